@@ -1,0 +1,121 @@
+"""Settings, all from the environment.
+
+SHOPOPS_DATABASE_URL   app DB (default: SQLite at ./var/shopops.sqlite3)
+SHOPOPS_WAREHOUSE_URL  warehouse (default: DuckDB at ./var/warehouse.duckdb)
+SHOPOPS_TIME_ZONE      store time zone (default: Asia/Shanghai)
+SHOPOPS_SECRET_KEY     secret key (default: generated once into ./var/secret_key)
+SHOPOPS_DEBUG          1 for debug pages
+SHOPOPS_ALLOWED_HOSTS  comma-separated host names
+SHOPOPS_VAR_DIR        where local state lives (default: ./var)
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+import dj_database_url
+from django.utils.translation import gettext_lazy as _
+
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = Path(os.environ.get("SHOPOPS_VAR_DIR", "var")).resolve()
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _secret_key() -> str:
+    if key := os.environ.get("SHOPOPS_SECRET_KEY"):
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
+DEBUG = os.environ.get("SHOPOPS_DEBUG", "0") == "1"
+ALLOWED_HOSTS = os.environ.get("SHOPOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "shopops.team",
+    "shopops.metrics",
+    "shopops.ingest",
+    "shopops.web",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "shopops.config.urls"
+WSGI_APPLICATION = "shopops.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "shopops.web.context_processors.navigation",
+            ],
+        },
+    },
+]
+
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("SHOPOPS_DATABASE_URL", f"sqlite:///{VAR_DIR / 'shopops.sqlite3'}"),
+        conn_max_age=60,
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "zh-hans"
+LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
+LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = os.environ.get("SHOPOPS_TIME_ZONE", "Asia/Shanghai")
+SHOPOPS_TIME_ZONE = TIME_ZONE
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [PACKAGE_DIR / "web" / "static_vendor"] if (PACKAGE_DIR / "web" / "static_vendor").exists() else []
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "web:cockpit"
+LOGOUT_REDIRECT_URL = "login"
+
+SHOPOPS_ARCHIVE_DIR = VAR_DIR / "archive"
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("SHOPOPS_LOG_LEVEL", "WARNING")},
+}

@@ -1,0 +1,60 @@
+"""Writes of the team app: role groups and users."""
+
+from __future__ import annotations
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from shopops.core.roles import ROLE_LABELS, ROLE_MODULES, Role
+
+
+def role_groups_sync() -> None:
+    """Create one group per role and give it exactly its modules' permissions."""
+    perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="team")}
+    with transaction.atomic():
+        for role, modules in ROLE_MODULES.items():
+            group, _ = Group.objects.get_or_create(name=role.value)
+            group.permissions.set([perms[f"use_{m.value}"] for m in modules if f"use_{m.value}" in perms])
+
+
+def user_create(
+    *,
+    username: str,
+    password: str,
+    role: Role | str,
+    email: str = "",
+    display_name: str = "",
+    is_superuser: bool = False,
+):
+    """Create (or update the password and role of) a user with one role."""
+    role = Role(role)
+    User = get_user_model()
+    with transaction.atomic():
+        user, _created = User.objects.get_or_create(username=username, defaults={"email": email})
+        user.email = email or user.email
+        user.first_name = display_name or ROLE_LABELS[role][0]
+        user.is_staff = is_superuser
+        user.is_superuser = is_superuser
+        user.set_password(password)
+        user.save()
+        user.groups.set([Group.objects.get(name=role.value)])
+    return user
+
+
+DEMO_PASSWORD = "shopops-demo"
+
+
+def demo_users_create() -> list[str]:
+    """One demo user per role, all with the demo password; the director is also admin."""
+    names = []
+    for role in Role:
+        username = "director" if role is Role.OPS_DIRECTOR else role.value
+        user_create(
+            username=username,
+            password=DEMO_PASSWORD,
+            role=role,
+            is_superuser=role is Role.OPS_DIRECTOR,
+        )
+        names.append(username)
+    return names

@@ -1,0 +1,1 @@
+"""The warehouse: canonical fact tables behind Ibis (DuckDB, PostgreSQL, Spark)."""

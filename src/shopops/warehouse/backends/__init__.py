@@ -1,0 +1,1 @@
+"""The one place that holds engine-specific SQL (DuckDB, PostgreSQL, Spark)."""

@@ -1,0 +1,124 @@
+"""Engine-specific SQL for the loader: staging a batch and merging it by natural key.
+
+Everything here is plain SQL accepted by DuckDB and PostgreSQL alike, except the
+staging step, which uses each engine's fastest bulk path (an Arrow view on DuckDB,
+``COPY … FROM STDIN`` on PostgreSQL).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+from ibis.backends import BaseBackend
+
+from shopops.warehouse.schema import Table
+
+
+def q(name: str) -> str:
+    """Quote an identifier."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def engine_of(con: BaseBackend) -> str:
+    return con.name  # "duckdb", "postgres", "pyspark"
+
+
+class Session:
+    """A DB-API cursor of the warehouse with a transaction the loader controls."""
+
+    def __init__(self, con: BaseBackend) -> None:
+        self.con = con
+        self.engine = engine_of(con)
+        self._staged: list[str] = []
+
+    # -- plumbing -------------------------------------------------------
+    def execute(self, sql: str) -> Any:
+        if self.engine == "duckdb":
+            return self.con.con.execute(sql)
+        cur = self.con.con.cursor()
+        cur.execute(sql)
+        return cur
+
+    def scalar(self, sql: str) -> Any:
+        return self.execute(sql).fetchone()[0]
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self.engine == "duckdb":
+            self.con.con.execute("BEGIN TRANSACTION")
+            try:
+                yield
+            except BaseException:
+                self.con.con.execute("ROLLBACK")
+                raise
+            self.con.con.execute("COMMIT")
+        else:
+            with self.con.con.transaction():  # psycopg: savepoint when nested
+                yield
+
+    # -- staging --------------------------------------------------------
+    def stage(self, table: Table, batch: pa.Table) -> str:
+        name = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
+        if self.engine == "duckdb":
+            self.con.con.register(name, batch)
+        else:
+            cols = ", ".join(q(c) for c in table.column_names)
+            self.execute(f"CREATE TEMP TABLE {q(name)} AS SELECT {cols} FROM {q(table.name)} WHERE false")
+            buf = io.BytesIO()
+            pacsv.write_csv(batch, buf, pacsv.WriteOptions(include_header=False))
+            with self.con.con.cursor() as cur, cur.copy(
+                f"COPY {q(name)} ({cols}) FROM STDIN WITH (FORMAT csv)"
+            ) as copy:
+                copy.write(buf.getvalue())
+        self._staged.append(name)
+        return name
+
+    def drop_stages(self) -> None:
+        for name in self._staged:
+            if self.engine == "duckdb":
+                self.con.con.unregister(name)
+            else:
+                self.execute(f"DROP TABLE IF EXISTS {q(name)}")
+        self._staged.clear()
+
+    # -- DDL --------------------------------------------------------------
+    def ensure_table(self, table: Table) -> None:
+        if table.name in self.con.list_tables():
+            return
+        self.con.create_table(table.name, schema=table.schema)
+        if self.engine == "postgres":
+            keys = ", ".join(q(k) for k in table.key)
+            self.execute(f"ALTER TABLE {q(table.name)} ADD PRIMARY KEY ({keys})")
+
+    # -- merge ------------------------------------------------------------
+    def duplicate_keys(self, table: Table, stage: str) -> int:
+        keys = ", ".join(q(k) for k in table.key)
+        return self.scalar(
+            f"SELECT count(*) FROM (SELECT {keys} FROM {q(stage)} GROUP BY {keys} HAVING count(*) > 1) d"
+        )
+
+    def merge(self, table: Table, stage: str) -> tuple[int, int]:
+        """Insert new keys, replace changed rows, leave identical rows alone.
+
+        Returns (inserted, updated).
+        """
+        target = q(table.name)
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
+        values = [c for c in table.column_names if c not in table.key]
+        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
+        changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
+        new = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
+        updated = self.scalar(f"SELECT count(*) FROM {target} t WHERE {changed}")
+        inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE {new}")
+        if updated:
+            self.execute(f"DELETE FROM {target} t WHERE {changed}")
+        if inserted or updated:
+            cols = ", ".join(q(c) for c in table.column_names)
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)} s WHERE {new}")
+        return inserted, updated

@@ -1,0 +1,113 @@
+"""One Ibis connection to the warehouse, built from ``SHOPOPS_WAREHOUSE_URL``.
+
+URLs: ``duckdb:///abs/path.duckdb`` or ``duckdb://relative/path.duckdb`` (the default,
+under ``./var``), ``duckdb://:memory:``, ``postgresql://user:pass@host/db``.
+
+DuckDB lets one process write a database file. Inside that process each thread gets
+its own cursor on the shared database, so web threads can read while a task writes.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import ibis
+from ibis.backends import BaseBackend
+
+from shopops.core.errors import ConfigurationError
+
+DEFAULT_URL = "duckdb://var/warehouse.duckdb"
+
+
+@dataclass(frozen=True, slots=True)
+class WarehouseUrl:
+    url: str
+
+    @property
+    def engine(self) -> str:
+        scheme = urlparse(self.url).scheme
+        if scheme in ("postgres", "postgresql"):
+            return "postgres"
+        if scheme in ("duckdb", "pyspark"):
+            return scheme
+        raise ConfigurationError(
+            f"SHOPOPS_WAREHOUSE_URL={self.url!r}: unknown engine {scheme!r}; "
+            "expected duckdb://…, postgresql://… or pyspark://local"
+        )
+
+    @property
+    def duckdb_path(self) -> str:
+        rest = self.url.split("://", 1)[1]
+        if rest in ("", ":memory:"):
+            return ":memory:"
+        return rest
+
+
+def warehouse_url() -> WarehouseUrl:
+    return WarehouseUrl(os.environ.get("SHOPOPS_WAREHOUSE_URL", DEFAULT_URL))
+
+
+_lock = threading.Lock()
+_roots: dict[str, BaseBackend] = {}
+_local = threading.local()
+_generation = 0  # bumped by disconnect_all so every thread drops its cursors
+
+
+def _open(url: WarehouseUrl) -> BaseBackend:
+    engine = url.engine
+    if engine == "duckdb":
+        path = url.duckdb_path
+        if path != ":memory:":
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        try:
+            return ibis.duckdb.connect(path)
+        except Exception as exc:  # duckdb.IOException: lock held by another process
+            if "lock" in str(exc).lower():
+                raise ConfigurationError(
+                    f"the warehouse {path} is open in another shopops process (DuckDB allows one "
+                    "writer). Stop `shopops serve`, or run the command through the server, then retry."
+                ) from exc
+            raise
+    if engine == "postgres":
+        return ibis.connect(url.url.replace("postgresql://", "postgres://", 1))
+    from shopops.warehouse.backends.spark import spark_connect
+
+    return spark_connect(url.url)
+
+
+def connect(url: str | None = None) -> BaseBackend:
+    """The warehouse connection for this thread (opened once per process and URL)."""
+    wurl = WarehouseUrl(url) if url else warehouse_url()
+    cache = getattr(_local, "cons", None)
+    if cache is None or getattr(_local, "generation", None) != _generation:
+        cache = _local.cons = {}
+        _local.generation = _generation
+    if wurl.url in cache:
+        return cache[wurl.url]
+    with _lock:
+        root = _roots.get(wurl.url)
+        if root is None:
+            root = _roots[wurl.url] = _open(wurl)
+    if wurl.engine == "duckdb" and threading.current_thread() is not threading.main_thread():
+        con = ibis.duckdb.from_connection(root.con.cursor())
+    else:
+        con = root
+    cache[wurl.url] = con
+    return con
+
+
+def disconnect_all() -> None:
+    """Close every connection (tests and the demo generator re-open with a new URL)."""
+    global _generation
+    with _lock:
+        _generation += 1
+        for root in _roots.values():
+            try:
+                root.disconnect()
+            except Exception:  # already closed
+                pass
+        _roots.clear()

@@ -1,0 +1,110 @@
+"""Upsert facts into the warehouse by natural key, in transactional batches.
+
+The loader is the only writer of facts. It takes Arrow data already shaped like a
+canonical table (ingest maps and validates before), casts it to the table's schema,
+and merges it: new keys insert, changed rows replace the old ones, identical rows are
+left alone — so loading the same data twice changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from shopops.core.errors import ValidationError
+from shopops.warehouse.backends.sql import Session
+from shopops.warehouse.schema import TABLES, Table
+
+
+@dataclass(slots=True)
+class LoadResult:
+    table: str
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows - self.inserted - self.updated
+
+
+def arrow_schema(table: Table) -> pa.Schema:
+    return pa.schema(
+        [pa.field(c.name, c.dtype.to_pyarrow(), nullable=c.nullable) for c in table.columns]
+    )
+
+
+def conform(table: Table, batch: pa.Table) -> pa.Table:
+    """Reorder and cast a batch to the canonical schema; missing optional columns become null."""
+    missing = [c.name for c in table.columns if not c.nullable and c.name not in batch.column_names]
+    if missing:
+        raise ValidationError(f"{table.name}: required columns missing: {', '.join(missing)}")
+    extra = sorted(set(batch.column_names) - set(table.column_names))
+    if extra:
+        raise ValidationError(f"{table.name}: unknown columns: {', '.join(extra)}")
+    schema = arrow_schema(table)
+    arrays = []
+    for field in schema:
+        if field.name in batch.column_names:
+            arrays.append(batch.column(field.name).cast(field.type))
+        else:
+            arrays.append(pa.nulls(batch.num_rows, field.type))
+    return pa.Table.from_arrays(arrays, schema=schema.with_metadata(None)) if batch.num_rows else schema.empty_table()
+
+
+def ensure_tables(con: BaseBackend, names: Iterable[str] | None = None) -> None:
+    """Create the canonical tables that do not exist yet."""
+    session = Session(con)
+    for name in names or TABLES:
+        session.ensure_table(TABLES[name])
+
+
+def load(
+    con: BaseBackend,
+    table_name: str,
+    batches: pa.Table | Iterable[pa.Table],
+    *,
+    atomic: bool = True,
+) -> LoadResult:
+    """Merge ``batches`` into ``table_name``.
+
+    ``atomic=True`` loads every batch in one transaction (all or nothing);
+    ``atomic=False`` commits batch by batch.
+    """
+    table = TABLES[table_name]
+    if isinstance(batches, pa.Table):
+        batches = [batches]
+    session = Session(con)
+    session.ensure_table(table)
+    result = LoadResult(table_name)
+
+    def one(batch: pa.Table) -> None:
+        batch = conform(table, batch)
+        if not batch.num_rows:
+            return
+        stage = session.stage(table, batch)
+        try:
+            dupes = session.duplicate_keys(table, stage)
+            if dupes:
+                raise ValidationError(
+                    f"{table_name}: {dupes} natural keys ({', '.join(table.key)}) appear more than once in one batch"
+                )
+            inserted, updated = session.merge(table, stage)
+        finally:
+            session.drop_stages()
+        result.rows += batch.num_rows
+        result.inserted += inserted
+        result.updated += updated
+
+    if atomic:
+        with session.transaction():
+            for batch in batches:
+                one(batch)
+    else:
+        for batch in batches:
+            with session.transaction():
+                one(batch)
+    return result

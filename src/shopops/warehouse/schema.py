@@ -1,0 +1,291 @@
+"""The canonical warehouse tables: every fact shopops knows, one definition each.
+
+Each table has a natural key (the store plus the id the source system gave the
+row) that the loader upserts on. Money is DECIMAL(18,2); instants are UTC
+timestamps; each fact also carries its *business date* in the store's time zone
+(derived once at ingest, so every engine groups by the same day without time
+zone arithmetic). ``docs/data-model.md`` is generated from this module
+(``shopops docs data-model``) and a test keeps the two equal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import ibis
+import ibis.expr.datatypes as dt
+
+MONEY = dt.Decimal(18, 2)
+INSTANT = dt.Timestamp(timezone="UTC")
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    name: str
+    dtype: dt.DataType
+    doc: str
+    nullable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    name: str
+    doc: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...]
+
+    @property
+    def schema(self) -> ibis.Schema:
+        return ibis.schema({c.name: c.dtype for c in self.columns})
+
+    @property
+    def column_names(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+    def column(self, name: str) -> Column:
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(f"{self.name} has no column {name!r}")
+
+
+def _c(name: str, dtype: dt.DataType | str, doc: str, *, nullable: bool = True) -> Column:
+    return Column(name, dt.dtype(dtype).copy(nullable=nullable), doc, nullable)
+
+
+STORE = _c("store_id", "string", "Store the row belongs to (`stores.store_id`).", nullable=False)
+
+TABLES: dict[str, Table] = {}
+
+
+def _table(name: str, doc: str, key: tuple[str, ...], *columns: Column) -> Table:
+    table = Table(name, doc, columns, key)
+    TABLES[name] = table
+    return table
+
+
+STORES = _table(
+    "stores",
+    "One shop on one platform (a Tmall flagship store, a JD store, the own mini-program…).",
+    ("store_id",),
+    _c("store_id", "string", "Short stable id chosen by the team, e.g. `tmall`.", nullable=False),
+    _c("platform", "string", "`tmall`, `taobao`, `jd`, `pdd`, `douyin` or `own` (own site / mini-program).", nullable=False),
+    _c("name", "string", "Shop name as shown on the platform.", nullable=False),
+    _c("currency", "string", "ISO 4217 code of every amount in this store (CNY by default).", nullable=False),
+    _c("time_zone", "string", "IANA zone that defines the store's business day (Asia/Shanghai by default).", nullable=False),
+)
+
+PRODUCTS = _table(
+    "products",
+    "A product (SPU) as listed in one store.",
+    ("store_id", "product_id"),
+    STORE,
+    _c("product_id", "string", "Product id in the store's platform (商品ID).", nullable=False),
+    _c("title", "string", "Listing title (商品标题)."),
+    _c("category", "string", "Top-level category (类目)."),
+    _c("subcategory", "string", "Leaf category."),
+    _c("brand", "string", "Brand."),
+    _c("list_price", MONEY, "Tag price (吊牌价 / 划线价) in the store currency."),
+    _c("launched_on", "date", "Date the listing went live, store time zone."),
+    _c("status", "string", "`on_sale` or `off_shelf`."),
+)
+
+SKUS = _table(
+    "skus",
+    "A sellable variant (SKU) of a product.",
+    ("store_id", "sku_id"),
+    STORE,
+    _c("sku_id", "string", "SKU id in the store's platform.", nullable=False),
+    _c("product_id", "string", "Product the SKU belongs to.", nullable=False),
+    _c("spec", "string", "Variant attributes as shown to buyers, e.g. `颜色:黑色;尺码:L`."),
+    _c("merchant_code", "string", "The store's own code (商家编码), shared across platforms for the same goods."),
+    _c("price", MONEY, "Regular selling price before promotions."),
+    _c("cost", MONEY, "Unit cost of goods (landed cost), for margin."),
+)
+
+CUSTOMERS = _table(
+    "customers",
+    "A buyer or visitor as known to one store. No raw personal data: names, phones and "
+    "addresses are hashed or masked at ingest (PIPL).",
+    ("store_id", "customer_id"),
+    STORE,
+    _c("customer_id", "string", "Buyer id in the store's platform (买家ID / open id), or `guest:<order>` when absent.", nullable=False),
+    _c("unified_id", "string", "Salted SHA-256 of the identifier the exports share across channels (e.g. phone); links one person's accounts."),
+    _c("first_seen_at", INSTANT, "First time the store saw this customer (UTC)."),
+    _c("province", "string", "Province / region (省份) from the latest shipping address."),
+    _c("city", "string", "City (城市)."),
+    _c("gender", "string", "`f`, `m` or empty when unknown."),
+    _c("member_level", "string", "Store membership tier when the store runs one."),
+    _c("phone_masked", "string", "Phone with the middle digits masked, e.g. `138****5678`."),
+)
+
+ORDERS = _table(
+    "orders",
+    "One order (a platform 订单 / 主订单). Amounts after all discounts unless named otherwise.",
+    ("store_id", "order_id"),
+    STORE,
+    _c("order_id", "string", "Order number in the platform (订单编号).", nullable=False),
+    _c("customer_id", "string", "Buyer (`customers.customer_id`).", nullable=False),
+    _c("status", "string", "`pending_payment`, `paid`, `shipped`, `completed`, `closed` (cancelled before payment) or `refunded` (fully refunded)."),
+    _c("created_at", INSTANT, "When the order was placed (UTC).", nullable=False),
+    _c("paid_at", INSTANT, "When it was paid (UTC); empty for unpaid orders."),
+    _c("paid_date", "date", "Business date of `paid_at` in the store's time zone (derived at ingest); empty when unpaid."),
+    _c("goods_amount", MONEY, "Sum of line list amounts before discounts (商品总价)."),
+    _c("discount_amount", MONEY, "All discounts on the order: item, store, platform (优惠金额)."),
+    _c("platform_discount", MONEY, "Part of `discount_amount` paid by the platform, not the store."),
+    _c("shipping_fee", MONEY, "Shipping charged to the buyer (运费)."),
+    _c("paid_amount", MONEY, "What the buyer paid excluding shipping (实付金额 − 运费); the GMV contribution.", nullable=False),
+    _c("province", "string", "Shipping province (收货省份)."),
+    _c("city", "string", "Shipping city."),
+    _c("traffic_source", "string", "Source of the converting visit: `search`, `ads`, `feed`, `live`, `social`, `direct`, `other`."),
+    _c("is_presale", "boolean", "A presale (预售) order."),
+)
+
+ORDER_LINES = _table(
+    "order_lines",
+    "One line of an order (子订单): one SKU, a quantity and what was paid for it.",
+    ("store_id", "order_id", "line_no"),
+    STORE,
+    _c("order_id", "string", "Order (`orders.order_id`).", nullable=False),
+    _c("line_no", "int32", "Line number within the order, from 1 (or the platform's sub-order id rank).", nullable=False),
+    _c("product_id", "string", "Product.", nullable=False),
+    _c("sku_id", "string", "SKU."),
+    _c("quantity", "int32", "Units.", nullable=False),
+    _c("unit_price", MONEY, "Price per unit before order-level discounts (after item-level ones)."),
+    _c("discount_amount", MONEY, "Order-level discounts prorated to this line."),
+    _c("paid_amount", MONEY, "What the buyer paid for this line (shipping excluded).", nullable=False),
+    _c("paid_date", "date", "Business date the order was paid (copied from the order)."),
+)
+
+REFUNDS = _table(
+    "refunds",
+    "A refund (退款) on an order, whole or partial.",
+    ("store_id", "refund_id"),
+    STORE,
+    _c("refund_id", "string", "Refund id in the platform (退款编号).", nullable=False),
+    _c("order_id", "string", "Refunded order.", nullable=False),
+    _c("line_no", "int32", "Refunded line, empty when the refund is for the whole order."),
+    _c("requested_at", INSTANT, "When the buyer asked (UTC)."),
+    _c("refunded_at", INSTANT, "When the money went back (UTC); empty until it does."),
+    _c("refund_date", "date", "Business date of `refunded_at` in the store's time zone."),
+    _c("amount", MONEY, "Amount paid back (or asked for, until `status` is `success`).", nullable=False),
+    _c("quantity", "int32", "Units returned, when known."),
+    _c("status", "string", "`requested`, `success`, `rejected` or `cancelled`."),
+    _c("reason", "string", "Reason the buyer gave (退款原因), e.g. 尺码不合适."),
+    _c("with_return", "boolean", "Goods were sent back (退货退款) rather than money only (仅退款)."),
+)
+
+TRAFFIC_DAILY = _table(
+    "traffic_daily",
+    "Daily traffic aggregates from the platform's analytics (生意参谋 and the like), per product and source. "
+    "Visitors here are daily uniques: summing days gives visitor-days, not visitors.",
+    ("store_id", "date", "product_id", "traffic_source"),
+    STORE,
+    _c("date", "date", "Business date.", nullable=False),
+    _c("product_id", "string", "Product, or empty string for store-level rows.", nullable=False),
+    _c("traffic_source", "string", "Traffic source (see `orders.traffic_source`).", nullable=False),
+    _c("visitors", "int64", "访客数 that day."),
+    _c("page_views", "int64", "浏览量."),
+    _c("add_to_cart_users", "int64", "加购人数."),
+    _c("buyers", "int64", "支付买家数."),
+    _c("paid_amount", MONEY, "支付金额."),
+)
+
+EVENTS = _table(
+    "events",
+    "Behaviour events per visitor: page and product views, add-to-cart, checkout, purchase.",
+    ("store_id", "event_id"),
+    STORE,
+    _c("event_id", "string", "Unique id of the event (sent by the collector or derived from the log line).", nullable=False),
+    _c("visitor_id", "string", "Anonymous visitor id (cookie / device / platform uid).", nullable=False),
+    _c("customer_id", "string", "Logged-in customer, when known."),
+    _c("session_id", "string", "Session the event belongs to."),
+    _c("event_type", "string", "`page_view`, `product_view`, `add_to_cart`, `favorite`, `checkout` or `purchase`.", nullable=False),
+    _c("page", "string", "`home`, `search`, `category`, `product`, `cart`, `checkout` or another page name."),
+    _c("product_id", "string", "Product involved, when any."),
+    _c("traffic_source", "string", "Source of the session (UTM source mapped to the traffic-source list)."),
+    _c("occurred_at", INSTANT, "When it happened (UTC).", nullable=False),
+    _c("event_date", "date", "Business date in the store's time zone.", nullable=False),
+)
+
+AD_SPEND_DAILY = _table(
+    "ad_spend_daily",
+    "Daily results per ad plan from the platforms' ad tools (直通车, 引力魔方, 万相台, 京准通, 多多搜索, 巨量千川…).",
+    ("store_id", "date", "ad_tool", "plan_id"),
+    STORE,
+    _c("date", "date", "Business date.", nullable=False),
+    _c("ad_tool", "string", "Tool id: `ztc`, `ylmf`, `wxt`, `jzt`, `ddss`, `jlqc` or another.", nullable=False),
+    _c("plan_id", "string", "Plan (计划) id in the tool.", nullable=False),
+    _c("plan_name", "string", "Plan name."),
+    _c("impressions", "int64", "展现量."),
+    _c("clicks", "int64", "点击量."),
+    _c("cost", MONEY, "花费."),
+    _c("attributed_orders", "int64", "成交笔数 the tool attributes to the plan."),
+    _c("attributed_gmv", MONEY, "成交金额 the tool attributes to the plan."),
+)
+
+REVIEWS = _table(
+    "reviews",
+    "Buyer reviews (评价) with rating and text.",
+    ("store_id", "review_id"),
+    STORE,
+    _c("review_id", "string", "Review id.", nullable=False),
+    _c("order_id", "string", "Reviewed order."),
+    _c("product_id", "string", "Reviewed product.", nullable=False),
+    _c("sku_id", "string", "Reviewed SKU."),
+    _c("customer_id", "string", "Reviewer."),
+    _c("created_at", INSTANT, "When it was posted (UTC).", nullable=False),
+    _c("review_date", "date", "Business date.", nullable=False),
+    _c("rating", "int8", "1–5 stars; 1–2 is a 差评."),
+    _c("content", "string", "Review text."),
+    _c("tags", "string", "Comma-separated topics when known: 尺码, 质量, 物流, 客服, 价格, 外观…"),
+)
+
+INVENTORY_SNAPSHOTS = _table(
+    "inventory_snapshots",
+    "Units on hand per SKU at the end of a business day.",
+    ("store_id", "date", "sku_id"),
+    STORE,
+    _c("date", "date", "Business date of the snapshot.", nullable=False),
+    _c("sku_id", "string", "SKU.", nullable=False),
+    _c("on_hand", "int64", "Sellable units (可售库存)."),
+    _c("in_transit", "int64", "Units ordered from suppliers, not yet received."),
+)
+
+COMPETITOR_SNAPSHOTS = _table(
+    "competitor_snapshots",
+    "Observed price and promotion of a competitor's listing that competes with one of ours.",
+    ("store_id", "competitor_item_id", "date"),
+    STORE,
+    _c("competitor_item_id", "string", "The competitor's listing id.", nullable=False),
+    _c("date", "date", "Business date observed.", nullable=False),
+    _c("competitor", "string", "Competitor shop name."),
+    _c("product_id", "string", "Our product it competes with."),
+    _c("title", "string", "Their listing title."),
+    _c("price", MONEY, "Their price shown that day (到手价 when visible)."),
+    _c("promo_text", "string", "Promotion text shown, e.g. 满300减50."),
+    _c("monthly_sales", "int64", "Their displayed monthly sales (月销量), when shown."),
+)
+
+
+def data_model_markdown() -> str:
+    """docs/data-model.md, generated from the definitions above."""
+    out = [
+        "# Data model — the canonical warehouse",
+        "",
+        "Generated from `src/shopops/warehouse/schema.py` by `shopops docs data-model`; "
+        "a test fails when the two differ.",
+        "",
+        "Conventions: money is `decimal(18,2)` in the store's currency; instants are UTC "
+        "timestamps; business dates (`paid_date`, `event_date`, …) are in the store's time "
+        "zone and derived at ingest. The natural key of each table is what the loader "
+        "upserts on: loading the same rows twice changes nothing.",
+        "",
+    ]
+    for table in TABLES.values():
+        out += [f"## `{table.name}`", "", table.doc, "", f"Natural key: {', '.join(f'`{k}`' for k in table.key)}", ""]
+        out += ["| column | type | required | meaning |", "|---|---|---|---|"]
+        for col in table.columns:
+            out.append(f"| `{col.name}` | {col.dtype} | {'no' if col.nullable else 'yes'} | {col.doc} |")
+        out.append("")
+    return "\n".join(out)
