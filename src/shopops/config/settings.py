@@ -23,17 +23,21 @@ VAR_DIR = Path(os.environ.get("SHOPOPS_VAR_DIR", "var")).resolve()
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    if key := os.environ.get("SHOPOPS_SECRET_KEY"):
-        return key
-    path = VAR_DIR / "secret_key"
+def _local_secret(env: str, file_name: str) -> str:
+    """From the environment, else generated once for this installation under var/."""
+    if value := os.environ.get(env):
+        return value
+    path = VAR_DIR / file_name
     if not path.exists():
         path.write_text(secrets.token_urlsafe(50))
         path.chmod(0o600)
     return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
+SECRET_KEY = _local_secret("SHOPOPS_SECRET_KEY", "secret_key")
+# Salt of the hashed personal identifiers (phones) that link a customer across channels.
+# Keep it stable: changing it breaks the links of customers imported before.
+SHOPOPS_PII_SALT = _local_secret("SHOPOPS_PII_SALT", "pii_salt")
 DEBUG = os.environ.get("SHOPOPS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("SHOPOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -53,6 +57,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -119,3 +124,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("SHOPOPS_LOG_LEVEL", "WARNING")},
 }
+
+# Static files are served by WhiteNoise straight from the apps' static folders
+# (vendored npm assets included), so `shopops serve` needs no collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+
+# The login page shows the demo login only on an installation that set up the demo.
+SHOPOPS_DEMO_HINT = os.environ.get("SHOPOPS_DEMO_HINT", "1" if (VAR_DIR / "demo_ready").exists() else "0") == "1"

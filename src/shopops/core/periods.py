@@ -62,20 +62,21 @@ class Period:
         try:
             if ".." in text:
                 a, b = text.split("..", 1)
-                return cls(dt.date.fromisoformat(a), dt.date.fromisoformat(b))
-            if "-W" in text:
+                start, end = dt.date.fromisoformat(a), dt.date.fromisoformat(b)
+            elif "-W" in text:
                 year, week = text.split("-W")
                 start = dt.date.fromisocalendar(int(year), int(week), 1)
-                return cls(start, start + dt.timedelta(days=6))
-            if len(text) == 7:
+                end = start + dt.timedelta(days=6)
+            elif len(text) == 7:
                 year, month = (int(x) for x in text.split("-"))
                 return month_period(year, month)
-            day = dt.date.fromisoformat(text)
-            return cls(day, day)
+            else:
+                start = end = dt.date.fromisoformat(text)
         except ValueError as exc:
             raise ValueError(
                 f"not a period: {text!r}; expected YYYY-MM-DD, YYYY-MM, YYYY-Www or START..END"
             ) from exc
+        return cls(start, end)
 
 
 def _minus_year(day: dt.date) -> dt.date:

@@ -286,6 +286,6 @@ def data_model_markdown() -> str:
         out += [f"## `{table.name}`", "", table.doc, "", f"Natural key: {', '.join(f'`{k}`' for k in table.key)}", ""]
         out += ["| column | type | required | meaning |", "|---|---|---|---|"]
         for col in table.columns:
-            out.append(f"| `{col.name}` | {col.dtype} | {'no' if col.nullable else 'yes'} | {col.doc} |")
+            out.append(f"| `{col.name}` | {col.dtype.copy(nullable=True)} | {'no' if col.nullable else 'yes'} | {col.doc} |")
         out.append("")
     return "\n".join(out)

@@ -1,0 +1,187 @@
+"""The `shopops` command.
+
+    shopops serve [--port 8000]          run the web app (one process: web + tasks)
+    shopops setup-demo                   first run: demo users and the demo store, when absent
+    shopops demo --days 365 --scale small --seed 7
+    shopops import PATH... --profile ID [--store ID] [--strict]
+    shopops kpi gmv conversion_rate --by store_id --period 2025-11
+    shopops createuser NAME --role ops_director
+    shopops docs data-model              print docs/data-model.md
+    shopops manage ARGS...               any Django management command
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+
+def _django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.config.settings")
+    import django
+
+    django.setup()
+
+
+def _progress(desc: str):
+    from tqdm import tqdm
+
+    bar = tqdm(desc=desc, unit=" rows", leave=False, disable=not sys.stderr.isatty())
+
+    def update(rows: int, _total_bytes: int) -> None:
+        bar.update(rows - bar.n)
+
+    return bar, update
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from shopops.core.errors import ShopopsError
+    from shopops.ingest.services import import_job_run
+
+    failed = 0
+    for path in args.paths:
+        bar, update = _progress(Path(path).name)
+        try:
+            job = import_job_run(
+                path=Path(path), profile_id=args.profile, store_id=args.store, strict=args.strict, on_progress=update
+            )
+        except (ShopopsError, KeyError, FileNotFoundError) as exc:
+            bar.close()
+            print(f"error: {exc}", file=sys.stderr)
+            failed += 1
+            continue
+        bar.close()
+        print(
+            f"{job.file_name}: {job.status} — read {job.rows_read}, inserted {job.rows_inserted}, "
+            f"updated {job.rows_updated}, rejected {job.rows_rejected} ({job.seconds:.1f} s)"
+        )
+        for rej in job.rejects.all()[:20]:
+            print(f"  row {rej.row}, column {rej.column}, value {rej.value!r}: {rej.reason}")
+        failed += job.status != "loaded"
+    return 1 if failed else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from shopops.demo.services import demo_build
+
+    end = dt.date.fromisoformat(args.end) if args.end else None
+    summary = demo_build(days=args.days, scale=args.scale, seed=args.seed, end_date=end, echo=print)
+    print(summary)
+    return 0
+
+
+def cmd_setup_demo(args: argparse.Namespace) -> int:
+    from shopops.demo.services import demo_setup
+
+    demo_setup(echo=print)
+    return 0
+
+
+def cmd_createuser(args: argparse.Namespace) -> int:
+    import getpass
+
+    from shopops.team.services import user_create
+
+    password = args.password or getpass.getpass("Password: ")
+    user_create(username=args.username, password=password, role=args.role, email=args.email or "",
+                is_superuser=args.admin)
+    print(f"user {args.username} ({args.role}) ready")
+    return 0
+
+
+def cmd_kpi(args: argparse.Namespace) -> int:
+    from shopops.metrics.runners import query
+
+    frame = query(args.kpis, args.period, grain=args.grain, by=args.by or (), stores=args.store or ())
+    print(frame.to_string(index=False))
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from waitress import serve
+
+    from shopops.config.wsgi import application
+
+    print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
+    return 0
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    from shopops.warehouse.schema import data_model_markdown
+
+    print(data_model_markdown(), end="")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["manage"]:
+        _django()
+        from django.core.management import execute_from_command_line
+
+        execute_from_command_line(["shopops manage", *argv[1:]])
+        return 0
+
+    parser = argparse.ArgumentParser(prog="shopops", description="shopops — operations platform")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("serve", help="run the web app")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=8000)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("setup-demo", help="first run: demo users and demo store when absent")
+    p.set_defaults(func=cmd_setup_demo)
+
+    p = sub.add_parser("demo", help="generate the demo store and load it through the ingest pipeline")
+    p.add_argument("--days", type=int, default=365)
+    p.add_argument("--scale", choices=["small", "medium", "large"], default="small")
+    p.add_argument("--seed", type=int, default=7)
+    p.add_argument("--end", help="last day (YYYY-MM-DD); default: yesterday in the store time zone")
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("import", help="import export files")
+    p.add_argument("paths", nargs="+")
+    p.add_argument("--profile", required=True)
+    p.add_argument("--store")
+    p.add_argument("--strict", action="store_true", help="all or nothing: load nothing if any row is rejected")
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("kpi", help="print KPIs")
+    p.add_argument("kpis", nargs="+")
+    p.add_argument("--period", required=True, help="2025-11, 2025-W45, 2025-11-11 or START..END")
+    p.add_argument("--grain", choices=["day", "week", "month"])
+    p.add_argument("--by", action="append", help="dimension, e.g. store_id (repeatable)")
+    p.add_argument("--store", action="append", help="store id filter (repeatable)")
+    p.set_defaults(func=cmd_kpi)
+
+    p = sub.add_parser("createuser", help="create a user with one role")
+    p.add_argument("username")
+    p.add_argument("--role", required=True)
+    p.add_argument("--password")
+    p.add_argument("--email")
+    p.add_argument("--admin", action="store_true")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("docs", help="print generated documentation")
+    p.add_argument("which", choices=["data-model"])
+    p.set_defaults(func=cmd_docs)
+
+    args = parser.parse_args(argv)
+    _django()
+    from shopops.core.errors import ShopopsError
+
+    try:
+        return args.func(args)
+    except (ShopopsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

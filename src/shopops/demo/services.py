@@ -1,0 +1,66 @@
+"""Build the demo store: generate platform-style export files, then import them through
+the same ingest pipeline real exports go through — never straight into tables."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from shopops.core.periods import business_today
+from shopops.demo.generator import generate
+from shopops.ingest.models import ImportJob
+from shopops.ingest.services import import_job_run
+from shopops.metrics.runners import last_fact_date
+from shopops.team.services import DEMO_PASSWORD, demo_users_create
+
+
+def demo_build(
+    *,
+    days: int = 365,
+    scale: str = "small",
+    seed: int = 7,
+    end_date: dt.date | None = None,
+    echo: Callable[[str], None] = lambda _: None,
+) -> str:
+    started = time.perf_counter()
+    end_date = end_date or business_today(settings.SHOPOPS_TIME_ZONE) - dt.timedelta(days=1)
+    out_dir = Path(settings.VAR_DIR) / "demo" / f"{scale}-{days}d-seed{seed}-{end_date.isoformat()}"
+    manifest = generate(out_dir, days=days, scale=scale, seed=seed, end_date=end_date)
+    generated = time.perf_counter() - started
+    echo(f"generated {len(manifest.files)} export files in {generated:.1f} s under {out_dir}")
+    rows = 0
+    for demo_file in manifest.files:
+        job = import_job_run(
+            path=demo_file.path,
+            profile_id=demo_file.profile_id,
+            store_id=demo_file.store_id,
+            strict=True,
+            source=ImportJob.Source.DEMO,
+            archive=False,
+        )
+        if job.status != ImportJob.Status.LOADED:
+            first = job.rejects.first()
+            raise RuntimeError(f"demo file {demo_file.path} was rejected: {first.row} {first.column} {first.reason}")
+        rows += job.rows_read
+    total = time.perf_counter() - started
+    return (
+        f"demo store ({scale}, {days} days to {end_date}, seed {seed}): {rows:,} rows "
+        f"from {len(manifest.files)} files loaded in {total:.1f} s"
+    )
+
+
+def demo_setup(*, echo: Callable[[str], None] = print) -> None:
+    """First run: the demo users, and the demo store when the warehouse has no orders."""
+    names = demo_users_create()
+    if last_fact_date() is None:
+        echo("first run: building the demo store (small, 365 days) …")
+        echo(demo_build(echo=echo))
+    (Path(settings.VAR_DIR) / "demo_ready").touch()
+    echo("")
+    echo("  shopops is ready:  http://127.0.0.1:8000/")
+    echo(f"  login: director / {DEMO_PASSWORD}   (ops director; every role has a demo user: {', '.join(names[1:])})")
+    echo("")

@@ -1,0 +1,58 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ImportJob(models.Model):
+    """One file imported (or refused): who, when, what, and what happened to its rows."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        LOADED = "loaded", _("Loaded")
+        REJECTED = "rejected", _("Rejected (strict mode: nothing loaded)")
+        FAILED = "failed", _("Failed")
+
+    class Source(models.TextChoices):
+        CLI = "cli", _("Command line")
+        WEB = "web", _("Web upload")
+        API = "api", _("API")
+        DEMO = "demo", _("Demo generator")
+
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=10, choices=Source.choices)
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    archive_path = models.CharField(max_length=500, blank=True)
+    profile = models.CharField(max_length=100)
+    table = models.CharField(max_length=50)
+    store_id = models.CharField(max_length=64, blank=True)
+    strict = models.BooleanField(default=False)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    rows_read = models.PositiveBigIntegerField(default=0)
+    rows_inserted = models.PositiveBigIntegerField(default=0)
+    rows_updated = models.PositiveBigIntegerField(default=0)
+    rows_rejected = models.PositiveBigIntegerField(default=0)
+    seconds = models.FloatField(default=0)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["sha256"])]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.profile}, {self.status})"
+
+
+class ImportReject(models.Model):
+    """One rejected value: file row, column, value and why (first 10,000 per job)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="rejects")
+    row = models.PositiveBigIntegerField()
+    column = models.CharField(max_length=200)
+    value = models.TextField(blank=True)
+    reason = models.CharField(max_length=500)
+
+    class Meta:
+        ordering = ["row", "id"]

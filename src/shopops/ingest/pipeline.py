@@ -1,0 +1,292 @@
+"""parse -> map -> validate -> load, column-wise.
+
+Each batch of string columns is typed with Polars expressions (no Python per row);
+every value that fails becomes a reject naming file, row, column, value and reason;
+the valid rows are merged into the warehouse by the loader. Strict mode loads all or
+nothing (one transaction, rolled back when any row is rejected); lenient mode loads
+the valid rows and commits batch by batch.
+
+Row numbers are spreadsheet rows: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import ibis
+import polars as pl
+import pyarrow as pa
+
+from shopops.core.errors import ValidationError
+from shopops.ingest.profiles import FieldSpec, FieldType, Profile
+from shopops.ingest.readers import CsvFormat, read_csv_batches, sniff_csv
+from shopops.warehouse.loader import LoadResult, load
+from shopops.warehouse.schema import TABLES
+
+ROW = "_row"
+MAX_REJECTS_KEPT = 10_000
+
+# instant column -> business-date column derived from it in the store's time zone
+BUSINESS_DATES = {
+    "orders": ("paid_at", "paid_date"),
+    "order_lines": ("paid_at", "paid_date"),
+    "refunds": ("refunded_at", "refund_date"),
+    "events": ("occurred_at", "event_date"),
+    "reviews": ("created_at", "review_date"),
+}
+TRUE_WORDS = ["是", "true", "TRUE", "True", "1", "Y", "y", "yes", "YES"]
+FALSE_WORDS = ["否", "false", "FALSE", "False", "0", "N", "n", "no", "NO"]
+MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    file: str
+    row: int
+    column: str
+    value: str
+    reason: str
+
+
+@dataclass(slots=True)
+class ImportOutcome:
+    file: str
+    profile: str
+    table: str
+    store_id: str | None
+    sha256: str
+    rows_read: int = 0
+    rows_rejected: int = 0
+    inserted: int = 0
+    updated: int = 0
+    rejects: list[Reject] = field(default_factory=list)
+    loaded: bool = False
+    seconds: float = 0.0
+
+    @property
+    def unchanged(self) -> int:
+        return self.rows_read - self.rows_rejected - self.inserted - self.updated
+
+
+class StrictModeRejected(ValidationError):
+    """Strict mode: at least one row was rejected, nothing was loaded."""
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def phone_hash(phone: str, salt: str) -> str:
+    return hashlib.sha256(f"{salt}:{phone}".encode()).hexdigest()
+
+
+# --- typing, one expression per field ------------------------------------------------
+
+def _clean(name: str) -> pl.Expr:
+    return pl.col(name).str.strip_chars().replace("", None)
+
+
+def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
+    """(typed expression, reason shown when a present value fails to parse)."""
+    raw = _clean(spec.source)
+    if spec.default is not None:
+        raw = raw.fill_null(pl.lit(spec.default))
+    if spec.type is FieldType.STRING:
+        return raw, ""
+    if spec.type is FieldType.INT:
+        return raw.str.replace_all(",", "").cast(pl.Int64, strict=False), "expected a whole number"
+    if spec.type is FieldType.MONEY:
+        cleaned = raw.str.replace_all(r"[¥￥,\s]|^RMB|^CNY", "")
+        ok = cleaned.str.contains(MONEY_PATTERN)
+        return (
+            pl.when(ok).then(cleaned).otherwise(None).cast(pl.Decimal(18, 2), strict=False),
+            "expected an amount like 1299.00 or ¥1,299.00 (at most 2 decimals)",
+        )
+    if spec.type is FieldType.DATE:
+        parsed = pl.coalesce([raw.str.to_date(f, strict=False) for f in spec.formats])
+        return parsed, f"expected a date like {spec.formats[0].replace('%Y', '2025').replace('%m', '11').replace('%d', '11')}"
+    if spec.type is FieldType.DATETIME:
+        parsed = pl.coalesce([raw.str.to_datetime(f, strict=False, time_unit="us") for f in spec.formats])
+        utc = parsed.dt.replace_time_zone(tz, non_existent="null").dt.convert_time_zone("UTC")
+        return utc, "expected a date and time like 2025-11-11 00:05:00"
+    if spec.type is FieldType.BOOLEAN:
+        return (
+            pl.when(raw.is_in(TRUE_WORDS)).then(True).when(raw.is_in(FALSE_WORDS)).then(False).otherwise(None),
+            "expected 是/否 (yes/no)",
+        )
+    if spec.type is FieldType.STATUS:
+        labels = list(profile.status)
+        known = ", ".join(labels)
+        return raw.replace_strict(profile.status, default=None), f"unknown value; expected one of: {known}"
+    if spec.type is FieldType.PHONE:
+        digits = raw.str.replace_all(r"[\s\-+]", "").str.replace(r"^86(\d{11})$", "$1")
+        return pl.when(digits.str.contains(r"^\d{11}$")).then(digits).otherwise(None), "expected an 11-digit mobile number"
+    raise AssertionError(spec.type)
+
+
+@dataclass(slots=True)
+class _Typed:
+    frame: pl.DataFrame  # canonical columns + ROW, valid rows only
+    rejects: pl.DataFrame  # row, column, value, reason
+
+
+def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> _Typed:
+    typed_cols, reject_parts = [], []
+    for spec in profile.fields:
+        expr, reason = _parsed(spec, profile, tz)
+        typed_cols.append(expr.alias(spec.to))
+        present = _clean(spec.source).is_not_null()
+        problems = []
+        if reason:
+            problems.append((present & expr.is_null(), reason))
+        if spec.required:
+            problems.append((~present & pl.lit(spec.default is None), "required value is missing"))
+        for cond, why in problems:
+            reject_parts.append(
+                batch.filter(cond).select(
+                    pl.col(ROW).alias("row"),
+                    pl.lit(spec.source).alias("column"),
+                    pl.col(spec.source).fill_null("").alias("value"),
+                    pl.lit(why).alias("reason"),
+                )
+            )
+    typed = batch.select(pl.col(ROW), *typed_cols)
+    if "phone" in typed.columns:
+        typed = typed.with_columns(
+            pl.col("phone").map_elements(lambda p: phone_hash(p, salt), return_dtype=pl.String).alias("unified_id"),
+            (pl.col("phone").str.slice(0, 3) + "****" + pl.col("phone").str.slice(7, 4)).alias("phone_masked"),
+        ).drop("phone")
+    rejects = (
+        pl.concat(reject_parts)
+        if reject_parts
+        else pl.DataFrame(schema={"row": pl.UInt32, "column": pl.String, "value": pl.String, "reason": pl.String})
+    )
+    if rejects.height:
+        typed = typed.filter(~pl.col(ROW).is_in(rejects["row"].unique().implode()))
+    return _Typed(typed, rejects)
+
+
+def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
+    if store_id is not None and "store_id" in TABLES[table].column_names and "store_id" not in frame.columns:
+        frame = frame.with_columns(pl.lit(store_id).alias("store_id"))
+    if table in BUSINESS_DATES:
+        instant, day = BUSINESS_DATES[table]
+        if instant in frame.columns:
+            frame = frame.with_columns(pl.col(instant).dt.convert_time_zone(tz).dt.date().alias(day))
+        elif table == "order_lines":
+            frame = _order_lines_paid_date(frame, store_id, con)
+    if table == "order_lines" and "paid_at" in frame.columns:
+        frame = frame.drop("paid_at")
+    return frame
+
+
+def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
+    """Lines without a payment time take their order's paid date from the warehouse."""
+    if "orders" not in con.list_tables() or not frame.height:
+        return frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_date"))
+    orders = con.table("orders")
+    ids = frame["order_id"].unique().to_list()
+    known = orders.filter((orders.store_id == store_id) & orders.order_id.isin(ids)).select("order_id", "paid_date")
+    lookup = pl.from_arrow(known.to_pyarrow())
+    return frame.join(lookup, on="order_id", how="left")
+
+
+def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each natural key; reject the later ones, naming the first."""
+    keys = [k for k in TABLES[table].key if k in frame.columns]
+    frame = frame.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
+    dup = frame.filter(pl.col(ROW) != pl.col("_first"))
+    rejects = dup.select(
+        pl.col(ROW).alias("row"),
+        pl.lit(", ".join(keys)).alias("column"),
+        pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
+        pl.format("duplicate of row {} (same {})", pl.col("_first"), pl.lit(", ".join(keys))).alias("reason"),
+    )
+    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
+
+
+def _check_headers(fmt: CsvFormat, profile: Profile, file: str) -> None:
+    got = set(fmt.headers)
+    missing = [f.source for f in profile.fields if f.required and f.source not in got]
+    if missing:
+        raise ValidationError(
+            f"{file}: required column(s) missing for profile {profile.id}: {', '.join(missing)}; "
+            f"the file has: {', '.join(fmt.headers)}"
+        )
+
+
+def import_file(
+    path: Path,
+    *,
+    profile: Profile,
+    con: ibis.BaseBackend,
+    store_id: str | None = None,
+    tz: str = "Asia/Shanghai",
+    strict: bool = False,
+    salt: str = "",
+    on_progress: Callable[[int, int], None] | None = None,
+) -> ImportOutcome:
+    """Import one CSV file with one profile into the warehouse."""
+    started = time.perf_counter()
+    path = Path(path)
+    table = TABLES[profile.table]
+    if "store_id" in table.column_names and store_id is None and "store_id" not in [f.to for f in profile.fields]:
+        raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
+    fmt = sniff_csv(path)
+    _check_headers(fmt, profile, path.name)
+    outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path))
+    total_bytes = path.stat().st_size
+    absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in fmt.headers]
+
+    def batches() -> Iterator[pa.Table]:
+        offset = 0
+        for record_batch in read_csv_batches(path, fmt):
+            frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + 2).with_columns(absent)
+            offset += record_batch.num_rows
+            outcome.rows_read += record_batch.num_rows
+            typed = type_batch(frame, profile, tz=tz, salt=salt)
+            good = _derive(typed.frame, profile.table, tz=tz, store_id=store_id, con=con)
+            good, dup_rejects = _duplicate_rejects(good, profile.table)
+            _collect(outcome, typed.rejects, dup_rejects)
+            if on_progress:
+                on_progress(outcome.rows_read, total_bytes)
+            if strict and outcome.rows_rejected:
+                continue  # keep counting rejects; nothing will be loaded
+            yield good.drop(ROW).to_arrow()
+
+    try:
+        result: LoadResult = load(con, profile.table, _strict_guard(batches(), outcome, strict), atomic=strict)
+    except StrictModeRejected:
+        outcome.rejects.sort(key=lambda r: (r.row, r.column))
+        outcome.seconds = time.perf_counter() - started
+        return outcome
+    outcome.inserted, outcome.updated = result.inserted, result.updated
+    outcome.loaded = True
+    outcome.rejects.sort(key=lambda r: (r.row, r.column))
+    outcome.seconds = time.perf_counter() - started
+    return outcome
+
+
+def _strict_guard(batches: Iterator[pa.Table], outcome: ImportOutcome, strict: bool) -> Iterator[pa.Table]:
+    """In strict mode, abort the (single) transaction once the whole file is read with rejects."""
+    yield from batches
+    if strict and outcome.rows_rejected:
+        raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+
+
+def _collect(outcome: ImportOutcome, *parts: pl.DataFrame) -> None:
+    for part in parts:
+        if not part.height:
+            continue
+        outcome.rows_rejected += part["row"].n_unique()
+        room = MAX_REJECTS_KEPT - len(outcome.rejects)
+        for rec in part.sort("row").head(max(room, 0)).iter_rows(named=True):
+            outcome.rejects.append(Reject(outcome.file, int(rec["row"]), rec["column"], rec["value"], rec["reason"]))

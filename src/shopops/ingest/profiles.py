@@ -1,0 +1,132 @@
+"""Import profiles: one declarative TOML file per export layout.
+
+A profile maps the exported column names (usually Chinese) to canonical columns of
+one warehouse table, with a type per column and, for status columns, a mapping of
+the platform's labels to canonical codes. The files live in ``profiles/``.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cache
+from pathlib import Path
+
+from shopops.warehouse.schema import TABLES
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+
+# Inputs a profile may map that are not canonical columns: the pipeline derives
+# canonical columns from them (a line's paid date from its payment time).
+DERIVATION_INPUTS: dict[str, frozenset[str]] = {"order_lines": frozenset({"paid_at"})}
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    INT = "int"
+    MONEY = "money"
+    DATE = "date"
+    DATETIME = "datetime"
+    BOOLEAN = "boolean"
+    STATUS = "status"
+    PHONE = "phone"  # hashed to customers.unified_id and masked; never stored raw
+
+
+@dataclass(frozen=True, slots=True)
+class FieldSpec:
+    source: str  # header in the export
+    to: str  # canonical column (or ``phone`` for PHONE)
+    type: FieldType
+    required: bool = False
+    default: str | None = None
+    formats: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    id: str
+    table: str
+    name_zh: str
+    name_en: str
+    fields: tuple[FieldSpec, ...]
+    status: dict[str, str]
+
+    @property
+    def headers(self) -> list[str]:
+        return [f.source for f in self.fields]
+
+    def name(self, language: str) -> str:
+        return self.name_en if language.startswith("en") else self.name_zh
+
+
+DEFAULT_FORMATS = {
+    FieldType.DATE: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
+    FieldType.DATETIME: ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"),
+}
+
+
+def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
+    data = tomllib.loads(text)
+    try:
+        table = data["table"]
+        if table not in TABLES:
+            raise ValueError(f"unknown table {table!r}")
+        columns = set(TABLES[table].column_names) | DERIVATION_INPUTS.get(table, frozenset())
+        fields = []
+        for source, spec in data["columns"].items():
+            ftype = FieldType(spec.get("type", "string"))
+            to = spec["to"]
+            if ftype is not FieldType.PHONE and to not in columns:
+                raise ValueError(f"column {source!r} maps to {to!r}, which {table} does not have")
+            fields.append(
+                FieldSpec(
+                    source=source,
+                    to=to,
+                    type=ftype,
+                    required=bool(spec.get("required", False)),
+                    default=spec.get("default"),
+                    formats=tuple(spec.get("formats", DEFAULT_FORMATS.get(ftype, ()))),
+                )
+            )
+        return Profile(
+            id=data["id"],
+            table=table,
+            name_zh=data.get("name_zh", data["id"]),
+            name_en=data.get("name_en", data["id"]),
+            fields=tuple(fields),
+            status=dict(data.get("status", {})),
+        )
+    except (KeyError, ValueError) as exc:
+        raise ValueError(f"profile {origin}: {exc}") from exc
+
+
+@cache
+def profiles() -> dict[str, Profile]:
+    out = {}
+    for path in sorted(PROFILE_DIR.glob("*.toml")):
+        profile = profile_from_toml(path.read_text(encoding="utf-8"), origin=path.name)
+        out[profile.id] = profile
+    return out
+
+
+def profile_get(profile_id: str) -> Profile:
+    try:
+        return profiles()[profile_id]
+    except KeyError:
+        raise KeyError(f"unknown profile {profile_id!r}; known: {', '.join(profiles())}") from None
+
+
+def profile_detect(headers: list[str]) -> tuple[Profile | None, float]:
+    """The profile whose columns best match the headers, and the share that matched."""
+    best, best_score = None, 0.0
+    got = {h.strip() for h in headers}
+    for profile in profiles().values():
+        want = set(profile.headers)
+        required = {f.source for f in profile.fields if f.required}
+        if not required <= got:
+            continue
+        score = len(want & got) / len(want | got)
+        if score > best_score:
+            best, best_score = profile, score
+    return best, best_score

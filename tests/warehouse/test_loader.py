@@ -1,0 +1,85 @@
+"""The loader merges by natural key on every warehouse engine: insert, update, no-op."""
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from shopops.core.errors import ValidationError
+from shopops.warehouse.loader import load
+
+UTC = dt.UTC
+
+
+def orders(rows):
+    cols = ["store_id", "order_id", "customer_id", "status", "created_at", "paid_at", "paid_date", "paid_amount"]
+    return pa.table({c: [r[i] for r in rows] for i, c in enumerate(cols)})
+
+
+T0 = dt.datetime(2025, 11, 10, 16, 5, tzinfo=UTC)
+A = ("tmall", "A1", "c1", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("199.00"))
+B = ("tmall", "B1", "c2", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("59.90"))
+A_REFUNDED = ("tmall", "A1", "c1", "refunded", T0, T0, dt.date(2025, 11, 11), Decimal("199.00"))
+B_OTHER_STORE = ("jd", "B1", "c9", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("10.00"))
+
+
+def table_rows(con, name):
+    frame = con.table(name).to_pandas().sort_values(["store_id", "order_id"])
+    return [tuple(r) for r in frame[["store_id", "order_id", "status", "paid_amount"]].itertuples(index=False)]
+
+
+def test_insert_then_same_data_again_changes_nothing(any_warehouse):
+    first = load(any_warehouse, "orders", orders([A, B]))
+    assert (first.inserted, first.updated) == (2, 0)
+    again = load(any_warehouse, "orders", orders([A, B]))
+    assert (again.inserted, again.updated, again.unchanged) == (0, 0, 2)
+    assert table_rows(any_warehouse, "orders") == [
+        ("tmall", "A1", "paid", Decimal("199.00")),
+        ("tmall", "B1", "paid", Decimal("59.90")),
+    ]
+
+
+def test_changed_row_updates_in_place_and_new_store_same_id_inserts(any_warehouse):
+    load(any_warehouse, "orders", orders([A, B]))
+    result = load(any_warehouse, "orders", orders([A_REFUNDED, B_OTHER_STORE]))
+    assert (result.inserted, result.updated) == (1, 1)
+    assert table_rows(any_warehouse, "orders") == [
+        ("jd", "B1", "paid", Decimal("10.00")),
+        ("tmall", "A1", "refunded", Decimal("199.00")),
+        ("tmall", "B1", "paid", Decimal("59.90")),
+    ]
+
+
+def test_atomic_load_writes_nothing_when_a_later_batch_fails(any_warehouse):
+    def batches():
+        yield orders([A])
+        yield orders([B, B])  # duplicate key within one batch
+
+    with pytest.raises(ValidationError, match="more than once"):
+        load(any_warehouse, "orders", batches(), atomic=True)
+    assert any_warehouse.table("orders").count().execute() == 0
+
+
+def test_batch_by_batch_load_keeps_committed_batches(any_warehouse):
+    def batches():
+        yield orders([A])
+        yield orders([B, B])
+
+    with pytest.raises(ValidationError):
+        load(any_warehouse, "orders", batches(), atomic=False)
+    assert table_rows(any_warehouse, "orders") == [("tmall", "A1", "paid", Decimal("199.00"))]
+
+
+def test_missing_required_column_is_named(any_warehouse):
+    bad = orders([A]).drop_columns(["customer_id"])
+    with pytest.raises(ValidationError, match="required columns missing: customer_id"):
+        load(any_warehouse, "orders", bad)
+
+
+def test_money_keeps_cents_exactly(any_warehouse):
+    cents = [Decimal("0.01"), Decimal("0.10"), Decimal("99999999.99")]
+    rows = [("tmall", f"M{i}", "c", "paid", T0, T0, dt.date(2025, 11, 11), v) for i, v in enumerate(cents)]
+    load(any_warehouse, "orders", orders(rows))
+    total = any_warehouse.table("orders").paid_amount.sum().execute()
+    assert Decimal(total) == Decimal("100000000.10")
