@@ -6,7 +6,7 @@
     shopops import PATH... --profile ID [--store ID] [--strict]
     shopops kpi gmv conversion_rate --by store_id --period 2025-11
     shopops createuser NAME --role ops_director
-    shopops docs data-model              print docs/data-model.md
+    shopops docs data-model|kpis         print docs/data-model.md or docs/kpis.md
     shopops manage ARGS...               any Django management command
 """
 
@@ -111,9 +111,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
+    from shopops.metrics.catalog import kpis_markdown
     from shopops.warehouse.schema import data_model_markdown
 
-    print(data_model_markdown(), end="")
+    print({"data-model": data_model_markdown, "kpis": kpis_markdown}[args.which](), end="")
     return 0
 
 
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=cmd_createuser)
 
     p = sub.add_parser("docs", help="print generated documentation")
-    p.add_argument("which", choices=["data-model"])
+    p.add_argument("which", choices=["data-model", "kpis"])
     p.set_defaults(func=cmd_docs)
 
     args = parser.parse_args(argv)

@@ -254,3 +254,26 @@ def source_table(con: ibis.BaseBackend, source: Source) -> ir.Table:
     if source.where is not None:
         t = t.filter(source.where(t))
     return t.mutate(_date=t[source.date_column])
+
+
+def kpis_markdown() -> str:
+    """docs/kpis.md, generated from the catalog."""
+    out = [
+        "# KPI catalog",
+        "",
+        "Generated from `src/shopops/metrics/catalog.py` by `shopops docs kpis`; a test fails when "
+        "the two differ. Business definitions follow `GLOSSARY.md`; ratios are always computed "
+        "from their parts over the period asked for, never as an average of daily ratios.",
+        "",
+        "| id | 中文 | English | unit | better | definition | formula |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for k in CATALOG.values():
+        formula = k.formula_text or f"{k.numerator} / {k.denominator}"
+        better = "↑" if k.direction is Direction.UP_IS_GOOD else "↓"
+        out.append(
+            f"| `{k.id}` | {k.label_zh} | {k.label_en} | {k.unit} | {better} | "
+            f"{k.definition_en} {k.definition_zh} | `{formula}` |"
+        )
+    out.append("")
+    return "\n".join(out)
