@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest.profiles import FieldSpec, FieldType, Profile
-from shopops.ingest.readers import CsvFormat, read_csv_batches, sniff_csv
+from shopops.ingest.readers import TabularSource, open_source
 from shopops.warehouse.loader import LoadResult, load
 from shopops.warehouse.schema import TABLES
 
@@ -213,13 +213,13 @@ def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, p
     return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
 
 
-def _check_headers(fmt: CsvFormat, profile: Profile, file: str) -> None:
-    got = set(fmt.headers)
+def _check_headers(src: TabularSource, profile: Profile, file: str) -> None:
+    got = set(src.headers)
     missing = [f.source for f in profile.fields if f.required and f.source not in got]
     if missing:
         raise ValidationError(
             f"{file}: required column(s) missing for profile {profile.id}: {', '.join(missing)}; "
-            f"the file has: {', '.join(fmt.headers)}"
+            f"the file has: {', '.join(src.headers)}"
         )
 
 
@@ -232,23 +232,39 @@ def import_file(
     tz: str = "Asia/Shanghai",
     strict: bool = False,
     salt: str = "",
+    sheet: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
-    """Import one CSV file with one profile into the warehouse."""
+    """Import one file (CSV, CSV.gz, zip or XLSX) with one profile into the warehouse."""
+    with open_source(Path(path), sheet=sheet, expected=set(profile.headers)) as src:
+        return _import_source(src, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
+                              salt=salt, on_progress=on_progress)
+
+
+def _import_source(
+    src: TabularSource,
+    *,
+    profile: Profile,
+    con: ibis.BaseBackend,
+    store_id: str | None,
+    tz: str,
+    strict: bool,
+    salt: str,
+    on_progress: Callable[[int, int], None] | None,
+) -> ImportOutcome:
     started = time.perf_counter()
-    path = Path(path)
+    path = src.path
     table = TABLES[profile.table]
     if "store_id" in table.column_names and store_id is None and "store_id" not in [f.to for f in profile.fields]:
         raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
-    fmt = sniff_csv(path)
-    _check_headers(fmt, profile, path.name)
+    _check_headers(src, profile, path.name)
     outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path))
     total_bytes = path.stat().st_size
-    absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in fmt.headers]
+    absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
 
     def batches() -> Iterator[pa.Table]:
         offset = 0
-        for record_batch in read_csv_batches(path, fmt):
+        for record_batch in src.batches():
             frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + 2).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
