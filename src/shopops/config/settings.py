@@ -110,7 +110,7 @@ SHOPOPS_TIME_ZONE = TIME_ZONE
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
-STATICFILES_DIRS = [PACKAGE_DIR / "web" / "static_vendor"] if (PACKAGE_DIR / "web" / "static_vendor").exists() else []
+STATIC_ROOT.mkdir(exist_ok=True)
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "web:cockpit"

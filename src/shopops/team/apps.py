@@ -14,4 +14,4 @@ class TeamConfig(AppConfig):
             if sender.name == self.name:
                 role_groups_sync()
 
-        post_migrate.connect(_sync, dispatch_uid="shopops.team.role_groups_sync")
+        post_migrate.connect(_sync, dispatch_uid="shopops.team.role_groups_sync", weak=False)

@@ -68,11 +68,14 @@ def load(
     batches: pa.Table | Iterable[pa.Table],
     *,
     atomic: bool = True,
+    update: bool = True,
 ) -> LoadResult:
     """Merge ``batches`` into ``table_name``.
 
     ``atomic=True`` loads every batch in one transaction (all or nothing);
-    ``atomic=False`` commits batch by batch.
+    ``atomic=False`` commits batch by batch. Inside ``transaction(con)`` every load
+    joins the outer transaction. ``update=False`` only inserts new keys and keeps
+    existing rows as they are (e.g. a customer's first-seen time).
     """
     table = TABLES[table_name]
     if isinstance(batches, pa.Table):
@@ -92,7 +95,7 @@ def load(
                 raise ValidationError(
                     f"{table_name}: {dupes} natural keys ({', '.join(table.key)}) appear more than once in one batch"
                 )
-            inserted, updated = session.merge(table, stage)
+            inserted, updated = session.merge(table, stage, update=update)
         finally:
             session.drop_stages()
         result.rows += batch.num_rows
@@ -108,3 +111,8 @@ def load(
             with session.transaction():
                 one(batch)
     return result
+
+
+def transaction(con: BaseBackend):
+    """One transaction around several loads: all of them land, or none."""
+    return Session(con).transaction()

@@ -50,17 +50,30 @@ class Session:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        if self.engine == "duckdb":
-            self.con.con.execute("BEGIN TRANSACTION")
+        """A transaction; nested calls join the outer one (all or nothing together)."""
+        depth = getattr(self.con, "_shopops_tx_depth", 0)
+        if depth:
+            self.con._shopops_tx_depth = depth + 1
             try:
                 yield
-            except BaseException:
-                self.con.con.execute("ROLLBACK")
-                raise
-            self.con.con.execute("COMMIT")
-        else:
-            with self.con.con.transaction():  # psycopg: savepoint when nested
-                yield
+            finally:
+                self.con._shopops_tx_depth = depth
+            return
+        self.con._shopops_tx_depth = 1
+        try:
+            if self.engine == "duckdb":
+                self.con.con.execute("BEGIN TRANSACTION")
+                try:
+                    yield
+                except BaseException:
+                    self.con.con.execute("ROLLBACK")
+                    raise
+                self.con.con.execute("COMMIT")
+            else:
+                with self.con.con.transaction():
+                    yield
+        finally:
+            self.con._shopops_tx_depth = 0
 
     # -- staging --------------------------------------------------------
     def stage(self, table: Table, batch: pa.Table) -> str:
@@ -103,8 +116,8 @@ class Session:
             f"SELECT count(*) FROM (SELECT {keys} FROM {q(stage)} GROUP BY {keys} HAVING count(*) > 1) d"
         )
 
-    def merge(self, table: Table, stage: str) -> tuple[int, int]:
-        """Insert new keys, replace changed rows, leave identical rows alone.
+    def merge(self, table: Table, stage: str, *, update: bool = True) -> tuple[int, int]:
+        """Insert new keys, replace changed rows (unless ``update`` is off), leave identical rows alone.
 
         Returns (inserted, updated).
         """
@@ -114,7 +127,7 @@ class Session:
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
         changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
         new = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
-        updated = self.scalar(f"SELECT count(*) FROM {target} t WHERE {changed}")
+        updated = self.scalar(f"SELECT count(*) FROM {target} t WHERE {changed}") if update else 0
         inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE {new}")
         if updated:
             self.execute(f"DELETE FROM {target} t WHERE {changed}")

@@ -1,0 +1,145 @@
+# shopops — developer entry points.
+#
+#   make run     set up everything missing, migrate, demo data, serve http://127.0.0.1:8000
+#   make test    every test: SQLite app DB + DuckDB/PostgreSQL warehouse, then the app-DB
+#                tests again on PostgreSQL            (T="tests/warehouse -x" to narrow)
+#   make lint    import-linter contracts (pyproject [tool.importlinter])
+#   make bench   benchmarks, ratios against baselines (BENCH="loader" to pick)
+#   make venv | assets | messages | clean | distclean
+#
+# Nothing is reinstalled when nothing changed: pip runs when pyproject.toml changed
+# (.venv/.installed holds its hash), npm when package.json changed, apt only for what
+# is missing (scripts/system-deps.sh).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+.ONESHELL:
+.DEFAULT_GOAL := run
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.shopops-installed
+MANAGE ?= $(BIN)/shopops manage
+PYTEST ?= $(BIN)/pytest
+T ?=
+BENCH ?=
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test venv assets messages lint bench clean distclean deps-run deps-test
+
+# ---------------------------------------------------------------------------
+run: deps-run venv assets messages
+	$(MANAGE) migrate --noinput
+	$(BIN)/shopops setup-demo
+	exec $(BIN)/shopops serve
+
+# ---------------------------------------------------------------------------
+venv: $(STAMP)
+
+$(BIN)/python:
+	@if ! $(PYTHON) -m venv $(VENV); then
+	  echo "venv: creating $(VENV) failed; installing python3-venv" >&2
+	  rm -rf $(VENV)
+	  scripts/system-deps.sh venv
+	  $(PYTHON) -m venv $(VENV)
+	fi
+
+# Reinstall only when pyproject.toml's content changed (a new mtime alone just re-stamps).
+$(STAMP): pyproject.toml | $(BIN)/python
+	@sum=$$(sha256sum pyproject.toml | cut -d' ' -f1)
+	if [ -f $@ ] && [ "$$(cat $@)" = "$$sum" ] && [ -x $(BIN)/shopops ]; then
+	  touch $@
+	else
+	  $(BIN)/pip install -e '.[test]'
+	  echo "$$sum" > $@
+	fi
+
+# ---------------------------------------------------------------------------
+# Front-end assets from npm (package.json), copied into web/static/vendor by
+# scripts/vendor_assets.py. Either file may not exist yet: then skip.
+ifneq ($(wildcard package.json),)
+$(NPM_STAMP): package.json $(wildcard package-lock.json)
+	@command -v npm >/dev/null || { echo "assets: npm not found (Debian: apt-get install nodejs npm; scripts/system-deps.sh run)" >&2; exit 1; }
+	echo "assets: npm install"
+	npm install --no-audit --no-fund
+	touch $@
+else
+$(NPM_STAMP):
+	@echo "assets: no package.json yet; skipping npm install"
+endif
+
+assets: venv $(NPM_STAMP)
+	@if [ -f scripts/vendor_assets.py ]; then
+	  $(BIN)/python scripts/vendor_assets.py
+	else
+	  echo "assets: no scripts/vendor_assets.py yet; skipping vendoring"
+	fi
+
+# Compiled translations (.mo), when gettext (msgfmt) is there and there is a catalog.
+messages: venv
+	@if ! command -v msgfmt >/dev/null; then
+	  echo "messages: gettext (msgfmt) not installed; skipping compilemessages" >&2
+	elif [ -z "$$(find src -type d -name locale -print -quit)" ]; then
+	  echo "messages: no locale/ directory yet; skipping compilemessages"
+	else
+	  $(MANAGE) compilemessages --verbosity 0 --ignore=.venv --ignore=node_modules --ignore=.git --ignore=var
+	fi
+
+# ---------------------------------------------------------------------------
+deps-run:
+	@scripts/system-deps.sh run || echo "deps-run: some system packages are missing (see above); continuing" >&2
+
+deps-test:
+	@if ! scripts/system-deps.sh test; then
+	  case "$${CI:-}" in 1|true|TRUE|True|yes) exit 1;; esac
+	  echo "deps-test: some system packages are missing; the tests needing them will be skipped" >&2
+	fi
+
+# Full suite once (SQLite app DB, DuckDB + PostgreSQL warehouse), then the app-DB tests
+# again with the app DB on PostgreSQL. CI=true: PostgreSQL is required, and a run that
+# collects no test fails (pytest exit 5).
+test: deps-test venv assets messages
+	@ci=; case "$${CI:-}" in 1|true|TRUE|True|yes) ci=1;; esac
+	export SHOPOPS_VAR_DIR=$$(mktemp -d -t shopops-test-var.XXXXXX)
+	trap 'rm -rf "$$SHOPOPS_VAR_DIR"' EXIT
+	if pg_url=$$(scripts/postgres-test.sh); then
+	  export SHOPOPS_TEST_POSTGRES_URL="$$pg_url"
+	elif [ -n "$$ci" ]; then
+	  echo "test: PostgreSQL is required in CI and could not be started (see above)" >&2; exit 1
+	else
+	  pg_url=
+	  echo "test: PostgreSQL not available; its tests will be skipped" >&2
+	fi
+	status=0
+	echo "== pytest: SQLite app DB =="
+	rc=0; $(PYTEST) $(T) || rc=$$?
+	if [ $$rc -eq 5 ]; then echo "test: pytest collected no test" >&2; fi
+	[ $$rc -eq 0 ] || status=1
+	if [ -n "$$pg_url" ]; then
+	  echo "== pytest: app DB on PostgreSQL (tests using the Django DB, no browser) =="
+	  rc=0; SHOPOPS_DATABASE_URL="$$pg_url" $(PYTEST) --appdb-only $(T) || rc=$$?
+	  if [ $$rc -eq 5 ]; then
+	    if [ -n "$$ci" ]; then echo "test: no app-DB test ran on PostgreSQL" >&2; status=1
+	    else echo "test: no app-DB test to run on PostgreSQL (yet)" >&2; fi
+	  elif [ $$rc -ne 0 ]; then status=1; fi
+	fi
+	exit $$status
+
+lint: venv
+	$(BIN)/lint-imports
+
+bench: venv
+	$(BIN)/python bench/run.py $(BENCH)
+
+# ---------------------------------------------------------------------------
+# Never touches var/ (your data). distclean also removes the venv and node_modules.
+clean:
+	find . -path ./.venv -prune -o -path ./node_modules -prune -o -type d -name __pycache__ -print0 | xargs -0 rm -rf
+	rm -rf .pytest_cache .import_linter_cache test-artifacts bench/results src/*.egg-info src/shopops/web/static/vendor
+
+distclean: clean
+	rm -rf $(VENV) node_modules

@@ -1,0 +1,378 @@
+"""Shared test harness: isolated state, warehouse fixtures, PostgreSQL and browser.
+
+Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settings``):
+
+``warehouse``        function  fresh DuckDB warehouse (temp file) with every canonical table
+``any_warehouse``    function  the same, once per engine: ``duckdb`` and ``postgres``
+                               (a fresh database per test; the ``postgres`` param is marked
+                               ``postgres``)
+``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
+                               using it marks the test ``postgres``
+``browser``          session   one headless Debian Chromium driven by Playwright (sync API)
+``browser_page``     function  a new context + page in it; using it marks the test ``browser``;
+                               a failing test leaves a screenshot in test-artifacts/
+``artifacts_dir``    session   test-artifacts/ at the repo root (gitignored), for screenshots
+
+Both warehouse fixtures also point ``SHOPOPS_WAREHOUSE_URL`` at the warehouse they
+yield, so code under test that calls ``connection.connect()`` sees the same data.
+
+Markers: ``postgres`` and ``browser`` tests are skipped with a reason when the server or
+Chromium is missing — and fail instead when ``CI`` is true.
+
+``--appdb-only`` keeps only tests that use the Django app DB (``django_db`` marker,
+``db``/``transactional_db``/``live_server`` fixtures) minus browser tests; ``make test``
+runs them a second time with ``SHOPOPS_DATABASE_URL`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import atexit
+import os
+import re
+import shutil
+import tempfile
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+
+# ---------------------------------------------------------------------------
+# Isolated state. Tests never touch ./var nor the developer's warehouse.
+#
+# pytest-django imports the settings module *before* this conftest is loaded, so
+# VAR_DIR-derived settings were already computed from the environment of the pytest
+# process (`make test` exports SHOPOPS_VAR_DIR to a temp dir). Here we set the
+# environment for everything read later (the warehouse URL is read at connect time;
+# subprocesses inherit it) and re-point the path settings that still sit in ./var.
+# ---------------------------------------------------------------------------
+_SESSION_TMP = Path(tempfile.mkdtemp(prefix="shopops-tests-"))
+atexit.register(shutil.rmtree, _SESSION_TMP, ignore_errors=True)
+
+_repo_var = (REPO_ROOT / "var").resolve()
+if not os.environ.get("SHOPOPS_VAR_DIR") or Path(os.environ["SHOPOPS_VAR_DIR"]).resolve() == _repo_var:
+    os.environ["SHOPOPS_VAR_DIR"] = str(_SESSION_TMP / "var")
+Path(os.environ["SHOPOPS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+# Always a throwaway warehouse: a developer's exported URL must never receive test data.
+os.environ["SHOPOPS_WAREHOUSE_URL"] = f"duckdb:///{_SESSION_TMP / 'warehouse.duckdb'}"
+
+
+def _repoint_var_settings() -> None:
+    from django.conf import settings
+
+    if not settings.configured or not hasattr(settings, "VAR_DIR"):
+        return
+    old = Path(settings.VAR_DIR).resolve()
+    new = Path(os.environ["SHOPOPS_VAR_DIR"]).resolve()
+    if old != new:
+        for name in dir(settings):
+            if not name.isupper():
+                continue
+            value = getattr(settings, name)
+            if isinstance(value, Path) and value.resolve().is_relative_to(old):
+                setattr(settings, name, new / value.resolve().relative_to(old))
+
+
+_repoint_var_settings()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _static_root() -> None:
+    """whitenoise warns on every request when STATIC_ROOT is missing: create the (temp) one."""
+    from django.conf import settings
+
+    static_root = getattr(settings, "STATIC_ROOT", None)
+    if static_root and Path(static_root).resolve().is_relative_to(Path(os.environ["SHOPOPS_VAR_DIR"]).resolve()):
+        Path(static_root).mkdir(parents=True, exist_ok=True)
+
+
+def _truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+IN_CI = _truthy(os.environ.get("CI"))
+
+
+def _unavailable(reason: str) -> None:
+    """Fail in CI, skip locally."""
+    if IN_CI:
+        pytest.fail(f"{reason} (CI=true: required)", pytrace=False)
+    pytest.skip(reason)
+
+
+# ---------------------------------------------------------------------------
+# Collection: markers from fixtures, --appdb-only
+# ---------------------------------------------------------------------------
+_APPDB_FIXTURES = {"db", "transactional_db", "live_server", "django_db_reset_sequences", "django_db_serialized_rollback"}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--appdb-only",
+        action="store_true",
+        help="run only tests that use the Django app DB (not browser tests); "
+        "make test runs these again on PostgreSQL",
+    )
+
+
+def _uses_appdb(item: pytest.Item) -> bool:
+    if item.get_closest_marker("django_db"):
+        return True
+    return bool(_APPDB_FIXTURES & set(getattr(item, "fixturenames", ())))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        if names & {"browser", "browser_page"}:
+            item.add_marker(pytest.mark.browser)
+        if "postgres_url" in names:
+            item.add_marker(pytest.mark.postgres)
+    if config.getoption("--appdb-only"):
+        keep, drop = [], []
+        for item in items:
+            (keep if _uses_appdb(item) and not item.get_closest_marker("browser") else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres"):
+        _require_postgres()
+    if item.get_closest_marker("browser"):
+        _require_chromium()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    report = yield
+    # Lets fixtures see in teardown whether the test failed (browser screenshots).
+    setattr(item, f"_shopops_report_{report.when}", report)
+    return report
+
+
+# ---------------------------------------------------------------------------
+# PostgreSQL
+# ---------------------------------------------------------------------------
+_pg_state: dict[str, object] = {}
+
+
+def _require_postgres() -> str:
+    """The test server's URL, or skip (locally) / fail (CI) with the reason."""
+    if "url" not in _pg_state:
+        url = os.environ.get("SHOPOPS_TEST_POSTGRES_URL", "").strip()
+        if not url:
+            _pg_state["url"], _pg_state["error"] = None, "SHOPOPS_TEST_POSTGRES_URL is not set"
+        else:
+            try:
+                import psycopg
+
+                with psycopg.connect(url, connect_timeout=5):
+                    pass
+                _pg_state["url"], _pg_state["error"] = url, None
+            except Exception as exc:  # unreachable, bad password, no database…
+                _pg_state["url"], _pg_state["error"] = None, f"cannot connect to {_redact(url)}: {exc}".strip()
+    if _pg_state["url"] is None:
+        _unavailable(f"PostgreSQL not available: {_pg_state['error']}; set SHOPOPS_TEST_POSTGRES_URL (make test does)")
+    return str(_pg_state["url"])
+
+
+def _redact(url: str) -> str:
+    return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", url)
+
+
+def _with_database(url: str, dbname: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + dbname))
+
+
+def _admin(url: str):
+    import psycopg
+
+    return psycopg.connect(url, autocommit=True, connect_timeout=5)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """Admin URL of the PostgreSQL test server (role with CREATEDB)."""
+    return _require_postgres()
+
+
+def _drop_database(admin_url: str, dbname: str) -> None:
+    from psycopg import sql
+
+    with _admin(admin_url) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+@pytest.fixture(scope="session")
+def _postgres_warehouse_template(postgres_url: str) -> Iterator[str]:
+    """A database with every canonical table, copied (CREATE DATABASE … TEMPLATE) per test."""
+    from psycopg import sql
+
+    from shopops.warehouse import connection, loader
+
+    name = f"shopops_t_tpl_{uuid.uuid4().hex[:10]}"
+    with _admin(postgres_url) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    try:
+        url = _with_database(postgres_url, name)
+        loader.ensure_tables(connection.connect(url))
+        connection.disconnect_all()  # a template must have no open connections
+        yield name
+    finally:
+        connection.disconnect_all()
+        _drop_database(postgres_url, name)
+
+
+@pytest.fixture(scope="session")
+def _duckdb_warehouse_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A DuckDB file with every canonical table, copied per test (faster than DDL each time)."""
+    import ibis
+
+    from shopops.warehouse import loader
+
+    path = tmp_path_factory.mktemp("warehouse-template") / "template.duckdb"
+    con = ibis.duckdb.connect(str(path))
+    try:
+        loader.ensure_tables(con)
+        con.raw_sql("CHECKPOINT")
+    finally:
+        con.disconnect()
+    return path
+
+
+def _duckdb_warehouse(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from shopops.warehouse import connection
+
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(template, path)
+    url = f"duckdb:///{path}"
+    monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", url)
+    return connection.connect(url)
+
+
+@pytest.fixture
+def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh DuckDB warehouse (Ibis backend) with every canonical table, empty."""
+    from shopops.warehouse import connection
+
+    con = _duckdb_warehouse(_duckdb_warehouse_template, tmp_path, monkeypatch)
+    try:
+        yield con
+    finally:
+        connection.disconnect_all()
+
+
+@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh warehouse with every canonical table, on each engine in turn."""
+    from shopops.warehouse import connection
+
+    engine = request.param
+    if engine == "duckdb":
+        con = _duckdb_warehouse(request.getfixturevalue("_duckdb_warehouse_template"), tmp_path, monkeypatch)
+        try:
+            yield con
+        finally:
+            connection.disconnect_all()
+        return
+
+    from psycopg import sql
+
+    admin_url = request.getfixturevalue("postgres_url")
+    template = request.getfixturevalue("_postgres_warehouse_template")
+    name = f"shopops_t_{uuid.uuid4().hex[:12]}"
+    with _admin(admin_url) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    url = _with_database(admin_url, name)
+    monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", url)
+    try:
+        yield connection.connect(url)
+    finally:
+        connection.disconnect_all()
+        _drop_database(admin_url, name)
+
+
+# ---------------------------------------------------------------------------
+# Browser
+# ---------------------------------------------------------------------------
+CHROMIUM = os.environ.get("SHOPOPS_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _require_chromium() -> None:
+    if not os.access(CHROMIUM, os.X_OK):
+        _unavailable(f"Chromium not available at {CHROMIUM} (Debian: apt-get install chromium; scripts/system-deps.sh test)")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError as exc:
+        _unavailable(f"Python Playwright not installed: {exc}")
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    return ARTIFACTS_DIR
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the whole session."""
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop on the main thread; Django would then
+    # refuse ORM calls made by the test body ("SynchronousOnlyOperation").
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    pw = sync_playwright().start()
+    try:
+        try:
+            instance = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Exception as exc:
+            _unavailable(f"Chromium at {CHROMIUM} did not start: {exc}")
+        try:
+            yield instance
+        finally:
+            instance.close()
+    finally:
+        pw.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def browser_page(browser, request: pytest.FixtureRequest, artifacts_dir: Path):
+    """A page in a fresh browser context (own cookies); screenshot on failure."""
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        yield page
+    finally:
+        report = getattr(request.node, "_shopops_report_call", None)
+        if report is not None and report.failed:
+            slug = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid).strip("_")
+            try:
+                page.screenshot(path=str(artifacts_dir / f"FAILED-{slug}.png"), full_page=True)
+            except Exception:  # the page may be gone; never mask the real failure
+                pass
+        context.close()
