@@ -22,9 +22,10 @@ import polars as pl
 import pyarrow as pa
 
 from shopops.core.errors import ValidationError
-from shopops.ingest.profiles import FieldSpec, FieldType, Profile
+from shopops.ingest import sales_lines
+from shopops.ingest.profiles import VIRTUAL_TABLES, FieldSpec, FieldType, Profile
 from shopops.ingest.readers import TabularSource, open_source
-from shopops.warehouse.loader import LoadResult, load
+from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
 
 ROW = "_row"
@@ -61,15 +62,18 @@ class ImportOutcome:
     sha256: str
     rows_read: int = 0
     rows_rejected: int = 0
-    inserted: int = 0
-    updated: int = 0
+    tables: dict[str, LoadResult] = field(default_factory=dict)  # what each table received
     rejects: list[Reject] = field(default_factory=list)
     loaded: bool = False
     seconds: float = 0.0
 
     @property
-    def unchanged(self) -> int:
-        return self.rows_read - self.rows_rejected - self.inserted - self.updated
+    def inserted(self) -> int:
+        return sum(r.inserted for r in self.tables.values())
+
+    @property
+    def updated(self) -> int:
+        return sum(r.updated for r in self.tables.values())
 
 
 class StrictModeRejected(ValidationError):
@@ -101,10 +105,14 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
         raw = raw.fill_null(pl.lit(spec.default))
     if spec.type is FieldType.STRING:
         return raw, ""
+    if spec.type is FieldType.ID:
+        return raw.str.replace(r"^(\d+)\.0+$", "$1"), ""
     if spec.type is FieldType.INT:
         return raw.str.replace_all(",", "").cast(pl.Int64, strict=False), "expected a whole number"
     if spec.type is FieldType.MONEY:
         cleaned = raw.str.replace_all(r"[¥￥,\s]|^RMB|^CNY", "")
+        if spec.round:
+            return _money_half_up(cleaned), "expected an amount like 1299.00 or ¥1,299.00"
         ok = cleaned.str.contains(MONEY_PATTERN)
         return (
             pl.when(ok).then(cleaned).otherwise(None).cast(pl.Decimal(18, 2), strict=False),
@@ -130,6 +138,13 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
         digits = raw.str.replace_all(r"[\s\-+]", "").str.replace(r"^86(\d{11})$", "$1")
         return pl.when(digits.str.contains(r"^\d{11}$")).then(digits).otherwise(None), "expected an 11-digit mobile number"
     raise AssertionError(spec.type)
+
+
+def _money_half_up(text: pl.Expr) -> pl.Expr:
+    """Parse an amount with any number of decimals and round it half-up to the cent."""
+    micro = (text.cast(pl.Decimal(24, 6), strict=False) * 1_000_000).cast(pl.Int64)
+    cents = pl.when(micro < 0).then(-((-micro + 5000) // 10000)).otherwise((micro + 5000) // 10000)
+    return (cents.cast(pl.Decimal(18, 2)) / 100).cast(pl.Decimal(18, 2))
 
 
 @dataclass(slots=True)
@@ -254,41 +269,72 @@ def _import_source(
 ) -> ImportOutcome:
     started = time.perf_counter()
     path = src.path
-    table = TABLES[profile.table]
-    if "store_id" in table.column_names and store_id is None and "store_id" not in [f.to for f in profile.fields]:
+    virtual = profile.table in VIRTUAL_TABLES
+    needs_store = virtual or "store_id" in TABLES[profile.table].column_names
+    if needs_store and store_id is None and "store_id" not in [f.to for f in profile.fields]:
         raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
     _check_headers(src, profile, path.name)
     outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path))
     total_bytes = path.stat().st_size
     absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
 
-    def batches() -> Iterator[pa.Table]:
+    def typed_batches() -> Iterator[pl.DataFrame]:
         offset = 0
         for record_batch in src.batches():
             frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + 2).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
             typed = type_batch(frame, profile, tz=tz, salt=salt)
-            good = _derive(typed.frame, profile.table, tz=tz, store_id=store_id, con=con)
-            good, dup_rejects = _duplicate_rejects(good, profile.table)
-            _collect(outcome, typed.rejects, dup_rejects)
+            _collect(outcome, typed.rejects)
             if on_progress:
                 on_progress(outcome.rows_read, total_bytes)
+            yield typed.frame
+
+    def table_batches() -> Iterator[pa.Table]:
+        for typed in typed_batches():
+            good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
+            good, dup_rejects = _duplicate_rejects(good, profile.table)
+            _collect(outcome, dup_rejects)
             if strict and outcome.rows_rejected:
                 continue  # keep counting rejects; nothing will be loaded
             yield good.drop(ROW).to_arrow()
 
     try:
-        result: LoadResult = load(con, profile.table, _strict_guard(batches(), outcome, strict), atomic=strict)
+        if virtual:
+            _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
+        else:
+            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict)
+            outcome.tables[profile.table] = result
+        outcome.loaded = True
     except StrictModeRejected:
-        outcome.rejects.sort(key=lambda r: (r.row, r.column))
-        outcome.seconds = time.perf_counter() - started
-        return outcome
-    outcome.inserted, outcome.updated = result.inserted, result.updated
-    outcome.loaded = True
+        pass
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
     return outcome
+
+
+def _load_sales_lines(
+    typed: Iterator[pl.DataFrame],
+    outcome: ImportOutcome,
+    *,
+    profile: Profile,
+    con: ibis.BaseBackend,
+    store_id: str | None,
+    tz: str,
+    strict: bool,
+) -> None:
+    """Aggregate the whole file, then load orders, lines, refunds and customers in one transaction."""
+    lines = pl.concat(list(typed), how="vertical_relaxed")
+    lines = sales_lines.normalise(lines, profile.options)
+    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+    _collect(outcome, dup_rejects)
+    if strict and outcome.rows_rejected:
+        raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+    frames = sales_lines.split(lines.drop(ROW), profile.options)
+    with transaction(con):
+        for table, frame in frames.items():
+            frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+            outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
 
 
 def _strict_guard(batches: Iterator[pa.Table], outcome: ImportOutcome, strict: bool) -> Iterator[pa.Table]:

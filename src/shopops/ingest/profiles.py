@@ -8,7 +8,7 @@ the platform's labels to canonical codes. The files live in ``profiles/``.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -21,6 +21,18 @@ PROFILE_DIR = Path(__file__).with_name("profiles")
 # canonical columns from them (a line's paid date from its payment time).
 DERIVATION_INPUTS: dict[str, frozenset[str]] = {"order_lines": frozenset({"paid_at"})}
 
+# Virtual targets: one exported row feeds several canonical tables. ``sales_lines`` is
+# the shape of most platform order exports and of generic transaction files: one row
+# per order line, with the order's fields repeated (see ingest/sales_lines.py).
+VIRTUAL_TABLES: dict[str, frozenset[str]] = {
+    "sales_lines": frozenset({
+        "order_id", "customer_id", "status", "created_at", "paid_at", "order_goods_amount",
+        "order_discount_amount", "platform_discount", "shipping_fee", "order_paid_amount", "province",
+        "city", "traffic_source", "is_presale", "phone", "line_no", "product_id", "sku_id", "title",
+        "quantity", "unit_price", "line_discount", "line_paid_amount", "refund_status", "refund_amount",
+    })
+}
+
 
 class FieldType(StrEnum):
     STRING = "string"
@@ -31,6 +43,7 @@ class FieldType(StrEnum):
     BOOLEAN = "boolean"
     STATUS = "status"
     PHONE = "phone"  # hashed to customers.unified_id and masked; never stored raw
+    ID = "id"  # an identifier that spreadsheets may have turned into a float: 17850.0 -> 17850
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,7 @@ class FieldSpec:
     required: bool = False
     default: str | None = None
     formats: tuple[str, ...] = ()
+    round: bool = False  # money: round extra decimals half-up to the cent instead of rejecting
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +65,7 @@ class Profile:
     name_en: str
     fields: tuple[FieldSpec, ...]
     status: dict[str, str]
+    options: dict = field(default_factory=dict)
 
     @property
     def headers(self) -> list[str]:
@@ -70,9 +85,9 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
     data = tomllib.loads(text)
     try:
         table = data["table"]
-        if table not in TABLES:
+        if table not in TABLES and table not in VIRTUAL_TABLES:
             raise ValueError(f"unknown table {table!r}")
-        columns = set(TABLES[table].column_names) | DERIVATION_INPUTS.get(table, frozenset())
+        columns = VIRTUAL_TABLES.get(table) or (set(TABLES[table].column_names) | DERIVATION_INPUTS.get(table, frozenset()))
         fields = []
         for source, spec in data["columns"].items():
             ftype = FieldType(spec.get("type", "string"))
@@ -87,6 +102,7 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
                     required=bool(spec.get("required", False)),
                     default=spec.get("default"),
                     formats=tuple(spec.get("formats", DEFAULT_FORMATS.get(ftype, ()))),
+                    round=bool(spec.get("round", False)),
                 )
             )
         return Profile(
@@ -96,6 +112,7 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
             name_en=data.get("name_en", data["id"]),
             fields=tuple(fields),
             status=dict(data.get("status", {})),
+            options=dict(data.get("options", {})),
         )
     except (KeyError, ValueError) as exc:
         raise ValueError(f"profile {origin}: {exc}") from exc
