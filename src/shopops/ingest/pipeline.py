@@ -6,7 +6,8 @@ the valid rows are merged into the warehouse by the loader. Strict mode loads al
 nothing (one transaction, rolled back when any row is rejected); lenient mode loads
 the valid rows and commits batch by batch.
 
-Row numbers are spreadsheet rows: the header is row 1, the first record row 2.
+Row numbers are spreadsheet rows: the header is row 1, the first record row 2 (row 1
+in a file without a header).
 """
 
 from __future__ import annotations
@@ -105,6 +106,11 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
         raw = raw.fill_null(pl.lit(spec.default))
     if spec.type is FieldType.STRING:
         return raw, ""
+    if spec.type is FieldType.UNIX_SECONDS:
+        seconds = raw.cast(pl.Int64, strict=False)
+        return pl.from_epoch(seconds, time_unit="s").cast(pl.Datetime("us")).dt.replace_time_zone("UTC"), (
+            "expected seconds since 1970-01-01 (a whole number)"
+        )
     if spec.type is FieldType.ID:
         return raw.str.replace(r"^(\d+)\.0+$", "$1"), ""
     if spec.type is FieldType.INT:
@@ -156,6 +162,8 @@ class _Typed:
 def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> _Typed:
     typed_cols, reject_parts = [], []
     for spec in profile.fields:
+        if spec.type is FieldType.IGNORE:
+            continue
         expr, reason = _parsed(spec, profile, tz)
         typed_cols.append(expr.alias(spec.to))
         present = _clean(spec.source).is_not_null()
@@ -179,6 +187,12 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> 
             pl.col("phone").map_elements(lambda p: phone_hash(p, salt), return_dtype=pl.String).alias("unified_id"),
             (pl.col("phone").str.slice(0, 3) + "****" + pl.col("phone").str.slice(7, 4)).alias("phone_masked"),
         ).drop("phone")
+    if key_from := profile.options.get("key_from"):
+        # no id in the layout: the row's own content is its identity (re-imports match)
+        target, sources = key_from["column"], key_from["from"]
+        typed = typed.with_columns(
+            pl.concat_str([pl.col(c).cast(pl.String) for c in sources], separator="|").alias(target)
+        )
     rejects = (
         pl.concat(reject_parts)
         if reject_parts
@@ -251,7 +265,8 @@ def import_file(
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
     """Import one file (CSV, CSV.gz, zip or XLSX) with one profile into the warehouse."""
-    with open_source(Path(path), sheet=sheet, expected=set(profile.headers)) as src:
+    names = tuple(profile.headers) if profile.options.get("header") is False else None
+    with open_source(Path(path), sheet=sheet, expected=set(profile.headers), names=names) as src:
         return _import_source(src, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
                               salt=salt, on_progress=on_progress)
 
@@ -281,7 +296,7 @@ def _import_source(
     def typed_batches() -> Iterator[pl.DataFrame]:
         offset = 0
         for record_batch in src.batches():
-            frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + 2).with_columns(absent)
+            frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
             typed = type_batch(frame, profile, tz=tz, salt=salt)

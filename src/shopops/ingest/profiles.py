@@ -44,6 +44,8 @@ class FieldType(StrEnum):
     STATUS = "status"
     PHONE = "phone"  # hashed to customers.unified_id and masked; never stored raw
     ID = "id"  # an identifier that spreadsheets may have turned into a float: 17850.0 -> 17850
+    UNIX_SECONDS = "unix_seconds"  # an instant as seconds since 1970-01-01 UTC
+    IGNORE = "ignore"  # a column the layout has and shopops does not keep
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,8 +93,8 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
         fields = []
         for source, spec in data["columns"].items():
             ftype = FieldType(spec.get("type", "string"))
-            to = spec["to"]
-            if ftype is not FieldType.PHONE and to not in columns:
+            to = spec.get("to", "")
+            if ftype not in (FieldType.PHONE, FieldType.IGNORE) and to not in columns:
                 raise ValueError(f"column {source!r} maps to {to!r}, which {table} does not have")
             fields.append(
                 FieldSpec(

@@ -39,6 +39,7 @@ class CsvFormat:
     delimiter: str
     compressed: bool
     headers: tuple[str, ...]
+    has_header: bool = True
 
 
 def _open_bytes(path: Path) -> tuple[io.BufferedIOBase, bool]:
@@ -59,8 +60,11 @@ def _decodes(sample: bytes, encoding: str) -> bool:
         return False
 
 
-def sniff_csv(path: Path) -> CsvFormat:
-    """Detect compression, encoding, delimiter and the header row."""
+def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None) -> CsvFormat:
+    """Detect compression, encoding, delimiter and the header row.
+
+    ``names``: the file has no header row; these are its columns, in order.
+    """
     if path.stat().st_size == 0:
         raise ValidationError(f"{path.name}: the file is empty (0 bytes)")
     stream, compressed = _open_bytes(path)
@@ -88,6 +92,13 @@ def sniff_csv(path: Path) -> CsvFormat:
     except csv.Error:
         delimiter = ","
     headers = next(csv.reader([first_line], delimiter=delimiter))
+    if names is not None:
+        if len(headers) != len(names):
+            raise ValidationError(
+                f"{path.name}: line 1 has {len(headers)} fields; this headerless layout has {len(names)} "
+                f"({', '.join(names)})"
+            )
+        return CsvFormat(encoding, delimiter, compressed, tuple(names), has_header=False)
     return CsvFormat(encoding, delimiter, compressed, tuple(h.strip() for h in headers))
 
 
@@ -101,7 +112,7 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None) -> Iterator[pa.Re
     read = pacsv.ReadOptions(
         encoding="utf8" if fmt.encoding == "utf-8-sig" else fmt.encoding.replace("-", ""),
         column_names=names,
-        skip_rows=1,
+        skip_rows=1 if fmt.has_header else 0,
         block_size=BLOCK_BYTES,
     )
     parse = pacsv.ParseOptions(delimiter=fmt.delimiter, newlines_in_values=True)
@@ -207,6 +218,7 @@ class TabularSource:
     headers: tuple[str, ...]
     description: str
     _batches: object = None
+    first_row: int = 2  # spreadsheet row number of the first record (1 when there is no header)
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         return self._batches()
@@ -217,7 +229,9 @@ def _best_sheet(sheets, wanted: set[str]) -> tuple[str, tuple[str, ...]]:
 
 
 @contextmanager
-def open_source(path: Path, *, sheet: str | None = None, expected: set[str] | None = None):
+def open_source(
+    path: Path, *, sheet: str | None = None, expected: set[str] | None = None, names: tuple[str, ...] | None = None
+):
     """Open a CSV / CSV.gz / zip / XLSX file as a TabularSource.
 
     For workbooks, ``sheet`` names the sheet; otherwise the sheet whose header best
@@ -234,9 +248,9 @@ def open_source(path: Path, *, sheet: str | None = None, expected: set[str] | No
         raise ValidationError(f"{path.name}: the zip/xlsx file is truncated or corrupt")
     if magic == ZIP_MAGIC and zipfile.is_zipfile(path):
         with zipfile.ZipFile(path) as zf:
-            names = zf.namelist()
-            if "[Content_Types].xml" not in names:
-                members = [n for n in names if not n.endswith("/") and not n.startswith("__MACOSX")]
+            entries = zf.namelist()
+            if "[Content_Types].xml" not in entries:
+                members = [n for n in entries if not n.endswith("/") and not n.startswith("__MACOSX")]
                 if len(members) != 1:
                     raise ValidationError(f"{path.name}: a zip must hold exactly one data file; it holds {len(members)}")
                 with tempfile.TemporaryDirectory(prefix="shopops-unzip-") as tmp:
@@ -244,7 +258,7 @@ def open_source(path: Path, *, sheet: str | None = None, expected: set[str] | No
                         inner = Path(zf.extract(members[0], tmp))
                     except (zipfile.BadZipFile, RuntimeError) as exc:
                         raise ValidationError(f"{path.name}: cannot extract {members[0]} ({exc})") from exc
-                    with open_source(inner, sheet=sheet, expected=expected) as src:
+                    with open_source(inner, sheet=sheet, expected=expected, names=names) as src:
                         yield src
                 return
     if magic == ZIP_MAGIC or magic == OLE_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
@@ -261,6 +275,7 @@ def open_source(path: Path, *, sheet: str | None = None, expected: set[str] | No
         yield TabularSource(path, "xlsx", headers, f"xlsx sheet {name!r}",
                             lambda: read_xlsx_batches(path, name, headers))
         return
-    fmt = sniff_csv(path)
+    fmt = sniff_csv(path, names=names)
     desc = f"csv {fmt.encoding}{' gzip' if fmt.compressed else ''} delimiter {fmt.delimiter!r}"
-    yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt))
+    yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt),
+                        first_row=2 if fmt.has_header else 1)

@@ -10,6 +10,9 @@ transaction files (the UCI Online Retail data) have this shape. Profile options:
 ``cancel_prefix``         rows whose order id starts with it are cancellations: they
                           become refunds of the buyer's latest earlier order holding
                           the same product (else of the cancellation itself)
+``emit``                  the tables to load (default: all it can derive); e.g. an
+                          item report whose orders come from a separate order report
+                          emits ``["order_lines", "products"]``
 
 Orders are aggregated over the whole file, so an order's lines may be anywhere in it.
 """
@@ -97,9 +100,9 @@ def split(lines: pl.DataFrame, options: dict) -> dict[str, pl.DataFrame]:
         out["refunds"] = pl.concat(refunds, how="diagonal_relaxed")
     out["customers"] = _customers(lines)
     if "title" in lines.columns:
-        out["products"] = lines.sort(ROW if ROW in lines.columns else "created_at").group_by(
-            "product_id", maintain_order=True
-        ).agg(pl.col("title").drop_nulls().last())
+        out["products"] = lines.group_by("product_id", maintain_order=True).agg(pl.col("title").drop_nulls().last())
+    if emit := options.get("emit"):
+        out = {table: frame for table, frame in out.items() if table in emit}
     return out
 
 
