@@ -7,7 +7,7 @@ import pytest
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import KpiQuery, query, run
 
-from .fixture import START, build, load_into, oracle
+from support.kpi_store import START, build, load_into, oracle
 
 KPIS = ("gmv", "paid_orders", "paying_buyers", "visitors", "page_views", "conversion_rate", "aov",
         "aov_per_order", "refund_amount", "refunded_orders", "refund_rate", "ad_spend", "ad_gmv", "roas")

@@ -56,3 +56,24 @@ class ImportReject(models.Model):
 
     class Meta:
         ordering = ["row", "id"]
+
+
+class ApiKey(models.Model):
+    """A key for one store's own site: a publishable collector key, or a secret server key."""
+
+    class Kind(models.TextChoices):
+        COLLECT = "collect", _("Event collector (publishable, in the page)")
+        SERVER = "server", _("Server (secret: orders and refunds)")
+
+    name = models.CharField(max_length=100)
+    store_id = models.CharField(max_length=64)
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    rate_per_minute = models.PositiveIntegerField(default=600)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.kind}, {self.store_id}, {self.prefix}…)"

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from shopops.core.errors import ShopopsError
-from shopops.ingest.models import ImportJob, ImportReject
+from shopops.ingest import collector
+from shopops.ingest.models import ApiKey, ImportJob, ImportReject
 from shopops.ingest.pipeline import file_sha256, import_file
 from shopops.ingest.profiles import profile_get
 from shopops.metrics.dimensions import store_list
 from shopops.warehouse.connection import connect
+from shopops.warehouse.loader import LoadResult, load, transaction
 
 
 def _archive(path: Path, sha256: str) -> Path:
@@ -90,3 +92,57 @@ def import_job_run(
             for r in outcome.rejects
         )
     return job
+
+
+# --- the store's own site: keys, events, orders, refunds ------------------------------
+
+def _key_hash(raw: str) -> str:
+    import hashlib
+
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def api_key_create(*, store_id: str, kind: str, name: str, user=None, rate_per_minute: int = 600) -> tuple[ApiKey, str]:
+    """A new key; the raw key is returned once and only its hash is kept."""
+    import secrets
+
+    if store_id not in {s.store_id for s in store_list()}:
+        raise ShopopsError(f"unknown store {store_id!r}")
+    prefix = ("pk_" if kind == ApiKey.Kind.COLLECT else "sk_") + secrets.token_hex(4)
+    raw = f"{prefix}.{secrets.token_urlsafe(24)}"
+    key = ApiKey.objects.create(
+        name=name, store_id=store_id, kind=kind, prefix=prefix, key_hash=_key_hash(raw),
+        rate_per_minute=rate_per_minute, created_by=user if user is not None and user.is_authenticated else None,
+    )
+    return key, raw
+
+
+def api_key_check(raw: str | None, *, kind: str) -> ApiKey | None:
+    """The live key of that kind for a raw key, or None."""
+    import hmac
+
+    if not raw or "." not in raw:
+        return None
+    key = ApiKey.objects.filter(prefix=raw.split(".", 1)[0], kind=kind, revoked_at__isnull=True).first()
+    if key is None or not hmac.compare_digest(key.key_hash, _key_hash(raw)):
+        return None
+    return key
+
+
+def events_collect(*, key: ApiKey, batch: collector.EventBatchIn) -> LoadResult:
+    con = connect()
+    table = collector.events_table(batch, store_id=key.store_id, time_zone=_store_time_zone(key.store_id, con))
+    return load(con, "events", table)
+
+
+def orders_upsert(*, key: ApiKey, batch: collector.OrderBatchIn) -> dict[str, LoadResult]:
+    con = connect()
+    orders, lines = collector.orders_tables(batch, store_id=key.store_id, time_zone=_store_time_zone(key.store_id, con))
+    with transaction(con):
+        return {"orders": load(con, "orders", orders), "order_lines": load(con, "order_lines", lines)}
+
+
+def refunds_upsert(*, key: ApiKey, batch: collector.RefundBatchIn) -> LoadResult:
+    con = connect()
+    table = collector.refunds_table(batch, store_id=key.store_id, time_zone=_store_time_zone(key.store_id, con))
+    return load(con, "refunds", table)

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from shopops.core.roles import ROLE_LABELS, ROLE_MODULES, Role
+from shopops.core.roles import ROLE_MODULES, Role
 
 
 def role_groups_sync() -> None:
@@ -33,7 +33,7 @@ def user_create(
     with transaction.atomic():
         user, _created = User.objects.get_or_create(username=username, defaults={"email": email})
         user.email = email or user.email
-        user.first_name = display_name or ROLE_LABELS[role][0]
+        user.first_name = display_name or user.first_name
         user.is_staff = is_superuser
         user.is_superuser = is_superuser
         user.set_password(password)

@@ -92,6 +92,9 @@ def connect(url: str | None = None) -> BaseBackend:
         root = _roots.get(wurl.url)
         if root is None:
             root = _roots[wurl.url] = _open(wurl)
+            from shopops.warehouse.loader import ensure_tables
+
+            ensure_tables(root)  # every canonical table exists, empty until loaded
     if wurl.engine == "duckdb" and threading.current_thread() is not threading.main_thread():
         con = ibis.duckdb.from_connection(root.con.cursor())
     else:

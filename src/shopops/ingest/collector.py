@@ -1,0 +1,205 @@
+"""Facts sent directly by the store's own site or mini-program: behaviour events from the
+collector snippet, and order / refund upserts from its backend. Typed schemas in,
+canonical Arrow tables out; the loader does the rest (dedupe by natural key).
+
+Pure Python: no Django, so the schemas and mappings are tested on their own.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from decimal import Decimal
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+import pyarrow as pa
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from shopops.warehouse.loader import arrow_schema
+from shopops.warehouse.schema import TABLES
+
+MAX_BODY_BYTES = 256 * 1024
+MAX_EVENTS = 500
+MAX_ORDERS = 200
+
+EventType = Literal["page_view", "product_view", "add_to_cart", "favorite", "checkout", "purchase"]
+TRAFFIC_SOURCES = ("search", "ads", "feed", "live", "social", "direct", "other")
+
+# utm_medium / utm_source words -> the glossary's traffic sources
+_MEDIUM_TO_SOURCE = {
+    "cpc": "ads", "ppc": "ads", "paid": "ads", "ads": "ads", "display": "ads",
+    "organic": "search", "search": "search", "seo": "search",
+    "feed": "feed", "recommend": "feed",
+    "live": "live", "livestream": "live", "video": "live", "short_video": "live",
+    "social": "social", "share": "social", "wechat": "social", "weibo": "social", "xiaohongshu": "social",
+    "direct": "direct", "none": "direct",
+}
+
+
+def traffic_source(utm_source: str | None, utm_medium: str | None) -> str:
+    """Map UTM tags to one of the glossary's traffic sources (direct when absent)."""
+    for word in (utm_medium, utm_source):
+        if word:
+            key = word.strip().lower()
+            if key in TRAFFIC_SOURCES:
+                return key
+            if key in _MEDIUM_TO_SOURCE:
+                return _MEDIUM_TO_SOURCE[key]
+    return "other" if (utm_source or utm_medium) else "direct"
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError("needs a time zone offset, e.g. 2025-11-11T00:05:00+08:00")
+    return value.astimezone(dt.UTC)
+
+
+AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
+Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
+Id = Annotated[str, Field(min_length=1, max_length=128)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class EventIn(_Strict):
+    event_id: Id
+    type: EventType
+    visitor_id: Id
+    occurred_at: AwareDatetime
+    session_id: str | None = Field(default=None, max_length=128)
+    customer_id: str | None = Field(default=None, max_length=128)
+    page: str | None = Field(default=None, max_length=64)
+    product_id: str | None = Field(default=None, max_length=128)
+    utm_source: str | None = Field(default=None, max_length=128)
+    utm_medium: str | None = Field(default=None, max_length=128)
+    url: str | None = Field(default=None, max_length=2048)
+
+
+class EventBatchIn(_Strict):
+    events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+class OrderLineIn(_Strict):
+    line_no: int = Field(ge=1)
+    product_id: Id
+    sku_id: str | None = None
+    quantity: int = Field(ge=1)
+    unit_price: Money
+    discount_amount: Money = Decimal("0.00")
+    paid_amount: Money
+
+
+OrderStatus = Literal["pending_payment", "paid", "shipped", "completed", "closed", "refunded"]
+
+
+class OrderIn(_Strict):
+    order_id: Id
+    customer_id: Id
+    status: OrderStatus
+    created_at: AwareDatetime
+    paid_at: AwareDatetime | None = None
+    goods_amount: Money | None = None
+    discount_amount: Money = Decimal("0.00")
+    shipping_fee: Money = Decimal("0.00")
+    paid_amount: Money
+    province: str | None = None
+    city: str | None = None
+    traffic_source: Literal[TRAFFIC_SOURCES] | None = None  # type: ignore[valid-type]
+    lines: list[OrderLineIn] = Field(min_length=1)
+
+    def model_post_init(self, __context) -> None:
+        total = sum((line.paid_amount for line in self.lines), Decimal("0"))
+        if total != self.paid_amount:
+            raise ValueError(f"lines add up to {total}, the order says paid_amount {self.paid_amount}")
+        if len({line.line_no for line in self.lines}) != len(self.lines):
+            raise ValueError("line_no repeats within the order")
+
+
+class OrderBatchIn(_Strict):
+    orders: list[OrderIn] = Field(min_length=1, max_length=MAX_ORDERS)
+
+
+class RefundIn(_Strict):
+    refund_id: Id
+    order_id: Id
+    line_no: int | None = Field(default=None, ge=1)
+    amount: Money = Field(gt=0)
+    status: Literal["requested", "success", "rejected", "cancelled"]
+    requested_at: AwareDatetime | None = None
+    refunded_at: AwareDatetime | None = None
+    quantity: int | None = Field(default=None, ge=0)
+    reason: str | None = Field(default=None, max_length=200)
+    with_return: bool | None = None
+
+
+class RefundBatchIn(_Strict):
+    refunds: list[RefundIn] = Field(min_length=1, max_length=MAX_ORDERS)
+
+
+def _table(name: str, rows: list[dict]) -> pa.Table:
+    schema = arrow_schema(TABLES[name])
+    return pa.Table.from_pylist([{f: r.get(f) for f in schema.names} for r in rows], schema=schema)
+
+
+def _day(instant: dt.datetime | None, tz: ZoneInfo) -> dt.date | None:
+    return instant.astimezone(tz).date() if instant else None
+
+
+def events_table(batch: EventBatchIn, *, store_id: str, time_zone: str) -> pa.Table:
+    tz = ZoneInfo(time_zone)
+    return _table("events", [
+        {
+            "store_id": store_id, "event_id": e.event_id, "visitor_id": e.visitor_id, "customer_id": e.customer_id,
+            "session_id": e.session_id, "event_type": e.type, "page": e.page, "product_id": e.product_id,
+            "traffic_source": traffic_source(e.utm_source, e.utm_medium), "occurred_at": e.occurred_at,
+            "event_date": _day(e.occurred_at, tz),
+        }
+        for e in batch.events
+    ])
+
+
+def orders_tables(batch: OrderBatchIn, *, store_id: str, time_zone: str) -> tuple[pa.Table, pa.Table]:
+    tz = ZoneInfo(time_zone)
+    orders, lines = [], []
+    for o in batch.orders:
+        paid_date = _day(o.paid_at, tz)
+        goods = o.goods_amount if o.goods_amount is not None else sum(
+            (ln.unit_price * ln.quantity for ln in o.lines), Decimal("0.00")
+        )
+        orders.append({**o.model_dump(exclude={"lines"}), "store_id": store_id, "goods_amount": goods,
+                       "paid_date": paid_date})
+        lines += [{**ln.model_dump(), "store_id": store_id, "order_id": o.order_id, "paid_date": paid_date}
+                  for ln in o.lines]
+    return _table("orders", orders), _table("order_lines", lines)
+
+
+def refunds_table(batch: RefundBatchIn, *, store_id: str, time_zone: str) -> pa.Table:
+    tz = ZoneInfo(time_zone)
+    return _table("refunds", [
+        {**r.model_dump(), "store_id": store_id, "refund_date": _day(r.refunded_at, tz)} for r in batch.refunds
+    ])
+
+
+class RateLimiter:
+    """A token bucket per key: ``per_minute`` requests, refilled continuously. One per process."""
+
+    def __init__(self, per_minute: int) -> None:
+        self.rate = per_minute / 60.0
+        self.capacity = float(per_minute)
+        self._buckets: dict[str, tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def allow(self, key: str, *, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            tokens, last = self._buckets.get(key, (self.capacity, now))
+            tokens = min(self.capacity, tokens + (now - last) * self.rate)
+            if tokens < 1:
+                self._buckets[key] = (tokens, now)
+                return False
+            self._buckets[key] = (tokens - 1, now)
+            return True

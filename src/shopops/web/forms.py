@@ -1,0 +1,73 @@
+"""Page filters: the period and store pickers of the top bar, parsed and checked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shopops.core.periods import PeriodPreset
+from shopops.metrics.dimensions import StoreInfo
+
+# A trend longer than this is unreadable as a daily chart and slow to compute on a page.
+MAX_PERIOD_DAYS = 366
+
+PERIOD_CHOICES = (
+    (PeriodPreset.YESTERDAY.value, _("Yesterday")),
+    (PeriodPreset.LAST_7.value, _("Last 7 days")),
+    (PeriodPreset.LAST_30.value, _("Last 30 days")),
+    (PeriodPreset.MONTH_TO_DATE.value, _("Month to date")),
+    (PeriodPreset.CUSTOM.value, _("Custom range")),
+)
+
+_DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2025-11-01.")}
+
+
+class PeriodStoreFilterForm(forms.Form):
+    """``period`` (a preset or custom), ``start``/``end`` for custom, ``store`` (repeatable; none = all)."""
+
+    period = forms.ChoiceField(
+        label=_("Period"),
+        choices=PERIOD_CHOICES,
+        required=False,
+        error_messages={"invalid_choice": _("Unknown period %(value)s: choose one of the listed periods.")},
+    )
+    start = forms.DateField(label=_("From"), required=False, input_formats=["%Y-%m-%d"], error_messages=_DATE_ERRORS)
+    end = forms.DateField(label=_("To"), required=False, input_formats=["%Y-%m-%d"], error_messages=_DATE_ERRORS)
+    store = forms.MultipleChoiceField(
+        label=_("Stores"),
+        required=False,
+        error_messages={"invalid_choice": _("Unknown store %(value)s.")},
+    )
+
+    def __init__(self, data=None, *, stores: Sequence[StoreInfo] = (), **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["store"].choices = [(s.store_id, s.name) for s in stores]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        period = cleaned.get("period") or ""
+        start: dt.date | None = cleaned.get("start")
+        end: dt.date | None = cleaned.get("end")
+        if self.errors:
+            return cleaned
+        if not period:
+            period = PeriodPreset.CUSTOM.value if (start and end) else PeriodPreset.LAST_7.value
+        if period == PeriodPreset.CUSTOM:
+            if not (start and end):
+                raise forms.ValidationError(_("A custom range needs both a start date and an end date."))
+            if end < start:
+                raise forms.ValidationError(
+                    _("The end date %(end)s is before the start date %(start)s."),
+                    params={"start": start.isoformat(), "end": end.isoformat()},
+                )
+            if (end - start).days + 1 > MAX_PERIOD_DAYS:
+                raise forms.ValidationError(
+                    _("A custom range can be at most %(days)s days long."), params={"days": MAX_PERIOD_DAYS}
+                )
+        else:
+            start = end = None
+        cleaned.update(period=period, start=start, end=end, store=tuple(cleaned.get("store") or ()))
+        return cleaned

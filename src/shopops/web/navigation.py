@@ -1,0 +1,135 @@
+"""The sidebar: one entry per module of ``shopops.core.roles.Module``, as data.
+
+An entry whose ``url_name`` is empty is not built yet: it links to ``/m/<module>/``, a
+page that says so and what the module will do. When a module ships, give its entry the
+URL name of its page and drop ``planned``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from shopops.core.roles import Module
+from shopops.team.selectors import user_can_use
+
+
+@dataclass(frozen=True, slots=True)
+class NavEntry:
+    module: Module
+    label: str | Promise
+    planned: str | Promise = ""  # what a module not built yet will do: one honest sentence
+    url_name: str = ""  # empty: not built yet
+
+    @property
+    def is_built(self) -> bool:
+        return bool(self.url_name)
+
+    @property
+    def url(self) -> str:
+        if self.url_name:
+            return reverse(self.url_name)
+        return reverse("web:module", kwargs={"module": self.module.value})
+
+
+NAVIGATION: tuple[NavEntry, ...] = (
+    NavEntry(Module.COCKPIT, _("Cockpit"), url_name="web:cockpit"),
+    NavEntry(
+        Module.TRAFFIC,
+        _("Traffic & funnel"),
+        _(
+            "Will show visitors, page views and the funnel from home page to payment by traffic "
+            "source, with the conversion of each step."
+        ),
+    ),
+    NavEntry(
+        Module.PRODUCTS,
+        _("Products"),
+        _(
+            "Will rank products and SKUs by GMV, units and conversion, and mark each one as new, "
+            "best-seller, steady or slow-moving."
+        ),
+    ),
+    NavEntry(
+        Module.CUSTOMERS,
+        _("Customers"),
+        _(
+            "Will show new and returning buyers, repurchase rate, cohort retention, RFM segments "
+            "and customer lifetime value."
+        ),
+    ),
+    NavEntry(
+        Module.ADS,
+        _("Ads"),
+        _(
+            "Will compare the spend, clicks, CPC and ROAS of every ad tool and plan with the GMV "
+            "they bring."
+        ),
+    ),
+    NavEntry(
+        Module.PROMOTIONS,
+        _("Promotions"),
+        _(
+            "Will set up spend-and-save offers, coupons, flash sales and bundles, check final "
+            "prices against the price floor, and review each campaign afterwards."
+        ),
+    ),
+    NavEntry(
+        Module.INSIGHTS,
+        _("Insights"),
+        _(
+            "Will flag unusual moves in the KPIs and point to the store, channel or product "
+            "that explains them."
+        ),
+    ),
+    NavEntry(
+        Module.INVENTORY,
+        _("Inventory"),
+        _(
+            "Will show stock on hand, days of cover and sell-through per SKU, and suggest "
+            "replenishment orders from the demand forecast."
+        ),
+    ),
+    NavEntry(
+        Module.SERVICE,
+        _("Service & reviews"),
+        _(
+            "Will track response times, inquiry conversion, reviews and DSR scores, and collect "
+            "negative reviews for follow-up."
+        ),
+    ),
+    NavEntry(
+        Module.REPORTS,
+        _("Reports"),
+        _("Will produce the weekly and monthly operations reports as Excel and PDF, on a schedule."),
+    ),
+    NavEntry(
+        Module.INGEST,
+        _("Data import"),
+        _(
+            "Will import the platforms' exports (orders, refunds, traffic, ad spend…) from CSV or "
+            "Excel files and list every rejected row with the reason."
+        ),
+    ),
+    NavEntry(
+        Module.TEAM,
+        _("Team"),
+        _("Will manage users and roles, and track the team's KPIs against their targets."),
+    ),
+)
+
+_BY_MODULE: dict[str, NavEntry] = {entry.module.value: entry for entry in NAVIGATION}
+
+
+def nav_entry(module: str) -> NavEntry | None:
+    return _BY_MODULE.get(module)
+
+
+def nav_for_user(user) -> list[NavEntry]:
+    """The entries this user's role may use, in sidebar order."""
+    if not user.is_authenticated:
+        return []
+    return [entry for entry in NAVIGATION if user_can_use(user, entry.module)]

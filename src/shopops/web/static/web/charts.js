@@ -1,0 +1,120 @@
+/* shopops — ECharts for panels that carry their data in a json_script element.
+ * The cockpit trend: #trend-data -> #trend-chart. Values arrive as JSON strings for money
+ * (Decimals, never floats in transit) and are converted for plotting only; the table view
+ * shows the exact server-formatted numbers. Without ECharts the table view is shown. */
+(function () {
+  "use strict";
+
+  var zh = (document.documentElement.lang || "").toLowerCase().indexOf("zh") === 0;
+  var SYMBOLS = { CNY: "¥", HKD: "HK$", TWD: "NT$", USD: "US$", EUR: "€", GBP: "£", JPY: "JP¥" };
+  var grouped = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  var whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+
+  function fixed(value, digits) { return value.toFixed(digits).replace(/\.0$/, ""); }
+
+  function compact(value) {
+    var abs = Math.abs(value);
+    if (zh) {
+      if (abs >= 1e8) return fixed(value / 1e8, abs >= 1e9 ? 0 : 1) + "亿";
+      if (abs >= 1e4) return fixed(value / 1e4, abs >= 1e5 ? 0 : 1) + "万";
+    } else {
+      if (abs >= 1e6) return fixed(value / 1e6, abs >= 1e7 ? 0 : 1) + "M";
+      if (abs >= 1e3) return fixed(value / 1e3, abs >= 1e4 ? 0 : 1) + "k";
+    }
+    return whole.format(value);
+  }
+
+  function formatter(unit, currency) {
+    var symbol = currency ? (SYMBOLS[currency] || currency + " ") : "";
+    if (unit === "money") return function (v) { return symbol + grouped.format(v); };
+    if (unit === "percent") return function (v) { return (v * 100).toFixed(2) + "%"; };
+    if (unit === "ratio") return function (v) { return v.toFixed(2); };
+    return function (v) { return whole.format(v); };
+  }
+
+  function trendOption(data) {
+    var palette = ["#5b8ff9", "#f08c2b", "#2fa37a"];
+    var formats = data.series.map(function (s) { return formatter(s.unit, data.currency); });
+    var axes = [];
+    data.series.forEach(function (s) { if (axes.indexOf(s.axis) < 0) axes.push(s.axis); });
+    axes.sort();
+    function firstSeriesOn(axis) {
+      for (var i = 0; i < data.series.length; i++) if (data.series[i].axis === axis) return i;
+      return 0;
+    }
+    return {
+      color: palette,
+      animation: false,
+      textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
+      grid: { left: 56, right: 8 + 52 * Math.max(1, axes.length - 1), top: 36, bottom: 28 },
+      legend: { top: 4, left: "center", itemWidth: 14, itemHeight: 8, textStyle: { fontSize: 12 } },
+      tooltip: {
+        trigger: "axis",
+        axisPointer: { type: "shadow" },
+        valueFormatter: null,
+        formatter: function (params) {
+          var lines = [params[0].axisValue];
+          params.forEach(function (p) {
+            lines.push(p.marker + " " + p.seriesName + ": <b>" + formats[p.seriesIndex](p.value) + "</b>");
+          });
+          return lines.join("<br>");
+        }
+      },
+      xAxis: {
+        type: "category",
+        data: data.dates,
+        axisTick: { alignWithLabel: true },
+        axisLabel: { fontSize: 11, formatter: function (d) { return d.slice(5); } }
+      },
+      // axis 0 on the left, the others on the right side by side; each coloured like its first series
+      yAxis: axes.map(function (axis) {
+        var colour = palette[firstSeriesOn(axis)];
+        return {
+          type: "value",
+          position: axis === 0 ? "left" : "right",
+          offset: axis > 1 ? (axis - 1) * 52 : 0,
+          axisLine: { show: axis > 0, lineStyle: { color: colour } },
+          axisLabel: { fontSize: 11, formatter: compact, color: axis > 0 ? colour : "#687386" },
+          splitLine: { show: axis === 0, lineStyle: { color: "#eef1f5" } }
+        };
+      }),
+      series: data.series.map(function (s) {
+        return {
+          name: s.name,
+          type: s.type,
+          yAxisIndex: axes.indexOf(s.axis),
+          data: s.data.map(Number),
+          barMaxWidth: 28,
+          symbol: "circle",
+          symbolSize: 5,
+          showSymbol: data.dates.length <= 45,
+          smooth: false,
+          lineStyle: { width: 2 }
+        };
+      })
+    };
+  }
+
+  function initTrend() {
+    var panel = document.querySelector("[data-view-switch]");
+    var holder = document.getElementById("trend-chart");
+    var script = document.getElementById("trend-data");
+    if (!panel || !holder || !script) return;
+    if (!window.echarts) {
+      // no chart library (assets not vendored): the table is the view
+      panel.querySelector(".view-toggle").hidden = true;
+      if (panel.shopopsShowView) panel.shopopsShowView("table");
+      return;
+    }
+    var data = JSON.parse(script.textContent);
+    if (panel.shopopsShowView) panel.shopopsShowView("chart");
+    var chart = window.echarts.init(holder, null, { renderer: "canvas" });
+    chart.setOption(trendOption(data));
+    window.addEventListener("resize", function () { chart.resize(); });
+    panel.addEventListener("shopops:view", function (event) {
+      if (event.detail.view === "chart") chart.resize();
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", initTrend);
+})();

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from shopops.web import views
+
+app_name = "web"
+
+urlpatterns = [
+    path("", views.cockpit, name="cockpit"),
+    path("m/<slug:module>/", views.module_not_built, name="module"),
+]

@@ -1,0 +1,118 @@
+"""Pages: parse the request, call the metrics layer, render. No business logic here."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+
+from shopops.core.errors import ShopopsError
+from shopops.core.periods import business_today
+from shopops.core.roles import Module
+from shopops.metrics.catalog import CATALOG
+from shopops.metrics.cockpit import Cockpit, cockpit_build, cockpit_period, reference_today
+from shopops.metrics.dimensions import store_list
+from shopops.metrics.runners import BUCKET, last_fact_date
+from shopops.team.selectors import user_can_use
+from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
+from shopops.web.navigation import nav_entry
+
+# The daily trend: (KPI, y axis, series type). GMV on the left axis; paid orders and
+# visitors on two right axes, as visitors outnumber orders ~30 to 1.
+TREND_KPIS: tuple[tuple[str, int, str], ...] = (
+    ("gmv", 0, "bar"),
+    ("paid_orders", 1, "line"),
+    ("visitors", 2, "line"),
+)
+
+
+@login_required
+@permission_required(f"team.use_{Module.COCKPIT.value}", raise_exception=True)
+def cockpit(request: HttpRequest) -> HttpResponse:
+    context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "cockpit": None, "empty": False}
+    try:
+        stores = store_list()
+    except ShopopsError as exc:
+        context.update(form=PeriodStoreFilterForm(stores=()), stores=[], errors=[str(exc)])
+        return render(request, "web/cockpit.html", context, status=503)
+
+    form = PeriodStoreFilterForm(request.GET, stores=stores)
+    context.update(form=form, stores=stores)
+    if not form.is_valid():
+        context["errors"] = [msg for msgs in form.errors.values() for msg in msgs]
+        context["selected_stores"] = request.GET.getlist("store")
+        return render(request, "web/cockpit.html", context, status=400)
+
+    filters = form.cleaned_data
+    selected: tuple[str, ...] = filters["store"]
+    context.update(selected_stores=list(selected), selected_period=filters["period"])
+    try:
+        if not stores or last_fact_date() is None:
+            context["empty"] = True
+            return render(request, "web/cockpit.html", context)
+        today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE))
+        try:
+            period = cockpit_period(filters["period"], start=filters["start"], end=filters["end"], today=today)
+        except ValueError as exc:  # a period the presets cannot make
+            context["errors"] = [str(exc)]
+            return render(request, "web/cockpit.html", context, status=400)
+        result = cockpit_build(period=period, stores=selected)
+    except ShopopsError as exc:  # e.g. the warehouse is locked by another process
+        context["errors"] = [str(exc)]
+        return render(request, "web/cockpit.html", context, status=503)
+
+    currencies = sorted({s.currency for s in stores if not selected or s.store_id in selected})
+    currency = currencies[0] if len(currencies) == 1 else ""
+    context.update(
+        cockpit=result,
+        currency=currency,
+        mixed_currencies=currencies if len(currencies) > 1 else [],
+        trend_kpis=[CATALOG[k] for k, _axis, _type in TREND_KPIS],
+        trend_rows=_trend_rows(result),
+        chart=_trend_chart(result, currency),
+    )
+    return render(request, "web/cockpit.html", context)
+
+
+def _trend_rows(result: Cockpit) -> list[dict]:
+    """The daily numbers behind the chart, for its table view."""
+    return [
+        {"date": row[BUCKET], "values": [(CATALOG[k], row[k]) for k, _axis, _type in TREND_KPIS]}
+        for row in result.trend.rows
+    ]
+
+
+def _trend_chart(result: Cockpit, currency: str) -> dict:
+    """Chart data for ``json_script``: Decimals are serialised as strings, never floats."""
+    language = get_language() or settings.LANGUAGE_CODE
+    return {
+        "dates": [row[BUCKET].isoformat() for row in result.trend.rows],
+        "currency": currency,
+        "series": [
+            {
+                "kpi": k,
+                "name": CATALOG[k].label(language),
+                "unit": CATALOG[k].unit.value,
+                "axis": axis,
+                "type": kind,
+                "data": [row[k] for row in result.trend.rows],
+            }
+            for k, axis, kind in TREND_KPIS
+        ],
+    }
+
+
+@login_required
+def module_not_built(request: HttpRequest, module: str) -> HttpResponse:
+    """The honest page of a module that is in the navigation but not built yet."""
+    entry = nav_entry(module)
+    if entry is None:
+        raise Http404(f"no module {module!r}")
+    if not user_can_use(request.user, entry.module):
+        raise PermissionDenied
+    if entry.is_built:
+        return redirect(entry.url)
+    return render(request, "web/module_not_built.html", {"entry": entry})
