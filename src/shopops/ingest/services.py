@@ -16,7 +16,8 @@ from shopops.ingest.pipeline import file_sha256, import_file
 from shopops.ingest.profiles import profile_get
 from shopops.metrics.dimensions import store_list
 from shopops.warehouse.connection import connect
-from shopops.warehouse.loader import LoadResult, load, transaction
+from shopops.warehouse.loader import LoadResult, load
+from shopops.warehouse.loader import transaction as warehouse_transaction
 
 
 def _archive(path: Path, sha256: str) -> Path:
@@ -138,7 +139,7 @@ def events_collect(*, key: ApiKey, batch: collector.EventBatchIn) -> LoadResult:
 def orders_upsert(*, key: ApiKey, batch: collector.OrderBatchIn) -> dict[str, LoadResult]:
     con = connect()
     orders, lines = collector.orders_tables(batch, store_id=key.store_id, time_zone=_store_time_zone(key.store_id, con))
-    with transaction(con):
+    with warehouse_transaction(con):
         return {"orders": load(con, "orders", orders), "order_lines": load(con, "order_lines", lines)}
 
 

@@ -64,7 +64,9 @@ def _open(url: WarehouseUrl) -> BaseBackend:
         if path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         try:
-            return ibis.duckdb.connect(path)
+            con = ibis.duckdb.connect(path)
+            con.raw_sql("SET enable_progress_bar = false")
+            return con
         except Exception as exc:  # duckdb.IOException: lock held by another process
             if "lock" in str(exc).lower():
                 raise ConfigurationError(

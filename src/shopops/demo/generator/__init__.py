@@ -113,6 +113,10 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
             writers[key] = PartWriter(out_dir / STORES[s].store_id, profiles[pid], STORES[s].store_id, split)
         return writers[key]
 
+    # files of an earlier run (say with more part files) would not match the manifest
+    for spec in STORES:
+        for stale in sorted((out_dir / spec.store_id).glob("shopops_*.csv")):
+            stale.unlink()
     stores_path = out_dir / "stores.csv"
     _write_stores(stores_path, profiles["shopops_stores"])
 
@@ -125,9 +129,8 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
     order_seq = np.zeros(len(STORES), dtype=np.int64)
     event_seq = [np.zeros(len(STORES), dtype=np.int64), np.zeros(len(STORES), dtype=np.int64)]
     end_sec = n_days * DAY
-    bounds = np.searchsorted(skeleton.day, [m for m in _months(start, n_days) for m in m])
     for i, (d0, d1) in enumerate(_months(start, n_days)):
-        lo, hi = int(bounds[2 * i]), int(bounds[2 * i + 1])
+        lo, hi = (int(b) for b in np.searchsorted(skeleton.day, [d0, d1]))
         oc = model.build(stream(seed, "orders", i), skeleton, lo, hi, order_seq)
         rf = build_refunds(stream(seed, "refunds", i), oc, cat, end_sec)
         rv = reviews_text.build(stream(seed, "reviews", i), oc, rf, end_sec)

@@ -20,7 +20,7 @@ import numpy as np
 from shopops.demo.generator.calendar import HOUR_NORMAL, DemoCalendar, hour_profiles
 from shopops.demo.generator.catalogue import Catalogue
 from shopops.demo.generator.people import People, Skeleton
-from shopops.demo.generator.regions import CITY_PROVINCE, CITY_WEIGHTS
+from shopops.demo.generator.regions import CITY_WEIGHTS
 from shopops.demo.generator.spec import STORES, cumulative, group_starts, rank_within, sample_rows
 
 DAY = 86_400
@@ -125,14 +125,15 @@ class OrderModel:
         end_sec = cal.days * DAY
 
         # times (local seconds from window start)
-        created_sod = self.sample_hour_seconds(rng, store, cal.hours[day])
+        # (a session needs a few minutes after midnight for its views before checkout)
+        created_sod = np.maximum(self.sample_hour_seconds(rng, store, cal.hours[day]), 240)
         delay = np.minimum(10 + rng.exponential(90.0, n).astype(np.int64), 1_190)
         created = day * DAY + created_sod
         paid_at = np.where(paid, created + delay, -1)
         anchor = created.copy()
         if presale.any():
             k = int(presale.sum())
-            balance = day[presale] * DAY + rng.integers(5, 7_200, k)
+            balance = day[presale] * DAY + rng.integers(300, 7_200, k)
             deposit_sod = self.sample_hour_seconds(rng, store[presale], np.full(k, HOUR_NORMAL))
             created[presale] = sk.deposit_day[lo:hi][presale] * DAY + deposit_sod
             paid_at[presale] = balance

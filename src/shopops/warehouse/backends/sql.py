@@ -119,19 +119,29 @@ class Session:
     def merge(self, table: Table, stage: str, *, update: bool = True) -> tuple[int, int]:
         """Insert new keys, replace changed rows (unless ``update`` is off), leave identical rows alone.
 
-        Returns (inserted, updated).
+        The target is narrowed to the stores in the batch by a constant predicate, so
+        the engine skips other stores' data (facts arrive store by store, so they sit
+        in separate row groups). Returns (inserted, updated).
         """
         target = q(table.name)
+        cols = ", ".join(q(c) for c in table.column_names)
+        scope = "true"
+        if "store_id" in table.column_names:
+            stores = [r[0] for r in self.execute(f"SELECT DISTINCT store_id FROM {q(stage)}").fetchall()]
+            scope = "store_id IN (" + ", ".join("'" + v.replace("'", "''") + "'" for v in stores) + ")"
+        if self.execute(f"SELECT 1 FROM {target} WHERE {scope} LIMIT 1").fetchone() is None:
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
+            return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
+        scoped = f"(SELECT * FROM {target} WHERE {scope})"
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
         values = [c for c in table.column_names if c not in table.key]
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
         changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
-        new = f"NOT EXISTS (SELECT 1 FROM {target} t WHERE {on})"
-        updated = self.scalar(f"SELECT count(*) FROM {target} t WHERE {changed}") if update else 0
+        new = f"NOT EXISTS (SELECT 1 FROM {scoped} t WHERE {on})"
+        updated = self.scalar(f"SELECT count(*) FROM {scoped} t WHERE {changed}") if update else 0
         inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE {new}")
         if updated:
-            self.execute(f"DELETE FROM {target} t WHERE {changed}")
+            self.execute(f"DELETE FROM {target} t WHERE {scope} AND {changed}")
         if inserted or updated:
-            cols = ", ".join(q(c) for c in table.column_names)
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)} s WHERE {new}")
         return inserted, updated
