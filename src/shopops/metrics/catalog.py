@@ -39,6 +39,11 @@ def _successful_refund(t: ir.Table) -> ir.BooleanColumn:
     return t.status == "success"
 
 
+def _per_store(t: ir.Table, column: str) -> ir.StringColumn:
+    """Ids are unique within a store only (a JD buyer id may equal a Tmall one): count pairs."""
+    return t.store_id.concat(":", t[column])
+
+
 @dataclass(frozen=True, slots=True)
 class Source:
     """A fact table as the catalog sees it: which rows count and which date places them."""
@@ -124,8 +129,8 @@ _kpi(Kpi(
     "paying_buyers", "支付买家数", "Paying buyers",
     "统计期内至少有一笔付款订单的买家数(整段去重)。",
     "Distinct buyers with at least one paid order in the period (de-duplicated over the whole period).",
-    Unit.COUNT, source="paid_orders", measure=lambda t: t.customer_id.nunique(),
-    formula_text="count distinct orders.customer_id where paid", tags=("customers",),
+    Unit.COUNT, source="paid_orders", measure=lambda t: _per_store(t, "customer_id").nunique(),
+    formula_text="count distinct (store_id, customer_id) of orders where paid", tags=("customers",),
 ))
 _kpi(Kpi(
     "units_sold", "支付件数", "Units sold",
@@ -144,8 +149,8 @@ _kpi(Kpi(
     "refunded_orders", "退款订单数", "Refunded orders",
     "统计期内付款的订单中有成功退款的订单数。",
     "Orders paid in the period with at least one successful refund.",
-    Unit.COUNT, Direction.DOWN_IS_GOOD, source="refunds_of_paid_orders", measure=lambda t: t.order_id.nunique(),
-    formula_text="count distinct refunds.order_id where status = success", tags=("money",),
+    Unit.COUNT, Direction.DOWN_IS_GOOD, source="refunds_of_paid_orders", measure=lambda t: _per_store(t, "order_id").nunique(),
+    formula_text="count distinct (store_id, order_id) of refunds where status = success", tags=("money",),
 ))
 _kpi(Kpi(
     "aov", "客单价", "AOV per buyer",
@@ -174,8 +179,8 @@ _kpi(Kpi(
     "统计期内有行为记录的去重访客数(整段去重,不是每日访客数之和)。",
     "Distinct visitors with at least one event in the period (de-duplicated over the whole "
     "period, not a sum of daily visitors).",
-    Unit.COUNT, source="events", measure=lambda t: t.visitor_id.nunique(),
-    formula_text="count distinct events.visitor_id", tags=("traffic",),
+    Unit.COUNT, source="events", measure=lambda t: _per_store(t, "visitor_id").nunique(),
+    formula_text="count distinct (store_id, visitor_id) of events", tags=("traffic",),
 ))
 _kpi(Kpi(
     "page_views", "浏览量", "Page views (PV)",
