@@ -3,7 +3,7 @@
 Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settings``):
 
 ``warehouse``        function  fresh DuckDB warehouse (temp file) with every canonical table
-``any_warehouse``    function  the same, once per engine: ``duckdb`` and ``postgres``
+``any_warehouse``    function  the same, once per engine: ``duckdb``, ``postgres`` and ``spark``
                                (a fresh database per test; the ``postgres`` param is marked
                                ``postgres``)
 ``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
@@ -270,12 +270,43 @@ def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pyt
         connection.disconnect_all()
 
 
-@pytest.fixture(params=["duckdb", pytest.param("postgres", marks=pytest.mark.postgres)])
+SPARK_URL = "pyspark://local[2]?database=shopops_test"
+
+
+@pytest.fixture(scope="session")
+def _spark_warehouse():
+    """One Spark session per test run (it takes ~10 s to start); tables emptied per test."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        _unavailable("Spark not available: pyspark is not installed")
+    if shutil.which("java") is None:
+        _unavailable("Spark not available: no java on PATH (scripts/system-deps.sh spark)")
+    from shopops.warehouse import connection
+
+    os.environ.setdefault("SHOPOPS_SPARK_WAREHOUSE", str(_SESSION_TMP / "spark-warehouse"))
+    return connection.connect(SPARK_URL)
+
+
+@pytest.fixture(params=[
+    "duckdb",
+    pytest.param("postgres", marks=pytest.mark.postgres),
+    pytest.param("spark", marks=pytest.mark.spark),
+])
 def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """A fresh warehouse with every canonical table, on each engine in turn."""
     from shopops.warehouse import connection
 
     engine = request.param
+    if engine == "spark":
+        con = request.getfixturevalue("_spark_warehouse")
+        from shopops.warehouse.schema import TABLES
+
+        for name in TABLES:
+            con._session.sql(f"TRUNCATE TABLE `{name}`")
+        monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)
+        yield con
+        return
     if engine == "duckdb":
         con = _duckdb_warehouse(request.getfixturevalue("_duckdb_warehouse_template"), tmp_path, monkeypatch)
         try:

@@ -13,7 +13,6 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlparse
 
 import ibis
 from ibis.backends import BaseBackend
@@ -29,7 +28,7 @@ class WarehouseUrl:
 
     @property
     def engine(self) -> str:
-        scheme = urlparse(self.url).scheme
+        scheme = self.url.split("://", 1)[0] if "://" in self.url else ""
         if scheme in ("postgres", "postgresql"):
             return "postgres"
         if scheme in ("duckdb", "pyspark"):
@@ -106,13 +105,18 @@ def connect(url: str | None = None) -> BaseBackend:
 
 
 def disconnect_all() -> None:
-    """Close every connection (tests and the demo generator re-open with a new URL)."""
+    """Close every connection (tests and the demo generator re-open with a new URL).
+
+    A Spark session is kept: it is process-wide and slow to start.
+    """
     global _generation
     with _lock:
         _generation += 1
-        for root in _roots.values():
+        for url, root in list(_roots.items()):
+            if WarehouseUrl(url).engine == "pyspark":
+                continue
             try:
                 root.disconnect()
             except Exception:  # already closed
                 pass
-        _roots.clear()
+            del _roots[url]

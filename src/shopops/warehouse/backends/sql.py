@@ -21,8 +21,22 @@ from shopops.warehouse.schema import Table
 
 
 def q(name: str) -> str:
-    """Quote an identifier."""
+    """Quote an identifier (ANSI double quotes; the Spark session is set to accept them)."""
     return '"' + name.replace('"', '""') + '"'
+
+
+class _SparkResult:
+    """fetchone/fetchall over a Spark SQL result, like a DB-API cursor."""
+
+    def __init__(self, frame) -> None:
+        self.frame = frame
+
+    def fetchone(self):
+        rows = self.frame.take(1)
+        return tuple(rows[0]) if rows else None
+
+    def fetchall(self):
+        return [tuple(r) for r in self.frame.collect()]
 
 
 def engine_of(con: BaseBackend) -> str:
@@ -41,6 +55,8 @@ class Session:
     def execute(self, sql: str) -> Any:
         if self.engine == "duckdb":
             return self.con.con.execute(sql)
+        if self.engine == "pyspark":
+            return _SparkResult(self.con._session.sql(sql))
         cur = self.con.con.cursor()
         cur.execute(sql)
         return cur
@@ -61,7 +77,9 @@ class Session:
             return
         self.con._shopops_tx_depth = 1
         try:
-            if self.engine == "duckdb":
+            if self.engine == "pyspark":
+                yield  # plain Spark tables have no transactions
+            elif self.engine == "duckdb":
                 self.con.con.execute("BEGIN TRANSACTION")
                 try:
                     yield
@@ -80,6 +98,13 @@ class Session:
         name = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
         if self.engine == "duckdb":
             self.con.con.register(name, batch)
+        elif self.engine == "pyspark":
+            from pyspark.sql import functions as F
+
+            session = self.con._session
+            target = session.table(q(table.name)).schema
+            frame = session.createDataFrame(batch)  # PySpark 4 takes Arrow directly (nulls stay nulls)
+            frame.select([F.col(f.name).cast(f.dataType) for f in target]).createOrReplaceTempView(name)
         else:
             cols = ", ".join(q(c) for c in table.column_names)
             self.execute(f"CREATE TEMP TABLE {q(name)} AS SELECT {cols} FROM {q(table.name)} WHERE false")
@@ -96,6 +121,8 @@ class Session:
         for name in self._staged:
             if self.engine == "duckdb":
                 self.con.con.unregister(name)
+            elif self.engine == "pyspark":
+                self.con._session.catalog.dropTempView(name)
             else:
                 self.execute(f"DROP TABLE IF EXISTS {q(name)}")
         self._staged.clear()
@@ -140,8 +167,26 @@ class Session:
         new = f"NOT EXISTS (SELECT 1 FROM {scoped} t WHERE {on})"
         updated = self.scalar(f"SELECT count(*) FROM {scoped} t WHERE {changed}") if update else 0
         inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE {new}")
+        if self.engine == "pyspark":
+            if inserted or updated:
+                unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
+                self._rewrite(table, stage, keep=f"NOT ({scope} AND {changed})", add=f"NOT {unchanged}")
+            return inserted, updated
         if updated:
             self.execute(f"DELETE FROM {target} t WHERE {scope} AND {changed}")
         if inserted or updated:
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)} s WHERE {new}")
         return inserted, updated
+
+    def _rewrite(self, table: Table, stage: str, *, keep: str, add: str) -> None:
+        """Spark: write the merged table aside, then swap it in (no DELETE on plain tables)."""
+        cols = ", ".join(q(c) for c in table.column_names)
+        aside = f"{table.name}__merge"
+        self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
+        self.execute(
+            f"CREATE TABLE {q(aside)} USING parquet AS "
+            f"SELECT {cols} FROM {q(table.name)} t WHERE {keep} "
+            f"UNION ALL SELECT {cols} FROM {q(stage)} s WHERE {add}"
+        )
+        self.execute(f"DROP TABLE {q(table.name)}")
+        self.execute(f"ALTER TABLE {q(aside)} RENAME TO {q(table.name)}")
