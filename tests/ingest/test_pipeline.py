@@ -93,7 +93,7 @@ def test_phones_are_hashed_and_masked_never_stored(warehouse, tmp_path):
     f.write_text("买家ID,手机号,省份\nu1,13812345678,广东\nu2,+86 139-0000-1111,浙江\nu3,12345,北京\n", encoding="utf-8")
     out = run(warehouse, f, profile=profile_get("shopops_customers"), salt="s")
     assert (out.inserted, out.rows_rejected) == (2, 1)
-    assert out.rejects[0].reason == "expected an 11-digit mobile number"
+    assert out.rejects[0].reason == "expected an 11-digit mobile number (or one masked as 138****5678)"
     rows = warehouse.table("customers").order_by("customer_id").to_pandas()
     assert list(rows.phone_masked) == ["138****5678", "139****1111"]
     assert rows.unified_id[0] == phone_hash("13812345678", "s")

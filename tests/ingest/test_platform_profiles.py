@@ -452,7 +452,7 @@ BAD_CSV = [
     # profile, (old, new) replaced once in the fixture text, expected (row, column, value, reason)
     ("tmall_orders", (",328.00,", ",328.005,"), (3, "买家实际支付金额", "328.005", MONEY)),
     ("tmall_order_items", (",179.00,2,", ",179.00,两,"), (3, "购买数量", "两", WHOLE)),
-    ("jd_orders", (",13812345678,", ",1381234567,"), (2, "联系电话", "1381234567", "expected an 11-digit mobile number")),
+    ("jd_orders", (",13812345678,", ",1381234567,"), (2, "联系电话", "1381234567", "expected an 11-digit mobile number (or one masked as 138****5678)")),
     ("pdd_orders", (",已发货，待签收,", ",已发货，待收货,"),
      (4, "订单状态", "已发货，待收货",
       "unknown value; expected one of: 待发货, 已发货，待签收, 已签收, 未发货，退款成功, 已发货，退款成功")),

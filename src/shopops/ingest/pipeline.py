@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest import sales_lines
-from shopops.ingest.profiles import VIRTUAL_TABLES, FieldSpec, FieldType, Profile
+from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile
 from shopops.ingest.readers import TabularSource, open_source
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
@@ -125,7 +125,9 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
             "expected an amount like 1299.00 or ¥1,299.00 (at most 2 decimals)",
         )
     if spec.type is FieldType.DATE:
-        parsed = pl.coalesce([raw.str.to_date(f, strict=False) for f in spec.formats])
+        # spreadsheets hand dates over as midnight date-times: accept those too
+        as_datetime = [raw.str.to_datetime(f, strict=False).dt.date() for f in DEFAULT_FORMATS[FieldType.DATETIME]]
+        parsed = pl.coalesce([raw.str.to_date(f, strict=False) for f in spec.formats] + as_datetime)
         return parsed, f"expected a date like {spec.formats[0].replace('%Y', '2025').replace('%m', '11').replace('%d', '11')}"
     if spec.type is FieldType.DATETIME:
         parsed = pl.coalesce([raw.str.to_datetime(f, strict=False, time_unit="us") for f in spec.formats])
@@ -142,7 +144,8 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
         return raw.replace_strict(profile.status, default=None), f"unknown value; expected one of: {known}"
     if spec.type is FieldType.PHONE:
         digits = raw.str.replace_all(r"[\s\-+]", "").str.replace(r"^86(\d{11})$", "$1")
-        return pl.when(digits.str.contains(r"^\d{11}$")).then(digits).otherwise(None), "expected an 11-digit mobile number"
+        ok = digits.str.contains(r"^\d{11}$") | digits.str.contains(r"^\d{3}\*{4}\d{4}$")
+        return pl.when(ok).then(digits).otherwise(None), "expected an 11-digit mobile number (or one masked as 138****5678)"
     raise AssertionError(spec.type)
 
 
@@ -183,10 +186,17 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> 
             )
     typed = batch.select(pl.col(ROW), *typed_cols)
     if "phone" in typed.columns:
+        masked = pl.col("phone").str.contains(r"\*")  # the platform already masked it: keep the mask only
         typed = typed.with_columns(
-            pl.col("phone").map_elements(lambda p: phone_hash(p, salt), return_dtype=pl.String).alias("unified_id"),
-            (pl.col("phone").str.slice(0, 3) + "****" + pl.col("phone").str.slice(7, 4)).alias("phone_masked"),
+            pl.when(masked).then(None).otherwise(
+                pl.col("phone").map_elements(lambda p: phone_hash(p, salt), return_dtype=pl.String)
+            ).alias("unified_id"),
+            pl.when(masked).then(pl.col("phone")).otherwise(
+                pl.col("phone").str.slice(0, 3) + "****" + pl.col("phone").str.slice(7, 4)
+            ).alias("phone_masked"),
         ).drop("phone")
+        if profile.table not in ("customers", "sales_lines"):
+            typed = typed.drop("unified_id", "phone_masked")  # the target keeps no phone at all
     if key_from := profile.options.get("key_from"):
         # no id in the layout: the row's own content is its identity (re-imports match)
         target, sources = key_from["column"], key_from["from"]
@@ -210,7 +220,7 @@ def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, c
         instant, day = BUSINESS_DATES[table]
         if instant in frame.columns:
             frame = frame.with_columns(pl.col(instant).dt.convert_time_zone(tz).dt.date().alias(day))
-        elif table == "order_lines":
+        if table == "order_lines" and (day not in frame.columns or frame[day].null_count()):
             frame = _order_lines_paid_date(frame, store_id, con)
     if table == "order_lines" and "paid_at" in frame.columns:
         frame = frame.drop("paid_at")
@@ -219,13 +229,23 @@ def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, c
 
 def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
     """Lines without a payment time take their order's paid date from the warehouse."""
+    if "paid_date" not in frame.columns:
+        frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_date"))
     if "orders" not in con.list_tables() or not frame.height:
-        return frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_date"))
+        return frame
     orders = con.table("orders")
-    ids = frame["order_id"].unique().to_list()
-    known = orders.filter((orders.store_id == store_id) & orders.order_id.isin(ids)).select("order_id", "paid_date")
+    ids = frame.filter(pl.col("paid_date").is_null())["order_id"].unique().to_list()
+    known = orders.filter((orders.store_id == store_id) & orders.order_id.isin(ids)).select(
+        "order_id", _order_paid_date=orders.paid_date
+    )
     lookup = pl.from_arrow(known.to_pyarrow())
-    return frame.join(lookup, on="order_id", how="left")
+    if not lookup.height:
+        return frame
+    return (
+        frame.join(lookup.with_columns(pl.col("_order_paid_date").cast(pl.Date)), on="order_id", how="left")
+        .with_columns(pl.col("paid_date").fill_null(pl.col("_order_paid_date")))
+        .drop("_order_paid_date")
+    )
 
 
 def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:

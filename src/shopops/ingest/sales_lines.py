@@ -38,6 +38,7 @@ def _money(expr: pl.Expr) -> pl.Expr:
 def normalise(lines: pl.DataFrame, options: dict) -> pl.DataFrame:
     """Fill what the file leaves implicit: status, payment time, guest ids, line numbers and amounts."""
     frame = lines.with_columns(
+        _col_or_null(lines, "created_at", pl.Datetime("us", "UTC")),
         _col_or_null(lines, "status", pl.String),
         _col_or_null(lines, "paid_at", pl.Datetime("us", "UTC")),
         _col_or_null(lines, "customer_id", pl.String),
