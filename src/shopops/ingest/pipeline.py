@@ -163,28 +163,36 @@ class _Typed:
 
 
 def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> _Typed:
-    typed_cols, reject_parts = [], []
+    typed_cols, checks = [], []  # checks: (flag name, source column, reason)
     for spec in profile.fields:
         if spec.type is FieldType.IGNORE:
             continue
         expr, reason = _parsed(spec, profile, tz)
         typed_cols.append(expr.alias(spec.to))
         present = _clean(spec.source).is_not_null()
-        problems = []
         if reason:
-            problems.append((present & expr.is_null(), reason))
-        if spec.required:
-            problems.append((~present & pl.lit(spec.default is None), "required value is missing"))
-        for cond, why in problems:
-            reject_parts.append(
-                batch.filter(cond).select(
-                    pl.col(ROW).alias("row"),
-                    pl.lit(spec.source).alias("column"),
-                    pl.col(spec.source).fill_null("").alias("value"),
-                    pl.lit(why).alias("reason"),
-                )
-            )
-    typed = batch.select(pl.col(ROW), *typed_cols)
+            checks.append(((present & expr.is_null()), spec.source, reason))
+        if spec.required and spec.default is None:
+            checks.append((~present, spec.source, "required value is missing"))
+    flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
+    # one pass types every column and flags every problem; rejects are built from the few bad rows
+    typed = batch.select(pl.col(ROW), *typed_cols, *flags)
+    flag_names = [f"_bad{i}" for i in range(len(checks))]
+    reject_parts = []
+    if flag_names:
+        bad_rows = typed.filter(pl.any_horizontal(flag_names)).select(ROW, *flag_names)
+        if bad_rows.height:
+            raw = batch.join(bad_rows, on=ROW, how="semi")
+            for i, (_, source, reason) in enumerate(checks):
+                rows = bad_rows.filter(pl.col(f"_bad{i}")).select(ROW)
+                if rows.height:
+                    reject_parts.append(raw.join(rows, on=ROW, how="semi").select(
+                        pl.col(ROW).alias("row"),
+                        pl.lit(source).alias("column"),
+                        pl.col(source).fill_null("").alias("value"),
+                        pl.lit(reason).alias("reason"),
+                    ))
+        typed = typed.drop(flag_names)
     if "phone" in typed.columns:
         masked = pl.col("phone").str.contains(r"\*")  # the platform already masked it: keep the mask only
         typed = typed.with_columns(

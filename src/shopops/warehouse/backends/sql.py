@@ -165,8 +165,12 @@ class Session:
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
         changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
         new = f"NOT EXISTS (SELECT 1 FROM {scoped} t WHERE {on})"
+        matched = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE NOT {new}")
+        if not matched:  # the common case of a new export: every key is new
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
+            return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
         updated = self.scalar(f"SELECT count(*) FROM {scoped} t WHERE {changed}") if update else 0
-        inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE {new}")
+        inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s") - matched
         if self.engine == "pyspark":
             if inserted or updated:
                 unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
