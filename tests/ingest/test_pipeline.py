@@ -105,3 +105,28 @@ def test_profile_detection_from_headers():
     profile, score = profile_detect(headers)
     assert profile.id == "shopops_orders" and score > 0.7
     assert profile_detect(["foo", "bar"]) == (None, 0.0)
+
+
+def test_truncated_file_wrong_encoding_and_another_profiles_file(warehouse, tmp_path):
+    text = (FIXTURES / "orders_with_errors.csv").read_text(encoding="utf-8")
+    truncated = tmp_path / "cut.csv"
+    truncated.write_text(text[: text.index("T3,u3") + 20], encoding="utf-8")  # cut mid-row
+    with pytest.raises(ValidationError, match=r"cut.csv: a row has a different number of fields than the header .*the file may be truncated"):
+        run(warehouse, truncated)
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes(text.encode("utf-16"))
+    with pytest.raises(ValidationError, match="utf16.csv: the text is neither UTF-8 nor GBK/GB18030"):
+        run(warehouse, utf16)
+    refunds = tmp_path / "refunds.csv"
+    refunds.write_text("退款编号,订单编号,退款金额,退款状态\nR1,T1,10.00,退款成功\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"it looks like a shopops standard refunds file \(profile shopops_refunds"):
+        run(warehouse, refunds)
+
+
+def test_extra_columns_are_reported_and_ignored(warehouse, tmp_path):
+    extra = tmp_path / "extra.csv"
+    lines = (FIXTURES / "orders_with_errors.csv").read_text(encoding="utf-8").splitlines()
+    extra.write_text("\n".join([lines[0] + ",备注"] + [ln + ",x" for ln in lines[1:3]]) + "\n", encoding="utf-8")
+    out = run(warehouse, extra)
+    assert out.inserted == 2
+    assert out.warnings == ["extra.csv: column(s) not in profile shopops_orders, ignored: 备注"]

@@ -24,7 +24,7 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest import sales_lines
-from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile
+from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect
 from shopops.ingest.readers import TabularSource, open_source
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
@@ -65,6 +65,7 @@ class ImportOutcome:
     rows_rejected: int = 0
     tables: dict[str, LoadResult] = field(default_factory=dict)  # what each table received
     rejects: list[Reject] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
     loaded: bool = False
     seconds: float = 0.0
 
@@ -270,14 +271,22 @@ def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, p
     return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
 
 
-def _check_headers(src: TabularSource, profile: Profile, file: str) -> None:
+def _check_headers(src: TabularSource, profile: Profile, file: str) -> list[str]:
+    """Refuse a file that lacks required columns (naming the profile it looks like); warn of extras."""
     got = set(src.headers)
     missing = [f.source for f in profile.fields if f.required and f.source not in got]
     if missing:
+        likely, score = profile_detect(list(src.headers))
+        hint = (
+            f"; it looks like a {likely.name_en} file (profile {likely.id}, {score:.0%} of columns match)"
+            if likely is not None and likely.id != profile.id else ""
+        )
         raise ValidationError(
-            f"{file}: required column(s) missing for profile {profile.id}: {', '.join(missing)}; "
+            f"{file}: required column(s) missing for profile {profile.id}: {', '.join(missing)}{hint}; "
             f"the file has: {', '.join(src.headers)}"
         )
+    extra = [h for h in src.headers if h not in set(profile.headers)]
+    return [f"{file}: column(s) not in profile {profile.id}, ignored: {', '.join(extra)}"] if extra else []
 
 
 def import_file(
@@ -316,8 +325,8 @@ def _import_source(
     needs_store = virtual or "store_id" in TABLES[profile.table].column_names
     if needs_store and store_id is None and "store_id" not in [f.to for f in profile.fields]:
         raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
-    _check_headers(src, profile, path.name)
-    outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path))
+    warnings = _check_headers(src, profile, path.name)
+    outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path), warnings=warnings)
     total_bytes = path.stat().st_size
     absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
 

@@ -127,7 +127,13 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None) -> Iterator[pa.Re
         for batch in reader:
             yield batch
     except pa.ArrowInvalid as exc:
-        raise ValidationError(f"{path.name}: cannot parse as CSV: {exc}") from exc
+        text = str(exc)
+        if "Expected" in text and "columns, got" in text:
+            raise ValidationError(
+                f"{path.name}: a row has a different number of fields than the header ({text.split(':', 1)[-1].strip()[:200]}); "
+                "the file may be truncated or its delimiter/quoting broken"
+            ) from exc
+        raise ValidationError(f"{path.name}: cannot parse as CSV: {text[:300]}") from exc
     except (OSError, EOFError) as exc:
         raise ValidationError(f"{path.name}: the file is truncated or corrupt ({exc})") from exc
     finally:
