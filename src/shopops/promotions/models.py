@@ -1,0 +1,230 @@
+"""Promotions, campaigns, coupons, flash sales and floor prices: what people set up.
+
+Rules that must hold under concurrency are database constraints, not ``clean()``:
+a code exists once, stock never goes below zero, a buyer has one counter per flash sale.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from shopops.promotions.engine.types import Audience, Bearer, Kind
+
+MONEY = {"max_digits": 18, "decimal_places": 2}
+
+
+class Promotion(models.Model):
+    class KindChoices(models.TextChoices):
+        ITEM_DISCOUNT = Kind.ITEM_DISCOUNT, _("Item discount (限时折扣)")
+        SPECIAL_PRICE = Kind.SPECIAL_PRICE, _("Special price")
+        MEMBER_PRICE = Kind.MEMBER_PRICE, _("Member price")
+        FLASH_SALE = Kind.FLASH_SALE, _("Flash-sale price")
+        BUNDLE = Kind.BUNDLE, _("Bundle price")
+        PRESALE = Kind.PRESALE, _("Presale deposit")
+        TIERED_REDUCTION = Kind.TIERED_REDUCTION, _("Spend and save (满减)")
+        EVERY_REDUCTION = Kind.EVERY_REDUCTION, _("Save per full amount (每满减)")
+        QUANTITY_DISCOUNT = Kind.QUANTITY_DISCOUNT, _("Buy N, % off (满件折)")
+        STORE_COUPON = Kind.STORE_COUPON, _("Store coupon")
+        PRODUCT_COUPON = Kind.PRODUCT_COUPON, _("Product coupon")
+        FIRST_ORDER = Kind.FIRST_ORDER, _("First-order offer")
+        GIFT = Kind.GIFT, _("Gift with purchase")
+        CROSS_STORE_REDUCTION = Kind.CROSS_STORE_REDUCTION, _("Cross-store spend and save (跨店满减)")
+        PLATFORM_COUPON = Kind.PLATFORM_COUPON, _("Platform coupon")
+        POINTS = Kind.POINTS, _("Points deduction")
+
+    class AudienceChoices(models.TextChoices):
+        ALL = Audience.ALL, _("Everyone")
+        NEW_BUYERS = Audience.NEW_BUYERS, _("New buyers")
+        MEMBERS = Audience.MEMBERS, _("Members")
+        SEGMENTS = Audience.SEGMENTS, _("Segments")
+
+    class BearerChoices(models.TextChoices):
+        STORE = Bearer.STORE, _("Store")
+        PLATFORM = Bearer.PLATFORM, _("Platform")
+
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=32, choices=KindChoices.choices)
+    # Per-kind parameters (rate, price, amount, threshold, cap, tiers …), validated by
+    # services.promotion_parameters_validate against the engine's fields.
+    parameters = models.JSONField(default=dict, blank=True)
+    scope_categories = models.JSONField(default=list, blank=True)
+    scope_products = models.JSONField(default=list, blank=True)
+    scope_skus = models.JSONField(default=list, blank=True)
+    exclude_skus = models.JSONField(default=list, blank=True)
+    audience = models.CharField(max_length=16, choices=AudienceChoices.choices, default=Audience.ALL)
+    segment_ids = models.JSONField(default=list, blank=True)
+    channels = models.JSONField(default=list, blank=True)
+    starts_at = models.DateTimeField(null=True, blank=True)
+    ends_at = models.DateTimeField(null=True, blank=True)
+    priority = models.IntegerField(default=0)
+    exclusive_group = models.CharField(max_length=64, blank=True)
+    stackable = models.BooleanField(default=False)
+    bearer = models.CharField(max_length=16, choices=BearerChoices.choices, default=Bearer.STORE)
+    store_share = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-priority", "id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(store_share__gte=0) & Q(store_share__lte=1), name="promotion_store_share_0_1"),
+            models.CheckConstraint(
+                condition=Q(starts_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
+                name="promotion_window_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Campaign(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+
+    name = models.CharField(max_length=200)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.DRAFT)
+    promotions = models.ManyToManyField(Promotion, related_name="campaigns", blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-starts_at", "id"]
+        constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="campaign_window_ordered")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coupon(models.Model):
+    """A coupon definition: its pricing rule is ``promotion`` (a coupon-kind promotion)."""
+
+    promotion = models.ForeignKey(Promotion, on_delete=models.PROTECT, related_name="coupons")
+    name = models.CharField(max_length=200)
+    valid_from = models.DateTimeField()
+    valid_until = models.DateTimeField()
+    per_customer_limit = models.PositiveIntegerField(default=1)
+    total_quantity = models.PositiveIntegerField()
+    issued = models.PositiveIntegerField(default=0)
+    face_value = models.DecimalField(**MONEY, help_text="outstanding value per code, for the liability report")
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(issued__lte=F("total_quantity")), name="coupon_issued_within_quantity"),
+            models.CheckConstraint(condition=Q(valid_until__gt=F("valid_from")), name="coupon_window_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CouponCode(models.Model):
+    """One issued coupon: to a customer, as a code, or claimable (no customer until claimed)."""
+
+    coupon = models.ForeignKey(Coupon, on_delete=models.CASCADE, related_name="codes")
+    code = models.CharField(max_length=40)
+    customer_id = models.CharField(max_length=64, blank=True, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    redeemed_at = models.DateTimeField(null=True, blank=True)
+    order_id = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["code"], name="coupon_code_unique"),
+            # a redeemed code names its order, and an order uses a coupon definition once
+            models.CheckConstraint(condition=Q(redeemed_at__isnull=True) | ~Q(order_id=""), name="coupon_redeemed_has_order"),
+            models.UniqueConstraint(fields=["coupon", "order_id"], condition=~Q(order_id=""), name="coupon_once_per_order"),
+        ]
+
+
+class FlashSale(models.Model):
+    sku = models.CharField(max_length=64)
+    name = models.CharField(max_length=200, blank=True)
+    price = models.DecimalField(**MONEY)
+    quantity = models.PositiveIntegerField()
+    remaining = models.IntegerField()
+    per_buyer_limit = models.PositiveIntegerField(default=1)
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    reservation_minutes = models.PositiveIntegerField(default=15)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(remaining__gte=0) & Q(remaining__lte=F("quantity")), name="flash_sale_remaining_in_range"),
+            models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="flash_sale_window_ordered"),
+        ]
+
+
+class FlashSaleBuyer(models.Model):
+    """Units a buyer holds (reserved or paid) in a flash sale: one row per buyer, capped by the limit."""
+
+    flash_sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="buyers")
+    buyer_id = models.CharField(max_length=64)
+    units = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["flash_sale", "buyer_id"], name="flash_sale_buyer_unique"),
+            models.CheckConstraint(condition=Q(units__gte=0), name="flash_sale_buyer_units_nonnegative"),
+        ]
+
+
+class Reservation(models.Model):
+    class Status(models.TextChoices):
+        RESERVED = "reserved", _("Reserved")
+        PAID = "paid", _("Paid")
+        EXPIRED = "expired", _("Expired")
+        RELEASED = "released", _("Released")
+
+    flash_sale = models.ForeignKey(FlashSale, on_delete=models.CASCADE, related_name="reservations")
+    buyer_id = models.CharField(max_length=64)
+    quantity = models.PositiveIntegerField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RESERVED)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    paid_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "expires_at"], name="reservation_status_expiry")]
+        constraints = [models.CheckConstraint(condition=Q(quantity__gte=1), name="reservation_quantity_positive")]
+
+
+class FloorPrice(models.Model):
+    """The lowest price a SKU may be sold at: committed price if set, else cost x (1 + min margin)."""
+
+    sku = models.CharField(max_length=64, unique=True)
+    product = models.CharField(max_length=64, blank=True)
+    category = models.CharField(max_length=64, blank=True)
+    list_price = models.DecimalField(**MONEY)
+    cost = models.DecimalField(**MONEY)
+    min_margin = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0.05"))
+    committed_price = models.DecimalField(**MONEY, null=True, blank=True, help_text="e.g. the 30-day lowest price")
+
+    class Meta:
+        ordering = ["sku"]
+        constraints = [models.CheckConstraint(condition=Q(cost__gte=0) & Q(list_price__gte=0), name="floor_price_nonnegative")]
+
+    @property
+    def floor(self) -> Decimal:
+        if self.committed_price is not None:
+            return self.committed_price
+        return (self.cost * (1 + self.min_margin)).quantize(Decimal("0.01"))
+
+
+class AuditLog(models.Model):
+    at = models.DateTimeField()
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=64)
+    campaign = models.ForeignKey(Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit")
+    reason = models.TextField(blank=True)
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]

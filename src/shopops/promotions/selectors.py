@@ -1,0 +1,238 @@
+"""Reads of the promotions app: models -> engine values, quotes, floor checks, reports."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db.models import Q, Sum
+from django.utils.translation import gettext_lazy as _
+
+from shopops.core.errors import ShopopsError
+from shopops.promotions import engine
+from shopops.promotions.engine.floor import FloorReport, SkuFloor, floor_check
+from shopops.promotions.models import AuditLog, Campaign, Coupon, CouponCode, FloorPrice, Promotion
+
+_DECIMAL_PARAMS = ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "gift_value")
+
+
+def engine_promotion(promotion: Promotion) -> engine.Promotion:
+    """The engine's frozen value of a stored promotion (parameters already validated)."""
+    params = promotion.parameters or {}
+    kwargs: dict = {}
+    for name in _DECIMAL_PARAMS:
+        if params.get(name) is not None:
+            kwargs[name] = Decimal(str(params[name]))
+    if params.get("tiers"):
+        kwargs["tiers"] = tuple((Decimal(str(t)), Decimal(str(a))) for t, a in params["tiers"])
+    if params.get("quantity_tiers"):
+        kwargs["quantity_tiers"] = tuple((int(n), Decimal(str(r))) for n, r in params["quantity_tiers"])
+    for name in ("max_units", "points_per_yuan"):
+        if params.get(name) is not None:
+            kwargs[name] = int(params[name])
+    if params.get("bundle_skus"):
+        kwargs["bundle_skus"] = tuple(params["bundle_skus"])
+    if params.get("gift_sku"):
+        kwargs["gift_sku"] = str(params["gift_sku"])
+    return engine.Promotion(
+        id=str(promotion.pk),
+        kind=engine.Kind(promotion.kind),
+        name=promotion.name,
+        scope=engine.Scope(
+            categories=frozenset(promotion.scope_categories), products=frozenset(promotion.scope_products),
+            skus=frozenset(promotion.scope_skus), exclude_skus=frozenset(promotion.exclude_skus),
+        ),
+        audience=engine.Audience(promotion.audience),
+        segment_ids=frozenset(promotion.segment_ids),
+        channels=frozenset(promotion.channels),
+        starts_at=promotion.starts_at,
+        ends_at=promotion.ends_at,
+        priority=promotion.priority,
+        exclusive_group=promotion.exclusive_group,
+        stackable=promotion.stackable,
+        bearer=engine.Bearer(promotion.bearer),
+        store_share=promotion.store_share,
+        **kwargs,
+    )
+
+
+def promotion_list(*, active_only: bool = False) -> list[Promotion]:
+    qs = Promotion.objects.all()
+    if active_only:
+        qs = qs.filter(is_active=True)
+    return list(qs)
+
+
+def promotions_active(*, at: dt.datetime, ids: Iterable[int] | None = None) -> list[engine.Promotion]:
+    qs = Promotion.objects.filter(is_active=True).filter(Q(starts_at__isnull=True) | Q(starts_at__lte=at))
+    qs = qs.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return [engine_promotion(p) for p in qs]
+
+
+def pricing_quote(*, cart: engine.Cart, promotion_ids: Iterable[int] | None = None) -> engine.PricedCart:
+    return engine.price_cart(cart, promotions_active(at=cart.at, ids=promotion_ids))
+
+
+def campaign_list() -> list[Campaign]:
+    return list(Campaign.objects.prefetch_related("promotions"))
+
+
+def campaign_get(*, campaign_id: int) -> Campaign:
+    return Campaign.objects.prefetch_related("promotions").get(pk=campaign_id)
+
+
+def sku_floors(*, skus: Sequence[str] | None = None) -> list[SkuFloor]:
+    qs = FloorPrice.objects.all()
+    if skus is not None:
+        qs = qs.filter(sku__in=list(skus))
+    return [
+        SkuFloor(sku=f.sku, price=f.list_price, floor=f.floor, product=f.product, category=f.category,
+                 floor_reason="committed price" if f.committed_price is not None else f"cost x (1 + {f.min_margin})")
+        for f in qs
+    ]
+
+
+def campaign_floor_check(*, campaign: Campaign, max_units: int = 3) -> FloorReport:
+    promos = [engine_promotion(p) for p in campaign.promotions.filter(is_active=True)]
+    # priced at the campaign's start: the window of every promotion still applies
+    at = campaign.starts_at
+    promos = [p for p in promos if (p.starts_at is None or p.starts_at <= at) and (p.ends_at is None or p.ends_at > at)]
+    return floor_check(skus=sku_floors(), promotions=promos, at=at, max_units=max_units)
+
+
+@dataclass(frozen=True, slots=True)
+class Liability:
+    coupons: int
+    codes: int
+    value: Decimal
+
+
+def coupon_liability(*, now: dt.datetime) -> Liability:
+    """Outstanding value of issued/claimed, unredeemed coupons that have not expired."""
+    qs = CouponCode.objects.filter(redeemed_at__isnull=True, coupon__valid_until__gt=now).exclude(customer_id="")
+    agg = qs.aggregate(value=Sum("coupon__face_value"))
+    return Liability(coupons=qs.values("coupon").distinct().count(), codes=qs.count(),
+                     value=(agg["value"] or Decimal("0")).quantize(Decimal("0.01")))
+
+
+def coupon_get(*, coupon_id: int) -> Coupon:
+    coupon = Coupon.objects.select_related("promotion").filter(pk=coupon_id).first()
+    if coupon is None:
+        raise ShopopsError(f"no coupon {coupon_id}")
+    return coupon
+
+
+def audit_for_campaign(*, campaign: Campaign) -> list[AuditLog]:
+    return list(campaign.audit.select_related("user"))
+
+
+# ---------------------------------------------------------------------------- simulator
+@dataclass(frozen=True, slots=True)
+class CartLineIn:
+    sku: str
+    quantity: int
+    unit_price: Decimal | None = None  # None: the SKU's list price from its floor-price record
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    scenario: str
+    unit_price: Decimal
+    violates: bool
+    applied: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixRow:
+    sku: str
+    list_price: Decimal
+    floor: Decimal | None
+    cells: tuple[MatrixCell, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PromotionCost:
+    promotion_id: str
+    name: str
+    per_unit: Decimal
+    store: Decimal
+    platform: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Simulation:
+    priced: engine.PricedCart
+    names: dict[str, str]
+    matrix: tuple[MatrixRow, ...]
+    scenarios: tuple[str, ...]
+    costs: tuple[PromotionCost, ...]
+    expected_units: int
+
+
+SCENARIOS: tuple[tuple[str, int, dict], ...] = (
+    (_("1 unit"), 1, {}),
+    (_("2 units"), 2, {}),
+    (_("1 unit + coupons"), 1, {"coupons": True}),
+    (_("1 unit, new buyer"), 1, {"is_new_buyer": True}),
+    (_("1 unit, member"), 1, {"is_member": True}),
+)
+
+
+def simulation_run(*, lines: list[CartLineIn], customer: engine.Customer, channel: str, at: dt.datetime,
+                   promotion_ids: list[int], hold_coupons: bool, expected_units: int) -> Simulation:
+    """Price a sample cart, a SKU x scenario matrix against the floors, and the cost by bearer."""
+    floors = {f.sku: f for f in FloorPrice.objects.filter(sku__in=[ln.sku for ln in lines])}
+    cart_lines = []
+    for ln in lines:
+        record = floors.get(ln.sku)
+        price = ln.unit_price if ln.unit_price is not None else (record.list_price if record else None)
+        if price is None:
+            raise ShopopsError(f"SKU {ln.sku}: no price given and no floor-price record to take the list price from")
+        cart_lines.append(engine.Line(sku=ln.sku, unit_price=price, quantity=ln.quantity,
+                                      product=record.product if record else ln.sku,
+                                      category=record.category if record else ""))
+    models_by_id = {str(p.pk): p for p in Promotion.objects.filter(pk__in=promotion_ids)}
+    promos = [engine_promotion(p) for p in models_by_id.values()]
+    coupons = frozenset(p.id for p in promos if p.is_coupon) if hold_coupons else frozenset()
+    cart = engine.Cart(lines=tuple(cart_lines), at=at, customer=customer, channel=channel, held_coupons=coupons)
+    priced = engine.price_cart(cart, promos)
+
+    matrix = []
+    for line in cart_lines:
+        record = floors.get(line.sku)
+        floor = record.floor if record else None
+        cells = []
+        for label, units, facts in SCENARIOS:
+            c = engine.Customer(customer_id="simulator", is_new_buyer=facts.get("is_new_buyer", False),
+                                is_member=facts.get("is_member", False))
+            held = frozenset(p.id for p in promos if p.is_coupon) if facts.get("coupons") else frozenset()
+            one = engine.Cart(lines=(engine.Line(sku=line.sku, unit_price=line.unit_price, quantity=units,
+                                                 product=line.product, category=line.category),),
+                              at=at, customer=c, channel=channel, held_coupons=held)
+            r = engine.price_cart(one, promos)
+            unit = r.lines[0].final_unit_price
+            cells.append(MatrixCell(label, unit, floor is not None and unit < floor, r.applied))
+        matrix.append(MatrixRow(line.sku, line.unit_price, floor, tuple(cells)))
+
+    units_in_cart = sum(ln.quantity for ln in cart_lines)
+    costs = []
+    by_store: dict[str, Decimal] = {}
+    by_platform: dict[str, Decimal] = {}
+    for d in priced.discounts:
+        by_store[d.promotion] = by_store.get(d.promotion, Decimal("0")) + d.store_amount
+        by_platform[d.promotion] = by_platform.get(d.promotion, Decimal("0")) + d.platform_amount
+    for pid in dict.fromkeys(priced.applied):
+        total = by_store[pid] + by_platform[pid]
+        per_unit = (total / units_in_cart).quantize(Decimal("0.01"))
+        costs.append(PromotionCost(
+            promotion_id=pid, name=models_by_id[pid].name, per_unit=per_unit,
+            store=(by_store[pid] / units_in_cart * expected_units).quantize(Decimal("0.01")),
+            platform=(by_platform[pid] / units_in_cart * expected_units).quantize(Decimal("0.01")),
+        ))
+    return Simulation(priced=priced, names={k: v.name for k, v in models_by_id.items()}, matrix=tuple(matrix),
+                      scenarios=tuple(label for label, _, _ in SCENARIOS), costs=tuple(costs),
+                      expected_units=expected_units)

@@ -1,0 +1,339 @@
+"""Writes of the promotions app. Money-and-stock writes are atomic conditional UPDATEs
+checked by their row count — never read-then-write."""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.promotions.engine.types import COUPON_KINDS, Kind
+from shopops.promotions.models import (
+    AuditLog, Campaign, Coupon, CouponCode, FlashSale, FlashSaleBuyer, FloorPrice, Promotion, Reservation,
+)
+from shopops.promotions.selectors import campaign_floor_check
+
+
+class CouponError(ShopopsError):
+    pass
+
+
+class FlashSaleError(ShopopsError):
+    pass
+
+
+class FloorViolationError(ShopopsError):
+    def __init__(self, message: str, violations: Sequence) -> None:
+        super().__init__(message)
+        self.violations = list(violations)
+
+
+# ---------------------------------------------------------------------------- promotions
+REQUIRED: dict[Kind, tuple[tuple[str, ...], ...]] = {
+    # each inner tuple: at least one of these parameters
+    Kind.ITEM_DISCOUNT: (("rate",),),
+    Kind.SPECIAL_PRICE: (("price",),),
+    Kind.MEMBER_PRICE: (("price",),),
+    Kind.FLASH_SALE: (("price",),),
+    Kind.BUNDLE: (("price",), ("bundle_skus",)),
+    Kind.PRESALE: (("deposit",), ("deposit_value",)),
+    Kind.TIERED_REDUCTION: (("tiers",),),
+    Kind.EVERY_REDUCTION: (("threshold",), ("amount",)),
+    Kind.QUANTITY_DISCOUNT: (("quantity_tiers",),),
+    Kind.STORE_COUPON: (("amount", "rate"),),
+    Kind.PRODUCT_COUPON: (("amount", "rate"),),
+    Kind.FIRST_ORDER: (("amount", "rate"),),
+    Kind.GIFT: (("threshold",), ("gift_value",)),
+    Kind.CROSS_STORE_REDUCTION: (("threshold",), ("amount",)),
+    Kind.PLATFORM_COUPON: (("amount", "rate"),),
+    Kind.POINTS: (("points_per_yuan",), ("max_share",)),
+}
+_DECIMALS = ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "gift_value")
+
+
+def promotion_parameters_validate(*, kind: str, parameters: dict) -> dict:
+    """Normalised parameters of one kind, or ValidationError naming the field and value."""
+    try:
+        k = Kind(kind)
+    except ValueError as exc:
+        raise ValidationError(f"unknown promotion kind {kind!r}") from exc
+    out: dict = {}
+    for name, value in parameters.items():
+        if value in (None, "", []):
+            continue
+        try:
+            if name in _DECIMALS:
+                d = Decimal(str(value))
+                if d < 0:
+                    raise ValidationError(f"parameters.{name}: must be >= 0, got {value!r}")
+                if name in ("rate", "max_share") and not (0 < d <= 1):
+                    raise ValidationError(f"parameters.{name}: must be in (0, 1], got {value!r}")
+                out[name] = str(d)
+            elif name == "tiers":
+                out[name] = sorted([[str(Decimal(str(t))), str(Decimal(str(a)))] for t, a in value], key=lambda x: Decimal(x[0]))
+            elif name == "quantity_tiers":
+                out[name] = sorted([[int(n), str(Decimal(str(r)))] for n, r in value])
+            elif name in ("max_units", "points_per_yuan"):
+                if int(value) < 1:
+                    raise ValidationError(f"parameters.{name}: must be >= 1, got {value!r}")
+                out[name] = int(value)
+            elif name == "bundle_skus":
+                out[name] = [str(s) for s in value]
+            elif name == "gift_sku":
+                out[name] = str(value)
+            else:
+                raise ValidationError(f"parameters.{name}: not a parameter of any promotion kind")
+        except (InvalidOperation, TypeError, ValueError) as exc:
+            raise ValidationError(f"parameters.{name}: not valid: {value!r}") from exc
+    for group in REQUIRED[k]:
+        if not any(name in out for name in group):
+            raise ValidationError(f"{k.value} needs parameters.{' or parameters.'.join(group)}")
+    return out
+
+
+def promotion_create(*, name: str, kind: str, parameters: dict, stackable: bool = False, priority: int = 0,
+                     exclusive_group: str = "", bearer: str = "store", store_share: Decimal = Decimal("0"),
+                     scope_categories: Sequence[str] = (), scope_products: Sequence[str] = (),
+                     scope_skus: Sequence[str] = (), exclude_skus: Sequence[str] = (), audience: str = "all",
+                     segment_ids: Sequence[str] = (), channels: Sequence[str] = (),
+                     starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None) -> Promotion:
+    params = promotion_parameters_validate(kind=kind, parameters=parameters)
+    return Promotion.objects.create(
+        name=name, kind=kind, parameters=params, stackable=stackable, priority=priority,
+        exclusive_group=exclusive_group, bearer=bearer, store_share=store_share,
+        scope_categories=list(scope_categories), scope_products=list(scope_products), scope_skus=list(scope_skus),
+        exclude_skus=list(exclude_skus), audience=audience, segment_ids=list(segment_ids), channels=list(channels),
+        starts_at=starts_at, ends_at=ends_at,
+    )
+
+
+# ---------------------------------------------------------------------------- campaigns
+def campaign_create(*, name: str, starts_at: dt.datetime, ends_at: dt.datetime,
+                    promotions: Sequence[Promotion] = ()) -> Campaign:
+    campaign = Campaign.objects.create(name=name, starts_at=starts_at, ends_at=ends_at)
+    campaign.promotions.set(promotions)
+    return campaign
+
+
+def campaign_publish(*, campaign: Campaign, user, now: dt.datetime, override_reason: str = "") -> Campaign:
+    """Publish; with floor violations only when ``override_reason`` is given, recorded in the audit log."""
+    report = campaign_floor_check(campaign=campaign)
+    violations = report.violations
+    reason = override_reason.strip()
+    if violations and not reason:
+        raise FloorViolationError(
+            f"{len(violations)} SKU(s) can be bought below their floor price; give an override reason to publish anyway",
+            violations,
+        )
+    with transaction.atomic():
+        updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
+            status=Campaign.Status.PUBLISHED, published_at=now)
+        if not updated:
+            raise ShopopsError("campaign is already published")
+        AuditLog.objects.create(
+            at=now, user=user if getattr(user, "is_authenticated", False) else None,
+            action="campaign_publish_override" if violations else "campaign_publish",
+            campaign=campaign, reason=reason,
+            detail={"violations": [
+                {"sku": v.sku, "floor": str(v.floor), "lowest_unit_price": str(v.lowest_unit_price),
+                 "scenario": v.scenario, "applied": list(v.applied)} for v in violations
+            ]},
+        )
+    campaign.refresh_from_db()
+    return campaign
+
+
+def floor_price_set(*, sku: str, list_price: Decimal, cost: Decimal, min_margin: Decimal = Decimal("0.05"),
+                    committed_price: Decimal | None = None, product: str = "", category: str = "") -> FloorPrice:
+    obj, _ = FloorPrice.objects.update_or_create(sku=sku, defaults={
+        "list_price": list_price, "cost": cost, "min_margin": min_margin, "committed_price": committed_price,
+        "product": product, "category": category})
+    return obj
+
+
+# ---------------------------------------------------------------------------- coupons
+def coupon_create(*, promotion: Promotion, name: str, valid_from: dt.datetime, valid_until: dt.datetime,
+                  total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None) -> Coupon:
+    if promotion.kind not in {k.value for k in COUPON_KINDS}:
+        raise ValidationError(f"promotion {promotion.pk} is a {promotion.kind}, not a coupon")
+    if face_value is None:
+        face_value = Decimal(str(promotion.parameters.get("amount") or promotion.parameters.get("cap") or "0"))
+    return Coupon.objects.create(promotion=promotion, name=name, valid_from=valid_from, valid_until=valid_until,
+                                 total_quantity=total_quantity, per_customer_limit=per_customer_limit,
+                                 face_value=face_value)
+
+
+def _take_quantity(coupon: Coupon, n: int) -> None:
+    if not Coupon.objects.filter(pk=coupon.pk, issued__lte=F("total_quantity") - n).update(issued=F("issued") + n):
+        raise CouponError(f"coupon {coupon.pk}: not enough left to issue {n}")
+
+
+def coupon_issue(*, coupon: Coupon, now: dt.datetime, customer_ids: Sequence[str] = (), codes: int = 0,
+                 claimable: int = 0) -> list[CouponCode]:
+    """Issue to customers (the segment hook passes their ids), as anonymous codes, or claimable ones."""
+    n = len(customer_ids) + codes + claimable
+    if n == 0:
+        return []
+    with transaction.atomic():
+        _take_quantity(coupon, n)
+        rows = [CouponCode(coupon=coupon, code=_new_code(), customer_id=str(c), claimed_at=now) for c in customer_ids]
+        rows += [CouponCode(coupon=coupon, code=_new_code()) for _ in range(codes + claimable)]
+        return CouponCode.objects.bulk_create(rows)
+
+
+def _new_code() -> str:
+    return secrets.token_hex(6).upper()
+
+
+def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = None, code: str = "") -> CouponCode:
+    """Claim a code (``code``) or any claimable code of ``coupon``, within the per-customer limit."""
+    if not customer_id:
+        raise ValidationError("customer_id is required")
+    with transaction.atomic():
+        if code:
+            found = CouponCode.objects.select_related("coupon").filter(code=code).first()
+            if found is None:
+                raise CouponError(f"unknown coupon code {code!r}")
+            coupon = found.coupon
+        if coupon is None:
+            raise ValidationError("give a coupon or a code")
+        if not (coupon.valid_from <= now < coupon.valid_until):
+            raise CouponError(f"coupon {coupon.pk} is not valid now")
+        # serialise claims of one customer for this coupon on the coupon row, then count
+        Coupon.objects.select_for_update().filter(pk=coupon.pk).first()
+        held = CouponCode.objects.filter(coupon=coupon, customer_id=customer_id).count()
+        if held >= coupon.per_customer_limit:
+            raise CouponError(f"customer {customer_id} already holds {held} of coupon {coupon.pk} (limit {coupon.per_customer_limit})")
+        target = CouponCode.objects.filter(coupon=coupon, customer_id="", claimed_at__isnull=True)
+        if code:
+            target = target.filter(code=code)
+        for candidate in target.values_list("pk", flat=True)[:5]:
+            if CouponCode.objects.filter(pk=candidate, customer_id="", claimed_at__isnull=True).update(
+                    customer_id=customer_id, claimed_at=now):
+                return CouponCode.objects.get(pk=candidate)
+        raise CouponError(f"no claimable code left for coupon {coupon.pk}" if not code else f"code {code!r} is already claimed")
+
+
+def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetime) -> CouponCode:
+    """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count."""
+    if not order_id:
+        raise ValidationError("order_id is required")
+    valid = CouponCode.objects.filter(code=code, coupon__valid_from__lte=now, coupon__valid_until__gt=now).exists()
+    updated = 0
+    if valid:
+        # No join in this UPDATE: Django turns a filter across a relation into
+        # ``WHERE id IN (SELECT …)``, and PostgreSQL does not re-check a subquery when a
+        # concurrent update commits first — two redemptions would both pass.
+        try:
+            with transaction.atomic():
+                updated = CouponCode.objects.filter(code=code, customer_id=customer_id, redeemed_at__isnull=True).update(
+                    redeemed_at=now, order_id=order_id)
+        except IntegrityError as exc:  # coupon_once_per_order
+            raise CouponError(f"order {order_id} already used this coupon") from exc
+    if updated != 1:
+        row = CouponCode.objects.select_related("coupon").filter(code=code).first()
+        if row is None or row.customer_id != customer_id:
+            raise CouponError(f"code {code!r} is not held by customer {customer_id}")
+        if row.redeemed_at is not None:
+            raise CouponError(f"code {code!r} was already redeemed (order {row.order_id})")
+        raise CouponError(f"code {code!r} is not valid now")
+    return CouponCode.objects.get(code=code)
+
+
+# ---------------------------------------------------------------------------- flash sales
+def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.datetime, ends_at: dt.datetime,
+                      per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "") -> FlashSale:
+    return FlashSale.objects.create(sku=sku, price=price, quantity=quantity, remaining=quantity, name=name,
+                                    per_buyer_limit=per_buyer_limit, starts_at=starts_at, ends_at=ends_at,
+                                    reservation_minutes=reservation_minutes)
+
+
+def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.datetime) -> Reservation:
+    """Reserve stock: never oversells, never exceeds the buyer's limit.
+
+    In one transaction: the buyer's counter row goes up only while it stays within the limit
+    (conditional UPDATE on the buyer's own row), the reservation row is written, and last
+    the stock goes down only while enough remains (``UPDATE … SET remaining = remaining - q
+    WHERE id = … AND remaining >= q``, checked by row count); any failure rolls all back.
+    The shared stock row is touched last so its lock is held for one statement + COMMIT.
+    """
+    if quantity < 1:
+        raise ValidationError("quantity must be >= 1")
+    sale = FlashSale.objects.filter(pk=flash_sale_id).only(
+        "per_buyer_limit", "starts_at", "ends_at", "reservation_minutes", "remaining").first()
+    if sale is None:
+        raise FlashSaleError(f"no flash sale {flash_sale_id}")
+    if not (sale.starts_at <= now < sale.ends_at):
+        raise FlashSaleError(f"flash sale {flash_sale_id} is not running")
+    if quantity > sale.per_buyer_limit:
+        raise FlashSaleError(f"at most {sale.per_buyer_limit} per buyer")
+    if sale.remaining < quantity:
+        # a plain read: only a hint that spares the sold-out rush a transaction; the
+        # conditional UPDATE below is what decides
+        raise FlashSaleError("sold out")
+    with transaction.atomic():
+        if not _buyer_take(flash_sale_id, buyer_id, quantity, sale.per_buyer_limit):
+            raise FlashSaleError(f"buyer {buyer_id} reached the limit of {sale.per_buyer_limit}")
+        reservation = Reservation.objects.create(
+            flash_sale_id=flash_sale_id, buyer_id=buyer_id, quantity=quantity, created_at=now,
+            expires_at=now + dt.timedelta(minutes=sale.reservation_minutes))
+        # the hot row last: its lock is held only from here to COMMIT
+        if not FlashSale.objects.filter(pk=flash_sale_id, remaining__gte=quantity).update(
+                remaining=F("remaining") - quantity):
+            raise FlashSaleError("sold out")  # rolls back the buyer counter and the reservation
+        return reservation
+
+
+def _buyer_take(flash_sale_id: int, buyer_id: str, quantity: int, limit: int) -> bool:
+    """Add ``quantity`` to the buyer's counter only while it stays within ``limit`` (row count)."""
+    mine = FlashSaleBuyer.objects.filter(flash_sale_id=flash_sale_id, buyer_id=buyer_id)
+    if mine.filter(units__lte=limit - quantity).update(units=F("units") + quantity):
+        return True
+    if mine.exists():
+        return False
+    try:
+        with transaction.atomic():
+            FlashSaleBuyer.objects.create(flash_sale_id=flash_sale_id, buyer_id=buyer_id, units=quantity)
+        return True
+    except IntegrityError:  # the same buyer's concurrent request created it first
+        return bool(mine.filter(units__lte=limit - quantity).update(units=F("units") + quantity))
+
+
+def _give_back(reservation_filter: Q, new_status: str) -> int:
+    """Move matching reserved reservations to ``new_status`` and return their stock; count moved."""
+    moved = 0
+    ids = list(Reservation.objects.filter(reservation_filter, status=Reservation.Status.RESERVED).values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            r = Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).values(
+                "flash_sale_id", "buyer_id", "quantity").first()
+            if r is None or not Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).update(status=new_status):
+                continue  # paid, released or expired meanwhile
+            FlashSale.objects.filter(pk=r["flash_sale_id"]).update(remaining=F("remaining") + r["quantity"])
+            FlashSaleBuyer.objects.filter(flash_sale_id=r["flash_sale_id"], buyer_id=r["buyer_id"]).update(
+                units=F("units") - r["quantity"])
+            moved += 1
+    return moved
+
+
+def flash_sale_release(*, reservation_id: int, buyer_id: str, flash_sale_id: int | None = None) -> bool:
+    """The buyer gives a reservation up; stock returns. False when it was no longer reserved."""
+    match = Q(pk=reservation_id, buyer_id=buyer_id)
+    if flash_sale_id is not None:
+        match &= Q(flash_sale_id=flash_sale_id)
+    return _give_back(match, Reservation.Status.RELEASED) == 1
+
+
+def flash_sale_pay(*, reservation_id: int, now: dt.datetime) -> bool:
+    return bool(Reservation.objects.filter(pk=reservation_id, status=Reservation.Status.RESERVED,
+                                           expires_at__gt=now).update(status=Reservation.Status.PAID, paid_at=now))
+
+
+def flash_sale_expire_reservations(*, now: dt.datetime) -> int:
+    """Unpaid reservations past their time expire and their stock returns. Returns how many."""
+    return _give_back(Q(expires_at__lte=now), Reservation.Status.EXPIRED)

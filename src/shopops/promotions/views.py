@@ -1,0 +1,92 @@
+"""Pages of the promotions module: parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shopops.core.errors import ShopopsError
+from shopops.core.roles import Module
+from shopops.promotions import engine, selectors, services
+from shopops.promotions.forms import PublishForm, SimulatorForm
+from shopops.promotions.models import Campaign
+
+PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def campaigns(request: HttpRequest) -> HttpResponse:
+    return render(request, "promotions/campaigns.html", {"campaigns": selectors.campaign_list(),
+                                                         "liability": selectors.coupon_liability(now=timezone.now())})
+
+
+def _campaign(campaign_id: int) -> Campaign:
+    try:
+        return selectors.campaign_get(campaign_id=campaign_id)
+    except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _names(campaign: Campaign) -> dict[str, str]:
+    return {str(p.pk): p.name for p in campaign.promotions.all()}
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    report = selectors.campaign_floor_check(campaign=campaign) if request.GET.get("check") else None
+    return render(request, "promotions/campaign_detail.html", {
+        "campaign": campaign, "report": report, "form": PublishForm(), "names": _names(campaign),
+        "audit": selectors.audit_for_campaign(campaign=campaign),
+    })
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
+    campaign = _campaign(campaign_id)
+    form = PublishForm(request.POST)
+    form.is_valid()
+    try:
+        services.campaign_publish(campaign=campaign, user=request.user, now=timezone.now(),
+                                  override_reason=form.cleaned_data.get("override_reason", ""))
+    except services.FloorViolationError as exc:
+        report = selectors.campaign_floor_check(campaign=campaign)
+        return render(request, "promotions/campaign_detail.html", {
+            "campaign": campaign, "report": report, "form": form, "error": str(exc), "names": _names(campaign),
+            "audit": selectors.audit_for_campaign(campaign=campaign)}, status=400)
+    except ShopopsError as exc:
+        messages.error(request, str(exc))
+        return redirect("promotions:campaign", campaign_id=campaign.pk)
+    messages.success(request, _("Campaign published."))
+    return redirect("promotions:campaign", campaign_id=campaign.pk)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def simulator(request: HttpRequest) -> HttpResponse:
+    form = SimulatorForm(request.GET or None)
+    context: dict = {"form": form, "simulation": None, "error": ""}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        customer = engine.Customer(customer_id="simulator", is_new_buyer=data["is_new_buyer"],
+                                   is_member=data["is_member"], points=data.get("points") or 0)
+        try:
+            context["simulation"] = selectors.simulation_run(
+                lines=data["lines"], customer=customer, channel=data.get("channel") or "", at=timezone.now(),
+                promotion_ids=form.promotion_ids(), hold_coupons=data["hold_coupons"],
+                expected_units=data["expected_units"])
+        except ShopopsError as exc:
+            context["error"] = str(exc)
+            return render(request, "promotions/simulator.html", context, status=400)
+    elif form.is_bound:
+        return render(request, "promotions/simulator.html", context, status=400)
+    return render(request, "promotions/simulator.html", context)

@@ -1,0 +1,87 @@
+"""Promotions pages: permission, simulator result, campaign floor check and publish with override."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from shopops.promotions import services
+from shopops.promotions.models import AuditLog, Campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def ops(client, django_user_model):
+    user = django_user_model.objects.create_user("ops", password="x" * 12)
+    user.user_permissions.add(Permission.objects.get(codename="use_promotions"))
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def plan():
+    d8 = services.promotion_create(name="8折", kind="item_discount", parameters={"rate": "0.8"}, stackable=True)
+    m300 = services.promotion_create(name="每满300减50", kind="every_reduction",
+                                     parameters={"threshold": "300", "amount": "50"}, stackable=True)
+    c30p = services.promotion_create(name="¥30 店铺券", kind="store_coupon", parameters={"amount": "30"}, stackable=True)
+    services.floor_price_set(sku="TEE-001", list_price=Decimal("100"), cost=Decimal("60"), category="tops")
+    services.floor_price_set(sku="BAG-002", list_price=Decimal("250"), cost=Decimal("100"), category="bags")
+    now = timezone.now()
+    return services.campaign_create(name="双11", starts_at=now - dt.timedelta(hours=1), ends_at=now + dt.timedelta(days=1),
+                                    promotions=[d8, m300, c30p])
+
+
+def test_needs_the_promotions_permission(client, django_user_model):
+    user = django_user_model.objects.create_user("cs", password="x" * 12)
+    client.force_login(user)
+    assert client.get("/promotions/simulator/").status_code == 403
+
+
+def test_simulator_prices_a_cart_and_flags_the_floor(client, ops, plan):
+    r = client.get("/promotions/simulator/", {"lines": "TEE-001 1\nBAG-002 1", "campaign": plan.pk,
+                                              "hold_coupons": "on", "expected_units": 1000})
+    assert r.status_code == 200
+    sim = r.context["simulation"]
+    # 350 -> 280 (8折) -> 每满300: not reached -> ¥30 coupon -> 250
+    assert sim.priced.final_total == Decimal("250.00")
+    tee = next(row for row in sim.matrix if row.sku == "TEE-001")
+    with_coupon = tee.cells[2]  # scenarios: 1 unit, 2 units, 1 unit + coupons, new buyer, member
+    assert with_coupon.unit_price == Decimal("50.00") and with_coupon.violates  # floor 63
+    assert b"data-violation" in r.content
+
+
+def test_simulator_bad_lines_are_a_400(client, ops):
+    r = client.get("/promotions/simulator/", {"lines": "TEE-001 zero", "expected_units": 1})
+    assert r.status_code == 400
+    r2 = client.get("/promotions/simulator/", {"lines": "UNKNOWN 1", "expected_units": 1})
+    assert r2.status_code == 400 and "UNKNOWN" in r2.content.decode()
+
+
+def test_campaign_check_and_publish_with_override(client, ops, plan):
+    assert client.get("/promotions/").status_code == 200
+    r = client.get(f"/promotions/campaigns/{plan.pk}/", {"check": 1})
+    assert r.status_code == 200 and b'data-violation="TEE-001"' in r.content
+    refused = client.post(f"/promotions/campaigns/{plan.pk}/publish/", {"override_reason": ""})
+    assert refused.status_code == 400
+    assert Campaign.objects.get(pk=plan.pk).status == "draft"
+    ok = client.post(f"/promotions/campaigns/{plan.pk}/publish/", {"override_reason": "引流款, 总监批准"})
+    assert ok.status_code == 302
+    assert Campaign.objects.get(pk=plan.pk).status == "published"
+    assert AuditLog.objects.get(campaign=plan).reason == "引流款, 总监批准"
+
+
+def test_admin_validates_parameters_per_kind(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("root", password="x" * 12)
+    client.force_login(admin)
+    form = {"name": "满减", "kind": "tiered_reduction", "parameters": '{"amount": "10"}', "scope_categories": "[]",
+            "scope_products": "[]", "scope_skus": "[]", "exclude_skus": "[]", "audience": "all", "segment_ids": "[]",
+            "channels": "[]", "priority": 0, "bearer": "store", "store_share": "0", "is_active": "on"}
+    r = client.post("/admin/promotions/promotion/add/", form)
+    assert r.status_code == 200 and "tiered_reduction needs parameters.tiers" in r.content.decode()
+    form["parameters"] = '{"tiers": [[300, 40]]}'
+    assert client.post("/admin/promotions/promotion/add/", form).status_code == 302
