@@ -1,0 +1,565 @@
+"""Build a report: a typed :class:`Report` from the metrics runners.
+
+Every number in a report is a catalog KPI computed by a runner (comparison, funnel,
+targets); this module only picks which KPIs and dimensions each section shows, ranks and
+sorts rows, and words the notable changes. It imports no Django and no renderer, so the
+same :class:`Report` feeds the HTML page, the PDF and the Excel file.
+
+    report = report_build(kind=ReportKind.WEEKLY, period=Period.parse("2025-W45"), language="zh-hans")
+
+A report holds sections; a section holds tables (columns with a unit, rows of values)
+and sentences. Column units are the catalog's units plus ``text``, ``change`` (a relative
+change, 0.12 = +12%) and ``share`` (a part of a whole, 0.12 = 12%).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+import ibis
+
+from shopops.core.periods import Period, month_period
+from shopops.metrics.catalog import CATALOG, Direction, Unit
+from shopops.metrics.dimensions import StoreInfo, store_list
+from shopops.metrics.runners import (
+    EVENT_STEPS,
+    LAST_YEAR,
+    PREVIOUS,
+    ComparisonQuery,
+    ComparisonResult,
+    ComparisonRow,
+    FunnelQuery,
+    TargetQuery,
+    last_fact_date,
+    run_comparison,
+    run_funnel,
+    run_targets,
+)
+from shopops.metrics.runners.comparison import change as kpi_change
+from shopops.reports.formatting import format_change, format_value
+from shopops.reports.texts import normalize_language, text, value_label
+
+TEXT, CHANGE, SHARE = "text", "change", "share"
+
+OVERVIEW_KPIS: tuple[str, ...] = (
+    "gmv", "net_sales", "paid_orders", "paying_buyers", "aov", "units_sold", "visitors", "conversion_rate",
+    "refund_rate", "ad_spend", "roas", "new_buyers", "repurchase_rate",
+)
+STORE_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "paying_buyers", "aov", "visitors", "conversion_rate",
+                               "refund_rate", "ad_spend", "roas")
+PRODUCT_KPIS: tuple[str, ...] = ("item_gmv", "units_sold")
+TRAFFIC_KPIS: tuple[str, ...] = ("visitors", "paying_buyers", "conversion_rate")
+AD_KPIS: tuple[str, ...] = ("ad_spend", "ad_gmv", "roas", "impressions", "clicks", "ctr", "cpc")
+CUSTOMER_KPIS: tuple[str, ...] = ("paying_buyers", "new_buyers", "returning_buyers", "returning_buyer_rate",
+                                  "repeat_buyers", "repurchase_rate", "cac")
+NOTABLE_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov",
+                                 "refund_rate", "ad_spend", "roas", "new_buyers")
+# sections reading the same breakdown run one comparison for all their KPIs
+SHARED_KPIS: dict[tuple[str, ...], tuple[str, ...]] = {
+    (): tuple(dict.fromkeys(OVERVIEW_KPIS + CUSTOMER_KPIS)),
+    ("store_id",): tuple(dict.fromkeys(STORE_KPIS + NOTABLE_KPIS)),
+}
+TOP_PRODUCTS = 10
+NOTABLE_ROWS = 8
+# a move from a tiny base (3 → 6 orders: +100%) is noise, not news
+NOTABLE_MIN_BASE: dict[Unit, Decimal] = {Unit.COUNT: Decimal(30), Unit.MONEY: Decimal(500)}
+
+
+class ReportKind(StrEnum):
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    key: str
+    label: str
+    unit: str  # a catalog Unit value, or TEXT / CHANGE / SHARE
+    kpi: str = ""  # the KPI behind the column, when there is one
+
+    @property
+    def is_number(self) -> bool:
+        return self.unit != TEXT
+
+
+@dataclass(frozen=True, slots=True)
+class ReportTable:
+    id: str
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[dict[str, Any], ...]
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    title: str
+    tables: tuple[ReportTable, ...] = ()
+    sentences: tuple[str, ...] = ()
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class OverviewLine:
+    kpi: str
+    current: Any
+    previous: Any
+    change_previous: float | None
+    last_year: Any = None
+    change_last_year: float | None = None
+    target: Any = None
+    achievement: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class NotableChange:
+    kpi: str
+    store_id: str
+    current: Any
+    previous: Any
+    change: float
+    is_good: bool
+    sentence: str
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    kind: ReportKind
+    language: str
+    period: Period
+    previous_period: Period
+    last_year_period: Period | None
+    stores: tuple[str, ...]  # the stores asked for; empty: all
+    store_names: tuple[str, ...]
+    currency: str  # "" when the stores mix currencies
+    generated_at: dt.datetime
+    as_of: dt.date | None
+    overview: tuple[OverviewLine, ...]
+    notable: tuple[NotableChange, ...]
+    sections: tuple[Section, ...]
+    has_targets: bool = False
+
+    @property
+    def title(self) -> str:
+        kind = text(self.kind.value, self.language)
+        return text("title", self.language, kind=kind, kind_lower=kind.lower())
+
+    @property
+    def period_label(self) -> str:
+        """``2025-W45`` or ``2025-11``: the name of the period in file names and lists."""
+        return period_label(self.kind, self.period)
+
+    def section(self, section_id: str) -> Section:
+        for s in self.sections:
+            if s.id == section_id:
+                return s
+        raise KeyError(section_id)
+
+    def line(self, kpi_id: str) -> OverviewLine:
+        for line in self.overview:
+            if line.kpi == kpi_id:
+                return line
+        raise KeyError(kpi_id)
+
+    def meta(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for the report's header."""
+        lang = self.language
+        compared = [_period_text(self.previous_period)]
+        if self.last_year_period:
+            compared.append(_period_text(self.last_year_period))
+        return [
+            (text("period", lang), f"{_period_text(self.period)} ({self.period_label})"),
+            (text("compared_with", lang), " · ".join(compared)),
+            (text("stores_scope", lang), "、".join(self.store_names) if self.stores else text("all_stores", lang)),
+            (text("currency", lang), self.currency or "—"),
+            (text("data_as_of", lang), self.as_of.isoformat() if self.as_of else "—"),
+            (text("generated_at", lang), self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+        ]
+
+
+def period_label(kind: ReportKind | str, period: Period) -> str:
+    if ReportKind(kind) is ReportKind.WEEKLY:
+        year, week, _ = period.start.isocalendar()
+        return f"{year}-W{week:02d}"
+    return f"{period.start:%Y-%m}"
+
+
+def report_period(kind: ReportKind | str, value: str | Period) -> Period:
+    """The period of a weekly (Monday–Sunday) or monthly (calendar month) report; ValueError otherwise."""
+    kind = ReportKind(kind)
+    period = Period.parse(value) if isinstance(value, str) else value
+    if kind is ReportKind.WEEKLY and not (period.days == 7 and period.start.weekday() == 0):
+        raise ValueError(f"a weekly report covers one ISO week (e.g. 2025-W45), not {period}")
+    if kind is ReportKind.MONTHLY:
+        nxt = period.end + dt.timedelta(days=1)
+        if period.start.day != 1 or nxt.day != 1 or period.start.month != period.end.month:
+            raise ValueError(f"a monthly report covers one calendar month (e.g. 2025-11), not {period}")
+    return period
+
+
+def previous_period(kind: ReportKind | str, period: Period) -> Period:
+    """The week before a week; the calendar month before a month (not the 30 days before)."""
+    if ReportKind(kind) is ReportKind.MONTHLY:
+        before = period.start - dt.timedelta(days=1)
+        return month_period(before.year, before.month)
+    return period.previous()
+
+
+def _period_text(p: Period) -> str:
+    return f"{p.start.isoformat()} – {p.end.isoformat()}"
+
+
+ProgressCallback = Callable[[int, int, str], None]
+
+
+@dataclass
+class _Context:
+    kind: ReportKind
+    period: Period
+    stores: tuple[str, ...]
+    language: str
+    con: Any
+    store_info: dict[str, StoreInfo]
+    currency: str
+    against: tuple[str, ...]
+    overview: tuple[OverviewLine, ...] = ()
+    notable: tuple[NotableChange, ...] = ()
+    sections: list[Section] = field(default_factory=list)
+    has_targets: bool = False
+    cache: dict = field(default_factory=dict)
+
+    def t(self, key: str, **values: object) -> str:
+        return text(key, self.language, **values)
+
+    def kpi_label(self, kpi_id: str) -> str:
+        return CATALOG[kpi_id].label(self.language)
+
+    def store_name(self, store_id: str) -> str:
+        info = self.store_info.get(store_id)
+        return info.name if info else store_id
+
+    def compare(self, kpis: tuple[str, ...], by: tuple[str, ...] = (), against: tuple[str, ...] | None = None
+                ) -> ComparisonResult:
+        """KPIs by ``by`` vs the previous period (and last year); sections sharing a breakdown share one run."""
+        against = self.against if against is None else against
+        shared = SHARED_KPIS.get(by)
+        if shared is not None and set(kpis) <= set(shared):
+            key = (by, against)
+            if key not in self.cache:
+                self.cache[key] = self._compare(shared, by, against)
+            return self.cache[key]
+        return self._compare(kpis, by, against)
+
+    def _compare(self, kpis: tuple[str, ...], by: tuple[str, ...], against: tuple[str, ...]) -> ComparisonResult:
+        if self.kind is ReportKind.WEEKLY:  # the comparison runner's previous period is the week before
+            return run_comparison(ComparisonQuery(kpis, self.period, by=by, stores=self.stores, against=against),
+                                  con=self.con)
+        # a month compares with the calendar month before, which the runner's "previous" (the same
+        # number of days before) is not: run that month as a period of its own and pair the rows
+        current = run_comparison(ComparisonQuery(kpis, self.period, by=by, stores=self.stores,
+                                                 against=tuple(a for a in against if a != PREVIOUS)), con=self.con)
+        before = run_comparison(ComparisonQuery(kpis, previous_period(self.kind, self.period), by=by,
+                                                stores=self.stores, against=()), con=self.con)
+        base = {(tuple(r.keys.items()), r.kpi): r.current for r in before.rows}
+        rows: list[ComparisonRow] = []
+        seen = set()
+        for r in current.rows:
+            key = (tuple(r.keys.items()), r.kpi)
+            seen.add(key)
+            changes = {PREVIOUS: kpi_change(r.kpi, r.current, base.get(key, _nothing(r.kpi))), **r.changes}
+            rows.append(ComparisonRow(r.keys, r.kpi, r.current, changes))
+        for r in before.rows:  # e.g. a product sold last month only
+            if (tuple(r.keys.items()), r.kpi) not in seen:
+                rows.append(ComparisonRow(r.keys, r.kpi, _nothing(r.kpi), {PREVIOUS: kpi_change(r.kpi, _nothing(r.kpi),
+                                                                                               r.current)}))
+        periods = {**current.periods, PREVIOUS: before.periods["current"]}
+        return ComparisonResult(current.query, periods, rows, sql={**current.sql, **before.sql})
+
+
+def _nothing(kpi_id: str):
+    """A KPI's value where nothing happened, as the runners give it: 0 for sums and counts, None for ratios."""
+    k = CATALOG[kpi_id]
+    if k.is_ratio:
+        return None
+    return Decimal("0.00") if k.unit is Unit.MONEY else 0
+
+
+# ---------------------------------------------------------------------------------------------
+# sections
+# ---------------------------------------------------------------------------------------------
+def _kpi_column(c: _Context, kpi_id: str, key: str | None = None, label: str | None = None) -> Column:
+    return Column(key or kpi_id, label or c.kpi_label(kpi_id), CATALOG[kpi_id].unit.value, kpi_id)
+
+
+def _overview(c: _Context) -> None:
+    result = c.compare(OVERVIEW_KPIS)
+    targets: dict[str, Any] = {}
+    achievements: dict[str, float | None] = {}
+    if c.kind is ReportKind.MONTHLY and len(c.stores) <= 1:
+        # monthly targets apply to the month: all stores ("") or the one store asked for
+        scope = c.stores[0] if c.stores else ""
+        progress = run_targets(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores), con=c.con)
+        for row in progress.rows:
+            if row.target.store_id == scope and row.target.kpi in OVERVIEW_KPIS:
+                targets[row.target.kpi] = row.target.value
+                achievements[row.target.kpi] = row.achievement
+    c.has_targets = bool(targets)
+    lines = []
+    for kpi_id in OVERVIEW_KPIS:
+        row = result.row(kpi_id)
+        prev = row.changes[PREVIOUS]
+        ly = row.changes.get(LAST_YEAR)
+        lines.append(OverviewLine(
+            kpi_id, row.current, prev.base, prev.relative,
+            ly.base if ly else None, ly.relative if ly else None,
+            targets.get(kpi_id), achievements.get(kpi_id),
+        ))
+    c.overview = tuple(lines)
+
+    columns = [Column("kpi", c.t("kpi"), TEXT), Column("current", c.t("current"), "kpi")]
+    if c.has_targets:
+        columns += [Column("target", c.t("target"), "kpi"), Column("achievement", c.t("achievement"), SHARE)]
+    columns += [Column("previous", c.t("previous"), "kpi"), Column("change_previous", c.t("change_previous"), CHANGE)]
+    if LAST_YEAR in c.against:
+        columns += [Column("last_year", c.t("last_year"), "kpi"),
+                    Column("change_last_year", c.t("change_last_year"), CHANGE)]
+    rows = tuple(
+        {"kpi": c.kpi_label(line.kpi), "_kpi": line.kpi, "current": line.current, "target": line.target,
+         "achievement": line.achievement, "previous": line.previous, "change_previous": line.change_previous,
+         "last_year": line.last_year, "change_last_year": line.change_last_year,
+         "_good": _is_good(line.kpi, line.change_previous)}
+        for line in lines
+    )
+    note = c.t("vs_target_note") if c.has_targets else c.t("vs_previous_note")
+    c.sections.append(Section("overview", c.t("overview"),
+                              (ReportTable("overview", c.t("overview"), tuple(columns), rows),), note=note))
+
+
+def _stores(c: _Context) -> None:
+    result = c.compare(STORE_KPIS, by=("store_id",), against=(PREVIOUS,))
+    by_store: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        sid = row.keys["store_id"]
+        rec = by_store.setdefault(sid, {"store": c.store_name(sid), "_store_id": sid,
+                                         "platform": value_label(c.store_info[sid].platform, c.language)
+                                         if sid in c.store_info else ""})
+        rec[row.kpi] = row.current
+        if row.kpi == "gmv":
+            rec["gmv_change"] = row.changes[PREVIOUS].relative
+            rec["_good"] = _is_good("gmv", rec["gmv_change"])
+    rows = sorted(by_store.values(), key=lambda r: (-(r.get("gmv") or 0), r["_store_id"]))
+    columns = (Column("store", c.t("store"), TEXT), Column("platform", c.t("platform"), TEXT),
+               _kpi_column(c, "gmv"), Column("gmv_change", f"{c.kpi_label('gmv')} {c.t('change_previous')}", CHANGE),
+               *(_kpi_column(c, k) for k in STORE_KPIS[1:]))
+    c.sections.append(Section("stores", c.t("stores"), (ReportTable("stores", c.t("stores"), columns, tuple(rows)),)))
+
+
+def _products(c: _Context) -> None:
+    result = c.compare(PRODUCT_KPIS, by=("store_id", "product_id"), against=(PREVIOUS,))
+    products: dict[tuple[str, str], dict[str, Any]] = {}
+    for row in result.rows:
+        key = (row.keys["store_id"], row.keys["product_id"])
+        rec = products.setdefault(key, {"store": c.store_name(key[0]), "product": key[1] or c.t("missing")})
+        rec[row.kpi] = row.current
+        if row.kpi == "item_gmv":
+            rec["previous_gmv"] = row.changes[PREVIOUS].base
+            rec["gmv_change"] = row.changes[PREVIOUS].relative
+            rec["_good"] = _is_good("item_gmv", rec["gmv_change"])
+    ranked = sorted(products.values(), key=lambda r: (-(r.get("item_gmv") or 0), r["store"], r["product"]))
+    top = [{**r, "rank": i + 1} for i, r in enumerate(ranked[:TOP_PRODUCTS])]
+    # the bottom: the products that sold least this period (lowest GMV first); products that
+    # sold in the previous period only are counted in the note
+    selling = [r for r in ranked if r.get("item_gmv")]
+    tail = selling[TOP_PRODUCTS:]
+    bottom = [{**r, "rank": len(selling) - i} for i, r in enumerate(reversed(tail[-TOP_PRODUCTS:]))]
+    stopped = len(ranked) - len(selling)
+    columns = (Column("rank", c.t("rank"), Unit.COUNT.value), Column("store", c.t("store"), TEXT),
+               Column("product", c.t("product"), TEXT), _kpi_column(c, "item_gmv"),
+               _kpi_column(c, "item_gmv", "previous_gmv", f"{c.kpi_label('item_gmv')}({c.t('previous')})"
+                           if c.language != "en" else f"{c.kpi_label('item_gmv')} ({c.t('previous')})"),
+               Column("gmv_change", c.t("change_previous"), CHANGE, "item_gmv"), _kpi_column(c, "units_sold"))
+    tables = [ReportTable("products_top", c.t("products_top", n=TOP_PRODUCTS), columns, tuple(top))]
+    if bottom:
+        tables.append(ReportTable("products_bottom", c.t("products_bottom", n=len(bottom)), columns, tuple(bottom)))
+    note = c.t("products_note", selling=len(selling), stopped=stopped)
+    c.sections.append(Section("products", c.t("products"), tuple(tables), note=note))
+
+
+def _traffic(c: _Context) -> None:
+    result = c.compare(TRAFFIC_KPIS, by=("traffic_source",), against=(PREVIOUS,))
+    sources: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        value = row.keys["traffic_source"]
+        rec = sources.setdefault(value, {"traffic_source": value_label(value, c.language), "_value": value})
+        rec[row.kpi] = row.current
+        if row.kpi == "visitors":
+            rec["visitors_change"] = row.changes[PREVIOUS].relative
+            rec["_good"] = _is_good("visitors", rec["visitors_change"])
+    rows = sorted(sources.values(), key=lambda r: (-(r.get("visitors") or 0), r["_value"]))
+    columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, "visitors"),
+               Column("visitors_change", f"{c.kpi_label('visitors')} {c.t('change_previous')}", CHANGE),
+               _kpi_column(c, "paying_buyers"), _kpi_column(c, "conversion_rate"))
+    funnel = run_funnel(FunnelQuery(c.period, stores=c.stores), con=c.con)
+    labels = {s.id: s.label(c.language) for s in EVENT_STEPS}
+    funnel_rows = tuple({"step": labels.get(r.step, r.step), "visitors": r.visitors, "step_rate": r.step_rate,
+                         "overall_rate": r.overall_rate} for r in funnel.steps())
+    funnel_columns = (Column("step", c.t("step"), TEXT), Column("visitors", c.t("visitors"), Unit.COUNT.value),
+                      Column("step_rate", c.t("step_rate"), SHARE), Column("overall_rate", c.t("overall_rate"), SHARE))
+    c.sections.append(Section("traffic", c.t("traffic"), (
+        ReportTable("traffic_sources", c.t("traffic_sources"), columns, tuple(rows)),
+        ReportTable("funnel", c.t("funnel"), funnel_columns, funnel_rows),
+    )))
+
+
+def _ads(c: _Context) -> None:
+    result = c.compare(AD_KPIS, by=("ad_tool",), against=(PREVIOUS,))
+    tools: dict[str, dict[str, Any]] = {}
+    for row in result.rows:
+        value = row.keys["ad_tool"]
+        rec = tools.setdefault(value, {"ad_tool": value_label(value, c.language), "_value": value})
+        rec[row.kpi] = row.current
+        if row.kpi in ("ad_spend", "roas"):
+            rec[f"{row.kpi}_change"] = row.changes[PREVIOUS].relative
+        if row.kpi == "roas":
+            rec["_good"] = _is_good("roas", row.changes[PREVIOUS].relative)
+    rows = sorted(tools.values(), key=lambda r: (-(r.get("ad_spend") or 0), r["_value"]))
+    columns = (Column("ad_tool", c.t("ad_tool"), TEXT), _kpi_column(c, "ad_spend"),
+               Column("ad_spend_change", f"{c.kpi_label('ad_spend')} {c.t('change_previous')}", CHANGE),
+               _kpi_column(c, "ad_gmv"), _kpi_column(c, "roas"),
+               Column("roas_change", f"{c.kpi_label('roas')} {c.t('change_previous')}", CHANGE),
+               *(_kpi_column(c, k) for k in ("impressions", "clicks", "ctr", "cpc")))
+    c.sections.append(Section("ads", c.t("ads"), (ReportTable("ad_tools", c.t("ad_tools"), columns, tuple(rows)),)))
+
+
+def _customers(c: _Context) -> None:
+    result = c.compare(CUSTOMER_KPIS)
+    columns = [Column("kpi", c.t("kpi"), TEXT), Column("current", c.t("current"), "kpi"),
+               Column("previous", c.t("previous"), "kpi"), Column("change_previous", c.t("change_previous"), CHANGE)]
+    if LAST_YEAR in c.against:
+        columns += [Column("last_year", c.t("last_year"), "kpi"),
+                    Column("change_last_year", c.t("change_last_year"), CHANGE)]
+    rows = []
+    for kpi_id in CUSTOMER_KPIS:
+        row = result.row(kpi_id)
+        prev, ly = row.changes[PREVIOUS], row.changes.get(LAST_YEAR)
+        rows.append({"kpi": c.kpi_label(kpi_id), "_kpi": kpi_id, "current": row.current, "previous": prev.base,
+                     "change_previous": prev.relative, "last_year": ly.base if ly else None,
+                     "change_last_year": ly.relative if ly else None, "_good": _is_good(kpi_id, prev.relative)})
+    c.sections.append(Section("customers", c.t("customers"),
+                              (ReportTable("customer_kpis", c.t("customer_kpis"), tuple(columns), tuple(rows)),)))
+
+
+def _notable(c: _Context) -> None:
+    result = c.compare(NOTABLE_KPIS, by=("store_id",), against=(PREVIOUS,))
+    candidates = []
+    for row in result.rows:
+        ch = row.changes[PREVIOUS]
+        if ch.relative is None or ch.relative == 0 or row.current is None:
+            continue
+        unit = CATALOG[row.kpi].unit
+        minimum = NOTABLE_MIN_BASE.get(unit)
+        if minimum is not None and Decimal(str(ch.base)) < minimum:
+            continue
+        candidates.append((row, ch))
+    candidates.sort(key=lambda rc: (-abs(rc[1].relative), rc[0].kpi, rc[0].keys["store_id"]))
+    notable = []
+    currency = c.currency or None
+    for row, ch in candidates[:NOTABLE_ROWS]:
+        sid = row.keys["store_id"]
+        unit = CATALOG[row.kpi].unit
+        store_currency = c.store_info[sid].currency if sid in c.store_info else currency
+        good = bool(_is_good(row.kpi, ch.relative))
+        sentence = c.t(
+            "sentence_tpl", store=c.store_name(sid), kpi=c.kpi_label(row.kpi),
+            direction=c.t("rose" if ch.relative > 0 else "fell"),
+            amount=_move(c, row.kpi, ch),
+            base=format_value(ch.base, unit, store_currency), current=format_value(row.current, unit, store_currency),
+            verdict=c.t("good" if good else "bad"),
+        )
+        notable.append(NotableChange(row.kpi, sid, row.current, ch.base, ch.relative, good, sentence))
+    c.notable = tuple(notable)
+    columns = (Column("store", c.t("store"), TEXT), Column("kpi", c.t("kpi"), TEXT),
+               Column("previous", c.t("previous"), "kpi"), Column("current", c.t("current"), "kpi"),
+               Column("change", c.t("change"), CHANGE))
+    rows = tuple({"store": c.store_name(n.store_id), "kpi": c.kpi_label(n.kpi), "_kpi": n.kpi, "previous": n.previous,
+                  "current": n.current, "change": n.change, "sentence": n.sentence, "_good": n.is_good,
+                  "_currency": c.store_info[n.store_id].currency if n.store_id in c.store_info else ""}
+                 for n in notable)
+    c.sections.append(Section("notable", c.t("notable"), (ReportTable("notable", c.t("notable"), columns, rows),),
+                              sentences=tuple(n.sentence for n in notable) or (c.t("no_notable"),)))
+
+
+def _move(c: _Context, kpi_id: str, ch) -> str:
+    """How much a KPI moved, as people say it: percent KPIs in points (0.56 pp), others relative (12.34%)."""
+    if CATALOG[kpi_id].unit is Unit.PERCENT and ch.absolute is not None:
+        points = format_change(abs(ch.absolute), arrow=False).removesuffix("%")
+        return c.t("points", n=points)
+    return format_change(abs(ch.relative), arrow=False)
+
+
+def _is_good(kpi_id: str, change: float | None) -> bool | None:
+    if change is None or change == 0:
+        return None
+    return (change > 0) == (CATALOG[kpi_id].direction is Direction.UP_IS_GOOD)
+
+
+STEPS: tuple[tuple[str, Callable[[_Context], None]], ...] = (
+    ("overview", _overview),
+    ("stores", _stores),
+    ("products", _products),
+    ("traffic", _traffic),
+    ("ads", _ads),
+    ("customers", _customers),
+    ("notable", _notable),
+)
+
+
+def report_build(
+    *,
+    kind: ReportKind | str,
+    period: Period | str,
+    stores: tuple[str, ...] | list[str] = (),
+    language: str = "zh-hans",
+    con: ibis.BaseBackend | None = None,
+    on_progress: ProgressCallback | None = None,
+    now: dt.datetime | None = None,
+) -> Report:
+    """Compute every section of a weekly or monthly report (``on_progress(done, total, step)`` after each)."""
+    kind = ReportKind(kind)
+    period = report_period(kind, period)
+    language = normalize_language(language)
+    stores = tuple(dict.fromkeys(stores))
+    infos = {s.store_id: s for s in store_list(con)}
+    unknown = [s for s in stores if s not in infos]
+    if unknown:
+        raise ValueError(f"unknown store {', '.join(unknown)}; known: {', '.join(infos) or '(none)'}")
+    chosen = [infos[s] for s in stores] if stores else list(infos.values())
+    currencies = sorted({s.currency for s in chosen})
+    against = (PREVIOUS, LAST_YEAR) if kind is ReportKind.MONTHLY else (PREVIOUS,)
+    c = _Context(kind, period, stores, language, con, infos, currencies[0] if len(currencies) == 1 else "", against)
+    total = len(STEPS)
+    for done, (name, step) in enumerate(STEPS, start=1):
+        step(c)
+        if on_progress:
+            on_progress(done, total, name)
+    return Report(
+        kind=kind, language=language, period=period, previous_period=previous_period(kind, period),
+        last_year_period=period.same_period_last_year() if LAST_YEAR in against else None,
+        stores=stores, store_names=tuple(c.store_name(s) for s in stores), currency=c.currency,
+        generated_at=(now or dt.datetime.now(dt.UTC)), as_of=last_fact_date(con),
+        overview=c.overview, notable=c.notable, sections=tuple(c.sections), has_targets=c.has_targets,
+    )
+
+
+def latest_complete_periods(as_of: dt.date) -> dict[ReportKind, Period]:
+    """The last week (Monday–Sunday) and calendar month that end on or before ``as_of``."""
+    sunday = as_of - dt.timedelta(days=(as_of.weekday() + 1) % 7)
+    week = Period(sunday - dt.timedelta(days=6), sunday)
+    month_end = as_of if (as_of + dt.timedelta(days=1)).day == 1 else as_of.replace(day=1) - dt.timedelta(days=1)
+    return {ReportKind.WEEKLY: week, ReportKind.MONTHLY: month_period(month_end.year, month_end.month)}

@@ -1,0 +1,109 @@
+"""A report as an Excel workbook (openpyxl): a cover sheet, then one sheet per section.
+
+Cells hold the raw KPI values (numbers, not text) with a number format per unit, so the
+workbook can be recalculated and charted; the currency symbol sits in the format.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+
+from shopops.reports.builder import Report
+from shopops.reports.formatting import cell_unit, currency_symbol
+from shopops.reports.texts import text
+
+HEAD_FILL = PatternFill("solid", fgColor="F0F4F8")
+BOLD = Font(bold=True)
+TITLE = Font(bold=True, size=14)
+GOOD = Font(color="0B7A4B")
+BAD = Font(color="C62828")
+
+
+def number_format(unit: str, currency: str) -> str | None:
+    symbol = currency_symbol(currency).replace('"', "")
+    return {
+        "money": f'"{symbol}"#,##0.00' if symbol else "#,##0.00",
+        "count": "#,##0",
+        "percent": "0.00%",
+        "share": "0.00%",
+        "ratio": "0.00",
+        "change": "▲ 0.00%;▼ 0.00%;0.00%",
+    }.get(unit)
+
+
+def _sheet_title(title: str, used: set[str]) -> str:
+    base = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet"
+    name, n = base, 2
+    while name in used:
+        name = f"{base[:28]} {n}"
+        n += 1
+    used.add(name)
+    return name
+
+
+def report_xlsx(report: Report, path: Path) -> Path:
+    wb = Workbook()
+    cover = wb.active
+    used: set[str] = set()
+    cover.title = _sheet_title(report.title, used)
+    cover["A1"] = f"{report.title} {report.period_label}"
+    cover["A1"].font = TITLE
+    for i, (label, value) in enumerate(report.meta(), start=3):
+        cover.cell(row=i, column=1, value=label).font = BOLD
+        cover.cell(row=i, column=2, value=value)
+    cover.cell(row=len(report.meta()) + 4, column=1, value=text("footer", report.language))
+    cover.column_dimensions["A"].width = 16
+    cover.column_dimensions["B"].width = 60
+
+    for section in report.sections:
+        ws = wb.create_sheet(_sheet_title(section.title, used))
+        ws["A1"] = section.title
+        ws["A1"].font = TITLE
+        r = 2
+        if section.note:
+            ws.cell(row=r, column=1, value=section.note)
+            r += 1
+        if section.id == "notable":
+            for sentence in section.sentences:
+                ws.cell(row=r, column=1, value=sentence)
+                r += 1
+        widths: dict[int, int] = {}
+        for table in section.tables:
+            r += 1
+            ws.cell(row=r, column=1, value=table.title).font = BOLD
+            r += 1
+            for j, col in enumerate(table.columns, start=1):
+                cell = ws.cell(row=r, column=j, value=col.label)
+                cell.font, cell.fill = BOLD, HEAD_FILL
+                cell.alignment = Alignment(horizontal="right" if col.is_number else "left")
+                widths[j] = max(widths.get(j, 8), _width(col.label))
+            r += 1
+            for row in table.rows:
+                for j, col in enumerate(table.columns, start=1):
+                    unit = cell_unit(col.unit, row)
+                    value = row.get(col.key)
+                    cell = ws.cell(row=r, column=j, value=value)  # Decimal is written as a number
+                    fmt = number_format(unit, row.get("_currency") or report.currency)
+                    if fmt and value is not None:
+                        cell.number_format = fmt
+                    if unit == "change" and row.get("_good") is not None:
+                        cell.font = GOOD if row["_good"] else BAD
+                    if unit == "text":
+                        widths[j] = max(widths.get(j, 8), min(_width(str(value or "")), 80))
+                    else:
+                        widths[j] = max(widths.get(j, 8), 14)
+                r += 1
+        for j, w in widths.items():
+            ws.column_dimensions[get_column_letter(j)].width = w + 2
+    wb.save(path)
+    return path
+
+
+def _width(label: str) -> int:
+    # CJK characters are about two columns wide
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in label)

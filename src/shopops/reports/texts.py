@@ -1,0 +1,137 @@
+"""The words of a report, in both languages.
+
+A report's language is a property of the report (the user's language when generated on
+the web, ``--lang`` on the command line), not of the request that later shows it, so
+its words are kept here as (zh-Hans, English) pairs, like the catalog's labels, and
+chosen with :func:`text`. The web pages around a report use gettext as usual.
+"""
+
+from __future__ import annotations
+
+LANGUAGES = ("zh-hans", "en")
+
+TEXTS: dict[str, tuple[str, str]] = {
+    # report kinds
+    "weekly": ("周报", "Weekly report"),
+    "monthly": ("月报", "Monthly report"),
+    "title": ("运营{kind}", "Operations {kind_lower}"),
+    # sections
+    "overview": ("核心指标概览", "Overview"),
+    "stores": ("店铺表现", "Stores"),
+    "products": ("商品排行", "Products"),
+    "traffic": ("流量与转化", "Traffic and funnel"),
+    "ads": ("推广投放", "Ads"),
+    "customers": ("客户", "Customers"),
+    "notable": ("显著变化", "Notable changes"),
+    # tables
+    "products_top": ("GMV 前 {n} 商品", "Top {n} products by GMV"),
+    "products_bottom": ("GMV 后 {n} 商品", "Bottom {n} products by GMV"),
+    "traffic_sources": ("按流量来源", "By traffic source"),
+    "funnel": ("转化漏斗(去重访客)", "Funnel (distinct visitors)"),
+    "ad_tools": ("按推广工具", "By ad tool"),
+    "customer_kpis": ("新老客与复购", "New and returning buyers, repurchase"),
+    # columns
+    "kpi": ("指标", "KPI"),
+    "current": ("本期", "This period"),
+    "previous": ("上期", "Previous period"),
+    "change_previous": ("环比", "vs previous"),
+    "last_year": ("去年同期", "Same period last year"),
+    "change_last_year": ("同比", "vs last year"),
+    "target": ("目标", "Target"),
+    "achievement": ("达成率", "Achievement"),
+    "store": ("店铺", "Store"),
+    "platform": ("平台", "Platform"),
+    "product": ("商品ID", "Product ID"),
+    "rank": ("排名", "Rank"),
+    "traffic_source": ("流量来源", "Traffic source"),
+    "ad_tool": ("推广工具", "Ad tool"),
+    "step": ("环节", "Step"),
+    "visitors": ("访客数", "Visitors"),
+    "step_rate": ("环节转化率", "Step conversion"),
+    "overall_rate": ("整体转化率", "Overall conversion"),
+    "change": ("变化", "Change"),
+    # meta
+    "period": ("统计周期", "Period"),
+    "compared_with": ("对比周期", "Compared with"),
+    "stores_scope": ("店铺范围", "Stores"),
+    "all_stores": ("全部店铺", "All stores"),
+    "generated_at": ("生成时间", "Generated"),
+    "data_as_of": ("数据截至", "Data as of"),
+    "currency": ("币种", "Currency"),
+    "none": ("本期无数据。", "No data in this period."),
+    "no_notable": ("没有显著变化。", "No notable changes."),
+    "vs_target_note": (
+        "目标为月度目标;达成率 = 实际 ÷ 目标。",
+        "Targets are monthly; achievement = actual / target.",
+    ),
+    "vs_previous_note": (
+        "尚未设置目标:与上期对比。",
+        "No targets set: compared with the previous period.",
+    ),
+    "missing": ("(空)", "(none)"),
+    "footer": (
+        "每个数字都来自指标目录中的 KPI,口径见 docs/kpis.md。",
+        "Every number is a KPI of the metrics catalog; definitions in docs/kpis.md.",
+    ),
+    # notable-change sentences
+    "rose": ("上升", "rose"),
+    "fell": ("下降", "fell"),
+    "good": ("表现向好", "good news"),
+    "bad": ("需要关注", "needs attention"),
+    "sentence_tpl": (
+        "{store}的{kpi}较上期{direction} {amount}({base} → {current}),{verdict}。",
+        "{kpi} at {store} {direction} {amount} vs the previous period ({base} → {current}): {verdict}.",
+    ),
+    "points": ("{n} 个百分点", "{n} pp"),
+    "products_note": (
+        "本期有销售的商品 {selling} 个;上期有销售、本期无销售的商品 {stopped} 个。",
+        "{selling} products sold this period; {stopped} sold in the previous period but not in this one.",
+    ),
+}
+
+# traffic sources and platforms as the demo and the platform profiles spell them
+VALUE_LABELS: dict[str, tuple[str, str]] = {
+    "search": ("自然搜索", "Search"),
+    "ads": ("付费推广", "Paid ads"),
+    "paid": ("付费推广", "Paid ads"),
+    "feed": ("推荐/信息流", "Feeds"),
+    "recommendation": ("推荐/信息流", "Recommendations"),
+    "live": ("直播/短视频", "Livestream / short video"),
+    "livestream": ("直播/短视频", "Livestream / short video"),
+    "social": ("社交分享", "Social"),
+    "direct": ("直接访问", "Direct"),
+    "other": ("其他", "Other"),
+    "tmall": ("天猫", "Tmall"),
+    "taobao": ("淘宝", "Taobao"),
+    "jd": ("京东", "JD"),
+    "pdd": ("拼多多", "Pinduoduo"),
+    "douyin": ("抖音", "Douyin"),
+    "own": ("自有商城", "Own store"),
+    "ztc": ("直通车", "ZTC (search ads)"),
+    "ylmf": ("引力魔方", "YLMF (feed ads)"),
+    "wxt": ("万相台", "WXT (AI campaigns)"),
+    "jzt": ("京准通", "JZT"),
+    "ddss": ("多多搜索", "DDSS (PDD search)"),
+    "jlqc": ("巨量千川", "Qianchuan"),
+}
+
+
+def normalize_language(language: str | None) -> str:
+    """``en`` for any English variant, else ``zh-hans`` (the store's default language)."""
+    return "en" if (language or "").lower().startswith("en") else "zh-hans"
+
+
+def text(key: str, language: str, **values: object) -> str:
+    zh, en = TEXTS[key]
+    chosen = en if normalize_language(language) == "en" else zh
+    return chosen.format(**values) if values else chosen
+
+
+def value_label(value: str, language: str) -> str:
+    """A dimension value as people say it (``search`` → 自然搜索); unknown values as they are."""
+    if value == "":
+        return text("missing", language)
+    pair = VALUE_LABELS.get(value.lower())
+    if pair is None:
+        return value
+    return pair[1] if normalize_language(language) == "en" else pair[0]

@@ -1,0 +1,339 @@
+"""Weekly and monthly reports on a demo store built here: the numbers equal an independent
+pandas reading of the demo's export files; the XLSX holds the same numbers; the PDF has the
+Chinese section titles; the CLI and the web page generate and show reports.
+
+The oracle reads the CSV files as an analyst would in Excel (Chinese headers, local times
+as written, statuses as labelled) and shares no code with shopops.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import shutil
+import subprocess
+from decimal import Decimal
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from django.urls import reverse
+
+from shopops.core.roles import Role
+
+END = dt.date(2025, 11, 30)  # a Sunday: W48 (11-24..30) and November are complete
+DAYS = 38  # from 2025-10-24: the end of October is there, as a previous month
+UNPAID = {"等待买家付款", "交易关闭"}
+SECTION_TITLES_ZH = ("核心指标概览", "店铺表现", "商品排行", "流量与转化", "推广投放", "客户", "显著变化")
+PASSWORD = "a-long-test-password"
+
+
+# ---------------------------------------------------------------------------
+# the demo store, once for the module
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo_root(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
+    from django.conf import settings
+
+    from shopops.demo.services import demo_build
+    from shopops.ingest.models import ImportJob
+    from shopops.warehouse import connection
+
+    path = tmp_path_factory.mktemp("reports-warehouse") / "warehouse.duckdb"
+    shutil.copyfile(_duckdb_warehouse_template, path)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHOPOPS_WAREHOUSE_URL", f"duckdb:///{path}")
+        with django_db_blocker.unblock():
+            before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            demo_build(days=DAYS, scale="small", seed=5, end_date=END)
+            ImportJob.objects.filter(pk__gt=before).delete()  # the facts stay; the job rows would leak
+        connection.disconnect_all()
+        yield next(p for p in (Path(settings.VAR_DIR) / "demo").iterdir() if p.name.endswith(f"seed5-{END}"))
+        connection.disconnect_all()
+
+
+# ---------------------------------------------------------------------------
+# the oracle
+# ---------------------------------------------------------------------------
+@functools.cache
+def read(root: Path, profile: str) -> pd.DataFrame:
+    frames = []
+    for path in sorted(root.glob(f"*/{profile}*.csv")):
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+        frame["店铺"] = path.parent.name
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def money(series) -> Decimal:
+    return sum((Decimal(v) for v in series if v != ""), Decimal("0"))
+
+
+def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
+    def in_period(dates: pd.Series) -> pd.Series:
+        return (dates >= start.isoformat()) & (dates <= end.isoformat())
+
+    def scoped(frame):
+        return frame[frame["店铺"].isin(stores)] if stores else frame
+
+    orders = scoped(read(root, "shopops_orders"))
+    all_paid = orders[(orders["付款时间"] != "") & ~orders["订单状态"].isin(UNPAID)].copy()
+    all_paid["day"] = all_paid["付款时间"].str[:10]
+    paid = all_paid[in_period(all_paid["day"])]
+    gmv = money(paid["实付金额"])
+    buyers = paid[["店铺", "买家ID"]].drop_duplicates()
+    first = all_paid.groupby(["店铺", "买家ID"])["day"].min().reset_index()
+    new = first[in_period(first["day"])]
+    orders_per_buyer = paid.groupby(["店铺", "买家ID"]).size()
+    refunds = scoped(read(root, "shopops_refunds"))
+    refunds = refunds[refunds["退款状态"] == "退款成功"].merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
+    lines = scoped(read(root, "shopops_order_lines")).merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
+    events = scoped(read(root, "shopops_events"))
+    events = events[in_period(events["发生时间"].str[:10])]
+    visitors = len(events[["店铺", "访客ID"]].drop_duplicates())
+    ads = scoped(read(root, "shopops_ad_spend_daily"))
+    ads = ads[in_period(ads["日期"])]
+    spend, ad_gmv = money(ads["花费"]), money(ads["成交金额"])
+    refunded = money(refunds["退款金额"])
+    return {
+        "gmv": gmv,
+        "net_sales": gmv - refunded,
+        "paid_orders": len(paid),
+        "paying_buyers": len(buyers),
+        "aov": (gmv / len(buyers)).quantize(Decimal("0.01")),
+        "units_sold": int(lines["购买数量"].astype(int).sum()),
+        "visitors": visitors,
+        "conversion_rate": len(buyers) / visitors,
+        "refund_rate": float(refunded / gmv),
+        "ad_spend": spend,
+        "roas": float(ad_gmv / spend),
+        "new_buyers": len(new),
+        "repurchase_rate": int((orders_per_buyer >= 2).sum()) / len(buyers),
+    }
+
+
+def assert_equal(got, want, kpi: str) -> None:
+    if isinstance(want, float):
+        assert float(got) == pytest.approx(want, rel=1e-9), kpi
+    elif isinstance(want, Decimal):
+        assert Decimal(str(got)).quantize(Decimal("0.01")) == want.quantize(Decimal("0.01")), kpi
+    else:
+        assert int(got) == want, kpi
+
+
+# ---------------------------------------------------------------------------
+# monthly report: numbers, Excel, PDF
+# ---------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def monthly(demo_root, django_db_blocker):
+    from shopops.reports.services import report_generate
+
+    from shopops.metrics.models import Target
+    from shopops.metrics.services import target_set
+
+    steps = []
+    with django_db_blocker.unblock():  # monthly targets live in the app DB
+        target_set(kpi="gmv", month=dt.date(2025, 11, 1), value="1000000.00")  # all stores
+        target_set(kpi="paid_orders", month=dt.date(2025, 11, 1), value=5, store_id="jd")  # not this report's scope
+        try:
+            generated = report_generate(kind="monthly", period="2025-11", language="zh-hans",
+                                        on_progress=lambda done, total, step: steps.append((done, total, step)))
+        finally:
+            Target.objects.all().delete()
+    return generated, steps
+
+
+def test_monthly_overview_equals_pandas_over_the_export_files(demo_root, monthly):
+    generated, steps = monthly
+    report = generated.report
+    want = oracle(demo_root, dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    want_previous = oracle(demo_root, dt.date(2025, 10, 1), dt.date(2025, 10, 31))  # the calendar month before
+    assert [line.kpi for line in report.overview] == list(want)
+    for kpi, value in want.items():
+        assert_equal(report.line(kpi).current, value, kpi)
+        assert_equal(report.line(kpi).previous, want_previous[kpi], f"{kpi} (October)")
+    # vs target: the all-stores GMV target; none for KPIs without one (the jd target is another scope)
+    assert report.has_targets
+    assert report.line("gmv").target == Decimal("1000000.00")
+    assert report.line("gmv").achievement == pytest.approx(float(want["gmv"] / Decimal("1000000")), rel=1e-12)
+    assert report.line("paid_orders").target is None and report.line("paid_orders").achievement is None
+    assert report.previous_period.start == dt.date(2025, 10, 1)
+    assert report.last_year_period.start == dt.date(2024, 11, 1)
+    # progress went step by step to the end
+    assert [d for d, _t, _s in steps] == list(range(1, steps[-1][1] + 1))
+
+
+def test_monthly_xlsx_holds_the_same_numbers(demo_root, monthly):
+    from openpyxl import load_workbook
+
+    generated, _ = monthly
+    want = oracle(demo_root, dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    wb = load_workbook(generated.path("xlsx"))
+    assert wb.sheetnames[1:] == list(SECTION_TITLES_ZH)  # a cover, then one sheet per section
+    ws = wb["核心指标概览"]
+    rows = [[c.value for c in row] for row in ws.iter_rows()]
+    header = next(r for r in rows if r[:2] == ["指标", "本期"])
+    labels = {"gmv": "支付金额", "paid_orders": "支付订单数", "visitors": "访客数", "conversion_rate": "支付转化率",
+              "aov": "客单价", "roas": "投产比", "new_buyers": "新客数", "net_sales": "净销售额"}
+    by_label = {r[0]: dict(zip(header, r)) for r in rows if r[0] in labels.values()}
+    for kpi, label in labels.items():
+        assert_equal(by_label[label]["本期"], want[kpi], kpi)
+    assert ws.cell(row=rows.index(next(r for r in rows if r[0] == "支付金额")) + 1, column=2).number_format.startswith('"¥"')
+
+
+def test_monthly_pdf_has_the_chinese_section_titles(monthly, artifacts_dir):
+    generated, _ = monthly
+    pdf = generated.path("pdf")
+    assert pdf.read_bytes()[:5] == b"%PDF-"
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: scripts/system-deps.sh test")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    for title in (*SECTION_TITLES_ZH, "运营月报", "支付金额"):
+        assert title in text, title
+    shutil.copyfile(pdf, artifacts_dir / "report-monthly-zh.pdf")
+
+
+# ---------------------------------------------------------------------------
+# weekly report from the command line, in English, one store
+# ---------------------------------------------------------------------------
+def test_cli_weekly_report_for_one_store_in_english(demo_root, capsys):
+    from openpyxl import load_workbook
+
+    from shopops.cli import main
+
+    assert main(["report", "weekly", "--week", "2025-W48", "--store", "jd", "--format", "xlsx,html", "--lang", "en"]) == 0
+    paths = [Path(line) for line in capsys.readouterr().out.split()]
+    assert [p.suffix for p in paths] == [".xlsx", ".html"] and all(p.exists() for p in paths)
+    want = oracle(demo_root, dt.date(2025, 11, 24), dt.date(2025, 11, 30), ["jd"])
+    ws = load_workbook(paths[0])["Overview"]
+    rows = {r[0]: r for r in ws.iter_rows(values_only=True) if r and r[0]}
+    assert_equal(rows["GMV"][1], want["gmv"], "gmv")
+    assert_equal(rows["Paying buyers"][1], want["paying_buyers"], "paying_buyers")
+    html = paths[1].read_text(encoding="utf-8")
+    assert "Operations weekly report" in html and "Notable changes" in html and 'lang="en"' in html
+
+
+def test_cli_rejects_a_month_for_a_weekly_report(demo_root, capsys):
+    from shopops.cli import main
+
+    from shopops.reports.selectors import report_list
+
+    before = len(report_list())
+    assert main(["report", "weekly", "--week", "2025-11"]) == 2
+    assert "one ISO week" in capsys.readouterr().err
+    assert main(["report", "monthly", "--month", "2025-11", "--store", "nope"]) == 2
+    assert "unknown store nope" in capsys.readouterr().err
+    assert len(report_list()) == before  # nothing half written
+
+
+# ---------------------------------------------------------------------------
+# the web pages
+# ---------------------------------------------------------------------------
+class _Cells(HTMLParser):
+    """{(table, column, kpi): data-value} of the report's numeric cells."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.table = ""
+        self.cells: dict[tuple[str, str, str], str] = {}
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == "table" and "data-table" in a:
+            self.table = a["data-table"]
+        if tag == "td" and "data-kpi" in a:
+            self.cells.setdefault((self.table, a["data-col"], a["data-kpi"]), a["data-value"])
+
+
+@pytest.fixture
+def login(client, db):
+    from shopops.team.services import role_groups_sync, user_create
+
+    role_groups_sync()
+
+    def _login(role: Role):
+        client.force_login(user_create(username=role.value, password=PASSWORD, role=role))
+
+    return _login
+
+
+def test_web_generates_and_shows_a_weekly_report(demo_root, client, login, settings):
+    settings.SHOPOPS_TASKS_IMMEDIATE = True
+    login(Role.OPS_SPECIALIST)
+    page = client.get(reverse("reports:list"))
+    assert page.status_code == 200
+    assert 'value="2025-W48"' in page.content.decode() and 'value="2025-11"' in page.content.decode()
+
+    response = client.post(reverse("reports:generate"), {"kind": "weekly", "week": "2025-W48", "month": "",
+                                                         "formats": ["html", "xlsx"]})
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    parser = _Cells()
+    parser.feed(html)
+    want = oracle(demo_root, dt.date(2025, 11, 24), dt.date(2025, 11, 30))
+    for kpi, value in want.items():
+        assert_equal(parser.cells[("overview", "current", kpi)], value, kpi)
+    for title in SECTION_TITLES_ZH:
+        assert title in html
+    report_id = response["Location"].rstrip("/").split("/")[-1]
+    progress = client.get(reverse("reports:progress", args=[report_id]), HTTP_HX_REQUEST="true")
+    assert progress["HX-Refresh"] == "true"
+    download = client.get(reverse("reports:download", args=[report_id, "xlsx"]))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert client.get(reverse("reports:download", args=[report_id, "pdf"])).status_code == 404  # not asked for
+    assert report_id in client.get(reverse("reports:list")).content.decode()
+
+
+def test_web_form_errors_and_permission(demo_root, client, login):
+    login(Role.OPS_SPECIALIST)
+    bad = client.post(reverse("reports:generate"), {"kind": "monthly", "month": "2025-W48", "formats": ["pdf"]})
+    assert bad.status_code == 400 and "calendar month" in bad.content.decode()
+    assert client.get(reverse("reports:report", args=["weekly-nope"])).status_code == 404
+    client.logout()
+    login(Role.DESIGNER)  # designers do not use reports
+    assert client.get(reverse("reports:list")).status_code == 403
+
+
+@pytest.mark.slow
+@pytest.mark.django_db(transaction=True)
+def test_browser_generates_a_report_with_a_progress_bar(demo_root, live_server, browser_page, artifacts_dir):
+    """The real thing: the form, the background worker, HTMX polling the progress, the page reloading."""
+    from shopops.team.services import DEMO_PASSWORD, demo_users_create
+
+    demo_users_create()
+    page = browser_page
+    page.goto(f"{live_server.url}/login/")
+    page.fill("input[name=username]", "director")
+    page.fill("input[name=password]", DEMO_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/")
+
+    page.click("nav [data-module=reports]")
+    page.wait_for_url(f"{live_server.url}/reports/")
+    assert page.input_value("input[name=week]") == "2025-W48"
+    page.uncheck("input[name=formats][value=pdf]")
+    page.click("#report-form button[type=submit]")
+    page.wait_for_url(f"{live_server.url}/reports/weekly-2025-W48-*/")
+    page.wait_for_selector('.report[data-period="2025-W48"]', timeout=90_000)  # reloaded when ready
+    want = oracle(demo_root, dt.date(2025, 11, 24), dt.date(2025, 11, 30))
+    shown = page.get_attribute('table[data-table="overview"] td[data-col="current"][data-kpi="gmv"]', "data-value")
+    assert_equal(shown, want["gmv"], "gmv")
+    assert page.is_visible("text=显著变化")
+    assert page.is_visible("[data-download=xlsx]") and not page.is_visible("[data-download=pdf]")
+    page.screenshot(path=str(artifacts_dir / "report-weekly-zh.png"), full_page=True)
+
+
+def test_notable_changes_are_the_largest_moves_worded_from_the_catalog(monthly):
+    from shopops.metrics.catalog import CATALOG
+    from shopops.metrics.dimensions import store_list
+
+    report = monthly[0].report
+    assert report.notable, "a demo month has moves vs the month before"
+    moves = [abs(n.change) for n in report.notable]
+    assert moves == sorted(moves, reverse=True)
+    names = {s.store_id: s.name for s in store_list()}
+    for n in report.notable:
+        assert CATALOG[n.kpi].label_zh in n.sentence and names[n.store_id] in n.sentence
+        assert n.sentence.endswith("表现向好。" if n.is_good else "需要关注。")
+    assert list(report.section("notable").sentences) == [n.sentence for n in report.notable]
