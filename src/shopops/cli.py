@@ -5,6 +5,7 @@
     shopops demo --days 365 --scale small --seed 7
     shopops import PATH... --profile ID [--store ID] [--strict]
     shopops kpi gmv conversion_rate --by store_id --period 2025-11
+    shopops report weekly --week 2025-W45 [--store ID] [--format pdf,xlsx,html] [--lang en]
     shopops createuser NAME --role ops_director
     shopops docs data-model|kpis         print docs/data-model.md or docs/kpis.md
     shopops manage ARGS...               any Django management command
@@ -27,17 +28,21 @@ def _django() -> None:
 
 
 def _progress(desc: str):
+    """A tqdm bar over the rows of one file; its total is the job's up-front row estimate."""
     from tqdm import tqdm
 
-    bar = tqdm(desc=desc, unit=" rows", leave=False, disable=not sys.stderr.isatty())
+    bar = tqdm(desc=desc, unit=" rows", unit_scale=True, leave=False, disable=not sys.stderr.isatty())
 
-    def update(rows: int, _total_bytes: int) -> None:
-        bar.update(rows - bar.n)
+    def update(progress) -> None:  # services.ImportProgress
+        if progress.rows_estimate and bar.total != max(progress.rows_estimate, progress.rows_read):
+            bar.total = max(progress.rows_estimate, progress.rows_read)
+        bar.update(progress.rows_read - bar.n)
 
     return bar, update
 
 
 def cmd_import(args: argparse.Namespace) -> int:
+    """Import files with one profile (a file profile or a mapping saved on the mapping page)."""
     from shopops.core.errors import ShopopsError
     from shopops.ingest.services import import_job_run
 
@@ -48,7 +53,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             job = import_job_run(
                 path=Path(path), profile_id=args.profile, store_id=args.store, strict=args.strict, on_progress=update
             )
-        except (ShopopsError, KeyError, FileNotFoundError) as exc:
+        except ShopopsError as exc:
             bar.close()
             print(f"error: {exc}", file=sys.stderr)
             failed += 1
@@ -56,10 +61,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         bar.close()
         print(
             f"{job.file_name}: {job.status} — read {job.rows_read}, inserted {job.rows_inserted}, "
-            f"updated {job.rows_updated}, rejected {job.rows_rejected} ({job.seconds:.1f} s)"
+            f"updated {job.rows_updated}, rejected {job.rows_rejected} ({job.seconds:.1f} s, job #{job.pk})"
         )
         for rej in job.rejects.all()[:20]:
             print(f"  row {rej.row}, column {rej.column}, value {rej.value!r}: {rej.reason}")
+        if job.rows_rejected > 20:
+            print(f"  … {job.rows_rejected - 20} more: see the job page /import/jobs/{job.pk}/ (CSV/Excel download)")
         failed += job.status != "loaded"
     return 1 if failed else 0
 
@@ -95,8 +102,15 @@ def cmd_createuser(args: argparse.Namespace) -> int:
 def cmd_kpi(args: argparse.Namespace) -> int:
     from shopops.metrics.runners import query
 
-    frame = query(args.kpis, args.period, grain=args.grain, by=args.by or (), stores=args.store or ())
-    print(frame.to_string(index=False))
+    try:
+        frame = query(args.kpis, args.period, grain=args.grain, by=args.by or (), stores=args.store or ())
+    except KeyError as exc:  # an unknown KPI: the message lists the known ones
+        print(f"error: {exc.args[0]}", file=sys.stderr)
+        return 2
+    if args.format == "csv":
+        sys.stdout.write(frame.to_csv(index=False))
+    else:
+        print(frame.to_string(index=False) if len(frame) else "(no rows)")
     return 0
 
 
@@ -115,6 +129,33 @@ def cmd_docs(args: argparse.Namespace) -> int:
     from shopops.warehouse.schema import data_model_markdown
 
     print({"data-model": data_model_markdown, "kpis": kpis_markdown}[args.which](), end="")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    """Generate a weekly or monthly report (files under VAR_DIR/reports/<id>/), with a tqdm bar."""
+    from tqdm import tqdm
+
+    from shopops.reports.services import report_generate
+
+    period = args.week if args.kind == "weekly" else args.month
+    if not period:
+        print(f"error: a {args.kind} report needs --{'week' if args.kind == 'weekly' else 'month'}", file=sys.stderr)
+        return 2
+    bar = tqdm(desc=f"{args.kind} {period}", total=1, unit=" steps", leave=False, disable=not sys.stderr.isatty())
+
+    def update(done: int, total: int, step: str) -> None:
+        bar.total = total
+        bar.set_postfix_str(step)
+        bar.update(done - bar.n)
+
+    try:
+        generated = report_generate(kind=args.kind, period=period, stores=tuple(args.store or ()), language=args.lang,
+                                    formats=tuple(args.format.split(",")), on_progress=update)
+    finally:
+        bar.close()
+    for fmt in generated.record.formats:
+        print(generated.path(fmt))
     return 0
 
 
@@ -148,7 +189,7 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("import", help="import export files")
     p.add_argument("paths", nargs="+")
-    p.add_argument("--profile", required=True)
+    p.add_argument("--profile", required=True, help="profile id: a file profile or a saved mapping")
     p.add_argument("--store")
     p.add_argument("--strict", action="store_true", help="all or nothing: load nothing if any row is rejected")
     p.set_defaults(func=cmd_import)
@@ -157,9 +198,19 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("kpis", nargs="+")
     p.add_argument("--period", required=True, help="2025-11, 2025-W45, 2025-11-11 or START..END")
     p.add_argument("--grain", choices=["day", "week", "month"])
-    p.add_argument("--by", action="append", help="dimension, e.g. store_id (repeatable)")
+    p.add_argument("--by", action="append", help="dimension, e.g. store (= store_id), platform, category (repeatable)")
     p.add_argument("--store", action="append", help="store id filter (repeatable)")
+    p.add_argument("--format", choices=["table", "csv"], default="table")
     p.set_defaults(func=cmd_kpi)
+
+    p = sub.add_parser("report", help="generate the weekly (周报) or monthly (月报) operations report")
+    p.add_argument("kind", choices=["weekly", "monthly"])
+    p.add_argument("--week", help="ISO week of a weekly report, e.g. 2025-W45")
+    p.add_argument("--month", help="month of a monthly report, e.g. 2025-11")
+    p.add_argument("--store", action="append", help="store id (repeatable); default: all stores")
+    p.add_argument("--format", default="pdf,xlsx,html", help="comma-separated: pdf, xlsx, html (default: all)")
+    p.add_argument("--lang", choices=["zh-hans", "en"], default="zh-hans", help="language of the report")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("createuser", help="create a user with one role")
     p.add_argument("username")

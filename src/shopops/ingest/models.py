@@ -1,12 +1,19 @@
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
 class ImportJob(models.Model):
-    """One file imported (or refused): who, when, what, and what happened to its rows."""
+    """One file imported (or refused): who, when, what, and what happened to its rows.
+
+    A web upload is created ``queued`` and run by the background worker
+    (``ingest/tasks.py``); while it runs, ``rows_read`` and ``progress`` are updated
+    about twice a second so the jobs page can show a live bar.
+    """
 
     class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Running")
         LOADED = "loaded", _("Loaded")
         REJECTED = "rejected", _("Rejected (strict mode: nothing loaded)")
@@ -20,16 +27,23 @@ class ImportJob(models.Model):
 
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
     created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices)
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64)
     archive_path = models.CharField(max_length=500, blank=True)
+    # the file as given, read when the job runs: a web upload waiting under VAR_DIR/uploads
+    # (deleted once archived) or the path given to the command line
+    input_path = models.CharField(max_length=500, blank=True)
     profile = models.CharField(max_length=100)
     table = models.CharField(max_length=50)
     store_id = models.CharField(max_length=64, blank=True)
     strict = models.BooleanField(default=False)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.RUNNING)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    bytes_total = models.PositiveBigIntegerField(default=0)  # size of the file as given
+    rows_estimate = models.PositiveBigIntegerField(null=True, blank=True)  # data rows, estimated up front
+    progress = models.PositiveSmallIntegerField(default=0)  # percent, 0-100
     rows_read = models.PositiveBigIntegerField(default=0)
     rows_inserted = models.PositiveBigIntegerField(default=0)
     rows_updated = models.PositiveBigIntegerField(default=0)
@@ -39,10 +53,26 @@ class ImportJob(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["sha256"])]
+        indexes = [models.Index(fields=["sha256"]), models.Index(fields=["status"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="ingest_importjob_progress_lte_100"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.file_name} ({self.profile}, {self.status})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def duration_seconds(self) -> float | None:
+        """Wall time from start to finish (or until now while running); None before it starts."""
+        if self.started_at is None:
+            return None
+        if self.finished_at is None:
+            return (timezone.now() - self.started_at).total_seconds()
+        return (self.finished_at - self.started_at).total_seconds()
 
 
 class ImportReject(models.Model):
@@ -56,6 +86,30 @@ class ImportReject(models.Model):
 
     class Meta:
         ordering = ["row", "id"]
+
+
+class SavedProfile(models.Model):
+    """A generic mapping saved from the mapping page: usable wherever file profiles are.
+
+    ``toml`` is a complete profile in the format of ``ingest/profiles/*.toml`` (so a
+    saved mapping can be downloaded and committed as a file profile as it is).
+    """
+
+    slug = models.SlugField(max_length=100, unique=True)  # the profile id
+    name = models.CharField(max_length=200)
+    table = models.CharField(max_length=50)  # canonical table or the virtual ``sales_lines``
+    toml = models.TextField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=""), name="ingest_savedprofile_slug_not_empty"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.slug})"
 
 
 class ApiKey(models.Model):

@@ -1,23 +1,42 @@
-"""Writes of the ingest app: run an import job and record it."""
+"""Writes of the ingest app: uploads, import jobs, saved mappings, and the store's own site."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
+import time
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from shopops.core.errors import ShopopsError
+from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import collector
-from shopops.ingest.models import ApiKey, ImportJob, ImportReject
+from shopops.ingest.mapping import ColumnMapping, mapping_problems, mapping_toml
+from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256, import_file
-from shopops.ingest.profiles import profile_get
+from shopops.ingest.profiles import VIRTUAL_TABLES, Profile, profile_from_toml, profiles
+from shopops.ingest.readers import open_source
+from shopops.ingest.selectors import (
+    file_rows_estimate,
+    profile_detect_all,
+    profile_lookup,
+    upload_dir,
+    upload_root,
+)
 from shopops.metrics.dimensions import store_list
 from shopops.warehouse.connection import connect
 from shopops.warehouse.loader import LoadResult, load
 from shopops.warehouse.loader import transaction as warehouse_transaction
+from shopops.warehouse.schema import TABLES
+
+PROGRESS_INTERVAL_SECONDS = 0.5  # a running job's row is updated at most this often
+UPLOAD_CHUNK_BYTES = 1 << 20
+UPLOADS_KEPT_HOURS = 24  # uploads never imported are deleted after this
 
 
 def _archive(path: Path, sha256: str) -> Path:
@@ -35,7 +54,85 @@ def _store_time_zone(store_id: str | None, con) -> str:
     return settings.SHOPOPS_TIME_ZONE
 
 
-def import_job_run(
+# --- uploads -------------------------------------------------------------------------
+
+def upload_save(*, user, files: Iterable) -> str:
+    """Save uploaded files (Django ``UploadedFile``s) as a new batch of this user; returns its id.
+
+    Files keep their names (without any folder part); uploads older than a day that no
+    job took are deleted first.
+    """
+    upload_prune()
+    batch = uuid.uuid4().hex
+    folder = upload_dir(user_id=user.pk, batch=batch)
+    folder.mkdir(parents=True, exist_ok=True)
+    for uploaded in files:
+        name = Path(uploaded.name.replace("\\", "/")).name.strip()
+        if name in ("", ".", ".."):
+            name = "upload"
+        stem, dot, suffix = name.partition(".")
+        for n in itertools.count(2):
+            if not (folder / name).exists():
+                break
+            name = f"{stem} ({n}){dot}{suffix}"  # two files of the same name in one upload
+        with (folder / name).open("wb") as out:
+            for chunk in uploaded.chunks(UPLOAD_CHUNK_BYTES):
+                out.write(chunk)
+    return batch
+
+
+def upload_prune(*, older_than_hours: float = UPLOADS_KEPT_HOURS) -> int:
+    """Delete upload batches older than that which no queued or running job still needs."""
+    root = upload_root()
+    if not root.is_dir():
+        return 0
+    cutoff = time.time() - older_than_hours * 3600
+    waiting = set(
+        ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .exclude(input_path="").values_list("input_path", flat=True)
+    )
+    removed = 0
+    for batch in (b for user_dir in root.iterdir() if user_dir.is_dir() for b in user_dir.iterdir() if b.is_dir()):
+        if batch.stat().st_mtime < cutoff and not any(w.startswith(str(batch) + "/") for w in waiting):
+            shutil.rmtree(batch, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# --- import jobs ---------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ImportProgress:
+    """What a running import has done: rows so far, of about ``rows_estimate`` (None: unknown)."""
+
+    rows_read: int
+    rows_estimate: int | None
+    percent: int
+
+
+def _needs_store(profile: Profile) -> bool:
+    has_store = profile.table in VIRTUAL_TABLES or "store_id" in TABLES[profile.table].column_names
+    return has_store and "store_id" not in [f.to for f in profile.fields]
+
+
+def _check_file_fits(path: Path, profile: Profile) -> None:
+    """The file opens and has the profile's required columns; else say which profile it looks like."""
+    names = tuple(profile.headers) if profile.options.get("header") is False else None
+    with open_source(path, expected=set(profile.headers), names=names) as src:
+        missing = [f.source for f in profile.fields if f.required and f.source not in src.headers]
+        if not missing:
+            return
+        like, score = profile_detect_all(list(src.headers))
+    if like is not None and like.id != profile.id:
+        hint = f"it looks like profile {like.id} ({like.name_en}, {score:.0%} of the columns match)"
+    else:
+        hint = "no known profile matches its columns; map them once on the mapping page (/import/mapping/)"
+    raise ValidationError(
+        f"{path.name}: required column(s) missing for profile {profile.id}: {', '.join(missing)}; {hint}"
+    )
+
+
+def import_job_create(
     *,
     path: Path,
     profile_id: str,
@@ -43,41 +140,115 @@ def import_job_run(
     strict: bool = False,
     source: str = ImportJob.Source.CLI,
     user=None,
-    archive: bool = True,
-    on_progress=None,
 ) -> ImportJob:
-    """Import one file, archive the raw file with its hash, and record the job."""
+    """Check that the file can be imported with this profile and store, and queue a job for it.
+
+    Fails fast (ValidationError / ShopopsError, no job) on: an unknown profile or store, a
+    store missing for a profile that needs one, a file that cannot be read (empty, not
+    UTF-8/GBK, password-protected workbook, corrupt), or one without the profile's
+    required columns (the message names the profile the file looks like instead).
+    """
     path = Path(path)
-    profile = profile_get(profile_id)
-    con = connect()
-    if store_id is not None and profile.table != "stores" and store_id not in {s.store_id for s in store_list(con)}:
-        raise ShopopsError(f"unknown store {store_id!r}: import the stores file first or create the store")
-    sha = file_sha256(path)
-    job = ImportJob.objects.create(
+    if not path.is_file():
+        raise ValidationError(f"{path}: no such file")
+    profile = profile_lookup(profile_id)
+    store_id = store_id or None
+    if store_id is None and _needs_store(profile):
+        raise ValidationError(f"{path.name}: profile {profile.id} loads {profile.table}, which belongs to a store; choose the store")
+    if store_id is not None and profile.table != "stores":
+        if store_id not in {s.store_id for s in store_list(connect())}:
+            raise ShopopsError(f"unknown store {store_id!r}: import the stores file first or create the store")
+    _check_file_fits(path, profile)
+    return ImportJob.objects.create(
         created_by=user if user is not None and user.is_authenticated else None,
         source=source,
         file_name=path.name,
-        sha256=sha,
-        archive_path=str(_archive(path, sha)) if archive else "",
+        sha256=file_sha256(path),
+        input_path=str(path),
         profile=profile.id,
         table=profile.table,
         store_id=store_id or "",
         strict=strict,
+        status=ImportJob.Status.QUEUED,
+        bytes_total=path.stat().st_size,
+        rows_estimate=file_rows_estimate(path, profile),
     )
+
+
+class _ProgressRecorder:
+    """The pipeline's ``on_progress(rows_read, total_bytes)``: writes the job's row at most
+    every PROGRESS_INTERVAL_SECONDS and passes an ImportProgress on."""
+
+    def __init__(self, job: ImportJob, forward: Callable[[ImportProgress], None] | None) -> None:
+        self.job, self.forward, self.last = job, forward, float("-inf")
+
+    def __call__(self, rows_read: int, _total_bytes: int) -> None:
+        estimate = self.job.rows_estimate
+        # reading is not the end (the load follows): a running job stays below 100 %
+        percent = min(99, rows_read * 100 // estimate) if estimate else 0
+        now = time.monotonic()
+        if now - self.last >= PROGRESS_INTERVAL_SECONDS:
+            ImportJob.objects.filter(pk=self.job.pk).update(rows_read=rows_read, progress=percent)
+            self.last = now
+        if self.forward is not None:
+            self.forward(ImportProgress(rows_read, estimate, percent))
+
+
+def _job_failed(job: ImportJob, message: str) -> None:
+    job.status, job.error, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
+    job.save(update_fields=["status", "error", "finished_at", "archive_path"])
+
+
+def import_job_run(
+    *,
+    job: ImportJob | None = None,
+    path: Path | None = None,
+    profile_id: str | None = None,
+    store_id: str | None = None,
+    strict: bool = False,
+    source: str = ImportJob.Source.CLI,
+    user=None,
+    archive: bool = True,
+    on_progress: Callable[[ImportProgress], None] | None = None,
+) -> ImportJob:
+    """Run an import job: archive the raw file with its hash, import it, record the outcome.
+
+    Either ``job`` (queued by ``import_job_create``, e.g. a web upload run by the
+    background worker) or ``path`` + ``profile_id`` (+ store, strict…: the command line
+    and the demo, which create the job here). While it runs the job's ``rows_read`` and
+    ``progress`` are updated about twice a second; ``on_progress`` also gets each step.
+    A failure is recorded on the job (status ``failed`` and the message) and raised.
+    """
+    if job is None:
+        if path is None or profile_id is None:
+            raise TypeError("import_job_run needs job=, or path= and profile_id=")
+        job = import_job_create(path=path, profile_id=profile_id, store_id=store_id, strict=strict,
+                                source=source, user=user)
+    given = Path(job.input_path)
+    job.status, job.started_at, job.progress = ImportJob.Status.RUNNING, timezone.now(), 0
+    job.save(update_fields=["status", "started_at", "progress"])
     try:
+        profile = profile_lookup(job.profile)
+        run_path = given
+        if archive:
+            run_path = _archive(given, job.sha256)
+            job.archive_path = str(run_path)
+        con = connect()
         outcome = import_file(
-            path,
+            run_path,
             profile=profile,
             con=con,
-            store_id=store_id,
-            tz=_store_time_zone(store_id, con),
-            strict=strict,
+            store_id=job.store_id or None,
+            tz=_store_time_zone(job.store_id or None, con),
+            strict=job.strict,
             salt=settings.SHOPOPS_PII_SALT,
-            on_progress=on_progress,
+            on_progress=_ProgressRecorder(job, on_progress),
         )
     except ShopopsError as exc:
-        job.status, job.error, job.finished_at = ImportJob.Status.FAILED, str(exc), timezone.now()
-        job.save()
+        _job_failed(job, str(exc))
+        raise
+    except Exception as exc:  # a bug or a lost connection: the job must not stay "running"
+        _job_failed(job, f"internal error ({type(exc).__name__}: {exc}); the file is kept: {job.archive_path or given}")
         raise
     with transaction.atomic():
         job.rows_read = outcome.rows_read
@@ -86,13 +257,70 @@ def import_job_run(
         job.rows_rejected = outcome.rows_rejected
         job.seconds = outcome.seconds
         job.status = ImportJob.Status.LOADED if outcome.loaded else ImportJob.Status.REJECTED
+        job.progress = 100
         job.finished_at = timezone.now()
         job.save()
         ImportReject.objects.bulk_create(
-            ImportReject(job=job, row=r.row, column=r.column, value=r.value[:2000], reason=r.reason)
+            ImportReject(job=job, row=r.row, column=r.column[:200], value=r.value[:2000], reason=r.reason[:500])
             for r in outcome.rejects
         )
+    if archive and given.is_relative_to(upload_root()):
+        given.unlink(missing_ok=True)  # the archive keeps the raw file
     return job
+
+
+def import_jobs_interrupted_fail(*, created_before) -> int:
+    """Mark failed the web jobs a stopped server left queued or running (their worker is gone)."""
+    return ImportJob.objects.filter(
+        source=ImportJob.Source.WEB,
+        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        created_at__lt=created_before,
+    ).update(
+        status=ImportJob.Status.FAILED,
+        finished_at=timezone.now(),
+        error="interrupted: the server stopped before this import finished; start it again from the upload page",
+    )
+
+
+# --- saved mappings ------------------------------------------------------------------
+
+def saved_profile_create(
+    *,
+    name: str,
+    slug: str,
+    target: str,
+    columns: Sequence[ColumnMapping],
+    options: dict | None = None,
+    user=None,
+) -> SavedProfile:
+    """Save a generic mapping as a profile usable wherever file profiles are."""
+    name, slug = name.strip(), slug.strip()
+    if not name:
+        raise ValidationError("a mapping needs a name")
+    if not slug or not all(c.isascii() and (c.isalnum() or c == "_") for c in slug) or not slug[0].isalpha():
+        raise ValidationError(f"{slug!r}: an id is letters, digits and _, starting with a letter (e.g. online_retail)")
+    slug = slug.lower()
+    if slug in profiles() or SavedProfile.objects.filter(slug=slug).exists():
+        raise ValidationError(f"a profile with the id {slug} exists already; choose another id")
+    problems = mapping_problems(target, columns, options)
+    if problems:
+        raise ValidationError("; ".join(p.message() for p in problems))
+    text = mapping_toml(profile_id=slug, name=name, target=target, columns=columns, options=options)
+    try:
+        profile_from_toml(text, origin=f"saved mapping {slug}")
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from exc
+    return SavedProfile.objects.create(
+        slug=slug, name=name, table=target, toml=text,
+        created_by=user if user is not None and user.is_authenticated else None,
+    )
+
+
+def saved_profile_delete(*, slug: str) -> None:
+    """Delete a saved mapping (jobs that used it keep its id in their record)."""
+    deleted, _ = SavedProfile.objects.filter(slug=slug).delete()
+    if not deleted:
+        raise ValidationError(f"no saved mapping {slug!r}")
 
 
 # --- the store's own site: keys, events, orders, refunds ------------------------------

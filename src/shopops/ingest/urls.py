@@ -1,0 +1,20 @@
+from django.urls import path
+
+from shopops.ingest import views
+
+app_name = "ingest"
+
+urlpatterns = [
+    path("", views.upload, name="upload"),
+    path("start/", views.upload_start, name="start"),
+    path("jobs/", views.jobs, name="jobs"),
+    path("jobs/export.xlsx", views.jobs_export, name="jobs_export"),
+    path("jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("jobs/<int:job_id>/rejects.csv", views.job_rejects_csv, name="job_rejects_csv"),
+    path("jobs/<int:job_id>/rejects.xlsx", views.job_rejects_xlsx, name="job_rejects_xlsx"),
+    path("mapping/", views.mapping, name="mapping"),
+    path("mapping/save/", views.mapping_save, name="mapping_save"),
+    path("mapping/export.xlsx", views.saved_profiles_export, name="mappings_export"),
+    path("mapping/<slug:slug>.toml", views.saved_profile_toml, name="mapping_toml"),
+    path("mapping/<slug:slug>/delete/", views.saved_profile_remove, name="mapping_delete"),
+]
