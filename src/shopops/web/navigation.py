@@ -44,6 +44,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "Will show visitors, page views and the funnel from home page to payment by traffic "
             "source, with the conversion of each step."
         ),
+        url_name="web:traffic",
     ),
     NavEntry(
         Module.PRODUCTS,
@@ -52,6 +53,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "Will rank products and SKUs by GMV, units and conversion, and mark each one as new, "
             "best-seller, steady or slow-moving."
         ),
+        url_name="web:products",
     ),
     NavEntry(
         Module.CUSTOMERS,
@@ -60,6 +62,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "Will show new and returning buyers, repurchase rate, cohort retention, RFM segments "
             "and customer lifetime value."
         ),
+        url_name="web:customers",
     ),
     NavEntry(
         Module.ADS,
@@ -68,15 +71,9 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "Will compare the spend, clicks, CPC and ROAS of every ad tool and plan with the GMV "
             "they bring."
         ),
+        url_name="web:ads",
     ),
-    NavEntry(
-        Module.PROMOTIONS,
-        _("Promotions"),
-        _(
-            "Will set up spend-and-save offers, coupons, flash sales and bundles, check final "
-            "prices against the price floor, and review each campaign afterwards."
-        ),
-    ),
+    NavEntry(Module.PROMOTIONS, _("Promotions"), url_name="promotions:campaigns"),
     NavEntry(
         Module.INSIGHTS,
         _("Insights"),
@@ -101,19 +98,8 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "negative reviews for follow-up."
         ),
     ),
-    NavEntry(
-        Module.REPORTS,
-        _("Reports"),
-        _("Will produce the weekly and monthly operations reports as Excel and PDF, on a schedule."),
-    ),
-    NavEntry(
-        Module.INGEST,
-        _("Data import"),
-        _(
-            "Will import the platforms' exports (orders, refunds, traffic, ad spend…) from CSV or "
-            "Excel files and list every rejected row with the reason."
-        ),
-    ),
+    NavEntry(Module.REPORTS, _("Reports"), url_name="reports:list"),
+    NavEntry(Module.INGEST, _("Data import"), url_name="ingest:upload"),
     NavEntry(
         Module.TEAM,
         _("Team"),

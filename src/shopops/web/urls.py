@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from shopops.web import views
 
@@ -7,4 +7,5 @@ app_name = "web"
 urlpatterns = [
     path("", views.cockpit, name="cockpit"),
     path("m/<slug:module>/", views.module_not_built, name="module"),
+    path("", include("shopops.web.analysis.urls")),
 ]

@@ -1,0 +1,83 @@
+"""Analysis filters: the top bar's period and stores (``web.forms``) plus each page's own.
+
+Everything lives in the URL, so a filtered page (and its drill-downs) can be shared.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shopops.web.forms import PeriodStoreFilterForm
+
+FORMAT_CHOICES = (("", "html"), ("xlsx", "xlsx"))
+
+
+class AnalysisFilterForm(PeriodStoreFilterForm):
+    """Adds ``format`` (``xlsx`` exports a table), ``table`` (which one), and optional drill-down filters.
+
+    ``sources``, ``tools`` are the values a page accepts for ``source`` / ``tool``;
+    ``sorts`` the column keys a sortable table accepts for ``sort``.
+    """
+
+    format = forms.ChoiceField(
+        required=False,
+        choices=FORMAT_CHOICES,
+        error_messages={"invalid_choice": _("Unknown format %(value)s: use xlsx, or leave it out for the page.")},
+    )
+    table = forms.CharField(required=False, max_length=40)
+    source = forms.CharField(required=False, max_length=40)
+    tool = forms.CharField(required=False, max_length=40)
+    plan = forms.CharField(required=False, max_length=80)
+    sort = forms.ChoiceField(
+        required=False,
+        error_messages={"invalid_choice": _("Cannot sort by %(value)s: choose one of the table's columns.")},
+    )
+    dir = forms.ChoiceField(
+        required=False,
+        choices=(("desc", "desc"), ("asc", "asc")),
+        error_messages={"invalid_choice": _("Sort direction %(value)s is neither asc nor desc.")},
+    )
+
+    def __init__(self, data=None, *, stores=(), sorts: Sequence[str] = (), tables: Sequence[str] = (), **kwargs):
+        super().__init__(data, stores=stores, **kwargs)
+        self.fields["sort"].choices = [("", "")] + [(s, s) for s in sorts]
+        self._tables = tuple(tables)
+
+    def clean_table(self) -> str:
+        value = self.cleaned_data.get("table") or ""
+        if value and value not in self._tables:
+            raise forms.ValidationError(
+                _("Unknown table %(value)s: this page has %(tables)s."),
+                params={"value": value, "tables": ", ".join(self._tables) or "—"},
+            )
+        return value
+
+
+class TargetForm(forms.Form):
+    """One monthly target: store ("" = all stores together), KPI, month (YYYY-MM), value."""
+
+    store = forms.ChoiceField(label=_("Store"), required=False)
+    kpi = forms.ChoiceField(label=_("KPI"), error_messages={"invalid_choice": _("Unknown KPI %(value)s.")})
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"],
+        error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2025-11.")},
+    )
+    value = forms.DecimalField(
+        label=_("Target value"), min_value=0, max_digits=20, decimal_places=4,
+        error_messages={"min_value": _("A target cannot be negative.")},
+    )
+
+    def __init__(self, data=None, *, stores=(), kpis: Sequence[tuple[str, str]] = (), **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self.fields["store"].choices = [("", _("All stores"))] + [(s.store_id, s.name) for s in stores]
+        self.fields["kpi"].choices = list(kpis)
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(
+        required=False, input_formats=["%Y-%m"],
+        error_messages={"invalid": _("Enter a month as YYYY-MM, e.g. 2025-11.")},
+    )

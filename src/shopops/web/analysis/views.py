@@ -1,0 +1,588 @@
+"""Analysis pages: traffic & funnel, products, stores, ads, customers, targets.
+
+Each view parses the URL (period, stores, drill-down filters, sort, ``format=xlsx``),
+calls metrics runners, and hands their rows to one table shape
+(:mod:`shopops.web.analysis.tables`) that the template renders, the chart plots and the
+export writes. No KPI is computed here: every number is a runner's value for a catalog KPI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shopops.core.errors import ShopopsError
+from shopops.core.periods import Grain, Period, business_today, month_period
+from shopops.core.roles import Module
+from shopops.metrics.catalog import CATALOG
+from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
+from shopops.metrics.dimensions import StoreInfo, store_list
+from shopops.metrics.runners.cohort import CohortQuery, run_cohort
+from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery, run_comparison
+from shopops.metrics.runners.funnel import (
+    ALL,
+    EVENT_STEPS,
+    TRAFFIC_STEPS,
+    FunnelQuery,
+    TrafficFunnelQuery,
+    run_funnel,
+)
+from shopops.metrics.runners.kpis import KpiQuery, last_fact_date, run
+from shopops.metrics.runners.targets import TargetQuery, run_targets
+from shopops.metrics.services import target_set
+from shopops.metrics.sources import today_in_period
+from shopops.metrics.sources import BUCKET, Filter
+from shopops.team.selectors import user_can_use
+from shopops.web.analysis.exports import xlsx_response
+from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
+from shopops.web.analysis.tables import Column, DataTable, Row, chart_from_table, kpi_column
+from shopops.web.forms import PERIOD_CHOICES
+
+# Glossary names of the traffic sources (流量来源) and the ad tools; ids are the warehouse's.
+SOURCE_LABELS = {
+    "search": gettext_lazy("Search"),
+    "ads": gettext_lazy("Paid ads"),
+    "feed": gettext_lazy("Feeds & recommendations"),
+    "live": gettext_lazy("Livestream & short video"),
+    "social": gettext_lazy("Social"),
+    "direct": gettext_lazy("Direct"),
+    "other": gettext_lazy("Other"),
+    "": gettext_lazy("(not recorded)"),
+}
+AD_TOOL_NAMES = {"ztc": "直通车", "ylmf": "引力魔方", "wxt": "万相台", "jzt": "京准通", "ddss": "多多搜索", "jlqc": "巨量千川"}
+
+TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate")
+TRAFFIC_TILES = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate", "bounce_rate")
+# What the catalog can break down by product_id (conversion, refunds and margin cannot yet).
+PRODUCT_KPIS = (
+    "item_gmv", "units_sold", "avg_unit_price", "cogs", "visitors", "add_to_cart_users", "review_count", "positive_rate",
+)
+PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
+PRODUCTS_SHOWN = 100
+AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_gmv", "roas", "roi")
+AD_TILES = ("ad_spend", "ad_gmv", "roas", "roi", "ctr", "cpc")
+CUSTOMER_KPIS = ("paying_buyers", "new_buyers", "returning_buyers", "repurchase_rate", "returning_buyer_rate", "aov")
+COHORT_MONTHS = 11
+
+
+def language() -> str:
+    return get_language() or settings.LANGUAGE_CODE
+
+
+class BadRequest(Exception):
+    """Input the page cannot use; shown to the user with status 400."""
+
+
+@dataclass(slots=True)
+class Page:
+    request: HttpRequest
+    stores: list[StoreInfo]
+    period: Period
+    selected: tuple[str, ...]
+    data: dict
+    currency: str
+    context: dict = field(default_factory=dict)
+    export: str = ""  # the table a ``format=xlsx`` request asks for; "" for the HTML page
+
+    @property
+    def is_html(self) -> bool:
+        return not self.export
+
+    def wants(self, table_id: str) -> bool:
+        """Whether this request needs that table (an export computes only its own)."""
+        return not self.export or self.export == table_id
+
+    def url(self, name: str | None = None, args: tuple = (), **changes) -> str:
+        """This page's URL (or another page's) with the current filters, some changed; None drops a key."""
+        query = self.request.GET.copy()
+        for key in ("format", "table"):
+            query.pop(key, None)
+        for key, value in changes.items():
+            if value is None:
+                query.pop(key, None)
+            elif isinstance(value, list | tuple):
+                query.setlist(key, [str(v) for v in value])
+            else:
+                query[key] = str(value)
+        path = reverse(name, args=args) if name else self.request.path
+        encoded = query.urlencode()
+        return f"{path}?{encoded}" if encoded else path
+
+    def day_url(self, day: dt.date, name: str | None = None, args: tuple = ()) -> str:
+        return self.url(name, args, period="custom", start=day.isoformat(), end=day.isoformat())
+
+    def kpi_filter(self, dimension: str, key: str) -> tuple[Filter, ...]:
+        value = self.data.get(key)
+        return (Filter(dimension, (value,)),) if value else ()
+
+
+def analysis_page(module: Module, template: str, *, sorts: tuple[str, ...] = (), tables: tuple[str, ...] = ()):
+    """Login, the module permission, the shared filters, errors as 400/503, and ``format=xlsx``.
+
+    The decorated function fills ``page.context`` and returns its ``DataTable``s by id.
+    """
+
+    def decorate(build: Callable[..., dict[str, DataTable]]):
+        @login_required
+        @wraps(build)
+        def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not user_can_use(request.user, module):
+                raise PermissionDenied
+            context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "empty": False, "module": module.value}
+            try:
+                stores = store_list()
+            except ShopopsError as exc:
+                context.update(form=AnalysisFilterForm(stores=()), stores=[], errors=[str(exc)])
+                return render(request, template, context, status=503)
+            form = AnalysisFilterForm(request.GET, stores=stores, sorts=sorts, tables=tables)
+            context.update(form=form, stores=stores, selected_stores=request.GET.getlist("store"))
+            if not form.is_valid():
+                context["errors"] = [m for msgs in form.errors.values() for m in msgs]
+                return render(request, template, context, status=400)
+            data = form.cleaned_data
+            selected = data["store"]
+            context.update(selected_stores=list(selected), selected_period=data["period"])
+            try:
+                if not stores or last_fact_date() is None:
+                    context["empty"] = True
+                    return render(request, template, context)
+                today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE))
+                period = cockpit_period(data["period"], start=data["start"], end=data["end"], today=today)
+                currencies = sorted({s.currency for s in stores if not selected or s.store_id in selected})
+                page = Page(request, stores, period, selected, data, currencies[0] if len(currencies) == 1 else "",
+                            export=(data.get("table") or tables[0]) if data.get("format") == "xlsx" and tables else "")
+                page.context.update(context)
+                page.context.update(
+                    period=period, previous=period.previous(), as_of=last_fact_date(), currency=page.currency,
+                    mixed_currencies=currencies if len(currencies) > 1 else [],
+                )
+                built = build(page, *args, **kwargs)
+            except (BadRequest, ValueError) as exc:
+                context["errors"] = [str(exc)]
+                return render(request, template, context, status=400)
+            except ShopopsError as exc:
+                context["errors"] = [str(exc)]
+                return render(request, template, context, status=503)
+            if data.get("format") == "xlsx":
+                table_id = data.get("table") or next(iter(built), "")
+                if table_id not in built:
+                    context["errors"] = [_("This page has no table %(table)s to export.") % {"table": table_id}]
+                    return render(request, template, context, status=400)
+                return xlsx_response(built[table_id], f"{module.value}-{table_id}-{period.start}-{period.end}")
+            page.context["tables"] = built
+            page.context["export_urls"] = {tid: page.url(format="xlsx", table=tid) for tid in built}
+            return render(request, template, page.context)
+
+        return view
+
+    return decorate
+
+
+# ---------------------------------------------------------------------------
+# shared pieces
+# ---------------------------------------------------------------------------
+def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
+    result = run_comparison(
+        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,))
+    )
+    tiles = []
+    for kid in kpis:
+        row = result.row(kid)
+        change = row.changes[PREVIOUS]
+        tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": change.base,
+                      "change": change.relative, "is_good": row.is_good})
+    return tiles
+
+
+def _day_table(page: Page, table_id: str, title, rows: list[dict], kpis, *, name=None, args=()) -> DataTable:
+    lang = language()
+    return DataTable(
+        table_id, title,
+        [Column(BUCKET, _("Date")), *(kpi_column(k, lang) for k in kpis)],
+        [Row({BUCKET: r[BUCKET], **{k: r[k] for k in kpis}}, link=page.day_url(r[BUCKET], name, args),
+             header=r[BUCKET].isoformat()) for r in rows],
+        currency=page.currency,
+    )
+
+
+def source_label(value: str) -> str:
+    return str(SOURCE_LABELS.get(value, value))
+
+
+def tool_label(value: str) -> str:
+    name = AD_TOOL_NAMES.get(value)
+    return f"{name} ({value})" if name else (value or str(SOURCE_LABELS[""]))
+
+
+# ---------------------------------------------------------------------------
+# 1. traffic & funnel
+# ---------------------------------------------------------------------------
+@analysis_page(Module.TRAFFIC, "web/analysis/traffic.html",
+               tables=("sources", "daily", "funnel", "funnel_sources", "traffic_funnel"))
+def traffic(page: Page) -> dict[str, DataTable]:
+    lang = language()
+    source = page.data.get("source") or ""
+    only_source = page.kpi_filter("traffic_source", "source")
+    ctx = page.context
+    ctx.update(source=source, source_label=source_label(source) if source else "", all_sources_url=page.url(source=None))
+    out: dict[str, DataTable] = {}
+    if page.is_html:
+        ctx["tiles"] = _tiles(page, TRAFFIC_TILES, only_source)
+
+    if page.wants("sources"):
+        by_source = run(KpiQuery(TRAFFIC_KPIS, page.period, by=("traffic_source",), stores=page.selected))
+        out["sources"] = DataTable(
+            "sources", _("By traffic source"),
+            [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in TRAFFIC_KPIS)],
+            [Row({"traffic_source": r["traffic_source"], **{k: r[k] for k in TRAFFIC_KPIS}},
+                 link=page.url(source=r["traffic_source"]), header=source_label(r["traffic_source"]))
+             for r in by_source.rows],
+            currency=page.currency,
+        )
+        ctx["sources_chart"] = chart_from_table(out["sources"], series=[("visitors", "bar", 0),
+                                                                        ("conversion_rate", "line", 1)])
+
+    if page.wants("daily"):
+        daily = run(KpiQuery(TRAFFIC_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=only_source))
+        out["daily"] = _day_table(page, "daily", _("Daily trend"), daily.rows, TRAFFIC_KPIS)
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=[("visitors", "bar", 0),
+                                                                    ("conversion_rate", "line", 1)], kind="day")
+
+    funnel_columns = [
+        Column("step", _("Step")),
+        Column("visitors", _("Visitors reaching the step"), unit="count"),
+        Column("step_rate", _("Step conversion"), unit="percent"),
+        Column("overall_rate", _("Overall conversion"), unit="percent"),
+    ]
+    by_source_funnel = None
+    if page.wants("funnel_sources") or (page.wants("funnel") and source):
+        by_source_funnel = run_funnel(FunnelQuery(page.period, stores=page.selected, by_traffic_source=True))
+    if page.wants("funnel"):
+        if source:
+            steps = by_source_funnel.steps(source)
+        else:
+            steps = run_funnel(FunnelQuery(page.period, stores=page.selected)).steps(ALL)
+        step_labels = {s.id: s.label(lang) for s in EVENT_STEPS}
+        out["funnel"] = DataTable(
+            "funnel", _("Event funnel"), funnel_columns,
+            [Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate},
+                 header=step_labels[r.step]) for r in steps],
+            note=_("Distinct visitors who did the step and every earlier step in the period (collector events)."),
+        )
+        ctx["funnel_chart"] = chart_from_table(out["funnel"], series=[("visitors", "bar", 0)], kind="funnel")
+    if page.wants("funnel_sources"):
+        by_source_rows = []
+        for value in sorted({r.traffic_source for r in by_source_funnel.rows}):
+            rows = {r.step: r for r in by_source_funnel.steps(value)}
+            values = {"traffic_source": value, **{s.id: rows[s.id].visitors for s in EVENT_STEPS},
+                      "overall_rate": rows[EVENT_STEPS[-1].id].overall_rate}
+            by_source_rows.append(Row(values, link=page.url(source=value), header=source_label(value)))
+        out["funnel_sources"] = DataTable(
+            "funnel_sources", _("Event funnel by traffic source"),
+            [Column("traffic_source", _("Traffic source")),
+             *(Column(s.id, s.label(lang), unit="count") for s in EVENT_STEPS),
+             Column("overall_rate", _("Overall conversion"), unit="percent")],
+            by_source_rows,
+        )
+    if page.wants("traffic_funnel"):
+        platform = run_funnel(TrafficFunnelQuery(page.period, stores=page.selected, by_traffic_source=bool(source)))
+        platform_steps = platform.steps(source) if source else platform.steps(ALL)
+        traffic_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en in TRAFFIC_STEPS}
+        out["traffic_funnel"] = DataTable(
+            "traffic_funnel", _("Platform traffic funnel"), funnel_columns[:1] + [
+                Column("visitors", _("Count (daily uniques summed)"), unit="count"), *funnel_columns[2:]],
+            [Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate},
+                 header=traffic_labels[r.step]) for r in platform_steps],
+            note=_("From the platforms' daily traffic reports: daily unique counts summed over the days."),
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 2. products
+# ---------------------------------------------------------------------------
+def _sort_key(column: str, descending: bool):
+    def key(row: dict):
+        value = row[column]
+        if value is None:
+            return (1, 0, row["store_id"], row["product_id"])
+        return (0, -value if descending else value, row["store_id"], row["product_id"])
+
+    return key
+
+
+@analysis_page(Module.PRODUCTS, "web/analysis/products.html", sorts=PRODUCT_KPIS, tables=("products",))
+def products(page: Page) -> dict[str, DataTable]:
+    lang = language()
+    sort = page.data.get("sort") or PRODUCT_KPIS[0]
+    descending = (page.data.get("dir") or "desc") == "desc"
+    ctx = page.context
+    if page.is_html:
+        ctx["tiles"] = _tiles(page, ("item_gmv", "units_sold", "avg_unit_price", "skus_sold"))
+    # events without a product (home, search pages) are not a product's
+    with_product = (Filter("product_id", ("",), exclude=True),)
+    result = run(KpiQuery(PRODUCT_KPIS, page.period, by=("store_id", "product_id"), stores=page.selected,
+                          filters=with_product))
+    ranked = sorted(result.rows, key=_sort_key(sort, descending))
+    shown = ranked[:PRODUCTS_SHOWN]
+    store_names = {s.store_id: s.name for s in page.stores}
+    table = DataTable(
+        "products", _("Products"),
+        [Column("product_id", _("Product")), Column("store_id", _("Store")), *(kpi_column(k, lang) for k in PRODUCT_KPIS)],
+        [Row({"product_id": r["product_id"], "store_id": store_names.get(r["store_id"], r["store_id"]),
+              **{k: r[k] for k in PRODUCT_KPIS}},
+             link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None))
+         for r in shown],
+        currency=page.currency,
+    )
+    ctx.update(
+        sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown),
+        sort_links={k: page.url(sort=k, dir="asc" if (k == sort and descending) else "desc") for k in PRODUCT_KPIS},
+    )
+    # in the chart a product is named with its store: ids are unique within a store only
+    top_rows = [Row(r.values, link=r.link, header=f"{r.values['product_id']} · {r.values['store_id']}")
+                for r in table.rows[:20]]
+    top = DataTable("top", _("Top products"), table.columns, top_rows, currency=page.currency)
+    ctx.update(top_table=top, products_chart=chart_from_table(top, series=[(sort, "bar", 0)]))
+    return {"products": table}
+
+
+@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily",))
+def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
+    if store not in {s.store_id for s in page.stores}:
+        raise Http404(f"no store {store!r}")
+    only = (Filter("product_id", (product_id,)),)
+    info = next(s for s in page.stores if s.store_id == store)
+    page.currency = info.currency
+    ctx = page.context
+    ctx.update(store=info, product_id=product_id, currency=info.currency, mixed_currencies=[],
+               products_url=page.url("web:products"))
+    if page.is_html:
+        ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
+                              PRODUCT_KPIS, only)
+    trend = run(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
+    table = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product", args=(store, product_id))
+    ctx["daily_chart"] = chart_from_table(table, series=list(PRODUCT_TREND), kind="day")
+    return {"daily": table}
+
+
+# ---------------------------------------------------------------------------
+# 3. stores / channels
+# ---------------------------------------------------------------------------
+@analysis_page(Module.COCKPIT, "web/analysis/stores.html", tables=("stores",))
+def stores(page: Page) -> dict[str, DataTable]:
+    lang = language()
+    by_store = run_comparison(ComparisonQuery(COCKPIT_KPIS, page.period, by=("store_id",), stores=page.selected,
+                                              against=(PREVIOUS,)))
+    total = run_comparison(ComparisonQuery(COCKPIT_KPIS, page.period, stores=page.selected, against=(PREVIOUS,)))
+    columns = [Column("store_id", _("Store")), Column("platform", _("Platform"))]
+    for k in COCKPIT_KPIS:
+        columns += [kpi_column(k, lang), Column(f"{k}__change", _("%(kpi)s vs previous") % {"kpi": CATALOG[k].label(lang)},
+                                                change=True)]
+    info = {s.store_id: s for s in page.stores}
+
+    def row_of(rows, store_id: str | None) -> Row:
+        values: dict = {}
+        good: dict = {}
+        for r in rows:
+            values[r.kpi] = r.current
+            values[f"{r.kpi}__change"] = r.changes[PREVIOUS].relative
+            good[f"{r.kpi}__change"] = r.is_good
+        if store_id is None:
+            return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good)
+        s = info.get(store_id)
+        return Row({"store_id": store_id, "platform": s.platform if s else "", **values},
+                   link=page.url("web:cockpit", store=[store_id]),
+                   header=s.name if s else store_id, good=good)
+
+    grouped: dict[str, list] = {}
+    for r in by_store.rows:
+        grouped.setdefault(r.keys["store_id"], []).append(r)
+    rows = [row_of(rs, sid) for sid, rs in sorted(grouped.items())] + [row_of(total.rows, None)]
+    table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency)
+    page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), ("conversion_rate", "line", 1)])
+    page.context["kpis"] = [CATALOG[k] for k in COCKPIT_KPIS]
+    return {"stores": table}
+
+
+# ---------------------------------------------------------------------------
+# 4. ads
+# ---------------------------------------------------------------------------
+@analysis_page(Module.ADS, "web/analysis/ads.html", tables=("tools", "plans", "daily"))
+def ads(page: Page) -> dict[str, DataTable]:
+    lang = language()
+    tool = page.data.get("tool") or ""
+    plan = page.data.get("plan") or ""
+    filters = page.kpi_filter("ad_tool", "tool") + page.kpi_filter("plan_id", "plan")
+    ctx = page.context
+    ctx.update(tool=tool, tool_label=tool_label(tool) if tool else "", plan=plan,
+               all_tools_url=page.url(tool=None, plan=None))
+    if page.is_html:
+        ctx["tiles"] = _tiles(page, AD_TILES, filters)
+    kpi_cols = [kpi_column(k, lang) for k in AD_KPIS]
+    out: dict[str, DataTable] = {}
+    if page.wants("tools"):
+        by_tool = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
+        out["tools"] = DataTable(
+            "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols],
+            [Row({"ad_tool": r["ad_tool"], **{k: r[k] for k in AD_KPIS}}, link=page.url(tool=r["ad_tool"], plan=None),
+                 header=tool_label(r["ad_tool"])) for r in by_tool.rows],
+            currency=page.currency,
+        )
+        ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
+                                                                    ("roas", "line", 1)])
+    if page.wants("daily"):
+        daily = run(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
+        out["daily"] = _day_table(page, "daily", _("By day"), daily.rows, AD_KPIS)
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
+                                                                    ("roas", "line", 1)], kind="day")
+    if page.wants("plans"):
+        by_plan = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
+        out["plans"] = DataTable(
+            "plans", _("By ad plan"), [Column("plan_id", _("Ad plan")), Column("ad_tool", _("Ad tool")), *kpi_cols],
+            [Row({"plan_id": r["plan_id"], "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+                 link=page.url(tool=r["ad_tool"], plan=r["plan_id"])) for r in by_plan.rows],
+            currency=page.currency,
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------
+# 5. customers
+# ---------------------------------------------------------------------------
+@analysis_page(Module.CUSTOMERS, "web/analysis/customers.html", tables=("daily", "cohorts"))
+def customers(page: Page) -> dict[str, DataTable]:
+    ctx = page.context
+    out: dict[str, DataTable] = {}
+    if page.is_html:
+        ctx["tiles"] = _tiles(page, CUSTOMER_KPIS)
+    if page.wants("daily"):
+        daily_kpis = ("new_buyers", "returning_buyers", "paying_buyers", "repurchase_rate")
+        daily = run(KpiQuery(daily_kpis, page.period, grain=Grain.DAY, stores=page.selected))
+        out["daily"] = _day_table(page, "daily", _("New and returning buyers by day"), daily.rows, daily_kpis)
+        ctx["daily_chart"] = chart_from_table(
+            out["daily"], series=[("new_buyers", "bar", 0), ("returning_buyers", "bar", 0),
+                                  ("repurchase_rate", "line", 1)], kind="day", stack=True)
+    if page.wants("cohorts"):
+        out["cohorts"] = _cohort_table(page)
+    return out
+
+
+def _cohort_table(page: Page) -> DataTable:
+    """Cohorts of the twelve months up to the period's end (the period alone is often a few days)."""
+    end = page.period.end
+    first = dt.date(end.year - (end.month <= COHORT_MONTHS), (end.month - COHORT_MONTHS - 1) % 12 + 1, 1)
+    cohort = run_cohort(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
+    months = sorted({c.months_since for c in cohort.cells if c.months_since > 0})
+    cohort_rows: dict[dt.date, dict] = {}
+    for cell in cohort.cells:
+        row = cohort_rows.setdefault(cell.cohort, {"cohort": cell.cohort.strftime("%Y-%m"), "size": cell.size})
+        # months not reached yet (after the period's end) stay empty instead of 0%
+        month_start = dt.date(cell.cohort.year + (cell.cohort.month - 1 + cell.months_since) // 12,
+                              (cell.cohort.month - 1 + cell.months_since) % 12 + 1, 1)
+        row[f"m{cell.months_since}"] = cell.rate if month_start <= end else None
+    return DataTable(
+        "cohorts", _("Cohort retention"),
+        [Column("cohort", _("First-order month")), Column("size", _("Buyers in cohort"), unit="count"),
+         *(Column(f"m{k}", _("Month %(k)s") % {"k": k}, unit="percent") for k in months)],
+        [Row(v) for _k, v in sorted(cohort_rows.items())],
+        note=_("Cohorts of the months from %(start)s to %(end)s; a cell is the share of the cohort that paid again "
+               "k months after its first order.") % {"start": first.strftime("%Y-%m"), "end": end.strftime("%Y-%m")},
+    )
+
+
+# ---------------------------------------------------------------------------
+# 6. targets
+# ---------------------------------------------------------------------------
+TARGET_KPIS = ("gmv", "net_sales", "paid_orders", "paying_buyers", "new_buyers", "conversion_rate", "aov",
+               "refund_rate", "ad_spend", "roas", "gross_margin")
+
+
+@analysis_page(Module.TEAM, "web/analysis/targets.html", tables=("targets",))
+def _targets_page(page: Page) -> dict[str, DataTable]:
+    lang = language()
+    month_form = MonthForm(page.request.GET)
+    if not month_form.is_valid():
+        raise BadRequest(" ".join(m for msgs in month_form.errors.values() for m in msgs))
+    # "today" of the data: the last complete day, as the presets use it
+    as_of = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE)) - dt.timedelta(days=1)
+    month = (month_form.cleaned_data.get("month") or as_of).replace(day=1)
+    result = run_targets(TargetQuery(month=month, as_of=as_of, stores=page.selected))
+    store_names = {s.store_id: s.name for s in page.stores}
+    columns = [
+        Column("scope", _("Store")), Column("kpi", _("KPI")),
+        Column("target", _("Target value"), unit="ratio"), Column("actual", _("Actual so far"), unit="ratio"),
+        Column("achievement", _("Achievement"), unit="percent"),
+        Column("projection", _("Run-rate projection"), unit="ratio"),
+        Column("projected_achievement", _("Projected achievement"), unit="percent"),
+        Column("on_track", _("On track")),
+    ]
+    month_end = month_period(month.year, month.month).end
+    rows = []
+    for r in result.rows:
+        k = CATALOG[r.target.kpi]
+        unit = k.unit.value
+        drill_end = min(max(as_of, month), month_end)
+        rows.append(Row(
+            {"scope": r.target.store_id, "kpi": k.label(lang), "target": r.target.value, "actual": r.actual,
+             "achievement": r.achievement, "projection": r.projection,
+             "projected_achievement": r.projected_achievement,
+             "on_track": "" if r.on_track is None else (_("yes") if r.on_track else _("no"))},
+            link=page.url("web:cockpit", period="custom", start=month.isoformat(), end=drill_end.isoformat(),
+                          store=[r.target.store_id] if r.target.store_id else None, month=None),
+            header=store_names.get(r.target.store_id, r.target.store_id) or str(_("All stores")),
+            units={"target": unit, "actual": unit, "projection": unit},
+            good={"on_track": r.on_track},
+        ))
+    table = DataTable("targets", _("Targets of %(month)s") % {"month": month.strftime("%Y-%m")}, columns, rows,
+                      currency=page.currency)
+    chart_rows = [Row({**row.values, "label": f"{row.header} · {row.values['kpi']}"}, link=row.link,
+                      header=f"{row.header} · {row.values['kpi']}") for row in rows]
+    chart_table = DataTable("targets_chart", table.title, [Column("label", ""), *columns[4:7:2]], chart_rows)
+    elapsed = today_in_period(month_period(month.year, month.month), as_of)
+    form = getattr(page.request, "target_form", None) or TargetForm(
+        initial={"month": month.strftime("%Y-%m")}, stores=page.stores, kpis=_target_kpis(lang))
+    page.context.update(
+        hide_period=True, month=month, as_of_day=as_of, days_elapsed=elapsed, days_in_month=month_end.day,
+        target_form=form, month_value=month.strftime("%Y-%m"),
+        previous_month_url=page.url(month=(month - dt.timedelta(days=1)).strftime("%Y-%m")),
+        next_month_url=page.url(month=(month_end + dt.timedelta(days=1)).strftime("%Y-%m")),
+        targets_chart=chart_from_table(chart_table, series=[("achievement", "bar", 0),
+                                                            ("projected_achievement", "bar", 0)]) if rows else None,
+    )
+    return {"targets": table}
+
+
+def _target_kpis(lang: str) -> list[tuple[str, str]]:
+    return [(k, f"{CATALOG[k].label(lang)} ({k})") for k in TARGET_KPIS]
+
+
+@login_required
+def targets(request: HttpRequest) -> HttpResponse:
+    """GET: this month's targets with achievement and run-rate; POST: set one target (``target_set``)."""
+    if request.method == "POST":
+        if not user_can_use(request.user, Module.TEAM):
+            raise PermissionDenied
+        form = TargetForm(request.POST, stores=store_list(), kpis=_target_kpis(language()))
+        if form.is_valid():
+            data = form.cleaned_data
+            target_set(kpi=data["kpi"], month=data["month"], value=data["value"], store_id=data["store"] or "")
+            return redirect(f"{reverse('web:targets')}?{request.GET.urlencode()}" if request.GET
+                            else reverse("web:targets") + f"?month={data['month']:%Y-%m}")
+        request.target_form = form
+        response = _targets_page(request)
+        response.status_code = 400
+        return response
+    return _targets_page(request)
