@@ -4,7 +4,8 @@
 #   scripts/system-deps.sh [GROUP...]      (default: run)
 #
 #   venv   python3-venv                        (creating .venv on a bare Debian)
-#   run    gettext (compilemessages); nodejs + npm when package.json exists and npm is missing
+#   run    gettext (compilemessages); libpango + fonts-wqy-zenhei (weasyprint PDF reports with CJK);
+#          nodejs + npm when package.json exists and npm is missing
 #   test   run + postgresql, chromium, fonts-wqy-zenhei (CJK glyphs: PDFs, screenshots),
 #          poppler-utils (PDF checks)
 #   spark  Java 17+ (openjdk-17-jre-headless) for PySpark
@@ -52,7 +53,7 @@ add_group() {
     case "$1" in
         venv) wanted+=(python3-venv) ;;
         run)
-            wanted+=(gettext)
+            wanted+=(gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei)
             if [ -f "$(dirname "$0")/../package.json" ]; then wanted+=(nodejs npm); fi ;;
         test) add_group run; wanted+=(postgresql chromium fonts-wqy-zenhei poppler-utils) ;;
         spark) wanted+=(openjdk-17-jre-headless) ;;

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from shopops.metrics.catalog import CATALOG, SOURCES, kpis_markdown, measures_needed
+from shopops.metrics.catalog import CATALOG, SOURCES, kpi_dimensions, kpis_markdown, measures_needed
 
 DOC = Path(__file__).parents[2] / "docs" / "kpis.md"
 
@@ -9,11 +9,20 @@ def test_docs_kpis_is_generated_from_the_catalog():
     assert DOC.read_text(encoding="utf-8") == kpis_markdown(), "docs/kpis.md is stale: run `shopops docs kpis > docs/kpis.md`"
 
 
-def test_every_kpi_is_complete_and_ratios_resolve_to_measures():
+def test_every_kpi_is_complete_and_derived_kpis_resolve_to_base_kpis():
     for k in CATALOG.values():
-        assert k.label_zh and k.label_en and k.definition_zh and k.definition_en, k.id
-        if k.is_ratio:
-            assert {k.numerator, k.denominator} <= set(CATALOG), k.id
-        else:
+        assert k.label_zh and k.label_en and k.definition_zh and k.definition_en and k.formula(), k.id
+        assert set(k.parts) <= set(CATALOG), k.id
+        if k.is_base:
             assert k.source in SOURCES, k.id
+        assert "store_id" in kpi_dimensions(k.id) and "platform" in kpi_dimensions(k.id), k.id
     assert measures_needed(["conversion_rate", "aov"]) == ["gmv", "paying_buyers", "visitors"]
+    assert measures_needed(["gross_margin_rate"]) == ["gmv", "refund_amount", "cogs", "platform_discount"]
+
+
+def test_dimensions_follow_the_sources():
+    assert kpi_dimensions("gmv") == ("store_id", "traffic_source", "province", "platform", "customer_type")
+    assert kpi_dimensions("avg_unit_price") == ("store_id", "traffic_source", "province", "platform", "product_id",
+                                                "category", "customer_type")
+    assert kpi_dimensions("cac") == ("store_id", "platform")
+    assert kpi_dimensions("roas") == ("store_id", "ad_tool", "plan_id", "platform")

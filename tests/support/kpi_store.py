@@ -1,4 +1,9 @@
-"""A random but seeded little store, as canonical Arrow tables, shared by metrics tests.
+"""A random but seeded little store, as canonical tables, shared by metrics tests.
+
+Three stores on two platforms, products with categories, SKUs with costs, 20 days of
+orders (plus three months of history for new/returning buyers and cohorts), order
+lines, refunds, events with sessions and pages, daily traffic, ad plans, reviews and
+daily stock snapshots.
 
 The oracle functions compute KPIs with plain pandas straight from the glossary
 definitions; they share no code with the metrics layer.
@@ -13,106 +18,350 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from shopops.warehouse.loader import load
+from shopops.warehouse.loader import conform, load
+from shopops.warehouse.schema import TABLES
 
 START = dt.date(2025, 11, 1)
 DAYS = 20
-STORES = ["tmall", "jd"]
+HISTORY_START = dt.date(2025, 8, 1)
+STORES = ["tmall", "jd", "tmall2"]
+PLATFORM = {"tmall": "tmall", "jd": "jd", "tmall2": "tmall"}
 SH = dt.timezone(dt.timedelta(hours=8))
+CENT = Decimal("0.01")
+
+
+def _money(cents) -> Decimal:
+    return Decimal(int(cents)) / 100
 
 
 def build(seed: int = 3) -> dict[str, pd.DataFrame]:
     rng = np.random.default_rng(seed)
-    n = 900
-    day = rng.integers(0, DAYS, n)
-    minute = rng.integers(0, 24 * 60, n)
-    local = [dt.datetime.combine(START + dt.timedelta(days=int(d)), dt.time(), SH) + dt.timedelta(minutes=int(m)) for d, m in zip(day, minute)]
-    status = rng.choice(["completed", "paid", "pending_payment", "closed", "refunded"], n, p=[0.6, 0.15, 0.1, 0.05, 0.1])
+    stores = pd.DataFrame({"store_id": STORES, "platform": [PLATFORM[s] for s in STORES], "name": STORES,
+                           "currency": "CNY", "time_zone": "Asia/Shanghai"})
+    products = pd.DataFrame([
+        {"store_id": s, "product_id": f"P{i:02d}", "category": [None, "服装", "鞋靴", "配饰"][i % 4], "status": "on_sale"}
+        for s in STORES for i in range(12)
+    ])
+    skus = pd.DataFrame([
+        {"store_id": p.store_id, "sku_id": f"{p.product_id}-{k}", "product_id": p.product_id,
+         "cost": None if (i + k) % 11 == 0 else _money(rng.integers(500, 9000))}
+        for i, p in enumerate(products.itertuples()) for k in range(2)
+    ])
+
+    # orders: 900 in the 20 days, 300 of history before them
+    n_hist, n = 300, 900
+    days = np.concatenate([rng.integers((HISTORY_START - START).days, 0, n_hist), rng.integers(0, DAYS, n)])
+    total = n + n_hist
+    minute = rng.integers(0, 24 * 60, total)
+    local = [dt.datetime.combine(START + dt.timedelta(days=int(d)), dt.time(), SH) + dt.timedelta(minutes=int(m))
+             for d, m in zip(days, minute)]
+    status = rng.choice(["completed", "paid", "pending_payment", "closed", "refunded"], total, p=[0.6, 0.15, 0.1, 0.05, 0.1])
     unpaid = np.isin(status, ["pending_payment", "closed"])
-    cents = rng.integers(990, 59900, n)
+    cents = rng.integers(990, 59900, total)
+    discount = rng.integers(0, 3000, total)
     orders = pd.DataFrame({
-        "store_id": rng.choice(STORES, n),
-        "order_id": [f"O{i:05d}" for i in range(n)],
-        "customer_id": [f"c{x}" for x in rng.zipf(1.6, n) % 300],  # the same ids occur in both stores
+        "store_id": rng.choice(STORES, total),
+        "order_id": [f"O{i:05d}" for i in range(total)],
+        "customer_id": [f"c{x}" for x in rng.zipf(1.6, total) % 300],  # the same ids occur in every store
         "status": status,
         "created_at": [t.astimezone(dt.UTC) for t in local],
         "paid_at": [None if u else t.astimezone(dt.UTC) for t, u in zip(local, unpaid)],
         "paid_date": [None if u else t.date() for t, u in zip(local, unpaid)],
-        "paid_amount": [Decimal(int(c)) / 100 for c in cents],
-        "traffic_source": rng.choice(["search", "ads", "feed"], n),
+        "discount_amount": [_money(d) for d in discount],
+        "platform_discount": [_money(d // 3) for d in discount],
+        "paid_amount": [_money(c) for c in cents],
+        "province": rng.choice(["浙江", "广东", "江苏", None], total),
+        "traffic_source": rng.choice(["search", "ads", "feed"], total),
     })
+    lines = []
+    for o in orders.itertuples():
+        k = int(rng.integers(1, 4))
+        shares = rng.integers(1, 10, k)
+        cents_left = int(o.paid_amount * 100)
+        for ln in range(k):
+            part = cents_left if ln == k - 1 else int(int(o.paid_amount * 100) * shares[ln] / shares.sum())
+            cents_left -= part
+            pid = f"P{int(rng.integers(0, 12)):02d}"
+            lines.append({"store_id": o.store_id, "order_id": o.order_id, "line_no": ln + 1, "product_id": pid,
+                          "sku_id": None if rng.random() < 0.05 else f"{pid}-{int(rng.integers(0, 2))}",
+                          "quantity": int(rng.integers(1, 4)), "paid_amount": _money(part), "paid_date": o.paid_date})
+    order_lines = pd.DataFrame(lines)
+
     paid = orders[orders.paid_date.notna()]
     ref = paid.sample(frac=0.15, random_state=seed)
     refunds = pd.DataFrame({
         "store_id": ref.store_id.values,
         "refund_id": [f"R{i}" for i in range(len(ref))],
         "order_id": ref.order_id.values,
-        "amount": [(a / 2).quantize(Decimal("0.01")) for a in ref.paid_amount],
+        "amount": [(a / 2).quantize(CENT) for a in ref.paid_amount],
         "status": rng.choice(["success", "rejected"], len(ref), p=[0.8, 0.2]),
     })
-    m = 6000
+
+    m = 8000
     eday = rng.integers(-3, DAYS + 3, m)
+    visitor = rng.integers(0, 800, m)
+    etype = rng.choice(["page_view", "product_view", "add_to_cart", "checkout", "purchase"], m,
+                       p=[0.35, 0.35, 0.15, 0.08, 0.07])
+    page = [{"page_view": ["home", "search", "category"][int(rng.integers(0, 3))], "product_view": "product",
+             "add_to_cart": "product", "checkout": "checkout", "purchase": "checkout"}[e] for e in etype]
     events = pd.DataFrame({
         "store_id": rng.choice(STORES, m),
         "event_id": [f"E{i}" for i in range(m)],
-        "visitor_id": [f"v{x}" for x in rng.integers(0, 2500, m)],
-        "event_type": rng.choice(["page_view", "product_view", "add_to_cart", "purchase"], m, p=[0.4, 0.4, 0.15, 0.05]),
+        "visitor_id": [f"v{x}" for x in visitor],
+        "session_id": [None if rng.random() < 0.03 else f"s{v}-{d}-{int(rng.integers(0, 3))}" for v, d in zip(visitor, eday)],
+        "event_type": etype,
+        "page": page,
+        "product_id": [f"P{int(rng.integers(0, 12)):02d}" if e != "page_view" else None for e in etype],
         "occurred_at": [dt.datetime.combine(START + dt.timedelta(days=int(d)), dt.time(12), dt.UTC) for d in eday],
         "event_date": [START + dt.timedelta(days=int(d)) for d in eday],
-        "traffic_source": rng.choice(["search", "ads", "feed"], m),
+        "traffic_source": rng.choice(["search", "ads", "feed", None], m, p=[0.3, 0.3, 0.3, 0.1]),
     })
-    k = 120
+    traffic = pd.DataFrame([
+        {"store_id": s, "date": START + dt.timedelta(days=d), "product_id": p, "traffic_source": src,
+         "visitors": int(rng.integers(10, 200)), "page_views": int(rng.integers(200, 600)),
+         "add_to_cart_users": int(rng.integers(0, 10)), "buyers": int(rng.integers(0, 5))}
+        for s in STORES for d in range(-2, DAYS) for p in ("P01", "P02", "P05") for src in ("search", "feed")
+    ])
+    k = 150
     ads = pd.DataFrame({
         "store_id": rng.choice(STORES, k),
         "date": [START + dt.timedelta(days=int(d)) for d in rng.integers(0, DAYS, k)],
         "ad_tool": rng.choice(["ztc", "jzt"], k),
         "plan_id": [f"P{i}" for i in range(k)],
-        "cost": [Decimal(int(c)) / 100 for c in rng.integers(1000, 90000, k)],
-        "attributed_gmv": [Decimal(int(c)) / 100 for c in rng.integers(0, 400000, k)],
+        "impressions": rng.integers(1000, 50000, k),
+        "clicks": rng.integers(0, 900, k),
+        "cost": [_money(c) for c in rng.integers(1000, 90000, k)],
+        "attributed_gmv": [_money(c) for c in rng.integers(0, 400000, k)],
     })
-    return {"orders": orders, "refunds": refunds, "events": events, "ad_spend_daily": ads}
+    r = 400
+    rday = rng.integers(0, DAYS, r)
+    reviews = pd.DataFrame({
+        "store_id": rng.choice(STORES, r),
+        "review_id": [f"V{i}" for i in range(r)],
+        "product_id": [f"P{int(x):02d}" for x in rng.integers(0, 12, r)],
+        "created_at": [dt.datetime.combine(START + dt.timedelta(days=int(d)), dt.time(3), dt.UTC) for d in rday],
+        "review_date": [START + dt.timedelta(days=int(d)) for d in rday],
+        "rating": [None if rng.random() < 0.1 else int(x) for x in rng.integers(1, 6, r)],
+    })
+    stock = pd.DataFrame([
+        {"store_id": s.store_id, "date": START + dt.timedelta(days=d), "sku_id": s.sku_id,
+         "on_hand": int(max(0, rng.integers(-10, 60)))}
+        for s in skus.itertuples() for d in range(0, DAYS, 2)
+    ] + [{"store_id": "jd", "date": START, "sku_id": "GHOST-1", "on_hand": 5}])  # a SKU missing from `skus`
+    return {"stores": stores, "products": products, "skus": skus, "orders": orders, "order_lines": order_lines,
+            "refunds": refunds, "events": events, "traffic_daily": traffic, "ad_spend_daily": ads, "reviews": reviews,
+            "inventory_snapshots": stock}
 
 
 def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
+    """Load through the warehouse loader; on Spark (slow merges: a table rewrite per load,
+    and tables start empty in tests) append the conformed rows directly instead."""
     for table, frame in frames.items():
-        load(con, table, pa.Table.from_pandas(frame, preserve_index=False))
+        batch = pa.Table.from_pandas(frame, preserve_index=False)
+        if con.name == "pyspark":
+            con._session.createDataFrame(conform(TABLES[table], batch)).write.insertInto(table)
+        else:
+            load(con, table, batch)
 
 
 # --- the oracle: glossary definitions in pandas ------------------------------------
 
-def oracle(frames, start: dt.date, end: dt.date, stores=None) -> dict:
+def _dsum(values) -> Decimal:
+    return sum((Decimal(v) for v in values if v is not None and not pd.isna(v)), Decimal("0"))
+
+
+def _per_money(a: Decimal, b, scale: int = 1) -> Decimal | None:
+    return (a * scale / b).quantize(CENT) if b else None
+
+
+def _per(a, b) -> float | None:
+    return float(Decimal(a) / Decimal(b)) if b else None
+
+
+def _first_paid(frames) -> pd.DataFrame:
+    o = frames["orders"]
+    paid = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])]
+    return paid.groupby(["store_id", "customer_id"], as_index=False).paid_date.min().rename(columns={"paid_date": "first_paid"})
+
+
+_TABLES_CACHE: dict = {}
+
+
+def oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[str, pd.DataFrame]:
+    """Each fact's rows that count in the window, with every dimension it supports as a column (cached)."""
+    key = (id(frames), start, end, tuple(stores or ()))
+    if key not in _TABLES_CACHE:
+        _TABLES_CACHE[key] = _oracle_tables(frames, start, end, stores)
+    return _TABLES_CACHE[key]
+
+
+def _oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[str, pd.DataFrame]:
     def window(df, col):
         d = df[df[col].notna()]
         d = d[(d[col] >= start) & (d[col] <= end)]
         return d[d.store_id.isin(stores)] if stores else d
 
+    platform = frames["stores"][["store_id", "platform"]]
+    category = frames["products"][["store_id", "product_id", "category"]]
+    first = _first_paid(frames)
+
+    def with_platform(df):
+        return df.merge(platform, on="store_id", how="left")
+
+    def with_category(df):
+        return df.merge(category, on=["store_id", "product_id"], how="left")
+
+    def with_type(df):
+        df = df.merge(first, on=["store_id", "customer_id"], how="left")
+        df["customer_type"] = np.where(df.first_paid >= start, "new", "returning")
+        return df
+
     orders = frames["orders"]
-    paid = window(orders[~orders.status.isin(["pending_payment", "closed"])], "paid_date")
-    ok_refunds = frames["refunds"][frames["refunds"].status == "success"].merge(
-        orders[["store_id", "order_id", "paid_date"]], on=["store_id", "order_id"]
-    )
-    refunds = window(ok_refunds, "paid_date")
-    events = window(frames["events"], "event_date")
-    ads = window(frames["ad_spend_daily"], "date")
-    gmv = sum(paid.paid_amount, Decimal("0"))
-    buyers = len(paid[["store_id", "customer_id"]].drop_duplicates())
-    visitors = len(events[["store_id", "visitor_id"]].drop_duplicates())
-    spend = sum(ads.cost, Decimal("0"))
-    ad_gmv = sum(ads.attributed_gmv, Decimal("0"))
-    refund_amount = sum(refunds.amount, Decimal("0"))
+    paid = with_type(with_platform(window(orders[~orders.status.isin(["pending_payment", "closed"])], "paid_date")))
+    order_cols = paid[["store_id", "order_id", "customer_id", "traffic_source", "province", "platform", "customer_type"]]
+    lines = frames["order_lines"].drop(columns="paid_date").merge(order_cols, on=["store_id", "order_id"])
+    lines = with_category(lines).merge(frames["skus"][["store_id", "sku_id", "cost"]], on=["store_id", "sku_id"], how="left")
+    refunds = frames["refunds"][frames["refunds"].status == "success"].merge(order_cols, on=["store_id", "order_id"])
+    stock = window(frames["inventory_snapshots"], "date").merge(
+        frames["skus"][["store_id", "sku_id", "product_id"]], on=["store_id", "sku_id"], how="left")
+    out = {
+        "paid": paid, "lines": lines, "refunds": refunds,
+        "events": with_category(with_platform(window(frames["events"], "event_date"))),
+        "traffic": with_category(with_platform(window(frames["traffic_daily"], "date"))),
+        "ads": with_platform(window(frames["ad_spend_daily"], "date")),
+        "reviews": with_category(with_platform(window(frames["reviews"], "review_date"))),
+        "stock": with_category(with_platform(stock)),
+    }
+    out["stock_all"] = out["stock"]  # kept whole: the closing date is the store's, whatever the filter
+    for df in out.values():
+        for col in ("category", "province", "traffic_source", "product_id"):
+            if col in df.columns:
+                df[col] = df[col].fillna("")
+    return out
+
+
+def _keep(df, dim, value):
+    """Rows whose dimension equals ``value``, or with ("not", values) is none of them."""
+    if dim not in df.columns:
+        return df.iloc[0:0]
+    if isinstance(value, tuple) and value[:1] == ("not",):
+        return df[~df[dim].isin(value[1])]
+    return df[df[dim] == value]
+
+
+def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None = None) -> dict:
+    """Every KPI over [start, end], optionally only rows whose dimension equals a value (``where``)."""
+    t = oracle_tables(frames, start, end, stores)
+    for dim, value in (where or {}).items():
+        t = {name: (df if name == "stock_all" else _keep(df, dim, value)) for name, df in t.items()}
+    paid, lines, refunds, events, ads, reviews, stock = (
+        t["paid"], t["lines"], t["refunds"], t["events"], t["ads"], t["reviews"], t["stock"])
+
+    def distinct(df, col):
+        return len(df[df[col].notna()][["store_id", col]].drop_duplicates())
+
+    gmv = _dsum(paid.paid_amount)
+    orders_n = len(paid)
+    buyers = distinct(paid, "customer_id")
+    new = distinct(paid[paid.customer_type == "new"], "customer_id")
+    returning = distinct(paid[paid.customer_type == "returning"], "customer_id")
+    per_buyer = paid.groupby(["store_id", "customer_id"]).size()
+    repeat = int((per_buyer >= 2).sum())
+    units = int(lines.quantity.sum())
+    item_gmv = _dsum(lines.paid_amount)
+    refund_amount = _dsum(refunds.amount)
+    net_sales = gmv - refund_amount
+    cogs = _dsum(q * c for q, c in zip(lines.quantity, lines.cost) if c is not None and not pd.isna(c))
+    store_discount = _dsum(d - p for d, p in zip(paid.discount_amount, paid.platform_discount))
+    platform_discount = _dsum(paid.platform_discount)
+    margin = net_sales + platform_discount - cogs  # paid amounts are after every discount already
+    visitors = distinct(events, "visitor_id")
+    pv = events.event_type.isin(["page_view", "product_view"])
+    sessions = distinct(events, "session_id")
+    pv_per_session = events[pv & events.session_id.notna()].groupby(["store_id", "session_id"]).size()
+    bounced = int((pv_per_session == 1).sum())
+    spend, ad_gmv = _dsum(ads.cost), _dsum(ads.attributed_gmv)
+    impressions, clicks = int(ads.impressions.sum()), int(ads.clicks.sum())
+    skus_sold = distinct(lines, "sku_id")
+    skus_in_stock = distinct(stock[stock.on_hand > 0], "sku_id")
+    unit_days = int(stock.on_hand.sum())
+    last_day = t["stock_all"].groupby("store_id").date.transform("max")
+    closing_rows = t["stock_all"][t["stock_all"].date == last_day]
+    for dim, value in (where or {}).items():
+        closing_rows = _keep(closing_rows, dim, value)
+    closing = int(closing_rows.on_hand.sum())
+    rated = int(reviews.rating.notna().sum())
+    positive = int((reviews.rating >= 4).sum())
     return {
-        "gmv": gmv,
-        "paid_orders": len(paid),
-        "paying_buyers": buyers,
-        "visitors": visitors,
-        "page_views": int(events.event_type.isin(["page_view", "product_view"]).sum()),
-        "conversion_rate": buyers / visitors if visitors else None,
-        "aov": (gmv / buyers).quantize(Decimal("0.01")) if buyers else None,
-        "aov_per_order": (gmv / len(paid)).quantize(Decimal("0.01")) if len(paid) else None,
+        "gmv": gmv, "paid_orders": orders_n, "paying_buyers": buyers, "units_sold": units, "item_gmv": item_gmv,
         "refund_amount": refund_amount,
         "refunded_orders": len(refunds[["store_id", "order_id"]].drop_duplicates()),
-        "refund_rate": float(refund_amount / gmv) if gmv else None,
-        "ad_spend": spend,
-        "ad_gmv": ad_gmv,
-        "roas": float(ad_gmv / spend) if spend else None,
+        "net_sales": net_sales, "cogs": cogs, "store_discount": store_discount, "platform_discount": platform_discount, "gross_margin": margin,
+        "gross_margin_rate": _per(margin, net_sales),
+        "aov": _per_money(gmv, buyers), "aov_per_order": _per_money(gmv, orders_n),
+        "avg_unit_price": _per_money(item_gmv, units), "upt": _per(units, orders_n),
+        "refund_rate": _per(refund_amount, gmv),
+        "refund_order_rate": _per(len(refunds[["store_id", "order_id"]].drop_duplicates()), orders_n),
+        "new_buyers": new, "returning_buyers": returning, "repeat_buyers": repeat,
+        "repurchase_rate": _per(repeat, buyers), "returning_buyer_rate": _per(returning, buyers),
+        "visitors": visitors, "page_views": int(pv.sum()),
+        "add_to_cart_users": distinct(events[events.event_type == "add_to_cart"], "visitor_id"),
+        "sessions": sessions, "bounced_sessions": bounced, "bounce_rate": _per(bounced, sessions),
+        "visitor_days": int(t["traffic"].visitors.sum()),
+        "conversion_rate": _per(buyers, visitors),
+        "ad_spend": spend, "ad_gmv": ad_gmv, "impressions": impressions, "clicks": clicks,
+        "ctr": _per(clicks, impressions), "cpc": _per_money(spend, clicks), "cpm": _per_money(spend, impressions, 1000),
+        "roas": _per(ad_gmv, spend), "ad_return": ad_gmv - spend, "roi": _per(ad_gmv - spend, spend),
+        "cac": _per_money(spend, new),
+        "skus_sold": skus_sold, "skus_in_stock": skus_in_stock, "sku_sales_rate": _per(skus_sold, skus_in_stock),
+        "stock_unit_days": unit_days, "days_of_inventory": _per(unit_days, units),
+        "closing_on_hand": closing, "units_sold_and_on_hand": units + closing,
+        "sell_through": _per(units, units + closing),
+        "review_count": len(reviews), "rated_reviews": rated, "positive_reviews": positive,
+        "bad_reviews": int((reviews.rating <= 2).sum()), "positive_rate": _per(positive, rated),
     }
+
+
+def oracle_values(frames, start: dt.date, end: dt.date, dim: str, stores=None) -> list[str]:
+    """The values a dimension takes in the window (over every table that has it)."""
+    values: set[str] = set()
+    for df in oracle_tables(frames, start, end, stores).values():
+        if dim in df.columns:
+            values |= set(df[dim].dropna().astype(str))
+    return sorted(values)
+
+
+FUNNEL = [
+    ("home", lambda e: (e.event_type == "page_view") & (e.page == "home")),
+    ("product", lambda e: e.event_type == "product_view"),
+    ("cart", lambda e: e.event_type == "add_to_cart"),
+    ("checkout", lambda e: e.event_type == "checkout"),
+    ("paid", lambda e: e.event_type == "purchase"),
+]
+
+
+def oracle_funnel(frames, start, end, *, strict: bool = True, traffic_source: str | None = None) -> list[int]:
+    """Visitors reaching each step (with every earlier step when strict)."""
+    e = frames["events"]
+    e = e[(e.event_date >= start) & (e.event_date <= end)]
+    if traffic_source is not None:
+        e = e[e.traffic_source.fillna("") == traffic_source]
+    did = [set(zip(e[cond(e)].store_id, e[cond(e)].visitor_id)) for _, cond in FUNNEL]
+    out, reached = [], None
+    for s in did:
+        reached = s if (reached is None or not strict) else reached & s
+        out.append(len(reached))
+    return out
+
+
+def oracle_cohorts(frames, start: dt.date, end: dt.date, months: int) -> dict[tuple[dt.date, int], int]:
+    """(cohort month, months since) -> buyers of the cohort with a paid order that month."""
+    o = frames["orders"]
+    paid = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])].copy()
+    paid["m"] = [d.year * 12 + d.month - 1 for d in paid.paid_date]
+    first = paid.groupby(["store_id", "customer_id"]).m.min().rename("c").reset_index()
+    j = paid[["store_id", "customer_id", "m"]].drop_duplicates().merge(first, on=["store_id", "customer_id"])
+    lo, hi = start.year * 12 + start.month - 1, end.year * 12 + end.month - 1
+    j = j[(j.c >= lo) & (j.c <= hi) & (j.m - j.c <= months)]
+    counts = j.groupby(["c", "m"]).size()
+    return {(dt.date(c // 12, c % 12 + 1, 1), m - c): int(n) for (c, m), n in counts.items()}

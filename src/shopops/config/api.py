@@ -14,13 +14,15 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.ingest.api import PayloadTooLarge, TooManyRequests
+from shopops.ingest.api import PayloadTooLarge, ServerKey, TooManyRequests
 from shopops.ingest.api import router as ingest_router
+from shopops.promotions.api import router as promotions_router
 
 log = logging.getLogger(__name__)
 
 api = NinjaAPI(title="shopops API", version="1", urls_namespace="api")
 api.add_router("/", ingest_router)
+api.add_router("/", promotions_router, auth=ServerKey())
 
 
 def _error(request, status: int, code: str, message: str, fields: list | None = None):

@@ -52,6 +52,8 @@ INSTALLED_APPS = [
     "shopops.team",
     "shopops.metrics",
     "shopops.ingest",
+    "shopops.promotions",
+    "shopops.reports",
     "shopops.web",
 ]
 

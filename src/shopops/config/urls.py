@@ -10,5 +10,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("import/", include("shopops.ingest.urls")),
+    path("reports/", include("shopops.reports.urls")),
+    path("promotions/", include("shopops.promotions.urls")),
     path("", include("shopops.web.urls")),
 ]

@@ -1,10 +1,25 @@
 """The KPI catalog: every KPI defined once.
 
-A KPI is either a *measure* — one aggregate over one fact table, filtered to the
-rows that count and dated by one business-date column — or a *ratio* of two other
-KPIs. Ratios are always computed from their parts at the grain asked for, never by
-averaging daily ratios. Pages, reports, alerts, targets and the API refer to KPIs
-by id; every definition a user reads is the text below.
+A KPI is one of four kinds:
+
+* a **measure** — one aggregate over the rows of one *source* (a fact table filtered
+  to the rows that count and dated by one business-date column), e.g. ``gmv``;
+* an **entity count** — the number of distinct entities (buyers, visitors, sessions,
+  SKUs…) among a source's rows, optionally only those whose row count passes a test
+  (``repeat_buyers``: buyers with >= 2 paid orders). The runner de-duplicates first
+  (``GROUP BY keys, store_id, entity``) and counts rows after, which every engine runs
+  faster than ``COUNT(DISTINCT …) FILTER (…)``;
+* a **ratio** of two KPIs (``numerator / denominator × scale``), always computed from its
+  parts at the grain asked for, never by averaging daily ratios;
+* a **combination** — a signed sum of other KPIs (``net_sales = gmv − refund_amount``).
+
+Entities are counted per store: ids are unique within a store only (a JD buyer id may
+equal a Tmall one), so ``(store_id, customer_id)`` is one buyer.
+
+Each KPI supports the dimensions its source supports (:func:`kpi_dimensions`); derived
+KPIs support the dimensions all their parts support. Pages, reports, alerts, targets and
+the API refer to KPIs by id; every definition a user reads is the text below, and
+``docs/kpis.md`` is generated from it.
 """
 
 from __future__ import annotations
@@ -13,7 +28,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-import ibis
 import ibis.expr.types as ir
 
 
@@ -21,7 +35,7 @@ class Unit(StrEnum):
     MONEY = "money"
     COUNT = "count"
     PERCENT = "percent"  # a ratio shown ×100 with a % sign
-    RATIO = "ratio"  # a plain multiple, e.g. ROAS 3.2
+    RATIO = "ratio"  # a plain multiple, e.g. ROAS 3.2, or days
 
 
 class Direction(StrEnum):
@@ -31,42 +45,67 @@ class Direction(StrEnum):
 
 # Orders that count as paid: a payment happened, whatever came after (refunds are
 # subtracted by their own KPIs, never by dropping the order).
-def _paid(t: ir.Table) -> ir.BooleanColumn:
-    return t.paid_date.notnull() & ~t.status.isin(["pending_payment", "closed"])
-
-
-def _successful_refund(t: ir.Table) -> ir.BooleanColumn:
-    return t.status == "success"
-
-
-def _per_store(t: ir.Table, column: str) -> ir.StringColumn:
-    """Ids are unique within a store only (a JD buyer id may equal a Tmall one): count pairs."""
-    return t.store_id.concat(":", t[column])
+PAID_EXCLUDED_STATUSES = ("pending_payment", "closed")
+PAGE_VIEW_TYPES = ("page_view", "product_view")
 
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """A fact table as the catalog sees it: which rows count and which date places them."""
+    """A fact source as the catalog sees it: which rows count and which date places them.
+
+    ``table`` is the fact table; ``joins`` names the tables joined in to build it (see
+    :mod:`shopops.metrics.sources`). ``columns`` are the columns usable as dimensions
+    as they are; ``platform`` (every source), ``category`` (sources with ``product_id``)
+    and ``customer_type`` (sources with ``customer_id``) are derived by joins.
+    """
 
     id: str
     table: str
     date_column: str
-    where: Callable[[ir.Table], ir.BooleanColumn] | None = None
-    # Dimensions this source can be broken down by (column name in the source).
-    dimensions: tuple[str, ...] = ("store_id",)
+    doc: str
+    columns: tuple[str, ...] = ("store_id",)
+    has_product: bool = False
+    has_customer: bool = False
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        dims = list(self.columns) + ["platform"]
+        if self.has_product:
+            dims += ["product_id", "category"] if "product_id" not in dims else ["category"]
+        if self.has_customer:
+            dims.append("customer_type")
+        return tuple(dims)
 
 
 SOURCES: dict[str, Source] = {
     s.id: s
     for s in (
-        Source("paid_orders", "orders", "paid_date", _paid, ("store_id", "traffic_source", "province")),
-        Source("paid_lines", "order_lines", "paid_date", None, ("store_id", "product_id")),
+        Source("paid_orders", "orders", "paid_date",
+               "orders with a payment (status not pending_payment/closed, paid_date set), by paid_date",
+               ("store_id", "traffic_source", "province"), has_customer=True),
+        Source("paid_lines", "order_lines", "paid_date",
+               "lines of paid orders (joined to the order for its source, province and buyer), by the order's paid_date",
+               ("store_id", "traffic_source", "province"), has_product=True, has_customer=True),
+        Source("paid_lines_costed", "order_lines", "paid_date",
+               "paid lines joined to skus (store_id, sku_id) for the unit cost",
+               ("store_id", "traffic_source", "province"), has_product=True, has_customer=True),
         # Refunds are dated by the paid date of the refunded order, so refund rate and
         # net sales relate refunds to the GMV they reverse.
-        Source("refunds_of_paid_orders", "refunds", "paid_date", _successful_refund, ("store_id",)),
-        Source("events", "events", "event_date", None, ("store_id", "traffic_source", "product_id")),
-        Source("ad_spend", "ad_spend_daily", "date", None, ("store_id", "ad_tool", "plan_id")),
-        Source("traffic", "traffic_daily", "date", None, ("store_id", "traffic_source", "product_id")),
+        Source("refunds_of_paid_orders", "refunds", "paid_date",
+               "successful refunds joined to their paid order, by the order's paid_date",
+               ("store_id", "traffic_source", "province"), has_customer=True),
+        Source("events", "events", "event_date", "behaviour events, by event_date",
+               ("store_id", "traffic_source"), has_product=True),
+        Source("ad_spend", "ad_spend_daily", "date", "ad plans' daily results, by date",
+               ("store_id", "ad_tool", "plan_id")),
+        Source("traffic", "traffic_daily", "date", "platform daily traffic per product and source, by date",
+               ("store_id", "traffic_source"), has_product=True),
+        Source("reviews", "reviews", "review_date", "reviews, by review_date", ("store_id",), has_product=True),
+        Source("stock", "inventory_snapshots", "date",
+               "end-of-day stock snapshots joined to skus for the product, by date", ("store_id",), has_product=True),
+        Source("closing_stock", "inventory_snapshots", "date",
+               "the stock snapshots of each store's last snapshot date in the period (or time bucket)",
+               ("store_id",), has_product=True),
     )
 }
 
@@ -80,12 +119,22 @@ class Kpi:
     definition_en: str
     unit: Unit
     direction: Direction = Direction.UP_IS_GOOD
-    # a measure …
     source: str | None = None
+    # a measure: one aggregate over the source rows …
     measure: Callable[[ir.Table], ir.Scalar] | None = None
-    # … or a ratio of two KPIs
+    # … or an entity count: distinct `entity` values (per store) among rows passing `where`,
+    # keeping only entities whose row count passes `having`; `needs` names derived
+    # dimensions the filter reads (e.g. customer_type) …
+    entity: str | None = None
+    where: Callable[[ir.Table], ir.BooleanValue] | None = None
+    having: Callable[[ir.IntegerColumn], ir.BooleanValue] | None = None
+    needs: tuple[str, ...] = ()
+    # … or a ratio of two KPIs …
     numerator: str | None = None
     denominator: str | None = None
+    scale: int = 1
+    # … or a signed sum of KPIs, e.g. ("gmv", "-refund_amount")
+    combine: tuple[str, ...] = ()
     formula_text: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
 
@@ -93,11 +142,47 @@ class Kpi:
     def is_ratio(self) -> bool:
         return self.numerator is not None
 
+    @property
+    def is_combination(self) -> bool:
+        return bool(self.combine)
+
+    @property
+    def is_entity_count(self) -> bool:
+        return self.entity is not None
+
+    @property
+    def is_base(self) -> bool:
+        """Computed by the warehouse (a measure or an entity count), not derived from other KPIs."""
+        return self.source is not None
+
+    @property
+    def is_additive_over_time(self) -> bool:
+        """Summing days gives the period's value (sums and row counts; not distinct counts or ratios)."""
+        if self.is_ratio:
+            return False
+        if self.is_combination:
+            return all(CATALOG[t.lstrip("-")].is_additive_over_time for t in self.combine)
+        return not self.is_entity_count
+
+    @property
+    def parts(self) -> tuple[str, ...]:
+        if self.is_ratio:
+            return (self.numerator, self.denominator)
+        return tuple(t.lstrip("-") for t in self.combine)
+
     def label(self, language: str) -> str:
         return self.label_en if language.startswith("en") else self.label_zh
 
     def definition(self, language: str) -> str:
         return self.definition_en if language.startswith("en") else self.definition_zh
+
+    def formula(self) -> str:
+        if self.formula_text:
+            return self.formula_text
+        if self.is_ratio:
+            scale = f" × {self.scale}" if self.scale != 1 else ""
+            return f"{self.numerator} / {self.denominator}{scale}"
+        return " ".join(("− " + t[1:]) if t.startswith("-") else ("+ " + t) for t in self.combine).removeprefix("+ ")
 
 
 CATALOG: dict[str, Kpi] = {}
@@ -105,12 +190,20 @@ CATALOG: dict[str, Kpi] = {}
 
 def _kpi(kpi: Kpi) -> Kpi:
     assert kpi.id not in CATALOG, kpi.id
-    assert (kpi.measure is None) == kpi.is_ratio, kpi.id
+    kinds = [kpi.measure is not None, kpi.entity is not None, kpi.is_ratio, kpi.is_combination]
+    assert sum(kinds) == 1, kpi.id
+    assert (kpi.source is not None) == (kinds[0] or kinds[1]), kpi.id
+    for part in kpi.parts:
+        assert part in CATALOG, f"{kpi.id}: define {part} first"
     CATALOG[kpi.id] = kpi
     return kpi
 
 
-# --- money ---------------------------------------------------------------------------
+def _sum_if(cond: ir.BooleanValue) -> ir.IntegerScalar:
+    return cond.ifelse(1, 0).sum()
+
+
+# --- sales ---------------------------------------------------------------------------
 _kpi(Kpi(
     "gmv", "支付金额", "GMV",
     "统计期内付款订单的实付金额之和(扣除所有优惠,不含运费,未扣退款)。",
@@ -129,7 +222,7 @@ _kpi(Kpi(
     "paying_buyers", "支付买家数", "Paying buyers",
     "统计期内至少有一笔付款订单的买家数(整段去重)。",
     "Distinct buyers with at least one paid order in the period (de-duplicated over the whole period).",
-    Unit.COUNT, source="paid_orders", measure=lambda t: _per_store(t, "customer_id").nunique(),
+    Unit.COUNT, source="paid_orders", entity="customer_id",
     formula_text="count distinct (store_id, customer_id) of orders where paid", tags=("customers",),
 ))
 _kpi(Kpi(
@@ -137,6 +230,14 @@ _kpi(Kpi(
     "统计期内付款订单的商品件数。", "Units in orders paid in the period.",
     Unit.COUNT, source="paid_lines", measure=lambda t: t.quantity.sum(),
     formula_text="sum(order_lines.quantity) where the order is paid", tags=("products",),
+))
+_kpi(Kpi(
+    "item_gmv", "商品支付金额", "Item GMV",
+    "统计期内付款订单各商品行的实付金额之和(与支付金额相等,但可按商品、类目拆分)。",
+    "Sum of the paid amounts of the lines of orders paid in the period (equals GMV, but can be "
+    "broken down by product and category).",
+    Unit.MONEY, source="paid_lines", measure=lambda t: t.paid_amount.sum(),
+    formula_text="sum(order_lines.paid_amount) where the order is paid", tags=("money", "products"),
 ))
 _kpi(Kpi(
     "refund_amount", "退款金额", "Refunded amount",
@@ -149,8 +250,52 @@ _kpi(Kpi(
     "refunded_orders", "退款订单数", "Refunded orders",
     "统计期内付款的订单中有成功退款的订单数。",
     "Orders paid in the period with at least one successful refund.",
-    Unit.COUNT, Direction.DOWN_IS_GOOD, source="refunds_of_paid_orders", measure=lambda t: _per_store(t, "order_id").nunique(),
+    Unit.COUNT, Direction.DOWN_IS_GOOD, source="refunds_of_paid_orders", entity="order_id",
     formula_text="count distinct (store_id, order_id) of refunds where status = success", tags=("money",),
+))
+_kpi(Kpi(
+    "net_sales", "净销售额", "Net sales",
+    "支付金额 − 这些订单已成功退款的金额。", "GMV minus refunds successfully paid back for those orders.",
+    Unit.MONEY, combine=("gmv", "-refund_amount"), tags=("money",),
+))
+_kpi(Kpi(
+    "cogs", "商品成本", "Cost of goods",
+    "付款订单商品行的件数 × SKU 成本(skus.cost)之和;没有成本的 SKU 计为 0。",
+    "Units of the paid lines × the SKU's unit cost (skus.cost, joined on store_id + sku_id); "
+    "lines whose SKU has no cost count 0.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, source="paid_lines_costed",
+    measure=lambda t: (t.quantity * t.cost.fill_null(0)).sum(),
+    formula_text="sum(order_lines.quantity × skus.cost) where the order is paid", tags=("money",),
+))
+_kpi(Kpi(
+    "store_discount", "店铺承担优惠", "Store-borne discounts",
+    "付款订单的优惠金额中由店铺承担的部分:订单优惠金额 − 平台承担优惠。",
+    "The part of paid orders' discounts the store bears: orders.discount_amount − orders.platform_discount "
+    "(the only allocation the data supports: per order, not per line).",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, source="paid_orders",
+    measure=lambda t: (t.discount_amount.fill_null(0) - t.platform_discount.fill_null(0)).sum(),
+    formula_text="sum(orders.discount_amount − orders.platform_discount) where paid", tags=("money",),
+))
+_kpi(Kpi(
+    "platform_discount", "平台承担优惠", "Platform-borne discounts",
+    "付款订单的优惠中由平台承担、平台补给店铺的部分(如跨店满减的平台份额)。",
+    "The part of paid orders' discounts the platform pays the store back (e.g. its share of 跨店满减).",
+    Unit.MONEY, source="paid_orders", measure=lambda t: t.platform_discount.fill_null(0).sum(),
+    formula_text="sum(orders.platform_discount) where paid", tags=("money",),
+))
+_kpi(Kpi(
+    "gross_margin", "毛利", "Gross margin",
+    "净销售额 + 平台承担优惠 − 商品成本。实付金额已扣除全部优惠,店铺承担的优惠因此已在净销售额中扣除一次,"
+    "不再重复扣减;平台承担的优惠由平台补给店铺,计入收入。",
+    "Net sales + platform-borne discounts − cost of goods. Paid amounts are already after every "
+    "discount, so store-borne discounts are subtracted once (inside net sales), not twice; "
+    "platform-borne discounts are paid back to the store, so they count as income.",
+    Unit.MONEY, combine=("net_sales", "platform_discount", "-cogs"), tags=("money",),
+))
+_kpi(Kpi(
+    "gross_margin_rate", "毛利率", "Gross margin rate",
+    "毛利 ÷ 净销售额。", "Gross margin / net sales.",
+    Unit.PERCENT, numerator="gross_margin", denominator="net_sales", tags=("money",),
 ))
 _kpi(Kpi(
     "aov", "客单价", "AOV per buyer",
@@ -163,6 +308,16 @@ _kpi(Kpi(
     Unit.MONEY, numerator="gmv", denominator="paid_orders", tags=("money",),
 ))
 _kpi(Kpi(
+    "avg_unit_price", "件单价", "Average unit price",
+    "商品支付金额 ÷ 支付件数。", "Item GMV / units sold.",
+    Unit.MONEY, numerator="item_gmv", denominator="units_sold", tags=("money", "products"),
+))
+_kpi(Kpi(
+    "upt", "连带率", "Units per transaction (UPT)",
+    "支付件数 ÷ 支付订单数。", "Units sold / paid orders.",
+    Unit.RATIO, numerator="units_sold", denominator="paid_orders", tags=("products",),
+))
+_kpi(Kpi(
     "refund_rate", "退款率(金额)", "Refund rate (amount)",
     "退款金额 ÷ 支付金额。", "Refunded amount / GMV.",
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="refund_amount", denominator="gmv", tags=("money",),
@@ -173,21 +328,81 @@ _kpi(Kpi(
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="refunded_orders", denominator="paid_orders", tags=("money",),
 ))
 
+# --- customers ---------------------------------------------------------------------------
+_kpi(Kpi(
+    "new_buyers", "新客数", "New buyers",
+    "统计期内的支付买家中,在该店铺的首笔付款订单落在统计期内的买家数。",
+    "Paying buyers of the period whose first paid order ever in that store falls in the period.",
+    Unit.COUNT, source="paid_orders", entity="customer_id", needs=("customer_type",),
+    where=lambda t: t.customer_type == "new",
+    formula_text="count distinct (store_id, customer_id) where paid and min(paid_date over all time) >= period start",
+    tags=("customers",),
+))
+_kpi(Kpi(
+    "returning_buyers", "老客数", "Returning buyers",
+    "统计期内的支付买家中,统计期之前已在该店铺付款过的买家数。",
+    "Paying buyers of the period who had a paid order in that store before the period.",
+    Unit.COUNT, source="paid_orders", entity="customer_id", needs=("customer_type",),
+    where=lambda t: t.customer_type == "returning",
+    formula_text="count distinct (store_id, customer_id) where paid and min(paid_date over all time) < period start",
+    tags=("customers",),
+))
+_kpi(Kpi(
+    "repeat_buyers", "复购买家数", "Repeat buyers",
+    "统计期内有 2 笔及以上付款订单的买家数。", "Buyers with two or more paid orders in the period.",
+    Unit.COUNT, source="paid_orders", entity="customer_id", having=lambda n: n >= 2,
+    formula_text="count (store_id, customer_id) having count(paid orders) >= 2", tags=("customers",),
+))
+_kpi(Kpi(
+    "repurchase_rate", "复购率", "Repurchase rate",
+    "复购买家数 ÷ 支付买家数。", "Buyers with >= 2 paid orders in the period / paying buyers.",
+    Unit.PERCENT, numerator="repeat_buyers", denominator="paying_buyers", tags=("customers",),
+))
+_kpi(Kpi(
+    "returning_buyer_rate", "回购率", "Returning-buyer rate",
+    "老客数 ÷ 支付买家数。", "Buyers who had bought before the period / paying buyers.",
+    Unit.PERCENT, numerator="returning_buyers", denominator="paying_buyers", tags=("customers",),
+))
+
 # --- traffic ---------------------------------------------------------------------------
 _kpi(Kpi(
     "visitors", "访客数", "Visitors (UV)",
     "统计期内有行为记录的去重访客数(整段去重,不是每日访客数之和)。",
     "Distinct visitors with at least one event in the period (de-duplicated over the whole "
     "period, not a sum of daily visitors).",
-    Unit.COUNT, source="events", measure=lambda t: _per_store(t, "visitor_id").nunique(),
+    Unit.COUNT, source="events", entity="visitor_id",
     formula_text="count distinct (store_id, visitor_id) of events", tags=("traffic",),
 ))
 _kpi(Kpi(
     "page_views", "浏览量", "Page views (PV)",
     "页面与商品详情页的浏览次数。", "Number of page and product-detail views.",
-    Unit.COUNT, source="events",
-    measure=lambda t: (t.event_type.isin(["page_view", "product_view"])).ifelse(1, 0).sum(),
+    Unit.COUNT, source="events", measure=lambda t: _sum_if(t.event_type.isin(PAGE_VIEW_TYPES)),
     formula_text="count(events) where event_type in (page_view, product_view)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "add_to_cart_users", "加购人数", "Add-to-cart users",
+    "统计期内有加购行为的去重访客数。", "Distinct visitors who added to cart in the period.",
+    Unit.COUNT, source="events", entity="visitor_id", where=lambda t: t.event_type == "add_to_cart",
+    formula_text="count distinct (store_id, visitor_id) of events where event_type = add_to_cart", tags=("traffic",),
+))
+_kpi(Kpi(
+    "sessions", "会话数", "Sessions",
+    "统计期内有行为记录的去重会话数。", "Distinct sessions with events in the period.",
+    Unit.COUNT, source="events", entity="session_id", where=lambda t: t.session_id.notnull(),
+    formula_text="count distinct (store_id, session_id) of events", tags=("traffic",),
+))
+_kpi(Kpi(
+    "bounced_sessions", "跳失会话数", "Bounced sessions",
+    "统计期内恰好只有一次浏览(页面或商品详情页)的会话数。",
+    "Sessions with exactly one page view (page or product view) in the period.",
+    Unit.COUNT, Direction.DOWN_IS_GOOD, source="events", entity="session_id",
+    where=lambda t: t.session_id.notnull() & t.event_type.isin(PAGE_VIEW_TYPES), having=lambda n: n == 1,
+    formula_text="count (store_id, session_id) having count(page views) = 1", tags=("traffic",),
+))
+_kpi(Kpi(
+    "bounce_rate", "跳失率", "Bounce rate",
+    "跳失会话数 ÷ 会话数。", "Sessions with exactly one page view / sessions.",
+    Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="bounced_sessions", denominator="sessions", tags=("traffic",),
 ))
 _kpi(Kpi(
     "visitor_days", "访客人天", "Visitor-days",
@@ -217,10 +432,139 @@ _kpi(Kpi(
     formula_text="sum(ad_spend_daily.attributed_gmv)", tags=("marketing",),
 ))
 _kpi(Kpi(
+    "impressions", "展现量", "Impressions",
+    "推广计划的展现次数之和。", "Ad impressions across plans.",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.impressions.sum(),
+    formula_text="sum(ad_spend_daily.impressions)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "clicks", "点击量", "Clicks",
+    "推广计划的点击次数之和。", "Ad clicks across plans.",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.clicks.sum(),
+    formula_text="sum(ad_spend_daily.clicks)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ctr", "点击率", "CTR",
+    "点击量 ÷ 展现量。", "Clicks / impressions.",
+    Unit.PERCENT, numerator="clicks", denominator="impressions", tags=("marketing",),
+))
+_kpi(Kpi(
+    "cpc", "平均点击花费", "CPC",
+    "推广花费 ÷ 点击量。", "Ad spend / clicks.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="clicks", tags=("marketing",),
+))
+_kpi(Kpi(
+    "cpm", "千次展现花费", "CPM",
+    "推广花费 ÷ 展现量 × 1000。", "Ad spend per 1,000 impressions.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="impressions", scale=1000,
+    tags=("marketing",),
+))
+_kpi(Kpi(
     "roas", "投产比", "ROAS",
     "推广成交金额 ÷ 推广花费(即推广工具里标注的“ROI”)。",
     "Ad-attributed GMV / ad spend (what the platforms' ad tools label “ROI”).",
     Unit.RATIO, numerator="ad_gmv", denominator="ad_spend", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_return", "推广净收益", "Ad return",
+    "推广成交金额 − 推广花费。", "Ad-attributed GMV minus ad spend.",
+    Unit.MONEY, combine=("ad_gmv", "-ad_spend"), tags=("marketing",),
+))
+_kpi(Kpi(
+    "roi", "ROI(收益率)", "ROI (as defined in the seeds)",
+    "(推广成交金额 − 推广花费) ÷ 推广花费,即种子数据定义的 (收入 − 成本) ÷ 成本;"
+    "不同于推广工具标注的“ROI”(见投产比)。",
+    "(ad-attributed GMV − ad spend) / ad spend, the seeds' (revenue − cost) / cost; not what the ad "
+    "tools label “ROI” (that is ROAS).",
+    Unit.RATIO, numerator="ad_return", denominator="ad_spend", tags=("marketing",),
+))
+_kpi(Kpi(
+    "cac", "获客成本", "CAC",
+    "推广花费 ÷ 新客数。", "Ad spend / new buyers acquired in the period.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="new_buyers", tags=("marketing", "customers"),
+))
+
+# --- products and stock ---------------------------------------------------------------------------
+_kpi(Kpi(
+    "skus_sold", "动销 SKU 数", "SKUs sold",
+    "统计期内至少卖出一件的 SKU 数。", "SKUs with at least one unit sold in the period.",
+    Unit.COUNT, source="paid_lines", entity="sku_id", where=lambda t: t.sku_id.notnull(),
+    formula_text="count distinct (store_id, sku_id) of paid lines", tags=("products",),
+))
+_kpi(Kpi(
+    "skus_in_stock", "在售 SKU 数", "SKUs on sale",
+    "统计期内任一日终库存快照有可售库存(>0)的 SKU 数。",
+    "SKUs with sellable stock (> 0) in at least one end-of-day snapshot of the period.",
+    Unit.COUNT, source="stock", entity="sku_id", where=lambda t: t.on_hand > 0,
+    formula_text="count distinct (store_id, sku_id) of inventory_snapshots where on_hand > 0", tags=("products",),
+))
+_kpi(Kpi(
+    "sku_sales_rate", "动销率", "SKU sales rate (动销率)",
+    "动销 SKU 数 ÷ 在售 SKU 数(快照缺失时可能超过 100%)。",
+    "SKUs sold / SKUs on sale (can exceed 100% when stock snapshots are missing).",
+    Unit.PERCENT, numerator="skus_sold", denominator="skus_in_stock", tags=("products",),
+))
+_kpi(Kpi(
+    "stock_unit_days", "库存件天", "Stock unit-days",
+    "统计期内各日终可售库存之和。", "Sum of the end-of-day sellable units over the period's snapshots.",
+    Unit.COUNT, source="stock", measure=lambda t: t.on_hand.sum(),
+    formula_text="sum(inventory_snapshots.on_hand)", tags=("products",),
+))
+_kpi(Kpi(
+    "days_of_inventory", "库存周转天数", "Days of inventory",
+    "平均库存 ÷ 日均销量 = 库存件天 ÷ 支付件数(同一统计期,天数相消)。",
+    "Average units on hand / average daily units sold = stock unit-days / units sold (same period, so "
+    "the days cancel; days without a snapshot count as 0 on hand).",
+    Unit.RATIO, Direction.DOWN_IS_GOOD, numerator="stock_unit_days", denominator="units_sold", tags=("products",),
+))
+
+_kpi(Kpi(
+    "closing_on_hand", "期末库存", "Closing stock",
+    "统计期(或时间段)内各店铺最后一个库存快照日的可售库存件数。",
+    "Sellable units on each store's last stock-snapshot date in the period (or time bucket).",
+    Unit.COUNT, source="closing_stock", measure=lambda t: t.on_hand.sum(),
+    formula_text="sum(inventory_snapshots.on_hand) on the store's last snapshot date in the period", tags=("products",),
+))
+_kpi(Kpi(
+    "units_sold_and_on_hand", "销量与期末库存", "Units sold + closing stock",
+    "支付件数 + 期末库存。", "Units sold plus closing stock (the base of sell-through).",
+    Unit.COUNT, combine=("units_sold", "closing_on_hand"), tags=("products",),
+))
+_kpi(Kpi(
+    "sell_through", "售罄率", "Sell-through",
+    "支付件数 ÷ (支付件数 + 期末库存)。", "Units sold / (units sold + closing units on hand).",
+    Unit.PERCENT, numerator="units_sold", denominator="units_sold_and_on_hand", tags=("products",),
+))
+
+# --- reviews ---------------------------------------------------------------------------
+_kpi(Kpi(
+    "review_count", "评价数", "Reviews",
+    "统计期内发布的评价数。", "Reviews posted in the period.",
+    Unit.COUNT, source="reviews", measure=lambda t: t.count(),
+    formula_text="count(reviews)", tags=("reputation",),
+))
+_kpi(Kpi(
+    "rated_reviews", "有评分评价数", "Rated reviews",
+    "有星级评分的评价数。", "Reviews with a star rating.",
+    Unit.COUNT, source="reviews", measure=lambda t: _sum_if(t.rating.notnull()),
+    formula_text="count(reviews) where rating is set", tags=("reputation",),
+))
+_kpi(Kpi(
+    "positive_reviews", "好评数", "Positive reviews",
+    "4–5 星评价数。", "Reviews rated 4–5 stars.",
+    Unit.COUNT, source="reviews", measure=lambda t: _sum_if(t.rating >= 4),
+    formula_text="count(reviews) where rating >= 4", tags=("reputation",),
+))
+_kpi(Kpi(
+    "bad_reviews", "差评数", "Bad reviews",
+    "1–2 星评价数。", "Reviews rated 1–2 stars.",
+    Unit.COUNT, Direction.DOWN_IS_GOOD, source="reviews", measure=lambda t: _sum_if(t.rating <= 2),
+    formula_text="count(reviews) where rating <= 2", tags=("reputation",),
+))
+_kpi(Kpi(
+    "positive_rate", "好评率", "Positive rate",
+    "好评数 ÷ 有评分评价数。", "Positive reviews (4–5 stars) / rated reviews.",
+    Unit.PERCENT, numerator="positive_reviews", denominator="rated_reviews", tags=("reputation",),
 ))
 
 
@@ -231,34 +575,30 @@ def kpi(kpi_id: str) -> Kpi:
         raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(CATALOG)}") from None
 
 
-def measures_needed(kpi_ids: list[str]) -> list[str]:
-    """The measure KPIs that the given KPIs are computed from, in catalog order."""
+def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
+    """The base KPIs (measures and entity counts) the given KPIs are computed from, in catalog order."""
     need: set[str] = set()
 
     def visit(kid: str) -> None:
         k = kpi(kid)
-        if k.is_ratio:
-            visit(k.numerator)
-            visit(k.denominator)
-        else:
+        if k.is_base:
             need.add(kid)
+        for part in k.parts:
+            visit(part)
 
     for kid in kpi_ids:
         visit(kid)
     return [k for k in CATALOG if k in need]
 
 
-def source_table(con: ibis.BaseBackend, source: Source) -> ir.Table:
-    """The rows of a source, with its business date as ``_date``."""
-    if source.id == "refunds_of_paid_orders":
-        refunds = con.table("refunds")
-        orders = con.table("orders").select("store_id", "order_id", "paid_date")
-        t = refunds.inner_join(orders, ["store_id", "order_id"])
-    else:
-        t = con.table(source.table)
-    if source.where is not None:
-        t = t.filter(source.where(t))
-    return t.mutate(_date=t[source.date_column])
+def kpi_dimensions(kpi_id: str) -> tuple[str, ...]:
+    """The dimensions a KPI can be broken down or filtered by (all its parts must support them)."""
+    bases = measures_needed([kpi_id])
+    dims = list(SOURCES[CATALOG[bases[0]].source].dimensions)
+    for b in bases[1:]:
+        allowed = set(SOURCES[CATALOG[b].source].dimensions)
+        dims = [d for d in dims if d in allowed]
+    return tuple(dims)
 
 
 def kpis_markdown() -> str:
@@ -268,17 +608,28 @@ def kpis_markdown() -> str:
         "",
         "Generated from `src/shopops/metrics/catalog.py` by `shopops docs kpis`; a test fails when "
         "the two differ. Business definitions follow `GLOSSARY.md`; ratios are always computed "
-        "from their parts over the period asked for, never as an average of daily ratios.",
+        "from their parts over the period asked for, never as an average of daily ratios. "
+        "Distinct counts (buyers, visitors, sessions, SKUs) are per store and de-duplicated over "
+        "the period (or time bucket) asked for.",
         "",
-        "| id | 中文 | English | unit | better | definition | formula |",
-        "|---|---|---|---|---|---|---|",
+        "| id | 中文 | English | unit | better | definition | formula | dimensions |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for k in CATALOG.values():
-        formula = k.formula_text or f"{k.numerator} / {k.denominator}"
         better = "↑" if k.direction is Direction.UP_IS_GOOD else "↓"
+        dims = ", ".join(kpi_dimensions(k.id))
         out.append(
             f"| `{k.id}` | {k.label_zh} | {k.label_en} | {k.unit} | {better} | "
-            f"{k.definition_en} {k.definition_zh} | `{formula}` |"
+            f"{k.definition_en} {k.definition_zh} | `{k.formula()}` | {dims} |"
         )
+    out += ["", "## Sources", "", "| source | table | dated by | rows |", "|---|---|---|---|"]
+    for s in SOURCES.values():
+        out.append(f"| `{s.id}` | `{s.table}` | `{s.date_column}` | {s.doc} |")
+    out += ["", "## Dimensions", ""]
+    from shopops.metrics.dimensions import DIMENSIONS
+
+    out += ["| id | 中文 | English | how |", "|---|---|---|---|"]
+    for d in DIMENSIONS.values():
+        out.append(f"| `{d.id}` | {d.label_zh} | {d.label_en} | {d.doc} |")
     out.append("")
     return "\n".join(out)

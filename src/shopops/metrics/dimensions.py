@@ -1,4 +1,17 @@
-"""Dimension reads: the stores, for filters and labels."""
+"""Dimensions: what KPIs can be broken down and filtered by, and the store list for filters.
+
+A dimension is a column of a source (``store_id``, ``traffic_source``, ``province``,
+``product_id``, ``ad_tool``, ``plan_id``) or is derived by a join:
+
+* ``platform`` — ``stores.platform`` joined on ``store_id`` (every source);
+* ``category`` — ``products.category`` joined on ``(store_id, product_id)`` (sources with a product);
+* ``customer_type`` — ``new`` when the buyer's first paid order ever in that store falls in
+  the period (or time bucket) asked for, else ``returning`` (sources with a buyer).
+
+Missing values (no province, no category, a product-less event) are the empty string, so
+every engine groups and sorts them the same way. Which KPI supports which dimension is
+``shopops.metrics.catalog.kpi_dimensions``.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +20,46 @@ from dataclasses import dataclass
 import ibis
 
 from shopops.warehouse.connection import connect
+
+CUSTOMER_TYPES = ("new", "returning")
+
+
+@dataclass(frozen=True, slots=True)
+class Dimension:
+    id: str
+    label_zh: str
+    label_en: str
+    doc: str
+
+    def label(self, language: str) -> str:
+        return self.label_en if language.startswith("en") else self.label_zh
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.id: d
+    for d in (
+        Dimension("store_id", "店铺", "Store", "column `store_id`"),
+        Dimension("platform", "平台", "Platform", "`stores.platform` joined on `store_id`"),
+        Dimension("traffic_source", "流量来源", "Traffic source", "column `traffic_source` (of the order for order facts)"),
+        Dimension("province", "省份", "Province", "shipping province of the order (`orders.province`)"),
+        Dimension("product_id", "商品", "Product", "column `product_id` (via `skus` for stock)"),
+        Dimension("category", "类目", "Category", "`products.category` joined on `store_id`, `product_id`"),
+        Dimension("customer_type", "新老客", "New / returning", "`new` when the buyer's first paid order in the store is in the period (bucket), else `returning`"),
+        Dimension("ad_tool", "推广工具", "Ad tool", "column `ad_tool`"),
+        Dimension("plan_id", "推广计划", "Ad plan", "column `plan_id`"),
+    )
+}
+# accepted spellings (CLI, API): `store` means store_id
+ALIASES = {"store": "store_id", "product": "product_id", "source": "traffic_source", "region": "province",
+           "plan": "plan_id", "tool": "ad_tool"}
+
+
+def dimension_id(name: str) -> str:
+    """The canonical id of a dimension name or alias; raises ValueError for unknown names."""
+    name = ALIASES.get(name, name)
+    if name not in DIMENSIONS:
+        raise ValueError(f"unknown dimension {name!r}; known: {', '.join(DIMENSIONS)} (aliases: {', '.join(ALIASES)})")
+    return name
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,289 @@
+"""Metrics runners on a demo store vs hand-written DuckDB SQL, a Polars lazy query and pandas.
+
+Subject: the shopops runner (Ibis → DuckDB, including building the expression, compiling
+and shaping the typed response). Baseline: hand-written DuckDB SQL for the same numbers
+on the same connection. Also recorded: a Polars lazy query and a straightforward pandas
+version over the same tables already in memory as Arrow (their load time is not counted,
+which favours them). Each alternative's result is checked against the runner's.
+
+Warehouse: ``SHOPOPS_BENCH_WAREHOUSE`` (a DuckDB URL/path) when set; else the demo store
+is generated (``BENCH_DEMO_DAYS``, default 180; scale small) and imported through the
+ingest pipeline into a temp DuckDB. Best of ``BENCH_REPEAT`` (3) runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import polars as pl
+
+from shopops.core.periods import Grain, Period
+from shopops.metrics.runners import (
+    BreakdownQuery, CohortQuery, FunnelQuery, KpiQuery, run_breakdown, run_cohort, run_funnel,
+)
+from shopops.metrics.runners.kpis import run as run_kpis
+
+REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
+DAYS = int(os.environ.get("BENCH_DEMO_DAYS", "180"))
+PAID = "paid_date IS NOT NULL AND status NOT IN ('pending_payment', 'closed')"
+
+
+def _warehouse() -> tuple[ibis.BaseBackend, str]:
+    url = os.environ.get("SHOPOPS_BENCH_WAREHOUSE")
+    if url:
+        path = url.split("://", 1)[-1]
+        return ibis.duckdb.connect(path, read_only=True), f"SHOPOPS_BENCH_WAREHOUSE={url}"
+    from shopops.demo.generator import generate
+    from shopops.ingest.pipeline import import_file
+    from shopops.ingest.profiles import profile_get
+    from shopops.warehouse.loader import ensure_tables
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench-metrics-"))
+    con = ibis.duckdb.connect(str(tmp / "warehouse.duckdb"))
+    ensure_tables(con)
+    manifest = generate(tmp / "demo", days=DAYS, scale="small", seed=7, end_date=dt.date(2025, 12, 31))
+    for f in manifest.files:
+        import_file(f.path, profile=profile_get(f.profile_id), con=con, store_id=f.store_id, strict=True)
+    return con, f"demo small {DAYS} days (generated + imported)"
+
+
+def _best(fn) -> tuple[float, object]:
+    best, out = float("inf"), None
+    for _ in range(REPEAT):
+        started = time.perf_counter()
+        out = fn()
+        best = min(best, time.perf_counter() - started)
+    return best, out
+
+
+def run() -> list[dict]:
+    con, where = _warehouse()
+    last = con.table("orders").paid_date.max().execute()
+    last = pd.Timestamp(last).date()
+    period = Period(last - dt.timedelta(days=29), last)
+    lo, hi = period.start.isoformat(), period.end.isoformat()
+    arrow = {t: con.table(t).to_pyarrow() for t in ("orders", "order_lines", "events", "products")}
+    pl_t = {t: pl.from_arrow(a).lazy() for t, a in arrow.items()}
+    pd_t = {t: a.to_pandas() for t, a in arrow.items()}
+    duck = con.con
+    cases = []
+
+    # -- 1. period totals: GMV, paid orders, buyers, visitors, conversion -------------------------
+    kpis = ("gmv", "paid_orders", "paying_buyers", "visitors", "conversion_rate")
+
+    def subject_totals():
+        r = run_kpis(KpiQuery(kpis, period), con=con).rows[0]
+        return (r["gmv"], r["paid_orders"], r["paying_buyers"], r["visitors"])
+
+    def sql_totals():
+        return duck.execute(f"""
+            WITH o AS (SELECT * FROM orders WHERE {PAID} AND paid_date BETWEEN DATE '{lo}' AND DATE '{hi}')
+            SELECT (SELECT sum(paid_amount) FROM o), (SELECT count(*) FROM o),
+                   (SELECT count(*) FROM (SELECT DISTINCT store_id, customer_id FROM o)),
+                   (SELECT count(*) FROM (SELECT DISTINCT store_id, visitor_id FROM events
+                                          WHERE event_date BETWEEN DATE '{lo}' AND DATE '{hi}'))""").fetchone()
+
+    def polars_totals():
+        o = pl_t["orders"].filter(pl.col("paid_date").is_not_null() & ~pl.col("status").is_in(["pending_payment", "closed"])
+                                  & pl.col("paid_date").is_between(period.start, period.end))
+        a = o.select(pl.col("paid_amount").sum(), pl.len().alias("n"),
+                     pl.struct("store_id", "customer_id").n_unique().alias("b")).collect().row(0)
+        v = pl_t["events"].filter(pl.col("event_date").is_between(period.start, period.end)).select(
+            pl.struct("store_id", "visitor_id").n_unique()).collect().item()
+        return (*a, v)
+
+    def pandas_totals():
+        o = pd_t["orders"]
+        o = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])
+              & (o.paid_date >= period.start) & (o.paid_date <= period.end)]
+        e = pd_t["events"]
+        e = e[(e.event_date >= period.start) & (e.event_date <= period.end)]
+        return (sum(o.paid_amount, Decimal(0)), len(o), len(o[["store_id", "customer_id"]].drop_duplicates()),
+                len(e[["store_id", "visitor_id"]].drop_duplicates()))
+
+    cases.append(("period_totals", subject_totals, sql_totals, polars_totals, pandas_totals,
+                  lambda r: (Decimal(str(r[0])).quantize(Decimal("0.01")), *map(int, r[1:]))))
+
+    # -- 2. daily trend of GMV and buyers --------------------------------------------------------
+    def subject_trend():
+        rows = run_kpis(KpiQuery(("gmv", "paying_buyers"), period, grain=Grain.DAY), con=con).rows
+        return [(r["bucket"], r["gmv"], r["paying_buyers"]) for r in rows]
+
+    def sql_trend():
+        return duck.execute(f"""
+            SELECT paid_date, sum(paid_amount), count(DISTINCT (store_id, customer_id)) FROM orders
+            WHERE {PAID} AND paid_date BETWEEN DATE '{lo}' AND DATE '{hi}' GROUP BY 1 ORDER BY 1""").fetchall()
+
+    def polars_trend():
+        return pl_t["orders"].filter(
+            pl.col("paid_date").is_not_null() & ~pl.col("status").is_in(["pending_payment", "closed"])
+            & pl.col("paid_date").is_between(period.start, period.end)
+        ).group_by("paid_date").agg(pl.col("paid_amount").sum(), pl.struct("store_id", "customer_id").n_unique()
+                                    ).sort("paid_date").collect().rows()
+
+    def pandas_trend():
+        o = pd_t["orders"]
+        o = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])
+              & (o.paid_date >= period.start) & (o.paid_date <= period.end)]
+        g = o.groupby("paid_date").agg(gmv=("paid_amount", "sum"), b=("customer_id", lambda s: 0))
+        g["b"] = o.drop_duplicates(["paid_date", "store_id", "customer_id"]).groupby("paid_date").size()
+        return list(g.itertuples(name=None))
+
+    cases.append(("daily_trend", subject_trend, sql_trend, polars_trend, pandas_trend,
+                  lambda r: [(pd.Timestamp(d).date(), Decimal(str(g)).quantize(Decimal("0.01")), int(b)) for d, g, b in r]))
+
+    # -- 3. breakdown: item GMV and units by category, top 5 + others -----------------------------
+    def subject_breakdown():
+        res = run_breakdown(BreakdownQuery(("item_gmv", "units_sold"), period, "category", top=5), con=con)
+        return [(r.value, r.values["item_gmv"], r.values["units_sold"]) for r in res.rows]
+
+    def sql_breakdown():
+        return duck.execute(f"""
+            WITH l AS (
+              SELECT coalesce(p.category, '') AS category, l.paid_amount, l.quantity
+              FROM order_lines l
+              JOIN (SELECT store_id, order_id FROM orders WHERE {PAID} AND paid_date BETWEEN DATE '{lo}' AND DATE '{hi}') o
+                USING (store_id, order_id)
+              LEFT JOIN products p USING (store_id, product_id)),
+            g AS (SELECT category, sum(paid_amount) AS gmv, sum(quantity) AS units FROM l GROUP BY 1),
+            r AS (SELECT *, row_number() OVER (ORDER BY gmv DESC, category) AS rk FROM g)
+            SELECT CASE WHEN rk <= 5 THEN category ELSE '__others__' END, sum(gmv), sum(units)
+            FROM r GROUP BY 1 ORDER BY min(rk)""").fetchall()
+
+    def polars_breakdown():
+        o = pl_t["orders"].filter(pl.col("paid_date").is_not_null() & ~pl.col("status").is_in(["pending_payment", "closed"])
+                                  & pl.col("paid_date").is_between(period.start, period.end)).select("store_id", "order_id")
+        g = (pl_t["order_lines"].join(o, on=["store_id", "order_id"])
+             .join(pl_t["products"].select("store_id", "product_id", "category"), on=["store_id", "product_id"], how="left")
+             .with_columns(pl.col("category").fill_null(""))
+             .group_by("category").agg(pl.col("paid_amount").sum().alias("gmv"), pl.col("quantity").sum().alias("units"))
+             .sort(["gmv", "category"], descending=[True, False]).with_row_index("rk")
+             .with_columns(pl.when(pl.col("rk") < 5).then(pl.col("category")).otherwise(pl.lit("__others__")).alias("category"))
+             .group_by("category", maintain_order=True).agg(pl.col("gmv").sum(), pl.col("units").sum()))
+        return g.collect().rows()
+
+    def pandas_breakdown():
+        o = pd_t["orders"]
+        o = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])
+              & (o.paid_date >= period.start) & (o.paid_date <= period.end)][["store_id", "order_id"]]
+        lines = pd_t["order_lines"].merge(o, on=["store_id", "order_id"]).merge(
+            pd_t["products"][["store_id", "product_id", "category"]], on=["store_id", "product_id"], how="left")
+        lines["category"] = lines.category.fillna("")
+        g = lines.groupby("category").agg(gmv=("paid_amount", "sum"), units=("quantity", "sum")).reset_index()
+        g = g.sort_values(["gmv", "category"], ascending=[False, True]).reset_index(drop=True)
+        g.loc[g.index >= 5, "category"] = "__others__"
+        return list(g.groupby("category", sort=False).agg(gmv=("gmv", "sum"), units=("units", "sum")).itertuples(name=None))
+
+    cases.append(("breakdown_category_top5", subject_breakdown, sql_breakdown, polars_breakdown, pandas_breakdown,
+                  lambda r: [(c, Decimal(str(g)).quantize(Decimal("0.01")), int(u)) for c, g, u in r]))
+
+    # -- 4. event funnel, strict, all sources -----------------------------------------------------
+    def subject_funnel():
+        return [r.visitors for r in run_funnel(FunnelQuery(period), con=con).steps()]
+
+    def sql_funnel():
+        row = duck.execute(f"""
+            WITH v AS (
+              SELECT store_id, visitor_id,
+                max(CASE WHEN event_type = 'page_view' AND page = 'home' THEN 1 ELSE 0 END) s0,
+                max(CASE WHEN event_type = 'product_view' THEN 1 ELSE 0 END) s1,
+                max(CASE WHEN event_type = 'add_to_cart' THEN 1 ELSE 0 END) s2,
+                max(CASE WHEN event_type = 'checkout' THEN 1 ELSE 0 END) s3,
+                max(CASE WHEN event_type = 'purchase' THEN 1 ELSE 0 END) s4
+              FROM events WHERE event_date BETWEEN DATE '{lo}' AND DATE '{hi}' GROUP BY 1, 2)
+            SELECT sum(s0), sum(s0*s1), sum(s0*s1*s2), sum(s0*s1*s2*s3), sum(s0*s1*s2*s3*s4) FROM v""").fetchone()
+        return list(row)
+
+    steps = [(pl.col("event_type") == "page_view") & (pl.col("page") == "home"), pl.col("event_type") == "product_view",
+             pl.col("event_type") == "add_to_cart", pl.col("event_type") == "checkout", pl.col("event_type") == "purchase"]
+
+    def polars_funnel():
+        v = pl_t["events"].filter(pl.col("event_date").is_between(period.start, period.end)).group_by(
+            "store_id", "visitor_id").agg([s.any().cast(pl.Int64).alias(f"s{i}") for i, s in enumerate(steps)])
+        cum = [pl.col("s0")]
+        for i in range(1, 5):
+            cum.append(cum[-1] * pl.col(f"s{i}"))
+        return list(v.select([c.sum().alias(f"r{i}") for i, c in enumerate(cum)]).collect().row(0))
+
+    def pandas_funnel():
+        e = pd_t["events"]
+        e = e[(e.event_date >= period.start) & (e.event_date <= period.end)]
+        conds = [(e.event_type == "page_view") & (e.page == "home"), e.event_type == "product_view",
+                 e.event_type == "add_to_cart", e.event_type == "checkout", e.event_type == "purchase"]
+        f = pd.DataFrame({f"s{i}": c.astype(int) for i, c in enumerate(conds)})
+        f["store_id"], f["visitor_id"] = e.store_id.values, e.visitor_id.values
+        v = f.groupby(["store_id", "visitor_id"]).max()
+        reached = v.cumprod(axis=1)
+        return [int(x) for x in reached.sum()]
+
+    cases.append(("event_funnel", subject_funnel, sql_funnel, polars_funnel, pandas_funnel, lambda r: [int(x) for x in r]))
+
+    # -- 5. monthly cohorts, 6 months ----------------------------------------------------------------
+    cohort_period = Period(period.end.replace(day=1) - dt.timedelta(days=180), period.end)
+    c_lo, c_hi = cohort_period.start, cohort_period.end
+    c_lo_m, c_hi_m = c_lo.year * 12 + c_lo.month, c_hi.year * 12 + c_hi.month
+
+    def subject_cohort():
+        cells = run_cohort(CohortQuery(cohort_period, months=6), con=con).cells
+        return sorted((c.cohort.year * 12 + c.cohort.month, c.months_since, c.customers) for c in cells if c.customers)
+
+    def sql_cohort():
+        return sorted(duck.execute(f"""
+            WITH a AS (SELECT DISTINCT store_id, customer_id, year(paid_date) * 12 + month(paid_date) AS m
+                       FROM orders WHERE {PAID}),
+                 f AS (SELECT store_id, customer_id, min(m) AS c FROM a GROUP BY 1, 2)
+            SELECT c, m - c AS k, count(*) FROM a JOIN f USING (store_id, customer_id)
+            WHERE c BETWEEN {c_lo_m} AND {c_hi_m} AND m - c <= 6 GROUP BY 1, 2""").fetchall())
+
+    def polars_cohort():
+        a = pl_t["orders"].filter(pl.col("paid_date").is_not_null() & ~pl.col("status").is_in(["pending_payment", "closed"])
+                                  ).select("store_id", "customer_id",
+                                           (pl.col("paid_date").dt.year() * 12 + pl.col("paid_date").dt.month()).alias("m")).unique()
+        f = a.group_by("store_id", "customer_id").agg(pl.col("m").min().alias("c"))
+        j = a.join(f, on=["store_id", "customer_id"]).with_columns((pl.col("m") - pl.col("c")).alias("k"))
+        j = j.filter(pl.col("c").is_between(c_lo_m, c_hi_m) & (pl.col("k") <= 6))
+        return sorted(j.group_by("c", "k").len().collect().rows())
+
+    def pandas_cohort():
+        o = pd_t["orders"]
+        o = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])]
+        d = pd.to_datetime(o.paid_date)
+        a = pd.DataFrame({"store_id": o.store_id.values, "customer_id": o.customer_id.values,
+                          "m": (d.dt.year * 12 + d.dt.month).values}).drop_duplicates()
+        a["c"] = a.groupby(["store_id", "customer_id"]).m.transform("min")
+        a["k"] = a.m - a.c
+        a = a[(a.c >= c_lo_m) & (a.c <= c_hi_m) & (a.k <= 6)]
+        return sorted((int(c), int(k), int(n)) for (c, k), n in a.groupby(["c", "k"]).size().items())
+
+    cases.append(("cohort_6_months", subject_cohort, sql_cohort, polars_cohort, pandas_cohort,
+                  lambda r: sorted((int(c), int(k), int(n)) for c, k, n in r)))
+
+    out = []
+    for name, subject, sql, polars_q, pandas_q, norm in cases:
+        subject_s, got = _best(subject)
+        sql_s, sql_out = _best(sql)
+        polars_s, polars_out = _best(polars_q)
+        pandas_s, pandas_out = _best(pandas_q)
+        want = norm(got)
+        same = {k: norm(v) == want for k, v in (("sql", sql_out), ("polars", polars_out), ("pandas", pandas_out))}
+        out.append({
+            "case": name, "subject_s": subject_s, "baseline_s": sql_s, "ratio": subject_s / sql_s,
+            "baseline": "hand-written DuckDB SQL", "polars_s": polars_s, "pandas_s": pandas_s,
+            "subject_vs_polars": subject_s / polars_s, "subject_vs_pandas": subject_s / pandas_s,
+            "same_result": all(same.values()), "mismatch": [k for k, ok in same.items() if not ok],
+            "warehouse": where, "orders": con.table("orders").count().execute(),
+            "events": con.table("events").count().execute(),
+        })
+    return out
+
+
+if __name__ == "__main__":
+    for row in run():
+        print(row)

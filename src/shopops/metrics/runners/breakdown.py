@@ -1,0 +1,121 @@
+"""Breakdown: KPIs by one dimension, sorted, the top N and "others", plus the total.
+
+    run_breakdown(BreakdownQuery(("gmv", "aov"), period, "category", top=5))
+
+"Others" is computed by a query that excludes the top values (not by subtracting), so
+distinct counts and ratios are right for it too. ``share`` is each row's part of the
+total for the sort KPI when that KPI is additive across the dimension's values (not a ratio).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+
+from shopops.core.periods import Period
+from shopops.metrics.catalog import CATALOG
+from shopops.metrics.dimensions import dimension_id
+from shopops.metrics.runners.base import Response, Runner, register
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner
+from shopops.metrics.sources import Filter
+
+OTHERS = "__others__"
+
+
+@dataclass(frozen=True, slots=True)
+class BreakdownQuery:
+    kpis: tuple[str, ...]
+    period: Period
+    dimension: str
+    stores: tuple[str, ...] = ()
+    filters: tuple[Filter, ...] = ()
+    sort_by: str | None = None  # default: the first KPI
+    descending: bool = True
+    top: int | None = 10  # None: every value, no "others"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kpis", tuple(self.kpis))
+        object.__setattr__(self, "dimension", dimension_id(self.dimension))
+        if self.sort_by is None:
+            object.__setattr__(self, "sort_by", self.kpis[0])
+        if self.sort_by not in self.kpis:
+            raise ValueError(f"sort_by {self.sort_by!r} must be one of the KPIs asked for")
+        self.kpi_query()  # validates KPIs and dimension
+
+    def kpi_query(self, *, grouped: bool = True, extra: tuple[Filter, ...] = ()) -> KpiQuery:
+        return KpiQuery(self.kpis, self.period, by=(self.dimension,) if grouped else (), stores=self.stores,
+                        filters=self.filters + extra)
+
+
+@dataclass(slots=True)
+class BreakdownRow:
+    value: str  # the dimension value, or OTHERS
+    values: dict[str, Any]  # KPI id -> value
+    share: float | None = None  # of the total, for the sort KPI
+
+    @property
+    def is_others(self) -> bool:
+        return self.value == OTHERS
+
+
+@dataclass(slots=True)
+class BreakdownResult(Response):
+    query: BreakdownQuery
+    rows: list[BreakdownRow]  # top N sorted, then "others" when there are more values
+    total: dict[str, Any]
+
+    def to_frame(self) -> pd.DataFrame:
+        q = self.query
+        return pd.DataFrame(
+            [{q.dimension: r.value, **r.values, "share": r.share} for r in self.rows],
+            columns=[q.dimension, *q.kpis, "share"],
+        )
+
+
+@register
+class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
+    kind = "breakdown"
+
+    def to_expr(self):
+        return KpiRunner(self.query.kpi_query(), con=self.con).to_expr()
+
+    def _sub(self, q: KpiQuery, sql: dict, prefix: str):
+        runner = KpiRunner(q, con=self.con, capture_sql=self.capture_sql)
+        result = runner.calculate()
+        for k, v in result.sql.items():
+            sql[f"{prefix}:{k}"] = v
+        for k, v in result.timings.items():
+            self.timings.steps[f"{prefix}:{k}"] = v
+        return result.rows
+
+    def _calculate(self) -> BreakdownResult:
+        q = self.query
+        sql: dict[str, str] = {}
+        grouped = self._sub(q.kpi_query(), sql, "groups")
+        total = self._sub(q.kpi_query(grouped=False), sql, "total")[0]
+
+        def sort_key(row):
+            v = row[q.sort_by]
+            missing = v is None
+            return (missing, -v if (q.descending and not missing) else (v if not missing else 0), str(row[q.dimension]))
+
+        grouped.sort(key=sort_key)
+        head = grouped if q.top is None else grouped[: q.top]
+        additive = not CATALOG[q.sort_by].is_ratio
+        denominator = total[q.sort_by] if additive else None
+
+        def share(v):
+            return float(v / denominator) if (denominator and v is not None) else None
+
+        rows = [BreakdownRow(str(r[q.dimension]), {k: r[k] for k in q.kpis}, share(r[q.sort_by])) for r in head]
+        if q.top is not None and len(grouped) > q.top:
+            exclude = Filter(q.dimension, tuple(r.value for r in rows), exclude=True)
+            others = self._sub(q.kpi_query(grouped=False, extra=(exclude,)), sql, "others")[0]
+            rows.append(BreakdownRow(OTHERS, {k: others[k] for k in q.kpis}, share(others[q.sort_by])))
+        return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)
+
+
+def run_breakdown(query: BreakdownQuery, **kwargs) -> BreakdownResult:
+    return BreakdownRunner(query, **kwargs).calculate()

@@ -1,0 +1,169 @@
+"""Funnels: the behaviour funnel from events, and the platform traffic funnel.
+
+**Event funnel** (``FunnelQuery``): home → product detail → cart → checkout → paid, in
+distinct visitors (per store) within the period. A visitor *reaches* step k when they
+did step k and, with ``strict=True`` (default), every earlier step within the period
+(order of the steps inside the period is not checked); with ``strict=False`` each step
+counts its visitors on their own. Step conversion = step k / step k−1; overall
+conversion = step k / step 1. ``by_traffic_source=True`` splits by the events' traffic
+source (a visitor who came through two sources counts in each). The expression groups
+events by (store, visitor[, source]) once with one flag per step (de-duplicate first),
+then sums the flags.
+
+**Traffic funnel** (``TrafficFunnelQuery``): the platforms' daily reports
+(``traffic_daily``): visitor-days → add-to-cart user-days → buyer-days (daily uniques
+summed over the days, the only counts those reports allow).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from shopops.core.periods import Period
+from shopops.metrics.runners.base import Response, Runner, register
+from shopops.metrics.sources import source_rows
+
+ALL = ""  # the traffic_source value of the all-sources funnel
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelStep:
+    id: str
+    label_zh: str
+    label_en: str
+    condition: Callable[[ir.Table], ir.BooleanValue]
+
+    def label(self, language: str) -> str:
+        return self.label_en if language.startswith("en") else self.label_zh
+
+
+EVENT_STEPS: tuple[FunnelStep, ...] = (
+    FunnelStep("home", "首页", "Home", lambda t: (t.event_type == "page_view") & (t.page == "home")),
+    FunnelStep("product", "商品详情", "Product detail", lambda t: t.event_type == "product_view"),
+    FunnelStep("cart", "加购", "Add to cart", lambda t: t.event_type == "add_to_cart"),
+    FunnelStep("checkout", "结算", "Checkout", lambda t: t.event_type == "checkout"),
+    FunnelStep("paid", "支付", "Paid", lambda t: t.event_type == "purchase"),
+)
+TRAFFIC_STEPS = (("visitors", "访客人天", "Visitor-days"), ("add_to_cart_users", "加购人天", "Add-to-cart user-days"),
+                 ("buyers", "支付买家人天", "Buyer-days"))
+
+
+@dataclass(frozen=True, slots=True)
+class FunnelQuery:
+    period: Period
+    stores: tuple[str, ...] = ()
+    by_traffic_source: bool = False
+    strict: bool = True
+
+
+@dataclass(slots=True)
+class FunnelRow:
+    traffic_source: str  # ALL ("") for the whole funnel
+    step: str
+    visitors: int
+    step_rate: float | None  # vs the step before (None for the first step or a 0 base)
+    overall_rate: float | None  # vs the first step
+
+
+@dataclass(slots=True)
+class FunnelResult(Response):
+    query: FunnelQuery | TrafficFunnelQuery
+    rows: list[FunnelRow]
+
+    def steps(self, traffic_source: str = ALL) -> list[FunnelRow]:
+        return [r for r in self.rows if r.traffic_source == traffic_source]
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame([{"traffic_source": r.traffic_source, "step": r.step, "visitors": r.visitors,
+                              "step_rate": r.step_rate, "overall_rate": r.overall_rate} for r in self.rows])
+
+
+def _rates(source: str, counts: list[tuple[str, int]]) -> list[FunnelRow]:
+    rows = []
+    first = counts[0][1] if counts else 0
+    for i, (step, n) in enumerate(counts):
+        prev = counts[i - 1][1] if i else None
+        rows.append(FunnelRow(source, step, n, (n / prev) if prev else None, (n / first) if first else None))
+    return rows
+
+
+@register
+class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
+    kind = "funnel"
+    tables = ("events",)
+
+    def to_expr(self) -> ir.Table:
+        q = self.query
+        t = source_rows(self.con, "events", period=q.period, stores=q.stores)
+        groups = [t.store_id, t.visitor_id]
+        if q.by_traffic_source:
+            groups.append(t.traffic_source.fill_null("").name("traffic_source"))
+        flags = {f"s{i}": step.condition(t).ifelse(1, 0).max() for i, step in enumerate(EVENT_STEPS)}
+        per_visitor = t.group_by(groups).aggregate(**flags)
+        reached = {}
+        running = None
+        for i in range(len(EVENT_STEPS)):
+            flag = per_visitor[f"s{i}"]
+            running = flag if (running is None or not q.strict) else running * flag
+            reached[EVENT_STEPS[i].id] = running.sum()
+        if q.by_traffic_source:
+            return per_visitor.group_by("traffic_source").aggregate(**reached)
+        return per_visitor.aggregate(**reached)
+
+    def _calculate(self) -> FunnelResult:
+        q = self.query
+        sql: dict[str, str] = {}
+        frame = self.execute("funnel", self.to_expr(), sql)
+        rows: list[FunnelRow] = []
+        records = frame.to_dict("records")
+        if not q.by_traffic_source:
+            records = [{**(records[0] if records else {}), "traffic_source": ALL}]
+        for rec in sorted(records, key=lambda r: str(r["traffic_source"])):
+            counts = [(s.id, _int(rec.get(s.id))) for s in EVENT_STEPS]
+            rows += _rates(str(rec["traffic_source"]), counts)
+        return FunnelResult(q, rows, sql=sql)
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficFunnelQuery:
+    period: Period
+    stores: tuple[str, ...] = ()
+    by_traffic_source: bool = False
+
+
+@register
+class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
+    kind = "traffic_funnel"
+    tables = ("traffic_daily",)
+
+    def to_expr(self) -> ir.Table:
+        q = self.query
+        t = source_rows(self.con, "traffic", period=q.period, stores=q.stores)
+        aggs = {name: t[name].sum() for name, _, _ in TRAFFIC_STEPS}
+        if q.by_traffic_source:
+            return t.group_by(t.traffic_source.fill_null("").name("traffic_source")).aggregate(**aggs)
+        return t.aggregate(**aggs)
+
+    def _calculate(self) -> FunnelResult:
+        q = self.query
+        sql: dict[str, str] = {}
+        records = self.execute("traffic_funnel", self.to_expr(), sql).to_dict("records")
+        if not q.by_traffic_source:
+            records = [{**(records[0] if records else {}), "traffic_source": ALL}]
+        rows: list[FunnelRow] = []
+        for rec in sorted(records, key=lambda r: str(r["traffic_source"])):
+            rows += _rates(str(rec["traffic_source"]), [(name, _int(rec.get(name))) for name, _, _ in TRAFFIC_STEPS])
+        return FunnelResult(q, rows, sql=sql)
+
+
+def _int(v) -> int:
+    return 0 if v is None or pd.isna(v) else int(v)
+
+
+def run_funnel(query: FunnelQuery | TrafficFunnelQuery, **kwargs) -> FunnelResult:
+    runner = FunnelRunner if isinstance(query, FunnelQuery) else TrafficFunnelRunner
+    return runner(query, **kwargs).calculate()

@@ -1,0 +1,245 @@
+"""KPIs over a period, by time bucket (trend) and by dimensions: the workhorse runner.
+
+``KpiQuery`` asks for KPIs over a period, optionally by time bucket (day/week/month)
+and by dimensions, filtered to some stores and dimension values. The runner groups the
+needed base KPIs by source, builds one aggregate per source for the plain measures and
+one de-duplicating aggregate per entity count (``to_expr``), runs them, joins the
+pieces on the group keys and derives ratios and combinations from their parts.
+
+    run(KpiQuery(("gmv", "conversion_rate"), Period.parse("2025-11"), grain=Grain.DAY))
+    query(["gmv", "aov"], "2025-11", by=["store"])            # a DataFrame
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from shopops.core.money import money_ratio
+from shopops.core.periods import Grain, Period
+from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
+from shopops.metrics.dimensions import dimension_id
+from shopops.metrics.runners.base import Response, Runner, register
+from shopops.metrics.sources import BUCKET, Filter, bucket_of, source_rows
+from shopops.warehouse.connection import connect
+
+
+@dataclass(frozen=True, slots=True)
+class KpiQuery:
+    kpis: tuple[str, ...]
+    period: Period
+    grain: Grain | None = None  # None: one row for the whole period
+    by: tuple[str, ...] = ()  # dimensions, e.g. ("store_id",); aliases such as "store" accepted
+    stores: tuple[str, ...] = ()  # empty: every store
+    filters: tuple[Filter, ...] = ()
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kpis", tuple(self.kpis))
+        object.__setattr__(self, "by", tuple(dimension_id(d) for d in self.by))
+        object.__setattr__(self, "stores", tuple(self.stores))
+        object.__setattr__(self, "filters", tuple(
+            Filter(dimension_id(f.dimension), tuple(f.values), f.exclude) for f in self.filters))
+        if self.grain is not None:
+            object.__setattr__(self, "grain", Grain(self.grain))
+        for kid in self.kpis:
+            kpi(kid)  # raises on an unknown id
+        wanted = [*self.by, *(f.dimension for f in self.filters)]
+        for kid in self.kpis:
+            supported = kpi_dimensions(kid)
+            for dim in wanted:
+                if dim not in supported:
+                    raise ValueError(f"KPI {kid!r} cannot be broken down by {dim!r}; it supports {supported}")
+
+    @property
+    def keys(self) -> list[str]:
+        return ([BUCKET] if self.grain else []) + list(self.by)
+
+
+@dataclass(slots=True)
+class KpiResult(Response):
+    query: KpiQuery
+    rows: list[dict]  # one dict per group: the keys, then one entry per KPI
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows, columns=self.query.keys + list(self.query.kpis))
+
+    def total(self, kpi_id: str):
+        if self.query.grain or self.query.by:
+            raise ValueError("total() is for ungrouped queries")
+        return self.rows[0][kpi_id] if self.rows else None
+
+
+@register
+class KpiRunner(Runner[KpiQuery, KpiResult]):
+    kind = "kpis"
+
+    def to_expr(self) -> dict[str, ir.Table]:
+        """One aggregate per source for its plain measures (``source:<id>``), one per entity count (its KPI id)."""
+        q = self.query
+        by_source: dict[str, list[str]] = {}
+        for kid in measures_needed(q.kpis):
+            by_source.setdefault(CATALOG[kid].source, []).append(kid)
+        exprs: dict[str, ir.Table] = {}
+        for source_id, kids in by_source.items():
+            needs = tuple(d for kid in kids for d in CATALOG[kid].needs)
+            t = source_rows(self.con, source_id, period=q.period, grain=q.grain, stores=q.stores,
+                            dims=tuple(dict.fromkeys([*q.by, *needs])), filters=q.filters)
+            plain = {kid: CATALOG[kid].measure(t) for kid in kids if CATALOG[kid].measure is not None}
+            if plain:
+                exprs[f"source:{source_id}"] = _aggregate(t, _keys(t, q), plain)
+            for kid in kids:
+                if CATALOG[kid].is_entity_count:
+                    exprs[kid] = entity_count(t, kid, _key_names(q))
+        return exprs
+
+    def to_single_expr(self) -> ir.Table:
+        """The pieces of ``to_expr`` joined into one query: a cross join of one-row aggregates,
+        or full outer joins on the group keys (so the engine runs one plan, one round trip)."""
+        keys = self.query.keys
+        pieces = list(self.to_expr().values())
+        out = pieces[0]
+        for piece in pieces[1:]:
+            if not keys:
+                out = out.cross_join(piece)
+                continue
+            joined = out.outer_join(piece, keys, rname="{name}__r")
+            fixed = {k: ibis.coalesce(joined[k], joined[f"{k}__r"]) for k in keys}
+            out = joined.mutate(**fixed).drop(*[f"{k}__r" for k in keys])
+        return out
+
+    def _calculate(self) -> KpiResult:
+        q = self.query
+        keys = q.keys
+        sql: dict[str, str] = {}
+        with self.timings.step("build"):
+            expr = self.to_single_expr()
+        frame = self.execute("kpis", expr, sql)
+        if q.grain and len(frame):
+            frame[BUCKET] = pd.to_datetime(frame[BUCKET]).dt.date
+        with self.timings.step("derive"):
+            rows = _rows(q, frame, keys)
+        return KpiResult(q, rows, sql=sql)
+
+
+def _key_names(q: KpiQuery) -> list[str]:
+    return q.keys
+
+
+def _keys(t: ir.Table, q: KpiQuery) -> list[ir.Value]:
+    out: list[ir.Value] = [t[BUCKET]] if q.grain else []
+    return out + [t[d].fill_null("").name(d) for d in q.by]
+
+
+def _aggregate(t: ir.Table, keys: list[ir.Value], aggs: dict[str, ir.Scalar]) -> ir.Table:
+    return t.aggregate(aggs, by=keys) if keys else t.aggregate(aggs)
+
+
+def entity_count(t: ir.Table, kid: str, keys: list[str]) -> ir.Table:
+    """Distinct entities per group, de-duplicated first: GROUP BY keys, store, entity; then COUNT(*)."""
+    k = CATALOG[kid]
+    rows = t.filter(t[k.entity].notnull())
+    if k.where is not None:
+        rows = rows.filter(k.where(rows))
+    key_exprs = [rows[BUCKET] if name == BUCKET else rows[name].fill_null("").name(name) for name in keys]
+    per_entity = [rows.store_id.name("_store"), rows[k.entity].name("_entity")]
+    grouped = rows.group_by([*key_exprs, *per_entity]).aggregate(_n=rows.count())
+    if k.having is not None:
+        grouped = grouped.filter(k.having(grouped._n))
+    return _aggregate(grouped, [grouped[name] for name in keys], {kid: grouped.count()})
+
+
+def _zero(kid: str):
+    return Decimal("0.00") if CATALOG[kid].unit is Unit.MONEY else 0
+
+
+def _clean(value, kid: str):
+    if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
+        return _zero(kid)
+    if CATALOG[kid].unit is Unit.MONEY:
+        return Decimal(str(value) if isinstance(value, float) else value).quantize(Decimal("0.01"))
+    return int(value)
+
+
+def derive(kid: str, values: dict):
+    """The value of any KPI from the values of the base KPIs it needs."""
+    k = CATALOG[kid]
+    if k.is_base:
+        return values[kid]
+    if k.is_combination:
+        total = sum(((-1 if t.startswith("-") else 1) * derive(t.lstrip("-"), values) for t in k.combine), 0)
+        return Decimal(total).quantize(Decimal("0.01")) if k.unit is Unit.MONEY else total
+    num, den = derive(k.numerator, values), derive(k.denominator, values)
+    if num is None or not den:
+        return None
+    if k.unit is Unit.MONEY:
+        return money_ratio(Decimal(num) * k.scale, den)
+    return float(Decimal(num) * k.scale / Decimal(den))
+
+
+def bucket_starts(period: Period, grain: Grain) -> list[dt.date]:
+    if grain is Grain.DAY:
+        return period.dates()
+    seen: dict[dt.date, None] = {}
+    for d in period.dates():
+        seen[d - dt.timedelta(days=d.weekday()) if grain is Grain.WEEK else d.replace(day=1)] = None
+    return list(seen)
+
+
+def _rows(q: KpiQuery, merged: pd.DataFrame | None, keys: list[str]) -> list[dict]:
+    measures = measures_needed(q.kpis)
+    records = [] if merged is None else merged.to_dict("records")
+    if not keys and not records:
+        records = [{}]
+    if q.grain and not q.by:
+        # a trend has a point for every bucket, with zeros where nothing happened
+        present = {r[BUCKET]: r for r in records}
+        records = [present.get(d, {BUCKET: d}) for d in bucket_starts(q.period, q.grain)]
+    out = []
+    for rec in records:
+        values = {kid: _clean(rec.get(kid), kid) for kid in measures}
+        row = {k: rec[k] for k in keys}
+        row.update({kid: derive(kid, values) for kid in q.kpis})
+        out.append(row)
+    out.sort(key=lambda r: tuple(str(r[k]) for k in keys))
+    return out
+
+
+def run(query: KpiQuery, *, con: ibis.BaseBackend | None = None, cache: Any = None) -> KpiResult:
+    return KpiRunner(query, con=con, cache=cache).calculate()
+
+
+def query(
+    kpis: list[str] | tuple[str, ...],
+    period: Period | str,
+    *,
+    grain: Grain | str | None = None,
+    by: list[str] | tuple[str, ...] = (),
+    stores: list[str] | tuple[str, ...] = (),
+    filters: dict[str, list[str] | tuple[str, ...] | str] | None = None,
+    con: ibis.BaseBackend | None = None,
+) -> pd.DataFrame:
+    """For analysts: KPIs as a DataFrame.
+
+        query(["gmv", "conversion_rate"], "2025-11", by=["store"])
+        query(["gmv"], "2025-11-01..2025-11-30", grain="week", filters={"platform": ["tmall"]})
+    """
+    if isinstance(period, str):
+        period = Period.parse(period)
+    flt = tuple(Filter(d, (v,) if isinstance(v, str) else tuple(v)) for d, v in (filters or {}).items())
+    q = KpiQuery(tuple(kpis), period, Grain(grain) if grain else None, tuple(by), tuple(stores), flt)
+    return run(q, con=con).to_frame()
+
+
+def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
+    """The latest business date with a paid order: where "yesterday" is for a demo or stale store."""
+    con = con or connect()
+    if "orders" not in con.list_tables():
+        return None
+    value = con.table("orders").paid_date.max().execute()
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()

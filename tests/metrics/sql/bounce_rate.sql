@@ -1,0 +1,76 @@
+SELECT
+  "t6"."sessions",
+  "t9"."bounced_sessions"
+FROM (
+  SELECT
+    COUNT(*) AS "sessions"
+  FROM (
+    SELECT
+      "t1"."store_id" AS "_store",
+      "t1"."session_id" AS "_entity",
+      COUNT(*) AS "_n"
+    FROM (
+      SELECT
+        "t0"."store_id",
+        "t0"."event_id",
+        "t0"."visitor_id",
+        "t0"."customer_id",
+        "t0"."session_id",
+        "t0"."event_type",
+        "t0"."page",
+        "t0"."product_id",
+        "t0"."traffic_source",
+        "t0"."occurred_at",
+        "t0"."event_date",
+        "t0"."event_date" AS "_date"
+      FROM "events" AS "t0"
+      WHERE
+        "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
+        AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
+        AND "t0"."session_id" IS NOT NULL
+    ) AS "t1"
+    GROUP BY
+      1,
+      2
+  ) AS "t3"
+) AS "t6"
+CROSS JOIN (
+  SELECT
+    COUNT(*) AS "bounced_sessions"
+  FROM (
+    SELECT
+      *
+    FROM (
+      SELECT
+        "t2"."store_id" AS "_store",
+        "t2"."session_id" AS "_entity",
+        COUNT(*) AS "_n"
+      FROM (
+        SELECT
+          "t0"."store_id",
+          "t0"."event_id",
+          "t0"."visitor_id",
+          "t0"."customer_id",
+          "t0"."session_id",
+          "t0"."event_type",
+          "t0"."page",
+          "t0"."product_id",
+          "t0"."traffic_source",
+          "t0"."occurred_at",
+          "t0"."event_date",
+          "t0"."event_date" AS "_date"
+        FROM "events" AS "t0"
+        WHERE
+          "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
+          AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
+          AND "t0"."session_id" IS NOT NULL
+          AND "t0"."event_type" IN ('page_view', 'product_view')
+      ) AS "t2"
+      GROUP BY
+        1,
+        2
+    ) AS "t4"
+    WHERE
+      "t4"."_n" = 1
+  ) AS "t7"
+) AS "t9"
