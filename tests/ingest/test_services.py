@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import uuid
 from pathlib import Path
 
 import openpyxl
@@ -129,7 +130,7 @@ def test_bad_files_fail_with_the_reader_message(tmall, tmp_path):
 # --- run -------------------------------------------------------------------------------
 
 def test_run_a_queued_upload_archives_it_deletes_the_upload_and_records_the_outcome(tmall, tmp_path):
-    upload = upload_root() / "1" / "abc123"
+    upload = upload_root() / "1" / uuid.uuid4().hex  # the PostgreSQL pass reuses the var dir
     upload.mkdir(parents=True)
     path = copy_to(upload, ORDERS_CSV)
     job = import_job_create(path=path, profile_id="shopops_orders", store_id="tmall", source=ImportJob.Source.WEB)

@@ -86,7 +86,8 @@ def assert_page_equals(shown: dict, want: dict) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_cockpit_tiles_equal_pandas_over_the_demo_export_files(live_server, browser_page, warehouse, settings, artifacts_dir):
     demo_build(days=45, scale="small", seed=11, end_date=END)
-    root = next((Path(settings.VAR_DIR) / "demo").iterdir())
+    # other tests build demos in the same var dir: take this one's files by name
+    (root,) = (Path(settings.VAR_DIR) / "demo").glob(f"small-45d-seed11-{END.isoformat()}")
     demo_users_create()
 
     page = browser_page
