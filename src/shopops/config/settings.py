@@ -52,7 +52,9 @@ INSTALLED_APPS = [
     "shopops.team",
     "shopops.metrics",
     "shopops.ingest",
+    "shopops.customers",
     "shopops.promotions",
+    "shopops.insights",
     "shopops.reports",
     "shopops.web",
 ]

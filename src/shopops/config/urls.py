@@ -13,5 +13,7 @@ urlpatterns = [
     path("import/", include("shopops.ingest.urls")),
     path("reports/", include("shopops.reports.urls")),
     path("promotions/", include("shopops.promotions.urls")),
+    path("customers/", include("shopops.customers.urls")),
+    path("insights/", include("shopops.insights.urls")),
     path("", include("shopops.web.urls")),
 ]

@@ -1,0 +1,1 @@
+"""Customers: unified profiles, RFM and lifecycle segments, CLV, audiences and outreach."""

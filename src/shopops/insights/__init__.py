@@ -1,0 +1,1 @@
+"""Insights: daily anomaly detection on catalog KPIs, diagnosis of the moves, alerts and the daily brief."""
