@@ -268,6 +268,46 @@ COMPETITOR_SNAPSHOTS = _table(
 )
 
 
+COUPON_REDEMPTIONS = _table(
+    "coupon_redemptions",
+    "Coupons redeemed on orders of the store's own site / mini-program (written by the promotions app). "
+    "A code is redeemed once, so the code is the key: recording the same redemption twice changes nothing.",
+    ("store_id", "code"),
+    STORE,
+    _c("code", "string", "The coupon code redeemed.", nullable=False),
+    _c("coupon_id", "string", "Coupon (batch) the code was issued from.", nullable=False),
+    _c("promotion_id", "string", "Promotion that holds the coupon's pricing rule."),
+    _c("coupon_kind", "string", "`store_coupon`, `product_coupon`, `platform_coupon` or `first_order`."),
+    _c("customer_id", "string", "Customer who redeemed it."),
+    _c("order_id", "string", "Order it was redeemed on.", nullable=False),
+    _c("amount", MONEY, "Face value of the code (for a % coupon, its cap) — the most it takes off the order."),
+    _c("bearer", "string", "Who pays for it: `store` or `platform`."),
+    _c("store_amount", MONEY, "The store's part of `amount` (all of it for a store coupon; the store share of a platform one)."),
+    _c("redeemed_at", INSTANT, "When it was redeemed (UTC).", nullable=False),
+    _c("business_date", "date", "Business date of `redeemed_at` in the store's time zone.", nullable=False),
+)
+
+FLASH_SALE_RESERVATIONS = _table(
+    "flash_sale_reservations",
+    "Stock reservations in flash sales (秒杀) and what became of them; a reservation's row is replaced as its status moves.",
+    ("store_id", "reservation_id"),
+    STORE,
+    _c("reservation_id", "string", "Reservation id.", nullable=False),
+    _c("flash_sale_id", "string", "Flash sale.", nullable=False),
+    _c("sku_id", "string", "SKU on sale."),
+    _c("customer_id", "string", "Buyer."),
+    _c("quantity", "int64", "Units reserved.", nullable=False),
+    _c("unit_price", MONEY, "Flash-sale price per unit."),
+    _c("amount", MONEY, "`unit_price` × `quantity`."),
+    _c("status", "string", "`reserved`, `paid`, `released` (given up by the buyer) or `expired` (not paid in time; stock returned).", nullable=False),
+    _c("reserved_at", INSTANT, "When it was reserved (UTC).", nullable=False),
+    _c("expires_at", INSTANT, "When an unpaid reservation expires (UTC)."),
+    _c("paid_at", INSTANT, "When it was paid (UTC), if paid."),
+    _c("closed_at", INSTANT, "When it was released or expired (UTC), if so."),
+    _c("business_date", "date", "Business date of `reserved_at` in the store's time zone.", nullable=False),
+)
+
+
 def data_model_markdown() -> str:
     """docs/data-model.md, generated from the definitions above."""
     out = [
