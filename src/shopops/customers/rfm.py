@@ -1,0 +1,140 @@
+"""RFM: recency, frequency and monetary value, scored 1–5 by quintile, and named groups.
+
+Definitions (one store at a time: ids are unique within a store only)
+---------------------------------------------------------------------
+Over a window of ``window_days`` days ending on ``as_of`` (``as_of - window_days + 1 ..
+as_of``, business dates), among the customers with at least one paid order in it:
+
+* **recency** ``R`` — days from the customer's last paid order (ever, up to ``as_of``)
+  to ``as_of``; 0 when they bought on ``as_of``. Lower is better.
+* **frequency** ``F`` — paid orders in the window.
+* **monetary** ``M`` — GMV of those orders (sum of ``orders.paid_amount``).
+
+**Quintile scores, ties explicit.** With ``N`` customers in the store's population and
+``below(x)`` the number of them with a strictly *worse* value than ``x`` (a larger
+recency; a smaller frequency or GMV)::
+
+    score(x) = 1 + floor(5 × below(x) / N)          (1..5)
+
+i.e. the quintile of the customer's *minimum rank* (``rank(method="min")``): equal values
+always get the same score, and a value shared by many customers (one order) takes the
+score of its lowest position, so quintiles can be unequal in size or empty. This is the
+same rule in pandas (:func:`score_frame`) and in the warehouse (:func:`score_table`).
+
+**FM** is ``floor((F_score + M_score) / 2)`` and the named group is looked up from
+``(R_score, FM)`` in :data:`GROUP_GRID` (rows R = 5..1, columns FM = 1..5):
+
+=====  ===========  ===================  ===================  ============  ============
+R\\FM  1            2                    3                    4             5
+=====  ===========  ===================  ===================  ============  ============
+5      new          potential_loyalists  potential_loyalists  champions     champions
+4      promising    potential_loyalists  potential_loyalists  loyal         loyal
+3      about_to_sleep about_to_sleep     need_attention       loyal         loyal
+2      hibernating  hibernating          at_risk              at_risk       cant_lose
+1      lost         hibernating          at_risk              at_risk       cant_lose
+=====  ===========  ===================  ===================  ============  ============
+
+Where it runs: :func:`score_frame` is plain pandas (tests, small frames, notebooks);
+:func:`score_table` builds the same scores as an Ibis expression, so the warehouse does
+the ranking for the whole customer base (``customers.facts`` uses it). No Django import.
+"""
+
+from __future__ import annotations
+
+import ibis
+import ibis.expr.types as ir
+import numpy as np
+import pandas as pd
+
+GROUPS: tuple[str, ...] = (
+    "champions", "loyal", "potential_loyalists", "new", "promising", "need_attention",
+    "about_to_sleep", "at_risk", "cant_lose", "hibernating", "lost",
+)
+
+# GROUP_GRID[r][fm] for r, fm in 1..5 (index 0 unused)
+_ROWS = {
+    5: ("new", "potential_loyalists", "potential_loyalists", "champions", "champions"),
+    4: ("promising", "potential_loyalists", "potential_loyalists", "loyal", "loyal"),
+    3: ("about_to_sleep", "about_to_sleep", "need_attention", "loyal", "loyal"),
+    2: ("hibernating", "hibernating", "at_risk", "at_risk", "cant_lose"),
+    1: ("lost", "hibernating", "at_risk", "at_risk", "cant_lose"),
+}
+GROUP_GRID: dict[tuple[int, int], str] = {(r, fm + 1): name for r, row in _ROWS.items() for fm, name in enumerate(row)}
+assert set(GROUP_GRID.values()) == set(GROUPS) and len(GROUP_GRID) == 25
+
+
+def group_of(r_score: int, fm_score: int) -> str:
+    """The named group of an (R, FM) cell."""
+    try:
+        return GROUP_GRID[(int(r_score), int(fm_score))]
+    except KeyError:
+        raise ValueError(f"RFM cell (R={r_score!r}, FM={fm_score!r}): expected scores 1..5") from None
+
+
+def fm_of(f_score, m_score):
+    """FM = floor((F + M) / 2); works on ints, numpy arrays and pandas Series."""
+    return (f_score + m_score) // 2
+
+
+# --- pandas ------------------------------------------------------------------------------
+
+def quintile_scores(values: pd.Series, *, higher_is_better: bool = True) -> pd.Series:
+    """1..5 by ``1 + floor(5 × (number strictly worse) / N)`` (ties share the score)."""
+    if values.isna().any():
+        raise ValueError(f"quintile_scores: {int(values.isna().sum())} missing value(s) in {values.name!r}; expected numbers")
+    n = len(values)
+    if n == 0:
+        return pd.Series([], dtype="int64", index=values.index)
+    worse = (values if higher_is_better else -values).astype(float).rank(method="min") - 1
+    return (1 + np.floor(5 * worse / n)).astype("int64")
+
+
+def score_frame(frame: pd.DataFrame, *, by: str | list[str] | None = "store_id",
+                recency: str = "recency_days", frequency: str = "orders_window",
+                monetary: str = "gmv_window") -> pd.DataFrame:
+    """``frame`` with ``r_score``, ``f_score``, ``m_score``, ``fm_score`` and ``rfm_segment`` added.
+
+    Every row is scored (filter the population first); ``by`` groups are scored apart.
+    Monetary may be Decimal: it is ranked as a float, which orders cents exactly below 2**53.
+    """
+    for col in (recency, frequency, monetary):
+        if col not in frame.columns:
+            raise ValueError(f"score_frame: column {col!r} missing; expected columns {recency!r}, {frequency!r}, {monetary!r}")
+    out = frame.copy()
+    specs = (("r_score", recency, False), ("f_score", frequency, True), ("m_score", monetary, True))
+    for name, col, higher in specs:
+        values = out[col].astype(float)
+        if by:
+            keys = [out[k] for k in ([by] if isinstance(by, str) else by)]
+            out[name] = values.groupby(keys, sort=False).transform(
+                lambda s, higher=higher: quintile_scores(s, higher_is_better=higher)).astype("int64")
+        else:
+            out[name] = quintile_scores(values, higher_is_better=higher)
+    out["fm_score"] = fm_of(out.f_score, out.m_score)
+    out["rfm_segment"] = [GROUP_GRID[(int(r), int(fm))] for r, fm in zip(out.r_score, out.fm_score)]
+    return out
+
+
+# --- Ibis (warehouse) -------------------------------------------------------------------
+
+def _score(col: ir.Column, *, partition: list, higher_is_better: bool) -> ir.IntegerColumn:
+    order = col if higher_is_better else col.desc()
+    w_rank = ibis.window(group_by=partition, order_by=[order])
+    w_all = ibis.window(group_by=partition)
+    worse = ibis.rank().over(w_rank)  # 0-based minimum rank: how many are strictly worse
+    n = col.count().over(w_all)
+    return (1 + (worse * 5 / n).floor()).cast("int8")
+
+
+def score_table(t: ir.Table, *, by: tuple[str, ...] = ("store_id",), recency: str = "recency_days",
+                frequency: str = "orders_window", monetary: str = "gmv_window") -> ir.Table:
+    """``t`` with the same score columns as :func:`score_frame`, computed in the warehouse."""
+    part = [t[c] for c in by]
+    t = t.mutate(
+        r_score=_score(t[recency], partition=part, higher_is_better=False),
+        f_score=_score(t[frequency], partition=part, higher_is_better=True),
+        m_score=_score(t[monetary], partition=part, higher_is_better=True),
+    )
+    t = t.mutate(fm_score=((t.f_score + t.m_score) // 2).cast("int8"))
+    cell = t.r_score.cast("int16") * 10 + t.fm_score.cast("int16")
+    return t.mutate(rfm_segment=ibis.cases(*((cell == r * 10 + fm, name) for (r, fm), name in GROUP_GRID.items())))
