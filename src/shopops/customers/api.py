@@ -1,0 +1,130 @@
+"""JSON API of customers for the store's own channel: check-in, points, opt-out.
+
+Mounted under ``/api/customers/`` with server-key auth by ``shopops.config.api`` (the
+store's own backend calls it on behalf of a logged-in customer). Errors in the one shape
+of ``shopops.config.api``. Every write is safe to retry: a check-in the same day, an order
+already credited, a redemption ``request_id`` already used change nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+from pydantic import Field
+
+from shopops.customers import engagement, services
+from shopops.customers.models import Channel, PointsReward
+
+router = Router(tags=["customers"])
+
+ID = Field(min_length=1, max_length=128)
+
+
+class CustomerIn(Schema):
+    store_id: str = Field(min_length=1, max_length=64)
+    customer_id: str = ID
+
+
+class CheckInOut(Schema):
+    day: dt.date
+    streak: int
+    points: int
+    created: bool = Field(description="false when the customer had already checked in today")
+    balance: int
+
+
+@router.post("/customers/checkin", response=CheckInOut, summary="Daily check-in (once per store-local day)")
+def checkin(request: HttpRequest, body: CustomerIn):
+    r = engagement.checkin(store_id=body.store_id, customer_id=body.customer_id)
+    return {"day": r.checkin.day, "streak": r.checkin.streak, "points": r.checkin.points if r.created else 0,
+            "created": r.created, "balance": r.balance}
+
+
+class EntryOut(Schema):
+    kind: str
+    points: int
+    reference: str
+    detail: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+
+
+class BalanceOut(Schema):
+    store_id: str
+    customer_id: str
+    balance: int
+    entries: list[EntryOut]
+
+
+@router.get("/customers/points", response=BalanceOut, summary="Points balance and the latest ledger entries")
+def points(request: HttpRequest, store_id: str, customer_id: str):
+    entries = engagement.points_history(store_id=store_id, customer_id=customer_id)
+    return {"store_id": store_id, "customer_id": customer_id,
+            "balance": engagement.points_balance(store_id=store_id, customer_id=customer_id),
+            "entries": [{"kind": e.kind, "points": e.points, "reference": e.reference, "detail": e.detail,
+                         "created_at": e.created_at, "expires_at": e.expires_at} for e in entries]}
+
+
+class EarnIn(CustomerIn):
+    order_id: str = Field(min_length=1, max_length=64)
+    paid_amount: Decimal = Field(ge=0, max_digits=18, decimal_places=2)
+
+
+class EarnOut(Schema):
+    points: int
+    created: bool
+    balance: int
+
+
+@router.post("/customers/points/earn", response=EarnOut, summary="Credit points for a paid order (once per order)")
+def points_earn(request: HttpRequest, body: EarnIn):
+    entry = engagement.points_earn_for_order(store_id=body.store_id, customer_id=body.customer_id,
+                                             order_id=body.order_id, paid_amount=str(body.paid_amount))
+    return {"points": entry.points if entry else 0, "created": entry is not None,
+            "balance": engagement.points_balance(store_id=body.store_id, customer_id=body.customer_id)}
+
+
+class RewardOut(Schema):
+    id: int
+    name: str
+    points_cost: int
+
+
+@router.get("/customers/points/rewards", response=list[RewardOut], summary="Coupons that can be taken for points")
+def rewards(request: HttpRequest):
+    return [{"id": r.pk, "name": r.name, "points_cost": r.points_cost} for r in PointsReward.objects.filter(is_active=True)]
+
+
+class RedeemIn(CustomerIn):
+    reward_id: int
+    request_id: str = Field(min_length=1, max_length=100, description="your id for this request; a retry reuses it")
+
+
+class RedeemOut(Schema):
+    coupon_code: str
+    points: int
+    created: bool
+    balance: int
+
+
+@router.post("/customers/points/redeem", response=RedeemOut, summary="Spend points on a reward coupon")
+def points_redeem(request: HttpRequest, body: RedeemIn):
+    r = engagement.points_redeem(store_id=body.store_id, customer_id=body.customer_id, reward_id=body.reward_id,
+                                 request_id=body.request_id)
+    return {"coupon_code": r.coupon_code, "points": r.entry.points, "created": r.created, "balance": r.balance}
+
+
+class OptOutIn(CustomerIn):
+    channel: str = Field(default="", description=f"one of {', '.join(Channel.values)}; empty: every channel")
+    reason: str = Field(default="", max_length=200)
+
+
+@router.post("/customers/opt-out", response=dict, summary="The customer asks for no more marketing messages (PIPL)")
+def opt_out(request: HttpRequest, body: OptOutIn):
+    row = services.opt_out_add(store_id=body.store_id, customer_id=body.customer_id, channel=body.channel,
+                               reason=body.reason)
+    return {"store_id": row.store_id, "customer_id": row.customer_id, "channel": row.channel,
+            "since": row.created_at.isoformat()}

@@ -1,0 +1,181 @@
+"""Reads of the audience half: segment counts and previews (in the warehouse), saved
+segments and their members, sends and their results, and what the customer page shows
+about one customer (segments they are in, outreach they received).
+
+``segment_contains`` / ``segment_members`` are the hook the promotions audience
+"a customer segment" uses: they read the membership stored by the last refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+
+import ibis.expr.types as ir
+import pandas as pd
+
+from shopops.customers.models import Outreach, OutreachRecipient, Segment, SegmentMember
+from shopops.customers.outreach.results import Results, results_compute
+from shopops.customers.outreach.templating import mask_id
+from shopops.customers.segments import compile_filter, extras_for, rules_validate
+
+PREVIEW_COLUMNS = ("store_id", "customer_id", "province", "platform", "orders", "gmv", "recency_days",
+                   "rfm_segment", "stage", "is_vip")
+
+
+def _con(con):
+    if con is not None:
+        return con
+    from shopops.warehouse.connection import connect
+
+    return connect()
+
+
+def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = None, window_days: int | None = None,
+                 con=None) -> ir.Table:
+    """The customer facts rows matching ``rules`` as of ``as_of`` (an Ibis expression, not run)."""
+    from shopops.customers.facts import customer_facts
+
+    con = _con(con)
+    tree = rules_validate(rules)
+    stores = list(store_ids) if store_ids else None
+    facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days)
+    return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree))
+
+
+def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> int:
+    return int(segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
+               .count().execute())
+
+
+@dataclass(frozen=True, slots=True)
+class Preview:
+    count: int
+    rows: list[dict]  # masked customer ids
+
+
+def segment_preview(*, rules, as_of: dt.date, store_ids=None, window_days=None, limit: int = 20, con=None) -> Preview:
+    t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
+    count = int(t.count().execute())
+    cols = [c for c in PREVIEW_COLUMNS if c in t.columns]
+    frame = t.select(*cols).order_by([t.gmv.desc(), t.store_id, t.customer_id]).limit(limit).to_pandas()
+    rows = []
+    for rec in frame.to_dict("records"):
+        rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
+        rec["customer_id"] = mask_id(rec["customer_id"])
+        rows.append(rec)
+    return Preview(count, rows)
+
+
+def _missing(v) -> bool:
+    try:
+        return bool(pd.isna(v))
+    except (TypeError, ValueError):
+        return False
+
+
+def segment_member_keys(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> set[tuple[str, str]]:
+    t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
+    frame = t.select("store_id", "customer_id").to_pandas()
+    return set(zip(frame.store_id.astype(str), frame.customer_id.astype(str), strict=True))
+
+
+# ------------------------------------------------------------------------------ saved segments
+def segment_list():
+    return Segment.objects.all()
+
+
+def segment_get(*, segment_id: int) -> Segment:
+    return Segment.objects.get(pk=segment_id)
+
+
+def segment_contains(segment_id: int | str, store_id: str, customer_id: str) -> bool:
+    """Is the customer in the segment as of its last refresh? (promotions' segment audience)"""
+    try:
+        pk = int(segment_id)
+    except (TypeError, ValueError):
+        return False
+    return SegmentMember.objects.filter(segment_id=pk, store_id=store_id, customer_id=customer_id).exists()
+
+
+def segment_members(segment_id: int | str, *, store_id: str | None = None) -> list[tuple[str, str]]:
+    """(store_id, customer_id) of the members as of the last refresh, sorted."""
+    rows = SegmentMember.objects.filter(segment_id=int(segment_id))
+    if store_id:
+        rows = rows.filter(store_id=store_id)
+    return list(rows.order_by("store_id", "customer_id").values_list("store_id", "customer_id"))
+
+
+def customer_segments(*, store_id: str, customer_id: str) -> list[Segment]:
+    """Saved segments the customer belongs to (as of each segment's last refresh)."""
+    return list(Segment.objects.filter(members__store_id=store_id, members__customer_id=customer_id).distinct())
+
+
+def customer_outreach(*, store_id: str, customer_id: str, limit: int = 50) -> list[OutreachRecipient]:
+    """Sends the customer was part of (sent, held out or excluded), newest first."""
+    return list(OutreachRecipient.objects.select_related("outreach", "outreach__template")
+                .filter(store_id=store_id, customer_id=customer_id)
+                .order_by("-outreach__created_at", "-id")[:limit])
+
+
+# ------------------------------------------------------------------------------ exports
+EXPORT_FORMS = ("ids", "sha256", "md5")
+
+
+def normalise_phone(phone: str) -> str | None:
+    """Digits only, without a +86 / 0086 prefix: the form platform customer tools hash."""
+    digits = re.sub(r"\D", "", phone or "")
+    if digits.startswith("0086"):
+        digits = digits[4:]
+    elif digits.startswith("86") and len(digits) == 13:
+        digits = digits[2:]
+    return digits if len(digits) == 11 and digits.startswith("1") else None
+
+
+def _hash(value: str, form: str) -> str:
+    data = value.encode("utf-8")
+    return hashlib.sha256(data).hexdigest() if form == "sha256" else hashlib.md5(data).hexdigest()  # noqa: S324
+
+
+def segment_export_rows(*, segment: Segment, form: str = "ids") -> Iterator[dict]:
+    """The members as export rows.
+
+    ``ids``: store_id, customer_id. ``sha256`` / ``md5``: store_id and the hash of the
+    customer id (lower-case hex of its UTF-8 bytes). The warehouse keeps no raw phone
+    (only ``138****5678`` masks, PIPL), so a hashed *phone* list cannot be made from it;
+    hashed customer ids are what a platform's customer tool matches for its own buyer ids.
+    """
+    if form not in EXPORT_FORMS:
+        raise ValueError(f"form: expected one of {', '.join(EXPORT_FORMS)}, got {form!r}")
+    for store_id, customer_id in segment_members(segment.pk):
+        if form == "ids":
+            yield {"store_id": store_id, "customer_id": customer_id}
+        else:
+            yield {"store_id": store_id, f"customer_id_{form}": _hash(customer_id, form)}
+
+
+# ------------------------------------------------------------------------------ outreach
+def outreach_list():
+    return Outreach.objects.select_related("segment", "template").all()
+
+
+def outreach_get(*, outreach_id: int) -> Outreach:
+    return Outreach.objects.select_related("segment", "template").get(pk=outreach_id)
+
+
+def outreach_recipients_frame(*, outreach: Outreach) -> pd.DataFrame:
+    rows = OutreachRecipient.objects.filter(
+        outreach=outreach, group__in=[OutreachRecipient.Group.TREATMENT, OutreachRecipient.Group.HOLDOUT]
+    ).values_list("store_id", "customer_id", "group")
+    return pd.DataFrame(list(rows), columns=["store_id", "customer_id", "group"])
+
+
+def outreach_results(*, outreach: Outreach, window_days: int | None = None, con=None) -> Results | None:
+    """Treatment vs holdout over the send's window; None before the send."""
+    if outreach.sent_at is None:
+        return None
+    return results_compute(_con(con), recipients=outreach_recipients_frame(outreach=outreach),
+                           sent_at=outreach.sent_at, window_days=window_days or outreach.window_days)

@@ -1,0 +1,282 @@
+"""Writes of the audience half of customers: segments and their refreshes, opt-outs,
+message templates, outreach sends. (Check-in and points: ``customers.engagement``.)
+
+Every write is safe to repeat: a refresh for the same day twice changes nothing, an
+opt-out recorded twice is one row, and a send moves DRAFT -> SENDING with one
+conditional UPDATE, so a double click sends once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections import defaultdict
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.periods import business_today
+from shopops.customers.models import (
+    Channel, MessageTemplate, OptOut, Outreach, OutreachRecipient, Segment, SegmentMember, SegmentRefresh,
+)
+from shopops.customers.outreach import channels, coupons
+from shopops.customers.outreach.holdout import assign_holdout
+from shopops.customers.outreach.templating import mask_id, template_check, template_render
+from shopops.customers.segments import rules_validate
+
+SEND_CHUNK = 500
+CAP_DAYS = 7
+GREETING = {"zh-hans": "亲爱的顾客", "en": "Dear customer"}
+
+
+# ------------------------------------------------------------------------------ segments
+def _store_ids(store_ids: Sequence[str] | None) -> list[str]:
+    return sorted({str(s).strip() for s in (store_ids or []) if str(s).strip()})
+
+
+def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days: int | None = None,
+                 description: str = "", segment: Segment | None = None) -> Segment:
+    """Create (or, given ``segment``, update) a segment; the rules are validated first."""
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name: give the segment a name")
+    if window_days in ("", None):
+        window_days = None
+    elif not str(window_days).isdigit() or not 1 <= int(window_days) <= 3660:
+        raise ValidationError(f"window_days: expected 1–3660 days (empty: each store's setting), got {window_days!r}")
+    tree = rules_validate(rules)
+    segment = segment or Segment()
+    segment.name, segment.rules, segment.store_ids = name[:200], tree, _store_ids(store_ids)
+    segment.window_days, segment.description = (int(window_days) if window_days else None), description
+    segment.save()
+    return segment
+
+
+def segment_refresh(*, segment: Segment, as_of: dt.date, now: dt.datetime | None = None, con=None) -> SegmentRefresh:
+    """Store the members as of ``as_of`` and how many joined and left since the last refresh.
+
+    Refreshing the same day twice records nothing new (0 joined, 0 left added).
+    """
+    from shopops.customers.selectors_audience import segment_member_keys
+
+    now = now or timezone.now()
+    current = segment_member_keys(rules=segment.rules, as_of=as_of, store_ids=segment.store_ids,
+                                  window_days=segment.window_days, con=con)
+    with transaction.atomic():
+        Segment.objects.select_for_update().filter(pk=segment.pk).first()  # one refresh at a time
+        before = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))
+        joined, left = current - before, before - current
+        if left:
+            by_store: dict[str, list[str]] = defaultdict(list)
+            for store_id, customer_id in left:
+                by_store[store_id].append(customer_id)
+            for store_id, ids in by_store.items():
+                for i in range(0, len(ids), 900):
+                    SegmentMember.objects.filter(segment=segment, store_id=store_id,
+                                                 customer_id__in=ids[i:i + 900]).delete()
+        SegmentMember.objects.bulk_create(
+            [SegmentMember(segment=segment, store_id=s, customer_id=c, joined_on=as_of) for s, c in sorted(joined)],
+            batch_size=1000)
+        refresh, created = SegmentRefresh.objects.get_or_create(
+            segment=segment, as_of=as_of,
+            defaults={"refreshed_at": now, "members": len(current), "joined": len(joined), "left": len(left)})
+        if not created:
+            refresh.members = len(current)
+            refresh.joined += len(joined)
+            refresh.left += len(left)
+            if joined or left:
+                refresh.refreshed_at = now
+            refresh.save()
+        Segment.objects.filter(pk=segment.pk).update(refreshed_at=now, refreshed_as_of=as_of, member_count=len(current))
+    segment.refresh_from_db()
+    return refresh
+
+
+def segments_refresh_daily(*, as_of: dt.date | None = None, now: dt.datetime | None = None) -> dict[int, str]:
+    """The daily job: refresh every segment as of yesterday (store time zone). Returns id -> outcome."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    as_of = as_of or business_today(settings.SHOPOPS_TIME_ZONE, now) - dt.timedelta(days=1)
+    outcome: dict[int, str] = {}
+    for segment in Segment.objects.all():
+        try:
+            r = segment_refresh(segment=segment, as_of=as_of, now=now)
+            outcome[segment.pk] = f"{r.members} members (+{r.joined} / -{r.left})"
+        except ShopopsError as exc:  # a rule that no longer compiles must not stop the others
+            outcome[segment.pk] = f"error: {exc}"
+    return outcome
+
+
+# ------------------------------------------------------------------------------ opt-outs
+def opt_out_add(*, store_id: str, customer_id: str, channel: str = "", reason: str = "",
+                now: dt.datetime | None = None) -> OptOut:
+    if not store_id or not customer_id:
+        raise ValidationError("store_id and customer_id are required")
+    if channel and channel not in Channel.values:
+        raise ValidationError(f"channel: {channel!r} is not one of {', '.join(Channel.values)} (empty: every channel)")
+    row, _ = OptOut.objects.get_or_create(store_id=store_id, customer_id=customer_id, channel=channel,
+                                          defaults={"reason": reason[:200], "created_at": now or timezone.now()})
+    return row
+
+
+def opt_out_remove(*, store_id: str, customer_id: str, channel: str = "") -> bool:
+    return OptOut.objects.filter(store_id=store_id, customer_id=customer_id, channel=channel).delete()[0] > 0
+
+
+# ------------------------------------------------------------------------------ templates
+def template_save(*, name: str, body_zh: str, body_en: str = "", subject: str = "",
+                  template: MessageTemplate | None = None) -> MessageTemplate:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name: give the template a name")
+    template_check(body_zh, where="body_zh")
+    if body_en.strip():
+        template_check(body_en, where="body_en")
+    template = template or MessageTemplate()
+    template.name, template.body_zh, template.body_en, template.subject = name[:200], body_zh, body_en, subject[:200]
+    try:
+        template.save()
+    except IntegrityError as exc:
+        raise ValidationError(f"name: a template named {name!r} exists already") from exc
+    return template
+
+
+# ------------------------------------------------------------------------------ outreach
+def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, channel: str = Channel.SMS,
+                    language: str = "zh-hans", holdout_percent=Decimal("10"), seed: int | None = None,
+                    coupon_ref: str = "", frequency_cap: int = 2, window_days: int = 14) -> Outreach:
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError("name: give the send a name")
+    if channel not in Channel.values:
+        raise ValidationError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}")
+    if language not in GREETING:
+        raise ValidationError(f"language: expected zh-hans or en, got {language!r}")
+    try:
+        pct = Decimal(str(holdout_percent))
+    except InvalidOperation as exc:
+        raise ValidationError(f"holdout_percent: not a number: {holdout_percent!r}") from exc
+    if not 0 <= pct < 100:
+        raise ValidationError(f"holdout_percent: expected 0 to under 100, got {holdout_percent!r}")
+    if int(frequency_cap) < 1:
+        raise ValidationError(f"frequency_cap: at least 1 message per 7 days, got {frequency_cap!r}")
+    if not 1 <= int(window_days) <= 180:
+        raise ValidationError(f"window_days: expected 1–180, got {window_days!r}")
+    if coupon_ref:
+        if not coupons.has_issuer():
+            raise ValidationError(f"coupon: no coupon issuer is registered; cannot attach {coupon_ref!r}")
+        known = {ref for ref, _ in coupons.coupon_choices()}
+        if known and coupon_ref not in known:
+            raise ValidationError(f"coupon: {coupon_ref!r} is not an issuable coupon")
+    if language == "en" and not template.body_en.strip():
+        raise ValidationError(f"template {template.name!r} has no English text")
+    return Outreach.objects.create(
+        name=name[:200], segment=segment, template=template, channel=channel, language=language,
+        holdout_percent=pct, seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
+        coupon_ref=coupon_ref, frequency_cap=int(frequency_cap), window_days=int(window_days))
+
+
+def _capped(keys: set[tuple[str, str]], *, cap: int, now: dt.datetime) -> set[tuple[str, str]]:
+    """Members already sent ``cap`` messages (any send, any channel) in the last 7 days."""
+    if not keys:
+        return set()
+    stores = {s for s, _ in keys}
+    rows = (OutreachRecipient.objects.filter(status=OutreachRecipient.Status.SENT, store_id__in=stores,
+                                             sent_at__gt=now - dt.timedelta(days=CAP_DAYS), sent_at__lte=now)
+            .values("store_id", "customer_id").annotate(n=Count("id")).filter(n__gte=cap))
+    return {(r["store_id"], r["customer_id"]) for r in rows} & keys
+
+
+def _opted_out(keys: set[tuple[str, str]], *, channel: str) -> set[tuple[str, str]]:
+    stores = {s for s, _ in keys}
+    rows = OptOut.objects.filter(store_id__in=stores, channel__in=["", channel]).values_list("store_id", "customer_id")
+    return set(rows) & keys
+
+
+def _store_names() -> dict[str, str]:
+    from shopops.metrics.dimensions import store_list
+
+    try:
+        return {s.store_id: s.name for s in store_list()}
+    except Exception:  # no warehouse yet: names are cosmetic
+        return {}
+
+
+def outreach_send(*, outreach: Outreach, now: dt.datetime | None = None, as_of: dt.date | None = None) -> Outreach:
+    """Send once: exclude opted-out and capped members, draw the holdout, attach coupons, send the rest.
+
+    With ``as_of`` (or when the segment was never refreshed) the segment is refreshed first.
+    """
+    now = now or timezone.now()
+    if not Outreach.objects.filter(pk=outreach.pk, status=Outreach.Status.DRAFT).update(status=Outreach.Status.SENDING):
+        raise ShopopsError(f"send {outreach.pk} was already sent")
+    try:
+        return _send(outreach, now, as_of)
+    except Exception:
+        Outreach.objects.filter(pk=outreach.pk, status=Outreach.Status.SENDING).update(status=Outreach.Status.DRAFT)
+        OutreachRecipient.objects.filter(outreach=outreach).delete()
+        raise
+
+
+def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outreach:
+    segment = outreach.segment
+    if as_of is not None or segment.refreshed_as_of is None:
+        from django.conf import settings
+
+        segment_refresh(segment=segment, as_of=as_of or business_today(settings.SHOPOPS_TIME_ZONE, now), now=now)
+    members = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))
+    opted = _opted_out(members, channel=outreach.channel)
+    capped = _capped(members - opted, cap=outreach.frequency_cap, now=now)
+    eligible = members - opted - capped
+    treatment, holdout = assign_holdout(eligible, percent=outreach.holdout_percent, seed=outreach.seed)
+    Status, Group = OutreachRecipient.Status, OutreachRecipient.Group
+    rows = [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.EXCLUDED, status=Status.OPTED_OUT)
+            for s, c in sorted(opted)]
+    rows += [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.EXCLUDED, status=Status.CAPPED)
+             for s, c in sorted(capped)]
+    rows += [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.HOLDOUT, status=Status.HELD_OUT)
+             for s, c in holdout]
+    template = outreach.template
+    text = template.body_en if outreach.language == "en" and template.body_en.strip() else template.body_zh
+    names = _store_names()
+    adapter = channels.adapter_for(outreach.channel)
+    delivered = failed = 0
+    with transaction.atomic():  # coupons, recipients and outbox rows land together or not at all
+        codes: dict[tuple[str, str], str] = {}
+        if outreach.coupon_ref and treatment:
+            by_store: dict[str, list[str]] = defaultdict(list)
+            for s, c in treatment:
+                by_store[s].append(c)
+            for s, ids in sorted(by_store.items()):
+                got = coupons.coupons_issue(coupon_ref=outreach.coupon_ref, customer_ids=ids, now=now)
+                codes.update({(s, c): got[c] for c in ids})
+        OutreachRecipient.objects.bulk_create(rows, batch_size=1000)
+        for i in range(0, len(treatment), SEND_CHUNK):
+            chunk = treatment[i:i + SEND_CHUNK]
+            messages = [channels.Message(
+                channel=outreach.channel, store_id=s, customer_id=c, recipient=f"{s}:{mask_id(c)}",
+                subject=template.subject, outreach_id=outreach.pk,
+                text=template_render(text, {"name": GREETING[outreach.language], "coupon_code": codes.get((s, c), ""),
+                                            "store_name": names.get(s, s), "customer": mask_id(c)}))
+                for s, c in chunk]
+            results = adapter.send(messages, now=now)
+            sent_rows = []
+            for (s, c), result in zip(chunk, results, strict=True):
+                ok = result.ok
+                delivered += ok
+                failed += not ok
+                sent_rows.append(OutreachRecipient(
+                    outreach=outreach, store_id=s, customer_id=c, group=Group.TREATMENT,
+                    status=Status.SENT if ok else Status.FAILED, sent_at=now if ok else None,
+                    coupon_code=codes.get((s, c), ""), error=result.error[:300]))
+            OutreachRecipient.objects.bulk_create(sent_rows, batch_size=1000)
+        Outreach.objects.filter(pk=outreach.pk).update(
+            status=Outreach.Status.SENT, sent_at=now, eligible=len(eligible), opted_out=len(opted), capped=len(capped),
+            treatment=len(treatment), holdout=len(holdout), delivered=delivered, failed=failed)
+    outreach.refresh_from_db()
+    return outreach
