@@ -65,7 +65,10 @@ import ibis
 import ibis.expr.types as ir
 
 from shopops.customers import rfm
-from shopops.customers.lifecycle import GUEST_PREFIX, RulesByStore, StageRules, order_days, stage_expr
+from shopops.customers.lifecycle import (
+    GUEST_PREFIX, RulesByStore, StageRules, order_days, stage_expr, stage_history,
+    stage_transitions,
+)
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.sources import paid_orders
 from shopops.warehouse.schema import MONEY
@@ -257,3 +260,27 @@ def unified_customer_facts(con, *, as_of: dt.date, store_ids=None) -> ir.Table:
         gmv=CATALOG["gmv"].measure(j),
     )
     return out.mutate(recency_days=day.delta(out.last_order_date, unit="day"))
+
+
+def lifecycle_history(con, *, start: dt.date, as_of: dt.date, store_ids=None,
+                      rules: RulesByStore | StageRules | None = None) -> ir.Table:
+    """(store_id, customer_id, month_end, stage, prev_stage): each customer's stage at each month end.
+
+    Month ends run from ``start``'s month to ``as_of`` (the last one is ``as_of`` itself);
+    see :mod:`shopops.customers.lifecycle` for the rules.
+    """
+    store_ids = _check(as_of, store_ids, None)
+    if not isinstance(start, dt.date) or start > as_of:
+        raise ValueError(f"lifecycle: start={start!r}: expected a date on or before as_of={as_of}")
+    rules = _rules(rules, store_ids)
+    return stage_history(customer_orders(con, as_of=as_of, store_ids=store_ids), start=start, as_of=as_of, rules=rules)
+
+
+def lifecycle_transitions(con, *, start: dt.date, as_of: dt.date, store_ids=None,
+                          rules: RulesByStore | StageRules | None = None) -> ir.Table:
+    """(month_end, from_stage, to_stage, customers): how many customers moved between stages each month."""
+    store_ids = _check(as_of, store_ids, None)
+    if not isinstance(start, dt.date) or start > as_of:
+        raise ValueError(f"lifecycle: start={start!r}: expected a date on or before as_of={as_of}")
+    return stage_transitions(customer_orders(con, as_of=as_of, store_ids=store_ids), start=start, as_of=as_of,
+                             rules=_rules(rules, store_ids))

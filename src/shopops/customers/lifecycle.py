@@ -149,7 +149,7 @@ def stage_history(paid: ir.Table, *, start: dt.date, as_of: dt.date, rules: Rule
     days = order_days(paid, as_of=as_of, rules=rules)
     # per customer and month with a paid order: last order, latest return so far, first order
     days = days.mutate(m=days.paid_date.truncate("M"),
-                       ret=days.is_return.ifelse(days.paid_date, ibis.null(type="date")))
+                       ret=days.is_return.ifelse(days.paid_date, ibis.null("date")))
     months = days.group_by("store_id", "customer_id", "m").aggregate(last=days.paid_date.max(), ret_m=days.ret.max())
     w = ibis.window(group_by=[months.store_id, months.customer_id], order_by=[months.m])
     w_all = ibis.window(group_by=[months.store_id, months.customer_id], order_by=[months.m],
