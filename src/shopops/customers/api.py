@@ -13,8 +13,10 @@ from decimal import Decimal
 
 from django.http import HttpRequest
 from ninja import Router, Schema
+from ninja.errors import HttpError
 from pydantic import Field
 
+from shopops.core.errors import ValidationError
 from shopops.customers import engagement, services
 from shopops.customers.models import Channel, PointsReward
 
@@ -24,8 +26,18 @@ ID = Field(min_length=1, max_length=128)
 
 
 class CustomerIn(Schema):
-    store_id: str = Field(min_length=1, max_length=64)
+    store_id: str = Field(default="", max_length=64, description="empty: the API key's store")
     customer_id: str = ID
+
+
+def _store(request: HttpRequest, store_id: str) -> str:
+    """The store the request acts for: the key's own store; another store is refused."""
+    own = getattr(request.auth, "store_id", "") or ""
+    if store_id and own and store_id != own:
+        raise HttpError(403, f"store_id: this API key is for store {own!r}, not {store_id!r}")
+    if not (store_id or own):
+        raise ValidationError("store_id is required")
+    return store_id or own
 
 
 class CheckInOut(Schema):
@@ -38,7 +50,7 @@ class CheckInOut(Schema):
 
 @router.post("/customers/checkin", response=CheckInOut, summary="Daily check-in (once per store-local day)")
 def checkin(request: HttpRequest, body: CustomerIn):
-    r = engagement.checkin(store_id=body.store_id, customer_id=body.customer_id)
+    r = engagement.checkin(store_id=_store(request, body.store_id), customer_id=body.customer_id)
     return {"day": r.checkin.day, "streak": r.checkin.streak, "points": r.checkin.points if r.created else 0,
             "created": r.created, "balance": r.balance}
 
@@ -60,7 +72,8 @@ class BalanceOut(Schema):
 
 
 @router.get("/customers/points", response=BalanceOut, summary="Points balance and the latest ledger entries")
-def points(request: HttpRequest, store_id: str, customer_id: str):
+def points(request: HttpRequest, customer_id: str, store_id: str = ""):
+    store_id = _store(request, store_id)
     entries = engagement.points_history(store_id=store_id, customer_id=customer_id)
     return {"store_id": store_id, "customer_id": customer_id,
             "balance": engagement.points_balance(store_id=store_id, customer_id=customer_id),
@@ -81,10 +94,11 @@ class EarnOut(Schema):
 
 @router.post("/customers/points/earn", response=EarnOut, summary="Credit points for a paid order (once per order)")
 def points_earn(request: HttpRequest, body: EarnIn):
-    entry = engagement.points_earn_for_order(store_id=body.store_id, customer_id=body.customer_id,
+    store_id = _store(request, body.store_id)
+    entry = engagement.points_earn_for_order(store_id=store_id, customer_id=body.customer_id,
                                              order_id=body.order_id, paid_amount=str(body.paid_amount))
     return {"points": entry.points if entry else 0, "created": entry is not None,
-            "balance": engagement.points_balance(store_id=body.store_id, customer_id=body.customer_id)}
+            "balance": engagement.points_balance(store_id=store_id, customer_id=body.customer_id)}
 
 
 class RewardOut(Schema):
@@ -112,7 +126,8 @@ class RedeemOut(Schema):
 
 @router.post("/customers/points/redeem", response=RedeemOut, summary="Spend points on a reward coupon")
 def points_redeem(request: HttpRequest, body: RedeemIn):
-    r = engagement.points_redeem(store_id=body.store_id, customer_id=body.customer_id, reward_id=body.reward_id,
+    r = engagement.points_redeem(store_id=_store(request, body.store_id), customer_id=body.customer_id,
+                                 reward_id=body.reward_id,
                                  request_id=body.request_id)
     return {"coupon_code": r.coupon_code, "points": r.entry.points, "created": r.created, "balance": r.balance}
 
@@ -124,7 +139,7 @@ class OptOutIn(CustomerIn):
 
 @router.post("/customers/opt-out", response=dict, summary="The customer asks for no more marketing messages (PIPL)")
 def opt_out(request: HttpRequest, body: OptOutIn):
-    row = services.opt_out_add(store_id=body.store_id, customer_id=body.customer_id, channel=body.channel,
+    row = services.opt_out_add(store_id=_store(request, body.store_id), customer_id=body.customer_id, channel=body.channel,
                                reason=body.reason)
     return {"store_id": row.store_id, "customer_id": row.customer_id, "channel": row.channel,
             "since": row.created_at.isoformat()}
