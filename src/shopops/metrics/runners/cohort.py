@@ -80,7 +80,7 @@ class CohortRunner(Runner[CohortQuery, CohortResult]):
 
     def _calculate(self) -> CohortResult:
         sql: dict[str, str] = {}
-        frame = self.execute("cohort", self.to_expr(), sql)
+        frame = self.execute("cohort", self.to_expr, sql)
         counts = {(int(r.c), int(r.k)): int(r.customers) for r in frame.itertuples()}
         cells = []
         last = max((c + k for c, k in counts), default=0)  # the last month with data

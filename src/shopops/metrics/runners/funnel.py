@@ -117,7 +117,7 @@ class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        frame = self.execute("funnel", self.to_expr(), sql)
+        frame = self.execute("funnel", self.to_expr, sql)
         rows: list[FunnelRow] = []
         records = frame.to_dict("records")
         if not q.by_traffic_source:
@@ -151,7 +151,7 @@ class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        records = self.execute("traffic_funnel", self.to_expr(), sql).to_dict("records")
+        records = self.execute("traffic_funnel", self.to_expr, sql).to_dict("records")
         if not q.by_traffic_source:
             records = [{**(records[0] if records else {}), "traffic_source": ALL}]
         rows: list[FunnelRow] = []

@@ -117,9 +117,7 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
         q = self.query
         keys = q.keys
         sql: dict[str, str] = {}
-        with self.timings.step("build"):
-            expr = self.to_single_expr()
-        frame = self.execute("kpis", expr, sql)
+        frame = self.execute("kpis", self.to_single_expr, sql)
         if q.grain and len(frame):
             frame[BUCKET] = pd.to_datetime(frame[BUCKET]).dt.date
         with self.timings.step("derive"):
