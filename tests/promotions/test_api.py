@@ -59,7 +59,8 @@ def test_quote_validation_error_shape(client, server_key):
     assert "lines.0.unit_price" in fields and "lines.0.quantity" in fields
 
 
-def test_claim_redeem_twice_and_flash_sale(client, server_key):
+def test_claim_redeem_twice_and_flash_sale(client, server_key, warehouse, settings):
+    settings.SHOPOPS_TASKS_IMMEDIATE = True  # the flush runs in the request thread
     now = timezone.now()
     p = services.promotion_create(name="¥30", kind="store_coupon", parameters={"amount": "30"})
     coupon = services.coupon_create(promotion=p, name="¥30", valid_from=now - dt.timedelta(days=1),
@@ -82,3 +83,8 @@ def test_claim_redeem_twice_and_flash_sale(client, server_key):
     rel = post(client, f"/api/flash-sales/{sale.pk}/release", {"buyer_id": "b1", "reservation_id": r1.json()["id"]}, server_key)
     assert rel.json() == {"released": True}
     assert post(client, f"/api/flash-sales/{sale.pk}/reserve", {"buyer_id": "b2"}, server_key).status_code == 200
+    # every accepted call became a warehouse fact under the key's store, through the loader
+    red = warehouse.table("coupon_redemptions").to_pandas()
+    assert list(zip(red.store_id, red.code, red.order_id)) == [("own", code, "O1")]
+    res = warehouse.table("flash_sale_reservations").to_pandas().sort_values("customer_id")
+    assert list(zip(res.store_id, res.customer_id, res.status)) == [("own", "b1", "released"), ("own", "b2", "reserved")]

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection, connections
 
 from shopops.promotions import services
-from shopops.promotions.models import FlashSale, FlashSaleBuyer, Reservation
+from shopops.promotions.models import FlashSale, FlashSaleBuyer, Reservation, WarehouseOutbox
 
 NOW = dt.datetime(2026, 11, 11, 0, 0, tzinfo=dt.timezone.utc)
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -88,3 +88,24 @@ def test_one_coupon_redeemed_50_times_concurrently_succeeds_once():
     assert outcomes.count(True) == 1
     code.refresh_from_db()
     assert code.redeemed_at is not None and code.order_id.startswith("O")
+
+
+def test_one_buyer_32_concurrent_requests_get_exactly_the_limit():
+    sale = services.flash_sale_create(sku="TEE", price=Decimal("9.90"), quantity=100, per_buyer_limit=3,
+                                      starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1))
+
+    def attempt(k: int) -> bool:
+        try:
+            services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="same-buyer", quantity=1, now=NOW)
+            return True
+        except services.FlashSaleError:
+            return False
+
+    outcomes = _in_threads(32, attempt)
+    sale.refresh_from_db()
+    assert outcomes.count(True) == 3
+    assert sale.remaining == 97  # refused requests gave back nothing they did not take
+    assert FlashSaleBuyer.objects.get(flash_sale=sale, buyer_id="same-buyer").units == 3
+    assert Reservation.objects.filter(flash_sale=sale).count() == 3
+    # one warehouse outbox row per reservation, none for a refusal
+    assert WarehouseOutbox.objects.filter(fact="flash_sale_reservations").count() == 3

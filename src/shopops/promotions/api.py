@@ -5,7 +5,8 @@ Server-key auth (``Authorization: Bearer sk_…``): the router is mounted with
 layers that may not import each other, so the composition root wires the key check in
 (tests/promotions/test_api.py proves every endpoint refuses a request without a key).
 Errors in the one shape of ``shopops.config.api``. Redemptions and reservations are
-recorded in the app DB.
+recorded in the app DB with a warehouse outbox row in the same transaction; a background
+flush (``tasks.facts_flush_soon``) makes them warehouse facts under the key's store.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from ninja import Router, Schema
 from pydantic import Field
 
 from shopops.core.errors import ValidationError
-from shopops.promotions import engine, selectors, services
+from shopops.promotions import engine, selectors, services, tasks
 
 router = Router(tags=["promotions"])
 
@@ -79,6 +80,11 @@ class QuoteOut(Schema):
     gifts: list[dict]
     exact: bool
     lines: list[PricedLineOut]
+
+
+def _store(request: HttpRequest) -> str:
+    """The store of the server key that called (facts land under it); else the app's default."""
+    return getattr(request.auth, "store_id", "") or ""
 
 
 def quote_cart(body: QuoteIn) -> engine.Cart:
@@ -155,7 +161,8 @@ class RedeemIn(Schema):
 @router.post("/coupons/redeem", response=CodeOut, summary="Redeem a code exactly once")
 def coupons_redeem(request: HttpRequest, body: RedeemIn):
     row = services.coupon_redeem(code=body.code, customer_id=body.customer_id, order_id=body.order_id,
-                                 now=timezone.now())
+                                 now=timezone.now(), store_id=_store(request))
+    tasks.facts_flush_soon()
     return _code_out(row)
 
 
@@ -181,7 +188,8 @@ def _reservation_out(r) -> dict:
 @router.post("/flash-sales/{flash_sale_id}/reserve", response=ReservationOut, summary="Reserve flash-sale stock")
 def flash_sales_reserve(request: HttpRequest, flash_sale_id: int, body: ReserveIn):
     r = services.flash_sale_reserve(flash_sale_id=flash_sale_id, buyer_id=body.buyer_id,
-                                    quantity=body.quantity, now=timezone.now())
+                                    quantity=body.quantity, now=timezone.now(), store_id=_store(request))
+    tasks.facts_flush_soon()
     return _reservation_out(r)
 
 
@@ -193,5 +201,7 @@ class ReleaseIn(Schema):
 @router.post("/flash-sales/{flash_sale_id}/release", response=dict, summary="Give a reservation back")
 def flash_sales_release(request: HttpRequest, flash_sale_id: int, body: ReleaseIn):
     released = services.flash_sale_release(reservation_id=body.reservation_id, buyer_id=body.buyer_id,
-                                          flash_sale_id=flash_sale_id)
+                                          flash_sale_id=flash_sale_id, now=timezone.now())
+    if released:
+        tasks.facts_flush_soon()
     return {"released": released}

@@ -190,6 +190,8 @@ class Reservation(models.Model):
     created_at = models.DateTimeField()
     expires_at = models.DateTimeField()
     paid_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True, help_text="when it was released or expired")
+    store_id = models.CharField(max_length=64, blank=True, help_text="warehouse store of the sale's orders")
 
     class Meta:
         indexes = [models.Index(fields=["status", "expires_at"], name="reservation_status_expiry")]
@@ -228,3 +230,25 @@ class AuditLog(models.Model):
 
     class Meta:
         ordering = ["-at", "-id"]
+
+
+class WarehouseOutbox(models.Model):
+    """A fact waiting for the warehouse, written in the same transaction as the change it records.
+
+    ``shopops.promotions.facts.facts_flush`` turns pending rows into warehouse facts (built from
+    the app DB's current state, upserted by natural key through the loader) and deletes them:
+    a crash between the load and the delete only means the next flush loads the same rows
+    again, which changes nothing.
+    """
+
+    class Fact(models.TextChoices):
+        COUPON_REDEMPTION = "coupon_redemptions", _("Coupon redemption")
+        RESERVATION = "flash_sale_reservations", _("Flash-sale reservation")
+
+    fact = models.CharField(max_length=32, choices=Fact.choices)
+    object_key = models.CharField(max_length=64, help_text="the coupon code, or the reservation id")
+    store_id = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]

@@ -8,13 +8,18 @@ import secrets
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
-from django.db import IntegrityError, transaction
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
+from django.utils import timezone
+from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.promotions.engine.types import COUPON_KINDS, Kind
+from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
     AuditLog, Campaign, Coupon, CouponCode, FlashSale, FlashSaleBuyer, FloorPrice, Promotion, Reservation,
+    WarehouseOutbox,
 )
 from shopops.promotions.selectors import campaign_floor_check
 
@@ -219,7 +224,7 @@ def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = 
         raise CouponError(f"no claimable code left for coupon {coupon.pk}" if not code else f"code {code!r} is already claimed")
 
 
-def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetime) -> CouponCode:
+def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetime, store_id: str = "") -> CouponCode:
     """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count."""
     if not order_id:
         raise ValidationError("order_id is required")
@@ -233,6 +238,8 @@ def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetim
             with transaction.atomic():
                 updated = CouponCode.objects.filter(code=code, customer_id=customer_id, redeemed_at__isnull=True).update(
                     redeemed_at=now, order_id=order_id)
+                if updated == 1:  # the warehouse fact, committed with the redemption or not at all
+                    outbox_add(WarehouseOutbox.Fact.COUPON_REDEMPTION, code, store_id, now)
         except IntegrityError as exc:  # coupon_once_per_order
             raise CouponError(f"order {order_id} already used this coupon") from exc
     if updated != 1:
@@ -253,39 +260,136 @@ def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.
                                     reservation_minutes=reservation_minutes)
 
 
-def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.datetime) -> Reservation:
+_RESERVE_SQL = """
+WITH s AS (
+    UPDATE promotions_flashsale f SET remaining = f.remaining - %(q)s
+    WHERE f.id = %(id)s AND f.remaining >= %(q)s AND f.starts_at <= %(now)s AND f.ends_at > %(now)s
+      AND f.per_buyer_limit >= %(q)s + COALESCE((SELECT h.units FROM promotions_flashsalebuyer h
+                                                  WHERE h.flash_sale_id = %(id)s AND h.buyer_id = %(buyer)s), 0)
+    RETURNING f.id, f.per_buyer_limit, f.reservation_minutes
+), b AS (
+    INSERT INTO promotions_flashsalebuyer AS h (flash_sale_id, buyer_id, units)
+    SELECT s.id, %(buyer)s, %(q)s FROM s
+    ON CONFLICT (flash_sale_id, buyer_id) DO UPDATE SET units = h.units + EXCLUDED.units
+        WHERE h.units + EXCLUDED.units <= (SELECT per_buyer_limit FROM s)
+    RETURNING h.units
+), r AS (
+    INSERT INTO promotions_reservation (flash_sale_id, buyer_id, quantity, status, created_at, expires_at, store_id)
+    SELECT s.id, %(buyer)s, %(q)s, 'reserved', %(now)s, %(now)s + s.reservation_minutes * interval '1 minute', %(store)s
+    FROM s
+    RETURNING id, expires_at
+), o AS (
+    INSERT INTO promotions_warehouseoutbox (fact, object_key, store_id, created_at)
+    SELECT 'flash_sale_reservations', r.id::text, %(store)s, %(now)s FROM r
+)
+SELECT r.id, r.expires_at,
+       CASE WHEN r.id IS NULL THEN 0 ELSE 1 / (SELECT count(*)::int FROM b) END,
+       f.id, f.remaining, f.starts_at, f.ends_at, f.per_buyer_limit
+FROM (SELECT 1) AS one
+LEFT JOIN r ON true
+LEFT JOIN promotions_flashsale f ON f.id = %(id)s
+"""
+
+
+_SALE_HINT_SQL = ("SELECT remaining, starts_at <= %(now)s AND %(now)s < ends_at, per_buyer_limit "
+                  "FROM promotions_flashsale WHERE id = %(id)s")
+
+
+def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.datetime,
+                       store_id: str = "") -> Reservation:
     """Reserve stock: never oversells, never exceeds the buyer's limit.
 
-    In one transaction: the buyer's counter row goes up only while it stays within the limit
-    (conditional UPDATE on the buyer's own row), the reservation row is written, and last
-    the stock goes down only while enough remains (``UPDATE … SET remaining = remaining - q
-    WHERE id = … AND remaining >= q``, checked by row count); any failure rolls all back.
-    The shared stock row is touched last so its lock is held for one statement + COMMIT.
+    On PostgreSQL one statement decides and does it all (``_RESERVE_SQL``, its own
+    transaction): the stock goes down only while enough remains, the window is open and the
+    buyer's held units plus these stay within the limit (``UPDATE … WHERE remaining >= q …
+    RETURNING``); then the buyer's counter (``INSERT … ON CONFLICT DO UPDATE … WHERE units +
+    q <= limit``, which re-checks against the latest row, so two concurrent requests of one
+    buyer cannot both pass), the reservation row and its warehouse outbox row. If the stock
+    went down but the counter check failed (that concurrent same-buyer race), the final
+    SELECT divides by zero, which aborts — and so rolls back — the whole statement. When
+    nothing was reserved the same statement returns the sale's row, which says why.
+
+    Before it, one indexed read (a hint, not a decision) refuses a sold-out, closed or
+    over-limit request without the write statement: in a 秒杀 most attempts come after the
+    stock is gone. Both statements are server-side prepared (``_pg_fetchone``).
+    Other databases (SQLite in tests) run the equivalent ORM steps in one transaction.
     """
     if quantity < 1:
         raise ValidationError("quantity must be >= 1")
+    store_id = store_id or default_store_id()
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return _reserve_orm(flash_sale_id, buyer_id, quantity, now, store_id)
+    params = {"id": flash_sale_id, "q": quantity, "now": now, "buyer": buyer_id, "store": store_id}
+    hint = _pg_fetchone(db, _SALE_HINT_SQL, params)
+    if hint is None:
+        raise FlashSaleError(f"no flash sale {flash_sale_id}")
+    remaining, running, limit = hint
+    if remaining < quantity or quantity > limit or not running:
+        _refusal(flash_sale_id, True, remaining, running, limit, buyer_id, quantity)
+    try:
+        if db.in_atomic_block:
+            with transaction.atomic():
+                row = _pg_fetchone(db, _RESERVE_SQL, params)
+        else:
+            row = _pg_fetchone(db, _RESERVE_SQL, params)
+    except DivisionByZero as exc:  # the buyer's limit was reached concurrently: the statement rolled back
+        raise FlashSaleError(f"buyer {buyer_id} reached the limit of this flash sale") from exc
+    reservation_id, expires_at, _ok, sale_id, remaining, starts_at, ends_at, limit = row
+    if reservation_id is not None:
+        return Reservation(pk=reservation_id, flash_sale_id=flash_sale_id, buyer_id=buyer_id, quantity=quantity,
+                           status=Reservation.Status.RESERVED, created_at=now, expires_at=expires_at, store_id=store_id)
+    _refusal(flash_sale_id, sale_id is not None, remaining, sale_id is not None and starts_at <= now < ends_at,
+             limit, buyer_id, quantity)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _pg_fetchone(db, sql: str, params: dict) -> tuple | None:
+    """Run one statement as a server-side prepared statement on Django's PostgreSQL connection.
+
+    Django's psycopg cursors bind parameters on the client (the SQL text changes every call),
+    so PostgreSQL would parse and plan the reserve statement on every attempt (planning it
+    costs about three times executing it). A plain psycopg cursor binds on the server and
+    ``prepare=True`` plans once per connection. (Behind a transaction-pooling PgBouncer,
+    use one that supports prepared statements, 1.21+.)
+    """
+    db.ensure_connection()
+    with psycopg.Cursor(db.connection) as cur:
+        cur.execute(sql, params, prepare=True)
+        return cur.fetchone()
+
+
+def _refusal(flash_sale_id, exists, remaining, running, limit, buyer_id, quantity) -> None:
+    if not exists:
+        raise FlashSaleError(f"no flash sale {flash_sale_id}")
+    if not running:
+        raise FlashSaleError(f"flash sale {flash_sale_id} is not running")
+    if quantity > limit:
+        raise FlashSaleError(f"at most {limit} per buyer")
+    if remaining < quantity:
+        raise FlashSaleError("sold out")
+    raise FlashSaleError(f"buyer {buyer_id} reached the limit of {limit}")
+
+
+def _reserve_orm(flash_sale_id: int, buyer_id: str, quantity: int, now: dt.datetime, store_id: str) -> Reservation:
+    """The same rules as ``_RESERVE_SQL`` as ORM steps in one transaction (databases other than PostgreSQL)."""
     sale = FlashSale.objects.filter(pk=flash_sale_id).only(
         "per_buyer_limit", "starts_at", "ends_at", "reservation_minutes", "remaining").first()
     if sale is None:
         raise FlashSaleError(f"no flash sale {flash_sale_id}")
-    if not (sale.starts_at <= now < sale.ends_at):
-        raise FlashSaleError(f"flash sale {flash_sale_id} is not running")
-    if quantity > sale.per_buyer_limit:
-        raise FlashSaleError(f"at most {sale.per_buyer_limit} per buyer")
-    if sale.remaining < quantity:
-        # a plain read: only a hint that spares the sold-out rush a transaction; the
-        # conditional UPDATE below is what decides
-        raise FlashSaleError("sold out")
+    if not (sale.starts_at <= now < sale.ends_at) or quantity > sale.per_buyer_limit or sale.remaining < quantity:
+        _refusal(flash_sale_id, True, sale.remaining, sale.starts_at <= now < sale.ends_at, sale.per_buyer_limit,
+                 buyer_id, quantity)
     with transaction.atomic():
         if not _buyer_take(flash_sale_id, buyer_id, quantity, sale.per_buyer_limit):
             raise FlashSaleError(f"buyer {buyer_id} reached the limit of {sale.per_buyer_limit}")
         reservation = Reservation.objects.create(
-            flash_sale_id=flash_sale_id, buyer_id=buyer_id, quantity=quantity, created_at=now,
+            flash_sale_id=flash_sale_id, buyer_id=buyer_id, quantity=quantity, created_at=now, store_id=store_id,
             expires_at=now + dt.timedelta(minutes=sale.reservation_minutes))
-        # the hot row last: its lock is held only from here to COMMIT
+        outbox_add(WarehouseOutbox.Fact.RESERVATION, str(reservation.pk), store_id, now)
         if not FlashSale.objects.filter(pk=flash_sale_id, remaining__gte=quantity).update(
                 remaining=F("remaining") - quantity):
-            raise FlashSaleError("sold out")  # rolls back the buyer counter and the reservation
+            raise FlashSaleError("sold out")  # rolls back the buyer counter, the reservation and the outbox row
         return reservation
 
 
@@ -304,36 +408,44 @@ def _buyer_take(flash_sale_id: int, buyer_id: str, quantity: int, limit: int) ->
         return bool(mine.filter(units__lte=limit - quantity).update(units=F("units") + quantity))
 
 
-def _give_back(reservation_filter: Q, new_status: str) -> int:
+def _give_back(reservation_filter: Q, new_status: str, now: dt.datetime) -> int:
     """Move matching reserved reservations to ``new_status`` and return their stock; count moved."""
     moved = 0
     ids = list(Reservation.objects.filter(reservation_filter, status=Reservation.Status.RESERVED).values_list("pk", flat=True))
     for pk in ids:
         with transaction.atomic():
             r = Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).values(
-                "flash_sale_id", "buyer_id", "quantity").first()
-            if r is None or not Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).update(status=new_status):
+                "flash_sale_id", "buyer_id", "quantity", "store_id").first()
+            if r is None or not Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).update(
+                    status=new_status, closed_at=now):
                 continue  # paid, released or expired meanwhile
             FlashSale.objects.filter(pk=r["flash_sale_id"]).update(remaining=F("remaining") + r["quantity"])
             FlashSaleBuyer.objects.filter(flash_sale_id=r["flash_sale_id"], buyer_id=r["buyer_id"]).update(
                 units=F("units") - r["quantity"])
+            outbox_add(WarehouseOutbox.Fact.RESERVATION, str(pk), r["store_id"], now)
             moved += 1
     return moved
 
 
-def flash_sale_release(*, reservation_id: int, buyer_id: str, flash_sale_id: int | None = None) -> bool:
+def flash_sale_release(*, reservation_id: int, buyer_id: str, flash_sale_id: int | None = None,
+                       now: dt.datetime | None = None) -> bool:
     """The buyer gives a reservation up; stock returns. False when it was no longer reserved."""
     match = Q(pk=reservation_id, buyer_id=buyer_id)
     if flash_sale_id is not None:
         match &= Q(flash_sale_id=flash_sale_id)
-    return _give_back(match, Reservation.Status.RELEASED) == 1
+    return _give_back(match, Reservation.Status.RELEASED, now or timezone.now()) == 1
 
 
 def flash_sale_pay(*, reservation_id: int, now: dt.datetime) -> bool:
-    return bool(Reservation.objects.filter(pk=reservation_id, status=Reservation.Status.RESERVED,
-                                           expires_at__gt=now).update(status=Reservation.Status.PAID, paid_at=now))
+    with transaction.atomic():
+        paid = Reservation.objects.filter(pk=reservation_id, status=Reservation.Status.RESERVED,
+                                          expires_at__gt=now).update(status=Reservation.Status.PAID, paid_at=now)
+        if paid:
+            store_id = Reservation.objects.filter(pk=reservation_id).values_list("store_id", flat=True).first()
+            outbox_add(WarehouseOutbox.Fact.RESERVATION, str(reservation_id), store_id or "", now)
+    return bool(paid)
 
 
 def flash_sale_expire_reservations(*, now: dt.datetime) -> int:
     """Unpaid reservations past their time expire and their stock returns. Returns how many."""
-    return _give_back(Q(expires_at__lte=now), Reservation.Status.EXPIRED)
+    return _give_back(Q(expires_at__lte=now), Reservation.Status.EXPIRED, now)
