@@ -98,6 +98,21 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("coupons_redeemed", _("Coupons redeemed"), "int", help=_("coupon redemptions up to the day, lifetime")),
 )}
 COMPUTED = {"categories", "coupons_redeemed"}
+CHOICE_LABELS: dict[str, str | Promise] = {
+    "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalists": _("Potential loyalists"),
+    "new": _("New"), "promising": _("Promising"), "need_attention": _("Need attention"),
+    "about_to_sleep": _("About to sleep"), "at_risk": _("At risk"), "cant_lose": _("Can't lose them"),
+    "hibernating": _("Hibernating"), "lost": _("Lost"), "active": _("Active"), "reactivated": _("Reactivated"),
+    "churned": _("Churned"),
+}
+
+
+def fields_for_editor(columns) -> list[dict]:
+    """The fields, operators and choices the browser rule editor offers (labels in the current language)."""
+    return [{"name": f.name, "label": str(f.label), "kind": f.kind, "help": str(f.help),
+             "operators": [{"value": op, "label": str(OPERATOR_LABELS[op])} for op in f.operators],
+             "choices": [{"value": c, "label": str(CHOICE_LABELS.get(c, c))} for c in f.choices]}
+            for f in available_fields(columns)]
 
 
 def _path(path: str, leaf: str) -> str:

@@ -1,0 +1,138 @@
+"""The segment and outreach pages through Django's test client: live count, save, refresh,
+exports (hashes checked with hashlib here), a send and its results page, roles."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import hashlib
+import io
+import json
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+
+from shopops.core.roles import Role
+from shopops.customers import services
+from shopops.customers.models import Outreach, Segment, SegmentMember
+from shopops.team.services import role_groups_sync, user_create
+from tests.customers.audience_shop import AS_OF, build, load_frames, per_customer
+from tests.customers.test_segments import EXAMPLE
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def shop(warehouse):
+    frames = build()
+    load_frames(warehouse, frames)
+    return warehouse, frames
+
+
+@pytest.fixture
+def ops(client):
+    role_groups_sync()
+    user_create(username="ops", password=PASSWORD, role=Role.OPS_SPECIALIST)
+    client.login(username="ops", password=PASSWORD)
+    return client
+
+
+def expected_example(frames) -> set[tuple[str, str]]:
+    c = per_customer(frames)
+    e = c[(c.orders >= 2) & c.recency_days.between(60, 180) & (c.gmv > Decimal(500))]
+    return set(zip(e.store_id, e.customer_id, strict=True))
+
+
+def test_live_count_save_refresh_and_exports(ops, shop):
+    con, frames = shop
+    expected = expected_example(frames)
+    r = ops.post("/customers/segments/preview/", {"rules": json.dumps(EXAMPLE), "as_of": AS_OF.isoformat(), "name": ""},
+                 HTTP_HX_REQUEST="true")
+    assert r.status_code == 200
+    assert f'data-segment-count="{len(expected)}"' in r.content.decode()
+    bad = ops.post("/customers/segments/preview/", {"rules": json.dumps({"op": "and", "rules": [
+        {"field": "gmv", "operator": "gt", "value": "x"}]}), "as_of": AS_OF.isoformat()})
+    assert "rules.0.value (gmv gt): expected an amount" in bad.content.decode()
+
+    r = ops.post("/customers/segments/new/", {"rules": json.dumps(EXAMPLE), "name": "沉睡老客", "as_of": AS_OF.isoformat()})
+    assert r.status_code == 302
+    segment = Segment.objects.get(name="沉睡老客")
+    page = ops.get(f"/customers/segments/{segment.pk}/?as_of={AS_OF.isoformat()}")
+    assert page.status_code == 200 and f'data-segment-count="{len(expected)}"' in page.content.decode()
+
+    r = ops.post(f"/customers/segments/{segment.pk}/refresh/", {"as_of": AS_OF.isoformat()})
+    assert r.status_code == 302
+    segment.refresh_from_db()
+    assert segment.member_count == len(expected) and segment.refreshed_as_of == AS_OF
+    assert set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id")) == expected
+
+    r = ops.get(f"/customers/segments/{segment.pk}/export/?form=ids&format=csv")
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert rows[0] == ["store_id", "customer_id"] and {tuple(x) for x in rows[1:]} == expected
+    r = ops.get(f"/customers/segments/{segment.pk}/export/?form=sha256&format=xlsx")
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    got = {(row[0], row[1]) for row in sheet.iter_rows(min_row=2, values_only=True)}
+    assert got == {(s, hashlib.sha256(c.encode()).hexdigest()) for s, c in expected}
+    r = ops.get(f"/customers/segments/{segment.pk}/export/?form=md5&format=csv")
+    md5 = {tuple(x) for x in list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[1:]}
+    assert md5 == {(s, hashlib.md5(c.encode()).hexdigest()) for s, c in expected}  # noqa: S324
+    assert ops.get(f"/customers/segments/{segment.pk}/export/?form=phone").status_code == 400
+
+    listing = ops.get("/customers/segments/")
+    assert "沉睡老客" in listing.content.decode()
+    book = load_workbook(io.BytesIO(ops.get("/customers/segments/?format=xlsx").content)).active
+    assert [c.value for c in book[2]][0] == "沉睡老客" and [c.value for c in book[2]][2] == len(expected)
+
+
+def test_a_bad_segment_is_not_saved_and_the_message_says_why(ops, shop):
+    r = ops.post("/customers/segments/new/", {"rules": json.dumps({"op": "and", "rules": [
+        {"field": "orders", "operator": "between", "value": [5, 2]}]}), "name": "x"})
+    assert r.status_code == 400
+    assert "rules.0.value (orders between): low 5 is above high 2" in r.content.decode()
+    assert not Segment.objects.exists()
+
+
+def test_send_from_the_page_and_see_results(ops, shop):
+    con, frames = shop
+    segment = services.segment_save(name="老客", rules=EXAMPLE)
+    r = ops.post("/customers/outreach/", {"action": "template", "name": "券", "body_zh": "{name} 专属券",
+                                          "body_en": "{name}, a coupon"})
+    assert r.status_code == 302
+    r = ops.post("/customers/outreach/", {"action": "template", "name": "坏", "body_zh": "{nme}"})
+    assert r.status_code == 400 and "unknown variable {nme}" in r.content.decode()
+    template = services.template_save(name="t2", body_zh="{name} 你好")
+    r = ops.post("/customers/outreach/", {"action": "send", "name": "12月", "segment": segment.pk,
+                                          "template": template.pk, "channel": "sms", "language": "zh-hans",
+                                          "holdout_percent": "10", "frequency_cap": "2", "window_days": "14",
+                                          "seed": "3"})
+    assert r.status_code == 302
+    send = Outreach.objects.get(name="12月")
+    r = ops.post(f"/customers/outreach/{send.pk}/send/", {"as_of": AS_OF.isoformat()})
+    assert r.status_code == 302
+    send.refresh_from_db()
+    n = len(expected_example(frames))
+    assert send.status == "sent" and send.treatment + send.holdout == n and send.holdout == round(n * 0.1)
+    page = ops.get(f"/customers/outreach/{send.pk}/").content.decode()
+    assert f'data-count="treatment">{send.treatment}<' in page and 'data-outcome="conversion"' in page
+    assert "亲爱的顾客 你好" in page  # the outbox shows the rendered text
+    r = ops.get(f"/customers/outreach/{send.pk}/?format=xlsx")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert len(rows) == 4 and rows[1][1] == 0.0  # nothing ordered after the send yet
+
+
+def test_roles_without_customers_are_refused(client, shop):
+    role_groups_sync()
+    user_create(username="buyer", password=PASSWORD, role=Role.PROCUREMENT)
+    client.login(username="buyer", password=PASSWORD)
+    for url in ("/customers/segments/", "/customers/segments/new/", "/customers/outreach/"):
+        assert client.get(url).status_code == 403
+    assert client.post("/customers/segments/preview/", {"rules": "{}"}).status_code == 403
+
+
+def test_as_of_in_the_url_is_validated(ops, shop):
+    r = ops.get("/customers/segments/new/?as_of=2025-13-01")
+    assert r.status_code == 200 and "as_of: expected a date like 2025-11-30, got &#x27;2025-13-01&#x27;" in r.content.decode()
+    r = ops.get(f"/customers/segments/new/?as_of={(AS_OF - dt.timedelta(days=400)).isoformat()}")
+    assert r.status_code == 200
