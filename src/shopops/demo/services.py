@@ -12,6 +12,7 @@ from django.conf import settings
 
 from shopops.core.periods import business_today
 from shopops.demo.generator import generate
+from shopops.demo.promotions_plan import promotions_plan_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
 from shopops.metrics.runners import last_fact_date
@@ -59,6 +60,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     if last_fact_date() is None:
         echo("first run: building the demo store (small, 365 days) …")
         echo(demo_build(echo=echo))
+    promotions_plan_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")
     echo("  shopops is ready:  http://127.0.0.1:8000/")

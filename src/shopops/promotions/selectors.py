@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -97,11 +98,18 @@ def sku_floors(*, skus: Sequence[str] | None = None) -> list[SkuFloor]:
 
 
 def campaign_floor_check(*, campaign: Campaign, max_units: int = 3) -> FloorReport:
-    promos = [engine_promotion(p) for p in campaign.promotions.filter(is_active=True)]
-    # priced at the campaign's start: the window of every promotion still applies
-    at = campaign.starts_at
-    promos = [p for p in promos if (p.starts_at is None or p.starts_at <= at) and (p.ends_at is None or p.ends_at > at)]
-    return floor_check(skus=sku_floors(), promotions=promos, at=at, max_units=max_units)
+    """Every promotion of the campaign whose window overlaps the campaign's, checked together.
+
+    Conservative on time: a 20:00 秒杀 and an all-day coupon are assumed to meet (they can),
+    so windows are dropped once a promotion overlaps the campaign at all.
+    """
+    start, end = campaign.starts_at, campaign.ends_at
+    promos = [
+        dataclasses.replace(p, starts_at=None, ends_at=None)
+        for p in (engine_promotion(x) for x in campaign.promotions.filter(is_active=True))
+        if (p.starts_at is None or p.starts_at < end) and (p.ends_at is None or p.ends_at > start)
+    ]
+    return floor_check(skus=sku_floors(), promotions=promos, at=start, max_units=max_units)
 
 
 @dataclass(frozen=True, slots=True)

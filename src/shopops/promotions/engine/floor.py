@@ -10,7 +10,8 @@ price of the SKU's line:
   proportional share of the order discount, so the SKU's price is what is left on its
   own line — not the whole discount heaped on the SKU;
 - the most favoured customer: a new buyer who is a member, in every segment an offer
-  targets, holding every coupon of the plan (and ``points`` points).
+  targets, holding every coupon of the plan (and ``points`` points), who paid the presale
+  deposit on every unit (定金膨胀 counts).
 
 Results depend on a SKU only through its unit price, the offers covering it and the
 offers covering its filler, so they are cached on that key: a 10,000-SKU catalogue
@@ -144,8 +145,9 @@ def floor_check(
         else:
             best = None
             for units in range(1, max_units + 1):
+                # deposit paid on every unit: a presale (定金膨胀) covering the SKU counts
                 own = Line(sku=info.sku, unit_price=info.price, quantity=units, product=info.product,
-                           category=info.category)
+                           category=info.category, deposit_units=units)
                 alone = Cart(lines=(own,), at=at, customer=customer, channel=channel, held_coupons=coupons)
                 finals, _after, applied = price_lines(alone, covering)
                 best = _better(best, finals[0], units, Decimal("0.00"), applied, f"{units} unit(s)")
