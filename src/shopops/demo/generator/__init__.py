@@ -76,8 +76,11 @@ def _months(start: dt.date, n_days: int) -> list[tuple[int, int]]:
 
 
 def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int = 7,
-             end_date: dt.date) -> DemoManifest:
-    """Write the demo store's files under ``out_dir`` and return their manifest."""
+             end_date: dt.date, incidents=()) -> DemoManifest:
+    """Write the demo store's files under ``out_dir`` and return their manifest.
+
+    ``incidents`` (:class:`~shopops.demo.generator.incidents.Incident`) plant known causes
+    of abnormal days and write their truth to ``incidents.json``; none: output unchanged."""
     if scale not in SCALES:
         raise ValueError(f"unknown scale {scale!r}; choose one of {', '.join(SCALES)}")
     if days < 1:
@@ -100,6 +103,7 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
     expected_per_day = orders_per_store / cal.order_mult.sum(axis=1)
     behaviour = BehaviourModel(cal, model, people, expected_per_day, sc.browse_sessions_per_order, browse_w)
     reviews_text = ReviewWriter(cat)
+    plan = _incident_plan(seed, incidents, cal, cat, sales_w)
 
     fmt = Formatter(start, _DAYS_BEFORE, _DAYS_AFTER, n_days)
     tw = TableWriter(fmt, cat, people, n_days)
@@ -132,10 +136,17 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
     for i, (d0, d1) in enumerate(_months(start, n_days)):
         lo, hi = (int(b) for b in np.searchsorted(skeleton.day, [d0, d1]))
         oc = model.build(stream(seed, "orders", i), skeleton, lo, hi, order_seq)
+        if plan:
+            oc = plan.orders(oc, i)
         rf = build_refunds(stream(seed, "refunds", i), oc, cat, end_sec)
         rv = reviews_text.build(stream(seed, "reviews", i), oc, rf, end_sec)
         ev = behaviour.build(stream(seed, "events", i), oc, d0, d1, event_seq)
+        if plan:
+            plan.reviews(rv)
+            ev = plan.traffic_events(ev, i)
         tr = traffic_from_events(ev, oc, d0, cat.n_products)
+        if plan:
+            ev = plan.tracking_events(ev)
         pl = oc.paid[oc.line_order]
         o = oc.line_order[pl]
         np.add.at(units, (oc.store[o], oc.line_sku[pl], oc.paid_at[o] // DAY), oc.line_qty[pl])
@@ -156,12 +167,19 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
 
     gmv_per_day = expected_per_day * _AVERAGE_ORDER_CENTS
     ads = build_ads(seed, cal, gmv_per_day, _AVERAGE_ORDER_CENTS)
+    if plan:
+        plan.ads(ads)
     for s, sl in store_slices(ads.store):
         tw.ads(writer("shopops_ad_spend_daily", s), s, sl, ads)
     st = build_stock(seed, cat, units, sc.inventory_every)
+    if plan:
+        st = plan.stock(st, cat.sku_product)
     for s, sl in store_slices(st.store):
         tw.stock(writer("shopops_inventory_snapshots", s), s, sl, st)
     comp = build_competitors(seed, cal, cat, sales_w.sum(axis=0))
+    if plan:
+        plan.competitors(comp)
+        plan.write_truth(out_dir, lambda s, p: tw.product_ids[s][p].as_py())
     for s, sl in store_slices(comp.store):
         if sl.stop > sl.start:
             tw.competitors(writer("shopops_competitor_snapshots", s), s, sl, comp)
@@ -181,6 +199,18 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
 # Tables that may be split into part files at large scales.
 _SPLIT = frozenset({"shopops_orders", "shopops_order_lines", "shopops_events", "shopops_traffic_daily",
                     "shopops_reviews", "shopops_refunds", "shopops_inventory_snapshots"})
+
+
+def _incident_plan(seed: int, incidents, cal, cat, sales_w):
+    if not incidents:
+        return None
+    from shopops.demo.generator.incidents import IncidentPlan
+
+    listed = {}
+    if any(inc.kind == "competitor_cut" for inc in incidents):
+        comp = build_competitors(seed, cal, cat, sales_w.sum(axis=0))
+        listed = {s: np.unique(comp.product[comp.store == s]) for s in range(len(STORES))}
+    return IncidentPlan(seed, incidents, cal.start, cal.days, sales_w, listed)
 
 
 def _write_stores(path: Path, profile: Profile) -> None:

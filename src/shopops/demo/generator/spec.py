@@ -74,6 +74,9 @@ SCALES: dict[str, Scale] = {
     "small": Scale("small", 42.0, 8_000, 21.0, 7, None),
     "medium": Scale("medium", 480.0, 90_000, 21.0, 1, 5_000_000),
     "large": Scale("large", 8_500.0, 1_600_000, 2.5, 1, 5_000_000),
+    # for evaluating insights on planted incidents: ~10x small's orders per day with thinned
+    # browsing, so a top product sells ~25 units a day and a few months load in under a minute
+    "eval": Scale("eval", 420.0, 30_000, 2.0, 7, None),
 }
 
 

@@ -1,0 +1,451 @@
+"""Anomaly detection: a seasonality-aware expected range for daily KPI series (pure Python/numpy).
+
+For one series (a KPI of a store, or of a product in a store) and one target day:
+
+1. **History** — the ``lookback_days`` before the target, minus known campaign days
+   (双11, 618, 双12 … from :mod:`shopops.insights.calendar`) and days without data.
+2. **Weekly pattern** — a factor per weekday: the median of that weekday's values over
+   the median of all (1.0 when a weekday has fewer than 3 points), clipped to 0.5–2.
+3. **Level** — the median of the weekday-adjusted values of the last ``level_days``.
+   Expected = level × the target weekday's factor.
+4. **Spread** — 1.4826 × the MAD of the weekday-adjusted history (a robust standard
+   deviation: one outlier day moves neither the median nor the MAD), never below the
+   sampling noise of the KPI — √expected for counts, √(p(1−p)/n) for a rate over n — nor
+   below ``min_spread`` × expected.
+5. **Band** — expected ± z × spread, with z from the sensitivity (low 4, medium 3.5,
+   high 3). A day outside the band, in the bad direction, and by at least
+   ``min_relative`` of the expected value (``min_absolute`` for counts), is a *signal*.
+
+Campaign days are not judged (a campaign day is compared with nothing but campaign
+days, and the history rarely holds the same campaign); they are reported as skipped.
+
+Severity of a signal: the money at stake (the gap itself for money KPIs; the relative
+gap × the store's expected GMV for KPIs that drive GMV — visitors, conversion, AOV,
+orders, buyers, units) as a share of the store's expected GMV, and the relative gap.
+Signals of one store and day are grouped into one :class:`Finding`; a KPI that alerted
+for the same store (and product) within ``cooldown_days`` does not alert again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from statistics import NormalDist
+
+import numpy as np
+
+SENSITIVITY_Z = {"low": 4.0, "medium": 3.5, "high": 3.0}
+SEVERITY_ORDER = ("low", "medium", "high", "critical")
+# KPIs whose relative move moves GMV by the same share (GMV = visitors × conversion × AOV, …)
+GMV_DRIVERS = frozenset({"visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders",
+                         "units_sold", "avg_unit_price", "upt"})
+# headline order when a store-day has several signals of similar weight
+PRIORITY = ("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov", "item_gmv", "units_sold",
+            "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas", "bad_reviews")
+
+
+class Kind(StrEnum):
+    MONEY = "money"
+    COUNT = "count"
+    PERCENT = "percent"
+    RATIO = "ratio"
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    kpi: str
+    kind: Kind
+    up_is_good: bool = True
+    # the count behind the value, for its sampling noise: a rate's denominator (visitors under
+    # conversion), the orders under GMV, the units under item GMV, the clicks under CPC
+    volume: str | None = None
+    is_ratio: bool = False  # an average or ratio (AOV, CPC, ROAS) rather than a sum
+    alerting: bool = True  # False: judged, but only attached as context to a store-day that alerts
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    sensitivity: str = "medium"
+    lookback_days: int = 56
+    level_days: int = 28
+    min_history: int = 14
+    min_relative: float = 0.12
+    min_absolute: float = 5.0  # counts: the gap must be at least this many
+    min_spread: float = 0.03  # spread is at least this share of the expected value
+    min_volume: float = 5.0  # series whose usual volume (orders, units, visitors…) is below this are not judged
+    min_severity: str = "medium"  # a store-day alerts when one of its signals is at least this severe
+    cooldown_days: int = 3
+    both_directions: bool = False  # also signal moves in the good direction
+
+    def __post_init__(self) -> None:
+        if self.sensitivity not in SENSITIVITY_Z:
+            raise ValueError(f"sensitivity {self.sensitivity!r} is unknown; expected one of {', '.join(SENSITIVITY_Z)}")
+        if self.min_severity not in SEVERITY_ORDER:
+            raise ValueError(f"min_severity {self.min_severity!r} is unknown; expected one of {', '.join(SEVERITY_ORDER)}")
+        for name in ("lookback_days", "level_days", "min_history"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.cooldown_days < 0:
+            raise ValueError(f"cooldown_days must be 0 or more, got {self.cooldown_days}")
+
+    @property
+    def z(self) -> float:
+        return SENSITIVITY_Z[self.sensitivity]
+
+
+@dataclass(frozen=True, slots=True)
+class Band:
+    expected: float
+    low: float
+    high: float
+    spread: float
+    history: int  # points used
+    poisson: bool = False  # a count whose spread is its sampling noise: judged by Poisson tails
+
+
+def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Kind,
+                  settings: Settings, skip: frozenset[dt.date] = frozenset(),
+                  volumes: np.ndarray | None = None, is_ratio: bool = False) -> Band | None:
+    """The expected range of ``target`` from the series ``(dates, values)`` (NaN = no data)."""
+    ordinals, weekdays = _axis(dates)
+    t = target.toordinal()
+    mask = (ordinals >= t - settings.lookback_days) & (ordinals < t) & ~np.isnan(values)
+    if skip:
+        mask &= ~_skip_mask(dates, skip)
+    pick = np.flatnonzero(mask)
+    if len(pick) < settings.min_history:
+        return None
+    vals = values[pick].astype(float)
+    wdays = weekdays[pick]
+    overall = float(np.median(vals))
+    factors = np.ones(7)
+    if overall > 0:
+        for w in range(7):
+            sel = vals[wdays == w]
+            if sel.size >= 3:
+                factors[w] = min(max(float(np.median(sel)) / overall, 0.5), 2.0)
+    adjusted = vals / factors[wdays]
+    recent = adjusted[ordinals[pick] >= t - settings.level_days]
+    if recent.size < 7:
+        recent = adjusted
+    level = float(np.median(recent))
+    f = float(factors[target.weekday()])
+    expected = level * f
+    centre = float(np.median(adjusted))
+    spread = 1.4826 * float(np.median(np.abs(adjusted - centre))) * f
+    volume = None
+    poisson = False
+    if kind is Kind.COUNT:
+        volume = expected
+        poisson = spread <= math.sqrt(max(expected, 1.0)) and expected <= _POISSON_MAX
+        spread = max(spread, math.sqrt(max(expected, 1.0)))
+    elif volumes is not None:
+        vol = volumes[pick].astype(float)
+        vol = vol[~np.isnan(vol)]
+        volume = float(np.median(vol)) * f if vol.size else 0.0
+        n = max(volume, 1.0)
+        if kind is Kind.PERCENT:
+            if 0 < expected < 1:
+                spread = max(spread, math.sqrt(expected * (1 - expected) / n))
+        else:  # a sum of amounts (compound Poisson, cv ≈ 0.8 per item) or an average of them
+            spread = max(spread, abs(expected) * (0.8 if is_ratio else 1.3) / math.sqrt(n))
+    if volume is not None and volume < settings.min_volume:
+        return None
+    spread = max(spread, settings.min_spread * abs(expected))
+    z = settings.z
+    if poisson:
+        low, high = poisson_interval(expected, z)
+        return Band(expected=expected, low=low, high=high, spread=spread, history=len(pick), poisson=True)
+    return Band(expected=expected, low=expected - z * spread, high=expected + z * spread, spread=spread,
+                history=len(pick))
+
+
+_AXES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
+
+
+def _axis(dates: list[dt.date]) -> tuple[np.ndarray, np.ndarray]:
+    """Ordinals and weekdays of a date axis (cached: every series of a run shares one axis)."""
+    key = (id(dates), len(dates), dates[0] if dates else None, dates[-1] if dates else None)
+    if key not in _AXES:
+        if len(_AXES) > 64:
+            _AXES.clear()
+        _AXES[key] = (np.array([d.toordinal() for d in dates], dtype=np.int64),
+                      np.array([d.weekday() for d in dates], dtype=np.int64))
+    return _AXES[key]
+
+
+_SKIPS: dict[tuple, np.ndarray] = {}
+
+
+def _skip_mask(dates: list[dt.date], skip: frozenset[dt.date]) -> np.ndarray:
+    key = (id(dates), len(dates), hash(skip))
+    if key not in _SKIPS:
+        if len(_SKIPS) > 256:
+            _SKIPS.clear()
+        ordinals, _ = _axis(dates)
+        _SKIPS[key] = np.isin(ordinals, [d.toordinal() for d in skip])
+    return _SKIPS[key]
+
+
+_POISSON_MAX = 400.0
+_NORMAL = NormalDist()
+
+
+def _poisson_cumulative(lam: float, upto: int) -> np.ndarray:
+    """P(X ≤ k) for k = 0..upto, X ~ Poisson(lam) (pmf by recursion; lam up to a few hundred)."""
+    k = np.arange(1, upto + 1, dtype=float)
+    pmf = np.empty(upto + 1)
+    pmf[0] = math.exp(-lam)
+    if upto:
+        pmf[1:] = pmf[0] * np.cumprod(lam / k)
+    return np.minimum(np.cumsum(pmf), 1.0)
+
+
+def poisson_cdf(x: float, lam: float) -> float:
+    """P(X ≤ x) for X ~ Poisson(lam)."""
+    if x < 0:
+        return 0.0
+    if lam <= 0:
+        return 1.0
+    return float(_poisson_cumulative(lam, int(math.floor(x)))[-1])
+
+
+def poisson_z(x: float, lam: float) -> float:
+    """The normal score of ``x`` under Poisson(lam): negative when x is low (lower tail), positive when high."""
+    if x < lam:
+        p = poisson_cdf(x, lam)
+        return _NORMAL.inv_cdf(max(p, 1e-15)) if p < 0.5 else 0.0
+    p = 1.0 - poisson_cdf(x - 1, lam)
+    return -_NORMAL.inv_cdf(max(p, 1e-15)) if p < 0.5 else 0.0
+
+
+def poisson_interval(lam: float, z: float) -> tuple[float, float]:
+    """The counts a Poisson(lam) day stays within at normal score ``z`` (both tails)."""
+    tail = _NORMAL.cdf(-z)
+    upto = int(lam + 12 * math.sqrt(max(lam, 1.0)) + 20)
+    cdf = _poisson_cumulative(max(lam, 1e-9), upto)
+    low = int(np.searchsorted(cdf, tail, side="left"))  # the first count with P(X ≤ k) ≥ tail
+    high = int(np.searchsorted(cdf, 1.0 - tail, side="left"))
+    return float(min(low, lam)), float(max(high, lam))
+
+
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    store_id: str
+    day: dt.date
+    kpi: str
+    product_id: str  # "" for the whole store
+    actual: float
+    expected: float
+    low: float
+    high: float
+    z: float
+    relative: float  # (actual − expected) / expected
+    money_at_stake: float  # in the store's currency (float: a weight, not an amount)
+    severity: str
+    bad: bool  # the move is in the bad direction
+    alerting: bool = True
+    window: int = 1  # days summed: 2 when a two-day shortfall is what stands out
+
+    @property
+    def key(self) -> tuple[str, str, str]:
+        return (self.store_id, self.kpi, self.product_id)
+
+
+@dataclass(slots=True)
+class Finding:
+    store_id: str
+    day: dt.date
+    signals: list[Signal]
+    severity: str = "low"
+    money_at_stake: float = 0.0
+    suppressed: list[Signal] = field(default_factory=list)
+
+    @property
+    def headline(self) -> Signal:
+        return self.signals[0]
+
+
+def _severity(money_share: float, relative: float, has_money: bool) -> str:
+    """By the money at stake as a share of the store's expected GMV; a KPI with no money
+    mapping (reviews, CTR, bounce rate) is at most medium, and only for a move of half or more."""
+    if not has_money:
+        return "medium" if abs(relative) >= 0.5 else "low"
+    if money_share >= 0.2:
+        return "critical"
+    if money_share >= 0.08:
+        return "high"
+    if money_share >= 0.03:
+        return "medium"
+    return "low"
+
+
+def judge(spec: SeriesSpec, *, actual: float, band: Band, store_id: str, day: dt.date, product_id: str = "",
+          driver_gmv: float = 0.0, store_gmv: float = 0.0, settings: Settings, window: int = 1) -> Signal | None:
+    """A signal when ``actual`` is outside the band by enough, else None.
+
+    ``driver_gmv`` is the GMV a driver KPI moves (the store's, or the product's item GMV
+    for a product series); ``store_gmv`` the store's expected GMV (severity is a share of it).
+    """
+    if actual is None or math.isnan(actual):
+        return None
+    gap = actual - band.expected
+    z = poisson_z(actual, band.expected) if band.poisson else (gap / band.spread if band.spread else 0.0)
+    if abs(z) < settings.z:
+        return None
+    relative = gap / abs(band.expected) if band.expected else math.copysign(1.0, gap)
+    if abs(relative) < settings.min_relative:
+        return None
+    if spec.kind is Kind.COUNT and abs(gap) < settings.min_absolute:
+        return None
+    bad = (gap < 0) == spec.up_is_good
+    if not bad and not settings.both_directions:
+        return None
+    if spec.kind is Kind.MONEY:
+        money = abs(gap)
+    elif spec.kpi in GMV_DRIVERS:
+        money = abs(relative) * driver_gmv * window
+    else:
+        money = 0.0
+    share = money / (store_gmv * window) if store_gmv > 0 else 0.0
+    severity = _severity(share, relative, spec.kind is Kind.MONEY or spec.kpi in GMV_DRIVERS)
+    if product_id and severity == "critical":
+        severity = "high"  # one product never makes a store critical on its own
+    return Signal(store_id=store_id, day=day, kpi=spec.kpi, product_id=product_id, actual=float(actual),
+                  expected=band.expected, low=band.low, high=band.high, z=z, relative=relative, money_at_stake=money,
+                  severity=severity, bad=bad, alerting=spec.alerting, window=window)
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """One daily series: a KPI of a store (product_id "") or of a product in a store."""
+
+    spec: SeriesSpec
+    store_id: str
+    product_id: str
+    dates: list[dt.date]
+    values: np.ndarray
+    volumes: np.ndarray | None = None
+
+
+def _two_day_band(b1: Band, b0: Band, settings: Settings) -> Band:
+    expected = b1.expected + b0.expected
+    if b1.poisson and b0.poisson:
+        low, high = poisson_interval(expected, settings.z)
+        return Band(expected, low, high, math.sqrt(max(expected, 1.0)), b1.history, poisson=True)
+    spread = math.hypot(b1.spread, b0.spread)
+    return Band(expected, expected - settings.z * spread, expected + settings.z * spread, spread, b1.history)
+
+
+def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, skip: Mapping[str, frozenset[dt.date]],
+               expected_gmv: Mapping[str, float], cache: dict | None = None) -> tuple[list[Signal], dict[tuple, Band]]:
+    """Every signal of ``day`` over the series, and the band of each judged series.
+
+    A sum (count or amount) is also judged over the day and the day before together, so
+    a shortfall too small to stand out in one day but held for two is seen on the second.
+    """
+    series = list(series)
+    cache = {} if cache is None else cache
+    bands: dict[tuple, Band] = {}
+    prev_bands: dict[tuple, Band] = {}
+    prev_day = day - dt.timedelta(days=1)
+
+    def band_of(s: Series, d: dt.date, store_skip) -> Band | None:
+        ck = (s.store_id, s.spec.kpi, s.product_id, d)
+        if ck not in cache:
+            cache[ck] = expected_band(s.dates, s.values, d, kind=s.spec.kind, settings=settings, skip=store_skip,
+                                      volumes=s.volumes, is_ratio=s.spec.is_ratio)
+        return cache[ck]
+
+    for s in series:
+        store_skip = skip.get(s.store_id, frozenset())
+        if day in store_skip or day not in s.dates:
+            continue
+        band = band_of(s, day, store_skip)
+        if band is None:
+            continue
+        key = (s.store_id, s.spec.kpi, s.product_id)
+        bands[key] = band
+        if not s.spec.is_ratio and s.spec.kind in (Kind.COUNT, Kind.MONEY) and prev_day in s.dates \
+                and prev_day not in store_skip:
+            pb = band_of(s, prev_day, store_skip)
+            if pb is not None:
+                prev_bands[key] = pb
+    signals: list[Signal] = []
+    for s in series:
+        key = (s.store_id, s.spec.kpi, s.product_id)
+        band = bands.get(key)
+        if band is None:
+            continue
+        store_gmv = expected_gmv.get(s.store_id, 0.0)
+        if s.product_id:
+            item = bands.get((s.store_id, "item_gmv", s.product_id))
+            driver = item.expected if item is not None else 0.0
+        else:
+            driver = store_gmv
+        i = s.dates.index(day)
+        kw = dict(store_id=s.store_id, day=day, product_id=s.product_id, driver_gmv=driver, store_gmv=store_gmv,
+                  settings=settings)
+        sig = judge(s.spec, actual=float(s.values[i]), band=band, **kw)
+        if sig is None and key in prev_bands and i > 0 and not math.isnan(s.values[i - 1]):
+            two = _two_day_band(band, prev_bands[key], settings)
+            sig = judge(s.spec, actual=float(s.values[i] + s.values[i - 1]), band=two, window=2, **kw)
+        if sig is not None:
+            signals.append(sig)
+    return signals, bands
+
+
+def _rank(sig: Signal) -> tuple:
+    prio = PRIORITY.index(sig.kpi) if sig.kpi in PRIORITY else len(PRIORITY)
+    return (not sig.alerting, -SEVERITY_ORDER.index(sig.severity), sig.product_id != "", prio, -sig.money_at_stake)
+
+
+def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], settings: Settings) -> list[Finding]:
+    """One finding per store and day; signals whose KPI alerted within the cool-down are kept aside.
+
+    A store-day whose every signal is in cool-down gives no finding. ``last_alerted`` maps
+    a signal key ``(store, kpi, product)`` to the day it last alerted.
+    """
+    by_store: dict[tuple[str, dt.date], Finding] = {}
+    for sig in signals:
+        f = by_store.setdefault((sig.store_id, sig.day), Finding(sig.store_id, sig.day, []))
+        last = last_alerted.get(sig.key)
+        if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days:
+            f.suppressed.append(sig)
+        else:
+            f.signals.append(sig)
+    out = []
+    floor = SEVERITY_ORDER.index(settings.min_severity)
+    for f in by_store.values():
+        if not any(s.alerting and SEVERITY_ORDER.index(s.severity) >= floor for s in f.signals):
+            continue
+        f.signals.sort(key=_rank)
+        f.severity = max((s.severity for s in f.signals if s.alerting), key=SEVERITY_ORDER.index)
+        store_money = [s.money_at_stake for s in f.signals if not s.product_id]
+        f.money_at_stake = max(store_money) if store_money else max(s.money_at_stake for s in f.signals)
+        out.append(f)
+    out.sort(key=lambda f: (f.day, -SEVERITY_ORDER.index(f.severity), -f.money_at_stake, f.store_id))
+    return out
+
+
+def detect_period(series: list[Series], days: list[dt.date], *, settings: Settings,
+                  skip: Mapping[str, frozenset[dt.date]], expected_gmv: Mapping[tuple[str, dt.date], float],
+                  last_alerted: dict[tuple, dt.date] | None = None) -> list[Finding]:
+    """Run day by day (oldest first) so the cool-down sees earlier days' alerts."""
+    last = dict(last_alerted or {})
+    findings: list[Finding] = []
+    cache: dict = {}
+    for day in sorted(days):
+        gmv = {store: v for (store, d), v in expected_gmv.items() if d == day}
+        signals, _ = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        for f in group(signals, last_alerted=last, settings=settings):
+            for sig in f.signals:
+                last[sig.key] = day
+            findings.append(f)
+    return findings

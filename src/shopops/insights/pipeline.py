@@ -1,0 +1,293 @@
+"""A daily run: detection over every KPI × store and the top products, then a diagnosis of
+each finding (no Django: reads through :mod:`shopops.insights.queries`, decides with the
+pure engines). ``run_days([day])`` is the morning job; a list of days backfills (oldest
+first, so the cool-down sees earlier alerts).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+import pandas as pd
+
+from shopops.core.periods import Period
+from shopops.insights import queries
+from shopops.insights.calendar import CampaignCalendar
+from shopops.insights.detection import Finding, Series, Settings, detect_period, expected_band, Kind
+from shopops.insights.diagnosis import (
+    Contribution, Evidence, ProductFacts, StoreFacts, additive, average_day, evidence_for_product,
+    evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
+)
+from shopops.metrics.runners import BUCKET
+
+CHART_DAYS = 28
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    settings: Settings = field(default_factory=Settings)
+    calendar: CampaignCalendar = field(default_factory=CampaignCalendar)
+    top_products: int = 20
+    kpis: tuple[str, ...] = ()  # empty: every daily catalog KPI
+    stores: tuple[str, ...] = ()  # empty: every store
+
+
+@dataclass
+class Diagnosed:
+    finding: Finding
+    reference_days: list[dt.date]
+    factors: list[Contribution]
+    by_product: list[Contribution]
+    by_source: list[Contribution]
+    conversion_by_source: list[Contribution]
+    by_customer_type: list[Contribution]
+    evidence: list[Evidence]
+    titles: dict[str, str]
+    chart: dict  # the headline KPI: dates, actual, expected, low, high
+
+    @property
+    def cause(self) -> Evidence | None:
+        return self.evidence[0] if self.evidence else None
+
+
+@dataclass
+class RunResult:
+    days: list[dt.date]
+    diagnosed: list[Diagnosed]
+    timings: dict[str, float]
+    series: int  # series judged per day
+    skipped: dict[str, list[dt.date]]  # campaign days not judged, per store
+
+
+PRODUCT_ALERTING = frozenset({"item_gmv", "units_sold"})  # a product's visitors swing too much to alert alone
+
+
+def _series_from(frame: pd.DataFrame, dates: list[dt.date], kpis: Sequence[str], key_cols: Sequence[str],
+                 alerting: frozenset[str] | None = None) -> list[Series]:
+    out: list[Series] = []
+    if frame.empty:
+        return out
+    pos = {d: i for i, d in enumerate(dates)}
+    for keys, g in frame.groupby(list(key_cols)):
+        keys = keys if isinstance(keys, tuple) else (keys,)
+        store = str(keys[0])
+        product = str(keys[1]) if len(keys) > 1 else ""
+        idx = np.array([pos[d] for d in g[BUCKET] if d in pos], dtype=np.int64)
+        rows = g[g[BUCKET].isin(pos)]
+        for kid in kpis:
+            spec = queries.spec_of(kid)
+            if alerting is not None:
+                spec = replace(spec, alerting=kid in alerting)
+            values = np.full(len(dates), np.nan)
+            values[idx] = rows[kid].to_numpy(dtype=float)
+            den = None
+            if spec.volume and spec.volume in rows:
+                den = np.full(len(dates), np.nan)
+                den[idx] = rows[spec.volume].to_numpy(dtype=float)
+            if spec.kind is Kind.COUNT or spec.kind is Kind.MONEY:
+                # a count or an amount with no row on a day with other data is 0
+                values = np.where(np.isnan(values) & np.isin(np.arange(len(dates)), idx), 0.0, values)
+            out.append(Series(spec, store, product, dates, values, den))
+    return out
+
+
+def _fill_products(frame: pd.DataFrame, products: Mapping[str, list[str]], store_dates: Mapping[str, set]) -> pd.DataFrame:
+    """Products sell nothing on some days: their KPIs are 0 there (not missing) when the store has data."""
+    rows = []
+    have = {(r.store_id, r.product_id, r.bucket) for r in frame[["store_id", "product_id", BUCKET]].itertuples()}
+    for store, ps in products.items():
+        for p in ps:
+            for d in store_dates.get(store, ()):
+                if (store, p, d) not in have:
+                    rows.append({BUCKET: d, "store_id": store, "product_id": p})
+    if not rows:
+        return frame
+    extra = pd.DataFrame(rows)
+    for c in frame.columns:
+        if c not in extra:
+            extra[c] = 0.0
+    return pd.concat([frame, extra[frame.columns]], ignore_index=True)
+
+
+def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=None,
+             last_alerted: dict | None = None) -> RunResult:
+    config = config or RunConfig()
+    st = config.settings
+    days = sorted(set(days))
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    first = days[0] - dt.timedelta(days=st.lookback_days)
+    period = Period(first, days[-1])
+    dates = period.dates()
+    kpis = config.kpis or queries.detection_kpis()
+    if "gmv" not in kpis:
+        kpis = ("gmv", *kpis)
+    store_frame = queries.store_daily(period, kpis, stores=config.stores, con=con)
+    timings["kpi_queries"] = time.perf_counter() - t0
+
+    t1 = time.perf_counter()
+    history = Period(first, days[0] - dt.timedelta(days=1))
+    products = queries.top_products(history, config.top_products, stores=config.stores, con=con) if config.top_products else {}
+    product_frame = queries.product_daily(period, products, con=con) if products else pd.DataFrame()
+    store_dates = {s: set(g[BUCKET]) for s, g in store_frame.groupby("store_id")} if len(store_frame) else {}
+    if len(product_frame):
+        product_frame = _fill_products(product_frame, products, store_dates)
+    timings["product_queries"] = time.perf_counter() - t1
+
+    t2 = time.perf_counter()
+    stores = sorted(store_dates)
+    skip = config.calendar.days(stores, first, days[-1])
+    series = _series_from(store_frame, dates, kpis, ["store_id"])
+    series += _series_from(product_frame, dates, queries.PRODUCT_KPIS, ["store_id", "product_id"], PRODUCT_ALERTING)
+    gmv_series = {s.store_id: s for s in series if s.spec.kpi == "gmv" and not s.product_id}
+    expected_gmv = {}
+    for store, s in gmv_series.items():
+        for d in days:
+            band = expected_band(s.dates, s.values, d, kind=s.spec.kind, settings=st, skip=skip.get(store, frozenset()),
+                                 volumes=s.volumes)
+            if band is not None:
+                expected_gmv[(store, d)] = band.expected
+    findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
+                             last_alerted=last_alerted)
+    timings["detection"] = time.perf_counter() - t2
+
+    t3 = time.perf_counter()
+    diagnosed = []
+    cache: dict = {}
+    by_key = {(s.store_id, s.spec.kpi, s.product_id): s for s in series}
+    for f in findings:
+        diagnosed.append(_diagnose(f, store_frame=store_frame, period=period, skip=skip.get(f.store_id, frozenset()),
+                                   series=by_key, settings=st, cache=cache, con=con))
+    timings["diagnosis"] = time.perf_counter() - t3
+    timings["total"] = time.perf_counter() - t0
+    per_day = len([s for s in series])
+    skipped = {s: sorted(d for d in ds if d in set(days)) for s, ds in skip.items()}
+    return RunResult(days=list(days), diagnosed=diagnosed, timings=timings, series=per_day, skipped=skipped)
+
+
+def _store_breakdowns(store: str, period: Period, cache: dict, con) -> dict[str, pd.DataFrame]:
+    if store not in cache:
+        cache[store] = {
+            "source": queries.breakdown_daily(period, ("gmv", "visitors", "paying_buyers"), "traffic_source", store, con=con),
+            "product": queries.breakdown_daily(period, ("item_gmv", "units_sold", "bad_reviews"), "product_id", store, con=con),
+            "customer_type": queries.breakdown_daily(period, ("gmv", "paying_buyers"), "customer_type", store, con=con),
+        }
+    return cache[store]
+
+
+def _chart(s: Series | None, day: dt.date, settings: Settings, skip: frozenset) -> dict:
+    if s is None:
+        return {}
+    out = {"kpi": s.spec.kpi, "unit": s.spec.kind.value, "dates": [], "actual": [], "expected": [], "low": [], "high": []}
+    for k in range(CHART_DAYS - 1, -1, -1):
+        d = day - dt.timedelta(days=k)
+        if d not in s.dates:
+            continue
+        i = s.dates.index(d)
+        band = None if d in skip else expected_band(s.dates, s.values, d, kind=s.spec.kind, settings=settings, skip=skip,
+                                                   volumes=s.volumes, is_ratio=s.spec.is_ratio)
+        v = s.values[i]
+        out["dates"].append(d.isoformat())
+        out["actual"].append(None if math.isnan(v) else round(float(v), 6))
+        out["expected"].append(None if band is None else round(band.expected, 6))
+        out["low"].append(None if band is None else round(max(band.low, 0.0), 6))
+        out["high"].append(None if band is None else round(band.high, 6))
+    return out
+
+
+def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: frozenset, series: dict,
+              settings: Settings, cache: dict, con) -> Diagnosed:
+    store, day = f.store_id, f.day
+    sf = store_frame[store_frame.store_id == store]
+    refs = reference_days(day, skip=skip, available=list(sf[BUCKET]))
+    totals = ["gmv", "visitors", "paying_buyers", "ad_spend", "visitor_days"]
+    totals = [c for c in totals if c in sf]
+    ref = average_day(sf, refs, date_col=BUCKET, keys=(), values=totals).iloc[0].to_dict()
+    today = average_day(sf, [day], date_col=BUCKET, keys=(), values=totals).iloc[0].to_dict()
+    factors = factor_contributions(ref, today) if {"gmv", "visitors", "paying_buyers"} <= set(totals) else []
+
+    b = _store_breakdowns(store, period, cache, con)
+    src, prod, ctype = b["source"], b["product"], b["customer_type"]
+
+    def pair(frame, key, values):
+        return (average_day(frame, refs, date_col=BUCKET, keys=(key,), values=values),
+                average_day(frame, [day], date_col=BUCKET, keys=(key,), values=values))
+
+    s_ref, s_day = pair(src, "traffic_source", ["gmv", "visitors", "paying_buyers"])
+    by_source = additive(s_ref, s_day, key="traffic_source", value="gmv")
+    visitors_by_source = additive(s_ref, s_day, key="traffic_source", value="visitors")
+    conv_by_source = mix_rate(s_ref, s_day, key="traffic_source", base="visitors", part="paying_buyers")
+    p_ref, p_day = pair(prod, "product_id", ["item_gmv", "units_sold"])
+    by_product = additive(p_ref, p_day, key="product_id", value="item_gmv", top=10)
+    c_ref, c_day = pair(ctype, "customer_type", ["gmv"])
+    by_ctype = additive(c_ref, c_day, key="customer_type", value="gmv")
+
+    # top contributors: products that signalled, then the biggest falls
+    signalled = [s.product_id for s in f.signals if s.product_id]
+    falls = [c.name for c in by_product if c.value < 0 and c.name != "__others__"]
+    top = list(dict.fromkeys([*signalled, *falls[:3]]))[:5]
+    net_drop = float(ref.get("gmv", 0.0)) - float(today.get("gmv", 0.0))
+    evidence: list[Evidence] = []
+    titles = queries.product_titles(store, top, con=con) if top else {}
+    if top:
+        rv_first = day - dt.timedelta(days=3)
+        texts = queries.bad_review_texts(store, top, rv_first, day, con=con)
+        comp = queries.competitor_prices(store, top, day - dt.timedelta(days=14), day, con=con)
+        stock = queries.stock_by_product(store, top, day - dt.timedelta(days=7), day, con=con)
+        bad_daily = prod[prod.product_id.isin(top)][[BUCKET, "product_id", "bad_reviews"]]
+        pr = p_ref.set_index("product_id")
+        pd_ = p_day.set_index("product_id")
+        for pid in top:
+            drop = (pr["item_gmv"].get(pid, 0.0) - pd_["item_gmv"].get(pid, 0.0))
+            relevance = 1.0 if pid in signalled else (0.8 * min(1.0, drop / net_drop) if net_drop > 0 and drop > 0 else 0.0)
+            units_ref, units_day = float(pr["units_sold"].get(pid, 0.0)), float(pd_["units_sold"].get(pid, 0.0))
+            price_ref = float(pr["item_gmv"].get(pid, 0.0)) / units_ref if units_ref else None
+            price_day = float(pd_["item_gmv"].get(pid, 0.0)) / units_day if units_day else None
+            bd = bad_daily[bad_daily.product_id == pid]
+            recent = int(bd[(bd[BUCKET] >= rv_first) & (bd[BUCKET] <= day)]["bad_reviews"].sum())
+            base_window = bd[(bd[BUCKET] < rv_first) & (bd[BUCKET] >= rv_first - dt.timedelta(days=28))]
+            base = float(base_window["bad_reviews"].sum()) / 7.0  # per 4 days
+            ptexts = [str(t) for t in texts[texts.product_id == pid]["content"]] if len(texts) else []
+            items = []
+            if len(comp):
+                for item_id, g in comp[comp.product_id == pid].groupby("competitor_item_id"):
+                    g = g.sort_values("date")
+                    today_rows = g[g.date == day]
+                    before = g[g.date < day]
+                    if today_rows.empty or before.empty:
+                        continue
+                    row = today_rows.iloc[-1]
+                    items.append({"competitor": row.competitor, "title": row.title, "promo_text": row.promo_text,
+                                  "price_day": float(row.price), "price_ref": float(before.price.astype(float).median())})
+            on_hand = on_date = None
+            if len(stock):
+                ps = stock[stock.product_id == pid].sort_values("date")
+                if len(ps):
+                    last = ps.iloc[-1]
+                    on_hand, on_date = float(last.on_hand), last.date
+                    if hasattr(on_date, "date") and not isinstance(on_date, dt.date):
+                        on_date = on_date.date()
+            facts = ProductFacts(pid, titles.get(pid, ""), relevance, units_ref, units_day, price_ref, price_day,
+                                 recent, base, ptexts, items, on_hand, on_date)
+            evidence += evidence_for_product(facts)
+    visitors_signalled = any(s.kpi == "visitors" and not s.product_id for s in f.signals)
+    ads_drop = next((-c.value for c in visitors_by_source if c.name == "ads" and c.value < 0), 0.0)
+    total_drop = -sum(c.value for c in visitors_by_source if c.value < 0)
+    ratio = lambda v: (float(v["visitors"]) / float(v["visitor_days"])) if v.get("visitor_days") else None  # noqa: E731
+    store_facts = StoreFacts(
+        ad_spend_ref=float(ref.get("ad_spend", 0.0)), ad_spend_day=float(today.get("ad_spend", 0.0)),
+        ads_share_of_drop=ads_drop / total_drop if total_drop else 0.0,
+        tracking_ratio_ref=ratio(ref), tracking_ratio_day=ratio(today), visitors_signalled=visitors_signalled,
+        source_drops=visitors_by_source, visitors_ref=float(ref.get("visitors", 0.0)),
+    )
+    evidence += evidence_for_store(store_facts)
+    head = f.headline
+    chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip)
+    return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,
+                     conversion_by_source=conv_by_source, by_customer_type=by_ctype, evidence=rank(evidence),
+                     titles=titles, chart=chart)

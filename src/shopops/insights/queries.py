@@ -1,0 +1,164 @@
+"""What insights reads from the warehouse: KPI series through the metrics runners, and the
+few evidence rows no KPI covers (review texts, competitor prices, stock by product) through Ibis.
+
+Everything returns pandas frames small enough for one store's few weeks; big tables are
+aggregated in the warehouse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+
+from shopops.core.periods import Grain, Period
+from shopops.metrics.catalog import CATALOG, Direction, measures_needed
+from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
+from shopops.insights.detection import Kind, SeriesSpec
+
+# daily KPIs judged per store: every catalog KPI except those over stock snapshots (weekly
+# at small scales; stock enters as evidence) and ratios of rare events per day
+_STOCK_SOURCES = {"stock", "closing_stock"}
+_NOT_DAILY = {"repurchase_rate", "repeat_buyers"}
+PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors")
+
+
+def detection_kpis() -> tuple[str, ...]:
+    out = []
+    for kid in CATALOG:
+        if kid in _NOT_DAILY:
+            continue
+        if any(CATALOG[m].source in _STOCK_SOURCES for m in measures_needed((kid,))):
+            continue
+        out.append(kid)
+    return tuple(out)
+
+
+# the count behind a sum of money (its sampling noise)
+_VOLUME_OF = {
+    "gmv": "paid_orders", "net_sales": "paid_orders", "item_gmv": "units_sold", "cogs": "units_sold",
+    "store_discount": "paid_orders", "platform_discount": "paid_orders", "gross_margin": "paid_orders",
+    "refund_amount": "refunded_orders", "ad_spend": "clicks", "ad_gmv": "clicks", "ad_return": "clicks",
+}
+# KPIs that open a finding on their own; every other daily KPI is judged and attached as context
+ALERTING = frozenset({
+    "gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov",
+    "clicks", "bad_reviews", "item_gmv", "units_sold",
+})
+
+
+def spec_of(kid: str) -> SeriesSpec:
+    k = CATALOG[kid]
+    kind = Kind(k.unit.value)
+    volume = k.denominator if k.numerator else _VOLUME_OF.get(kid)
+    return SeriesSpec(kid, kind, k.direction is Direction.UP_IS_GOOD, volume, is_ratio=bool(k.numerator),
+                      alerting=kid in ALERTING)
+
+
+def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:
+    for c in columns:
+        frame[c] = pd.to_numeric(frame[c].map(lambda v: None if v is None else float(v)), errors="coerce")
+    return frame
+
+
+def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...] = (), con=None) -> pd.DataFrame:
+    """``bucket``, ``store_id`` and one float column per KPI (and the denominators of rates)."""
+    wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
+    res = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
+    frame = res.to_frame()
+    return _numeric(frame, wanted)
+
+
+def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUCT_KPIS, con=None) -> pd.DataFrame:
+    """Daily KPIs of chosen products: ``products`` maps a store to its product ids."""
+    ids = sorted({p for ps in products.values() for p in ps})
+    if not ids:
+        return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
+    res = run(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
+                       stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
+    frame = res.to_frame()
+    keep = frame.apply(lambda r: r["product_id"] in products.get(r["store_id"], ()), axis=1) if len(frame) else []
+    frame = frame[keep] if len(frame) else frame
+    return _numeric(frame.copy(), kpis)
+
+
+def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
+    """Each store's ``n`` best sellers by item GMV over ``period``."""
+    res = run(KpiQuery(("item_gmv",), period, by=("store_id", "product_id"), stores=stores), con=con)
+    frame = _numeric(res.to_frame(), ["item_gmv"])
+    out: dict[str, list[str]] = {}
+    for store, g in frame.groupby("store_id"):
+        out[str(store)] = [str(p) for p in g.sort_values(["item_gmv", "product_id"], ascending=[False, True])
+                           .head(n)["product_id"] if p]
+    return out
+
+
+def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
+    res = run(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
+    return _numeric(res.to_frame(), kpis)
+
+
+# --- evidence rows (no KPI covers them) ------------------------------------------------------------
+
+def _connect(con):
+    if con is not None:
+        return con
+    from shopops.warehouse.connection import connect
+
+    return connect()
+
+
+def bad_review_texts(store_id: str, products: list[str], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """Reviews rated 1–2 of ``products`` between ``first`` and ``last``: product_id, review_date, rating, content, tags."""
+    con = _connect(con)
+    r = con.table("reviews")
+    r = r.filter(r.store_id == store_id, r.product_id.isin(products), r.rating <= 2,
+                 r.review_date >= first, r.review_date <= last)
+    return _dates(r.select("product_id", "review_date", "rating", "content", "tags").limit(500).execute(), "review_date")
+
+
+def competitor_prices(store_id: str, products: list[str], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """Competitor snapshots matched to ``products``: product_id, competitor, title, date, price, promo_text."""
+    con = _connect(con)
+    if "competitor_snapshots" not in con.list_tables():
+        return pd.DataFrame(columns=["product_id", "competitor", "competitor_item_id", "title", "date", "price", "promo_text"])
+    c = con.table("competitor_snapshots")
+    c = c.filter(c.store_id == store_id, c.product_id.isin(products), c.date >= first, c.date <= last)
+    return _dates(c.select("product_id", "competitor", "competitor_item_id", "title", "date", "price", "promo_text").execute())
+
+
+def stock_by_product(store_id: str, products: list[str], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """On hand per product and snapshot date (summed over its SKUs): product_id, date, on_hand, in_transit."""
+    con = _connect(con)
+    s = con.table("inventory_snapshots")
+    s = s.filter(s.store_id == store_id, s.date >= first, s.date <= last)
+    skus = con.table("skus").select("store_id", "sku_id", "product_id")
+    j = s.inner_join(skus, ["store_id", "sku_id"])
+    j = j.filter(j.product_id.isin(products))
+    out = j.group_by("product_id", "date").aggregate(on_hand=j.on_hand.sum(), in_transit=j.in_transit.sum())
+    return _dates(out.execute())
+
+
+def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
+    if len(frame):
+        frame[column] = pd.to_datetime(frame[column]).dt.date
+    return frame
+
+
+def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str, str]:
+    con = _connect(con)
+    p = con.table("products")
+    p = p.filter(p.store_id == store_id, p.product_id.isin(products)).select("product_id", "title")
+    return {str(r.product_id): str(r.title) for r in p.execute().itertuples()}
+
+
+def last_fact_day(con=None) -> dt.date | None:
+    from shopops.metrics.runners import last_fact_date
+
+    return last_fact_date(_connect(con))
+
+
+__all__ = [
+    "PRODUCT_KPIS", "bad_review_texts", "breakdown_daily", "competitor_prices", "detection_kpis", "last_fact_day",
+    "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
+]

@@ -1,0 +1,172 @@
+"""Writes of the insights app: runs that store findings, and what people do with them."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from django.conf import settings as django_settings
+from django.db import transaction
+
+from shopops.core.errors import ShopopsError
+from shopops.insights.calendar import DEFAULT_MONTHLY, CampaignCalendar
+from shopops.insights.detection import Settings
+from shopops.insights.models import SEVERITY_RANK, Finding, Mute, Task
+from shopops.insights.pipeline import Diagnosed, RunConfig, RunResult, run_days
+
+
+def run_config(*, sensitivity: str | None = None) -> RunConfig:
+    """The run settings of this deployment (``SHOPOPS_INSIGHTS`` in Django settings may override)."""
+    conf = dict(getattr(django_settings, "SHOPOPS_INSIGHTS", {}) or {})
+    if sensitivity:
+        conf["sensitivity"] = sensitivity
+    known = set(Settings.__dataclass_fields__)
+    unknown = set(conf) - known - {"top_products", "monthly_campaign_days"}
+    if unknown:
+        raise ShopopsError(f"SHOPOPS_INSIGHTS: unknown keys {sorted(unknown)}; expected some of {sorted(known)}")
+    try:
+        st = Settings(**{k: v for k, v in conf.items() if k in known})
+    except ValueError as exc:
+        raise ShopopsError(str(exc)) from exc
+    calendar = CampaignCalendar(monthly=conf.get("monthly_campaign_days", DEFAULT_MONTHLY))
+    return RunConfig(settings=st, calendar=calendar, top_products=int(conf.get("top_products", 20)))
+
+
+@dataclass
+class RunSummary:
+    days: list[dt.date]
+    created: int
+    updated: int
+    findings: list[Finding]
+    timings: dict[str, float]
+    result: RunResult
+
+    def text(self) -> str:
+        spans = ", ".join(f"{k} {v:.1f}s" for k, v in self.timings.items())
+        first, last = self.days[0], self.days[-1]
+        span = str(first) if first == last else f"{first}..{last}"
+        return f"insights {span}: {len(self.findings)} findings ({self.created} new, {self.updated} updated); {spans}"
+
+
+def _last_alerted(first_day: dt.date, cooldown: int) -> dict:
+    out: dict = {}
+    since = first_day - dt.timedelta(days=cooldown)
+    for f in Finding.objects.filter(day__gte=since, day__lt=first_day).only("store_id", "day", "signals"):
+        for s in f.signals:
+            if s.get("alerting", True):
+                key = (f.store_id, s["kpi"], s.get("product_id", ""))
+                out[key] = max(out.get(key, f.day), f.day)
+    return out
+
+
+def _signal_dict(s) -> dict:
+    d = asdict(s)
+    d["day"] = s.day.isoformat()
+    return d
+
+
+def _contribs(items) -> list[dict]:
+    return [asdict(c) for c in items]
+
+
+def _diagnosis_dict(d: Diagnosed) -> dict:
+    return {
+        "reference_days": [x.isoformat() for x in d.reference_days],
+        "factors": _contribs(d.factors),
+        "by_product": _contribs(d.by_product),
+        "by_source": _contribs(d.by_source),
+        "conversion_by_source": _contribs(d.conversion_by_source),
+        "by_customer_type": _contribs(d.by_customer_type),
+        "evidence": [e.as_dict() for e in d.evidence],
+        "titles": d.titles,
+        "chart": d.chart,
+    }
+
+
+def _json_safe(value):
+    """Dates and numpy scalars inside evidence facts → JSON types."""
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+@transaction.atomic
+def findings_store(result: RunResult) -> tuple[int, int, list[Finding]]:
+    """Create or update one Finding per diagnosed store-day; people's actions (status, assignee) are kept."""
+    created = updated = 0
+    out = []
+    mutes = {(m.store_id, m.kpi, m.product_id): m.until for m in Mute.objects.all()}
+    for d in result.diagnosed:
+        f, h = d.finding, d.finding.headline
+        values = dict(
+            severity=f.severity, severity_rank=SEVERITY_RANK[f.severity], kpi=h.kpi, product_id=h.product_id,
+            actual=h.actual, expected=h.expected, low=h.low, high=h.high, relative=h.relative, window=h.window,
+            money_at_stake=Decimal(str(round(f.money_at_stake, 2))), cause=d.cause.kind if d.cause else "",
+            signals=_json_safe([_signal_dict(s) for s in f.signals]), diagnosis=_json_safe(_diagnosis_dict(d)),
+        )
+        obj, was_created = Finding.objects.update_or_create(store_id=f.store_id, day=f.day, defaults=values)
+        until = mutes.get((h.store_id, h.kpi, h.product_id))
+        if was_created and until is not None and until >= f.day:
+            obj.status, obj.muted_until = Finding.Status.MUTED, until
+            obj.save(update_fields=["status", "muted_until"])
+        created += was_created
+        updated += not was_created
+        out.append(obj)
+    return created, updated, out
+
+
+def insights_run(*, days: list[dt.date], sensitivity: str | None = None,
+                 echo: Callable[[str], None] = lambda _: None) -> RunSummary:
+    """Detect and diagnose ``days`` (oldest first) and store the findings. Running it twice changes nothing."""
+    if not days:
+        raise ShopopsError("insights run: no day given")
+    config = run_config(sensitivity=sensitivity)
+    days = sorted(set(days))
+    last = _last_alerted(days[0], config.settings.cooldown_days)
+    result = run_days(days, config=config, last_alerted=last)
+    created, updated, findings = findings_store(result)
+    summary = RunSummary(days, created, updated, findings, result.timings, result)
+    echo(summary.text())
+    return summary
+
+
+def finding_acknowledge(*, finding: Finding, user) -> Finding:
+    if finding.status == Finding.Status.OPEN:
+        finding.status = Finding.Status.ACKNOWLEDGED
+        finding.save(update_fields=["status", "updated_at"])
+    return finding
+
+
+@transaction.atomic
+def finding_assign(*, finding: Finding, assignee, by, note: str = "") -> Task:
+    """Assign the finding to a person: it gets a task (one open task per finding and person)."""
+    if assignee is None or not assignee.is_active:
+        raise ShopopsError("assignee: choose an active user")
+    task = finding.tasks.filter(assignee=assignee, status=Task.Status.OPEN).first()
+    if task is None:
+        title = f"[{finding.store_id} {finding.day}] {finding.kpi}"
+        task = Task.objects.create(finding=finding, assignee=assignee, created_by=by, title=title[:200], note=note)
+    finding.status, finding.assignee = Finding.Status.ASSIGNED, assignee
+    finding.save(update_fields=["status", "assignee", "updated_at"])
+    return task
+
+
+@transaction.atomic
+def finding_mute(*, finding: Finding, days: int, by) -> Finding:
+    """Mute this finding and its headline KPI (store, product) for ``days`` days after the finding's day."""
+    if not 1 <= days <= 90:
+        raise ShopopsError(f"mute days: {days} is out of range; expected 1 to 90")
+    until = finding.day + dt.timedelta(days=days)
+    Mute.objects.update_or_create(store_id=finding.store_id, kpi=finding.kpi, product_id=finding.product_id,
+                                  defaults={"until": until, "created_by": by})
+    finding.status, finding.muted_until = Finding.Status.MUTED, until
+    finding.save(update_fields=["status", "muted_until", "updated_at"])
+    return finding
