@@ -15,6 +15,7 @@ import pytest
 
 from shopops.customers.facts import COLUMNS, customer_categories, customer_facts, unified_customer_facts
 from shopops.customers.lifecycle import RulesByStore, StageRules
+from support.customer_oracle import oracle
 from support import kpi_store
 
 AS_OF = dt.date(2025, 11, 14)
@@ -44,58 +45,6 @@ def frames():
 def loaded(warehouse, frames):
     kpi_store.load_into(warehouse, frames)
     return warehouse
-
-
-def oracle(frames, as_of: dt.date, window: int, rules: StageRules) -> pd.DataFrame:
-    o = frames["orders"]
-    paid = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])]
-    paid = paid[(paid.paid_date <= as_of) & ~paid.customer_id.str.startswith("guest:")].copy()
-    paid["ago"] = [(as_of - d).days for d in paid.paid_date]
-    rows = []
-    lines = frames["order_lines"].merge(paid[["store_id", "order_id", "customer_id"]], on=["store_id", "order_id"])
-    lines = lines.merge(frames["products"][["store_id", "product_id", "category"]], on=["store_id", "product_id"], how="left")
-    lines["category"] = lines.category.fillna("")
-    refunds = frames["refunds"].merge(paid[["store_id", "order_id", "customer_id"]], on=["store_id", "order_id"])
-    refunds = refunds[refunds.status == "success"]
-    reviews = frames["reviews"][frames["reviews"].customer_id.notna() & (frames["reviews"].review_date <= as_of)] \
-        if "customer_id" in frames["reviews"] else frames["reviews"].iloc[0:0]
-    for (store, cust), g in paid.groupby(["store_id", "customer_id"]):
-        w = g[g.ago < window]
-        y = g[g.ago < 365]
-        dates = sorted(set(g.paid_date))
-        returns = [d for prev, d in zip(dates, dates[1:]) if (d - prev).days >= rules.churn_days]
-        first, last = dates[0], dates[-1]
-        ret = returns[-1] if returns else None
-        if (as_of - first).days < rules.new_days:
-            stage = "new"
-        elif (as_of - last).days >= rules.churn_days:
-            stage = "churned"
-        elif ret is not None and (as_of - ret).days < rules.active_days:
-            stage = "reactivated"
-        elif (as_of - last).days < rules.active_days:
-            stage = "active"
-        else:
-            stage = "at_risk"
-        cl = lines[(lines.store_id == store) & (lines.customer_id == cust)]
-        by_cat = cl.groupby("category").paid_amount.apply(lambda s: sum(s, Decimal(0)))
-        top = sorted(by_cat.items(), key=lambda kv: (-kv[1], kv[0]))[0][0] if len(by_cat) else None
-        rf = refunds[(refunds.store_id == store) & (refunds.customer_id == cust)]
-        rv = reviews[(reviews.store_id == store) & (reviews.customer_id == cust)]
-        gmv_12m = sum(y.paid_amount, Decimal(0))
-        rows.append({
-            "store_id": store, "customer_id": cust, "first_order_date": first, "last_order_date": last,
-            "orders": len(g), "gmv": sum(g.paid_amount, Decimal(0)),
-            "orders_window": len(w), "gmv_window": sum(w.paid_amount, Decimal(0)),
-            "orders_12m": len(y), "gmv_12m": gmv_12m,
-            "recency_days": (as_of - last).days, "tenure_days": (as_of - first).days,
-            "refunds": len(rf), "refund_amount": sum(rf.amount, Decimal(0)),
-            "reviews": len(rv), "negative_reviews": int((rv.rating <= 2).sum()),
-            "top_category": top, "stage": stage, "last_return_date": ret,
-            "is_vip": gmv_12m >= rules.vip_min_spend and len(y) >= rules.vip_min_orders,
-            "aov": (sum(g.paid_amount, Decimal(0)) / len(g)).quantize(Decimal("0.01"), ROUND_HALF_UP),
-            "platform": kpi_store.PLATFORM[store],
-        })
-    return pd.DataFrame(rows).set_index(["store_id", "customer_id"]).sort_index()
 
 
 def _got(con, **kwargs) -> pd.DataFrame:

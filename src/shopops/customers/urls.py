@@ -1,8 +1,16 @@
 from django.urls import path
 
+from shopops.customers import views
+
 app_name = "customers"
 
-urlpatterns: list = []
+# /customers/ itself is the overview of web (new vs returning buyers, cohorts): not defined here.
+urlpatterns: list = [
+    path("list/", views.customer_list, name="list"),
+    path("rfm/", views.rfm, name="rfm"),
+    path("lifecycle/", views.lifecycle, name="lifecycle"),
+    path("clv/", views.clv, name="clv"),
+]
 
 # audience: segments and outreach (views in views_audience)
 from shopops.customers import views_audience as audience  # noqa: E402
@@ -17,4 +25,9 @@ urlpatterns += [
     path("outreach/", audience.outreach_list, name="outreach"),
     path("outreach/<int:outreach_id>/", audience.outreach_detail, name="outreach_detail"),
     path("outreach/<int:outreach_id>/send/", audience.outreach_send, name="outreach_send"),
+]
+
+# The 360° page matches any /customers/<a>/<b>/: it must stay the LAST pattern.
+urlpatterns += [
+    path("<str:store_id>/<str:customer_id>/", views.customer, name="customer"),
 ]

@@ -1,0 +1,355 @@
+"""Reads for the customer pages and the API: RFM grid and groups, lifecycle, CLV, the customer list and 360°.
+
+Every aggregate is computed in the warehouse over :func:`shopops.customers.facts.customer_facts`;
+only the small result (a 5×5 grid, 11 groups, a page of customers, one customer's orders)
+comes back to Python. CLV fits run in Python on the per-customer summary and are cached
+per store, as-of date and warehouse data version.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import ibis
+import pandas as pd
+from django.core.cache import cache
+
+from shopops.customers import clv
+from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, store_rules
+from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
+from shopops.customers.rfm import GROUP_GRID, GROUPS
+from shopops.metrics.runners.base import data_version
+from shopops.warehouse.connection import connect
+
+SORTABLE = ("gmv", "orders", "recency_days", "last_order_date", "first_order_date", "gmv_window", "orders_window",
+            "aov", "customer_id")
+PAGE_SIZE = 50
+CLV_TABLES = ("orders",)
+CLV_CACHE_SECONDS = 6 * 3600
+
+
+def _money(value) -> Decimal:
+    if value is None or (isinstance(value, float) and pd.isna(value)):
+        return Decimal("0.00")
+    return Decimal(value).quantize(Decimal("0.01"))
+
+
+def _date(value) -> dt.date | None:
+    if value is None or pd.isna(value):
+        return None
+    return pd.Timestamp(value).date()
+
+
+def _stores(store_ids) -> list[str] | None:
+    return list(store_ids) if store_ids else None
+
+
+# --- RFM ---------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class RfmCell:
+    r: int
+    fm: int
+    group: str
+    customers: int
+    gmv: Decimal
+    customer_share: float
+    gmv_share: float
+
+
+@dataclass(slots=True)
+class RfmGroup:
+    group: str
+    customers: int
+    customer_share: float
+    gmv: Decimal
+    gmv_share: float
+    avg_recency_days: float
+    avg_orders: float
+    avg_gmv: Decimal
+
+
+@dataclass(slots=True)
+class RfmResult:
+    as_of: dt.date
+    window_days: int | None
+    customers: int
+    gmv: Decimal
+    cells: list[RfmCell]
+    groups: list[RfmGroup]
+
+    def cell(self, r: int, fm: int) -> RfmCell:
+        return next(c for c in self.cells if c.r == r and c.fm == fm)
+
+    def grid(self) -> list[tuple[int, list[RfmCell]]]:
+        """Rows R = 5..1, each with cells FM = 1..5 (for the heatmap)."""
+        return [(r, [self.cell(r, fm) for fm in range(1, 6)]) for r in range(5, 0, -1)]
+
+
+def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None) -> RfmResult:
+    """Customers and GMV (window) per (R, FM) cell and per named group, over the scored customers."""
+    con = con or connect()
+    f = customer_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days,
+                       rules=store_rules(_stores(store_ids)))
+    f = f.filter(f.in_window)
+    cells = f.group_by("r_score", "fm_score").aggregate(
+        customers=f.count(), gmv=f.gmv_window.sum(), recency=f.recency_days.sum(), orders=f.orders_window.sum(),
+    ).to_pandas()
+    total_n = int(cells.customers.sum()) if len(cells) else 0
+    total_gmv = _money(sum((Decimal(v) for v in cells.gmv), Decimal(0))) if len(cells) else Decimal("0.00")
+    by_cell = {(int(r.r_score), int(r.fm_score)): r for r in cells.itertuples()}
+    out_cells = []
+    for (r, fm), name in sorted(GROUP_GRID.items()):
+        row = by_cell.get((r, fm))
+        n = int(row.customers) if row is not None else 0
+        gmv = _money(row.gmv) if row is not None else Decimal("0.00")
+        out_cells.append(RfmCell(r, fm, name, n, gmv, n / total_n if total_n else 0.0,
+                                 float(gmv / total_gmv) if total_gmv else 0.0))
+    groups = []
+    for name in GROUPS:
+        rows = [by_cell[k] for k, g in GROUP_GRID.items() if g == name and k in by_cell]
+        n = sum(int(r.customers) for r in rows)
+        gmv = _money(sum((Decimal(r.gmv) for r in rows), Decimal(0)))
+        recency = sum(int(r.recency) for r in rows)
+        orders = sum(int(r.orders) for r in rows)
+        groups.append(RfmGroup(
+            name, n, n / total_n if total_n else 0.0, gmv, float(gmv / total_gmv) if total_gmv else 0.0,
+            recency / n if n else 0.0, orders / n if n else 0.0, _money(gmv / n) if n else Decimal("0.00")))
+    return RfmResult(as_of, window_days, total_n, total_gmv, out_cells, groups)
+
+
+# --- lifecycle ---------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class LifecycleResult:
+    start: dt.date
+    as_of: dt.date
+    months: list[dt.date]  # month ends
+    counts: dict[dt.date, dict[str, int]]  # month end -> stage -> customers
+    transitions: list[tuple[dt.date, str, str, int]]  # (month end, from, to, customers), from != to
+    vip: int = 0
+
+    def matrix(self, month_end: dt.date) -> list[tuple[str, list[int]]]:
+        """From-stage rows (none + stages) × to-stage columns for one month."""
+        cells = {(f, t): n for m, f, t, n in self.transitions_all if m == month_end}
+        return [(f, [cells.get((f, t), 0) for t in STAGES]) for f in (NONE, *STAGES)]
+
+    transitions_all: list[tuple[dt.date, str, str, int]] = field(default_factory=list)
+
+
+def lifecycle_overview(*, start: dt.date, as_of: dt.date, store_ids=None, con=None) -> LifecycleResult:
+    con = con or connect()
+    stores = _stores(store_ids)
+    t = lifecycle_transitions(con, start=start, as_of=as_of, store_ids=stores, rules=store_rules(stores)).to_pandas()
+    t["month_end"] = [_date(v) for v in t.month_end]
+    months = sorted(set(t.month_end))
+    counts = {m: dict.fromkeys(STAGES, 0) for m in months}
+    rows = []
+    for r in t.sort_values(["month_end", "from_stage", "to_stage"]).itertuples():
+        counts[r.month_end][r.to_stage] += int(r.customers)
+        rows.append((r.month_end, r.from_stage, r.to_stage, int(r.customers)))
+    f = customer_facts(con, as_of=as_of, store_ids=stores, rules=store_rules(stores))
+    vip = int(f.filter(f.is_vip).count().execute())
+    return LifecycleResult(start, as_of, months, counts, [r for r in rows if r[1] != r[2]], vip, rows)
+
+
+# --- the customer list ------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class CustomerPage:
+    rows: list[dict]
+    total: int
+    page: int
+    pages: int
+    sort: str
+    descending: bool
+
+
+def customer_list(*, as_of: dt.date, store_ids=None, search: str = "", stage: str = "", segment: str = "",
+                  sort: str = "gmv", descending: bool = True, page: int = 1, page_size: int = PAGE_SIZE,
+                  con=None) -> CustomerPage:
+    """One page of customers (facts columns), filtered by id prefix, stage and RFM group, sorted in the warehouse."""
+    if sort not in SORTABLE:
+        raise ValueError(f"sort={sort!r}: expected one of {', '.join(SORTABLE)}")
+    if stage and stage not in STAGES:
+        raise ValueError(f"stage={stage!r}: expected one of {', '.join(STAGES)}")
+    if segment and segment not in GROUPS:
+        raise ValueError(f"segment={segment!r}: expected one of {', '.join(GROUPS)}")
+    if page < 1:
+        raise ValueError(f"page={page!r}: expected 1 or more")
+    con = con or connect()
+    stores = _stores(store_ids)
+    f = customer_facts(con, as_of=as_of, store_ids=stores, rules=store_rules(stores))
+    if search:
+        f = f.filter(f.customer_id.lower().contains(search.strip().lower()))
+    if stage:
+        f = f.filter(f.stage == stage)
+    if segment:
+        f = f.filter(f.rfm_segment == segment)
+    total = int(f.count().execute())
+    key = f[sort].desc() if descending else f[sort].asc()
+    tie = [f.store_id, f.customer_id]
+    frame = f.order_by([key, *tie]).limit(page_size, offset=(page - 1) * page_size).to_pandas()
+    rows = []
+    for r in frame.to_dict("records"):
+        for k in ("first_order_date", "last_order_date", "last_return_date"):
+            r[k] = _date(r[k])
+        for k in ("gmv", "gmv_window", "aov", "gmv_12m", "refund_amount"):
+            r[k] = _money(r[k])
+        for k in ("r_score", "f_score", "m_score", "fm_score"):
+            r[k] = None if pd.isna(r[k]) else int(r[k])
+        r["rfm_segment"] = None if pd.isna(r["rfm_segment"]) else r["rfm_segment"]
+        rows.append(r)
+    pages = max(1, -(-total // page_size))
+    return CustomerPage(rows, total, page, pages, sort, descending)
+
+
+# --- CLV ---------------------------------------------------------------------------------------
+
+def _clv_key(con, *parts) -> str:
+    text = "|".join(str(p) for p in parts) + "|" + data_version(con, CLV_TABLES)
+    return "shopops:customers:clv:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
+    """Per-customer CLV predictions of one store (cached); None when the store is too small to fit."""
+    con = con or connect()
+    key = _clv_key(con, "store", store_id, as_of, horizon_days)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit if len(hit) else None
+    try:
+        frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
+    except clv.ClvFitError:
+        frame = pd.DataFrame()
+    cache.set(key, frame, CLV_CACHE_SECONDS)
+    return frame if len(frame) else None
+
+
+@dataclass(slots=True)
+class ClvValidation:
+    store_id: str
+    calibration_end: dt.date
+    holdout_end: dt.date
+    accuracy: clv.HoldoutAccuracy | None
+    params: clv.ClvParams | None
+    by_frequency: list[dict]
+    error: str = ""
+
+
+def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.date, con=None) -> ClvValidation:
+    """Fit on orders up to calibration_end, compare predicted and naive holdout purchases with the actual ones."""
+    con = con or connect()
+    key = _clv_key(con, "validation", store_id, calibration_end, holdout_end)
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
+    frame = clv.calibration_holdout(con, store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
+    try:
+        model = clv.ClvModel().fit(frame)
+    except clv.ClvFitError as exc:
+        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [], str(exc))
+    else:
+        preds = clv.holdout_predictions(frame, model)
+        table = clv.by_calibration_frequency(preds)
+        result = ClvValidation(store_id, calibration_end, holdout_end, clv.holdout_accuracy(frame, model),
+                               model.params, table.to_dict("records"))
+    cache.set(key, result, CLV_CACHE_SECONDS)
+    return result
+
+
+# --- 360° --------------------------------------------------------------------------------------
+
+@dataclass(slots=True)
+class Customer360:
+    store_id: str
+    customer_id: str
+    as_of: dt.date
+    facts: dict
+    profile: dict
+    accounts: list[dict]  # the same person's accounts in other stores (unified_id)
+    orders: list[dict]  # every order of every linked account, newest first
+    refunds: list[dict]
+    reviews: list[dict]
+    clv: dict | None
+    audience: dict | None = None
+
+
+class CustomerNotFound(LookupError):
+    pass
+
+
+def customer_360(*, store_id: str, customer_id: str, as_of: dt.date, con=None) -> Customer360:
+    """Everything shopops knows about one customer (and their accounts in other stores) up to as_of."""
+    con = con or connect()
+    if customer_id.startswith(GUEST_PREFIX):
+        raise CustomerNotFound(f"{customer_id!r} is a guest checkout, not a customer")
+    people = con.table("customers")
+    me = people.filter(people.store_id == store_id, people.customer_id == customer_id).to_pandas()
+    profile = me.iloc[0].to_dict() if len(me) else {}
+    unified = profile.get("unified_id")
+    if unified:
+        linked = people.filter(people.unified_id == unified).select("store_id", "customer_id").to_pandas()
+        keys = sorted({(r.store_id, r.customer_id) for r in linked.itertuples()} | {(store_id, customer_id)})
+    else:
+        keys = [(store_id, customer_id)]
+    f = customer_facts(con, as_of=as_of, store_ids=sorted({s for s, _ in keys}), rules=store_rules())
+    cond = ibis.or_(*[(f.store_id == s) & (f.customer_id == c) for s, c in keys])
+    facts = f.filter(cond).to_pandas()
+    mine = facts[(facts.store_id == store_id) & (facts.customer_id == customer_id)]
+    if mine.empty:
+        raise CustomerNotFound(f"no paid order of customer {customer_id!r} in store {store_id!r} up to {as_of}")
+    accounts = []
+    for r in facts.sort_values(["store_id", "customer_id"]).to_dict("records"):
+        for k in ("first_order_date", "last_order_date", "last_return_date"):
+            r[k] = _date(r[k])
+        accounts.append(r)
+    main = next(a for a in accounts if a["store_id"] == store_id and a["customer_id"] == customer_id)
+
+    o = con.table("orders")
+    ocond = ibis.or_(*[(o.store_id == s) & (o.customer_id == c) for s, c in keys])
+    stores = con.table("stores").select("store_id", "platform", store_name="name")
+    orders = o.filter(ocond, o.created_at.date() <= as_of).left_join(stores, "store_id")
+    orders = orders.order_by([orders.created_at.desc(), orders.order_id]).to_pandas().to_dict("records")
+    paid = customer_orders(con, as_of=as_of)
+    paid = paid.filter(ibis.or_(*[(paid.store_id == s) & (paid.customer_id == c) for s, c in keys]))
+    paid_ids = set(paid.select("store_id", "order_id").to_pandas().itertuples(index=False, name=None))
+    for r in orders:
+        r["is_paid"] = (r["store_id"], r["order_id"]) in paid_ids
+        r["paid_date"] = _date(r["paid_date"])
+    rf = con.table("refunds")
+    order_keys = [(r["store_id"], r["order_id"]) for r in orders]
+    refunds = []
+    if order_keys:
+        rcond = ibis.or_(*[(rf.store_id == s) & (rf.order_id == i) for s, i in order_keys[:500]])
+        refunds = rf.filter(rcond).order_by(rf.requested_at.desc()).to_pandas().to_dict("records")
+    rv = con.table("reviews")
+    vcond = ibis.or_(*[(rv.store_id == s) & (rv.customer_id == c) for s, c in keys])
+    reviews = rv.filter(vcond, rv.review_date <= as_of).order_by(rv.created_at.desc()).to_pandas().to_dict("records")
+
+    predictions = None
+    frame = store_clv(store_id=store_id, as_of=as_of, con=con)
+    if frame is not None and customer_id in frame.index:
+        p = frame.loc[customer_id]
+        predictions = {"predicted_purchases": float(p.predicted_purchases), "p_alive": float(p.p_alive),
+                       "clv": None if pd.isna(p.clv) else _money(p.clv), "horizon_days": 365,
+                       "expected_spend": None if pd.isna(p.expected_spend) else _money(p.expected_spend)}
+    return Customer360(store_id, customer_id, as_of, main, profile, accounts, orders, refunds, reviews, predictions,
+                       audience=_audience(store_id, customer_id))
+
+
+def _audience(store_id: str, customer_id: str) -> dict | None:
+    """Saved segments and outreach the customer was part of, from ``customers.selectors_audience`` when present."""
+    try:
+        from shopops.customers import selectors_audience
+    except ImportError:
+        return None
+    segments = getattr(selectors_audience, "customer_segments", None)
+    outreach = getattr(selectors_audience, "customer_outreach", None)
+    if segments is None or outreach is None:
+        return None
+    return {"segments": segments(store_id=store_id, customer_id=customer_id),
+            "outreach": outreach(store_id=store_id, customer_id=customer_id)}

@@ -1,0 +1,292 @@
+"""Customer pages: list, RFM, lifecycle, CLV validation and the 360° page.
+
+Each view parses the URL (stores, as-of day, page filters, ``format=xlsx``), calls one
+selector and renders; numbers come from the selectors (computed in the warehouse).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from shopops.core.errors import ShopopsError
+from shopops.core.roles import Module
+from shopops.customers import selectors
+from shopops.customers.exports import Sheet, xlsx_response
+from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
+from shopops.customers.labels import GROUP_LABELS, ORDER_STATUS_LABELS, STAGE_LABELS, group_label, stage_label
+from shopops.customers.lifecycle import NONE, STAGES
+from shopops.customers.masking import mask_id, mask_phone
+from shopops.customers.rfm import GROUPS
+from shopops.metrics.dimensions import store_list
+from shopops.metrics.runners.kpis import last_fact_date
+
+PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
+DEFAULT_HOLDOUT_DAYS = 90
+
+
+class _Ctx:
+    """What a page view gets: request, stores, the cleaned form, the as-of day and the context to render."""
+
+    def __init__(self, request, stores, form, as_of, context):
+        self.request, self.stores, self.form, self.as_of, self.context = request, stores, form, as_of, context
+        self.data = form.cleaned_data
+        self.selected = tuple(self.data.get("store") or ())
+
+    def url(self, name: str | None = None, args: tuple = (), **changes) -> str:
+        query = self.request.GET.copy()
+        for key in ("format", "table"):
+            query.pop(key, None)
+        for key, value in changes.items():
+            if value is None:
+                query.pop(key, None)
+            else:
+                query[key] = str(value)
+        path = reverse(name, args=args) if name else self.request.path
+        encoded = query.urlencode()
+        return f"{path}?{encoded}" if encoded else path
+
+    @property
+    def currency(self) -> str:
+        codes = sorted({s.currency for s in self.stores if not self.selected or s.store_id in self.selected})
+        return codes[0] if len(codes) == 1 else ""
+
+
+def customer_page(template: str, form_class=CustomerFilterForm, tables: tuple[str, ...] = (), section: str = ""):
+    """Login + the customers permission, the shared filters, errors as 400/503, and ``format=xlsx``.
+
+    The decorated function fills ``ctx.context`` and returns the page's export ``Sheet``s by id
+    (a dict, possibly empty), or an ``HttpResponse``.
+    """
+
+    def decorate(build: Callable):
+        @login_required
+        @permission_required(PERMISSION, raise_exception=True)
+        @wraps(build)
+        def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            context: dict = {"errors": [], "empty": False, "section": section, "module": Module.CUSTOMERS.value}
+            try:
+                stores = store_list()
+            except ShopopsError as exc:
+                context["errors"] = [str(exc)]
+                return render(request, template, context, status=503)
+            form = form_class(request.GET, stores=stores, tables=tables)
+            context.update(form=form, stores=stores, selected_stores=request.GET.getlist("store"))
+            if not form.is_valid():
+                context["errors"] = [m for msgs in form.errors.values() for m in msgs]
+                return render(request, template, context, status=400)
+            last = last_fact_date()
+            if not stores or last is None:
+                context["empty"] = True
+                return render(request, template, context)
+            as_of = form.cleaned_data.get("as_of") or last
+            context.update(as_of=as_of, last_fact_date=last, selected_stores=list(form.cleaned_data.get("store") or ()))
+            ctx = _Ctx(request, stores, form, as_of, context)
+            context["currency"] = ctx.currency
+            try:
+                out = build(ctx, *args, **kwargs)
+            except selectors.CustomerNotFound as exc:
+                raise Http404(str(exc)) from exc
+            except ValueError as exc:
+                context["errors"] = [str(exc)]
+                return render(request, template, context, status=400)
+            except ShopopsError as exc:
+                context["errors"] = [str(exc)]
+                return render(request, template, context, status=503)
+            if isinstance(out, HttpResponse):
+                return out
+            sheets: dict[str, Sheet] = out or {}
+            if form.cleaned_data.get("format") == "xlsx":
+                table_id = form.cleaned_data.get("table") or next(iter(sheets), "")
+                if table_id not in sheets:
+                    context["errors"] = [_("This page has no table %(table)s to export.") % {"table": table_id}]
+                    return render(request, template, context, status=400)
+                return xlsx_response(sheets[table_id], f"customers-{table_id}-{as_of}")
+            context["export_urls"] = {tid: ctx.url(format="xlsx", table=tid) for tid in sheets}
+            return render(request, template, context)
+
+        return view
+
+    return decorate
+
+
+def _chart(categories: list[str], series: list[dict], *, stack: bool = False, currency: str = "") -> dict:
+    """Chart data in the shape web/analysis.js draws (values as strings: Decimals never become floats in transit)."""
+    return {"kind": "category", "currency": currency, "stack": stack, "categories": categories,
+            "drill": [""] * len(categories), "series": series}
+
+
+# ---------------------------------------------------------------------------
+# RFM
+# ---------------------------------------------------------------------------
+@customer_page("customers/rfm.html", RfmForm, tables=("groups", "grid"), section="rfm")
+def rfm(ctx: _Ctx):
+    window = ctx.data.get("window")
+    result = selectors.rfm_overview(as_of=ctx.as_of, store_ids=ctx.selected, window_days=window)
+    ctx.context.update(result=result, window=window, group_labels=GROUP_LABELS,
+                       groups=[(g, group_label(g.group), ctx.url("customers:list", segment=g.group, page=None))
+                               for g in result.groups])
+    money = "money"
+    groups = Sheet(_("RFM groups"), [
+        ("label", _("Group"), ""), ("group", _("Group id"), ""), ("customers", _("Customers"), "count"),
+        ("customer_share", _("Share of customers"), "percent"), ("gmv", _("GMV in the window"), money),
+        ("gmv_share", _("Share of GMV"), "percent"), ("avg_recency_days", _("Average recency (days)"), "ratio"),
+        ("avg_orders", _("Average orders"), "ratio"), ("avg_gmv", _("Average GMV"), money)],
+        [{"label": group_label(g.group), "group": g.group, "customers": g.customers,
+          "customer_share": g.customer_share, "gmv": g.gmv, "gmv_share": g.gmv_share,
+          "avg_recency_days": g.avg_recency_days, "avg_orders": g.avg_orders, "avg_gmv": g.avg_gmv}
+         for g in result.groups])
+    grid = Sheet(_("RFM grid"), [
+        ("r", "R", "count"), ("fm", "FM", "count"), ("label", _("Group"), ""), ("customers", _("Customers"), "count"),
+        ("customer_share", _("Share of customers"), "percent"), ("gmv", _("GMV in the window"), money),
+        ("gmv_share", _("Share of GMV"), "percent")],
+        [{"r": c.r, "fm": c.fm, "label": group_label(c.group), "customers": c.customers,
+          "customer_share": c.customer_share, "gmv": c.gmv, "gmv_share": c.gmv_share} for c in result.cells])
+    return {"groups": groups, "grid": grid}
+
+
+# ---------------------------------------------------------------------------
+# lifecycle
+# ---------------------------------------------------------------------------
+def _months_back(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@customer_page("customers/lifecycle.html", LifecycleForm, tables=("stages", "transitions"), section="lifecycle")
+def lifecycle(ctx: _Ctx):
+    start = ctx.data.get("start") or _months_back(ctx.as_of, 11)
+    result = selectors.lifecycle_overview(start=start, as_of=ctx.as_of, store_ids=ctx.selected)
+    latest = result.months[-1] if result.months else None
+    months = [m.isoformat() for m in result.months]
+    chart = _chart(months, [
+        {"key": s, "name": stage_label(s), "unit": "count", "type": "bar", "axis": 0,
+         "data": [str(result.counts[m][s]) for m in result.months]} for s in STAGES], stack=True)
+    rows = [{"month": m, **{s: result.counts[m][s] for s in STAGES}, "total": sum(result.counts[m].values())}
+            for m in result.months]
+    ctx.context.update(
+        result=result, start=start, chart=chart, stage_rows=rows, stages=[(s, stage_label(s)) for s in STAGES],
+        latest=latest, matrix=[(stage_label(f), cells) for f, cells in result.matrix(latest)] if latest else [],
+        changes=[(m, stage_label(f), stage_label(t), n) for m, f, t, n in reversed(result.transitions)],
+    )
+    stages_sheet = Sheet(_("Stages by month"), [("month", _("Month end"), "date"),
+                                               *((s, stage_label(s), "count") for s in STAGES),
+                                               ("total", _("Customers"), "count")], rows)
+    transitions = Sheet(_("Stage transitions"), [
+        ("month", _("Month end"), "date"), ("from", _("From stage"), ""), ("to", _("To stage"), ""),
+        ("customers", _("Customers"), "count")],
+        [{"month": m, "from": stage_label(f), "to": stage_label(t), "customers": n}
+         for m, f, t, n in result.transitions_all])
+    return {"stages": stages_sheet, "transitions": transitions}
+
+
+# ---------------------------------------------------------------------------
+# CLV validation
+# ---------------------------------------------------------------------------
+@customer_page("customers/clv.html", ClvForm, tables=("validation",), section="clv")
+def clv(ctx: _Ctx):
+    store_id = ctx.selected[0] if ctx.selected else ctx.stores[0].store_id
+    holdout_days = ctx.data.get("holdout_days") or DEFAULT_HOLDOUT_DAYS
+    calibration_end = ctx.data.get("calibration_end") or ctx.as_of - dt.timedelta(days=holdout_days)
+    holdout_end = min(ctx.as_of, calibration_end + dt.timedelta(days=holdout_days))
+    if calibration_end >= holdout_end:
+        raise ValueError(_("The calibration end (%(cal)s) must be before the as-of day (%(as_of)s).")
+                         % {"cal": calibration_end, "as_of": ctx.as_of})
+    v = selectors.clv_validation(store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
+    rows = [{"bucket": (f"{int(r['bucket'])}+" if int(r["bucket"]) == 7 else str(int(r["bucket"]))), **r}
+            for r in v.by_frequency]
+    chart = _chart([r["bucket"] for r in rows], [
+        {"key": k, "name": name, "unit": "ratio", "type": t, "axis": 0, "data": [f"{r[k]:.4f}" for r in rows]}
+        for k, name, t in (("actual", _("Actual"), "bar"), ("predicted", _("BG/NBD"), "bar"),
+                           ("naive", _("Naive baseline"), "bar"))])
+    ctx.context.update(validation=v, store_id=store_id, store_name=next(s.name for s in ctx.stores if s.store_id == store_id),
+                       holdout_days=(holdout_end - calibration_end).days, rows=rows, chart=chart,
+                       single_store=len(ctx.selected) > 1)
+    sheet = Sheet(_("CLV holdout validation"), [
+        ("bucket", _("Repeat purchases in calibration"), ""), ("customers", _("Customers"), "count"),
+        ("actual", _("Actual purchases in holdout (mean)"), "ratio"),
+        ("predicted", _("BG/NBD prediction (mean)"), "ratio"), ("naive", _("Naive baseline (mean)"), "ratio")], rows)
+    return {"validation": sheet}
+
+
+# ---------------------------------------------------------------------------
+# list and 360°
+# ---------------------------------------------------------------------------
+LIST_COLUMNS = (
+    ("orders", _("Orders"), "count"), ("gmv", _("GMV"), "money"), ("aov", _("Average order value"), "money"),
+    ("first_order_date", _("First order"), "date"), ("last_order_date", _("Last order"), "date"),
+    ("recency_days", _("Days since last order"), "count"),
+)
+
+
+@customer_page("customers/list.html", CustomerListForm, tables=("customers",), section="list")
+def customer_list(ctx: _Ctx):
+    d = ctx.data
+    sort = d.get("sort") or "gmv"
+    descending = (d.get("dir") or "desc") == "desc"
+    export = d.get("format") == "xlsx"
+    page = selectors.customer_list(
+        as_of=ctx.as_of, store_ids=ctx.selected, search=d.get("q") or "", stage=d.get("stage") or "",
+        segment=d.get("segment") or "", sort=sort, descending=descending,
+        page=1 if export else (d.get("page") or 1), page_size=50_000 if export else selectors.PAGE_SIZE)
+    names = {s.store_id: s.name for s in ctx.stores}
+    for r in page.rows:
+        r["masked_id"] = mask_id(r["customer_id"])
+        r["url"] = reverse("customers:customer", args=(r["store_id"], r["customer_id"])) + (
+            f"?as_of={ctx.as_of}" if ctx.data.get("as_of") else "")
+        r["store_name"] = names.get(r["store_id"], r["store_id"])
+        r["stage_label"] = stage_label(r["stage"])
+        r["segment_label"] = group_label(r["rfm_segment"]) if r["rfm_segment"] else "—"
+    sort_links = {key: ctx.url(sort=key, dir="asc" if (key == sort and descending) else "desc", page=None)
+                  for key, _label, _unit in LIST_COLUMNS}
+    ctx.context.update(
+        page=page, columns=LIST_COLUMNS, sort=sort, descending=descending, sort_links=sort_links,
+        prev_url=ctx.url(page=page.page - 1) if page.page > 1 else "",
+        next_url=ctx.url(page=page.page + 1) if page.page < page.pages else "",
+        stage_choices=[(s, stage_label(s)) for s in STAGES], group_choices=[(g, group_label(g)) for g in GROUPS],
+        q=d.get("q") or "", stage=d.get("stage") or "", segment=d.get("segment") or "",
+    )
+    sheet = Sheet(_("Customers"), [
+        ("store_name", _("Store"), ""), ("masked_id", _("Customer"), ""), ("stage_label", _("Stage"), ""),
+        ("segment_label", _("RFM group"), ""), *LIST_COLUMNS, ("is_vip", "VIP", "")], page.rows)
+    return {"customers": sheet}
+
+
+@customer_page("customers/customer.html", CustomerFilterForm, tables=("orders",), section="list")
+def customer(ctx: _Ctx, store_id: str, customer_id: str):
+    c = selectors.customer_360(store_id=store_id, customer_id=customer_id, as_of=ctx.as_of)
+    names = {s.store_id: s for s in ctx.stores}
+    for o in c.orders:
+        o["status_label"] = str(ORDER_STATUS_LABELS.get(o.get("status") or "", o.get("status") or "—"))
+        o["masked_customer"] = mask_id(o["customer_id"])
+    for a in c.accounts:
+        a["masked_id"] = mask_id(a["customer_id"])
+        a["store_name"] = names[a["store_id"]].name if a["store_id"] in names else a["store_id"]
+        a["stage_label"] = stage_label(a["stage"])
+        a["segment_label"] = group_label(a["rfm_segment"]) if isinstance(a["rfm_segment"], str) else "—"
+    currency = names[store_id].currency if store_id in names else ""
+    f = c.facts
+    ctx.context.update(
+        c=c, f=f, currency=currency, masked_id=mask_id(customer_id), phone=mask_phone(c.profile.get("phone_masked")),
+        stage_label=stage_label(f["stage"]),
+        segment_label=group_label(f["rfm_segment"]) if isinstance(f["rfm_segment"], str) else "",
+        store_name=names[store_id].name if store_id in names else store_id,
+        paid_orders=sum(1 for o in c.orders if o["is_paid"]),
+        channels=sorted({o["platform"] for o in c.orders if o.get("platform")}),
+        none_stage=NONE,
+    )
+    sheet = Sheet(_("Orders"), [
+        ("store_name", _("Store"), ""), ("order_id", _("Order"), ""), ("status_label", _("Status"), ""),
+        ("paid_date", _("Paid on"), "date"), ("paid_amount", _("Paid amount"), "money"),
+        ("province", _("Province"), ""), ("traffic_source", _("Traffic source"), "")], c.orders)
+    return {"orders": sheet}
+
+
+__all__ = ["clv", "customer", "customer_list", "lifecycle", "rfm"]
