@@ -29,6 +29,7 @@ import ibis
 import ibis.expr.types as ir
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopops.core.errors import ValidationError
 from shopops.customers.lifecycle import STAGES
@@ -102,7 +103,7 @@ CHOICE_LABELS: dict[str, str | Promise] = {
     "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalists": _("Potential loyalists"),
     "new": _("New"), "promising": _("Promising"), "need_attention": _("Need attention"),
     "about_to_sleep": _("About to sleep"), "at_risk": _("At risk"), "cant_lose": _("Can't lose them"),
-    "hibernating": _("Hibernating"), "lost": _("Lost"), "active": _("Active"), "reactivated": _("Reactivated"),
+    "hibernating": _("Hibernating"), "lost": _("Lost"), "active": pgettext_lazy("lifecycle stage", "Active"), "reactivated": _("Reactivated"),
     "churned": _("Churned"),
 }
 

@@ -22,6 +22,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -106,7 +107,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     segments = list(sel.segment_list())
     rows = [(s, describe(s.rules)) for s in segments]
     if request.GET.get("format") == "xlsx":
-        return _workbook_response(_("Segments"), [_("Segment"), _("Rules"), _("Members"), _("Refreshed as of")],
+        return _workbook_response(_("Segments"), [_("Segment"), _("Rules"), pgettext("segment", "Members"), _("Refreshed as of")],
                                   [[s.name, d, s.member_count, s.refreshed_as_of] for s, d in rows], "segments")
     return render(request, "customers/segments/list.html", {"rows": rows})
 
@@ -118,7 +119,7 @@ def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, na
         "kind": "day", "currency": "", "stack": False, "drill": [],
         "categories": [h.as_of.isoformat() for h in history],
         "series": [
-            {"key": "members", "name": _("Members"), "unit": "count", "type": "line", "axis": 0,
+            {"key": "members", "name": pgettext("segment", "Members"), "unit": "count", "type": "line", "axis": 0,
              "data": [h.members for h in history]},
             {"key": "joined", "name": _("Joined"), "unit": "count", "type": "bar", "axis": 0,
              "data": [h.joined for h in history]},
