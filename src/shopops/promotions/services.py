@@ -106,15 +106,37 @@ def promotion_create(*, name: str, kind: str, parameters: dict, stackable: bool 
                      scope_categories: Sequence[str] = (), scope_products: Sequence[str] = (),
                      scope_skus: Sequence[str] = (), exclude_skus: Sequence[str] = (), audience: str = "all",
                      segment_ids: Sequence[str] = (), channels: Sequence[str] = (),
-                     starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None) -> Promotion:
+                     starts_at: dt.datetime | None = None, ends_at: dt.datetime | None = None,
+                     is_active: bool = True) -> Promotion:
     params = promotion_parameters_validate(kind=kind, parameters=parameters)
     return Promotion.objects.create(
         name=name, kind=kind, parameters=params, stackable=stackable, priority=priority,
         exclusive_group=exclusive_group, bearer=bearer, store_share=store_share,
         scope_categories=list(scope_categories), scope_products=list(scope_products), scope_skus=list(scope_skus),
         exclude_skus=list(exclude_skus), audience=audience, segment_ids=list(segment_ids), channels=list(channels),
-        starts_at=starts_at, ends_at=ends_at,
+        starts_at=starts_at, ends_at=ends_at, is_active=is_active,
     )
+
+
+_EDITABLE = ("name", "kind", "stackable", "priority", "exclusive_group", "bearer", "store_share", "scope_categories",
+             "scope_products", "scope_skus", "exclude_skus", "audience", "segment_ids", "channels", "starts_at",
+             "ends_at", "is_active")
+
+
+def promotion_update(*, promotion: Promotion, parameters: dict, **fields) -> Promotion:
+    """Change a promotion; the parameters are validated for its (possibly new) kind. Saving the
+    same values again changes nothing. A promotion of a published campaign may not change."""
+    unknown = set(fields) - set(_EDITABLE)
+    if unknown:
+        raise ValidationError(f"not editable: {', '.join(sorted(unknown))}")
+    if promotion.campaigns.filter(status=Campaign.Status.PUBLISHED).exists():
+        raise ShopopsError(f"promotion {promotion.pk} belongs to a published campaign; it can no longer change")
+    kind = fields.get("kind", promotion.kind)
+    promotion.parameters = promotion_parameters_validate(kind=kind, parameters=parameters)
+    for name, value in fields.items():
+        setattr(promotion, name, list(value) if isinstance(value, (list, tuple)) else value)
+    promotion.save()
+    return promotion
 
 
 # ---------------------------------------------------------------------------- campaigns

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.promotions import engine, selectors, services
-from shopops.promotions.forms import PublishForm, SimulatorForm
-from shopops.promotions.models import Campaign
+from shopops.promotions.forms import KIND_FIELDS, PromotionForm, PublishForm, SimulatorForm
+from shopops.promotions.models import Campaign, Promotion
 
 PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
 
@@ -90,3 +90,49 @@ def simulator(request: HttpRequest) -> HttpResponse:
     elif form.is_bound:
         return render(request, "promotions/simulator.html", context, status=400)
     return render(request, "promotions/simulator.html", context)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def promotions(request: HttpRequest) -> HttpResponse:
+    return render(request, "promotions/promotions.html", {"promotions": selectors.promotion_list()})
+
+
+def _promotion_form_page(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
+    if request.method == "POST":
+        form = PromotionForm(request.POST)
+        if form.is_valid():
+            kwargs = form.service_kwargs()
+            try:
+                if promotion is None:
+                    promotion = services.promotion_create(**kwargs)
+                    messages.success(request, _("Promotion created."))
+                else:
+                    services.promotion_update(promotion=promotion, **kwargs)
+                    messages.success(request, _("Promotion saved."))
+            except ShopopsError as exc:  # ValidationError included: shown on the form, nothing saved
+                form.add_error(None, str(exc))
+            else:
+                return redirect("promotions:promotions")
+        status = 400
+    else:
+        initial = PromotionForm.initial_from(promotion) if promotion else {"kind": request.GET.get("kind", "item_discount")}
+        form = PromotionForm(initial=initial)
+        status = 200
+    return render(request, "promotions/promotion_form.html",
+                  {"form": form, "promotion": promotion, "kind_fields": KIND_FIELDS}, status=status)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def promotion_create(request: HttpRequest) -> HttpResponse:
+    return _promotion_form_page(request, None)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def promotion_edit(request: HttpRequest, promotion_id: int) -> HttpResponse:
+    promotion = Promotion.objects.filter(pk=promotion_id).first()
+    if promotion is None:
+        raise Http404
+    return _promotion_form_page(request, promotion)
