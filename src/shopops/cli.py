@@ -159,6 +159,12 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_insights(args: argparse.Namespace) -> int:
+    from shopops.insights.commands import main as insights_main
+
+    return insights_main(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["manage"]:
@@ -211,6 +217,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--format", default="pdf,xlsx,html", help="comma-separated: pdf, xlsx, html (default: all)")
     p.add_argument("--lang", choices=["zh-hans", "en"], default="zh-hans", help="language of the report")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("insights", help="detect and explain abnormal KPI days; the daily brief (晨报)")
+    from shopops.insights.commands import add_arguments as insights_arguments
+
+    insights_arguments(p)
+    p.set_defaults(func=cmd_insights)
 
     p = sub.add_parser("createuser", help="create a user with one role")
     p.add_argument("username")

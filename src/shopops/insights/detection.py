@@ -8,8 +8,9 @@ For one series (a KPI of a store, or of a product in a store) and one target day
    the median of all (1.0 when a weekday has fewer than 3 points), clipped to 0.5–2.
 3. **Level** — the median of the weekday-adjusted values of the last ``level_days``.
    Expected = level × the target weekday's factor.
-4. **Spread** — 1.4826 × the MAD of the weekday-adjusted history (a robust standard
-   deviation: one outlier day moves neither the median nor the MAD), never below the
+4. **Spread** — 1.4826 × the median absolute day-to-day difference of the weekday-adjusted
+   history ÷ √2 (a robust standard deviation: an outlier day moves no median, and a trend
+   or a level shift in the history does not widen it), never below the
    sampling noise of the KPI — √expected for counts, √(p(1−p)/n) for a rate over n — nor
    below ``min_spread`` × expected.
 5. **Band** — expected ± z × spread, with z from the sensitivity (low 4, medium 3.5,
@@ -135,8 +136,8 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     level = float(np.median(recent))
     f = float(factors[target.weekday()])
     expected = level * f
-    centre = float(np.median(adjusted))
-    spread = 1.4826 * float(np.median(np.abs(adjusted - centre))) * f
+    # spread from day-to-day differences (a trend or a level shift in the history does not widen it)
+    spread = 1.4826 * float(np.median(np.abs(np.diff(adjusted)))) / math.sqrt(2) * f
     volume = None
     poisson = False
     if kind is Kind.COUNT:
@@ -196,12 +197,10 @@ _NORMAL = NormalDist()
 
 
 def _poisson_cumulative(lam: float, upto: int) -> np.ndarray:
-    """P(X ≤ k) for k = 0..upto, X ~ Poisson(lam) (pmf by recursion; lam up to a few hundred)."""
-    k = np.arange(1, upto + 1, dtype=float)
-    pmf = np.empty(upto + 1)
-    pmf[0] = math.exp(-lam)
-    if upto:
-        pmf[1:] = pmf[0] * np.cumprod(lam / k)
+    """P(X ≤ k) for k = 0..upto, X ~ Poisson(lam) (pmf in log space)."""
+    k = np.arange(0, upto + 1, dtype=float)
+    log_factorial = np.concatenate([[0.0], np.cumsum(np.log(k[1:]))])
+    pmf = np.exp(k * math.log(lam) - lam - log_factorial)
     return np.minimum(np.cumsum(pmf), 1.0)
 
 

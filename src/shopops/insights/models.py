@@ -124,3 +124,9 @@ class Delivery(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [models.UniqueConstraint(fields=["channel", "kind", "day", "language", "target"],
                                                name="insights_one_delivery_per_message")]
+
+    @property
+    def payload_json(self) -> str:
+        import json
+
+        return json.dumps(self.payload, ensure_ascii=False, indent=1)

@@ -291,3 +291,54 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,
                      conversion_by_source=conv_by_source, by_customer_type=by_ctype, evidence=rank(evidence),
                      titles=titles, chart=chart)
+
+
+BRIEF_KPIS = ("gmv", "visitors", "conversion_rate", "aov", "paid_orders", "net_sales", "ad_spend", "roas")
+
+
+@dataclass(frozen=True)
+class BriefRow:
+    kpi: str
+    store_id: str  # "" for all stores together
+    actual: float | None
+    expected: float | None
+    low: float | None
+    high: float | None
+    campaign: str  # the campaign of the day when it is one (no expectation then)
+
+    @property
+    def state(self) -> str:
+        """below / above / within the expected range, or "" when there is no expectation."""
+        if self.actual is None or self.low is None or self.high is None:
+            return ""
+        return "below" if self.actual < self.low else "above" if self.actual > self.high else "within"
+
+
+def brief_rows(day: dt.date, *, config: RunConfig | None = None, con=None) -> list[BriefRow]:
+    """The 晨报's numbers: the day's headline KPIs for all stores and per store, with the expected range."""
+    config = config or RunConfig()
+    st = config.settings
+    period = Period(day - dt.timedelta(days=st.lookback_days), day)
+    dates = period.dates()
+    out: list[BriefRow] = []
+    per_store = queries.store_daily(period, BRIEF_KPIS, con=con)
+    if per_store.empty:
+        return out
+    total = queries.total_daily(period, BRIEF_KPIS, con=con).assign(store_id="__all__")
+    frames = [total, per_store]
+    calendar = config.calendar
+    for frame in frames:
+        for store, g in frame.groupby("store_id"):
+            for s in _series_from(g, dates, BRIEF_KPIS, ["store_id"]):
+                sid = "" if s.store_id == "__all__" else s.store_id
+                campaign = calendar.name(day, sid)
+                skip = calendar.days([sid], period.start, day)[sid]
+                i = s.dates.index(day) if day in s.dates else None
+                actual = None if i is None or math.isnan(s.values[i]) else float(s.values[i])
+                band = None if campaign else expected_band(s.dates, s.values, day, kind=s.spec.kind, settings=st, skip=skip,
+                                                           volumes=s.volumes, is_ratio=s.spec.is_ratio)
+                out.append(BriefRow(s.spec.kpi, sid, actual, band.expected if band else None,
+                                    band.low if band else None, band.high if band else None, campaign))
+    order = {k: i for i, k in enumerate(BRIEF_KPIS)}
+    out.sort(key=lambda r: (r.store_id != "", r.store_id, order[r.kpi]))
+    return out

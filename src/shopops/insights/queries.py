@@ -69,6 +69,13 @@ def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...
     return _numeric(frame, wanted)
 
 
+def total_daily(period: Period, kpis: tuple[str, ...], *, con=None) -> pd.DataFrame:
+    """All stores together: ``bucket`` and one float column per KPI (and the volumes)."""
+    wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
+    frame = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
+    return _numeric(frame, wanted)
+
+
 def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUCT_KPIS, con=None) -> pd.DataFrame:
     """Daily KPIs of chosen products: ``products`` maps a store to its product ids."""
     ids = sorted({p for ps in products.values() for p in ps})

@@ -170,3 +170,17 @@ def finding_mute(*, finding: Finding, days: int, by) -> Finding:
     finding.status, finding.muted_until = Finding.Status.MUTED, until
     finding.save(update_fields=["status", "muted_until", "updated_at"])
     return finding
+
+
+def brief_deliver(*, day: dt.date, language: str, link: str = "") -> list:
+    """Build the 晨报 of ``day`` in ``language`` and hand it to every configured channel (or the outbox)."""
+    from django.utils import translation
+
+    from shopops.insights import selectors
+    from shopops.insights.delivery import Message, deliver
+
+    with translation.override(language):
+        b = selectors.brief(day=day)
+        title = translation.gettext("Daily brief %(day)s") % {"day": day.isoformat()}
+        message = Message(title=title, lines=selectors.brief_lines(b), link=link)
+    return deliver(message=message, day=day, language=language)

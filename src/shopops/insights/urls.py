@@ -1,5 +1,15 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from shopops.insights import views
 
 app_name = "insights"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("run/", views.run, name="run"),
+    path("brief/", views.brief, name="brief"),
+    path("brief/send/", views.brief_send, name="brief_send"),
+    path("outbox/", views.outbox, name="outbox"),
+    path("<int:finding_id>/", views.finding_detail, name="finding"),
+    path("<int:finding_id>/<slug:action>/", views.finding_action, name="finding_action"),
+]

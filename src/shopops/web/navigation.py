@@ -74,14 +74,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
         url_name="web:ads",
     ),
     NavEntry(Module.PROMOTIONS, _("Promotions"), url_name="promotions:campaigns"),
-    NavEntry(
-        Module.INSIGHTS,
-        _("Insights"),
-        _(
-            "Will flag unusual moves in the KPIs and point to the store, channel or product "
-            "that explains them."
-        ),
-    ),
+    NavEntry(Module.INSIGHTS, _("Insights"), url_name="insights:inbox"),
     NavEntry(
         Module.INVENTORY,
         _("Inventory"),

@@ -1,0 +1,183 @@
+"""Reads of the insights app: the inbox, a finding as a page shows it, the 晨报, the outbox."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import QuerySet
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from shopops.insights import texts
+from shopops.insights.models import SEVERITY_RANK, Delivery, Finding
+from shopops.insights.pipeline import brief_rows
+from shopops.metrics.dimensions import store_list
+
+
+def store_names() -> dict[str, str]:
+    return {s.store_id: s.name for s in store_list()}
+
+
+def finding_list(*, status: str = "active", severity: str = "", store: str = "", start: dt.date | None = None,
+                 end: dt.date | None = None) -> QuerySet[Finding]:
+    qs = Finding.objects.select_related("assignee")
+    if status == "active":
+        qs = qs.exclude(status=Finding.Status.MUTED)
+    elif status:
+        qs = qs.filter(status=status)
+    if severity:
+        qs = qs.filter(severity_rank__gte=SEVERITY_RANK[severity])
+    if store:
+        qs = qs.filter(store_id=store)
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lte=end)
+    return qs
+
+
+def finding_get(*, finding_id: int) -> Finding:
+    return Finding.objects.select_related("assignee").get(pk=finding_id)
+
+
+def latest_day() -> dt.date | None:
+    f = Finding.objects.order_by("-day").values_list("day", flat=True).first()
+    return f
+
+
+@dataclass
+class FindingView:
+    """A finding with every text and link a page or a message shows."""
+
+    finding: Finding
+    store_name: str
+    headline: str
+    product_title: str
+    signals: list[dict] = field(default_factory=list)
+    evidence: list[dict] = field(default_factory=list)
+    factors: list[dict] = field(default_factory=list)
+    by_product: list[dict] = field(default_factory=list)
+    by_source: list[dict] = field(default_factory=list)
+    conversion_by_source: list[dict] = field(default_factory=list)
+    by_customer_type: list[dict] = field(default_factory=list)
+    chart: dict = field(default_factory=dict)
+    band_rows: list[tuple] = field(default_factory=list)
+    waterfall: dict = field(default_factory=dict)
+    cause_text: str = ""
+
+
+def _period_query(day: dt.date, store: str) -> str:
+    start = day - dt.timedelta(days=27)
+    return urlencode({"period": "custom", "start": start.isoformat(), "end": day.isoformat(), "store": store})
+
+
+def evidence_link(e: dict, store: str, day: dt.date) -> str:
+    q = _period_query(day, store)
+    if e.get("product_id"):
+        return reverse("web:product", kwargs={"store": store, "product_id": e["product_id"]}) + "?" + q
+    if e["kind"] in ("ad_spend",):
+        return reverse("web:ads") + "?" + q
+    return reverse("web:traffic") + "?" + q
+
+
+def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView:
+    names = names if names is not None else store_names()
+    d = f.diagnosis or {}
+    titles = d.get("titles", {})
+    store_name = names.get(f.store_id, f.store_id)
+    title = titles.get(f.product_id, f.product_id) if f.product_id else ""
+    head = texts.headline(store_name=store_name, kpi=f.kpi, product_title=title, actual=f.actual, low=f.low,
+                          high=f.high, window=f.window)
+    v = FindingView(finding=f, store_name=store_name, headline=head, product_title=title)
+    for s in f.signals:
+        label = texts.kpi_label(s["kpi"], bool(s.get("product_id")))
+        v.signals.append({**s, "label": label, "title": titles.get(s.get("product_id", ""), s.get("product_id", "")),
+                          "actual_text": texts.fmt_value(s["kpi"], s["actual"]),
+                          "band_text": texts.band_text(s["kpi"], s["low"], s["high"]),
+                          "relative_text": texts.fmt_pct(s["relative"])})
+    for e in d.get("evidence", []):
+        v.evidence.append({**e, "label": texts.cause_label(e["kind"]), "text": texts.evidence_text(e),
+                           "link": evidence_link(e, f.store_id, f.day)})
+    if v.evidence:
+        top = v.evidence[0]
+        v.cause_text = f"{top['label']}: {top['text']}"
+    total = sum(c["value"] for c in d.get("factors", []))
+    for c in d.get("factors", []):
+        v.factors.append({**c, "label": texts.kpi_label(c["name"]),
+                          "share": c["value"] / total if total else 0.0,
+                          "before_text": texts.fmt_value(c["name"], c["before"]),
+                          "after_text": texts.fmt_value(c["name"], c["after"])})
+    for c in d.get("by_product", []):
+        name = c["name"]
+        v.by_product.append({**c, "label": "—" if name == "__others__" else titles.get(name, name)})
+    v.by_source = [{**c, "label": texts.source_label(c["name"])} for c in d.get("by_source", [])]
+    v.conversion_by_source = [{**c, "label": texts.source_label(c["name"]), "before_text": f"{c['before'] * 100:.2f}%",
+                               "after_text": f"{c['after'] * 100:.2f}%", "mix_text": f"{c['mix'] * 100:+.2f}",
+                               "rate_text": f"{c['rate'] * 100:+.2f}"} for c in d.get("conversion_by_source", [])]
+    v.by_customer_type = [{**c, "label": c["name"]} for c in d.get("by_customer_type", [])]
+    v.chart = {**d.get("chart", {}), "label": texts.kpi_label(f.kpi, bool(f.product_id))}
+    ch = d.get("chart", {})
+    kpi = ch.get("kpi", f.kpi)
+    v.band_rows = [(day, texts.fmt_value(kpi, a), texts.fmt_value(kpi, e), texts.fmt_value(kpi, lo), texts.fmt_value(kpi, hi))
+                   for day, a, e, lo, hi in zip(ch.get("dates", []), ch.get("actual", []), ch.get("expected", []),
+                                                ch.get("low", []), ch.get("high", []))]
+    if v.factors:
+        before = v.factors[0]["before"] * v.factors[1]["before"] * v.factors[2]["before"] if len(v.factors) == 3 else 0.0
+        v.waterfall = {"start": round(before, 2), "labels": [c["label"] for c in v.factors],
+                       "values": [round(c["value"], 2) for c in v.factors]}
+    return v
+
+
+@dataclass
+class Brief:
+    day: dt.date
+    rows: list[dict]
+    findings: list[FindingView]
+
+
+def brief(*, day: dt.date) -> Brief:
+    """The 晨报 of ``day`` (usually yesterday): headline KPIs vs their expected range, and the day's findings."""
+    names = store_names()
+    rows = []
+    for r in brief_rows(day):
+        rows.append({"kpi": r.kpi, "label": texts.kpi_label(r.kpi), "store_id": r.store_id,
+                     "store": names.get(r.store_id, r.store_id) if r.store_id else "",
+                     "actual": texts.fmt_value(r.kpi, r.actual),
+                     "band": texts.band_text(r.kpi, r.low, r.high) if r.low is not None else "",
+                     "state": r.state, "campaign": r.campaign, "raw": r})
+    findings = [finding_view(f, names) for f in finding_list(status="active", start=day, end=day)]
+    return Brief(day=day, rows=rows, findings=findings)
+
+
+def brief_lines(b: Brief) -> list[str]:
+    """The brief as lines for a robot message or an email."""
+    lines = []
+    for r in b.rows:
+        if r["store_id"]:
+            continue
+        mark = {"below": "▼", "above": "▲", "within": "·"}.get(r["state"], "·")
+        band = f" ({r['band']})" if r["band"] else ""
+        lines.append(f"{mark} {r['label']} {r['actual']}{band}")
+    for v in b.findings:
+        line = f"· [{v.finding.get_severity_display()}] {v.headline}"
+        if v.cause_text:
+            line += f" — {v.cause_text}"
+        lines.append(line)
+    return lines
+
+
+def outbox_list(limit: int = 100) -> QuerySet[Delivery]:
+    return Delivery.objects.all()[:limit]
+
+
+def rows_for_export(findings, names: dict[str, str]) -> list[list]:
+    out = []
+    for f in findings:
+        v = finding_view(f, names)
+        out.append([f.day, v.store_name, f.get_severity_display(), texts.kpi_label(f.kpi, bool(f.product_id)),
+                    v.product_title, f.actual, f.expected, max(f.low, 0.0), f.high, f.relative,
+                    float(f.money_at_stake), texts.cause_label(f.cause) if f.cause else "", v.cause_text,
+                    f.get_status_display(), f.assignee.get_username() if f.assignee else ""])
+    return out
+

@@ -1,0 +1,93 @@
+/* insights: the expected-band chart and the GMV waterfall of a finding (ECharts; the table view
+ * has the same numbers and is shown when ECharts is missing). */
+(function () {
+  "use strict";
+
+  function data(id) {
+    var el = document.getElementById(id);
+    if (!el) return null;
+    try { return JSON.parse(el.textContent); } catch (e) { return null; }
+  }
+
+  function fallback(panel) {
+    if (!panel) return;
+    var toggle = panel.querySelector(".view-toggle");
+    if (toggle) toggle.hidden = true;
+    if (panel.shopopsShowView) panel.shopopsShowView("table");
+  }
+
+  function mount(holder, option) {
+    var panel = holder.closest("[data-view-switch]");
+    if (!window.echarts) { fallback(panel); return; }
+    if (panel && panel.shopopsShowView) panel.shopopsShowView("chart");
+    var chart = window.echarts.init(holder, null, { renderer: "canvas" });
+    chart.setOption(option);
+    window.addEventListener("resize", function () { chart.resize(); });
+    if (panel) panel.addEventListener("shopops:view", function (ev) { if (ev.detail.view === "chart") chart.resize(); });
+  }
+
+  function fmt(unit) {
+    if (unit === "percent") return function (v) { return v == null ? "" : (v * 100).toFixed(2) + "%"; };
+    if (unit === "money") return function (v) { return v == null ? "" : "¥" + Math.round(v).toLocaleString(); };
+    return function (v) { return v == null ? "" : (Math.round(v * 100) / 100).toLocaleString(); };
+  }
+
+  function bandChart() {
+    var holder = document.getElementById("chart-band");
+    var d = data("band-data");
+    if (!holder || !d || !d.dates) return;
+    var f = fmt(d.unit);
+    var lows = d.low.map(function (v) { return v; });
+    var widths = d.high.map(function (v, i) { return v == null || d.low[i] == null ? null : v - d.low[i]; });
+    mount(holder, {
+      animation: false,
+      grid: { left: 64, right: 16, top: 30, bottom: 28 },
+      tooltip: { trigger: "axis", valueFormatter: f },
+      legend: { top: 2, data: [d.label, "expected"] },
+      xAxis: { type: "category", data: d.dates, axisLabel: { formatter: function (x) { return x.slice(5); } } },
+      yAxis: { type: "value", axisLabel: { formatter: f } },
+      series: [
+        { name: "low", type: "line", stack: "band", data: lows, lineStyle: { opacity: 0 }, symbol: "none", tooltip: { show: false } },
+        { name: "band", type: "line", stack: "band", data: widths, lineStyle: { opacity: 0 }, symbol: "none",
+          areaStyle: { color: "rgba(91,143,249,0.18)" }, tooltip: { show: false } },
+        { name: "expected", type: "line", data: d.expected, symbol: "none", lineStyle: { type: "dashed", color: "#5b8ff9" } },
+        { name: d.label, type: "line", data: d.actual, symbolSize: 6, lineStyle: { width: 2, color: "#f08c2b" },
+          itemStyle: { color: "#f08c2b" },
+          markPoint: { data: [{ coord: [d.dates.length - 1, d.actual[d.actual.length - 1]], symbol: "circle", symbolSize: 12,
+                                itemStyle: { color: "#d64545" } }] } }
+      ]
+    });
+  }
+
+  function waterfall() {
+    var holder = document.getElementById("chart-waterfall");
+    var d = data("waterfall-data");
+    if (!holder || !d || !d.labels) return;
+    var base = [], up = [], down = [], running = 0;
+    d.values.forEach(function (v) {
+      base.push(v >= 0 ? running : running + v);
+      up.push(v >= 0 ? v : "-");
+      down.push(v < 0 ? -v : "-");
+      running += v;
+    });
+    var labels = d.labels.concat([document.documentElement.lang.indexOf("zh") === 0 ? "合计" : "Total"]);
+    base.push(running >= 0 ? 0 : running);
+    up.push(running >= 0 ? running : "-");
+    down.push(running < 0 ? -running : "-");
+    var f = fmt("money");
+    mount(holder, {
+      animation: false,
+      grid: { left: 64, right: 16, top: 16, bottom: 28 },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: f },
+      xAxis: { type: "category", data: labels },
+      yAxis: { type: "value", axisLabel: { formatter: f } },
+      series: [
+        { type: "bar", stack: "w", data: base, itemStyle: { color: "transparent" }, tooltip: { show: false } },
+        { type: "bar", stack: "w", data: up, itemStyle: { color: "#2fa37a" }, barMaxWidth: 48 },
+        { type: "bar", stack: "w", data: down, itemStyle: { color: "#d64545" }, barMaxWidth: 48 }
+      ]
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { bandChart(); waterfall(); });
+})();
