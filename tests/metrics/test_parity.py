@@ -99,8 +99,10 @@ def test_every_kpi_dimension_and_runner_equals_the_oracle(any_warehouse):
         end = min(r["bucket"] + dt.timedelta(days=6), PERIOD.end)
         bad.kpis(f"week {r['bucket']}", r, _oracle(start, end), trend_kpis)
 
-    # 4. breakdown: top 2 + others (others by exclusion, right for distinct counts too)
+    # 4. breakdown: top 2 + others (others by exclusion, right for distinct counts too; with
+    #    additive measures only, others and the total are added up from the groups)
     for dim, kpis in (("category", ("item_gmv", "units_sold", "avg_unit_price", "skus_sold")),
+                      ("province", ("avg_unit_price", "item_gmv", "units_sold")),
                       ("traffic_source", ("visitors", "add_to_cart_users", "bounce_rate"))):
         result = run_breakdown(BreakdownQuery(kpis, PERIOD, dim, top=2), con=con)
         values = {v: _oracle(PERIOD.start, PERIOD.end, where=((dim, v),))[kpis[0]]

@@ -7,11 +7,9 @@ never read back from the metrics layer.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 from decimal import Decimal
 
-import openpyxl
 import pyarrow as pa
 import pytest
 from django.urls import reverse
@@ -19,6 +17,7 @@ from django.urls import reverse
 from shopops.core.roles import Role
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
+from support.pages import table_rows, tiles, workbook
 
 PASSWORD = "a-long-test-password"
 PERIOD = {"period": "custom", "start": "2025-11-10", "end": "2025-11-11"}
@@ -130,29 +129,6 @@ def load_shop(con) -> None:
 # ---------------------------------------------------------------------------
 # helpers
 # ---------------------------------------------------------------------------
-def table_rows(html: str, table_id: str) -> list[dict[str, str]]:
-    """{column key: data-value} per body row of the table ``data-table=table_id``."""
-    match = re.search(rf'<table[^>]*data-table="{table_id}"[^>]*>(.*?)</table>', html, re.S)
-    assert match, f"no table {table_id}"
-    body = match.group(1).split("<tbody>", 1)[1]
-    rows = []
-    for tr in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S):
-        cells = dict(re.findall(r'data-col="([^"]+)"[^>]*?data-value="([^"]*)"', tr))
-        if cells:
-            rows.append(cells)
-    return rows
-
-
-def tiles(html: str) -> dict[str, str]:
-    return dict(re.findall(r'class="tile-value" data-kpi="([^"]+)" data-value="([^"]*)"', html))
-
-
-def workbook(response) -> openpyxl.worksheet.worksheet.Worksheet:
-    assert response.status_code == 200, response.content[:500]
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    return openpyxl.load_workbook(io.BytesIO(response.content)).active
-
-
 @pytest.fixture
 def shop(warehouse):
     load_shop(warehouse)
@@ -224,8 +200,12 @@ def test_traffic_by_source_and_funnel(client, login, shop):
     assert [r["visitors"] for r in funnel] == ["4", "3", "2", "1", "1"]
     assert float(funnel[1]["step_rate"]) == pytest.approx(0.75)
     assert float(funnel[4]["overall_rate"]) == pytest.approx(0.25)
+    # drop-off: 4 → 3 → 2 → 1 → 1 loses 1, 1, 1, 0 visitors (first step: nothing before it)
+    assert [r["dropped"] for r in funnel] == ["", "1", "1", "1", "0"]
+    assert float(funnel[2]["drop_rate"]) == pytest.approx(1 / 3) and float(funnel[4]["drop_rate"]) == 0.0
     platform = table_rows(html, "traffic_funnel")
     assert [r["visitors"] for r in platform] == ["30", "8", "3"]
+    assert [r["dropped"] for r in platform] == ["", "22", "5"]
     assert tiles(html)["visitors"] == "4"
 
 

@@ -1,7 +1,7 @@
 """Settings, all from the environment.
 
 SHOPOPS_DATABASE_URL   app DB (default: SQLite at ./var/shopops.sqlite3)
-SHOPOPS_WAREHOUSE_URL  warehouse (default: DuckDB at ./var/warehouse.duckdb)
+SHOPOPS_WAREHOUSE_URL  warehouse (default: DuckDB at $SHOPOPS_VAR_DIR/warehouse.duckdb, ./var/ by default)
 SHOPOPS_TIME_ZONE      store time zone (default: Asia/Shanghai)
 SHOPOPS_SECRET_KEY     secret key (default: generated once into ./var/secret_key)
 SHOPOPS_DEBUG          1 for debug pages

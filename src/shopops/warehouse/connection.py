@@ -19,7 +19,7 @@ from ibis.backends import BaseBackend
 
 from shopops.core.errors import ConfigurationError
 
-DEFAULT_URL = "duckdb://var/warehouse.duckdb"
+DEFAULT_URL = "duckdb://var/warehouse.duckdb"  # var/ is SHOPOPS_VAR_DIR when set
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +47,10 @@ class WarehouseUrl:
 
 
 def warehouse_url() -> WarehouseUrl:
-    return WarehouseUrl(os.environ.get("SHOPOPS_WAREHOUSE_URL", DEFAULT_URL))
+    default = DEFAULT_URL
+    if os.environ.get("SHOPOPS_VAR_DIR"):
+        default = f"duckdb://{os.environ['SHOPOPS_VAR_DIR'].rstrip('/')}/warehouse.duckdb"
+    return WarehouseUrl(os.environ.get("SHOPOPS_WAREHOUSE_URL", default))
 
 
 _lock = threading.Lock()

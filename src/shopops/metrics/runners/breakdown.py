@@ -2,8 +2,11 @@
 
     run_breakdown(BreakdownQuery(("gmv", "aov"), period, "category", top=5))
 
-"Others" is computed by a query that excludes the top values (not by subtracting), so
-distinct counts and ratios are right for it too. ``share`` is each row's part of the
+When every KPI is built from additive measures (sums and counts of rows: GMV, units,
+page views, ad cost…, and ratios of them), one grouped query answers everything: the
+total and "others" add up the groups' measures and derive the ratios from those sums.
+When a KPI counts distinct entities (buyers, visitors), which do not add up across
+groups, "others" and the total are queried (excluding the top values, not subtracting). ``share`` is each row's part of the
 total for the sort KPI when that KPI is additive across the dimension's values (not a ratio).
 """
 
@@ -15,10 +18,10 @@ from typing import Any
 import pandas as pd
 
 from shopops.core.periods import Period
-from shopops.metrics.catalog import CATALOG
+from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, zero
 from shopops.metrics.sources import Filter
 
 OTHERS = "__others__"
@@ -44,8 +47,9 @@ class BreakdownQuery:
             raise ValueError(f"sort_by {self.sort_by!r} must be one of the KPIs asked for")
         self.kpi_query()  # validates KPIs and dimension
 
-    def kpi_query(self, *, grouped: bool = True, extra: tuple[Filter, ...] = ()) -> KpiQuery:
-        return KpiQuery(self.kpis, self.period, by=(self.dimension,) if grouped else (), stores=self.stores,
+    def kpi_query(self, *, grouped: bool = True, extra: tuple[Filter, ...] = (),
+                  kpis: tuple[str, ...] | None = None) -> KpiQuery:
+        return KpiQuery(kpis or self.kpis, self.period, by=(self.dimension,) if grouped else (), stores=self.stores,
                         filters=self.filters + extra)
 
 
@@ -93,8 +97,14 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
     def _calculate(self) -> BreakdownResult:
         q = self.query
         sql: dict[str, str] = {}
-        grouped = self._sub(q.kpi_query(), sql, "groups")
-        total = self._sub(q.kpi_query(grouped=False), sql, "total")[0]
+        parts = measures_needed(q.kpis)
+        summable = not any(CATALOG[k].is_entity_count for k in parts)
+        if summable:  # one query: the groups carry their measures; total and others add them up
+            grouped = self._sub(q.kpi_query(kpis=tuple(dict.fromkeys([*q.kpis, *parts]))), sql, "groups")
+            total = _combine(grouped, parts, q.kpis)
+        else:
+            grouped = self._sub(q.kpi_query(), sql, "groups")
+            total = self._sub(q.kpi_query(grouped=False), sql, "total")[0]
 
         def sort_key(row):
             v = row[q.sort_by]
@@ -111,10 +121,19 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
 
         rows = [BreakdownRow(str(r[q.dimension]), {k: r[k] for k in q.kpis}, share(r[q.sort_by])) for r in head]
         if q.top is not None and len(grouped) > q.top:
-            exclude = Filter(q.dimension, tuple(r.value for r in rows), exclude=True)
-            others = self._sub(q.kpi_query(grouped=False, extra=(exclude,)), sql, "others")[0]
+            if summable:
+                others = _combine(grouped[q.top:], parts, q.kpis)
+            else:
+                exclude = Filter(q.dimension, tuple(r.value for r in rows), exclude=True)
+                others = self._sub(q.kpi_query(grouped=False, extra=(exclude,)), sql, "others")[0]
             rows.append(BreakdownRow(OTHERS, {k: others[k] for k in q.kpis}, share(others[q.sort_by])))
         return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)
+
+
+def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...]) -> dict:
+    """The KPIs of the union of some groups, from the sums of their additive measures."""
+    sums = {k: sum((r[k] for r in rows), zero(k)) for k in parts}
+    return {k: derive(k, sums) for k in kpis}
 
 
 def run_breakdown(query: BreakdownQuery, **kwargs) -> BreakdownResult:

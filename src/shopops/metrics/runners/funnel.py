@@ -5,7 +5,8 @@ distinct visitors (per store) within the period. A visitor *reaches* step k when
 did step k and, with ``strict=True`` (default), every earlier step within the period
 (order of the steps inside the period is not checked); with ``strict=False`` each step
 counts its visitors on their own. Step conversion = step k / step k−1; overall
-conversion = step k / step 1. ``by_traffic_source=True`` splits by the events' traffic
+conversion = step k / step 1; drop-off = step k−1 − step k (visitors lost at the step)
+and drop-off rate = 1 − step conversion. ``by_traffic_source=True`` splits by the events' traffic
 source (a visitor who came through two sources counts in each). The expression groups
 events by (store, visitor[, source]) once with one flag per step (de-duplicate first),
 then sums the flags.
@@ -67,6 +68,11 @@ class FunnelRow:
     visitors: int
     step_rate: float | None  # vs the step before (None for the first step or a 0 base)
     overall_rate: float | None  # vs the first step
+    dropped: int | None = None  # visitors of the step before who did not reach this one (None: first step)
+
+    @property
+    def drop_rate(self) -> float | None:
+        return None if self.step_rate is None else 1.0 - self.step_rate
 
 
 @dataclass(slots=True)
@@ -79,7 +85,8 @@ class FunnelResult(Response):
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame([{"traffic_source": r.traffic_source, "step": r.step, "visitors": r.visitors,
-                              "step_rate": r.step_rate, "overall_rate": r.overall_rate} for r in self.rows])
+                              "step_rate": r.step_rate, "overall_rate": r.overall_rate, "dropped": r.dropped,
+                              "drop_rate": r.drop_rate} for r in self.rows])
 
 
 def _rates(source: str, counts: list[tuple[str, int]]) -> list[FunnelRow]:
@@ -87,7 +94,8 @@ def _rates(source: str, counts: list[tuple[str, int]]) -> list[FunnelRow]:
     first = counts[0][1] if counts else 0
     for i, (step, n) in enumerate(counts):
         prev = counts[i - 1][1] if i else None
-        rows.append(FunnelRow(source, step, n, (n / prev) if prev else None, (n / first) if first else None))
+        rows.append(FunnelRow(source, step, n, (n / prev) if prev else None, (n / first) if first else None,
+                              (prev - n) if i else None))
     return rows
 
 

@@ -152,13 +152,14 @@ def entity_count(t: ir.Table, kid: str, keys: list[str]) -> ir.Table:
     return _aggregate(grouped, [grouped[name] for name in keys], {kid: grouped.count()})
 
 
-def _zero(kid: str):
+def zero(kid: str):
+    """The value of a KPI over no rows: 0, or 0.00 for money."""
     return Decimal("0.00") if CATALOG[kid].unit is Unit.MONEY else 0
 
 
 def _clean(value, kid: str):
     if value is None or (not isinstance(value, Decimal) and pd.isna(value)):
-        return _zero(kid)
+        return zero(kid)
     if CATALOG[kid].unit is Unit.MONEY:
         return Decimal(str(value) if isinstance(value, float) else value).quantize(Decimal("0.01"))
     return int(value)

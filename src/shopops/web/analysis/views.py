@@ -265,7 +265,14 @@ def traffic(page: Page) -> dict[str, DataTable]:
         Column("visitors", _("Visitors reaching the step"), unit="count"),
         Column("step_rate", _("Step conversion"), unit="percent"),
         Column("overall_rate", _("Overall conversion"), unit="percent"),
+        Column("dropped", _("Lost at the step"), unit="count"),
+        Column("drop_rate", _("Drop-off rate"), unit="percent"),
     ]
+
+    def funnel_row(r, label) -> Row:
+        return Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate,
+                    "dropped": r.dropped, "drop_rate": r.drop_rate}, header=label)
+
     by_source_funnel = None
     if page.wants("funnel_sources") or (page.wants("funnel") and source):
         by_source_funnel = run_funnel(FunnelQuery(page.period, stores=page.selected, by_traffic_source=True))
@@ -277,8 +284,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
         step_labels = {s.id: s.label(lang) for s in EVENT_STEPS}
         out["funnel"] = DataTable(
             "funnel", _("Event funnel"), funnel_columns,
-            [Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate},
-                 header=step_labels[r.step]) for r in steps],
+            [funnel_row(r, step_labels[r.step]) for r in steps],
             note=_("Distinct visitors who did the step and every earlier step in the period (collector events)."),
         )
         ctx["funnel_chart"] = chart_from_table(out["funnel"], series=[("visitors", "bar", 0)], kind="funnel")
@@ -303,8 +309,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
         out["traffic_funnel"] = DataTable(
             "traffic_funnel", _("Platform traffic funnel"), funnel_columns[:1] + [
                 Column("visitors", _("Count (daily uniques summed)"), unit="count"), *funnel_columns[2:]],
-            [Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate},
-                 header=traffic_labels[r.step]) for r in platform_steps],
+            [funnel_row(r, traffic_labels[r.step]) for r in platform_steps],
             note=_("From the platforms' daily traffic reports: daily unique counts summed over the days."),
         )
     return out
