@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 GROUP_LABELS = {
     "champions": _("Champions"),
@@ -21,7 +22,7 @@ GROUP_LABELS = {
 STAGE_LABELS = {
     "none": _("Not yet a customer"),
     "new": _("New"),
-    "active": _("Active"),
+    "active": pgettext_lazy("lifecycle stage", "Active"),
     "reactivated": _("Reactivated"),
     "at_risk": _("At risk"),
     "churned": _("Churned"),
@@ -34,6 +35,14 @@ ORDER_STATUS_LABELS = {
     "completed": _("Completed"),
     "closed": _("Closed"),
     "refunded": _("Refunded"),
+}
+
+
+REFUND_STATUS_LABELS = {
+    "requested": pgettext_lazy("refund status", "Requested"),
+    "success": pgettext_lazy("refund status", "Refunded"),
+    "rejected": pgettext_lazy("refund status", "Rejected"),
+    "cancelled": pgettext_lazy("refund status", "Cancelled"),
 }
 
 

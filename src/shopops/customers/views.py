@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
+from decimal import Decimal
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -21,7 +22,9 @@ from shopops.core.roles import Module
 from shopops.customers import selectors
 from shopops.customers.exports import Sheet, xlsx_response
 from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
-from shopops.customers.labels import GROUP_LABELS, ORDER_STATUS_LABELS, STAGE_LABELS, group_label, stage_label
+from shopops.customers.labels import (
+    GROUP_LABELS, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, group_label, stage_label,
+)
 from shopops.customers.lifecycle import NONE, STAGES
 from shopops.customers.masking import mask_id, mask_phone
 from shopops.customers.rfm import GROUPS
@@ -200,7 +203,7 @@ def clv(ctx: _Ctx):
         raise ValueError(_("The calibration end (%(cal)s) must be before the as-of day (%(as_of)s).")
                          % {"cal": calibration_end, "as_of": ctx.as_of})
     v = selectors.clv_validation(store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
-    rows = [{"bucket": (f"{int(r['bucket'])}+" if int(r["bucket"]) == 7 else str(int(r["bucket"]))), **r}
+    rows = [{**r, "bucket": f"{int(r['bucket'])}+" if int(r["bucket"]) == 7 else str(int(r["bucket"]))}
             for r in v.by_frequency]
     chart = _chart([r["bucket"] for r in rows], [
         {"key": k, "name": name, "unit": "ratio", "type": t, "axis": 0, "data": [f"{r[k]:.4f}" for r in rows]}
@@ -266,6 +269,8 @@ def customer(ctx: _Ctx, store_id: str, customer_id: str):
     for o in c.orders:
         o["status_label"] = str(ORDER_STATUS_LABELS.get(o.get("status") or "", o.get("status") or "—"))
         o["masked_customer"] = mask_id(o["customer_id"])
+    for r in c.refunds:
+        r["status_label"] = str(REFUND_STATUS_LABELS.get(r.get("status") or "", r.get("status") or "—"))
     for a in c.accounts:
         a["masked_id"] = mask_id(a["customer_id"])
         a["store_name"] = names[a["store_id"]].name if a["store_id"] in names else a["store_id"]
@@ -279,11 +284,14 @@ def customer(ctx: _Ctx, store_id: str, customer_id: str):
         segment_label=group_label(f["rfm_segment"]) if isinstance(f["rfm_segment"], str) else "",
         store_name=names[store_id].name if store_id in names else store_id,
         paid_orders=sum(1 for o in c.orders if o["is_paid"]),
+        negative_reviews=sum(1 for r in c.reviews if r.get("rating") is not None and r["rating"] <= 2),
+        refunded=[r for r in c.refunds if r.get("status") == "success"],
+        refunded_amount=sum((r["amount"] for r in c.refunds if r.get("status") == "success"), Decimal("0.00")),
         channels=sorted({o["platform"] for o in c.orders if o.get("platform")}),
         none_stage=NONE,
     )
     sheet = Sheet(_("Orders"), [
-        ("store_name", _("Store"), ""), ("order_id", _("Order"), ""), ("status_label", _("Status"), ""),
+        ("store_name", _("Store"), ""), ("order_id", _("Order no."), ""), ("status_label", _("Status"), ""),
         ("paid_date", _("Paid on"), "date"), ("paid_amount", _("Paid amount"), "money"),
         ("province", _("Province"), ""), ("traffic_source", _("Traffic source"), "")], c.orders)
     return {"orders": sheet}
