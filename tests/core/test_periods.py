@@ -36,8 +36,14 @@ def test_month_to_date_on_the_first_is_last_month():
 
 
 def test_previous_period_has_the_same_length_and_touches():
-    p = Period(dt.date(2025, 11, 1), dt.date(2025, 11, 30))
-    assert p.previous() == Period(dt.date(2025, 10, 2), dt.date(2025, 10, 31))
+    p = Period(dt.date(2025, 11, 3), dt.date(2025, 11, 30))
+    assert p.previous() == Period(dt.date(2025, 10, 6), dt.date(2025, 11, 2))
+
+
+def test_previous_of_a_calendar_month_is_the_calendar_month_before():
+    assert Period.parse("2025-11").previous() == Period(dt.date(2025, 10, 1), dt.date(2025, 10, 31))
+    assert Period.parse("2024-03").previous() == Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert Period.parse("2025-01").previous() == Period(dt.date(2024, 12, 1), dt.date(2024, 12, 31))
     assert Period(dt.date(2024, 2, 29), dt.date(2024, 2, 29)).same_period_last_year().start == dt.date(2023, 2, 28)
 
 

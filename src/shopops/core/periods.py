@@ -41,9 +41,18 @@ class Period:
     def days(self) -> int:
         return (self.end - self.start).days + 1
 
+    @property
+    def is_calendar_month(self) -> bool:
+        return self.start.day == 1 and self.start.month == self.end.month and (
+            self.end + dt.timedelta(days=1)).day == 1
+
     def previous(self) -> Period:
-        """The period of equal length just before this one."""
+        """The period just before this one (环比): the calendar month before a whole calendar
+        month (October for November, not its last 30 days); else the days of equal length
+        just before."""
         end = self.start - dt.timedelta(days=1)
+        if self.is_calendar_month:
+            return Period(end.replace(day=1), end)
         return Period(end - dt.timedelta(days=self.days - 1), end)
 
     def same_period_last_year(self) -> Period:

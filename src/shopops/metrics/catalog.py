@@ -612,6 +612,12 @@ def kpis_markdown() -> str:
         "Distinct counts (buyers, visitors, sessions, SKUs) are per store and de-duplicated over "
         "the period (or time bucket) asked for.",
         "",
+        "**Comparisons.** *vs previous period* (环比) compares a whole calendar month with the "
+        "calendar month before and any other period with the days of equal length just before it "
+        "(a week with the week before, the last 7 days with the 7 days before); *vs last year* (同比) "
+        "with the same dates a year earlier (29 February → 28 February). Changes are relative "
+        "(current − base) / base; reports word changes of percent KPIs in percentage points.",
+        "",
         "| id | 中文 | English | unit | better | definition | formula | dimensions |",
         "|---|---|---|---|---|---|---|---|",
     ]

@@ -203,11 +203,8 @@ def report_period(kind: ReportKind | str, value: str | Period) -> Period:
     return period
 
 
-def previous_period(kind: ReportKind | str, period: Period) -> Period:
-    """The week before a week; the calendar month before a month (not the 30 days before)."""
-    if ReportKind(kind) is ReportKind.MONTHLY:
-        before = period.start - dt.timedelta(days=1)
-        return month_period(before.year, before.month)
+def previous_period(kind: ReportKind | str, period: Period) -> Period:  # noqa: ARG001
+    """The week before a week; the calendar month before a month (``Period.previous``)."""
     return period.previous()
 
 
