@@ -88,7 +88,7 @@ def outcomes(con, *, recipients: pd.DataFrame, start: dt.datetime, end: dt.datet
     j = r.inner_join(per, ["store_id", "customer_id"])
     agg = j.group_by("group").aggregate(
         buyers=j.count(),
-        repeaters=(j.n >= 2).cast("int64").sum(),
+        repeaters=j.count(where=j.n >= 2),
         orders=j.n.sum(),
         gmv=j.gmv.sum(),
         gmv_sq=(j.gmv.cast("float64") * j.gmv.cast("float64")).sum(),
