@@ -232,3 +232,22 @@ def test_bad_sends_are_refused_with_the_field_named(shop, template):
             services.outreach_create(name="x", segment=segment, template=template, **kwargs)
     with pytest.raises(ValidationError, match=r"body_zh: unknown variable \{nmae\}"):
         services.template_save(name="typo", body_zh="{nmae} 你好")
+
+
+def test_the_daily_job_refreshes_every_segment(shop):
+    import io
+
+    from django.core.management import call_command
+
+    con, frames = shop
+    a = services.segment_save(name="a", rules=RULE)
+    b = services.segment_save(name="b", rules={"op": "and", "rules": [{"field": "orders", "operator": "gte", "value": 5}]})
+    out = io.StringIO()
+    call_command("audience_daily", "--as-of", AS_OF.isoformat(), stdout=out)
+    c = per_customer(frames)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.member_count == int(((c.orders >= 2) & (c.recency_days <= 120)).sum())
+    assert b.member_count == int((c.orders >= 5).sum()) and b.refreshed_as_of == AS_OF
+    assert f"segment {b.pk}: {b.member_count} members (+{b.member_count} / -0)" in out.getvalue()
+    assert "points expired: 0" in out.getvalue()
