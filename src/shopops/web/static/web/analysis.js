@@ -36,7 +36,8 @@
   }
 
   function axisFormatter(unit) {
-    if (unit === "percent") return function (v) { return (v * 100).toFixed(0) + "%"; };
+    // small percentages keep their decimals (0.25%, not 0%); trailing zeros go
+    if (unit === "percent") return function (v) { return parseFloat((v * 100).toFixed(2)) + "%"; };
     if (unit === "ratio") return function (v) { return v.toFixed(1); };
     return compact;
   }

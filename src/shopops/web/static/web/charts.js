@@ -32,6 +32,12 @@
     return function (v) { return whole.format(v); };
   }
 
+  function axisFormatter(unit) {
+    if (unit === "percent") return function (v) { return parseFloat((v * 100).toFixed(2)) + "%"; };
+    if (unit === "ratio") return function (v) { return v.toFixed(1); };
+    return compact;
+  }
+
   function trendOption(data) {
     var palette = ["#5b8ff9", "#f08c2b", "#2fa37a"];
     var formats = data.series.map(function (s) { return formatter(s.unit, data.currency); });
@@ -74,7 +80,8 @@
           position: axis === 0 ? "left" : "right",
           offset: axis > 1 ? (axis - 1) * 52 : 0,
           axisLine: { show: axis > 0, lineStyle: { color: colour } },
-          axisLabel: { fontSize: 11, formatter: compact, color: axis > 0 ? colour : "#687386" },
+          axisLabel: { fontSize: 11, formatter: axisFormatter(data.series[firstSeriesOn(axis)].unit),
+                       color: axis > 0 ? colour : "#687386" },
           splitLine: { show: axis === 0, lineStyle: { color: "#eef1f5" } }
         };
       }),
