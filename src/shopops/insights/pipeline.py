@@ -286,6 +286,9 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
         source_drops=visitors_by_source, visitors_ref=float(ref.get("visitors", 0.0)),
     )
     evidence += evidence_for_store(store_facts)
+    named = [c.name for c in by_product if c.name != "__others__" and c.name not in titles]
+    if named:
+        titles = {**titles, **queries.product_titles(store, named, con=con)}
     head = f.headline
     chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip)
     return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from shopops.insights import texts
-from shopops.insights.models import SEVERITY_RANK, Delivery, Finding
+from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
 
@@ -92,7 +92,7 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
     v = FindingView(finding=f, store_name=store_name, headline=head, product_title=title)
     for s in f.signals:
         label = texts.kpi_label(s["kpi"], bool(s.get("product_id")))
-        v.signals.append({**s, "label": label, "title": titles.get(s.get("product_id", ""), s.get("product_id", "")),
+        v.signals.append({**s, "label": label, "severity_label": Severity(s["severity"]).label, "title": titles.get(s.get("product_id", ""), s.get("product_id", "")),
                           "actual_text": texts.fmt_value(s["kpi"], s["actual"]),
                           "band_text": texts.band_text(s["kpi"], s["low"], s["high"]),
                           "relative_text": texts.fmt_pct(s["relative"])})

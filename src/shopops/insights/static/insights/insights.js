@@ -60,32 +60,26 @@
   }
 
   function waterfall() {
+    // each factor's contribution as a signed bar (green up, red down), then the total change
     var holder = document.getElementById("chart-waterfall");
     var d = data("waterfall-data");
     if (!holder || !d || !d.labels) return;
-    var base = [], up = [], down = [], running = 0;
-    d.values.forEach(function (v) {
-      base.push(v >= 0 ? running : running + v);
-      up.push(v >= 0 ? v : "-");
-      down.push(v < 0 ? -v : "-");
-      running += v;
+    var total = d.values.reduce(function (a, b) { return a + b; }, 0);
+    var labels = d.labels.concat([document.documentElement.lang.indexOf("zh") === 0 ? "GMV 变化" : "GMV change"]);
+    var values = d.values.concat([total]).map(function (v, i) {
+      var last = i === d.values.length;
+      return { value: Math.round(v * 100) / 100,
+               itemStyle: { color: last ? (v < 0 ? "#8f2d2d" : "#1f6e52") : (v < 0 ? "#d64545" : "#2fa37a") } };
     });
-    var labels = d.labels.concat([document.documentElement.lang.indexOf("zh") === 0 ? "合计" : "Total"]);
-    base.push(running >= 0 ? 0 : running);
-    up.push(running >= 0 ? running : "-");
-    down.push(running < 0 ? -running : "-");
     var f = fmt("money");
     mount(holder, {
       animation: false,
-      grid: { left: 64, right: 16, top: 16, bottom: 28 },
+      grid: { left: 72, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: f },
       xAxis: { type: "category", data: labels },
       yAxis: { type: "value", axisLabel: { formatter: f } },
-      series: [
-        { type: "bar", stack: "w", data: base, itemStyle: { color: "transparent" }, tooltip: { show: false } },
-        { type: "bar", stack: "w", data: up, itemStyle: { color: "#2fa37a" }, barMaxWidth: 48 },
-        { type: "bar", stack: "w", data: down, itemStyle: { color: "#d64545" }, barMaxWidth: 48 }
-      ]
+      series: [{ type: "bar", data: values, barMaxWidth: 48,
+                 label: { show: true, position: "top", formatter: function (p) { return f(p.value); }, fontSize: 11 } }]
     });
   }
 
