@@ -92,3 +92,20 @@ def test_holdout_accuracy_on_online_retail_vs_naive(online_retail, calibration_e
     # one-time buyers: the naive baseline says 0, the model expects some to come back, and some do
     one_time = table[table.bucket == 0].iloc[0]
     assert one_time.naive == 0 and one_time.predicted > 0.2 and one_time.actual > 0.2
+
+
+@pytest.mark.django_db
+def test_facts_carry_the_clv_of_each_customer(online_retail):
+    """Segment rules on ``clv`` read these columns: each customer's own prediction, joined by id."""
+    from shopops.customers.selectors import customer_facts_with_clv
+
+    as_of = dt.date(2011, 12, 9)
+    direct = clv.store_clv(online_retail, store_id="uci", as_of=as_of)
+    facts = customer_facts_with_clv(as_of=as_of, con=online_retail).to_pandas().set_index("customer_id")
+    assert facts.clv.notna().all() and len(facts) == len(direct)
+    for cid in ("12347", "14911", "17850"):
+        assert facts.clv[cid] == pytest.approx(direct.clv[cid])
+        assert facts.p_alive[cid] == pytest.approx(direct.p_alive[cid])
+    # more frequent, recent buyers are worth more: the top decile by orders has a higher mean CLV
+    top = facts.orders >= facts.orders.quantile(0.9)
+    assert facts.clv[top].mean() > 3 * facts.clv[~top].mean()

@@ -13,9 +13,11 @@ from decimal import ROUND_HALF_UP, Decimal
 import pandas as pd
 import pytest
 
-from shopops.customers.facts import COLUMNS, customer_categories, customer_facts, unified_customer_facts
+from shopops.customers.facts import (
+    COLUMNS, customer_categories, customer_facts, lifecycle_transitions, unified_customer_facts,
+)
 from shopops.customers.lifecycle import RulesByStore, StageRules
-from support.customer_oracle import oracle
+from support.customer_oracle import oracle, with_rfm
 from support import kpi_store
 
 AS_OF = dt.date(2025, 11, 14)
@@ -101,3 +103,20 @@ def test_bad_input_is_named(loaded):
         customer_facts(loaded, as_of=AS_OF, window_days=0, rules=StageRules())
     with pytest.raises(ValueError, match="active_days=90 > churn_days=30"):
         StageRules(active_days=90, churn_days=30)
+
+
+def test_facts_and_transitions_on_every_engine(any_warehouse, frames):
+    """The same facts (and monthly transitions) on DuckDB, PostgreSQL and Spark, equal to the oracle."""
+    kpi_store.load_into(any_warehouse, frames)
+    rules = StageRules(new_days=14, active_days=30, churn_days=45, vip_min_spend=Decimal("1500"), vip_min_orders=3)
+    got = _got(any_warehouse, as_of=AS_OF, window_days=60, rules=rules)
+    want = oracle(frames, AS_OF, 60, rules)
+    for col in ("orders", "gmv", "orders_window", "gmv_window", "recency_days", "stage", "is_vip", "top_category",
+                "refunds", "aov", "last_return_date"):
+        assert list(got[col]) == list(want[col]), col
+    scored = with_rfm(want)
+    assert [None if pd.isna(v) else int(v) for v in got.r_score] == [None if pd.isna(v) else int(v) for v in scored.r]
+    assert [v if isinstance(v, str) else None for v in got.rfm_segment] == list(scored.group)
+    t = lifecycle_transitions(any_warehouse, start=dt.date(2025, 9, 1), as_of=AS_OF, rules=rules).to_pandas()
+    last = t[[pd.Timestamp(v).date() == AS_OF for v in t.month_end]]
+    assert last.groupby("to_stage").customers.sum().to_dict() == want.stage.value_counts().to_dict()

@@ -353,3 +353,27 @@ def _audience(store_id: str, customer_id: str) -> dict | None:
         return None
     return {"segments": segments(store_id=store_id, customer_id=customer_id),
             "outreach": outreach(store_id=store_id, customer_id=customer_id)}
+
+
+def customer_facts_with_clv(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None):
+    """``customer_facts`` plus ``clv``, ``p_alive`` and ``predicted_purchases`` (365 days) per customer.
+
+    The CLV columns come from each store's cached fit (:func:`store_clv`, Python) and are
+    joined to the warehouse expression as an in-memory table; null for stores too small to fit.
+    """
+    con = con or connect()
+    stores = _stores(store_ids) or [s for s in con.table("stores").store_id.to_pandas()]
+    facts = customer_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days,
+                           rules=store_rules(_stores(store_ids)))
+    parts = []
+    for store_id in stores:
+        frame = store_clv(store_id=store_id, as_of=as_of, con=con)
+        if frame is not None:
+            parts.append(frame[["clv", "p_alive", "predicted_purchases"]].reset_index().assign(store_id=store_id))
+    if not parts:
+        return facts.mutate(clv=ibis.null("float64"), p_alive=ibis.null("float64"),
+                            predicted_purchases=ibis.null("float64"))
+    clv_rows = pd.concat(parts, ignore_index=True)[["store_id", "customer_id", "clv", "p_alive", "predicted_purchases"]]
+    mem = ibis.memtable(clv_rows)
+    return facts.left_join(mem, ["store_id", "customer_id"]).select(*facts.columns, "clv", "p_alive",
+                                                                     "predicted_purchases")
