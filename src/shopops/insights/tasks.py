@@ -1,0 +1,21 @@
+"""The morning job: detect and explain the last business day, then hand the 晨报 to its channels.
+
+Thin wrapper over the services, for a scheduler (cron, or the task worker when one runs):
+``shopops insights run && shopops insights brief --send`` does the same from the CLI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from shopops.insights import services
+from shopops.insights.queries import last_fact_day
+
+
+def insights_daily(*, day: dt.date | None = None, language: str = "zh-hans", link: str = "") -> str:
+    day = day or last_fact_day()
+    if day is None:
+        return "insights: the warehouse has no paid orders yet"
+    summary = services.insights_run(days=[day])
+    rows = services.brief_deliver(day=day, language=language, link=link)
+    return f"{summary.text()}; brief: {', '.join(f'{r.channel} {r.status}' for r in rows)}"
