@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
@@ -58,12 +59,16 @@ class Preview:
 
 
 def segment_preview(*, rules, as_of: dt.date, store_ids=None, window_days=None, limit: int = 20, con=None) -> Preview:
+    """The count and the first ``limit`` rows by spend, in ONE warehouse query (the facts are
+    computed once: the total rides along as a window count over the filtered rows)."""
     t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
-    count = int(t.count().execute())
     cols = [c for c in PREVIEW_COLUMNS if c in t.columns]
-    frame = t.select(*cols).order_by([t.gmv.desc(), t.store_id, t.customer_id]).limit(limit).to_pandas()
+    t = t.select(*cols)
+    t = t.mutate(_total=t.customer_id.count().over(ibis.window()))
+    frame = t.order_by([t.gmv.desc(), t.store_id, t.customer_id]).limit(limit).to_pandas()
+    count = int(frame["_total"].iloc[0]) if len(frame) else 0
     rows = []
-    for rec in frame.to_dict("records"):
+    for rec in frame.drop(columns="_total").to_dict("records"):
         rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
         rec["customer_id"] = mask_id(rec["customer_id"])
         rows.append(rec)
