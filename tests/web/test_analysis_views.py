@@ -88,6 +88,12 @@ def load_shop(con) -> None:
         {"store_id": "tmall", "sku_id": "S1", "product_id": "P1", "cost": Decimal("20.00")},
         {"store_id": "tmall", "sku_id": "S2", "product_id": "P2", "cost": Decimal("10.00")},
     ]))
+    # titles: tmall P2 has one, tmall P1 has none (the page shows the id alone), jd P1 its own
+    load(con, "products", pa.Table.from_pylist([
+        {"store_id": "tmall", "product_id": "P2", "title": "轻暖羽绒服 P2"},
+        {"store_id": "tmall", "product_id": "P1", "title": None},
+        {"store_id": "jd", "product_id": "P1", "title": "京东 P1 卫衣"},
+    ]))
 
     events = []
 
@@ -233,6 +239,8 @@ def test_products_sorted_and_product_page(client, login, shop):
     assert [r["units_sold"] for r in asc] == ["1", "3", "5"]
     assert reverse("web:product", args=("tmall", "P2")) in html
 
+    assert "轻暖羽绒服 P2" in html
+    assert "轻暖羽绒服 P2" in client.get(reverse("web:product", args=("tmall", "P2")), PERIOD).content.decode()
     page = client.get(reverse("web:product", args=("tmall", "P1")), PERIOD).content.decode()
     daily = {r["bucket"]: r for r in table_rows(page, "daily")}
     assert daily["2025-11-10"]["item_gmv"] == "100.00" and daily["2025-11-11"]["item_gmv"] == "50.50"
@@ -351,11 +359,12 @@ def test_products_export_matches_the_table(client, login, shop):
     english(client)
     sheet = workbook(client.get(reverse("web:products"), {**PERIOD, "format": "xlsx"}))
     header = [c.value for c in sheet[1]]
-    assert header[:4] == ["Product", "Store", "Item GMV", "Units sold"]
+    assert header[:5] == ["Product", "Title", "Store", "Item GMV", "Units sold"]
     body = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [(r[0], r[1], r[2], r[3]) for r in body] == [
-        ("P2", "天猫旗舰店", 230.0, 5), ("P1", "天猫旗舰店", 150.5, 3), ("P1", "京东旗舰店", 49.5, 1)]
-    assert sheet["C2"].number_format == "#,##0.00"
+    assert [tuple(r[:5]) for r in body] == [
+        ("P2", "轻暖羽绒服 P2", "天猫旗舰店", 230.0, 5), ("P1", None, "天猫旗舰店", 150.5, 3),
+        ("P1", "京东 P1 卫衣", "京东旗舰店", 49.5, 1)]
+    assert sheet["D2"].number_format == "#,##0.00"
 
 
 @pytest.mark.django_db

@@ -77,3 +77,19 @@ def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
         return []
     frame = con.table("stores").order_by("store_id").to_pandas()
     return [StoreInfo(**row) for row in frame.to_dict("records")]
+
+
+def product_titles(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
+    """Listing titles (商品标题) of some products: ``{(store_id, product_id): title}``.
+
+    Products without a title (or not in ``products``) are left out; callers show the id."""
+    keys = {(str(s), str(p)) for s, p in keys if p}
+    if not keys:
+        return {}
+    con = con or connect()
+    t = con.table("products")
+    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.product_id.isin(sorted({p for _, p in keys})),
+                 t.title.notnull())
+    frame = t.select("store_id", "product_id", "title").to_pandas()
+    return {(r.store_id, r.product_id): r.title for r in frame.itertuples()
+            if (r.store_id, r.product_id) in keys and r.title}

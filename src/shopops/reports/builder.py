@@ -25,7 +25,7 @@ import ibis
 
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
-from shopops.metrics.dimensions import StoreInfo, store_list
+from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
 from shopops.metrics.runners import (
     EVENT_STEPS,
     LAST_YEAR,
@@ -368,6 +368,9 @@ def _products(c: _Context) -> None:
             rec["previous_gmv"] = row.changes[PREVIOUS].base
             rec["gmv_change"] = row.changes[PREVIOUS].relative
             rec["_good"] = _is_good("item_gmv", rec["gmv_change"])
+    titles = product_titles(products, con=c.con)
+    for key, rec in products.items():
+        rec["title"] = titles.get(key, "")
     ranked = sorted(products.values(), key=lambda r: (-(r.get("item_gmv") or 0), r["store"], r["product"]))
     top = [{**r, "rank": i + 1} for i, r in enumerate(ranked[:TOP_PRODUCTS])]
     # the bottom: the products that sold least this period (lowest GMV first); products that
@@ -377,7 +380,8 @@ def _products(c: _Context) -> None:
     bottom = [{**r, "rank": len(selling) - i} for i, r in enumerate(reversed(tail[-TOP_PRODUCTS:]))]
     stopped = len(ranked) - len(selling)
     columns = (Column("rank", c.t("rank"), Unit.COUNT.value), Column("store", c.t("store"), TEXT),
-               Column("product", c.t("product"), TEXT), _kpi_column(c, "item_gmv"),
+               Column("product", c.t("product"), TEXT), Column("title", c.t("product_title"), TEXT),
+               _kpi_column(c, "item_gmv"),
                _kpi_column(c, "item_gmv", "previous_gmv", f"{c.kpi_label('item_gmv')}({c.t('previous')})"
                            if c.language != "en" else f"{c.kpi_label('item_gmv')} ({c.t('previous')})"),
                Column("gmv_change", c.t("change_previous"), CHANGE, "item_gmv"), _kpi_column(c, "units_sold"))

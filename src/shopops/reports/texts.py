@@ -42,6 +42,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "store": ("店铺", "Store"),
     "platform": ("平台", "Platform"),
     "product": ("商品ID", "Product ID"),
+    "product_title": ("商品标题", "Title"),
     "rank": ("排名", "Rank"),
     "traffic_source": ("流量来源", "Traffic source"),
     "ad_tool": ("推广工具", "Ad tool"),

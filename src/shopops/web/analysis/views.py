@@ -28,7 +28,7 @@ from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
-from shopops.metrics.dimensions import StoreInfo, store_list
+from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
 from shopops.metrics.runners.cohort import CohortQuery, run_cohort
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery, run_comparison
 from shopops.metrics.runners.funnel import (
@@ -343,11 +343,13 @@ def products(page: Page) -> dict[str, DataTable]:
     ranked = sorted(result.rows, key=_sort_key(sort, descending))
     shown = ranked[:PRODUCTS_SHOWN]
     store_names = {s.store_id: s.name for s in page.stores}
+    titles = product_titles((r["store_id"], r["product_id"]) for r in shown)
     table = DataTable(
         "products", _("Products"),
-        [Column("product_id", _("Product")), Column("store_id", _("Store")), *(kpi_column(k, lang) for k in PRODUCT_KPIS)],
-        [Row({"product_id": r["product_id"], "store_id": store_names.get(r["store_id"], r["store_id"]),
-              **{k: r[k] for k in PRODUCT_KPIS}},
+        [Column("product_id", _("Product")), Column("title", _("Title")), Column("store_id", _("Store")),
+         *(kpi_column(k, lang) for k in PRODUCT_KPIS)],
+        [Row({"product_id": r["product_id"], "title": titles.get((r["store_id"], r["product_id"]), ""),
+              "store_id": store_names.get(r["store_id"], r["store_id"]), **{k: r[k] for k in PRODUCT_KPIS}},
              link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None))
          for r in shown],
         currency=page.currency,
@@ -373,6 +375,7 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     page.currency = info.currency
     ctx = page.context
     ctx.update(store=info, product_id=product_id, currency=info.currency, mixed_currencies=[],
+               product_title=product_titles([(store, product_id)]).get((store, product_id), ""),
                products_url=page.url("web:products"))
     if page.is_html:
         ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
