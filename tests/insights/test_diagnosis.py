@@ -136,3 +136,19 @@ def test_shapley_is_symmetric_in_factor_order():
     for perm in itertools.permutations(a):
         again = {c.name: c.value for c in shapley({k: a[k] for k in perm}, {k: b[k] for k in perm})}
         assert again == pytest.approx(base)
+
+
+def test_promotion_ending_or_starting_is_evidence():
+    from shopops.insights.diagnosis import PromoWindow, evidence_for_promotions
+
+    day = dt.date(2025, 9, 10)
+    promos = [
+        PromoWindow("中秋满减", dt.date(2025, 9, 1), dt.date(2025, 9, 8)),  # ended 2 days before: store-wide
+        PromoWindow("单品限时折扣", dt.date(2025, 9, 1), dt.date(2025, 9, 9), products=frozenset({"p1"})),
+        PromoWindow("京东专享", dt.date(2025, 9, 1), dt.date(2025, 9, 9), stores=frozenset({"jd"})),  # other store
+        PromoWindow("新品首发", dt.date(2025, 9, 10), dt.date(2025, 9, 20)),  # starts today
+        PromoWindow("老活动", dt.date(2025, 8, 1), dt.date(2025, 8, 31)),  # long over
+    ]
+    ev = rank(evidence_for_promotions(promos, store_id="tmall", day=day, product_relevance={"p1": 1.0}))
+    assert [(e.subject, e.facts["event"], e.score) for e in ev] == [
+        ("单品限时折扣", "ended", 0.64), ("中秋满减", "ended", 0.384), ("新品首发", "started", 0.24)]

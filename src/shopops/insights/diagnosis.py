@@ -301,5 +301,41 @@ def evidence_for_store(s: StoreFacts) -> list[Evidence]:
     return [e for e in out if e is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class PromoWindow:
+    """A promotion or campaign from the app DB, as dates in the store's time zone."""
+
+    name: str
+    first: dt.date
+    last: dt.date
+    stores: frozenset[str] = frozenset()  # empty: every store
+    products: frozenset[str] = frozenset()  # empty: the whole store
+
+
+def evidence_for_promotions(promos: Sequence[PromoWindow], *, store_id: str, day: dt.date,
+                            product_relevance: Mapping[str, float]) -> list[Evidence]:
+    """A promotion that ended in the 3 days before ``day`` (sales fall back), or started on it or
+    the day before (prices and margins move). Relevance: the product's, for a product promotion
+    on a top contributor; 0.6 for a store-wide one; 0.3 for one on other products."""
+    out: list[Evidence | None] = []
+    for p in promos:
+        if p.stores and store_id not in p.stores:
+            continue
+        if day - dt.timedelta(days=3) <= p.last < day:
+            event, strength, when = "ended", 0.8, p.last
+        elif day - dt.timedelta(days=1) <= p.first <= day:
+            event, strength, when = "started", 0.5, p.first
+        else:
+            continue
+        if p.products:
+            hits = [product_relevance[x] for x in p.products if x in product_relevance]
+            relevance = max(hits) if hits else 0.3
+        else:
+            relevance = 0.6
+        out.append(_ev("promotion", strength, relevance, subject=p.name,
+                       facts={"name": p.name, "event": event, "date": when.isoformat()}))
+    return [e for e in out if e is not None]
+
+
 def rank(evidence: Sequence[Evidence]) -> list[Evidence]:
     return sorted(evidence, key=lambda e: (-e.score, e.kind, e.product_id))

@@ -20,8 +20,8 @@ from shopops.insights import queries
 from shopops.insights.calendar import CampaignCalendar
 from shopops.insights.detection import Finding, Series, Settings, detect_period, expected_band, Kind
 from shopops.insights.diagnosis import (
-    Contribution, Evidence, ProductFacts, StoreFacts, additive, average_day, evidence_for_product,
-    evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
+    Contribution, Evidence, ProductFacts, PromoWindow, StoreFacts, additive, average_day, evidence_for_product,
+    evidence_for_promotions, evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
 )
 from shopops.metrics.runners import BUCKET
 
@@ -35,6 +35,7 @@ class RunConfig:
     top_products: int = 20
     kpis: tuple[str, ...] = ()  # empty: every daily catalog KPI
     stores: tuple[str, ...] = ()  # empty: every store
+    promotions: tuple[PromoWindow, ...] = ()  # from the app DB, for the promotion evidence
 
 
 @dataclass
@@ -162,7 +163,7 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     by_key = {(s.store_id, s.spec.kpi, s.product_id): s for s in series}
     for f in findings:
         diagnosed.append(_diagnose(f, store_frame=store_frame, period=period, skip=skip.get(f.store_id, frozenset()),
-                                   series=by_key, settings=st, cache=cache, con=con))
+                                   series=by_key, settings=st, cache=cache, con=con, promotions=config.promotions))
     timings["diagnosis"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     per_day = len([s for s in series])
@@ -201,7 +202,7 @@ def _chart(s: Series | None, day: dt.date, settings: Settings, skip: frozenset) 
 
 
 def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: frozenset, series: dict,
-              settings: Settings, cache: dict, con) -> Diagnosed:
+              settings: Settings, cache: dict, con, promotions: Sequence[PromoWindow] = ()) -> Diagnosed:
     store, day = f.store_id, f.day
     sf = store_frame[store_frame.store_id == store]
     refs = reference_days(day, skip=skip, available=list(sf[BUCKET]))
@@ -233,6 +234,7 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     top = list(dict.fromkeys([*signalled, *falls[:3]]))[:5]
     net_drop = float(ref.get("gmv", 0.0)) - float(today.get("gmv", 0.0))
     evidence: list[Evidence] = []
+    relevance_of: dict[str, float] = {}
     titles = queries.product_titles(store, top, con=con) if top else {}
     if top:
         rv_first = day - dt.timedelta(days=3)
@@ -245,6 +247,7 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
         for pid in top:
             drop = (pr["item_gmv"].get(pid, 0.0) - pd_["item_gmv"].get(pid, 0.0))
             relevance = 1.0 if pid in signalled else (0.8 * min(1.0, drop / net_drop) if net_drop > 0 and drop > 0 else 0.0)
+            relevance_of[pid] = relevance
             units_ref, units_day = float(pr["units_sold"].get(pid, 0.0)), float(pd_["units_sold"].get(pid, 0.0))
             price_ref = float(pr["item_gmv"].get(pid, 0.0)) / units_ref if units_ref else None
             price_day = float(pd_["item_gmv"].get(pid, 0.0)) / units_day if units_day else None
@@ -286,6 +289,7 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
         source_drops=visitors_by_source, visitors_ref=float(ref.get("visitors", 0.0)),
     )
     evidence += evidence_for_store(store_facts)
+    evidence += evidence_for_promotions(promotions, store_id=store, day=day, product_relevance=relevance_of)
     named = [c.name for c in by_product if c.name != "__others__" and c.name not in titles]
     if named:
         titles = {**titles, **queries.product_titles(store, named, con=con)}

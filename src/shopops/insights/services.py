@@ -13,8 +13,25 @@ from django.db import transaction
 from shopops.core.errors import ShopopsError
 from shopops.insights.calendar import DEFAULT_MONTHLY, CampaignCalendar
 from shopops.insights.detection import Settings
+from shopops.insights.diagnosis import PromoWindow
 from shopops.insights.models import SEVERITY_RANK, Finding, Mute, Task
 from shopops.insights.pipeline import Diagnosed, RunConfig, RunResult, run_days
+
+
+def promotion_windows() -> tuple[PromoWindow, ...]:
+    """Active promotions and published campaigns with a window, as store-local dates."""
+    from zoneinfo import ZoneInfo
+
+    from shopops.promotions.models import Campaign, Promotion
+
+    tz = ZoneInfo(getattr(django_settings, "SHOPOPS_TIME_ZONE", "Asia/Shanghai"))
+    out = []
+    for p in Promotion.objects.filter(is_active=True, starts_at__isnull=False, ends_at__isnull=False):
+        out.append(PromoWindow(p.name, p.starts_at.astimezone(tz).date(), p.ends_at.astimezone(tz).date(),
+                               frozenset(p.channels or ()), frozenset(str(x) for x in (p.scope_products or ()))))
+    for c in Campaign.objects.filter(status=Campaign.Status.PUBLISHED):
+        out.append(PromoWindow(c.name, c.starts_at.astimezone(tz).date(), c.ends_at.astimezone(tz).date()))
+    return tuple(out)
 
 
 def run_config(*, sensitivity: str | None = None) -> RunConfig:
@@ -31,7 +48,8 @@ def run_config(*, sensitivity: str | None = None) -> RunConfig:
     except ValueError as exc:
         raise ShopopsError(str(exc)) from exc
     calendar = CampaignCalendar(monthly=conf.get("monthly_campaign_days", DEFAULT_MONTHLY))
-    return RunConfig(settings=st, calendar=calendar, top_products=int(conf.get("top_products", 20)))
+    return RunConfig(settings=st, calendar=calendar, top_products=int(conf.get("top_products", 20)),
+                     promotions=promotion_windows())
 
 
 @dataclass

@@ -107,6 +107,10 @@ def evidence_text(e: dict) -> str:
     if kind == "tracking_gap":
         return _("Tracked visitors per visitor in the platform report fell %(change)s (%(before)s → %(after)s): events are missing while orders and the platform report are there") % {
             "change": fmt_pct(f["change"]), "before": f"{f['before']:.2f}", "after": f"{f['after']:.2f}"}
+    if kind == "promotion":
+        if f.get("event") == "ended":
+            return _("Promotion “%(name)s” ended on %(date)s") % {"name": f.get("name", ""), "date": f.get("date", "")}
+        return _("Promotion “%(name)s” started on %(date)s") % {"name": f.get("name", ""), "date": f.get("date", "")}
     if kind == "traffic_source":
         return _("Visitors from %(source)s: %(after)s vs %(before)s on a usual day (%(change)s)") % {
             "source": source_label(f.get("source", "")), "after": f"{f['after']:,.0f}", "before": f"{f['before']:,.0f}",
