@@ -374,6 +374,7 @@ def customer_facts_with_clv(*, as_of: dt.date, store_ids=None, window_days: int 
         return facts.mutate(clv=ibis.null("float64"), p_alive=ibis.null("float64"),
                             predicted_purchases=ibis.null("float64"))
     clv_rows = pd.concat(parts, ignore_index=True)[["store_id", "customer_id", "clv", "p_alive", "predicted_purchases"]]
+    clv_rows.attrs = {}  # the fit's parameters ride along in attrs: not table data
     mem = ibis.memtable(clv_rows)
     return facts.left_join(mem, ["store_id", "customer_id"]).select(*facts.columns, "clv", "p_alive",
                                                                      "predicted_purchases")
