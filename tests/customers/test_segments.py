@@ -143,3 +143,16 @@ def test_describe_reads_as_a_sentence():
     with translation.override("en"):
         text = segments.describe(EXAMPLE)
     assert text == "Paid orders ≥ 2 and Days since last order between 60 – 180 and Spend (GMV) > 500.00"
+
+
+def test_clv_rules_join_the_fitted_model_per_store(shop):
+    """The rule keeps exactly the customers whose predicted CLV (the model's per-store table,
+    filtered here in pandas) is over the threshold."""
+    con, _ = shop
+    clv = segments.clv_by_customer(con, as_of=AS_OF)
+    assert set(clv.store_id) == {"tmall", "jd"}
+    threshold = sorted(clv.clv)[len(clv) // 2]
+    expected = {(s, c) for s, c, v in clv.itertuples(index=False) if v > threshold}
+    assert 50 < len(expected) < len(clv)
+    rule = {"op": "and", "rules": [{"field": "clv", "operator": "gt", "value": str(threshold)}]}
+    assert segment_member_keys(rules=rule, as_of=AS_OF, con=con) == expected

@@ -95,10 +95,10 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("is_vip", _("VIP"), "bool", "is_vip"),
     Field("refunds", _("Refunds"), "int", "refunds"),
     Field("negative_reviews", _("Negative reviews"), "int", "negative_reviews"),
-    Field("clv", _("Predicted CLV"), "money", "clv", help=_("when the CLV model has run for the store")),
+    Field("clv", _("Predicted CLV"), "money", help=_("predicted 12-month value (BG/NBD x Gamma-Gamma), fitted per store")),
     Field("coupons_redeemed", _("Coupons redeemed"), "int", help=_("coupon redemptions up to the day, lifetime")),
 )}
-COMPUTED = {"categories", "coupons_redeemed"}
+COMPUTED = {"categories", "coupons_redeemed", "clv"}
 CHOICE_LABELS: dict[str, str | Promise] = {
     "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalists": _("Potential loyalists"),
     "new": _("New"), "promising": _("Promising"), "need_attention": _("Need attention"),
@@ -264,6 +264,7 @@ class Extras:
 
     lines_categories: ir.Table | None = None  # store_id, customer_id, category (one row each)
     coupon_redemptions: ir.Table | None = None  # store_id, customer_id, coupons_redeemed
+    clv: ir.Table | None = None  # store_id, customer_id, clv
 
 
 def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None) -> Extras:
@@ -283,12 +284,44 @@ def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None)
         if store_ids:
             r = r.filter(r.store_id.isin(list(store_ids)))
         coupons = r.group_by("store_id", "customer_id").aggregate(coupons_redeemed=r.count())
-    return Extras(cats, coupons)
+    clv = _clv_table(con, as_of=as_of, store_ids=store_ids) if "clv" in used else None
+    return Extras(cats, coupons, clv)
 
 
-def available_fields(columns) -> list[Field]:
-    """The fields a rule may use on facts with these columns (CLV only once it is computed)."""
-    return [f for f in FIELDS.values() if f.name in COMPUTED or (f.column or f.name) in set(columns)]
+def clv_by_customer(con, *, as_of: dt.date, store_ids=None):
+    """DataFrame store_id, customer_id, clv (Decimal): the 365-day CLV of ``customers.clv.store_clv``.
+
+    When the Gamma-Gamma spend model does not converge with no penalty, small penalties
+    (0.001, 0.01) are tried in turn; a store that cannot be fitted at all is left out (its
+    customers then match no CLV condition).
+    """
+    import pandas as pd
+
+    from shopops.customers.clv import ClvModel, store_clv
+
+    stores = list(store_ids) if store_ids else [
+        str(s) for s in con.table("orders").select("store_id").distinct().to_pandas().store_id]
+    frames = []
+    for store_id in sorted(stores):
+        f = None
+        for penalty in (0.0, 0.001, 0.01):
+            try:
+                f = store_clv(con, store_id=store_id, as_of=as_of, model=ClvModel(gg_penalizer=penalty))
+                break
+            except Exception:  # ClvFitError, lifetimes' ConvergenceError: try the next penalty
+                continue
+        if f is None:
+            continue
+        f = f.reset_index() if "customer_id" not in f.columns else f
+        frames.append(pd.DataFrame({"store_id": store_id, "customer_id": f["customer_id"].astype(str),
+                                    "clv": [None if pd.isna(v) else Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
+    return pd.concat(frames) if frames else pd.DataFrame({"store_id": [], "customer_id": [], "clv": []})
+
+
+def _clv_table(con, *, as_of: dt.date, store_ids=None) -> ir.Table:
+    """The CLV per customer as a table the facts join (see :func:`clv_by_customer`)."""
+    return ibis.memtable(clv_by_customer(con, as_of=as_of, store_ids=store_ids),
+                         schema={"store_id": "string", "customer_id": "string", "clv": "decimal(18,2)"})
 
 
 def compile_filter(facts: ir.Table, tree: dict, extras: Extras = Extras()) -> ir.Table:
@@ -320,6 +353,10 @@ def compile_filter(facts: ir.Table, tree: dict, extras: Extras = Extras()) -> ir
         c = extras.coupon_redemptions
         t = t.left_join(c, list(KEYS)).select(*t.columns, "coupons_redeemed")
         t = t.mutate(coupons_redeemed=t.coupons_redeemed.fill_null(0))
+    if "clv" in fields_used(tree) and "clv" not in t.columns:
+        if extras.clv is None:
+            raise ValidationError("field clv: the CLV model has not run for these stores")
+        t = t.left_join(extras.clv, list(KEYS)).select(*t.columns, "clv")
     cat_alias = {id(node): alias for alias, node in cat_conditions}
 
     def predicate(node: dict) -> ir.BooleanValue:
