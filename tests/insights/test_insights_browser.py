@@ -45,10 +45,13 @@ def test_inbox_finding_and_brief_in_both_languages(live_server, browser_page, in
     first = page.locator("ol.evidence li").first
     assert first.get_attribute("data-evidence") == "tracking_gap"
     assert "/traffic/?" in first.locator("a").get_attribute("href")
-    # the table view holds the same band
-    page.locator('[data-panel="band"] [data-view="table"]').click()
-    assert page.locator('[data-table="band"] tbody tr').count() >= 20
     page.screenshot(path=str(artifacts_dir / "insights-finding-zh.png"), full_page=True)
+    # the table view holds the same band: 28 days, the finding's day last with its actual value
+    page.locator('[data-panel="band"] [data-view="table"]').click()
+    band_rows = page.locator('[data-table="band"] tbody tr')
+    assert band_rows.count() == 28
+    assert band_rows.last.locator("th").inner_text() == "2025-09-04"
+    assert band_rows.last.locator("td").first.inner_text() == "28"
 
     # assign it: a task, the status changes
     page.select_option("select[name=assignee]", label="director")

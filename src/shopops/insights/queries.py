@@ -84,9 +84,9 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     res = run(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
                        stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     frame = res.to_frame()
-    keep = frame.apply(lambda r: r["product_id"] in products.get(r["store_id"], ()), axis=1) if len(frame) else []
-    frame = frame[keep] if len(frame) else frame
-    return _numeric(frame.copy(), kpis)
+    pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
+    frame = frame.merge(pairs, on=["store_id", "product_id"], how="inner")  # a product id of another store
+    return _numeric(frame, kpis)
 
 
 def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
