@@ -90,8 +90,7 @@ def _item(promo: Promotion, cart: Cart, amounts: list[int], lines: tuple[int, ..
         take = min(take, sum(shares))
         if take == 0:
             return None
-        for i, c in zip(lines, allocate(take, shares)):
-            parts.append((i, c))
+        parts = [(i, c) for i, c in zip(lines, allocate(take, shares)) if c]  # a line given nothing is not listed
         return Applied(promo, tuple(parts), lambda: f"bundle {'+'.join(promo.bundle_skus)} x{k} for ¥{yuan(bundle_cents)}")
     for i in lines:
         line, a = cart.lines[i], amounts[i]
@@ -123,10 +122,15 @@ def _zhe(rate: Decimal | None) -> str:
     return f"{(rate * 10).normalize()}折" if rate is not None else ""
 
 
-def _order(promo: Promotion, cart: Cart, base: list[int], amounts: list[int], lines: tuple[int, ...]) -> Applied | None:
+def order_take(promo: Promotion, cart: Cart, base_sum: int, running: int, units: int,
+               ) -> tuple[int, Callable[[], str], int] | None:
+    """An order-level offer's take from sums alone: (cents, reason, points used), or None.
+
+    ``base_sum``: its covered lines at the start of the level (thresholds); ``running``:
+    the same lines now (what % and caps apply to); ``units``: their quantity. The take
+    depends on nothing else — the search relies on that to price from sums.
+    """
     kind = promo.kind
-    base_sum = sum(base[i] for i in lines)
-    running = sum(amounts[i] for i in lines)
     if running <= 0:
         return None
     threshold = cents(promo.threshold)
@@ -147,7 +151,6 @@ def _order(promo: Promotion, cart: Cart, base: list[int], amounts: list[int], li
         label = "跨店" if kind == Kind.CROSS_STORE_REDUCTION else ""
         why = lambda: f"{label}每满{yuan(threshold)}减{yuan(cents(promo.amount))} x{steps} (on ¥{yuan(base_sum)})"
     elif kind == Kind.QUANTITY_DISCOUNT:
-        units = sum(cart.lines[i].quantity for i in lines)
         met = [(n, r) for n, r in promo.quantity_tiers if n <= units]
         if not met:
             return None
@@ -179,6 +182,15 @@ def _order(promo: Promotion, cart: Cart, base: list[int], amounts: list[int], li
     take = max(0, min(take, running))
     if take == 0:
         return None
+    return take, why, points_used
+
+
+def _order(promo: Promotion, cart: Cart, base: list[int], amounts: list[int], lines: tuple[int, ...]) -> Applied | None:
+    got = order_take(promo, cart, sum(base[i] for i in lines), sum(amounts[i] for i in lines),
+                     sum(cart.lines[i].quantity for i in lines))
+    if got is None:
+        return None
+    take, why, points_used = got
     parts = tuple((i, c) for i, c in zip(lines, allocate(take, [amounts[i] for i in lines])) if c)
     return Applied(promo, parts, why, points_used)
 
@@ -200,7 +212,11 @@ def upper_bound(promo: Promotion, cart: Cart, *, amounts: list[int], lines: tupl
     Amounts only go down level by level and every benefit is monotone in the amount it sees,
     so this caps the offer's take on any path from here (used to prune the search).
     """
-    total = sum(amounts[i] for i in lines)
+    return upper_bound_sum(promo, cart, sum(amounts[i] for i in lines), sum(cart.lines[i].quantity for i in lines))
+
+
+def upper_bound_sum(promo: Promotion, cart: Cart, total: int, units: int) -> int:
+    """``upper_bound`` from the covered lines' sum and units."""
     kind = promo.kind
     if kind == Kind.TIERED_REDUCTION:
         best = max((cents(a) for t, a in promo.tiers if cents(t) <= total), default=0)
@@ -210,7 +226,6 @@ def upper_bound(promo: Promotion, cart: Cart, *, amounts: list[int], lines: tupl
         if promo.cap is not None:
             best = min(best, cents(promo.cap))
     elif kind == Kind.QUANTITY_DISCOUNT:
-        units = sum(cart.lines[i].quantity for i in lines)
         rates = [r for n, r in promo.quantity_tiers if n <= units]
         best = total - int(Decimal(total) * min(rates)) if rates else 0
     elif kind == Kind.POINTS:

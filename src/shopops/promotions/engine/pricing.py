@@ -22,7 +22,9 @@ import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
-from shopops.promotions.engine.benefits import Applied, apply, covered, gift_reached, is_eligible, upper_bound
+from shopops.promotions.engine.benefits import (
+    Applied, apply, covered, gift_reached, is_eligible, order_take, upper_bound_sum,
+)
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
     Bearer, Cart, Gift, Kind, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
@@ -67,16 +69,69 @@ def _apply_set(cart: Cart, offers: Iterable[Promotion], amounts: list[int],
     return running, done
 
 
+class _Index:
+    """Promotions of one set, indexed by what their scope names: a cart looks up only the
+    offers that can cover one of its lines (plus the whole-store ones), instead of testing
+    every active promotion against every line."""
+
+    def __init__(self, promotions: Sequence[Promotion]) -> None:
+        self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
+        self.whole_store: list[Promotion] = []
+        self.by_sku: dict[str, list[Promotion]] = {}
+        self.by_product: dict[str, list[Promotion]] = {}
+        self.by_category: dict[str, list[Promotion]] = {}
+        for p in self.promotions:
+            if p.kind == Kind.BUNDLE:
+                for sku in p.bundle_skus:
+                    self.by_sku.setdefault(sku, []).append(p)
+            elif p.scope.is_all:
+                self.whole_store.append(p)
+            else:
+                for sku in p.scope.skus:
+                    self.by_sku.setdefault(sku, []).append(p)
+                for product in p.scope.products:
+                    self.by_product.setdefault(product, []).append(p)
+                for category in p.scope.categories:
+                    self.by_category.setdefault(category, []).append(p)
+
+    def candidates(self, cart: Cart) -> list[Promotion]:
+        seen: dict[int, Promotion] = {id(p): p for p in self.whole_store}
+        for line in cart.lines:
+            for table, key in ((self.by_sku, line.sku), (self.by_product, line.product), (self.by_category, line.category)):
+                for p in table.get(key, ()):
+                    seen.setdefault(id(p), p)
+        return list(seen.values())
+
+
+_INDEX_CACHE: dict[tuple[int, ...], _Index] = {}
+_INDEX_CACHE_SIZE = 16
+
+
+def _index(promotions: Sequence[Promotion]) -> _Index:
+    """The index of a promotion set, cached per set (the same active set prices many carts)."""
+    key = tuple(map(id, promotions))
+    found = _INDEX_CACHE.get(key)
+    if found is None:
+        if len(_INDEX_CACHE) >= _INDEX_CACHE_SIZE:
+            _INDEX_CACHE.pop(next(iter(_INDEX_CACHE)))
+        found = _INDEX_CACHE[key] = _Index(promotions)
+    return found
+
+
 class _Search:
     def __init__(self, cart: Cart, promotions: Sequence[Promotion], max_states: int) -> None:
         self.cart = cart
-        eligible = sorted((p for p in promotions if is_eligible(p, cart)), key=lambda p: p.sort_key)
+        pool = _index(promotions).candidates(cart)
+        eligible = sorted((p for p in pool if is_eligible(p, cart)), key=lambda p: p.sort_key)
         self.cover = {p.id: covered(p, cart) for p in eligible}
         self.gifts = [p for p in eligible if p.kind == Kind.GIFT]
         priced = [p for p in eligible if p.kind != Kind.GIFT]
         self.item = [p for p in priced if p.level == Level.ITEM]
         self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
         self.later = [p for p in priced if p.level != Level.ITEM]
+        self.units = {p.id: sum(cart.lines[i].quantity for i in self.cover[p.id]) for p in self.later}
+        self.cover_set = {p.id: frozenset(self.cover[p.id]) for p in self.item}
+        self.item_cache: dict[tuple, Applied | None] = {}
         self.max_states = max_states
         self.memo: dict[tuple[int, tuple[int, ...]], Outcome] = {}
         self.tried = 0
@@ -111,9 +166,11 @@ class _Search:
         options[key0] = (list(start), [], ())
         sets: list[tuple[Promotion, ...]] = []
 
+        cover_set = self.cover_set
+
         def ok(chosen: tuple[Promotion, ...], p: Promotion) -> bool:
-            lines = set(self.cover[p.id])
-            return all(not (lines & set(self.cover[q.id])) or not p.conflicts_with(q) for q in chosen)
+            lines = cover_set[p.id]
+            return all(not (lines & cover_set[q.id]) or not p.conflicts_with(q) for q in chosen)
 
         def extend(begin: int, chosen: tuple[Promotion, ...]) -> None:
             for j in range(begin, len(offers)):
@@ -128,7 +185,7 @@ class _Search:
         sets.extend((p,) for p in offers)  # every single offer, whatever the cap
         extend(0, ())
         for chosen in dict.fromkeys(sets):
-            got = _apply_set(self.cart, chosen, start, self.cover)
+            got = self._apply_items(chosen, start)
             if got is None:
                 continue
             amounts, applied = got
@@ -137,6 +194,26 @@ class _Search:
             if key not in options or ids < options[key][2]:
                 options[key] = (amounts, applied, ids)
         return [(a, ap) for a, ap, _ in options.values()]
+
+    def _apply_items(self, chosen: tuple[Promotion, ...], start: list[int]) -> tuple[list[int], list[Applied]] | None:
+        """``_apply_set`` for item offers, each offer's take cached on the amounts of its lines
+        (an item offer sees nothing else), so the sets of a component share the work."""
+        running = list(start)
+        done: list[Applied] = []
+        cache, cart = self.item_cache, self.cart
+        for p in chosen:
+            lines = self.cover[p.id]
+            key = (p.id, tuple(running[i] for i in lines))
+            if key in cache:
+                got = cache[key]
+            else:
+                got = cache[key] = apply(p, cart, base=start, amounts=running, lines=lines)
+            if got is None:
+                return None
+            for i, c in got.parts:
+                running[i] -= c
+            done.append(got)
+        return running, done
 
     # -- order levels -----------------------------------------------------------------
     def _rest(self, depth: int, amounts: list[int]) -> Outcome:
@@ -160,6 +237,131 @@ class _Search:
                 best = cand
         self.memo[key] = best
         return best
+
+    # -- order levels from sums ----------------------------------------------------------
+    def _sum_mode_setup(self) -> bool:
+        """Can the order levels be searched on sums over coverage groups alone (exactly)?
+
+        An order-level offer's take depends only on sums over the lines it covers
+        (``order_take``). Its allocation to lines matters to a later offer only when their
+        coverages overlap without one containing the other: then the sums are not enough
+        and the search works on line amounts. Otherwise (e.g. whole-store offers plus
+        category offers never followed by a narrower one) the state is a few sums.
+        """
+        later = self.later
+        cover = {p.id: frozenset(self.cover[p.id]) for p in later}
+        together: set[tuple[str, str]] = set()
+        for sets in self.level_sets.values():
+            for chosen in sets:
+                for a in range(len(chosen)):
+                    for b in range(a + 1, len(chosen)):
+                        together.add((chosen[a].id, chosen[b].id))
+        for p in later:
+            for q in later:
+                if p is q or not (q.level > p.level or (p.id, q.id) in together):
+                    continue
+                cp, cq = cover[p.id], cover[q.id]
+                if not (cp <= cq or not (cp & cq)):
+                    return False
+        groups = list(dict.fromkeys(cover[p.id] for p in later))
+        self.group_lines = [tuple(sorted(g)) for g in groups]
+        self.group_of = {p.id: groups.index(cover[p.id]) for p in later}
+        # a take on group g lowers every group that contains g (disjoint ones keep their sum)
+        self.lowers = [[h for h, gh in enumerate(groups) if g <= gh] for g in groups]
+        self.group_units = [sum(self.cart.lines[i].quantity for i in g) for g in self.group_lines]
+        self.depth_groups = []
+        for depth in range(len(ORDER_LEVELS)):
+            used = {self.group_of[p.id] for lv in ORDER_LEVELS[depth:] for st in self.level_sets[lv] for p in st}
+            self.depth_groups.append(tuple(sorted(used)))
+        self.sum_memo: dict[tuple, tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]] = {}
+        return True
+
+    def _rest_sums(self, depth: int, sums: list[int]) -> tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]:
+        """Best (take, sorted ids, chosen sets in order) of the order levels from ``depth``.
+
+        Branch and bound: the level's sets are tried largest immediate take first, and a set
+        whose take plus the most the remaining levels could still take (``_ub_from``) is
+        below the best found at this node is not explored — it can neither beat nor tie it.
+        The bound is local to the node, so memoised results stay exact.
+        """
+        if depth == len(ORDER_LEVELS):
+            self.tried += 1
+            return 0, (), ()
+        key = (depth, tuple(sums[g] for g in self.depth_groups[depth]))
+        found = self.sum_memo.get(key)
+        if found is not None:
+            return found
+        best = self._rest_sums(depth + 1, sums)
+        cart, group_of, lowers, units = self.cart, self.group_of, self.lowers, self.group_units
+        options = []
+        for chosen in self.level_sets[ORDER_LEVELS[depth]]:
+            running = list(sums)
+            took = 0
+            for p in chosen:
+                g = group_of[p.id]
+                got = order_take(p, cart, sums[g], running[g], units[g])
+                if got is None:
+                    break
+                t = got[0]
+                took += t
+                for h in lowers[g]:
+                    running[h] -= t
+            else:
+                options.append((took, chosen, running))
+        options.sort(key=lambda o: -o[0])
+        last = depth + 1 == len(ORDER_LEVELS)
+        for took, chosen, running in options:
+            if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
+                continue
+            sub_take, sub_ids, sub_path = self._rest_sums(depth + 1, running)
+            total = took + sub_take
+            if total < best[0]:
+                continue
+            ids = tuple(sorted(tuple(p.id for p in chosen) + sub_ids))
+            if total > best[0] or ids < best[1]:
+                best = (total, ids, (chosen,) + sub_path)
+        self.sum_memo[key] = best
+        return best
+
+    def _ub_from(self, depth: int, sums: list[int]) -> int:
+        """Most the levels from ``depth`` on could take, given the group sums."""
+        cart, group_of, units = self.cart, self.group_of, self.group_units
+        bound = 0
+        for lv in ORDER_LEVELS[depth:]:
+            level_best = 0
+            for chosen in self.level_sets[lv]:
+                v = 0
+                for p in chosen:
+                    g = group_of[p.id]
+                    v += upper_bound_sum(p, cart, sums[g], units[g])
+                if v > level_best:
+                    level_best = v
+            bound += level_best
+        return bound
+
+    def _replay(self, amounts: list[int], path: tuple[tuple[Promotion, ...], ...]) -> tuple[int, list[Applied]] | None:
+        """Apply the chosen sets to the line amounts: the explained applications."""
+        amounts = list(amounts)
+        applied: list[Applied] = []
+        for chosen in path:
+            got = _apply_set(self.cart, chosen, amounts, self.cover)
+            if got is None:
+                return None
+            amounts, done = got
+            applied.extend(done)
+        return sum(amounts), applied
+
+    def _later_bound(self, amounts: list[int]) -> int:
+        """Most the order levels can take from ``amounts``: per level, the best valid set's
+        sum of per-offer upper bounds (one set applies per level)."""
+        cart, sums = self.cart, {}
+        ub = {}
+        for p in self.later:
+            lines = self.cover[p.id]
+            if lines not in sums:
+                sums[lines] = sum(amounts[i] for i in lines)
+            ub[p.id] = upper_bound_sum(p, cart, sums[lines], self.units[p.id])
+        return sum(max((sum(ub[p.id] for p in st) for st in self.level_sets[lv]), default=0) for lv in ORDER_LEVELS)
 
     def run(self) -> tuple[Outcome, list[int]]:
         start = [line.amount_cents for line in self.cart.lines]
@@ -185,14 +387,27 @@ class _Search:
                     for i, c in ap.parts:
                         amounts[i] -= c
                 applied.extend(opt_applied)
-            # lower bound of this state's final total: every later offer at its most
-            reach = sum(upper_bound(p, self.cart, amounts=amounts, lines=self.cover[p.id]) for p in self.later)
-            states.append((max(0, sum(amounts) - reach), amounts, applied))
+            # lower bound of this state's final total: every later level at its most
+            states.append((max(0, sum(amounts) - self._later_bound(amounts)), amounts, applied))
         states.sort(key=lambda st: st[0])
+        sums_ok = self._sum_mode_setup()
         best: Outcome | None = None
         for bound, amounts, applied in states:
             if best is not None and bound > best[0]:
                 break  # sorted by bound: no later state can do better (ties are still evaluated)
+            if sums_ok:
+                take, ids, path = self._rest_sums(0, [sum(amounts[i] for i in g) for g in self.group_lines])
+                total = sum(amounts) - take
+                if best is not None and total > best[0]:
+                    continue
+                ids_all = tuple(sorted(tuple(a.promotion.id for a in applied) + ids))
+                if best is not None and (total, ids_all) >= best[:2]:
+                    continue
+                replayed = self._replay(amounts, path)
+                if replayed is None or replayed[0] != total:  # pragma: no cover - sums and lines disagree
+                    raise AssertionError("order-level search on sums disagrees with the line amounts")
+                best = (total, ids_all, tuple(applied) + tuple(replayed[1]))
+                continue
             total, ids, tail = self._rest(0, amounts)
             if best is not None and total > best[0]:
                 continue
@@ -206,9 +421,10 @@ class _Search:
 def _split_bearer(applied: Applied) -> dict[int, tuple[int, int]]:
     """(store cents, platform cents) per line; both sums exact."""
     p = applied.promotion
+    if p.bearer == Bearer.STORE:
+        return {i: (c, 0) for i, c in applied.parts}
     total = applied.total
-    share = Decimal(1) if p.bearer == Bearer.STORE else p.store_share
-    store_total = int((Decimal(total) * share).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
+    store_total = int((Decimal(total) * p.store_share).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
     store_parts = allocate(store_total, [c for _, c in applied.parts])
     return {i: (s, c - s) for (i, c), s in zip(applied.parts, store_parts)}
 
@@ -221,10 +437,12 @@ def _result(cart: Cart, outcome: Outcome, start: list[int], search: _Search) -> 
     for ap in applied:
         split = _split_bearer(ap)
         points += ap.points_used
+        reason = ap.reason  # formatted once per promotion, shared by its lines
+        pid = ap.promotion.id
         for i, c in ap.parts:
             s, pf = split[i]
             finals[i] -= c
-            per_line[i].append(LineDiscount(line=i, promotion=ap.promotion.id, amount=yuan(c), reason=ap.reason,
+            per_line[i].append(LineDiscount(line=i, promotion=pid, amount=yuan(c), reason=reason,
                                             store_amount=yuan(s), platform_amount=yuan(pf)))
     gifts = tuple(
         Gift(g.id, g.gift_sku, g.gift_value, f"gift worth ¥{g.gift_value} over ¥{g.threshold} (borne by {g.bearer})")
