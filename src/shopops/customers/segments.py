@@ -324,6 +324,11 @@ def _clv_table(con, *, as_of: dt.date, store_ids=None) -> ir.Table:
                          schema={"store_id": "string", "customer_id": "string", "clv": "decimal(18,2)"})
 
 
+def available_fields(columns) -> list[Field]:
+    """The fields a rule may use on facts with these columns (computed fields always)."""
+    return [f for f in FIELDS.values() if f.name in COMPUTED or (f.column or f.name) in set(columns)]
+
+
 def compile_filter(facts: ir.Table, tree: dict, extras: Extras = Extras()) -> ir.Table:
     """``facts`` (one row per store_id, customer_id) keeping the rows that match ``tree``."""
     tree = rules_validate(tree)
