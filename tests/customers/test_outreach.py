@@ -251,3 +251,24 @@ def test_the_daily_job_refreshes_every_segment(shop):
     assert b.member_count == int((c.orders >= 5).sum()) and b.refreshed_as_of == AS_OF
     assert f"segment {b.pk}: {b.member_count} members (+{b.member_count} / -0)" in out.getvalue()
     assert "points expired: 0" in out.getvalue()
+
+
+def test_the_customer_page_reads_segments_and_outreach_of_one_customer(shop, template):
+    from shopops.customers.selectors_audience import (
+        customer_outreach, customer_segments, segment_contains, segment_members,
+    )
+
+    con, _ = shop
+    segment = _segment(con)
+    other = services.segment_save(name="没人", rules={"op": "and", "rules": [{"field": "orders", "operator": "gte", "value": 99}]})
+    services.segment_refresh(segment=other, as_of=AS_OF, con=con)
+    members = segment_members(segment.pk)
+    s, cid = members[0]
+    assert segment_contains(segment.pk, s, cid) and not segment_contains(other.pk, s, cid)
+    assert not segment_contains("not-a-number", s, cid)
+    assert [g.pk for g in customer_segments(store_id=s, customer_id=cid)] == [segment.pk]
+    send = services.outreach_send(outreach=services.outreach_create(
+        name="一", segment=segment, template=template, holdout_percent=50, seed=9), now=SENT_AT)
+    [row] = customer_outreach(store_id=s, customer_id=cid)
+    assert row.outreach_id == send.pk and row.group in ("treatment", "holdout")
+    assert customer_outreach(store_id=s, customer_id="nobody") == []
