@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext
 
 from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, Severity
@@ -116,7 +117,8 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
                                "after_text": f"{c['after'] * 100:.2f}%", "mix_text": f"{c['mix'] * 100:+.2f}",
                                "rate_text": f"{c['rate'] * 100:+.2f}"} for c in d.get("conversion_by_source", [])]
     v.by_customer_type = [{**c, "label": c["name"]} for c in d.get("by_customer_type", [])]
-    v.chart = {**d.get("chart", {}), "label": texts.kpi_label(f.kpi, bool(f.product_id))}
+    v.chart = {**d.get("chart", {}), "label": texts.kpi_label(f.kpi, bool(f.product_id)),
+               "expected_label": gettext("Expected")}
     ch = d.get("chart", {})
     kpi = ch.get("kpi", f.kpi)
     v.band_rows = [(day, texts.fmt_value(kpi, a), texts.fmt_value(kpi, e), texts.fmt_value(kpi, lo), texts.fmt_value(kpi, hi))
