@@ -136,3 +136,15 @@ def test_as_of_in_the_url_is_validated(ops, shop):
     assert r.status_code == 200 and "as_of: expected a date like 2025-11-30, got &#x27;2025-13-01&#x27;" in r.content.decode()
     r = ops.get(f"/customers/segments/new/?as_of={(AS_OF - dt.timedelta(days=400)).isoformat()}")
     assert r.status_code == 200
+
+
+def test_admin_lists_rewards_opt_outs_and_the_outbox(admin_client, shop):
+    from shopops.customers.models import PointsReward
+
+    PointsReward.objects.create(name="¥10 无门槛券", coupon_ref="1", points_cost=500)
+    services.opt_out_add(store_id="tmall", customer_id="c0001", channel="sms", reason="回复TD")
+    for model in ("pointsreward", "optout", "messagetemplate", "segment", "outreach", "outboxmessage", "pointsentry",
+                  "checkin"):
+        r = admin_client.get(f"/admin/customers/{model}/")
+        assert r.status_code == 200, model
+    assert "¥10 无门槛券" in admin_client.get("/admin/customers/pointsreward/").content.decode()
