@@ -113,3 +113,15 @@ def test_pages_render_filter_and_export(run, client):
     assert "abc" in r.content.decode()
     assert client.get(reverse("insights:brief"), {"day": "2025-09-04"}).status_code == 200
     assert "data-errors" in client.get(reverse("insights:brief"), {"day": "4.9.2025"}).content.decode()
+
+
+def test_an_empty_warehouse_gives_no_findings_and_pages_still_render(warehouse, client, django_user_model):
+    summary = services.insights_run(days=[D(2025, 9, 4)])
+    assert summary.findings == [] and Finding.objects.count() == 0
+    user = django_user_model.objects.create_superuser("root", "r@example.com", PASSWORD)
+    client.force_login(user)
+    assert "data-empty" in client.get(reverse("insights:inbox")).content.decode()
+    r = client.get(reverse("insights:brief"), {"day": "2025-09-04"})
+    assert r.status_code == 200
+    with pytest.raises(ShopopsError, match="no day"):
+        services.insights_run(days=[])
