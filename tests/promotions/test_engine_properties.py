@@ -146,3 +146,23 @@ def test_prorated_parts_sum_exactly_and_never_exceed_weight(total, weights):
     parts = allocate(total, weights)
     assert sum(parts) == total
     assert all(0 <= p <= w for p, w in zip(parts, weights))
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines(), promotions(), st.booleans(), st.booleans(), st.integers(0, 3000))
+def test_the_fast_search_equals_the_line_by_line_search(ls, ps, member, new, points):
+    """The order levels searched on coverage sums with branch and bound (the fast path) choose
+    exactly what the plain memoised search over every line amount chooses."""
+    from shopops.promotions.engine import pricing
+
+    held = [p.id for p in ps if p.is_coupon]
+    c = cart(*ls, coupons=held, member=member, new=new, points=points)
+    fast = price_cart(c, ps)
+    pricing.SUM_MODE = False
+    try:
+        slow = price_cart(c, ps)
+    finally:
+        pricing.SUM_MODE = True
+    assert fast.final_total == slow.final_total
+    assert sorted(fast.applied) == sorted(slow.applied)
+    assert [p.final_amount for p in fast.lines] == [p.final_amount for p in slow.lines]

@@ -76,7 +76,10 @@ def covered(promo: Promotion, cart: Cart) -> tuple[int, ...]:
         for i, line in enumerate(cart.lines):
             first.setdefault(line.sku, i)
         return tuple(sorted(first[s] for s in set(promo.bundle_skus)))
-    return tuple(i for i, line in enumerate(cart.lines) if promo.scope.covers(line))
+    scope = promo.scope
+    if scope.is_all and not (scope.exclude_skus or scope.exclude_products):
+        return tuple(range(len(cart.lines)))
+    return tuple(i for i, line in enumerate(cart.lines) if scope.covers(line))
 
 
 def _item(promo: Promotion, cart: Cart, amounts: list[int], lines: tuple[int, ...]) -> Applied | None:

@@ -27,10 +27,13 @@ from shopops.promotions.engine.benefits import (
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
-    Bearer, Cart, Gift, Kind, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
+    Audience, Bearer, Cart, Gift, Kind, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
 )
 
 MAX_STATES = 4096
+# Search the order levels on coverage sums when that is exact (see _Search._sum_mode_setup);
+# False forces the line-amount search (the property tests compare the two).
+SUM_MODE = True
 ORDER_LEVELS = (Level.STORE, Level.PLATFORM, Level.PAYMENT)
 
 # A search outcome: (final total cents, applied promotion ids, applications in order)
@@ -76,7 +79,9 @@ class _Index:
 
     def __init__(self, promotions: Sequence[Promotion]) -> None:
         self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
-        self.whole_store: list[Promotion] = []
+        # whole-store offers by the first fact that can rule them out for a cart (a coupon not
+        # held, another channel, an audience the customer is not in); "open" ones always count
+        self.whole_store: dict[tuple, list[Promotion]] = {}
         self.by_sku: dict[str, list[Promotion]] = {}
         self.by_product: dict[str, list[Promotion]] = {}
         self.by_category: dict[str, list[Promotion]] = {}
@@ -85,7 +90,8 @@ class _Index:
                 for sku in p.bundle_skus:
                     self.by_sku.setdefault(sku, []).append(p)
             elif p.scope.is_all:
-                self.whole_store.append(p)
+                for bucket in _buckets(p):
+                    self.whole_store.setdefault(bucket, []).append(p)
             else:
                 for sku in p.scope.skus:
                     self.by_sku.setdefault(sku, []).append(p)
@@ -95,12 +101,42 @@ class _Index:
                     self.by_category.setdefault(category, []).append(p)
 
     def candidates(self, cart: Cart) -> list[Promotion]:
-        seen: dict[int, Promotion] = {id(p): p for p in self.whole_store}
+        c = cart.customer
+        wanted = [("open",), ("channel", cart.channel)] + [("coupon", pid) for pid in cart.held_coupons]
+        if c.is_new_buyer:
+            wanted.append(("new",))
+        if c.is_member:
+            wanted.append(("member",))
+        if c.points:
+            wanted.append(("points",))
+        wanted += [("segment", seg) for seg in c.segment_ids]
+        seen: dict[int, Promotion] = {}
+        for bucket in wanted:
+            for p in self.whole_store.get(bucket, ()):
+                seen.setdefault(id(p), p)
         for line in cart.lines:
             for table, key in ((self.by_sku, line.sku), (self.by_product, line.product), (self.by_category, line.category)):
                 for p in table.get(key, ()):
                     seen.setdefault(id(p), p)
         return list(seen.values())
+
+
+def _buckets(p: Promotion) -> list[tuple]:
+    """Index buckets of a whole-store offer: a cart that matches none of them cannot use it
+    (``is_eligible`` still decides for the ones found)."""
+    if p.is_coupon:
+        return [("coupon", p.id)]
+    if p.channels:
+        return [("channel", ch) for ch in p.channels]
+    if p.audience == Audience.NEW_BUYERS or p.kind == Kind.FIRST_ORDER:
+        return [("new",)]
+    if p.audience == Audience.MEMBERS or p.kind == Kind.MEMBER_PRICE:
+        return [("member",)]
+    if p.audience == Audience.SEGMENTS:
+        return [("segment", seg) for seg in p.segment_ids]
+    if p.kind == Kind.POINTS:
+        return [("points",)]
+    return [("open",)]
 
 
 _INDEX_CACHE: dict[tuple[int, ...], _Index] = {}
@@ -184,7 +220,8 @@ class _Search:
 
         sets.extend((p,) for p in offers)  # every single offer, whatever the cap
         extend(0, ())
-        for chosen in dict.fromkeys(sets):
+        unique = {tuple(p.id for p in chosen): chosen for chosen in sets}  # ids: hashing offers is slow
+        for chosen in unique.values():
             got = self._apply_items(chosen, start)
             if got is None:
                 continue
@@ -379,6 +416,7 @@ class _Search:
                 else:
                     comps[k] = [min(opts, key=lambda o: (sum(o[0]), [a.promotion.id for a in o[1]]))]
         states = []
+        reach_all = self._later_bound(start)
         for combo in itertools.product(*comps):
             amounts = list(start)
             applied: list[Applied] = []
@@ -387,14 +425,17 @@ class _Search:
                     for i, c in ap.parts:
                         amounts[i] -= c
                 applied.extend(opt_applied)
-            # lower bound of this state's final total: every later level at its most
-            states.append((max(0, sum(amounts) - self._later_bound(amounts)), amounts, applied))
+            # a cheap lower bound of this state's final total: the later levels at their most
+            # on the undiscounted cart (amounts only go down, so that bounds every state)
+            states.append((sum(amounts) - reach_all, amounts, applied))
         states.sort(key=lambda st: st[0])
-        sums_ok = self._sum_mode_setup()
+        sums_ok = SUM_MODE and self._sum_mode_setup()
         best: Outcome | None = None
         for bound, amounts, applied in states:
             if best is not None and bound > best[0]:
                 break  # sorted by bound: no later state can do better (ties are still evaluated)
+            if best is not None and sum(amounts) - self._later_bound(amounts) > best[0]:
+                continue  # the state's own, tighter bound
             if sums_ok:
                 take, ids, path = self._rest_sums(0, [sum(amounts[i] for i in g) for g in self.group_lines])
                 total = sum(amounts) - take
