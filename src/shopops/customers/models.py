@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class CustomerSettings(models.Model):
@@ -130,7 +131,7 @@ class Outreach(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("outreach status", "Sent")
 
     name = models.CharField(_("name"), max_length=200)
     segment = models.ForeignKey(Segment, on_delete=models.PROTECT, related_name="outreaches")
@@ -173,7 +174,7 @@ class OutreachRecipient(models.Model):
         EXCLUDED = "excluded", _("Excluded")
 
     class Status(models.TextChoices):
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("outreach status", "Sent")
         FAILED = "failed", _("Failed")
         HELD_OUT = "held_out", _("Held out")
         OPTED_OUT = "opted_out", _("Opted out")
