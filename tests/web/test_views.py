@@ -415,7 +415,8 @@ def test_cockpit_tiles_carry_the_kpi_definition(client, login, tiny_store):
     definition = "统计期内付款订单的实付金额之和(扣除所有优惠,不含运费,未扣退款)。"
     labels = [a for t, a in parser.elements if a.get("id") == "label-gmv"]
     assert labels and labels[0]["title"] == definition  # on hover
-    assert f'<p id="def-gmv" class="kpi-def-text">{definition}</p>' in html  # behind the ⓘ toggle
+    # behind the ⓘ toggle, with a link to the KPI's entry in the catalog
+    assert f'<p id="def-gmv" class="kpi-def-text">{definition} <a href="/kpis/#kpi-gmv">指标说明 →</a></p>' in html
     value = next(a for t, a in parser.elements if a.get("data-kpi") == "gmv" and "tile-value" in a.get("class", ""))
     assert value["aria-describedby"] == "def-gmv"
 
