@@ -89,11 +89,31 @@ class RfmResult:
         return [(r, [self.cell(r, fm) for fm in range(1, 6)]) for r in range(5, 0, -1)]
 
 
+FACT_TABLES = ("orders", "order_lines", "refunds", "reviews", "customers", "products", "stores")
+PAGE_CACHE_SECONDS = 3600
+
+
+def _cached(con, kind: str, parts: tuple, build):
+    """A page aggregate cached per warehouse data version and store rules (a new import or rule change misses)."""
+    text = f"{kind}|{parts!r}|{con.name}|{data_version(con, FACT_TABLES)}"
+    key = f"shopops:customers:{kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    hit = cache.get(key)
+    if hit is None:
+        hit = build()
+        cache.set(key, hit, PAGE_CACHE_SECONDS)
+    return hit
+
+
 def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None) -> RfmResult:
-    """Customers and GMV (window) per (R, FM) cell and per named group, over the scored customers."""
+    """Customers and GMV (window) per (R, FM) cell and per named group, over the scored customers (cached)."""
     con = con or connect()
-    f = customer_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days,
-                       rules=store_rules(_stores(store_ids)))
+    rules = store_rules(_stores(store_ids))
+    return _cached(con, "rfm", (as_of, _stores(store_ids), window_days, repr(rules)),
+                   lambda: _rfm_overview(con, as_of, store_ids, window_days, rules))
+
+
+def _rfm_overview(con, as_of, store_ids, window_days, rules) -> RfmResult:
+    f = customer_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days, rules=rules)
     f = f.filter(f.in_window)
     cells = f.group_by("r_score", "fm_score").aggregate(
         customers=f.count(), gmv=f.gmv_window.sum(), recency=f.recency_days.sum(), orders=f.orders_window.sum(),
@@ -141,9 +161,15 @@ class LifecycleResult:
 
 
 def lifecycle_overview(*, start: dt.date, as_of: dt.date, store_ids=None, con=None) -> LifecycleResult:
+    """Stage counts per month end and transitions between them (cached)."""
     con = con or connect()
-    stores = _stores(store_ids)
-    t = lifecycle_transitions(con, start=start, as_of=as_of, store_ids=stores, rules=store_rules(stores)).to_pandas()
+    rules = store_rules(_stores(store_ids))
+    return _cached(con, "lifecycle", (start, as_of, _stores(store_ids), repr(rules)),
+                   lambda: _lifecycle_overview(con, start, as_of, _stores(store_ids), rules))
+
+
+def _lifecycle_overview(con, start, as_of, stores, rules) -> LifecycleResult:
+    t = lifecycle_transitions(con, start=start, as_of=as_of, store_ids=stores, rules=rules).to_pandas()
     t["month_end"] = [_date(v) for v in t.month_end]
     months = sorted(set(t.month_end))
     counts = {m: dict.fromkeys(STAGES, 0) for m in months}
@@ -151,7 +177,7 @@ def lifecycle_overview(*, start: dt.date, as_of: dt.date, store_ids=None, con=No
     for r in t.sort_values(["month_end", "from_stage", "to_stage"]).itertuples():
         counts[r.month_end][r.to_stage] += int(r.customers)
         rows.append((r.month_end, r.from_stage, r.to_stage, int(r.customers)))
-    f = customer_facts(con, as_of=as_of, store_ids=stores, rules=store_rules(stores))
+    f = customer_facts(con, as_of=as_of, store_ids=stores, rules=rules)
     vip = int(f.filter(f.is_vip).count().execute())
     return LifecycleResult(start, as_of, months, counts, [r for r in rows if r[1] != r[2]], vip, rows)
 
