@@ -187,3 +187,30 @@ def test_missing_days_are_not_zeros():
     values = np.full(30, 100.0)
     values[:20] = math.nan  # a store that started 10 days ago
     assert expected_band(dates, values, dates[-1], kind=Kind.MONEY, settings=Settings()) is None
+
+
+@pytest.mark.parametrize("kind,volumes", [(Kind.COUNT, False), (Kind.MONEY, True), (Kind.PERCENT, True),
+                                          (Kind.RATIO, True)])
+def test_many_series_at_once_give_the_bands_of_one_at_a_time(kind, volumes):
+    from shopops.insights.detection import expected_bands
+
+    rng = np.random.default_rng(11)
+    dates = axis(60)
+    values = rng.poisson(rng.uniform(2, 60, (40, 1)), (40, 60)).astype(float)
+    if kind is Kind.PERCENT:
+        values = values / 100.0
+    values[:, [5, 17]] = np.nan  # days the store had no data
+    values[3, :] = 0.0  # a product that never sells
+    vols = rng.poisson(30, (40, 60)).astype(float) if volumes else None
+    skip = frozenset({dates[20], dates[21]})
+    st = Settings()
+    many = expected_bands(dates, values, dates[-1], kind=kind, settings=st, skip=skip, volumes=vols)
+    one = [expected_band(dates, values[i], dates[-1], kind=kind, settings=st, skip=skip,
+                         volumes=None if vols is None else vols[i]) for i in range(40)]
+    assert any(b is not None for b in one)
+    for a, b in zip(many, one):
+        if b is None:
+            assert a is None
+        else:
+            assert a.expected == pytest.approx(b.expected) and a.low == pytest.approx(b.low)
+            assert a.high == pytest.approx(b.high) and a.poisson == b.poisson

@@ -138,14 +138,20 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     expected = level * f
     # spread from day-to-day differences (a trend or a level shift in the history does not widen it)
     spread = 1.4826 * _median(np.abs(np.diff(adjusted))) / math.sqrt(2) * f
+    vol = None if volumes is None else volumes[pick].astype(float)
+    return _finish(expected, spread, f, vol, kind=kind, is_ratio=is_ratio, settings=settings, history=len(pick))
+
+
+def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *, kind: Kind, is_ratio: bool,
+            settings: Settings, history: int) -> Band | None:
+    """Sampling-noise floors, the volume gate and the band (shared by the one- and many-series paths)."""
     volume = None
     poisson = False
     if kind is Kind.COUNT:
         volume = expected
         poisson = spread <= math.sqrt(max(expected, 1.0)) and expected <= _POISSON_MAX
         spread = max(spread, math.sqrt(max(expected, 1.0)))
-    elif volumes is not None:
-        vol = volumes[pick].astype(float)
+    elif vol is not None:
         vol = vol[~np.isnan(vol)]
         volume = _median(vol) * f if vol.size else 0.0
         n = max(volume, 1.0)
@@ -160,9 +166,49 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     z = settings.z
     if poisson:
         low, high = poisson_interval(expected, z)
-        return Band(expected=expected, low=low, high=high, spread=spread, history=len(pick), poisson=True)
+        return Band(expected=expected, low=low, high=high, spread=spread, history=history, poisson=True)
     return Band(expected=expected, low=expected - z * spread, high=expected + z * spread, spread=spread,
-                history=len(pick))
+                history=history)
+
+
+def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Kind, settings: Settings,
+                   skip: frozenset[dt.date] = frozenset(), volumes: np.ndarray | None = None,
+                   is_ratio: bool = False) -> list[Band | None]:
+    """:func:`expected_band` of many series on one axis (the rows of ``values``), vectorised when
+    the rows have data on the same days (every product of a store); the same numbers."""
+    n = values.shape[0]
+    missing = np.isnan(values)
+    if n <= 1 or (missing != missing[0]).any():
+        return [expected_band(dates, values[i], target, kind=kind, settings=settings, skip=skip,
+                              volumes=None if volumes is None else volumes[i], is_ratio=is_ratio) for i in range(n)]
+    ordinals, weekdays = _axis(dates)
+    t = target.toordinal()
+    mask = (ordinals >= t - settings.lookback_days) & (ordinals < t) & ~missing[0]
+    if skip:
+        mask &= ~_skip_mask(dates, skip)
+    pick = np.flatnonzero(mask)
+    if len(pick) < settings.min_history:
+        return [None] * n
+    vals = values[:, pick].astype(float)
+    wdays = weekdays[pick]
+    overall = np.median(vals, axis=1)
+    positive = overall > 0
+    factors = np.ones((n, 7))
+    for w in range(7):
+        cols = wdays == w
+        if cols.sum() >= 3:
+            fw = np.median(vals[:, cols], axis=1) / np.where(positive, overall, 1.0)
+            factors[:, w] = np.where(positive, np.clip(fw, 0.5, 2.0), 1.0)
+    adjusted = vals / factors[:, wdays]
+    recent_cols = ordinals[pick] >= t - settings.level_days
+    recent = adjusted[:, recent_cols] if recent_cols.sum() >= 7 else adjusted
+    level = np.median(recent, axis=1)
+    f = factors[:, target.weekday()]
+    expected = level * f
+    spread = 1.4826 * np.median(np.abs(np.diff(adjusted, axis=1)), axis=1) / math.sqrt(2) * f
+    vols = None if volumes is None else volumes[:, pick].astype(float)
+    return [_finish(float(expected[i]), float(spread[i]), float(f[i]), None if vols is None else vols[i], kind=kind,
+                    is_ratio=is_ratio, settings=settings, history=len(pick)) for i in range(n)]
 
 
 _AXES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -368,6 +414,23 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
             cache[ck] = expected_band(s.dates, s.values, d, kind=s.spec.kind, settings=settings, skip=store_skip,
                                       volumes=s.volumes, is_ratio=s.spec.is_ratio)
         return cache[ck]
+
+    # fill the cache a (store, KPI) group at a time: a store's products share one vectorised pass
+    groups: dict[tuple, list[Series]] = {}
+    for s in series:
+        groups.setdefault((s.store_id, s.spec.kpi, id(s.dates)), []).append(s)
+    for (store, _kpi, _axis_id), members in groups.items():
+        store_skip = skip.get(store, frozenset())
+        head = members[0]
+        for d in (day, prev_day):
+            todo = [m for m in members if (m.store_id, m.spec.kpi, m.product_id, d) not in cache]
+            if len(todo) < 2 or d in store_skip or d not in head.dates:
+                continue
+            vols = None if any(m.volumes is None for m in todo) else np.vstack([m.volumes for m in todo])
+            bands_d = expected_bands(head.dates, np.vstack([m.values for m in todo]), d, kind=head.spec.kind,
+                                     settings=settings, skip=store_skip, volumes=vols, is_ratio=head.spec.is_ratio)
+            for m, b in zip(todo, bands_d):
+                cache[(m.store_id, m.spec.kpi, m.product_id, d)] = b
 
     for s in series:
         store_skip = skip.get(s.store_id, frozenset())
