@@ -98,6 +98,7 @@ def _run(url: str) -> list[dict]:
     # --- subject: the service --------------------------------------------------------
     sale = services.flash_sale_create(sku="BENCH", price=1, quantity=UNITS, per_buyer_limit=ATTEMPTS, **window)
     ok = [0] * THREADS
+    last_sale = [0.0] * THREADS  # when each thread last got a unit: the sell-out time
 
     def service_buyer(k: int) -> None:
         try:
@@ -105,12 +106,15 @@ def _run(url: str) -> list[dict]:
                 try:
                     services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
                     ok[k] += 1
+                    last_sale[k] = time.perf_counter()
                 except services.FlashSaleError:
                     pass
         finally:
             connections.close_all()
 
+    t0 = time.perf_counter()
     subject_s = _threads(service_buyer)
+    subject_sellout_s = max(last_sale) - t0
     sale.refresh_from_db()
     sold = Reservation.objects.filter(flash_sale=sale).count()
     assert sold == sum(ok)
@@ -118,6 +122,7 @@ def _run(url: str) -> list[dict]:
     # --- baseline: raw atomic UPDATE … RETURNING ---------------------------------------
     raw_sale = services.flash_sale_create(sku="RAW", price=1, quantity=UNITS, **window)
     raw_ok = [0] * THREADS
+    raw_last = [0.0] * THREADS
 
     def raw_buyer(k: int) -> None:
         with psycopg.connect(url, autocommit=True) as con:
@@ -126,8 +131,11 @@ def _run(url: str) -> list[dict]:
                                   "WHERE id = %s AND remaining > 0 RETURNING remaining", (raw_sale.pk,)).fetchone()
                 if row is not None:
                     raw_ok[k] += 1
+                    raw_last[k] = time.perf_counter()
 
+    t0 = time.perf_counter()
     baseline_s = _threads(raw_buyer)
+    baseline_sellout_s = max(raw_last) - t0
 
     # --- naive: read then write ---------------------------------------------------------
     naive_sale = services.flash_sale_create(sku="NAIVE", price=1, quantity=UNITS, **window)
@@ -151,6 +159,8 @@ def _run(url: str) -> list[dict]:
          "ratio": subject_s / baseline_s, "sold": sold, "oversold": max(0, sold - UNITS),
          "remaining": FlashSale.objects.get(pk=sale.pk).remaining,
          "attempts_per_s": attempts / subject_s, "reservations_per_s": sold / subject_s,
+         "sellout_s": subject_sellout_s, "baseline_sellout_s": baseline_sellout_s,
+         "sellout_ratio": subject_sellout_s / baseline_sellout_s,
          "baseline_sold": sum(raw_ok), "baseline_oversold": max(0, sum(raw_ok) - UNITS),
          "baseline_attempts_per_s": attempts / baseline_s,
          "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"},

@@ -283,29 +283,28 @@ def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.
 
 
 _RESERVE_SQL = """
-WITH s AS (
-    UPDATE promotions_flashsale f SET remaining = f.remaining - %(q)s
-    WHERE f.id = %(id)s AND f.remaining >= %(q)s AND f.starts_at <= %(now)s AND f.ends_at > %(now)s
-      AND f.per_buyer_limit >= %(q)s + COALESCE((SELECT h.units FROM promotions_flashsalebuyer h
-                                                  WHERE h.flash_sale_id = %(id)s AND h.buyer_id = %(buyer)s), 0)
-    RETURNING f.id, f.per_buyer_limit, f.reservation_minutes
-), b AS (
+WITH b AS (
     INSERT INTO promotions_flashsalebuyer AS h (flash_sale_id, buyer_id, units)
-    SELECT s.id, %(buyer)s, %(q)s FROM s
+    SELECT f.id, %(buyer)s, %(q)s FROM promotions_flashsale f
+    WHERE f.id = %(id)s AND f.starts_at <= %(now)s AND f.ends_at > %(now)s AND f.per_buyer_limit >= %(q)s
     ON CONFLICT (flash_sale_id, buyer_id) DO UPDATE SET units = h.units + EXCLUDED.units
-        WHERE h.units + EXCLUDED.units <= (SELECT per_buyer_limit FROM s)
+        WHERE h.units + EXCLUDED.units <= (SELECT per_buyer_limit FROM promotions_flashsale WHERE id = %(id)s)
     RETURNING h.units
 ), r AS (
     INSERT INTO promotions_reservation (flash_sale_id, buyer_id, quantity, status, created_at, expires_at, store_id)
-    SELECT s.id, %(buyer)s, %(q)s, 'reserved', %(now)s, %(now)s + s.reservation_minutes * interval '1 minute', %(store)s
-    FROM s
+    SELECT f.id, %(buyer)s, %(q)s, 'reserved', %(now)s, %(now)s + f.reservation_minutes * interval '1 minute', %(store)s
+    FROM promotions_flashsale f, b WHERE f.id = %(id)s
     RETURNING id, expires_at
+), s AS (
+    UPDATE promotions_flashsale SET remaining = remaining - %(q)s
+    WHERE id = %(id)s AND remaining >= %(q)s AND EXISTS (SELECT 1 FROM r)
+    RETURNING id
 ), o AS (
     INSERT INTO promotions_warehouseoutbox (fact, object_key, store_id, created_at)
     SELECT 'flash_sale_reservations', r.id::text, %(store)s, %(now)s FROM r
 )
 SELECT r.id, r.expires_at,
-       CASE WHEN r.id IS NULL THEN 0 ELSE 1 / (SELECT count(*)::int FROM b) END,
+       CASE WHEN r.id IS NULL THEN 0 ELSE 1 / (SELECT count(*)::int FROM s) END,
        f.id, f.remaining, f.starts_at, f.ends_at, f.per_buyer_limit
 FROM (SELECT 1) AS one
 LEFT JOIN r ON true
@@ -313,6 +312,10 @@ LEFT JOIN promotions_flashsale f ON f.id = %(id)s
 """
 
 
+# Stock this process last saw per flash sale (a path choice only, never a decision): while
+# there was enough, attempts go straight to the write statement; once it ran out, each
+# attempt first reads the row — a sold-out rush then costs one indexed read per attempt.
+_seen_remaining: dict[int, int] = {}
 _SALE_HINT_SQL = ("SELECT remaining, starts_at <= %(now)s AND %(now)s < ends_at, per_buyer_limit "
                   "FROM promotions_flashsale WHERE id = %(id)s")
 
@@ -322,18 +325,20 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     """Reserve stock: never oversells, never exceeds the buyer's limit.
 
     On PostgreSQL one statement decides and does it all (``_RESERVE_SQL``, its own
-    transaction): the stock goes down only while enough remains, the window is open and the
-    buyer's held units plus these stay within the limit (``UPDATE … WHERE remaining >= q …
-    RETURNING``); then the buyer's counter (``INSERT … ON CONFLICT DO UPDATE … WHERE units +
-    q <= limit``, which re-checks against the latest row, so two concurrent requests of one
-    buyer cannot both pass), the reservation row and its warehouse outbox row. If the stock
-    went down but the counter check failed (that concurrent same-buyer race), the final
-    SELECT divides by zero, which aborts — and so rolls back — the whole statement. When
-    nothing was reserved the same statement returns the sale's row, which says why.
+    transaction), in this order: the buyer's counter goes up only while the sale is running
+    and the buyer stays within the limit (``INSERT … ON CONFLICT DO UPDATE … WHERE units + q
+    <= limit`` — evaluated on the latest row, so two concurrent requests of one buyer cannot
+    both pass); then the reservation row; then, last, the stock goes down only while enough
+    remains (``UPDATE … WHERE remaining >= q``) — the shared hot row is locked for the
+    shortest time; then the warehouse outbox row. A buyer over the limit changes nothing.
+    If the counter went up but the stock was gone (a race at sell-out), the final SELECT
+    divides by zero, which aborts — and so rolls back — the whole statement. When nothing
+    was reserved the statement returns the sale's row, which says why.
 
-    Before it, one indexed read (a hint, not a decision) refuses a sold-out, closed or
-    over-limit request without the write statement: in a 秒杀 most attempts come after the
-    stock is gone. Both statements are server-side prepared (``_pg_fetchone``).
+    Once this process has seen the stock run out, one indexed read (a hint, not a decision)
+    comes first and refuses a sold-out, closed or over-limit request without the write
+    statement: in a 秒杀 most attempts come after the stock is gone. While stock lasts the
+    write statement is the only round trip. Both are server-side prepared (``_pg_fetchone``).
     Other databases (SQLite in tests) run the equivalent ORM steps in one transaction.
     """
     if quantity < 1:
@@ -343,21 +348,27 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     if db.vendor != "postgresql":
         return _reserve_orm(flash_sale_id, buyer_id, quantity, now, store_id)
     params = {"id": flash_sale_id, "q": quantity, "now": now, "buyer": buyer_id, "store": store_id}
-    hint = _pg_fetchone(db, _SALE_HINT_SQL, params)
-    if hint is None:
-        raise FlashSaleError(f"no flash sale {flash_sale_id}")
-    remaining, running, limit = hint
-    if remaining < quantity or quantity > limit or not running:
-        _refusal(flash_sale_id, True, remaining, running, limit, buyer_id, quantity)
+    if _seen_remaining.get(flash_sale_id, quantity) < quantity:
+        # this process last saw too little stock: read before writing (stock may have come back)
+        hint = _pg_fetchone(db, _SALE_HINT_SQL, params)
+        if hint is None:
+            raise FlashSaleError(f"no flash sale {flash_sale_id}")
+        remaining, running, limit = hint
+        _seen_remaining[flash_sale_id] = remaining
+        if remaining < quantity or quantity > limit or not running:
+            _refusal(flash_sale_id, True, remaining, running, limit, buyer_id, quantity)
     try:
         if db.in_atomic_block:
             with transaction.atomic():
                 row = _pg_fetchone(db, _RESERVE_SQL, params)
         else:
             row = _pg_fetchone(db, _RESERVE_SQL, params)
-    except DivisionByZero as exc:  # the buyer's limit was reached concurrently: the statement rolled back
-        raise FlashSaleError(f"buyer {buyer_id} reached the limit of this flash sale") from exc
+    except DivisionByZero as exc:  # sold out after the counter went up: the whole statement rolled back
+        _seen_remaining[flash_sale_id] = 0
+        raise FlashSaleError("sold out") from exc
     reservation_id, expires_at, _ok, sale_id, remaining, starts_at, ends_at, limit = row
+    if sale_id is not None:
+        _seen_remaining[flash_sale_id] = remaining - (quantity if reservation_id is not None else 0)
     if reservation_id is not None:
         return Reservation(pk=reservation_id, flash_sale_id=flash_sale_id, buyer_id=buyer_id, quantity=quantity,
                            status=Reservation.Status.RESERVED, created_at=now, expires_at=expires_at, store_id=store_id)
@@ -441,9 +452,10 @@ def _give_back(reservation_filter: Q, new_status: str, now: dt.datetime) -> int:
             if r is None or not Reservation.objects.filter(pk=pk, status=Reservation.Status.RESERVED).update(
                     status=new_status, closed_at=now):
                 continue  # paid, released or expired meanwhile
-            FlashSale.objects.filter(pk=r["flash_sale_id"]).update(remaining=F("remaining") + r["quantity"])
+            # the buyer's row before the stock row: the lock order of the reserve statement
             FlashSaleBuyer.objects.filter(flash_sale_id=r["flash_sale_id"], buyer_id=r["buyer_id"]).update(
                 units=F("units") - r["quantity"])
+            FlashSale.objects.filter(pk=r["flash_sale_id"]).update(remaining=F("remaining") + r["quantity"])
             outbox_add(WarehouseOutbox.Fact.RESERVATION, str(pk), r["store_id"], now)
             moved += 1
     return moved
