@@ -347,10 +347,14 @@ class _Search:
                 options.append((took, chosen, running))
         options.sort(key=lambda o: -o[0])
         last = depth + 1 == len(ORDER_LEVELS)
+        memo, next_groups = self.sum_memo, None if last else self.depth_groups[depth + 1]
         for took, chosen, running in options:
-            if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
-                continue
-            sub_take, sub_ids, sub_path = self._rest_sums(depth + 1, running)
+            sub = None if last else memo.get((depth + 1, tuple(running[g] for g in next_groups)))
+            if sub is None:  # not known yet: explore only if it could still reach the best
+                if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
+                    continue
+                sub = self._rest_sums(depth + 1, running)
+            sub_take, sub_ids, sub_path = sub
             total = took + sub_take
             if total < best[0]:
                 continue
