@@ -34,6 +34,16 @@ def test_outreach_on_the_demo_store_matches_an_independent_computation(warehouse
     from shopops.promotions import services as promotions
 
     demo_build(days=60, scale="small", seed=7, end_date=END)
+
+    # the demo's own audience: three segments and a past send with results, created once
+    from shopops.customers.models import Outreach, Segment
+
+    services.audience_demo_ensure(echo=lambda _: None)
+    services.audience_demo_ensure(echo=lambda _: None)
+    assert Segment.objects.count() == 3 and all(s.refreshed_as_of == END for s in Segment.objects.all())
+    demo_send = Outreach.objects.get(name="老客回购(演示)")
+    assert demo_send.status == "sent" and demo_send.treatment > 0 and demo_send.holdout == round(demo_send.eligible / 10)
+    assert outreach_results(outreach=demo_send).treatment.customers == demo_send.treatment
     coupon = promotions.coupon_create(
         promotion=promotions.promotion_create(name="老客回购券 满200减20", kind="store_coupon",
                                               parameters={"amount": "20", "threshold": "200"}),
@@ -82,8 +92,10 @@ def test_outreach_on_the_demo_store_matches_an_independent_computation(warehouse
     role_groups_sync()
     user_create(username="ops", password="a-long-test-password", role=Role.OPS_SPECIALIST)
     client.login(username="ops", password="a-long-test-password")
+    assert client.get(f"/customers/outreach/{demo_send.pk}/").status_code == 200
     page = client.get(f"/customers/outreach/{send.pk}/").content.decode()
     conv = re.search(r'data-outcome="conversion">.*?<td class="num" data-value="([^"]+)"', page, re.S).group(1)
     assert float(conv) == pytest.approx(float((t.n >= 1).mean()))
     gmv = re.search(r'data-outcome="gmv">.*?<td class="num" data-value="([^"]+)"', page, re.S).group(1)
     assert Decimal(gmv) == Decimal(str(t.gmv.sum() / len(t))).quantize(Decimal("0.01"))
+

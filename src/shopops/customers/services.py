@@ -280,3 +280,39 @@ def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outrea
             treatment=len(treatment), holdout=len(holdout), delivered=delivered, failed=failed)
     outreach.refresh_from_db()
     return outreach
+
+
+# ------------------------------------------------------------------------------ demo
+def audience_demo_ensure(*, echo=print, con=None) -> None:
+    """On a demo store without segments: three segments, a template and one past send with
+    a 10% holdout three weeks before the last day of data, so the pages have results to show."""
+    from django.conf import settings
+
+    from shopops.metrics.runners.kpis import last_fact_date
+
+    if Segment.objects.exists():
+        return
+    last = last_fact_date(con)
+    if last is None:
+        return
+    example = segment_save(name="老客召回:2 单以上、60–180 天未购、消费超 ¥500", rules={"op": "and", "rules": [
+        {"field": "orders", "operator": "gte", "value": 2},
+        {"field": "recency_days", "operator": "between", "value": [60, 180]},
+        {"field": "gmv", "operator": "gt", "value": "500"}]})
+    segment_save(name="VIP", rules={"op": "and", "rules": [{"field": "is_vip", "operator": "is_true", "value": None}]})
+    at_risk = segment_save(name="近 30 天买过的老客", rules={"op": "and", "rules": [
+        {"field": "orders", "operator": "gte", "value": 2}, {"field": "recency_days", "operator": "lte", "value": 30}]})
+    template = MessageTemplate.objects.filter(name="老客回购券").first() or template_save(
+        name="老客回购券", body_zh="{name}，{store_name}为您准备了专属回购券 {coupon_code}，回复TD退订",
+        body_en="{name}, {store_name} has a coupon for you: {coupon_code}. Reply STOP to opt out")
+    send_day = last - dt.timedelta(days=21)
+    tz = dt.timezone(dt.timedelta(hours=8)) if settings.SHOPOPS_TIME_ZONE == "Asia/Shanghai" else dt.UTC
+    sent_at = dt.datetime.combine(send_day + dt.timedelta(days=1), dt.time(10), tz)
+    send = outreach_create(name="老客回购(演示)", segment=at_risk, template=template, holdout_percent=Decimal("10"),
+                           seed=2026, frequency_cap=2, window_days=14)
+    outreach_send(outreach=send, now=sent_at, as_of=send_day)
+    for segment in Segment.objects.all():
+        segment_refresh(segment=segment, as_of=last, con=con)
+    example.refresh_from_db()
+    echo(f"audience demo: 3 segments ({example.name}: {example.member_count} members), "
+         f"1 send to {send.treatment} customers with {send.holdout} held out")

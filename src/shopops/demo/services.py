@@ -11,6 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from shopops.core.periods import business_today
+from shopops.customers.services import audience_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.promotions_plan import promotions_plan_ensure
 from shopops.ingest.models import ImportJob
@@ -61,6 +62,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
         echo("first run: building the demo store (small, 365 days) …")
         echo(demo_build(echo=echo))
     promotions_plan_ensure(echo=echo)
+    audience_demo_ensure(echo=echo)  # customers: segments and a past send with results
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")
     echo("  shopops is ready:  http://127.0.0.1:8000/")
