@@ -148,3 +148,22 @@ def test_admin_lists_rewards_opt_outs_and_the_outbox(admin_client, shop):
         r = admin_client.get(f"/admin/customers/{model}/")
         assert r.status_code == 200, model
     assert "¥10 无门槛券" in admin_client.get("/admin/customers/pointsreward/").content.decode()
+
+
+def test_a_draft_shows_who_would_be_reached(ops, shop):
+    con, frames = shop
+    segment = services.segment_save(name="老客", rules=EXAMPLE)
+    services.segment_refresh(segment=segment, as_of=AS_OF, con=con)
+    s, cid = SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id").first()
+    services.opt_out_add(store_id=s, customer_id=cid)
+    send = services.outreach_create(name="草稿", segment=segment, template=services.template_save(name="t", body_zh="你好"),
+                                    holdout_percent=10)
+    n = len(expected_example(frames))
+    page = ops.get(f"/customers/outreach/{send.pk}/").content.decode()
+    eligible = n - 1
+    held = int(Decimal(eligible) / 10 + Decimal("0.5"))
+    assert (f'data-send-preview data-members="{n}" data-opted-out="1" data-eligible="{eligible}" '
+            f'data-holdout="{held}"') in page
+    ops.post(f"/customers/outreach/{send.pk}/send/", {"as_of": AS_OF.isoformat()})
+    send.refresh_from_db()
+    assert (send.eligible, send.opted_out, send.holdout) == (eligible, 1, held)  # the preview was right

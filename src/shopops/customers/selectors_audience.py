@@ -171,6 +171,26 @@ def outreach_get(*, outreach_id: int) -> Outreach:
     return Outreach.objects.select_related("segment", "template").get(pk=outreach_id)
 
 
+@dataclass(frozen=True, slots=True)
+class SendPreview:
+    members: int
+    opted_out: int
+    capped: int
+    eligible: int
+    holdout: int
+
+
+def outreach_preview(*, outreach: Outreach, now: dt.datetime) -> SendPreview:
+    """Before a draft is sent: who the segment's last refresh would reach, and who would be left out."""
+    from shopops.customers.outreach.holdout import holdout_size
+    from shopops.customers.services import excluded_members
+
+    members = set(SegmentMember.objects.filter(segment=outreach.segment).values_list("store_id", "customer_id"))
+    opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)
+    eligible = len(members) - len(opted) - len(capped)
+    return SendPreview(len(members), len(opted), len(capped), eligible, holdout_size(eligible, outreach.holdout_percent))
+
+
 def outreach_recipients_frame(*, outreach: Outreach) -> pd.DataFrame:
     rows = OutreachRecipient.objects.filter(
         outreach=outreach, group__in=[OutreachRecipient.Group.TREATMENT, OutreachRecipient.Group.HOLDOUT]

@@ -198,6 +198,13 @@ def _opted_out(keys: set[tuple[str, str]], *, channel: str) -> set[tuple[str, st
     return set(rows) & keys
 
 
+def excluded_members(members: set[tuple[str, str]], *, channel: str, cap: int, now: dt.datetime
+                     ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(opted out, over the frequency cap) among ``members`` for a send by ``channel`` at ``now``."""
+    opted = _opted_out(members, channel=channel)
+    return opted, _capped(members - opted, cap=cap, now=now)
+
+
 def _store_names() -> dict[str, str]:
     from shopops.metrics.dimensions import store_list
 
@@ -230,8 +237,7 @@ def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outrea
 
         segment_refresh(segment=segment, as_of=as_of or business_today(settings.SHOPOPS_TIME_ZONE, now), now=now)
     members = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))
-    opted = _opted_out(members, channel=outreach.channel)
-    capped = _capped(members - opted, cap=outreach.frequency_cap, now=now)
+    opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)
     eligible = members - opted - capped
     treatment, holdout = assign_holdout(eligible, percent=outreach.holdout_percent, seed=outreach.seed)
     Status, Group = OutreachRecipient.Status, OutreachRecipient.Group

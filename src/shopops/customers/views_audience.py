@@ -378,6 +378,7 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
+        "preview": sel.outreach_preview(outreach=send, now=timezone.now()) if send.status == Outreach.Status.DRAFT else None,
     })
 
 
