@@ -166,9 +166,8 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
                                    series=by_key, settings=st, cache=cache, con=con, promotions=config.promotions))
     timings["diagnosis"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
-    per_day = len([s for s in series])
     skipped = {s: sorted(d for d in ds if d in set(days)) for s, ds in skip.items()}
-    return RunResult(days=list(days), diagnosed=diagnosed, timings=timings, series=per_day, skipped=skipped)
+    return RunResult(days=list(days), diagnosed=diagnosed, timings=timings, series=len(series), skipped=skipped)
 
 
 def _store_breakdowns(store: str, period: Period, cache: dict, con) -> dict[str, pd.DataFrame]:
