@@ -9,7 +9,8 @@ Compiling an Ibis expression to SQL costs more than running it on a small store 
 milliseconds), so each runner keeps the compiled SQL and output schema of every query it
 has run (``compiled``: an LRU keyed by backend, runner kind, expression name and the
 query's ``repr``, which fixes the SQL exactly); the same query again skips building and
-compiling. Results are never cached there, only SQL.
+compiling (``warehouse.backends.compiled`` runs the text). Results are never cached
+there, only SQL.
 
 Caching results is opt-in: pass ``cache=`` any object with ``get(key)`` / ``set(key, value)``
 (Django's cache, or a dict via :class:`DictCache`). The key is a hash of the runner
@@ -32,6 +33,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import ibis
 import ibis.expr.types as ir
 
+from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
 
@@ -122,7 +124,7 @@ class Runner(Generic[Q, R]):
         if self.capture_sql:
             sql[name] = text
         with self.timings.step(f"execute:{name}"):
-            return self.con.execute(self.con.sql(text, schema=schema))
+            return execute_compiled(self.con, text, schema)
 
     def calculate(self) -> R:
         started = time.perf_counter()

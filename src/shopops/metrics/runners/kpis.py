@@ -25,9 +25,11 @@ from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
 from shopops.metrics.dimensions import dimension_id
-from shopops.metrics.runners.base import Response, Runner, register
+from shopops.metrics.runners.base import Response, Runner, compiled, register
 from shopops.metrics.sources import BUCKET, Filter, bucket_of, source_rows
+from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
+from shopops.warehouse.schema import TABLES
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,5 +242,12 @@ def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
     con = con or connect()
     if "orders" not in con.list_tables():
         return None
-    value = con.table("orders").paid_date.max().execute()
+    key = (con.name, "last_fact_date")
+    hit = compiled.get(key)
+    if hit is None:  # the canonical schema, not the catalog's: no round trip to describe the table
+        orders = ibis.table(TABLES["orders"].schema, name="orders")
+        expr = orders.aggregate(last=orders.paid_date.max())
+        hit = (str(ibis.to_sql(expr, dialect=con.name)), expr.schema())
+        compiled.put(key, hit)
+    value = execute_compiled(con, *hit)["last"].iloc[0]
     return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
