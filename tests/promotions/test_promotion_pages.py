@@ -145,3 +145,28 @@ def test_ops_creates_and_edits_a_promotion_in_the_browser(live_server, browser_p
     page.wait_for_selector("text=Promotion saved.")
     p.refresh_from_db()
     assert p.audience == "members" and p.parameters == {"tiers": [["300", "40"], ["600", "90"]]}
+
+
+def test_offers_and_floor_violations_export_to_xlsx(ops):
+    import datetime as dt
+    import io
+
+    from django.utils import timezone
+    from openpyxl import load_workbook
+
+    from shopops.promotions import services
+
+    ops.post("/promotions/promotions/new/", {**BASE, "name": "满减", "kind": "tiered_reduction", "tiers": "300:30",
+                                             "exclude_skus": "GIFT-1"})
+    book = load_workbook(io.BytesIO(ops.get("/promotions/promotions/?format=xlsx").content))
+    rows = list(book.active.values)
+    assert rows[0][:3] == ("#", "优惠", "类型") and rows[1][1:3] == ("满减", "满减") and rows[1][5] == "GIFT-1"
+
+    d5 = services.promotion_create(name="5折", kind="item_discount", parameters={"rate": "0.5"})
+    services.floor_price_set(sku="TEE-001", list_price=Decimal("100"), cost=Decimal("60"))  # floor 63.00
+    now = timezone.now()
+    campaign = services.campaign_create(name="c", starts_at=now, ends_at=now + dt.timedelta(days=1), promotions=[d5])
+    book = load_workbook(io.BytesIO(ops.get(f"/promotions/campaigns/{campaign.pk}/?check=1&format=xlsx").content))
+    rows = list(book.active.values)
+    # by hand: 100 x 0.5 = 50.00 against a floor of 60 x 1.05 = 63.00, short by 13.00
+    assert rows[1][:4] == ("TEE-001", 63, 50, 13) and rows[1][5] == "5折"

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
+from shopops.customers.exports import Sheet, xlsx_response
 from shopops.promotions import engine, selectors, services
 from shopops.promotions.forms import KIND_FIELDS, PromotionForm, PublishForm, SimulatorForm
 from shopops.promotions.models import Campaign, Promotion
@@ -42,6 +43,14 @@ def _names(campaign: Campaign) -> dict[str, str]:
 def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
     report = selectors.campaign_floor_check(campaign=campaign) if request.GET.get("check") else None
+    if report is not None and request.GET.get("format") == "xlsx":
+        names = _names(campaign)
+        sheet = Sheet(_("Floor-price check"), [
+            ("sku", "SKU", "text"), ("floor", _("Floor"), "money"), ("lowest", _("Lowest reachable price"), "money"),
+            ("shortfall", _("Shortfall"), "money"), ("how", _("How"), "text"), ("applied", _("Promotions applied"), "text")],
+            [{"sku": v.sku, "floor": v.floor, "lowest": v.lowest_unit_price, "shortfall": v.shortfall, "how": v.scenario,
+              "applied": ", ".join(names.get(a, a) for a in v.applied)} for v in report.violations])
+        return xlsx_response(sheet, f"floor-check-{campaign.pk}")
     return render(request, "promotions/campaign_detail.html", {
         "campaign": campaign, "report": report, "form": PublishForm(), "names": _names(campaign),
         "audit": selectors.audit_for_campaign(campaign=campaign),
@@ -95,7 +104,21 @@ def simulator(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def promotions(request: HttpRequest) -> HttpResponse:
-    return render(request, "promotions/promotions.html", {"promotions": selectors.promotion_list()})
+    promotions = selectors.promotion_list()
+    if request.GET.get("format") == "xlsx":
+        sheet = Sheet(_("Offers"), [
+            ("id", "#", "count"), ("name", _("Promotion"), "text"), ("kind", _("Type"), "text"),
+            ("audience", _("Audience"), "text"), ("scope", _("Scope"), "text"), ("excluded", _("Excluded SKUs"), "text"),
+            ("channels", _("Channels"), "text"), ("starts", _("Starts"), "text"), ("ends", _("Ends"), "text"),
+            ("active", _("Active"), "text")],
+            [{"id": p.pk, "name": p.name, "kind": p.get_kind_display(), "audience": p.get_audience_display(),
+              "scope": ", ".join(p.scope_categories + p.scope_products + p.scope_skus) or _("Whole store"),
+              "excluded": ", ".join(p.exclude_skus), "channels": ", ".join(p.channels),
+              "starts": timezone.localtime(p.starts_at).strftime("%Y-%m-%d %H:%M") if p.starts_at else "",
+              "ends": timezone.localtime(p.ends_at).strftime("%Y-%m-%d %H:%M") if p.ends_at else "",
+              "active": str(_("Yes") if p.is_active else _("No"))} for p in promotions])
+        return xlsx_response(sheet, "offers")
+    return render(request, "promotions/promotions.html", {"promotions": promotions})
 
 
 def _promotion_form_page(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
