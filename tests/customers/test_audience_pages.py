@@ -167,3 +167,18 @@ def test_a_draft_shows_who_would_be_reached(ops, shop):
     ops.post(f"/customers/outreach/{send.pk}/send/", {"as_of": AS_OF.isoformat()})
     send.refresh_from_db()
     assert (send.eligible, send.opted_out, send.holdout) == (eligible, 1, held)  # the preview was right
+
+
+def test_only_roles_that_run_promotions_send(client, shop):
+    role_groups_sync()
+    user_create(username="cs", password=PASSWORD, role=Role.CUSTOMER_SERVICE)
+    client.login(username="cs", password=PASSWORD)
+    segment = services.segment_save(name="老客", rules=EXAMPLE)
+    send = services.outreach_create(name="草稿", segment=segment, template=services.template_save(name="t", body_zh="你好"))
+    page = client.get("/customers/outreach/")
+    assert page.status_code == 200 and "data-send-form" not in page.content.decode()
+    assert "data-send>" not in client.get(f"/customers/outreach/{send.pk}/").content.decode()
+    assert client.post("/customers/outreach/", {"action": "template", "name": "x", "body_zh": "y"}).status_code == 403
+    assert client.post(f"/customers/outreach/{send.pk}/send/", {}).status_code == 403
+    send.refresh_from_db()
+    assert send.status == "draft"

@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -38,6 +39,8 @@ from shopops.customers.outreach.templating import VARIABLES
 from shopops.customers.segments import CHOICE_LABELS, describe, fields_for_editor
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
+# sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
+SEND_PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 
@@ -265,6 +268,7 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
 def _outreach_context(request: HttpRequest, **extra) -> dict:
     return {
         "sends": sel.outreach_list(), "templates": MessageTemplate.objects.all(), "segments": Segment.objects.all(),
+        "can_send": request.user.has_perm(SEND_PERMISSION),
         "channels": Channel.choices, "coupon_choices": coupons.coupon_choices(), "variables": VARIABLES,
         "form": request.POST if request.method == "POST" else {}, **extra,
     }
@@ -274,6 +278,8 @@ def _outreach_context(request: HttpRequest, **extra) -> dict:
 def outreach_list(request: HttpRequest) -> HttpResponse:
     """Sends, templates, and the forms to add either (POST ``action=template`` / ``action=send``)."""
     if request.method == "POST":
+        if not request.user.has_perm(SEND_PERMISSION):
+            raise PermissionDenied
         p = request.POST
         try:
             if p.get("action") == "template":
@@ -378,6 +384,7 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
+        "can_send": request.user.has_perm(SEND_PERMISSION),
         "preview": sel.outreach_preview(outreach=send, now=timezone.now()) if send.status == Outreach.Status.DRAFT else None,
     })
 
@@ -385,6 +392,8 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
 @guarded
 @require_POST
 def outreach_send(request: HttpRequest, outreach_id: int) -> HttpResponse:
+    if not request.user.has_perm(SEND_PERMISSION):
+        raise PermissionDenied
     try:
         send = sel.outreach_get(outreach_id=outreach_id)
     except Outreach.DoesNotExist as exc:
