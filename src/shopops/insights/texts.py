@@ -105,7 +105,7 @@ def evidence_text(e: dict) -> str:
         return _("Ad spend %(after)s vs %(before)s on a usual day (%(change)s)") % {
             "after": f"¥{f['after']:,.2f}", "before": f"¥{f['before']:,.2f}", "change": fmt_pct(f["change"])}
     if kind == "tracking_gap":
-        return _("Tracked visitors per visitor in the platform report fell %(change)s (%(before)s → %(after)s): events are missing while orders and the platform report are there") % {
+        return _("Tracked visitors per visitor in the platform report: %(before)s → %(after)s (%(change)s); events are missing while orders and the platform report are there") % {
             "change": fmt_pct(f["change"]), "before": f"{f['before']:.2f}", "after": f"{f['after']:.2f}"}
     if kind == "promotion":
         if f.get("event") == "ended":
