@@ -46,6 +46,8 @@ def test_build_a_segment_and_read_results_in_both_languages(live_server, browser
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/")
 
+    failures: list[str] = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 and "favicon" not in r.url else None)
     page.goto(f"{live_server.url}/customers/segments/new/?as_of={AS_OF.isoformat()}")
     page.wait_for_selector("[data-rule-row]")
     assert page.locator("[data-rule-row]").count() == 3  # the example: orders, recency, spend
@@ -65,6 +67,7 @@ def test_build_a_segment_and_read_results_in_both_languages(live_server, browser
     assert "rules.1.value (recency_days between): low 200 is above high 180" in page.inner_text("[data-rule-error]")
     low.fill("60")
     page.wait_for_function(f"(document.querySelector('[data-segment-count]') || {{}}).dataset?.segmentCount === '{len(zhejiang)}'")
+    assert not failures, failures
     page.fill("input[name=name]", "浙江沉睡老客")
     page.screenshot(path=str(artifacts_dir / "customers-segment-builder-zh.png"), full_page=True)
     page.click("[data-save-segment]")

@@ -156,3 +156,28 @@ def test_clv_rules_join_the_fitted_model_per_store(shop):
     assert 50 < len(expected) < len(clv)
     rule = {"op": "and", "rules": [{"field": "clv", "operator": "gt", "value": str(threshold)}]}
     assert segment_member_keys(rules=rule, as_of=AS_OF, con=con) == expected
+
+
+def test_the_cached_live_preview_equals_the_warehouse_and_sees_new_orders(shop):
+    import pyarrow as pa
+
+    from shopops.customers import selectors_audience
+    from shopops.warehouse.loader import load
+
+    con, frames = shop
+    selectors_audience._facts_cache.clear()
+    fresh = segment_preview(rules=EXAMPLE, as_of=AS_OF, con=con)
+    first = segment_preview(rules=EXAMPLE, as_of=AS_OF, con=con, cached=True)
+    again = segment_preview(rules=EXAMPLE, as_of=AS_OF, con=con, cached=True)
+    assert first == fresh == again and len(selectors_audience._facts_cache) == 1
+    # a new big order for a customer outside the segment: the cache must not hide it
+    c = per_customer(frames)
+    outsider = c[(c.orders == 1) & (c.recency_days.between(60, 170))].iloc[0]
+    day = AS_OF - dt.timedelta(days=int(outsider.recency_days) + 5)
+    at = dt.datetime.combine(day, dt.time(12), dt.timezone(dt.timedelta(hours=8)))
+    load(con, "orders", pa.Table.from_pylist([{
+        "store_id": outsider.store_id, "order_id": "NEW-1", "customer_id": outsider.customer_id, "status": "completed",
+        "created_at": at, "paid_at": at, "paid_date": day, "paid_amount": Decimal("999.00")}]))
+    after = segment_preview(rules=EXAMPLE, as_of=AS_OF, con=con, cached=True)
+    assert after.count == fresh.count + 1
+    assert after == segment_preview(rules=EXAMPLE, as_of=AS_OF, con=con)

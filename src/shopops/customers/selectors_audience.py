@@ -11,6 +11,8 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -36,15 +38,62 @@ def _con(con):
 
 
 def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = None, window_days: int | None = None,
-                 con=None) -> ir.Table:
-    """The customer facts rows matching ``rules`` as of ``as_of`` (an Ibis expression, not run)."""
+                 con=None, cached: bool = False) -> ir.Table:
+    """The customer facts rows matching ``rules`` as of ``as_of`` (an Ibis expression, not run).
+
+    ``cached=True`` (the builder's live preview, DuckDB only) filters a copy of the facts kept
+    in memory for a few minutes and dropped as soon as the data or the stage rules change.
+    """
     from shopops.customers.facts import customer_facts
 
     con = _con(con)
     tree = rules_validate(rules)
     stores = list(store_ids) if store_ids else None
-    facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days)
+    if cached and con.name == "duckdb":
+        facts = _cached_facts(con, as_of=as_of, stores=stores, window_days=window_days)
+    else:
+        facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days)
     return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree))
+
+
+FACTS_CACHE_SECONDS = 300
+_facts_cache: dict[tuple, tuple[float, object]] = {}
+_facts_lock = threading.Lock()
+VERSION_TABLES = ("stores", "customers", "products", "orders", "order_lines", "refunds", "reviews")
+
+
+def _data_version(con) -> tuple:
+    """Row counts of the tables the facts read, and the latest order change: cheap on DuckDB."""
+    parts = []
+    for name in VERSION_TABLES:
+        t = con.table(name)
+        parts.append(int(t.count().execute()))
+    o = con.table("orders")
+    parts.append(str(o.aggregate(a=o.created_at.max(), b=o.paid_at.max(), c=o.paid_amount.sum()).to_pandas().iloc[0].tolist()))
+    return tuple(parts)
+
+
+def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
+    from shopops.customers.facts import customer_facts
+    from shopops.customers.models import CustomerSettings
+
+    settings_key = tuple(CustomerSettings.objects.order_by("store_id").values_list(
+        "store_id", "rfm_window_days", "active_days", "churn_days", "new_days", "vip_min_spend", "vip_min_orders"))
+    path = con.raw_sql("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
+    key = (path or id(con), as_of, tuple(stores or ()), window_days, settings_key, _data_version(con))
+    now = time.monotonic()
+    with _facts_lock:
+        for k in [k for k, (at, _) in _facts_cache.items() if now - at > FACTS_CACHE_SECONDS or k[:4] == key[:4]]:
+            if k != key:
+                del _facts_cache[k]
+        hit = _facts_cache.get(key)
+    if hit is None:
+        arrow = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow()
+        with _facts_lock:
+            if len(_facts_cache) >= 4:
+                _facts_cache.pop(next(iter(_facts_cache)))
+            _facts_cache[key] = hit = (now, arrow)
+    return ibis.memtable(hit[1])
 
 
 def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> int:
@@ -58,10 +107,11 @@ class Preview:
     rows: list[dict]  # masked customer ids
 
 
-def segment_preview(*, rules, as_of: dt.date, store_ids=None, window_days=None, limit: int = 20, con=None) -> Preview:
+def segment_preview(*, rules, as_of: dt.date, store_ids=None, window_days=None, limit: int = 20, con=None,
+                    cached: bool = False) -> Preview:
     """The count and the first ``limit`` rows by spend, in ONE warehouse query (the facts are
     computed once: the total rides along as a window count over the filtered rows)."""
-    t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
+    t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con, cached=cached)
     cols = [c for c in PREVIEW_COLUMNS if c in t.columns]
     t = t.select(*cols)
     t = t.mutate(_total=t.customer_id.count().over(ibis.window()))

@@ -137,7 +137,8 @@ def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, na
         "history": list(reversed(history)), "chart": chart if history else None,
         "editor_i18n": {"and": _("all of (AND)"), "or": _("any of (OR)"), "addCondition": _("+ condition"),
                         "addGroup": _("+ group"), "remove": _("Remove"), "values": _("values, comma-separated"),
-                        "low": _("from"), "high": _("to"), "match": _("Match")},
+                        "low": _("from"), "high": _("to"), "match": _("Match"),
+                        "failed": _("The count could not be computed; edit again to retry")},
         "export_forms": [("ids", _("Customer ids")), ("sha256", _("SHA-256 of customer id")),
                          ("md5", _("MD5 of customer id"))],
     }
@@ -198,7 +199,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
     try:
         window = int(window_days) if window_days else None
         preview = sel.segment_preview(rules=context_rules, as_of=as_of, store_ids=store_ids, window_days=window,
-                                      limit=PREVIEW_ROWS)
+                                      limit=PREVIEW_ROWS, cached=True)
     except (ShopopsError, ValueError) as exc:
         return None, str(exc)
     for row in preview.rows:

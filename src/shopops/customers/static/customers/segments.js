@@ -175,6 +175,14 @@
     }
 
     render();
+
+    // a failed count (server error, network) must not leave an older result on screen
+    form.addEventListener("htmx:responseError", function (event) {
+      var target = document.getElementById("segment-preview");
+      var status = event.detail.xhr ? event.detail.xhr.status : "";
+      if (target) target.innerHTML = '<div class="alert alert-error" role="alert" data-rule-error>' +
+        (t.failed || "The count could not be computed") + " (HTTP " + status + ")</div>";
+    });
   }
 
   document.addEventListener("DOMContentLoaded", init);
