@@ -90,7 +90,7 @@ def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
     if hit is None:
         arrow = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow()
         with _facts_lock:
-            if len(_facts_cache) >= 4:
+            if len(_facts_cache) >= 2:  # each is one row per customer: keep memory bounded
                 _facts_cache.pop(next(iter(_facts_cache)))
             _facts_cache[key] = hit = (now, arrow)
     return ibis.memtable(hit[1])
