@@ -68,6 +68,7 @@ class Promotion(models.Model):
     store_share = models.DecimalField(max_digits=5, decimal_places=4, default=Decimal("0"))
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)  # the quote path reuses an unchanged active set
 
     class Meta:
         ordering = ["-priority", "id"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -66,12 +67,31 @@ def promotion_list(*, active_only: bool = False) -> list[Promotion]:
     return list(qs)
 
 
+# The engine values of the last active sets, by (pk, updated_at) of their rows: an unchanged
+# set is the same tuple of objects, so the engine's per-set index (keyed on their ids) is
+# built once, not on every quote.
+_ACTIVE_SETS: dict[tuple, tuple[engine.Promotion, ...]] = {}
+_ACTIVE_SETS_SIZE = 8
+_active_lock = threading.Lock()
+
+
 def promotions_active(*, at: dt.datetime, ids: Iterable[int] | None = None) -> list[engine.Promotion]:
     qs = Promotion.objects.filter(is_active=True).filter(Q(starts_at__isnull=True) | Q(starts_at__lte=at))
     qs = qs.filter(Q(ends_at__isnull=True) | Q(ends_at__gt=at))
     if ids is not None:
         qs = qs.filter(pk__in=list(ids))
-    return [engine_promotion(p) for p in qs]
+    version = tuple(qs.order_by("pk").values_list("pk", "updated_at"))
+    with _active_lock:
+        found = _ACTIVE_SETS.get(version)
+    if found is None:
+        found = tuple(engine_promotion(p) for p in qs.filter(pk__in=[pk for pk, _ in version]).order_by("pk"))
+        if len(found) != len(version):  # changed between the two reads: do not keep it
+            return list(found)
+        with _active_lock:
+            if len(_ACTIVE_SETS) >= _ACTIVE_SETS_SIZE:
+                _ACTIVE_SETS.pop(next(iter(_ACTIVE_SETS)))
+            _ACTIVE_SETS[version] = found
+    return list(found)
 
 
 def pricing_quote(*, cart: engine.Cart, promotion_ids: Iterable[int] | None = None) -> engine.PricedCart:
