@@ -13,6 +13,7 @@ from django.conf import settings
 from shopops.core.periods import business_today
 from shopops.customers.services import audience_demo_ensure
 from shopops.demo.generator import generate
+from shopops.demo.generator.incidents import Incident
 from shopops.demo.promotions_plan import promotions_plan_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
@@ -26,12 +27,21 @@ def demo_build(
     scale: str = "small",
     seed: int = 7,
     end_date: dt.date | None = None,
+    with_incidents: bool = False,
     echo: Callable[[str], None] = lambda _: None,
 ) -> str:
+    """Generate the demo store's export files and import them. ``with_incidents`` plants two
+    known causes of abnormal days at the end (a price rise on Tmall's best seller on the
+    last two days, an ad budget cut at JD on the two days before), for the insights inbox."""
     started = time.perf_counter()
     end_date = end_date or business_today(settings.SHOPOPS_TIME_ZONE) - dt.timedelta(days=1)
-    out_dir = Path(settings.VAR_DIR) / "demo" / f"{scale}-{days}d-seed{seed}-{end_date.isoformat()}"
-    manifest = generate(out_dir, days=days, scale=scale, seed=seed, end_date=end_date)
+    incidents = ()
+    if with_incidents:
+        incidents = (Incident("price_rise", "tmall", end_date - dt.timedelta(days=1)),
+                     Incident("ad_cut", "jd", end_date - dt.timedelta(days=3)))
+    suffix = "-incidents" if incidents else ""
+    out_dir = Path(settings.VAR_DIR) / "demo" / f"{scale}-{days}d-seed{seed}-{end_date.isoformat()}{suffix}"
+    manifest = generate(out_dir, days=days, scale=scale, seed=seed, end_date=end_date, incidents=incidents)
     generated = time.perf_counter() - started
     echo(f"generated {len(manifest.files)} export files in {generated:.1f} s under {out_dir}")
     rows = 0
@@ -55,14 +65,27 @@ def demo_build(
     )
 
 
+def _insights_demo_ensure(*, echo: Callable[[str], None]) -> None:
+    """The insights inbox of a fresh demo: the last five days detected and explained (once)."""
+    from shopops.insights.models import Finding
+    from shopops.insights.services import insights_run
+
+    last = last_fact_date()
+    if last is None or Finding.objects.exists():
+        return
+    echo("first run: detecting unusual days in the demo store (insights, last 5 days) …")
+    insights_run(days=[last - dt.timedelta(days=k) for k in range(5)], echo=echo)
+
+
 def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     """First run: the demo users, and the demo store when the warehouse has no orders."""
     names = demo_users_create()
     if last_fact_date() is None:
         echo("first run: building the demo store (small, 365 days) …")
-        echo(demo_build(echo=echo))
+        echo(demo_build(with_incidents=True, echo=echo))
     promotions_plan_ensure(echo=echo)
     audience_demo_ensure(echo=echo)  # customers: segments and a past send with results
+    _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")
     echo("  shopops is ready:  http://127.0.0.1:8000/")
