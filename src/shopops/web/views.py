@@ -12,11 +12,11 @@ from django.utils.translation import get_language
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, kpi_dimensions
-from shopops.metrics.dimensions import DIMENSIONS
+from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import Cockpit, cockpit_build, cockpit_period, reference_today
 from shopops.metrics.dimensions import store_list
 from shopops.metrics.runners import BUCKET, last_fact_date
+from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.team.selectors import user_can_use
 from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
 from shopops.web.navigation import nav_entry
@@ -119,40 +119,11 @@ def module_not_built(request: HttpRequest, module: str) -> HttpResponse:
     return render(request, "web/module_not_built.html", {"entry": entry})
 
 
-# The catalog page's groups: (tag, zh, en), in the glossary's order.
-KPI_GROUPS: tuple[tuple[str, str, str], ...] = (
-    ("traffic", "流量与转化", "Traffic and conversion"),
-    ("money", "交易", "Money"),
-    ("customers", "客户", "Customers"),
-    ("marketing", "营销与推广", "Marketing and promotions"),
-    ("products", "商品与库存", "Products and stock"),
-    ("reputation", "服务与口碑", "Service and reputation"),
-)
-
-
-UNIT_LABELS = {"money": ("金额", "money"), "count": ("数量", "count"), "percent": ("百分比", "percent"),
-               "ratio": ("倍数/比值", "ratio")}
-
-
 @login_required
 def kpi_catalog(request: HttpRequest) -> HttpResponse:
     """Every KPI of the catalog, grouped and searchable (``?q=`` matches id, labels and definitions)."""
-    en = (get_language() or "").startswith("en")
     q = (request.GET.get("q") or "").strip()
-    needle = q.lower()
-    groups = []
-    for tag, zh, en_label in KPI_GROUPS:
-        kpis = []
-        for k in CATALOG.values():
-            if not k.tags or k.tags[0] != tag:
-                continue
-            text = " ".join([k.id, k.label_zh, k.label_en, k.definition_zh, k.definition_en, k.formula()]).lower()
-            if needle and needle not in text:
-                continue
-            dims = [DIMENSIONS[d].label("en" if en else "zh") for d in kpi_dimensions(k.id)]
-            kpis.append({"kpi": k, "dimensions": dims, "unit": UNIT_LABELS[k.unit.value][1 if en else 0]})
-        if kpis:
-            groups.append({"tag": tag, "label": en_label if en else zh, "kpis": kpis})
+    groups = kpi_catalog_groups(q=q, language=get_language() or "zh-hans")
     return render(request, "web/kpis.html", {
         "groups": groups, "q": q, "total": len(CATALOG), "shown": sum(len(g["kpis"]) for g in groups),
     })

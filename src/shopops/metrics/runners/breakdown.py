@@ -6,8 +6,9 @@ When every KPI is built from additive measures (sums and counts of rows: GMV, un
 page views, ad cost…, and ratios of them), one grouped query answers everything: the
 total and "others" add up the groups' measures and derive the ratios from those sums.
 When a KPI counts distinct entities (buyers, visitors), which do not add up across
-groups, "others" and the total are queried (excluding the top values, not subtracting). ``share`` is each row's part of the
-total for the sort KPI when that KPI is additive across the dimension's values (not a ratio).
+groups, "others" and the total are queried (excluding the top values, not subtracting).
+``share`` is each row's part of the total for the sort KPI when that KPI is additive
+across the dimension's values (not a ratio).
 """
 
 from __future__ import annotations
