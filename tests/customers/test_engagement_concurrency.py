@@ -9,11 +9,12 @@ import datetime as dt
 import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shopops.customers import engagement
 from shopops.customers.models import CheckIn, PointsEntry, PointsReward, PointsWallet
 from shopops.customers.outreach import coupons
+from support.threads import in_threads
 
 NOW = dt.datetime(2026, 11, 11, 4, 0, tzinfo=dt.UTC)
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,28 +49,6 @@ def issuer():
         coupons.unregister_issuer()
 
 
-def _in_threads(n: int, work) -> list:
-    results: list = []
-    lock = threading.Lock()
-    start = threading.Barrier(n)
-
-    def runner(k: int) -> None:
-        try:
-            start.wait()
-            out = work(k)
-            with lock:
-                results.append(out)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
-
-
 def test_16_concurrent_redemptions_of_a_balance_for_5_succeed_exactly_5(issuer):
     engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="500", now=NOW)
     reward = PointsReward.objects.create(name="¥10", coupon_ref="9", points_cost=100)
@@ -81,7 +60,7 @@ def test_16_concurrent_redemptions_of_a_balance_for_5_succeed_exactly_5(issuer):
         except engagement.PointsError:
             return False
 
-    outcomes = _in_threads(16, redeem)
+    outcomes = in_threads(16, redeem)
     assert len(outcomes) == 16 and outcomes.count(True) == 5
     assert engagement.points_balance(store_id="own", customer_id="u1") == 0
     assert PointsWallet.objects.get(store_id="own", customer_id="u1").balance == 0
@@ -96,7 +75,7 @@ def test_the_same_request_12_times_at_once_redeems_once(issuer):
         return engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="same",
                                         now=NOW).coupon_code
 
-    codes = _in_threads(12, redeem)
+    codes = in_threads(12, redeem)
     assert len(codes) == 12 and len(set(codes)) == 1
     assert engagement.points_balance(store_id="own", customer_id="u1") == 900 and len(issuer) == 1
 
@@ -105,7 +84,7 @@ def test_12_concurrent_checkins_the_same_day_earn_once():
     def go(k: int) -> bool:
         return engagement.checkin(store_id="own", customer_id="u1", now=NOW + dt.timedelta(seconds=k)).created
 
-    outcomes = _in_threads(12, go)
+    outcomes = in_threads(12, go)
     assert len(outcomes) == 12 and outcomes.count(True) == 1
     assert CheckIn.objects.count() == 1
     assert engagement.points_balance(store_id="own", customer_id="u1") == 5

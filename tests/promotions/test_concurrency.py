@@ -6,14 +6,14 @@ SQLite serialises writers on one file lock, so these tests say nothing there: sk
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from shopops.promotions import services
 from shopops.promotions.models import FlashSale, FlashSaleBuyer, Reservation, WarehouseOutbox
+from support.threads import in_threads
 
 NOW = dt.datetime(2026, 11, 11, 0, 0, tzinfo=dt.timezone.utc)
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,28 +24,6 @@ def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("concurrency is tested on PostgreSQL (make test re-runs app-DB tests with SHOPOPS_DATABASE_URL on PostgreSQL); "
                     f"the app DB here is {connection.vendor}")
-
-
-def _in_threads(n: int, work) -> list:
-    results: list = []
-    lock = threading.Lock()
-    start = threading.Barrier(n)
-
-    def runner(k: int) -> None:
-        try:
-            start.wait()
-            out = work(k)
-            with lock:
-                results.append(out)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(k,)) for k in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
 
 
 def test_64_buyers_200_attempts_sell_exactly_1000_units():
@@ -62,7 +40,7 @@ def test_64_buyers_200_attempts_sell_exactly_1000_units():
                 pass
         return got
 
-    per_buyer = _in_threads(64, buyer)
+    per_buyer = in_threads(64, buyer)
     sale.refresh_from_db()
     assert sum(per_buyer) == 1000
     assert sale.remaining == 0
@@ -84,7 +62,7 @@ def test_one_coupon_redeemed_50_times_concurrently_succeeds_once():
         except services.CouponError:
             return False
 
-    outcomes = _in_threads(50, redeem)
+    outcomes = in_threads(50, redeem)
     assert outcomes.count(True) == 1
     code.refresh_from_db()
     assert code.redeemed_at is not None and code.order_id.startswith("O")
@@ -101,7 +79,7 @@ def test_one_buyer_32_concurrent_requests_get_exactly_the_limit():
         except services.FlashSaleError:
             return False
 
-    outcomes = _in_threads(32, attempt)
+    outcomes = in_threads(32, attempt)
     sale.refresh_from_db()
     assert outcomes.count(True) == 3
     assert sale.remaining == 97  # refused requests gave back nothing they did not take
