@@ -123,7 +123,8 @@ def _brief_day(request: HttpRequest) -> tuple[dt.date | None, str]:
             return None, _("Day: %(value)s is not a date; expected YYYY-MM-DD.") % {"value": raw}
     from shopops.insights.queries import last_fact_day
 
-    return selectors.latest_day() or last_fact_day(), ""
+    # the morning brief is about the last business day with data, found or not
+    return last_fact_day() or selectors.latest_day(), ""
 
 
 @login_required
