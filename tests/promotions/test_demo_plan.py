@@ -113,6 +113,7 @@ def test_campaign_page_shows_the_violation_and_publishing_needs_an_override(
     assert page.locator("[data-violation]").count() == 1
     row = page.locator(f'[data-violation="{plan.planted_sku}"]')
     assert "限时特价" in row.inner_text() and "跨店满减" in row.inner_text()
+    assert "买 1 件" in row.inner_text() and "凑单 ¥" in row.inner_text()  # the scenario, in the page's language
     page.screenshot(path=str(artifacts_dir / "promotions-demo-plan-zh.png"), full_page=True)
 
     page.click(".publish-form button[type=submit]")  # no reason: refused
