@@ -29,9 +29,9 @@ def main(args: argparse.Namespace) -> int:
     from django.utils import translation
 
     from shopops.insights import selectors, services
-    from shopops.insights.queries import last_fact_day
+    from shopops.metrics.runners import last_fact_date
 
-    day = _day(args.date, "--date") or last_fact_day()
+    day = _day(args.date, "--date") or last_fact_date()
     if day is None:
         print("error: the warehouse has no paid orders; give --date", file=sys.stderr)
         return 2

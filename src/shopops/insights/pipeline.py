@@ -234,7 +234,9 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     net_drop = float(ref.get("gmv", 0.0)) - float(today.get("gmv", 0.0))
     evidence: list[Evidence] = []
     relevance_of: dict[str, float] = {}
-    titles = queries.product_titles(store, top, con=con) if top else {}
+    # titles of every product the finding names (top contributors and the by-product rows), in one read
+    named = list(dict.fromkeys([*top, *(c.name for c in by_product if c.name != "__others__")]))
+    titles = queries.product_titles(store, named, con=con) if named else {}
     if top:
         rv_first = day - dt.timedelta(days=3)
         texts = queries.bad_review_texts(store, top, rv_first, day, con=con)
@@ -289,9 +291,6 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     )
     evidence += evidence_for_store(store_facts)
     evidence += evidence_for_promotions(promotions, store_id=store, day=day, product_relevance=relevance_of)
-    named = [c.name for c in by_product if c.name != "__others__" and c.name not in titles]
-    if named:
-        titles = {**titles, **queries.product_titles(store, named, con=con)}
     head = f.headline
     chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip)
     return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,

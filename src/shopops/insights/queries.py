@@ -13,6 +13,7 @@ import pandas as pd
 
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Direction, measures_needed
+from shopops.metrics.dimensions import product_titles as dimension_titles
 from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
 from shopops.insights.detection import Kind, SeriesSpec
 
@@ -153,19 +154,11 @@ def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
 
 
 def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str, str]:
-    con = _connect(con)
-    p = con.table("products")
-    p = p.filter(p.store_id == store_id, p.product_id.isin(products)).select("product_id", "title")
-    return {str(r.product_id): str(r.title) for r in p.execute().itertuples()}
-
-
-def last_fact_day(con=None) -> dt.date | None:
-    from shopops.metrics.runners import last_fact_date
-
-    return last_fact_date(_connect(con))
+    """{product_id: title} of one store's products (``metrics.dimensions.product_titles``)."""
+    return {pid: title for (_s, pid), title in dimension_titles([(store_id, p) for p in products], con=con).items()}
 
 
 __all__ = [
-    "PRODUCT_KPIS", "bad_review_texts", "breakdown_daily", "competitor_prices", "detection_kpis", "last_fact_day",
+    "PRODUCT_KPIS", "bad_review_texts", "breakdown_daily", "competitor_prices", "detection_kpis",
     "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
 ]

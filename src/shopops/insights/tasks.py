@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from shopops.insights import services
-from shopops.insights.queries import last_fact_day
+from shopops.metrics.runners import last_fact_date
 
 
 def insights_daily(*, day: dt.date | None = None, language: str = "zh-hans", link: str = "") -> str:
-    day = day or last_fact_day()
+    day = day or last_fact_date()
     if day is None:
         return "insights: the warehouse has no paid orders yet"
     summary = services.insights_run(days=[day])

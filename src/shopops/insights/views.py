@@ -121,10 +121,10 @@ def _brief_day(request: HttpRequest) -> tuple[dt.date | None, str]:
             return dt.date.fromisoformat(raw), ""
         except ValueError:
             return None, _("Day: %(value)s is not a date; expected YYYY-MM-DD.") % {"value": raw}
-    from shopops.insights.queries import last_fact_day
+    from shopops.metrics.runners import last_fact_date
 
     # the morning brief is about the last business day with data, found or not
-    return last_fact_day() or selectors.latest_day(), ""
+    return last_fact_date() or selectors.latest_day(), ""
 
 
 @login_required
