@@ -70,8 +70,10 @@ def _insights_demo_ensure(*, echo: Callable[[str], None]) -> None:
     from shopops.insights.models import Finding
     from shopops.insights.services import insights_run
 
+    if Finding.objects.exists():  # the app DB answers first: a restart opens no warehouse here
+        return
     last = last_fact_date()
-    if last is None or Finding.objects.exists():
+    if last is None:
         return
     echo("first run: detecting unusual days in the demo store (insights, last 5 days) …")
     insights_run(days=[last - dt.timedelta(days=k) for k in range(5)], echo=echo)
