@@ -145,6 +145,7 @@ def test_describe_reads_as_a_sentence():
     assert text == "Paid orders ≥ 2 and Days since last order between 60 – 180 and Spend (GMV) > 500.00"
 
 
+@pytest.mark.numerical
 def test_clv_rules_join_the_fitted_model_per_store(shop):
     """The rule keeps exactly the customers whose predicted CLV (the model's per-store table,
     filtered here in pandas) is over the threshold."""

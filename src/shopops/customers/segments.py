@@ -291,30 +291,29 @@ def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None)
 def clv_by_customer(con, *, as_of: dt.date, store_ids=None):
     """DataFrame store_id, customer_id, clv (Decimal): the 365-day CLV of ``customers.clv.store_clv``.
 
-    When the Gamma-Gamma spend model does not converge with no penalty, small penalties
-    (0.001, 0.01) are tried in turn; a store that cannot be fitted at all is left out (its
-    customers then match no CLV condition).
+    The adapter fits robustly (several starts, a penalty path, see ``ClvModel``). A store in
+    scope without an acceptable model raises ``ValidationError`` saying which store and why, in
+    the user's language: a rule on CLV never runs on a missing value.
     """
     import pandas as pd
 
-    from shopops.customers.clv import ClvModel, store_clv
+    from shopops.customers.clv import ClvFitError, store_clv
+    from shopops.customers.labels import clv_unavailable
 
     stores = list(store_ids) if store_ids else [
         str(s) for s in con.table("orders").select("store_id").distinct().to_pandas().store_id]
     frames = []
     for store_id in sorted(stores):
-        f = None
-        for penalty in (0.0, 0.001, 0.01):
-            try:
-                f = store_clv(con, store_id=store_id, as_of=as_of, model=ClvModel(gg_penalizer=penalty))
-                break
-            except Exception:  # ClvFitError, lifetimes' ConvergenceError: try the next penalty
-                continue
-        if f is None:
-            continue
+        try:
+            f = store_clv(con, store_id=store_id, as_of=as_of)
+        except ClvFitError as exc:
+            raise ValidationError(str(clv_unavailable(store_id, exc.reason))) from exc
+        status = f.attrs.get("status")
+        if status is None or not status.has_clv:
+            raise ValidationError(str(clv_unavailable(store_id, "no_spend_fit")))
         f = f.reset_index() if "customer_id" not in f.columns else f
         frames.append(pd.DataFrame({"store_id": store_id, "customer_id": f["customer_id"].astype(str),
-                                    "clv": [None if pd.isna(v) else Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
+                                    "clv": [Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
     return pd.concat(frames) if frames else pd.DataFrame({"store_id": [], "customer_id": [], "clv": []})
 
 

@@ -240,19 +240,50 @@ def _clv_key(con, *parts) -> str:
     return "shopops:customers:clv:" + hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
-def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
-    """Per-customer CLV predictions of one store (cached); None when the store is too small to fit."""
+@dataclass(slots=True)
+class StoreClvFit:
+    """One store's CLV fit as of a day: the per-customer predictions and how the fit went, or
+    why there is none (``message``, in the user's language)."""
+
+    store_id: str
+    as_of: dt.date
+    frame: pd.DataFrame | None
+    status: clv.FitStatus | None
+    params: clv.ClvParams | None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if not self.reason:
+            return ""
+        from shopops.customers.labels import clv_unavailable
+
+        return str(clv_unavailable(self.store_id, self.reason))
+
+
+def store_clv_fit(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> StoreClvFit:
+    """The store's CLV fit (cached until the data change)."""
     con = con or connect()
-    key = _clv_key(con, "store", store_id, as_of, horizon_days)
+    key = _clv_key(con, "store-fit", store_id, as_of, horizon_days)
     hit = cache.get(key)
     if hit is not None:
-        return hit if len(hit) else None
+        return hit
     try:
         frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
-    except clv.ClvFitError:
-        frame = pd.DataFrame()
-    cache.set(key, frame, CLV_CACHE_SECONDS)
-    return frame if len(frame) else None
+    except clv.ClvFitError as exc:
+        result = StoreClvFit(store_id, as_of, None, None, None, exc.reason)
+    else:
+        status = frame.attrs.get("status")
+        result = StoreClvFit(store_id, as_of, frame, status, frame.attrs.get("params"),
+                             "" if status is not None and status.has_clv else "no_spend_fit")
+    cache.set(key, result, CLV_CACHE_SECONDS)
+    return result
+
+
+def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
+    """Per-customer CLV predictions of one store (cached); None when there is no acceptable fit
+    (:func:`store_clv_fit` says why)."""
+    return store_clv_fit(store_id=store_id, as_of=as_of, horizon_days=horizon_days, con=con).frame
 
 
 @dataclass(slots=True)
@@ -264,10 +295,13 @@ class ClvValidation:
     params: clv.ClvParams | None
     by_frequency: list[dict]
     error: str = ""
+    status: clv.FitStatus | None = None
 
 
 def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.date, con=None) -> ClvValidation:
     """Fit on orders up to calibration_end, compare predicted and naive holdout purchases with the actual ones."""
+    from shopops.customers.labels import clv_unavailable
+
     con = con or connect()
     key = _clv_key(con, "validation", store_id, calibration_end, holdout_end)
     hit = cache.get(key)
@@ -277,14 +311,43 @@ def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.d
     try:
         model = clv.ClvModel().fit(frame)
     except clv.ClvFitError as exc:
-        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [], str(exc))
+        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [],
+                               str(clv_unavailable(store_id, exc.reason)))
     else:
         preds = clv.holdout_predictions(frame, model)
         table = clv.by_calibration_frequency(preds)
         result = ClvValidation(store_id, calibration_end, holdout_end, clv.holdout_accuracy(frame, model),
-                               model.params, table.to_dict("records"))
+                               model.params, table.to_dict("records"), status=model.status)
     cache.set(key, result, CLV_CACHE_SECONDS)
     return result
+
+
+def clv_overview(*, store_id: str, as_of: dt.date, top: int = 20, con=None) -> dict:
+    """The store's predicted 12-month CLV: total, mean, by RFM group and lifecycle stage, and the
+    top customers — or the reason there is none."""
+    con = con or connect()
+    fit = store_clv_fit(store_id=store_id, as_of=as_of, con=con)
+    out = {"fit": fit, "total": None, "mean": None, "customers": 0, "by_group": [], "by_stage": [], "top": []}
+    if fit.frame is None or fit.reason:
+        return out
+    f = fit.frame
+    out.update(total=_money(f.clv.sum()), mean=_money(f.clv.mean()), customers=len(f))
+    facts = customer_facts(con, as_of=as_of, store_ids=[store_id], rules=store_rules([store_id]))
+    cols = [c for c in ("customer_id", "rfm_segment", "stage", "orders", "gmv") if c in facts.columns]
+    info = facts.select(*cols).to_pandas().set_index("customer_id")
+    j = f[["clv", "p_alive", "predicted_purchases"]].join(info, how="left")
+    for column, key in (("rfm_segment", "by_group"), ("stage", "by_stage")):
+        if column in j.columns:
+            g = j.groupby(j[column].fillna("")).agg(customers=("clv", "size"), total=("clv", "sum"), mean=("clv", "mean"))
+            out[key] = [{"key": k, "customers": int(r.customers), "total": _money(r.total), "mean": _money(r["mean"])}
+                        for k, r in g.sort_values("total", ascending=False).iterrows()]
+    best = j.sort_values("clv", ascending=False).head(top)
+    out["top"] = [{"customer_id": cid, "clv": _money(r.clv), "p_alive": float(r.p_alive),
+                   "predicted_purchases": float(r.predicted_purchases),
+                   "orders": int(r.orders) if "orders" in j.columns and pd.notna(r.orders) else None,
+                   "gmv": _money(r.gmv) if "gmv" in j.columns and pd.notna(r.gmv) else None}
+                  for cid, r in best.iterrows()]
+    return out
 
 
 # --- 360° --------------------------------------------------------------------------------------
@@ -357,7 +420,10 @@ def customer_360(*, store_id: str, customer_id: str, as_of: dt.date, con=None) -
     reviews = rv.filter(vcond, rv.review_date <= as_of).order_by(rv.created_at.desc()).to_pandas().to_dict("records")
 
     predictions = None
-    frame = store_clv(store_id=store_id, as_of=as_of, con=con)
+    fit = store_clv_fit(store_id=store_id, as_of=as_of, con=con)
+    frame = fit.frame
+    if fit.reason and (frame is None or fit.status is None or not fit.status.has_clv):
+        predictions = {"unavailable": fit.message}
     if frame is not None and customer_id in frame.index:
         p = frame.loc[customer_id]
         predictions = {"predicted_purchases": float(p.predicted_purchases), "p_alive": float(p.p_alive),

@@ -26,7 +26,7 @@ from shopops.customers.models import (
 from shopops.customers.outreach import channels, coupons
 from shopops.customers.outreach.holdout import assign_holdout
 from shopops.customers.outreach.templating import mask_id, template_check, template_render
-from shopops.customers.segments import rules_validate
+from shopops.customers.segments import fields_used, rules_validate
 
 SEND_CHUNK = 500
 CAP_DAYS = 7
@@ -39,8 +39,13 @@ def _store_ids(store_ids: Sequence[str] | None) -> list[str]:
 
 
 def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days: int | None = None,
-                 description: str = "", segment: Segment | None = None) -> Segment:
-    """Create (or, given ``segment``, update) a segment; the rules are validated first."""
+                 description: str = "", segment: Segment | None = None, as_of: dt.date | None = None,
+                 con=None) -> Segment:
+    """Create (or, given ``segment``, update) a segment; the rules are validated first.
+
+    With ``as_of``, a rule on CLV is checked against that day's fits: a store without an
+    acceptable CLV model refuses the save with a message saying which store and why.
+    """
     name = (name or "").strip()
     if not name:
         raise ValidationError("name: give the segment a name")
@@ -49,6 +54,11 @@ def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days
     elif not str(window_days).isdigit() or not 1 <= int(window_days) <= 3660:
         raise ValidationError(f"window_days: expected 1–3660 days (empty: each store's setting), got {window_days!r}")
     tree = rules_validate(rules)
+    if as_of is not None and "clv" in fields_used(tree):
+        from shopops.customers.segments import clv_by_customer
+        from shopops.warehouse.connection import connect
+
+        clv_by_customer(con or connect(), as_of=as_of, store_ids=_store_ids(store_ids) or None)
     segment = segment or Segment()
     segment.name, segment.rules, segment.store_ids = name[:200], tree, _store_ids(store_ids)
     segment.window_days, segment.description = (int(window_days) if window_days else None), description

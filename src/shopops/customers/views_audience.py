@@ -173,7 +173,7 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
                 "window_days": request.POST.get("window_days") or None}
         try:
             data = _posted_segment(request)
-            segment = services.segment_save(segment=segment, **data)
+            segment = services.segment_save(segment=segment, as_of=as_of, **data)
         except ValidationError as exc:
             context = _builder_context(request, segment, as_of=as_of, error=str(exc), **data)
             return render(request, "customers/segments/builder.html", context, status=400)
