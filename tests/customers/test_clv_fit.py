@@ -124,12 +124,16 @@ def test_a_fit_that_does_not_converge_is_a_clear_error_not_a_none():
 
 
 def test_no_spend_model_is_said_and_clv_refuses():
+    """Enough customers for the purchase model, too few repeat buyers (8) for Gamma-Gamma."""
     rng = np.random.default_rng(3)
-    f = pd.DataFrame({"frequency": rng.integers(0, 4, 200), "T": 200.0})
-    f["recency"] = np.where(f.frequency > 0, rng.uniform(20, 190, 200).round(), 0.0)
-    f["monetary_value"] = np.where(f.frequency > 0, 80.0, 0.0)  # every repeat buyer spends the same
-    model = clv.ClvModel(fallback=False).fit(f)
+    n = 200
+    f = pd.DataFrame({"frequency": [1, 2, 3, 1, 2, 4, 1, 2] + [0] * (n - 8), "T": rng.uniform(30, 200, n).round()})
+    f["recency"] = np.where(f.frequency > 0, (f["T"] * 0.6).round(), 0.0)
+    f["monetary_value"] = np.where(f.frequency > 0, 80.0, 0.0)
+    model = clv.ClvModel().fit(f)
     assert not model.status.has_clv and model.status.spend_model == "none"
+    assert "8 repeat buyers" in model.status.spend_reason
+    assert model.predict_purchases(f, 90).notna().all()
     with pytest.raises(clv.ClvFitError) as info:
         model.clv(f)
     assert info.value.reason == "no_spend_fit"
