@@ -123,17 +123,23 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     from django.conf import settings
-    from waitress import serve
+    from waitress import create_server
 
     from shopops.config.wsgi import application
     from shopops.jobs import handoff
     from shopops.jobs.host import Host
 
+    import signal
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: withdraw server.json, stop the jobs
+    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
     handoff.server_announce(port=args.port)
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
     try:
-        serve(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
+        server.run()
+    except KeyboardInterrupt:
+        pass
     finally:
         handoff.server_withdraw()
         host.stop()

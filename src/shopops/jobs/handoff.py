@@ -16,6 +16,7 @@ import hmac
 import json
 import os
 import secrets
+import socket
 import sys
 import time
 import urllib.error
@@ -96,6 +97,10 @@ def server_running() -> ServerInfo | None:
         return None
     except PermissionError:
         pass
+    try:  # the server binds its port before it announces itself: no listener, no server
+        socket.create_connection(("127.0.0.1", info.port), timeout=2).close()
+    except OSError:
+        return None
     return info
 
 

@@ -75,7 +75,8 @@ def cli_run_request(*, argv: list[str], inline: bool = False) -> JobRun:
     or with ``inline`` run it now in this thread (reads)."""
     if not argv or not all(isinstance(a, str) for a in argv):
         raise ValidationError("a CLI run needs its arguments as a list of strings")
-    run = JobRun.objects.create(name=f"cli:{argv[0]}", trigger=JobRun.Trigger.CLI, argv=list(argv))
+    words = argv[:2] if argv[0] in ("manage", "insights", "report", "jobs") else argv[:1]
+    run = JobRun.objects.create(name=f"cli:{' '.join(words)}"[:100], trigger=JobRun.Trigger.CLI, argv=list(argv))
     if inline:
         job_run_execute(run_id=run.pk)
         run.refresh_from_db()
