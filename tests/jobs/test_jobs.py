@@ -1,0 +1,172 @@
+"""The job log, the scheduler tick, "run now" from the page, and the CLI hand-off endpoint (in-process)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from shopops.core.roles import Role
+from shopops.core.schedule import PeriodicJob, daily, weekly
+from shopops.jobs import handoff, registry, services
+from shopops.jobs.host import work_pending
+from shopops.jobs.models import JobRun
+from shopops.team.services import role_groups_sync, user_create
+
+from support import toy_jobs
+
+pytestmark = pytest.mark.django_db
+SH = ZoneInfo("Asia/Shanghai")
+PASSWORD = "a-long-password"
+
+
+@pytest.fixture
+def toys(monkeypatch):
+    """Only toy jobs in the registry: one that works at 07:00 and one that fails on Mondays 08:00."""
+    jobs = {
+        "toy_ok": PeriodicJob("toy_ok", "support.toy_jobs.ok", daily(7, 0), label=("玩具", "Toy")),
+        "toy_boom": PeriodicJob("toy_boom", "support.toy_jobs.boom", weekly(0, 8, 0), label=("爆炸", "Boom")),
+    }
+    monkeypatch.setattr(registry, "periodic_jobs", lambda: jobs)
+    monkeypatch.setattr(services, "periodic_jobs", lambda: jobs)
+    toy_jobs.CALLS.clear()
+    return jobs
+
+
+def test_every_app_job_is_declared_once_with_an_importable_callable():
+    from django.utils.module_loading import import_string
+
+    jobs = registry.periodic_jobs()
+    assert {"insights_daily", "audience_daily", "promotions_flush", "report_weekly", "report_monthly"} <= set(jobs)
+    for job in jobs.values():
+        assert callable(import_string(job.callable)), job.name
+        assert job.label[0] and job.label[1], job.name
+
+
+def test_a_tick_fires_each_due_occurrence_once(toys):
+    # Tuesday 2026-12-01 07:30 in Shanghai: toy_ok's 07:00 is due; toy_boom's Monday 08:00 is 23.5 h late (> 12 h)
+    now = dt.datetime(2026, 12, 1, 7, 30, tzinfo=SH)
+    fired = services.scheduler_tick(now=now)
+    assert [(r.name, r.scheduled_for) for r in fired] == [("toy_ok", dt.datetime(2026, 11, 30, 23, 0, tzinfo=dt.UTC))]
+    assert services.scheduler_tick(now=now) == []
+    assert services.scheduler_tick(now=now + dt.timedelta(hours=3)) == []  # still the same occurrence
+    assert JobRun.objects.count() == 1
+    assert work_pending() == 1
+    run = JobRun.objects.get()
+    assert run.status == JobRun.Status.SUCCEEDED and run.output == "ok for 2026-12-01 07:00 CST"
+    assert run.started_at >= run.enqueued_at and run.finished_at >= run.started_at and run.seconds >= 0
+    # the same occurrence is not run twice, even when its task is delivered again
+    assert services.job_run_execute(run_id=run.pk) is None
+    assert toy_jobs.CALLS == [dt.datetime(2026, 12, 1, 7, 0, tzinfo=SH)]
+    # the next day fires the next occurrence
+    assert [r.scheduled_for for r in services.scheduler_tick(now=now + dt.timedelta(days=1))] == [
+        dt.datetime(2026, 12, 1, 23, 0, tzinfo=dt.UTC)]
+
+
+def test_a_naive_clock_is_refused(toys):
+    from shopops.core.errors import ValidationError
+
+    with pytest.raises(ValidationError, match="time-zone aware"):
+        services.scheduler_tick(now=dt.datetime(2026, 12, 1, 7, 30))
+
+
+def _login(role: Role) -> Client:
+    role_groups_sync()
+    user_create(username=role.value, password=PASSWORD, role=role)
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=role.value, password=PASSWORD)
+    return client
+
+
+def _csrf(client: Client, html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+
+
+def test_run_now_from_the_page_and_the_failure_shows_without_server_paths(toys):
+    client = _login(Role.OPS_DIRECTOR)
+    page = client.get(reverse("jobs:list"), HTTP_ACCEPT_LANGUAGE="en")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'data-job="toy_ok"' in html and 'data-job="toy_boom"' in html
+    # without the CSRF token: refused, nothing queued
+    assert client.post(reverse("jobs:run_now", args=["toy_boom"])).status_code == 403
+    assert JobRun.objects.count() == 0
+    response = client.post(reverse("jobs:run_now", args=["toy_boom"]), {"csrfmiddlewaretoken": _csrf(client, html)})
+    assert response.status_code == 302
+    assert work_pending() == 1
+    run = JobRun.objects.get()
+    assert (run.trigger, run.requested_by, run.status) == ("manual", "ops_director", "failed")
+    assert str(settings.VAR_DIR) in run.error  # the log keeps it for the admin...
+    html = client.get(reverse("jobs:list")).content.decode()
+    row = re.search(rf'<tr data-run="{run.pk}".*?</tr>', html, re.S).group(0)
+    assert "OSError: cannot open $SHOPOPS_VAR_DIR/private/store.duckdb" in row  # ...the page names no server path
+    assert "…/conf.toml" in row
+    assert str(settings.VAR_DIR) not in html and "/srv/shopops" not in html
+    # the job's row counts the failure
+    job_row = re.search(r'<tr data-job="toy_boom".*?</tr>', html, re.S).group(0)
+    assert 'data-status="failed"' in job_row and '<strong class="bad">1</strong>' in job_row
+
+
+def test_the_page_in_chinese_lists_next_runs_in_store_time(toys):
+    client = _login(Role.ANALYST)
+    html = client.get(reverse("jobs:list")).content.decode()
+    assert "每天 07:00" in html and "立即运行" in html
+    nxt = re.search(r'<tr data-job="toy_ok".*?<td data-next>([^<]+)</td>', html, re.S).group(1)
+    from django.utils import timezone
+
+    now = timezone.localtime()
+    expected = now.replace(hour=7, minute=0, second=0, microsecond=0)
+    if expected <= now:
+        expected += dt.timedelta(days=1)
+    assert nxt == expected.strftime("%Y-%m-%d %H:%M")
+
+
+def test_roles_without_the_jobs_permission_cannot_see_or_run(toys):
+    client = _login(Role.OPS_SPECIALIST)
+    assert client.get(reverse("jobs:list")).status_code == 403
+    client = _login(Role.DESIGNER)
+    html_token = client.get(reverse("login")).cookies  # any page: a CSRF cookie for the post below
+    assert client.post(reverse("jobs:run_now", args=["toy_ok"])).status_code == 403
+    assert JobRun.objects.count() == 0
+    anonymous = Client()
+    assert anonymous.post(reverse("jobs:run_now", args=["toy_ok"])).status_code == 302  # to the login page
+    assert JobRun.objects.count() == 0 and html_token is not None
+
+
+def test_run_now_of_an_unknown_job_says_so(toys):
+    client = _login(Role.OPS_DIRECTOR)
+    html = client.get(reverse("jobs:list")).content.decode()
+    response = client.post(reverse("jobs:run_now", args=["nope"]), {"csrfmiddlewaretoken": _csrf(client, html)},
+                           follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "no job &#x27;nope&#x27;" in response.content.decode()
+    assert JobRun.objects.count() == 0
+
+
+def test_the_cli_endpoint_needs_the_token_and_runs_only_known_commands():
+    client = Client()
+    url = reverse("jobs:cli_submit")
+    body = '{"argv": ["docs", "kpis"]}'
+    assert client.post(url, body, content_type="application/json").status_code == 403
+    assert client.post(url, body, content_type="application/json", HTTP_X_SHOPOPS_TOKEN="wrong").status_code == 403
+    token = handoff.cli_token()
+    path = settings.VAR_DIR / handoff.TOKEN_FILE
+    assert path.stat().st_mode & 0o777 == 0o600
+    headers = {"HTTP_X_SHOPOPS_TOKEN": token, "REMOTE_ADDR": "127.0.0.1"}
+    assert client.post(url, '{"argv": ["createuser", "x"]}', content_type="application/json", **headers).status_code == 400
+    assert client.post(url, '{"argv": ["manage", "flush"]}', content_type="application/json", **headers).status_code == 400
+    assert client.post(url, '{"argv": "docs"}', content_type="application/json", **headers).status_code == 400
+    assert client.post(url, body, content_type="application/json", HTTP_X_SHOPOPS_TOKEN=token,
+                       REMOTE_ADDR="10.1.2.3").status_code == 403
+    response = client.post(url, body, content_type="application/json", **headers)  # docs run inline
+    data = response.json()
+    assert data["status"] == "succeeded" and data["exit_code"] == 0
+    assert "| gmv |" in data["output"] or "gmv" in data["output"].split("\n", 5)[-1]
+    assert JobRun.objects.get(pk=data["id"]).trigger == "cli"
+    status = client.get(reverse("jobs:cli_status", args=[data["id"]]), **headers).json()
+    assert status["status"] == "succeeded"
+    assert client.get(reverse("jobs:cli_status", args=[data["id"]])).status_code == 403
