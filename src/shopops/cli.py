@@ -132,6 +132,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: withdraw server.json, stop the jobs
+    if _local_warehouse():
+        from shopops.warehouse.connection import connect
+
+        connect()  # hold the warehouse from the start: from now on the CLI hands its commands over
     server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
     handoff.server_announce(port=args.port)
@@ -269,12 +273,18 @@ def _handoff_target():
     if os.environ.get("SHOPOPS_CLI_DIRECT") == "1":
         return None
     from shopops.jobs import handoff
+
+    if not _local_warehouse():
+        return None  # PostgreSQL/Spark take writers from many processes
+    return handoff.server_running()
+
+
+def _local_warehouse() -> bool:
+    """A DuckDB file: one process at a time may open it."""
     from shopops.warehouse.connection import warehouse_url
 
     url = warehouse_url()
-    if url.engine != "duckdb" or url.duckdb_path == ":memory:":
-        return None  # PostgreSQL/Spark take writers from many processes
-    return handoff.server_running()
+    return url.engine == "duckdb" and url.duckdb_path != ":memory:"
 
 
 def _handed_off(argv: list[str]) -> int | None:
