@@ -33,7 +33,6 @@ def toys(monkeypatch):
         "toy_boom": PeriodicJob("toy_boom", "support.toy_jobs.boom", weekly(0, 8, 0), label=("爆炸", "Boom")),
     }
     monkeypatch.setattr(registry, "periodic_jobs", lambda: jobs)
-    monkeypatch.setattr(services, "periodic_jobs", lambda: jobs)
     toy_jobs.CALLS.clear()
     return jobs
 

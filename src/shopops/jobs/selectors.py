@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from shopops.core.schedule import PeriodicJob
 from shopops.jobs.models import JobRun
-from shopops.jobs.registry import periodic_jobs
+from shopops.jobs import registry
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ def job_rows(*, language: str, now: dt.datetime | None = None) -> list[JobRow]:
     now = now or timezone.now()
     zone = timezone.get_default_timezone()
     rows = []
-    for job in sorted(periodic_jobs().values(), key=lambda j: j.schedule.next_after(now, zone)):
+    for job in sorted(registry.periodic_jobs().values(), key=lambda j: j.schedule.next_after(now, zone)):
         recent = list(JobRun.objects.filter(name=job.name)[:10])
         rows.append(JobRow(
             job=job, title=job.title(language), schedule=job.schedule.describe(language),

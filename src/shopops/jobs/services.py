@@ -15,7 +15,7 @@ from django.utils.module_loading import import_string
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.jobs.capture import captured
 from shopops.jobs.models import JobRun
-from shopops.jobs.registry import periodic_job, periodic_jobs
+from shopops.jobs import registry
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def scheduler_tick(*, now: dt.datetime | None = None) -> list[JobRun]:
         raise ValidationError(f"the scheduler's clock must be time-zone aware, got {now.isoformat()}")
     zone = timezone.get_default_timezone()
     fired = []
-    for job in periodic_jobs().values():
+    for job in registry.periodic_jobs().values():
         due = job.schedule.last_due(now, zone)
         if due is None or now - due > job.catch_up:
             continue
@@ -65,8 +65,8 @@ def scheduler_tick(*, now: dt.datetime | None = None) -> list[JobRun]:
 
 def job_run_now(*, name: str, requested_by: str = "") -> JobRun:
     """Queue one run of a periodic job outside its schedule ("run now")."""
-    if periodic_job(name) is None:
-        raise ValidationError(f"no job {name!r}; known jobs: {', '.join(sorted(periodic_jobs()))}")
+    if registry.periodic_job(name) is None:
+        raise ValidationError(f"no job {name!r}; known jobs: {', '.join(sorted(registry.periodic_jobs()))}")
     return _enqueue(JobRun.objects.create(name=name, trigger=JobRun.Trigger.MANUAL, requested_by=requested_by))
 
 
@@ -102,7 +102,7 @@ def job_run_execute(*, run_id: int) -> JobRun | None:
             if code:
                 status = JobRun.Status.FAILED
         else:
-            job = periodic_job(run.name)
+            job = registry.periodic_job(run.name)
             if job is None:
                 raise ValidationError(f"the job {run.name!r} is no longer declared by any app")
             scheduled = run.scheduled_for.astimezone(timezone.get_default_timezone()) if run.scheduled_for else None
