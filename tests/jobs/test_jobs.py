@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from zoneinfo import ZoneInfo
 
@@ -169,3 +170,54 @@ def test_the_cli_endpoint_needs_the_token_and_runs_only_known_commands():
     status = client.get(reverse("jobs:cli_status", args=[data["id"]]), **headers).json()
     assert status["status"] == "succeeded"
     assert client.get(reverse("jobs:cli_status", args=[data["id"]])).status_code == 403
+
+
+def test_the_cli_finds_no_server_when_the_announced_one_is_gone(settings, tmp_path):
+    import json
+    import socket
+    import subprocess
+    import sys
+
+    settings.VAR_DIR = tmp_path
+    assert handoff.server_running() is None  # nothing announced
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    (tmp_path / handoff.SERVER_FILE).write_text(json.dumps({"pid": dead.pid, "port": 1}))
+    assert handoff.server_running() is None  # its process is gone
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        closed_port = s.getsockname()[1]
+    (tmp_path / handoff.SERVER_FILE).write_text(json.dumps({"pid": os.getppid(), "port": closed_port}))
+    assert handoff.server_running() is None  # alive process, but nothing listens on the port
+    (tmp_path / handoff.SERVER_FILE).write_text("{not json")
+    assert handoff.server_running() is None
+
+
+def test_a_server_that_refuses_gives_a_clear_error(settings, tmp_path):
+    import http.server
+    import threading
+
+    settings.VAR_DIR = tmp_path
+
+    class Refuse(http.server.BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802
+            body = b'{"error": "bad or missing token"}'
+            self.send_response(403)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Refuse)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        info = handoff.ServerInfo(pid=os.getpid(), port=server.server_address[1])
+        with pytest.raises(handoff.HandoffError, match=r"refused the command: HTTP 403 bad or missing token"):
+            handoff.handoff(info, ["kpi", "gmv", "--period", "2025-11"])
+    finally:
+        server.shutdown()
+        server.server_close()

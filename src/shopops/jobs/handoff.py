@@ -132,14 +132,15 @@ def handoff(info: ServerInfo, argv: list[str], *, stdout=None, stderr=None) -> i
     """Run ``shopops ARGV`` in the server; print its output here; return its exit code."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     run = _call(info, "/jobs/cli/", {"argv": argv}, timeout=3600)
-    told = ""
+    told, wait = "", 1
     while run.get("status") not in ("succeeded", "failed"):
         busy = run.get("busy_with") or ""
         if run.get("status") == "queued" and busy and busy != told:
-            print(f"waiting: the server is busy with {busy}; your command runs next (run #{run['id']})",
-                  file=stderr, flush=True)
+            print(f"waiting: the server's worker is busy with {busy}; your command (run #{run['id']}) "
+                  "runs after that", file=stderr, flush=True)
             told = busy
-        run = _call(info, f"/jobs/cli/{run['id']}/?wait={POLL_SECONDS}", timeout=POLL_SECONDS + 30)
+        run = _call(info, f"/jobs/cli/{run['id']}/?wait={wait}", timeout=wait + 30)
+        wait = POLL_SECONDS
     stdout.write(run.get("output", ""))
     stderr.write(run.get("error", ""))
     return int(run.get("exit_code") or 0)

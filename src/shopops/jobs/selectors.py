@@ -52,10 +52,16 @@ def run_get(*, run_id: int) -> JobRun | None:
     return JobRun.objects.filter(pk=run_id).first()
 
 
-def busy_with() -> str:
-    """What the worker runs now, as "name (#id)"; empty when idle."""
-    run = JobRun.objects.filter(status=JobRun.Status.RUNNING).order_by("started_at").first()
-    return f"{run.name} (#{run.pk})" if run else ""
+def busy_with(*, before: int | None = None) -> str:
+    """What the worker is busy with ahead of run ``before``: the running run as "name (#id)", and how
+    many runs are queued ahead; empty when idle."""
+    running = JobRun.objects.filter(status=JobRun.Status.RUNNING).order_by("started_at").first()
+    ahead = JobRun.objects.filter(status=JobRun.Status.QUEUED)
+    ahead = ahead.filter(pk__lt=before).count() if before is not None else ahead.count()
+    parts = [f"{running.name} (#{running.pk})"] if running else []
+    if ahead:
+        parts.append(f"{ahead} more queued ahead")
+    return ", ".join(parts)
 
 
 def _roots() -> list[tuple[str, str]]:

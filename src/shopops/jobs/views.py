@@ -73,7 +73,7 @@ def _cli_allowed(request: HttpRequest) -> JsonResponse | None:
 
 def _run_json(run: JobRun) -> JsonResponse:
     return JsonResponse({"id": run.pk, "status": run.status, "exit_code": run.exit_code, "output": run.output,
-                         "error": run.error, "busy_with": "" if run.is_done else selectors.busy_with()})
+                         "error": run.error, "busy_with": "" if run.is_done else selectors.busy_with(before=run.pk)})
 
 
 @csrf_exempt
