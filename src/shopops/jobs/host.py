@@ -18,6 +18,12 @@ from shopops.jobs import services
 log = logging.getLogger(__name__)
 
 TICK_SECONDS = 30.0
+_workers_here = 0  # worker threads hosted by this process
+
+
+def worker_running() -> bool:
+    """Whether this process hosts a job worker (the CLI hand-off queues for it, else runs inline)."""
+    return _workers_here > 0
 
 
 class Host:
@@ -67,7 +73,10 @@ class Host:
             self._stop.wait(TICK_SECONDS)
 
     def _work(self) -> None:
+        global _workers_here
         from django_tasks_db.management.commands.db_worker import Worker
+
+        _workers_here += 1
 
         self._worker = Worker(queue_names=["default"], interval=self.interval, batch=False, backend_name="default",
                               startup_delay=False, max_tasks=None, worker_id=services.WORKER_ID,

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.jobs import handoff, selectors, services
+from shopops.jobs.host import worker_running
 from shopops.jobs.models import JobRun
 
 PERMISSION = f"team.use_{Module.JOBS.value}"
@@ -89,7 +90,8 @@ def cli_submit(request: HttpRequest) -> JsonResponse:
         return JsonResponse({"error": "expected {\"argv\": [\"command\", ...]}"}, status=400)
     if argv[0] not in ALLOWED or (argv[0] == "manage" and (len(argv) < 2 or argv[1] not in MANAGE_ALLOWED)):
         return JsonResponse({"error": f"the server does not run `shopops {' '.join(argv[:2])}`"}, status=400)
-    run = services.cli_run_request(argv=argv, inline=argv[0] in INLINE)
+    # a server started with --no-worker on DuckDB still holds the warehouse: it runs the command itself
+    run = services.cli_run_request(argv=argv, inline=argv[0] in INLINE or not worker_running())
     return _run_json(run)
 
 
