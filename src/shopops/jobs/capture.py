@@ -46,13 +46,26 @@ def _install() -> None:
             setattr(sys, name, _ThreadStream(name, current))
 
 
+_live: dict[object, tuple[io.StringIO, io.StringIO]] = {}
+
+
 @contextmanager
-def captured() -> Iterator[tuple[io.StringIO, io.StringIO]]:
-    """What this thread prints to stdout and stderr, until the block ends."""
+def captured(key: object = None) -> Iterator[tuple[io.StringIO, io.StringIO]]:
+    """What this thread prints to stdout and stderr, until the block ends; with ``key``, other
+    threads can read it meanwhile (``live_text``)."""
     _install()
     out, err = io.StringIO(), io.StringIO()
     _local.stdout, _local.stderr = out, err
+    if key is not None:
+        _live[key] = (out, err)
     try:
         yield out, err
     finally:
         _local.stdout = _local.stderr = None
+        _live.pop(key, None)
+
+
+def live_text(key: object) -> tuple[str, str] | None:
+    """What a block captured under ``key`` printed so far (None when no such block runs here)."""
+    buffers = _live.get(key)
+    return (buffers[0].getvalue(), buffers[1].getvalue()) if buffers else None

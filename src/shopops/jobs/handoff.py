@@ -132,15 +132,28 @@ def handoff(info: ServerInfo, argv: list[str], *, stdout=None, stderr=None) -> i
     """Run ``shopops ARGV`` in the server; print its output here; return its exit code."""
     stdout, stderr = stdout or sys.stdout, stderr or sys.stderr
     run = _call(info, "/jobs/cli/", {"argv": argv}, timeout=3600)
-    told, wait = "", 1
+    told, wait, shown_out, shown_err = "", 1, 0, 0
+
+    def show(run: dict) -> None:  # what the command printed since the last answer
+        nonlocal shown_out, shown_err
+        out, err = run.get("output", ""), run.get("error", "")
+        if len(out) >= shown_out:
+            stdout.write(out[shown_out:])
+            shown_out = len(out)
+        if len(err) >= shown_err:
+            stderr.write(err[shown_err:])
+            shown_err = len(err)
+        stdout.flush()
+        stderr.flush()
+
     while run.get("status") not in ("succeeded", "failed"):
         busy = run.get("busy_with") or ""
         if run.get("status") == "queued" and busy and busy != told:
             print(f"waiting: the server's worker is busy with {busy}; your command (run #{run['id']}) "
                   "runs after that", file=stderr, flush=True)
             told = busy
-        run = _call(info, f"/jobs/cli/{run['id']}/?wait={wait}", timeout=wait + 30)
+        show(run)
+        run = _call(info, f"/jobs/cli/{run['id']}/?wait={wait}&out={shown_out}&err={shown_err}", timeout=wait + 30)
         wait = POLL_SECONDS
-    stdout.write(run.get("output", ""))
-    stderr.write(run.get("error", ""))
+    show(run)
     return int(run.get("exit_code") or 0)

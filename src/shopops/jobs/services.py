@@ -19,7 +19,7 @@ from shopops.jobs import registry
 
 log = logging.getLogger(__name__)
 
-MAX_TEXT = 20_000  # output and error kept per run (the head and the tail)
+MAX_TEXT = 200_000  # output and error kept per run (the head and the tail)
 CLI_RUNNER = "shopops.cli.run_here"  # runs one CLI command in this process; returns its exit code
 WORKER_ID = f"{socket.gethostname()}:{os.getpid()}"[:64]
 
@@ -96,7 +96,7 @@ def job_run_execute(*, run_id: int) -> JobRun | None:
     status, output, error, code = JobRun.Status.SUCCEEDED, "", "", 0
     try:
         if run.trigger == JobRun.Trigger.CLI:
-            with captured() as (out, err):
+            with captured(("run", run.pk)) as (out, err):
                 code = import_string(CLI_RUNNER)(list(run.argv))
             output, error = out.getvalue(), err.getvalue()
             if code:

@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.jobs import handoff, selectors, services
+from shopops.jobs.capture import live_text
 from shopops.jobs.host import worker_running
 from shopops.jobs.models import JobRun
 
@@ -73,8 +74,11 @@ def _cli_allowed(request: HttpRequest) -> JsonResponse | None:
 
 
 def _run_json(run: JobRun) -> JsonResponse:
-    return JsonResponse({"id": run.pk, "status": run.status, "exit_code": run.exit_code, "output": run.output,
-                         "error": run.error, "busy_with": "" if run.is_done else selectors.busy_with(before=run.pk)})
+    output, error = run.output, run.error
+    if not run.is_done and (live := live_text(("run", run.pk))):  # printed so far, while it runs here
+        output, error = live
+    return JsonResponse({"id": run.pk, "status": run.status, "exit_code": run.exit_code, "output": output,
+                         "error": error, "busy_with": "" if run.is_done else selectors.busy_with(before=run.pk)})
 
 
 @csrf_exempt
@@ -103,11 +107,18 @@ def cli_status(request: HttpRequest, run_id: int) -> JsonResponse:
         wait = min(max(float(request.GET.get("wait", "0")), 0.0), 30.0)
     except ValueError:
         wait = 0.0
+    try:
+        seen_out, seen_err = int(request.GET.get("out", "0")), int(request.GET.get("err", "0"))
+    except ValueError:
+        seen_out = seen_err = 0
     deadline = time.monotonic() + wait
     while True:
         run = selectors.run_get(run_id=run_id)
         if run is None or run.trigger != JobRun.Trigger.CLI:
             return JsonResponse({"error": f"no CLI run #{run_id}"}, status=404)
         if run.is_done or time.monotonic() >= deadline:
+            return _run_json(run)
+        live = live_text(("run", run.pk))
+        if live and (len(live[0]), len(live[1])) != (seen_out, seen_err):  # new lines: hand them over now
             return _run_json(run)
         time.sleep(0.2)
