@@ -221,3 +221,32 @@ def test_a_server_that_refuses_gives_a_clear_error(settings, tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_the_jobs_and_worker_commands_without_a_server(toys, capsys, settings, tmp_path):
+    from shopops.cli import main
+
+    settings.VAR_DIR = tmp_path  # no server.json: this process is the worker
+    assert main(["jobs", "list"]) == 0
+    listed = [line.split("\t") for line in capsys.readouterr().out.splitlines()]
+    assert sorted(cols[0] for cols in listed) == ["toy_boom", "toy_ok"]
+    assert {cols[0]: cols[1] for cols in listed} == {"toy_ok": "daily 07:00", "toy_boom": "Mon 08:00"}
+
+    assert main(["jobs", "run", "toy_ok"]) == 0
+    out = capsys.readouterr().out
+    assert "\ttoy_ok\tmanual\t-\tsucceeded\t" in out and out.rstrip().endswith("ok now")
+    assert main(["jobs", "run", "toy_boom"]) == 1
+    captured = capsys.readouterr()
+    assert "\ttoy_boom\tmanual\t-\tfailed\t" in captured.out and "OSError: cannot open" in captured.err
+    assert main(["jobs", "run", "nope"]) == 2
+    assert "no job 'nope'" in capsys.readouterr().err
+
+    assert main(["jobs", "tick", "--now", "2026-12-07T08:00"]) == 0  # Monday 08:00 store time: both due
+    assert sorted(line.split("\t")[1] for line in capsys.readouterr().out.splitlines()) == ["toy_boom", "toy_ok"]
+    assert main(["worker", "--batch"]) == 0
+    assert capsys.readouterr().out == "ran 2 queued task(s)\n"
+    assert main(["jobs", "tick", "--now", "nonsense"]) == 2
+    assert "--now: 'nonsense' is not a time" in capsys.readouterr().err
+    assert main(["jobs", "log", "toy_ok", "-v"]) == 0
+    log = capsys.readouterr().out
+    assert "\ttoy_ok\tschedule\t2026-12-07 07:00\tsucceeded\t" in log and "    ok for 2026-12-07 07:00 CST" in log
