@@ -21,7 +21,7 @@ from shopops.team.services import role_groups_sync, user_create
 
 from support import toy_jobs
 
-pytestmark = pytest.mark.django_db
+pytestmark = pytest.mark.django_db(transaction=True)  # the worker checks its connection like a request does
 SH = ZoneInfo("Asia/Shanghai")
 PASSWORD = "a-long-password"
 
