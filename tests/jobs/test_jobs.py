@@ -42,7 +42,7 @@ def test_every_app_job_is_declared_once_with_an_importable_callable():
     from django.utils.module_loading import import_string
 
     jobs = registry.periodic_jobs()
-    assert {"insights_daily", "audience_daily", "promotions_flush", "report_weekly", "report_monthly"} <= set(jobs)
+    assert {"insights_daily", "audience_daily", "promotions_flush", "report_weekly", "report_monthly", "jobs_prune"} <= set(jobs)
     for job in jobs.values():
         assert callable(import_string(job.callable)), job.name
         assert job.label[0] and job.label[1], job.name
@@ -250,3 +250,28 @@ def test_the_jobs_and_worker_commands_without_a_server(toys, capsys, settings, t
     assert main(["jobs", "log", "toy_ok", "-v"]) == 0
     log = capsys.readouterr().out
     assert "\ttoy_ok\tschedule\t2026-12-07 07:00\tsucceeded\t" in log and "    ok for 2026-12-07 07:00 CST" in log
+
+
+def test_pruning_keeps_recent_runs_and_the_last_ten_of_each_job():
+    from django.utils import timezone
+
+    from shopops.jobs.jobs import jobs_prune
+
+    old = timezone.now() - dt.timedelta(days=200)
+    for i in range(12):  # a job that ran long ago only: its last 10 stay
+        JobRun.objects.create(name="rare", trigger="schedule", scheduled_for=old + dt.timedelta(hours=i),
+                              status="succeeded")
+    for i in range(15):  # a busy job: the 15 old ones go, the 10 recent ones stay
+        JobRun.objects.create(name="busy", trigger="schedule", scheduled_for=old + dt.timedelta(hours=i),
+                              status="failed")
+    for i in range(10):
+        JobRun.objects.create(name="busy", trigger="schedule",
+                              scheduled_for=timezone.now() - dt.timedelta(hours=i + 1), status="succeeded")
+    JobRun.objects.create(name="stuck", trigger="cli", status="queued")
+    JobRun.objects.filter(scheduled_for__lt=timezone.now() - dt.timedelta(days=100)).update(enqueued_at=old)
+    JobRun.objects.filter(name="stuck").update(enqueued_at=old)
+    assert jobs_prune().startswith("deleted 17 job run(s)")  # 2 of rare + 15 of busy
+    assert JobRun.objects.filter(name="rare").count() == 10
+    assert JobRun.objects.filter(name="busy").count() == 10
+    assert not JobRun.objects.filter(name="busy", status="failed").exists()
+    assert JobRun.objects.filter(name="stuck").exists()  # queued: never pruned

@@ -21,7 +21,7 @@ def periodic_jobs() -> dict[str, PeriodicJob]:
     found: dict[str, PeriodicJob] = {}
     for config in apps.get_app_configs():
         module_name = f"{config.name}.jobs"
-        if config.name == "shopops.jobs" or importlib.util.find_spec(module_name) is None:
+        if importlib.util.find_spec(module_name) is None:
             continue
         for job in getattr(importlib.import_module(module_name), "JOBS", ()):
             if job.name in found:
