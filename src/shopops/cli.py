@@ -122,14 +122,14 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     from django.conf import settings
     from waitress import create_server
 
     from shopops.config.wsgi import application
     from shopops.jobs import handoff
     from shopops.jobs.host import Host
-
-    import signal
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: withdraw server.json, stop the jobs
     if _local_warehouse():

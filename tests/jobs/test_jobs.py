@@ -162,6 +162,8 @@ def test_the_cli_endpoint_needs_the_token_and_runs_only_known_commands():
     assert client.post(url, '{"argv": "docs"}', content_type="application/json", **headers).status_code == 400
     assert client.post(url, body, content_type="application/json", HTTP_X_SHOPOPS_TOKEN=token,
                        REMOTE_ADDR="10.1.2.3").status_code == 403
+    assert client.post(url, body, content_type="application/json", HTTP_X_FORWARDED_FOR="203.0.113.9",
+                       **headers).status_code == 403  # through a reverse proxy on this host: refused
     response = client.post(url, body, content_type="application/json", **headers)  # docs run inline
     data = response.json()
     assert data["status"] == "succeeded" and data["exit_code"] == 0

@@ -66,7 +66,8 @@ def job_run_now(request: HttpRequest, name: str) -> HttpResponse:
 # --- the CLI hand-off (token-authenticated, loopback only; see handoff.py) -------------------
 
 def _cli_allowed(request: HttpRequest) -> JsonResponse | None:
-    if request.META.get("REMOTE_ADDR") not in ("127.0.0.1", "::1"):
+    proxied = "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META
+    if request.META.get("REMOTE_ADDR") not in ("127.0.0.1", "::1") or proxied:
         return JsonResponse({"error": "loopback clients only"}, status=403)
     if not handoff.token_valid(request.headers.get(handoff.HEADER, "")):
         return JsonResponse({"error": "bad or missing token"}, status=403)
