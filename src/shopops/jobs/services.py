@@ -54,12 +54,12 @@ def scheduler_tick(*, now: dt.datetime | None = None) -> list[JobRun]:
         if due is None or now - due > job.catch_up:
             continue
         try:
-            with transaction.atomic():
-                run = JobRun.objects.create(name=job.name, trigger=JobRun.Trigger.SCHEDULE,
-                                            scheduled_for=due.astimezone(dt.UTC))
+            with transaction.atomic():  # the run and its task row, or neither (then the next tick retries)
+                run = _enqueue(JobRun.objects.create(name=job.name, trigger=JobRun.Trigger.SCHEDULE,
+                                                     scheduled_for=due.astimezone(dt.UTC)))
         except IntegrityError:
             continue  # this occurrence was fired already (here or by another scheduler)
-        fired.append(_enqueue(run))
+        fired.append(run)
     return fired
 
 
@@ -67,7 +67,8 @@ def job_run_now(*, name: str, requested_by: str = "") -> JobRun:
     """Queue one run of a periodic job outside its schedule ("run now")."""
     if registry.periodic_job(name) is None:
         raise ValidationError(f"no job {name!r}; known jobs: {', '.join(sorted(registry.periodic_jobs()))}")
-    return _enqueue(JobRun.objects.create(name=name, trigger=JobRun.Trigger.MANUAL, requested_by=requested_by))
+    with transaction.atomic():
+        return _enqueue(JobRun.objects.create(name=name, trigger=JobRun.Trigger.MANUAL, requested_by=requested_by))
 
 
 def cli_run_request(*, argv: list[str], inline: bool = False) -> JobRun:
@@ -76,12 +77,14 @@ def cli_run_request(*, argv: list[str], inline: bool = False) -> JobRun:
     if not argv or not all(isinstance(a, str) for a in argv):
         raise ValidationError("a CLI run needs its arguments as a list of strings")
     words = argv[:2] if argv[0] in ("manage", "insights", "report", "jobs") else argv[:1]
-    run = JobRun.objects.create(name=f"cli:{' '.join(words)}"[:100], trigger=JobRun.Trigger.CLI, argv=list(argv))
+    name = f"cli:{' '.join(words)}"[:100]
     if inline:
+        run = JobRun.objects.create(name=name, trigger=JobRun.Trigger.CLI, argv=list(argv))
         job_run_execute(run_id=run.pk)
         run.refresh_from_db()
         return run
-    return _enqueue(run)
+    with transaction.atomic():
+        return _enqueue(JobRun.objects.create(name=name, trigger=JobRun.Trigger.CLI, argv=list(argv)))
 
 
 def job_run_execute(*, run_id: int) -> JobRun | None:
