@@ -277,3 +277,11 @@ def test_pruning_keeps_recent_runs_and_the_last_ten_of_each_job():
     assert JobRun.objects.filter(name="busy").count() == 10
     assert not JobRun.objects.filter(name="busy", status="failed").exists()
     assert JobRun.objects.filter(name="stuck").exists()  # queued: never pruned
+
+
+def test_the_page_lists_every_app_job_with_its_next_run():
+    client = _login(Role.OPS_DIRECTOR)
+    html = client.get(reverse("jobs:list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    for name in ("insights_daily", "audience_daily", "promotions_flush", "report_weekly", "report_monthly", "jobs_prune"):
+        assert f'data-job="{name}"' in html, name
+    assert "异常诊断与晨报" in html and "每周一 08:00" in html and "每月 1 日 08:00" in html
