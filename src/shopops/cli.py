@@ -140,6 +140,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
     handoff.server_announce(port=args.port)
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
+    print(f"jobs: {_jobs_banner(host)}", flush=True)
     try:
         server.run()
     except KeyboardInterrupt:
@@ -148,6 +149,21 @@ def cmd_serve(args: argparse.Namespace) -> int:
         handoff.server_withdraw()
         host.stop()
     return 0
+
+
+def _jobs_banner(host) -> str:
+    from django.utils import timezone
+
+    from shopops.jobs import registry
+
+    zone = timezone.get_default_timezone()
+    now = timezone.now()
+    jobs = sorted(registry.periodic_jobs().values(), key=lambda j: j.schedule.next_after(now, zone))
+    parts = [("worker" if host.worker else "no worker") + (" + scheduler" if host.scheduler else ", no scheduler"),
+             f"{len(jobs)} periodic jobs"]
+    if jobs and host.scheduler:
+        parts.append(f"next {jobs[0].name} at {jobs[0].schedule.next_after(now, zone):%Y-%m-%d %H:%M %Z}")
+    return "; ".join(parts) + " (/jobs/)"
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -162,6 +178,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     print("shopops worker: running queued jobs" + (" and the scheduler" if settings.SHOPOPS_SCHEDULER
                                                  and not args.no_scheduler else "") + " (Ctrl+C to stop)", flush=True)
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=True).start()
+    print(f"jobs: {_jobs_banner(host)}", flush=True)
     try:
         host.join()
     except KeyboardInterrupt:
