@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "shopops.promotions",
     "shopops.insights",
     "shopops.reports",
+    "shopops.jobs",
     "shopops.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -121,6 +124,12 @@ LOGIN_REDIRECT_URL = "web:cockpit"
 LOGOUT_REDIRECT_URL = "login"
 
 SHOPOPS_ARCHIVE_DIR = VAR_DIR / "archive"
+
+# Background jobs: the Django Tasks API with its database backend (the queue lives in the app DB).
+# `shopops serve` hosts the worker and the scheduler (docs/jobs.md); `shopops worker` runs them apart.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# 0 turns off the scheduler that `shopops serve` hosts (when `shopops worker` processes run it).
+SHOPOPS_SCHEDULER = os.environ.get("SHOPOPS_SCHEDULER", "1") == "1"
 
 LOGGING = {
     "version": 1,
