@@ -127,10 +127,23 @@ def test_a_spec_must_be_consistent_with_the_others(toy_kinds):
         key = "toy_clash"
         label = Label("Clash", "冲突")
         params = Clash
+        required = (("rate",),)
 
     with pytest.raises(ValueError, match="'rate' is a count here but a rate elsewhere"):
         engine.register(ClashKind())
     assert "toy_clash" not in {s.key for s in engine.all_kinds()}
+
+    @dataclass(frozen=True, slots=True)
+    class Loose:
+        amount: Decimal = param(ParamType.MONEY, Label("Amount off", "减免金额"))
+
+    class LooseKind(ItemKind):
+        key = "toy_loose"
+        label = Label("Loose", "松散")
+        params = Loose  # ``amount`` has no default but is not required
+
+    with pytest.raises(ValueError, match="'amount' has no default, so it must be required on its own"):
+        engine.register(LooseKind())
 
 
 # ---------------------------------------------------------------------------- services

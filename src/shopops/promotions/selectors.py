@@ -17,6 +17,7 @@ from shopops.promotions import engine
 from shopops.promotions.engine.floor import FloorReport, SkuFloor, floor_check
 from shopops.promotions.models import AuditLog, Campaign, Coupon, CouponCode, FloorPrice, Promotion
 
+
 def engine_promotion(promotion: Promotion) -> engine.Promotion:
     """The engine's frozen value of a stored promotion (parameters already validated): its
     kind's spec reads the typed parameters from the stored JSON."""

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopops.promotions.engine.proration import allocate
-from shopops.promotions.engine.types import Audience, Cart, Level, Promotion, cents
+from shopops.promotions.engine.types import Audience, Cart, Level, Promotion
 
 
 @dataclass(frozen=True, slots=True)

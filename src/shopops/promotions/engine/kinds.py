@@ -250,6 +250,9 @@ def register(spec: KindSpec) -> KindSpec:
         for name in group:
             if name not in fields:
                 raise ValueError(f"{spec.key}: required parameter {name!r} is not a field of {spec.params.__name__}")
+    for f in dataclasses.fields(spec.params):
+        if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING and (f.name,) not in spec.required:
+            raise ValueError(f"{spec.key}: parameter {f.name!r} has no default, so it must be required on its own")
     for name, info in fields.items():
         if name in known and known[name].type != info.type:
             raise ValueError(f"{spec.key}: parameter {name!r} is a {info.type} here but a {known[name].type} elsewhere")

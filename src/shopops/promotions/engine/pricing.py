@@ -27,7 +27,7 @@ from shopops.promotions.engine.benefits import (
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
-    Audience, Bearer, Cart, Gift, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
+    Audience, Bearer, Cart, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
 )
 
 MAX_STATES = 4096
