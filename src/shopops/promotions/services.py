@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -15,7 +15,7 @@ from django.utils import timezone
 from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.promotions.engine.types import COUPON_KINDS, Kind
+from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
     AuditLog, Campaign, Coupon, CouponCode, FlashSale, FlashSaleBuyer, FloorPrice, Promotion, Reservation,
@@ -39,66 +39,15 @@ class FloorViolationError(ShopopsError):
 
 
 # ---------------------------------------------------------------------------- promotions
-REQUIRED: dict[Kind, tuple[tuple[str, ...], ...]] = {
-    # each inner tuple: at least one of these parameters
-    Kind.ITEM_DISCOUNT: (("rate",),),
-    Kind.SPECIAL_PRICE: (("price",),),
-    Kind.MEMBER_PRICE: (("price",),),
-    Kind.FLASH_SALE: (("price",),),
-    Kind.BUNDLE: (("price",), ("bundle_skus",)),
-    Kind.PRESALE: (("deposit",), ("deposit_value",)),
-    Kind.TIERED_REDUCTION: (("tiers",),),
-    Kind.EVERY_REDUCTION: (("threshold",), ("amount",)),
-    Kind.QUANTITY_DISCOUNT: (("quantity_tiers",),),
-    Kind.STORE_COUPON: (("amount", "rate"),),
-    Kind.PRODUCT_COUPON: (("amount", "rate"),),
-    Kind.FIRST_ORDER: (("amount", "rate"),),
-    Kind.GIFT: (("threshold",), ("gift_value",)),
-    Kind.CROSS_STORE_REDUCTION: (("threshold",), ("amount",)),
-    Kind.PLATFORM_COUPON: (("amount", "rate"),),
-    Kind.POINTS: (("points_per_yuan",), ("max_share",)),
-}
-_DECIMALS = ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "gift_value")
-
-
 def promotion_parameters_validate(*, kind: str, parameters: dict) -> dict:
-    """Normalised parameters of one kind, or ValidationError naming the field and value."""
+    """Normalised parameters of one kind, or ValidationError naming the field and value.
+
+    The rules are the kind's spec (``engine.kinds``): its parameter types, which it needs,
+    and any rule between them."""
     try:
-        k = Kind(kind)
-    except ValueError as exc:
-        raise ValidationError(f"unknown promotion kind {kind!r}") from exc
-    out: dict = {}
-    for name, value in parameters.items():
-        if value in (None, "", []):
-            continue
-        try:
-            if name in _DECIMALS:
-                d = Decimal(str(value))
-                if d < 0:
-                    raise ValidationError(f"parameters.{name}: must be >= 0, got {value!r}")
-                if name in ("rate", "max_share") and not (0 < d <= 1):
-                    raise ValidationError(f"parameters.{name}: must be in (0, 1], got {value!r}")
-                out[name] = str(d)
-            elif name == "tiers":
-                out[name] = sorted([[str(Decimal(str(t))), str(Decimal(str(a)))] for t, a in value], key=lambda x: Decimal(x[0]))
-            elif name == "quantity_tiers":
-                out[name] = sorted([[int(n), str(Decimal(str(r)))] for n, r in value])
-            elif name in ("max_units", "points_per_yuan"):
-                if int(value) < 1:
-                    raise ValidationError(f"parameters.{name}: must be >= 1, got {value!r}")
-                out[name] = int(value)
-            elif name == "bundle_skus":
-                out[name] = [str(s) for s in value]
-            elif name == "gift_sku":
-                out[name] = str(value)
-            else:
-                raise ValidationError(f"parameters.{name}: not a parameter of any promotion kind")
-        except (InvalidOperation, TypeError, ValueError) as exc:
-            raise ValidationError(f"parameters.{name}: not valid: {value!r}") from exc
-    for group in REQUIRED[k]:
-        if not any(name in out for name in group):
-            raise ValidationError(f"{k.value} needs parameters.{' or parameters.'.join(group)}")
-    return out
+        return validate_parameters(kind=kind, parameters=parameters)
+    except ParamError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def promotion_create(*, name: str, kind: str, parameters: dict, stackable: bool = False, priority: int = 0,
@@ -186,7 +135,7 @@ def floor_price_set(*, sku: str, list_price: Decimal, cost: Decimal, min_margin:
 # ---------------------------------------------------------------------------- coupons
 def coupon_create(*, promotion: Promotion, name: str, valid_from: dt.datetime, valid_until: dt.datetime,
                   total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None) -> Coupon:
-    if promotion.kind not in {k.value for k in COUPON_KINDS}:
+    if not kind_spec(promotion.kind).is_coupon:
         raise ValidationError(f"promotion {promotion.pk} is a {promotion.kind}, not a coupon")
     if face_value is None:
         face_value = Decimal(str(promotion.parameters.get("amount") or promotion.parameters.get("cap") or "0"))
