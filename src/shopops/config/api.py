@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.errors import ResourceBusy, ShopopsError, ValidationError
 from shopops.ingest.api import PayloadTooLarge, ServerKey, TooManyRequests
 from shopops.ingest.api import router as ingest_router
 from shopops.promotions.api import router as promotions_router
@@ -59,6 +59,13 @@ def _invalid(request: HttpRequest, exc: ValidationError):
 @api.exception_handler(ShopopsError)
 def _shopops(request: HttpRequest, exc: ShopopsError):
     return _error(request, 400, "bad_request", str(exc))
+
+
+@api.exception_handler(ResourceBusy)
+def _busy(request: HttpRequest, exc: ResourceBusy):
+    response = _error(request, 503, "busy", str(exc))
+    response["Retry-After"] = "5"
+    return response
 
 
 @api.exception_handler(AuthenticationError)
