@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import pydantic
+from django.db import OperationalError
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
@@ -65,6 +66,16 @@ def _shopops(request: HttpRequest, exc: ShopopsError):
 def _busy(request: HttpRequest, exc: ResourceBusy):
     response = _error(request, 503, "busy", str(exc))
     response["Retry-After"] = "5"
+    return response
+
+
+@api.exception_handler(OperationalError)
+def _app_db_busy(request: HttpRequest, exc: OperationalError):
+    """SQLite still locked after its busy timeout: a clear, retryable 503 (other errors stay 500s)."""
+    if "locked" not in str(exc).lower():
+        raise exc
+    response = _error(request, 503, "busy", "the database is busy with other writes; nothing was changed, retry later")
+    response["Retry-After"] = "2"
     return response
 
 

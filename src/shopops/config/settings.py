@@ -97,6 +97,19 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several web threads write at once (coupon claims, check-ins): WAL lets readers go on
+    # while one writes; IMMEDIATE transactions take the write lock when they begin, so a
+    # transaction never fails half-way upgrading a read lock ("database is locked");
+    # a writer waits up to SHOPOPS_SQLITE_TIMEOUT seconds (default 20) for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": float(os.environ.get("SHOPOPS_SQLITE_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
+    # tests run on a file too: an in-memory database shares one cache whose table locks
+    # ignore the timeout, which would hide how the real file behaves under concurrency
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test_shopops.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
