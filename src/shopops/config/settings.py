@@ -135,6 +135,20 @@ LOGOUT_REDIRECT_URL = "login"
 
 SHOPOPS_ARCHIVE_DIR = VAR_DIR / "archive"
 
+# Uploads (the import pages): files of one request above SHOPOPS_UPLOAD_MAX_BYTES (default
+# 1 GiB) are stopped while they stream in, with a clear message (shopops.ingest.uploads);
+# other form bodies are capped by Django's DATA_UPLOAD_MAX_MEMORY_SIZE. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory. What a compressed upload may
+# unpack to: SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES / SHOPOPS_IMPORT_MAX_RATIO (ingest/readers.py).
+SHOPOPS_UPLOAD_MAX_BYTES = int(os.environ.get("SHOPOPS_UPLOAD_MAX_BYTES", str(1 << 30)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SHOPOPS_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 << 20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 << 20
+FILE_UPLOAD_HANDLERS = [
+    "shopops.ingest.uploads.UploadSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
