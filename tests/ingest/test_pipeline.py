@@ -2,6 +2,8 @@
 
 import datetime as dt
 import gzip
+import hashlib
+import hmac
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -9,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from shopops.core.errors import ValidationError
-from shopops.ingest.pipeline import import_file, phone_hash
+from shopops.ingest.pipeline import import_file
 from shopops.ingest.profiles import profile_detect, profile_get
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -91,12 +93,13 @@ def test_empty_file_and_missing_required_column_have_specific_messages(warehouse
 def test_phones_are_hashed_and_masked_never_stored(warehouse, tmp_path):
     f = tmp_path / "customers.csv"
     f.write_text("买家ID,手机号,省份\nu1,13812345678,广东\nu2,+86 139-0000-1111,浙江\nu3,12345,北京\n", encoding="utf-8")
-    out = run(warehouse, f, profile=profile_get("shopops_customers"), salt="s")
+    out = run(warehouse, f, profile=profile_get("shopops_customers"), pii_key="s")
     assert (out.inserted, out.rows_rejected) == (2, 1)
     assert out.rejects[0].reason == "expected an 11-digit mobile number (or one masked as 138****5678)"
+    assert out.rejects[0].value == "*****"  # a rejected phone is never kept in the clear
     rows = warehouse.table("customers").order_by("customer_id").to_pandas()
-    assert list(rows.phone_masked) == ["138****5678", "139****1111"]
-    assert rows.unified_id[0] == phone_hash("13812345678", "s")
+    assert list(rows.phone_masked) == ["138******78", "139******11"]  # 3 + 2 digits shown
+    assert rows.unified_id[0] == hmac.new(b"s", b"13812345678", hashlib.sha256).hexdigest()
     assert "13812345678" not in rows.to_string()
 
 

@@ -4,6 +4,7 @@ SHOPOPS_DATABASE_URL   app DB (default: SQLite at ./var/shopops.sqlite3)
 SHOPOPS_WAREHOUSE_URL  warehouse (default: DuckDB at $SHOPOPS_VAR_DIR/warehouse.duckdb, ./var/ by default)
 SHOPOPS_TIME_ZONE      store time zone (default: Asia/Shanghai)
 SHOPOPS_SECRET_KEY     secret key (default: generated once into ./var/secret_key)
+SHOPOPS_PII_KEY        key of the hashed phones (default: ./var/pii_salt, with a deploy warning)
 SHOPOPS_DEBUG          1 for debug pages
 SHOPOPS_ALLOWED_HOSTS  comma-separated host names
 SHOPOPS_VAR_DIR        where local state lives (default: ./var)
@@ -35,9 +36,17 @@ def _local_secret(env: str, file_name: str) -> str:
 
 
 SECRET_KEY = _local_secret("SHOPOPS_SECRET_KEY", "secret_key")
-# Salt of the hashed personal identifiers (phones) that link a customer across channels.
-# Keep it stable: changing it breaks the links of customers imported before.
-SHOPOPS_PII_SALT = _local_secret("SHOPOPS_PII_SALT", "pii_salt")
+# Key of the hashed personal identifiers (phones, HMAC-SHA256) that link a customer across
+# channels. Production: set SHOPOPS_PII_KEY in the environment, kept apart from the data
+# (not under var/, not in backups of var/): with the key beside the hashes each phone could
+# be recovered by trying the numbers of its prefix. Without it (a first `make run`), the
+# installation's key file var/pii_salt is used (SHOPOPS_PII_SALT, the name of earlier
+# versions, overrides it) and `manage.py check --deploy` warns. Keep it stable: changing it
+# breaks the links of customers imported before (docs/security.md).
+SHOPOPS_PII_KEY = os.environ.get("SHOPOPS_PII_KEY", "")
+SHOPOPS_PII_KEY_FROM_ENV = bool(SHOPOPS_PII_KEY)
+if not SHOPOPS_PII_KEY:
+    SHOPOPS_PII_KEY = _local_secret("SHOPOPS_PII_SALT", "pii_salt")
 DEBUG = os.environ.get("SHOPOPS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("SHOPOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -134,6 +143,9 @@ LOGIN_REDIRECT_URL = "web:cockpit"
 LOGOUT_REDIRECT_URL = "login"
 
 SHOPOPS_ARCHIVE_DIR = VAR_DIR / "archive"
+# raw import files (they hold buyer names, addresses, phones) are deleted this many days after
+# their latest import; 0: as soon as the import finishes
+SHOPOPS_ARCHIVE_DAYS = float(os.environ.get("SHOPOPS_ARCHIVE_DAYS", "7"))
 
 # Uploads (the import pages): files of one request above SHOPOPS_UPLOAD_MAX_BYTES (default
 # 1 GiB) are stopped while they stream in, with a clear message (shopops.ingest.uploads);

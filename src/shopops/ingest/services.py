@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import itertools
+import logging
+import os
 import shutil
 import time
 import uuid
@@ -34,17 +36,47 @@ from shopops.warehouse.loader import LoadResult, load
 from shopops.warehouse.loader import transaction as warehouse_transaction
 from shopops.warehouse.schema import TABLES
 
+log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 0.5  # a running job's row is updated at most this often
 UPLOAD_CHUNK_BYTES = 1 << 20
 UPLOADS_KEPT_HOURS = 24  # uploads never imported are deleted after this
 
 
 def _archive(path: Path, sha256: str) -> Path:
+    """Keep the raw file by its hash while it is imported, and SHOPOPS_ARCHIVE_DAYS after."""
     target = Path(settings.SHOPOPS_ARCHIVE_DIR) / sha256[:2] / sha256 / path.name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+    os.utime(target.parent)  # the retention counts from the latest import of these bytes
     return target
+
+
+def archive_prune(*, older_than_days: float | None = None) -> int:
+    """Delete archived raw files older than the retention (``SHOPOPS_ARCHIVE_DAYS``, default 7).
+
+    Raw exports hold what the warehouse never keeps (buyer names, addresses, phones), so
+    they are kept only long enough to re-run or investigate a recent import. Files of queued
+    or running jobs stay; the jobs of a deleted file forget its path. Returns how many went.
+    """
+    root = Path(settings.SHOPOPS_ARCHIVE_DIR)
+    if not root.is_dir():
+        return 0
+    days = settings.SHOPOPS_ARCHIVE_DAYS if older_than_days is None else older_than_days
+    cutoff = time.time() - days * 86400
+    active = set(
+        ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .exclude(archive_path="").values_list("archive_path", flat=True)
+    )
+    removed = 0
+    for folder in (f for part in root.iterdir() if part.is_dir() for f in part.iterdir() if f.is_dir()):
+        inside = str(folder) + os.sep
+        if folder.stat().st_mtime > cutoff or any(a.startswith(inside) for a in active):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        ImportJob.objects.filter(archive_path__startswith=inside).update(archive_path="")
+        removed += 1
+    return removed
 
 
 def _store_time_zone(store_id: str | None, con) -> str:
@@ -197,6 +229,7 @@ class _ProgressRecorder:
 def _job_failed(job: ImportJob, message: str) -> None:
     job.status, job.error, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "archive_path"])
+    archive_prune()
 
 
 def import_job_run(
@@ -233,6 +266,9 @@ def import_job_run(
         if archive:
             run_path = _archive(given, job.sha256)
             job.archive_path = str(run_path)
+        if not settings.SHOPOPS_PII_KEY_FROM_ENV and any(f.type.value == "phone" for f in profile.fields):
+            log.warning("SHOPOPS_PII_KEY is not set: phones are hashed with the key file under var/ "
+                        "(fine for a trial; set it in production, see docs/security.md)")
         con = connect()
         outcome = import_file(
             run_path,
@@ -241,7 +277,7 @@ def import_job_run(
             store_id=job.store_id or None,
             tz=_store_time_zone(job.store_id or None, con),
             strict=job.strict,
-            salt=settings.SHOPOPS_PII_SALT,
+            pii_key=settings.SHOPOPS_PII_KEY,
             on_progress=_ProgressRecorder(job, on_progress),
         )
     except ShopopsError as exc:
@@ -266,6 +302,8 @@ def import_job_run(
         )
     if archive and given.is_relative_to(upload_root()):
         given.unlink(missing_ok=True)  # the archive keeps the raw file
+    archive_prune()
+    job.refresh_from_db(fields=["archive_path"])
     return job
 
 
