@@ -54,6 +54,8 @@ def _pydantic_invalid(request: HttpRequest, exc: pydantic.ValidationError):
 
 @api.exception_handler(ValidationError)
 def _invalid(request: HttpRequest, exc: ValidationError):
+    if exc.problems:  # per-field problems found after the schema (e.g. events outside the time window)
+        return _error(request, 422, "invalid", str(exc), exc.problems)
     return _error(request, 400, "bad_request", str(exc))
 
 

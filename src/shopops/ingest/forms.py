@@ -206,3 +206,20 @@ def problem_text(problem: MappingProblem) -> str:
         return str(_("Column %(column)s is mapped to %(field)s, which this target does not have.")
                    % {"column": problem.sources[0], "field": problem.field})
     return str(_("Map unit_price or line_paid_amount: a sales line needs an amount."))
+
+
+class ApiKeyForm(forms.Form):
+    """A new key for a store's own site (the keys page, directors only)."""
+
+    store = forms.ChoiceField(label=_("Store"))
+    kind = forms.ChoiceField(label=_("Kind"))
+    name = forms.CharField(label=_("Used by"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. mini-program backend")}))
+    rate_per_minute = forms.IntegerField(label=_("Requests a minute"), min_value=1, max_value=100_000, initial=600)
+
+    def __init__(self, *args, store_choices=(), **kwargs):
+        from shopops.ingest.models import ApiKey
+
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = list(store_choices)
+        self.fields["kind"].choices = ApiKey.Kind.choices

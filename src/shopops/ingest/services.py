@@ -13,13 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import collector
 from shopops.ingest.mapping import ColumnMapping, mapping_problems, mapping_toml
-from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
+from shopops.ingest.models import ApiKey, ApiRateWindow, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256, import_file
 from shopops.ingest.profiles import VIRTUAL_TABLES, Profile, profile_from_toml, profiles
 from shopops.ingest.readers import open_source
@@ -394,6 +395,37 @@ def api_key_check(raw: str | None, *, kind: str) -> ApiKey | None:
     if key is None or not hmac.compare_digest(key.key_hash, _key_hash(raw)):
         return None
     return key
+
+
+def api_key_revoke(*, prefix: str, now=None) -> ApiKey:
+    """Revoke a key (it stops working at once); revoking twice keeps the first time."""
+    key = ApiKey.objects.filter(prefix=prefix).first()
+    if key is None:
+        raise ValidationError(f"no API key {prefix!r}")
+    if key.revoked_at is None:
+        key.revoked_at = now or timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_throttle(*, key: ApiKey, now: float | None = None) -> bool:
+    """Count one request of this key; False when it is over ``rate_per_minute`` this minute.
+
+    The count lives in the app database, so every worker process (and machine) shares it:
+    a fixed one-minute window per key, counted with one atomic UPDATE.
+    """
+    minute = int((time.time() if now is None else now) // 60)
+    rows = ApiRateWindow.objects.filter(prefix=key.prefix, minute=minute)
+    with transaction.atomic():
+        if not rows.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    ApiRateWindow.objects.create(prefix=key.prefix, minute=minute, count=1)
+            except IntegrityError:  # another worker started this minute first
+                rows.update(count=F("count") + 1)
+            ApiRateWindow.objects.filter(minute__lt=minute - 1).delete()
+        count = rows.values_list("count", flat=True).first() or 0
+    return count <= key.rate_per_minute
 
 
 def events_collect(*, key: ApiKey, batch: collector.EventBatchIn) -> LoadResult:

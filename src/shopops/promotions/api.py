@@ -148,7 +148,8 @@ def _code_out(row) -> dict:
 @router.post("/coupons/claim", response=CodeOut, summary="Claim a code, or any claimable code of a coupon")
 def coupons_claim(request: HttpRequest, body: ClaimIn):
     coupon = selectors.coupon_get(coupon_id=body.coupon_id) if body.coupon_id else None
-    row = services.coupon_claim(customer_id=body.customer_id, coupon=coupon, code=body.code, now=timezone.now())
+    row = services.coupon_claim(customer_id=body.customer_id, coupon=coupon, code=body.code, now=timezone.now(),
+                                store_id=_store(request))
     return _code_out(row)
 
 
@@ -201,7 +202,7 @@ class ReleaseIn(Schema):
 @router.post("/flash-sales/{flash_sale_id}/release", response=dict, summary="Give a reservation back")
 def flash_sales_release(request: HttpRequest, flash_sale_id: int, body: ReleaseIn):
     released = services.flash_sale_release(reservation_id=body.reservation_id, buyer_id=body.buyer_id,
-                                          flash_sale_id=flash_sale_id, now=timezone.now())
+                                          flash_sale_id=flash_sale_id, now=timezone.now(), store_id=_store(request))
     if released:
         tasks.facts_flush_soon()
     return {"released": released}
