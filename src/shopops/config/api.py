@@ -99,3 +99,31 @@ def _too_large(request: HttpRequest, exc: PayloadTooLarge):
 @api.exception_handler(HttpError)
 def _http(request: HttpRequest, exc: HttpError):
     return _error(request, exc.status_code, "error", str(exc))
+
+
+_STATUS_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+                 405: "method_not_allowed", 413: "too_large", 429: "rate_limited"}
+
+
+class ApiErrorShapeMiddleware:
+    """Errors Django or ninja answer themselves under /api/ (an unknown path: 404; a method the
+    route lacks: 405; a body over the upload limits: 400/413) are plain text or HTML; give
+    them the API's one error shape too. JSON responses pass unchanged; /api/docs is a page."""
+
+    def __init__(self, get_response) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest):
+        response = self.get_response(request)
+        if (response.status_code < 400 or not request.path.startswith("/api/") or request.path.startswith("/api/docs")
+                or response.get("Content-Type", "").startswith("application/json")):
+            return response
+        code = _STATUS_CODES.get(response.status_code, "error" if response.status_code < 500 else "server_error")
+        message = {404: f"no API route {request.path}",
+                   405: f"{request.method} is not allowed here; allowed: {response.get('Allow', '')}"}.get(
+            response.status_code, response.reason_phrase)
+        shaped = _error(request, response.status_code, code, message)
+        for header in ("Allow", "Retry-After"):
+            if header in response:
+                shaped[header] = response[header]
+        return shaped
