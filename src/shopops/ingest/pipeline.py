@@ -32,6 +32,10 @@ from shopops.warehouse.schema import TABLES
 
 ROW = "_row"
 MAX_REJECTS_KEPT = 10_000
+MAX_CELL_CHARS = 10_000  # no canonical column holds more; a longer cell is a broken file (or an attack)
+MAX_REJECT_VALUE_CHARS = 2_000  # what a reject keeps of its value
+# C0 controls except tab, newline and carriage return; DEL; a byte-order mark inside the data
+CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]"
 
 # instant column -> business-date column derived from it in the store's time zone
 BUSINESS_DATES = {
@@ -205,6 +209,12 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
             checks.append(((present & expr.is_null()), spec.source, reason))
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
+        raw_text = pl.col(spec.source).fill_null("")
+        checks.append((raw_text.str.contains(CONTROL_CHARACTERS), spec.source,
+                       "contains a control character or a byte-order mark (U+FEFF): a binary file, or two "
+                       "exports pasted together?"))
+        checks.append((raw_text.str.len_chars() > MAX_CELL_CHARS, spec.source,
+                       f"the value is longer than {MAX_CELL_CHARS:,} characters"))
     flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
     # one pass types every column and flags every problem; rejects are built from the few bad rows
     typed = batch.select(pl.col(ROW), *typed_cols, *flags)
@@ -217,7 +227,7 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
             for i, (_, source, reason) in enumerate(checks):
                 rows = bad_rows.filter(pl.col(f"_bad{i}")).select(ROW)
                 if rows.height:
-                    value = pl.col(source).fill_null("")
+                    value = pl.col(source).fill_null("").str.slice(0, MAX_REJECT_VALUE_CHARS)
                     if source in personal:
                         value = value.map_elements(redact, return_dtype=pl.String)
                     reject_parts.append(raw.join(rows, on=ROW, how="semi").select(

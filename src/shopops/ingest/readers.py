@@ -153,6 +153,15 @@ def _decodes(sample: bytes, encoding: str) -> bool:
         return False
 
 
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 text with lines and delimiters (Excel's "Unicode text"), not just any bytes."""
+    for codec in ("utf-16",) if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-16-le", "utf-16-be"):
+        text = sample[: len(sample) // 2 * 2].decode(codec, errors="replace")
+        if "\n" in text and any(d in text for d in ",\t;") and text.count("\ufffd") < len(text) // 20 + 1:
+            return True
+    return False
+
+
 def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None, member: str | None = None) -> CsvFormat:
     """Detect compression, encoding, delimiter and the header row.
 
@@ -167,6 +176,9 @@ def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None, member: str |
             sample = stream.read(SNIFF_BYTES)
         except (OSError, EOFError) as exc:
             raise ValidationError(f"{path.name}: the compressed file is truncated or corrupt ({exc})") from exc
+    if _looks_utf16(sample):
+        raise ValidationError(f"{path.name}: the text is UTF-16 (what Excel's \"Unicode text\" writes); "
+                              "save the export as UTF-8 or GBK CSV")
     if sample.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     elif _decodes(sample, "utf-8"):
@@ -225,15 +237,41 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | 
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if "Expected" in text and "columns, got" in text:
+            row = _uneven_row(path, fmt, member)
+            where = f"row {row}" if row else "a row"
             raise ValidationError(
-                f"{path.name}: a row has a different number of fields than the header ({text.split(':', 1)[-1].strip()[:200]}); "
-                "the file may be truncated or its delimiter/quoting broken"
+                f"{path.name}: {where} has a different number of fields than the header "
+                f"({text.split(':', 1)[-1].strip()[:200]}); the file may be truncated or its delimiter/quoting broken"
+            ) from exc
+        if "straddling" in text:
+            raise ValidationError(
+                f"{path.name}: a cell (or an unclosed quote) runs over {BLOCK_BYTES >> 20} MiB; "
+                "the file is broken or its quoting does not match"
             ) from exc
         raise ValidationError(f"{path.name}: cannot parse as CSV: {text[:300]}") from exc
     except (OSError, EOFError) as exc:
         raise ValidationError(f"{path.name}: the file is truncated or corrupt ({exc})") from exc
     finally:
         stream.close()
+
+
+def _uneven_row(path: Path, fmt: CsvFormat, member: str | None) -> int | None:
+    """The spreadsheet row of the first record whose field count differs from the header
+    (error path only: re-reads the text with the csv module, which quotes the same way)."""
+    stream, _ = _open_bytes(path, member)
+    try:
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        width = len(fmt.headers)
+        for number, record in enumerate(csv.reader(text, delimiter=fmt.delimiter), start=1 if fmt.has_header else 0):
+            if number == 1 and fmt.has_header:
+                continue
+            if record and len(record) != width:
+                return number if fmt.has_header else number + 1
+    except (ValidationError, csv.Error, OSError, EOFError):
+        return None
+    finally:
+        stream.close()
+    return None
 
 
 # --- XLSX ---------------------------------------------------------------------------
@@ -367,6 +405,13 @@ def zip_data_member(path: Path) -> str | None:
     return info.filename
 
 
+def _refuse_duplicate_headers(file: str, headers: tuple[str, ...]) -> None:
+    names = [h for h in headers if h]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValidationError(f"{file}: the header repeats column(s) {', '.join(dupes)}; each column must be named once")
+
+
 @contextmanager
 def open_source(
     path: Path, *, sheet: str | None = None, expected: set[str] | None = None, names: tuple[str, ...] | None = None
@@ -389,6 +434,7 @@ def open_source(
         member = zip_data_member(path)
         if member is not None:
             fmt = sniff_csv(path, names=names, member=member)
+            _refuse_duplicate_headers(path.name, fmt.headers)
             desc = f"csv {fmt.encoding} in zip ({member}) delimiter {fmt.delimiter!r}"
             yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt, member=member),
                                 first_row=2 if fmt.has_header else 1)
@@ -404,10 +450,12 @@ def open_source(
             name, headers = match[0]
         else:
             name, headers = _best_sheet(sheets, expected or set())
+        _refuse_duplicate_headers(f"{path.name} (sheet {name!r})", headers)
         yield TabularSource(path, "xlsx", headers, f"xlsx sheet {name!r}",
                             lambda: read_xlsx_batches(path, name, headers))
         return
     fmt = sniff_csv(path, names=names)
+    _refuse_duplicate_headers(path.name, fmt.headers)
     desc = f"csv {fmt.encoding}{' gzip' if fmt.compressed else ''} delimiter {fmt.delimiter!r}"
     yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt),
                         first_row=2 if fmt.has_header else 1)

@@ -18,8 +18,11 @@ from django.utils.translation import gettext as _
 REFUSED_ATTRIBUTE = "shopops_upload_refused"
 
 
-def _mib(n: int) -> str:
-    return f"{n / (1 << 20):,.1f} MiB"
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} B"
 
 
 def upload_size_problem(total_bytes: int) -> str:
@@ -28,7 +31,7 @@ def upload_size_problem(total_bytes: int) -> str:
     if total_bytes <= limit:
         return ""
     return _("The upload is larger than %(limit)s (at least %(size)s); nothing was saved. "
-             "Split the export, or compress it (.csv.gz or .zip).") % {"limit": _mib(limit), "size": _mib(total_bytes)}
+             "Split the export, or compress it (.csv.gz or .zip).") % {"limit": _size(limit), "size": _size(total_bytes)}
 
 
 class UploadSizeLimit(FileUploadHandler):
