@@ -139,12 +139,15 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    from django.conf import settings
     from waitress import serve
 
     from shopops.config.wsgi import application
 
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
+    # the upload limit is shopops' own (a clear message on the page); waitress's must not be lower
+    serve(application, host=args.host, port=args.port, threads=args.threads, ident="shopops",
+          max_request_body_size=settings.SHOPOPS_UPLOAD_MAX_BYTES + (16 << 20))
     return 0
 
 
