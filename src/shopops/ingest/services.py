@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import re
 import shutil
 import time
 import uuid
@@ -227,7 +228,17 @@ class _ProgressRecorder:
             self.forward(ImportProgress(rows_read, estimate, percent))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(text: str) -> str:
+    """Control characters of a bad file made visible (``\\x00``): PostgreSQL text cannot hold NUL,
+    and a reader should see what was there."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _job_failed(job: ImportJob, message: str) -> None:
+    message = _storable(message)
     job.status, job.error, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "archive_path"])
     archive_prune()
@@ -298,7 +309,8 @@ def import_job_run(
         job.finished_at = timezone.now()
         job.save()
         ImportReject.objects.bulk_create(
-            ImportReject(job=job, row=r.row, column=r.column[:200], value=r.value[:2000], reason=r.reason[:500])
+            ImportReject(job=job, row=r.row, column=_storable(r.column)[:200], value=_storable(r.value)[:2000],
+                         reason=r.reason[:500])
             for r in outcome.rejects
         )
     if archive and given.is_relative_to(upload_root()):
