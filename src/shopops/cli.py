@@ -9,6 +9,8 @@
     shopops kpi gmv conversion_rate --by store_id --period 2025-11
     shopops report weekly --week 2025-W45 [--store ID] [--format pdf,xlsx,html] [--lang en]
     shopops createuser NAME --role ops_director
+    shopops apikey create --store own --kind server --name backend   (the key is printed once)
+    shopops apikey list | shopops apikey revoke PREFIX
     shopops docs data-model|kpis         print docs/data-model.md or docs/kpis.md
     shopops manage ARGS...               any Django management command
 
@@ -106,6 +108,28 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apikey(args: argparse.Namespace) -> int:
+    """Keys of a store's own site: create (the raw key is printed once, only its hash is kept), list, revoke."""
+    from shopops.ingest.selectors import api_key_list
+    from shopops.ingest.services import api_key_create, api_key_revoke
+
+    if args.action == "create":
+        key, raw = api_key_create(store_id=args.store, kind=args.kind, name=args.name, rate_per_minute=args.rate)
+        print(raw)
+        print(f"{key.kind} key {key.prefix} for store {key.store_id} ({key.rate_per_minute}/min): "
+              "store it now, it is not shown again", file=sys.stderr)
+    elif args.action == "list":
+        print(f"{'prefix':<14}{'kind':<9}{'store':<12}{'per min':>8}  {'created':<17}{'revoked':<17}name")
+        for key in api_key_list():
+            created = key.created_at.strftime("%Y-%m-%d %H:%M")
+            revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
+            print(f"{key.prefix:<14}{key.kind:<9}{key.store_id:<12}{key.rate_per_minute:>8}  {created:<17}{revoked:<17}{key.name}")
+    else:
+        key = api_key_revoke(prefix=args.prefix)
+        print(f"key {key.prefix} ({key.name}, store {key.store_id}) revoked at {key.revoked_at:%Y-%m-%d %H:%M:%S %Z}")
+    return 0
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
     from shopops.metrics.runners import query
 
@@ -136,7 +160,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         from shopops.warehouse.connection import connect
 
         connect()  # hold the warehouse from the start: from now on the CLI hands its commands over
-    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
+    # the upload limit is shopops' own (a clear message on the page); waitress's must not be lower
+    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops",
+                           max_request_body_size=settings.SHOPOPS_UPLOAD_MAX_BYTES + (16 << 20))
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
     handoff.server_announce(port=args.port)
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
@@ -444,6 +470,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--email")
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("apikey", help="keys of a store's own site: create, list, revoke")
+    keys = p.add_subparsers(dest="action", required=True)
+    k = keys.add_parser("create", help="a new key; printed once (only its hash is kept)")
+    k.add_argument("--store", required=True, help="store id")
+    k.add_argument("--kind", choices=["server", "collect"], required=True,
+                   help="server: secret, orders/refunds/promotions/customers; collect: publishable, the event snippet")
+    k.add_argument("--name", required=True, help="what uses it, e.g. mini-program backend")
+    k.add_argument("--rate", type=int, default=600, help="requests a minute (default 600)")
+    keys.add_parser("list", help="every key, revoked ones too")
+    k = keys.add_parser("revoke", help="revoke a key by its prefix (it stops working at once)")
+    k.add_argument("prefix")
+    p.set_defaults(func=cmd_apikey)
 
     p = sub.add_parser("docs", help="print generated documentation")
     p.add_argument("which", choices=["data-model", "kpis"])

@@ -99,6 +99,7 @@ class Coupon(models.Model):
     total_quantity = models.PositiveIntegerField()
     issued = models.PositiveIntegerField(default=0)
     face_value = models.DecimalField(**MONEY, help_text="outstanding value per code, for the liability report")
+    store_id = models.CharField(max_length=64, help_text="the store whose server key may claim and redeem its codes")
 
     class Meta:
         constraints = [
@@ -139,6 +140,7 @@ class FlashSale(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reservation_minutes = models.PositiveIntegerField(default=15)
+    store_id = models.CharField(max_length=64, help_text="the store whose server key may reserve and release its stock")
 
     class Meta:
         constraints = [

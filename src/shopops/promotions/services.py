@@ -134,14 +134,17 @@ def floor_price_set(*, sku: str, list_price: Decimal, cost: Decimal, min_margin:
 
 # ---------------------------------------------------------------------------- coupons
 def coupon_create(*, promotion: Promotion, name: str, valid_from: dt.datetime, valid_until: dt.datetime,
-                  total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None) -> Coupon:
+                  total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None,
+                  store_id: str = "") -> Coupon:
+    """A coupon of one store (default: the promotions store): only that store's server key claims
+    and redeems its codes."""
     if not kind_spec(promotion.kind).is_coupon:
         raise ValidationError(f"promotion {promotion.pk} is a {promotion.kind}, not a coupon")
     if face_value is None:
         face_value = Decimal(str(promotion.parameters.get("amount") or promotion.parameters.get("cap") or "0"))
     return Coupon.objects.create(promotion=promotion, name=name, valid_from=valid_from, valid_until=valid_until,
                                  total_quantity=total_quantity, per_customer_limit=per_customer_limit,
-                                 face_value=face_value)
+                                 face_value=face_value, store_id=store_id or default_store_id())
 
 
 def _take_quantity(coupon: Coupon, n: int) -> None:
@@ -166,18 +169,26 @@ def _new_code() -> str:
     return secrets.token_hex(6).upper()
 
 
-def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = None, code: str = "") -> CouponCode:
-    """Claim a code (``code``) or any claimable code of ``coupon``, within the per-customer limit."""
+def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = None, code: str = "",
+                 store_id: str = "") -> CouponCode:
+    """Claim a code (``code``) or any claimable code of ``coupon``, within the per-customer limit.
+
+    Only codes of coupons of ``store_id`` (the caller's store; default: the promotions store):
+    another store's coupon is refused as if it did not exist.
+    """
     if not customer_id:
         raise ValidationError("customer_id is required")
+    store_id = store_id or default_store_id()
     with transaction.atomic():
         if code:
             found = CouponCode.objects.select_related("coupon").filter(code=code).first()
-            if found is None:
+            if found is None or found.coupon.store_id != store_id:
                 raise CouponError(f"unknown coupon code {code!r}")
             coupon = found.coupon
         if coupon is None:
             raise ValidationError("give a coupon or a code")
+        if coupon.store_id != store_id:
+            raise CouponError(f"no coupon {coupon.pk} in store {store_id}")
         if not (coupon.valid_from <= now < coupon.valid_until):
             raise CouponError(f"coupon {coupon.pk} is not valid now")
         # serialise claims of one customer for this coupon on the coupon row, then count
@@ -196,9 +207,15 @@ def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = 
 
 
 def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetime, store_id: str = "") -> CouponCode:
-    """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count."""
+    """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count.
+
+    Only a code of a coupon of ``store_id`` (the caller's store; default: the promotions store).
+    """
     if not order_id:
         raise ValidationError("order_id is required")
+    store_id = store_id or default_store_id()
+    if not CouponCode.objects.filter(code=code, coupon__store_id=store_id).exists():
+        raise CouponError(f"unknown coupon code {code!r}")
     valid = CouponCode.objects.filter(code=code, coupon__valid_from__lte=now, coupon__valid_until__gt=now).exists()
     updated = 0
     if valid:
@@ -225,10 +242,27 @@ def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetim
 
 # ---------------------------------------------------------------------------- flash sales
 def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.datetime, ends_at: dt.datetime,
-                      per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "") -> FlashSale:
+                      per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "",
+                      store_id: str = "") -> FlashSale:
+    """A flash sale of one store (default: the promotions store): only its server key reserves."""
     return FlashSale.objects.create(sku=sku, price=price, quantity=quantity, remaining=quantity, name=name,
                                     per_buyer_limit=per_buyer_limit, starts_at=starts_at, ends_at=ends_at,
-                                    reservation_minutes=reservation_minutes)
+                                    reservation_minutes=reservation_minutes, store_id=store_id or default_store_id())
+
+
+_sale_stores: dict[int, str] = {}  # flash sale id -> its store (never changes): no extra round trip per attempt
+
+
+def _sale_in_store(flash_sale_id: int, store_id: str) -> None:
+    """Refuse a sale of another store as if it did not exist (a cached store is read again
+    before it refuses, so the cache can only save a round trip, never decide)."""
+    if _sale_stores.get(flash_sale_id) != store_id:
+        found = FlashSale.objects.filter(pk=flash_sale_id).values_list("store_id", flat=True).first()
+        if found is None:
+            raise FlashSaleError(f"no flash sale {flash_sale_id}")
+        _sale_stores[flash_sale_id] = found
+    if _sale_stores[flash_sale_id] != store_id:
+        raise FlashSaleError(f"no flash sale {flash_sale_id}")
 
 
 _RESERVE_SQL = """
@@ -293,6 +327,7 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     if quantity < 1:
         raise ValidationError("quantity must be >= 1")
     store_id = store_id or default_store_id()
+    _sale_in_store(flash_sale_id, store_id)
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return _reserve_orm(flash_sale_id, buyer_id, quantity, now, store_id)
@@ -411,9 +446,10 @@ def _give_back(reservation_filter: Q, new_status: str, now: dt.datetime) -> int:
 
 
 def flash_sale_release(*, reservation_id: int, buyer_id: str, flash_sale_id: int | None = None,
-                       now: dt.datetime | None = None) -> bool:
-    """The buyer gives a reservation up; stock returns. False when it was no longer reserved."""
-    match = Q(pk=reservation_id, buyer_id=buyer_id)
+                       now: dt.datetime | None = None, store_id: str = "") -> bool:
+    """The buyer gives a reservation up; stock returns. False when it was no longer reserved
+    (or is not a reservation of ``store_id``, default: the promotions store)."""
+    match = Q(pk=reservation_id, buyer_id=buyer_id, store_id=store_id or default_store_id())
     if flash_sale_id is not None:
         match &= Q(flash_sale_id=flash_sale_id)
     return _give_back(match, Reservation.Status.RELEASED, now or timezone.now()) == 1

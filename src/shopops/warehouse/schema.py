@@ -110,13 +110,13 @@ CUSTOMERS = _table(
     ("store_id", "customer_id"),
     STORE,
     _c("customer_id", "string", "Buyer id in the store's platform (买家ID / open id), or `guest:<order>` when absent.", nullable=False),
-    _c("unified_id", "string", "Salted SHA-256 of the identifier the exports share across channels (e.g. phone); links one person's accounts."),
+    _c("unified_id", "string", "HMAC-SHA256 (key `SHOPOPS_PII_KEY`) of the identifier the exports share across channels (e.g. phone); links one person's accounts."),
     _c("first_seen_at", INSTANT, "First time the store saw this customer (UTC)."),
     _c("province", "string", "Province / region (省份) from the latest shipping address."),
     _c("city", "string", "City (城市)."),
     _c("gender", "string", "`f`, `m` or empty when unknown."),
     _c("member_level", "string", "Store membership tier when the store runs one."),
-    _c("phone_masked", "string", "Phone with the middle digits masked, e.g. `138****5678`."),
+    _c("phone_masked", "string", "Phone with all but the first 3 and last 2 digits masked, e.g. `138******78`."),
 )
 
 ORDERS = _table(
