@@ -249,13 +249,15 @@ def _duckdb_warehouse_template(tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def _duckdb_warehouse(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from shopops.warehouse import connection
+    from shopops.warehouse import connection, versions
 
     path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(template, path)
     url = f"duckdb:///{path}"
     monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", url)
-    return connection.connect(url)
+    con = connection.connect(url)
+    versions.new_epoch(con)  # a copy of the template: its own data version, never the template's
+    return con
 
 
 @pytest.fixture
@@ -302,8 +304,11 @@ def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
         con = request.getfixturevalue("_spark_warehouse")
         from shopops.warehouse.schema import TABLES
 
+        from shopops.warehouse import versions
+
         for name in TABLES:
             con._session.sql(f"TRUNCATE TABLE `{name}`")
+        versions.new_epoch(con)  # emptied by hand: no cached result of the last test may be reused
         monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)
         yield con
         return

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from shopops.warehouse import versions
 from shopops.warehouse.loader import conform, load
 from shopops.warehouse.schema import TABLES
 
@@ -160,6 +161,7 @@ def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":
             con._session.createDataFrame(conform(TABLES[table], batch)).write.insertInto(table)
+            versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)
 

@@ -9,19 +9,17 @@ per store, as-of date and warehouse data version.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import ibis
 import pandas as pd
-from django.core.cache import cache
 
 from shopops.customers import clv
 from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, store_rules
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
 from shopops.customers.rfm import GROUP_GRID, GROUPS
-from shopops.metrics.runners.base import data_version
+from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
 
 SORTABLE = ("gmv", "orders", "recency_days", "last_order_date", "first_order_date", "gmv_window", "orders_window",
@@ -93,15 +91,12 @@ FACT_TABLES = ("orders", "order_lines", "refunds", "reviews", "customers", "prod
 PAGE_CACHE_SECONDS = 3600
 
 
-def _cached(con, kind: str, parts: tuple, build):
-    """A page aggregate cached per warehouse data version and store rules (a new import or rule change misses)."""
-    text = f"{kind}|{parts!r}|{con.name}|{data_version(con, FACT_TABLES)}"
-    key = f"shopops:customers:{kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, PAGE_CACHE_SECONDS)
-    return hit
+def _cached(con, kind: str, parts: tuple, build, *, tables: tuple[str, ...] = FACT_TABLES, stores=(),
+            timeout: int = PAGE_CACHE_SECONDS):
+    """A result cached per warehouse data version (``shopops.metrics.cache``); ``parts`` holds the
+    inputs, including the store rules, so a new import or a rule change misses."""
+    return cached(f"customers:{kind}", (con.name, *parts), build, con=con, tables=tables, stores=stores,
+                  timeout=timeout)
 
 
 def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None) -> RfmResult:
@@ -235,23 +230,18 @@ def customer_list(*, as_of: dt.date, store_ids=None, search: str = "", stage: st
 
 # --- CLV ---------------------------------------------------------------------------------------
 
-def _clv_key(con, *parts) -> str:
-    text = "|".join(str(p) for p in parts) + "|" + data_version(con, CLV_TABLES)
-    return "shopops:customers:clv:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
     """Per-customer CLV predictions of one store (cached); None when the store is too small to fit."""
     con = con or connect()
-    key = _clv_key(con, "store", store_id, as_of, horizon_days)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit if len(hit) else None
-    try:
-        frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
-    except clv.ClvFitError:
-        frame = pd.DataFrame()
-    cache.set(key, frame, CLV_CACHE_SECONDS)
+
+    def fit() -> pd.DataFrame:
+        try:
+            return clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
+        except clv.ClvFitError:
+            return pd.DataFrame()  # cached too: "too small to fit" until the data changes
+
+    frame = _cached(con, "clv", (store_id, as_of, horizon_days), fit, tables=CLV_TABLES, stores=(store_id,),
+                    timeout=CLV_CACHE_SECONDS)
     return frame if len(frame) else None
 
 
@@ -269,10 +259,12 @@ class ClvValidation:
 def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.date, con=None) -> ClvValidation:
     """Fit on orders up to calibration_end, compare predicted and naive holdout purchases with the actual ones."""
     con = con or connect()
-    key = _clv_key(con, "validation", store_id, calibration_end, holdout_end)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
+    return _cached(con, "clv_validation", (store_id, calibration_end, holdout_end),
+                   lambda: _clv_validation(con, store_id, calibration_end, holdout_end), tables=CLV_TABLES,
+                   stores=(store_id,), timeout=CLV_CACHE_SECONDS)
+
+
+def _clv_validation(con, store_id: str, calibration_end: dt.date, holdout_end: dt.date) -> ClvValidation:
     frame = clv.calibration_holdout(con, store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
     try:
         model = clv.ClvModel().fit(frame)
@@ -283,7 +275,6 @@ def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.d
         table = clv.by_calibration_frequency(preds)
         result = ClvValidation(store_id, calibration_end, holdout_end, clv.holdout_accuracy(frame, model),
                                model.params, table.to_dict("records"))
-    cache.set(key, result, CLV_CACHE_SECONDS)
     return result
 
 

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
@@ -24,6 +22,7 @@ from shopops.customers.models import Outreach, OutreachRecipient, Segment, Segme
 from shopops.customers.outreach.results import Results, results_compute
 from shopops.customers.outreach.templating import mask_id
 from shopops.customers.segments import compile_filter, extras_for, rules_validate
+from shopops.metrics.cache import LocalCache, cached
 
 PREVIEW_COLUMNS = ("store_id", "customer_id", "province", "platform", "orders", "gmv", "recency_days",
                    "rfm_segment", "stage", "is_vip")
@@ -57,43 +56,22 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
 
 
 FACTS_CACHE_SECONDS = 300
-_facts_cache: dict[tuple, tuple[float, object]] = {}
-_facts_lock = threading.Lock()
+# the facts copies are one row per customer: kept in this process only (never pickled), two at most
+_facts_cache = LocalCache(size=2, timeout=FACTS_CACHE_SECONDS)
 VERSION_TABLES = ("stores", "customers", "products", "orders", "order_lines", "refunds", "reviews")
 
 
-def _data_version(con) -> tuple:
-    """Row counts of the tables the facts read, and the latest order change: cheap on DuckDB."""
-    parts = []
-    for name in VERSION_TABLES:
-        t = con.table(name)
-        parts.append(int(t.count().execute()))
-    o = con.table("orders")
-    parts.append(str(o.aggregate(a=o.created_at.max(), b=o.paid_at.max(), c=o.paid_amount.sum()).to_pandas().iloc[0].tolist()))
-    return tuple(parts)
-
-
 def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
+    """The customer facts as of ``as_of`` held in memory, keyed by the stage rules and the data version."""
     from shopops.customers.facts import customer_facts
     from shopops.customers.models import CustomerSettings
 
     settings_key = tuple(CustomerSettings.objects.order_by("store_id").values_list(
         "store_id", "rfm_window_days", "active_days", "churn_days", "new_days", "vip_min_spend", "vip_min_orders"))
-    path = con.raw_sql("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    key = (path or id(con), as_of, tuple(stores or ()), window_days, settings_key, _data_version(con))
-    now = time.monotonic()
-    with _facts_lock:
-        for k in [k for k, (at, _) in _facts_cache.items() if now - at > FACTS_CACHE_SECONDS or k[:4] == key[:4]]:
-            if k != key:
-                del _facts_cache[k]
-        hit = _facts_cache.get(key)
-    if hit is None:
-        arrow = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow()
-        with _facts_lock:
-            if len(_facts_cache) >= 2:  # each is one row per customer: keep memory bounded
-                _facts_cache.pop(next(iter(_facts_cache)))
-            _facts_cache[key] = hit = (now, arrow)
-    return ibis.memtable(hit[1])
+    arrow = cached("customers:facts", (con.name, as_of, tuple(stores or ()), window_days, settings_key),
+                   lambda: customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow(),
+                   con=con, tables=VERSION_TABLES, cache=_facts_cache)
+    return ibis.memtable(arrow)
 
 
 def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> int:

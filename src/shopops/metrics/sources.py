@@ -79,7 +79,7 @@ def _base(con, source: Source, period: Period, stores: tuple[str, ...]) -> ir.Ta
             t = t.left_join(skus, ["store_id", "sku_id"]).select(*t.columns, "cost")
         return t
     if sid in ("stock", "closing_stock"):
-        s = scoped(con.table("inventory_snapshots"), "date")
+        s = scoped(con.table("inventory_snapshots"), source.date_column)
         skus = con.table("skus").select("store_id", "sku_id", "product_id")
         return s.left_join(skus, ["store_id", "sku_id"]).select(*s.columns, "product_id")
     return scoped(con.table(source.table), source.date_column)
