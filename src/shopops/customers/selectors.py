@@ -16,9 +16,10 @@ import ibis
 import pandas as pd
 
 from shopops.customers import clv
-from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, store_rules
+from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
 from shopops.customers.rfm import GROUP_GRID, GROUPS
+from shopops.customers.stage_rules import store_rules
 from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
 

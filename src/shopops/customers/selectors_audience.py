@@ -18,10 +18,13 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from shopops.customers.models import Outreach, OutreachRecipient, Segment, SegmentMember
+from django.db.models import Count
+
+from shopops.customers.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
 from shopops.customers.outreach.results import Results, results_compute
 from shopops.customers.outreach.templating import mask_id
 from shopops.customers.segments import compile_filter, extras_for, rules_validate
+from shopops.customers.stage_rules import store_rules
 from shopops.metrics.cache import LocalCache, cached
 
 PREVIEW_COLUMNS = ("store_id", "customer_id", "province", "platform", "orders", "gmv", "recency_days",
@@ -51,7 +54,7 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
     if cached and con.name == "duckdb":
         facts = _cached_facts(con, as_of=as_of, stores=stores, window_days=window_days)
     else:
-        facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days)
+        facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days, rules=store_rules(stores))
     return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree))
 
 
@@ -69,7 +72,8 @@ def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
     settings_key = tuple(CustomerSettings.objects.order_by("store_id").values_list(
         "store_id", "rfm_window_days", "active_days", "churn_days", "new_days", "vip_min_spend", "vip_min_orders"))
     arrow = cached("customers:facts", (con.name, as_of, tuple(stores or ()), window_days, settings_key),
-                   lambda: customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow(),
+                   lambda: customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days,
+                                          rules=store_rules(stores)).to_pyarrow(),
                    con=con, tables=VERSION_TABLES, cache=_facts_cache)
     return ibis.memtable(arrow)
 
@@ -199,6 +203,33 @@ def outreach_get(*, outreach_id: int) -> Outreach:
     return Outreach.objects.select_related("segment", "template").get(pk=outreach_id)
 
 
+CAP_DAYS = 7  # the frequency cap counts the sends of the last 7 days
+
+
+def _capped(keys: set[tuple[str, str]], *, cap: int, now: dt.datetime) -> set[tuple[str, str]]:
+    """Members already sent ``cap`` messages (any send, any channel) in the last 7 days."""
+    if not keys:
+        return set()
+    stores = {s for s, _ in keys}
+    rows = (OutreachRecipient.objects.filter(status=OutreachRecipient.Status.SENT, store_id__in=stores,
+                                             sent_at__gt=now - dt.timedelta(days=CAP_DAYS), sent_at__lte=now)
+            .values("store_id", "customer_id").annotate(n=Count("id")).filter(n__gte=cap))
+    return {(r["store_id"], r["customer_id"]) for r in rows} & keys
+
+
+def _opted_out(keys: set[tuple[str, str]], *, channel: str) -> set[tuple[str, str]]:
+    stores = {s for s, _ in keys}
+    rows = OptOut.objects.filter(store_id__in=stores, channel__in=["", channel]).values_list("store_id", "customer_id")
+    return set(rows) & keys
+
+
+def excluded_members(members: set[tuple[str, str]], *, channel: str, cap: int, now: dt.datetime
+                     ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(opted out, over the frequency cap) among ``members`` for a send by ``channel`` at ``now``."""
+    opted = _opted_out(members, channel=channel)
+    return opted, _capped(members - opted, cap=cap, now=now)
+
+
 @dataclass(frozen=True, slots=True)
 class SendPreview:
     members: int
@@ -211,7 +242,6 @@ class SendPreview:
 def outreach_preview(*, outreach: Outreach, now: dt.datetime) -> SendPreview:
     """Before a draft is sent: who the segment's last refresh would reach, and who would be left out."""
     from shopops.customers.outreach.holdout import holdout_size
-    from shopops.customers.services import excluded_members
 
     members = set(SegmentMember.objects.filter(segment=outreach.segment).values_list("store_id", "customer_id"))
     opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)

@@ -36,7 +36,7 @@ from shopops.customers import services
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
 from shopops.customers.outreach.templating import VARIABLES
-from shopops.customers.segments import CHOICE_LABELS, describe, fields_for_editor
+from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for_editor
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
