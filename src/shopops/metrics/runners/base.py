@@ -21,7 +21,8 @@ Results are cached by default in the one cache of warehouse results
 by the runner kind, the query and the *data version* of the warehouse tables the runner
 reads (:mod:`shopops.warehouse.versions`: one small lookup), so any load that changes those
 tables changes every key that depends on it. ``cache=`` passes another cache (anything
-with ``get``/``set``); ``cache=False`` turns caching off.
+with ``get``/``set``); ``cache=False`` turns caching off. Results of more than
+``CACHE_MAX_ROWS`` rows are not stored.
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ from shopops.warehouse.schema import TABLES
 
 Q = TypeVar("Q")
 R = TypeVar("R")
+# results with more rows than this are not cached: pickling them into the cache costs more
+# than it saves (a batch job's per-product daily series), and they would crowd out the pages'
+CACHE_MAX_ROWS = 20_000
 
 
 @dataclass(slots=True)
@@ -124,7 +128,8 @@ class Runner(Generic[Q, R]):
         result.seconds = time.perf_counter() - started
         result.timings = dict(self.timings.steps)
         result.cache_key = key
-        if self.cache is not None:
+        size = len(getattr(result, "rows", None) or getattr(result, "cells", None) or ())
+        if self.cache is not None and size <= CACHE_MAX_ROWS:
             self.cache.set(key, result)
         return result
 
