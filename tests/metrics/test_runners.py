@@ -103,6 +103,10 @@ def test_runners_use_the_shared_cache_by_default_and_a_load_of_another_table_mis
     q = BreakdownQuery(("item_gmv",), WHOLE, "category", top=None)
     first, again = run_query(q, con=store), run_query(q, con=store)
     assert (first.cached, again.cached) == (False, True) and again.rows == first.rows
+    redemption = {"store_id": "jd", "code": "C1", "coupon_id": "K1", "order_id": "O1", "business_date": START,
+                  "redeemed_at": dt.datetime(2025, 11, 1, 4, tzinfo=dt.UTC)}
+    load(store, "coupon_redemptions", pa.Table.from_pylist([redemption]))  # no KPI reads it: still a hit
+    assert run_query(q, con=store).cached
     before = data_version(store, ("products",))
     relabel = FRAMES["products"].iloc[[1]].assign(category="新类目")  # a product moves to a new category
     load(store, "products", pa.Table.from_pandas(relabel, preserve_index=False))

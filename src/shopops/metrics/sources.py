@@ -20,6 +20,10 @@ from shopops.metrics.catalog import PAID_EXCLUDED_STATUSES, SOURCES, Source
 
 BUCKET = "bucket"
 NATIVE_ON_JOIN = ("customer_id", "traffic_source", "province")
+# every warehouse table a source or a dimension join below reads: what KPI results depend on
+# (their data version; coupon redemptions, flash-sale reservations and competitor snapshots
+# are not among them)
+TABLES_READ: tuple[str, ...] = tuple(sorted({s.table for s in SOURCES.values()} | {"orders", "skus", "products", "stores"}))
 
 
 @dataclass(frozen=True, slots=True)

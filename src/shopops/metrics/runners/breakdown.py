@@ -26,7 +26,7 @@ from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
 from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows, zero
-from shopops.metrics.sources import Filter
+from shopops.metrics.sources import TABLES_READ, Filter
 
 OTHERS = "__others__"
 
@@ -86,6 +86,7 @@ class BreakdownResult(Response):
 class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
     kind = "breakdown"
     query_type = BreakdownQuery
+    tables = TABLES_READ
 
     def summable(self) -> bool:
         """Every KPI is built from additive measures: the total and "others" add the groups up."""

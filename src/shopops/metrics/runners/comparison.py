@@ -20,7 +20,7 @@ from shopops.metrics.catalog import CATALOG, Direction, Unit
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
 from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
-from shopops.metrics.sources import Filter
+from shopops.metrics.sources import TABLES_READ, Filter
 
 PREVIOUS = "previous"
 LAST_YEAR = "last_year"
@@ -115,6 +115,7 @@ def change(kpi_id: str, current, base) -> Change:
 class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
     kind = "comparison"
     query_type = ComparisonQuery
+    tables = TABLES_READ
 
     def to_expr(self):
         """One KPI query per period: ``current``, ``previous``, ``last_year``."""

@@ -24,7 +24,7 @@ from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
-from shopops.metrics.sources import BUCKET, Filter, bucket_of, source_rows
+from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
 from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
@@ -79,6 +79,7 @@ class KpiResult(Response):
 class KpiRunner(Runner[KpiQuery, KpiResult]):
     kind = "kpis"
     query_type = KpiQuery
+    tables = TABLES_READ
 
     def pieces(self) -> dict[str, ir.Table]:
         """One aggregate per source for its plain measures (``source:<id>``), one per entity count (its KPI id)."""

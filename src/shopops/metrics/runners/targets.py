@@ -29,7 +29,7 @@ from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit, kpi
 from shopops.metrics.runners.base import Response, Runner, register
 from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
-from shopops.metrics.sources import today_in_period
+from shopops.metrics.sources import TABLES_READ, today_in_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,6 +102,7 @@ def project(kpi_id: str, actual, days_elapsed: int, days_in_month: int):
 class TargetRunner(Runner[TargetQuery, TargetResult]):
     kind = "targets"
     query_type = TargetQuery
+    tables = TABLES_READ
 
     def stores(self) -> tuple[str, ...]:
         return ()  # all-stores targets read every store
