@@ -309,7 +309,7 @@ def _any_warehouse(engine: str, request: pytest.FixtureRequest, tmp_path: Path, 
         from shopops.warehouse import versions
         from shopops.warehouse.schema import TABLES
 
-        for name in TABLES:
+        for name in [*TABLES, versions.DATA_VERSIONS.name]:
             con._session.sql(f"TRUNCATE TABLE `{name}`")
         versions.new_epoch(con)  # emptied by hand: no cached result of the last test may be reused
         monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)

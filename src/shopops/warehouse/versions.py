@@ -25,7 +25,9 @@ from collections.abc import Iterable
 from ibis.backends import BaseBackend
 
 from shopops.warehouse.backends import versions as _engine
-from shopops.warehouse.schema import TABLES
+from shopops.warehouse.schema import DATA_VERSIONS, TABLES
+
+__all__ = ["DATA_VERSIONS", "bump", "data_version", "ensure", "new_epoch", "versions"]
 
 ensure = _engine.ensure
 bump = _engine.bump
