@@ -60,7 +60,7 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
 
 FACTS_CACHE_SECONDS = 300
 # the facts copies are one row per customer: kept in this process only (never pickled), two at most
-_facts_cache = LocalCache(size=2, timeout=FACTS_CACHE_SECONDS)
+_facts_cache = LocalCache(size=2, timeout=FACTS_CACHE_SECONDS, pickled=False)
 VERSION_TABLES = ("stores", "customers", "products", "orders", "order_lines", "refunds", "reviews")
 
 

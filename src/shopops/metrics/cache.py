@@ -19,6 +19,7 @@ pickled.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import threading
 import time
 from collections import OrderedDict
@@ -40,11 +41,16 @@ class Cache(Protocol):
 
 
 class LocalCache:
-    """A thread-safe, process-local LRU with per-entry expiry and the get/set of Django's cache."""
+    """A thread-safe, process-local LRU with per-entry expiry and the get/set of Django's cache.
 
-    def __init__(self, size: int = 512, timeout: float | None = DEFAULT_TIMEOUT) -> None:
+    ``pickled=True`` stores a pickled copy (as Django's local-memory cache does), so a caller
+    that changes a result it got cannot change the cached one; leave it off only for
+    immutable values (Arrow tables)."""
+
+    def __init__(self, size: int = 512, timeout: float | None = DEFAULT_TIMEOUT, *, pickled: bool = True) -> None:
         self.size = size
         self.timeout = timeout
+        self.pickled = pickled
         self._items: OrderedDict[str, tuple[float | None, Any]] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -58,10 +64,12 @@ class LocalCache:
                 del self._items[key]
                 return default
             self._items.move_to_end(key)
-            return value
+        return pickle.loads(value) if self.pickled else value
 
     def set(self, key: str, value: Any, timeout: float | None = None) -> None:
         timeout = self.timeout if timeout is None else timeout
+        if self.pickled:
+            value = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
         with self._lock:
             self._items[key] = (None if timeout is None else time.monotonic() + timeout, value)
             self._items.move_to_end(key)
@@ -76,7 +84,7 @@ class LocalCache:
         return len(self._items)
 
 
-_local = LocalCache()
+_local = LocalCache()  # the fallback without Django
 
 
 def default_cache() -> Cache:
