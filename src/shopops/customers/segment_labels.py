@@ -7,7 +7,8 @@ labels are English msgids, translated here where they are shown.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext, gettext_lazy as _, pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from shopops.customers.segments import FIELDS, OPERATOR_LABELS, available_fields, rules_validate
 

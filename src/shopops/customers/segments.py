@@ -33,7 +33,6 @@ from shopops.customers.lifecycle import STAGES
 from shopops.customers.rfm import GROUPS
 
 
-
 def _(message: str) -> str:
     """Marks a label for ``makemessages``; it is translated where it is shown
     (:mod:`shopops.customers.segment_labels`): this module imports no Django."""

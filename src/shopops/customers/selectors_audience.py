@@ -17,7 +17,6 @@ from dataclasses import dataclass
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
-
 from django.db.models import Count
 
 from shopops.customers.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
