@@ -169,6 +169,10 @@ def test_a_clv_rule_on_a_store_without_a_model_refuses_with_the_reason(warehouse
             segment_member_keys(rules=rule, as_of=as_of, store_ids=["tiny"], con=warehouse)
         with pytest.raises(ValidationError, match="store tiny"):
             services.segment_save(name="big spenders", rules=rule, store_ids=["tiny"], as_of=as_of, con=warehouse)
+    from shopops.customers.labels import error_message
+
+    with pytest.raises(segments.ClvUnavailableError) as info:
+        segments.clv_by_customer(warehouse, as_of=as_of, store_ids=["tiny"])
+    assert (info.value.store_id, info.value.reason) == ("tiny", "too_few")
     with translation.override("zh-hans"):
-        with pytest.raises(ValidationError, match="店铺 tiny 无法计算 CLV"):
-            segments.clv_by_customer(warehouse, as_of=as_of, store_ids=["tiny"])
+        assert error_message(info.value).startswith("店铺 tiny 无法计算 CLV：有复购的顾客太少")

@@ -36,6 +36,20 @@ SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 DAYS_PER_MONTH = 30.4375
 
 
+#: why a store has no CLV (``ClvFitError.reason``): English msgids, translated by
+#: ``customers.labels.clv_unavailable`` (this module imports no Django)
+UNAVAILABLE_REASONS = {
+    "too_few": "too few customers with repeat purchases to fit the model (at least 10 customers and 2 repeat "
+               "buyers are needed)",
+    "no_purchase_fit": "the purchase model did not converge on this store's customers, even with a penalty",
+    "no_spend_fit": "the spend model could not be fitted (at least 10 repeat buyers with a positive spend are "
+                    "needed, and the fit must converge)",
+    "not_fitted": "the model has not been fitted",
+}
+UNAVAILABLE_MESSAGE = ("CLV is not available for store %(store)s: %(why)s. Rules on CLV cannot run for this store; "
+                       "choose other stores or another field.")
+
+
 class ClvFitError(ValueError):
     """No acceptable model for these customers (too few, no repeat buyers, or no fit converged
     inside the parameter box). ``reason`` is a short code the pages translate

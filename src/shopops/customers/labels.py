@@ -54,21 +54,22 @@ def stage_label(value: str | None) -> str:
     return str(STAGE_LABELS.get(value or "", value or "—"))
 
 
-#: why a store has no CLV (``ClvFitError.reason``), in words a user can act on
-CLV_UNAVAILABLE_REASONS = {
-    "too_few": _("too few customers with repeat purchases to fit the model (at least 10 customers and 2 repeat "
-                 "buyers are needed)"),
-    "no_purchase_fit": _("the purchase model did not converge on this store's customers, even with a penalty"),
-    "no_spend_fit": _("the spend model could not be fitted (at least 10 repeat buyers with a positive spend are "
-                      "needed, and the fit must converge)"),
-    "not_fitted": _("the model has not been fitted"),
-}
-
-
-def clv_unavailable(store_id: str, reason: str):
-    """"No CLV for store X: why" — for the CLV page and for segment rules on CLV."""
+def clv_unavailable(store_id: str, reason: str) -> str:
+    """"No CLV for store X: why" in the reader's language — for the CLV page, the customer page
+    and segment rules on CLV (the English texts live in ``customers.clv``)."""
     from django.utils.translation import gettext
 
-    why = CLV_UNAVAILABLE_REASONS.get(reason, CLV_UNAVAILABLE_REASONS["no_purchase_fit"])
-    return gettext("CLV is not available for store %(store)s: %(why)s. Rules on CLV cannot run for this store; "
-                   "choose other stores or another field.") % {"store": store_id, "why": why}
+    from shopops.customers.clv import UNAVAILABLE_MESSAGE, UNAVAILABLE_REASONS
+
+    why = UNAVAILABLE_REASONS.get(reason, UNAVAILABLE_REASONS["no_purchase_fit"])
+    return gettext(UNAVAILABLE_MESSAGE) % {"store": store_id, "why": gettext(why)}
+
+
+def error_message(exc: Exception) -> str:
+    """The message of an expected error in the reader's language (errors raised by pure modules
+    carry a code and arguments; the others are already text)."""
+    from shopops.customers.segments import ClvUnavailableError
+
+    if isinstance(exc, ClvUnavailableError):
+        return clv_unavailable(exc.store_id, exc.reason)
+    return str(exc)

@@ -9,19 +9,18 @@ per store, as-of date and warehouse data version.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import ibis
 import pandas as pd
-from django.core.cache import cache
 
 from shopops.customers import clv
-from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, store_rules
+from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
 from shopops.customers.rfm import GROUP_GRID, GROUPS
-from shopops.metrics.runners.base import data_version
+from shopops.customers.stage_rules import store_rules
+from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
 
 SORTABLE = ("gmv", "orders", "recency_days", "last_order_date", "first_order_date", "gmv_window", "orders_window",
@@ -93,15 +92,12 @@ FACT_TABLES = ("orders", "order_lines", "refunds", "reviews", "customers", "prod
 PAGE_CACHE_SECONDS = 3600
 
 
-def _cached(con, kind: str, parts: tuple, build):
-    """A page aggregate cached per warehouse data version and store rules (a new import or rule change misses)."""
-    text = f"{kind}|{parts!r}|{con.name}|{data_version(con, FACT_TABLES)}"
-    key = f"shopops:customers:{kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, PAGE_CACHE_SECONDS)
-    return hit
+def _cached(con, kind: str, parts: tuple, build, *, tables: tuple[str, ...] = FACT_TABLES, stores=(),
+            timeout: int = PAGE_CACHE_SECONDS):
+    """A result cached per warehouse data version (``shopops.metrics.cache``); ``parts`` holds the
+    inputs, including the store rules, so a new import or a rule change misses."""
+    return cached(f"customers:{kind}", (con.name, *parts), build, con=con, tables=tables, stores=stores,
+                  timeout=timeout)
 
 
 def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None) -> RfmResult:
@@ -235,11 +231,6 @@ def customer_list(*, as_of: dt.date, store_ids=None, search: str = "", stage: st
 
 # --- CLV ---------------------------------------------------------------------------------------
 
-def _clv_key(con, *parts) -> str:
-    text = "|".join(str(p) for p in parts) + "|" + data_version(con, CLV_TABLES)
-    return "shopops:customers:clv:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-
-
 @dataclass(slots=True)
 class StoreClvFit:
     """One store's CLV fit as of a day: the per-customer predictions and how the fit went, or
@@ -264,20 +255,18 @@ class StoreClvFit:
 def store_clv_fit(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> StoreClvFit:
     """The store's CLV fit (cached until the data change)."""
     con = con or connect()
-    key = _clv_key(con, "store-fit", store_id, as_of, horizon_days)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
-    try:
-        frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
-    except clv.ClvFitError as exc:
-        result = StoreClvFit(store_id, as_of, None, None, None, exc.reason)
-    else:
+
+    def fit() -> StoreClvFit:
+        try:
+            frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
+        except clv.ClvFitError as exc:  # cached too: "no model" until the data change
+            return StoreClvFit(store_id, as_of, None, None, None, exc.reason)
         status = frame.attrs.get("status")
-        result = StoreClvFit(store_id, as_of, frame, status, frame.attrs.get("params"),
-                             "" if status is not None and status.has_clv else "no_spend_fit")
-    cache.set(key, result, CLV_CACHE_SECONDS)
-    return result
+        return StoreClvFit(store_id, as_of, frame, status, frame.attrs.get("params"),
+                           "" if status is not None and status.has_clv else "no_spend_fit")
+
+    return _cached(con, "clv", (store_id, as_of, horizon_days), fit, tables=CLV_TABLES, stores=(store_id,),
+                   timeout=CLV_CACHE_SECONDS)
 
 
 def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
@@ -294,31 +283,37 @@ class ClvValidation:
     accuracy: clv.HoldoutAccuracy | None
     params: clv.ClvParams | None
     by_frequency: list[dict]
-    error: str = ""
+    reason: str = ""  # why there is no fit (ClvFitError.reason); the message is made in the reader's language
     status: clv.FitStatus | None = None
+
+    @property
+    def error(self) -> str:
+        if not self.reason:
+            return ""
+        from shopops.customers.labels import clv_unavailable
+
+        return str(clv_unavailable(self.store_id, self.reason))
 
 
 def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.date, con=None) -> ClvValidation:
     """Fit on orders up to calibration_end, compare predicted and naive holdout purchases with the actual ones."""
-    from shopops.customers.labels import clv_unavailable
-
     con = con or connect()
-    key = _clv_key(con, "validation", store_id, calibration_end, holdout_end)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
+    return _cached(con, "clv_validation", (store_id, calibration_end, holdout_end),
+                   lambda: _clv_validation(con, store_id, calibration_end, holdout_end), tables=CLV_TABLES,
+                   stores=(store_id,), timeout=CLV_CACHE_SECONDS)
+
+
+def _clv_validation(con, store_id: str, calibration_end: dt.date, holdout_end: dt.date) -> ClvValidation:
     frame = clv.calibration_holdout(con, store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
     try:
         model = clv.ClvModel().fit(frame)
     except clv.ClvFitError as exc:
-        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [],
-                               str(clv_unavailable(store_id, exc.reason)))
+        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [], exc.reason)
     else:
         preds = clv.holdout_predictions(frame, model)
         table = clv.by_calibration_frequency(preds)
         result = ClvValidation(store_id, calibration_end, holdout_end, clv.holdout_accuracy(frame, model),
                                model.params, table.to_dict("records"), status=model.status)
-    cache.set(key, result, CLV_CACHE_SECONDS)
     return result
 
 

@@ -29,6 +29,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from shopops.core.errors import ShopopsError, ValidationError
+from shopops.customers.labels import error_message
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
 from shopops.customers import selectors_audience as sel
@@ -36,7 +37,7 @@ from shopops.customers import services
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
 from shopops.customers.outreach.templating import VARIABLES
-from shopops.customers.segments import CHOICE_LABELS, describe, fields_for_editor
+from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for_editor
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
@@ -175,7 +176,7 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
             data = _posted_segment(request)
             segment = services.segment_save(segment=segment, as_of=as_of, **data)
         except ValidationError as exc:
-            context = _builder_context(request, segment, as_of=as_of, error=str(exc), **data)
+            context = _builder_context(request, segment, as_of=as_of, error=error_message(exc), **data)
             return render(request, "customers/segments/builder.html", context, status=400)
         messages.success(request, _("Segment saved."))
         return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
@@ -201,7 +202,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
         preview = sel.segment_preview(rules=context_rules, as_of=as_of, store_ids=store_ids, window_days=window,
                                       limit=PREVIEW_ROWS, cached=True)
     except (ShopopsError, ValueError) as exc:
-        return None, str(exc)
+        return None, error_message(exc)
     for row in preview.rows:
         row["rfm_label"] = CHOICE_LABELS.get(row.get("rfm_segment") or "", row.get("rfm_segment"))
         row["stage_label"] = CHOICE_LABELS.get(row.get("stage") or "", row.get("stage"))
@@ -218,7 +219,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
         preview, error = _preview(context_rules=data["rules"], store_ids=data["store_ids"],
                                   window_days=data["window_days"], as_of=as_of)
     except ValidationError as exc:
-        preview, error = None, str(exc)
+        preview, error = None, error_message(exc)
     return render(request, "customers/segments/_preview.html", {"preview": preview, "preview_error": error})
 
 
@@ -235,7 +236,7 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
         messages.success(request, _("Refreshed as of %(day)s: %(members)s members (+%(joined)s / −%(left)s).") % {
             "day": r.as_of.isoformat(), "members": r.members, "joined": r.joined, "left": r.left})
     except ShopopsError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_message(exc))
         as_of = _reference_day()
     return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
 

@@ -37,14 +37,9 @@ MAX_REJECT_VALUE_CHARS = 2_000  # what a reject keeps of its value
 # C0 controls except tab, newline and carriage return; DEL; a byte-order mark inside the data
 CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]"
 
-# instant column -> business-date column derived from it in the store's time zone
-BUSINESS_DATES = {
-    "orders": ("paid_at", "paid_date"),
-    "order_lines": ("paid_at", "paid_date"),
-    "refunds": ("refunded_at", "refund_date"),
-    "events": ("occurred_at", "event_date"),
-    "reviews": ("created_at", "review_date"),
-}
+# table -> (instant column, business-date column derived from it in the store's time zone),
+# as the schema declares them
+BUSINESS_DATES = {t.name: (t.business_date_of, t.business_date) for t in TABLES.values() if t.business_date_of}
 TRUE_WORDS = ["是", "true", "TRUE", "True", "1", "Y", "y", "yes", "YES"]
 FALSE_WORDS = ["否", "false", "FALSE", "False", "0", "N", "n", "no", "NO"]
 MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
