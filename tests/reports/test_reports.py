@@ -295,6 +295,40 @@ def test_web_form_errors_and_permission(demo_root, client, login):
     assert client.get(reverse("reports:list")).status_code == 403
 
 
+def test_a_failed_report_says_so_without_internals_and_can_be_retried(demo_root, client, login, settings):
+    """Issue 19 bug 15: "2026-12-0421:03", a UTC header next to Beijing-time imports, an English internal
+    error naming a server path, and no way to try again."""
+    from zoneinfo import ZoneInfo
+
+    from shopops.reports.services import report_request
+    from shopops.reports.tasks import report_enqueue
+
+    settings.SHOPOPS_TASKS_IMMEDIATE = True
+    login(Role.OPS_DIRECTOR)
+    record = report_request(kind="weekly", period="2025-W48", formats=("html",), language="zh-hans")
+    # a real failure: a folder where the HTML file must be written (IsADirectoryError names the path)
+    (record.directory / "shopops-weekly-2025-W48-zh-hans.html").mkdir(parents=True)
+    report_enqueue(record)
+    page = client.get(reverse("reports:report", args=[record.id])).content.decode()
+    assert "data-report-failed" in page and "内部错误" in page and "重新生成" in page
+    assert str(settings.VAR_DIR) not in page and "Errno" not in page and "Is a directory" not in page
+
+    listing = client.get(reverse("reports:list")).content.decode()
+    created = dt.datetime.fromisoformat(record.created_at).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f'data-created>{created:%Y-%m-%d %H:%M}</td>' in listing  # the store's time, with its space
+
+    retried = client.post(reverse("reports:retry", args=[record.id]))
+    assert retried.status_code == 302 and record.id not in retried["Location"]
+    new_id = retried["Location"].rstrip("/").split("/")[-1]
+    html = client.get(retried["Location"]).content.decode()
+    assert 'class="report' in html and "data-report-failed" not in html
+    assert "(北京时间)" in html and " UTC" not in html
+    from shopops.reports.selectors import report_get
+
+    assert report_get(report_id=new_id).retry_of == record.id
+    assert client.post(reverse("reports:retry", args=[new_id])).status_code == 400  # only a failed report
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_browser_generates_a_report_with_a_progress_bar(demo_root, live_server, browser_page, artifacts_dir):

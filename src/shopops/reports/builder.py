@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 
@@ -144,6 +145,7 @@ class Report:
     notable: tuple[NotableChange, ...]
     sections: tuple[Section, ...]
     has_targets: bool = False
+    time_zone: str = "Asia/Shanghai"  # the store time zone the header's times are shown in
 
     @property
     def title(self) -> str:
@@ -167,6 +169,13 @@ class Report:
                 return line
         raise KeyError(kpi_id)
 
+    @property
+    def generated_at_text(self) -> str:
+        """When it was generated, in the store's time zone (as the import jobs show times)."""
+        local = self.generated_at.astimezone(ZoneInfo(self.time_zone))
+        zone = text("beijing_time", self.language) if self.time_zone == "Asia/Shanghai" else self.time_zone
+        return f"{local:%Y-%m-%d %H:%M} ({zone})"
+
     def meta(self) -> list[tuple[str, str]]:
         """(label, value) pairs for the report's header."""
         lang = self.language
@@ -179,7 +188,7 @@ class Report:
             (text("stores_scope", lang), "、".join(self.store_names) if self.stores else text("all_stores", lang)),
             (text("currency", lang), self.currency or "—"),
             (text("data_as_of", lang), self.as_of.isoformat() if self.as_of else "—"),
-            (text("generated_at", lang), self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+            (text("generated_at", lang), self.generated_at_text),
         ]
 
 
@@ -530,6 +539,7 @@ def report_build(
     con: ibis.BaseBackend | None = None,
     on_progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
+    time_zone: str = "Asia/Shanghai",
 ) -> Report:
     """Compute every section of a weekly or monthly report (``on_progress(done, total, step)`` after each)."""
     kind = ReportKind(kind)
@@ -555,6 +565,7 @@ def report_build(
         stores=stores, store_names=tuple(c.store_name(s) for s in stores), currency=c.currency,
         generated_at=(now or dt.datetime.now(dt.UTC)), as_of=last_fact_date(con),
         overview=c.overview, notable=c.notable, sections=tuple(c.sections), has_targets=c.has_targets,
+        time_zone=time_zone,
     )
 
 

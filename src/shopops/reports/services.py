@@ -22,7 +22,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from shopops.core.errors import ValidationError
+from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import Period
 from shopops.metrics.dimensions import store_list
 from shopops.reports.builder import Report, ReportKind, period_label, report_build, report_period
@@ -31,6 +31,14 @@ from shopops.reports.texts import normalize_language
 FORMATS = ("html", "pdf", "xlsx")
 META = "meta.json"
 BODY = "body.html"
+
+
+class ErrorKind:
+    """Why a report failed, as the page may tell it: the user's message, a server stop, or an internal error."""
+
+    USER = "user"
+    INTERRUPTED = "interrupted"
+    INTERNAL = "internal"
 
 
 class Status:
@@ -68,6 +76,18 @@ class ReportRecord:
     finished_at: str = ""
     files: dict[str, str] = field(default_factory=dict)
     user: str = ""
+    error_kind: str = ""
+    retry_of: str = ""  # the failed report this one retries
+
+    @property
+    def created(self) -> dt.datetime | None:
+        """``created_at`` as an aware instant (templates show it in the store's time zone)."""
+        return dt.datetime.fromisoformat(self.created_at) if self.created_at else None
+
+    @property
+    def error_public(self) -> str:
+        """The failure as the page may show it: a user-facing message, or '' (the page says it generically)."""
+        return self.error if self.error_kind == ErrorKind.USER else ""
 
     @property
     def directory(self) -> Path:
@@ -190,7 +210,7 @@ def report_generate(
             kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
                                             dt.date.fromisoformat(record.period_end)),
             stores=tuple(record.stores), language=record.language,
-            on_progress=lambda _done, _total, step: advance(step),
+            on_progress=lambda _done, _total, step: advance(step), time_zone=settings.SHOPOPS_TIME_ZONE,
         )
         base = f"shopops-{record.kind}-{record.period_label}" + (f"-{'-'.join(record.stores)}" if record.stores else "")
         base += f"-{record.language}"
@@ -213,12 +233,28 @@ def report_generate(
             record.files[fmt] = path.name
             advance(fmt)
     except Exception as exc:
+        # the detail (may name server paths) is for the log and the administrator; the page shows
+        # the message of a ShopopsError (written for the user) or a generic one
         record.status, record.error, record.finished_at = Status.FAILED, str(exc) or type(exc).__name__, _now()
+        record.error_kind = ErrorKind.USER if isinstance(exc, ShopopsError) else ErrorKind.INTERNAL
         record.save()
         raise
     record.status, record.finished_at = Status.DONE, _now()
     record.save()
     return GeneratedReport(record, report)
+
+
+def report_retry(*, record: ReportRecord, user: str = "") -> ReportRecord:
+    """Queue a failed report again: the same kind, period, stores, language and formats, as a new report."""
+    if record.status != Status.FAILED:
+        raise ValidationError(f"report {record.id} has not failed; only a failed report can be retried")
+    retry = report_request(kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
+                                                           dt.date.fromisoformat(record.period_end)),
+                           stores=tuple(record.stores), language=record.language, formats=tuple(record.formats),
+                           user=user or record.user)
+    retry.retry_of = record.id
+    retry.save()
+    return retry
 
 
 def report_delete(*, report_id: str) -> None:
@@ -236,6 +272,7 @@ def reports_interrupted_fail(*, started_before: dt.datetime) -> int:
     for record in report_list():
         if record.is_active and record.created_at and dt.datetime.fromisoformat(record.created_at) < started_before:
             record.status, record.error, record.finished_at = Status.FAILED, "interrupted (the server stopped)", _now()
+            record.error_kind = ErrorKind.INTERRUPTED
             record.save()
             count += 1
     return count

@@ -57,6 +57,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stores_scope": ("店铺范围", "Stores"),
     "all_stores": ("全部店铺", "All stores"),
     "generated_at": ("生成时间", "Generated"),
+    "beijing_time": ("北京时间", "Beijing time"),
     "data_as_of": ("数据截至", "Data as of"),
     "currency": ("币种", "Currency"),
     "none": ("本期无数据。", "No data in this period."),
