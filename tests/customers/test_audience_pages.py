@@ -182,3 +182,24 @@ def test_only_roles_that_run_promotions_send(client, shop):
     assert client.post(f"/customers/outreach/{send.pk}/send/", {}).status_code == 403
     send.refresh_from_db()
     assert send.status == "draft"
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(Role.CUSTOMER_SERVICE, False), (Role.ANALYST, True),
+                                               (Role.COPYWRITER, True), (Role.OPS_SPECIALIST, True)])
+def test_segments_are_offered_only_to_roles_that_may_open_them(client, shop, role, allowed):
+    """Issue 19 bug 16: customer service was offered the segment editor (New segment, the Segments tab)."""
+    con, _ = shop
+    role_groups_sync()
+    user_create(username="u", password=PASSWORD, role=role)
+    client.login(username="u", password=PASSWORD)
+    segment = services.segment_save(name="老客", rules=EXAMPLE)
+    services.segment_refresh(segment=segment, as_of=AS_OF, con=con)
+    pages = [client.get("/customers/outreach/").content.decode(), client.get("/customers/list/").content.decode()]
+    for html in pages:
+        assert ("data-new-segment" in html or 'data-tab="segments"' in html) is allowed
+    want = 200 if allowed else 403
+    for url in ("/customers/segments/", "/customers/segments/new/", f"/customers/segments/{segment.pk}/",
+                f"/customers/segments/{segment.pk}/export/?form=ids&format=csv"):
+        assert client.get(url).status_code == want, url
+    assert client.post("/customers/segments/preview/", {"rules": json.dumps(EXAMPLE)}).status_code in (
+        (200,) if allowed else (403,))

@@ -332,6 +332,24 @@ def test_module_permissions(client, login, shop):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.OPS_DIRECTOR])
+def test_every_tab_a_role_is_offered_opens(client, login, shop, role):
+    """Issue 19 bug 16: an analyst saw a 目标 tab on /traffic/ that led to a 403."""
+    login(role)
+    opened = [n for n in PAGES if client.get(reverse(n), PERIOD).status_code == 200]
+    if not opened:
+        return
+    html = client.get(reverse(opened[0]), PERIOD).content.decode()
+    nav = re.search(r'<nav class="analysis-tabs".*?</nav>', html, re.S).group(0)
+    offered = re.findall(r'<a href="([^"?]+)', nav)
+    assert sorted(offered) == sorted(reverse(n) for n in opened), role
+    for href in offered:
+        assert client.get(href, PERIOD).status_code == 200, (role, href)
+    if role is Role.ANALYST:
+        assert 'data-tab="targets"' not in nav and 'data-tab="traffic"' in nav
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize(("name", "params", "message"), [
     ("web:traffic", {"period": "fortnight"}, "Unknown period fortnight"),
     ("web:ads", {"period": "custom", "start": "2025-11-11", "end": "2025-11-01"}, "is before the start date"),
