@@ -49,6 +49,25 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("plan_id", "推广计划", "Ad plan", "column `plan_id`"),
     )
 }
+# The canonical traffic-source groups (``traffic_source`` values) as people read them.
+TRAFFIC_SOURCE_LABELS: dict[str, tuple[str, str]] = {
+    "search": ("自然搜索", "Search"),
+    "ads": ("付费推广", "Paid ads"),
+    "feed": ("推荐/信息流", "Feeds & recommendations"),
+    "live": ("直播/短视频", "Livestream & short video"),
+    "social": ("社交", "Social"),
+    "direct": ("直接访问", "Direct"),
+    "other": ("其他", "Other"),
+    "": ("(未记录)", "(not recorded)"),
+}
+
+
+def traffic_source_label(code: str | None, language: str) -> str:
+    """The name of a canonical traffic-source group in ``language``; an unknown code as it is."""
+    zh, en = TRAFFIC_SOURCE_LABELS.get(code or "", (code, code))
+    return en if language.startswith("en") else zh
+
+
 # accepted spellings (CLI, API): `store` means store_id
 ALIASES = {"store": "store_id", "product": "product_id", "source": "traffic_source", "region": "province",
            "plan": "plan_id", "tool": "ad_tool"}
