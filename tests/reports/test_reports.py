@@ -70,7 +70,8 @@ def money(series) -> Decimal:
     return sum((Decimal(v) for v in series if v != ""), Decimal("0"))
 
 
-def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
+def oracle(root: Path, start: dt.date, end: dt.date, stores=None, refunds_known_by: dt.date | None = None) -> dict:
+    """The KPIs of start..end; with ``refunds_known_by`` only refunds completed (else asked for) by that day count."""
     def in_period(dates: pd.Series) -> pd.Series:
         return (dates >= start.isoformat()) & (dates <= end.isoformat())
 
@@ -88,6 +89,9 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
     orders_per_buyer = paid.groupby(["店铺", "买家ID"]).size()
     refunds = scoped(read(root, "shopops_refunds"))
     refunds = refunds[refunds["退款状态"] == "退款成功"].merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
+    if refunds_known_by is not None:
+        day = refunds["退款完成时间"].where(refunds["退款完成时间"] != "", refunds["申请时间"]).str[:10]
+        refunds = refunds[day <= refunds_known_by.isoformat()]
     lines = scoped(read(root, "shopops_order_lines")).merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
     events = scoped(read(root, "shopops_events"))
     events = events[in_period(events["发生时间"].str[:10])]
@@ -149,10 +153,15 @@ def test_monthly_overview_equals_pandas_over_the_export_files(demo_root, monthly
     report = generated.report
     want = oracle(demo_root, dt.date(2025, 11, 1), dt.date(2025, 11, 30))
     want_previous = oracle(demo_root, dt.date(2025, 10, 1), dt.date(2025, 10, 31))  # the calendar month before
+    # refunds at the same order age: October's orders as they stood 31 days before the data's last day (11-30)
+    same_age = oracle(demo_root, dt.date(2025, 10, 1), dt.date(2025, 10, 31), refunds_known_by=dt.date(2025, 10, 30))
+    assert same_age["refund_rate"] < want_previous["refund_rate"]  # the fixture does have refunds after 10-30
     assert [line.kpi for line in report.overview] == list(want)
     for kpi, value in want.items():
         assert_equal(report.line(kpi).current, value, kpi)
-        assert_equal(report.line(kpi).previous, want_previous[kpi], f"{kpi} (October)")
+        previous = same_age if kpi in ("refund_rate", "net_sales") else want_previous
+        assert_equal(report.line(kpi).previous, previous[kpi], f"{kpi} (October)")
+    assert "不足 30 天" in report.section("overview").note  # November's orders are not mature on 11-30
     # vs target: the all-stores GMV target; none for KPIs without one (the jd target is another scope)
     assert report.has_targets
     assert report.line("gmv").target == Decimal("1000000.00")
@@ -371,3 +380,9 @@ def test_notable_changes_are_the_largest_moves_worded_from_the_catalog(monthly):
         assert CATALOG[n.kpi].label_zh in n.sentence and names[n.store_id] in n.sentence
         assert n.sentence.endswith("表现向好。" if n.is_good else "需要关注。")
     assert list(report.section("notable").sentences) == [n.sentence for n in report.notable]
+    # issue 19 item 4: November's refunds are immature on 11-30 — never an improvement, always at the same age
+    for n in report.notable:
+        if n.kpi in ("refund_rate", "net_sales"):
+            assert not n.is_good and "按相同订单账龄" in n.sentence, n.sentence
+    overview = {r["_kpi"]: r for r in report.section("overview").tables[0].rows}
+    assert overview["refund_rate"]["_good"] is not True

@@ -10,6 +10,7 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
+from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.runners import KpiQuery, KpiResult, last_fact_date, run
 
 COCKPIT_KPIS: tuple[str, ...] = (
@@ -30,6 +31,10 @@ class Tile:
     kpi: Kpi
     value: Decimal | int | float | None
     previous: Decimal | int | float | None
+    # refund KPIs: the previous period is read at the same order age (refunds known by this day) …
+    same_age_known_by: dt.date | None = None
+    # … and the current figure is still growing (its orders are younger than MATURITY_DAYS)
+    immature: bool = False
 
     @property
     def change(self) -> float | None:
@@ -43,7 +48,10 @@ class Tile:
         change = self.change
         if change is None or change == 0:
             return None
-        return (change > 0) == (self.kpi.direction is Direction.UP_IS_GOOD)
+        good = (change > 0) == (self.kpi.direction is Direction.UP_IS_GOOD)
+        if good and self.immature:
+            return None  # an immature refund figure is never called an improvement
+        return good
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,5 +103,15 @@ def cockpit_build(
     previous_period = period.previous()
     previous = run(KpiQuery(kpis, previous_period, stores=stores), con=con)
     trend = run(KpiQuery(kpis, period, grain=Grain.DAY, stores=stores), con=con)
-    tiles = tuple(Tile(CATALOG[k], current.total(k), previous.total(k)) for k in kpis)
-    return Cockpit(period, previous_period, tiles, trend, stores, last_fact_date(con))
+    as_of = last_fact_date(con)
+    same_age = refund_comparisons(kpis=kpis, period=period, base=previous_period, as_of=as_of, stores=stores,
+                                  con=con) if as_of else {}
+    tiles = []
+    for k in kpis:
+        basis = same_age.get((k, TOTAL))
+        if basis is None:
+            tiles.append(Tile(CATALOG[k], current.total(k), previous.total(k)))
+        else:
+            tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
+                              immature=not basis.mature))
+    return Cockpit(period, previous_period, tuple(tiles), trend, stores, as_of)
