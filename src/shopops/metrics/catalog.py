@@ -567,6 +567,47 @@ _kpi(Kpi(
     Unit.PERCENT, numerator="positive_reviews", denominator="rated_reviews", tags=("reputation",),
 ))
 
+# --- the director's daily KPIs (issue 19): cockpit basics and ads -------------------------
+# (a block of its own so parallel edits of the sections above merge cleanly)
+_kpi(Kpi(
+    "uv_value", "UV价值", "Value per visitor",
+    "支付金额 ÷ 访客数。", "GMV / visitors.",
+    Unit.MONEY, numerator="gmv", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "add_to_cart_rate", "加购率", "Add-to-cart rate",
+    "加购人数 ÷ 访客数。", "Add-to-cart users / visitors.",
+    Unit.PERCENT, numerator="add_to_cart_users", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "favorite_users", "收藏人数", "Favouriting users",
+    "统计期内有收藏行为的去重访客数。", "Distinct visitors who favourited a product or the store in the period.",
+    Unit.COUNT, source="events", entity="visitor_id", where=lambda t: t.event_type == "favorite",
+    formula_text="count distinct (store_id, visitor_id) of events where event_type = favorite", tags=("traffic",),
+))
+_kpi(Kpi(
+    "favorite_rate", "收藏率", "Favourite rate",
+    "收藏人数 ÷ 访客数。", "Favouriting users / visitors.",
+    Unit.PERCENT, numerator="favorite_users", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "ad_orders", "推广成交笔数", "Ad-attributed orders",
+    "推广工具归因到计划的成交笔数之和(按各工具自身的归因口径)。",
+    "Orders the ad tools attribute to their plans (each tool's own attribution).",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.attributed_orders.sum(),
+    formula_text="sum(ad_spend_daily.attributed_orders)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_cost_per_order", "单笔成交花费", "Ad spend per order",
+    "推广花费 ÷ 推广成交笔数。", "Ad spend / ad-attributed orders.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="ad_orders", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_spend_ratio", "推广费比", "Ad spend ratio",
+    "推广花费 ÷ 支付金额(全店,含自然成交)。", "Ad spend / GMV (the whole store's GMV, organic included).",
+    Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
+))
+
 
 def kpi(kpi_id: str) -> Kpi:
     try:

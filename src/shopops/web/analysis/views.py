@@ -22,13 +22,14 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
-from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
+from shopops.metrics.dimensions import StoreInfo, ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.runners.cohort import CohortQuery, run_cohort
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery, run_comparison
 from shopops.metrics.runners.funnel import (
@@ -71,8 +72,14 @@ PRODUCT_KPIS = (
 )
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
 PRODUCTS_SHOWN = 100
-AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_gmv", "roas", "roi")
-AD_TILES = ("ad_spend", "ad_gmv", "roas", "roi", "ctr", "cpc")
+AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
+           "roi")
+AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
+# the whole store's GMV is the base: only without a tool or plan filter
+AD_STORE_TILES = ("ad_spend_ratio",)
+# The attribution window (归因周期) of each tool's default plan report, as downloaded; set
+# SHOPOPS_AD_ATTRIBUTION_WINDOWS when your exports use another one.
+AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1, "jlqc": 1}
 CUSTOMER_KPIS = ("paying_buyers", "new_buyers", "returning_buyers", "repurchase_rate", "returning_buyer_rate", "aov")
 COHORT_MONTHS = 11
 
@@ -411,7 +418,7 @@ def stores(page: Page) -> dict[str, DataTable]:
         if store_id is None:
             return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good)
         s = info.get(store_id)
-        return Row({"store_id": store_id, "platform": s.platform if s else "", **values},
+        return Row({"store_id": store_id, "platform": platform_label(s.platform, lang) if s else "", **values},
                    link=page.url("web:cockpit", store=[store_id]),
                    header=s.name if s else store_id, good=good)
 
@@ -437,16 +444,23 @@ def ads(page: Page) -> dict[str, DataTable]:
     ctx = page.context
     ctx.update(tool=tool, tool_label=tool_label(tool) if tool else "", plan=plan,
                all_tools_url=page.url(tool=None, plan=None))
+    windows = {**AD_ATTRIBUTION_WINDOWS, **getattr(settings, "SHOPOPS_AD_ATTRIBUTION_WINDOWS", {})}
+
+    def window_text(ad_tool: str) -> str:
+        days = windows.get(ad_tool)
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days else "—"
+
     if page.is_html:
-        ctx["tiles"] = _tiles(page, AD_TILES, filters)
+        ctx["tiles"] = _tiles(page, AD_TILES + (() if filters else AD_STORE_TILES), filters)
     kpi_cols = [kpi_column(k, lang) for k in AD_KPIS]
     out: dict[str, DataTable] = {}
     if page.wants("tools"):
         by_tool = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
         out["tools"] = DataTable(
-            "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols],
-            [Row({"ad_tool": r["ad_tool"], **{k: r[k] for k in AD_KPIS}}, link=page.url(tool=r["ad_tool"], plan=None),
-                 header=tool_label(r["ad_tool"])) for r in by_tool.rows],
+            "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols,
+                                       Column("window", _("Attribution window"))],
+            [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+                 link=page.url(tool=r["ad_tool"], plan=None), header=tool_label(r["ad_tool"])) for r in by_tool.rows],
             currency=page.currency,
         )
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
@@ -458,12 +472,17 @@ def ads(page: Page) -> dict[str, DataTable]:
                                                                     ("roas", "line", 1)], kind="day")
     if page.wants("plans"):
         by_plan = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
+        names = ad_plan_names([(r["ad_tool"], r["plan_id"]) for r in by_plan.rows])
         out["plans"] = DataTable(
-            "plans", _("By ad plan"), [Column("plan_id", _("Ad plan")), Column("ad_tool", _("Ad tool")), *kpi_cols],
-            [Row({"plan_id": r["plan_id"], "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+            "plans", _("By ad plan"), [Column("plan_name", _("Ad plan")), Column("plan_id", _("Plan id")),
+                                      Column("ad_tool", _("Ad tool")), *kpi_cols],
+            [Row({"plan_name": names.get((r["ad_tool"], r["plan_id"]), r["plan_id"]), "plan_id": r["plan_id"],
+                  "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
                  link=page.url(tool=r["ad_tool"], plan=r["plan_id"])) for r in by_plan.rows],
             currency=page.currency,
         )
+    if plan:
+        ctx["plan_label"] = ad_plan_names([(tool, plan)]).get((tool, plan), plan) if tool else plan
     return out
 
 
