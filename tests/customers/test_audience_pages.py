@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -117,6 +118,10 @@ def test_send_from_the_page_and_see_results(ops, shop):
     page = ops.get(f"/customers/outreach/{send.pk}/").content.decode()
     assert f'data-count="treatment">{send.treatment}<' in page and 'data-outcome="conversion"' in page
     assert "亲爱的顾客 你好" in page  # the outbox shows the rendered text
+    # issue 19 item 9: the result is the first thing on a send's page, with its verdict
+    assert page.index("data-outreach-headline") < page.index('id="send-title"') < page.index('id="outbox-title"')
+    assert 'data-verdict="unclear"' in page and "没有明确效果" in page  # nobody ordered after the send
+    assert re.search(r'data-result="incremental_gmv">.*?data-value="0(\.00)?"', page, re.S)
     r = ops.get(f"/customers/outreach/{send.pk}/?format=xlsx")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][1] == 0.0  # nothing ordered after the send yet

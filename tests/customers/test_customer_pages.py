@@ -171,6 +171,11 @@ def test_clv_page_renders_or_says_why(client, login, shop):
     assert r.status_code == 200
     html = r.content.decode()
     assert "data-clv-error" in html or 'data-chart="validation"' in html
+    assert "data-clv-one-store" not in html  # one store asked for, one shown
+    # issue 19 item 9: the filter says all stores, the page fits one — it says which, and why
+    every = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "holdout_days": "14"}).content.decode()
+    shown = re.search(r'data-store="([^"]+)">([^<]+)</strong>', every)
+    assert "data-clv-one-store" in every and f"此页显示 {shown.group(2)}" in every
 
 
 def test_access_and_bad_input(client, login, shop):

@@ -301,6 +301,10 @@ def test_customers_new_returning_and_cohorts(client, login, shop):
     cohorts = {r["cohort"]: r for r in table_rows(html, "cohorts")}
     assert cohorts["2025-10"]["size"] == "1" and float(cohorts["2025-10"]["m1"]) == 1.0
     assert cohorts["2025-11"]["size"] == "3" and cohorts["2025-11"]["m1"] == ""  # month not reached yet
+    # issue 19 item 9: November is not over on 11-11 — its cells are marked, the others not
+    marked = re.findall(r'<td[^>]*data-col="(m\d+)"[^>]*data-mark title="([^"]*)"', html)
+    assert marked == [("m1", "2025-11 只统计到 11-11:本月未过完,比例还会上升")]
+    assert "* 标记 2025-11 的单元格" in html
 
 
 @pytest.mark.django_db

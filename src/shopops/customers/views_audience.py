@@ -394,8 +394,17 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
                  "data": [results.conversion.holdout, results.repurchase.holdout]},
             ],
         }
+    verdict, incremental_text = "", ""
+    if results:
+        gmv = next(r for r in rows if r["key"] == "gmv")
+        low, high = gmv["raw"]["low"], gmv["raw"]["high"]
+        verdict = ("clear_gain" if low is not None and low > 0 else
+                   "clear_loss" if high is not None and high < 0 else "unclear")
+        inc = results.incremental_gmv
+        incremental_text = "—" if inc is None else f"{'+' if inc >= 0 else '−'}¥{abs(inc.quantize(Decimal('0.01'))):,}"
     return render(request, "customers/outreach/detail.html", {
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
+        "verdict": verdict, "incremental_text": incremental_text,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
         "can_send": request.user.has_perm(SEND_PERMISSION),

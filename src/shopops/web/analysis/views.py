@@ -514,19 +514,29 @@ def _cohort_table(page: Page) -> DataTable:
     cohort = run_cohort(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
     months = sorted({c.months_since for c in cohort.cells if c.months_since > 0})
     cohort_rows: dict[dt.date, dict] = {}
+    marks: dict[dt.date, dict[str, str]] = {}
+    month_end = month_period(end.year, end.month).end
+    partial = end < month_end  # the last month is not over: its cells can still rise
+    partial_text = _("%(month)s up to %(day)s only: this month is not over, the share can still rise") % {
+        "month": end.strftime("%Y-%m"), "day": end.strftime("%m-%d")}
     for cell in cohort.cells:
         row = cohort_rows.setdefault(cell.cohort, {"cohort": cell.cohort.strftime("%Y-%m"), "size": cell.size})
         # months not reached yet (after the period's end) stay empty instead of 0%
         month_start = dt.date(cell.cohort.year + (cell.cohort.month - 1 + cell.months_since) // 12,
                               (cell.cohort.month - 1 + cell.months_since) % 12 + 1, 1)
         row[f"m{cell.months_since}"] = cell.rate if month_start <= end else None
+        if partial and month_start == end.replace(day=1) and cell.months_since > 0:
+            marks.setdefault(cell.cohort, {})[f"m{cell.months_since}"] = partial_text
+    note = _("Cohorts of the months from %(start)s to %(end)s; a cell is the share of the cohort that paid again "
+             "k months after its first order.") % {"start": first.strftime("%Y-%m"), "end": end.strftime("%Y-%m")}
+    if partial:
+        note = f"{note} {_('* marks the cells of %(month)s, a month not over yet (data to %(day)s).') % {'month': end.strftime('%Y-%m'), 'day': end.isoformat()}}"
     return DataTable(
         "cohorts", _("Cohort retention"),
         [Column("cohort", _("First-order month")), Column("size", _("Buyers in cohort"), unit="count"),
          *(Column(f"m{k}", _("Month %(k)s") % {"k": k}, unit="percent") for k in months)],
-        [Row(v) for _k, v in sorted(cohort_rows.items())],
-        note=_("Cohorts of the months from %(start)s to %(end)s; a cell is the share of the cohort that paid again "
-               "k months after its first order.") % {"start": first.strftime("%Y-%m"), "end": end.strftime("%Y-%m")},
+        [Row(v, marks=marks.get(k, {})) for k, v in sorted(cohort_rows.items())],
+        note=note,
     )
 
 
