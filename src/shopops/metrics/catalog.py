@@ -607,6 +607,24 @@ _kpi(Kpi(
     "推广花费 ÷ 支付金额(全店,含自然成交)。", "Ad spend / GMV (the whole store's GMV, organic included).",
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
 ))
+_kpi(Kpi(
+    "product_buyers", "商品支付买家数", "Product paying buyers",
+    "统计期内买了该商品(付款订单中有它的商品行)的去重买家数;按商品拆分时每个商品单独计。",
+    "Distinct buyers with a paid line of the product in the period (per product when broken down by product).",
+    Unit.COUNT, source="paid_lines", entity="customer_id",
+    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("products",),
+))
+_kpi(Kpi(
+    "item_conversion_rate", "商品支付转化率", "Product conversion rate",
+    "商品支付买家数 ÷ 商品访客数。", "Product paying buyers / product visitors.",
+    Unit.PERCENT, numerator="product_buyers", denominator="visitors", tags=("products",),
+))
+_kpi(Kpi(
+    "item_margin", "商品毛利", "Product gross margin",
+    "商品支付金额 − 商品成本(未扣退款与平台补贴)。",
+    "Item GMV − cost of goods (before refunds and platform-borne discounts).",
+    Unit.MONEY, combine=("item_gmv", "-cogs"), tags=("products",),
+))
 
 
 def kpi(kpi_id: str) -> Kpi:

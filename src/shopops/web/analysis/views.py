@@ -30,6 +30,7 @@ from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
 from shopops.metrics.dimensions import StoreInfo, ad_plan_names, platform_label, product_titles, store_list
+from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
 from shopops.metrics.runners.cohort import CohortQuery, run_cohort
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery, run_comparison
 from shopops.metrics.runners.funnel import (
@@ -68,10 +69,13 @@ TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", 
 TRAFFIC_TILES = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate", "bounce_rate")
 # What the catalog can break down by product_id (conversion, refunds and margin cannot yet).
 PRODUCT_KPIS = (
-    "item_gmv", "units_sold", "avg_unit_price", "cogs", "visitors", "add_to_cart_users", "review_count", "positive_rate",
+    "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "product_buyers", "visitors",
+    "item_conversion_rate", "add_to_cart_users", "closing_on_hand", "days_of_inventory", "review_count", "positive_rate",
 )
+# the parts of the ratios, queried too so that a style (the same goods in every store) adds up
+PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews")
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
-PRODUCTS_SHOWN = 100
+PRODUCTS_PER_PAGE = 50
 AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
            "roi")
 AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
@@ -337,44 +341,83 @@ def _sort_key(column: str, descending: bool):
 
 @analysis_page(Module.PRODUCTS, "web/analysis/products.html", sorts=PRODUCT_KPIS, tables=("products",))
 def products(page: Page) -> dict[str, DataTable]:
+    """Every product with sales, visitors or stock in the period: searched, sorted, 50 a page;
+    or by style (款), the same goods added up across the stores."""
     lang = language()
     sort = page.data.get("sort") or PRODUCT_KPIS[0]
     descending = (page.data.get("dir") or "desc") == "desc"
+    query = page.data.get("q") or ""
+    by_style = page.data.get("group") == "style"
     ctx = page.context
     if page.is_html:
         ctx["tiles"] = _tiles(page, ("item_gmv", "units_sold", "avg_unit_price", "skus_sold"))
     # events without a product (home, search pages) are not a product's
     with_product = (Filter("product_id", ("",), exclude=True),)
-    result = run(KpiQuery(PRODUCT_KPIS, page.period, by=("store_id", "product_id"), stores=page.selected,
-                          filters=with_product))
-    ranked = sorted(result.rows, key=_sort_key(sort, descending))
-    shown = ranked[:PRODUCTS_SHOWN]
+    result = run(KpiQuery(PRODUCT_KPIS + PRODUCT_PARTS, page.period, by=("store_id", "product_id"),
+                          stores=page.selected, filters=with_product))
+    keys = [(r["store_id"], r["product_id"]) for r in result.rows]
+    titles = product_titles(keys)
+    styles = product_style_codes(keys)
     store_names = {s.store_id: s.name for s in page.stores}
-    titles = product_titles((r["store_id"], r["product_id"]) for r in shown)
-    table = DataTable(
-        "products", _("Products"),
-        [Column("product_id", _("Product")), Column("title", _("Title")), Column("store_id", _("Store")),
-         *(kpi_column(k, lang) for k in PRODUCT_KPIS)],
-        [Row({"product_id": r["product_id"], "title": titles.get((r["store_id"], r["product_id"]), ""),
-              "store_id": store_names.get(r["store_id"], r["store_id"]), **{k: r[k] for k in PRODUCT_KPIS}},
-             link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None))
-         for r in shown],
-        currency=page.currency,
-    )
+    if by_style:
+        rows = style_rollup(result.rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
+        for r in rows:
+            r["title"] = next((titles[m] for m in r["members"] if m in titles), "")
+            r["store_id"], r["product_id"] = "", r["style"]
+    else:
+        rows = [{**r, "style": styles.get((r["store_id"], r["product_id"]), "")} for r in result.rows]
+        for r in rows:
+            r["title"] = titles.get((r["store_id"], r["product_id"]), "")
+    if query:
+        needle = query.lower()
+        rows = [r for r in rows if needle in " ".join((r["product_id"], r["title"] or "", r["style"] or "")).lower()]
+    ranked = sorted(rows, key=_sort_key(sort, descending))
+    pages = max(1, -(-len(ranked) // PRODUCTS_PER_PAGE))
+    number = min(page.data.get("page") or 1, pages)
+    shown = ranked[(number - 1) * PRODUCTS_PER_PAGE:number * PRODUCTS_PER_PAGE]
+    export = page.export == "products"
+    listed = ranked if export else shown  # Excel gets every product of the search, not one page
+    if by_style:
+        columns = [Column("style", _("Style code")), Column("title", _("Title")),
+                   Column("listings", _("Listings"), unit="count"), *(kpi_column(k, lang) for k in PRODUCT_KPIS)]
+        table_rows = [Row({"style": r["style"], "title": r["title"], "listings": r["listings"],
+                           **{k: r[k] for k in PRODUCT_KPIS}},
+                          link=page.url(group=None, q=r["style"], page=None)) for r in listed]
+    else:
+        columns = [Column("product_id", _("Product")), Column("title", _("Title")), Column("store_id", _("Store")),
+                   *(kpi_column(k, lang) for k in PRODUCT_KPIS), Column("style", _("Style code"))]
+        table_rows = [Row({"product_id": r["product_id"], "title": r["title"],
+                           "store_id": store_names.get(r["store_id"], r["store_id"]),
+                           **{k: r[k] for k in PRODUCT_KPIS}, "style": r["style"]},
+                          link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None, q=None,
+                                        page=None, group=None))
+                      for r in listed]
+    table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency)
     ctx.update(
-        sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown),
-        sort_links={k: page.url(sort=k, dir="asc" if (k == sort and descending) else "desc") for k in PRODUCT_KPIS},
+        sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
+        by_style=by_style, page_number=number, pages=pages, first_shown=(number - 1) * PRODUCTS_PER_PAGE + 1,
+        previous_page_url=page.url(page=number - 1) if number > 1 else "",
+        next_page_url=page.url(page=number + 1) if number < pages else "",
+        by_product_url=page.url(group=None, page=None), by_style_url=page.url(group="style", page=None),
+        clear_search_url=page.url(q=None, page=None),
+        sort_links={k: page.url(sort=k, dir="asc" if (k == sort and descending) else "desc", page=None)
+                    for k in PRODUCT_KPIS},
     )
-    # in the chart a product is named with its store: ids are unique within a store only
-    top_rows = [Row(r.values, link=r.link, header=f"{r.values['product_id']} · {r.values['store_id']}")
-                for r in table.rows[:20]]
+    # in the chart a product is named by its title (or id) and its store; a style by its code
+    def label(r: Row) -> str:
+        name = r.values.get("title") or r.values.get("product_id") or r.values.get("style")
+        name = name if len(name) <= 14 else name[:13] + "…"
+        return name if by_style else f"{name} · {r.values['store_id']}"
+
+    top_rows = [Row(r.values, link=r.link, header=label(r)) for r in table.rows[:20]]
     top = DataTable("top", _("Top products"), table.columns, top_rows, currency=page.currency)
     ctx.update(top_table=top, products_chart=chart_from_table(top, series=[(sort, "bar", 0)]))
     return {"products": table}
 
 
-@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily",))
+@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily", "skus", "prices"))
 def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
+    lang = language()
     if store not in {s.store_id for s in page.stores}:
         raise Http404(f"no store {store!r}")
     only = (Filter("product_id", (product_id,)),)
@@ -387,10 +430,32 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     if page.is_html:
         ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
                               PRODUCT_KPIS, only)
-    trend = run(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
-    table = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product", args=(store, product_id))
-    ctx["daily_chart"] = chart_from_table(table, series=list(PRODUCT_TREND), kind="day")
-    return {"daily": table}
+    out: dict[str, DataTable] = {}
+    if page.wants("daily"):
+        trend = run(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
+        out["daily"] = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product",
+                                  args=(store, product_id))
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=list(PRODUCT_TREND), kind="day")
+    if page.wants("skus"):
+        skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
+        out["skus"] = DataTable(
+            "skus", _("SKUs"),
+            [Column("sku_id", _("SKU")), Column("spec", _("Variant")), Column("merchant_code", _("Merchant code")),
+             Column("price", _("List price"), unit="money"), Column("cost", _("Unit cost"), unit="money"),
+             kpi_column("units_sold", lang), kpi_column("item_gmv", lang),
+             Column("on_hand", _("Closing stock"), unit="count"), Column("days_of_cover", _("Days of cover"), unit="ratio")],
+            [Row(r) for r in skus], currency=info.currency,
+            note=_("Days of cover = closing stock ÷ average daily units sold in the period."))
+    if page.wants("prices"):
+        prices = price_history(store_id=store, product_id=product_id, period=page.period)
+        out["prices"] = DataTable(
+            "prices", _("Price paid per unit"),
+            [Column("day", _("Date")), Column("low", _("Lowest"), unit="money"), Column("avg", _("Average"), unit="money"),
+             Column("high", _("Highest"), unit="money")],
+            [Row({**r, "day": r["day"]}, header=r["day"].isoformat()) for r in prices], currency=info.currency)
+        ctx["prices_chart"] = chart_from_table(out["prices"], series=[("low", "line", 0), ("avg", "line", 0),
+                                                                       ("high", "line", 0)], kind="day")
+    return out
 
 
 # ---------------------------------------------------------------------------
