@@ -104,3 +104,15 @@ def test_no_last_year_before_the_data_begin_and_no_favourite_tile_without_favour
     html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
     assert "data-last-year-period" not in html and "data-change-last-year" not in html
     assert 'data-tile="favorite_rate"' not in html and 'data-tile="add_to_cart_rate"' in html
+
+
+def test_each_visitor_tile_says_which_stream_it_counts(client, shop):
+    """Issue 19 item 1 (part): 访客数 and the rates built on it name their source; money tiles do not need to."""
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    for kpi in ("visitors", "conversion_rate", "uv_value", "add_to_cart_rate"):
+        assert 'data-source="' in _tile(html, kpi) and "埋点事件(自有站点/小程序)" in _tile(html, kpi), kpi
+    assert "tile-source" not in _tile(html, "gmv") and '<span class="def-source">来源: 订单</span>' in _tile(html, "gmv")
+    traffic = client.get(reverse("web:traffic"), {"period": "yesterday"}).content.decode()
+    assert "平台流量报表" in traffic or "埋点事件" in traffic

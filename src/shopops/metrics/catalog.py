@@ -626,6 +626,33 @@ _kpi(Kpi(
     Unit.MONEY, combine=("item_gmv", "-cogs"), tags=("products",),
 ))
 
+# Where a KPI's numbers come from, as a tile says it (issue 19: platform stores' visitors come
+# from the platforms' reports, the event stream only from the own site / mini-program).
+SOURCE_LABELS: dict[str, tuple[str, str]] = {
+    "events": ("埋点事件(自有站点/小程序)", "event stream (own site / mini-program)"),
+    "traffic": ("平台流量报表(生意参谋/商智等)", "platforms' traffic reports (生意参谋, 商智…)"),
+    "paid_orders": ("订单", "orders"), "paid_lines": ("订单", "orders"), "paid_lines_costed": ("订单与 SKU 成本", "orders and SKU costs"),
+    "refunds_of_paid_orders": ("退款", "refunds"), "ad_spend": ("推广报表", "ad reports"), "reviews": ("评价", "reviews"),
+    "stock": ("库存快照", "stock snapshots"), "closing_stock": ("库存快照", "stock snapshots"),
+}
+
+
+def kpi_source_ids(kpi_id: str) -> tuple[str, ...]:
+    """The fact sources behind a KPI (through its ratio or combination parts), in first-seen order."""
+    k = CATALOG[kpi_id]
+    if k.source is not None:
+        return (k.source,)
+    out: list[str] = []
+    for part in k.parts:
+        out += [s for s in kpi_source_ids(part) if s not in out]
+    return tuple(out)
+
+
+def kpi_source_text(kpi_id: str, language: str) -> str:
+    en = language.startswith("en")
+    labels = [SOURCE_LABELS.get(s, (s, s))[1 if en else 0] for s in kpi_source_ids(kpi_id)]
+    return (" + " if en else " + ").join(dict.fromkeys(labels))
+
 
 def kpi(kpi_id: str) -> Kpi:
     try:
