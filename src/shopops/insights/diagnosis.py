@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from shopops.metrics.runners.breakdown import OTHERS
+
 # review topics: keyword lists (the words shoppers use), first match wins per topic
 TOPICS: dict[str, tuple[str, ...]] = {
     "尺码": ("尺码", "码数", "偏大", "偏小", "大一码", "小一码", "穿不上", "号"),
@@ -134,7 +136,7 @@ def additive(ref: pd.DataFrame, day: pd.DataFrame, *, key: str, value: str, top:
     out.sort(key=lambda c: (c.value, c.name))
     if top and len(out) > top:
         rest = out[top:]
-        out = out[:top] + [Contribution("__others__", sum(c.value for c in rest),
+        out = out[:top] + [Contribution(OTHERS, sum(c.value for c in rest),
                                         before=sum(c.before for c in rest), after=sum(c.after for c in rest))]
     return out
 

@@ -18,12 +18,14 @@ import pandas as pd
 from shopops.core.periods import Period
 from shopops.insights import queries
 from shopops.insights.calendar import CampaignCalendar
-from shopops.insights.detection import Finding, Series, Settings, detect_period, expected_band, Kind
+from shopops.insights.detection import Finding, Series, Settings, detect_period, expected_band
 from shopops.insights.diagnosis import (
     Contribution, Evidence, ProductFacts, PromoWindow, StoreFacts, additive, average_day, evidence_for_product,
     evidence_for_promotions, evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
 )
+from shopops.metrics.catalog import Unit
 from shopops.metrics.runners import BUCKET
+from shopops.metrics.runners.breakdown import OTHERS
 
 CHART_DAYS = 28
 
@@ -90,7 +92,7 @@ def _series_from(frame: pd.DataFrame, dates: list[dt.date], kpis: Sequence[str],
             if spec.volume and spec.volume in rows:
                 den = np.full(len(dates), np.nan)
                 den[idx] = rows[spec.volume].to_numpy(dtype=float)
-            if spec.kind is Kind.COUNT or spec.kind is Kind.MONEY:
+            if spec.kind is Unit.COUNT or spec.kind is Unit.MONEY:
                 # a count or an amount with no row on a day with other data is 0
                 values = np.where(np.isnan(values) & np.isin(np.arange(len(dates)), idx), 0.0, values)
             out.append(Series(spec, store, product, dates, values, den))
@@ -229,13 +231,13 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
 
     # top contributors: products that signalled, then the biggest falls
     signalled = [s.product_id for s in f.signals if s.product_id]
-    falls = [c.name for c in by_product if c.value < 0 and c.name != "__others__"]
+    falls = [c.name for c in by_product if c.value < 0 and c.name != OTHERS]
     top = list(dict.fromkeys([*signalled, *falls[:3]]))[:5]
     net_drop = float(ref.get("gmv", 0.0)) - float(today.get("gmv", 0.0))
     evidence: list[Evidence] = []
     relevance_of: dict[str, float] = {}
     # titles of every product the finding names (top contributors and the by-product rows), in one read
-    named = list(dict.fromkeys([*top, *(c.name for c in by_product if c.name != "__others__")]))
+    named = list(dict.fromkeys([*top, *(c.name for c in by_product if c.name != OTHERS)]))
     titles = queries.product_titles(store, named, con=con) if named else {}
     if top:
         rv_first = day - dt.timedelta(days=3)

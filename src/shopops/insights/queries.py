@@ -12,48 +12,24 @@ import datetime as dt
 import pandas as pd
 
 from shopops.core.periods import Grain, Period
-from shopops.metrics.catalog import CATALOG, Direction, measures_needed
+from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
 from shopops.metrics.dimensions import product_titles as dimension_titles
 from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
-from shopops.insights.detection import Kind, SeriesSpec
+from shopops.insights.detection import SeriesSpec
 
-# daily KPIs judged per store: every catalog KPI except those over stock snapshots (weekly
-# at small scales; stock enters as evidence) and ratios of rare events per day
-_STOCK_SOURCES = {"stock", "closing_stock"}
-_NOT_DAILY = {"repurchase_rate", "repeat_buyers"}
 PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors")
 
 
 def detection_kpis() -> tuple[str, ...]:
-    out = []
-    for kid in CATALOG:
-        if kid in _NOT_DAILY:
-            continue
-        if any(CATALOG[m].source in _STOCK_SOURCES for m in measures_needed((kid,))):
-            continue
-        out.append(kid)
-    return tuple(out)
-
-
-# the count behind a sum of money (its sampling noise)
-_VOLUME_OF = {
-    "gmv": "paid_orders", "net_sales": "paid_orders", "item_gmv": "units_sold", "cogs": "units_sold",
-    "store_discount": "paid_orders", "platform_discount": "paid_orders", "gross_margin": "paid_orders",
-    "refund_amount": "refunded_orders", "ad_spend": "clicks", "ad_gmv": "clicks", "ad_return": "clicks",
-}
-# KPIs that open a finding on their own; every other daily KPI is judged and attached as context
-ALERTING = frozenset({
-    "gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov",
-    "clicks", "bad_reviews", "item_gmv", "units_sold",
-})
+    """The KPIs judged per store and day: every catalog KPI its catalog facts call daily."""
+    return tuple(kid for kid in CATALOG if judged_daily(kid))
 
 
 def spec_of(kid: str) -> SeriesSpec:
+    """How a KPI is judged, from its catalog facts (unit, direction, noise base, alerts, priority)."""
     k = CATALOG[kid]
-    kind = Kind(k.unit.value)
-    volume = k.denominator if k.numerator else _VOLUME_OF.get(kid)
-    return SeriesSpec(kid, kind, k.direction is Direction.UP_IS_GOOD, volume, is_ratio=bool(k.numerator),
-                      alerting=kid in ALERTING)
+    return SeriesSpec(kid, k.unit, k.direction is Direction.UP_IS_GOOD, noise_base(kid), is_ratio=k.is_ratio,
+                      alerting=k.alerts, drives_gmv=k.drives_gmv, priority=k.priority)
 
 
 def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:

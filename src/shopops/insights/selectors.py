@@ -14,6 +14,7 @@ from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
+from shopops.metrics.runners.breakdown import OTHERS
 
 
 def store_names() -> dict[str, str]:
@@ -111,7 +112,8 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
                           "after_text": texts.fmt_value(c["name"], c["after"])})
     for c in d.get("by_product", []):
         name = c["name"]
-        v.by_product.append({**c, "label": "—" if name == "__others__" else titles.get(name, name)})
+        others = name == OTHERS
+        v.by_product.append({**c, "is_others": others, "label": "—" if others else titles.get(name, name)})
     v.by_source = [{**c, "label": texts.source_label(c["name"])} for c in d.get("by_source", [])]
     v.conversion_by_source = [{**c, "label": texts.source_label(c["name"]), "before_text": f"{c['before'] * 100:.2f}%",
                                "after_text": f"{c['after'] * 100:.2f}%", "mix_text": f"{c['mix'] * 100:+.2f}",
