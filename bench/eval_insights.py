@@ -31,7 +31,7 @@ from pathlib import Path
 import ibis
 
 from shopops.insights.calendar import CampaignCalendar
-from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, score
+from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, run_weekly, score
 from shopops.insights.pipeline import RunConfig, run_days
 
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204)}
@@ -72,12 +72,12 @@ def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verb
     con = ibis.duckdb.connect(path, read_only=True)
     config = config or RunConfig()
     t = time.perf_counter()
-    result = run_days(season.days, config=config, con=con)
+    diagnosed = run_weekly(run_days, season.days, config=config, con=con)
     seconds = time.perf_counter() - t
     con.disconnect()
     calendar = CampaignCalendar()
     campaign = {(s, d) for s in STORES for d in season.days if calendar.name(d, s)}
-    sc = score(result.diagnosed, truth, season.days, campaign_days=campaign)
+    sc = score(diagnosed, truth, season.days, campaign_days=campaign)
     if verbose:
         for o in sc.outcomes:
             t_ = o.truth
@@ -87,7 +87,7 @@ def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verb
         for d in sc.false:
             f = d.finding
             print(f"  {season.name} seed {seed} false: {f.store_id} {f.day} "
-                  f"{[(s.kpi, s.product_id, round(s.z, 1)) for s in f.signals[:3]]}")
+                  f"{[(s.kpi, s.product_id, round(s.z, 1), [e[0] for e in s.evidence]) for s in f.signals[:3]]}")
     return {"seed": seed, "season": season.name, "score": sc, "seconds": seconds, "campaign": campaign}
 
 

@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 from statistics import NormalDist
@@ -293,6 +293,8 @@ class Signal:
     alerting: bool = True
     window: int = 1  # days summed: 2 when a two-day shortfall is what stands out
     priority: int = 99  # the KPI's headline order (catalog)
+    # what a check within the day saw on the thing (kind, strength 0–1, facts): the diagnosis names it
+    evidence: tuple = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -495,14 +497,18 @@ def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], s
 
 def detect_period(series: list[Series], days: list[dt.date], *, settings: Settings,
                   skip: Mapping[str, frozenset[dt.date]], expected_gmv: Mapping[tuple[str, dt.date], float],
-                  last_alerted: dict[tuple, dt.date] | None = None) -> list[Finding]:
-    """Run day by day (oldest first) so the cool-down sees earlier days' alerts."""
+                  last_alerted: dict[tuple, dt.date] | None = None,
+                  extra: Callable[[dt.date], list[Signal]] | None = None) -> list[Finding]:
+    """Run day by day (oldest first) so the cool-down sees earlier days' alerts. ``extra(day)`` adds
+    the signals of other checks (the checks within the day) before grouping."""
     last = dict(last_alerted or {})
     findings: list[Finding] = []
     cache: dict = {}
     for day in sorted(days):
         gmv = {store: v for (store, d), v in expected_gmv.items() if d == day}
         signals, _ = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        if extra is not None:
+            signals += extra(day)
         for f in group(signals, last_alerted=last, settings=settings):
             for sig in f.signals:
                 last[sig.key] = day

@@ -144,6 +144,8 @@ def additive(ref: pd.DataFrame, day: pd.DataFrame, *, key: str, value: str, top:
 def reference_days(day: dt.date, *, skip: frozenset[dt.date], available: Sequence[dt.date], weeks: int = 4) -> list[dt.date]:
     """The same weekday over the last ``weeks`` weeks, minus campaign days; else the last 7 ordinary days."""
     have = set(available)
+    if day in skip:  # a campaign day: the week just before it (campaign days too) is the nearest comparable
+        return [d for d in (day - dt.timedelta(days=k) for k in range(1, 8)) if d in have]
     same = [day - dt.timedelta(days=7 * k) for k in range(1, weeks + 1)]
     same = [d for d in same if d in have and d not in skip]
     if len(same) >= 2:

@@ -176,3 +176,19 @@ def score(diagnosed: Sequence, truth: Iterable[dict], days: Sequence[dt.date], *
         normal_store_days=len(normal), false_alerts=len(false), campaign_store_days=len(campaign),
         campaign_false_alerts=len(campaign_false), outcomes=outcomes, false=false + campaign_false,
     )
+
+
+def run_weekly(run_days, days: Sequence[dt.date], *, config, con, chunk: int = 7) -> list:
+    """``run_days`` over ``days`` a week at a time, the cool-down carried over: each week's best
+    sellers come from the weeks before it, as in the daily run (a single backfill would pick them
+    from the history before its first day only)."""
+    out: list = []
+    last: dict = {}
+    days = sorted(days)
+    for k in range(0, len(days), chunk):
+        result = run_days(days[k:k + chunk], config=config, con=con, last_alerted=dict(last))
+        for d in result.diagnosed:
+            for sig in d.finding.signals:
+                last[sig.key] = d.finding.day
+        out += result.diagnosed
+    return out

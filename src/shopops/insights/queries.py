@@ -17,7 +17,10 @@ from shopops.metrics.dimensions import product_titles as dimension_titles
 from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
 from shopops.insights.detection import SeriesSpec
 
-PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors")
+# per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
+# what the product detector reads (its paying buyers, 1–2 star reviews)
+PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors", "item_buyers", "bad_reviews")
+PRODUCT_SERIES_KPIS = ("item_gmv", "units_sold", "visitors")
 
 
 def detection_kpis() -> tuple[str, ...]:
@@ -123,6 +126,35 @@ def stock_by_product(store_id: str, products: list[str], first: dt.date, last: d
     return _dates(out.execute())
 
 
+def stock_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """On hand per store, product and snapshot date (summed over its SKUs) of the chosen products of
+    every store, in one grouped query: store_id, product_id, date, on_hand."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    if not ids:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "on_hand"])
+    s = con.table("inventory_snapshots")
+    s = s.filter(s.store_id.isin(list(products)), s.date >= first, s.date <= last)
+    skus = con.table("skus").select("store_id", "sku_id", "product_id")
+    j = s.inner_join(skus, ["store_id", "sku_id"])
+    j = j.filter(j.product_id.isin(ids))
+    out = j.group_by("store_id", "product_id", "date").aggregate(on_hand=j.on_hand.sum())
+    return _numeric(_dates(out.execute()), ["on_hand"])
+
+
+def competitor_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """Matched competitor items' daily prices for the chosen products of every store (one query):
+    store_id, product_id, competitor_item_id, date, price."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    cols = ["store_id", "product_id", "competitor_item_id", "date", "price"]
+    if not ids or "competitor_snapshots" not in con.list_tables():
+        return pd.DataFrame(columns=cols)
+    c = con.table("competitor_snapshots")
+    c = c.filter(c.store_id.isin(list(products)), c.product_id.isin(ids), c.date >= first, c.date <= last)
+    return _numeric(_dates(c.select(*cols).execute()), ["price"])
+
+
 def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
     if len(frame):
         frame[column] = pd.to_datetime(frame[column]).dt.date
@@ -135,6 +167,6 @@ def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str,
 
 
 __all__ = [
-    "PRODUCT_KPIS", "bad_review_texts", "breakdown_daily", "competitor_prices", "detection_kpis",
+    "PRODUCT_KPIS", "PRODUCT_SERIES_KPIS", "bad_review_texts", "competitor_daily", "stock_daily", "breakdown_daily", "competitor_prices", "detection_kpis",
     "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
 ]

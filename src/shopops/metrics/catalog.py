@@ -260,6 +260,14 @@ _kpi(Kpi(
     formula_text="sum(order_lines.paid_amount) where the order is paid", tags=("money", "products"),
 ))
 _kpi(Kpi(
+    "item_buyers", "商品支付买家数", "Item buyers",
+    "统计期内购买了该商品(或类目)且已付款的买家数(整段去重);按店铺汇总时与支付买家数相同。",
+    "Distinct buyers of paid orders with a line of the product (or category) in the period "
+    "(de-duplicated over the whole period); for a whole store it equals paying buyers.",
+    Unit.COUNT, source="paid_lines", entity="customer_id",
+    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("customers", "products"),
+))
+_kpi(Kpi(
     "refund_amount", "退款金额", "Refunded amount",
     "统计期内付款的订单中已成功退款的金额。",
     "Amount successfully refunded on orders paid in the period.",
@@ -599,16 +607,17 @@ for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item
                     ("ad_gmv", "clicks"), ("ad_return", "clicks")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
-             "avg_unit_price", "upt"):
+             "avg_unit_price", "upt", "item_buyers"):
     _facts(_kid, drives_gmv=True)
 for _kid in ("gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov", "clicks",
              "bad_reviews", "item_gmv", "units_sold"):
     _facts(_kid, alerts=True)
 # stock snapshots are weekly at small scales (stock enters insights as evidence); repeat buyers are rare per day
-for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buyers"):
+# (item buyers: judged per product by insights; for a whole store they are the paying buyers again)
+for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buyers", "item_buyers"):
     _facts(_kid, judged_daily=False)
-for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov", "item_gmv",
-                              "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
+for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
+                              "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
                               "bad_reviews"), start=1):
     _facts(_kid, priority=_prio)
 for _k in CATALOG.values():
