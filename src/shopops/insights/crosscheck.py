@@ -40,16 +40,19 @@ class CrossSettings:
     reference_days: int = 28  # the days before the day before (the day before may be an incident's first)
     min_reference: int = 10  # reference days with data needed
     evidence_z: float = 0.8  # a product with evidence (its own detector): buyers below expected at this z …
-    evidence_fall: float = 0.4  # … by at least this share (its conversion too) is enough
-    fall: float = 0.5  # a product without evidence: the sensitivity's z and a fall of half
+    evidence_fall: float = 0.45  # … by at least this share (its conversion too) is enough;
+    stock_fall: float = 0.75  # a stock at 0 needs the product's buyers nearly gone (a count may lag the shelf)
+    fall: float = 0.6  # a product without evidence: the sensitivity's z and a fall of 60 % (its conversion too)
     min_expected: float = 3.0  # expected buyers (one day) below this: not judged without evidence
     min_expected_evidence: float = 1.0  # … and with evidence
     price_rise: float = 0.1  # relative unit price (vs the store's other products) up by this is evidence …
-    price_z: float = 3.0  # … when the rise is this many times the daily noise of that relative price
+    price_z: float = 3.5  # … when the rise is this many times the daily noise of that relative price
+    bad_share: float = 0.8  # 差评: at least 3 in a week and this share of the product's reviews then
     competitor_cut: float = 0.16  # beyond the market's cut that day (natural price episodes reach 15 %)
     conversion_z: float = 2.0  # the product's buyers per visitor must have fallen too: buyers walked away …
-    conversion_fall: float = 0.3  # … rather than fewer people looking at it (a product going out of season)
-    tracking_fall: float = 0.15
+    conversion_fall: float = 0.5  # … rather than fewer people looking at it (a product going out of season)
+    recent_days: int = 7  # and the fall must hold against the last week's share too (not a product in decline)
+    tracking_fall: float = 0.3  # (a campaign's peak moves the ratio by up to ~20 %: more products viewed per visitor)
     peer_fall: float = 0.5  # a store KPI at half (or less) of what its peers' change predicts
 
 
@@ -64,7 +67,10 @@ class StoreProducts:
     visitors: np.ndarray  # product visitors (events)
     units: np.ndarray
     item_gmv: np.ndarray
+    placed_units: np.ndarray  # units in orders placed that day (paid or not) …
+    placed_listed: np.ndarray  # … and Σ their unit price × units: the price buyers saw at checkout
     bad_reviews: np.ndarray
+    reviews: np.ndarray  # every review of the product
     on_hand: np.ndarray  # at the stock snapshot of the day (NaN: none that day)
     competitor_cut: np.ndarray  # the deepest cut of a matched competitor item vs its 14-day median, less the
     # median cut of the store's matched items that day (a campaign cuts every competitor's price) (0: none)
@@ -87,35 +93,43 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
     p_n = len(sp.products)
     ref = _ref_window(sp.dates, i, cs)
     out: list[dict[str, tuple[float, dict]]] = [{} for _ in range(p_n)]
+    units, amount = sp.placed_units, sp.placed_listed
     with np.errstate(invalid="ignore", divide="ignore"):
-        price = sp.item_gmv / sp.units  # [P, D]
-        # a product's unit price relative to the store's other top products that day: campaign discounts cancel
-        rel = price / np.nanmedian(np.where(sp.units >= 1, price, np.nan), axis=0, keepdims=True)
+        price = np.where(units >= 1, amount / units, np.nan)  # [P, D] the checkout price (orders placed, paid or not)
+        usual = np.nanmedian(price[:, ref], axis=1) if ref.size else np.full(p_n, np.nan)  # [P]
+        ratio = price / usual[:, None]
+        # the store's price index of the day: the median product's price against its usual (a campaign's discounts)
+        index = np.nanmedian(ratio, axis=0)
     two = [j for j in (i - 1, i) if j >= 0]
     for p in range(p_n):
         found = out[p]
-        rref = rel[p, ref][(sp.units[p, ref] >= 1) & np.isfinite(rel[p, ref])]
-        units_now = float(np.nansum(sp.units[p, two]))
-        if rref.size >= 5 and units_now >= 2:
-            with np.errstate(invalid="ignore", divide="ignore"):
-                others = np.nanmedian(np.where(sp.units[:, two] >= 1, price[:, two], np.nan))
-            if others and np.isfinite(others):
-                now = float(np.nansum(sp.item_gmv[p, two])) / units_now
-                logs = np.log(rref)
-                # the daily noise of its relative price (SKU mix, coupons): a rise must stand out of it
-                noise = _mad_sd(logs)
-                step = math.log(now / others) - float(np.median(logs))
+        own = ratio[p, ref] / index[ref]
+        own = own[np.isfinite(own)]
+        if own.size >= 5 and np.isfinite(usual[p]):
+            logs = np.log(own)
+            # the daily noise of its price against the store's index (SKU mix, coupons): a rise must stand out of it
+            noise = _mad_sd(logs)
+            for cols in ([i], two):  # the day alone, and with the day before
+                units_now = float(np.nansum(units[p, cols]))
+                idx_now = float(np.nanmedian(index[cols])) if np.isfinite(index[cols]).any() else float("nan")
+                if units_now < 2 or not np.isfinite(idx_now) or idx_now <= 0:
+                    continue
+                now = float(np.nansum(amount[p, cols])) / units_now
+                step = math.log(now / usual[p] / idx_now) - float(np.median(logs))
                 rise = math.exp(step) - 1
                 if rise >= cs.price_rise and step >= cs.price_z * noise:
-                    before = float(np.median(rref)) * others
-                    found["price_change"] = (rise / 0.15, {"before": round(before, 2), "after": round(now, 2),
-                                                           "change": round(rise, 4), "relative_to_store": True})
+                    found["price_change"] = (rise / 0.15, {"before": round(float(usual[p]) * idx_now, 2),
+                                                           "after": round(now, 2), "change": round(rise, 4),
+                                                           "relative_to_store": True})
+                    break
         if np.any(sp.on_hand[p, two] <= 0):
             found["stock_out"] = (1.0, {"on_hand": 0, "days_of_cover": 0.0,
                                         "date": sp.dates[max(j for j in two if sp.on_hand[p, j] <= 0)].isoformat()})
-        recent = float(np.nansum(sp.bad_reviews[p, max(i - 3, 0):i + 1]))
-        base = float(np.nansum(sp.bad_reviews[p, max(i - 31, 0):max(i - 3, 0)])) / 7.0
-        if recent >= 3 and recent >= 2 * base + 2:
+        # a week of reviews: buyers write them days after buying, so a wave builds up over days
+        recent = float(np.nansum(sp.bad_reviews[p, max(i - 6, 0):i + 1]))
+        base = float(np.nansum(sp.bad_reviews[p, max(i - 34, 0):max(i - 6, 0)])) / 4.0
+        written = float(np.nansum(sp.reviews[p, max(i - 6, 0):i + 1]))
+        if recent >= 3 and recent >= 2 * base + 2 and recent >= cs.bad_share * written:
             found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "topics": {}})
         cut = float(np.nanmax(np.append(sp.competitor_cut[p, two], 0.0)))
         if cut >= cs.competitor_cut:
@@ -172,13 +186,23 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
         cols = [i] if window == 1 else [i - 1, i]
         v_ref, v_day = float(np.nansum(sp.visitors[p, ref])), float(np.nansum(sp.visitors[p, cols]))
         has_evidence = bool(evidence[p])
-        if v_ref > 0 and v_day > 0:
+        # against the last week's share too: a product in decline (or out of season) is not an incident
+        recent = ref[ref >= i - 1 - cs.recent_days]
+        if recent.size >= 3 and others[p, recent].sum() > 0:
+            e_recent = float(x[p, recent].sum() / others[p, recent].sum() * others[p, cols].sum())
+            if actual > (1 - (cs.evidence_fall if has_evidence else cs.fall)) * e_recent:
+                continue
+        if v_ref > 0 and v_day <= 0:
+            continue  # nobody looked at it (delisted, or its page broken): not buyers walking away
+        if v_ref > 0:
             e_conv = float(x[p, ref].sum()) / v_ref * v_day
             z_conv = poisson_z(actual, e_conv) / math.sqrt(phi)
-            if actual > (1 - cs.conversion_fall) * e_conv or (not has_evidence and z_conv > -cs.conversion_z):
+            conv_fall = cs.conversion_fall if has_evidence else max(cs.conversion_fall, cs.fall)
+            if actual > (1 - conv_fall) * e_conv or (not has_evidence and z_conv > -cs.conversion_z):
                 continue
         if has_evidence:
-            hit = z <= -cs.evidence_z and rel <= -cs.evidence_fall
+            need = cs.stock_fall if set(evidence[p]) == {"stock_out"} else cs.evidence_fall
+            hit = z <= -cs.evidence_z and rel <= -need
         else:
             hit = z <= -settings.z and rel <= -cs.fall
         if not hit:

@@ -35,7 +35,7 @@ CHART_DAYS = 28
 class RunConfig:
     settings: Settings = field(default_factory=Settings)
     calendar: CampaignCalendar = field(default_factory=CampaignCalendar)
-    top_products: int = 20
+    top_products: int = 30
     kpis: tuple[str, ...] = ()  # empty: every daily catalog KPI
     stores: tuple[str, ...] = ()  # empty: every store
     promotions: tuple[PromoWindow, ...] = ()  # from the app DB, for the promotion evidence
@@ -128,6 +128,7 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
     pos = {d: i for i, d in enumerate(dates)}
     stock = queries.stock_daily(dict(products), first - dt.timedelta(days=7), last, con=con)
     comp = queries.competitor_daily(dict(products), first - dt.timedelta(days=14), last, con=con)
+    placed = queries.placed_prices(dict(products), first, last, con=con)
     cuts: dict[tuple[str, str], dict[dt.date, float]] = {}
     if len(comp):
         comp = comp.sort_values(["store_id", "competitor_item_id", "date"])
@@ -154,7 +155,8 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
     for store, ps in products.items():
         n, m = len(ps), len(dates)
         idx = {p: k for k, p in enumerate(ps)}
-        arrays = {k: np.full((n, m), np.nan) for k in ("item_buyers", "visitors", "units_sold", "item_gmv", "bad_reviews")}
+        arrays = {k: np.full((n, m), np.nan) for k in ("item_buyers", "visitors", "units_sold", "item_gmv", "bad_reviews",
+                                                         "review_count")}
         g = frame[frame.store_id == store] if len(frame) else frame
         if len(g):
             rows = np.array([idx.get(str(p), -1) for p in g.product_id])
@@ -162,6 +164,14 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
             ok = (rows >= 0) & (cols >= 0)
             for k, arr in arrays.items():
                 arr[rows[ok], cols[ok]] = g[k].to_numpy(dtype=float)[ok]
+        placed_units, placed_listed = np.full((n, m), np.nan), np.full((n, m), np.nan)
+        pg = placed[placed.store_id == store] if len(placed) else placed
+        if len(pg):
+            rows = np.array([idx.get(str(p), -1) for p in pg.product_id])
+            cols = np.array([pos.get(d, -1) for d in pg.date])
+            ok = (rows >= 0) & (cols >= 0)
+            placed_units[rows[ok], cols[ok]] = pg.units.to_numpy(dtype=float)[ok]
+            placed_listed[rows[ok], cols[ok]] = pg.listed.to_numpy(dtype=float)[ok]
         on_hand = np.full((n, m), np.nan)
         sg = stock[stock.store_id == store] if len(stock) else stock
         for r in sg.itertuples():
@@ -178,7 +188,8 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
                 if d in pos:
                     cut[idx[p], pos[d]] = max(v - market.get(d, 0.0), 0.0)
         out[store] = StoreProducts(store, list(ps), dates, arrays["item_buyers"], arrays["visitors"], arrays["units_sold"],
-                                   arrays["item_gmv"], arrays["bad_reviews"], on_hand, cut)
+                                   arrays["item_gmv"], placed_units, placed_listed, arrays["bad_reviews"],
+                                   arrays["review_count"], on_hand, cut)
     return out
 
 

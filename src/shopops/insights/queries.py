@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pandas as pd
 
 from shopops.core.periods import Grain, Period
@@ -18,8 +19,8 @@ from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
 from shopops.insights.detection import SeriesSpec
 
 # per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
-# what the product detector reads (its paying buyers, 1–2 star reviews)
-PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors", "item_buyers", "bad_reviews")
+# what the product detector reads (its paying buyers, its reviews and 1–2 star ones)
+PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors", "item_buyers", "bad_reviews", "review_count")
 PRODUCT_SERIES_KPIS = ("item_gmv", "units_sold", "visitors")
 
 
@@ -142,6 +143,29 @@ def stock_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *
     return _numeric(_dates(out.execute()), ["on_hand"])
 
 
+def placed_prices(products: dict[str, list[str]], first: dt.date, last: dt.date, *, utc_offset_hours: int = 8,
+                  con=None) -> pd.DataFrame:
+    """The price buyers saw at checkout: per store, product and day the order was placed (paid or not),
+    units and Σ unit price × units of its lines, in one grouped query: store_id, product_id, date,
+    units, listed. A price rise shows here even on a day when nobody paid for the product."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    if not ids:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "units", "listed"])
+    o = con.table("orders")
+    start = dt.datetime.combine(first, dt.time()) - dt.timedelta(hours=utc_offset_hours)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time()) - dt.timedelta(hours=utc_offset_hours)
+    o = o.filter(o.store_id.isin(list(products)), o.created_at.cast("timestamp") >= start,
+                 o.created_at.cast("timestamp") < end)
+    o = o.select("store_id", "order_id", date=(o.created_at.cast("timestamp") + ibis.interval(hours=utc_offset_hours)).date())
+    li = con.table("order_lines")
+    li = li.filter(li.store_id.isin(list(products)), li.product_id.isin(ids), li.unit_price.notnull())
+    j = li.inner_join(o, ["store_id", "order_id"])
+    out = j.group_by("store_id", "product_id", "date").aggregate(
+        units=j.quantity.sum(), listed=(j.unit_price * j.quantity).sum())
+    return _numeric(_dates(out.execute()), ["units", "listed"])
+
+
 def competitor_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
     """Matched competitor items' daily prices for the chosen products of every store (one query):
     store_id, product_id, competitor_item_id, date, price."""
@@ -167,6 +191,6 @@ def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str,
 
 
 __all__ = [
-    "PRODUCT_KPIS", "PRODUCT_SERIES_KPIS", "bad_review_texts", "competitor_daily", "stock_daily", "breakdown_daily", "competitor_prices", "detection_kpis",
+    "PRODUCT_KPIS", "PRODUCT_SERIES_KPIS", "bad_review_texts", "competitor_daily", "placed_prices", "stock_daily", "breakdown_daily", "competitor_prices", "detection_kpis",
     "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
 ]
