@@ -122,13 +122,16 @@ def _fill_products(frame: pd.DataFrame, products: Mapping[str, list[str]], store
 
 
 def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], dates: list[dt.date], first: dt.date,
-                    last: dt.date, *, con) -> dict[str, StoreProducts]:
+                    last: dt.date, *, con, judged_from: dt.date | None = None,
+                    reference_days: int = 28) -> dict[str, StoreProducts]:
     """The product detector's arrays per store: buyers, units, item GMV, 差评 from the product frame;
     stock and competitor prices from one grouped query each over the whole period."""
     pos = {d: i for i, d in enumerate(dates)}
-    stock = queries.stock_daily(dict(products), first - dt.timedelta(days=7), last, con=con)
+    judged_from = judged_from or first
+    stock = queries.stock_daily(dict(products), judged_from - dt.timedelta(days=1), last, con=con)
     comp = queries.competitor_daily(dict(products), first - dt.timedelta(days=14), last, con=con)
-    placed = queries.placed_prices(dict(products), first, last, con=con)
+    placed = queries.placed_prices(dict(products), max(first, judged_from - dt.timedelta(days=reference_days + 2)), last,
+                                   con=con)  # the checks' reference window only: the widest of the reads here
     cuts: dict[tuple[str, str], dict[dt.date, float]] = {}
     if len(comp):
         comp = comp.sort_values(["store_id", "competitor_item_id", "date"])
@@ -275,7 +278,8 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
             if band is not None:
                 expected_gmv[(store, d)] = band.expected
     t_ev = time.perf_counter()
-    store_products = _store_products(product_frame, products, dates, first, days[-1], con=con) if products else {}
+    store_products = _store_products(product_frame, products, dates, first, days[-1], con=con, judged_from=days[0],
+                                     reference_days=config.cross.reference_days) if products else {}
     timings["product_queries"] += time.perf_counter() - t_ev
     within = _within_day_checks(store_frame, store_products, dates, stores, skip=skip, expected_gmv=expected_gmv,
                                 settings=st, cross=config.cross)
