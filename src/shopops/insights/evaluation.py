@@ -77,7 +77,9 @@ def draw_schedule(seed: int, season: Season, *, per_kind: int = 3, days: int = 2
                 break
         else:  # a crowded season: take the least crowded store's first free day
             store = min(allowed, key=lambda s: len(taken[s]))
-            d = next(x for x in range(span) if all(abs(x - o) >= gap for o in taken[store]))
+            d = next((x for x in range(span) if all(abs(x - o) >= gap for o in taken[store])), None)
+            if d is None:
+                raise ValueError(f"{len(kinds)} incidents do not fit {season.first}..{season.last} {gap} days apart")
         taken[store].append(d)
         rank = int(rng.integers(max_rank + 1)) if kind in PRODUCT_KINDS else 0
         out.append(Planned(kind, store, season.first + dt.timedelta(days=d), rank))
