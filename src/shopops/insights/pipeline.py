@@ -19,7 +19,9 @@ from shopops.core.periods import Period
 from shopops.insights import queries
 from shopops.insights.calendar import CampaignCalendar
 from shopops.insights.crosscheck import CrossSettings, StoreProducts, peer_signals, product_signals, tracking_signal
-from shopops.insights.detection import Finding, Series, Settings, Signal, detect_period, expected_band
+from shopops.insights.detection import (
+    Finding, Series, Settings, Signal, detect_period, expected_band, poisson_interval,
+)
 from shopops.insights.diagnosis import (
     Contribution, Evidence, ProductFacts, PromoWindow, StoreFacts, _ev, additive, average_day, evidence_for_product,
     evidence_for_promotions, evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
@@ -445,19 +447,34 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
 BRIEF_KPIS = ("gmv", "visitors", "conversion_rate", "aov", "paid_orders", "net_sales", "ad_spend", "roas")
 
 
+# the 晨报's range: where 8 of 10 ordinary days fall (the alert band, z = 3.5, is what below/above judge).
+# Nominally z = 1.28; the robust spread runs ~1.3x narrow on real days (measured on the dev seeds of
+# bench/eval_brief_ranges.py: 64–71 % of normal days inside at 1.28), so the range uses 1.7.
+USUAL_Z = 1.7
+
+
+def usual_range(band, z: float = USUAL_Z) -> tuple[float, float]:
+    """The central range of a band's distribution at normal score ``z`` (Poisson tails for a Poisson band)."""
+    if band.poisson:
+        return poisson_interval(band.expected, z)
+    return band.expected - z * band.spread, band.expected + z * band.spread
+
+
 @dataclass(frozen=True)
 class BriefRow:
     kpi: str
     store_id: str  # "" for all stores together
     actual: float | None
     expected: float | None
-    low: float | None
+    low: float | None  # the alert band (what a finding is judged on)
     high: float | None
     campaign: str  # the campaign of the day when it is one (no expectation then)
+    usual_low: float | None = None  # the usual range (8 of 10 ordinary days): what the brief shows
+    usual_high: float | None = None
 
     @property
     def state(self) -> str:
-        """below / above / within the expected range, or "" when there is no expectation."""
+        """below / above the alert band, within it, or "" when there is no expectation."""
         if self.actual is None or self.low is None or self.high is None:
             return ""
         return "below" if self.actual < self.low else "above" if self.actual > self.high else "within"
@@ -486,8 +503,10 @@ def brief_rows(day: dt.date, *, config: RunConfig | None = None, con=None) -> li
                 actual = None if i is None or math.isnan(s.values[i]) else float(s.values[i])
                 band = None if campaign else expected_band(s.dates, s.values, day, kind=s.spec.kind, settings=st, skip=skip,
                                                            volumes=s.volumes, is_ratio=s.spec.is_ratio)
+                usual = usual_range(band) if band else (None, None)
                 out.append(BriefRow(s.spec.kpi, sid, actual, band.expected if band else None,
-                                    band.low if band else None, band.high if band else None, campaign))
+                                    band.low if band else None, band.high if band else None, campaign,
+                                    usual[0], usual[1]))
     order = {k: i for i, k in enumerate(BRIEF_KPIS)}
     out.sort(key=lambda r: (r.store_id != "", r.store_id, order[r.kpi]))
     return out

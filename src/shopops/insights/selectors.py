@@ -148,7 +148,7 @@ def brief(*, day: dt.date) -> Brief:
         rows.append({"kpi": r.kpi, "label": texts.kpi_label(r.kpi), "store_id": r.store_id,
                      "store": names.get(r.store_id, r.store_id) if r.store_id else "",
                      "actual": texts.fmt_value(r.kpi, r.actual),
-                     "band": texts.band_text(r.kpi, r.low, r.high) if r.low is not None else "",
+                     "band": texts.band_text(r.kpi, r.usual_low, r.usual_high) if r.usual_low is not None else "",
                      "state": r.state, "campaign": r.campaign, "raw": r})
     findings = [finding_view(f, names) for f in finding_list(status="active", start=day, end=day)]
     return Brief(day=day, rows=rows, findings=findings)
