@@ -495,6 +495,31 @@ def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], s
     return out
 
 
+def market_filter(signals: list[Signal], bands: Mapping[tuple, Band], series: Iterable[Series],
+                  day: dt.date) -> list[Signal]:
+    """Drop a store's signal when the other stores moved the same way that day (the median of their
+    relative gaps on the KPI is at least half of its own): a market-wide dip — a holiday, the
+    month's season turning — is not an incident of one store. Needs two other stores judged."""
+    gaps: dict[str, dict[str, float]] = {}
+    for s in series:
+        if s.product_id or day not in s.dates:
+            continue
+        band = bands.get((s.store_id, s.spec.kpi, ""))
+        v = s.values[s.dates.index(day)]
+        if band is None or not band.expected or math.isnan(v):
+            continue
+        gaps.setdefault(s.spec.kpi, {})[s.store_id] = v / band.expected - 1
+    out = []
+    for sig in signals:
+        if not sig.product_id and sig.window == 1:
+            others = [g for store, g in gaps.get(sig.kpi, {}).items() if store != sig.store_id]
+            if len(others) >= 2 and float(np.median(others)) * sig.relative > 0 \
+                    and abs(float(np.median(others))) >= 0.5 * abs(sig.relative):
+                continue
+        out.append(sig)
+    return out
+
+
 def detect_period(series: list[Series], days: list[dt.date], *, settings: Settings,
                   skip: Mapping[str, frozenset[dt.date]], expected_gmv: Mapping[tuple[str, dt.date], float],
                   last_alerted: dict[tuple, dt.date] | None = None,
@@ -506,7 +531,8 @@ def detect_period(series: list[Series], days: list[dt.date], *, settings: Settin
     cache: dict = {}
     for day in sorted(days):
         gmv = {store: v for (store, d), v in expected_gmv.items() if d == day}
-        signals, _ = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        signals, bands = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        signals = market_filter(signals, bands, series, day)
         if extra is not None:
             signals += extra(day)
         for f in group(signals, last_alerted=last, settings=settings):
