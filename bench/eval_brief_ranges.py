@@ -70,7 +70,7 @@ def main(argv=None) -> int:
                 c["usual_in"] += lo <= v <= hi
                 c["n"] += 1
         con.disconnect()
-    print(f"| KPI | store-days | alert band: width / level (median) | inside | usual range: width / level | inside |")
+    print("| KPI | store-days | alert band: width / level (median) | inside | usual range: width / level | inside |")
     print("|---|---|---|---|---|---|")
     for kpi in BRIEF_KPIS:
         c = stats[kpi]

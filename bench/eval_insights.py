@@ -19,7 +19,6 @@ are run for the reported figures only. Not part of ``bench/run.py`` (no baseline
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import json
 import os
 import statistics
