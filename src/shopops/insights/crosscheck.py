@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -262,7 +263,9 @@ def peer_signals(kpi: str, stores: list[str], dates: list[dt.date], values: np.n
         logs = np.log(np.where(values > 0, values, np.nan))
 
     def change(t: int) -> np.ndarray:
-        level = np.nanmedian(logs[:, max(t - 8, 0):t - 1], axis=1)
+        with warnings.catch_warnings():  # a store without the KPI (no ads) has no level: NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            level = np.nanmedian(logs[:, max(t - 8, 0):t - 1], axis=1)
         return logs[:, t] - level
 
     ok = np.isfinite(change(i))
