@@ -358,7 +358,6 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "ad_orders": int(ads.attributed_orders.sum()),
         "ad_cost_per_order": _per_money(spend, int(ads.attributed_orders.sum())),
         "ad_spend_ratio": _per(spend, gmv),
-        "product_buyers": distinct(lines, "customer_id"),
         "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
         "item_margin": item_gmv - cogs,
     }

@@ -15,7 +15,7 @@ import pandas as pd
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
 from shopops.metrics.dimensions import product_titles as dimension_titles
-from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
+from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run_query
 from shopops.insights.detection import SeriesSpec
 
 # per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
@@ -45,7 +45,7 @@ def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:
 def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...] = (), con=None) -> pd.DataFrame:
     """``bucket``, ``store_id`` and one float column per KPI (and the denominators of rates)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    res = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
+    res = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
     frame = res.to_frame()
     return _numeric(frame, wanted)
 
@@ -53,7 +53,7 @@ def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...
 def total_daily(period: Period, kpis: tuple[str, ...], *, con=None) -> pd.DataFrame:
     """All stores together: ``bucket`` and one float column per KPI (and the volumes)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    frame = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
+    frame = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
     return _numeric(frame, wanted)
 
 
@@ -62,7 +62,7 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     ids = sorted({p for ps in products.values() for p in ps})
     if not ids:
         return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
-    res = run(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
+    res = run_query(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
                        stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     frame = res.to_frame()
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
@@ -72,7 +72,7 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
 
 def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
     """Each store's ``n`` best sellers by item GMV over ``period``."""
-    res = run(KpiQuery(("item_gmv",), period, by=("store_id", "product_id"), stores=stores), con=con)
+    res = run_query(KpiQuery(("item_gmv",), period, by=("store_id", "product_id"), stores=stores), con=con)
     frame = _numeric(res.to_frame(), ["item_gmv"])
     out: dict[str, list[str]] = {}
     for store, g in frame.groupby("store_id"):
@@ -82,7 +82,7 @@ def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=No
 
 
 def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
-    res = run(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
+    res = run_query(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
     return _numeric(res.to_frame(), kpis)
 
 

@@ -646,16 +646,9 @@ _kpi(Kpi(
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
 ))
 _kpi(Kpi(
-    "product_buyers", "商品支付买家数", "Product paying buyers",
-    "统计期内买了该商品(付款订单中有它的商品行)的去重买家数;按商品拆分时每个商品单独计。",
-    "Distinct buyers with a paid line of the product in the period (per product when broken down by product).",
-    Unit.COUNT, source="paid_lines", entity="customer_id",
-    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("products",),
-))
-_kpi(Kpi(
     "item_conversion_rate", "商品支付转化率", "Product conversion rate",
-    "商品支付买家数 ÷ 商品访客数。", "Product paying buyers / product visitors.",
-    Unit.PERCENT, numerator="product_buyers", denominator="visitors", tags=("products",),
+    "商品支付买家数 ÷ 商品访客数。", "Item buyers / product visitors.",
+    Unit.PERCENT, numerator="item_buyers", denominator="visitors", tags=("products",),
 ))
 _kpi(Kpi(
     "item_margin", "商品毛利", "Product gross margin",
@@ -700,7 +693,7 @@ def _facts(kpi_id: str, **facts) -> None:
 for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item_gmv", "units_sold"),
                     ("cogs", "units_sold"), ("store_discount", "paid_orders"), ("platform_discount", "paid_orders"),
                     ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
-                    ("ad_gmv", "clicks"), ("ad_return", "clicks")):
+                    ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
              "avg_unit_price", "upt", "item_buyers"):
