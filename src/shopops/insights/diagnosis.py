@@ -32,7 +32,7 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
-from shopops.metrics.runners.breakdown import OTHERS
+from shopops.metrics.sources import OTHERS
 
 # review topics: keyword lists (the words shoppers use), first match wins per topic
 TOPICS: dict[str, tuple[str, ...]] = {

@@ -19,6 +19,8 @@ from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import PAID_EXCLUDED_STATUSES, SOURCES, Source
 
 BUCKET = "bucket"
+#: the row that gathers everything beyond a breakdown's top N (one name for every module)
+OTHERS = "__others__"
 NATIVE_ON_JOIN = ("customer_id", "traffic_source", "province")
 # every warehouse table a source or a dimension join below reads: what KPI results depend on
 # (their data version; coupon redemptions, flash-sale reservations and competitor snapshots

@@ -26,9 +26,8 @@ from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
 from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows, zero
-from shopops.metrics.sources import TABLES_READ, Filter
+from shopops.metrics.sources import OTHERS, TABLES_READ, Filter
 
-OTHERS = "__others__"
 
 
 @dataclass(frozen=True, slots=True)
