@@ -6,16 +6,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from shopops.core.roles import ROLE_MODULES, Role
+from shopops.core.roles import ROLE_ACTIONS, ROLE_MODULES, Role
 
 
 def role_groups_sync() -> None:
-    """Create one group per role and give it exactly its modules' permissions."""
+    """Create one group per role and give it exactly its modules' and actions' permissions."""
     perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="team")}
     with transaction.atomic():
         for role, modules in ROLE_MODULES.items():
             group, _ = Group.objects.get_or_create(name=role.value)
-            group.permissions.set([perms[f"use_{m.value}"] for m in modules if f"use_{m.value}" in perms])
+            codenames = [f"use_{m.value}" for m in modules] + [a.value for a in ROLE_ACTIONS.get(role, ())]
+            group.permissions.set([perms[c] for c in codenames if c in perms])
 
 
 def user_create(
