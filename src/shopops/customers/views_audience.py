@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from decimal import Decimal
 
 from django.conf import settings
@@ -25,12 +24,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
+from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
 from shopops.customers import selectors_audience as sel
 from shopops.customers import services
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
@@ -85,21 +83,14 @@ def _facts_columns() -> list[str]:
 
 
 def _workbook_response(title: str, headers: list[str], rows: list[list], filename: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "data"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = new_workbook(title, [str(h) for h in headers])
     for row in rows:
-        sheet.append(row)
-    for i, row in enumerate(sheet.iter_rows(min_row=2), start=2):
+        sheet_append(sheet, row)
+    for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "#,##0.00"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 
@@ -259,7 +250,7 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([r[h] for h in headers] for r in rows)
+    writer.writerows([csv_cell(r[h]) for h in headers] for r in rows)
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response
