@@ -68,6 +68,11 @@ def test_live_count_save_refresh_and_exports(ops, shop):
     assert segment.member_count == len(expected) and segment.refreshed_as_of == AS_OF
     assert set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id")) == expected
 
+    # exporting members is not ops' to do (director and analyst only): a clear 403
+    refused = ops.get(f"/customers/segments/{segment.pk}/export/?form=ids&format=csv")
+    assert refused.status_code == 403 and "team.export_customer_ids" in refused.content.decode()
+    user_create(username="analyst", password=PASSWORD, role=Role.ANALYST)
+    ops.login(username="analyst", password=PASSWORD)
     r = ops.get(f"/customers/segments/{segment.pk}/export/?form=ids&format=csv")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0] == ["store_id", "customer_id"] and {tuple(x) for x in rows[1:]} == expected

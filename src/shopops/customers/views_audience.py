@@ -27,10 +27,11 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
-from shopops.core.roles import Module
+from shopops.core.roles import Action, Module, action_permission
 from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
 from shopops.customers import selectors_audience as sel
 from shopops.customers import services
+from shopops.customers.masking import mask_id
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
 from shopops.customers.outreach.templating import VARIABLES
@@ -39,6 +40,8 @@ from shopops.customers.segments import CHOICE_LABELS, describe, fields_for_edito
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
 SEND_PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
+# downloading the members of a segment (buyer ids or their hashes): an act of its own (director, analyst)
+EXPORT_PERMISSION = action_permission(Action.EXPORT_CUSTOMER_IDS)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 
@@ -130,6 +133,7 @@ def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, na
                         "addGroup": _("+ group"), "remove": _("Remove"), "values": _("values, comma-separated"),
                         "low": _("from"), "high": _("to"), "match": _("Match"),
                         "failed": _("The count could not be computed; edit again to retry")},
+        "can_export_ids": request.user.has_perm(EXPORT_PERMISSION),
         "export_forms": [("ids", _("Customer ids")), ("sha256", _("SHA-256 of customer id")),
                          ("md5", _("MD5 of customer id"))],
     }
@@ -196,6 +200,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
     for row in preview.rows:
         row["rfm_label"] = CHOICE_LABELS.get(row.get("rfm_segment") or "", row.get("rfm_segment"))
         row["stage_label"] = CHOICE_LABELS.get(row.get("stage") or "", row.get("stage"))
+        row["masked_id"] = mask_id(row.get("customer_id"))
     return preview, ""
 
 
@@ -233,6 +238,10 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
 
 @guarded
 def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return HttpResponse(_("Exporting the customers of a segment needs the permission %(perm)s "
+                              "(ops director and analyst by default).") % {"perm": EXPORT_PERMISSION},
+                            status=403, content_type="text/plain; charset=utf-8")
     try:
         segment = sel.segment_get(segment_id=segment_id)
     except Segment.DoesNotExist as exc:
