@@ -24,11 +24,14 @@ the API refer to KPIs by id; every definition a user reads is the text below, an
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
 import ibis.expr.types as ir
+
+from shopops.core.roles import Module
 
 
 class Unit(StrEnum):
@@ -137,6 +140,9 @@ class Kpi:
     combine: tuple[str, ...] = ()
     formula_text: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # the module a role must have to see this KPI on any page or export (None: every role that
+    # sees the page); KPIs of the ad spend source, and KPIs derived from such KPIs, are Module.ADS
+    module: Module | None = None
 
     @property
     def is_ratio(self) -> bool:
@@ -186,6 +192,8 @@ class Kpi:
 
 
 CATALOG: dict[str, Kpi] = {}
+# sources whose KPIs only the roles of one module may see
+SOURCE_MODULES: dict[str | None, Module] = {"ad_spend": Module.ADS}
 
 
 def _kpi(kpi: Kpi) -> Kpi:
@@ -195,6 +203,12 @@ def _kpi(kpi: Kpi) -> Kpi:
     assert (kpi.source is not None) == (kinds[0] or kinds[1]), kpi.id
     for part in kpi.parts:
         assert part in CATALOG, f"{kpi.id}: define {part} first"
+    if kpi.module is None:
+        inherited = {SOURCE_MODULES.get(kpi.source)} | {CATALOG[part].module for part in kpi.parts}
+        inherited.discard(None)
+        assert len(inherited) <= 1, f"{kpi.id}: parts of several modules {inherited}; set module"
+        if inherited:
+            kpi = dataclasses.replace(kpi, module=inherited.pop())
     CATALOG[kpi.id] = kpi
     return kpi
 

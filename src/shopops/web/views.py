@@ -17,12 +17,13 @@ from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.cockpit import Cockpit, cockpit_build, cockpit_period, reference_today
+from shopops.metrics.cockpit import COCKPIT_KPIS, Cockpit, cockpit_build, cockpit_period, reference_today
 from shopops.metrics.dimensions import store_list
 from shopops.metrics.runners import BUCKET, last_fact_date
 from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.team.selectors import login_locked_until, user_can_use
 from shopops.team.services import login_failure_record, login_success_record
+from shopops.web.access import visible_kpis
 from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
 from shopops.web.navigation import nav_entry
 
@@ -65,7 +66,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:  # a period the presets cannot make
             context["errors"] = [str(exc)]
             return render(request, "web/cockpit.html", context, status=400)
-        result = cockpit_build(period=period, stores=selected)
+        result = cockpit_build(period=period, stores=selected, kpis=visible_kpis(request.user, COCKPIT_KPIS))
     except ShopopsError as exc:  # e.g. the warehouse is locked by another process
         context["errors"] = [str(exc)]
         return render(request, "web/cockpit.html", context, status=503)
