@@ -68,6 +68,7 @@ def test_a_product_id_with_html_stays_text_in_the_chart_tooltip(live_server, bro
     assert XSS in tooltip.inner_text()  # shown as text …
     assert page.evaluate("() => window.__xss") is None  # … never run
     assert page.evaluate("() => document.querySelectorAll('img[src=x]').length") == 0
+    page.screenshot(path=str(artifacts_dir / "security-odd-products.png"), full_page=True)
 
     # the product page (its URL carries the id) and the cockpit trend chart
     page.locator('[data-table="products"] a[data-drill]', has_text="<img").first.click()
