@@ -61,3 +61,18 @@ def test_the_last_check_turns_any_formula_back_into_text():
     book.save(buffer)
     cell = _reload(buffer.getvalue()).active["A1"]
     assert cell.data_type == "s" and cell.value == "=1+1" and cell.quotePrefix
+
+
+def test_write_only_books_through_text_cell():
+    from shopops.core.xlsx import text_cell
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("rejects")
+    sheet.append([text_cell(sheet, "value"), text_cell(sheet, 2)])
+    sheet.append([text_cell(sheet, v) for v in HOSTILE[:3]] + [None, text_cell(sheet, "x\x01y")])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    back = _reload(buffer.getvalue()).active
+    assert [c.value for c in back[2]][:3] == HOSTILE[:3] and back["E2"].value == "xy"
+    assert all(c.data_type == "s" and c.quotePrefix for c in back[2][:3])
+    assert not any(c.data_type == "f" for row in back.iter_rows() for c in row)

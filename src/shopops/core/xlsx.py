@@ -58,14 +58,14 @@ def csv_cell(value) -> str:
 def text_cell(sheet, value) -> Cell:
     """A cell holding ``value`` (for ``sheet.append``, also in write-only books); text is never a formula."""
     if isinstance(value, str):
-        cell = Cell(sheet)
+        cell = Cell(sheet, column=1, row=1)  # placed by append (write-only sheets need a position)
         text = _ILLEGAL_XLSX.sub("", value)
         cell.value = text
         cell.data_type = "s"
         if looks_like_formula(text):
             cell.quotePrefix = True
         return cell
-    return Cell(sheet, value=value)
+    return Cell(sheet, column=1, row=1, value=value)
 
 
 def sheet_append(sheet, values) -> None:
