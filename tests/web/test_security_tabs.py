@@ -40,3 +40,27 @@ def test_every_navigation_link_a_role_is_shown_opens_for_it(client, warehouse, r
     assert shown, role
     refused = sorted(link for link in shown if client.get(link).status_code == 403)
     assert refused == [], f"{role}: shown but refused: {refused}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [Role.CUSTOMER_SERVICE, Role.COPYWRITER, Role.ANALYST])
+def test_every_link_on_the_segment_pages_opens_for_roles_with_customers(client, warehouse, role):
+    """customer_service and the copywriter see segments but may not export their members: no export link."""
+    from shopops.customers import services
+
+    load_shop(warehouse)
+    role_groups_sync()
+    segment = services.segment_save(name="老客", rules={"op": "and", "rules": [
+        {"field": "orders", "operator": "gte", "value": 1}]})
+    client.force_login(user_create(username=role.value, password=PASSWORD, role=role))
+    links: set[str] = set()
+    for url in ("/customers/segments/", f"/customers/segments/{segment.pk}/?as_of=2025-11-11"):
+        r = client.get(url)
+        assert r.status_code == 200, url
+        links |= {html_lib.unescape(h) for h in re.findall(r'href="(/[^"]*)"', r.content.decode())}
+    exports = {link for link in links if "/export/" in link}
+    assert bool(exports) == (role is Role.ANALYST)
+    by_path = {link.split("?")[0]: link for link in sorted(links) if link.startswith("/customers/")}
+    by_path.update({link.split("&")[0]: link for link in exports})  # one export link per form
+    refused = sorted(link for link in by_path.values() if client.get(link).status_code == 403)
+    assert refused == [], f"{role}: shown but refused: {refused}"
