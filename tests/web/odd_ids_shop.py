@@ -39,25 +39,26 @@ def amount(index: int) -> Decimal:
     return Decimal("10.00") + index
 
 
-def load_odd_shop(con) -> None:
+def load_odd_shop(con, ids: list[str] = ODD_IDS) -> None:
+    """``ids`` keep their index in ODD_IDS (their amounts), so a subset is the same shop minus some."""
     load_shop(con)
     at = dt.datetime(2025, 11, 10, 4, tzinfo=dt.UTC)
     load(con, "orders", pa.Table.from_pylist([
         {"store_id": "tmall", "order_id": f"odd{i}", "customer_id": odd, "status": "paid", "created_at": at,
          "paid_at": at, "paid_date": DAY, "paid_amount": amount(i), "traffic_source": "search"}
-        for i, odd in enumerate(ODD_IDS)
+        for i, odd in enumerate(ODD_IDS) if odd in ids
     ]))
     load(con, "order_lines", pa.Table.from_pylist([
         {"store_id": "tmall", "order_id": f"odd{i}", "line_no": 1, "product_id": odd, "sku_id": f"SKU{i}",
          "quantity": 1, "paid_amount": amount(i), "paid_date": DAY}
-        for i, odd in enumerate(ODD_IDS)
+        for i, odd in enumerate(ODD_IDS) if odd in ids
     ]))
     load(con, "products", pa.Table.from_pylist([
-        {"store_id": "tmall", "product_id": odd, "title": f"{odd} 标题"} for odd in ODD_IDS
+        {"store_id": "tmall", "product_id": odd, "title": f"{odd} 标题"} for odd in ODD_IDS if odd in ids
     ]))
     load(con, "events", pa.Table.from_pylist([
         {"store_id": "tmall", "event_id": f"odd-e{i}", "visitor_id": f"odd-v{i}", "session_id": f"odd-s{i}",
          "event_type": "product_view", "page": "product", "product_id": odd, "traffic_source": "search",
          "occurred_at": at, "event_date": DAY}
-        for i, odd in enumerate(ODD_IDS)
+        for i, odd in enumerate(ODD_IDS) if odd in ids
     ]))

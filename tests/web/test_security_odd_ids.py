@@ -130,18 +130,41 @@ def test_customer_exports_are_formula_safe(as_role):
     _assert_no_formulas(workbook(r).parent)
 
 
-@pytest.mark.django_db
-def test_segment_exports_as_csv_and_xlsx_are_formula_safe(as_role):
-    import csv
+def _segment(as_of: str = "2025-11-11"):
+    import datetime as dt
 
     from shopops.customers import services
 
-    client = as_role(Role.ANALYST)
     segment = services.segment_save(name="全部", rules={"op": "and", "rules": [
         {"field": "orders", "operator": "gte", "value": 1}]})
-    import datetime as dt
+    return segment, lambda: services.segment_refresh(segment=segment, as_of=dt.date.fromisoformat(as_of))
 
-    services.segment_refresh(segment=segment, as_of=dt.date(2025, 11, 11))
+
+@pytest.mark.django_db
+def test_a_buyer_id_too_long_for_segment_members_is_a_clear_error(as_role):
+    """The app DB keeps member ids up to 128 characters: the refresh says so instead of a database error."""
+    from shopops.core.errors import ValidationError
+    from shopops.customers.models import SegmentMember
+
+    client = as_role(Role.ANALYST)
+    segment, refresh = _segment()
+    with pytest.raises(ValidationError, match="longer than 128 characters"):
+        refresh()
+    assert not SegmentMember.objects.filter(segment=segment).exists()
+    r = client.post(f"/customers/segments/{segment.pk}/refresh/", {"as_of": "2025-11-11"}, follow=True)
+    assert r.status_code == 200 and "longer than 128 characters" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_segment_exports_as_csv_and_xlsx_are_formula_safe(client, warehouse):
+    import csv
+
+    fitting = [i for i in ODD_IDS if len(i) <= 128]
+    load_odd_shop(warehouse, fitting)
+    role_groups_sync()
+    client.force_login(user_create(username="analyst", password=PASSWORD, role=Role.ANALYST))
+    segment, refresh = _segment()
+    refresh()
     csv_r = client.get(f"/customers/segments/{segment.pk}/export/?form=ids&format=csv")
     assert csv_r.status_code == 200
     rows = list(csv.reader(io.StringIO(csv_r.content.decode("utf-8-sig"))))
