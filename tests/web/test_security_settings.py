@@ -46,7 +46,10 @@ def production_environment() -> dict[str, str]:
 
 
 def run_check_deploy(extra: dict[str, str], tmp_path: Path) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SHOPOPS_") and k != "DJANGO_SETTINGS_MODULE"}
+    # a clean deployment environment: none of this test run's settings (the browser fixture sets
+    # DJANGO_ALLOW_ASYNC_UNSAFE, which check --deploy rightly refuses)
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("SHOPOPS_", "DJANGO_"))}
     env.update(PYTHONPATH=str(SRC), SHOPOPS_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="shopops.config.settings")
     env.update(extra)
     return subprocess.run([sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
