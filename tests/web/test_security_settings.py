@@ -153,8 +153,18 @@ def test_failed_logins_lock_the_username_from_that_address(client, director, set
         assert r.status_code == 200
     locked = client.post(reverse("login"), {"username": "Director ", "password": PASSWORD})
     assert locked.status_code == 429
-    assert "分钟" in locked.content.decode() or "minute" in locked.content.decode()
+    assert "data-login-locked" in locked.content.decode() and "分钟" in locked.content.decode()
     assert "_auth_user_id" not in client.session  # the right password does not get in while locked
+    # while locked the password is not even tried: no authentication happens at all
+    from django.contrib.auth.signals import user_login_failed
+
+    tried = []
+    user_login_failed.connect(lambda **kw: tried.append(kw), weak=False, dispatch_uid="t-lock")
+    try:
+        assert client.post(reverse("login"), {"username": "director", "password": "guess"}).status_code == 429
+    finally:
+        user_login_failed.disconnect(dispatch_uid="t-lock")
+    assert tried == []
     # another address is not locked out by this one's guesses
     other = client.post(reverse("login"), {"username": "director", "password": PASSWORD}, REMOTE_ADDR="10.9.9.9")
     assert other.status_code == 302

@@ -159,13 +159,13 @@ class ThrottledLoginView(LoginView):
         address = client_address(request)
         until = login_locked_until(username=username, address=address, now=timezone.now())
         if until is not None:
-            form = self.get_form()
+            # an unbound form: validating the posted one would check the password
+            form = self.get_form_class()(request, initial={"username": username})
             minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
-            form.errors.clear()
-            form.add_error(None, ngettext(
+            message = ngettext(
                 "Too many failed logins for this username; try again in %(n)s minute.",
-                "Too many failed logins for this username; try again in %(n)s minutes.", minutes) % {"n": minutes})
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+                "Too many failed logins for this username; try again in %(n)s minutes.", minutes) % {"n": minutes}
+            return self.render_to_response(self.get_context_data(form=form, lockout=message), status=429)
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
