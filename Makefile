@@ -7,9 +7,14 @@
 #   make bench   benchmarks, ratios against baselines (BENCH="loader" to pick)
 #   make venv | assets | messages | clean | distclean
 #
-# Nothing is reinstalled when nothing changed: pip runs when pyproject.toml changed
-# (.venv/.installed holds its hash), npm when package.json changed, apt only for what
-# is missing (scripts/system-deps.sh).
+#   make lock    re-resolve the Python dependencies and rewrite constraints.txt (then make test)
+#
+# Python versions are locked: every pip install uses `-c constraints.txt`, so a fresh clone
+# gets exactly the versions the suite last passed with. `make run` installs the app only;
+# `make test` adds the test tools and the Spark engine (pyspark, the `spark` extra).
+# Nothing is reinstalled when nothing changed: pip runs when pyproject.toml or
+# constraints.txt changed (.venv/.installed-run / -test hold their hash), npm when
+# package.json changed, apt only for what is missing (scripts/system-deps.sh).
 
 SHELL := /bin/bash
 .SHELLFLAGS := -euo pipefail -c
@@ -20,7 +25,9 @@ MAKEFLAGS += --no-print-directory
 PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+CONSTRAINTS := constraints.txt
+STAMP := $(VENV)/.installed-run
+TEST_STAMP := $(VENV)/.installed-test
 NPM_STAMP := node_modules/.shopops-installed
 MANAGE ?= $(BIN)/shopops manage
 PYTEST ?= $(BIN)/pytest
@@ -29,7 +36,7 @@ BENCH ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv assets messages lint bench clean distclean deps-run deps-test
+.PHONY: run test venv venv-test lock assets messages lint bench clean distclean deps-run deps-test
 
 # ---------------------------------------------------------------------------
 run: deps-run venv assets messages
@@ -48,15 +55,33 @@ $(BIN)/python:
 	  $(PYTHON) -m venv $(VENV)
 	fi
 
-# Reinstall only when pyproject.toml's content changed (a new mtime alone just re-stamps).
-$(STAMP): pyproject.toml | $(BIN)/python
-	@sum=$$(sha256sum pyproject.toml | cut -d' ' -f1)
+venv-test: $(TEST_STAMP)
+
+# Reinstall only when pyproject.toml's or constraints.txt's content changed (a new mtime
+# alone just re-stamps). The app alone for `make run`; with the test and spark extras for
+# `make test`. Always within the locked versions.
+$(STAMP): pyproject.toml $(CONSTRAINTS) | $(BIN)/python
+	@sum=$$(cat pyproject.toml $(CONSTRAINTS) | sha256sum | cut -d' ' -f1)
 	if [ -f $@ ] && [ "$$(cat $@)" = "$$sum" ] && [ -x $(BIN)/shopops ]; then
 	  touch $@
 	else
-	  $(BIN)/pip install -e '.[test]'
+	  $(BIN)/pip install -c $(CONSTRAINTS) -e .
 	  echo "$$sum" > $@
 	fi
+
+$(TEST_STAMP): $(STAMP)
+	@sum=$$(cat pyproject.toml $(CONSTRAINTS) | sha256sum | cut -d' ' -f1)
+	if [ -f $@ ] && [ "$$(cat $@)" = "$$sum" ] && [ -x $(BIN)/pytest ]; then
+	  touch $@
+	else
+	  $(BIN)/pip install -c $(CONSTRAINTS) -e '.[test]'
+	  echo "$$sum" > $@
+	fi
+
+# Re-resolve every dependency (newest versions pyproject.toml allows) in a scratch venv and
+# write them to constraints.txt. Run `make test`, then commit constraints.txt.
+lock:
+	scripts/lock.sh
 
 # ---------------------------------------------------------------------------
 # Front-end assets from npm (package.json), copied into web/static/vendor by
@@ -102,7 +127,7 @@ deps-test:
 # Full suite once (SQLite app DB, DuckDB + PostgreSQL warehouse), then the app-DB tests
 # again with the app DB on PostgreSQL. CI=true: PostgreSQL is required, and a run that
 # collects no test fails (pytest exit 5).
-test: deps-test venv assets messages
+test: deps-test venv-test assets messages
 	@ci=; case "$${CI:-}" in 1|true|TRUE|True|yes) ci=1;; esac
 	export SHOPOPS_VAR_DIR=$$(mktemp -d -t shopops-test-var.XXXXXX)
 	trap 'rm -rf "$$SHOPOPS_VAR_DIR"' EXIT
@@ -119,6 +144,17 @@ test: deps-test venv assets messages
 	rc=0; $(PYTEST) $(T) || rc=$$?
 	if [ $$rc -eq 5 ]; then echo "test: pytest collected no test" >&2; fi
 	[ $$rc -eq 0 ] || status=1
+	# Optimizer results must not depend on the BLAS kernel: the numerical tests run again
+	# with the OpenBLAS settings some machines here have (or without them, where they are set).
+	if [ -n "$${OPENBLAS_CORETYPE:-}" ]; then
+	  echo "== pytest: numerical tests without OPENBLAS_CORETYPE/OPENBLAS_L2_SIZE =="
+	  blas=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE)
+	else
+	  echo "== pytest: numerical tests with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 =="
+	  blas=(env OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512)
+	fi
+	rc=0; "$${blas[@]}" $(PYTEST) -m numerical -q $(if $(T),$(T),tests) || rc=$$?
+	[ $$rc -eq 0 ] || [ $$rc -eq 5 ] || status=1
 	if [ -n "$$pg_url" ]; then
 	  echo "== pytest: app DB on PostgreSQL (tests using the Django DB, no browser) =="
 	  rc=0; SHOPOPS_DATABASE_URL="$$pg_url" $(PYTEST) --appdb-only $(T) || rc=$$?
@@ -129,10 +165,10 @@ test: deps-test venv assets messages
 	fi
 	exit $$status
 
-lint: venv
+lint: venv-test
 	$(BIN)/lint-imports
 
-bench: venv
+bench: venv-test
 	$(BIN)/python bench/run.py $(BENCH)
 
 # ---------------------------------------------------------------------------

@@ -34,11 +34,8 @@ import pandas as pd
 import polars as pl
 
 from shopops.core.periods import Grain, Period
-from shopops.metrics.runners import (
-    BreakdownQuery, CohortQuery, FunnelQuery, KpiQuery, run_breakdown, run_cohort, run_funnel,
-)
+from shopops.metrics.runners import BreakdownQuery, CohortQuery, FunnelQuery, KpiQuery, run_query
 from shopops.metrics.runners.base import compiled
-from shopops.metrics.runners.kpis import run as run_kpis
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 PANDAS_MAX_ROWS = int(os.environ.get("BENCH_PANDAS_MAX_ROWS", "30000000"))
@@ -145,7 +142,7 @@ def run() -> list[dict]:
     kpis = ("gmv", "paid_orders", "paying_buyers", "visitors", "conversion_rate")
 
     def subject_totals():
-        r = run_kpis(KpiQuery(kpis, period), con=con).rows[0]
+        r = run_query(KpiQuery(kpis, period), con=con, cache=False).rows[0]
         return (r["gmv"], r["paid_orders"], r["paying_buyers"], r["visitors"])
 
     def sql_totals():
@@ -180,7 +177,7 @@ def run() -> list[dict]:
 
     # -- 2. daily trend of GMV and buyers --------------------------------------------------------
     def subject_trend():
-        rows = run_kpis(KpiQuery(("gmv", "paying_buyers"), period, grain=Grain.DAY), con=con).rows
+        rows = run_query(KpiQuery(("gmv", "paying_buyers"), period, grain=Grain.DAY), con=con, cache=False).rows
         return [(r["bucket"], r["gmv"], r["paying_buyers"]) for r in rows]
 
     def sql_trend():
@@ -208,7 +205,7 @@ def run() -> list[dict]:
 
     # -- 3. breakdown: item GMV and units by category, top 5 + others -----------------------------
     def subject_breakdown():
-        res = run_breakdown(BreakdownQuery(("item_gmv", "units_sold"), period, "category", top=5), con=con)
+        res = run_query(BreakdownQuery(("item_gmv", "units_sold"), period, "category", top=5), con=con, cache=False)
         return [(r.value, r.values["item_gmv"], r.values["units_sold"]) for r in res.rows]
 
     def sql_breakdown():
@@ -254,7 +251,7 @@ def run() -> list[dict]:
 
     # -- 4. event funnel, strict, all sources -----------------------------------------------------
     def subject_funnel():
-        return [r.visitors for r in run_funnel(FunnelQuery(period), con=con).steps()]
+        return [r.visitors for r in run_query(FunnelQuery(period), con=con, cache=False).steps()]
 
     def sql_funnel():
         row = duck.execute(f"""
@@ -299,7 +296,7 @@ def run() -> list[dict]:
     c_lo_m, c_hi_m = c_lo.year * 12 + c_lo.month, c_hi.year * 12 + c_hi.month
 
     def subject_cohort():
-        cells = run_cohort(CohortQuery(cohort_period, months=6), con=con).cells
+        cells = run_query(CohortQuery(cohort_period, months=6), con=con, cache=False).cells
         return sorted((c.cohort.year * 12 + c.cohort.month, c.months_since, c.customers) for c in cells if c.customers)
 
     def sql_cohort():

@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 
 from shopops.promotions.engine import (  # noqa: E402
-    Audience, Bearer, Cart, Customer, Kind, Line, Promotion, Scope, price_cart, price_cart_greedy,
+    Audience, Bearer, Cart, Customer, Kind, Line, Promotion, Scope, make_promotion, price_cart, price_cart_greedy,
 )
 from shopops.promotions.engine.floor import SkuFloor, floor_check  # noqa: E402
 
@@ -44,34 +44,34 @@ def D(x) -> Decimal:  # noqa: N802
 
 def promotions(rng: random.Random, n: int = 200) -> list[Promotion]:
     out = [
-        Promotion("d8", Kind.ITEM_DISCOUNT, rate=D("0.8"), stackable=True, scope=Scope(categories=frozenset(CATEGORIES[:10]))),
-        Promotion("m300", Kind.EVERY_REDUCTION, threshold=D(300), amount=D(50), stackable=True),
-        Promotion("mj", Kind.TIERED_REDUCTION, tiers=((D(200), D(20)), (D(500), D(60)), (D(1000), D(150)))),
-        Promotion("c30", Kind.STORE_COUPON, amount=D(30), threshold=D(199), stackable=True),
-        Promotion("c10p", Kind.STORE_COUPON, rate=D("0.9"), cap=D(50), stackable=True),
-        Promotion("x", Kind.CROSS_STORE_REDUCTION, threshold=D(300), amount=D(50), bearer=Bearer.PLATFORM,
+        make_promotion("d8", Kind.ITEM_DISCOUNT, rate=D("0.8"), stackable=True, scope=Scope(categories=frozenset(CATEGORIES[:10]))),
+        make_promotion("m300", Kind.EVERY_REDUCTION, threshold=D(300), amount=D(50), stackable=True),
+        make_promotion("mj", Kind.TIERED_REDUCTION, tiers=((D(200), D(20)), (D(500), D(60)), (D(1000), D(150)))),
+        make_promotion("c30", Kind.STORE_COUPON, amount=D(30), threshold=D(199), stackable=True),
+        make_promotion("c10p", Kind.STORE_COUPON, rate=D("0.9"), cap=D(50), stackable=True),
+        make_promotion("x", Kind.CROSS_STORE_REDUCTION, threshold=D(300), amount=D(50), bearer=Bearer.PLATFORM,
                   store_share=D("0.5"), stackable=True),
-        Promotion("pc", Kind.PLATFORM_COUPON, amount=D(20), threshold=D(300), bearer=Bearer.PLATFORM, stackable=True),
-        Promotion("pts", Kind.POINTS, points_per_yuan=100, max_share=D("0.1"), stackable=True),
-        Promotion("q3", Kind.QUANTITY_DISCOUNT, quantity_tiers=((3, D("0.95")),), scope=Scope(categories=frozenset({"cat3"}))),
+        make_promotion("pc", Kind.PLATFORM_COUPON, amount=D(20), threshold=D(300), bearer=Bearer.PLATFORM, stackable=True),
+        make_promotion("pts", Kind.POINTS, points_per_yuan=100, max_share=D("0.1"), stackable=True),
+        make_promotion("q3", Kind.QUANTITY_DISCOUNT, quantity_tiers=((3, D("0.95")),), scope=Scope(categories=frozenset({"cat3"}))),
     ]
     # a few per-SKU 单品宝 prices on lines of the cart (each its own component)
     for k in range(6):
-        out.append(Promotion(f"sp{k}", Kind.SPECIAL_PRICE, price=D(rng.randint(40, 90)), scope=Scope(skus=frozenset({f"S{k}"}))))
+        out.append(make_promotion(f"sp{k}", Kind.SPECIAL_PRICE, price=D(rng.randint(40, 90)), scope=Scope(skus=frozenset({f"S{k}"}))))
     # the rest: not applicable to this customer / cart
     while len(out) < n:
         k = len(out)
         which = k % 5
         if which == 0:
-            out.append(Promotion(f"n{k}", Kind.ITEM_DISCOUNT, rate=D("0.7"), scope=Scope(categories=frozenset({f"other{k}"}))))
+            out.append(make_promotion(f"n{k}", Kind.ITEM_DISCOUNT, rate=D("0.7"), scope=Scope(categories=frozenset({f"other{k}"}))))
         elif which == 1:
-            out.append(Promotion(f"n{k}", Kind.TIERED_REDUCTION, tiers=((D(100), D(10)),), channels=frozenset({"douyin"})))
+            out.append(make_promotion(f"n{k}", Kind.TIERED_REDUCTION, tiers=((D(100), D(10)),), channels=frozenset({"douyin"})))
         elif which == 2:
-            out.append(Promotion(f"n{k}", Kind.FIRST_ORDER, amount=D(10), audience=Audience.NEW_BUYERS))
+            out.append(make_promotion(f"n{k}", Kind.FIRST_ORDER, amount=D(10), audience=Audience.NEW_BUYERS))
         elif which == 3:
-            out.append(Promotion(f"n{k}", Kind.STORE_COUPON, amount=D(50), threshold=D(300)))  # not held
+            out.append(make_promotion(f"n{k}", Kind.STORE_COUPON, amount=D(50), threshold=D(300)))  # not held
         else:
-            out.append(Promotion(f"n{k}", Kind.SPECIAL_PRICE, price=D(1), ends_at=AT - dt.timedelta(days=1)))
+            out.append(make_promotion(f"n{k}", Kind.SPECIAL_PRICE, price=D(1), ends_at=AT - dt.timedelta(days=1)))
     return out
 
 
@@ -121,12 +121,12 @@ def bench_quote() -> dict:
 def bench_floor() -> dict:
     rng = random.Random(7)
     promos = [
-        Promotion("d8", Kind.ITEM_DISCOUNT, rate=D("0.8"), stackable=True),
-        Promotion("m300", Kind.EVERY_REDUCTION, threshold=D(300), amount=D(50), stackable=True),
-        Promotion("c30", Kind.STORE_COUPON, amount=D(30), stackable=True),
-        Promotion("x", Kind.CROSS_STORE_REDUCTION, threshold=D(300), amount=D(50), bearer=Bearer.PLATFORM,
+        make_promotion("d8", Kind.ITEM_DISCOUNT, rate=D("0.8"), stackable=True),
+        make_promotion("m300", Kind.EVERY_REDUCTION, threshold=D(300), amount=D(50), stackable=True),
+        make_promotion("c30", Kind.STORE_COUPON, amount=D(30), stackable=True),
+        make_promotion("x", Kind.CROSS_STORE_REDUCTION, threshold=D(300), amount=D(50), bearer=Bearer.PLATFORM,
                   store_share=D("0.5"), stackable=True),
-        *[Promotion(f"cat{i}", Kind.ITEM_DISCOUNT, rate=D("0.9"), stackable=True, exclusive_group="cat",
+        *[make_promotion(f"cat{i}", Kind.ITEM_DISCOUNT, rate=D("0.9"), stackable=True, exclusive_group="cat",
                     scope=Scope(categories=frozenset({f"cat{i}"}))) for i in range(0, 30, 3)],
     ]
     prices = [D(p) for p in (19.9, 29, 39, 49, 59, 69, 79, 89, 99, 119, 129, 149, 169, 199, 229, 259, 299, 399, 499, 899)]

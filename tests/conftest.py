@@ -6,6 +6,8 @@ Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settin
 ``any_warehouse``    function  the same, once per engine: ``duckdb``, ``postgres`` and ``spark``
                                (a fresh database per test; the ``postgres`` param is marked
                                ``postgres``)
+``module_warehouse`` module    one warehouse per engine for a whole module (load once, one test
+                               per case: tests/metrics/test_parity.py)
 ``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
                                using it marks the test ``postgres``
 ``browser``          session   one headless Debian Chromium driven by Playwright (sync API)
@@ -13,7 +15,7 @@ Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settin
                                a failing test leaves a screenshot in test-artifacts/
 ``artifacts_dir``    session   test-artifacts/ at the repo root (gitignored), for screenshots
 
-Both warehouse fixtures also point ``SHOPOPS_WAREHOUSE_URL`` at the warehouse they
+The warehouse fixtures also point ``SHOPOPS_WAREHOUSE_URL`` at the warehouse they
 yield, so code under test that calls ``connection.connect()`` sees the same data.
 
 Markers: ``postgres`` and ``browser`` tests are skipped with a reason when the server or
@@ -27,6 +29,7 @@ runs them a second time with ``SHOPOPS_DATABASE_URL`` on PostgreSQL.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import re
 import shutil
@@ -249,13 +252,15 @@ def _duckdb_warehouse_template(tmp_path_factory: pytest.TempPathFactory) -> Path
 
 
 def _duckdb_warehouse(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from shopops.warehouse import connection
+    from shopops.warehouse import connection, versions
 
     path = tmp_path / "warehouse.duckdb"
     shutil.copyfile(template, path)
     url = f"duckdb:///{path}"
     monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", url)
-    return connection.connect(url)
+    con = connection.connect(url)
+    versions.new_epoch(con)  # a copy of the template: its own data version, never the template's
+    return con
 
 
 @pytest.fixture
@@ -288,22 +293,25 @@ def _spark_warehouse():
     return connection.connect(SPARK_URL)
 
 
-@pytest.fixture(params=[
+ENGINES = [
     "duckdb",
     pytest.param("postgres", marks=pytest.mark.postgres),
     pytest.param("spark", marks=pytest.mark.spark),
-])
-def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh warehouse with every canonical table, on each engine in turn."""
+]
+
+
+@contextlib.contextmanager
+def _any_warehouse(engine: str, request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from shopops.warehouse import connection
 
-    engine = request.param
     if engine == "spark":
         con = request.getfixturevalue("_spark_warehouse")
+        from shopops.warehouse import versions
         from shopops.warehouse.schema import TABLES
 
-        for name in TABLES:
+        for name in [*TABLES, versions.DATA_VERSIONS.name]:
             con._session.sql(f"TRUNCATE TABLE `{name}`")
+        versions.new_epoch(con)  # emptied by hand: no cached result of the last test may be reused
         monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)
         yield con
         return
@@ -325,10 +333,29 @@ def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: p
     url = _with_database(admin_url, name)
     monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", url)
     try:
-        yield connection.connect(url)
+        con = connection.connect(url)
+        from shopops.warehouse import versions
+
+        versions.new_epoch(con)  # a copy of the template: its own data version
+        yield con
     finally:
         connection.disconnect_all()
         _drop_database(admin_url, name)
+
+
+@pytest.fixture(params=ENGINES)
+def any_warehouse(request: pytest.FixtureRequest, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh warehouse with every canonical table, on each engine in turn."""
+    with _any_warehouse(request.param, request, tmp_path, monkeypatch) as con:
+        yield con
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def module_warehouse(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+    """Like ``any_warehouse``, but one per engine for a whole test module (load once, check per case)."""
+    with pytest.MonkeyPatch.context() as monkeypatch, _any_warehouse(
+            request.param, request, tmp_path_factory.mktemp("warehouse"), monkeypatch) as con:
+        yield con
 
 
 # ---------------------------------------------------------------------------

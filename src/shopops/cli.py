@@ -1,14 +1,23 @@
 """The `shopops` command.
 
-    shopops serve [--port 8000]          run the web app (one process: web + tasks)
+    shopops serve [--port 8000]          run the web app (one process: web + job worker + scheduler)
+    shopops worker [--no-scheduler]      the job worker and scheduler without the web (PostgreSQL/Spark)
+    shopops jobs list|log|tick|run       the periodic jobs, their log, a scheduler tick, a run now
     shopops setup-demo                   first run: demo users and the demo store, when absent
     shopops demo --days 365 --scale small --seed 7
     shopops import PATH... --profile ID [--store ID] [--strict]
     shopops kpi gmv conversion_rate --by store_id --period 2025-11
     shopops report weekly --week 2025-W45 [--store ID] [--format pdf,xlsx,html] [--lang en]
     shopops createuser NAME --role ops_director
+    shopops apikey create --store own --kind server --name backend   (the key is printed once)
+    shopops apikey list | shopops apikey revoke PREFIX
     shopops docs data-model|kpis         print docs/data-model.md or docs/kpis.md
     shopops manage ARGS...               any Django management command
+
+While `shopops serve` holds a DuckDB warehouse, the commands that touch it (kpi, report, insights,
+import, demo, setup-demo, manage audience_daily|promotions_flush) are handed to the server over its
+local, token-authenticated channel and print its result (docs/jobs.md); otherwise they run here.
+SHOPOPS_CLI_DIRECT=1 always runs them here.
 """
 
 from __future__ import annotations
@@ -99,6 +108,28 @@ def cmd_createuser(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_apikey(args: argparse.Namespace) -> int:
+    """Keys of a store's own site: create (the raw key is printed once, only its hash is kept), list, revoke."""
+    from shopops.ingest.selectors import api_key_list
+    from shopops.ingest.services import api_key_create, api_key_revoke
+
+    if args.action == "create":
+        key, raw = api_key_create(store_id=args.store, kind=args.kind, name=args.name, rate_per_minute=args.rate)
+        print(raw)
+        print(f"{key.kind} key {key.prefix} for store {key.store_id} ({key.rate_per_minute}/min): "
+              "store it now, it is not shown again", file=sys.stderr)
+    elif args.action == "list":
+        print(f"{'prefix':<14}{'kind':<9}{'store':<12}{'per min':>8}  {'created':<17}{'revoked':<17}name")
+        for key in api_key_list():
+            created = key.created_at.strftime("%Y-%m-%d %H:%M")
+            revoked = key.revoked_at.strftime("%Y-%m-%d %H:%M") if key.revoked_at else "-"
+            print(f"{key.prefix:<14}{key.kind:<9}{key.store_id:<12}{key.rate_per_minute:>8}  {created:<17}{revoked:<17}{key.name}")
+    else:
+        key = api_key_revoke(prefix=args.prefix)
+        print(f"key {key.prefix} ({key.name}, store {key.store_id}) revoked at {key.revoked_at:%Y-%m-%d %H:%M:%S %Z}")
+    return 0
+
+
 def cmd_kpi(args: argparse.Namespace) -> int:
     from shopops.metrics.runners import query
 
@@ -115,13 +146,123 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from waitress import serve
+    import signal
+
+    from django.conf import settings
+    from waitress import create_server
 
     from shopops.config.wsgi import application
+    from shopops.jobs import handoff
+    from shopops.jobs.host import Host
 
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: withdraw server.json, stop the jobs
+    if _local_warehouse():
+        from shopops.warehouse.connection import connect
+
+        connect()  # hold the warehouse from the start: from now on the CLI hands its commands over
+    # the upload limit is shopops' own (a clear message on the page); waitress's must not be lower
+    server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops",
+                           max_request_body_size=settings.SHOPOPS_UPLOAD_MAX_BYTES + (16 << 20))
+    host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
+    handoff.server_announce(port=args.port)
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)
-    serve(application, host=args.host, port=args.port, threads=args.threads, ident="shopops")
+    print(f"jobs: {_jobs_banner(host)}", flush=True)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        handoff.server_withdraw()
+        host.stop()
     return 0
+
+
+def _jobs_banner(host) -> str:
+    from django.utils import timezone
+
+    from shopops.jobs import registry
+
+    zone = timezone.get_default_timezone()
+    now = timezone.now()
+    jobs = sorted(registry.periodic_jobs().values(), key=lambda j: j.schedule.next_after(now, zone))
+    parts = [("worker" if host.worker else "no worker") + (" + scheduler" if host.scheduler else ", no scheduler"),
+             f"{len(jobs)} periodic jobs"]
+    if jobs and host.scheduler:
+        parts.append(f"next {jobs[0].name} at {jobs[0].schedule.next_after(now, zone):%Y-%m-%d %H:%M %Z}")
+    return "; ".join(parts) + " (/jobs/)"
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    """The job worker (and scheduler) without the web: for PostgreSQL/Spark deployments."""
+    from django.conf import settings
+
+    from shopops.jobs.host import Host, work_pending
+
+    if args.batch:
+        print(f"ran {work_pending()} queued task(s)")
+        return 0
+    print("shopops worker: running queued jobs" + (" and the scheduler" if settings.SHOPOPS_SCHEDULER
+                                                 and not args.no_scheduler else "") + " (Ctrl+C to stop)", flush=True)
+    host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=True).start()
+    print(f"jobs: {_jobs_banner(host)}", flush=True)
+    try:
+        host.join()
+    except KeyboardInterrupt:
+        host.stop()
+    return 0
+
+
+def cmd_jobs(args: argparse.Namespace) -> int:
+    """The periodic jobs: list (next run, last run), log, a scheduler tick, run one now."""
+    import time
+
+    from django.utils import timezone
+
+    from shopops.core.errors import ValidationError
+    from shopops.jobs import handoff, selectors, services
+    from shopops.jobs.host import work_pending
+
+    def line(run) -> str:
+        took = f"{run.seconds:.1f} s" if run.seconds is not None else ""
+        when = timezone.localtime(run.scheduled_for).strftime("%Y-%m-%d %H:%M") if run.scheduled_for else "-"
+        return f"#{run.pk}\t{run.name}\t{run.trigger}\t{when}\t{run.status}\t{took}"
+
+    if args.action == "list":
+        for row in selectors.job_rows(language="en"):
+            last = f"{row.last.status} {timezone.localtime(row.last.enqueued_at):%Y-%m-%d %H:%M}" if row.last else "never"
+            print(f"{row.job.name}\t{row.schedule}\tnext {timezone.localtime(row.next_run):%Y-%m-%d %H:%M}\tlast {last}")
+        return 0
+    if args.action == "log":
+        for run in selectors.runs_recent(name=args.job or "", limit=args.limit):
+            print(line(run))
+            if args.verbose and (run.output or run.error):
+                print("\n".join(f"    {t}" for t in (run.output + run.error).strip().splitlines()))
+        return 0
+    if args.action == "tick":
+        try:
+            now = dt.datetime.fromisoformat(args.now) if args.now else None
+        except ValueError:
+            raise ValidationError(f"--now: {args.now!r} is not a time; expected e.g. 2026-12-01T07:00+08:00") from None
+        if now is not None and timezone.is_naive(now):
+            now = timezone.make_aware(now)  # a wall-clock time in the store's zone
+        fired = services.scheduler_tick(now=now)
+        for run in fired:
+            print(f"queued {line(run)}")
+        if not fired:
+            print("nothing due")
+        return 0
+    if not args.job:
+        raise ValidationError("jobs run needs the job's name (see `shopops jobs list`)")
+    run = services.job_run_now(name=args.job, requested_by="cli")
+    if handoff.server_running() is None:
+        work_pending()  # no server: this process is the worker
+    while not run.is_done:
+        time.sleep(0.5)
+        run.refresh_from_db()
+    print(line(run))
+    sys.stdout.write(run.output + ("\n" if run.output and not run.output.endswith("\n") else ""))
+    sys.stderr.write(run.error + ("\n" if run.error and not run.error.endswith("\n") else ""))
+    return 0 if run.status == run.Status.SUCCEEDED else 1
 
 
 def cmd_docs(args: argparse.Namespace) -> int:
@@ -165,15 +306,98 @@ def cmd_insights(args: argparse.Namespace) -> int:
     return insights_main(args)
 
 
+# Commands that touch the warehouse: handed to a running server that holds a DuckDB warehouse.
+HANDOFF = frozenset({"kpi", "report", "insights", "import", "demo", "setup-demo"})
+MANAGE_HANDOFF = frozenset({"audience_daily", "promotions_flush"})
+
+
+def _handoff_target():
+    """The running server to hand a warehouse command to, or None to run it here."""
+    if os.environ.get("SHOPOPS_CLI_DIRECT") == "1":
+        return None
+    from shopops.jobs import handoff
+
+    if not _local_warehouse():
+        return None  # PostgreSQL/Spark take writers from many processes
+    return handoff.server_running()
+
+
+def _local_warehouse() -> bool:
+    """A DuckDB file: one process at a time may open it."""
+    from shopops.warehouse.connection import warehouse_url
+
+    url = warehouse_url()
+    return url.engine == "duckdb" and url.duckdb_path != ":memory:"
+
+
+def _handed_off(argv: list[str]) -> int | None:
+    """Run ARGV in the server when one holds the warehouse; None when this process should run it."""
+    wanted = argv[0] in HANDOFF or (argv[0] == "manage" and len(argv) > 1 and argv[1] in MANAGE_HANDOFF)
+    if not wanted:
+        return None
+    info = _handoff_target()
+    if info is None:
+        return None
+    from shopops.jobs import handoff
+
+    if argv[0] == "import":  # the server resolves paths from its own directory: send absolute ones
+        argv = [str(Path(a).resolve()) if not a.startswith("-") and Path(a).exists() else a for a in argv]
+    print(f"(run by the shopops server, pid {info.pid})", file=sys.stderr, flush=True)
+    try:
+        return handoff.handoff(info, argv)
+    except handoff.HandoffError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 3
+
+
+def run_here(argv: list[str]) -> int:
+    """Run one command in this (Django-ready) process, never handing it off: the server's worker
+    runs the commands other processes hand to it with this."""
+    if argv[:1] == ["manage"]:
+        from django.core.management import call_command
+        from django.core.management.base import CommandError
+
+        try:
+            call_command(*argv[1:])
+        except CommandError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        return 0
+    try:
+        args = _parser().parse_args(argv)
+    except SystemExit as exc:  # argparse printed why
+        return int(exc.code or 0)
+    return _dispatch(args)
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    from shopops.core.errors import ShopopsError
+
+    try:
+        return args.func(args)
+    except (ShopopsError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["manage"]:
         _django()
+        if (code := _handed_off(argv)) is not None:
+            return code
         from django.core.management import execute_from_command_line
 
         execute_from_command_line(["shopops manage", *argv[1:]])
         return 0
+    args = _parser().parse_args(argv)
+    _django()
+    if (code := _handed_off(argv)) is not None:
+        return code
+    return _dispatch(args)
 
+
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="shopops", description="shopops — operations platform")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -181,7 +405,22 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--no-worker", action="store_true", help="run no job worker here (`shopops worker` processes do)")
+    p.add_argument("--no-scheduler", action="store_true", help="fire no scheduled jobs from here")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("worker", help="the job worker and scheduler, without the web server")
+    p.add_argument("--no-scheduler", action="store_true", help="only run queued jobs; another process schedules")
+    p.add_argument("--batch", action="store_true", help="run what is queued now, then exit")
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("jobs", help="periodic jobs: list, log, tick (fire what is due), run NAME")
+    p.add_argument("action", choices=["list", "log", "tick", "run"])
+    p.add_argument("job", nargs="?", help="run: the job's name; log: only this job")
+    p.add_argument("--now", help="tick: the scheduler's clock (ISO time; store zone when no offset)")
+    p.add_argument("--limit", type=int, default=30)
+    p.add_argument("--verbose", "-v", action="store_true", help="log: each run's output and error")
+    p.set_defaults(func=cmd_jobs)
 
     p = sub.add_parser("setup-demo", help="first run: demo users and demo store when absent")
     p.set_defaults(func=cmd_setup_demo)
@@ -232,19 +471,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--admin", action="store_true")
     p.set_defaults(func=cmd_createuser)
 
+    p = sub.add_parser("apikey", help="keys of a store's own site: create, list, revoke")
+    keys = p.add_subparsers(dest="action", required=True)
+    k = keys.add_parser("create", help="a new key; printed once (only its hash is kept)")
+    k.add_argument("--store", required=True, help="store id")
+    k.add_argument("--kind", choices=["server", "collect"], required=True,
+                   help="server: secret, orders/refunds/promotions/customers; collect: publishable, the event snippet")
+    k.add_argument("--name", required=True, help="what uses it, e.g. mini-program backend")
+    k.add_argument("--rate", type=int, default=600, help="requests a minute (default 600)")
+    keys.add_parser("list", help="every key, revoked ones too")
+    k = keys.add_parser("revoke", help="revoke a key by its prefix (it stops working at once)")
+    k.add_argument("prefix")
+    p.set_defaults(func=cmd_apikey)
+
     p = sub.add_parser("docs", help="print generated documentation")
     p.add_argument("which", choices=["data-model", "kpis"])
     p.set_defaults(func=cmd_docs)
 
-    args = parser.parse_args(argv)
-    _django()
-    from shopops.core.errors import ShopopsError
-
-    try:
-        return args.func(args)
-    except (ShopopsError, ValueError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    return parser
 
 
 if __name__ == "__main__":

@@ -167,6 +167,37 @@ def test_clv_page_renders_or_says_why(client, login, shop):
     assert "data-clv-error" in html or 'data-chart="validation"' in html
 
 
+@pytest.mark.numerical
+def test_clv_page_shows_the_fit_status_totals_and_top_customers(client, login, shop):
+    """The model's status is on the page; the total and the top customers equal pandas over the
+    store's per-customer predictions; or, without a model, the page says why."""
+    from shopops.customers import clv
+
+    login()
+    r = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "store": "tmall", "holdout_days": "14"})
+    assert r.status_code == 200
+    html = r.content.decode()
+    try:
+        frame = clv.store_clv(shop, store_id="tmall", as_of=AS_OF)
+    except clv.ClvFitError:
+        assert "data-clv-unavailable" in html and "tmall" in html
+        return
+    status = frame.attrs["status"]
+    assert f'data-fit-status="{status.purchase_model}"' in html and 'data-converged="true"' in html
+    if not status.has_clv:
+        assert "data-clv-unavailable" in html
+        return
+    total = Decimal(re.search(r'data-tile="clv_total".*?data-value="([^"]+)"', html, re.S).group(1))
+    assert total == pytest.approx(Decimal(str(round(frame.clv.sum(), 2))), abs=Decimal("0.02"))
+    top = [Decimal(v) for v in re.findall(r'<tr data-customer="[^"]*"><th scope="row"><a [^>]*>[^<]*</a></th>'
+                                          r'<td class="num" data-value="([^"]+)"', html)]
+    want = sorted((round(float(v), 2) for v in frame.clv), reverse=True)[:len(top)]
+    assert len(top) == min(20, len(frame)) and [float(v) for v in top] == pytest.approx(want, abs=0.011)
+    x = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "store": "tmall", "holdout_days": "14",
+                                              "format": "xlsx", "table": "top"})
+    assert openpyxl.load_workbook(io.BytesIO(x.content)).active.max_row == len(top) + 1
+
+
 def test_access_and_bad_input(client, login, shop):
     assert client.get(reverse("customers:rfm")).status_code == 302  # to login
     login(Role.DESIGNER)  # designers do not use the customers module

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pandas as pd
 
 from shopops.core.periods import Period
-from shopops.metrics.runners.cohort import CohortQuery, run_cohort
+from shopops.metrics.runners import CohortQuery, run_query
 
 
 def test_cohorts_equal_pandas_over_the_raw_file(online_retail, online_retail_raw):
@@ -28,7 +28,7 @@ def test_cohorts_equal_pandas_over_the_raw_file(online_retail, online_retail_raw
     want = j.groupby(["c", "k"]).size()
     sizes = want.xs(0, level="k")
 
-    result = run_cohort(CohortQuery(Period.parse("2010-12-01..2011-12-31"), months=12), con=online_retail)
+    result = run_query(CohortQuery(Period.parse("2010-12-01..2011-12-31"), months=12), con=online_retail)
     got = result.to_frame()
     assert len(got) > 70
     for row in got.itertuples():

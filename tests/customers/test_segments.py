@@ -137,14 +137,20 @@ def test_validation_normalises_and_is_idempotent():
     assert segments.rules_validate(once) == once
 
 
-def test_describe_reads_as_a_sentence():
+def test_describe_reads_as_a_sentence_in_the_current_language():
     from django.utils import translation
 
+    from shopops.customers.segment_labels import describe
+
     with translation.override("en"):
-        text = segments.describe(EXAMPLE)
+        text = describe(EXAMPLE)
     assert text == "Paid orders ≥ 2 and Days since last order between 60 – 180 and Spend (GMV) > 500.00"
+    with translation.override("zh-hans"):  # the engine's msgids are translated where shown
+        text = describe(EXAMPLE)
+    assert text.startswith("付款订单数 ≥ 2") and "介于 60 – 180" in text
 
 
+@pytest.mark.numerical
 def test_clv_rules_join_the_fitted_model_per_store(shop):
     """The rule keeps exactly the customers whose predicted CLV (the model's per-store table,
     filtered here in pandas) is over the threshold."""

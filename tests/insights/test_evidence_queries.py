@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from shopops.insights import queries
-from tests.support.kpi_store import START, build, load_into
+from support.kpi_store import START, build, load_into
 
 FIRST, LAST = START + dt.timedelta(days=3), START + dt.timedelta(days=9)
 

@@ -8,11 +8,12 @@ import pytest
 from shopops import metrics
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import (
-    OTHERS, RUNNERS, BreakdownQuery, CohortQuery, ComparisonQuery, DictCache, Filter, FunnelQuery, KpiQuery,
-    KpiRunner, TargetQuery, TargetSpec, TrafficFunnelQuery, run, run_query,
+    OTHERS, RUNNERS, BreakdownQuery, CohortQuery, ComparisonQuery, Filter, FunnelQuery, KpiQuery,
+    KpiRunner, TargetQuery, TargetSpec, TrafficFunnelQuery, run_query,
 )
+from shopops.metrics.cache import LocalCache
 
-from support.kpi_store import DAYS, START, build, load_into, oracle
+from support.kpi_store import DAYS, START, build, load_into, oracle, oracle_cohorts, oracle_funnel
 
 FRAMES = build()
 WHOLE = Period(START, START + dt.timedelta(days=DAYS - 1))
@@ -25,10 +26,10 @@ def store(warehouse):
 
 
 def test_trend_has_every_bucket_and_visitors_are_distinct_over_the_period(store):
-    total = run(KpiQuery(("visitors",), WHOLE), con=store).total("visitors")
-    daily = run(KpiQuery(("visitors",), WHOLE, grain=Grain.DAY), con=store).rows
-    weekly = run(KpiQuery(("visitors",), WHOLE, grain=Grain.WEEK), con=store).rows
-    monthly = run(KpiQuery(("visitors",), WHOLE, grain="month"), con=store).rows
+    total = run_query(KpiQuery(("visitors",), WHOLE), con=store).total("visitors")
+    daily = run_query(KpiQuery(("visitors",), WHOLE, grain=Grain.DAY), con=store).rows
+    weekly = run_query(KpiQuery(("visitors",), WHOLE, grain=Grain.WEEK), con=store).rows
+    monthly = run_query(KpiQuery(("visitors",), WHOLE, grain="month"), con=store).rows
     assert [r["bucket"] for r in daily] == WHOLE.dates()
     assert [r["bucket"] for r in weekly] == [dt.date(2025, 10, 27) + dt.timedelta(weeks=i) for i in range(4)]
     assert [r["bucket"] for r in monthly] == [dt.date(2025, 11, 1)] and monthly[0]["visitors"] == total
@@ -47,7 +48,7 @@ def test_query_returns_a_frame_accepts_aliases_and_filters(store):
 
 def test_empty_period_gives_zeros_and_undefined_ratios(store):
     period = Period(dt.date(2024, 1, 1), dt.date(2024, 1, 7))
-    row = run(KpiQuery(("gmv", "paid_orders", "conversion_rate", "aov", "gross_margin", "new_buyers"), period), con=store).rows[0]
+    row = run_query(KpiQuery(("gmv", "paid_orders", "conversion_rate", "aov", "gross_margin", "new_buyers"), period), con=store).rows[0]
     assert (str(row["gmv"]), row["paid_orders"], row["conversion_rate"], row["aov"], str(row["gross_margin"]),
             row["new_buyers"]) == ("0.00", 0, None, None, "0.00", 0)
 
@@ -65,17 +66,19 @@ def test_unknown_kpi_unsupported_breakdown_and_unknown_dimension_are_refused():
 
 def test_breakdown_without_more_values_than_top_has_no_others(store):
     result = run_query(BreakdownQuery(("gmv", "aov"), WHOLE, "store", top=5), con=store)
-    assert [r.value for r in result.rows] == sorted((r.value for r in result.rows), key=lambda v: -result.rows[[x.value for x in result.rows].index(v)].values["gmv"])
+    gmv = {s: oracle(FRAMES, WHOLE.start, WHOLE.end, [s])["gmv"] for s in ("tmall", "jd", "tmall2")}
+    assert [r.value for r in result.rows] == sorted(gmv, key=lambda s: -gmv[s])
     assert OTHERS not in [r.value for r in result.rows]
+    assert [r.values["gmv"] for r in result.rows] == sorted(gmv.values(), reverse=True)
     assert sum(r.share for r in result.rows) == pytest.approx(1.0)
     assert result.to_frame().columns.tolist() == ["store_id", "gmv", "aov", "share"]
 
 
 def test_cache_hits_until_the_data_change(store):
-    cache = DictCache()
+    cache = LocalCache()
     q = KpiQuery(("gmv",), WHOLE)
     first = KpiRunner(q, con=store, cache=cache, capture_sql=True).calculate()
-    second = KpiRunner(q, con=store, cache=cache).calculate()
+    second = KpiRunner(q, con=store, cache=cache, capture_sql=True).calculate()
     assert (first.cached, second.cached, second.rows) == (False, True, first.rows)
     assert first.cache_key == second.cache_key and first.timings["execute:kpis"] > 0 and "SELECT" in first.sql["kpis"]
     import pyarrow as pa
@@ -89,14 +92,59 @@ def test_cache_hits_until_the_data_change(store):
     assert third.rows[0]["gmv"] == first.rows[0]["gmv"] + extra.paid_amount.iloc[0]
 
 
-def test_every_runner_is_registered_and_found_by_query_type(store):
-    assert set(RUNNERS) == {"kpis", "breakdown", "comparison", "funnel", "traffic_funnel", "cohort", "targets"}
-    queries = [KpiQuery(("gmv",), WHOLE), BreakdownQuery(("gmv",), WHOLE, "store_id"),
-               ComparisonQuery(("gmv",), WHOLE), FunnelQuery(WHOLE), TrafficFunnelQuery(WHOLE),
-               CohortQuery(WHOLE), TargetQuery(month=START, as_of=START, targets=())]
-    for q in queries:
-        result = run_query(q, con=store)
-        assert result.seconds > 0 and result.to_frame() is not None, type(q)
+def test_runners_use_the_shared_cache_by_default_and_a_load_of_another_table_misses_it(store):
+    """Without ``cache=``: a repeat is served from the one cache; loading (any write path goes
+    through the loader) a table the runner reads changes the data version; the next read sees it."""
+    import pyarrow as pa
+
+    from shopops.warehouse.loader import load
+    from shopops.warehouse.versions import data_version
+
+    q = BreakdownQuery(("item_gmv",), WHOLE, "category", top=None)
+    first, again = run_query(q, con=store), run_query(q, con=store)
+    assert (first.cached, again.cached) == (False, True) and again.rows == first.rows
+    redemption = {"store_id": "jd", "code": "C1", "coupon_id": "K1", "order_id": "O1", "business_date": START,
+                  "redeemed_at": dt.datetime(2025, 11, 1, 4, tzinfo=dt.UTC)}
+    load(store, "coupon_redemptions", pa.Table.from_pylist([redemption]))  # no KPI reads it: still a hit
+    assert run_query(q, con=store).cached
+    before = data_version(store, ("products",))
+    relabel = FRAMES["products"].iloc[[1]].assign(category="新类目")  # a product moves to a new category
+    load(store, "products", pa.Table.from_pandas(relabel, preserve_index=False))
+    assert data_version(store, ("products",)) != before
+    after = run_query(q, con=store)
+    assert not after.cached and "新类目" in [r.value for r in after.rows]
+    moved = oracle(FRAMES, WHOLE.start, WHOLE.end, where={"product_id": relabel.product_id.iloc[0]},
+                   stores=[relabel.store_id.iloc[0]])["item_gmv"]
+    assert {r.value: r.values["item_gmv"] for r in after.rows}["新类目"] == moved
+    assert run_query(q, con=store, cache=False).cached is False
+
+
+def test_every_runner_is_found_by_query_type_and_answers_like_the_oracle(store):
+    assert {r.kind for r in RUNNERS.values()} == {
+        "kpis", "breakdown", "comparison", "funnel", "traffic_funnel", "cohort", "targets"}
+    want = oracle(FRAMES, WHOLE.start, WHOLE.end)
+    assert run_query(KpiQuery(("gmv",), WHOLE), con=store).total("gmv") == want["gmv"]
+    by_store = run_query(BreakdownQuery(("gmv",), WHOLE, "store_id"), con=store)
+    assert {r.value: r.values["gmv"] for r in by_store.rows} == {
+        s: oracle(FRAMES, WHOLE.start, WHOLE.end, [s])["gmv"] for s in ("tmall", "jd", "tmall2")}
+    comparison = run_query(ComparisonQuery(("gmv",), WHOLE), con=store).row("gmv")
+    before = WHOLE.previous()
+    assert (comparison.current, comparison.changes["previous"].base) == (
+        want["gmv"], oracle(FRAMES, before.start, before.end)["gmv"])
+    funnel = run_query(FunnelQuery(WHOLE), con=store).steps()
+    assert [r.visitors for r in funnel] == oracle_funnel(FRAMES, WHOLE.start, WHOLE.end)
+    traffic = FRAMES["traffic_daily"]
+    traffic = traffic[(traffic.date >= WHOLE.start) & (traffic.date <= WHOLE.end)]
+    assert [r.visitors for r in run_query(TrafficFunnelQuery(WHOLE), con=store).steps()] == [
+        int(traffic.visitors.sum()), int(traffic.add_to_cart_users.sum()), int(traffic.buyers.sum())]
+    cohorts = run_query(CohortQuery(WHOLE, months=1), con=store).cells
+    assert {(c.cohort, c.months_since): c.customers for c in cohorts if c.customers} == oracle_cohorts(
+        FRAMES, WHOLE.start, WHOLE.end, 1)
+    spec = TargetSpec("", "gmv", START, Decimal("1000"))
+    target = run_query(TargetQuery(month=START, as_of=START, targets=(spec,)), con=store).rows[0]
+    assert target.actual == oracle(FRAMES, START, START)["gmv"]
+    with pytest.raises(TypeError, match="no runner for str"):
+        run_query("gmv", con=store)
 
 
 def test_targets_before_the_month_starts_have_no_projection(store):
@@ -106,7 +154,7 @@ def test_targets_before_the_month_starts_have_no_projection(store):
 
 
 @pytest.mark.django_db
-def test_targets_are_read_from_the_app_db(store):
+def test_targets_are_read_from_the_app_db_and_passed_in(store):
     from shopops.metrics.services import target_set
 
     target_set(kpi="gmv", month=dt.date(2025, 11, 17), value="100000")
@@ -114,7 +162,10 @@ def test_targets_are_read_from_the_app_db(store):
     target_set(kpi="paid_orders", month=START, value=10, store_id="jd")
     with pytest.raises(KeyError):
         target_set(kpi="gmw", month=START, value=1)
-    rows = run_query(TargetQuery(month=START, as_of=START + dt.timedelta(days=14)), con=store).rows
+    from shopops.metrics.selectors import target_specs
+
+    specs = target_specs(month=START)
+    rows = run_query(TargetQuery(month=START, as_of=START + dt.timedelta(days=14), targets=specs), con=store).rows
     assert [(r.target.store_id, r.target.kpi, r.target.value) for r in rows] == [
         ("", "gmv", Decimal("200000")), ("jd", "paid_orders", Decimal("10"))]
     want = oracle(FRAMES, START, START + dt.timedelta(days=14), ["jd"])["paid_orders"]

@@ -31,16 +31,16 @@ class UnboundWarehouse:
 
 
 CASES = {
-    "cockpit_totals": lambda c: KpiRunner(KpiQuery(COCKPIT_KPIS, PERIOD), con=c).to_single_expr(),
+    "cockpit_totals": lambda c: KpiRunner(KpiQuery(COCKPIT_KPIS, PERIOD), con=c).to_expr()["kpis"],
     "daily_trend_by_store": lambda c: KpiRunner(
-        KpiQuery(("gmv", "paying_buyers", "visitors"), PERIOD, grain=Grain.DAY, by=("store_id",)), con=c).to_single_expr(),
+        KpiQuery(("gmv", "paying_buyers", "visitors"), PERIOD, grain=Grain.DAY, by=("store_id",)), con=c).to_expr()["kpis"],
     "new_returning_buyers": lambda c: KpiRunner(
-        KpiQuery(("new_buyers", "returning_buyers", "repurchase_rate"), PERIOD), con=c).to_single_expr(),
-    "margin_by_category": lambda c: KpiRunner(
-        KpiQuery(("item_gmv", "units_sold", "skus_sold"), PERIOD, by=("category",)), con=c).to_single_expr(),
-    "bounce_rate": lambda c: KpiRunner(KpiQuery(("bounce_rate",), PERIOD), con=c).to_single_expr(),
-    "funnel_by_source": lambda c: FunnelRunner(FunnelQuery(PERIOD, by_traffic_source=True), con=c).to_expr(),
-    "cohorts": lambda c: CohortRunner(CohortQuery(PERIOD, months=6), con=c).to_expr(),
+        KpiQuery(("new_buyers", "returning_buyers", "repurchase_rate"), PERIOD), con=c).to_expr()["kpis"],
+    "cogs_by_category": lambda c: KpiRunner(
+        KpiQuery(("item_gmv", "cogs", "units_sold", "skus_sold"), PERIOD, by=("category",)), con=c).to_expr()["kpis"],
+    "bounce_rate": lambda c: KpiRunner(KpiQuery(("bounce_rate",), PERIOD), con=c).to_expr()["kpis"],
+    "funnel_by_source": lambda c: FunnelRunner(FunnelQuery(PERIOD, by_traffic_source=True), con=c).to_expr()["funnel"],
+    "cohorts": lambda c: CohortRunner(CohortQuery(PERIOD, months=6), con=c).to_expr()["cohort"],
 }
 
 
@@ -53,6 +53,11 @@ def test_compiled_sql_matches_the_snapshot(name):
         path.write_text(sql, encoding="utf-8")
     assert path.exists(), f"no snapshot {path.name}: run with SNAPSHOT_UPDATE=1"
     assert sql == path.read_text(encoding="utf-8"), f"SQL of {name} changed: review, then SNAPSHOT_UPDATE=1"
+
+
+def test_cost_of_goods_by_category_joins_the_unit_cost_of_each_sku():
+    sql = (SQL_DIR / "cogs_by_category.sql").read_text(encoding="utf-8")
+    assert '"skus"' in sql and '"cost"' in sql and '"category"' in sql
 
 
 def test_distinct_counts_deduplicate_first():

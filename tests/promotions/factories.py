@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from shopops.promotions.engine import Cart, Customer, Kind, Line, Promotion
+from shopops.promotions.engine import Cart, Customer, Kind, Line, Promotion, make_promotion
 
 AT = dt.datetime(2026, 11, 11, 2, 0, tzinfo=dt.timezone.utc)
 
@@ -25,11 +25,6 @@ def cart(*lines: Line, coupons=(), new=False, member=False, points=0, channel=""
 
 
 def promo(pid: str, kind: Kind, **kw) -> Promotion:
-    for k in ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "store_share", "gift_value"):
-        if k in kw and kw[k] is not None:
-            kw[k] = D(kw[k])
-    if "tiers" in kw:
-        kw["tiers"] = tuple((D(t), D(a)) for t, a in kw["tiers"])
-    if "quantity_tiers" in kw:
-        kw["quantity_tiers"] = tuple((n, D(r)) for n, r in kw["quantity_tiers"])
-    return Promotion(id=pid, kind=kind, **kw)
+    """A promotion from flat values: its own fields and its kind's parameters (strings and
+    numbers become Decimals); parameters its kind does not use are ignored."""
+    return make_promotion(pid, kind, **kw)

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 
 from shopops.promotions import selectors, services
-from tests.promotions.factories import AT as NOW
-from tests.promotions.factories import cart, line
+from promotions.factories import AT as NOW
+from promotions.factories import cart, line
 
 pytestmark = pytest.mark.django_db
 

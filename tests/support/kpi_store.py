@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from shopops.warehouse import versions
 from shopops.warehouse.loader import conform, load
 from shopops.warehouse.schema import TABLES
 
@@ -153,6 +154,33 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
             "inventory_snapshots": stock}
 
 
+def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
+    """The frames plus a copy, 365 days earlier and with new ids (``LY…``), of the orders (and
+    their lines) placed in the 20 days and of the events of those days: a same-period-last-year
+    to compare with (2024-11 to 2025-11 spans no 29 February)."""
+    year = dt.timedelta(days=365)
+
+    def back(values):
+        return [None if v is None or pd.isna(v) else v - year for v in values]
+
+    out = dict(frames)
+    o = frames["orders"]
+    o = o[[t >= dt.datetime.combine(START, dt.time(), SH) for t in o.created_at]]
+    out["orders"] = pd.concat([frames["orders"], o.assign(
+        order_id="LY" + o.order_id, created_at=back(o.created_at), paid_at=back(o.paid_at),
+        paid_date=back(o.paid_date))], ignore_index=True)
+    lines = frames["order_lines"]
+    lines = lines[lines.order_id.isin(set(o.order_id))]
+    out["order_lines"] = pd.concat([frames["order_lines"], lines.assign(
+        order_id="LY" + lines.order_id, paid_date=back(lines.paid_date))], ignore_index=True)
+    e = frames["events"]
+    e = e[e.event_date >= START]
+    out["events"] = pd.concat([frames["events"], e.assign(
+        event_id="LY" + e.event_id, occurred_at=back(e.occurred_at), event_date=back(e.event_date))],
+        ignore_index=True)
+    return out
+
+
 def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
     """Load through the warehouse loader; on Spark (slow merges: a table rewrite per load,
     and tables start empty in tests) append the conformed rows directly instead."""
@@ -160,6 +188,7 @@ def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":
             con._session.createDataFrame(conform(TABLES[table], batch)).write.insertInto(table)
+            versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)
 

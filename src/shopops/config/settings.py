@@ -4,6 +4,7 @@ SHOPOPS_DATABASE_URL   app DB (default: SQLite at ./var/shopops.sqlite3)
 SHOPOPS_WAREHOUSE_URL  warehouse (default: DuckDB at $SHOPOPS_VAR_DIR/warehouse.duckdb, ./var/ by default)
 SHOPOPS_TIME_ZONE      store time zone (default: Asia/Shanghai)
 SHOPOPS_SECRET_KEY     secret key (default: generated once into ./var/secret_key)
+SHOPOPS_PII_KEY        key of the hashed phones (default: ./var/pii_salt, with a deploy warning)
 SHOPOPS_DEBUG          1 for debug pages
 SHOPOPS_ALLOWED_HOSTS  comma-separated host names
 SHOPOPS_VAR_DIR        where local state lives (default: ./var)
@@ -37,9 +38,17 @@ def _local_secret(env: str, file_name: str) -> str:
 
 
 SECRET_KEY = _local_secret("SHOPOPS_SECRET_KEY", "secret_key")
-# Salt of the hashed personal identifiers (phones) that link a customer across channels.
-# Keep it stable: changing it breaks the links of customers imported before.
-SHOPOPS_PII_SALT = _local_secret("SHOPOPS_PII_SALT", "pii_salt")
+# Key of the hashed personal identifiers (phones, HMAC-SHA256) that link a customer across
+# channels. Production: set SHOPOPS_PII_KEY in the environment, kept apart from the data
+# (not under var/, not in backups of var/): with the key beside the hashes each phone could
+# be recovered by trying the numbers of its prefix. Without it (a first `make run`), the
+# installation's key file var/pii_salt is used (SHOPOPS_PII_SALT, the name of earlier
+# versions, overrides it) and `manage.py check --deploy` warns. Keep it stable: changing it
+# breaks the links of customers imported before (docs/security.md).
+SHOPOPS_PII_KEY = os.environ.get("SHOPOPS_PII_KEY", "")
+SHOPOPS_PII_KEY_FROM_ENV = bool(SHOPOPS_PII_KEY)
+if not SHOPOPS_PII_KEY:
+    SHOPOPS_PII_KEY = _local_secret("SHOPOPS_PII_SALT", "pii_salt")
 DEBUG = os.environ.get("SHOPOPS_DEBUG", "0") == "1"
 ALLOWED_HOSTS = os.environ.get("SHOPOPS_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
 
@@ -58,7 +67,10 @@ INSTALLED_APPS = [
     "shopops.promotions",
     "shopops.insights",
     "shopops.reports",
+    "shopops.jobs",
     "shopops.web",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +79,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shopops.web.middleware.CookieLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "shopops.config.api.ApiErrorShapeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -99,6 +112,19 @@ DATABASES = {
         conn_max_age=60,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several web threads write at once (coupon claims, check-ins): WAL lets readers go on
+    # while one writes; IMMEDIATE transactions take the write lock when they begin, so a
+    # transaction never fails half-way upgrading a read lock ("database is locked");
+    # a writer waits up to SHOPOPS_SQLITE_TIMEOUT seconds (default 20) for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "timeout": float(os.environ.get("SHOPOPS_SQLITE_TIMEOUT", "20")),
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    })
+    # tests run on a file too: an in-memory database shares one cache whose table locks
+    # ignore the timeout, which would hide how the real file behaves under concurrency
+    DATABASES["default"].setdefault("TEST", {}).setdefault("NAME", str(VAR_DIR / "test_shopops.sqlite3"))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -123,6 +149,29 @@ LOGIN_REDIRECT_URL = "web:cockpit"
 LOGOUT_REDIRECT_URL = "login"
 
 SHOPOPS_ARCHIVE_DIR = VAR_DIR / "archive"
+# raw import files (they hold buyer names, addresses, phones) are deleted this many days after
+# their latest import; 0: as soon as the import finishes
+SHOPOPS_ARCHIVE_DAYS = float(os.environ.get("SHOPOPS_ARCHIVE_DAYS", "7"))
+
+# Uploads (the import pages): files of one request above SHOPOPS_UPLOAD_MAX_BYTES (default
+# 1 GiB) are stopped while they stream in, with a clear message (shopops.ingest.uploads);
+# other form bodies are capped by Django's DATA_UPLOAD_MAX_MEMORY_SIZE. Files above
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file, not memory. What a compressed upload may
+# unpack to: SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES / SHOPOPS_IMPORT_MAX_RATIO (ingest/readers.py).
+SHOPOPS_UPLOAD_MAX_BYTES = int(os.environ.get("SHOPOPS_UPLOAD_MAX_BYTES", str(1 << 30)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("SHOPOPS_DATA_UPLOAD_MAX_MEMORY_SIZE", str(5 << 20)))
+FILE_UPLOAD_MAX_MEMORY_SIZE = 5 << 20
+FILE_UPLOAD_HANDLERS = [
+    "shopops.ingest.uploads.UploadSizeLimit",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+
+# Background jobs: the Django Tasks API with its database backend (the queue lives in the app DB).
+# `shopops serve` hosts the worker and the scheduler (docs/jobs.md); `shopops worker` runs them apart.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# 0 turns off the scheduler that `shopops serve` hosts (when `shopops worker` processes run it).
+SHOPOPS_SCHEDULER = os.environ.get("SHOPOPS_SCHEDULER", "1") == "1"
 
 LOGGING = {
     "version": 1,

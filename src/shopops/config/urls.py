@@ -16,5 +16,6 @@ urlpatterns = [
     path("promotions/", include("shopops.promotions.urls")),
     path("customers/", include("shopops.customers.urls")),
     path("insights/", include("shopops.insights.urls")),
+    path("jobs/", include("shopops.jobs.urls")),
     path("", include("shopops.web.urls")),
 ]

@@ -17,3 +17,7 @@ class ValidationError(ShopopsError):
     def __init__(self, message: str, problems: list[dict] | None = None) -> None:
         super().__init__(message)
         self.problems = problems or []
+
+
+class ResourceBusy(ShopopsError):
+    """A shared resource (the warehouse writer, the app database) stayed busy too long; retry later."""

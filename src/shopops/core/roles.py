@@ -22,6 +22,7 @@ class Module(StrEnum):
     REPORTS = "reports"
     INGEST = "ingest"
     TEAM = "team"
+    JOBS = "jobs"  # the job log and "run now"
 
 
 class Role(StrEnum):
@@ -50,7 +51,7 @@ _ALL = frozenset(Module)
 
 ROLE_MODULES: dict[Role, frozenset[Module]] = {
     Role.OPS_DIRECTOR: _ALL,
-    Role.OPS_SPECIALIST: _ALL - {Module.TEAM},
+    Role.OPS_SPECIALIST: _ALL - {Module.TEAM, Module.JOBS},
     Role.ADS_SPECIALIST: frozenset({Module.COCKPIT, Module.TRAFFIC, Module.PRODUCTS, Module.ADS, Module.INSIGHTS, Module.REPORTS}),
     Role.DESIGNER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS}),
     Role.COPYWRITER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS, Module.CUSTOMERS}),

@@ -113,7 +113,7 @@ def rewards(request: HttpRequest):
 
 
 class RedeemIn(CustomerIn):
-    reward_id: int
+    reward_id: int = Field(ge=1, le=2**63 - 1)
     request_id: str = Field(min_length=1, max_length=100, description="your id for this request; a retry reuses it")
 
 

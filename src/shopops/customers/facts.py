@@ -47,8 +47,9 @@ is_vip                 boolean    gmv_12m ≥ vip_min_spend and orders_12m ≥ v
 =====================  =========  =====================================================================
 
 Scoring and stage rules: :mod:`shopops.customers.rfm`, :mod:`shopops.customers.lifecycle`.
-The window and stage/VIP rules come per store from ``CustomerSettings`` (pass ``rules=``
-to fix them, e.g. outside Django); ``window_days=`` overrides the window for every store.
+The window and stage/VIP rules are passed in (``rules=``: one ``StageRules`` for every store,
+or ``customers.stage_rules.store_rules()``, each store's ``CustomerSettings`` from the app
+DB); this module imports no Django. ``window_days=`` overrides the window for every store.
 
 Also here: :func:`customer_categories` (store, customer, category, gmv, orders — for
 "bought in category X" rules) and :func:`unified_customer_facts` (one row per person
@@ -83,20 +84,9 @@ COLUMNS: tuple[str, ...] = (
 VIP_WINDOW_DAYS = 365
 
 
-def store_rules(store_ids: Iterable[str] | None = None) -> RulesByStore:
-    """Each store's rules from ``CustomerSettings`` (needs Django; the default row applies to the rest)."""
-    from shopops.customers.models import CustomerSettings
-
-    rows = {s.store_id: StageRules.from_settings(s) for s in CustomerSettings.objects.all()}
-    default = rows.pop("", StageRules())
-    if store_ids is not None:
-        rows = {k: v for k, v in rows.items() if k in set(store_ids)}
-    return RulesByStore(default, rows)
-
-
-def _rules(rules: RulesByStore | StageRules | None, store_ids) -> RulesByStore:
-    if rules is None:
-        return store_rules(store_ids)
+def _rules(rules: RulesByStore | StageRules) -> RulesByStore:
+    """The stage rules callers pass in (``customers.stage_rules.store_rules`` reads the stores'
+    settings from the app DB): this module imports no Django."""
     if isinstance(rules, StageRules):
         return RulesByStore(rules)
     return rules
@@ -153,10 +143,10 @@ def _zero_money() -> ir.Value:
 
 
 def customer_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = None, window_days: int | None = None,
-                   rules: RulesByStore | StageRules | None = None) -> ir.Table:
+                   rules: RulesByStore | StageRules) -> ir.Table:
     """One row per (store_id, customer_id) with the columns listed in the module docstring."""
     store_ids = _check(as_of, store_ids, window_days)
-    rules = _rules(rules, store_ids)
+    rules = _rules(rules)
     day = ibis.literal(as_of, type="date")
     o = customer_orders(con, as_of=as_of, store_ids=store_ids)
     o = o.mutate(_ago=day.delta(o.paid_date, unit="day"))
@@ -263,7 +253,7 @@ def unified_customer_facts(con, *, as_of: dt.date, store_ids=None) -> ir.Table:
 
 
 def lifecycle_history(con, *, start: dt.date, as_of: dt.date, store_ids=None,
-                      rules: RulesByStore | StageRules | None = None) -> ir.Table:
+                      rules: RulesByStore | StageRules) -> ir.Table:
     """(store_id, customer_id, month_end, stage, prev_stage): each customer's stage at each month end.
 
     Month ends run from ``start``'s month to ``as_of`` (the last one is ``as_of`` itself);
@@ -272,15 +262,15 @@ def lifecycle_history(con, *, start: dt.date, as_of: dt.date, store_ids=None,
     store_ids = _check(as_of, store_ids, None)
     if not isinstance(start, dt.date) or start > as_of:
         raise ValueError(f"lifecycle: start={start!r}: expected a date on or before as_of={as_of}")
-    rules = _rules(rules, store_ids)
+    rules = _rules(rules)
     return stage_history(customer_orders(con, as_of=as_of, store_ids=store_ids), start=start, as_of=as_of, rules=rules)
 
 
 def lifecycle_transitions(con, *, start: dt.date, as_of: dt.date, store_ids=None,
-                          rules: RulesByStore | StageRules | None = None) -> ir.Table:
+                          rules: RulesByStore | StageRules) -> ir.Table:
     """(month_end, from_stage, to_stage, customers): how many customers moved between stages each month."""
     store_ids = _check(as_of, store_ids, None)
     if not isinstance(start, dt.date) or start > as_of:
         raise ValueError(f"lifecycle: start={start!r}: expected a date on or before as_of={as_of}")
     return stage_transitions(customer_orders(con, as_of=as_of, store_ids=store_ids), start=start, as_of=as_of,
-                             rules=_rules(rules, store_ids))
+                             rules=_rules(rules))

@@ -52,3 +52,24 @@ def group_label(value: str | None) -> str:
 
 def stage_label(value: str | None) -> str:
     return str(STAGE_LABELS.get(value or "", value or "—"))
+
+
+def clv_unavailable(store_id: str, reason: str) -> str:
+    """"No CLV for store X: why" in the reader's language — for the CLV page, the customer page
+    and segment rules on CLV (the English texts live in ``customers.clv``)."""
+    from django.utils.translation import gettext
+
+    from shopops.customers.clv import UNAVAILABLE_MESSAGE, UNAVAILABLE_REASONS
+
+    why = UNAVAILABLE_REASONS.get(reason, UNAVAILABLE_REASONS["no_purchase_fit"])
+    return gettext(UNAVAILABLE_MESSAGE) % {"store": store_id, "why": gettext(why)}
+
+
+def error_message(exc: Exception) -> str:
+    """The message of an expected error in the reader's language (errors raised by pure modules
+    carry a code and arguments; the others are already text)."""
+    from shopops.customers.segments import ClvUnavailableError
+
+    if isinstance(exc, ClvUnavailableError):
+        return clv_unavailable(exc.store_id, exc.reason)
+    return str(exc)

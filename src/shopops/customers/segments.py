@@ -27,13 +27,17 @@ from decimal import Decimal, InvalidOperation
 
 import ibis
 import ibis.expr.types as ir
-from django.utils.functional import Promise
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from shopops.core.errors import ValidationError
 from shopops.customers.lifecycle import STAGES
 from shopops.customers.rfm import GROUPS
+
+
+def _(message: str) -> str:
+    """Marks a label for ``makemessages``; it is translated where it is shown
+    (:mod:`shopops.customers.segment_labels`): this module imports no Django."""
+    return message
+
 
 MAX_DEPTH = 4
 MAX_CONDITIONS = 40
@@ -43,11 +47,11 @@ KEYS = ("store_id", "customer_id")
 @dataclass(frozen=True, slots=True)
 class Field:
     name: str
-    label: str | Promise
+    label: str  # English msgid, translated where shown
     kind: str  # int | money | text | choice | bool | categories
     column: str = ""  # facts column ("" for computed fields)
     choices: tuple[str, ...] = ()
-    help: str | Promise = ""
+    help: str = ""
 
     @property
     def operators(self) -> tuple[str, ...]:
@@ -62,7 +66,7 @@ OPERATORS_BY_KIND: dict[str, tuple[str, ...]] = {
     "bool": ("is_true", "is_false"),
     "categories": ("any_of", "all_of", "none_of"),
 }
-OPERATOR_LABELS: dict[str, str | Promise] = {
+OPERATOR_LABELS: dict[str, str] = {
     "eq": "=", "ne": "≠", "gt": ">", "gte": "≥", "lt": "<", "lte": "≤", "between": _("between"),
     "in": _("is one of"), "not_in": _("is none of"), "is_empty": _("is empty"), "not_empty": _("is not empty"),
     "is_true": _("yes"), "is_false": _("no"),
@@ -99,23 +103,6 @@ FIELDS: dict[str, Field] = {f.name: f for f in (
     Field("coupons_redeemed", _("Coupons redeemed"), "int", help=_("coupon redemptions up to the day, lifetime")),
 )}
 COMPUTED = {"categories", "coupons_redeemed", "clv"}
-CHOICE_LABELS: dict[str, str | Promise] = {
-    "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalists": _("Potential loyalists"),
-    "new": _("New"), "promising": _("Promising"), "need_attention": _("Need attention"),
-    "about_to_sleep": _("About to sleep"), "at_risk": _("At risk"), "cant_lose": _("Can't lose them"),
-    "hibernating": _("Hibernating"), "lost": _("Lost"), "active": pgettext_lazy("lifecycle stage", "Active"), "reactivated": _("Reactivated"),
-    "churned": _("Churned"),
-}
-
-
-def fields_for_editor(columns) -> list[dict]:
-    """The fields, operators and choices the browser rule editor offers (labels in the current language)."""
-    return [{"name": f.name, "label": str(f.label), "kind": f.kind, "help": str(f.help),
-             "operators": [{"value": op, "label": str(OPERATOR_LABELS[op])} for op in f.operators],
-             "choices": [{"value": c, "label": str(CHOICE_LABELS.get(c, c))} for c in f.choices]}
-            for f in available_fields(columns)]
-
-
 def _path(path: str, leaf: str) -> str:
     return f"{path}.{leaf}" if path else leaf
 
@@ -288,33 +275,43 @@ def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None)
     return Extras(cats, coupons, clv)
 
 
+class ClvUnavailableError(ValidationError):
+    """A rule on CLV over a store without an acceptable CLV model: which store and why (a
+    ``ClvFitError.reason``); pages show it in the reader's language (``labels.error_message``)."""
+
+    def __init__(self, store_id: str, reason: str) -> None:
+        from shopops.customers.clv import UNAVAILABLE_MESSAGE, UNAVAILABLE_REASONS
+
+        why = UNAVAILABLE_REASONS.get(reason, UNAVAILABLE_REASONS["no_purchase_fit"])
+        super().__init__(UNAVAILABLE_MESSAGE % {"store": store_id, "why": why})
+        self.store_id, self.reason = store_id, reason
+
+
 def clv_by_customer(con, *, as_of: dt.date, store_ids=None):
     """DataFrame store_id, customer_id, clv (Decimal): the 365-day CLV of ``customers.clv.store_clv``.
 
-    When the Gamma-Gamma spend model does not converge with no penalty, small penalties
-    (0.001, 0.01) are tried in turn; a store that cannot be fitted at all is left out (its
-    customers then match no CLV condition).
+    The adapter fits robustly (several starts, a penalty path, see ``ClvModel``). A store in
+    scope without an acceptable model raises :class:`ClvUnavailableError` naming the store and
+    the reason: a rule on CLV never runs on a missing value.
     """
     import pandas as pd
 
-    from shopops.customers.clv import ClvModel, store_clv
+    from shopops.customers.clv import ClvFitError, store_clv
 
     stores = list(store_ids) if store_ids else [
         str(s) for s in con.table("orders").select("store_id").distinct().to_pandas().store_id]
     frames = []
     for store_id in sorted(stores):
-        f = None
-        for penalty in (0.0, 0.001, 0.01):
-            try:
-                f = store_clv(con, store_id=store_id, as_of=as_of, model=ClvModel(gg_penalizer=penalty))
-                break
-            except Exception:  # ClvFitError, lifetimes' ConvergenceError: try the next penalty
-                continue
-        if f is None:
-            continue
+        try:
+            f = store_clv(con, store_id=store_id, as_of=as_of)
+        except ClvFitError as exc:
+            raise ClvUnavailableError(store_id, exc.reason) from exc
+        status = f.attrs.get("status")
+        if status is None or not status.has_clv:
+            raise ClvUnavailableError(store_id, "no_spend_fit")
         f = f.reset_index() if "customer_id" not in f.columns else f
         frames.append(pd.DataFrame({"store_id": store_id, "customer_id": f["customer_id"].astype(str),
-                                    "clv": [None if pd.isna(v) else Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
+                                    "clv": [Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
     return pd.concat(frames) if frames else pd.DataFrame({"store_id": [], "customer_id": [], "clv": []})
 
 
@@ -386,21 +383,3 @@ def compile_filter(facts: ir.Table, tree: dict, extras: Extras = Extras()) -> ir
     # an empty group matches everyone (AND of nothing); an empty OR group too, by the same rule
     out = t.filter(predicate(tree))
     return out.select(*facts.columns)
-
-
-def describe(tree: dict) -> str:
-    """The rule tree as one line of text in the current language."""
-    tree = rules_validate(tree)
-
-    def text(node: dict, top: bool = False) -> str:
-        if "field" in node:
-            f = FIELDS[node["field"]]
-            value = node["value"]
-            shown = "" if value is None else (" – ".join(map(str, value)) if node["operator"] == "between"
-                                               else ", ".join(value) if isinstance(value, list) else str(value))
-            return f"{f.label} {OPERATOR_LABELS[node['operator']]} {shown}".strip()
-        joiner = f" {_('and') if node['op'] == 'and' else _('or')} "
-        inner = joiner.join(text(r) for r in node["rules"])
-        return f"({inner})" if len(node["rules"]) > 1 and not top else inner
-
-    return text(tree, top=True) or str(_("everyone"))

@@ -9,19 +9,18 @@ per store, as-of date and warehouse data version.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import ibis
 import pandas as pd
-from django.core.cache import cache
 
 from shopops.customers import clv
-from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, store_rules
+from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
 from shopops.customers.rfm import GROUP_GRID, GROUPS
-from shopops.metrics.runners.base import data_version
+from shopops.customers.stage_rules import store_rules
+from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
 
 SORTABLE = ("gmv", "orders", "recency_days", "last_order_date", "first_order_date", "gmv_window", "orders_window",
@@ -93,15 +92,12 @@ FACT_TABLES = ("orders", "order_lines", "refunds", "reviews", "customers", "prod
 PAGE_CACHE_SECONDS = 3600
 
 
-def _cached(con, kind: str, parts: tuple, build):
-    """A page aggregate cached per warehouse data version and store rules (a new import or rule change misses)."""
-    text = f"{kind}|{parts!r}|{con.name}|{data_version(con, FACT_TABLES)}"
-    key = f"shopops:customers:{kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
-    hit = cache.get(key)
-    if hit is None:
-        hit = build()
-        cache.set(key, hit, PAGE_CACHE_SECONDS)
-    return hit
+def _cached(con, kind: str, parts: tuple, build, *, tables: tuple[str, ...] = FACT_TABLES, stores=(),
+            timeout: int = PAGE_CACHE_SECONDS):
+    """A result cached per warehouse data version (``shopops.metrics.cache``); ``parts`` holds the
+    inputs, including the store rules, so a new import or a rule change misses."""
+    return cached(f"customers:{kind}", (con.name, *parts), build, con=con, tables=tables, stores=stores,
+                  timeout=timeout)
 
 
 def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None) -> RfmResult:
@@ -235,24 +231,48 @@ def customer_list(*, as_of: dt.date, store_ids=None, search: str = "", stage: st
 
 # --- CLV ---------------------------------------------------------------------------------------
 
-def _clv_key(con, *parts) -> str:
-    text = "|".join(str(p) for p in parts) + "|" + data_version(con, CLV_TABLES)
-    return "shopops:customers:clv:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+@dataclass(slots=True)
+class StoreClvFit:
+    """One store's CLV fit as of a day: the per-customer predictions and how the fit went, or
+    why there is none (``message``, in the user's language)."""
+
+    store_id: str
+    as_of: dt.date
+    frame: pd.DataFrame | None
+    status: clv.FitStatus | None
+    params: clv.ClvParams | None
+    reason: str = ""
+
+    @property
+    def message(self) -> str:
+        if not self.reason:
+            return ""
+        from shopops.customers.labels import clv_unavailable
+
+        return str(clv_unavailable(self.store_id, self.reason))
+
+
+def store_clv_fit(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> StoreClvFit:
+    """The store's CLV fit (cached until the data change)."""
+    con = con or connect()
+
+    def fit() -> StoreClvFit:
+        try:
+            frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
+        except clv.ClvFitError as exc:  # cached too: "no model" until the data change
+            return StoreClvFit(store_id, as_of, None, None, None, exc.reason)
+        status = frame.attrs.get("status")
+        return StoreClvFit(store_id, as_of, frame, status, frame.attrs.get("params"),
+                           "" if status is not None and status.has_clv else "no_spend_fit")
+
+    return _cached(con, "clv", (store_id, as_of, horizon_days), fit, tables=CLV_TABLES, stores=(store_id,),
+                   timeout=CLV_CACHE_SECONDS)
 
 
 def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:
-    """Per-customer CLV predictions of one store (cached); None when the store is too small to fit."""
-    con = con or connect()
-    key = _clv_key(con, "store", store_id, as_of, horizon_days)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit if len(hit) else None
-    try:
-        frame = clv.store_clv(con, store_id=store_id, as_of=as_of, horizon_days=horizon_days)
-    except clv.ClvFitError:
-        frame = pd.DataFrame()
-    cache.set(key, frame, CLV_CACHE_SECONDS)
-    return frame if len(frame) else None
+    """Per-customer CLV predictions of one store (cached); None when there is no acceptable fit
+    (:func:`store_clv_fit` says why)."""
+    return store_clv_fit(store_id=store_id, as_of=as_of, horizon_days=horizon_days, con=con).frame
 
 
 @dataclass(slots=True)
@@ -263,28 +283,66 @@ class ClvValidation:
     accuracy: clv.HoldoutAccuracy | None
     params: clv.ClvParams | None
     by_frequency: list[dict]
-    error: str = ""
+    reason: str = ""  # why there is no fit (ClvFitError.reason); the message is made in the reader's language
+    status: clv.FitStatus | None = None
+
+    @property
+    def error(self) -> str:
+        if not self.reason:
+            return ""
+        from shopops.customers.labels import clv_unavailable
+
+        return str(clv_unavailable(self.store_id, self.reason))
 
 
 def clv_validation(*, store_id: str, calibration_end: dt.date, holdout_end: dt.date, con=None) -> ClvValidation:
     """Fit on orders up to calibration_end, compare predicted and naive holdout purchases with the actual ones."""
     con = con or connect()
-    key = _clv_key(con, "validation", store_id, calibration_end, holdout_end)
-    hit = cache.get(key)
-    if hit is not None:
-        return hit
+    return _cached(con, "clv_validation", (store_id, calibration_end, holdout_end),
+                   lambda: _clv_validation(con, store_id, calibration_end, holdout_end), tables=CLV_TABLES,
+                   stores=(store_id,), timeout=CLV_CACHE_SECONDS)
+
+
+def _clv_validation(con, store_id: str, calibration_end: dt.date, holdout_end: dt.date) -> ClvValidation:
     frame = clv.calibration_holdout(con, store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
     try:
         model = clv.ClvModel().fit(frame)
     except clv.ClvFitError as exc:
-        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [], str(exc))
+        result = ClvValidation(store_id, calibration_end, holdout_end, None, None, [], exc.reason)
     else:
         preds = clv.holdout_predictions(frame, model)
         table = clv.by_calibration_frequency(preds)
         result = ClvValidation(store_id, calibration_end, holdout_end, clv.holdout_accuracy(frame, model),
-                               model.params, table.to_dict("records"))
-    cache.set(key, result, CLV_CACHE_SECONDS)
+                               model.params, table.to_dict("records"), status=model.status)
     return result
+
+
+def clv_overview(*, store_id: str, as_of: dt.date, top: int = 20, con=None) -> dict:
+    """The store's predicted 12-month CLV: total, mean, by RFM group and lifecycle stage, and the
+    top customers — or the reason there is none."""
+    con = con or connect()
+    fit = store_clv_fit(store_id=store_id, as_of=as_of, con=con)
+    out = {"fit": fit, "total": None, "mean": None, "customers": 0, "by_group": [], "by_stage": [], "top": []}
+    if fit.frame is None or fit.reason:
+        return out
+    f = fit.frame
+    out.update(total=_money(f.clv.sum()), mean=_money(f.clv.mean()), customers=len(f))
+    facts = customer_facts(con, as_of=as_of, store_ids=[store_id], rules=store_rules([store_id]))
+    cols = [c for c in ("customer_id", "rfm_segment", "stage", "orders", "gmv") if c in facts.columns]
+    info = facts.select(*cols).to_pandas().set_index("customer_id")
+    j = f[["clv", "p_alive", "predicted_purchases"]].join(info, how="left")
+    for column, key in (("rfm_segment", "by_group"), ("stage", "by_stage")):
+        if column in j.columns:
+            g = j.groupby(j[column].fillna("")).agg(customers=("clv", "size"), total=("clv", "sum"), mean=("clv", "mean"))
+            out[key] = [{"key": k, "customers": int(r.customers), "total": _money(r.total), "mean": _money(r["mean"])}
+                        for k, r in g.sort_values("total", ascending=False).iterrows()]
+    best = j.sort_values("clv", ascending=False).head(top)
+    out["top"] = [{"customer_id": cid, "clv": _money(r.clv), "p_alive": float(r.p_alive),
+                   "predicted_purchases": float(r.predicted_purchases),
+                   "orders": int(r.orders) if "orders" in j.columns and pd.notna(r.orders) else None,
+                   "gmv": _money(r.gmv) if "gmv" in j.columns and pd.notna(r.gmv) else None}
+                  for cid, r in best.iterrows()]
+    return out
 
 
 # --- 360° --------------------------------------------------------------------------------------
@@ -357,7 +415,10 @@ def customer_360(*, store_id: str, customer_id: str, as_of: dt.date, con=None) -
     reviews = rv.filter(vcond, rv.review_date <= as_of).order_by(rv.created_at.desc()).to_pandas().to_dict("records")
 
     predictions = None
-    frame = store_clv(store_id=store_id, as_of=as_of, con=con)
+    fit = store_clv_fit(store_id=store_id, as_of=as_of, con=con)
+    frame = fit.frame
+    if fit.reason and (frame is None or fit.status is None or not fit.status.has_clv):
+        predictions = {"unavailable": fit.message}
     if frame is not None and customer_id in frame.index:
         p = frame.loc[customer_id]
         predictions = {"predicted_purchases": float(p.predicted_purchases), "p_alive": float(p.p_alive),

@@ -11,19 +11,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
-import threading
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+from django.db.models import Count
 
-from shopops.customers.models import Outreach, OutreachRecipient, Segment, SegmentMember
+from shopops.customers.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
 from shopops.customers.outreach.results import Results, results_compute
 from shopops.customers.outreach.templating import mask_id
 from shopops.customers.segments import compile_filter, extras_for, rules_validate
+from shopops.customers.stage_rules import store_rules
+from shopops.metrics.cache import LocalCache, cached
 
 PREVIEW_COLUMNS = ("store_id", "customer_id", "province", "platform", "orders", "gmv", "recency_days",
                    "rfm_segment", "stage", "is_vip")
@@ -52,48 +53,28 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
     if cached and con.name == "duckdb":
         facts = _cached_facts(con, as_of=as_of, stores=stores, window_days=window_days)
     else:
-        facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days)
+        facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days, rules=store_rules(stores))
     return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree))
 
 
 FACTS_CACHE_SECONDS = 300
-_facts_cache: dict[tuple, tuple[float, object]] = {}
-_facts_lock = threading.Lock()
+# the facts copies are one row per customer: kept in this process only (never pickled), two at most
+_facts_cache = LocalCache(size=2, timeout=FACTS_CACHE_SECONDS, pickled=False)
 VERSION_TABLES = ("stores", "customers", "products", "orders", "order_lines", "refunds", "reviews")
 
 
-def _data_version(con) -> tuple:
-    """Row counts of the tables the facts read, and the latest order change: cheap on DuckDB."""
-    parts = []
-    for name in VERSION_TABLES:
-        t = con.table(name)
-        parts.append(int(t.count().execute()))
-    o = con.table("orders")
-    parts.append(str(o.aggregate(a=o.created_at.max(), b=o.paid_at.max(), c=o.paid_amount.sum()).to_pandas().iloc[0].tolist()))
-    return tuple(parts)
-
-
 def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
+    """The customer facts as of ``as_of`` held in memory, keyed by the stage rules and the data version."""
     from shopops.customers.facts import customer_facts
     from shopops.customers.models import CustomerSettings
 
     settings_key = tuple(CustomerSettings.objects.order_by("store_id").values_list(
         "store_id", "rfm_window_days", "active_days", "churn_days", "new_days", "vip_min_spend", "vip_min_orders"))
-    path = con.raw_sql("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()[0]
-    key = (path or id(con), as_of, tuple(stores or ()), window_days, settings_key, _data_version(con))
-    now = time.monotonic()
-    with _facts_lock:
-        for k in [k for k, (at, _) in _facts_cache.items() if now - at > FACTS_CACHE_SECONDS or k[:4] == key[:4]]:
-            if k != key:
-                del _facts_cache[k]
-        hit = _facts_cache.get(key)
-    if hit is None:
-        arrow = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days).to_pyarrow()
-        with _facts_lock:
-            if len(_facts_cache) >= 2:  # each is one row per customer: keep memory bounded
-                _facts_cache.pop(next(iter(_facts_cache)))
-            _facts_cache[key] = hit = (now, arrow)
-    return ibis.memtable(hit[1])
+    arrow = cached("customers:facts", (con.name, as_of, tuple(stores or ()), window_days, settings_key),
+                   lambda: customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days,
+                                          rules=store_rules(stores)).to_pyarrow(),
+                   con=con, tables=VERSION_TABLES, cache=_facts_cache)
+    return ibis.memtable(arrow)
 
 
 def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> int:
@@ -221,6 +202,33 @@ def outreach_get(*, outreach_id: int) -> Outreach:
     return Outreach.objects.select_related("segment", "template").get(pk=outreach_id)
 
 
+CAP_DAYS = 7  # the frequency cap counts the sends of the last 7 days
+
+
+def _capped(keys: set[tuple[str, str]], *, cap: int, now: dt.datetime) -> set[tuple[str, str]]:
+    """Members already sent ``cap`` messages (any send, any channel) in the last 7 days."""
+    if not keys:
+        return set()
+    stores = {s for s, _ in keys}
+    rows = (OutreachRecipient.objects.filter(status=OutreachRecipient.Status.SENT, store_id__in=stores,
+                                             sent_at__gt=now - dt.timedelta(days=CAP_DAYS), sent_at__lte=now)
+            .values("store_id", "customer_id").annotate(n=Count("id")).filter(n__gte=cap))
+    return {(r["store_id"], r["customer_id"]) for r in rows} & keys
+
+
+def _opted_out(keys: set[tuple[str, str]], *, channel: str) -> set[tuple[str, str]]:
+    stores = {s for s, _ in keys}
+    rows = OptOut.objects.filter(store_id__in=stores, channel__in=["", channel]).values_list("store_id", "customer_id")
+    return set(rows) & keys
+
+
+def excluded_members(members: set[tuple[str, str]], *, channel: str, cap: int, now: dt.datetime
+                     ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(opted out, over the frequency cap) among ``members`` for a send by ``channel`` at ``now``."""
+    opted = _opted_out(members, channel=channel)
+    return opted, _capped(members - opted, cap=cap, now=now)
+
+
 @dataclass(frozen=True, slots=True)
 class SendPreview:
     members: int
@@ -233,7 +241,6 @@ class SendPreview:
 def outreach_preview(*, outreach: Outreach, now: dt.datetime) -> SendPreview:
     """Before a draft is sent: who the segment's last refresh would reach, and who would be left out."""
     from shopops.customers.outreach.holdout import holdout_size
-    from shopops.customers.services import excluded_members
 
     members = set(SegmentMember.objects.filter(segment=outreach.segment).values_list("store_id", "customer_id"))
     opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)

@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count
 from django.utils import timezone
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -26,10 +25,10 @@ from shopops.customers.models import (
 from shopops.customers.outreach import channels, coupons
 from shopops.customers.outreach.holdout import assign_holdout
 from shopops.customers.outreach.templating import mask_id, template_check, template_render
-from shopops.customers.segments import rules_validate
+from shopops.customers.segments import fields_used, rules_validate
+from shopops.customers.selectors_audience import excluded_members, segment_member_keys
 
 SEND_CHUNK = 500
-CAP_DAYS = 7
 GREETING = {"zh-hans": "亲爱的顾客", "en": "Dear customer"}
 
 
@@ -39,8 +38,13 @@ def _store_ids(store_ids: Sequence[str] | None) -> list[str]:
 
 
 def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days: int | None = None,
-                 description: str = "", segment: Segment | None = None) -> Segment:
-    """Create (or, given ``segment``, update) a segment; the rules are validated first."""
+                 description: str = "", segment: Segment | None = None, as_of: dt.date | None = None,
+                 con=None) -> Segment:
+    """Create (or, given ``segment``, update) a segment; the rules are validated first.
+
+    With ``as_of``, a rule on CLV is checked against that day's fits: a store without an
+    acceptable CLV model refuses the save with a message saying which store and why.
+    """
     name = (name or "").strip()
     if not name:
         raise ValidationError("name: give the segment a name")
@@ -49,6 +53,11 @@ def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days
     elif not str(window_days).isdigit() or not 1 <= int(window_days) <= 3660:
         raise ValidationError(f"window_days: expected 1–3660 days (empty: each store's setting), got {window_days!r}")
     tree = rules_validate(rules)
+    if as_of is not None and "clv" in fields_used(tree):
+        from shopops.customers.segments import clv_by_customer
+        from shopops.warehouse.connection import connect
+
+        clv_by_customer(con or connect(), as_of=as_of, store_ids=_store_ids(store_ids) or None)
     segment = segment or Segment()
     segment.name, segment.rules, segment.store_ids = name[:200], tree, _store_ids(store_ids)
     segment.window_days, segment.description = (int(window_days) if window_days else None), description
@@ -61,8 +70,6 @@ def segment_refresh(*, segment: Segment, as_of: dt.date, now: dt.datetime | None
 
     Refreshing the same day twice records nothing new (0 joined, 0 left added).
     """
-    from shopops.customers.selectors_audience import segment_member_keys
-
     now = now or timezone.now()
     current = segment_member_keys(rules=segment.rules, as_of=as_of, store_ids=segment.store_ids,
                                   window_days=segment.window_days, con=con)
@@ -185,30 +192,6 @@ def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, c
         name=name[:200], segment=segment, template=template, channel=channel, language=language,
         holdout_percent=pct, seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
         coupon_ref=coupon_ref, frequency_cap=int(frequency_cap), window_days=int(window_days))
-
-
-def _capped(keys: set[tuple[str, str]], *, cap: int, now: dt.datetime) -> set[tuple[str, str]]:
-    """Members already sent ``cap`` messages (any send, any channel) in the last 7 days."""
-    if not keys:
-        return set()
-    stores = {s for s, _ in keys}
-    rows = (OutreachRecipient.objects.filter(status=OutreachRecipient.Status.SENT, store_id__in=stores,
-                                             sent_at__gt=now - dt.timedelta(days=CAP_DAYS), sent_at__lte=now)
-            .values("store_id", "customer_id").annotate(n=Count("id")).filter(n__gte=cap))
-    return {(r["store_id"], r["customer_id"]) for r in rows} & keys
-
-
-def _opted_out(keys: set[tuple[str, str]], *, channel: str) -> set[tuple[str, str]]:
-    stores = {s for s, _ in keys}
-    rows = OptOut.objects.filter(store_id__in=stores, channel__in=["", channel]).values_list("store_id", "customer_id")
-    return set(rows) & keys
-
-
-def excluded_members(members: set[tuple[str, str]], *, channel: str, cap: int, now: dt.datetime
-                     ) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
-    """(opted out, over the frequency cap) among ``members`` for a send by ``channel`` at ``now``."""
-    opted = _opted_out(members, channel=channel)
-    return opted, _capped(members - opted, cap=cap, now=now)
 
 
 def _store_names() -> dict[str, str]:

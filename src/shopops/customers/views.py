@@ -21,7 +21,7 @@ from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.customers import selectors
 from shopops.customers.exports import Sheet, xlsx_response
-from shopops.customers.keys import CustomerKeyError, customer_from_key, customer_key
+from shopops.customers.keys import CustomerKeyError, customer_from_key, customer_key, customer_url
 from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
 from shopops.customers.labels import (
     GROUP_LABELS, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, group_label, stage_label,
@@ -194,7 +194,7 @@ def lifecycle(ctx: _Ctx):
 # ---------------------------------------------------------------------------
 # CLV validation
 # ---------------------------------------------------------------------------
-@customer_page("customers/clv.html", ClvForm, tables=("validation",), section="clv")
+@customer_page("customers/clv.html", ClvForm, tables=("validation", "top"), section="clv")
 def clv(ctx: _Ctx):
     store_id = ctx.selected[0] if ctx.selected else ctx.stores[0].store_id
     holdout_days = ctx.data.get("holdout_days") or DEFAULT_HOLDOUT_DAYS
@@ -210,14 +210,26 @@ def clv(ctx: _Ctx):
         {"key": k, "name": name, "unit": "ratio", "type": t, "axis": 0, "data": [f"{r[k]:.4f}" for r in rows]}
         for k, name, t in (("actual", _("Actual"), "bar"), ("predicted", _("BG/NBD"), "bar"),
                            ("naive", _("Naive baseline"), "bar"))])
+    overview = selectors.clv_overview(store_id=store_id, as_of=ctx.as_of)
+    for r in overview["top"]:
+        r["masked_id"] = mask_id(r["customer_id"])
+        r["url"] = customer_url(store_id, r["customer_id"])
+    for r in overview["by_group"]:
+        r["label"] = group_label(r["key"]) if r["key"] else "—"
+    for r in overview["by_stage"]:
+        r["label"] = stage_label(r["key"]) if r["key"] else "—"
     ctx.context.update(validation=v, store_id=store_id, store_name=next(s.name for s in ctx.stores if s.store_id == store_id),
                        holdout_days=(holdout_end - calibration_end).days, rows=rows, chart=chart,
-                       single_store=len(ctx.selected) > 1)
+                       single_store=len(ctx.selected) > 1, overview=overview, fit=overview["fit"])
     sheet = Sheet(_("CLV holdout validation"), [
         ("bucket", _("Repeat purchases in calibration"), ""), ("customers", _("Customers"), "count"),
         ("actual", _("Actual purchases in holdout (mean)"), "ratio"),
         ("predicted", _("BG/NBD prediction (mean)"), "ratio"), ("naive", _("Naive baseline (mean)"), "ratio")], rows)
-    return {"validation": sheet}
+    top = Sheet(_("Top customers by predicted CLV"), [
+        ("masked_id", _("Customer"), ""), ("clv", _("Predicted CLV (12 months)"), "money"),
+        ("p_alive", _("P(active)"), "ratio"), ("predicted_purchases", _("Expected purchases (12 months)"), "ratio"),
+        ("orders", _("Orders"), "count"), ("gmv", _("GMV"), "money")], overview["top"])
+    return {"validation": sheet, "top": top}
 
 
 # ---------------------------------------------------------------------------

@@ -26,6 +26,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
+from shopops.customers.labels import error_message
 from shopops.core.periods import business_today
 from shopops.core.roles import Action, Module, action_permission
 from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
@@ -35,7 +36,7 @@ from shopops.customers.masking import mask_id
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
 from shopops.customers.outreach.templating import VARIABLES
-from shopops.customers.segments import CHOICE_LABELS, describe, fields_for_editor
+from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for_editor
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
@@ -168,9 +169,9 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
                 "window_days": request.POST.get("window_days") or None}
         try:
             data = _posted_segment(request)
-            segment = services.segment_save(segment=segment, **data)
+            segment = services.segment_save(segment=segment, as_of=as_of, **data)
         except ValidationError as exc:
-            context = _builder_context(request, segment, as_of=as_of, error=str(exc), **data)
+            context = _builder_context(request, segment, as_of=as_of, error=error_message(exc), **data)
             return render(request, "customers/segments/builder.html", context, status=400)
         messages.success(request, _("Segment saved."))
         return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
@@ -196,7 +197,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
         preview = sel.segment_preview(rules=context_rules, as_of=as_of, store_ids=store_ids, window_days=window,
                                       limit=PREVIEW_ROWS, cached=True)
     except (ShopopsError, ValueError) as exc:
-        return None, str(exc)
+        return None, error_message(exc)
     for row in preview.rows:
         row["rfm_label"] = CHOICE_LABELS.get(row.get("rfm_segment") or "", row.get("rfm_segment"))
         row["stage_label"] = CHOICE_LABELS.get(row.get("stage") or "", row.get("stage"))
@@ -214,7 +215,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
         preview, error = _preview(context_rules=data["rules"], store_ids=data["store_ids"],
                                   window_days=data["window_days"], as_of=as_of)
     except ValidationError as exc:
-        preview, error = None, str(exc)
+        preview, error = None, error_message(exc)
     return render(request, "customers/segments/_preview.html", {"preview": preview, "preview_error": error})
 
 
@@ -231,7 +232,7 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
         messages.success(request, _("Refreshed as of %(day)s: %(members)s members (+%(joined)s / −%(left)s).") % {
             "day": r.as_of.isoformat(), "members": r.members, "joined": r.joined, "left": r.left})
     except ShopopsError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_message(exc))
         as_of = _reference_day()
     return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
 

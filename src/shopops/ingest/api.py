@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 from django.http import HttpRequest, HttpResponse
@@ -11,10 +12,9 @@ from ninja.security import HttpBearer
 from shopops.core.errors import ValidationError
 from shopops.ingest import collector
 from shopops.ingest.models import ApiKey
-from shopops.ingest.services import api_key_check, events_collect, orders_upsert, refunds_upsert
+from shopops.ingest.services import api_key_check, api_key_throttle, events_collect, orders_upsert, refunds_upsert
 
 router = Router(tags=["ingest"])
-_limiters: dict[int, collector.RateLimiter] = {}
 
 
 class TooManyRequests(Exception):
@@ -26,14 +26,19 @@ class PayloadTooLarge(Exception):
 
 
 def _throttle(key: ApiKey) -> None:
-    limiter = _limiters.setdefault(key.rate_per_minute, collector.RateLimiter(key.rate_per_minute))
-    if not limiter.allow(key.prefix):
-        raise TooManyRequests(f"more than {key.rate_per_minute} requests a minute for key {key.prefix}")
+    if not api_key_throttle(key=key):
+        raise TooManyRequests(f"more than {key.rate_per_minute} requests a minute for key {key.prefix}; retry next minute")
 
 
 class ServerKey(HttpBearer):
+    """A live secret key of a store, counted against its rate limit (every route that uses it:
+    orders, refunds, promotions, customers)."""
+
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey | None:
-        return api_key_check(token, kind=ApiKey.Kind.SERVER)
+        key = api_key_check(token, kind=ApiKey.Kind.SERVER)
+        if key is not None:
+            _throttle(key)
+        return key
 
 
 def _cors(response: HttpResponse) -> HttpResponse:
@@ -72,6 +77,8 @@ def collect(request: HttpRequest, k: str = ""):
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationError(f"body is not JSON: {exc}") from exc
     batch = collector.EventBatchIn.model_validate(payload)
+    if problems := collector.events_outside_window(batch, now=dt.datetime.now(dt.UTC)):
+        raise ValidationError(f"{len(problems)} event(s) outside the accepted time window; nothing was stored", problems)
     result = events_collect(key=key, batch=batch)
     return _cors(HttpResponse(json.dumps({"received": len(batch.events), "stored": result.inserted,
                                           "duplicates": result.rows - result.inserted - result.updated}),
@@ -80,13 +87,11 @@ def collect(request: HttpRequest, k: str = ""):
 
 @router.post("/orders", auth=ServerKey(), summary="Upsert orders with their lines", response={200: dict})
 def orders(request: HttpRequest, batch: collector.OrderBatchIn):
-    _throttle(request.auth)
     results = orders_upsert(key=request.auth, batch=batch)
     return {table: {"inserted": r.inserted, "updated": r.updated, "unchanged": r.unchanged} for table, r in results.items()}
 
 
 @router.post("/refunds", auth=ServerKey(), summary="Upsert refunds", response={200: dict})
 def refunds(request: HttpRequest, batch: collector.RefundBatchIn):
-    _throttle(request.auth)
     r = refunds_upsert(key=request.auth, batch=batch)
     return {"refunds": {"inserted": r.inserted, "updated": r.updated, "unchanged": r.unchanged}}

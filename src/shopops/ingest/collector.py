@@ -8,8 +8,7 @@ Pure Python: no Django, so the schemas and mappings are tested on their own.
 from __future__ import annotations
 
 import datetime as dt
-import threading
-import time
+import os
 from decimal import Decimal
 from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
@@ -99,6 +98,34 @@ class EventIn(_Strict):
 
 class EventBatchIn(_Strict):
     events: list[EventIn] = Field(min_length=1, max_length=MAX_EVENTS)
+
+
+def collect_window() -> tuple[dt.timedelta, dt.timedelta]:
+    """How far in the past and the future an event may be (SHOPOPS_COLLECT_PAST_DAYS,
+    default 7; SHOPOPS_COLLECT_FUTURE_DAYS, default 1, for clocks a little ahead)."""
+    return (dt.timedelta(days=float(os.environ.get("SHOPOPS_COLLECT_PAST_DAYS", "7"))),
+            dt.timedelta(days=float(os.environ.get("SHOPOPS_COLLECT_FUTURE_DAYS", "1"))))
+
+
+def events_outside_window(batch: EventBatchIn, *, now: dt.datetime) -> list[dict]:
+    """One problem per event whose time is outside the window around ``now`` (server time).
+
+    A browser's clock may be off by a little, not by years: events far away would land on
+    business days long closed (or not yet begun) and change their numbers.
+    """
+    past, future = collect_window()
+    earliest, latest = now - past, now + future
+    problems = []
+    for i, event in enumerate(batch.events):
+        if not earliest <= event.occurred_at <= latest:
+            problems.append({
+                "field": f"events.{i}.occurred_at",
+                "message": f"{event.occurred_at.isoformat()} is outside the accepted window "
+                           f"{earliest.isoformat(timespec='seconds')} .. {latest.isoformat(timespec='seconds')} "
+                           f"(server time; SHOPOPS_COLLECT_PAST_DAYS / SHOPOPS_COLLECT_FUTURE_DAYS); "
+                           "import older events as a file",
+            })
+    return problems
 
 
 class OrderLineIn(_Strict):
@@ -200,24 +227,3 @@ def refunds_table(batch: RefundBatchIn, *, store_id: str, time_zone: str) -> pa.
     return _table("refunds", [
         {**r.model_dump(), "store_id": store_id, "refund_date": _day(r.refunded_at, tz)} for r in batch.refunds
     ])
-
-
-class RateLimiter:
-    """A token bucket per key: ``per_minute`` requests, refilled continuously. One per process."""
-
-    def __init__(self, per_minute: int) -> None:
-        self.rate = per_minute / 60.0
-        self.capacity = float(per_minute)
-        self._buckets: dict[str, tuple[float, float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str, *, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            tokens, last = self._buckets.get(key, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - last) * self.rate)
-            if tokens < 1:
-                self._buckets[key] = (tokens, now)
-                return False
-            self._buckets[key] = (tokens - 1, now)
-            return True

@@ -17,6 +17,7 @@ from shopops.ingest.mapping import (
     mapping_targets,
 )
 from shopops.ingest.profiles import FieldType
+from shopops.ingest.uploads import upload_size_problem
 
 MAX_FILES = 20
 
@@ -64,6 +65,8 @@ class UploadForm(forms.Form):
         files = self.cleaned_data["files"]
         if len(files) > MAX_FILES:
             raise forms.ValidationError(_("At most %(n)s files at once."), params={"n": MAX_FILES})
+        if problem := upload_size_problem(sum(f.size or 0 for f in files)):
+            raise forms.ValidationError(problem)
         return files
 
 
@@ -90,6 +93,26 @@ class ImportFileForm(forms.Form):
 
 class MappingUploadForm(forms.Form):
     file = forms.FileField(label=_("Sample file"), allow_empty_file=True, error_messages={"required": _("Choose a file.")})
+
+    def clean_file(self):
+        file = self.cleaned_data["file"]
+        if problem := upload_size_problem(file.size or 0):
+            raise forms.ValidationError(problem)
+        return file
+
+
+def upload_refused(request, form: forms.Form, field: str) -> bool:
+    """Whether the upload handler stopped this request's upload as too large; if so the form
+    says why (instead of "choose a file": the files were dropped on purpose)."""
+    from shopops.ingest.uploads import REFUSED_ATTRIBUTE
+
+    problem = getattr(request, REFUSED_ATTRIBUTE, "")
+    if not problem:
+        return False
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(field, problem)
+    return True
 
 
 def target_choices() -> list[tuple[str, str]]:
@@ -183,3 +206,20 @@ def problem_text(problem: MappingProblem) -> str:
         return str(_("Column %(column)s is mapped to %(field)s, which this target does not have.")
                    % {"column": problem.sources[0], "field": problem.field})
     return str(_("Map unit_price or line_paid_amount: a sales line needs an amount."))
+
+
+class ApiKeyForm(forms.Form):
+    """A new key for a store's own site (the keys page, directors only)."""
+
+    store = forms.ChoiceField(label=_("Store"))
+    kind = forms.ChoiceField(label=_("Kind"))
+    name = forms.CharField(label=_("Used by"), max_length=100,
+                           widget=forms.TextInput(attrs={"placeholder": _("e.g. mini-program backend")}))
+    rate_per_minute = forms.IntegerField(label=_("Requests a minute"), min_value=1, max_value=100_000, initial=600)
+
+    def __init__(self, *args, store_choices=(), **kwargs):
+        from shopops.ingest.models import ApiKey
+
+        super().__init__(*args, **kwargs)
+        self.fields["store"].choices = list(store_choices)
+        self.fields["kind"].choices = ApiKey.Kind.choices

@@ -131,3 +131,20 @@ class ApiKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.kind}, {self.store_id}, {self.prefix}…)"
+
+
+class ApiRateWindow(models.Model):
+    """Requests one API key made in one minute: the rate limit every worker process shares.
+
+    One row per key and minute (``minute`` counts minutes since 1970-01-01 UTC), counted up
+    with an atomic UPDATE; rows older than the previous minute are deleted as new ones start.
+    """
+
+    prefix = models.CharField(max_length=12)
+    minute = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "minute"], name="ingest_apiratewindow_prefix_minute"),
+        ]

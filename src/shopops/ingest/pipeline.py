@@ -13,6 +13,7 @@ in a file without a header).
 from __future__ import annotations
 
 import hashlib
+import hmac
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,15 +32,14 @@ from shopops.warehouse.schema import TABLES
 
 ROW = "_row"
 MAX_REJECTS_KEPT = 10_000
+MAX_CELL_CHARS = 10_000  # no canonical column holds more; a longer cell is a broken file (or an attack)
+MAX_REJECT_VALUE_CHARS = 2_000  # what a reject keeps of its value
+# C0 controls except tab, newline and carriage return; DEL; a byte-order mark inside the data
+CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]"
 
-# instant column -> business-date column derived from it in the store's time zone
-BUSINESS_DATES = {
-    "orders": ("paid_at", "paid_date"),
-    "order_lines": ("paid_at", "paid_date"),
-    "refunds": ("refunded_at", "refund_date"),
-    "events": ("occurred_at", "event_date"),
-    "reviews": ("created_at", "review_date"),
-}
+# table -> (instant column, business-date column derived from it in the store's time zone),
+# as the schema declares them
+BUSINESS_DATES = {t.name: (t.business_date_of, t.business_date) for t in TABLES.values() if t.business_date_of}
 TRUE_WORDS = ["是", "true", "TRUE", "True", "1", "Y", "y", "yes", "YES"]
 FALSE_WORDS = ["否", "false", "FALSE", "False", "0", "N", "n", "no", "NO"]
 MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
@@ -90,8 +90,33 @@ def file_sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def phone_hash(phone: str, salt: str) -> str:
-    return hashlib.sha256(f"{salt}:{phone}".encode()).hexdigest()
+def phone_hash(phone: str, key: str) -> str:
+    """HMAC-SHA256 of the normalised number under the installation's PII key (hex).
+
+    The key (``SHOPOPS_PII_KEY``) lives outside the data: without it a hash cannot be
+    tested against the 10^8 numbers of a mobile prefix. Imports before this scheme used
+    SHA-256 of ``salt:phone``; docs/security.md says how to move them over.
+    """
+    return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
+
+
+PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL = 3, 2  # 13812345678 -> 138******78: 6 of 11 digits hidden
+
+
+def phone_mask(phone: pl.Expr) -> pl.Expr:
+    """Keep the first 3 and last 2 digits of an 11-digit (or platform-masked) number."""
+    hidden = 11 - PHONE_SHOWN_HEAD - PHONE_SHOWN_TAIL
+    return phone.str.slice(0, PHONE_SHOWN_HEAD) + pl.lit("*" * hidden) + phone.str.slice(-PHONE_SHOWN_TAIL)
+
+
+def redact(value: str) -> str:
+    """A rejected personal value as kept in rejects: length and a hint, never the number.
+
+    ``1381234567`` -> ``138*****67``; 5 characters or fewer -> all masked.
+    """
+    if len(value) <= PHONE_SHOWN_HEAD + PHONE_SHOWN_TAIL:
+        return "*" * len(value)
+    return value[:PHONE_SHOWN_HEAD] + "*" * (len(value) - PHONE_SHOWN_HEAD - PHONE_SHOWN_TAIL) + value[-PHONE_SHOWN_TAIL:]
 
 
 # --- typing, one expression per field ------------------------------------------------
@@ -163,8 +188,12 @@ class _Typed:
     rejects: pl.DataFrame  # row, column, value, reason
 
 
-def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> _Typed:
+PERSONAL_TYPES = (FieldType.PHONE,)  # values of these never reach a reject in the clear
+
+
+def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) -> _Typed:
     typed_cols, checks = [], []  # checks: (flag name, source column, reason)
+    personal = {spec.source for spec in profile.fields if spec.type in PERSONAL_TYPES}
     for spec in profile.fields:
         if spec.type is FieldType.IGNORE:
             continue
@@ -175,6 +204,12 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> 
             checks.append(((present & expr.is_null()), spec.source, reason))
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
+        raw_text = pl.col(spec.source).fill_null("")
+        checks.append((raw_text.str.contains(CONTROL_CHARACTERS), spec.source,
+                       "contains a control character or a byte-order mark (U+FEFF): a binary file, or two "
+                       "exports pasted together?"))
+        checks.append((raw_text.str.len_chars() > MAX_CELL_CHARS, spec.source,
+                       f"the value is longer than {MAX_CELL_CHARS:,} characters"))
     flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
     # one pass types every column and flags every problem; rejects are built from the few bad rows
     typed = batch.select(pl.col(ROW), *typed_cols, *flags)
@@ -187,22 +222,23 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, salt: str) -> 
             for i, (_, source, reason) in enumerate(checks):
                 rows = bad_rows.filter(pl.col(f"_bad{i}")).select(ROW)
                 if rows.height:
+                    value = pl.col(source).fill_null("").str.slice(0, MAX_REJECT_VALUE_CHARS)
+                    if source in personal:
+                        value = value.map_elements(redact, return_dtype=pl.String)
                     reject_parts.append(raw.join(rows, on=ROW, how="semi").select(
                         pl.col(ROW).alias("row"),
                         pl.lit(source).alias("column"),
-                        pl.col(source).fill_null("").alias("value"),
+                        value.alias("value"),
                         pl.lit(reason).alias("reason"),
                     ))
         typed = typed.drop(flag_names)
     if "phone" in typed.columns:
-        masked = pl.col("phone").str.contains(r"\*")  # the platform already masked it: keep the mask only
+        masked = pl.col("phone").str.contains(r"\*")  # the platform already masked it: keep a mask only
         typed = typed.with_columns(
             pl.when(masked).then(None).otherwise(
-                pl.col("phone").map_elements(lambda p: phone_hash(p, salt), return_dtype=pl.String)
+                pl.col("phone").map_elements(lambda p: phone_hash(p, pii_key), return_dtype=pl.String)
             ).alias("unified_id"),
-            pl.when(masked).then(pl.col("phone")).otherwise(
-                pl.col("phone").str.slice(0, 3) + "****" + pl.col("phone").str.slice(7, 4)
-            ).alias("phone_masked"),
+            phone_mask(pl.col("phone")).alias("phone_masked"),  # a platform's 138****5678 too
         ).drop("phone")
         if profile.table not in ("customers", "sales_lines"):
             typed = typed.drop("unified_id", "phone_masked")  # the target keeps no phone at all
@@ -297,7 +333,7 @@ def import_file(
     store_id: str | None = None,
     tz: str = "Asia/Shanghai",
     strict: bool = False,
-    salt: str = "",
+    pii_key: str = "",
     sheet: str | None = None,
     on_progress: Callable[[int, int], None] | None = None,
 ) -> ImportOutcome:
@@ -305,7 +341,7 @@ def import_file(
     names = tuple(profile.headers) if profile.options.get("header") is False else None
     with open_source(Path(path), sheet=sheet, expected=set(profile.headers), names=names) as src:
         return _import_source(src, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
-                              salt=salt, on_progress=on_progress)
+                              pii_key=pii_key, on_progress=on_progress)
 
 
 def _import_source(
@@ -316,7 +352,7 @@ def _import_source(
     store_id: str | None,
     tz: str,
     strict: bool,
-    salt: str,
+    pii_key: str,
     on_progress: Callable[[int, int], None] | None,
 ) -> ImportOutcome:
     started = time.perf_counter()
@@ -336,7 +372,7 @@ def _import_source(
             frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
-            typed = type_batch(frame, profile, tz=tz, salt=salt)
+            typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
             _collect(outcome, typed.rejects)
             if on_progress:
                 on_progress(outcome.rows_read, total_bytes)

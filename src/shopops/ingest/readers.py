@@ -5,6 +5,14 @@ platform exports use), optionally gzip-compressed or inside a zip; XLSX (a sheet
 chosen by name, else the first sheet with a header row). Values stay strings here;
 typing is the pipeline's job so every bad value can be reported with its row and
 column.
+
+Compressed input is never trusted (zip bombs): a zip holds one data file and no archive
+inside it; a zip member is read straight from the archive (never extracted to disk);
+what any compressed file (zip, gzip, the parts of an xlsx) unpacks to is capped at
+``SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES`` (default 2 GiB) and, above 16 MiB, at
+``SHOPOPS_IMPORT_MAX_RATIO`` (default 100) times its compressed size. Sizes a zip
+declares are checked before anything is read; the bytes actually produced are counted
+while reading, so a lying header stops at the cap too.
 """
 
 from __future__ import annotations
@@ -13,13 +21,12 @@ import codecs
 import csv
 import gzip
 import io
+import os
+import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-
-import tempfile
-import zipfile
-from contextlib import contextmanager
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
@@ -31,6 +38,77 @@ BLOCK_BYTES = 32 << 20
 XLSX_BATCH_ROWS = 50_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted (password-protected) Office files and old .xls
 ZIP_MAGIC = b"PK\x03\x04"
+GZIP_MAGIC = b"\x1f\x8b"
+RATIO_FLOOR_BYTES = 16 << 20  # below this, any compression ratio is fine (tiny files compress well)
+ARCHIVE_SUFFIXES = (".zip", ".gz", ".tgz", ".tar", ".7z", ".rar", ".bz2", ".xz", ".xlsx", ".xlsm", ".xls")
+
+
+@dataclass(frozen=True, slots=True)
+class UnpackLimits:
+    """How far compressed input may expand (read from the environment at each use)."""
+
+    max_bytes: int
+    max_ratio: float
+
+    @classmethod
+    def from_env(cls) -> UnpackLimits:
+        return cls(
+            max_bytes=int(os.environ.get("SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES", str(2 << 30))),
+            max_ratio=float(os.environ.get("SHOPOPS_IMPORT_MAX_RATIO", "100")),
+        )
+
+    def budget(self, compressed_bytes: int) -> int:
+        """The most bytes ``compressed_bytes`` of compressed data may unpack to."""
+        return min(self.max_bytes, max(RATIO_FLOOR_BYTES, int(compressed_bytes * self.max_ratio)))
+
+    def check_declared(self, file: str, member: str, size: int, compressed: int) -> None:
+        """Refuse, before reading, a member whose declared size breaks the caps."""
+        if size > self.max_bytes:
+            raise ValidationError(
+                f"{file}: {member} unpacks to {_mib(size)}; at most {_mib(self.max_bytes)} "
+                "(SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES); split the export or import the uncompressed file"
+            )
+        if size > self.budget(compressed):
+            raise ValidationError(
+                f"{file}: {member} unpacks to {_mib(size)} from {_mib(compressed)} "
+                f"(ratio {size / max(compressed, 1):,.0f}:1, at most {self.max_ratio:,.0f}:1, "
+                "SHOPOPS_IMPORT_MAX_RATIO); this looks like a zip bomb, not an export"
+            )
+
+
+def _mib(n: int) -> str:
+    return f"{n / (1 << 20):,.1f} MiB"
+
+
+class _Capped(io.RawIOBase):
+    """A decompressing stream that stops with a ValidationError past ``limit`` bytes."""
+
+    def __init__(self, inner, *, limit: int, file: str, closing: tuple = ()) -> None:
+        self.inner, self.limit, self.file, self.count, self.closing = inner, limit, file, 0, closing
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        try:
+            n = self.inner.readinto(buffer)
+        except (zipfile.BadZipFile, EOFError, OSError, RuntimeError) as exc:  # bad CRC, truncated, encrypted
+            raise ValidationError(f"{self.file}: the compressed data is truncated or corrupt ({exc})") from exc
+        self.count += n
+        if self.count > self.limit:
+            raise ValidationError(
+                f"{self.file}: unpacks to more than {_mib(self.limit)} (the cap for a file of this size: "
+                "SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES, SHOPOPS_IMPORT_MAX_RATIO); refused as a possible zip bomb"
+            )
+        return n
+
+    def close(self) -> None:
+        try:
+            self.inner.close()
+            for extra in self.closing:
+                extra.close()
+        finally:
+            super().close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,12 +120,27 @@ class CsvFormat:
     has_header: bool = True
 
 
-def _open_bytes(path: Path) -> tuple[io.BufferedIOBase, bool]:
+def _open_bytes(path: Path, member: str | None = None) -> tuple[io.BufferedIOBase, bool]:
+    """The file's bytes (gunzipped), or those of ``member`` of the zip at ``path``, capped."""
+    limits = UnpackLimits.from_env()
+    if member is not None:
+        zf = zipfile.ZipFile(path)
+        try:
+            info = zf.getinfo(member)
+            inner = zf.open(info)
+        except (zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError) as exc:
+            zf.close()
+            raise ValidationError(f"{path.name}: cannot read {member} ({exc})") from exc
+        capped = _Capped(inner, limit=min(info.file_size, limits.budget(info.compress_size)),
+                         file=f"{path.name}: {member}", closing=(zf,))
+        return io.BufferedReader(capped, SNIFF_BYTES), False
     raw = path.open("rb")
     magic = raw.read(2)
     raw.seek(0)
-    if magic == b"\x1f\x8b":
-        return gzip.GzipFile(fileobj=raw), True
+    if magic == GZIP_MAGIC:
+        capped = _Capped(gzip.GzipFile(fileobj=raw), limit=limits.budget(path.stat().st_size), file=path.name,
+                         closing=(raw,))
+        return io.BufferedReader(capped, SNIFF_BYTES), True
     return raw, False
 
 
@@ -60,19 +153,32 @@ def _decodes(sample: bytes, encoding: str) -> bool:
         return False
 
 
-def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None) -> CsvFormat:
+def _looks_utf16(sample: bytes) -> bool:
+    """UTF-16 text with lines and delimiters (Excel's "Unicode text"), not just any bytes."""
+    for codec in ("utf-16",) if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)) else ("utf-16-le", "utf-16-be"):
+        text = sample[: len(sample) // 2 * 2].decode(codec, errors="replace")
+        if "\n" in text and any(d in text for d in ",\t;") and text.count("\ufffd") < len(text) // 20 + 1:
+            return True
+    return False
+
+
+def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None, member: str | None = None) -> CsvFormat:
     """Detect compression, encoding, delimiter and the header row.
 
     ``names``: the file has no header row; these are its columns, in order.
+    ``member``: read that member of the zip at ``path``.
     """
     if path.stat().st_size == 0:
         raise ValidationError(f"{path.name}: the file is empty (0 bytes)")
-    stream, compressed = _open_bytes(path)
+    stream, compressed = _open_bytes(path, member)
     with stream:
         try:
             sample = stream.read(SNIFF_BYTES)
         except (OSError, EOFError) as exc:
             raise ValidationError(f"{path.name}: the compressed file is truncated or corrupt ({exc})") from exc
+    if _looks_utf16(sample):
+        raise ValidationError(f"{path.name}: the text is UTF-16 (what Excel's \"Unicode text\" writes); "
+                              "save the export as UTF-8 or GBK CSV")
     if sample.startswith(codecs.BOM_UTF8):
         encoding = "utf-8-sig"
     elif _decodes(sample, "utf-8"):
@@ -83,6 +189,8 @@ def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None) -> CsvFormat:
         raise ValidationError(
             f"{path.name}: the text is neither UTF-8 nor GBK/GB18030; save the export as UTF-8 or GBK CSV"
         )
+    if member is not None and not sample:
+        raise ValidationError(f"{path.name}: {member} is empty (0 bytes)")
     text = sample.decode(encoding, errors="ignore")
     first_line = text.splitlines()[0] if text else ""
     if not first_line.strip():
@@ -102,9 +210,9 @@ def sniff_csv(path: Path, *, names: tuple[str, ...] | None = None) -> CsvFormat:
     return CsvFormat(encoding, delimiter, compressed, tuple(h.strip() for h in headers))
 
 
-def read_csv_batches(path: Path, fmt: CsvFormat | None = None) -> Iterator[pa.RecordBatch]:
-    """Stream the file as record batches of string columns named by the header."""
-    fmt = fmt or sniff_csv(path)
+def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | None = None) -> Iterator[pa.RecordBatch]:
+    """Stream the file (or that member of the zip) as record batches of string columns named by the header."""
+    fmt = fmt or sniff_csv(path, member=member)
     names = list(fmt.headers)
     dupes = sorted({n for n in names if names.count(n) > 1})
     if dupes:
@@ -119,7 +227,7 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None) -> Iterator[pa.Re
     convert = pacsv.ConvertOptions(
         column_types={n: pa.string() for n in names}, strings_can_be_null=False, quoted_strings_can_be_null=False
     )
-    stream, _ = _open_bytes(path)
+    stream, _ = _open_bytes(path, member)
     if fmt.encoding == "utf-8-sig":
         stream.read(3)
     try:
@@ -129,15 +237,41 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None) -> Iterator[pa.Re
     except pa.ArrowInvalid as exc:
         text = str(exc)
         if "Expected" in text and "columns, got" in text:
+            row = _uneven_row(path, fmt, member)
+            where = f"row {row}" if row else "a row"
             raise ValidationError(
-                f"{path.name}: a row has a different number of fields than the header ({text.split(':', 1)[-1].strip()[:200]}); "
-                "the file may be truncated or its delimiter/quoting broken"
+                f"{path.name}: {where} has a different number of fields than the header "
+                f"({text.split(':', 1)[-1].strip()[:200]}); the file may be truncated or its delimiter/quoting broken"
+            ) from exc
+        if "straddling" in text:
+            raise ValidationError(
+                f"{path.name}: a cell (or an unclosed quote) runs over {BLOCK_BYTES >> 20} MiB; "
+                "the file is broken or its quoting does not match"
             ) from exc
         raise ValidationError(f"{path.name}: cannot parse as CSV: {text[:300]}") from exc
     except (OSError, EOFError) as exc:
         raise ValidationError(f"{path.name}: the file is truncated or corrupt ({exc})") from exc
     finally:
         stream.close()
+
+
+def _uneven_row(path: Path, fmt: CsvFormat, member: str | None) -> int | None:
+    """The spreadsheet row of the first record whose field count differs from the header
+    (error path only: re-reads the text with the csv module, which quotes the same way)."""
+    stream, _ = _open_bytes(path, member)
+    try:
+        text = io.TextIOWrapper(stream, encoding=fmt.encoding, errors="replace", newline="")
+        width = len(fmt.headers)
+        for number, record in enumerate(csv.reader(text, delimiter=fmt.delimiter), start=1 if fmt.has_header else 0):
+            if number == 1 and fmt.has_header:
+                continue
+            if record and len(record) != width:
+                return number if fmt.has_header else number + 1
+    except (ValidationError, csv.Error, OSError, EOFError):
+        return None
+    finally:
+        stream.close()
+    return None
 
 
 # --- XLSX ---------------------------------------------------------------------------
@@ -167,6 +301,14 @@ def _open_workbook(path: Path):
             f"{path.name}: the workbook is password-protected (or an old .xls); "
             "remove the password or save it as .xlsx, then import again"
         )
+    try:
+        with zipfile.ZipFile(path) as zf:
+            parts = zf.infolist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ValidationError(f"{path.name}: not a readable .xlsx workbook (corrupt or truncated: {exc})") from exc
+    limits = UnpackLimits.from_env()
+    limits.check_declared(path.name, "the workbook", sum(p.file_size for p in parts), path.stat().st_size)
+    # openpyxl reads the parts through zipfile, which stops at each part's declared size
     try:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
@@ -234,6 +376,42 @@ def _best_sheet(sheets, wanted: set[str]) -> tuple[str, tuple[str, ...]]:
     return max(sheets, key=lambda s: len(wanted & set(s[1])))
 
 
+def zip_data_member(path: Path) -> str | None:
+    """The one CSV member of a zip (checked: one data file, no archive inside, sizes capped);
+    None when the zip is an XLSX workbook."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            if "[Content_Types].xml" in {i.filename for i in infos}:
+                return None
+            members = [i for i in infos if not i.is_dir() and not i.filename.startswith("__MACOSX")]
+            if len(members) != 1:
+                raise ValidationError(f"{path.name}: a zip must hold exactly one data file; it holds {len(members)}")
+            info = members[0]
+            if info.flag_bits & 0x1:
+                raise ValidationError(f"{path.name}: {info.filename} is password-protected; zip it again without a password")
+            head = b""
+            if info.file_size:
+                with zf.open(info) as inner:
+                    head = inner.read(4)
+    except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError) as exc:
+        raise ValidationError(f"{path.name}: the zip file is truncated or corrupt ({exc})") from exc
+    if info.filename.lower().endswith(ARCHIVE_SUFFIXES) or head.startswith((ZIP_MAGIC, GZIP_MAGIC, OLE_MAGIC)):
+        raise ValidationError(
+            f"{path.name}: holds {info.filename}, which is itself an archive or a workbook; "
+            "a zip must hold one CSV file (upload a workbook or a .csv.gz as it is)"
+        )
+    UnpackLimits.from_env().check_declared(path.name, info.filename, info.file_size, info.compress_size)
+    return info.filename
+
+
+def _refuse_duplicate_headers(file: str, headers: tuple[str, ...]) -> None:
+    names = [h for h in headers if h]
+    dupes = sorted({n for n in names if names.count(n) > 1})
+    if dupes:
+        raise ValidationError(f"{file}: the header repeats column(s) {', '.join(dupes)}; each column must be named once")
+
+
 @contextmanager
 def open_source(
     path: Path, *, sheet: str | None = None, expected: set[str] | None = None, names: tuple[str, ...] | None = None
@@ -253,20 +431,14 @@ def open_source(
     if magic == ZIP_MAGIC and not zipfile.is_zipfile(path):
         raise ValidationError(f"{path.name}: the zip/xlsx file is truncated or corrupt")
     if magic == ZIP_MAGIC and zipfile.is_zipfile(path):
-        with zipfile.ZipFile(path) as zf:
-            entries = zf.namelist()
-            if "[Content_Types].xml" not in entries:
-                members = [n for n in entries if not n.endswith("/") and not n.startswith("__MACOSX")]
-                if len(members) != 1:
-                    raise ValidationError(f"{path.name}: a zip must hold exactly one data file; it holds {len(members)}")
-                with tempfile.TemporaryDirectory(prefix="shopops-unzip-") as tmp:
-                    try:
-                        inner = Path(zf.extract(members[0], tmp))
-                    except (zipfile.BadZipFile, RuntimeError) as exc:
-                        raise ValidationError(f"{path.name}: cannot extract {members[0]} ({exc})") from exc
-                    with open_source(inner, sheet=sheet, expected=expected, names=names) as src:
-                        yield src
-                return
+        member = zip_data_member(path)
+        if member is not None:
+            fmt = sniff_csv(path, names=names, member=member)
+            _refuse_duplicate_headers(path.name, fmt.headers)
+            desc = f"csv {fmt.encoding} in zip ({member}) delimiter {fmt.delimiter!r}"
+            yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt, member=member),
+                                first_row=2 if fmt.has_header else 1)
+            return
     if magic == ZIP_MAGIC or magic == OLE_MAGIC or path.suffix.lower() in (".xlsx", ".xlsm"):
         sheets = xlsx_sheets(path)
         if not sheets:
@@ -278,10 +450,12 @@ def open_source(
             name, headers = match[0]
         else:
             name, headers = _best_sheet(sheets, expected or set())
+        _refuse_duplicate_headers(f"{path.name} (sheet {name!r})", headers)
         yield TabularSource(path, "xlsx", headers, f"xlsx sheet {name!r}",
                             lambda: read_xlsx_batches(path, name, headers))
         return
     fmt = sniff_csv(path, names=names)
+    _refuse_duplicate_headers(path.name, fmt.headers)
     desc = f"csv {fmt.encoding}{' gzip' if fmt.compressed else ''} delimiter {fmt.delimiter!r}"
     yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt),
                         first_row=2 if fmt.has_header else 1)

@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import F, QuerySet
 
 from shopops.core.errors import ValidationError
-from shopops.ingest.models import ImportJob, ImportReject, SavedProfile
+from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256
 from shopops.ingest.profiles import Profile, profile_detect, profile_from_toml, profiles
 from shopops.ingest.readers import OLE_MAGIC, ZIP_MAGIC, open_source, xlsx_sheets
@@ -272,3 +272,10 @@ def import_job_rejects(job: ImportJob) -> QuerySet[ImportReject]:
 def import_jobs_active(jobs) -> bool:
     """Whether any of these jobs is queued or running (the page keeps polling while so)."""
     return any(job.is_active for job in jobs)
+
+
+# --- API keys ------------------------------------------------------------------------
+
+def api_key_list() -> QuerySet[ApiKey]:
+    """Every API key, live ones first, newest first (their hashes only: raw keys are never kept)."""
+    return ApiKey.objects.select_related("created_by").order_by(F("revoked_at").asc(nulls_first=True), "-created_at", "-id")

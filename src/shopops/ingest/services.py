@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import itertools
+import logging
+import os
+import re
 import shutil
 import time
 import uuid
@@ -11,13 +14,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import collector
 from shopops.ingest.mapping import ColumnMapping, mapping_problems, mapping_toml
-from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
+from shopops.ingest.models import ApiKey, ApiRateWindow, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256, import_file
 from shopops.ingest.profiles import VIRTUAL_TABLES, Profile, profile_from_toml, profiles
 from shopops.ingest.readers import open_source
@@ -34,17 +38,47 @@ from shopops.warehouse.loader import LoadResult, load
 from shopops.warehouse.loader import transaction as warehouse_transaction
 from shopops.warehouse.schema import TABLES
 
+log = logging.getLogger(__name__)
 PROGRESS_INTERVAL_SECONDS = 0.5  # a running job's row is updated at most this often
 UPLOAD_CHUNK_BYTES = 1 << 20
 UPLOADS_KEPT_HOURS = 24  # uploads never imported are deleted after this
 
 
 def _archive(path: Path, sha256: str) -> Path:
+    """Keep the raw file by its hash while it is imported, and SHOPOPS_ARCHIVE_DAYS after."""
     target = Path(settings.SHOPOPS_ARCHIVE_DIR) / sha256[:2] / sha256 / path.name
     if not target.exists():
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, target)
+    os.utime(target.parent)  # the retention counts from the latest import of these bytes
     return target
+
+
+def archive_prune(*, older_than_days: float | None = None) -> int:
+    """Delete archived raw files older than the retention (``SHOPOPS_ARCHIVE_DAYS``, default 7).
+
+    Raw exports hold what the warehouse never keeps (buyer names, addresses, phones), so
+    they are kept only long enough to re-run or investigate a recent import. Files of queued
+    or running jobs stay; the jobs of a deleted file forget its path. Returns how many went.
+    """
+    root = Path(settings.SHOPOPS_ARCHIVE_DIR)
+    if not root.is_dir():
+        return 0
+    days = settings.SHOPOPS_ARCHIVE_DAYS if older_than_days is None else older_than_days
+    cutoff = time.time() - days * 86400
+    active = set(
+        ImportJob.objects.filter(status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING])
+        .exclude(archive_path="").values_list("archive_path", flat=True)
+    )
+    removed = 0
+    for folder in (f for part in root.iterdir() if part.is_dir() for f in part.iterdir() if f.is_dir()):
+        inside = str(folder) + os.sep
+        if folder.stat().st_mtime > cutoff or any(a.startswith(inside) for a in active):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        ImportJob.objects.filter(archive_path__startswith=inside).update(archive_path="")
+        removed += 1
+    return removed
 
 
 def _store_time_zone(store_id: str | None, con) -> str:
@@ -194,9 +228,20 @@ class _ProgressRecorder:
             self.forward(ImportProgress(rows_read, estimate, percent))
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _storable(text: str) -> str:
+    """Control characters of a bad file made visible (``\\x00``): PostgreSQL text cannot hold NUL,
+    and a reader should see what was there."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
+
+
 def _job_failed(job: ImportJob, message: str) -> None:
+    message = _storable(message)
     job.status, job.error, job.finished_at = ImportJob.Status.FAILED, message, timezone.now()
     job.save(update_fields=["status", "error", "finished_at", "archive_path"])
+    archive_prune()
 
 
 def import_job_run(
@@ -233,6 +278,9 @@ def import_job_run(
         if archive:
             run_path = _archive(given, job.sha256)
             job.archive_path = str(run_path)
+        if not settings.SHOPOPS_PII_KEY_FROM_ENV and any(f.type.value == "phone" for f in profile.fields):
+            log.warning("SHOPOPS_PII_KEY is not set: phones are hashed with the key file under var/ "
+                        "(fine for a trial; set it in production, see docs/security.md)")
         con = connect()
         outcome = import_file(
             run_path,
@@ -241,7 +289,7 @@ def import_job_run(
             store_id=job.store_id or None,
             tz=_store_time_zone(job.store_id or None, con),
             strict=job.strict,
-            salt=settings.SHOPOPS_PII_SALT,
+            pii_key=settings.SHOPOPS_PII_KEY,
             on_progress=_ProgressRecorder(job, on_progress),
         )
     except ShopopsError as exc:
@@ -261,11 +309,14 @@ def import_job_run(
         job.finished_at = timezone.now()
         job.save()
         ImportReject.objects.bulk_create(
-            ImportReject(job=job, row=r.row, column=r.column[:200], value=r.value[:2000], reason=r.reason[:500])
+            ImportReject(job=job, row=r.row, column=_storable(r.column)[:200], value=_storable(r.value)[:2000],
+                         reason=r.reason[:500])
             for r in outcome.rejects
         )
     if archive and given.is_relative_to(upload_root()):
         given.unlink(missing_ok=True)  # the archive keeps the raw file
+    archive_prune()
+    job.refresh_from_db(fields=["archive_path"])
     return job
 
 
@@ -356,6 +407,37 @@ def api_key_check(raw: str | None, *, kind: str) -> ApiKey | None:
     if key is None or not hmac.compare_digest(key.key_hash, _key_hash(raw)):
         return None
     return key
+
+
+def api_key_revoke(*, prefix: str, now=None) -> ApiKey:
+    """Revoke a key (it stops working at once); revoking twice keeps the first time."""
+    key = ApiKey.objects.filter(prefix=prefix).first()
+    if key is None:
+        raise ValidationError(f"no API key {prefix!r}")
+    if key.revoked_at is None:
+        key.revoked_at = now or timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def api_key_throttle(*, key: ApiKey, now: float | None = None) -> bool:
+    """Count one request of this key; False when it is over ``rate_per_minute`` this minute.
+
+    The count lives in the app database, so every worker process (and machine) shares it:
+    a fixed one-minute window per key, counted with one atomic UPDATE.
+    """
+    minute = int((time.time() if now is None else now) // 60)
+    rows = ApiRateWindow.objects.filter(prefix=key.prefix, minute=minute)
+    with transaction.atomic():
+        if not rows.update(count=F("count") + 1):
+            try:
+                with transaction.atomic():
+                    ApiRateWindow.objects.create(prefix=key.prefix, minute=minute, count=1)
+            except IntegrityError:  # another worker started this minute first
+                rows.update(count=F("count") + 1)
+            ApiRateWindow.objects.filter(minute__lt=minute - 1).delete()
+        count = rows.values_list("count", flat=True).first() or 0
+    return count <= key.rate_per_minute
 
 
 def events_collect(*, key: ApiKey, batch: collector.EventBatchIn) -> LoadResult:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopops.ingest import views
+from shopops.ingest import views, views_keys
 
 app_name = "ingest"
 
@@ -17,4 +17,6 @@ urlpatterns = [
     path("mapping/export.xlsx", views.saved_profiles_export, name="mappings_export"),
     path("mapping/<slug:slug>.toml", views.saved_profile_toml, name="mapping_toml"),
     path("mapping/<slug:slug>/delete/", views.saved_profile_remove, name="mapping_delete"),
+    path("keys/", views_keys.api_keys, name="api_keys"),
+    path("keys/<slug:prefix>/revoke/", views_keys.api_key_revoke_view, name="api_key_revoke"),
 ]

@@ -30,7 +30,14 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Module
 from shopops.core.xlsx import csv_cell, text_cell
-from shopops.ingest.forms import ImportFileForm, MappingForm, MappingUploadForm, UploadForm, target_choices
+from shopops.ingest.forms import (
+    ImportFileForm,
+    MappingForm,
+    MappingUploadForm,
+    UploadForm,
+    target_choices,
+    upload_refused,
+)
 from shopops.ingest.mapping import Reason, SALES_LINES, mapping_targets, suggest_mapping, suggest_target, target_fields
 from shopops.ingest.models import ImportJob
 from shopops.ingest.selectors import (
@@ -88,7 +95,6 @@ def _profile_names() -> dict[str, str]:
 
 
 # --- exports -------------------------------------------------------------------------
-
 
 
 def _local(value):
@@ -214,7 +220,7 @@ def upload(request: HttpRequest) -> HttpResponse:
     """Step 1: choose files (several; drag and drop). Step 2 (``?batch=``): check and start."""
     if request.method == "POST":
         form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
+        if not upload_refused(request, form, "files") and form.is_valid():
             batch = upload_save(user=request.user, files=form.cleaned_data["files"])
             return redirect(reverse("ingest:upload") + "?" + urlencode({"batch": batch}))
         return render(request, "ingest/upload.html", {"upload_form": form, "tab": "upload"}, status=400)
@@ -417,7 +423,7 @@ def mapping(request: HttpRequest) -> HttpResponse:
     """Upload a sample file, see its first rows and the suggested mapping, adjust and save it."""
     if request.method == "POST":
         upload_form = MappingUploadForm(request.POST, request.FILES)
-        if upload_form.is_valid():
+        if not upload_refused(request, upload_form, "file") and upload_form.is_valid():
             file = upload_form.cleaned_data["file"]
             batch = upload_save(user=request.user, files=[file])
             name = upload_batch_files(user_id=request.user.pk, batch=batch)[0].name

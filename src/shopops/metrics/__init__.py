@@ -8,15 +8,19 @@ For page builders (stable API):
 * ``runners`` — typed queries and runners, see its docstring. Examples::
 
       from shopops.metrics.runners import *
-      run(KpiQuery(("gmv", "aov"), Period.parse("2025-11"), grain=Grain.DAY))          # trend
-      run_breakdown(BreakdownQuery(("gmv",), period, "category", top=5))              # top 5 + others
-      run_comparison(ComparisonQuery(("gmv", "conversion_rate"), period))              # vs prev / last year
-      run_funnel(FunnelQuery(period, by_traffic_source=True))                          # event funnel
-      run_funnel(TrafficFunnelQuery(period))                                           # platform traffic funnel
-      run_cohort(CohortQuery(Period.parse("2025-01-01..2025-06-30"), months=6))
-      run_targets(TargetQuery(month=dt.date(2025, 11, 1), as_of=dt.date(2025, 11, 20)))
+      run_query(KpiQuery(("gmv", "aov"), Period.parse("2025-11"), grain=Grain.DAY))    # trend
+      run_query(BreakdownQuery(("gmv",), period, "category", top=5))                  # top 5 + others
+      run_query(ComparisonQuery(("gmv", "conversion_rate"), period))                  # vs prev / last year
+      run_query(FunnelQuery(period, by_traffic_source=True))                          # event funnel
+      run_query(TrafficFunnelQuery(period))                                           # platform traffic funnel
+      run_query(CohortQuery(Period.parse("2025-01-01..2025-06-30"), months=6))
+      run_query(TargetQuery(month=dt.date(2025, 11, 1), as_of=dt.date(2025, 11, 20),
+                            targets=selectors.target_specs(month=dt.date(2025, 11, 1))))
 
-* ``services.target_set(kpi=, month=, value=, store_id="")``, ``selectors.target_list(month=)``.
+  Results are cached by data version (``metrics.cache``); ``cache=False`` skips the cache.
+
+* ``services.target_set(kpi=, month=, value=, store_id="")``, ``selectors.target_list(month=)``,
+  ``selectors.target_specs(month=)``.
 * For analysts: ``shopops.metrics.query(["gmv"], "2025-11", by=["store"])`` returns a DataFrame.
 """
 

@@ -32,6 +32,7 @@ from enum import StrEnum
 import ibis.expr.types as ir
 
 from shopops.core.roles import Module
+from shopops.warehouse.schema import TABLES
 
 
 class Unit(StrEnum):
@@ -59,16 +60,24 @@ class Source:
     ``table`` is the fact table; ``joins`` names the tables joined in to build it (see
     :mod:`shopops.metrics.sources`). ``columns`` are the columns usable as dimensions
     as they are; ``platform`` (every source), ``category`` (sources with ``product_id``)
-    and ``customer_type`` (sources with ``customer_id``) are derived by joins.
+    and ``customer_type`` (sources with ``customer_id``) are derived by joins. The date that
+    places a row is the business date of ``table`` as the warehouse schema declares it, or of
+    ``dated_by`` when the rows are placed by a joined table's date (refunds by their order's).
     """
 
     id: str
     table: str
-    date_column: str
     doc: str
     columns: tuple[str, ...] = ("store_id",)
     has_product: bool = False
     has_customer: bool = False
+    dated_by: str | None = None
+
+    @property
+    def date_column(self) -> str:
+        column = TABLES[self.dated_by or self.table].business_date
+        assert column is not None, f"{self.dated_by or self.table} has no business date in the schema"
+        return column
 
     @property
     def dimensions(self) -> tuple[str, ...]:
@@ -83,30 +92,30 @@ class Source:
 SOURCES: dict[str, Source] = {
     s.id: s
     for s in (
-        Source("paid_orders", "orders", "paid_date",
+        Source("paid_orders", "orders",
                "orders with a payment (status not pending_payment/closed, paid_date set), by paid_date",
                ("store_id", "traffic_source", "province"), has_customer=True),
-        Source("paid_lines", "order_lines", "paid_date",
+        Source("paid_lines", "order_lines",
                "lines of paid orders (joined to the order for its source, province and buyer), by the order's paid_date",
                ("store_id", "traffic_source", "province"), has_product=True, has_customer=True),
-        Source("paid_lines_costed", "order_lines", "paid_date",
+        Source("paid_lines_costed", "order_lines",
                "paid lines joined to skus (store_id, sku_id) for the unit cost",
                ("store_id", "traffic_source", "province"), has_product=True, has_customer=True),
         # Refunds are dated by the paid date of the refunded order, so refund rate and
         # net sales relate refunds to the GMV they reverse.
-        Source("refunds_of_paid_orders", "refunds", "paid_date",
+        Source("refunds_of_paid_orders", "refunds",
                "successful refunds joined to their paid order, by the order's paid_date",
-               ("store_id", "traffic_source", "province"), has_customer=True),
-        Source("events", "events", "event_date", "behaviour events, by event_date",
+               ("store_id", "traffic_source", "province"), has_customer=True, dated_by="orders"),
+        Source("events", "events", "behaviour events, by event_date",
                ("store_id", "traffic_source"), has_product=True),
-        Source("ad_spend", "ad_spend_daily", "date", "ad plans' daily results, by date",
+        Source("ad_spend", "ad_spend_daily", "ad plans' daily results, by date",
                ("store_id", "ad_tool", "plan_id")),
-        Source("traffic", "traffic_daily", "date", "platform daily traffic per product and source, by date",
+        Source("traffic", "traffic_daily", "platform daily traffic per product and source, by date",
                ("store_id", "traffic_source"), has_product=True),
-        Source("reviews", "reviews", "review_date", "reviews, by review_date", ("store_id",), has_product=True),
-        Source("stock", "inventory_snapshots", "date",
+        Source("reviews", "reviews", "reviews, by review_date", ("store_id",), has_product=True),
+        Source("stock", "inventory_snapshots",
                "end-of-day stock snapshots joined to skus for the product, by date", ("store_id",), has_product=True),
-        Source("closing_stock", "inventory_snapshots", "date",
+        Source("closing_stock", "inventory_snapshots",
                "the stock snapshots of each store's last snapshot date in the period (or time bucket)",
                ("store_id",), has_product=True),
     )

@@ -10,7 +10,7 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
-from shopops.metrics.runners import KpiQuery, KpiResult, last_fact_date, run
+from shopops.metrics.runners import KpiQuery, KpiResult, last_fact_date, run_query
 
 COCKPIT_KPIS: tuple[str, ...] = (
     "gmv",
@@ -91,9 +91,9 @@ def cockpit_build(
     kpis: tuple[str, ...] = COCKPIT_KPIS,
     con: ibis.BaseBackend | None = None,
 ) -> Cockpit:
-    current = run(KpiQuery(kpis, period, stores=stores), con=con)
+    current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
     previous_period = period.previous()
-    previous = run(KpiQuery(kpis, previous_period, stores=stores), con=con)
-    trend = run(KpiQuery(kpis, period, grain=Grain.DAY, stores=stores), con=con)
+    previous = run_query(KpiQuery(kpis, previous_period, stores=stores), con=con)
+    trend = run_query(KpiQuery(kpis, period, grain=Grain.DAY, stores=stores), con=con)
     tiles = tuple(Tile(CATALOG[k], current.total(k), previous.total(k)) for k in kpis)
     return Cockpit(period, previous_period, tiles, trend, stores, last_fact_date(con))

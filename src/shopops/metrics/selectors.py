@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
 from shopops.metrics.dimensions import DIMENSIONS
 from shopops.metrics.models import Target
+from shopops.metrics.runners.targets import TargetSpec
 
 # The catalog's groups: (tag, zh, en), in the glossary's order; a KPI is in the group of its first tag.
 KPI_GROUPS: tuple[tuple[str, str, str], ...] = (
@@ -30,6 +31,11 @@ def target_list(*, month: dt.date | None = None, store_id: str | None = None) ->
     if store_id is not None:
         qs = qs.filter(store_id=store_id)
     return qs
+
+
+def target_specs(*, month: dt.date) -> tuple[TargetSpec, ...]:
+    """The month's targets as the specs ``TargetQuery(targets=…)`` takes (the runner reads no app DB)."""
+    return tuple(TargetSpec(t.store_id, t.kpi, t.month, t.value) for t in target_list(month=month))
 
 
 def kpi_catalog_groups(*, q: str = "", language: str = "zh-hans") -> list[dict]:

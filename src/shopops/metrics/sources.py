@@ -20,6 +20,10 @@ from shopops.metrics.catalog import PAID_EXCLUDED_STATUSES, SOURCES, Source
 
 BUCKET = "bucket"
 NATIVE_ON_JOIN = ("customer_id", "traffic_source", "province")
+# every warehouse table a source or a dimension join below reads: what KPI results depend on
+# (their data version; coupon redemptions, flash-sale reservations and competitor snapshots
+# are not among them)
+TABLES_READ: tuple[str, ...] = tuple(sorted({s.table for s in SOURCES.values()} | {"orders", "skus", "products", "stores"}))
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +83,7 @@ def _base(con, source: Source, period: Period, stores: tuple[str, ...]) -> ir.Ta
             t = t.left_join(skus, ["store_id", "sku_id"]).select(*t.columns, "cost")
         return t
     if sid in ("stock", "closing_stock"):
-        s = scoped(con.table("inventory_snapshots"), "date")
+        s = scoped(con.table("inventory_snapshots"), source.date_column)
         skus = con.table("skus").select("store_id", "sku_id", "product_id")
         return s.left_join(skus, ["store_id", "sku_id"]).select(*s.columns, "product_id")
     return scoped(con.table(source.table), source.date_column)

@@ -13,16 +13,20 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Annotated
 
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from pydantic import Field
 
 from shopops.core.errors import ValidationError
 from shopops.promotions import engine, selectors, services, tasks
 
 router = Router(tags=["promotions"])
+
+# a database id: a positive 64-bit integer (a larger number is a 422, not an overflow in the database)
+DbId = Annotated[int, Field(ge=1, le=2**63 - 1)]
 
 
 class LineIn(Schema):
@@ -31,7 +35,7 @@ class LineIn(Schema):
     quantity: int = Field(ge=1, le=10_000)
     product: str = ""
     category: str = ""
-    deposit_units: int = Field(default=0, ge=0)
+    deposit_units: int = Field(default=0, ge=0, le=10_000)
 
 
 class CustomerIn(Schema):
@@ -39,7 +43,7 @@ class CustomerIn(Schema):
     is_new_buyer: bool = False
     is_member: bool = False
     segment_ids: list[str] = []
-    points: int = Field(default=0, ge=0)
+    points: int = Field(default=0, ge=0, le=2**63 - 1)
 
 
 class QuoteIn(Schema):
@@ -48,7 +52,7 @@ class QuoteIn(Schema):
     channel: str = ""
     at: dt.datetime | None = None
     held_coupons: list[str] = Field(default=[], description="promotion ids of coupons the customer holds")
-    promotion_ids: list[int] | None = Field(default=None, description="price with these promotions only")
+    promotion_ids: list[DbId] | None = Field(default=None, max_length=200, description="price with these promotions only")
 
 
 class LineDiscountOut(Schema):
@@ -127,7 +131,7 @@ def pricing_quote(request: HttpRequest, body: QuoteIn):
 
 class ClaimIn(Schema):
     customer_id: str = Field(min_length=1, max_length=64)
-    coupon_id: int | None = None
+    coupon_id: DbId | None = None
     code: str = ""
 
 
@@ -148,7 +152,8 @@ def _code_out(row) -> dict:
 @router.post("/coupons/claim", response=CodeOut, summary="Claim a code, or any claimable code of a coupon")
 def coupons_claim(request: HttpRequest, body: ClaimIn):
     coupon = selectors.coupon_get(coupon_id=body.coupon_id) if body.coupon_id else None
-    row = services.coupon_claim(customer_id=body.customer_id, coupon=coupon, code=body.code, now=timezone.now())
+    row = services.coupon_claim(customer_id=body.customer_id, coupon=coupon, code=body.code, now=timezone.now(),
+                                store_id=_store(request))
     return _code_out(row)
 
 
@@ -186,7 +191,7 @@ def _reservation_out(r) -> dict:
 
 
 @router.post("/flash-sales/{flash_sale_id}/reserve", response=ReservationOut, summary="Reserve flash-sale stock")
-def flash_sales_reserve(request: HttpRequest, flash_sale_id: int, body: ReserveIn):
+def flash_sales_reserve(request: HttpRequest, flash_sale_id: Path[DbId], body: ReserveIn):
     r = services.flash_sale_reserve(flash_sale_id=flash_sale_id, buyer_id=body.buyer_id,
                                     quantity=body.quantity, now=timezone.now(), store_id=_store(request))
     tasks.facts_flush_soon()
@@ -195,13 +200,13 @@ def flash_sales_reserve(request: HttpRequest, flash_sale_id: int, body: ReserveI
 
 class ReleaseIn(Schema):
     buyer_id: str = Field(min_length=1, max_length=64)
-    reservation_id: int
+    reservation_id: DbId
 
 
 @router.post("/flash-sales/{flash_sale_id}/release", response=dict, summary="Give a reservation back")
-def flash_sales_release(request: HttpRequest, flash_sale_id: int, body: ReleaseIn):
+def flash_sales_release(request: HttpRequest, flash_sale_id: Path[DbId], body: ReleaseIn):
     released = services.flash_sale_release(reservation_id=body.reservation_id, buyer_id=body.buyer_id,
-                                          flash_sale_id=flash_sale_id, now=timezone.now())
+                                          flash_sale_id=flash_sale_id, now=timezone.now(), store_id=_store(request))
     if released:
         tasks.facts_flush_soon()
     return {"released": released}

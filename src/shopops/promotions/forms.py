@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from shopops.promotions import kinds
 from shopops.promotions.models import Campaign, Promotion
 from shopops.promotions.selectors import CartLineIn
 
@@ -64,60 +66,31 @@ class PublishForm(forms.Form):
 
 
 # ---------------------------------------------------------------------------- promotion editor
-# Which parameter fields each kind uses (the rest are hidden by promotion_form.js and ignored).
-KIND_FIELDS: dict[str, tuple[str, ...]] = {
-    "item_discount": ("rate",),
-    "special_price": ("price",),
-    "member_price": ("price",),
-    "flash_sale": ("price", "max_units"),
-    "bundle": ("price", "bundle_skus"),
-    "presale": ("deposit", "deposit_value"),
-    "tiered_reduction": ("tiers",),
-    "every_reduction": ("threshold", "amount", "cap"),
-    "quantity_discount": ("quantity_tiers",),
-    "store_coupon": ("amount", "rate", "threshold", "cap"),
-    "product_coupon": ("amount", "rate", "threshold", "cap"),
-    "first_order": ("amount", "rate", "threshold", "cap"),
-    "gift": ("threshold", "gift_value", "gift_sku"),
-    "cross_store_reduction": ("threshold", "amount", "cap"),
-    "platform_coupon": ("amount", "rate", "threshold", "cap"),
-    "points": ("points_per_yuan", "max_share"),
-}
-PARAMETER_FIELDS = ("rate", "price", "amount", "threshold", "cap", "tiers", "quantity_tiers", "max_units",
-                    "bundle_skus", "deposit", "deposit_value", "gift_value", "gift_sku", "points_per_yuan", "max_share")
+# What each kind uses comes from its spec (shopops.promotions.kinds, engine.kinds): the
+# parameter fields are built from the registered kinds when a form is made.
+class _KindFields(Mapping):
+    """kind -> its parameter field names, read live from the registry (kept for imports)."""
+
+    def __getitem__(self, key: str) -> tuple[str, ...]:
+        return tuple(kinds.kind_fields()[key])
+
+    def __iter__(self):
+        return iter(kinds.kind_fields())
+
+    def __len__(self) -> int:
+        return len(kinds.kind_fields())
+
+
+KIND_FIELDS: Mapping[str, tuple[str, ...]] = _KindFields()
 LIST_FIELDS = ("scope_categories", "scope_products", "scope_skus", "exclude_skus", "segment_ids", "channels")
 
 
-def _money(label, help_text=""):
-    return forms.DecimalField(label=label, required=False, min_value=0, max_digits=18, decimal_places=2, help_text=help_text)
-
-
-def _items(text: str) -> list[str]:
-    return [s for s in (part.strip() for part in text.replace("，", ",").replace("\n", ",").split(",")) if s]
+_items = kinds.split_items
 
 
 class PromotionForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
-    kind = forms.ChoiceField(label=_("Type"), choices=Promotion.KindChoices.choices)
-    # parameters
-    rate = forms.DecimalField(label=_("Rate"), required=False, max_digits=5, decimal_places=4,
-                              help_text=_("Price multiplier: 0.8 = 8折 (20% off)."))
-    price = _money(_("Price"), _("Price per unit (per bundle for a bundle)."))
-    amount = _money(_("Amount off"))
-    threshold = _money(_("Threshold"), _("Spend needed, after item discounts."))
-    cap = _money(_("Cap"), _("Most it may take off."))
-    tiers = forms.CharField(label=_("Tiers"), required=False, help_text=_("Spend:amount off, e.g. 300:30, 600:70."))
-    quantity_tiers = forms.CharField(label=_("Quantity tiers"), required=False,
-                                     help_text=_("Units:rate, e.g. 2:0.9, 3:0.8."))
-    max_units = forms.IntegerField(label=_("Units per buyer at this price"), required=False, min_value=1)
-    bundle_skus = forms.CharField(label=_("Bundle SKUs"), required=False, help_text=_("Comma-separated SKUs, one of each."))
-    deposit = _money(_("Deposit"))
-    deposit_value = _money(_("Deposit counts as"), _("定金膨胀: what the paid deposit is worth at final payment."))
-    gift_value = _money(_("Gift value"))
-    gift_sku = forms.CharField(label=_("Gift SKU"), required=False, max_length=64)
-    points_per_yuan = forms.IntegerField(label=_("Points per ¥1"), required=False, min_value=1)
-    max_share = forms.DecimalField(label=_("Most share of the order"), required=False, max_digits=5, decimal_places=4,
-                                   help_text=_("0.1 = points pay at most 10% of the order."))
+    kind = forms.ChoiceField(label=_("Type"), choices=kinds.kind_choices)
     # scope, audience, channel
     scope_categories = forms.CharField(label=_("Categories"), required=False,
                                        help_text=_("Comma-separated; leave every scope field empty for the whole store."))
@@ -143,6 +116,24 @@ class PromotionForm(forms.Form):
                                      help_text=_("For platform-borne offers (跨店满减): 0.5 = the store pays half."))
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # the parameter fields of every registered kind, placed after name and kind
+        params = kinds.parameter_form_fields()
+        self.parameter_names = tuple(params)
+        fields = dict(self.fields)
+        head = {k: fields.pop(k) for k in ("name", "kind")}
+        self.fields = {**head, **params, **fields}
+
+    @property
+    def parameter_fields(self) -> list:
+        """The bound parameter fields, for the template (each shown only for the kinds using it)."""
+        return [self[name] for name in self.parameter_names]
+
+    @property
+    def kind_fields(self) -> dict[str, list[str]]:
+        return kinds.kind_fields()
+
     @classmethod
     def initial_from(cls, promotion: Promotion) -> dict:
         data = {name: getattr(promotion, name) for name in (
@@ -150,68 +141,22 @@ class PromotionForm(forms.Form):
             "bearer", "store_share", "is_active")}
         for name in LIST_FIELDS:
             data[name] = ", ".join(getattr(promotion, name) or [])
-        params = promotion.parameters or {}
-        for name in PARAMETER_FIELDS:
-            value = params.get(name)
-            if value is None:
-                continue
-            if name == "tiers":
-                value = ", ".join(f"{t}:{a}" for t, a in value)
-            elif name == "quantity_tiers":
-                value = ", ".join(f"{n}:{r}" for n, r in value)
-            elif name == "bundle_skus":
-                value = ", ".join(value)
-            data[name] = value
+        for name, value in (promotion.parameters or {}).items():
+            if value is not None:
+                data[name] = value  # list values are shown by the field ("300:30, 600:70", "A, B")
         return data
-
-    def _pairs(self, name: str, first, second) -> list:
-        raw = self.cleaned_data.get(name) or ""
-        out = []
-        for part in _items(raw):
-            bits = part.replace("：", ":").split(":")
-            try:
-                if len(bits) != 2:
-                    raise ValueError
-                out.append([first(bits[0].strip()), second(bits[1].strip())])
-            except (ValueError, InvalidOperation):
-                raise forms.ValidationError(
-                    _("%(value)r is not “number:number” (e.g. %(example)s)."),
-                    params={"value": part, "example": "300:30" if name == "tiers" else "2:0.9"}) from None
-        return out
-
-    def clean_tiers(self):
-        pairs = self._pairs("tiers", Decimal, Decimal)
-        for t, a in pairs:
-            if t <= 0 or a <= 0 or a > t:
-                raise forms.ValidationError(_("Each tier needs a threshold above 0 and an amount between 0 and the threshold; got %(t)s:%(a)s."),
-                                            params={"t": t, "a": a})
-        return pairs
-
-    def clean_quantity_tiers(self):
-        pairs = self._pairs("quantity_tiers", int, Decimal)
-        for n, r in pairs:
-            if n < 1 or not (0 < r <= 1):
-                raise forms.ValidationError(_("Each quantity tier needs at least 1 unit and a rate in (0, 1]; got %(n)s:%(r)s."),
-                                            params={"n": n, "r": r})
-        return pairs
 
     def clean(self):
         data = super().clean()
         kind = data.get("kind")
-        for name in ("rate", "max_share"):
-            value = data.get(name)
-            if value is not None and not (0 < value <= 1):
-                self.add_error(name, _("Must be above 0 and at most 1 (0.8 = 8折); got %(value)s.") % {"value": value})
-        if kind in KIND_FIELDS:
-            from shopops.promotions.services import REQUIRED
-
-            for group in REQUIRED[kind]:
+        if kind in self.kind_fields:
+            for group in kinds.required_groups(kind):
                 if any(name in self.errors for name in group):
                     continue  # already told what is wrong with it
                 if not any(data.get(name) not in (None, "", []) for name in group):
                     labels = " / ".join(str(self.fields[name].label) for name in group)
                     self.add_error(group[0], _("%(kind)s needs %(fields)s.") % {
-                        "kind": Promotion.KindChoices(kind).label, "fields": labels})
+                        "kind": kinds.kind_label(kind), "fields": labels})
         starts, ends = data.get("starts_at"), data.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("Must be after the start (%(start)s).") % {"start": starts.strftime("%Y-%m-%d %H:%M")})
@@ -223,11 +168,11 @@ class PromotionForm(forms.Form):
         """Arguments of services.promotion_create / promotion_update."""
         d = self.cleaned_data
         params = {}
-        for name in KIND_FIELDS.get(d["kind"], ()):
+        for name in kinds.kind_fields().get(d["kind"], ()):
             value = d.get(name)
             if value in (None, "", []):
                 continue
-            params[name] = _items(value) if name == "bundle_skus" else value
+            params[name] = value
         out = {name: d[name] for name in ("name", "kind", "audience", "starts_at", "ends_at", "priority",
                                            "exclusive_group", "stackable", "bearer", "is_active")}
         out["priority"] = out["priority"] or 0

@@ -13,30 +13,13 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from shopops.promotions.engine.types import Audience, Bearer, Kind
+from shopops.promotions.engine.types import Audience, Bearer
+from shopops.promotions.kinds import kind_choices
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 
 
 class Promotion(models.Model):
-    class KindChoices(models.TextChoices):
-        ITEM_DISCOUNT = Kind.ITEM_DISCOUNT, _("Item discount (限时折扣)")
-        SPECIAL_PRICE = Kind.SPECIAL_PRICE, _("Special price")
-        MEMBER_PRICE = Kind.MEMBER_PRICE, _("Member price")
-        FLASH_SALE = Kind.FLASH_SALE, _("Flash-sale price")
-        BUNDLE = Kind.BUNDLE, _("Bundle price")
-        PRESALE = Kind.PRESALE, _("Presale deposit")
-        TIERED_REDUCTION = Kind.TIERED_REDUCTION, _("Spend and save (满减)")
-        EVERY_REDUCTION = Kind.EVERY_REDUCTION, _("Save per full amount (每满减)")
-        QUANTITY_DISCOUNT = Kind.QUANTITY_DISCOUNT, _("Buy N, % off (满件折)")
-        STORE_COUPON = Kind.STORE_COUPON, _("Store coupon")
-        PRODUCT_COUPON = Kind.PRODUCT_COUPON, _("Product coupon")
-        FIRST_ORDER = Kind.FIRST_ORDER, _("First-order offer")
-        GIFT = Kind.GIFT, _("Gift with purchase")
-        CROSS_STORE_REDUCTION = Kind.CROSS_STORE_REDUCTION, _("Cross-store spend and save (跨店满减)")
-        PLATFORM_COUPON = Kind.PLATFORM_COUPON, _("Platform coupon")
-        POINTS = Kind.POINTS, _("Points deduction")
-
     class AudienceChoices(models.TextChoices):
         ALL = Audience.ALL, _("Everyone")
         NEW_BUYERS = Audience.NEW_BUYERS, _("New buyers")
@@ -48,9 +31,10 @@ class Promotion(models.Model):
         PLATFORM = Bearer.PLATFORM, _("Platform")
 
     name = models.CharField(max_length=200)
-    kind = models.CharField(max_length=32, choices=KindChoices.choices)
+    # a registered kind's key; its choices and labels come from the kind specs (engine.kinds)
+    kind = models.CharField(max_length=32, choices=kind_choices)
     # Per-kind parameters (rate, price, amount, threshold, cap, tiers …), validated by
-    # services.promotion_parameters_validate against the engine's fields.
+    # services.promotion_parameters_validate against the kind's spec.
     parameters = models.JSONField(default=dict, blank=True)
     scope_categories = models.JSONField(default=list, blank=True)
     scope_products = models.JSONField(default=list, blank=True)
@@ -115,6 +99,7 @@ class Coupon(models.Model):
     total_quantity = models.PositiveIntegerField()
     issued = models.PositiveIntegerField(default=0)
     face_value = models.DecimalField(**MONEY, help_text="outstanding value per code, for the liability report")
+    store_id = models.CharField(max_length=64, help_text="the store whose server key may claim and redeem its codes")
 
     class Meta:
         constraints = [
@@ -155,6 +140,7 @@ class FlashSale(models.Model):
     starts_at = models.DateTimeField()
     ends_at = models.DateTimeField()
     reservation_minutes = models.PositiveIntegerField(default=15)
+    store_id = models.CharField(max_length=64, help_text="the store whose server key may reserve and release its stock")
 
     class Meta:
         constraints = [

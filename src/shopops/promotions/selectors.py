@@ -17,30 +17,14 @@ from shopops.promotions import engine
 from shopops.promotions.engine.floor import FloorReport, SkuFloor, floor_check
 from shopops.promotions.models import AuditLog, Campaign, Coupon, CouponCode, FloorPrice, Promotion
 
-_DECIMAL_PARAMS = ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "gift_value")
-
 
 def engine_promotion(promotion: Promotion) -> engine.Promotion:
-    """The engine's frozen value of a stored promotion (parameters already validated)."""
-    params = promotion.parameters or {}
-    kwargs: dict = {}
-    for name in _DECIMAL_PARAMS:
-        if params.get(name) is not None:
-            kwargs[name] = Decimal(str(params[name]))
-    if params.get("tiers"):
-        kwargs["tiers"] = tuple((Decimal(str(t)), Decimal(str(a))) for t, a in params["tiers"])
-    if params.get("quantity_tiers"):
-        kwargs["quantity_tiers"] = tuple((int(n), Decimal(str(r))) for n, r in params["quantity_tiers"])
-    for name in ("max_units", "points_per_yuan"):
-        if params.get(name) is not None:
-            kwargs[name] = int(params[name])
-    if params.get("bundle_skus"):
-        kwargs["bundle_skus"] = tuple(params["bundle_skus"])
-    if params.get("gift_sku"):
-        kwargs["gift_sku"] = str(params["gift_sku"])
+    """The engine's frozen value of a stored promotion (parameters already validated): its
+    kind's spec reads the typed parameters from the stored JSON."""
+    spec = engine.kind_spec(promotion.kind)
     return engine.Promotion(
         id=str(promotion.pk),
-        kind=engine.Kind(promotion.kind),
+        kind=spec.key,
         name=promotion.name,
         scope=engine.Scope(
             categories=frozenset(promotion.scope_categories), products=frozenset(promotion.scope_products),
@@ -56,7 +40,7 @@ def engine_promotion(promotion: Promotion) -> engine.Promotion:
         stackable=promotion.stackable,
         bearer=engine.Bearer(promotion.bearer),
         store_share=promotion.store_share,
-        **kwargs,
+        params=spec.parse(promotion.parameters or {}),
     )
 
 

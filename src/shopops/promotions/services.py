@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import psycopg
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
@@ -16,7 +16,7 @@ from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Action, action_permission
-from shopops.promotions.engine.types import COUPON_KINDS, Kind
+from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
     AuditLog, Campaign, Coupon, CouponCode, FlashSale, FlashSaleBuyer, FloorPrice, Promotion, Reservation,
@@ -40,66 +40,15 @@ class FloorViolationError(ShopopsError):
 
 
 # ---------------------------------------------------------------------------- promotions
-REQUIRED: dict[Kind, tuple[tuple[str, ...], ...]] = {
-    # each inner tuple: at least one of these parameters
-    Kind.ITEM_DISCOUNT: (("rate",),),
-    Kind.SPECIAL_PRICE: (("price",),),
-    Kind.MEMBER_PRICE: (("price",),),
-    Kind.FLASH_SALE: (("price",),),
-    Kind.BUNDLE: (("price",), ("bundle_skus",)),
-    Kind.PRESALE: (("deposit",), ("deposit_value",)),
-    Kind.TIERED_REDUCTION: (("tiers",),),
-    Kind.EVERY_REDUCTION: (("threshold",), ("amount",)),
-    Kind.QUANTITY_DISCOUNT: (("quantity_tiers",),),
-    Kind.STORE_COUPON: (("amount", "rate"),),
-    Kind.PRODUCT_COUPON: (("amount", "rate"),),
-    Kind.FIRST_ORDER: (("amount", "rate"),),
-    Kind.GIFT: (("threshold",), ("gift_value",)),
-    Kind.CROSS_STORE_REDUCTION: (("threshold",), ("amount",)),
-    Kind.PLATFORM_COUPON: (("amount", "rate"),),
-    Kind.POINTS: (("points_per_yuan",), ("max_share",)),
-}
-_DECIMALS = ("rate", "price", "amount", "threshold", "cap", "deposit", "deposit_value", "max_share", "gift_value")
-
-
 def promotion_parameters_validate(*, kind: str, parameters: dict) -> dict:
-    """Normalised parameters of one kind, or ValidationError naming the field and value."""
+    """Normalised parameters of one kind, or ValidationError naming the field and value.
+
+    The rules are the kind's spec (``engine.kinds``): its parameter types, which it needs,
+    and any rule between them."""
     try:
-        k = Kind(kind)
-    except ValueError as exc:
-        raise ValidationError(f"unknown promotion kind {kind!r}") from exc
-    out: dict = {}
-    for name, value in parameters.items():
-        if value in (None, "", []):
-            continue
-        try:
-            if name in _DECIMALS:
-                d = Decimal(str(value))
-                if d < 0:
-                    raise ValidationError(f"parameters.{name}: must be >= 0, got {value!r}")
-                if name in ("rate", "max_share") and not (0 < d <= 1):
-                    raise ValidationError(f"parameters.{name}: must be in (0, 1], got {value!r}")
-                out[name] = str(d)
-            elif name == "tiers":
-                out[name] = sorted([[str(Decimal(str(t))), str(Decimal(str(a)))] for t, a in value], key=lambda x: Decimal(x[0]))
-            elif name == "quantity_tiers":
-                out[name] = sorted([[int(n), str(Decimal(str(r)))] for n, r in value])
-            elif name in ("max_units", "points_per_yuan"):
-                if int(value) < 1:
-                    raise ValidationError(f"parameters.{name}: must be >= 1, got {value!r}")
-                out[name] = int(value)
-            elif name == "bundle_skus":
-                out[name] = [str(s) for s in value]
-            elif name == "gift_sku":
-                out[name] = str(value)
-            else:
-                raise ValidationError(f"parameters.{name}: not a parameter of any promotion kind")
-        except (InvalidOperation, TypeError, ValueError) as exc:
-            raise ValidationError(f"parameters.{name}: not valid: {value!r}") from exc
-    for group in REQUIRED[k]:
-        if not any(name in out for name in group):
-            raise ValidationError(f"{k.value} needs parameters.{' or parameters.'.join(group)}")
-    return out
+        return validate_parameters(kind=kind, parameters=parameters)
+    except ParamError as exc:
+        raise ValidationError(str(exc)) from exc
 
 
 def promotion_create(*, name: str, kind: str, parameters: dict, stackable: bool = False, priority: int = 0,
@@ -220,14 +169,17 @@ def floor_price_set(*, sku: str, list_price: Decimal, cost: Decimal, min_margin:
 
 # ---------------------------------------------------------------------------- coupons
 def coupon_create(*, promotion: Promotion, name: str, valid_from: dt.datetime, valid_until: dt.datetime,
-                  total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None) -> Coupon:
-    if promotion.kind not in {k.value for k in COUPON_KINDS}:
+                  total_quantity: int, per_customer_limit: int = 1, face_value: Decimal | None = None,
+                  store_id: str = "") -> Coupon:
+    """A coupon of one store (default: the promotions store): only that store's server key claims
+    and redeems its codes."""
+    if not kind_spec(promotion.kind).is_coupon:
         raise ValidationError(f"promotion {promotion.pk} is a {promotion.kind}, not a coupon")
     if face_value is None:
         face_value = Decimal(str(promotion.parameters.get("amount") or promotion.parameters.get("cap") or "0"))
     return Coupon.objects.create(promotion=promotion, name=name, valid_from=valid_from, valid_until=valid_until,
                                  total_quantity=total_quantity, per_customer_limit=per_customer_limit,
-                                 face_value=face_value)
+                                 face_value=face_value, store_id=store_id or default_store_id())
 
 
 def _take_quantity(coupon: Coupon, n: int) -> None:
@@ -252,18 +204,26 @@ def _new_code() -> str:
     return secrets.token_hex(6).upper()
 
 
-def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = None, code: str = "") -> CouponCode:
-    """Claim a code (``code``) or any claimable code of ``coupon``, within the per-customer limit."""
+def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = None, code: str = "",
+                 store_id: str = "") -> CouponCode:
+    """Claim a code (``code``) or any claimable code of ``coupon``, within the per-customer limit.
+
+    Only codes of coupons of ``store_id`` (the caller's store; default: the promotions store):
+    another store's coupon is refused as if it did not exist.
+    """
     if not customer_id:
         raise ValidationError("customer_id is required")
+    store_id = store_id or default_store_id()
     with transaction.atomic():
         if code:
             found = CouponCode.objects.select_related("coupon").filter(code=code).first()
-            if found is None:
+            if found is None or found.coupon.store_id != store_id:
                 raise CouponError(f"unknown coupon code {code!r}")
             coupon = found.coupon
         if coupon is None:
             raise ValidationError("give a coupon or a code")
+        if coupon.store_id != store_id:
+            raise CouponError(f"no coupon {coupon.pk} in store {store_id}")
         if not (coupon.valid_from <= now < coupon.valid_until):
             raise CouponError(f"coupon {coupon.pk} is not valid now")
         # serialise claims of one customer for this coupon on the coupon row, then count
@@ -282,9 +242,15 @@ def coupon_claim(*, customer_id: str, now: dt.datetime, coupon: Coupon | None = 
 
 
 def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetime, store_id: str = "") -> CouponCode:
-    """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count."""
+    """Redeem exactly once: one conditional UPDATE … WHERE redeemed_at IS NULL, checked by row count.
+
+    Only a code of a coupon of ``store_id`` (the caller's store; default: the promotions store).
+    """
     if not order_id:
         raise ValidationError("order_id is required")
+    store_id = store_id or default_store_id()
+    if not CouponCode.objects.filter(code=code, coupon__store_id=store_id).exists():
+        raise CouponError(f"unknown coupon code {code!r}")
     valid = CouponCode.objects.filter(code=code, coupon__valid_from__lte=now, coupon__valid_until__gt=now).exists()
     updated = 0
     if valid:
@@ -311,10 +277,27 @@ def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetim
 
 # ---------------------------------------------------------------------------- flash sales
 def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.datetime, ends_at: dt.datetime,
-                      per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "") -> FlashSale:
+                      per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "",
+                      store_id: str = "") -> FlashSale:
+    """A flash sale of one store (default: the promotions store): only its server key reserves."""
     return FlashSale.objects.create(sku=sku, price=price, quantity=quantity, remaining=quantity, name=name,
                                     per_buyer_limit=per_buyer_limit, starts_at=starts_at, ends_at=ends_at,
-                                    reservation_minutes=reservation_minutes)
+                                    reservation_minutes=reservation_minutes, store_id=store_id or default_store_id())
+
+
+_sale_stores: dict[int, str] = {}  # flash sale id -> its store (never changes): no extra round trip per attempt
+
+
+def _sale_in_store(flash_sale_id: int, store_id: str) -> None:
+    """Refuse a sale of another store as if it did not exist (a cached store is read again
+    before it refuses, so the cache can only save a round trip, never decide)."""
+    if _sale_stores.get(flash_sale_id) != store_id:
+        found = FlashSale.objects.filter(pk=flash_sale_id).values_list("store_id", flat=True).first()
+        if found is None:
+            raise FlashSaleError(f"no flash sale {flash_sale_id}")
+        _sale_stores[flash_sale_id] = found
+    if _sale_stores[flash_sale_id] != store_id:
+        raise FlashSaleError(f"no flash sale {flash_sale_id}")
 
 
 _RESERVE_SQL = """
@@ -379,6 +362,7 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     if quantity < 1:
         raise ValidationError("quantity must be >= 1")
     store_id = store_id or default_store_id()
+    _sale_in_store(flash_sale_id, store_id)
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return _reserve_orm(flash_sale_id, buyer_id, quantity, now, store_id)
@@ -497,9 +481,10 @@ def _give_back(reservation_filter: Q, new_status: str, now: dt.datetime) -> int:
 
 
 def flash_sale_release(*, reservation_id: int, buyer_id: str, flash_sale_id: int | None = None,
-                       now: dt.datetime | None = None) -> bool:
-    """The buyer gives a reservation up; stock returns. False when it was no longer reserved."""
-    match = Q(pk=reservation_id, buyer_id=buyer_id)
+                       now: dt.datetime | None = None, store_id: str = "") -> bool:
+    """The buyer gives a reservation up; stock returns. False when it was no longer reserved
+    (or is not a reservation of ``store_id``, default: the promotions store)."""
+    match = Q(pk=reservation_id, buyer_id=buyer_id, store_id=store_id or default_store_id())
     if flash_sale_id is not None:
         match &= Q(flash_sale_id=flash_sale_id)
     return _give_back(match, Reservation.Status.RELEASED, now or timezone.now()) == 1

@@ -36,11 +36,10 @@ from shopops.metrics.runners import (
     FunnelQuery,
     TargetQuery,
     last_fact_date,
-    run_comparison,
-    run_funnel,
-    run_targets,
+    run_query,
 )
 from shopops.metrics.runners.comparison import change as kpi_change
+from shopops.metrics.selectors import target_specs
 from shopops.reports.formatting import format_change, format_value
 from shopops.reports.texts import normalize_language, text, value_label
 
@@ -255,13 +254,13 @@ class _Context:
 
     def _compare(self, kpis: tuple[str, ...], by: tuple[str, ...], against: tuple[str, ...]) -> ComparisonResult:
         if self.kind is ReportKind.WEEKLY:  # the comparison runner's previous period is the week before
-            return run_comparison(ComparisonQuery(kpis, self.period, by=by, stores=self.stores, against=against),
+            return run_query(ComparisonQuery(kpis, self.period, by=by, stores=self.stores, against=against),
                                   con=self.con)
         # a month compares with the calendar month before, which the runner's "previous" (the same
         # number of days before) is not: run that month as a period of its own and pair the rows
-        current = run_comparison(ComparisonQuery(kpis, self.period, by=by, stores=self.stores,
+        current = run_query(ComparisonQuery(kpis, self.period, by=by, stores=self.stores,
                                                  against=tuple(a for a in against if a != PREVIOUS)), con=self.con)
-        before = run_comparison(ComparisonQuery(kpis, previous_period(self.kind, self.period), by=by,
+        before = run_query(ComparisonQuery(kpis, previous_period(self.kind, self.period), by=by,
                                                 stores=self.stores, against=()), con=self.con)
         base = {(tuple(r.keys.items()), r.kpi): r.current for r in before.rows}
         rows: list[ComparisonRow] = []
@@ -301,7 +300,8 @@ def _overview(c: _Context) -> None:
     if c.kind is ReportKind.MONTHLY and len(c.stores) <= 1:
         # monthly targets apply to the month: all stores ("") or the one store asked for
         scope = c.stores[0] if c.stores else ""
-        progress = run_targets(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores), con=c.con)
+        progress = run_query(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores,
+                                         targets=target_specs(month=c.period.start)), con=c.con)
         for row in progress.rows:
             if row.target.store_id == scope and row.target.kpi in OVERVIEW_KPIS:
                 targets[row.target.kpi] = row.target.value
@@ -406,7 +406,7 @@ def _traffic(c: _Context) -> None:
     columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, "visitors"),
                Column("visitors_change", f"{c.kpi_label('visitors')} {c.t('change_previous')}", CHANGE),
                _kpi_column(c, "paying_buyers"), _kpi_column(c, "conversion_rate"))
-    funnel = run_funnel(FunnelQuery(c.period, stores=c.stores), con=c.con)
+    funnel = run_query(FunnelQuery(c.period, stores=c.stores), con=c.con)
     labels = {s.id: s.label(c.language) for s in EVENT_STEPS}
     funnel_rows = tuple({"step": labels.get(r.step, r.step), "visitors": r.visitors, "step_rate": r.step_rate,
                          "overall_rate": r.overall_rate} for r in funnel.steps())

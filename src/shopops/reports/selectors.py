@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from shopops.core.errors import ShopopsError
-from shopops.reports.services import BODY, META, ReportRecord, reports_dir
+from shopops.reports.records import BODY, META, ReportRecord, reports_dir
 
 _ID = re.compile(r"^[a-z]+-[0-9A-Za-z-]+$")
 

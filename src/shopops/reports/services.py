@@ -12,91 +12,23 @@ reports, and a report is one folder to mail, archive or delete.
 from __future__ import annotations
 
 import datetime as dt
-import json
-import os
 import secrets
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-from django.conf import settings
 
 from shopops.core.errors import ValidationError
 from shopops.core.periods import Period
 from shopops.metrics.dimensions import store_list
 from shopops.reports.builder import Report, ReportKind, period_label, report_build, report_period
+from shopops.reports.records import BODY, META, ReportRecord, Status, reports_dir
 from shopops.reports.texts import normalize_language
 
 FORMATS = ("html", "pdf", "xlsx")
-META = "meta.json"
-BODY = "body.html"
-
-
-class Status:
-    QUEUED = "queued"
-    RUNNING = "running"
-    DONE = "done"
-    FAILED = "failed"
-
-
 ProgressCallback = Callable[[int, int, str], None]
-
-
-def reports_dir() -> Path:
-    return Path(settings.VAR_DIR) / "reports"
-
-
-@dataclass(slots=True)
-class ReportRecord:
-    """What ``meta.json`` holds about one generated (or generating) report."""
-
-    id: str
-    kind: str
-    period_label: str
-    period_start: str
-    period_end: str
-    stores: list[str]
-    language: str
-    formats: list[str]
-    status: str = Status.QUEUED
-    done: int = 0
-    total: int = 1
-    step: str = ""
-    error: str = ""
-    created_at: str = ""
-    finished_at: str = ""
-    files: dict[str, str] = field(default_factory=dict)
-    user: str = ""
-
-    @property
-    def directory(self) -> Path:
-        return reports_dir() / self.id
-
-    @property
-    def progress(self) -> int:
-        """0–100."""
-        return int(100 * self.done / self.total) if self.total else 0
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in (Status.QUEUED, Status.RUNNING)
-
-    def path(self, fmt: str) -> Path | None:
-        name = self.files.get(fmt)
-        return self.directory / name if name else None
-
-    def save(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
-        tmp = self.directory / f".{META}.{os.getpid()}.tmp"
-        data = {k: getattr(self, k) for k in self.__slots__}
-        tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
-        os.replace(tmp, self.directory / META)  # readers never see half a file
-
-    @classmethod
-    def load(cls, directory: Path) -> ReportRecord:
-        data = json.loads((directory / META).read_text(encoding="utf-8"))
-        return cls(**{k: v for k, v in data.items() if k in cls.__slots__})
+__all__ = ["BODY", "FORMATS", "META", "GeneratedReport", "ReportRecord", "Status", "report_delete",
+           "report_generate", "report_request", "reports_dir", "reports_interrupted_fail"]
 
 
 @dataclass(frozen=True, slots=True)

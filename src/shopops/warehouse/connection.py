@@ -5,12 +5,19 @@ under ``./var``), ``duckdb://:memory:``, ``postgresql://user:pass@host/db``.
 
 DuckDB lets one process write a database file. Inside that process each thread gets
 its own cursor on the shared database, so web threads can read while a task writes.
+
+PostgreSQL: each thread gets its own connection (a session of its own), so a thread's
+transaction is never joined by another thread's writes — an API upsert in a web thread
+commits on its own even while an import in the worker thread holds a transaction open
+(and rolls it back). Connections of threads that have ended are closed the next time a
+thread connects, and all of them by ``disconnect_all``. Spark: one session per process.
 """
 
 from __future__ import annotations
 
 import os
 import threading
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -57,6 +64,31 @@ _lock = threading.Lock()
 _roots: dict[str, BaseBackend] = {}
 _local = threading.local()
 _generation = 0  # bumped by disconnect_all so every thread drops its cursors
+# PostgreSQL: url -> {thread ident: (the thread, its own connection)}; the main thread uses the root
+_thread_cons: dict[str, dict[int, tuple[weakref.ref, BaseBackend]]] = {}
+
+
+def _close_quietly(con: BaseBackend) -> None:
+    try:
+        con.disconnect()
+    except Exception:  # already closed
+        pass
+
+
+def _thread_connection(wurl: WarehouseUrl) -> BaseBackend:
+    """A PostgreSQL connection of this thread's own; closes those of threads that have ended."""
+    me = threading.current_thread()
+    with _lock:
+        mine = _thread_cons.setdefault(wurl.url, {})
+        for ident, (thread, con) in list(mine.items()):
+            alive = thread()
+            if alive is None or not alive.is_alive() or (ident == me.ident and alive is not me):
+                _close_quietly(con)
+                del mine[ident]
+    con = _open(wurl)
+    with _lock:
+        _thread_cons.setdefault(wurl.url, {})[me.ident] = (weakref.ref(me), con)
+    return con
 
 
 def _open(url: WarehouseUrl) -> BaseBackend:
@@ -84,7 +116,11 @@ def _open(url: WarehouseUrl) -> BaseBackend:
 
 
 def connect(url: str | None = None) -> BaseBackend:
-    """The warehouse connection for this thread (opened once per process and URL)."""
+    """The warehouse connection for this thread.
+
+    The database is opened once per process and URL; DuckDB threads get a cursor of it,
+    PostgreSQL threads other than the main one a connection of their own.
+    """
     wurl = WarehouseUrl(url) if url else warehouse_url()
     cache = getattr(_local, "cons", None)
     if cache is None or getattr(_local, "generation", None) != _generation:
@@ -99,8 +135,12 @@ def connect(url: str | None = None) -> BaseBackend:
             from shopops.warehouse.loader import ensure_tables
 
             ensure_tables(root)  # every canonical table exists, empty until loaded
-    if wurl.engine == "duckdb" and threading.current_thread() is not threading.main_thread():
+    if threading.current_thread() is threading.main_thread():
+        con = root
+    elif wurl.engine == "duckdb":
         con = ibis.duckdb.from_connection(root.con.cursor())
+    elif wurl.engine == "postgres":
+        con = _thread_connection(wurl)
     else:
         con = root
     cache[wurl.url] = con
@@ -115,6 +155,10 @@ def disconnect_all() -> None:
     global _generation
     with _lock:
         _generation += 1
+        for url, threads in list(_thread_cons.items()):
+            for _thread, con in threads.values():
+                _close_quietly(con)
+            del _thread_cons[url]
         for url, root in list(_roots.items()):
             if WarehouseUrl(url).engine == "pyspark":
                 continue

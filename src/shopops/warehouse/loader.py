@@ -4,6 +4,10 @@ The loader is the only writer of facts. It takes Arrow data already shaped like 
 canonical table (ingest maps and validates before), casts it to the table's schema,
 and merges it: new keys insert, changed rows replace the old ones, identical rows are
 left alone — so loading the same data twice changes nothing.
+
+A load that changes rows bumps the data version of the table for the stores it wrote, in
+the same transaction (``shopops.warehouse.versions``): every cache of warehouse results
+is keyed by it.
 """
 
 from __future__ import annotations
@@ -12,9 +16,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 import pyarrow as pa
+import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
 from shopops.core.errors import ValidationError
+from shopops.warehouse.backends import versions
 from shopops.warehouse.backends.sql import Session
 from shopops.warehouse.schema import TABLES, Table
 
@@ -56,10 +62,11 @@ def conform(table: Table, batch: pa.Table) -> pa.Table:
 
 
 def ensure_tables(con: BaseBackend, names: Iterable[str] | None = None) -> None:
-    """Create the canonical tables that do not exist yet."""
+    """Create the canonical tables that do not exist yet (and the data-version table)."""
     session = Session(con)
     for name in names or TABLES:
         session.ensure_table(TABLES[name])
+    versions.ensure(con)
 
 
 def load(
@@ -82,7 +89,9 @@ def load(
         batches = [batches]
     session = Session(con)
     session.ensure_table(table)
+    versions.ensure(con)
     result = LoadResult(table_name)
+    changed: set[str] = set()  # stores whose rows changed, for the data version
 
     def one(batch: pa.Table) -> None:
         batch = conform(table, batch)
@@ -101,15 +110,24 @@ def load(
         result.rows += batch.num_rows
         result.inserted += inserted
         result.updated += updated
+        if inserted or updated:
+            changed.update(pc.unique(batch.column("store_id")).to_pylist() if "store_id" in batch.column_names
+                           else [""])
+
+    def bump() -> None:
+        versions.bump(con, table_name, changed)
+        changed.clear()
 
     if atomic:
         with session.transaction():
             for batch in batches:
                 one(batch)
+            bump()
     else:
         for batch in batches:
             with session.transaction():
                 one(batch)
+                bump()
     return result
 
 

@@ -33,6 +33,12 @@ class Table:
     doc: str
     columns: tuple[Column, ...]
     key: tuple[str, ...]
+    # the business-date column (the store's day a row belongs to), declared once here and
+    # read by ingest, the metrics catalog and the data version; None for dimension tables
+    business_date: str | None = None
+    # the UTC instant column ingest derives ``business_date`` from in the store's time zone
+    # (None: the business date arrives as it is, or its writer sets it)
+    business_date_of: str | None = None
 
     @property
     def schema(self) -> ibis.Schema:
@@ -58,8 +64,11 @@ STORE = _c("store_id", "string", "Store the row belongs to (`stores.store_id`)."
 TABLES: dict[str, Table] = {}
 
 
-def _table(name: str, doc: str, key: tuple[str, ...], *columns: Column) -> Table:
-    table = Table(name, doc, columns, key)
+def _table(name: str, doc: str, key: tuple[str, ...], *columns: Column,
+           business_date: str | None = None, business_date_of: str | None = None) -> Table:
+    table = Table(name, doc, columns, key, business_date, business_date_of)
+    if business_date is not None:
+        table.column(business_date)  # raises on a typo
     TABLES[name] = table
     return table
 
@@ -110,13 +119,13 @@ CUSTOMERS = _table(
     ("store_id", "customer_id"),
     STORE,
     _c("customer_id", "string", "Buyer id in the store's platform (买家ID / open id), or `guest:<order>` when absent.", nullable=False),
-    _c("unified_id", "string", "Salted SHA-256 of the identifier the exports share across channels (e.g. phone); links one person's accounts."),
+    _c("unified_id", "string", "HMAC-SHA256 (key `SHOPOPS_PII_KEY`) of the identifier the exports share across channels (e.g. phone); links one person's accounts."),
     _c("first_seen_at", INSTANT, "First time the store saw this customer (UTC)."),
     _c("province", "string", "Province / region (省份) from the latest shipping address."),
     _c("city", "string", "City (城市)."),
     _c("gender", "string", "`f`, `m` or empty when unknown."),
     _c("member_level", "string", "Store membership tier when the store runs one."),
-    _c("phone_masked", "string", "Phone with the middle digits masked, e.g. `138****5678`."),
+    _c("phone_masked", "string", "Phone with all but the first 3 and last 2 digits masked, e.g. `138******78`."),
 )
 
 ORDERS = _table(
@@ -139,6 +148,7 @@ ORDERS = _table(
     _c("city", "string", "Shipping city."),
     _c("traffic_source", "string", "Source of the converting visit: `search`, `ads`, `feed`, `live`, `social`, `direct`, `other`."),
     _c("is_presale", "boolean", "A presale (预售) order."),
+    business_date="paid_date", business_date_of="paid_at",
 )
 
 ORDER_LINES = _table(
@@ -155,6 +165,7 @@ ORDER_LINES = _table(
     _c("discount_amount", MONEY, "Order-level discounts prorated to this line."),
     _c("paid_amount", MONEY, "What the buyer paid for this line (shipping excluded).", nullable=False),
     _c("paid_date", "date", "Business date the order was paid (copied from the order)."),
+    business_date="paid_date", business_date_of="paid_at",
 )
 
 REFUNDS = _table(
@@ -173,6 +184,7 @@ REFUNDS = _table(
     _c("status", "string", "`requested`, `success`, `rejected` or `cancelled`."),
     _c("reason", "string", "Reason the buyer gave (退款原因), e.g. 尺码不合适."),
     _c("with_return", "boolean", "Goods were sent back (退货退款) rather than money only (仅退款)."),
+    business_date="refund_date", business_date_of="refunded_at",
 )
 
 TRAFFIC_DAILY = _table(
@@ -189,6 +201,7 @@ TRAFFIC_DAILY = _table(
     _c("add_to_cart_users", "int64", "加购人数."),
     _c("buyers", "int64", "支付买家数."),
     _c("paid_amount", MONEY, "支付金额."),
+    business_date="date",
 )
 
 EVENTS = _table(
@@ -206,6 +219,7 @@ EVENTS = _table(
     _c("traffic_source", "string", "Source of the session (UTM source mapped to the traffic-source list)."),
     _c("occurred_at", INSTANT, "When it happened (UTC).", nullable=False),
     _c("event_date", "date", "Business date in the store's time zone.", nullable=False),
+    business_date="event_date", business_date_of="occurred_at",
 )
 
 AD_SPEND_DAILY = _table(
@@ -222,6 +236,7 @@ AD_SPEND_DAILY = _table(
     _c("cost", MONEY, "花费."),
     _c("attributed_orders", "int64", "成交笔数 the tool attributes to the plan."),
     _c("attributed_gmv", MONEY, "成交金额 the tool attributes to the plan."),
+    business_date="date",
 )
 
 REVIEWS = _table(
@@ -239,6 +254,7 @@ REVIEWS = _table(
     _c("rating", "int8", "1–5 stars; 1–2 is a 差评."),
     _c("content", "string", "Review text."),
     _c("tags", "string", "Comma-separated topics when known: 尺码, 质量, 物流, 客服, 价格, 外观…"),
+    business_date="review_date", business_date_of="created_at",
 )
 
 INVENTORY_SNAPSHOTS = _table(
@@ -250,6 +266,7 @@ INVENTORY_SNAPSHOTS = _table(
     _c("sku_id", "string", "SKU.", nullable=False),
     _c("on_hand", "int64", "Sellable units (可售库存)."),
     _c("in_transit", "int64", "Units ordered from suppliers, not yet received."),
+    business_date="date",
 )
 
 COMPETITOR_SNAPSHOTS = _table(
@@ -265,6 +282,7 @@ COMPETITOR_SNAPSHOTS = _table(
     _c("price", MONEY, "Their price shown that day (到手价 when visible)."),
     _c("promo_text", "string", "Promotion text shown, e.g. 满300减50."),
     _c("monthly_sales", "int64", "Their displayed monthly sales (月销量), when shown."),
+    business_date="date",
 )
 
 
@@ -285,6 +303,7 @@ COUPON_REDEMPTIONS = _table(
     _c("store_amount", MONEY, "The store's part of `amount` (all of it for a store coupon; the store share of a platform one)."),
     _c("redeemed_at", INSTANT, "When it was redeemed (UTC).", nullable=False),
     _c("business_date", "date", "Business date of `redeemed_at` in the store's time zone.", nullable=False),
+    business_date="business_date",
 )
 
 FLASH_SALE_RESERVATIONS = _table(
@@ -305,7 +324,30 @@ FLASH_SALE_RESERVATIONS = _table(
     _c("paid_at", INSTANT, "When it was paid (UTC), if paid."),
     _c("closed_at", INSTANT, "When it was released or expired (UTC), if so."),
     _c("business_date", "date", "Business date of `reserved_at` in the store's time zone.", nullable=False),
+    business_date="business_date",
 )
+
+
+# -- system tables: kept by shopops itself, not facts (not in TABLES: not loadable, not mapped)
+
+DATA_VERSIONS = Table(
+    "_data_versions",
+    "The data version of each (store, table): every write through the loader (imports, API upserts, "
+    "promotion facts) that changes rows bumps it in the same transaction. Caches of warehouse results "
+    "are keyed by it (`shopops.warehouse.versions`), so reading it is one small lookup instead of a "
+    "scan of the facts. The row with an empty store and table is the warehouse's epoch: a new "
+    "warehouse gets a new one.",
+    (
+        Column("store_id", dt.String(nullable=False), "Store whose rows changed (empty for the epoch row).", False),
+        Column("table_name", dt.String(nullable=False), "Canonical table that changed (empty for the epoch row).", False),
+        Column("version", dt.Int64(nullable=False), "Counts the writes that changed the table's rows for the store.", False),
+        Column("token", dt.String(nullable=False), "Random id of the last write: unique across warehouses, so a cache "
+               "never mistakes one warehouse's version for another's.", False),
+        Column("changed_at", INSTANT, "When the last write committed (UTC)."),
+    ),
+    ("store_id", "table_name"),
+)
+SYSTEM_TABLES: dict[str, Table] = {DATA_VERSIONS.name: DATA_VERSIONS}
 
 
 def data_model_markdown() -> str:
@@ -322,8 +364,15 @@ def data_model_markdown() -> str:
         "upserts on: loading the same rows twice changes nothing.",
         "",
     ]
-    for table in TABLES.values():
+    tables = list(TABLES.values())
+    for table in [*tables, *SYSTEM_TABLES.values()]:
+        if table is next(iter(SYSTEM_TABLES.values())):
+            out += ["# System tables", "", "Kept by shopops itself; never loaded or mapped.", ""]
         out += [f"## `{table.name}`", "", table.doc, "", f"Natural key: {', '.join(f'`{k}`' for k in table.key)}", ""]
+        if table.business_date:
+            derived = (f", derived at ingest from `{table.business_date_of}` in the store's time zone"
+                       if table.business_date_of else "")
+            out += [f"Business date: `{table.business_date}`{derived}.", ""]
         out += ["| column | type | required | meaning |", "|---|---|---|---|"]
         for col in table.columns:
             out.append(f"| `{col.name}` | {col.dtype.copy(nullable=True)} | {'no' if col.nullable else 'yes'} | {col.doc} |")

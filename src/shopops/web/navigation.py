@@ -98,6 +98,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
         _("Team"),
         _("Will manage users and roles, and track the team's KPIs against their targets."),
     ),
+    NavEntry(Module.JOBS, _("Jobs"), url_name="jobs:list"),
 )
 
 _BY_MODULE: dict[str, NavEntry] = {entry.module.value: entry for entry in NAVIGATION}

@@ -1,4 +1,4 @@
-"""Query runners, looked up by kind in ``RUNNERS``.
+"""Query runners: ``run_query(query)`` runs any query with the runner of its type (``RUNNERS``).
 
 | kind | query → response | what |
 |---|---|---|
@@ -11,48 +11,38 @@
 | ``targets`` | ``TargetQuery`` → ``TargetResult`` | monthly targets: achievement and run-rate projection |
 
 Every runner: ``Runner(query, con=None, cache=None)``; ``.to_expr()`` (the Ibis
-expression(s)); ``.calculate()`` (the response, with ``seconds``, ``timings``, ``sql``,
-``cache_key``, ``cached``). ``run_query(query)`` picks the runner from the query's type.
+expressions it runs, by name); ``.calculate()`` (the response, with ``seconds``, ``timings``,
+``sql``, ``cache_key``, ``cached``). ``get_runner(query)`` builds the runner for the query's
+type; ``run_query(query, con=…, cache=…)`` runs it. Results are cached by data version
+(``shopops.metrics.cache``) unless ``cache=False``. For analysts: ``query([...], period)``
+returns a DataFrame.
 """
 
 from __future__ import annotations
 
-from shopops.metrics.runners.base import RUNNERS, DictCache, Response, Runner, data_version
-from shopops.metrics.runners.breakdown import OTHERS, BreakdownQuery, BreakdownResult, BreakdownRow, BreakdownRunner, run_breakdown
-from shopops.metrics.runners.cohort import CohortCell, CohortQuery, CohortResult, CohortRunner, run_cohort
+from shopops.metrics.runners.base import RUNNERS, Response, Runner, get_runner, run_query
+from shopops.metrics.runners.breakdown import OTHERS, BreakdownQuery, BreakdownResult, BreakdownRow, BreakdownRunner
+from shopops.metrics.runners.cohort import CohortCell, CohortQuery, CohortResult, CohortRunner
 from shopops.metrics.runners.comparison import (
-    LAST_YEAR, PREVIOUS, Change, ComparisonQuery, ComparisonResult, ComparisonRow, ComparisonRunner, run_comparison,
+    LAST_YEAR, PREVIOUS, Change, ComparisonQuery, ComparisonResult, ComparisonRow, ComparisonRunner,
 )
 from shopops.metrics.runners.funnel import (
     ALL, EVENT_STEPS, TRAFFIC_STEPS, FunnelQuery, FunnelResult, FunnelRow, FunnelRunner, TrafficFunnelQuery,
-    TrafficFunnelRunner, run_funnel,
+    TrafficFunnelRunner,
 )
-from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, derive, last_fact_date, query, run
-from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec, run_targets
+from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, derive, last_fact_date, query
+from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
 
-_BY_QUERY = {
-    KpiQuery: KpiRunner, BreakdownQuery: BreakdownRunner, ComparisonQuery: ComparisonRunner,
-    FunnelQuery: FunnelRunner, TrafficFunnelQuery: TrafficFunnelRunner, CohortQuery: CohortRunner,
-    TargetQuery: TargetRunner,
-}
-
-
-def runner_for(query, **kwargs) -> Runner:
-    return _BY_QUERY[type(query)](query, **kwargs)
-
-
-def run_query(query, **kwargs):
-    """Run any query with its runner: ``run_query(FunnelQuery(period))``."""
-    return runner_for(query, **kwargs).calculate()
-
+# Kept only for shopops.insights.queries (being rewritten in parallel): use run_query.
+run = run_query
 
 __all__ = [
     "ALL", "BUCKET", "EVENT_STEPS", "LAST_YEAR", "OTHERS", "PREVIOUS", "RUNNERS", "TRAFFIC_STEPS",
     "BreakdownQuery", "BreakdownResult", "BreakdownRow", "BreakdownRunner", "Change", "CohortCell", "CohortQuery",
     "CohortResult", "CohortRunner", "ComparisonQuery", "ComparisonResult", "ComparisonRow", "ComparisonRunner",
-    "DictCache", "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
+    "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
     "KpiRunner", "Response", "Runner", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
-    "TrafficFunnelQuery", "TrafficFunnelRunner", "data_version", "derive", "last_fact_date", "query", "run",
-    "run_breakdown", "run_cohort", "run_comparison", "run_funnel", "run_query", "run_targets", "runner_for",
+    "TrafficFunnelQuery", "TrafficFunnelRunner", "derive", "get_runner", "last_fact_date", "query",
+    "run_query",
 ]

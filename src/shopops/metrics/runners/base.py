@@ -1,50 +1,54 @@
-"""The runner base class: caching keys, timings and the registry.
+"""The runner base class: what runs, caching, timings and the registry.
 
-Every runner takes a frozen, typed query dataclass, builds Ibis expressions in
-``to_expr()`` and runs them in ``calculate()``, returning a typed response that
-carries ``seconds``, ``timings`` (seconds per step), ``sql`` (compiled SQL per
-expression), ``cache_key`` and ``cached``. Pass ``capture_sql=True`` to keep the compiled SQL.
+Every runner takes a frozen, typed query dataclass and answers it in two steps:
+``to_expr()`` builds the Ibis expressions it runs (a dict: name -> expression; composite
+runners such as comparison and targets return their sub-queries' expressions under their
+own names), and ``calculate()`` runs exactly those (:meth:`Runner.frames`) and shapes the
+typed response, which carries ``seconds``, ``timings`` (seconds per step), ``sql`` (compiled
+SQL per expression, with ``capture_sql=True``), ``cache_key`` and ``cached``.
+
+Look a runner up by the query's type: ``RUNNERS[type(query)]``, or just
+``run_query(query)`` (``shopops.metrics.runners``).
 
 Compiling an Ibis expression to SQL costs more than running it on a small store (tens of
 milliseconds), so each runner keeps the compiled SQL and output schema of every query it
-has run (``compiled``: an LRU keyed by backend, runner kind, expression name and the
-query's ``repr``, which fixes the SQL exactly); the same query again skips building and
-compiling (``warehouse.backends.compiled`` runs the text). Results are never cached
-there, only SQL.
+has run (``compiled``: an LRU keyed by backend, runner kind and the query's ``repr``, which
+fixes the SQL exactly); the same query again skips building and compiling
+(``warehouse.backends.compiled`` runs the text).
 
-Caching results is opt-in: pass ``cache=`` any object with ``get(key)`` / ``set(key, value)``
-(Django's cache, or a dict via :class:`DictCache`). The key is a hash of the runner
-kind, the query and the *data version* of the warehouse tables the runner reads
-(row count and latest business date per table), so a new import changes every key
-that depends on it.
+Results are cached by default in the one cache of warehouse results
+(:mod:`shopops.metrics.cache`: Django's cache, or a process-local LRU without Django), keyed
+by the runner kind, the query and the *data version* of the warehouse tables the runner
+reads (:mod:`shopops.warehouse.versions`: one small lookup), so any load that changes those
+tables changes every key that depends on it. ``cache=`` passes another cache (anything
+with ``get``/``set``); ``cache=False`` turns caching off. Results of more than
+``CACHE_MAX_ROWS`` rows are not stored.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, TypeVar
 
 import ibis
 import ibis.expr.types as ir
+import pandas as pd
 
+from shopops.metrics.cache import Cache, cache_key, default_cache
 from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
 
 Q = TypeVar("Q")
 R = TypeVar("R")
-
-# business-date column per table, for the data version
-_DATE_COLUMNS = {
-    "orders": "paid_date", "order_lines": "paid_date", "refunds": "refund_date", "events": "event_date",
-    "traffic_daily": "date", "ad_spend_daily": "date", "reviews": "review_date", "inventory_snapshots": "date",
-}
+# results with more rows than this are not cached: pickling them into the cache costs more
+# than it saves (a batch job's per-product daily series), and they would crowd out the pages'
+CACHE_MAX_ROWS = 20_000
 
 
 @dataclass(slots=True)
@@ -60,71 +64,56 @@ class Timings:
             self.steps[name] = self.steps.get(name, 0.0) + time.perf_counter() - started
 
 
-class DictCache(dict):
-    """A process-local cache with the get/set interface runners use (tests, notebooks)."""
-
-    def set(self, key: str, value: Any, timeout: int | None = None) -> None:  # noqa: ARG002
-        self[key] = value
-
-
-def data_version(con: ibis.BaseBackend, tables: tuple[str, ...]) -> str:
-    """Row count and latest business date of each table: changes whenever facts are loaded."""
-    parts = []
-    for name in sorted(set(tables)):
-        t = con.table(name)
-        date_col = _DATE_COLUMNS.get(name)
-        aggs = {"n": t.count()}
-        if date_col:
-            aggs["d"] = t[date_col].max().cast("string")
-        parts.append(t.aggregate(**aggs).mutate(table=ibis.literal(name)) if date_col
-                     else t.aggregate(**aggs).mutate(d=ibis.literal(None, type="string"), table=ibis.literal(name)))
-    expr = parts[0].union(*parts[1:]) if len(parts) > 1 else parts[0]
-    frame = con.execute(expr.select("table", "n", "d"))
-    rows = sorted((str(r.table), int(r.n), str(r.d)) for r in frame.itertuples())
-    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
-
-
 class Runner(Generic[Q, R]):
-    """Base of every query runner. Subclasses set ``kind``, ``tables`` and implement ``_calculate``."""
+    """Base of every query runner. Subclasses set ``kind``, ``query_type``, ``tables`` and
+    implement ``to_expr`` and ``_calculate`` (which gets its data from ``self.frames()``)."""
 
     kind: ClassVar[str] = ""
-    tables: ClassVar[tuple[str, ...]] = tuple(TABLES)
+    query_type: ClassVar[type] = object
+    tables: ClassVar[tuple[str, ...]] = tuple(TABLES)  # the warehouse tables it reads (for the data version)
 
-    def __init__(self, query: Q, *, con: ibis.BaseBackend | None = None, cache: Any = None,
+    def __init__(self, query: Q, *, con: ibis.BaseBackend | None = None, cache: Cache | bool | None = None,
                  capture_sql: bool = False) -> None:
         self.query = query
         self.con = con or connect()
-        self.cache = cache
+        self.cache = default_cache() if cache is None or cache is True else (None if cache is False else cache)
         self.capture_sql = capture_sql  # keep the compiled SQL in the response
         self.timings = Timings()
 
     # -- to implement ------------------------------------------------------------
-    def to_expr(self) -> ir.Table | dict[str, ir.Table]:
+    def to_expr(self) -> dict[str, ir.Table]:
+        """The expressions this runner runs, by name."""
         raise NotImplementedError
 
     def _calculate(self) -> R:
         raise NotImplementedError
 
     # -- shared ------------------------------------------------------------------
-    def cache_key(self) -> str:
-        text = f"{self.kind}|{self.query!r}|{self.con.name}|{data_version(self.con, self.tables)}"
-        return f"shopops:metrics:{self.kind}:" + hashlib.sha256(text.encode()).hexdigest()[:32]
+    def stores(self) -> tuple[str, ...]:
+        """The stores whose data the answer depends on (empty: every store)."""
+        return tuple(getattr(self.query, "stores", ()) or ())
 
-    def execute(self, name: str, build: Callable[[], ir.Table], sql: dict[str, str]):
-        """Run the expression ``build()`` returns, recording its time (and with ``capture_sql``
-        its SQL) under ``name``. The compiled SQL is reused for the same query (``compiled``)."""
-        key = (self.con.name, self.kind, name, repr(self.query))
+    def cache_key(self) -> str:
+        return cache_key(f"metrics:{self.kind}", (self.query, self.con.name, self.capture_sql),
+                         con=self.con, tables=self.tables, stores=self.stores())
+
+    def frames(self, sql: dict[str, str]) -> dict[str, pd.DataFrame]:
+        """Run ``to_expr()``: one frame per expression, each timed as ``execute:<name>`` (and its
+        SQL kept in ``sql`` with ``capture_sql``). The compiled SQL is reused for the same query."""
+        key = (self.con.name, self.kind, repr(self.query))
         hit = compiled.get(key)
         if hit is None:
             with self.timings.step("build"):
-                expr = build()
-                hit = (str(ibis.to_sql(expr, dialect=self.con.name)), expr.schema())
+                hit = {name: (str(ibis.to_sql(expr, dialect=self.con.name)), expr.schema())
+                       for name, expr in self.to_expr().items()}
             compiled.put(key, hit)
-        text, schema = hit
-        if self.capture_sql:
-            sql[name] = text
-        with self.timings.step(f"execute:{name}"):
-            return execute_compiled(self.con, text, schema)
+        out = {}
+        for name, (text, schema) in hit.items():
+            if self.capture_sql:
+                sql[name] = text
+            with self.timings.step(f"execute:{name}"):
+                out[name] = execute_compiled(self.con, text, schema)
+        return out
 
     def calculate(self) -> R:
         started = time.perf_counter()
@@ -139,27 +128,28 @@ class Runner(Generic[Q, R]):
         result.seconds = time.perf_counter() - started
         result.timings = dict(self.timings.steps)
         result.cache_key = key
-        if self.cache is not None:
+        size = len(getattr(result, "rows", None) or getattr(result, "cells", None) or ())
+        if self.cache is not None and size <= CACHE_MAX_ROWS:
             self.cache.set(key, result)
         return result
 
 
 class CompiledCache:
-    """A thread-safe LRU of (SQL text, output schema) per query; see the module docstring."""
+    """A thread-safe LRU of compiled SQL (text and output schema) per query; see the module docstring."""
 
     def __init__(self, size: int = 1024) -> None:
         self.size = size
-        self._items: OrderedDict[tuple, tuple[str, ibis.Schema]] = OrderedDict()
+        self._items: OrderedDict[tuple, Any] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, key: tuple) -> tuple[str, ibis.Schema] | None:
+    def get(self, key: tuple) -> Any:
         with self._lock:
             hit = self._items.get(key)
             if hit is not None:
                 self._items.move_to_end(key)
             return hit
 
-    def put(self, key: tuple, value: tuple[str, ibis.Schema]) -> None:
+    def put(self, key: tuple, value: Any) -> None:
         with self._lock:
             self._items[key] = value
             self._items.move_to_end(key)
@@ -173,13 +163,29 @@ class CompiledCache:
 
 compiled = CompiledCache()
 
-RUNNERS: dict[str, type[Runner]] = {}
+RUNNERS: dict[type, type[Runner]] = {}  # query type -> its runner
 
 
 def register(cls: type[Runner]) -> type[Runner]:
-    assert cls.kind and cls.kind not in RUNNERS, cls
-    RUNNERS[cls.kind] = cls
+    assert cls.kind and cls.query_type is not object and cls.query_type not in RUNNERS, cls
+    assert cls.kind not in {r.kind for r in RUNNERS.values()}, cls
+    RUNNERS[cls.query_type] = cls
     return cls
+
+
+def get_runner(query, **kwargs) -> Runner:
+    """The runner for ``query``, picked by the query's type."""
+    try:
+        cls = RUNNERS[type(query)]
+    except KeyError:
+        raise TypeError(f"no runner for {type(query).__name__}; known: "
+                        f"{', '.join(sorted(t.__name__ for t in RUNNERS))}") from None
+    return cls(query, **kwargs)
+
+
+def run_query(query, **kwargs):
+    """Run any query with its runner: ``run_query(FunnelQuery(period), con=con)``."""
+    return get_runner(query, **kwargs).calculate()
 
 
 @dataclass(slots=True, kw_only=True)

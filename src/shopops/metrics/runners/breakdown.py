@@ -1,12 +1,15 @@
 """Breakdown: KPIs by one dimension, sorted, the top N and "others", plus the total.
 
-    run_breakdown(BreakdownQuery(("gmv", "aov"), period, "category", top=5))
+    run_query(BreakdownQuery(("gmv", "aov"), period, "category", top=5))
 
 When every KPI is built from additive measures (sums and counts of rows: GMV, units,
 page views, ad cost…, and ratios of them), one grouped query answers everything: the
 total and "others" add up the groups' measures and derive the ratios from those sums.
 When a KPI counts distinct entities (buyers, visitors), which do not add up across
 groups, "others" and the total are queried (excluding the top values, not subtracting).
+``to_expr()`` holds the grouped query (and the total's, with distinct counts); the
+"others" row of a distinct-count breakdown is a second query that excludes the top values
+found by the first, so it is built after the first ran (:meth:`BreakdownRunner.others_expr`).
 ``share`` is each row's part of the total for the sort KPI when that KPI is additive
 across the dimension's values (not a ratio).
 """
@@ -22,8 +25,8 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, zero
-from shopops.metrics.sources import Filter
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows, zero
+from shopops.metrics.sources import TABLES_READ, Filter
 
 OTHERS = "__others__"
 
@@ -82,30 +85,35 @@ class BreakdownResult(Response):
 @register
 class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
     kind = "breakdown"
+    query_type = BreakdownQuery
+    tables = TABLES_READ
+
+    def summable(self) -> bool:
+        """Every KPI is built from additive measures: the total and "others" add the groups up."""
+        return not any(CATALOG[k].is_entity_count for k in measures_needed(self.query.kpis))
+
+    def _queries(self) -> dict[str, KpiQuery]:
+        q = self.query
+        if self.summable():  # one query: the groups carry their measures; total and others add them up
+            return {"groups": q.kpi_query(kpis=tuple(dict.fromkeys([*q.kpis, *measures_needed(q.kpis)])))}
+        return {"groups": q.kpi_query(), "total": q.kpi_query(grouped=False)}
 
     def to_expr(self):
-        return KpiRunner(self.query.kpi_query(), con=self.con).to_expr()
+        return {name: KpiRunner(kq, con=self.con).to_expr()["kpis"] for name, kq in self._queries().items()}
 
-    def _sub(self, q: KpiQuery, sql: dict, prefix: str):
-        runner = KpiRunner(q, con=self.con, capture_sql=self.capture_sql)
-        result = runner.calculate()
-        for k, v in result.sql.items():
-            sql[f"{prefix}:{k}"] = v
-        for k, v in result.timings.items():
-            self.timings.steps[f"{prefix}:{k}"] = v
-        return result.rows
+    def others_query(self, top_values: tuple[str, ...]) -> KpiQuery:
+        q = self.query
+        return q.kpi_query(grouped=False, extra=(Filter(q.dimension, top_values, exclude=True),))
 
     def _calculate(self) -> BreakdownResult:
         q = self.query
         sql: dict[str, str] = {}
+        queries = self._queries()
+        frames = self.frames(sql)
         parts = measures_needed(q.kpis)
-        summable = not any(CATALOG[k].is_entity_count for k in parts)
-        if summable:  # one query: the groups carry their measures; total and others add them up
-            grouped = self._sub(q.kpi_query(kpis=tuple(dict.fromkeys([*q.kpis, *parts]))), sql, "groups")
-            total = _combine(grouped, parts, q.kpis)
-        else:
-            grouped = self._sub(q.kpi_query(), sql, "groups")
-            total = self._sub(q.kpi_query(grouped=False), sql, "total")[0]
+        summable = self.summable()
+        grouped = kpi_rows(queries["groups"], frames["groups"])
+        total = _combine(grouped, parts, q.kpis) if summable else kpi_rows(queries["total"], frames["total"])[0]
 
         def sort_key(row):
             v = row[q.sort_by]
@@ -124,9 +132,13 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         if q.top is not None and len(grouped) > q.top:
             if summable:
                 others = _combine(grouped[q.top:], parts, q.kpis)
-            else:
-                exclude = Filter(q.dimension, tuple(r.value for r in rows), exclude=True)
-                others = self._sub(q.kpi_query(grouped=False, extra=(exclude,)), sql, "others")[0]
+            else:  # the second stage: a query excluding the top values
+                sub = KpiRunner(self.others_query(tuple(r.value for r in rows)), con=self.con,
+                                capture_sql=self.capture_sql)
+                sub.timings = self.timings
+                others_sql: dict[str, str] = {}
+                others = kpi_rows(sub.query, sub.frames(others_sql)["kpis"])[0]
+                sql.update({f"others:{k}": v for k, v in others_sql.items()})
             rows.append(BreakdownRow(OTHERS, {k: others[k] for k in q.kpis}, share(others[q.sort_by])))
         return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)
 
@@ -136,6 +148,3 @@ def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...]) -> dict:
     sums = {k: sum((r[k] for r in rows), zero(k)) for k in parts}
     return {k: derive(k, sums) for k in kpis}
 
-
-def run_breakdown(query: BreakdownQuery, **kwargs) -> BreakdownResult:
-    return BreakdownRunner(query, **kwargs).calculate()

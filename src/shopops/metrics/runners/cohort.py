@@ -6,7 +6,7 @@ M + k and ``rate`` that count / the cohort size; k = 0 is the cohort itself (rat
 ``period`` selects the cohorts (first paid month within it); activity is counted up to
 ``months`` months after each cohort, whatever the period.
 
-    run_cohort(CohortQuery(Period.parse("2025-01-01..2025-06-30"), months=6))
+    run_query(CohortQuery(Period.parse("2025-01-01..2025-06-30"), months=6))
 """
 
 from __future__ import annotations
@@ -62,9 +62,10 @@ def _month_index(d: ir.DateValue) -> ir.IntegerValue:
 @register
 class CohortRunner(Runner[CohortQuery, CohortResult]):
     kind = "cohort"
+    query_type = CohortQuery
     tables = ("orders",)
 
-    def to_expr(self) -> ir.Table:
+    def to_expr(self) -> dict[str, ir.Table]:
         q = self.query
         o = paid_orders(self.con)
         if q.stores:
@@ -76,11 +77,11 @@ class CohortRunner(Runner[CohortQuery, CohortResult]):
         first = first.filter((first.c >= lo.year * 12 + lo.month) & (first.c <= hi.year * 12 + hi.month))
         j = active.inner_join(first, ["store_id", "customer_id"])
         j = j.mutate(k=j.m - j.c).filter(lambda t: t.k <= q.months)
-        return j.group_by("c", "k").aggregate(customers=j.count())
+        return {"cohort": j.group_by("c", "k").aggregate(customers=j.count())}
 
     def _calculate(self) -> CohortResult:
         sql: dict[str, str] = {}
-        frame = self.execute("cohort", self.to_expr, sql)
+        frame = self.frames(sql)["cohort"]
         counts = {(int(r.c), int(r.k)): int(r.customers) for r in frame.itertuples()}
         cells = []
         last = max((c + k for c, k in counts), default=0)  # the last month with data
@@ -92,6 +93,3 @@ class CohortRunner(Runner[CohortQuery, CohortResult]):
                 cells.append(CohortCell(cohort, size, k, n, n / size))
         return CohortResult(self.query, cells, sql=sql)
 
-
-def run_cohort(query: CohortQuery, **kwargs) -> CohortResult:
-    return CohortRunner(query, **kwargs).calculate()

@@ -1,6 +1,6 @@
 """Comparison: KPIs for a period next to the previous period and the same period last year.
 
-    run_comparison(ComparisonQuery(("gmv", "conversion_rate"), Period.parse("2025-11")))
+    run_query(ComparisonQuery(("gmv", "conversion_rate"), Period.parse("2025-11")))
 
 Each row holds both periods' values and the absolute and relative change
 (``(current − base) / base``; None when the base is 0 or undefined). For percent KPIs the
@@ -19,8 +19,8 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner
-from shopops.metrics.sources import Filter
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
+from shopops.metrics.sources import TABLES_READ, Filter
 
 PREVIOUS = "previous"
 LAST_YEAR = "last_year"
@@ -114,20 +114,22 @@ def change(kpi_id: str, current, base) -> Change:
 @register
 class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
     kind = "comparison"
+    query_type = ComparisonQuery
+    tables = TABLES_READ
 
     def to_expr(self):
-        return {name: KpiRunner(self.query.kpi_query(p), con=self.con).to_expr()
+        """One KPI query per period: ``current``, ``previous``, ``last_year``."""
+        return {name: KpiRunner(self.query.kpi_query(p), con=self.con).to_expr()["kpis"]
                 for name, p in self.query.periods().items()}
 
     def _calculate(self) -> ComparisonResult:
         q = self.query
         sql: dict[str, str] = {}
+        frames = self.frames(sql)
         by_period: dict[str, dict[tuple, dict]] = {}
         for name, period in q.periods().items():
-            result = KpiRunner(q.kpi_query(period), con=self.con, capture_sql=self.capture_sql).calculate()
-            sql.update({f"{name}:{k}": v for k, v in result.sql.items()})
-            self.timings.steps[name] = result.seconds
-            by_period[name] = {tuple(r[d] for d in q.by): r for r in result.rows}
+            rows = kpi_rows(q.kpi_query(period), frames[name])
+            by_period[name] = {tuple(r[d] for d in q.by): r for r in rows}
         keys = sorted(set().union(*(set(v) for v in by_period.values())), key=lambda k: tuple(map(str, k)))
         rows = []
         for key in keys:
@@ -146,6 +148,3 @@ def _empty(kid: str):
         return None
     return Decimal("0.00") if k.unit is Unit.MONEY else 0
 
-
-def run_comparison(query: ComparisonQuery, **kwargs) -> ComparisonResult:
-    return ComparisonRunner(query, **kwargs).calculate()

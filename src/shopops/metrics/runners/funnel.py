@@ -102,9 +102,10 @@ def _rates(source: str, counts: list[tuple[str, int]]) -> list[FunnelRow]:
 @register
 class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
     kind = "funnel"
+    query_type = FunnelQuery
     tables = ("events",)
 
-    def to_expr(self) -> ir.Table:
+    def to_expr(self) -> dict[str, ir.Table]:
         q = self.query
         t = source_rows(self.con, "events", period=q.period, stores=q.stores)
         groups = [t.store_id, t.visitor_id]
@@ -119,13 +120,13 @@ class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
             running = flag if (running is None or not q.strict) else running * flag
             reached[EVENT_STEPS[i].id] = running.sum()
         if q.by_traffic_source:
-            return per_visitor.group_by("traffic_source").aggregate(**reached)
-        return per_visitor.aggregate(**reached)
+            return {"funnel": per_visitor.group_by("traffic_source").aggregate(**reached)}
+        return {"funnel": per_visitor.aggregate(**reached)}
 
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        frame = self.execute("funnel", self.to_expr, sql)
+        frame = self.frames(sql)["funnel"]
         rows: list[FunnelRow] = []
         records = frame.to_dict("records")
         if not q.by_traffic_source:
@@ -146,20 +147,21 @@ class TrafficFunnelQuery:
 @register
 class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
     kind = "traffic_funnel"
+    query_type = TrafficFunnelQuery
     tables = ("traffic_daily",)
 
-    def to_expr(self) -> ir.Table:
+    def to_expr(self) -> dict[str, ir.Table]:
         q = self.query
         t = source_rows(self.con, "traffic", period=q.period, stores=q.stores)
         aggs = {name: t[name].sum() for name, _, _ in TRAFFIC_STEPS}
         if q.by_traffic_source:
-            return t.group_by(t.traffic_source.fill_null("").name("traffic_source")).aggregate(**aggs)
-        return t.aggregate(**aggs)
+            return {"traffic_funnel": t.group_by(t.traffic_source.fill_null("").name("traffic_source")).aggregate(**aggs)}
+        return {"traffic_funnel": t.aggregate(**aggs)}
 
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        records = self.execute("traffic_funnel", self.to_expr, sql).to_dict("records")
+        records = self.frames(sql)["traffic_funnel"].to_dict("records")
         if not q.by_traffic_source:
             records = [{**(records[0] if records else {}), "traffic_source": ALL}]
         rows: list[FunnelRow] = []
@@ -171,7 +173,3 @@ class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
 def _int(v) -> int:
     return 0 if v is None or pd.isna(v) else int(v)
 
-
-def run_funnel(query: FunnelQuery | TrafficFunnelQuery, **kwargs) -> FunnelResult:
-    runner = FunnelRunner if isinstance(query, FunnelQuery) else TrafficFunnelRunner
-    return runner(query, **kwargs).calculate()

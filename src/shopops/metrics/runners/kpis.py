@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
-
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
@@ -25,8 +23,8 @@ from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
 from shopops.metrics.dimensions import dimension_id
-from shopops.metrics.runners.base import Response, Runner, compiled, register
-from shopops.metrics.sources import BUCKET, Filter, bucket_of, source_rows
+from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
+from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
 from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
@@ -80,8 +78,10 @@ class KpiResult(Response):
 @register
 class KpiRunner(Runner[KpiQuery, KpiResult]):
     kind = "kpis"
+    query_type = KpiQuery
+    tables = TABLES_READ
 
-    def to_expr(self) -> dict[str, ir.Table]:
+    def pieces(self) -> dict[str, ir.Table]:
         """One aggregate per source for its plain measures (``source:<id>``), one per entity count (its KPI id)."""
         q = self.query
         by_source: dict[str, list[str]] = {}
@@ -100,11 +100,11 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
                     exprs[kid] = entity_count(t, kid, _key_names(q))
         return exprs
 
-    def to_single_expr(self) -> ir.Table:
-        """The pieces of ``to_expr`` joined into one query: a cross join of one-row aggregates,
+    def to_expr(self) -> dict[str, ir.Table]:
+        """``{"kpis": …}``: the pieces joined into one query: a cross join of one-row aggregates,
         or full outer joins on the group keys (so the engine runs one plan, one round trip)."""
         keys = self.query.keys
-        pieces = list(self.to_expr().values())
+        pieces = list(self.pieces().values())
         out = pieces[0]
         for piece in pieces[1:]:
             if not keys:
@@ -113,18 +113,22 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
             joined = out.outer_join(piece, keys, rname="{name}__r")
             fixed = {k: ibis.coalesce(joined[k], joined[f"{k}__r"]) for k in keys}
             out = joined.mutate(**fixed).drop(*[f"{k}__r" for k in keys])
-        return out
+        return {"kpis": out}
 
     def _calculate(self) -> KpiResult:
-        q = self.query
-        keys = q.keys
         sql: dict[str, str] = {}
-        frame = self.execute("kpis", self.to_single_expr, sql)
-        if q.grain and len(frame):
-            frame[BUCKET] = pd.to_datetime(frame[BUCKET]).dt.date
+        frame = self.frames(sql)["kpis"]
         with self.timings.step("derive"):
-            rows = _rows(q, frame, keys)
-        return KpiResult(q, rows, sql=sql)
+            rows = kpi_rows(self.query, frame)
+        return KpiResult(self.query, rows, sql=sql)
+
+
+def kpi_rows(q: KpiQuery, frame: pd.DataFrame) -> list[dict]:
+    """The rows of a ``KpiResult`` from the frame of ``KpiRunner.to_expr()["kpis"]`` (composite
+    runners run that expression under their own names and shape it here)."""
+    if q.grain and len(frame):
+        frame = frame.assign(**{BUCKET: pd.to_datetime(frame[BUCKET]).dt.date})
+    return _rows(q, frame, q.keys)
 
 
 def _key_names(q: KpiQuery) -> list[str]:
@@ -211,10 +215,6 @@ def _rows(q: KpiQuery, merged: pd.DataFrame | None, keys: list[str]) -> list[dic
     return out
 
 
-def run(query: KpiQuery, *, con: ibis.BaseBackend | None = None, cache: Any = None) -> KpiResult:
-    return KpiRunner(query, con=con, cache=cache).calculate()
-
-
 def query(
     kpis: list[str] | tuple[str, ...],
     period: Period | str,
@@ -234,7 +234,7 @@ def query(
         period = Period.parse(period)
     flt = tuple(Filter(d, (v,) if isinstance(v, str) else tuple(v)) for d, v in (filters or {}).items())
     q = KpiQuery(tuple(kpis), period, Grain(grain) if grain else None, tuple(by), tuple(stores), flt)
-    return run(q, con=con).to_frame()
+    return run_query(q, con=con).to_frame()
 
 
 def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:

@@ -1,7 +1,8 @@
 """Targets: achievement of monthly KPI targets and a run-rate projection for the month.
 
 A target is ``(store_id or "" for all stores, kpi, month, value)``, kept in the app DB
-(:class:`shopops.metrics.models.Target`, written by ``services.target_set``). The runner
+(:class:`shopops.metrics.models.Target`, written by ``services.target_set``); callers pass
+them in (``selectors.target_specs(month=)``): the runner reads only the warehouse. The runner
 measures each target's KPI from the first of the month to ``as_of`` (inclusive, capped
 at the month's end):
 
@@ -11,7 +12,8 @@ at the month's end):
   for ratios the current value;
 * ``on_track``: the projection reaches the target (or stays under it for KPIs where down is good).
 
-    run_targets(TargetQuery(month=dt.date(2025, 11, 1), as_of=dt.date(2025, 11, 20)))
+    run_query(TargetQuery(month=dt.date(2025, 11, 1), as_of=dt.date(2025, 11, 20),
+                          targets=target_specs(month=dt.date(2025, 11, 1))))
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import pandas as pd
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit, kpi
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner
-from shopops.metrics.sources import today_in_period
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
+from shopops.metrics.sources import TABLES_READ, today_in_period
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,10 +45,12 @@ class TargetQuery:
     month: dt.date  # any day of the month; normalised to the first
     as_of: dt.date  # last business day with complete data
     stores: tuple[str, ...] = ()  # restrict to these stores' targets (and the all-stores ones); empty: all
-    targets: tuple[TargetSpec, ...] | None = None  # None: read the app DB
+    targets: tuple[TargetSpec, ...] = ()  # the targets to measure (those of other months are ignored)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "month", self.month.replace(day=1))
+        object.__setattr__(self, "stores", tuple(self.stores))
+        object.__setattr__(self, "targets", tuple(self.targets))
 
     @property
     def period(self) -> Period:
@@ -97,33 +101,36 @@ def project(kpi_id: str, actual, days_elapsed: int, days_in_month: int):
 @register
 class TargetRunner(Runner[TargetQuery, TargetResult]):
     kind = "targets"
+    query_type = TargetQuery
+    tables = TABLES_READ
+
+    def stores(self) -> tuple[str, ...]:
+        return ()  # all-stores targets read every store
 
     def specs(self) -> list[TargetSpec]:
         q = self.query
-        if q.targets is not None:
-            specs = [t for t in q.targets if t.month == q.month]
-        else:
-            from shopops.metrics.selectors import target_list
-
-            specs = [TargetSpec(t.store_id, t.kpi, t.month, t.value) for t in target_list(month=q.month)]
+        specs = [t for t in q.targets if t.month == q.month]
         if q.stores:
             specs = [t for t in specs if t.store_id in ("", *q.stores)]
         return specs
 
-    def _queries(self, specs: list[TargetSpec]) -> dict[str, KpiQuery]:
+    def _queries(self) -> dict[str, KpiQuery]:
+        """One KPI query per scope (``all`` or ``store:<id>``), month start to ``as_of``; none before the month."""
         q = self.query
         elapsed = today_in_period(q.period, q.as_of)
-        so_far = Period(q.period.start, q.period.start + dt.timedelta(days=max(elapsed, 1) - 1))
+        if not elapsed:
+            return {}
+        so_far = Period(q.period.start, q.period.start + dt.timedelta(days=elapsed - 1))
         by_scope: dict[str, list[str]] = {}
-        for t in specs:
+        for t in self.specs():
             by_scope.setdefault(t.store_id, [])
             if t.kpi not in by_scope[t.store_id]:
                 by_scope[t.store_id].append(t.kpi)
-        return {scope: KpiQuery(tuple(kpis), so_far, stores=(scope,) if scope else ())
+        return {(f"store:{scope}" if scope else "all"): KpiQuery(tuple(kpis), so_far, stores=(scope,) if scope else ())
                 for scope, kpis in by_scope.items()}
 
     def to_expr(self):
-        return {scope: KpiRunner(kq, con=self.con).to_expr() for scope, kq in self._queries(self.specs()).items()}
+        return {name: KpiRunner(kq, con=self.con).to_expr()["kpis"] for name, kq in self._queries().items()}
 
     def _calculate(self) -> TargetResult:
         q = self.query
@@ -131,12 +138,9 @@ class TargetRunner(Runner[TargetQuery, TargetResult]):
         elapsed = today_in_period(q.period, q.as_of)
         days = q.period.days
         sql: dict[str, str] = {}
-        actuals: dict[str, dict] = {}
-        if elapsed:
-            for scope, kq in self._queries(specs).items():
-                result = KpiRunner(kq, con=self.con, capture_sql=self.capture_sql).calculate()
-                sql.update({f"{scope or 'all'}:{k}": v for k, v in result.sql.items()})
-                actuals[scope] = result.rows[0]
+        queries = self._queries()
+        frames = self.frames(sql) if queries else {}
+        actuals = {kq.stores[0] if kq.stores else "": kpi_rows(kq, frames[name])[0] for name, kq in queries.items()}
         rows = []
         for t in specs:
             actual = actuals.get(t.store_id, {}).get(t.kpi) if elapsed else None
@@ -147,6 +151,3 @@ class TargetRunner(Runner[TargetQuery, TargetResult]):
             rows.append(TargetProgress(t, actual, _ratio(actual, t.value), projection, projected, on_track, elapsed, days))
         return TargetResult(q, rows, sql=sql)
 
-
-def run_targets(query: TargetQuery, **kwargs) -> TargetResult:
-    return TargetRunner(query, **kwargs).calculate()

@@ -24,11 +24,11 @@ import dataclasses
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from shopops.promotions.engine.pricing import price_lines
 from shopops.promotions.engine.types import (
-    CENT, Cart, Customer, Kind, Level, Line, Promotion, yuan,
+    CENT, Cart, Customer, Level, Line, Promotion, yuan,
 )
 
 FILLER_SKU = "__filler__"
@@ -77,22 +77,14 @@ class FloorReport:
 
 
 def _thresholds(promos: Sequence[Promotion], after_item: Decimal, max_steps: int) -> list[Decimal]:
-    """Spend levels above ``after_item`` worth topping up to: tiers, coupon thresholds, and the
-    next ``max_steps`` multiples of each 每满减 / 跨店满减 step (fewer when a cap stops them)."""
+    """Spend levels above ``after_item`` worth topping up to, as each kind's spec names them
+    (``spend_targets``): tiers, coupon thresholds, and the next ``max_steps`` multiples of each
+    每满减 / 跨店满减 step (fewer when a cap stops them)."""
     out: set[Decimal] = set()
     for p in promos:
         if p.level == Level.ITEM:
             continue
-        if p.kind == Kind.TIERED_REDUCTION:
-            out.update(t for t, _ in p.tiers)
-        elif p.kind in (Kind.EVERY_REDUCTION, Kind.CROSS_STORE_REDUCTION) and p.threshold > 0:
-            steps_now = int(after_item // p.threshold)
-            last = steps_now + max_steps
-            if p.cap is not None and p.amount:
-                last = min(last, int((p.cap / p.amount).to_integral_value(rounding=ROUND_CEILING)))
-            out.update(p.threshold * k for k in range(steps_now + 1, last + 1))
-        elif p.threshold > 0:
-            out.add(p.threshold)
+        out.update(p.spec.spend_targets(p, after_item, max_steps))
     return sorted(t for t in out if t > after_item)
 
 

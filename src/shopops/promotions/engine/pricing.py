@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from shopops.promotions.engine.benefits import (
-    Applied, apply, covered, gift_reached, is_eligible, order_take, upper_bound_sum,
+    Applied, apply, covered, is_eligible, order_take, upper_bound_sum,
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
-    Audience, Bearer, Cart, Gift, Kind, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
+    Audience, Bearer, Cart, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
 )
 
 MAX_STATES = 4096
@@ -86,8 +86,9 @@ class _Index:
         self.by_product: dict[str, list[Promotion]] = {}
         self.by_category: dict[str, list[Promotion]] = {}
         for p in self.promotions:
-            if p.kind == Kind.BUNDLE:
-                for sku in p.bundle_skus:
+            own_skus = p.spec.index_skus(p)
+            if own_skus is not None:
+                for sku in own_skus:
                     self.by_sku.setdefault(sku, []).append(p)
             elif p.scope.is_all:
                 for bucket in _buckets(p):
@@ -124,17 +125,18 @@ class _Index:
 def _buckets(p: Promotion) -> list[tuple]:
     """Index buckets of a whole-store offer: a cart that matches none of them cannot use it
     (``is_eligible`` still decides for the ones found)."""
-    if p.is_coupon:
+    spec = p.spec
+    if spec.is_coupon:
         return [("coupon", p.id)]
     if p.channels:
         return [("channel", ch) for ch in p.channels]
-    if p.audience == Audience.NEW_BUYERS or p.kind == Kind.FIRST_ORDER:
+    if p.audience == Audience.NEW_BUYERS or spec.customer_fact == "new":
         return [("new",)]
-    if p.audience == Audience.MEMBERS or p.kind == Kind.MEMBER_PRICE:
+    if p.audience == Audience.MEMBERS or spec.customer_fact == "member":
         return [("member",)]
     if p.audience == Audience.SEGMENTS:
         return [("segment", seg) for seg in p.segment_ids]
-    if p.kind == Kind.POINTS:
+    if spec.customer_fact == "points":
         return [("points",)]
     return [("open",)]
 
@@ -160,8 +162,8 @@ class _Search:
         pool = _index(promotions).candidates(cart)
         eligible = sorted((p for p in pool if is_eligible(p, cart)), key=lambda p: p.sort_key)
         self.cover = {p.id: covered(p, cart) for p in eligible}
-        self.gifts = [p for p in eligible if p.kind == Kind.GIFT]
-        priced = [p for p in eligible if p.kind != Kind.GIFT]
+        self.gifts = [p for p in eligible if not p.spec.priced]
+        priced = [p for p in eligible if p.spec.priced]
         self.item = [p for p in priced if p.level == Level.ITEM]
         self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
         self.later = [p for p in priced if p.level != Level.ITEM]
@@ -490,8 +492,8 @@ def _result(cart: Cart, outcome: Outcome, start: list[int], search: _Search) -> 
             per_line[i].append(LineDiscount(line=i, promotion=pid, amount=yuan(c), reason=reason,
                                             store_amount=yuan(s), platform_amount=yuan(pf)))
     gifts = tuple(
-        Gift(g.id, g.gift_sku, g.gift_value, f"gift worth ¥{g.gift_value} over ¥{g.threshold} (borne by {g.bearer})")
-        for g in search.gifts if gift_reached(g, cart, amounts=finals, lines=search.cover[g.id])
+        gift for g in search.gifts
+        if (gift := g.spec.gift(g, sum(finals[i] for i in search.cover[g.id]))) is not None
     )
     lines = tuple(
         PricedLine(line=line, list_amount=yuan(start[i]), discounts=tuple(per_line[i]), final_amount=yuan(finals[i]))

@@ -8,6 +8,10 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import IntEnum, StrEnum
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from shopops.promotions.engine.kinds import KindSpec
 
 CENT = Decimal("0.01")
 
@@ -33,36 +37,30 @@ class Level(IntEnum):
 
 
 class Kind(StrEnum):
-    ITEM_DISCOUNT = "item_discount"  # 限时折扣 / 单品宝: rate (0.8 = 8折)
-    SPECIAL_PRICE = "special_price"  # 限时特价: price per unit
-    MEMBER_PRICE = "member_price"  # 会员价: price per unit, members only
-    FLASH_SALE = "flash_sale"  # 秒杀价: price per unit for at most ``max_units`` units
-    BUNDLE = "bundle"  # 搭配套餐: one of each of ``bundle_skus`` for ``price``
-    PRESALE = "presale"  # 预售定金膨胀: a paid ``deposit`` counts as ``deposit_value`` per unit
-    TIERED_REDUCTION = "tiered_reduction"  # 满减: tiers ((300, 40), (200, 20))
-    EVERY_REDUCTION = "every_reduction"  # 每满减: every ``threshold`` take ``amount`` (optional ``cap``)
-    QUANTITY_DISCOUNT = "quantity_discount"  # 满件折: qty tiers ((2, 0.9), (3, 0.8))
+    """Keys of the built-in kinds (their specs: ``engine/kinds_builtin.py``). A promotion's
+    ``kind`` is any registered key, not only these."""
+
+    ITEM_DISCOUNT = "item_discount"  # 限时折扣 / 单品宝
+    SPECIAL_PRICE = "special_price"  # 限时特价
+    MEMBER_PRICE = "member_price"  # 会员价
+    FLASH_SALE = "flash_sale"  # 秒杀价
+    BUNDLE = "bundle"  # 搭配套餐
+    PRESALE = "presale"  # 预售定金膨胀
+    TIERED_REDUCTION = "tiered_reduction"  # 满减
+    EVERY_REDUCTION = "every_reduction"  # 每满减
+    QUANTITY_DISCOUNT = "quantity_discount"  # 满件折
     STORE_COUPON = "store_coupon"  # 店铺券
     PRODUCT_COUPON = "product_coupon"  # 商品券
-    FIRST_ORDER = "first_order"  # 新客首单: amount off (or rate), new buyers
-    GIFT = "gift"  # 满赠: gift worth ``gift_value`` over ``threshold``; 0 to the price, recorded
-    CROSS_STORE_REDUCTION = "cross_store_reduction"  # 跨店满减: every ``threshold`` take ``amount``
+    FIRST_ORDER = "first_order"  # 新客首单
+    GIFT = "gift"  # 满赠
+    CROSS_STORE_REDUCTION = "cross_store_reduction"  # 跨店满减
     PLATFORM_COUPON = "platform_coupon"  # 平台券
-    POINTS = "points"  # 积分抵现: ``points_per_yuan`` points = ¥1, at most ``max_share`` of the order
+    POINTS = "points"  # 积分抵现
 
 
-LEVEL_OF: dict[Kind, Level] = {
-    Kind.ITEM_DISCOUNT: Level.ITEM, Kind.SPECIAL_PRICE: Level.ITEM, Kind.MEMBER_PRICE: Level.ITEM,
-    Kind.FLASH_SALE: Level.ITEM, Kind.BUNDLE: Level.ITEM, Kind.PRESALE: Level.ITEM,
-    Kind.TIERED_REDUCTION: Level.STORE, Kind.EVERY_REDUCTION: Level.STORE, Kind.QUANTITY_DISCOUNT: Level.STORE,
-    Kind.STORE_COUPON: Level.STORE, Kind.PRODUCT_COUPON: Level.STORE, Kind.FIRST_ORDER: Level.STORE,
-    Kind.GIFT: Level.STORE,
-    Kind.CROSS_STORE_REDUCTION: Level.PLATFORM, Kind.PLATFORM_COUPON: Level.PLATFORM,
-    Kind.POINTS: Level.PAYMENT,
-}
-COUPON_KINDS = frozenset({Kind.STORE_COUPON, Kind.PRODUCT_COUPON, Kind.PLATFORM_COUPON})
-# Order inside one level when several stackable offers apply: price cuts, then order offers, then coupons.
-KIND_ORDER: dict[Kind, int] = {k: i for i, k in enumerate(Kind)}
+# The registry of kind specs by key, filled by ``kinds.register`` (the built-ins when the
+# engine package is imported). Kept here so that a Promotion finds its spec without an import cycle.
+KINDS: dict[str, KindSpec] = {}
 
 
 class Audience(StrEnum):
@@ -101,8 +99,11 @@ class Scope:
 
 @dataclass(frozen=True, slots=True)
 class Promotion:
+    """One offer: who, where and when (the fields here), and what (``params``: the typed
+    parameters of its kind's spec). ``kinds.make_promotion`` builds one from flat values."""
+
     id: str
-    kind: Kind
+    kind: str  # a registered kind key (``Kind`` for the built-ins)
     name: str = ""
     scope: Scope = Scope()
     audience: Audience = Audience.ALL
@@ -115,40 +116,35 @@ class Promotion:
     stackable: bool = False
     bearer: Bearer = Bearer.STORE
     store_share: Decimal = Decimal("0")  # platform-borne offers: the store's share of the cost (跨店满减: e.g. 0.5)
-    # parameters (which ones matter depends on ``kind``)
-    rate: Decimal | None = None  # price multiplier: 0.8 = 8折 (20% off)
-    price: Decimal | None = None  # special / member / flash / bundle price
-    amount: Decimal | None = None  # amount off (coupons, 每满减, first order)
-    threshold: Decimal = Decimal("0")  # spend needed (coupons, 每满减, gift)
-    cap: Decimal | None = None  # most a % coupon / 每满减 may take off
-    tiers: tuple[tuple[Decimal, Decimal], ...] = ()  # 满减 (threshold, amount)
-    quantity_tiers: tuple[tuple[int, Decimal], ...] = ()  # 满件折 (min units, rate)
-    max_units: int | None = None  # flash sale units per buyer at the flash price
-    bundle_skus: tuple[str, ...] = ()
-    deposit: Decimal | None = None
-    deposit_value: Decimal | None = None
-    points_per_yuan: int = 100
-    max_share: Decimal = Decimal("1")  # points: at most this share of the order
-    gift_value: Decimal = Decimal("0")
-    gift_sku: str = ""
+    params: Any = None  # an instance of the kind's ``spec.params`` dataclass
+    spec: KindSpec = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        spec = KINDS.get(self.kind)
+        if spec is None:
+            raise ValueError(f"unknown promotion kind {self.kind!r}")
+        if not isinstance(self.params, spec.params):
+            raise TypeError(f"promotion {self.id}: params of a {self.kind} are a {spec.params.__name__}, "
+                            f"got {type(self.params).__name__}")
+        object.__setattr__(self, "spec", spec)
 
     @property
     def level(self) -> Level:
-        return LEVEL_OF[self.kind]
+        return self.spec.level
 
     @property
     def is_coupon(self) -> bool:
-        return self.kind in COUPON_KINDS
+        return self.spec.is_coupon
 
     @property
     def sort_key(self) -> tuple:
-        return (KIND_ORDER[self.kind], -self.priority, self.id)
+        return (self.spec.order, -self.priority, self.id)
 
     def conflicts_with(self, other: Promotion) -> bool:
         """Two offers that may not both apply (to the same line, for item offers)."""
         if self.exclusive_group and self.exclusive_group == other.exclusive_group:
             return True
-        if self.is_coupon and self.kind == other.kind:
+        if self.spec.is_coupon and self.kind == other.kind:
             return True  # one coupon of each kind per order
         return not (self.stackable and other.stackable)
 

@@ -22,7 +22,14 @@ import ibis
 
 def spark_session(master: str = "local[*]", *, warehouse_dir: str | None = None):
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    from pyspark.sql import SparkSession
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        from shopops.core.errors import ConfigurationError
+
+        raise ConfigurationError(
+            "SHOPOPS_WAREHOUSE_URL asks for Spark, but pyspark is not installed: "
+            "`.venv/bin/pip install -c constraints.txt -e '.[spark]'` (make test installs it)") from exc
 
     warehouse_dir = warehouse_dir or os.environ.get(
         "SHOPOPS_SPARK_WAREHOUSE", str(Path(os.environ.get("SHOPOPS_VAR_DIR", "var")).resolve() / "spark-warehouse")

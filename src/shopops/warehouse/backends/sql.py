@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
+import threading
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -17,7 +19,21 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from ibis.backends import BaseBackend
 
+from shopops.core.errors import ResourceBusy
 from shopops.warehouse.schema import Table
+
+# DuckDB checks write conflicts optimistically: two transactions touching the same rows
+# (an API upsert and an import replacing them) make the later one fail at commit with a
+# TransactionException. So the writes of one process go through one writer: the outermost
+# transaction takes this lock (readers never do). A writer that waits longer than
+# SHOPOPS_WAREHOUSE_WRITE_WAIT seconds (default 60) gives up with ResourceBusy (the API
+# answers 503, retry later) instead of hanging. PostgreSQL locks rows itself; Spark has
+# no transactions.
+DUCKDB_WRITER = threading.Lock()
+
+
+def writer_wait_seconds() -> float:
+    return float(os.environ.get("SHOPOPS_WAREHOUSE_WRITE_WAIT", "60"))
 
 
 def q(name: str) -> str:
@@ -66,7 +82,11 @@ class Session:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[None]:
-        """A transaction; nested calls join the outer one (all or nothing together)."""
+        """A transaction; nested calls join the outer one (all or nothing together).
+
+        The depth lives on this thread's connection object (``connection.connect`` gives
+        each thread its own), so another thread never joins this transaction.
+        """
         depth = getattr(self.con, "_shopops_tx_depth", 0)
         if depth:
             self.con._shopops_tx_depth = depth + 1
@@ -75,6 +95,11 @@ class Session:
             finally:
                 self.con._shopops_tx_depth = depth
             return
+        if self.engine == "duckdb" and not DUCKDB_WRITER.acquire(timeout=writer_wait_seconds()):
+            raise ResourceBusy(
+                f"the warehouse is busy with another write (an import?) for more than {writer_wait_seconds():.0f} s; "
+                "nothing was written, retry later"
+            )
         self.con._shopops_tx_depth = 1
         try:
             if self.engine == "pyspark":
@@ -92,6 +117,8 @@ class Session:
                     yield
         finally:
             self.con._shopops_tx_depth = 0
+            if self.engine == "duckdb":
+                DUCKDB_WRITER.release()
 
     # -- staging --------------------------------------------------------
     def stage(self, table: Table, batch: pa.Table) -> str:

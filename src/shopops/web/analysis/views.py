@@ -29,18 +29,19 @@ from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
 from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
-from shopops.metrics.runners.cohort import CohortQuery, run_cohort
-from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery, run_comparison
+from shopops.metrics.runners import run_query
+from shopops.metrics.runners.cohort import CohortQuery
+from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
     EVENT_STEPS,
     TRAFFIC_STEPS,
     FunnelQuery,
     TrafficFunnelQuery,
-    run_funnel,
 )
-from shopops.metrics.runners.kpis import KpiQuery, last_fact_date, run
-from shopops.metrics.runners.targets import TargetQuery, run_targets
+from shopops.metrics.runners.kpis import KpiQuery, last_fact_date
+from shopops.metrics.runners.targets import TargetQuery
+from shopops.metrics.selectors import target_specs
 from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
@@ -196,7 +197,7 @@ def analysis_page(module: Module, template: str, *, sorts: tuple[str, ...] = (),
 # ---------------------------------------------------------------------------
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
-    result = run_comparison(
+    result = run_query(
         ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,))
     )
     tiles = []
@@ -244,7 +245,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
         ctx["tiles"] = _tiles(page, TRAFFIC_TILES, only_source)
 
     if page.wants("sources"):
-        by_source = run(KpiQuery(TRAFFIC_KPIS, page.period, by=("traffic_source",), stores=page.selected))
+        by_source = run_query(KpiQuery(TRAFFIC_KPIS, page.period, by=("traffic_source",), stores=page.selected))
         out["sources"] = DataTable(
             "sources", _("By traffic source"),
             [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in TRAFFIC_KPIS)],
@@ -257,7 +258,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
                                                                         ("conversion_rate", "line", 1)])
 
     if page.wants("daily"):
-        daily = run(KpiQuery(TRAFFIC_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=only_source))
+        daily = run_query(KpiQuery(TRAFFIC_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=only_source))
         out["daily"] = _day_table(page, "daily", _("Daily trend"), daily.rows, TRAFFIC_KPIS)
         ctx["daily_chart"] = chart_from_table(out["daily"], series=[("visitors", "bar", 0),
                                                                     ("conversion_rate", "line", 1)], kind="day")
@@ -277,12 +278,12 @@ def traffic(page: Page) -> dict[str, DataTable]:
 
     by_source_funnel = None
     if page.wants("funnel_sources") or (page.wants("funnel") and source):
-        by_source_funnel = run_funnel(FunnelQuery(page.period, stores=page.selected, by_traffic_source=True))
+        by_source_funnel = run_query(FunnelQuery(page.period, stores=page.selected, by_traffic_source=True))
     if page.wants("funnel"):
         if source:
             steps = by_source_funnel.steps(source)
         else:
-            steps = run_funnel(FunnelQuery(page.period, stores=page.selected)).steps(ALL)
+            steps = run_query(FunnelQuery(page.period, stores=page.selected)).steps(ALL)
         step_labels = {s.id: s.label(lang) for s in EVENT_STEPS}
         out["funnel"] = DataTable(
             "funnel", _("Event funnel"), funnel_columns,
@@ -305,7 +306,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             by_source_rows,
         )
     if page.wants("traffic_funnel"):
-        platform = run_funnel(TrafficFunnelQuery(page.period, stores=page.selected, by_traffic_source=bool(source)))
+        platform = run_query(TrafficFunnelQuery(page.period, stores=page.selected, by_traffic_source=bool(source)))
         platform_steps = platform.steps(source) if source else platform.steps(ALL)
         traffic_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en in TRAFFIC_STEPS}
         out["traffic_funnel"] = DataTable(
@@ -340,7 +341,7 @@ def products(page: Page) -> dict[str, DataTable]:
         ctx["tiles"] = _tiles(page, ("item_gmv", "units_sold", "avg_unit_price", "skus_sold"))
     # events without a product (home, search pages) are not a product's
     with_product = (Filter("product_id", ("",), exclude=True),)
-    result = run(KpiQuery(PRODUCT_KPIS, page.period, by=("store_id", "product_id"), stores=page.selected,
+    result = run_query(KpiQuery(PRODUCT_KPIS, page.period, by=("store_id", "product_id"), stores=page.selected,
                           filters=with_product))
     ranked = sorted(result.rows, key=_sort_key(sort, descending))
     shown = ranked[:PRODUCTS_SHOWN]
@@ -382,7 +383,7 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     if page.is_html:
         ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
                               PRODUCT_KPIS, only)
-    trend = run(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
+    trend = run_query(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
     table = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product", args=(store, product_id))
     ctx["daily_chart"] = chart_from_table(table, series=list(PRODUCT_TREND), kind="day")
     return {"daily": table}
@@ -395,9 +396,9 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
 def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
     kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
-    by_store = run_comparison(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
-                                              against=(PREVIOUS,)))
-    total = run_comparison(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,)))
+    by_store = run_query(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
+                                         against=(PREVIOUS,)))
+    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,)))
     columns = [Column("store_id", _("Store")), Column("platform", _("Platform"))]
     for k in kpis:
         columns += [kpi_column(k, lang), Column(f"{k}__change", _("%(kpi)s vs previous") % {"kpi": CATALOG[k].label(lang)},
@@ -445,7 +446,7 @@ def ads(page: Page) -> dict[str, DataTable]:
     kpi_cols = [kpi_column(k, lang) for k in AD_KPIS]
     out: dict[str, DataTable] = {}
     if page.wants("tools"):
-        by_tool = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
+        by_tool = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
         out["tools"] = DataTable(
             "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols],
             [Row({"ad_tool": r["ad_tool"], **{k: r[k] for k in AD_KPIS}}, link=page.url(tool=r["ad_tool"], plan=None),
@@ -455,12 +456,12 @@ def ads(page: Page) -> dict[str, DataTable]:
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)])
     if page.wants("daily"):
-        daily = run(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
+        daily = run_query(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
         out["daily"] = _day_table(page, "daily", _("By day"), daily.rows, AD_KPIS)
         ctx["daily_chart"] = chart_from_table(out["daily"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)], kind="day")
     if page.wants("plans"):
-        by_plan = run(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
+        by_plan = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
         out["plans"] = DataTable(
             "plans", _("By ad plan"), [Column("plan_id", _("Ad plan")), Column("ad_tool", _("Ad tool")), *kpi_cols],
             [Row({"plan_id": r["plan_id"], "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
@@ -481,7 +482,7 @@ def customers(page: Page) -> dict[str, DataTable]:
         ctx["tiles"] = _tiles(page, CUSTOMER_KPIS)
     if page.wants("daily"):
         daily_kpis = ("new_buyers", "returning_buyers", "paying_buyers", "repurchase_rate")
-        daily = run(KpiQuery(daily_kpis, page.period, grain=Grain.DAY, stores=page.selected))
+        daily = run_query(KpiQuery(daily_kpis, page.period, grain=Grain.DAY, stores=page.selected))
         out["daily"] = _day_table(page, "daily", _("New and returning buyers by day"), daily.rows, daily_kpis)
         ctx["daily_chart"] = chart_from_table(
             out["daily"], series=[("new_buyers", "bar", 0), ("returning_buyers", "bar", 0),
@@ -495,7 +496,7 @@ def _cohort_table(page: Page) -> DataTable:
     """Cohorts of the twelve months up to the period's end (the period alone is often a few days)."""
     end = page.period.end
     first = dt.date(end.year - (end.month <= COHORT_MONTHS), (end.month - COHORT_MONTHS - 1) % 12 + 1, 1)
-    cohort = run_cohort(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
+    cohort = run_query(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
     months = sorted({c.months_since for c in cohort.cells if c.months_since > 0})
     cohort_rows: dict[dt.date, dict] = {}
     for cell in cohort.cells:
@@ -530,7 +531,8 @@ def _targets_page(page: Page) -> dict[str, DataTable]:
     # "today" of the data: the last complete day, as the presets use it
     as_of = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE)) - dt.timedelta(days=1)
     month = (month_form.cleaned_data.get("month") or as_of).replace(day=1)
-    result = run_targets(TargetQuery(month=month, as_of=as_of, stores=page.selected))
+    result = run_query(TargetQuery(month=month, as_of=as_of, stores=page.selected,
+                                   targets=target_specs(month=month)))
     store_names = {s.store_id: s.name for s in page.stores}
     columns = [
         Column("scope", _("Store")), Column("kpi", _("KPI")),
