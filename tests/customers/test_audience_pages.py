@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -122,6 +123,10 @@ def test_send_from_the_page_and_see_results(ops, shop):
     page = ops.get(f"/customers/outreach/{send.pk}/").content.decode()
     assert f'data-count="treatment">{send.treatment}<' in page and 'data-outcome="conversion"' in page
     assert "亲爱的顾客 你好" in page  # the outbox shows the rendered text
+    # issue 19 item 9: the result is the first thing on a send's page, with its verdict
+    assert page.index("data-outreach-headline") < page.index('id="send-title"') < page.index('id="outbox-title"')
+    assert 'data-verdict="unclear"' in page and "没有明确效果" in page  # nobody ordered after the send
+    assert re.search(r'data-result="incremental_gmv">.*?data-value="0(\.00)?"', page, re.S)
     r = ops.get(f"/customers/outreach/{send.pk}/?format=xlsx")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][1] == 0.0  # nothing ordered after the send yet
@@ -187,3 +192,26 @@ def test_only_roles_that_run_promotions_send(client, shop):
     assert client.post(f"/customers/outreach/{send.pk}/send/", {}).status_code == 403
     send.refresh_from_db()
     assert send.status == "draft"
+
+
+@pytest.mark.parametrize(("role", "allowed"), [(Role.CUSTOMER_SERVICE, False), (Role.ANALYST, True),
+                                               (Role.COPYWRITER, True), (Role.OPS_SPECIALIST, True)])
+def test_segments_are_offered_only_to_roles_that_may_open_them(client, shop, role, allowed):
+    """Issue 19 bug 16: customer service was offered the segment editor (New segment, the Segments tab)."""
+    con, _ = shop
+    role_groups_sync()
+    user_create(username="u", password=PASSWORD, role=role)
+    client.login(username="u", password=PASSWORD)
+    segment = services.segment_save(name="老客", rules=EXAMPLE)
+    services.segment_refresh(segment=segment, as_of=AS_OF, con=con)
+    pages = [client.get("/customers/outreach/").content.decode(), client.get("/customers/list/").content.decode()]
+    for html in pages:
+        assert ("data-new-segment" in html or 'data-tab="segments"' in html) is allowed
+    want = 200 if allowed else 403
+    for url in ("/customers/segments/", "/customers/segments/new/", f"/customers/segments/{segment.pk}/"):
+        assert client.get(url).status_code == want, url
+    # exporting the members is an act of its own (issue 14): team.export_customer_ids, the analyst here
+    export = client.get(f"/customers/segments/{segment.pk}/export/?form=ids&format=csv")
+    assert export.status_code == (200 if role is Role.ANALYST else 403)
+    assert client.post("/customers/segments/preview/", {"rules": json.dumps(EXAMPLE)}).status_code in (
+        (200,) if allowed else (403,))

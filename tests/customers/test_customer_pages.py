@@ -154,6 +154,13 @@ def test_customer_360(client, login, shop, want, frames):
     assert len(re.findall(r'<tr data-order="', html)) == len(mine)
     assert len(re.findall(r'data-paid="1"', html)) == row.orders
     assert f">{mask_id(cust)}<" in html
+    # issue 19 bug 17: 流量来源 in words, not codes
+    words = {"search": "自然搜索", "ads": "付费推广", "feed": "推荐/信息流", "live": "直播/短视频", "social": "社交",
+             "direct": "直接访问", "other": "其他"}
+    sources = set(mine.traffic_source.dropna()) if "traffic_source" in mine else set()
+    assert sources, "the fixture's orders carry a traffic source"
+    for code in sources:
+        assert f'data-source="{code}">{words[code]}</td>' in html, code
     x = client.get(reverse("customers:customer", args=(customer_key(*key),)), {"as_of": AS_OF.isoformat(), "format": "xlsx"})
     assert openpyxl.load_workbook(io.BytesIO(x.content)).active.max_row == len(mine) + 1
     assert client.get(reverse("customers:customer", args=(customer_key(store, "nobody"),))).status_code == 404
@@ -165,6 +172,11 @@ def test_clv_page_renders_or_says_why(client, login, shop):
     assert r.status_code == 200
     html = r.content.decode()
     assert "data-clv-error" in html or 'data-chart="validation"' in html
+    assert "data-clv-one-store" not in html  # one store asked for, one shown
+    # issue 19 item 9: the filter says all stores, the page fits one — it says which, and why
+    every = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "holdout_days": "14"}).content.decode()
+    shown = re.search(r'data-store="([^"]+)">([^<]+)</strong>', every)
+    assert "data-clv-one-store" in every and f"此页显示 {shown.group(2)}" in every
 
 
 @pytest.mark.numerical

@@ -36,6 +36,12 @@ def shop(warehouse):
 
 @pytest.fixture
 def template():
+    return services.template_save(name="回访", body_zh="{name}，{store_name}上新了，回复TD退订",
+                                  body_en="{name}, {store_name} has new arrivals. Reply STOP to opt out")
+
+
+@pytest.fixture
+def coupon_template():
     return services.template_save(name="回购券", body_zh="{name}，{store_name}送您专属券 {coupon_code}，回复TD退订",
                                   body_en="{name}, {store_name} has a coupon for you: {coupon_code}. Reply STOP to opt out")
 
@@ -69,8 +75,10 @@ def test_send_with_holdout_then_results_equal_an_independent_computation(shop, t
     outbox = OutboxMessage.objects.filter(outreach=send)
     assert outbox.count() == send.treatment
     msg = outbox.first()
-    assert msg.channel == "sms" and "*" in msg.recipient and msg.text.startswith("亲爱的顾客，")
-    assert ("天猫旗舰店" in msg.text) or ("京东自营店" in msg.text)
+    # an SMS starts with the sender's 【签名】: the store's name (issue 19 bug 13)
+    store_name = {"tmall": "天猫旗舰店", "jd": "京东自营店"}[msg.store_id]
+    assert msg.channel == "sms" and "*" in msg.recipient
+    assert msg.text == f"【{store_name}】亲爱的顾客，{store_name}上新了，回复TD退订"
     sent_to = {(m.store_id, m.recipient.split(":", 1)[1]) for m in outbox}
     groups = pd.DataFrame(list(OutreachRecipient.objects.filter(outreach=send).values("store_id", "customer_id", "group",
                                                                                        "status")))
@@ -156,7 +164,8 @@ def test_opt_out_of_one_channel_only(shop, template):
     assert services.outreach_send(outreach=push, now=SENT_AT).opted_out == 1
 
 
-def test_coupon_from_the_registered_issuer_is_in_each_message(shop, template):
+def test_coupon_from_the_registered_issuer_is_in_each_message(shop, coupon_template):
+    template = coupon_template
     con, _ = shop
     segment = _segment(con)
     issued: list = []
@@ -182,7 +191,24 @@ def test_coupon_from_the_registered_issuer_is_in_each_message(shop, template):
     assert held.count() == send.holdout and all(r.coupon_code == "" for r in held)
 
 
-def test_a_failing_issuer_sends_nothing_and_leaves_a_draft(shop, template):
+def test_a_template_with_a_coupon_code_needs_a_coupon(shop, coupon_template):
+    """Issue 19 bug 13: a send whose template has {coupon_code} and no coupon sent "专属券 ，回复TD退订"."""
+    con, _ = shop
+    segment = _segment(con)
+    with pytest.raises(ValidationError, match=r"uses \{coupon_code\}; attach a coupon"):
+        services.outreach_create(name="x", segment=segment, template=coupon_template)
+    assert not Outreach.objects.filter(name="x").exists()
+
+
+def test_a_template_that_signs_itself_keeps_its_signature():
+    from shopops.customers.outreach.templating import sms_signed
+
+    assert sms_signed("【栖木】新品到了", signature="天猫旗舰店") == "【栖木】新品到了"
+    assert sms_signed(" 新品到了", signature="天猫旗舰店") == "【天猫旗舰店】新品到了"
+
+
+def test_a_failing_issuer_sends_nothing_and_leaves_a_draft(shop, coupon_template):
+    template = coupon_template
     con, _ = shop
     segment = _segment(con)
 

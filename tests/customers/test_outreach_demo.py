@@ -38,16 +38,28 @@ def test_outreach_on_the_demo_store_matches_an_independent_computation(warehouse
     # the demo's own audience: three segments and a past send with results, created once
     from shopops.customers.models import Outreach, Segment
 
-    services.audience_demo_ensure(echo=lambda _: None)
-    services.audience_demo_ensure(echo=lambda _: None)
+    from shopops.demo.promotions_plan import outreach_coupon_ensure
+
+    coupon_ref = outreach_coupon_ensure(last_day=END)
+    assert outreach_coupon_ensure(last_day=END) == coupon_ref
+    services.audience_demo_ensure(echo=lambda _: None, coupon_ref=coupon_ref)
+    services.audience_demo_ensure(echo=lambda _: None, coupon_ref=coupon_ref)
     assert Segment.objects.count() == 3 and all(s.refreshed_as_of == END for s in Segment.objects.all())
     demo_send = Outreach.objects.get(name="老客回购(演示)")
     assert demo_send.status == "sent" and demo_send.treatment > 0 and demo_send.holdout == round(demo_send.eligible / 10)
     assert outreach_results(outreach=demo_send).treatment.customers == demo_send.treatment
+    # issue 19 bug 13: every demo SMS is signed and carries its own coupon code
+    demo_codes = dict(OutreachRecipient.objects.filter(outreach=demo_send, group="treatment")
+                      .values_list("customer_id", "coupon_code"))
+    assert len(demo_codes) == demo_send.treatment and all(re.fullmatch(r"[0-9A-F]{12}", c) for c in demo_codes.values())
+    for m in OutboxMessage.objects.filter(outreach=demo_send)[:50]:
+        assert re.fullmatch(r"【[^】]+】亲爱的顾客，您的专属回购券 [0-9A-F]{12} 已到账，下单立减，回复TD退订", m.text), m.text
     coupon = promotions.coupon_create(
         promotion=promotions.promotion_create(name="老客回购券 满200减20", kind="store_coupon",
                                               parameters={"amount": "20", "threshold": "200"}),
-        name="老客回购券", valid_from=SENT_AT, valid_until=SENT_AT + dt.timedelta(days=30), total_quantity=100_000)
+        name="老客回购券", valid_from=SENT_AT, total_quantity=100_000,
+        # attachable today (coupon_choices lists coupons still valid now), whatever the date
+        valid_until=max(SENT_AT + dt.timedelta(days=30), dt.datetime.now(dt.UTC) + dt.timedelta(days=30)))
     segment = services.segment_save(name="近 30 天买过", rules={"op": "and", "rules": [
         {"field": "recency_days", "operator": "lte", "value": 30}]})
     template = services.template_save(name="回购", body_zh="{name}，{store_name}送您 {coupon_code}，回复TD退订")

@@ -235,7 +235,9 @@ def test_upload_start_job_rejects_downloads(client, login, store):
     assert 'hx-trigger' not in jobs_html  # nothing runs: no polling
 
     detail = client.get(reverse("ingest:job", args=[job.pk])).content.decode()
-    assert "发货了" in detail and "unknown value; expected one of" in detail
+    assert "发货了" in detail and "unknown value; expected one of" not in detail  # issue 19 bug 14: no English in zh
+    assert "未知取值;应为以下之一:" in detail and "应为金额,如 1299.00 或 ¥1,299.00(最多 2 位小数)" in detail
+    assert "与第 2 行重复(store_id, order_id 相同)" in detail and "应为日期时间,如 2025-11-11 00:05:00" in detail
     assert "共 4 行被拒绝" in detail
 
     csv_response = client.get(reverse("ingest:job_rejects_csv", args=[job.pk]))
@@ -249,7 +251,7 @@ def test_upload_start_job_rejects_downloads(client, login, store):
         ["4", "实付金额", "abc"], ["5", "订单状态", "发货了"], ["6", "store_id, order_id", "tmall|T1"],
         ["7", "下单时间", "2025-02-30 08:00:00"], ["7", "实付金额", "50.001"],
     ]
-    assert rows[3][3] == "duplicate of row 2 (same store_id, order_id)"
+    assert rows[3][3] == "与第 2 行重复(store_id, order_id 相同)"
 
     xlsx_response = client.get(reverse("ingest:job_rejects_xlsx", args=[job.pk]))
     assert xlsx_response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -492,3 +494,7 @@ def test_pages_in_english(client, login, store):
     for text in ("Import jobs", "Rows read", "Web upload", "Loaded", "Export to Excel"):
         assert text in html, text
     assert "已导入" not in html
+    job = ImportJob.objects.get()
+    detail = client.get(reverse("ingest:job", args=[job.pk])).content.decode()
+    assert "unknown value; expected one of: " in detail and "duplicate of row 2 (same store_id, order_id)" in detail
+    assert "未知取值" not in detail

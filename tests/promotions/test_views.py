@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -13,6 +15,7 @@ from shopops.promotions import services
 from shopops.promotions.models import AuditLog, Campaign
 
 pytestmark = pytest.mark.django_db
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture
@@ -61,6 +64,44 @@ def test_simulator_bad_lines_are_a_400(client, ops):
     assert r.status_code == 400
     r2 = client.get("/promotions/simulator/", {"lines": "UNKNOWN 1", "expected_units": 1})
     assert r2.status_code == 400 and "UNKNOWN" in r2.content.decode()
+
+
+def test_the_default_cart_prices_without_an_error(client, ops):
+    """Issue 19 bug 11: the starting cart named SKUs the store does not have (HTTP 400, English error)."""
+    services.floor_price_set(sku="200425", list_price=Decimal("199"), cost=Decimal("80"), category="女装")
+    services.floor_price_set(sku="200992", list_price=Decimal("59"), cost=Decimal("30"), category="女装")
+    page = client.get("/promotions/simulator/")
+    lines = re.search(r'<textarea name="lines"[^>]*>(.*?)</textarea>', page.content.decode(), re.S).group(1).strip()
+    assert lines.splitlines() == ["200425 1", "200992 1"]  # two SKUs with a list price, sorted
+    r = client.get("/promotions/simulator/", {"lines": lines, "expected_units": 1000, "hold_coupons": "on"})
+    assert r.status_code == 200 and r.context["simulation"].priced.list_total == Decimal("258.00")
+
+
+def test_an_unknown_sku_is_explained_in_the_page_language(client, ops):
+    r = client.get("/promotions/simulator/", {"lines": "NOPE-1 1", "expected_units": 1})
+    assert r.status_code == 400
+    assert "SKU NOPE-1:该行没有填单价" in r.content.decode() and "no price given" not in r.content.decode()
+
+
+def test_the_simulator_prices_at_the_campaigns_start_or_the_chosen_moment(client, ops):
+    """Issue 19 bug 12: a campaign in the future gave "no offer applies" because the cart was priced now."""
+    d8 = services.promotion_create(name="8折", kind="item_discount", parameters={"rate": "0.8"}, stackable=True,
+                                   starts_at=dt.datetime(2030, 11, 11, tzinfo=SHANGHAI),
+                                   ends_at=dt.datetime(2030, 11, 12, tzinfo=SHANGHAI))
+    services.floor_price_set(sku="TEE-001", list_price=Decimal("100"), cost=Decimal("60"), category="tops")
+    campaign = services.campaign_create(name="双11 2030", starts_at=dt.datetime(2030, 11, 11, tzinfo=SHANGHAI),
+                                        ends_at=dt.datetime(2030, 11, 12, tzinfo=SHANGHAI), promotions=[d8])
+    query = {"lines": "TEE-001 2", "campaign": campaign.pk, "expected_units": 10}
+    at_start = client.get("/promotions/simulator/", query)
+    assert at_start.status_code == 200
+    assert at_start.context["simulation"].priced.final_total == Decimal("160.00")  # 2 x 100 x 0.8
+    assert "计价时间:2030-11-11 00:00" in at_start.content.decode() and b"data-outside-campaign" not in at_start.content
+    at_noon = client.get("/promotions/simulator/", {**query, "at": "2030-11-11T12:30"})
+    assert at_noon.context["at"] == dt.datetime(2030, 11, 11, 12, 30, tzinfo=SHANGHAI)
+    assert at_noon.context["simulation"].priced.final_total == Decimal("160.00")
+    before = client.get("/promotions/simulator/", {**query, "at": "2030-11-10T23:59"})
+    assert before.context["simulation"].priced.final_total == Decimal("200.00")
+    assert b"data-outside-campaign" in before.content and "不在“双11 2030”的活动时间内" in before.content.decode()
 
 
 def test_campaign_check_and_publish_with_override(client, ops, plan):

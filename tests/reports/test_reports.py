@@ -70,7 +70,8 @@ def money(series) -> Decimal:
     return sum((Decimal(v) for v in series if v != ""), Decimal("0"))
 
 
-def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
+def oracle(root: Path, start: dt.date, end: dt.date, stores=None, refunds_known_by: dt.date | None = None) -> dict:
+    """The KPIs of start..end; with ``refunds_known_by`` only refunds completed (else asked for) by that day count."""
     def in_period(dates: pd.Series) -> pd.Series:
         return (dates >= start.isoformat()) & (dates <= end.isoformat())
 
@@ -88,6 +89,9 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
     orders_per_buyer = paid.groupby(["店铺", "买家ID"]).size()
     refunds = scoped(read(root, "shopops_refunds"))
     refunds = refunds[refunds["退款状态"] == "退款成功"].merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
+    if refunds_known_by is not None:
+        day = refunds["退款完成时间"].where(refunds["退款完成时间"] != "", refunds["申请时间"]).str[:10]
+        refunds = refunds[day <= refunds_known_by.isoformat()]
     lines = scoped(read(root, "shopops_order_lines")).merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
     events = scoped(read(root, "shopops_events"))
     events = events[in_period(events["发生时间"].str[:10])]
@@ -149,10 +153,15 @@ def test_monthly_overview_equals_pandas_over_the_export_files(demo_root, monthly
     report = generated.report
     want = oracle(demo_root, dt.date(2025, 11, 1), dt.date(2025, 11, 30))
     want_previous = oracle(demo_root, dt.date(2025, 10, 1), dt.date(2025, 10, 31))  # the calendar month before
+    # refunds at the same order age: October's orders as they stood 31 days before the data's last day (11-30)
+    same_age = oracle(demo_root, dt.date(2025, 10, 1), dt.date(2025, 10, 31), refunds_known_by=dt.date(2025, 10, 30))
+    assert same_age["refund_rate"] < want_previous["refund_rate"]  # the fixture does have refunds after 10-30
     assert [line.kpi for line in report.overview] == list(want)
     for kpi, value in want.items():
         assert_equal(report.line(kpi).current, value, kpi)
-        assert_equal(report.line(kpi).previous, want_previous[kpi], f"{kpi} (October)")
+        previous = same_age if kpi in ("refund_rate", "net_sales") else want_previous
+        assert_equal(report.line(kpi).previous, previous[kpi], f"{kpi} (October)")
+    assert "不足 30 天" in report.section("overview").note  # November's orders are not mature on 11-30
     # vs target: the all-stores GMV target; none for KPIs without one (the jd target is another scope)
     assert report.has_targets
     assert report.line("gmv").target == Decimal("1000000.00")
@@ -295,6 +304,40 @@ def test_web_form_errors_and_permission(demo_root, client, login):
     assert client.get(reverse("reports:list")).status_code == 403
 
 
+def test_a_failed_report_says_so_without_internals_and_can_be_retried(demo_root, client, login, settings):
+    """Issue 19 bug 15: "2026-12-0421:03", a UTC header next to Beijing-time imports, an English internal
+    error naming a server path, and no way to try again."""
+    from zoneinfo import ZoneInfo
+
+    from shopops.reports.services import report_request
+    from shopops.reports.tasks import report_enqueue
+
+    settings.SHOPOPS_TASKS_IMMEDIATE = True
+    login(Role.OPS_DIRECTOR)
+    record = report_request(kind="weekly", period="2025-W48", formats=("html",), language="zh-hans")
+    # a real failure: a folder where the HTML file must be written (IsADirectoryError names the path)
+    (record.directory / "shopops-weekly-2025-W48-zh-hans.html").mkdir(parents=True)
+    report_enqueue(record)
+    page = client.get(reverse("reports:report", args=[record.id])).content.decode()
+    assert "data-report-failed" in page and "内部错误" in page and "重新生成" in page
+    assert str(settings.VAR_DIR) not in page and "Errno" not in page and "Is a directory" not in page
+
+    listing = client.get(reverse("reports:list")).content.decode()
+    created = dt.datetime.fromisoformat(record.created_at).astimezone(ZoneInfo("Asia/Shanghai"))
+    assert f'data-created>{created:%Y-%m-%d %H:%M}</td>' in listing  # the store's time, with its space
+
+    retried = client.post(reverse("reports:retry", args=[record.id]))
+    assert retried.status_code == 302 and record.id not in retried["Location"]
+    new_id = retried["Location"].rstrip("/").split("/")[-1]
+    html = client.get(retried["Location"]).content.decode()
+    assert 'class="report' in html and "data-report-failed" not in html
+    assert "(北京时间)" in html and " UTC" not in html
+    from shopops.reports.selectors import report_get
+
+    assert report_get(report_id=new_id).retry_of == record.id
+    assert client.post(reverse("reports:retry", args=[new_id])).status_code == 400  # only a failed report
+
+
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
 def test_browser_generates_a_report_with_a_progress_bar(demo_root, live_server, browser_page, artifacts_dir):
@@ -337,3 +380,9 @@ def test_notable_changes_are_the_largest_moves_worded_from_the_catalog(monthly):
         assert CATALOG[n.kpi].label_zh in n.sentence and names[n.store_id] in n.sentence
         assert n.sentence.endswith("表现向好。" if n.is_good else "需要关注。")
     assert list(report.section("notable").sentences) == [n.sentence for n in report.notable]
+    # issue 19 item 4: November's refunds are immature on 11-30 — never an improvement, always at the same age
+    for n in report.notable:
+        if n.kpi in ("refund_rate", "net_sales"):
+            assert not n.is_good and "按相同订单账龄" in n.sentence, n.sentence
+    overview = {r["_kpi"]: r for r in report.section("overview").tables[0].rows}
+    assert overview["refund_rate"]["_good"] is not True

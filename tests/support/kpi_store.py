@@ -134,6 +134,7 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
         "cost": [_money(c) for c in rng.integers(1000, 90000, k)],
         "attributed_gmv": [_money(c) for c in rng.integers(0, 400000, k)],
     })
+    ads["attributed_orders"] = ads.clicks // 20  # no random draw: the other columns stay as they were
     r = 400
     rday = rng.integers(0, DAYS, r)
     reviews = pd.DataFrame({
@@ -348,6 +349,17 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "sell_through": _per(units, units + closing),
         "review_count": len(reviews), "rated_reviews": rated, "positive_reviews": positive,
         "bad_reviews": int((reviews.rating <= 2).sum()), "positive_rate": _per(positive, rated),
+        # issue 19: the director's daily KPIs
+        "uv_value": _per_money(gmv, visitors),
+        "add_to_cart_rate": _per(distinct(events[events.event_type == "add_to_cart"], "visitor_id"), visitors),
+        "favorite_users": distinct(events[events.event_type == "favorite"], "visitor_id"),
+        "favorite_rate": _per(distinct(events[events.event_type == "favorite"], "visitor_id"), visitors),
+        "ad_orders": int(ads.attributed_orders.sum()),
+        "ad_cost_per_order": _per_money(spend, int(ads.attributed_orders.sum())),
+        "ad_spend_ratio": _per(spend, gmv),
+        "product_buyers": distinct(lines, "customer_id"),
+        "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
+        "item_margin": item_gmv - cogs,
     }
 
 

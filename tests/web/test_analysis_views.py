@@ -47,6 +47,7 @@ def load_shop(con) -> None:
       -> funnel 4 → 3 → 2 → 1 → 1; page views search 5, ads 2
     Ads (tmall): 11-10 ztc p1 1000 imp, 50 clicks, 20.00, GMV 64.00; 11-11 ylmf p2 3000 imp, 30 clicks, 30.00, GMV 45.00
       -> ztc CTR 5%, CPC 0.40, ROAS 3.20; ylmf CTR 1%, CPC 1.00, ROAS 1.50; all ROAS 109/50 = 2.18
+      attributed orders ztc 4, ylmf 3 -> spend per order 5.00 / 10.00, all 50/7; 推广费比 50.00 / 445.00
     Traffic reports (tmall, store-level, search): 11-10 10 visitors / 3 carts / 1 buyer; 11-11 20 / 5 / 2
     Cohorts: 2025-10 = c7 (1 buyer) who paid again in 2025-11 -> month 1 = 100%; 2025-11 = c1, c2, c9 (3)
     """
@@ -115,14 +116,14 @@ def load_shop(con) -> None:
     event("tmall", "v5", "search", "2025-11-08", "page_view", "home")
     load(con, "events", pa.Table.from_pylist(events))
 
-    def ad(day, tool, plan, imp, clicks, cost, gmv):
+    def ad(day, tool, plan, imp, clicks, cost, gmv, orders):
         return {"store_id": "tmall", "date": dt.date.fromisoformat(day), "ad_tool": tool, "plan_id": plan,
                 "plan_name": f"plan {plan}", "impressions": imp, "clicks": clicks, "cost": Decimal(cost),
-                "attributed_gmv": Decimal(gmv)}
+                "attributed_gmv": Decimal(gmv), "attributed_orders": orders}
 
     load(con, "ad_spend_daily", pa.Table.from_pylist([
-        ad("2025-11-10", "ztc", "p1", 1000, 50, "20.00", "64.00"),
-        ad("2025-11-11", "ylmf", "p2", 3000, 30, "30.00", "45.00"),
+        ad("2025-11-10", "ztc", "p1", 1000, 50, "20.00", "64.00", 4),
+        ad("2025-11-11", "ylmf", "p2", 3000, 30, "30.00", "45.00", 3),
     ]))
 
     def traffic(day, visitors, carts, buyers):
@@ -276,6 +277,17 @@ def test_ads_by_tool_plan_and_day(client, login, shop):
     assert days == {"2025-11-10": "20.00", "2025-11-11": "30.00"}
     filtered = client.get(reverse("web:ads"), {**PERIOD, "tool": "ylmf"}).content.decode()
     assert tiles(filtered)["ad_spend"] == "30.00"
+    # issue 19 item 8: 成交笔数, spend per order, 推广费比, plan names, each tool's attribution window
+    assert tools["ztc"]["ad_orders"] == "4" and Decimal(tools["ztc"]["ad_cost_per_order"]) == Decimal("5.00")
+    assert tiles(html)["ad_orders"] == "7"
+    assert float(tiles(html)["ad_spend_ratio"]) == pytest.approx(50 / 445)
+    assert "ad_spend_ratio" not in tiles(filtered)  # the store's GMV is no base for one tool
+    plans = {r["plan_id"]: r for r in table_rows(html, "plans")}
+    assert plans["p1"]["plan_name"] == "plan p1" and plans["p2"]["plan_name"] == "plan p2"
+    assert re.search(r'data-col="window" data-value="15 天"', html)
+    assert "投入产出比" in html and "data-ads-terms" in html
+    one_plan = client.get(reverse("web:ads"), {**PERIOD, "tool": "ztc", "plan": "p1"}).content.decode()
+    assert "<strong>plan p1</strong>" in one_plan
 
 
 @pytest.mark.django_db
@@ -289,6 +301,10 @@ def test_customers_new_returning_and_cohorts(client, login, shop):
     cohorts = {r["cohort"]: r for r in table_rows(html, "cohorts")}
     assert cohorts["2025-10"]["size"] == "1" and float(cohorts["2025-10"]["m1"]) == 1.0
     assert cohorts["2025-11"]["size"] == "3" and cohorts["2025-11"]["m1"] == ""  # month not reached yet
+    # issue 19 item 9: November is not over on 11-11 — its cells are marked, the others not
+    marked = re.findall(r'<td[^>]*data-col="(m\d+)"[^>]*data-mark title="([^"]*)"', html)
+    assert marked == [("m1", "2025-11 只统计到 11-11:本月未过完,比例还会上升")]
+    assert "* 标记 2025-11 的单元格" in html
 
 
 @pytest.mark.django_db
@@ -329,6 +345,24 @@ def test_module_permissions(client, login, shop):
     target = {"store": "", "kpi": "gmv", "month": "2025-11", "value": "1"}
     assert client.post(reverse("web:targets"), target).status_code == 403
     assert client.get(reverse("web:ads"), {**PERIOD, "format": "xlsx"}).status_code == 403
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", [r for r in Role if r is not Role.OPS_DIRECTOR])
+def test_every_tab_a_role_is_offered_opens(client, login, shop, role):
+    """Issue 19 bug 16: an analyst saw a 目标 tab on /traffic/ that led to a 403."""
+    login(role)
+    opened = [n for n in PAGES if client.get(reverse(n), PERIOD).status_code == 200]
+    if not opened:
+        return
+    html = client.get(reverse(opened[0]), PERIOD).content.decode()
+    nav = re.search(r'<nav class="analysis-tabs".*?</nav>', html, re.S).group(0)
+    offered = re.findall(r'<a href="([^"?]+)', nav)
+    assert sorted(offered) == sorted(reverse(n) for n in opened), role
+    for href in offered:
+        assert client.get(href, PERIOD).status_code == 200, (role, href)
+    if role is Role.ANALYST:
+        assert 'data-tab="targets"' not in nav and 'data-tab="traffic"' in nav
 
 
 @pytest.mark.django_db

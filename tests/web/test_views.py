@@ -422,7 +422,7 @@ def test_cockpit_tiles_carry_the_kpi_definition(client, login, tiny_store):
     labels = [a for t, a in parser.elements if a.get("id") == "label-gmv"]
     assert labels and labels[0]["title"] == definition  # on hover
     # behind the ⓘ toggle, with a link to the KPI's entry in the catalog
-    assert f'<p id="def-gmv" class="kpi-def-text">{definition} <a href="/kpis/#kpi-gmv">指标说明 →</a></p>' in html
+    assert f'<p id="def-gmv" class="kpi-def-text">{definition} <span class="def-source">来源: 订单</span> <a href="/kpis/#kpi-gmv">指标说明 →</a></p>' in html
     value = next(a for t, a in parser.elements if a.get("data-kpi") == "gmv" and "tile-value" in a.get("class", ""))
     assert value["aria-describedby"] == "def-gmv"
 

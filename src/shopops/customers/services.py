@@ -24,7 +24,7 @@ from shopops.customers.models import (
 )
 from shopops.customers.outreach import channels, coupons
 from shopops.customers.outreach.holdout import assign_holdout
-from shopops.customers.outreach.templating import mask_id, template_check, template_render
+from shopops.customers.outreach.templating import mask_id, sms_signed, template_check, template_render
 from shopops.customers.segments import fields_used, rules_validate
 from shopops.customers.selectors_audience import excluded_members, segment_member_keys
 
@@ -188,6 +188,10 @@ def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, c
             raise ValidationError(f"coupon: {coupon_ref!r} is not an issuable coupon")
     if language == "en" and not template.body_en.strip():
         raise ValidationError(f"template {template.name!r} has no English text")
+    body = template.body_en if language == "en" else template.body_zh
+    if not coupon_ref and "coupon_code" in template_check(body, where=f"template {template.name!r}"):
+        raise ValidationError(f"coupon: template {template.name!r} uses {{coupon_code}}; attach a coupon to the send "
+                              "or choose a template without a coupon code")
     return Outreach.objects.create(
         name=name[:200], segment=segment, template=template, channel=channel, language=language,
         holdout_percent=pct, seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
@@ -201,6 +205,11 @@ def _store_names() -> dict[str, str]:
         return {s.store_id: s.name for s in store_list()}
     except Exception:  # no warehouse yet: names are cosmetic
         return {}
+
+
+def _signed(channel: str, text: str, store_name: str) -> str:
+    """SMS carry the sender's 【签名】 (the store's name unless the template starts with one)."""
+    return sms_signed(text, signature=store_name) if channel == Channel.SMS else text
 
 
 def outreach_send(*, outreach: Outreach, now: dt.datetime | None = None, as_of: dt.date | None = None) -> Outreach:
@@ -256,8 +265,9 @@ def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outrea
             messages = [channels.Message(
                 channel=outreach.channel, store_id=s, customer_id=c, recipient=f"{s}:{mask_id(c)}",
                 subject=template.subject, outreach_id=outreach.pk,
-                text=template_render(text, {"name": GREETING[outreach.language], "coupon_code": codes.get((s, c), ""),
-                                            "store_name": names.get(s, s), "customer": mask_id(c)}))
+                text=_signed(outreach.channel, template_render(text, {
+                    "name": GREETING[outreach.language], "coupon_code": codes.get((s, c), ""),
+                    "store_name": names.get(s, s), "customer": mask_id(c)}), names.get(s, s)))
                 for s, c in chunk]
             results = adapter.send(messages, now=now)
             sent_rows = []
@@ -278,9 +288,10 @@ def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outrea
 
 
 # ------------------------------------------------------------------------------ demo
-def audience_demo_ensure(*, echo=print, con=None) -> None:
+def audience_demo_ensure(*, echo=print, con=None, coupon_ref: str = "") -> None:
     """On a demo store without segments: three segments, a template and one past send with
-    a 10% holdout three weeks before the last day of data, so the pages have results to show."""
+    a 10% holdout three weeks before the last day of data, so the pages have results to show.
+    With ``coupon_ref`` (the demo's promotions app issues it) each message carries its code."""
     from django.conf import settings
 
     from shopops.metrics.runners.kpis import last_fact_date
@@ -297,14 +308,19 @@ def audience_demo_ensure(*, echo=print, con=None) -> None:
     segment_save(name="VIP", rules={"op": "and", "rules": [{"field": "is_vip", "operator": "is_true", "value": None}]})
     at_risk = segment_save(name="近 30 天买过的老客", rules={"op": "and", "rules": [
         {"field": "orders", "operator": "gte", "value": 2}, {"field": "recency_days", "operator": "lte", "value": 30}]})
-    template = MessageTemplate.objects.filter(name="老客回购券").first() or template_save(
-        name="老客回购券", body_zh="{name}，{store_name}为您准备了专属回购券 {coupon_code}，回复TD退订",
-        body_en="{name}, {store_name} has a coupon for you: {coupon_code}. Reply STOP to opt out")
+    if coupon_ref:
+        template = MessageTemplate.objects.filter(name="老客回购券").first() or template_save(
+            name="老客回购券", body_zh="{name}，您的专属回购券 {coupon_code} 已到账，下单立减，回复TD退订",
+            body_en="{name}, your coupon {coupon_code} is ready to use on your next order. Reply STOP to opt out")
+    else:
+        template = MessageTemplate.objects.filter(name="老客回访").first() or template_save(
+            name="老客回访", body_zh="{name}，{store_name}上新了，老朋友进店看看，回复TD退订",
+            body_en="{name}, {store_name} has new arrivals for you. Reply STOP to opt out")
     send_day = last - dt.timedelta(days=21)
     tz = dt.timezone(dt.timedelta(hours=8)) if settings.SHOPOPS_TIME_ZONE == "Asia/Shanghai" else dt.UTC
     sent_at = dt.datetime.combine(send_day + dt.timedelta(days=1), dt.time(10), tz)
     send = outreach_create(name="老客回购(演示)", segment=at_risk, template=template, holdout_percent=Decimal("10"),
-                           seed=2026, frequency_cap=2, window_days=14)
+                           seed=2026, frequency_cap=2, window_days=14, coupon_ref=coupon_ref)
     outreach_send(outreach=send, now=sent_at, as_of=send_day)
     for segment in Segment.objects.all():
         segment_refresh(segment=segment, as_of=last, con=con)

@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shopops.core.errors import ShopopsError
@@ -29,7 +30,7 @@ from shopops.customers.labels import (
 from shopops.customers.lifecycle import NONE, STAGES
 from shopops.customers.masking import mask_id, mask_phone
 from shopops.customers.rfm import GROUPS
-from shopops.metrics.dimensions import store_list
+from shopops.metrics.dimensions import store_list, traffic_source_label
 from shopops.metrics.runners.kpis import last_fact_date
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
@@ -287,6 +288,7 @@ def customer(ctx: _Ctx, key: str):
     for o in c.orders:
         o["status_label"] = str(ORDER_STATUS_LABELS.get(o.get("status") or "", o.get("status") or "—"))
         o["masked_customer"] = mask_id(o["customer_id"])
+        o["traffic_source_label"] = traffic_source_label(o.get("traffic_source"), get_language() or "zh-hans")
     for r in c.refunds:
         r["status_label"] = str(REFUND_STATUS_LABELS.get(r.get("status") or "", r.get("status") or "—"))
     for a in c.accounts:
@@ -311,7 +313,7 @@ def customer(ctx: _Ctx, key: str):
     sheet = Sheet(_("Orders"), [
         ("store_name", _("Store"), ""), ("order_id", _("Order no."), ""), ("status_label", _("Status"), ""),
         ("paid_date", _("Paid on"), "date"), ("paid_amount", _("Paid amount"), "money"),
-        ("province", _("Province"), ""), ("traffic_source", _("Traffic source"), "")], c.orders)
+        ("province", _("Province"), ""), ("traffic_source_label", _("Traffic source"), "")], c.orders)
     return {"orders": sheet}
 
 

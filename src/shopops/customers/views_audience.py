@@ -11,6 +11,7 @@ import csv
 import datetime as dt
 import io
 import json
+from functools import wraps
 from decimal import Decimal
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from shopops.customers import services
 from shopops.customers.masking import mask_id
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
+from shopops.customers.permissions import can_use_segments
 from shopops.customers.outreach.templating import VARIABLES
 from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for_editor
 
@@ -49,6 +51,17 @@ PREVIEW_ROWS = 20
 
 def guarded(view):
     return login_required(permission_required(PERMISSION, raise_exception=True)(view))
+
+
+def segments_guarded(view):
+    """The segment pages: the customers module and a module that acts on or analyses customers."""
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not can_use_segments(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return guarded(wrapped)
 
 
 def _reference_day() -> dt.date:
@@ -100,7 +113,7 @@ def _workbook_response(title: str, headers: list[str], rows: list[list], filenam
 
 
 # ------------------------------------------------------------------------------ segments
-@guarded
+@segments_guarded
 def segment_list(request: HttpRequest) -> HttpResponse:
     segments = list(sel.segment_list())
     rows = [(s, describe(s.rules)) for s in segments]
@@ -150,7 +163,7 @@ def _posted_segment(request: HttpRequest) -> dict:
             "window_days": request.POST.get("window_days") or None}
 
 
-@guarded
+@segments_guarded
 def segment_builder(request: HttpRequest, segment_id: int | None = None) -> HttpResponse:
     segment = None
     if segment_id is not None:
@@ -205,7 +218,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
     return preview, ""
 
 
-@guarded
+@segments_guarded
 @require_POST
 def segment_preview(request: HttpRequest) -> HttpResponse:
     """HTMX: the live count and the first rows for the rules being edited."""
@@ -219,7 +232,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
     return render(request, "customers/segments/_preview.html", {"preview": preview, "preview_error": error})
 
 
-@guarded
+@segments_guarded
 @require_POST
 def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
     try:
@@ -237,7 +250,7 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
     return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
 
 
-@guarded
+@segments_guarded
 def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
     if not request.user.has_perm(EXPORT_PERMISSION):
         return HttpResponse(_("Exporting the customers of a segment needs the permission %(perm)s "
@@ -382,8 +395,17 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
                  "data": [results.conversion.holdout, results.repurchase.holdout]},
             ],
         }
+    verdict, incremental_text = "", ""
+    if results:
+        gmv = next(r for r in rows if r["key"] == "gmv")
+        low, high = gmv["raw"]["low"], gmv["raw"]["high"]
+        verdict = ("clear_gain" if low is not None and low > 0 else
+                   "clear_loss" if high is not None and high < 0 else "unclear")
+        inc = results.incremental_gmv
+        incremental_text = "—" if inc is None else f"{'+' if inc >= 0 else '−'}¥{abs(inc.quantize(Decimal('0.01'))):,}"
     return render(request, "customers/outreach/detail.html", {
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
+        "verdict": verdict, "incremental_text": incremental_text,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
         "can_send": request.user.has_perm(SEND_PERMISSION),

@@ -152,3 +152,24 @@ def promotions_plan_ensure(*, echo=print) -> None:
         return
     echo(f"双11 promotions plan: campaign {plan.campaign.name!r} ({plan.skus} SKUs with floor prices; "
          f"planted floor violation on SKU {plan.planted_sku})")
+
+
+OUTREACH_COUPON_NAME = "老客回购券 满99减15"
+
+
+def outreach_coupon_ensure(*, last_day: dt.date) -> str:
+    """The coupon the demo's past outreach send attaches (its ``coupon_ref``): a ¥15 store
+    coupon over ¥99, valid from a month before ``last_day`` to a month after it (and at least
+    a month from today, so it stays attachable on a demo built for past dates)."""
+    from django.utils import timezone
+
+    existing = Coupon.objects.filter(name=OUTREACH_COUPON_NAME).first()
+    if existing is not None:
+        return str(existing.pk)
+    promotion = services.promotion_create(name=OUTREACH_COUPON_NAME, kind="store_coupon",
+                                          parameters={"amount": "15", "threshold": "99"}, stackable=True)
+    start = dt.datetime.combine(last_day - dt.timedelta(days=30), dt.time(0), TZ)
+    coupon = services.coupon_create(promotion=promotion, name=OUTREACH_COUPON_NAME, valid_from=start,
+                                    valid_until=max(start + dt.timedelta(days=60), timezone.now() + dt.timedelta(days=30)),
+                                    total_quantity=100_000)
+    return str(coupon.pk)

@@ -14,7 +14,7 @@ from shopops.core.periods import business_today
 from shopops.customers.services import audience_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
-from shopops.demo.promotions_plan import promotions_plan_ensure
+from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
 from shopops.metrics.runners import last_fact_date
@@ -86,7 +86,9 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
         echo("first run: building the demo store (small, 365 days) …")
         echo(demo_build(with_incidents=True, echo=echo))
     promotions_plan_ensure(echo=echo)
-    audience_demo_ensure(echo=echo)  # customers: segments and a past send with results
+    last = last_fact_date()
+    coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
+    audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

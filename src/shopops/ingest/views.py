@@ -40,6 +40,7 @@ from shopops.ingest.forms import (
 )
 from shopops.ingest.mapping import Reason, SALES_LINES, mapping_targets, suggest_mapping, suggest_target, target_fields
 from shopops.ingest.models import ImportJob
+from shopops.ingest.reasons import reason_display
 from shopops.ingest.selectors import (
     file_preview,
     import_job_get,
@@ -318,6 +319,8 @@ def _job_or_404(job_id: int) -> ImportJob:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(job_id)
     rejects = list(import_job_rejects(job)[:REJECTS_SHOWN])
+    for reject in rejects:
+        reject.reason_text = reason_display(reject.reason)
     context = {
         "job": job,
         "rejects": rejects,
@@ -332,7 +335,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 def _rejects_table(job: ImportJob) -> tuple[list[str], Iterable[list]]:
     headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
-    rows = ([r.row, r.column, r.value, r.reason] for r in import_job_rejects(job).iterator())
+    rows = ([r.row, r.column, r.value, reason_display(r.reason)] for r in import_job_rejects(job).iterator())
     return headers, rows
 
 

@@ -18,7 +18,6 @@ import os
 import secrets
 import socket
 import sys
-import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass

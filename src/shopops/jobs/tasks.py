@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from shopops.jobs import services
+from shopops.jobs.execution import job_run_execute
 
 
 @task()
 def job_run_task(run_id: int) -> str:
-    run = services.job_run_execute(run_id=run_id)
+    run = job_run_execute(run_id=run_id)
     return run.status if run else "taken"

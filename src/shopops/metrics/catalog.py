@@ -590,6 +590,92 @@ _kpi(Kpi(
     Unit.PERCENT, numerator="positive_reviews", denominator="rated_reviews", tags=("reputation",),
 ))
 
+# --- the director's daily KPIs (issue 19): cockpit basics and ads -------------------------
+# (a block of its own so parallel edits of the sections above merge cleanly)
+_kpi(Kpi(
+    "uv_value", "UV价值", "Value per visitor",
+    "支付金额 ÷ 访客数。", "GMV / visitors.",
+    Unit.MONEY, numerator="gmv", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "add_to_cart_rate", "加购率", "Add-to-cart rate",
+    "加购人数 ÷ 访客数。", "Add-to-cart users / visitors.",
+    Unit.PERCENT, numerator="add_to_cart_users", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "favorite_users", "收藏人数", "Favouriting users",
+    "统计期内有收藏行为的去重访客数。", "Distinct visitors who favourited a product or the store in the period.",
+    Unit.COUNT, source="events", entity="visitor_id", where=lambda t: t.event_type == "favorite",
+    formula_text="count distinct (store_id, visitor_id) of events where event_type = favorite", tags=("traffic",),
+))
+_kpi(Kpi(
+    "favorite_rate", "收藏率", "Favourite rate",
+    "收藏人数 ÷ 访客数。", "Favouriting users / visitors.",
+    Unit.PERCENT, numerator="favorite_users", denominator="visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "ad_orders", "推广成交笔数", "Ad-attributed orders",
+    "推广工具归因到计划的成交笔数之和(按各工具自身的归因口径)。",
+    "Orders the ad tools attribute to their plans (each tool's own attribution).",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.attributed_orders.sum(),
+    formula_text="sum(ad_spend_daily.attributed_orders)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_cost_per_order", "单笔成交花费", "Ad spend per order",
+    "推广花费 ÷ 推广成交笔数。", "Ad spend / ad-attributed orders.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="ad_orders", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_spend_ratio", "推广费比", "Ad spend ratio",
+    "推广花费 ÷ 支付金额(全店,含自然成交)。", "Ad spend / GMV (the whole store's GMV, organic included).",
+    Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
+))
+_kpi(Kpi(
+    "product_buyers", "商品支付买家数", "Product paying buyers",
+    "统计期内买了该商品(付款订单中有它的商品行)的去重买家数;按商品拆分时每个商品单独计。",
+    "Distinct buyers with a paid line of the product in the period (per product when broken down by product).",
+    Unit.COUNT, source="paid_lines", entity="customer_id",
+    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("products",),
+))
+_kpi(Kpi(
+    "item_conversion_rate", "商品支付转化率", "Product conversion rate",
+    "商品支付买家数 ÷ 商品访客数。", "Product paying buyers / product visitors.",
+    Unit.PERCENT, numerator="product_buyers", denominator="visitors", tags=("products",),
+))
+_kpi(Kpi(
+    "item_margin", "商品毛利", "Product gross margin",
+    "商品支付金额 − 商品成本(未扣退款与平台补贴)。",
+    "Item GMV − cost of goods (before refunds and platform-borne discounts).",
+    Unit.MONEY, combine=("item_gmv", "-cogs"), tags=("products",),
+))
+
+# Where a KPI's numbers come from, as a tile says it (issue 19: platform stores' visitors come
+# from the platforms' reports, the event stream only from the own site / mini-program).
+SOURCE_LABELS: dict[str, tuple[str, str]] = {
+    "events": ("埋点事件(自有站点/小程序)", "event stream (own site / mini-program)"),
+    "traffic": ("平台流量报表(生意参谋/商智等)", "platforms' traffic reports (生意参谋, 商智…)"),
+    "paid_orders": ("订单", "orders"), "paid_lines": ("订单", "orders"), "paid_lines_costed": ("订单与 SKU 成本", "orders and SKU costs"),
+    "refunds_of_paid_orders": ("退款", "refunds"), "ad_spend": ("推广报表", "ad reports"), "reviews": ("评价", "reviews"),
+    "stock": ("库存快照", "stock snapshots"), "closing_stock": ("库存快照", "stock snapshots"),
+}
+
+
+def kpi_source_ids(kpi_id: str) -> tuple[str, ...]:
+    """The fact sources behind a KPI (through its ratio or combination parts), in first-seen order."""
+    k = CATALOG[kpi_id]
+    if k.source is not None:
+        return (k.source,)
+    out: list[str] = []
+    for part in k.parts:
+        out += [s for s in kpi_source_ids(part) if s not in out]
+    return tuple(out)
+
+
+def kpi_source_text(kpi_id: str, language: str) -> str:
+    en = language.startswith("en")
+    labels = [SOURCE_LABELS.get(s, (s, s))[1 if en else 0] for s in kpi_source_ids(kpi_id)]
+    return (" + " if en else " + ").join(dict.fromkeys(labels))
+
 
 def kpi(kpi_id: str) -> Kpi:
     try:

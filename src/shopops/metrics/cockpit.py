@@ -10,7 +10,10 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
-from shopops.metrics.runners import KpiQuery, KpiResult, last_fact_date, run_query
+from shopops.metrics.maturity import TOTAL, refund_comparisons
+from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
+from shopops.metrics.sources import paid_orders
+from shopops.warehouse.connection import connect
 
 COCKPIT_KPIS: tuple[str, ...] = (
     "gmv",
@@ -24,12 +27,65 @@ COCKPIT_KPIS: tuple[str, ...] = (
     "roas",
 )
 
+# The cockpit's tiles: the stores page keeps COCKPIT_KPIS; the director's daily page adds
+# value per visitor, add-to-cart and favourite rates and the gross margin (issue 19).
+COCKPIT_TILES: tuple[str, ...] = (
+    "gmv", "paid_orders", "paying_buyers", "aov", "visitors", "conversion_rate", "uv_value", "add_to_cart_rate",
+    "favorite_rate", "gross_margin", "gross_margin_rate", "refund_rate", "ad_spend", "roas",
+)
+
+
+# shown only when the data have them
+OPTIONAL_TILES = frozenset({"favorite_rate"})
+
+
+def first_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
+    """The first business day with a paid order (the start of the data)."""
+    con = con or connect()
+    if "orders" not in con.list_tables():
+        return None
+    first = paid_orders(con).paid_date.min().execute()
+    return None if first is None or first != first else (first.date() if hasattr(first, "date") else first)
+
+
+def comparison_base(period: Period) -> tuple[Period, str]:
+    """What a period is compared with: one day with the same weekday a week before (昨日 vs
+    上周同日 — the weekly rhythm makes the day before a poor base); longer periods with the
+    equally long period just before (``Period.previous``). Returns (base, kind)."""
+    if period.days == 1:
+        week = dt.timedelta(days=7)
+        return Period(period.start - week, period.end - week), "same_weekday"
+    return period.previous(), "previous"
+
+
+def _change(value, base) -> float | None:
+    if value is None or not base:
+        return None
+    return float((Decimal(str(value)) - Decimal(str(base))) / Decimal(str(base)))
+
 
 @dataclass(frozen=True, slots=True)
 class Tile:
     kpi: Kpi
     value: Decimal | int | float | None
     previous: Decimal | int | float | None
+    # refund KPIs: the previous period is read at the same order age (refunds known by this day) …
+    same_age_known_by: dt.date | None = None
+    # … and the current figure is still growing (its orders are younger than MATURITY_DAYS)
+    immature: bool = False
+    last_year: Decimal | int | float | None = None  # the same dates a year earlier (同比)
+
+    @property
+    def change_last_year(self) -> float | None:
+        return _change(self.value, self.last_year)
+
+    @property
+    def is_good_last_year(self) -> bool | None:
+        change = self.change_last_year
+        if change is None or change == 0:
+            return None
+        good = (change > 0) == (self.kpi.direction is Direction.UP_IS_GOOD)
+        return None if good and self.immature else good
 
     @property
     def change(self) -> float | None:
@@ -43,17 +99,24 @@ class Tile:
         change = self.change
         if change is None or change == 0:
             return None
-        return (change > 0) == (self.kpi.direction is Direction.UP_IS_GOOD)
+        good = (change > 0) == (self.kpi.direction is Direction.UP_IS_GOOD)
+        if good and self.immature:
+            return None  # an immature refund figure is never called an improvement
+        return good
 
 
 @dataclass(frozen=True, slots=True)
 class Cockpit:
     period: Period
-    previous: Period
+    previous: Period  # the comparison base (see comparison_base)
     tiles: tuple[Tile, ...]
     trend: KpiResult
     stores: tuple[str, ...]
     as_of: dt.date | None
+    base_kind: str = "previous"  # or "same_weekday"
+    last_year: Period | None = None
+    month_targets: tuple[TargetProgress, ...] = ()  # this month so far vs its targets, with the run-rate
+    month: dt.date | None = None  # first day of the month of month_targets
 
 
 def cockpit_period(
@@ -88,12 +151,44 @@ def cockpit_build(
     *,
     period: Period,
     stores: tuple[str, ...] = (),
-    kpis: tuple[str, ...] = COCKPIT_KPIS,
+    kpis: tuple[str, ...] = COCKPIT_TILES,
     con: ibis.BaseBackend | None = None,
+    with_targets: bool = True,
 ) -> Cockpit:
     current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
-    previous_period = period.previous()
-    previous = run_query(KpiQuery(kpis, previous_period, stores=stores), con=con)
+    base_period, base_kind = comparison_base(period)
+    base = run_query(KpiQuery(kpis, base_period, stores=stores), con=con)
+    ly_period = period.same_period_last_year()
+    first = first_fact_date(con)
+    if first is None or ly_period.start < first:
+        ly_period = None  # the data do not reach back a year: no 同比 rather than a comparison with zero
+    last_year = run_query(KpiQuery(kpis, ly_period, stores=stores), con=con) if ly_period else None
     trend = run_query(KpiQuery(kpis, period, grain=Grain.DAY, stores=stores), con=con)
-    tiles = tuple(Tile(CATALOG[k], current.total(k), previous.total(k)) for k in kpis)
-    return Cockpit(period, previous_period, tiles, trend, stores, last_fact_date(con))
+    as_of = last_fact_date(con)
+    same_age = refund_comparisons(kpis=kpis, period=period, base=base_period, as_of=as_of, stores=stores,
+                                  con=con) if as_of else {}
+    same_age_ly = refund_comparisons(kpis=kpis, period=period, base=ly_period, as_of=as_of, stores=stores,
+                                     con=con) if as_of and ly_period else {}
+    tiles = []
+    for k in kpis:
+        if k in OPTIONAL_TILES and not current.total(k) and not base.total(k):
+            continue  # the data hold none of it (e.g. no favourite events): no tile rather than 0 %
+        basis, basis_ly = same_age.get((k, TOTAL)), same_age_ly.get((k, TOTAL))
+        ly = basis_ly.base if basis_ly is not None else (last_year.total(k) if last_year else None)
+        if basis is None:
+            tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly))
+        else:
+            tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
+                              immature=not basis.mature, last_year=ly))
+    month_targets: tuple[TargetProgress, ...] = ()
+    month = None
+    if with_targets and as_of is not None:
+        month = as_of.replace(day=1)
+        from shopops.metrics.selectors import target_specs
+
+        progress = run_query(TargetQuery(month=month, as_of=as_of, stores=stores, targets=target_specs(month=month)),
+                             con=con)
+        scope = set(stores) if stores else {""}
+        month_targets = tuple(r for r in progress.rows if r.target.store_id in scope)
+    return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
+                   last_year=ly_period, month_targets=month_targets, month=month)

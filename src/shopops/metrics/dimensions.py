@@ -49,6 +49,57 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("plan_id", "推广计划", "Ad plan", "column `plan_id`"),
     )
 }
+def ad_plan_names(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
+    """Plan names (计划名称) of some ad plans: ``{(ad_tool, plan_id): name}`` — the name on the
+    plan's latest day in ``ad_spend_daily``; plans without a name are left out (callers show the id)."""
+    keys = {(str(t), str(p)) for t, p in keys if p}
+    if not keys:
+        return {}
+    con = con or connect()
+    t = con.table("ad_spend_daily")
+    t = t.filter(t.ad_tool.isin(sorted({k for k, _ in keys})), t.plan_id.isin(sorted({p for _, p in keys})),
+                 t.plan_name.notnull() & (t.plan_name != ""))
+    latest = t.group_by("ad_tool", "plan_id").aggregate(name=t.plan_name.argmax(t.date))
+    return {(r["ad_tool"], r["plan_id"]): r["name"] for r in latest.to_pyarrow().to_pylist()
+            if (r["ad_tool"], r["plan_id"]) in keys and r["name"]}
+
+
+# The canonical traffic-source groups (``traffic_source`` values) as people read them.
+TRAFFIC_SOURCE_LABELS: dict[str, tuple[str, str]] = {
+    "search": ("自然搜索", "Search"),
+    "ads": ("付费推广", "Paid ads"),
+    "feed": ("推荐/信息流", "Feeds & recommendations"),
+    "live": ("直播/短视频", "Livestream & short video"),
+    "social": ("社交", "Social"),
+    "direct": ("直接访问", "Direct"),
+    "other": ("其他", "Other"),
+    "": ("(未记录)", "(not recorded)"),
+}
+
+
+def traffic_source_label(code: str | None, language: str) -> str:
+    """The name of a canonical traffic-source group in ``language``; an unknown code as it is."""
+    zh, en = TRAFFIC_SOURCE_LABELS.get(code or "", (code, code))
+    return en if language.startswith("en") else zh
+
+
+PLATFORM_LABELS: dict[str, tuple[str, str]] = {
+    "tmall": ("天猫", "Tmall"),
+    "taobao": ("淘宝", "Taobao"),
+    "jd": ("京东", "JD"),
+    "pdd": ("拼多多", "Pinduoduo"),
+    "douyin": ("抖音", "Douyin"),
+    "kuaishou": ("快手", "Kuaishou"),
+    "own": ("自有商城/小程序", "Own site / mini-program"),
+}
+
+
+def platform_label(code: str | None, language: str) -> str:
+    """The name of a platform (``stores.platform``) in ``language``; an unknown code as it is."""
+    zh, en = PLATFORM_LABELS.get(code or "", (code or "", code or ""))
+    return en if language.startswith("en") else zh
+
+
 # accepted spellings (CLI, API): `store` means store_id
 ALIASES = {"store": "store_id", "product": "product_id", "source": "traffic_source", "region": "province",
            "plan": "plan_id", "tool": "ad_tool"}

@@ -16,9 +16,13 @@ from shopops.promotions.selectors import CartLineIn
 class SimulatorForm(forms.Form):
     lines = forms.CharField(
         label=_("Cart lines"), widget=forms.Textarea(attrs={"rows": 5, "spellcheck": "false"}),
-        initial="TEE-001 1\nBAG-002 1",
         help_text=_("One line each: SKU, quantity, optional unit price (else the SKU's list price)."),
     )
+    at = forms.DateTimeField(
+        label=_("Priced at"), required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("The moment the cart is priced (store time). Empty: the campaign's start when a campaign is "
+                    "chosen, otherwise now."))
     is_new_buyer = forms.BooleanField(label=_("New buyer"), required=False)
     is_member = forms.BooleanField(label=_("Member"), required=False)
     points = forms.IntegerField(label=_("Points"), min_value=0, required=False, initial=0)
@@ -50,6 +54,13 @@ class SimulatorForm(forms.Form):
         if len(out) > 50:
             raise forms.ValidationError(_("At most 50 lines."))
         return out
+
+    def moment(self, now):
+        """When to price: the chosen moment, else the chosen campaign's start, else ``now``."""
+        if self.cleaned_data.get("at"):
+            return self.cleaned_data["at"]
+        campaign = self.cleaned_data.get("campaign")
+        return campaign.starts_at if campaign is not None and campaign.starts_at else now
 
     def promotion_ids(self) -> list[int]:
         ids = {p.pk for p in self.cleaned_data.get("promotions") or []}

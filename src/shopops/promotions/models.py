@@ -84,6 +84,10 @@ class Campaign(models.Model):
         ordering = ["-starts_at", "id"]
         constraints = [models.CheckConstraint(condition=Q(ends_at__gt=F("starts_at")), name="campaign_window_ordered")]
 
+    def covers(self, moment) -> bool:
+        """Whether ``moment`` falls inside the campaign's window [starts_at, ends_at)."""
+        return self.starts_at <= moment < self.ends_at
+
     def __str__(self) -> str:
         return self.name
 

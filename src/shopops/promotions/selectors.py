@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import Q, Sum
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from shopops.core.errors import ShopopsError
 from shopops.promotions import engine
@@ -194,6 +194,12 @@ SCENARIOS: tuple[tuple[str, int, dict], ...] = (
 )
 
 
+def simulator_sample_lines() -> str:
+    """The simulator's starting cart: two SKUs that have a list price on record (one of each), or nothing."""
+    skus = list(FloorPrice.objects.order_by("sku").values_list("sku", flat=True)[:2])
+    return "\n".join(f"{sku} 1" for sku in skus)
+
+
 def simulation_run(*, lines: list[CartLineIn], customer: engine.Customer, channel: str, at: dt.datetime,
                    promotion_ids: list[int], hold_coupons: bool, expected_units: int) -> Simulation:
     """Price a sample cart, a SKU x scenario matrix against the floors, and the cost by bearer."""
@@ -203,7 +209,8 @@ def simulation_run(*, lines: list[CartLineIn], customer: engine.Customer, channe
         record = floors.get(ln.sku)
         price = ln.unit_price if ln.unit_price is not None else (record.list_price if record else None)
         if price is None:
-            raise ShopopsError(f"SKU {ln.sku}: no price given and no floor-price record to take the list price from")
+            raise ShopopsError(gettext("SKU %(sku)s: no price on the line and no list price on record; write the line as "
+                                 "“SKU quantity price” or set the SKU's floor price first.") % {"sku": ln.sku})
         cart_lines.append(engine.Line(sku=ln.sku, unit_price=price, quantity=ln.quantity,
                                       product=record.product if record else ln.sku,
                                       category=record.category if record else ""))

@@ -89,15 +89,19 @@ def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
 @login_required
 @permission_required(PERMISSION, raise_exception=True)
 def simulator(request: HttpRequest) -> HttpResponse:
-    form = SimulatorForm(request.GET or None)
+    form = SimulatorForm(request.GET or None, initial={"lines": selectors.simulator_sample_lines()})
     context: dict = {"form": form, "simulation": None, "error": ""}
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         customer = engine.Customer(customer_id="simulator", is_new_buyer=data["is_new_buyer"],
                                    is_member=data["is_member"], points=data.get("points") or 0)
+        at = form.moment(timezone.now())
+        campaign = data.get("campaign")
+        context["at"] = at
+        context["outside_campaign"] = campaign if campaign is not None and not campaign.covers(at) else None
         try:
             context["simulation"] = selectors.simulation_run(
-                lines=data["lines"], customer=customer, channel=data.get("channel") or "", at=timezone.now(),
+                lines=data["lines"], customer=customer, channel=data.get("channel") or "", at=at,
                 promotion_ids=form.promotion_ids(), hold_coupons=data["hold_coupons"],
                 expected_units=data["expected_units"])
         except ShopopsError as exc:

@@ -20,16 +20,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import ibis
 
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
 from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
+from shopops.metrics.maturity import MATURITY_DAYS, refund_comparisons
 from shopops.metrics.runners import (
     EVENT_STEPS,
     LAST_YEAR,
     PREVIOUS,
+    Change,
     ComparisonQuery,
     ComparisonResult,
     ComparisonRow,
@@ -143,6 +146,7 @@ class Report:
     notable: tuple[NotableChange, ...]
     sections: tuple[Section, ...]
     has_targets: bool = False
+    time_zone: str = "Asia/Shanghai"  # the store time zone the header's times are shown in
 
     @property
     def title(self) -> str:
@@ -166,6 +170,13 @@ class Report:
                 return line
         raise KeyError(kpi_id)
 
+    @property
+    def generated_at_text(self) -> str:
+        """When it was generated, in the store's time zone (as the import jobs show times)."""
+        local = self.generated_at.astimezone(ZoneInfo(self.time_zone))
+        zone = text("beijing_time", self.language) if self.time_zone == "Asia/Shanghai" else self.time_zone
+        return f"{local:%Y-%m-%d %H:%M} ({zone})"
+
     def meta(self) -> list[tuple[str, str]]:
         """(label, value) pairs for the report's header."""
         lang = self.language
@@ -178,7 +189,7 @@ class Report:
             (text("stores_scope", lang), "、".join(self.store_names) if self.stores else text("all_stores", lang)),
             (text("currency", lang), self.currency or "—"),
             (text("data_as_of", lang), self.as_of.isoformat() if self.as_of else "—"),
-            (text("generated_at", lang), self.generated_at.strftime("%Y-%m-%d %H:%M UTC")),
+            (text("generated_at", lang), self.generated_at_text),
         ]
 
 
@@ -307,10 +318,14 @@ def _overview(c: _Context) -> None:
                 targets[row.target.kpi] = row.target.value
                 achievements[row.target.kpi] = row.achievement
     c.has_targets = bool(targets)
+    same_age = _same_age(c, OVERVIEW_KPIS, by_store=False)
     lines = []
     for kpi_id in OVERVIEW_KPIS:
         row = result.row(kpi_id)
         prev = row.changes[PREVIOUS]
+        basis = same_age.get((kpi_id, ""))
+        if basis is not None:  # refunds: the previous period as it stood at the same order age
+            prev = Change(basis.base, None, basis.change)
         ly = row.changes.get(LAST_YEAR)
         lines.append(OverviewLine(
             kpi_id, row.current, prev.base, prev.relative,
@@ -330,10 +345,12 @@ def _overview(c: _Context) -> None:
         {"kpi": c.kpi_label(line.kpi), "_kpi": line.kpi, "current": line.current, "target": line.target,
          "achievement": line.achievement, "previous": line.previous, "change_previous": line.change_previous,
          "last_year": line.last_year, "change_last_year": line.change_last_year,
-         "_good": _is_good(line.kpi, line.change_previous)}
+         "_good": _verdict(line.kpi, line.change_previous, same_age.get((line.kpi, "")))}
         for line in lines
     )
     note = c.t("vs_target_note") if c.has_targets else c.t("vs_previous_note")
+    if any(not b.mature for b in same_age.values()):
+        note = f"{note} {c.t('immature_note', days=MATURITY_DAYS)}"
     c.sections.append(Section("overview", c.t("overview"),
                               (ReportTable("overview", c.t("overview"), tuple(columns), rows),), note=note))
 
@@ -456,11 +473,28 @@ def _customers(c: _Context) -> None:
                               (ReportTable("customer_kpis", c.t("customer_kpis"), tuple(columns), tuple(rows)),)))
 
 
+def _same_age(c: _Context, kpis: tuple[str, ...], by_store: bool) -> dict:
+    """Refund KPIs vs the previous period at the same order age (``metrics.maturity``)."""
+    as_of = last_fact_date(c.con)
+    if as_of is None:
+        return {}
+    return refund_comparisons(kpis=kpis, period=c.period, base=previous_period(c.kind, c.period), as_of=as_of,
+                              stores=c.stores, by_store=by_store, con=c.con)
+
+
 def _notable(c: _Context) -> None:
     result = c.compare(NOTABLE_KPIS, by=("store_id",), against=(PREVIOUS,))
+    same_age = _same_age(c, NOTABLE_KPIS, by_store=True)
     candidates = []
     for row in result.rows:
         ch = row.changes[PREVIOUS]
+        basis = same_age.get((row.kpi, row.keys["store_id"]))
+        if basis is not None:  # refunds: the previous period as it stood at the same order age
+            absolute = (None if basis.current is None or basis.base is None
+                        else Decimal(str(basis.current)) - Decimal(str(basis.base)))
+            ch = Change(basis.base, absolute, basis.change)
+            if not basis.mature and _is_good(row.kpi, ch.relative):
+                continue  # an immature refund figure that fell is no news, never an improvement
         if ch.relative is None or ch.relative == 0 or row.current is None:
             continue
         unit = CATALOG[row.kpi].unit
@@ -469,6 +503,7 @@ def _notable(c: _Context) -> None:
             continue
         candidates.append((row, ch))
     candidates.sort(key=lambda rc: (-abs(rc[1].relative), rc[0].kpi, rc[0].keys["store_id"]))
+    immature = any(not b.mature for b in same_age.values())
     notable = []
     currency = c.currency or None
     for row, ch in candidates[:NOTABLE_ROWS]:
@@ -476,8 +511,10 @@ def _notable(c: _Context) -> None:
         unit = CATALOG[row.kpi].unit
         store_currency = c.store_info[sid].currency if sid in c.store_info else currency
         good = bool(_is_good(row.kpi, ch.relative))
+        basis = same_age.get((row.kpi, sid))
         sentence = c.t(
-            "sentence_tpl", store=c.store_name(sid), kpi=c.kpi_label(row.kpi),
+            "same_age_sentence_tpl" if basis else "sentence_tpl", store=c.store_name(sid), kpi=c.kpi_label(row.kpi),
+            known_by=basis.known_by.isoformat() if basis else "",
             direction=c.t("rose" if ch.relative > 0 else "fell"),
             amount=_move(c, row.kpi, ch),
             base=format_value(ch.base, unit, store_currency), current=format_value(row.current, unit, store_currency),
@@ -492,8 +529,9 @@ def _notable(c: _Context) -> None:
                   "current": n.current, "change": n.change, "sentence": n.sentence, "_good": n.is_good,
                   "_currency": c.store_info[n.store_id].currency if n.store_id in c.store_info else ""}
                  for n in notable)
-    c.sections.append(Section("notable", c.t("notable"), (ReportTable("notable", c.t("notable"), columns, rows),),
-                              sentences=tuple(n.sentence for n in notable) or (c.t("no_notable"),)))
+    note = c.t("immature_note", days=MATURITY_DAYS) if immature else ""
+    c.sections.append(Section("notable", c.t("notable"), (ReportTable("notable", c.t("notable"), columns, rows, note=note),),
+                              sentences=tuple(n.sentence for n in notable) or (c.t("no_notable"),), note=note))
 
 
 def _move(c: _Context, kpi_id: str, ch) -> str:
@@ -502,6 +540,12 @@ def _move(c: _Context, kpi_id: str, ch) -> str:
         points = format_change(abs(ch.absolute), arrow=False).removesuffix("%")
         return c.t("points", n=points)
     return format_change(abs(ch.relative), arrow=False)
+
+
+def _verdict(kpi_id: str, change: float | None, basis) -> bool | None:
+    """Good / bad for the colour of a change; an immature refund figure that fell is neither."""
+    good = _is_good(kpi_id, change)
+    return None if good and basis is not None and not basis.mature else good
 
 
 def _is_good(kpi_id: str, change: float | None) -> bool | None:
@@ -530,6 +574,7 @@ def report_build(
     con: ibis.BaseBackend | None = None,
     on_progress: ProgressCallback | None = None,
     now: dt.datetime | None = None,
+    time_zone: str = "Asia/Shanghai",
 ) -> Report:
     """Compute every section of a weekly or monthly report (``on_progress(done, total, step)`` after each)."""
     kind = ReportKind(kind)
@@ -555,6 +600,7 @@ def report_build(
         stores=stores, store_names=tuple(c.store_name(s) for s in stores), currency=c.currency,
         generated_at=(now or dt.datetime.now(dt.UTC)), as_of=last_fact_date(con),
         overview=c.overview, notable=c.notable, sections=tuple(c.sections), has_targets=c.has_targets,
+        time_zone=time_zone,
     )
 
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 from dataclasses import dataclass, field
@@ -12,6 +13,14 @@ from django.conf import settings
 
 META = "meta.json"
 BODY = "body.html"
+
+
+class ErrorKind:
+    """Why a report failed, as the page may tell it: the user's message, a server stop, or an internal error."""
+
+    USER = "user"
+    INTERRUPTED = "interrupted"
+    INTERNAL = "internal"
 
 
 class Status:
@@ -46,6 +55,18 @@ class ReportRecord:
     finished_at: str = ""
     files: dict[str, str] = field(default_factory=dict)
     user: str = ""
+    error_kind: str = ""
+    retry_of: str = ""  # the failed report this one retries
+
+    @property
+    def created(self) -> dt.datetime | None:
+        """``created_at`` as an aware instant (templates show it in the store's time zone)."""
+        return dt.datetime.fromisoformat(self.created_at) if self.created_at else None
+
+    @property
+    def error_public(self) -> str:
+        """The failure as the page may show it: a user-facing message, or '' (the page says it generically)."""
+        return self.error if self.error_kind == ErrorKind.USER else ""
 
     @property
     def directory(self) -> Path:

@@ -18,17 +18,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from shopops.core.errors import ValidationError
+from django.conf import settings
+
+from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import Period
 from shopops.metrics.dimensions import store_list
 from shopops.reports.builder import Report, ReportKind, period_label, report_build, report_period
-from shopops.reports.records import BODY, META, ReportRecord, Status, reports_dir
+from shopops.reports.records import BODY, META, ErrorKind, ReportRecord, Status, reports_dir
 from shopops.reports.texts import normalize_language
 
 FORMATS = ("html", "pdf", "xlsx")
 ProgressCallback = Callable[[int, int, str], None]
-__all__ = ["BODY", "FORMATS", "META", "GeneratedReport", "ReportRecord", "Status", "report_delete",
-           "report_generate", "report_request", "reports_dir", "reports_interrupted_fail"]
+__all__ = ["BODY", "FORMATS", "META", "ErrorKind", "GeneratedReport", "ReportRecord", "Status", "report_delete",
+           "report_generate", "report_request", "report_retry", "reports_dir", "reports_interrupted_fail"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ def report_generate(
             kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
                                             dt.date.fromisoformat(record.period_end)),
             stores=tuple(record.stores), language=record.language,
-            on_progress=lambda _done, _total, step: advance(step),
+            on_progress=lambda _done, _total, step: advance(step), time_zone=settings.SHOPOPS_TIME_ZONE,
         )
         base = f"shopops-{record.kind}-{record.period_label}" + (f"-{'-'.join(record.stores)}" if record.stores else "")
         base += f"-{record.language}"
@@ -145,12 +147,28 @@ def report_generate(
             record.files[fmt] = path.name
             advance(fmt)
     except Exception as exc:
+        # the detail (may name server paths) is for the log and the administrator; the page shows
+        # the message of a ShopopsError (written for the user) or a generic one
         record.status, record.error, record.finished_at = Status.FAILED, str(exc) or type(exc).__name__, _now()
+        record.error_kind = ErrorKind.USER if isinstance(exc, ShopopsError) else ErrorKind.INTERNAL
         record.save()
         raise
     record.status, record.finished_at = Status.DONE, _now()
     record.save()
     return GeneratedReport(record, report)
+
+
+def report_retry(*, record: ReportRecord, user: str = "") -> ReportRecord:
+    """Queue a failed report again: the same kind, period, stores, language and formats, as a new report."""
+    if record.status != Status.FAILED:
+        raise ValidationError(f"report {record.id} has not failed; only a failed report can be retried")
+    retry = report_request(kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
+                                                           dt.date.fromisoformat(record.period_end)),
+                           stores=tuple(record.stores), language=record.language, formats=tuple(record.formats),
+                           user=user or record.user)
+    retry.retry_of = record.id
+    retry.save()
+    return retry
 
 
 def report_delete(*, report_id: str) -> None:
@@ -168,6 +186,7 @@ def reports_interrupted_fail(*, started_before: dt.datetime) -> int:
     for record in report_list():
         if record.is_active and record.created_at and dt.datetime.fromisoformat(record.created_at) < started_before:
             record.status, record.error, record.finished_at = Status.FAILED, "interrupted (the server stopped)", _now()
+            record.error_kind = ErrorKind.INTERRUPTED
             record.save()
             count += 1
     return count

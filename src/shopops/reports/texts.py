@@ -57,6 +57,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "stores_scope": ("店铺范围", "Stores"),
     "all_stores": ("全部店铺", "All stores"),
     "generated_at": ("生成时间", "Generated"),
+    "beijing_time": ("北京时间", "Beijing time"),
     "data_as_of": ("数据截至", "Data as of"),
     "currency": ("币种", "Currency"),
     "none": ("本期无数据。", "No data in this period."),
@@ -84,6 +85,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "{kpi} at {store} {direction} {amount} vs the previous period ({base} → {current}): {verdict}.",
     ),
     "points": ("{n} 个百分点", "{n} pp"),
+    "same_age_sentence_tpl": (
+        "{store}的{kpi}按相同订单账龄(上期计截至 {known_by} 的退款)较上期{direction} {amount}({base} → {current}),{verdict}。",
+        "{kpi} at {store} {direction} {amount} vs the previous period at the same order age (its refunds known by "
+        "{known_by}) ({base} → {current}): {verdict}.",
+    ),
+    "immature_note": (
+        "退款类指标:本期订单付款不足 {days} 天,退款仍会增加,未成熟;与上期按相同订单账龄对比,下降不计为改善。",
+        "Refund KPIs: this period's orders are less than {days} days old and still collect refunds (not mature); "
+        "they are compared with the previous period at the same order age, and a fall is not counted as an improvement.",
+    ),
     "products_note": (
         "本期有销售的商品 {selling} 个;上期有销售、本期无销售的商品 {stopped} 个。",
         "{selling} products sold this period; {stopped} sold in the previous period but not in this one.",

@@ -9,5 +9,6 @@ urlpatterns = [
     path("generate/", views.report_generate_start, name="generate"),
     path("<str:report_id>/", views.report_page, name="report"),
     path("<str:report_id>/progress/", views.report_progress, name="progress"),
+    path("<str:report_id>/retry/", views.report_retry_start, name="retry"),
     path("<str:report_id>/download/<str:fmt>/", views.report_download, name="download"),
 ]

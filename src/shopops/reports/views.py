@@ -22,7 +22,7 @@ from shopops.metrics.runners import last_fact_date
 from shopops.reports.builder import ReportKind, latest_complete_periods, period_label
 from shopops.reports.forms import ReportForm
 from shopops.reports.selectors import ReportNotFound, report_body, report_get, report_list
-from shopops.reports.services import FORMATS, report_request
+from shopops.reports.services import FORMATS, report_request, report_retry
 from shopops.reports.tasks import report_enqueue
 
 PERMISSION = f"team.use_{Module.REPORTS.value}"
@@ -109,6 +109,21 @@ def report_page(request: HttpRequest, report_id: str) -> HttpResponse:
     return render(request, "reports/report.html", {
         "record": record, "body": body, "store_names": {s.store_id: s.name for s in stores},
     })
+
+
+@reports_page
+@require_POST
+def report_retry_start(request: HttpRequest, report_id: str) -> HttpResponse:
+    """Generate a failed report again (as a new report with the same settings)."""
+    record = _record_or_404(report_id)
+    try:
+        retry = report_retry(record=record, user=request.user.get_username())
+    except ShopopsError as exc:
+        stores, errors = _stores()
+        form = ReportForm(initial=_initial(), stores=stores)
+        return render(request, "reports/list.html", _list_context(form, stores, [*errors, str(exc)]), status=400)
+    report_enqueue(retry)
+    return redirect("reports:report", report_id=retry.id)
 
 
 @reports_page

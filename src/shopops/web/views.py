@@ -19,6 +19,7 @@ from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, Cockpit, cockpit_build, cockpit_period, reference_today
 from shopops.metrics.dimensions import store_list
+from shopops.metrics.maturity import MATURITY_DAYS
 from shopops.metrics.runners import BUCKET, last_fact_date
 from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.team.selectors import login_locked_until, user_can_use
@@ -79,6 +80,7 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         mixed_currencies=currencies if len(currencies) > 1 else [],
         trend_kpis=[CATALOG[k] for k, _axis, _type in TREND_KPIS],
         trend_rows=_trend_rows(result),
+        maturity_days=MATURITY_DAYS,
         chart=_trend_chart(result, currency),
     )
     return render(request, "web/cockpit.html", context)

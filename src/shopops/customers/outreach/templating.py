@@ -47,6 +47,17 @@ def template_render(text: str, variables: dict[str, str]) -> str:
     return text.format_map(values)
 
 
+def sms_signed(text: str, *, signature: str) -> str:
+    """An SMS as the gateways require it: it starts with the sender's 【签名】.
+
+    A text that already starts with one keeps it; otherwise 【signature】 is put in front.
+    """
+    text = text.strip()
+    if text.startswith("【") and "】" in text[:40]:
+        return text
+    return f"【{signature.strip() or 'shopops'}】{text}"
+
+
 def mask_id(value: str) -> str:
     """``c12345678`` -> ``c1*****78``: enough to tell rows apart, not to identify anyone."""
     value = str(value)

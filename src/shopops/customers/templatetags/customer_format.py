@@ -41,3 +41,11 @@ def raw(value) -> str:
 @register.filter
 def get(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def can_use_segments(user) -> bool:
+    """``{% if request.user|can_use_segments %}``: show segment links only to roles that may open them."""
+    from shopops.customers.permissions import can_use_segments as allowed
+
+    return allowed(user)

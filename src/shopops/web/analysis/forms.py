@@ -35,6 +35,11 @@ class AnalysisFilterForm(PeriodStoreFilterForm):
         required=False,
         error_messages={"invalid_choice": _("Cannot sort by %(value)s: choose one of the table's columns.")},
     )
+    q = forms.CharField(required=False, max_length=80, strip=True)  # products: search id, title or style code
+    page = forms.IntegerField(required=False, min_value=1, max_value=100_000,
+                              error_messages={"min_value": _("Pages start at 1."), "invalid": _("A page is a number.")})
+    group = forms.ChoiceField(required=False, choices=(("", "product"), ("style", "style")),
+                              error_messages={"invalid_choice": _("Group by %(value)s? Use style, or leave it out.")})
     dir = forms.ChoiceField(
         required=False,
         choices=(("desc", "desc"), ("asc", "asc")),

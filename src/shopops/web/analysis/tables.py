@@ -50,6 +50,7 @@ class Row:
     is_total: bool = False
     good: dict[str, bool | None] = field(default_factory=dict)  # change column key -> good news?
     units: dict[str, str] = field(default_factory=dict)  # a cell's unit when it differs by row (targets)
+    marks: dict[str, str] = field(default_factory=dict)  # column key -> why the cell is marked (e.g. a partial month)
 
 
 @dataclass(slots=True)
@@ -75,7 +76,7 @@ class DataTable:
                     text = row.header
                 else:
                     text = "" if value is None else str(value)
-                cells.append(Cell(c, value, text, row.good.get(c.key)))
+                cells.append(Cell(c, value, text, row.good.get(c.key), row.marks.get(c.key, "")))
             yield row, cells
 
 
@@ -85,6 +86,7 @@ class Cell:
     value: Any
     text: str
     good: bool | None = None
+    mark: str = ""  # shown as * with this explanation
 
     @property
     def raw(self) -> str:

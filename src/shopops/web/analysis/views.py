@@ -22,13 +22,15 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import ngettext
 
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
-from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
+from shopops.metrics.dimensions import StoreInfo, ad_plan_names, platform_label, product_titles, store_list
+from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
 from shopops.metrics.runners import run_query
 from shopops.metrics.runners.cohort import CohortQuery
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
@@ -69,12 +71,21 @@ TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", 
 TRAFFIC_TILES = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate", "bounce_rate")
 # What the catalog can break down by product_id (conversion, refunds and margin cannot yet).
 PRODUCT_KPIS = (
-    "item_gmv", "units_sold", "avg_unit_price", "cogs", "visitors", "add_to_cart_users", "review_count", "positive_rate",
+    "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "product_buyers", "visitors",
+    "item_conversion_rate", "add_to_cart_users", "closing_on_hand", "days_of_inventory", "review_count", "positive_rate",
 )
+# the parts of the ratios, queried too so that a style (the same goods in every store) adds up
+PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews")
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
-PRODUCTS_SHOWN = 100
-AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_gmv", "roas", "roi")
-AD_TILES = ("ad_spend", "ad_gmv", "roas", "roi", "ctr", "cpc")
+PRODUCTS_PER_PAGE = 50
+AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
+           "roi")
+AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
+# the whole store's GMV is the base: only without a tool or plan filter
+AD_STORE_TILES = ("ad_spend_ratio",)
+# The attribution window (归因周期) of each tool's default plan report, as downloaded; set
+# SHOPOPS_AD_ATTRIBUTION_WINDOWS when your exports use another one.
+AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1, "jlqc": 1}
 CUSTOMER_KPIS = ("paying_buyers", "new_buyers", "returning_buyers", "repurchase_rate", "returning_buyer_rate", "aov")
 COHORT_MONTHS = 11
 
@@ -333,44 +344,83 @@ def _sort_key(column: str, descending: bool):
 
 @analysis_page(Module.PRODUCTS, "web/analysis/products.html", sorts=PRODUCT_KPIS, tables=("products",))
 def products(page: Page) -> dict[str, DataTable]:
+    """Every product with sales, visitors or stock in the period: searched, sorted, 50 a page;
+    or by style (款), the same goods added up across the stores."""
     lang = language()
     sort = page.data.get("sort") or PRODUCT_KPIS[0]
     descending = (page.data.get("dir") or "desc") == "desc"
+    query = page.data.get("q") or ""
+    by_style = page.data.get("group") == "style"
     ctx = page.context
     if page.is_html:
         ctx["tiles"] = _tiles(page, ("item_gmv", "units_sold", "avg_unit_price", "skus_sold"))
     # events without a product (home, search pages) are not a product's
     with_product = (Filter("product_id", ("",), exclude=True),)
-    result = run_query(KpiQuery(PRODUCT_KPIS, page.period, by=("store_id", "product_id"), stores=page.selected,
-                          filters=with_product))
-    ranked = sorted(result.rows, key=_sort_key(sort, descending))
-    shown = ranked[:PRODUCTS_SHOWN]
+    result = run_query(KpiQuery(PRODUCT_KPIS + PRODUCT_PARTS, page.period, by=("store_id", "product_id"),
+                          stores=page.selected, filters=with_product))
+    keys = [(r["store_id"], r["product_id"]) for r in result.rows]
+    titles = product_titles(keys)
+    styles = product_style_codes(keys)
     store_names = {s.store_id: s.name for s in page.stores}
-    titles = product_titles((r["store_id"], r["product_id"]) for r in shown)
-    table = DataTable(
-        "products", _("Products"),
-        [Column("product_id", _("Product")), Column("title", _("Title")), Column("store_id", _("Store")),
-         *(kpi_column(k, lang) for k in PRODUCT_KPIS)],
-        [Row({"product_id": r["product_id"], "title": titles.get((r["store_id"], r["product_id"]), ""),
-              "store_id": store_names.get(r["store_id"], r["store_id"]), **{k: r[k] for k in PRODUCT_KPIS}},
-             link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None))
-         for r in shown],
-        currency=page.currency,
-    )
+    if by_style:
+        rows = style_rollup(result.rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
+        for r in rows:
+            r["title"] = next((titles[m] for m in r["members"] if m in titles), "")
+            r["store_id"], r["product_id"] = "", r["style"]
+    else:
+        rows = [{**r, "style": styles.get((r["store_id"], r["product_id"]), "")} for r in result.rows]
+        for r in rows:
+            r["title"] = titles.get((r["store_id"], r["product_id"]), "")
+    if query:
+        needle = query.lower()
+        rows = [r for r in rows if needle in " ".join((r["product_id"], r["title"] or "", r["style"] or "")).lower()]
+    ranked = sorted(rows, key=_sort_key(sort, descending))
+    pages = max(1, -(-len(ranked) // PRODUCTS_PER_PAGE))
+    number = min(page.data.get("page") or 1, pages)
+    shown = ranked[(number - 1) * PRODUCTS_PER_PAGE:number * PRODUCTS_PER_PAGE]
+    export = page.export == "products"
+    listed = ranked if export else shown  # Excel gets every product of the search, not one page
+    if by_style:
+        columns = [Column("style", _("Style code")), Column("title", _("Title")),
+                   Column("listings", _("Listings"), unit="count"), *(kpi_column(k, lang) for k in PRODUCT_KPIS)]
+        table_rows = [Row({"style": r["style"], "title": r["title"], "listings": r["listings"],
+                           **{k: r[k] for k in PRODUCT_KPIS}},
+                          link=page.url(group=None, q=r["style"], page=None)) for r in listed]
+    else:
+        columns = [Column("product_id", _("Product")), Column("title", _("Title")), Column("store_id", _("Store")),
+                   *(kpi_column(k, lang) for k in PRODUCT_KPIS), Column("style", _("Style code"))]
+        table_rows = [Row({"product_id": r["product_id"], "title": r["title"],
+                           "store_id": store_names.get(r["store_id"], r["store_id"]),
+                           **{k: r[k] for k in PRODUCT_KPIS}, "style": r["style"]},
+                          link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None, q=None,
+                                        page=None, group=None))
+                      for r in listed]
+    table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency)
     ctx.update(
-        sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown),
-        sort_links={k: page.url(sort=k, dir="asc" if (k == sort and descending) else "desc") for k in PRODUCT_KPIS},
+        sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
+        by_style=by_style, page_number=number, pages=pages, first_shown=(number - 1) * PRODUCTS_PER_PAGE + 1,
+        previous_page_url=page.url(page=number - 1) if number > 1 else "",
+        next_page_url=page.url(page=number + 1) if number < pages else "",
+        by_product_url=page.url(group=None, page=None), by_style_url=page.url(group="style", page=None),
+        clear_search_url=page.url(q=None, page=None),
+        sort_links={k: page.url(sort=k, dir="asc" if (k == sort and descending) else "desc", page=None)
+                    for k in PRODUCT_KPIS},
     )
-    # in the chart a product is named with its store: ids are unique within a store only
-    top_rows = [Row(r.values, link=r.link, header=f"{r.values['product_id']} · {r.values['store_id']}")
-                for r in table.rows[:20]]
+    # in the chart a product is named by its title (or id) and its store; a style by its code
+    def label(r: Row) -> str:
+        name = r.values.get("title") or r.values.get("product_id") or r.values.get("style")
+        name = name if len(name) <= 14 else name[:13] + "…"
+        return name if by_style else f"{name} · {r.values['store_id']}"
+
+    top_rows = [Row(r.values, link=r.link, header=label(r)) for r in table.rows[:20]]
     top = DataTable("top", _("Top products"), table.columns, top_rows, currency=page.currency)
     ctx.update(top_table=top, products_chart=chart_from_table(top, series=[(sort, "bar", 0)]))
     return {"products": table}
 
 
-@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily",))
+@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily", "skus", "prices"))
 def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
+    lang = language()
     if store not in {s.store_id for s in page.stores}:
         raise Http404(f"no store {store!r}")
     only = (Filter("product_id", (product_id,)),)
@@ -383,10 +433,32 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     if page.is_html:
         ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
                               PRODUCT_KPIS, only)
-    trend = run_query(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
-    table = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product", args=(store, product_id))
-    ctx["daily_chart"] = chart_from_table(table, series=list(PRODUCT_TREND), kind="day")
-    return {"daily": table}
+    out: dict[str, DataTable] = {}
+    if page.wants("daily"):
+        trend = run_query(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
+        out["daily"] = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product",
+                                  args=(store, product_id))
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=list(PRODUCT_TREND), kind="day")
+    if page.wants("skus"):
+        skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
+        out["skus"] = DataTable(
+            "skus", _("SKUs"),
+            [Column("sku_id", _("SKU")), Column("spec", _("Variant")), Column("merchant_code", _("Merchant code")),
+             Column("price", _("List price"), unit="money"), Column("cost", _("Unit cost"), unit="money"),
+             kpi_column("units_sold", lang), kpi_column("item_gmv", lang),
+             Column("on_hand", _("Closing stock"), unit="count"), Column("days_of_cover", _("Days of cover"), unit="ratio")],
+            [Row(r) for r in skus], currency=info.currency,
+            note=_("Days of cover = closing stock ÷ average daily units sold in the period."))
+    if page.wants("prices"):
+        prices = price_history(store_id=store, product_id=product_id, period=page.period)
+        out["prices"] = DataTable(
+            "prices", _("Price paid per unit"),
+            [Column("day", _("Date")), Column("low", _("Lowest"), unit="money"), Column("avg", _("Average"), unit="money"),
+             Column("high", _("Highest"), unit="money")],
+            [Row({**r, "day": r["day"]}, header=r["day"].isoformat()) for r in prices], currency=info.currency)
+        ctx["prices_chart"] = chart_from_table(out["prices"], series=[("low", "line", 0), ("avg", "line", 0),
+                                                                       ("high", "line", 0)], kind="day")
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -415,7 +487,7 @@ def stores(page: Page) -> dict[str, DataTable]:
         if store_id is None:
             return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good)
         s = info.get(store_id)
-        return Row({"store_id": store_id, "platform": s.platform if s else "", **values},
+        return Row({"store_id": store_id, "platform": platform_label(s.platform, lang) if s else "", **values},
                    link=page.url("web:cockpit", store=[store_id]),
                    header=s.name if s else store_id, good=good)
 
@@ -441,16 +513,23 @@ def ads(page: Page) -> dict[str, DataTable]:
     ctx = page.context
     ctx.update(tool=tool, tool_label=tool_label(tool) if tool else "", plan=plan,
                all_tools_url=page.url(tool=None, plan=None))
+    windows = {**AD_ATTRIBUTION_WINDOWS, **getattr(settings, "SHOPOPS_AD_ATTRIBUTION_WINDOWS", {})}
+
+    def window_text(ad_tool: str) -> str:
+        days = windows.get(ad_tool)
+        return ngettext("%(n)s day", "%(n)s days", days) % {"n": days} if days else "—"
+
     if page.is_html:
-        ctx["tiles"] = _tiles(page, AD_TILES, filters)
+        ctx["tiles"] = _tiles(page, AD_TILES + (() if filters else AD_STORE_TILES), filters)
     kpi_cols = [kpi_column(k, lang) for k in AD_KPIS]
     out: dict[str, DataTable] = {}
     if page.wants("tools"):
         by_tool = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
         out["tools"] = DataTable(
-            "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols],
-            [Row({"ad_tool": r["ad_tool"], **{k: r[k] for k in AD_KPIS}}, link=page.url(tool=r["ad_tool"], plan=None),
-                 header=tool_label(r["ad_tool"])) for r in by_tool.rows],
+            "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols,
+                                       Column("window", _("Attribution window"))],
+            [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+                 link=page.url(tool=r["ad_tool"], plan=None), header=tool_label(r["ad_tool"])) for r in by_tool.rows],
             currency=page.currency,
         )
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
@@ -462,12 +541,17 @@ def ads(page: Page) -> dict[str, DataTable]:
                                                                     ("roas", "line", 1)], kind="day")
     if page.wants("plans"):
         by_plan = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
+        names = ad_plan_names([(r["ad_tool"], r["plan_id"]) for r in by_plan.rows])
         out["plans"] = DataTable(
-            "plans", _("By ad plan"), [Column("plan_id", _("Ad plan")), Column("ad_tool", _("Ad tool")), *kpi_cols],
-            [Row({"plan_id": r["plan_id"], "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+            "plans", _("By ad plan"), [Column("plan_name", _("Ad plan")), Column("plan_id", _("Plan id")),
+                                      Column("ad_tool", _("Ad tool")), *kpi_cols],
+            [Row({"plan_name": names.get((r["ad_tool"], r["plan_id"]), r["plan_id"]), "plan_id": r["plan_id"],
+                  "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
                  link=page.url(tool=r["ad_tool"], plan=r["plan_id"])) for r in by_plan.rows],
             currency=page.currency,
         )
+    if plan:
+        ctx["plan_label"] = ad_plan_names([(tool, plan)]).get((tool, plan), plan) if tool else plan
     return out
 
 
@@ -499,19 +583,29 @@ def _cohort_table(page: Page) -> DataTable:
     cohort = run_query(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
     months = sorted({c.months_since for c in cohort.cells if c.months_since > 0})
     cohort_rows: dict[dt.date, dict] = {}
+    marks: dict[dt.date, dict[str, str]] = {}
+    month_end = month_period(end.year, end.month).end
+    partial = end < month_end  # the last month is not over: its cells can still rise
+    partial_text = _("%(month)s up to %(day)s only: this month is not over, the share can still rise") % {
+        "month": end.strftime("%Y-%m"), "day": end.strftime("%m-%d")}
     for cell in cohort.cells:
         row = cohort_rows.setdefault(cell.cohort, {"cohort": cell.cohort.strftime("%Y-%m"), "size": cell.size})
         # months not reached yet (after the period's end) stay empty instead of 0%
         month_start = dt.date(cell.cohort.year + (cell.cohort.month - 1 + cell.months_since) // 12,
                               (cell.cohort.month - 1 + cell.months_since) % 12 + 1, 1)
         row[f"m{cell.months_since}"] = cell.rate if month_start <= end else None
+        if partial and month_start == end.replace(day=1) and cell.months_since > 0:
+            marks.setdefault(cell.cohort, {})[f"m{cell.months_since}"] = partial_text
+    note = _("Cohorts of the months from %(start)s to %(end)s; a cell is the share of the cohort that paid again "
+             "k months after its first order.") % {"start": first.strftime("%Y-%m"), "end": end.strftime("%Y-%m")}
+    if partial:
+        note = f"{note} {_('* marks the cells of %(month)s, a month not over yet (data to %(day)s).') % {'month': end.strftime('%Y-%m'), 'day': end.isoformat()}}"
     return DataTable(
         "cohorts", _("Cohort retention"),
         [Column("cohort", _("First-order month")), Column("size", _("Buyers in cohort"), unit="count"),
          *(Column(f"m{k}", _("Month %(k)s") % {"k": k}, unit="percent") for k in months)],
-        [Row(v) for _k, v in sorted(cohort_rows.items())],
-        note=_("Cohorts of the months from %(start)s to %(end)s; a cell is the share of the cohort that paid again "
-               "k months after its first order.") % {"start": first.strftime("%Y-%m"), "end": end.strftime("%Y-%m")},
+        [Row(v, marks=marks.get(k, {})) for k, v in sorted(cohort_rows.items())],
+        note=note,
     )
 
 

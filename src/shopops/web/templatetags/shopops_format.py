@@ -10,7 +10,7 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language
 
-from shopops.metrics.catalog import Kpi, Unit
+from shopops.metrics.catalog import CATALOG, Kpi, Unit, kpi_source_ids, kpi_source_text
 from shopops.metrics.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value
 
 register = template.Library()
@@ -28,14 +28,35 @@ def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
 
 
-@register.simple_tag
-def kpi_value(value, kpi: Kpi, currency: str | None = "CNY") -> str:
-    return format_value(value, kpi.unit, currency)
+def _kpi(kpi: Kpi | str) -> Kpi:
+    return CATALOG[kpi] if isinstance(kpi, str) else kpi
 
 
 @register.simple_tag
-def kpi_label(kpi: Kpi) -> str:
-    return kpi.label(_language())
+def kpi_value(value, kpi: Kpi | str, currency: str | None = "CNY") -> str:
+    return format_value(value, _kpi(kpi).unit, currency)
+
+
+@register.simple_tag
+def kpi_label(kpi: Kpi | str) -> str:
+    return _kpi(kpi).label(_language())
+
+
+@register.simple_tag
+def kpi_source(kpi: Kpi | str) -> str:
+    """Where the KPI's numbers come from (orders, the event stream, the platforms' reports …)."""
+    return kpi_source_text(_kpi(kpi).id, _language())
+
+
+@register.filter
+def traffic_sourced(kpi: Kpi | str) -> bool:
+    """Whether visitors are behind the KPI: then its tile says which stream they come from."""
+    return bool({"events", "traffic"} & set(kpi_source_ids(_kpi(kpi).id)))
+
+
+@register.filter
+def percent(value) -> str:
+    return format_value(value, "percent")
 
 
 @register.simple_tag

@@ -53,7 +53,24 @@
     panel.shopopsShowView = show;
   }
 
+  // Phone width: the sidebar is a drawer opened by the topbar's menu button (Esc or the backdrop close it).
+  function initNavToggle() {
+    var button = document.querySelector("[data-nav-toggle]");
+    var sidebar = document.querySelector("[data-sidebar]");
+    var backdrop = document.querySelector("[data-nav-backdrop]");
+    if (!button || !sidebar) return;
+    function set(open) {
+      document.body.classList.toggle("nav-open", open);
+      button.setAttribute("aria-expanded", String(open));
+      if (backdrop) backdrop.hidden = !open;
+    }
+    button.addEventListener("click", function () { set(!document.body.classList.contains("nav-open")); });
+    if (backdrop) backdrop.addEventListener("click", function () { set(false); });
+    document.addEventListener("keydown", function (event) { if (event.key === "Escape") set(false); });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    initNavToggle();
     document.querySelectorAll("[data-period-filters]").forEach(initPeriodFilters);
     document.querySelectorAll("[data-view-switch]").forEach(initViewSwitch);
     initDropdowns();

@@ -1,0 +1,42 @@
+"""Reject reasons in the reader's language.
+
+The pipeline (no Django) stores each reject's reason in English: it is the stable text of
+the rejects CSV, the API and the logs. Pages and downloads show it through
+``reason_display``, which recognises every reason the pipeline writes and translates it
+with its values kept; a reason it does not know is shown as stored.
+"""
+
+from __future__ import annotations
+
+import re
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop as N_
+
+# (pattern of the stored English reason, its message id with the pattern's groups as %(name)s)
+_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p, m in (
+    (r"^required value is missing$", N_("required value is missing")),
+    (r"^expected a whole number$", N_("expected a whole number")),
+    (r"^expected seconds since 1970-01-01 \(a whole number\)$", N_("expected seconds since 1970-01-01 (a whole number)")),
+    (r"^expected an amount like 1299\.00 or ¥1,299\.00 \(at most 2 decimals\)$",
+     N_("expected an amount like 1299.00 or ¥1,299.00 (at most 2 decimals)")),
+    (r"^expected an amount like 1299\.00 or ¥1,299\.00$", N_("expected an amount like 1299.00 or ¥1,299.00")),
+    (r"^expected a date like (?P<example>\S+)$", N_("expected a date like %(example)s")),
+    (r"^expected a date and time like 2025-11-11 00:05:00$", N_("expected a date and time like 2025-11-11 00:05:00")),
+    (r"^expected 是/否 \(yes/no\)$", N_("expected 是/否 (yes/no)")),
+    (r"^unknown value; expected one of: (?P<known>.*)$", N_("unknown value; expected one of: %(known)s")),
+    (r"^expected an 11-digit mobile number \(or one masked as 138\*\*\*\*5678\)$",
+     N_("expected an 11-digit mobile number (or one masked as 138****5678)")),
+    (r"^duplicate of row (?P<row>\d+) \(same (?P<keys>.*)\)$", N_("duplicate of row %(row)s (same %(keys)s)")),
+))
+
+
+def reason_display(reason: str) -> str:
+    """``reason`` as the pipeline stored it, translated into the active language."""
+    for pattern, message in _PATTERNS:
+        match = pattern.match(reason or "")
+        if match:
+            groups = match.groupdict()
+            return _(message) % groups if groups else _(message)
+    return reason
+

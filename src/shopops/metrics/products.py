@@ -1,0 +1,140 @@
+"""Products at real size: styles (款) across channels, and a product's SKUs.
+
+The same goods are listed in every store under each platform's own product id; the
+merchant code (商家编码) on the SKUs is the store's own and shared across platforms. A
+product's **style code** is what its SKUs' merchant codes share: the part before the
+last ``-`` when they all agree on it (``QM-YR03-0012-0104`` → ``QM-YR03-0012``), else
+their longest common prefix, else the product id.
+
+``style_rollup`` adds up product rows (one per store × product, as the KPI runner returns
+them) by style: sums stay sums, ratios are recomputed from their parts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections import defaultdict
+from decimal import Decimal
+
+import ibis
+
+from shopops.core.periods import Period
+from shopops.metrics.catalog import CATALOG
+from shopops.metrics.sources import paid_orders
+from shopops.warehouse.connection import connect
+
+
+def style_of(codes: list[str], product_id: str) -> str:
+    codes = sorted({c for c in codes if c})
+    if not codes:
+        return product_id
+    heads = {c.rsplit("-", 1)[0] for c in codes if "-" in c}
+    if len(heads) == 1 and all("-" in c for c in codes):
+        return heads.pop()
+    prefix = os.path.commonprefix(codes).rstrip("-_ ")
+    return prefix or product_id
+
+
+def product_style_codes(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
+    """``{(store_id, product_id): style code}`` from the SKUs' merchant codes (products without SKUs: left out)."""
+    keys = {(str(s), str(p)) for s, p in keys if p}
+    if not keys:
+        return {}
+    con = con or connect()
+    t = con.table("skus")
+    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.product_id.isin(sorted({p for _, p in keys})))
+    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for r in t.select("store_id", "product_id", "merchant_code").to_pyarrow().to_pylist():
+        key = (r["store_id"], r["product_id"])
+        if key in keys:
+            codes[key].append(r["merchant_code"] or "")
+    return {key: style_of(cs, key[1]) for key, cs in codes.items()}
+
+
+def _ratio(num, den):
+    if num is None or not den:
+        return None
+    return float(Decimal(str(num)) / Decimal(str(den)))
+
+
+def style_rollup(rows: list[dict], styles: dict[tuple[str, str], str], kpis: tuple[str, ...],
+                 parts: dict[str, tuple[str, str]]) -> list[dict]:
+    """Rows by style: ``style``, ``stores`` (how many listings), ``products`` (ids), and each KPI of
+    ``kpis`` — summed when additive over stores, else recomputed as ``parts[kpi]`` (numerator,
+    denominator; both must be in the rows)."""
+    groups: dict[str, list[dict]] = defaultdict(list)
+    for r in rows:
+        groups[styles.get((r["store_id"], r["product_id"]), r["product_id"])].append(r)
+    out = []
+    for style, members in groups.items():
+        row: dict = {"style": style, "listings": len(members),
+                     "members": sorted((m["store_id"], m["product_id"]) for m in members)}
+        needed = set(kpis) | {p for k in kpis if k in parts for p in parts[k]}
+        for k in needed:
+            if k in parts:
+                continue
+            values = [m.get(k) for m in members if m.get(k) is not None]
+            row[k] = sum(values[1:], values[0]) if values else None
+        for k in kpis:
+            if k in parts:
+                row[k] = _ratio(row.get(parts[k][0]), row.get(parts[k][1]))
+        out.append(row)
+    return out
+
+
+def sku_breakdown(*, store_id: str, product_id: str, period: Period,
+                  con: ibis.BaseBackend | None = None) -> list[dict]:
+    """One row per SKU of a product: spec, merchant code, list price, cost, units sold and item GMV
+    in ``period`` (paid lines), closing stock (its last snapshot in the period)."""
+    con = con or connect()
+    skus = con.table("skus")
+    skus = skus.filter(skus.store_id == store_id, skus.product_id == product_id)
+    orders = paid_orders(con, period).filter(lambda o: o.store_id == store_id).select("store_id", "order_id")
+    lines = con.table("order_lines")
+    lines = lines.filter(lines.store_id == store_id, lines.product_id == product_id)
+    sold = (lines.inner_join(orders, ["store_id", "order_id"]).group_by("sku_id")
+            .aggregate(units_sold=lambda t: t.quantity.sum(), item_gmv=lambda t: t.paid_amount.sum()))
+    snaps = con.table("inventory_snapshots")
+    snaps = snaps.filter(snaps.store_id == store_id, snaps.date >= period.start, snaps.date <= period.end)
+    last = snaps.group_by("sku_id").aggregate(_last=snaps.date.max())
+    stock = (snaps.inner_join(last, [snaps.sku_id == last.sku_id, snaps.date == last._last])
+             .select(sku_id=snaps.sku_id, on_hand=snaps.on_hand))
+    sold_rows = {r["sku_id"]: r for r in sold.to_pyarrow().to_pylist()}
+    stock_rows = {r["sku_id"]: r["on_hand"] for r in stock.to_pyarrow().to_pylist()}
+    days = period.days
+    out = []
+    for r in skus.select("sku_id", "spec", "merchant_code", "price", "cost").order_by("sku_id").to_pyarrow().to_pylist():
+        s = sold_rows.get(r["sku_id"], {})
+        units = int(s.get("units_sold") or 0)
+        on_hand = stock_rows.get(r["sku_id"])
+        out.append({**r, "units_sold": units, "item_gmv": s.get("item_gmv") or Decimal("0.00"), "on_hand": on_hand,
+                    "days_of_cover": (on_hand / (units / days)) if on_hand is not None and units else None})
+    return out
+
+
+def price_history(*, store_id: str, product_id: str, period: Period,
+                  con: ibis.BaseBackend | None = None) -> list[dict]:
+    """Per day of ``period`` with sales: the lowest, average and highest unit price paid (item GMV ÷ units
+    of each line), so a promotion or a price change shows as a step."""
+    con = con or connect()
+    orders = paid_orders(con, period).filter(lambda o: o.store_id == store_id).select("store_id", "order_id", "paid_date")
+    lines = con.table("order_lines")
+    lines = lines.filter(lines.store_id == store_id, lines.product_id == product_id, lines.quantity > 0)
+    t = lines.drop("paid_date").inner_join(orders, ["store_id", "order_id"]) if "paid_date" in lines.columns else \
+        lines.inner_join(orders, ["store_id", "order_id"])
+    unit = t.paid_amount / t.quantity
+    daily = t.group_by("paid_date").aggregate(low=unit.min(), high=unit.max(), gmv=t.paid_amount.sum(),
+                                               units=t.quantity.sum()).order_by("paid_date")
+    out = []
+    for r in daily.to_pyarrow().to_pylist():
+        avg = (Decimal(r["gmv"]) / r["units"]).quantize(Decimal("0.01")) if r["units"] else None
+        day = r["paid_date"]
+        out.append({"day": day if isinstance(day, dt.date) else day.date(), "low": Decimal(r["low"]).quantize(Decimal("0.01")),
+                    "avg": avg, "high": Decimal(r["high"]).quantize(Decimal("0.01"))})
+    return out
+
+
+# ratios of the product table, rebuilt from their parts when products are added up
+PRODUCT_RATIO_PARTS = {k: (CATALOG[k].numerator, CATALOG[k].denominator)
+                       for k in ("avg_unit_price", "item_conversion_rate", "days_of_inventory", "positive_rate")}

@@ -1,0 +1,118 @@
+"""The cockpit's daily basics (issue 19 item 5): 毛利/毛利率, UV价值, 加购率, 收藏率, 昨日 vs 上周同日
+and 同比, month to date vs target with the run-rate. Expected values counted by hand:
+
+  one CNY store (tmall); paid orders: 2024-11-11 100.00 · 2025-11-04 200.00 (Tuesday a week before)
+  · 2025-11-10 300.00 · 2025-11-11 400.00 (the last day: "yesterday")
+  2025-11-11: one line P1 × 2 = 400.00, SKU cost 50.00 -> cogs 100.00, no refunds, no platform discount
+    -> 毛利 400 − 100 = 300.00, 毛利率 300 / 400 = 75 %
+  events 2025-11-11: visitors v1..v4; v1 adds to cart; v2 favourites
+    -> UV价值 400 / 4 = 100.00; 加购率 1 / 4 = 25 %; 收藏率 1 / 4 = 25 %
+  昨日 (11-11) vs 上周同日 (11-04): GMV 400 vs 200 -> +100 %; 同比 (2024-11-11): 400 vs 100 -> +300 %
+  November target GMV 3,000.00: month to date (11-01..11) 200 + 300 + 400 = 900.00 -> 30 % achieved;
+    run-rate 900 / 11 × 30 = 2,454.55 -> 81.82 % projected, not on track
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+from django.urls import reverse
+
+from shopops.core.roles import Role
+from shopops.metrics.services import target_set
+from shopops.team.services import role_groups_sync, user_create
+from shopops.warehouse.loader import load
+
+pytestmark = pytest.mark.django_db
+
+
+def _at(day: str) -> dt.datetime:
+    d = dt.date.fromisoformat(day)
+    return dt.datetime(d.year, d.month, d.day, 4, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def shop(warehouse):
+    load(warehouse, "stores", pa.Table.from_pylist([
+        {"store_id": "tmall", "platform": "tmall", "name": "天猫旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"}]))
+    days = {"y": "2024-11-11", "w": "2025-11-04", "d": "2025-11-10", "t": "2025-11-11"}
+    amounts = {"y": "100.00", "w": "200.00", "d": "300.00", "t": "400.00"}
+    load(warehouse, "orders", pa.Table.from_pylist([
+        {"store_id": "tmall", "order_id": k, "customer_id": f"c{k}", "status": "paid", "created_at": _at(day),
+         "paid_at": _at(day), "paid_date": dt.date.fromisoformat(day), "paid_amount": Decimal(amounts[k])}
+        for k, day in days.items()]))
+    load(warehouse, "order_lines", pa.Table.from_pylist([
+        {"store_id": "tmall", "order_id": "t", "line_no": 1, "product_id": "P1", "sku_id": "S1", "quantity": 2,
+         "paid_amount": Decimal("400.00"), "paid_date": dt.date(2025, 11, 11)}]))
+    load(warehouse, "skus", pa.Table.from_pylist([
+        {"store_id": "tmall", "sku_id": "S1", "product_id": "P1", "price": Decimal("200.00"), "cost": Decimal("50.00")}]))
+
+    def event(eid, visitor, kind):
+        return {"store_id": "tmall", "event_id": eid, "visitor_id": visitor, "event_type": kind,
+                "occurred_at": _at("2025-11-11"), "event_date": dt.date(2025, 11, 11)}
+
+    load(warehouse, "events", pa.Table.from_pylist([
+        event("e1", "v1", "page_view"), event("e2", "v1", "add_to_cart"), event("e3", "v2", "page_view"),
+        event("e4", "v2", "favorite"), event("e5", "v3", "page_view"), event("e6", "v4", "page_view")]))
+    return warehouse
+
+
+def _tile(html: str, kpi: str) -> str:
+    return re.search(rf'<article class="tile" data-tile="{kpi}">.*?</article>', html, re.S).group(0)
+
+
+def _attr(tile: str, name: str) -> str:
+    return re.search(rf'{name}="([^"]*)"', tile).group(1)
+
+
+def test_yesterday_vs_the_same_day_last_week_and_last_year(client, shop):
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    target_set(kpi="gmv", month=dt.date(2025, 11, 1), value="3000.00")
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    assert 'data-period-start="2025-11-11"' in html and 'data-base="same_weekday"' in html and "上周同日 2025-11-04" in html
+
+    gmv = _tile(html, "gmv")
+    assert _attr(gmv, "data-previous") == "200.00" and float(_attr(gmv, "data-change")) == pytest.approx(1.0)
+    assert _attr(gmv, "data-last-year") == "100.00" and float(_attr(gmv, "data-change-last-year")) == pytest.approx(3.0)
+    assert Decimal(_attr(_tile(html, "uv_value"), "data-value")) == Decimal("100.00")
+    assert float(_attr(_tile(html, "add_to_cart_rate"), "data-value")) == pytest.approx(0.25)
+    assert float(_attr(_tile(html, "favorite_rate"), "data-value")) == pytest.approx(0.25)
+    assert Decimal(_attr(_tile(html, "gross_margin"), "data-value")) == Decimal("300.00")
+    assert float(_attr(_tile(html, "gross_margin_rate"), "data-value")) == pytest.approx(0.75)
+
+    target = re.search(r'<tr data-target="gmv">.*?</tr>', html, re.S).group(0)
+    assert _attr(target, "data-actual") == "900.00"
+    assert float(_attr(target, "data-achievement")) == pytest.approx(0.30)
+    assert Decimal(_attr(target, "data-projection")).quantize(Decimal("0.01")) == Decimal("2454.55")
+    assert "status-bad" in target  # 81.82 % projected: not on track
+
+    week = client.get(reverse("web:cockpit"), {"period": "custom", "start": "2025-11-05", "end": "2025-11-11"}
+                      ).content.decode()
+    assert 'data-base="previous"' in week and "2025-10-29 – 2025-11-04" in week
+
+
+def test_no_last_year_before_the_data_begin_and_no_favourite_tile_without_favourites(client, shop):
+    shop.raw_sql("DELETE FROM orders WHERE order_id = 'y'")
+    shop.raw_sql("DELETE FROM events WHERE event_type = 'favorite'")
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    assert "data-last-year-period" not in html and "data-change-last-year" not in html
+    assert 'data-tile="favorite_rate"' not in html and 'data-tile="add_to_cart_rate"' in html
+
+
+def test_each_visitor_tile_says_which_stream_it_counts(client, shop):
+    """Issue 19 item 1 (part): 访客数 and the rates built on it name their source; money tiles do not need to."""
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    for kpi in ("visitors", "conversion_rate", "uv_value", "add_to_cart_rate"):
+        assert 'data-source="' in _tile(html, kpi) and "埋点事件(自有站点/小程序)" in _tile(html, kpi), kpi
+    assert "tile-source" not in _tile(html, "gmv") and '<span class="def-source">来源: 订单</span>' in _tile(html, "gmv")
+    traffic = client.get(reverse("web:traffic"), {"period": "yesterday"}).content.decode()
+    assert "平台流量报表" in traffic or "埋点事件" in traffic
