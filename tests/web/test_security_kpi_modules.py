@@ -29,8 +29,14 @@ def test_ad_kpis_and_those_built_from_them_belong_to_ads():
 
 @pytest.fixture
 def as_role(client, warehouse, db):
+    import datetime as dt
+
+    from shopops.metrics.services import target_set
+
     load_shop(warehouse)
     role_groups_sync()
+    target_set(kpi="ad_spend", month=dt.date(2025, 11, 1), value="100")  # the cockpit's month targets
+    target_set(kpi="gmv", month=dt.date(2025, 11, 1), value="1000")
 
     def login(role: Role):
         client.force_login(user_create(username=role.value, password=PASSWORD, role=role))
@@ -49,6 +55,7 @@ def test_roles_without_ads_see_no_ad_spend_on_the_cockpit_stores_and_exports(as_
     assert shown["gmv"] == "445.00"  # the page still works
     assert "ad_spend" not in shown and "roas" not in shown
     assert not any(label in cockpit.content.decode() for label in AD_LABELS)
+    assert 'data-target="gmv"' in cockpit.content.decode() and 'data-target="ad_spend"' not in cockpit.content.decode()
 
     stores = client.get(reverse("web:stores"), PERIOD)
     if not ROLE_MODULES[role] >= {Module.COCKPIT}:
@@ -68,8 +75,10 @@ def test_roles_without_ads_see_no_ad_spend_on_the_cockpit_stores_and_exports(as_
 @pytest.mark.parametrize("role", [Role.ADS_SPECIALIST, Role.OPS_DIRECTOR])
 def test_roles_with_ads_still_see_them(as_role, role):
     client = as_role(role)
-    shown = tiles(client.get(reverse("web:cockpit"), PERIOD).content.decode())
+    page = client.get(reverse("web:cockpit"), PERIOD).content.decode()
+    shown = tiles(page)
     assert shown["ad_spend"] == "50.00" and shown["roas"] == "2.18"
+    assert 'data-target="ad_spend"' in page
     html = client.get(reverse("web:stores"), PERIOD).content.decode()
     assert 'data-col="ad_spend"' in html and 'data-col="roas"' in html
     sheet = workbook(client.get(reverse("web:stores"), {**PERIOD, "format": "xlsx", "table": "stores"}))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 
 from django.conf import settings
@@ -17,14 +18,14 @@ from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.cockpit import COCKPIT_KPIS, Cockpit, cockpit_build, cockpit_period, reference_today
+from shopops.metrics.cockpit import COCKPIT_TILES, Cockpit, cockpit_build, cockpit_period, reference_today
 from shopops.metrics.dimensions import store_list
 from shopops.metrics.maturity import MATURITY_DAYS
 from shopops.metrics.runners import BUCKET, last_fact_date
 from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.team.selectors import login_locked_until, user_can_use
 from shopops.team.services import login_failure_record, login_success_record
-from shopops.web.access import visible_kpis
+from shopops.web.access import kpi_visible, visible_kpis
 from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
 from shopops.web.navigation import nav_entry
 
@@ -67,7 +68,10 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:  # a period the presets cannot make
             context["errors"] = [str(exc)]
             return render(request, "web/cockpit.html", context, status=400)
-        result = cockpit_build(period=period, stores=selected, kpis=visible_kpis(request.user, COCKPIT_KPIS))
+        # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
+        result = cockpit_build(period=period, stores=selected, kpis=visible_kpis(request.user, COCKPIT_TILES))
+        result = dataclasses.replace(result, month_targets=tuple(
+            t for t in result.month_targets if kpi_visible(request.user, t.target.kpi)))
     except ShopopsError as exc:  # e.g. the warehouse is locked by another process
         context["errors"] = [str(exc)]
         return render(request, "web/cockpit.html", context, status=503)
