@@ -11,14 +11,15 @@ import pytest
 from scipy import stats
 
 from shopops.insights.calendar import CampaignCalendar
+from shopops.metrics.catalog import Unit
 from shopops.insights.detection import (
-    Kind, Series, SeriesSpec, Settings, Signal, detect_day, detect_period, expected_band, group, judge, poisson_cdf,
+    Series, SeriesSpec, Settings, Signal, detect_day, detect_period, expected_band, group, judge, poisson_cdf,
     poisson_interval, poisson_z,
 )
 
 MONDAY = dt.date(2025, 9, 1)
-GMV = SeriesSpec("gmv", Kind.MONEY, True)
-ORDERS = SeriesSpec("paid_orders", Kind.COUNT, True)
+GMV = SeriesSpec("gmv", Unit.MONEY, True)
+ORDERS = SeriesSpec("paid_orders", Unit.COUNT, True, drives_gmv=True)
 
 
 def axis(n: int, start: dt.date = MONDAY) -> list[dt.date]:
@@ -34,11 +35,11 @@ def test_weekly_pattern_gives_the_weekend_its_own_level():
     values = weekly(57)
     st = Settings(min_spread=0.0)
     saturday = dates[54]
-    band = expected_band(dates, values, saturday, kind=Kind.MONEY, settings=st)
+    band = expected_band(dates, values, saturday, kind=Unit.MONEY, settings=st)
     # median of all 54 days before: 100 (weekdays outnumber); Saturday factor = 150/100
     assert band.expected == pytest.approx(150.0)
     monday = dates[56]
-    assert expected_band(dates, values, monday, kind=Kind.MONEY, settings=st).expected == pytest.approx(100.0)
+    assert expected_band(dates, values, monday, kind=Unit.MONEY, settings=st).expected == pytest.approx(100.0)
 
 
 def test_one_outlier_in_the_history_moves_neither_level_nor_spread():
@@ -46,10 +47,10 @@ def test_one_outlier_in_the_history_moves_neither_level_nor_spread():
     rng = np.random.default_rng(1)
     values = 1000 + rng.normal(0, 20, 40)
     st = Settings()
-    clean = expected_band(dates, values, dates[-1], kind=Kind.MONEY, settings=st)
+    clean = expected_band(dates, values, dates[-1], kind=Unit.MONEY, settings=st)
     spiked = values.copy()
     spiked[30] = 50_000  # a one-day spike (a mis-keyed order)
-    dirty = expected_band(dates, spiked, dates[-1], kind=Kind.MONEY, settings=st)
+    dirty = expected_band(dates, spiked, dates[-1], kind=Unit.MONEY, settings=st)
     assert abs(dirty.expected - clean.expected) < 15
     assert dirty.spread < clean.spread * 1.3
 
@@ -64,7 +65,7 @@ def test_campaign_days_are_left_out_of_the_baseline_and_not_judged():
         if d in skip:
             values[i] = 300.0
     assert {d.isoformat() for d in skip} == {"2025-09-07", "2025-09-08", "2025-09-09"}
-    band = expected_band(dates, values, dates[-1], kind=Kind.MONEY, settings=Settings(min_spread=0.0), skip=skip)
+    band = expected_band(dates, values, dates[-1], kind=Unit.MONEY, settings=Settings(min_spread=0.0), skip=skip)
     assert band.expected == pytest.approx(100.0)
     series = [Series(GMV, "tmall", "", dates, values)]
     signals, bands = detect_day(series, dt.date(2025, 9, 8), settings=Settings(min_history=3), skip={"tmall": skip},
@@ -100,7 +101,7 @@ def test_a_count_series_is_judged_by_its_poisson_tail():
     values = np.full(36, 20.0)
     values[-1] = 4.0
     st = Settings()
-    band = expected_band(dates, values, dates[-1], kind=Kind.COUNT, settings=st)
+    band = expected_band(dates, values, dates[-1], kind=Unit.COUNT, settings=st)
     assert band.poisson and band.expected == 20.0
     sig = judge(ORDERS, actual=4.0, band=band, store_id="jd", day=dates[-1], driver_gmv=10_000, store_gmv=10_000,
                 settings=st)
@@ -112,14 +113,14 @@ def test_a_count_series_is_judged_by_its_poisson_tail():
     # 6 of 20: P = 0.00077, z = -3.17, inside the medium band (3.5) but outside the high one (3)
     assert judge(ORDERS, actual=6.0, band=band, store_id="jd", day=dates[-1], settings=st) is None
     high = Settings(sensitivity="high")
-    assert judge(ORDERS, actual=6.0, band=expected_band(dates, values, dates[-1], kind=Kind.COUNT, settings=high),
+    assert judge(ORDERS, actual=6.0, band=expected_band(dates, values, dates[-1], kind=Unit.COUNT, settings=high),
                  store_id="jd", day=dates[-1], settings=high) is not None
 
 
 def test_good_direction_moves_are_not_alerted_by_default():
     dates = axis(36)
     values = np.full(36, 20.0)
-    band = expected_band(dates, values, dates[-1], kind=Kind.COUNT, settings=Settings())
+    band = expected_band(dates, values, dates[-1], kind=Unit.COUNT, settings=Settings())
     assert judge(ORDERS, actual=60.0, band=band, store_id="jd", day=dates[-1], settings=Settings()) is None
     up = judge(ORDERS, actual=60.0, band=band, store_id="jd", day=dates[-1], settings=Settings(both_directions=True))
     assert up is not None and not up.bad
@@ -186,18 +187,18 @@ def test_missing_days_are_not_zeros():
     dates = axis(30)
     values = np.full(30, 100.0)
     values[:20] = math.nan  # a store that started 10 days ago
-    assert expected_band(dates, values, dates[-1], kind=Kind.MONEY, settings=Settings()) is None
+    assert expected_band(dates, values, dates[-1], kind=Unit.MONEY, settings=Settings()) is None
 
 
-@pytest.mark.parametrize("kind,volumes", [(Kind.COUNT, False), (Kind.MONEY, True), (Kind.PERCENT, True),
-                                          (Kind.RATIO, True)])
+@pytest.mark.parametrize("kind,volumes", [(Unit.COUNT, False), (Unit.MONEY, True), (Unit.PERCENT, True),
+                                          (Unit.RATIO, True)])
 def test_many_series_at_once_give_the_bands_of_one_at_a_time(kind, volumes):
     from shopops.insights.detection import expected_bands
 
     rng = np.random.default_rng(11)
     dates = axis(60)
     values = rng.poisson(rng.uniform(2, 60, (40, 1)), (40, 60)).astype(float)
-    if kind is Kind.PERCENT:
+    if kind is Unit.PERCENT:
         values = values / 100.0
     values[:, [5, 17]] = np.nan  # days the store had no data
     values[3, :] = 0.0  # a product that never sells

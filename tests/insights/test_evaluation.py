@@ -1,81 +1,117 @@
-"""Evaluation on planted incidents: detection precision and recall, top-1 / top-3 accuracy of
-the named cause, and false alerts on normal days — measured against the truth the demo
-generator wrote (``incidents.json``), never against the code under test.
+"""Evaluation on random planted incidents: detection recall and precision, the named cause (top-1 /
+top-3) and false alerts on normal store-days — measured against the truth the demo generator
+wrote (``incidents.json``), never against the code under test.
 
-Floors were set after measuring (see docs/insights.md for the figures): they sit one or two
-incidents below what the engine reached, so a real regression fails and noise does not.
+Three schedules drawn at random (``shopops.insights.evaluation.draw_schedule``: one incident of
+every kind at a random store, day and product rank 0–9) on seeds neither tuning
+(``bench/eval_insights.py --set dev``) nor the reported figures (``--set heldout``) use: two on
+ordinary days, one inside 618. Each runs the real chain — generator (eval scale), ingest
+pipeline, ``run_days`` over the three weeks. The floors hold the *mean* over the schedules; they sit
+below what the engine reached on them (docs/insights.md has the multi-seed figures).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 
 import pytest
 
 from shopops.insights.calendar import CampaignCalendar
+from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, score
 from shopops.insights.pipeline import RunConfig, run_days
-from tests.insights.conftest import END, EVAL_FIRST
 
-STORES = ("tmall", "jd", "pdd", "douyin", "own")
-
-
-def _windows(truth):
-    return [dict(t, first=dt.date.fromisoformat(t["day"]), last=dt.date.fromisoformat(t["last_day"])) for t in truth]
-
-
-def _matches(d, incidents):
-    f = d.finding
-    return [t for t in incidents if t["store_id"] == f.store_id and t["first"] <= f.day <= t["last"]]
+D = dt.date
+SCHEDULES = (
+    (11, Season("ordinary", D(2025, 8, 11), D(2025, 8, 31))),
+    (12, Season("campaign", D(2025, 5, 27), D(2025, 6, 16))),
+    (13, Season("ordinary", D(2025, 7, 14), D(2025, 8, 3))),
+)
 
 
-def _names_truth(evidence, t) -> bool:
-    return evidence.kind == t["cause"] and (t["product_id"] is None or evidence.product_id == t["product_id"])
+@pytest.fixture(scope="module")
+def schedules(tmp_path_factory):
+    """(season, warehouse path, truth) per schedule, built through the generator and the ingest pipeline."""
+    import json
+
+    import ibis
+
+    from shopops.demo.generator import generate
+    from shopops.demo.generator.incidents import Incident
+    from shopops.ingest.pipeline import import_file
+    from shopops.ingest.profiles import profile_get
+    from shopops.warehouse.loader import ensure_tables
+
+    out = []
+    for seed, season in SCHEDULES:
+        root = tmp_path_factory.mktemp(f"schedule-{seed}")
+        plan = draw_schedule(seed, season, per_kind=1)
+        manifest = generate(root / "files", days=season.generate_days, scale="eval", seed=seed, end_date=season.last,
+                            incidents=[Incident(p.kind, p.store_id, p.day, rank=p.rank) for p in plan])
+        con = ibis.duckdb.connect(str(root / "warehouse.duckdb"))
+        ensure_tables(con)
+        for f in manifest.files:
+            import_file(f.path, profile=profile_get(f.profile_id), con=con, store_id=f.store_id, strict=True)
+        con.disconnect()
+        out.append((season, str(root / "warehouse.duckdb"),
+                    json.loads((root / "files" / "incidents.json").read_text("utf-8"))))
+    return out
+
+
+def test_the_schedule_draws_every_kind_apart():
+    season = SEASONS["ordinary"]
+    plan = draw_schedule(5, season)
+    assert sorted(p.kind for p in plan) == sorted(k for k in
+                                                  ("price_rise", "stock_out", "bad_reviews", "competitor_cut",
+                                                   "ad_cut", "tracking_outage") for _ in range(3))
+    for p in plan:
+        assert season.first <= p.day <= season.last - dt.timedelta(days=1)
+        assert p.store_id != "own" or p.kind not in ("ad_cut", "competitor_cut")
+        same = [q for q in plan if q.store_id == p.store_id and q is not p]
+        assert all(abs((q.day - p.day).days) >= 5 for q in same)
+    assert draw_schedule(5, season) == plan and draw_schedule(6, season) != plan
 
 
 @pytest.mark.slow
-@pytest.mark.django_db
-def test_planted_incidents_are_found_and_explained(incident_warehouse):
-    incidents = _windows(incident_warehouse)
-    days = [EVAL_FIRST + dt.timedelta(days=i) for i in range((END - EVAL_FIRST).days + 1)]
-    result = run_days(days, config=RunConfig())
-    found = result.diagnosed
+def test_planted_incidents_are_found_and_explained(schedules):
+    import ibis
 
-    true_findings = [d for d in found if _matches(d, incidents)]
-    precision = len(true_findings) / len(found) if found else 0.0
-    detected, top1, top3 = [], 0, 0
-    for t in incidents:
-        hits = [d for d in found if t in _matches(d, incidents)]
-        if not hits:
-            continue
-        detected.append(t)
-        first = hits[0]
-        top1 += bool(first.evidence) and _names_truth(first.evidence[0], t)
-        top3 += any(_names_truth(e, t) for e in first.evidence[:3])
-    recall = len(detected) / len(incidents)
-
-    # false alerts on normal store-days: no incident, no campaign
     calendar = CampaignCalendar()
-    campaign = {(s, d) for s in STORES for d in days if calendar.name(d, s)}
-    incident_days = {(t["store_id"], t["first"] + dt.timedelta(days=k)) for t in incidents
-                     for k in range((t["last"] - t["first"]).days + 1)}
-    normal = {(s, d) for s in STORES for d in days} - campaign - incident_days
-    false = [d for d in found if (d.finding.store_id, d.finding.day) in normal]
+    scores = []
+    for season, path, truth in schedules:
+        con = ibis.duckdb.connect(path, read_only=True)
+        found = run_days(season.days, config=RunConfig(), con=con).diagnosed  # three weeks: one backfill
+        con.disconnect()
+        campaign = {(s, d) for s in STORES for d in season.days if calendar.name(d, s)}
+        sc = score(found, truth, season.days, campaign_days=campaign)
+        scores.append(sc)
+        print(f"\n{season.name} {season.first}..{season.last}: recall {sc.recall:.2f} ({sc.detected}/{sc.incidents}), "
+              f"precision {sc.precision:.2f} ({sc.true_findings}/{sc.findings}), top-1 {sc.top1}/{sc.detected}, "
+              f"top-3 {sc.top3}/{sc.detected}, false alerts {sc.false_alerts}/{sc.normal_store_days} normal, "
+              f"{sc.campaign_false_alerts}/{sc.campaign_store_days} campaign store-days")
+        for o in sc.outcomes:
+            t = o.truth
+            print(f"  {t['kind']:16} {t['store_id']:7} {t['day']} rank {t['rank']} {'found' if o.found else 'MISSED'} "
+                  f"{o.named}")
 
-    print(f"\nplanted incidents: {len(incidents)}; findings: {len(found)} over {len(days)} days × {len(STORES)} stores")
-    print(f"detection recall {recall:.2f} ({len(detected)}/{len(incidents)}), precision {precision:.2f} "
-          f"({len(true_findings)}/{len(found)})")
-    print(f"named cause top-1 {top1}/{len(detected)} detected ({top1 / len(incidents):.2f} of all), "
-          f"top-3 {top3}/{len(detected)}")
-    print(f"false alerts on normal store-days: {len(false)} of {len(normal)} ({len(false) / len(normal):.2%})")
-    for t in incidents:
-        hits = [d for d in found if t in _matches(d, incidents)]
-        named = [(e.kind, e.product_id) for e in hits[0].evidence[:3]] if hits else None
-        print(f"  {t['kind']:16} {t['store_id']:7} {t['day']}  {'found' if hits else 'MISSED':6} {named}")
-    for d in false:
-        print(f"  false: {d.finding.store_id} {d.finding.day} {[s.kpi for s in d.finding.signals[:3]]}")
+    def mean(xs):
+        return statistics.mean(xs)
 
-    assert recall >= 0.6
+    recall = mean([s.recall for s in scores])
+    precision = mean([s.precision for s in scores])
+    top1 = sum(s.top1 for s in scores) / max(sum(s.detected for s in scores), 1)
+    top3 = sum(s.top3 for s in scores) / max(sum(s.detected for s in scores), 1)
+    normal = sum(s.normal_store_days for s in scores)
+    false_rate = sum(s.false_alerts for s in scores) / normal
+    campaign_recall = scores[1].recall
+    print(f"\nmean recall {recall:.2f}, precision {precision:.2f}, top-1 {top1:.2f}, top-3 {top3:.2f} of detected, "
+          f"false alerts {false_rate:.2%} of normal store-days; inside 618: recall {campaign_recall:.2f}")
+    # measured on these three schedules: recall 0.89, precision 0.78, top-1 and top-3 0.94, false alerts
+    # 5.4 % of normal store-days (the third schedule, mid-July after 618, carries them: store-level GMV
+    # bands that miss the month's turn), inside 618 recall 0.83
+    assert recall >= 0.75
+    assert campaign_recall >= 0.6
     assert precision >= 0.65
-    assert top1 >= 0.85 * len(detected)
-    assert top3 >= 0.9 * len(detected)
-    assert len(false) / len(normal) <= 0.02
+    assert top1 >= 0.8
+    assert top3 >= 0.85
+    assert false_rate <= 0.08

@@ -324,6 +324,7 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
     positive = int((reviews.rating >= 4).sum())
     return {
         "gmv": gmv, "paid_orders": orders_n, "paying_buyers": buyers, "units_sold": units, "item_gmv": item_gmv,
+        "item_buyers": distinct(lines, "customer_id"),
         "refund_amount": refund_amount,
         "refunded_orders": len(refunds[["store_id", "order_id"]].drop_duplicates()),
         "net_sales": net_sales, "cogs": cogs, "store_discount": store_discount, "platform_discount": platform_discount, "gross_margin": margin,
@@ -357,7 +358,6 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "ad_orders": int(ads.attributed_orders.sum()),
         "ad_cost_per_order": _per_money(spend, int(ads.attributed_orders.sum())),
         "ad_spend_ratio": _per(spend, gmv),
-        "product_buyers": distinct(lines, "customer_id"),
         "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
         "item_margin": item_gmv - cogs,
     }

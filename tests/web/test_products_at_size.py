@@ -50,7 +50,7 @@ def test_listing_rows_carry_buyers_conversion_margin_and_style(client, login, sh
     html = client.get(reverse("web:products"), PERIOD).content.decode()
     rows = {(r["store_id"], r["product_id"]): r for r in table_rows(html, "products")}
     p1 = rows[("天猫旗舰店", "P1")]
-    assert p1["product_buyers"] == "2" and float(p1["item_conversion_rate"]) == pytest.approx(1.0)
+    assert p1["item_buyers"] == "2" and float(p1["item_conversion_rate"]) == pytest.approx(1.0)
     assert Decimal(p1["item_margin"]) == Decimal("90.50") and p1["style"] == "QM-A01" and p1["closing_on_hand"] == "30"
     assert rows[("京东旗舰店", "P1")]["style"] == "QM-A01"
     # the chart names products by title and store
@@ -84,7 +84,7 @@ def test_search_pages_and_styles(client, login, shop, monkeypatch):  # noqa: F81
         client.get(reverse("web:products"), {**PERIOD, "group": "style"}).content.decode(), "products")}
     a = styles["QM-A01"]
     assert Decimal(a["item_gmv"]) == Decimal("200.00") and a["units_sold"] == "4" and a["listings"] == "2"
-    assert a["product_buyers"] == "3" and float(a["avg_unit_price"]) == pytest.approx(50.0)
+    assert a["item_buyers"] == "3" and float(a["avg_unit_price"]) == pytest.approx(50.0)
 
 
 def test_product_page_skus_and_price_history(client, login, shop):  # noqa: F811

@@ -31,41 +31,29 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
 
 from statistics import NormalDist
 
 import numpy as np
 
+from shopops.metrics.catalog import Unit
+
 SENSITIVITY_Z = {"low": 4.0, "medium": 3.5, "high": 3.0}
 SEVERITY_ORDER = ("low", "medium", "high", "critical")
-# KPIs whose relative move moves GMV by the same share (GMV = visitors × conversion × AOV, …)
-GMV_DRIVERS = frozenset({"visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders",
-                         "units_sold", "avg_unit_price", "upt"})
-# headline order when a store-day has several signals of similar weight
-PRIORITY = ("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov", "item_gmv", "units_sold",
-            "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas", "bad_reviews")
-
-
-class Kind(StrEnum):
-    MONEY = "money"
-    COUNT = "count"
-    PERCENT = "percent"
-    RATIO = "ratio"
-
-
 @dataclass(frozen=True, slots=True)
 class SeriesSpec:
     kpi: str
-    kind: Kind
+    kind: Unit
     up_is_good: bool = True
     # the count behind the value, for its sampling noise: a rate's denominator (visitors under
     # conversion), the orders under GMV, the units under item GMV, the clicks under CPC
     volume: str | None = None
     is_ratio: bool = False  # an average or ratio (AOV, CPC, ROAS) rather than a sum
     alerting: bool = True  # False: judged, but only attached as context to a store-day that alerts
+    drives_gmv: bool = False  # a relative move moves GMV by the same share (money at stake = share × GMV)
+    priority: int = 99  # headline order among a finding's signals (lower first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,7 +96,7 @@ class Band:
     poisson: bool = False  # a count whose spread is its sampling noise: judged by Poisson tails
 
 
-def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Kind,
+def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit,
                   settings: Settings, skip: frozenset[dt.date] = frozenset(),
                   volumes: np.ndarray | None = None, is_ratio: bool = False) -> Band | None:
     """The expected range of ``target`` from the series ``(dates, values)`` (NaN = no data)."""
@@ -142,12 +130,12 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     return _finish(expected, spread, f, vol, kind=kind, is_ratio=is_ratio, settings=settings, history=len(pick))
 
 
-def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *, kind: Kind, is_ratio: bool,
+def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *, kind: Unit, is_ratio: bool,
             settings: Settings, history: int) -> Band | None:
     """Sampling-noise floors, the volume gate and the band (shared by the one- and many-series paths)."""
     volume = None
     poisson = False
-    if kind is Kind.COUNT:
+    if kind is Unit.COUNT:
         volume = expected
         poisson = spread <= math.sqrt(max(expected, 1.0)) and expected <= _POISSON_MAX
         spread = max(spread, math.sqrt(max(expected, 1.0)))
@@ -155,7 +143,7 @@ def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *,
         vol = vol[~np.isnan(vol)]
         volume = _median(vol) * f if vol.size else 0.0
         n = max(volume, 1.0)
-        if kind is Kind.PERCENT:
+        if kind is Unit.PERCENT:
             if 0 < expected < 1:
                 spread = max(spread, math.sqrt(expected * (1 - expected) / n))
         else:  # a sum of amounts (compound Poisson, cv ≈ 0.8 per item) or an average of them
@@ -171,7 +159,7 @@ def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *,
                 history=history)
 
 
-def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Kind, settings: Settings,
+def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit, settings: Settings,
                    skip: frozenset[dt.date] = frozenset(), volumes: np.ndarray | None = None,
                    is_ratio: bool = False) -> list[Band | None]:
     """:func:`expected_band` of many series on one axis (the rows of ``values``), vectorised when
@@ -304,6 +292,9 @@ class Signal:
     bad: bool  # the move is in the bad direction
     alerting: bool = True
     window: int = 1  # days summed: 2 when a two-day shortfall is what stands out
+    priority: int = 99  # the KPI's headline order (catalog)
+    # what a check within the day saw on the thing (kind, strength 0–1, facts): the diagnosis names it
+    evidence: tuple = ()
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -354,24 +345,25 @@ def judge(spec: SeriesSpec, *, actual: float, band: Band, store_id: str, day: dt
     relative = gap / abs(band.expected) if band.expected else math.copysign(1.0, gap)
     if abs(relative) < settings.min_relative:
         return None
-    if spec.kind is Kind.COUNT and abs(gap) < settings.min_absolute:
+    if spec.kind is Unit.COUNT and abs(gap) < settings.min_absolute:
         return None
     bad = (gap < 0) == spec.up_is_good
     if not bad and not settings.both_directions:
         return None
-    if spec.kind is Kind.MONEY:
+    if spec.kind is Unit.MONEY:
         money = abs(gap)
-    elif spec.kpi in GMV_DRIVERS:
+    elif spec.drives_gmv:
         money = abs(relative) * driver_gmv * window
     else:
         money = 0.0
     share = money / (store_gmv * window) if store_gmv > 0 else 0.0
-    severity = _severity(share, relative, spec.kind is Kind.MONEY or spec.kpi in GMV_DRIVERS)
+    severity = _severity(share, relative, spec.kind is Unit.MONEY or spec.drives_gmv)
     if product_id and severity == "critical":
         severity = "high"  # one product never makes a store critical on its own
     return Signal(store_id=store_id, day=day, kpi=spec.kpi, product_id=product_id, actual=float(actual),
                   expected=band.expected, low=band.low, high=band.high, z=z, relative=relative, money_at_stake=money,
-                  severity=severity, bad=bad, alerting=spec.alerting, window=window)
+                  severity=severity, bad=bad, alerting=spec.alerting, window=window,
+                  priority=spec.priority)
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,7 +433,7 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
             continue
         key = (s.store_id, s.spec.kpi, s.product_id)
         bands[key] = band
-        if not s.spec.is_ratio and s.spec.kind in (Kind.COUNT, Kind.MONEY) and prev_day in s.dates \
+        if not s.spec.is_ratio and s.spec.kind in (Unit.COUNT, Unit.MONEY) and prev_day in s.dates \
                 and prev_day not in store_skip:
             pb = band_of(s, prev_day, store_skip)
             if pb is not None:
@@ -471,8 +463,8 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
 
 
 def _rank(sig: Signal) -> tuple:
-    prio = PRIORITY.index(sig.kpi) if sig.kpi in PRIORITY else len(PRIORITY)
-    return (not sig.alerting, -SEVERITY_ORDER.index(sig.severity), sig.product_id != "", prio, -sig.money_at_stake)
+    return (not sig.alerting, -SEVERITY_ORDER.index(sig.severity), sig.product_id != "", sig.priority,
+            -sig.money_at_stake)
 
 
 def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], settings: Settings) -> list[Finding]:
@@ -503,16 +495,46 @@ def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], s
     return out
 
 
+def market_filter(signals: list[Signal], bands: Mapping[tuple, Band], series: Iterable[Series],
+                  day: dt.date) -> list[Signal]:
+    """Drop a store's signal when the other stores moved the same way that day (the median of their
+    relative gaps on the KPI is at least half of its own): a market-wide dip — a holiday, the
+    month's season turning — is not an incident of one store. Needs two other stores judged."""
+    gaps: dict[str, dict[str, float]] = {}
+    for s in series:
+        if s.product_id or day not in s.dates:
+            continue
+        band = bands.get((s.store_id, s.spec.kpi, ""))
+        v = s.values[s.dates.index(day)]
+        if band is None or not band.expected or math.isnan(v):
+            continue
+        gaps.setdefault(s.spec.kpi, {})[s.store_id] = v / band.expected - 1
+    out = []
+    for sig in signals:
+        if not sig.product_id and sig.window == 1:
+            others = [g for store, g in gaps.get(sig.kpi, {}).items() if store != sig.store_id]
+            if len(others) >= 2 and float(np.median(others)) * sig.relative > 0 \
+                    and abs(float(np.median(others))) >= 0.5 * abs(sig.relative):
+                continue
+        out.append(sig)
+    return out
+
+
 def detect_period(series: list[Series], days: list[dt.date], *, settings: Settings,
                   skip: Mapping[str, frozenset[dt.date]], expected_gmv: Mapping[tuple[str, dt.date], float],
-                  last_alerted: dict[tuple, dt.date] | None = None) -> list[Finding]:
-    """Run day by day (oldest first) so the cool-down sees earlier days' alerts."""
+                  last_alerted: dict[tuple, dt.date] | None = None,
+                  extra: Callable[[dt.date], list[Signal]] | None = None) -> list[Finding]:
+    """Run day by day (oldest first) so the cool-down sees earlier days' alerts. ``extra(day)`` adds
+    the signals of other checks (the checks within the day) before grouping."""
     last = dict(last_alerted or {})
     findings: list[Finding] = []
     cache: dict = {}
     for day in sorted(days):
         gmv = {store: v for (store, d), v in expected_gmv.items() if d == day}
-        signals, _ = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        signals, bands = detect_day(series, day, settings=settings, skip=skip, expected_gmv=gmv, cache=cache)
+        signals = market_filter(signals, bands, series, day)
+        if extra is not None:
+            signals += extra(day)
         for f in group(signals, last_alerted=last, settings=settings):
             for sig in f.signals:
                 last[sig.key] = day

@@ -32,6 +32,8 @@ from dataclasses import asdict, dataclass, field
 
 import pandas as pd
 
+from shopops.metrics.runners.breakdown import OTHERS
+
 # review topics: keyword lists (the words shoppers use), first match wins per topic
 TOPICS: dict[str, tuple[str, ...]] = {
     "尺码": ("尺码", "码数", "偏大", "偏小", "大一码", "小一码", "穿不上", "号"),
@@ -134,7 +136,7 @@ def additive(ref: pd.DataFrame, day: pd.DataFrame, *, key: str, value: str, top:
     out.sort(key=lambda c: (c.value, c.name))
     if top and len(out) > top:
         rest = out[top:]
-        out = out[:top] + [Contribution("__others__", sum(c.value for c in rest),
+        out = out[:top] + [Contribution(OTHERS, sum(c.value for c in rest),
                                         before=sum(c.before for c in rest), after=sum(c.after for c in rest))]
     return out
 
@@ -142,6 +144,8 @@ def additive(ref: pd.DataFrame, day: pd.DataFrame, *, key: str, value: str, top:
 def reference_days(day: dt.date, *, skip: frozenset[dt.date], available: Sequence[dt.date], weeks: int = 4) -> list[dt.date]:
     """The same weekday over the last ``weeks`` weeks, minus campaign days; else the last 7 ordinary days."""
     have = set(available)
+    if day in skip:  # a campaign day: the week just before it (campaign days too) is the nearest comparable
+        return [d for d in (day - dt.timedelta(days=k) for k in range(1, 8)) if d in have]
     same = [day - dt.timedelta(days=7 * k) for k in range(1, weeks + 1)]
     same = [d for d in same if d in have and d not in skip]
     if len(same) >= 2:

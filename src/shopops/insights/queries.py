@@ -9,51 +9,31 @@ from __future__ import annotations
 
 import datetime as dt
 
+import ibis
 import pandas as pd
 
 from shopops.core.periods import Grain, Period
-from shopops.metrics.catalog import CATALOG, Direction, measures_needed
+from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
 from shopops.metrics.dimensions import product_titles as dimension_titles
-from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run
-from shopops.insights.detection import Kind, SeriesSpec
+from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run_query
+from shopops.insights.detection import SeriesSpec
 
-# daily KPIs judged per store: every catalog KPI except those over stock snapshots (weekly
-# at small scales; stock enters as evidence) and ratios of rare events per day
-_STOCK_SOURCES = {"stock", "closing_stock"}
-_NOT_DAILY = {"repurchase_rate", "repeat_buyers"}
-PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors")
+# per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
+# what the product detector reads (its paying buyers, its reviews and 1–2 star ones)
+PRODUCT_KPIS = ("item_gmv", "units_sold", "visitors", "item_buyers", "bad_reviews", "review_count")
+PRODUCT_SERIES_KPIS = ("item_gmv", "units_sold", "visitors")
 
 
 def detection_kpis() -> tuple[str, ...]:
-    out = []
-    for kid in CATALOG:
-        if kid in _NOT_DAILY:
-            continue
-        if any(CATALOG[m].source in _STOCK_SOURCES for m in measures_needed((kid,))):
-            continue
-        out.append(kid)
-    return tuple(out)
-
-
-# the count behind a sum of money (its sampling noise)
-_VOLUME_OF = {
-    "gmv": "paid_orders", "net_sales": "paid_orders", "item_gmv": "units_sold", "cogs": "units_sold",
-    "store_discount": "paid_orders", "platform_discount": "paid_orders", "gross_margin": "paid_orders",
-    "refund_amount": "refunded_orders", "ad_spend": "clicks", "ad_gmv": "clicks", "ad_return": "clicks",
-}
-# KPIs that open a finding on their own; every other daily KPI is judged and attached as context
-ALERTING = frozenset({
-    "gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov",
-    "clicks", "bad_reviews", "item_gmv", "units_sold",
-})
+    """The KPIs judged per store and day: every catalog KPI its catalog facts call daily."""
+    return tuple(kid for kid in CATALOG if judged_daily(kid))
 
 
 def spec_of(kid: str) -> SeriesSpec:
+    """How a KPI is judged, from its catalog facts (unit, direction, noise base, alerts, priority)."""
     k = CATALOG[kid]
-    kind = Kind(k.unit.value)
-    volume = k.denominator if k.numerator else _VOLUME_OF.get(kid)
-    return SeriesSpec(kid, kind, k.direction is Direction.UP_IS_GOOD, volume, is_ratio=bool(k.numerator),
-                      alerting=kid in ALERTING)
+    return SeriesSpec(kid, k.unit, k.direction is Direction.UP_IS_GOOD, noise_base(kid), is_ratio=k.is_ratio,
+                      alerting=k.alerts, drives_gmv=k.drives_gmv, priority=k.priority)
 
 
 def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:
@@ -65,7 +45,7 @@ def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:
 def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...] = (), con=None) -> pd.DataFrame:
     """``bucket``, ``store_id`` and one float column per KPI (and the denominators of rates)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    res = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
+    res = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
     frame = res.to_frame()
     return _numeric(frame, wanted)
 
@@ -73,7 +53,7 @@ def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...
 def total_daily(period: Period, kpis: tuple[str, ...], *, con=None) -> pd.DataFrame:
     """All stores together: ``bucket`` and one float column per KPI (and the volumes)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    frame = run(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
+    frame = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
     return _numeric(frame, wanted)
 
 
@@ -82,7 +62,7 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     ids = sorted({p for ps in products.values() for p in ps})
     if not ids:
         return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
-    res = run(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
+    res = run_query(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
                        stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     frame = res.to_frame()
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
@@ -92,7 +72,7 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
 
 def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
     """Each store's ``n`` best sellers by item GMV over ``period``."""
-    res = run(KpiQuery(("item_gmv",), period, by=("store_id", "product_id"), stores=stores), con=con)
+    res = run_query(KpiQuery(("item_gmv",), period, by=("store_id", "product_id"), stores=stores), con=con)
     frame = _numeric(res.to_frame(), ["item_gmv"])
     out: dict[str, list[str]] = {}
     for store, g in frame.groupby("store_id"):
@@ -102,7 +82,7 @@ def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=No
 
 
 def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
-    res = run(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
+    res = run_query(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
     return _numeric(res.to_frame(), kpis)
 
 
@@ -147,6 +127,58 @@ def stock_by_product(store_id: str, products: list[str], first: dt.date, last: d
     return _dates(out.execute())
 
 
+def stock_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """On hand per store, product and snapshot date (summed over its SKUs) of the chosen products of
+    every store, in one grouped query: store_id, product_id, date, on_hand."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    if not ids:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "on_hand"])
+    s = con.table("inventory_snapshots")
+    s = s.filter(s.store_id.isin(list(products)), s.date >= first, s.date <= last)
+    skus = con.table("skus").select("store_id", "sku_id", "product_id")
+    j = s.inner_join(skus, ["store_id", "sku_id"])
+    j = j.filter(j.product_id.isin(ids))
+    out = j.group_by("store_id", "product_id", "date").aggregate(on_hand=j.on_hand.sum())
+    return _numeric(_dates(out.execute()), ["on_hand"])
+
+
+def placed_prices(products: dict[str, list[str]], first: dt.date, last: dt.date, *, utc_offset_hours: int = 8,
+                  con=None) -> pd.DataFrame:
+    """The price buyers saw at checkout: per store, product and day the order was placed (paid or not),
+    units and Σ unit price × units of its lines, in one grouped query: store_id, product_id, date,
+    units, listed. A price rise shows here even on a day when nobody paid for the product."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    if not ids:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "units", "listed"])
+    o = con.table("orders")
+    start = dt.datetime.combine(first, dt.time()) - dt.timedelta(hours=utc_offset_hours)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time()) - dt.timedelta(hours=utc_offset_hours)
+    o = o.filter(o.store_id.isin(list(products)), o.created_at.cast("timestamp") >= start,
+                 o.created_at.cast("timestamp") < end)
+    o = o.select("store_id", "order_id", date=(o.created_at.cast("timestamp") + ibis.interval(hours=utc_offset_hours)).date())
+    li = con.table("order_lines")
+    li = li.filter(li.store_id.isin(list(products)), li.product_id.isin(ids), li.unit_price.notnull())
+    j = li.inner_join(o, ["store_id", "order_id"])
+    out = j.group_by("store_id", "product_id", "date").aggregate(
+        units=j.quantity.sum(), listed=(j.unit_price * j.quantity).sum())
+    return _numeric(_dates(out.execute()), ["units", "listed"])
+
+
+def competitor_daily(products: dict[str, list[str]], first: dt.date, last: dt.date, *, con=None) -> pd.DataFrame:
+    """Matched competitor items' daily prices for the chosen products of every store (one query):
+    store_id, product_id, competitor_item_id, date, price."""
+    con = _connect(con)
+    ids = sorted({p for ps in products.values() for p in ps})
+    cols = ["store_id", "product_id", "competitor_item_id", "date", "price"]
+    if not ids or "competitor_snapshots" not in con.list_tables():
+        return pd.DataFrame(columns=cols)
+    c = con.table("competitor_snapshots")
+    c = c.filter(c.store_id.isin(list(products)), c.product_id.isin(ids), c.date >= first, c.date <= last)
+    return _numeric(_dates(c.select(*cols).execute()), ["price"])
+
+
 def _dates(frame: pd.DataFrame, column: str = "date") -> pd.DataFrame:
     if len(frame):
         frame[column] = pd.to_datetime(frame[column]).dt.date
@@ -159,6 +191,6 @@ def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str,
 
 
 __all__ = [
-    "PRODUCT_KPIS", "bad_review_texts", "breakdown_daily", "competitor_prices", "detection_kpis",
+    "PRODUCT_KPIS", "PRODUCT_SERIES_KPIS", "bad_review_texts", "competitor_daily", "placed_prices", "stock_daily", "breakdown_daily", "competitor_prices", "detection_kpis",
     "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
 ]

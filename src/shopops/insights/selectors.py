@@ -14,6 +14,7 @@ from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
+from shopops.metrics.runners.breakdown import OTHERS
 
 
 def store_names() -> dict[str, str]:
@@ -111,7 +112,8 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
                           "after_text": texts.fmt_value(c["name"], c["after"])})
     for c in d.get("by_product", []):
         name = c["name"]
-        v.by_product.append({**c, "label": "—" if name == "__others__" else titles.get(name, name)})
+        others = name == OTHERS
+        v.by_product.append({**c, "is_others": others, "label": "—" if others else titles.get(name, name)})
     v.by_source = [{**c, "label": texts.source_label(c["name"])} for c in d.get("by_source", [])]
     v.conversion_by_source = [{**c, "label": texts.source_label(c["name"]), "before_text": f"{c['before'] * 100:.2f}%",
                                "after_text": f"{c['after'] * 100:.2f}%", "mix_text": f"{c['mix'] * 100:+.2f}",
@@ -146,7 +148,7 @@ def brief(*, day: dt.date) -> Brief:
         rows.append({"kpi": r.kpi, "label": texts.kpi_label(r.kpi), "store_id": r.store_id,
                      "store": names.get(r.store_id, r.store_id) if r.store_id else "",
                      "actual": texts.fmt_value(r.kpi, r.actual),
-                     "band": texts.band_text(r.kpi, r.low, r.high) if r.low is not None else "",
+                     "band": texts.band_text(r.kpi, r.usual_low, r.usual_high) if r.usual_low is not None else "",
                      "state": r.state, "campaign": r.campaign, "raw": r})
     findings = [finding_view(f, names) for f in finding_list(status="active", start=day, end=day)]
     return Brief(day=day, rows=rows, findings=findings)

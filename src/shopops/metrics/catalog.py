@@ -24,9 +24,8 @@ the API refer to KPIs by id; every definition a user reads is the text below, an
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 import ibis.expr.types as ir
@@ -152,6 +151,14 @@ class Kpi:
     # the module a role must have to see this KPI on any page or export (None: every role that
     # sees the page); KPIs of the ad spend source, and KPIs derived from such KPIs, are Module.ADS
     module: Module | None = None
+    # --- facts for anomaly detection (shopops.insights reads them; defaults suit a new KPI) ---
+    # the count behind a sum of amounts, for its sampling noise (the orders under GMV); a ratio's
+    # is its denominator, a count is its own. A money sum must name one (checked below).
+    noise_base: str | None = None
+    drives_gmv: bool = False  # a relative move of it moves GMV by the same share (visitors, conversion, AOV …)
+    alerts: bool = False  # opens an insights finding on its own; else judged and shown as context only
+    judged_daily: bool = True  # False: not judged per day (weekly stock snapshots, rare events)
+    priority: int = 99  # headline order among the signals of one finding (lower first)
 
     @property
     def is_ratio(self) -> bool:
@@ -203,6 +210,7 @@ class Kpi:
 CATALOG: dict[str, Kpi] = {}
 # sources whose KPIs only the roles of one module may see
 SOURCE_MODULES: dict[str | None, Module] = {"ad_spend": Module.ADS}
+_LOADED = False
 
 
 def _kpi(kpi: Kpi) -> Kpi:
@@ -217,9 +225,20 @@ def _kpi(kpi: Kpi) -> Kpi:
         inherited.discard(None)
         assert len(inherited) <= 1, f"{kpi.id}: parts of several modules {inherited}; set module"
         if inherited:
-            kpi = dataclasses.replace(kpi, module=inherited.pop())
+            kpi = replace(kpi, module=inherited.pop())
+    if _LOADED:  # the catalog's own KPIs are checked once their facts are set (end of module)
+        _check_noise_base(kpi)
     CATALOG[kpi.id] = kpi
     return kpi
+
+
+def _check_noise_base(kpi: Kpi) -> None:
+    """A money sum judged daily must say which count its noise scales with (else no noise floor)."""
+    if kpi.noise_base is not None:
+        assert kpi.noise_base in CATALOG and CATALOG[kpi.noise_base].unit is Unit.COUNT, \
+            f"{kpi.id}: noise_base {kpi.noise_base!r} must be a count KPI defined before it"
+    elif kpi.unit is Unit.MONEY and not kpi.is_ratio and kpi.judged_daily:
+        raise AssertionError(f"{kpi.id}: a money sum needs noise_base (the count behind it, e.g. paid_orders)")
 
 
 def _sum_if(cond: ir.BooleanValue) -> ir.IntegerScalar:
@@ -261,6 +280,14 @@ _kpi(Kpi(
     "broken down by product and category).",
     Unit.MONEY, source="paid_lines", measure=lambda t: t.paid_amount.sum(),
     formula_text="sum(order_lines.paid_amount) where the order is paid", tags=("money", "products"),
+))
+_kpi(Kpi(
+    "item_buyers", "商品支付买家数", "Item buyers",
+    "统计期内购买了该商品(或类目)且已付款的买家数(整段去重);按店铺汇总时与支付买家数相同。",
+    "Distinct buyers of paid orders with a line of the product (or category) in the period "
+    "(de-duplicated over the whole period); for a whole store it equals paying buyers.",
+    Unit.COUNT, source="paid_lines", entity="customer_id",
+    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("customers", "products"),
 ))
 _kpi(Kpi(
     "refund_amount", "退款金额", "Refunded amount",
@@ -631,16 +658,9 @@ _kpi(Kpi(
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
 ))
 _kpi(Kpi(
-    "product_buyers", "商品支付买家数", "Product paying buyers",
-    "统计期内买了该商品(付款订单中有它的商品行)的去重买家数;按商品拆分时每个商品单独计。",
-    "Distinct buyers with a paid line of the product in the period (per product when broken down by product).",
-    Unit.COUNT, source="paid_lines", entity="customer_id",
-    formula_text="count distinct (store_id, customer_id) of paid order lines", tags=("products",),
-))
-_kpi(Kpi(
     "item_conversion_rate", "商品支付转化率", "Product conversion rate",
-    "商品支付买家数 ÷ 商品访客数。", "Product paying buyers / product visitors.",
-    Unit.PERCENT, numerator="product_buyers", denominator="visitors", tags=("products",),
+    "商品支付买家数 ÷ 商品访客数。", "Item buyers / product visitors.",
+    Unit.PERCENT, numerator="item_buyers", denominator="visitors", tags=("products",),
 ))
 _kpi(Kpi(
     "item_margin", "商品毛利", "Product gross margin",
@@ -675,6 +695,48 @@ def kpi_source_text(kpi_id: str, language: str) -> str:
     en = language.startswith("en")
     labels = [SOURCE_LABELS.get(s, (s, s))[1 if en else 0] for s in kpi_source_ids(kpi_id)]
     return (" + " if en else " + ").join(dict.fromkeys(labels))
+
+
+# --- facts for anomaly detection (one block: noise base, drives GMV, alerts, priority) ---------------
+def _facts(kpi_id: str, **facts) -> None:
+    CATALOG[kpi_id] = replace(CATALOG[kpi_id], **facts)
+
+
+for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item_gmv", "units_sold"),
+                    ("cogs", "units_sold"), ("store_discount", "paid_orders"), ("platform_discount", "paid_orders"),
+                    ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
+                    ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold")):
+    _facts(_kid, noise_base=_base)
+for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
+             "avg_unit_price", "upt", "item_buyers"):
+    _facts(_kid, drives_gmv=True)
+for _kid in ("gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov", "clicks",
+             "bad_reviews", "item_gmv", "units_sold"):
+    _facts(_kid, alerts=True)
+# stock snapshots are weekly at small scales (stock enters insights as evidence); repeat buyers are rare per day
+# (item buyers: judged per product by insights; for a whole store they are the paying buyers again)
+for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buyers", "item_buyers"):
+    _facts(_kid, judged_daily=False)
+for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
+                              "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
+                              "bad_reviews"), start=1):
+    _facts(_kid, priority=_prio)
+for _k in CATALOG.values():
+    _check_noise_base(_k)
+_LOADED = True
+
+
+def judged_daily(kpi_id: str) -> bool:
+    """Judged per day by insights: the KPI and every part it is computed from are."""
+    k = kpi(kpi_id)
+    return k.judged_daily and all(judged_daily(p) for p in k.parts)
+
+
+def noise_base(kpi_id: str) -> str | None:
+    """The count whose sampling noise a KPI's daily value carries: a ratio's denominator, a sum's
+    ``noise_base``; None for a count (its own Poisson noise)."""
+    k = kpi(kpi_id)
+    return k.denominator if k.is_ratio else k.noise_base
 
 
 def kpi(kpi_id: str) -> Kpi:

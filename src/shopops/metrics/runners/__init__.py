@@ -34,9 +34,6 @@ from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, derive,
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
 
-# Kept only for shopops.insights.queries (being rewritten in parallel): use run_query.
-run = run_query
-
 __all__ = [
     "ALL", "BUCKET", "EVENT_STEPS", "LAST_YEAR", "OTHERS", "PREVIOUS", "RUNNERS", "TRAFFIC_STEPS",
     "BreakdownQuery", "BreakdownResult", "BreakdownRow", "BreakdownRunner", "Change", "CohortCell", "CohortQuery",

@@ -71,7 +71,7 @@ TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", 
 TRAFFIC_TILES = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate", "bounce_rate")
 # What the catalog can break down by product_id (conversion, refunds and margin cannot yet).
 PRODUCT_KPIS = (
-    "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "product_buyers", "visitors",
+    "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "item_buyers", "visitors",
     "item_conversion_rate", "add_to_cart_users", "closing_on_hand", "days_of_inventory", "review_count", "positive_rate",
 )
 # the parts of the ratios, queried too so that a style (the same goods in every store) adds up

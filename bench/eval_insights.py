@@ -1,0 +1,156 @@
+"""Insights on random planted incidents: recall, precision, named cause, false alerts — per kind and season.
+
+    .venv/bin/python bench/eval_insights.py                 # the held-out seeds (the reported figures)
+    .venv/bin/python bench/eval_insights.py --set dev       # the seeds tuning looked at
+    .venv/bin/python bench/eval_insights.py --seeds 5,6 --seasons campaign --verbose
+
+For each seed and season (``shopops.insights.evaluation.SEASONS``: ordinary summer days,
+and 618) a schedule of 18 incidents (three of every kind, random store, day and product
+rank 0–9) is drawn from the seed; the demo generator (``eval`` scale, the same seed)
+writes the store with them planted, the ingest pipeline imports it into a DuckDB file
+(cached under ``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``, so scoring again costs
+only the insights run), and ``run_days`` judges every day of the season with
+``RunConfig()``. Findings are scored against ``incidents.json`` (the generator's truth).
+
+Seeds: ``dev`` (101, 102) are the only ones looked at while tuning; ``heldout`` (201–204)
+are run for the reported figures only. Not part of ``bench/run.py`` (no baseline ratio).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from collections import defaultdict
+from pathlib import Path
+
+import ibis
+
+from shopops.insights.calendar import CampaignCalendar
+from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, run_weekly, score
+from shopops.insights.pipeline import RunConfig, run_days
+
+SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204)}
+ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
+
+
+def build(seed: int, season: Season) -> tuple[str, list[dict]]:
+    """The warehouse (DuckDB path) and truth of one seed and season, built once."""
+    from shopops.demo.generator import generate
+    from shopops.demo.generator.incidents import Incident
+    from shopops.ingest.pipeline import import_file
+    from shopops.ingest.profiles import profile_get
+    from shopops.warehouse.loader import ensure_tables
+
+    root = ROOT / f"{season.name}-seed{seed}"
+    db = root / "warehouse.duckdb"
+    truth_path = root / "files" / "incidents.json"
+    if db.exists() and truth_path.exists() and (root / "done").exists():
+        return str(db), json.loads(truth_path.read_text("utf-8"))
+    root.mkdir(parents=True, exist_ok=True)
+    if db.exists():
+        db.unlink()
+    plan = draw_schedule(seed, season)
+    incidents = [Incident(p.kind, p.store_id, p.day, rank=p.rank) for p in plan]
+    manifest = generate(root / "files", days=season.generate_days, scale="eval", seed=seed, end_date=season.last,
+                        incidents=incidents)
+    con = ibis.duckdb.connect(str(db))
+    ensure_tables(con)
+    for f in manifest.files:
+        import_file(f.path, profile=profile_get(f.profile_id), con=con, store_id=f.store_id, strict=True)
+    con.disconnect()
+    (root / "done").touch()
+    return str(db), json.loads(truth_path.read_text("utf-8"))
+
+
+def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verbose: bool = False) -> dict:
+    path, truth = build(seed, season)
+    con = ibis.duckdb.connect(path, read_only=True)
+    config = config or RunConfig()
+    t = time.perf_counter()
+    diagnosed = run_weekly(run_days, season.days, config=config, con=con)
+    seconds = time.perf_counter() - t
+    con.disconnect()
+    calendar = CampaignCalendar()
+    campaign = {(s, d) for s in STORES for d in season.days if calendar.name(d, s)}
+    sc = score(diagnosed, truth, season.days, campaign_days=campaign)
+    if verbose:
+        for o in sc.outcomes:
+            t_ = o.truth
+            inside = "campaign" if (t_["store_id"], t_["first"]) in campaign else "ordinary"
+            print(f"  {season.name} seed {seed} {t_['kind']:16} {t_['store_id']:7} {t_['day']} rank {t_['rank']} "
+                  f"{inside:8} {'found' if o.found else 'MISSED':6} top1={o.top1} {o.named}")
+        for d in sc.false:
+            f = d.finding
+            print(f"  {season.name} seed {seed} false: {f.store_id} {f.day} "
+                  f"{[(s.kpi, s.product_id, round(s.z, 1), [e[0] for e in s.evidence]) for s in f.signals[:3]]}")
+    return {"seed": seed, "season": season.name, "score": sc, "seconds": seconds, "campaign": campaign}
+
+
+def _fmt(values: list[float]) -> str:
+    values = [v for v in values if v == v]
+    if not values:
+        return "–"
+    if len(values) == 1:
+        return f"{values[0]:.2f}"
+    return f"{statistics.mean(values):.2f} ± {statistics.stdev(values):.2f}"
+
+
+def report(rows: list[dict]) -> str:
+    out = ["| season | seeds | recall | precision | top-1 of detected | top-3 of detected | false alerts, normal store-days | false alerts, campaign store-days | run s |",
+           "|---|---|---|---|---|---|---|---|---|"]
+    by_season = defaultdict(list)
+    for r in rows:
+        by_season[r["season"]].append(r)
+    for name, rs in by_season.items():
+        sc = [r["score"] for r in rs]
+        out.append(
+            f"| {name} | {','.join(str(r['seed']) for r in rs)} | {_fmt([s.recall for s in sc])} | "
+            f"{_fmt([s.precision for s in sc])} | {_fmt([s.top1_of_detected for s in sc])} | "
+            f"{_fmt([s.top3_of_detected for s in sc])} | "
+            f"{sum(s.false_alerts for s in sc)}/{sum(s.normal_store_days for s in sc)} "
+            f"({_fmt([100 * s.false_rate for s in sc])} %) | "
+            f"{sum(s.campaign_false_alerts for s in sc)}/{sum(s.campaign_store_days for s in sc)} | "
+            f"{_fmt([r['seconds'] for r in rs])} |")
+    # per kind (pooled over seeds), split by inside/outside a campaign window and product size
+    out += ["", "| kind | where | incidents | recall | top-1 of detected |", "|---|---|---|---|---|"]
+    cells = defaultdict(lambda: [0, 0, 0])
+    for r in rows:
+        for o in r["score"].outcomes:
+            t = o.truth
+            where = "campaign" if (t["store_id"], t["first"]) in r["campaign"] else "ordinary"
+            size = "" if t["product_id"] is None else (" rank 0–2" if t["rank"] <= 2 else " rank 3–9")
+            for key in ((t["kind"], where), (t["kind"] + size, where)) if size else ((t["kind"], where),):
+                c = cells[key]
+                c[0] += 1
+                c[1] += o.found
+                c[2] += o.top1
+    for (kind, where), (n, found, top1) in sorted(cells.items()):
+        out.append(f"| {kind} | {where} | {n} | {found / n:.2f} ({found}/{n}) | "
+                   f"{(top1 / found) if found else float('nan'):.2f} ({top1}/{found}) |")
+    return "\n".join(out)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--set", choices=sorted(SETS), default="heldout")
+    ap.add_argument("--seeds", help="comma-separated seeds (instead of --set)")
+    ap.add_argument("--seasons", default=",".join(SEASONS))
+    ap.add_argument("--verbose", action="store_true")
+    args = ap.parse_args(argv)
+    seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else list(SETS[args.set])
+    rows = []
+    for name in args.seasons.split(","):
+        for seed in seeds:
+            t = time.perf_counter()
+            rows.append(evaluate(seed, SEASONS[name], verbose=args.verbose))
+            print(f"{name} seed {seed}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+    print(report(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

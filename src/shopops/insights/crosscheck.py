@@ -1,0 +1,302 @@
+"""Checks within the day (pure numpy): expectations that a campaign does not move.
+
+The time-series bands of :mod:`shopops.insights.detection` compare a day with the store's
+own ordinary days, so they cannot judge a 618 or 双11 day. These checks compare a thing
+with what moves with it on the same day, so they judge every day — ordinary or campaign:
+
+* **Product share** — a product's paying buyers against the other top products of its
+  store (leave-one-out): expected = its share over the reference days × the others'
+  buyers on the day. A campaign lifts every product of the store together; a price rise,
+  a stock-out, a wave of 差评 or a competitor's cut takes buyers from one product. Noise:
+  Poisson, widened by the store's *pooled* over-dispersion (the median over its top
+  products of the residual variance over the reference days), so a long-tail product is
+  judged with its store's noise, not with a guess from its own few sales. The *evidence*
+  is a detector of its own: with a price rise (relative to the store's other products), a
+  stock at 0, a wave of 1–2 star reviews or a competitor's cut on the product, a smaller
+  fall is enough (``evidence_z``, ``evidence_fall``) and the finding is at least medium.
+* **Tracking** — tracked visitors (events) per visitor of the platform's traffic report:
+  the same on a campaign day as on any day; a fall is missing events.
+* **Peers** — a store KPI against the other stores on the day (log change from each
+  store's own last week, minus the median of the others'): a campaign lifts every store;
+  a store whose ad clicks collapse while the others' rise has cut its ads.
+
+Each check returns :class:`~shopops.insights.detection.Signal` rows; the pipeline groups
+them with the time-series signals (one finding per store and day, cool-down).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+
+from shopops.insights.detection import SEVERITY_ORDER, Settings, Signal, _severity, poisson_z
+
+
+@dataclass(frozen=True)
+class CrossSettings:
+    reference_days: int = 28  # the days before the day before (the day before may be an incident's first)
+    min_reference: int = 10  # reference days with data needed
+    evidence_z: float = 0.8  # a product with evidence (its own detector): buyers below expected at this z …
+    evidence_fall: float = 0.45  # … by at least this share (its conversion too) is enough;
+    stock_fall: float = 0.75  # a stock at 0 needs the product's buyers nearly gone (a count may lag the shelf)
+    fall: float = 0.6  # a product without evidence: the sensitivity's z and a fall of 60 % (its conversion too)
+    min_expected: float = 3.0  # expected buyers (one day) below this: not judged without evidence
+    min_expected_evidence: float = 1.0  # … and with evidence
+    price_rise: float = 0.1  # relative unit price (vs the store's other products) up by this is evidence …
+    price_z: float = 3.5  # … when the rise is this many times the daily noise of that relative price
+    bad_share: float = 0.8  # 差评: at least 3 in a week and this share of the product's reviews then
+    competitor_cut: float = 0.16  # beyond the market's cut that day (natural price episodes reach 15 %)
+    conversion_z: float = 2.0  # the product's buyers per visitor must have fallen too: buyers walked away …
+    conversion_fall: float = 0.5  # … rather than fewer people looking at it (a product going out of season)
+    recent_days: int = 7  # and the fall must hold against the last week's share too (not a product in decline)
+    tracking_fall: float = 0.3  # (a campaign's peak moves the ratio by up to ~20 %: more products viewed per visitor)
+    peer_fall: float = 0.5  # a store KPI at half (or less) of what its peers' change predicts
+
+
+@dataclass
+class StoreProducts:
+    """One store's top products over the run's date axis ([P, D] arrays; NaN = no data that day)."""
+
+    store_id: str
+    products: list[str]
+    dates: list[dt.date]
+    buyers: np.ndarray
+    visitors: np.ndarray  # product visitors (events)
+    units: np.ndarray
+    item_gmv: np.ndarray
+    placed_units: np.ndarray  # units in orders placed that day (paid or not) …
+    placed_listed: np.ndarray  # … and Σ their unit price × units: the price buyers saw at checkout
+    bad_reviews: np.ndarray
+    reviews: np.ndarray  # every review of the product
+    on_hand: np.ndarray  # at the stock snapshot of the day (NaN: none that day)
+    competitor_cut: np.ndarray  # the deepest cut of a matched competitor item vs its 14-day median, less the
+    # median cut of the store's matched items that day (a campaign cuts every competitor's price) (0: none)
+
+
+def _ref_window(dates: list[dt.date], i: int, cs: CrossSettings) -> np.ndarray:
+    lo = max(i - 1 - cs.reference_days, 0)
+    return np.arange(lo, max(i - 1, 0))
+
+
+def _mad_sd(x: np.ndarray) -> float:
+    x = x[np.isfinite(x)]
+    if x.size < 3:
+        return float("nan")
+    return 1.4826 * float(np.median(np.abs(x - np.median(x))))
+
+
+def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[str, tuple[float, dict]]]:
+    """Per product, the evidence present on day index ``i`` (or the day before): kind → (strength 0–1, facts)."""
+    p_n = len(sp.products)
+    ref = _ref_window(sp.dates, i, cs)
+    out: list[dict[str, tuple[float, dict]]] = [{} for _ in range(p_n)]
+    units, amount = sp.placed_units, sp.placed_listed
+    with np.errstate(invalid="ignore", divide="ignore"):
+        price = np.where(units >= 1, amount / units, np.nan)  # [P, D] the checkout price (orders placed, paid or not)
+        usual = np.nanmedian(price[:, ref], axis=1) if ref.size else np.full(p_n, np.nan)  # [P]
+        ratio = price / usual[:, None]
+        # the store's price index of the day: the median product's price against its usual (a campaign's discounts)
+        index = np.nanmedian(ratio, axis=0)
+    two = [j for j in (i - 1, i) if j >= 0]
+    for p in range(p_n):
+        found = out[p]
+        own = ratio[p, ref] / index[ref]
+        own = own[np.isfinite(own)]
+        if own.size >= 5 and np.isfinite(usual[p]):
+            logs = np.log(own)
+            # the daily noise of its price against the store's index (SKU mix, coupons): a rise must stand out of it
+            noise = _mad_sd(logs)
+            for cols in ([i], two):  # the day alone, and with the day before
+                units_now = float(np.nansum(units[p, cols]))
+                idx_now = float(np.nanmedian(index[cols])) if np.isfinite(index[cols]).any() else float("nan")
+                if units_now < 2 or not np.isfinite(idx_now) or idx_now <= 0:
+                    continue
+                now = float(np.nansum(amount[p, cols])) / units_now
+                step = math.log(now / usual[p] / idx_now) - float(np.median(logs))
+                rise = math.exp(step) - 1
+                if rise >= cs.price_rise and step >= cs.price_z * noise:
+                    found["price_change"] = (rise / 0.15, {"before": round(float(usual[p]) * idx_now, 2),
+                                                           "after": round(now, 2), "change": round(rise, 4),
+                                                           "relative_to_store": True})
+                    break
+        if np.any(sp.on_hand[p, two] <= 0):
+            found["stock_out"] = (1.0, {"on_hand": 0, "days_of_cover": 0.0,
+                                        "date": sp.dates[max(j for j in two if sp.on_hand[p, j] <= 0)].isoformat()})
+        # a week of reviews: buyers write them days after buying, so a wave builds up over days
+        recent = float(np.nansum(sp.bad_reviews[p, max(i - 6, 0):i + 1]))
+        base = float(np.nansum(sp.bad_reviews[p, max(i - 34, 0):max(i - 6, 0)])) / 4.0
+        written = float(np.nansum(sp.reviews[p, max(i - 6, 0):i + 1]))
+        if recent >= 3 and recent >= 2 * base + 2 and recent >= cs.bad_share * written:
+            found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "topics": {}})
+        cut = float(np.nanmax(np.append(sp.competitor_cut[p, two], 0.0)))
+        if cut >= cs.competitor_cut:
+            found["competitor_price"] = ((cut - 0.03) / 0.2, {"change": round(-cut, 4), "relative_to_market": True})
+    return out
+
+
+def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: CrossSettings,
+                    store_gmv: float, priority: int = 99) -> list[Signal]:
+    """Products of one store whose buyers fell against the store's other top products on ``day``."""
+    if day not in sp.dates or len(sp.products) < 3:
+        return []
+    i = sp.dates.index(day)
+    ref = _ref_window(sp.dates, i, cs)
+    x = np.nan_to_num(sp.buyers, nan=0.0)
+    have = ~np.isnan(sp.buyers).all(axis=0)
+    ref = ref[have[ref]]
+    if ref.size < cs.min_reference or not have[i]:
+        return []
+    total = x.sum(axis=0)
+    others = total[None, :] - x  # leave-one-out: the product's own fall does not move its base
+    base = others[:, ref].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(base > 0, x[:, ref].sum(axis=1) / base, 0.0)
+        exp_ref = share[:, None] * others[:, ref]
+        resid = np.where(exp_ref > 0, (x[:, ref] - exp_ref) / np.sqrt(exp_ref), np.nan)
+    # pooled over-dispersion: the median over products with enough volume (never below Poisson)
+    sds = np.array([_mad_sd(resid[p]) for p in range(len(sp.products))])
+    usable = np.isfinite(sds) & (exp_ref.mean(axis=1) >= cs.min_expected)
+    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0
+    value_per_buyer = np.where(x[:, ref].sum(axis=1) > 0,
+                               np.nan_to_num(sp.item_gmv[:, ref]).sum(axis=1) / np.maximum(x[:, ref].sum(axis=1), 1), 0.0)
+    evidence = product_evidence(sp, i, cs)
+    out: list[Signal] = []
+    for p, pid in enumerate(sp.products):
+        if share[p] <= 0:
+            continue
+        e1 = float(share[p] * others[p, i])
+        if e1 < (cs.min_expected_evidence if evidence[p] else cs.min_expected):
+            continue
+        best = None
+        for window in (1, 2):
+            if window == 2 and (i < 1 or not have[i - 1]):
+                continue
+            cols = [i] if window == 1 else [i - 1, i]
+            e = float(share[p] * others[p, cols].sum())
+            a = float(x[p, cols].sum())
+            z = poisson_z(a, e) / math.sqrt(phi)
+            rel = a / e - 1 if e else 0.0
+            if best is None or z < best[2]:
+                best = (window, a, z, rel, e)
+        window, actual, z, rel, expected = best
+        # the product's conversion: buyers against its visitors that day at its usual buyers per visitor
+        cols = [i] if window == 1 else [i - 1, i]
+        v_ref, v_day = float(np.nansum(sp.visitors[p, ref])), float(np.nansum(sp.visitors[p, cols]))
+        has_evidence = bool(evidence[p])
+        # against the last week's share too: a product in decline (or out of season) is not an incident
+        recent = ref[ref >= i - 1 - cs.recent_days]
+        if recent.size >= 3 and others[p, recent].sum() > 0:
+            e_recent = float(x[p, recent].sum() / others[p, recent].sum() * others[p, cols].sum())
+            if actual > (1 - (cs.evidence_fall if has_evidence else cs.fall)) * e_recent:
+                continue
+        if v_ref > 0 and v_day <= 0:
+            continue  # nobody looked at it (delisted, or its page broken): not buyers walking away
+        if v_ref > 0:
+            e_conv = float(x[p, ref].sum()) / v_ref * v_day
+            z_conv = poisson_z(actual, e_conv) / math.sqrt(phi)
+            conv_fall = cs.conversion_fall if has_evidence else max(cs.conversion_fall, cs.fall)
+            if actual > (1 - conv_fall) * e_conv or (not has_evidence and z_conv > -cs.conversion_z):
+                continue
+        if has_evidence:
+            need = cs.stock_fall if set(evidence[p]) == {"stock_out"} else cs.evidence_fall
+            hit = z <= -cs.evidence_z and rel <= -need
+        else:
+            hit = z <= -settings.z and rel <= -cs.fall
+        if not hit:
+            continue
+        money = abs(rel) * expected * float(value_per_buyer[p])
+        share_of_store = money / (store_gmv * window) if store_gmv > 0 else 0.0
+        severity = _severity(share_of_store, rel, True)
+        if severity == "critical":
+            severity = "high"  # one product never makes a store critical on its own
+        if has_evidence and SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index("medium"):
+            severity = "medium"  # a known cause on a top product is worth a look whatever its size
+        spread = math.sqrt(phi * max(expected, 1.0))
+        out.append(Signal(store_id=sp.store_id, day=day, kpi="item_buyers", product_id=pid, actual=actual,
+                          expected=expected, low=max(expected - settings.z * spread, 0.0),
+                          high=expected + settings.z * spread, z=z, relative=rel, money_at_stake=money,
+                          severity=severity, bad=True, alerting=True, window=window, priority=priority,
+                          evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
+    return out
+
+
+def tracking_signal(store_id: str, dates: list[dt.date], visitors: np.ndarray, report: np.ndarray, day: dt.date, *,
+                    settings: Settings, cs: CrossSettings, priority: int = 99) -> Signal | None:
+    """Tracked visitors against the platform report's visitors: a fall of the ratio is missing events."""
+    if day not in dates:
+        return None
+    i = dates.index(day)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ratio = np.where(report > 0, visitors / report, np.nan)
+    ref = _ref_window(dates, i, cs)
+    r = ratio[ref]
+    r = r[np.isfinite(r)]
+    if r.size < cs.min_reference or not np.isfinite(ratio[i]):
+        return None
+    level = float(np.median(r))
+    sd = max(1.4826 * float(np.median(np.abs(np.diff(r)))) / math.sqrt(2), 0.02 * level)
+    z = (ratio[i] - level) / sd
+    fall = 1 - ratio[i] / level if level else 0.0
+    if z > -settings.z or fall < cs.tracking_fall:
+        return None
+    expected = level * float(report[i])
+    return Signal(store_id=store_id, day=day, kpi="visitors", product_id="", actual=float(visitors[i]),
+                  expected=expected, low=expected * (1 - settings.z * sd / level), high=expected * (1 + settings.z * sd / level),
+                  z=float(z), relative=-fall, money_at_stake=0.0, severity="medium", bad=True, alerting=True,
+                  priority=priority)
+
+
+def peer_signals(kpi: str, stores: list[str], dates: list[dt.date], values: np.ndarray, day: dt.date, *,
+                 settings: Settings, cs: CrossSettings, priority: int = 99) -> list[Signal]:
+    """Stores whose ``kpi`` ([S, D]) fell against the other stores' change on ``day`` (needs 3+ stores
+    with the KPI). Change = log(day / the store's median of the 7 days before the day before)."""
+    if day not in dates:
+        return []
+    i = dates.index(day)
+    if i < 9:
+        return []
+    with np.errstate(invalid="ignore", divide="ignore"):
+        logs = np.log(np.where(values > 0, values, np.nan))
+
+    def change(t: int) -> np.ndarray:
+        with warnings.catch_warnings():  # a store without the KPI (no ads) has no level: NaN, not a warning
+            warnings.simplefilter("ignore", RuntimeWarning)
+            level = np.nanmedian(logs[:, max(t - 8, 0):t - 1], axis=1)
+        return logs[:, t] - level
+
+    ok = np.isfinite(change(i))
+    if ok.sum() < 3:
+        return []
+    history = [t for t in _ref_window(dates, i, cs) if t >= 9]
+    out: list[Signal] = []
+    for s_idx, store in enumerate(stores):
+        if not ok[s_idx]:
+            continue
+        peers = [o for o in range(len(stores)) if o != s_idx]
+
+        def resid(t: int) -> float:
+            c = change(t)
+            pc = c[peers]
+            pc = pc[np.isfinite(pc)]
+            return float(c[s_idx] - np.median(pc)) if pc.size >= 2 and np.isfinite(c[s_idx]) else float("nan")
+
+        u = resid(i)
+        past = np.array([resid(t) for t in history])
+        past = past[np.isfinite(past)]
+        if past.size < cs.min_reference or not math.isfinite(u):
+            continue
+        sd = max(_mad_sd(past), 0.05)
+        threshold = max(settings.z * sd, -math.log(1 - cs.peer_fall))
+        if u > -threshold:
+            continue
+        actual = float(values[s_idx, i])
+        expected = actual / math.exp(u)
+        out.append(Signal(store_id=store, day=day, kpi=kpi, product_id="", actual=actual, expected=expected,
+                          low=expected * math.exp(-threshold), high=expected * math.exp(threshold), z=u / sd,
+                          relative=actual / expected - 1, money_at_stake=0.0, severity="medium", bad=True,
+                          alerting=True, priority=priority))
+    return out

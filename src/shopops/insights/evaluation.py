@@ -1,0 +1,196 @@
+"""Evaluation of insights on planted incidents (pure: no Django, no warehouse).
+
+``draw_schedule`` draws a random incident schedule (every kind, random store, day and
+product rank) for a *season* — ordinary days, or a campaign window — from a seed;
+``score`` compares a run's findings with the truth the demo generator wrote
+(``incidents.json``), never with the code under test. ``bench/eval_insights.py`` runs the
+whole chain (generator → import pipeline → ``run_days``) over many seeds;
+``tests/insights/test_evaluation.py`` over a few.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut", "ad_cut", "tracking_outage")
+PRODUCT_KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut")
+STORES = ("tmall", "jd", "pdd", "douyin", "own")
+# the own mini-program buys no ads and no competitor lists against it
+STORES_OF_KIND = {"ad_cut": STORES[:4], "competitor_cut": STORES[:4]}
+LOOKBACK = 56  # days of history before the first judged day
+
+
+@dataclass(frozen=True)
+class Season:
+    """Where incidents fall: ``first``..``last`` are the judged days (incidents inside them)."""
+
+    name: str
+    first: dt.date
+    last: dt.date
+
+    @property
+    def generate_days(self) -> int:
+        """Days the generator writes: the history before ``first`` and the judged days."""
+        return (self.last - self.first).days + 1 + LOOKBACK + 1
+
+    @property
+    def days(self) -> list[dt.date]:
+        return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
+
+
+# ordinary summer days (no platform campaign: 99划算节 starts 9/7), and 618 (5/20–6/20)
+SEASONS = {
+    "ordinary": Season("ordinary", dt.date(2025, 7, 10), dt.date(2025, 9, 5)),
+    "campaign": Season("campaign", dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
+}
+
+
+@dataclass(frozen=True)
+class Planned:
+    kind: str
+    store_id: str
+    day: dt.date
+    rank: int  # 0 = the store's best seller (product kinds)
+
+
+def draw_schedule(seed: int, season: Season, *, per_kind: int = 3, days: int = 2, gap: int = 5,
+                  max_rank: int = 9) -> list[Planned]:
+    """``per_kind`` incidents of every kind at random stores and days inside ``season``; a store
+    never has two within ``gap`` days (their windows and the cool-down stay apart). Product
+    incidents hit the store's ``rank``-th best seller, rank uniform in 0..``max_rank``."""
+    rng = np.random.default_rng([seed, 18])
+    span = (season.last - season.first).days - days + 1
+    taken: dict[str, list[int]] = {s: [] for s in STORES}
+    out: list[Planned] = []
+    kinds = [k for k in KINDS for _ in range(per_kind)]
+    rng.shuffle(kinds)
+    for kind in kinds:
+        allowed = STORES_OF_KIND.get(kind, STORES)
+        for _attempt in range(200):
+            store = allowed[int(rng.integers(len(allowed)))]
+            d = int(rng.integers(span))
+            if all(abs(d - o) >= gap for o in taken[store]):
+                break
+        else:  # a crowded season: take the least crowded store's first free day
+            store = min(allowed, key=lambda s: len(taken[s]))
+            d = next((x for x in range(span) if all(abs(x - o) >= gap for o in taken[store])), None)
+            if d is None:
+                raise ValueError(f"{len(kinds)} incidents do not fit {season.first}..{season.last} {gap} days apart")
+        taken[store].append(d)
+        rank = int(rng.integers(max_rank + 1)) if kind in PRODUCT_KINDS else 0
+        out.append(Planned(kind, store, season.first + dt.timedelta(days=d), rank))
+    out.sort(key=lambda p: (p.day, p.store_id))
+    return out
+
+
+@dataclass
+class Outcome:
+    """One incident's outcome."""
+
+    truth: dict
+    found: bool
+    top1: bool
+    top3: bool
+    named: list[tuple[str, str]]
+
+
+@dataclass
+class Score:
+    incidents: int
+    detected: int
+    findings: int
+    true_findings: int
+    top1: int
+    top3: int
+    normal_store_days: int
+    false_alerts: int
+    campaign_store_days: int = 0
+    campaign_false_alerts: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+    false: list = field(default_factory=list)
+
+    @property
+    def recall(self) -> float:
+        return self.detected / self.incidents if self.incidents else float("nan")
+
+    @property
+    def precision(self) -> float:
+        return self.true_findings / self.findings if self.findings else 1.0
+
+    @property
+    def top1_of_detected(self) -> float:
+        return self.top1 / self.detected if self.detected else float("nan")
+
+    @property
+    def top3_of_detected(self) -> float:
+        return self.top3 / self.detected if self.detected else float("nan")
+
+    @property
+    def false_rate(self) -> float:
+        return self.false_alerts / self.normal_store_days if self.normal_store_days else 0.0
+
+
+def windows(truth: Iterable[dict]) -> list[dict]:
+    return [dict(t, first=dt.date.fromisoformat(t["day"]), last=dt.date.fromisoformat(t["last_day"])) for t in truth]
+
+
+def names_truth(evidence, t: dict) -> bool:
+    return evidence.kind == t["cause"] and (t["product_id"] is None or evidence.product_id == t["product_id"])
+
+
+def score(diagnosed: Sequence, truth: Iterable[dict], days: Sequence[dt.date], *,
+          campaign_days: set[tuple[str, dt.date]], stores: Sequence[str] = STORES) -> Score:
+    """Recall, precision, named cause and false alerts of a run's ``diagnosed`` findings.
+
+    A finding is true when it is on a day of an incident of its store; an incident is found
+    when one finding is; its named cause is the first such finding's evidence (kind, and the
+    product for product incidents). Normal store-days have no incident and no campaign."""
+    incidents = windows(truth)
+
+    def matches(d):
+        f = d.finding
+        return [t for t in incidents if t["store_id"] == f.store_id and t["first"] <= f.day <= t["last"]]
+
+    true_findings = [d for d in diagnosed if matches(d)]
+    outcomes = []
+    for t in incidents:
+        hits = [d for d in diagnosed if any(m is t for m in matches(d))]
+        if not hits:
+            outcomes.append(Outcome(t, False, False, False, []))
+            continue
+        ev = hits[0].evidence
+        outcomes.append(Outcome(t, True, bool(ev) and names_truth(ev[0], t), any(names_truth(e, t) for e in ev[:3]),
+                                [(e.kind, e.product_id) for e in ev[:3]]))
+    incident_days = {(t["store_id"], t["first"] + dt.timedelta(days=k)) for t in incidents
+                     for k in range((t["last"] - t["first"]).days + 1)}
+    all_days = {(s, d) for s in stores for d in days}
+    normal = all_days - campaign_days - incident_days
+    campaign = (all_days & campaign_days) - incident_days
+    false = [d for d in diagnosed if (d.finding.store_id, d.finding.day) in normal]
+    campaign_false = [d for d in diagnosed if (d.finding.store_id, d.finding.day) in campaign]
+    return Score(
+        incidents=len(incidents), detected=sum(o.found for o in outcomes), findings=len(diagnosed),
+        true_findings=len(true_findings), top1=sum(o.top1 for o in outcomes), top3=sum(o.top3 for o in outcomes),
+        normal_store_days=len(normal), false_alerts=len(false), campaign_store_days=len(campaign),
+        campaign_false_alerts=len(campaign_false), outcomes=outcomes, false=false + campaign_false,
+    )
+
+
+def run_weekly(run_days, days: Sequence[dt.date], *, config, con, chunk: int = 7) -> list:
+    """``run_days`` over ``days`` a week at a time, the cool-down carried over: each week's best
+    sellers come from the weeks before it, as in the daily run (a single backfill would pick them
+    from the history before its first day only)."""
+    out: list = []
+    last: dict = {}
+    days = sorted(days)
+    for k in range(0, len(days), chunk):
+        result = run_days(days[k:k + chunk], config=config, con=con, last_alerted=dict(last))
+        for d in result.diagnosed:
+            for sig in d.finding.signals:
+                last[sig.key] = d.finding.day
+        out += result.diagnosed
+    return out

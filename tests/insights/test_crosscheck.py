@@ -1,0 +1,111 @@
+"""The checks within the day on hand-made series: expectations computed by hand in each test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from shopops.insights.crosscheck import CrossSettings, StoreProducts, peer_signals, product_signals, tracking_signal
+from shopops.insights.detection import Band, Settings, Signal, market_filter, Series, SeriesSpec
+from shopops.metrics.catalog import Unit
+
+DAYS = 40
+DATES = [dt.date(2025, 3, 1) + dt.timedelta(days=i) for i in range(DAYS)]
+DAY = DATES[-1]
+ST, CS = Settings(), CrossSettings()
+
+
+def store(buyers_today: list[float], *, multiplier: float = 1.0, price_today: float = 100.0) -> StoreProducts:
+    """Five products, steady buyers 20/10/10/10/10 a day (Poisson noise), 4 visitors per buyer, price 100."""
+    rng = np.random.default_rng(3)
+    base = np.array([20.0, 10, 10, 10, 10])[:, None]
+    buyers = rng.poisson(base * np.ones((5, DAYS))).astype(float)
+    buyers[:, -1] = np.array(buyers_today) * multiplier
+    visitors = base * 4 * np.ones((5, DAYS))
+    visitors[:, -1] *= multiplier
+    units = buyers.copy()
+    price = np.full((5, DAYS), 100.0)
+    price[0, -2:] = price_today
+    placed_units = np.maximum(units, 1.0)
+    return StoreProducts("s", ["p0", "p1", "p2", "p3", "p4"], DATES, buyers, visitors, units, units * 100.0,
+                         placed_units, placed_units * price, np.zeros((5, DAYS)), np.ones((5, DAYS)) * 5,
+                         np.full((5, DAYS), np.nan), np.zeros((5, DAYS)))
+
+
+def test_a_product_whose_buyers_collapse_against_the_others_signals():
+    sp = store([4, 10, 10, 10, 10])
+    sigs = product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5)
+    assert [s.product_id for s in sigs] == ["p0"]
+    s = sigs[0]
+    x = sp.buyers[:, DAYS - 30:DAYS - 2]  # the reference: the 28 days before the day before
+    share = x[0].sum() / x[1:].sum()  # leave-one-out share
+    assert s.expected == pytest.approx(share * 40)
+    assert s.window == 1 and s.actual == 4
+    # z: the Poisson tail's normal score over √(pooled over-dispersion): the median over products of the
+    # squared robust sd (1.4826 × MAD) of their residuals (x − e) / √e on the reference days, at least 1
+    others = x.sum(axis=0)[None, :] - x
+    e = (x.sum(axis=1) / others.sum(axis=1))[:, None] * others
+    r = (x - e) / np.sqrt(e)
+    sd = 1.4826 * np.median(np.abs(r - np.median(r, axis=1, keepdims=True)), axis=1)
+    phi = max(1.0, float(np.median(sd ** 2)))
+    assert s.z == pytest.approx(stats.norm.ppf(stats.poisson.cdf(4, s.expected)) / np.sqrt(phi), abs=1e-6)
+
+
+def test_a_campaign_lifting_every_product_is_not_a_signal():
+    sp = store([20, 10, 10, 10, 10], multiplier=3.0)
+    assert product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5) == []
+
+
+def test_evidence_makes_a_smaller_fall_a_finding():
+    half = [9, 10, 10, 10, 10]  # p0 at 45 % of its usual share: not enough without a known cause
+    assert product_signals(store(half), DAY, settings=ST, cs=CS, store_gmv=1e5) == []
+    sigs = product_signals(store(half, price_today=120.0), DAY, settings=ST, cs=CS, store_gmv=1e5)
+    assert [s.product_id for s in sigs] == ["p0"]
+    kinds = {k: facts for k, _strength, facts in sigs[0].evidence}
+    assert set(kinds) == {"price_change"} and kinds["price_change"]["change"] == pytest.approx(0.2, abs=1e-9)
+    assert sigs[0].severity in ("medium", "high")
+
+
+def test_tracking_falls_when_events_go_missing_not_when_traffic_moves():
+    rng = np.random.default_rng(5)
+    report = rng.normal(1000, 30, DAYS)
+    visitors = report * rng.normal(0.6, 0.01, DAYS)
+    ok = visitors.copy()
+    ok[-1], report_peak = visitors[-1] * 3, report.copy()
+    report_peak[-1] *= 3  # a campaign tripling traffic: both sides move
+    assert tracking_signal("s", DATES, ok, report_peak, DAY, settings=ST, cs=CS) is None
+    broken = visitors.copy()
+    broken[-1] = report[-1] * 0.6 * 0.3
+    sig = tracking_signal("s", DATES, broken, report, DAY, settings=ST, cs=CS)
+    assert sig is not None and sig.relative == pytest.approx(-(1 - 0.18 / np.median(visitors[DAYS - 30:DAYS - 2] / report[DAYS - 30:DAYS - 2])),
+                                                             abs=1e-9)
+
+
+def test_a_store_whose_clicks_collapse_while_its_peers_rise_signals():
+    rng = np.random.default_rng(7)
+    clicks = rng.normal(1000, 20, (4, DAYS))
+    clicks[:, -1] *= 2.0  # a campaign day: every store's clicks double …
+    clicks[2, -1] = 1000 * 0.2  # … but the third store's fall to a fifth of its usual
+    sigs = peer_signals("clicks", ["a", "b", "c", "d"], DATES, clicks, DAY, settings=ST, cs=CS)
+    assert [s.store_id for s in sigs] == ["c"]
+    assert sigs[0].relative == pytest.approx(0.2 / 2.0 - 1, abs=0.05)
+
+
+def test_a_dip_every_store_shares_does_not_alert():
+    spec = SeriesSpec("gmv", Unit.MONEY, True)
+    band = Band(expected=100.0, low=80.0, high=120.0, spread=5.0, history=30)
+
+    def sig(store, rel):
+        return Signal(store, DAY, "gmv", "", 100 * (1 + rel), 100.0, 80.0, 120.0, rel * 20, rel, 0.0, "high", True)
+
+    def run(values):
+        series = [Series(spec, s, "", DATES, np.r_[np.full(DAYS - 1, 100.0), v]) for s, v in values.items()]
+        bands = {(s, "gmv", ""): band for s in values}
+        signals = [sig(s, v / 100 - 1) for s, v in values.items() if v < 80]
+        return [s.store_id for s in market_filter(signals, bands, series, DAY)]
+
+    assert run({"a": 70.0, "b": 99.0, "c": 101.0, "d": 100.0}) == ["a"]  # one store down: kept
+    assert run({"a": 70.0, "b": 82.0, "c": 84.0, "d": 100.0}) == []  # the others down too: a market dip
