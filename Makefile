@@ -42,7 +42,7 @@ PORT ?= 8000
 run: deps-run venv assets messages
 	$(MANAGE) migrate --noinput
 	$(BIN)/shopops setup-demo
-	exec $(BIN)/shopops serve
+	SHOPOPS_DEMO_MODE=1 exec $(BIN)/shopops serve
 
 # ---------------------------------------------------------------------------
 venv: $(STAMP)

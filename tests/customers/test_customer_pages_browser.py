@@ -12,6 +12,7 @@ from decimal import Decimal
 import pytest
 
 from shopops.core.roles import Role
+from shopops.customers.keys import customer_url
 from shopops.customers.masking import mask_id
 from shopops.team.services import role_groups_sync, user_create
 from support import kpi_store
@@ -78,7 +79,7 @@ def test_customer_pages_in_the_browser(live_server, browser_page, warehouse, art
         # 360: the customer with most orders; masked id, GMV, stage and RFM group as the oracle says
         key = want.sort_values(["orders", "gmv"], ascending=False).index[0]
         row = want.loc[key]
-        page.goto(f"{live_server.url}/customers/{key[0]}/{key[1]}/?as_of={AS_OF}")
+        page.goto(f"{live_server.url}{customer_url(*key)}?as_of={AS_OF}")
         assert page.inner_text("[data-customer-id]") == mask_id(key[1])
         assert page.get_attribute('[data-tile="gmv"] .tile-value', "data-value") == str(row.gmv)
         assert page.get_attribute("[data-stage]", "data-stage") == row.stage

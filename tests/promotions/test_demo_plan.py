@@ -100,7 +100,8 @@ def test_campaign_page_shows_the_violation_and_publishing_needs_an_override(
         demo_warehouse, live_server, browser_page, django_user_model, artifacts_dir):
     plan = _plan(demo_warehouse)
     user = django_user_model.objects.create_user("ops", password="shopops-test-1")
-    user.user_permissions.add(Permission.objects.get(codename="use_promotions"))
+    user.user_permissions.add(*Permission.objects.filter(
+        codename__in=["use_promotions", "publish_campaign", "override_floor_price"]))
     page = browser_page
     url = f"/promotions/campaigns/{plan.campaign.pk}/"
     page.goto(f"{live_server.url}/login/?next={url}")

@@ -76,7 +76,10 @@ def test_flash_sale_reserve_limit_expire_release():
 
 
 def test_publish_needs_an_override_reason_when_the_floor_is_broken(django_user_model):
+    from django.contrib.auth.models import Permission
+
     user = django_user_model.objects.create_user("ops", password="x" * 12)
+    user.user_permissions.add(*Permission.objects.filter(codename__in=["publish_campaign", "override_floor_price"]))
     d8 = services.promotion_create(name="8折", kind="item_discount", parameters={"rate": "0.8"}, stackable=True)
     m300 = services.promotion_create(name="每满300减50", kind="every_reduction",
                                      parameters={"threshold": "300", "amount": "50"}, stackable=True)

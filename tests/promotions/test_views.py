@@ -21,7 +21,8 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 @pytest.fixture
 def ops(client, django_user_model):
     user = django_user_model.objects.create_user("ops", password="x" * 12)
-    user.user_permissions.add(Permission.objects.get(codename="use_promotions"))
+    user.user_permissions.add(*Permission.objects.filter(
+        codename__in=["use_promotions", "publish_campaign", "override_floor_price"]))
     client.force_login(user)
     return user
 

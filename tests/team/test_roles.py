@@ -3,7 +3,7 @@
 import pytest
 from django.contrib.auth.models import Group
 
-from shopops.core.roles import ROLE_MODULES, Module, Role
+from shopops.core.roles import ROLE_ACTIONS, ROLE_MODULES, Action, Module, Role
 from shopops.team.selectors import user_can_use, user_role, user_role_label
 from shopops.team.services import demo_users_create, role_groups_sync, user_create
 
@@ -14,7 +14,15 @@ def test_every_role_is_a_group_with_its_module_permissions():
     assert set(Group.objects.values_list("name", flat=True)) >= {r.value for r in Role}
     for role, modules in ROLE_MODULES.items():
         perms = set(Group.objects.get(name=role.value).permissions.values_list("codename", flat=True))
-        assert perms == {f"use_{m.value}" for m in modules}, role
+        assert perms == {f"use_{m.value}" for m in modules} | {a.value for a in ROLE_ACTIONS[role]}, role
+
+
+def test_actions_beyond_the_module_default_to_the_roles_that_own_them():
+    """Publishing and overriding the floor guard: director and ops; raw segment exports: director and analyst."""
+    holders = {a: {r for r, actions in ROLE_ACTIONS.items() if a in actions} for a in Action}
+    assert holders[Action.PUBLISH_CAMPAIGN] == {Role.OPS_DIRECTOR, Role.OPS_SPECIALIST}
+    assert holders[Action.OVERRIDE_FLOOR] == {Role.OPS_DIRECTOR, Role.OPS_SPECIALIST}
+    assert holders[Action.EXPORT_CUSTOMER_IDS] == {Role.OPS_DIRECTOR, Role.ANALYST}
 
 
 def test_sync_is_idempotent():

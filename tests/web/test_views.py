@@ -255,13 +255,19 @@ def test_login_page_renders_and_logs_in(client, role_groups, warehouse):
 
 
 @pytest.mark.django_db
-def test_demo_hint_shows_only_when_the_setting_is_on(client, settings):
-    settings.SHOPOPS_DEMO_HINT = False
-    assert "data-demo-hint" not in client.get(reverse("login")).content.decode()
-    settings.SHOPOPS_DEMO_HINT = True
+def test_demo_hint_shows_only_when_the_demo_is_set_up_and_demo_mode_or_debug_is_on(client, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.DEBUG = False
+    settings.SHOPOPS_DEMO_MODE = True
+    assert "data-demo-hint" not in client.get(reverse("login")).content.decode()  # no demo here
+    (tmp_path / "demo_ready").touch()
     html = client.get(reverse("login")).content.decode()
     assert "data-demo-hint" in html
     assert "<code>director</code> / <code>shopops-demo</code>" in html
+    settings.SHOPOPS_DEMO_MODE = False  # a production server that once ran the demo
+    assert "data-demo-hint" not in client.get(reverse("login")).content.decode()
+    settings.DEBUG = True
+    assert "data-demo-hint" in client.get(reverse("login")).content.decode()
 
 
 @pytest.mark.django_db

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 
 import pydantic
+from django.contrib.auth.decorators import login_required
 from django.db import OperationalError
 from django.http import HttpRequest
 from ninja import NinjaAPI
@@ -21,7 +22,8 @@ from shopops.promotions.api import router as promotions_router
 
 log = logging.getLogger(__name__)
 
-api = NinjaAPI(title="shopops API", version="1", urls_namespace="api")
+# The docs page and the OpenAPI schema need a login (the endpoints authenticate with their keys).
+api = NinjaAPI(title="shopops API", version="1", urls_namespace="api", docs_decorator=login_required)
 api.add_router("/", ingest_router)
 api.add_router("/", promotions_router, auth=ServerKey())
 api.add_router("/", "shopops.customers.api.router", auth=ServerKey())  # check-in, points, opt-out

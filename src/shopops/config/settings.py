@@ -8,6 +8,8 @@ SHOPOPS_PII_KEY        key of the hashed phones (default: ./var/pii_salt, with a
 SHOPOPS_DEBUG          1 for debug pages
 SHOPOPS_ALLOWED_HOSTS  comma-separated host names
 SHOPOPS_VAR_DIR        where local state lives (default: ./var)
+Security and deployment (HTTPS, cookies, HSTS, proxy, CSP, login throttling, demo mode):
+see the delimited block at the end of this file and docs/deploy.md.
 """
 
 from __future__ import annotations
@@ -183,5 +185,63 @@ LOGGING = {
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
-# The login page shows the demo login only on an installation that set up the demo.
-SHOPOPS_DEMO_HINT = os.environ.get("SHOPOPS_DEMO_HINT", "1" if (VAR_DIR / "demo_ready").exists() else "0") == "1"
+# === security & deployment (issue 14, web side) ========================================
+# Everything a production deployment sets comes from the environment; docs/deploy.md lists
+# the production values, and `manage.py check --deploy` is clean with them (a test runs it).
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    return default if value is None or value.strip() == "" else value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _env_list(name: str) -> list[str]:
+    return [item.strip() for item in os.environ.get(name, "").split(",") if item.strip()]
+
+
+# Served over HTTPS (directly or behind a TLS-terminating proxy): secure cookies, HSTS, redirect.
+SHOPOPS_HTTPS = _env_flag("SHOPOPS_HTTPS")
+SESSION_COOKIE_SECURE = SHOPOPS_HTTPS
+CSRF_COOKIE_SECURE = SHOPOPS_HTTPS
+SECURE_SSL_REDIRECT = _env_flag("SHOPOPS_SSL_REDIRECT", SHOPOPS_HTTPS)
+SECURE_HSTS_SECONDS = int(os.environ.get("SHOPOPS_HSTS_SECONDS") or (31_536_000 if SHOPOPS_HTTPS else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SHOPOPS_HSTS_INCLUDE_SUBDOMAINS", SHOPOPS_HTTPS)
+SECURE_HSTS_PRELOAD = _env_flag("SHOPOPS_HSTS_PRELOAD")
+# Behind a proxy that terminates TLS and sets X-Forwarded-Proto (nginx, Caddy): trust that header.
+SHOPOPS_BEHIND_PROXY = _env_flag("SHOPOPS_BEHIND_PROXY")
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if SHOPOPS_BEHIND_PROXY else None
+# The public origins POSTs come from (https://ops.example.com): needed behind a TLS proxy.
+CSRF_TRUSTED_ORIGINS = _env_list("SHOPOPS_CSRF_TRUSTED_ORIGINS")
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = int(os.environ.get("SHOPOPS_SESSION_SECONDS") or 12 * 3600)
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy (web.middleware.ContentSecurityPolicyMiddleware): no inline script,
+# nothing from other origins. "off" disables it; SHOPOPS_CSP_REPORT_ONLY=1 only reports.
+SHOPOPS_CSP_DEFAULT = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+SHOPOPS_CSP = os.environ.get("SHOPOPS_CSP", SHOPOPS_CSP_DEFAULT).strip()
+SHOPOPS_CSP_REPORT_ONLY = _env_flag("SHOPOPS_CSP_REPORT_ONLY")
+MIDDLEWARE.insert(MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+                  "shopops.web.middleware.ContentSecurityPolicyMiddleware")
+# the API docs page from django-ninja's own static files (its fallback loads Swagger from a CDN with inline script)
+INSTALLED_APPS.append("ninja")
+
+# Login throttling (team.services.login_*): this many failures for one username from one
+# address within the window lock that pair out for the lockout time. Kept in the app DB,
+# so every thread and process sees the same count.
+SHOPOPS_LOGIN_MAX_FAILURES = int(os.environ.get("SHOPOPS_LOGIN_MAX_FAILURES") or 5)
+SHOPOPS_LOGIN_WINDOW_SECONDS = int(os.environ.get("SHOPOPS_LOGIN_WINDOW_SECONDS") or 15 * 60)
+SHOPOPS_LOGIN_LOCKOUT_SECONDS = int(os.environ.get("SHOPOPS_LOGIN_LOCKOUT_SECONDS") or 15 * 60)
+
+# The login page shows the demo login only when the demo was set up on this installation
+# (var/demo_ready) AND the server runs in demo mode (`make run` sets SHOPOPS_DEMO_MODE=1) or DEBUG.
+SHOPOPS_DEMO_MODE = _env_flag("SHOPOPS_DEMO_MODE")
+# === end of security & deployment ======================================================

@@ -59,3 +59,34 @@ ROLE_MODULES: dict[Role, frozenset[Module]] = {
     Role.ANALYST: _ALL - {Module.TEAM, Module.PROMOTIONS},
     Role.PROCUREMENT: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.INVENTORY, Module.REPORTS}),
 }
+
+
+class Action(StrEnum):
+    """Acts that need more than the module: a permission ``team.<action>`` each, checked per action."""
+
+    PUBLISH_CAMPAIGN = "publish_campaign"  # publish a promotion campaign
+    OVERRIDE_FLOOR = "override_floor_price"  # publish although SKUs can be bought below their floor price
+    EXPORT_CUSTOMER_IDS = "export_customer_ids"  # download segment members (ids or their hashes)
+
+
+ACTION_LABELS: dict[Action, tuple[str, str]] = {
+    Action.PUBLISH_CAMPAIGN: ("发布活动", "Publish campaigns"),
+    Action.OVERRIDE_FLOOR: ("破价发布（越过最低价保护）", "Override the floor-price guard"),
+    Action.EXPORT_CUSTOMER_IDS: ("导出人群客户ID", "Export customer ids of segments"),
+}
+
+ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
+    Role.OPS_DIRECTOR: frozenset(Action),
+    Role.OPS_SPECIALIST: frozenset({Action.PUBLISH_CAMPAIGN, Action.OVERRIDE_FLOOR}),
+    Role.ADS_SPECIALIST: frozenset(),
+    Role.DESIGNER: frozenset(),
+    Role.COPYWRITER: frozenset(),
+    Role.CUSTOMER_SERVICE: frozenset(),
+    Role.ANALYST: frozenset({Action.EXPORT_CUSTOMER_IDS}),
+    Role.PROCUREMENT: frozenset(),
+}
+
+
+def action_permission(action: Action) -> str:
+    """The Django permission of an action (``team.publish_campaign``)."""
+    return f"team.{action.value}"

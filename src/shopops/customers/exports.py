@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from django.http import HttpResponse
 
-from shopops.core.xlsx import NUMBER_FORMATS, XLSX_CONTENT_TYPE, attachment_name, cell_value, format_column, new_workbook, workbook_bytes
+from shopops.core.xlsx import (
+    NUMBER_FORMATS, XLSX_CONTENT_TYPE, attachment_name, cell_value, format_column, new_workbook, sheet_append, workbook_bytes,
+)
 
 
 @dataclass(slots=True)
@@ -25,7 +27,7 @@ class Sheet:
 def xlsx_response(sheet: Sheet, filename: str) -> HttpResponse:
     book, ws = new_workbook(sheet.title, [header for _, header, _ in sheet.columns])
     for row in sheet.rows:
-        ws.append([cell_value(row.get(key), unit) for key, _, unit in sheet.columns])
+        sheet_append(ws, [cell_value(row.get(key), unit) for key, _, unit in sheet.columns])
     for index, (_, header, unit) in enumerate(sheet.columns, start=1):
         format_column(ws, index, header, NUMBER_FORMATS.get(unit))
     response = HttpResponse(workbook_bytes(book), content_type=XLSX_CONTENT_TYPE)

@@ -73,6 +73,12 @@ def segment_refresh(*, segment: Segment, as_of: dt.date, now: dt.datetime | None
     now = now or timezone.now()
     current = segment_member_keys(rules=segment.rules, as_of=as_of, store_ids=segment.store_ids,
                                   window_days=segment.window_days, con=con)
+    limit = SegmentMember._meta.get_field("customer_id").max_length
+    too_long = sorted(c for _s, c in current if len(c) > limit)
+    if too_long:  # PostgreSQL would refuse the row (a 500); SQLite would keep it silently
+        raise ValidationError(f"segment {segment.pk}: {len(too_long)} customer id(s) are longer than {limit} characters "
+                              f"and cannot be stored as members, e.g. {too_long[0][:40]!r}…; fix the import that "
+                              "brought them")
     with transaction.atomic():
         Segment.objects.select_for_update().filter(pk=segment.pk).first()  # one refresh at a time
         before = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))

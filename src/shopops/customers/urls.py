@@ -27,7 +27,8 @@ urlpatterns += [
     path("outreach/<int:outreach_id>/send/", audience.outreach_send, name="outreach_send"),
 ]
 
-# The 360° page matches any /customers/<a>/<b>/: it must stay the LAST pattern.
+# The 360° page: /customers/<key>/, an opaque key of (store, buyer id) (customers/keys.py).
+# It matches any /customers/<a>/: it must stay the LAST pattern.
 urlpatterns += [
-    path("<str:store_id>/<str:customer_id>/", views.customer, name="customer"),
+    path("<str:key>/", views.customer, name="customer"),
 ]

@@ -22,6 +22,7 @@ from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.customers import selectors
 from shopops.customers.exports import Sheet, xlsx_response
+from shopops.customers.keys import CustomerKeyError, customer_from_key, customer_key, customer_url
 from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
 from shopops.customers.labels import (
     GROUP_LABELS, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, group_label, stage_label,
@@ -213,7 +214,7 @@ def clv(ctx: _Ctx):
     overview = selectors.clv_overview(store_id=store_id, as_of=ctx.as_of)
     for r in overview["top"]:
         r["masked_id"] = mask_id(r["customer_id"])
-        r["url"] = reverse("customers:customer", args=(store_id, r["customer_id"]))
+        r["url"] = customer_url(store_id, r["customer_id"])
     for r in overview["by_group"]:
         r["label"] = group_label(r["key"]) if r["key"] else "—"
     for r in overview["by_stage"]:
@@ -255,7 +256,8 @@ def customer_list(ctx: _Ctx):
     names = {s.store_id: s.name for s in ctx.stores}
     for r in page.rows:
         r["masked_id"] = mask_id(r["customer_id"])
-        r["url"] = reverse("customers:customer", args=(r["store_id"], r["customer_id"])) + (
+        r["key"] = customer_key(r["store_id"], r["customer_id"])
+        r["url"] = reverse("customers:customer", args=(r["key"],)) + (
             f"?as_of={ctx.as_of}" if ctx.data.get("as_of") else "")
         r["store_name"] = names.get(r["store_id"], r["store_id"])
         r["stage_label"] = stage_label(r["stage"])
@@ -276,7 +278,11 @@ def customer_list(ctx: _Ctx):
 
 
 @customer_page("customers/customer.html", CustomerFilterForm, tables=("orders",), section="list")
-def customer(ctx: _Ctx, store_id: str, customer_id: str):
+def customer(ctx: _Ctx, key: str):
+    try:
+        store_id, customer_id = customer_from_key(key)
+    except CustomerKeyError as exc:
+        raise Http404(str(exc)) from exc
     c = selectors.customer_360(store_id=store_id, customer_id=customer_id, as_of=ctx.as_of)
     names = {s.store_id: s for s in ctx.stores}
     for o in c.orders:

@@ -11,7 +11,6 @@ import csv
 import datetime as dt
 import io
 import json
-import re
 from functools import wraps
 from decimal import Decimal
 
@@ -26,15 +25,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.customers.labels import error_message
 from shopops.core.periods import business_today
-from shopops.core.roles import Module
+from shopops.core.roles import Action, Module, action_permission
+from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
 from shopops.customers import selectors_audience as sel
 from shopops.customers import services
+from shopops.customers.masking import mask_id
 from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
 from shopops.customers.outreach import coupons
 from shopops.customers.permissions import can_use_segments
@@ -44,6 +43,8 @@ from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
 SEND_PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
+# downloading the members of a segment (buyer ids or their hashes): an act of its own (director, analyst)
+EXPORT_PERMISSION = action_permission(Action.EXPORT_CUSTOMER_IDS)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 
@@ -99,21 +100,14 @@ def _facts_columns() -> list[str]:
 
 
 def _workbook_response(title: str, headers: list[str], rows: list[list], filename: str) -> HttpResponse:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "data"
-    sheet.append(headers)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
+    book, sheet = new_workbook(title, [str(h) for h in headers])
     for row in rows:
-        sheet.append(row)
-    for i, row in enumerate(sheet.iter_rows(min_row=2), start=2):
+        sheet_append(sheet, row)
+    for row in sheet.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, Decimal):
                 cell.number_format = "#,##0.00"
-    buffer = io.BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
 
@@ -153,6 +147,7 @@ def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, na
                         "addGroup": _("+ group"), "remove": _("Remove"), "values": _("values, comma-separated"),
                         "low": _("from"), "high": _("to"), "match": _("Match"),
                         "failed": _("The count could not be computed; edit again to retry")},
+        "can_export_ids": request.user.has_perm(EXPORT_PERMISSION),
         "export_forms": [("ids", _("Customer ids")), ("sha256", _("SHA-256 of customer id")),
                          ("md5", _("MD5 of customer id"))],
     }
@@ -219,6 +214,7 @@ def _preview(*, context_rules, store_ids, window_days, as_of):
     for row in preview.rows:
         row["rfm_label"] = CHOICE_LABELS.get(row.get("rfm_segment") or "", row.get("rfm_segment"))
         row["stage_label"] = CHOICE_LABELS.get(row.get("stage") or "", row.get("stage"))
+        row["masked_id"] = mask_id(row.get("customer_id"))
     return preview, ""
 
 
@@ -256,6 +252,10 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
 
 @segments_guarded
 def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
+    if not request.user.has_perm(EXPORT_PERMISSION):
+        return HttpResponse(_("Exporting the customers of a segment needs the permission %(perm)s "
+                              "(ops director and analyst by default).") % {"perm": EXPORT_PERMISSION},
+                            status=403, content_type="text/plain; charset=utf-8")
     try:
         segment = sel.segment_get(segment_id=segment_id)
     except Segment.DoesNotExist as exc:
@@ -273,7 +273,7 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(headers)
-    writer.writerows([r[h] for h in headers] for r in rows)
+    writer.writerows([csv_cell(r[h]) for h in headers] for r in rows)
     response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
     return response

@@ -57,7 +57,25 @@ def _aware(value: dt.datetime) -> dt.datetime:
 
 AwareDatetime = Annotated[dt.datetime, AfterValidator(_aware)]
 Money = Annotated[Decimal, Field(max_digits=18, decimal_places=2)]
-Id = Annotated[str, Field(min_length=1, max_length=128)]
+ID_MAX_LENGTH = 64
+_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.:-")
+
+
+def _safe_id(value: str) -> str:
+    """Ids sent by browsers (the public pk_ key) end up in URLs, chart labels and spreadsheets:
+    ASCII letters, digits and ``_ . : -`` only, starting with a letter or digit, at most 64."""
+    if len(value) > ID_MAX_LENGTH:
+        raise ValueError(f"at most {ID_MAX_LENGTH} characters, got {len(value)}")
+    bad = sorted({ch for ch in value if ch not in _ID_CHARS})
+    if bad or not value[:1].isalnum():
+        shown = "".join(bad)[:10] or value[:1]
+        raise ValueError(f"only letters, digits and _ . : - (starting with a letter or digit) are allowed; "
+                         f"got {value[:40]!r} (not allowed: {shown!r})")
+    return value
+
+
+Id = Annotated[str, Field(min_length=1), AfterValidator(_safe_id)]
+OptionalId = Annotated[str | None, AfterValidator(lambda v: v if v is None or v == "" else _safe_id(v))]
 
 
 class _Strict(BaseModel):
@@ -69,10 +87,10 @@ class EventIn(_Strict):
     type: EventType
     visitor_id: Id
     occurred_at: AwareDatetime
-    session_id: str | None = Field(default=None, max_length=128)
-    customer_id: str | None = Field(default=None, max_length=128)
-    page: str | None = Field(default=None, max_length=64)
-    product_id: str | None = Field(default=None, max_length=128)
+    session_id: OptionalId = None
+    customer_id: OptionalId = None
+    page: OptionalId = None
+    product_id: OptionalId = None
     utm_source: str | None = Field(default=None, max_length=128)
     utm_medium: str | None = Field(default=None, max_length=128)
     url: str | None = Field(default=None, max_length=2048)
@@ -113,7 +131,7 @@ def events_outside_window(batch: EventBatchIn, *, now: dt.datetime) -> list[dict
 class OrderLineIn(_Strict):
     line_no: int = Field(ge=1)
     product_id: Id
-    sku_id: str | None = None
+    sku_id: OptionalId = None
     quantity: int = Field(ge=1)
     unit_price: Money
     discount_amount: Money = Decimal("0.00")

@@ -29,6 +29,7 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Module
+from shopops.core.xlsx import csv_cell, text_cell
 from shopops.ingest.forms import (
     ImportFileForm,
     MappingForm,
@@ -96,10 +97,6 @@ def _profile_names() -> dict[str, str]:
 
 # --- exports -------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_NUMBER = re.compile(r"^[+-]?\d+(\.\d+)?$")
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
 
 def _local(value):
     if isinstance(value, dt.datetime) and timezone.is_aware(value):
@@ -108,16 +105,8 @@ def _local(value):
 
 
 def _csv_safe(value) -> str:
-    """A cell for Excel: text that starts like a formula gets a leading ' (CSV injection)."""
-    value = _local(value)
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    text = str(value)
-    if text.startswith(_FORMULA_START) and not _NUMBER.match(text):
-        return "'" + text
-    return text
+    """A cell for Excel: text that starts like a formula gets a leading ' (the one rule, core.xlsx)."""
+    return csv_cell(_local(value))
 
 
 def csv_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
@@ -138,7 +127,6 @@ def csv_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequen
 def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
     """One sheet, bold frozen header; text is always written as text, never as a formula."""
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Font
 
     workbook = Workbook(write_only=True)
@@ -147,13 +135,7 @@ def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: It
     widths = [max(8, min(40, len(str(h)) * 2 + 2)) for h in headers]
 
     def cell(value):
-        value = _local(value)
-        if isinstance(value, str):
-            value = _ILLEGAL_XLSX.sub("", value)
-        out = WriteOnlyCell(sheet, value=value)
-        if isinstance(value, str):
-            out.data_type = "s"  # openpyxl would store "=…" as a formula
-        return out
+        return text_cell(sheet, _local(value))  # text is never a formula (core.xlsx)
 
     materialised = [list(r) for r in rows]
     for row in materialised[:200]:
@@ -163,7 +145,7 @@ def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: It
         sheet.column_dimensions[_column_letter(i)].width = width
     head = []
     for h in headers:
-        c = WriteOnlyCell(sheet, value=str(h))
+        c = text_cell(sheet, str(h))
         c.font = Font(bold=True)
         head.append(c)
     sheet.append(head)

@@ -30,6 +30,7 @@ from enum import StrEnum
 
 import ibis.expr.types as ir
 
+from shopops.core.roles import Module
 from shopops.warehouse.schema import TABLES
 
 
@@ -147,6 +148,9 @@ class Kpi:
     combine: tuple[str, ...] = ()
     formula_text: str = ""
     tags: tuple[str, ...] = field(default_factory=tuple)
+    # the module a role must have to see this KPI on any page or export (None: every role that
+    # sees the page); KPIs of the ad spend source, and KPIs derived from such KPIs, are Module.ADS
+    module: Module | None = None
     # --- facts for anomaly detection (shopops.insights reads them; defaults suit a new KPI) ---
     # the count behind a sum of amounts, for its sampling noise (the orders under GMV); a ratio's
     # is its denominator, a count is its own. A money sum must name one (checked below).
@@ -204,6 +208,8 @@ class Kpi:
 
 
 CATALOG: dict[str, Kpi] = {}
+# sources whose KPIs only the roles of one module may see
+SOURCE_MODULES: dict[str | None, Module] = {"ad_spend": Module.ADS}
 _LOADED = False
 
 
@@ -214,6 +220,12 @@ def _kpi(kpi: Kpi) -> Kpi:
     assert (kpi.source is not None) == (kinds[0] or kinds[1]), kpi.id
     for part in kpi.parts:
         assert part in CATALOG, f"{kpi.id}: define {part} first"
+    if kpi.module is None:
+        inherited = {SOURCE_MODULES.get(kpi.source)} | {CATALOG[part].module for part in kpi.parts}
+        inherited.discard(None)
+        assert len(inherited) <= 1, f"{kpi.id}: parts of several modules {inherited}; set module"
+        if inherited:
+            kpi = replace(kpi, module=inherited.pop())
     if _LOADED:  # the catalog's own KPIs are checked once their facts are set (end of module)
         _check_noise_base(kpi)
     CATALOG[kpi.id] = kpi

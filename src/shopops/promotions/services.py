@@ -15,6 +15,7 @@ from django.utils import timezone
 from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.roles import Action, action_permission
 from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
@@ -78,13 +79,17 @@ def promotion_update(*, promotion: Promotion, parameters: dict, **fields) -> Pro
     unknown = set(fields) - set(_EDITABLE)
     if unknown:
         raise ValidationError(f"not editable: {', '.join(sorted(unknown))}")
-    if promotion.campaigns.filter(status=Campaign.Status.PUBLISHED).exists():
-        raise ShopopsError(f"promotion {promotion.pk} belongs to a published campaign; it can no longer change")
     kind = fields.get("kind", promotion.kind)
-    promotion.parameters = promotion_parameters_validate(kind=kind, parameters=parameters)
-    for name, value in fields.items():
-        setattr(promotion, name, list(value) if isinstance(value, (list, tuple)) else value)
-    promotion.save()
+    params = promotion_parameters_validate(kind=kind, parameters=parameters)
+    with transaction.atomic():
+        # the row lock orders this change with a publish checking the campaign's floor prices
+        Promotion.objects.select_for_update().filter(pk=promotion.pk).values_list("pk").first()
+        if promotion.campaigns.filter(status=Campaign.Status.PUBLISHED).exists():
+            raise ShopopsError(f"promotion {promotion.pk} belongs to a published campaign; it can no longer change")
+        promotion.parameters = params
+        for name, value in fields.items():
+            setattr(promotion, name, list(value) if isinstance(value, (list, tuple)) else value)
+        promotion.save()
     return promotion
 
 
@@ -96,30 +101,60 @@ def campaign_create(*, name: str, starts_at: dt.datetime, ends_at: dt.datetime,
     return campaign
 
 
+class PublishNotAllowedError(ShopopsError):
+    """The user may not publish, or may not override the floor-price guard (recorded in the audit log)."""
+
+
+def _audit(*, campaign: Campaign, user, now: dt.datetime, action: str, reason: str = "", violations=()) -> AuditLog:
+    return AuditLog.objects.create(
+        at=now, user=user if getattr(user, "is_authenticated", False) else None, action=action, campaign=campaign,
+        reason=reason,
+        detail={"violations": [
+            {"sku": v.sku, "floor": str(v.floor), "lowest_unit_price": str(v.lowest_unit_price),
+             "scenario": v.scenario, "applied": list(v.applied)} for v in violations
+        ]},
+    )
+
+
 def campaign_publish(*, campaign: Campaign, user, now: dt.datetime, override_reason: str = "") -> Campaign:
-    """Publish; with floor violations only when ``override_reason`` is given, recorded in the audit log."""
-    report = campaign_floor_check(campaign=campaign)
-    violations = report.violations
+    """Publish; with floor violations only when ``override_reason`` is given, recorded in the audit log.
+
+    Needs ``team.publish_campaign``; publishing over violations also ``team.override_floor_price``
+    (a refused attempt is audited too). The floor check runs inside the publishing transaction
+    with the campaign and its promotions locked (``SELECT … FOR UPDATE``), so a promotion edited
+    meanwhile is either seen by the check or waits until the campaign is published (and then may
+    no longer change).
+    """
+    if not user.has_perm(action_permission(Action.PUBLISH_CAMPAIGN)):
+        _audit(campaign=campaign, user=user, now=now, action="campaign_publish_denied")
+        raise PublishNotAllowedError("you may not publish campaigns (permission team.publish_campaign)")
     reason = override_reason.strip()
-    if violations and not reason:
-        raise FloorViolationError(
-            f"{len(violations)} SKU(s) can be bought below their floor price; give an override reason to publish anyway",
-            violations,
-        )
+    refused: list = []
     with transaction.atomic():
-        updated = Campaign.objects.filter(pk=campaign.pk, status=Campaign.Status.DRAFT).update(
-            status=Campaign.Status.PUBLISHED, published_at=now)
-        if not updated:
+        locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
+        if locked is None or locked.status != Campaign.Status.DRAFT:
             raise ShopopsError("campaign is already published")
-        AuditLog.objects.create(
-            at=now, user=user if getattr(user, "is_authenticated", False) else None,
-            action="campaign_publish_override" if violations else "campaign_publish",
-            campaign=campaign, reason=reason,
-            detail={"violations": [
-                {"sku": v.sku, "floor": str(v.floor), "lowest_unit_price": str(v.lowest_unit_price),
-                 "scenario": v.scenario, "applied": list(v.applied)} for v in violations
-            ]},
-        )
+        promotion_ids = list(locked.promotions.order_by("pk").values_list("pk", flat=True))
+        list(Promotion.objects.select_for_update().filter(pk__in=promotion_ids).order_by("pk").values_list("pk"))
+        list(FloorPrice.objects.select_for_update().order_by("pk").values_list("pk"))
+        violations = campaign_floor_check(campaign=locked).violations
+        if violations and not reason:
+            raise FloorViolationError(
+                f"{len(violations)} SKU(s) can be bought below their floor price; give an override reason to publish anyway",
+                violations,
+            )
+        if violations and not user.has_perm(action_permission(Action.OVERRIDE_FLOOR)):
+            refused = list(violations)
+        else:
+            Campaign.objects.filter(pk=locked.pk).update(status=Campaign.Status.PUBLISHED, published_at=now)
+            _audit(campaign=locked, user=user, now=now, reason=reason, violations=violations,
+                   action="campaign_publish_override" if violations else "campaign_publish")
+    if refused:
+        _audit(campaign=campaign, user=user, now=now, action="campaign_publish_override_denied", reason=reason,
+               violations=refused)
+        raise PublishNotAllowedError(
+            f"{len(refused)} SKU(s) can be bought below their floor price and you may not override the floor-price "
+            "guard (permission team.override_floor_price); ask the ops director or ops")
     campaign.refresh_from_db()
     return campaign
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError
-from shopops.core.roles import Module
+from shopops.core.roles import Action, Module, action_permission
 from shopops.customers.exports import Sheet, xlsx_response
 from shopops.promotions import engine, selectors, services
 from shopops.promotions.forms import KIND_FIELDS, PromotionForm, PublishForm, SimulatorForm
@@ -53,8 +53,14 @@ def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
         return xlsx_response(sheet, f"floor-check-{campaign.pk}")
     return render(request, "promotions/campaign_detail.html", {
         "campaign": campaign, "report": report, "form": PublishForm(), "names": _names(campaign),
-        "audit": selectors.audit_for_campaign(campaign=campaign),
+        "audit": selectors.audit_for_campaign(campaign=campaign), **_publish_rights(request),
     })
+
+
+def _publish_rights(request: HttpRequest) -> dict:
+    """What the publish panel offers this user (the service checks again per action)."""
+    return {"can_publish": request.user.has_perm(action_permission(Action.PUBLISH_CAMPAIGN)),
+            "can_override": request.user.has_perm(action_permission(Action.OVERRIDE_FLOOR))}
 
 
 @login_required
@@ -67,11 +73,12 @@ def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
     try:
         services.campaign_publish(campaign=campaign, user=request.user, now=timezone.now(),
                                   override_reason=form.cleaned_data.get("override_reason", ""))
-    except services.FloorViolationError as exc:
+    except (services.FloorViolationError, services.PublishNotAllowedError) as exc:
         report = selectors.campaign_floor_check(campaign=campaign)
         return render(request, "promotions/campaign_detail.html", {
             "campaign": campaign, "report": report, "form": form, "error": str(exc), "names": _names(campaign),
-            "audit": selectors.audit_for_campaign(campaign=campaign)}, status=400)
+            "audit": selectors.audit_for_campaign(campaign=campaign), **_publish_rights(request)},
+            status=403 if isinstance(exc, services.PublishNotAllowedError) else 400)
     except ShopopsError as exc:
         messages.error(request, str(exc))
         return redirect("promotions:campaign", campaign_id=campaign.pk)

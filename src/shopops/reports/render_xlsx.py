@@ -13,6 +13,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from shopops.core.xlsx import sheet_cell, workbook_make_formula_safe
 from shopops.reports.builder import Report
 from shopops.reports.formatting import cell_unit, currency_symbol
 from shopops.reports.texts import text
@@ -51,34 +52,33 @@ def report_xlsx(report: Report, path: Path) -> Path:
     cover = wb.active
     used: set[str] = set()
     cover.title = _sheet_title(report.title, used)
-    cover["A1"] = f"{report.title} {report.period_label}"
+    sheet_cell(cover, row=1, column=1, value=f"{report.title} {report.period_label}")
     cover["A1"].font = TITLE
     for i, (label, value) in enumerate(report.meta(), start=3):
-        cover.cell(row=i, column=1, value=label).font = BOLD
-        cover.cell(row=i, column=2, value=value)
-    cover.cell(row=len(report.meta()) + 4, column=1, value=text("footer", report.language))
+        sheet_cell(cover, row=i, column=1, value=label).font = BOLD
+        sheet_cell(cover, row=i, column=2, value=value)
+    sheet_cell(cover, row=len(report.meta()) + 4, column=1, value=text("footer", report.language))
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 60
 
     for section in report.sections:
         ws = wb.create_sheet(_sheet_title(section.title, used))
-        ws["A1"] = section.title
-        ws["A1"].font = TITLE
+        sheet_cell(ws, row=1, column=1, value=section.title).font = TITLE
         r = 2
         if section.note:
-            ws.cell(row=r, column=1, value=section.note)
+            sheet_cell(ws, row=r, column=1, value=section.note)
             r += 1
         if section.id == "notable":
             for sentence in section.sentences:
-                ws.cell(row=r, column=1, value=sentence)
+                sheet_cell(ws, row=r, column=1, value=sentence)
                 r += 1
         widths: dict[int, int] = {}
         for table in section.tables:
             r += 1
-            ws.cell(row=r, column=1, value=table.title).font = BOLD
+            sheet_cell(ws, row=r, column=1, value=table.title).font = BOLD
             r += 1
             for j, col in enumerate(table.columns, start=1):
-                cell = ws.cell(row=r, column=j, value=col.label)
+                cell = sheet_cell(ws, row=r, column=j, value=col.label)
                 cell.font, cell.fill = BOLD, HEAD_FILL
                 cell.alignment = Alignment(horizontal="right" if col.is_number else "left")
                 widths[j] = max(widths.get(j, 8), _width(col.label))
@@ -87,7 +87,7 @@ def report_xlsx(report: Report, path: Path) -> Path:
                 for j, col in enumerate(table.columns, start=1):
                     unit = cell_unit(col.unit, row)
                     value = row.get(col.key)
-                    cell = ws.cell(row=r, column=j, value=value)  # Decimal is written as a number
+                    cell = sheet_cell(ws, row=r, column=j, value=value)  # Decimal is written as a number
                     fmt = number_format(unit, row.get("_currency") or report.currency)
                     if fmt and value is not None:
                         cell.number_format = fmt
@@ -100,6 +100,7 @@ def report_xlsx(report: Report, path: Path) -> Path:
                 r += 1
         for j, w in widths.items():
             ws.column_dimensions[get_column_letter(j)].width = w + 2
+    workbook_make_formula_safe(wb)
     wb.save(path)
     return path
 

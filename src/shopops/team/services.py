@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
-from shopops.core.roles import ROLE_MODULES, Role
+from shopops.core.roles import ROLE_ACTIONS, ROLE_MODULES, Role
+from shopops.team.selectors import login_pair as _login_pair
 
 
 def role_groups_sync() -> None:
-    """Create one group per role and give it exactly its modules' permissions."""
+    """Create one group per role and give it exactly its modules' and actions' permissions."""
     perms = {p.codename: p for p in Permission.objects.filter(content_type__app_label="team")}
     with transaction.atomic():
         for role, modules in ROLE_MODULES.items():
             group, _ = Group.objects.get_or_create(name=role.value)
-            group.permissions.set([perms[f"use_{m.value}"] for m in modules if f"use_{m.value}" in perms])
+            codenames = [f"use_{m.value}" for m in modules] + [a.value for a in ROLE_ACTIONS.get(role, ())]
+            group.permissions.set([perms[c] for c in codenames if c in perms])
 
 
 def user_create(
@@ -58,3 +63,21 @@ def demo_users_create() -> list[str]:
         )
         names.append(username)
     return names
+
+
+# ------------------------------------------------------------------ login throttling
+def login_failure_record(*, username: str, address: str, now: dt.datetime) -> None:
+    from shopops.team.models import LoginFailure
+
+    name, addr = _login_pair(username, address)
+    keep = dt.timedelta(seconds=max(settings.SHOPOPS_LOGIN_WINDOW_SECONDS, settings.SHOPOPS_LOGIN_LOCKOUT_SECONDS))
+    with transaction.atomic():
+        LoginFailure.objects.create(username=name, address=addr, at=now)
+        LoginFailure.objects.filter(at__lt=now - keep).delete()
+
+
+def login_success_record(*, username: str, address: str) -> None:
+    from shopops.team.models import LoginFailure
+
+    name, addr = _login_pair(username, address)
+    LoginFailure.objects.filter(username=name, address=addr).delete()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.utils.translation import get_language
 
@@ -9,10 +11,18 @@ from shopops.team.selectors import user_role_label
 from shopops.web.navigation import nav_for_user
 
 
+def demo_hint_shown() -> bool:
+    """The demo login is shown only when the demo was set up here (var/demo_ready) AND the
+    server runs in demo mode (SHOPOPS_DEMO_MODE, set by `make run`) or with DEBUG."""
+    if not (getattr(settings, "SHOPOPS_DEMO_MODE", False) or settings.DEBUG):
+        return False
+    return (Path(settings.VAR_DIR) / "demo_ready").exists()
+
+
 def navigation(request) -> dict:
     user = getattr(request, "user", None)
     context = {
-        "shopops_demo_hint": bool(getattr(settings, "SHOPOPS_DEMO_HINT", False)),
+        "shopops_demo_hint": demo_hint_shown() if not (user and user.is_authenticated) else False,
         "shopops_nav": [],
         "shopops_role_label": "",
     }

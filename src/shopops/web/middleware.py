@@ -38,3 +38,27 @@ class CookieLocaleMiddleware:
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class ContentSecurityPolicyMiddleware:
+    """Send ``settings.SHOPOPS_CSP`` as the Content-Security-Policy of every response.
+
+    The default allows scripts from this site only — no inline ``<script>``, no ``on…=``
+    handlers, no ``eval`` — so text that slips into a page as HTML cannot run. Pages pass data
+    to their scripts through ``json_script`` elements and ``data-*`` attributes. ``"off"``
+    disables the header; ``SHOPOPS_CSP_REPORT_ONLY`` sends it as report-only. A view that set
+    its own policy keeps it.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        policy = getattr(settings, "SHOPOPS_CSP", "")
+        if policy and policy.lower() != "off":
+            header = ("Content-Security-Policy-Report-Only" if getattr(settings, "SHOPOPS_CSP_REPORT_ONLY", False)
+                      else "Content-Security-Policy")
+            if "Content-Security-Policy" not in response.headers and header not in response.headers:
+                response.headers[header] = policy
+        return response

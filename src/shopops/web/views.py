@@ -2,23 +2,30 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language
+from django.utils import timezone
+from django.utils.translation import get_language, ngettext
 
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.cockpit import Cockpit, cockpit_build, cockpit_period, reference_today
+from shopops.metrics.cockpit import COCKPIT_TILES, Cockpit, cockpit_build, cockpit_period, reference_today
 from shopops.metrics.dimensions import store_list
 from shopops.metrics.maturity import MATURITY_DAYS
 from shopops.metrics.runners import BUCKET, last_fact_date
 from shopops.metrics.selectors import kpi_catalog_groups
-from shopops.team.selectors import user_can_use
+from shopops.team.selectors import login_locked_until, user_can_use
+from shopops.team.services import login_failure_record, login_success_record
+from shopops.web.access import kpi_visible, visible_kpis
 from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
 from shopops.web.navigation import nav_entry
 
@@ -61,7 +68,10 @@ def cockpit(request: HttpRequest) -> HttpResponse:
         except ValueError as exc:  # a period the presets cannot make
             context["errors"] = [str(exc)]
             return render(request, "web/cockpit.html", context, status=400)
-        result = cockpit_build(period=period, stores=selected)
+        # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
+        result = cockpit_build(period=period, stores=selected, kpis=visible_kpis(request.user, COCKPIT_TILES))
+        result = dataclasses.replace(result, month_targets=tuple(
+            t for t in result.month_targets if kpi_visible(request.user, t.target.kpi)))
     except ShopopsError as exc:  # e.g. the warehouse is locked by another process
         context["errors"] = [str(exc)]
         return render(request, "web/cockpit.html", context, status=503)
@@ -129,3 +139,46 @@ def kpi_catalog(request: HttpRequest) -> HttpResponse:
     return render(request, "web/kpis.html", {
         "groups": groups, "q": q, "total": len(CATALOG), "shown": sum(len(g["kpis"]) for g in groups),
     })
+
+
+def client_address(request: HttpRequest) -> str:
+    """The client's address: behind the TLS proxy (``SHOPOPS_BEHIND_PROXY``) the last hop of
+    X-Forwarded-For, which our proxy appends (earlier entries are the client's to forge)."""
+    if getattr(settings, "SHOPOPS_BEHIND_PROXY", False):
+        forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if part.strip()]
+        if forwarded:
+            return forwarded[-1]
+    return request.META.get("REMOTE_ADDR", "")
+
+
+class ThrottledLoginView(LoginView):
+    """Django's login, refused for a while after too many failures of one username from one address.
+
+    A locked-out pair gets the form back with status 429 and the time it may retry; its
+    password is not even checked, so guessing on makes no progress.
+    """
+
+    template_name = "web/login.html"
+
+    def post(self, request, *args, **kwargs):
+        username = request.POST.get("username", "")
+        address = client_address(request)
+        until = login_locked_until(username=username, address=address, now=timezone.now())
+        if until is not None:
+            # an unbound form: validating the posted one would check the password
+            form = self.get_form_class()(request, initial={"username": username})
+            minutes = max(1, math.ceil((until - timezone.now()).total_seconds() / 60))
+            message = ngettext(
+                "Too many failed logins for this username; try again in %(n)s minute.",
+                "Too many failed logins for this username; try again in %(n)s minutes.", minutes) % {"n": minutes}
+            return self.render_to_response(self.get_context_data(form=form, lockout=message), status=429)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        login_failure_record(username=self.request.POST.get("username", ""), address=client_address(self.request),
+                             now=timezone.now())
+        return super().form_invalid(form)
+
+    def form_valid(self, form):
+        login_success_record(username=self.request.POST.get("username", ""), address=client_address(self.request))
+        return super().form_valid(form)

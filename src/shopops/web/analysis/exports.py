@@ -12,7 +12,9 @@ import datetime as dt
 from django.http import HttpResponse
 from openpyxl import Workbook
 
-from shopops.core.xlsx import NUMBER_FORMATS, XLSX_CONTENT_TYPE, attachment_name, cell_value, format_column, new_workbook, workbook_bytes
+from shopops.core.xlsx import (
+    NUMBER_FORMATS, XLSX_CONTENT_TYPE, attachment_name, cell_value, format_column, new_workbook, sheet_append, workbook_bytes,
+)
 from shopops.web.analysis.tables import DataTable
 
 
@@ -26,7 +28,7 @@ def table_workbook(table: DataTable) -> Workbook:
                 raw = row.header
             unit = row.units.get(column.key, column.value_unit) if column.is_numeric else ""
             values.append(cell_value(raw, unit))
-        sheet.append(values)
+        sheet_append(sheet, values)
         for index, column in enumerate(table.columns, start=1):
             if column.key in row.units:
                 sheet.cell(row=sheet.max_row, column=index).number_format = NUMBER_FORMATS[row.units[column.key]]

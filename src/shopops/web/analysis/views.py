@@ -48,6 +48,7 @@ from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.team.selectors import user_can_use
+from shopops.web.access import visible_kpis
 from shopops.web.analysis.exports import xlsx_response
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
 from shopops.web.analysis.tables import Column, DataTable, Row, chart_from_table, kpi_column
@@ -206,6 +207,7 @@ def analysis_page(module: Module, template: str, *, sorts: tuple[str, ...] = (),
 # shared pieces
 # ---------------------------------------------------------------------------
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
+    kpis = visible_kpis(page.request.user, kpis)
     result = run_query(
         ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,))
     )
@@ -465,11 +467,12 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
 @analysis_page(Module.COCKPIT, "web/analysis/stores.html", tables=("stores",))
 def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
-    by_store = run_query(ComparisonQuery(COCKPIT_KPIS, page.period, by=("store_id",), stores=page.selected,
-                                              against=(PREVIOUS,)))
-    total = run_query(ComparisonQuery(COCKPIT_KPIS, page.period, stores=page.selected, against=(PREVIOUS,)))
+    kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
+    by_store = run_query(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
+                                         against=(PREVIOUS,)))
+    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,)))
     columns = [Column("store_id", _("Store")), Column("platform", _("Platform"))]
-    for k in COCKPIT_KPIS:
+    for k in kpis:
         columns += [kpi_column(k, lang), Column(f"{k}__change", _("%(kpi)s vs previous") % {"kpi": CATALOG[k].label(lang)},
                                                 change=True)]
     info = {s.store_id: s for s in page.stores}
@@ -494,7 +497,7 @@ def stores(page: Page) -> dict[str, DataTable]:
     rows = [row_of(rs, sid) for sid, rs in sorted(grouped.items())] + [row_of(total.rows, None)]
     table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency)
     page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), ("conversion_rate", "line", 1)])
-    page.context["kpis"] = [CATALOG[k] for k in COCKPIT_KPIS]
+    page.context["kpis"] = [CATALOG[k] for k in kpis]
     return {"stores": table}
 
 

@@ -13,6 +13,13 @@
   var grouped = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
+  // Tooltips are HTML: every label (categories come from data, e.g. collected product ids) is escaped.
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function fixed(value, digits) { return value.toFixed(digits).replace(/\.0$/, ""); }
 
   function compact(value) {
@@ -60,10 +67,10 @@
         trigger: "axis",
         axisPointer: { type: "shadow" },
         formatter: function (params) {
-          var lines = [params[0].axisValue];
+          var lines = [esc(params[0].axisValue)];
           params.forEach(function (p) {
             var v = p.value === null || p.value === undefined || isNaN(p.value) ? "—" : formats[p.seriesIndex](p.value);
-            lines.push(p.marker + " " + p.seriesName + ": <b>" + v + "</b>");
+            lines.push(p.marker + " " + esc(p.seriesName) + ": <b>" + esc(v) + "</b>");
           });
           if (data.drill && data.drill[params[0].dataIndex]) lines.push('<span style="color:#687386">' + (zh ? "点击查看明细" : "Click to drill down") + "</span>");
           return lines.join("<br>");

@@ -10,6 +10,13 @@
   var grouped = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
 
+  // Tooltips are HTML: every label (categories come from data, e.g. collected product ids) is escaped.
+  function esc(value) {
+    return String(value).replace(/[&<>"']/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c];
+    });
+  }
+
   function fixed(value, digits) { return value.toFixed(digits).replace(/\.0$/, ""); }
 
   function compact(value) {
@@ -59,9 +66,9 @@
         axisPointer: { type: "shadow" },
         valueFormatter: null,
         formatter: function (params) {
-          var lines = [params[0].axisValue];
+          var lines = [esc(params[0].axisValue)];
           params.forEach(function (p) {
-            lines.push(p.marker + " " + p.seriesName + ": <b>" + formats[p.seriesIndex](p.value) + "</b>");
+            lines.push(p.marker + " " + esc(p.seriesName) + ": <b>" + esc(formats[p.seriesIndex](p.value)) + "</b>");
           });
           return lines.join("<br>");
         }
