@@ -10,6 +10,7 @@ from shopops.ingest.models import ApiKey
 from shopops.ingest.services import api_key_check
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
+from support.pages import browser_login
 
 PASSWORD = "a-long-test-password"
 
@@ -21,11 +22,7 @@ def test_a_director_creates_sees_once_and_revokes_a_key(live_server, browser_pag
     role_groups_sync()
     user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "director")
-    page.fill("#id_password", PASSWORD)
-    page.click("form.login-form button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "director", PASSWORD)
     page.goto(f"{live_server.url}/import/keys/")
     page.select_option("#id_kind", "server")
     page.fill("#id_name", "小程序后端")

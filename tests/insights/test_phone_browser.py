@@ -13,6 +13,7 @@ from shopops.core.roles import Role
 from shopops.insights import services
 from shopops.insights.models import Finding
 from shopops.team.services import role_groups_sync, user_create
+from support.pages import browser_login
 
 PASSWORD = "a-long-test-password"
 DAYS = [dt.date(2025, 8, 26) + dt.timedelta(days=i) for i in range(10)]
@@ -32,11 +33,7 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
     page = browser_page
     page.set_viewport_size(PHONE)
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "director")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "director", PASSWORD)
 
     # the cockpit: the sidebar is a drawer; every tile's number on one line; the chart fits
     page.goto(f"{live_server.url}/?period=custom&start=2025-08-29&end=2025-09-04")
@@ -45,11 +42,11 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     sidebar = page.locator("[data-sidebar]")
     assert not sidebar.is_visible() and page.locator("[data-nav-toggle]").is_visible()
     page.click("[data-nav-toggle]")
-    page.wait_for_function("document.querySelector('[data-sidebar]').getBoundingClientRect().left >= 0")
+    page.wait_for_function("() => document.querySelector('[data-sidebar]').getBoundingClientRect().left >= 0")
     assert sidebar.is_visible() and page.get_attribute("[data-nav-toggle]", "aria-expanded") == "true"
     page.screenshot(path=str(artifacts_dir / "phone-cockpit-menu-zh.png"))
     page.keyboard.press("Escape")
-    page.wait_for_function("document.querySelector('[data-sidebar]').getBoundingClientRect().right <= 0")
+    page.wait_for_function("() => document.querySelector('[data-sidebar]').getBoundingClientRect().right <= 0")
     lines = page.evaluate("""() => [...document.querySelectorAll('.tile-value')].map(el => {
         const lh = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.5;
         return [el.dataset.kpi, Math.round(el.getBoundingClientRect().height / lh), el.scrollWidth <= el.clientWidth + 1];

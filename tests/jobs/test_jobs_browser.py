@@ -10,6 +10,7 @@ from shopops.jobs import registry
 from shopops.jobs.host import work_pending
 from shopops.jobs.models import JobRun
 from shopops.team.services import role_groups_sync, user_create
+from support.pages import browser_login
 
 PASSWORD = "a-long-test-password"
 
@@ -23,11 +24,7 @@ def test_run_now_in_the_browser(live_server, browser_page, artifacts_dir, monkey
     role_groups_sync()
     user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
     page = browser_page
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "director")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "director", PASSWORD)
     page.click('nav a[href="/jobs/"]')  # the sidebar entry
     page.wait_for_selector("#jobs-table")
     assert page.locator('[data-job="toy_ok"] th').inner_text().startswith("玩具任务")

@@ -29,3 +29,12 @@ def workbook(response) -> openpyxl.worksheet.worksheet.Worksheet:
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return openpyxl.load_workbook(io.BytesIO(response.content)).active
+
+
+def browser_login(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the real login form in Chromium and wait for the cockpit."""
+    page.goto(f"{base_url}/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_url(f"{base_url}/")

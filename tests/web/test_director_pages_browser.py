@@ -11,6 +11,7 @@ import pytest
 from shopops.core.roles import Role
 from shopops.team.services import role_groups_sync, user_create
 from tests.web.test_analysis_views import load_shop
+from support.pages import browser_login
 
 PASSWORD = "a-long-test-password"
 QUERY = "period=custom&start=2025-11-10&end=2025-11-11"
@@ -36,11 +37,7 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
     user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
     page = browser_page
     page.set_viewport_size({"width": 1366, "height": 900})
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", "director")
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(f"{live_server.url}/")
+    browser_login(page, live_server.url, "director", PASSWORD)
 
     for lang in ("zh", "en"):
         if lang == "en":
