@@ -95,7 +95,9 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
     ref = _ref_window(sp.dates, i, cs)
     out: list[dict[str, tuple[float, dict]]] = [{} for _ in range(p_n)]
     units, amount = sp.placed_units, sp.placed_listed
-    with np.errstate(invalid="ignore", divide="ignore"):
+    # days or products with no checkout at all give all-NaN slices: their median is NaN, said quietly
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "All-NaN slice encountered", RuntimeWarning)
         price = np.where(units >= 1, amount / units, np.nan)  # [P, D] the checkout price (orders placed, paid or not)
         usual = np.nanmedian(price[:, ref], axis=1) if ref.size else np.full(p_n, np.nan)  # [P]
         ratio = price / usual[:, None]
