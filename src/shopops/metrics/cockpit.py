@@ -9,6 +9,7 @@ from decimal import Decimal
 import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
+from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
@@ -40,12 +41,17 @@ OPTIONAL_TILES = frozenset({"favorite_rate"})
 
 
 def first_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
-    """The first business day with a paid order (the start of the data)."""
+    """The first business day with a paid order (the start of the data); read once per data
+    version of the orders (the cockpit asks on every render, for 同比)."""
     con = con or connect()
     if "orders" not in con.list_tables():
         return None
-    first = paid_orders(con).paid_date.min().execute()
-    return None if first is None or first != first else (first.date() if hasattr(first, "date") else first)
+
+    def scan() -> dt.date | None:
+        first = paid_orders(con).paid_date.min().execute()
+        return None if first is None or first != first else (first.date() if hasattr(first, "date") else first)
+
+    return cached("cockpit:first_fact_date", con.name, scan, con=con, tables=("orders",))
 
 
 def comparison_base(period: Period) -> tuple[Period, str]:
