@@ -16,6 +16,9 @@ urlpatterns = [
     path("promotions/", include("shopops.promotions.urls")),
     path("customers/", include("shopops.customers.urls")),
     path("insights/", include("shopops.insights.urls")),
+    path("campaigns/", include("shopops.campaigns.urls")),
+    path("inventory/", include("shopops.inventory.urls")),
+    path("service/", include("shopops.service.urls")),
     path("jobs/", include("shopops.jobs.urls")),
     path("", include("shopops.web.urls")),
 ]

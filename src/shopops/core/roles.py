@@ -16,6 +16,7 @@ class Module(StrEnum):
     CUSTOMERS = "customers"
     ADS = "ads"
     PROMOTIONS = "promotions"
+    CAMPAIGNS = "campaigns"  # the marketing calendar, campaign plans, tasks, content, 复盘
     INSIGHTS = "insights"
     INVENTORY = "inventory"
     SERVICE = "service"
@@ -52,12 +53,12 @@ _ALL = frozenset(Module)
 ROLE_MODULES: dict[Role, frozenset[Module]] = {
     Role.OPS_DIRECTOR: _ALL,
     Role.OPS_SPECIALIST: _ALL - {Module.TEAM, Module.JOBS},
-    Role.ADS_SPECIALIST: frozenset({Module.COCKPIT, Module.TRAFFIC, Module.PRODUCTS, Module.ADS, Module.INSIGHTS, Module.REPORTS}),
-    Role.DESIGNER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS}),
-    Role.COPYWRITER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS, Module.CUSTOMERS}),
-    Role.CUSTOMER_SERVICE: frozenset({Module.COCKPIT, Module.CUSTOMERS, Module.SERVICE}),
+    Role.ADS_SPECIALIST: frozenset({Module.COCKPIT, Module.TRAFFIC, Module.PRODUCTS, Module.ADS, Module.CAMPAIGNS, Module.INSIGHTS, Module.REPORTS}),
+    Role.DESIGNER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS, Module.CAMPAIGNS}),
+    Role.COPYWRITER: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.PROMOTIONS, Module.CAMPAIGNS, Module.CUSTOMERS}),
+    Role.CUSTOMER_SERVICE: frozenset({Module.COCKPIT, Module.CUSTOMERS, Module.CAMPAIGNS, Module.SERVICE}),
     Role.ANALYST: _ALL - {Module.TEAM, Module.PROMOTIONS},
-    Role.PROCUREMENT: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.INVENTORY, Module.REPORTS}),
+    Role.PROCUREMENT: frozenset({Module.COCKPIT, Module.PRODUCTS, Module.CAMPAIGNS, Module.INVENTORY, Module.REPORTS}),
 }
 
 

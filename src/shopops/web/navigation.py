@@ -74,6 +74,14 @@ NAVIGATION: tuple[NavEntry, ...] = (
         url_name="web:ads",
     ),
     NavEntry(Module.PROMOTIONS, _("Promotions"), url_name="promotions:campaigns"),
+    NavEntry(
+        Module.CAMPAIGNS,
+        _("Campaign season"),
+        _(
+            "Will hold the marketing calendar, campaign plans with targets and budgets, the "
+            "team's tasks from plan to review, and content."
+        ),
+    ),
     NavEntry(Module.INSIGHTS, _("Insights"), url_name="insights:inbox"),
     NavEntry(
         Module.INVENTORY,
