@@ -33,7 +33,8 @@ def _load(con, frames) -> None:
     for table, frame in frames.items():
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":  # appended directly (a loader merge rewrites the table): bump by hand
-            con._session.createDataFrame(conform(TABLES[table], batch)).write.insertInto(table)
+            spark = con._session  # columns in the table order: Spark stores the partition column last
+            spark.createDataFrame(conform(TABLES[table], batch)).select(*spark.table(table).columns).write.insertInto(table)
             versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)

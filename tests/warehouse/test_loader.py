@@ -88,3 +88,43 @@ def test_money_keeps_cents_exactly(any_warehouse):
     load(any_warehouse, "orders", orders(rows))
     total = any_warehouse.table("orders").paid_amount.sum().execute()
     assert Decimal(total) == Decimal("100000000.10")
+
+
+def test_a_row_whose_business_date_changes_leaves_its_old_day(any_warehouse):
+    unpaid = ("tmall", "U1", "c3", "created", T0, None, None, Decimal("88.00"))
+    load(any_warehouse, "orders", orders([A, unpaid]))
+    paid_later = ("tmall", "U1", "c3", "paid", T0, T0 + dt.timedelta(days=2), dt.date(2025, 11, 13), Decimal("88.00"))
+    result = load(any_warehouse, "orders", orders([paid_later]))
+    assert (result.inserted, result.updated) == (0, 1)
+    frame = any_warehouse.table("orders").to_pandas().sort_values("order_id")
+    assert [(r.order_id, r.status, str(r.paid_date)[:10]) for r in frame.itertuples()] == [
+        ("A1", "paid", "2025-11-11"), ("U1", "paid", "2025-11-13")]
+
+
+@pytest.mark.spark
+def test_spark_merge_rewrites_only_the_days_it_touches(request, tmp_path, monkeypatch):
+    """On Spark, facts are partitioned by business date: a load of one day leaves the files
+    of the other days untouched (its cost does not grow with the history stored)."""
+    from pathlib import Path
+
+    from conftest import _any_warehouse
+
+    with _any_warehouse("spark", request, tmp_path, monkeypatch) as con:
+        days = [dt.date(2025, 11, 1) + dt.timedelta(days=i) for i in range(5)]
+        rows = [("tmall", f"O{i}", "c1", "paid", T0, T0, d, Decimal("10.00")) for i, d in enumerate(days)]
+        load(con, "orders", orders(rows))
+        spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+        table_dir = next(p for p in spark_dir.rglob("orders") if p.is_dir())
+
+        def files_of(day):
+            return sorted((p.name, p.stat().st_mtime_ns)
+                          for p in (table_dir / f"paid_date={day.isoformat()}").glob("*.parquet"))
+
+        before = {d: files_of(d) for d in days}
+        assert all(before.values()), "every day has its own partition directory"
+        changed = ("tmall", "O2", "c1", "refunded", T0, T0, days[2], Decimal("10.00"))
+        result = load(con, "orders", orders([changed]))
+        assert (result.inserted, result.updated) == (0, 1)
+        after = {d: files_of(d) for d in days}
+        assert [d for d in days if after[d] != before[d]] == [days[2]]
+        assert con.table("orders").count().execute() == 5

@@ -55,6 +55,10 @@ class _SparkResult:
         return [tuple(r) for r in self.frame.collect()]
 
 
+def _date_literal(value) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
 def engine_of(con: BaseBackend) -> str:
     return con.name  # "duckdb", "postgres", "pyspark"
 
@@ -158,6 +162,14 @@ class Session:
     def ensure_table(self, table: Table) -> None:
         if table.name in self.con.list_tables():
             return
+        if self.engine == "pyspark" and table.business_date:
+            # Facts are partitioned by business date, so a merge rewrites only the days it touches.
+            from ibis.backends.pyspark.datatypes import PySparkSchema
+
+            spark = self.con._session
+            empty = spark.createDataFrame([], PySparkSchema.from_ibis(table.schema))
+            empty.write.partitionBy(table.business_date).saveAsTable(table.name, format="parquet")
+            return
         self.con.create_table(table.name, schema=table.schema)
         if self.engine == "postgres":
             keys = ", ".join(q(k) for k in table.key)
@@ -199,7 +211,9 @@ class Session:
         updated = self.scalar(f"SELECT count(*) FROM {scoped} t WHERE {changed}") if update else 0
         inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s") - matched
         if self.engine == "pyspark":
-            if inserted or updated:
+            if (inserted or updated) and self._spark_partition(table):
+                self._overwrite_days(table, stage, scope=scope, on=on, update=update)
+            elif inserted or updated:
                 unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
                 self._rewrite(table, stage, keep=f"NOT ({scope} AND {changed})", add=f"NOT {unchanged}")
             return inserted, updated
@@ -208,6 +222,52 @@ class Session:
         if inserted or updated:
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)} s WHERE {new}")
         return inserted, updated
+
+    def _spark_partition(self, table: Table) -> str | None:
+        """The business-date partition column of a Spark table, or None (dimension tables, and
+        fact tables created before partitioning, which keep the whole-table rewrite)."""
+        if not table.business_date:
+            return None
+        cols = self.con._session.catalog.listColumns(table.name)
+        return table.business_date if any(c.name == table.business_date and c.isPartition for c in cols) else None
+
+    def _overwrite_days(self, table: Table, stage: str, *, scope: str, on: str, update: bool) -> None:
+        """Spark, partitioned by business date: rewrite only the days the batch touches.
+
+        Touched days are the batch's days plus the days where rows of its keys lie now (a row
+        whose business date changed — an order paid on another day — leaves its old day). The
+        new content of those days (kept rows + the batch's rows) is written aside, then swapped
+        in with a dynamic partition overwrite; a touched day left with no row is dropped.
+        """
+        day = q(table.business_date)
+        cols = ", ".join(q(c) for c in table.column_names)
+        target = q(table.name)
+        moved = f"SELECT DISTINCT t.{day} FROM {target} t WHERE {scope} AND EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on})"
+        days = {r[0] for r in self.execute(f"SELECT DISTINCT {day} FROM {q(stage)} UNION {moved}").fetchall()}
+        dated = sorted(d for d in days if d is not None)
+        parts = []
+        if dated:
+            parts.append(f"t.{day} IN ({', '.join(_date_literal(d) for d in dated)})")
+        if None in days:
+            parts.append(f"t.{day} IS NULL")
+        in_days = "(" + " OR ".join(parts) + ")"
+        kept = (f"SELECT {cols} FROM {target} t WHERE {in_days} AND NOT ({scope} AND EXISTS "
+                f"(SELECT 1 FROM {q(stage)} s WHERE {on}))") if update else f"SELECT {cols} FROM {target} t WHERE {in_days}"
+        added = (f"SELECT {cols} FROM {q(stage)} s" if update else
+                 f"SELECT {cols} FROM {q(stage)} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {scope} AND {on})")
+        aside = f"{table.name}__days"
+        self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
+        self.execute(f"CREATE TABLE {q(aside)} USING parquet AS {kept} UNION ALL {added}")
+        try:
+            left = {r[0] for r in self.execute(f"SELECT DISTINCT {day} FROM {q(aside)}").fetchall()}
+            order = [c for c in table.column_names if c != table.business_date] + [table.business_date]
+            self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({day}) "
+                         f"SELECT {', '.join(q(c) for c in order)} FROM {q(aside)}")
+            for empty in days - left:
+                value = "NULL" if empty is None else _date_literal(empty)
+                self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({day} = {value})")
+        finally:
+            self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
 
     def _rewrite(self, table: Table, stage: str, *, keep: str, add: str) -> None:
         """Spark: write the merged table aside, then swap it in (no DELETE on plain tables)."""
