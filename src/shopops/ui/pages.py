@@ -139,10 +139,33 @@ class Page:
         return user_may(self.request.user, action)
 
 
+def module_required(module: Module, action: Action | None = None):
+    """Login, then the module permission (and ``action``'s, when given); 403 otherwise.
+
+    The access check of :func:`ui_page`, alone: for views that are not pages of tables
+    (a POST that acts, a partial, a file download).
+    """
+
+    def decorate(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            if not user_can_use(request.user, module):
+                raise PermissionDenied
+            if action is not None and not user_may(request.user, action):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
 def ui_page(
     module: Module,
     template: str,
     *,
+    warehouse: bool = True,
     tables: Sequence[str] = (),
     sorts: Sequence[str] = (),
     form=PageFilterForm,
@@ -160,32 +183,42 @@ def ui_page(
     with ``stores=``, ``tables=`` and, when given, ``sorts=``); ``period``: parse the period
     picker; ``as_of``: the as-of day (the form's ``as_of``, default the last day with data);
     ``action``: a permission needed for every request of the view besides the module's;
-    ``filename``: the export's file name (default ``<module>-<table>-<period or as-of>``).
+    ``filename``: the export's file name (default ``<module>-<table>-<period or as-of>``);
+    ``warehouse=False``: a page of the app DB only (no store list, empty state, period or
+    as-of day; ``form`` may be None) that still gets the access checks, errors and exports.
     """
     tables = tuple(tables)
+    if not warehouse:
+        period = as_of = False
 
     def decorate(build: Callable[..., dict[str, DataTable] | HttpResponse | None]):
-        @login_required
+        @module_required(module, action)
         @wraps(build)
         def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not user_can_use(request.user, module):
-                raise PermissionDenied
-            if action is not None and not user_may(request.user, action):
-                raise PermissionDenied
             context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "empty": False, "module": module.value,
                              "section": section}
             extra = {"sorts": sorts} if sorts else {}
-            try:
-                stores = store_list()
-            except ShopopsError as exc:
-                context.update(form=form(stores=(), tables=tables, **extra), stores=[], errors=[str(exc)])
-                return render(request, template, context, status=503)
-            bound = form(request.GET, stores=stores, tables=tables, **extra)
-            context.update(form=bound, stores=stores, selected_stores=request.GET.getlist("store"))
-            if not bound.is_valid():
-                context["errors"] = [m for msgs in bound.errors.values() for m in msgs]
-                return render(request, template, context, status=400)
-            data = bound.cleaned_data
+            stores: list[StoreInfo] = []
+            if warehouse:
+                try:
+                    stores = store_list()
+                except ShopopsError as exc:
+                    context.update(form=form(stores=(), tables=tables, **extra), stores=[], errors=[str(exc)])
+                    return render(request, template, context, status=503)
+            data: dict = {}
+            if form is not None:
+                bound = form(request.GET, stores=stores, tables=tables, **extra)
+                context.update(form=bound, stores=stores, selected_stores=request.GET.getlist("store"))
+                if not bound.is_valid():
+                    context["errors"] = [m for msgs in bound.errors.values() for m in msgs]
+                    return render(request, template, context, status=400)
+                data = bound.cleaned_data
+            else:
+                try:
+                    data = _export_choice(request, tables)
+                except BadRequest as exc:
+                    context["errors"] = [str(exc)]
+                    return render(request, template, context, status=400)
             selected = tuple(data.get("store") or ())
             context["selected_stores"] = list(selected)
             if period:
@@ -193,8 +226,8 @@ def ui_page(
             fmt = data.get("format") or ""
             wanted = (data.get("table") or (tables[0] if tables else "")) if fmt in FORMATS else ""
             try:
-                last = last_fact_date()
-                if not stores or last is None:
+                last = last_fact_date() if warehouse else None
+                if warehouse and (not stores or last is None):
                     context["empty"] = True
                     return render(request, template, context)
                 codes = store_currencies(stores, selected)
@@ -236,6 +269,18 @@ def ui_page(
         return view
 
     return decorate
+
+
+def _export_choice(request: HttpRequest, tables: tuple[str, ...]) -> dict:
+    """``format`` and ``table`` of a page without a filter form; an unknown one is a 400 (BadRequest)."""
+    fmt = request.GET.get("format") or ""
+    table = request.GET.get("table") or ""
+    if fmt and fmt not in FORMATS:
+        raise BadRequest(_("Unknown format %(value)s: use xlsx, or leave it out for the page.") % {"value": fmt})
+    if table and table not in tables:
+        raise BadRequest(_("Unknown table %(value)s: this page has %(tables)s.")
+                         % {"value": table, "tables": ", ".join(tables) or "—"})
+    return {"format": fmt, "table": table}
 
 
 def _default_filename(module: Module, page: Page, table_id: str) -> str:
