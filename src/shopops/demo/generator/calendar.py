@@ -115,7 +115,9 @@ class DemoCalendar:
         return (day - self.start).days
 
 
-def build_calendar(start: dt.date, end: dt.date) -> DemoCalendar:
+def build_calendar(start: dt.date, end: dt.date, *, without: tuple[str, int] | None = None) -> DemoCalendar:
+    """The window's calendar; ``without=(name, year)`` leaves that campaign out (the counterfactual
+    the demo's campaign truth is measured against — :mod:`shopops.demo.generator.truth`)."""
     n = (end - start).days + 1
     dates = [start + dt.timedelta(days=i) for i in range(n)]
     weekday = np.array([d.weekday() for d in dates], dtype=np.int64)
@@ -132,6 +134,8 @@ def build_calendar(start: dt.date, end: dt.date) -> DemoCalendar:
     dep_last = np.full(n, -1, dtype=np.int64)
     for year in range(start.year - 1, end.year + 1):
         for c in campaigns_of_year(year):
+            if without is not None and (c.name, year) == without:
+                continue
             lo = max((c.first - start).days, 0)
             hi = min((c.last - start).days, n - 1)
             if hi < lo:
