@@ -574,15 +574,28 @@ def scorecard_visible_users(viewer) -> QuerySet:
     return User.objects.filter(pk=viewer.pk)
 
 
+def scorecard_currency() -> str:
+    """The stores' one currency ("" when they mix): what the scorecards' money is in."""
+    currencies = {s.currency for s in stores_available()}
+    return currencies.pop() if len(currencies) == 1 else ""
+
+
 def _csat_hook(users, month: dt.date) -> dict[int, float]:
     """CSAT per person from the service module, when it provides
-    ``shopops.service.selectors.csat_by_user(month=) -> {user_id: share}``."""
+    ``shopops.service.selectors.csat_by_agent(month) -> {user_id: row with .value (0–1)}``."""
     try:
         from shopops.service import selectors as service_selectors
     except ImportError:  # pragma: no cover
         return {}
-    fn = getattr(service_selectors, "csat_by_user", None)
-    return fn(month=month) if fn else {}
+    fn = getattr(service_selectors, "csat_by_agent", None)
+    if fn is None:
+        return {}
+    out = {}
+    for user_id, row in fn(month).items():
+        value = getattr(row, "value", row)
+        if value is not None:
+            out[user_id] = float(value)
+    return out
 
 
 def _store_kpis(store_ids: Sequence[str], month: dt.date, as_of: dt.date) -> dict[str, dict[str, Decimal | None]]:

@@ -540,21 +540,23 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     en = language.startswith("en")
     kpis = [{"key": k, "label": en_ if en else zh, "threshold": th, "definition": de if en else dz}
             for k, zh, en_, th, dz, de in selectors.SCORECARD_KPIS]
-    if request.GET.get("format") == "xlsx":
-        from shopops.customers.exports import Sheet, xlsx_response
+    if request.GET.get("format") in ("xlsx", "csv"):
+        from shopops.ui.exports import export_response
+        from shopops.ui.tables import Column, DataTable, Row
 
-        sheet = Sheet(_("Scorecards"), [
-            ("username", _("Person"), "text"), ("role", _("Role"), "text"), ("stores", _("Stores"), "text"),
-            ("gmv", _("GMV"), "money"), ("gmv_target", _("GMV target"), "money"),
-            ("target_achievement", _("Target achievement"), "percent"), ("ad_gmv", _("Ad GMV"), "money"),
-            ("ad_spend", _("Ad spend"), "money"), ("roi", _("Ad ROI"), "ratio"),
-            ("tasks_judged", _("Tasks judged"), "count"), ("tasks_on_time", _("On time"), "count"),
-            ("on_time", _("On-time rate"), "percent"), ("csat", "CSAT", "percent")],
-            [{"username": r.username, "role": r.role_label, "stores": ", ".join(r.stores), "gmv": r.gmv,
-              "gmv_target": r.gmv_target, "target_achievement": r.target_achievement, "ad_gmv": r.ad_gmv,
-              "ad_spend": r.ad_spend, "roi": r.roi, "tasks_judged": r.tasks_judged, "tasks_on_time": r.tasks_on_time,
-              "on_time": r.on_time, "csat": r.csat} for r in rows])
-        return xlsx_response(sheet, f"scorecards-{month:%Y-%m}")
+        columns = [Column("username", _("Person")), Column("role", _("Role")), Column("stores", _("Stores")),
+                   Column("gmv", _("GMV"), unit="money"), Column("gmv_target", _("GMV target"), unit="money"),
+                   Column("target_achievement", _("Target achievement"), unit="percent"),
+                   Column("ad_gmv", _("Ad GMV"), unit="money"), Column("ad_spend", _("Ad spend"), unit="money"),
+                   Column("roi", _("Ad ROI"), unit="ratio"), Column("tasks_judged", _("Tasks judged"), unit="count"),
+                   Column("tasks_on_time", _("On time"), unit="count"), Column("on_time", _("On-time rate"), unit="percent"),
+                   Column("csat", "CSAT", unit="percent")]
+        table = DataTable("scorecards", _("Scorecards"), columns, [Row({
+            "username": r.username, "role": r.role_label, "stores": ", ".join(r.stores), "gmv": r.gmv,
+            "gmv_target": r.gmv_target, "target_achievement": r.target_achievement, "ad_gmv": r.ad_gmv,
+            "ad_spend": r.ad_spend, "roi": r.roi, "tasks_judged": r.tasks_judged, "tasks_on_time": r.tasks_on_time,
+            "on_time": r.on_time, "csat": r.csat}) for r in rows], currency=selectors.scorecard_currency())
+        return export_response(table, request.GET["format"], f"scorecards-{month:%Y-%m}")
     sees_all = request.user.has_perm(f"team.use_{Module.TEAM.value}")
     return render(request, "campaigns/scorecards.html", {
         "rows": rows, "by_role": selectors.scorecards_by_role(rows) if sees_all else [], "month": month, "as_of": as_of,
