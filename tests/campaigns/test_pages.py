@@ -244,3 +244,26 @@ def test_the_team_entry_opens_the_scorecards(client, shop):
     html = client.get(reverse("campaigns:plans")).content.decode()
     assert f'href="{reverse("campaigns:scorecards")}" data-module="team"' in html
     assert f'href="{reverse("campaigns:plans")}" data-module="campaigns"' in html
+
+
+def test_calendar_shows_holidays_and_makeup_workdays_as_the_library_has_them(client, shop):
+    import chinese_calendar
+    from icalendar import Calendar
+
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    r = client.get(reverse("campaigns:calendar"), {"view": "quarter", "date": "2026-10-01", "format": "ics",
+                                                   "kind": ["holiday"]})
+    events = Calendar.from_ical(r.content).walk("VEVENT")
+    holidays = {e.decoded("dtstart") for e in events if str(e["categories"].cats[0]) == "holiday"}
+    workdays = {e.decoded("dtstart") for e in events if str(e["categories"].cats[0]) == "workday"}
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
+    assert holidays == {d for d in chinese_calendar.holidays if start <= d <= end}
+    assert workdays == {d for d in chinese_calendar.workdays if start <= d <= end}
+    assert holidays  # 国庆 is in the quarter
+    # platform festivals: 双11 phases in November, only for the stores' platforms when filtered
+    html = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"]}).content.decode()
+    assert "双11" in html and "k-festival" in html
+    own_only = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"], "store": ["own"]})
+    assert 'data-item="festival-' not in own_only.content.decode()  # the own shop has no platform schedule
+    tmall = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"], "store": ["tmall"]})
+    assert 'data-item="festival-double11-2026' in tmall.content.decode()

@@ -344,26 +344,53 @@ def calendar_range(view: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     return anchor.replace(day=1), anchor.replace(day=_calendar.monthrange(anchor.year, anchor.month)[1])
 
 
-def festival_items(start: dt.date, end: dt.date) -> list[CalendarItem]:
-    """Platform festivals with their phases, public holidays and 调休 working days, lunar festivals:
-    from ``shopops.core.festivals`` (helper camp-analytics) once it is merged; none until then."""
-    try:
-        from shopops.core import festivals  # noqa: F401
-    except ImportError:
-        return []
-    return _festival_items_from(festivals, start, end)
+def festival_items(start: dt.date, end: dt.date, *, platforms: Sequence[str] = (), language: str = "") -> list[CalendarItem]:
+    """Platform festivals with their phases (one item per phase, the platforms sharing its days named
+    together), public holidays and 调休 working days, lunar festivals: from ``shopops.core.festivals``.
+    ``platforms`` restricts the festivals (empty: all four)."""
+    from django.utils.translation import get_language
+
+    from shopops.core import festivals as fest
+
+    en = (language or get_language() or "zh-hans").startswith("en")
+    wanted = [p for p in platforms if p in fest.Platform.__members__.values()] if platforms else []
+    if platforms and not wanted:  # only stores without a platform festival schedule (the own shop)
+        festivals = []
+    else:
+        festivals = [f for f in fest.festivals_between(start, end) if not wanted or f.platform.value in wanted]
+    grouped: dict[tuple, list] = defaultdict(list)
+    for f in festivals:
+        for ph in f.phases:
+            if ph.first <= end and ph.last >= start:
+                grouped[(f.key, f.year, ph.kind, ph.first, ph.last, f.name_en if en else f.name_zh)].append(f.platform)
+    items = []
+    for (key, year, kind, first, last, name), plats in grouped.items():
+        names = ", ".join(p.label_en if en else p.label_zh for p in plats)
+        items.append(CalendarItem(f"festival-{key}-{year}-{kind.value}-{first:%Y%m%d}-{'-'.join(p.value for p in plats)}",
+                                  "festival", f"{name} · {kind.label_en if en else kind.label_zh}", first, last,
+                                  detail=f"{names} · {fest.TYPICAL_SOURCE_EN if en else fest.TYPICAL_SOURCE_ZH}"))
+    for year in range(start.year, end.year + 1):
+        try:
+            days = fest.public_days(year)
+        except fest.HolidayDataMissing:
+            days = []
+        for d in days:
+            if start <= d.day <= end:
+                holiday = d.kind == fest.PublicDayKind.HOLIDAY
+                label = (d.name_en if en else d.name_zh) + ("" if holiday else (" (make-up workday)" if en else " 调休上班"))
+                items.append(CalendarItem(f"publicday-{d.day:%Y%m%d}", "holiday" if holiday else "workday", label, d.day, d.day))
+        for lf in fest.lunar_festivals(year):
+            if start <= lf.day <= end:
+                items.append(CalendarItem(f"lunar-{lf.key}-{lf.day:%Y%m%d}", "lunar", lf.name_en if en else lf.name_zh,
+                                          lf.day, lf.day, detail=f"农历 {lf.lunar_month}/{lf.lunar_day}"))
+    return items
 
 
-def _festival_items_from(festivals, start: dt.date, end: dt.date) -> list[CalendarItem]:  # filled when core.festivals lands
-    return []
+def holiday_years_missing(start: dt.date, end: dt.date) -> list[int]:
+    """Years of the range without a State Council schedule in the installed ``chinesecalendar``."""
+    from shopops.core import festivals as fest
 
-
-def festivals_available() -> bool:
-    try:
-        from shopops.core import festivals  # noqa: F401
-    except ImportError:
-        return False
-    return True
+    return [y for y in range(start.year, end.year + 1) if y not in fest.holiday_years()]
 
 
 def _local_date(moment: dt.datetime, tz: str) -> dt.date:
@@ -381,8 +408,9 @@ def calendar_items(*, start: dt.date, end: dt.date, store_ids: Sequence[str] = (
     stores = set(store_ids)
     items: list[CalendarItem] = []
     if wanted & {"festival", "holiday"}:
-        items += [i for i in festival_items(start, end) if i.kind in wanted or (i.kind == "workday" and "holiday" in wanted)
-                  or (i.kind == "lunar" and "festival" in wanted)]
+        platforms = [s.platform for s in stores_available() if s.store_id in stores] if stores else []
+        items += [i for i in festival_items(start, end, platforms=platforms)
+                  if i.kind in wanted or (i.kind == "workday" and "holiday" in wanted) or (i.kind == "lunar" and "festival" in wanted)]
     if "store_day" in wanted and owner_id is None:
         for sd in StoreDay.objects.all():
             if stores and sd.store_id not in stores:

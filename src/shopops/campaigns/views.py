@@ -448,7 +448,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/calendar.html", {
         "form": form, "view": view, "start": start, "end": end, "months": months, "items": items, "count": len(items),
         "prev": shift(-step), "next": shift(step), "today": _today(), "query": query.urlencode(),
-        "festivals_available": selectors.festivals_available(), "weekdays": _weekday_labels()})
+        "holiday_years_missing": selectors.holiday_years_missing(start, end), "weekdays": _weekday_labels()})
 
 
 def _weekday_labels() -> list[str]:
