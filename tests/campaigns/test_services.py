@@ -21,6 +21,15 @@ pytestmark = pytest.mark.django_db
 SH = ZoneInfo("Asia/Shanghai")
 
 
+@pytest.fixture(autouse=True)
+def english():
+    """The messages are checked in English here (the zh ones are the catalog's); the pages test zh."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 def test_a_plan_gets_its_stores_currency_and_one_promotions_container():
     p = plan(stores=(OWN, TMALL), goal_gmv="500000", goal_roi="2.5")
     assert (p.currency, p.time_zone, p.store_ids) == ("CNY", "Asia/Shanghai", ["own", "tmall"])

@@ -106,13 +106,17 @@ class GenerateTasksForm(forms.Form):
         self.fields["template"].queryset = TaskTemplate.objects.all()
 
 
-ROLE_CHOICES = [("", "—")] + [(r.value, zh) for r, (zh, _en) in ROLE_LABELS.items()]
+def role_choices() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    en = (get_language() or "").startswith("en")
+    return [("", "—")] + [(r.value, en_ if en else zh) for r, (zh, en_) in ROLE_LABELS.items()]
 
 
 class TaskForm(forms.Form):
     title = forms.CharField(label=_("Task"), max_length=200)
     plan = forms.ModelChoiceField(label=_("Campaign"), queryset=CampaignPlan.objects.all(), required=False)
-    role = forms.ChoiceField(label=_("Owner role"), choices=ROLE_CHOICES, required=False)
+    role = forms.ChoiceField(label=_("Owner role"), choices=role_choices, required=False)
     assignee = UserChoiceField(label=_("Assignee"), queryset=_users(), required=False)
     starts_on = forms.DateField(label=_("Starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
