@@ -37,6 +37,23 @@ class Role(StrEnum):
     PROCUREMENT = "procurement"
 
 
+MODULE_LABELS: dict[str, tuple[str, str]] = {  # (zh, en), for texts that name a module outside the sidebar
+    Module.COCKPIT: ("驾驶舱", "Cockpit"),
+    Module.TRAFFIC: ("流量与转化", "Traffic & funnel"),
+    Module.PRODUCTS: ("商品", "Products"),
+    Module.CUSTOMERS: ("客户", "Customers"),
+    Module.ADS: ("推广", "Ads"),
+    Module.PROMOTIONS: ("营销活动", "Promotions"),
+    Module.CAMPAIGNS: ("大促与活动", "Campaign season"),
+    Module.INSIGHTS: ("异常洞察", "Insights"),
+    Module.INVENTORY: ("库存", "Inventory"),
+    Module.SERVICE: ("客服与评价", "Service & reviews"),
+    Module.REPORTS: ("报表", "Reports"),
+    Module.INGEST: ("数据导入", "Data import"),
+    Module.TEAM: ("团队", "Team"),
+    Module.JOBS: ("定时任务", "Jobs"),
+}
+
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.OPS_DIRECTOR: ("运营总监", "Ops director"),
     Role.OPS_SPECIALIST: ("运营", "Ops specialist"),
@@ -68,12 +85,14 @@ class Action(StrEnum):
     PUBLISH_CAMPAIGN = "publish_campaign"  # publish a promotion campaign
     OVERRIDE_FLOOR = "override_floor_price"  # publish although SKUs can be bought below their floor price
     EXPORT_CUSTOMER_IDS = "export_customer_ids"  # download segment members (ids or their hashes)
+    APPROVE_CAMPAIGN = "approve_campaign_plan"  # approve a campaign plan (活动策划), or send an approved one back to draft
 
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.PUBLISH_CAMPAIGN: ("发布活动", "Publish campaigns"),
     Action.OVERRIDE_FLOOR: ("破价发布（越过最低价保护）", "Override the floor-price guard"),
     Action.EXPORT_CUSTOMER_IDS: ("导出人群客户ID", "Export customer ids of segments"),
+    Action.APPROVE_CAMPAIGN: ("审批活动策划", "Approve campaign plans"),
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
