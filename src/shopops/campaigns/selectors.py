@@ -344,6 +344,11 @@ def calendar_range(view: str, anchor: dt.date) -> tuple[dt.date, dt.date]:
     return anchor.replace(day=1), anchor.replace(day=_calendar.monthrange(anchor.year, anchor.month)[1])
 
 
+# One name per festival across platforms (each platform brands it: 天猫年货节, 京东年货节 …)
+FESTIVAL_NAMES_ZH = {"new_year_goods": "年货节", "38": "38节", "618": "618", "99": "99划算节", "double11": "双11",
+                     "double12": "双12"}
+
+
 def festival_items(start: dt.date, end: dt.date, *, platforms: Sequence[str] = (), language: str = "") -> list[CalendarItem]:
     """Platform festivals with their phases (one item per phase, the platforms sharing its days named
     together), public holidays and 调休 working days, lunar festivals: from ``shopops.core.festivals``.
@@ -362,7 +367,8 @@ def festival_items(start: dt.date, end: dt.date, *, platforms: Sequence[str] = (
     for f in festivals:
         for ph in f.phases:
             if ph.first <= end and ph.last >= start:
-                grouped[(f.key, f.year, ph.kind, ph.first, ph.last, f.name_en if en else f.name_zh)].append(f.platform)
+                name = f.name_en if en else FESTIVAL_NAMES_ZH.get(f.key, f.name_zh)
+                grouped[(f.key, f.year, ph.kind, ph.first, ph.last, name)].append(f.platform)
     items = []
     for (key, year, kind, first, last, name), plats in grouped.items():
         names = ", ".join(p.label_en if en else p.label_zh for p in plats)
@@ -464,6 +470,7 @@ def calendar_items(*, start: dt.date, end: dt.date, store_ids: Sequence[str] = (
                                       reverse("campaigns:content") + f"#post-{post.pk}", post.get_status_display()))
     if "task" in wanted:
         tasks = Task.objects.select_related("assignee", "plan").filter(due_on__gte=start, due_on__lte=end)
+        task_url = reverse("campaigns:task", args=[0]).removesuffix("0/")  # one reverse, not one per task
         if owner_id:
             tasks = tasks.filter(assignee_id=owner_id)
         for t in tasks:
@@ -471,7 +478,7 @@ def calendar_items(*, start: dt.date, end: dt.date, store_ids: Sequence[str] = (
                 continue
             items.append(CalendarItem(f"task-{t.pk}", "task", t.title, t.due_on, t.due_on,
                                       ",".join(t.plan.store_ids) if t.plan else "", t.assignee.username if t.assignee else "",
-                                      reverse("campaigns:task", args=[t.pk]), t.get_status_display(), is_overdue(t, today)))
+                                      f"{task_url}{t.pk}/", t.get_status_display(), is_overdue(t, today)))
     items.sort(key=lambda i: (i.start, i.kind != "holiday", i.kind, i.title))
     return items
 
