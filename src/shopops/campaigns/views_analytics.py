@@ -9,7 +9,7 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 
 from shopops.campaigns import analytics
 from shopops.campaigns.models import CampaignPlan
@@ -21,6 +21,9 @@ from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
 RETRO_TABLES = ("summary", "daily", "channels", "buyers")
 LIVE_TABLES = ("days", "hours", "products", "channels")
+CHANNEL_NOTE = gettext_noop("Assumes each tool's attributed GMV grows as spend^elasticity (fitted on its daily history), that "
+                "attributed GMV is what the tool reports (not incremental) and that tools do not take sales from "
+                "each other; the split equalises marginal ROAS for the same total.")
 
 
 def _plan(plan_id: int) -> CampaignPlan:
@@ -67,9 +70,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
               "marginal_roas": c.marginal_roas, "suggested_share": c.suggested_share,
               "current_share": float(c.spend / retro.ad_spend) if retro.ad_spend else None})
          for c in retro.channels], currency=currency,
-        note=_("Assumes each tool's attributed GMV grows as spend^elasticity (fitted on its daily history), that "
-               "attributed GMV is what the tool reports (not incremental) and that tools do not take sales from "
-               "each other; the split equalises marginal ROAS for the same total."))
+        note=_(CHANNEL_NOTE))
     buyers = DataTable("buyers", _("New-buyer quality: bought again within"), [
         Column("cohort", _("New buyers")), Column("buyers", _("Buyers"), unit="count"),
         Column("r30", _("30 days"), unit="percent"), Column("r60", _("60 days"), unit="percent"),
