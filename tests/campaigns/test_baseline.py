@@ -62,3 +62,14 @@ def test_bad_input_is_named():
         baseline_fit(days[:20] + days[21:], np.ones(39), [])
     with pytest.raises(ValueError, match="ends"):
         DateRange(D(2025, 2, 1), D(2025, 1, 1))
+
+
+def test_a_month_without_ordinary_days_borrows_its_neighbours():
+    days = [D(2025, 1, 1) + dt.timedelta(days=i) for i in range(120)]  # January to April
+    level = {1: 100.0, 2: 120.0, 3: 999.0, 4: 140.0}
+    y = np.array([level[d.month] for d in days])
+    march = DateRange(D(2025, 3, 1), D(2025, 3, 31))
+    b = baseline_fit(days, y, [march], guard_days=0)
+    inside = [i for i, d in enumerate(days) if d.month == 3]
+    assert np.allclose(b.expected[inside], 130.0)  # between February's 120 and April's 140
+    assert np.allclose(b.expected[[i for i, d in enumerate(days) if d.month == 2]], 120.0)
