@@ -63,9 +63,12 @@ def test_live_page(client, double11):
     resp = client.get(reverse("campaigns:plan_live", args=(p.pk,)), {"as_of": "2025-11-11"})
     assert resp.status_code == 200, resp.content[:500]
     pace = resp.context["pace"]
+    assert pace.as_of == D(2025, 11, 11)
     inside = orders[(orders["day"] >= D(2025, 10, 15)) & (orders["day"] <= pace.as_of)]
     assert pace.gmv == Decimal(str(round(inside["amount"].sum(), 2)))
     assert "chart-data-hours" in resp.content.decode()
+    bad = client.get(reverse("campaigns:plan_live", args=(p.pk,)), {"as_of": "11/11/2025"})
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.content.decode() and "11/11/2025" in bad.content.decode()
 
 
 def test_permissions_not_found_and_a_campaign_not_over(client, double11):

@@ -16,6 +16,7 @@ from shopops.campaigns.models import CampaignPlan
 from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
+from shopops.metrics.formatting import format_value
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
@@ -87,6 +88,22 @@ def _dec(x):
     return Decimal(str(round(float(x), 2)))
 
 
+def _as_of(page: Page) -> dt.date:
+    """The ``as_of`` day asked for (never after the last day with data), else the last day with data."""
+    text = page.request.GET.get("as_of", "")
+    if not text:
+        return page.as_of
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError as exc:
+        raise BadRequest(_("as_of must be a date written YYYY-MM-DD, not %(value)s.") % {"value": text[:40]}) from exc
+    return min(day, page.as_of)
+
+
+def _money(value, currency: str) -> str:
+    return format_value(value, "money", currency)
+
+
 def _retro_or_400(plan: CampaignPlan, as_of: dt.date) -> Retro:
     try:
         return analytics.plan_retro(plan, as_of=as_of)
@@ -100,10 +117,15 @@ def _retro_or_400(plan: CampaignPlan, as_of: dt.date) -> Retro:
 def plan_retro(page: Page, plan_id: int):
     plan = _plan(plan_id)
     page.context.update(plan=plan, plan_id=plan.pk)
-    retro = _retro_or_400(plan, page.as_of)
-    tables = retro_tables(retro, page.currency or plan.currency)
+    as_of = _as_of(page)
+    retro = _retro_or_400(plan, as_of)
+    currency = page.currency or plan.currency
+    tables = retro_tables(retro, currency)
     page.context.update(
-        retro=retro, figures=retro.figures,
+        retro=retro, figures=retro.figures, as_of=as_of,
+        shown={"incremental_gmv": _money(retro.figures["gmv"].incremental, currency),
+               "incremental_margin": _money(retro.incremental_margin, currency),
+               "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)},
         daily_chart=chart_from_table(tables["daily"], series=[("actual", "bar", 0), ("baseline", "line", 0)]),
         channels_chart=chart_from_table(tables["channels"], series=[("roas", "bar", 0), ("marginal_roas", "line", 0)]),
         pdf_url=page.url("campaigns:plan_retro_pdf", args=(plan.pk,)))
@@ -115,10 +137,15 @@ def plan_retro(page: Page, plan_id: int):
 def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
     page.context.update(plan=plan, plan_id=plan.pk)
-    retro = _retro_or_400(plan, page.as_of)
-    tables = retro_tables(retro, page.currency or plan.currency)
+    as_of = _as_of(page)
+    retro = _retro_or_400(plan, as_of)
+    currency = page.currency or plan.currency
+    tables = retro_tables(retro, currency)
     html = render_to_string("campaigns/retro_document.html", {
-        "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES], "as_of": page.as_of,
+        "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES], "as_of": as_of,
+        "shown": {"incremental_gmv": _money(retro.figures["gmv"].incremental, currency),
+                  "incremental_margin": _money(retro.incremental_margin, currency),
+                  "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)},
         "lang": language()}, request=page.request)
     from weasyprint import HTML  # lazy: it loads pango
 
@@ -127,7 +154,7 @@ def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
         HTML(string=html, base_url=tmp).write_pdf(str(path))
         data = path.read_bytes()
     response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="retro-{plan.pk}-{page.as_of.isoformat()}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="retro-{plan.pk}-{as_of.isoformat()}.pdf"'
     return response
 
 
@@ -163,10 +190,13 @@ def live_tables(pace, currency: str) -> dict[str, DataTable]:
 def plan_live(page: Page, plan_id: int):
     plan = _plan(plan_id)
     page.context.update(plan=plan, plan_id=plan.pk)
-    pace = analytics.plan_pace(plan, as_of=page.as_of)
-    tables = live_tables(pace, page.currency or plan.currency)
+    pace = analytics.plan_pace(plan, as_of=_as_of(page))
+    currency = page.currency or plan.currency
+    tables = live_tables(pace, currency)
     page.context.update(
         pace=pace,
+        shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),
+               "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
         days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)]),
         hours_chart=chart_from_table(tables["hours"], series=[("cum_gmv", "bar", 0), ("expected_cum", "line", 0)]),
         achievement=float(pace.gmv / plan.goal_gmv) if plan.goal_gmv else None,
