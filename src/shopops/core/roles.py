@@ -85,12 +85,14 @@ class Action(StrEnum):
     PUBLISH_CAMPAIGN = "publish_campaign"  # publish a promotion campaign
     OVERRIDE_FLOOR = "override_floor_price"  # publish although SKUs can be bought below their floor price
     EXPORT_CUSTOMER_IDS = "export_customer_ids"  # download segment members (ids or their hashes)
+    APPROVE_CAMPAIGN = "approve_campaign_plan"  # approve a campaign plan (活动策划), or send an approved one back to draft
 
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.PUBLISH_CAMPAIGN: ("发布活动", "Publish campaigns"),
     Action.OVERRIDE_FLOOR: ("破价发布（越过最低价保护）", "Override the floor-price guard"),
     Action.EXPORT_CUSTOMER_IDS: ("导出人群客户ID", "Export customer ids of segments"),
+    Action.APPROVE_CAMPAIGN: ("审批活动策划", "Approve campaign plans"),
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {

@@ -12,6 +12,7 @@ from django.conf import settings
 
 from shopops.core.periods import business_today
 from shopops.customers.services import audience_demo_ensure
+from shopops.demo.campaigns import campaigns_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
 from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure
@@ -89,6 +90,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     last = last_fact_date()
     coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
+    campaigns_demo_ensure(echo=echo)  # campaign season: a year of plans, tasks, content; needs the 双11 promotions
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

@@ -74,14 +74,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
         url_name="web:ads",
     ),
     NavEntry(Module.PROMOTIONS, _("Promotions"), url_name="promotions:campaigns"),
-    NavEntry(
-        Module.CAMPAIGNS,
-        _("Campaign season"),
-        _(
-            "Will hold the marketing calendar, campaign plans with targets and budgets, the "
-            "team's tasks from plan to review, and content."
-        ),
-    ),
+    NavEntry(Module.CAMPAIGNS, _("Campaign season"), url_name="campaigns:plans"),
     NavEntry(Module.INSIGHTS, _("Insights"), url_name="insights:inbox"),
     NavEntry(
         Module.INVENTORY,
@@ -101,11 +94,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     ),
     NavEntry(Module.REPORTS, _("Reports"), url_name="reports:list"),
     NavEntry(Module.INGEST, _("Data import"), url_name="ingest:upload"),
-    NavEntry(
-        Module.TEAM,
-        _("Team"),
-        _("Will manage users and roles, and track the team's KPIs against their targets."),
-    ),
+    NavEntry(Module.TEAM, _("Team"), url_name="campaigns:scorecards"),
     NavEntry(Module.JOBS, _("Jobs"), url_name="jobs:list"),
 )
 

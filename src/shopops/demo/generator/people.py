@@ -90,8 +90,26 @@ def _phones(n: int, rng: np.random.Generator) -> np.ndarray:
     return phones[rng.permutation(n)]
 
 
-def build_people(seed: int, cal: DemoCalendar, scale: Scale) -> tuple[People, Skeleton]:
-    rng = stream(seed, "people")
+@dataclass(frozen=True)
+class Accounts:
+    """Persons and their store accounts before any order is drawn (what the truth of the demo's
+    campaigns is computed from: :mod:`shopops.demo.generator.truth`)."""
+
+    n_new: int  # persons acquired in the window (the first ``n_new`` persons)
+    city: np.ndarray
+    province: np.ndarray
+    gender: np.ndarray
+    phone: np.ndarray
+    home: np.ndarray  # [persons] home store
+    acquired: np.ndarray  # [persons] fractional window day (negative: before the window)
+    a_person: np.ndarray  # [accounts] home accounts first, then second-store accounts
+    a_store: np.ndarray
+    a_start: np.ndarray
+    a_rate: np.ndarray  # orders per ordinary day (calendar intensity 1)
+    a_death: np.ndarray
+
+
+def draw_accounts(rng: np.random.Generator, cal: DemoCalendar, scale: Scale) -> Accounts:
     n_days = cal.days
     n_stores = len(STORES)
     n_new = int(round(scale.new_persons_per_day * n_days))
@@ -127,6 +145,18 @@ def build_people(seed: int, cal: DemoCalendar, scale: Scale) -> tuple[People, Sk
     a_rate = rate[a_person] * repeat[a_store]
     a_rate[n:] *= 0.6 * rng.gamma(2.0, 0.5, second.size)
     a_death = death[a_person]
+    return Accounts(n_new, city, province, gender, phone, home, acquired, a_person, a_store, a_start, a_rate,
+                    a_death)
+
+
+def build_people(seed: int, cal: DemoCalendar, scale: Scale) -> tuple[People, Skeleton]:
+    rng = stream(seed, "people")
+    acc = draw_accounts(rng, cal, scale)
+    n_days = cal.days
+    n_stores = len(STORES)
+    n = acc.home.size
+    city, province, gender, phone = acc.city, acc.province, acc.gender, acc.phone
+    a_person, a_store, a_start, a_rate, a_death = acc.a_person, acc.a_store, acc.a_start, acc.a_rate, acc.a_death
     n_acc = a_person.size
 
     # first order (acquisition) when it falls in the window and before dropping out

@@ -1,0 +1,321 @@
+"""复盘: a finished campaign against its targets and against the no-campaign baseline.
+
+Reads the warehouse only through the metrics runners (``run_query``) and Ibis expressions of
+``metrics.sources``; no Django model enters the maths — the page layer passes the plan's
+parameters in (:class:`RetroPlan`). The baseline is :mod:`shopops.campaigns.baseline`.
+
+What it answers (docs/campaigns.md, "复盘"):
+
+* actual vs target vs baseline for GMV, paid orders, paying buyers;
+* incremental GMV (actual − baseline) and incremental margin: incremental gross margin (net
+  sales − cost of goods − store-borne discounts, so discounts are already netted) minus the ad
+  spend above the baseline's ad spend;
+* pull-forward before the window (people waiting for the sale) and the dip after it: actual −
+  baseline over ``side_days`` before and after;
+* new-buyer quality: of buyers whose first order in the store fell in the window, the share who
+  bought again within 30/60/90 days, next to new buyers of the ``side_days``… 90 days before;
+* per ad tool: spend, attributed GMV, ROAS (attributed GMV / spend, what ad tools call "ROI"),
+  ROI as the seeds define it ((attributed GMV − spend) / spend), the marginal ROAS from the tool's
+  response curve over the history, and a suggested split of a next budget (:func:`budget_split`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import ibis
+import numpy as np
+import pandas as pd
+
+from shopops.campaigns.baseline import Baseline, DateRange, baseline_fit
+from shopops.core.periods import Grain, Period
+from shopops.metrics.runners import KpiQuery, run_query
+from shopops.metrics.sources import paid_orders
+
+CENT = Decimal("0.01")
+SERIES_KPIS = ("gmv", "paid_orders", "paying_buyers", "gross_margin", "ad_spend")
+REPURCHASE_DAYS = (30, 60, 90)
+MIN_DAYS_BEFORE = 21
+
+
+@dataclass(frozen=True)
+class RetroPlan:
+    """What the page layer passes in from a campaign plan."""
+
+    stores: tuple[str, ...]
+    window: DateRange
+    other_campaigns: tuple[DateRange, ...] = ()  # other plans, platform festivals, 春节…
+    other_days: tuple[DateRange, ...] = ()  # the stores' own one-day sales (会员日)
+    target_gmv: Decimal | None = None
+    target_paying_buyers: int | None = None
+    target_new_buyers: int | None = None
+    target_roi: Decimal | None = None  # (GMV − cost) / cost, as a ratio (2 = 200 %)
+    budget: Decimal | None = None  # the planned total cost, for ROI vs target
+    history_days: int = 365
+    side_days: int = 14
+
+
+@dataclass(frozen=True)
+class Figure:
+    kpi: str
+    actual: Decimal
+    baseline: Decimal
+    target: Decimal | None
+
+    @property
+    def incremental(self) -> Decimal:
+        return self.actual - self.baseline
+
+    @property
+    def achievement(self) -> float | None:
+        return float(self.actual / self.target) if self.target else None
+
+    @property
+    def lift(self) -> float | None:
+        return float(self.actual / self.baseline - 1) if self.baseline else None
+
+
+@dataclass(frozen=True)
+class ChannelRoi:
+    ad_tool: str
+    spend: Decimal
+    ad_gmv: Decimal
+    elasticity: float | None  # d log(attributed GMV) / d log(spend) over the history
+    suggested_share: float | None = None
+
+    @property
+    def roas(self) -> float | None:
+        return float(self.ad_gmv / self.spend) if self.spend else None
+
+    @property
+    def roi(self) -> float | None:
+        return float((self.ad_gmv - self.spend) / self.spend) if self.spend else None
+
+    @property
+    def marginal_roas(self) -> float | None:
+        if self.elasticity is None or self.roas is None:
+            return None
+        return self.elasticity * self.roas
+
+
+@dataclass(frozen=True)
+class BuyerQuality:
+    cohort: str  # "campaign" or "ordinary"
+    buyers: int
+    repurchase: dict[int, float | None]  # days -> share (None: not enough days observed yet)
+
+
+@dataclass(frozen=True)
+class Retro:
+    plan: RetroPlan
+    figures: dict[str, Figure]
+    incremental_margin: Decimal  # incremental gross margin − incremental ad spend
+    ad_spend: Decimal
+    roi: float | None  # (GMV − cost) / cost over the window, cost = ad spend (or the budget when given)
+    pre: Decimal  # actual − baseline GMV over the side days before (negative: people waited)
+    post: Decimal  # … after (negative: the post-campaign dip)
+    daily: pd.DataFrame  # day, actual, baseline (GMV), in_window
+    buyers: list[BuyerQuality]
+    channels: list[ChannelRoi]
+    baseline_cv: float  # day-to-day noise of GMV around the baseline on ordinary days
+    seasonal: bool
+    notes: list[str] = field(default_factory=list)
+
+
+def _money(x: float) -> Decimal:
+    return Decimal(str(round(float(x), 2))).quantize(CENT)
+
+
+def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
+    res = run_query(KpiQuery(SERIES_KPIS, period, grain=Grain.DAY, stores=plan.stores), con=con)
+    frame = res.to_frame()
+    days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days + 1)]
+    frame["bucket"] = pd.to_datetime(frame["bucket"]).dt.date
+    frame = frame.set_index("bucket").reindex(days)
+    for k in SERIES_KPIS:
+        frame[k] = pd.to_numeric(frame[k].map(lambda v: None if v is None else float(v)), errors="coerce").fillna(0.0)
+    return frame
+
+
+def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
+    """The 复盘 of ``plan`` with the data known on ``as_of`` (the last complete day)."""
+    w = plan.window
+    if w.last > as_of:
+        raise ValueError(f"the campaign runs until {w.last}; a 复盘 needs its last day complete (data to {as_of})")
+    start = w.first - dt.timedelta(days=plan.history_days)
+    end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, 63)))
+    period = Period(start, end)
+    frame = _daily(plan, period, con)
+    # the history starts at the first day with a sale: days before the data began are not zero-sale days
+    sold = np.flatnonzero(frame["gmv"].to_numpy() > 0)
+    if sold.size == 0 or frame.index[sold[0]] > w.first:
+        raise ValueError(f"no sales of these stores before the campaign's first day ({w.first}): nothing to learn "
+                         "the baseline from")
+    frame = frame.iloc[sold[0]:]
+    period = Period(frame.index[0], end)
+    days = list(frame.index)
+    windows = [w, *plan.other_campaigns]
+    in_w = np.array([w.first <= d <= w.last for d in days])
+    notes: list[str] = []
+    fits: dict[str, Baseline] = {}
+    for k in SERIES_KPIS:
+        fits[k] = baseline_fit(days, frame[k].to_numpy(), windows, target=w, other_days=list(plan.other_days))
+    before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
+    if before < MIN_DAYS_BEFORE:
+        raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "
+                         f"{MIN_DAYS_BEFORE} to know the level the campaign started from")
+    targets = {"gmv": plan.target_gmv, "paying_buyers": plan.target_paying_buyers}
+    figures = {}
+    for k in ("gmv", "paid_orders", "gross_margin", "ad_spend"):
+        b = fits[k]
+        actual, base = b.actual[in_w].sum(), b.expected[in_w].sum()
+        money = k != "paid_orders"
+        conv = _money if money else (lambda x: Decimal(int(round(x))))
+        tgt = targets.get(k)
+        figures[k] = Figure(k, conv(actual), conv(base), Decimal(tgt) if tgt is not None else None)
+    # paying buyers are distinct over the window: the sum of daily buyers over-counts, so the
+    # window's actual comes from one query; the baseline scales the daily-sum baseline by the same ratio
+    pb = run_query(KpiQuery(("paying_buyers", "new_buyers"), Period(w.first, w.last), stores=plan.stores), con=con)
+    pb_actual = float(pb.total("paying_buyers") or 0)
+    daily_sum = fits["paying_buyers"].actual[in_w].sum()
+    ratio = pb_actual / daily_sum if daily_sum else 1.0
+    figures["paying_buyers"] = Figure("paying_buyers", Decimal(int(pb_actual)),
+                                      Decimal(int(round(fits["paying_buyers"].expected[in_w].sum() * ratio))),
+                                      Decimal(plan.target_paying_buyers) if plan.target_paying_buyers else None)
+    figures["new_buyers"] = Figure("new_buyers", Decimal(int(pb.total("new_buyers") or 0)), Decimal(0),
+                                   Decimal(plan.target_new_buyers) if plan.target_new_buyers else None)
+    ad_spend = figures["ad_spend"].actual
+    cost = plan.budget if plan.budget else ad_spend
+    gmv = figures["gmv"].actual
+    roi = float((gmv - cost) / cost) if cost else None
+    incremental_margin = figures["gross_margin"].incremental - figures["ad_spend"].incremental
+    g = fits["gmv"]
+    idx = {d: i for i, d in enumerate(days)}
+
+    def side(lo: dt.date, hi: dt.date) -> Decimal:
+        ii = [idx[d] for d in days if lo <= d <= hi]
+        return _money(g.actual[ii].sum() - g.expected[ii].sum()) if ii else Decimal(0)
+
+    pre = side(w.first - dt.timedelta(days=plan.side_days), w.first - dt.timedelta(days=1))
+    post_hi = w.last + dt.timedelta(days=plan.side_days)
+    if post_hi > as_of:
+        notes.append(f"post_partial:{(as_of - w.last).days}")
+    post = side(w.last + dt.timedelta(days=1), post_hi)
+    daily = pd.DataFrame({"day": days, "actual": g.actual, "baseline": g.expected, "in_window": in_w})
+    return Retro(
+        plan=plan, figures=figures, incremental_margin=incremental_margin, ad_spend=ad_spend, roi=roi,
+        pre=pre, post=post, daily=daily, buyers=buyer_quality(plan, as_of=as_of, con=con),
+        channels=channel_rois(plan, period=period, con=con), baseline_cv=g.residual_cv, seasonal=g.seasonal,
+        notes=notes,
+    )
+
+
+# ---------------------------------------------------------------- new-buyer quality
+
+def _repurchase_frame(stores: tuple[str, ...], first_lo: dt.date, first_hi: dt.date, con) -> pd.DataFrame:
+    """(store, customer, first paid date, next paid date or NaT) of buyers first paying in the range."""
+    from shopops.warehouse.connection import connect
+
+    con = con or connect()
+    o = paid_orders(con).filter(lambda t: t.customer_id.notnull())
+    if stores:
+        o = o.filter(o.store_id.isin(list(stores)))
+    first = o.group_by("store_id", "customer_id").aggregate(first=o.paid_date.min())
+    cohort = first.filter((first.first >= first_lo) & (first.first <= first_hi))
+    later = o.join(cohort, ["store_id", "customer_id"]).filter(lambda t: t.paid_date > t.first)
+    nxt = later.group_by("store_id", "customer_id").aggregate(next=later.paid_date.min())
+    out = cohort.left_join(nxt, ["store_id", "customer_id"]).select("store_id", "customer_id", "first", "next")
+    return out.to_pandas()
+
+
+def buyer_quality(plan: RetroPlan, *, as_of: dt.date, con=None) -> list[BuyerQuality]:
+    w = plan.window
+    ref_lo, ref_hi = w.first - dt.timedelta(days=90), w.first - dt.timedelta(days=plan.side_days + 1)
+    frame = _repurchase_frame(plan.stores, ref_lo, w.last, con)
+    frame["first"] = pd.to_datetime(frame["first"]).dt.date
+    frame["next"] = pd.to_datetime(frame["next"]).dt.date
+    busy = [plan.window, *plan.other_campaigns]
+    in_busy = frame["first"].map(lambda d: any(r.first <= d <= r.last for r in busy))
+    cohorts = {"campaign": frame[(frame["first"] >= w.first) & (frame["first"] <= w.last)],
+               "ordinary": frame[(frame["first"] >= ref_lo) & (frame["first"] <= ref_hi) & ~in_busy]}
+    out = []
+    for name, c in cohorts.items():
+        rates: dict[int, float | None] = {}
+        for n in REPURCHASE_DAYS:
+            mature = c[c["first"].map(lambda d: d + dt.timedelta(days=n) <= as_of)]  # noqa: B023
+            if mature.empty:
+                rates[n] = None
+                continue
+            again = mature["next"].map(lambda x, n=n: x is not None and not pd.isna(x)) & mature.apply(
+                lambda r, n=n: (not pd.isna(r["next"])) and (r["next"] - r["first"]).days <= n, axis=1)
+            rates[n] = float(again.mean())
+        out.append(BuyerQuality(name, int(len(c)), rates))
+    return out
+
+
+# ---------------------------------------------------------------- channels
+
+def channel_rois(plan: RetroPlan, *, period: Period, con=None) -> list[ChannelRoi]:
+    res = run_query(KpiQuery(("ad_spend", "ad_gmv"), period, grain=Grain.DAY, by=("ad_tool",), stores=plan.stores),
+                    con=con)
+    f = res.to_frame()
+    if f.empty:
+        return []
+    f["bucket"] = pd.to_datetime(f["bucket"]).dt.date
+    for k in ("ad_spend", "ad_gmv"):
+        f[k] = pd.to_numeric(f[k].map(lambda v: None if v is None else float(v)), errors="coerce").fillna(0.0)
+    w = plan.window
+    out = []
+    for tool, g in sorted(f.groupby("ad_tool"), key=lambda kv: str(kv[0])):
+        inside = g[(g["bucket"] >= w.first) & (g["bucket"] <= w.last)]
+        out.append(ChannelRoi(str(tool), _money(inside["ad_spend"].sum()), _money(inside["ad_gmv"].sum()),
+                              response_elasticity(g["ad_spend"].to_numpy(), g["ad_gmv"].to_numpy())))
+    shares = budget_split([c.elasticity for c in out], [c.roas for c in out], [float(c.spend) for c in out])
+    return [ChannelRoi(c.ad_tool, c.spend, c.ad_gmv, c.elasticity, s) for c, s in zip(out, shares)]
+
+
+def response_elasticity(spend: np.ndarray, gmv: np.ndarray) -> float | None:
+    """Slope of log(attributed GMV) on log(spend) over days with both (least squares), in (0, 1]."""
+    m = (spend > 0) & (gmv > 0)
+    if np.count_nonzero(m) < 14 or np.ptp(np.log(spend[m])) < 0.2:
+        return None
+    slope = np.polyfit(np.log(spend[m]), np.log(gmv[m]), 1)[0]
+    return float(min(max(slope, 0.05), 1.0))
+
+
+def budget_split(elasticities, roas, spend) -> list[float | None]:
+    """Shares of a next budget of the same size that equalise marginal ROAS across tools.
+
+    Assumes each tool's attributed GMV follows ``a · spend^b`` (b = elasticity, a fitted through
+    this campaign's spend and GMV), that attributed GMV is what the tool reports (not the
+    incremental GMV) and that tools do not cannibalise each other. Tools without a curve keep
+    their current share."""
+    n = len(spend)
+    total = sum(spend)
+    if not total:
+        return [None] * n
+    fixed = [i for i in range(n) if elasticities[i] is None or not roas[i] or not spend[i] or elasticities[i] >= 1]
+    free = [i for i in range(n) if i not in fixed]
+    shares: list[float | None] = [spend[i] / total for i in range(n)]
+    budget = total - sum(spend[i] for i in fixed)
+    if not free or budget <= 0:
+        return shares
+    a = {i: roas[i] * spend[i] / spend[i] ** elasticities[i] for i in free}
+    b = {i: elasticities[i] for i in free}
+
+    def spend_at(lam: float) -> dict[int, float]:  # a·b·s^(b−1) = lam
+        return {i: (a[i] * b[i] / lam) ** (1.0 / (1.0 - b[i])) for i in free}
+
+    lo, hi = 1e-9, 1e9
+    for _ in range(200):
+        mid = (lo * hi) ** 0.5
+        if sum(spend_at(mid).values()) > budget:
+            lo = mid
+        else:
+            hi = mid
+    s = spend_at((lo * hi) ** 0.5)
+    for i in free:
+        shares[i] = s[i] / total
+    return shares

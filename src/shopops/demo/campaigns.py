@@ -1,0 +1,261 @@
+"""The demo store's campaign season: a year of campaign plans, their tasks, content and scorecards.
+
+Built once on first run (``campaigns_demo_ensure``), from the same calendar the generator
+multiplies demand with (``demo.generator.calendar.campaigns_of_year``), so a plan's days are
+the days the data shows a peak:
+
+- every big sale of the past twelve months (年货节, 38节, 618, 99划算节, 双11) as a plan over the
+  five demo stores, finished and reviewed, with phases, goals, budget by channel, the standard
+  tasks (mostly on time, some late) and review notes; 双11 owns the promotions module's
+  "双11 主会场" — published (over its planted floor violation, with the director's reason in the
+  audit log), no longer a draft after 11-11;
+- the next one, 双12 (its warm-up starts 12-05), approved with tasks in progress, some overdue;
+  年货节 of next year a draft with its tasks not started;
+- content posts on 小红书, 抖音, 微信 and 微博 with imported results; the store's own days
+  (会员日, 店庆); who answers for which store, and monthly GMV targets for the last three months
+  (only where none is set), so the team scorecards have numbers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from shopops.campaigns import services
+from shopops.campaigns.models import CampaignPlan, ContentPost, Task
+from shopops.campaigns.services import StoreRef
+from shopops.demo.generator.calendar import HOUR_MIDNIGHT, campaigns_of_year
+
+TZ = ZoneInfo("Asia/Shanghai")
+STORES = ("tmall", "jd", "pdd", "douyin", "own")
+MARKER = "demo:"  # festival key prefix of the demo's plans: running the seeding again changes nothing
+
+# name -> (GMV goal, budget per channel: ad tools, content, coupons, samples) in CNY, for the small demo
+PLANS: dict[str, tuple[int, tuple[int, int, int, int]]] = {
+    "年货节": (900_000, (60_000, 15_000, 30_000, 5_000)),
+    "38节": (420_000, (30_000, 12_000, 15_000, 3_000)),
+    "618": (2_400_000, (160_000, 40_000, 90_000, 12_000)),
+    "99划算节": (300_000, (20_000, 6_000, 10_000, 2_000)),
+    "双11": (3_600_000, (240_000, 60_000, 120_000, 20_000)),
+    "双12": (800_000, (50_000, 12_000, 25_000, 4_000)),
+}
+NOTES: dict[str, tuple[str, str, str]] = {
+    "年货节": ("礼盒套装连带率高，老客召回短信转化好。", "春节前物流截止日沟通不足，最后三天退款率上升。", "提前公告发货截止日；礼盒提前两周备货。"),
+    "38节": ("女装新品首发带来新客。", "满减门槛偏高，客单价未达目标。", "门槛按客单价分布设定，满199减20 更合适。"),
+    "618": ("开门红预售定金膨胀效果好，预售占比提升。", "万相台中后段 ROI 下滑，预算未及时调整。", "按日复核推广 ROI，低于 2 倍的计划当日降预算。"),
+    "99划算节": ("清仓款动销率提升。", "活动周期短，内容准备不足。", "内容提前两周排期，小红书铺量。"),
+    "双11": ("第一波 10-31 晚8点开门红达成率高，主推款售罄。", "限时特价款叠加满减和跨店满减后破价（已知、总监批准），毛利受损。",
+             "破价检查在发布前完成并修正排除清单；主推款备货提高 30%。"),
+}
+
+
+def _span(name: str, year: int) -> tuple[dt.date, dt.date, list]:
+    segments = [c for c in campaigns_of_year(year) if c.name == name]
+    return min(c.first for c in segments), max(c.last for c in segments), segments
+
+
+def _at(day: dt.date, hour: int = 0) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=TZ)
+
+
+def _phases(plan: CampaignPlan, segments: list) -> None:
+    """Phases from the generator's segments: the first is the warm-up, the peak day the main event,
+    a midnight start before it the 开门红, deposits the presale, what follows the peak the encore."""
+    peak = max(segments, key=lambda c: c.uplift)
+    services.phase_add(plan=plan, kind="warmup", starts_at=_at(segments[0].first), ends_at=_at(segments[0].last + dt.timedelta(days=1)))
+    for c in segments:
+        if c is not peak and c.hours == HOUR_MIDNIGHT and c.first < peak.first:
+            services.phase_add(plan=plan, kind="kickoff", starts_at=_at(c.first), ends_at=_at(c.last + dt.timedelta(days=1)))
+    if peak.presale_deposits:
+        a, b = peak.presale_deposits
+        services.phase_add(plan=plan, kind="presale_deposit", starts_at=_at(a, 20), ends_at=_at(b + dt.timedelta(days=1)))
+        services.phase_add(plan=plan, kind="balance", starts_at=_at(peak.first), ends_at=_at(peak.first, 12))
+    services.phase_add(plan=plan, kind="main", starts_at=_at(peak.first), ends_at=_at(peak.last + dt.timedelta(days=1)))
+    after = [c for c in segments if c.first > peak.last]
+    if after:
+        services.phase_add(plan=plan, kind="encore", starts_at=_at(after[0].first), ends_at=_at(after[-1].last + dt.timedelta(days=1)))
+
+
+def _budget(plan: CampaignPlan, amounts: tuple[int, int, int, int]) -> None:
+    ads, content, coupons, samples = amounts
+    services.budget_line_add(plan=plan, channel="ad_tools", label="直通车 / 万相台", amount=Decimal(ads * 6 // 10), currency="CNY")
+    services.budget_line_add(plan=plan, channel="ad_tools", label="巨量千川", amount=Decimal(ads * 4 // 10), currency="CNY")
+    services.budget_line_add(plan=plan, channel="content", label="小红书达人 / 抖音短视频", amount=Decimal(content), currency="CNY")
+    services.budget_line_add(plan=plan, channel="coupons", label="店铺券与满减（预计成本）", amount=Decimal(coupons), currency="CNY")
+    services.budget_line_add(plan=plan, channel="samples", label="达人寄样", amount=Decimal(samples), currency="CNY")
+
+
+def _tasks_done(plan: CampaignPlan, template, *, today: dt.date, late_every: int = 4) -> None:
+    """The template's tasks, all done: on the due day or a day before, every ``late_every``-th two days late."""
+    tasks = services.tasks_generate(plan=plan, template=template)
+    for i, task in enumerate(tasks):
+        done = task.due_on + (dt.timedelta(days=2) if i % late_every == late_every - 1 else -dt.timedelta(days=i % 2))
+        services.task_status_set(task=task, status=Task.Status.DONE, today=min(done, today))
+
+
+def _users() -> dict[str, object]:
+    User = get_user_model()
+    return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
+                                                                     "copywriter", "customer_service", "analyst", "procurement"])}
+
+
+def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print) -> int:
+    """Create the demo's campaign season around ``today`` (a store day); returns the number of plans."""
+    from shopops.promotions import services as promotion_services
+    from shopops.promotions.models import Campaign as PromoCampaign
+
+    users = _users()
+    director, ops = users.get("director"), users.get("ops_specialist")
+    stores = [StoreRef(s, "CNY", "Asia/Shanghai") for s in STORES]
+    template = services.task_template_standard_ensure()
+    year = today.year
+    created = 0
+    with transaction.atomic():
+        for name in ("年货节", "38节", "618", "99划算节", "双11"):
+            y = year if _span(name, year)[1] < today else year - 1  # its last run before today
+            first, last, segments = _span(name, y)
+            goal, budget = PLANS[name]
+            container = None
+            if name == "双11":
+                container = PromoCampaign.objects.filter(name="双11 主会场").first()
+                if container is not None and hasattr(container, "plan"):
+                    container = None
+            plan = services.plan_create(
+                name=f"{y} {name}", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}{name}",
+                theme=f"{name}：全店大促，主推当季爆款，老客召回与新客首单并重。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // 260,
+                goal_new_buyers=goal // 900, goal_roi=Decimal("2.50"), goal_margin_floor=Decimal("0.3000"),
+                promo_campaign=container)
+            _phases(plan, segments)
+            _budget(plan, budget)
+            _tasks_done(plan, template, today=today)
+            when = _at(first) - dt.timedelta(days=20)
+            services.plan_transition(plan=plan, to="approved", user=director, now=when)
+            services.plan_transition(plan=plan, to="running", user=ops, now=_at(first))
+            services.plan_transition(plan=plan, to="finished", user=ops, now=_at(last + dt.timedelta(days=1)))
+            well, badly, nxt = NOTES[name]
+            services.plan_review_notes_save(plan=plan, went_well=well, went_badly=badly, next_time=nxt)
+            services.plan_transition(plan=plan, to="reviewed", user=users.get("analyst") or director, now=_at(last + dt.timedelta(days=4)))
+            if container is not None and container.status == PromoCampaign.Status.DRAFT and director is not None:
+                try:
+                    promotion_services.campaign_publish(campaign=container, user=director, now=_at(first) - dt.timedelta(days=2),
+                                                        override_reason="限时特价款为引流款，总监批准破价（演示数据）")
+                except Exception as exc:  # noqa: BLE001 - the demo goes on; the page shows the draft
+                    echo(f"双11 主会场 not published: {exc}")
+            created += 1
+
+        # the next one: 双12, approved, tasks in progress and some overdue
+        first, last, segments = _span("双12", year)
+        goal, budget = PLANS["双12"]
+        nxt = services.plan_create(
+            name=f"{year} 双12", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}双12",
+            theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // 250,
+            goal_new_buyers=goal // 1000, goal_roi=Decimal("2.20"), goal_margin_floor=Decimal("0.3200"),
+            hero_skus=[])
+        _phases(nxt, segments)
+        _budget(nxt, budget)
+        tasks = services.tasks_generate(plan=nxt, template=template)
+        for task in tasks:
+            if task.due_on <= today - dt.timedelta(days=9):
+                services.task_status_set(task=task, status=Task.Status.DONE, today=task.due_on)
+            elif task.kind in ("promotions", "ads"):
+                services.task_status_set(task=task, status=Task.Status.DOING, today=today)
+        services.plan_transition(plan=nxt, to="approved", user=director, now=_at(today) - dt.timedelta(days=10))
+        created += 1
+
+        # next year's 年货节: a draft, its tasks not started
+        first, last, segments = _span("年货节", year + 1)
+        goal, budget = PLANS["年货节"]
+        draft = services.plan_create(
+            name=f"{year + 1} 年货节", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}年货节",
+            theme="年货节：礼盒套装与家庭装，春节前发货截止日提前公告。", goal_gmv=Decimal(goal) * Decimal("1.1"))
+        _phases(draft, segments)
+        services.tasks_generate(plan=draft, template=template)
+        created += 1
+
+        _content(users, today)
+        services.store_day_save(store_id="own", name="会员日", day=18)
+        services.store_day_save(store_id="own", name="店庆", month=9, day=20)
+        services.store_day_save(store_id="tmall", name="品牌日", month=4, day=16)
+        if ops is not None:
+            services.store_responsibility_set(user=ops, store_ids=["tmall", "own"])
+        if users.get("ads_specialist") is not None:
+            services.store_responsibility_set(user=users["ads_specialist"], store_ids=["jd", "pdd", "douyin"])
+        if director is not None:
+            services.store_responsibility_set(user=director, store_ids=list(STORES))
+    return created
+
+
+def _content(users: dict, today: dt.date) -> None:
+    """Posts around 双11 (with results) and 双12 (planned), on each channel."""
+    copy, ops = users.get("copywriter"), users.get("ops_specialist")
+    posts = [
+        ("XHS-1101", "xiaohongshu", "post", "双11 冬季通勤穿搭 5 套", dt.date(today.year, 10, 20), copy, "published", 800, (32000, 1450, 38, "9120")),
+        ("DY-1102", "douyin", "livestream", "双11 开门红 直播专场", dt.date(today.year, 10, 31), ops, "published", 5000, (180000, 9200, 410, "98400")),
+        ("WX-1103", "wechat_article", "post", "双11 会员攻略：定金膨胀怎么用", dt.date(today.year, 10, 24), copy, "published", 0, (12000, 640, 95, "22800")),
+        ("SPH-1104", "wechat_channels", "video", "羽绒服 3 种穿法", dt.date(today.year, 11, 5), copy, "published", 300, (26000, 980, 21, "5040")),
+        ("WB-1105", "weibo", "post", "双11 抽奖转发", dt.date(today.year, 11, 8), copy, "published", 1200, (54000, 3100, 12, "2880")),
+        ("XHS-1201", "xiaohongshu", "post", "双12 年终好物清单", dt.date(today.year, 12, 3), copy, "published", 800, None),
+        ("DY-1202", "douyin", "livestream", "双12 狂欢夜直播", dt.date(today.year, 12, 11), ops, "scheduled", 5000, None),
+        ("WX-1203", "wechat_article", "post", "双12 会员专享券", dt.date(today.year, 12, 9), copy, "drafting", 0, None),
+        ("XHS-0101", "xiaohongshu", "video", "年货节 礼盒开箱", dt.date(today.year + 1, 1, 8), copy, "idea", 600, None),
+    ]
+    plans = {}
+    for p in CampaignPlan.objects.filter(festival__startswith=MARKER).order_by("starts_on"):
+        plans[p.festival] = p  # the latest of each name
+    now = dt.datetime.combine(today, dt.time(9), tzinfo=TZ)
+    for code, channel, fmt, title, day, owner, status, cost, results in posts:
+        plan = plans.get(MARKER + {"11": "双11", "12": "双12"}.get(code[-4:-2], "年货节"))
+        post = services.content_post_save(code=code, channel=channel, format=fmt, title=title, owner=owner, status=status,
+                                          publish_at=dt.datetime.combine(day, dt.time(20), tzinfo=TZ), plan=plan,
+                                          cost=Decimal(cost), store_id="own" if channel.startswith("wechat") else "")
+        if results:
+            reach, engagements, orders, gmv = results
+            ContentPost.objects.filter(pk=post.pk).update(reach=reach, engagements=engagements, attributed_orders=orders,
+                                                          attributed_gmv=Decimal(gmv), results_imported_at=now)
+
+
+def _targets(today: dt.date, echo: Callable[[str], None]) -> None:
+    """Monthly GMV targets per store for the last three months, where none is set: the month's
+    GMV scaled by a fixed factor per store (some stores hit their target, some miss it)."""
+    from shopops.core.errors import ShopopsError
+    from shopops.core.periods import Period
+    from shopops.metrics.models import Target
+    from shopops.metrics.runners import run_query
+    from shopops.metrics.runners.kpis import KpiQuery
+    from shopops.metrics.services import target_set
+
+    factor = {"tmall": Decimal("1.05"), "jd": Decimal("0.92"), "pdd": Decimal("1.15"), "douyin": Decimal("0.97"), "own": Decimal("1.02")}
+    month = today.replace(day=1)
+    for _ in range(3):
+        end = min(today - dt.timedelta(days=1), (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1))
+        if end >= month:
+            full_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+            try:
+                rows = run_query(KpiQuery(("gmv",), Period(month, end), by=("store_id",))).rows
+            except ShopopsError as exc:
+                echo(f"demo targets skipped: {exc}")
+                return
+            for row in rows:
+                store = row["store_id"]
+                if store not in factor or Target.objects.filter(store_id=store, kpi="gmv", month=month).exists():
+                    continue
+                run_rate = Decimal(str(row["gmv"])) / ((end - month).days + 1) * ((full_end - month).days + 1)
+                target_set(kpi="gmv", month=month, store_id=store, value=(run_rate * factor[store]).quantize(Decimal("1")))
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+
+
+def campaigns_demo_ensure(*, today: dt.date | None = None, echo: Callable[[str], None] = print) -> None:
+    """Demo setup: the campaign season once (when no demo plan exists yet)."""
+    from shopops.campaigns.selectors import store_today
+
+    if CampaignPlan.objects.filter(festival__startswith=MARKER).exists():
+        return
+    today = today or store_today()
+    n = campaigns_demo_create(today=today, echo=echo)
+    _targets(today, echo)
+    echo(f"campaign season: {n} campaign plans (past ones reviewed, 双12 approved with tasks in progress)")

@@ -1,0 +1,202 @@
+"""The demo's campaign truth: what each big sale really added, per store.
+
+The generator multiplies demand on purpose (``calendar.Campaign.uplift``), so it can say what a
+campaign window would have sold without the campaign. This module computes that counterfactual
+from the generator's **own intensities**, without generating anything else and without changing
+a byte of the generated files:
+
+* the persons and accounts are drawn exactly as ``people.build_people`` draws them (same random
+  stream) and held fixed;
+* **repeat orders** are a Poisson process with intensity ``rate × calendar``: a window day's
+  expected repeat orders are ``Σ rate × (time alive that day) × calendar``, so the counterfactual
+  swaps the calendar for the one built ``without`` the campaign (``calendar.build_calendar``);
+* **first orders** of persons acquired in the window are spread over days with weights
+  ``calendar ** 1.15`` normalised over the window. The generator keeps the number of persons
+  fixed, so a sale *moves* acquisitions from every other day into its window. The truth measures
+  the window against an ordinary day *of this same data* (the normalisation of the run that
+  happened is kept), which is what any baseline method can see; the year-wide net effect of a
+  sale on acquisitions is zero by construction of the generator (say so when quoting numbers);
+* first orders in a **second store** (a person's second account starts ``Exp(150 days)`` after
+  acquisition) do not react to the sale: same expectation in both worlds;
+* a share of sessions stays unpaid (14 % on peak days, 10 % otherwise), as in ``build_people``;
+* the **GMV per paid order** without the campaign (no sale discount, no extra lines) is measured
+  by running the generator's own ``OrderModel`` on the counterfactual calendar over a large
+  synthetic sample of orders on each window day (a separate random stream; ``samples`` per store
+  and day), and likewise with the campaign for the expected GMV with it.
+
+So ``gmv_without`` is an *expected* value (the counterfactual is never observed); the honest
+incremental GMV of a campaign is the GMV the generated data actually holds in the window minus
+``gmv_without`` (:func:`incremental`). ``gmv_with_expected`` is there to check the model: the
+actual GMV should be close to it (Poisson noise).
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+
+from shopops.demo.generator.calendar import DemoCalendar, build_calendar, campaigns_of_year
+from shopops.demo.generator.catalogue import build_catalogue, product_day_weights, store_affinity
+from shopops.demo.generator.orders import OrderModel
+from shopops.demo.generator.people import Skeleton, build_people, draw_accounts
+from shopops.demo.generator.spec import SCALES, STORES, stream
+
+# the big sales of the generator's calendar (春节 is a dip, not a campaign)
+CAMPAIGN_NAMES = ("年货节", "38节", "618", "99划算节", "双11", "双12")
+SECOND_STORE_DELAY_DAYS = 150.0  # people.build_people: second account starts Exp(150) days later
+ACQUISITION_POWER = 1.15  # people.build_people: acquisition weight calendar ** 1.15
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignWindow:
+    name: str
+    year: int  # the calendar year the generator files it under (年货节: the year of its 春节)
+    first: dt.date
+    last: dt.date
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignTruth:
+    name: str
+    year: int
+    store_id: str
+    first: dt.date
+    last: dt.date
+    paid_orders_with_expected: float
+    paid_orders_without: float  # expected paid orders in the window had the campaign not run
+    gmv_with_expected: Decimal  # yuan
+    gmv_without: Decimal  # yuan: the counterfactual GMV
+
+
+def campaign_windows(start: dt.date, end: dt.date) -> list[CampaignWindow]:
+    """The generator's big sales lying wholly inside ``start``–``end``, by first day."""
+    out = []
+    for year in range(start.year - 1, end.year + 2):
+        spans: dict[str, list[dt.date]] = {}
+        for c in campaigns_of_year(year):
+            if c.name in CAMPAIGN_NAMES:
+                spans.setdefault(c.name, []).extend((c.first, c.last))
+        for name, days in spans.items():
+            w = CampaignWindow(name, year, min(days), max(days))
+            if start <= w.first and w.last <= end:
+                out.append(w)
+    return sorted(out, key=lambda w: w.first)
+
+
+def member_days(start: dt.date, end: dt.date) -> dict[str, list[dt.date]]:
+    """The store's own recurring sale days the generator plants: the own mini-program's 会员日
+    (the 18th of every month)."""
+    days = [start + dt.timedelta(days=i) for i in range((end - start).days + 1)]
+    return {s.store_id: [d for d in days if d.day == 18] for s in STORES if s.platform == "own"}
+
+
+def _overlap_per_day(lo: np.ndarray, hi: np.ndarray, weight: np.ndarray, n_days: int) -> np.ndarray:
+    """``Σ weight × |[lo, hi) ∩ [d, d+1)|`` for every day ``d`` (lo, hi fractional, within [0, n])."""
+    pos = np.concatenate([lo, hi])
+    w = np.concatenate([weight, -weight])
+    day = np.minimum(np.floor(pos).astype(np.int64), n_days)
+    frac = pos - day
+    full = np.bincount(day, w, minlength=n_days + 1)
+    partial = np.bincount(day, w * (1.0 - frac), minlength=n_days + 1)
+    before = np.cumsum(full) - full  # events on earlier days: the whole day counts
+    return (before + partial)[:n_days]
+
+
+def _paid_share(cal: DemoCalendar) -> np.ndarray:
+    return np.where(cal.level >= 3, 0.86, 0.9)
+
+
+def campaign_truth(*, seed: int, end_date: dt.date, days: int = 365, scale: str = "small",
+                   samples: int = 800) -> list[CampaignTruth]:
+    """Per campaign wholly inside the window and per store: the expected paid orders and GMV
+    with and without the campaign (see the module docstring for how)."""
+    sc = SCALES[scale]
+    start = end_date - dt.timedelta(days=days - 1)
+    cal = build_calendar(start, end_date)
+    n_days = cal.days
+    n_stores = len(STORES)
+    acc = draw_accounts(stream(seed, "people"), cal, sc)
+    people, _ = build_people(seed, cal, sc)
+    n = acc.home.size
+
+    # repeat-order exposure per store and day (rate × time alive), held fixed in both worlds
+    lo = np.clip(acc.a_start, 0.0, n_days)
+    hi = np.maximum(np.clip(acc.a_death, 0.0, n_days), lo)
+    exposure = np.stack([_overlap_per_day(lo[acc.a_store == s], hi[acc.a_store == s],
+                                          acc.a_rate[acc.a_store == s], n_days) for s in range(n_stores)])
+    new_home = np.bincount(acc.home[:acc.n_new], minlength=n_stores).astype(np.float64)
+    norm = (cal.order_mult ** ACQUISITION_POWER).sum(axis=1)
+    # second-store accounts: first order at acquired + Exp(150), if before dropping out
+    sec = np.arange(n, acc.a_person.size)
+    sec_acq = acc.acquired[acc.a_person[sec]]
+    sec_death = acc.a_death[sec]
+    sec_store = acc.a_store[sec]
+
+    def second_firsts(day_idx: np.ndarray) -> np.ndarray:  # [S, len(day_idx)]
+        a, b = day_idx[None, :].astype(np.float64), day_idx[None, :] + 1.0
+        upper = np.minimum(b, sec_death[:, None]) - sec_acq[:, None]
+        lower = np.maximum(a, sec_acq[:, None]) - sec_acq[:, None]
+        cdf = lambda x: 1.0 - np.exp(-np.maximum(x, 0.0) / SECOND_STORE_DELAY_DAYS)  # noqa: E731
+        p = np.where(upper > lower, cdf(upper) - cdf(lower), 0.0)
+        return np.stack([p[sec_store == s].sum(axis=0) for s in range(n_stores)])
+
+    def expected_orders(c: DemoCalendar, day_idx: np.ndarray, second: np.ndarray) -> np.ndarray:
+        m = c.order_mult[:, day_idx]
+        sessions = (exposure[:, day_idx] * m + new_home[:, None] * m ** ACQUISITION_POWER / norm[:, None]
+                    + second)
+        return sessions * _paid_share(c)[:, day_idx]
+
+    cat = build_catalogue(seed, n_days)
+    base_w = product_day_weights(cat, cal.month, n_days)
+    sales_w = store_affinity(cat)[:, None, :] * base_w[None, :, :]
+    model = OrderModel(cal, cat, people, sales_w)
+
+    def gmv_per_order(c: DemoCalendar, day_idx: np.ndarray, key: str) -> np.ndarray:  # [S, days] cents
+        m = copy.copy(model)
+        m.cal = c
+        rng = stream(seed, "truth", key)
+        k = samples
+        store = np.repeat(np.arange(n_stores), day_idx.size * k)
+        day = np.tile(np.repeat(day_idx, k), n_stores)
+        lo_acc, hi_acc = people.store_offsets[store], people.store_offsets[store + 1]
+        account = lo_acc + (rng.random(store.size) * np.maximum(hi_acc - lo_acc, 1)).astype(np.int64)
+        order = np.argsort(day, kind="stable")
+        sk = Skeleton(day=day[order], store=store[order], account=account[order],
+                      paid=np.ones(store.size, dtype=bool), presale=np.zeros(store.size, dtype=bool),
+                      deposit_day=day[order])
+        oc = m.build(rng, sk, 0, store.size, np.zeros(n_stores, dtype=np.int64))
+        sums = np.zeros((n_stores, n_days))
+        np.add.at(sums, (oc.store, oc.day), oc.amount)
+        return sums[:, day_idx] / k
+
+    out = []
+    for w in campaign_windows(start, end_date):
+        day_idx = np.arange((w.first - start).days, (w.last - start).days + 1)
+        cal0 = build_calendar(start, end_date, without=(w.name, w.year))
+        second = second_firsts(day_idx)
+        with_orders = expected_orders(cal, day_idx, second)
+        without_orders = expected_orders(cal0, day_idx, second)
+        aov_with = gmv_per_order(cal, day_idx, f"{w.name}-{w.year}-with")
+        aov_without = gmv_per_order(cal0, day_idx, f"{w.name}-{w.year}-without")
+        for s, spec in enumerate(STORES):
+            out.append(CampaignTruth(
+                name=w.name, year=w.year, store_id=spec.store_id, first=w.first, last=w.last,
+                paid_orders_with_expected=float(with_orders[s].sum()),
+                paid_orders_without=float(without_orders[s].sum()),
+                gmv_with_expected=_yuan((with_orders[s] * aov_with[s]).sum()),
+                gmv_without=_yuan((without_orders[s] * aov_without[s]).sum()),
+            ))
+    return out
+
+
+def _yuan(cents: float) -> Decimal:
+    return (Decimal(str(round(float(cents)))) / 100).quantize(Decimal("0.01"))
+
+
+def incremental(truth: CampaignTruth, actual_gmv: Decimal) -> Decimal:
+    """The campaign's true incremental GMV: what the window actually sold minus the counterfactual."""
+    return actual_gmv - truth.gmv_without

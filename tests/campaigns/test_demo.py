@@ -1,0 +1,74 @@
+"""The demo's campaign season over the real demo store: a year of plans, the next one in progress,
+双11 no longer a draft, content with results, scorecards with numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+
+import pytest
+
+TODAY = dt.date(2026, 12, 5)
+DAYS = 60
+
+
+@pytest.fixture(scope="module")
+def demo(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
+    from shopops.demo.services import demo_build
+    from shopops.ingest.models import ImportJob
+    from shopops.warehouse import connection
+
+    path = tmp_path_factory.mktemp("camp-warehouse") / "warehouse.duckdb"
+    shutil.copyfile(_duckdb_warehouse_template, path)
+    url = f"duckdb:///{path}"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SHOPOPS_WAREHOUSE_URL", url)
+        with django_db_blocker.unblock():
+            before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+            demo_build(days=DAYS, scale="small", seed=7, end_date=TODAY - dt.timedelta(days=1))
+            ImportJob.objects.filter(pk__gt=before).delete()
+        connection.disconnect_all()
+        yield url
+        connection.disconnect_all()
+
+
+@pytest.mark.django_db
+def test_demo_campaign_season(demo, monkeypatch):
+    from shopops.campaigns import selectors
+    from shopops.campaigns.models import CampaignPlan, ContentPost, Task
+    from shopops.demo.campaigns import campaigns_demo_ensure
+    from shopops.demo.promotions_plan import promotions_plan_create
+    from shopops.metrics.models import Target
+    from shopops.promotions.models import AuditLog
+    from shopops.team.services import demo_users_create
+    from shopops.warehouse import connection
+
+    monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", demo)
+    demo_users_create()
+    promotions_plan_create(year=2026)
+    campaigns_demo_ensure(today=TODAY, echo=lambda _: None)
+    campaigns_demo_ensure(today=TODAY, echo=lambda _: None)  # twice changes nothing
+    connection.disconnect_all()
+
+    plans = {p.name: p for p in CampaignPlan.objects.all()}
+    assert set(plans) == {"2026 年货节", "2026 38节", "2026 618", "2026 99划算节", "2026 双11", "2026 双12", "2027 年货节"}
+    for name in ("2026 年货节", "2026 38节", "2026 618", "2026 99划算节", "2026 双11"):
+        p = plans[name]
+        assert p.status == "reviewed" and p.went_well and p.ends_on < TODAY, name
+        assert p.tasks.exclude(status="done").count() == 0
+    # the 双11 plan owns the promotions module's 双11 主会场, published over its planted violation with a reason
+    eleven = plans["2026 双11"]
+    assert eleven.promo_campaign.name == "双11 主会场" and eleven.promo_campaign.status == "published"
+    assert AuditLog.objects.filter(campaign=eleven.promo_campaign, action="campaign_publish_override").exists()
+    assert (eleven.starts_on, eleven.ends_on) == (dt.date(2026, 10, 15), dt.date(2026, 11, 13))
+    assert {ph.kind for ph in eleven.phases.all()} >= {"warmup", "presale_deposit", "main", "encore", "kickoff"}
+    nxt = plans["2026 双12"]
+    assert nxt.status == "approved" and nxt.starts_on == dt.date(2026, 12, 5)
+    statuses = set(nxt.tasks.values_list("status", flat=True))
+    assert {"done", "doing", "todo"} <= statuses
+    overdue = selectors.overdue_tasks(day=TODAY)
+    assert any(t.plan_id == nxt.pk for t in overdue)
+    assert plans["2027 年货节"].status == "draft" and plans["2027 年货节"].tasks.count() > 0
+    assert ContentPost.objects.filter(reach__isnull=False).count() == 5
+    assert Target.objects.filter(kpi="gmv", month=dt.date(2026, 11, 1)).count() == 5
+    assert Task.objects.count() == 7 * 10

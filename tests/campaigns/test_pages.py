@@ -1,0 +1,269 @@
+"""The campaign pages through the Django client: permissions per action (403), bad input (400 with the
+precise message, nothing saved), the ICS export parsed back, the content import, scorecard visibility."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pyarrow as pa
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from shopops.campaigns import services
+from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, StoreResponsibility, Task
+from shopops.core.roles import Role
+from shopops.metrics.models import Target
+from shopops.warehouse.loader import load
+
+from .factories import OWN, plan, user
+
+pytestmark = pytest.mark.django_db
+UTC = dt.UTC
+
+
+@pytest.fixture
+def shop(warehouse):
+    load(warehouse, "stores", pa.table({"store_id": ["own", "tmall", "hk"], "platform": ["own", "tmall", "own"],
+                                        "name": ["商城", "天猫店", "HK"], "currency": ["CNY", "CNY", "HKD"],
+                                        "time_zone": ["Asia/Shanghai", "Asia/Shanghai", "Asia/Hong_Kong"]}))
+    return warehouse
+
+
+def test_a_user_without_the_module_gets_403_on_every_page_and_action(client):
+    nobody = get_user_model().objects.create_user("nobody", password="x-long-password-1")
+    client.force_login(nobody)
+    p = plan()
+    task = services.task_create(title="t", due_on=dt.date(2026, 12, 1), plan=p)
+    gets = ["campaigns:plans", "campaigns:plan_create", "campaigns:board", "campaigns:timeline", "campaigns:calendar",
+            "campaigns:content", "campaigns:scorecards", "campaigns:task_create"]
+    for name in gets:
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get(reverse("campaigns:plan", args=[p.pk])).status_code == 403
+    posts = [reverse("campaigns:plan_transition", args=[p.pk]), reverse("campaigns:phase_add", args=[p.pk]),
+             reverse("campaigns:budget_add", args=[p.pk]), reverse("campaigns:tasks_generate", args=[p.pk]),
+             reverse("campaigns:task_status", args=[task.pk]), reverse("campaigns:task_dependency", args=[task.pk]),
+             reverse("campaigns:task_comment", args=[task.pk]), reverse("campaigns:content_import")]
+    for url in posts:
+        assert client.post(url, {"to": "approved", "status": "done", "body": "x"}).status_code == 403, url
+    assert Task.objects.get().status == "todo" and CampaignPlan.objects.get().status == "draft"
+
+
+@pytest.mark.parametrize("role", [Role.OPS_SPECIALIST, Role.DESIGNER, Role.ANALYST])
+def test_only_the_director_approves_a_plan(client, shop, role):
+    client.force_login(user(role))
+    p = plan()
+    page = client.get(reverse("campaigns:plan", args=[p.pk]))
+    assert page.status_code == 200
+    assert 'data-to="approved" disabled' in page.content.decode()
+    response = client.post(reverse("campaigns:plan_transition", args=[p.pk]), {"to": "approved"})
+    assert response.status_code == 403
+    assert "team.approve_campaign_plan" in response.content.decode()
+    p.refresh_from_db()
+    assert p.status == "draft"
+    client.force_login(user(Role.OPS_DIRECTOR, "boss"))
+    assert client.post(reverse("campaigns:plan_transition", args=[p.pk]), {"to": "approved"}).status_code == 302
+    p.refresh_from_db()
+    assert p.status == "approved"
+
+
+def test_plan_form_creates_a_plan_and_refuses_mixed_currencies(client, shop):
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    data = {"name": "年货节", "stores": ["own", "hk"], "starts_on": "2027-01-10", "ends_on": "2027-01-20",
+            "goal_gmv": "300000", "hero_skus": "SKU-1, SKU-2"}
+    bad = client.post(reverse("campaigns:plan_create"), data)
+    assert bad.status_code == 400
+    assert "own: CNY, hk: HKD" in bad.content.decode()
+    assert not CampaignPlan.objects.exists()
+    data["stores"] = ["own", "tmall"]
+    ok = client.post(reverse("campaigns:plan_create"), data)
+    assert ok.status_code == 302
+    p = CampaignPlan.objects.get()
+    assert (p.store_ids, p.currency, p.hero_skus, p.goal_gmv) == (["own", "tmall"], "CNY", ["SKU-1", "SKU-2"], Decimal("300000.00"))
+
+
+def test_bad_phase_budget_and_dependency_on_the_pages(client, shop):
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    p = plan()
+    r = client.post(reverse("campaigns:phase_add", args=[p.pk]),
+                    {"kind": "warmup", "starts_at": "2026-12-12T10:00", "ends_at": "2026-12-11T10:00"})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "2026-12-11 10:00" in html and "2026-12-12 10:00" in html
+    assert not CampaignPhase.objects.exists()
+    r = client.post(reverse("campaigns:phase_add", args=[p.pk]),
+                    {"kind": "warmup", "starts_at": "2026-12-10T10:00", "ends_at": "2026-12-11T10:00"})
+    assert r.status_code == 302
+    phase = CampaignPhase.objects.get()
+    assert phase.starts_at == dt.datetime(2026, 12, 10, 2, tzinfo=UTC)  # 10:00 store time
+    r = client.post(reverse("campaigns:budget_add", args=[p.pk]),
+                    {"channel": "ad_tools", "label": "直通车", "amount": "8000", "currency": "HKD"})
+    assert r.status_code == 400 and "HKD" in r.content.decode() and not BudgetLine.objects.exists()
+    a = services.task_create(title="选品", due_on=dt.date(2026, 11, 10), plan=p)
+    b = services.task_create(title="详情页", due_on=dt.date(2026, 11, 20), plan=p, depends_on=[a])
+    r = client.post(reverse("campaigns:task_dependency", args=[a.pk]), {"depends_on": b.pk})
+    assert r.status_code == 400
+    assert "“选品” → “详情页” → “选品”" in r.content.decode()
+    r = client.post(reverse("campaigns:task_dependency", args=[a.pk]), {"depends_on": a.pk})
+    assert r.status_code == 400
+    assert "“选品”" in r.content.decode()
+    assert list(a.depends_on.all()) == []
+
+
+def test_ics_export_parses_back_with_icalendar(client, shop):
+    from icalendar import Calendar
+
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    p = plan(name="双12 <b>", starts_on=dt.date(2026, 12, 10), ends_on=dt.date(2026, 12, 13))
+    services.task_create(title="客服话术", due_on=dt.date(2026, 12, 7), plan=p)
+    services.task_create(title="复盘", due_on=dt.date(2027, 1, 2), plan=p)  # outside December
+    services.store_day_save(store_id="own", name="会员日", day=18)
+    r = client.get(reverse("campaigns:calendar"), {"view": "month", "date": "2026-12-01", "format": "ics"})
+    assert r.status_code == 200 and r["Content-Type"].startswith("text/calendar")
+    cal = Calendar.from_ical(r.content)
+    events = {str(e["summary"]): e for e in cal.walk("VEVENT")}
+    assert {"双12 <b>", "客服话术", "会员日", "双12 <b>"} <= set(events)
+    assert "复盘" not in events
+    campaign = events["双12 <b>"]
+    assert campaign.decoded("dtstart") == dt.date(2026, 12, 10)
+    assert campaign.decoded("dtend") == dt.date(2026, 12, 14)  # DTEND is exclusive for all-day events
+    assert events["会员日"].decoded("dtstart") == dt.date(2026, 12, 18)
+    assert len({str(e["uid"]) for e in cal.walk("VEVENT")}) == len(cal.walk("VEVENT"))
+    # filtered by owner: only what the owner owns or is assigned (festivals and holidays stay)
+    other = user(Role.DESIGNER, "art")
+    services.task_create(title="主图", due_on=dt.date(2026, 12, 5), plan=p, assignee=other)
+    r = client.get(reverse("campaigns:calendar"), {"date": "2026-12-01", "owner": other.pk, "format": "ics"})
+    titles = {str(e["summary"]) for e in Calendar.from_ical(r.content).walk("VEVENT") if "task" in str(e["uid"]) or "plan" in str(e["uid"])}
+    assert titles == {"主图"}
+    html = client.get(reverse("campaigns:calendar"), {"date": "2026-12-01"}).content.decode()
+    assert "双12 &lt;b&gt;" in html and "双12 <b>" not in html  # escaped
+
+
+def test_content_results_import_errors_and_idempotent_reimport(client, shop):
+    client.force_login(user(Role.COPYWRITER, "copy"))
+    at = dt.datetime(2026, 12, 1, 12, tzinfo=UTC)
+    services.content_post_save(code="XHS-1", channel="xiaohongshu", title="冬季穿搭", publish_at=at, cost="600")
+    services.content_post_save(code="DY-1", channel="douyin", title="直播", publish_at=at, format="livestream", cost="1000")
+    bad = "内容编号,曝光,互动,成交订单\nXHS-1,12000,abc,3\nNOPE,1,1,1\n".encode()
+    r = client.post(reverse("campaigns:content_import"), {"file": _upload("r.csv", bad)})
+    assert r.status_code == 400
+    html = r.content.decode()
+    assert "abc" in html and "NOPE" in html and "互动" in html  # the value, the unknown post, the column
+    assert ContentPost.objects.filter(reach__isnull=False).count() == 0  # nothing half-written
+    good = "内容编号,曝光,互动,成交订单,成交金额\nXHS-1,12000,300,4,1200\nDY-1,50000,2000,40,16000.50\n".encode("gb18030")
+    for _ in range(2):
+        r = client.post(reverse("campaigns:content_import"), {"file": _upload("r.csv", good)})
+        assert r.status_code == 302
+    x = ContentPost.objects.get(code="XHS-1")
+    assert (x.reach, x.engagements, x.attributed_orders, x.attributed_gmv) == (12000, 300, 4, Decimal("1200.00"))
+    page = client.get(reverse("campaigns:content")).content.decode()
+    # cost per engagement 600 / 300 = 2.00; per order 600 / 4 = 150.00; 抖音 1000 / 2000 = 0.50, 1000 / 40 = 25.00
+    assert 'data-col="cpe" data-value="2.00"' in page and 'data-col="cpo" data-value="150.00"' in page
+    assert 'data-col="cpe" data-value="0.50"' in page and 'data-col="cpo" data-value="25.00"' in page
+    # a mapping names other columns
+    mapped = "post,views,likes\nXHS-1,13000,310\n".encode()
+    r = client.post(reverse("campaigns:content_import"), {"file": _upload("m.csv", mapped), "code_column": "post",
+                                                           "reach_column": "views", "engagements_column": "likes"})
+    assert r.status_code == 302
+    assert ContentPost.objects.get(code="XHS-1").reach == 13000
+
+
+def _upload(name: str, data: bytes):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data, content_type="text/csv")
+
+
+def test_attachments_are_served_only_with_the_module(client, shop, settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    ops = user(Role.OPS_SPECIALIST, "ops")
+    client.force_login(ops)
+    task = services.task_create(title="主图", due_on=dt.date(2026, 12, 1))
+    png = b"\x89PNG\r\n\x1a\n" + b"0" * 20
+    r = client.post(reverse("campaigns:task_attachment", args=[task.pk]), {"file": _upload("主图.png", png)})
+    assert r.status_code == 302
+    att = task.attachments.get()
+    got = client.get(reverse("campaigns:attachment", args=[att.pk]))
+    assert got.status_code == 200 and b"".join(got.streaming_content) == png
+    assert "attachment" in got["Content-Disposition"]
+    r = client.post(reverse("campaigns:task_attachment", args=[task.pk]), {"file": _upload("x.html", b"<script>")})
+    assert r.status_code == 400 and task.attachments.count() == 1
+    nobody = get_user_model().objects.create_user("nobody", password="x-long-password-1")
+    client.force_login(nobody)
+    assert client.get(reverse("campaigns:attachment", args=[att.pk])).status_code == 403
+
+
+def _sales(warehouse):
+    """Two stores in 2026-11: own GMV 900 (target 1000 → 90 %), tmall GMV 500 (target 1000 → 50 %);
+    own ad GMV 600 on spend 200 (3.00×)."""
+    rows = [("own", "o1", 400), ("own", "o2", 500), ("tmall", "t1", 500)]
+    paid = dt.datetime(2026, 11, 5, 4, tzinfo=UTC)
+    load(warehouse, "orders", pa.table({
+        "store_id": [r[0] for r in rows], "order_id": [r[1] for r in rows], "customer_id": ["c1", "c2", "c3"],
+        "status": ["paid"] * 3, "created_at": [paid] * 3, "paid_at": [paid] * 3, "paid_date": [dt.date(2026, 11, 5)] * 3,
+        "paid_amount": pa.array([Decimal(r[2]) for r in rows], pa.decimal128(18, 2))}))
+    load(warehouse, "ad_spend_daily", pa.table({
+        "store_id": ["own"], "date": [dt.date(2026, 11, 5)], "ad_tool": ["ztc"], "plan_id": ["p1"],
+        "cost": pa.array([Decimal("200")], pa.decimal128(18, 2)),
+        "attributed_gmv": pa.array([Decimal("600")], pa.decimal128(18, 2))}))
+    for store in ("own", "tmall"):
+        Target.objects.create(store_id=store, kpi="gmv", month=dt.date(2026, 11, 1), value=Decimal("1000"))
+
+
+def test_scorecards_director_sees_everyone_a_specialist_only_themself(client, shop):
+    _sales(shop)
+    director, ops, ads = user(Role.OPS_DIRECTOR, "boss"), user(Role.OPS_SPECIALIST, "ops"), user(Role.ADS_SPECIALIST, "ads")
+    services.store_responsibility_set(user=ops, store_ids=["own"])
+    services.store_responsibility_set(user=ads, store_ids=["tmall"])
+    t = services.task_create(title="a", due_on=dt.date(2026, 11, 10), assignee=ops)
+    services.task_status_set(task=t, status="done", today=dt.date(2026, 11, 9))
+    services.task_create(title="b", due_on=dt.date(2026, 11, 12), assignee=ops)  # open past due: late
+    client.force_login(ops)
+    page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
+    assert 'data-user="ops"' in page and 'data-user="ads"' not in page and 'data-user="boss"' not in page
+    assert 'data-col="target_achievement" data-value="0.9"' in page
+    assert 'data-col="roi" data-value="3.0"' in page
+    assert 'data-col="on_time" data-value="0.5"' in page
+    assert client.get(reverse("campaigns:scorecards"), {"month": "2026-11", "user": "ads"}).status_code == 403
+    book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("campaigns:scorecards"),
+                                                        {"month": "2026-11", "format": "xlsx"}).content)).active
+    assert [row[0] for row in book.iter_rows(min_row=2, values_only=True)] == ["ops"]
+    client.force_login(director)
+    page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
+    assert 'data-user="ops"' in page and 'data-user="ads"' in page and 'data-user="boss"' in page
+    assert 'data-user="ads"' in page and 'data-col="target_achievement" data-value="0.5"' in page
+    assert client.get(reverse("campaigns:scorecards"), {"month": "2026-11", "user": "ads"}).status_code == 200
+    assert client.get(reverse("campaigns:scorecards"), {"month": "11/2026"}).status_code == 400
+
+
+def test_the_team_entry_opens_the_scorecards(client, shop):
+    client.force_login(user(Role.OPS_DIRECTOR, "boss"))
+    html = client.get(reverse("campaigns:plans")).content.decode()
+    assert f'href="{reverse("campaigns:scorecards")}" data-module="team"' in html
+    assert f'href="{reverse("campaigns:plans")}" data-module="campaigns"' in html
+
+
+def test_calendar_shows_holidays_and_makeup_workdays_as_the_library_has_them(client, shop):
+    import chinese_calendar
+    from icalendar import Calendar
+
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    r = client.get(reverse("campaigns:calendar"), {"view": "quarter", "date": "2026-10-01", "format": "ics",
+                                                   "kind": ["holiday"]})
+    events = Calendar.from_ical(r.content).walk("VEVENT")
+    holidays = {e.decoded("dtstart") for e in events if str(e["categories"].cats[0]) == "holiday"}
+    workdays = {e.decoded("dtstart") for e in events if str(e["categories"].cats[0]) == "workday"}
+    start, end = dt.date(2026, 10, 1), dt.date(2026, 12, 31)
+    assert holidays == {d for d in chinese_calendar.holidays if start <= d <= end}
+    assert workdays == {d for d in chinese_calendar.workdays if start <= d <= end}
+    assert holidays  # 国庆 is in the quarter
+    # platform festivals: 双11 phases in November, only for the stores' platforms when filtered
+    html = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"]}).content.decode()
+    assert "双11" in html and "k-festival" in html
+    own_only = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"], "store": ["own"]})
+    assert 'data-item="festival-' not in own_only.content.decode()  # the own shop has no platform schedule
+    tmall = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"], "store": ["tmall"]})
+    assert 'data-item="festival-double11-2026' in tmall.content.decode()
