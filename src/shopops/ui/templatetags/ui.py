@@ -54,13 +54,15 @@ def get_item(mapping, key):
 
 @register.filter
 def export_as(url: str, fmt: str) -> str:
-    """The same export URL asking for another format (``xlsx`` → ``csv``)."""
+    """The same export URL asking for another format (``xlsx`` → ``csv``): its ``format`` (or ``export``) parameter."""
     if not url:
         return ""
     parts = urlsplit(url)
-    query = [(k, fmt if k == "format" else v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
-    if not any(k == "format" for k, _ in query):
-        query.append(("format", fmt))
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    key = "format" if any(k == "format" for k, _ in pairs) or not any(k == "export" for k, _ in pairs) else "export"
+    query = [(k, fmt if k == key else v) for k, v in pairs]
+    if not any(k == key for k, _ in query):
+        query.append((key, fmt))
     return urlunsplit(parts._replace(query=urlencode(query)))
 
 
