@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from shopops.campaigns import services
-from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, StoreResponsibility, Task
+from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task
 from shopops.core.roles import Role
 from shopops.metrics.models import Target
 from shopops.warehouse.loader import load
 
-from .factories import OWN, plan, user
+from .factories import plan, user
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC

@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
 from shopops.campaigns.models import (
-    BudgetLine, CampaignPlan, ContentPost, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
+    CampaignPlan, ContentPost, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
 )
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
