@@ -243,7 +243,9 @@ def test_the_team_entry_opens_the_scorecards(client, shop):
     client.force_login(user(Role.OPS_DIRECTOR, "boss"))
     html = client.get(reverse("campaigns:plans")).content.decode()
     assert f'href="{reverse("campaigns:scorecards")}" data-module="team"' in html
-    assert f'href="{reverse("campaigns:plans")}" data-module="campaigns"' in html
+    assert f'href="{reverse("campaigns:plans")}" data-module="campaigns" class="active"' in html
+    html = client.get(reverse("campaigns:scorecards")).content.decode()
+    assert 'data-module="team" class="active"' in html and 'data-module="campaigns" class="active"' not in html
 
 
 def test_calendar_shows_holidays_and_makeup_workdays_as_the_library_has_them(client, shop):
