@@ -37,6 +37,7 @@ from shopops.metrics.sources import paid_orders
 CENT = Decimal("0.01")
 SERIES_KPIS = ("gmv", "paid_orders", "paying_buyers", "gross_margin", "ad_spend")
 REPURCHASE_DAYS = (30, 60, 90)
+MIN_DAYS_BEFORE = 21
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,13 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, 63)))
     period = Period(start, end)
     frame = _daily(plan, period, con)
+    # the history starts at the first day with a sale: days before the data began are not zero-sale days
+    sold = np.flatnonzero(frame["gmv"].to_numpy() > 0)
+    if sold.size == 0 or frame.index[sold[0]] > w.first:
+        raise ValueError(f"no sales of these stores before the campaign's first day ({w.first}): nothing to learn "
+                         "the baseline from")
+    frame = frame.iloc[sold[0]:]
+    period = Period(frame.index[0], end)
     days = list(frame.index)
     windows = [w, *plan.other_campaigns]
     in_w = np.array([w.first <= d <= w.last for d in days])
@@ -154,6 +162,10 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     fits: dict[str, Baseline] = {}
     for k in SERIES_KPIS:
         fits[k] = baseline_fit(days, frame[k].to_numpy(), windows, target=w, other_days=list(plan.other_days))
+    before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
+    if before < MIN_DAYS_BEFORE:
+        raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "
+                         f"{MIN_DAYS_BEFORE} to know the level the campaign started from")
     targets = {"gmv": plan.target_gmv, "paying_buyers": plan.target_paying_buyers}
     figures = {}
     for k in ("gmv", "paid_orders", "gross_margin", "ad_spend"):

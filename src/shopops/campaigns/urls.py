@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopops.campaigns import views
+from shopops.campaigns import views, views_analytics
 
 app_name = "campaigns"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path("plans/<int:plan_id>/promotions/", views.promotion_attach, name="promotion_attach"),
     path("plans/<int:plan_id>/tasks/generate/", views.tasks_generate, name="tasks_generate"),
     path("plans/<int:plan_id>/review/", views.review_notes, name="review_notes"),
+    path("plans/<int:plan_id>/live/", views_analytics.plan_live, name="plan_live"),
+    path("plans/<int:plan_id>/retro/", views_analytics.plan_retro, name="plan_retro"),
+    path("plans/<int:plan_id>/retro.pdf", views_analytics.plan_retro_pdf, name="plan_retro_pdf"),
     path("tasks/", views.board, name="board"),
     path("tasks/timeline/", views.timeline, name="timeline"),
     path("tasks/new/", views.task_create, name="task_create"),

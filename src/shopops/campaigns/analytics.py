@@ -1,0 +1,87 @@
+"""Reads for the live campaign page and the 复盘 page: a plan's parameters into the engines
+(:mod:`~shopops.campaigns.retro`, :mod:`~shopops.campaigns.pacing`), cached per data version.
+
+The windows left out of the baseline are every other plan on the same stores, the typical
+platform festivals of the stores' platforms (``core.festivals``), the 春节 holiday period and
+the stores' own days (``StoreDay``: 会员日 every month, 店庆 yearly)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from shopops.campaigns.baseline import DateRange
+from shopops.campaigns.models import CampaignPlan, StoreDay
+from shopops.campaigns.pacing import Pace, PacePlan, pace_build
+from shopops.campaigns.retro import Retro, RetroPlan, retro_build
+from shopops.core.festivals import chinese_new_year, festivals_between
+from shopops.metrics.cache import cached
+from shopops.warehouse.connection import connect
+
+HISTORY_DAYS = 365
+FACT_TABLES = ("orders", "order_lines", "ad_spend_daily", "refunds", "products")
+
+
+def _platforms(store_ids: list[str]) -> list[str]:
+    from shopops.campaigns.selectors import stores_available
+
+    known = {s.store_id: s.platform for s in stores_available()}
+    return sorted({known[s] for s in store_ids if s in known})
+
+
+def other_windows(plan: CampaignPlan, first: dt.date, last: dt.date) -> tuple[DateRange, ...]:
+    out: list[DateRange] = []
+    for other in CampaignPlan.objects.exclude(pk=plan.pk).filter(starts_on__lte=last, ends_on__gte=first):
+        if set(other.store_ids) & set(plan.store_ids):
+            out.append(DateRange(other.starts_on, other.ends_on))
+    for platform in _platforms(plan.store_ids):
+        try:
+            fests = festivals_between(first, last, platform)
+        except ValueError:  # a platform the festival calendar does not know (own shop)
+            continue
+        out.extend(DateRange(f.first, f.last) for f in fests)
+    for year in range(first.year, last.year + 2):
+        cny = chinese_new_year(year)
+        out.append(DateRange(cny - dt.timedelta(days=10), cny + dt.timedelta(days=7)))
+    window = DateRange(plan.starts_on, plan.ends_on)
+    return tuple(sorted({r for r in out if not (r.first == window.first and r.last == window.last)},
+                        key=lambda r: (r.first, r.last)))
+
+
+def store_days(plan: CampaignPlan, first: dt.date, last: dt.date) -> tuple[DateRange, ...]:
+    rows = list(StoreDay.objects.filter(store_id__in=plan.store_ids))
+    out = []
+    day = first
+    while day <= last:
+        if any(r.day == day.day and (r.month is None or r.month == day.month) for r in rows):
+            out.append(DateRange(day, day))
+        day += dt.timedelta(days=1)
+    return tuple(out)
+
+
+def retro_plan(plan: CampaignPlan) -> RetroPlan:
+    first = plan.starts_on - dt.timedelta(days=HISTORY_DAYS)
+    last = plan.ends_on + dt.timedelta(days=90)
+    cost = sum((b.amount for b in plan.budget_lines.all()), Decimal(0))
+    return RetroPlan(
+        stores=tuple(plan.store_ids), window=DateRange(plan.starts_on, plan.ends_on),
+        other_campaigns=other_windows(plan, first, last), other_days=store_days(plan, first, last),
+        target_gmv=plan.goal_gmv, target_paying_buyers=plan.goal_paying_buyers,
+        target_new_buyers=plan.goal_new_buyers, target_roi=plan.goal_roi, budget=cost or None,
+        history_days=HISTORY_DAYS)
+
+
+def plan_retro(plan: CampaignPlan, *, as_of: dt.date) -> Retro:
+    """The 复盘 of a plan (raises ValueError with a message for people when it cannot be made)."""
+    rp = retro_plan(plan)
+    con = connect()
+    return cached("campaigns:retro", (con.name, rp, as_of), lambda: retro_build(rp, as_of=as_of, con=con),
+                  con=con, tables=FACT_TABLES, stores=rp.stores)
+
+
+def plan_pace(plan: CampaignPlan, *, as_of: dt.date) -> Pace:
+    pp = PacePlan(stores=tuple(plan.store_ids), first=plan.starts_on, last=plan.ends_on, target_gmv=plan.goal_gmv,
+                  target_paying_buyers=plan.goal_paying_buyers, target_roi=plan.goal_roi, time_zone=plan.time_zone)
+    con = connect()
+    return cached("campaigns:pace", (con.name, pp, as_of), lambda: pace_build(pp, as_of=as_of, con=con),
+                  con=con, tables=FACT_TABLES, stores=pp.stores)

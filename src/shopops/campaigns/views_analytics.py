@@ -1,0 +1,174 @@
+"""The live campaign page and the 复盘 page of a plan (tables export to XLSX/CSV through
+``shopops.ui``; the 复盘 also as a PDF document)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+from pathlib import Path
+
+from django.http import FileResponse, HttpResponse
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _, gettext_noop
+
+from shopops.campaigns import analytics
+from shopops.campaigns.models import CampaignPlan
+from shopops.campaigns.retro import Retro
+from shopops.core.roles import Module
+from shopops.metrics.catalog import CATALOG
+from shopops.ui.pages import BadRequest, Page, language, ui_page
+from shopops.ui.tables import Column, DataTable, Row, chart_from_table
+
+RETRO_TABLES = ("summary", "daily", "channels", "buyers")
+LIVE_TABLES = ("days", "hours", "products", "channels")
+CHANNEL_NOTE = gettext_noop("Assumes each tool's attributed GMV grows as spend^elasticity (fitted on its daily history), that "
+                "attributed GMV is what the tool reports (not incremental) and that tools do not take sales from "
+                "each other; the split equalises marginal ROAS for the same total.")
+
+
+def _plan(plan_id: int) -> CampaignPlan:
+    return CampaignPlan.objects.prefetch_related("budget_lines").get(pk=plan_id)
+
+
+def _label(kpi_id: str) -> str:
+    return CATALOG[kpi_id].label(language())
+
+
+def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
+    f = retro.figures
+    units = {"gmv": "money", "paid_orders": "count", "paying_buyers": "count", "new_buyers": "count",
+             "gross_margin": "money", "ad_spend": "money"}
+    summary = DataTable("summary", _("Actual, target and baseline"), [
+        Column("kpi", _("KPI")), Column("actual", _("Actual"), unit="money"),
+        Column("target", _("Target"), unit="money"), Column("achievement", _("Target achievement"), unit="percent"),
+        Column("baseline", _("Baseline (no campaign)"), unit="money"),
+        Column("incremental", _("Incremental"), unit="money"), Column("lift", _("Lift"), unit="percent"),
+    ], [Row({"kpi": _label(k), "actual": f[k].actual, "target": f[k].target, "achievement": f[k].achievement,
+             "baseline": f[k].baseline if k != "new_buyers" else None,
+             "incremental": f[k].incremental if k != "new_buyers" else None,
+             "lift": f[k].lift if k != "new_buyers" else None},
+            units={c: units[k] for c in ("actual", "target", "baseline", "incremental")})
+        for k in ("gmv", "paid_orders", "paying_buyers", "new_buyers", "gross_margin", "ad_spend")],
+        currency=currency)
+    d = retro.daily
+    daily = DataTable("daily", _("GMV by day: actual and baseline"), [
+        Column("day", _("Day"), unit="date"), Column("actual", _("Actual GMV"), unit="money"),
+        Column("baseline", _("Baseline GMV"), unit="money"), Column("in_window", _("Campaign day"))],
+        [Row({"day": day, "actual": _dec(a), "baseline": _dec(b), "in_window": "✓" if w else ""},
+             header=day.isoformat())
+         for day, a, b, w in zip(d["day"], d["actual"], d["baseline"], d["in_window"])
+         if retro.plan.window.first - dt.timedelta(days=42) <= day <= retro.plan.window.last + dt.timedelta(days=42)],
+        currency=currency)
+    channels = DataTable("channels", _("Ad tools: ROI and next budget"), [
+        Column("ad_tool", _("Ad tool")), Column("spend", _("Ad spend"), unit="money"),
+        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio"),
+        Column("roi", _("ROI ((GMV − cost) / cost)"), unit="ratio"),
+        Column("marginal_roas", _("Marginal ROAS"), unit="ratio"),
+        Column("suggested_share", _("Suggested budget share"), unit="percent"),
+        Column("current_share", _("Current share"), unit="percent")],
+        [Row({"ad_tool": c.ad_tool, "spend": c.spend, "ad_gmv": c.ad_gmv, "roas": c.roas, "roi": c.roi,
+              "marginal_roas": c.marginal_roas, "suggested_share": c.suggested_share,
+              "current_share": float(c.spend / retro.ad_spend) if retro.ad_spend else None})
+         for c in retro.channels], currency=currency,
+        note=_(CHANNEL_NOTE))
+    buyers = DataTable("buyers", _("New-buyer quality: bought again within"), [
+        Column("cohort", _("New buyers")), Column("buyers", _("Buyers"), unit="count"),
+        Column("r30", _("30 days"), unit="percent"), Column("r60", _("60 days"), unit="percent"),
+        Column("r90", _("90 days"), unit="percent")],
+        [Row({"cohort": _("Acquired in the campaign") if b.cohort == "campaign" else _("Ordinary days before it"),
+              "buyers": b.buyers, "r30": b.repurchase[30], "r60": b.repurchase[60], "r90": b.repurchase[90]})
+         for b in retro.buyers], currency=currency, note=_("Empty: not enough days observed after their first order yet."))
+    return {"summary": summary, "daily": daily, "channels": channels, "buyers": buyers}
+
+
+def _dec(x):
+    from decimal import Decimal
+
+    return Decimal(str(round(float(x), 2)))
+
+
+def _retro_or_400(plan: CampaignPlan, as_of: dt.date) -> Retro:
+    try:
+        return analytics.plan_retro(plan, as_of=as_of)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+
+
+@ui_page(Module.CAMPAIGNS, "campaigns/retro.html", tables=RETRO_TABLES, form=None, period=False, as_of=True,
+         not_found=(CampaignPlan.DoesNotExist,),
+         filename=lambda page, table: f"retro-{page.context.get('plan_id', '')}-{table}")
+def plan_retro(page: Page, plan_id: int):
+    plan = _plan(plan_id)
+    page.context.update(plan=plan, plan_id=plan.pk)
+    retro = _retro_or_400(plan, page.as_of)
+    tables = retro_tables(retro, page.currency or plan.currency)
+    page.context.update(
+        retro=retro, figures=retro.figures,
+        daily_chart=chart_from_table(tables["daily"], series=[("actual", "bar", 0), ("baseline", "line", 0)]),
+        channels_chart=chart_from_table(tables["channels"], series=[("roas", "bar", 0), ("marginal_roas", "line", 0)]),
+        pdf_url=page.url("campaigns:plan_retro_pdf", args=(plan.pk,)))
+    return tables
+
+
+@ui_page(Module.CAMPAIGNS, "campaigns/retro.html", tables=RETRO_TABLES, form=None, period=False, as_of=True,
+         not_found=(CampaignPlan.DoesNotExist,))
+def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
+    plan = _plan(plan_id)
+    page.context.update(plan=plan, plan_id=plan.pk)
+    retro = _retro_or_400(plan, page.as_of)
+    tables = retro_tables(retro, page.currency or plan.currency)
+    html = render_to_string("campaigns/retro_document.html", {
+        "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES], "as_of": page.as_of,
+        "lang": language()}, request=page.request)
+    from weasyprint import HTML  # lazy: it loads pango
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "retro.pdf"
+        HTML(string=html, base_url=tmp).write_pdf(str(path))
+        data = path.read_bytes()
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="retro-{plan.pk}-{page.as_of.isoformat()}.pdf"'
+    return response
+
+
+def live_tables(pace, currency: str) -> dict[str, DataTable]:
+    days = DataTable("days", _("Pace by day"), [
+        Column("day", _("Day"), unit="date"), Column("gmv", _("GMV"), unit="money"),
+        Column("cum_gmv", _("Cumulative GMV"), unit="money"), Column("target_cum", _("Target (cumulative)"), unit="money"),
+        Column("paying_buyers", _("Paying buyers"), unit="count"), Column("ad_spend", _("Ad spend"), unit="money"),
+        Column("roi", _("ROI so far"), unit="ratio")],
+        [Row({"day": d.day, "gmv": d.gmv, "cum_gmv": d.cum_gmv, "target_cum": d.target_cum,
+              "paying_buyers": d.paying_buyers, "ad_spend": d.ad_spend, "roi": d.roi}, header=d.day.isoformat())
+         for d in pace.days], currency=currency)
+    h = pace.hours
+    hours = DataTable("hours", _("Hours of %(day)s") % {"day": pace.as_of.isoformat()}, [
+        Column("hour", _("Hour")), Column("gmv", _("GMV"), unit="money"),
+        Column("cum_gmv", _("Cumulative GMV"), unit="money"), Column("expected_cum", _("Expected (cumulative)"), unit="money")],
+        [Row({"hour": f"{int(r.hour):02d}:00", "gmv": _dec(r.gmv), "cum_gmv": _dec(r.cum_gmv),
+              "expected_cum": None if r.expected_cum != r.expected_cum else _dec(r.expected_cum)})
+         for r in h.itertuples()] if "gmv" in h else [], currency=currency)
+    products = DataTable("products", _("Top products"), [
+        Column("store_id", _("Store")), Column("title", _("Product")), Column("item_gmv", _("Item GMV"), unit="money"),
+        Column("units", _("Units"), unit="count")], [Row(dict(p)) for p in pace.top_products], currency=currency)
+    channels = DataTable("channels", _("Ad spend by tool"), [
+        Column("ad_tool", _("Ad tool")), Column("ad_spend", _("Ad spend"), unit="money"),
+        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio")],
+        [Row(dict(c)) for c in pace.ad_by_channel], currency=currency)
+    return {"days": days, "hours": hours, "products": products, "channels": channels}
+
+
+@ui_page(Module.CAMPAIGNS, "campaigns/live.html", tables=LIVE_TABLES, form=None, period=False, as_of=True,
+         not_found=(CampaignPlan.DoesNotExist,),
+         filename=lambda page, table: f"campaign-live-{page.context.get('plan_id', '')}-{table}")
+def plan_live(page: Page, plan_id: int):
+    plan = _plan(plan_id)
+    page.context.update(plan=plan, plan_id=plan.pk)
+    pace = analytics.plan_pace(plan, as_of=page.as_of)
+    tables = live_tables(pace, page.currency or plan.currency)
+    page.context.update(
+        pace=pace,
+        days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)]),
+        hours_chart=chart_from_table(tables["hours"], series=[("cum_gmv", "bar", 0), ("expected_cum", "line", 0)]),
+        achievement=float(pace.gmv / plan.goal_gmv) if plan.goal_gmv else None,
+        projected_achievement=float(pace.projected_gmv / plan.goal_gmv) if plan.goal_gmv and pace.projected_gmv else None)
+    return tables

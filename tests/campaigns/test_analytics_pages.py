@@ -1,0 +1,82 @@
+"""The live campaign page and the 复盘 page through the Django client on the small demo
+warehouse: numbers equal the engines' and pandas over the files, exports (XLSX, PDF),
+permissions (403), an unknown plan (404) and a campaign not over yet (400 with the reason)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import time
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.contrib.auth import get_user_model
+from django.urls import reverse
+
+from shopops.campaigns.services import StoreRef
+from shopops.core.roles import Role
+
+from .factories import plan, user
+
+pytestmark = pytest.mark.django_db
+ALL = tuple(StoreRef(s, "CNY", "Asia/Shanghai") for s in ("tmall", "jd", "pdd", "douyin", "own"))
+D = dt.date
+
+
+@pytest.fixture
+def double11(small_warehouse):
+    manifest, orders = small_warehouse
+    p = plan("双11", starts_on=D(2025, 10, 15), ends_on=D(2025, 11, 13), stores=ALL, goal_gmv=Decimal("2400000"))
+    return p, orders
+
+
+def test_retro_page_shows_the_engines_numbers_and_exports(client, double11):
+    p, orders = double11
+    client.force_login(user(Role.OPS_DIRECTOR))
+    url = reverse("campaigns:plan_retro", args=(p.pk,))
+    resp = client.get(url)
+    assert resp.status_code == 200, resp.content[:500]
+    retro = resp.context["retro"]
+    inside = orders[(orders["day"] >= D(2025, 10, 15)) & (orders["day"] <= D(2025, 11, 13))]
+    assert retro.figures["gmv"].actual == Decimal(str(round(inside["amount"].sum(), 2)))
+    assert retro.figures["gmv"].target == Decimal("2400000")
+    html = resp.content.decode()
+    assert f'data-incremental-gmv="{retro.figures["gmv"].incremental}"' in html
+    assert "chart-data-daily" in html
+    # the same page again is served from the cache (same data version): fast
+    started = time.perf_counter()
+    assert client.get(url).status_code == 200
+    assert time.perf_counter() - started < 0.5
+    xlsx = client.get(url, {"format": "xlsx", "table": "summary"})
+    assert xlsx.status_code == 200
+    ws = openpyxl.load_workbook(io.BytesIO(xlsx.content)).active
+    values = [[c.value for c in row] for row in ws.iter_rows()]
+    assert any(float(r[1] or 0) == float(retro.figures["gmv"].actual) for r in values[1:] if isinstance(r[1], (int, float)))
+    pdf = client.get(reverse("campaigns:plan_retro_pdf", args=(p.pk,)))
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+
+
+def test_live_page(client, double11):
+    p, orders = double11
+    client.force_login(user(Role.OPS_SPECIALIST))
+    resp = client.get(reverse("campaigns:plan_live", args=(p.pk,)), {"as_of": "2025-11-11"})
+    assert resp.status_code == 200, resp.content[:500]
+    pace = resp.context["pace"]
+    inside = orders[(orders["day"] >= D(2025, 10, 15)) & (orders["day"] <= pace.as_of)]
+    assert pace.gmv == Decimal(str(round(inside["amount"].sum(), 2)))
+    assert "chart-data-hours" in resp.content.decode()
+
+
+def test_permissions_not_found_and_a_campaign_not_over(client, double11):
+    p, _ = double11
+    nobody = get_user_model().objects.create_user("nobody", password="x-long-password-1")
+    client.force_login(nobody)
+    for name in ("campaigns:plan_retro", "campaigns:plan_retro_pdf", "campaigns:plan_live"):
+        assert client.get(reverse(name, args=(p.pk,))).status_code == 403
+    client.force_login(user(Role.OPS_DIRECTOR))
+    assert client.get(reverse("campaigns:plan_retro", args=(999_999,))).status_code == 404
+    running = plan("双12", starts_on=D(2025, 12, 5), ends_on=D(2025, 12, 25), stores=ALL)
+    resp = client.get(reverse("campaigns:plan_retro", args=(running.pk,)))
+    assert resp.status_code == 400
+    assert "2025-12-25" in resp.content.decode() and "2025-12-20" in resp.content.decode()
