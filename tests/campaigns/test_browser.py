@@ -95,6 +95,10 @@ def test_plan_to_tasks_to_board_in_chinese_and_english(live_server, browser_page
     page.goto(f"{live_server.url}/campaigns/plans/{plan.pk}/")
     page.wait_for_selector("text=Readiness")
     page.screenshot(path=str(artifacts_dir / "campaigns-plan-en.png"), full_page=True)
+    page.click('nav a[data-module="team"]')  # the 团队 entry opens the scorecards
+    page.wait_for_selector('[data-table="scorecards"] [data-user="boss"]')
+    assert page.locator('[data-table="scorecards"] tbody tr').count() == 7  # the director sees everyone
+    page.screenshot(path=str(artifacts_dir / "campaigns-scorecards-en.png"), full_page=True)
 
 
 def test_calendar_with_500_items_renders_without_lag(live_server, browser_page, shop, artifacts_dir):

@@ -72,3 +72,22 @@ def test_demo_campaign_season(demo, monkeypatch):
     assert ContentPost.objects.filter(reach__isnull=False).count() == 5
     assert Target.objects.filter(kpi="gmv", month=dt.date(2026, 11, 1)).count() == 5
     assert Task.objects.count() == 7 * 10
+
+    # the pages over the demo, as the director
+    from django.test import Client
+
+    from shopops.team.services import DEMO_PASSWORD
+
+    client = Client()
+    assert client.login(username="director", password=DEMO_PASSWORD)
+    page = client.get(f"/campaigns/plans/{eleven.pk}/?check=1").content.decode()
+    special = eleven.promo_campaign.promotions.get(name__startswith="限时特价")
+    row = page.split(f'data-promotion="{special.pk}"')[1].split("</tr>")[0]
+    assert 'data-verdict="violation"' in row  # the planted mistake, named on the plan
+    assert 'data-item="promotions" data-state="ok"' in page  # published (with the override reason)
+    sc = client.get("/campaigns/scorecards/", {"month": "2026-11"}).content.decode()
+    assert 'data-user="ops_specialist"' in sc and 'data-col="target_achievement" data-value=""' not in sc.split(
+        'data-user="ops_specialist"')[1].split("</tr>")[0]
+    cal = client.get("/campaigns/calendar/", {"date": "2026-11-01"}).content.decode()
+    assert "2026 双11" in cal and "双11 主会场" in cal
+    connection.disconnect_all()

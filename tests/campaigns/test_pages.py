@@ -14,12 +14,12 @@ from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from shopops.campaigns import services
-from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, StoreResponsibility, Task
+from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task
 from shopops.core.roles import Role
 from shopops.metrics.models import Target
 from shopops.warehouse.loader import load
 
-from .factories import OWN, plan, user
+from .factories import plan, user
 
 pytestmark = pytest.mark.django_db
 UTC = dt.UTC
@@ -243,7 +243,9 @@ def test_the_team_entry_opens_the_scorecards(client, shop):
     client.force_login(user(Role.OPS_DIRECTOR, "boss"))
     html = client.get(reverse("campaigns:plans")).content.decode()
     assert f'href="{reverse("campaigns:scorecards")}" data-module="team"' in html
-    assert f'href="{reverse("campaigns:plans")}" data-module="campaigns"' in html
+    assert f'href="{reverse("campaigns:plans")}" data-module="campaigns" class="active"' in html
+    html = client.get(reverse("campaigns:scorecards")).content.decode()
+    assert 'data-module="team" class="active"' in html and 'data-module="campaigns" class="active"' not in html
 
 
 def test_calendar_shows_holidays_and_makeup_workdays_as_the_library_has_them(client, shop):
@@ -267,3 +269,31 @@ def test_calendar_shows_holidays_and_makeup_workdays_as_the_library_has_them(cli
     assert 'data-item="festival-' not in own_only.content.decode()  # the own shop has no platform schedule
     tmall = client.get(reverse("campaigns:calendar"), {"date": "2026-11-01", "kind": ["festival"], "store": ["tmall"]})
     assert 'data-item="festival-double11-2026' in tmall.content.decode()
+
+
+def test_attached_promotions_show_the_floor_guards_verdict(client, shop):
+    """TEE: list 100, cost 60 → floor 63. 5折 takes it to 50 (below); a gift over 399 changes no price."""
+    from shopops.promotions import services as promo
+
+    client.force_login(user(Role.OPS_SPECIALIST, "ops"))
+    half = promo.promotion_create(name="5折", kind="item_discount", parameters={"rate": "0.5"}, stackable=True)
+    gift = promo.promotion_create(name="满399赠", kind="gift", parameters={"threshold": "399", "gift_value": "39",
+                                                                          "gift_sku": "GIFT"})
+    promo.floor_price_set(sku="TEE", list_price=Decimal("100"), cost=Decimal("60"))
+    p = plan()
+    for x in (half, gift):
+        assert client.post(reverse("campaigns:promotion_attach", args=[p.pk]), {"promotion": x.pk}).status_code == 302
+    assert set(p.promo_campaign.promotions.all()) == {half, gift}
+    page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    assert "data-floor-check" in page and "data-verdict" not in page  # not run until asked
+    page = client.get(reverse("campaigns:plan", args=[p.pk]), {"check": "1"}).content.decode()
+    assert f'data-promotion="{half.pk}"' in page
+    half_row = page.split(f'data-promotion="{half.pk}"')[1].split("</tr>")[0]
+    gift_row = page.split(f'data-promotion="{gift.pk}"')[1].split("</tr>")[0]
+    assert 'data-verdict="violation"' in half_row and 'data-verdict="ok"' in gift_row
+    # shown again without asking while nothing changed; a changed floor price needs a new check
+    assert 'data-verdict="violation"' in client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    promo.floor_price_set(sku="TEE", list_price=Decimal("100"), cost=Decimal("40"))  # floor 42: 50 is fine now
+    assert "data-verdict" not in client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    page = client.get(reverse("campaigns:plan", args=[p.pk]), {"check": "1"}).content.decode()
+    assert 'data-verdict="violation"' not in page

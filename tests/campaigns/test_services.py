@@ -157,7 +157,7 @@ def test_overdue_tasks_and_on_time_rates_by_hand_count():
     ops, cs = user(Role.OPS_SPECIALIST, "ops"), user(Role.CUSTOMER_SERVICE, "cs")
     day = dt.date(2026, 12, 5)
     mk = services.task_create
-    t1 = mk(title="a", due_on=dt.date(2026, 12, 1), assignee=ops, role="ops_specialist")  # open, overdue
+    mk(title="a", due_on=dt.date(2026, 12, 1), assignee=ops, role="ops_specialist")  # open, overdue
     t2 = mk(title="b", due_on=dt.date(2026, 12, 2), assignee=ops, role="ops_specialist")  # done late
     t3 = mk(title="c", due_on=dt.date(2026, 12, 3), assignee=ops, role="ops_specialist")  # done on time
     t4 = mk(title="d", due_on=dt.date(2026, 12, 9), assignee=ops, role="ops_specialist")  # open, not due: not judged

@@ -461,7 +461,7 @@ ATTACHMENT_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", (b"PK\x03\x04",)),
     "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", (b"PK\x03\x04",)),
     "txt": ("text/plain", ()),
-    "csv": ("text/csv", ()),
+    "csv": ("text/plain", ()),  # served as a download: a plain-text type is enough
 }
 
 

@@ -101,7 +101,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 
 def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, error: str = "", **forms) -> HttpResponse:
-    verdict = selectors.plan_floor_verdict(plan, check=True)
+    verdict = selectors.plan_floor_verdict(plan, check=bool(request.GET.get("check")))
     tasks = list(selectors.task_list(plan=plan))
     today = _today()
     context = {

@@ -98,6 +98,13 @@ def _tasks_done(plan: CampaignPlan, template, *, today: dt.date, late_every: int
         services.task_status_set(task=task, status=Task.Status.DONE, today=min(done, today))
 
 
+def _hero_skus() -> list[str]:
+    """Three of the dearest SKUs with a floor price (the promotions plan sets them on the own store)."""
+    from shopops.promotions.models import FloorPrice
+
+    return list(FloorPrice.objects.order_by("-list_price", "sku").values_list("sku", flat=True)[:3])
+
+
 def _users() -> dict[str, object]:
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
@@ -155,7 +162,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
             name=f"{year} 双12", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}双12",
             theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // 250,
             goal_new_buyers=goal // 1000, goal_roi=Decimal("2.20"), goal_margin_floor=Decimal("0.3200"),
-            hero_skus=[])
+            hero_skus=_hero_skus())
         _phases(nxt, segments)
         _budget(nxt, budget)
         tasks = services.tasks_generate(plan=nxt, template=template)

@@ -34,6 +34,10 @@ def navigation(request) -> dict:
         url = entry.url
         active = path == url if url == "/" else path.startswith(url)
         entries.append({"entry": entry, "url": url, "active": active})
+    # one entry is active: the longest matching URL (/campaigns/scorecards/ is 团队, not 大促与活动)
+    longest = max((len(e["url"]) for e in entries if e["active"]), default=0)
+    for e in entries:
+        e["active"] = e["active"] and len(e["url"]) == longest
     context["shopops_nav"] = entries
     context["shopops_role_label"] = user_role_label(user, get_language() or settings.LANGUAGE_CODE)
     return context
