@@ -281,16 +281,21 @@ def allocate(plans: list[ItemPlan], terms: dict[str, SupplyTerms], *, budget: De
         vol = unit_volume.get(p.item_id, p.volume / p.quantity if p.quantity else 1.0)
         q = p.quantity
         cuts: list[str] = []
-        if left_money is not None:
-            fit = _largest_affordable(t, q, left_money)
-            if fit < q:
-                cuts.append("budget")
-                q = fit
-        if left_space is not None and q > 0:
-            fit = min(q, t.round_down(int(math.floor(left_space / vol + 1e-9)))) if vol > 0 else q
-            if fit < q:
-                cuts.append("capacity")
-                q = fit
+        while q > 0:  # a capacity cut may lose a price break and cost more: check both until stable
+            before = q
+            if left_money is not None:
+                fit = _largest_affordable(t, q, left_money)
+                if fit < q:
+                    cuts.append("budget")
+                    q = fit
+            if left_space is not None and q > 0:
+                fit = min(q, t.round_down(int(math.floor(left_space / vol + 1e-9)))) if vol > 0 else q
+                if fit < q:
+                    cuts.append("capacity")
+                    q = fit
+            if q == before:
+                break
+        cuts = list(dict.fromkeys(cuts))
         if q <= 0:
             code = f"dropped_{cuts[-1]}"
             out.append(replace(p, quantity=0, line_cost=Decimal("0.00"), volume=0.0,
