@@ -85,6 +85,10 @@ def window_days(windows: list[CampaignWindow], *, start: dt.date, days: int, ids
         b = min((w.last - start).days, days - 1)
         if b < a:
             continue
+        if w.ids is None and w.categories is None:
+            block = cover[:, a:b + 1]  # a view: written in place
+            block[block < 0] = w_i
+            continue
         rows = np.flatnonzero(w.applies(ids, categories))
         if rows.size == 0:
             continue
@@ -173,14 +177,21 @@ def multipliers(model: UpliftModel, *, start: dt.date, days: int, ids: np.ndarra
     out = np.ones(cover.shape)
     cats = np.asarray(categories)
     for w_i, w in enumerate(windows):
-        rows, cols = np.nonzero(cover == w_i)
+        a = max((w.first - start).days, 0)
+        b = min((w.last - start).days, days - 1)
+        if b < a:
+            continue
+        rows, cols = np.nonzero(cover[:, a:b + 1] == w_i)
         if rows.size == 0:
             continue
+        cols = cols + a
         offsets = cols + (start - w.first).days
         if w.kind in model.overall:
             prof = model.profile.get(w.kind, {})
-            level = np.array([prof.get(int(o), model.overall[w.kind]) for o in offsets])
-            cf = np.array([model.category_factor.get((w.kind, str(c)), 1.0) for c in cats[rows]])
+            u_off, inv_off = np.unique(offsets, return_inverse=True)
+            level = np.array([prof.get(int(o), model.overall[w.kind]) for o in u_off])[inv_off]
+            u_cat, inv_cat = np.unique(cats[rows].astype(str), return_inverse=True)
+            cf = np.array([model.category_factor.get((w.kind, c), 1.0) for c in u_cat])[inv_cat]
             out[rows, cols] = level * cf * model.series_factor[w.kind][rows]
         elif w.expected_uplift is not None:
             out[rows, cols] = w.expected_uplift
