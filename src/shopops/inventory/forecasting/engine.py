@@ -61,6 +61,7 @@ class ForecastSettings:
     uplift_shrink_units: float = 30.0
     new_product_days: int = 56  # peers' first weeks after launch
     new_blend_days: float = 14.0  # a new series' own rate weighs days / (days + this)
+    new_peer_count: int = 5  # peers: the nearest in price (log) within the category
     yearly_index: bool = True  # scale short-memory models by the category's same-season change a year ago
     yearly_shrink_units: float = 20.0
 
@@ -403,48 +404,36 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
 
 
 def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, per_day, weekly):
-    """Demand per period of each new series: similar established products' mean over their first
-    ``new_product_days`` (same category and price band; else the category; else all), blended
-    with the series' own mean so far."""
+    """Demand per period of each new series: the median over similar established products (the
+    ``new_peer_count`` nearest in log price within the category; else the category; else all) of
+    their mean over their first ``new_product_days`` (their latest ones when they started before
+    the data), blended with the series' own mean so far."""
     n, t_len = values.shape
     first = max(int(round(settings.new_product_days / per_day)), 1)
     # peers: series with enough history; their first weeks when they started inside the data,
     # else their most recent weeks (a long-established product's level)
-    peers = np.flatnonzero(demand_class != cls.NEW)
-    band = _price_band(cats, price)
+    peers = np.flatnonzero((demand_class != cls.NEW) & (demand_class != cls.INACTIVE))
     rate = np.full(n, np.nan)
     for r in peers:
         s = starts[r]
         seg = values[r, s:s + first] if s > 0 else values[r, t_len - first:]
         if seg.size:
             rate[r] = np.nanmean(seg)
-    launched_inside = starts > 0
     out = np.zeros(new_rows.size)
     all_rate = np.nanmedian(rate[peers]) if peers.size else 0.0
+    logp = np.log(np.where(price > 0, price, np.nan))
     for j, r in enumerate(new_rows):
-        same_cat = peers[cats[peers] == cats[r]]
-        same_band = same_cat[band[same_cat] == band[r]]
-        prefer = [same_band[launched_inside[same_band]], same_band, same_cat[launched_inside[same_cat]], same_cat]
+        same_cat = peers[(cats[peers] == cats[r]) & ~np.isnan(rate[peers])]
         peer_rate = all_rate
-        for group in prefer:
-            if group.size >= 3:
-                peer_rate = float(np.nanmedian(rate[group]))
-                break
+        priced = same_cat[~np.isnan(logp[same_cat])]
+        if priced.size >= 3 and not np.isnan(logp[r]):
+            near = priced[np.argsort(np.abs(logp[priced] - logp[r]), kind="stable")[:settings.new_peer_count]]
+            peer_rate = float(np.nanmedian(rate[near]))
+        elif same_cat.size >= 3:
+            peer_rate = float(np.nanmedian(rate[same_cat]))
         own = values[r, starts[r]:]
         days = own.size * per_day
         own_rate = float(np.nanmean(own)) if own.size else 0.0
         w = days / (days + settings.new_blend_days)
         out[j] = w * own_rate + (1 - w) * (0.0 if np.isnan(peer_rate) else peer_rate)
     return np.maximum(out, 0.0)
-
-
-def _price_band(cats: np.ndarray, price: np.ndarray) -> np.ndarray:
-    """0/1/2: the price tercile within the category (-1 without a price)."""
-    band = np.full(cats.size, -1)
-    for c in np.unique(cats):
-        rows = np.flatnonzero((cats == c) & ~np.isnan(price))
-        if rows.size < 3:
-            continue
-        q1, q2 = np.quantile(price[rows], [1 / 3, 2 / 3])
-        band[rows] = np.where(price[rows] <= q1, 0, np.where(price[rows] <= q2, 1, 2))
-    return band
