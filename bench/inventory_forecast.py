@@ -170,6 +170,58 @@ def timing(dd_sku, dd_code) -> list[dict]:
     return rows
 
 
+def scale_run(n: int = 10_000, days: int = 730, n_jobs: int = 1) -> dict:
+    """``n`` synthetic SKUs × ``days`` of daily history (Poisson, long-tailed rates, weekly and yearly
+    seasonality, the festival windows' uplift planted): forecast + backtest + replenishment plan, against
+    a seasonal-naive-only statsforecast forecast of the same series in the same process."""
+    from decimal import Decimal
+
+    from statsforecast import StatsForecast
+    from statsforecast.models import SeasonalNaive
+
+    from shopops.inventory.forecasting import ForecastSettings
+    from shopops.inventory.replenishment import ItemPlanInput, SupplyTerms, purchase_list
+
+    rng = np.random.default_rng(0)
+    first = END - dt.timedelta(days=days - 1)
+    dates = [first + dt.timedelta(days=k) for k in range(days)]
+    rate = rng.gamma(0.6, 1.5, n)
+    week = np.array([0.95, 0.95, 0.96, 0.98, 1.0, 1.06, 1.09])[[d.weekday() for d in dates]]
+    year = 1 + 0.3 * np.sin(2 * np.pi * np.arange(days) / 365.25)
+    lam = rate[:, None] * week[None, :] * year[None, :]
+    windows = festival_windows(first - dt.timedelta(days=60), END + dt.timedelta(days=60))
+    for w in windows:
+        a, b = (w.first - first).days, (w.last - first).days
+        if b >= 0 and a < days:
+            lam[:, max(a, 0):b + 1] *= 2.0 if "main" in w.kind or "balance" in w.kind else 1.2
+    y = rng.poisson(lam)
+    r, c = np.nonzero(y)
+    ids = np.array([f"sku{i:05d}" for i in range(n)], dtype=object)
+    frame = pd.DataFrame({"unique_id": ids[r], "ds": np.array(dates, dtype=object)[c], "y": y[r, c].astype(float)})
+    starts = {i: first for i in ids}
+    t0 = time.perf_counter()
+    fc = forecast_demand(frame, horizon=28, freq="D", end=END, windows=windows, starts=starts,
+                         settings=ForecastSettings(n_jobs=n_jobs))
+    t_fc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    means = fc.forecasts["mean"].to_numpy().reshape(n, 28)
+    sig = fc.series["sigma"].to_numpy()
+    terms = SupplyTerms("S1", Decimal("25.00"), lead_time_days=12, lead_time_sd_days=3, moq=20, case_pack=6)
+    items = [ItemPlanInput(str(i), terms, on_hand=int(rng.integers(0, 60)), daily_demand=tuple(means[k].tolist()),
+                           demand_sd=float(sig[k])) for k, i in enumerate(fc.series["unique_id"])]
+    orders = purchase_list(items, budget=Decimal("2000000.00"))
+    t_plan = time.perf_counter() - t0
+    full = pd.DataFrame({"unique_id": np.repeat(ids, days), "ds": np.tile(pd.to_datetime(dates).to_numpy(), n),
+                         "y": y.ravel().astype(float)})
+    t0 = time.perf_counter()
+    StatsForecast(models=[SeasonalNaive(season_length=7)], freq="D", n_jobs=1).forecast(df=full, h=28)
+    baseline = time.perf_counter() - t0
+    return {"series": n, "days": days, "n_jobs": n_jobs, "forecast_s": t_fc, "plan_s": t_plan,
+            "subject_s": t_fc + t_plan, "baseline_s": baseline, "lines": sum(len(o.lines) for o in orders),
+            "steps": {k: round(v, 2) for k, v in fc.timings.items()},
+            "classes": fc.series["demand_class"].value_counts().to_dict()}
+
+
 def _mean_sd(values: list[float]) -> str:
     if len(values) == 1:
         return f"{values[0]:.3f}"
@@ -181,8 +233,17 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
     ap.add_argument("--seeds", default="")
-    ap.add_argument("--only", choices=("accuracy", "uplift", "time"), default=None)
+    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale"), default=None)
+    ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
+    ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
     args = ap.parse_args()
+    if args.only == "scale":
+        r = scale_run(args.n, n_jobs=args.jobs)
+        print(f"scale {r['series']} SKUs × {r['days']} days, n_jobs {r['n_jobs']}: forecast+backtest {r['forecast_s']:.1f} s, "
+              f"replenishment plan {r['plan_s']:.1f} s ({r['lines']} lines), total {r['subject_s']:.1f} s; seasonal "
+              f"naive alone {r['baseline_s']:.1f} s (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
+              f"classes {r['classes']}")
+        return
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
     root = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
     acc, upl = [], []
