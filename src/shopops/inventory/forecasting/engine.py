@@ -77,6 +77,7 @@ class DemandForecast:
     uplift: UpliftModel
     model_mase: pd.DataFrame  # unique_id, model, mase on the scoring window (every candidate of its class)
     timings: dict[str, float] = field(default_factory=dict)
+    season: int = 7  # the season length the models and the MASE scale used (periods)
 
     def chosen_mean_mase(self) -> tuple[float, float, int]:
         """(mean MASE of the chosen models, of seasonal naive, series scored) over the scored series."""
@@ -305,7 +306,7 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         pd.DataFrame(columns=["unique_id", "model", "mase"])
     timings["total"] = time.perf_counter() - t0
     return DemandForecast(freq=freq, horizon=horizon, end=end, forecasts=forecasts, series=series, uplift=model,
-                          model_mase=model_mase, timings=timings)
+                          model_mase=model_mase, timings=timings, season=season)
 
 
 def _attributes(ids: np.ndarray, attributes: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
