@@ -167,3 +167,12 @@ def test_column_wise_settings_are_honoured():
                          settings=ForecastSettings(theta_max_series=0, backtest_windows=2))
     assert "Theta" not in set(fc.model_mase["model"])
     assert fc.series["mase"].notna().all()
+
+
+def test_numeric_series_ids_become_text():
+    rng = np.random.default_rng(9)
+    y = rng.poisson(4.0, (2, 300)).astype(float)
+    f = _frame(y, ["1", "2"])
+    f["unique_id"] = f["unique_id"].astype(int)
+    fc = forecast_demand(f, horizon=7, starts={"1": START, "2": START})
+    assert list(fc.series["unique_id"]) == ["1", "2"]

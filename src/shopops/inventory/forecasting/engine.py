@@ -107,7 +107,9 @@ def _candidates(demand_class: str, season: int, n_series: int, settings: Forecas
 
 def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | None):
     """Column-wise: day numbers as int64 (no per-row Python), ``np.add.at`` into ``[n, T]``."""
-    uid = history["unique_id"].astype(str).to_numpy()
+    uid = history["unique_id"].to_numpy()
+    if pd.api.types.infer_dtype(uid, skipna=False) != "string":  # a C scan; astype(str) only when needed
+        uid = history["unique_id"].astype(str).to_numpy()
     day = pd.to_datetime(history["ds"]).to_numpy().astype("datetime64[D]").astype(np.int64)
     y_in = history["y"].to_numpy(dtype=np.float64)
     bad = np.flatnonzero(np.isnan(y_in) | (y_in < 0))
@@ -118,7 +120,8 @@ def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | No
     end_n = (end - dt.date(1970, 1, 1)).days
     keep = day <= end_n
     uid, day, y_in = uid[keep], day[keep], y_in[keep]
-    codes, inv = np.unique(uid, return_inverse=True)
+    inv, codes = pd.factorize(uid)  # hashing: faster than sorting millions of strings
+    codes = np.asarray(codes, dtype=object)
     first_any = np.full(codes.size, np.iinfo(np.int64).max)
     np.minimum.at(first_any, inv, day)
     first_sale = np.full(codes.size, np.iinfo(np.int64).max)
@@ -135,7 +138,8 @@ def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | No
     origin = dt.date(1970, 1, 1) + dt.timedelta(days=origin_n)
     t_days = end_n - origin_n + 1
     y = np.zeros((len(ids), t_days))
-    row_of_code = np.searchsorted(np.array(ids, dtype=object), codes) if len(ids) else np.zeros(0, dtype=np.int64)
+    position = {i: k for k, i in enumerate(ids)}
+    row_of_code = np.array([position[c] for c in codes], dtype=np.int64)
     cols = day - origin_n
     ok = cols >= 0
     np.add.at(y, (row_of_code[inv][ok], cols[ok]), y_in[ok])
