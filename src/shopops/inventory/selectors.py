@@ -16,9 +16,9 @@ import ibis
 import pandas as pd
 from django.db.models import F, Prefetch, QuerySet, Sum
 
-from shopops.inventory import positions
+from shopops.inventory import planning, positions
 from shopops.inventory.models import (
-    PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierItem,
+    PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierItem,
 )
 from shopops.metrics.cache import cached
 from shopops.metrics.sources import paid_orders
@@ -54,16 +54,25 @@ def purchase_order_get(*, po_id: int) -> PurchaseOrder:
 
 
 def preferred_items() -> dict[str, SupplierItem]:
-    """The preferred supplier item of every merchant code (the lowest supplier id among preferred ones)."""
+    """The preferred supplier item of every merchant code (the lowest supplier id among preferred ones),
+    with its supplier and price breaks (two queries, whatever the number of items)."""
     out: dict[str, SupplierItem] = {}
     for item in SupplierItem.objects.filter(is_preferred=True, supplier__is_active=True).select_related(
-            "supplier").prefetch_related("price_breaks").order_by("merchant_code", "supplier_id"):
+            "supplier").order_by("merchant_code", "supplier_id"):
         out.setdefault(item.merchant_code, item)
+    breaks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for item_id, qty, price in PriceBreak.objects.filter(item__in=[i.pk for i in out.values()]).values_list(
+            "item_id", "min_quantity", "unit_price").order_by("item_id", "min_quantity"):
+        breaks[item_id].append((qty, price))
+    for item in out.values():
+        item.break_list = tuple(breaks.get(item.pk, ()))
     return out
 
 
 def lead_days_by_code() -> dict[str, int]:
-    return {code: item.effective_lead_days for code, item in preferred_items().items()}
+    return {code: lead or promised for code, lead, promised in SupplierItem.objects.filter(
+        is_preferred=True, supplier__is_active=True).order_by("merchant_code", "-supplier_id").values_list(
+        "merchant_code", "lead_days", "supplier__promised_lead_days")}
 
 
 def open_po_frame(*, include_drafts: bool = False) -> pd.DataFrame:
@@ -284,3 +293,36 @@ def supplier_scorecard(*, supplier: Supplier, today: dt.date, con: ibis.BaseBack
         "price_history": {code: {"list": sorted(prices.get(code, [])), "paid": sorted(paid.get(code, []))}
                           for code in sorted(set(prices) | set(paid))},
     }
+
+
+# ---------------------------------------------------------------------------- planning inputs
+def supplier_terms() -> dict[str, planning.Terms]:
+    """The preferred supplier's terms per merchant code."""
+    return {code: planning.Terms(
+        supplier_id=item.supplier_id, supplier_code=item.supplier.code, supplier_name=item.supplier.name,
+        currency=item.supplier.currency, unit_price=item.unit_price, moq=item.moq, case_pack=item.case_pack,
+        lead_days=item.effective_lead_days,
+        price_breaks=item.break_list)
+        for code, item in preferred_items().items()}
+
+
+def on_order() -> dict[tuple[str, str], int]:
+    """Units on order per (store, SKU): open and draft POs (what is already being ordered)."""
+    df = open_po_frame(include_drafts=True)
+    return {(r.store_id, r.sku_id): int(r.open_quantity) for r in df.itertuples(index=False)}
+
+
+def replenishment_suggestions(*, stores: tuple[str, ...] = ()) -> tuple[dt.date | None, list[dict]]:
+    """(as-of day, the suggested purchase list grouped by supplier)."""
+    health = stock_health(stores=stores)
+    suggestions = planning.suggest_orders(rows=health.rows, terms=supplier_terms(), on_order=on_order())
+    return health.day, planning.group_by_supplier(suggestions)
+
+
+def stocking_plan(*, starts_on: dt.date, ends_on: dt.date, uplift: Decimal, stores: tuple[str, ...] = ()
+                  ) -> tuple[dt.date | None, list[dict]]:
+    health = stock_health(stores=stores)
+    if health.day is None:
+        return None, []
+    return health.day, planning.stocking_plan(rows=health.rows, terms=supplier_terms(), on_order=on_order(),
+                                              day=health.day, starts_on=starts_on, ends_on=ends_on, uplift=uplift)
