@@ -20,15 +20,15 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
-from shopops.core.xlsx import XLSX_CONTENT_TYPE, attachment_name
-from shopops.customers.exports import Sheet, xlsx_response
 from shopops.inventory import positions, selectors, services
-from shopops.inventory.exports import purchase_order_xlsx
+from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
     ContactForm, PurchaseOrderForm, ReceiveForm, StockFilterForm, StockingPlanForm, SupplierForm, SupplierItemForm,
 )
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
+from shopops.ui.exports import export_response
+from shopops.ui.tables import Column, DataTable
 
 PERMISSION = services.PERMISSION
 guard = [login_required, permission_required(PERMISSION, raise_exception=True)]
@@ -77,8 +77,8 @@ def stock(request: HttpRequest) -> HttpResponse:
         rows = [r for r in rows if q in (r.get("sku_id", "") + r["merchant_code"] + (r["title"] or "")).lower()]
     rows = sorted(rows, key=lambda r: (positions.STATUS_ORDER.index(r["status"]),
                                        -(r["lost_sales"] + r["excess_value"])))
-    if request.GET.get("format") == "xlsx":
-        return _stock_xlsx(rows, view)
+    if request.GET.get("format") in ("xlsx", "csv"):
+        return _stock_export(rows, view, request.GET["format"])
     matching = len(rows)
     rows = [{**r, "status_label": STATUS_LABELS[r["status"]],
              "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())]} for r in rows[:PAGE_ROWS]]
@@ -88,16 +88,21 @@ def stock(request: HttpRequest) -> HttpResponse:
         "action_labels": ACTION_LABELS, "status_labels": STATUS_LABELS, "can_promote": request.user.has_perm("team.use_promotions")})
 
 
-def _stock_xlsx(rows: list[dict], view: str) -> HttpResponse:
-    cols = [("merchant_code", _("Merchant code"), "text"), ("title", _("Product"), "text"), ("spec", _("Spec"), "text")]
+def _stock_export(rows: list[dict], view: str, fmt: str) -> HttpResponse:
+    cols = [Column("merchant_code", _("Merchant code")), Column("title", _("Product")), Column("spec", _("Spec"))]
     if view == "sku":
-        cols = [("store_id", _("Store"), "text"), ("sku_id", "SKU", "text")] + cols
-    cols += [("on_hand", _("On hand"), "count"), ("in_transit", _("In transit"), "count"),
-             ("units_30", _("Units sold (30 days)"), "count"), ("days_of_cover", _("Days of cover"), "ratio"),
-             ("sell_through", _("Sell-through (30 days)"), "percent"), ("stockout_days", _("Stock-out days (30)"), "count"),
-             ("lost_sales", _("Lost sales (est.)"), "money"), ("aged_value", _("Aged > 90 days (cost)"), "money"),
-             ("excess_value", _("Overstock (cost)"), "money"), ("status", _("Status"), "text")]
-    return xlsx_response(Sheet(_("Stock health"), cols, rows), "stock-health")
+        cols = [Column("store_id", _("Store")), Column("sku_id", "SKU")] + cols
+    cols += [Column("on_hand", _("On hand"), unit="count"), Column("in_transit", _("In transit"), unit="count"),
+             Column("units_30", _("Units sold (30 days)"), unit="count"),
+             Column("days_of_cover", _("Days of cover"), unit="ratio"),
+             Column("sell_through", _("Sell-through (30 days)"), unit="percent"),
+             Column("stockout_days", _("Stock-out days (30)"), unit="count"),
+             Column("lost_sales", _("Lost sales (est.)"), unit="money"),
+             Column("aged_value", _("Aged > 90 days (cost)"), unit="money"),
+             Column("excess_value", _("Overstock (cost)"), unit="money"), Column("status_label", _("Status"))]
+    records = [{**r, "status_label": str(STATUS_LABELS[r["status"]])} for r in rows]
+    table = DataTable.from_dicts("stock", _("Stock health"), cols, records, currency="CNY")
+    return export_response(table, fmt, "stock-health")
 
 
 @_guarded
@@ -242,9 +247,7 @@ def order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
                   "sku": "SKU", "store": _("Deliver for store"), "quantity": _("Quantity"),
                   "unit_price": _("Unit price"), "amount": _("Amount"), "total": _("Total")}
         buyer = getattr(settings, "SHOPOPS_BUYER_NAME", "") or _("Buyer (set SHOPOPS_BUYER_NAME)")
-        response = HttpResponse(purchase_order_xlsx(po, buyer=buyer, labels=labels), content_type=XLSX_CONTENT_TYPE)
-        response["Content-Disposition"] = f'attachment; filename="{attachment_name(po.number)}"'
-        return response
+        return export_response(purchase_order_table(po, buyer=buyer, labels=labels), "xlsx", po.number)
     return _order_page(request, po)
 
 
