@@ -81,7 +81,7 @@ class PurchaseOrderForm(forms.Form):
 
 class ReceiveForm(forms.Form):
     reference = forms.CharField(label=_("Delivery note"), max_length=64)
-    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}))
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
 
     def __init__(self, *args, po: PurchaseOrder, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -89,6 +89,17 @@ class ReceiveForm(forms.Form):
         for line in self.po_lines:
             self.fields[f"line_{line.line_no}"] = forms.IntegerField(
                 label=f"{line.line_no}", min_value=0, required=False, initial=line.open_quantity)
+
+    def clean_received_on(self):
+        from django.conf import settings
+
+        from shopops.core.periods import business_today
+
+        day = self.cleaned_data["received_on"]
+        today = business_today(settings.SHOPOPS_TIME_ZONE)
+        if day > today:
+            raise forms.ValidationError(_("%(day)s is in the future (today is %(today)s)") % {"day": day, "today": today})
+        return day
 
     def quantities(self) -> dict[int, int]:
         return {line.line_no: self.cleaned_data.get(f"line_{line.line_no}") for line in self.po_lines}
@@ -99,8 +110,8 @@ class ReceiveForm(forms.Form):
 
 class StockingPlanForm(forms.Form):
     festival = forms.CharField(required=False, max_length=40)
-    starts_on = forms.DateField(label=_("Campaign starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Campaign ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Campaign starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("Campaign ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     uplift = forms.DecimalField(label=_("Expected uplift (× normal demand)"), min_value=1, max_value=50,
                                 decimal_places=2, initial=3, required=False)
 

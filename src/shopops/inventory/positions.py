@@ -13,7 +13,7 @@ one sees every receipt and PO the team records:
 Definitions (docs/inventory.md, shared/GLOSSARY.md):
 
 * **on hand** = the last snapshot's ``on_hand`` (end of its day) + units received in shopops
-  after that day, up to ``day``.
+  after that day (up to now; the next snapshot replaces both).
 * **in transit** = open purchase-order units in shopops (sent or partly received) for SKUs
   shopops orders; for SKUs never ordered through shopops, the snapshot's ``in_transit`` (the
   ERP's). Never both: that is the double count reorder rules are known for.
@@ -130,9 +130,8 @@ def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd
     ``open_po``: store_id, sku_id, open_quantity (sent or partly received POs);
     ``ordered_here``: (store, SKU) pairs with any PO line in shopops; ``lead_days``: per merchant code."""
     rec: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
-    for r in receipts.itertuples(index=False):
-        if r.received_on <= day:
-            rec.setdefault((r.store_id, r.sku_id), []).append((r.received_on, int(r.quantity)))
+    for r in receipts.itertuples(index=False):  # up to now: a delivery after the as-of day is on hand too
+        rec.setdefault((r.store_id, r.sku_id), []).append((r.received_on, int(r.quantity)))
     open_map = {(r.store_id, r.sku_id): int(r.open_quantity) for r in open_po.itertuples(index=False)}
     rows = []
     for p in positions.itertuples(index=False):

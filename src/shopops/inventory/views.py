@@ -15,7 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -52,10 +52,10 @@ def _stores() -> list:
 
 
 PAGE_ROWS = 100  # the most urgent rows; the export holds them all
-ACTION_LABELS = {"stop_reordering": _lazy("Stop reordering"), "clearance": _lazy("Clearance promotion"),
-                 "bundle": _lazy("Bundle"), "reorder": _lazy("Reorder")}
-STATUS_LABELS = {"stockout": _lazy("Out of stock"), "at_risk": _lazy("Stock-out risk"), "overstock": _lazy("Overstock"),
-                 "slow": _lazy("Slow mover"), "healthy": _lazy("Healthy"), "inactive": _lazy("Inactive")}
+ACTION_LABELS = {"stop_reordering": gettext_lazy("Stop reordering"), "clearance": gettext_lazy("Clearance promotion"),
+                 "bundle": gettext_lazy("Bundle"), "reorder": gettext_lazy("Reorder")}
+STATUS_LABELS = {"stockout": gettext_lazy("Out of stock"), "at_risk": gettext_lazy("Stock-out risk"), "overstock": gettext_lazy("Overstock"),
+                 "slow": gettext_lazy("Slow mover"), "healthy": gettext_lazy("Healthy"), "inactive": gettext_lazy("Inactive")}
 
 
 # ---------------------------------------------------------------------------- stock health
@@ -253,8 +253,8 @@ def order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
 
 _ACTIONS = {"send": services.purchase_order_send, "approve": services.purchase_order_approve,
             "cancel": services.purchase_order_cancel}
-_DONE = {"send": _lazy("Purchase order sent."), "approve": _lazy("Purchase order approved."),
-         "cancel": _lazy("Purchase order cancelled.")}
+_DONE = {"send": gettext_lazy("Purchase order sent."), "approve": gettext_lazy("Purchase order approved."),
+         "cancel": gettext_lazy("Purchase order cancelled.")}
 
 
 @_guarded
@@ -269,7 +269,7 @@ def order_action(request: HttpRequest, po_id: int, action: str) -> HttpResponse:
         return _order_page(request, _po(po_id), error=str(exc), status=403)
     except ShopopsError as exc:
         return _order_page(request, _po(po_id), error=str(exc), status=400)
-    messages.success(request, _DONE[action])
+    messages.success(request, str(_DONE[action]))
     return redirect("inventory:order", po_id=po.pk)
 
 
