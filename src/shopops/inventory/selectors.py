@@ -16,7 +16,7 @@ import ibis
 import pandas as pd
 from django.db.models import F, Prefetch, QuerySet, Sum
 
-from shopops.inventory import planning, positions
+from shopops.inventory import ordering, positions
 from shopops.inventory.models import (
     PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierItem,
 )
@@ -296,9 +296,9 @@ def supplier_scorecard(*, supplier: Supplier, today: dt.date, con: ibis.BaseBack
 
 
 # ---------------------------------------------------------------------------- planning inputs
-def supplier_terms() -> dict[str, planning.Terms]:
+def supplier_terms() -> dict[str, ordering.Terms]:
     """The preferred supplier's terms per merchant code."""
-    return {code: planning.Terms(
+    return {code: ordering.Terms(
         supplier_id=item.supplier_id, supplier_code=item.supplier.code, supplier_name=item.supplier.name,
         currency=item.supplier.currency, unit_price=item.unit_price, moq=item.moq, case_pack=item.case_pack,
         lead_days=item.effective_lead_days,
@@ -315,8 +315,8 @@ def on_order() -> dict[tuple[str, str], int]:
 def replenishment_suggestions(*, stores: tuple[str, ...] = ()) -> tuple[dt.date | None, list[dict]]:
     """(as-of day, the suggested purchase list grouped by supplier)."""
     health = stock_health(stores=stores)
-    suggestions = planning.suggest_orders(rows=health.rows, terms=supplier_terms(), on_order=on_order())
-    return health.day, planning.group_by_supplier(suggestions)
+    suggestions = ordering.suggest_orders(rows=health.rows, terms=supplier_terms(), on_order=on_order())
+    return health.day, ordering.group_by_supplier(suggestions)
 
 
 def stocking_plan(*, starts_on: dt.date, ends_on: dt.date, uplift: Decimal, stores: tuple[str, ...] = ()
@@ -324,5 +324,5 @@ def stocking_plan(*, starts_on: dt.date, ends_on: dt.date, uplift: Decimal, stor
     health = stock_health(stores=stores)
     if health.day is None:
         return None, []
-    return health.day, planning.stocking_plan(rows=health.rows, terms=supplier_terms(), on_order=on_order(),
+    return health.day, ordering.stocking_plan(rows=health.rows, terms=supplier_terms(), on_order=on_order(),
                                               day=health.day, starts_on=starts_on, ends_on=ends_on, uplift=uplift)
