@@ -13,17 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopops.core.festivals import chinese_new_year
 from shopops.demo.generator.spec import STORES
-
-# 春节 (Chinese New Year's day), Gregorian dates.
-CHINESE_NEW_YEAR = {
-    2019: dt.date(2019, 2, 5), 2020: dt.date(2020, 1, 25), 2021: dt.date(2021, 2, 12),
-    2022: dt.date(2022, 2, 1), 2023: dt.date(2023, 1, 22), 2024: dt.date(2024, 2, 10),
-    2025: dt.date(2025, 1, 29), 2026: dt.date(2026, 2, 17), 2027: dt.date(2027, 2, 6),
-    2028: dt.date(2028, 1, 26), 2029: dt.date(2029, 2, 13), 2030: dt.date(2030, 2, 3),
-    2031: dt.date(2031, 1, 23), 2032: dt.date(2032, 2, 11), 2033: dt.date(2033, 1, 31),
-    2034: dt.date(2034, 2, 19), 2035: dt.date(2035, 2, 8),
-}
 
 WEEKDAY = np.array([0.96, 0.95, 0.96, 0.98, 1.0, 1.06, 1.09])  # Monday first
 MONTH = np.array([1.0, 0.92, 1.0, 1.0, 0.96, 0.96, 0.86, 0.86, 1.0, 1.08, 1.12, 1.12])
@@ -63,7 +54,7 @@ class Campaign:
 
 def campaigns_of_year(y: int) -> list[Campaign]:
     d = dt.date
-    cny = CHINESE_NEW_YEAR.get(y, d(y, 2, 5))
+    cny = chinese_new_year(y)  # 春节, from the lunar calendar (lunar-python)
     td = dt.timedelta
     out = [
         Campaign("年货节", cny - td(30), cny - td(13), 1.35, 2),

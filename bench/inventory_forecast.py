@@ -1,0 +1,281 @@
+"""The demand forecast on the demo store: accuracy on held-out weeks, campaign uplift on held-out
+campaigns, and time per series.
+
+    .venv/bin/python bench/inventory_forecast.py                  # held-out seeds (the reported figures)
+    .venv/bin/python bench/inventory_forecast.py --set dev        # the seed tuning looked at (7)
+    .venv/bin/python bench/inventory_forecast.py --seeds 11 --only time
+
+For each seed the demo generator (small scale, 730 days to 2025-12-31; cached under
+``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``) writes the store; daily paid units per
+merchant code (the goods across the five stores) and per store SKU are read from its files with
+pandas. Then:
+
+* **accuracy** — for each origin (2025-07-20: summer, ordinary; 2025-12-03: 双12 and winter) the
+  engine sees only the days up to the origin (campaign windows from the store's own calendar — the
+  generator's, what its campaign plans hold — or from ``shopops.core.festivals``' typical schedule) and forecasts 28 days (daily) or 8 weeks (weekly); MASE is computed here with numpy
+  (MAE ÷ in-sample seasonal-naive MAE, m = 7 daily / 52 weekly) for the engine and for the
+  seasonal naive, over series with a non-zero scale that are not new products;
+* **campaign uplift** — origins 2025-05-12 (618) and 2025-10-08 (双11), the campaign unseen: the
+  WAPE of units per category and day over the campaign's days, and the error of its total units,
+  with the store's windows, the festival calendar's, and none;
+* **time** — ``forecast_demand`` (backtest of 3 windows + forecast, 28 days) over every store SKU
+  and every merchant code, against a seasonal-naive-only statsforecast run over the same series in
+  the same process (the baseline).
+
+Seeds: ``dev`` (7) is the only one looked at while tuning; ``heldout`` (11–15) for the reported
+figures. Not part of ``bench/run.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "src"))
+
+from shopops.inventory.forecasting import forecast_demand  # noqa: E402
+from shopops.inventory.forecasting.festival_windows import festival_windows  # noqa: E402
+from tests.support.demand_demo import demo_demand, demo_windows  # noqa: E402
+
+END = dt.date(2025, 12, 31)
+DAYS = 730
+SETS = {"dev": (7,), "heldout": (11, 12, 13)}
+ORIGINS = {"summer": dt.date(2025, 7, 20), "december": dt.date(2025, 12, 3)}
+CAMPAIGNS = {"618": (dt.date(2025, 5, 12), dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
+             "双11": (dt.date(2025, 10, 8), dt.date(2025, 10, 15), dt.date(2025, 11, 13))}
+
+
+def matrix(daily: pd.DataFrame, ids: np.ndarray, first: dt.date, last: dt.date) -> np.ndarray:
+    idx = {k: i for i, k in enumerate(ids)}
+    out = np.zeros((len(ids), (last - first).days + 1))
+    d = daily[(daily["ds"] >= first) & (daily["ds"] <= last) & daily["unique_id"].isin(idx)]
+    np.add.at(out, (d["unique_id"].map(idx).to_numpy(), np.array([(x - first).days for x in d["ds"]], dtype=int)),
+              d["y"].to_numpy())
+    return out
+
+
+def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-series MASE of the engine and of the seasonal naive on the held-out periods (numpy only)."""
+    ids = fc.series["unique_id"].to_numpy()
+    first = END - dt.timedelta(days=DAYS - 1)
+    days = horizon * (7 if freq == "W" else 1)
+    train = matrix(dd.daily, ids, first, cut)
+    actual = matrix(dd.daily, ids, cut + dt.timedelta(days=1), cut + dt.timedelta(days=days))
+    start = np.array([(max(dd.starts.get(k, first), first) - first).days for k in ids])
+    if freq == "W":
+        t = train.shape[1]
+        weeks = t // 7
+        off = t - weeks * 7
+        train = train[:, off:].reshape(len(ids), weeks, 7).sum(axis=2)
+        actual = actual.reshape(len(ids), horizon, 7).sum(axis=2)
+        start = np.ceil(np.maximum(start - off, 0) / 7).astype(int)
+        m = 52
+    else:
+        m = 7
+    t = train.shape[1]
+    scale = np.array([np.abs(train[i, start[i] + m:] - train[i, start[i]:t - m]).mean() if t - start[i] > m else np.nan
+                      for i in range(len(ids))])
+    naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
+    pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
+    ok = (scale > 0) & (fc.series["demand_class"].to_numpy() != "new")
+    return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok])
+
+
+def windows_of(source: str, last: dt.date):
+    """``festivals``: the platforms' typical schedule (core.festivals, Tmall); ``store``: the demo store's
+    own campaign calendar (what its campaign plans hold); ``none``."""
+    if source == "festivals":
+        return festival_windows(END - dt.timedelta(days=DAYS + 400), last)
+    if source == "store":
+        return demo_windows(END.year - DAYS // 365 - 1, last.year)
+    return []
+
+
+def accuracy(dd, seed: int, source: str) -> list[dict]:
+    rows = []
+    for season, cut in ORIGINS.items():
+        windows = windows_of(source, cut + dt.timedelta(days=70))
+        train = dd.daily[dd.daily["ds"] <= cut]
+        starts = {k: v for k, v in dd.starts.items() if v <= cut}
+        for freq, horizon in (("D", 28), ("W", 8)):
+            fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
+                                 attributes=dd.attributes, starts=starts)
+            eng, sn = mase_oracle(dd, fc, cut, freq, horizon)
+            rows.append({"seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
+                         "mase_sn": float(sn.mean()), "median": float(np.median(eng)),
+                         "median_sn": float(np.median(sn)), "series": int(eng.size)})
+    return rows
+
+
+def uplift(dd, seed: int) -> list[dict]:
+    """Per held-out campaign: WAPE of the forecast units per category and day over the campaign's days
+    (Σ|forecast − actual| ÷ Σ actual), and the error of the campaign's total units."""
+    rows = []
+    cats = dd.attributes.set_index("unique_id")["category"]
+    for name, (cut, first, last) in CAMPAIGNS.items():
+        horizon = (last - cut).days
+        train = dd.daily[dd.daily["ds"] <= cut]
+        starts = {k: v for k, v in dd.starts.items() if v <= cut}
+        actual = dd.daily[(dd.daily["ds"] >= first) & (dd.daily["ds"] <= last)]
+        act = actual.assign(cat=actual["unique_id"].map(cats)).groupby(["cat", "ds"])["y"].sum()
+        out = {"seed": seed, "campaign": name}
+        for source in ("store", "festivals", "none"):
+            fc = forecast_demand(train, horizon=horizon, freq="D", end=cut, windows=windows_of(source, last),
+                                 attributes=dd.attributes, starts=starts)
+            f = fc.forecasts[(fc.forecasts["ds"] >= first) & (fc.forecasts["ds"] <= last)]
+            pred = f.assign(cat=f["unique_id"].map(cats)).groupby(["cat", "ds"])["mean"].sum()
+            both = pd.concat([pred.rename("pred"), act.rename("act")], axis=1).fillna(0)
+            out[f"wape_{source}"] = float(np.abs(both["pred"] - both["act"]).sum() / both["act"].sum())
+            out[f"total_{source}"] = float(abs(both["pred"].sum() - both["act"].sum()) / both["act"].sum())
+        rows.append(out)
+    return rows
+
+
+def timing(dd_sku, dd_code) -> list[dict]:
+    from statsforecast import StatsForecast
+    from statsforecast.models import SeasonalNaive
+
+    rows = []
+    for level, dd in (("store SKU", dd_sku), ("merchant code", dd_code)):
+        t0 = time.perf_counter()
+        fc = forecast_demand(dd.daily, horizon=28, freq="D", end=END,
+                             windows=festival_windows(END - dt.timedelta(days=DAYS + 400), END + dt.timedelta(days=60)),
+                             attributes=dd.attributes, starts=dd.starts)
+        subject = time.perf_counter() - t0
+        n = len(fc.series)
+        # baseline: seasonal naive (forecast only) over the same zero-filled series
+        ids = fc.series["unique_id"].to_numpy()
+        first = END - dt.timedelta(days=DAYS - 1)
+        m = matrix(dd.daily, ids, first, END)
+        frame = pd.DataFrame({"unique_id": np.repeat(ids, m.shape[1]),
+                              "ds": np.tile(pd.date_range(first, END, freq="D").to_numpy(), len(ids)), "y": m.ravel()})
+        t0 = time.perf_counter()
+        StatsForecast(models=[SeasonalNaive(season_length=7)], freq="D", n_jobs=1).forecast(df=frame, h=28)
+        baseline = time.perf_counter() - t0
+        rows.append({"level": level, "series": n, "subject_s": subject, "baseline_s": baseline,
+                     "ms_per_series": subject / n * 1000, "ratio": subject / baseline,
+                     "steps": {k: round(v, 2) for k, v in fc.timings.items()},
+                     "classes": fc.series["demand_class"].value_counts().to_dict()})
+    return rows
+
+
+def scale_run(n: int = 10_000, days: int = 730, n_jobs: int = 1) -> dict:
+    """``n`` synthetic SKUs × ``days`` of daily history (Poisson, long-tailed rates, weekly and yearly
+    seasonality, the festival windows' uplift planted): forecast + backtest + replenishment plan, against
+    a seasonal-naive-only statsforecast forecast of the same series in the same process."""
+    from decimal import Decimal
+
+    from statsforecast import StatsForecast
+    from statsforecast.models import SeasonalNaive
+
+    from shopops.inventory.forecasting import ForecastSettings
+    from shopops.inventory.replenishment import ItemPlanInput, SupplyTerms, purchase_list
+
+    rng = np.random.default_rng(0)
+    first = END - dt.timedelta(days=days - 1)
+    dates = [first + dt.timedelta(days=k) for k in range(days)]
+    rate = rng.gamma(0.6, 1.5, n)
+    week = np.array([0.95, 0.95, 0.96, 0.98, 1.0, 1.06, 1.09])[[d.weekday() for d in dates]]
+    year = 1 + 0.3 * np.sin(2 * np.pi * np.arange(days) / 365.25)
+    lam = rate[:, None] * week[None, :] * year[None, :]
+    windows = festival_windows(first - dt.timedelta(days=60), END + dt.timedelta(days=60))
+    for w in windows:
+        a, b = (w.first - first).days, (w.last - first).days
+        if b >= 0 and a < days:
+            lam[:, max(a, 0):b + 1] *= 2.0 if "main" in w.kind or "balance" in w.kind else 1.2
+    y = rng.poisson(lam)
+    r, c = np.nonzero(y)
+    ids = np.array([f"sku{i:05d}" for i in range(n)], dtype=object)
+    frame = pd.DataFrame({"unique_id": ids[r], "ds": np.array(dates, dtype=object)[c], "y": y[r, c].astype(float)})
+    starts = {i: first for i in ids}
+    t0 = time.perf_counter()
+    fc = forecast_demand(frame, horizon=28, freq="D", end=END, windows=windows, starts=starts,
+                         settings=ForecastSettings(n_jobs=n_jobs))
+    t_fc = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    means = fc.forecasts["mean"].to_numpy().reshape(n, 28)
+    sig = fc.series["sigma"].to_numpy()
+    terms = SupplyTerms("S1", Decimal("25.00"), lead_time_days=12, lead_time_sd_days=3, moq=20, case_pack=6)
+    items = [ItemPlanInput(str(i), terms, on_hand=int(rng.integers(0, 60)), daily_demand=tuple(means[k].tolist()),
+                           demand_sd=float(sig[k])) for k, i in enumerate(fc.series["unique_id"])]
+    orders = purchase_list(items, budget=Decimal("2000000.00"))
+    t_plan = time.perf_counter() - t0
+    full = pd.DataFrame({"unique_id": np.repeat(ids, days), "ds": np.tile(pd.to_datetime(dates).to_numpy(), n),
+                         "y": y.ravel().astype(float)})
+    t0 = time.perf_counter()
+    StatsForecast(models=[SeasonalNaive(season_length=7)], freq="D", n_jobs=1).forecast(df=full, h=28)
+    baseline = time.perf_counter() - t0
+    return {"series": n, "days": days, "n_jobs": n_jobs, "forecast_s": t_fc, "plan_s": t_plan,
+            "subject_s": t_fc + t_plan, "baseline_s": baseline, "lines": sum(len(o.lines) for o in orders),
+            "steps": {k: round(v, 2) for k, v in fc.timings.items()},
+            "classes": fc.series["demand_class"].value_counts().to_dict()}
+
+
+def _mean_sd(values: list[float]) -> str:
+    if len(values) == 1:
+        return f"{values[0]:.3f}"
+    return f"{statistics.mean(values):.3f} ± {statistics.stdev(values):.3f}"
+
+
+def main() -> None:
+    warnings.filterwarnings("ignore")
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--set", choices=sorted(SETS), default="heldout")
+    ap.add_argument("--seeds", default="")
+    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale"), default=None)
+    ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
+    ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
+    args = ap.parse_args()
+    if args.only == "scale":
+        r = scale_run(args.n, n_jobs=args.jobs)
+        print(f"scale {r['series']} SKUs × {r['days']} days, n_jobs {r['n_jobs']}: forecast+backtest {r['forecast_s']:.1f} s, "
+              f"replenishment plan {r['plan_s']:.1f} s ({r['lines']} lines), total {r['subject_s']:.1f} s; seasonal "
+              f"naive alone {r['baseline_s']:.1f} s (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
+              f"classes {r['classes']}")
+        return
+    seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
+    root = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
+    acc, upl = [], []
+    for seed in seeds:
+        dd = demo_demand(root, seed=seed, end=END, days=DAYS)
+        if args.only in (None, "accuracy"):
+            for source in ("store", "festivals"):
+                acc += accuracy(dd, seed, source)
+        if args.only in (None, "uplift"):
+            upl += uplift(dd, seed)
+        if args.only == "time" or (args.only is None and seed == seeds[0]):
+            dd_sku = demo_demand(root, seed=seed, end=END, days=DAYS, level="sku")
+            for r in timing(dd_sku, dd):
+                print(f"time  {r['level']:14s} {r['series']:5d} series  forecast+backtest {r['subject_s']:.1f} s "
+                      f"({r['ms_per_series']:.2f} ms/series)  seasonal naive alone {r['baseline_s']:.2f} s  "
+                      f"ratio {r['ratio']:.0f}  steps {r['steps']}  classes {r['classes']}")
+    if acc:
+        frame = pd.DataFrame(acc)
+        print("\naccuracy (mean MASE over series; mean ± sd over seeds)")
+        for (source, season, freq), g in frame.groupby(["windows", "season", "freq"]):
+            ratio = (g["mase"] / g["mase_sn"]).tolist()
+            print(f"  windows {source:9s} {season:9s} {freq}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
+                  f"{_mean_sd(g['mase_sn'].tolist())}  ratio {_mean_sd(ratio)}  median {g['median'].mean():.3f} "
+                  f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}")
+    if upl:
+        frame = pd.DataFrame(upl)
+        print("\nheld-out campaigns: WAPE per category and day, and |error| of the total units (mean ± sd over seeds)")
+        for name, g in frame.groupby("campaign"):
+            for source in ("store", "festivals", "none"):
+                print(f"  {name:4s} windows {source:9s}  WAPE {_mean_sd(g[f'wape_{source}'].tolist())}  "
+                      f"total {_mean_sd(g[f'total_{source}'].tolist())}")
+
+
+if __name__ == "__main__":
+    main()

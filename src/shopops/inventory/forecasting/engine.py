@@ -1,0 +1,439 @@
+"""The demand forecast: classify, backtest, choose per series, forecast — column-wise.
+
+``forecast_demand(history, freq="D"|"W", horizon=…)`` takes daily units per series (long frame
+``unique_id, ds, y``; days without a row sold nothing) and returns a :class:`DemandForecast`:
+the forecast per series and period with prediction intervals, and one row per series with its
+demand class, chosen model and backtest error. Steps (docs/inventory.md explains the choices):
+
+1. **Matrix.** Series become rows of a ``[n, T]`` daily matrix from each series' start (its
+   ``starts`` date or first sale) to the common ``end``; NaN before the start.
+2. **Campaign uplift** (daily, :mod:`.uplift`): learned from past ``windows``; history on
+   campaign days is divided by it before fitting (so 双11 does not teach a model that every
+   Tuesday is 双11) and future campaign days are multiplied by it.
+3. **Weekly** (``freq="W"``): the cleaned days are summed into weeks ending on ``end``'s weekday.
+4. **Classify** (:mod:`.classify`) on the last year: smooth / erratic / intermittent / lumpy /
+   new / inactive.
+5. **Backtest + choose.** Per class, one ``StatsForecast.cross_validation`` call runs the class's
+   candidate models over all its series (rolling origin: ``backtest_windows`` windows of
+   ``horizon`` periods). A series' model is chosen on every window but the last (the class's
+   best model unless the series' own best is clearly better), and scored on the last window,
+   which the choice never saw: MASE = MAE ÷ in-sample seasonal-naive MAE, beside the seasonal
+   naive's own MASE on that window.
+6. **Forecast.** Per class one ``forecast`` call; each series keeps its chosen model's column.
+   Intervals: ± z·σ where σ is the RMS error of the chosen model over all backtest windows
+   (clipped at 0), times the uplift. New products: the mean demand of similar products
+   (category, price band) in their first weeks, blended with their own first days.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import warnings
+from dataclasses import dataclass, field
+from statistics import NormalDist
+
+import numpy as np
+import pandas as pd
+
+from shopops.inventory.forecasting import demand_class as cls
+from shopops.inventory.forecasting.uplift import CampaignWindow, UpliftModel, learn_uplift, multipliers
+
+SEASONAL_NAIVE = "SeasonalNaive"
+ZERO = "Zero"
+PEERS = "SimilarProducts"
+ENSEMBLE = "Combination"
+WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastSettings:
+    season_daily: int = 7
+    season_weekly: int = 52
+    backtest_windows: int = 3  # rolling origins; the last one scores, the others choose
+    lookback_days: int = 365  # classification and peers look at this much recent history
+    min_history_days: int = 56  # shorter (after the backtest windows) -> "new"
+    switch_margin: float = 0.10  # a series leaves its class's best model only when >10 % better
+    theta_max_series: int = 300  # Theta costs ~20 ms a series here: only for this many smooth series
+    ets_max_series: int = 0  # AutoETS costs ~0.3 s a series: off by default
+    levels: tuple[int, ...] = (80, 95)
+    n_jobs: int = 1
+    uplift_shrink_units: float = 30.0
+    new_product_days: int = 56  # peers' first weeks after launch
+    new_blend_days: float = 14.0  # a new series' own rate weighs days / (days + this)
+    new_peer_count: int = 5  # peers: the nearest in price (log) within the category
+    yearly_index: bool = True  # scale short-memory models by the category's same-season change a year ago
+    yearly_shrink_units: float = 20.0
+
+
+@dataclass
+class DemandForecast:
+    freq: str
+    horizon: int
+    end: dt.date
+    forecasts: pd.DataFrame  # unique_id, ds, mean, lo_<l>, hi_<l>, uplift
+    series: pd.DataFrame  # unique_id, demand_class, adi, cv2, model, mase, mase_seasonal_naive, history, sigma, daily_mean
+    uplift: UpliftModel
+    model_mase: pd.DataFrame  # unique_id, model, mase on the scoring window (every candidate of its class)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    def chosen_mean_mase(self) -> tuple[float, float, int]:
+        """(mean MASE of the chosen models, of seasonal naive, series scored) over the scored series."""
+        s = self.series.dropna(subset=["mase", "mase_seasonal_naive"])
+        return float(s["mase"].mean()), float(s["mase_seasonal_naive"].mean()), len(s)
+
+
+def _candidates(demand_class: str, season: int, n_series: int, settings: ForecastSettings, weekly: bool):
+    from statsforecast.models import (ADIDA, TSB, AutoETS, CrostonSBA, SeasonalExponentialSmoothingOptimized,
+                                      SeasonalNaive, SeasonalWindowAverage, SimpleExponentialSmoothingOptimized, Theta,
+                                      WindowAverage)
+
+    window = 8 if weekly else 28
+    models = [SeasonalNaive(season_length=season)]
+    if demand_class in (cls.SMOOTH, cls.ERRATIC):
+        models += [SeasonalWindowAverage(season_length=season, window_size=2 if weekly else 4),
+                   SeasonalExponentialSmoothingOptimized(season_length=season),
+                   SimpleExponentialSmoothingOptimized(), WindowAverage(window_size=window)]
+        if demand_class == cls.SMOOTH and n_series <= settings.theta_max_series:
+            models.append(Theta(season_length=season))
+        if n_series <= settings.ets_max_series:
+            models.append(AutoETS(season_length=season))
+    else:  # intermittent, lumpy
+        models += [CrostonSBA(), TSB(alpha_d=0.1, alpha_p=0.1), ADIDA(), WindowAverage(window_size=window)]
+    return models
+
+
+def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | None):
+    h = history[["unique_id", "ds", "y"]].copy()
+    h["unique_id"] = h["unique_id"].astype(str)
+    h["ds"] = pd.to_datetime(h["ds"]).dt.date
+    if h["y"].isna().any():
+        bad = h[h["y"].isna()].iloc[0]
+        raise ValueError(f"demand history: empty value for series {bad['unique_id']!r} on {bad['ds']}")
+    if (h["y"] < 0).any():
+        bad = h[h["y"] < 0].iloc[0]
+        raise ValueError(f"demand history: negative units {bad['y']} for series {bad['unique_id']!r} on {bad['ds']}")
+    h = h[h["ds"] <= end]
+    first_sale = h[h["y"] > 0].groupby("unique_id")["ds"].min()
+    ids = sorted(set(h["unique_id"]) | set((starts or {}).keys()))
+    s = {i: (starts or {}).get(i) or first_sale.get(i) or h.loc[h["unique_id"] == i, "ds"].min() for i in ids}
+    s = {i: min(d, end) for i, d in s.items() if d is not None and not pd.isna(d)}
+    ids = [i for i in ids if i in s]
+    origin = min(s.values()) if s else end
+    t_days = (end - origin).days + 1
+    idx = {i: k for k, i in enumerate(ids)}
+    y = np.zeros((len(ids), t_days))
+    h = h[h["unique_id"].isin(idx)]
+    rows = h["unique_id"].map(idx).to_numpy()
+    cols = np.array([(d - origin).days for d in h["ds"]], dtype=np.int64)
+    ok = cols >= 0
+    np.add.at(y, (rows[ok], cols[ok]), h["y"].to_numpy(dtype=np.float64)[ok])
+    start_col = np.array([(s[i] - origin).days for i in ids], dtype=np.int64)
+    y[np.arange(t_days)[None, :] < start_col[:, None]] = np.nan
+    return np.array(ids, dtype=object), origin, y, start_col
+
+
+def _to_weeks(y: np.ndarray, end: dt.date) -> tuple[np.ndarray, list[dt.date]]:
+    """Sum days into weeks ending on ``end``'s weekday; a week is kept for a series only when
+    the series existed on all of its days (NaN otherwise)."""
+    n, t_days = y.shape
+    weeks = t_days // 7
+    tail = y[:, t_days - weeks * 7:]
+    w = tail.reshape(n, weeks, 7).sum(axis=2)  # NaN if any day is NaN
+    labels = [end - dt.timedelta(days=7 * (weeks - 1 - k)) for k in range(weeks)]
+    return w, labels
+
+
+def _long(values: np.ndarray, codes: np.ndarray, labels: list, starts: np.ndarray) -> pd.DataFrame:
+    n, t = values.shape
+    keep = np.arange(t)[None, :] >= starts[:, None]
+    r, c = np.nonzero(keep)
+    return pd.DataFrame({"unique_id": codes[r], "ds": pd.to_datetime(np.array(labels, dtype="datetime64[D]")[c]),
+                         "y": values[r, c]})
+
+
+def _scale(values: np.ndarray, starts: np.ndarray, season: int, upto: int) -> np.ndarray:
+    """In-sample seasonal-naive MAE per row over columns [start, upto)."""
+    n, t = values.shape
+    out = np.full(n, np.nan)
+    if upto - season <= 0:
+        return out
+    diff = np.abs(values[:, season:upto] - values[:, :upto - season])
+    cols = np.arange(season, upto)[None, :]
+    ok = (cols - season >= starts[:, None]) & ~np.isnan(diff)
+    cnt = ok.sum(axis=1)
+    s = np.where(ok, diff, 0.0).sum(axis=1)
+    out = np.where(cnt > 0, s / np.maximum(cnt, 1), np.nan)
+    return out
+
+
+def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end: dt.date | None = None,
+                    windows: list[CampaignWindow] = (), attributes: pd.DataFrame | None = None,
+                    starts: dict[str, dt.date] | None = None,
+                    settings: ForecastSettings = ForecastSettings()) -> DemandForecast:
+    """Forecast ``horizon`` periods (days or weeks) after ``end`` (default: the last day in ``history``).
+
+    ``attributes`` (optional, indexed by or with a ``unique_id`` column): ``category`` and ``price``
+    (a float is fine: only its band within the category is used) for the uplift's category level
+    and for new products' peers. ``starts``: the day each series started (listing date), so a
+    product that has sold nothing since its launch counts its empty days."""
+    if freq not in ("D", "W"):
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
+    if horizon < 1:
+        raise ValueError(f"horizon must be at least 1, got {horizon}")
+    missing = {"unique_id", "ds", "y"} - set(history.columns)
+    if missing:
+        raise ValueError(f"demand history lacks column(s) {', '.join(sorted(missing))}; expected unique_id, ds, y")
+    timings: dict[str, float] = {}
+    t0 = time.perf_counter()
+    if end is None:
+        if history.empty:
+            raise ValueError("demand history is empty and no end date was given")
+        end = pd.to_datetime(history["ds"]).max().date()
+    ids, origin, y, start_col = _matrix(history, end, starts)
+    n = ids.size
+    cats, price, groups = _attributes(ids, attributes)
+    weekly = freq == "W"
+    timings["matrix"] = time.perf_counter() - t0
+
+    # campaign uplift (daily)
+    t = time.perf_counter()
+    windows = list(windows)
+    model = learn_uplift(y, start=origin, ids=ids, categories=cats, windows=windows,
+                         shrink_units=settings.uplift_shrink_units) if windows else UpliftModel()
+    hist_mult = multipliers(model, start=origin, days=y.shape[1], ids=ids, categories=cats, windows=windows) \
+        if windows and n else np.ones_like(y)
+    clean = y / hist_mult
+    fut_days = horizon * (7 if weekly else 1)
+    fut_mult = multipliers(model, start=end + dt.timedelta(days=1), days=fut_days, ids=ids, categories=cats,
+                           windows=windows) if windows and n else np.ones((n, fut_days))
+    timings["uplift"] = time.perf_counter() - t
+
+    if weekly:
+        values, labels = _to_weeks(clean, end)
+        starts_p = np.argmax(~np.isnan(values), axis=1)
+        starts_p[np.isnan(values).all(axis=1)] = values.shape[1]
+        season = settings.season_weekly
+        fut_labels = [end + dt.timedelta(days=7 * (k + 1)) for k in range(horizon)]
+        fut_factor = fut_mult.reshape(n, horizon, 7).mean(axis=2)
+        lookback = max(settings.lookback_days // 7, 1)
+        min_hist = max(settings.min_history_days // 7, season + 1) + settings.backtest_windows * horizon
+        per_day = 7.0
+    else:
+        values, labels = clean, [origin + dt.timedelta(days=k) for k in range(y.shape[1])]
+        starts_p = start_col
+        season = settings.season_daily
+        fut_labels = [end + dt.timedelta(days=k + 1) for k in range(horizon)]
+        fut_factor = fut_mult
+        lookback = settings.lookback_days
+        min_hist = max(settings.min_history_days, season + 1) + settings.backtest_windows * horizon
+        per_day = 1.0
+    t_len = values.shape[1]
+    history_len = t_len - starts_p
+    recent = values[:, max(t_len - lookback, 0):]
+    demand_class = cls.classify(recent, history_len, min_history=min_hist)
+    adi, cv2 = cls.adi_cv2(recent)
+
+    year = 52 if weekly else 364  # 364: a year ago on the same weekday
+
+    def year_index(cutoff: int) -> np.ndarray:
+        return _yearly_index(values, [cats, groups], year=year, recent=4 if weekly else 28, horizon=horizon, cutoff=cutoff,
+                             shrink=settings.yearly_shrink_units) if settings.yearly_index else np.ones(n)
+
+    mean = np.zeros((n, horizon))
+    sigma = np.zeros(n)
+    chosen = np.array([ZERO] * n, dtype=object)
+    mase = np.full(n, np.nan)
+    mase_sn = np.full(n, np.nan)
+    per_model_rows: list[pd.DataFrame] = []
+    codes = np.arange(n)
+    t = time.perf_counter()
+    for c in (cls.SMOOTH, cls.ERRATIC, cls.INTERMITTENT, cls.LUMPY):
+        rows = np.flatnonzero(demand_class == c)
+        if rows.size == 0:
+            continue
+        res = _fit_class(values[rows], starts_p[rows], codes[rows], labels, c, season, horizon, weekly, settings,
+                         index_of=lambda cutoff, rows=rows: year_index(cutoff)[rows])
+        mean[rows] = res["mean"]
+        sigma[rows] = res["sigma"]
+        chosen[rows] = res["model"]
+        mase[rows] = res["mase"]
+        mase_sn[rows] = res["mase_sn"]
+        pm = res["per_model"]
+        pm["unique_id"] = ids[rows][pm.pop("row").to_numpy()]
+        per_model_rows.append(pm)
+    timings["backtest_and_forecast"] = time.perf_counter() - t
+
+    new_rows = np.flatnonzero(demand_class == cls.NEW)
+    if new_rows.size:
+        rate = _peer_rates(values, starts_p, new_rows, demand_class, cats, price, settings, per_day, weekly)
+        mean[new_rows] = rate[:, None]
+        sigma[new_rows] = np.sqrt(rate + 0.25 * rate ** 2)
+        chosen[new_rows] = PEERS
+
+    # uplift on the future and intervals
+    mean_out = mean * fut_factor
+    frame = {"unique_id": np.repeat(ids, horizon), "ds": np.tile(np.array(fut_labels, dtype=object), n),
+             "mean": mean_out.ravel(), "uplift": fut_factor.ravel()}
+    for lvl in settings.levels:
+        z = NormalDist().inv_cdf(0.5 + lvl / 200.0)
+        half = z * sigma[:, None] * fut_factor
+        frame[f"lo_{lvl}"] = np.maximum(mean_out - half, 0.0).ravel()
+        frame[f"hi_{lvl}"] = (mean_out + half).ravel()
+    forecasts = pd.DataFrame(frame)
+    recent_daily = np.nanmean(np.where(np.isnan(recent), np.nan, recent), axis=1) / per_day \
+        if recent.size else np.zeros(n)
+    series = pd.DataFrame({
+        "unique_id": ids, "demand_class": demand_class, "adi": adi, "cv2": cv2, "model": chosen,
+        "mase": mase, "mase_seasonal_naive": mase_sn, "history": history_len, "sigma": sigma,
+        "daily_mean": np.nan_to_num(recent_daily, nan=0.0),
+    })
+    model_mase = pd.concat(per_model_rows, ignore_index=True) if per_model_rows else \
+        pd.DataFrame(columns=["unique_id", "model", "mase"])
+    timings["total"] = time.perf_counter() - t0
+    return DemandForecast(freq=freq, horizon=horizon, end=end, forecasts=forecasts, series=series, uplift=model,
+                          model_mase=model_mase, timings=timings)
+
+
+def _attributes(ids: np.ndarray, attributes: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
+    cats = np.array([""] * ids.size, dtype=object)
+    price = np.full(ids.size, np.nan)
+    if attributes is None or attributes.empty:
+        return cats, price, cats
+    a = attributes.reset_index() if "unique_id" not in attributes.columns else attributes
+    a = a.assign(unique_id=a["unique_id"].astype(str)).drop_duplicates("unique_id").set_index("unique_id")
+    if "category" in a.columns:
+        cats = a["category"].reindex(ids).fillna("").astype(str).to_numpy(dtype=object)
+    if "price" in a.columns:
+        price = pd.to_numeric(a["price"].reindex(ids).astype(object), errors="coerce").to_numpy(dtype=np.float64)
+    groups = cats
+    if "subcategory" in a.columns:
+        groups = (pd.Series(cats) + "/" + a["subcategory"].reindex(ids).fillna("").astype(str).to_numpy()).to_numpy(dtype=object)
+    return cats, price, groups
+
+
+def _yearly_index(values: np.ndarray, levels: list[np.ndarray], *, year: int, recent: int, horizon: int,
+                  cutoff: int, shrink: float) -> np.ndarray:
+    """Per series, the change a year earlier from the ``recent`` periods before the cutoff to the
+    ``horizon`` periods after it, pooled down a hierarchy: the top level (e.g. category) is shrunk
+    toward 1, each lower level (subcategory, then the series itself) toward the level above, each by
+    ``units / (units + shrink)`` where units are what it sold in the ``recent`` periods a year
+    earlier; clipped to [1/3, 3]; 1 without a year of history."""
+    n, t = values.shape
+    a = cutoff - year
+    if a - recent < 0 or a + horizon > t:
+        return np.ones(n)
+    v = np.nan_to_num(values, nan=0.0)
+    before_i = v[:, a - recent:a].sum(axis=1)
+    after_i = v[:, a:a + horizon].sum(axis=1)
+    log_idx = np.zeros(n)
+    for keys in [*levels, np.arange(n)]:
+        keys = np.asarray(keys)
+        _, inv = np.unique(keys, return_inverse=True)
+        before = np.bincount(inv, before_i)
+        after = np.bincount(inv, after_i)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            raw = np.log(np.maximum(after, 0.5) / horizon) - np.log(np.maximum(before, 0.5) / recent)
+        w = before / (before + shrink)
+        parent = log_idx.copy()
+        # each group's parent value: the (shared) value of its members at the level above
+        log_idx = w[inv] * raw[inv] + (1 - w[inv]) * parent
+    return np.clip(np.exp(log_idx), 1 / 3, 3)
+
+
+def _fit_class(values, starts, codes, labels, demand_class, season, horizon, weekly, settings, index_of):
+    from statsforecast import StatsForecast
+
+    n, t_len = values.shape
+    models = _candidates(demand_class, season, n, settings, weekly)
+    names = [repr(m) if not hasattr(m, "alias") else m.alias for m in models]
+    freq = f"W-{WEEKDAYS[labels[-1].weekday()]}" if weekly else "D"
+    frame = _long(values, codes, labels, starts)
+    sf = StatsForecast(models=models, freq=freq, n_jobs=settings.n_jobs)
+    k = settings.backtest_windows
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cv = sf.cross_validation(df=frame, h=horizon, n_windows=k, step_size=horizon)
+        fc = sf.forecast(df=frame, h=horizon)
+    cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
+    order = {code: r for r, code in enumerate(codes)}
+    r_of = cv["unique_id"].map(order).to_numpy()
+    if len(cv) != n * k * horizon or not np.array_equal(r_of.reshape(n, -1)[:, 0], np.arange(n)):
+        raise RuntimeError("backtest frame has an unexpected shape")
+    actual = cv["y"].to_numpy().reshape(n, k, horizon)
+    preds = np.stack([np.maximum(cv[m].to_numpy(dtype=np.float64), 0.0).reshape(n, k, horizon) for m in names])
+    baseline = preds[0].copy()  # the plain seasonal naive, the yardstick
+    adjust = np.array([not (weekly and (name.startswith("Seas"))) for name in names])
+    for w in range(k):
+        idx = index_of(t_len - horizon * (k - w))
+        preds[adjust, :, w, :] *= idx[None, :, None]
+    preds = np.nan_to_num(preds, nan=0.0)
+    if len(names) > 2:  # the mean of the class's models (but seasonal naive): combining is robust
+        preds = np.concatenate([preds, preds[1:].mean(axis=0, keepdims=True)])
+    err = np.abs(preds - actual[None])  # [M, n, k, h]
+    # the scale: in-sample seasonal naive MAE before the scoring window's origin
+    scale = _scale(values, starts, season, t_len - horizon)
+    scale = np.where(scale > 0, scale, np.nan)
+    if k >= 2:
+        sel = err[:, :, :-1, :].mean(axis=(2, 3))  # [M, n]
+    else:
+        sel = err[:, :, -1, :].mean(axis=2)
+    sel_scaled = sel / np.where(np.isnan(scale), 1.0, scale)[None, :]
+    class_best = int(np.argmin(np.nanmean(sel_scaled, axis=1)))
+    own_best = np.argmin(sel_scaled, axis=0)
+    better = sel_scaled[own_best, np.arange(n)] < (1 - settings.switch_margin) * sel_scaled[class_best]
+    pick = np.where(better, own_best, class_best)
+    score = err[:, :, -1, :].mean(axis=2) / scale[None, :]  # [M, n]
+    mase = score[pick, np.arange(n)]
+    mase_sn = np.abs(baseline[:, -1, :] - actual[:, -1, :]).mean(axis=1) / scale
+    resid = preds[pick, np.arange(n)] - actual  # [n, k, h]
+    sigma = np.sqrt(np.nanmean(resid ** 2, axis=(1, 2)))
+    fc = fc.sort_values(["unique_id", "ds"], kind="stable")
+    fpred = np.stack([np.maximum(fc[m].to_numpy(dtype=np.float64), 0.0).reshape(n, horizon) for m in names])
+    fpred[adjust] *= index_of(t_len)[None, :, None]
+    fpred = np.nan_to_num(fpred, nan=0.0)
+    if len(names) > 2:
+        fpred = np.concatenate([fpred, fpred[1:].mean(axis=0, keepdims=True)])
+        names = [*names, ENSEMBLE]
+    mean = np.nan_to_num(fpred[pick, np.arange(n)], nan=0.0)
+    per_model = pd.DataFrame({"row": np.repeat(np.arange(n), len(names)),
+                              "model": np.tile(np.array(names, dtype=object), n),
+                              "mase": score.T.ravel()})
+    return {"mean": mean, "sigma": np.nan_to_num(sigma, nan=0.0), "model": np.array(names, dtype=object)[pick],
+            "mase": mase, "mase_sn": mase_sn, "per_model": per_model}
+
+
+def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, per_day, weekly):
+    """Demand per period of each new series: the median over similar established products (the
+    ``new_peer_count`` nearest in log price within the category; else the category; else all) of
+    their mean over their first ``new_product_days`` (their latest ones when they started before
+    the data), blended with the series' own mean so far."""
+    n, t_len = values.shape
+    first = max(int(round(settings.new_product_days / per_day)), 1)
+    # peers: series with enough history; their first weeks when they started inside the data,
+    # else their most recent weeks (a long-established product's level)
+    peers = np.flatnonzero((demand_class != cls.NEW) & (demand_class != cls.INACTIVE))
+    rate = np.full(n, np.nan)
+    for r in peers:
+        s = starts[r]
+        seg = values[r, s:s + first] if s > 0 else values[r, t_len - first:]
+        if seg.size:
+            rate[r] = np.nanmean(seg)
+    out = np.zeros(new_rows.size)
+    all_rate = np.nanmedian(rate[peers]) if peers.size else 0.0
+    logp = np.log(np.where(price > 0, price, np.nan))
+    for j, r in enumerate(new_rows):
+        same_cat = peers[(cats[peers] == cats[r]) & ~np.isnan(rate[peers])]
+        peer_rate = all_rate
+        priced = same_cat[~np.isnan(logp[same_cat])]
+        if priced.size >= 3 and not np.isnan(logp[r]):
+            near = priced[np.argsort(np.abs(logp[priced] - logp[r]), kind="stable")[:settings.new_peer_count]]
+            peer_rate = float(np.nanmedian(rate[near]))
+        elif same_cat.size >= 3:
+            peer_rate = float(np.nanmedian(rate[same_cat]))
+        own = values[r, starts[r]:]
+        days = own.size * per_day
+        own_rate = float(np.nanmean(own)) if own.size else 0.0
+        w = days / (days + settings.new_blend_days)
+        out[j] = w * own_rate + (1 - w) * (0.0 if np.isnan(peer_rate) else peer_rate)
+    return np.maximum(out, 0.0)
