@@ -57,7 +57,7 @@ def test_status_flow_with_partial_deliveries(buyer, supplier):
     assert line2.unit_price == Decimal("30")
     assert line1.expected_on == TODAY + dt.timedelta(days=10)
     assert services.purchase_order_total(po) == Decimal("2960.00")  # 200 x 11.80 + 20 x 30, by hand
-    with pytest.raises(services.PurchaseOrderStateError, match="cannot receive goods on a PO that is Draft"):
+    with pytest.raises(services.PurchaseOrderStateError, match="cannot receive goods on a PO that is draft"):
         services.purchase_order_receive(user=buyer, po=po, reference="DN1", received_on=TODAY, quantities={1: 10}, now=now)
     services.purchase_order_send(user=buyer, po=po, now=now)
     receipt, created = services.purchase_order_receive(user=buyer, po=po, reference="DN1", received_on=TODAY,
@@ -68,7 +68,7 @@ def test_status_flow_with_partial_deliveries(buyer, supplier):
                                     now=now)
     po.refresh_from_db()
     assert po.status == PurchaseOrder.Status.RECEIVED and po.closed_at is not None
-    with pytest.raises(services.PurchaseOrderStateError, match="cannot cancel a PO that is Received"):
+    with pytest.raises(services.PurchaseOrderStateError, match="cannot cancel a PO that is received"):
         services.purchase_order_cancel(user=buyer, po=po, now=now)
 
 

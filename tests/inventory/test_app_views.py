@@ -111,7 +111,7 @@ def test_a_po_form_with_an_unknown_sku(client, users, shop):
     assert r.status_code == 400
     assert "line 2 (store s1, SKU GHOST): unknown SKU" in r.content.decode()
     r = c.post("/inventory/orders/new/", {"supplier": shop["supplier"].pk, "lines": "s1, s1-M-1, 10"})
-    assert r.status_code == 400 and "has 3 fields" in r.content.decode()
+    assert r.status_code == 400 and "有 3 个字段" in r.content.decode()  # zh-Hans is the default language
     assert PurchaseOrder.objects.count() == 1
 
 
@@ -150,7 +150,7 @@ def test_pages_render_with_data(client, users, shop, warehouse):
     r = c.get("/inventory/stocking-plan/?starts_on=2026-12-10&ends_on=2026-12-12&uplift=3")
     assert r.status_code == 200 and 'data-table="plan"' in r.content.decode()
     r = c.get("/inventory/stocking-plan/?starts_on=2026-12-12&ends_on=2026-12-10")
-    assert r.status_code == 400 and "before it starts" in r.content.decode()
+    assert r.status_code == 400 and "活动结束日（2026-12-10）早于开始日（2026-12-12）" in r.content.decode()
 
 
 def test_clearance_creates_an_inactive_draft_promotion(client, users, shop):

@@ -112,8 +112,6 @@ class StockingPlanForm(forms.Form):
     festival = forms.CharField(required=False, max_length=40)
     starts_on = forms.DateField(label=_("Campaign starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Campaign ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    uplift = forms.DecimalField(label=_("Expected uplift (× normal demand)"), min_value=1, max_value=50,
-                                decimal_places=2, initial=3, required=False)
 
     def clean(self):
         data = super().clean()

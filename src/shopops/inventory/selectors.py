@@ -16,12 +16,17 @@ import ibis
 import pandas as pd
 from django.db.models import F, Prefetch, QuerySet, Sum
 
-from shopops.inventory import ordering, positions
+import math
+
+from shopops.inventory import demand_data, ordering, planning, positions
+from shopops.inventory.replenishment import PriceBreak as EnginePriceBreak
+from shopops.inventory.replenishment import SupplyTerms
 from shopops.inventory.models import (
     PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierItem,
 )
 from shopops.metrics.cache import cached
 from shopops.metrics.sources import paid_orders
+from shopops.core.festivals import festivals_between
 from shopops.core.periods import Period
 from shopops.warehouse.connection import connect
 
@@ -312,17 +317,141 @@ def on_order() -> dict[tuple[str, str], int]:
     return {(r.store_id, r.sku_id): int(r.open_quantity) for r in df.itertuples(index=False)}
 
 
-def replenishment_suggestions(*, stores: tuple[str, ...] = ()) -> tuple[dt.date | None, list[dict]]:
-    """(as-of day, the suggested purchase list grouped by supplier)."""
-    health = stock_health(stores=stores)
-    suggestions = ordering.suggest_orders(rows=health.rows, terms=supplier_terms(), on_order=on_order())
-    return health.day, ordering.group_by_supplier(suggestions)
+def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
+    """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
+    data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
+    ``<store>:<sku>``. Open POs (and drafts) of SKUs shopops orders replace the snapshot's in-transit; for
+    the others the snapshot's in-transit is kept — never both."""
+    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    health = stock_health(stores=(store_id,), day=day, con=con)
+    terms_by_code = supplier_terms()
+    lead_sd = supplier_lead_sd()
+    here, ordering_now = ordered_here(), on_order()
+    rows, stock, terms, open_po, prices = {}, [], {}, {}, {}
+    for r in health.rows:
+        uid = f"{r['store_id']}:{r['sku_id']}"
+        rows[uid] = r
+        key = (r["store_id"], r["sku_id"])
+        stock.append({"unique_id": uid, "on_hand": r["on_hand"], "in_transit": r["in_transit"]})
+        t = terms_by_code.get(r["merchant_code"])
+        if t is None or "stop_reordering" in r["actions"]:
+            continue
+        terms[uid] = SupplyTerms(
+            supplier_id=str(t.supplier_id), unit_cost=t.unit_price, lead_time_days=t.lead_days,
+            lead_time_sd_days=lead_sd.get(t.supplier_id, 0.0), moq=t.moq, case_pack=t.case_pack,
+            price_breaks=tuple(EnginePriceBreak(q, p) for q, p in t.price_breaks))
+        open_po[uid] = ordering_now.get(key, 0) + (0 if key in here else r["in_transit"])
+        prices[uid] = r["price"]
+    return {"forecast": forecast, "stock": pd.DataFrame(stock, columns=["unique_id", "on_hand", "in_transit"]),
+            "terms": terms, "open_po": open_po, "prices": prices, "rows": rows, "suppliers": terms_by_code,
+            "day": day}
 
 
-def stocking_plan(*, starts_on: dt.date, ends_on: dt.date, uplift: Decimal, stores: tuple[str, ...] = ()
-                  ) -> tuple[dt.date | None, list[dict]]:
-    health = stock_health(stores=stores)
-    if health.day is None:
+def supplier_lead_sd() -> dict[int, float]:
+    """Per supplier, the standard deviation of its actual lead times (first delivery − order date), in days."""
+    days: dict[int, list[int]] = defaultdict(list)
+    for supplier_id, ordered, received in Receipt.objects.values_list(
+            "purchase_order__supplier_id", "purchase_order__ordered_on", "received_on"):
+        days[supplier_id].append((received - ordered).days)
+    return {k: float(pd.Series(v).std(ddof=1)) if len(v) > 1 else 0.0 for k, v in days.items()}
+
+
+def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.BaseBackend | None = None
+                              ) -> tuple[dt.date | None, list[dict]]:
+    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
         return None, []
-    return health.day, ordering.stocking_plan(rows=health.rows, terms=supplier_terms(), on_order=on_order(),
-                                              day=health.day, starts_on=starts_on, ends_on=ends_on, uplift=uplift)
+    x = _engine_inputs(store_id=store_id, day=day, con=con)
+    orders = planning.purchase_suggestions(forecast=x["forecast"], stock=x["stock"], terms=x["terms"],
+                                           open_po=x["open_po"], prices=x["prices"])
+    suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
+    groups = []
+    for order in orders:
+        t = suppliers.get(order.supplier_id)
+        lines = []
+        for plan in order.lines:
+            if plan.quantity <= 0:
+                continue
+            r = x["rows"][plan.item_id]
+            lines.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
+                          "title": r["title"], "spec": r["spec"], "on_hand": r["on_hand"],
+                          "on_order": x["open_po"].get(plan.item_id, 0), "daily_demand": r["daily_demand"],
+                          "safety_stock": plan.safety_stock, "reorder_point": plan.reorder_point,
+                          "order_up_to": plan.order_up_to, "quantity": plan.quantity, "unit_price": plan.unit_cost,
+                          "amount": plan.line_cost, "value_at_risk": plan.value_at_risk, "terms": t,
+                          "reasons": [reason.text(language) for reason in plan.reasons]})
+        if lines and t is not None:
+            groups.append({"supplier_id": t.supplier_id, "code": t.supplier_code, "name": t.supplier_name,
+                           "currency": t.currency, "lines": lines,
+                           "total": sum((line["amount"] for line in lines), Decimal("0.00"))})
+    return day, groups
+
+
+def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
+    """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
+    its demand class and backtest MASE next to seasonal naive's."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None
+    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    uid = f"{store_id}:{sku_id}"
+    series = forecast.series[forecast.series["unique_id"] == uid]
+    if series.empty:
+        return None
+    f = forecast.forecasts[forecast.forecasts["unique_id"] == uid]
+    history = demand_data.daily_units(first=day - dt.timedelta(days=119), last=day, level="sku", stores=(store_id,),
+                                      con=con)
+    history = history[history["unique_id"] == uid]
+    sold = {(d if isinstance(d, dt.date) else pd.Timestamp(d).date()): float(y)
+            for d, y in zip(history["ds"], history["y"])}
+    return {
+        "day": day, "series": series.iloc[0].to_dict(),
+        "history": [{"day": day - dt.timedelta(days=k), "units": sold.get(day - dt.timedelta(days=k), 0.0)}
+                    for k in range(119, -1, -1)],
+        "forecast": [{"day": pd.Timestamp(r.ds).date(), "mean": r.mean, "lo_80": r.lo_80, "hi_80": r.hi_80,
+                      "lo_95": r.lo_95, "hi_95": r.hi_95, "uplift": r.uplift} for r in f.itertuples(index=False)],
+    }
+
+
+def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: ibis.BaseBackend | None = None
+                  ) -> tuple[dt.date | None, list[dict]]:
+    """The pre-campaign plan of one store's SKUs for ``starts_on``–``ends_on`` (the engine's
+    ``campaign_plan``: festival uplift learned from past campaigns, lead times, service level)."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, []
+    x = _engine_inputs(store_id=store_id, day=day, con=con)
+    lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=x["terms"], today=day,
+                                   first=starts_on, last=ends_on, open_po=x["open_po"])
+    suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
+    out = []
+    for line in lines:
+        if line.order_qty <= 0 and not line.late:
+            continue
+        r = x["rows"][line.item_id]
+        price = Decimal(r["price"] or 0)
+        out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
+                    "title": r["title"], "on_hand": r["on_hand"], "on_order": x["open_po"].get(line.item_id, 0),
+                    "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
+                    "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
+                    "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
+                    "at_risk": (price * Decimal(math.ceil(line.expected_short_units))).quantize(Decimal("0.01"))})
+    out.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
+    return day, out
+
+
+def festival_choices(*, today: dt.date, language: str = "zh") -> list[dict]:
+    """The next year's big sales (Tmall's typical schedule, ``core.festivals``) that start after ``today``."""
+    out = []
+    for f in festivals_between(today + dt.timedelta(days=1), today + dt.timedelta(days=365), platform="tmall"):
+        if f.first > today:
+            label = f.name_zh if language.lower().startswith("zh") else f.name_en
+            out.append({"key": f"{f.key}-{f.year}", "label": f"{label} {f.year} ({f.first:%m-%d}–{f.last:%m-%d})",
+                        "first": f.first, "last": f.last})
+    return out

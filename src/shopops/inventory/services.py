@@ -250,7 +250,7 @@ def _transition(po: PurchaseOrder, *, allowed: Iterable[str], to: str, action: s
     done = PurchaseOrder.objects.filter(pk=po.pk, status__in=list(allowed)).update(status=to, **fields)
     po.refresh_from_db()
     if not done:
-        raise PurchaseOrderStateError(f"{po.number}: cannot {action} a PO that is {po.get_status_display()}")
+        raise PurchaseOrderStateError(f"{po.number}: cannot {action} a PO that is {po.status}")
     return po
 
 
@@ -261,7 +261,7 @@ def purchase_order_approve(*, user, po: PurchaseOrder, now: dt.datetime) -> Purc
     done = PurchaseOrder.objects.filter(pk=po.pk, status=PurchaseOrder.Status.DRAFT).update(approved_by=user, approved_at=now)
     po.refresh_from_db()
     if not done:
-        raise PurchaseOrderStateError(f"{po.number}: only a draft can be approved (it is {po.get_status_display()})")
+        raise PurchaseOrderStateError(f"{po.number}: only a draft can be approved (it is {po.status})")
     return po
 
 
@@ -316,7 +316,7 @@ def purchase_order_receive(*, user, po: PurchaseOrder, reference: str, received_
             locked = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
             if locked.status not in (S.SENT, S.PARTLY_RECEIVED):
                 raise PurchaseOrderStateError(
-                    f"{po.number}: cannot receive goods on a PO that is {locked.get_status_display()}")
+                    f"{po.number}: cannot receive goods on a PO that is {locked.status}")
             receipt = Receipt.objects.create(purchase_order=po, reference=reference, received_on=received_on,
                                              created_by=user if getattr(user, "is_authenticated", False) else None,
                                              created_at=now)

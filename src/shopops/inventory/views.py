@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -296,17 +297,26 @@ def order_receive(request: HttpRequest, po_id: int) -> HttpResponse:
 
 
 # ---------------------------------------------------------------------------- replenishment
+def _store_choice(request: HttpRequest, stores: list) -> str:
+    """The store asked for, else the first store (the engines plan one store's SKUs at a time)."""
+    wanted = request.GET.get("store", "")
+    ids = [s.store_id for s in stores]
+    return wanted if wanted in ids else (ids[0] if ids else "")
+
+
 @_guarded
 def replenishment(request: HttpRequest) -> HttpResponse:
-    store = request.GET.get("store", "")
     if request.method == "POST":
         return _replenishment_submit(request)
+    stores = _stores()
+    store = _store_choice(request, stores)
     try:
-        day, groups = selectors.replenishment_suggestions(stores=(store,) if store else ())
+        day, groups = selectors.replenishment_suggestions(store_id=store, language=get_language() or "zh") \
+            if store else (None, [])
     except ShopopsError as exc:
         return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
     return render(request, "inventory/replenishment.html", {
-        "day": day, "groups": groups, "token": uuid.uuid4().hex, "stores": _stores(), "store": store})
+        "day": day, "groups": groups, "token": uuid.uuid4().hex, "stores": stores, "store": store})
 
 
 def _replenishment_submit(request: HttpRequest) -> HttpResponse:
@@ -337,23 +347,51 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
 @_guarded
 def forecast(request: HttpRequest) -> HttpResponse:
     """Per SKU: the history and the forecast with its interval, the chosen model and its backtest error."""
-    return render(request, "inventory/forecast.html", {"forecast": None, "sku": request.GET.get("sku", "")})
+    stores = _stores()
+    store, sku = _store_choice(request, stores), request.GET.get("sku", "").strip()
+    context = {"stores": stores, "store": store, "sku": sku, "result": None}
+    if store and sku:
+        try:
+            context["result"] = selectors.sku_forecast(store_id=store, sku_id=sku)
+        except ShopopsError as exc:
+            context["error"] = str(exc)
+            return render(request, "inventory/forecast.html", context, status=503)
+        if context["result"] is None:
+            context["error"] = _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store}
+            return render(request, "inventory/forecast.html", context, status=404)
+        r = context["result"]
+        context["history_weeks"] = [
+            {"start": r["history"][i]["day"], "units": sum(h["units"] for h in r["history"][i:i + 7])}
+            for i in range(0, len(r["history"]), 7)]
+    return render(request, "inventory/forecast.html", context)
 
 
 @_guarded
 def stocking_plan(request: HttpRequest) -> HttpResponse:
-    form = StockingPlanForm(request.GET or None)
-    context: dict = {"form": form, "plan": None, "festivals": []}
+    stores = _stores()
+    store = _store_choice(request, stores)
+    today = selectors.stock_day() or _today()
+    festivals = selectors.festival_choices(today=today, language=get_language() or "zh")
+    data = request.GET.copy()
+    chosen = next((f for f in festivals if f["key"] == data.get("festival")), None)
+    if chosen is not None and not data.get("starts_on"):
+        data["starts_on"], data["ends_on"] = chosen["first"].isoformat(), chosen["last"].isoformat()
+    form = StockingPlanForm(data if request.GET else None)
+    context: dict = {"form": form, "plan": None, "festivals": festivals, "stores": stores, "store": store,
+                     "festival": data.get("festival", "")}
     if form.is_bound and form.is_valid() and form.cleaned_data.get("starts_on") and form.cleaned_data.get("ends_on"):
         d = form.cleaned_data
+        if d["starts_on"] <= today:
+            form.add_error("starts_on", _("the campaign must start after %(day)s") % {"day": today})
+            return render(request, "inventory/stocking_plan.html", context, status=400)
         try:
-            day, plan = selectors.stocking_plan(starts_on=d["starts_on"], ends_on=d["ends_on"],
-                                                uplift=d.get("uplift") or Decimal("3"))
+            day, plan = selectors.stocking_plan(store_id=store, starts_on=d["starts_on"], ends_on=d["ends_on"])
         except ShopopsError as exc:
             context["error"] = str(exc)
             return render(request, "inventory/stocking_plan.html", context, status=503)
         context.update(day=day, plan=plan[:300], plan_count=len(plan),
-                       plan_total=sum((p["at_risk"] for p in plan), Decimal("0.00")))
+                       plan_total=sum((p["at_risk"] for p in plan), Decimal("0.00")),
+                       order_total=sum((p["order_cost"] for p in plan), Decimal("0.00")))
     elif form.is_bound and not form.is_valid():
         return render(request, "inventory/stocking_plan.html", context, status=400)
     return render(request, "inventory/stocking_plan.html", context)
