@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a-long-test-password"
 
 
-def _order_one_suggestion(page, base: str, artifacts_dir, lang: str) -> str:
-    page.goto(f"{base}/inventory/replenishment/")
+def _order_one_suggestion(page, base: str, artifacts_dir, lang: str, store: str) -> str:
+    page.goto(f"{base}/inventory/replenishment/?store={store}")
     page.wait_for_selector("[data-replenishment-form]")
     page.screenshot(path=str(artifacts_dir / f"inventory-replenishment-{lang}.png"), full_page=True)
     inputs = page.locator("[data-qty]")
@@ -57,14 +57,17 @@ def test_suggestion_to_po_to_receipt_in_zh_and_en(live_server, browser_page, war
     page.wait_for_selector("[data-table=stock]")
     assert "库存健康" in page.content()
     page.screenshot(path=str(artifacts_dir / "inventory-stock-zh.png"), full_page=True)
-    first = _order_one_suggestion(page, live_server.url, artifacts_dir, "zh")
+    first = _order_one_suggestion(page, live_server.url, artifacts_dir, "zh", "s1")
     assert "已收货" in page.inner_text("[data-po-status]")
 
     page.click("button[name=language][value=en]")
     page.wait_for_function("() => document.documentElement.lang === 'en'")
-    second = _order_one_suggestion(page, live_server.url, artifacts_dir, "en")
+    second = _order_one_suggestion(page, live_server.url, artifacts_dir, "en", "s2")
     assert page.inner_text("[data-po-status]").strip() == "Received"
-    assert first != second  # the first SKU is no longer suggested: its stock arrived
+    assert first.startswith("s1|") and second.startswith("s2|")
+    page.goto(f"{live_server.url}/inventory/replenishment/?store=s1")
+    page.wait_for_selector("[data-replenishment-form], [data-no-suggestions]")
+    assert page.locator(f'[data-suggestion="{first}"]').count() == 0  # its stock arrived: no longer suggested
     assert PurchaseOrder.objects.filter(status=PurchaseOrder.Status.RECEIVED).count() == 2
     page.goto(f"{live_server.url}/inventory/")
     page.wait_for_selector("[data-table=stock]")
