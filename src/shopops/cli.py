@@ -306,6 +306,15 @@ def cmd_insights(args: argparse.Namespace) -> int:
     return insights_main(args)
 
 
+def cmd_forecast(args: argparse.Namespace) -> int:
+    """``forecast backtest``: the demand forecaster on the user's own series file (no warehouse)."""
+    from shopops.inventory.forecasting.backtest_file import backtest, read_series
+
+    for line in backtest(read_series(args.series), freq=args.freq, horizon=args.horizon):
+        print(line)
+    return 0
+
+
 # Commands that touch the warehouse: handed to a running server that holds a DuckDB warehouse.
 HANDOFF = frozenset({"kpi", "report", "insights", "import", "demo", "setup-demo"})
 MANAGE_HANDOFF = frozenset({"audience_daily", "promotions_flush"})
@@ -483,6 +492,14 @@ def _parser() -> argparse.ArgumentParser:
     k = keys.add_parser("revoke", help="revoke a key by its prefix (it stops working at once)")
     k.add_argument("prefix")
     p.set_defaults(func=cmd_apikey)
+
+    p = sub.add_parser("forecast", help="demand forecasts: backtest the forecaster on your own series")
+    fsub = p.add_subparsers(dest="action", required=True)
+    f = fsub.add_parser("backtest", help="hold out the last H periods of a CSV (id,date,value); print MASE per model")
+    f.add_argument("--series", required=True, type=Path, help="CSV with columns id,date,value (UTF-8 or GBK)")
+    f.add_argument("--freq", choices=["D", "W"], default="D")
+    f.add_argument("--horizon", type=int, default=28)
+    p.set_defaults(func=cmd_forecast)
 
     p = sub.add_parser("docs", help="print generated documentation")
     p.add_argument("which", choices=["data-model", "kpis"])

@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-import pandas as pd
 import pytest
 
 from shopops.inventory import demand_data, planning
@@ -44,7 +43,12 @@ def test_stock_health_rows_agree_with_the_snapshots(inventory_warehouse, forecas
     sample = list(stock.index[:50])
     for uid in sample:
         assert by_id[uid]["on_hand"] == int(stock.loc[uid, "on_hand"])
+    # stock-out days: snapshots of the last 90 days with nothing on hand, each standing for the 7 days
+    # between weekly snapshots (pandas over the warehouse's snapshot history)
+    hist = demand_data.stock_history(first=END - dt.timedelta(days=89), last=END, level="merchant_code", con=con)
+    empty = hist[hist["on_hand"] <= 0].groupby("unique_id").size() * 7
     for r in rows:
+        assert r["stockout_days"] == int(empty.get(r["unique_id"], 0)), r["unique_id"]
         assert r["status"] in ("ok", "slow", "dead")
         if r["days_of_cover"] is not None:
             assert r["days_of_cover"] == pytest.approx(r["on_hand"] / r["daily_forecast"])

@@ -117,30 +117,35 @@ def stock_health(*, day: dt.date, forecast: DemandForecast, level: str = "sku", 
         outs = lost = 0.0
         ages = None
         if h is not None and len(h):
-            snaps = h[h["ds"] >= first]
-            dates = list(snaps["ds"])
-            sold_per_day = pd.Series(0.0, index=pd.Index(pd.date_range(first, day).date))
-            if s is not None:
-                ss = s[s["ds"] >= first].groupby("ds")["y"].sum()
-                sold_per_day.loc[ss.index] = ss.to_numpy()
-            if dates:
-                every = max(int(np.median(np.diff([d.toordinal() for d in dates]))) if len(dates) > 1 else 1, 1)
-                so = stockouts(snaps["on_hand"].to_numpy(), sold_per_day.reindex(dates).to_numpy())
+            snap_dates = np.array([d.toordinal() for d in h["ds"]])
+            on_hand_hist = h["on_hand"].to_numpy(dtype=np.float64)
+            if s is not None and len(s):
+                s_days = np.array([d.toordinal() for d in s["ds"]])
+                s_units = s["y"].to_numpy(dtype=np.float64)
+                order = np.argsort(s_days, kind="stable")
+                s_days, s_units = s_days[order], s_units[order]
+                cum = np.cumsum(s_units)
+            else:
+                s_days, s_units, cum = np.zeros(0, dtype=np.int64), np.zeros(0), np.zeros(0)
+            recent_snaps = snap_dates >= first.toordinal()
+            if recent_snaps.any():
+                dates = snap_dates[recent_snaps]
+                every = max(int(np.median(np.diff(dates))) if dates.size > 1 else 1, 1)
+                by_day = dict(zip(s_days.tolist(), s_units.tolist()))
+                sold_on = np.array([by_day.get(int(d), 0.0) for d in dates])  # units sold on each snapshot day
+                oh = on_hand_hist[recent_snaps]
+                so = stockouts(oh, sold_on)
                 instock_rate = sold / max(lookback_days - so.days * every, 1)
-                exp = np.full(len(dates), max(daily if daily > 0 else instock_rate, 0.0))
-                so = stockouts(snaps["on_hand"].to_numpy(), sold_per_day.reindex(dates).to_numpy(), exp, every=every)
+                exp = np.full(dates.size, max(daily if daily > 0 else instock_rate, 0.0))
+                so = stockouts(oh, sold_on, exp, every=every)
                 outs, lost = so.days, so.lost_units
-            # receipts from all snapshots of the year (sales between consecutive snapshots)
-            all_dates = list(h["ds"])
-            cum = (s.groupby("ds")["y"].sum().sort_index().cumsum() if s is not None else pd.Series(dtype=float))
-            sold_between = []
-            prev = None
-            for d in all_dates:
-                upto = float(cum[cum.index <= d].iloc[-1]) if len(cum[cum.index <= d]) else 0.0
-                sold_between.append(upto - (prev if prev is not None else upto))
-                prev = upto
-            rec = infer_receipts(h["on_hand"].to_numpy(), np.array(sold_between))
-            ages = stock_age(on_hand, [(d, int(q)) for d, q in zip(all_dates, rec) if q > 0], today=day)
+            # receipts from all snapshots of the year (units sold between consecutive snapshots)
+            pos = np.searchsorted(s_days, snap_dates, side="right")
+            upto = np.where(pos > 0, cum[np.maximum(pos - 1, 0)] if cum.size else 0.0, 0.0)
+            sold_between = np.diff(upto, prepend=upto[0])
+            rec = infer_receipts(on_hand_hist, sold_between)
+            ages = stock_age(on_hand, [(dt.date.fromordinal(int(d)), int(q)) for d, q in zip(snap_dates, rec) if q > 0],
+                             today=day)
         since = (day - last_sale[uid]).days if uid in last_sale.index else None
         cover = days_of_cover(on_hand, daily)
         st = sell_through(sold, on_hand)

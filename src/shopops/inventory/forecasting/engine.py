@@ -62,6 +62,7 @@ class ForecastSettings:
     new_product_days: int = 56  # peers' first weeks after launch
     new_blend_days: float = 14.0  # a new series' own rate weighs days / (days + this)
     new_peer_count: int = 5  # peers: the nearest in price (log) within the category
+    fit_days: int = 455  # models are fitted on this much recent history (a year and the backtest windows)
     yearly_index: bool = True  # scale short-memory models by the category's same-season change a year ago
     yearly_shrink_units: float = 20.0
 
@@ -76,6 +77,7 @@ class DemandForecast:
     uplift: UpliftModel
     model_mase: pd.DataFrame  # unique_id, model, mase on the scoring window (every candidate of its class)
     timings: dict[str, float] = field(default_factory=dict)
+    season: int = 7  # the season length the models and the MASE scale used (periods)
 
     def chosen_mean_mase(self) -> tuple[float, float, int]:
         """(mean MASE of the chosen models, of seasonal naive, series scored) over the scored series."""
@@ -104,31 +106,40 @@ def _candidates(demand_class: str, season: int, n_series: int, settings: Forecas
 
 
 def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | None):
-    h = history[["unique_id", "ds", "y"]].copy()
-    h["unique_id"] = h["unique_id"].astype(str)
-    h["ds"] = pd.to_datetime(h["ds"]).dt.date
-    if h["y"].isna().any():
-        bad = h[h["y"].isna()].iloc[0]
-        raise ValueError(f"demand history: empty value for series {bad['unique_id']!r} on {bad['ds']}")
-    if (h["y"] < 0).any():
-        bad = h[h["y"] < 0].iloc[0]
-        raise ValueError(f"demand history: negative units {bad['y']} for series {bad['unique_id']!r} on {bad['ds']}")
-    h = h[h["ds"] <= end]
-    first_sale = h[h["y"] > 0].groupby("unique_id")["ds"].min()
-    ids = sorted(set(h["unique_id"]) | set((starts or {}).keys()))
-    s = {i: (starts or {}).get(i) or first_sale.get(i) or h.loc[h["unique_id"] == i, "ds"].min() for i in ids}
-    s = {i: min(d, end) for i, d in s.items() if d is not None and not pd.isna(d)}
-    ids = [i for i in ids if i in s]
-    origin = min(s.values()) if s else end
-    t_days = (end - origin).days + 1
-    idx = {i: k for k, i in enumerate(ids)}
+    """Column-wise: day numbers as int64 (no per-row Python), ``np.add.at`` into ``[n, T]``."""
+    uid = history["unique_id"].astype(str).to_numpy()
+    day = pd.to_datetime(history["ds"]).to_numpy().astype("datetime64[D]").astype(np.int64)
+    y_in = history["y"].to_numpy(dtype=np.float64)
+    bad = np.flatnonzero(np.isnan(y_in) | (y_in < 0))
+    if bad.size:
+        k = bad[0]
+        what = "empty value" if np.isnan(y_in[k]) else f"negative units {y_in[k]}"
+        raise ValueError(f"demand history: {what} for series {uid[k]!r} on {dt.date.fromordinal(int(day[k]) + 719163)}")
+    end_n = (end - dt.date(1970, 1, 1)).days
+    keep = day <= end_n
+    uid, day, y_in = uid[keep], day[keep], y_in[keep]
+    codes, inv = np.unique(uid, return_inverse=True)
+    first_any = np.full(codes.size, np.iinfo(np.int64).max)
+    np.minimum.at(first_any, inv, day)
+    first_sale = np.full(codes.size, np.iinfo(np.int64).max)
+    pos = y_in > 0
+    np.minimum.at(first_sale, inv[pos], day[pos])
+    start_of = {c: int(first_sale[k] if first_sale[k] != np.iinfo(np.int64).max else first_any[k])
+                for k, c in enumerate(codes)}
+    for i, d in (starts or {}).items():
+        if d is not None and not pd.isna(d):
+            start_of[str(i)] = (d - dt.date(1970, 1, 1)).days
+    ids = sorted(start_of)
+    start_n = np.array([min(start_of[i], end_n) for i in ids], dtype=np.int64)
+    origin_n = int(start_n.min()) if len(ids) else end_n
+    origin = dt.date(1970, 1, 1) + dt.timedelta(days=origin_n)
+    t_days = end_n - origin_n + 1
     y = np.zeros((len(ids), t_days))
-    h = h[h["unique_id"].isin(idx)]
-    rows = h["unique_id"].map(idx).to_numpy()
-    cols = np.array([(d - origin).days for d in h["ds"]], dtype=np.int64)
+    row_of_code = np.searchsorted(np.array(ids, dtype=object), codes) if len(ids) else np.zeros(0, dtype=np.int64)
+    cols = day - origin_n
     ok = cols >= 0
-    np.add.at(y, (rows[ok], cols[ok]), h["y"].to_numpy(dtype=np.float64)[ok])
-    start_col = np.array([(s[i] - origin).days for i in ids], dtype=np.int64)
+    np.add.at(y, (row_of_code[inv][ok], cols[ok]), y_in[ok])
+    start_col = start_n - origin_n
     y[np.arange(t_days)[None, :] < start_col[:, None]] = np.nan
     return np.array(ids, dtype=object), origin, y, start_col
 
@@ -214,6 +225,9 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         starts_p = np.argmax(~np.isnan(values), axis=1)
         starts_p[np.isnan(values).all(axis=1)] = values.shape[1]
         season = settings.season_weekly
+        # a year of weeks is the season only when most series hold it plus the backtest windows
+        if n and np.median(values.shape[1] - starts_p) < season + 1 + settings.backtest_windows * horizon:
+            season = 1
         fut_labels = [end + dt.timedelta(days=7 * (k + 1)) for k in range(horizon)]
         fut_factor = fut_mult.reshape(n, horizon, 7).mean(axis=2)
         lookback = max(settings.lookback_days // 7, 1)
@@ -292,7 +306,7 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         pd.DataFrame(columns=["unique_id", "model", "mase"])
     timings["total"] = time.perf_counter() - t0
     return DemandForecast(freq=freq, horizon=horizon, end=end, forecasts=forecasts, series=series, uplift=model,
-                          model_mase=model_mase, timings=timings)
+                          model_mase=model_mase, timings=timings, season=season)
 
 
 def _attributes(ids: np.ndarray, attributes: pd.DataFrame | None) -> tuple[np.ndarray, np.ndarray]:
@@ -348,13 +362,16 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     models = _candidates(demand_class, season, n, settings, weekly)
     names = [repr(m) if not hasattr(m, "alias") else m.alias for m in models]
     freq = f"W-{WEEKDAYS[labels[-1].weekday()]}" if weekly else "D"
-    frame = _long(values, codes, labels, starts)
-    sf = StatsForecast(models=models, freq=freq, n_jobs=settings.n_jobs)
     k = settings.backtest_windows
+    # models see the recent past only (their cost grows with the history; the yearly index and the
+    # MASE scale read the whole matrix)
+    fit_len = max(settings.fit_days // (7 if weekly else 1), season + 1 + k * horizon + (4 if weekly else 28))
+    lo = max(t_len - fit_len, 0)
+    frame = _long(values[:, lo:], codes, labels[lo:], np.maximum(starts - lo, 0))
+    sf = StatsForecast(models=models, freq=freq, n_jobs=settings.n_jobs)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         cv = sf.cross_validation(df=frame, h=horizon, n_windows=k, step_size=horizon)
-        fc = sf.forecast(df=frame, h=horizon)
     cv = cv.sort_values(["unique_id", "cutoff", "ds"], kind="stable")
     order = {code: r for r, code in enumerate(codes)}
     r_of = cv["unique_id"].map(order).to_numpy()
@@ -388,14 +405,25 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     mase_sn = np.abs(baseline[:, -1, :] - actual[:, -1, :]).mean(axis=1) / scale
     resid = preds[pick, np.arange(n)] - actual  # [n, k, h]
     sigma = np.sqrt(np.nanmean(resid ** 2, axis=(1, 2)))
-    fc = fc.sort_values(["unique_id", "ds"], kind="stable")
-    fpred = np.stack([np.maximum(fc[m].to_numpy(dtype=np.float64), 0.0).reshape(n, horizon) for m in names])
-    fpred[adjust] *= index_of(t_len)[None, :, None]
-    fpred = np.nan_to_num(fpred, nan=0.0)
+    # the forecast: one call per chosen model over the series that chose it
+    index_now = index_of(t_len)
+    mean = np.zeros((n, horizon))
+    for m_i in np.unique(pick):
+        rows = np.flatnonzero(pick == m_i)
+        use = [int(m_i)] if m_i < len(models) else list(range(1, len(models)))
+        sub = frame[frame["unique_id"].isin(codes[rows])]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            f = StatsForecast(models=[models[j] for j in use], freq=freq, n_jobs=settings.n_jobs).forecast(
+                df=sub, h=horizon)
+        f = f.sort_values(["unique_id", "ds"], kind="stable")
+        parts = []
+        for j in use:
+            part = np.nan_to_num(np.maximum(f[names[j]].to_numpy(dtype=np.float64), 0.0).reshape(rows.size, horizon))
+            parts.append(part * index_now[rows][:, None] if adjust[j] else part)
+        mean[rows] = np.mean(parts, axis=0)
     if len(names) > 2:
-        fpred = np.concatenate([fpred, fpred[1:].mean(axis=0, keepdims=True)])
         names = [*names, ENSEMBLE]
-    mean = np.nan_to_num(fpred[pick, np.arange(n)], nan=0.0)
     per_model = pd.DataFrame({"row": np.repeat(np.arange(n), len(names)),
                               "model": np.tile(np.array(names, dtype=object), n),
                               "mase": score.T.ravel()})
