@@ -158,3 +158,61 @@ def test_a_role_without_the_module_gets_no_page_and_no_export(client, usd_shop, 
     client.force_login(user_create(username="designer", password=PASSWORD, role=Role.DESIGNER))
     for params in ({}, {"format": "xlsx"}, {"format": "csv"}):
         assert client.get(reverse("web:ads"), {**PERIOD, **params}).status_code == 403
+
+
+# ---------------------------------------------------------------------------
+# the decorator's access checks, per module and per action
+# ---------------------------------------------------------------------------
+def _guarded_view():
+    from django.http import HttpResponse
+
+    from shopops.core.roles import Action, Module
+    from shopops.ui.pages import ui_page
+
+    @ui_page(Module.PROMOTIONS, "promotions/promotions.html", warehouse=False, form=None,
+             action=Action.PUBLISH_CAMPAIGN)
+    def view(page):
+        return HttpResponse("ok")
+
+    return view
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role, allowed", [
+    (Role.OPS_DIRECTOR, True),  # promotions + publish
+    (Role.OPS_SPECIALIST, True),  # promotions + publish
+    (Role.ANALYST, False),  # no promotions module
+    (Role.ADS_SPECIALIST, False),  # no publish action
+])
+def test_the_module_and_the_action_are_checked_server_side(rf, role, allowed):
+    from django.core.exceptions import PermissionDenied
+
+    from shopops.core.roles import ROLE_ACTIONS, ROLE_MODULES, Action, Module
+
+    role_groups_sync()
+    user = user_create(username=f"u-{role.value}", password=PASSWORD, role=role)
+    # the expectation, from the role tables themselves (not from the decorator)
+    assert allowed == (Module.PROMOTIONS in ROLE_MODULES[role] and Action.PUBLISH_CAMPAIGN in ROLE_ACTIONS[role])
+    request = rf.get("/x/")
+    request.user = user
+    if allowed:
+        assert _guarded_view()(request).content == b"ok"
+    else:
+        with pytest.raises(PermissionDenied):
+            _guarded_view()(request)
+
+
+@pytest.mark.django_db
+def test_an_anonymous_user_is_sent_to_log_in(rf):
+    from django.contrib.auth.models import AnonymousUser
+
+    request = rf.get("/x/")
+    request.user = AnonymousUser()
+    response = _guarded_view()(request)
+    assert response.status_code == 302 and "/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_an_empty_warehouse_shows_the_empty_state_and_exports_nothing(director, warehouse):
+    response = director.get(reverse("web:stores"), {**PERIOD, "format": "csv"})
+    assert response.status_code == 200 and "empty-state" in response.content.decode()
