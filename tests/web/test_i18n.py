@@ -128,7 +128,7 @@ def test_kpi_labels_and_definitions_follow_the_language(client, cookie_locale, d
 @pytest.mark.django_db
 def test_english_not_built_page_and_errors(client, cookie_locale, director):
     switch(client, "en")
-    html = client.get(reverse("web:module", kwargs={"module": "inventory"})).content.decode()
+    html = client.get(reverse("web:module", kwargs={"module": "team"})).content.decode()
     assert "This section is not built yet." in html
     response = client.get(reverse("web:cockpit"), {"period": "custom", "start": "2025-11-10", "end": "2025-11-01"})
     assert response.status_code == 400

@@ -309,13 +309,20 @@ def test_designer_sees_no_ads_entry_and_cannot_open_it(client, login, warehouse)
 @pytest.mark.django_db
 def test_module_not_built_page_says_so(client, login):
     login()
-    response = client.get(reverse("web:module", kwargs={"module": "inventory"}))
+    response = client.get(reverse("web:module", kwargs={"module": "team"}))
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'data-not-built="inventory"' in html
+    assert 'data-not-built="team"' in html
     assert "此模块尚未建成" in html  # the default UI language is Chinese
-    assert "可售天数" in html  # the one sentence of what Inventory will do
+    assert "将管理用户和角色" in html  # the one sentence of what Team will do
     assert "data-kpi" not in html  # no numbers on a page that has none
+
+
+@pytest.mark.django_db
+def test_a_built_module_redirects_to_its_page(client, login):
+    login()
+    response = client.get(reverse("web:module", kwargs={"module": "inventory"}))
+    assert response.status_code == 302 and response["Location"] == reverse("inventory:stock")
 
 
 @pytest.mark.django_db

@@ -15,6 +15,7 @@ from shopops.customers.services import audience_demo_ensure
 from shopops.demo.campaigns import campaigns_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
+from shopops.demo.inventory import inventory_demo_ensure
 from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
@@ -91,6 +92,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
     campaigns_demo_ensure(echo=echo)  # campaign season: a year of plans, tasks, content; needs the 双11 promotions
+    inventory_demo_ensure(echo=echo)  # suppliers, PO history and open POs over the demo stock
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

@@ -8,4 +8,5 @@ from __future__ import annotations
 
 SOURCES: tuple[str, ...] = (
     "shopops.campaigns.alerts.alerts",  # overdue campaign tasks
+    "shopops.inventory.alerts.alerts",
 )

@@ -50,7 +50,7 @@ def demand_forecast(*, end: dt.date, level: str = "sku", freq: str = "D", horizo
     attrs = demand_data.item_attributes(level=level, stores=stores, con=con)
     starts = {}
     for r in attrs.itertuples():
-        launched = r.launched_on if isinstance(r.launched_on, dt.date) else None
+        launched = r.launched_on if isinstance(r.launched_on, dt.date) and not pd.isna(r.launched_on) else None
         if launched is not None and launched <= end:
             starts[r.unique_id] = max(launched, first)
     if not daily.empty:

@@ -76,14 +76,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry(Module.PROMOTIONS, _("Promotions"), url_name="promotions:campaigns"),
     NavEntry(Module.CAMPAIGNS, _("Campaign season"), url_name="campaigns:plans"),
     NavEntry(Module.INSIGHTS, _("Insights"), url_name="insights:inbox"),
-    NavEntry(
-        Module.INVENTORY,
-        _("Inventory"),
-        _(
-            "Will show stock on hand, days of cover and sell-through per SKU, and suggest "
-            "replenishment orders from the demand forecast."
-        ),
-    ),
+    NavEntry(Module.INVENTORY, _("Inventory"), url_name="inventory:stock"),
     NavEntry(
         Module.SERVICE,
         _("Service & reviews"),

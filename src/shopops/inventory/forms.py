@@ -1,0 +1,121 @@
+"""Forms of the inventory pages: they parse and say precisely what is wrong; services decide."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from shopops.inventory.models import PurchaseOrder, Supplier
+from shopops.inventory.services import LineIn
+
+STATUS_FILTERS = (("", _("All")), ("stockout", _("Out of stock")), ("at_risk", _("Stock-out risk")),
+                  ("overstock", _("Overstock")), ("slow", _("Slow movers")), ("healthy", _("Healthy")))
+
+
+class StockFilterForm(forms.Form):
+    view = forms.ChoiceField(choices=(("sku", _("Per store and SKU")), ("code", _("Per merchant code"))), required=False)
+    status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
+    store = forms.CharField(required=False, max_length=64)
+    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+
+
+class SupplierForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=32)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
+    promised_lead_days = forms.IntegerField(label=_("Promised lead time (days)"), min_value=1, initial=14)
+    payment_terms = forms.CharField(label=_("Payment terms"), max_length=100, required=False)
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ContactForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=60)
+    role = forms.CharField(label=_("Role"), max_length=60, required=False)
+    work_phone = forms.CharField(label=_("Work phone"), max_length=32, required=False)
+    work_email = forms.EmailField(label=_("Work e-mail"), required=False)
+
+
+class SupplierItemForm(forms.Form):
+    merchant_code = forms.CharField(label=_("Merchant code"), max_length=64)
+    unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, max_digits=18, decimal_places=4)
+    moq = forms.IntegerField(label=_("MOQ"), min_value=1, initial=1)
+    case_pack = forms.IntegerField(label=_("Case pack"), min_value=1, initial=1)
+    lead_days = forms.IntegerField(label=_("Lead time (days)"), min_value=1, required=False)
+    price_breaks = forms.CharField(label=_("Price breaks"), required=False,
+                                   help_text=_("quantity:price, comma separated, e.g. 200:38.5, 500:36"))
+
+    def clean_price_breaks(self):
+        raw = (self.cleaned_data.get("price_breaks") or "").replace("，", ",").replace("：", ":")
+        out = []
+        for n, part in enumerate([p.strip() for p in raw.split(",") if p.strip()], start=1):
+            if ":" not in part:
+                raise forms.ValidationError(_("price break %(n)s: %(value)r is not quantity:price")
+                                            % {"n": n, "value": part})
+            qty, price = (x.strip() for x in part.split(":", 1))
+            out.append((qty, price))
+        return out
+
+
+class PurchaseOrderForm(forms.Form):
+    supplier = forms.ModelChoiceField(label=_("Supplier"), queryset=Supplier.objects.filter(is_active=True))
+    lines = forms.CharField(label=_("Lines"), widget=forms.Textarea(attrs={"rows": 6}),
+                            help_text=_("one line each: store, SKU, merchant code, quantity[, unit price]"))
+    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def clean_lines(self):
+        out = []
+        for n, text in enumerate((self.cleaned_data.get("lines") or "").splitlines(), start=1):
+            parts = [p.strip() for p in text.replace("，", ",").replace("\t", ",").split(",")]
+            if not any(parts):
+                continue
+            if len(parts) not in (4, 5):
+                raise forms.ValidationError(
+                    _("line %(n)s: %(text)r has %(count)s fields; expected store, SKU, merchant code, quantity[, unit price]")
+                    % {"n": n, "text": text.strip(), "count": len(parts)})
+            out.append(LineIn(store_id=parts[0], sku_id=parts[1], merchant_code=parts[2], quantity=parts[3],
+                              unit_price=parts[4] if len(parts) == 5 else None))
+        if not out:
+            raise forms.ValidationError(_("enter at least one line"))
+        return out
+
+
+class ReceiveForm(forms.Form):
+    reference = forms.CharField(label=_("Delivery note"), max_length=64)
+    received_on = forms.DateField(label=_("Received on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, po: PurchaseOrder, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.po_lines = list(po.lines.all())
+        for line in self.po_lines:
+            self.fields[f"line_{line.line_no}"] = forms.IntegerField(
+                label=f"{line.line_no}", min_value=0, required=False, initial=line.open_quantity)
+
+    def clean_received_on(self):
+        from django.conf import settings
+
+        from shopops.core.periods import business_today
+
+        day = self.cleaned_data["received_on"]
+        today = business_today(settings.SHOPOPS_TIME_ZONE)
+        if day > today:
+            raise forms.ValidationError(_("%(day)s is in the future (today is %(today)s)") % {"day": day, "today": today})
+        return day
+
+    def quantities(self) -> dict[int, int]:
+        return {line.line_no: self.cleaned_data.get(f"line_{line.line_no}") for line in self.po_lines}
+
+    def line_fields(self):
+        return [(line, self[f"line_{line.line_no}"]) for line in self.po_lines]
+
+
+class StockingPlanForm(forms.Form):
+    festival = forms.CharField(required=False, max_length=40)
+    starts_on = forms.DateField(label=_("Campaign starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    ends_on = forms.DateField(label=_("Campaign ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("starts_on") and data.get("ends_on") and data["ends_on"] < data["starts_on"]:
+            raise forms.ValidationError(_("the campaign ends (%(end)s) before it starts (%(start)s)")
+                                        % {"end": data["ends_on"], "start": data["starts_on"]})
+        return data

@@ -1,0 +1,457 @@
+"""Reads of the inventory app: suppliers, purchase orders, stock health and supplier scorecards.
+
+Warehouse facts are read through Ibis and kept in the one cache keyed by the warehouse's
+data version (``shopops.metrics.cache``); what the app DB adds (receipts, open POs) is read
+fresh on every call — a few small queries — so a receipt shows at once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+import ibis
+import pandas as pd
+from django.db.models import F, Prefetch, QuerySet, Sum
+
+import math
+
+from shopops.inventory import demand_data, ordering, planning, positions
+from shopops.inventory.replenishment import PriceBreak as EnginePriceBreak
+from shopops.inventory.replenishment import SupplyTerms
+from shopops.inventory.models import (
+    PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierItem,
+)
+from shopops.metrics.cache import cached
+from shopops.metrics.sources import paid_orders
+from shopops.core.festivals import festivals_between
+from shopops.core.periods import Period
+from shopops.warehouse.connection import connect
+
+STOCK_TABLES = ("inventory_snapshots", "order_lines", "orders", "skus", "products")
+# refund reasons that point at the goods (the supplier), not at the buyer or the shop
+DEFECT_REASONS = ("质量问题", "颜色/图案/款式与商品描述不符", "做工问题", "破损", "少件/漏发")
+
+
+# ---------------------------------------------------------------------------- app DB
+def supplier_list() -> QuerySet[Supplier]:
+    return Supplier.objects.all().prefetch_related("items")
+
+
+def supplier_get(*, supplier_id: int) -> Supplier:
+    return Supplier.objects.prefetch_related("contacts", "items__price_breaks").get(pk=supplier_id)
+
+
+def purchase_order_list(*, status: str = "", supplier_id: int | None = None) -> QuerySet[PurchaseOrder]:
+    qs = PurchaseOrder.objects.select_related("supplier").prefetch_related("lines")
+    if status:
+        qs = qs.filter(status=status)
+    if supplier_id:
+        qs = qs.filter(supplier_id=supplier_id)
+    return qs
+
+
+def purchase_order_get(*, po_id: int) -> PurchaseOrder:
+    return PurchaseOrder.objects.select_related("supplier", "created_by", "approved_by").prefetch_related(
+        "lines", Prefetch("receipts", queryset=Receipt.objects.prefetch_related("lines__line"))).get(pk=po_id)
+
+
+def preferred_items() -> dict[str, SupplierItem]:
+    """The preferred supplier item of every merchant code (the lowest supplier id among preferred ones),
+    with its supplier and price breaks (two queries, whatever the number of items)."""
+    out: dict[str, SupplierItem] = {}
+    for item in SupplierItem.objects.filter(is_preferred=True, supplier__is_active=True).select_related(
+            "supplier").order_by("merchant_code", "supplier_id"):
+        out.setdefault(item.merchant_code, item)
+    breaks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for item_id, qty, price in PriceBreak.objects.filter(item__in=[i.pk for i in out.values()]).values_list(
+            "item_id", "min_quantity", "unit_price").order_by("item_id", "min_quantity"):
+        breaks[item_id].append((qty, price))
+    for item in out.values():
+        item.break_list = tuple(breaks.get(item.pk, ()))
+    return out
+
+
+def lead_days_by_code() -> dict[str, int]:
+    return {code: lead or promised for code, lead, promised in SupplierItem.objects.filter(
+        is_preferred=True, supplier__is_active=True).order_by("merchant_code", "-supplier_id").values_list(
+        "merchant_code", "lead_days", "supplier__promised_lead_days")}
+
+
+def open_po_frame(*, include_drafts: bool = False) -> pd.DataFrame:
+    """Open PO units per (store, SKU): sent and partly received POs (and drafts when asked: the
+    replenishment suggestion counts what is already being ordered)."""
+    S = PurchaseOrder.Status
+    statuses = [S.SENT, S.PARTLY_RECEIVED] + ([S.DRAFT] if include_drafts else [])
+    rows = (PurchaseOrderLine.objects.filter(purchase_order__status__in=statuses)
+            .values("store_id", "sku_id").annotate(open_quantity=Sum(F("quantity") - F("received_quantity"))))
+    return pd.DataFrame(list(rows), columns=["store_id", "sku_id", "open_quantity"])
+
+
+def ordered_here() -> set[tuple[str, str]]:
+    """(store, SKU) pairs shopops has ever put on a PO (their in-transit comes from shopops)."""
+    return set(PurchaseOrderLine.objects.exclude(purchase_order__status=PurchaseOrder.Status.DRAFT)
+               .values_list("store_id", "sku_id").distinct())
+
+
+def receipt_frame(*, since: dt.date) -> pd.DataFrame:
+    rows = (ReceiptLine.objects.filter(receipt__received_on__gte=since)
+            .values("line__store_id", "line__sku_id", "receipt__received_on", "quantity"))
+    return pd.DataFrame([{"store_id": r["line__store_id"], "sku_id": r["line__sku_id"],
+                          "received_on": r["receipt__received_on"], "quantity": r["quantity"]} for r in rows],
+                        columns=["store_id", "sku_id", "received_on", "quantity"])
+
+
+# ---------------------------------------------------------------------------- warehouse
+def stock_day(con: ibis.BaseBackend | None = None) -> dt.date | None:
+    """The as-of day of the stock pages: the latest snapshot day in the warehouse."""
+    con = con or connect()
+    if "inventory_snapshots" not in con.list_tables():
+        return None
+
+    def build():
+        t = con.table("inventory_snapshots")
+        value = t.aggregate(last=t.date.max()).to_pyarrow().to_pylist()[0]["last"]
+        return value
+
+    return cached("inventory:stock_day", (), build, con=con, tables=("inventory_snapshots",))
+
+
+def _frame(expr) -> pd.DataFrame:
+    return expr.to_pyarrow().to_pandas()
+
+
+def warehouse_positions(*, day: dt.date, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
+                        ) -> pd.DataFrame:
+    """``positions.position_facts`` of the warehouse as of ``day`` (cached by data version)."""
+    con = con or connect()
+
+    def build() -> pd.DataFrame:
+        snaps = con.table("inventory_snapshots")
+        snaps = snaps.filter(snaps.date >= day - dt.timedelta(days=positions.AGED_DAYS + 30), snaps.date <= day)
+        if stores:
+            snaps = snaps.filter(snaps.store_id.isin(list(stores)))
+        orders = paid_orders(con, Period(day - dt.timedelta(days=positions.HISTORY_DAYS - 1), day)).select(
+            "store_id", "order_id", "paid_date")
+        if stores:
+            orders = orders.filter(orders.store_id.isin(list(stores)))
+        lines = con.table("order_lines").select("store_id", "order_id", "sku_id", "quantity")
+        sales = (lines.inner_join(orders, ["store_id", "order_id"])
+                 .group_by(["store_id", "sku_id", "paid_date"]).aggregate(units=lambda t: t.quantity.sum())
+                 .rename(date="paid_date"))
+        skus = con.table("skus")
+        products = con.table("products").select("store_id", "product_id", "title")
+        meta = skus.left_join(products, ["store_id", "product_id"]).select(
+            skus.store_id, skus.sku_id, skus.merchant_code, skus.product_id, "title", skus.spec, skus.price, skus.cost)
+        if stores:
+            meta = meta.filter(meta.store_id.isin(list(stores)))
+        snap_df = _frame(snaps.select("store_id", "sku_id", "date", "on_hand", "in_transit"))
+        sales_df = _frame(sales)
+        for df in (snap_df, sales_df):
+            if not df.empty:
+                df["date"] = pd.to_datetime(df["date"]).dt.date
+        return positions.position_facts(snapshots=snap_df, sales=sales_df, skus=_frame(meta), day=day)
+
+    return cached("inventory:positions", (day, tuple(sorted(stores))), build, con=con, tables=STOCK_TABLES,
+                  stores=stores)
+
+
+@dataclass(frozen=True, slots=True)
+class StockHealth:
+    day: dt.date | None
+    rows: list[dict]
+
+    def totals(self) -> dict:
+        rows = self.rows
+        return {
+            "positions": len(rows),
+            "on_hand": sum(r["on_hand"] for r in rows),
+            "in_transit": sum(r["in_transit"] for r in rows),
+            "stockouts": sum(1 for r in rows if r["status"] == "stockout"),
+            "at_risk": sum(1 for r in rows if r["status"] == "at_risk"),
+            "lost_sales": sum((r["lost_sales"] for r in rows), Decimal("0.00")),
+            "excess_value": sum((r["excess_value"] for r in rows), Decimal("0.00")),
+            "aged_value": sum((r["aged_value"] for r in rows), Decimal("0.00")),
+            "slow": sum(1 for r in rows if r["status"] == "slow"),
+        }
+
+
+def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
+                 con: ibis.BaseBackend | None = None, rules: positions.HealthRules = positions.HealthRules()
+                 ) -> StockHealth:
+    """Stock health per store and SKU (``positions.stock_health``), as of the last snapshot day."""
+    con = con or connect()
+    day = day or stock_day(con)
+    if day is None:
+        return StockHealth(None, [])
+    facts = warehouse_positions(day=day, stores=stores, con=con)
+    rows = positions.stock_health(
+        positions=facts, receipts=receipt_frame(since=day - dt.timedelta(days=positions.AGED_DAYS + 30)),
+        open_po=open_po_frame(), ordered_here=ordered_here(), lead_days=lead_days_by_code(), day=day, rules=rules)
+    return StockHealth(day, rows)
+
+
+def sku_lookup(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
+    """{(store, SKU): merchant code} of the warehouse SKUs among ``keys`` (unknown ones are absent)."""
+    keys = {(str(s), str(k)) for s, k in keys}
+    if not keys:
+        return {}
+    con = con or connect()
+    t = con.table("skus")
+    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.sku_id.isin(sorted({k for _, k in keys})))
+    return {(r["store_id"], r["sku_id"]): r["merchant_code"] or ""
+            for r in t.select("store_id", "sku_id", "merchant_code").to_pyarrow().to_pylist()
+            if (r["store_id"], r["sku_id"]) in keys}
+
+
+# ---------------------------------------------------------------------------- scorecard
+def _refund_stats(codes: tuple[str, ...], *, day: dt.date, con: ibis.BaseBackend) -> dict:
+    """Units sold and refunded (all reasons, and defect reasons) of the merchant codes in the 365 days to ``day``."""
+    if not codes:
+        return {"sold": 0, "refunded": 0, "defects": 0, "reasons": []}
+
+    def build() -> dict:
+        period = Period(day - dt.timedelta(days=364), day)
+        skus = con.table("skus").filter(lambda s: s.merchant_code.isin(list(codes))).select("store_id", "sku_id")
+        orders = paid_orders(con, period).select("store_id", "order_id")
+        lines = con.table("order_lines").select("store_id", "order_id", "line_no", "sku_id", "quantity")
+        mine = lines.inner_join(skus, ["store_id", "sku_id"])
+        sold = mine.inner_join(orders, ["store_id", "order_id"]).aggregate(units=lambda t: t.quantity.sum())
+        refunds = con.table("refunds")
+        refunds = refunds.filter(refunds.status == "success", refunds.refund_date >= period.start,
+                                 refunds.refund_date <= period.end)
+        # a refund names its line, or is for the whole order (then every line of the order)
+        j = refunds.inner_join(mine, [refunds.store_id == mine.store_id, refunds.order_id == mine.order_id,
+                                      refunds.line_no.isnull() | (refunds.line_no == mine.line_no)])
+        units = ibis.ifelse(j.line_no.isnull(), j.quantity_right, j.quantity.fill_null(j.quantity_right))
+        by_reason = j.mutate(units=units).group_by("reason").aggregate(units=lambda t: t.units.sum())
+        sold_units = int(_frame(sold)["units"].fillna(0).iloc[0] or 0)
+        reasons = [(r["reason"] or "", int(r["units"] or 0)) for r in by_reason.to_pyarrow().to_pylist()]
+        reasons.sort(key=lambda x: -x[1])
+        refunded = sum(u for _, u in reasons)
+        defects = sum(u for reason, u in reasons if reason in DEFECT_REASONS)
+        return {"sold": sold_units, "refunded": refunded, "defects": defects, "reasons": reasons}
+
+    return cached("inventory:refunds", (codes, day), build, con=con,
+                  tables=("skus", "orders", "order_lines", "refunds"))
+
+
+def supplier_scorecard(*, supplier: Supplier, today: dt.date, con: ibis.BaseBackend | None = None) -> dict:
+    """Lead time promised vs actual, on-time and in-full rates (PO lines due by ``today``), the
+    refund and defect rates of the supplier's goods, and its price history."""
+    lines = list(PurchaseOrderLine.objects.filter(purchase_order__supplier=supplier).exclude(
+        purchase_order__status=PurchaseOrder.Status.DRAFT).select_related("purchase_order"))
+    receipts = defaultdict(list)
+    for rl in ReceiptLine.objects.filter(line__purchase_order__supplier=supplier).select_related("receipt"):
+        receipts[rl.line_id].append((rl.receipt.received_on, rl.quantity))
+    lead_days, due, on_time, in_full, otif, late_open = [], 0, 0, 0, 0, []
+    for line in lines:
+        po = line.purchase_order
+        got = sorted(receipts.get(line.pk, []))
+        if got:
+            lead_days.append((got[0][0] - po.ordered_on).days)
+        complete_on = None
+        running = 0
+        for day, qty in got:
+            running += qty
+            if running >= line.quantity:
+                complete_on = day
+                break
+        closed = po.status in (PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED)
+        if line.expected_on > today and not closed and complete_on is None:
+            continue  # not due yet
+        if po.status == PurchaseOrder.Status.CANCELLED and not got:
+            continue  # cancelled before anything came: not a delivery
+        due += 1
+        full = line.received_quantity >= line.quantity
+        timely = complete_on is not None and complete_on <= line.expected_on
+        on_time += timely
+        in_full += full
+        otif += timely and full
+        if po.is_open and complete_on is None and line.expected_on < today:
+            late_open.append(line)
+    prices = defaultdict(list)
+    for rec in PriceRecord.objects.filter(item__supplier=supplier).select_related("item"):
+        prices[rec.item.merchant_code].append((rec.valid_from, rec.unit_price))
+    paid = defaultdict(list)
+    for line in lines:
+        paid[line.merchant_code].append((line.purchase_order.ordered_on, line.unit_price))
+    codes = tuple(sorted(supplier.items.values_list("merchant_code", flat=True)))
+    refunds = _refund_stats(codes, day=today, con=con or connect()) if codes else \
+        {"sold": 0, "refunded": 0, "defects": 0, "reasons": []}
+
+    def rate(n, d):
+        return n / d if d else None
+
+    return {
+        "promised_lead_days": supplier.promised_lead_days,
+        "actual_lead_days": sum(lead_days) / len(lead_days) if lead_days else None,
+        "max_lead_days": max(lead_days) if lead_days else None,
+        "deliveries": len(lead_days), "lines_due": due,
+        "on_time_rate": rate(on_time, due), "in_full_rate": rate(in_full, due), "otif_rate": rate(otif, due),
+        "late_open_lines": late_open,
+        "sold_units": refunds["sold"], "refunded_units": refunds["refunded"], "defect_units": refunds["defects"],
+        "refund_rate": rate(refunds["refunded"], refunds["sold"]), "defect_rate": rate(refunds["defects"], refunds["sold"]),
+        "refund_reasons": refunds["reasons"],
+        "price_history": {code: {"list": sorted(prices.get(code, [])), "paid": sorted(paid.get(code, []))}
+                          for code in sorted(set(prices) | set(paid))},
+    }
+
+
+# ---------------------------------------------------------------------------- planning inputs
+def supplier_terms() -> dict[str, ordering.Terms]:
+    """The preferred supplier's terms per merchant code."""
+    return {code: ordering.Terms(
+        supplier_id=item.supplier_id, supplier_code=item.supplier.code, supplier_name=item.supplier.name,
+        currency=item.supplier.currency, unit_price=item.unit_price, moq=item.moq, case_pack=item.case_pack,
+        lead_days=item.effective_lead_days,
+        price_breaks=item.break_list)
+        for code, item in preferred_items().items()}
+
+
+def on_order() -> dict[tuple[str, str], int]:
+    """Units on order per (store, SKU): open and draft POs (what is already being ordered)."""
+    df = open_po_frame(include_drafts=True)
+    return {(r.store_id, r.sku_id): int(r.open_quantity) for r in df.itertuples(index=False)}
+
+
+def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
+    """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
+    data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
+    ``<store>:<sku>``. Open POs (and drafts) of SKUs shopops orders replace the snapshot's in-transit; for
+    the others the snapshot's in-transit is kept — never both."""
+    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    health = stock_health(stores=(store_id,), day=day, con=con)
+    terms_by_code = supplier_terms()
+    lead_sd = supplier_lead_sd()
+    here, ordering_now = ordered_here(), on_order()
+    rows, stock, terms, open_po, prices = {}, [], {}, {}, {}
+    for r in health.rows:
+        uid = f"{r['store_id']}:{r['sku_id']}"
+        rows[uid] = r
+        key = (r["store_id"], r["sku_id"])
+        stock.append({"unique_id": uid, "on_hand": r["on_hand"], "in_transit": r["in_transit"]})
+        t = terms_by_code.get(r["merchant_code"])
+        if t is None or "stop_reordering" in r["actions"]:
+            continue
+        terms[uid] = SupplyTerms(
+            supplier_id=str(t.supplier_id), unit_cost=t.unit_price, lead_time_days=t.lead_days,
+            lead_time_sd_days=lead_sd.get(t.supplier_id, 0.0), moq=t.moq, case_pack=t.case_pack,
+            price_breaks=tuple(EnginePriceBreak(q, p) for q, p in t.price_breaks))
+        open_po[uid] = ordering_now.get(key, 0) + (0 if key in here else r["in_transit"])
+        prices[uid] = r["price"]
+    return {"forecast": forecast, "stock": pd.DataFrame(stock, columns=["unique_id", "on_hand", "in_transit"]),
+            "terms": terms, "open_po": open_po, "prices": prices, "rows": rows, "suppliers": terms_by_code,
+            "day": day}
+
+
+def supplier_lead_sd() -> dict[int, float]:
+    """Per supplier, the standard deviation of its actual lead times (first delivery − order date), in days."""
+    days: dict[int, list[int]] = defaultdict(list)
+    for supplier_id, ordered, received in Receipt.objects.values_list(
+            "purchase_order__supplier_id", "purchase_order__ordered_on", "received_on"):
+        days[supplier_id].append((received - ordered).days)
+    return {k: float(pd.Series(v).std(ddof=1)) if len(v) > 1 else 0.0 for k, v in days.items()}
+
+
+def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.BaseBackend | None = None
+                              ) -> tuple[dt.date | None, list[dict]]:
+    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, []
+    x = _engine_inputs(store_id=store_id, day=day, con=con)
+    orders = planning.purchase_suggestions(forecast=x["forecast"], stock=x["stock"], terms=x["terms"],
+                                           open_po=x["open_po"], prices=x["prices"])
+    suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
+    groups = []
+    for order in orders:
+        t = suppliers.get(order.supplier_id)
+        lines = []
+        for plan in order.lines:
+            if plan.quantity <= 0:
+                continue
+            r = x["rows"][plan.item_id]
+            lines.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
+                          "title": r["title"], "spec": r["spec"], "on_hand": r["on_hand"],
+                          "on_order": x["open_po"].get(plan.item_id, 0), "daily_demand": r["daily_demand"],
+                          "safety_stock": plan.safety_stock, "reorder_point": plan.reorder_point,
+                          "order_up_to": plan.order_up_to, "quantity": plan.quantity, "unit_price": plan.unit_cost,
+                          "amount": plan.line_cost, "value_at_risk": plan.value_at_risk, "terms": t,
+                          "reasons": [reason.text(language) for reason in plan.reasons]})
+        if lines and t is not None:
+            groups.append({"supplier_id": t.supplier_id, "code": t.supplier_code, "name": t.supplier_name,
+                           "currency": t.currency, "lines": lines,
+                           "total": sum((line["amount"] for line in lines), Decimal("0.00"))})
+    return day, groups
+
+
+def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
+    """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
+    its demand class and backtest MASE next to seasonal naive's."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None
+    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    uid = f"{store_id}:{sku_id}"
+    series = forecast.series[forecast.series["unique_id"] == uid]
+    if series.empty:
+        return None
+    f = forecast.forecasts[forecast.forecasts["unique_id"] == uid]
+    history = demand_data.daily_units(first=day - dt.timedelta(days=119), last=day, level="sku", stores=(store_id,),
+                                      con=con)
+    history = history[history["unique_id"] == uid]
+    sold = {(d if isinstance(d, dt.date) else pd.Timestamp(d).date()): float(y)
+            for d, y in zip(history["ds"], history["y"])}
+    return {
+        "day": day, "series": series.iloc[0].to_dict(),
+        "history": [{"day": day - dt.timedelta(days=k), "units": sold.get(day - dt.timedelta(days=k), 0.0)}
+                    for k in range(119, -1, -1)],
+        "forecast": [{"day": pd.Timestamp(r.ds).date(), "mean": r.mean, "lo_80": r.lo_80, "hi_80": r.hi_80,
+                      "lo_95": r.lo_95, "hi_95": r.hi_95, "uplift": r.uplift} for r in f.itertuples(index=False)],
+    }
+
+
+def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: ibis.BaseBackend | None = None
+                  ) -> tuple[dt.date | None, list[dict]]:
+    """The pre-campaign plan of one store's SKUs for ``starts_on``–``ends_on`` (the engine's
+    ``campaign_plan``: festival uplift learned from past campaigns, lead times, service level)."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, []
+    x = _engine_inputs(store_id=store_id, day=day, con=con)
+    lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=x["terms"], today=day,
+                                   first=starts_on, last=ends_on, open_po=x["open_po"])
+    suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
+    out = []
+    for line in lines:
+        if line.order_qty <= 0 and not line.late:
+            continue
+        r = x["rows"][line.item_id]
+        price = Decimal(r["price"] or 0)
+        out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
+                    "title": r["title"], "on_hand": r["on_hand"], "on_order": x["open_po"].get(line.item_id, 0),
+                    "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
+                    "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
+                    "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
+                    "at_risk": (price * Decimal(math.ceil(line.expected_short_units))).quantize(Decimal("0.01"))})
+    out.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
+    return day, out
+
+
+def festival_choices(*, today: dt.date, language: str = "zh") -> list[dict]:
+    """The next year's big sales (Tmall's typical schedule, ``core.festivals``) that start after ``today``."""
+    out = []
+    for f in festivals_between(today + dt.timedelta(days=1), today + dt.timedelta(days=365), platform="tmall"):
+        if f.first > today:
+            label = f.name_zh if language.lower().startswith("zh") else f.name_en
+            out.append({"key": f"{f.key}-{f.year}", "label": f"{label} {f.year} ({f.first:%m-%d}–{f.last:%m-%d})",
+                        "first": f.first, "last": f.last})
+    return out

@@ -1,0 +1,392 @@
+"""Writes of the inventory app: suppliers, purchase orders and their receipts.
+
+Every write checks the user's right to do it (the module ``team.use_inventory``; approving a
+PO above the approval threshold is the ops director's) and validates everything before the
+first row is written, inside one transaction: a rejected call leaves nothing half written.
+Stock-changing writes are conditional UPDATEs checked by their row count, never
+read-then-write, and a delivery note recorded twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.roles import Module, Role
+from shopops.inventory.models import (
+    PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierContact,
+    SupplierItem,
+)
+
+PERMISSION = f"team.use_{Module.INVENTORY.value}"
+# a PO whose total (in its currency) is above this needs the ops director's approval before it is sent
+DEFAULT_APPROVAL_THRESHOLD = Decimal("50000")
+
+
+class InventoryPermissionError(ShopopsError):
+    """The user may not do this (the view answers 403)."""
+
+
+class PurchaseOrderStateError(ShopopsError):
+    """The PO is not in a status that allows this."""
+
+
+def approval_threshold() -> Decimal:
+    return Decimal(str(getattr(settings, "SHOPOPS_PO_APPROVAL_THRESHOLD", DEFAULT_APPROVAL_THRESHOLD)))
+
+
+def _require(user, *, action: str) -> None:
+    if user is None or not user.has_perm(PERMISSION):
+        raise InventoryPermissionError(f"{action}: needs the inventory module ({PERMISSION})")
+
+
+def user_can_approve(user) -> bool:
+    """The ops director (or a superuser) approves POs above the threshold."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return user.is_superuser or user.groups.filter(name=Role.OPS_DIRECTOR.value).exists()
+
+
+def _decimal(value, *, where: str, field: str) -> Decimal:
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError) as exc:
+        raise ValidationError(f"{where}: {field} {value!r} is not a number") from exc
+    if not number.is_finite():
+        raise ValidationError(f"{where}: {field} {value!r} is not a number")
+    return number
+
+
+def _count(value, *, where: str, field: str, minimum: int = 0) -> int:
+    try:
+        number = int(str(value).strip())
+    except (TypeError, ValueError) as exc:
+        raise ValidationError(f"{where}: {field} {value!r} is not a whole number") from exc
+    if number < minimum:
+        raise ValidationError(f"{where}: {field} {number} must be at least {minimum}")
+    return number
+
+
+# ---------------------------------------------------------------------------- suppliers
+def supplier_create(*, user, code: str, name: str, currency: str = "CNY", promised_lead_days: int = 14,
+                    payment_terms: str = "", notes: str = "") -> Supplier:
+    _require(user, action="create a supplier")
+    code, name, currency = code.strip(), name.strip(), currency.strip().upper()
+    if not code or not name:
+        raise ValidationError("supplier: code and name are required")
+    if len(currency) != 3 or not currency.isalpha():
+        raise ValidationError(f"supplier {code}: currency {currency!r} is not an ISO 4217 code (e.g. CNY)")
+    lead = _count(promised_lead_days, where=f"supplier {code}", field="promised lead time", minimum=1)
+    if Supplier.objects.filter(code=code).exists():
+        raise ValidationError(f"supplier {code} exists already")
+    return Supplier.objects.create(code=code, name=name, currency=currency, promised_lead_days=lead,
+                                   payment_terms=payment_terms.strip(), notes=notes.strip())
+
+
+def supplier_contact_add(*, user, supplier: Supplier, name: str, role: str = "", work_phone: str = "",
+                         work_email: str = "") -> SupplierContact:
+    """A person to order from: a name and a work phone or e-mail, nothing more (minimised personal data)."""
+    _require(user, action="add a supplier contact")
+    if not name.strip():
+        raise ValidationError(f"supplier {supplier.code}: a contact needs a name")
+    if not work_phone.strip() and not work_email.strip():
+        raise ValidationError(f"supplier {supplier.code}: contact {name.strip()} needs a work phone or e-mail")
+    return SupplierContact.objects.create(supplier=supplier, name=name.strip(), role=role.strip(),
+                                          work_phone=work_phone.strip(), work_email=work_email.strip())
+
+
+def supplier_item_set(*, user, supplier: Supplier, merchant_code: str, unit_price, moq: int = 1, case_pack: int = 1,
+                      lead_days: int | None = None, price_breaks: Sequence[tuple[int, object]] = (),
+                      valid_from: dt.date) -> SupplierItem:
+    """Create or change what a supplier charges for one merchant code; a new price is recorded in
+    the price history from ``valid_from``."""
+    _require(user, action="set a supplier item")
+    code = merchant_code.strip()
+    where = f"supplier {supplier.code}, merchant code {code or '(empty)'}"
+    if not code:
+        raise ValidationError(f"{where}: the merchant code is required")
+    price = _decimal(unit_price, where=where, field="unit price")
+    if price < 0:
+        raise ValidationError(f"{where}: unit price {price} is negative")
+    moq = _count(moq, where=where, field="MOQ", minimum=1)
+    case_pack = _count(case_pack, where=where, field="case pack", minimum=1)
+    lead = None if lead_days in (None, "") else _count(lead_days, where=where, field="lead time", minimum=1)
+    breaks = []
+    for n, (qty, brk_price) in enumerate(price_breaks, start=1):
+        q = _count(qty, where=f"{where}, price break {n}", field="minimum quantity", minimum=1)
+        p = _decimal(brk_price, where=f"{where}, price break {n}", field="unit price")
+        if p < 0:
+            raise ValidationError(f"{where}, price break {n}: unit price {p} is negative")
+        breaks.append((q, p))
+    if len({q for q, _ in breaks}) != len(breaks):
+        raise ValidationError(f"{where}: two price breaks start at the same quantity")
+    with transaction.atomic():
+        item, created = SupplierItem.objects.select_for_update().get_or_create(
+            supplier=supplier, merchant_code=code,
+            defaults={"unit_price": price, "moq": moq, "case_pack": case_pack, "lead_days": lead})
+        changed_price = created or item.unit_price != price
+        if not created:
+            SupplierItem.objects.filter(pk=item.pk).update(unit_price=price, moq=moq, case_pack=case_pack, lead_days=lead)
+            item.refresh_from_db()
+        item.price_breaks.all().delete()
+        PriceBreak.objects.bulk_create([PriceBreak(item=item, min_quantity=q, unit_price=p) for q, p in breaks])
+        if changed_price:
+            PriceRecord.objects.update_or_create(item=item, valid_from=valid_from, defaults={"unit_price": price})
+    return item
+
+
+def unit_price_for(item: SupplierItem, quantity: int) -> Decimal:
+    """The item's price for an order of ``quantity`` units: the highest price break reached, else the list price."""
+    price = item.unit_price
+    for brk in item.price_breaks.all():
+        if quantity >= brk.min_quantity:
+            price = min(price, brk.unit_price)
+    return price
+
+
+# ---------------------------------------------------------------------------- purchase orders
+@dataclass(frozen=True, slots=True)
+class LineIn:
+    store_id: str
+    sku_id: str
+    merchant_code: str
+    quantity: object
+    unit_price: object = None  # None: the supplier's price for the quantity
+    expected_on: dt.date | None = None
+    description: str = ""
+
+
+def _next_number(today: dt.date) -> str:
+    prefix = f"PO{today:%Y%m%d}-"
+    taken = PurchaseOrder.objects.filter(number__startswith=prefix).count()
+    return f"{prefix}{taken + 1:03d}"
+
+
+def _validate_lines(*, supplier: Supplier, lines: Sequence[LineIn], ordered_on: dt.date,
+                    known_skus: Mapping[tuple[str, str], str] | None) -> list[dict]:
+    if not lines:
+        raise ValidationError(f"PO for {supplier.code}: no lines")
+    items = {i.merchant_code: i for i in supplier.items.prefetch_related("price_breaks")}
+    out = []
+    default_expected = ordered_on + dt.timedelta(days=supplier.promised_lead_days)
+    for n, line in enumerate(lines, start=1):
+        where = f"line {n} (store {line.store_id}, SKU {line.sku_id})"
+        if not line.store_id or not line.sku_id:
+            raise ValidationError(f"line {n}: store and SKU are required")
+        if known_skus is not None:
+            if (line.store_id, line.sku_id) not in known_skus:
+                raise ValidationError(f"{where}: unknown SKU — no such SKU in store {line.store_id} in the warehouse")
+            code = known_skus[(line.store_id, line.sku_id)]
+            if line.merchant_code and code and line.merchant_code != code:
+                raise ValidationError(f"{where}: merchant code {line.merchant_code!r} does not match the SKU's {code!r}")
+        qty = _count(line.quantity, where=where, field="quantity", minimum=1)
+        item = items.get(line.merchant_code)
+        if item is None:
+            raise ValidationError(f"{where}: supplier {supplier.code} does not supply merchant code {line.merchant_code!r}")
+        if qty < item.moq:
+            raise ValidationError(f"{where}: quantity {qty} is below the supplier's MOQ {item.moq}")
+        if qty % item.case_pack:
+            raise ValidationError(f"{where}: quantity {qty} is not a multiple of the case pack {item.case_pack}")
+        price = unit_price_for(item, qty) if line.unit_price in (None, "") else \
+            _decimal(line.unit_price, where=where, field="unit price")
+        if price < 0:
+            raise ValidationError(f"{where}: unit price {price} is negative")
+        expected = line.expected_on or ordered_on + dt.timedelta(days=item.effective_lead_days) or default_expected
+        if expected < ordered_on:
+            raise ValidationError(f"{where}: expected delivery {expected} is before the order date {ordered_on}")
+        out.append({"line_no": n, "store_id": line.store_id, "sku_id": line.sku_id, "merchant_code": line.merchant_code,
+                    "description": line.description[:200], "quantity": qty, "unit_price": price, "expected_on": expected})
+    return out
+
+
+def purchase_order_create(*, user, supplier: Supplier, lines: Sequence[LineIn], ordered_on: dt.date, now: dt.datetime,
+                          notes: str = "", source_key: str | None = None,
+                          known_skus: Mapping[tuple[str, str], str] | None = None) -> PurchaseOrder:
+    """A draft PO. ``known_skus`` ({(store, SKU): merchant code} of the warehouse) rejects unknown SKUs.
+    With ``source_key`` the call is idempotent: a second call with the same key returns the first PO."""
+    _require(user, action="create a purchase order")
+    if source_key:
+        existing = PurchaseOrder.objects.filter(source_key=source_key).first()
+        if existing is not None:
+            return existing
+    rows = _validate_lines(supplier=supplier, lines=lines, ordered_on=ordered_on, known_skus=known_skus)
+    expected = max(r["expected_on"] for r in rows)
+    for attempt in range(5):
+        try:
+            with transaction.atomic():
+                po = PurchaseOrder.objects.create(
+                    number=_next_number(ordered_on), supplier=supplier, currency=supplier.currency, ordered_on=ordered_on,
+                    expected_on=expected, notes=notes, source_key=source_key or None,
+                    created_by=user if getattr(user, "is_authenticated", False) else None, created_at=now)
+                PurchaseOrderLine.objects.bulk_create([PurchaseOrderLine(purchase_order=po, **r) for r in rows])
+            return po
+        except IntegrityError:
+            if source_key:
+                existing = PurchaseOrder.objects.filter(source_key=source_key).first()
+                if existing is not None:  # a concurrent submission of the same list won
+                    return existing
+            if attempt == 4:
+                raise
+    raise AssertionError("unreachable")
+
+
+def purchase_order_total(po: PurchaseOrder) -> Decimal:
+    return sum((line.unit_price * line.quantity for line in po.lines.all()), Decimal("0")).quantize(Decimal("0.01"))
+
+
+def needs_approval(po: PurchaseOrder) -> bool:
+    return po.approved_at is None and purchase_order_total(po) > approval_threshold()
+
+
+def _transition(po: PurchaseOrder, *, allowed: Iterable[str], to: str, action: str, **fields) -> PurchaseOrder:
+    """Move ``po`` to ``to`` only if it is still in one of ``allowed`` (one conditional UPDATE)."""
+    done = PurchaseOrder.objects.filter(pk=po.pk, status__in=list(allowed)).update(status=to, **fields)
+    po.refresh_from_db()
+    if not done:
+        raise PurchaseOrderStateError(f"{po.number}: cannot {action} a PO that is {po.status}")
+    return po
+
+
+def purchase_order_approve(*, user, po: PurchaseOrder, now: dt.datetime) -> PurchaseOrder:
+    _require(user, action="approve a purchase order")
+    if not user_can_approve(user):
+        raise InventoryPermissionError(f"{po.number}: only the ops director approves purchase orders")
+    done = PurchaseOrder.objects.filter(pk=po.pk, status=PurchaseOrder.Status.DRAFT).update(approved_by=user, approved_at=now)
+    po.refresh_from_db()
+    if not done:
+        raise PurchaseOrderStateError(f"{po.number}: only a draft can be approved (it is {po.status})")
+    return po
+
+
+def purchase_order_send(*, user, po: PurchaseOrder, now: dt.datetime) -> PurchaseOrder:
+    """Draft -> sent. Above the approval threshold, the director must have approved it first."""
+    _require(user, action="send a purchase order")
+    if po.status == PurchaseOrder.Status.DRAFT and needs_approval(po):
+        raise PurchaseOrderStateError(
+            f"{po.number}: total {purchase_order_total(po)} {po.currency} is above the approval threshold "
+            f"{approval_threshold()}; the ops director must approve it before it is sent")
+    return _transition(po, allowed=[PurchaseOrder.Status.DRAFT], to=PurchaseOrder.Status.SENT, action="send", sent_at=now)
+
+
+def purchase_order_cancel(*, user, po: PurchaseOrder, now: dt.datetime) -> PurchaseOrder:
+    """Draft, sent or partly received -> cancelled (what was received stays received)."""
+    _require(user, action="cancel a purchase order")
+    S = PurchaseOrder.Status
+    return _transition(po, allowed=[S.DRAFT, S.SENT, S.PARTLY_RECEIVED], to=S.CANCELLED, action="cancel", closed_at=now)
+
+
+def purchase_order_receive(*, user, po: PurchaseOrder, reference: str, received_on: dt.date,
+                           quantities: Mapping[int, object], now: dt.datetime) -> tuple[Receipt, bool]:
+    """Record a delivery: ``quantities`` maps PO line numbers to units received (zero lines are skipped).
+
+    Returns (receipt, created). The same delivery note recorded again with the same quantities
+    returns the first receipt and changes nothing; with other quantities it is rejected."""
+    _require(user, action="receive a purchase order")
+    reference = reference.strip()
+    if not reference:
+        raise ValidationError(f"{po.number}: the delivery note number is required")
+    lines = {line.line_no: line for line in po.lines.all()}
+    wanted: dict[int, int] = {}
+    for line_no, raw in quantities.items():
+        if raw in (None, ""):
+            continue
+        if int(line_no) not in lines:
+            raise ValidationError(f"{po.number}, delivery note {reference}: the PO has no line {line_no}")
+        line = lines[int(line_no)]
+        qty = _count(raw, where=f"{po.number} line {line_no} (SKU {line.sku_id})", field="received quantity")
+        if qty:
+            wanted[int(line_no)] = qty
+    existing = Receipt.objects.filter(purchase_order=po, reference=reference).first()
+    if existing is not None:
+        return _same_receipt(po, existing, wanted), False
+    if not wanted:
+        raise ValidationError(f"{po.number}, delivery note {reference}: no quantities received")
+    if received_on < po.ordered_on:
+        raise ValidationError(f"{po.number}: received on {received_on}, before the order date {po.ordered_on}")
+    S = PurchaseOrder.Status
+    try:
+        with transaction.atomic():
+            locked = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
+            if locked.status not in (S.SENT, S.PARTLY_RECEIVED):
+                raise PurchaseOrderStateError(
+                    f"{po.number}: cannot receive goods on a PO that is {locked.status}")
+            receipt = Receipt.objects.create(purchase_order=po, reference=reference, received_on=received_on,
+                                             created_by=user if getattr(user, "is_authenticated", False) else None,
+                                             created_at=now)
+            for line_no, qty in sorted(wanted.items()):
+                line = lines[line_no]
+                done = PurchaseOrderLine.objects.filter(
+                    pk=line.pk, received_quantity__lte=F("quantity") - qty).update(received_quantity=F("received_quantity") + qty)
+                if not done:
+                    line.refresh_from_db()
+                    raise ValidationError(
+                        f"{po.number} line {line_no} (SKU {line.sku_id}): receiving {qty} would exceed the "
+                        f"{line.open_quantity} units still open of {line.quantity} ordered")
+                ReceiptLine.objects.create(receipt=receipt, line=line, quantity=qty)
+            fully = not locked.lines.filter(received_quantity__lt=F("quantity")).exists()
+            PurchaseOrder.objects.filter(pk=po.pk).update(status=S.RECEIVED if fully else S.PARTLY_RECEIVED,
+                                                          closed_at=now if fully else None)
+    except IntegrityError:  # the same note recorded concurrently: that one won
+        existing = Receipt.objects.filter(purchase_order=po, reference=reference).first()
+        if existing is None:
+            raise
+        return _same_receipt(po, existing, wanted), False
+    po.refresh_from_db()
+    return receipt, True
+
+
+def _same_receipt(po: PurchaseOrder, receipt: Receipt, wanted: dict[int, int]) -> Receipt:
+    recorded = {rl.line.line_no: rl.quantity for rl in receipt.lines.select_related("line")}
+    if wanted and recorded != wanted:
+        raise ValidationError(
+            f"{po.number}: delivery note {receipt.reference} was recorded on {receipt.received_on} with other "
+            f"quantities ({', '.join(f'line {k}: {v}' for k, v in sorted(recorded.items()))})")
+    return receipt
+
+
+# ---------------------------------------------------------------------------- replenishment
+@dataclass(frozen=True, slots=True)
+class SuggestionIn:
+    supplier_id: int
+    store_id: str
+    sku_id: str
+    merchant_code: str
+    quantity: object
+    description: str = ""
+
+
+def replenishment_submit(*, user, suggestions: Sequence[SuggestionIn], key: str, ordered_on: dt.date,
+                         now: dt.datetime, known_skus: Mapping[tuple[str, str], str] | None = None
+                         ) -> list[PurchaseOrder]:
+    """Turn the (edited) suggested purchase list into one draft PO per supplier, all or none.
+
+    ``key`` identifies the submitted list (the page's form token): submitting it again returns
+    the POs made the first time instead of new ones. Lines with quantity 0 are dropped."""
+    _require(user, action="create purchase orders")
+    if not key or len(key) > 40:
+        raise ValidationError("replenishment: the submission key is missing")
+    by_supplier: dict[int, list[LineIn]] = {}
+    for n, s in enumerate(suggestions, start=1):
+        qty = _count(s.quantity, where=f"row {n} (store {s.store_id}, SKU {s.sku_id})", field="quantity")
+        if qty:
+            by_supplier.setdefault(int(s.supplier_id), []).append(
+                LineIn(store_id=s.store_id, sku_id=s.sku_id, merchant_code=s.merchant_code, quantity=qty,
+                       description=s.description))
+    if not by_supplier:
+        raise ValidationError("replenishment: every quantity is 0; nothing to order")
+    suppliers = Supplier.objects.in_bulk(list(by_supplier))
+    missing = sorted(set(by_supplier) - set(suppliers))
+    if missing:
+        raise ValidationError(f"replenishment: unknown supplier id {missing[0]}")
+    with transaction.atomic():
+        return [purchase_order_create(user=user, supplier=suppliers[sid], lines=lines, ordered_on=ordered_on, now=now,
+                                      source_key=f"{key}:{sid}", known_skus=known_skus,
+                                      notes="replenishment")
+                for sid, lines in sorted(by_supplier.items())]

@@ -1,0 +1,397 @@
+"""Pages of the inventory module: parse, call one selector or service, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.periods import business_today
+from shopops.inventory import positions, selectors, services
+from shopops.inventory.exports import purchase_order_table
+from shopops.inventory.forms import (
+    ContactForm, PurchaseOrderForm, ReceiveForm, StockFilterForm, StockingPlanForm, SupplierForm, SupplierItemForm,
+)
+from shopops.inventory.models import PurchaseOrder, Supplier
+from shopops.metrics.dimensions import store_list
+from shopops.ui.exports import export_response
+from shopops.ui.tables import Column, DataTable
+
+PERMISSION = services.PERMISSION
+guard = [login_required, permission_required(PERMISSION, raise_exception=True)]
+
+
+def _guarded(view):
+    for decorator in reversed(guard):
+        view = decorator(view)
+    return view
+
+
+def _today() -> dt.date:
+    return business_today(settings.SHOPOPS_TIME_ZONE)
+
+
+def _stores() -> list:
+    try:
+        return store_list()
+    except ShopopsError:
+        return []
+
+
+PAGE_ROWS = 100  # the most urgent rows; the export holds them all
+ACTION_LABELS = {"stop_reordering": gettext_lazy("Stop reordering"), "clearance": gettext_lazy("Clearance promotion"),
+                 "bundle": gettext_lazy("Bundle"), "reorder": gettext_lazy("Reorder")}
+STATUS_LABELS = {"stockout": gettext_lazy("Out of stock"), "at_risk": gettext_lazy("Stock-out risk"), "overstock": gettext_lazy("Overstock"),
+                 "slow": gettext_lazy("Slow mover"), "healthy": gettext_lazy("Healthy"), "inactive": gettext_lazy("Inactive")}
+
+
+# ---------------------------------------------------------------------------- stock health
+@_guarded
+def stock(request: HttpRequest) -> HttpResponse:
+    form = StockFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    store = filters.get("store") or ""
+    try:
+        health = selectors.stock_health(stores=(store,) if store else ())
+    except ShopopsError as exc:
+        return render(request, "inventory/stock.html", {"form": form, "error": str(exc), "rows": []}, status=503)
+    view = filters.get("view") or "sku"
+    rows = health.rows if view == "sku" else positions.by_merchant_code(health.rows)
+    status, q = filters.get("status") or "", (filters.get("q") or "").strip().lower()
+    if status:
+        rows = [r for r in rows if r["status"] == status]
+    if q:
+        rows = [r for r in rows if q in (r.get("sku_id", "") + r["merchant_code"] + (r["title"] or "")).lower()]
+    rows = sorted(rows, key=lambda r: (positions.STATUS_ORDER.index(r["status"]),
+                                       -(r["lost_sales"] + r["excess_value"])))
+    if request.GET.get("format") in ("xlsx", "csv"):
+        return _stock_export(rows, view, request.GET["format"])
+    matching = len(rows)
+    rows = [{**r, "status_label": STATUS_LABELS[r["status"]],
+             "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())]} for r in rows[:PAGE_ROWS]]
+    return render(request, "inventory/stock.html", {
+        "form": form, "health": health, "totals": health.totals(), "rows": rows, "shown": len(rows),
+        "matching": matching, "view": view, "stores": _stores(), "store": store, "status": status,
+        "action_labels": ACTION_LABELS, "status_labels": STATUS_LABELS, "can_promote": request.user.has_perm("team.use_promotions")})
+
+
+def _stock_export(rows: list[dict], view: str, fmt: str) -> HttpResponse:
+    cols = [Column("merchant_code", _("Merchant code")), Column("title", _("Product")), Column("spec", _("Spec"))]
+    if view == "sku":
+        cols = [Column("store_id", _("Store")), Column("sku_id", "SKU")] + cols
+    cols += [Column("on_hand", _("On hand"), unit="count"), Column("in_transit", _("In transit"), unit="count"),
+             Column("units_30", _("Units sold (30 days)"), unit="count"),
+             Column("days_of_cover", _("Days of cover"), unit="ratio"),
+             Column("sell_through", _("Sell-through (30 days)"), unit="percent"),
+             Column("stockout_days", _("Stock-out days (30)"), unit="count"),
+             Column("lost_sales", _("Lost sales (est.)"), unit="money"),
+             Column("aged_value", _("Aged > 90 days (cost)"), unit="money"),
+             Column("excess_value", _("Overstock (cost)"), unit="money"), Column("status_label", _("Status"))]
+    records = [{**r, "status_label": str(STATUS_LABELS[r["status"]])} for r in rows]
+    table = DataTable.from_dicts("stock", _("Stock health"), cols, records, currency="CNY")
+    return export_response(table, fmt, "stock-health")
+
+
+@_guarded
+@require_POST
+def clearance(request: HttpRequest) -> HttpResponse:
+    """A slow mover's "clearance promotion": a draft (inactive) 限时折扣 on the SKU in the promotions
+    module, opened in its editor to set the rate and dates."""
+    if not request.user.has_perm("team.use_promotions"):
+        raise PermissionDenied
+    from shopops.promotions.services import promotion_create
+
+    sku, title = request.POST.get("sku", "").strip(), request.POST.get("title", "").strip()
+    if not sku:
+        messages.error(request, _("No SKU given for the clearance promotion."))
+        return redirect("inventory:stock")
+    promotion = promotion_create(name=_("Clearance: %(title)s") % {"title": title or sku}, kind="item_discount",
+                                 parameters={"rate": "0.7"}, scope_skus=[sku], is_active=False)
+    messages.success(request, _("Draft clearance promotion created (inactive): set the discount and dates, then activate it."))
+    return redirect("promotions:promotion_edit", promotion_id=promotion.pk)
+
+
+# ---------------------------------------------------------------------------- suppliers
+@_guarded
+def suppliers(request: HttpRequest) -> HttpResponse:
+    form = SupplierForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                supplier = services.supplier_create(user=request.user, **form.cleaned_data)
+            except ShopopsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Supplier created."))
+                return redirect("inventory:supplier", supplier_id=supplier.pk)
+        status = 400
+    return render(request, "inventory/suppliers.html",
+                  {"suppliers": selectors.supplier_list(), "form": form}, status=status)
+
+
+def _supplier(supplier_id: int) -> Supplier:
+    try:
+        return selectors.supplier_get(supplier_id=supplier_id)
+    except Supplier.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@_guarded
+def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
+    supplier = _supplier(supplier_id)
+    item_form, contact_form, status = SupplierItemForm(prefix="item"), ContactForm(prefix="contact"), 200
+    if request.method == "POST":
+        try:
+            if "item-merchant_code" in request.POST:
+                item_form = SupplierItemForm(request.POST, prefix="item")
+                if item_form.is_valid():
+                    d = item_form.cleaned_data
+                    services.supplier_item_set(user=request.user, supplier=supplier, merchant_code=d["merchant_code"],
+                                               unit_price=d["unit_price"], moq=d["moq"], case_pack=d["case_pack"],
+                                               lead_days=d["lead_days"], price_breaks=d["price_breaks"],
+                                               valid_from=_today())
+                    messages.success(request, _("Item saved."))
+                    return redirect("inventory:supplier", supplier_id=supplier.pk)
+            else:
+                contact_form = ContactForm(request.POST, prefix="contact")
+                if contact_form.is_valid():
+                    services.supplier_contact_add(user=request.user, supplier=supplier, **contact_form.cleaned_data)
+                    messages.success(request, _("Contact added."))
+                    return redirect("inventory:supplier", supplier_id=supplier.pk)
+        except ValidationError as exc:
+            (item_form if "item-merchant_code" in request.POST else contact_form).add_error(None, str(exc))
+        status = 400
+    try:
+        scorecard = selectors.supplier_scorecard(supplier=supplier, today=selectors.stock_day() or _today())
+    except ShopopsError as exc:
+        scorecard, messages_error = None, str(exc)
+        messages.error(request, messages_error)
+    return render(request, "inventory/supplier.html", {
+        "supplier": supplier, "scorecard": scorecard, "item_form": item_form, "contact_form": contact_form,
+        "orders": selectors.purchase_order_list(supplier_id=supplier.pk)[:20]}, status=status)
+
+
+# ---------------------------------------------------------------------------- purchase orders
+@_guarded
+def orders(request: HttpRequest) -> HttpResponse:
+    status = request.GET.get("status", "")
+    if status not in PurchaseOrder.Status.values:
+        status = ""
+    pos = list(selectors.purchase_order_list(status=status)[:200])
+    for po in pos:
+        po.total = services.purchase_order_total(po)
+    return render(request, "inventory/orders.html", {"orders": pos, "status": status,
+                                                     "statuses": PurchaseOrder.Status.choices})
+
+
+@_guarded
+def order_create(request: HttpRequest) -> HttpResponse:
+    initial = {"supplier": request.GET.get("supplier")} if request.GET.get("supplier") else None
+    form = PurchaseOrderForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                known = selectors.sku_lookup([(line.store_id, line.sku_id) for line in d["lines"]])
+                po = services.purchase_order_create(user=request.user, supplier=d["supplier"], lines=d["lines"],
+                                                    ordered_on=_today(), now=timezone.now(), notes=d["notes"],
+                                                    known_skus=known)
+            except ShopopsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Draft purchase order %(number)s created.") % {"number": po.number})
+                return redirect("inventory:order", po_id=po.pk)
+        status = 400
+    return render(request, "inventory/order_form.html", {"form": form}, status=status)
+
+
+def _po(po_id: int) -> PurchaseOrder:
+    try:
+        return selectors.purchase_order_get(po_id=po_id)
+    except PurchaseOrder.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _order_page(request: HttpRequest, po: PurchaseOrder, *, receive_form: ReceiveForm | None = None,
+                error: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "inventory/order.html", {
+        "po": po, "total": services.purchase_order_total(po), "needs_approval": services.needs_approval(po),
+        "threshold": services.approval_threshold(), "can_approve": services.user_can_approve(request.user),
+        "receive_form": receive_form or ReceiveForm(po=po, initial={"received_on": _today()}),
+        "error": error}, status=status)
+
+
+@_guarded
+def order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
+    po = _po(po_id)
+    if request.GET.get("format") == "xlsx":
+        labels = {"title": _("Purchase order"), "number": _("PO number"), "buyer": _("Buyer"), "supplier": _("Supplier"),
+                  "contact": _("Contact"), "ordered_on": _("Order date"), "expected_on": _("Expected delivery"),
+                  "currency": _("Currency"), "status": _("Status"), "payment_terms": _("Payment terms"),
+                  "line": _("Line"), "merchant_code": _("Merchant code"), "description": _("Description"),
+                  "sku": "SKU", "store": _("Deliver for store"), "quantity": _("Quantity"),
+                  "unit_price": _("Unit price"), "amount": _("Amount"), "total": _("Total")}
+        buyer = getattr(settings, "SHOPOPS_BUYER_NAME", "") or _("Buyer (set SHOPOPS_BUYER_NAME)")
+        return export_response(purchase_order_table(po, buyer=buyer, labels=labels), "xlsx", po.number)
+    return _order_page(request, po)
+
+
+_ACTIONS = {"send": services.purchase_order_send, "approve": services.purchase_order_approve,
+            "cancel": services.purchase_order_cancel}
+_DONE = {"send": gettext_lazy("Purchase order sent."), "approve": gettext_lazy("Purchase order approved."),
+         "cancel": gettext_lazy("Purchase order cancelled.")}
+
+
+@_guarded
+@require_POST
+def order_action(request: HttpRequest, po_id: int, action: str) -> HttpResponse:
+    po = _po(po_id)
+    if action not in _ACTIONS:
+        raise Http404
+    try:
+        _ACTIONS[action](user=request.user, po=po, now=timezone.now())
+    except services.InventoryPermissionError as exc:
+        return _order_page(request, _po(po_id), error=str(exc), status=403)
+    except ShopopsError as exc:
+        return _order_page(request, _po(po_id), error=str(exc), status=400)
+    messages.success(request, str(_DONE[action]))
+    return redirect("inventory:order", po_id=po.pk)
+
+
+@_guarded
+@require_POST
+def order_receive(request: HttpRequest, po_id: int) -> HttpResponse:
+    po = _po(po_id)
+    form = ReceiveForm(request.POST, po=po)
+    if not form.is_valid():
+        return _order_page(request, po, receive_form=form, status=400)
+    try:
+        receipt, created = services.purchase_order_receive(
+            user=request.user, po=po, reference=form.cleaned_data["reference"],
+            received_on=form.cleaned_data["received_on"], quantities=form.quantities(), now=timezone.now())
+    except services.InventoryPermissionError as exc:
+        return _order_page(request, po, receive_form=form, error=str(exc), status=403)
+    except ShopopsError as exc:
+        return _order_page(request, _po(po_id), receive_form=form, error=str(exc), status=400)
+    if created:
+        messages.success(request, _("Delivery %(ref)s recorded.") % {"ref": receipt.reference})
+    else:
+        messages.info(request, _("Delivery %(ref)s was already recorded; nothing changed.") % {"ref": receipt.reference})
+    return redirect("inventory:order", po_id=po.pk)
+
+
+# ---------------------------------------------------------------------------- replenishment
+def _store_choice(request: HttpRequest, stores: list) -> str:
+    """The store asked for, else the first store (the engines plan one store's SKUs at a time)."""
+    wanted = request.GET.get("store", "")
+    ids = [s.store_id for s in stores]
+    return wanted if wanted in ids else (ids[0] if ids else "")
+
+
+@_guarded
+def replenishment(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        return _replenishment_submit(request)
+    stores = _stores()
+    store = _store_choice(request, stores)
+    try:
+        day, groups = selectors.replenishment_suggestions(store_id=store, language=get_language() or "zh") \
+            if store else (None, [])
+    except ShopopsError as exc:
+        return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
+    return render(request, "inventory/replenishment.html", {
+        "day": day, "groups": groups, "token": uuid.uuid4().hex, "stores": stores, "store": store})
+
+
+def _replenishment_submit(request: HttpRequest) -> HttpResponse:
+    rows = []
+    for key in request.POST.getlist("row"):
+        parts = key.split("|")
+        if len(parts) != 4:
+            messages.error(request, _("A suggestion row could not be read: %(row)s") % {"row": key[:80]})
+            return redirect("inventory:replenishment")
+        supplier_id, store_id, sku_id, code = parts
+        rows.append(services.SuggestionIn(supplier_id=supplier_id, store_id=store_id, sku_id=sku_id, merchant_code=code,
+                                          quantity=request.POST.get(f"qty|{key}", "0"),
+                                          description=request.POST.get(f"desc|{key}", "")))
+    try:
+        known = selectors.sku_lookup([(r.store_id, r.sku_id) for r in rows])
+        pos = services.replenishment_submit(user=request.user, suggestions=rows, key=request.POST.get("token", ""),
+                                            ordered_on=_today(), now=timezone.now(), known_skus=known)
+    except services.InventoryPermissionError as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except (ShopopsError, ValueError) as exc:
+        messages.error(request, str(exc))
+        return redirect("inventory:replenishment")
+    messages.success(request, _("Draft purchase orders: %(numbers)s") % {"numbers": ", ".join(p.number for p in pos)})
+    return redirect(reverse("inventory:orders") + "?status=draft")
+
+
+# ---------------------------------------------------------------------------- forecast and stocking plan
+@_guarded
+def forecast(request: HttpRequest) -> HttpResponse:
+    """Per SKU: the history and the forecast with its interval, the chosen model and its backtest error."""
+    stores = _stores()
+    store, sku = _store_choice(request, stores), request.GET.get("sku", "").strip()
+    context = {"stores": stores, "store": store, "sku": sku, "result": None}
+    if store and sku:
+        try:
+            context["result"] = selectors.sku_forecast(store_id=store, sku_id=sku)
+        except ShopopsError as exc:
+            context["error"] = str(exc)
+            return render(request, "inventory/forecast.html", context, status=503)
+        if context["result"] is None:
+            context["error"] = _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store}
+            return render(request, "inventory/forecast.html", context, status=404)
+        r = context["result"]
+        context["history_weeks"] = [
+            {"start": r["history"][i]["day"], "units": sum(h["units"] for h in r["history"][i:i + 7])}
+            for i in range(0, len(r["history"]), 7)]
+    return render(request, "inventory/forecast.html", context)
+
+
+@_guarded
+def stocking_plan(request: HttpRequest) -> HttpResponse:
+    stores = _stores()
+    store = _store_choice(request, stores)
+    today = selectors.stock_day() or _today()
+    festivals = selectors.festival_choices(today=today, language=get_language() or "zh")
+    data = request.GET.copy()
+    chosen = next((f for f in festivals if f["key"] == data.get("festival")), None)
+    if chosen is not None and not data.get("starts_on"):
+        data["starts_on"], data["ends_on"] = chosen["first"].isoformat(), chosen["last"].isoformat()
+    form = StockingPlanForm(data if request.GET else None)
+    context: dict = {"form": form, "plan": None, "festivals": festivals, "stores": stores, "store": store,
+                     "festival": data.get("festival", "")}
+    if form.is_bound and form.is_valid() and form.cleaned_data.get("starts_on") and form.cleaned_data.get("ends_on"):
+        d = form.cleaned_data
+        if d["starts_on"] <= today:
+            form.add_error("starts_on", _("the campaign must start after %(day)s") % {"day": today})
+            return render(request, "inventory/stocking_plan.html", context, status=400)
+        try:
+            day, plan = selectors.stocking_plan(store_id=store, starts_on=d["starts_on"], ends_on=d["ends_on"])
+        except ShopopsError as exc:
+            context["error"] = str(exc)
+            return render(request, "inventory/stocking_plan.html", context, status=503)
+        context.update(day=day, plan=plan[:300], plan_count=len(plan),
+                       plan_total=sum((p["at_risk"] for p in plan), Decimal("0.00")),
+                       order_total=sum((p["order_cost"] for p in plan), Decimal("0.00")))
+    elif form.is_bound and not form.is_valid():
+        return render(request, "inventory/stocking_plan.html", context, status=400)
+    return render(request, "inventory/stocking_plan.html", context)

@@ -1,0 +1,164 @@
+"""The inventory pages through Django's client: every page and action is refused (403) to a role
+without the module; bad input answers 400 with the precise message and writes nothing; the PO
+workbook is laid out as a supplier receives it and is formula-safe."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.utils import timezone
+
+from shopops.core.roles import Role
+from shopops.inventory import services
+from shopops.inventory.models import PurchaseOrder, Receipt, Supplier
+from shopops.promotions.models import Promotion
+from shopops.team.services import role_groups_sync, user_create
+from tests.inventory import app_shop
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-test-password"
+
+
+@pytest.fixture
+def users(db):
+    role_groups_sync()
+    return {role: user_create(username=role.value, password=PASSWORD, role=role) for role in
+            (Role.PROCUREMENT, Role.OPS_DIRECTOR, Role.DESIGNER, Role.OPS_SPECIALIST)}
+
+
+@pytest.fixture
+def shop(warehouse, users):
+    app_shop.build(warehouse)
+    buyer = users[Role.PROCUREMENT]
+    s = services.supplier_create(user=buyer, code="SUP-A", name="=HYPERLINK(\"http://x\")甲")
+    services.supplier_contact_add(user=buyer, supplier=s, name="王经理", work_phone="0571-1234")
+    for code in app_shop.CODES:
+        services.supplier_item_set(user=buyer, supplier=s, merchant_code=code, unit_price="10.50", moq=10,
+                                   case_pack=5, valid_from=app_shop.DAY)
+    po = services.purchase_order_create(
+        user=buyer, supplier=s, ordered_on=app_shop.DAY, now=timezone.now(),
+        lines=[services.LineIn("s1", "s1-M-5", "M-5", 20, description="=1+2 连衣裙"),
+               services.LineIn("s2", "s2-M-3", "M-3", 15, unit_price="9.99")])
+    return {"supplier": s, "po": po}
+
+
+def _client(client, user):
+    client.force_login(user)
+    return client
+
+
+def test_a_role_without_inventory_gets_403_everywhere(client, users, shop):
+    c = _client(client, users[Role.DESIGNER])
+    po, s = shop["po"], shop["supplier"]
+    for url in ["/inventory/", "/inventory/?format=xlsx", "/inventory/replenishment/", "/inventory/forecast/",
+                "/inventory/stocking-plan/", "/inventory/suppliers/", f"/inventory/suppliers/{s.pk}/",
+                "/inventory/orders/", "/inventory/orders/new/", f"/inventory/orders/{po.pk}/",
+                f"/inventory/orders/{po.pk}/?format=xlsx"]:
+        assert c.get(url).status_code == 403, url
+    for url, data in [("/inventory/suppliers/", {"code": "X", "name": "X", "currency": "CNY", "promised_lead_days": 3}),
+                      (f"/inventory/orders/{po.pk}/send/", {}), (f"/inventory/orders/{po.pk}/cancel/", {}),
+                      (f"/inventory/orders/{po.pk}/approve/", {}),
+                      (f"/inventory/orders/{po.pk}/receive/", {"reference": "D", "received_on": "2026-11-30", "line_1": 5}),
+                      ("/inventory/replenishment/", {"token": "t", "row": f"{s.pk}|s1|s1-M-5|M-5", f"qty|{s.pk}|s1|s1-M-5|M-5": 10}),
+                      ("/inventory/clearance/", {"sku": "s1-M-1"})]:
+        assert c.post(url, data).status_code == 403, url
+    po.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.DRAFT and Supplier.objects.count() == 1
+    assert PurchaseOrder.objects.count() == 1 and not Promotion.objects.exists()
+
+
+def test_procurement_may_not_approve_but_the_director_may(client, users, shop, settings):
+    settings.SHOPOPS_PO_APPROVAL_THRESHOLD = "100"
+    po = shop["po"]
+    c = _client(client, users[Role.PROCUREMENT])
+    r = c.post(f"/inventory/orders/{po.pk}/send/")
+    assert r.status_code == 400 and "above the approval threshold 100" in r.content.decode()
+    r = c.post(f"/inventory/orders/{po.pk}/approve/")
+    assert r.status_code == 403 and "only the ops director approves" in r.content.decode()
+    c.force_login(users[Role.OPS_DIRECTOR])
+    assert c.post(f"/inventory/orders/{po.pk}/approve/").status_code == 302
+    c.force_login(users[Role.PROCUREMENT])
+    assert c.post(f"/inventory/orders/{po.pk}/send/").status_code == 302
+    po.refresh_from_db()
+    assert po.status == PurchaseOrder.Status.SENT
+
+
+def test_bad_receipt_input_is_named_and_nothing_is_written(client, users, shop):
+    po = shop["po"]
+    c = _client(client, users[Role.PROCUREMENT])
+    c.post(f"/inventory/orders/{po.pk}/send/")
+    r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "DN1", "received_on": "2026-11-30",
+                                                       "line_1": 20, "line_2": 99})
+    assert r.status_code == 400
+    assert "line 2 (SKU s2-M-3): receiving 99 would exceed the 15 units still open of 15 ordered" in r.content.decode()
+    r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "", "received_on": "30/11/2026", "line_1": -1})
+    assert r.status_code == 400
+    assert not Receipt.objects.exists() and all(line.received_quantity == 0 for line in po.lines.all())
+    r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "DN1", "received_on": "2026-11-30", "line_1": 20})
+    assert r.status_code == 302
+    r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "DN1", "received_on": "2026-11-30", "line_1": 20})
+    assert r.status_code == 302 and Receipt.objects.count() == 1
+    assert [line.received_quantity for line in po.lines.all()] == [20, 0]
+
+
+def test_a_po_form_with_an_unknown_sku(client, users, shop):
+    c = _client(client, users[Role.PROCUREMENT])
+    r = c.post("/inventory/orders/new/", {"supplier": shop["supplier"].pk, "lines": "s1, s1-M-1, M-1, 10\ns1, GHOST, M-1, 10"})
+    assert r.status_code == 400
+    assert "line 2 (store s1, SKU GHOST): unknown SKU" in r.content.decode()
+    r = c.post("/inventory/orders/new/", {"supplier": shop["supplier"].pk, "lines": "s1, s1-M-1, 10"})
+    assert r.status_code == 400 and "有 3 个字段" in r.content.decode()  # zh-Hans is the default language
+    assert PurchaseOrder.objects.count() == 1
+
+
+def test_po_workbook_for_the_supplier(client, users, shop):
+    po = shop["po"]
+    c = _client(client, users[Role.PROCUREMENT])
+    r = c.get(f"/inventory/orders/{po.pk}/?format=xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert any(v[0] == po.number or v[1] == po.number for v in values)
+    supplier_row = next(v for v in values if v[1] and "SUP-A" in str(v[1]))
+    assert supplier_row[1].startswith("SUP-A =HYPERLINK")  # text, not a formula
+    lines = [v for v in values if isinstance(v[0], int)]
+    assert [(v[1], v[3], v[4], v[5]) for v in lines] == [("M-5", "s1-M-5", "s1", 20), ("M-3", "s2-M-3", "s2", 15)]
+    assert lines[0][2] == "=1+2 连衣裙"
+    assert [Decimal(str(v[7])) for v in lines] == [Decimal("210.00"), Decimal("149.85")]
+    total = values[-1]
+    assert total[5] == 35 and Decimal(str(total[7])) == Decimal("359.85")  # 20 x 10.50 + 15 x 9.99, by hand
+    for row in sheet.iter_rows():
+        for cell in row:
+            assert cell.data_type != "f", cell.coordinate
+    assert any(isinstance(v[1], dt.datetime) and v[1].date() == po.ordered_on for v in values)
+
+
+def test_pages_render_with_data(client, users, shop, warehouse):
+    c = _client(client, users[Role.PROCUREMENT])
+    r = c.get("/inventory/")
+    assert r.status_code == 200 and 'data-table="stock"' in r.content.decode()
+    assert c.get("/inventory/?view=code&status=slow").status_code == 200
+    r = c.get("/inventory/?format=xlsx")
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    assert sheet.max_row == 1 + 12  # header + 2 stores x 6 SKUs
+    assert c.get(f"/inventory/suppliers/{shop['supplier'].pk}/").status_code == 200
+    assert c.get("/inventory/replenishment/").status_code == 200
+    r = c.get("/inventory/stocking-plan/?starts_on=2026-12-10&ends_on=2026-12-12&uplift=3")
+    assert r.status_code == 200 and 'data-table="plan"' in r.content.decode()
+    r = c.get("/inventory/stocking-plan/?starts_on=2026-12-12&ends_on=2026-12-10")
+    assert r.status_code == 400 and "活动结束日（2026-12-10）早于开始日（2026-12-12）" in r.content.decode()
+
+
+def test_clearance_creates_an_inactive_draft_promotion(client, users, shop):
+    c = _client(client, users[Role.OPS_SPECIALIST])
+    r = c.post("/inventory/clearance/", {"sku": "s1-M-4", "title": "商品M-4"})
+    promotion = Promotion.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/promotions/promotions/{promotion.pk}/edit/"
+    assert promotion.scope_skus == ["s1-M-4"] and not promotion.is_active and promotion.kind == "item_discount"
+    # procurement has inventory but not promotions: refused
+    c.force_login(users[Role.PROCUREMENT])
+    assert c.post("/inventory/clearance/", {"sku": "s1-M-4"}).status_code == 403
