@@ -215,3 +215,59 @@ def csat_by_agent(month: str | dt.date) -> dict[int, ScoreRow]:
 
 
 CSAT_TARGET = 0.85  # the seeds' target: CSAT >= 85 %
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    ticket: Ticket
+    due: dt.datetime | None
+    due_kind: str  # "first_response", "resolution" or "" (clock stopped / no policy)
+    seconds_left: int | None  # business seconds until the deadline; negative when overdue
+    warning: bool  # within the warning share of its target
+    breached: bool
+
+
+WARN_SECONDS = 3600  # a deadline within one business hour shows a warning
+
+
+def queue_rows(tickets, *, now: dt.datetime) -> list[QueueRow]:
+    """Each ticket with its next deadline and the business time left to it (overdue: negative)."""
+    from shopops.service.sla import business_seconds_between
+
+    hours_by_store: dict[str, BusinessHours] = {}
+    rows = []
+    for t in tickets:
+        if t.first_response_at is None and t.first_response_due is not None:
+            due, kind = t.first_response_due, "first_response"
+        elif t.status != TicketStatus.WAITING and t.resolution_due is not None and t.is_active:
+            due, kind = t.resolution_due, "resolution"
+        else:
+            due, kind = None, ""
+        left = None
+        if due is not None:
+            hours = hours_by_store.get(t.store_id) or hours_by_store.setdefault(t.store_id, business_hours_for(store_id=t.store_id))
+            left = business_seconds_between(now, due, hours) if due >= now else -business_seconds_between(due, now, hours)
+            if due < now and left == 0:
+                left = -1  # overdue outside business hours still counts as overdue
+        breached = t.first_response_breached or t.resolution_breached or (left is not None and left < 0)
+        rows.append(QueueRow(t, due, kind, left, left is not None and 0 <= left <= WARN_SECONDS, breached))
+    return rows
+
+
+def ticket_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    out = {s: 0 for s in TicketStatus.values}
+    out.update(dict(Ticket.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
+    return out
+
+
+def agent_chat_names() -> set[str] | None:
+    """Every agent's chat-tool names (for the import check); None while no agent has any."""
+    names = {str(n).strip() for names in Agent.objects.values_list("chat_names", flat=True) for n in (names or [])}
+    names.discard("")
+    return names or None
+
+
+def agent_by_chat_name() -> dict[str, Agent]:
+    return {str(n).strip(): a for a in Agent.objects.select_related("user") for n in (a.chat_names or [])}
