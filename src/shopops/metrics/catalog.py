@@ -749,7 +749,7 @@ _kpi(Kpi(
 _kpi(Kpi(
     "chat_answered_3min", "3分钟内响应人数", "Chats answered within 3 min",
     "各客服每日 3 分钟响应率 × 当日接待人数之和。", "Sum over agent-days of the 3-minute response rate × chats served.",
-    Unit.COUNT, source="service_chat", measure=_weighted("response_3min_rate", "consultations"),
+    Unit.RATIO, source="service_chat", measure=_weighted("response_3min_rate", "consultations"),
     formula_text="sum(response_3min_rate × consultations)", tags=("service",),
 ))
 _kpi(Kpi(
@@ -772,7 +772,7 @@ _kpi(Kpi(
 _kpi(Kpi(
     "chat_satisfied", "满意评价人数", "Satisfied ratings",
     "各客服每日满意率 × 当日评价人数之和。", "Sum over agent-days of the satisfaction rate × ratings.",
-    Unit.COUNT, source="service_chat", measure=_weighted("satisfaction_rate", "rated"),
+    Unit.RATIO, source="service_chat", measure=_weighted("satisfaction_rate", "rated"),
     formula_text="sum(satisfaction_rate × rated)", tags=("service",),
 ))
 _kpi(Kpi(
