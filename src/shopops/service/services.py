@@ -102,6 +102,7 @@ def ticket_create(*, store_id: str, ticket_type: str, subject: str, description:
                     customer_id=customer_id, customer_nickname=customer_nickname[:128], product_id=product_id,
                     assignee=assignee, created_by=created_by, created_at=now, updated_at=now, clock_started_at=now)
     _set_deadlines(ticket, first_response=True)
+    ticket.next_due = ticket.computed_next_due()
     try:
         with transaction.atomic():
             ticket.save()
@@ -138,6 +139,7 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, actor=None, now: dt.da
         ticket.priority = int(priority)
         ticket.updated_at = now
         _set_deadlines(ticket, first_response=True)
+        ticket.next_due = ticket.computed_next_due()
         ticket.save()
         _event(ticket, TicketEvent.Kind.PRIORITY, actor=actor, from_value=old, to_value=priority, detail=detail, at=now)
     return ticket
@@ -177,6 +179,7 @@ def ticket_transition(*, ticket: Ticket, to: str, actor=None, now: dt.datetime |
             ticket.resolution_breached = False
         ticket.updated_at = now
         _set_deadlines(ticket, first_response=False)
+        ticket.next_due = ticket.computed_next_due()
         ticket.save()
         _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=old, to_value=to, at=now)
     if to == TicketStatus.CLOSED and ticket.customer_id:
@@ -207,7 +210,8 @@ def ticket_reply(*, ticket: Ticket, body: str, actor=None, internal: bool = Fals
                 _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=TicketStatus.NEW,
                        to_value=TicketStatus.OPEN, at=now)
             ticket.updated_at = now
-            ticket.save(update_fields=fields)
+            ticket.next_due = ticket.computed_next_due()
+            ticket.save(update_fields=[*fields, "next_due"])
         if template is not None:
             ReplyTemplate.objects.filter(pk=template.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
     return note

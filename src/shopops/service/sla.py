@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Calendar = Callable[[dt.date], bool]
@@ -37,6 +38,7 @@ def weekdays(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
+@lru_cache(maxsize=1)
 def _official_calendar() -> Calendar | None:
     try:  # the shared festival calendar, when the campaigns work has put it into core
         from shopops.core import festivals  # type: ignore[attr-defined]
@@ -82,7 +84,10 @@ class BusinessHours:
         return ZoneInfo(self.tz)
 
     def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-        """The open interval of ``day`` as UTC instants, or None on a day off."""
+        """The open interval of ``day`` as UTC instants, or None on a day off (cached: queues ask often)."""
+        return _window(self, day)
+
+    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
         if not self.is_working_day(day):
             return None
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone)
@@ -90,6 +95,11 @@ class BusinessHours:
         start = midnight + dt.timedelta(minutes=self.opens)
         end = midnight + dt.timedelta(minutes=self.closes)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=8192)
+def _window(hours: BusinessHours, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    return hours._window(day)
 
 
 def _aware(value: dt.datetime, name: str) -> dt.datetime:
