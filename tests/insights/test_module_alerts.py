@@ -131,3 +131,18 @@ def test_inbox_and_brief_show_alerts_escaped_and_acting_needs_the_module(raised)
     assert ModuleAlert.objects.get().status == ModuleAlert.Status.ACKNOWLEDGED
     assert c.post(f"/insights/alerts/{alert.pk}/delete/").status_code == 404
     assert c.post("/insights/alerts/999999/acknowledge/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_two_sources_of_one_module_resolve_only_their_own(raised):
+    raised.append(_alert("tmall:SKU1", D1))
+    alert_sources.OTHER[:] = [Alert(source="support", kind="sla_breach", key="tmall", store_id="tmall", day=D1,
+                                    severity="medium", text_zh="超时", text_en="late")]
+    both = [TOY, "support.alert_sources.other"]
+    services.module_alerts_collect(day=D1, sources=both)
+    services.module_alerts_collect(day=D1, sources=[TOY])  # the other source is not asked: its alert stays
+    assert sorted(ModuleAlert.objects.values_list("kind", "status")) == [("sla_breach", "open"), ("stockout_risk", "open")]
+    alert_sources.OTHER.clear()
+    services.module_alerts_collect(day=D2, sources=both)
+    assert sorted(ModuleAlert.objects.values_list("kind", "status")) == [("sla_breach", "resolved"),
+                                                                         ("stockout_risk", "open")]

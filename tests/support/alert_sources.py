@@ -7,10 +7,15 @@ Their dotted paths start with ``support``, so the alerts they return carry sourc
 from __future__ import annotations
 
 RAISED: list = []
+OTHER: list = []  # what ``other``, a second source of the same module, returns
 
 
 def toy(day):
     return [a for a in RAISED if a.day <= day]
+
+
+def other(day):
+    return list(OTHER)
 
 
 def broken(day):

@@ -17,6 +17,7 @@ from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
 from shopops.demo.inventory import inventory_demo_ensure
 from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure
+from shopops.demo.service import service_demo_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
 from shopops.metrics.runners import last_fact_date
@@ -93,6 +94,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
     campaigns_demo_ensure(echo=echo)  # campaign season: a year of plans, tasks, content; needs the 双11 promotions
     inventory_demo_ensure(echo=echo)  # suppliers, PO history and open POs over the demo stock
+    service_demo_ensure(echo=echo)  # service desk: agents, SLA, templates, tickets, chat data, surveys
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

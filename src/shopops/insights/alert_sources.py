@@ -9,4 +9,5 @@ from __future__ import annotations
 SOURCES: tuple[str, ...] = (
     "shopops.campaigns.alerts.alerts",  # overdue campaign tasks
     "shopops.inventory.alerts.alerts",
+    "shopops.service.alerts_sla.alerts",  # tickets past their SLA, per store
 )

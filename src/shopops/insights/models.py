@@ -71,7 +71,8 @@ class ModuleAlert(models.Model):
         ACKNOWLEDGED = "acknowledged", _("Acknowledged")
         RESOLVED = "resolved", _("Resolved")
 
-    source = models.CharField(max_length=32)
+    source = models.CharField(max_length=32)  # the module ("inventory")
+    origin = models.CharField(max_length=200, default="")  # the source function that raised it (its dotted path)
     kind = models.CharField(max_length=48)
     key = models.CharField(max_length=200)
     store_id = models.CharField(max_length=64, blank=True, default="")

@@ -246,7 +246,7 @@ def module_alerts_collect(*, day: dt.date, sources: Sequence[str] | None = None)
             out.failed[path] = f"{type(exc).__name__}: {exc}"[:300]
             continue
         out.raised += len(raised)
-        created, resolved = _module_alerts_store(module, raised, day)
+        created, resolved = _module_alerts_store(module, path, raised, day)
         out.created += created
         out.resolved += resolved
     return out
@@ -262,14 +262,15 @@ def _module_of(source_path: str) -> str:
 
 
 @transaction.atomic
-def _module_alerts_store(module: str, raised: list, day: dt.date) -> tuple[int, int]:
-    """Upsert the alerts ``module`` raised for ``day``; resolve its open ones of that day or before that it
-    no longer raises (judging an older day again leaves newer alerts alone)."""
+def _module_alerts_store(module: str, origin: str, raised: list, day: dt.date) -> tuple[int, int]:
+    """Upsert the alerts the source ``origin`` (of ``module``) raised for ``day``; resolve its open ones of
+    that day or before that it no longer raises (judging an older day again leaves newer alerts alone).
+    A module may have several sources; each resolves only what it raised."""
     created = 0
     keep: set[tuple[str, str]] = set()
     for a in raised:
         keep.add((a.kind, a.key))
-        values = dict(store_id=a.store_id, product_id=a.product_id, day=a.day, severity=a.severity,
+        values = dict(origin=origin, store_id=a.store_id, product_id=a.product_id, day=a.day, severity=a.severity,
                       severity_rank=SEVERITY_RANK[a.severity], text_zh=a.text_zh[:500], text_en=a.text_en[:500],
                       money_at_stake=a.money_at_stake.quantize(Decimal("0.01")), link=a.link[:300])
         row = ModuleAlert.objects.select_for_update().filter(source=module, kind=a.kind, key=a.key).first()
@@ -285,7 +286,8 @@ def _module_alerts_store(module: str, raised: list, day: dt.date) -> tuple[int, 
             setattr(row, k, v)
         row.save()
     resolved = 0
-    for row in ModuleAlert.objects.select_for_update().filter(source=module, status__in=_OPEN_ALERT, day__lte=day):
+    for row in ModuleAlert.objects.select_for_update().filter(source=module, origin=origin, status__in=_OPEN_ALERT,
+                                                              day__lte=day):
         if (row.kind, row.key) not in keep:
             row.status = ModuleAlert.Status.RESOLVED
             row.save(update_fields=["status", "updated_at"])

@@ -77,14 +77,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
     NavEntry(Module.CAMPAIGNS, _("Campaign season"), url_name="campaigns:plans"),
     NavEntry(Module.INSIGHTS, _("Insights"), url_name="insights:inbox"),
     NavEntry(Module.INVENTORY, _("Inventory"), url_name="inventory:stock"),
-    NavEntry(
-        Module.SERVICE,
-        _("Service & reviews"),
-        _(
-            "Will track response times, inquiry conversion, reviews and DSR scores, and collect "
-            "negative reviews for follow-up."
-        ),
-    ),
+    NavEntry(Module.SERVICE, _("Service & reviews"), url_name="service:queue"),
     NavEntry(Module.REPORTS, _("Reports"), url_name="reports:list"),
     NavEntry(Module.INGEST, _("Data import"), url_name="ingest:upload"),
     NavEntry(Module.TEAM, _("Team"), url_name="campaigns:scorecards"),

@@ -15,6 +15,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('source', models.CharField(max_length=32)),
+                ('origin', models.CharField(default='', max_length=200)),
                 ('kind', models.CharField(max_length=48)),
                 ('key', models.CharField(max_length=200)),
                 ('store_id', models.CharField(blank=True, default='', max_length=64)),
