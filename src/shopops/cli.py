@@ -484,6 +484,10 @@ def _parser() -> argparse.ArgumentParser:
     k.add_argument("prefix")
     p.set_defaults(func=cmd_apikey)
 
+    from shopops.service.commands_reviews import add_parser as reviews_parser
+
+    reviews_parser(sub)  # shopops reviews score|train (docs/reviews.md)
+
     p = sub.add_parser("docs", help="print generated documentation")
     p.add_argument("which", choices=["data-model", "kpis"])
     p.set_defaults(func=cmd_docs)
