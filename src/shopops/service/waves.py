@@ -29,7 +29,7 @@ from scipy.stats import binom
 class WaveRule:
     window: int = 7
     baseline: int = 56
-    min_bad: int = 3
+    min_bad: int = 4
     ratio: float = 2.5
     alpha: float = 1e-4
     prior_reviews: float = 20.0
