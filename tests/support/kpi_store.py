@@ -150,9 +150,24 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
          "on_hand": int(max(0, rng.integers(-10, 60)))}
         for s in skus.itertuples() for d in range(0, DAYS, 2)
     ] + [{"store_id": "jd", "date": START, "sku_id": "GHOST-1", "on_hand": 5}])  # a SKU missing from `skus`
+    # chat-service rows per agent and day (issue 16), from their own generator so the draws above stay put
+    crng = np.random.default_rng(seed + 1000)
+    chat = pd.DataFrame([
+        {"store_id": s, "date": START + dt.timedelta(days=d), "agent_name": f"{s}:kf{a}"}
+        for s in STORES for a in range(2) for d in range(DAYS) if crng.random() < 0.8
+    ])
+    c = len(chat)
+    chat["consultations"] = crng.integers(0, 400, c)
+    chat["inquiries"] = (chat.consultations * crng.uniform(0.3, 0.7, c)).astype("int64")
+    chat["inquiry_buyers"] = (chat.inquiries * crng.uniform(0.1, 0.5, c)).astype("int64")
+    chat["first_response_seconds"] = [None if crng.random() < 0.1 else float(x) for x in crng.integers(3, 90, c)]
+    chat["avg_response_seconds"] = [None if crng.random() < 0.1 else float(x) for x in crng.integers(10, 150, c)]
+    chat["response_3min_rate"] = [None if crng.random() < 0.1 else round(float(x), 4) for x in crng.uniform(0.7, 1, c)]
+    chat["rated"] = crng.integers(0, 40, c)
+    chat["satisfaction_rate"] = [None if crng.random() < 0.15 else round(float(x), 4) for x in crng.uniform(0.6, 1, c)]
     return {"stores": stores, "products": products, "skus": skus, "orders": orders, "order_lines": order_lines,
             "refunds": refunds, "events": events, "traffic_daily": traffic, "ad_spend_daily": ads, "reviews": reviews,
-            "inventory_snapshots": stock}
+            "inventory_snapshots": stock, "service_chat_daily": chat}
 
 
 def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -261,6 +276,7 @@ def _oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[st
         "ads": with_platform(window(frames["ad_spend_daily"], "date")),
         "reviews": with_category(with_platform(window(frames["reviews"], "review_date"))),
         "stock": with_category(with_platform(stock)),
+        "chat": with_platform(window(frames["service_chat_daily"], "date")),
     }
     out["stock_all"] = out["stock"]  # kept whole: the closing date is the store's, whatever the filter
     for df in out.values():
@@ -320,6 +336,16 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
     for dim, value in (where or {}).items():
         closing_rows = _keep(closing_rows, dim, value)
     closing = int(closing_rows.on_hand.sum())
+    chat = t["chat"]
+
+    def weighted(value, base):  # sum of average × base over rows that report the average, and that base
+        has = chat[value].notna()
+        return float((chat[value][has] * chat[base][has]).sum()), int(chat[base][has].sum())
+
+    fr_total, fr_base = weighted("first_response_seconds", "consultations")
+    resp_total, resp_base = weighted("avg_response_seconds", "consultations")
+    m3_total, m3_base = weighted("response_3min_rate", "consultations")
+    sat_total, sat_rated = weighted("satisfaction_rate", "rated")
     rated = int(reviews.rating.notna().sum())
     positive = int((reviews.rating >= 4).sum())
     return {
@@ -360,6 +386,18 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "ad_spend_ratio": _per(spend, gmv),
         "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
         "item_margin": item_gmv - cogs,
+        # issue 16: chat service, averages weighted by their bases
+        "chat_consultations": int(chat.consultations.sum()), "chat_inquiries": int(chat.inquiries.sum()),
+        "chat_inquiry_buyers": int(chat.inquiry_buyers.sum()),
+        "chat_inquiry_conversion": _per(int(chat.inquiry_buyers.sum()), int(chat.inquiries.sum())),
+        "chat_first_response_total": fr_total, "chat_first_response_base": fr_base,
+        "chat_first_response_seconds": fr_total / fr_base if fr_base else None,
+        "chat_response_total": resp_total, "chat_response_base": resp_base,
+        "chat_avg_response_seconds": resp_total / resp_base if resp_base else None,
+        "chat_answered_3min": m3_total, "chat_answered_3min_base": m3_base,
+        "chat_response_3min_rate": m3_total / m3_base if m3_base else None,
+        "chat_rated": sat_rated, "chat_satisfied": sat_total,
+        "chat_satisfaction": sat_total / sat_rated if sat_rated else None,
     }
 
 

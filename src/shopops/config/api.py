@@ -27,6 +27,7 @@ api = NinjaAPI(title="shopops API", version="1", urls_namespace="api", docs_deco
 api.add_router("/", ingest_router)
 api.add_router("/", promotions_router, auth=ServerKey())
 api.add_router("/", "shopops.customers.api.router", auth=ServerKey())  # check-in, points, opt-out
+api.add_router("/", "shopops.service.api.router", auth=ServerKey())  # tickets, survey answers
 
 
 def _error(request, status: int, code: str, message: str, fields: list | None = None):

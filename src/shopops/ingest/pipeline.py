@@ -25,6 +25,7 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest import sales_lines
+from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect
 from shopops.ingest.readers import TabularSource, open_source
 from shopops.warehouse.loader import LoadResult, load, transaction
@@ -139,6 +140,10 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
         )
     if spec.type is FieldType.ID:
         return raw.str.replace(r"^(\d+)\.0+$", "$1"), ""
+    if spec.type is FieldType.PERCENT:
+        return _percent(raw), "expected a share like 85.2% or 0.852 (0–100 %)"
+    if spec.type is FieldType.DURATION:
+        return _duration(raw), "expected a duration like 25, 25秒, 25s, 1分05秒 or 00:01:05 (seconds)"
     if spec.type is FieldType.INT:
         return raw.str.replace_all(",", "").cast(pl.Int64, strict=False), "expected a whole number"
     if spec.type is FieldType.MONEY:
@@ -175,6 +180,35 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
     raise AssertionError(spec.type)
 
 
+def _percent(raw: pl.Expr) -> pl.Expr:
+    """``85.2%`` -> 0.852; ``0.852`` -> 0.852; outside 0–100 % (or a bare number above 1) -> null."""
+    text = raw.str.replace_all(r"[\s,]", "")
+    with_sign = text.str.ends_with("%") | text.str.ends_with("％")
+    number = text.str.replace(r"[%％]$", "").cast(pl.Float64, strict=False)
+    share = pl.when(with_sign).then(number / 100).otherwise(number)
+    return pl.when((share >= 0) & (share <= 1)).then(share).otherwise(None)
+
+
+_DURATION_PARTS = r"^(?:(\d+(?:\.\d+)?)(?:小时|时|h))?(?:(\d+(?:\.\d+)?)(?:分钟|分|min|m))?(?:(\d+(?:\.\d+)?)(?:秒|s))?$"
+
+
+def _duration(raw: pl.Expr) -> pl.Expr:
+    """Seconds from ``25`` / ``25.5`` / ``25秒`` / ``25s`` / ``1分05秒`` / ``1h2m`` / ``00:01:05`` / ``01:05``."""
+    text = raw.str.replace_all(r"\s", "").str.to_lowercase()
+    plain = text.cast(pl.Float64, strict=False)
+    clock = text.str.extract_groups(r"^(?:(\d+):)?(\d{1,2}):(\d{1,2}(?:\.\d+)?)$")
+    clock_s = (clock.struct.field("1").cast(pl.Float64).fill_null(0) * 3600
+               + clock.struct.field("2").cast(pl.Float64) * 60 + clock.struct.field("3").cast(pl.Float64))
+    parts = text.str.extract_groups(_DURATION_PARTS)
+    any_part = (parts.struct.field("1").is_not_null() | parts.struct.field("2").is_not_null()
+                | parts.struct.field("3").is_not_null())
+    parts_s = (parts.struct.field("1").cast(pl.Float64).fill_null(0) * 3600
+               + parts.struct.field("2").cast(pl.Float64).fill_null(0) * 60
+               + parts.struct.field("3").cast(pl.Float64).fill_null(0))
+    seconds = pl.coalesce([plain, clock_s, pl.when(any_part).then(parts_s)])
+    return pl.when(seconds >= 0).then(seconds).otherwise(None)
+
+
 def _money_half_up(text: pl.Expr) -> pl.Expr:
     """Parse an amount with any number of decimals and round it half-up to the cent."""
     micro = (text.cast(pl.Decimal(24, 6), strict=False) * 1_000_000).cast(pl.Int64)
@@ -204,6 +238,11 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
             checks.append(((present & expr.is_null()), spec.source, reason))
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
+        if (known := known_values(profile.table, spec.to)) is not None:
+            values, what = known
+            listed = ", ".join(sorted(values)[:8]) + (" …" if len(values) > 8 else "")
+            checks.append((present & ~_clean(spec.source).is_in(sorted(values)), spec.source,
+                           f"unknown {what}; known: {listed or 'none'}"))
         raw_text = pl.col(spec.source).fill_null("")
         checks.append((raw_text.str.contains(CONTROL_CHARACTERS), spec.source,
                        "contains a control character or a byte-order mark (U+FEFF): a binary file, or two "

@@ -45,6 +45,8 @@ class FieldType(StrEnum):
     PHONE = "phone"  # hashed to customers.unified_id and masked; never stored raw
     ID = "id"  # an identifier that spreadsheets may have turned into a float: 17850.0 -> 17850
     UNIX_SECONDS = "unix_seconds"  # an instant as seconds since 1970-01-01 UTC
+    PERCENT = "percent"  # a share: "85.2%" or "0.852" -> 0.852 (a number above 1 without % is refused)
+    DURATION = "duration"  # a length of time in seconds: "25", "25秒", "25s", "1分05秒", "00:01:05" -> 65.0
     IGNORE = "ignore"  # a column the layout has and shopops does not keep
 
 

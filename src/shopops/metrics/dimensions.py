@@ -47,6 +47,7 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("customer_type", "新老客", "New / returning", "`new` when the buyer's first paid order in the store is in the period (bucket), else `returning`"),
         Dimension("ad_tool", "推广工具", "Ad tool", "column `ad_tool`"),
         Dimension("plan_id", "推广计划", "Ad plan", "column `plan_id`"),
+        Dimension("agent_name", "客服", "Agent", "column `agent_name` (the agent's account in the chat tool)"),
     )
 }
 def ad_plan_names(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
@@ -102,7 +103,7 @@ def platform_label(code: str | None, language: str) -> str:
 
 # accepted spellings (CLI, API): `store` means store_id
 ALIASES = {"store": "store_id", "product": "product_id", "source": "traffic_source", "region": "province",
-           "plan": "plan_id", "tool": "ad_tool"}
+           "plan": "plan_id", "tool": "ad_tool", "agent": "agent_name"}
 
 
 def dimension_id(name: str) -> str:

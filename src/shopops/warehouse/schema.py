@@ -364,6 +364,26 @@ FLASH_SALE_RESERVATIONS = _table(
 )
 
 
+SERVICE_CHAT_DAILY = _table(
+    "service_chat_daily",
+    "Chat-service results per agent and day from the platforms' service tools (千牛 接待数据, 京东咚咚, "
+    "拼多多 客服数据, 抖店 飞鸽). Averages and shares are the tool's own per agent-day; KPIs weight them "
+    "by their base (`consultations`, `rated`) so a period's value is computed from summed parts.",
+    ("store_id", "date", "agent_name"),
+    STORE,
+    _c("date", "date", "Business date.", nullable=False),
+    _c("agent_name", "string", "The agent's account in the chat tool (千牛 sub-account, 咚咚 account…).", nullable=False),
+    _c("consultations", "int64", "接待人数: buyers the agent served."),
+    _c("inquiries", "int64", "询单人数: buyers who asked before buying."),
+    _c("inquiry_buyers", "int64", "询单→最终付款人数: of those, buyers who paid."),
+    _c("first_response_seconds", "float64", "平均首次响应时长 in seconds (average over the agent's consultations)."),
+    _c("avg_response_seconds", "float64", "平均响应时长 in seconds (average over the agent's consultations)."),
+    _c("response_3min_rate", "float64", "3 分钟响应率, 0–1: share of consultations answered within 3 minutes."),
+    _c("rated", "int64", "评价人数: buyers who rated the service."),
+    _c("satisfaction_rate", "float64", "满意率, 0–1: share of ratings that were satisfied (满意 + 很满意)."),
+    business_date="date",
+)
+
 # -- system tables: kept by shopops itself, not facts (not in TABLES: not loadable, not mapped)
 
 DATA_VERSIONS = Table(

@@ -91,14 +91,7 @@ NAVIGATION: tuple[NavEntry, ...] = (
             "replenishment orders from the demand forecast."
         ),
     ),
-    NavEntry(
-        Module.SERVICE,
-        _("Service & reviews"),
-        _(
-            "Will track response times, inquiry conversion, reviews and DSR scores, and collect "
-            "negative reviews for follow-up."
-        ),
-    ),
+    NavEntry(Module.SERVICE, _("Service & reviews"), url_name="service:queue"),
     NavEntry(Module.REPORTS, _("Reports"), url_name="reports:list"),
     NavEntry(Module.INGEST, _("Data import"), url_name="ingest:upload"),
     NavEntry(

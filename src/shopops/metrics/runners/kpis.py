@@ -168,6 +168,8 @@ def _clean(value, kid: str):
         return zero(kid)
     if CATALOG[kid].unit is Unit.MONEY:
         return Decimal(str(value) if isinstance(value, float) else value).quantize(Decimal("0.01"))
+    if CATALOG[kid].unit is Unit.RATIO:  # a weighted sum (chat KPIs: average × its base), not a count
+        return float(value)
     return int(value)
 
 

@@ -1,0 +1,273 @@
+"""Reads of the service desk: SLA policies and business hours, the queue, tickets, templates,
+agents, CSAT/NPS (``csat_by_agent`` for the team scorecards)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from shopops.service.models import (
+    Agent, BusinessHoursSetting, ReplyTemplate, SlaPolicy, SurveyAnswer, SurveyKind, Ticket, TicketStatus,
+)
+from shopops.service.sla import BusinessHours, Calendar, default_calendar
+
+_calendar_override: Calendar | None = None
+
+
+def calendar_register(fn: Calendar | None) -> None:
+    """Replace the working-day calendar (``fn(date) -> bool``) for every store; None restores the default."""
+    global _calendar_override
+    _calendar_override = fn
+
+
+def business_hours_for(*, store_id: str = "") -> BusinessHours:
+    rows = {r.store_id: r for r in BusinessHoursSetting.objects.filter(store_id__in=[store_id, ""])}
+    row = rows.get(store_id) or rows.get("")
+    opens, closes = (row.opens_minute, row.closes_minute) if row else (9 * 60, 24 * 60)
+    return BusinessHours(tz=settings.SHOPOPS_TIME_ZONE, opens=opens, closes=closes,
+                         is_working_day=_calendar_override or default_calendar())
+
+
+def sla_policy_for(*, ticket_type: str, priority: int) -> SlaPolicy | None:
+    """The policy of the type and priority, else the catch-all policy (empty type) of the priority."""
+    rows = {p.ticket_type: p for p in SlaPolicy.objects.filter(priority=priority, ticket_type__in=[ticket_type, ""])}
+    return rows.get(ticket_type) or rows.get("")
+
+
+# ------------------------------------------------------------------------------ queue
+ACTIVE = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING)
+
+
+def ticket_queue(*, statuses=ACTIVE, assignee: Agent | None = None, unassigned: bool = False,
+                 ticket_type: str = "", escalated: bool = False, search: str = "") -> QuerySet[Ticket]:
+    """Active tickets, the most urgent first: the earliest deadline (first response while no reply
+    was sent, else resolution); waiting tickets (clock stopped) after all running ones."""
+    qs = Ticket.objects.filter(status__in=list(statuses)).select_related("assignee")
+    if assignee is not None:
+        qs = qs.filter(assignee=assignee)
+    if unassigned:
+        qs = qs.filter(assignee__isnull=True)
+    if ticket_type:
+        qs = qs.filter(ticket_type=ticket_type)
+    if escalated:
+        qs = qs.filter(escalated_at__isnull=False)
+    if search:
+        qs = qs.filter(Q(subject__icontains=search) | Q(order_id=search) | Q(customer_id=search) | Q(product_id=search))
+    next_due = Case(When(first_response_at__isnull=True, first_response_due__isnull=False,
+                         then=F("first_response_due")), default=F("resolution_due"))
+    waiting_last = Case(When(status=TicketStatus.WAITING, then=Value(1)), default=Value(0), output_field=IntegerField())
+    return qs.annotate(next_due=next_due, waiting_last=waiting_last).order_by(
+        "waiting_last", F("next_due").asc(nulls_last=True), "-priority", "id")
+
+
+def ticket_get(*, ticket_id: int) -> Ticket:
+    return Ticket.objects.select_related("assignee", "assignee__user", "created_by").get(pk=ticket_id)
+
+
+def agent_for_user(user) -> Agent | None:
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return Agent.objects.filter(user=user).first()
+
+
+def agent_list(*, active_only: bool = True) -> list[Agent]:
+    qs = Agent.objects.select_related("user")
+    return list(qs.filter(is_active=True) if active_only else qs)
+
+
+# ------------------------------------------------------------------------------ templates
+def reply_template_search(*, query: str = "", scenario: str = "", platform: str = "",
+                          active_only: bool = True) -> QuerySet[ReplyTemplate]:
+    """Templates matching words in their title or text, for a scenario and a platform (templates
+    without a platform fit every platform); the most used first."""
+    qs = ReplyTemplate.objects.all()
+    if active_only:
+        qs = qs.filter(is_active=True)
+    for word in (query or "").split():
+        qs = qs.filter(Q(title__icontains=word) | Q(body__icontains=word))
+    if scenario:
+        qs = qs.filter(scenario=scenario)
+    if platform:
+        qs = qs.filter(Q(platform=platform) | Q(platform=""))
+    return qs.order_by("-usage_count", "title")
+
+
+def _store_names() -> dict[str, str]:
+    from shopops.metrics.dimensions import store_list
+
+    try:
+        return {s.store_id: s.name for s in store_list()}
+    except Exception:  # no warehouse yet: names are cosmetic
+        return {}
+
+
+def product_title(*, store_id: str, product_id: str) -> str:
+    if not product_id:
+        return ""
+    from shopops.metrics.dimensions import product_titles
+
+    try:
+        return product_titles([(store_id, product_id)]).get((store_id, product_id), product_id)
+    except Exception:  # no warehouse yet
+        return product_id
+
+
+def template_values(*, ticket: Ticket | None, agent: Agent | None = None) -> dict[str, str]:
+    """The values a ticket gives to template variables (``service.templating.VARIABLES``)."""
+    out: dict[str, str] = {}
+    if agent is not None:
+        out["agent"] = agent.nickname
+    if ticket is None:
+        return out
+    out.update({"nickname": ticket.customer_nickname, "order_id": ticket.order_id, "ticket_id": str(ticket.pk)})
+    if ticket.product_id:
+        out["product"] = product_title(store_id=ticket.store_id, product_id=ticket.product_id)
+    out["store"] = _store_names().get(ticket.store_id, ticket.store_id)
+    if agent is None and ticket.assignee is not None:
+        out["agent"] = ticket.assignee.nickname
+    return out
+
+
+def coupon_code_for(*, coupon_id: int, customer_id: str = "") -> str:
+    """A code of a promotions coupon to quote in a reply: the customer's own code if they hold
+    one, else the coupon's first unclaimed code; '' when none is left."""
+    from shopops.promotions.selectors import coupon_get
+
+    coupon = coupon_get(coupon_id=coupon_id)
+    codes = coupon.codes.all()
+    mine = codes.filter(customer_id=customer_id, redeemed_at__isnull=True).first() if customer_id else None
+    free = mine or codes.filter(customer_id="", claimed_at__isnull=True).order_by("id").first()
+    return free.code if free else ""
+
+
+def coupon_options() -> list[tuple[int, str]]:
+    from shopops.promotions.models import Coupon
+
+    return [(c.pk, c.name) for c in Coupon.objects.order_by("-valid_until")[:50]]
+
+
+# ------------------------------------------------------------------------------ surveys
+@dataclass(frozen=True, slots=True)
+class ScoreRow:
+    key: str
+    label: str
+    answers: int
+    value: float | None  # CSAT share 0–1 or NPS −100…100
+    low: float | None
+    high: float | None
+
+
+def _answers(kind: str, start: dt.date | None, end: dt.date | None) -> QuerySet[SurveyAnswer]:
+    qs = SurveyAnswer.objects.filter(send__kind=kind).select_related("send", "send__agent")
+    if start is not None:
+        qs = qs.filter(answered_at__date__gte=start)
+    if end is not None:
+        qs = qs.filter(answered_at__date__lte=end)
+    return qs
+
+
+def satisfaction_by(*, kind: str, by: str, start: dt.date | None = None, end: dt.date | None = None
+                    ) -> list[ScoreRow]:
+    """CSAT (share of 4–5 of 1–5, Wilson 95 % interval) or NPS (normal-approximation 95 % interval)
+    per ``by``: ``store``, ``product``, ``agent``, ``month`` or ``all``."""
+    from shopops.service.satisfaction import csat_interval, nps_interval
+
+    keyfn: dict[str, Callable] = {
+        "store": lambda a: (a.send.store_id, a.send.store_id),
+        "product": lambda a: (a.send.product_id or "-", a.send.product_id or "-"),
+        "agent": lambda a: (str(a.send.agent_id or "-"), a.send.agent.nickname if a.send.agent else "-"),
+        "month": lambda a: (a.answered_at.strftime("%Y-%m"),) * 2,
+        "all": lambda a: ("all", "all"),
+    }
+    if by not in keyfn:
+        raise ValueError(f"by must be one of {', '.join(keyfn)}, got {by!r}")
+    groups: dict[str, tuple[str, list[int]]] = {}
+    for a in _answers(kind, start, end):
+        key, label = keyfn[by](a)
+        groups.setdefault(key, (label, []))[1].append(a.score)
+    rows = []
+    for key, (label, scores) in sorted(groups.items()):
+        if kind == SurveyKind.CSAT:
+            est = csat_interval(scores)
+        else:
+            est = nps_interval(scores)
+        rows.append(ScoreRow(key, label, len(scores), est.value, est.low, est.high))
+    return rows
+
+
+def csat_by_agent(month: str | dt.date) -> dict[int, ScoreRow]:
+    """CSAT of each agent in a month (``"2026-11"`` or any date in it): ``{user_id: ScoreRow}``
+    for the team scorecards; ``value`` is the share 0–1 of answers 4–5, with Wilson 95 % bounds."""
+    from shopops.core.periods import month_period
+
+    if isinstance(month, str):
+        year, mon = (int(x) for x in month.split("-")[:2])
+    else:
+        year, mon = month.year, month.month
+    period = month_period(year, mon)
+    agents = {str(a.pk): a.user_id for a in Agent.objects.all()}
+    return {agents[r.key]: r for r in satisfaction_by(kind=SurveyKind.CSAT, by="agent", start=period.start,
+                                                      end=period.end) if r.key in agents}
+
+
+CSAT_TARGET = 0.85  # the seeds' target: CSAT >= 85 %
+
+
+@dataclass(frozen=True, slots=True)
+class QueueRow:
+    ticket: Ticket
+    due: dt.datetime | None
+    due_kind: str  # "first_response", "resolution" or "" (clock stopped / no policy)
+    seconds_left: int | None  # business seconds until the deadline; negative when overdue
+    warning: bool  # within the warning share of its target
+    breached: bool
+
+
+WARN_SECONDS = 3600  # a deadline within one business hour shows a warning
+
+
+def queue_rows(tickets, *, now: dt.datetime) -> list[QueueRow]:
+    """Each ticket with its next deadline and the business time left to it (overdue: negative)."""
+    from shopops.service.sla import business_seconds_between
+
+    hours_by_store: dict[str, BusinessHours] = {}
+    rows = []
+    for t in tickets:
+        if t.first_response_at is None and t.first_response_due is not None:
+            due, kind = t.first_response_due, "first_response"
+        elif t.status != TicketStatus.WAITING and t.resolution_due is not None and t.is_active:
+            due, kind = t.resolution_due, "resolution"
+        else:
+            due, kind = None, ""
+        left = None
+        if due is not None:
+            hours = hours_by_store.get(t.store_id) or hours_by_store.setdefault(t.store_id, business_hours_for(store_id=t.store_id))
+            left = business_seconds_between(now, due, hours) if due >= now else -business_seconds_between(due, now, hours)
+            if due < now and left == 0:
+                left = -1  # overdue outside business hours still counts as overdue
+        breached = t.first_response_breached or t.resolution_breached or (left is not None and left < 0)
+        rows.append(QueueRow(t, due, kind, left, left is not None and 0 <= left <= WARN_SECONDS, breached))
+    return rows
+
+
+def ticket_counts() -> dict[str, int]:
+    from django.db.models import Count
+
+    out = {s: 0 for s in TicketStatus.values}
+    out.update(dict(Ticket.objects.values_list("status").annotate(n=Count("id")).values_list("status", "n")))
+    return out
+
+
+def agent_chat_names() -> set[str] | None:
+    """Every agent's chat-tool names (for the import check); None while no agent has any."""
+    names = {str(n).strip() for names in Agent.objects.values_list("chat_names", flat=True) for n in (names or [])}
+    names.discard("")
+    return names or None
+
+
+def agent_by_chat_name() -> dict[str, Agent]:
+    return {str(n).strip(): a for a in Agent.objects.select_related("user") for n in (a.chat_names or [])}

@@ -1,0 +1,143 @@
+"""Business-hours arithmetic for SLAs: pure Python, no Django.
+
+A service desk counts SLA time only while it is open: from ``opens`` to ``closes``
+(minutes after local midnight, ``closes`` may be 1440 = midnight) on working days, in
+the store's time zone. Which days are working days is a *calendar*: any
+``Callable[[date], bool]``. :func:`default_calendar` takes China's official calendar
+with 调休 (make-up working weekends) from ``shopops.core.festivals`` when that module
+exists, else from ``chinesecalendar``, and falls back to Monday–Friday outside the
+years those know.
+
+Two operations, each other's inverse on open time:
+
+* :func:`business_seconds_between` — open seconds in ``[start, end)``;
+* :func:`add_business_seconds` — the instant at which ``seconds`` of open time after
+  ``start`` have passed (a deadline). A start outside the open hours begins counting at
+  the next opening.
+
+Pauses (a ticket waiting on the customer) are handled by the caller: it keeps the
+open seconds left when the pause began and computes a new deadline from the moment
+the pause ends (``services.ticket_transition``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+Calendar = Callable[[dt.date], bool]
+
+MAX_DAYS = 3660  # ten years of days: a bound on every walk, so a calendar with no working day cannot hang
+
+
+def weekdays(day: dt.date) -> bool:
+    """Monday to Friday."""
+    return day.weekday() < 5
+
+
+def _official_calendar() -> Calendar | None:
+    try:  # the shared festival calendar, when the campaigns work has put it into core
+        from shopops.core import festivals  # type: ignore[attr-defined]
+
+        fn = getattr(festivals, "is_working_day", None) or getattr(festivals, "is_workday", None)
+        if callable(fn):
+            return fn
+    except ImportError:
+        pass
+    try:
+        import chinese_calendar
+    except ImportError:  # pragma: no cover - a locked dependency
+        return None
+
+    def official(day: dt.date) -> bool:
+        try:
+            return bool(chinese_calendar.is_workday(day))
+        except NotImplementedError:  # a year the library does not know yet
+            return weekdays(day)
+
+    return official
+
+
+def default_calendar() -> Calendar:
+    """Working days of mainland China with 调休 when a calendar is available, else Monday–Friday."""
+    return _official_calendar() or weekdays
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessHours:
+    tz: str = "Asia/Shanghai"
+    opens: int = 9 * 60  # minutes after local midnight
+    closes: int = 18 * 60  # minutes after local midnight; 1440 = until midnight
+    is_working_day: Calendar = weekdays
+
+    def __post_init__(self) -> None:
+        if not (0 <= self.opens < self.closes <= 1440):
+            raise ValueError(f"business hours: opens {self.opens} must be before closes {self.closes} "
+                             "(minutes after midnight, 0–1440)")
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.tz)
+
+    def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+        """The open interval of ``day`` as UTC instants, or None on a day off."""
+        if not self.is_working_day(day):
+            return None
+        midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone)
+        # aware + timedelta is wall-clock arithmetic in the zone
+        start = midnight + dt.timedelta(minutes=self.opens)
+        end = midnight + dt.timedelta(minutes=self.closes)
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+def _aware(value: dt.datetime, name: str) -> dt.datetime:
+    if value.tzinfo is None:
+        raise ValueError(f"{name}: naive datetime; pass a zone-aware instant")
+    return value.astimezone(dt.UTC)
+
+
+def business_seconds_between(start: dt.datetime, end: dt.datetime, hours: BusinessHours) -> int:
+    """Open seconds in ``[start, end)``; 0 when ``end <= start``."""
+    start, end = _aware(start, "start"), _aware(end, "end")
+    if end <= start:
+        return 0
+    zone = hours.zone
+    day = start.astimezone(zone).date()
+    last = end.astimezone(zone).date()
+    total = 0.0
+    steps = 0
+    while day <= last:
+        steps += 1
+        if steps > MAX_DAYS + (last - start.astimezone(zone).date()).days:
+            break
+        w = hours.window(day)
+        if w is not None:
+            lo, hi = max(w[0], start), min(w[1], end)
+            if hi > lo:
+                total += (hi - lo).total_seconds()
+        day += dt.timedelta(days=1)
+    return int(total)
+
+
+def add_business_seconds(start: dt.datetime, seconds: int, hours: BusinessHours) -> dt.datetime:
+    """The instant ``seconds`` of open time after ``start`` (a deadline)."""
+    start = _aware(start, "start")
+    if seconds < 0:
+        raise ValueError(f"seconds must be >= 0, got {seconds}")
+    zone = hours.zone
+    day = start.astimezone(zone).date()
+    left = float(seconds)
+    for _ in range(MAX_DAYS):
+        w = hours.window(day)
+        if w is not None and w[1] > start:
+            lo = max(w[0], start)
+            available = (w[1] - lo).total_seconds()
+            if left <= available:
+                if left == 0:
+                    return lo
+                return lo + dt.timedelta(seconds=left)
+            left -= available
+        day += dt.timedelta(days=1)
+    raise ValueError(f"no working day within {MAX_DAYS} days of {start.isoformat()}: check the calendar")

@@ -1,0 +1,107 @@
+"""Sending satisfaction surveys through the customers app's outreach channels.
+
+A survey goes out after a ticket is closed (CSAT about the agent) and after an order is
+delivered (NPS about the store; the warehouse has no delivery time, so "delivered" is an
+order ``completed`` and paid ``SURVEY_AFTER_PAID_DAYS`` days before). Each send carries a
+signed link ``/service/survey/<token>/`` answered without login, once, before it expires.
+
+Opt-outs (``customers.OptOut``) are respected on the channel and on every channel; the
+frequency cap allows at most ``SURVEY_CAP`` surveys per customer per ``SURVEY_CAP_DAYS``
+days. Excluded customers get a send row with status opted_out / capped (no message, no
+token use), so the same trigger never tries twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from shopops.service.models import SurveyKind, SurveySend, Ticket
+
+SURVEY_CHANNEL = "sms"
+SURVEY_VALID_DAYS = 7
+SURVEY_CAP = 1
+SURVEY_CAP_DAYS = 30
+SURVEY_AFTER_PAID_DAYS = 7
+
+TEXT = {
+    SurveyKind.CSAT: "您对本次客服服务满意吗？请点击评分（1-5分）：{link}",
+    SurveyKind.NPS: "您有多大可能向朋友推荐我们的店铺？请点击评分（0-10分）：{link}",
+}
+
+
+def survey_link(token: str) -> str:
+    base = getattr(settings, "SHOPOPS_PUBLIC_URL", "").rstrip("/")
+    return f"{base}{reverse('service:survey_answer', kwargs={'token': token})}"
+
+
+def _capped(store_id: str, customer_id: str, now: dt.datetime) -> bool:
+    since = now - dt.timedelta(days=SURVEY_CAP_DAYS)
+    return SurveySend.objects.filter(store_id=store_id, customer_id=customer_id, sent_at__gte=since,
+                                     status__in=[SurveySend.Status.SENT, SurveySend.Status.ANSWERED]
+                                     ).count() >= SURVEY_CAP
+
+
+def _send_one(*, kind: str, trigger: str, store_id: str, customer_id: str, now: dt.datetime, order_id: str = "",
+              product_id: str = "", ticket: Ticket | None = None, channel: str = SURVEY_CHANNEL) -> SurveySend | None:
+    from shopops.customers.outreach.channels import Message, adapter_for
+    from shopops.customers.masking import mask_id
+    from shopops.customers.selectors_audience import excluded_members
+    from shopops.service.services import survey_token
+
+    opted, _ = excluded_members({(store_id, customer_id)}, channel=channel, cap=10**6, now=now)
+    status = SurveySend.Status.SENT
+    if opted:
+        status = SurveySend.Status.OPTED_OUT
+    elif _capped(store_id, customer_id, now):
+        status = SurveySend.Status.CAPPED
+    send = SurveySend(kind=kind, trigger=trigger, store_id=store_id, customer_id=customer_id, order_id=order_id,
+                      product_id=product_id, ticket=ticket, agent=ticket.assignee if ticket else None, channel=channel,
+                      token=survey_token(), status=status, sent_at=now,
+                      expires_at=now + dt.timedelta(days=SURVEY_VALID_DAYS))
+    try:
+        with transaction.atomic():
+            send.save()
+            if status == SurveySend.Status.SENT:
+                message = Message(channel=channel, store_id=store_id, customer_id=customer_id,
+                                  recipient=mask_id(customer_id), text=TEXT[kind].format(link=survey_link(send.token)))
+                delivery = adapter_for(channel).send([message], now=now)[0]
+                if not delivery.ok:
+                    send.status, send.error = SurveySend.Status.FAILED, delivery.error[:300]
+                    send.save(update_fields=["status", "error"])
+    except IntegrityError:  # this trigger already made its send
+        return None
+    return send
+
+
+def survey_after_ticket(*, ticket: Ticket, now: dt.datetime | None = None) -> SurveySend | None:
+    """The CSAT survey of a closed ticket (once per ticket)."""
+    if not ticket.customer_id:
+        return None
+    return _send_one(kind=SurveyKind.CSAT, trigger=SurveySend.Trigger.TICKET_CLOSED, store_id=ticket.store_id,
+                     customer_id=ticket.customer_id, order_id=ticket.order_id, product_id=ticket.product_id,
+                     ticket=ticket, now=now or timezone.now())
+
+
+def surveys_after_delivery(*, as_of: dt.date, now: dt.datetime | None = None, con=None, limit: int = 5000) -> int:
+    """NPS surveys for orders completed and paid ``SURVEY_AFTER_PAID_DAYS`` days before ``as_of``."""
+    from shopops.warehouse.connection import connect
+
+    con = con or connect()
+    if "orders" not in con.list_tables():
+        return 0
+    day = as_of - dt.timedelta(days=SURVEY_AFTER_PAID_DAYS)
+    t = con.table("orders")
+    rows = t.filter((t.paid_date == day) & (t.status == "completed")).select("store_id", "order_id", "customer_id")
+    frame = rows.limit(limit).to_pandas()
+    now = now or timezone.now()
+    sent = 0
+    for r in frame.itertuples(index=False):
+        if _send_one(kind=SurveyKind.NPS, trigger=SurveySend.Trigger.DELIVERED, store_id=r.store_id,
+                     customer_id=r.customer_id, order_id=r.order_id, now=now) is not None:
+            sent += 1
+    return sent

@@ -1,0 +1,76 @@
+"""Reply templates (话术): ``{variable}`` placeholders filled from a ticket. Pure Python.
+
+Known variables are :data:`VARIABLES`; ``{{`` and ``}}`` write literal braces. Rendering
+is one pass (a value containing ``{x}`` is not expanded again), strips control characters
+from values, and refuses — naming the variable and its position — an unknown variable, an
+unclosed brace or a variable without a value for this ticket. The result is plain text:
+every page shows it HTML-escaped (Django autoescape), and chat tools receive it as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from shopops.core.errors import ValidationError
+
+VARIABLES: dict[str, tuple[str, str]] = {
+    "nickname": ("客户昵称", "customer nickname"),
+    "order_id": ("订单号", "order number"),
+    "product": ("商品", "product"),
+    "coupon_code": ("优惠券码", "coupon code"),
+    "store": ("店铺", "store"),
+    "agent": ("客服昵称", "agent nickname"),
+    "ticket_id": ("工单号", "ticket number"),
+}
+
+_TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def template_variables(body: str) -> list[str]:
+    """The variables a template uses, in order of first use; raises like :func:`render`."""
+    seen: list[str] = []
+    for name, _pos in _scan(body):
+        if name not in seen:
+            seen.append(name)
+    return seen
+
+
+def _scan(body: str):
+    for m in _TOKEN.finditer(body):
+        text = m.group(0)
+        if text in ("{{", "}}"):
+            continue
+        if m.group(1) is None:  # a lone brace
+            raise ValidationError(
+                f"template: unmatched {text!r} at character {m.start() + 1}; write {text * 2} for a literal brace")
+        name = m.group(1).strip()
+        if name not in VARIABLES:
+            raise ValidationError(
+                f"template: unknown variable {{{name}}} at character {m.start() + 1}; "
+                f"known: {', '.join('{' + v + '}' for v in VARIABLES)}",
+                problems=[{"variable": name, "position": m.start() + 1}])
+        yield name, m.start() + 1
+
+
+def render(body: str, values: Mapping[str, str | None]) -> str:
+    """Fill ``body``'s variables from ``values``; a used variable without a value is refused."""
+    template_variables(body)  # validate everything first: nothing half-rendered
+
+    def fill(m: re.Match) -> str:
+        text = m.group(0)
+        if text == "{{":
+            return "{"
+        if text == "}}":
+            return "}"
+        name = m.group(1).strip()
+        value = values.get(name)
+        if value is None or str(value) == "":
+            raise ValidationError(
+                f"template: variable {{{name}}} ({VARIABLES[name][1]}) at character {m.start() + 1} "
+                "has no value for this ticket",
+                problems=[{"variable": name, "position": m.start() + 1}])
+        return _CONTROL.sub("", str(value))
+
+    return _TOKEN.sub(fill, body)

@@ -1,0 +1,300 @@
+"""Pages of the service desk: parse, check the action's permission, call one service or selector, render."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.customers.exports import Sheet, xlsx_response
+from shopops.service import permissions, selectors, services
+from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
+from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
+
+PERMISSION = permissions.PERMISSION
+QUEUE_LIMIT = 200
+
+
+def _stores() -> list[tuple[str, str]]:
+    from shopops.metrics.dimensions import store_list
+
+    try:
+        stores = [(s.store_id, s.name or s.store_id) for s in store_list()]
+    except Exception:  # no warehouse yet
+        stores = []
+    return stores or [("default", "default")]
+
+
+def _ticket(ticket_id: int) -> Ticket:
+    try:
+        return selectors.ticket_get(ticket_id=ticket_id)
+    except Ticket.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def _deny_unless(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def queue(request: HttpRequest) -> HttpResponse:
+    me = selectors.agent_for_user(request.user)
+    view = request.GET.get("view", "all")
+    ticket_type = request.GET.get("type", "")
+    if ticket_type and ticket_type not in TicketType.values:
+        ticket_type = ""
+    qs = selectors.ticket_queue(assignee=me if view == "mine" and me else None, unassigned=view == "unassigned",
+                                escalated=view == "escalated", ticket_type=ticket_type,
+                                search=request.GET.get("q", "").strip()[:128])
+    total = qs.count()
+    rows = selectors.queue_rows(qs[:QUEUE_LIMIT], now=timezone.now())
+    if request.GET.get("format") == "xlsx":
+        sheet = Sheet(_("Ticket queue"), [
+            ("id", "#", "text"), ("subject", _("Subject"), "text"), ("type", _("Type"), "text"),
+            ("priority", _("Priority"), "text"), ("status", _("Status"), "text"), ("assignee", _("Assignee"), "text"),
+            ("due", _("Due"), "text"), ("breached", _("SLA breached"), "text")],
+            [{"id": str(r.ticket.pk), "subject": r.ticket.subject, "type": r.ticket.get_ticket_type_display(),
+              "priority": r.ticket.get_priority_display(), "status": r.ticket.get_status_display(),
+              "assignee": r.ticket.assignee.nickname if r.ticket.assignee else "",
+              "due": timezone.localtime(r.due).strftime("%Y-%m-%d %H:%M") if r.due else "",
+              "breached": _("yes") if r.breached else ""} for r in rows])
+        return xlsx_response(sheet, "service-queue")
+    return render(request, "service/queue.html", {
+        "rows": rows, "total": total, "limit": QUEUE_LIMIT, "view": view, "ticket_type": ticket_type,
+        "types": TicketType.choices, "q": request.GET.get("q", ""), "me": me, "counts": selectors.ticket_counts(),
+        "is_lead": permissions.is_lead(request.user)})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def ticket_new(request: HttpRequest) -> HttpResponse:
+    form = TicketForm(request.POST or None, stores=_stores())
+    if request.method == "POST" and form.is_valid():
+        me = selectors.agent_for_user(request.user)
+        try:
+            ticket, _created = services.ticket_create(**form.cleaned_data, created_by=request.user,
+                                                      assignee=me if me and not permissions.is_lead(request.user) else None)
+        except ValidationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return redirect("service:ticket", ticket_id=ticket.pk)
+    return render(request, "service/ticket_new.html", {"form": form})
+
+
+def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyForm | None = None,
+                    error: str = "") -> dict:
+    user = request.user
+    customer_id, nickname = permissions.customer_shown(user, ticket)
+    now = timezone.now()
+    row = selectors.queue_rows([ticket], now=now)[0]
+    template = None
+    draft_error = error
+    initial = {}
+    template_id = request.GET.get("template")
+    if template_id and reply_form is None:
+        template = ReplyTemplate.objects.filter(pk=template_id if template_id.isdigit() else 0, is_active=True).first()
+        if template is None:
+            draft_error = _("Template %(id)s does not exist.") % {"id": template_id}
+        else:
+            values = {}
+            coupon = request.GET.get("coupon", "")
+            if coupon.isdigit():
+                try:
+                    values["coupon_code"] = selectors.coupon_code_for(coupon_id=int(coupon), customer_id=ticket.customer_id)
+                except Exception:  # unknown coupon: the render names the missing variable
+                    values["coupon_code"] = ""
+            try:
+                initial = {"body": services.template_render(template=template, ticket=ticket, values=values,
+                                                            agent=selectors.agent_for_user(user)),
+                           "template_id": template.pk}
+            except ValidationError as exc:
+                draft_error = str(exc)
+    can_edit = permissions.can_edit(user, ticket)
+    me = selectors.agent_for_user(user)
+    return {
+        "ticket": ticket, "row": row, "customer_id": customer_id, "nickname": nickname,
+        "notes": list(ticket.notes.select_related("author", "template")),
+        "events": list(ticket.events.select_related("actor")),
+        "reply_form": reply_form or ReplyForm(initial=initial), "draft_error": draft_error, "template": template,
+        "templates": list(selectors.reply_template_search(scenario=""))[:100],
+        "coupons": selectors.coupon_options(), "coupon": request.GET.get("coupon", ""),
+        "can_edit": can_edit, "can_take": permissions.can_assign(user, ticket, me) and me is not None
+        and ticket.assignee_id is None,
+        "is_lead": permissions.is_lead(user), "agents": selectors.agent_list(),
+        "next_statuses": [(s, _("Reopen") if s == TicketStatus.OPEN and not ticket.is_active else f"→ {TicketStatus(s).label}")
+                          for s in services.FLOW[ticket.status]] if can_edit else [],
+        "priorities": Priority.choices,
+        "product": selectors.product_title(store_id=ticket.store_id, product_id=ticket.product_id),
+    }
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    return render(request, "service/ticket.html", _ticket_context(request, ticket))
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    _deny_unless(permissions.can_edit(request.user, ticket))
+    form = ReplyForm(request.POST)
+    if not form.is_valid():
+        return render(request, "service/ticket.html", _ticket_context(request, ticket, reply_form=form), status=400)
+    template = None
+    if form.cleaned_data.get("template_id"):
+        template = ReplyTemplate.objects.filter(pk=form.cleaned_data["template_id"]).first()
+    services.ticket_reply(ticket=ticket, body=form.cleaned_data["body"], actor=request.user,
+                          internal=form.cleaned_data["internal"], template=template)
+    messages.success(request, _("Internal note added.") if form.cleaned_data["internal"] else _("Reply sent."))
+    return redirect("service:ticket", ticket_id=ticket.pk)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    _deny_unless(permissions.can_edit(request.user, ticket))
+    try:
+        services.ticket_transition(ticket=ticket, to=request.POST.get("to", ""), actor=request.user)
+    except ShopopsError as exc:
+        return render(request, "service/ticket.html", _ticket_context(request, ticket, error=str(exc)), status=400)
+    messages.success(request, _("Status: %(status)s.") % {"status": ticket.get_status_display()})
+    return redirect("service:ticket", ticket_id=ticket.pk)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    raw = request.POST.get("agent", "")
+    agent = Agent.objects.filter(pk=raw if raw.isdigit() else 0, is_active=True).first() if raw else None
+    if raw and agent is None:
+        return render(request, "service/ticket.html",
+                      _ticket_context(request, ticket, error=_("Agent %(id)s does not exist.") % {"id": raw}), status=400)
+    _deny_unless(permissions.can_assign(request.user, ticket, agent))
+    services.ticket_assign(ticket=ticket, agent=agent, actor=request.user)
+    return redirect("service:ticket", ticket_id=ticket.pk)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
+    ticket = _ticket(ticket_id)
+    _deny_unless(permissions.can_set_priority(request.user, ticket))
+    raw = request.POST.get("priority", "")
+    try:
+        services.ticket_set_priority(ticket=ticket, priority=int(raw) if raw.isdigit() else -1, actor=request.user)
+    except ValidationError as exc:
+        return render(request, "service/ticket.html", _ticket_context(request, ticket, error=str(exc)), status=400)
+    return redirect("service:ticket", ticket_id=ticket.pk)
+
+
+# ------------------------------------------------------------------------------ templates
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def templates(request: HttpRequest) -> HttpResponse:
+    search = TemplateSearchForm(request.GET or None)
+    search.is_valid()
+    data = search.cleaned_data if search.is_bound else {}
+    rows = selectors.reply_template_search(query=data.get("q", ""), scenario=data.get("scenario", ""),
+                                           platform=data.get("platform", ""), active_only=False)
+    return render(request, "service/templates.html", {
+        "search": search, "rows": rows, "can_edit": permissions.can_edit_templates(request.user),
+        "variables": _variables()})
+
+
+def _variables() -> list[tuple[str, str]]:
+    from django.utils.translation import get_language
+
+    from shopops.service.templating import VARIABLES
+
+    en = (get_language() or "").startswith("en")
+    return [(k, v[1] if en else v[0]) for k, v in VARIABLES.items()]
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
+    _deny_unless(permissions.can_edit_templates(request.user))
+    instance = None
+    if template_id is not None:
+        instance = ReplyTemplate.objects.filter(pk=template_id).first()
+        if instance is None:
+            raise Http404
+    form = ReplyTemplateForm(request.POST or None, instance=instance)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        services.reply_template_save(title=data["title"], scenario=data["scenario"], body=data["body"],
+                                     platform=data["platform"], is_active=data["is_active"], template=instance)
+        return redirect("service:templates")
+    return render(request, "service/template_form.html", {"form": form, "instance": instance, "variables": _variables()},
+        status=400 if request.method == "POST" else 200)
+
+
+# ------------------------------------------------------------------------------ satisfaction
+def _period(request: HttpRequest) -> tuple[dt.date | None, dt.date | None, str]:
+    from shopops.core.periods import Period
+
+    text = request.GET.get("period", "").strip()
+    if not text:
+        return None, None, ""
+    try:
+        p = Period.parse(text)
+    except ValueError as exc:
+        return None, None, str(exc)
+    return p.start, p.end, ""
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def satisfaction(request: HttpRequest) -> HttpResponse:
+    by = request.GET.get("by", "agent")
+    if by not in ("store", "product", "agent", "month"):
+        by = "agent"
+    start, end, error = _period(request)
+    csat = selectors.satisfaction_by(kind=SurveyKind.CSAT, by=by, start=start, end=end)
+    nps = selectors.satisfaction_by(kind=SurveyKind.NPS, by=by, start=start, end=end)
+    overall = selectors.satisfaction_by(kind=SurveyKind.CSAT, by="all", start=start, end=end)
+    overall_nps = selectors.satisfaction_by(kind=SurveyKind.NPS, by="all", start=start, end=end)
+    return render(request, "service/satisfaction.html", {
+        "by": by, "csat": csat, "nps": nps, "overall": overall[0] if overall else None,
+        "overall_nps": overall_nps[0] if overall_nps else None, "target": selectors.CSAT_TARGET,
+        "period": request.GET.get("period", ""), "error": error,
+        "bys": [("agent", _("Agent")), ("store", _("Store")), ("product", _("Product")), ("month", _("Month"))]})
+
+
+def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The public answer page of a survey link: no login; the token is the key."""
+    from shopops.service.models import SurveySend
+
+    send = SurveySend.objects.filter(token=token).first()
+    if send is None:
+        return render(request, "service/survey.html", {"error": _("This survey link is not valid.")}, status=404)
+    scale = range(1, 6) if send.kind == SurveyKind.CSAT else range(0, 11)
+    if request.method == "POST":
+        try:
+            services.survey_answer(token=token, score=request.POST.get("score", ""),
+                                   comment=request.POST.get("comment", ""), via="link")
+        except ValidationError as exc:
+            return render(request, "service/survey.html", {"send": send, "scale": scale, "error": str(exc)}, status=400)
+        return render(request, "service/survey.html", {"send": send, "done": True})
+    done = hasattr(send, "answer")
+    return render(request, "service/survey.html", {"send": send, "scale": scale, "done": done,
+                                                   "expired": send.expires_at < timezone.now()})

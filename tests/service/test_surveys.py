@@ -1,0 +1,135 @@
+"""Surveys: sent through the outreach outbox with opt-outs and a frequency cap, answered once per
+signed token before it expires (link and API); CSAT / NPS intervals against a numpy oracle."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import numpy as np
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from shopops.core.errors import ValidationError
+from shopops.customers.models import OptOut, OutboxMessage
+from shopops.service.models import SurveyAnswer, SurveyKind, SurveySend, TicketStatus, TicketType
+from shopops.service.satisfaction import csat_interval, nps_interval
+from shopops.service.services import survey_answer, ticket_create, ticket_transition
+
+NOW = dt.datetime(2025, 11, 3, 2, 0, tzinfo=dt.UTC)
+
+
+def closed_ticket(desk, customer="c1", now=NOW):
+    t, _ = ticket_create(store_id="tmall", ticket_type=TicketType.RETURN, subject="退货", customer_id=customer,
+                         assignee=desk["agents"]["mei"], now=now)
+    ticket_transition(ticket=t, to=TicketStatus.RESOLVED, now=now)
+    ticket_transition(ticket=t, to=TicketStatus.CLOSED, now=now)
+    return t
+
+
+def test_closing_a_ticket_sends_one_csat_survey_through_the_outbox(desk):
+    t = closed_ticket(desk)
+    send = SurveySend.objects.get(ticket=t)
+    assert send.kind == SurveyKind.CSAT and send.status == SurveySend.Status.SENT and send.agent == desk["agents"]["mei"]
+    (msg,) = OutboxMessage.objects.all()
+    assert send.token in msg.text and msg.recipient == "c1"[:1] + "*"  # masked
+    ticket_transition(ticket=t, to=TicketStatus.OPEN, now=NOW)  # reopen and close again: no second survey
+    ticket_transition(ticket=t, to=TicketStatus.RESOLVED, now=NOW)
+    ticket_transition(ticket=t, to=TicketStatus.CLOSED, now=NOW)
+    assert SurveySend.objects.filter(ticket=t).count() == 1 and OutboxMessage.objects.count() == 1
+
+
+def test_opt_out_and_frequency_cap(desk):
+    OptOut.objects.create(store_id="tmall", customer_id="quiet", channel="", created_at=NOW)
+    closed_ticket(desk, customer="quiet")
+    assert SurveySend.objects.get(customer_id="quiet").status == SurveySend.Status.OPTED_OUT
+    closed_ticket(desk, customer="busy")
+    closed_ticket(desk, customer="busy", now=NOW + dt.timedelta(days=3))  # within 30 days: capped
+    assert list(SurveySend.objects.filter(customer_id="busy").order_by("sent_at").values_list("status", flat=True)) == [
+        "sent", "capped"]
+    assert OutboxMessage.objects.count() == 1
+
+
+def test_token_once_and_expiry(desk):
+    send = SurveySend.objects.get(ticket=closed_ticket(desk))
+    with pytest.raises(ValidationError, match="score 6 is outside 1–5 for a CSAT survey"):
+        survey_answer(token=send.token, score=6, now=NOW)
+    with pytest.raises(ValidationError, match="'4.5' is not a whole number"):
+        survey_answer(token=send.token, score="4.5", now=NOW)
+    survey_answer(token=send.token, score=5, now=NOW)
+    with pytest.raises(ValidationError, match="already answered"):
+        survey_answer(token=send.token, score=4, now=NOW)
+    assert SurveyAnswer.objects.get().score == 5
+    other = SurveySend.objects.create(kind=SurveyKind.NPS, trigger=SurveySend.Trigger.DELIVERED, store_id="tmall",
+                                      customer_id="c9", order_id="O9", channel="sms", token="tok-old",
+                                      status=SurveySend.Status.SENT, sent_at=NOW, expires_at=NOW + dt.timedelta(days=7))
+    with pytest.raises(ValidationError, match="score 11 is outside 0–10 for a NPS survey"):
+        survey_answer(token="tok-old", score=11, now=NOW)
+    with pytest.raises(ValidationError, match="expired on 2025-11-10 02:00"):
+        survey_answer(token="tok-old", score=9, now=NOW + dt.timedelta(days=8))
+    with pytest.raises(ValidationError, match="unknown link"):
+        survey_answer(token="nope", score=9, now=NOW)
+    other.refresh_from_db()
+    assert other.status == SurveySend.Status.SENT and not SurveyAnswer.objects.filter(send=other).exists()
+
+
+def test_answer_page_without_login(desk):
+    send = SurveySend.objects.get(ticket=closed_ticket(desk, now=timezone.now()))
+    c = Client()
+    url = reverse("service:survey_answer", kwargs={"token": send.token})
+    assert c.get(url).status_code == 200
+    r = c.post(url, {"score": "9"})
+    assert r.status_code == 400 and "outside 1–5" in r.content.decode()
+    assert c.post(url, {"score": "4", "comment": "<script>x</script>"}).status_code == 200
+    r = c.post(url, {"score": "5"})
+    assert r.status_code == 400 and "already answered" in r.content.decode()
+    assert c.get(reverse("service:survey_answer", kwargs={"token": "bad"})).status_code == 404
+
+
+# --- intervals against an independent numpy oracle ------------------------------------------
+
+def wilson_oracle(k, n, z=1.959963984540054):
+    p = k / n
+    a = 2 * n * p + z ** 2
+    b = z * np.sqrt(z ** 2 + 4 * n * p * (1 - p))
+    return (a - b) / (2 * (n + z ** 2)), (a + b) / (2 * (n + z ** 2))
+
+
+@pytest.mark.parametrize("seed", [1, 7, 42])
+def test_csat_and_nps_intervals_match_the_oracle(seed):
+    rng = np.random.default_rng(seed)
+    csat = rng.integers(1, 6, 137)
+    est = csat_interval([int(x) for x in csat])
+    k = int((csat >= 4).sum())
+    lo, hi = wilson_oracle(k, 137)
+    assert est.value == pytest.approx(k / 137) and est.low == pytest.approx(lo) and est.high == pytest.approx(hi)
+    nps = rng.integers(0, 11, 211)
+    e = nps_interval([int(x) for x in nps])
+    points = np.where(nps >= 9, 1.0, np.where(nps <= 6, -1.0, 0.0))
+    se = points.std(ddof=0) / np.sqrt(len(points))  # population sd of ±1/0 scores = sqrt(p+d-(p-d)^2)
+    assert e.value == pytest.approx(100 * points.mean())
+    assert e.low == pytest.approx(100 * (points.mean() - 1.959963984540054 * se))
+    assert e.high == pytest.approx(100 * (points.mean() + 1.959963984540054 * se))
+
+
+def test_interval_hand_cases():
+    # 17 of 20 satisfied: Wilson 95 % = (0.6396, 0.9476) (by hand from the formula)
+    est = csat_interval([5] * 10 + [4] * 7 + [2, 3, 1])
+    assert (round(est.value, 4), round(est.low, 4), round(est.high, 4)) == (0.85, 0.6396, 0.9476)
+    all_promoters = nps_interval([10] * 5)
+    assert (all_promoters.value, all_promoters.low, all_promoters.high) == (100.0, 100.0, 100.0)
+    assert csat_interval([]).value is None
+
+
+def test_csat_by_agent_for_scorecards(desk):
+    from shopops.service.selectors import csat_by_agent
+
+    for i, score in enumerate([5, 4, 2]):
+        send = SurveySend.objects.get(ticket=closed_ticket(desk, customer=f"k{i}"))
+        survey_answer(token=send.token, score=score, now=NOW)
+    rows = csat_by_agent("2025-11")
+    row = rows[desk["users"]["mei"].pk]
+    assert row.answers == 3 and row.value == pytest.approx(2 / 3)
+    assert csat_by_agent(dt.date(2025, 10, 1)) == {}

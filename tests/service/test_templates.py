@@ -1,0 +1,57 @@
+"""Reply templates: variables filled from the ticket, escaping, precise refusals, usage counted."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shopops.core.errors import ValidationError
+from shopops.service.models import ReplyTemplate, TicketType
+from shopops.service.services import reply_template_save, template_render, ticket_create, ticket_reply
+from shopops.service.templating import render, template_variables
+
+from .conftest import PASSWORD
+
+
+def test_render_fills_escapes_braces_and_strips_control_characters():
+    assert render("亲爱的{nickname}，订单{order_id}已发出 {{包邮}}", {"nickname": "小\x07明", "order_id": "123"}) == \
+        "亲爱的小明，订单123已发出 {包邮}"
+    assert render("{nickname}", {"nickname": "{order_id}"}) == "{order_id}"  # one pass: values are not expanded
+    assert template_variables("{ nickname }{product}{nickname}") == ["nickname", "product"]
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ("您好{nick_name}", "unknown variable {nick_name} at character 3"),
+    ("您好{nickname", "unmatched '{' at character 3"),
+    ("优惠券 {coupon_code}", "variable {coupon_code} (coupon code) at character 5 has no value"),
+])
+def test_refusals_name_the_variable_and_place(body, message):
+    with pytest.raises(ValidationError, match=message.replace("{", r"\{").replace("(", r"\(").replace(")", r"\)")):
+        render(body, {"nickname": "a"})
+
+
+def test_usage_is_counted_when_a_reply_uses_the_template(desk):
+    t, _ = ticket_create(store_id="tmall", ticket_type=TicketType.LOGISTICS, subject="没收到货",
+                         customer_nickname="<b>bob</b>", order_id="T1001", assignee=desk["agents"]["mei"])
+    tpl = reply_template_save(title="物流安抚", scenario="logistics", body="{nickname}您好，订单{order_id}我们已催促快递（{agent}）")
+    text = template_render(template=tpl, ticket=t)
+    assert text == "<b>bob</b>您好，订单T1001我们已催促快递（小美）"  # plain text; pages escape it
+    ticket_reply(ticket=t, body=text, template=tpl)
+    ticket_reply(ticket=t, body=text, template=tpl)
+    assert ReplyTemplate.objects.get(pk=tpl.pk).usage_count == 2
+    c = Client()
+    c.login(username="mei", password=PASSWORD)
+    page = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}) + f"?template={tpl.pk}").content.decode()
+    assert "&lt;b&gt;bob&lt;/b&gt;您好" in page and "<b>bob</b>" not in page
+
+
+def test_search_by_words_scenario_and_platform(desk):
+    reply_template_save(title="尺码推荐", scenario="presale", body="亲，身高体重发一下帮您推荐尺码", platform="tmall")
+    reply_template_save(title="退货地址", scenario="return", body="退货请寄到…")
+    reply_template_save(title="京东尺码", scenario="presale", body="尺码表见详情页", platform="jd")
+    from shopops.service.selectors import reply_template_search
+
+    assert [t.title for t in reply_template_search(query="尺码", platform="tmall")] == ["尺码推荐"]
+    assert sorted(t.title for t in reply_template_search(scenario="presale")) == ["京东尺码", "尺码推荐"]
+    assert [t.title for t in reply_template_search(query="退货", platform="tmall")] == ["退货地址"]  # every platform
