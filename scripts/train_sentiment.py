@@ -1,7 +1,7 @@
 """Train the review sentiment model from ../shared/data, or measure it on held-out categories.
 
     python scripts/train_sentiment.py --out var/models/sentiment.npz
-    python scripts/train_sentiment.py --evaluate [--seeds 3] [--c 4] [--no-words]
+    python scripts/train_sentiment.py --evaluate [--seeds 3] [--c 4] [--words]
 
 --evaluate trains without some categories of online_shopping_7cats and measures accuracy and
 macro-F1 on them: each category left out once, then --seeds random splits that hold three
@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-loco", action="store_true", help="--evaluate: skip the leave-one-category-out splits")
     ap.add_argument("--seeds", type=int, default=3)
     ap.add_argument("--c", type=float, default=4.0)
-    ap.add_argument("--no-words", action="store_true")
+    ap.add_argument("--words", action="store_true", help="add jieba word uni/bigrams to the features")
     args = ap.parse_args(argv)
     data = args.data or sentiment_corpus.data_dir()
     if data is None:
@@ -65,10 +65,10 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     df = sentiment_corpus.read(data)
     if args.evaluate:
-        evaluate(df, c=args.c, use_words=not args.no_words, seeds=args.seeds, loco=not args.no_loco)
+        evaluate(df, c=args.c, use_words=args.words, seeds=args.seeds, loco=not args.no_loco)
     if args.out:
         t = time.perf_counter()
-        model = sentiment.train(df["review"].tolist(), df["label"].tolist(), c=args.c, use_words=not args.no_words,
+        model = sentiment.train(df["review"].tolist(), df["label"].tolist(), c=args.c, use_words=args.words,
                                 meta={"data": "waimai_10k + online_shopping_7cats"})
         model.save(args.out)
         print(f"trained on {len(df):,} reviews in {time.perf_counter() - t:.1f} s -> {args.out} "

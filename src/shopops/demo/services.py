@@ -89,6 +89,9 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     last = last_fact_date()
     coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
+    from shopops.demo.reviews import reviews_demo_ensure
+
+    reviews_demo_ensure(last_day=last, echo=echo)  # reviews scored, DSR history, 差评-wave tickets (docs/reviews.md)
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

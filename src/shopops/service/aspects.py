@@ -92,6 +92,7 @@ _NO_DEFECT = re.compile(r"(没有|没|无|不|未|毫无)(发现|出现|看到)?
                         r"(色差|线头|异味|味道|破损|瑕疵|问题|毛病|起球|掉色|褪色|划痕|缩水|烂|贵|卡|损坏|刺鼻)")
 
 
+@functools.lru_cache(maxsize=200_000)  # clauses repeat a lot (好评, 物流很快)
 def mentioned(clause: str) -> tuple[str, ...]:
     """The aspects a clause names, in ASPECTS order."""
     table = _word_aspects()

@@ -5,8 +5,9 @@ the project trains it on ``../shared/data``: ``waimai_10k`` and ``online_shoppin
 see ``scripts/train_sentiment.py`` and docs/reviews.md) and scores a review as the
 probability that it is positive.
 
-Features: the review's characters, 1–3 at a time, plus its jieba words and word pairs,
-each hashed into a fixed space (no vocabulary to store), weighted by sublinear TF-IDF and
+Features: the review's characters, 1–3 at a time (optionally also its jieba words and word
+pairs: measured +0.1 point on unseen categories, within the noise, for twice the scoring time,
+so off by default; jieba cuts the words of the aspects), each hashed into a fixed space (no vocabulary to store), weighted by sublinear TF-IDF and
 L2-normalised per review; a logistic regression on top. Hashing keeps the saved model to
 two arrays (the IDF and the weights of the non-empty buckets), so it loads in milliseconds
 and holds no text of the corpus. :func:`load` caches one model per path per process.
@@ -88,7 +89,7 @@ class SentimentModel:
     idf: np.ndarray  # float32, per bucket
     coef: np.ndarray  # float32, per bucket
     intercept: float
-    use_words: bool = True
+    use_words: bool = False
     meta: dict = field(default_factory=dict)
 
     @property
@@ -108,8 +109,14 @@ class SentimentModel:
         return idf, coef
 
     def proba(self, texts: Iterable[object], *, batch: int = 20_000) -> np.ndarray:
-        """P(positive) of each text (empty text: 0.5)."""
+        """P(positive) of each text (empty text: 0.5); a text repeated (默认好评) is scored once."""
         norm = [normalise(t) for t in texts]
+        unique, inverse = np.unique(np.array(norm, dtype=object), return_inverse=True) if norm else ([], [])
+        if len(unique) < len(norm):
+            return self._proba(list(unique), batch)[inverse]
+        return self._proba(norm, batch)
+
+    def _proba(self, norm: list[str], batch: int) -> np.ndarray:
         out = np.full(len(norm), 0.5)
         idf, coef = _maps(self)
         for start in range(0, len(norm), batch):
@@ -158,7 +165,7 @@ def load(path: Path) -> SentimentModel:
     return _load(str(path), path.stat().st_mtime_ns)
 
 
-def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use_words: bool = True,
+def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use_words: bool = False,
           meta: dict | None = None) -> SentimentModel:
     """Fit the model on labelled texts (1 positive, 0 negative); empty texts are dropped."""
     from sklearn.linear_model import LogisticRegression
