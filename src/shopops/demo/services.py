@@ -15,6 +15,7 @@ from shopops.customers.services import audience_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
 from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure
+from shopops.demo.service import service_demo_ensure
 from shopops.ingest.models import ImportJob
 from shopops.ingest.services import import_job_run
 from shopops.metrics.runners import last_fact_date
@@ -89,6 +90,7 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     last = last_fact_date()
     coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
+    service_demo_ensure(echo=echo)  # service desk: agents, SLA, templates, tickets, chat data, surveys
     from shopops.demo.reviews import reviews_demo_ensure
 
     reviews_demo_ensure(last_day=last, echo=echo)  # reviews scored, DSR history, 差评-wave tickets (docs/reviews.md)

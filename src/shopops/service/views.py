@@ -124,7 +124,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
     return {
         "ticket": ticket, "row": row, "customer_id": customer_id, "nickname": nickname,
         "notes": list(ticket.notes.select_related("author", "template")),
-        "events": list(ticket.events.select_related("actor")),
+        "events": _event_rows(ticket),
         "reply_form": reply_form or ReplyForm(initial=initial), "draft_error": draft_error, "template": template,
         "templates": list(selectors.reply_template_search(scenario=""))[:100],
         "coupons": selectors.coupon_options(), "coupon": request.GET.get("coupon", ""),
@@ -136,6 +136,28 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
         "priorities": Priority.choices,
         "product": selectors.product_title(store_id=ticket.store_id, product_id=ticket.product_id),
     }
+
+
+def _event_rows(ticket: Ticket) -> list[dict]:
+    """The history in the reader's language: status and source codes shown by their labels."""
+    from shopops.service.models import Priority, TicketEvent, TicketSource
+
+    def label(kind: str, value: str) -> str:
+        choices = {TicketEvent.Kind.STATUS: TicketStatus, TicketEvent.Kind.CREATED: TicketSource,
+                   TicketEvent.Kind.PRIORITY: Priority}.get(kind)
+        if choices is None or value == "":
+            return value
+        try:
+            return str(choices(int(value) if choices is Priority else value).label)
+        except ValueError:
+            return value
+
+    rows = []
+    for e in ticket.events.select_related("actor"):
+        old, new = label(e.kind, e.from_value), label(e.kind, e.to_value)
+        rows.append({"at": e.at, "kind": e.get_kind_display(), "detail": e.detail,
+                     "change": f"{old} → {new}" if old else new, "actor": e.actor.username if e.actor else ""})
+    return rows
 
 
 @login_required

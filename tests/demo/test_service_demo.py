@@ -1,0 +1,41 @@
+"""The demo's service desk: every ticket state, SLA breaches, templates, chat rows through the import
+pipeline, survey answers; a second run changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pyarrow as pa
+import pytest
+
+from shopops.warehouse.loader import load
+
+
+@pytest.mark.django_db
+def test_service_demo(warehouse, settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    from shopops.demo.service import service_demo_ensure
+    from shopops.service.models import Agent, ReplyTemplate, SurveyAnswer, Ticket, TicketStatus
+    from shopops.team.services import role_groups_sync
+
+    role_groups_sync()
+    load(warehouse, "stores", pa.table({"store_id": ["tmall", "jd", "pdd", "douyin"], "platform": ["tmall", "jd", "pdd", "douyin"],
+                                        "name": ["天猫", "京东", "拼多多", "抖音"], "currency": ["CNY"] * 4,
+                                        "time_zone": ["Asia/Shanghai"] * 4}))
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"], "order_id": ["O1"], "customer_id": ["c1"], "status": ["completed"],
+        "created_at": [dt.datetime(2025, 11, 10, 2, tzinfo=dt.UTC)], "paid_at": [dt.datetime(2025, 11, 10, 2, tzinfo=dt.UTC)],
+        "paid_date": [dt.date(2025, 11, 10)], "paid_amount": [Decimal("99.00")]}))
+    lines = []
+    service_demo_ensure(echo=lines.append)
+    statuses = set(Ticket.objects.values_list("status", flat=True))
+    assert statuses == set(TicketStatus.values)
+    assert Ticket.objects.filter(first_response_breached=True).exists() or Ticket.objects.filter(resolution_breached=True).exists()
+    assert Agent.objects.filter(is_lead=True).count() == 1 and ReplyTemplate.objects.count() >= 10
+    assert warehouse.raw_sql("select count(*) from service_chat_daily").fetchone()[0] == 4 * 30 * 3
+    assert warehouse.raw_sql("select max(date) from service_chat_daily").fetchone()[0] == dt.date(2025, 11, 10)
+    assert SurveyAnswer.objects.count() > 50
+    before = Ticket.objects.count()
+    service_demo_ensure(echo=lines.append)
+    assert Ticket.objects.count() == before
