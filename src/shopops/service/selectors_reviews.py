@@ -214,6 +214,7 @@ def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | N
     if last:
         s = s.filter(s.date <= last)
     frame = s.order_by("date").to_pandas()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
     for c in ("description", "description_industry", "service", "service_industry", "logistics", "logistics_industry"):
         frame[c] = frame[c].astype(float)
     return frame
