@@ -188,7 +188,7 @@ def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use
     x = x @ sp.diags(idf)
     sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
     x = sp.diags(1.0 / np.where(sq > 0, sq, 1.0)) @ x
-    clf = LogisticRegression(C=c, max_iter=3000, solver="liblinear")
+    clf = LogisticRegression(C=c, max_iter=3000, solver="liblinear", random_state=0)
     clf.fit(x, y)
     coef = clf.coef_.ravel()
     nz = coef != 0
