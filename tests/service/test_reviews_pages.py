@@ -106,3 +106,23 @@ def test_a_role_without_the_service_module_gets_403(store):
                 reverse("service:review_product", args=["tmall", "P1"]),
                 reverse("service:review_reply", args=["tmall", "P1-w1"])):
         assert c.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("odd", ["a/b", "..", "<script>x</script>", "q?x=1#frag"])
+def test_odd_product_and_review_ids_link_and_open(store, odd):
+    import html as html_lib
+    import re
+
+    load(store, "reviews", pa.table({
+        "store_id": ["tmall"], "review_id": [odd], "product_id": [odd], "order_id": ["O"],
+        "created_at": [dt.datetime(2025, 11, 21, 4, tzinfo=UTC)], "review_date": [DAY],
+        "rating": pa.array([1], pa.int8()), "content": ["质量太差"]}))
+    c = client_for("mei")
+    page = c.get(reverse("service:reviews"), {"product": odd}).content.decode()
+    assert "<script>x</script>" not in page
+    links = [html_lib.unescape(h) for h in re.findall(r'href="(/service/reviews/[^"]*)"', page)]
+    product = [u for u in links if u.startswith("/service/reviews/products/tmall/")]
+    reply = [u for u in links if u.endswith("/reply/")]
+    assert len(product) == 1 and len(reply) == 1, links
+    assert c.get(product[0]).status_code == 200
+    assert c.get(reply[0]).status_code == 200
