@@ -104,3 +104,17 @@ def test_templates_are_edited_by_the_lead_only(desk):
     r = client_for("cslead").post(reverse("service:template_new"),
                                   {"title": "问候", "scenario": "greeting", "body": "亲，{nickname}您好", "is_active": "on"})
     assert r.status_code == 302
+
+
+def test_queue_exports_through_the_ui_layer(desk, ticket):
+    import io
+
+    import openpyxl
+
+    r = client_for("mei").get(reverse("service:queue") + "?format=xlsx")
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
+    ws = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = list(ws.iter_rows(values_only=True))
+    assert rows[1][0] == ticket.pk and rows[1][1] == "发错颜色"
+    r = client_for("mei").get(reverse("service:queue") + "?format=csv")
+    assert r.status_code == 200 and "发错颜色" in r.content.decode("utf-8-sig")

@@ -69,3 +69,33 @@ def test_refuses_naive_and_bad_hours():
 def test_calendar_without_working_days_does_not_hang():
     with pytest.raises(ValueError, match="no working day"):
         add_business_seconds(at("2025-11-03 09:00"), 60, BusinessHours(is_working_day=lambda d: False))
+
+
+def test_festival_calendar_is_used_when_core_has_one(monkeypatch):
+    """With ``shopops.core.festivals.public_days`` (campaigns work) the desk reads holidays and 调休 from it."""
+    import sys
+    import types
+    from dataclasses import dataclass
+
+    import shopops.core
+    from shopops.service import sla
+
+    @dataclass
+    class Day:
+        day: dt.date
+        kind: str
+
+    def public_days(year):
+        if year != 2031:
+            raise LookupError(year)
+        return [Day(dt.date(2031, 1, 1), "holiday"), Day(dt.date(2031, 1, 4), "makeup_workday")]
+
+    fake = types.ModuleType("shopops.core.festivals")
+    fake.public_days = public_days
+    monkeypatch.setitem(sys.modules, "shopops.core.festivals", fake)
+    monkeypatch.setattr(shopops.core, "festivals", fake, raising=False)
+    cal = sla._festivals_calendar()
+    assert cal(dt.date(2031, 1, 1)) is False  # Wednesday, a holiday
+    assert cal(dt.date(2031, 1, 4)) is True  # Saturday, 调休
+    assert cal(dt.date(2031, 1, 5)) is False  # Sunday
+    assert cal(dt.date(2032, 1, 1)) is True  # a year without the schedule: Monday–Friday (Thursday)

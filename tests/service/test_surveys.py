@@ -133,3 +133,25 @@ def test_csat_by_agent_for_scorecards(desk):
     row = rows[desk["users"]["mei"].pk]
     assert row.answers == 3 and row.value == pytest.approx(2 / 3)
     assert csat_by_agent(dt.date(2025, 10, 1)) == {}
+
+
+def test_nps_after_delivery_once_per_order(warehouse, desk):
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from shopops.service.surveys import surveys_after_delivery
+    from shopops.warehouse.loader import load
+
+    paid = dt.datetime(2025, 11, 3, 2, tzinfo=dt.UTC)
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"] * 4, "order_id": ["O1", "O2", "O3", "O4"], "customer_id": ["a", "b", "quiet", "d"],
+        "status": ["completed", "shipped", "completed", "completed"], "created_at": [paid] * 4, "paid_at": [paid] * 4,
+        "paid_date": [dt.date(2025, 11, 3)] * 3 + [dt.date(2025, 11, 4)], "paid_amount": [Decimal("10.00")] * 4}))
+    OptOut.objects.create(store_id="tmall", customer_id="quiet", channel="sms", created_at=NOW)
+    as_of = dt.date(2025, 11, 10)  # 7 days after the 3rd
+    assert surveys_after_delivery(as_of=as_of, con=warehouse, now=NOW) == 2  # O1 sent, O3 opted out (recorded)
+    assert surveys_after_delivery(as_of=as_of, con=warehouse, now=NOW) == 0
+    sends = {s.order_id: s.status for s in SurveySend.objects.filter(kind=SurveyKind.NPS)}
+    assert sends == {"O1": "sent", "O3": "opted_out"}
+    assert OutboxMessage.objects.count() == 1

@@ -55,3 +55,28 @@ def test_search_by_words_scenario_and_platform(desk):
     assert [t.title for t in reply_template_search(query="尺码", platform="tmall")] == ["尺码推荐"]
     assert sorted(t.title for t in reply_template_search(scenario="presale")) == ["京东尺码", "尺码推荐"]
     assert [t.title for t in reply_template_search(query="退货", platform="tmall")] == ["退货地址"]  # every platform
+
+
+def test_coupon_code_comes_from_the_promotions_app(desk):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shopops.promotions import services as promotions
+    from shopops.service.selectors import coupon_code_for
+
+    now = timezone.now()
+    p = promotions.promotion_create(name="¥10", kind="store_coupon", parameters={"amount": "10"})
+    coupon = promotions.coupon_create(promotion=p, name="¥10 售后补偿券", valid_from=now - dt.timedelta(days=1),
+                                      valid_until=now + dt.timedelta(days=30), total_quantity=5, store_id="tmall")
+    [own] = promotions.coupon_issue(coupon=coupon, now=now, customer_ids=["buyer-1"])
+    free = promotions.coupon_issue(coupon=coupon, now=now, claimable=2)
+    assert coupon_code_for(coupon_id=coupon.pk, customer_id="buyer-1") == own.code  # the customer's own code
+    assert coupon_code_for(coupon_id=coupon.pk, customer_id="buyer-2") == free[0].code  # else a claimable one
+    t, _ = ticket_create(store_id="tmall", ticket_type=TicketType.BAD_REVIEW, subject="差评", customer_id="buyer-1",
+                         customer_nickname="小猪")
+    tpl = reply_template_save(title="补偿", scenario="bad_review", body="{nickname}您好，送您优惠券 {coupon_code}")
+    c = Client()
+    c.login(username="cslead", password=PASSWORD)
+    page = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}), {"template": tpl.pk, "coupon": coupon.pk})
+    assert f"小猪您好，送您优惠券 {own.code}" in page.content.decode()

@@ -4,7 +4,6 @@ pipeline like every other demo file, and survey answers. Run once (skipped when 
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
@@ -123,10 +122,11 @@ def _write_chat_file(path: Path, store: str, rows: list[dict]) -> None:
         body = [[r["day"].isoformat(), r["name"], r["served"], r["inquiries"], r["buyers"],
                  pct(r["buyers"] / max(1, r["inquiries"])), _duration(r["first"], "zh"), _duration(r["avg"], "zh"),
                  pct(r["m3"]), r["rated"], pct(r["sat"]) if r["rated"] else ""] for r in rows]
-    with path.open("w", encoding=encoding, newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(header)
-        writer.writerows(body)
+    # an import file in the platform's layout (the demo feeds the pipeline, as the generator does);
+    # no value holds a comma, quote or line break
+    lines = [",".join(str(v) for v in line) for line in [header, *body]]
+    assert not any('"' in line for line in lines)
+    path.write_bytes(("\r\n".join(lines) + "\r\n").encode(encoding))
 
 
 def _chat_exports(agents, last_day: dt.date, echo: Callable[[str], None]) -> int:

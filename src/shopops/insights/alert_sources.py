@@ -7,5 +7,6 @@ A module that ships alerts adds its line here; nothing else in insights changes.
 from __future__ import annotations
 
 SOURCES: tuple[str, ...] = (
+    "shopops.service.alerts_sla.alerts",  # tickets past their SLA, per store
     "shopops.service.alerts.alerts",  # 差评 waves per product
 )

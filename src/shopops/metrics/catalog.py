@@ -687,24 +687,24 @@ _kpi(Kpi(
     "chat_consultations", "接待人数", "Chats served",
     "客服接待的买家数(各平台客服工具的接待人数之和)。", "Buyers served by the agents (sum of the chat tools' 接待人数).",
     Unit.COUNT, source="service_chat", measure=lambda t: t.consultations.sum(),
-    formula_text="sum(service_chat_daily.consultations)", tags=("service",),
+    formula_text="sum(service_chat_daily.consultations)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_inquiries", "询单人数", "Pre-sale inquirers",
     "咨询后可能下单的买家数(询单人数之和)。", "Buyers who asked before buying (sum of 询单人数).",
     Unit.COUNT, source="service_chat", measure=lambda t: t.inquiries.sum(),
-    formula_text="sum(service_chat_daily.inquiries)", tags=("service",),
+    formula_text="sum(service_chat_daily.inquiries)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_inquiry_buyers", "询单成交人数", "Inquirers who paid",
     "询单后最终付款的买家数。", "Inquirers who went on to pay (询单→最终付款人数).",
     Unit.COUNT, source="service_chat", measure=lambda t: t.inquiry_buyers.sum(),
-    formula_text="sum(service_chat_daily.inquiry_buyers)", tags=("service",),
+    formula_text="sum(service_chat_daily.inquiry_buyers)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_inquiry_conversion", "询单转化率", "Inquiry conversion",
     "询单成交人数 ÷ 询单人数。", "Inquirers who paid / pre-sale inquirers.",
-    Unit.PERCENT, numerator="chat_inquiry_buyers", denominator="chat_inquiries", tags=("service",),
+    Unit.PERCENT, numerator="chat_inquiry_buyers", denominator="chat_inquiries", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_first_response_total", "首次响应时长合计(秒)", "First-response seconds (weighted sum)",
@@ -712,19 +712,19 @@ _kpi(Kpi(
     "Sum over agent-days of the average first-response time × that day's chats served.",
     Unit.RATIO, Direction.DOWN_IS_GOOD, source="service_chat",
     measure=_weighted("first_response_seconds", "consultations"),
-    formula_text="sum(first_response_seconds × consultations)", tags=("service",),
+    formula_text="sum(first_response_seconds × consultations)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_first_response_base", "首次响应计数人数", "Chats with a first-response time",
     "有首次响应时长的客服日的接待人数之和。", "Chats served on agent-days that report a first-response time.",
     Unit.COUNT, source="service_chat", measure=_base_where("first_response_seconds", "consultations"),
-    formula_text="sum(consultations) where first_response_seconds is set", tags=("service",),
+    formula_text="sum(consultations) where first_response_seconds is set", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_first_response_seconds", "首次响应时长(秒)", "First response (s)",
     "按接待人数加权的平均首次响应时长(秒)。", "Average first-response time in seconds, weighted by chats served.",
     Unit.RATIO, Direction.DOWN_IS_GOOD, numerator="chat_first_response_total", denominator="chat_first_response_base",
-    tags=("service",),
+    tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_response_total", "响应时长合计(秒)", "Response seconds (weighted sum)",
@@ -732,53 +732,53 @@ _kpi(Kpi(
     "Sum over agent-days of the average response time × that day's chats served.",
     Unit.RATIO, Direction.DOWN_IS_GOOD, source="service_chat",
     measure=_weighted("avg_response_seconds", "consultations"),
-    formula_text="sum(avg_response_seconds × consultations)", tags=("service",),
+    formula_text="sum(avg_response_seconds × consultations)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_response_base", "响应计数人数", "Chats with a response time",
     "有平均响应时长的客服日的接待人数之和。", "Chats served on agent-days that report an average response time.",
     Unit.COUNT, source="service_chat", measure=_base_where("avg_response_seconds", "consultations"),
-    formula_text="sum(consultations) where avg_response_seconds is set", tags=("service",),
+    formula_text="sum(consultations) where avg_response_seconds is set", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_avg_response_seconds", "平均响应时长(秒)", "Average response (s)",
     "按接待人数加权的平均响应时长(秒)。", "Average response time in seconds, weighted by chats served.",
     Unit.RATIO, Direction.DOWN_IS_GOOD, numerator="chat_response_total", denominator="chat_response_base",
-    tags=("service",),
+    tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_answered_3min", "3分钟内响应人数", "Chats answered within 3 min",
     "各客服每日 3 分钟响应率 × 当日接待人数之和。", "Sum over agent-days of the 3-minute response rate × chats served.",
     Unit.RATIO, source="service_chat", measure=_weighted("response_3min_rate", "consultations"),
-    formula_text="sum(response_3min_rate × consultations)", tags=("service",),
+    formula_text="sum(response_3min_rate × consultations)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_answered_3min_base", "3分钟响应计数人数", "Chats with a 3-minute rate",
     "有 3 分钟响应率的客服日的接待人数之和。", "Chats served on agent-days that report a 3-minute response rate.",
     Unit.COUNT, source="service_chat", measure=_base_where("response_3min_rate", "consultations"),
-    formula_text="sum(consultations) where response_3min_rate is set", tags=("service",),
+    formula_text="sum(consultations) where response_3min_rate is set", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_response_3min_rate", "3分钟响应率", "3-minute response rate",
     "3 分钟内响应人数 ÷ 接待人数(按接待人数加权)。", "Chats answered within 3 minutes / chats served (weighted by chats served).",
-    Unit.PERCENT, numerator="chat_answered_3min", denominator="chat_answered_3min_base", tags=("service",),
+    Unit.PERCENT, numerator="chat_answered_3min", denominator="chat_answered_3min_base", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_rated", "服务评价人数", "Service ratings",
     "对客服服务做出评价的买家数。", "Buyers who rated the service.",
     Unit.COUNT, source="service_chat", measure=_base_where("satisfaction_rate", "rated"),
-    formula_text="sum(rated) where satisfaction_rate is set", tags=("service",),
+    formula_text="sum(rated) where satisfaction_rate is set", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_satisfied", "满意评价人数", "Satisfied ratings",
     "各客服每日满意率 × 当日评价人数之和。", "Sum over agent-days of the satisfaction rate × ratings.",
     Unit.RATIO, source="service_chat", measure=_weighted("satisfaction_rate", "rated"),
-    formula_text="sum(satisfaction_rate × rated)", tags=("service",),
+    formula_text="sum(satisfaction_rate × rated)", tags=("reputation",),
 ))
 _kpi(Kpi(
     "chat_satisfaction", "客服满意度", "Chat satisfaction",
     "满意评价人数 ÷ 服务评价人数(按评价人数加权)。", "Satisfied ratings / service ratings (weighted by ratings).",
-    Unit.PERCENT, numerator="chat_satisfied", denominator="chat_rated", tags=("service",),
+    Unit.PERCENT, numerator="chat_satisfied", denominator="chat_rated", tags=("reputation",),
 ))
 
 # Where a KPI's numbers come from, as a tile says it (issue 19: platform stores' visitors come

@@ -126,6 +126,9 @@ class Ticket(models.Model):
     clock_started_at = models.DateTimeField(null=True, blank=True)
     waiting_since = models.DateTimeField(null=True, blank=True)
     paused_seconds = models.BigIntegerField(default=0)
+    # the deadline the queue sorts by (first response while unanswered, else resolution; empty
+    # while waiting or closed): kept by the services on every save, indexed
+    next_due = models.DateTimeField(null=True, blank=True)
     first_response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
     escalated_at = models.DateTimeField(null=True, blank=True)
@@ -140,6 +143,7 @@ class Ticket(models.Model):
         ]
         indexes = [
             models.Index(fields=["status", "resolution_due"], name="ticket_queue"),
+            models.Index(fields=["next_due"], name="ticket_next_due"),
             models.Index(fields=["assignee", "status"], name="ticket_assignee"),
             models.Index(fields=["store_id", "order_id"], name="ticket_order"),
         ]
@@ -150,6 +154,14 @@ class Ticket(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status not in (TicketStatus.RESOLVED, TicketStatus.CLOSED)
+
+    def computed_next_due(self):
+        """First response while nobody replied, else resolution; none while waiting or done."""
+        if not self.is_active:
+            return None
+        if self.first_response_at is None and self.first_response_due is not None:
+            return self.first_response_due
+        return None if self.status == TicketStatus.WAITING else self.resolution_due
 
 
 class TicketNote(models.Model):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+from django.db.models import F, Q, QuerySet
 
 from shopops.service.models import (
     Agent, BusinessHoursSetting, ReplyTemplate, SlaPolicy, SurveyAnswer, SurveyKind, Ticket, TicketStatus,
@@ -42,26 +42,42 @@ def sla_policy_for(*, ticket_type: str, priority: int) -> SlaPolicy | None:
 ACTIVE = (TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.WAITING)
 
 
-def ticket_queue(*, statuses=ACTIVE, assignee: Agent | None = None, unassigned: bool = False,
-                 ticket_type: str = "", escalated: bool = False, search: str = "") -> QuerySet[Ticket]:
-    """Active tickets, the most urgent first: the earliest deadline (first response while no reply
-    was sent, else resolution); waiting tickets (clock stopped) after all running ones."""
-    qs = Ticket.objects.filter(status__in=list(statuses)).select_related("assignee")
+def _queue_q(*, assignee: Agent | None = None, unassigned: bool = False, ticket_type: str = "",
+             escalated: bool = False, search: str = "") -> Q:
+    q = Q()
     if assignee is not None:
-        qs = qs.filter(assignee=assignee)
+        q &= Q(assignee=assignee)
     if unassigned:
-        qs = qs.filter(assignee__isnull=True)
+        q &= Q(assignee__isnull=True)
     if ticket_type:
-        qs = qs.filter(ticket_type=ticket_type)
+        q &= Q(ticket_type=ticket_type)
     if escalated:
-        qs = qs.filter(escalated_at__isnull=False)
+        q &= Q(escalated_at__isnull=False)
     if search:
-        qs = qs.filter(Q(subject__icontains=search) | Q(order_id=search) | Q(customer_id=search) | Q(product_id=search))
-    next_due = Case(When(first_response_at__isnull=True, first_response_due__isnull=False,
-                         then=F("first_response_due")), default=F("resolution_due"))
-    waiting_last = Case(When(status=TicketStatus.WAITING, then=Value(1)), default=Value(0), output_field=IntegerField())
-    return qs.annotate(next_due=next_due, waiting_last=waiting_last).order_by(
-        "waiting_last", F("next_due").asc(nulls_last=True), "-priority", "id")
+        q &= Q(subject__icontains=search) | Q(order_id=search) | Q(customer_id=search) | Q(product_id=search)
+    return q
+
+
+def ticket_queue(*, statuses=ACTIVE, **filters) -> QuerySet[Ticket]:
+    """Tickets of the queue (active by default) matching the filters (``assignee``, ``unassigned``,
+    ``ticket_type``, ``escalated``, ``search``), the most urgent first: the earliest deadline (first
+    response while no reply was sent, else resolution, kept in ``next_due``); tickets whose clock is
+    stopped (waiting on the customer) or without a policy after all running ones."""
+    qs = Ticket.objects.filter(_queue_q(**filters), status__in=list(statuses)).select_related("assignee")
+    return qs.order_by(F("next_due").asc(nulls_last=True), "id")
+
+
+def ticket_queue_head(*, limit: int, **filters) -> list[Ticket]:
+    """The first ``limit`` active tickets of :func:`ticket_queue`, fast on large desks: the running
+    ones by an index scan of ``next_due`` that stops at ``limit`` (every ticket with a ``next_due``
+    is active, so no status test), then the ones with a stopped clock."""
+    q = _queue_q(**filters)
+    head = list(Ticket.objects.filter(q, next_due__isnull=False).select_related("assignee")
+                .order_by("next_due", "id")[:limit])
+    if len(head) < limit:
+        head += list(Ticket.objects.filter(q, next_due__isnull=True, status__in=list(ACTIVE))
+                     .select_related("assignee").order_by("id")[:limit - len(head)])
+    return head
 
 
 def ticket_get(*, ticket_id: int) -> Ticket:
@@ -225,6 +241,13 @@ class QueueRow:
     seconds_left: int | None  # business seconds until the deadline; negative when overdue
     warning: bool  # within the warning share of its target
     breached: bool
+
+    @property
+    def due_label(self) -> str:
+        """What the deadline is: first_response, resolution, stopped (waiting) or none (no policy)."""
+        if self.due_kind:
+            return self.due_kind
+        return "stopped" if self.ticket.status == TicketStatus.WAITING else "none"
 
 
 WARN_SECONDS = 3600  # a deadline within one business hour shows a warning

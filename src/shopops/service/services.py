@@ -9,7 +9,6 @@ only for the record).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from collections.abc import Mapping
 
 from django.db import IntegrityError, transaction
@@ -19,11 +18,12 @@ from django.utils import timezone
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.service import templating
 from shopops.service.models import (
-    Agent, Priority, ReplyTemplate, SurveyAnswer, SurveyKind, SurveySend, Ticket, TicketEvent, TicketNote,
+    Agent, Priority, ReplyTemplate, Ticket, TicketEvent, TicketNote,
     TicketSource, TicketStatus, TicketType,
 )
 from shopops.service.selectors import business_hours_for, sla_policy_for
 from shopops.service.sla import add_business_seconds, business_seconds_between
+from shopops.service.surveys import survey_after_ticket, survey_answer, survey_token  # noqa: F401 - the desk's survey writes
 
 # the status flow: from -> allowed targets (reopen = resolved/closed -> open)
 FLOW: dict[str, tuple[str, ...]] = {
@@ -102,6 +102,7 @@ def ticket_create(*, store_id: str, ticket_type: str, subject: str, description:
                     customer_id=customer_id, customer_nickname=customer_nickname[:128], product_id=product_id,
                     assignee=assignee, created_by=created_by, created_at=now, updated_at=now, clock_started_at=now)
     _set_deadlines(ticket, first_response=True)
+    ticket.next_due = ticket.computed_next_due()
     try:
         with transaction.atomic():
             ticket.save()
@@ -138,6 +139,7 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, actor=None, now: dt.da
         ticket.priority = int(priority)
         ticket.updated_at = now
         _set_deadlines(ticket, first_response=True)
+        ticket.next_due = ticket.computed_next_due()
         ticket.save()
         _event(ticket, TicketEvent.Kind.PRIORITY, actor=actor, from_value=old, to_value=priority, detail=detail, at=now)
     return ticket
@@ -177,11 +179,10 @@ def ticket_transition(*, ticket: Ticket, to: str, actor=None, now: dt.datetime |
             ticket.resolution_breached = False
         ticket.updated_at = now
         _set_deadlines(ticket, first_response=False)
+        ticket.next_due = ticket.computed_next_due()
         ticket.save()
         _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=old, to_value=to, at=now)
     if to == TicketStatus.CLOSED and ticket.customer_id:
-        from shopops.service.surveys import survey_after_ticket  # after the commit: a failed send never undoes a close
-
         survey_after_ticket(ticket=ticket, now=now)
     return ticket
 
@@ -209,7 +210,8 @@ def ticket_reply(*, ticket: Ticket, body: str, actor=None, internal: bool = Fals
                 _event(ticket, TicketEvent.Kind.STATUS, actor=actor, from_value=TicketStatus.NEW,
                        to_value=TicketStatus.OPEN, at=now)
             ticket.updated_at = now
-            ticket.save(update_fields=fields)
+            ticket.next_due = ticket.computed_next_due()
+            ticket.save(update_fields=[*fields, "next_due"])
         if template is not None:
             ReplyTemplate.objects.filter(pk=template.pk).update(usage_count=F("usage_count") + 1, last_used_at=now)
     return note
@@ -288,39 +290,6 @@ def agent_ensure(*, user, nickname: str = "", is_lead: bool = False, chat_names:
         if changed:
             agent.save()
     return agent
-
-
-# ------------------------------------------------------------------------------ surveys
-def survey_answer(*, token: str, score, comment: str = "", via: str = "link",
-                  now: dt.datetime | None = None) -> SurveyAnswer:
-    """Record the one answer a survey token allows; refuses an unknown, expired or used token
-    and a score outside the survey's scale (CSAT 1–5, NPS 0–10), naming it."""
-    now = _now(now)
-    send = SurveySend.objects.filter(token=str(token)).first()
-    if send is None:
-        raise ValidationError("survey: unknown link (no send has this token)", [{"field": "token"}])
-    try:
-        value = int(str(score).strip())
-        if str(value) != str(score).strip():
-            raise ValueError
-    except (TypeError, ValueError):
-        raise ValidationError(f"survey: score {score!r} is not a whole number", [{"field": "score", "value": score}]) from None
-    lo, hi = (1, 5) if send.kind == SurveyKind.CSAT else (0, 10)
-    if not lo <= value <= hi:
-        raise ValidationError(f"survey: score {value} is outside {lo}–{hi} for a {send.kind.upper()} survey",
-                              [{"field": "score", "value": value, "expected": f"{lo}-{hi}"}])
-    if now > send.expires_at:
-        raise ValidationError(f"survey: this link expired on {send.expires_at:%Y-%m-%d %H:%M} UTC", [{"field": "token"}])
-    with transaction.atomic():
-        if SurveySend.objects.filter(pk=send.pk, status=SurveySend.Status.SENT).update(
-                status=SurveySend.Status.ANSWERED) != 1:
-            raise ValidationError("survey: this link was already answered", [{"field": "token"}])
-        return SurveyAnswer.objects.create(send=send, score=value, comment=(comment or "")[:2000], answered_at=now,
-                                           via=via[:8])
-
-
-def survey_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 # ------------------------------------------------------------------------------ tickets from facts

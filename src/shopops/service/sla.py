@@ -25,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 Calendar = Callable[[dt.date], bool]
@@ -37,15 +38,41 @@ def weekdays(day: dt.date) -> bool:
     return day.weekday() < 5
 
 
-def _official_calendar() -> Calendar | None:
-    try:  # the shared festival calendar, when the campaigns work has put it into core
+def _festivals_calendar() -> Calendar | None:
+    """A calendar over ``shopops.core.festivals.public_days(year)`` (holidays and 调休 working days)."""
+    try:
         from shopops.core import festivals  # type: ignore[attr-defined]
-
-        fn = getattr(festivals, "is_working_day", None) or getattr(festivals, "is_workday", None)
-        if callable(fn):
-            return fn
     except ImportError:
-        pass
+        return None
+    public_days = getattr(festivals, "public_days", None)
+    if not callable(public_days):
+        return None
+
+    @lru_cache(maxsize=32)
+    def year_days(year: int) -> tuple[frozenset, frozenset] | None:
+        try:
+            days = public_days(year)
+        except LookupError:  # HolidayDataMissing: a year without the State Council schedule
+            return None
+        off = frozenset(d.day for d in days if str(getattr(d, "kind", "")) == "holiday")
+        on = frozenset(d.day for d in days if str(getattr(d, "kind", "")) == "makeup_workday")
+        return off, on
+
+    def official(day: dt.date) -> bool:
+        known = year_days(day.year)
+        if known is None:
+            return weekdays(day)
+        off, on = known
+        return day in on or (day not in off and weekdays(day))
+
+    return official
+
+
+@lru_cache(maxsize=1)
+def _official_calendar() -> Calendar | None:
+    festivals_calendar = _festivals_calendar()
+    if festivals_calendar is not None:
+        return festivals_calendar
     try:
         import chinese_calendar
     except ImportError:  # pragma: no cover - a locked dependency
@@ -82,7 +109,10 @@ class BusinessHours:
         return ZoneInfo(self.tz)
 
     def window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
-        """The open interval of ``day`` as UTC instants, or None on a day off."""
+        """The open interval of ``day`` as UTC instants, or None on a day off (cached: queues ask often)."""
+        return _window(self, day)
+
+    def _window(self, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
         if not self.is_working_day(day):
             return None
         midnight = dt.datetime.combine(day, dt.time(0), tzinfo=self.zone)
@@ -90,6 +120,11 @@ class BusinessHours:
         start = midnight + dt.timedelta(minutes=self.opens)
         end = midnight + dt.timedelta(minutes=self.closes)
         return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
+
+
+@lru_cache(maxsize=8192)
+def _window(hours: BusinessHours, day: dt.date) -> tuple[dt.datetime, dt.datetime] | None:
+    return hours._window(day)
 
 
 def _aware(value: dt.datetime, name: str) -> dt.datetime:

@@ -14,13 +14,15 @@ token use), so the same trigger never tries twice.
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from shopops.service.models import SurveyKind, SurveySend, Ticket
+from shopops.core.errors import ValidationError
+from shopops.service.models import SurveyAnswer, SurveyKind, SurveySend, Ticket
 
 SURVEY_CHANNEL = "sms"
 SURVEY_VALID_DAYS = 7
@@ -51,8 +53,6 @@ def _send_one(*, kind: str, trigger: str, store_id: str, customer_id: str, now: 
     from shopops.customers.outreach.channels import Message, adapter_for
     from shopops.customers.masking import mask_id
     from shopops.customers.selectors_audience import excluded_members
-    from shopops.service.services import survey_token
-
     opted, _ = excluded_members({(store_id, customer_id)}, channel=channel, cap=10**6, now=now)
     status = SurveySend.Status.SENT
     if opted:
@@ -105,3 +105,35 @@ def surveys_after_delivery(*, as_of: dt.date, now: dt.datetime | None = None, co
                      customer_id=r.customer_id, order_id=r.order_id, now=now) is not None:
             sent += 1
     return sent
+
+
+def survey_answer(*, token: str, score, comment: str = "", via: str = "link",
+                  now: dt.datetime | None = None) -> SurveyAnswer:
+    """Record the one answer a survey token allows; refuses an unknown, expired or used token
+    and a score outside the survey's scale (CSAT 1–5, NPS 0–10), naming it."""
+    now = now or timezone.now()
+    send = SurveySend.objects.filter(token=str(token)).first()
+    if send is None:
+        raise ValidationError("survey: unknown link (no send has this token)", [{"field": "token"}])
+    try:
+        value = int(str(score).strip())
+        if str(value) != str(score).strip():
+            raise ValueError
+    except (TypeError, ValueError):
+        raise ValidationError(f"survey: score {score!r} is not a whole number", [{"field": "score", "value": score}]) from None
+    lo, hi = (1, 5) if send.kind == SurveyKind.CSAT else (0, 10)
+    if not lo <= value <= hi:
+        raise ValidationError(f"survey: score {value} is outside {lo}–{hi} for a {send.kind.upper()} survey",
+                              [{"field": "score", "value": value, "expected": f"{lo}-{hi}"}])
+    if now > send.expires_at:
+        raise ValidationError(f"survey: this link expired on {send.expires_at:%Y-%m-%d %H:%M} UTC", [{"field": "token"}])
+    with transaction.atomic():
+        if SurveySend.objects.filter(pk=send.pk, status=SurveySend.Status.SENT).update(
+                status=SurveySend.Status.ANSWERED) != 1:
+            raise ValidationError("survey: this link was already answered", [{"field": "token"}])
+        return SurveyAnswer.objects.create(send=send, score=value, comment=(comment or "")[:2000], answered_at=now,
+                                           via=via[:8])
+
+
+def survey_token() -> str:
+    return secrets.token_urlsafe(24)

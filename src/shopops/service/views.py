@@ -9,12 +9,14 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.customers.exports import Sheet, xlsx_response
+from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.tables import Column, DataTable, Row
 from shopops.service import permissions, selectors, services
 from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
 from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
@@ -53,26 +55,36 @@ def queue(request: HttpRequest) -> HttpResponse:
     ticket_type = request.GET.get("type", "")
     if ticket_type and ticket_type not in TicketType.values:
         ticket_type = ""
-    qs = selectors.ticket_queue(assignee=me if view == "mine" and me else None, unassigned=view == "unassigned",
-                                escalated=view == "escalated", ticket_type=ticket_type,
-                                search=request.GET.get("q", "").strip()[:128])
-    total = qs.count()
-    rows = selectors.queue_rows(qs[:QUEUE_LIMIT], now=timezone.now())
-    if request.GET.get("format") == "xlsx":
-        sheet = Sheet(_("Ticket queue"), [
-            ("id", "#", "text"), ("subject", _("Subject"), "text"), ("type", _("Type"), "text"),
-            ("priority", _("Priority"), "text"), ("status", _("Status"), "text"), ("assignee", _("Assignee"), "text"),
-            ("due", _("Due"), "text"), ("breached", _("SLA breached"), "text")],
-            [{"id": str(r.ticket.pk), "subject": r.ticket.subject, "type": r.ticket.get_ticket_type_display(),
-              "priority": r.ticket.get_priority_display(), "status": r.ticket.get_status_display(),
-              "assignee": r.ticket.assignee.nickname if r.ticket.assignee else "",
-              "due": timezone.localtime(r.due).strftime("%Y-%m-%d %H:%M") if r.due else "",
-              "breached": _("yes") if r.breached else ""} for r in rows])
-        return xlsx_response(sheet, "service-queue")
+    filters = {"assignee": me if view == "mine" and me else None, "unassigned": view == "unassigned",
+               "escalated": view == "escalated", "ticket_type": ticket_type,
+               "search": request.GET.get("q", "").strip()[:128]}
+    total = selectors.ticket_queue(**filters).count()
+    rows = selectors.queue_rows(selectors.ticket_queue_head(limit=QUEUE_LIMIT, **filters), now=timezone.now())
+    if request.GET.get("format") in FORMATS:
+        table = DataTable("queue", _("Ticket queue"), [
+            Column("id", "#", unit="count"), Column("subject", _("Subject")), Column("type", _("Type")),
+            Column("priority", _("Priority")), Column("status", _("Status")), Column("assignee", _("Assignee")),
+            Column("due", _("Due"), unit="datetime"), Column("breached", _("SLA breached"))],
+            [Row({"id": r.ticket.pk, "subject": r.ticket.subject, "type": r.ticket.get_ticket_type_display(),
+                  "priority": r.ticket.get_priority_display(), "status": r.ticket.get_status_display(),
+                  "assignee": r.ticket.assignee.nickname if r.ticket.assignee else "", "due": r.due,
+                  "breached": _("yes") if r.breached else ""}) for r in rows])
+        return export_response(table, request.GET["format"], "service-queue")
     return render(request, "service/queue.html", {
         "rows": rows, "total": total, "limit": QUEUE_LIMIT, "view": view, "ticket_type": ticket_type,
         "types": TicketType.choices, "q": request.GET.get("q", ""), "me": me, "counts": selectors.ticket_counts(),
+        "ticket_base": reverse("service:ticket", kwargs={"ticket_id": 0})[:-2], "labels": _queue_labels(),
         "is_lead": permissions.is_lead(request.user)})
+
+
+def _queue_labels() -> dict:
+    """Every label the queue shows, translated once per page (not once per row)."""
+    from shopops.service.models import Priority
+
+    return {"type": {k: str(v) for k, v in TicketType.choices}, "status": {k: str(v) for k, v in TicketStatus.choices},
+            "priority": {k: str(v) for k, v in Priority.choices}, "escalated": _("escalated"),
+            "due": {"first_response": _("first response"), "resolution": _("resolution"), "stopped": _("clock stopped"),
+                    "none": _("no SLA policy")}}
 
 
 @login_required

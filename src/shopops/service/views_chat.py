@@ -10,9 +10,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shopops.core.periods import Period, PeriodPreset, business_today, preset_period
-from shopops.customers.exports import Sheet, xlsx_response
 from shopops.metrics.catalog import kpi as kpi_def
 from shopops.service.permissions import PERMISSION
+from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.tables import Column, DataTable, kpi_column
 from shopops.service import selectors_chat
 
 
@@ -34,12 +35,12 @@ def chat_kpis(request: HttpRequest) -> HttpResponse:
     table = chat_kpis_or_empty(period)
     language = get_language() or "zh-hans"
     columns = [(k, kpi_def(k).label(language), kpi_def(k).unit.value, kpi_def(k).definition(language)) for k in table.kpis]
-    if request.GET.get("format") == "xlsx":
-        sheet = Sheet(_("Chat KPIs per agent and day"),
-                      [("bucket", _("Date"), "text"), ("agent_name", _("Chat account"), "text"), ("agent", _("Agent"), "text")]
-                      + [(k, label, unit) for k, label, unit, _d in columns],
-                      [{**r, "bucket": str(r.get("bucket"))} for r in table.by_day])
-        return xlsx_response(sheet, "chat-kpis")
+    if request.GET.get("format") in FORMATS:
+        export = DataTable.from_dicts(
+            "chat", _("Chat KPIs per agent and day"),
+            [Column("bucket", _("Date"), unit="date"), Column("agent_name", _("Chat account")), Column("agent", _("Agent"))]
+            + [kpi_column(k, language) for k in table.kpis], table.by_day)
+        return export_response(export, request.GET["format"], "chat-kpis")
     return render(request, "service/chat_kpis.html", {
         "table": table, "columns": columns, "period": period, "period_text": request.GET.get("period", ""),
         "error": error})

@@ -21,16 +21,16 @@ def time_left(seconds: int | None) -> str:
 
 @register.filter
 def percent(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    if value is None or value == "":
         return "—"
-    return f"{value * 100:.{int(digits)}f}%"
+    return f"{float(value) * 100:.{int(digits)}f}%"
 
 
 @register.filter
 def number(value: float | None, digits: int = 1) -> str:
-    if value is None:
+    if value is None or value == "":
         return "—"
-    return f"{value:.{int(digits)}f}"
+    return f"{float(value):.{int(digits)}f}"
 
 
 @register.filter
