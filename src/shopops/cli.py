@@ -501,6 +501,10 @@ def _parser() -> argparse.ArgumentParser:
     f.add_argument("--horizon", type=int, default=28)
     p.set_defaults(func=cmd_forecast)
 
+    from shopops.service.commands_reviews import add_parser as reviews_parser
+
+    reviews_parser(sub)  # shopops reviews score|train (docs/reviews.md)
+
     p = sub.add_parser("docs", help="print generated documentation")
     p.add_argument("which", choices=["data-model", "kpis"])
     p.set_defaults(func=cmd_docs)

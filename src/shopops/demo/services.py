@@ -95,6 +95,9 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     campaigns_demo_ensure(echo=echo)  # campaign season: a year of plans, tasks, content; needs the 双11 promotions
     inventory_demo_ensure(echo=echo)  # suppliers, PO history and open POs over the demo stock
     service_demo_ensure(echo=echo)  # service desk: agents, SLA, templates, tickets, chat data, surveys
+    from shopops.demo.reviews import reviews_demo_ensure
+
+    reviews_demo_ensure(last_day=last, echo=echo)  # reviews scored, DSR history, 差评-wave tickets (docs/reviews.md)
     _insights_demo_ensure(echo=echo)
     (Path(settings.VAR_DIR) / "demo_ready").touch()
     echo("")

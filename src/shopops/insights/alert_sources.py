@@ -10,4 +10,5 @@ SOURCES: tuple[str, ...] = (
     "shopops.campaigns.alerts.alerts",  # overdue campaign tasks
     "shopops.inventory.alerts.alerts",
     "shopops.service.alerts_sla.alerts",  # tickets past their SLA, per store
+    "shopops.service.alerts.alerts",  # 差评 waves per product
 )

@@ -5,12 +5,14 @@ from __future__ import annotations
 import datetime as dt
 
 from shopops.core.schedule import PeriodicJob, daily, every
+from shopops.service.jobs_reviews import JOBS as REVIEW_JOBS
 
 JOBS = (
     PeriodicJob("service_daily", "shopops.service.jobs.service_daily", daily(6, 45),
                 label=("客服：退款与差评生成工单、发货后满意度调查", "Service: tickets from refunds and bad reviews, NPS surveys")),
     PeriodicJob("service_sla", "shopops.service.jobs.service_sla", every(15),
                 label=("客服：SLA 超时标记与升级", "Service: SLA breaches and escalation")),
+    *REVIEW_JOBS,
 )
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopops.service import views, views_chat
+from shopops.service import urls_reviews, views, views_chat
 
 app_name = "service"
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("chat/", views_chat.chat_kpis, name="chat_kpis"),
     path("satisfaction/", views.satisfaction, name="satisfaction"),
     path("survey/<str:token>/", views.survey_answer, name="survey_answer"),
+    *urls_reviews.urlpatterns,  # reviews, product complaints, DSR (svc-reviews)
 ]

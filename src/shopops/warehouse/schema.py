@@ -257,6 +257,42 @@ REVIEWS = _table(
     business_date="review_date", business_date_of="created_at",
 )
 
+REVIEW_SCORES = _table(
+    "review_scores",
+    "What shopops read in each review (written by the service app's scoring job through the loader, "
+    "never imported): the sentiment model's score and the aspects the review names. Re-scoring with the "
+    "same model changes nothing; a new model replaces the rows (their `model_version` tells which model).",
+    ("store_id", "review_id"),
+    STORE,
+    _c("review_id", "string", "Review (`reviews.review_id`).", nullable=False),
+    _c("product_id", "string", "Reviewed product (copied from the review).", nullable=False),
+    _c("review_date", "date", "Business date of the review (copied).", nullable=False),
+    _c("rating", "int8", "Stars (copied; null when the platform gives none)."),
+    _c("sentiment", "float64", "Probability that the text is positive (0–1); 0.5 when there is no text.", nullable=False),
+    _c("polarity", "int8", "-1 negative (sentiment < 0.4), 0 unclear, 1 positive (> 0.6).", nullable=False),
+    _c("aspects", "string", "Aspects the review names, comma-separated codes: size, quality, logistics, service, "
+       "price, looks, packaging, as_described."),
+    _c("negative_aspects", "string", "The aspects named in a negative clause (comma-separated codes)."),
+    _c("model_version", "string", "Content hash of the sentiment model that wrote the row.", nullable=False),
+    business_date="review_date",
+)
+
+SHOP_SCORES = _table(
+    "shop_scores",
+    "The platform's shop scores (DSR, 店铺动态评分) per day: 描述相符, 服务态度, 物流服务 (1–5) and the "
+    "industry average they are compared with.",
+    ("store_id", "date"),
+    STORE,
+    _c("date", "date", "Business date of the scores.", nullable=False),
+    _c("description", dt.Decimal(6, 4), "描述相符 score."),
+    _c("description_industry", dt.Decimal(6, 4), "描述相符 industry (同行业) average."),
+    _c("service", dt.Decimal(6, 4), "服务态度 score."),
+    _c("service_industry", dt.Decimal(6, 4), "服务态度 industry average."),
+    _c("logistics", dt.Decimal(6, 4), "物流服务 score."),
+    _c("logistics_industry", dt.Decimal(6, 4), "物流服务 industry average."),
+    business_date="date",
+)
+
 INVENTORY_SNAPSHOTS = _table(
     "inventory_snapshots",
     "Units on hand per SKU at the end of a business day.",

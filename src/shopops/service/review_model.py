@@ -1,0 +1,66 @@
+"""Which sentiment model this installation uses, found (or made) once per process.
+
+In order: the file named by ``$SHOPOPS_SENTIMENT_MODEL``; ``<VAR_DIR>/models/sentiment.npz``
+(written by ``shopops reviews train`` or ``scripts/train_sentiment.py --out``); else, when
+the shared training data are here (``$SHOPOPS_SHARED_DATA`` or ``../shared/data``), the
+model is trained now (≈ 30–60 s, once) and saved there; else the seed model trained from
+phrases written for the project (``sentiment_seed``; saved as ``sentiment-seed.npz``), so a
+fresh clone without the data still scores reviews, less well. No model is downloaded.
+See docs/reviews.md for why no model file is committed.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+
+from shopops.service import sentiment, sentiment_corpus, sentiment_seed
+
+_LOCK = threading.Lock()
+
+
+def model_dir() -> Path:
+    return Path(settings.VAR_DIR) / "models"
+
+
+def trained_path() -> Path:
+    return Path(os.environ["SHOPOPS_SENTIMENT_MODEL"]) if os.environ.get("SHOPOPS_SENTIMENT_MODEL") else (
+        model_dir() / "sentiment.npz")
+
+
+def sentiment_train(*, data: Path | None = None, out: Path | None = None,
+                    echo: Callable[[str], None] = lambda _: None) -> tuple[sentiment.SentimentModel, Path]:
+    """Train the model on the shared corpora and save it (``out`` or the default path)."""
+    data = data or sentiment_corpus.data_dir()
+    if data is None:
+        raise ValueError("no training data: set SHOPOPS_SHARED_DATA to the folder holding waimai_10k/ and "
+                         "online_shopping_7cats/ (../shared/data is absent)")
+    df = sentiment_corpus.read(data)
+    echo(f"training the sentiment model on {len(df):,} reviews from {data} …")
+    model = sentiment.train(df["review"].tolist(), df["label"].tolist(),
+                            meta={"data": "waimai_10k + online_shopping_7cats"})
+    path = out or trained_path()
+    model.save(path)
+    return sentiment.load(path), path
+
+
+def sentiment_model(*, echo: Callable[[str], None] = lambda _: None) -> sentiment.SentimentModel:
+    """The model to score with (cached per process by :func:`sentiment.load`)."""
+    path = trained_path()
+    if path.exists():
+        return sentiment.load(path)
+    with _LOCK:
+        if path.exists():
+            return sentiment.load(path)
+        if sentiment_corpus.data_dir() is not None:
+            return sentiment_train(echo=echo)[0]
+        seed = model_dir() / "sentiment-seed.npz"
+        if not seed.exists():
+            echo("no sentiment model and no training data: using the seed model (docs/reviews.md)")
+            texts, labels = sentiment_seed.seed_corpus()
+            sentiment.train(texts, labels, c=10.0, meta={"data": "seed phrases (fallback)"}).save(seed)
+        return sentiment.load(seed)

@@ -1,0 +1,97 @@
+"""Score reviews in the warehouse: sentiment and aspects into ``review_scores`` (no Django).
+
+Reviews are read column-wise in batches (only those not yet scored by this model version,
+or all of them with ``rescore``), scored with one batched call per batch, and written
+through the loader: the same model over the same reviews changes nothing, a new model
+replaces the rows and its version shows on each of them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+from ibis.backends import BaseBackend
+
+from shopops.service import aspects
+from shopops.service.sentiment import SentimentModel
+from shopops.warehouse import loader
+
+BAD_RATING = 2  # 1–2 stars is a 差评
+
+
+@dataclass(frozen=True, slots=True)
+class ScoredBatch:
+    sentiment: np.ndarray
+    polarity: np.ndarray
+    aspects: list[str]
+    negative_aspects: list[str]
+
+
+def score_texts(texts: list[str], model: SentimentModel) -> ScoredBatch:
+    """Sentiment, polarity and aspects of review texts (empty text: 0.5, unclear, none)."""
+    p = model.proba(texts)
+    polarity = np.where(p < aspects.NEGATIVE_BELOW, -1, np.where(p > aspects.POSITIVE_ABOVE, 1, 0)).astype(np.int8)
+    mentions = aspects.extract(texts, lambda cs: model.proba(cs))
+    return ScoredBatch(
+        p, polarity,
+        [",".join(m.aspect for m in ms) for ms in mentions],
+        [",".join(m.aspect for m in ms if m.polarity < 0) for ms in mentions],
+    )
+
+
+@dataclass(slots=True)
+class RefreshResult:
+    scored: int = 0
+    inserted: int = 0
+    updated: int = 0
+    seconds: float = 0.0
+    model_version: str = ""
+
+
+def review_scores_refresh(*, con: BaseBackend, model: SentimentModel, stores: Iterable[str] = (),
+                          since: dt.date | None = None, rescore: bool = False, batch: int = 50_000,
+                          echo: Callable[[str], None] = lambda _: None) -> RefreshResult:
+    """Score the reviews that have no score by ``model`` yet (every review with ``rescore``)."""
+    started = time.perf_counter()
+    version = model.version
+    loader.ensure_tables(con, ["reviews", "review_scores"])
+    r = con.table("reviews")
+    stores = tuple(stores)
+    if stores:
+        r = r.filter(r.store_id.isin(stores))
+    if since is not None:
+        r = r.filter(r.review_date >= since)
+    if not rescore:
+        s = con.table("review_scores")
+        done = s.filter(s.model_version == version).select("store_id", "review_id")
+        r = r.anti_join(done, ["store_id", "review_id"])
+    r = r.select("store_id", "review_id", "product_id", "review_date", "rating", "content").order_by(
+        ["store_id", "review_id"])
+    table = r.to_pyarrow()
+    result = RefreshResult(model_version=version)
+    for start in range(0, table.num_rows, batch):
+        part = table.slice(start, batch)
+        texts = [t or "" for t in part.column("content").to_pylist()]
+        scored = score_texts(texts, model)
+        out = pa.table({
+            "store_id": part.column("store_id"), "review_id": part.column("review_id"),
+            "product_id": part.column("product_id"), "review_date": part.column("review_date"),
+            "rating": part.column("rating"),
+            "sentiment": pa.array(np.round(scored.sentiment, 6), pa.float64()),
+            "polarity": pa.array(scored.polarity, pa.int8()),
+            "aspects": pa.array([a or None for a in scored.aspects], pa.string()),
+            "negative_aspects": pa.array([a or None for a in scored.negative_aspects], pa.string()),
+            "model_version": pa.array([version] * part.num_rows, pa.string()),
+        })
+        res = loader.load(con, "review_scores", out)
+        result.scored += part.num_rows
+        result.inserted += res.inserted
+        result.updated += res.updated
+        echo(f"scored {result.scored:,} / {table.num_rows:,} reviews")
+    result.seconds = time.perf_counter() - started
+    return result

@@ -1,0 +1,264 @@
+"""Reads of the reviews side: reviews with their scores, a product's complaints, DSR, 差评 waves.
+
+Everything comes from the warehouse (``reviews`` joined to ``review_scores``, ``shop_scores``)
+through Ibis. Example review texts shown on pages have phone numbers and long digit runs
+(order numbers, ids) masked; templates escape them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from shopops.service import aspects, waves
+
+POLARITIES = {"negative": -1, "unclear": 0, "positive": 1}
+_PII = re.compile(r"\d[\d\- ]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
+
+
+def mask_text(text: object, limit: int = 240) -> str:
+    """A review's text for a page: phone/order numbers and e-mails masked, cut to ``limit`` characters."""
+    if not isinstance(text, str):
+        return ""
+    masked = _PII.sub("***", text)
+    return masked if len(masked) <= limit else masked[: limit - 1] + "…"
+
+
+def _con(con=None):
+    if con is not None:
+        return con
+    from shopops.warehouse.connection import connect
+
+    return connect()
+
+
+def _scored(con):
+    """reviews left-joined with their scores (columns of both)."""
+    from shopops.warehouse import loader
+
+    tables = set(con.list_tables())
+    if "reviews" not in tables:
+        return None
+    if "review_scores" not in tables:
+        loader.ensure_tables(con, ["review_scores"])
+    r = con.table("reviews")
+    s = con.table("review_scores").select("store_id", "review_id", "sentiment", "polarity", "aspects",
+                                          "negative_aspects", "model_version")
+    return r.left_join(s, ["store_id", "review_id"]).select(
+        r.store_id, r.review_id, r.product_id, r.review_date, r.rating, r.content, r.created_at,
+        s.sentiment, s.polarity, s.aspects, s.negative_aspects, s.model_version)
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFilter:
+    store_ids: tuple[str, ...] = ()
+    product_id: str = ""
+    sentiment: str = ""  # negative | unclear | positive | "" (any)
+    aspect: str = ""  # an aspect code, or ""
+    negative_only_aspect: bool = False  # aspect must be named negatively
+    bad_only: bool = False  # 1–2 stars
+    first: dt.date | None = None
+    last: dt.date | None = None
+
+
+def _filtered(con, f: ReviewFilter):
+    t = _scored(con)
+    if t is None:
+        return None
+    if f.store_ids:
+        t = t.filter(t.store_id.isin(list(f.store_ids)))
+    if f.product_id:
+        t = t.filter(t.product_id == f.product_id)
+    if f.sentiment in POLARITIES:
+        t = t.filter(t.polarity == POLARITIES[f.sentiment])
+    if f.aspect in aspects.ASPECT_CODES:
+        col = t.negative_aspects if f.negative_only_aspect else t.aspects
+        t = t.filter(("," + col.fill_null("") + ",").contains("," + f.aspect + ","))
+    if f.bad_only:
+        t = t.filter(t.rating <= 2)
+    if f.first:
+        t = t.filter(t.review_date >= f.first)
+    if f.last:
+        t = t.filter(t.review_date <= f.last)
+    return t
+
+
+@dataclass(slots=True)
+class ReviewPage:
+    rows: list[dict] = field(default_factory=list)
+    total: int = 0
+    counts: dict[str, int] = field(default_factory=dict)  # polarity -> reviews (of the filter without sentiment)
+    unscored: int = 0
+
+
+def review_list(f: ReviewFilter, *, limit: int = 100, offset: int = 0, con=None) -> ReviewPage:
+    con = _con(con)
+    page = ReviewPage()
+    t = _filtered(con, f)
+    if t is None:
+        return page
+    base = _filtered(con, ReviewFilter(**{**_asdict(f), "sentiment": ""}))
+    agg = base.group_by("polarity").aggregate(n=base.count()).to_pandas()
+    for row in agg.itertuples(index=False):
+        if pd.isna(row.polarity):
+            page.unscored = int(row.n)
+        else:
+            page.counts[{-1: "negative", 0: "unclear", 1: "positive"}[int(row.polarity)]] = int(row.n)
+    page.total = int(t.count().execute())
+    frame = t.order_by([t.created_at.desc(), t.review_id]).limit(limit, offset=offset).to_pandas()
+    for r in frame.itertuples(index=False):
+        page.rows.append({
+            "store_id": r.store_id, "review_id": r.review_id, "product_id": r.product_id, "date": r.review_date,
+            "rating": None if pd.isna(r.rating) else int(r.rating),
+            "sentiment": None if pd.isna(r.sentiment) else float(r.sentiment),
+            "polarity": None if pd.isna(r.polarity) else int(r.polarity),
+            "aspects": _codes(r.aspects), "negative_aspects": _codes(r.negative_aspects),
+            "text": mask_text(r.content),
+        })
+    return page
+
+
+def _asdict(f: ReviewFilter) -> dict:
+    return {k: getattr(f, k) for k in f.__slots__}
+
+
+def _codes(value) -> list[str]:
+    return [c for c in value.split(",") if c] if isinstance(value, str) else []
+
+
+@dataclass(slots=True)
+class ProductIssues:
+    """What buyers complain about on one product: negative aspect counts per week, examples."""
+
+    product_id: str
+    reviews: int = 0
+    bad: int = 0
+    negative: int = 0
+    weeks: list[dt.date] = field(default_factory=list)
+    counts: dict[str, list[int]] = field(default_factory=dict)  # aspect -> per week
+    totals: dict[str, int] = field(default_factory=dict)  # aspect -> all weeks
+    examples: dict[str, list[dict]] = field(default_factory=dict)  # aspect -> up to 3 recent
+
+
+def product_issues(*, product_id: str, store_ids: tuple[str, ...] = (), last: dt.date | None = None,
+                   weeks: int = 12, con=None) -> ProductIssues:
+    con = _con(con)
+    out = ProductIssues(product_id)
+    t = _filtered(con, ReviewFilter(store_ids=store_ids, product_id=product_id))
+    if t is None:
+        return out
+    frame = t.select("store_id", "review_date", "rating", "polarity", "negative_aspects", "content",
+                     "created_at").to_pandas()
+    if frame.empty:
+        return out
+    frame["review_date"] = pd.to_datetime(frame["review_date"]).dt.date
+    last = last or max(frame["review_date"])
+    first = last - dt.timedelta(days=7 * weeks - 1)
+    frame = frame[(frame["review_date"] >= first) & (frame["review_date"] <= last)]
+    out.reviews = len(frame)
+    out.bad = int((frame["rating"] <= 2).sum())
+    out.negative = int((frame["polarity"] == -1).sum())
+    out.weeks = [first + dt.timedelta(days=7 * k) for k in range(weeks)]
+    week_of = ((pd.to_datetime(frame["review_date"]) - pd.Timestamp(first)).dt.days // 7).astype(int)
+    counts = {a: [0] * weeks for a in aspects.ASPECT_CODES}
+    examples: dict[str, list[dict]] = {a: [] for a in aspects.ASPECT_CODES}
+    ordered = frame.assign(week=week_of).sort_values("created_at", ascending=False)
+    for r in ordered.itertuples(index=False):
+        for code in _codes(r.negative_aspects):
+            counts[code][int(r.week)] += 1
+            if len(examples[code]) < 3:
+                examples[code].append({"date": r.review_date, "rating": None if pd.isna(r.rating) else int(r.rating),
+                                       "text": mask_text(r.content, 160)})
+    out.totals = {a: sum(v) for a, v in counts.items() if sum(v)}
+    out.totals = dict(sorted(out.totals.items(), key=lambda kv: -kv[1]))
+    out.counts = {a: counts[a] for a in out.totals}
+    out.examples = {a: examples[a] for a in out.totals}
+    return out
+
+
+def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | None = None, last: dt.date | None = None,
+                        limit: int = 50, con=None) -> list[dict]:
+    """Products ranked by reviews naming a negative aspect: per product the reviews, 差评, and each aspect's count."""
+    con = _con(con)
+    t = _filtered(con, ReviewFilter(store_ids=store_ids, first=first, last=last))
+    if t is None:
+        return []
+    frame = t.select("product_id", "rating", "negative_aspects").to_pandas()
+    if frame.empty:
+        return []
+    frame["bad"] = frame["rating"] <= 2
+    per = frame.groupby("product_id").agg(reviews=("bad", "size"), bad=("bad", "sum"))
+    neg = frame.dropna(subset=["negative_aspects"])
+    neg = neg.assign(aspect=neg["negative_aspects"].str.split(",")).explode("aspect")
+    neg = neg[neg["aspect"] != ""]
+    table = neg.groupby(["product_id", "aspect"]).size().unstack(fill_value=0)
+    rows = []
+    for pid, c in table.iterrows():
+        top = [(a, int(c[a])) for a in aspects.ASPECT_CODES if a in c.index and c[a] > 0]
+        rows.append({"product_id": pid, "reviews": int(per.loc[pid, "reviews"]), "bad": int(per.loc[pid, "bad"]),
+                     "complaints": int(sum(n for _, n in top)), "aspects": sorted(top, key=lambda x: -x[1])})
+    return sorted(rows, key=lambda r: (-r["complaints"], r["product_id"]))[:limit]
+
+
+def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | None = None, con=None) -> pd.DataFrame:
+    """Daily DSR of a store (date, description, …_industry) as floats, oldest first."""
+    con = _con(con)
+    if "shop_scores" not in set(con.list_tables()):
+        return pd.DataFrame()
+    s = con.table("shop_scores").filter(lambda s: s.store_id == store_id)
+    if first:
+        s = s.filter(s.date >= first)
+    if last:
+        s = s.filter(s.date <= last)
+    frame = s.order_by("date").to_pandas()
+    frame["date"] = pd.to_datetime(frame["date"]).dt.date
+    for c in ("description", "description_industry", "service", "service_industry", "logistics", "logistics_industry"):
+        frame[c] = frame[c].astype(float)
+    return frame
+
+
+def review_daily(*, first: dt.date, last: dt.date, store_ids: tuple[str, ...] = (), con=None) -> pd.DataFrame:
+    """Reviews and bad ones per store, product and day (bad: 1–2 stars, or negative text without stars)."""
+    con = _con(con)
+    t = _scored(con)
+    if t is None:
+        return pd.DataFrame(columns=["store_id", "product_id", "date", "reviews", "bad"])
+    t = t.filter((t.review_date >= first) & (t.review_date <= last))
+    if store_ids:
+        t = t.filter(t.store_id.isin(list(store_ids)))
+    bad = (t.rating <= 2).fill_null(t.polarity.fill_null(0) == -1)
+    g = t.group_by([t.store_id, t.product_id, t.review_date.name("date")]).aggregate(
+        reviews=t.count(), bad=bad.cast("int64").sum())
+    return g.to_pandas()
+
+
+def review_waves(*, day: dt.date, store_ids: tuple[str, ...] = (), lookback: int = 14,
+                 rule: waves.WaveRule = waves.WaveRule(), con=None) -> list[waves.Wave]:
+    """差评 waves whose window touches the ``lookback`` days up to ``day``."""
+    first = day - dt.timedelta(days=lookback + rule.window + rule.baseline)
+    daily = review_daily(first=first, last=day, store_ids=store_ids, con=con)
+    return waves.detect(daily, first_day=day - dt.timedelta(days=lookback - 1), last_day=day, rule=rule)
+
+
+def review_get(*, store_id: str, review_id: str, con=None) -> dict | None:
+    """One review with its scores (text masked for display), or None."""
+    con = _con(con)
+    t = _scored(con)
+    if t is None:
+        return None
+    r = con.table("reviews")
+    frame = t.filter((t.store_id == store_id) & (t.review_id == review_id)).to_pandas()
+    if frame.empty:
+        return None
+    row = frame.iloc[0]
+    order = r.filter((r.store_id == store_id) & (r.review_id == review_id)).select("order_id").to_pandas()
+    return {"store_id": store_id, "review_id": review_id, "product_id": row["product_id"], "date": row["review_date"],
+            "order_id": order.iloc[0]["order_id"] if not order.empty else None,
+            "rating": None if pd.isna(row["rating"]) else int(row["rating"]),
+            "polarity": None if pd.isna(row["polarity"]) else int(row["polarity"]),
+            "sentiment": None if pd.isna(row["sentiment"]) else float(row["sentiment"]),
+            "aspects": _codes(row["aspects"]), "negative_aspects": _codes(row["negative_aspects"]),
+            "text": mask_text(row["content"], 2000)}

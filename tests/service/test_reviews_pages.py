@@ -1,0 +1,128 @@
+"""Reviews pages, 差评-wave tickets and alerts, reply drafts on a small hand-made store.
+
+The store: product P1 with 3 weeks of quiet reviews (one 5-star a day) and then 8 one-star
+尺码 reviews in three days — a wave by any count; product P2 with the quiet reviews only."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pyarrow as pa
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from shopops.ingest.pipeline import import_file
+from shopops.ingest.profiles import profile_get
+from shopops.service.models import ReplyTemplate, TemplateScenario, Ticket, TicketSource, TicketType
+from shopops.service.review_scoring import review_scores_refresh
+from shopops.warehouse.loader import load
+
+from .conftest import PASSWORD
+
+UTC = dt.UTC
+DAY = dt.date(2025, 11, 21)
+FIXTURE = Path(__file__).parents[1] / "ingest" / "platform_fixtures" / "dsr_tmall.csv"
+
+
+@pytest.fixture
+def store(warehouse, desk, review_model):
+    load(warehouse, "stores", pa.table({"store_id": ["tmall"], "platform": ["tmall"], "name": ["天猫旗舰店"],
+                                        "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    rows = []
+    for i in range(21):
+        d = DAY - dt.timedelta(days=23 - i)
+        for p in ("P1", "P2"):
+            rows.append((f"{p}-q{i}", p, d, 5, "质量很好，物流很快，好评"))
+    for i in range(8):
+        rows.append((f"P1-w{i}", "P1", DAY - dt.timedelta(days=i % 3), 1,
+                     "尺码偏小很多，穿不上<script>alert(1)</script> 电话13812345678" if i == 0 else "尺码偏小，和尺码表不一样，差评"))
+    load(warehouse, "reviews", pa.table({
+        "store_id": ["tmall"] * len(rows), "review_id": [r[0] for r in rows], "product_id": [r[1] for r in rows],
+        "order_id": [f"O{i}" for i in range(len(rows))],
+        "created_at": [dt.datetime.combine(r[2], dt.time(4), tzinfo=UTC) for r in rows],
+        "review_date": [r[2] for r in rows], "rating": pa.array([r[3] for r in rows], pa.int8()),
+        "content": [r[4] for r in rows]}))
+    review_scores_refresh(con=warehouse, model=review_model)
+    assert import_file(FIXTURE, profile=profile_get("dsr_tmall"), con=warehouse, store_id="tmall", strict=True,
+                       pii_key="k").loaded
+    return warehouse
+
+
+def client_for(username: str) -> Client:
+    c = Client()
+    assert c.login(username=username, password=PASSWORD)
+    return c
+
+
+def test_wave_makes_one_ticket_and_an_alert(store):
+    from shopops.insights.services import module_alerts_collect
+    from shopops.service.alerts import alerts
+    from shopops.service.services_reviews import review_wave_tickets
+
+    assert review_wave_tickets(day=DAY, con=store) == 1
+    assert review_wave_tickets(day=DAY, con=store) == 0  # once per wave
+    t = Ticket.objects.get(source=TicketSource.REVIEW_WAVE)
+    assert (t.ticket_type, t.product_id, t.store_id) == (TicketType.BAD_REVIEW, "P1", "tmall")
+    assert "尺码" in t.description and "13812345678" not in t.description
+    raised = alerts(DAY)
+    assert [(a.source, a.kind, a.key, a.product_id) for a in raised] == [("service", "review_wave", "tmall:P1", "P1")]
+    module_alerts_collect(day=DAY, sources=["shopops.service.alerts.alerts"])
+
+
+def test_pages_show_reviews_complaints_dsr_and_escape_text(store):
+    c = client_for("mei")
+    page = c.get(reverse("service:reviews"), {"aspect": "size"}).content.decode()
+    assert page.count('class="svc-review-text"') == 8  # every wave review names 尺码 (the quiet ones do not)
+    assert "&lt;script&gt;" in page and "<script>alert" not in page and "13812345678" not in page
+    page = c.get(reverse("service:reviews"), {"sentiment": "positive", "product": "P2"}).content.decode()
+    assert page.count('class="svc-review-text"') == 21
+    page = c.get(reverse("service:review_products")).content.decode()
+    assert "P1" in page and "P2" not in page.split('id="product-complaints"')[1]
+    page = c.get(reverse("service:review_product", args=["tmall", "P1"])).content.decode()
+    assert 'id="issue-clusters"' in page and "尺码" in page
+    page = c.get(reverse("service:dsr"), {"store": "tmall"}).content.decode()
+    assert "4.80" in page and "4.74" in page and 'id="dsr-table"' in page
+    bad = c.get(reverse("service:reviews"), {"from": "2025-13-01", "store": "nope"})
+    assert bad.status_code == 200 and "2025-13-01" in bad.content.decode() and "nope" in bad.content.decode()
+
+
+def test_reply_draft_from_a_template(store):
+    ReplyTemplate.objects.create(title="差评致歉", scenario=TemplateScenario.REVIEW_REPLY,
+                                 body="{nickname}您好，很抱歉{product}的尺码给您带来不便，我们会尽快改进。")
+    ReplyTemplate.objects.create(title="好评感谢", scenario=TemplateScenario.REVIEW_REPLY, body="感谢{nickname}的好评！")
+    c = client_for("mei")
+    page = c.get(reverse("service:review_reply", args=["tmall", "P1-w1"])).content.decode()
+    assert "亲您好，很抱歉P1的尺码给您带来不便" in page
+    page = c.get(reverse("service:review_reply", args=["tmall", "P2-q3"])).content.decode()
+    assert "感谢亲的好评！" in page
+    assert c.get(reverse("service:review_reply", args=["tmall", "missing"])).status_code == 404
+
+
+def test_a_role_without_the_service_module_gets_403(store):
+    c = client_for("designer")
+    for url in (reverse("service:reviews"), reverse("service:review_products"), reverse("service:dsr"),
+                reverse("service:review_product", args=["tmall", "P1"]),
+                reverse("service:review_reply", args=["tmall", "P1-w1"])):
+        assert c.get(url).status_code == 403, url
+
+
+@pytest.mark.parametrize("odd", ["a/b", "..", "<script>x</script>", "q?x=1#frag"])
+def test_odd_product_and_review_ids_link_and_open(store, odd):
+    import html as html_lib
+    import re
+
+    load(store, "reviews", pa.table({
+        "store_id": ["tmall"], "review_id": [odd], "product_id": [odd], "order_id": ["O"],
+        "created_at": [dt.datetime(2025, 11, 21, 4, tzinfo=UTC)], "review_date": [DAY],
+        "rating": pa.array([1], pa.int8()), "content": ["质量太差"]}))
+    c = client_for("mei")
+    page = c.get(reverse("service:reviews"), {"product": odd}).content.decode()
+    assert "<script>x</script>" not in page
+    links = [html_lib.unescape(h) for h in re.findall(r'href="(/service/reviews/[^"]*)"', page)]
+    product = [u for u in links if u.startswith("/service/reviews/products/tmall/")]
+    reply = [u for u in links if u.endswith("/reply/")]
+    assert len(product) == 1 and len(reply) == 1, links
+    assert c.get(product[0]).status_code == 200
+    assert c.get(reply[0]).status_code == 200
