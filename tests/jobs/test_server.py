@@ -43,7 +43,14 @@ def server(tmp_path):
     load_into(connect(url), frames)
     disconnect_all()  # the server takes the file's lock
     env = {k: v for k, v in os.environ.items() if k not in ("SHOPOPS_DATABASE_URL", "SHOPOPS_CLI_DIRECT")}
+    # the review job scores with the small seed model here: training on ../shared takes a minute
+    # (tests/service covers the trained model)
+    from shopops.service import sentiment, sentiment_seed
+
+    model = tmp_path / "sentiment-seed.npz"
+    sentiment.train(*sentiment_seed.seed_corpus(), c=10.0).save(model)
     env.update(SHOPOPS_VAR_DIR=str(var), SHOPOPS_WAREHOUSE_URL=url, SHOPOPS_SCHEDULER="0",
+               SHOPOPS_SENTIMENT_MODEL=str(model),
                PYTHONPATH=os.pathsep.join([str(SRC), str(TESTS)]), DJANGO_SETTINGS_MODULE="shopops.config.settings")
 
     def shopops_cli(*argv: str, extra_env: dict | None = None, timeout: float = 180) -> subprocess.CompletedProcess:
@@ -108,11 +115,13 @@ def test_cli_commands_run_through_the_server_and_the_schedule_runs_by_itself(ser
     flush = shopops_cli("manage", "promotions_flush")
     assert flush.returncode == 0 and "pending outbox rows flushed" in flush.stdout
 
-    # the scheduler's clock at Wednesday 2025-11-26 07:01 store time: four jobs are due
+    # the scheduler's clock at Wednesday 2025-11-26 07:01 store time: these jobs are due
     tick = shopops_cli("jobs", "tick", "--now", "2025-11-26T07:01")
     assert tick.returncode == 0, tick.stderr
     fired = sorted(line.split("\t")[1] for line in tick.stdout.splitlines())
-    assert fired == ["audience_daily", "insights_daily", "jobs_prune", "promotions_flush"]
+    due = ["audience_daily", "insights_daily", "jobs_prune", "promotions_flush", "reviews_daily", "service_daily",
+           "service_sla"]
+    assert fired == due
     again = shopops_cli("jobs", "tick", "--now", "2025-11-26T07:01")
     assert again.stdout.strip() == "nothing due"
 
@@ -120,12 +129,11 @@ def test_cli_commands_run_through_the_server_and_the_schedule_runs_by_itself(ser
     while True:  # the server's worker runs them, one after the other (read the app DB directly)
         with sqlite3.connect(var / "shopops.sqlite3") as db:
             states = dict(db.execute("SELECT name, status FROM jobs_jobrun WHERE trigger = 'schedule'").fetchall())
-        if len(states) == 4 and set(states.values()) <= {"succeeded", "failed"}:
+        if len(states) == len(due) and set(states.values()) <= {"succeeded", "failed"}:
             break
         assert time.monotonic() < deadline, states
         time.sleep(0.5)
-    assert states == {"audience_daily": "succeeded", "insights_daily": "succeeded", "jobs_prune": "succeeded",
-                      "promotions_flush": "succeeded"}
+    assert states == dict.fromkeys(due, "succeeded")
     log = shopops_cli("jobs", "log", "--limit", "50").stdout.splitlines()
     scheduled = [line.split("\t") for line in log if "\tschedule\t" in line]
     assert {cols[1]: cols[3] for cols in scheduled}["insights_daily"] == "2025-11-26 07:00"

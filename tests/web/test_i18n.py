@@ -126,7 +126,7 @@ def test_kpi_labels_and_definitions_follow_the_language(client, cookie_locale, d
 
 
 @pytest.mark.django_db
-def test_english_not_built_page_and_errors(client, cookie_locale, director):
+def test_english_not_built_page_and_errors(client, cookie_locale, director, team_not_built):
     switch(client, "en")
     html = client.get(reverse("web:module", kwargs={"module": "team"})).content.decode()
     assert "This section is not built yet." in html

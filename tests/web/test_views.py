@@ -307,7 +307,7 @@ def test_designer_sees_no_ads_entry_and_cannot_open_it(client, login, warehouse)
 
 
 @pytest.mark.django_db
-def test_module_not_built_page_says_so(client, login):
+def test_module_not_built_page_says_so(client, login, team_not_built):
     login()
     response = client.get(reverse("web:module", kwargs={"module": "team"}))
     assert response.status_code == 200
