@@ -6,7 +6,7 @@ import datetime as dt
 from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -24,13 +24,12 @@ from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, Co
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.promotions.models import Promotion
+from shopops.ui.pages import module_required as ui_module_required
 
 PERMISSION = f"team.use_{Module.CAMPAIGNS.value}"
 
 
-def module_required(view):
-    """Logged in and allowed the campaigns module (403 otherwise), checked on every request."""
-    return login_required(permission_required(PERMISSION, raise_exception=True)(view))
+module_required = ui_module_required(Module.CAMPAIGNS)  # login + the campaigns module, on every request
 
 
 def _today() -> dt.date:

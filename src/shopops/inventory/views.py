@@ -8,7 +8,6 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
+from shopops.core.roles import Module
 from shopops.inventory import positions, selectors, services
 from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
@@ -29,16 +29,11 @@ from shopops.inventory.forms import (
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
 from shopops.ui.exports import export_response
+from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
 
 PERMISSION = services.PERMISSION
-guard = [login_required, permission_required(PERMISSION, raise_exception=True)]
-
-
-def _guarded(view):
-    for decorator in reversed(guard):
-        view = decorator(view)
-    return view
+_guarded = module_required(Module.INVENTORY)  # login + the inventory module, on every request
 
 
 def _today() -> dt.date:

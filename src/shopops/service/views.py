@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -15,11 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.ui.exports import FORMATS, export_response
-from shopops.ui.tables import Column, DataTable, Row
+from shopops.core.roles import Module
 from shopops.service import permissions, selectors, services
 from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
 from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
+from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.pages import module_required
+from shopops.ui.tables import Column, DataTable, Row
 
 PERMISSION = permissions.PERMISSION
 QUEUE_LIMIT = 200
@@ -47,8 +48,7 @@ def _deny_unless(allowed: bool) -> None:
         raise PermissionDenied
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def queue(request: HttpRequest) -> HttpResponse:
     me = selectors.agent_for_user(request.user)
     view = request.GET.get("view", "all")
@@ -87,8 +87,7 @@ def _queue_labels() -> dict:
                     "none": _("no SLA policy")}}
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def ticket_new(request: HttpRequest) -> HttpResponse:
     form = TicketForm(request.POST or None, stores=_stores())
     if request.method == "POST" and form.is_valid():
@@ -172,15 +171,13 @@ def _event_rows(ticket: Ticket) -> list[dict]:
     return rows
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
     return render(request, "service/ticket.html", _ticket_context(request, ticket))
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 @require_POST
 def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
@@ -197,8 +194,7 @@ def ticket_reply(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("service:ticket", ticket_id=ticket.pk)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 @require_POST
 def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
@@ -211,8 +207,7 @@ def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("service:ticket", ticket_id=ticket.pk)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 @require_POST
 def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
@@ -226,8 +221,7 @@ def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     return redirect("service:ticket", ticket_id=ticket.pk)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 @require_POST
 def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
@@ -241,8 +235,7 @@ def ticket_priority(request: HttpRequest, ticket_id: int) -> HttpResponse:
 
 
 # ------------------------------------------------------------------------------ templates
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def templates(request: HttpRequest) -> HttpResponse:
     search = TemplateSearchForm(request.GET or None)
     search.is_valid()
@@ -263,8 +256,7 @@ def _variables() -> list[tuple[str, str]]:
     return [(k, v[1] if en else v[0]) for k, v in VARIABLES.items()]
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpResponse:
     _deny_unless(permissions.can_edit_templates(request.user))
     instance = None
@@ -296,8 +288,7 @@ def _period(request: HttpRequest) -> tuple[dt.date | None, dt.date | None, str]:
     return p.start, p.end, ""
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def satisfaction(request: HttpRequest) -> HttpResponse:
     by = request.GET.get("by", "agent")
     if by not in ("store", "product", "agent", "month"):

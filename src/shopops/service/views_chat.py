@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shopops.core.periods import Period, PeriodPreset, business_today, preset_period
+from shopops.core.roles import Module
 from shopops.metrics.catalog import kpi as kpi_def
-from shopops.service.permissions import PERMISSION
-from shopops.ui.exports import FORMATS, export_response
-from shopops.ui.tables import Column, DataTable, kpi_column
 from shopops.service import selectors_chat
+from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.pages import module_required
+from shopops.ui.tables import Column, DataTable, kpi_column
 
 
 def _period(request: HttpRequest) -> tuple[Period, str]:
@@ -28,8 +28,7 @@ def _period(request: HttpRequest) -> tuple[Period, str]:
         return default, str(exc)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def chat_kpis(request: HttpRequest) -> HttpResponse:
     period, error = _period(request)
     table = chat_kpis_or_empty(period)

@@ -6,15 +6,16 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from shopops.core.errors import ShopopsError
+from shopops.core.roles import Module
 from shopops.service import aspects, permissions, selectors_reviews
 from shopops.service.models import ReplyTemplate, TemplateScenario
+from shopops.ui.pages import module_required
 
 PERMISSION = permissions.PERMISSION
 PAGE_SIZE = 50
@@ -44,8 +45,7 @@ def _date(value: str | None, errors: list[str], name: str) -> dt.date | None:
         return None
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def review_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     errors: list[str] = []
@@ -83,8 +83,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def product_issues(request: HttpRequest) -> HttpResponse:
     stores = _stores()
     store = request.GET.get("store", "")
@@ -97,8 +96,7 @@ def product_issues(request: HttpRequest) -> HttpResponse:
     return render(request, "service/reviews/products.html", {"rows": rows, "stores": stores, "store": store})
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def product_detail(request: HttpRequest, store_id: str, product_id: str) -> HttpResponse:
     if store_id not in {s for s, _ in _stores()}:
         raise Http404
@@ -117,8 +115,7 @@ def product_issues_context(issues: selectors_reviews.ProductIssues) -> dict:
     return {"issues": issues, "clusters": clusters, "issues_chart": chart}
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def dsr(request: HttpRequest) -> HttpResponse:
     stores = _stores()
     store = request.GET.get("store", "") or (stores[0][0] if stores else "")
@@ -143,8 +140,7 @@ def dsr(request: HttpRequest) -> HttpResponse:
         "last_date": frame.iloc[-1]["date"] if frame is not None and not frame.empty else None})
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.SERVICE)
 def reply_draft(request: HttpRequest, store_id: str, review_id: str) -> HttpResponse:
     from shopops.service.services_reviews import review_reply_draft
 
