@@ -11,7 +11,7 @@ from pathlib import Path
 from django.conf import settings
 
 from shopops.core.periods import business_today
-from shopops.customers.services import audience_demo_ensure
+from shopops.audience.services import audience_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident
 from shopops.demo.promotions_plan import outreach_coupon_ensure, promotions_plan_ensure

@@ -65,7 +65,7 @@ class OutboxAdapter(Adapter):
     name = OUTBOX
 
     def send(self, messages: Sequence[Message], *, now: dt.datetime) -> list[Delivery]:
-        from shopops.customers.models import OutboxMessage
+        from shopops.audience.models import OutboxMessage
 
         rows = OutboxMessage.objects.bulk_create([
             OutboxMessage(channel=m.channel, recipient=m.recipient, store_id=m.store_id, subject=m.subject,
@@ -104,7 +104,7 @@ class HttpAdapter(Adapter):
         if _resolver is None:
             raise ConfigurationError(
                 f"sending by {self.channel} needs the store's address book: register an address resolver "
-                "(shopops.customers.outreach.channels.register_address_resolver)")
+                "(shopops.audience.outreach.channels.register_address_resolver)")
 
     def payload(self, message: Message, address: str) -> dict:
         raise NotImplementedError

@@ -1,6 +1,6 @@
-"""Reads of the audience half: segment counts and previews (in the warehouse), saved
-segments and their members, sends and their results, and what the customer page shows
-about one customer (segments they are in, outreach they received).
+"""Reads of audience: segment counts and previews (in the warehouse), saved segments and
+their members, sends and their results, and what the customer page shows about one
+customer (segments they are in, outreach they received: :func:`customer_audience_section`).
 
 ``segment_contains`` / ``segment_members`` are the hook the promotions audience
 "a customer segment" uses: they read the membership stored by the last refresh.
@@ -13,16 +13,20 @@ import hashlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
 from django.db.models import Count
 
-from shopops.customers.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
-from shopops.customers.outreach.results import Results, results_compute
-from shopops.customers.outreach.templating import mask_id
-from shopops.customers.segments import compile_filter, extras_for, rules_validate
+from shopops.audience.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
+from shopops.audience.outreach.results import Results, results_compute
+from shopops.audience.outreach.templating import mask_id
+from shopops.audience.segments import compile_filter, extras_for, fields_used, rules_validate
+from shopops.customers.clv import ClvUnavailableError
+from shopops.customers.sections import Section
+from shopops.customers.selectors import store_clv_fit
 from shopops.customers.stage_rules import store_rules
 from shopops.metrics.cache import LocalCache, cached
 
@@ -54,7 +58,37 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
         facts = _cached_facts(con, as_of=as_of, stores=stores, window_days=window_days)
     else:
         facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days, rules=store_rules(stores))
-    return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree))
+    clv = clv_table(as_of=as_of, store_ids=stores, con=con) if "clv" in fields_used(tree) else None
+    return compile_filter(facts, tree, extras_for(con, as_of=as_of, store_ids=stores, tree=tree, clv=clv))
+
+
+def clv_by_customer(*, as_of: dt.date, store_ids=None, con=None) -> pd.DataFrame:
+    """DataFrame store_id, customer_id, clv (Decimal, to the cent): each store's predicted
+    365-day CLV from its cached fit (``customers.selectors.store_clv_fit``: fitted once per
+    store, day and data version of the orders, whoever asks — the CLV page, the customer page
+    or a segment rule).
+
+    A store in scope without an acceptable model raises ``ClvUnavailableError`` naming the
+    store and the reason: a rule on CLV never runs on a missing value.
+    """
+    con = _con(con)
+    stores = list(store_ids) if store_ids else [
+        str(s) for s in con.table("orders").select("store_id").distinct().to_pandas().store_id]
+    frames = []
+    for store_id in sorted(stores):
+        fit = store_clv_fit(store_id=store_id, as_of=as_of, con=con)
+        if fit.frame is None or fit.reason:
+            raise ClvUnavailableError(store_id, fit.reason or "no_spend_fit")
+        f = fit.frame.reset_index() if "customer_id" not in fit.frame.columns else fit.frame
+        frames.append(pd.DataFrame({"store_id": store_id, "customer_id": f["customer_id"].astype(str),
+                                    "clv": [Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
+    return pd.concat(frames) if frames else pd.DataFrame({"store_id": [], "customer_id": [], "clv": []})
+
+
+def clv_table(*, as_of: dt.date, store_ids=None, con=None) -> ir.Table:
+    """:func:`clv_by_customer` as a table the customer facts join (the ``clv`` rule field)."""
+    return ibis.memtable(clv_by_customer(as_of=as_of, store_ids=store_ids, con=con),
+                         schema={"store_id": "string", "customer_id": "string", "clv": "decimal(18,2)"})
 
 
 FACTS_CACHE_SECONDS = 300
@@ -157,6 +191,13 @@ def customer_outreach(*, store_id: str, customer_id: str, limit: int = 50) -> li
                 .order_by("-outreach__created_at", "-id")[:limit])
 
 
+def customer_audience_section(*, store_id: str, customer_id: str) -> Section:
+    """The customer page's audience block (registered in ``AudienceConfig.ready``)."""
+    return Section("audience/_customer_section.html", {
+        "segments": customer_segments(store_id=store_id, customer_id=customer_id),
+        "outreach": customer_outreach(store_id=store_id, customer_id=customer_id)})
+
+
 # ------------------------------------------------------------------------------ exports
 EXPORT_FORMS = ("ids", "sha256", "md5")
 
@@ -240,7 +281,7 @@ class SendPreview:
 
 def outreach_preview(*, outreach: Outreach, now: dt.datetime) -> SendPreview:
     """Before a draft is sent: who the segment's last refresh would reach, and who would be left out."""
-    from shopops.customers.outreach.holdout import holdout_size
+    from shopops.audience.outreach.holdout import holdout_size
 
     members = set(SegmentMember.objects.filter(segment=outreach.segment).values_list("store_id", "customer_id"))
     opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)

@@ -1,7 +1,8 @@
-"""Coupons attached to a send come from an issuer another app registers (customers must not
-import promotions: the arrow points the other way).
+"""Coupons for customers — a points reward (``customers.services.points_redeem``) or an
+outreach send (``audience.services.outreach_send``) — come from an issuer another app
+registers (customers and audience must not import promotions: the arrow points the other way).
 
-    from shopops.customers.outreach.coupons import register_issuer
+    from shopops.customers.coupons import register_issuer
     register_issuer(my_issue)   # in the issuing app's AppConfig.ready()
 
 An issuer is ``fn(*, coupon_ref: str, customer_ids: list[str], now: datetime) -> dict[str, str]``

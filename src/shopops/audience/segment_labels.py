@@ -1,7 +1,7 @@
 """Segment rules as people read them: field, operator and choice labels in the current
 language, the rule editor's field list and a rule tree as one line of text.
 
-The rule compiler (:mod:`shopops.customers.segments`) is a pure engine without Django; its
+The rule compiler (:mod:`shopops.audience.segments`) is a pure engine without Django; its
 labels are English msgids, translated here where they are shown.
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from shopops.customers.segments import FIELDS, OPERATOR_LABELS, available_fields, rules_validate
+from shopops.audience.segments import FIELDS, OPERATOR_LABELS, available_fields, rules_validate
 
 CHOICE_LABELS = {
     "champions": _("Champions"), "loyal": _("Loyal"), "potential_loyalists": _("Potential loyalists"),

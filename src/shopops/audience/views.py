@@ -31,14 +31,14 @@ from shopops.customers.labels import error_message
 from shopops.core.periods import business_today
 from shopops.core.roles import Action, Module, action_permission
 from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
-from shopops.customers import selectors_audience as sel
-from shopops.customers import services
+from shopops.audience import selectors as sel
+from shopops.audience import services
 from shopops.customers.masking import mask_id
-from shopops.customers.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
-from shopops.customers.outreach import coupons
+from shopops.audience.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
+from shopops.customers import coupons
 from shopops.customers.permissions import can_use_segments
-from shopops.customers.outreach.templating import VARIABLES
-from shopops.customers.segment_labels import CHOICE_LABELS, describe, fields_for_editor
+from shopops.audience.outreach.templating import VARIABLES
+from shopops.audience.segment_labels import CHOICE_LABELS, describe, fields_for_editor
 
 PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
@@ -120,7 +120,7 @@ def segment_list(request: HttpRequest) -> HttpResponse:
     if request.GET.get("format") == "xlsx":
         return _workbook_response(_("Segments"), [_("Segment"), _("Rules"), pgettext("segment", "Members"), _("Refreshed as of")],
                                   [[s.name, d, s.member_count, s.refreshed_as_of] for s, d in rows], "segments")
-    return render(request, "customers/segments/list.html", {"rows": rows})
+    return render(request, "audience/segments/list.html", {"rows": rows})
 
 
 def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, name: str, store_ids, window_days,
@@ -185,9 +185,9 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
             segment = services.segment_save(segment=segment, as_of=as_of, **data)
         except ValidationError as exc:
             context = _builder_context(request, segment, as_of=as_of, error=error_message(exc), **data)
-            return render(request, "customers/segments/builder.html", context, status=400)
+            return render(request, "audience/segments/builder.html", context, status=400)
         messages.success(request, _("Segment saved."))
-        return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
+        return redirect(f"{reverse('audience:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
     if segment is not None:
         context = _builder_context(request, segment, rules=segment.rules, name=segment.name, store_ids=segment.store_ids,
                                    window_days=segment.window_days, as_of=as_of, error=error)
@@ -201,7 +201,7 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
     context["preview"], context["preview_error"] = _preview(context_rules=json.loads(context["rules_json"]),
                                                             store_ids=context["store_ids"],
                                                             window_days=context["window_days"] or None, as_of=as_of)
-    return render(request, "customers/segments/builder.html", context)
+    return render(request, "audience/segments/builder.html", context)
 
 
 def _preview(*, context_rules, store_ids, window_days, as_of):
@@ -229,7 +229,7 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
                                   window_days=data["window_days"], as_of=as_of)
     except ValidationError as exc:
         preview, error = None, error_message(exc)
-    return render(request, "customers/segments/_preview.html", {"preview": preview, "preview_error": error})
+    return render(request, "audience/segments/_preview.html", {"preview": preview, "preview_error": error})
 
 
 @segments_guarded
@@ -247,7 +247,7 @@ def segment_refresh(request: HttpRequest, segment_id: int) -> HttpResponse:
     except ShopopsError as exc:
         messages.error(request, error_message(exc))
         as_of = _reference_day()
-    return redirect(f"{reverse('customers:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
+    return redirect(f"{reverse('audience:segment', args=[segment.pk])}?as_of={as_of.isoformat()}")
 
 
 @segments_guarded
@@ -301,7 +301,7 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
                 services.template_save(name=p.get("name", ""), body_zh=p.get("body_zh", ""), body_en=p.get("body_en", ""),
                                        subject=p.get("subject", ""))
                 messages.success(request, _("Template saved."))
-                return redirect("customers:outreach")
+                return redirect("audience:outreach")
             segment = Segment.objects.filter(pk=p.get("segment") or 0).first()
             template = MessageTemplate.objects.filter(pk=p.get("template") or 0).first()
             if segment is None:
@@ -314,8 +314,8 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
                 seed=int(p["seed"]) if p.get("seed", "").strip().isdigit() else None, coupon_ref=p.get("coupon", ""),
                 frequency_cap=int(p.get("frequency_cap") or 2), window_days=int(p.get("window_days") or 14))
         except (ValidationError, ValueError) as exc:
-            return render(request, "customers/outreach/list.html", _outreach_context(request, error=str(exc)), status=400)
-        return redirect("customers:outreach_detail", outreach_id=send.pk)
+            return render(request, "audience/outreach/list.html", _outreach_context(request, error=str(exc)), status=400)
+        return redirect("audience:outreach_detail", outreach_id=send.pk)
     if request.GET.get("format") == "xlsx":
         rows = [[s.name, s.segment.name, s.get_channel_display(), s.get_status_display(), s.sent_at and
                  timezone.localtime(s.sent_at).replace(tzinfo=None), s.treatment, s.holdout, s.opted_out, s.capped]
@@ -323,7 +323,7 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
         return _workbook_response(_("Outreach"), [_("Send"), _("Segment"), _("Channel"), _("Status"), _("Sent at"),
                                                   _("Treatment"), _("Holdout"), _("Opted out"), _("Frequency cap")],
                                   rows, "outreach")
-    return render(request, "customers/outreach/list.html", _outreach_context(request))
+    return render(request, "audience/outreach/list.html", _outreach_context(request))
 
 
 def _pct(v: float | None) -> str:
@@ -403,7 +403,7 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
                    "clear_loss" if high is not None and high < 0 else "unclear")
         inc = results.incremental_gmv
         incremental_text = "—" if inc is None else f"{'+' if inc >= 0 else '−'}¥{abs(inc.quantize(Decimal('0.01'))):,}"
-    return render(request, "customers/outreach/detail.html", {
+    return render(request, "audience/outreach/detail.html", {
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
         "verdict": verdict, "incremental_text": incremental_text,
         "window_open": bool(results and not results.is_complete(timezone.now())),
@@ -428,4 +428,4 @@ def outreach_send(request: HttpRequest, outreach_id: int) -> HttpResponse:
         messages.success(request, _("Sent to %(n)s customers; %(h)s held out.") % {"n": send.delivered, "h": send.holdout})
     except ShopopsError as exc:
         messages.error(request, str(exc))
-    return redirect("customers:outreach_detail", outreach_id=send.pk)
+    return redirect("audience:outreach_detail", outreach_id=send.pk)

@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 import ibis
 import pandas as pd
 
-from shopops.customers.outreach.stats import Difference, Moments, welch_difference
+from shopops.audience.outreach.stats import Difference, Moments, welch_difference
 from shopops.metrics.sources import paid_orders
 
 CENT = Decimal("0.01")

@@ -35,7 +35,7 @@ from shopops.customers.rfm import GROUPS
 
 def _(message: str) -> str:
     """Marks a label for ``makemessages``; it is translated where it is shown
-    (:mod:`shopops.customers.segment_labels`): this module imports no Django."""
+    (:mod:`shopops.audience.segment_labels`): this module imports no Django."""
     return message
 
 
@@ -254,8 +254,11 @@ class Extras:
     clv: ir.Table | None = None  # store_id, customer_id, clv
 
 
-def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None) -> Extras:
-    """The computed fields' tables for ``tree`` (only those it uses), lifetime up to ``as_of``."""
+def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None, clv: ir.Table | None = None) -> Extras:
+    """The computed fields' tables for ``tree`` (only those it uses), lifetime up to ``as_of``.
+
+    ``clv`` (store_id, customer_id, clv) is made by the caller from the cached CLV fits
+    (``audience.selectors.clv_table``): fitting is not this pure module's business."""
     from shopops.customers.facts import customer_categories
 
     used = fields_used(tree) if tree is not None else set(COMPUTED)
@@ -271,54 +274,7 @@ def extras_for(con, *, as_of: dt.date, store_ids=None, tree: dict | None = None)
         if store_ids:
             r = r.filter(r.store_id.isin(list(store_ids)))
         coupons = r.group_by("store_id", "customer_id").aggregate(coupons_redeemed=r.count())
-    clv = _clv_table(con, as_of=as_of, store_ids=store_ids) if "clv" in used else None
-    return Extras(cats, coupons, clv)
-
-
-class ClvUnavailableError(ValidationError):
-    """A rule on CLV over a store without an acceptable CLV model: which store and why (a
-    ``ClvFitError.reason``); pages show it in the reader's language (``labels.error_message``)."""
-
-    def __init__(self, store_id: str, reason: str) -> None:
-        from shopops.customers.clv import UNAVAILABLE_MESSAGE, UNAVAILABLE_REASONS
-
-        why = UNAVAILABLE_REASONS.get(reason, UNAVAILABLE_REASONS["no_purchase_fit"])
-        super().__init__(UNAVAILABLE_MESSAGE % {"store": store_id, "why": why})
-        self.store_id, self.reason = store_id, reason
-
-
-def clv_by_customer(con, *, as_of: dt.date, store_ids=None):
-    """DataFrame store_id, customer_id, clv (Decimal): the 365-day CLV of ``customers.clv.store_clv``.
-
-    The adapter fits robustly (several starts, a penalty path, see ``ClvModel``). A store in
-    scope without an acceptable model raises :class:`ClvUnavailableError` naming the store and
-    the reason: a rule on CLV never runs on a missing value.
-    """
-    import pandas as pd
-
-    from shopops.customers.clv import ClvFitError, store_clv
-
-    stores = list(store_ids) if store_ids else [
-        str(s) for s in con.table("orders").select("store_id").distinct().to_pandas().store_id]
-    frames = []
-    for store_id in sorted(stores):
-        try:
-            f = store_clv(con, store_id=store_id, as_of=as_of)
-        except ClvFitError as exc:
-            raise ClvUnavailableError(store_id, exc.reason) from exc
-        status = f.attrs.get("status")
-        if status is None or not status.has_clv:
-            raise ClvUnavailableError(store_id, "no_spend_fit")
-        f = f.reset_index() if "customer_id" not in f.columns else f
-        frames.append(pd.DataFrame({"store_id": store_id, "customer_id": f["customer_id"].astype(str),
-                                    "clv": [Decimal(str(round(float(v), 2))) for v in f["clv"]]}))
-    return pd.concat(frames) if frames else pd.DataFrame({"store_id": [], "customer_id": [], "clv": []})
-
-
-def _clv_table(con, *, as_of: dt.date, store_ids=None) -> ir.Table:
-    """The CLV per customer as a table the facts join (see :func:`clv_by_customer`)."""
-    return ibis.memtable(clv_by_customer(con, as_of=as_of, store_ids=store_ids),
-                         schema={"store_id": "string", "customer_id": "string", "clv": "decimal(18,2)"})
+    return Extras(cats, coupons, clv if "clv" in used else None)
 
 
 def available_fields(columns) -> list[Field]:

@@ -10,7 +10,8 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
-from shopops.customers import engagement, services
+from shopops.audience import services
+from shopops.customers import services as customer_services
 
 
 class Command(BaseCommand):
@@ -26,4 +27,4 @@ class Command(BaseCommand):
             raise CommandError(f"--as-of: expected a date like 2025-11-30, got {as_of!r}") from exc
         for segment_id, outcome in services.segments_refresh_daily(as_of=day).items():
             self.stdout.write(f"segment {segment_id}: {outcome}")
-        self.stdout.write(f"points expired: {engagement.points_expire()}")
+        self.stdout.write(f"points expired: {customer_services.points_expire()}")

@@ -1,4 +1,4 @@
-"""Periodic jobs of customers/audience (found by ``shopops.jobs``; see docs/jobs.md)."""
+"""Periodic jobs of audience (found by ``shopops.jobs``; see docs/jobs.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import io
 from shopops.core.schedule import PeriodicJob, daily
 
 JOBS = (
-    PeriodicJob("audience_daily", "shopops.customers.jobs.audience_daily", daily(6, 30),
+    PeriodicJob("audience_daily", "shopops.audience.jobs.audience_daily", daily(6, 30),
                 label=("人群每日刷新与积分过期", "Audience refresh and points expiry")),
 )
 
