@@ -9,11 +9,11 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from shopops.customers.outreach.results import results_compute
-from shopops.customers.selectors_audience import segment_member_keys
+from shopops.audience.outreach.results import results_compute
+from shopops.audience.selectors import segment_member_keys
 from shopops.warehouse.loader import conform
 from shopops.warehouse.schema import TABLES
-from tests.customers.audience_shop import AS_OF, UNPAID, build, per_customer
+from tests.audience.audience_shop import AS_OF, UNPAID, build, per_customer
 
 pytestmark = pytest.mark.django_db
 RULE = {"op": "and", "rules": [

@@ -11,11 +11,11 @@ from decimal import Decimal
 import pytest
 
 from shopops.core.errors import ConfigurationError, ValidationError
-from shopops.customers.outreach import channels
-from shopops.customers.outreach.holdout import assign_holdout, holdout_size
-from shopops.customers.outreach.stats import Moments, welch_difference
-from shopops.customers.outreach.templating import mask_id, template_check, template_render
-from shopops.customers.selectors_audience import normalise_phone
+from shopops.audience.outreach import channels
+from shopops.audience.outreach.holdout import assign_holdout, holdout_size
+from shopops.audience.outreach.stats import Moments, welch_difference
+from shopops.audience.outreach.templating import mask_id, template_check, template_render
+from shopops.audience.selectors import normalise_phone
 
 NOW = dt.datetime(2026, 11, 11, tzinfo=dt.UTC)
 
@@ -76,7 +76,7 @@ def test_welch_interval_worked_by_hand():
 
 @pytest.mark.django_db
 def test_outbox_records_every_message_masked():
-    from shopops.customers.models import OutboxMessage
+    from shopops.audience.models import OutboxMessage
 
     msgs = [channels.Message("sms", "tmall", f"c{i}", f"tmall:{mask_id(f'c{i}')}", "hi") for i in range(3)]
     out = channels.adapter_for("sms").send(msgs, now=NOW)

@@ -15,11 +15,11 @@ import pytest
 from openpyxl import load_workbook
 
 from shopops.core.roles import Role
-from shopops.customers import services
-from shopops.customers.models import Outreach, Segment, SegmentMember
+from shopops.audience import services
+from shopops.audience.models import Outreach, Segment, SegmentMember
 from shopops.team.services import role_groups_sync, user_create
-from tests.customers.audience_shop import AS_OF, build, load_frames, per_customer
-from tests.customers.test_segments import EXAMPLE
+from tests.audience.audience_shop import AS_OF, build, load_frames, per_customer
+from tests.audience.test_segments import EXAMPLE
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-test-password"
@@ -153,9 +153,10 @@ def test_admin_lists_rewards_opt_outs_and_the_outbox(admin_client, shop):
 
     PointsReward.objects.create(name="¥10 无门槛券", coupon_ref="1", points_cost=500)
     services.opt_out_add(store_id="tmall", customer_id="c0001", channel="sms", reason="回复TD")
-    for model in ("pointsreward", "optout", "messagetemplate", "segment", "outreach", "outboxmessage", "pointsentry",
-                  "checkin"):
-        r = admin_client.get(f"/admin/customers/{model}/")
+    for app, model in (("customers", "pointsreward"), ("audience", "optout"), ("audience", "messagetemplate"),
+                       ("audience", "segment"), ("audience", "outreach"), ("audience", "outboxmessage"),
+                       ("customers", "pointsentry"), ("customers", "checkin")):
+        r = admin_client.get(f"/admin/{app}/{model}/")
         assert r.status_code == 200, model
     assert "¥10 无门槛券" in admin_client.get("/admin/customers/pointsreward/").content.decode()
 

@@ -14,11 +14,11 @@ import pyarrow as pa
 import pytest
 
 from shopops.core.roles import Role
-from shopops.customers import services
-from shopops.customers.models import OutreachRecipient, Segment
+from shopops.audience import services
+from shopops.audience.models import OutreachRecipient, Segment
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
-from tests.customers.audience_shop import AS_OF, UNPAID, build, load_frames, per_customer, post_send_orders
+from tests.audience.audience_shop import AS_OF, UNPAID, build, load_frames, per_customer, post_send_orders
 
 PASSWORD = "a-long-test-password"
 SENT_AT = dt.datetime(2025, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))

@@ -9,9 +9,9 @@ from decimal import Decimal
 import pytest
 
 from shopops.core.errors import ValidationError
-from shopops.customers import segments
-from shopops.customers.selectors_audience import segment_count, segment_member_keys, segment_preview
-from tests.customers.audience_shop import AS_OF, build, load_frames, per_customer
+from shopops.audience import segments
+from shopops.audience.selectors import segment_count, segment_member_keys, segment_preview
+from tests.audience.audience_shop import AS_OF, build, load_frames, per_customer
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +140,7 @@ def test_validation_normalises_and_is_idempotent():
 def test_describe_reads_as_a_sentence_in_the_current_language():
     from django.utils import translation
 
-    from shopops.customers.segment_labels import describe
+    from shopops.audience.segment_labels import describe
 
     with translation.override("en"):
         text = describe(EXAMPLE)
@@ -154,9 +154,16 @@ def test_describe_reads_as_a_sentence_in_the_current_language():
 def test_clv_rules_join_the_fitted_model_per_store(shop):
     """The rule keeps exactly the customers whose predicted CLV (the model's per-store table,
     filtered here in pandas) is over the threshold."""
+    from shopops.audience.selectors import clv_by_customer
+    from shopops.customers.clv import store_clv
+
     con, _ = shop
-    clv = segments.clv_by_customer(con, as_of=AS_OF)
+    clv = clv_by_customer(as_of=AS_OF, con=con)
     assert set(clv.store_id) == {"tmall", "jd"}
+    # the cached fit the rule reads gives the numbers of a fresh fit (customers.clv, no cache)
+    fresh = {(s, str(c)): Decimal(str(round(float(v), 2))) for s in ("tmall", "jd")
+             for c, v in store_clv(con, store_id=s, as_of=AS_OF)["clv"].items()}
+    assert dict(zip(zip(clv.store_id, clv.customer_id), clv.clv, strict=True)) == fresh
     threshold = sorted(clv.clv)[len(clv) // 2]
     expected = {(s, c) for s, c, v in clv.itertuples(index=False) if v > threshold}
     assert 50 < len(expected) < len(clv)
@@ -167,7 +174,7 @@ def test_clv_rules_join_the_fitted_model_per_store(shop):
 def test_the_cached_live_preview_equals_the_warehouse_and_sees_new_orders(shop):
     import pyarrow as pa
 
-    from shopops.customers import selectors_audience
+    from shopops.audience import selectors as selectors_audience
     from shopops.warehouse.loader import load
 
     con, frames = shop

@@ -18,9 +18,9 @@ import pandas as pd
 import pytest
 
 from shopops.core.roles import Role
-from shopops.customers import services
-from shopops.customers.models import OutboxMessage, OutreachRecipient
-from shopops.customers.selectors_audience import outreach_results
+from shopops.audience import services
+from shopops.audience.models import OutboxMessage, OutreachRecipient
+from shopops.audience.selectors import outreach_results
 from shopops.team.services import role_groups_sync, user_create
 
 pytestmark = [pytest.mark.django_db, pytest.mark.slow]
@@ -36,7 +36,7 @@ def test_outreach_on_the_demo_store_matches_an_independent_computation(warehouse
     demo_build(days=60, scale="small", seed=7, end_date=END)
 
     # the demo's own audience: three segments and a past send with results, created once
-    from shopops.customers.models import Outreach, Segment
+    from shopops.audience.models import Outreach, Segment
 
     from shopops.demo.promotions_plan import outreach_coupon_ensure
 

@@ -14,12 +14,12 @@ import pyarrow as pa
 import pytest
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.customers import services
-from shopops.customers.models import OutboxMessage, Outreach, OutreachRecipient, SegmentMember
-from shopops.customers.outreach import coupons
-from shopops.customers.selectors_audience import outreach_results
+from shopops.audience import services
+from shopops.audience.models import OutboxMessage, Outreach, OutreachRecipient, SegmentMember
+from shopops.customers import coupons
+from shopops.audience.selectors import outreach_results
 from shopops.warehouse.loader import load
-from tests.customers.audience_shop import AS_OF, UNPAID, build, load_frames, per_customer, post_send_orders
+from tests.audience.audience_shop import AS_OF, UNPAID, build, load_frames, per_customer, post_send_orders
 
 pytestmark = pytest.mark.django_db
 SENT_AT = dt.datetime(2025, 12, 1, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -201,7 +201,7 @@ def test_a_template_with_a_coupon_code_needs_a_coupon(shop, coupon_template):
 
 
 def test_a_template_that_signs_itself_keeps_its_signature():
-    from shopops.customers.outreach.templating import sms_signed
+    from shopops.audience.outreach.templating import sms_signed
 
     assert sms_signed("【栖木】新品到了", signature="天猫旗舰店") == "【栖木】新品到了"
     assert sms_signed(" 新品到了", signature="天猫旗舰店") == "【天猫旗舰店】新品到了"
@@ -280,7 +280,7 @@ def test_the_daily_job_refreshes_every_segment(shop):
 
 
 def test_the_customer_page_reads_segments_and_outreach_of_one_customer(shop, template):
-    from shopops.customers.selectors_audience import (
+    from shopops.audience.selectors import (
         customer_outreach, customer_segments, segment_contains, segment_members,
     )
 
