@@ -95,7 +95,7 @@ def test_rfm_export_and_window(client, login, shop, frames):
     by_group = {row[1]: row for row in rows}
     for name, g in scored.groupby("group"):
         assert by_group[name][2] == len(g) and Decimal(str(by_group[name][4])) == sum(g.gmv_window, Decimal(0))
-    assert ws.cell(row=2, column=5).number_format == "#,##0.00"
+    assert ws.cell(row=2, column=5).number_format == '"¥"#,##0.00'  # money in the store's currency (CNY)
 
 
 def test_lifecycle_page_counts_at_as_of(client, login, shop, want):

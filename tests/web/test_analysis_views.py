@@ -398,7 +398,7 @@ def test_products_export_matches_the_table(client, login, shop):
     assert [tuple(r[:5]) for r in body] == [
         ("P2", "轻暖羽绒服 P2", "天猫旗舰店", 230.0, 5), ("P1", None, "天猫旗舰店", 150.5, 3),
         ("P1", "京东 P1 卫衣", "京东旗舰店", 49.5, 1)]
-    assert sheet["D2"].number_format == "#,##0.00"
+    assert sheet["D2"].number_format == '"¥"#,##0.00'  # money in the stores' currency (CNY)
 
 
 @pytest.mark.django_db
@@ -409,7 +409,7 @@ def test_ads_export_has_percent_and_money_formats_and_chinese_headers(client, lo
     assert header[:5] == ["推广工具", "推广花费", "展现量", "点击量", "点击率"]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
     ztc = rows["直通车 (ztc)"]
-    assert ztc[1].value == 20.0 and ztc[1].number_format == "#,##0.00"
+    assert ztc[1].value == 20.0 and ztc[1].number_format == '"¥"#,##0.00'
     assert ztc[4].value == pytest.approx(0.05) and ztc[4].number_format == "0.00%"
     assert ztc[5].value == pytest.approx(0.40)  # CPC, money
 

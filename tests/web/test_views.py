@@ -489,12 +489,12 @@ def test_stores_in_different_currencies_are_flagged(client, login, tiny_store):
 @pytest.mark.django_db
 def test_an_unavailable_warehouse_is_a_message_not_a_500(client, login, monkeypatch):
     from shopops.core.errors import ConfigurationError
-    from shopops.web import views
+    from shopops.ui import pages
 
     def locked():
         raise ConfigurationError("the warehouse is open in another shopops process")
 
-    monkeypatch.setattr(views, "store_list", locked)
+    monkeypatch.setattr(pages, "store_list", locked)
     login()
     response = client.get(reverse("web:cockpit"))
     assert response.status_code == 503

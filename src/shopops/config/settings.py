@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "shopops.team",
+    "shopops.ui",
     "shopops.metrics",
     "shopops.ingest",
     "shopops.customers",

@@ -8,31 +8,15 @@ from django.utils.translation import gettext_lazy as _
 from shopops.customers.lifecycle import STAGES
 from shopops.customers.rfm import GROUPS
 from shopops.customers.selectors import SORTABLE
+from shopops.ui.forms import StoreFilterForm
 
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, e.g. 2025-11-30.")
 
 
-class CustomerFilterForm(forms.Form):
-    """Stores (none = all), the as-of day (default: the last day with a paid order), ``format=xlsx`` + ``table``."""
+class CustomerFilterForm(StoreFilterForm):
+    """Stores (none = all), the as-of day (default: the last day with a paid order), ``format`` + ``table`` (ui.forms)."""
 
-    store = forms.MultipleChoiceField(required=False, error_messages={
-        "invalid_choice": _("Unknown store %(value)s: pick one of the stores in the list.")})
     as_of = forms.DateField(required=False, input_formats=["%Y-%m-%d"], error_messages={"invalid": DATE_ERROR})
-    format = forms.ChoiceField(required=False, choices=(("", "html"), ("xlsx", "xlsx")), error_messages={
-        "invalid_choice": _("Unknown format %(value)s: use xlsx, or leave it out for the page.")})
-    table = forms.CharField(required=False, max_length=40)
-
-    def __init__(self, data=None, *, stores=(), tables=(), **kwargs):
-        super().__init__(data, **kwargs)
-        self.fields["store"].choices = [(s.store_id, s.name) for s in stores]
-        self._tables = tuple(tables)
-
-    def clean_table(self) -> str:
-        value = self.cleaned_data.get("table") or ""
-        if value and value not in self._tables:
-            raise forms.ValidationError(_("Unknown table %(value)s: this page has %(tables)s."),
-                                        params={"value": value, "tables": ", ".join(self._tables) or "—"})
-        return value
 
 
 class RfmForm(CustomerFilterForm):

@@ -1,27 +1,22 @@
 """Customer pages: list, RFM, lifecycle, CLV validation and the 360° page.
 
-Each view parses the URL (stores, as-of day, page filters, ``format=xlsx``), calls one
-selector and renders; numbers come from the selectors (computed in the warehouse).
+Each view is a :func:`shopops.ui.pages.ui_page` (stores, as-of day, page filters,
+``format=xlsx|csv``): it calls one selector, fills the context and returns its tables for
+export; numbers come from the selectors (computed in the warehouse).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from decimal import Decimal
-from functools import wraps
 
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.customers import selectors
-from shopops.customers.exports import Sheet, xlsx_response
 from shopops.customers.keys import CustomerKeyError, customer_from_key, customer_key, customer_url
 from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
 from shopops.customers.labels import (
@@ -30,116 +25,36 @@ from shopops.customers.labels import (
 from shopops.customers.lifecycle import NONE, STAGES
 from shopops.customers.masking import mask_id, mask_phone
 from shopops.customers.rfm import GROUPS
-from shopops.metrics.dimensions import store_list, traffic_source_label
-from shopops.metrics.runners.kpis import last_fact_date
+from shopops.metrics.dimensions import traffic_source_label
+from shopops.ui.pages import Page, ui_page
+from shopops.ui.tables import Column, DataTable, chart_data
 
-PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 DEFAULT_HOLDOUT_DAYS = 90
 
 
-class _Ctx:
-    """What a page view gets: request, stores, the cleaned form, the as-of day and the context to render."""
-
-    def __init__(self, request, stores, form, as_of, context):
-        self.request, self.stores, self.form, self.as_of, self.context = request, stores, form, as_of, context
-        self.data = form.cleaned_data
-        self.selected = tuple(self.data.get("store") or ())
-
-    def url(self, name: str | None = None, args: tuple = (), **changes) -> str:
-        query = self.request.GET.copy()
-        for key in ("format", "table"):
-            query.pop(key, None)
-        for key, value in changes.items():
-            if value is None:
-                query.pop(key, None)
-            else:
-                query[key] = str(value)
-        path = reverse(name, args=args) if name else self.request.path
-        encoded = query.urlencode()
-        return f"{path}?{encoded}" if encoded else path
-
-    @property
-    def currency(self) -> str:
-        codes = sorted({s.currency for s in self.stores if not self.selected or s.store_id in self.selected})
-        return codes[0] if len(codes) == 1 else ""
-
-
 def customer_page(template: str, form_class=CustomerFilterForm, tables: tuple[str, ...] = (), section: str = ""):
-    """Login + the customers permission, the shared filters, errors as 400/503, and ``format=xlsx``.
-
-    The decorated function fills ``ctx.context`` and returns the page's export ``Sheet``s by id
-    (a dict, possibly empty), or an ``HttpResponse``.
-    """
-
-    def decorate(build: Callable):
-        @login_required
-        @permission_required(PERMISSION, raise_exception=True)
-        @wraps(build)
-        def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            context: dict = {"errors": [], "empty": False, "section": section, "module": Module.CUSTOMERS.value}
-            try:
-                stores = store_list()
-            except ShopopsError as exc:
-                context["errors"] = [str(exc)]
-                return render(request, template, context, status=503)
-            form = form_class(request.GET, stores=stores, tables=tables)
-            context.update(form=form, stores=stores, selected_stores=request.GET.getlist("store"))
-            if not form.is_valid():
-                context["errors"] = [m for msgs in form.errors.values() for m in msgs]
-                return render(request, template, context, status=400)
-            last = last_fact_date()
-            if not stores or last is None:
-                context["empty"] = True
-                return render(request, template, context)
-            as_of = form.cleaned_data.get("as_of") or last
-            context.update(as_of=as_of, last_fact_date=last, selected_stores=list(form.cleaned_data.get("store") or ()))
-            ctx = _Ctx(request, stores, form, as_of, context)
-            context["currency"] = ctx.currency
-            try:
-                out = build(ctx, *args, **kwargs)
-            except selectors.CustomerNotFound as exc:
-                raise Http404(str(exc)) from exc
-            except ValueError as exc:
-                context["errors"] = [str(exc)]
-                return render(request, template, context, status=400)
-            except ShopopsError as exc:
-                context["errors"] = [str(exc)]
-                return render(request, template, context, status=503)
-            if isinstance(out, HttpResponse):
-                return out
-            sheets: dict[str, Sheet] = out or {}
-            if form.cleaned_data.get("format") == "xlsx":
-                table_id = form.cleaned_data.get("table") or next(iter(sheets), "")
-                if table_id not in sheets:
-                    context["errors"] = [_("This page has no table %(table)s to export.") % {"table": table_id}]
-                    return render(request, template, context, status=400)
-                return xlsx_response(sheets[table_id], f"customers-{table_id}-{as_of}")
-            context["export_urls"] = {tid: ctx.url(format="xlsx", table=tid) for tid in sheets}
-            return render(request, template, context)
-
-        return view
-
-    return decorate
+    """A customers page (:func:`shopops.ui.pages.ui_page`): stores, the as-of day, ``format=xlsx|csv``."""
+    return ui_page(Module.CUSTOMERS, template, form=form_class, tables=tables, period=False, as_of=True,
+                   section=section, not_found=(selectors.CustomerNotFound,))
 
 
-def _chart(categories: list[str], series: list[dict], *, stack: bool = False, currency: str = "") -> dict:
-    """Chart data in the shape web/analysis.js draws (values as strings: Decimals never become floats in transit)."""
-    return {"kind": "category", "currency": currency, "stack": stack, "categories": categories,
-            "drill": [""] * len(categories), "series": series}
+def _table(table_id: str, title, columns, rows, currency: str = "") -> DataTable:
+    """A table of selector rows: (key, header, unit) columns."""
+    return DataTable.from_dicts(table_id, title, [Column(k, h, unit=u) for k, h, u in columns], rows, currency=currency)
 
 
 # ---------------------------------------------------------------------------
 # RFM
 # ---------------------------------------------------------------------------
 @customer_page("customers/rfm.html", RfmForm, tables=("groups", "grid"), section="rfm")
-def rfm(ctx: _Ctx):
+def rfm(ctx: Page):
     window = ctx.data.get("window")
     result = selectors.rfm_overview(as_of=ctx.as_of, store_ids=ctx.selected, window_days=window)
     ctx.context.update(result=result, window=window, group_labels=GROUP_LABELS,
                        groups=[(g, group_label(g.group), ctx.url("customers:list", segment=g.group, page=None))
                                for g in result.groups])
     money = "money"
-    groups = Sheet(_("RFM groups"), [
+    groups = _table("groups", _("RFM groups"), [
         ("label", _("Group"), ""), ("group", _("Group id"), ""), ("customers", _("Customers"), "count"),
         ("customer_share", _("Share of customers"), "percent"), ("gmv", _("GMV in the window"), money),
         ("gmv_share", _("Share of GMV"), "percent"), ("avg_recency_days", _("Average recency (days)"), "ratio"),
@@ -147,13 +62,14 @@ def rfm(ctx: _Ctx):
         [{"label": group_label(g.group), "group": g.group, "customers": g.customers,
           "customer_share": g.customer_share, "gmv": g.gmv, "gmv_share": g.gmv_share,
           "avg_recency_days": g.avg_recency_days, "avg_orders": g.avg_orders, "avg_gmv": g.avg_gmv}
-         for g in result.groups])
-    grid = Sheet(_("RFM grid"), [
+         for g in result.groups], ctx.currency)
+    grid = _table("grid", _("RFM grid"), [
         ("r", "R", "count"), ("fm", "FM", "count"), ("label", _("Group"), ""), ("customers", _("Customers"), "count"),
         ("customer_share", _("Share of customers"), "percent"), ("gmv", _("GMV in the window"), money),
         ("gmv_share", _("Share of GMV"), "percent")],
         [{"r": c.r, "fm": c.fm, "label": group_label(c.group), "customers": c.customers,
-          "customer_share": c.customer_share, "gmv": c.gmv, "gmv_share": c.gmv_share} for c in result.cells])
+          "customer_share": c.customer_share, "gmv": c.gmv, "gmv_share": c.gmv_share} for c in result.cells],
+        ctx.currency)
     return {"groups": groups, "grid": grid}
 
 
@@ -166,12 +82,12 @@ def _months_back(day: dt.date, months: int) -> dt.date:
 
 
 @customer_page("customers/lifecycle.html", LifecycleForm, tables=("stages", "transitions"), section="lifecycle")
-def lifecycle(ctx: _Ctx):
+def lifecycle(ctx: Page):
     start = ctx.data.get("start") or _months_back(ctx.as_of, 11)
     result = selectors.lifecycle_overview(start=start, as_of=ctx.as_of, store_ids=ctx.selected)
     latest = result.months[-1] if result.months else None
     months = [m.isoformat() for m in result.months]
-    chart = _chart(months, [
+    chart = chart_data(months, [
         {"key": s, "name": stage_label(s), "unit": "count", "type": "bar", "axis": 0,
          "data": [str(result.counts[m][s]) for m in result.months]} for s in STAGES], stack=True)
     rows = [{"month": m, **{s: result.counts[m][s] for s in STAGES}, "total": sum(result.counts[m].values())}
@@ -181,10 +97,10 @@ def lifecycle(ctx: _Ctx):
         latest=latest, matrix=[(stage_label(f), cells) for f, cells in result.matrix(latest)] if latest else [],
         changes=[(m, stage_label(f), stage_label(t), n) for m, f, t, n in reversed(result.transitions)],
     )
-    stages_sheet = Sheet(_("Stages by month"), [("month", _("Month end"), "date"),
+    stages_sheet = _table("stages", _("Stages by month"), [("month", _("Month end"), "date"),
                                                *((s, stage_label(s), "count") for s in STAGES),
                                                ("total", _("Customers"), "count")], rows)
-    transitions = Sheet(_("Stage transitions"), [
+    transitions = _table("transitions", _("Stage transitions"), [
         ("month", _("Month end"), "date"), ("from", _("From stage"), ""), ("to", _("To stage"), ""),
         ("customers", _("Customers"), "count")],
         [{"month": m, "from": stage_label(f), "to": stage_label(t), "customers": n}
@@ -196,7 +112,7 @@ def lifecycle(ctx: _Ctx):
 # CLV validation
 # ---------------------------------------------------------------------------
 @customer_page("customers/clv.html", ClvForm, tables=("validation", "top"), section="clv")
-def clv(ctx: _Ctx):
+def clv(ctx: Page):
     store_id = ctx.selected[0] if ctx.selected else ctx.stores[0].store_id
     holdout_days = ctx.data.get("holdout_days") or DEFAULT_HOLDOUT_DAYS
     calibration_end = ctx.data.get("calibration_end") or ctx.as_of - dt.timedelta(days=holdout_days)
@@ -207,7 +123,7 @@ def clv(ctx: _Ctx):
     v = selectors.clv_validation(store_id=store_id, calibration_end=calibration_end, holdout_end=holdout_end)
     rows = [{**r, "bucket": f"{int(r['bucket'])}+" if int(r["bucket"]) == 7 else str(int(r["bucket"]))}
             for r in v.by_frequency]
-    chart = _chart([r["bucket"] for r in rows], [
+    chart = chart_data([r["bucket"] for r in rows], [
         {"key": k, "name": name, "unit": "ratio", "type": t, "axis": 0, "data": [f"{r[k]:.4f}" for r in rows]}
         for k, name, t in (("actual", _("Actual"), "bar"), ("predicted", _("BG/NBD"), "bar"),
                            ("naive", _("Naive baseline"), "bar"))])
@@ -222,14 +138,15 @@ def clv(ctx: _Ctx):
     ctx.context.update(validation=v, store_id=store_id, store_name=next(s.name for s in ctx.stores if s.store_id == store_id),
                        holdout_days=(holdout_end - calibration_end).days, rows=rows, chart=chart,
                        single_store=len(ctx.selected) > 1, overview=overview, fit=overview["fit"])
-    sheet = Sheet(_("CLV holdout validation"), [
+    sheet = _table("validation", _("CLV holdout validation"), [
         ("bucket", _("Repeat purchases in calibration"), ""), ("customers", _("Customers"), "count"),
         ("actual", _("Actual purchases in holdout (mean)"), "ratio"),
         ("predicted", _("BG/NBD prediction (mean)"), "ratio"), ("naive", _("Naive baseline (mean)"), "ratio")], rows)
-    top = Sheet(_("Top customers by predicted CLV"), [
+    store_currency = next((s.currency for s in ctx.stores if s.store_id == store_id), "")
+    top = _table("top", _("Top customers by predicted CLV"), [
         ("masked_id", _("Customer"), ""), ("clv", _("Predicted CLV (12 months)"), "money"),
         ("p_alive", _("P(active)"), "ratio"), ("predicted_purchases", _("Expected purchases (12 months)"), "ratio"),
-        ("orders", _("Orders"), "count"), ("gmv", _("GMV"), "money")], overview["top"])
+        ("orders", _("Orders"), "count"), ("gmv", _("GMV"), "money")], overview["top"], store_currency)
     return {"validation": sheet, "top": top}
 
 
@@ -244,11 +161,11 @@ LIST_COLUMNS = (
 
 
 @customer_page("customers/list.html", CustomerListForm, tables=("customers",), section="list")
-def customer_list(ctx: _Ctx):
+def customer_list(ctx: Page):
     d = ctx.data
     sort = d.get("sort") or "gmv"
     descending = (d.get("dir") or "desc") == "desc"
-    export = d.get("format") == "xlsx"
+    export = not ctx.is_html
     page = selectors.customer_list(
         as_of=ctx.as_of, store_ids=ctx.selected, search=d.get("q") or "", stage=d.get("stage") or "",
         segment=d.get("segment") or "", sort=sort, descending=descending,
@@ -271,14 +188,14 @@ def customer_list(ctx: _Ctx):
         stage_choices=[(s, stage_label(s)) for s in STAGES], group_choices=[(g, group_label(g)) for g in GROUPS],
         q=d.get("q") or "", stage=d.get("stage") or "", segment=d.get("segment") or "",
     )
-    sheet = Sheet(_("Customers"), [
+    sheet = _table("customers", _("Customers"), [
         ("store_name", _("Store"), ""), ("masked_id", _("Customer"), ""), ("stage_label", _("Stage"), ""),
-        ("segment_label", _("RFM group"), ""), *LIST_COLUMNS, ("is_vip", "VIP", "")], page.rows)
+        ("segment_label", _("RFM group"), ""), *LIST_COLUMNS, ("is_vip", "VIP", "")], page.rows, ctx.currency)
     return {"customers": sheet}
 
 
 @customer_page("customers/customer.html", CustomerFilterForm, tables=("orders",), section="list")
-def customer(ctx: _Ctx, key: str):
+def customer(ctx: Page, key: str):
     try:
         store_id, customer_id = customer_from_key(key)
     except CustomerKeyError as exc:
@@ -310,10 +227,10 @@ def customer(ctx: _Ctx, key: str):
         channels=sorted({o["platform"] for o in c.orders if o.get("platform")}),
         none_stage=NONE,
     )
-    sheet = Sheet(_("Orders"), [
+    sheet = _table("orders", _("Orders"), [
         ("store_name", _("Store"), ""), ("order_id", _("Order no."), ""), ("status_label", _("Status"), ""),
         ("paid_date", _("Paid on"), "date"), ("paid_amount", _("Paid amount"), "money"),
-        ("province", _("Province"), ""), ("traffic_source_label", _("Traffic source"), "")], c.orders)
+        ("province", _("Province"), ""), ("traffic_source_label", _("Traffic source"), "")], c.orders, currency)
     return {"orders": sheet}
 
 

@@ -6,17 +6,11 @@ background (``ingest/tasks.py``), the jobs page polls a partial while any job ru
 
 from __future__ import annotations
 
-import csv
-import datetime as dt
 import hashlib
-import io
 import re
-from collections.abc import Iterable, Sequence
-from functools import wraps
 from urllib.parse import urlencode
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -29,7 +23,6 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Module
-from shopops.core.xlsx import csv_cell, text_cell
 from shopops.ingest.forms import (
     ImportFileForm,
     MappingForm,
@@ -56,22 +49,16 @@ from shopops.ingest.selectors import (
 from shopops.ingest.services import import_job_create, saved_profile_create, saved_profile_delete, upload_save
 from shopops.ingest.tasks import import_job_enqueue, import_jobs_recover_once
 from shopops.metrics.dimensions import store_list
+from shopops.ui.exports import export_response
+from shopops.ui.pages import module_required
+from shopops.ui.tables import Column, DataTable, Row
 
-PERMISSION = f"team.use_{Module.INGEST.value}"
 JOBS_PER_PAGE = 50
 REJECTS_SHOWN = 100
 EXPORT_MAX_ROWS = 100_000
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def ingest_page(view):
-    @login_required
-    @permission_required(PERMISSION, raise_exception=True)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+ingest_page = module_required(Module.INGEST)
 
 
 def _language() -> str:
@@ -95,73 +82,15 @@ def _profile_names() -> dict[str, str]:
     return {pid: profile.name(language) for pid, profile in profile_all().items()}
 
 
-# --- exports -------------------------------------------------------------------------
+# --- exports (ui.exports writes them) ----------------------------------------------
 
 
-def _local(value):
-    if isinstance(value, dt.datetime) and timezone.is_aware(value):
-        return timezone.localtime(value).replace(tzinfo=None)
-    return value
-
-
-def _csv_safe(value) -> str:
-    """A cell for Excel: text that starts like a formula gets a leading ' (the one rule, core.xlsx)."""
-    return csv_cell(_local(value))
-
-
-def csv_response(*, filename: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """UTF-8 with a byte-order mark, so Excel opens Chinese text correctly."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(headers)
-    for row in rows:
-        writer.writerow([_csv_safe(v) for v in row])
-    return HttpResponse(
-        buffer.getvalue().encode("utf-8"),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": content_disposition_header(True, filename)},
-    )
-
-
-def xlsx_response(*, filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> HttpResponse:
-    """One sheet, bold frozen header; text is always written as text, never as a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=re.sub(r"[\[\]:*?/\\]", " ", title)[:31] or "Sheet1")
-    sheet.freeze_panes = "A2"
-    widths = [max(8, min(40, len(str(h)) * 2 + 2)) for h in headers]
-
-    def cell(value):
-        return text_cell(sheet, _local(value))  # text is never a formula (core.xlsx)
-
-    materialised = [list(r) for r in rows]
-    for row in materialised[:200]:
-        for i, value in enumerate(row[: len(widths)]):
-            widths[i] = max(widths[i], min(60, len(str(value if value is not None else "")) + 2))
-    for i, width in enumerate(widths):
-        sheet.column_dimensions[_column_letter(i)].width = width
-    head = []
-    for h in headers:
-        c = text_cell(sheet, str(h))
-        c.font = Font(bold=True)
-        head.append(c)
-    sheet.append(head)
-    for row in materialised:
-        sheet.append([cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return HttpResponse(
-        buffer.getvalue(), content_type=XLSX, headers={"Content-Disposition": content_disposition_header(True, filename)}
-    )
-
-
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
-
-    return get_column_letter(index + 1)
+def _export(table_id: str, title, columns, rows, filename: str, fmt: str = "xlsx") -> HttpResponse:
+    """Rows of values in ``columns`` order ((key, header, unit) columns) as a download."""
+    keys = [k for k, _h, _u in columns]
+    table = DataTable(table_id, title, [Column(k, h, unit=u) for k, h, u in columns],
+                      [Row(dict(zip(keys, r, strict=True))) for r in rows])
+    return export_response(table, fmt, filename)
 
 
 # --- upload, detect, start -------------------------------------------------------------
@@ -295,8 +224,12 @@ def jobs(request: HttpRequest) -> HttpResponse:
 @ingest_page
 def jobs_export(request: HttpRequest) -> HttpResponse:
     names = _profile_names()
-    headers = [_("#"), _("Started"), _("By"), _("Source"), _("File"), _("Profile"), _("Profile ID"), _("Store"),
-               _("Rows read"), _("Inserted"), _("Updated"), _("Rejected"), _("Duration (s)"), _("Status"), _("Error")]
+    columns = [("id", _("#"), "count"), ("started", _("Started"), "datetime"), ("by", _("By"), ""),
+               ("source", _("Source"), ""), ("file", _("File"), ""), ("profile", _("Profile"), ""),
+               ("profile_id", _("Profile ID"), ""), ("store", _("Store"), ""), ("read", _("Rows read"), "count"),
+               ("inserted", _("Inserted"), "count"), ("updated", _("Updated"), "count"),
+               ("rejected", _("Rejected"), "count"), ("seconds", _("Duration (s)"), "ratio"),
+               ("status", _("Status"), ""), ("error", _("Error"), "")]
     rows = (
         [job.pk, job.created_at, job.created_by.username if job.created_by else "", job.get_source_display(),
          job.file_name, names.get(job.profile, job.profile), job.profile, job.store_id, job.rows_read,
@@ -305,7 +238,7 @@ def jobs_export(request: HttpRequest) -> HttpResponse:
         for job in import_job_list()[:EXPORT_MAX_ROWS]
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return xlsx_response(filename=f"import-jobs-{stamp}.xlsx", title=_("Import jobs"), headers=headers, rows=rows)
+    return _export("jobs", _("Import jobs"), columns, rows, f"import-jobs-{stamp}")
 
 
 def _job_or_404(job_id: int) -> ImportJob:
@@ -333,29 +266,22 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-def _rejects_table(job: ImportJob) -> tuple[list[str], Iterable[list]]:
-    headers = [_("Row"), _("Column"), _("Value"), _("Reason")]
+def _rejects_export(job: ImportJob, fmt: str) -> HttpResponse:
+    columns = [("row", _("Row"), "count"), ("column", _("Column"), ""), ("value", _("Value"), ""),
+               ("reason", _("Reason"), "")]
     rows = ([r.row, r.column, r.value, reason_display(r.reason)] for r in import_job_rejects(job).iterator())
-    return headers, rows
-
-
-def _rejects_filename(job: ImportJob, extension: str) -> str:
     stem = re.sub(r"(\.(csv|gz|zip|xlsx|xlsm|txt))+$", "", job.file_name, flags=re.IGNORECASE) or "import"
-    return f"{stem}-rejects-job{job.pk}.{extension}"
+    return _export("rejects", _("Rejected rows"), columns, rows, f"{stem}-rejects-job{job.pk}", fmt)
 
 
 @ingest_page
 def job_rejects_csv(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _job_or_404(job_id)
-    headers, rows = _rejects_table(job)
-    return csv_response(filename=_rejects_filename(job, "csv"), headers=headers, rows=rows)
+    return _rejects_export(_job_or_404(job_id), "csv")
 
 
 @ingest_page
 def job_rejects_xlsx(request: HttpRequest, job_id: int) -> HttpResponse:
-    job = _job_or_404(job_id)
-    headers, rows = _rejects_table(job)
-    return xlsx_response(filename=_rejects_filename(job, "xlsx"), title=_("Rejected rows"), headers=headers, rows=rows)
+    return _rejects_export(_job_or_404(job_id), "xlsx")
 
 
 # --- generic mapping -----------------------------------------------------------------
@@ -485,7 +411,8 @@ def saved_profile_remove(request: HttpRequest, slug: str) -> HttpResponse:
 
 @ingest_page
 def saved_profiles_export(request: HttpRequest) -> HttpResponse:
-    headers = [_("Name"), _("ID"), _("Target"), _("Created by"), _("Created")]
+    columns = [("name", _("Name"), ""), ("id", _("ID"), ""), ("target", _("Target"), ""),
+               ("by", _("Created by"), ""), ("created", _("Created"), "datetime")]
     rows = ([s.name, s.slug, s.table, s.created_by.username if s.created_by else "", s.created_at]
             for s in saved_profile_list())
-    return xlsx_response(filename="saved-mappings.xlsx", title=_("Saved mappings"), headers=headers, rows=rows)
+    return _export("mappings", _("Saved mappings"), columns, rows, "saved-mappings")

@@ -6,10 +6,7 @@ never in a URL, not cached); the list shows prefixes only. The same as ``shopops
 
 from __future__ import annotations
 
-from functools import wraps
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
@@ -22,18 +19,9 @@ from shopops.ingest.forms import ApiKeyForm
 from shopops.ingest.selectors import api_key_list
 from shopops.ingest.services import api_key_create, api_key_revoke
 from shopops.metrics.dimensions import store_list
+from shopops.ui.pages import module_required
 
-PERMISSION = f"team.use_{Module.TEAM.value}"  # the director's module: keys open the store's API
-
-
-def keys_page(view):
-    @login_required
-    @permission_required(PERMISSION, raise_exception=True)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+keys_page = module_required(Module.TEAM)  # the director's module: keys open the store's API
 
 
 def _store_choices() -> tuple[list[tuple[str, str]], str]:

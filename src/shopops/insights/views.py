@@ -7,7 +7,6 @@ import datetime as dt
 from django import forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -16,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
-from shopops.ingest.views import xlsx_response
 from shopops.insights import selectors, services
 from shopops.insights.models import Finding, Severity
+from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.pages import module_required
+from shopops.ui.tables import Column, DataTable, Row
 
-PERMISSION = f"team.use_{Module.INSIGHTS.value}"
 _DATE = {"invalid": gettext_lazy("Enter a date as YYYY-MM-DD.")}
 
 
@@ -33,8 +33,7 @@ class InboxFilter(forms.Form):
     end = forms.DateField(required=False, input_formats=["%Y-%m-%d"], error_messages=_DATE)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 def inbox(request: HttpRequest) -> HttpResponse:
     form = InboxFilter(request.GET or {"status": "active"})
     errors = []
@@ -51,12 +50,17 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                       severity=data.get("severity") or "", store=data.get("store") or "",
                                       start=data.get("start"), end=data.get("end"))
     names = selectors.store_names()
-    if request.GET.get("export") == "xlsx":
-        headers = [_("Day"), _("Store"), _("Severity"), _("KPI"), _("Product"), _("Actual"), _("Expected"),
-                   _("Expected low"), _("Expected high"), _("Change vs expected"), _("Money at stake"), _("Cause"),
-                   _("Evidence"), _("Status"), _("Assignee")]
-        return xlsx_response(filename=f"insights-{data.get('start')}-{data.get('end')}.xlsx", title=_("Insights"),
-                             headers=headers, rows=selectors.rows_for_export(findings, names))
+    if request.GET.get("export") in FORMATS:
+        columns = [("day", _("Day"), "date"), ("store", _("Store"), ""), ("severity", _("Severity"), ""),
+                   ("kpi", _("KPI"), ""), ("product", _("Product"), ""), ("actual", _("Actual"), ""),
+                   ("expected", _("Expected"), ""), ("low", _("Expected low"), ""), ("high", _("Expected high"), ""),
+                   ("change", _("Change vs expected"), "percent"), ("money", _("Money at stake"), "money"),
+                   ("cause", _("Cause"), ""), ("evidence", _("Evidence"), ""), ("status", _("Status"), ""),
+                   ("assignee", _("Assignee"), "")]
+        keys = [k for k, _h, _u in columns]
+        table = DataTable("findings", _("Insights"), [Column(k, h, unit=u) for k, h, u in columns],
+                          [Row(dict(zip(keys, r, strict=True))) for r in selectors.rows_for_export(findings, names)])
+        return export_response(table, request.GET["export"], f"insights-{data.get('start')}-{data.get('end')}")
     views = [selectors.finding_view(f, names) for f in findings[:200]]
     query = request.GET.copy()
     query["export"] = "xlsx"
@@ -74,8 +78,7 @@ def _finding(finding_id: int) -> Finding:
         raise Http404 from exc
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
     f = _finding(finding_id)
     view = selectors.finding_view(f)
@@ -84,8 +87,7 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
                                                      "tasks": f.tasks.select_related("assignee"), "tab": "inbox"})
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 @require_POST
 def finding_action(request: HttpRequest, finding_id: int, action: str) -> HttpResponse:
     f = _finding(finding_id)
@@ -127,8 +129,7 @@ def _brief_day(request: HttpRequest) -> tuple[dt.date | None, str]:
     return last_fact_date() or selectors.latest_day(), ""
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 def brief(request: HttpRequest) -> HttpResponse:
     day, error = _brief_day(request)
     b = selectors.brief(day=day) if day else None
@@ -137,8 +138,7 @@ def brief(request: HttpRequest) -> HttpResponse:
                                                    "module": "insights", "tab": "brief"})
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 @require_POST
 def brief_send(request: HttpRequest) -> HttpResponse:
     day, error = _brief_day(request)
@@ -151,15 +151,13 @@ def brief_send(request: HttpRequest) -> HttpResponse:
     return redirect(f"{reverse('insights:outbox')}")
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 def outbox(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/outbox.html", {"deliveries": selectors.outbox_list(), "module": "insights",
                                                     "tab": "outbox"})
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.INSIGHTS)
 @require_POST
 def run(request: HttpRequest) -> HttpResponse:
     day, error = _brief_day(request)

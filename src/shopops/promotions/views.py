@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,16 +11,20 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Action, Module, action_permission
-from shopops.customers.exports import Sheet, xlsx_response
 from shopops.promotions import engine, selectors, services
 from shopops.promotions.forms import KIND_FIELDS, PromotionForm, PublishForm, SimulatorForm
 from shopops.promotions.models import Campaign, Promotion
+from shopops.ui.pages import Page, module_required, ui_page
+from shopops.ui.tables import Column, DataTable
 
-PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+def _table(table_id: str, title, columns, rows) -> DataTable:
+    """An export table of plain rows: (key, header, unit) columns (ui.exports writes it)."""
+    return DataTable.from_dicts(table_id, title, [Column(k, h, unit=u) for k, h, u in columns], rows)
+
+
+@module_required(Module.PROMOTIONS)
 def campaigns(request: HttpRequest) -> HttpResponse:
     return render(request, "promotions/campaigns.html", {"campaigns": selectors.campaign_list(),
                                                          "liability": selectors.coupon_liability(now=timezone.now())})
@@ -38,23 +41,23 @@ def _names(campaign: Campaign) -> dict[str, str]:
     return {str(p.pk): p.name for p in campaign.promotions.all()}
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-def campaign_detail(request: HttpRequest, campaign_id: int) -> HttpResponse:
+@ui_page(Module.PROMOTIONS, "promotions/campaign_detail.html", warehouse=False, form=None, tables=("floor_check",))
+def campaign_detail(page: Page, campaign_id: int) -> dict[str, DataTable]:
+    request = page.request
     campaign = _campaign(campaign_id)
     report = selectors.campaign_floor_check(campaign=campaign) if request.GET.get("check") else None
-    if report is not None and request.GET.get("format") == "xlsx":
-        names = _names(campaign)
-        sheet = Sheet(_("Floor-price check"), [
-            ("sku", "SKU", "text"), ("floor", _("Floor"), "money"), ("lowest", _("Lowest reachable price"), "money"),
-            ("shortfall", _("Shortfall"), "money"), ("how", _("How"), "text"), ("applied", _("Promotions applied"), "text")],
-            [{"sku": v.sku, "floor": v.floor, "lowest": v.lowest_unit_price, "shortfall": v.shortfall, "how": v.scenario,
-              "applied": ", ".join(names.get(a, a) for a in v.applied)} for v in report.violations])
-        return xlsx_response(sheet, f"floor-check-{campaign.pk}")
-    return render(request, "promotions/campaign_detail.html", {
+    page.context.update({
         "campaign": campaign, "report": report, "form": PublishForm(), "names": _names(campaign),
         "audit": selectors.audit_for_campaign(campaign=campaign), **_publish_rights(request),
     })
+    if report is not None:
+        names = _names(campaign)
+        return {"floor_check": _table("floor_check", _("Floor-price check"), [
+            ("sku", "SKU", "text"), ("floor", _("Floor"), "money"), ("lowest", _("Lowest reachable price"), "money"),
+            ("shortfall", _("Shortfall"), "money"), ("how", _("How"), "text"), ("applied", _("Promotions applied"), "text")],
+            [{"sku": v.sku, "floor": v.floor, "lowest": v.lowest_unit_price, "shortfall": v.shortfall, "how": v.scenario,
+              "applied": ", ".join(names.get(a, a) for a in v.applied)} for v in report.violations])}
+    return {}
 
 
 def _publish_rights(request: HttpRequest) -> dict:
@@ -63,8 +66,7 @@ def _publish_rights(request: HttpRequest) -> dict:
             "can_override": request.user.has_perm(action_permission(Action.OVERRIDE_FLOOR))}
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.PROMOTIONS)
 @require_POST
 def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
     campaign = _campaign(campaign_id)
@@ -86,8 +88,7 @@ def campaign_publish(request: HttpRequest, campaign_id: int) -> HttpResponse:
     return redirect("promotions:campaign", campaign_id=campaign.pk)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.PROMOTIONS)
 def simulator(request: HttpRequest) -> HttpResponse:
     form = SimulatorForm(request.GET or None, initial={"lines": selectors.simulator_sample_lines()})
     context: dict = {"form": form, "simulation": None, "error": ""}
@@ -112,12 +113,12 @@ def simulator(request: HttpRequest) -> HttpResponse:
     return render(request, "promotions/simulator.html", context)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
-def promotions(request: HttpRequest) -> HttpResponse:
+@ui_page(Module.PROMOTIONS, "promotions/promotions.html", warehouse=False, form=None, tables=("offers",))
+def promotions(page: Page) -> dict[str, DataTable]:
     promotions = selectors.promotion_list()
-    if request.GET.get("format") == "xlsx":
-        sheet = Sheet(_("Offers"), [
+    page.context["promotions"] = promotions
+    if not page.is_html:
+        return {"offers": _table("offers", _("Offers"), [
             ("id", "#", "count"), ("name", _("Promotion"), "text"), ("kind", _("Type"), "text"),
             ("audience", _("Audience"), "text"), ("scope", _("Scope"), "text"), ("excluded", _("Excluded SKUs"), "text"),
             ("channels", _("Channels"), "text"), ("starts", _("Starts"), "text"), ("ends", _("Ends"), "text"),
@@ -127,9 +128,8 @@ def promotions(request: HttpRequest) -> HttpResponse:
               "excluded": ", ".join(p.exclude_skus), "channels": ", ".join(p.channels),
               "starts": timezone.localtime(p.starts_at).strftime("%Y-%m-%d %H:%M") if p.starts_at else "",
               "ends": timezone.localtime(p.ends_at).strftime("%Y-%m-%d %H:%M") if p.ends_at else "",
-              "active": str(_("Yes") if p.is_active else _("No"))} for p in promotions])
-        return xlsx_response(sheet, "offers")
-    return render(request, "promotions/promotions.html", {"promotions": promotions})
+              "active": str(_("Yes") if p.is_active else _("No"))} for p in promotions])}
+    return {}
 
 
 def _promotion_form_page(request: HttpRequest, promotion: Promotion | None) -> HttpResponse:
@@ -157,14 +157,12 @@ def _promotion_form_page(request: HttpRequest, promotion: Promotion | None) -> H
                   {"form": form, "promotion": promotion, "kind_fields": KIND_FIELDS}, status=status)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.PROMOTIONS)
 def promotion_create(request: HttpRequest) -> HttpResponse:
     return _promotion_form_page(request, None)
 
 
-@login_required
-@permission_required(PERMISSION, raise_exception=True)
+@module_required(Module.PROMOTIONS)
 def promotion_edit(request: HttpRequest, promotion_id: int) -> HttpResponse:
     promotion = Promotion.objects.filter(pk=promotion_id).first()
     if promotion is None:

@@ -6,7 +6,7 @@ import dataclasses
 import math
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import LoginView
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -14,19 +14,16 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 
-from shopops.core.errors import ShopopsError
-from shopops.core.periods import business_today
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.cockpit import COCKPIT_TILES, Cockpit, cockpit_build, cockpit_period, reference_today
-from shopops.metrics.dimensions import store_list
+from shopops.metrics.cockpit import COCKPIT_TILES, Cockpit, cockpit_build
 from shopops.metrics.maturity import MATURITY_DAYS
-from shopops.metrics.runners import BUCKET, last_fact_date
+from shopops.metrics.runners import BUCKET
 from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.team.selectors import login_locked_until, user_can_use
+from shopops.ui.pages import Page, ui_page
 from shopops.team.services import login_failure_record, login_success_record
 from shopops.web.access import kpi_visible, visible_kpis
-from shopops.web.forms import PERIOD_CHOICES, PeriodStoreFilterForm
 from shopops.web.navigation import nav_entry
 
 # The daily trend: (KPI, y axis, series type). GMV on the left axis; paid orders and
@@ -38,56 +35,20 @@ TREND_KPIS: tuple[tuple[str, int, str], ...] = (
 )
 
 
-@login_required
-@permission_required(f"team.use_{Module.COCKPIT.value}", raise_exception=True)
-def cockpit(request: HttpRequest) -> HttpResponse:
-    context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "cockpit": None, "empty": False}
-    try:
-        stores = store_list()
-    except ShopopsError as exc:
-        context.update(form=PeriodStoreFilterForm(stores=()), stores=[], errors=[str(exc)])
-        return render(request, "web/cockpit.html", context, status=503)
-
-    form = PeriodStoreFilterForm(request.GET, stores=stores)
-    context.update(form=form, stores=stores)
-    if not form.is_valid():
-        context["errors"] = [msg for msgs in form.errors.values() for msg in msgs]
-        context["selected_stores"] = request.GET.getlist("store")
-        return render(request, "web/cockpit.html", context, status=400)
-
-    filters = form.cleaned_data
-    selected: tuple[str, ...] = filters["store"]
-    context.update(selected_stores=list(selected), selected_period=filters["period"])
-    try:
-        if not stores or last_fact_date() is None:
-            context["empty"] = True
-            return render(request, "web/cockpit.html", context)
-        today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE))
-        try:
-            period = cockpit_period(filters["period"], start=filters["start"], end=filters["end"], today=today)
-        except ValueError as exc:  # a period the presets cannot make
-            context["errors"] = [str(exc)]
-            return render(request, "web/cockpit.html", context, status=400)
-        # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
-        result = cockpit_build(period=period, stores=selected, kpis=visible_kpis(request.user, COCKPIT_TILES))
-        result = dataclasses.replace(result, month_targets=tuple(
-            t for t in result.month_targets if kpi_visible(request.user, t.target.kpi)))
-    except ShopopsError as exc:  # e.g. the warehouse is locked by another process
-        context["errors"] = [str(exc)]
-        return render(request, "web/cockpit.html", context, status=503)
-
-    currencies = sorted({s.currency for s in stores if not selected or s.store_id in selected})
-    currency = currencies[0] if len(currencies) == 1 else ""
-    context.update(
+@ui_page(Module.COCKPIT, "web/cockpit.html")
+def cockpit(page: Page) -> dict:
+    # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
+    result = cockpit_build(period=page.period, stores=page.selected, kpis=visible_kpis(page.user, COCKPIT_TILES))
+    result = dataclasses.replace(result, month_targets=tuple(
+        t for t in result.month_targets if kpi_visible(page.user, t.target.kpi)))
+    page.context.update(
         cockpit=result,
-        currency=currency,
-        mixed_currencies=currencies if len(currencies) > 1 else [],
         trend_kpis=[CATALOG[k] for k, _axis, _type in TREND_KPIS],
         trend_rows=_trend_rows(result),
         maturity_days=MATURITY_DAYS,
-        chart=_trend_chart(result, currency),
+        chart=_trend_chart(result, page.currency),
     )
-    return render(request, "web/cockpit.html", context)
+    return {}
 
 
 def _trend_rows(result: Cockpit) -> list[dict]:

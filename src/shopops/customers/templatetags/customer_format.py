@@ -1,10 +1,10 @@
-"""Template filters of the customer pages: numbers in the shared formats (metrics.formatting)."""
+"""Template filters of the customer pages: numbers in the shared formats (ui.formatting)."""
 
 from __future__ import annotations
 
 from django import template
 
-from shopops.metrics.formatting import format_value
+from shopops.ui.formatting import format_value
 
 register = template.Library()
 

@@ -1,4 +1,4 @@
-"""Analysis filters: the top bar's period and stores (``web.forms``) plus each page's own.
+"""Analysis filters: the top bar's period and stores, ``format`` and ``table`` (``ui.forms``) plus each page's own.
 
 Everything lives in the URL, so a filtered page (and its drill-downs) can be shared.
 """
@@ -10,24 +10,16 @@ from collections.abc import Sequence
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from shopops.web.forms import PeriodStoreFilterForm
-
-FORMAT_CHOICES = (("", "html"), ("xlsx", "xlsx"))
+from shopops.ui.forms import PageFilterForm
 
 
-class AnalysisFilterForm(PeriodStoreFilterForm):
-    """Adds ``format`` (``xlsx`` exports a table), ``table`` (which one), and optional drill-down filters.
+class AnalysisFilterForm(PageFilterForm):
+    """Adds the optional drill-down filters, search, paging and sort.
 
     ``sources``, ``tools`` are the values a page accepts for ``source`` / ``tool``;
     ``sorts`` the column keys a sortable table accepts for ``sort``.
     """
 
-    format = forms.ChoiceField(
-        required=False,
-        choices=FORMAT_CHOICES,
-        error_messages={"invalid_choice": _("Unknown format %(value)s: use xlsx, or leave it out for the page.")},
-    )
-    table = forms.CharField(required=False, max_length=40)
     source = forms.CharField(required=False, max_length=40)
     tool = forms.CharField(required=False, max_length=40)
     plan = forms.CharField(required=False, max_length=80)
@@ -47,18 +39,8 @@ class AnalysisFilterForm(PeriodStoreFilterForm):
     )
 
     def __init__(self, data=None, *, stores=(), sorts: Sequence[str] = (), tables: Sequence[str] = (), **kwargs):
-        super().__init__(data, stores=stores, **kwargs)
+        super().__init__(data, stores=stores, tables=tables, **kwargs)
         self.fields["sort"].choices = [("", "")] + [(s, s) for s in sorts]
-        self._tables = tuple(tables)
-
-    def clean_table(self) -> str:
-        value = self.cleaned_data.get("table") or ""
-        if value and value not in self._tables:
-            raise forms.ValidationError(
-                _("Unknown table %(value)s: this page has %(tables)s."),
-                params={"value": value, "tables": ", ".join(self._tables) or "—"},
-            )
-        return value
 
 
 class TargetForm(forms.Form):

@@ -1,35 +1,30 @@
 """Analysis pages: traffic & funnel, products, stores, ads, customers, targets.
 
-Each view parses the URL (period, stores, drill-down filters, sort, ``format=xlsx``),
-calls metrics runners, and hands their rows to one table shape
-(:mod:`shopops.web.analysis.tables`) that the template renders, the chart plots and the
-export writes. No KPI is computed here: every number is a runner's value for a catalog KPI.
+Each view is a :func:`shopops.ui.pages.ui_page` (period, stores, drill-down filters, sort,
+``format=xlsx|csv``): it calls metrics runners and hands their rows to the one table shape
+(:mod:`shopops.ui.tables`) that the template renders, the chart plots and the export
+(:mod:`shopops.ui.exports`) writes. No KPI is computed here: every number is a runner's value for a catalog KPI.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
-from shopops.core.errors import ShopopsError
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.cockpit import COCKPIT_KPIS, cockpit_period, reference_today
-from shopops.metrics.dimensions import StoreInfo, ad_plan_names, platform_label, product_titles, store_list
+from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
+from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
 from shopops.metrics.runners import run_query
 from shopops.metrics.runners.cohort import CohortQuery
@@ -41,18 +36,16 @@ from shopops.metrics.runners.funnel import (
     FunnelQuery,
     TrafficFunnelQuery,
 )
-from shopops.metrics.runners.kpis import KpiQuery, last_fact_date
+from shopops.metrics.runners.kpis import KpiQuery
 from shopops.metrics.runners.targets import TargetQuery
 from shopops.metrics.selectors import target_specs
 from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
-from shopops.team.selectors import user_can_use
 from shopops.web.access import visible_kpis
-from shopops.web.analysis.exports import xlsx_response
+from shopops.ui.pages import BadRequest, Page, language, ui_page, user_can_use
+from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
-from shopops.web.analysis.tables import Column, DataTable, Row, chart_from_table, kpi_column
-from shopops.web.forms import PERIOD_CHOICES
 
 # Glossary names of the traffic sources (流量来源) and the ad tools; ids are the warehouse's.
 SOURCE_LABELS = {
@@ -88,119 +81,6 @@ AD_STORE_TILES = ("ad_spend_ratio",)
 AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1, "jlqc": 1}
 CUSTOMER_KPIS = ("paying_buyers", "new_buyers", "returning_buyers", "repurchase_rate", "returning_buyer_rate", "aov")
 COHORT_MONTHS = 11
-
-
-def language() -> str:
-    return get_language() or settings.LANGUAGE_CODE
-
-
-class BadRequest(Exception):
-    """Input the page cannot use; shown to the user with status 400."""
-
-
-@dataclass(slots=True)
-class Page:
-    request: HttpRequest
-    stores: list[StoreInfo]
-    period: Period
-    selected: tuple[str, ...]
-    data: dict
-    currency: str
-    context: dict = field(default_factory=dict)
-    export: str = ""  # the table a ``format=xlsx`` request asks for; "" for the HTML page
-
-    @property
-    def is_html(self) -> bool:
-        return not self.export
-
-    def wants(self, table_id: str) -> bool:
-        """Whether this request needs that table (an export computes only its own)."""
-        return not self.export or self.export == table_id
-
-    def url(self, name: str | None = None, args: tuple = (), **changes) -> str:
-        """This page's URL (or another page's) with the current filters, some changed; None drops a key."""
-        query = self.request.GET.copy()
-        for key in ("format", "table"):
-            query.pop(key, None)
-        for key, value in changes.items():
-            if value is None:
-                query.pop(key, None)
-            elif isinstance(value, list | tuple):
-                query.setlist(key, [str(v) for v in value])
-            else:
-                query[key] = str(value)
-        path = reverse(name, args=args) if name else self.request.path
-        encoded = query.urlencode()
-        return f"{path}?{encoded}" if encoded else path
-
-    def day_url(self, day: dt.date, name: str | None = None, args: tuple = ()) -> str:
-        return self.url(name, args, period="custom", start=day.isoformat(), end=day.isoformat())
-
-    def kpi_filter(self, dimension: str, key: str) -> tuple[Filter, ...]:
-        value = self.data.get(key)
-        return (Filter(dimension, (value,)),) if value else ()
-
-
-def analysis_page(module: Module, template: str, *, sorts: tuple[str, ...] = (), tables: tuple[str, ...] = ()):
-    """Login, the module permission, the shared filters, errors as 400/503, and ``format=xlsx``.
-
-    The decorated function fills ``page.context`` and returns its ``DataTable``s by id.
-    """
-
-    def decorate(build: Callable[..., dict[str, DataTable]]):
-        @login_required
-        @wraps(build)
-        def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-            if not user_can_use(request.user, module):
-                raise PermissionDenied
-            context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "empty": False, "module": module.value}
-            try:
-                stores = store_list()
-            except ShopopsError as exc:
-                context.update(form=AnalysisFilterForm(stores=()), stores=[], errors=[str(exc)])
-                return render(request, template, context, status=503)
-            form = AnalysisFilterForm(request.GET, stores=stores, sorts=sorts, tables=tables)
-            context.update(form=form, stores=stores, selected_stores=request.GET.getlist("store"))
-            if not form.is_valid():
-                context["errors"] = [m for msgs in form.errors.values() for m in msgs]
-                return render(request, template, context, status=400)
-            data = form.cleaned_data
-            selected = data["store"]
-            context.update(selected_stores=list(selected), selected_period=data["period"])
-            try:
-                if not stores or last_fact_date() is None:
-                    context["empty"] = True
-                    return render(request, template, context)
-                today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE))
-                period = cockpit_period(data["period"], start=data["start"], end=data["end"], today=today)
-                currencies = sorted({s.currency for s in stores if not selected or s.store_id in selected})
-                page = Page(request, stores, period, selected, data, currencies[0] if len(currencies) == 1 else "",
-                            export=(data.get("table") or tables[0]) if data.get("format") == "xlsx" and tables else "")
-                page.context.update(context)
-                page.context.update(
-                    period=period, previous=period.previous(), as_of=last_fact_date(), currency=page.currency,
-                    mixed_currencies=currencies if len(currencies) > 1 else [],
-                )
-                built = build(page, *args, **kwargs)
-            except (BadRequest, ValueError) as exc:
-                context["errors"] = [str(exc)]
-                return render(request, template, context, status=400)
-            except ShopopsError as exc:
-                context["errors"] = [str(exc)]
-                return render(request, template, context, status=503)
-            if data.get("format") == "xlsx":
-                table_id = data.get("table") or next(iter(built), "")
-                if table_id not in built:
-                    context["errors"] = [_("This page has no table %(table)s to export.") % {"table": table_id}]
-                    return render(request, template, context, status=400)
-                return xlsx_response(built[table_id], f"{module.value}-{table_id}-{period.start}-{period.end}")
-            page.context["tables"] = built
-            page.context["export_urls"] = {tid: page.url(format="xlsx", table=tid) for tid in built}
-            return render(request, template, page.context)
-
-        return view
-
-    return decorate
 
 
 # ---------------------------------------------------------------------------
@@ -243,7 +123,7 @@ def tool_label(value: str) -> str:
 # ---------------------------------------------------------------------------
 # 1. traffic & funnel
 # ---------------------------------------------------------------------------
-@analysis_page(Module.TRAFFIC, "web/analysis/traffic.html",
+@ui_page(Module.TRAFFIC, "web/analysis/traffic.html", form=AnalysisFilterForm,
                tables=("sources", "daily", "funnel", "funnel_sources", "traffic_funnel"))
 def traffic(page: Page) -> dict[str, DataTable]:
     lang = language()
@@ -342,7 +222,7 @@ def _sort_key(column: str, descending: bool):
     return key
 
 
-@analysis_page(Module.PRODUCTS, "web/analysis/products.html", sorts=PRODUCT_KPIS, tables=("products",))
+@ui_page(Module.PRODUCTS, "web/analysis/products.html", form=AnalysisFilterForm, sorts=PRODUCT_KPIS, tables=("products",))
 def products(page: Page) -> dict[str, DataTable]:
     """Every product with sales, visitors or stock in the period: searched, sorted, 50 a page;
     or by style (款), the same goods added up across the stores."""
@@ -418,7 +298,7 @@ def products(page: Page) -> dict[str, DataTable]:
     return {"products": table}
 
 
-@analysis_page(Module.PRODUCTS, "web/analysis/product.html", tables=("daily", "skus", "prices"))
+@ui_page(Module.PRODUCTS, "web/analysis/product.html", form=AnalysisFilterForm, tables=("daily", "skus", "prices"))
 def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     lang = language()
     if store not in {s.store_id for s in page.stores}:
@@ -431,7 +311,7 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
                product_title=product_titles([(store, product_id)]).get((store, product_id), ""),
                products_url=page.url("web:products"))
     if page.is_html:
-        ctx["tiles"] = _tiles(Page(page.request, page.stores, page.period, (store,), page.data, info.currency),
+        ctx["tiles"] = _tiles(Page(page.request, page.stores, (store,), page.data, info.currency, period=page.period),
                               PRODUCT_KPIS, only)
     out: dict[str, DataTable] = {}
     if page.wants("daily"):
@@ -464,7 +344,7 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
 # ---------------------------------------------------------------------------
 # 3. stores / channels
 # ---------------------------------------------------------------------------
-@analysis_page(Module.COCKPIT, "web/analysis/stores.html", tables=("stores",))
+@ui_page(Module.COCKPIT, "web/analysis/stores.html", form=AnalysisFilterForm, tables=("stores",))
 def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
     kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
@@ -504,7 +384,7 @@ def stores(page: Page) -> dict[str, DataTable]:
 # ---------------------------------------------------------------------------
 # 4. ads
 # ---------------------------------------------------------------------------
-@analysis_page(Module.ADS, "web/analysis/ads.html", tables=("tools", "plans", "daily"))
+@ui_page(Module.ADS, "web/analysis/ads.html", form=AnalysisFilterForm, tables=("tools", "plans", "daily"))
 def ads(page: Page) -> dict[str, DataTable]:
     lang = language()
     tool = page.data.get("tool") or ""
@@ -558,7 +438,7 @@ def ads(page: Page) -> dict[str, DataTable]:
 # ---------------------------------------------------------------------------
 # 5. customers
 # ---------------------------------------------------------------------------
-@analysis_page(Module.CUSTOMERS, "web/analysis/customers.html", tables=("daily", "cohorts"))
+@ui_page(Module.CUSTOMERS, "web/analysis/customers.html", form=AnalysisFilterForm, tables=("daily", "cohorts"))
 def customers(page: Page) -> dict[str, DataTable]:
     ctx = page.context
     out: dict[str, DataTable] = {}
@@ -616,7 +496,7 @@ TARGET_KPIS = ("gmv", "net_sales", "paid_orders", "paying_buyers", "new_buyers",
                "refund_rate", "ad_spend", "roas", "gross_margin")
 
 
-@analysis_page(Module.TEAM, "web/analysis/targets.html", tables=("targets",))
+@ui_page(Module.TEAM, "web/analysis/targets.html", form=AnalysisFilterForm, tables=("targets",))
 def _targets_page(page: Page) -> dict[str, DataTable]:
     lang = language()
     month_form = MonthForm(page.request.GET)

@@ -1,7 +1,7 @@
-"""How KPI values look on a page: money with the store's currency symbol, percents, counts.
+"""How KPI values look on a page: the catalog-aware tags of the web templates.
 
-Formatting only: every value arrives computed by the metrics layer. The functions are
-plain so tests (and reports later) can call them without a template.
+The number conventions (money in the store's currency, percents, counts, changes) are
+:mod:`shopops.ui.formatting`'s; these tags add what a KPI is (its unit, label, source).
 """
 
 from __future__ import annotations
@@ -11,17 +11,12 @@ from django.conf import settings
 from django.utils.translation import get_language
 
 from shopops.metrics.catalog import CATALOG, Kpi, Unit, kpi_source_ids, kpi_source_text
-from shopops.metrics.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value
+from shopops.ui.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value, raw_value
 
 register = template.Library()
 
-# re-exported for templates' helpers and tests: the conventions live in metrics.formatting
-__all__ = ["CURRENCY_SYMBOLS", "EMPTY", "currency_symbol", "format_change", "format_value"]
-
-
-def raw_value(value) -> str:
-    """The exact value for ``data-value`` attributes: Decimal and int as printed, '' for None."""
-    return "" if value is None else str(value)
+# re-exported for templates' helpers and tests: the conventions live in ui.formatting
+__all__ = ["CURRENCY_SYMBOLS", "EMPTY", "currency_symbol", "format_change", "format_value", "raw_value"]
 
 
 def _language() -> str:

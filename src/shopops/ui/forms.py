@@ -1,4 +1,7 @@
-"""Page filters: the period and store pickers of the top bar, parsed and checked."""
+"""The filters every page shares: the period and store pickers, and which table to export how.
+
+Everything lives in the URL, so a filtered page (and its drill-downs) can be shared.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,6 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shopops.core.periods import PeriodPreset
-from shopops.metrics.dimensions import StoreInfo
 
 # A trend longer than this is unreadable as a daily chart and slow to compute on a page.
 MAX_PERIOD_DAYS = 366
@@ -21,8 +23,34 @@ PERIOD_CHOICES = (
     (PeriodPreset.MONTH_TO_DATE.value, _("Month to date")),
     (PeriodPreset.CUSTOM.value, _("Custom range")),
 )
+EXPORT_FORMATS = ("xlsx", "csv")
+FORMAT_CHOICES = (("", "html"), ("xlsx", "xlsx"), ("csv", "csv"))
 
 _DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2025-11-01.")}
+
+
+class ExportFieldsMixin(forms.Form):
+    """``format`` (``xlsx`` or ``csv`` exports a table instead of the page) and ``table`` (which one)."""
+
+    format = forms.ChoiceField(
+        required=False,
+        choices=FORMAT_CHOICES,
+        error_messages={"invalid_choice": _("Unknown format %(value)s: use xlsx, or leave it out for the page.")},
+    )
+    table = forms.CharField(required=False, max_length=40)
+
+    def __init__(self, data=None, *, tables: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(data, **kwargs)
+        self._tables = tuple(tables)
+
+    def clean_table(self) -> str:
+        value = self.cleaned_data.get("table") or ""
+        if value and value not in self._tables:
+            raise forms.ValidationError(
+                _("Unknown table %(value)s: this page has %(tables)s."),
+                params={"value": value, "tables": ", ".join(self._tables) or "—"},
+            )
+        return value
 
 
 class PeriodStoreFilterForm(forms.Form):
@@ -42,7 +70,7 @@ class PeriodStoreFilterForm(forms.Form):
         error_messages={"invalid_choice": _("Unknown store %(value)s.")},
     )
 
-    def __init__(self, data=None, *, stores: Sequence[StoreInfo] = (), **kwargs) -> None:
+    def __init__(self, data=None, *, stores: Sequence = (), **kwargs) -> None:
         super().__init__(data, **kwargs)
         self.fields["store"].choices = [(s.store_id, s.name) for s in stores]
 
@@ -71,3 +99,21 @@ class PeriodStoreFilterForm(forms.Form):
             start = end = None
         cleaned.update(period=period, start=start, end=end, store=tuple(cleaned.get("store") or ()))
         return cleaned
+
+
+class PageFilterForm(ExportFieldsMixin, PeriodStoreFilterForm):
+    """The default form of :func:`shopops.ui.pages.ui_page`: period, stores, ``format`` and ``table``."""
+
+    def __init__(self, data=None, *, stores: Sequence = (), tables: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(data, stores=stores, tables=tables, **kwargs)
+
+
+class StoreFilterForm(ExportFieldsMixin, forms.Form):
+    """Pages without a period (an as-of day or none): stores, ``format`` and ``table``."""
+
+    store = forms.MultipleChoiceField(required=False, error_messages={
+        "invalid_choice": _("Unknown store %(value)s: pick one of the stores in the list.")})
+
+    def __init__(self, data=None, *, stores: Sequence = (), tables: Sequence[str] = (), **kwargs) -> None:
+        super().__init__(data, tables=tables, **kwargs)
+        self.fields["store"].choices = [(s.store_id, s.name) for s in stores]

@@ -1,0 +1,78 @@
+"""Template tags of the ui layer: ``{% load ui %}``.
+
+Formatting filters (``money:currency``, ``percent``, ``count``, ``ratio``, ``change``,
+``raw``) call :mod:`shopops.ui.formatting`; ``get_item`` reads a dict by a variable key;
+``export_as`` turns a page's ``?format=xlsx`` export URL into another format's.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django import template
+
+from shopops.ui.formatting import format_change, format_money, format_value, raw_value
+
+register = template.Library()
+
+
+@register.filter
+def money(value, currency: str = "") -> str:
+    """``US$1,234.50`` in the store's currency (no symbol when stores of several currencies are mixed)."""
+    return format_money(value, currency)
+
+
+@register.filter
+def percent(value) -> str:
+    return format_value(value, "percent")
+
+
+@register.filter
+def count(value) -> str:
+    return format_value(value, "count")
+
+
+@register.filter
+def ratio(value) -> str:
+    return format_value(value, "ratio")
+
+
+@register.filter
+def change(value) -> str:
+    return format_change(value)
+
+
+@register.filter
+def raw(value) -> str:
+    return raw_value(value)
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key) if mapping else None
+
+
+@register.filter
+def export_as(url: str, fmt: str) -> str:
+    """The same export URL asking for another format (``xlsx`` → ``csv``): its ``format`` (or ``export``) parameter."""
+    if not url:
+        return ""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    key = "format" if any(k == "format" for k, _ in pairs) or not any(k == "export" for k, _ in pairs) else "export"
+    query = [(k, fmt if k == key else v) for k, v in pairs]
+    if not any(k == key for k, _ in query):
+        query.append((key, fmt))
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+@register.simple_tag(takes_context=True)
+def table_sort(context, table) -> dict:
+    """How ``table`` is sorted: its own (``ui.tables.table_page``) or the page's ``sort_links``/``sort``/``descending``.
+
+    ``{"links": {column key: URL}, "key": the sorted column, "descending": bool}``.
+    """
+    if table.sort_links:
+        return {"links": table.sort_links, "key": table.sort, "descending": table.descending}
+    return {"links": context.get("sort_links") or {}, "key": context.get("sort") or "",
+            "descending": bool(context.get("descending", True))}
