@@ -7,16 +7,13 @@ evaluated on (``?as_of=``) defaults to the last complete business day with data.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
-from functools import wraps
 from decimal import Decimal
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -26,31 +23,31 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
-from shopops.core.errors import ShopopsError, ValidationError
-from shopops.customers.labels import error_message
-from shopops.core.periods import business_today
-from shopops.core.roles import Action, Module, action_permission
-from shopops.core.xlsx import csv_cell, new_workbook, sheet_append, workbook_bytes
 from shopops.audience import selectors as sel
 from shopops.audience import services
-from shopops.customers.masking import mask_id
 from shopops.audience.models import Channel, MessageTemplate, OutboxMessage, Outreach, Segment
-from shopops.customers import coupons
-from shopops.customers.permissions import can_use_segments
 from shopops.audience.outreach.templating import VARIABLES
 from shopops.audience.segment_labels import CHOICE_LABELS, describe, fields_for_editor
+from shopops.core.errors import ShopopsError, ValidationError
+from shopops.core.periods import business_today
+from shopops.core.roles import Action, Module, action_permission
+from shopops.customers import coupons
+from shopops.customers.labels import error_message
+from shopops.customers.masking import mask_id
+from shopops.customers.permissions import can_use_segments
+from shopops.ui.exports import export_response
+from shopops.ui.formatting import EMPTY, format_money, format_value, store_currency
+from shopops.ui.pages import module_required
+from shopops.ui.tables import Column, DataTable, Row
 
-PERMISSION = f"team.use_{Module.CUSTOMERS.value}"
 # sending marketing messages is acting on customers: roles that run promotions (not analysts, not service)
 SEND_PERMISSION = f"team.use_{Module.PROMOTIONS.value}"
 # downloading the members of a segment (buyer ids or their hashes): an act of its own (director, analyst)
 EXPORT_PERMISSION = action_permission(Action.EXPORT_CUSTOMER_IDS)
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_ROWS = 20
 
 
-def guarded(view):
-    return login_required(permission_required(PERMISSION, raise_exception=True)(view))
+guarded = module_required(Module.CUSTOMERS)  # sends and results: every role with the customers module
 
 
 def segments_guarded(view):
@@ -93,23 +90,23 @@ def _stores() -> list:
         return []
 
 
+def _currency(store_ids) -> str:
+    """The one currency of these stores (every store when none is named); "" when they mix."""
+    return store_currency(_stores(), store_ids or ())
+
+
 def _facts_columns() -> list[str]:
     from shopops.customers.facts import COLUMNS
 
     return list(COLUMNS)
 
 
-def _workbook_response(title: str, headers: list[str], rows: list[list], filename: str) -> HttpResponse:
-    book, sheet = new_workbook(title, [str(h) for h in headers])
-    for row in rows:
-        sheet_append(sheet, row)
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            if isinstance(cell.value, Decimal):
-                cell.number_format = "#,##0.00"
-    response = HttpResponse(workbook_bytes(book), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-    return response
+def _export(request: HttpRequest, table: DataTable, filename: str) -> HttpResponse:
+    """The table as ``?format=xlsx`` (default) or ``csv``, through the one export path (``ui.exports``)."""
+    fmt = request.GET.get("format", "xlsx")
+    if fmt not in ("xlsx", "csv"):
+        return HttpResponse("format must be xlsx or csv", status=400, content_type="text/plain; charset=utf-8")
+    return export_response(table, fmt, filename)
 
 
 # ------------------------------------------------------------------------------ segments
@@ -117,9 +114,14 @@ def _workbook_response(title: str, headers: list[str], rows: list[list], filenam
 def segment_list(request: HttpRequest) -> HttpResponse:
     segments = list(sel.segment_list())
     rows = [(s, describe(s.rules)) for s in segments]
-    if request.GET.get("format") == "xlsx":
-        return _workbook_response(_("Segments"), [_("Segment"), _("Rules"), pgettext("segment", "Members"), _("Refreshed as of")],
-                                  [[s.name, d, s.member_count, s.refreshed_as_of] for s, d in rows], "segments")
+    if request.GET.get("format"):
+        table = DataTable("segments", _("Segments"), [
+            Column("name", _("Segment")), Column("rules", _("Rules")),
+            Column("members", pgettext("segment", "Members"), unit="count"),
+            Column("refreshed_as_of", _("Refreshed as of"), unit="date")],
+            [Row({"name": s.name, "rules": d, "members": s.member_count, "refreshed_as_of": s.refreshed_as_of})
+             for s, d in rows])
+        return _export(request, table, "segments")
     return render(request, "audience/segments/list.html", {"rows": rows})
 
 
@@ -142,6 +144,7 @@ def _builder_context(request: HttpRequest, segment: Segment | None, *, rules, na
         "segment": segment, "name": name, "store_ids": list(store_ids or []), "window_days": window_days or "",
         "as_of": as_of, "rules_json": json.dumps(rules, ensure_ascii=False),
         "fields_json": fields_for_editor(_facts_columns()), "stores": _stores(), "error": error,
+        "currency": _currency(store_ids),
         "history": list(reversed(history)), "chart": chart if history else None,
         "editor_i18n": {"and": _("all of (AND)"), "or": _("any of (OR)"), "addCondition": _("+ condition"),
                         "addGroup": _("+ group"), "remove": _("Remove"), "values": _("values, comma-separated"),
@@ -229,7 +232,8 @@ def segment_preview(request: HttpRequest) -> HttpResponse:
                                   window_days=data["window_days"], as_of=as_of)
     except ValidationError as exc:
         preview, error = None, error_message(exc)
-    return render(request, "audience/segments/_preview.html", {"preview": preview, "preview_error": error})
+    return render(request, "audience/segments/_preview.html", {
+        "preview": preview, "preview_error": error, "currency": _currency(request.POST.getlist("store_ids"))})
 
 
 @segments_guarded
@@ -265,18 +269,10 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
     if form not in sel.EXPORT_FORMS or fmt not in ("csv", "xlsx"):
         return HttpResponse(f"form must be one of {', '.join(sel.EXPORT_FORMS)} and format csv or xlsx", status=400,
                             content_type="text/plain; charset=utf-8")
-    rows = list(sel.segment_export_rows(segment=segment, form=form))
     headers = ["store_id", "customer_id" if form == "ids" else f"customer_id_{form}"]
-    filename = f"segment-{segment.pk}-{form}"
-    if fmt == "xlsx":
-        return _workbook_response(segment.name, headers, [[r[h] for h in headers] for r in rows], filename)
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(headers)
-    writer.writerows([csv_cell(r[h]) for h in headers] for r in rows)
-    response = HttpResponse(buffer.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
-    return response
+    table = DataTable("members", segment.name, [Column(h, h) for h in headers],
+                      [Row(r) for r in sel.segment_export_rows(segment=segment, form=form)])
+    return export_response(table, fmt, f"segment-{segment.pk}-{form}")
 
 
 # ------------------------------------------------------------------------------ outreach
@@ -316,42 +312,48 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
         except (ValidationError, ValueError) as exc:
             return render(request, "audience/outreach/list.html", _outreach_context(request, error=str(exc)), status=400)
         return redirect("audience:outreach_detail", outreach_id=send.pk)
-    if request.GET.get("format") == "xlsx":
-        rows = [[s.name, s.segment.name, s.get_channel_display(), s.get_status_display(), s.sent_at and
-                 timezone.localtime(s.sent_at).replace(tzinfo=None), s.treatment, s.holdout, s.opted_out, s.capped]
-                for s in sel.outreach_list()]
-        return _workbook_response(_("Outreach"), [_("Send"), _("Segment"), _("Channel"), _("Status"), _("Sent at"),
-                                                  _("Treatment"), _("Holdout"), _("Opted out"), _("Frequency cap")],
-                                  rows, "outreach")
+    if request.GET.get("format"):
+        counts = (("treatment", _("Treatment")), ("holdout", _("Holdout")), ("opted_out", _("Opted out")),
+                  ("capped", _("Frequency cap")))
+        table = DataTable("outreach", _("Outreach"), [
+            Column("name", _("Send")), Column("segment", _("Segment")), Column("channel", _("Channel")),
+            Column("status", _("Status")), Column("sent_at", _("Sent at"), unit="datetime"),
+            *[Column(key, label, unit="count") for key, label in counts]],
+            [Row({"name": s.name, "segment": s.segment.name, "channel": s.get_channel_display(),
+                  "status": s.get_status_display(), "sent_at": s.sent_at,
+                  **{key: getattr(s, key) for key, _label in counts}}) for s in sel.outreach_list()])
+        return _export(request, table, "outreach")
     return render(request, "audience/outreach/list.html", _outreach_context(request))
 
 
 def _pct(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:.2f}%"
+    return format_value(v, "percent")
 
 
 def _pp(v: float | None) -> str:
-    return "—" if v is None else f"{v * 100:+.2f} pp"
+    return EMPTY if v is None else f"{v * 100:+.2f} pp"
 
 
-def _yuan(v) -> str:
-    return "—" if v is None else f"¥{Decimal(repr(v) if isinstance(v, float) else v).quantize(Decimal('0.01')):,}"
+def _money(v, currency: str) -> str:
+    """Money in the send's store currency (no symbol when its stores mix currencies)."""
+    return EMPTY if v is None else format_money(Decimal(repr(v) if isinstance(v, float) else v), currency)
 
 
-def _signed_yuan(v: float | None) -> str:
+def _signed_money(v, currency: str) -> str:
     if v is None:
-        return "—"
-    d = Decimal(repr(v)).quantize(Decimal("0.01"))
-    return f"{'+' if d >= 0 else '−'}¥{abs(d):,}"
+        return EMPTY
+    d = Decimal(repr(v) if isinstance(v, float) else v).quantize(Decimal("0.01"))
+    return f"{'+' if d >= 0 else '−'}{format_money(abs(d), currency)}"
 
 
-def result_rows(results) -> list[dict]:
-    """The results table: one row per outcome, shown text and raw values (for data-value and Excel)."""
+def result_rows(results, currency: str = "CNY") -> list[dict]:
+    """The results table: one row per outcome, shown text and raw values (for data-value and Excel).
+    Money follows ``currency`` (the send's stores')."""
     rows = []
     for key, label, diff_fmt, value_fmt in (
         ("conversion", _("Conversion (ordered in the window)"), _pp, _pct),
         ("repurchase", _("Repurchase (2+ orders in the window)"), _pp, _pct),
-        ("gmv", _("GMV per recipient"), _signed_yuan, _yuan),
+        ("gmv", _("GMV per recipient"), lambda v: _signed_money(v, currency), lambda v: _money(v, currency)),
     ):
         d = getattr(results, key)
         t_value = results.treatment.gmv_per_customer if key == "gmv" else d.treatment
@@ -374,15 +376,21 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
     window = request.GET.get("window", "")
     window_days = int(window) if window.isdigit() and 1 <= int(window) <= 180 else send.window_days
     results = sel.outreach_results(outreach=send, window_days=window_days)
-    rows = result_rows(results) if results else []
-    if request.GET.get("format") == "xlsx" and results:
+    currency = _currency(send.segment.store_ids)
+    rows = result_rows(results, currency) if results else []
+    if request.GET.get("format") and results:
         def num(v):
             return None if v is None else (v if isinstance(v, Decimal) else round(float(v), 6))
 
-        return _workbook_response(
-            send.name, [_("Outcome"), _("Treatment"), _("Holdout"), _("Difference"), _("95% CI low"), _("95% CI high")],
-            [[str(r["label"])] + [num(r["raw"][k]) for k in ("treatment", "holdout", "diff", "low", "high")] for r in rows],
-            f"outreach-{send.pk}-results")
+        keys = ("treatment", "holdout", "diff", "low", "high")
+        table = DataTable("results", send.name, [
+            Column("outcome", _("Outcome")),
+            *[Column(k, label, unit="percent") for k, label in zip(keys, (
+                _("Treatment"), _("Holdout"), _("Difference"), _("95% CI low"), _("95% CI high")), strict=True)]],
+            [Row({"outcome": str(r["label"]), **{k: num(r["raw"][k]) for k in keys}},
+                 units=dict.fromkeys(keys, "money") if r["key"] == "gmv" else {}) for r in rows],
+            currency=currency)
+        return _export(request, table, f"outreach-{send.pk}-results")
     chart = None
     if results:
         chart = {
@@ -401,10 +409,9 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
         low, high = gmv["raw"]["low"], gmv["raw"]["high"]
         verdict = ("clear_gain" if low is not None and low > 0 else
                    "clear_loss" if high is not None and high < 0 else "unclear")
-        inc = results.incremental_gmv
-        incremental_text = "—" if inc is None else f"{'+' if inc >= 0 else '−'}¥{abs(inc.quantize(Decimal('0.01'))):,}"
+        incremental_text = _signed_money(results.incremental_gmv, currency)
     return render(request, "audience/outreach/detail.html", {
-        "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days,
+        "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days, "currency": currency,
         "verdict": verdict, "incremental_text": incremental_text,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
