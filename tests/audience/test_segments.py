@@ -171,6 +171,29 @@ def test_clv_rules_join_the_fitted_model_per_store(shop):
     assert segment_member_keys(rules=rule, as_of=AS_OF, con=con) == expected
 
 
+@pytest.mark.numerical
+def test_clv_rules_fit_each_store_once_per_data_version(shop, monkeypatch):
+    """A CLV rule reads the store's cached fit (the CLV page's): evaluating rules again fits nothing."""
+    from shopops.customers import clv as clv_maths
+
+    con, _ = shop
+    fits: list[str] = []
+    real = clv_maths.store_clv
+
+    def counted(*args, **kwargs):
+        fits.append(kwargs["store_id"])
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(clv_maths, "store_clv", counted)
+    rule = {"op": "and", "rules": [{"field": "clv", "operator": "gt", "value": "100"}]}
+    first = segment_member_keys(rules=rule, as_of=AS_OF, con=con)
+    assert sorted(fits) in ([], ["jd", "tmall"])  # fitted now, or by an earlier test of this data version
+    fits.clear()
+    assert segment_member_keys(rules=rule, as_of=AS_OF, con=con) == first
+    assert segment_count(rules=rule, as_of=AS_OF, con=con) == len(first)
+    assert fits == []
+
+
 def test_the_cached_live_preview_equals_the_warehouse_and_sees_new_orders(shop):
     import pyarrow as pa
 

@@ -62,20 +62,9 @@ def held_imports(monkeypatch):
     release.set()
 
 
-@pytest.fixture
-def job_worker(settings):
-    """The jobs worker ``shopops serve`` hosts, as a thread of this test process (no scheduler)."""
-    from shopops.jobs.host import Host
-
-    settings.SHOPOPS_TASKS_IMMEDIATE = False  # imports are queued for it
-    host = Host(scheduler=False, worker=True, interval=0.2).start()
-    yield host
-    host.stop()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_upload_start_and_watch_the_job_turn_loaded(live_server, browser_page, director, settings, artifacts_dir,
-                                                    held_imports, job_worker, tmp_path):
+                                                    held_imports, jobs_worker, tmp_path):
     page = browser_page
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
