@@ -114,3 +114,24 @@ def test_sms_and_wechat_payloads_through_a_local_transport(settings):
         assert wx.payload(msgs[0], "openid-1")["touser"] == "openid-1"
     finally:
         channels.register_address_resolver(None)
+
+
+def test_result_money_follows_the_send_stores_currency():
+    """No hard-coded ¥: a USD store's results read US$, stores of several currencies show no symbol."""
+    from decimal import Decimal
+    from types import SimpleNamespace as Values
+
+    from shopops.audience.views import result_rows
+
+    share = Values(treatment=0.25, holdout=0.2, diff=0.05, low=-0.01, high=0.11, significant=False)
+    gmv = Values(treatment=None, holdout=None, diff=Decimal("1.5"), low=Decimal("-2"), high=Decimal("1234.5"),
+                 significant=False)
+    results = Values(conversion=share, repurchase=share, gmv=gmv, treatment=Values(gmv_per_customer=Decimal("12.5")),
+                     holdout=Values(gmv_per_customer=Decimal("11")))
+    shown = {cur: {r["key"]: r for r in result_rows(results, cur)}["gmv"] for cur in ("USD", "CNY", "")}
+    assert [shown["USD"][k] for k in ("treatment", "holdout", "diff", "low", "high")] == [
+        "US$12.50", "US$11.00", "+US$1.50", "−US$2.00", "+US$1,234.50"]
+    assert (shown["CNY"]["treatment"], shown["CNY"]["diff"]) == ("¥12.50", "+¥1.50")
+    assert (shown[""]["treatment"], shown[""]["low"]) == ("12.50", "−2.00")
+    conversion = {r["key"]: r for r in result_rows(results, "USD")}["conversion"]
+    assert (conversion["treatment"], conversion["diff"]) == ("25.00%", "+5.00 pp")
