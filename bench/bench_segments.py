@@ -13,7 +13,7 @@ Cases (best of ``BENCH_REPEAT``, default 3; each subject count is checked equal 
   ``bench_customers`` (window ranks) filtered and counted.
 
 * ``preview_count_and_top20`` — one builder edit: the count and the first 20 rows by spend in one
-  query (``selectors_audience.segment_preview``), vs the hand SQL count alone.
+  query (``audience.selectors.segment_preview``), vs the hand SQL count alone.
 
 ``subject_s`` is the latency a user waits for the live count (one warehouse round trip).
 """
