@@ -37,6 +37,23 @@ class Role(StrEnum):
     PROCUREMENT = "procurement"
 
 
+MODULE_LABELS: dict[str, tuple[str, str]] = {  # (zh, en), for texts that name a module outside the sidebar
+    Module.COCKPIT: ("驾驶舱", "Cockpit"),
+    Module.TRAFFIC: ("流量与转化", "Traffic & funnel"),
+    Module.PRODUCTS: ("商品", "Products"),
+    Module.CUSTOMERS: ("客户", "Customers"),
+    Module.ADS: ("推广", "Ads"),
+    Module.PROMOTIONS: ("营销活动", "Promotions"),
+    Module.CAMPAIGNS: ("大促与活动", "Campaign season"),
+    Module.INSIGHTS: ("异常洞察", "Insights"),
+    Module.INVENTORY: ("库存", "Inventory"),
+    Module.SERVICE: ("客服与评价", "Service & reviews"),
+    Module.REPORTS: ("报表", "Reports"),
+    Module.INGEST: ("数据导入", "Data import"),
+    Module.TEAM: ("团队", "Team"),
+    Module.JOBS: ("定时任务", "Jobs"),
+}
+
 ROLE_LABELS: dict[Role, tuple[str, str]] = {
     Role.OPS_DIRECTOR: ("运营总监", "Ops director"),
     Role.OPS_SPECIALIST: ("运营", "Ops specialist"),

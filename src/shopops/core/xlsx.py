@@ -1,6 +1,11 @@
-"""Excel workbooks and CSV cells of tables, one convention everywhere (pages' exports, reports).
+"""The cell rules of every spreadsheet shopops writes: formula safety, number formats, cell values.
 
-Money is a number with two decimals (``#,##0.00``), percents the ratio with a ``0.00%``
+The one export path that builds files from them is :mod:`shopops.ui.exports` (pages'
+tables as XLSX and CSV); the report renderer (``reports/render_xlsx.py``) writes its
+document's cells with :func:`sheet_cell`. They live in core so that every writer shares them.
+
+Money is a number with two decimals (``#,##0.00``; ui.exports puts the store's currency
+symbol in the format), percents the ratio with a ``0.00%``
 format, counts integers, dates real dates: Excel can sum and chart them without parsing
 text. Headers are bold on a light fill; the first row and column stay frozen.
 
@@ -20,12 +25,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import Cell
 from openpyxl.styles import Font, PatternFill
-from openpyxl.utils import get_column_letter
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 NUMBER_FORMATS = {"money": "#,##0.00", "percent": "0.00%", "ratio": "0.00", "count": "#,##0", "date": "yyyy-mm-dd"}
@@ -101,7 +105,8 @@ def cell_value(value, unit: str):
     if value is None:
         return None
     if unit == "money":
-        return Decimal(value).quantize(Decimal("0.01"))
+        # half up, as pages print it (metrics.formatting): the file and the page show the same cents
+        return Decimal(str(value) if isinstance(value, float) else value).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     if unit in ("percent", "ratio"):
         return float(value)
     if unit == "count":
@@ -111,6 +116,8 @@ def cell_value(value, unit: str):
     return _ILLEGAL_XLSX.sub("", str(value))
 
 
+# new_workbook / workbook_bytes: only customers/views_audience.py still builds a book here; it is moving
+# onto ui.exports (shopops.audience) — delete these two with it.
 def new_workbook(title: str, headers: list[str]):
     """A workbook with one sheet named ``title`` and its styled header row: (book, sheet)."""
     book = Workbook()
@@ -123,24 +130,9 @@ def new_workbook(title: str, headers: list[str]):
     return book, sheet
 
 
-def format_column(sheet, index: int, header: str, number_format: str | None, *, skip_rows: set[int] = frozenset()) -> None:
-    """Give column ``index`` (1-based) its number format (except the body rows in ``skip_rows``,
-    0-based) and a width fitting its header."""
-    if number_format:
-        for row_number, (cell,) in enumerate(sheet.iter_rows(min_row=2, min_col=index, max_col=index)):
-            if row_number not in skip_rows:
-                cell.number_format = number_format
-    sheet.column_dimensions[get_column_letter(index)].width = max(12, min(40, len(str(header)) * 2 + 4))
-
-
 def workbook_bytes(book: Workbook) -> bytes:
     workbook_make_formula_safe(book)
     book.active.freeze_panes = "B2"
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def attachment_name(filename: str) -> str:
-    """A safe ``Content-Disposition`` file name (ASCII letters, digits, ``_.-``) ending in .xlsx."""
-    return (re.sub(r"[^A-Za-z0-9_.-]+", "-", filename).strip("-") or "table") + ".xlsx"

@@ -62,6 +62,46 @@ class Finding(models.Model):
         return f"{self.store_id} {self.day} {self.kpi}"
 
 
+class ModuleAlert(models.Model):
+    """An alert another module raised (``shopops.core.alerts.Alert``): one row per condition
+    ``(source, kind, key)``, open while its source keeps raising it."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        RESOLVED = "resolved", _("Resolved")
+
+    source = models.CharField(max_length=32)
+    kind = models.CharField(max_length=48)
+    key = models.CharField(max_length=200)
+    store_id = models.CharField(max_length=64, blank=True, default="")
+    product_id = models.CharField(max_length=64, blank=True, default="")
+    day = models.DateField()  # the last business day the source raised it
+    first_day = models.DateField()  # the first day it was raised (in this open spell)
+    severity = models.CharField(max_length=16, choices=Severity.choices)
+    severity_rank = models.PositiveSmallIntegerField(default=0)
+    text_zh = models.CharField(max_length=500)
+    text_en = models.CharField(max_length=500)
+    money_at_stake = models.DecimalField(max_digits=18, decimal_places=2, default=0)
+    link = models.CharField(max_length=300, blank=True, default="")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OPEN)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-day", "-severity_rank", "-money_at_stake", "source", "key"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "kind", "key"], name="insights_one_alert_per_condition"),
+            models.CheckConstraint(condition=models.Q(severity__in=list(SEVERITY_RANK)),
+                                   name="insights_alert_severity_known"),
+        ]
+
+    def text(self, language: str) -> str:
+        return self.text_zh if (language or "").lower().startswith("zh") else self.text_en
+
+    def __str__(self) -> str:
+        return f"{self.source}/{self.kind}/{self.key}"
+
+
 class Task(models.Model):
     """Follow-up work for a person, created when a finding is assigned."""
 

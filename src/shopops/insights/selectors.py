@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils import translation
 from django.utils.translation import gettext
 
 from shopops.insights import texts
-from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, Severity
+from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, ModuleAlert, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
 from shopops.metrics.runners.breakdown import OTHERS
@@ -133,11 +134,49 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
     return v
 
 
+def module_alert_list(*, status: str = "active", store: str = "", start: dt.date | None = None,
+                      end: dt.date | None = None) -> QuerySet[ModuleAlert]:
+    """Alerts of other modules (inventory, service…): ``active`` = open or acknowledged."""
+    qs = ModuleAlert.objects.all()
+    if status == "active":
+        qs = qs.filter(status__in=[ModuleAlert.Status.OPEN, ModuleAlert.Status.ACKNOWLEDGED])
+    elif status:
+        qs = qs.filter(status=status)
+    if store:
+        qs = qs.filter(store_id=store)
+    if start:
+        qs = qs.filter(day__gte=start)
+    if end:
+        qs = qs.filter(day__lte=end)
+    return qs
+
+
+def module_alert_get(*, alert_id: int) -> ModuleAlert:
+    return ModuleAlert.objects.get(pk=alert_id)
+
+
+def module_alert_rows(alerts, names: dict[str, str]) -> list[dict]:
+    """Alerts as a page shows them: text in the page's language, store name, money."""
+    from shopops.core.roles import MODULE_LABELS
+
+    language = translation.get_language() or "zh-hans"
+    zh = language.lower().startswith("zh")
+    rows = []
+    for a in alerts:
+        label = MODULE_LABELS.get(a.source)
+        rows.append({"alert": a, "text": a.text(language),
+                     "module": (label[0] if zh else label[1]) if label else a.source,
+                     "store": names.get(a.store_id, a.store_id) if a.store_id else "",
+                     "money": texts.fmt_value("gmv", float(a.money_at_stake)) if a.money_at_stake else ""})
+    return rows
+
+
 @dataclass
 class Brief:
     day: dt.date
     rows: list[dict]
     findings: list[FindingView]
+    alerts: list[ModuleAlert] = field(default_factory=list)
 
 
 def brief(*, day: dt.date) -> Brief:
@@ -151,7 +190,8 @@ def brief(*, day: dt.date) -> Brief:
                      "band": texts.band_text(r.kpi, r.usual_low, r.usual_high) if r.usual_low is not None else "",
                      "state": r.state, "campaign": r.campaign, "raw": r})
     findings = [finding_view(f, names) for f in finding_list(status="active", start=day, end=day)]
-    return Brief(day=day, rows=rows, findings=findings)
+    alerts = list(module_alert_list(status=ModuleAlert.Status.OPEN, start=day, end=day)[:50])
+    return Brief(day=day, rows=rows, findings=findings, alerts=alerts)
 
 
 def brief_lines(b: Brief) -> list[str]:
@@ -168,6 +208,9 @@ def brief_lines(b: Brief) -> list[str]:
         if v.cause_text:
             line += f" — {v.cause_text}"
         lines.append(line)
+    language = translation.get_language() or "zh-hans"
+    for a in b.alerts:
+        lines.append(f"· [{a.get_severity_display()}] {a.text(language)}")
     return lines
 
 

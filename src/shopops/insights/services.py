@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 
 from django.conf import settings as django_settings
@@ -14,7 +15,7 @@ from shopops.core.errors import ShopopsError
 from shopops.insights.calendar import DEFAULT_MONTHLY, CampaignCalendar
 from shopops.insights.detection import Settings
 from shopops.insights.diagnosis import PromoWindow
-from shopops.insights.models import SEVERITY_RANK, Finding, Mute, Task
+from shopops.insights.models import SEVERITY_RANK, Finding, ModuleAlert, Mute, Task
 from shopops.insights.pipeline import Diagnosed, RunConfig, RunResult, run_days
 
 
@@ -202,3 +203,98 @@ def brief_deliver(*, day: dt.date, language: str, link: str = "") -> list:
         title = translation.gettext("Daily brief %(day)s") % {"day": day.isoformat()}
         message = Message(title=title, lines=selectors.brief_lines(b), link=link)
     return deliver(message=message, day=day, language=language)
+
+
+@dataclass
+class AlertCollection:
+    day: dt.date
+    raised: int = 0  # alerts the sources returned
+    created: int = 0
+    resolved: int = 0
+    failed: dict[str, str] = field(default_factory=dict)  # source path -> error
+
+    def text(self) -> str:
+        out = f"module alerts {self.day}: {self.raised} raised, {self.created} new, {self.resolved} resolved"
+        if self.failed:
+            out += "; failed: " + ", ".join(f"{k} ({v})" for k, v in self.failed.items())
+        return out
+
+
+def module_alerts_collect(*, day: dt.date, sources: Sequence[str] | None = None) -> AlertCollection:
+    """Ask every alert source (``alert_sources.SOURCES``) for ``day`` and keep one row per condition.
+
+    A condition still raised is refreshed (its day, severity, text, money); one raised again after
+    it was resolved opens again; an open one its source no longer raises is resolved. A source
+    that fails is reported and its alerts are left as they were. Running it twice changes nothing.
+    """
+    from django.utils.module_loading import import_string
+
+    from shopops.core.alerts import Alert
+    from shopops.insights.alert_sources import SOURCES
+
+    out = AlertCollection(day=day)
+    for path in SOURCES if sources is None else sources:
+        module = _module_of(path)
+        try:
+            raised = list(import_string(path)(day))
+            for a in raised:
+                if not isinstance(a, Alert):
+                    raise TypeError(f"returned {type(a).__name__}, expected shopops.core.alerts.Alert")
+                if a.source != module:
+                    raise ValueError(f"returned an alert of source {a.source!r}; {path} may raise only {module!r}")
+        except Exception as exc:  # one module's failure must not stop the morning job
+            out.failed[path] = f"{type(exc).__name__}: {exc}"[:300]
+            continue
+        out.raised += len(raised)
+        created, resolved = _module_alerts_store(module, raised, day)
+        out.created += created
+        out.resolved += resolved
+    return out
+
+
+_OPEN_ALERT = (ModuleAlert.Status.OPEN, ModuleAlert.Status.ACKNOWLEDGED)
+
+
+def _module_of(source_path: str) -> str:
+    """``shopops.inventory.alerts.alerts`` -> ``inventory``: the source name its alerts must carry."""
+    parts = source_path.split(".")
+    return parts[1] if len(parts) > 2 and parts[0] == "shopops" else parts[0]
+
+
+@transaction.atomic
+def _module_alerts_store(module: str, raised: list, day: dt.date) -> tuple[int, int]:
+    """Upsert the alerts ``module`` raised for ``day``; resolve its open ones of that day or before that it
+    no longer raises (judging an older day again leaves newer alerts alone)."""
+    created = 0
+    keep: set[tuple[str, str]] = set()
+    for a in raised:
+        keep.add((a.kind, a.key))
+        values = dict(store_id=a.store_id, product_id=a.product_id, day=a.day, severity=a.severity,
+                      severity_rank=SEVERITY_RANK[a.severity], text_zh=a.text_zh[:500], text_en=a.text_en[:500],
+                      money_at_stake=a.money_at_stake.quantize(Decimal("0.01")), link=a.link[:300])
+        row = ModuleAlert.objects.select_for_update().filter(source=module, kind=a.kind, key=a.key).first()
+        if row is None:
+            ModuleAlert.objects.create(source=module, kind=a.kind, key=a.key, first_day=a.day, **values)
+            created += 1
+            continue
+        if row.status == ModuleAlert.Status.RESOLVED:
+            values.update(status=ModuleAlert.Status.OPEN, first_day=a.day)
+        elif a.day < row.day:  # an older day judged again: do not move the alert back in time
+            continue
+        for k, v in values.items():
+            setattr(row, k, v)
+        row.save()
+    resolved = 0
+    for row in ModuleAlert.objects.select_for_update().filter(source=module, status__in=_OPEN_ALERT, day__lte=day):
+        if (row.kind, row.key) not in keep:
+            row.status = ModuleAlert.Status.RESOLVED
+            row.save(update_fields=["status", "updated_at"])
+            resolved += 1
+    return created, resolved
+
+
+def module_alert_acknowledge(*, alert: ModuleAlert, user) -> ModuleAlert:
+    if alert.status == ModuleAlert.Status.OPEN:
+        alert.status = ModuleAlert.Status.ACKNOWLEDGED
+        alert.save(update_fields=["status", "updated_at"])
+    return alert

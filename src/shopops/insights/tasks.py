@@ -17,5 +17,6 @@ def insights_daily(*, day: dt.date | None = None, language: str = "zh-hans", lin
     if day is None:
         return "insights: the warehouse has no paid orders yet"
     summary = services.insights_run(days=[day])
+    alerts = services.module_alerts_collect(day=day)
     rows = services.brief_deliver(day=day, language=language, link=link)
-    return f"{summary.text()}; brief: {', '.join(f'{r.channel} {r.status}' for r in rows)}"
+    return f"{summary.text()}; {alerts.text()}; brief: {', '.join(f'{r.channel} {r.status}' for r in rows)}"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("brief/", views.brief, name="brief"),
     path("brief/send/", views.brief_send, name="brief_send"),
     path("outbox/", views.outbox, name="outbox"),
+    path("alerts/<int:alert_id>/<slug:action>/", views.alert_action, name="alert_action"),
     path("<int:finding_id>/", views.finding_detail, name="finding"),
     path("<int:finding_id>/<slug:action>/", views.finding_action, name="finding_action"),
 ]

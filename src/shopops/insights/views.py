@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.insights import selectors, services
-from shopops.insights.models import Finding, Severity
+from shopops.insights.models import Finding, ModuleAlert, Severity
 from shopops.ui.exports import FORMATS, export_response
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
@@ -62,12 +62,14 @@ def inbox(request: HttpRequest) -> HttpResponse:
                           [Row(dict(zip(keys, r, strict=True))) for r in selectors.rows_for_export(findings, names)])
         return export_response(table, request.GET["export"], f"insights-{data.get('start')}-{data.get('end')}")
     views = [selectors.finding_view(f, names) for f in findings[:200]]
+    alert_rows = selectors.module_alert_rows(
+        selectors.module_alert_list(status="active", store=data.get("store") or "")[:200], names)
     query = request.GET.copy()
     query["export"] = "xlsx"
     return render(request, "insights/inbox.html", {
         "form": form, "views": views, "errors": errors, "names": names, "data": data,
         "export_url": f"{reverse('insights:inbox')}?{query.urlencode()}", "latest": latest, "module": "insights",
-        "tab": "inbox",
+        "tab": "inbox", "alert_rows": alert_rows, "can_act": True,
     })
 
 
@@ -116,6 +118,20 @@ def finding_action(request: HttpRequest, finding_id: int, action: str) -> HttpRe
     return redirect("insights:finding", finding_id=f.pk)
 
 
+@module_required(Module.INSIGHTS)
+@require_POST
+def alert_action(request: HttpRequest, alert_id: int, action: str) -> HttpResponse:
+    try:
+        alert = selectors.module_alert_get(alert_id=alert_id)
+    except ModuleAlert.DoesNotExist as exc:
+        raise Http404 from exc
+    if action != "acknowledge":
+        raise Http404
+    services.module_alert_acknowledge(alert=alert, user=request.user)
+    messages.success(request, _("Acknowledged."))
+    return redirect("insights:inbox")
+
+
 def _brief_day(request: HttpRequest) -> tuple[dt.date | None, str]:
     raw = request.GET.get("day") or request.POST.get("day") or ""
     if raw:
@@ -134,8 +150,10 @@ def brief(request: HttpRequest) -> HttpResponse:
     day, error = _brief_day(request)
     b = selectors.brief(day=day) if day else None
     lines = selectors.brief_lines(b) if b else []
+    alert_rows = selectors.module_alert_rows(b.alerts, selectors.store_names()) if b else []
     return render(request, "insights/brief.html", {"brief": b, "day": day, "error": error, "lines": lines,
-                                                   "module": "insights", "tab": "brief"})
+                                                   "module": "insights", "tab": "brief", "alert_rows": alert_rows,
+                                                   "can_act": True})
 
 
 @module_required(Module.INSIGHTS)

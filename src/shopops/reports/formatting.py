@@ -7,8 +7,8 @@ this module adds the report-only units ``share``, ``change`` and ``text``.
 from __future__ import annotations
 
 from shopops.metrics.catalog import CATALOG, Unit
-from shopops.metrics.formatting import EMPTY, currency_symbol, format_change  # noqa: F401 - re-exported
-from shopops.metrics.formatting import format_value as kpi_format_value
+from shopops.ui.formatting import EMPTY, currency_symbol, format_change  # noqa: F401 - re-exported
+from shopops.ui.formatting import format_value as kpi_format_value
 
 
 def format_value(value, unit: Unit | str, currency: str | None = "CNY") -> str:

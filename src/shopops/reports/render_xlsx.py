@@ -15,8 +15,9 @@ from openpyxl.utils import get_column_letter
 
 from shopops.core.xlsx import sheet_cell, workbook_make_formula_safe
 from shopops.reports.builder import Report
-from shopops.reports.formatting import cell_unit, currency_symbol
+from shopops.reports.formatting import cell_unit
 from shopops.reports.texts import text
+from shopops.ui.exports import money_format
 
 HEAD_FILL = PatternFill("solid", fgColor="F0F4F8")
 BOLD = Font(bold=True)
@@ -26,9 +27,8 @@ BAD = Font(color="C62828")
 
 
 def number_format(unit: str, currency: str) -> str | None:
-    symbol = currency_symbol(currency).replace('"', "")
     return {
-        "money": f'"{symbol}"#,##0.00' if symbol else "#,##0.00",
+        "money": money_format(currency),  # the one convention of ui.exports
         "count": "#,##0",
         "percent": "0.00%",
         "share": "0.00%",

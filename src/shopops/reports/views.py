@@ -6,9 +6,6 @@ progress with HTMX every second and reloads itself when the report is ready.
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.safestring import mark_safe
@@ -24,8 +21,8 @@ from shopops.reports.forms import ReportForm
 from shopops.reports.selectors import ReportNotFound, report_body, report_get, report_list
 from shopops.reports.services import FORMATS, report_request, report_retry
 from shopops.reports.tasks import report_enqueue
+from shopops.ui.pages import module_required
 
-PERMISSION = f"team.use_{Module.REPORTS.value}"
 LIST_LIMIT = 100
 CONTENT_TYPES = {
     "pdf": "application/pdf",
@@ -34,14 +31,7 @@ CONTENT_TYPES = {
 }
 
 
-def reports_page(view):
-    @login_required
-    @permission_required(PERMISSION, raise_exception=True)
-    @wraps(view)
-    def wrapped(request, *args, **kwargs):
-        return view(request, *args, **kwargs)
-
-    return wrapped
+reports_page = module_required(Module.REPORTS)
 
 
 def _record_or_404(report_id: str):

@@ -12,9 +12,11 @@ One place for each shared part of a page:
 - :mod:`shopops.ui.exports` — the one export path: a table as XLSX or CSV, formula-safe,
   money in the store's currency, a safe file name.
 - :mod:`shopops.ui.formatting` — numbers, money and percents as people read them.
-- templates ``ui/_filters.html`` (period and store pickers), ``ui/_page_head.html``,
-  ``ui/_empty_state.html``, ``ui/_table.html``, ``ui/_panel.html`` (chart + table view),
-  ``ui/_export.html`` (the export buttons).
+- templates (``ui/templates/ui/``): ``_filters.html`` (period and store pickers, in the top
+  bar), ``_period_meta.html`` (the period line under a title), ``_alerts.html`` (errors, mixed
+  currencies, the empty state ``_empty_state.html``), ``_table.html`` (the one data table:
+  sort links, pager), ``_panel.html`` (a chart with its table view), ``_export.html`` (the
+  XLSX/CSV buttons); ``{% load ui %}`` for the formatting filters.
 
 It may import metrics, warehouse, core and Django; never an app (import-linter layers).
 """

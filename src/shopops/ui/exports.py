@@ -48,7 +48,7 @@ _BAD_NAME = re.compile(r'[\x00-\x1f\x7f/\\:*?"<>|;]+')
 
 def money_format(currency: str) -> str:
     """The Excel number format of money in ``currency``: ``"¥"#,##0.00``, ``"US$"#,##0.00``; ``#,##0.00`` for none."""
-    symbol = currency_symbol(currency)
+    symbol = currency_symbol(currency).replace('"', "")  # a quote would end the format's literal
     return f'"{symbol}"{NUMBER_FORMATS["money"]}' if symbol else NUMBER_FORMATS["money"]
 
 

@@ -20,7 +20,8 @@ the view. The view fills ``page.context`` and returns its tables by id (or an
 become a 400 with the message, ``ShopopsError`` a 503, ``not_found`` exceptions a 404.
 
 Templates extend their app's base and include ``ui/_filters.html`` (period and stores),
-``ui/_empty_state.html``, ``ui/_panel.html`` / ``ui/_table.html`` and ``ui/_export.html``.
+``ui/_period_meta.html``, ``ui/_alerts.html`` (errors, mixed currencies, the empty state),
+``ui/_panel.html`` / ``ui/_table.html`` and ``ui/_export.html``.
 """
 
 from __future__ import annotations

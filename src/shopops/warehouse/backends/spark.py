@@ -6,6 +6,16 @@ UTC (instants are UTC; business dates are stored, never computed from the clock)
 Tables are managed Parquet tables under ``SHOPOPS_SPARK_WAREHOUSE`` (default
 ``var/spark-warehouse``); ``?database=name`` picks the database.
 
+The catalog (which tables exist, where their files are) must outlive the process that
+created them, or the next process finds the files but no table and cannot create it again
+(``LOCATION_ALREADY_EXISTS``). So the session keeps its catalog in a Hive metastore:
+by default an embedded Derby database inside the warehouse directory
+(``<warehouse>/metastore_db``), which serves one Spark process at a time — the server, or a
+CLI command when no server runs (the CLI hands its work to a running server). A deployment
+with several Spark processes points ``SHOPOPS_SPARK_METASTORE_URL`` at a shared metastore
+database (any JDBC URL its driver jar is on Spark's class path for), or sets
+``spark.sql.catalogImplementation`` and friends in ``spark-defaults.conf``.
+
 Plain Spark tables have no transactions and no DELETE: the loader merges by rewriting
 the table (see ``sql.Session.merge``), which is correct but costs a table rewrite per
 batch — load in large batches.
@@ -34,11 +44,15 @@ def spark_session(master: str = "local[*]", *, warehouse_dir: str | None = None)
     warehouse_dir = warehouse_dir or os.environ.get(
         "SHOPOPS_SPARK_WAREHOUSE", str(Path(os.environ.get("SHOPOPS_VAR_DIR", "var")).resolve() / "spark-warehouse")
     )
+    metastore = os.environ.get("SHOPOPS_SPARK_METASTORE_URL") or (
+        f"jdbc:derby:;databaseName={Path(warehouse_dir).resolve() / 'metastore_db'};create=true")
+    Path(warehouse_dir).mkdir(parents=True, exist_ok=True)
+    derby_log = str(Path(warehouse_dir).resolve() / "derby.log")
     spark = (
         SparkSession.builder.master(master)
         .appName("shopops")
         .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.driver.extraJavaOptions", "-Duser.timezone=UTC")
+        .config("spark.driver.extraJavaOptions", f"-Duser.timezone=UTC -Dderby.stream.error.file={derby_log}")
         .config("spark.executor.extraJavaOptions", "-Duser.timezone=UTC")
         .config("spark.ui.enabled", "false")
         .config("spark.ui.showConsoleProgress", "false")
@@ -46,6 +60,11 @@ def spark_session(master: str = "local[*]", *, warehouse_dir: str | None = None)
         .config("spark.sql.warehouse.dir", warehouse_dir)
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.ansi.doubleQuotedIdentifiers", "true")
+        .config("spark.sql.catalogImplementation", "hive")
+        .config("spark.hadoop.javax.jdo.option.ConnectionURL", metastore)
+        .config("spark.hadoop.datanucleus.schema.autoCreateAll", "true")
+        .config("spark.hadoop.hive.metastore.schema.verification", "false")
+        .enableHiveSupport()
         .getOrCreate()
     )
     spark.sparkContext.setLogLevel("ERROR")

@@ -11,8 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -43,8 +41,8 @@ from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
-from shopops.ui.pages import BadRequest, Page, language, ui_page, user_can_use
-from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column
+from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
+from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
 
 # Glossary names of the traffic sources (流量来源) and the ad tools; ids are the warehouse's.
@@ -73,6 +71,7 @@ PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors",
 PRODUCTS_PER_PAGE = 50
 AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
            "roi")
+PLANS_PER_PAGE = 50
 AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
 # the whole store's GMV is the base: only without a tool or plan filter
 AD_STORE_TILES = ("ad_spend_ratio",)
@@ -422,7 +421,7 @@ def ads(page: Page) -> dict[str, DataTable]:
     if page.wants("plans"):
         by_plan = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
         names = ad_plan_names([(r["ad_tool"], r["plan_id"]) for r in by_plan.rows])
-        out["plans"] = DataTable(
+        plans = DataTable(
             "plans", _("By ad plan"), [Column("plan_name", _("Ad plan")), Column("plan_id", _("Plan id")),
                                       Column("ad_tool", _("Ad tool")), *kpi_cols],
             [Row({"plan_name": names.get((r["ad_tool"], r["plan_id"]), r["plan_id"]), "plan_id": r["plan_id"],
@@ -430,6 +429,9 @@ def ads(page: Page) -> dict[str, DataTable]:
                  link=page.url(tool=r["ad_tool"], plan=r["plan_id"])) for r in by_plan.rows],
             currency=page.currency,
         )
+        # sorted by any column (?plans_sort=&plans_dir=), 50 plans a page (?plans_page=); the export gets them all
+        out["plans"] = table_page(plans, page.request.GET, prefix="plans_", path=page.request.path,
+                                  per_page=PLANS_PER_PAGE, paged=page.is_html)
     if plan:
         ctx["plan_label"] = ad_plan_names([(tool, plan)]).get((tool, plan), plan) if tool else plan
     return out
@@ -556,12 +558,10 @@ def _target_kpis(lang: str) -> list[tuple[str, str]]:
     return [(k, f"{CATALOG[k].label(lang)} ({k})") for k in TARGET_KPIS]
 
 
-@login_required
+@module_required(Module.TEAM)
 def targets(request: HttpRequest) -> HttpResponse:
     """GET: this month's targets with achievement and run-rate; POST: set one target (``target_set``)."""
     if request.method == "POST":
-        if not user_can_use(request.user, Module.TEAM):
-            raise PermissionDenied
         form = TargetForm(request.POST, stores=store_list(), kpis=_target_kpis(language()))
         if form.is_valid():
             data = form.cleaned_data
