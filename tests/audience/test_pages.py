@@ -130,6 +130,9 @@ def test_send_from_the_page_and_see_results(ops, shop):
     r = ops.get(f"/customers/outreach/{send.pk}/?format=xlsx")
     rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
     assert len(rows) == 4 and rows[1][1] == 0.0  # nothing ordered after the send yet
+    assert 'data-export-csv="results"' in page  # the same table as CSV, through ui.exports
+    csv_rows = list(csv.reader(io.StringIO(ops.get(f"/customers/outreach/{send.pk}/?format=csv").content.decode("utf-8-sig"))))
+    assert len(csv_rows) == 4 and csv_rows[1][0] == rows[1][0] and float(csv_rows[1][1]) == 0.0
 
 
 def test_roles_without_customers_are_refused(client, shop):

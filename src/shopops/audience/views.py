@@ -412,6 +412,7 @@ def outreach_detail(request: HttpRequest, outreach_id: int) -> HttpResponse:
         incremental_text = _signed_money(results.incremental_gmv, currency)
     return render(request, "audience/outreach/detail.html", {
         "send": send, "results": results, "rows": rows, "chart": chart, "window_days": window_days, "currency": currency,
+        "results_export_url": f"?window={window_days}&format=xlsx",
         "verdict": verdict, "incremental_text": incremental_text,
         "window_open": bool(results and not results.is_complete(timezone.now())),
         "outbox": OutboxMessage.objects.filter(outreach=send)[:10], "as_of": _reference_day(),
