@@ -13,7 +13,7 @@ Cases (best of ``BENCH_REPEAT``, default 3; each subject count is checked equal 
   ``bench_customers`` (window ranks) filtered and counted.
 
 * ``preview_count_and_top20`` — one builder edit: the count and the first 20 rows by spend in one
-  query (``selectors_audience.segment_preview``), vs the hand SQL count alone.
+  query (``audience.selectors.segment_preview``), vs the hand SQL count alone.
 
 ``subject_s`` is the latency a user waits for the live count (one warehouse round trip).
 """
@@ -30,7 +30,7 @@ import ibis
 
 from shopops.customers.facts import customer_facts
 from shopops.customers.lifecycle import StageRules
-from shopops.customers.segments import compile_filter
+from shopops.audience.segments import compile_filter
 from shopops.warehouse.loader import ensure_tables
 
 CUSTOMERS = int(os.environ.get("BENCH_SEG_CUSTOMERS", "200000"))
@@ -108,7 +108,7 @@ def run() -> list[dict]:
                      "count": got, "orders": ORDERS, "customers_max": CUSTOMERS,
                      "baseline": "hand-written DuckDB SQL of the same count"})
     # what one edit in the builder costs: count + first 20 by spend (one query), vs the SQL count alone
-    from shopops.customers.segments import compile_filter as _cf
+    from shopops.audience.segments import compile_filter as _cf
 
     def preview():
         t = _cf(facts, EXAMPLE).select("store_id", "customer_id", "gmv")

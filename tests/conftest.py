@@ -434,3 +434,17 @@ def browser_page(browser, request: pytest.FixtureRequest, artifacts_dir: Path):
             except Exception:  # the page may be gone; never mask the real failure
                 pass
         context.close()
+
+
+@pytest.fixture
+def jobs_worker(settings):
+    """The jobs worker ``shopops serve`` hosts, as a thread of the test process (no scheduler):
+    what the web queues (imports, reports: Django tasks) runs on it, as in production."""
+    from shopops.jobs.host import Host
+
+    settings.SHOPOPS_TASKS_IMMEDIATE = False
+    host = Host(scheduler=False, worker=True, interval=0.2).start()
+    try:
+        yield host
+    finally:
+        host.stop()

@@ -8,8 +8,6 @@ The likelihood used as the oracle here is written out from Fader, Hardie & Lee (
 
 from __future__ import annotations
 
-import datetime as dt
-from decimal import Decimal
 
 import numpy as np
 import pandas as pd
@@ -17,7 +15,6 @@ import pytest
 from scipy.optimize import minimize
 from scipy.special import gammaln
 
-from shopops.core.errors import ValidationError
 from shopops.customers import clv
 
 pytestmark = pytest.mark.numerical
@@ -137,42 +134,3 @@ def test_no_spend_model_is_said_and_clv_refuses():
     with pytest.raises(clv.ClvFitError) as info:
         model.clv(f)
     assert info.value.reason == "no_spend_fit"
-
-
-@pytest.mark.django_db
-def test_a_clv_rule_on_a_store_without_a_model_refuses_with_the_reason(warehouse):
-    """A store too small to fit: the rule says so in the user's language (zh and en) and never
-    compares against a missing value."""
-    import pyarrow as pa
-    from django.utils import translation
-
-    from shopops.customers import segments, services
-    from shopops.customers.selectors_audience import segment_member_keys
-    from shopops.warehouse.loader import load
-
-    sh = dt.timezone(dt.timedelta(hours=8))
-    load(warehouse, "stores", pa.table({"store_id": ["tiny"], "platform": ["own"], "name": ["Tiny"],
-                                        "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
-    rows = []
-    for i in range(5):
-        day = dt.date(2025, 10, 1) + dt.timedelta(days=i)
-        at = dt.datetime.combine(day, dt.time(10), sh)
-        rows.append({"store_id": "tiny", "order_id": f"O{i}", "customer_id": f"C{i}", "status": "completed",
-                     "created_at": at, "paid_at": at, "paid_date": day, "paid_amount": Decimal("100.00")})
-    load(warehouse, "orders", pa.Table.from_pylist(rows))
-    rule = {"op": "and", "rules": [{"field": "clv", "operator": "gt", "value": "10"}]}
-    as_of = dt.date(2025, 10, 31)
-    with translation.override("en"):
-        with pytest.raises(ValidationError, match="CLV is not available for store tiny: too few customers"):
-            segments.clv_by_customer(warehouse, as_of=as_of, store_ids=["tiny"])
-        with pytest.raises(ValidationError, match="store tiny"):
-            segment_member_keys(rules=rule, as_of=as_of, store_ids=["tiny"], con=warehouse)
-        with pytest.raises(ValidationError, match="store tiny"):
-            services.segment_save(name="big spenders", rules=rule, store_ids=["tiny"], as_of=as_of, con=warehouse)
-    from shopops.customers.labels import error_message
-
-    with pytest.raises(segments.ClvUnavailableError) as info:
-        segments.clv_by_customer(warehouse, as_of=as_of, store_ids=["tiny"])
-    assert (info.value.store_id, info.value.reason) == ("tiny", "too_few")
-    with translation.override("zh-hans"):
-        assert error_message(info.value).startswith("店铺 tiny 无法计算 CLV：有复购的顾客太少")

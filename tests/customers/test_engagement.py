@@ -9,9 +9,9 @@ import json
 import pyarrow as pa
 import pytest
 
-from shopops.customers import engagement
+from shopops.customers import selectors, services
 from shopops.customers.models import CheckIn, PointsEntry, PointsReward, PointsWallet
-from shopops.customers.outreach import coupons
+from shopops.customers import coupons
 from shopops.ingest.services import api_key_create
 from shopops.warehouse.loader import load
 
@@ -23,9 +23,9 @@ LATE = dt.datetime(2025, 11, 10, 15, 59, tzinfo=UTC)
 
 @pytest.fixture(autouse=True)
 def _fresh_tz_cache():
-    engagement._TZ_CACHE.clear()
+    services._TZ_CACHE.clear()
     yield
-    engagement._TZ_CACHE.clear()
+    services._TZ_CACHE.clear()
 
 
 @pytest.fixture
@@ -46,26 +46,26 @@ def issuer():
 
 
 def balance(store="own", customer="u1") -> int:
-    return engagement.points_balance(store_id=store, customer_id=customer)
+    return selectors.points_balance(store_id=store, customer_id=customer)
 
 
 def test_checkin_once_per_store_local_day_with_streak(warehouse):
     load(warehouse, "stores", pa.table({"store_id": ["own"], "platform": ["own"], "name": ["商城"],
                                         "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
-    first = engagement.checkin(store_id="own", customer_id="u1", now=LATE - dt.timedelta(hours=10))
-    again = engagement.checkin(store_id="own", customer_id="u1", now=LATE)  # still 11-10 in Shanghai
+    first = services.checkin(store_id="own", customer_id="u1", now=LATE - dt.timedelta(hours=10))
+    again = services.checkin(store_id="own", customer_id="u1", now=LATE)  # still 11-10 in Shanghai
     assert first.created and not again.created
     assert first.checkin.day == dt.date(2025, 11, 10) and again.checkin.pk == first.checkin.pk
     assert balance() == 5
-    nxt = engagement.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(minutes=1))  # 11-11 00:00 local
+    nxt = services.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(minutes=1))  # 11-11 00:00 local
     assert nxt.created and nxt.checkin.day == dt.date(2025, 11, 11) and nxt.checkin.streak == 2
     # five more days in a row: the 7th day earns the streak bonus (5 + 20)
     for d in range(1, 6):
-        r = engagement.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(days=d, minutes=1))
+        r = services.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(days=d, minutes=1))
     assert r.checkin.streak == 7 and r.checkin.points == 25
     assert balance() == 6 * 5 + 25
     # a day missed: the streak starts again
-    r = engagement.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(days=8, minutes=1))
+    r = services.checkin(store_id="own", customer_id="u1", now=LATE + dt.timedelta(days=8, minutes=1))
     assert r.checkin.streak == 1
     assert CheckIn.objects.filter(customer_id="u1").count() == 8
 
@@ -73,24 +73,24 @@ def test_checkin_once_per_store_local_day_with_streak(warehouse):
 def test_store_time_zone_comes_from_the_warehouse(warehouse):
     load(warehouse, "stores", pa.table({"store_id": ["uk"], "platform": ["own"], "name": ["UK"],
                                         "currency": ["GBP"], "time_zone": ["Europe/London"]}))
-    r = engagement.checkin(store_id="uk", customer_id="u1", now=LATE + dt.timedelta(hours=1))  # 17:00 in London
+    r = services.checkin(store_id="uk", customer_id="u1", now=LATE + dt.timedelta(hours=1))  # 17:00 in London
     assert r.checkin.day == dt.date(2025, 11, 10)
 
 
 def test_points_per_order_once_and_redeem_never_below_zero(warehouse, issuer):
     now = LATE
-    e = engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="199.99", now=now)
+    e = services.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="199.99", now=now)
     assert e.points == 199
-    assert engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="199.99",
+    assert services.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="199.99",
                                             now=now) is None
     assert balance() == 199
     reward = PointsReward.objects.create(name="¥10 券", coupon_ref="7", points_cost=150)
-    r = engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-1", now=now)
+    r = services.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-1", now=now)
     assert r.created and r.coupon_code == "7-1" and r.balance == 49
-    retry = engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-1", now=now)
+    retry = services.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-1", now=now)
     assert not retry.created and retry.coupon_code == "7-1" and retry.balance == 49 and len(issuer) == 1
-    with pytest.raises(engagement.PointsError, match="fewer than 150 points"):
-        engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-2", now=now)
+    with pytest.raises(services.PointsError, match="fewer than 150 points"):
+        services.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="req-2", now=now)
     assert balance() == 49 and len(issuer) == 1
     assert PointsWallet.objects.get(store_id="own", customer_id="u1").balance == 49
 
@@ -99,10 +99,10 @@ def test_a_failed_coupon_issue_takes_no_points(warehouse):
     previous = (coupons._issuer, coupons._choices)
     coupons.unregister_issuer()
     try:
-        engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="500", now=LATE)
+        services.points_earn_for_order(store_id="own", customer_id="u1", order_id="O1", paid_amount="500", now=LATE)
         reward = PointsReward.objects.create(name="券", coupon_ref="7", points_cost=100)
         with pytest.raises(coupons.NoCouponIssuer):
-            engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="r", now=LATE)
+            services.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="r", now=LATE)
     finally:
         if previous[0]:
             coupons.register_issuer(previous[0], choices=previous[1])
@@ -112,19 +112,19 @@ def test_a_failed_coupon_issue_takes_no_points(warehouse):
 
 def test_expiry_takes_only_unspent_old_points_fifo_and_twice_changes_nothing(warehouse, issuer):
     t0 = dt.datetime(2024, 1, 1, tzinfo=UTC)
-    engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="A", paid_amount="100", now=t0)
-    engagement.points_earn_for_order(store_id="own", customer_id="u1", order_id="B", paid_amount="50",
+    services.points_earn_for_order(store_id="own", customer_id="u1", order_id="A", paid_amount="100", now=t0)
+    services.points_earn_for_order(store_id="own", customer_id="u1", order_id="B", paid_amount="50",
                                      now=t0 + dt.timedelta(days=200))
     reward = PointsReward.objects.create(name="券", coupon_ref="1", points_cost=30)
-    engagement.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="x",
+    services.points_redeem(store_id="own", customer_id="u1", reward_id=reward.pk, request_id="x",
                              now=t0 + dt.timedelta(days=100))
     # hand count: A (100, expires day 365) minus the 30 spent, oldest first -> 70 of A expire on day 365
-    assert engagement.points_expire(now=t0 + dt.timedelta(days=364)) == 0
-    assert engagement.points_expire(now=t0 + dt.timedelta(days=366)) == 70
-    assert engagement.points_expire(now=t0 + dt.timedelta(days=367)) == 0
+    assert services.points_expire(now=t0 + dt.timedelta(days=364)) == 0
+    assert services.points_expire(now=t0 + dt.timedelta(days=366)) == 70
+    assert services.points_expire(now=t0 + dt.timedelta(days=367)) == 0
     assert balance() == 50
     # B expires on day 565: all 50 left
-    assert engagement.points_expire(now=t0 + dt.timedelta(days=566)) == 50
+    assert services.points_expire(now=t0 + dt.timedelta(days=566)) == 50
     assert balance() == 0
 
 

@@ -64,8 +64,7 @@ def held_imports(monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_upload_start_and_watch_the_job_turn_loaded(live_server, browser_page, director, settings, artifacts_dir,
-                                                    held_imports, tmp_path):
-    settings.SHOPOPS_TASKS_IMMEDIATE = False  # the real background worker
+                                                    held_imports, jobs_worker, tmp_path):
     page = browser_page
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))

@@ -340,8 +340,10 @@ def test_a_failed_report_says_so_without_internals_and_can_be_retried(demo_root,
 
 @pytest.mark.slow
 @pytest.mark.django_db(transaction=True)
-def test_browser_generates_a_report_with_a_progress_bar(demo_root, live_server, browser_page, artifacts_dir):
-    """The real thing: the form, the background worker, HTMX polling the progress, the page reloading."""
+def test_browser_generates_a_report_with_a_progress_bar(demo_root, live_server, browser_page, artifacts_dir,
+                                                       jobs_worker):
+    """The real thing: the form, the jobs worker running the report task, HTMX polling the progress, the page
+    reloading."""
     from shopops.team.services import DEMO_PASSWORD, demo_users_create
 
     demo_users_create()

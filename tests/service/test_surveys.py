@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shopops.core.errors import ValidationError
-from shopops.customers.models import OptOut, OutboxMessage
+from shopops.audience.models import OptOut, OutboxMessage
 from shopops.service.models import SurveyAnswer, SurveyKind, SurveySend, TicketStatus, TicketType
 from shopops.service.satisfaction import csat_interval, nps_interval
 from shopops.service.services import survey_answer, ticket_create, ticket_transition

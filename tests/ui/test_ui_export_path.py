@@ -27,9 +27,6 @@ ALLOWED = {
     # Reading uploaded workbooks (imports), not writing any.
     "ingest/readers.py": "reads uploaded workbooks",
     "ingest/selectors.py": "reads uploaded workbooks",
-    # Moving out of customers into shopops.audience (helper audience), which adopts ui.exports there:
-    # delete this line with the file.
-    "customers/views_audience.py": "moving to shopops.audience, which uses ui.exports",
 }
 READ_ONLY = {"ingest/readers.py", "ingest/selectors.py"}
 

@@ -133,7 +133,7 @@ def test_customer_exports_are_formula_safe(as_role):
 def _segment(as_of: str = "2025-11-11"):
     import datetime as dt
 
-    from shopops.customers import services
+    from shopops.audience import services
 
     segment = services.segment_save(name="全部", rules={"op": "and", "rules": [
         {"field": "orders", "operator": "gte", "value": 1}]})
@@ -144,7 +144,7 @@ def _segment(as_of: str = "2025-11-11"):
 def test_a_buyer_id_too_long_for_segment_members_is_a_clear_error(as_role):
     """The app DB keeps member ids up to 128 characters: the refresh says so instead of a database error."""
     from shopops.core.errors import ValidationError
-    from shopops.customers.models import SegmentMember
+    from shopops.audience.models import SegmentMember
 
     client = as_role(Role.ANALYST)
     segment, refresh = _segment()

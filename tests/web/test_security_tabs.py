@@ -46,7 +46,7 @@ def test_every_navigation_link_a_role_is_shown_opens_for_it(client, warehouse, r
 @pytest.mark.parametrize("role", [Role.COPYWRITER, Role.OPS_SPECIALIST, Role.ANALYST])
 def test_every_link_on_the_segment_pages_opens_for_roles_with_segments(client, warehouse, role):
     """The copywriter and ops build segments but may not export their members: no export link."""
-    from shopops.customers import services
+    from shopops.audience import services
 
     load_shop(warehouse)
     role_groups_sync()

@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 api = NinjaAPI(title="shopops API", version="1", urls_namespace="api", docs_decorator=login_required)
 api.add_router("/", ingest_router)
 api.add_router("/", promotions_router, auth=ServerKey())
-api.add_router("/", "shopops.customers.api.router", auth=ServerKey())  # check-in, points, opt-out
+api.add_router("/", "shopops.customers.api.router", auth=ServerKey())  # check-in, points
+api.add_router("/", "shopops.audience.api.router", auth=ServerKey())  # opt-out (/api/customers/opt-out)
 api.add_router("/", "shopops.service.api.router", auth=ServerKey())  # tickets, survey answers
 
 

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "shopops.metrics",
     "shopops.ingest",
     "shopops.customers",
+    "shopops.audience",
     "shopops.promotions",
     "shopops.inventory",
     "shopops.service",

@@ -14,6 +14,9 @@ urlpatterns = [
     path("import/", include("shopops.ingest.urls")),
     path("reports/", include("shopops.reports.urls")),
     path("promotions/", include("shopops.promotions.urls")),
+    # segments and outreach keep their /customers/segments/… and /customers/outreach/… addresses;
+    # audience first: the customer page /customers/<key>/ matches any /customers/<a>/
+    path("customers/", include("shopops.audience.urls")),
     path("customers/", include("shopops.customers.urls")),
     path("insights/", include("shopops.insights.urls")),
     path("campaigns/", include("shopops.campaigns.urls")),

@@ -122,3 +122,17 @@ class PeriodicJob:
     def title(self, language: str = "zh-hans") -> str:
         zh, en = self.label
         return (en if language.startswith("en") else zh) or self.name
+
+
+@dataclass(frozen=True, slots=True)
+class BackgroundTask:
+    """A Django task an app queues from the web (an import, a report): the dotted path of the
+    ``@task`` and its label (zh, en). Declared in the app's ``jobs.py`` as ``TASKS = (...)`` so the
+    jobs page can list its runs by name; the app enqueues it itself."""
+
+    path: str
+    label: tuple[str, str] = ("", "")
+
+    def title(self, language: str = "zh-hans") -> str:
+        zh, en = self.label
+        return (en if language.startswith("en") else zh) or self.path.rsplit(".", 1)[-1]

@@ -1,13 +1,11 @@
-"""Admin screens of customers: points rewards (until a rewards page exists), opt-outs, and
-read-only views of what the audience pages write (segments, sends, outbox, ledger)."""
+"""Admin screens of customers: points rewards (until a rewards page exists) and read-only
+views of the points ledger and check-ins. (Segments, sends, opt-outs: ``audience.admin``.)"""
 
 from __future__ import annotations
 
 from django.contrib import admin
 
-from shopops.customers.models import (
-    CheckIn, MessageTemplate, OptOut, OutboxMessage, Outreach, PointsEntry, PointsReward, Segment,
-)
+from shopops.customers.models import CheckIn, PointsEntry, PointsReward
 
 
 @admin.register(PointsReward)
@@ -16,40 +14,12 @@ class PointsRewardAdmin(admin.ModelAdmin):
     list_editable = ("is_active",)
 
 
-@admin.register(OptOut)
-class OptOutAdmin(admin.ModelAdmin):
-    list_display = ("store_id", "customer_id", "channel", "reason", "created_at")
-    search_fields = ("customer_id",)
-    list_filter = ("channel", "store_id")
-
-
-@admin.register(MessageTemplate)
-class MessageTemplateAdmin(admin.ModelAdmin):
-    list_display = ("name", "body_zh", "body_en")
-
-
 class ReadOnly(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
-
-
-@admin.register(Segment)
-class SegmentAdmin(ReadOnly):
-    list_display = ("name", "member_count", "refreshed_as_of")
-
-
-@admin.register(Outreach)
-class OutreachAdmin(ReadOnly):
-    list_display = ("name", "segment", "channel", "status", "sent_at", "treatment", "holdout")
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(ReadOnly):
-    list_display = ("created_at", "channel", "recipient", "text")
-    list_filter = ("channel",)
 
 
 @admin.register(PointsEntry)

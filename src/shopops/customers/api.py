@@ -1,4 +1,4 @@
-"""JSON API of customers for the store's own channel: check-in, points, opt-out.
+"""JSON API of customers for the store's own channel: check-in and points (opt-out: ``audience.api``).
 
 Mounted under ``/api/customers/`` with server-key auth by ``shopops.config.api`` (the
 store's own backend calls it on behalf of a logged-in customer). Errors in the one shape
@@ -17,8 +17,8 @@ from ninja.errors import HttpError
 from pydantic import Field
 
 from shopops.core.errors import ValidationError
-from shopops.customers import engagement, services
-from shopops.customers.models import Channel, PointsReward
+from shopops.customers import selectors, services
+from shopops.customers.models import PointsReward
 
 router = Router(tags=["customers"])
 
@@ -30,7 +30,7 @@ class CustomerIn(Schema):
     customer_id: str = ID
 
 
-def _store(request: HttpRequest, store_id: str) -> str:
+def store_for_request(request: HttpRequest, store_id: str) -> str:
     """The store the request acts for: the key's own store; another store is refused."""
     own = getattr(request.auth, "store_id", "") or ""
     if store_id and own and store_id != own:
@@ -50,7 +50,7 @@ class CheckInOut(Schema):
 
 @router.post("/customers/checkin", response=CheckInOut, summary="Daily check-in (once per store-local day)")
 def checkin(request: HttpRequest, body: CustomerIn):
-    r = engagement.checkin(store_id=_store(request, body.store_id), customer_id=body.customer_id)
+    r = services.checkin(store_id=store_for_request(request, body.store_id), customer_id=body.customer_id)
     return {"day": r.checkin.day, "streak": r.checkin.streak, "points": r.checkin.points if r.created else 0,
             "created": r.created, "balance": r.balance}
 
@@ -73,10 +73,10 @@ class BalanceOut(Schema):
 
 @router.get("/customers/points", response=BalanceOut, summary="Points balance and the latest ledger entries")
 def points(request: HttpRequest, customer_id: str, store_id: str = ""):
-    store_id = _store(request, store_id)
-    entries = engagement.points_history(store_id=store_id, customer_id=customer_id)
+    store_id = store_for_request(request, store_id)
+    entries = selectors.points_history(store_id=store_id, customer_id=customer_id)
     return {"store_id": store_id, "customer_id": customer_id,
-            "balance": engagement.points_balance(store_id=store_id, customer_id=customer_id),
+            "balance": selectors.points_balance(store_id=store_id, customer_id=customer_id),
             "entries": [{"kind": e.kind, "points": e.points, "reference": e.reference, "detail": e.detail,
                          "created_at": e.created_at, "expires_at": e.expires_at} for e in entries]}
 
@@ -94,11 +94,11 @@ class EarnOut(Schema):
 
 @router.post("/customers/points/earn", response=EarnOut, summary="Credit points for a paid order (once per order)")
 def points_earn(request: HttpRequest, body: EarnIn):
-    store_id = _store(request, body.store_id)
-    entry = engagement.points_earn_for_order(store_id=store_id, customer_id=body.customer_id,
+    store_id = store_for_request(request, body.store_id)
+    entry = services.points_earn_for_order(store_id=store_id, customer_id=body.customer_id,
                                              order_id=body.order_id, paid_amount=str(body.paid_amount))
     return {"points": entry.points if entry else 0, "created": entry is not None,
-            "balance": engagement.points_balance(store_id=store_id, customer_id=body.customer_id)}
+            "balance": selectors.points_balance(store_id=store_id, customer_id=body.customer_id)}
 
 
 class RewardOut(Schema):
@@ -126,20 +126,7 @@ class RedeemOut(Schema):
 
 @router.post("/customers/points/redeem", response=RedeemOut, summary="Spend points on a reward coupon")
 def points_redeem(request: HttpRequest, body: RedeemIn):
-    r = engagement.points_redeem(store_id=_store(request, body.store_id), customer_id=body.customer_id,
+    r = services.points_redeem(store_id=store_for_request(request, body.store_id), customer_id=body.customer_id,
                                  reward_id=body.reward_id,
                                  request_id=body.request_id)
     return {"coupon_code": r.coupon_code, "points": r.entry.points, "created": r.created, "balance": r.balance}
-
-
-class OptOutIn(CustomerIn):
-    channel: str = Field(default="", description=f"one of {', '.join(Channel.values)}; empty: every channel")
-    reason: str = Field(default="", max_length=200)
-
-
-@router.post("/customers/opt-out", response=dict, summary="The customer asks for no more marketing messages (PIPL)")
-def opt_out(request: HttpRequest, body: OptOutIn):
-    row = services.opt_out_add(store_id=_store(request, body.store_id), customer_id=body.customer_id, channel=body.channel,
-                               reason=body.reason)
-    return {"store_id": row.store_id, "customer_id": row.customer_id, "channel": row.channel,
-            "since": row.created_at.isoformat()}

@@ -32,6 +32,8 @@ import ibis
 import numpy as np
 import pandas as pd
 
+from shopops.core.errors import ValidationError
+
 SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary_value")
 DAYS_PER_MONTH = 30.4375
 
@@ -48,6 +50,16 @@ UNAVAILABLE_REASONS = {
 }
 UNAVAILABLE_MESSAGE = ("CLV is not available for store %(store)s: %(why)s. Rules on CLV cannot run for this store; "
                        "choose other stores or another field.")
+
+
+class ClvUnavailableError(ValidationError):
+    """A rule on CLV over a store without an acceptable CLV model: which store and why (a
+    ``ClvFitError.reason``); pages show it in the reader's language (``labels.error_message``)."""
+
+    def __init__(self, store_id: str, reason: str) -> None:
+        why = UNAVAILABLE_REASONS.get(reason, UNAVAILABLE_REASONS["no_purchase_fit"])
+        super().__init__(UNAVAILABLE_MESSAGE % {"store": store_id, "why": why})
+        self.store_id, self.reason = store_id, reason
 
 
 class ClvFitError(ValueError):

@@ -68,7 +68,7 @@ def clv_unavailable(store_id: str, reason: str) -> str:
 def error_message(exc: Exception) -> str:
     """The message of an expected error in the reader's language (errors raised by pure modules
     carry a code and arguments; the others are already text)."""
-    from shopops.customers.segments import ClvUnavailableError
+    from shopops.customers.clv import ClvUnavailableError
 
     if isinstance(exc, ClvUnavailableError):
         return clv_unavailable(exc.store_id, exc.reason)

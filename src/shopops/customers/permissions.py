@@ -4,7 +4,7 @@ Segments hold lists of customers that can be exported (ids, hashes) and are buil
 on them: building, refreshing and exporting them takes the customers module and a module
 of those who act on customers (promotions: ops, copywriters) or analyse them (traffic &
 funnel: analysts). Customer service sees single customers, not lists — no segments.
-Sending outreach takes the promotions module (``views_audience.SEND_PERMISSION``).
+Sending outreach takes the promotions module (``audience.views.SEND_PERMISSION``).
 """
 
 from __future__ import annotations

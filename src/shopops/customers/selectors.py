@@ -1,4 +1,5 @@
-"""Reads for the customer pages and the API: RFM grid and groups, lifecycle, CLV, the customer list and 360°.
+"""Reads for the customer pages and the API: RFM grid and groups, lifecycle, CLV, the customer list and 360°,
+the points balance and ledger.
 
 Every aggregate is computed in the warehouse over :func:`shopops.customers.facts.customer_facts`;
 only the small result (a 5×5 grid, 11 groups, a page of customers, one customer's orders)
@@ -14,11 +15,15 @@ from decimal import Decimal
 
 import ibis
 import pandas as pd
+from django.db.models import Sum
 
+from shopops.core.errors import ValidationError
 from shopops.customers import clv
 from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
+from shopops.customers.models import PointsEntry
 from shopops.customers.rfm import GROUP_GRID, GROUPS
+from shopops.customers.sections import Section, customer_sections
 from shopops.customers.stage_rules import store_rules
 from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
@@ -359,7 +364,7 @@ class Customer360:
     refunds: list[dict]
     reviews: list[dict]
     clv: dict | None
-    audience: dict | None = None
+    sections: list[Section] = field(default_factory=list)  # blocks other apps add (customers.sections)
 
 
 class CustomerNotFound(LookupError):
@@ -425,21 +430,7 @@ def customer_360(*, store_id: str, customer_id: str, as_of: dt.date, con=None) -
                        "clv": None if pd.isna(p.clv) else _money(p.clv), "horizon_days": 365,
                        "expected_spend": None if pd.isna(p.expected_spend) else _money(p.expected_spend)}
     return Customer360(store_id, customer_id, as_of, main, profile, accounts, orders, refunds, reviews, predictions,
-                       audience=_audience(store_id, customer_id))
-
-
-def _audience(store_id: str, customer_id: str) -> dict | None:
-    """Saved segments and outreach the customer was part of, from ``customers.selectors_audience`` when present."""
-    try:
-        from shopops.customers import selectors_audience
-    except ImportError:
-        return None
-    segments = getattr(selectors_audience, "customer_segments", None)
-    outreach = getattr(selectors_audience, "customer_outreach", None)
-    if segments is None or outreach is None:
-        return None
-    return {"segments": segments(store_id=store_id, customer_id=customer_id),
-            "outreach": outreach(store_id=store_id, customer_id=customer_id)}
+                       sections=customer_sections(store_id=store_id, customer_id=customer_id))
 
 
 def customer_facts_with_clv(*, as_of: dt.date, store_ids=None, window_days: int | None = None, con=None):
@@ -465,3 +456,21 @@ def customer_facts_with_clv(*, as_of: dt.date, store_ids=None, window_days: int 
     mem = ibis.memtable(clv_rows)
     return facts.left_join(mem, ["store_id", "customer_id"]).select(*facts.columns, "clv", "p_alive",
                                                                      "predicted_purchases")
+
+
+# --- points ------------------------------------------------------------------------------------
+
+def points_balance(*, store_id: str, customer_id: str) -> int:
+    """Sum of the customer's ledger."""
+    return int(PointsEntry.objects.filter(store_id=store_id, customer_id=customer_id)
+               .aggregate(s=Sum("points"))["s"] or 0)
+
+
+def points_history(*, store_id: str, customer_id: str, limit: int = 50) -> list[PointsEntry]:
+    for name, value in (("store_id", store_id), ("customer_id", customer_id)):
+        if not value or not str(value).strip():
+            raise ValidationError(f"{name} is required")
+        if len(str(value)) > 128:
+            raise ValidationError(f"{name}: at most 128 characters, got {len(str(value))}")
+    return list(PointsEntry.objects.filter(store_id=store_id, customer_id=customer_id)
+                .order_by("-created_at", "-id")[:limit])

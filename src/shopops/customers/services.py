@@ -1,329 +1,227 @@
-"""Writes of the audience half of customers: segments and their refreshes, opt-outs,
-message templates, outreach sends. (Check-in and points: ``customers.engagement``.)
+"""Writes of customers: the store's own channel's daily check-in (每日签到) and points ledger (积分).
 
-Every write is safe to repeat: a refresh for the same day twice changes nothing, an
-opt-out recorded twice is one row, and a send moves DRAFT -> SENDING with one
-conditional UPDATE, so a double click sends once.
+The balance and the ledger are read by ``customers.selectors`` (``points_balance``, ``points_history``).
+
+Rules (``SHOPOPS_POINTS`` in settings overrides any of them)::
+
+    checkin_points   5     points per check-in
+    streak_bonus     {7: 20}   extra points on the 7th, 14th, … day of an unbroken streak
+    points_per_yuan  1     points per whole yuan paid on an order (floor)
+    expiry_days      365   earned points expire this many days after they were earned
+
+* **Check-in**: at most one per customer per store-local day (the store's time zone, from
+  the warehouse ``stores`` table, else ``SHOPOPS_TIME_ZONE``). A unique constraint on
+  (store, customer, day) makes a repeated or concurrent check-in the same day return the
+  first one and earn nothing. The streak is yesterday's streak + 1, else 1.
+* **Ledger**: append-only ``PointsEntry`` rows; the balance is their sum. Each entry is
+  written in one transaction with the ``PointsWallet`` row: credits add to it, debits are
+  one conditional ``UPDATE … SET balance = balance - n WHERE balance >= n`` checked by
+  its row count, so concurrent redemptions never take the balance below zero.
+* **Idempotent references**: a check-in day, an order id, a redemption request id — the
+  same reference twice records one entry (unique per store, customer, kind, reference).
+* **Expiry (FIFO)**: points are spent oldest first, so what has expired by ``now`` is
+  ``max(0, earned with expires_at <= now - everything debited so far)``; ``points_expire``
+  debits exactly that. Running it twice debits nothing more.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import random
-from collections import defaultdict
-from collections.abc import Sequence
-from decimal import Decimal, InvalidOperation
+import time
+import zoneinfo
+from dataclasses import dataclass
+from decimal import ROUND_FLOOR, Decimal
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Sum
 from django.utils import timezone
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.core.periods import business_today
-from shopops.customers.models import (
-    Channel, MessageTemplate, OptOut, Outreach, OutreachRecipient, Segment, SegmentMember, SegmentRefresh,
-)
-from shopops.customers.outreach import channels, coupons
-from shopops.customers.outreach.holdout import assign_holdout
-from shopops.customers.outreach.templating import mask_id, sms_signed, template_check, template_render
-from shopops.customers.segments import fields_used, rules_validate
-from shopops.customers.selectors_audience import excluded_members, segment_member_keys
+from shopops.customers import coupons
+from shopops.customers.models import CheckIn, PointsEntry, PointsReward, PointsWallet
+from shopops.customers.selectors import points_balance
 
-SEND_CHUNK = 500
-GREETING = {"zh-hans": "亲爱的顾客", "en": "Dear customer"}
+DEFAULTS = {"checkin_points": 5, "streak_bonus": {7: 20}, "points_per_yuan": 1, "expiry_days": 365}
+_TZ_CACHE: dict[str, tuple[float, str]] = {}
+_TZ_TTL = 600.0
 
 
-# ------------------------------------------------------------------------------ segments
-def _store_ids(store_ids: Sequence[str] | None) -> list[str]:
-    return sorted({str(s).strip() for s in (store_ids or []) if str(s).strip()})
+class PointsError(ShopopsError):
+    pass
 
 
-def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days: int | None = None,
-                 description: str = "", segment: Segment | None = None, as_of: dt.date | None = None,
-                 con=None) -> Segment:
-    """Create (or, given ``segment``, update) a segment; the rules are validated first.
-
-    With ``as_of``, a rule on CLV is checked against that day's fits: a store without an
-    acceptable CLV model refuses the save with a message saying which store and why.
-    """
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name: give the segment a name")
-    if window_days in ("", None):
-        window_days = None
-    elif not str(window_days).isdigit() or not 1 <= int(window_days) <= 3660:
-        raise ValidationError(f"window_days: expected 1–3660 days (empty: each store's setting), got {window_days!r}")
-    tree = rules_validate(rules)
-    if as_of is not None and "clv" in fields_used(tree):
-        from shopops.customers.segments import clv_by_customer
-        from shopops.warehouse.connection import connect
-
-        clv_by_customer(con or connect(), as_of=as_of, store_ids=_store_ids(store_ids) or None)
-    segment = segment or Segment()
-    segment.name, segment.rules, segment.store_ids = name[:200], tree, _store_ids(store_ids)
-    segment.window_days, segment.description = (int(window_days) if window_days else None), description
-    segment.save()
-    return segment
+def points_rules() -> dict:
+    return {**DEFAULTS, **getattr(settings, "SHOPOPS_POINTS", {})}
 
 
-def segment_refresh(*, segment: Segment, as_of: dt.date, now: dt.datetime | None = None, con=None) -> SegmentRefresh:
-    """Store the members as of ``as_of`` and how many joined and left since the last refresh.
-
-    Refreshing the same day twice records nothing new (0 joined, 0 left added).
-    """
-    now = now or timezone.now()
-    current = segment_member_keys(rules=segment.rules, as_of=as_of, store_ids=segment.store_ids,
-                                  window_days=segment.window_days, con=con)
-    limit = SegmentMember._meta.get_field("customer_id").max_length
-    too_long = sorted(c for _s, c in current if len(c) > limit)
-    if too_long:  # PostgreSQL would refuse the row (a 500); SQLite would keep it silently
-        raise ValidationError(f"segment {segment.pk}: {len(too_long)} customer id(s) are longer than {limit} characters "
-                              f"and cannot be stored as members, e.g. {too_long[0][:40]!r}…; fix the import that "
-                              "brought them")
-    with transaction.atomic():
-        Segment.objects.select_for_update().filter(pk=segment.pk).first()  # one refresh at a time
-        before = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))
-        joined, left = current - before, before - current
-        if left:
-            by_store: dict[str, list[str]] = defaultdict(list)
-            for store_id, customer_id in left:
-                by_store[store_id].append(customer_id)
-            for store_id, ids in by_store.items():
-                for i in range(0, len(ids), 900):
-                    SegmentMember.objects.filter(segment=segment, store_id=store_id,
-                                                 customer_id__in=ids[i:i + 900]).delete()
-        SegmentMember.objects.bulk_create(
-            [SegmentMember(segment=segment, store_id=s, customer_id=c, joined_on=as_of) for s, c in sorted(joined)],
-            batch_size=1000)
-        refresh, created = SegmentRefresh.objects.get_or_create(
-            segment=segment, as_of=as_of,
-            defaults={"refreshed_at": now, "members": len(current), "joined": len(joined), "left": len(left)})
-        if not created:
-            refresh.members = len(current)
-            refresh.joined += len(joined)
-            refresh.left += len(left)
-            if joined or left:
-                refresh.refreshed_at = now
-            refresh.save()
-        Segment.objects.filter(pk=segment.pk).update(refreshed_at=now, refreshed_as_of=as_of, member_count=len(current))
-    segment.refresh_from_db()
-    return refresh
-
-
-def segments_refresh_daily(*, as_of: dt.date | None = None, now: dt.datetime | None = None) -> dict[int, str]:
-    """The daily job: refresh every segment as of yesterday (store time zone). Returns id -> outcome."""
-    from django.conf import settings
-
-    now = now or timezone.now()
-    as_of = as_of or business_today(settings.SHOPOPS_TIME_ZONE, now) - dt.timedelta(days=1)
-    outcome: dict[int, str] = {}
-    for segment in Segment.objects.all():
+def store_time_zone(store_id: str) -> zoneinfo.ZoneInfo:
+    """The store's time zone (warehouse ``stores.time_zone``), cached for ten minutes."""
+    hit = _TZ_CACHE.get(store_id)
+    if hit is None or time.monotonic() - hit[0] > _TZ_TTL:
+        name = settings.SHOPOPS_TIME_ZONE
         try:
-            r = segment_refresh(segment=segment, as_of=as_of, now=now)
-            outcome[segment.pk] = f"{r.members} members (+{r.joined} / -{r.left})"
-        except ShopopsError as exc:  # a rule that no longer compiles must not stop the others
-            outcome[segment.pk] = f"error: {exc}"
-    return outcome
+            from shopops.metrics.dimensions import store_list
+
+            name = {s.store_id: s.time_zone for s in store_list()}.get(store_id) or name
+        except Exception:  # no warehouse reachable: the default zone
+            pass
+        hit = _TZ_CACHE[store_id] = (time.monotonic(), name)
+    return zoneinfo.ZoneInfo(hit[1])
 
 
-# ------------------------------------------------------------------------------ opt-outs
-def opt_out_add(*, store_id: str, customer_id: str, channel: str = "", reason: str = "",
-                now: dt.datetime | None = None) -> OptOut:
-    if not store_id or not customer_id:
-        raise ValidationError("store_id and customer_id are required")
-    if channel and channel not in Channel.values:
-        raise ValidationError(f"channel: {channel!r} is not one of {', '.join(Channel.values)} (empty: every channel)")
-    row, _ = OptOut.objects.get_or_create(store_id=store_id, customer_id=customer_id, channel=channel,
-                                          defaults={"reason": reason[:200], "created_at": now or timezone.now()})
-    return row
+def _ids(store_id: str, customer_id: str) -> None:
+    for name, value in (("store_id", store_id), ("customer_id", customer_id)):
+        if not value or not str(value).strip():
+            raise ValidationError(f"{name} is required")
+        if len(str(value)) > 128:
+            raise ValidationError(f"{name}: at most 128 characters, got {len(str(value))}")
 
 
-def opt_out_remove(*, store_id: str, customer_id: str, channel: str = "") -> bool:
-    return OptOut.objects.filter(store_id=store_id, customer_id=customer_id, channel=channel).delete()[0] > 0
+def _wallet(store_id: str, customer_id: str) -> PointsWallet:
+    wallet = PointsWallet.objects.filter(store_id=store_id, customer_id=customer_id).first()
+    if wallet is None:
+        try:
+            with transaction.atomic():
+                wallet = PointsWallet.objects.create(store_id=store_id, customer_id=customer_id)
+        except IntegrityError:  # created concurrently
+            wallet = PointsWallet.objects.get(store_id=store_id, customer_id=customer_id)
+    return wallet
 
 
-# ------------------------------------------------------------------------------ templates
-def template_save(*, name: str, body_zh: str, body_en: str = "", subject: str = "",
-                  template: MessageTemplate | None = None) -> MessageTemplate:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name: give the template a name")
-    template_check(body_zh, where="body_zh")
-    if body_en.strip():
-        template_check(body_en, where="body_en")
-    template = template or MessageTemplate()
-    template.name, template.body_zh, template.body_en, template.subject = name[:200], body_zh, body_en, subject[:200]
-    try:
-        template.save()
-    except IntegrityError as exc:
-        raise ValidationError(f"name: a template named {name!r} exists already") from exc
-    return template
+def _entry(*, store_id: str, customer_id: str, kind: str, points: int, now: dt.datetime, reference: str = "",
+           detail: str = "", expires_at: dt.datetime | None = None) -> PointsEntry | None:
+    """Append one entry and move the wallet with it; None when ``reference`` was recorded before.
 
-
-# ------------------------------------------------------------------------------ outreach
-def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, channel: str = Channel.SMS,
-                    language: str = "zh-hans", holdout_percent=Decimal("10"), seed: int | None = None,
-                    coupon_ref: str = "", frequency_cap: int = 2, window_days: int = 14) -> Outreach:
-    name = (name or "").strip()
-    if not name:
-        raise ValidationError("name: give the send a name")
-    if channel not in Channel.values:
-        raise ValidationError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}")
-    if language not in GREETING:
-        raise ValidationError(f"language: expected zh-hans or en, got {language!r}")
-    try:
-        pct = Decimal(str(holdout_percent))
-    except InvalidOperation as exc:
-        raise ValidationError(f"holdout_percent: not a number: {holdout_percent!r}") from exc
-    if not 0 <= pct < 100:
-        raise ValidationError(f"holdout_percent: expected 0 to under 100, got {holdout_percent!r}")
-    if int(frequency_cap) < 1:
-        raise ValidationError(f"frequency_cap: at least 1 message per 7 days, got {frequency_cap!r}")
-    if not 1 <= int(window_days) <= 180:
-        raise ValidationError(f"window_days: expected 1–180, got {window_days!r}")
-    if coupon_ref:
-        if not coupons.has_issuer():
-            raise ValidationError(f"coupon: no coupon issuer is registered; cannot attach {coupon_ref!r}")
-        known = {ref for ref, _ in coupons.coupon_choices()}
-        if known and coupon_ref not in known:
-            raise ValidationError(f"coupon: {coupon_ref!r} is not an issuable coupon")
-    if language == "en" and not template.body_en.strip():
-        raise ValidationError(f"template {template.name!r} has no English text")
-    body = template.body_en if language == "en" else template.body_zh
-    if not coupon_ref and "coupon_code" in template_check(body, where=f"template {template.name!r}"):
-        raise ValidationError(f"coupon: template {template.name!r} uses {{coupon_code}}; attach a coupon to the send "
-                              "or choose a template without a coupon code")
-    return Outreach.objects.create(
-        name=name[:200], segment=segment, template=template, channel=channel, language=language,
-        holdout_percent=pct, seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),
-        coupon_ref=coupon_ref, frequency_cap=int(frequency_cap), window_days=int(window_days))
-
-
-def _store_names() -> dict[str, str]:
-    from shopops.metrics.dimensions import store_list
-
-    try:
-        return {s.store_id: s.name for s in store_list()}
-    except Exception:  # no warehouse yet: names are cosmetic
-        return {}
-
-
-def _signed(channel: str, text: str, store_name: str) -> str:
-    """SMS carry the sender's 【签名】 (the store's name unless the template starts with one)."""
-    return sms_signed(text, signature=store_name) if channel == Channel.SMS else text
-
-
-def outreach_send(*, outreach: Outreach, now: dt.datetime | None = None, as_of: dt.date | None = None) -> Outreach:
-    """Send once: exclude opted-out and capped members, draw the holdout, attach coupons, send the rest.
-
-    With ``as_of`` (or when the segment was never refreshed) the segment is refreshed first.
+    Must run inside a transaction (the callers open it).
     """
-    now = now or timezone.now()
-    if not Outreach.objects.filter(pk=outreach.pk, status=Outreach.Status.DRAFT).update(status=Outreach.Status.SENDING):
-        raise ShopopsError(f"send {outreach.pk} was already sent")
+    if points == 0:
+        return None
+    wallet = _wallet(store_id, customer_id)
     try:
-        return _send(outreach, now, as_of)
-    except Exception:
-        Outreach.objects.filter(pk=outreach.pk, status=Outreach.Status.SENDING).update(status=Outreach.Status.DRAFT)
-        OutreachRecipient.objects.filter(outreach=outreach).delete()
+        with transaction.atomic():  # savepoint: a duplicate reference leaves the outer transaction usable
+            entry = PointsEntry.objects.create(store_id=store_id, customer_id=customer_id, kind=kind, points=points,
+                                               reference=reference, detail=detail[:200], created_at=now,
+                                               expires_at=expires_at)
+    except IntegrityError:
+        if reference and PointsEntry.objects.filter(store_id=store_id, customer_id=customer_id, kind=kind,
+                                                    reference=reference).exists():
+            return None
         raise
+    if points > 0:
+        PointsWallet.objects.filter(pk=wallet.pk).update(balance=F("balance") + points)
+    elif not PointsWallet.objects.filter(pk=wallet.pk, balance__gte=-points).update(balance=F("balance") + points):
+        raise PointsError(f"customer {customer_id} has fewer than {-points} points")
+    return entry
 
 
-def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outreach:
-    segment = outreach.segment
-    if as_of is not None or segment.refreshed_as_of is None:
-        from django.conf import settings
-
-        segment_refresh(segment=segment, as_of=as_of or business_today(settings.SHOPOPS_TIME_ZONE, now), now=now)
-    members = set(SegmentMember.objects.filter(segment=segment).values_list("store_id", "customer_id"))
-    opted, capped = excluded_members(members, channel=outreach.channel, cap=outreach.frequency_cap, now=now)
-    eligible = members - opted - capped
-    treatment, holdout = assign_holdout(eligible, percent=outreach.holdout_percent, seed=outreach.seed)
-    Status, Group = OutreachRecipient.Status, OutreachRecipient.Group
-    rows = [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.EXCLUDED, status=Status.OPTED_OUT)
-            for s, c in sorted(opted)]
-    rows += [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.EXCLUDED, status=Status.CAPPED)
-             for s, c in sorted(capped)]
-    rows += [OutreachRecipient(outreach=outreach, store_id=s, customer_id=c, group=Group.HOLDOUT, status=Status.HELD_OUT)
-             for s, c in holdout]
-    template = outreach.template
-    text = template.body_en if outreach.language == "en" and template.body_en.strip() else template.body_zh
-    names = _store_names()
-    adapter = channels.adapter_for(outreach.channel)
-    delivered = failed = 0
-    with transaction.atomic():  # coupons, recipients and outbox rows land together or not at all
-        codes: dict[tuple[str, str], str] = {}
-        if outreach.coupon_ref and treatment:
-            by_store: dict[str, list[str]] = defaultdict(list)
-            for s, c in treatment:
-                by_store[s].append(c)
-            for s, ids in sorted(by_store.items()):
-                got = coupons.coupons_issue(coupon_ref=outreach.coupon_ref, customer_ids=ids, now=now)
-                codes.update({(s, c): got[c] for c in ids})
-        OutreachRecipient.objects.bulk_create(rows, batch_size=1000)
-        for i in range(0, len(treatment), SEND_CHUNK):
-            chunk = treatment[i:i + SEND_CHUNK]
-            messages = [channels.Message(
-                channel=outreach.channel, store_id=s, customer_id=c, recipient=f"{s}:{mask_id(c)}",
-                subject=template.subject, outreach_id=outreach.pk,
-                text=_signed(outreach.channel, template_render(text, {
-                    "name": GREETING[outreach.language], "coupon_code": codes.get((s, c), ""),
-                    "store_name": names.get(s, s), "customer": mask_id(c)}), names.get(s, s)))
-                for s, c in chunk]
-            results = adapter.send(messages, now=now)
-            sent_rows = []
-            for (s, c), result in zip(chunk, results, strict=True):
-                ok = result.ok
-                delivered += ok
-                failed += not ok
-                sent_rows.append(OutreachRecipient(
-                    outreach=outreach, store_id=s, customer_id=c, group=Group.TREATMENT,
-                    status=Status.SENT if ok else Status.FAILED, sent_at=now if ok else None,
-                    coupon_code=codes.get((s, c), ""), error=result.error[:300]))
-            OutreachRecipient.objects.bulk_create(sent_rows, batch_size=1000)
-        Outreach.objects.filter(pk=outreach.pk).update(
-            status=Outreach.Status.SENT, sent_at=now, eligible=len(eligible), opted_out=len(opted), capped=len(capped),
-            treatment=len(treatment), holdout=len(holdout), delivered=delivered, failed=failed)
-    outreach.refresh_from_db()
-    return outreach
+@dataclass(frozen=True, slots=True)
+class CheckInResult:
+    checkin: CheckIn
+    created: bool
+    balance: int
 
 
-# ------------------------------------------------------------------------------ demo
-def audience_demo_ensure(*, echo=print, con=None, coupon_ref: str = "") -> None:
-    """On a demo store without segments: three segments, a template and one past send with
-    a 10% holdout three weeks before the last day of data, so the pages have results to show.
-    With ``coupon_ref`` (the demo's promotions app issues it) each message carries its code."""
-    from django.conf import settings
+def checkin(*, store_id: str, customer_id: str, now: dt.datetime | None = None) -> CheckInResult:
+    """Check in for today (store-local). A second check-in the same day returns the first."""
+    _ids(store_id, customer_id)
+    now = now or timezone.now()
+    if timezone.is_naive(now):
+        raise ValidationError("now: give a time zone")
+    day = now.astimezone(store_time_zone(store_id)).date()
+    existing = CheckIn.objects.filter(store_id=store_id, customer_id=customer_id, day=day).first()
+    if existing is not None:
+        return CheckInResult(existing, False, points_balance(store_id=store_id, customer_id=customer_id))
+    rules = points_rules()
+    yesterday = CheckIn.objects.filter(store_id=store_id, customer_id=customer_id,
+                                       day=day - dt.timedelta(days=1)).first()
+    streak = yesterday.streak + 1 if yesterday else 1
+    bonus = sum(int(v) for k, v in rules["streak_bonus"].items() if streak % int(k) == 0)
+    points = int(rules["checkin_points"]) + bonus
+    expires = now + dt.timedelta(days=int(rules["expiry_days"]))
+    try:
+        with transaction.atomic():
+            row = CheckIn.objects.create(store_id=store_id, customer_id=customer_id, day=day, streak=streak,
+                                         points=points, created_at=now)
+            _entry(store_id=store_id, customer_id=customer_id, kind=PointsEntry.Kind.CHECKIN, points=points, now=now,
+                   reference=f"checkin:{day.isoformat()}", detail=f"streak {streak}", expires_at=expires)
+    except IntegrityError:  # a concurrent check-in the same day won
+        row = CheckIn.objects.get(store_id=store_id, customer_id=customer_id, day=day)
+        return CheckInResult(row, False, points_balance(store_id=store_id, customer_id=customer_id))
+    return CheckInResult(row, True, points_balance(store_id=store_id, customer_id=customer_id))
 
-    from shopops.metrics.runners.kpis import last_fact_date
 
-    if Segment.objects.exists():
-        return
-    last = last_fact_date(con)
-    if last is None:
-        return
-    example = segment_save(name="老客召回:2 单以上、60–180 天未购、消费超 ¥500", rules={"op": "and", "rules": [
-        {"field": "orders", "operator": "gte", "value": 2},
-        {"field": "recency_days", "operator": "between", "value": [60, 180]},
-        {"field": "gmv", "operator": "gt", "value": "500"}]})
-    segment_save(name="VIP", rules={"op": "and", "rules": [{"field": "is_vip", "operator": "is_true", "value": None}]})
-    at_risk = segment_save(name="近 30 天买过的老客", rules={"op": "and", "rules": [
-        {"field": "orders", "operator": "gte", "value": 2}, {"field": "recency_days", "operator": "lte", "value": 30}]})
-    if coupon_ref:
-        template = MessageTemplate.objects.filter(name="老客回购券").first() or template_save(
-            name="老客回购券", body_zh="{name}，您的专属回购券 {coupon_code} 已到账，下单立减，回复TD退订",
-            body_en="{name}, your coupon {coupon_code} is ready to use on your next order. Reply STOP to opt out")
-    else:
-        template = MessageTemplate.objects.filter(name="老客回访").first() or template_save(
-            name="老客回访", body_zh="{name}，{store_name}上新了，老朋友进店看看，回复TD退订",
-            body_en="{name}, {store_name} has new arrivals for you. Reply STOP to opt out")
-    send_day = last - dt.timedelta(days=21)
-    tz = dt.timezone(dt.timedelta(hours=8)) if settings.SHOPOPS_TIME_ZONE == "Asia/Shanghai" else dt.UTC
-    sent_at = dt.datetime.combine(send_day + dt.timedelta(days=1), dt.time(10), tz)
-    send = outreach_create(name="老客回购(演示)", segment=at_risk, template=template, holdout_percent=Decimal("10"),
-                           seed=2026, frequency_cap=2, window_days=14, coupon_ref=coupon_ref)
-    outreach_send(outreach=send, now=sent_at, as_of=send_day)
-    for segment in Segment.objects.all():
-        segment_refresh(segment=segment, as_of=last, con=con)
-    example.refresh_from_db()
-    echo(f"audience demo: 3 segments ({example.name}: {example.member_count} members), "
-         f"1 send to {send.treatment} customers with {send.holdout} held out")
+def points_earn_for_order(*, store_id: str, customer_id: str, order_id: str, paid_amount, now: dt.datetime | None = None
+                          ) -> PointsEntry | None:
+    """Points for a paid order: floor(paid yuan x points_per_yuan). The same order twice earns once."""
+    _ids(store_id, customer_id)
+    if not order_id:
+        raise ValidationError("order_id is required")
+    try:
+        amount = Decimal(str(paid_amount))
+    except Exception as exc:
+        raise ValidationError(f"paid_amount: not an amount: {paid_amount!r}") from exc
+    if isinstance(paid_amount, float) or amount < 0:
+        raise ValidationError(f"paid_amount: expected a non-negative amount as a string, got {paid_amount!r}")
+    now = now or timezone.now()
+    rules = points_rules()
+    points = int((amount * Decimal(str(rules["points_per_yuan"]))).to_integral_value(rounding=ROUND_FLOOR))
+    with transaction.atomic():
+        return _entry(store_id=store_id, customer_id=customer_id, kind=PointsEntry.Kind.SPEND, points=points, now=now,
+                      reference=f"order:{order_id}", detail=f"order {order_id}",
+                      expires_at=now + dt.timedelta(days=int(rules["expiry_days"])))
+
+
+@dataclass(frozen=True, slots=True)
+class Redemption:
+    entry: PointsEntry
+    coupon_code: str
+    balance: int
+    created: bool
+
+
+def points_redeem(*, store_id: str, customer_id: str, reward_id: int, request_id: str,
+                  now: dt.datetime | None = None) -> Redemption:
+    """Spend points on a reward coupon. Never below zero; the same ``request_id`` twice redeems once."""
+    _ids(store_id, customer_id)
+    if not request_id or len(request_id) > 100:
+        raise ValidationError("request_id: required, at most 100 characters (it makes a retry safe)")
+    now = now or timezone.now()
+    reward = PointsReward.objects.filter(pk=reward_id, is_active=True).first()
+    if reward is None:
+        raise ValidationError(f"reward_id: no active reward {reward_id}")
+    reference = f"redeem:{request_id}"
+    with transaction.atomic():
+        entry = _entry(store_id=store_id, customer_id=customer_id, kind=PointsEntry.Kind.REDEEM,
+                       points=-reward.points_cost, now=now, reference=reference, detail="")
+        if entry is None:  # a retry of a request already done
+            done = PointsEntry.objects.get(store_id=store_id, customer_id=customer_id, kind=PointsEntry.Kind.REDEEM,
+                                           reference=reference)
+            return Redemption(done, done.detail.removeprefix("coupon "), points_balance(
+                store_id=store_id, customer_id=customer_id), False)
+        codes = coupons.coupons_issue(coupon_ref=reward.coupon_ref, customer_ids=[customer_id], now=now)
+        entry.detail = f"coupon {codes[customer_id]}"
+        entry.save(update_fields=["detail"])
+    return Redemption(entry, codes[customer_id], points_balance(store_id=store_id, customer_id=customer_id), True)
+
+
+def points_expire(*, now: dt.datetime | None = None) -> int:
+    """Debit every customer's expired, unspent points (FIFO). Returns the points expired."""
+    now = now or timezone.now()
+    totals = (PointsEntry.objects.values("store_id", "customer_id")
+              .annotate(expired=Sum("points", filter=Q(points__gt=0, expires_at__lte=now)),
+                        debited=Sum("points", filter=Q(points__lt=0)))
+              .filter(expired__gt=0))
+    expired_total = 0
+    for row in totals:
+        due = int(row["expired"]) + int(row["debited"] or 0)
+        if due <= 0:
+            continue
+        with transaction.atomic():
+            try:
+                _entry(store_id=row["store_id"], customer_id=row["customer_id"], kind=PointsEntry.Kind.EXPIRE,
+                       points=-due, now=now, reference=f"expire:{now.isoformat()}", detail="expired")
+            except PointsError:  # spent concurrently: the next run takes what is still due
+                continue
+        expired_total += due
+    return expired_total

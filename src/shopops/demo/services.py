@@ -10,8 +10,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from shopops.audience.services import audience_demo_ensure
 from shopops.core.periods import business_today
-from shopops.customers.services import audience_demo_ensure
 from shopops.demo.campaigns import campaigns_demo_ensure
 from shopops.demo.generator import generate
 from shopops.demo.generator.incidents import Incident

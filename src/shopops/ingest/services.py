@@ -320,11 +320,12 @@ def import_job_run(
     return job
 
 
-def import_jobs_interrupted_fail(*, created_before) -> int:
-    """Mark failed the web jobs a stopped server left queued or running (their worker is gone)."""
+def import_jobs_interrupted_fail(*, created_before, statuses=(ImportJob.Status.QUEUED, ImportJob.Status.RUNNING)) -> int:
+    """Mark failed the web jobs a stopped server left in ``statuses`` (their worker is gone). The web
+    passes RUNNING only: queued jobs wait on the task queue, which survives a restart."""
     return ImportJob.objects.filter(
         source=ImportJob.Source.WEB,
-        status__in=[ImportJob.Status.QUEUED, ImportJob.Status.RUNNING],
+        status__in=list(statuses),
         created_at__lt=created_before,
     ).update(
         status=ImportJob.Status.FAILED,

@@ -1,31 +1,27 @@
-"""Background work of the ingest app: web imports run off the request.
+"""Background work of the ingest app: web imports run off the request, as Django tasks.
 
-Today an in-process executor runs them: one worker thread in the web process
-(``shopops serve``). One, because DuckDB allows one writer per process and an import
-is a write; queued jobs run one after the other. ``import_job_enqueue`` is the only
-entry point views use, so the intended replacement — the Django Tasks API
-(``django-tasks`` with the ``django-tasks-db`` database backend, see ARCHITECTURE.md),
-which survives restarts and scales to worker processes — swaps in here without
-touching a view: decorate a ``import_job_run_task(job_id)`` with ``@task`` and call
-``.enqueue(job.pk)``.
+``import_job_enqueue`` is the only entry point views use. It queues ``import_job_task`` on the
+task queue of the app DB (``django-tasks-db``); the jobs worker that ``shopops serve`` hosts
+(or ``shopops worker`` processes, on PostgreSQL) runs it — the same worker as the periodic
+jobs and the commands the CLI hands to the server, so imports from the web, from cron and
+the morning jobs write to the warehouse one at a time. The task and its duration, status and
+error are listed on the jobs page (``/jobs/``, "Background tasks"); the import page polls the
+``ImportJob`` row for progress as before. Queued imports survive a restart.
 
-Limits of the in-process executor: jobs queued when the process stops are lost; the
-first use of the executor in the next process marks them failed
-(``import_jobs_interrupted_fail``), so none stays "running" for ever.
+An import whose process stopped while it ran stays "running" on its row; the first use of the
+import pages in the next process marks such rows failed (``import_jobs_recover_once``).
 
-``settings.SHOPOPS_TASKS_IMMEDIATE = True`` runs jobs in the calling thread (like the
-Tasks API's ImmediateBackend): tests use it.
+``settings.SHOPOPS_TASKS_IMMEDIATE = True`` runs the import in the calling thread (tests).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connections
 from django.utils import timezone
+from django_tasks import task
 
 from shopops.core.errors import ShopopsError
 from shopops.ingest.models import ImportJob
@@ -35,7 +31,6 @@ log = logging.getLogger(__name__)
 
 _PROCESS_STARTED = timezone.now()
 _lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
 _recovered = False
 
 
@@ -43,45 +38,37 @@ def _immediate() -> bool:
     return bool(getattr(settings, "SHOPOPS_TASKS_IMMEDIATE", False))
 
 
-def _get_executor() -> ThreadPoolExecutor:
-    global _executor
-    with _lock:
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopops-import")
-        return _executor
-
-
 def import_jobs_recover_once() -> None:
-    """Once per process: fail the web jobs an earlier process left queued or running."""
+    """Once per process: fail the web imports an earlier process left running (queued ones are
+    still on the task queue and will run)."""
     global _recovered
     with _lock:
         if _recovered:
             return
         _recovered = True
-    count = import_jobs_interrupted_fail(created_before=_PROCESS_STARTED)
+    count = import_jobs_interrupted_fail(created_before=_PROCESS_STARTED, statuses=(ImportJob.Status.RUNNING,))
     if count:
         log.warning("marked %d interrupted import job(s) failed", count)
 
 
-def import_job_enqueue(job: ImportJob) -> Future | None:
-    """Run a queued job in the background (now, in this thread, when tasks are immediate)."""
+@task()
+def import_job_task(job_id: int) -> str:
+    """The task: the service runs the import and records the outcome on the job; a failure also
+    fails the task, so the jobs page shows it."""
+    job = import_job_run(job=ImportJob.objects.get(pk=job_id))
+    return (f"import #{job.pk} {job.status}: {job.rows_read} read, {job.rows_inserted} inserted, "
+            f"{job.rows_updated} updated, {job.rows_rejected} rejected")
+
+
+def import_job_enqueue(job: ImportJob):
+    """Queue a job for the worker (the task's result handle); run it now, here, when tasks are immediate."""
     if _immediate():
-        _run(job.pk, close_connections=False)
+        try:
+            import_job_task.call(job.pk)
+        except ShopopsError as exc:
+            log.info("import job %s failed: %s", job.pk, exc)
+        except Exception:
+            log.exception("import job %s crashed", job.pk)
         return None
     import_jobs_recover_once()
-    return _get_executor().submit(_run, job.pk)
-
-
-def _run(job_id: int, *, close_connections: bool = True) -> None:
-    """The task: a thin wrapper around the service. Failures are recorded on the job."""
-    if close_connections:
-        close_old_connections()
-    try:
-        import_job_run(job=ImportJob.objects.get(pk=job_id))
-    except ShopopsError as exc:
-        log.info("import job %s failed: %s", job_id, exc)
-    except Exception:
-        log.exception("import job %s crashed", job_id)
-    finally:
-        if close_connections:
-            connections.close_all()  # this worker thread's connections only
+    return import_job_task.enqueue(job.pk)

@@ -1,4 +1,5 @@
-"""The periodic jobs of every installed app: ``<app>/jobs.py`` declares ``JOBS = (PeriodicJob(...),)``.
+"""The periodic jobs of every installed app: ``<app>/jobs.py`` declares ``JOBS = (PeriodicJob(...),)``,
+and the background tasks it queues from the web ``TASKS = (BackgroundTask(...),)``.
 
 The only door between the jobs app and the domain apps: apps import nothing of ``shopops.jobs``
 (their declarations are ``shopops.core.schedule`` data), and the jobs app reaches an app's code only
@@ -13,17 +14,27 @@ from functools import cache
 
 from django.apps import apps
 
-from shopops.core.schedule import PeriodicJob
+from shopops.core.schedule import BackgroundTask, PeriodicJob
+
+
+def _declarations():
+    for config in apps.get_app_configs():
+        module_name = f"{config.name}.jobs"
+        if importlib.util.find_spec(module_name) is not None:
+            yield importlib.import_module(module_name)
+
+
+@cache
+def background_tasks() -> dict[str, BackgroundTask]:
+    """Task path -> declaration, for every app's ``TASKS``."""
+    return {t.path: t for module in _declarations() for t in getattr(module, "TASKS", ())}
 
 
 @cache
 def periodic_jobs() -> dict[str, PeriodicJob]:
     found: dict[str, PeriodicJob] = {}
-    for config in apps.get_app_configs():
-        module_name = f"{config.name}.jobs"
-        if importlib.util.find_spec(module_name) is None:
-            continue
-        for job in getattr(importlib.import_module(module_name), "JOBS", ()):
+    for module in _declarations():
+        for job in getattr(module, "JOBS", ()):
             if job.name in found:
                 raise ValueError(f"periodic job {job.name!r} is declared twice ({found[job.name].callable}, {job.callable})")
             found[job.name] = job

@@ -48,6 +48,43 @@ def runs_recent(*, name: str = "", limit: int = 50) -> list[JobRun]:
     return list(runs[:limit])
 
 
+@dataclass(frozen=True, slots=True)
+class TaskRow:
+    """One background task an app queued from the web (an import, a report), as the page shows it."""
+
+    id: str
+    path: str
+    title: str
+    status: str  # READY (queued), RUNNING, SUCCESSFUL, FAILED
+    enqueued_at: dt.datetime
+    started_at: dt.datetime | None
+    finished_at: dt.datetime | None
+    seconds: float | None
+    output: str  # the task's return value (a one-line summary)
+    error: str  # the exception's last line, no server paths
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "FAILED"
+
+
+def tasks_recent(*, language: str, limit: int = 50) -> list[TaskRow]:
+    """The latest background tasks the apps declare (``TASKS`` in their jobs.py), newest first.
+    The periodic jobs' own task is left out: its runs are the job log above."""
+    from django_tasks_db.models import DBTaskResult
+
+    declared = registry.background_tasks()
+    rows = []
+    for r in DBTaskResult.objects.filter(task_path__in=list(declared)).order_by("-enqueued_at")[:limit]:
+        seconds = (r.finished_at - r.started_at).total_seconds() if r.started_at and r.finished_at else None
+        lines = [line for line in (r.traceback or "").strip().splitlines() if line.strip()]
+        rows.append(TaskRow(str(r.id), r.task_path, declared[r.task_path].title(language), r.status, r.enqueued_at,
+                            r.started_at, r.finished_at, None if seconds is None else round(seconds, 3),
+                            "" if r.return_value is None else str(r.return_value),
+                            public_text(lines[-1]) if lines else ""))
+    return rows
+
+
 def run_get(*, run_id: int) -> JobRun | None:
     return JobRun.objects.filter(pk=run_id).first()
 

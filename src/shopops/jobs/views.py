@@ -45,6 +45,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
         run.public_output, run.public_error = selectors.public_text(run.output), selectors.public_text(run.error)
     return render(request, "jobs/list.html", {
         "rows": selectors.job_rows(language=language), "runs": runs, "job_filter": name,
+        "tasks": selectors.tasks_recent(language=language, limit=50),
         "zone": settings.TIME_ZONE,
     })
 

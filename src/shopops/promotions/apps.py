@@ -8,7 +8,7 @@ class PromotionsConfig(AppConfig):
 
     def ready(self) -> None:
         # Coupons attached to outreach sends and points rewards (customers may not import promotions).
-        from shopops.customers.outreach.coupons import register_issuer
+        from shopops.customers.coupons import register_issuer
 
         register_issuer(_issue_coupons, choices=_coupon_choices)
 

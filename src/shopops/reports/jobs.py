@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shopops.core.schedule import PeriodicJob, monthly, weekly
+from shopops.core.schedule import BackgroundTask, PeriodicJob, monthly, weekly
 
 JOBS = (
     PeriodicJob("report_weekly", "shopops.reports.jobs.report_weekly", weekly(0, 8, 0),
                 label=("周报（上周）", "Weekly report (last week)"), catch_up=dt.timedelta(days=1)),
     PeriodicJob("report_monthly", "shopops.reports.jobs.report_monthly", monthly(1, 8, 0),
                 label=("月报（上月）", "Monthly report (last month)"), catch_up=dt.timedelta(days=1)),
+)
+# reports generated from the web (the report pages queue them): listed on the jobs page
+TASKS = (
+    BackgroundTask("shopops.reports.tasks.report_generate_task", label=("报告生成（网页）", "Report from the web")),
 )
 
 

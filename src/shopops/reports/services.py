@@ -178,13 +178,15 @@ def report_delete(*, report_id: str) -> None:
     shutil.rmtree(record.directory)
 
 
-def reports_interrupted_fail(*, started_before: dt.datetime) -> int:
-    """Mark reports a stopped process left queued or running as failed; returns how many."""
+def reports_interrupted_fail(*, started_before: dt.datetime, running_only: bool = False) -> int:
+    """Mark reports a stopped process left queued or running (``running_only``: running) as failed;
+    returns how many. The web passes ``running_only``: queued reports wait on the task queue."""
     from shopops.reports.selectors import report_list
 
     count = 0
     for record in report_list():
-        if record.is_active and record.created_at and dt.datetime.fromisoformat(record.created_at) < started_before:
+        active = record.status == Status.RUNNING if running_only else record.is_active
+        if active and record.created_at and dt.datetime.fromisoformat(record.created_at) < started_before:
             record.status, record.error, record.finished_at = Status.FAILED, "interrupted (the server stopped)", _now()
             record.error_kind = ErrorKind.INTERRUPTED
             record.save()

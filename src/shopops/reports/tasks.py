@@ -1,10 +1,11 @@
-"""Background work of the reports app: the web generates reports off the request.
+"""Background work of the reports app: the web generates reports off the request, as Django tasks.
 
-Like the import jobs (``shopops.ingest.tasks``), an in-process executor runs them in the
-web process (``shopops serve``); the page polls the report's ``meta.json`` through HTMX
-for progress. Reports only read the warehouse, but one worker keeps the load of several
-users' clicks bounded. ``report_enqueue`` is the only entry point views use, so the Django
-Tasks API swaps in here later without touching a view.
+``report_enqueue`` is the only entry point views use. It queues ``report_generate_task`` on the
+task queue of the app DB; the jobs worker that ``shopops serve`` hosts (or ``shopops worker``
+processes) runs it, one task at a time next to the periodic jobs, so several users' clicks do
+not load the warehouse at once. The report page polls the report's ``meta.json`` through HTMX
+for progress as before; the jobs page (``/jobs/``, "Background tasks") lists the task with its
+duration and failure.
 
 ``settings.SHOPOPS_TASKS_IMMEDIATE = True`` generates in the calling thread (tests).
 """
@@ -14,10 +15,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
-from concurrent.futures import Future, ThreadPoolExecutor
 
 from django.conf import settings
-from django.db import close_old_connections, connections
+from django_tasks import task
 
 from shopops.reports.selectors import report_get
 from shopops.reports.services import ReportRecord, report_generate, reports_interrupted_fail
@@ -26,38 +26,37 @@ log = logging.getLogger(__name__)
 
 _PROCESS_STARTED = dt.datetime.now(dt.UTC)
 _lock = threading.Lock()
-_executor: ThreadPoolExecutor | None = None
 _recovered = False
 
 
-def _get_executor() -> ThreadPoolExecutor:
-    global _executor, _recovered
+def _recover_once() -> None:
+    """Once per process: fail the reports an earlier process left running (its worker is gone)."""
+    global _recovered
     with _lock:
-        if not _recovered:
-            _recovered = True
-            count = reports_interrupted_fail(started_before=_PROCESS_STARTED)
-            if count:
-                log.warning("marked %d interrupted report(s) failed", count)
-        if _executor is None:
-            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopops-report")
-        return _executor
+        if _recovered:
+            return
+        _recovered = True
+    count = reports_interrupted_fail(started_before=_PROCESS_STARTED, running_only=True)
+    if count:
+        log.warning("marked %d interrupted report(s) failed", count)
 
 
-def report_enqueue(record: ReportRecord) -> Future | None:
+@task()
+def report_generate_task(report_id: str) -> str:
+    """The task: the service generates and records the outcome on the report; a failure also
+    fails the task, so the jobs page shows it."""
+    generated = report_generate(record=report_get(report_id=report_id))
+    record = generated.record
+    return f"report {record.id}: {record.kind} {record.period_label} ({', '.join(record.formats)})"
+
+
+def report_enqueue(record: ReportRecord):
+    """Queue a report for the worker (the task's result handle); generate it now, here, when tasks are immediate."""
     if getattr(settings, "SHOPOPS_TASKS_IMMEDIATE", False):
-        _run(record.id, close_connections=False)
+        try:
+            report_generate_task.call(record.id)
+        except Exception:
+            log.exception("report %s failed", record.id)
         return None
-    return _get_executor().submit(_run, record.id)
-
-
-def _run(report_id: str, *, close_connections: bool = True) -> None:
-    """The task: a thin wrapper around the service; a failure is recorded on the report."""
-    if close_connections:
-        close_old_connections()
-    try:
-        report_generate(record=report_get(report_id=report_id))
-    except Exception:
-        log.exception("report %s failed", report_id)
-    finally:
-        if close_connections:
-            connections.close_all()
+    _recover_once()
+    return report_generate_task.enqueue(record.id)

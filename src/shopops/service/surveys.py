@@ -50,9 +50,10 @@ def _capped(store_id: str, customer_id: str, now: dt.datetime) -> bool:
 
 def _send_one(*, kind: str, trigger: str, store_id: str, customer_id: str, now: dt.datetime, order_id: str = "",
               product_id: str = "", ticket: Ticket | None = None, channel: str = SURVEY_CHANNEL) -> SurveySend | None:
-    from shopops.customers.outreach.channels import Message, adapter_for
+    from shopops.audience.outreach.channels import Message, adapter_for
+    from shopops.audience.selectors import excluded_members
     from shopops.customers.masking import mask_id
-    from shopops.customers.selectors_audience import excluded_members
+
     opted, _ = excluded_members({(store_id, customer_id)}, channel=channel, cap=10**6, now=now)
     status = SurveySend.Status.SENT
     if opted:
