@@ -24,6 +24,12 @@ ALLOWED = {
     # between its tables, saved as a file artifact. Every cell goes through core.xlsx's sheet_cell and the
     # book through workbook_make_formula_safe; money formats carry the currency as in ui.exports.
     "reports/render_xlsx.py": "the report document's own layout (cover + sections), same cell rules",
+    # `shopops reviews score FILE`: a command-line result on stdout or a file, not a page export; buyers'
+    # texts go through core.xlsx.csv_cell (formula-safe) like every exported cell.
+    "service/commands_reviews.py": "CLI output, cells through core.xlsx.csv_cell",
+    # The demo writes a platform's export (生意参谋 店铺DSR) to import it, as the demo generator does: an
+    # input file in the platform's layout, not an export of shopops data.
+    "demo/reviews.py": "writes the demo's platform export to import",
     # Reading uploaded workbooks (imports), not writing any.
     "ingest/readers.py": "reads uploaded workbooks",
     "ingest/selectors.py": "reads uploaded workbooks",

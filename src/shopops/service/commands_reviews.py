@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from shopops.core.errors import ValidationError
+from shopops.core.xlsx import csv_cell
 
 ENCODINGS = ("utf-8-sig", "gb18030")
 
@@ -56,8 +57,9 @@ def score(args: argparse.Namespace) -> int:
         w = csv.writer(out)
         w.writerow(["review", "sentiment", "predicted", "aspects", "negative_aspects", *(["label"] if labels else [])])
         for i, text in enumerate(reviews):
-            w.writerow([text, f"{scored.sentiment[i]:.4f}", int(scored.sentiment[i] >= 0.5), scored.aspects[i],
-                        scored.negative_aspects[i], *([labels[i]] if labels else [])])
+            w.writerow([csv_cell(text), f"{scored.sentiment[i]:.4f}", int(scored.sentiment[i] >= 0.5),
+                        csv_cell(scored.aspects[i]), csv_cell(scored.negative_aspects[i]),
+                        *([labels[i]] if labels else [])])
     finally:
         if args.out:
             out.close()
