@@ -71,7 +71,7 @@ def demo_build(
 def _insights_demo_ensure(*, echo: Callable[[str], None]) -> None:
     """The insights inbox of a fresh demo: the last five days detected and explained (once)."""
     from shopops.insights.models import Finding
-    from shopops.insights.services import insights_run
+    from shopops.insights.services import insights_run, module_alerts_collect
 
     if Finding.objects.exists():  # the app DB answers first: a restart opens no warehouse here
         return
@@ -80,6 +80,7 @@ def _insights_demo_ensure(*, echo: Callable[[str], None]) -> None:
         return
     echo("first run: detecting unusual days in the demo store (insights, last 5 days) …")
     insights_run(days=[last - dt.timedelta(days=k) for k in range(5)], echo=echo)
+    echo(module_alerts_collect(day=last).text())  # inventory, service and campaign alerts, as the morning job does
 
 
 def demo_setup(*, echo: Callable[[str], None] = print) -> None:

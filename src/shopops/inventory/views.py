@@ -29,6 +29,7 @@ from shopops.inventory.forms import (
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
 from shopops.ui.exports import export_response
+from shopops.ui.formatting import store_currencies
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
 
@@ -78,8 +79,10 @@ def stock(request: HttpRequest) -> HttpResponse:
     matching = len(rows)
     rows = [{**r, "status_label": STATUS_LABELS[r["status"]],
              "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())]} for r in rows[:PAGE_ROWS]]
+    currencies = store_currencies(store_list(), (store,) if store else ())
     return render(request, "inventory/stock.html", {
         "form": form, "health": health, "totals": health.totals(), "rows": rows, "shown": len(rows),
+        "currency": currencies[0] if len(currencies) == 1 else "",
         "matching": matching, "view": view, "stores": _stores(), "store": store, "status": status,
         "action_labels": ACTION_LABELS, "status_labels": STATUS_LABELS, "can_promote": request.user.has_perm("team.use_promotions")})
 
