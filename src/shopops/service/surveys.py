@@ -115,23 +115,27 @@ def survey_answer(*, token: str, score, comment: str = "", via: str = "link",
     now = now or timezone.now()
     send = SurveySend.objects.filter(token=str(token)).first()
     if send is None:
-        raise ValidationError("survey: unknown link (no send has this token)", [{"field": "token"}])
+        message = "survey: unknown link (no send has this token)"
+        raise ValidationError(message, [{"field": "token", "message": message}])
     try:
         value = int(str(score).strip())
         if str(value) != str(score).strip():
             raise ValueError
     except (TypeError, ValueError):
-        raise ValidationError(f"survey: score {score!r} is not a whole number", [{"field": "score", "value": score}]) from None
+        message = f"survey: score {score!r} is not a whole number"
+        raise ValidationError(message, [{"field": "score", "message": message, "value": score}]) from None
     lo, hi = (1, 5) if send.kind == SurveyKind.CSAT else (0, 10)
     if not lo <= value <= hi:
-        raise ValidationError(f"survey: score {value} is outside {lo}–{hi} for a {send.kind.upper()} survey",
-                              [{"field": "score", "value": value, "expected": f"{lo}-{hi}"}])
+        message = f"survey: score {value} is outside {lo}–{hi} for a {send.kind.upper()} survey"
+        raise ValidationError(message, [{"field": "score", "message": message, "value": value, "expected": f"{lo}-{hi}"}])
     if now > send.expires_at:
-        raise ValidationError(f"survey: this link expired on {send.expires_at:%Y-%m-%d %H:%M} UTC", [{"field": "token"}])
+        message = f"survey: this link expired on {send.expires_at:%Y-%m-%d %H:%M} UTC"
+        raise ValidationError(message, [{"field": "token", "message": message}])
     with transaction.atomic():
         if SurveySend.objects.filter(pk=send.pk, status=SurveySend.Status.SENT).update(
                 status=SurveySend.Status.ANSWERED) != 1:
-            raise ValidationError("survey: this link was already answered", [{"field": "token"}])
+            message = "survey: this link was already answered"
+            raise ValidationError(message, [{"field": "token", "message": message}])
         return SurveyAnswer.objects.create(send=send, score=value, comment=(comment or "")[:2000], answered_at=now,
                                            via=via[:8])
 
