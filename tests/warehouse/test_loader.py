@@ -103,28 +103,42 @@ def test_a_row_whose_business_date_changes_leaves_its_old_day(any_warehouse):
 
 @pytest.mark.spark
 def test_spark_merge_rewrites_only_the_days_it_touches(request, tmp_path, monkeypatch):
-    """On Spark, facts are partitioned by business date: a load of one day leaves the files
-    of the other days untouched (its cost does not grow with the history stored)."""
-    from pathlib import Path
-
+    """On Spark with SHOPOPS_SPARK_PARTITION_BY_DAY=1, facts are partitioned by business date: a
+    load of one day leaves the files of the other days untouched."""
     from conftest import _any_warehouse
 
+    from shopops.warehouse.loader import ensure_tables
+
     with _any_warehouse("spark", request, tmp_path, monkeypatch) as con:
-        days = [dt.date(2025, 11, 1) + dt.timedelta(days=i) for i in range(5)]
-        rows = [("tmall", f"O{i}", "c1", "paid", T0, T0, d, Decimal("10.00")) for i, d in enumerate(days)]
-        load(con, "orders", orders(rows))
-        spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
-        table_dir = next(p for p in spark_dir.rglob("orders") if p.is_dir())
+        monkeypatch.setenv("SHOPOPS_SPARK_PARTITION_BY_DAY", "1")
+        con._session.sql("DROP TABLE IF EXISTS orders")
+        ensure_tables(con, ["orders"])
+        try:
+            _check_days_untouched(con)
+        finally:  # the session's other tests use the default (unpartitioned) table
+            monkeypatch.delenv("SHOPOPS_SPARK_PARTITION_BY_DAY")
+            con._session.sql("DROP TABLE IF EXISTS orders")
+            ensure_tables(con, ["orders"])
 
-        def files_of(day):
-            return sorted((p.name, p.stat().st_mtime_ns)
-                          for p in (table_dir / f"paid_date={day.isoformat()}").glob("*.parquet"))
 
-        before = {d: files_of(d) for d in days}
-        assert all(before.values()), "every day has its own partition directory"
-        changed = ("tmall", "O2", "c1", "refunded", T0, T0, days[2], Decimal("10.00"))
-        result = load(con, "orders", orders([changed]))
-        assert (result.inserted, result.updated) == (0, 1)
-        after = {d: files_of(d) for d in days}
-        assert [d for d in days if after[d] != before[d]] == [days[2]]
-        assert con.table("orders").count().execute() == 5
+def _check_days_untouched(con):
+    from pathlib import Path
+
+    days = [dt.date(2025, 11, 1) + dt.timedelta(days=i) for i in range(5)]
+    rows = [("tmall", f"O{i}", "c1", "paid", T0, T0, d, Decimal("10.00")) for i, d in enumerate(days)]
+    load(con, "orders", orders(rows))
+    spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    table_dir = next(p for p in spark_dir.rglob("orders") if p.is_dir())
+
+    def files_of(day):
+        return sorted((p.name, p.stat().st_mtime_ns)
+                      for p in (table_dir / f"paid_date={day.isoformat()}").glob("*.parquet"))
+
+    before = {d: files_of(d) for d in days}
+    assert all(before.values()), "every day has its own partition directory"
+    changed = ("tmall", "O2", "c1", "refunded", T0, T0, days[2], Decimal("10.00"))
+    result = load(con, "orders", orders([changed]))
+    assert (result.inserted, result.updated) == (0, 1)
+    after = {d: files_of(d) for d in days}
+    assert [d for d in days if after[d] != before[d]] == [days[2]]
+    assert con.table("orders").count().execute() == 5

@@ -16,10 +16,10 @@ with several Spark processes points ``SHOPOPS_SPARK_METASTORE_URL`` at a shared 
 database (any JDBC URL its driver jar is on Spark's class path for), or sets
 ``spark.sql.catalogImplementation`` and friends in ``spark-defaults.conf``.
 
-Plain Spark tables have no transactions and no DELETE: the loader merges by rewriting.
-Fact tables are partitioned by their business date, so a merge rewrites only the days a
-batch touches (a dynamic partition overwrite, ``sql.Session._overwrite_days``); dimension
-tables are small and rewritten whole.
+Plain Spark tables have no transactions and no DELETE: the loader merges by rewriting the
+table. With ``SHOPOPS_SPARK_PARTITION_BY_DAY=1`` new fact tables are partitioned by business
+date and a merge rewrites only the days a batch touches (``sql.Session._overwrite_days``) —
+off by default: measured slower on Spark local (``sql.spark_partition_by_day``).
 """
 
 from __future__ import annotations
