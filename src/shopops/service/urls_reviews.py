@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from shopops.service import views_reviews
-from shopops.service.converters import ExternalIdConverter
+from shopops.core.converters import ExternalIdConverter
 
 register_converter(ExternalIdConverter, "service_external_id")
 

@@ -3,7 +3,7 @@
 from django.urls import path, register_converter
 
 from shopops.web.analysis import views
-from shopops.web.converters import ExternalIdConverter
+from shopops.core.converters import ExternalIdConverter
 
 register_converter(ExternalIdConverter, "external_id")
 

@@ -1,7 +1,12 @@
-"""URL converter for ids from platform exports (product, review ids): one path segment whatever
-they hold. Same encoding as ``shopops.web.converters.ExternalIdConverter`` (``~b64~`` + URL-safe
-base64 for an id with ``/``, a dot segment or the marker), which service may not import (web is
-above it in the layers)."""
+"""URL converters for ids that come from outside (platform exports, the event collector), for every
+app's URLs (the analysis pages, the review pages).
+
+A product or store id may hold anything: ``/``, spaces, ``?``, ``#``, emoji, 500
+characters. ``reverse()`` percent-encodes the value; this converter only has to keep it one
+path segment. An id that contains ``/``, is a dot segment (``.``/``..``, which browsers
+resolve away) or starts with the escape marker travels as ``~b64~`` + its URL-safe base64;
+every other id stays readable in the URL.
+"""
 
 from __future__ import annotations
 
