@@ -11,10 +11,12 @@ from django.utils.http import urlencode
 from django.utils import translation
 from django.utils.translation import gettext
 
+from shopops.core.roles import MODULE_LABELS
 from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, ModuleAlert, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
+from shopops.ui.formatting import format_money, store_currency
 from shopops.metrics.runners.breakdown import OTHERS
 
 
@@ -156,9 +158,8 @@ def module_alert_get(*, alert_id: int) -> ModuleAlert:
 
 
 def module_alert_rows(alerts, names: dict[str, str]) -> list[dict]:
-    """Alerts as a page shows them: text in the page's language, store name, money."""
-    from shopops.core.roles import MODULE_LABELS
-
+    """Alerts as a page shows them: text in the page's language, store name, money in the store's currency."""
+    stores = store_list()
     language = translation.get_language() or "zh-hans"
     zh = language.lower().startswith("zh")
     rows = []
@@ -167,7 +168,8 @@ def module_alert_rows(alerts, names: dict[str, str]) -> list[dict]:
         rows.append({"alert": a, "text": a.text(language),
                      "module": (label[0] if zh else label[1]) if label else a.source,
                      "store": names.get(a.store_id, a.store_id) if a.store_id else "",
-                     "money": texts.fmt_value("gmv", float(a.money_at_stake)) if a.money_at_stake else ""})
+                     "money": format_money(a.money_at_stake, store_currency(stores, [a.store_id] if a.store_id else []))
+                     if a.money_at_stake else ""})
     return rows
 
 
