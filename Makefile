@@ -139,6 +139,14 @@ test: deps-test venv-test assets messages
 	  pg_url=
 	  echo "test: PostgreSQL not available; its tests will be skipped" >&2
 	fi
+	if redis_url=$$(scripts/redis-test.sh "$$SHOPOPS_VAR_DIR/redis"); then
+	  export SHOPOPS_TEST_REDIS_URL="$$redis_url"
+	  trap 'kill $$(cat "$$SHOPOPS_VAR_DIR/redis/redis.pid" 2>/dev/null) 2>/dev/null; rm -rf "$$SHOPOPS_VAR_DIR"' EXIT
+	elif [ -n "$$ci" ]; then
+	  echo "test: Redis is required in CI and could not be started (see above)" >&2; exit 1
+	else
+	  echo "test: Redis not available; the flash-sale gate tests will be skipped" >&2
+	fi
 	status=0
 	echo "== pytest: SQLite app DB =="
 	rc=0; $(PYTEST) $(T) || rc=$$?

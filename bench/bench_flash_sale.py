@@ -7,6 +7,9 @@ subject:   ``services.flash_sale_reserve`` (per-buyer counter + conditional stoc
 baseline:  raw ``UPDATE … SET remaining = remaining - 1 WHERE id = %s AND remaining > 0
            RETURNING remaining`` on a psycopg connection per thread (the floor of what any
            correct path costs);
+gated:     the same service with the Redis gate (``SHOPOPS_REDIS_URL``; the bench uses
+           SHOPOPS_TEST_REDIS_URL or SHOPOPS_REDIS_URL when set, else skips the row): sold-out
+           and over-limit attempts answered by Redis, admitted ones recorded by PostgreSQL;
 naive:     read-then-write (``SELECT remaining`` then ``UPDATE … SET remaining = <read - 1>``)
            — what not to do: it oversells.
 
@@ -137,6 +140,42 @@ def _run(url: str) -> list[dict]:
     baseline_s = _threads(raw_buyer)
     baseline_sellout_s = max(raw_last) - t0
 
+    # --- gated: the service behind the Redis gate ----------------------------------------
+    gated_row = None
+    redis_url = os.environ.get("SHOPOPS_TEST_REDIS_URL") or os.environ.get("SHOPOPS_REDIS_URL")
+    if redis_url:
+        from django.conf import settings
+
+        settings.SHOPOPS_REDIS_URL = redis_url
+        gated_sale = services.flash_sale_create(sku="GATED", price=1, quantity=UNITS, per_buyer_limit=ATTEMPTS, **window)
+        gated_ok = [0] * THREADS
+
+        def gated_buyer(k: int) -> None:
+            try:
+                for _ in range(ATTEMPTS):
+                    try:
+                        services.flash_sale_reserve(flash_sale_id=gated_sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
+                        gated_ok[k] += 1
+                    except services.FlashSaleError:
+                        pass
+            finally:
+                connections.close_all()
+
+        gated_s = _threads(gated_buyer)
+        settings.SHOPOPS_REDIS_URL = ""
+        gated_sold = Reservation.objects.filter(flash_sale=gated_sale).count()
+        assert gated_sold == sum(gated_ok)
+        gated_row = {"case": "reserve through the Redis gate vs raw UPDATE … RETURNING", "rows": THREADS * ATTEMPTS,
+                     "units": UNITS, "threads": THREADS, "subject_s": gated_s, "baseline_s": baseline_s,
+                     "ratio": gated_s / baseline_s, "sold": gated_sold, "oversold": max(0, gated_sold - UNITS),
+                     "remaining": FlashSale.objects.get(pk=gated_sale.pk).remaining,
+                     "attempts_per_s": THREADS * ATTEMPTS / gated_s,
+                     "speed_vs_raw": baseline_s / gated_s,
+                     "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"}
+    else:
+        print("bench_flash_sale: no SHOPOPS_TEST_REDIS_URL/SHOPOPS_REDIS_URL (scripts/redis-test.sh DIR): "
+              "the gated row is skipped", file=sys.stderr)
+
     # --- naive: read then write ---------------------------------------------------------
     naive_sale = services.flash_sale_create(sku="NAIVE", price=1, quantity=UNITS, **window)
     naive_ok = [0] * THREADS
@@ -164,6 +203,7 @@ def _run(url: str) -> list[dict]:
          "baseline_sold": sum(raw_ok), "baseline_oversold": max(0, sum(raw_ok) - UNITS),
          "baseline_attempts_per_s": attempts / baseline_s,
          "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"},
+        *([gated_row] if gated_row else []),
         {"case": "naive read-then-write (what not to do)", **common, "subject_s": naive_s, "baseline_s": baseline_s,
          "ratio": naive_s / baseline_s, "sold": sum(naive_ok), "oversold": max(0, sum(naive_ok) - UNITS),
          "attempts_per_s": attempts / naive_s,

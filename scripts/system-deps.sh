@@ -7,7 +7,7 @@
 #   run    gettext (compilemessages); libpango + fonts-wqy-zenhei (weasyprint PDF reports with CJK);
 #          nodejs + npm when package.json exists and npm is missing
 #   test   run + postgresql, chromium, fonts-wqy-zenhei (CJK glyphs: PDFs, screenshots),
-#          poppler-utils (PDF checks)
+#          poppler-utils (PDF checks), redis-server (the optional flash-sale gate)
 #   spark  Java 17+ (openjdk-17-jre-headless) for PySpark
 #   ci     test + spark
 #
@@ -42,6 +42,7 @@ present() {
             command -v pg_ctlcluster >/dev/null 2>&1 && compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null ;;
         chromium) [ -x "${SHOPOPS_CHROMIUM:-/usr/bin/chromium}" ] ;;
         fonts-wqy-zenhei) dpkg_installed fonts-wqy-zenhei || { command -v fc-list >/dev/null 2>&1 && fc-list | grep -qi 'WenQuanYi Zen Hei'; } ;;
+        redis-server) command -v redis-server >/dev/null 2>&1 ;;
         poppler-utils) command -v pdftotext >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 ;;
         openjdk-17-jre-headless) [ "$(java_major)" -ge 17 ] ;;
         *) dpkg_installed "$1" ;;
@@ -55,7 +56,7 @@ add_group() {
         run)
             wanted+=(gettext libpango-1.0-0 libpangoft2-1.0-0 fonts-wqy-zenhei)
             if [ -f "$(dirname "$0")/../package.json" ]; then wanted+=(nodejs npm); fi ;;
-        test) add_group run; wanted+=(postgresql chromium fonts-wqy-zenhei poppler-utils) ;;
+        test) add_group run; wanted+=(postgresql chromium fonts-wqy-zenhei poppler-utils redis-server) ;;
         spark) wanted+=(openjdk-17-jre-headless) ;;
         ci) add_group test; add_group spark ;;
         *) log "unknown group '$1' (venv, run, test, spark, ci)"; exit 2 ;;

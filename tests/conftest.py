@@ -10,6 +10,8 @@ Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settin
                                per case: tests/metrics/test_parity.py)
 ``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
                                using it marks the test ``postgres``
+``redis_url``        function  the test Redis (SHOPOPS_TEST_REDIS_URL), emptied and set as
+                               SHOPOPS_REDIS_URL
 ``browser``          session   one headless Debian Chromium driven by Playwright (sync API)
 ``browser_page``     function  a new context + page in it; using it marks the test ``browser``;
                                a failing test leaves a screenshot in test-artifacts/
@@ -205,6 +207,26 @@ def _admin(url: str):
 def postgres_url() -> str:
     """Admin URL of the PostgreSQL test server (role with CREATEDB)."""
     return _require_postgres()
+
+
+@pytest.fixture
+def redis_url(settings) -> Iterator[str]:
+    """The test Redis (SHOPOPS_TEST_REDIS_URL, started by make test), emptied, and set as
+    ``SHOPOPS_REDIS_URL`` for the test; skipped locally / failed in CI without one."""
+    url = os.environ.get("SHOPOPS_TEST_REDIS_URL", "").strip()
+    if not url:
+        _unavailable("Redis not available: SHOPOPS_TEST_REDIS_URL is not set (make test starts one)")
+    import redis
+
+    client = redis.Redis.from_url(url, socket_connect_timeout=2)
+    try:
+        client.flushdb()
+    except redis.RedisError as exc:
+        _unavailable(f"Redis not available at {_redact(url)}: {exc}")
+    settings.SHOPOPS_REDIS_URL = url
+    yield url
+    client.flushdb()
+    client.close()
 
 
 def _drop_database(admin_url: str, dbname: str) -> None:

@@ -178,6 +178,11 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 # 0 turns off the scheduler that `shopops serve` hosts (when `shopops worker` processes run it).
 SHOPOPS_SCHEDULER = os.environ.get("SHOPOPS_SCHEDULER", "1") == "1"
 
+# Optional: a Redis server (redis://… or unix://…) in front of flash-sale reservations; it
+# refuses sold-out and over-limit attempts without a database round trip. PostgreSQL stays
+# the record (docs/promotions.md, "Flash sales").
+SHOPOPS_REDIS_URL = os.environ.get("SHOPOPS_REDIS_URL", "").strip()
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

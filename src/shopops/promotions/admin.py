@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 
 from shopops.core.errors import ValidationError
 from shopops.promotions.models import AuditLog, Campaign, Coupon, CouponCode, FlashSale, FloorPrice, Promotion
-from shopops.promotions.services import promotion_parameters_validate
+from shopops.promotions.services import flash_sale_gate_forget, promotion_parameters_validate
 
 
 class PromotionForm(forms.ModelForm):
@@ -42,7 +42,13 @@ class CampaignAdmin(admin.ModelAdmin):
 
 admin.site.register(Coupon)
 admin.site.register(CouponCode, list_display=("code", "coupon", "customer_id", "claimed_at", "redeemed_at", "order_id"))
-admin.site.register(FlashSale, list_display=("sku", "price", "quantity", "remaining", "per_buyer_limit", "starts_at", "ends_at"))
+@admin.register(FlashSale)
+class FlashSaleAdmin(admin.ModelAdmin):
+    list_display = ("sku", "price", "quantity", "remaining", "per_buyer_limit", "starts_at", "ends_at")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        flash_sale_gate_forget(flash_sale_id=obj.pk)  # the Redis gate primes again from the edited row
 admin.site.register(FloorPrice, list_display=("sku", "list_price", "cost", "min_margin", "committed_price"))
 
 

@@ -4,11 +4,13 @@ checked by their row count — never read-then-write."""
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 from collections.abc import Sequence
 from decimal import Decimal
 
 import psycopg
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -16,6 +18,7 @@ from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Action, action_permission
+from shopops.promotions import flash_gate
 from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
@@ -23,6 +26,8 @@ from shopops.promotions.models import (
     WarehouseOutbox,
 )
 from shopops.promotions.selectors import campaign_floor_check
+
+log = logging.getLogger(__name__)
 
 
 class CouponError(ShopopsError):
@@ -366,6 +371,20 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return _reserve_orm(flash_sale_id, buyer_id, quantity, now, store_id)
+    gate = _gate()
+    if gate is not None:
+        admitted = _gate_admit(gate, flash_sale_id, buyer_id, quantity, now)
+        if admitted:
+            try:
+                return _reserve_pg(db, flash_sale_id, buyer_id, quantity, now, store_id)
+            except BaseException:  # the record refused (or failed): the gate gets its units back
+                _gate_call(gate.give_back, flash_sale_id, buyer_id, quantity)
+                raise
+        # admitted is None: Redis did not answer; the database decides alone
+    return _reserve_pg(db, flash_sale_id, buyer_id, quantity, now, store_id)
+
+
+def _reserve_pg(db, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.datetime, store_id: str) -> Reservation:
     params = {"id": flash_sale_id, "q": quantity, "now": now, "buyer": buyer_id, "store": store_id}
     if _seen_remaining.get(flash_sale_id, quantity) < quantity:
         # this process last saw too little stock: read before writing (stock may have come back)
@@ -394,6 +413,73 @@ def flash_sale_reserve(*, flash_sale_id: int, buyer_id: str, quantity: int, now:
     _refusal(flash_sale_id, sale_id is not None, remaining, sale_id is not None and starts_at <= now < ends_at,
              limit, buyer_id, quantity)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _gate() -> flash_gate.FlashGate | None:
+    """The Redis gate when ``SHOPOPS_REDIS_URL`` is set (PostgreSQL app DB only)."""
+    return flash_gate.gate_for(settings.SHOPOPS_REDIS_URL)
+
+
+def _gate_call(method, *args):
+    """Call the gate; a Redis error is logged and answers None (the database decides alone)."""
+    import redis
+
+    try:
+        return method(*args)
+    except redis.RedisError as exc:
+        log.warning("flash-sale gate: Redis unavailable (%s); the database decides alone", exc)
+        return None
+
+
+def _gate_admit(gate: flash_gate.FlashGate, flash_sale_id: int, buyer_id: str, quantity: int,
+                now: dt.datetime) -> bool | None:
+    """True: the gate admitted the attempt (its units are taken in Redis); None: Redis did not
+    answer. A refusal raises the same ``FlashSaleError`` the database would."""
+    answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
+    if answer is not None and answer[0] == flash_gate.NOT_PRIMED:
+        if _gate_call(_gate_prime, gate, flash_sale_id) is None:
+            return None
+        answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
+    if answer is None:
+        return None
+    code, remaining, limit = answer
+    if code == flash_gate.ADMITTED:
+        return True
+    if code == flash_gate.NOT_PRIMED:  # forgotten again meanwhile: let the database decide
+        return None
+    _refusal(flash_sale_id, True, remaining if code == flash_gate.SOLD_OUT else quantity,
+             code != flash_gate.NOT_RUNNING, limit, buyer_id, quantity)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _gate_prime(gate: flash_gate.FlashGate, flash_sale_id: int) -> bool:
+    """Copy the sale's stock and buyers from the database into the gate, under the sale row's
+    lock (no reservation commits between the read and the write)."""
+    with transaction.atomic():
+        sale = FlashSale.objects.select_for_update().filter(pk=flash_sale_id).values(
+            "remaining", "starts_at", "ends_at", "per_buyer_limit").first()
+        if sale is None:
+            raise FlashSaleError(f"no flash sale {flash_sale_id}")
+        buyers = dict(FlashSaleBuyer.objects.filter(flash_sale_id=flash_sale_id, units__gt=0)
+                      .values_list("buyer_id", "units"))
+        return gate.prime(flash_sale_id, flash_gate.SaleState(buyers=buyers, **sale))
+
+
+def flash_sale_gate_resync(*, flash_sale_id: int) -> bool:
+    """Rebuild a sale's Redis gate from the database (after a Redis restart or outage).
+    False when no gate is configured or Redis does not answer."""
+    gate = _gate()
+    if gate is None:
+        return False
+    _gate_call(gate.forget, flash_sale_id)
+    return bool(_gate_call(_gate_prime, gate, flash_sale_id))
+
+
+def flash_sale_gate_forget(*, flash_sale_id: int) -> None:
+    """Drop a sale's gate keys (its window, limit or stock was edited): primed again on next use."""
+    gate = _gate()
+    if gate is not None:
+        _gate_call(gate.forget, flash_sale_id)
 
 
 def _pg_fetchone(db, sql: str, params: dict) -> tuple | None:
@@ -476,6 +562,8 @@ def _give_back(reservation_filter: Q, new_status: str, now: dt.datetime) -> int:
                 units=F("units") - r["quantity"])
             FlashSale.objects.filter(pk=r["flash_sale_id"]).update(remaining=F("remaining") + r["quantity"])
             outbox_add(WarehouseOutbox.Fact.RESERVATION, str(pk), r["store_id"], now)
+            if (gate := _gate()) is not None:
+                transaction.on_commit(lambda r=r: _gate_call(gate.give_back, r["flash_sale_id"], r["buyer_id"], r["quantity"]))
             moved += 1
     return moved
 

@@ -1,0 +1,136 @@
+"""The optional Redis gate in front of flash-sale reservations, on a real Redis and PostgreSQL.
+
+PostgreSQL only (the gate runs only there): the ``--appdb-only`` pass of ``make test``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+import redis
+from django.db import connection
+
+from shopops.promotions import flash_gate, services
+from shopops.promotions.models import FlashSale, FlashSaleBuyer, Reservation
+from support.threads import in_threads
+
+NOW = dt.datetime(2026, 11, 11, 0, 0, tzinfo=dt.timezone.utc)
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+def _postgres_only():
+    if connection.vendor != "postgresql":
+        pytest.skip("the flash-sale gate runs with a PostgreSQL app DB (make test's --appdb-only pass); "
+                    f"the app DB here is {connection.vendor}")
+
+
+def _sale(quantity: int, limit: int) -> FlashSale:
+    return services.flash_sale_create(sku="TEE", price=Decimal("9.90"), quantity=quantity, per_buyer_limit=limit,
+                                      starts_at=NOW, ends_at=NOW + dt.timedelta(hours=1))
+
+
+def _gate_stock(url: str, sale: FlashSale) -> int | None:
+    value = redis.Redis.from_url(url).get(f"shopops:fs:{sale.pk}:stock")
+    return None if value is None else int(value)
+
+
+def test_64_buyers_200_attempts_through_the_gate_sell_exactly_1000(redis_url):
+    sale = _sale(1000, 20)
+
+    def buyer(k: int) -> int:
+        got = 0
+        for _ in range(200):
+            try:
+                services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
+                got += 1
+            except services.FlashSaleError:
+                pass
+        return got
+
+    per_buyer = in_threads(64, buyer)
+    sale.refresh_from_db()
+    assert sum(per_buyer) == 1000 and max(per_buyer) <= 20
+    assert sale.remaining == 0
+    assert Reservation.objects.filter(flash_sale=sale).count() == 1000
+    assert all(row.units <= 20 for row in FlashSaleBuyer.objects.filter(flash_sale=sale))
+    assert _gate_stock(redis_url, sale) == 0
+
+
+def test_the_gate_refuses_without_the_database_but_never_admits_past_it(redis_url):
+    sale = _sale(5, 2)
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=1, now=NOW)  # primes the gate
+    client = redis.Redis.from_url(redis_url)
+    stock_key = f"shopops:fs:{sale.pk}:stock"
+    assert int(client.get(stock_key)) == 4
+
+    # the gate says sold out while the database still has 4: refused by the gate alone
+    client.set(stock_key, 0)
+    with pytest.raises(services.FlashSaleError, match="sold out"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b", quantity=1, now=NOW)
+    assert FlashSale.objects.get(pk=sale.pk).remaining == 4
+
+    # the gate holds more than the database (a stale gate): the database refuses, the gate gets it back
+    client.set(stock_key, 50)
+    FlashSale.objects.filter(pk=sale.pk).update(remaining=0)
+    with pytest.raises(services.FlashSaleError, match="sold out"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="c", quantity=1, now=NOW)
+    assert int(client.get(stock_key)) == 50
+    assert Reservation.objects.filter(flash_sale=sale).count() == 1
+
+
+def test_limit_window_release_and_resync(redis_url):
+    sale = _sale(10, 2)
+    r1 = services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=2, now=NOW)
+    with pytest.raises(services.FlashSaleError, match="reached the limit of 2"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=1, now=NOW)
+    with pytest.raises(services.FlashSaleError, match="at most 2 per buyer"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b", quantity=3, now=NOW)
+    with pytest.raises(services.FlashSaleError, match="not running"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b", quantity=1, now=NOW + dt.timedelta(hours=2))
+    assert _gate_stock(redis_url, sale) == 8
+
+    # a release gives the units back to the database and, after commit, to the gate
+    assert services.flash_sale_release(reservation_id=r1.pk, buyer_id="a", now=NOW)
+    assert FlashSale.objects.get(pk=sale.pk).remaining == 10
+    assert _gate_stock(redis_url, sale) == 10
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=2, now=NOW)
+
+    # Redis lost everything (a restart): the next attempt primes the gate from the database,
+    # buyer a's two units included
+    redis.Redis.from_url(redis_url).flushdb()
+    with pytest.raises(services.FlashSaleError, match="reached the limit of 2"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=1, now=NOW)
+    assert _gate_stock(redis_url, sale) == 8
+    # an operator's resync rebuilds it from the database too
+    redis.Redis.from_url(redis_url).set(f"shopops:fs:{sale.pk}:stock", 1)
+    assert services.flash_sale_gate_resync(flash_sale_id=sale.pk)
+    assert _gate_stock(redis_url, sale) == 8
+
+
+def test_redis_down_the_database_decides_alone(redis_url, settings, tmp_path):
+    settings.SHOPOPS_REDIS_URL = f"unix://{tmp_path}/nobody-listens.sock"
+    sale = _sale(1, 1)
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=1, now=NOW)
+    with pytest.raises(services.FlashSaleError, match="sold out"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b", quantity=1, now=NOW)
+    assert Reservation.objects.filter(flash_sale=sale).count() == 1
+
+
+def test_gate_script_rules_on_redis(redis_url):
+    """The Lua rules alone, against hand-set state."""
+    gate = flash_gate.FlashGate(redis.Redis.from_url(redis_url))
+    state = flash_gate.SaleState(remaining=3, starts_at=NOW, ends_at=NOW + dt.timedelta(minutes=5),
+                                 per_buyer_limit=2, buyers={"x": 2})
+    assert gate.admit(99, "y", 1, NOW)[0] == flash_gate.NOT_PRIMED
+    assert gate.prime(99, state) and not gate.prime(99, state)  # the second prime writes nothing
+    assert gate.admit(99, "x", 1, NOW) == (flash_gate.OVER_LIMIT, 3, 2)
+    assert gate.admit(99, "y", 1, NOW - dt.timedelta(seconds=1))[0] == flash_gate.NOT_RUNNING
+    assert gate.admit(99, "y", 1, NOW + dt.timedelta(minutes=5))[0] == flash_gate.NOT_RUNNING
+    assert gate.admit(99, "y", 2, NOW) == (flash_gate.ADMITTED, 1, 2)
+    assert gate.admit(99, "z", 2, NOW) == (flash_gate.SOLD_OUT, 1, 2)
+    gate.give_back(99, "y", 2)
+    assert gate.remaining(99) == 3
+    assert gate.client.hget("shopops:fs:99:buyers", "y") is None
