@@ -105,6 +105,86 @@ def receipt_frame(*, since: dt.date) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- warehouse
+ERP_TABLES = ("purchase_order_lines", "stock_receipts")
+
+
+def _as_store_skus(frame: pd.DataFrame, con: ibis.BaseBackend) -> pd.DataFrame:
+    """ERP files name goods by their 商品编码: a platform ``sku_id`` or the ``merchant_code`` (商家编码)
+    the stores share. A code that is not a SKU of the store but the merchant code of exactly one of its
+    SKUs becomes that SKU (so the receipt lands on the position the snapshots and sales use)."""
+    if frame.empty:
+        return frame
+    skus = _frame(con.table("skus").select("store_id", "sku_id", "merchant_code"))
+    direct = pd.MultiIndex.from_frame(skus[["store_id", "sku_id"]])
+    coded = skus.dropna(subset=["merchant_code"])
+    coded = coded[coded.groupby(["store_id", "merchant_code"])["sku_id"].transform("size") == 1]
+    code_map = coded.set_index(["store_id", "merchant_code"])["sku_id"]
+    keys = pd.MultiIndex.from_frame(frame[["store_id", "sku_id"]])
+    mapped = code_map.reindex(keys).to_numpy()
+    use = ~keys.isin(direct) & pd.notna(mapped)
+    frame = frame.copy()
+    frame.loc[use, "sku_id"] = mapped[use]
+    return frame
+
+
+def erp_receipt_frame(*, since: dt.date, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
+                      ) -> pd.DataFrame:
+    """Receipts imported from the ERP (``stock_receipts``, profile ``erp_receipts``) since ``since``:
+    store_id, sku_id, received_on, quantity. One row per receipt and SKU (the key), so a receipt
+    imported twice counts once."""
+    con = con or connect()
+    cols = ["store_id", "sku_id", "received_on", "quantity"]
+    if "stock_receipts" not in con.list_tables():
+        return pd.DataFrame(columns=cols)
+
+    def build() -> pd.DataFrame:
+        t = con.table("stock_receipts")
+        t = t.filter(t.date >= since)
+        if stores:
+            t = t.filter(t.store_id.isin(list(stores)))
+        df = _frame(t.select("store_id", "sku_id", received_on=t.date, quantity=t.quantity))
+        if not df.empty:
+            df["received_on"] = pd.to_datetime(df["received_on"]).dt.date
+        return _as_store_skus(df.reindex(columns=cols), con)
+
+    return cached("inventory:erp_receipts", (since, tuple(sorted(stores))), build, con=con,
+                  tables=("stock_receipts", "skus"), stores=stores)
+
+
+def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
+                ) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """PO lines imported from the ERP (``purchase_order_lines``): (open units per store and SKU —
+    ``open`` lines' quantity minus the imported receipts against the same PO and SKU, never below 0 —
+    and the (store, SKU) pairs on any approved ERP PO, whose in-transit then comes from the POs)."""
+    con = con or connect()
+    cols = ["store_id", "sku_id", "open_quantity"]
+    if "purchase_order_lines" not in con.list_tables():
+        return pd.DataFrame(columns=cols), set()
+
+    def build():
+        po = _frame(con.table("purchase_order_lines").select("store_id", "po_number", "sku_id", "quantity", "status"))
+        if stores:
+            po = po[po["store_id"].isin(stores)]
+        po = po[po["status"].fillna("open") != "draft"]
+        if po.empty:
+            return pd.DataFrame(columns=cols), set()
+        received = pd.DataFrame(columns=["store_id", "po_number", "sku_id", "received"])
+        if "stock_receipts" in con.list_tables():
+            r = con.table("stock_receipts")
+            received = _frame(r.filter(r.po_number.notnull()).group_by(["store_id", "po_number", "sku_id"])
+                              .aggregate(received=r.quantity.sum()))
+        po = po.merge(received, on=["store_id", "po_number", "sku_id"], how="left")
+        po["open_quantity"] = (po["quantity"] - po["received"].fillna(0)).clip(lower=0)
+        po.loc[po["status"].fillna("open") != "open", "open_quantity"] = 0
+        po = _as_store_skus(po, con)
+        opened = po.groupby(["store_id", "sku_id"], as_index=False)["open_quantity"].sum()
+        opened["open_quantity"] = opened["open_quantity"].astype("int64")
+        return opened[cols], set(zip(po["store_id"], po["sku_id"]))
+
+    return cached("inventory:erp_open_po", (tuple(sorted(stores)),), build, con=con, tables=(*ERP_TABLES, "skus"),
+                  stores=stores)
+
+
 def stock_day(con: ibis.BaseBackend | None = None) -> dt.date | None:
     """The as-of day of the stock pages: the latest snapshot day in the warehouse."""
     con = con or connect()
@@ -187,9 +267,13 @@ def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
     if day is None:
         return StockHealth(None, [])
     facts = warehouse_positions(day=day, stores=stores, con=con)
+    since = day - dt.timedelta(days=positions.AGED_DAYS + 30)
+    receipts = pd.concat([receipt_frame(since=since), erp_receipt_frame(since=since, stores=stores, con=con)],
+                         ignore_index=True)
+    erp_open, erp_ordered = erp_open_po(stores=stores, con=con)
     rows = positions.stock_health(
-        positions=facts, receipts=receipt_frame(since=day - dt.timedelta(days=positions.AGED_DAYS + 30)),
-        open_po=open_po_frame(), ordered_here=ordered_here(), lead_days=lead_days_by_code(), day=day, rules=rules)
+        positions=facts, receipts=receipts, open_po=open_po_frame(), ordered_here=ordered_here(),
+        lead_days=lead_days_by_code(), day=day, rules=rules, erp_open_po=erp_open, erp_ordered=erp_ordered)
     return StockHealth(day, rows)
 
 
@@ -341,7 +425,8 @@ def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
             supplier_id=str(t.supplier_id), unit_cost=t.unit_price, lead_time_days=t.lead_days,
             lead_time_sd_days=lead_sd.get(t.supplier_id, 0.0), moq=t.moq, case_pack=t.case_pack,
             price_breaks=tuple(EnginePriceBreak(q, p) for q, p in t.price_breaks))
-        open_po[uid] = ordering_now.get(key, 0) + (0 if key in here else r["in_transit"])
+        # shopops' own open + draft POs, then the ERP's open POs (or the snapshot's in-transit): never both
+        open_po[uid] = ordering_now.get(key, 0) + (r.get("in_transit_erp", 0) if key in here else r["in_transit"])
         prices[uid] = r["price"]
     return {"forecast": forecast, "stock": pd.DataFrame(stock, columns=["unique_id", "on_hand", "in_transit"]),
             "terms": terms, "open_po": open_po, "prices": prices, "rows": rows, "suppliers": terms_by_code,
