@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import ibis
+import numpy as np
 import pandas as pd
 from django.db.models import F, Prefetch, QuerySet, Sum
 
@@ -401,13 +402,80 @@ def on_order() -> dict[tuple[str, str], int]:
     return {(r.store_id, r.sku_id): int(r.open_quantity) for r in df.itertuples(index=False)}
 
 
+def _planned_windows(*, store_id: str, day: dt.date, sku_ids: list[str]) -> list:
+    """The promotions module's active promotions with both ends (planned and past) as campaign windows
+    of the store's series: past ones teach the uplift of their kind, planned ones raise the forecast."""
+    from shopops.inventory.promotion_windows import promotion_windows
+
+    return promotion_windows(first=day - dt.timedelta(days=planning.HISTORY_DAYS), last=day + dt.timedelta(days=56),
+                             series_ids=[f"{store_id}:{s}" for s in sku_ids], active_only=True)
+
+
+def _windows_key(windows) -> tuple:
+    return tuple((w.kind, w.first, w.last, tuple(sorted(w.ids or ())), tuple(sorted(w.categories or ())),
+                  w.expected_uplift) for w in windows)
+
+
+def store_forecast(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None = None):
+    """The daily demand forecast of one store's SKUs (``planning.demand_forecast``: festival calendar +
+    the promotions module's active promotions as uplift windows), cached by the warehouse's data version
+    and the promotions' windows."""
+    con = con or connect()
+    skus = con.table("skus")
+    sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
+    extra = _planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)
+    return cached("inventory:forecast", (store_id, day, _windows_key(extra)), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), extra_windows=extra, con=con), con=con, tables=STOCK_TABLES,
+        stores=(store_id,))
+
+
+def forecast_stock_cover(*, store_id: str, con: ibis.BaseBackend | None = None) -> tuple[dt.date | None, list[dict]]:
+    """(as-of day, per SKU of the store: stock health on the *forecast* demand). Each row: store_id, sku_id,
+    merchant_code, title, on_hand, in_transit, lead_days, ``forecast_daily`` (mean forecast units a day over
+    the next 28 days, campaign and planned-promotion uplift included), ``days_of_cover_forecast`` (on hand ÷
+    it; None without demand), ``stockout_in_days`` / ``stockout_date`` (the first day the forecast's
+    cumulative demand exceeds on hand, within the 56-day forecast; None when the stock lasts) and
+    ``stockout_within_lead`` (that day comes before an order placed today could arrive)."""
+    from shopops.inventory.stock_health import projected_stockout
+
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, []
+    health = stock_health(stores=(store_id,), day=day, con=con)
+    if not health.rows:
+        return day, []
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
+    paths = planning._paths(forecast)
+    uids = [f"{r['store_id']}:{r['sku_id']}" for r in health.rows]
+    width = max((len(p[0]) for p in paths.values()), default=0)
+    daily = np.zeros((len(uids), width))
+    for k, uid in enumerate(uids):
+        if uid in paths:
+            daily[k] = paths[uid][0]
+    on_hand = np.array([r["on_hand"] for r in health.rows], dtype=np.float64)
+    out_in = projected_stockout(on_hand, daily)
+    mean28 = daily[:, :28].mean(axis=1) if width else np.zeros(len(uids))
+    rows = []
+    for k, r in enumerate(health.rows):
+        d = None if np.isnan(out_in[k]) else int(out_in[k])
+        rows.append({
+            "store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"], "title": r["title"],
+            "on_hand": r["on_hand"], "in_transit": r["in_transit"], "lead_days": r["lead_days"],
+            "forecast_daily": float(mean28[k]),
+            "days_of_cover_forecast": r["on_hand"] / mean28[k] if mean28[k] > 0 else None,
+            "stockout_in_days": d, "stockout_date": None if d is None else day + dt.timedelta(days=d),
+            "stockout_within_lead": d is not None and d <= r["lead_days"],
+        })
+    return day, rows
+
+
 def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
     """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
     data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
     ``<store>:<sku>``. Open POs (and drafts) of SKUs shopops orders replace the snapshot's in-transit; for
     the others the snapshot's in-transit is kept — never both."""
-    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
-        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
     health = stock_health(stores=(store_id,), day=day, con=con)
     terms_by_code = supplier_terms()
     lead_sd = supplier_lead_sd()
@@ -482,8 +550,7 @@ def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = N
     day = stock_day(con)
     if day is None:
         return None
-    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
-        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
     uid = f"{store_id}:{sku_id}"
     series = forecast.series[forecast.series["unique_id"] == uid]
     if series.empty:
