@@ -50,7 +50,7 @@ from tests.support.demand_demo import demo_demand, demo_windows  # noqa: E402
 
 END = dt.date(2025, 12, 31)
 DAYS = 730
-SETS = {"dev": (7,), "heldout": (11, 12, 13)}
+SETS = {"dev": (7,), "heldout": (11, 12, 13), "untuned": (14, 15, 16)}  # 11–13 were looked at choosing per class
 ORIGINS = {"summer": dt.date(2025, 7, 20), "december": dt.date(2025, 12, 3)}
 CAMPAIGNS = {"618": (dt.date(2025, 5, 12), dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
              "双11": (dt.date(2025, 10, 8), dt.date(2025, 10, 15), dt.date(2025, 11, 13))}
