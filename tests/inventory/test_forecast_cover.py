@@ -115,3 +115,22 @@ def test_planned_promotion_raises_the_forecast_on_its_days_only(shop, warehouse)
     promo.save()
     again = selectors.store_forecast(store_id="s1", day=DAY, con=warehouse)
     assert path(again, f"s1:{sku}") == pytest.approx(a)
+
+
+@pytest.mark.django_db
+def test_forecast_page_shows_the_projected_stockout_in_zh_and_en(client, shop, warehouse, monkeypatch):
+    from shopops.core.roles import Role
+    from shopops.team.services import role_groups_sync, user_create
+
+    monkeypatch.setattr(selectors, "connect", lambda *a, **k: warehouse)
+    role_groups_sync()
+    client.force_login(user_create(username="buyer", password="a-long-test-password", role=Role.PROCUREMENT))
+    _, rows = selectors.forecast_stock_cover(store_id="s1", con=warehouse)
+    row = next(r for r in rows if r["stockout_date"] is not None)
+    url = f"/inventory/forecast/?store=s1&sku={row['sku_id']}"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert f'data-stockout="{row["stockout_date"]:%Y-%m-%d}"' in html and "预计断货日" in html
+    assert f'data-within-lead="{1 if row["stockout_within_lead"] else 0}"' in html
+    client.cookies["django_language"] = "en"
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Projected stock-out" in html and f"{row['on_hand']} on hand" in html

@@ -545,7 +545,8 @@ def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.
 
 def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
     """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
-    its demand class and backtest MASE next to seasonal naive's."""
+    its demand class and backtest MASE next to seasonal naive's, and its ``cover`` on the forecast (the
+    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time)."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
@@ -561,8 +562,9 @@ def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = N
     history = history[history["unique_id"] == uid]
     sold = {(d if isinstance(d, dt.date) else pd.Timestamp(d).date()): float(y)
             for d, y in zip(history["ds"], history["y"])}
+    cover = next((r for r in forecast_stock_cover(store_id=store_id, con=con)[1] if r["sku_id"] == sku_id), None)
     return {
-        "day": day, "series": series.iloc[0].to_dict(),
+        "day": day, "series": series.iloc[0].to_dict(), "cover": cover,
         "history": [{"day": day - dt.timedelta(days=k), "units": sold.get(day - dt.timedelta(days=k), 0.0)}
                     for k in range(119, -1, -1)],
         "forecast": [{"day": pd.Timestamp(r.ds).date(), "mean": r.mean, "lo_80": r.lo_80, "hi_80": r.hi_80,
