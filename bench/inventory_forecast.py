@@ -50,7 +50,7 @@ from tests.support.demand_demo import demo_demand, demo_windows  # noqa: E402
 
 END = dt.date(2025, 12, 31)
 DAYS = 730
-SETS = {"dev": (7,), "heldout": (11, 12, 13)}
+SETS = {"dev": (7,), "heldout": (11, 12, 13), "untuned": (14, 15, 16)}  # 11–13 were looked at choosing per class
 ORIGINS = {"summer": dt.date(2025, 7, 20), "december": dt.date(2025, 12, 3)}
 CAMPAIGNS = {"618": (dt.date(2025, 5, 12), dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
              "双11": (dt.date(2025, 10, 8), dt.date(2025, 10, 15), dt.date(2025, 11, 13))}
@@ -102,6 +102,9 @@ def windows_of(source: str, last: dt.date):
     return []
 
 
+SETTINGS = None  # ForecastSettings of the accuracy runs (``--per-series-switch``: the earlier choice)
+
+
 def accuracy(dd, seed: int, source: str) -> list[dict]:
     rows = []
     for season, cut in ORIGINS.items():
@@ -110,7 +113,8 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
         starts = {k: v for k, v in dd.starts.items() if v <= cut}
         for freq, horizon in (("D", 28), ("W", 8)):
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
-                                 attributes=dd.attributes, starts=starts)
+                                 attributes=dd.attributes, starts=starts,
+                                 **({"settings": SETTINGS} if SETTINGS is not None else {}))
             eng, sn = mase_oracle(dd, fc, cut, freq, horizon)
             rows.append({"seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
                          "mase_sn": float(sn.mean()), "median": float(np.median(eng)),
@@ -236,7 +240,14 @@ def main() -> None:
     ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale"), default=None)
     ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
     ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
+    ap.add_argument("--per-series-switch", action="store_true",
+                    help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
     args = ap.parse_args()
+    if args.per_series_switch:
+        global SETTINGS
+        from shopops.inventory.forecasting import ForecastSettings
+
+        SETTINGS = ForecastSettings(per_series_switch=True)
     if args.only == "scale":
         r = scale_run(args.n, n_jobs=args.jobs)
         print(f"scale {r['series']} SKUs × {r['days']} days, n_jobs {r['n_jobs']}: forecast+backtest {r['forecast_s']:.1f} s, "

@@ -396,9 +396,10 @@ def test_jd_reviews(warehouse):
 def test_erp_stock(warehouse):
     out = run(warehouse, FIXTURES / "stock_erp.csv", "stock_erp")
     loaded(out, {"inventory_snapshots": 6})
-    # 可用数: "1,200" + 70 + -3 (oversold) on the 11th; 1060 + 70 + 197 on 2025/11/12
+    # 可用数: "1,200" + 70 + 0 on the 11th; 1060 + 70 + 197 on 2025/11/12 (a negative 可用数 is refused:
+    # tests/inventory/test_erp_imports.py)
     assert rows_of(warehouse, "select date, sum(on_hand) from inventory_snapshots group by 1 order by 1") == [
-        (dt.date(2025, 11, 11), 1267), (dt.date(2025, 11, 12), 1327)]
+        (dt.date(2025, 11, 11), 1270), (dt.date(2025, 11, 12), 1327)]
     assert one(warehouse, "select sum(in_transit) from inventory_snapshots") == 800
     assert rows_of(warehouse, "select on_hand, in_transit from inventory_snapshots "
                               "where date = '2025-11-11' and sku_id = 'TX-0931-BK-L'") == [(70, None)]

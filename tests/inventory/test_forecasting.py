@@ -176,3 +176,21 @@ def test_numeric_series_ids_become_text():
     f["unique_id"] = f["unique_id"].astype(int)
     fc = forecast_demand(f, horizon=7, starts={"1": START, "2": START})
     assert list(fc.series["unique_id"]) == ["1", "2"]
+
+
+def test_each_class_uses_its_best_model_unless_per_series_choice_is_asked():
+    """Per-series choice over-fits sparse series (docs/inventory.md): by default every series of a class
+    takes the class's best model on the choosing windows; ``per_series_switch`` lets a series leave it."""
+    rng = np.random.default_rng(5)
+    t = 240
+    week = np.tile([0.6, 0.8, 1.0, 1.0, 1.1, 1.6, 1.9], t // 7 + 1)[:t]
+    rates = np.concatenate([rng.uniform(5, 40, 40), rng.uniform(0.05, 0.3, 40)])
+    y = rng.poisson(rates[:, None] * week[None, :]).astype(float)
+    ids = [f"s{i:02d}" for i in range(len(rates))]
+    fc = forecast_demand(_frame(y, ids), horizon=7, starts={i: START for i in ids})
+    fitted = fc.series[~fc.series["demand_class"].isin(["new", "inactive"])]
+    assert fitted["demand_class"].nunique() >= 2
+    assert (fitted.groupby("demand_class")["model"].nunique() == 1).all(), fitted.groupby("demand_class")["model"].unique()
+    free = forecast_demand(_frame(y, ids), horizon=7, starts={i: START for i in ids},
+                           settings=ForecastSettings(per_series_switch=True))
+    assert free.series.groupby("demand_class")["model"].nunique().max() > 1

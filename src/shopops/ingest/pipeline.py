@@ -28,6 +28,7 @@ from shopops.ingest import sales_lines
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect
 from shopops.ingest.readers import TabularSource, open_source
+from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, REFERENCES
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
 
@@ -238,6 +239,9 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
             checks.append(((present & expr.is_null()), spec.source, reason))
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
+        if (floor := NON_NEGATIVE.get(profile.table, {}).get(spec.to)) is not None:
+            checks.append(((present & (expr < floor).fill_null(False)), spec.source,
+                           f"below {floor}: expected a whole number ≥ {floor}"))
         if (known := known_values(profile.table, spec.to)) is not None:
             values, what = known
             listed = ", ".join(sorted(values)[:8]) + (" …" if len(values) > 8 else "")
@@ -346,6 +350,41 @@ def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, p
     return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
 
 
+def _reference_rejects(frame: pl.DataFrame, profile: Profile, con: ibis.BaseBackend) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Reject rows whose value of a referencing column (``table_rules.REFERENCES``) the store does not
+    have in the referenced table; one lookup per batch (the store's known values), no Python per row."""
+    rules = REFERENCES.get(profile.table, {})
+    empty = pl.DataFrame(schema={"row": pl.UInt32, "column": pl.String, "value": pl.String, "reason": pl.String})
+    if not rules or not frame.height or "store_id" not in frame.columns:
+        return frame, empty
+    sources = {f.to: f.source for f in profile.fields}
+    parts = []
+    stores = frame["store_id"].unique().drop_nulls().to_list()
+    for column, ref in rules.items():
+        if column not in frame.columns:
+            continue
+        known = pl.DataFrame(schema={"store_id": pl.String, column: pl.String})
+        if ref.table in con.list_tables() and stores:
+            t = con.table(ref.table)
+            t = t.filter(t.store_id.isin(stores))
+            pieces = [pl.from_arrow(t.select("store_id", t[c].cast("string").name(column)).distinct().to_pyarrow())
+                      for c in ref.columns]
+            known = pl.concat([p.cast({column: pl.String}) for p in pieces]).drop_nulls().unique()
+        bad = frame.join(known, on=["store_id", column], how="anti")
+        if bad.height:
+            parts.append(bad.select(
+                pl.col(ROW).alias("row"),
+                pl.lit(sources.get(column, column)).alias("column"),
+                pl.col(column).cast(pl.String).alias("value"),
+                pl.format("unknown {} for store {}: not a {} of {} ({})", pl.lit(ref.what), pl.col("store_id"),
+                          pl.lit(" or ".join(ref.columns)), pl.lit(ref.table), pl.lit(ref.hint)).alias("reason"),
+            ))
+    if not parts:
+        return frame, empty
+    rejects = pl.concat(parts)
+    return frame.filter(~pl.col(ROW).is_in(rejects["row"].unique().implode())), rejects
+
+
 def _check_headers(src: TabularSource, profile: Profile, file: str) -> list[str]:
     """Refuse a file that lacks required columns (naming the profile it looks like); warn of extras."""
     got = set(src.headers)
@@ -395,6 +434,7 @@ def _import_source(
     on_progress: Callable[[int, int], None] | None,
 ) -> ImportOutcome:
     started = time.perf_counter()
+    strict = strict or profile.table in ALL_OR_NOTHING  # half a delivery note is worse than none
     path = src.path
     virtual = profile.table in VIRTUAL_TABLES
     needs_store = virtual or "store_id" in TABLES[profile.table].column_names
@@ -421,7 +461,8 @@ def _import_source(
         for typed in typed_batches():
             good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
             good, dup_rejects = _duplicate_rejects(good, profile.table)
-            _collect(outcome, dup_rejects)
+            good, ref_rejects = _reference_rejects(good, profile, con)
+            _collect(outcome, dup_rejects, ref_rejects)
             if strict and outcome.rows_rejected:
                 continue  # keep counting rejects; nothing will be loaded
             yield good.drop(ROW).to_arrow()

@@ -13,10 +13,11 @@ one sees every receipt and PO the team records:
 Definitions (docs/inventory.md, shared/GLOSSARY.md):
 
 * **on hand** = the last snapshot's ``on_hand`` (end of its day) + units received in shopops
-  after that day (up to now; the next snapshot replaces both).
+  or imported from the ERP's receipts after that day (up to now; the next snapshot replaces both).
 * **in transit** = open purchase-order units in shopops (sent or partly received) for SKUs
-  shopops orders; for SKUs never ordered through shopops, the snapshot's ``in_transit`` (the
-  ERP's). Never both: that is the double count reorder rules are known for.
+  shopops orders, plus the open units of PO lines imported from the ERP (ordered − imported
+  receipts); for SKUs on neither, the snapshot's ``in_transit`` (the ERP's). Never both: that
+  is the double count reorder rules are known for.
 * **daily demand** = units sold in the last 30 days / 30 (the forecast replaces it where one
   exists); **days of cover** = on hand / daily demand (none without demand).
 * **sell-through** (售罄率, 30 days) = units sold / (units sold + on hand).
@@ -123,22 +124,33 @@ def _money(value: Decimal | None, units: float) -> Decimal:
 
 def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd.DataFrame,
                  ordered_here: set[tuple[str, str]], lead_days: dict[str, int], day: dt.date,
-                 rules: HealthRules = HealthRules()) -> list[dict]:
+                 rules: HealthRules = HealthRules(), erp_open_po: pd.DataFrame | None = None,
+                 erp_ordered: set[tuple[str, str]] = frozenset()) -> list[dict]:
     """Rows of the stock-health page, one per position of ``positions`` (see the module doc).
 
-    ``receipts``: store_id, sku_id, received_on, quantity (recorded in shopops);
+    ``receipts``: store_id, sku_id, received_on, quantity (recorded in shopops, and imported from
+    the ERP's receipts: different deliveries, each counted once);
     ``open_po``: store_id, sku_id, open_quantity (sent or partly received POs);
-    ``ordered_here``: (store, SKU) pairs with any PO line in shopops; ``lead_days``: per merchant code."""
+    ``ordered_here``: (store, SKU) pairs with any PO line in shopops; ``lead_days``: per merchant code;
+    ``erp_open_po`` / ``erp_ordered``: the same for PO lines imported from the ERP
+    (``purchase_order_lines``). A SKU with POs in shopops or imported POs takes its in-transit from
+    them (summed: different POs), else from the snapshot — never both."""
     rec: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
     for r in receipts.itertuples(index=False):  # up to now: a delivery after the as-of day is on hand too
         rec.setdefault((r.store_id, r.sku_id), []).append((r.received_on, int(r.quantity)))
     open_map = {(r.store_id, r.sku_id): int(r.open_quantity) for r in open_po.itertuples(index=False)}
+    erp_map = {} if erp_open_po is None else {
+        (r.store_id, r.sku_id): int(r.open_quantity) for r in erp_open_po.itertuples(index=False)}
     rows = []
     for p in positions.itertuples(index=False):
         key = (p.store_id, p.sku_id)
         received_after = sum(q for d, q in rec.get(key, ()) if d > p.snapshot_date)
         on_hand = int(p.snapshot_on_hand) + received_after
-        in_transit = open_map.get(key, 0) if key in ordered_here else int(p.snapshot_in_transit)
+        in_transit_erp = erp_map.get(key, 0) if key in erp_ordered else 0
+        if key in ordered_here or key in erp_ordered:
+            in_transit = (open_map.get(key, 0) if key in ordered_here else 0) + in_transit_erp
+        else:
+            in_transit = int(p.snapshot_in_transit)
         units_30, units_90 = int(p.units_30), int(p.units_90)
         demand = units_30 / WINDOW_DAYS
         cover = on_hand / demand if demand > 0 else None
@@ -179,7 +191,7 @@ def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd
             "store_id": p.store_id, "sku_id": p.sku_id, "merchant_code": p.merchant_code, "product_id": p.product_id,
             "title": p.title, "spec": p.spec, "price": p.price, "cost": p.cost,
             "snapshot_date": p.snapshot_date, "on_hand": on_hand, "received_after_snapshot": received_after,
-            "in_transit": in_transit, "units_30": units_30, "units_90": units_90, "daily_demand": demand,
+            "in_transit": in_transit, "in_transit_erp": in_transit_erp, "units_30": units_30, "units_90": units_90, "daily_demand": demand,
             "days_of_cover": cover, "sell_through": sell_through, "stockout_days": stockout,
             "lost_units": lost_units, "lost_sales": _money(p.price, lost_units),
             "aged_units": aged_units, "aged_value": _money(p.cost, aged_units),

@@ -16,13 +16,14 @@ from shopops.promotions.selectors import promotion_list
 
 
 def promotion_windows(*, first: dt.date, last: dt.date, series_ids: list[str] | None = None,
-                      time_zone: str = "Asia/Shanghai") -> list[CampaignWindow]:
+                      time_zone: str = "Asia/Shanghai", active_only: bool = False) -> list[CampaignWindow]:
+    """``active_only``: leave out promotions switched off (a clearance draft is not a plan yet)."""
     tz = ZoneInfo(time_zone)
     by_sku: dict[str, set[str]] = {}
     for sid in series_ids or ():
         by_sku.setdefault(sid.rsplit(":", 1)[-1], set()).add(sid)
     out = []
-    for p in promotion_list():
+    for p in promotion_list(active_only=active_only):
         if p.starts_at is None or p.ends_at is None:
             continue
         a = p.starts_at.astimezone(tz).date()

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import ibis
+import numpy as np
 import pandas as pd
 from django.db.models import F, Prefetch, QuerySet, Sum
 
@@ -105,6 +106,86 @@ def receipt_frame(*, since: dt.date) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------------- warehouse
+ERP_TABLES = ("purchase_order_lines", "stock_receipts")
+
+
+def _as_store_skus(frame: pd.DataFrame, con: ibis.BaseBackend) -> pd.DataFrame:
+    """ERP files name goods by their 商品编码: a platform ``sku_id`` or the ``merchant_code`` (商家编码)
+    the stores share. A code that is not a SKU of the store but the merchant code of exactly one of its
+    SKUs becomes that SKU (so the receipt lands on the position the snapshots and sales use)."""
+    if frame.empty:
+        return frame
+    skus = _frame(con.table("skus").select("store_id", "sku_id", "merchant_code"))
+    direct = pd.MultiIndex.from_frame(skus[["store_id", "sku_id"]])
+    coded = skus.dropna(subset=["merchant_code"])
+    coded = coded[coded.groupby(["store_id", "merchant_code"])["sku_id"].transform("size") == 1]
+    code_map = coded.set_index(["store_id", "merchant_code"])["sku_id"]
+    keys = pd.MultiIndex.from_frame(frame[["store_id", "sku_id"]])
+    mapped = code_map.reindex(keys).to_numpy()
+    use = ~keys.isin(direct) & pd.notna(mapped)
+    frame = frame.copy()
+    frame.loc[use, "sku_id"] = mapped[use]
+    return frame
+
+
+def erp_receipt_frame(*, since: dt.date, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
+                      ) -> pd.DataFrame:
+    """Receipts imported from the ERP (``stock_receipts``, profile ``erp_receipts``) since ``since``:
+    store_id, sku_id, received_on, quantity. One row per receipt and SKU (the key), so a receipt
+    imported twice counts once."""
+    con = con or connect()
+    cols = ["store_id", "sku_id", "received_on", "quantity"]
+    if "stock_receipts" not in con.list_tables():
+        return pd.DataFrame(columns=cols)
+
+    def build() -> pd.DataFrame:
+        t = con.table("stock_receipts")
+        t = t.filter(t.date >= since)
+        if stores:
+            t = t.filter(t.store_id.isin(list(stores)))
+        df = _frame(t.select("store_id", "sku_id", received_on=t.date, quantity=t.quantity))
+        if not df.empty:
+            df["received_on"] = pd.to_datetime(df["received_on"]).dt.date
+        return _as_store_skus(df.reindex(columns=cols), con)
+
+    return cached("inventory:erp_receipts", (since, tuple(sorted(stores))), build, con=con,
+                  tables=("stock_receipts", "skus"), stores=stores)
+
+
+def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
+                ) -> tuple[pd.DataFrame, set[tuple[str, str]]]:
+    """PO lines imported from the ERP (``purchase_order_lines``): (open units per store and SKU —
+    ``open`` lines' quantity minus the imported receipts against the same PO and SKU, never below 0 —
+    and the (store, SKU) pairs on any approved ERP PO, whose in-transit then comes from the POs)."""
+    con = con or connect()
+    cols = ["store_id", "sku_id", "open_quantity"]
+    if "purchase_order_lines" not in con.list_tables():
+        return pd.DataFrame(columns=cols), set()
+
+    def build():
+        po = _frame(con.table("purchase_order_lines").select("store_id", "po_number", "sku_id", "quantity", "status"))
+        if stores:
+            po = po[po["store_id"].isin(stores)]
+        po = po[po["status"].fillna("open") != "draft"]
+        if po.empty:
+            return pd.DataFrame(columns=cols), set()
+        received = pd.DataFrame(columns=["store_id", "po_number", "sku_id", "received"])
+        if "stock_receipts" in con.list_tables():
+            r = con.table("stock_receipts")
+            received = _frame(r.filter(r.po_number.notnull()).group_by(["store_id", "po_number", "sku_id"])
+                              .aggregate(received=r.quantity.sum()))
+        po = po.merge(received, on=["store_id", "po_number", "sku_id"], how="left")
+        po["open_quantity"] = (po["quantity"] - po["received"].fillna(0)).clip(lower=0)
+        po.loc[po["status"].fillna("open") != "open", "open_quantity"] = 0
+        po = _as_store_skus(po, con)
+        opened = po.groupby(["store_id", "sku_id"], as_index=False)["open_quantity"].sum()
+        opened["open_quantity"] = opened["open_quantity"].astype("int64")
+        return opened[cols], set(zip(po["store_id"], po["sku_id"]))
+
+    return cached("inventory:erp_open_po", (tuple(sorted(stores)),), build, con=con, tables=(*ERP_TABLES, "skus"),
+                  stores=stores)
+
+
 def stock_day(con: ibis.BaseBackend | None = None) -> dt.date | None:
     """The as-of day of the stock pages: the latest snapshot day in the warehouse."""
     con = con or connect()
@@ -187,9 +268,13 @@ def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
     if day is None:
         return StockHealth(None, [])
     facts = warehouse_positions(day=day, stores=stores, con=con)
+    since = day - dt.timedelta(days=positions.AGED_DAYS + 30)
+    receipts = pd.concat([receipt_frame(since=since), erp_receipt_frame(since=since, stores=stores, con=con)],
+                         ignore_index=True)
+    erp_open, erp_ordered = erp_open_po(stores=stores, con=con)
     rows = positions.stock_health(
-        positions=facts, receipts=receipt_frame(since=day - dt.timedelta(days=positions.AGED_DAYS + 30)),
-        open_po=open_po_frame(), ordered_here=ordered_here(), lead_days=lead_days_by_code(), day=day, rules=rules)
+        positions=facts, receipts=receipts, open_po=open_po_frame(), ordered_here=ordered_here(),
+        lead_days=lead_days_by_code(), day=day, rules=rules, erp_open_po=erp_open, erp_ordered=erp_ordered)
     return StockHealth(day, rows)
 
 
@@ -317,13 +402,80 @@ def on_order() -> dict[tuple[str, str], int]:
     return {(r.store_id, r.sku_id): int(r.open_quantity) for r in df.itertuples(index=False)}
 
 
+def _planned_windows(*, store_id: str, day: dt.date, sku_ids: list[str]) -> list:
+    """The promotions module's active promotions with both ends (planned and past) as campaign windows
+    of the store's series: past ones teach the uplift of their kind, planned ones raise the forecast."""
+    from shopops.inventory.promotion_windows import promotion_windows
+
+    return promotion_windows(first=day - dt.timedelta(days=planning.HISTORY_DAYS), last=day + dt.timedelta(days=56),
+                             series_ids=[f"{store_id}:{s}" for s in sku_ids], active_only=True)
+
+
+def _windows_key(windows) -> tuple:
+    return tuple((w.kind, w.first, w.last, tuple(sorted(w.ids or ())), tuple(sorted(w.categories or ())),
+                  w.expected_uplift) for w in windows)
+
+
+def store_forecast(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None = None):
+    """The daily demand forecast of one store's SKUs (``planning.demand_forecast``: festival calendar +
+    the promotions module's active promotions as uplift windows), cached by the warehouse's data version
+    and the promotions' windows."""
+    con = con or connect()
+    skus = con.table("skus")
+    sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
+    extra = _planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)
+    return cached("inventory:forecast", (store_id, day, _windows_key(extra)), lambda: planning.demand_forecast(
+        end=day, level="sku", stores=(store_id,), extra_windows=extra, con=con), con=con, tables=STOCK_TABLES,
+        stores=(store_id,))
+
+
+def forecast_stock_cover(*, store_id: str, con: ibis.BaseBackend | None = None) -> tuple[dt.date | None, list[dict]]:
+    """(as-of day, per SKU of the store: stock health on the *forecast* demand). Each row: store_id, sku_id,
+    merchant_code, title, on_hand, in_transit, lead_days, ``forecast_daily`` (mean forecast units a day over
+    the next 28 days, campaign and planned-promotion uplift included), ``days_of_cover_forecast`` (on hand ÷
+    it; None without demand), ``stockout_in_days`` / ``stockout_date`` (the first day the forecast's
+    cumulative demand exceeds on hand, within the 56-day forecast; None when the stock lasts) and
+    ``stockout_within_lead`` (that day comes before an order placed today could arrive)."""
+    from shopops.inventory.stock_health import projected_stockout
+
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, []
+    health = stock_health(stores=(store_id,), day=day, con=con)
+    if not health.rows:
+        return day, []
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
+    paths = planning._paths(forecast)
+    uids = [f"{r['store_id']}:{r['sku_id']}" for r in health.rows]
+    width = max((len(p[0]) for p in paths.values()), default=0)
+    daily = np.zeros((len(uids), width))
+    for k, uid in enumerate(uids):
+        if uid in paths:
+            daily[k] = paths[uid][0]
+    on_hand = np.array([r["on_hand"] for r in health.rows], dtype=np.float64)
+    out_in = projected_stockout(on_hand, daily)
+    mean28 = daily[:, :28].mean(axis=1) if width else np.zeros(len(uids))
+    rows = []
+    for k, r in enumerate(health.rows):
+        d = None if np.isnan(out_in[k]) else int(out_in[k])
+        rows.append({
+            "store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"], "title": r["title"],
+            "on_hand": r["on_hand"], "in_transit": r["in_transit"], "lead_days": r["lead_days"],
+            "forecast_daily": float(mean28[k]),
+            "days_of_cover_forecast": r["on_hand"] / mean28[k] if mean28[k] > 0 else None,
+            "stockout_in_days": d, "stockout_date": None if d is None else day + dt.timedelta(days=d),
+            "stockout_within_lead": d is not None and d <= r["lead_days"],
+        })
+    return day, rows
+
+
 def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
     """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
     data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
     ``<store>:<sku>``. Open POs (and drafts) of SKUs shopops orders replace the snapshot's in-transit; for
     the others the snapshot's in-transit is kept — never both."""
-    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
-        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
     health = stock_health(stores=(store_id,), day=day, con=con)
     terms_by_code = supplier_terms()
     lead_sd = supplier_lead_sd()
@@ -341,7 +493,8 @@ def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
             supplier_id=str(t.supplier_id), unit_cost=t.unit_price, lead_time_days=t.lead_days,
             lead_time_sd_days=lead_sd.get(t.supplier_id, 0.0), moq=t.moq, case_pack=t.case_pack,
             price_breaks=tuple(EnginePriceBreak(q, p) for q, p in t.price_breaks))
-        open_po[uid] = ordering_now.get(key, 0) + (0 if key in here else r["in_transit"])
+        # shopops' own open + draft POs, then the ERP's open POs (or the snapshot's in-transit): never both
+        open_po[uid] = ordering_now.get(key, 0) + (r.get("in_transit_erp", 0) if key in here else r["in_transit"])
         prices[uid] = r["price"]
     return {"forecast": forecast, "stock": pd.DataFrame(stock, columns=["unique_id", "on_hand", "in_transit"]),
             "terms": terms, "open_po": open_po, "prices": prices, "rows": rows, "suppliers": terms_by_code,
@@ -392,13 +545,13 @@ def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.
 
 def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
     """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
-    its demand class and backtest MASE next to seasonal naive's."""
+    its demand class and backtest MASE next to seasonal naive's, and its ``cover`` on the forecast (the
+    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time)."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
         return None
-    forecast = cached("inventory:forecast", (store_id, day), lambda: planning.demand_forecast(
-        end=day, level="sku", stores=(store_id,), con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
     uid = f"{store_id}:{sku_id}"
     series = forecast.series[forecast.series["unique_id"] == uid]
     if series.empty:
@@ -409,8 +562,9 @@ def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = N
     history = history[history["unique_id"] == uid]
     sold = {(d if isinstance(d, dt.date) else pd.Timestamp(d).date()): float(y)
             for d, y in zip(history["ds"], history["y"])}
+    cover = next((r for r in forecast_stock_cover(store_id=store_id, con=con)[1] if r["sku_id"] == sku_id), None)
     return {
-        "day": day, "series": series.iloc[0].to_dict(),
+        "day": day, "series": series.iloc[0].to_dict(), "cover": cover,
         "history": [{"day": day - dt.timedelta(days=k), "units": sold.get(day - dt.timedelta(days=k), 0.0)}
                     for k in range(119, -1, -1)],
         "forecast": [{"day": pd.Timestamp(r.ds).date(), "mean": r.mean, "lo_80": r.lo_80, "hi_80": r.hi_80,

@@ -14,6 +14,10 @@ Definitions follow shared/GLOSSARY.md:
   split into buckets by how long ago each of those receipts arrived. Receipts come from purchase
   order receipts, or are inferred from snapshots (``infer_receipts``: an increase of on hand
   beyond what sales explain);
+* **projected stock-out** (``projected_stockout``): the first day on which the forecast's cumulative
+  demand from tomorrow exceeds what is on hand (arrivals on order not counted: their days are
+  uncertain; the replenishment's reorder point counts them); *within lead time* when that day comes
+  before an order placed today could arrive;
 * **slow movers**: ``dead`` — stock on hand and nothing sold for ``dead_days``;
   ``slow`` — cover above ``slow_cover_days`` or sell-through below ``slow_sell_through``;
   else ``ok``. Suggested actions: dead → clearance promotion + stop reordering; slow with much
@@ -29,6 +33,23 @@ from dataclasses import dataclass
 import numpy as np
 
 AGE_BUCKETS = (30, 60, 90, 180)  # days: 0–30, 31–60, 61–90, 91–180, >180
+
+
+def projected_stockout(on_hand: np.ndarray, daily: np.ndarray) -> np.ndarray:
+    """Per row, the days from tomorrow until the stock runs out on the forecast path: the first day
+    ``d`` (1-based) whose cumulative forecast demand exceeds ``on_hand``; NaN when the stock lasts
+    the whole path (or nothing is forecast). Column-wise: ``on_hand`` ``[n]``, ``daily`` ``[n, days]``."""
+    on_hand = np.maximum(np.asarray(on_hand, dtype=np.float64), 0.0)
+    daily = np.nan_to_num(np.asarray(daily, dtype=np.float64), nan=0.0)
+    if daily.ndim != 2 or daily.shape[0] != on_hand.shape[0]:
+        raise ValueError(f"daily must be [n, days] with n = {on_hand.shape[0]}, got {daily.shape}")
+    out = np.full(on_hand.shape[0], np.nan)
+    if daily.shape[1] == 0:
+        return out
+    short = np.cumsum(daily, axis=1) > on_hand[:, None] + 1e-9
+    hit = short.any(axis=1)
+    out[hit] = np.argmax(short[hit], axis=1) + 1
+    return out
 
 
 def days_of_cover(on_hand: float, daily_demand: float) -> float | None:

@@ -305,6 +305,39 @@ INVENTORY_SNAPSHOTS = _table(
     business_date="date",
 )
 
+PURCHASE_ORDER_LINES = _table(
+    "purchase_order_lines",
+    "Purchase-order lines from the ERP (采购单): what was ordered from a supplier, per PO and SKU. Open "
+    "units = `quantity` − the `stock_receipts` of the same PO and SKU, while `status` is `open`. POs made in "
+    "shopops are app records, not rows here.",
+    ("store_id", "po_number", "sku_id"),
+    STORE,
+    _c("po_number", "string", "The ERP's PO number (采购单号).", nullable=False),
+    _c("sku_id", "string", "SKU ordered (the ERP's 商品编码: a `skus.sku_id` or `skus.merchant_code` of the store).",
+       nullable=False),
+    _c("supplier", "string", "Supplier name as the ERP writes it."),
+    _c("order_date", "date", "Business date the PO was placed.", nullable=False),
+    _c("expected_date", "date", "Promised delivery date (预计到货日期)."),
+    _c("quantity", "int64", "Units ordered.", nullable=False),
+    _c("unit_price", MONEY, "Purchase price per unit."),
+    _c("status", "string", "`draft` (not approved: not on order), `open` (ordered, not fully received), `closed` (received or finished) or `cancelled`."),
+    business_date="order_date",
+)
+
+STOCK_RECEIPTS = _table(
+    "stock_receipts",
+    "Goods received into the warehouse from suppliers (采购入库单), per delivery note and SKU. The note "
+    "number is the key: importing the same receipt again changes nothing.",
+    ("store_id", "receipt_id", "sku_id"),
+    STORE,
+    _c("receipt_id", "string", "The receipt's (delivery note's) number (入库单号).", nullable=False),
+    _c("sku_id", "string", "SKU received (a `skus.sku_id` or `skus.merchant_code` of the store).", nullable=False),
+    _c("po_number", "string", "The PO it delivers against (`purchase_order_lines.po_number`), if any."),
+    _c("date", "date", "Business date received.", nullable=False),
+    _c("quantity", "int64", "Units received (≥ 1).", nullable=False),
+    business_date="date",
+)
+
 COMPETITOR_SNAPSHOTS = _table(
     "competitor_snapshots",
     "Observed price and promotion of a competitor's listing that competes with one of ours.",

@@ -1,0 +1,38 @@
+"""Rules of a canonical table that every import path applies (profiles and the generic mapping alike).
+
+* ``NON_NEGATIVE`` — integer columns that cannot be below a floor (stock on hand, units received);
+  a value below it is a reject naming row, column, value and the floor.
+* ``REFERENCES`` — columns whose value must already be known to the store in another warehouse
+  table (a receipt for a SKU the store does not have is refused, not loaded as a stray fact).
+  Checked against the warehouse the import writes to, for the import's store.
+* ``ALL_OR_NOTHING`` — tables whose files load whole or not at all (strict mode, whatever the
+  caller asked): half a delivery note or half a PO is worse than none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+NON_NEGATIVE: dict[str, dict[str, int]] = {
+    "inventory_snapshots": {"on_hand": 0, "in_transit": 0},
+    "purchase_order_lines": {"quantity": 1},
+    "stock_receipts": {"quantity": 1},
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    table: str
+    columns: tuple[str, ...]  # the value may match any of these columns of ``table`` (same store)
+    what: str  # names the value in messages
+    hint: str
+
+
+REFERENCES: dict[str, dict[str, Reference]] = {
+    "stock_receipts": {"sku_id": Reference("skus", ("sku_id", "merchant_code"), "SKU",
+                                           "import the SKU list (skus) first, or correct the code")},
+    "purchase_order_lines": {"sku_id": Reference("skus", ("sku_id", "merchant_code"), "SKU",
+                                                 "import the SKU list (skus) first, or correct the code")},
+}
+
+ALL_OR_NOTHING: frozenset[str] = frozenset({"stock_receipts", "purchase_order_lines"})
