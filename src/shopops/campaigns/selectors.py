@@ -172,19 +172,70 @@ READINESS_TASKS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _stock_cover_hook(plan: CampaignPlan):
-    """Stock cover of the hero SKUs from the inventory module, when it provides
-    ``shopops.inventory.selectors.sku_days_of_cover(store_ids=, skus=) -> {sku: days | None}``."""
-    try:
-        from shopops.inventory import selectors as inventory_selectors
-    except ImportError:  # pragma: no cover - the skeleton has no selectors yet
-        return None
-    return getattr(inventory_selectors, "sku_days_of_cover", None)
+@dataclass(frozen=True, slots=True)
+class HeroStock:
+    """One hero SKU in one store, from the inventory module's stock health (last snapshot day)."""
+
+    sku: str  # as the plan names it (SKU id or merchant code)
+    store_id: str
+    title: str
+    on_hand: int
+    in_transit: int
+    daily_demand: float  # units a day over the last 30 days (ordinary pace; a sale sells faster)
+    days_of_cover: float | None  # on hand ÷ daily demand (None: no sales in 30 days)
+    needed_days: int  # from the stock day to the campaign's last day
+    status: str  # the inventory module's status (healthy, at_risk, stockout, …)
+
+    @property
+    def covered(self) -> bool:
+        if self.daily_demand <= 0:
+            return self.on_hand > 0
+        return self.days_of_cover is not None and self.days_of_cover >= self.needed_days
 
 
-def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None) -> list[ReadinessItem]:
+@dataclass(frozen=True, slots=True)
+class HeroStockReport:
+    day: dt.date | None  # the stock snapshot day (None: the warehouse has no stock data)
+    rows: list[HeroStock]
+    missing: list[str]  # hero SKUs no store of the plan stocks
+
+    @property
+    def short(self) -> list[str]:
+        return sorted({r.sku for r in self.rows if not r.covered})
+
+
+def hero_stock(plan: CampaignPlan) -> HeroStockReport:
+    """Stock cover of the plan's hero SKUs in its stores, read from the inventory module
+    (``inventory.selectors.stock_health``: on hand + receipts after the snapshot, 30-day demand).
+    A hero SKU matches a row by SKU id or merchant code; cover is needed from the stock day to the
+    campaign's last day."""
+    from shopops.inventory import selectors as inventory_selectors
+
+    heroes = [s for s in plan.hero_skus if s]
+    if not heroes:
+        return HeroStockReport(None, [], [])
+    health = inventory_selectors.stock_health(stores=tuple(plan.store_ids))
+    if health.day is None:
+        return HeroStockReport(None, [], heroes)
+    needed = max((plan.ends_on - health.day).days, 0)
+    rows: list[HeroStock] = []
+    for sku in heroes:
+        for r in health.rows:
+            if sku in (str(r["sku_id"]), str(r["merchant_code"] or "")):
+                cover = r["days_of_cover"]
+                rows.append(HeroStock(sku=sku, store_id=r["store_id"], title=str(r["title"] or ""),
+                                      on_hand=int(r["on_hand"]), in_transit=int(r["in_transit"]),
+                                      daily_demand=float(r["daily_demand"]),
+                                      days_of_cover=None if cover is None else float(cover),
+                                      needed_days=needed, status=str(r["status"])))
+    found = {r.sku for r in rows}
+    return HeroStockReport(health.day, rows, [s for s in heroes if s not in found])
+
+
+def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None,
+                   stock: HeroStockReport | None = None) -> list[ReadinessItem]:
     """The readiness checklist, computed from what is known: promotions published and floor-checked,
-    the tasks of each preparation kind done, stock cover (from the inventory module when it exists)."""
+    the tasks of each preparation kind done, stock cover of the hero SKUs (the inventory module)."""
     items: list[ReadinessItem] = []
     verdict = verdict or plan_floor_verdict(plan, check=False)
     n = len(verdict.promotions)
@@ -199,19 +250,23 @@ def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None) -
         detail = (_("Published with an override of the floor guard (reason in the audit log).") if verdict.overridden
                   else _("Published; the floor guard passed at publishing."))
         items.append(ReadinessItem("promotions", _("Promotions published and floor-checked"), "ok", detail))
-    hook = _stock_cover_hook(plan)
     if not plan.hero_skus:
         items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open", _("No hero SKUs chosen.")))
-    elif hook is None:
-        items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "hook",
-                                   _("Days of cover come from the inventory module once it is built.")))
     else:
-        cover = hook(store_ids=plan.store_ids, skus=plan.hero_skus)
-        days = max((plan.ends_on - store_today(plan)).days + 1, 1)
-        short = [s for s in plan.hero_skus if cover.get(s) is None or cover[s] < days]
-        items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open" if short else "ok",
-                                   (_("Not covered to the campaign's end: %(skus)s") % {"skus": ", ".join(short)}) if short
-                                   else _("Every hero SKU covered to the campaign's end.")))
+        stock = stock if stock is not None else hero_stock(plan)
+        if stock.day is None:
+            items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open",
+                                       _("The warehouse has no stock snapshots yet (inventory module).")))
+        else:
+            problems = []
+            if stock.short:
+                problems.append(_("not covered to the campaign's end (%(day)s) at the last 30 days' pace: %(skus)s")
+                                % {"day": plan.ends_on.isoformat(), "skus": ", ".join(stock.short)})
+            if stock.missing:
+                problems.append(_("not stocked in the plan's stores: %(skus)s") % {"skus": ", ".join(stock.missing)})
+            detail = ("; ".join(problems) if problems else
+                      _("Every hero SKU covered to the campaign's end (stock of %(day)s).") % {"day": stock.day.isoformat()})
+            items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open" if problems else "ok", detail))
     tasks = list(plan.tasks.all())
     for kind, label in READINESS_TASKS:
         of_kind = [t for t in tasks if t.kind == kind]

@@ -103,8 +103,10 @@ def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, e
     verdict = selectors.plan_floor_verdict(plan, check=bool(request.GET.get("check")))
     tasks = list(selectors.task_list(plan=plan))
     today = _today()
+    stock = selectors.hero_stock(plan)
     context = {
-        "plan": plan, "error": error, "verdict": verdict, "readiness": selectors.plan_readiness(plan, verdict=verdict),
+        "plan": plan, "error": error, "verdict": verdict, "stock": stock,
+        "readiness": selectors.plan_readiness(plan, verdict=verdict, stock=stock),
         "transitions": [(to, CampaignPlan.Status(to).label, allowed) for to, allowed in services.plan_transitions(plan, request.user)],
         "budget_total": selectors.budget_total(plan), "budget_by_channel": selectors.budget_by_channel(plan),
         "tasks": [{"task": t, "overdue": selectors.is_overdue(t, today)} for t in tasks],
