@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
 from shopops.campaigns.models import (
-    CampaignPlan, ContentPost, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
+    CampaignPlan, ContentPost, PublicHolidaySchedule, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
 )
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
@@ -479,10 +479,64 @@ def festival_items(start: dt.date, end: dt.date, *, platforms: Sequence[str] = (
 
 
 def holiday_years_missing(start: dt.date, end: dt.date) -> list[int]:
-    """Years of the range without a State Council schedule in the installed ``chinesecalendar``."""
+    """Years of the range with no State Council schedule: not in the installed ``chinesecalendar``
+    and not entered by hand (``PublicHolidaySchedule``)."""
     from shopops.core import festivals as fest
 
-    return [y for y in range(start.year, end.year + 1) if y not in fest.holiday_years()]
+    return [y for y in range(start.year, end.year + 1) if fest.public_days_origin(y) is None]
+
+
+def holiday_schedules_entered(start: dt.date, end: dt.date) -> list[PublicHolidaySchedule]:
+    """Schedules entered by hand for years of the range the package does not cover (shown on the
+    calendar with who entered them: the package wins as soon as it has the year)."""
+    from shopops.core import festivals as fest
+
+    covered = fest.holiday_years()
+    return [s for s in PublicHolidaySchedule.objects.filter(year__gte=start.year, year__lte=end.year)
+            .select_related("entered_by") if s.year not in covered]
+
+
+def holiday_schedule_list() -> list[PublicHolidaySchedule]:
+    return list(PublicHolidaySchedule.objects.select_related("entered_by").prefetch_related("days"))
+
+
+class _EnteredDays:
+    """``core.festivals``' source of entered schedules: the database, cached per year in the process
+    for ``ttl`` seconds (a save in this process forgets at once; other processes within a minute)."""
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[float, list | None]] = {}
+
+    def __call__(self, year: int):
+        import time
+
+        from django.db import DatabaseError
+
+        from shopops.campaigns.holidays import NAMES_EN
+        from shopops.core import festivals as fest
+
+        now = time.monotonic()
+        hit = self._cache.get(year)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        try:
+            schedule = PublicHolidaySchedule.objects.filter(year=year).first()
+            days = None if schedule is None else [
+                fest.PublicDay(d.day, fest.PublicDayKind(d.kind), d.name or "法定节假日",
+                               NAMES_EN.get(d.name, d.name or "Public holiday"), entered=True)
+                for d in schedule.days.all()]
+        except (DatabaseError, RuntimeError):  # no database here (a pure engine's test, a closed connection)
+            return None
+        self._cache[year] = (now, days)
+        return days
+
+    def cache_clear(self) -> None:
+        self._cache.clear()
+
+
+entered_public_days = _EnteredDays()
 
 
 def _local_date(moment: dt.datetime, tz: str) -> dt.date:
