@@ -415,7 +415,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     stores = selectors.stores_available()
     form = CalendarFilterForm(request.GET or None, stores=stores)
     if form.is_bound and not form.is_valid():
-        return render(request, "campaigns/calendar.html", {"form": form, "error": _form_error(form)}, status=400)
+        return render(request, "campaigns/calendar.html", {"form": form, "error": _form_error(form), "count": 0}, status=400)
     d = form.cleaned_data if form.is_bound else {}
     view = d.get("view") or "month"
     anchor = d.get("date") or _today()
