@@ -8,6 +8,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from shopops.campaigns import services
 from shopops.campaigns.models import PublicHolidayDay, PublicHolidaySchedule
@@ -48,7 +49,7 @@ def test_entered_days_are_checked_line_by_line_and_nothing_is_saved_on_a_problem
            "2027-05-01,休假\n"  # unknown kind
            "2027-10-01,放假,国庆节\n2027-10-01,放假,国庆节\n"  # twice
            "2027-10-09~2027-10-08,放假\n")  # a span ending before it starts
-    with pytest.raises(ShopopsError) as err:
+    with pytest.raises(ShopopsError) as err, translation.override("en"):
         services.public_holiday_schedule_save(user=director, year=YEAR, text=bad)
     text = str(err.value)
     for piece in ("line 1: “2027-02-30” is not a date", "line 2: 2027-02-10 is a weekday (星期三)",
@@ -56,9 +57,10 @@ def test_entered_days_are_checked_line_by_line_and_nothing_is_saved_on_a_problem
                   "line 7: the span ends (2027-10-08) before it starts (2027-10-09)"):
         assert piece in text, (piece, text)
     assert not PublicHolidaySchedule.objects.exists() and not PublicHolidayDay.objects.exists()
-    with pytest.raises(ShopopsError, match="no days given"):
+    with pytest.raises(ShopopsError, match="没有填写任何日期"), translation.override("zh-hans"):
         services.public_holiday_schedule_save(user=director, year=YEAR, text="# nothing\n\n")
-    with pytest.raises(ShopopsError, match=r"already has the State Council schedule of 2026 .*covers 2004–2026"):
+    with pytest.raises(ShopopsError, match=r"already has the State Council schedule of 2026 .*covers 2004–2026"), \
+            translation.override("en"):
         services.public_holiday_schedule_save(user=director, year=2026, text="2026-10-01,放假")
     with pytest.raises(services.PlanActionNotAllowed):
         services.public_holiday_schedule_save(user=user(Role.OPS_SPECIALIST, "ops"), year=YEAR, text=NOTICE_2027)
@@ -114,7 +116,7 @@ def test_calendar_banner_page_permissions_and_bad_input(client):
     client.force_login(user(Role.OPS_DIRECTOR, "boss"))
     r = client.post(reverse("campaigns:holidays"), {"year": YEAR, "days": "2027-10-01,放假\n2027-10-04,上班\n"})
     assert r.status_code == 400
-    assert "line 2: 2027-10-04 is a weekday (星期一)" in r.content.decode()
+    assert "第 2 行：2027-10-04 是工作日（星期一）" in r.content.decode()
     assert not PublicHolidaySchedule.objects.exists()
     r = client.post(reverse("campaigns:holidays"), {"year": YEAR, "days": NOTICE_2027, "notice": "国办发明电"})
     assert r.status_code == 302

@@ -1,4 +1,4 @@
-"""A year's State Council holiday notice entered by hand (pure parsing and checks, no Django).
+"""A year's State Council holiday notice entered by hand: parsing and checks (messages translated).
 
 One line per day or span, fields separated by a comma, tab or spaces:
 
@@ -19,6 +19,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
 
 HOLIDAY, WORKDAY = "holiday", "makeup_workday"
 KINDS = {"放假": HOLIDAY, "休": HOLIDAY, "假": HOLIDAY, "holiday": HOLIDAY, "off": HOLIDAY,
@@ -51,7 +53,7 @@ def _date(text: str, line: int, problems: list[str]) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text.strip())
     except ValueError:
-        problems.append(f"line {line}: “{text.strip()}” is not a date (expected YYYY-MM-DD)")
+        problems.append(_("line %(line)s: “%(value)s” is not a date (expected YYYY-MM-DD)") % {"line": line, "value": text.strip()})
         return None
 
 
@@ -67,48 +69,50 @@ def parse_schedule(text: str, *, year: int) -> list[EnteredDay]:
         if no == 1 and fields and fields[0].lower() in ("日期", "date", "day", "days"):
             continue
         if len(fields) < 2 or not fields[1]:
-            problems.append(f"line {no}: “{line}” — expected a day (or span), a kind (放假/上班) and a name")
+            problems.append(_("line %(line)s: “%(value)s” — expected a day (or span), a kind (放假/上班) and a name") % {"line": no, "value": line})
             continue
         span, kind_text = fields[0], fields[1]
         name = fields[2].strip() if len(fields) > 2 else ""
         kind = KINDS.get(kind_text.lower())
         if kind is None:
-            problems.append(f"line {no}: kind “{kind_text}” — expected 放假/holiday or 上班/workday")
+            problems.append(_("line %(line)s: kind “%(value)s” — expected 放假/holiday or 上班/workday") % {"line": no, "value": kind_text})
             continue
         parts = re.split(r"~|\.\.|至|—|/", span)
         if len(parts) > 2:
-            problems.append(f"line {no}: “{span}” is not a day or a span first~last")
+            problems.append(_("line %(line)s: “%(value)s” is not a day or a span first~last") % {"line": no, "value": span})
             continue
         first = _date(parts[0], no, problems)
         last = _date(parts[-1], no, problems) if len(parts) == 2 else first
         if first is None or last is None:
             continue
         if last < first:
-            problems.append(f"line {no}: the span ends ({last}) before it starts ({first})")
+            problems.append(_("line %(line)s: the span ends (%(last)s) before it starts (%(first)s)") % {"line": no, "last": last, "first": first})
             continue
         if (last - first).days + 1 > MAX_SPAN_DAYS:
-            problems.append(f"line {no}: {first}~{last} is {(last - first).days + 1} days; "
-                            f"a holiday of the notice is at most {MAX_SPAN_DAYS}")
+            problems.append(_("line %(line)s: %(first)s~%(last)s is %(n)s days; a holiday of the notice is at most %(max)s")
+                            % {"line": no, "first": first, "last": last, "n": (last - first).days + 1, "max": MAX_SPAN_DAYS})
             continue
         day = first
         while day <= last:
             if day.year != year:
-                problems.append(f"line {no}: {day} is not in {year}")
+                problems.append(_("line %(line)s: %(day)s is not in %(year)s") % {"line": no, "day": day, "year": year})
             elif kind == WORKDAY and day.weekday() < 5:
-                problems.append(f"line {no}: {day} is a weekday (星期{_WEEKDAY_ZH[day.weekday()]}); "
-                                "a 调休 working day is a Saturday or Sunday")
+                problems.append(_("line %(line)s: %(day)s is a weekday (星期%(weekday)s); a 调休 working day is a Saturday or "
+                                  "Sunday") % {"line": no, "day": day, "weekday": _WEEKDAY_ZH[day.weekday()]})
             elif day in seen:
                 before = seen[day]
                 if before.kind != kind:
-                    problems.append(f"line {no}: {day} is already a {'holiday' if before.kind == HOLIDAY else 'working day'}"
-                                    f" (line {before.line})")
+                    problems.append((_("line %(line)s: %(day)s is already a holiday (line %(before)s)") if before.kind == HOLIDAY
+                                     else _("line %(line)s: %(day)s is already a working day (line %(before)s)"))
+                                    % {"line": no, "day": day, "before": before.line})
                 else:
-                    problems.append(f"line {no}: {day} is given twice (line {before.line})")
+                    problems.append(_("line %(line)s: %(day)s is given twice (line %(before)s)")
+                                    % {"line": no, "day": day, "before": before.line})
             else:
                 seen[day] = EnteredDay(day, kind, name, no)
             day += dt.timedelta(days=1)
     if not problems and not seen:
-        problems.append("no days given")
+        problems.append(_("no days given"))
     if problems:
         raise ScheduleError(problems)
     return sorted(seen.values(), key=lambda d: d.day)
