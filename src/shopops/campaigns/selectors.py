@@ -204,17 +204,29 @@ class HeroStockReport:
         return sorted({r.sku for r in self.rows if not r.covered})
 
 
+HERO_STOCK_TABLES = ("inventory_snapshots", "orders", "order_lines", "skus", "products")
+HERO_STOCK_SECONDS = 600  # as long as the campaigns_warm job's cadence
+
+
 def hero_stock(plan: CampaignPlan) -> HeroStockReport:
     """Stock cover of the plan's hero SKUs in its stores, read from the inventory module
     (``inventory.selectors.stock_health``: on hand + receipts after the snapshot, 30-day demand).
     A hero SKU matches a row by SKU id or merchant code; cover is needed from the stock day to the
     campaign's last day."""
     from shopops.inventory import selectors as inventory_selectors
+    from shopops.metrics.cache import cached
+    from shopops.warehouse.connection import connect
 
     heroes = [s for s in plan.hero_skus if s]
     if not heroes:
         return HeroStockReport(None, [], [])
-    health = inventory_selectors.stock_health(stores=tuple(plan.store_ids))
+    stores = tuple(plan.store_ids)
+    con = connect()
+    # stock health of whole stores is a few hundred ms on the demo: kept per data version of the
+    # stock facts and for at most ten minutes (receipts recorded in shopops show up within them;
+    # the campaigns_warm job rebuilds it for plans about to run)
+    health = cached("campaigns:hero_stock", (con.name, stores), lambda: inventory_selectors.stock_health(stores=stores),
+                    con=con, tables=HERO_STOCK_TABLES, stores=stores, timeout=HERO_STOCK_SECONDS)
     if health.day is None:
         return HeroStockReport(None, [], heroes)
     needed = max((plan.ends_on - health.day).days, 0)
