@@ -44,6 +44,7 @@ def test_enter_2027_from_the_calendar_banner_in_chinese_and_english(live_server,
     page.click("[data-holiday-form] button.btn-primary")
     page.wait_for_selector('[data-table="holiday-schedules"] tr[data-year="2027"]')
     assert "2027 年已保存：放假 7 天，调休上班 1 天" in page.content()
+    assert page.inner_text('tr[data-year="2027"] [data-holidays]') == "7"
     page.screenshot(path=str(artifacts_dir / "campaigns-holidays-zh.png"), full_page=True)
     page.click(".lang-switch button[value=en]")
     page.wait_for_selector("text=Public holiday schedule")

@@ -509,7 +509,11 @@ def holiday_schedules_entered(start: dt.date, end: dt.date) -> list[PublicHolida
 
 
 def holiday_schedule_list() -> list[PublicHolidaySchedule]:
-    return list(PublicHolidaySchedule.objects.select_related("entered_by").prefetch_related("days"))
+    """Entered schedules with ``holiday_count`` (days off) and their days."""
+    from django.db.models import Count, Q
+
+    return list(PublicHolidaySchedule.objects.select_related("entered_by").prefetch_related("days")
+                .annotate(holiday_count=Count("days", filter=Q(days__kind="holiday"))))
 
 
 class _EnteredDays:
