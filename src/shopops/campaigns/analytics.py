@@ -85,3 +85,36 @@ def plan_pace(plan: CampaignPlan, *, as_of: dt.date) -> Pace:
     con = connect()
     return cached("campaigns:pace", (con.name, pp, as_of), lambda: pace_build(pp, as_of=as_of, con=con),
                   con=con, tables=FACT_TABLES, stores=pp.stores)
+
+
+LIVE_AFTER_DAYS = 7  # a plan's live page stays warm this many days after its last day
+LIVE_BEFORE_DAYS = 14  # … and from this many days before its first (the team watches the warm-up)
+RETRO_WITHIN_DAYS = 400  # 复盘 of plans that ended within this many days are warmed
+
+
+def pages_warm(*, as_of: dt.date | None = None) -> dict[str, int]:
+    """Build (into the cache, at the current data version) the live pace of running plans and the
+    复盘 of plans over within the last year, at the day the pages open on (the last day with data),
+    so the first visitor after an import or the demo set-up does not wait for them. A plan already
+    cached at this data version costs one cache read. Returns how many of each were built or read."""
+    from shopops.campaigns.selectors import hero_stock
+    from shopops.metrics.runners import last_fact_date
+
+    day = as_of or last_fact_date()
+    done = {"live": 0, "retro": 0, "refused": 0}
+    if day is None:
+        return done
+    soon = day + dt.timedelta(days=LIVE_BEFORE_DAYS)
+    for plan in CampaignPlan.objects.filter(starts_on__lte=soon,
+                                            ends_on__gte=day - dt.timedelta(days=RETRO_WITHIN_DAYS)):
+        if plan.ends_on >= day - dt.timedelta(days=LIVE_AFTER_DAYS):  # running, about to start or just over
+            plan_pace(plan, as_of=day)
+            hero_stock(plan)
+            done["live"] += 1
+        if plan.ends_on <= day:
+            try:
+                plan_retro(plan, as_of=day)
+                done["retro"] += 1
+            except ValueError:  # too little history: the page says why, nothing to keep
+                done["refused"] += 1
+    return done

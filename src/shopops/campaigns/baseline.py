@@ -36,6 +36,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+HALO_DAYS = 28
+HALO_MAX_WINDOW = 14
+
 __all__ = ["Baseline", "DateRange", "baseline_fit", "excluded_days"]
 
 
@@ -108,7 +111,8 @@ def _fit_level(t: np.ndarray, y: np.ndarray, fit: np.ndarray, knots: np.ndarray)
 
 def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
                  other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = 0,
-                 month_prior_days: float | None = 0.0, iterations: int = 6) -> Baseline:
+                 month_prior_days: float | None = 0.0, iterations: int = 6, halo_days: int = HALO_DAYS,
+                 halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
     """Fit the baseline of a daily series (``days`` consecutive, one value each) with every
     campaign window of ``windows`` left out (with ``guard_days`` either side) and the
     ``other_days`` (a store's one-day 会员日, holidays) left out as they are; ``target`` is the
@@ -120,6 +124,11 @@ def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, targe
     if n and any((days[i + 1] - days[i]).days != 1 for i in range(n - 1)):
         raise ValueError("the days of a baseline series must be consecutive")
     excl = excluded_days(days, windows, guard_days=guard_days) | excluded_days(days, list(other_days), guard_days=0)
+    if target is not None and halo_days > 0 and (target.last - target.first).days + 1 <= halo_max_window:
+        # the halo: buyers the sale brought in keep buying for weeks, so the days right after a short
+        # sale stand above its counterfactual — they would lift the baseline of the sale itself
+        excl |= excluded_days(days, [DateRange(target.last, target.last + dt.timedelta(days=halo_days))],
+                              guard_days=0)
     fit = ~excl & np.isfinite(y)
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
@@ -177,7 +186,8 @@ def _same_period_last_year(days, t, y_adj, fit, knots, level, target: DateRange)
     ly_first, ly_last = target.first - dt.timedelta(days=364), target.last - dt.timedelta(days=364)
     a, b = (ly_first - first).days, (ly_last - first).days
     ref = a - 28
-    if ref < 0 or not fit[max(ref, 0):a].any():
+    if ref < 0 or not fit[max(ref, 0):a].any() or np.count_nonzero(fit[a:b + 1]) * 2 < b + 1 - a:
+        # last year's same dates were mostly another sale or a holiday: their level says nothing
         return level, False
     ly_ref = level[ref:a][fit[ref:a]].mean()
     if ly_ref <= 0:

@@ -205,3 +205,25 @@ class MonthForm(forms.Form):
             return dt.datetime.strptime(text, "%Y-%m").date()
         except ValueError:
             raise forms.ValidationError(_("Month %(value)s is not of the form YYYY-MM.") % {"value": text}) from None
+
+
+class HolidayScheduleForm(forms.Form):
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    notice = forms.CharField(label=_("Notice"), required=False, max_length=300,
+                             help_text=_("The State Council notice, e.g. 国务院办公厅关于2027年部分节假日安排的通知"))
+    days = forms.CharField(label=_("Days"), required=False, widget=forms.Textarea(attrs={"rows": 12, "spellcheck": "false"}),
+                           help_text=_("One line per day or span: 2027-02-05~2027-02-11, 放假, 春节 — or 2027-02-14, 上班, 春节 "
+                                       "(a 调休 working day)."))
+    file = forms.FileField(label=_("…or a file (CSV/TXT, the same lines)"), required=False)
+
+    def text(self) -> str:
+        upload = self.cleaned_data.get("file")
+        if upload is not None:
+            raw = upload.read(1 << 20)
+            for enc in ("utf-8-sig", "gb18030"):
+                try:
+                    return raw.decode(enc)
+                except UnicodeDecodeError:
+                    continue
+            raise forms.ValidationError(_("%(name)s is neither UTF-8 nor GB18030 text.") % {"name": upload.name})
+        return self.cleaned_data.get("days") or ""

@@ -10,6 +10,8 @@
 - :class:`ContentPost` — the content calendar (小红书, 抖音, 微信, 微博) with imported results;
 - :class:`StoreDay` — the store's own days (会员日, 店庆) on the marketing calendar;
 - :class:`StoreResponsibility` — who answers for which store's targets (team scorecards).
+- :class:`PublicHolidaySchedule` / :class:`PublicHolidayDay` — a year's State Council holiday
+  notice entered by hand while `chinesecalendar` does not ship it (2027 today).
 
 Rules that must hold whatever writes them are database constraints; the precise messages for
 people come from ``services`` before the database is touched.
@@ -295,3 +297,33 @@ class StoreResponsibility(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "store_id"], name="store_responsibility_unique")]
+
+
+class PublicHolidaySchedule(models.Model):
+    """The State Council holiday notice of a year the installed ``chinesecalendar`` does not ship
+    yet, entered by an admin; ``core.festivals.public_days`` answers from it until the package has
+    the year (then the package wins)."""
+
+    year = models.PositiveSmallIntegerField(unique=True)
+    notice = models.CharField(max_length=300, blank=True, help_text="the notice, e.g. 国办发明电〔2026〕x号")
+    entered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+
+
+class PublicHolidayDay(models.Model):
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", "放假"
+        MAKEUP_WORKDAY = "makeup_workday", "调休上班"
+
+    schedule = models.ForeignKey(PublicHolidaySchedule, on_delete=models.CASCADE, related_name="days")
+    day = models.DateField()
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    name = models.CharField(max_length=50, blank=True, help_text="春节, 国庆节 …")
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["schedule", "day"], name="public_holiday_day_unique")]

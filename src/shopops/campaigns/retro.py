@@ -139,6 +139,14 @@ def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
     return frame
 
 
+def series_baseline(plan: RetroPlan, days: list[dt.date], values) -> Baseline:
+    """The no-campaign baseline of one daily series of the plan's stores (what :func:`retro_build`
+    fits for every KPI): the plan's window judged, every other campaign and the stores' own days
+    left out of the fit."""
+    return baseline_fit(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
+                        other_days=list(plan.other_days))
+
+
 def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     """The 复盘 of ``plan`` with the data known on ``as_of`` (the last complete day)."""
     w = plan.window
@@ -156,12 +164,11 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     frame = frame.iloc[sold[0]:]
     period = Period(frame.index[0], end)
     days = list(frame.index)
-    windows = [w, *plan.other_campaigns]
     in_w = np.array([w.first <= d <= w.last for d in days])
     notes: list[str] = []
     fits: dict[str, Baseline] = {}
     for k in SERIES_KPIS:
-        fits[k] = baseline_fit(days, frame[k].to_numpy(), windows, target=w, other_days=list(plan.other_days))
+        fits[k] = series_baseline(plan, days, frame[k].to_numpy())
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
     if before < MIN_DAYS_BEFORE:
         raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "

@@ -18,7 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _, gettext_lazy
 
 from shopops.campaigns.models import (
-    CampaignPlan, ContentPost, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
+    CampaignPlan, ContentPost, PublicHolidaySchedule, StoreDay, StoreResponsibility, Task, TaskKind, TaskTemplate,
 )
 from shopops.core.errors import ShopopsError
 from shopops.core.periods import business_today
@@ -172,19 +172,82 @@ READINESS_TASKS: tuple[tuple[str, str], ...] = (
 )
 
 
-def _stock_cover_hook(plan: CampaignPlan):
-    """Stock cover of the hero SKUs from the inventory module, when it provides
-    ``shopops.inventory.selectors.sku_days_of_cover(store_ids=, skus=) -> {sku: days | None}``."""
-    try:
-        from shopops.inventory import selectors as inventory_selectors
-    except ImportError:  # pragma: no cover - the skeleton has no selectors yet
-        return None
-    return getattr(inventory_selectors, "sku_days_of_cover", None)
+@dataclass(frozen=True, slots=True)
+class HeroStock:
+    """One hero SKU in one store, from the inventory module's stock health (last snapshot day)."""
+
+    sku: str  # as the plan names it (SKU id or merchant code)
+    store_id: str
+    title: str
+    on_hand: int
+    in_transit: int
+    daily_demand: float  # units a day over the last 30 days (ordinary pace; a sale sells faster)
+    days_of_cover: float | None  # on hand ÷ daily demand (None: no sales in 30 days)
+    needed_days: int  # from the stock day to the campaign's last day
+    status: str  # the inventory module's status (healthy, at_risk, stockout, …)
+
+    @property
+    def covered(self) -> bool:
+        if self.daily_demand <= 0:
+            return self.on_hand > 0
+        return self.days_of_cover is not None and self.days_of_cover >= self.needed_days
 
 
-def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None) -> list[ReadinessItem]:
+@dataclass(frozen=True, slots=True)
+class HeroStockReport:
+    day: dt.date | None  # the stock snapshot day (None: the warehouse has no stock data)
+    rows: list[HeroStock]
+    missing: list[str]  # hero SKUs no store of the plan stocks
+
+    @property
+    def short(self) -> list[str]:
+        return sorted({r.sku for r in self.rows if not r.covered})
+
+
+HERO_STOCK_TABLES = ("inventory_snapshots", "orders", "order_lines", "skus", "products")
+HERO_STOCK_SECONDS = 600  # as long as the campaigns_warm job's cadence
+
+
+def hero_stock(plan: CampaignPlan) -> HeroStockReport:
+    """Stock cover of the plan's hero SKUs in its stores, read from the inventory module
+    (``inventory.selectors.stock_health``: on hand + receipts after the snapshot, 30-day demand).
+    A hero SKU matches a row by SKU id or merchant code; cover is needed from the stock day to the
+    campaign's last day."""
+    from shopops.inventory import selectors as inventory_selectors
+    from shopops.metrics.cache import cached
+    from shopops.warehouse.connection import connect
+
+    heroes = [s for s in plan.hero_skus if s]
+    if not heroes:
+        return HeroStockReport(None, [], [])
+    stores = tuple(plan.store_ids)
+    con = connect()
+    # stock health of whole stores is a few hundred ms on the demo: kept per data version of the
+    # stock facts and for at most ten minutes (receipts recorded in shopops show up within them;
+    # the campaigns_warm job rebuilds it for plans about to run)
+    health = cached("campaigns:hero_stock", (con.name, stores), lambda: inventory_selectors.stock_health(stores=stores),
+                    con=con, tables=HERO_STOCK_TABLES, stores=stores, timeout=HERO_STOCK_SECONDS)
+    if health.day is None:
+        return HeroStockReport(None, [], heroes)
+    needed = max((plan.ends_on - health.day).days, 0)
+    rows: list[HeroStock] = []
+    for sku in heroes:
+        for r in health.rows:
+            if sku in (str(r["sku_id"]), str(r["merchant_code"] or "")):
+                cover = r["days_of_cover"]
+                rows.append(HeroStock(sku=sku, store_id=r["store_id"], title=str(r["title"] or ""),
+                                      on_hand=int(r["on_hand"]), in_transit=int(r["in_transit"]),
+                                      daily_demand=float(r["daily_demand"]),
+                                      days_of_cover=None if cover is None else float(cover),
+                                      needed_days=needed, status=str(r["status"])))
+    found = {r.sku for r in rows}
+    return HeroStockReport(health.day, rows, [s for s in heroes if s not in found])
+
+
+def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None,
+                   stock: HeroStockReport | None = None) -> list[ReadinessItem]:
     """The readiness checklist, computed from what is known: promotions published and floor-checked,
-    the tasks of each preparation kind done, stock cover (from the inventory module when it exists)."""
+    the tasks of each preparation kind done, stock cover of the hero SKUs (the inventory module)."""
     items: list[ReadinessItem] = []
     verdict = verdict or plan_floor_verdict(plan, check=False)
     n = len(verdict.promotions)
@@ -199,19 +262,23 @@ def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None) -
         detail = (_("Published with an override of the floor guard (reason in the audit log).") if verdict.overridden
                   else _("Published; the floor guard passed at publishing."))
         items.append(ReadinessItem("promotions", _("Promotions published and floor-checked"), "ok", detail))
-    hook = _stock_cover_hook(plan)
     if not plan.hero_skus:
         items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open", _("No hero SKUs chosen.")))
-    elif hook is None:
-        items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "hook",
-                                   _("Days of cover come from the inventory module once it is built.")))
     else:
-        cover = hook(store_ids=plan.store_ids, skus=plan.hero_skus)
-        days = max((plan.ends_on - store_today(plan)).days + 1, 1)
-        short = [s for s in plan.hero_skus if cover.get(s) is None or cover[s] < days]
-        items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open" if short else "ok",
-                                   (_("Not covered to the campaign's end: %(skus)s") % {"skus": ", ".join(short)}) if short
-                                   else _("Every hero SKU covered to the campaign's end.")))
+        stock = stock if stock is not None else hero_stock(plan)
+        if stock.day is None:
+            items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open",
+                                       _("The warehouse has no stock snapshots yet (inventory module).")))
+        else:
+            problems = []
+            if stock.short:
+                problems.append(_("not covered to the campaign's end (%(day)s) at the last 30 days' pace: %(skus)s")
+                                % {"day": plan.ends_on.isoformat(), "skus": ", ".join(stock.short)})
+            if stock.missing:
+                problems.append(_("not stocked in the plan's stores: %(skus)s") % {"skus": ", ".join(stock.missing)})
+            detail = ("; ".join(problems) if problems else
+                      _("Every hero SKU covered to the campaign's end (stock of %(day)s).") % {"day": stock.day.isoformat()})
+            items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open" if problems else "ok", detail))
     tasks = list(plan.tasks.all())
     for kind, label in READINESS_TASKS:
         of_kind = [t for t in tasks if t.kind == kind]
@@ -424,10 +491,68 @@ def festival_items(start: dt.date, end: dt.date, *, platforms: Sequence[str] = (
 
 
 def holiday_years_missing(start: dt.date, end: dt.date) -> list[int]:
-    """Years of the range without a State Council schedule in the installed ``chinesecalendar``."""
+    """Years of the range with no State Council schedule: not in the installed ``chinesecalendar``
+    and not entered by hand (``PublicHolidaySchedule``)."""
     from shopops.core import festivals as fest
 
-    return [y for y in range(start.year, end.year + 1) if y not in fest.holiday_years()]
+    return [y for y in range(start.year, end.year + 1) if fest.public_days_origin(y) is None]
+
+
+def holiday_schedules_entered(start: dt.date, end: dt.date) -> list[PublicHolidaySchedule]:
+    """Schedules entered by hand for years of the range the package does not cover (shown on the
+    calendar with who entered them: the package wins as soon as it has the year)."""
+    from shopops.core import festivals as fest
+
+    covered = fest.holiday_years()
+    return [s for s in PublicHolidaySchedule.objects.filter(year__gte=start.year, year__lte=end.year)
+            .select_related("entered_by") if s.year not in covered]
+
+
+def holiday_schedule_list() -> list[PublicHolidaySchedule]:
+    """Entered schedules with ``holiday_count`` (days off) and their days."""
+    from django.db.models import Count, Q
+
+    return list(PublicHolidaySchedule.objects.select_related("entered_by").prefetch_related("days")
+                .annotate(holiday_count=Count("days", filter=Q(days__kind="holiday"))))
+
+
+class _EnteredDays:
+    """``core.festivals``' source of entered schedules: the database, cached per year in the process
+    for ``ttl`` seconds (a save in this process forgets at once; other processes within a minute)."""
+
+    ttl = 60.0
+
+    def __init__(self) -> None:
+        self._cache: dict[int, tuple[float, list | None]] = {}
+
+    def __call__(self, year: int):
+        import time
+
+        from django.db import DatabaseError
+
+        from shopops.campaigns.holidays import NAMES_EN
+        from shopops.core import festivals as fest
+
+        now = time.monotonic()
+        hit = self._cache.get(year)
+        if hit is not None and now - hit[0] < self.ttl:
+            return hit[1]
+        try:
+            schedule = PublicHolidaySchedule.objects.filter(year=year).first()
+            days = None if schedule is None else [
+                fest.PublicDay(d.day, fest.PublicDayKind(d.kind), d.name or "法定节假日",
+                               NAMES_EN.get(d.name, d.name or "Public holiday"), entered=True)
+                for d in schedule.days.all()]
+        except (DatabaseError, RuntimeError):  # no database here (a pure engine's test, a closed connection)
+            return None
+        self._cache[year] = (now, days)
+        return days
+
+    def cache_clear(self) -> None:
+        self._cache.clear()
+
+
+entered_public_days = _EnteredDays()
 
 
 def _local_date(moment: dt.datetime, tz: str) -> dt.date:

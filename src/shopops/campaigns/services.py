@@ -23,8 +23,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from shopops.campaigns.models import (
-    BudgetLine, CampaignPhase, CampaignPlan, ContentPost, StoreDay, StoreResponsibility, Task, TaskAttachment,
-    TaskComment, TaskKind, TaskTemplate, TaskTemplateStep,
+    BudgetLine, CampaignPhase, CampaignPlan, ContentPost, PublicHolidayDay, PublicHolidaySchedule, StoreDay,
+    StoreResponsibility, Task, TaskAttachment, TaskComment, TaskKind, TaskTemplate, TaskTemplateStep,
 )
 from shopops.core.errors import ShopopsError
 from shopops.core.money import to_money
@@ -662,3 +662,77 @@ def store_responsibility_set(*, user, store_ids: Sequence[str]) -> None:
         StoreResponsibility.objects.filter(user=user).exclude(store_id__in=list(store_ids)).delete()
         for store_id in store_ids:
             StoreResponsibility.objects.get_or_create(user=user, store_id=store_id)
+
+
+# ---------------------------------------------------------------------------- holiday schedule
+HOLIDAY_SCHEDULE_ACTION = Action.APPROVE_CAMPAIGN  # who approves plans (运营总监) enters the notice
+
+
+@dataclass(frozen=True)
+class ScheduleSaved:
+    schedule: PublicHolidaySchedule
+    changed: bool  # False: the same days and notice were there already (nothing written)
+    holidays: int
+    workdays: int
+
+
+def public_holiday_schedule_save(*, user, year: int, text: str, notice: str = "") -> ScheduleSaved:
+    """Enter (or replace) the State Council holiday notice of ``year`` — a year the installed
+    ``chinesecalendar`` does not ship. Every line is checked first (``campaigns.holidays``); on any
+    problem nothing is written. The same days again change nothing (idempotent)."""
+    from shopops.campaigns.holidays import HOLIDAY, ScheduleError, parse_schedule
+    from shopops.core import festivals
+
+    if not user.has_perm(action_permission(HOLIDAY_SCHEDULE_ACTION)):
+        raise PlanActionNotAllowed(_("Entering the holiday schedule needs the permission %(perm)s.")
+                                   % {"perm": action_permission(HOLIDAY_SCHEDULE_ACTION)})
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ShopopsError(_("The year %(year)r is not a number.") % {"year": year}) from None
+    covered = festivals.holiday_years()
+    if year in covered:
+        raise ShopopsError(_("chinesecalendar %(version)s already has the State Council schedule of %(year)s "
+                             "(it covers %(first)s–%(last)s); the package's days are used, nothing to enter.")
+                           % {"version": festivals.chinese_calendar_version(), "year": year,
+                              "first": covered.start, "last": covered.stop - 1})
+    if not 2000 <= year <= 2100:
+        raise ShopopsError(_("The year %(year)s is outside 2000–2100.") % {"year": year})
+    try:
+        days = parse_schedule(text or "", year=year)
+    except ScheduleError as exc:
+        raise ShopopsError(_("The %(year)s schedule was not saved: %(problems)s")
+                           % {"year": year, "problems": "; ".join(exc.problems)}) from None
+    wanted = {(d.day, d.kind, d.name) for d in days}
+    notice = (notice or "").strip()
+    with transaction.atomic():
+        schedule, created = PublicHolidaySchedule.objects.select_for_update().get_or_create(
+            year=year, defaults={"notice": notice, "entered_by": user})
+        have = set(schedule.days.values_list("day", "kind", "name"))
+        changed = created or have != wanted or schedule.notice != notice
+        if changed:
+            schedule.days.all().delete()
+            PublicHolidayDay.objects.bulk_create(
+                [PublicHolidayDay(schedule=schedule, day=d.day, kind=d.kind, name=d.name) for d in days])
+            schedule.notice, schedule.entered_by = notice, user
+            schedule.save()
+    entered_public_days_forget()
+    n_off = sum(1 for d in days if d.kind == HOLIDAY)
+    return ScheduleSaved(schedule, changed, n_off, len(days) - n_off)
+
+
+def public_holiday_schedule_delete(*, user, year: int) -> bool:
+    if not user.has_perm(action_permission(HOLIDAY_SCHEDULE_ACTION)):
+        raise PlanActionNotAllowed(_("Entering the holiday schedule needs the permission %(perm)s.")
+                                   % {"perm": action_permission(HOLIDAY_SCHEDULE_ACTION)})
+    deleted, _n = PublicHolidaySchedule.objects.filter(year=year).delete()
+    entered_public_days_forget()
+    return bool(deleted)
+
+
+def entered_public_days_forget() -> None:
+    from shopops.campaigns import selectors
+    from shopops.core import festivals
+
+    selectors.entered_public_days.cache_clear()
+    festivals.entered_changed()

@@ -31,6 +31,7 @@ urlpatterns = [
     path("tasks/<int:task_id>/attachments/", views.task_attachment, name="task_attachment"),
     path("attachments/<int:attachment_id>/", views.attachment_download, name="attachment"),
     path("calendar/", views.calendar_page, name="calendar"),
+    path("calendar/holidays/", views.holidays, name="holidays"),
     path("content/", views.content, name="content"),
     path("content/save/", views.content_save, name="content_save"),
     path("content/import/", views.content_import, name="content_import"),

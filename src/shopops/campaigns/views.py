@@ -7,7 +7,7 @@ from functools import wraps
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from shopops.campaigns import selectors, services
 from shopops.campaigns.forms import (
     AttachmentForm, BudgetLineForm, CalendarFilterForm, CommentForm, ContentImportForm, ContentPostForm,
-    DependencyForm, GenerateTasksForm, MonthForm, PhaseForm, PlanForm, ReviewNotesForm, TaskForm, TaskStatusForm,
+    DependencyForm, GenerateTasksForm, HolidayScheduleForm, MonthForm, PhaseForm, PlanForm, ReviewNotesForm, TaskForm, TaskStatusForm,
     TransitionForm,
 )
 from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task, TaskAttachment
@@ -103,8 +103,10 @@ def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, e
     verdict = selectors.plan_floor_verdict(plan, check=bool(request.GET.get("check")))
     tasks = list(selectors.task_list(plan=plan))
     today = _today()
+    stock = selectors.hero_stock(plan)
     context = {
-        "plan": plan, "error": error, "verdict": verdict, "readiness": selectors.plan_readiness(plan, verdict=verdict),
+        "plan": plan, "error": error, "verdict": verdict, "stock": stock,
+        "readiness": selectors.plan_readiness(plan, verdict=verdict, stock=stock),
         "transitions": [(to, CampaignPlan.Status(to).label, allowed) for to, allowed in services.plan_transitions(plan, request.user)],
         "budget_total": selectors.budget_total(plan), "budget_by_channel": selectors.budget_by_channel(plan),
         "tasks": [{"task": t, "overdue": selectors.is_overdue(t, today)} for t in tasks],
@@ -413,7 +415,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     stores = selectors.stores_available()
     form = CalendarFilterForm(request.GET or None, stores=stores)
     if form.is_bound and not form.is_valid():
-        return render(request, "campaigns/calendar.html", {"form": form, "error": _form_error(form)}, status=400)
+        return render(request, "campaigns/calendar.html", {"form": form, "error": _form_error(form), "count": 0}, status=400)
     d = form.cleaned_data if form.is_bound else {}
     view = d.get("view") or "month"
     anchor = d.get("date") or _today()
@@ -447,7 +449,55 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
     return render(request, "campaigns/calendar.html", {
         "form": form, "view": view, "start": start, "end": end, "months": months, "items": items, "count": len(items),
         "prev": shift(-step), "next": shift(step), "today": _today(), "query": query.urlencode(),
-        "holiday_years_missing": selectors.holiday_years_missing(start, end), "weekdays": _weekday_labels()})
+        "holiday_years_missing": selectors.holiday_years_missing(start, end),
+        "holiday_schedules_entered": selectors.holiday_schedules_entered(start, end),
+        "may_enter_holidays": request.user.has_perm(services.action_permission(services.HOLIDAY_SCHEDULE_ACTION)),
+        "weekdays": _weekday_labels()})
+
+
+# ------------------------------------------------------------------------------ holiday schedule
+def _holidays_page(request: HttpRequest, *, status: int = 200, error: str = "", problems=(), form=None) -> HttpResponse:
+    from shopops.core import festivals
+
+    covered = festivals.holiday_years()
+    return render(request, "campaigns/holidays.html", {
+        "form": form or HolidayScheduleForm(initial={"year": covered.stop}), "error": error, "problems": problems,
+        "schedules": selectors.holiday_schedule_list(), "covered": covered,
+        "package_version": festivals.chinese_calendar_version(),
+        "may_enter": request.user.has_perm(services.action_permission(services.HOLIDAY_SCHEDULE_ACTION))}, status=status)
+
+
+@module_required
+def holidays(request: HttpRequest) -> HttpResponse:
+    """The State Council schedule of years chinesecalendar does not ship yet: list, enter, replace."""
+    if request.method != "POST":
+        return _holidays_page(request)
+    if not request.user.has_perm(services.action_permission(services.HOLIDAY_SCHEDULE_ACTION)):
+        raise PermissionDenied
+    form = HolidayScheduleForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return _holidays_page(request, status=400, error=_form_error(form), form=form)
+    try:
+        text = form.text()
+    except ValidationError as exc:  # the file's encoding
+        return _holidays_page(request, status=400, error=" ".join(exc.messages), form=form)
+    d = form.cleaned_data
+    if request.POST.get("delete"):
+        services.public_holiday_schedule_delete(user=request.user, year=d["year"])
+        messages.success(request, _("The entered schedule of %(year)s was removed.") % {"year": d["year"]})
+        return redirect("campaigns:holidays")
+    try:
+        saved = services.public_holiday_schedule_save(user=request.user, year=d["year"], text=text, notice=d["notice"])
+    except services.PlanActionNotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except ShopopsError as exc:
+        return _holidays_page(request, status=400, error=str(exc), form=form)
+    if saved.changed:
+        messages.success(request, _("%(year)s saved: %(off)s holiday(s), %(on)s 调休 working day(s).")
+                         % {"year": d["year"], "off": saved.holidays, "on": saved.workdays})
+    else:
+        messages.info(request, _("%(year)s is already entered with exactly these days; nothing changed.") % {"year": d["year"]})
+    return redirect("campaigns:holidays")
 
 
 def _weekday_labels() -> list[str]:

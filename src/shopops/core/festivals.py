@@ -11,7 +11,9 @@ Three kinds of dates, from three kinds of source:
 * **Public holidays and 调休 working days** come from the ``chinesecalendar`` package (import name
   ``chinese_calendar``), which ships the State Council's yearly notice. A year the notice has not
   been published for (or the installed package does not know yet) raises
-  :class:`HolidayDataMissing` — never a guess.
+  :class:`HolidayDataMissing` — never a guess — unless an admin has entered that year's notice
+  (the campaigns module stores it and registers itself with :func:`set_entered_source`); entered
+  days say so (``PublicDay.entered``) and the package wins as soon as it ships the year.
 * **Lunar festivals** (除夕, 春节, 元宵, 端午, 七夕, 中秋) are converted from the lunar calendar by
   ``lunar-python``; there is no hand table of dates here.
 
@@ -21,6 +23,7 @@ Pure: no Django, no other shopops module.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -33,6 +36,7 @@ __all__ = [
     "Festival", "HolidayDataMissing", "LunarFestival", "Phase", "PhaseKind", "Platform", "PublicDay",
     "PublicDayKind", "TYPICAL_SOURCE_EN", "TYPICAL_SOURCE_ZH", "chinese_new_year", "holiday_years",
     "festivals_between", "lunar_festivals", "platform_festivals", "public_days",
+    "entered_public_days", "public_days_origin", "set_entered_source",
 ]
 
 TYPICAL_SOURCE_ZH = "常见排期(平台公告为准,店铺可修改)"
@@ -194,6 +198,52 @@ class PublicDay:
     kind: PublicDayKind
     name_zh: str
     name_en: str
+    entered: bool = False  # from a schedule an admin entered (the package does not have the year yet)
+
+
+# A year the package does not cover may come from a schedule entered by hand (the campaigns module
+# stores it and registers the source at start-up): year -> its days, or None when not entered.
+EnteredSource = Callable[[int], "list[PublicDay] | None"]
+_entered_source: EnteredSource | None = None
+
+
+_entered_generation = 0
+
+
+def set_entered_source(source: EnteredSource | None) -> None:
+    """Register where entered schedules come from (``None`` removes it)."""
+    global _entered_source
+    _entered_source = source
+    entered_changed()
+
+
+def entered_changed() -> None:
+    """An entered schedule was saved or removed in this process: callers holding a copy re-read."""
+    global _entered_generation
+    _entered_generation += 1
+
+
+def entered_generation() -> int:
+    return _entered_generation
+
+
+def entered_public_days(year: int) -> list[PublicDay] | None:
+    """The entered schedule of ``year`` (None: nothing entered, or no source registered)."""
+    if _entered_source is None:
+        return None
+    days = _entered_source(year)
+    return None if days is None else sorted(days, key=lambda p: p.day)
+
+
+def public_days_origin(year: int) -> str | None:
+    """``"library"`` (the package has the year), ``"entered"`` (an admin entered it) or None."""
+    if year in holiday_years():
+        return "library"
+    return "entered" if entered_public_days(year) is not None else None
+
+
+def chinese_calendar_version() -> str:
+    return str(getattr(chinese_calendar, "__version__", "?"))
 
 
 @cache
@@ -204,9 +254,13 @@ def holiday_years() -> range:
 
 
 def public_days(year: int) -> list[PublicDay]:
-    """Holidays and 调休 working days of ``year``, by date (raises :class:`HolidayDataMissing`)."""
+    """Holidays and 调休 working days of ``year``, by date: the package's when it has the year, else
+    the schedule entered by hand (:func:`set_entered_source`); else :class:`HolidayDataMissing`."""
     covered = holiday_years()
     if year not in covered:
+        entered = entered_public_days(year)
+        if entered is not None:
+            return entered
         raise HolidayDataMissing(year, covered)
     out = []
     for table, kind in ((chinese_calendar.holidays, PublicDayKind.HOLIDAY),

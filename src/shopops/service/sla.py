@@ -23,6 +23,7 @@ the pause ends (``services.ticket_transition``).
 from __future__ import annotations
 
 import datetime as dt
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -30,6 +31,7 @@ from zoneinfo import ZoneInfo
 
 Calendar = Callable[[dt.date], bool]
 
+ENTERED_TTL_SECONDS = 60.0  # how long an entered (not packaged) year's schedule is kept per process
 MAX_DAYS = 3660  # ten years of days: a bound on every walk, so a calendar with no working day cannot hang
 
 
@@ -48,8 +50,10 @@ def _festivals_calendar() -> Calendar | None:
     if not callable(public_days):
         return None
 
-    @lru_cache(maxsize=32)
-    def year_days(year: int) -> tuple[frozenset, frozenset] | None:
+    library_years = getattr(festivals, "holiday_years", None)
+    generation = getattr(festivals, "entered_generation", lambda: 0)
+
+    def split(year: int) -> tuple[frozenset, frozenset] | None:
         try:
             days = public_days(year)
         except LookupError:  # HolidayDataMissing: a year without the State Council schedule
@@ -57,6 +61,22 @@ def _festivals_calendar() -> Calendar | None:
         off = frozenset(d.day for d in days if str(getattr(d, "kind", "")) == "holiday")
         on = frozenset(d.day for d in days if str(getattr(d, "kind", "")) == "makeup_workday")
         return off, on
+
+    library_year = lru_cache(maxsize=32)(split)
+    entered: dict[int, tuple[float, int, tuple | None]] = {}
+
+    def year_days(year: int) -> tuple[frozenset, frozenset] | None:
+        if library_years is None or year in library_years():
+            return library_year(year)
+        # a year the package does not ship: an admin may enter (or change) its schedule at any
+        # time (campaigns' holiday page), so the copy is kept a minute or until a save here
+        now, gen = time.monotonic(), generation()
+        hit = entered.get(year)
+        if hit is not None and hit[1] == gen and now - hit[0] < ENTERED_TTL_SECONDS:
+            return hit[2]
+        value = split(year)
+        entered[year] = (now, gen, value)
+        return value
 
     def official(day: dt.date) -> bool:
         known = year_days(day.year)

@@ -115,9 +115,11 @@ class DemoCalendar:
         return (day - self.start).days
 
 
-def build_calendar(start: dt.date, end: dt.date, *, without: tuple[str, int] | None = None) -> DemoCalendar:
-    """The window's calendar; ``without=(name, year)`` leaves that campaign out (the counterfactual
-    the demo's campaign truth is measured against — :mod:`shopops.demo.generator.truth`)."""
+def build_calendar(start: dt.date, end: dt.date, *, without: tuple[str, int] | None = None,
+                   without_member_days: bool = False) -> DemoCalendar:
+    """The window's calendar; ``without=(name, year)`` leaves that campaign out and
+    ``without_member_days`` the own shop's 会员日 (the counterfactuals the demo's campaign truth is
+    measured against — :mod:`shopops.demo.generator.truth`)."""
     n = (end - start).days + 1
     dates = [start + dt.timedelta(days=i) for i in range(n)]
     weekday = np.array([d.weekday() for d in dates], dtype=np.int64)
@@ -157,7 +159,7 @@ def build_calendar(start: dt.date, end: dt.date, *, without: tuple[str, int] | N
         lift = np.where(uplift > 1.0, 1.0 + (uplift - 1.0) * spec.peak_factor, uplift)
         lv = level.copy()
         if spec.platform == "own":  # 会员日 on the 18th of every month
-            member_day = np.array([d.day == 18 for d in dates]) & (level < 2)
+            member_day = np.array([d.day == 18 and not without_member_days for d in dates]) & (level < 2)
             lift = np.where(member_day, lift * 1.8, lift)
             lv = np.where(member_day, 2, lv)
         order_mult[s] = base * lift

@@ -111,9 +111,11 @@ def _paid_share(cal: DemoCalendar) -> np.ndarray:
 
 
 def campaign_truth(*, seed: int, end_date: dt.date, days: int = 365, scale: str = "small",
-                   samples: int = 800) -> list[CampaignTruth]:
+                   samples: int = 800, member_days_too: bool = False) -> list[CampaignTruth]:
     """Per campaign wholly inside the window and per store: the expected paid orders and GMV
-    with and without the campaign (see the module docstring for how)."""
+    with and without the campaign (see the module docstring for how). ``member_days_too``: also
+    every 会员日 of the own shop outside a big sale (name ``会员日``), against the calendar without
+    the 会员日."""
     sc = SCALES[scale]
     start = end_date - dt.timedelta(days=days - 1)
     cal = build_calendar(start, end_date)
@@ -174,9 +176,14 @@ def campaign_truth(*, seed: int, end_date: dt.date, days: int = 365, scale: str 
         return sums[:, day_idx] / k
 
     out = []
-    for w in campaign_windows(start, end_date):
+    targets = [(w, build_calendar(start, end_date, without=(w.name, w.year))) for w in campaign_windows(start, end_date)]
+    if member_days_too:
+        cal_m = build_calendar(start, end_date, without_member_days=True)
+        for d in member_days(start, end_date)["own"]:
+            if not cal.campaign[(d - start).days]:  # a 会员日 outside a big sale and 春节
+                targets.append((CampaignWindow("会员日", d.year, d, d), cal_m))
+    for w, cal0 in targets:
         day_idx = np.arange((w.first - start).days, (w.last - start).days + 1)
-        cal0 = build_calendar(start, end_date, without=(w.name, w.year))
         second = second_firsts(day_idx)
         with_orders = expected_orders(cal, day_idx, second)
         without_orders = expected_orders(cal0, day_idx, second)
