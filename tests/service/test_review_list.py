@@ -81,3 +81,23 @@ def test_counts_total_and_page_match_a_pandas_join(frames, f):
         assert [(x["store_id"], x["review_id"]) for x in page.rows] == list(zip(want.store_id, want.review_id, strict=True))
         assert [x["polarity"] for x in page.rows] == [None if pd.isna(v) else int(v) for v in want.polarity]
         assert [x["text"] for x in page.rows] == list(want.content)
+
+
+def test_product_issue_table_matches_a_pandas_count(frames):
+    from shopops.service.selectors_reviews import product_issue_table
+
+    con, joined = frames
+    rows = product_issue_table(store_ids=("tmall",), con=con)
+    t = joined[joined.store_id == "tmall"]
+    expected = []
+    for pid, g in t.groupby("product_id"):
+        per = {}
+        for value in g.negative_aspects.dropna():
+            for a in filter(None, value.split(",")):
+                per[a] = per.get(a, 0) + 1
+        if per:
+            expected.append({"product_id": pid, "reviews": len(g), "bad": int((g.rating <= 2).sum()),
+                             "complaints": sum(per.values()), "aspects": per})
+    expected.sort(key=lambda r: (-r["complaints"], r["product_id"]))
+    assert [{**r, "aspects": dict(r["aspects"])} for r in rows] == expected
+    assert expected  # the fixture has complaints

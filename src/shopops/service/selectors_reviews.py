@@ -228,26 +228,37 @@ def product_issues(*, product_id: str, store_ids: tuple[str, ...] = (), last: dt
 
 def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | None = None, last: dt.date | None = None,
                         limit: int = 50, con=None) -> list[dict]:
-    """Products ranked by reviews naming a negative aspect: per product the reviews, 差评, and each aspect's count."""
+    """Products ranked by reviews naming a negative aspect: per product the reviews, 差评, and each aspect's count.
+
+    Aggregated in the engine from ``review_scores`` (which copies product, date and stars), so a
+    million reviews never leave the warehouse: one pass for each aspect's count per product, then
+    the reviews and 差评 (from ``reviews``: scored or not) of the ``limit`` products shown."""
     con = _con(con)
-    t = _filtered(con, ReviewFilter(store_ids=store_ids, first=first, last=last))
-    if t is None:
+    if _scored(con) is None:
         return []
-    frame = t.select("product_id", "rating", "negative_aspects").to_pandas()
-    if frame.empty:
+    s = _review_side(con.table("review_scores"), ReviewFilter(store_ids=store_ids, first=first, last=last))
+    neg = s.filter(s.negative_aspects.fill_null("") != "")
+    padded = "," + neg.negative_aspects + ","
+    table = neg.group_by("product_id").aggregate(
+        **{a: padded.contains("," + a + ",").cast("int64").sum() for a in aspects.ASPECT_CODES}).to_pandas()
+    if table.empty:
         return []
-    frame["bad"] = frame["rating"] <= 2
-    per = frame.groupby("product_id").agg(reviews=("bad", "size"), bad=("bad", "sum"))
-    neg = frame.dropna(subset=["negative_aspects"])
-    neg = neg.assign(aspect=neg["negative_aspects"].str.split(",")).explode("aspect")
-    neg = neg[neg["aspect"] != ""]
-    table = neg.groupby(["product_id", "aspect"]).size().unstack(fill_value=0)
+    table["complaints"] = table[list(aspects.ASPECT_CODES)].sum(axis=1)
+    table = table.sort_values(["complaints", "product_id"], ascending=[False, True]).head(limit)
+    shown = table["product_id"].tolist()
+    # the product's reviews and 差评, scored or not
+    r = _review_side(con.table("reviews"), ReviewFilter(store_ids=store_ids, first=first, last=last))
+    r = r.filter(r.product_id.isin(shown))
+    all_reviews = r.group_by("product_id").aggregate(
+        reviews=r.count(), bad=(r.rating <= 2).fill_null(False).cast("int64").sum()).to_pandas().set_index("product_id")
     rows = []
-    for pid, c in table.iterrows():
-        top = [(a, int(c[a])) for a in aspects.ASPECT_CODES if a in c.index and c[a] > 0]
-        rows.append({"product_id": pid, "reviews": int(per.loc[pid, "reviews"]), "bad": int(per.loc[pid, "bad"]),
-                     "complaints": int(sum(n for _, n in top)), "aspects": sorted(top, key=lambda x: -x[1])})
-    return sorted(rows, key=lambda r: (-r["complaints"], r["product_id"]))[:limit]
+    for c in table.itertuples(index=False):
+        top = [(a, int(getattr(c, a))) for a in aspects.ASPECT_CODES if getattr(c, a) > 0]
+        pid = c.product_id
+        counts = all_reviews.loc[pid]
+        rows.append({"product_id": pid, "reviews": int(counts["reviews"]), "bad": int(counts["bad"]),
+                     "complaints": int(c.complaints), "aspects": sorted(top, key=lambda x: -x[1])})
+    return rows
 
 
 def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | None = None, con=None) -> pd.DataFrame:
