@@ -29,3 +29,23 @@ def test_bad_label_is_named(tmp_path, review_model_file, capsys):
     f.write_text("text\n好\n", "utf-8")
     assert main(["reviews", "score", str(f)]) == 2
     assert "no `review` column (columns: text)" in capsys.readouterr().err
+
+
+def test_without_model_and_data_the_message_is_precise_and_scoring_still_runs(tmp_path, monkeypatch, settings, capsys):
+    from shopops.service import review_model
+
+    settings.VAR_DIR = str(tmp_path / "var")
+    monkeypatch.delenv("SHOPOPS_SENTIMENT_MODEL", raising=False)
+    monkeypatch.setenv("SHOPOPS_SHARED_DATA", str(tmp_path / "nothing-here"))
+    monkeypatch.setattr(review_model.sentiment_corpus, "data_dir", lambda project_root=None: None)
+    status, message = review_model.model_status()
+    assert status == "unavailable"
+    assert f"no trained sentiment model at {tmp_path / 'var' / 'models' / 'sentiment.npz'}" in message
+    assert "'" + str(tmp_path / "nothing-here") + "', which lacks the corpora" in message
+    f = tmp_path / "mine.csv"
+    f.write_text("review,label\n质量很好，好评,1\n太差了,0\n", "utf-8")
+    assert main(["reviews", "score", str(f)]) == 0
+    captured = capsys.readouterr()
+    assert "warning: no trained sentiment model at" in captured.err
+    assert "these scores come from the seed model" in captured.err
+    assert captured.out.strip().splitlines()[-1].startswith("accuracy ")

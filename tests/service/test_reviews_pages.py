@@ -126,3 +126,18 @@ def test_odd_product_and_review_ids_link_and_open(store, odd):
     assert len(product) == 1 and len(reply) == 1, links
     assert c.get(product[0]).status_code == 200
     assert c.get(reply[0]).status_code == 200
+
+
+def test_review_page_marks_sentiment_unavailable_without_model_or_data(store, monkeypatch, settings, tmp_path):
+    from shopops.service import review_model
+
+    c = client_for("mei")
+    monkeypatch.setenv("SHOPOPS_SENTIMENT_MODEL", str(tmp_path / "absent.npz"))
+    monkeypatch.setattr(review_model.sentiment_corpus, "data_dir", lambda project_root=None: None)
+    r = c.get(reverse("service:reviews"))
+    assert r.status_code == 200 and 'id="sentiment-unavailable"' in r.content.decode()
+    assert r.content.decode().count('class="svc-review-text"') == 50  # the reviews are still listed
+    model = tmp_path / "present.npz"
+    model.write_bytes(b"x")  # only its existence is checked for the banner
+    monkeypatch.setenv("SHOPOPS_SENTIMENT_MODEL", str(model))
+    assert 'id="sentiment-unavailable"' not in c.get(reverse("service:reviews")).content.decode()

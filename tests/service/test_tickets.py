@@ -126,3 +126,33 @@ def test_bad_input_is_named_and_nothing_written(desk):
     assert "store_id: store is required" in text and "unknown type 'refundz'" in text
     assert "priority must be one of" in text and "subject: subject is required" in text
     assert Ticket.objects.count() == 0
+
+
+def test_queue_pages_by_keyset_cover_the_queue_once_in_order(desk, client):
+    # 7 running tickets (two share a deadline), 2 waiting (clock stopped), 2 resolved: pages of 3
+    made = [make(f"2025-11-03 {10 + i % 5}:00") for i in range(7)]
+    for t in made[5:]:
+        ticket_reply(ticket=t, body="请提供照片", now=at("2025-11-03 16:00"))  # answered: no first-response clock
+        ticket_transition(ticket=t, to=TicketStatus.WAITING, now=at("2025-11-03 16:30"))
+    for t in made[:2]:
+        ticket_transition(ticket=t, to=TicketStatus.RESOLVED, now=at("2025-11-03 16:40"))
+    made += [make("2025-11-03 12:00"), make("2025-11-03 12:00")]
+    # expected order, by hand: running tickets by first-response due (creation + 60 business min), then id;
+    # the waiting ones after them by id; the resolved ones nowhere
+    running = sorted((t for t in made if t.status not in (TicketStatus.WAITING, TicketStatus.RESOLVED)),
+                     key=lambda t: (t.created_at, t.pk))
+    expected = [t.pk for t in running] + sorted(t.pk for t in made if t.status == TicketStatus.WAITING)
+    assert len(expected) == 7
+    from shopops.service import selectors
+
+    seen, after = [], None
+    for _ in range(5):
+        page = selectors.ticket_queue_head(limit=3, after=after)
+        seen += [t.pk for t in page]
+        if len(page) < 3:
+            break
+        after = selectors.queue_cursor_parse(selectors.queue_cursor(page[-1]))
+    assert seen == expected
+    assert selectors.queue_cursor_parse("garbage") is None and selectors.queue_cursor_parse("2025-11-03~x") is None
+    client.login(username="cslead", password="pw-service-1")
+    assert client.get("/service/?after=%3Cscript%3E~1").status_code == 200  # a bad cursor is the first page

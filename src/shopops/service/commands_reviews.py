@@ -64,6 +64,9 @@ def score(args: argparse.Namespace) -> int:
         if args.out:
             out.close()
     print(f"model {model.version} ({model.meta.get('data', '?')})", file=sys.stderr)
+    if model.meta.get("data", "").startswith("seed"):
+        print("warning: these scores come from the seed model, not a model trained on real reviews "
+              "(see the warning above)", file=sys.stderr)
     if labels is not None:
         hits = sum(int(p >= 0.5) == y for p, y in zip(scored.sentiment, labels, strict=True))
         print(f"accuracy {hits / len(labels):.4f}" if labels else "accuracy nan")

@@ -32,6 +32,26 @@ def trained_path() -> Path:
         model_dir() / "sentiment.npz")
 
 
+def model_status() -> tuple[str, str]:
+    """Which model scoring will use, without loading or training it: ``("trained", path)`` when a
+    trained model file exists, ``("trainable", data folder)`` when it will be trained from the shared
+    data at first use, else ``("unavailable", message)``: scores then come from the seed model,
+    and the message says so precisely (pages and the CLI show it)."""
+    path = trained_path()
+    if path.exists():
+        return "trained", str(path)
+    data = sentiment_corpus.data_dir()
+    if data is not None:
+        return "trainable", str(data)
+    return "unavailable", (
+        f"no trained sentiment model at {path} and no training data (SHOPOPS_SHARED_DATA is "
+        f"{'unset' if not os.environ.get('SHOPOPS_SHARED_DATA') else repr(os.environ['SHOPOPS_SHARED_DATA']) + ', which lacks the corpora'}; "
+        f"../shared/data next to the project is absent): sentiment comes from the seed model (a few hundred phrases "
+        f"written for the project), which is not accurate on real reviews. Fix: set SHOPOPS_SHARED_DATA to the folder "
+        f"holding waimai_10k/ and online_shopping_7cats/ and run `shopops reviews train`, or set "
+        f"SHOPOPS_SENTIMENT_MODEL to a trained model file; then re-score (job reviews_daily).")
+
+
 def sentiment_train(*, data: Path | None = None, out: Path | None = None,
                     echo: Callable[[str], None] = lambda _: None) -> tuple[sentiment.SentimentModel, Path]:
     """Train the model on the shared corpora and save it (``out`` or the default path)."""
@@ -59,8 +79,8 @@ def sentiment_model(*, echo: Callable[[str], None] = lambda _: None) -> sentimen
         if sentiment_corpus.data_dir() is not None:
             return sentiment_train(echo=echo)[0]
         seed = model_dir() / "sentiment-seed.npz"
+        echo("warning: " + model_status()[1])
         if not seed.exists():
-            echo("no sentiment model and no training data: using the seed model (docs/reviews.md)")
             texts, labels = sentiment_seed.seed_corpus()
             sentiment.train(texts, labels, c=10.0, meta={"data": "seed phrases (fallback)"}).save(seed)
         return sentiment.load(seed)

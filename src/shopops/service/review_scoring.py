@@ -33,15 +33,20 @@ class ScoredBatch:
 
 
 def score_texts(texts: list[str], model: SentimentModel) -> ScoredBatch:
-    """Sentiment, polarity and aspects of review texts (empty text: 0.5, unclear, none)."""
-    p = model.proba(texts)
+    """Sentiment, polarity and aspects of review texts (empty text: 0.5, unclear, none).
+
+    A text that repeats (默认好评, 好评, copied praise) is read once: sentiment, clauses and words
+    of each distinct text are computed one time and shared by its copies."""
+    keys = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
+    distinct, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True) if keys else ([], [])
+    distinct = list(distinct)
+    p_d = model.proba(distinct)
+    mentions = aspects.extract(distinct, lambda cs: model.proba(cs))
+    named = [",".join(m.aspect for m in ms) for ms in mentions]
+    negative = [",".join(m.aspect for m in ms if m.polarity < 0) for ms in mentions]
+    p = np.asarray(p_d, dtype=np.float64)[inverse] if keys else np.zeros(0)
     polarity = np.where(p < aspects.NEGATIVE_BELOW, -1, np.where(p > aspects.POSITIVE_ABOVE, 1, 0)).astype(np.int8)
-    mentions = aspects.extract(texts, lambda cs: model.proba(cs))
-    return ScoredBatch(
-        p, polarity,
-        [",".join(m.aspect for m in ms) for ms in mentions],
-        [",".join(m.aspect for m in ms if m.polarity < 0) for ms in mentions],
-    )
+    return ScoredBatch(p, polarity, [named[i] for i in inverse], [negative[i] for i in inverse])
 
 
 @dataclass(slots=True)

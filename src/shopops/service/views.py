@@ -23,7 +23,7 @@ from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
 
 PERMISSION = permissions.PERMISSION
-QUEUE_LIMIT = 200
+QUEUE_LIMIT = 100  # rows per queue page; further pages by keyset (selectors.queue_cursor)
 
 
 def _stores() -> list[tuple[str, str]]:
@@ -58,9 +58,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     filters = {"assignee": me if view == "mine" and me else None, "unassigned": view == "unassigned",
                "escalated": view == "escalated", "ticket_type": ticket_type,
                "search": request.GET.get("q", "").strip()[:128]}
-    total = selectors.ticket_queue(**filters).count()
-    rows = selectors.queue_rows(selectors.ticket_queue_head(limit=QUEUE_LIMIT, **filters), now=timezone.now())
-    if request.GET.get("format") in FORMATS:
+    counts = selectors.ticket_counts()
+    filtered = any(filters.values())
+    # the unfiltered total is the active statuses' counts the page shows anyway (one GROUP BY, no second scan)
+    total = selectors.ticket_queue(**filters).count() if filtered else sum(counts[s] for s in selectors.ACTIVE)
+    export = request.GET.get("format") in FORMATS
+    after = None if export else selectors.queue_cursor_parse(request.GET.get("after", ""))
+    head = selectors.ticket_queue_head(limit=QUEUE_LIMIT + 1, after=after, **filters)
+    more = len(head) > QUEUE_LIMIT
+    rows = selectors.queue_rows(head[:QUEUE_LIMIT], now=timezone.now())
+    if export:
         table = DataTable("queue", _("Ticket queue"), [
             Column("id", "#", unit="count"), Column("subject", _("Subject")), Column("type", _("Type")),
             Column("priority", _("Priority")), Column("status", _("Status")), Column("assignee", _("Assignee")),
@@ -72,7 +79,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         return export_response(table, request.GET["format"], "service-queue")
     return render(request, "service/queue.html", {
         "rows": rows, "total": total, "limit": QUEUE_LIMIT, "view": view, "ticket_type": ticket_type,
-        "types": TicketType.choices, "q": request.GET.get("q", ""), "me": me, "counts": selectors.ticket_counts(),
+        "paged": after is not None, "next_cursor": selectors.queue_cursor(head[QUEUE_LIMIT - 1]) if more else "",
+        "types": TicketType.choices, "q": request.GET.get("q", ""), "me": me, "counts": counts,
         "ticket_base": reverse("service:ticket", kwargs={"ticket_id": 0})[:-2], "labels": _queue_labels(),
         "is_lead": permissions.is_lead(request.user)})
 

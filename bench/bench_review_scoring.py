@@ -1,0 +1,47 @@
+"""Scoring speed: sentiment and aspects of 100k reviews (the work of ``shopops reviews score`` and the
+``reviews_daily`` job), with the model trained on ../shared/data.
+
+Run: SHOPOPS_SHARED_DATA=../shared/data python bench/bench_review_scoring.py [--n 100000] [--model PATH]
+The reviews: BENCH_N texts drawn with replacement (seed 0) from the shared corpora, so texts repeat as
+they do in a store (默认好评). Prints wall time and the process's CPU time (what a loaded shared
+machine does not inflate) for sentiment alone and for sentiment + aspects.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from shopops.service import sentiment, sentiment_corpus
+from shopops.service.review_scoring import score_texts
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--n", type=int, default=100_000)
+    ap.add_argument("--model", type=Path, help="a saved model (.npz); default: train one now")
+    args = ap.parse_args()
+    df = sentiment_corpus.read(sentiment_corpus.data_dir())
+    if args.model and args.model.exists():
+        model = sentiment.load(args.model)
+    else:
+        started = time.perf_counter()
+        model = sentiment.train(df["review"].tolist(), df["label"].tolist())
+        print(f"trained in {time.perf_counter() - started:.0f} s")
+        if args.model:
+            model.save(args.model)
+    texts = df["review"].sample(args.n, replace=True, random_state=0).tolist()
+    for label, fn in (("sentiment", lambda: model.proba(texts)), ("sentiment + aspects", lambda: score_texts(texts, model))):
+        wall, cpu = time.perf_counter(), time.process_time()
+        fn()
+        print(f"{args.n:,} reviews ({len(set(texts)):,} distinct), {label}: {time.perf_counter() - wall:.1f} s wall, "
+              f"{time.process_time() - cpu:.1f} s CPU; load average {os.getloadavg()[0]:.1f}", flush=True)
+    assert np.isfinite(model.proba(texts[:10])).all()
+
+
+if __name__ == "__main__":
+    main()
