@@ -26,16 +26,15 @@ def tiles_on_one_line(page) -> None:
     assert lines and all(n == 1 and fits for _kpi, n, fits in lines), lines
 
 
-def charts_fit(page) -> None:
+def charts_fit(page, selector: str = "[data-chart-ready]") -> None:
     """Every ready chart as wide as the screen at most, and its category labels side by side without
     overlapping: the labels ECharts shows, each as wide as the widest one measured in the page's font
     (turned by the axis' rotation), add up to no more than the axis' length."""
-    charts = page.evaluate("""() => [...document.querySelectorAll('[data-chart-ready], [data-chart] canvas')]
-      .map(el => el.closest('[data-chart]') || el).filter((el, i, all) => all.indexOf(el) === i)
+    charts = page.evaluate("""selector => [...document.querySelectorAll(selector)]
       .filter(el => el.offsetParent !== null).map(el => {
         const box = el.getBoundingClientRect();
         const chart = window.echarts && echarts.getInstanceByDom(el);
-        if (!chart) return [el.getAttribute('data-chart'), box.left, box.right, 0, 0, 1];
+        if (!chart) return [(el.id || el.getAttribute('data-chart')) + ' (not drawn)', box.left, box.right, Infinity, 0, 0];
         const axis = chart.getModel().getComponent('xAxis', 0).axis;
         const labels = axis.getViewLabels().map(l => l.formattedLabel);
         const ctx = document.createElement('canvas').getContext('2d');
@@ -43,9 +42,9 @@ def charts_fit(page) -> None:
         const widest = Math.max(0, ...labels.map(t => ctx.measureText(t).width));
         const turn = (chart.getOption().xAxis[0].axisLabel.rotate || 0) * Math.PI / 180;
         const extent = axis.getExtent();
-        return [el.getAttribute('data-chart'), box.left, box.right, labels.length * widest * Math.cos(turn),
+        return [el.id || el.getAttribute('data-chart'), box.left, box.right, labels.length * widest * Math.cos(turn),
                 Math.abs(extent[1] - extent[0]), labels.length];
-      })""")
+      })""", selector)
     assert charts, f"{page.url}: no chart"
     for name, left, right, needed, length, count in charts:
         assert left >= 0 and right <= PHONE["width"] + 0.5, (page.url, name, left, right)
