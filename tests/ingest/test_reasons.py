@@ -9,7 +9,6 @@ character, an over-long cell, an agent no one has, a repeated row — is importe
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from django.utils import translation
 
