@@ -14,15 +14,11 @@ from shopops.insights import services
 from shopops.insights.models import Finding
 from shopops.team.services import role_groups_sync, user_create
 from support.pages import browser_login
+from support.phone import PHONE, charts_fit, page_fits, tiles_on_one_line
 
 PASSWORD = "a-long-test-password"
 DAYS = [dt.date(2025, 8, 26) + dt.timedelta(days=i) for i in range(10)]
-PHONE = {"width": 390, "height": 844}
-
-
-def _fits(page) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{page.url}: the page is {width}px wide"
+_fits = page_fits
 
 
 @pytest.mark.slow
@@ -47,13 +43,8 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     page.screenshot(path=str(artifacts_dir / "phone-cockpit-menu-zh.png"))
     page.keyboard.press("Escape")
     page.wait_for_function("() => document.querySelector('[data-sidebar]').getBoundingClientRect().right <= 0")
-    lines = page.evaluate("""() => [...document.querySelectorAll('.tile-value')].map(el => {
-        const lh = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.5;
-        return [el.dataset.kpi, Math.round(el.getBoundingClientRect().height / lh), el.scrollWidth <= el.clientWidth + 1];
-    })""")
-    assert lines and all(n == 1 and fits for _kpi, n, fits in lines), lines
-    chart = page.locator("#trend-chart canvas").bounding_box()
-    assert chart["x"] >= 0 and chart["x"] + chart["width"] <= PHONE["width"]
+    tiles_on_one_line(page)
+    charts_fit(page, "#trend-chart")
     page.screenshot(path=str(artifacts_dir / "phone-cockpit-zh.png"), full_page=True)
 
     # the inbox, a finding (its assign row inside the screen), the brief
@@ -67,8 +58,7 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     _fits(page)
     assign = page.locator('[data-action="assign"]').bounding_box()
     assert assign["x"] >= 0 and assign["x"] + assign["width"] <= PHONE["width"]
-    band = page.locator("#chart-band canvas").bounding_box()
-    assert band["x"] + band["width"] <= PHONE["width"]
+    charts_fit(page, "#chart-band")
     page.screenshot(path=str(artifacts_dir / "phone-finding-zh.png"), full_page=True)
     page.goto(f"{live_server.url}/insights/brief/?day=2025-09-04")
     page.wait_for_load_state("networkidle")
@@ -80,8 +70,19 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     page.goto(f"{live_server.url}/?period=custom&start=2025-08-29&end=2025-09-04")
     page.wait_for_selector("text=Conversion rate")
     _fits(page)
+    tiles_on_one_line(page)
     page.screenshot(path=str(artifacts_dir / "phone-cockpit-en.png"), full_page=True)
+    page.goto(f"{live_server.url}/insights/")
+    page.wait_for_selector("#table-findings")
+    _fits(page)
+    page.screenshot(path=str(artifacts_dir / "phone-inbox-en.png"), full_page=True)
     page.goto(f"{live_server.url}/insights/{finding.pk}/")
     page.wait_for_selector("#chart-band canvas")
     _fits(page)
+    assign = page.locator('[data-action="assign"]').bounding_box()
+    assert assign["x"] >= 0 and assign["x"] + assign["width"] <= PHONE["width"]
     page.screenshot(path=str(artifacts_dir / "phone-finding-en.png"), full_page=True)
+    page.goto(f"{live_server.url}/insights/brief/?day=2025-09-04")
+    page.wait_for_load_state("networkidle")
+    _fits(page)
+    page.screenshot(path=str(artifacts_dir / "phone-brief-en.png"), full_page=True)

@@ -127,3 +127,32 @@ def test_admin_validates_parameters_per_kind(client, django_user_model):
     assert r.status_code == 200 and "tiered_reduction needs parameters.tiers" in r.content.decode()
     form["parameters"] = '{"tiers": [[300, 40]]}'
     assert client.post("/admin/promotions/promotion/add/", form).status_code == 302
+
+
+def test_the_breakdown_explains_each_offer_in_the_page_language(client, ops):
+    """The zh simulator printed the engine's English ("flash-sale price ¥497 for 1 unit(s)",
+    "x2 (on ¥605.00)") under each offer and two columns both named 优惠."""
+    flash = services.promotion_create(name="秒杀", kind="flash_sale", parameters={"price": "80", "max_units": 1},
+                                      stackable=True)
+    every = services.promotion_create(name="跨店满减", kind="cross_store_reduction",
+                                      parameters={"threshold": "100", "amount": "10"}, stackable=True)
+    coupon = services.promotion_create(name="店铺券", kind="store_coupon", parameters={"amount": "5"}, stackable=True)
+    services.floor_price_set(sku="TEE-001", list_price=Decimal("100"), cost=Decimal("40"), category="tops")
+    query = {"lines": "TEE-001 2", "promotions": [flash.pk, every.pk, coupon.pk], "hold_coupons": "on",
+             "expected_units": 10}
+    zh = client.get("/promotions/simulator/", query)
+    assert zh.status_code == 200
+    # by hand, level by level: 2 × ¥100; one unit at the flash price ¥80 → ¥180; the store's ¥5 coupon
+    # → ¥175; the platform's 每满100减10 on ¥175: one step → ¥165
+    assert zh.context["simulation"].priced.final_total == Decimal("165.00")
+    reasons = re.findall(r'<div class="reason">(.*?)</div>', zh.content.decode())
+    assert "秒杀价 ¥80,1 件" in reasons and "跨店每满100.00减10.00 ×1(按 ¥175.00 计)" in reasons
+    assert "店铺券 减 ¥5(按 ¥180.00 计)" in reasons
+    assert not any(re.search(r"[A-Za-z]{3,}", r) for r in reasons), reasons
+    header = re.search(r"<table[^>]*data-breakdown>.*?</thead>", zh.content.decode(), re.S).group(0)
+    names = re.findall(r"<th[^>]*>([^<]+)</th>", header)
+    assert len(names) == len(set(names)), names
+    client.post("/i18n/setlang/", {"language": "en"})
+    en = client.get("/promotions/simulator/", query)
+    reasons = re.findall(r'<div class="reason">(.*?)</div>', en.content.decode())
+    assert "flash-sale price ¥80 for 1 unit(s)" in reasons and "store coupon ¥5 off (on ¥180.00)" in reasons

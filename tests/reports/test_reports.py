@@ -326,6 +326,14 @@ def test_a_failed_report_says_so_without_internals_and_can_be_retried(demo_root,
     created = dt.datetime.fromisoformat(record.created_at).astimezone(ZoneInfo("Asia/Shanghai"))
     assert f'data-created>{created:%Y-%m-%d %H:%M}</td>' in listing  # the store's time, with its space
 
+    # the retry is a POST, checked server-side: a role without reports may not start one
+    assert client.get(reverse("reports:retry", args=[record.id])).status_code == 405
+    director = client.session["_auth_user_id"]
+    login(Role.DESIGNER)
+    assert client.post(reverse("reports:retry", args=[record.id])).status_code == 403
+    from django.contrib.auth import get_user_model
+
+    client.force_login(get_user_model().objects.get(pk=director))
     retried = client.post(reverse("reports:retry", args=[record.id]))
     assert retried.status_code == 302 and record.id not in retried["Location"]
     new_id = retried["Location"].rstrip("/").split("/")[-1]

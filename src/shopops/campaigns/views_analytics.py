@@ -197,7 +197,8 @@ def plan_live(page: Page, plan_id: int):
         pace=pace, stock=selectors.hero_stock(plan),
         shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),
                "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
-        days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)]),
+        days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)],
+                                    kind="day"),
         hours_chart=chart_from_table(tables["hours"], series=[("cum_gmv", "bar", 0), ("expected_cum", "line", 0)]),
         achievement=float(pace.gmv / plan.goal_gmv) if plan.goal_gmv else None,
         projected_achievement=float(pace.projected_gmv / plan.goal_gmv) if plan.goal_gmv and pace.projected_gmv else None)

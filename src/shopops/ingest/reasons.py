@@ -28,7 +28,16 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
     (r"^expected an 11-digit mobile number \(or one masked as 138\*\*\*\*5678\)$",
      N_("expected an 11-digit mobile number (or one masked as 138****5678)")),
     (r"^duplicate of row (?P<row>\d+) \(same (?P<keys>.*)\)$", N_("duplicate of row %(row)s (same %(keys)s)")),
+    (r"^expected a share like 85\.2% or 0\.852 \(0–100 %\)$", N_("expected a share like 85.2% or 0.852 (0–100 %)")),
+    (r"^expected a duration like 25, 25秒, 25s, 1分05秒 or 00:01:05 \(seconds\)$",
+     N_("expected a duration like 25, 25秒, 25s, 1分05秒 or 00:01:05 (seconds)")),
+    (r"^contains a control character or a byte-order mark \(U\+FEFF\): a binary file, or two exports pasted together\?$",
+     N_("contains a control character or a byte-order mark (U+FEFF): a binary file, or two exports pasted together?")),
+    (r"^the value is longer than (?P<limit>[\d,]+) characters$", N_("the value is longer than %(limit)s characters")),
+    # the kind of value comes from the app that registered the column (ingest.known_values): its own message id
+    (r"^unknown (?P<what>.+?); known: (?P<known>.*)$", N_("unknown %(what)s; known: %(known)s")),
 ))
+_TRANSLATED_GROUPS = ("what",)
 
 
 def reason_display(reason: str) -> str:
@@ -36,7 +45,7 @@ def reason_display(reason: str) -> str:
     for pattern, message in _PATTERNS:
         match = pattern.match(reason or "")
         if match:
-            groups = match.groupdict()
+            groups = {k: _(v) if k in _TRANSLATED_GROUPS else v for k, v in match.groupdict().items()}
             return _(message) % groups if groups else _(message)
     return reason
 

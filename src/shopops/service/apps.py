@@ -10,8 +10,10 @@ class ServiceConfig(AppConfig):
     def ready(self) -> None:
         # chat-service exports name agents by their chat-tool accounts: every import path
         # rejects a name no agent has (ingest calls back; arrows stay one way)
+        from django.utils.translation import gettext_noop
+
         from shopops.ingest.known_values import register_known_values
         from shopops.service.selectors import agent_chat_names
 
         register_known_values("service_chat_daily", "agent_name", agent_chat_names,
-                              what="agent: add the name to an agent's chat names (admin › service › agents)")
+                              what=gettext_noop("agent: add the name to an agent's chat names (admin › service › agents)"))

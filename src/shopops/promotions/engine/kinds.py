@@ -52,6 +52,21 @@ class Label:
         return self.zh if (language or "").lower().startswith("zh") else self.en
 
 
+class Said(str):
+    """Why an offer took what it took: the English text (the API's and the CLI's, and what ``str``
+    gives) that also carries its Chinese wording in ``zh`` for pages in Chinese."""
+
+    zh: str
+
+    def __new__(cls, en: str, zh: str) -> Said:
+        said = super().__new__(cls, en)
+        said.zh = zh
+        return said
+
+    def pick(self, language: str | None) -> str:
+        return self.zh if (language or "").lower().startswith("zh") else str(self)
+
+
 @dataclass(frozen=True, slots=True)
 class ParamInfo:
     """What a parameter field is: stored in the dataclass field's metadata by ``param``."""

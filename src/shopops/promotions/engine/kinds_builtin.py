@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_FLOOR, ROUND_HALF_UP, Decimal
 
-from shopops.promotions.engine.kinds import ItemKind, Label, OrderKind, ParamType, param, register
+from shopops.promotions.engine.kinds import ItemKind, Label, OrderKind, ParamType, Said, param, register
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import Gift as GiftLine
 from shopops.promotions.engine.types import Kind, Level, cents, yuan
@@ -46,7 +46,7 @@ class ItemDiscount(ItemKind):
 
     def line_take(self, promo, line, amount):
         rate = promo.params.rate
-        return amount - _round(Decimal(amount) * rate), lambda: f"{_zhe(rate)} item discount"
+        return amount - _round(Decimal(amount) * rate), lambda: Said(f"{_zhe(rate)} item discount", f"单品{_zhe(rate)}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +60,12 @@ class SpecialPrice(ItemKind):
     params = UnitPrice
     required = (("price",),)
     word = "special"
+    word_zh = "特价"
 
     def line_take(self, promo, line, amount):
         price = promo.params.price
-        return amount - cents(price) * line.quantity, lambda: f"{self.word} price ¥{price}"
+        return amount - cents(price) * line.quantity, lambda: Said(f"{self.word} price ¥{price}",
+                                                                   f"{self.word_zh} ¥{price}")
 
 
 class MemberPrice(SpecialPrice):
@@ -71,6 +73,7 @@ class MemberPrice(SpecialPrice):
     label = Label("Member price", "会员价")
     customer_fact = "member"
     word = "member"
+    word_zh = "会员价"
 
     def eligible(self, promo, cart):
         return cart.customer.is_member
@@ -93,7 +96,7 @@ class FlashSale(ItemKind):
         p = promo.params
         units = min(line.quantity, p.max_units or line.quantity)
         return (amount * units // line.quantity - cents(p.price) * units,
-                lambda: f"flash-sale price ¥{p.price} for {units} unit(s)")
+                lambda: Said(f"flash-sale price ¥{p.price} for {units} unit(s)", f"秒杀价 ¥{p.price},{units} 件"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +139,8 @@ class Bundle(ItemKind):
             return None
         parts = [(i, c) for i, c in zip(lines, allocate(take, shares)) if c]  # a line given nothing is not listed
         skus = promo.params.bundle_skus
-        return Applied(promo, tuple(parts), lambda: f"bundle {'+'.join(skus)} x{k} for ¥{yuan(bundle_cents)}")
+        return Applied(promo, tuple(parts), lambda: Said(f"bundle {'+'.join(skus)} x{k} for ¥{yuan(bundle_cents)}",
+                                                           f"套餐 {'+'.join(skus)} ×{k},共 ¥{yuan(bundle_cents)}"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +164,8 @@ class Presale(ItemKind):
         p = promo.params
         units = min(line.deposit_units, line.quantity)
         return ((cents(p.deposit_value) - cents(p.deposit)) * units,
-                lambda: f"presale deposit ¥{p.deposit} counts as ¥{p.deposit_value} x{units}")
+                lambda: Said(f"presale deposit ¥{p.deposit} counts as ¥{p.deposit_value} x{units}",
+                             f"预售定金 ¥{p.deposit} 抵 ¥{p.deposit_value} ×{units}"))
 
 
 # ---------------------------------------------------------------------------- store level
@@ -183,7 +188,8 @@ class TieredReduction(OrderKind):
         if not met:
             return None
         t, take = max(met)
-        return take, lambda: f"满{yuan(t)}减{yuan(take)} (threshold on ¥{yuan(base_sum)})", 0
+        return take, lambda: Said(f"满{yuan(t)}减{yuan(take)} (threshold on ¥{yuan(base_sum)})",
+                                  f"满{yuan(t)}减{yuan(take)}(按 ¥{yuan(base_sum)} 计门槛)"), 0
 
     def upper_bound(self, promo, cart, total, units):
         return max((cents(a) for t, a in promo.params.tiers if cents(t) <= total), default=0)
@@ -217,7 +223,9 @@ class EveryReduction(OrderKind):
         if p.cap is not None:
             take = min(take, cents(p.cap))
         label = self.word
-        return take, lambda: f"{label}每满{yuan(threshold)}减{yuan(cents(p.amount))} x{steps} (on ¥{yuan(base_sum)})", 0
+        return take, lambda: Said(
+            f"{label}每满{yuan(threshold)}减{yuan(cents(p.amount))} x{steps} (on ¥{yuan(base_sum)})",
+            f"{label}每满{yuan(threshold)}减{yuan(cents(p.amount))} ×{steps}(按 ¥{yuan(base_sum)} 计)"), 0
 
     def upper_bound(self, promo, cart, total, units):
         p = promo.params
@@ -257,7 +265,8 @@ class QuantityDiscount(OrderKind):
         if not met:
             return None
         n, rate = max(met)
-        return running - _round(Decimal(running) * rate), lambda: f"满{n}件{_zhe(rate)} ({units} units)", 0
+        return running - _round(Decimal(running) * rate), lambda: Said(f"满{n}件{_zhe(rate)} ({units} units)",
+                                                                            f"满{n}件{_zhe(rate)}({units} 件)"), 0
 
     def upper_bound(self, promo, cart, total, units):
         rates = [r for n, r in promo.params.quantity_tiers if n <= units]
@@ -282,6 +291,7 @@ class StoreCoupon(OrderKind):
     required = (("amount", "rate"),)
     is_coupon = True
     word = "store coupon"
+    word_zh = "店铺券"
 
     def take(self, promo, cart, base_sum, running, units):
         p = promo.params
@@ -290,15 +300,17 @@ class StoreCoupon(OrderKind):
             return None
         if p.rate is not None:
             take = running - _round(Decimal(running) * p.rate)
-            what = _zhe(p.rate)
+            what = what_zh = _zhe(p.rate)
         else:
             take = cents(p.amount)
-            what = f"¥{p.amount} off"
+            what, what_zh = f"¥{p.amount} off", f"减 ¥{p.amount}"
         if p.cap is not None:
             take = min(take, cents(p.cap))
-        label = self.word
-        return take, lambda: (f"{label} {what}" + (f" over ¥{yuan(threshold)}" if threshold else "")
-                              + f" (on ¥{yuan(running)})"), 0
+        label, label_zh = self.word, self.word_zh
+        return take, lambda: Said(f"{label} {what}" + (f" over ¥{yuan(threshold)}" if threshold else "")
+                                  + f" (on ¥{yuan(running)})",
+                                  f"{label_zh} " + (f"满 ¥{yuan(threshold)} " if threshold else "") + what_zh
+                                  + f"(按 ¥{yuan(running)} 计)"), 0
 
     def upper_bound(self, promo, cart, total, units):
         p = promo.params
@@ -314,6 +326,7 @@ class ProductCoupon(StoreCoupon):
     key = Kind.PRODUCT_COUPON.value
     label = Label("Product coupon", "商品券")
     word = "product coupon"
+    word_zh = "商品券"
 
 
 class FirstOrder(StoreCoupon):
@@ -322,6 +335,7 @@ class FirstOrder(StoreCoupon):
     is_coupon = False
     customer_fact = "new"
     word = "first-order offer"
+    word_zh = "首单优惠"
 
     def eligible(self, promo, cart):
         return cart.customer.is_new_buyer
@@ -351,8 +365,10 @@ class Gift(OrderKind):
         p = promo.params
         if covered_cents < cents(p.threshold):
             return None
+        bearer_zh = "平台" if "platform" in str(promo.bearer) else "店铺"
         return GiftLine(promo.id, p.gift_sku, p.gift_value,
-                        f"gift worth ¥{p.gift_value} over ¥{p.threshold} (borne by {promo.bearer})")
+                        Said(f"gift worth ¥{p.gift_value} over ¥{p.threshold} (borne by {promo.bearer})",
+                             f"满 ¥{p.threshold} 赠价值 ¥{p.gift_value} 的赠品({bearer_zh}承担)"))
 
     def upper_bound(self, promo, cart, total, units):
         return 0
@@ -371,6 +387,7 @@ class PlatformCoupon(StoreCoupon):
     level = Level.PLATFORM
     label = Label("Platform coupon", "平台券")
     word = "platform coupon"
+    word_zh = "平台券"
 
 
 # ---------------------------------------------------------------------------- payment level
@@ -399,8 +416,10 @@ class Points(OrderKind):
         most_by_share = int((Decimal(running) * p.max_share).to_integral_value(rounding=ROUND_FLOOR))
         take = min(most_by_points, most_by_share)
         points_used = -(-take * p.points_per_yuan // 100)
-        return take, lambda: (f"{points_used} points ({p.points_per_yuan} = ¥1, at most {p.max_share:.0%} "
-                              f"of ¥{yuan(running)})"), points_used
+        return take, lambda: Said(f"{points_used} points ({p.points_per_yuan} = ¥1, at most {p.max_share:.0%} "
+                                  f"of ¥{yuan(running)})",
+                                  f"{points_used} 积分({p.points_per_yuan} 积分抵 ¥1,最多抵 ¥{yuan(running)} 的 "
+                                  f"{p.max_share:.0%})"), points_used
 
     def upper_bound(self, promo, cart, total, units):
         p = promo.params

@@ -49,7 +49,13 @@
     return compact;
   }
 
-  function option(data) {
+  // every category label while each has about 44 px; on a narrow screen ECharts thins them out
+  // ("auto" measures the labels, rotated or not) so they never print over each other
+  function labelInterval(data, width) {
+    return data.kind === "day" || width / Math.max(1, data.categories.length) < 44 ? "auto" : 0;
+  }
+
+  function option(data, width) {
     var formats = data.series.map(function (s) { return formatter(s.unit, data.currency); });
     var axes = [];
     data.series.forEach(function (s) { if (axes.indexOf(s.axis) < 0) axes.push(s.axis); });
@@ -82,7 +88,7 @@
         triggerEvent: true,
         axisTick: { alignWithLabel: true },
         axisLabel: {
-          fontSize: 11, interval: days ? "auto" : 0, rotate: (!days && data.categories.length > 8) ? 30 : 0,
+          fontSize: 11, interval: labelInterval(data, width), rotate: (!days && data.categories.length > 8) ? 30 : 0,
           formatter: function (d) {
             if (days) return d.slice(5);
             var max = data.categories.length > 8 ? 14 : 40;
@@ -131,7 +137,7 @@
     var data = JSON.parse(script.textContent);
     if (panel.shopopsShowView) panel.shopopsShowView("chart");
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
-    chart.setOption(option(data));
+    chart.setOption(option(data, holder.clientWidth));
     function go(index) {
       var url = data.drill && data.drill[index];
       if (url) window.location.assign(url);
@@ -149,9 +155,13 @@
       if (index >= 0 && index < data.categories.length) go(index);
     });
     holder.setAttribute("data-chart-ready", "true");
-    window.addEventListener("resize", function () { chart.resize(); });
+    function fit() {
+      chart.resize();
+      chart.setOption({ xAxis: { axisLabel: { interval: labelInterval(data, holder.clientWidth) } } });
+    }
+    window.addEventListener("resize", fit);
     panel.addEventListener("shopops:view", function (event) {
-      if (event.detail.view === "chart") chart.resize();
+      if (event.detail.view === "chart") fit();
     });
   }
 
