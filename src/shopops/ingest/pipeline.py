@@ -531,7 +531,8 @@ def _import_source(
         if virtual:
             _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
         else:
-            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict)
+            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
+                          keys_unique=True)
             outcome.tables[profile.table] = result
         outcome.loaded = True
     except StrictModeRejected:
