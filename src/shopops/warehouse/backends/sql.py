@@ -193,15 +193,27 @@ class Session:
             f"SELECT count(*) FROM (SELECT {keys} FROM {q(stage)} GROUP BY {keys} HAVING count(*) > 1) d"
         )
 
-    def merge(self, table: Table, stage: str, *, update: bool = True) -> tuple[int, int]:
+    def stores_with_rows(self, table: Table, stores: set[str]) -> set[str]:
+        """Which of ``stores`` hold a row of ``table`` ("" stands for a table without stores)."""
+        if "store_id" not in table.column_names:
+            return {""} if self.execute(f"SELECT 1 FROM {q(table.name)} LIMIT 1").fetchone() else set()
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in stores)
+        return {r[0] for r in self.execute(
+            f"SELECT DISTINCT store_id FROM {q(table.name)} WHERE store_id IN ({listed})").fetchall()}
+
+    def merge(self, table: Table, stage: str, *, update: bool = True, new_keys: bool = False) -> tuple[int, int]:
         """Insert new keys, replace changed rows (unless ``update`` is off), leave identical rows alone.
 
         The target is narrowed to the stores in the batch by a constant predicate, so
         the engine skips other stores' data (facts arrive store by store, so they sit
-        in separate row groups). Returns (inserted, updated).
+        in separate row groups). ``new_keys``: the caller knows no stored row has a key of
+        the batch (``loader._LoadedKeys``): a plain insert. Returns (inserted, updated).
         """
         target = q(table.name)
         cols = ", ".join(q(c) for c in table.column_names)
+        if new_keys and self.engine != "pyspark":
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
+            return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
         scope = "true"
         if "store_id" in table.column_names:
             stores = [r[0] for r in self.execute(f"SELECT DISTINCT store_id FROM {q(stage)}").fetchall()]
