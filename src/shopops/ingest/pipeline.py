@@ -84,9 +84,6 @@ class StrictModeRejected(ValidationError):
     """Strict mode: at least one row was rejected, nothing was loaded."""
 
 
-_HASHER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopops-import-sha256")
-
-
 def file_sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with path.open("rb") as fh:
@@ -512,7 +509,10 @@ def _import_source(
     if needs_store and store_id is None and "store_id" not in [f.to for f in profile.fields]:
         raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
     warnings = _check_headers(src, profile, path.name)
-    hashing = _HASHER.submit(file_sha256, path)  # hashlib releases the GIL: the digest reads alongside the import
+    # hashlib releases the GIL: the digest reads alongside the import (a pool per import: safe after a fork)
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopops-import-sha256")
+    hashing = hasher.submit(file_sha256, path)
+    hasher.shutdown(wait=False)
     outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, "", warnings=warnings)
     total_bytes = path.stat().st_size
     absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
