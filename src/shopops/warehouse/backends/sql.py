@@ -238,9 +238,11 @@ class Session:
         if self.engine == "pyspark":
             if (inserted or updated) and self._spark_partition(table):
                 self._overwrite_days(table, stage, scope=scope, on=on, update=update)
-            elif inserted or updated:
+            elif (inserted or updated) and update:
                 unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
                 self._rewrite(table, stage, keep=f"NOT ({scope} AND {changed})", add=f"NOT {unchanged}")
+            elif inserted:  # insert-only: every stored row stays, only new keys are added
+                self._rewrite(table, stage, keep="true", add=new)
             return inserted, updated
         if updated:
             self.execute(f"DELETE FROM {target} t WHERE {scope} AND {changed}")
