@@ -142,3 +142,39 @@ def _check_days_untouched(con):
     after = {d: files_of(d) for d in days}
     assert [d for d in days if after[d] != before[d]] == [days[2]]
     assert con.table("orders").count().execute() == 5
+
+
+C = ("tmall", "C1", "c3", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("5.00"))
+C_CHANGED = ("tmall", "C1", "c3", "shipped", T0, T0, dt.date(2025, 11, 11), Decimal("5.00"))
+D = ("tmall", "D1", "c4", "paid", T0, T0, dt.date(2025, 11, 12), Decimal("7.50"))
+
+
+def test_one_load_into_an_empty_store_with_a_key_again_in_a_later_batch(any_warehouse):
+    # batch 1 and 2 only new keys (inserted without a join), batch 3 repeats A unchanged and
+    # C changed, and brings D: counted and written exactly as a merge against stored rows
+    result = load(any_warehouse, "orders", iter([orders([A, B]), orders([C]), orders([A, C_CHANGED, D])]))
+    assert (result.rows, result.inserted, result.updated, result.unchanged) == (6, 4, 1, 1)
+    assert table_rows(any_warehouse, "orders") == [
+        ("tmall", "A1", "paid", Decimal("199.00")),
+        ("tmall", "B1", "paid", Decimal("59.90")),
+        ("tmall", "C1", "shipped", Decimal("5.00")),
+        ("tmall", "D1", "paid", Decimal("7.50")),
+    ]
+
+
+def test_new_and_changed_and_unchanged_keys_in_one_batch_against_stored_rows(any_warehouse):
+    load(any_warehouse, "orders", orders([A, B, C]))
+    result = load(any_warehouse, "orders", orders([A_REFUNDED, B, D, B_OTHER_STORE]))
+    assert (result.inserted, result.updated, result.unchanged) == (2, 1, 1)
+    assert table_rows(any_warehouse, "orders") == [
+        ("jd", "B1", "paid", Decimal("10.00")),
+        ("tmall", "A1", "refunded", Decimal("199.00")),
+        ("tmall", "B1", "paid", Decimal("59.90")),
+        ("tmall", "C1", "paid", Decimal("5.00")),
+        ("tmall", "D1", "paid", Decimal("7.50")),
+    ]
+    # insert-only loads keep stored rows as they are and add the new keys
+    kept = load(any_warehouse, "orders", orders([A, ("tmall", "E1", "c5", "paid", T0, T0, dt.date(2025, 11, 12),
+                                                     Decimal("1.00"))]), update=False)
+    assert (kept.inserted, kept.updated) == (1, 0)
+    assert ("tmall", "A1", "refunded", Decimal("199.00")) in table_rows(any_warehouse, "orders")

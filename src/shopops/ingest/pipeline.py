@@ -16,6 +16,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -127,9 +128,12 @@ def _clean(name: str) -> pl.Expr:
     return pl.col(name).str.strip_chars().replace("", None)
 
 
-def _parsed(spec: FieldSpec, profile: Profile, tz: str) -> tuple[pl.Expr, str]:
-    """(typed expression, reason shown when a present value fails to parse)."""
-    raw = _clean(spec.source)
+def _parsed(spec: FieldSpec, profile: Profile, tz: str, raw: pl.Expr | None = None) -> tuple[pl.Expr, str]:
+    """(typed expression, reason shown when a present value fails to parse).
+
+    ``raw``: the cleaned source column (default: clean it here).
+    """
+    raw = _clean(spec.source) if raw is None else raw
     if spec.default is not None:
         raw = raw.fill_null(pl.lit(spec.default))
     if spec.type is FieldType.STRING:
@@ -226,17 +230,112 @@ class _Typed:
 PERSONAL_TYPES = (FieldType.PHONE,)  # values of these never reach a reject in the clear
 
 
+def _fast(spec: FieldSpec, raw: pl.Expr, column: pl.Series) -> pl.Expr | None:
+    """A cheaper expression for ``spec`` that gives, per value, either exactly what the full
+    one (``_parsed``) gives or null — used while no present value comes out null — or None.
+
+    ``column`` is the cleaned source column of the batch (for the id probe).
+    """
+    if spec.default is not None:
+        return None
+    if spec.type is FieldType.INT:
+        return raw.cast(pl.Int64, strict=False)  # "1,299" -> null -> the full parse
+    if spec.type is FieldType.MONEY and not spec.round:
+        return pl.when(raw.str.contains(MONEY_PATTERN)).then(raw.cast(pl.Decimal(18, 2), strict=False))
+    if spec.type is FieldType.DATE and spec.formats:
+        return raw.str.to_date(spec.formats[0], strict=False)
+    if spec.type is FieldType.DATETIME and spec.formats:
+        return raw.str.to_datetime(spec.formats[0], strict=False, time_unit="us")  # naive: see _to_utc
+    if spec.type is FieldType.ID:
+        # "123.0" (a spreadsheet's float) needs the rewrite; without one in the batch the id is the text
+        return None if column.str.contains(r"^\d+\.0+$").any() else raw
+    return None
+
+
+def _naive_datetime(spec: FieldSpec, raw: pl.Expr) -> pl.Expr:
+    return pl.coalesce([raw.str.to_datetime(f, strict=False, time_unit="us") for f in spec.formats])
+
+
+def _to_utc(naive: pl.Series, tz: str) -> pl.Series:
+    """Local wall-clock times in ``tz`` -> UTC instants (null where the time does not exist there).
+
+    When the zone's offset is the same at every midnight of the batch's span (Asia/Shanghai
+    since 1991, any zone between DST switches) a subtraction gives the same instants as the
+    zone-database lookup per value, at a fraction of its cost.
+    """
+    offset = _fixed_offset(naive, tz)
+    if offset is None:
+        return naive.dt.replace_time_zone(tz, non_existent="null").dt.convert_time_zone("UTC")
+    return (naive - offset).dt.replace_time_zone("UTC")
+
+
+def _fixed_offset(naive: pl.Series, tz: str):
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    low, high = naive.min(), naive.max()
+    if low is None:
+        return dt.timedelta(0)
+    zone = ZoneInfo(tz)
+    try:
+        day, last = low.date() - dt.timedelta(days=1), high.date() + dt.timedelta(days=1)
+    except OverflowError:  # year 1 or 9999: the lookup per value handles the edges
+        return None
+    if (last - day).days > 40_000:
+        return None
+    offsets = set()
+    while day <= last:
+        offsets.add(dt.datetime.combine(day, dt.time(), zone).utcoffset())
+        day += dt.timedelta(days=1)
+        if len(offsets) > 1:
+            return None
+    return offsets.pop()
+
+
 def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) -> _Typed:
-    typed_cols, checks = [], []  # checks: (flag name, source column, reason)
+    """Type every column of one batch and flag every bad value.
+
+    Each source column is cleaned once; each field is parsed once, by a fast expression
+    when it has one (``_fast``), and again by the full one only in a batch where the fast
+    one leaves a present value null. The control-character and cell-length checks run as
+    one probe per column, and become per-row flags only in a batch where the probe finds one.
+    """
+    specs = [spec for spec in profile.fields if spec.type is not FieldType.IGNORE]
     personal = {spec.source for spec in profile.fields if spec.type in PERSONAL_TYPES}
-    for spec in profile.fields:
-        if spec.type is FieldType.IGNORE:
-            continue
-        expr, reason = _parsed(spec, profile, tz)
-        typed_cols.append(expr.alias(spec.to))
-        present = _clean(spec.source).is_not_null()
-        if reason:
-            checks.append(((present & expr.is_null()), spec.source, reason))
+    sources = list(dict.fromkeys(spec.source for spec in specs))
+    cleaned = {src: f"\x00clean{j}" for j, src in enumerate(sources)}
+    typed_name = {i: f"\x00typed{i}" for i in range(len(specs))}
+    raw_checks = batch.select(
+        *[pl.col(src).fill_null("").str.contains(CONTROL_CHARACTERS).any().alias(f"c{j}") for j, src in enumerate(sources)],
+        *[pl.col(src).fill_null("").str.len_chars().max().alias(f"l{j}") for j, src in enumerate(sources)],
+    ).row(0, named=True) if batch.height else {}
+    work = batch.with_columns(*[_clean(src).alias(cleaned[src]) for src in sources])
+    full, reasons, parse = {}, {}, []
+    for i, spec in enumerate(specs):
+        raw = pl.col(cleaned[spec.source])
+        full[i], reasons[i] = _parsed(spec, profile, tz, raw)
+        if spec.type is FieldType.DATETIME:
+            full[i] = _naive_datetime(spec, raw.fill_null(pl.lit(spec.default)) if spec.default is not None else raw)
+        fast = _fast(spec, raw, work[cleaned[spec.source]])
+        parse.append((fast if fast is not None else full[i]).alias(typed_name[i]))
+    work = work.with_columns(parse)
+    if reasons and work.height:
+        # a fast parse that left a present value null: that column again, with every format and rule
+        failed = work.select(*[
+            (pl.col(cleaned[spec.source]).is_not_null() & pl.col(typed_name[i]).is_null()).any().alias(str(i))
+            for i, spec in enumerate(specs) if reasons[i]
+        ]).row(0, named=True)
+        redo = [full[int(i)].alias(typed_name[int(i)]) for i, bad in failed.items() if bad]
+        if redo:
+            work = work.with_columns(redo)
+    for i, spec in enumerate(specs):
+        if spec.type is FieldType.DATETIME:
+            work = work.with_columns(_to_utc(work[typed_name[i]], tz).alias(typed_name[i]))
+    checks = []  # (flag expression, source column, reason)
+    for i, spec in enumerate(specs):
+        present = pl.col(cleaned[spec.source]).is_not_null()
+        if reasons[i]:
+            checks.append((present & pl.col(typed_name[i]).is_null(), spec.source, reasons[i]))
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
         if (floor := NON_NEGATIVE.get(profile.table, {}).get(spec.to)) is not None:
@@ -245,17 +344,20 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
         if (known := known_values(profile.table, spec.to)) is not None:
             values, what = known
             listed = ", ".join(sorted(values)[:8]) + (" …" if len(values) > 8 else "")
-            checks.append((present & ~_clean(spec.source).is_in(sorted(values)), spec.source,
+            checks.append((present & ~pl.col(cleaned[spec.source]).is_in(sorted(values)), spec.source,
                            f"unknown {what}; known: {listed or 'none'}"))
+        j = sources.index(spec.source)
         raw_text = pl.col(spec.source).fill_null("")
-        checks.append((raw_text.str.contains(CONTROL_CHARACTERS), spec.source,
-                       "contains a control character or a byte-order mark (U+FEFF): a binary file, or two "
-                       "exports pasted together?"))
-        checks.append((raw_text.str.len_chars() > MAX_CELL_CHARS, spec.source,
-                       f"the value is longer than {MAX_CELL_CHARS:,} characters"))
+        if raw_checks.get(f"c{j}"):
+            checks.append((raw_text.str.contains(CONTROL_CHARACTERS), spec.source,
+                           "contains a control character or a byte-order mark (U+FEFF): a binary file, or two "
+                           "exports pasted together?"))
+        if (raw_checks.get(f"l{j}") or 0) > MAX_CELL_CHARS:
+            checks.append((raw_text.str.len_chars() > MAX_CELL_CHARS, spec.source,
+                           f"the value is longer than {MAX_CELL_CHARS:,} characters"))
     flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
-    # one pass types every column and flags every problem; rejects are built from the few bad rows
-    typed = batch.select(pl.col(ROW), *typed_cols, *flags)
+    # every problem flagged in one pass; rejects are built from the few bad rows
+    typed = work.select(pl.col(ROW), *[pl.col(typed_name[i]).alias(spec.to) for i, spec in enumerate(specs)], *flags)
     flag_names = [f"_bad{i}" for i in range(len(checks))]
     reject_parts = []
     if flag_names:
@@ -339,8 +441,14 @@ def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.
 def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Keep the first row of each natural key; reject the later ones, naming the first."""
     keys = [k for k in TABLES[table].key if k in frame.columns]
-    frame = frame.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
-    dup = frame.filter(pl.col(ROW) != pl.col("_first"))
+    if frame.height and frame.select(pl.struct(keys).hash().n_unique()).item() == frame.height:
+        # as many distinct key hashes as rows: every key is unique (a hash collision only
+        # lowers the count, which sends the batch to the exact check below)
+        dup = frame.head(0).with_columns(pl.col(ROW).alias("_first"))
+        frame = frame.with_columns(pl.col(ROW).alias("_first"))
+    else:
+        frame = frame.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
+        dup = frame.filter(pl.col(ROW) != pl.col("_first"))
     rejects = dup.select(
         pl.col(ROW).alias("row"),
         pl.lit(", ".join(keys)).alias("column"),
@@ -441,7 +549,11 @@ def _import_source(
     if needs_store and store_id is None and "store_id" not in [f.to for f in profile.fields]:
         raise ValidationError(f"{path.name}: profile {profile.id} needs a store (--store)")
     warnings = _check_headers(src, profile, path.name)
-    outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, file_sha256(path), warnings=warnings)
+    # hashlib releases the GIL: the digest reads alongside the import (a pool per import: safe after a fork)
+    hasher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="shopops-import-sha256")
+    hashing = hasher.submit(file_sha256, path)
+    hasher.shutdown(wait=False)
+    outcome = ImportOutcome(path.name, profile.id, profile.table, store_id, "", warnings=warnings)
     total_bytes = path.stat().st_size
     absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
 
@@ -471,11 +583,13 @@ def _import_source(
         if virtual:
             _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
         else:
-            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict)
+            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
+                          keys_unique=True)
             outcome.tables[profile.table] = result
         outcome.loaded = True
     except StrictModeRejected:
         pass
+    outcome.sha256 = hashing.result()
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
     return outcome

@@ -15,6 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 from ibis.backends import BaseBackend
@@ -76,13 +78,16 @@ def load(
     *,
     atomic: bool = True,
     update: bool = True,
+    keys_unique: bool = False,
 ) -> LoadResult:
     """Merge ``batches`` into ``table_name``.
 
     ``atomic=True`` loads every batch in one transaction (all or nothing);
     ``atomic=False`` commits batch by batch. Inside ``transaction(con)`` every load
     joins the outer transaction. ``update=False`` only inserts new keys and keeps
-    existing rows as they are (e.g. a customer's first-seen time).
+    existing rows as they are (e.g. a customer's first-seen time). ``keys_unique=True``:
+    the caller has already made each natural key appear once per batch (ingest rejects the
+    later rows of a key, naming the first), so the loader does not check it again.
     """
     table = TABLES[table_name]
     if isinstance(batches, pa.Table):
@@ -92,6 +97,7 @@ def load(
     versions.ensure(con)
     result = LoadResult(table_name)
     changed: set[str] = set()  # stores whose rows changed, for the data version
+    seen = _LoadedKeys(table) if atomic and session.engine != "pyspark" else None
 
     def one(batch: pa.Table) -> None:
         batch = conform(table, batch)
@@ -99,12 +105,13 @@ def load(
             return
         stage = session.stage(table, batch)
         try:
-            dupes = session.duplicate_keys(table, stage)
+            dupes = 0 if keys_unique else session.duplicate_keys(table, stage)
             if dupes:
                 raise ValidationError(
                     f"{table_name}: {dupes} natural keys ({', '.join(table.key)}) appear more than once in one batch"
                 )
-            inserted, updated = session.merge(table, stage, update=update)
+            new_keys = seen is not None and seen.all_new(session, batch, stage)
+            inserted, updated = session.merge(table, stage, update=update, new_keys=new_keys)
         finally:
             session.drop_stages()
         result.rows += batch.num_rows
@@ -129,6 +136,42 @@ def load(
                 one(batch)
                 bump()
     return result
+
+
+class _LoadedKeys:
+    """The keys one atomic load has written so far, for stores that held no row of the table
+    when the load reached them (a first import of a store, a backfill into an empty table).
+
+    A batch whose stores are all such stores can only meet keys written by this load; when
+    none of its key hashes is among those written before (a hash collision only errs towards
+    "may meet"), every key of it is new and it is inserted without a join against the table.
+    """
+
+    def __init__(self, table: Table) -> None:
+        self.table = table
+        self.fresh: set[str] = set()
+        self.known: set[str] = set()  # stores already classified
+        self.hashes: list[np.ndarray] = []  # sorted key hashes, one array per batch
+
+    def all_new(self, session: Session, batch: pa.Table, stage: str) -> bool:
+        stores = set(pc.unique(batch.column("store_id")).to_pylist()) if "store_id" in batch.column_names else {""}
+        unknown = stores - self.known
+        if unknown:
+            self.fresh |= unknown - session.stores_with_rows(self.table, unknown)
+            self.known |= unknown
+        hashes = pl.from_arrow(batch.select(list(self.table.key))).select(
+            pl.struct(list(self.table.key)).hash(seed=0)).to_series().to_numpy()
+        if not stores <= self.fresh:
+            self.fresh -= stores  # a batch with a store that had rows: those stores go through the join
+            return False
+        new = not any(_meets(earlier, hashes) for earlier in self.hashes)
+        self.hashes.append(np.sort(hashes))
+        return new
+
+
+def _meets(sorted_hashes: np.ndarray, hashes: np.ndarray) -> bool:
+    at = np.searchsorted(sorted_hashes, hashes).clip(max=len(sorted_hashes) - 1)
+    return bool((sorted_hashes[at] == hashes).any())
 
 
 def transaction(con: BaseBackend):

@@ -193,15 +193,27 @@ class Session:
             f"SELECT count(*) FROM (SELECT {keys} FROM {q(stage)} GROUP BY {keys} HAVING count(*) > 1) d"
         )
 
-    def merge(self, table: Table, stage: str, *, update: bool = True) -> tuple[int, int]:
+    def stores_with_rows(self, table: Table, stores: set[str]) -> set[str]:
+        """Which of ``stores`` hold a row of ``table`` ("" stands for a table without stores)."""
+        if "store_id" not in table.column_names:
+            return {""} if self.execute(f"SELECT 1 FROM {q(table.name)} LIMIT 1").fetchone() else set()
+        listed = ", ".join("'" + v.replace("'", "''") + "'" for v in stores)
+        return {r[0] for r in self.execute(
+            f"SELECT DISTINCT store_id FROM {q(table.name)} WHERE store_id IN ({listed})").fetchall()}
+
+    def merge(self, table: Table, stage: str, *, update: bool = True, new_keys: bool = False) -> tuple[int, int]:
         """Insert new keys, replace changed rows (unless ``update`` is off), leave identical rows alone.
 
         The target is narrowed to the stores in the batch by a constant predicate, so
         the engine skips other stores' data (facts arrive store by store, so they sit
-        in separate row groups). Returns (inserted, updated).
+        in separate row groups). ``new_keys``: the caller knows no stored row has a key of
+        the batch (``loader._LoadedKeys``): a plain insert. Returns (inserted, updated).
         """
         target = q(table.name)
         cols = ", ".join(q(c) for c in table.column_names)
+        if new_keys and self.engine != "pyspark":
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
+            return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
         scope = "true"
         if "store_id" in table.column_names:
             stores = [r[0] for r in self.execute(f"SELECT DISTINCT store_id FROM {q(stage)}").fetchall()]
@@ -213,6 +225,8 @@ class Session:
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
         values = [c for c in table.column_names if c not in table.key]
         same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
+        if self.engine != "pyspark":
+            return self._merge_by_keys(table, stage, scope=scope, on=on, same=same, update=update)
         changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
         new = f"NOT EXISTS (SELECT 1 FROM {scoped} t WHERE {on})"
         matched = self.scalar(f"SELECT count(*) FROM {q(stage)} s WHERE NOT {new}")
@@ -224,14 +238,60 @@ class Session:
         if self.engine == "pyspark":
             if (inserted or updated) and self._spark_partition(table):
                 self._overwrite_days(table, stage, scope=scope, on=on, update=update)
-            elif inserted or updated:
+            elif (inserted or updated) and update:
                 unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
                 self._rewrite(table, stage, keep=f"NOT ({scope} AND {changed})", add=f"NOT {unchanged}")
+            elif inserted:  # insert-only: every stored row stays, only new keys are added
+                self._rewrite(table, stage, keep="true", add=new)
             return inserted, updated
         if updated:
             self.execute(f"DELETE FROM {target} t WHERE {scope} AND {changed}")
         if inserted or updated:
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)} s WHERE {new}")
+        return inserted, updated
+
+    def _merge_by_keys(self, table: Table, stage: str, *, scope: str, on: str, same: str, update: bool) -> tuple[int, int]:
+        """DuckDB and PostgreSQL: merge at the cost of the batch, not of the table.
+
+        One join of the batch with the stored rows of its keys (the batch is the small side:
+        DuckDB builds its hash table on it and skips the row groups outside the batch's key
+        range; PostgreSQL probes the primary key) tells how many keys are stored and how many
+        of those differ. Only when something changes are the matched keys kept aside (at most
+        the batch's size), and the delete and insert join with them — never an anti-join of
+        the whole table.
+        """
+        target, stage_q = q(table.name), q(stage)
+        cols = ", ".join(q(c) for c in table.column_names)
+        keys = ", ".join(f"s.{q(k)}" for k in table.key)
+        t_scope = scope.replace("store_id IN", "t.store_id IN", 1)
+        rows, matched, changed = self.execute(
+            f"SELECT (SELECT count(*) FROM {stage_q}), count(t.{q(table.key[0])}), "
+            f"coalesce(sum(CASE WHEN {same} THEN 0 ELSE 1 END), 0) "
+            f"FROM {stage_q} s JOIN {target} t ON {on} WHERE {t_scope}"
+        ).fetchone()
+        rows, matched, changed = int(rows), int(matched), int(changed)
+        updated = changed if update else 0
+        inserted = rows - matched
+        if not matched:  # the common case of a new export: every key is new
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage_q}")
+            return inserted, 0
+        if not (inserted or updated):  # a re-import: nothing to write
+            return 0, 0
+        found = f"_found_{uuid.uuid4().hex[:8]}"
+        self.execute(
+            f"CREATE TEMP TABLE {q(found)} AS SELECT {keys}, ({same}) AS _same "
+            f"FROM {stage_q} s JOIN {target} t ON {on} WHERE {t_scope}"
+        )
+        try:
+            k_on = " AND ".join(f"k.{q(k)} = {{a}}.{q(k)}" for k in table.key)
+            if updated:
+                self.execute(f"DELETE FROM {target} t WHERE {scope} AND EXISTS "
+                             f"(SELECT 1 FROM {q(found)} k WHERE {k_on.format(a='t')} AND NOT k._same)")
+            keep = "k._same" if update else "true"  # stored rows left as they are
+            self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {stage_q} s WHERE NOT EXISTS "
+                         f"(SELECT 1 FROM {q(found)} k WHERE {k_on.format(a='s')} AND {keep})")
+        finally:
+            self.execute(f"DROP TABLE IF EXISTS {q(found)}")
         return inserted, updated
 
     def _spark_partition(self, table: Table) -> str | None:
