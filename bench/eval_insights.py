@@ -30,9 +30,12 @@ from pathlib import Path
 import ibis
 
 from shopops.insights.calendar import CampaignCalendar
+from shopops.insights.crosscheck import CrossSettings
 from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, run_weekly, score
 from shopops.insights.pipeline import RunConfig, run_days
 
+# the run before issue 18's second pass, for the before/after table
+BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(direct_evidence=()))
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204)}
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
@@ -49,6 +52,9 @@ def build(seed: int, season: Season) -> tuple[str, list[dict]]:
     db = root / "warehouse.duckdb"
     truth_path = root / "files" / "incidents.json"
     if db.exists() and truth_path.exists() and (root / "done").exists():
+        con = ibis.duckdb.connect(str(db))  # a warehouse cached by older code: the tables added since
+        ensure_tables(con)
+        con.disconnect()
         return str(db), json.loads(truth_path.read_text("utf-8"))
     root.mkdir(parents=True, exist_ok=True)
     if db.exists():
@@ -140,14 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", help="comma-separated seeds (instead of --set)")
     ap.add_argument("--seasons", default=",".join(SEASONS))
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--baseline", action="store_true",
+                    help="also score the run before issue 18's second pass (best sellers by item GMV only, "
+                         "no finding from a competitor's cut alone) on the same warehouses")
     args = ap.parse_args(argv)
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else list(SETS[args.set])
-    rows = []
+    rows, base_rows = [], []
     for name in args.seasons.split(","):
         for seed in seeds:
             t = time.perf_counter()
             rows.append(evaluate(seed, SEASONS[name], verbose=args.verbose))
-            print(f"{name} seed {seed}: {time.perf_counter() - t:.0f} s", file=sys.stderr)
+            print(f"{name} seed {seed}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
+            if args.baseline:
+                base_rows.append(evaluate(seed, SEASONS[name], config=BASELINE, verbose=args.verbose))
+    if args.baseline:
+        print("baseline (before):\n" + report(base_rows) + "\n\nnow:")
     print(report(rows))
     return 0
 

@@ -37,7 +37,9 @@ CHART_DAYS = 28
 class RunConfig:
     settings: Settings = field(default_factory=Settings)
     calendar: CampaignCalendar = field(default_factory=CampaignCalendar)
-    top_products: int = 30
+    top_products: int = 30  # best sellers by item GMV over the history …
+    recent_buyers: int = 15  # … and the products most paid for over its last 28 days …
+    matched_products: int = 30  # … and (up to this many) products a competitor item is matched to
     kpis: tuple[str, ...] = ()  # empty: every daily catalog KPI
     stores: tuple[str, ...] = ()  # empty: every store
     promotions: tuple[PromoWindow, ...] = ()  # from the app DB, for the promotion evidence
@@ -259,6 +261,12 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     t1 = time.perf_counter()
     history = Period(first, days[0] - dt.timedelta(days=1))
     products = queries.top_products(history, config.top_products, stores=config.stores, con=con) if config.top_products else {}
+    if products and (config.recent_buyers or config.matched_products):
+        extra = queries.watched_products(history, by_buyers=config.recent_buyers, matched=config.matched_products,
+                                         stores=config.stores, con=con)
+        for store, ps in extra.items():
+            if store in products:
+                products[store] = list(dict.fromkeys([*products[store], *ps]))
     product_frame = queries.product_daily(period, products, con=con) if products else pd.DataFrame()
     store_dates = {s: set(g[BUCKET]) for s, g in store_frame.groupby("store_id")} if len(store_frame) else {}
     if len(product_frame):
