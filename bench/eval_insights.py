@@ -40,7 +40,7 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204)}
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
-def build(seed: int, season: Season) -> tuple[str, list[dict]]:
+def build(seed: int, season: Season, scale: str = "eval") -> tuple[str, list[dict]]:
     """The warehouse (DuckDB path) and truth of one seed and season, built once."""
     from shopops.demo.generator import generate
     from shopops.demo.generator.incidents import Incident
@@ -48,7 +48,7 @@ def build(seed: int, season: Season) -> tuple[str, list[dict]]:
     from shopops.ingest.profiles import profile_get
     from shopops.warehouse.loader import ensure_tables
 
-    root = ROOT / f"{season.name}-seed{seed}"
+    root = ROOT / (f"{season.name}-seed{seed}" + ("" if scale == "eval" else f"-{scale}"))
     db = root / "warehouse.duckdb"
     truth_path = root / "files" / "incidents.json"
     if db.exists() and truth_path.exists() and (root / "done").exists():
@@ -61,7 +61,7 @@ def build(seed: int, season: Season) -> tuple[str, list[dict]]:
         db.unlink()
     plan = draw_schedule(seed, season)
     incidents = [Incident(p.kind, p.store_id, p.day, rank=p.rank) for p in plan]
-    manifest = generate(root / "files", days=season.generate_days, scale="eval", seed=seed, end_date=season.last,
+    manifest = generate(root / "files", days=season.generate_days, scale=scale, seed=seed, end_date=season.last,
                         incidents=incidents)
     con = ibis.duckdb.connect(str(db))
     ensure_tables(con)

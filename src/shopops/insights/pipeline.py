@@ -461,11 +461,22 @@ BRIEF_KPIS = ("gmv", "visitors", "conversion_rate", "aov", "paid_orders", "net_s
 USUAL_Z = 1.7
 
 
-def usual_range(band, z: float = USUAL_Z) -> tuple[float, float]:
-    """The central range of a band's distribution at normal score ``z`` (Poisson tails for a Poisson band)."""
+def usual_range(band, z: float = USUAL_Z, *, positive: bool = False) -> tuple[float, float]:
+    """The central range of a band's distribution at normal score ``z`` (Poisson tails for a Poisson band).
+    ``positive``: an amount or count that is never below 0 (GMV, orders): the range is multiplicative —
+    expected × e^(±z·spread/expected) — so a wide spread (a small store's few orders) gives a range from a
+    fraction of the level, never one from 0 that says nothing; for a narrow spread it is expected ± z × spread."""
     if band.poisson:
         return poisson_interval(band.expected, z)
+    if positive and band.expected > 0:
+        cv = band.spread / band.expected
+        return band.expected * math.exp(-z * cv), band.expected * math.exp(z * cv)
     return band.expected - z * band.spread, band.expected + z * band.spread
+
+
+def positive_kpi(spec) -> bool:
+    """An amount or a count (not a ratio): its usual range is multiplicative (``usual_range``)."""
+    return not spec.is_ratio and spec.kind in (Unit.MONEY, Unit.COUNT)
 
 
 @dataclass(frozen=True)
@@ -511,7 +522,7 @@ def brief_rows(day: dt.date, *, config: RunConfig | None = None, con=None) -> li
                 actual = None if i is None or math.isnan(s.values[i]) else float(s.values[i])
                 band = None if campaign else expected_band(s.dates, s.values, day, kind=s.spec.kind, settings=st, skip=skip,
                                                            volumes=s.volumes, is_ratio=s.spec.is_ratio)
-                usual = usual_range(band) if band else (None, None)
+                usual = usual_range(band, positive=positive_kpi(s.spec)) if band else (None, None)
                 out.append(BriefRow(s.spec.kpi, sid, actual, band.expected if band else None,
                                     band.low if band else None, band.high if band else None, campaign,
                                     usual[0], usual[1]))
