@@ -52,9 +52,15 @@ def build(seed: int, season: Season, scale: str = "eval") -> tuple[str, list[dic
     db = root / "warehouse.duckdb"
     truth_path = root / "files" / "incidents.json"
     if db.exists() and truth_path.exists() and (root / "done").exists():
-        con = ibis.duckdb.connect(str(db))  # a warehouse cached by older code: the tables added since
-        ensure_tables(con)
+        from shopops.warehouse.backends.versions import NAME as VERSIONS
+
+        con = ibis.duckdb.connect(str(db), read_only=True)
+        old = VERSIONS not in con.list_tables()
         con.disconnect()
+        if old:  # a warehouse cached by older code: the data-version table added since
+            con = ibis.duckdb.connect(str(db))
+            ensure_tables(con)
+            con.disconnect()
         return str(db), json.loads(truth_path.read_text("utf-8"))
     root.mkdir(parents=True, exist_ok=True)
     if db.exists():
