@@ -36,7 +36,8 @@ from shopops.insights.pipeline import RunConfig, run_days
 
 # the run before issue 18's second pass, for the before/after table
 BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(direct_evidence=()))
-SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204)}
+SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
+        "heldout2": (1625, 1985, 2254, 6407, 9101)}  # drawn for issue 18's second pass, never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
