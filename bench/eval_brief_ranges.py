@@ -29,20 +29,21 @@ from shopops.insights import queries  # noqa: E402
 from shopops.insights.calendar import CampaignCalendar  # noqa: E402
 from shopops.insights.detection import Settings, expected_band  # noqa: E402
 from shopops.insights.evaluation import SEASONS  # noqa: E402
-from shopops.insights.pipeline import BRIEF_KPIS, _series_from, usual_range  # noqa: E402
+from shopops.insights.pipeline import BRIEF_KPIS, _series_from, positive_kpi, usual_range  # noqa: E402
 
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", default=",".join(str(s) for s in SETS["heldout"]))
     ap.add_argument("--season", default="ordinary")
+    ap.add_argument("--scale", default="eval", help="the demo scale (eval; small is the demo's first run)")
     args = ap.parse_args(argv)
     season = SEASONS[args.season]
     st = Settings()
     cal = CampaignCalendar()
-    stats = defaultdict(lambda: {"alert_w": [], "usual_w": [], "alert_in": 0, "usual_in": 0, "n": 0})
+    stats = defaultdict(lambda: {"alert_w": [], "usual_w": [], "alert_in": 0, "usual_in": 0, "n": 0, "zero": 0})
     for seed in (int(s) for s in args.seeds.split(",")):
-        path, truth = build(seed, season)
+        path, truth = build(seed, season, args.scale)
         bad = set()
         for t in truth:
             d0 = dt.date.fromisoformat(t["day"])
@@ -62,22 +63,23 @@ def main(argv=None) -> int:
                                      volumes=s.volumes, is_ratio=s.spec.is_ratio)
                 if band is None or np.isnan(v) or not band.expected:
                     continue
-                lo, hi = usual_range(band)
+                lo, hi = usual_range(band, positive=positive_kpi(s.spec))
                 c = stats[s.spec.kpi]
                 c["alert_w"].append((band.high - max(band.low, 0)) / abs(band.expected))
                 c["usual_w"].append((hi - max(lo, 0)) / abs(band.expected))
                 c["alert_in"] += band.low <= v <= band.high
                 c["usual_in"] += lo <= v <= hi
+                c["zero"] += lo <= 0
                 c["n"] += 1
         con.disconnect()
-    print("| KPI | store-days | alert band: width / level (median) | inside | usual range: width / level | inside |")
-    print("|---|---|---|---|---|---|")
+    print("| KPI | store-days | alert band: width / level (median) | inside | usual range: width / level | inside | usual range from 0 |")
+    print("|---|---|---|---|---|---|---|")
     for kpi in BRIEF_KPIS:
         c = stats[kpi]
         if not c["n"]:
             continue
         print(f"| {kpi} | {c['n']} | {statistics.median(c['alert_w']):.0%} | {c['alert_in'] / c['n']:.1%} | "
-              f"{statistics.median(c['usual_w']):.0%} | {c['usual_in'] / c['n']:.1%} |")
+              f"{statistics.median(c['usual_w']):.0%} | {c['usual_in'] / c['n']:.1%} | {c['zero'] / c['n']:.1%} |")
     return 0
 
 

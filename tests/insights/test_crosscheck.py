@@ -109,3 +109,46 @@ def test_a_dip_every_store_shares_does_not_alert():
 
     assert run({"a": 70.0, "b": 99.0, "c": 101.0, "d": 100.0}) == ["a"]  # one store down: kept
     assert run({"a": 70.0, "b": 82.0, "c": 84.0, "d": 100.0}) == []  # the others down too: a market dip
+
+
+def _with_small_product(cut_today: float, buyers_last_two: tuple[float, float]) -> StoreProducts:
+    """The five-product store plus p5, bought about once every three days (too small for a fall to be
+    measured), with its competitor's cut (beyond the market) on the last day."""
+    sp = store([20, 10, 10, 10, 10])
+    rng = np.random.default_rng(5)
+    small = rng.poisson(0.35, DAYS).astype(float)
+    small[-2:] = buyers_last_two
+    cut = np.zeros(DAYS)
+    cut[-1] = cut_today
+
+    def add(a, row):
+        return np.vstack([a, row[None, :]])
+
+    return StoreProducts("s", [*sp.products, "p5"], DATES, add(sp.buyers, small), add(sp.visitors, np.full(DAYS, 2.0)),
+                         add(sp.units, small), add(sp.item_gmv, small * 100), add(sp.placed_units, np.maximum(small, 1)),
+                         add(sp.placed_listed, np.maximum(small, 1) * 100), add(sp.bad_reviews, np.zeros(DAYS)),
+                         add(sp.reviews, np.zeros(DAYS)), add(sp.on_hand, np.full(DAYS, np.nan)),
+                         add(sp.competitor_cut, cut))
+
+
+def test_a_competitors_cut_on_a_product_too_small_to_measure_is_a_finding_of_its_own():
+    sp = _with_small_product(0.22, (0, 0))
+    sigs = [s for s in product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5) if s.product_id == "p5"]
+    assert len(sigs) == 1
+    s = sigs[0]
+    x = sp.buyers[:, DAYS - 30:DAYS - 2]
+    share = x[5].sum() / (x.sum(axis=0) - x[5]).sum()  # leave-one-out share over the reference days
+    others_two = (sp.buyers[:, -2:].sum(axis=0) - sp.buyers[5, -2:]).sum()
+    assert share * sp.buyers[:5, -1].sum() < CS.min_expected_evidence  # too small for the ordinary rule
+    assert s.expected == pytest.approx(share * others_two) and s.actual == 0 and s.window == 2
+    assert s.severity == "medium" and [e[0] for e in s.evidence] == ["competitor_price"]
+
+
+def test_no_direct_finding_without_the_cut_or_when_its_buyers_are_up():
+    assert not [s for s in product_signals(_with_small_product(0.0, (0, 0)), DAY, settings=ST, cs=CS, store_gmv=1e5)
+                if s.product_id == "p5"]
+    assert not [s for s in product_signals(_with_small_product(0.22, (1, 2)), DAY, settings=ST, cs=CS, store_gmv=1e5)
+                if s.product_id == "p5"]
+    off = CrossSettings(direct_evidence=())
+    assert not [s for s in product_signals(_with_small_product(0.22, (0, 0)), DAY, settings=ST, cs=off, store_gmv=1e5)
+                if s.product_id == "p5"]

@@ -215,3 +215,18 @@ def test_many_series_at_once_give_the_bands_of_one_at_a_time(kind, volumes):
         else:
             assert a.expected == pytest.approx(b.expected) and a.low == pytest.approx(b.low)
             assert a.high == pytest.approx(b.high) and a.poisson == b.poisson
+
+
+def test_the_usual_range_of_an_amount_starts_at_a_share_of_the_level_not_at_zero():
+    from shopops.insights.detection import Band
+    from shopops.insights.pipeline import usual_range
+
+    wide = Band(expected=1000.0, low=-1100.0, high=3100.0, spread=600.0, history=28)  # a small store's GMV
+    lo, hi = usual_range(wide, 1.7, positive=True)
+    # by hand: 1000 × e^(∓1.7 × 0.6) = 360.6 and 2773.2
+    assert lo == pytest.approx(1000 * math.exp(-1.02)) and hi == pytest.approx(1000 * math.exp(1.02))
+    assert lo > 0
+    assert usual_range(wide, 1.7) == pytest.approx((-20.0, 2020.0))  # a rate or a signed KPI: additive
+    narrow = Band(expected=1000.0, low=900.0, high=1100.0, spread=20.0, history=28)
+    lo, hi = usual_range(narrow, 1.7, positive=True)
+    assert lo == pytest.approx(966.0, abs=0.6) and hi == pytest.approx(1034.0, abs=0.6)  # ≈ expected ± z × spread

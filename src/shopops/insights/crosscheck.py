@@ -46,6 +46,13 @@ class CrossSettings:
     fall: float = 0.6  # a product without evidence: the sensitivity's z and a fall of 60 % (its conversion too)
     min_expected: float = 3.0  # expected buyers (one day) below this: not judged without evidence
     min_expected_evidence: float = 1.0  # … and with evidence
+    # a product too small for any fall to be measured (expected buyers of the day below min_expected_evidence;
+    # over the day and the day before at least min_expected_direct): a direct fact alone — a competitor's cut
+    # (a stock at 0 is not on by default: a long-tail product runs out now and then) — is a finding when its
+    # buyers are not up (at most direct_share of expected)
+    direct_evidence: tuple[str, ...] = ("competitor_price",)
+    min_expected_direct: float = 0.2
+    direct_share: float = 0.5
     price_rise: float = 0.1  # relative unit price (vs the store's other products) up by this is evidence …
     price_z: float = 3.5  # … when the rise is this many times the daily noise of that relative price
     bad_share: float = 0.8  # 差评: at least 3 in a week and this share of the product's reviews then
@@ -171,6 +178,12 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
         if share[p] <= 0:
             continue
         e1 = float(share[p] * others[p, i])
+        if e1 < cs.min_expected_evidence and evidence[p]:
+            sig = _direct_signal(sp, p, i, have, share[p], others, x, evidence[p], cs, settings, value_per_buyer[p],
+                                 store_gmv, priority)
+            if sig is not None:
+                out.append(sig)
+            continue
         if e1 < (cs.min_expected_evidence if evidence[p] else cs.min_expected):
             continue
         best = None
@@ -224,6 +237,28 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
                           severity=severity, bad=True, alerting=True, window=window, priority=priority,
                           evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
     return out
+
+
+def _direct_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, share: float, others: np.ndarray,
+                   x: np.ndarray, evidence: dict, cs: CrossSettings, settings: Settings, value_per_buyer: float,
+                   store_gmv: float, priority: int) -> Signal | None:
+    """A small product with a direct fact against it (a competitor's cut, a stock at 0) whose buyers are not up."""
+    direct = {k: v for k, v in evidence.items() if k in cs.direct_evidence}
+    if not direct:
+        return None
+    cols = [i - 1, i] if i >= 1 and have[i - 1] else [i]
+    expected = float(share * others[p, cols].sum())
+    actual = float(x[p, cols].sum())
+    if expected < cs.min_expected_direct or actual > cs.direct_share * expected:
+        return None
+    rel = actual / expected - 1
+    money = abs(rel) * expected * float(value_per_buyer)
+    spread = math.sqrt(max(expected, 1.0))
+    return Signal(store_id=sp.store_id, day=sp.dates[i], kpi="item_buyers", product_id=sp.products[p], actual=actual,
+                  expected=expected, low=max(expected - settings.z * spread, 0.0), high=expected + settings.z * spread,
+                  z=poisson_z(actual, expected), relative=rel, money_at_stake=money, severity="medium", bad=True,
+                  alerting=True, window=len(cols), priority=priority,
+                  evidence=tuple((k, st, facts) for k, (st, facts) in direct.items()))
 
 
 def tracking_signal(store_id: str, dates: list[dt.date], visitors: np.ndarray, report: np.ndarray, day: dt.date, *,

@@ -37,7 +37,9 @@ CHART_DAYS = 28
 class RunConfig:
     settings: Settings = field(default_factory=Settings)
     calendar: CampaignCalendar = field(default_factory=CampaignCalendar)
-    top_products: int = 30
+    top_products: int = 30  # best sellers by item GMV over the history …
+    recent_buyers: int = 15  # … and the products most paid for over its last 28 days …
+    matched_products: int = 30  # … and (up to this many) products a competitor item is matched to
     kpis: tuple[str, ...] = ()  # empty: every daily catalog KPI
     stores: tuple[str, ...] = ()  # empty: every store
     promotions: tuple[PromoWindow, ...] = ()  # from the app DB, for the promotion evidence
@@ -259,6 +261,12 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     t1 = time.perf_counter()
     history = Period(first, days[0] - dt.timedelta(days=1))
     products = queries.top_products(history, config.top_products, stores=config.stores, con=con) if config.top_products else {}
+    if products and (config.recent_buyers or config.matched_products):
+        extra = queries.watched_products(history, by_buyers=config.recent_buyers, matched=config.matched_products,
+                                         stores=config.stores, con=con)
+        for store, ps in extra.items():
+            if store in products:
+                products[store] = list(dict.fromkeys([*products[store], *ps]))
     product_frame = queries.product_daily(period, products, con=con) if products else pd.DataFrame()
     store_dates = {s: set(g[BUCKET]) for s, g in store_frame.groupby("store_id")} if len(store_frame) else {}
     if len(product_frame):
@@ -453,11 +461,22 @@ BRIEF_KPIS = ("gmv", "visitors", "conversion_rate", "aov", "paid_orders", "net_s
 USUAL_Z = 1.7
 
 
-def usual_range(band, z: float = USUAL_Z) -> tuple[float, float]:
-    """The central range of a band's distribution at normal score ``z`` (Poisson tails for a Poisson band)."""
+def usual_range(band, z: float = USUAL_Z, *, positive: bool = False) -> tuple[float, float]:
+    """The central range of a band's distribution at normal score ``z`` (Poisson tails for a Poisson band).
+    ``positive``: an amount or count that is never below 0 (GMV, orders): the range is multiplicative —
+    expected × e^(±z·spread/expected) — so a wide spread (a small store's few orders) gives a range from a
+    fraction of the level, never one from 0 that says nothing; for a narrow spread it is expected ± z × spread."""
     if band.poisson:
         return poisson_interval(band.expected, z)
+    if positive and band.expected > 0:
+        cv = band.spread / band.expected
+        return band.expected * math.exp(-z * cv), band.expected * math.exp(z * cv)
     return band.expected - z * band.spread, band.expected + z * band.spread
+
+
+def positive_kpi(spec) -> bool:
+    """An amount or a count (not a ratio): its usual range is multiplicative (``usual_range``)."""
+    return not spec.is_ratio and spec.kind in (Unit.MONEY, Unit.COUNT)
 
 
 @dataclass(frozen=True)
@@ -503,7 +522,7 @@ def brief_rows(day: dt.date, *, config: RunConfig | None = None, con=None) -> li
                 actual = None if i is None or math.isnan(s.values[i]) else float(s.values[i])
                 band = None if campaign else expected_band(s.dates, s.values, day, kind=s.spec.kind, settings=st, skip=skip,
                                                            volumes=s.volumes, is_ratio=s.spec.is_ratio)
-                usual = usual_range(band) if band else (None, None)
+                usual = usual_range(band, positive=positive_kpi(s.spec)) if band else (None, None)
                 out.append(BriefRow(s.spec.kpi, sid, actual, band.expected if band else None,
                                     band.low if band else None, band.high if band else None, campaign,
                                     usual[0], usual[1]))

@@ -81,6 +81,39 @@ def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=No
     return out
 
 
+def watched_products(period: Period, *, recent_days: int = 28, by_buyers: int = 15, matched: int = 30,
+                     matched_days: int = 14, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
+    """Products worth judging beyond the best sellers by item GMV: each store's ``by_buyers`` products
+    with the most paying buyers over the last ``recent_days`` of ``period`` (a cheap product many buy, a
+    product that took off recently), and up to ``matched`` products a competitor item is matched to
+    (priced in the last ``matched_days``), those selling most recently first — a competitor's cut can
+    only be seen on them. One KPI query and one read of the competitor snapshots."""
+    recent = Period(max(period.start, period.end - dt.timedelta(days=recent_days - 1)), period.end)
+    res = run_query(KpiQuery(("item_gmv", "item_buyers"), recent, by=("store_id", "product_id"), stores=stores), con=con)
+    frame = _numeric(res.to_frame(), ["item_gmv", "item_buyers"])
+    frame = frame[frame.product_id.notna() & (frame.product_id.astype(str) != "")]
+    matched_ids: dict[str, set[str]] = {}
+    if matched:
+        con_ = _connect(con)
+        if "competitor_snapshots" in con_.list_tables():
+            c = con_.table("competitor_snapshots")
+            c = c.filter(c.date >= period.end - dt.timedelta(days=matched_days - 1), c.date <= period.end)
+            if stores:
+                c = c.filter(c.store_id.isin(list(stores)))
+            for r in c.select("store_id", "product_id").distinct().execute().itertuples():
+                matched_ids.setdefault(str(r.store_id), set()).add(str(r.product_id))
+    out: dict[str, list[str]] = {}
+    for store, g in frame.groupby("store_id"):
+        g = g.assign(product_id=g.product_id.astype(str))
+        picked = list(g.sort_values(["item_buyers", "product_id"], ascending=[False, True]).head(by_buyers).product_id)
+        ids = matched_ids.get(str(store), set())
+        if ids:
+            m = g[g.product_id.isin(ids)].sort_values(["item_gmv", "product_id"], ascending=[False, True])
+            picked += [p for p in m.product_id.head(matched) if p not in picked]
+        out[str(store)] = picked
+    return out
+
+
 def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
     res = run_query(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
     return _numeric(res.to_frame(), kpis)
@@ -193,4 +226,5 @@ def product_titles(store_id: str, products: list[str], *, con=None) -> dict[str,
 __all__ = [
     "PRODUCT_KPIS", "PRODUCT_SERIES_KPIS", "bad_review_texts", "competitor_daily", "placed_prices", "stock_daily", "breakdown_daily", "competitor_prices", "detection_kpis",
     "product_daily", "product_titles", "spec_of", "stock_by_product", "store_daily", "top_products",
+    "watched_products",
 ]
