@@ -246,6 +246,8 @@ def traffic(page: Page) -> dict[str, DataTable]:
         )
     if platform_stores and not source and page.wants("store_funnel"):
         store_funnel = run_query(StoreFunnelQuery(page.period, stores=platform_stores))
+        ctx["no_store_reports"] = not store_funnel.rows
+    if platform_stores and not source and page.wants("store_funnel") and store_funnel.rows:
         store_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en, _b in STORE_STEPS}
         out["store_funnel"] = DataTable(
             "store_funnel", _("Platform store funnel"), funnel_columns,
@@ -256,7 +258,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
                          if ctx["visitor_days"] else "")),
         )
         ctx["store_funnel_chart"] = chart_from_table(out["store_funnel"], series=[("visitors", "bar", 0)],
-                                                     kind="funnel") if store_funnel.rows else None
+                                                     kind="funnel")
     if platform_stores and source and page.wants("traffic_funnel"):
         platform = run_query(TrafficFunnelQuery(page.period, stores=platform_stores, by_traffic_source=True))
         traffic_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en in TRAFFIC_STEPS}
