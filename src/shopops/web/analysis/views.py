@@ -97,14 +97,16 @@ COHORT_MONTHS = 11
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(
-        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,))
+        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,),
+                        refunds_at_same_age=True)
     )
     tiles = []
     for kid in kpis:
         row = result.row(kid)
         change = row.changes[PREVIOUS]
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": change.base,
-                      "change": change.relative, "is_good": row.is_good})
+                      "change": change.relative, "is_good": row.is_good, "immature": row.immature,
+                      "same_age_known_by": row.same_age_known_by})
     return tiles
 
 
@@ -411,9 +413,12 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
 def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
     kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
+    # visitors and conversion of each store in its own 口径 (events / the platform's report), issue 19 item 1
+    kpis = visitor_kpis(kpis, ("own", "tmall"))
     by_store = run_query(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
-                                         against=(PREVIOUS,)))
-    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,)))
+                                         against=(PREVIOUS,), refunds_at_same_age=True))
+    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,),
+                                      refunds_at_same_age=True))
     columns = [Column("store_id", _("Store")), Column("platform", _("Platform"))]
     for k in kpis:
         columns += [kpi_column(k, lang), Column(f"{k}__change", _("%(kpi)s vs previous") % {"kpi": CATALOG[k].label(lang)},
@@ -423,23 +428,33 @@ def stores(page: Page) -> dict[str, DataTable]:
     def row_of(rows, store_id: str | None) -> Row:
         values: dict = {}
         good: dict = {}
+        marks: dict = {}
         for r in rows:
             values[r.kpi] = r.current
             values[f"{r.kpi}__change"] = r.changes[PREVIOUS].relative
             good[f"{r.kpi}__change"] = r.is_good
+            if r.immature:  # still collecting refunds: marked, compared at the same order age
+                marks[r.kpi] = marks[f"{r.kpi}__change"] = _("Not mature yet") + " · " + _("same order age")
         if store_id is None:
-            return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good)
+            return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good,
+                       marks=marks)
         s = info.get(store_id)
         return Row({"store_id": store_id, "platform": platform_label(s.platform, lang) if s else "", **values},
                    link=page.url("web:cockpit", store=[store_id]),
-                   header=s.name if s else store_id, good=good)
+                   header=s.name if s else store_id, good=good, marks=marks)
 
     grouped: dict[str, list] = {}
     for r in by_store.rows:
         grouped.setdefault(r.keys["store_id"], []).append(r)
     rows = [row_of(rs, sid) for sid, rs in sorted(grouped.items())] + [row_of(total.rows, None)]
-    table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency)
-    page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), ("conversion_rate", "line", 1)])
+    immature = any(r.immature for r in total.rows)
+    table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency,
+                      note=_("Refund figures are not mature yet: recent orders can still be refunded; the previous "
+                             "period is compared at the same order age, and a fall is not called an improvement.")
+                      if immature else "")
+    page.context["refunds_immature"] = immature
+    conversion = next((k for k in kpis if k.endswith("conversion_rate")), "gmv")
+    page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), (conversion, "line", 1)])
     page.context["kpis"] = [CATALOG[k] for k in kpis]
     return {"stores": table}
 
