@@ -149,6 +149,11 @@ def source_words(platform: str | None, group: str) -> list[str]:
     return [w for w, g in SOURCE_WORDS.get(platform or "", {}).items() if g == group]
 
 
+def source_word_text(word: str, language: str) -> str:
+    """One of the platforms' words in ``language`` (the Chinese word itself in zh)."""
+    return SOURCE_WORDS_EN.get(word, word) if language.startswith("en") else word
+
+
 def source_word(platform: str | None, group: str, language: str) -> str | None:
     """How the platform's report names a canonical group, e.g. tmall/search -> 手淘搜索;
     several words joined with " / " (tmall/ads -> 直通车 / 万相台 / 引力魔方 / 品销宝); None when

@@ -214,6 +214,8 @@ class StoreFunnelRunner(Runner[StoreFunnelQuery, FunnelResult]):
         first = counts["visitors"]
         rows = []
         for name, _zh, _en, base in STORE_STEPS:
+            if name == "favorite_users" and not counts[name]:
+                continue  # a side step the export did not carry (no 收藏 column): left out, not shown as 0
             n = counts[name]
             b = counts[base] if base else None
             rows.append(FunnelRow(ALL, name, n, (n / b) if b else None, (n / first) if first else None,

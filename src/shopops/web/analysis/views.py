@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
-from shopops.metrics.channels import has_event_stream, source_word, visitor_kpis
+from shopops.metrics.channels import has_event_stream, source_word_text, source_words, visitor_kpis
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
@@ -145,9 +145,13 @@ def _channels(page: Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, 
 def _source_namer(platforms: tuple[str, ...], lang: str):
     """Traffic-source names: one platform shown -> its report's words with the group; else the groups."""
     def name(value: str) -> str:
-        group = source_label(value)
-        word = source_word(platforms[0], value, lang) if len(platforms) == 1 else None
-        return f"{word} · {group}" if word else group
+        words = source_words(platforms[0], value) if len(platforms) == 1 else []
+        if not words:
+            return source_label(value)
+        first = source_word_text(words[0], lang)
+        if len(words) == 1:
+            return first
+        return f"{first} etc." if lang.startswith("en") else f"{first}等"
     return name
 
 
@@ -228,8 +232,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
         out["funnel"] = DataTable(
             "funnel", _("Event funnel (own site / mini-program)"), funnel_columns,
             [funnel_row(r, step_labels[r.step]) for r in steps],
-            note=_("Distinct visitors who did the step and every earlier step in the period (collector events); "
-                   "the first step is any page or product view, so a visitor who lands on a product is in it."),
+            note=_("Event stream: distinct visitors with every earlier step; the first step is any page or product view."),
         )
         ctx["funnel_chart"] = chart_from_table(out["funnel"], series=[("visitors", "bar", 0)], kind="funnel")
     if own_stores and page.wants("funnel_sources"):
@@ -254,10 +257,9 @@ def traffic(page: Page) -> dict[str, DataTable]:
         out["store_funnel"] = DataTable(
             "store_funnel", _("Platform store funnel"), funnel_columns,
             [funnel_row(r, store_labels[r.step]) for r in store_funnel.rows],
-            note=(_("From the platforms' store daily reports (生意参谋, 京东商智 …): add-to-cart, favourite and "
-                    "order against the visitors, payment against the orders (step) and the visitors (overall)."
-                    ) + (" " + _("Over several days these are sums of the days (visitor-days).")
-                         if ctx["visitor_days"] else "")),
+            note=(_("Platform store reports: cart, favourite and order vs visitors; payment vs orders (step) and "
+                    "visitors (overall).") + (" " + _("Over several days these are sums of the days (visitor-days).")
+                                              if ctx["visitor_days"] else "")),
         )
         ctx["store_funnel_chart"] = chart_from_table(out["store_funnel"], series=[("visitors", "bar", 0)],
                                                      kind="funnel")
