@@ -147,3 +147,30 @@ def test_the_cockpit_takes_the_platform_report_for_a_platform_store(director, sh
     got = tiles(html)
     assert got.get("report_visitors") == "4210" and "visitors" not in got
     assert float(got["report_conversion_rate"]) == pytest.approx(163 / 4210)
+
+
+@pytest.mark.django_db
+def test_sources_in_each_platforms_words_and_in_common_groups_across_platforms(director, shop):
+    """Item 2. Product traffic reports that carry the platforms' own source words (store-level
+    rows), by hand: tmall 11-11 手淘搜索 1200, 直通车 300; jd 11-11 京东搜索 500, 京东快车 80.
+    One platform: its words. Tmall and JD together: search 1200 + 500 = 1700, ads 300 + 80 = 380."""
+    load(shop, "stores", pa.Table.from_pylist([
+        {"store_id": "jd", "platform": "jd", "name": "京东旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"}]))
+
+    def row(store, source, visitors):
+        return {"store_id": store, "date": dt.date(2025, 11, 11), "product_id": "", "traffic_source": source,
+                "visitors": visitors}
+
+    load(shop, "traffic_daily", pa.Table.from_pylist([
+        row("tmall", "手淘搜索", 1200), row("tmall", "直通车", 300), row("jd", "京东搜索", 500), row("jd", "京东快车", 80)]))
+    html = director.get(reverse("web:traffic"), {**DAY, "store": "tmall"}).content.decode()
+    rows = {r["traffic_source"]: r["visitor_days"] for r in table_rows(html, "sources")}
+    assert rows == {"手淘搜索": "1200", "直通车": "300"}
+    assert '>手淘搜索</a>' in html
+    both = director.get(reverse("web:traffic"), {**DAY, "store": ["tmall", "jd"]}).content.decode()
+    rows = {r["traffic_source"]: r["visitor_days"] for r in table_rows(both, "sources")}
+    assert rows == {"search": "1700", "ads": "380"}
+    assert ">自然搜索</a>" in both and ">付费推广</a>" in both
+    director.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = director.get(reverse("web:traffic"), {**DAY, "store": "tmall"}).content.decode()
+    assert ">Taobao app search</a>" in html and ">Zhitongche (search ads)</a>" in html

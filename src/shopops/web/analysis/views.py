@@ -21,7 +21,7 @@ from django.utils.translation import ngettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
-from shopops.metrics.channels import has_event_stream, source_word_text, source_words, visitor_kpis
+from shopops.metrics.channels import has_event_stream, source_group, source_word_text, source_words, visitor_kpis
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
@@ -58,6 +58,7 @@ SOURCE_LABELS = {
     "direct": gettext_lazy("Direct"),
     "other": gettext_lazy("Other"),
     "": gettext_lazy("(not recorded)"),
+    "all": gettext_lazy("All sources"),  # a platform report without a source split (生意参谋 商品排行)
 }
 AD_TOOL_NAMES = {"ztc": "直通车", "ylmf": "引力魔方", "wxt": "万相台", "jzt": "京准通", "ddss": "多多搜索", "jlqc": "巨量千川"}
 
@@ -145,6 +146,8 @@ def _channels(page: Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, 
 def _source_namer(platforms: tuple[str, ...], lang: str):
     """Traffic-source names: one platform shown -> its report's words with the group; else the groups."""
     def name(value: str) -> str:
+        if source_group(None, value) != value and value not in ("", "all"):  # a platform's own word in the data
+            return source_word_text(value, lang)
         words = source_words(platforms[0], value) if len(platforms) == 1 else []
         if not words:
             return source_label(value)
@@ -153,6 +156,21 @@ def _source_namer(platforms: tuple[str, ...], lang: str):
             return first
         return f"{first} etc." if lang.startswith("en") else f"{first}等"
     return name
+
+
+def _source_groups(rows: list[dict], kpis: tuple[str, ...]) -> list[dict]:
+    """Rows by traffic source across platforms: each platform's own words (手淘搜索, 京东搜索 …, as
+    imported reports carry them) added into their common group (search …). Only for the platform
+    source KPIs, which add up: visitor-days are sums already, and the words occur only in the
+    platforms' traffic reports, never on orders (whose sources are the common groups)."""
+    assert set(kpis) <= set(PLATFORM_SOURCE_KPIS), kpis
+    grouped: dict[str, dict] = {}
+    for r in rows:
+        group = source_group(None, r["traffic_source"]) if r["traffic_source"] != "all" else "all"
+        into = grouped.setdefault(group, {"traffic_source": group, **{k: 0 for k in kpis}})
+        for k in kpis:
+            into[k] = into[k] + (r[k] or 0)
+    return [grouped[g] for g in sorted(grouped)]
 
 
 @ui_page(Module.TRAFFIC, "web/analysis/traffic.html", form=AnalysisFilterForm,
@@ -184,12 +202,15 @@ def traffic(page: Page) -> dict[str, DataTable]:
     daily_kpis = tuple(k for k in tile_ids if k not in EVENT_ONLY_TILES)
     if page.wants("sources"):
         by_source = run_query(KpiQuery(source_kpis, page.period, by=("traffic_source",), stores=page.selected))
+        source_rows = by_source.rows
+        if platform_stores and len(platforms) > 1:
+            source_rows = _source_groups(source_rows, source_kpis)
         out["sources"] = DataTable(
             "sources", _("By traffic source"),
             [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in source_kpis)],
             [Row({"traffic_source": r["traffic_source"], **{k: r[k] for k in source_kpis}},
                  link=page.url(source=r["traffic_source"]), header=name_source(r["traffic_source"]))
-             for r in by_source.rows],
+             for r in source_rows],
             currency=page.currency,
             note=(_("In the words of the platform's report; across platforms the common groups.")
                   if len(platforms) == 1 and platform_stores else
