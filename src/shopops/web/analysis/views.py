@@ -147,11 +147,11 @@ def _source_namer(platforms: tuple[str, ...], lang: str):
     """Traffic-source names: one platform shown -> its report's words with the group; else the groups."""
     def name(value: str) -> str:
         if source_group(None, value) != value and value not in ("", "all"):  # a platform's own word in the data
-            return source_word_text(value, lang)
+            return source_word_text(value, lang).split(" (")[0]
         words = source_words(platforms[0], value) if len(platforms) == 1 else []
         if not words:
             return source_label(value)
-        first = source_word_text(words[0], lang)
+        first = source_word_text(words[0], lang).split(" (")[0]  # short on a chart axis: Zhitongche, not …(search ads)
         if len(words) == 1:
             return first
         return f"{first} etc." if lang.startswith("en") else f"{first}等"
