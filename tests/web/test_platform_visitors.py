@@ -11,6 +11,7 @@ The file (tmall), by hand:
   11-11  4210   163        3.87%            45012.30  640      190   181
   11-12  1388   39         2.81%            10020.00  170      61    44
   sum    7121   249                         67377.90  1022     339   278
+  (11-13 and 11-14 are in the file too, outside every period asked for here)
 
   11-11: 支付转化率 163 / 4210 = 0.038717… (the file's 3.87 %), UV价值 45012.30 / 4210 = 10.69,
          加购率 640 / 4210 = 0.152019…; funnel 4210 → 640 / 190 → 181 → 163,
@@ -77,7 +78,7 @@ def shop(warehouse):
         profile, score = profile_detect(list(src.headers))
     assert profile is not None and profile.id == "sycm_shop_daily" and score >= 0.5
     out = import_file(FIXTURE, profile=profile, con=warehouse, store_id="tmall", strict=True)
-    assert out.loaded and out.rows_rejected == 0 and out.tables["shop_traffic_daily"].inserted == 3
+    assert out.loaded and out.rows_rejected == 0 and out.tables["shop_traffic_daily"].inserted == 5
     return warehouse
 
 
