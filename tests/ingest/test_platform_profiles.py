@@ -38,6 +38,7 @@ STORES = {
     "pdd_orders": "pdd",
     "douyin_orders": "douyin",
     "sycm_product_traffic": "tmall",
+    "sycm_shop_daily": "tmall",
     "ads_ztc": "tmall",
     "ads_ylmf": "tmall",
     "ads_wxt": "tmall",
@@ -49,7 +50,7 @@ STORES = {
     "competitor_snapshots_manual": "tmall",
 }
 # the platforms export GBK; these fixtures are GB18030 bytes (pdd/stock: UTF-8 with BOM)
-ENCODINGS = {"tmall_orders": "gb18030", "tmall_order_items": "gb18030", "jd_orders": "gb18030",
+ENCODINGS = {"sycm_shop_daily": "gb18030", "tmall_orders": "gb18030", "tmall_order_items": "gb18030", "jd_orders": "gb18030",
              "pdd_orders": "utf-8-sig", "stock_erp": "utf-8-sig"}
 XLSX = {"sycm_product_traffic", "competitor_snapshots_manual"}
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,8 @@ import ibis
 from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
 from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
+from shopops.metrics.channels import visitor_kpi
+from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
 from shopops.metrics.sources import paid_orders
@@ -37,7 +40,7 @@ COCKPIT_TILES: tuple[str, ...] = (
 
 
 # shown only when the data have them
-OPTIONAL_TILES = frozenset({"favorite_rate"})
+OPTIONAL_TILES = frozenset({"favorite_rate", "report_favorite_rate"})
 
 
 def first_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
@@ -123,6 +126,12 @@ class Cockpit:
     last_year: Period | None = None
     month_targets: tuple[TargetProgress, ...] = ()  # this month so far vs its targets, with the run-rate
     month: dt.date | None = None  # first day of the month of month_targets
+    # the KPI shown for each one asked for: visitor KPIs in the selected stores' own 口径
+    # (metrics.channels.visitor_kpi: events for own-site stores, the platform's report otherwise)
+    shown: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def kpi_shown(self, kpi_id: str) -> str:
+        return self.shown.get(kpi_id, kpi_id)
 
 
 def cockpit_period(
@@ -161,6 +170,9 @@ def cockpit_build(
     con: ibis.BaseBackend | None = None,
     with_targets: bool = True,
 ) -> Cockpit:
+    platforms = store_platforms(stores, con)
+    shown = {k: visitor_kpi(k, platforms) for k in kpis}
+    kpis = tuple(dict.fromkeys(shown.values()))
     current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
     base_period, base_kind = comparison_base(period)
     base = run_query(KpiQuery(kpis, base_period, stores=stores), con=con)
@@ -197,4 +209,4 @@ def cockpit_build(
         scope = set(stores) if stores else {""}
         month_targets = tuple(r for r in progress.rows if r.target.store_id in scope)
     return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
-                   last_year=ly_period, month_targets=month_targets, month=month)
+                   last_year=ly_period, month_targets=month_targets, month=month, shown=shown)

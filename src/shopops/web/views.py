@@ -43,7 +43,7 @@ def cockpit(page: Page) -> dict:
         t for t in result.month_targets if kpi_visible(page.user, t.target.kpi)))
     page.context.update(
         cockpit=result,
-        trend_kpis=[CATALOG[k] for k, _axis, _type in TREND_KPIS],
+        trend_kpis=[CATALOG[result.kpi_shown(k)] for k, _axis, _type in TREND_KPIS],
         trend_rows=_trend_rows(result),
         maturity_days=MATURITY_DAYS,
         chart=_trend_chart(result, page.currency),
@@ -54,7 +54,7 @@ def cockpit(page: Page) -> dict:
 def _trend_rows(result: Cockpit) -> list[dict]:
     """The daily numbers behind the chart, for its table view."""
     return [
-        {"date": row[BUCKET], "values": [(CATALOG[k], row[k]) for k, _axis, _type in TREND_KPIS]}
+        {"date": row[BUCKET], "values": [(CATALOG[k], row[k]) for k in (result.kpi_shown(k) for k, _a, _t in TREND_KPIS)]}
         for row in result.trend.rows
     ]
 
@@ -74,7 +74,7 @@ def _trend_chart(result: Cockpit, currency: str) -> dict:
                 "type": kind,
                 "data": [row[k] for row in result.trend.rows],
             }
-            for k, axis, kind in TREND_KPIS
+            for k, axis, kind in ((result.kpi_shown(k), axis, kind) for k, axis, kind in TREND_KPIS)
         ],
     }
 
