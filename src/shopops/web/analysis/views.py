@@ -69,10 +69,10 @@ PRODUCT_KPIS = (
 PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews")
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
 PRODUCTS_PER_PAGE = 50
-AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
-           "roi")
+AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_cart_adds", "ad_cost_per_cart_add", "ad_orders",
+           "ad_cost_per_order", "ad_gmv", "roas", "roi")
 PLANS_PER_PAGE = 50
-AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
+AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_cart_add", "ad_cost_per_order")
 # the whole store's GMV is the base: only without a tool or plan filter
 AD_STORE_TILES = ("ad_spend_ratio",)
 # The attribution window (归因周期) of each tool's default plan report, as downloaded; set
