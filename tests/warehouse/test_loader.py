@@ -158,7 +158,7 @@ def test_a_table_created_before_a_new_optional_column_gets_it(any_warehouse):
 
     def ad(plan, carts):
         row = {"store_id": "tmall", "date": dt.date(2025, 11, 11), "ad_tool": "ztc", "plan_id": plan,
-               "cost": Decimal("10.00")}
+               "cost": Decimal("10.00"), "attributed_gmv": Decimal("30.00")}  # (ibis on Spark inserts no null decimals)
         return row if carts is None else {**row, "attributed_cart_adds": carts}
 
     con.insert("ad_spend_daily", pa.Table.from_pylist([ad("old", None)], schema=old.to_pyarrow()))
