@@ -291,7 +291,8 @@ def test_ads_by_tool_plan_and_day(client, login, shop):
     # 加购成本: ztc 20.00 ÷ 8 add-to-carts = 2.50; ylmf reports none, so its 30.00 stays out of the
     # tile (20.00 ÷ 8, not 50.00 ÷ 8) and its own cell is empty
     assert tools["ztc"]["ad_cart_adds"] == "8" and Decimal(tools["ztc"]["ad_cost_per_cart_add"]) == Decimal("2.50")
-    assert tools["ylmf"]["ad_cost_per_cart_add"] in ("", "None")
+    assert tools["ylmf"]["ad_cost_per_cart_add"] == "" and tools["ylmf"]["ad_cart_adds"] == ""
+    assert {r["plan_id"]: r["ad_cart_adds"] for r in table_rows(html, "plans")} == {"p1": "8", "p2": ""}
     assert Decimal(tiles(html)["ad_cost_per_cart_add"]) == Decimal("2.50")
     assert "加购成本" in html and "多多搜索、巨量千川不含" in html
 
