@@ -155,8 +155,11 @@ def test_the_dsr_when_imported_against_industry_and_the_same_day_last_week(clien
     html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
     row = re.search(r'<tr data-dsr-store="tmall">.*?</tr>', html, re.S).group(0)
     assert "2025-11-11" in row
-    cells = {k: re.search(rf'data-dsr="{k}" data-value="([^"]*)".*?data-vs-industry="([^"]*)".*?data-dsr-change="([^"]*)"',
-                          row, re.S).groups() for k in ("description", "service", "logistics")}
+    cells = {}
+    for k in ("description", "service", "logistics"):
+        score, change, vs = re.search(rf'data-dsr="{k}" data-value="([^"]*)".*?data-dsr-change="([^"]*)".*?'
+                                      r'data-vs-industry="([^"]*)"', row, re.S).groups()
+        cells[k] = (score, vs, change)
     assert float(cells["description"][0]) == pytest.approx(4.80)
     assert float(cells["description"][1]) == pytest.approx(0.05 / 4.75)
     assert float(cells["description"][2]) == pytest.approx(0.10)
