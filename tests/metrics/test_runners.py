@@ -9,7 +9,7 @@ from shopops import metrics
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import (
     OTHERS, RUNNERS, BreakdownQuery, CohortQuery, ComparisonQuery, Filter, FunnelQuery, KpiQuery,
-    KpiRunner, TargetQuery, TargetSpec, TrafficFunnelQuery, run_query,
+    KpiRunner, TargetQuery, TargetSpec, TrafficFunnelQuery, StoreFunnelQuery, run_query,
 )
 from shopops.metrics.cache import LocalCache
 
@@ -121,7 +121,7 @@ def test_runners_use_the_shared_cache_by_default_and_a_load_of_another_table_mis
 
 def test_every_runner_is_found_by_query_type_and_answers_like_the_oracle(store):
     assert {r.kind for r in RUNNERS.values()} == {
-        "kpis", "breakdown", "comparison", "funnel", "traffic_funnel", "cohort", "targets"}
+        "kpis", "breakdown", "comparison", "funnel", "traffic_funnel", "store_funnel", "cohort", "targets"}
     want = oracle(FRAMES, WHOLE.start, WHOLE.end)
     assert run_query(KpiQuery(("gmv",), WHOLE), con=store).total("gmv") == want["gmv"]
     by_store = run_query(BreakdownQuery(("gmv",), WHOLE, "store_id"), con=store)
@@ -137,6 +137,15 @@ def test_every_runner_is_found_by_query_type_and_answers_like_the_oracle(store):
     traffic = traffic[(traffic.date >= WHOLE.start) & (traffic.date <= WHOLE.end)]
     assert [r.visitors for r in run_query(TrafficFunnelQuery(WHOLE), con=store).steps()] == [
         int(traffic.visitors.sum()), int(traffic.add_to_cart_users.sum()), int(traffic.buyers.sum())]
+    # the platform store funnel: sums of the store reports' days; payment measured against the orders
+    shop = FRAMES["shop_traffic_daily"]
+    shop = shop[(shop.date >= WHOLE.start) & (shop.date <= WHOLE.end)]
+    steps = run_query(StoreFunnelQuery(WHOLE), con=store).rows
+    want_steps = [int(shop[c].fillna(0).sum()) for c in
+                  ("visitors", "add_to_cart_users", "favorite_users", "order_buyers", "buyers")]
+    assert [r.visitors for r in steps] == want_steps
+    assert steps[-1].step_rate == pytest.approx(want_steps[4] / want_steps[3])
+    assert steps[2].step_rate == pytest.approx(want_steps[2] / want_steps[0])  # favourites vs visitors
     cohorts = run_query(CohortQuery(WHOLE, months=1), con=store).cells
     assert {(c.cohort, c.months_since): c.customers for c in cohorts if c.customers} == oracle_cohorts(
         FRAMES, WHOLE.start, WHOLE.end, 1)

@@ -168,9 +168,19 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
     chat["response_3min_rate"] = [None if crng.random() < 0.1 else round(float(x), 4) for x in crng.uniform(0.7, 1, c)]
     chat["rated"] = crng.integers(0, 40, c)
     chat["satisfaction_rate"] = [None if crng.random() < 0.15 else round(float(x), 4) for x in crng.uniform(0.6, 1, c)]
+    # the platforms' whole-store daily reports (issue 19), from their own generator as well
+    srng = np.random.default_rng(seed + 2000)
+    shop = pd.DataFrame([
+        {"store_id": s, "date": START + dt.timedelta(days=d), "visitors": int(srng.integers(500, 3000)),
+         "page_views": int(srng.integers(1500, 9000)), "add_to_cart_users": int(srng.integers(20, 300)),
+         "favorite_users": None if srng.random() < 0.1 else int(srng.integers(5, 120)),
+         "order_buyers": int(srng.integers(10, 90)), "buyers": int(srng.integers(5, 80)),
+         "paid_amount": _money(srng.integers(10000, 2000000))}
+        for s in STORES for d in range(-2, DAYS) if srng.random() < 0.9
+    ])
     return {"stores": stores, "products": products, "skus": skus, "orders": orders, "order_lines": order_lines,
             "refunds": refunds, "events": events, "traffic_daily": traffic, "ad_spend_daily": ads, "reviews": reviews,
-            "inventory_snapshots": stock, "service_chat_daily": chat}
+            "inventory_snapshots": stock, "service_chat_daily": chat, "shop_traffic_daily": shop}
 
 
 def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -282,6 +292,7 @@ def _oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[st
         "reviews": with_category(with_platform(window(frames["reviews"], "review_date"))),
         "stock": with_category(with_platform(stock)),
         "chat": with_platform(window(frames["service_chat_daily"], "date")),
+        "shop": with_platform(window(frames["shop_traffic_daily"], "date")),
     }
     out["stock_all"] = out["stock"]  # kept whole: the closing date is the store's, whatever the filter
     for df in out.values():
@@ -407,6 +418,33 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "chat_response_3min_rate": m3_total / m3_base if m3_base else None,
         "chat_rated": sat_rated, "chat_satisfied": sat_total,
         "chat_satisfaction": sat_total / sat_rated if sat_rated else None,
+        # issue 19: each channel's own 口径 — the platform's store report, events only for own-site stores
+        **_channel_kpis(t["shop"], events, gmv, buyers),
+    }
+
+
+def _channel_kpis(shop, events, gmv, buyers) -> dict:
+    def total(col):
+        return int(shop[col].fillna(0).sum())
+
+    def distinct(df):
+        return len(df[["store_id", "visitor_id"]].drop_duplicates())
+
+    visitors, report_buyers = total("visitors"), total("buyers")
+    report_gmv = _dsum(shop.paid_amount)
+    own = events[events.platform == "own"]
+    site, site_cart = distinct(own), distinct(own[own.event_type == "add_to_cart"])
+    return {
+        "report_visitors": visitors, "report_add_to_cart_users": total("add_to_cart_users"),
+        "report_favorite_users": total("favorite_users"), "report_order_buyers": total("order_buyers"),
+        "report_buyers": report_buyers, "report_gmv": report_gmv,
+        "report_conversion_rate": _per(report_buyers, visitors), "report_uv_value": _per_money(report_gmv, visitors),
+        "report_add_to_cart_rate": _per(total("add_to_cart_users"), visitors),
+        "report_favorite_rate": _per(total("favorite_users"), visitors),
+        "site_visitors": site, "site_add_to_cart_users": site_cart,
+        "channel_visitors": site + visitors, "channel_add_to_cart_users": site_cart + total("add_to_cart_users"),
+        "channel_conversion_rate": _per(buyers, site + visitors), "channel_uv_value": _per_money(gmv, site + visitors),
+        "channel_add_to_cart_rate": _per(site_cart + total("add_to_cart_users"), site + visitors),
     }
 
 
@@ -420,7 +458,7 @@ def oracle_values(frames, start: dt.date, end: dt.date, dim: str, stores=None) -
 
 
 FUNNEL = [
-    ("home", lambda e: (e.event_type == "page_view") & (e.page == "home")),
+    ("visit", lambda e: e.event_type.isin(["page_view", "product_view"])),
     ("product", lambda e: e.event_type == "product_view"),
     ("cart", lambda e: e.event_type == "add_to_cart"),
     ("checkout", lambda e: e.event_type == "checkout"),

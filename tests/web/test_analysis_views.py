@@ -192,9 +192,19 @@ def test_every_page_renders_in_english_and_every_table_exports(client, login, sh
 # ---------------------------------------------------------------------------
 # numbers
 # ---------------------------------------------------------------------------
+def _as_own_site(con) -> None:
+    """The two stores as own-site stores (event streams): the event numbers above are theirs. As
+    platform stores their visitors come from the platform reports (tests/web/test_platform_visitors.py)."""
+    load(con, "stores", pa.Table.from_pylist([
+        {"store_id": "tmall", "platform": "own", "name": "天猫旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
+        {"store_id": "jd", "platform": "own", "name": "京东旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
+    ]))
+
+
 @pytest.mark.django_db
 def test_traffic_by_source_and_funnel(client, login, shop):
     login()
+    _as_own_site(shop)
     html = client.get(reverse("web:traffic"), PERIOD).content.decode()
     assert "<h1>流量与漏斗" in html
     by_source = {r["traffic_source"]: r for r in table_rows(html, "sources")}
@@ -210,15 +220,25 @@ def test_traffic_by_source_and_funnel(client, login, shop):
     # drop-off: 4 → 3 → 2 → 1 → 1 loses 1, 1, 1, 0 visitors (first step: nothing before it)
     assert [r["dropped"] for r in funnel] == ["", "1", "1", "1", "0"]
     assert float(funnel[2]["drop_rate"]) == pytest.approx(1 / 3) and float(funnel[4]["drop_rate"]) == 0.0
+    assert 'data-table="store_funnel"' not in html  # no platform store among them
+    assert tiles(html)["visitors"] == "4"
+
+
+@pytest.mark.django_db
+def test_platform_stores_drill_into_a_source_through_the_product_traffic_reports(client, login, shop):
+    login()
+    html = client.get(reverse("web:traffic"), {**PERIOD, "source": "search"}).content.decode()
     platform = table_rows(html, "traffic_funnel")
     assert [r["visitors"] for r in platform] == ["30", "8", "3"]
     assert [r["dropped"] for r in platform] == ["", "22", "5"]
-    assert tiles(html)["visitors"] == "4"
+    assert tiles(html)["visitor_days"] == "30" and "visitors" not in tiles(html)
+    assert 'data-table="funnel"' not in html  # platform stores have no event stream
 
 
 @pytest.mark.django_db
 def test_traffic_drill_down_to_a_source_filters_the_page(client, login, shop):
     login()
+    _as_own_site(shop)
     html = client.get(reverse("web:traffic"), {**PERIOD, "source": "ads"}).content.decode()
     assert tiles(html)["visitors"] == "1"
     assert [r["visitors"] for r in table_rows(html, "funnel")] == ["1", "1", "1", "0", "0"]

@@ -1,7 +1,7 @@
 """The cockpit's daily basics (issue 19 item 5): 毛利/毛利率, UV价值, 加购率, 收藏率, 昨日 vs 上周同日
 and 同比, month to date vs target with the run-rate. Expected values counted by hand:
 
-  one CNY store (tmall); paid orders: 2024-11-11 100.00 · 2025-11-04 200.00 (Tuesday a week before)
+  one CNY own-site store (id tmall, platform own: events); paid orders: 2024-11-11 100.00 · 2025-11-04 200.00 (Tuesday a week before)
   · 2025-11-10 300.00 · 2025-11-11 400.00 (the last day: "yesterday")
   2025-11-11: one line P1 × 2 = 400.00, SKU cost 50.00 -> cogs 100.00, no refunds, no platform discount
     -> 毛利 400 − 100 = 300.00, 毛利率 300 / 400 = 75 %
@@ -37,8 +37,10 @@ def _at(day: str) -> dt.datetime:
 
 @pytest.fixture
 def shop(warehouse):
+    # an own-site store: its visitors come from its events (a platform store's from the platform's
+    # report: tests/web/test_platform_visitors.py)
     load(warehouse, "stores", pa.Table.from_pylist([
-        {"store_id": "tmall", "platform": "tmall", "name": "天猫旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"}]))
+        {"store_id": "tmall", "platform": "own", "name": "小程序商城", "currency": "CNY", "time_zone": "Asia/Shanghai"}]))
     days = {"y": "2024-11-11", "w": "2025-11-04", "d": "2025-11-10", "t": "2025-11-11"}
     amounts = {"y": "100.00", "w": "200.00", "d": "300.00", "t": "400.00"}
     load(warehouse, "orders", pa.Table.from_pylist([

@@ -44,20 +44,30 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None) -> dict:
     paid = paid[in_period(paid["付款时间"].str[:10])]
     gmv = money(paid["实付金额"])
     buyers = len(paid[["店铺", "买家ID"]].drop_duplicates())
+    # visitors in each channel's own 口径: the own mini-program's events, the platform stores'
+    # whole-store daily reports (shopops_shop_traffic_daily: a platform gives reports, not events)
     events = scoped(read(root, "shopops_events"))
-    events = events[in_period(events["发生时间"].str[:10])]
-    visitors = len(events[["店铺", "访客ID"]].drop_duplicates())
+    events = events[in_period(events["发生时间"].str[:10]) & (events["店铺"] == "own")]
+    site_visitors = len(events[["店铺", "访客ID"]].drop_duplicates())
+    reports = scoped(read(root, "shopops_shop_traffic_daily"))
+    reports = reports[in_period(reports["日期"])]
+    report_visitors = sum(int(v) for v in reports["访客数"])
+    report_buyers = sum(int(v) for v in reports["支付买家数"])
     refunds = scoped(read(root, "shopops_refunds"))
     refunds = refunds[(refunds["退款状态"] == "退款成功")].merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
     ads = scoped(read(root, "shopops_ad_spend_daily"))
     ads = ads[in_period(ads["日期"])]
     spend, ad_gmv = money(ads["花费"]), money(ads["成交金额"])
+    if stores and "own" not in stores:  # platform stores only: the platform's figures
+        visit = {"report_visitors": report_visitors, "report_conversion_rate": report_buyers / report_visitors}
+    else:  # every store: each in its own 口径, added up
+        visit = {"channel_visitors": site_visitors + report_visitors,
+                 "channel_conversion_rate": buyers / (site_visitors + report_visitors)}
     return {
         "gmv": gmv,
         "paid_orders": len(paid),
         "paying_buyers": buyers,
-        "visitors": visitors,
-        "conversion_rate": buyers / visitors,
+        **visit,
         "aov": (gmv / buyers).quantize(Decimal("0.01")),
         "refund_rate": float(money(refunds["退款金额"]) / gmv),
         "ad_spend": spend,

@@ -94,3 +94,38 @@ def test_the_cockpit_marks_the_refund_rate_and_calls_no_improvement(client, shop
     assert 'data-same-age="2025-11-23"' in tile and "data-immature" in tile and "数据未成熟" in tile
     gmv = re.search(r'<article class="tile" data-tile="gmv">.*?</article>', html, re.S).group(0)
     assert "data-same-age" not in gmv
+
+
+@pytest.mark.django_db
+def test_the_stores_page_compares_refunds_at_the_same_order_age_and_marks_them(client, shop):
+    """The same hand numbers on /stores/: the total and the tmall row read the previous week at the
+    same order age (25 %, not 75 %), −60 % is not coloured good, and the cells are marked immature."""
+    from tests.support.pages import table_rows
+
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:stores"), {"period": "custom", "start": "2025-11-24", "end": "2025-11-30"}
+                      ).content.decode()
+    rows = table_rows(html, "stores")
+    assert len(rows) == 2  # tmall and the total
+    for row in rows:
+        assert float(row["refund_rate"]) == pytest.approx(0.10)
+        assert float(row["refund_rate__change"]) == pytest.approx(-0.6)
+    cells = re.findall(r'<td class="num change-cell change-(\w+)" data-col="refund_rate__change"[^>]*data-mark', html)
+    assert cells and all(tone != "good" for tone in cells)
+    assert "data-immature" in html and "退款数据尚未成熟" in html
+
+
+def test_a_comparison_query_with_refunds_at_the_same_age(shop):
+    from shopops.metrics.runners import run_query
+    from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
+
+    plain = run_query(ComparisonQuery(("refund_rate", "gmv"), WEEK, against=(PREVIOUS,)), con=shop)
+    assert plain.row("refund_rate").changes[PREVIOUS].base == pytest.approx(0.75)  # as known today
+    assert plain.row("refund_rate").is_good is True  # the plain reading calls it good …
+    mature = run_query(ComparisonQuery(("refund_rate", "gmv"), WEEK, against=(PREVIOUS,), refunds_at_same_age=True),
+                       con=shop)
+    rate = mature.row("refund_rate")
+    assert rate.changes[PREVIOUS].base == pytest.approx(0.25) and rate.immature and rate.is_good is None  # … not so
+    assert rate.same_age_known_by == dt.date(2025, 11, 23)
+    assert not mature.row("gmv").immature and mature.row("gmv").changes[PREVIOUS].base == Decimal("200.00")

@@ -119,7 +119,7 @@ def _ts(day: str, hour: int = 4) -> dt.datetime:
 
 
 def load_tiny_store(con) -> None:
-    """Two CNY stores; the period 2025-11-10..11 and the one before it (2025-11-08..09).
+    """Two CNY own-site stores (events); the period 2025-11-10..11 and the one before it (2025-11-08..09).
 
     current period, all stores: paid orders t1 100.00 (c1), t2 250.50 (c2), j1 49.50 (c9)
       GMV 400.00, paid orders 3, paying buyers 3, AOV 400.00 / 3 = 133.33
@@ -134,8 +134,9 @@ def load_tiny_store(con) -> None:
         "stores",
         pa.Table.from_pylist(
             [
-                {"store_id": "tmall", "platform": "tmall", "name": "天猫旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
-                {"store_id": "jd", "platform": "jd", "name": "京东旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
+                # own-site stores (platform own): their visitors are their events (issue 19 item 1)
+                {"store_id": "tmall", "platform": "own", "name": "天猫旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
+                {"store_id": "jd", "platform": "own", "name": "京东旗舰店", "currency": "CNY", "time_zone": "Asia/Shanghai"},
             ]
         ),
     )

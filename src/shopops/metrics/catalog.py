@@ -31,6 +31,7 @@ from enum import StrEnum
 import ibis.expr.types as ir
 
 from shopops.core.roles import Module
+from shopops.metrics.channels import EVENT_STREAM_PLATFORMS
 from shopops.warehouse.schema import TABLES
 
 
@@ -117,6 +118,8 @@ SOURCES: dict[str, Source] = {
         Source("service_chat", "service_chat_daily",
                "chat-service results per agent and day from the platforms' service tools, by date",
                ("store_id", "agent_name")),
+        Source("shop_traffic", "shop_traffic_daily",
+               "a platform store's own daily whole-store report (生意参谋 and the like), by date", ("store_id",)),
         Source("closing_stock", "inventory_snapshots",
                "the stock snapshots of each store's last snapshot date in the period (or time bucket)",
                ("store_id",), has_product=True),
@@ -696,6 +699,116 @@ _kpi(Kpi(
     Unit.MONEY, combine=("item_gmv", "-cogs"), tags=("products",),
 ))
 
+# --- visitors in each channel's own 口径 (issue 19 item 1; see shopops.metrics.channels) -------------
+# Platform stores: the platform's whole-store daily report. A day is the platform's exact figure;
+# a longer period is the sum of its days (visitor-days), because the platform de-duplicates
+# visitors within a day only in these reports.
+_PERIOD_NOTE_ZH = "单日即平台报表的数字;多日为每日数之和(人天,平台的整段去重数不在日报里)。"
+_PERIOD_NOTE_EN = ("One day is exactly the platform's figure; a longer period sums the days (visitor-days: "
+                   "the platform's de-duplication over the period is not in a daily report).")
+_kpi(Kpi(
+    "report_visitors", "访客数(平台报表)", "Visitors (platform report)",
+    "平台店铺日报(生意参谋、京东商智、拼多多商家后台、抖店罗盘)的访客数。" + _PERIOD_NOTE_ZH,
+    "访客数 of the platform's whole-store daily report (生意参谋, 京东商智, 拼多多, 抖店罗盘). " + _PERIOD_NOTE_EN,
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.visitors.sum(),
+    formula_text="sum(shop_traffic_daily.visitors)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_add_to_cart_users", "加购人数(平台报表)", "Add-to-cart users (platform report)",
+    "平台店铺日报的加购人数。" + _PERIOD_NOTE_ZH, "加购人数 of the platform's daily report. " + _PERIOD_NOTE_EN,
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.add_to_cart_users.sum(),
+    formula_text="sum(shop_traffic_daily.add_to_cart_users)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_favorite_users", "收藏人数(平台报表)", "Favouriting users (platform report)",
+    "平台店铺日报的商品收藏买家数。" + _PERIOD_NOTE_ZH, "收藏人数 of the platform's daily report. " + _PERIOD_NOTE_EN,
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.favorite_users.sum(),
+    formula_text="sum(shop_traffic_daily.favorite_users)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_order_buyers", "下单买家数(平台报表)", "Ordering buyers (platform report)",
+    "平台店铺日报的下单买家数。" + _PERIOD_NOTE_ZH, "下单买家数 of the platform's daily report. " + _PERIOD_NOTE_EN,
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.order_buyers.sum(),
+    formula_text="sum(shop_traffic_daily.order_buyers)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_buyers", "支付买家数(平台报表)", "Paying buyers (platform report)",
+    "平台店铺日报的支付买家数。" + _PERIOD_NOTE_ZH, "支付买家数 of the platform's daily report. " + _PERIOD_NOTE_EN,
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.buyers.sum(),
+    formula_text="sum(shop_traffic_daily.buyers)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_gmv", "支付金额(平台报表)", "GMV (platform report)",
+    "平台店铺日报的支付金额。", "支付金额 of the platform's daily report.",
+    Unit.MONEY, source="shop_traffic", measure=lambda t: t.paid_amount.sum(),
+    formula_text="sum(shop_traffic_daily.paid_amount)", tags=("traffic",), noise_base="report_buyers",
+))
+_kpi(Kpi(
+    "report_conversion_rate", "支付转化率(平台报表)", "Conversion rate (platform report)",
+    "平台报表的支付买家数 ÷ 访客数(平台口径;多日为人天之比)。",
+    "The platform report's paying buyers / visitors (the platform's formula; over several days, of the day sums).",
+    Unit.PERCENT, numerator="report_buyers", denominator="report_visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_uv_value", "UV价值(平台报表)", "Value per visitor (platform report)",
+    "平台报表的支付金额 ÷ 访客数。", "The platform report's GMV / visitors.",
+    Unit.MONEY, numerator="report_gmv", denominator="report_visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_add_to_cart_rate", "加购率(平台报表)", "Add-to-cart rate (platform report)",
+    "平台报表的加购人数 ÷ 访客数。", "The platform report's add-to-cart users / visitors.",
+    Unit.PERCENT, numerator="report_add_to_cart_users", denominator="report_visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_favorite_rate", "收藏率(平台报表)", "Favourite rate (platform report)",
+    "平台报表的收藏人数 ÷ 访客数。", "The platform report's favouriting users / visitors.",
+    Unit.PERCENT, numerator="report_favorite_users", denominator="report_visitors", tags=("traffic",),
+))
+# Own site / mini-program: the event stream, only for the stores whose channel has one.
+_OWN = tuple(sorted(EVENT_STREAM_PLATFORMS))
+_kpi(Kpi(
+    "site_visitors", "访客数(自有站点埋点)", "Visitors (own-site events)",
+    "有埋点事件的渠道(自有站点/小程序)的去重访客数(整段去重)。",
+    "Distinct visitors of the channels with an event stream (own site / mini-program), de-duplicated over the period.",
+    Unit.COUNT, source="events", entity="visitor_id", needs=("platform",),
+    where=lambda t: t.platform.isin(list(_OWN)),
+    formula_text="count distinct (store_id, visitor_id) of events of own-site stores", tags=("traffic",),
+))
+_kpi(Kpi(
+    "site_add_to_cart_users", "加购人数(自有站点埋点)", "Add-to-cart users (own-site events)",
+    "有埋点事件的渠道的去重加购访客数。", "Distinct add-to-cart visitors of the channels with an event stream.",
+    Unit.COUNT, source="events", entity="visitor_id", needs=("platform",),
+    where=lambda t: t.platform.isin(list(_OWN)) & (t.event_type == "add_to_cart"),
+    formula_text="count distinct (store_id, visitor_id) of own-site add_to_cart events", tags=("traffic",),
+))
+# Across channels: each store in its own 口径, added up.
+_kpi(Kpi(
+    "channel_visitors", "访客数(各渠道口径)", "Visitors (each channel's own)",
+    "自有站点按埋点去重访客数 + 平台店铺按平台报表访客数(多日为访客人天)。",
+    "Own-site visitors from events + platform stores' visitors from their reports (visitor-days over several days).",
+    Unit.COUNT, combine=("site_visitors", "report_visitors"), tags=("traffic",),
+))
+_kpi(Kpi(
+    "channel_add_to_cart_users", "加购人数(各渠道口径)", "Add-to-cart users (each channel's own)",
+    "自有站点埋点加购人数 + 平台报表加购人数。", "Own-site add-to-cart visitors + the platform reports' add-to-cart users.",
+    Unit.COUNT, combine=("site_add_to_cart_users", "report_add_to_cart_users"), tags=("traffic",),
+))
+_kpi(Kpi(
+    "channel_conversion_rate", "支付转化率(各渠道口径)", "Conversion rate (each channel's own)",
+    "支付买家数 ÷ 访客数(各渠道口径)。", "Paying buyers / visitors (each channel's own).",
+    Unit.PERCENT, numerator="paying_buyers", denominator="channel_visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "channel_uv_value", "UV价值(各渠道口径)", "Value per visitor (each channel's own)",
+    "支付金额 ÷ 访客数(各渠道口径)。", "GMV / visitors (each channel's own).",
+    Unit.MONEY, numerator="gmv", denominator="channel_visitors", tags=("traffic",),
+))
+_kpi(Kpi(
+    "channel_add_to_cart_rate", "加购率(各渠道口径)", "Add-to-cart rate (each channel's own)",
+    "加购人数 ÷ 访客数(各渠道口径)。", "Add-to-cart users / visitors (each channel's own).",
+    Unit.PERCENT, numerator="channel_add_to_cart_users", denominator="channel_visitors", tags=("traffic",),
+))
+
 # --- chat service (issue 16): per agent and day from the platforms' service tools -------------
 # The tools export averages and shares per agent-day; a period's value weights each by its base
 # (consultations, ratings), i.e. it is computed from summed parts, never an average of averages.
@@ -809,7 +922,8 @@ _kpi(Kpi(
 # from the platforms' reports, the event stream only from the own site / mini-program).
 SOURCE_LABELS: dict[str, tuple[str, str]] = {
     "events": ("埋点事件(自有站点/小程序)", "event stream (own site / mini-program)"),
-    "traffic": ("平台流量报表(生意参谋/商智等)", "platforms' traffic reports (生意参谋, 商智…)"),
+    "traffic": ("平台商品流量报表(生意参谋/商智等)", "platforms' product traffic reports (生意参谋, 商智…)"),
+    "shop_traffic": ("平台店铺日报(生意参谋/商智等,多日为人天)", "platforms' store daily reports (生意参谋, 商智…; several days: visitor-days)"),
     "paid_orders": ("订单", "orders"), "paid_lines": ("订单", "orders"), "paid_lines_costed": ("订单与 SKU 成本", "orders and SKU costs"),
     "refunds_of_paid_orders": ("退款", "refunds"), "ad_spend": ("推广报表", "ad reports"), "reviews": ("评价", "reviews"),
     "stock": ("库存快照", "stock snapshots"), "closing_stock": ("库存快照", "stock snapshots"),
@@ -912,6 +1026,38 @@ def kpi_dimensions(kpi_id: str) -> tuple[str, ...]:
     return tuple(dims)
 
 
+def _channels_markdown() -> list[str]:
+    """The 口径 section of docs/kpis.md: which source each channel's visitor KPIs use, from
+    :mod:`shopops.metrics.channels` (the one place that fact lives)."""
+    from shopops.metrics.channels import EVENT_STREAM_PLATFORMS, PLATFORM_REPORTS, SOURCE_WORDS, VISITOR_KPIS
+
+    out = [
+        "", "## 口径: where visitors come from, per channel", "",
+        "A store's channel (`stores.platform`) decides where its visitors come from "
+        "(`shopops.metrics.channels`). Channels with an event stream of their own: "
+        + ", ".join(f"`{p}`" for p in sorted(EVENT_STREAM_PLATFORMS)) + " (own site / mini-program: the collector "
+        "or a tracking export). Every other channel gives only its own reports, imported into "
+        "`shop_traffic_daily` (whole store, per day) and `traffic_daily` (per product and source): "
+        + ", ".join(f"`{p}` {zh}" for p, (zh, _en) in PLATFORM_REPORTS.items()) + ".",
+        "",
+        "A page asks for a visitor KPI and shows the one of the selected stores' 口径: events when all are "
+        "own-site stores, the platform report when all are platform stores, and each store's own added up "
+        "when both are selected. A platform figure over one day is the platform's exact number; over several "
+        "days it is the sum of the days (visitor-days, 访客人天), labelled so — the platform's "
+        "period de-duplication is not in a daily report.",
+        "",
+        "| asked for | own site (events) | platform stores (their report) | both |",
+        "|---|---|---|---|",
+    ]
+    for asked, (own, report, both) in VISITOR_KPIS.items():
+        out.append(f"| `{asked}` | `{own}` | `{report}` | `{both}` |")
+    out += ["", "Traffic sources in the platforms' words, mapped to the common groups (`traffic_source`) "
+            "used across stores:", "", "| platform | word → group |", "|---|---|"]
+    for platform, words in SOURCE_WORDS.items():
+        out.append(f"| `{platform}` | " + ", ".join(f"{w} → `{g}`" for w, g in words.items()) + " |")
+    return out
+
+
 def kpis_markdown() -> str:
     """docs/kpis.md, generated from the catalog."""
     out = [
@@ -939,6 +1085,7 @@ def kpis_markdown() -> str:
             f"| `{k.id}` | {k.label_zh} | {k.label_en} | {k.unit} | {better} | "
             f"{k.definition_en} {k.definition_zh} | `{k.formula()}` | {dims} |"
         )
+    out += _channels_markdown()
     out += ["", "## Sources", "", "| source | table | dated by | rows |", "|---|---|---|---|"]
     for s in SOURCES.values():
         out.append(f"| `{s.id}` | `{s.table}` | `{s.date_column}` | {s.doc} |")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,6 +12,8 @@ import ibis
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
+from shopops.metrics.channels import visitor_kpi
+from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
 from shopops.metrics.runners.targets import project
@@ -38,7 +41,7 @@ COCKPIT_TILES: tuple[str, ...] = (
 
 
 # shown only when the data have them
-OPTIONAL_TILES = frozenset({"favorite_rate"})
+OPTIONAL_TILES = frozenset({"favorite_rate", "report_favorite_rate"})
 
 # the month so far with its run-rate, shown for these KPIs even when no target is set
 MONTH_SO_FAR_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "gross_margin")
@@ -130,6 +133,12 @@ class Cockpit:
     # (kpi, actual from the 1st to as_of, run-rate projection of the whole month) for the
     # MONTH_SO_FAR_KPIS the scope has no target for
     month_so_far: tuple[tuple[Kpi, object, object], ...] = ()
+    # the KPI shown for each one asked for: visitor KPIs in the selected stores' own 口径
+    # (metrics.channels.visitor_kpi: events for own-site stores, the platform's report otherwise)
+    shown: dict[str, str] = dataclasses.field(default_factory=dict)
+
+    def kpi_shown(self, kpi_id: str) -> str:
+        return self.shown.get(kpi_id, kpi_id)
 
 
 def cockpit_period(
@@ -168,6 +177,9 @@ def cockpit_build(
     con: ibis.BaseBackend | None = None,
     with_targets: bool = True,
 ) -> Cockpit:
+    platforms = store_platforms(stores, con)
+    shown = {k: visitor_kpi(k, platforms) for k in kpis}
+    kpis = tuple(dict.fromkeys(shown.values()))
     current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
     base_period, base_kind = comparison_base(period)
     base = run_query(KpiQuery(kpis, base_period, stores=stores), con=con)
@@ -209,7 +221,8 @@ def cockpit_build(
     else:
         month_so_far = ()
     return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
-                   last_year=ly_period, month_targets=month_targets, month=month, month_so_far=month_so_far)
+                   last_year=ly_period, month_targets=month_targets, month=month, month_so_far=month_so_far,
+                   shown=shown)
 
 
 def _month_so_far(month: dt.date, as_of: dt.date, stores: tuple[str, ...], kpis: list[str],

@@ -131,6 +131,12 @@ def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
     return [StoreInfo(**row) for row in frame.to_dict("records")]
 
 
+def store_platforms(stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None) -> tuple[str, ...]:
+    """The platforms of some stores (of every store when none is named), sorted."""
+    chosen = set(stores)
+    return tuple(sorted({s.platform for s in store_list(con) if not chosen or s.store_id in chosen}))
+
+
 def product_titles(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
     """Listing titles (商品标题) of some products: ``{(store_id, product_id): title}``.
 

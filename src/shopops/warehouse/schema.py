@@ -204,6 +204,24 @@ TRAFFIC_DAILY = _table(
     business_date="date",
 )
 
+SHOP_TRAFFIC_DAILY = _table(
+    "shop_traffic_daily",
+    "A platform store's own daily report of the whole store (生意参谋 经营概况, 京东商智 店铺概况, 拼多多 "
+    "商家后台 经营总览, 抖店罗盘 经营概览): the platform's 口径, de-duplicated by the platform within the day. "
+    "Summing days gives visitor-days, not the period's visitors.",
+    ("store_id", "date"),
+    STORE,
+    _c("date", "date", "Business date.", nullable=False),
+    _c("visitors", "int64", "访客数 of the store that day (the platform's count)."),
+    _c("page_views", "int64", "浏览量."),
+    _c("add_to_cart_users", "int64", "加购人数."),
+    _c("favorite_users", "int64", "收藏人数 (商品收藏买家数)."),
+    _c("order_buyers", "int64", "下单买家数."),
+    _c("buyers", "int64", "支付买家数."),
+    _c("paid_amount", MONEY, "支付金额."),
+    business_date="date",
+)
+
 EVENTS = _table(
     "events",
     "Behaviour events per visitor: page and product views, add-to-cart, checkout, purchase.",

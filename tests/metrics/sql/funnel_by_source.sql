@@ -1,6 +1,6 @@
 SELECT
   "t2"."traffic_source",
-  SUM("t2"."s0") AS "home",
+  SUM("t2"."s0") AS "visit",
   SUM("t2"."s0" * "t2"."s1") AS "product",
   SUM("t2"."s0" * "t2"."s1" * "t2"."s2") AS "cart",
   SUM("t2"."s0" * "t2"."s1" * "t2"."s2" * "t2"."s3") AS "checkout",
@@ -10,17 +10,7 @@ FROM (
     "t1"."store_id",
     "t1"."visitor_id",
     COALESCE("t1"."traffic_source", '') AS "traffic_source",
-    MAX(
-      CASE
-        WHEN (
-          "t1"."event_type" = 'page_view'
-        ) AND (
-          "t1"."page" = 'home'
-        )
-        THEN 1
-        ELSE 0
-      END
-    ) AS "s0",
+    MAX(CASE WHEN "t1"."event_type" IN ('page_view', 'product_view') THEN 1 ELSE 0 END) AS "s0",
     MAX(CASE WHEN "t1"."event_type" = 'product_view' THEN 1 ELSE 0 END) AS "s1",
     MAX(CASE WHEN "t1"."event_type" = 'add_to_cart' THEN 1 ELSE 0 END) AS "s2",
     MAX(CASE WHEN "t1"."event_type" = 'checkout' THEN 1 ELSE 0 END) AS "s3",

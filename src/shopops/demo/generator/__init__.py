@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 
 from shopops.demo.generator.aftersale import ReviewWriter, build_refunds
-from shopops.demo.generator.behaviour import BehaviourModel, traffic_from_events
+from shopops.metrics.channels import has_event_stream
+from shopops.demo.generator.behaviour import BehaviourModel, shop_traffic_from_events, traffic_from_events
 from shopops.demo.generator.calendar import build_calendar
 from shopops.demo.generator.catalogue import build_catalogue, product_day_weights, store_affinity
 from shopops.demo.generator.csv_out import Formatter, PartWriter, Profile, load_profile
@@ -34,7 +35,7 @@ __all__ = ["PROFILE_ORDER", "SCALES", "STORE_IDS", "DemoFile", "DemoManifest", "
 # Load order: dimensions first, then facts.
 PROFILE_ORDER = (
     "shopops_products", "shopops_skus", "shopops_customers", "shopops_orders", "shopops_order_lines",
-    "shopops_refunds", "shopops_traffic_daily", "shopops_events", "shopops_ad_spend_daily",
+    "shopops_refunds", "shopops_traffic_daily", "shopops_shop_traffic_daily", "shopops_events", "shopops_ad_spend_daily",
     "shopops_reviews", "shopops_inventory_snapshots", "shopops_competitor_snapshots",
 )
 _DAYS_BEFORE = 1_500  # time axis reaches back this far (launch dates, first visits)
@@ -145,6 +146,7 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
             plan.reviews(rv)
             ev = plan.traffic_events(ev, i)
         tr = traffic_from_events(ev, oc, d0, cat.n_products)
+        sh = shop_traffic_from_events(ev, oc, d0)
         if plan:
             ev = plan.tracking_events(ev)
         pl = oc.paid[oc.line_order]
@@ -159,11 +161,14 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
             tw.refunds(writer("shopops_refunds", s), s, rf, oc, order_slices, oids)
         for s, sl in store_slices(tr.store):
             tw.traffic(writer("shopops_traffic_daily", s), s, sl, tr)
+        for s, sl in store_slices(sh.store):  # the platform's store report: platform stores only
+            if not has_event_stream(STORES[s].platform):
+                tw.shop_traffic(writer("shopops_shop_traffic_daily", s), s, sl, sh)
         for s, sl in store_slices(ev.store):
             tw.events(writer("shopops_events", s), s, sl, ev)
         for s in range(len(STORES)):
             tw.reviews(writer("shopops_reviews", s), s, rv, order_slices, oids)
-        del oc, rf, rv, ev, tr
+        del oc, rf, rv, ev, tr, sh
 
     gmv_per_day = expected_per_day * _AVERAGE_ORDER_CENTS
     ads = build_ads(seed, cal, gmv_per_day, _AVERAGE_ORDER_CENTS)

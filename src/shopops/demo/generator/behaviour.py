@@ -9,7 +9,10 @@ reaching checkout. Sources follow each platform (Douyin: live and feed; Tmall:
 search; own mini-program: social and direct).
 
 ``traffic_daily`` (生意参谋-style, per store × day × product × source) is aggregated
-from exactly these events, so the two always agree.
+from exactly these events, so the two always agree; so is ``shop_traffic_daily``, the
+platform store's whole-store daily report (访客 → 加购 → 下单 → 支付, per store × day),
+which the generator writes for the platform stores only: a platform gives its stores
+reports, the event stream stands for the platform's own tracking behind them.
 """
 
 from __future__ import annotations
@@ -54,6 +57,18 @@ class TrafficChunk:
     visitors: np.ndarray
     page_views: np.ndarray
     add_to_cart_users: np.ndarray
+    buyers: np.ndarray
+    paid: np.ndarray  # cents
+
+
+@dataclass
+class ShopTrafficChunk:
+    store: np.ndarray
+    day: np.ndarray
+    visitors: np.ndarray
+    page_views: np.ndarray
+    add_to_cart_users: np.ndarray
+    order_buyers: np.ndarray
     buyers: np.ndarray
     paid: np.ndarray  # cents
 
@@ -253,3 +268,39 @@ def traffic_from_events(ev: EventsChunk, oc: OrdersChunk, d0: int, n_products: i
     return TrafficChunk(store=rest // 64, day=d0 + rest % 64, product=product, source=source,
                         visitors=visitors, page_views=page_views, add_to_cart_users=add_to_cart,
                         buyers=buyers, paid=paid)
+
+
+def shop_traffic_from_events(ev: EventsChunk, oc: OrdersChunk, d0: int) -> ShopTrafficChunk:
+    """Per store × day: the whole-store report (访客数 de-duplicated within the day, 浏览量,
+    加购人数, 下单买家数 = visitors who reached checkout, 支付买家数, 支付金额), from the events."""
+    group = ev.store.astype(np.int64) * 64 + (ev.time // DAY - d0)
+    shift = np.int64(1) << np.int64(40)
+
+    def distinct(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pairs = unique_sorted(group[mask] * shift + ev.visitor[mask])
+        g = pairs >> np.int64(40)
+        starts = group_starts(g)
+        return g[starts], np.diff(np.append(starts, g.size))
+
+    groups, visitors = distinct(np.ones(group.size, dtype=bool))
+
+    def on_groups(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(groups.size, dtype=np.int64)
+        if keys.size:
+            np.add.at(out, np.searchsorted(groups, keys), values)
+        return out
+
+    views = np.sort(group[(ev.etype == PAGE_VIEW) | (ev.etype == PRODUCT_VIEW)])
+    st = group_starts(views)
+    page_views = on_groups(views[st], np.diff(np.append(st, views.size)))
+    paid = np.zeros(groups.size, dtype=np.int64)
+    if len(oc):
+        pl = oc.paid[oc.line_order]
+        o = oc.line_order[pl]
+        keys = oc.store[o].astype(np.int64) * 64 + (oc.paid_at[o] // DAY - d0)
+        inside = np.isin(keys, groups)
+        paid = on_groups(keys[inside], oc.line_paid[pl][inside])
+    return ShopTrafficChunk(store=groups // 64, day=d0 + groups % 64, visitors=visitors, page_views=page_views,
+                            add_to_cart_users=on_groups(*distinct(ev.etype == ADD_TO_CART)),
+                            order_buyers=on_groups(*distinct(ev.etype == CHECKOUT)),
+                            buyers=on_groups(*distinct(ev.etype == PURCHASE)), paid=paid)

@@ -211,6 +211,17 @@ class TableWriter:
             "paid_amount": money(tr.paid[sl]),
         }, sl.stop - sl.start)
 
+    def shop_traffic(self, w: PartWriter, s: int, sl: slice, sh) -> None:
+        w.write({
+            "date": self.fmt.date(sh.day[sl]),
+            "visitors": integer(sh.visitors[sl]),
+            "page_views": integer(sh.page_views[sl]),
+            "add_to_cart_users": integer(sh.add_to_cart_users[sl]),
+            "order_buyers": integer(sh.order_buyers[sl]),
+            "buyers": integer(sh.buyers[sl]),
+            "paid_amount": money(sh.paid[sl]),
+        }, sl.stop - sl.start)
+
     def ads(self, w: PartWriter, s: int, sl: slice, ad: AdRows) -> None:
         w.write({
             "date": self.fmt.date(ad.day[sl]),

@@ -7,6 +7,7 @@
 | ``comparison`` | ``ComparisonQuery`` → ``ComparisonResult`` | vs previous period and same period last year |
 | ``funnel`` | ``FunnelQuery`` → ``FunnelResult`` | events: home → product → cart → checkout → paid |
 | ``traffic_funnel`` | ``TrafficFunnelQuery`` → ``FunnelResult`` | traffic_daily: visitors → add-to-cart → buyers |
+| ``store_funnel`` | ``StoreFunnelQuery`` → ``FunnelResult`` | shop_traffic_daily: 访客 → 加购/收藏 → 下单 → 支付 |
 | ``cohort`` | ``CohortQuery`` → ``CohortResult`` | monthly first-order cohorts × months since |
 | ``targets`` | ``TargetQuery`` → ``TargetResult`` | monthly targets: achievement and run-rate projection |
 
@@ -27,19 +28,19 @@ from shopops.metrics.runners.comparison import (
     LAST_YEAR, PREVIOUS, Change, ComparisonQuery, ComparisonResult, ComparisonRow, ComparisonRunner,
 )
 from shopops.metrics.runners.funnel import (
-    ALL, EVENT_STEPS, TRAFFIC_STEPS, FunnelQuery, FunnelResult, FunnelRow, FunnelRunner, TrafficFunnelQuery,
-    TrafficFunnelRunner,
+    ALL, EVENT_STEPS, STORE_STEPS, TRAFFIC_STEPS, FunnelQuery, FunnelResult, FunnelRow, FunnelRunner,
+    StoreFunnelQuery, StoreFunnelRunner, TrafficFunnelQuery, TrafficFunnelRunner,
 )
 from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, derive, last_fact_date, query
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
 
 __all__ = [
-    "ALL", "BUCKET", "EVENT_STEPS", "LAST_YEAR", "OTHERS", "PREVIOUS", "RUNNERS", "TRAFFIC_STEPS",
+    "ALL", "BUCKET", "EVENT_STEPS", "LAST_YEAR", "OTHERS", "PREVIOUS", "RUNNERS", "STORE_STEPS", "TRAFFIC_STEPS",
     "BreakdownQuery", "BreakdownResult", "BreakdownRow", "BreakdownRunner", "Change", "CohortCell", "CohortQuery",
     "CohortResult", "CohortRunner", "ComparisonQuery", "ComparisonResult", "ComparisonRow", "ComparisonRunner",
     "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
     "KpiRunner", "Response", "Runner", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
-    "TrafficFunnelQuery", "TrafficFunnelRunner", "derive", "get_runner", "last_fact_date", "query",
+    "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "derive", "get_runner", "last_fact_date", "query",
     "run_query",
 ]

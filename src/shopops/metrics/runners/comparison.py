@@ -5,10 +5,17 @@
 Each row holds both periods' values and the absolute and relative change
 (``(current − base) / base``; None when the base is 0 or undefined). For percent KPIs the
 absolute change is in points of the ratio (0.012 = +1.2 pp).
+
+With ``refunds_at_same_age=True`` the refund KPIs (``metrics.maturity.REFUND_KPIS``) are
+compared on a matured basis: the previous period as it stood when its orders were as old as
+the current period's are on the data's last day (totals and by store; other breakdowns keep
+the plain base), and a row whose orders are younger than ``MATURITY_DAYS`` is marked
+``immature`` — its fall is never called good.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,6 +41,7 @@ class ComparisonQuery:
     stores: tuple[str, ...] = ()
     filters: tuple[Filter, ...] = ()
     against: tuple[str, ...] = (PREVIOUS, LAST_YEAR)
+    refunds_at_same_age: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kpis", tuple(self.kpis))
@@ -68,14 +76,18 @@ class ComparisonRow:
     kpi: str
     current: Any
     changes: dict[str, Change]  # "previous" / "last_year" -> Change
+    immature: bool = False  # a refund KPI whose orders can still be refunded (see refunds_at_same_age)
+    same_age_known_by: dt.date | None = None  # the previous period's refunds counted up to this day
 
     @property
     def is_good(self) -> bool | None:
-        """Whether the change vs the previous period is good news (None: no change / undefined)."""
+        """Whether the change vs the previous period is good news (None: no change / undefined,
+        or an immature refund figure that looks better: not yet known to be)."""
         ch = self.changes.get(PREVIOUS)
         if ch is None or not ch.relative:
             return None
-        return (ch.relative > 0) == (CATALOG[self.kpi].direction is Direction.UP_IS_GOOD)
+        good = (ch.relative > 0) == (CATALOG[self.kpi].direction is Direction.UP_IS_GOOD)
+        return None if good and self.immature else good
 
 
 @dataclass(slots=True)
@@ -139,7 +151,33 @@ class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
                 changes = {name: change(kid, cur, by_period[name].get(key, {}).get(kid, _empty(kid)))
                            for name in by_period if name != "current"}
                 rows.append(ComparisonRow(dict(zip(q.by, key)), kid, cur, changes))
+        if q.refunds_at_same_age:
+            self._mature(rows)
         return ComparisonResult(q, q.periods(), rows, sql=sql)
+
+    def _mature(self, rows: list[ComparisonRow]) -> None:
+        from shopops.metrics.maturity import REFUND_KPIS, TOTAL, is_mature, refund_comparisons
+        from shopops.metrics.runners.kpis import last_fact_date
+
+        q = self.query
+        if not REFUND_KPIS & set(q.kpis):
+            return
+        as_of = last_fact_date(self.con)
+        if as_of is None:
+            return
+        immature = not is_mature(q.period, as_of)
+        same_age = {}
+        if PREVIOUS in q.against and q.by in ((), ("store_id",)) and not q.filters:
+            same_age = refund_comparisons(kpis=q.kpis, period=q.period, base=q.period.previous(), as_of=as_of,
+                                          stores=q.stores, by_store=bool(q.by), con=self.con)
+        for r in rows:
+            if r.kpi not in REFUND_KPIS:
+                continue
+            r.immature = immature
+            basis = same_age.get((r.kpi, r.keys.get("store_id", TOTAL)))
+            if basis is not None:
+                r.changes[PREVIOUS] = change(r.kpi, r.current, basis.base)
+                r.same_age_known_by = basis.known_by
 
 
 def _empty(kid: str):

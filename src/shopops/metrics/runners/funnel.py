@@ -1,6 +1,7 @@
 """Funnels: the behaviour funnel from events, and the platform traffic funnel.
 
-**Event funnel** (``FunnelQuery``): home → product detail → cart → checkout → paid, in
+**Event funnel** (``FunnelQuery``): visit (any page or product view) → product detail → cart →
+checkout → paid, in
 distinct visitors (per store) within the period. A visitor *reaches* step k when they
 did step k and, with ``strict=True`` (default), every earlier step within the period
 (order of the steps inside the period is not checked); with ``strict=False`` each step
@@ -14,6 +15,12 @@ then sums the flags.
 **Traffic funnel** (``TrafficFunnelQuery``): the platforms' daily reports
 (``traffic_daily``): visitor-days → add-to-cart user-days → buyer-days (daily uniques
 summed over the days, the only counts those reports allow).
+
+**Store funnel** (``StoreFunnelQuery``): a platform store's own funnel from its whole-store daily
+report (``shop_traffic_daily``, 生意参谋 and the like): 访客 → 加购 / 收藏 → 下单 → 支付. Add-to-cart,
+favourite and order are each measured against the visitors (加购率, 收藏率, 下单转化率), payment
+against both the orders (下单-支付转化率, the step) and the visitors (支付转化率, overall) — the
+platform's own formulas. One day is the platform's figure; several days sum the days.
 """
 
 from __future__ import annotations
@@ -43,7 +50,9 @@ class FunnelStep:
 
 
 EVENT_STEPS: tuple[FunnelStep, ...] = (
-    FunnelStep("home", "首页", "Home", lambda t: (t.event_type == "page_view") & (t.page == "home")),
+    # the funnel starts where the data starts: any page or product view enters the store (a
+    # search visitor who lands on a product page is in it, not only who saw the home page)
+    FunnelStep("visit", "进店访问", "Visit", lambda t: t.event_type.isin(("page_view", "product_view"))),
     FunnelStep("product", "商品详情", "Product detail", lambda t: t.event_type == "product_view"),
     FunnelStep("cart", "加购", "Add to cart", lambda t: t.event_type == "add_to_cart"),
     FunnelStep("checkout", "结算", "Checkout", lambda t: t.event_type == "checkout"),
@@ -168,6 +177,50 @@ class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
         for rec in sorted(records, key=lambda r: str(r["traffic_source"])):
             rows += _rates(str(rec["traffic_source"]), [(name, _int(rec.get(name))) for name, _, _ in TRAFFIC_STEPS])
         return FunnelResult(q, rows, sql=sql)
+
+
+# (id, zh, en, the step it is measured against; None for the first)
+STORE_STEPS = (("visitors", "访客数", "Visitors", None),
+               ("add_to_cart_users", "加购人数", "Add-to-cart users", "visitors"),
+               ("favorite_users", "收藏人数", "Favouriting users", "visitors"),
+               ("order_buyers", "下单买家数", "Ordering buyers", "visitors"),
+               ("buyers", "支付买家数", "Paying buyers", "order_buyers"))
+
+
+@dataclass(frozen=True, slots=True)
+class StoreFunnelQuery:
+    period: Period
+    stores: tuple[str, ...] = ()
+
+
+@register
+class StoreFunnelRunner(Runner[StoreFunnelQuery, FunnelResult]):
+    kind = "store_funnel"
+    query_type = StoreFunnelQuery
+    tables = ("shop_traffic_daily",)
+
+    def to_expr(self) -> dict[str, ir.Table]:
+        q = self.query
+        t = source_rows(self.con, "shop_traffic", period=q.period, stores=q.stores)
+        return {"store_funnel": t.aggregate(**{name: t[name].sum() for name, *_ in STORE_STEPS}, _days=t.count())}
+
+    def _calculate(self) -> FunnelResult:
+        sql: dict[str, str] = {}
+        records = self.frames(sql)["store_funnel"].to_dict("records")
+        rec = records[0] if records else {}
+        if not _int(rec.get("_days")):
+            return FunnelResult(self.query, [], sql=sql)
+        counts = {name: _int(rec.get(name)) for name, *_ in STORE_STEPS}
+        first = counts["visitors"]
+        rows = []
+        for name, _zh, _en, base in STORE_STEPS:
+            if name == "favorite_users" and not counts[name]:
+                continue  # a side step the export did not carry (no 收藏 column): left out, not shown as 0
+            n = counts[name]
+            b = counts[base] if base else None
+            rows.append(FunnelRow(ALL, name, n, (n / b) if b else None, (n / first) if first else None,
+                                  (b - n) if base else None))
+        return FunnelResult(self.query, rows, sql=sql)
 
 
 def _int(v) -> int:

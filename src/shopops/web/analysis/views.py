@@ -20,7 +20,8 @@ from django.utils.translation import ngettext
 
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG
+from shopops.metrics.catalog import CATALOG, kpi_dimensions
+from shopops.metrics.channels import has_event_stream, source_group, source_word_text, source_words, visitor_kpis
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
@@ -30,8 +31,10 @@ from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
     EVENT_STEPS,
+    STORE_STEPS,
     TRAFFIC_STEPS,
     FunnelQuery,
+    StoreFunnelQuery,
     TrafficFunnelQuery,
 )
 from shopops.metrics.runners.kpis import KpiQuery
@@ -55,11 +58,18 @@ SOURCE_LABELS = {
     "direct": gettext_lazy("Direct"),
     "other": gettext_lazy("Other"),
     "": gettext_lazy("(not recorded)"),
+    "all": gettext_lazy("All sources"),  # a platform report without a source split (生意参谋 商品排行)
 }
 AD_TOOL_NAMES = {"ztc": "直通车", "ylmf": "引力魔方", "wxt": "万相台", "jzt": "京准通", "ddss": "多多搜索", "jlqc": "巨量千川"}
 
 TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate")
-TRAFFIC_TILES = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate", "bounce_rate")
+# tiles in each channel's 口径 (metrics.channels.visitor_kpis): events for own-site stores, the
+# platform's store report for platform stores; page views and bounce only exist in events
+TRAFFIC_TILES = ("visitors", "add_to_cart_users", "paying_buyers", "conversion_rate", "uv_value", "add_to_cart_rate")
+EVENT_ONLY_TILES = ("page_views", "bounce_rate")
+# by source, where platform stores are among the selected ones: their product traffic reports
+# (visitor-days) and the orders' sources
+PLATFORM_SOURCE_KPIS = ("visitor_days", "paying_buyers", "gmv")
 # What the catalog can break down by product_id (conversion, refunds and margin cannot yet).
 PRODUCT_KPIS = (
     "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "item_buyers", "visitors",
@@ -88,14 +98,16 @@ COHORT_MONTHS = 11
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(
-        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,))
+        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,),
+                        refunds_at_same_age=True)
     )
     tiles = []
     for kid in kpis:
         row = result.row(kid)
         change = row.changes[PREVIOUS]
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": change.base,
-                      "change": change.relative, "is_good": row.is_good})
+                      "change": change.relative, "is_good": row.is_good, "immature": row.immature,
+                      "same_age_known_by": row.same_age_known_by})
     return tiles
 
 
@@ -122,36 +134,98 @@ def tool_label(value: str) -> str:
 # ---------------------------------------------------------------------------
 # 1. traffic & funnel
 # ---------------------------------------------------------------------------
+def _channels(page: Page) -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    """(platforms, own-site store ids, platform store ids) of the selected stores (all when none is)."""
+    chosen = set(page.selected) or {s.store_id for s in page.stores}
+    stores = [s for s in page.stores if s.store_id in chosen]
+    return (tuple(sorted({s.platform for s in stores})),
+            tuple(s.store_id for s in stores if has_event_stream(s.platform)),
+            tuple(s.store_id for s in stores if not has_event_stream(s.platform)))
+
+
+def _source_namer(platforms: tuple[str, ...], lang: str):
+    """Traffic-source names: one platform shown -> its report's words with the group; else the groups."""
+    def name(value: str) -> str:
+        if source_group(None, value) != value and value not in ("", "all"):  # a platform's own word in the data
+            return source_word_text(value, lang).split(" (")[0]
+        words = source_words(platforms[0], value) if len(platforms) == 1 else []
+        if not words:
+            return source_label(value)
+        first = source_word_text(words[0], lang).split(" (")[0]  # short on a chart axis: Zhitongche, not …(search ads)
+        if len(words) == 1:
+            return first
+        return f"{first} etc." if lang.startswith("en") else f"{first}等"
+    return name
+
+
+def _source_groups(rows: list[dict], kpis: tuple[str, ...]) -> list[dict]:
+    """Rows by traffic source across platforms: each platform's own words (手淘搜索, 京东搜索 …, as
+    imported reports carry them) added into their common group (search …). Only for the platform
+    source KPIs, which add up: visitor-days are sums already, and the words occur only in the
+    platforms' traffic reports, never on orders (whose sources are the common groups)."""
+    assert set(kpis) <= set(PLATFORM_SOURCE_KPIS), kpis
+    grouped: dict[str, dict] = {}
+    for r in rows:
+        group = source_group(None, r["traffic_source"]) if r["traffic_source"] != "all" else "all"
+        into = grouped.setdefault(group, {"traffic_source": group, **{k: 0 for k in kpis}})
+        for k in kpis:
+            into[k] = into[k] + (r[k] or 0)
+    return [grouped[g] for g in sorted(grouped)]
+
+
 @ui_page(Module.TRAFFIC, "web/analysis/traffic.html", form=AnalysisFilterForm,
-               tables=("sources", "daily", "funnel", "funnel_sources", "traffic_funnel"))
+               tables=("sources", "daily", "funnel", "funnel_sources", "store_funnel", "traffic_funnel"))
 def traffic(page: Page) -> dict[str, DataTable]:
     lang = language()
     source = page.data.get("source") or ""
     only_source = page.kpi_filter("traffic_source", "source")
+    platforms, own_stores, platform_stores = _channels(page)
+    name_source = _source_namer(platforms, lang)
     ctx = page.context
-    ctx.update(source=source, source_label=source_label(source) if source else "", all_sources_url=page.url(source=None))
+    ctx.update(source=source, source_label=name_source(source) if source else "", all_sources_url=page.url(source=None),
+               own_stores=own_stores, platform_stores=platform_stores,
+               platform_words=len(platforms) == 1 and bool(platform_stores),
+               visitor_days=bool(platform_stores) and page.period is not None and page.period.days > 1)
+    # paying buyers in the platform's 口径 when only platform stores are shown (the report's, beside its visitors)
+    tile_ids = visitor_kpis(TRAFFIC_TILES + (EVENT_ONLY_TILES if not platform_stores else ()), platforms)
+    if not own_stores:
+        tile_ids = tuple("report_buyers" if k == "paying_buyers" else k for k in tile_ids)
+    if only_source:  # a source filter: only the KPIs that know the source (the reports' visitor-days for platforms)
+        tile_ids = tuple(k for k in tile_ids if "traffic_source" in kpi_dimensions(k))
+        if platform_stores:
+            tile_ids = ("visitor_days", *tile_ids)
     out: dict[str, DataTable] = {}
     if page.is_html:
-        ctx["tiles"] = _tiles(page, TRAFFIC_TILES, only_source)
+        ctx["tiles"] = _tiles(page, tile_ids, only_source)
 
+    source_kpis = TRAFFIC_KPIS if not platform_stores else PLATFORM_SOURCE_KPIS
+    daily_kpis = tuple(k for k in tile_ids if k not in EVENT_ONLY_TILES)
     if page.wants("sources"):
-        by_source = run_query(KpiQuery(TRAFFIC_KPIS, page.period, by=("traffic_source",), stores=page.selected))
+        by_source = run_query(KpiQuery(source_kpis, page.period, by=("traffic_source",), stores=page.selected))
+        source_rows = by_source.rows
+        if platform_stores and len(platforms) > 1:
+            source_rows = _source_groups(source_rows, source_kpis)
         out["sources"] = DataTable(
             "sources", _("By traffic source"),
-            [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in TRAFFIC_KPIS)],
-            [Row({"traffic_source": r["traffic_source"], **{k: r[k] for k in TRAFFIC_KPIS}},
-                 link=page.url(source=r["traffic_source"]), header=source_label(r["traffic_source"]))
-             for r in by_source.rows],
+            [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in source_kpis)],
+            [Row({"traffic_source": r["traffic_source"], **{k: r[k] for k in source_kpis}},
+                 link=page.url(source=r["traffic_source"]), header=name_source(r["traffic_source"]))
+             for r in source_rows],
             currency=page.currency,
+            note=(_("In the words of the platform's report; across platforms the common groups.")
+                  if len(platforms) == 1 and platform_stores else
+                  _("Platform stores: the product traffic reports (visitor-days) and the orders' sources."
+                    ) if platform_stores else ""),
         )
-        ctx["sources_chart"] = chart_from_table(out["sources"], series=[("visitors", "bar", 0),
-                                                                        ("conversion_rate", "line", 1)])
+        ctx["sources_chart"] = chart_from_table(out["sources"], series=[
+            (source_kpis[0], "bar", 0), ("conversion_rate" if not platform_stores else "paying_buyers", "line", 1)])
 
     if page.wants("daily"):
-        daily = run_query(KpiQuery(TRAFFIC_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=only_source))
-        out["daily"] = _day_table(page, "daily", _("Daily trend"), daily.rows, TRAFFIC_KPIS)
-        ctx["daily_chart"] = chart_from_table(out["daily"], series=[("visitors", "bar", 0),
-                                                                    ("conversion_rate", "line", 1)], kind="day")
+        daily = run_query(KpiQuery(daily_kpis, page.period, grain=Grain.DAY, stores=page.selected, filters=only_source))
+        out["daily"] = _day_table(page, "daily", _("Daily trend"), daily.rows, daily_kpis)
+        rate = next((k for k in daily_kpis if CATALOG[k].unit == "percent"), daily_kpis[-1])
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=[(daily_kpis[0], "bar", 0), (rate, "line", 1)],
+                                              kind="day")
 
     funnel_columns = [
         Column("step", _("Step")),
@@ -166,28 +240,29 @@ def traffic(page: Page) -> dict[str, DataTable]:
         return Row({"step": r.step, "visitors": r.visitors, "step_rate": r.step_rate, "overall_rate": r.overall_rate,
                     "dropped": r.dropped, "drop_rate": r.drop_rate}, header=label)
 
+    # the event funnel only where the store has an event stream (own site / mini-program)
     by_source_funnel = None
-    if page.wants("funnel_sources") or (page.wants("funnel") and source):
-        by_source_funnel = run_query(FunnelQuery(page.period, stores=page.selected, by_traffic_source=True))
-    if page.wants("funnel"):
+    if own_stores and (page.wants("funnel_sources") or (page.wants("funnel") and source)):
+        by_source_funnel = run_query(FunnelQuery(page.period, stores=own_stores, by_traffic_source=True))
+    if own_stores and page.wants("funnel"):
         if source:
             steps = by_source_funnel.steps(source)
         else:
-            steps = run_query(FunnelQuery(page.period, stores=page.selected)).steps(ALL)
+            steps = run_query(FunnelQuery(page.period, stores=own_stores)).steps(ALL)
         step_labels = {s.id: s.label(lang) for s in EVENT_STEPS}
         out["funnel"] = DataTable(
-            "funnel", _("Event funnel"), funnel_columns,
+            "funnel", _("Event funnel (own site / mini-program)"), funnel_columns,
             [funnel_row(r, step_labels[r.step]) for r in steps],
-            note=_("Distinct visitors who did the step and every earlier step in the period (collector events)."),
+            note=_("Event stream: distinct visitors with every earlier step; the first step is any page or product view."),
         )
         ctx["funnel_chart"] = chart_from_table(out["funnel"], series=[("visitors", "bar", 0)], kind="funnel")
-    if page.wants("funnel_sources"):
+    if own_stores and page.wants("funnel_sources"):
         by_source_rows = []
         for value in sorted({r.traffic_source for r in by_source_funnel.rows}):
             rows = {r.step: r for r in by_source_funnel.steps(value)}
             values = {"traffic_source": value, **{s.id: rows[s.id].visitors for s in EVENT_STEPS},
                       "overall_rate": rows[EVENT_STEPS[-1].id].overall_rate}
-            by_source_rows.append(Row(values, link=page.url(source=value), header=source_label(value)))
+            by_source_rows.append(Row(values, link=page.url(source=value), header=name_source(value)))
         out["funnel_sources"] = DataTable(
             "funnel_sources", _("Event funnel by traffic source"),
             [Column("traffic_source", _("Traffic source")),
@@ -195,15 +270,29 @@ def traffic(page: Page) -> dict[str, DataTable]:
              Column("overall_rate", _("Overall conversion"), unit="percent")],
             by_source_rows,
         )
-    if page.wants("traffic_funnel"):
-        platform = run_query(TrafficFunnelQuery(page.period, stores=page.selected, by_traffic_source=bool(source)))
-        platform_steps = platform.steps(source) if source else platform.steps(ALL)
+    if platform_stores and not source and page.wants("store_funnel"):
+        store_funnel = run_query(StoreFunnelQuery(page.period, stores=platform_stores))
+        ctx["no_store_reports"] = not store_funnel.rows
+    if platform_stores and not source and page.wants("store_funnel") and store_funnel.rows:
+        store_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en, _b in STORE_STEPS}
+        out["store_funnel"] = DataTable(
+            "store_funnel", _("Platform store funnel"), funnel_columns,
+            [funnel_row(r, store_labels[r.step]) for r in store_funnel.rows],
+            note=(_("Platform store reports: cart, favourite and order vs visitors; payment vs orders (step) and "
+                    "visitors (overall).") + (" " + _("Over several days these are sums of the days (visitor-days).")
+                                              if ctx["visitor_days"] else "")),
+        )
+        ctx["store_funnel_chart"] = chart_from_table(out["store_funnel"], series=[("visitors", "bar", 0)],
+                                                     kind="funnel")
+    if platform_stores and source and page.wants("traffic_funnel"):
+        platform = run_query(TrafficFunnelQuery(page.period, stores=platform_stores, by_traffic_source=True))
         traffic_labels = {sid: (en if lang.startswith("en") else zh) for sid, zh, en in TRAFFIC_STEPS}
         out["traffic_funnel"] = DataTable(
             "traffic_funnel", _("Platform traffic funnel"), funnel_columns[:1] + [
                 Column("visitors", _("Count (daily uniques summed)"), unit="count"), *funnel_columns[2:]],
-            [funnel_row(r, traffic_labels[r.step]) for r in platform_steps],
-            note=_("From the platforms' daily traffic reports: daily unique counts summed over the days."),
+            [funnel_row(r, traffic_labels[r.step]) for r in platform.steps(source)],
+            note=_("From the platforms' product traffic reports of this source: daily unique counts summed over "
+                   "the days and products."),
         )
     return out
 
@@ -347,9 +436,12 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
 def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
     kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
+    # visitors and conversion of each store in its own 口径 (events / the platform's report), issue 19 item 1
+    kpis = visitor_kpis(kpis, ("own", "tmall"))
     by_store = run_query(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
-                                         against=(PREVIOUS,)))
-    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,)))
+                                         against=(PREVIOUS,), refunds_at_same_age=True))
+    total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,),
+                                      refunds_at_same_age=True))
     columns = [Column("store_id", _("Store")), Column("platform", _("Platform"))]
     for k in kpis:
         columns += [kpi_column(k, lang), Column(f"{k}__change", _("%(kpi)s vs previous") % {"kpi": CATALOG[k].label(lang)},
@@ -359,23 +451,33 @@ def stores(page: Page) -> dict[str, DataTable]:
     def row_of(rows, store_id: str | None) -> Row:
         values: dict = {}
         good: dict = {}
+        marks: dict = {}
         for r in rows:
             values[r.kpi] = r.current
             values[f"{r.kpi}__change"] = r.changes[PREVIOUS].relative
             good[f"{r.kpi}__change"] = r.is_good
+            if r.immature:  # still collecting refunds: marked, compared at the same order age
+                marks[r.kpi] = marks[f"{r.kpi}__change"] = _("Not mature yet") + " · " + _("same order age")
         if store_id is None:
-            return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good)
+            return Row({"store_id": _("All selected stores"), "platform": "", **values}, is_total=True, good=good,
+                       marks=marks)
         s = info.get(store_id)
         return Row({"store_id": store_id, "platform": platform_label(s.platform, lang) if s else "", **values},
                    link=page.url("web:cockpit", store=[store_id]),
-                   header=s.name if s else store_id, good=good)
+                   header=s.name if s else store_id, good=good, marks=marks)
 
     grouped: dict[str, list] = {}
     for r in by_store.rows:
         grouped.setdefault(r.keys["store_id"], []).append(r)
     rows = [row_of(rs, sid) for sid, rs in sorted(grouped.items())] + [row_of(total.rows, None)]
-    table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency)
-    page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), ("conversion_rate", "line", 1)])
+    immature = any(r.immature for r in total.rows)
+    table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency,
+                      note=_("Refund figures are not mature yet: recent orders can still be refunded; the previous "
+                             "period is compared at the same order age, and a fall is not called an improvement.")
+                      if immature else "")
+    page.context["refunds_immature"] = immature
+    conversion = next((k for k in kpis if k.endswith("conversion_rate")), "gmv")
+    page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), (conversion, "line", 1)])
     page.context["kpis"] = [CATALOG[k] for k in kpis]
     return {"stores": table}
 
