@@ -173,10 +173,18 @@ def test_clv_page_renders_or_says_why(client, login, shop):
     html = r.content.decode()
     assert "data-clv-error" in html or 'data-chart="validation"' in html
     assert "data-clv-one-store" not in html  # one store asked for, one shown
-    # issue 19 item 9: the filter says all stores, the page fits one — it says which, and why
+    assert "data-clv-by-store" not in html and "data-scope" not in html
+    # issue 19 item 9: the filter says all stores: the header says so, a by-store table leads
+    # (stores not fitted yet say so), and the details below name their store
     every = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "holdout_days": "14"}).content.decode()
-    shown = re.search(r'data-store="([^"]+)">([^<]+)</strong>', every)
-    assert "data-clv-one-store" in every and f"此页显示 {shown.group(2)}" in every
+    assert re.search(r"data-scope>全部店铺</strong>", every)
+    shown = re.search(r'下方明细 <strong data-store="([^"]+)">([^<]+)</strong>', every)
+    assert shown and f"(下方为:{shown.group(2)})" in every
+    stores = re.findall(r'<tr data-clv-store="([^"]+)">', every)
+    assert len(stores) == len(set(stores)) >= 2 and shown.group(1) in stores
+    row = re.search(rf'<tr data-clv-store="{shown.group(1)}">.*?</tr>', every, re.S).group(0)
+    assert "data-not-fitted" not in row  # the store shown below is fitted
+    assert "data-fit-all" in every and "data-not-fitted" in every
 
 
 @pytest.mark.numerical
@@ -208,6 +216,26 @@ def test_clv_page_shows_the_fit_status_totals_and_top_customers(client, login, s
     x = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "store": "tmall", "holdout_days": "14",
                                               "format": "xlsx", "table": "top"})
     assert openpyxl.load_workbook(io.BytesIO(x.content)).active.max_row == len(top) + 1
+    # the by-store table (issue 19 item 9) with every store fitted: each store's total is pandas'
+    # sum over that store's predictions, or the reason it has none
+    every = client.get(reverse("customers:clv"), {"as_of": AS_OF.isoformat(), "holdout_days": "14", "fit_all": "1",
+                                                  "store": ["tmall", "jd"]}).content.decode()
+    assert "data-not-fitted" not in every and "data-fit-all" not in every
+    assert re.findall(r'<tr data-clv-store="([^"]+)">', every) == ["tmall", "jd"]
+    for store in ("tmall", "jd"):
+        row = re.search(rf'<tr data-clv-store="{store}">.*?</tr>', every, re.S).group(0)
+        try:
+            f = frame if store == "tmall" else clv.store_clv(shop, store_id=store, as_of=AS_OF)
+        except clv.ClvFitError:
+            assert "data-clv-unavailable" in row, store
+            continue
+        if not f.attrs["status"].has_clv:
+            assert "data-clv-unavailable" in row, store
+            continue
+        got = Decimal(re.search(r'data-value="([^"]+)"', row).group(1))
+        assert got == pytest.approx(Decimal(str(round(f.clv.sum(), 2))), abs=Decimal("0.02")), store
+        assert Decimal(re.search(r'data-mean="([^"]+)"', row).group(1)) == pytest.approx(
+            Decimal(str(round(f.clv.mean(), 2))), abs=Decimal("0.02")), store
 
 
 def test_access_and_bad_input(client, login, shop):

@@ -295,3 +295,20 @@ def test_large_tables_roll_over_into_part_files(tmp_path, monkeypatch):
            [f"{i:03d}" for i in range(1, len(parts) + 1)]
     ids = pd.concat([_csv(f.path) for f in parts])["事件ID"]
     assert ids.is_unique and len(ids) == sum(f.rows for f in parts)
+
+
+def test_ad_reports_carry_add_to_carts_where_the_tool_reports_them(short):
+    """直通车/引力魔方/万相台/京准通 reports give 加购数 (at least the plan's orders, fewer than its
+    clicks); 多多搜索 and 巨量千川 reports have none (empty)."""
+    root, _ = short
+    for store, tools in (("tmall", {"ztc", "ylmf", "wxt"}), ("jd", {"jzt"}), ("pdd", set()), ("douyin", set())):
+        path = root / store / "shopops_ad_spend_daily.csv"
+        if not path.exists():
+            continue
+        ads = _csv(path)
+        reported = ads[ads["推广工具"].isin(tools)]
+        assert (reported["加购数"] != "").all(), store
+        carts = reported["加购数"].astype(int)
+        assert (carts >= reported["成交笔数"].astype(int)).all() and (carts <= reported["点击量"].astype(int)).all()
+        assert (ads.loc[~ads["推广工具"].isin(tools), "加购数"] == "").all(), store
+        assert len(reported) > 0 or not tools, store

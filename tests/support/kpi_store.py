@@ -135,6 +135,9 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
         "attributed_gmv": [_money(c) for c in rng.integers(0, 400000, k)],
     })
     ads["attributed_orders"] = ads.clicks // 20  # no random draw: the other columns stay as they were
+    # 京准通 rows carry add-to-carts, 直通车 rows none (a report without the column)
+    ads["attributed_cart_adds"] = pd.array([c // 8 if t == "jzt" else None for c, t in zip(ads.clicks, ads.ad_tool)],
+                                           dtype="Int64")
     r = 400
     rday = rng.integers(0, DAYS, r)
     reviews = pd.DataFrame({
@@ -397,6 +400,10 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "ad_orders": int(ads.attributed_orders.sum()),
         "ad_cost_per_order": _per_money(spend, int(ads.attributed_orders.sum())),
         "ad_spend_ratio": _per(spend, gmv),
+        "ad_cart_adds": int(ads.attributed_cart_adds.sum()),
+        "ad_spend_with_cart_adds": _dsum(ads.cost[ads.attributed_cart_adds.notna()]),
+        "ad_cost_per_cart_add": _per_money(_dsum(ads.cost[ads.attributed_cart_adds.notna()]),
+                                           int(ads.attributed_cart_adds.sum())),
         "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
         "item_margin": item_gmv - cogs,
         # issue 16: chat service, averages weighted by their bases

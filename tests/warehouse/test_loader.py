@@ -178,3 +178,28 @@ def test_new_and_changed_and_unchanged_keys_in_one_batch_against_stored_rows(any
                                                      Decimal("1.00"))]), update=False)
     assert (kept.inserted, kept.updated) == (1, 0)
     assert ("tmall", "A1", "refunded", Decimal("199.00")) in table_rows(any_warehouse, "orders")
+
+
+def test_a_table_created_before_a_new_optional_column_gets_it(any_warehouse):
+    """Additive schema evolution: ad_spend_daily created without attributed_cart_adds (a warehouse
+    older than that column) gains it on the next load: old rows empty, new rows keep their value."""
+    import ibis
+
+    from shopops.warehouse.schema import TABLES
+
+    con = any_warehouse
+    old = ibis.schema({c.name: c.dtype for c in TABLES["ad_spend_daily"].columns if c.name != "attributed_cart_adds"})
+    con.drop_table("ad_spend_daily")
+    con.create_table("ad_spend_daily", schema=old)
+
+    def ad(plan, carts):
+        row = {"store_id": "tmall", "date": dt.date(2025, 11, 11), "ad_tool": "ztc", "plan_id": plan,
+               "cost": Decimal("10.00"), "attributed_gmv": Decimal("30.00")}  # (ibis on Spark inserts no null decimals)
+        return row if carts is None else {**row, "attributed_cart_adds": carts}
+
+    con.insert("ad_spend_daily", pa.Table.from_pylist([ad("old", None)], schema=old.to_pyarrow()))
+    assert "attributed_cart_adds" not in con.table("ad_spend_daily").columns
+    load(con, "ad_spend_daily", pa.Table.from_pylist([ad("new", 7)]))
+    frame = con.table("ad_spend_daily").to_pandas().set_index("plan_id")
+    assert frame.loc["new", "attributed_cart_adds"] == 7 and frame.loc["old", "attributed_cart_adds"] != frame.loc[
+        "old", "attributed_cart_adds"]  # NaN: the old row has none

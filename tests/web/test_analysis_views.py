@@ -116,14 +116,14 @@ def load_shop(con) -> None:
     event("tmall", "v5", "search", "2025-11-08", "page_view", "home")
     load(con, "events", pa.Table.from_pylist(events))
 
-    def ad(day, tool, plan, imp, clicks, cost, gmv, orders):
+    def ad(day, tool, plan, imp, clicks, cost, gmv, orders, carts=None):
         return {"store_id": "tmall", "date": dt.date.fromisoformat(day), "ad_tool": tool, "plan_id": plan,
                 "plan_name": f"plan {plan}", "impressions": imp, "clicks": clicks, "cost": Decimal(cost),
-                "attributed_gmv": Decimal(gmv), "attributed_orders": orders}
+                "attributed_gmv": Decimal(gmv), "attributed_orders": orders, "attributed_cart_adds": carts}
 
     load(con, "ad_spend_daily", pa.Table.from_pylist([
-        ad("2025-11-10", "ztc", "p1", 1000, 50, "20.00", "64.00", 4),
-        ad("2025-11-11", "ylmf", "p2", 3000, 30, "30.00", "45.00", 3),
+        ad("2025-11-10", "ztc", "p1", 1000, 50, "20.00", "64.00", 4, 8),
+        ad("2025-11-11", "ylmf", "p2", 3000, 30, "30.00", "45.00", 3),  # its report has no add-to-carts
     ]))
 
     def traffic(day, visitors, carts, buyers):
@@ -308,6 +308,13 @@ def test_ads_by_tool_plan_and_day(client, login, shop):
     assert "投入产出比" in html and "data-ads-terms" in html
     one_plan = client.get(reverse("web:ads"), {**PERIOD, "tool": "ztc", "plan": "p1"}).content.decode()
     assert "<strong>plan p1</strong>" in one_plan
+    # 加购成本: ztc 20.00 ÷ 8 add-to-carts = 2.50; ylmf reports none, so its 30.00 stays out of the
+    # tile (20.00 ÷ 8, not 50.00 ÷ 8) and its own cell is empty
+    assert tools["ztc"]["ad_cart_adds"] == "8" and Decimal(tools["ztc"]["ad_cost_per_cart_add"]) == Decimal("2.50")
+    assert tools["ylmf"]["ad_cost_per_cart_add"] == "" and tools["ylmf"]["ad_cart_adds"] == ""
+    assert {r["plan_id"]: r["ad_cart_adds"] for r in table_rows(html, "plans")} == {"p1": "8", "p2": ""}
+    assert Decimal(tiles(html)["ad_cost_per_cart_add"]) == Decimal("2.50")
+    assert "加购成本" in html and "多多搜索、巨量千川不含" in html
 
 
 @pytest.mark.django_db

@@ -118,3 +118,61 @@ def test_each_visitor_tile_says_which_stream_it_counts(client, shop):
     assert "tile-source" not in _tile(html, "gmv") and '<span class="def-source">来源: 订单</span>' in _tile(html, "gmv")
     traffic = client.get(reverse("web:traffic"), {"period": "yesterday"}).content.decode()
     assert "平台流量报表" in traffic or "埋点事件" in traffic
+
+
+def test_the_month_so_far_and_its_run_rate_without_a_target(client, shop):
+    """No target set: the panel still shows November to 11-11 and the run-rate (hand counts of the
+    module docstring: GMV 900.00 -> 900 / 11 × 30 = 2,454.55; 3 paid orders -> 3 / 11 × 30 = 8.18)."""
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    assert "data-no-targets" in html and '<tr data-target="gmv">' not in html
+    gmv = re.search(r'<tr data-so-far="gmv">.*?</tr>', html, re.S).group(0)
+    assert _attr(gmv, "data-actual") == "900.00"
+    assert Decimal(_attr(gmv, "data-projection")).quantize(Decimal("0.01")) == Decimal("2454.55")
+    orders = re.search(r'<tr data-so-far="paid_orders">.*?</tr>', html, re.S).group(0)
+    assert float(_attr(orders, "data-actual")) == 3
+    assert float(_attr(orders, "data-projection")) == pytest.approx(3 / 11 * 30)
+    # with a GMV target, GMV moves to the target table and leaves the so-far rows
+    target_set(kpi="gmv", month=dt.date(2025, 11, 1), value="3000.00")
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    assert '<tr data-target="gmv">' in html and 'data-so-far="gmv"' not in html and 'data-so-far="paid_orders"' in html
+
+
+def test_the_dsr_when_imported_against_industry_and_the_same_day_last_week(client, shop):
+    """shop_scores of tmall: 11-04 描述 4.70 / 服务 4.80 / 物流 4.90; 11-11 4.80 (industry 4.75) /
+    4.80 (4.80) / 4.85 (5.00) -> vs industry +1.05 %, 0, −3 %; vs 上周同日 +0.10, 0.00, −0.05.
+    A score of after the period (11-12) is not shown; a role without the service module sees no DSR."""
+    def scores(day, d, di, s, si, lo, loi):
+        return {"store_id": "tmall", "date": dt.date.fromisoformat(day), "description": Decimal(d),
+                "description_industry": Decimal(di), "service": Decimal(s), "service_industry": Decimal(si),
+                "logistics": Decimal(lo), "logistics_industry": Decimal(loi)}
+
+    load(shop, "shop_scores", pa.Table.from_pylist([
+        scores("2025-11-04", "4.70", "4.60", "4.80", "4.80", "4.90", "4.90"),
+        scores("2025-11-11", "4.80", "4.75", "4.80", "4.80", "4.85", "5.00"),
+        scores("2025-11-12", "1.00", "4.75", "1.00", "4.80", "1.00", "5.00")]))
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    row = re.search(r'<tr data-dsr-store="tmall">.*?</tr>', html, re.S).group(0)
+    assert "2025-11-11" in row
+    cells = {}
+    for k in ("description", "service", "logistics"):
+        score, change, vs = re.search(rf'data-dsr="{k}" data-value="([^"]*)".*?data-dsr-change="([^"]*)".*?'
+                                      r'data-vs-industry="([^"]*)"', row, re.S).groups()
+        cells[k] = (score, vs, change)
+    assert float(cells["description"][0]) == pytest.approx(4.80)
+    assert float(cells["description"][1]) == pytest.approx(0.05 / 4.75)
+    assert float(cells["description"][2]) == pytest.approx(0.10)
+    assert float(cells["service"][1]) == pytest.approx(0) and float(cells["service"][2]) == pytest.approx(0)
+    assert float(cells["logistics"][1]) == pytest.approx(-0.03) and float(cells["logistics"][2]) == pytest.approx(-0.05)
+
+    client.force_login(user_create(username="p", password="a-long-test-password", role=Role.PROCUREMENT))
+    assert "data-dsr" not in client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+
+
+def test_no_dsr_panel_without_imported_scores(client, shop):
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    assert "data-dsr" not in client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()

@@ -33,6 +33,10 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
     ]))
     load(warehouse, "inventory_snapshots", pa.Table.from_pylist([
         {"store_id": "tmall", "date": dt.date(2025, 11, 11), "sku_id": "S1", "on_hand": 30}]))
+    load(warehouse, "shop_scores", pa.Table.from_pylist([
+        {"store_id": "tmall", "date": dt.date(2025, 11, 11), "description": Decimal("4.80"),
+         "description_industry": Decimal("4.75"), "service": Decimal("4.80"), "service_industry": Decimal("4.80"),
+         "logistics": Decimal("4.85"), "logistics_industry": Decimal("5.00")}]))
     role_groups_sync()
     user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
     page = browser_page
@@ -47,9 +51,14 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
         page.goto(f"{live_server.url}/?{QUERY}")
         page.wait_for_selector("#trend-chart canvas")
         for kpi in ("uv_value", "add_to_cart_rate", "gross_margin", "gross_margin_rate"):
-            assert page.locator(f'.tile-value[data-kpi="{kpi}"]').is_visible(), kpi
+            # visitor KPIs in the stores' own 口径 (k19a): uv_value, report_uv_value or channel_uv_value
+            assert page.locator(f'.tile-value[data-kpi$="{kpi}"]').first.is_visible(), kpi
         assert page.locator('[data-tile="refund_rate"] [data-same-age]').is_visible()
         assert page.locator("[data-month-targets]").is_visible()
+        # no target set: the month so far with its run-rate; the DSR of the one store that has it
+        assert page.locator('[data-table="month-so-far"] tr[data-so-far="gmv"]').is_visible()
+        assert page.locator('[data-table="dsr"] tr[data-dsr-store="tmall"]').is_visible()
+        assert page.locator('[data-table="dsr"] tbody tr').count() == 1
         page.screenshot(path=str(artifacts_dir / f"director-cockpit-{lang}.png"), full_page=True)
 
         # stores: the table is there with the chart, each store on one line, platforms in words
@@ -68,6 +77,9 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
         page.wait_for_selector('[data-chart="tools"][data-chart-ready]')
         assert page.locator('[data-table="plans"] th[data-col="plan_name"]:has-text("plan p1")').count() == 1
         assert page.locator("[data-ads-terms]").is_visible()
+        assert page.get_attribute('.tile-value[data-kpi="ad_cost_per_cart_add"]', "data-value") == "2.50"
+        assert page.locator('[data-tile="ad_cost_per_cart_add"] .tile-label').inner_text() == (
+            "加购成本" if lang == "zh" else "Cost per add-to-cart")
         page.screenshot(path=str(artifacts_dir / f"director-ads-{lang}.png"), full_page=True)
 
         # products: search, style roll-up, a product's SKUs and its price chart
@@ -91,3 +103,12 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
         page.wait_for_selector("[data-heatmap]")
         assert page.locator('[data-table="cohorts"] td[data-mark]').count() == 1
         page.screenshot(path=str(artifacts_dir / f"director-customers-{lang}.png"), full_page=True)
+
+        # CLV with all stores in the filter: the header says so, the by-store table leads
+        page.goto(f"{live_server.url}/customers/clv/?as_of=2025-11-11")
+        page.wait_for_selector("[data-clv-by-store]")
+        assert page.locator("[data-scope]").inner_text() == ("全部店铺" if lang == "zh" else "All stores")
+        assert page.locator('[data-table="clv-stores"] tbody tr').count() == 2
+        shown = page.get_attribute("[data-store]", "data-store")
+        assert page.locator(f'[data-clv-store="{shown}"] [data-not-fitted]').count() == 0
+        page.screenshot(path=str(artifacts_dir / f"director-clv-{lang}.png"), full_page=True)

@@ -43,6 +43,7 @@ class ClvForm(CustomerFilterForm):
         "min_value": _("The holdout must be at least 14 days."),
         "max_value": _("The holdout can be at most 730 days."),
         "invalid": _("The holdout is a whole number of days, e.g. 90.")})
+    fit_all = forms.BooleanField(required=False)  # fit every store of the filter for the by-store table (slow)
 
 
 class CustomerListForm(CustomerFilterForm):

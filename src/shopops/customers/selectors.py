@@ -25,7 +25,7 @@ from shopops.customers.models import PointsEntry
 from shopops.customers.rfm import GROUP_GRID, GROUPS
 from shopops.customers.sections import Section, customer_sections
 from shopops.customers.stage_rules import store_rules
-from shopops.metrics.cache import cached
+from shopops.metrics.cache import cache_key, cached, default_cache
 from shopops.warehouse.connection import connect
 
 SORTABLE = ("gmv", "orders", "recency_days", "last_order_date", "first_order_date", "gmv_window", "orders_window",
@@ -272,6 +272,34 @@ def store_clv_fit(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con
 
     return _cached(con, "clv", (store_id, as_of, horizon_days), fit, tables=CLV_TABLES, stores=(store_id,),
                    timeout=CLV_CACHE_SECONDS)
+
+
+def clv_by_store(*, store_ids: tuple[str, ...] | list[str], as_of: dt.date, horizon_days: int = 365,
+                 fit_missing: bool = False, con=None) -> list[dict]:
+    """Predicted CLV per store: ``store_id``, ``fitted`` and, for a fitted store, ``total``,
+    ``mean``, ``customers`` (or ``reason`` when the store has no acceptable model).
+
+    A fit takes seconds per store; without ``fit_missing`` only fits already made (cached by
+    :func:`store_clv_fit` for this data version) are read and the others say ``fitted=False``."""
+    con = con or connect()
+    out = []
+    for store_id in store_ids:
+        if fit_missing:
+            fit = store_clv_fit(store_id=store_id, as_of=as_of, horizon_days=horizon_days, con=con)
+        else:
+            key = cache_key("customers:clv", (con.name, store_id, as_of, horizon_days), con=con, tables=CLV_TABLES,
+                            stores=(store_id,))
+            fit = default_cache().get(key)
+        if fit is None:
+            out.append({"store_id": store_id, "fitted": False})
+        elif fit.frame is None or fit.reason:
+            out.append({"store_id": store_id, "fitted": True, "reason": fit.reason, "total": None, "mean": None,
+                        "customers": 0})
+        else:
+            f = fit.frame
+            out.append({"store_id": store_id, "fitted": True, "reason": "", "total": _money(f.clv.sum()),
+                        "mean": _money(f.clv.mean()), "customers": len(f)})
+    return out
 
 
 def store_clv(*, store_id: str, as_of: dt.date, horizon_days: int = 365, con=None) -> pd.DataFrame | None:

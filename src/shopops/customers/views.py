@@ -20,7 +20,7 @@ from shopops.customers import selectors
 from shopops.customers.keys import CustomerKeyError, customer_from_key, customer_key, customer_url
 from shopops.customers.forms import ClvForm, CustomerFilterForm, CustomerListForm, LifecycleForm, RfmForm
 from shopops.customers.labels import (
-    GROUP_LABELS, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, group_label, stage_label,
+    GROUP_LABELS, ORDER_STATUS_LABELS, REFUND_STATUS_LABELS, clv_unavailable, group_label, stage_label,
 )
 from shopops.customers.lifecycle import NONE, STAGES
 from shopops.customers.masking import mask_id, mask_phone
@@ -135,9 +135,21 @@ def clv(ctx: Page):
         r["label"] = group_label(r["key"]) if r["key"] else "—"
     for r in overview["by_stage"]:
         r["label"] = stage_label(r["key"]) if r["key"] else "—"
-    ctx.context.update(validation=v, store_id=store_id, store_name=next(s.name for s in ctx.stores if s.store_id == store_id),
+    names = {s.store_id: s.name for s in ctx.stores}
+    by_store = []
+    if len(ctx.selected) != 1:  # all stores or several: each store's fit, then the details of one
+        scope = ctx.selected or tuple(s.store_id for s in ctx.stores)
+        by_store = selectors.clv_by_store(store_ids=scope, as_of=ctx.as_of, fit_missing=bool(ctx.data.get("fit_all")))
+        for r in by_store:
+            r["name"] = names.get(r["store_id"], r["store_id"])
+            r["currency"] = next((s.currency for s in ctx.stores if s.store_id == r["store_id"]), "")
+            r["url"] = ctx.url(store=[r["store_id"]], fit_all=None)
+            r["message"] = str(clv_unavailable(r["store_id"], r["reason"])) if r.get("reason") else ""
+    ctx.context.update(validation=v, store_id=store_id, store_name=names[store_id],
                        holdout_days=(holdout_end - calibration_end).days, rows=rows, chart=chart,
-                       single_store=len(ctx.selected) > 1, overview=overview, fit=overview["fit"])
+                       single_store=len(ctx.selected) > 1, overview=overview, fit=overview["fit"], by_store=by_store,
+                       by_store_missing=any(not r["fitted"] for r in by_store),
+                       fit_all_url=ctx.url(fit_all="1"))
     sheet = _table("validation", _("CLV holdout validation"), [
         ("bucket", _("Repeat purchases in calibration"), ""), ("customers", _("Customers"), "count"),
         ("actual", _("Actual purchases in holdout (mean)"), "ratio"),

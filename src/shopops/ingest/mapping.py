@@ -132,6 +132,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "cost": ("花费", "消耗", "成本", "spend", "cost"),
     "attributed_orders": ("成交笔数", "总成交笔数", "conversions"),
     "attributed_gmv": ("成交金额", "总成交金额", "revenue"),
+    "attributed_cart_adds": ("加购数", "总购物车数", "总加购数", "cart adds", "add to carts"),
     "review_id": ("评价ID", "评论ID", "review id"),
     "rating": ("评分", "星级", "打分", "stars", "score"),
     "content": ("评价内容", "评论内容", "评价", "review", "comment", "text"),

@@ -664,6 +664,30 @@ _kpi(Kpi(
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="ad_spend", denominator="gmv", tags=("marketing",),
 ))
 _kpi(Kpi(
+    "ad_cart_adds", "推广加购数", "Ad-attributed add-to-carts",
+    "推广工具归因到计划的加购数(总购物车数)之和,按各工具自身的归因口径;多多搜索、巨量千川的报表没有加购数。",
+    "Add-to-carts (总购物车数) the ad tools attribute to their plans, each tool's own attribution; "
+    "多多搜索 and 巨量千川 reports have none.",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.attributed_cart_adds.sum(),
+    formula_text="sum(ad_spend_daily.attributed_cart_adds)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_spend_with_cart_adds", "推广花费(有加购数据)", "Ad spend with add-to-cart data",
+    "报表含加购数的计划日的推广花费,加购成本的分子。",
+    "Ad spend of the plan-days whose report gives add-to-carts: the numerator of cost per add-to-cart.",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, source="ad_spend",
+    measure=lambda t: t.cost.sum(where=t.attributed_cart_adds.notnull()),
+    formula_text="sum(ad_spend_daily.cost where attributed_cart_adds is not null)", tags=("marketing",),
+))
+_kpi(Kpi(
+    "ad_cost_per_cart_add", "加购成本", "Cost per add-to-cart",
+    "推广花费 ÷ 推广加购数,只计报表含加购数的计划日(多多搜索、巨量千川不计)。",
+    "Ad spend / ad-attributed add-to-carts, over the plan-days whose report gives add-to-carts "
+    "(多多搜索 and 巨量千川 left out).",
+    Unit.MONEY, Direction.DOWN_IS_GOOD, numerator="ad_spend_with_cart_adds", denominator="ad_cart_adds",
+    tags=("marketing",),
+))
+_kpi(Kpi(
     "item_conversion_rate", "商品支付转化率", "Product conversion rate",
     "商品支付买家数 ÷ 商品访客数。", "Item buyers / product visitors.",
     Unit.PERCENT, numerator="item_buyers", denominator="visitors", tags=("products",),
@@ -932,7 +956,8 @@ def _facts(kpi_id: str, **facts) -> None:
 for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item_gmv", "units_sold"),
                     ("cogs", "units_sold"), ("store_discount", "paid_orders"), ("platform_discount", "paid_orders"),
                     ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
-                    ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold")):
+                    ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold"),
+                    ("ad_spend_with_cart_adds", "clicks")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
              "avg_unit_price", "upt", "item_buyers"):
@@ -944,6 +969,8 @@ for _kid in ("gmv", "net_sales", "paid_orders", "paying_buyers", "visitors", "co
 # (item buyers: judged per product by insights; for a whole store they are the paying buyers again)
 for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buyers", "item_buyers"):
     _facts(_kid, judged_daily=False)
+# the ads page's cost per add-to-cart; its spend part is not a series of its own (ad_spend is judged)
+_facts("ad_spend_with_cart_adds", judged_daily=False)
 for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
                               "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
                               "bad_reviews"), start=1):

@@ -9,14 +9,15 @@ from decimal import Decimal
 
 import ibis
 
-from shopops.core.periods import Grain, Period, PeriodPreset, preset_period
+from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
 from shopops.metrics.channels import visitor_kpi
 from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
-from shopops.metrics.sources import paid_orders
+from shopops.metrics.runners.targets import project
+from shopops.metrics.sources import paid_orders, today_in_period
 from shopops.warehouse.connection import connect
 
 COCKPIT_KPIS: tuple[str, ...] = (
@@ -41,6 +42,9 @@ COCKPIT_TILES: tuple[str, ...] = (
 
 # shown only when the data have them
 OPTIONAL_TILES = frozenset({"favorite_rate", "report_favorite_rate"})
+
+# the month so far with its run-rate, shown for these KPIs even when no target is set
+MONTH_SO_FAR_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "gross_margin")
 
 
 def first_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
@@ -126,6 +130,9 @@ class Cockpit:
     last_year: Period | None = None
     month_targets: tuple[TargetProgress, ...] = ()  # this month so far vs its targets, with the run-rate
     month: dt.date | None = None  # first day of the month of month_targets
+    # (kpi, actual from the 1st to as_of, run-rate projection of the whole month) for the
+    # MONTH_SO_FAR_KPIS the scope has no target for
+    month_so_far: tuple[tuple[Kpi, object, object], ...] = ()
     # the KPI shown for each one asked for: visitor KPIs in the selected stores' own 口径
     # (metrics.channels.visitor_kpi: events for own-site stores, the platform's report otherwise)
     shown: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -208,5 +215,24 @@ def cockpit_build(
                              con=con)
         scope = set(stores) if stores else {""}
         month_targets = tuple(r for r in progress.rows if r.target.store_id in scope)
+        month_so_far = _month_so_far(month, as_of, stores,
+                                     [k for k in MONTH_SO_FAR_KPIS if k in kpis
+                                      and not any(r.target.kpi == k for r in month_targets)], con)
+    else:
+        month_so_far = ()
     return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
-                   last_year=ly_period, month_targets=month_targets, month=month, shown=shown)
+                   last_year=ly_period, month_targets=month_targets, month=month, month_so_far=month_so_far,
+                   shown=shown)
+
+
+def _month_so_far(month: dt.date, as_of: dt.date, stores: tuple[str, ...], kpis: list[str],
+                  con) -> tuple[tuple[Kpi, object, object], ...]:
+    """Each KPI from the 1st of the month to ``as_of`` and its run-rate projection (the targets'
+    :func:`~shopops.metrics.runners.targets.project`)."""
+    whole = month_period(month.year, month.month)
+    elapsed = today_in_period(whole, as_of)
+    if not kpis or not elapsed:
+        return ()
+    so_far = run_query(KpiQuery(tuple(kpis), Period(whole.start, whole.start + dt.timedelta(days=elapsed - 1)),
+                                stores=stores), con=con)
+    return tuple((CATALOG[k], so_far.total(k), project(k, so_far.total(k), elapsed, whole.days)) for k in kpis)

@@ -278,6 +278,40 @@ def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | N
     return frame
 
 
+DSR_ASPECTS = ("description", "service", "logistics")
+
+
+def dsr_latest(*, store_ids: tuple[str, ...] = (), last: dt.date, base: dt.date | None = None,
+               con=None) -> list[dict]:
+    """Per store with imported DSR: the latest scores up to ``last`` (``day``, each aspect and its
+    industry average) and, when ``base`` is given, the scores of the latest day up to ``base``
+    (``base_day``, ``<aspect>_base``) for a change. Stores without scores are left out; floats."""
+    con = _con(con)
+    if "shop_scores" not in set(con.list_tables()):
+        return []
+    s = con.table("shop_scores")
+    s = s.filter(s.date <= last)
+    if store_ids:
+        s = s.filter(s.store_id.isin(list(store_ids)))
+    frame = s.order_by(["store_id", "date"]).to_pandas()
+    out = []
+    for store_id, rows in frame.groupby("store_id", sort=True):
+        rows = rows.dropna(subset=list(DSR_ASPECTS), how="all")
+        if rows.empty:
+            continue
+        latest = rows.iloc[-1]
+        item = {"store_id": store_id, "day": pd.Timestamp(latest["date"]).date()}
+        for c in DSR_ASPECTS:
+            item[c] = None if pd.isna(latest[c]) else float(latest[c])
+            item[f"{c}_industry"] = None if pd.isna(latest[f"{c}_industry"]) else float(latest[f"{c}_industry"])
+        before = rows[pd.to_datetime(rows["date"]).dt.date <= base] if base else rows.iloc[0:0]
+        item["base_day"] = pd.Timestamp(before.iloc[-1]["date"]).date() if len(before) else None
+        for c in DSR_ASPECTS:
+            item[f"{c}_base"] = float(before.iloc[-1][c]) if len(before) and not pd.isna(before.iloc[-1][c]) else None
+        out.append(item)
+    return out
+
+
 def review_daily(*, first: dt.date, last: dt.date, store_ids: tuple[str, ...] = (), con=None) -> pd.DataFrame:
     """Reviews and bad ones per store, product and day (bad: 1–2 stars, or negative text without stars)."""
     con = _con(con)

@@ -254,6 +254,8 @@ AD_SPEND_DAILY = _table(
     _c("cost", MONEY, "花费."),
     _c("attributed_orders", "int64", "成交笔数 the tool attributes to the plan."),
     _c("attributed_gmv", MONEY, "成交金额 the tool attributes to the plan."),
+    _c("attributed_cart_adds", "int64", "加购数 (总购物车数) the tool attributes to the plan; empty when the tool's "
+       "report has none (多多搜索, 巨量千川)."),
     business_date="date",
 )
 

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext
+from django.utils.translation import get_language, gettext_lazy, ngettext
 
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
@@ -20,6 +20,7 @@ from shopops.metrics.cockpit import COCKPIT_TILES, Cockpit, cockpit_build
 from shopops.metrics.maturity import MATURITY_DAYS
 from shopops.metrics.runners import BUCKET
 from shopops.metrics.selectors import kpi_catalog_groups
+from shopops.service.selectors_reviews import dsr_latest
 from shopops.team.selectors import login_locked_until, user_can_use
 from shopops.ui.pages import Page, ui_page
 from shopops.team.services import login_failure_record, login_success_record
@@ -40,8 +41,10 @@ def cockpit(page: Page) -> dict:
     # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
     result = cockpit_build(period=page.period, stores=page.selected, kpis=visible_kpis(page.user, COCKPIT_TILES))
     result = dataclasses.replace(result, month_targets=tuple(
-        t for t in result.month_targets if kpi_visible(page.user, t.target.kpi)))
+        t for t in result.month_targets if kpi_visible(page.user, t.target.kpi)), month_so_far=tuple(
+        m for m in result.month_so_far if kpi_visible(page.user, m[0].id)))
     page.context.update(
+        dsr=_dsr_rows(page, result) if user_can_use(page.user, Module.SERVICE) else [],
         cockpit=result,
         trend_kpis=[CATALOG[result.kpi_shown(k)] for k, _axis, _type in TREND_KPIS],
         trend_rows=_trend_rows(result),
@@ -49,6 +52,27 @@ def cockpit(page: Page) -> dict:
         chart=_trend_chart(result, page.currency),
     )
     return {}
+
+
+DSR_NAMES = (("description", gettext_lazy("Description match")), ("service", gettext_lazy("Service attitude")),
+             ("logistics", gettext_lazy("Logistics")))
+
+
+def _dsr_rows(page: Page, result: Cockpit) -> list[dict]:
+    """The selected stores' latest shop scores (DSR, when imported) up to the period's end, each
+    aspect against the industry average and against the comparison base's last day."""
+    names = {s.store_id: s.name for s in page.stores}
+    rows = []
+    for r in dsr_latest(store_ids=page.selected, last=result.period.end, base=result.previous.end):
+        aspects = []
+        for key, label in DSR_NAMES:
+            score, industry, base = r[key], r[f"{key}_industry"], r[f"{key}_base"]
+            aspects.append({"key": key, "label": label, "score": score, "industry": industry,
+                            "vs_industry": None if score is None or not industry else (score - industry) / industry,
+                            "change": None if score is None or base is None else score - base})
+        rows.append({"store_id": r["store_id"], "name": names.get(r["store_id"], r["store_id"]), "day": r["day"],
+                     "base_day": r["base_day"], "aspects": aspects})
+    return rows
 
 
 def _trend_rows(result: Cockpit) -> list[dict]:

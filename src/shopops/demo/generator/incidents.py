@@ -208,6 +208,9 @@ class IncidentPlan:
             for name in ("impressions", "clicks", "orders", "gmv"):
                 col = getattr(ads, name)
                 col[m] = np.round(col[m] * 0.1).astype(np.int64)
+            reported = m & (ads.cart_adds >= 0)  # -1: the tool reports no add-to-cart
+            ads.cart_adds[reported] = np.maximum(np.round(ads.cart_adds[reported] * 0.1).astype(np.int64),
+                                                 ads.orders[reported])
 
     def stock(self, st, sku_product: np.ndarray):
         """Stock-out: the product's SKUs at 0 on hand from the day before through the incident (rows added

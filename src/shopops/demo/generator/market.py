@@ -67,11 +67,18 @@ class AdRows:
     cost: np.ndarray  # cents
     orders: np.ndarray
     gmv: np.ndarray  # cents
+    cart_adds: np.ndarray  # -1: the tool's report has no add-to-cart column
+
+
+# 加购 per click the tools report (多多搜索 and 巨量千川 reports have no add-to-cart column); drawn
+# from nothing random, so the other ad numbers stay what they were
+CART_ADDS_PER_CLICK = {"ztc": 0.09, "ylmf": 0.06, "wxt": 0.08, "jzt": 0.07}
 
 
 def build_ads(seed: int, cal: DemoCalendar, expected_gmv_per_day: np.ndarray, aov: float) -> AdRows:
     rng = stream(seed, "ads")
-    rows: dict[str, list] = {k: [] for k in ("store", "day", "tool", "plan_id", "plan_name", "imp", "clk", "cost", "orders", "gmv")}
+    rows: dict[str, list] = {k: [] for k in ("store", "day", "tool", "plan_id", "plan_name", "imp", "clk", "cost", "orders", "gmv",
+                                                 "cart")}
     n = cal.days
     plan_no = 0
     for s, spec in enumerate(STORES):
@@ -120,13 +127,17 @@ def build_ads(seed: int, cal: DemoCalendar, expected_gmv_per_day: np.ndarray, ao
             rows["cost"].append(spend[days])
             rows["orders"].append(orders)
             rows["gmv"].append(gmv)
+            per_click = CART_ADDS_PER_CLICK.get(tool)
+            rows["cart"].append(np.maximum(np.round(clicks * per_click).astype(np.int64), orders) if per_click
+                                else np.full(days.size, -1, dtype=np.int64))
     cat_ = lambda key: np.concatenate(rows[key]) if rows[key] else np.zeros(0, dtype=np.int64)  # noqa: E731
     store, day = cat_("store"), cat_("day")
     order = np.lexsort((cat_("plan_id"), day, store))
     pick = lambda v: [v[i] for i in order]  # noqa: E731
     return AdRows(store=store[order], day=day[order], tool=pick(rows["tool"]), plan_id=cat_("plan_id")[order],
                   plan_name=pick(rows["plan_name"]), impressions=cat_("imp")[order], clicks=cat_("clk")[order],
-                  cost=cat_("cost")[order], orders=cat_("orders")[order], gmv=cat_("gmv")[order])
+                  cost=cat_("cost")[order], orders=cat_("orders")[order], gmv=cat_("gmv")[order],
+                  cart_adds=cat_("cart")[order])
 
 
 COMPETITORS = (

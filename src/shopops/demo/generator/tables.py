@@ -233,6 +233,7 @@ class TableWriter:
             "cost": money(ad.cost[sl]),
             "attributed_orders": integer(ad.orders[sl]),
             "attributed_gmv": money(ad.gmv[sl]),
+            "attributed_cart_adds": integer(ad.cart_adds[sl], ad.cart_adds[sl] >= 0),
         }, sl.stop - sl.start)
 
     def stock(self, w: PartWriter, s: int, sl: slice, st: StockRows) -> None:

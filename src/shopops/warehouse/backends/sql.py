@@ -19,7 +19,7 @@ import pyarrow as pa
 import pyarrow.csv as pacsv
 from ibis.backends import BaseBackend
 
-from shopops.core.errors import ResourceBusy
+from shopops.core.errors import ResourceBusy, ValidationError
 from shopops.warehouse.schema import Table
 
 # DuckDB checks write conflicts optimistically: two transactions touching the same rows
@@ -172,6 +172,7 @@ class Session:
     # -- DDL --------------------------------------------------------------
     def ensure_table(self, table: Table) -> None:
         if table.name in self.con.list_tables():
+            self._add_new_columns(table)
             return
         if self.engine == "pyspark" and table.business_date and spark_partition_by_day():
             # Opt-in: facts partitioned by business date, so a merge rewrites only the days it touches.
@@ -185,6 +186,25 @@ class Session:
         if self.engine == "postgres":
             keys = ", ".join(q(k) for k in table.key)
             self.execute(f"ALTER TABLE {q(table.name)} ADD PRIMARY KEY ({keys})")
+
+    def _add_new_columns(self, table: Table) -> None:
+        """Additive schema evolution: a nullable column the schema gained since the table was
+        created is added (empty for the rows already there); a missing required one is an error."""
+        present = set(self.con.table(table.name).columns)
+        missing = [c for c in table.columns if c.name not in present]
+        if not missing:
+            return
+        required = [c.name for c in missing if not c.nullable]
+        if required:
+            raise ValidationError(f"{table.name}: the warehouse table lacks the required columns "
+                                  f"{', '.join(required)}; rebuild it (shopops has no migration for that)")
+        dialect = {"pyspark": "spark", "postgres": "postgres"}.get(self.engine, "duckdb")
+        for c in missing:
+            sql_type = self.con.compiler.type_mapper.from_ibis(c.dtype).sql(dialect)
+            if self.engine == "pyspark":
+                self.execute(f"ALTER TABLE {q(table.name)} ADD COLUMNS ({q(c.name)} {sql_type})")
+            else:
+                self.execute(f"ALTER TABLE {q(table.name)} ADD COLUMN {q(c.name)} {sql_type}")
 
     # -- merge ------------------------------------------------------------
     def duplicate_keys(self, table: Table, stage: str) -> int:

@@ -79,10 +79,10 @@ PRODUCT_KPIS = (
 PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews")
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
 PRODUCTS_PER_PAGE = 50
-AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_orders", "ad_cost_per_order", "ad_gmv", "roas",
-           "roi")
+AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_cart_adds", "ad_cost_per_cart_add", "ad_orders",
+           "ad_cost_per_order", "ad_gmv", "roas", "roi")
 PLANS_PER_PAGE = 50
-AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_order")
+AD_TILES = ("ad_spend", "ad_gmv", "ad_orders", "roas", "roi", "ctr", "cpc", "ad_cost_per_cart_add", "ad_cost_per_order")
 # the whole store's GMV is the base: only without a tool or plan filter
 AD_STORE_TILES = ("ad_spend_ratio",)
 # The attribution window (归因周期) of each tool's default plan report, as downloaded; set
@@ -504,12 +504,20 @@ def ads(page: Page) -> dict[str, DataTable]:
         ctx["tiles"] = _tiles(page, AD_TILES + (() if filters else AD_STORE_TILES), filters)
     kpi_cols = [kpi_column(k, lang) for k in AD_KPIS]
     out: dict[str, DataTable] = {}
+
+    def values(r) -> dict:
+        """The row's KPIs; add-to-carts empty, not 0, where the report has none (多多搜索, 巨量千川)."""
+        row = {k: r[k] for k in AD_KPIS}
+        if not row["ad_cart_adds"] and row["ad_cost_per_cart_add"] is None:
+            row["ad_cart_adds"] = None
+        return row
+
     if page.wants("tools"):
         by_tool = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
         out["tools"] = DataTable(
             "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols,
                                        Column("window", _("Attribution window"))],
-            [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+            [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **values(r)},
                  link=page.url(tool=r["ad_tool"], plan=None), header=tool_label(r["ad_tool"])) for r in by_tool.rows],
             currency=page.currency,
         )
@@ -527,7 +535,7 @@ def ads(page: Page) -> dict[str, DataTable]:
             "plans", _("By ad plan"), [Column("plan_name", _("Ad plan")), Column("plan_id", _("Plan id")),
                                       Column("ad_tool", _("Ad tool")), *kpi_cols],
             [Row({"plan_name": names.get((r["ad_tool"], r["plan_id"]), r["plan_id"]), "plan_id": r["plan_id"],
-                  "ad_tool": tool_label(r["ad_tool"]), **{k: r[k] for k in AD_KPIS}},
+                  "ad_tool": tool_label(r["ad_tool"]), **values(r)},
                  link=page.url(tool=r["ad_tool"], plan=r["plan_id"])) for r in by_plan.rows],
             currency=page.currency,
         )
