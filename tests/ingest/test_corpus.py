@@ -20,6 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 import openpyxl
 import pyarrow as pa
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -280,6 +281,7 @@ def test_strict_upload_of_bad_values_is_rejected_whole_with_the_rows_named(direc
                                             f"{prefix}-strict": "on"})
     job = ImportJob.objects.get()
     assert job.status == "rejected" and job.rows_inserted == 0
+    director.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"  # the reasons below are the English wording
     detail = director.get(reverse("ingest:job", args=[job.pk])).content.decode()
     for (row, column), reason in expected.items():
         assert re.search(reason, detail) and column in detail

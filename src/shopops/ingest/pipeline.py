@@ -319,12 +319,11 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
         fast = _fast(spec, raw, work[cleaned[spec.source]])
         parse.append((fast if fast is not None else full[i]).alias(typed_name[i]))
     work = work.with_columns(parse)
-    if reasons and work.height:
+    probes = [(pl.col(cleaned[spec.source]).is_not_null() & pl.col(typed_name[i]).is_null()).any().alias(str(i))
+              for i, spec in enumerate(specs) if reasons[i]]
+    if probes and work.height:
         # a fast parse that left a present value null: that column again, with every format and rule
-        failed = work.select(*[
-            (pl.col(cleaned[spec.source]).is_not_null() & pl.col(typed_name[i]).is_null()).any().alias(str(i))
-            for i, spec in enumerate(specs) if reasons[i]
-        ]).row(0, named=True)
+        failed = work.select(*probes).row(0, named=True)
         redo = [full[int(i)].alias(typed_name[int(i)]) for i, bad in failed.items() if bad]
         if redo:
             work = work.with_columns(redo)
@@ -339,7 +338,7 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
         if (floor := NON_NEGATIVE.get(profile.table, {}).get(spec.to)) is not None:
-            checks.append(((present & (expr < floor).fill_null(False)), spec.source,
+            checks.append(((present & (pl.col(typed_name[i]) < floor).fill_null(False)), spec.source,
                            f"below {floor}: expected a whole number ≥ {floor}"))
         if (known := known_values(profile.table, spec.to)) is not None:
             values, what = known
