@@ -227,6 +227,35 @@ class BehaviourModel:
         return out
 
 
+class _DistinctCounts:
+    """Counts per group key (int64): distinct visitors among the rows a mask keeps, and sums
+    of values laid onto the groups that have any row at all (``groups``, sorted)."""
+
+    SHIFT = np.int64(1) << np.int64(40)
+
+    def __init__(self, group: np.ndarray, visitor: np.ndarray) -> None:
+        self.group, self.visitor = group, visitor
+        self.groups, self.visitors = self.distinct(np.ones(group.size, dtype=bool))
+
+    def distinct(self, mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        pairs = unique_sorted(self.group[mask] * self.SHIFT + self.visitor[mask])
+        g = pairs >> np.int64(40)
+        starts = group_starts(g)
+        return g[starts], np.diff(np.append(starts, g.size))
+
+    def on_groups(self, keys: np.ndarray, values: np.ndarray) -> np.ndarray:
+        out = np.zeros(self.groups.size, dtype=np.int64)
+        if keys.size:
+            np.add.at(out, np.searchsorted(self.groups, keys), values)
+        return out
+
+    def rows_per_group(self, keys: np.ndarray) -> np.ndarray:
+        """How many of ``keys`` (rows, not distinct visitors) fall on each group."""
+        keys = np.sort(keys)
+        starts = group_starts(keys)
+        return self.on_groups(keys[starts], np.diff(np.append(starts, keys.size)))
+
+
 def traffic_from_events(ev: EventsChunk, oc: OrdersChunk, d0: int, n_products: int) -> TrafficChunk:
     """Per store × day × product × source: the 生意参谋 numbers, from the events themselves."""
     has_p = ev.product >= 0
@@ -234,33 +263,17 @@ def traffic_from_events(ev: EventsChunk, oc: OrdersChunk, d0: int, n_products: i
     group = ((ev.store[has_p] * 64 + (day - d0)) * n_products + ev.product[has_p]) * 8 + ev.source[has_p]
     visitor = ev.visitor[has_p]
     etype = ev.etype[has_p]
-    shift = np.int64(1) << np.int64(40)
-
-    def distinct(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pairs = unique_sorted(group[mask] * shift + visitor[mask])
-        g = pairs >> np.int64(40)
-        starts = group_starts(g)
-        return g[starts], np.diff(np.append(starts, g.size))
-
-    groups, visitors = distinct(np.ones(group.size, dtype=bool))
-
-    def on_groups(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(groups.size, dtype=np.int64)
-        if keys.size:
-            np.add.at(out, np.searchsorted(groups, keys), values)
-        return out
-
-    pv_g = np.sort(group[etype == PRODUCT_VIEW])
-    st = group_starts(pv_g)
-    page_views = on_groups(pv_g[st], np.diff(np.append(st, pv_g.size)))
-    add_to_cart = on_groups(*distinct(etype == ADD_TO_CART))
-    buyers = on_groups(*distinct(etype == PURCHASE))
+    counts = _DistinctCounts(group, visitor)
+    groups, visitors = counts.groups, counts.visitors
+    page_views = counts.rows_per_group(group[etype == PRODUCT_VIEW])
+    add_to_cart = counts.on_groups(*counts.distinct(etype == ADD_TO_CART))
+    buyers = counts.on_groups(*counts.distinct(etype == PURCHASE))
     paid = np.zeros(groups.size, dtype=np.int64)
     if len(oc):
         pl = oc.paid[oc.line_order]
         o = oc.line_order[pl]
         lg = ((oc.store[o] * 64 + (oc.paid_at[o] // DAY - d0)) * n_products + oc.line_product[pl]) * 8 + oc.source[o]
-        paid = on_groups(lg, oc.line_paid[pl])
+        paid = counts.on_groups(lg, oc.line_paid[pl])
     source = groups % 8
     rest = groups // 8
     product = rest % n_products
@@ -274,33 +287,17 @@ def shop_traffic_from_events(ev: EventsChunk, oc: OrdersChunk, d0: int) -> ShopT
     """Per store × day: the whole-store report (访客数 de-duplicated within the day, 浏览量,
     加购人数, 下单买家数 = visitors who reached checkout, 支付买家数, 支付金额), from the events."""
     group = ev.store.astype(np.int64) * 64 + (ev.time // DAY - d0)
-    shift = np.int64(1) << np.int64(40)
-
-    def distinct(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        pairs = unique_sorted(group[mask] * shift + ev.visitor[mask])
-        g = pairs >> np.int64(40)
-        starts = group_starts(g)
-        return g[starts], np.diff(np.append(starts, g.size))
-
-    groups, visitors = distinct(np.ones(group.size, dtype=bool))
-
-    def on_groups(keys: np.ndarray, values: np.ndarray) -> np.ndarray:
-        out = np.zeros(groups.size, dtype=np.int64)
-        if keys.size:
-            np.add.at(out, np.searchsorted(groups, keys), values)
-        return out
-
-    views = np.sort(group[(ev.etype == PAGE_VIEW) | (ev.etype == PRODUCT_VIEW)])
-    st = group_starts(views)
-    page_views = on_groups(views[st], np.diff(np.append(st, views.size)))
+    counts = _DistinctCounts(group, ev.visitor)
+    groups, visitors = counts.groups, counts.visitors
+    page_views = counts.rows_per_group(group[(ev.etype == PAGE_VIEW) | (ev.etype == PRODUCT_VIEW)])
     paid = np.zeros(groups.size, dtype=np.int64)
     if len(oc):
         pl = oc.paid[oc.line_order]
         o = oc.line_order[pl]
         keys = oc.store[o].astype(np.int64) * 64 + (oc.paid_at[o] // DAY - d0)
         inside = np.isin(keys, groups)
-        paid = on_groups(keys[inside], oc.line_paid[pl][inside])
+        paid = counts.on_groups(keys[inside], oc.line_paid[pl][inside])
     return ShopTrafficChunk(store=groups // 64, day=d0 + groups % 64, visitors=visitors, page_views=page_views,
-                            add_to_cart_users=on_groups(*distinct(ev.etype == ADD_TO_CART)),
-                            order_buyers=on_groups(*distinct(ev.etype == CHECKOUT)),
-                            buyers=on_groups(*distinct(ev.etype == PURCHASE)), paid=paid)
+                            add_to_cart_users=counts.on_groups(*counts.distinct(ev.etype == ADD_TO_CART)),
+                            order_buyers=counts.on_groups(*counts.distinct(ev.etype == CHECKOUT)),
+                            buyers=counts.on_groups(*counts.distinct(ev.etype == PURCHASE)), paid=paid)
