@@ -198,6 +198,7 @@ CROSS JOIN (
       "t1"."cost",
       "t1"."attributed_orders",
       "t1"."attributed_gmv",
+      "t1"."attributed_cart_adds",
       "t1"."date" AS "_date"
     FROM "ad_spend_daily" AS "t1"
     WHERE

@@ -27,6 +27,7 @@ with ``get``/``set``); ``cache=False`` turns caching off. Results of more than
 
 from __future__ import annotations
 
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -49,6 +50,19 @@ R = TypeVar("R")
 # results with more rows than this are not cached: pickling them into the cache costs more
 # than it saves (a batch job's per-product daily series), and they would crowd out the pages'
 CACHE_MAX_ROWS = 20_000
+
+
+_SQL_RECURSION = 6000
+
+
+@contextmanager
+def _deep_sql() -> Iterator[None]:
+    """Room for sqlglot's recursive SQL generator: every KPI of the catalog by a dimension in one
+    statement nests deeper than Python's default 1,000 frames on the Spark dialect. Raised once
+    for the process and never lowered again (threads compile concurrently)."""
+    if sys.getrecursionlimit() < _SQL_RECURSION:
+        sys.setrecursionlimit(_SQL_RECURSION)
+    yield
 
 
 @dataclass(slots=True)
@@ -103,7 +117,7 @@ class Runner(Generic[Q, R]):
         key = (self.con.name, self.kind, repr(self.query))
         hit = compiled.get(key)
         if hit is None:
-            with self.timings.step("build"):
+            with self.timings.step("build"), _deep_sql():
                 hit = {name: (str(ibis.to_sql(expr, dialect=self.con.name)), expr.schema())
                        for name, expr in self.to_expr().items()}
             compiled.put(key, hit)
