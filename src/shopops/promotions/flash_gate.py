@@ -91,7 +91,7 @@ class FlashGate:
     def __init__(self, client) -> None:
         self.client = client
         self._admit = client.register_script(_ADMIT)
-        self._admit_sha = client.script_load(_ADMIT)  # EVALSHA straight: no Script wrapper per attempt
+        self._admit_sha = self._admit.sha  # EVALSHA straight (no Script wrapper per attempt); no server call here
         self._give_back = client.register_script(_GIVE_BACK)
         self._prime = client.register_script(_PRIME)
 
