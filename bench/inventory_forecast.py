@@ -89,7 +89,68 @@ def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int) -> tuple[np.ndarr
     naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
     pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
     ok = (scale > 0) & (fc.series["demand_class"].to_numpy() != "new")
-    return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok])
+    buckets = bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq)
+    return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok],
+            buckets)
+
+
+HORIZON_BUCKETS = {"D": ((1, 7), (8, 14), (15, 28)), "W": ((1, 4), (5, 8))}
+
+
+def bucket_mase(pred: np.ndarray, naive: np.ndarray, actual: np.ndarray, scale: np.ndarray, freq: str) -> dict:
+    """Mean MASE over series of the engine and the seasonal naive per horizon bucket (periods a–b)."""
+    out = {}
+    for a, b in HORIZON_BUCKETS[freq]:
+        if b > actual.shape[1]:
+            continue
+        e = np.abs(pred[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale
+        n = np.abs(naive[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale
+        out[f"{a}-{b}"] = (float(e.mean()), float(n.mean()))
+    return out
+
+
+RETAIL = Path(os.environ.get("SHOPOPS_SHARED_DATA") or ROOT.parent.parent / "shared" / "data") \
+    / "online_retail_uci" / "online_retail.csv.gz"
+
+
+def retail_daily() -> pd.DataFrame:
+    r = pd.read_csv(RETAIL, dtype={"InvoiceNo": str, "StockCode": str},
+                    usecols=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate"])
+    r = r[~r["InvoiceNo"].str.startswith("C") & (r["Quantity"] > 0)]
+    r["ds"] = pd.to_datetime(r["InvoiceDate"]).dt.date
+    return r.groupby(["StockCode", "ds"], as_index=False)["Quantity"].sum().rename(
+        columns={"StockCode": "unique_id", "Quantity": "y"})
+
+
+def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28) -> dict:
+    """Online Retail: the ``top`` best sellers, the last ``horizon`` periods held out, MASE here with numpy
+    (season 7 days; weekly: one year of history, season 1), overall and per horizon bucket."""
+    best = daily.groupby("unique_id")["y"].sum().sort_values(ascending=False).index[:top]
+    d = daily[daily["unique_id"].isin(best)]
+    first, end = d["ds"].min(), d["ds"].max()
+    step = 7 if freq == "W" else 1
+    cut = end - dt.timedelta(days=horizon * step)
+    fc = forecast_demand(d[d["ds"] <= cut], horizon=horizon, freq=freq, end=cut, starts={k: first for k in best},
+                         **({"settings": SETTINGS} if SETTINGS is not None else {}))
+    ids = fc.series["unique_id"].to_numpy()
+    train = matrix(d, ids, first, cut)
+    actual = matrix(d, ids, cut + dt.timedelta(days=1), cut + dt.timedelta(days=horizon * step))
+    if freq == "W":
+        t = train.shape[1]
+        weeks = t // 7
+        train = train[:, t - weeks * 7:].reshape(len(ids), weeks, 7).sum(axis=2)
+        actual = actual.reshape(len(ids), horizon, 7).sum(axis=2)
+    m = fc.season
+    t = train.shape[1]
+    scale = np.abs(train[:, m:] - train[:, :t - m]).mean(axis=1)
+    naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
+    pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
+    ok = scale > 0
+    e = np.abs(pred - actual).mean(axis=1)[ok] / scale[ok]
+    n = np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]
+    return {"top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
+            "buckets": bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq),
+            "models": fc.series["model"].value_counts().to_dict()}
 
 
 def windows_of(source: str, last: dt.date):
@@ -115,8 +176,8 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
-            eng, sn = mase_oracle(dd, fc, cut, freq, horizon)
-            rows.append({"seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
+            eng, sn, buckets = mase_oracle(dd, fc, cut, freq, horizon)
+            rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
                          "mase_sn": float(sn.mean()), "median": float(np.median(eng)),
                          "median_sn": float(np.median(sn)), "series": int(eng.size)})
     return rows
@@ -237,7 +298,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
     ap.add_argument("--seeds", default="")
-    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale"), default=None)
+    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale", "retail"), default=None)
+    ap.add_argument("--top", default="300,500,2000", help="Online Retail: the best sellers of the retail run")
     ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
     ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
     ap.add_argument("--per-series-switch", action="store_true",
@@ -254,6 +316,16 @@ def main() -> None:
               f"replenishment plan {r['plan_s']:.1f} s ({r['lines']} lines), total {r['subject_s']:.1f} s; seasonal "
               f"naive alone {r['baseline_s']:.1f} s (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
               f"classes {r['classes']}")
+        return
+    if args.only == "retail":
+        daily = retail_daily()
+        for top in (int(x) for x in args.top.split(",")):
+            for freq, horizon in (("D", 28), ("W", 8)):
+                r = retail(daily, top, freq, horizon)
+                per = "  ".join(f"{k}: {e:.3f}/{n:.3f}={e / n:.3f}" for k, (e, n) in r["buckets"].items())
+                print(f"retail top {top:5d} {freq}  engine {r['mase']:.3f}  seasonal naive {r['mase_sn']:.3f}  ratio "
+                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}",
+                      flush=True)
         return
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
     root = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
@@ -279,6 +351,11 @@ def main() -> None:
             print(f"  windows {source:9s} {season:9s} {freq}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
                   f"{_mean_sd(g['mase_sn'].tolist())}  ratio {_mean_sd(ratio)}  median {g['median'].mean():.3f} "
                   f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}")
+            per = []
+            for k in g["buckets"].iloc[0]:
+                rb = [b[k][0] / b[k][1] for b in g["buckets"]]
+                per.append(f"{k}: {_mean_sd(rb)}")
+            print(f"      per horizon (ratio): " + "  ".join(per))
     if upl:
         frame = pd.DataFrame(upl)
         print("\nheld-out campaigns: WAPE per category and day, and |error| of the total units (mean ± sd over seeds)")
