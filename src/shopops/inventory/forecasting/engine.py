@@ -75,6 +75,10 @@ class ForecastSettings:
     # measured: weekly December 1.066 -> 1.04 of seasonal naive on the tuning seed); daily keeps one level
     # (per-week blocks there were 0.01 worse: noisier)
     yearly_index_blocks: bool = True
+    # daily: WindowAverage, SES, Croston, TSB, ADIDA forecast a flat level; the class's pooled weekday profile
+    # over the last ``weekday_weeks`` weeks shapes it (Online Retail sells nothing on Saturdays)
+    weekday_profile: bool = True
+    weekday_weeks: int = 8
     # also the mean of every model and of the class's three best as candidates (measured: no gain on the tuning
     # seed nor on Online Retail's dev products; off)
     combinations: bool = False
@@ -419,6 +423,16 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     for w in range(k):
         idx = index_of(t_len - horizon * (k - w))
         preds[adjust, :, w, :] *= idx[None, :, :]
+    # daily models without a weekly season get the class's weekday profile (pooled: little noise)
+    flat = np.array([not weekly and settings.weekday_profile and not name.startswith(("Seas", "Theta", "AutoETS"))
+                     for name in names])
+    weekday_of = np.array([d.weekday() for d in labels]) if not weekly else None
+    if flat.any():
+        for w in range(k):
+            cut = t_len - horizon * (k - w)
+            prof = _weekday_profile(values, weekday_of, cut, settings.weekday_weeks)
+            steps = (weekday_of[cut - 1] + 1 + np.arange(horizon)) % 7
+            preds[flat, :, w, :] *= prof[steps][None, None, :]
     preds = np.nan_to_num(preds, nan=0.0)
     # the scale: in-sample seasonal naive MAE before the scoring window's origin
     scale = _scale(values, starts, season, t_len - horizon)
@@ -472,13 +486,31 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
         parts = []
         for j in use:
             part = np.nan_to_num(np.maximum(f[names[j]].to_numpy(dtype=np.float64), 0.0).reshape(rows.size, horizon))
-            parts.append(part * index_now[rows] if adjust[j] else part)
+            if adjust[j]:
+                part = part * index_now[rows]
+            if flat[j]:
+                prof = _weekday_profile(values, weekday_of, t_len, settings.weekday_weeks)
+                part = part * prof[(weekday_of[t_len - 1] + 1 + np.arange(horizon)) % 7][None, :]
+            parts.append(part)
         mean[rows] = np.mean(parts, axis=0)
     per_model = pd.DataFrame({"row": np.repeat(np.arange(n), len(names)),
                               "model": np.tile(np.array(names, dtype=object), n),
                               "mase": score.T.ravel()})
     return {"mean": mean, "sigma": np.nan_to_num(sigma, nan=0.0), "model": np.array(names, dtype=object)[pick],
             "mase": mase, "mase_sn": mase_sn, "per_model": per_model}
+
+
+def _weekday_profile(values: np.ndarray, weekday_of: np.ndarray, cutoff: int, weeks: int) -> np.ndarray:
+    """The weekday profile of a class over the ``weeks`` weeks before ``cutoff``: units on each weekday ÷
+    the mean per weekday, pooled over the class's series (1s without units)."""
+    lo = max(cutoff - 7 * weeks, 0)
+    v = np.nan_to_num(values[:, lo:cutoff], nan=0.0).sum(axis=0)
+    per = np.bincount(weekday_of[lo:cutoff], weights=v, minlength=7)
+    days = np.bincount(weekday_of[lo:cutoff], minlength=7)
+    rate = per / np.maximum(days, 1)
+    if rate.mean() <= 0 or (days == 0).any():
+        return np.ones(7)
+    return rate / rate.mean()
 
 
 def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, per_day, weekly):
