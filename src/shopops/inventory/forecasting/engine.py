@@ -79,6 +79,7 @@ class ForecastSettings:
     # over the last ``weekday_weeks`` weeks shapes it (Online Retail sells nothing on Saturdays)
     weekday_profile: bool = True
     weekday_weeks: int = 8
+    weekday_shrink_units: float = 0.0  # > 0: each series' own profile weighs units / (units + this)
     # also the mean of every model and of the class's three best as candidates (measured: no gain on the tuning
     # seed nor on Online Retail's dev products; off)
     combinations: bool = False
@@ -430,9 +431,9 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     if flat.any():
         for w in range(k):
             cut = t_len - horizon * (k - w)
-            prof = _weekday_profile(values, weekday_of, cut, settings.weekday_weeks)
+            prof = _weekday_profile(values, weekday_of, cut, settings.weekday_weeks, settings.weekday_shrink_units)
             steps = (weekday_of[cut - 1] + 1 + np.arange(horizon)) % 7
-            preds[flat, :, w, :] *= prof[steps][None, None, :]
+            preds[flat, :, w, :] *= prof[:, steps][None, :, :]
     preds = np.nan_to_num(preds, nan=0.0)
     # the scale: in-sample seasonal naive MAE before the scoring window's origin
     scale = _scale(values, starts, season, t_len - horizon)
@@ -489,8 +490,8 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
             if adjust[j]:
                 part = part * index_now[rows]
             if flat[j]:
-                prof = _weekday_profile(values, weekday_of, t_len, settings.weekday_weeks)
-                part = part * prof[(weekday_of[t_len - 1] + 1 + np.arange(horizon)) % 7][None, :]
+                prof = _weekday_profile(values, weekday_of, t_len, settings.weekday_weeks, settings.weekday_shrink_units)
+                part = part * prof[rows][:, (weekday_of[t_len - 1] + 1 + np.arange(horizon)) % 7]
             parts.append(part)
         mean[rows] = np.mean(parts, axis=0)
     per_model = pd.DataFrame({"row": np.repeat(np.arange(n), len(names)),
@@ -500,17 +501,28 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
             "mase": mase, "mase_sn": mase_sn, "per_model": per_model}
 
 
-def _weekday_profile(values: np.ndarray, weekday_of: np.ndarray, cutoff: int, weeks: int) -> np.ndarray:
-    """The weekday profile of a class over the ``weeks`` weeks before ``cutoff``: units on each weekday ÷
-    the mean per weekday, pooled over the class's series (1s without units)."""
+def _weekday_profile(values: np.ndarray, weekday_of: np.ndarray, cutoff: int, weeks: int,
+                     shrink: float = 0.0) -> np.ndarray:
+    """``[n, 7]``: the weekday profile over the ``weeks`` weeks before ``cutoff``: units on each weekday ÷ the
+    mean per weekday, pooled over the class's series (1s without units); with ``shrink`` > 0 each series' own
+    profile weighs ``units / (units + shrink)`` against the pooled one."""
+    n = values.shape[0]
     lo = max(cutoff - 7 * weeks, 0)
-    v = np.nan_to_num(values[:, lo:cutoff], nan=0.0).sum(axis=0)
-    per = np.bincount(weekday_of[lo:cutoff], weights=v, minlength=7)
-    days = np.bincount(weekday_of[lo:cutoff], minlength=7)
-    rate = per / np.maximum(days, 1)
-    if rate.mean() <= 0 or (days == 0).any():
-        return np.ones(7)
-    return rate / rate.mean()
+    v = np.nan_to_num(values[:, lo:cutoff], nan=0.0)
+    wd = weekday_of[lo:cutoff]
+    days = np.bincount(wd, minlength=7)
+    if (days == 0).any():
+        return np.ones((n, 7))
+    per = np.stack([v[:, wd == d].sum(axis=1) for d in range(7)], axis=1) / days[None, :]  # [n, 7] rate per weekday
+    pooled = per.sum(axis=0)
+    pooled = pooled / pooled.mean() if pooled.mean() > 0 else np.ones(7)
+    out = np.repeat(pooled[None, :], n, axis=0)
+    if shrink > 0:
+        mean = per.mean(axis=1, keepdims=True)
+        own = np.where(mean > 0, per / np.where(mean > 0, mean, 1.0), pooled[None, :])
+        w = (v.sum(axis=1) / (v.sum(axis=1) + shrink))[:, None]
+        out = w * own + (1 - w) * out
+    return out
 
 
 def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, per_day, weekly):
