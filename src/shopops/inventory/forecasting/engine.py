@@ -19,6 +19,8 @@ demand class, chosen model and backtest error. Steps (docs/inventory.md explains
    best model; the series' own best only with ``per_series_switch``), and scored on the last window,
    which the choice never saw: MASE = MAE ÷ in-sample seasonal-naive MAE, beside the seasonal
    naive's own MASE on that window.
+   Daily flat-level models are shaped by the class's pooled weekday profile (8 weeks); short-memory
+   models by the yearly index (weekly: one per week of the horizon).
 6. **Forecast.** Per class one ``forecast`` call; each series keeps its chosen model's column.
    Intervals: ± z·σ where σ is the RMS error of the chosen model over all backtest windows
    (clipped at 0), times the uplift. New products: the mean demand of similar products
