@@ -451,7 +451,7 @@ def main() -> None:
             for k in g["buckets"].iloc[0]:
                 rb = [b[k][0] / b[k][1] for b in g["buckets"]]
                 per.append(f"{k}: {_mean_sd(rb)}")
-            print(f"      per horizon (ratio): " + "  ".join(per))
+            print("      per horizon (ratio): " + "  ".join(per))
     if upl:
         frame = pd.DataFrame(upl)
         print("\nheld-out campaigns: WAPE per category and day, and |error| of the total units (mean ± sd over seeds)")
