@@ -89,7 +89,133 @@ def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int) -> tuple[np.ndarr
     naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
     pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
     ok = (scale > 0) & (fc.series["demand_class"].to_numpy() != "new")
-    return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok])
+    buckets = bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq)
+    return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok],
+            buckets)
+
+
+HORIZON_BUCKETS = {"D": ((1, 7), (8, 14), (15, 28)), "W": ((1, 4), (5, 8))}
+
+
+def bucket_mase(pred: np.ndarray, naive: np.ndarray, actual: np.ndarray, scale: np.ndarray, freq: str) -> dict:
+    """Mean MASE over series of the engine and the seasonal naive per horizon bucket (periods a–b)."""
+    out = {}
+    for a, b in HORIZON_BUCKETS[freq]:
+        if b > actual.shape[1]:
+            continue
+        e = np.abs(pred[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale
+        n = np.abs(naive[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale
+        out[f"{a}-{b}"] = (float(e.mean()), float(n.mean()))
+    return out
+
+
+RETAIL = Path(os.environ.get("SHOPOPS_SHARED_DATA") or ROOT.parent.parent / "shared" / "data") \
+    / "online_retail_uci" / "online_retail.csv.gz"
+
+
+def retail_daily() -> pd.DataFrame:
+    r = pd.read_csv(RETAIL, dtype={"InvoiceNo": str, "StockCode": str},
+                    usecols=["InvoiceNo", "StockCode", "Quantity", "InvoiceDate"])
+    r = r[~r["InvoiceNo"].str.startswith("C") & (r["Quantity"] > 0)]
+    r["ds"] = pd.to_datetime(r["InvoiceDate"]).dt.date
+    return r.groupby(["StockCode", "ds"], as_index=False)["Quantity"].sum().rename(
+        columns={"StockCode": "unique_id", "Quantity": "y"})
+
+
+def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28, offset: int = 0) -> dict:
+    """Online Retail: the ``top`` best sellers, the last ``horizon`` periods held out, MASE here with numpy
+    (season 7 days; weekly: one year of history, season 1), overall and per horizon bucket."""
+    best = daily.groupby("unique_id")["y"].sum().sort_values(ascending=False, kind="stable").index[offset:offset + top]
+    d = daily[daily["unique_id"].isin(best)]
+    first, end = d["ds"].min(), d["ds"].max()
+    step = 7 if freq == "W" else 1
+    cut = end - dt.timedelta(days=horizon * step)
+    fc = forecast_demand(d[d["ds"] <= cut], horizon=horizon, freq=freq, end=cut, starts={k: first for k in best},
+                         **({"settings": SETTINGS} if SETTINGS is not None else {}))
+    ids = fc.series["unique_id"].to_numpy()
+    train = matrix(d, ids, first, cut)
+    actual = matrix(d, ids, cut + dt.timedelta(days=1), cut + dt.timedelta(days=horizon * step))
+    if freq == "W":
+        t = train.shape[1]
+        weeks = t // 7
+        train = train[:, t - weeks * 7:].reshape(len(ids), weeks, 7).sum(axis=2)
+        actual = actual.reshape(len(ids), horizon, 7).sum(axis=2)
+    m = fc.season
+    t = train.shape[1]
+    scale = np.abs(train[:, m:] - train[:, :t - m]).mean(axis=1)
+    naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
+    pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
+    ok = scale > 0
+    e = np.abs(pred - actual).mean(axis=1)[ok] / scale[ok]
+    n = np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]
+    return {"top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
+            "buckets": bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq),
+            "models": fc.series["model"].value_counts().to_dict()}
+
+
+def _poisson_pmf(lam: float, kmax: int) -> np.ndarray:
+    k = np.arange(kmax + 1)
+    from math import lgamma
+
+    logp = k * np.log(max(lam, 1e-12)) - lam - np.array([lgamma(x + 1) for x in k])
+    return np.exp(logp)
+
+
+def poisson_maes(lam: float) -> tuple[float, float, float]:
+    """(E|X − λ|, E|X − median|, E|X − X'|) for X, X' independent Poisson(λ): the expected absolute error of
+    the true mean, of the MAE-optimal median and of a seasonal naive when demand is pure Poisson noise."""
+    if lam <= 0:
+        return 0.0, 0.0, 0.0
+    kmax = int(lam + 12 * np.sqrt(lam) + 12)
+    p = _poisson_pmf(lam, kmax)
+    k = np.arange(kmax + 1)
+    naive = float((p[:, None] * p[None, :] * np.abs(k[:, None] - k[None, :])).sum())
+    med = int(k[np.searchsorted(np.cumsum(p), 0.5)])
+    return float((p * np.abs(k - lam)).sum()), float((p * np.abs(k - med)).sum()), naive
+
+
+def bound(dd, seed: int) -> list[dict]:
+    """How far below seasonal naive any *mean* forecast can go on the demo, two ways, per origin (daily, 28 days):
+
+    * **Poisson theory**: each merchant code's demand taken as Poisson noise around its mean (the mean of its
+      28 held-out days standing for the generator's true mean); the expected mean MASE of the true mean
+      (E|X−λ| ÷ the series' in-sample scale, averaged over series) ÷ the seasonal naive's (E|X−X'|, X' an
+      independent draw: last week's day); the same for the median (MAE's own optimum);
+    * **clairvoyant**: a forecast that knows each series' mean over the held-out days and the day profile of
+      its category's units over them (information no forecaster has), scored like the engine (numpy MASE).
+    """
+    rows = []
+    first = END - dt.timedelta(days=DAYS - 1)
+    cats = dd.attributes.set_index("unique_id")["category"]
+    for season, cut in ORIGINS.items():
+        ids = np.array(sorted(k for k, v in dd.starts.items() if (cut - max(v, first)).days >= 120), dtype=object)
+        train = matrix(dd.daily, ids, first, cut)
+        actual = matrix(dd.daily, ids, cut + dt.timedelta(days=1), cut + dt.timedelta(days=28))
+        start = np.array([(max(dd.starts.get(k, first), first) - first).days for k in ids])
+        m, t = 7, train.shape[1]
+        scale = np.array([np.abs(train[i, start[i] + m:] - train[i, start[i]:t - m]).mean() for i in range(len(ids))])
+        naive = np.stack([np.resize(train[i, t - m:], 28) for i in range(len(ids))])
+        c = cats.reindex(ids).fillna("").to_numpy()
+        prof = np.ones_like(actual)
+        for cat in np.unique(c):
+            tot = actual[c == cat].sum(axis=0)
+            prof[c == cat] = tot / tot.mean() if tot.mean() > 0 else 1.0
+        oracle = actual.mean(axis=1, keepdims=True) * prof
+        ok = scale > 0
+        e = np.abs(oracle - actual).mean(axis=1)[ok] / scale[ok]
+        n = np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]
+        flat = np.abs(actual.mean(axis=1, keepdims=True) - actual).mean(axis=1)[ok] / scale[ok]
+        lam = actual.mean(axis=1)[ok]
+        sold = lam > 0
+        maes = np.array([poisson_maes(x) for x in lam]) / scale[ok][:, None]  # expected MASE per series
+        theory = np.stack([maes[:, 0] / maes[:, 2].mean(), maes[:, 1] / maes[:, 2].mean()], axis=1) * len(lam) / len(lam)
+        var = actual.var(axis=1)[ok]
+        rows.append({"seed": seed, "season": season, "series": int(ok.sum()), "clairvoyant": float(e.mean() / n.mean()),
+                     "flat": float(flat.mean() / n.mean()), "zero_share": float(1 - sold.mean()),
+                     "dispersion": float(np.median(var[sold] / lam[sold])),
+                     "poisson_mean": float(theory[:, 0].mean()), "poisson_median": float(theory[:, 1].mean()),
+                     "lam_median": float(np.median(lam)), "lam_mean": float(lam.mean())})
+    return rows
 
 
 def windows_of(source: str, last: dt.date):
@@ -115,8 +241,8 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
-            eng, sn = mase_oracle(dd, fc, cut, freq, horizon)
-            rows.append({"seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
+            eng, sn, buckets = mase_oracle(dd, fc, cut, freq, horizon)
+            rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
                          "mase_sn": float(sn.mean()), "median": float(np.median(eng)),
                          "median_sn": float(np.median(sn)), "series": int(eng.size)})
     return rows
@@ -203,6 +329,8 @@ def scale_run(n: int = 10_000, days: int = 730, n_jobs: int = 1) -> dict:
     ids = np.array([f"sku{i:05d}" for i in range(n)], dtype=object)
     frame = pd.DataFrame({"unique_id": ids[r], "ds": np.array(dates, dtype=object)[c], "y": y[r, c].astype(float)})
     starts = {i: first for i in ids}
+    load0 = os.getloadavg()[0]
+    c0 = time.process_time()
     t0 = time.perf_counter()
     fc = forecast_demand(frame, horizon=28, freq="D", end=END, windows=windows, starts=starts,
                          settings=ForecastSettings(n_jobs=n_jobs))
@@ -215,12 +343,16 @@ def scale_run(n: int = 10_000, days: int = 730, n_jobs: int = 1) -> dict:
                            demand_sd=float(sig[k])) for k, i in enumerate(fc.series["unique_id"])]
     orders = purchase_list(items, budget=Decimal("2000000.00"))
     t_plan = time.perf_counter() - t0
+    cpu = time.process_time() - c0
+    load1 = os.getloadavg()[0]
     full = pd.DataFrame({"unique_id": np.repeat(ids, days), "ds": np.tile(pd.to_datetime(dates).to_numpy(), n),
                          "y": y.ravel().astype(float)})
     t0 = time.perf_counter()
+    c0 = time.process_time()
     StatsForecast(models=[SeasonalNaive(season_length=7)], freq="D", n_jobs=1).forecast(df=full, h=28)
     baseline = time.perf_counter() - t0
-    return {"series": n, "days": days, "n_jobs": n_jobs, "forecast_s": t_fc, "plan_s": t_plan,
+    baseline_cpu = time.process_time() - c0
+    return {"series": n, "cpu_s": cpu, "baseline_cpu_s": baseline_cpu, "load": (load0, load1), "days": days, "n_jobs": n_jobs, "forecast_s": t_fc, "plan_s": t_plan,
             "subject_s": t_fc + t_plan, "baseline_s": baseline, "lines": sum(len(o.lines) for o in orders),
             "steps": {k: round(v, 2) for k, v in fc.timings.items()},
             "classes": fc.series["demand_class"].value_counts().to_dict()}
@@ -233,30 +365,66 @@ def _mean_sd(values: list[float]) -> str:
 
 
 def main() -> None:
+    global SETTINGS
     warnings.filterwarnings("ignore")
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
     ap.add_argument("--seeds", default="")
-    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale"), default=None)
+    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale", "retail", "bound"), default=None)
+    ap.add_argument("--top", default="300,500,2000", help="Online Retail: the best sellers of the retail run")
+    ap.add_argument("--offset", type=int, default=0,
+                    help="Online Retail: skip this many best sellers first (dev set: --offset 2000 --top 1000)")
+    ap.add_argument("--freqs", default="D,W")
     ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
     ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
     ap.add_argument("--per-series-switch", action="store_true",
                     help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
+    ap.add_argument("--opt", default="", help="ForecastSettings overrides, e.g. combinations=0,yearly_index_blocks=0")
     args = ap.parse_args()
+    if args.opt:
+        from shopops.inventory.forecasting import ForecastSettings
+
+        kw = {}
+        for item in args.opt.split(","):
+            key, value = item.split("=")
+            kw[key] = type(getattr(ForecastSettings(), key))(float(value)) if value.replace(".", "").isdigit() else value
+        SETTINGS = ForecastSettings(**kw)
     if args.per_series_switch:
-        global SETTINGS
         from shopops.inventory.forecasting import ForecastSettings
 
         SETTINGS = ForecastSettings(per_series_switch=True)
     if args.only == "scale":
         r = scale_run(args.n, n_jobs=args.jobs)
         print(f"scale {r['series']} SKUs × {r['days']} days, n_jobs {r['n_jobs']}: forecast+backtest {r['forecast_s']:.1f} s, "
-              f"replenishment plan {r['plan_s']:.1f} s ({r['lines']} lines), total {r['subject_s']:.1f} s; seasonal "
-              f"naive alone {r['baseline_s']:.1f} s (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
+              f"replenishment plan {r['plan_s']:.1f} s ({r['lines']} lines), total {r['subject_s']:.1f} s wall, "
+              f"{r['cpu_s']:.1f} s CPU (load average {r['load'][0]:.1f} → {r['load'][1]:.1f}); seasonal "
+              f"naive alone {r['baseline_s']:.1f} s wall, {r['baseline_cpu_s']:.1f} s CPU (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
               f"classes {r['classes']}")
+        return
+    if args.only == "retail":
+        daily = retail_daily()
+        for top in (int(x) for x in args.top.split(",")):
+            for freq, horizon in (("D", 28), ("W", 8)):
+                if freq not in args.freqs.split(","):
+                    continue
+                r = retail(daily, top, freq, horizon, offset=args.offset)
+                per = "  ".join(f"{k}: {e:.3f}/{n:.3f}={e / n:.3f}" for k, (e, n) in r["buckets"].items())
+                print(f"retail top {top:5d} (after {args.offset}) {freq}  engine {r['mase']:.3f}  seasonal naive {r['mase_sn']:.3f}  ratio "
+                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}",
+                      flush=True)
         return
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
     root = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
+    if args.only == "bound":
+        frame = pd.DataFrame([r for seed in seeds for r in bound(demo_demand(root, seed=seed, end=END, days=DAYS), seed)])
+        for season, g in frame.groupby("season"):
+            print(f"bound {season:9s} daily 28 days  clairvoyant ÷ seasonal naive {_mean_sd(g['clairvoyant'].tolist())}  "
+                  f"Poisson: true mean {_mean_sd(g['poisson_mean'].tolist())}, median "
+                  f"{_mean_sd(g['poisson_median'].tolist())}  flat clairvoyant {_mean_sd(g['flat'].tolist())}  "
+                  f"no sale in the window {g['zero_share'].mean():.2f}  variance/mean (median) {g['dispersion'].mean():.2f}  "
+                  f"units/day median {g['lam_median'].mean():.3f} mean "
+                  f"{g['lam_mean'].mean():.3f}  series {int(g['series'].mean())}")
+        return
     acc, upl = [], []
     for seed in seeds:
         dd = demo_demand(root, seed=seed, end=END, days=DAYS)
@@ -279,6 +447,11 @@ def main() -> None:
             print(f"  windows {source:9s} {season:9s} {freq}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
                   f"{_mean_sd(g['mase_sn'].tolist())}  ratio {_mean_sd(ratio)}  median {g['median'].mean():.3f} "
                   f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}")
+            per = []
+            for k in g["buckets"].iloc[0]:
+                rb = [b[k][0] / b[k][1] for b in g["buckets"]]
+                per.append(f"{k}: {_mean_sd(rb)}")
+            print("      per horizon (ratio): " + "  ".join(per))
     if upl:
         frame = pd.DataFrame(upl)
         print("\nheld-out campaigns: WAPE per category and day, and |error| of the total units (mean ± sd over seeds)")

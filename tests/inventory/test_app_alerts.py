@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import math
 from decimal import Decimal
 
 import pyarrow as pa
@@ -12,7 +11,7 @@ from django.utils import timezone
 
 from shopops.core.roles import Role
 from shopops.insights.services import module_alerts_collect
-from shopops.inventory import services
+from shopops.inventory import selectors, services
 from shopops.inventory.alerts import alerts
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse import loader
@@ -23,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_top_seller_out_of_stock_overstock_and_a_late_supplier(warehouse):
-    data = app_shop.build(warehouse)
+    app_shop.build(warehouse)
     top = app_shop.sku_id("s1", "M-5")  # sells ~5 a day: the store's top seller
     loader.load(warehouse, "inventory_snapshots", pa.Table.from_pylist([
         {"store_id": "s1", "date": LAST_SNAPSHOT, "sku_id": top, "on_hand": 0, "in_transit": 0}]))
@@ -43,13 +42,13 @@ def test_top_seller_out_of_stock_overstock_and_a_late_supplier(warehouse):
         by_kind.setdefault(a.kind, []).append(a)
         assert a.source == "inventory" and isinstance(a.money_at_stake, Decimal) and a.link.startswith("/inventory/")
 
-    # out of stock, no open PO, no supplier (default lead time 14 days): 14 days of its 30-day demand are lost
-    sales = data["sales"]
-    mine = sales[(sales["store_id"] == "s1") & (sales["sku_id"] == top)]
-    units_30 = int(mine[(mine["paid_date"] > day - dt.timedelta(days=30)) & (mine["paid_date"] <= day)]["quantity"].sum())
+    # out of stock, no open PO, no supplier (default lead time 14 days): the forecast's 14 days are all lost
+    means, _ups = selectors.store_forecast_paths(store_id="s1", day=day)[top]
+    lost = sum(float(x) for x in means[:14])
     stock_out = [a for a in by_kind["stockout_risk"] if a.key == f"s1:{top}"]
     assert len(stock_out) == 1 and stock_out[0].severity == "critical"
-    assert stock_out[0].money_at_stake == app_shop.PRICE["M-5"] * math.ceil(units_30 / 30 * 14)
+    assert stock_out[0].money_at_stake == (app_shop.PRICE["M-5"] * Decimal(repr(round(lost, 6)))).quantize(Decimal("0.01"))
+    assert 3 * 14 <= lost <= 7 * 14  # it sells ~5 a day
 
     # the supplier 10 days late on 30 units at ¥10
     late = by_kind["supplier_late"]

@@ -7,8 +7,8 @@ own numbers): on the demo store over three seeds neither tuning (7) nor the benc
   sparsity the mean forecast can only gain a few per cent on MAE; docs/inventory.md explains);
 * on a held-out 双11 the campaign windows cut the WAPE of units per category and day by a quarter
   or more against the same engine without windows;
-* on Online Retail (the 500 best sellers, daily, last 28 days held out) the mean MASE is at least
-  10 % below the seasonal naive's — the issue's bar.
+* on Online Retail (the 300 and the 500 best sellers, daily, last 28 days held out) the mean MASE is at
+  least 15 % below the seasonal naive's — beyond the issue's bar of 10 % (measured 0.79 and 0.74).
 """
 
 from __future__ import annotations
@@ -111,16 +111,18 @@ def test_online_retail_beats_seasonal_naive_by_ten_percent():
                                                                                   "InvoiceDate"])
     r = r[~r["InvoiceNo"].str.startswith("C") & (r["Quantity"] > 0)]
     r["ds"] = pd.to_datetime(r["InvoiceDate"]).dt.date
-    daily = r.groupby(["StockCode", "ds"], as_index=False)["Quantity"].sum().rename(
+    every = r.groupby(["StockCode", "ds"], as_index=False)["Quantity"].sum().rename(
         columns={"StockCode": "unique_id", "Quantity": "y"})
-    top = daily.groupby("unique_id")["y"].sum().sort_values(ascending=False).index[:500]
-    daily = daily[daily["unique_id"].isin(top)]
-    first, end = daily["ds"].min(), daily["ds"].max()
-    cut = end - dt.timedelta(days=28)
-    fc = forecast_demand(daily[daily["ds"] <= cut], horizon=28, end=cut, starts={k: first for k in top})
-    ids = fc.series["unique_id"].to_numpy()
-    pred = fc.forecasts["mean"].to_numpy().reshape(-1, 28)
-    tr = _matrix(daily, ids, first, cut)
-    act = _matrix(daily, ids, cut + dt.timedelta(days=1), end)
-    engine, naive = _mase(tr, np.zeros(len(ids), dtype=int), act, pred)
-    assert engine <= 0.9 * naive, (engine, naive)
+    ranked = every.groupby("unique_id")["y"].sum().sort_values(ascending=False, kind="stable").index
+    for n in (300, 500):
+        top = ranked[:n]
+        daily = every[every["unique_id"].isin(top)]
+        first, end = daily["ds"].min(), daily["ds"].max()
+        cut = end - dt.timedelta(days=28)
+        fc = forecast_demand(daily[daily["ds"] <= cut], horizon=28, end=cut, starts={k: first for k in top})
+        ids = fc.series["unique_id"].to_numpy()
+        pred = fc.forecasts["mean"].to_numpy().reshape(-1, 28)
+        tr = _matrix(daily, ids, first, cut)
+        act = _matrix(daily, ids, cut + dt.timedelta(days=1), end)
+        engine, naive = _mase(tr, np.zeros(len(ids), dtype=int), act, pred)
+        assert engine <= 0.85 * naive, (n, engine, naive)

@@ -194,3 +194,34 @@ def test_each_class_uses_its_best_model_unless_per_series_choice_is_asked():
     free = forecast_demand(_frame(y, ids), horizon=7, starts={i: START for i in ids},
                            settings=ForecastSettings(per_series_switch=True))
     assert free.series.groupby("demand_class")["model"].nunique().max() > 1
+
+
+def test_flat_models_follow_the_weekday_profile_a_shop_closed_on_saturdays():
+    """A shop that sells nothing on Saturdays (as Online Retail): the daily forecast of flat-level models keeps
+    Saturdays at 0 and the other days at the open days' level (the generator's rate), not at 6/7 of it."""
+    end = dt.date(2025, 6, 29)
+    days = pd.date_range(end - dt.timedelta(days=499), end, freq="D")
+    rng = np.random.default_rng(5)
+    rows = []
+    for i in range(30):
+        lam = 2.0 + i / 10
+        y = rng.poisson(lam, len(days)).astype(float)
+        y[days.weekday == 5] = 0.0
+        rows += [{"unique_id": f"s{i}", "ds": d.date(), "y": v} for d, v in zip(days, y)]
+    hist = pd.DataFrame(rows)
+    fc = forecast_demand(hist, horizon=14, end=end)
+    f = fc.forecasts.assign(wd=pd.to_datetime(fc.forecasts["ds"]).dt.weekday)
+    flat = fc.series[~fc.series["model"].str.startswith(("Seas", "Theta"))]["unique_id"]
+    assert len(flat) > 0
+    sat = f[(f["wd"] == 5) & f["unique_id"].isin(flat)]
+    assert (sat["mean"] < 0.05).all()
+    # the other days: about the open days' rate 2 + i/10 (a flat model alone would give 6/7 of it)
+    other = f[(f["wd"] != 5) & f["unique_id"].isin(flat)].groupby("unique_id")["mean"].mean()
+    rate = np.array([2.0 + int(k[1:]) / 10 for k in other.index])
+    ratio = other.to_numpy() / rate
+    assert 0.93 <= ratio.mean() <= 1.07 and (np.abs(ratio - 1) < 0.5).all(), ratio
+    off = forecast_demand(hist, horizon=14, end=end, settings=ForecastSettings(weekday_profile=False))
+    g = off.forecasts.assign(wd=pd.to_datetime(off.forecasts["ds"]).dt.weekday)
+    flat_off = off.series[~off.series["model"].str.startswith(("Seas", "Theta"))]["unique_id"]
+    if len(flat_off):
+        assert (g[(g["wd"] == 5) & g["unique_id"].isin(flat_off)]["mean"] > 0.5).all()

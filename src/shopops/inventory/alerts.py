@@ -1,15 +1,19 @@
-"""Inventory's alerts for the insights inbox and the 晨报 (``shopops.core.alerts``).
+"""Inventory's alerts for the insights inbox and the 晨报 (``shopops.core.alerts``), on the demand forecast.
 
 Three conditions, each with the money at stake:
 
 * ``stockout_risk`` — a top seller (the top 10 % of a store's SKUs by units sold in 90 days, at
-  least 10 units) that is out of stock, or whose on hand plus in transit will not last its
-  supplier's lead time: stake = the units it will miss over the lead time × its price (out of
-  stock: at least the demand of the days until its next open delivery, or a lead time);
-* ``overstock`` — the stock beyond 120 days of demand, at cost, when it is worth at least
-  ``OVERSTOCK_MIN`` (the 20 largest);
+  least 10 units) whose stock runs out on the **forecast** (the store's cached forecast: festivals
+  and planned promotions with their learned uplift) before an order placed today could arrive (its
+  supplier's lead time; 14 days without one). The walk (``stock_health.forecast_shortfall``) starts
+  from on hand; open PO lines arrive on their expected day (an overdue one tomorrow), the rest of the
+  in-transit (ERP POs, the snapshot's) tomorrow. Stake = the forecast units lost over the lead time ×
+  the selling price (GMV of the days out of stock); the text also gives the margin (price − cost);
+* ``overstock`` — on hand beyond 120 days of **forecast** demand (the 56-day forecast with its
+  uplift, then its ordinary level), at cost, when worth at least ``OVERSTOCK_MIN`` (the 20 largest);
 * ``supplier_late`` — an open purchase order with lines past their expected delivery: stake =
-  the late units × their unit price.
+  the late units × their unit price; the text adds the forecast sales lost over the lead time if
+  those units do not come (the same walk without them).
 """
 
 from __future__ import annotations
@@ -17,11 +21,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from shopops.core.alerts import Alert
 from shopops.inventory import selectors
 from shopops.inventory.models import PurchaseOrder, PurchaseOrderLine
+from shopops.inventory.stock_health import forecast_demand_over, forecast_shortfall
 
 TOP_SHARE = 0.10
 TOP_MIN_UNITS = 10
@@ -42,54 +47,117 @@ def _top_sellers(rows: list[dict]) -> set[tuple[str, str]]:
     return top
 
 
+OVERSTOCK_DAYS = 120
+
+
+def _money(value, units: float) -> Decimal:
+    if value is None or units <= 0 or (isinstance(value, float) and math.isnan(value)):
+        return Decimal("0.00")
+    return (Decimal(value) * Decimal(repr(round(float(units), 6)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+def _arrivals(row: dict, dated: list[tuple[dt.date, int]], day: dt.date) -> dict[int, float]:
+    """Units arriving per forecast day (1 = the day after ``day``): dated open PO lines on their day (overdue
+    ones tomorrow), the rest of the in-transit (no day known) tomorrow."""
+    out: dict[int, float] = defaultdict(float)
+    known = 0
+    for expected, qty in dated:
+        out[max((expected - day).days, 1)] += qty
+        known += qty
+    rest = max(int(row["in_transit"]) - known, 0)
+    if rest:
+        out[1] += rest
+    return dict(out)
+
+
+class _Forecasts:
+    """The stores' forecast paths (``selectors.store_forecast_paths``, each store's read once) and open PO arrivals."""
+
+    def __init__(self, day: dt.date, stores: tuple[str, ...]):
+        self.day = day
+        self.arrivals = selectors.open_po_arrivals(stores=stores)
+        self._paths: dict[str, dict] = {}
+
+    def path(self, store: str, sku: str):
+        if store not in self._paths:
+            self._paths[store] = selectors.store_forecast_paths(store_id=store, day=self.day)
+        return self._paths[store].get(sku)
+
+    def shortfall(self, row: dict, *, without: int = 0):
+        """(Shortfall over the row's lead time, path, uplift), or None without a forecast; ``without``: open
+        units of overdue lines (tomorrow's arrivals) left out — a late delivery that does not come."""
+        path = self.path(row["store_id"], row["sku_id"])
+        if path is None:
+            return None
+        means, ups = path
+        arr = _arrivals(row, self.arrivals.get((row["store_id"], row["sku_id"]), []), self.day)
+        if without:
+            arr[1] = max(arr.get(1, 0.0) - without, 0.0)
+        return forecast_shortfall(row["on_hand"], means, days=int(row["lead_days"]), arrivals=arr), means, ups
+
+
 def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
     stores = tuple(store_ids or ())
     last = selectors.stock_day()
     out: list[Alert] = []
     if last is not None:
-        health = selectors.stock_health(stores=stores, day=min(day, last))
+        as_of = min(day, last)
+        health = selectors.stock_health(stores=stores, day=as_of)
         top = _top_sellers(health.rows)
-        arrives: dict[tuple[str, str], dt.date] = {}  # the first open delivery of each (store, SKU)
-        for store, sku, expected in PurchaseOrderLine.objects.filter(
-                purchase_order__status__in=[PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTLY_RECEIVED]
-        ).values_list("store_id", "sku_id", "expected_on"):
-            arrives[(store, sku)] = min(expected, arrives.get((store, sku), expected))
+        fc = _Forecasts(as_of, stores)
+        rows_by = {(r["store_id"], r["sku_id"]): r for r in health.rows}
+        short = {key: got for key, r in rows_by.items() if (key in top or r["on_hand"] > 0)
+                 and (got := fc.shortfall(r)) is not None}
         for r in health.rows:
-            if (r["store_id"], r["sku_id"]) not in top or r["daily_demand"] <= 0:
+            key = (r["store_id"], r["sku_id"])
+            if key not in top or key not in short:
                 continue
-            lead = r["lead_days"]
-            need = r["daily_demand"] * lead
-            short = need - (r["on_hand"] + r["in_transit"])
-            if r["on_hand"] > 0 and short <= 0:
+            fall = short[key][0]
+            if fall.stockout_day is None:
                 continue
-            missing = max(short, 0)
-            if r["on_hand"] == 0:  # out now: every day until the next delivery (or a lead time) is lost
-                restock = max(arrives.get((r["store_id"], r["sku_id"]), day + dt.timedelta(days=lead)), day)
-                missing = max(missing, r["daily_demand"] * max((restock - day).days, 1))
-            stake = (Decimal(r["price"] or 0) * Decimal(math.ceil(missing))).quantize(Decimal("0.01"))
+            lead = int(r["lead_days"])
+            units = fall.lost_units
+            stake = _money(r["price"], units)
+            margin = _money(None if r["cost"] is None or r["price"] is None else Decimal(r["price"]) - Decimal(r["cost"]),
+                            units)
             out_now = r["on_hand"] == 0
-            days = r["days_of_cover"]
+            out_on = as_of + dt.timedelta(days=fall.stockout_day)
             out.append(Alert(
                 source="inventory", kind="stockout_risk", key=f"{r['store_id']}:{r['sku_id']}", store_id=r["store_id"],
-                day=day, severity="critical" if out_now else "high", money_at_stake=stake, product_id=r["product_id"],
-                link=f"/inventory/?store={r['store_id']}&q={r['sku_id']}",
-                text_zh=(f"畅销款 {r['merchant_code']}（{r['title']}）" + ("已断货" if out_now else f"库存仅够 {days:.0f} 天")
-                         + f"，补货周期 {lead} 天，在途 {r['in_transit']} 件：交期内预计缺 {math.ceil(missing)} 件"),
-                text_en=(f"Top seller {r['merchant_code']} ({r['title']}) " + ("is out of stock" if out_now else
-                                                                                 f"has {days:.0f} days of cover")
-                         + f"; lead time {lead} days, {r['in_transit']} in transit: about {math.ceil(missing)} units "
-                         "short within the lead time"),
+                day=day, severity="critical" if out_now or fall.stockout_day <= 3 else "high", money_at_stake=stake,
+                product_id=r["product_id"], link=f"/inventory/forecast/?store={r['store_id']}&sku={r['sku_id']}",
+                text_zh=(f"畅销款 {r['merchant_code']}（{r['title']}）" + ("已断货" if out_now else f"按预测 {out_on:%m-%d} 断货")
+                         + f"，补货周期 {lead} 天，在途 {r['in_transit']} 件：交期内预计少卖 {units:.0f} 件"
+                         + f"（{fall.lost_days} 天缺货，销售额 ¥{stake}，毛利 ¥{margin}）"),
+                text_en=(f"Top seller {r['merchant_code']} ({r['title']}) "
+                         + ("is out of stock" if out_now else f"runs out on {out_on:%Y-%m-%d} on the forecast")
+                         + f"; lead time {lead} days, {r['in_transit']} in transit: about {units:.0f} units of demand "
+                         f"lost within the lead time ({fall.lost_days} days out of stock, sales {stake}, margin {margin})"),
             ))
-        over = sorted((r for r in health.rows if r["excess_value"] >= OVERSTOCK_MIN), key=lambda r: -r["excess_value"])
-        for r in over[:OVERSTOCK_LIMIT]:
+        over = []
+        for r in health.rows:
+            key = (r["store_id"], r["sku_id"])
+            if r["on_hand"] <= 0 or key not in short:
+                continue
+            _fall, means, ups = short[key]
+            demand = forecast_demand_over(means, ups, days=OVERSTOCK_DAYS)
+            excess = int(math.floor(r["on_hand"] - demand + 1e-9))
+            value = _money(r["cost"], excess)
+            if value >= OVERSTOCK_MIN:
+                over.append((value, excess, demand, r))
+        over.sort(key=lambda x: (-x[0], x[3]["store_id"], x[3]["sku_id"]))
+        for value, excess, demand, r in over[:OVERSTOCK_LIMIT]:
             out.append(Alert(
                 source="inventory", kind="overstock", key=f"{r['store_id']}:{r['sku_id']}", store_id=r["store_id"],
-                day=day, severity="medium", money_at_stake=r["excess_value"], product_id=r["product_id"],
+                day=day, severity="medium", money_at_stake=value, product_id=r["product_id"],
                 link=f"/inventory/?store={r['store_id']}&q={r['sku_id']}",
-                text_zh=f"{r['merchant_code']}（{r['title']}）积压 {r['excess_units']} 件（超过 120 天销量），按成本 ¥{r['excess_value']}",
-                text_en=f"{r['merchant_code']} ({r['title']}): {r['excess_units']} units beyond 120 days of demand, "
-                        f"{r['excess_value']} at cost",
+                text_zh=(f"{r['merchant_code']}（{r['title']}）积压 {excess} 件：库存 {r['on_hand']} 件，"
+                         f"预测未来 {OVERSTOCK_DAYS} 天销量 {demand:.0f} 件，超出部分按成本 ¥{value}"),
+                text_en=(f"{r['merchant_code']} ({r['title']}): {excess} units beyond the {demand:.0f} forecast to sell in "
+                         f"{OVERSTOCK_DAYS} days (on hand {r['on_hand']}), {value} at cost"),
             ))
+    else:
+        fc, rows_by = None, {}
     late: dict[int, list[PurchaseOrderLine]] = defaultdict(list)
     lines = PurchaseOrderLine.objects.filter(
         purchase_order__status__in=[PurchaseOrder.Status.SENT, PurchaseOrder.Status.PARTLY_RECEIVED],
@@ -105,11 +173,22 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
         stake = sum((line.unit_price * line.open_quantity for line in po_lines), Decimal("0")).quantize(Decimal("0.01"))
         overdue = (day - min(line.expected_on for line in po_lines)).days
         store_set = {line.store_id for line in po_lines}
+        at_risk, lost_units = Decimal("0.00"), 0.0
+        for line in po_lines:
+            r = rows_by.get((line.store_id, line.sku_id))
+            got = fc.shortfall(r, without=line.open_quantity) if r is not None and fc is not None else None
+            if got is not None and got[0].stockout_day is not None:
+                lost_units += got[0].lost_units
+                at_risk += _money(r["price"], got[0].lost_units)
+        risk_zh = f"；若不到货，交期内预计少卖 {lost_units:.0f} 件（销售额 ¥{at_risk}）" if at_risk > 0 else ""
+        risk_en = f"; without them about {lost_units:.0f} units of demand are lost within the lead time (sales {at_risk})" \
+            if at_risk > 0 else ""
         out.append(Alert(
             source="inventory", kind="supplier_late", key=f"po:{po_id}",
             store_id=store_set.pop() if len(store_set) == 1 else "", day=day,
             severity="high" if overdue > 7 else "medium", money_at_stake=stake, link=f"/inventory/orders/{po_id}/",
-            text_zh=f"供应商 {po.supplier.name} 的采购单 {po.number} 已逾期 {overdue} 天，未到 {units} 件",
-            text_en=f"Supplier {po.supplier.name} is {overdue} days late on {po.number}: {units} units not delivered",
+            text_zh=f"供应商 {po.supplier.name} 的采购单 {po.number} 已逾期 {overdue} 天，未到 {units} 件" + risk_zh,
+            text_en=f"Supplier {po.supplier.name} is {overdue} days late on {po.number}: {units} units not delivered"
+                    + risk_en,
         ))
     return out

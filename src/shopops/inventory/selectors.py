@@ -429,6 +429,30 @@ def store_forecast(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None 
         stores=(store_id,))
 
 
+def store_forecast_paths(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None = None
+                         ) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """{sku_id: (daily forecast means from the day after ``day``, their campaign uplift)} of one store, from
+    the cached ``store_forecast`` (festivals and planned promotions included)."""
+    forecast = store_forecast(store_id=store_id, day=day, con=con)
+    prefix = f"{store_id}:"
+    return {uid[len(prefix):]: (means, ups) for uid, (means, ups, _sd) in planning._paths(forecast).items()
+            if uid.startswith(prefix)}
+
+
+def open_po_arrivals(*, stores: tuple[str, ...] = ()) -> dict[tuple[str, str], list[tuple[dt.date, int]]]:
+    """Per (store, SKU), the open units of sent and partly received PO lines with their expected day."""
+    S = PurchaseOrder.Status
+    lines = PurchaseOrderLine.objects.filter(purchase_order__status__in=[S.SENT, S.PARTLY_RECEIVED])
+    if stores:
+        lines = lines.filter(store_id__in=stores)
+    out: dict[tuple[str, str], list[tuple[dt.date, int]]] = defaultdict(list)
+    for store, sku, expected, qty, received in lines.values_list(
+            "store_id", "sku_id", "expected_on", "quantity", "received_quantity"):
+        if qty > received:
+            out[(store, sku)].append((expected, qty - received))
+    return dict(out)
+
+
 def forecast_stock_cover(*, store_id: str, con: ibis.BaseBackend | None = None) -> tuple[dt.date | None, list[dict]]:
     """(as-of day, per SKU of the store: stock health on the *forecast* demand). Each row: store_id, sku_id,
     merchant_code, title, on_hand, in_transit, lead_days, ``forecast_daily`` (mean forecast units a day over

@@ -18,6 +18,10 @@ Definitions follow shared/GLOSSARY.md:
   demand from tomorrow exceeds what is on hand (arrivals on order not counted: their days are
   uncertain; the replenishment's reorder point counts them); *within lead time* when that day comes
   before an order placed today could arrive;
+* **lost sales on the forecast** (``forecast_shortfall``): walk the forecast day by day from
+  tomorrow, stock = on hand + arrivals on their day − what sold (never below 0, lost sales are not
+  back-ordered); a day's lost units = its forecast demand beyond the stock it starts with. The
+  inventory alerts value them at the selling price (GMV) and at price − cost (margin);
 * **slow movers**: ``dead`` — stock on hand and nothing sold for ``dead_days``;
   ``slow`` — cover above ``slow_cover_days`` or sell-through below ``slow_sell_through``;
   else ``ok``. Suggested actions: dead → clearance promotion + stop reordering; slow with much
@@ -50,6 +54,51 @@ def projected_stockout(on_hand: np.ndarray, daily: np.ndarray) -> np.ndarray:
     hit = short.any(axis=1)
     out[hit] = np.argmax(short[hit], axis=1) + 1
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Shortfall:
+    stockout_day: int | None  # first day (1 = tomorrow) with demand the stock cannot meet; None: it lasts
+    lost_units: float  # forecast units not sold over the days looked at
+    lost_days: int  # days with lost units
+
+
+def forecast_shortfall(on_hand: float, daily, *, days: int, arrivals: dict[int, float] | None = None) -> Shortfall:
+    """Lost sales of one item over days ``1 … days`` on the forecast path ``daily`` (``daily[0]`` is
+    tomorrow). ``arrivals``: units arriving on day d (1-based; they can be sold that day). Past the end
+    of the path the demand stays at the mean of its last 28 days."""
+    if on_hand < 0:
+        raise ValueError(f"on hand must not be negative, got {on_hand}")
+    path = np.nan_to_num(np.asarray(daily, dtype=np.float64), nan=0.0)
+    if days > path.size:
+        tail = float(path[-28:].mean()) if path.size else 0.0
+        path = np.concatenate([path, np.full(days - path.size, tail)])
+    stock = float(on_hand)
+    first, lost, lost_days = None, 0.0, 0
+    for d in range(1, days + 1):
+        stock += float((arrivals or {}).get(d, 0.0))
+        demand = max(float(path[d - 1]), 0.0)
+        short = demand - stock
+        if short > 1e-9:
+            lost += short
+            lost_days += 1
+            first = d if first is None else first
+            stock = 0.0
+        else:
+            stock -= demand
+    return Shortfall(first, lost, lost_days)
+
+
+def forecast_demand_over(daily, uplift, *, days: int) -> float:
+    """Forecast units over ``days`` from tomorrow: the path (with its campaign uplift) where it reaches,
+    then the path's ordinary level (its mean ÷ uplift) for the days beyond it."""
+    path = np.nan_to_num(np.asarray(daily, dtype=np.float64), nan=0.0)
+    ups = np.asarray(uplift, dtype=np.float64)
+    inside = float(path[:days].sum())
+    if days <= path.size or path.size == 0:
+        return inside
+    base = float(np.mean(path / np.where(ups > 0, ups, 1.0)))
+    return inside + base * (days - path.size)
 
 
 def days_of_cover(on_hand: float, daily_demand: float) -> float | None:
