@@ -64,6 +64,7 @@ class Baseline:
     weekday: np.ndarray  # [7] factors, Monday first, mean 1
     residual_cv: float  # std of actual / expected − 1 over fit days (the day-to-day noise)
     seasonal: bool  # same-period-last-year applied
+    model: str = "month"  # "month": baseline_fit; "trend": trend_fit
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -261,7 +262,19 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     weekday = weekday / weekday.mean()
     rel = y[fit] / expected[fit] - 1.0
     return Baseline(days=list(days), actual=y, expected=expected, fit_mask=fit, weekday=weekday,
-                    residual_cv=float(np.std(rel)), seasonal=False)
+                    residual_cv=float(np.std(rel)), seasonal=False, model="trend")
+
+
+def _trend_totals(b: Baseline, target: DateRange, y_fit: np.ndarray) -> np.ndarray:
+    """The window totals of :func:`trend_fit` refitted on each column of ``y_fit`` (values of the
+    fit days, one replicate a column) — the same maths as ``trend_fit``, all replicates in one solve."""
+    x, pen = _trend_design(b.days, TREND_KNOT_DAYS)
+    xf = x[b.fit_mask]
+    ly = np.log(np.maximum(y_fit, 1e-9))
+    coef = np.linalg.solve(xf.T @ xf + np.diag(pen), xf.T @ ly)
+    smear = np.exp(ly - xf @ coef).mean(axis=0)
+    w = np.array([target.first <= d <= target.last for d in b.days])
+    return np.exp(x[w] @ coef).sum(axis=0) * smear
 
 
 def has_days_after(days: list[dt.date], fit_mask: np.ndarray, target: DateRange) -> bool:
@@ -296,13 +309,19 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
     rng = np.random.default_rng(seed)
     k = max(1, min(block_days, rel.size))
     starts_max = rel.size - k + 1
-    totals = np.empty(replicates)
+    draws = np.empty((rel.size, replicates))
     for r in range(replicates):
         starts = rng.integers(0, starts_max, size=-(-rel.size // k))
-        draw = np.concatenate([rel[s:s + k] for s in starts])[:rel.size]
-        y = b.actual.copy()
-        y[fit] = b.expected[fit] * (1.0 + draw)
-        totals[r] = window_baseline(days, y, windows, target=target, other_days=other_days).window_total(target)
+        draws[:, r] = np.concatenate([rel[s:s + k] for s in starts])[:rel.size]
+    y_fit = b.expected[fit][:, None] * (1.0 + draws)
+    if b.model == "trend":  # the fit days stay the fit days (all positive): one solve for every replicate
+        totals = _trend_totals(b, target, y_fit)
+    else:
+        totals = np.empty(replicates)
+        for r in range(replicates):
+            y = b.actual.copy()
+            y[fit] = y_fit[:, r]
+            totals[r] = window_baseline(days, y, windows, target=target, other_days=other_days).window_total(target)
     lo_q, hi_q = np.quantile(totals - total, [(1 - level) / 2, (1 + level) / 2])
     return float(total - hi_q), float(total - lo_q)
 
