@@ -1,6 +1,12 @@
 """The no-campaign baseline: what a window would have sold without the campaign (pure maths).
 
-Method (docs/campaigns.md, "The baseline"):
+:func:`window_baseline` is what the 复盘 uses: the **trend model** (:func:`trend_fit`: log value =
+piecewise-linear level with a ridge on its slope changes + month-of-year + weekday) when ordinary
+days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
+not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
+(block bootstrap of the residuals and placebo windows). docs/campaigns.md has the measured errors.
+
+The month-factor model (docs/campaigns.md, "The baseline"):
 
 * **Fit days**: every day of the history that is not inside a campaign window (this campaign
   and every other one the caller passes: other plans, platform festivals, the store's own days,
@@ -39,7 +45,8 @@ import pandas as pd
 HALO_DAYS = 28
 HALO_MAX_WINDOW = 14
 
-__all__ = ["Baseline", "DateRange", "baseline_fit", "excluded_days"]
+__all__ = ["Baseline", "DateRange", "baseline_fit", "baseline_interval", "excluded_days", "placebo_errors", "trend_fit",
+           "window_baseline", "window_interval"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +242,11 @@ def _trend_design(days: list[dt.date], knot_days: int) -> tuple[np.ndarray, np.n
 def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
               other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = TREND_KNOT_DAYS,
               halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
+    """The trend model: ``log y = level(t) + month_of_year + weekday`` by ridge least squares on the
+    fit days (the same fit days as :func:`baseline_fit`; no halo rule by default). The level is
+    piecewise linear with a knot every ``knot_days`` and a ridge of ``TREND_PENALTY`` on each change
+    of slope; the month-of-year effects are free (a token ridge identifies them against the level)
+    and shared by the same month of different years. Back to values with the mean of exp(residual)."""
     y = np.asarray(values, dtype=np.float64)
     n = len(days)
     if n != y.size:
@@ -257,7 +269,6 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     resid = ly - xf @ coef
     smear = float(np.mean(np.exp(resid)))
     expected = np.exp(x @ coef) * smear
-    wd = np.array([d.weekday() for d in days])
     weekday = np.exp(np.concatenate([[0.0], coef[-6:]]))
     weekday = weekday / weekday.mean()
     rel = y[fit] / expected[fit] - 1.0
