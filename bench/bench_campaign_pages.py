@@ -66,18 +66,22 @@ def run() -> list[dict]:
         cold[name] = time.perf_counter() - t0
         assert r.status_code == 200, (url, r.status_code)
     caches["default"].clear()
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     warmed = pages_warm()
     warm_s = time.perf_counter() - t0
+    warm_cpu = time.process_time() - c0
     for name, url in pages.items():
-        times = []
+        times, cpus = [], []
         for _ in range(RENDERS):
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             r = client.get(url)
             times.append(time.perf_counter() - t0)
+            cpus.append(time.process_time() - c0)
             assert r.status_code == 200, (url, r.status_code)
         rows.append({"case": f"campaigns_{name}_page", "subject_s": _p(times, 0.95), "baseline_s": statistics.median(times),
                      "baseline": "p50 of the same renders (subject: p95)", "cold_first_render_s": cold[name],
-                     "renders": RENDERS, "url": url})
-    rows.append({"case": "campaigns_pages_warm", "subject_s": warm_s, "baseline_s": warm_s, "warmed": warmed})
+                     "cpu_p50_s": statistics.median(cpus), "cpu_p95_s": _p(cpus, 0.95),
+                     "load_average": os.getloadavg()[0], "renders": RENDERS, "url": url})
+    rows.append({"case": "campaigns_pages_warm", "subject_s": warm_s, "baseline_s": warm_s, "cpu_s": warm_cpu,
+                 "load_average": os.getloadavg()[0], "warmed": warmed})
     return rows

@@ -29,7 +29,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from shopops.campaigns.baseline import Baseline, DateRange, baseline_fit
+from shopops.campaigns.baseline import Baseline, DateRange, baseline_interval, window_baseline
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import KpiQuery, run_query
 from shopops.metrics.sources import paid_orders
@@ -122,6 +122,8 @@ class Retro:
     baseline_cv: float  # day-to-day noise of GMV around the baseline on ordinary days
     seasonal: bool
     notes: list[str] = field(default_factory=list)
+    # ~90 % interval of the incremental GMV (baseline.baseline_interval): (low, high)
+    incremental_interval: tuple[Decimal, Decimal] | None = None
 
 
 def _money(x: float) -> Decimal:
@@ -142,9 +144,15 @@ def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
 def series_baseline(plan: RetroPlan, days: list[dt.date], values) -> Baseline:
     """The no-campaign baseline of one daily series of the plan's stores (what :func:`retro_build`
     fits for every KPI): the plan's window judged, every other campaign and the stores' own days
-    left out of the fit."""
-    return baseline_fit(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
-                        other_days=list(plan.other_days))
+    left out of the fit (:func:`baseline.window_baseline`)."""
+    return window_baseline(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
+                           other_days=list(plan.other_days))
+
+
+def series_interval(plan: RetroPlan, days: list[dt.date], values, fitted: Baseline) -> tuple[float, float]:
+    """~90 % interval of the window's baseline total of one series (:func:`baseline.baseline_interval`)."""
+    return baseline_interval(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
+                             other_days=list(plan.other_days), fitted=fitted)
 
 
 def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
@@ -211,11 +219,14 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
         notes.append(f"post_partial:{(as_of - w.last).days}")
     post = side(w.last + dt.timedelta(days=1), post_hi)
     daily = pd.DataFrame({"day": days, "actual": g.actual, "baseline": g.expected, "in_window": in_w})
+    b_lo, b_hi = series_interval(plan, days, frame["gmv"].to_numpy(), g)
+    actual_gmv = float(g.actual[in_w].sum())
+    interval = (_money(actual_gmv - b_hi), _money(actual_gmv - b_lo))
     return Retro(
         plan=plan, figures=figures, incremental_margin=incremental_margin, ad_spend=ad_spend, roi=roi,
         pre=pre, post=post, daily=daily, buyers=buyer_quality(plan, as_of=as_of, con=con),
         channels=channel_rois(plan, period=period, con=con), baseline_cv=g.residual_cv, seasonal=g.seasonal,
-        notes=notes,
+        notes=notes, incremental_interval=interval,
     )
 
 

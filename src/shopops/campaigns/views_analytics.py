@@ -104,6 +104,15 @@ def _money(value, currency: str) -> str:
     return format_value(value, "money", currency)
 
 
+def _shown(retro: Retro, currency: str) -> dict[str, str]:
+    lo_hi = retro.incremental_interval
+    return {"incremental_gmv": _money(retro.figures["gmv"].incremental, currency),
+            "incremental_low": _money(lo_hi[0], currency) if lo_hi else "",
+            "incremental_high": _money(lo_hi[1], currency) if lo_hi else "",
+            "incremental_margin": _money(retro.incremental_margin, currency),
+            "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)}
+
+
 def _retro_or_400(plan: CampaignPlan, as_of: dt.date) -> Retro:
     try:
         return analytics.plan_retro(plan, as_of=as_of)
@@ -123,9 +132,7 @@ def plan_retro(page: Page, plan_id: int):
     tables = retro_tables(retro, currency)
     page.context.update(
         retro=retro, figures=retro.figures, as_of=as_of,
-        shown={"incremental_gmv": _money(retro.figures["gmv"].incremental, currency),
-               "incremental_margin": _money(retro.incremental_margin, currency),
-               "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)},
+        shown=_shown(retro, currency),
         daily_chart=chart_from_table(tables["daily"], series=[("actual", "bar", 0), ("baseline", "line", 0)]),
         channels_chart=chart_from_table(tables["channels"], series=[("roas", "bar", 0), ("marginal_roas", "line", 0)]),
         pdf_url=page.url("campaigns:plan_retro_pdf", args=(plan.pk,)))
@@ -143,9 +150,7 @@ def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
     tables = retro_tables(retro, currency)
     html = render_to_string("campaigns/retro_document.html", {
         "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES], "as_of": as_of,
-        "shown": {"incremental_gmv": _money(retro.figures["gmv"].incremental, currency),
-                  "incremental_margin": _money(retro.incremental_margin, currency),
-                  "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)},
+        "shown": _shown(retro, currency),
         "lang": language()}, request=page.request)
     from weasyprint import HTML  # lazy: it loads pango
 
