@@ -1010,6 +1010,8 @@ SOURCE_LABELS: dict[str, tuple[str, str]] = {
     "events": ("埋点事件(自有站点/小程序)", "event stream (own site / mini-program)"),
     "traffic": ("平台商品流量报表(生意参谋/商智等)", "platforms' product traffic reports (生意参谋, 商智…)"),
     "shop_traffic": ("平台店铺日报(生意参谋/商智等,多日为人天)", "platforms' store daily reports (生意参谋, 商智…; several days: visitor-days)"),
+    "shop_period": ("平台整段报表(生意参谋/商智整段导出,整段去重)",
+                    "platforms' period reports (生意参谋, 商智 period export; de-duplicated over the period)"),
     "paid_orders": ("订单", "orders"), "paid_lines": ("订单", "orders"), "paid_lines_costed": ("订单与 SKU 成本", "orders and SKU costs"),
     "refunds_of_paid_orders": ("退款", "refunds"), "ad_spend": ("推广报表", "ad reports"), "reviews": ("评价", "reviews"),
     "stock": ("库存快照", "stock snapshots"), "closing_stock": ("库存快照", "stock snapshots"),
