@@ -112,3 +112,15 @@ def test_the_jd_and_the_standard_period_layouts(warehouse, tmp_path):
     assert [(r.row, r.column, r.value) for r in out.rejects] == [(3, "结束日期", "2025-11-02")]
     got = {(r["store_id"], r["visitors"], r["buyers"], r["paid_amount"], r["favorite_users"]) for r in _rows(warehouse)}
     assert got == {("jd", 5120, 201, Decimal("40200.00"), None), ("mini", 777, 12, Decimal("1200.00"), 20)}
+
+
+def test_the_period_reasons_read_in_chinese():
+    from django.utils import translation
+
+    from shopops.ingest.reasons import reason_display
+
+    with translation.override("zh-hans"):
+        assert reason_display("ends before it starts: expected period_end on or after period_start") == \
+            "结束早于开始:period_end 应不早于 period_start"
+        assert reason_display("expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)"
+                              ).startswith("应为时间段")

@@ -87,6 +87,7 @@ class Profile:
 DEFAULT_FORMATS = {
     FieldType.DATE: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
     FieldType.PERIOD: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
+    FieldType.PERIOD_END: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
     FieldType.DATETIME: ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"),
 }
 

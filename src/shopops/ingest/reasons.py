@@ -34,6 +34,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
     (r"^contains a control character or a byte-order mark \(U\+FEFF\): a binary file, or two exports pasted together\?$",
      N_("contains a control character or a byte-order mark (U+FEFF): a binary file, or two exports pasted together?")),
     (r"^the value is longer than (?P<limit>[\d,]+) characters$", N_("the value is longer than %(limit)s characters")),
+    (r"^expected a period like 2026-11-01~2026-11-30 \(or 2026-11-01至2026-11-30, or one date\)$",
+     N_("expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)")),
+    (r"^ends before it starts: expected (?P<last>\S+) on or after (?P<first>\S+)$",
+     N_("ends before it starts: expected %(last)s on or after %(first)s")),
     # the kind of value comes from the app that registered the column (ingest.known_values): its own message id
     (r"^unknown (?P<what>.+?); known: (?P<known>.*)$", N_("unknown %(what)s; known: %(known)s")),
 ))

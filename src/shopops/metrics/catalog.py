@@ -1117,7 +1117,9 @@ def kpi_dimensions(kpi_id: str) -> tuple[str, ...]:
 def _channels_markdown() -> list[str]:
     """The 口径 section of docs/kpis.md: which source each channel's visitor KPIs use, from
     :mod:`shopops.metrics.channels` (the one place that fact lives)."""
-    from shopops.metrics.channels import EVENT_STREAM_PLATFORMS, PLATFORM_REPORTS, SOURCE_WORDS, VISITOR_KPIS
+    from shopops.metrics.channels import (
+        EVENT_STREAM_PLATFORMS, PLATFORM_REPORTS, SOURCE_WORDS, VISITOR_KPIS, WHOLE_PERIOD_KPIS,
+    )
 
     out = [
         "", "## 口径: where visitors come from, per channel", "",
@@ -1132,13 +1134,20 @@ def _channels_markdown() -> list[str]:
         "own-site stores, the platform report when all are platform stores, and each store's own added up "
         "when both are selected. A platform figure over one day is the platform's exact number; over several "
         "days it is the sum of the days (visitor-days, 访客人天), labelled so — the platform's "
-        "period de-duplication is not in a daily report.",
+        "period de-duplication is not in a daily report — unless the platform's **period export** "
+        "(`shop_traffic_period`: 生意参谋 / 京东商智 downloaded for a week, month or custom range) is imported "
+        "for exactly the period asked for, for every selected platform store "
+        "(`shopops.metrics.period_reports.whole_period_reported`): then the period KPIs below (`period_*`, and "
+        "`channel_period_*` across both kinds) give the platform's exact figures. A period KPI has a value only "
+        "for exactly an imported period, never in a daily or weekly bucket and never added up from other periods.",
         "",
-        "| asked for | own site (events) | platform stores (their report) | both |",
-        "|---|---|---|---|",
+        "| asked for | own site (events) | platform stores (their report) | both | platform, period export | "
+        "both, period export |",
+        "|---|---|---|---|---|---|",
     ]
     for asked, (own, report, both) in VISITOR_KPIS.items():
-        out.append(f"| `{asked}` | `{own}` | `{report}` | `{both}` |")
+        out.append(f"| `{asked}` | `{own}` | `{report}` | `{both}` | `{WHOLE_PERIOD_KPIS.get(report, report)}` | "
+                   f"`{WHOLE_PERIOD_KPIS.get(both, both)}` |")
     out += ["", "Traffic sources in the platforms' words, mapped to the common groups (`traffic_source`) "
             "used across stores:", "", "| platform | word → group |", "|---|---|"]
     for platform, words in SOURCE_WORDS.items():

@@ -77,10 +77,6 @@ WHOLE_PERIOD_KPIS: dict[str, str] = {
     "channel_uv_value": "channel_period_uv_value",
     "channel_add_to_cart_rate": "channel_period_add_to_cart_rate",
 }
-# the visitor-days KPIs a whole-period figure replaces (for labels: "visitor-days" vs "exact")
-VISITOR_DAYS_KPIS: frozenset[str] = frozenset(
-    k for k in WHOLE_PERIOD_KPIS if k.startswith("report_") and k not in ("report_gmv",)
-) | frozenset(k for k in WHOLE_PERIOD_KPIS if k.startswith("channel_"))
 
 
 def is_whole_period_kpi(kpi_id: str) -> bool:
