@@ -1,11 +1,17 @@
 """Platform period exports (issue 19 item 1): 生意参谋 / 京东商智 / the standard layout for a whole period.
 
 ``platform_fixtures/sycm_shop_period.csv`` is written by hand in GB18030 like the platform's
-download; its two rows, by hand:
+download; its rows, by hand:
 
   统计日期                 访客数   浏览量  加购  收藏  下单  支付买家数  支付金额
   2025-11-01~2025-11-30   9,876    32407  1302  470   366   321         92162.40
   2025-11-10至2025-11-16  9512     32407  1290  466   360   318         92162.40
+  2025-11-24~2025-11-30   3120     9870   402   150   131   112         30105.00
+  2025-09-01~2025-09-30   28410 …  (September)
+  2025-08-01~2025-08-31   30122 …  (August)
+
+``platform_fixtures/jd_shop_period.csv`` (京东商智, GB18030): 2025-11-01至2025-11-30 访客数 5120, 成交客户数 201,
+成交金额 40200.00, and four weeks of November.
 
 (9,876 is written with a thousands separator, as the platform's .csv does for large counts.)
 """
@@ -51,15 +57,17 @@ def test_the_file_is_gb18030_and_is_told_from_the_daily_download_by_its_values()
 def test_a_period_export_imports_its_periods_and_again_changes_nothing(warehouse):
     profile = profile_get("sycm_shop_period")
     out = import_file(FIXTURE, profile=profile, con=warehouse, store_id="tmall", strict=True)
-    assert out.loaded and out.rows_rejected == 0 and out.inserted == 2
+    assert out.loaded and out.rows_rejected == 0 and out.inserted == 5
     rows = _rows(warehouse)
     assert [(r["period_start"], r["period_end"]) for r in rows] == [
-        (dt.date(2025, 11, 1), dt.date(2025, 11, 30)), (dt.date(2025, 11, 10), dt.date(2025, 11, 16))]
-    month = rows[0]
+        (dt.date(2025, 8, 1), dt.date(2025, 8, 31)), (dt.date(2025, 9, 1), dt.date(2025, 9, 30)),
+        (dt.date(2025, 11, 1), dt.date(2025, 11, 30)), (dt.date(2025, 11, 10), dt.date(2025, 11, 16)),
+        (dt.date(2025, 11, 24), dt.date(2025, 11, 30))]
+    month = rows[2]
     assert (month["store_id"], month["visitors"], month["page_views"], month["add_to_cart_users"],
             month["favorite_users"], month["order_buyers"], month["buyers"], month["paid_amount"]) == (
         "tmall", 9876, 32407, 1302, 470, 366, 321, Decimal("92162.40"))
-    assert rows[1]["visitors"] == 9512 and rows[1]["buyers"] == 318
+    assert rows[3]["visitors"] == 9512 and rows[3]["buyers"] == 318
     again = import_file(FIXTURE, profile=profile, con=warehouse, store_id="tmall", strict=True)
     assert again.inserted == 0 and again.updated == 0 and _rows(warehouse) == rows
 
@@ -97,12 +105,13 @@ def test_a_period_file_given_the_daily_profile_is_refused_with_the_profile_it_lo
 
 
 def test_the_jd_and_the_standard_period_layouts(warehouse, tmp_path):
-    jd = _write(tmp_path, "jd.csv", [
-        "时间,访客数,浏览量,加购客户数,下单客户数,成交客户数,成交金额,成交转化率,客单价",
-        "2025-11-01至2025-11-30,5120,20400,610,233,201,40200.00,3.93%,200.00",
-    ])
+    jd = FIXTURE.with_name("jd_shop_period.csv")
+    with pytest.raises(UnicodeDecodeError):
+        jd.read_bytes().decode("utf-8")
+    with open_source(jd) as src:
+        assert profile_detect(list(src.headers), first_record(src))[0].id == "jd_shop_period"
     out = import_file(jd, profile=profile_get("jd_shop_period"), con=warehouse, store_id="jd", strict=True)
-    assert out.inserted == 1
+    assert out.inserted == 5
     std = _write(tmp_path, "std.csv", [
         "开始日期,结束日期,访客数,浏览量,加购人数,收藏人数,下单买家数,支付买家数,支付金额",
         "2025-11-01,2025-11-30,777,900,50,20,15,12,1200.00",
@@ -110,7 +119,8 @@ def test_the_jd_and_the_standard_period_layouts(warehouse, tmp_path):
     ], encoding="utf-8")
     out = import_file(std, profile=profile_get("shopops_shop_traffic_period"), con=warehouse, store_id="mini")
     assert [(r.row, r.column, r.value) for r in out.rejects] == [(3, "结束日期", "2025-11-02")]
-    got = {(r["store_id"], r["visitors"], r["buyers"], r["paid_amount"], r["favorite_users"]) for r in _rows(warehouse)}
+    got = {(r["store_id"], r["visitors"], r["buyers"], r["paid_amount"], r["favorite_users"]) for r in _rows(warehouse)
+           if r["period_start"] == dt.date(2025, 11, 1) and r["period_end"] == dt.date(2025, 11, 30)}
     assert got == {("jd", 5120, 201, Decimal("40200.00"), None), ("mini", 777, 12, Decimal("1200.00"), 20)}
 
 

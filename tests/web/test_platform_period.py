@@ -42,7 +42,7 @@ def periods(shop):  # noqa: F811
         profile, _score = profile_detect(list(src.headers), first_record(src))
     assert profile is not None and profile.id == "sycm_shop_period"
     out = import_file(PERIOD_FILE, profile=profile, con=shop, store_id="tmall", strict=True)
-    assert out.loaded and out.inserted == 2
+    assert out.loaded and out.inserted == 5
     return shop
 
 
