@@ -135,3 +135,11 @@ def test_traffic_page_in_chromium_for_the_imported_period(live_server, browser_p
     page.wait_for_selector("[data-visitor-days]")
     assert page.locator('.tile-value[data-kpi="report_visitors"]').get_attribute("data-value") == "7121"
     assert "访客人天" in page.locator("[data-visitor-days]").inner_text()
+    page.click("text=English")
+    page.wait_for_selector("h1:has-text('Traffic & funnel')")
+    page.goto(f"{live_server.url}/traffic/?period=custom&start=2025-11-01&end=2025-11-30&store=tmall")
+    page.wait_for_selector("[data-whole-period]")
+    assert page.locator('.tile[data-tile="period_visitors"] .tile-label').inner_text() == \
+        "Visitors (platform period report)"
+    assert "de-duplicated over the whole period" in page.locator("[data-whole-period]").inner_text()
+    page.screenshot(path=str(artifacts_dir / "traffic-platform-period-en.png"), full_page=True)
