@@ -134,3 +134,11 @@ def test_the_period_reasons_read_in_chinese():
             "结束早于开始:period_end 应不早于 period_start"
         assert reason_display("expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)"
                               ).startswith("应为时间段")
+
+
+@pytest.mark.django_db
+def test_the_upload_page_detects_each_layout_by_its_first_row():
+    from shopops.ingest.selectors import upload_inspect
+
+    assert upload_inspect(FIXTURE).profile.id == "sycm_shop_period"
+    assert upload_inspect(DAILY).profile.id == "sycm_shop_daily"
