@@ -32,6 +32,10 @@ NPM_STAMP := node_modules/.shopops-installed
 MANAGE ?= $(BIN)/shopops manage
 PYTEST ?= $(BIN)/pytest
 T ?=
+# pytest-xdist workers for the SQLite and PostgreSQL passes (auto = one per core; 0 = in-process).
+# Whole files go to one worker, so a module's fixtures are built once.
+TEST_WORKERS ?= auto
+XDIST = -n $(TEST_WORKERS) --dist loadfile
 BENCH ?=
 HOST ?= 127.0.0.1
 PORT ?= 8000
@@ -149,7 +153,7 @@ test: deps-test venv-test assets messages
 	fi
 	status=0
 	echo "== pytest: SQLite app DB =="
-	rc=0; $(PYTEST) $(T) || rc=$$?
+	rc=0; $(PYTEST) $(XDIST) $(T) || rc=$$?
 	if [ $$rc -eq 5 ]; then echo "test: pytest collected no test" >&2; fi
 	[ $$rc -eq 0 ] || status=1
 	# Optimizer results must not depend on the BLAS kernel: the numerical tests run again
@@ -165,7 +169,7 @@ test: deps-test venv-test assets messages
 	[ $$rc -eq 0 ] || [ $$rc -eq 5 ] || status=1
 	if [ -n "$$pg_url" ]; then
 	  echo "== pytest: app DB on PostgreSQL (tests using the Django DB, no browser) =="
-	  rc=0; SHOPOPS_DATABASE_URL="$$pg_url" $(PYTEST) --appdb-only $(T) || rc=$$?
+	  rc=0; SHOPOPS_DATABASE_URL="$$pg_url" $(PYTEST) $(XDIST) --appdb-only $(T) || rc=$$?
 	  if [ $$rc -eq 5 ]; then
 	    if [ -n "$$ci" ]; then echo "test: no app-DB test ran on PostgreSQL" >&2; status=1
 	    else echo "test: no app-DB test to run on PostgreSQL (yet)" >&2; fi

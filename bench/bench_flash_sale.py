@@ -170,7 +170,7 @@ def _run(url: str) -> list[dict]:
                      "ratio": gated_s / baseline_s, "sold": gated_sold, "oversold": max(0, gated_sold - UNITS),
                      "remaining": FlashSale.objects.get(pk=gated_sale.pk).remaining,
                      "attempts_per_s": THREADS * ATTEMPTS / gated_s,
-                     "speed_vs_raw": baseline_s / gated_s,
+                     "speed_vs_raw": baseline_s / gated_s, "statements": services._reserve_batcher(gated_sale.pk).batches,
                      "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"}
     else:
         print("bench_flash_sale: no SHOPOPS_TEST_REDIS_URL/SHOPOPS_REDIS_URL (scripts/redis-test.sh DIR): "
@@ -197,7 +197,7 @@ def _run(url: str) -> list[dict]:
         {"case": "reserve: service vs raw UPDATE … RETURNING", **common, "subject_s": subject_s, "baseline_s": baseline_s,
          "ratio": subject_s / baseline_s, "sold": sold, "oversold": max(0, sold - UNITS),
          "remaining": FlashSale.objects.get(pk=sale.pk).remaining,
-         "attempts_per_s": attempts / subject_s, "reservations_per_s": sold / subject_s,
+         "attempts_per_s": attempts / subject_s, "reservations_per_s": sold / subject_s, "statements": services._reserve_batcher(sale.pk).batches,
          "sellout_s": subject_sellout_s, "baseline_sellout_s": baseline_sellout_s,
          "sellout_ratio": subject_sellout_s / baseline_sellout_s,
          "baseline_sold": sum(raw_ok), "baseline_oversold": max(0, sum(raw_ok) - UNITS),

@@ -61,6 +61,11 @@ atexit.register(shutil.rmtree, _SESSION_TMP, ignore_errors=True)
 _repo_var = (REPO_ROOT / "var").resolve()
 if not os.environ.get("SHOPOPS_VAR_DIR") or Path(os.environ["SHOPOPS_VAR_DIR"]).resolve() == _repo_var:
     os.environ["SHOPOPS_VAR_DIR"] = str(_SESSION_TMP / "var")
+# pytest-xdist (make test runs one worker per core): each worker gets its own var dir, so
+# job-server hand-off files, model files and caches of one worker never meet another's.
+_XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+if _XDIST_WORKER and Path(os.environ["SHOPOPS_VAR_DIR"]).name != _XDIST_WORKER:
+    os.environ["SHOPOPS_VAR_DIR"] = str(Path(os.environ["SHOPOPS_VAR_DIR"]) / _XDIST_WORKER)
 Path(os.environ["SHOPOPS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
 # Always a throwaway warehouse: a developer's exported URL must never receive test data.
 os.environ["SHOPOPS_WAREHOUSE_URL"] = f"duckdb:///{_SESSION_TMP / 'warehouse.duckdb'}"
@@ -218,6 +223,8 @@ def redis_url(settings) -> Iterator[str]:
         _unavailable("Redis not available: SHOPOPS_TEST_REDIS_URL is not set (make test starts one)")
     import redis
 
+    if _XDIST_WORKER:  # one Redis database per xdist worker: flushdb must not empty a neighbour's
+        url = _redis_db(url, 1 + int(re.sub(r"\D", "", _XDIST_WORKER) or 0))
     client = redis.Redis.from_url(url, socket_connect_timeout=2)
     try:
         client.flushdb()
@@ -227,6 +234,15 @@ def redis_url(settings) -> Iterator[str]:
     yield url
     client.flushdb()
     client.close()
+
+
+def _redis_db(url: str, db: int) -> str:
+    """``url`` with Redis database ``db`` (``redis://host/N`` or ``unix:///sock?db=N``)."""
+    parts = urlsplit(url)
+    if parts.scheme == "unix":
+        query = "&".join([q for q in parts.query.split("&") if q and not q.startswith("db=")] + [f"db={db}"])
+        return urlunsplit(parts._replace(query=query))
+    return urlunsplit(parts._replace(path=f"/{db}"))
 
 
 def _drop_database(admin_url: str, dbname: str) -> None:

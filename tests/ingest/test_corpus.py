@@ -253,6 +253,7 @@ def _upload(client, path: Path, name: str) -> tuple[str, str]:
 def test_the_upload_page_names_what_is_wrong(director, store, tmp_path, name):
     build, message = FILE_ERRORS[name]
     path = build(tmp_path)
+    director.cookies[django_settings.LANGUAGE_COOKIE_NAME] = "en"  # the messages above are the English wording
     batch, html = _upload(director, path, name)
     row = re.search(r'<tr data-upload="' + re.escape(name) + r'".*?</tr>(\s*<tr class="row-error">.*?</tr>)?', html, re.S)
     assert row, html[:2000]
@@ -269,6 +270,35 @@ def test_the_upload_page_names_what_is_wrong(director, store, tmp_path, name):
         job = ImportJob.objects.get()
         assert job.status == "failed" and re.search(message, job.error), job.error
     assert store.table("orders").count().execute() == 0
+
+
+# what a whole-file message says once the file's own name, numbers, limits' setting names and the
+# library's quoted detail (in parentheses) are taken out: in the Chinese UI no English word may be left
+_KEPT_AS_IS = re.compile(r"SHOPOPS_[A-Z_]+|[\w.-]+\.(csv|zip|gz|xlsx)|\(.*?\)|（[^（）]*[A-Za-z][^（）]*）|MiB|CSV|UTF-8|UTF-16|GBK|GB18030|Excel|zip|xlsx")
+
+
+@pytest.mark.parametrize("name", ["claims_1gb.zip", "nested.zip", "bomb.csv.gz", "duplicate_headers.csv",
+                                  "unicode_text.csv", "cut.xlsx", "bomb.xlsx", "truncated.csv", "latin1.csv"])
+def test_the_upload_page_says_what_is_wrong_in_chinese(director, store, tmp_path, name):
+    build, message = FILE_ERRORS[name]
+    batch, html = _upload(director, build(tmp_path), name)  # no language chosen: the default, zh-Hans
+    row = re.search(r'<tr data-upload="' + re.escape(name) + r'".*?</tr>', html, re.S).group(0)
+    if "data-file-error" in row:
+        shown = re.search(r"data-file-error>(.*?)</div>", row, re.S).group(1)
+    else:  # the job finds it: its page says it
+        prefix = re.search(r'name="(f[0-9a-f]+)-name" value="' + re.escape(name) + '"', html).group(1)
+        director.post(reverse("ingest:start"), {"batch": batch, f"{prefix}-name": name, f"{prefix}-include": "on",
+                                                f"{prefix}-profile": "shopops_orders", f"{prefix}-store": "tmall",
+                                                f"{prefix}-strict": "on"})
+        job = ImportJob.objects.get()
+        assert re.search(message, job.error)  # stored in English (logs, API) ...
+        detail = director.get(reverse("ingest:job", args=[job.pk])).content.decode()
+        shown = re.search(r"data-job-error>(.*?)</div>", detail, re.S).group(1)  # ... shown in Chinese
+    shown = re.sub(r"&#x27;|&#39;", "'", shown).replace("&quot;", '"').replace("&amp;", "&")
+    assert shown.startswith(f"{name}："), shown
+    assert re.search(r"[\u4e00-\u9fff]{4}", shown), shown
+    leftover = re.findall(r"[A-Za-z]{3,}", _KEPT_AS_IS.sub(" ", shown))
+    assert leftover == [], (shown, leftover)
 
 
 @pytest.mark.parametrize("name", ["control_characters.csv", "huge_cell.csv"])

@@ -187,9 +187,9 @@ def test_each_file_shows_its_detected_profile_and_bad_files_their_reason(client,
     assert 'data-detected="shopops_orders"' in orders and 'data-confidence="86"' in orders
     assert re.search(r'<option value="shopops_orders" selected>', orders)
     assert re.search(r'<option value="tmall" selected>', orders)  # the only store
-    assert "empty.csv: the file is empty (0 bytes)" in row_html(html, "empty.csv")
-    assert "locked.xlsx: the workbook is password-protected" in row_html(html, "locked.xlsx")
-    assert "latin.csv: the text is neither UTF-8 nor GBK/GB18030" in row_html(html, "latin.csv")
+    assert "empty.csv：文件是空的（0 字节）" in row_html(html, "empty.csv")
+    assert "locked.xlsx：工作簿有密码保护（或是旧的 .xls 格式）" in row_html(html, "locked.xlsx")
+    assert "latin.csv：文本既不是 UTF-8 也不是 GBK/GB18030 编码" in row_html(html, "latin.csv")
     odd = row_html(html, "odd.csv")
     assert "未识别的格式" in odd and "/import/mapping/?batch=" in odd
     for bad in ("empty.csv", "locked.xlsx", "latin.csv"):
@@ -466,7 +466,7 @@ def test_mapping_target_switch_and_a_bad_sample(client, login, warehouse):
     assert "guest_customer" not in html  # sales-lines options only for sales_lines
     batch, name = mapping_upload(client, "empty.csv", b"")
     html = client.get(reverse("ingest:mapping"), {"batch": batch, "file": name}).content.decode()
-    assert "empty.csv: the file is empty (0 bytes)" in html
+    assert "empty.csv：文件是空的（0 字节）" in html
     assert client.get(reverse("ingest:mapping"), {"batch": batch, "file": "../x"}).status_code == 404
 
 

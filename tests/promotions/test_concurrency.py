@@ -10,6 +10,7 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 
 from shopops.promotions import services
 from shopops.promotions.models import FlashSale, FlashSaleBuyer, Reservation, WarehouseOutbox
@@ -47,6 +48,14 @@ def test_64_buyers_200_attempts_sell_exactly_1000_units():
     assert Reservation.objects.filter(flash_sale=sale).count() == 1000
     assert max(per_buyer) <= 20
     assert all(row.units <= 20 for row in FlashSaleBuyer.objects.filter(flash_sale=sale))
+    # each buyer's counter equals its reservations; one outbox row per reservation
+    held = dict(FlashSaleBuyer.objects.filter(flash_sale=sale).values_list("buyer_id", "units"))
+    reserved = dict(Reservation.objects.filter(flash_sale=sale).values("buyer_id").annotate(n=Count("id"))
+                    .values_list("buyer_id", "n"))
+    assert held == reserved and sorted(reserved.values()) == sorted(n for n in per_buyer if n)
+    assert WarehouseOutbox.objects.filter(fact="flash_sale_reservations").count() == 1000
+    # concurrent attempts were written in shared statements (group commit), not one by one
+    assert services._reserve_batcher(sale.pk).batches < 1000
 
 
 def test_one_coupon_redeemed_50_times_concurrently_succeeds_once():

@@ -43,6 +43,71 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
 ))
 _TRANSLATED_GROUPS = ("what",)
 
+# Whole-file messages of ingest.readers ("<file>: <what is wrong>"): the file's name is kept
+# as written, the rest translated; details quoted from a library (an exception's text) stay as they are.
+_FILE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.DOTALL), m) for p, m in (
+    (r"^(?P<file>.+?): the file is empty \(0 bytes\)$", N_("%(file)s: the file is empty (0 bytes)")),
+    (r"^(?P<file>.+?): (?P<member>.+?) is empty \(0 bytes\)$", N_("%(file)s: %(member)s is empty (0 bytes)")),
+    (r"^(?P<file>.+?): no such file$", N_("%(file)s: no such file")),
+    (r"^(?P<file>.+?): the first line is empty; expected a header row$",
+     N_("%(file)s: the first line is empty; expected a header row")),
+    (r"^(?P<file>.+?): the text is UTF-16 \(what Excel's \"Unicode text\" writes\); save the export as UTF-8 or GBK CSV$",
+     N_("%(file)s: the text is UTF-16 (what Excel's \"Unicode text\" writes); save the export as UTF-8 or GBK CSV")),
+    (r"^(?P<file>.+?): the text is neither UTF-8 nor GBK/GB18030; save the export as UTF-8 or GBK CSV$",
+     N_("%(file)s: the text is neither UTF-8 nor GBK/GB18030; save the export as UTF-8 or GBK CSV")),
+    (r"^(?P<file>.+?): the header repeats column\(s\) (?P<columns>.+?)(; each column must be named once)?$",
+     N_("%(file)s: the header repeats column(s) %(columns)s; each column must be named once")),
+    (r"^(?P<file>.+?): (the compressed file|the file|the zip file|the zip/xlsx file) is truncated or corrupt(?P<detail> \(.*\))?$",
+     N_("%(file)s: the file is truncated or corrupt%(detail)s")),
+    (r"^(?P<file>.+?): not a readable \.xlsx workbook \(corrupt or truncated: (?P<detail>.*)\)$",
+     N_("%(file)s: not a readable .xlsx workbook (corrupt or truncated: %(detail)s)")),
+    (r"^(?P<file>.+?): the workbook is password-protected \(or an old \.xls\); remove the password or save it as \.xlsx, then import again$",
+     N_("%(file)s: the workbook is password-protected (or an old .xls); remove the password or save it as .xlsx, then import again")),
+    (r"^(?P<file>.+?): the workbook has no sheet with a header row$", N_("%(file)s: the workbook has no sheet with a header row")),
+    (r"^(?P<file>.+?): a zip must hold exactly one data file; it holds (?P<n>\d+)$",
+     N_("%(file)s: a zip must hold exactly one data file; it holds %(n)s")),
+    (r"^(?P<file>.+?): (?P<member>.+?) is password-protected; zip it again without a password$",
+     N_("%(file)s: %(member)s is password-protected; zip it again without a password")),
+    (r"^(?P<file>.+?): row (?P<row>\d+) has a different number of fields than the header \((?P<detail>.*)\); "
+     r"the file may be truncated or its delimiter/quoting broken$",
+     N_("%(file)s: row %(row)s has a different number of fields than the header (%(detail)s); "
+        "the file may be truncated or its delimiter/quoting broken")),
+    (r"^(?P<file>.+?): a row has a different number of fields than the header \((?P<detail>.*)\); "
+     r"the file may be truncated or its delimiter/quoting broken$",
+     N_("%(file)s: a row has a different number of fields than the header (%(detail)s); "
+        "the file may be truncated or its delimiter/quoting broken")),
+    (r"^(?P<file>.+?): the workbook unpacks to (?P<size>\S+ MiB) from (?P<packed>\S+ MiB) \(ratio (?P<ratio>[\d,]+):1, "
+     r"at most (?P<limit>[\d,]+):1, SHOPOPS_IMPORT_MAX_RATIO\); this looks like a zip bomb, not an export$",
+     N_("%(file)s: the workbook unpacks to %(size)s from %(packed)s (ratio %(ratio)s:1, at most %(limit)s:1, "
+        "SHOPOPS_IMPORT_MAX_RATIO); this looks like a zip bomb, not an export")),
+    (r"^(?P<file>.+?): (?P<member>.+?) unpacks to (?P<size>\S+ MiB) from (?P<packed>\S+ MiB) \(ratio (?P<ratio>[\d,]+):1, "
+     r"at most (?P<limit>[\d,]+):1, SHOPOPS_IMPORT_MAX_RATIO\); this looks like a zip bomb, not an export$",
+     N_("%(file)s: %(member)s unpacks to %(size)s from %(packed)s (ratio %(ratio)s:1, at most %(limit)s:1, "
+        "SHOPOPS_IMPORT_MAX_RATIO); this looks like a zip bomb, not an export")),
+    (r"^(?P<file>.+?): the workbook unpacks to (?P<size>\S+ MiB); at most (?P<limit>\S+ MiB) "
+     r"\(SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES\); split the export or import the uncompressed file$",
+     N_("%(file)s: the workbook unpacks to %(size)s; at most %(limit)s (SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES); "
+        "split the export or import the uncompressed file")),
+    (r"^(?P<file>.+?): (?P<member>.+?) unpacks to (?P<size>\S+ MiB); at most (?P<limit>\S+ MiB) "
+     r"\(SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES\); split the export or import the uncompressed file$",
+     N_("%(file)s: %(member)s unpacks to %(size)s; at most %(limit)s (SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES); "
+        "split the export or import the uncompressed file")),
+    (r"^(?P<file>.+?): unpacks to more than (?P<limit>\S+ MiB) \(the cap for a file of this size: "
+     r"SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES, SHOPOPS_IMPORT_MAX_RATIO\); refused as a possible zip bomb$",
+     N_("%(file)s: unpacks to more than %(limit)s (the cap for a file of this size: "
+        "SHOPOPS_IMPORT_MAX_UNCOMPRESSED_BYTES, SHOPOPS_IMPORT_MAX_RATIO); refused as a possible zip bomb")),
+    (r"^(?P<file>.+?): the compressed data is truncated or corrupt(?P<detail> \(.*\))?$",
+     N_("%(file)s: the file is truncated or corrupt%(detail)s")),
+    (r"^(?P<file>.+?): holds (?P<member>.+?), which is itself an archive or a workbook; "
+     r"a zip must hold one CSV file \(upload a workbook or a \.csv\.gz as it is\)$",
+     N_("%(file)s: holds %(member)s, which is itself an archive or a workbook; "
+        "a zip must hold one CSV file (upload a workbook or a .csv.gz as it is)")),
+    (r"^(?P<file>.+?): cannot read (?P<member>.+?) \((?P<detail>.*)\)$", N_("%(file)s: cannot read %(member)s (%(detail)s)")),
+    (r"^(?P<file>.+?): line 1 has (?P<n>\d+) fields; this headerless layout has (?P<m>\d+) \((?P<names>.*)\)$",
+     N_("%(file)s: line 1 has %(n)s fields; this headerless layout has %(m)s (%(names)s)")),
+    (r"^(?P<file>.+?): cannot parse as CSV: (?P<detail>.*)$", N_("%(file)s: cannot parse as CSV: %(detail)s")),
+))
+
 
 def reason_display(reason: str) -> str:
     """``reason`` as the pipeline stored it, translated into the active language."""
@@ -53,3 +118,14 @@ def reason_display(reason: str) -> str:
             return _(message) % groups if groups else _(message)
     return reason
 
+
+def file_error_display(message: str) -> str:
+    """A whole-file error of the readers (``"<file>: …"``), translated into the active language."""
+    for pattern, text in _FILE_PATTERNS:
+        match = pattern.match(message or "")
+        if match:
+            translated = _(text)
+            if translated == text:  # English (or no catalogue): the reader's own words, as stored
+                return message
+            return translated % {k: v or "" for k, v in match.groupdict().items()}
+    return message

@@ -33,7 +33,7 @@ from shopops.ingest.forms import (
 )
 from shopops.ingest.mapping import Reason, SALES_LINES, mapping_targets, suggest_mapping, suggest_target, target_fields
 from shopops.ingest.models import ImportJob
-from shopops.ingest.reasons import reason_display
+from shopops.ingest.reasons import file_error_display, reason_display
 from shopops.ingest.selectors import (
     file_preview,
     import_job_get,
@@ -131,6 +131,7 @@ def _review(request: HttpRequest, batch: str, *, data=None, errors: dict[str, st
             "info": info,
             "form": form,
             "error": (errors or {}).get(path.name, ""),
+            "file_error": file_error_display(info.error) if info.error else "",
             "profile_name": info.profile.name(_language()) if info.profile else "",
             "confidence_pct": round(info.confidence * 100),
             "confidence_level": "high" if info.confidence >= 0.8 else "mid" if info.confidence >= 0.5 else "low",
@@ -256,6 +257,7 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
         reject.reason_text = reason_display(reject.reason)
     context = {
         "job": job,
+        "job_error": file_error_display(job.error),
         "rejects": rejects,
         "rejects_kept": import_job_rejects(job).count() if rejects else 0,
         "profile_name": _profile_names().get(job.profile, ""),
@@ -316,7 +318,7 @@ def _mapping_context(request: HttpRequest, *, batch: str, name: str, target: str
     try:
         preview = file_preview(path)
     except ValidationError as exc:
-        context["file_error"] = str(exc)
+        context["file_error"] = file_error_display(str(exc))
         return context
     profiles = list(profile_all().values())
     if target not in mapping_targets():

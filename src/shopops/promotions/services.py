@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import secrets
+import threading
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -19,6 +20,7 @@ from psycopg.errors import DivisionByZero
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Action, action_permission
 from shopops.promotions import flash_gate
+from shopops.promotions.group_commit import GroupCommit
 from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
 from shopops.promotions.models import (
@@ -335,6 +337,41 @@ LEFT JOIN promotions_flashsale f ON f.id = %(id)s
 """
 
 
+# The same decisions for a batch of attempts of one sale (one per buyer; ``group_commit``): each
+# attempt's buyer counter goes up under the same rule, a reservation row per attempt whose counter
+# went up, then the stock goes down by their sum, once — only if all of them fit; otherwise the
+# division by zero rolls the whole batch back and each attempt is written on its own.
+_RESERVE_BATCH_SQL = """
+WITH req AS (
+    SELECT t.buyer, t.q, t.at FROM unnest(%(buyers)s::text[], %(qs)s::int[], %(ats)s::timestamptz[]) AS t(buyer, q, at)
+), f AS (
+    SELECT id, starts_at, ends_at, per_buyer_limit, reservation_minutes FROM promotions_flashsale WHERE id = %(id)s
+), b AS (
+    INSERT INTO promotions_flashsalebuyer AS h (flash_sale_id, buyer_id, units)
+    SELECT f.id, req.buyer, req.q FROM req, f
+    WHERE f.starts_at <= req.at AND f.ends_at > req.at AND f.per_buyer_limit >= req.q
+    ORDER BY req.buyer
+    ON CONFLICT (flash_sale_id, buyer_id) DO UPDATE SET units = h.units + EXCLUDED.units
+        WHERE h.units + EXCLUDED.units <= (SELECT per_buyer_limit FROM promotions_flashsale WHERE id = %(id)s)
+    RETURNING h.buyer_id
+), ok AS (
+    SELECT req.buyer, req.q, req.at FROM req JOIN b ON b.buyer_id = req.buyer
+), r AS (
+    INSERT INTO promotions_reservation (flash_sale_id, buyer_id, quantity, status, created_at, expires_at, store_id)
+    SELECT f.id, ok.buyer, ok.q, 'reserved', ok.at, ok.at + f.reservation_minutes * interval '1 minute', %(store)s
+    FROM f, ok
+    RETURNING id, buyer_id, created_at, expires_at
+), s AS (
+    UPDATE promotions_flashsale SET remaining = remaining - (SELECT sum(q) FROM ok)
+    WHERE id = %(id)s AND remaining >= (SELECT sum(q) FROM ok) AND EXISTS (SELECT 1 FROM r)
+    RETURNING remaining
+), o AS (
+    INSERT INTO promotions_warehouseoutbox (fact, object_key, store_id, created_at)
+    SELECT 'flash_sale_reservations', r.id::text, %(store)s, r.created_at FROM r
+)
+SELECT r.id, r.buyer_id, r.expires_at, 1 / (SELECT count(*)::int FROM s), (SELECT remaining FROM s) FROM r
+"""
+
 # Stock this process last saw per flash sale (a path choice only, never a decision): while
 # there was enough, attempts go straight to the write statement; once it ran out, each
 # attempt first reads the row — a sold-out rush then costs one indexed read per attempt.
@@ -395,6 +432,11 @@ def _reserve_pg(db, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.da
         _seen_remaining[flash_sale_id] = remaining
         if remaining < quantity or quantity > limit or not running:
             _refusal(flash_sale_id, True, remaining, running, limit, buyer_id, quantity)
+    if not db.in_atomic_block:  # in the caller's transaction it is written alone, inside it
+        reservation = _reserve_batcher(flash_sale_id).submit(buyer_id, params)
+        if reservation is not None:
+            return reservation
+        # the batch did not take it (refused, or the batch as a whole did not fit): alone, for the exact answer
     try:
         if db.in_atomic_block:
             with transaction.atomic():
@@ -413,6 +455,42 @@ def _reserve_pg(db, flash_sale_id: int, buyer_id: str, quantity: int, now: dt.da
     _refusal(flash_sale_id, sale_id is not None, remaining, sale_id is not None and starts_at <= now < ends_at,
              limit, buyer_id, quantity)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_batchers: dict[int, GroupCommit] = {}
+_batchers_lock = threading.Lock()
+
+
+def _reserve_batcher(flash_sale_id: int) -> GroupCommit:
+    """This process's group commit for one sale's reservations (``group_commit``)."""
+    batcher = _batchers.get(flash_sale_id)
+    if batcher is None:
+        with _batchers_lock:
+            batcher = _batchers.setdefault(
+                flash_sale_id, GroupCommit(lambda batch: _reserve_batch(flash_sale_id, batch)))
+    return batcher
+
+
+def _reserve_batch(flash_sale_id: int, batch: Sequence[dict]) -> list[Reservation | None]:
+    """Write a batch of attempts (one per buyer) with one statement, on the calling thread's
+    connection; None for an attempt the batch did not reserve (its caller then tries alone)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    params = {"id": flash_sale_id, "store": batch[0]["store"], "buyers": [p["buyer"] for p in batch],
+              "qs": [p["q"] for p in batch], "ats": [p["now"] for p in batch]}
+    try:
+        rows = _pg_fetchall(db, _RESERVE_BATCH_SQL, params)
+    except DivisionByZero:  # not all of them fit: nothing was written
+        return [None] * len(batch)
+    made = {buyer: (pk, expires_at) for pk, buyer, expires_at, _ok, _remaining in rows}
+    if rows:
+        _seen_remaining[flash_sale_id] = rows[0][4]
+    out: list[Reservation | None] = []
+    for p in batch:
+        hit = made.get(p["buyer"])
+        out.append(None if hit is None else Reservation(
+            pk=hit[0], flash_sale_id=flash_sale_id, buyer_id=p["buyer"], quantity=p["q"],
+            status=Reservation.Status.RESERVED, created_at=p["now"], expires_at=hit[1], store_id=p["store"]))
+    return out
 
 
 def _gate() -> flash_gate.FlashGate | None:
@@ -495,6 +573,14 @@ def _pg_fetchone(db, sql: str, params: dict) -> tuple | None:
     with psycopg.Cursor(db.connection) as cur:
         cur.execute(sql, params, prepare=True)
         return cur.fetchone()
+
+
+def _pg_fetchall(db, sql: str, params: dict) -> list[tuple]:
+    """``_pg_fetchone`` for a statement that returns rows."""
+    db.ensure_connection()
+    with psycopg.Cursor(db.connection) as cur:
+        cur.execute(sql, params, prepare=True)
+        return cur.fetchall()
 
 
 def _refusal(flash_sale_id, exists, remaining, running, limit, buyer_id, quantity) -> None:
