@@ -142,3 +142,16 @@ def test_the_upload_page_detects_each_layout_by_its_first_row():
 
     assert upload_inspect(FIXTURE).profile.id == "sycm_shop_period"
     assert upload_inspect(DAILY).profile.id == "sycm_shop_daily"
+
+
+def test_the_wrong_layout_message_reads_in_chinese(warehouse):
+    from django.utils import translation
+
+    from shopops.ingest.reasons import file_error_display
+
+    with pytest.raises(ValidationError) as err:
+        import_file(FIXTURE, profile=profile_get("sycm_shop_daily"), con=warehouse, store_id="tmall")
+    with translation.override("zh-hans"):
+        shown = file_error_display(str(err.value))
+    assert shown.startswith("sycm_shop_period.csv:第 2 行「统计日期」列的值 '2025-11-01~2025-11-30' 不符合导入方案 "
+                            "sycm_shop_daily 的格式") and shown.endswith("看起来是导入方案 sycm_shop_period 的文件"), shown
