@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 
 from shopops.ingest.pipeline import import_file
-from shopops.ingest.profiles import profile_detect, profile_get, profiles
-from shopops.ingest.readers import open_source, xlsx_sheets
+from shopops.ingest.profiles import profile_detect, profile_get, profile_matches_sample, profiles
+from shopops.ingest.readers import first_record, open_source, xlsx_sheets
 
 FIXTURES = Path(__file__).parent / "platform_fixtures"
 SALT = "test-salt"  # the PII key of these imports
@@ -39,6 +39,8 @@ STORES = {
     "douyin_orders": "douyin",
     "sycm_product_traffic": "tmall",
     "sycm_shop_daily": "tmall",
+    "sycm_shop_period": "tmall",
+    "jd_shop_period": "jd",
     "ads_ztc": "tmall",
     "ads_ylmf": "tmall",
     "ads_wxt": "tmall",
@@ -50,7 +52,7 @@ STORES = {
     "competitor_snapshots_manual": "tmall",
 }
 # the platforms export GBK; these fixtures are GB18030 bytes (pdd/stock: UTF-8 with BOM)
-ENCODINGS = {"sycm_shop_daily": "gb18030", "tmall_orders": "gb18030", "tmall_order_items": "gb18030", "jd_orders": "gb18030",
+ENCODINGS = {"sycm_shop_daily": "gb18030", "sycm_shop_period": "gb18030", "jd_shop_period": "gb18030", "tmall_orders": "gb18030", "tmall_order_items": "gb18030", "jd_orders": "gb18030",
              "pdd_orders": "utf-8-sig", "stock_erp": "utf-8-sig"}
 XLSX = {"sycm_product_traffic", "competitor_snapshots_manual"}
 
@@ -429,17 +431,20 @@ def test_competitor_template_xlsx(warehouse, tmp_path):
 @pytest.mark.parametrize("pid", list(STORES))
 def test_detect_picks_the_profile_for_its_own_export(pid, tmp_path):
     path = fixture(pid, tmp_path)
+    sample = None
     if pid in XLSX:  # a workbook: try each sheet's header row, keep the best match
         headers = list(max((h for _, h in xlsx_sheets(path)), key=lambda h: profile_detect(list(h))[1]))
     else:
         with open_source(path) as src:
-            headers = list(src.headers)
-    profile, score = profile_detect(headers)
+            headers, sample = list(src.headers), first_record(src)
+    profile, score = profile_detect(headers, sample)
     assert profile is not None and profile.id == pid and score > 0.6
-    # no similar profile that could take the file comes close (the ad tools share most metric names)
+    # no similar profile that could take the file comes close (the ad tools share most metric names); 生意参谋's
+    # 按日 and period downloads share their headers and are told apart by the first row's 统计日期
     got = set(headers)
     others = [len(set(p.headers) & got) / len(set(p.headers) | got) for p in profiles().values()
-              if p.id != pid and {f.source for f in p.fields if f.required} <= got]
+              if p.id != pid and {f.source for f in p.fields if f.required} <= got
+              and (sample is None or profile_matches_sample(p, sample))]
     assert max(others, default=0.0) < 0.5
 
 

@@ -93,9 +93,24 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None, refunds_known_
         day = refunds["退款完成时间"].where(refunds["退款完成时间"] != "", refunds["申请时间"]).str[:10]
         refunds = refunds[day <= refunds_known_by.isoformat()]
     lines = scoped(read(root, "shopops_order_lines")).merge(paid[["店铺", "订单编号"]], on=["店铺", "订单编号"])
+    # visitors in each store's own 口径 (issue 19): the own mini-program's distinct event visitors, the
+    # platform stores' own daily reports (访客数 summed over the days: visitor-days)
+    platforms = pd.read_csv(root / "stores.csv", dtype=str).set_index("店铺ID")["平台"].to_dict()
+    scope = set(stores) if stores else set(platforms)
+    own = {s for s in scope if platforms[s] == "own"}
     events = scoped(read(root, "shopops_events"))
-    events = events[in_period(events["发生时间"].str[:10])]
-    visitors = len(events[["店铺", "访客ID"]].drop_duplicates())
+    events = events[in_period(events["发生时间"].str[:10]) & events["店铺"].isin(own)]
+    event_visitors = len(events[["店铺", "访客ID"]].drop_duplicates())
+    shop = scoped(read(root, "shopops_shop_traffic_daily"))
+    shop = shop[in_period(shop["日期"])]
+    report_visitors, report_buyers = int(shop["访客数"].astype(int).sum()), int(shop["支付买家数"].astype(int).sum())
+    visitors = event_visitors + report_visitors
+    if not own:  # platform stores only: the platform's figures (its paying buyers over its visitors)
+        visitor_kpis = {"report_visitors": report_visitors, "report_conversion_rate": report_buyers / report_visitors}
+    elif own == scope:
+        visitor_kpis = {"visitors": event_visitors, "conversion_rate": len(buyers) / event_visitors}
+    else:  # both kinds: each store's own added up; conversion = the orders' paying buyers over those visitors
+        visitor_kpis = {"channel_visitors": visitors, "channel_conversion_rate": len(buyers) / visitors}
     ads = scoped(read(root, "shopops_ad_spend_daily"))
     ads = ads[in_period(ads["日期"])]
     spend, ad_gmv = money(ads["花费"]), money(ads["成交金额"])
@@ -107,8 +122,7 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None, refunds_known_
         "paying_buyers": len(buyers),
         "aov": (gmv / len(buyers)).quantize(Decimal("0.01")),
         "units_sold": int(lines["购买数量"].astype(int).sum()),
-        "visitors": visitors,
-        "conversion_rate": len(buyers) / visitors,
+        **visitor_kpis,
         "refund_rate": float(refunded / gmv),
         "ad_spend": spend,
         "roas": float(ad_gmv / spend),
@@ -183,7 +197,8 @@ def test_monthly_xlsx_holds_the_same_numbers(demo_root, monthly):
     ws = wb["核心指标概览"]
     rows = [[c.value for c in row] for row in ws.iter_rows()]
     header = next(r for r in rows if r[:2] == ["指标", "本期"])
-    labels = {"gmv": "支付金额", "paid_orders": "支付订单数", "visitors": "访客数", "conversion_rate": "支付转化率",
+    labels = {"gmv": "支付金额", "paid_orders": "支付订单数", "channel_visitors": "访客数(各渠道口径)",
+              "channel_conversion_rate": "支付转化率(各渠道口径)",
               "aov": "客单价", "roas": "投产比", "new_buyers": "新客数", "net_sales": "净销售额"}
     by_label = {r[0]: dict(zip(header, r)) for r in rows if r[0] in labels.values()}
     for kpi, label in labels.items():

@@ -178,9 +178,23 @@ def build(seed: int = 3) -> dict[str, pd.DataFrame]:
          "paid_amount": _money(srng.integers(10000, 2000000))}
         for s in STORES for d in range(-2, DAYS) if srng.random() < 0.9
     ])
+    # the platforms' period exports (issue 19): whole periods, counted only when asked for exactly. Days 3..16
+    # (the tests' PERIOD) for tmall and jd (not tmall2), and periods around it that must never be added in
+    prng = np.random.default_rng(seed + 3000)
+    spans = [(3, 16, ("tmall", "jd")), (3, 9, STORES), (0, 16, STORES), (3, 17, ("tmall",)), (0, DAYS - 1, ("jd",))]
+    period = pd.DataFrame([
+        {"store_id": s, "period_start": START + dt.timedelta(days=a), "period_end": START + dt.timedelta(days=b),
+         "visitors": int(prng.integers(5000, 20000)), "page_views": int(prng.integers(20000, 60000)),
+         "add_to_cart_users": int(prng.integers(300, 2000)),
+         "favorite_users": None if s == "jd" else int(prng.integers(100, 800)),
+         "order_buyers": int(prng.integers(100, 600)), "buyers": int(prng.integers(80, 500)),
+         "paid_amount": _money(prng.integers(1_000_000, 30_000_000))}
+        for a, b, stores_of in spans for s in stores_of
+    ])
     return {"stores": stores, "products": products, "skus": skus, "orders": orders, "order_lines": order_lines,
             "refunds": refunds, "events": events, "traffic_daily": traffic, "ad_spend_daily": ads, "reviews": reviews,
-            "inventory_snapshots": stock, "service_chat_daily": chat, "shop_traffic_daily": shop}
+            "inventory_snapshots": stock, "service_chat_daily": chat, "shop_traffic_daily": shop,
+            "shop_traffic_period": period}
 
 
 def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
@@ -261,6 +275,10 @@ def _oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[st
         d = d[(d[col] >= start) & (d[col] <= end)]
         return d[d.store_id.isin(stores)] if stores else d
 
+    def exact(df):  # a whole-period report counts only for exactly its period
+        d = df[(df.period_start == start) & (df.period_end == end)]
+        return d[d.store_id.isin(stores)] if stores else d
+
     platform = frames["stores"][["store_id", "platform"]]
     category = frames["products"][["store_id", "product_id", "category"]]
     first = _first_paid(frames)
@@ -293,6 +311,7 @@ def _oracle_tables(frames, start: dt.date, end: dt.date, stores=None) -> dict[st
         "stock": with_category(with_platform(stock)),
         "chat": with_platform(window(frames["service_chat_daily"], "date")),
         "shop": with_platform(window(frames["shop_traffic_daily"], "date")),
+        "shop_period": with_platform(exact(frames["shop_traffic_period"])),
     }
     out["stock_all"] = out["stock"]  # kept whole: the closing date is the store's, whatever the filter
     for df in out.values():
@@ -420,6 +439,7 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "chat_satisfaction": sat_total / sat_rated if sat_rated else None,
         # issue 19: each channel's own 口径 — the platform's store report, events only for own-site stores
         **_channel_kpis(t["shop"], events, gmv, buyers),
+        **_period_kpis(t["shop_period"], events, gmv, buyers),
     }
 
 
@@ -445,6 +465,30 @@ def _channel_kpis(shop, events, gmv, buyers) -> dict:
         "channel_visitors": site + visitors, "channel_add_to_cart_users": site_cart + total("add_to_cart_users"),
         "channel_conversion_rate": _per(buyers, site + visitors), "channel_uv_value": _per_money(gmv, site + visitors),
         "channel_add_to_cart_rate": _per(site_cart + total("add_to_cart_users"), site + visitors),
+    }
+
+
+def _period_kpis(period, events, gmv, buyers) -> dict:
+    def total(col):
+        return int(period[col].fillna(0).sum())
+
+    def distinct(df):
+        return len(df[["store_id", "visitor_id"]].drop_duplicates())
+
+    visitors, cart = total("visitors"), total("add_to_cart_users")
+    own = events[events.platform == "own"]
+    site, site_cart = distinct(own), distinct(own[own.event_type == "add_to_cart"])
+    period_gmv = _dsum(period.paid_amount)
+    return {
+        "period_visitors": visitors, "period_add_to_cart_users": cart,
+        "period_favorite_users": total("favorite_users"), "period_order_buyers": total("order_buyers"),
+        "period_buyers": total("buyers"), "period_gmv": period_gmv,
+        "period_conversion_rate": _per(total("buyers"), visitors), "period_uv_value": _per_money(period_gmv, visitors),
+        "period_add_to_cart_rate": _per(cart, visitors), "period_favorite_rate": _per(total("favorite_users"), visitors),
+        "channel_period_visitors": site + visitors, "channel_period_add_to_cart_users": site_cart + cart,
+        "channel_period_conversion_rate": _per(buyers, site + visitors),
+        "channel_period_uv_value": _per_money(gmv, site + visitors),
+        "channel_period_add_to_cart_rate": _per(site_cart + cart, site + visitors),
     }
 
 

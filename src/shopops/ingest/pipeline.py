@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -27,9 +28,11 @@ import pyarrow as pa
 from shopops.core.errors import ValidationError
 from shopops.ingest import sales_lines
 from shopops.ingest.known_values import known_values
-from shopops.ingest.profiles import DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect
-from shopops.ingest.readers import TabularSource, open_source
-from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, REFERENCES
+from shopops.ingest.profiles import (
+    DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
+)
+from shopops.ingest.readers import TabularSource, first_record, open_source
+from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
 
@@ -165,6 +168,12 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str, raw: pl.Expr | None = No
         as_datetime = [raw.str.to_datetime(f, strict=False).dt.date() for f in DEFAULT_FORMATS[FieldType.DATETIME]]
         parsed = pl.coalesce([raw.str.to_date(f, strict=False) for f in spec.formats] + as_datetime)
         return parsed, f"expected a date like {spec.formats[0].replace('%Y', '2025').replace('%m', '11').replace('%d', '11')}"
+    if spec.type in (FieldType.PERIOD, FieldType.PERIOD_END):
+        first, last = _period_days(raw, spec.formats)
+        # the first day carries the reason for the whole cell (null when either end fails); the last adds none
+        if spec.type is FieldType.PERIOD:
+            return pl.when(last.is_not_null()).then(first), PERIOD_REASON
+        return last, ""
     if spec.type is FieldType.DATETIME:
         parsed = pl.coalesce([raw.str.to_datetime(f, strict=False, time_unit="us") for f in spec.formats])
         utc = parsed.dt.replace_time_zone(tz, non_existent="null").dt.convert_time_zone("UTC")
@@ -183,6 +192,24 @@ def _parsed(spec: FieldSpec, profile: Profile, tz: str, raw: pl.Expr | None = No
         ok = digits.str.contains(r"^\d{11}$") | digits.str.contains(r"^\d{3}\*{4}\d{4}$")
         return pl.when(ok).then(digits).otherwise(None), "expected an 11-digit mobile number (or one masked as 138****5678)"
     raise AssertionError(spec.type)
+
+
+PERIOD_REASON = "expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)"
+# "<day> <separator> <day>": ~ ～ 至 到 — – or a hyphen with spaces around it (a date has hyphens of its own)
+_PERIOD_PARTS = r"^(\S+?)\s*(?:~|～|至|到|—|–|\s-\s)\s*(\S+)$"
+
+
+def _period_days(raw: pl.Expr, formats: tuple[str, ...]) -> tuple[pl.Expr, pl.Expr]:
+    """(first day, last day) of a period cell; one date alone is a one-day period."""
+    text = raw.str.replace_all(r"[\s\u3000]+", " ").str.strip_chars()
+    has_two = text.str.contains(_PERIOD_PARTS)
+    head = pl.when(has_two).then(text.str.extract(_PERIOD_PARTS, 1)).otherwise(text)
+    tail = pl.when(has_two).then(text.str.extract(_PERIOD_PARTS, 2)).otherwise(text)
+
+    def day(part: pl.Expr) -> pl.Expr:
+        return pl.coalesce([part.str.to_date(f, strict=False) for f in formats])
+
+    return day(head), day(tail)
 
 
 def _percent(raw: pl.Expr) -> pl.Expr:
@@ -354,6 +381,12 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
         if (raw_checks.get(f"l{j}") or 0) > MAX_CELL_CHARS:
             checks.append((raw_text.str.len_chars() > MAX_CELL_CHARS, spec.source,
                            f"the value is longer than {MAX_CELL_CHARS:,} characters"))
+    for first, last in ORDERED_DATES.get(profile.table, ()):
+        at = {spec.to: i for i, spec in enumerate(specs)}
+        if first in at and last in at:
+            source = specs[at[last]].source
+            checks.append(((pl.col(typed_name[at[last]]) < pl.col(typed_name[at[first]])).fill_null(False), source,
+                           f"ends before it starts: expected {last} on or after {first}"))
     flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
     # every problem flagged in one pass; rejects are built from the few bad rows
     typed = work.select(pl.col(ROW), *[pl.col(typed_name[i]).alias(spec.to) for i, spec in enumerate(specs)], *flags)
@@ -506,6 +539,17 @@ def _check_headers(src: TabularSource, profile: Profile, file: str) -> list[str]
             f"{file}: required column(s) missing for profile {profile.id}: {', '.join(missing)}{hint}; "
             f"the file has: {', '.join(src.headers)}"
         )
+    if profile.options.get("detect_values"):  # a layout told apart from another by its values
+        sample = first_record(src) or {}
+        if not profile_matches_sample(profile, sample):
+            header = next(h for h, p in profile.options["detect_values"].items()
+                          if not re.search(p, (sample.get(h) or "").strip()))
+            likely, _score = profile_detect(list(src.headers), sample)
+            hint = f"; it looks like a {likely.name_en} file (profile {likely.id})" if likely is not None else ""
+            raise ValidationError(
+                f"{file}: row {src.first_row}, column {header}: {sample.get(header)!r} is not this layout's value "
+                f"for profile {profile.id} (expected to match {profile.options['detect_values'][header]}){hint}"
+            )
     extra = [h for h in src.headers if h not in set(profile.headers)]
     return [f"{file}: column(s) not in profile {profile.id}, ignored: {', '.join(extra)}"] if extra else []
 

@@ -7,8 +7,9 @@ the platform's labels to canonical codes. The files live in ``profiles/``.
 
 from __future__ import annotations
 
+import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
@@ -47,6 +48,10 @@ class FieldType(StrEnum):
     UNIX_SECONDS = "unix_seconds"  # an instant as seconds since 1970-01-01 UTC
     PERCENT = "percent"  # a share: "85.2%" or "0.852" -> 0.852 (a number above 1 without % is refused)
     DURATION = "duration"  # a length of time in seconds: "25", "25秒", "25s", "1分05秒", "00:01:05" -> 65.0
+    # a period in one cell, "2026-11-01~2026-11-30" (also 至, 到, ～, " - "; one date = a one-day period):
+    # ``to`` takes its first day and ``end`` names the column that takes its last day
+    PERIOD = "period"
+    PERIOD_END = "period_end"  # the last day of a PERIOD cell (made by the loader from ``end``; not written in TOML)
     IGNORE = "ignore"  # a column the layout has and shopops does not keep
 
 
@@ -81,6 +86,8 @@ class Profile:
 
 DEFAULT_FORMATS = {
     FieldType.DATE: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
+    FieldType.PERIOD: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
+    FieldType.PERIOD_END: ("%Y-%m-%d", "%Y/%m/%d", "%Y%m%d"),
     FieldType.DATETIME: ("%Y-%m-%d %H:%M:%S", "%Y/%m/%d %H:%M:%S", "%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M"),
 }
 
@@ -96,6 +103,8 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
         for source, spec in data["columns"].items():
             ftype = FieldType(spec.get("type", "string"))
             to = spec.get("to", "")
+            if ftype is FieldType.PERIOD_END:
+                raise ValueError(f"column {source!r}: write type = \"period\" with end = \"<column>\"")
             if ftype not in (FieldType.PHONE, FieldType.IGNORE) and to not in columns:
                 raise ValueError(f"column {source!r} maps to {to!r}, which {table} does not have")
             fields.append(
@@ -109,6 +118,11 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
                     round=bool(spec.get("round", False)),
                 )
             )
+            if ftype is FieldType.PERIOD:
+                end = spec.get("end", "")
+                if end not in columns:
+                    raise ValueError(f"column {source!r} (a period) needs end = a column of {table}; got {end!r}")
+                fields.append(replace(fields[-1], to=end, type=FieldType.PERIOD_END))
         return Profile(
             id=data["id"],
             table=table,
@@ -138,8 +152,15 @@ def profile_get(profile_id: str) -> Profile:
         raise KeyError(f"unknown profile {profile_id!r}; known: {', '.join(profiles())}") from None
 
 
-def profile_detect(headers: list[str]) -> tuple[Profile | None, float]:
-    """The profile whose columns best match the headers, and the share that matched."""
+def profile_detect(headers: list[str], sample: dict[str, str] | None = None) -> tuple[Profile | None, float]:
+    """The profile whose columns best match the headers, and the share that matched.
+
+    ``sample``: the first data row (header -> text), when the caller has it. A profile whose
+    ``detect_values`` option (header -> regular expression) the sample does not match is passed
+    over: two layouts with the same headers (生意参谋 按日 and a period export, whose 统计日期 reads
+    ``2026-11-01~2026-11-30``) are told apart by their values. Without a sample, ties go to the
+    first profile in file-name order, as before.
+    """
     best, best_score = None, 0.0
     got = {h.strip() for h in headers}
     for profile in profiles().values():
@@ -147,7 +168,18 @@ def profile_detect(headers: list[str]) -> tuple[Profile | None, float]:
         required = {f.source for f in profile.fields if f.required}
         if not required <= got:
             continue
+        if sample is not None and not profile_matches_sample(profile, sample):
+            continue
         score = len(want & got) / len(want | got)
         if score > best_score:
             best, best_score = profile, score
     return best, best_score
+
+
+def profile_matches_sample(profile: Profile, sample: dict[str, str]) -> bool:
+    """Whether the first data row fits the profile's ``detect_values`` (True without any)."""
+    for header, pattern in (profile.options.get("detect_values") or {}).items():
+        value = (sample.get(header) or "").strip()
+        if value and not re.search(pattern, value):
+            return False
+    return True

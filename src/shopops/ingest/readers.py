@@ -372,6 +372,22 @@ class TabularSource:
         return self._batches()
 
 
+def first_record(src: TabularSource) -> dict[str, str] | None:
+    """The first data row of a source as header -> text (None for a file without rows): what profile
+    detection reads to tell apart layouts with the same headers."""
+    batches = src.batches()
+    try:
+        for batch in batches:
+            if batch.num_rows:
+                row = batch.slice(0, 1).to_pylist()[0]
+                return {str(k): "" if v is None else str(v) for k, v in row.items()}
+    finally:
+        close = getattr(batches, "close", None)
+        if close is not None:
+            close()
+    return None
+
+
 def _best_sheet(sheets, wanted: set[str]) -> tuple[str, tuple[str, ...]]:
     return max(sheets, key=lambda s: len(wanted & set(s[1])))
 

@@ -34,6 +34,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
     (r"^contains a control character or a byte-order mark \(U\+FEFF\): a binary file, or two exports pasted together\?$",
      N_("contains a control character or a byte-order mark (U+FEFF): a binary file, or two exports pasted together?")),
     (r"^the value is longer than (?P<limit>[\d,]+) characters$", N_("the value is longer than %(limit)s characters")),
+    (r"^expected a period like 2026-11-01~2026-11-30 \(or 2026-11-01至2026-11-30, or one date\)$",
+     N_("expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)")),
+    (r"^ends before it starts: expected (?P<last>\S+) on or after (?P<first>\S+)$",
+     N_("ends before it starts: expected %(last)s on or after %(first)s")),
     # the kind of value comes from the app that registered the column (ingest.known_values): its own message id
     (r"^unknown (?P<what>.+?); known: (?P<known>.*)$", N_("unknown %(what)s; known: %(known)s")),
 ))
@@ -102,6 +106,15 @@ _FILE_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, r
     (r"^(?P<file>.+?): line 1 has (?P<n>\d+) fields; this headerless layout has (?P<m>\d+) \((?P<names>.*)\)$",
      N_("%(file)s: line 1 has %(n)s fields; this headerless layout has %(m)s (%(names)s)")),
     (r"^(?P<file>.+?): cannot parse as CSV: (?P<detail>.*)$", N_("%(file)s: cannot parse as CSV: %(detail)s")),
+    # a layout told apart from another by its values (profile option detect_values; pipeline._check_headers)
+    (r"^(?P<file>.+?): row (?P<row>\d+), column (?P<column>.+?): (?P<value>.*) is not this layout's value for profile "
+     r"(?P<profile>\S+) \(expected to match (?P<pattern>.*)\); it looks like a .+ file \(profile (?P<likely>\S+)\)$",
+     N_("%(file)s: row %(row)s, column %(column)s: %(value)s is not this layout's value for profile %(profile)s "
+        "(expected to match %(pattern)s); it looks like a file of profile %(likely)s")),
+    (r"^(?P<file>.+?): row (?P<row>\d+), column (?P<column>.+?): (?P<value>.*) is not this layout's value for profile "
+     r"(?P<profile>\S+) \(expected to match (?P<pattern>.*)\)$",
+     N_("%(file)s: row %(row)s, column %(column)s: %(value)s is not this layout's value for profile %(profile)s "
+        "(expected to match %(pattern)s)")),
 ))
 
 

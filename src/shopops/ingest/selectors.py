@@ -15,7 +15,7 @@ from shopops.core.errors import ValidationError
 from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256
 from shopops.ingest.profiles import Profile, profile_detect, profile_from_toml, profiles
-from shopops.ingest.readers import OLE_MAGIC, ZIP_MAGIC, open_source, xlsx_sheets
+from shopops.ingest.readers import OLE_MAGIC, ZIP_MAGIC, first_record, open_source, xlsx_sheets
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +70,14 @@ def profile_lookup(profile_id: str) -> Profile:
     return _saved_profile(saved)
 
 
-def profile_detect_all(headers: list[str] | tuple[str, ...]) -> tuple[Profile | None, float]:
+def profile_detect_all(headers: list[str] | tuple[str, ...],
+                       sample: dict[str, str] | None = None) -> tuple[Profile | None, float]:
     """``profiles.profile_detect`` over the file profiles, extended to saved mappings.
 
     Saved mappings are scored the same way (the share of columns in common, among the
     profiles whose required columns are all present); a file profile wins a tie.
     """
-    best, best_score = profile_detect(list(headers))
+    best, best_score = profile_detect(list(headers), sample)
     got = {h.strip() for h in headers}
     for slug, profile in _saved_profiles().items():
         if slug in profiles():
@@ -154,8 +155,9 @@ def upload_inspect(path: Path) -> UploadInfo:
         with open_source(path) as src:
             info.description, info.headers = src.description, src.headers
             sheets = xlsx_sheets(src.path) if src.kind == "xlsx" else [("", src.headers)]
+            sample = first_record(src)
             for sheet, headers in sheets:
-                profile, score = profile_detect_all(list(headers))
+                profile, score = profile_detect_all(list(headers), sample if headers == src.headers else None)
                 if profile is not None and score > info.confidence:
                     info.profile, info.confidence, info.sheet, info.headers = profile, score, sheet, headers
     except ValidationError as exc:

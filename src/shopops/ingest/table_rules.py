@@ -5,6 +5,8 @@
 * ``REFERENCES`` — columns whose value must already be known to the store in another warehouse
   table (a receipt for a SKU the store does not have is refused, not loaded as a stray fact).
   Checked against the warehouse the import writes to, for the import's store.
+* ``ORDERED_DATES`` — pairs of date columns where the second may not come before the first (a
+  period's last day before its first day is a reject naming row, column and value).
 * ``ALL_OR_NOTHING`` — tables whose files load whole or not at all (strict mode, whatever the
   caller asked): half a delivery note or half a PO is worse than none.
 """
@@ -33,6 +35,10 @@ REFERENCES: dict[str, dict[str, Reference]] = {
                                            "import the SKU list (skus) first, or correct the code")},
     "purchase_order_lines": {"sku_id": Reference("skus", ("sku_id", "merchant_code"), "SKU",
                                                  "import the SKU list (skus) first, or correct the code")},
+}
+
+ORDERED_DATES: dict[str, tuple[tuple[str, str], ...]] = {
+    "shop_traffic_period": (("period_start", "period_end"),),
 }
 
 ALL_OR_NOTHING: frozenset[str] = frozenset({"stock_receipts", "purchase_order_lines"})

@@ -72,6 +72,10 @@ class Source:
     has_product: bool = False
     has_customer: bool = False
     dated_by: str | None = None
+    # rows that each cover a whole period (start and end columns) count only when the period asked
+    # for is exactly theirs, and never in a time bucket: a figure de-duplicated over a period is not
+    # split into days or added up from shorter periods (see sources.source_rows)
+    exact_period: tuple[str, str] | None = None
 
     @property
     def date_column(self) -> str:
@@ -120,6 +124,10 @@ SOURCES: dict[str, Source] = {
                ("store_id", "agent_name")),
         Source("shop_traffic", "shop_traffic_daily",
                "a platform store's own daily whole-store report (生意参谋 and the like), by date", ("store_id",)),
+        Source("shop_period", "shop_traffic_period",
+               "a platform store's own whole-store report of a whole period (生意参谋 / 京东商智 period export), "
+               "only the rows whose period is exactly the one asked for", ("store_id",),
+               exact_period=("period_start", "period_end")),
         Source("closing_stock", "inventory_snapshots",
                "the stock snapshots of each store's last snapshot date in the period (or time bucket)",
                ("store_id",), has_product=True),
@@ -187,6 +195,8 @@ class Kpi:
     def is_additive_over_time(self) -> bool:
         """Summing days gives the period's value (sums and row counts; not distinct counts or ratios)."""
         if self.is_ratio:
+            return False
+        if self.source is not None and SOURCES[self.source].exact_period:
             return False
         if self.is_combination:
             return all(CATALOG[t.lstrip("-")].is_additive_over_time for t in self.combine)
@@ -764,6 +774,50 @@ _kpi(Kpi(
     "平台报表的收藏人数 ÷ 访客数。", "The platform report's favouriting users / visitors.",
     Unit.PERCENT, numerator="report_favorite_users", denominator="report_visitors", tags=("traffic",),
 ))
+# The platform's period export (shop_traffic_period): the figures de-duplicated over a whole period. A
+# KPI of this source has a value only when the period asked for is exactly an imported one (else it is
+# empty, never a sum of other periods); pages switch to it through metrics.channels.visitor_kpi.
+_WHOLE_ZH = "平台整段报表(生意参谋、京东商智按周/月/自定义区间导出)的"
+_WHOLE_EN = "of the platform's period report (生意参谋 / 京东商智 exported for a week, month or custom range)"
+_EXACT_ZH = "整段去重;仅当所选区间与导入的区间完全一致时有值。"
+_EXACT_EN = ("de-duplicated over the whole period; a value only when the period asked for is exactly an "
+             "imported one.")
+for _id, _col, _zh, _en in (
+    ("period_visitors", "visitors", "访客数", "Visitors"),
+    ("period_add_to_cart_users", "add_to_cart_users", "加购人数", "Add-to-cart users"),
+    ("period_favorite_users", "favorite_users", "收藏人数", "Favouriting users"),
+    ("period_order_buyers", "order_buyers", "下单买家数", "Ordering buyers"),
+    ("period_buyers", "buyers", "支付买家数", "Paying buyers"),
+):
+    _kpi(Kpi(
+        _id, f"{_zh}(平台整段报表)", f"{_en} (platform period report)",
+        _WHOLE_ZH + _zh + "," + _EXACT_ZH, f"{_zh} {_WHOLE_EN}, {_EXACT_EN}",
+        Unit.COUNT, source="shop_period", measure=(lambda c: lambda t: t[c].sum())(_col),
+        formula_text=f"shop_traffic_period.{_col} of the period exactly", tags=("traffic",), judged_daily=False,
+    ))
+_kpi(Kpi(
+    "period_gmv", "支付金额(平台整段报表)", "GMV (platform period report)",
+    _WHOLE_ZH + "支付金额;仅当所选区间与导入的区间完全一致时有值。",
+    f"支付金额 {_WHOLE_EN}; a value only when the period asked for is exactly an imported one.",
+    Unit.MONEY, source="shop_period", measure=lambda t: t.paid_amount.sum(),
+    formula_text="shop_traffic_period.paid_amount of the period exactly", tags=("traffic",),
+    noise_base="period_buyers", judged_daily=False,
+))
+for _id, _num, _zh, _en, _part_zh, _part_en, _unit in (
+    ("period_conversion_rate", "period_buyers", "支付转化率", "Conversion rate", "支付买家数", "paying buyers",
+     Unit.PERCENT),
+    ("period_uv_value", "period_gmv", "UV价值", "Value per visitor", "支付金额", "GMV", Unit.MONEY),
+    ("period_add_to_cart_rate", "period_add_to_cart_users", "加购率", "Add-to-cart rate", "加购人数",
+     "add-to-cart users", Unit.PERCENT),
+    ("period_favorite_rate", "period_favorite_users", "收藏率", "Favourite rate", "收藏人数", "favouriting users",
+     Unit.PERCENT),
+):
+    _kpi(Kpi(
+        _id, f"{_zh}(平台整段报表)", f"{_en} (platform period report)",
+        f"平台整段报表的{_part_zh} ÷ 整段访客数(平台口径,与文件一致)。",
+        f"The period report's {_part_en} / the period's visitors (the platform's formula: equals the file's).",
+        _unit, numerator=_num, denominator="period_visitors", tags=("traffic",), judged_daily=False,
+    ))
 # Own site / mini-program: the event stream, only for the stores whose channel has one.
 _OWN = tuple(sorted(EVENT_STREAM_PLATFORMS))
 _kpi(Kpi(
@@ -807,6 +861,38 @@ _kpi(Kpi(
     "channel_add_to_cart_rate", "加购率(各渠道口径)", "Add-to-cart rate (each channel's own)",
     "加购人数 ÷ 访客数(各渠道口径)。", "Add-to-cart users / visitors (each channel's own).",
     Unit.PERCENT, numerator="channel_add_to_cart_users", denominator="channel_visitors", tags=("traffic",),
+))
+
+# Across channels with a period report for every platform store: own-site visitors from events (de-duplicated
+# over the period) + each platform store's period figure; every part exact for the period.
+_kpi(Kpi(
+    "channel_period_visitors", "访客数(各渠道口径,整段)", "Visitors (each channel's own, whole period)",
+    "自有站点按埋点整段去重访客数 + 平台店铺整段报表访客数(仅当所选区间与导入的区间完全一致时有值)。",
+    "Own-site visitors from events + platform stores' visitors from their period reports (a value only when "
+    "the period asked for is exactly an imported one).",
+    Unit.COUNT, combine=("site_visitors", "period_visitors"), tags=("traffic",), judged_daily=False,
+))
+_kpi(Kpi(
+    "channel_period_add_to_cart_users", "加购人数(各渠道口径,整段)", "Add-to-cart users (each channel's own, whole period)",
+    "自有站点埋点加购人数 + 平台整段报表加购人数。", "Own-site add-to-cart visitors + the period reports' add-to-cart users.",
+    Unit.COUNT, combine=("site_add_to_cart_users", "period_add_to_cart_users"), tags=("traffic",), judged_daily=False,
+))
+_kpi(Kpi(
+    "channel_period_conversion_rate", "支付转化率(各渠道口径,整段)", "Conversion rate (each channel's own, whole period)",
+    "支付买家数 ÷ 访客数(各渠道口径,整段)。", "Paying buyers / visitors (each channel's own, whole period).",
+    Unit.PERCENT, numerator="paying_buyers", denominator="channel_period_visitors", tags=("traffic",),
+    judged_daily=False,
+))
+_kpi(Kpi(
+    "channel_period_uv_value", "UV价值(各渠道口径,整段)", "Value per visitor (each channel's own, whole period)",
+    "支付金额 ÷ 访客数(各渠道口径,整段)。", "GMV / visitors (each channel's own, whole period).",
+    Unit.MONEY, numerator="gmv", denominator="channel_period_visitors", tags=("traffic",), judged_daily=False,
+))
+_kpi(Kpi(
+    "channel_period_add_to_cart_rate", "加购率(各渠道口径,整段)", "Add-to-cart rate (each channel's own, whole period)",
+    "加购人数 ÷ 访客数(各渠道口径,整段)。", "Add-to-cart users / visitors (each channel's own, whole period).",
+    Unit.PERCENT, numerator="channel_period_add_to_cart_users", denominator="channel_period_visitors",
+    tags=("traffic",), judged_daily=False,
 ))
 
 # --- chat service (issue 16): per agent and day from the platforms' service tools -------------
@@ -924,6 +1010,8 @@ SOURCE_LABELS: dict[str, tuple[str, str]] = {
     "events": ("埋点事件(自有站点/小程序)", "event stream (own site / mini-program)"),
     "traffic": ("平台商品流量报表(生意参谋/商智等)", "platforms' product traffic reports (生意参谋, 商智…)"),
     "shop_traffic": ("平台店铺日报(生意参谋/商智等,多日为人天)", "platforms' store daily reports (生意参谋, 商智…; several days: visitor-days)"),
+    "shop_period": ("平台整段报表(生意参谋/商智整段导出,整段去重)",
+                    "platforms' period reports (生意参谋, 商智 period export; de-duplicated over the period)"),
     "paid_orders": ("订单", "orders"), "paid_lines": ("订单", "orders"), "paid_lines_costed": ("订单与 SKU 成本", "orders and SKU costs"),
     "refunds_of_paid_orders": ("退款", "refunds"), "ad_spend": ("推广报表", "ad reports"), "reviews": ("评价", "reviews"),
     "stock": ("库存快照", "stock snapshots"), "closing_stock": ("库存快照", "stock snapshots"),
@@ -1029,7 +1117,9 @@ def kpi_dimensions(kpi_id: str) -> tuple[str, ...]:
 def _channels_markdown() -> list[str]:
     """The 口径 section of docs/kpis.md: which source each channel's visitor KPIs use, from
     :mod:`shopops.metrics.channels` (the one place that fact lives)."""
-    from shopops.metrics.channels import EVENT_STREAM_PLATFORMS, PLATFORM_REPORTS, SOURCE_WORDS, VISITOR_KPIS
+    from shopops.metrics.channels import (
+        EVENT_STREAM_PLATFORMS, PLATFORM_REPORTS, SOURCE_WORDS, VISITOR_KPIS, WHOLE_PERIOD_KPIS,
+    )
 
     out = [
         "", "## 口径: where visitors come from, per channel", "",
@@ -1044,13 +1134,20 @@ def _channels_markdown() -> list[str]:
         "own-site stores, the platform report when all are platform stores, and each store's own added up "
         "when both are selected. A platform figure over one day is the platform's exact number; over several "
         "days it is the sum of the days (visitor-days, 访客人天), labelled so — the platform's "
-        "period de-duplication is not in a daily report.",
+        "period de-duplication is not in a daily report — unless the platform's **period export** "
+        "(`shop_traffic_period`: 生意参谋 / 京东商智 downloaded for a week, month or custom range) is imported "
+        "for exactly the period asked for, for every selected platform store "
+        "(`shopops.metrics.period_reports.whole_period_reported`): then the period KPIs below (`period_*`, and "
+        "`channel_period_*` across both kinds) give the platform's exact figures. A period KPI has a value only "
+        "for exactly an imported period, never in a daily or weekly bucket and never added up from other periods.",
         "",
-        "| asked for | own site (events) | platform stores (their report) | both |",
-        "|---|---|---|---|",
+        "| asked for | own site (events) | platform stores (their report) | both | platform, period export | "
+        "both, period export |",
+        "|---|---|---|---|---|---|",
     ]
     for asked, (own, report, both) in VISITOR_KPIS.items():
-        out.append(f"| `{asked}` | `{own}` | `{report}` | `{both}` |")
+        out.append(f"| `{asked}` | `{own}` | `{report}` | `{both}` | `{WHOLE_PERIOD_KPIS.get(report, report)}` | "
+                   f"`{WHOLE_PERIOD_KPIS.get(both, both)}` |")
     out += ["", "Traffic sources in the platforms' words, mapped to the common groups (`traffic_source`) "
             "used across stores:", "", "| platform | word → group |", "|---|---|"]
     for platform, words in SOURCE_WORDS.items():

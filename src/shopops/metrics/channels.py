@@ -14,7 +14,14 @@ collector snippet or a tracking export). So:
 * across both kinds, ``channel_*`` KPIs add each store's own figure (events where the store
   has them, the platform report elsewhere).
 
-:func:`visitor_kpi` picks the KPI for a page from the platforms of the selected stores.
+**A whole period from the platform's period export** (``shop_traffic_period``: 生意参谋 / 京东商智
+downloaded for a week, a month or a custom range) carries the platform's figures de-duplicated over
+the period. When the period a page or report asks for is exactly an imported one for every selected
+platform store (:func:`shopops.metrics.period_reports.whole_period_reported`), the platform figures
+are the ``period_*`` KPIs (and ``channel_period_*`` across both kinds): exact, not visitor-days.
+
+:func:`visitor_kpi` picks the KPI for a page from the platforms of the selected stores (and
+``whole_period=True`` when the period export covers them).
 
 **Traffic-source words** (item 2): each platform's report names its sources in its own words
 (手淘搜索, 直通车, 万相台 …); :data:`SOURCE_WORDS` maps each word to the canonical group
@@ -52,31 +59,60 @@ VISITOR_KPIS: dict[str, tuple[str, str, str]] = {
 }
 
 
+# the platform-report KPIs and their figure from the platform's period export (exact over the period)
+WHOLE_PERIOD_KPIS: dict[str, str] = {
+    "report_visitors": "period_visitors",
+    "report_buyers": "period_buyers",
+    "report_gmv": "period_gmv",
+    "report_order_buyers": "period_order_buyers",
+    "report_add_to_cart_users": "period_add_to_cart_users",
+    "report_favorite_users": "period_favorite_users",
+    "report_conversion_rate": "period_conversion_rate",
+    "report_uv_value": "period_uv_value",
+    "report_add_to_cart_rate": "period_add_to_cart_rate",
+    "report_favorite_rate": "period_favorite_rate",
+    "channel_visitors": "channel_period_visitors",
+    "channel_add_to_cart_users": "channel_period_add_to_cart_users",
+    "channel_conversion_rate": "channel_period_conversion_rate",
+    "channel_uv_value": "channel_period_uv_value",
+    "channel_add_to_cart_rate": "channel_period_add_to_cart_rate",
+}
+
+
+def is_whole_period_kpi(kpi_id: str) -> bool:
+    """A KPI read from the platform's period export (a value only for exactly an imported period)."""
+    return kpi_id in _WHOLE_PERIOD_VALUES
+
+
 def has_event_stream(platform: str | None) -> bool:
     """Whether a store on ``platform`` has its own event stream (else: the platform's reports)."""
     return (platform or "") in EVENT_STREAM_PLATFORMS
 
 
-def visitor_kpi(kpi_id: str, platforms: Iterable[str]) -> str:
+def visitor_kpi(kpi_id: str, platforms: Iterable[str], *, whole_period: bool = False) -> str:
     """The KPI to show for ``kpi_id`` when the selected stores are on ``platforms``.
 
     Own-site stores only: the event KPI; platform stores only: the platform-report KPI; both:
-    the cross-channel KPI (each store's own 口径 added up). KPIs not about visitors are returned
-    as they are."""
+    the cross-channel KPI (each store's own 口径 added up). ``whole_period``: the period asked for
+    is exactly an imported period export of every selected platform store, so the platform figures
+    are the export's (``period_*`` / ``channel_period_*``, :data:`WHOLE_PERIOD_KPIS`) rather than
+    visitor-days. KPIs not about visitors are returned as they are (a ``report_*`` KPI asked for by
+    name is switched too)."""
     choice = VISITOR_KPIS.get(kpi_id)
     if choice is None:
-        return kpi_id
-    kinds = {has_event_stream(p) for p in platforms}
-    if kinds == {True}:
-        return choice[0]
-    if kinds == {False}:
-        return choice[1]
-    return choice[2]
+        shown = kpi_id
+    else:
+        kinds = {has_event_stream(p) for p in platforms}
+        shown = choice[0] if kinds == {True} else choice[1] if kinds == {False} else choice[2]
+    return WHOLE_PERIOD_KPIS.get(shown, shown) if whole_period else shown
 
 
-def visitor_kpis(kpi_ids: Iterable[str], platforms: Iterable[str]) -> tuple[str, ...]:
+def visitor_kpis(kpi_ids: Iterable[str], platforms: Iterable[str], *, whole_period: bool = False) -> tuple[str, ...]:
     platforms = tuple(platforms)
-    return tuple(dict.fromkeys(visitor_kpi(k, platforms) for k in kpi_ids))
+    return tuple(dict.fromkeys(visitor_kpi(k, platforms, whole_period=whole_period) for k in kpi_ids))
+
+
+_WHOLE_PERIOD_VALUES = frozenset(WHOLE_PERIOD_KPIS.values())
 
 
 # --- traffic sources in the platforms' words ------------------------------------------------

@@ -12,9 +12,10 @@ import ibis
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG, Direction, Kpi
-from shopops.metrics.channels import visitor_kpi
+from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
 from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
+from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
 from shopops.metrics.runners.targets import project
 from shopops.metrics.sources import paid_orders, today_in_period
@@ -136,9 +137,16 @@ class Cockpit:
     # the KPI shown for each one asked for: visitor KPIs in the selected stores' own 口径
     # (metrics.channels.visitor_kpi: events for own-site stores, the platform's report otherwise)
     shown: dict[str, str] = dataclasses.field(default_factory=dict)
+    # the same for the daily trend: never a period figure (metrics.channels: a period export has no days)
+    trend_shown: dict[str, str] = dataclasses.field(default_factory=dict)
+    # the tiles show the platforms' period export (the period is exactly an imported one), not visitor-days
+    whole_period: bool = False
 
     def kpi_shown(self, kpi_id: str) -> str:
         return self.shown.get(kpi_id, kpi_id)
+
+    def trend_kpi(self, kpi_id: str) -> str:
+        return self.trend_shown.get(kpi_id, kpi_id)
 
 
 def cockpit_period(
@@ -178,8 +186,13 @@ def cockpit_build(
     with_targets: bool = True,
 ) -> Cockpit:
     platforms = store_platforms(stores, con)
-    shown = {k: visitor_kpi(k, platforms) for k in kpis}
+    # the period is exactly an imported platform period export for every platform store: tiles show its
+    # exact figures; the daily trend keeps the daily reports (exact per day)
+    whole = whole_period_reported(period, stores, con)
+    trend_shown = {k: visitor_kpi(k, platforms) for k in kpis}
+    shown = {k: visitor_kpi(k, platforms, whole_period=whole) for k in kpis}
     kpis = tuple(dict.fromkeys(shown.values()))
+    trend_kpis = tuple(dict.fromkeys(trend_shown.values()))
     current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
     base_period, base_kind = comparison_base(period)
     base = run_query(KpiQuery(kpis, base_period, stores=stores), con=con)
@@ -188,7 +201,7 @@ def cockpit_build(
     if first is None or ly_period.start < first:
         ly_period = None  # the data do not reach back a year: no 同比 rather than a comparison with zero
     last_year = run_query(KpiQuery(kpis, ly_period, stores=stores), con=con) if ly_period else None
-    trend = run_query(KpiQuery(kpis, period, grain=Grain.DAY, stores=stores), con=con)
+    trend = run_query(KpiQuery(trend_kpis, period, grain=Grain.DAY, stores=stores), con=con)
     as_of = last_fact_date(con)
     same_age = refund_comparisons(kpis=kpis, period=period, base=base_period, as_of=as_of, stores=stores,
                                   con=con) if as_of else {}
@@ -200,7 +213,10 @@ def cockpit_build(
             continue  # the data hold none of it (e.g. no favourite events): no tile rather than 0 %
         basis, basis_ly = same_age.get((k, TOTAL)), same_age_ly.get((k, TOTAL))
         ly = basis_ly.base if basis_ly is not None else (last_year.total(k) if last_year else None)
-        if basis is None:
+        if is_whole_period_kpi(k):  # a base period without its own period export: no comparison, not 0
+            previous = base.total(k) or None
+            tiles.append(Tile(CATALOG[k], current.total(k), previous, last_year=ly or None))
+        elif basis is None:
             tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly))
         else:
             tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
@@ -222,7 +238,7 @@ def cockpit_build(
         month_so_far = ()
     return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
                    last_year=ly_period, month_targets=month_targets, month=month, month_so_far=month_so_far,
-                   shown=shown)
+                   shown=shown, trend_shown=trend_shown, whole_period=whole)
 
 
 def _month_so_far(month: dt.date, as_of: dt.date, stores: tuple[str, ...], kpis: list[str],

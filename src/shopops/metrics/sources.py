@@ -91,6 +91,19 @@ def _base(con, source: Source, period: Period, stores: tuple[str, ...]) -> ir.Ta
     return scoped(con.table(source.table), source.date_column)
 
 
+def _exact_period(con, source: Source, period: Period, stores: tuple[str, ...], grain: Grain | None) -> ir.Table:
+    """Rows of a whole-period source whose period is exactly ``period``; none with a time grain (a
+    figure de-duplicated over a period has no share in a day or a week of it)."""
+    first, last = source.exact_period
+    t = con.table(source.table)
+    if grain is not None:
+        return t.filter(ibis.literal(False))
+    t = t.filter((t[first] == period.start) & (t[last] == period.end))
+    if stores:
+        t = t.filter(t.store_id.isin(list(stores)))
+    return t
+
+
 def source_rows(
     con,
     source_id: str,
@@ -103,7 +116,10 @@ def source_rows(
 ) -> ir.Table:
     """The source's rows for a query: ``_date``, ``bucket`` (with a grain) and the dimensions asked for."""
     source = SOURCES[source_id]
-    t = _base(con, source, period, stores)
+    if source.exact_period:
+        t = _exact_period(con, source, period, stores, grain)
+    else:
+        t = _base(con, source, period, stores)
     t = t.mutate(_date=t[source.date_column])
     if grain:
         t = t.mutate(**{BUCKET: bucket_of(t._date, grain)})

@@ -2,7 +2,14 @@
 
 Every number in a report is a catalog KPI computed by a runner (comparison, funnel,
 targets); this module only picks which KPIs and dimensions each section shows, ranks and
-sorts rows, and words the notable changes. It imports no Django and no renderer, so the
+sorts rows, and words the notable changes.
+
+Visitors and conversion are each store's own 口径, as on the pages (``metrics.channels``): the
+event stream for own-site stores, the platform's store report for platform stores (a period's
+figure is the platform's period export when one matches the report's period exactly for every
+platform store — ``period_*`` KPIs — else the sum of the daily reports, visitor-days, and the
+report says so), ``channel_*`` where both kinds are in the report or per store. The KPI ids below
+name what is asked for; :meth:`_Context.shown` gives the one computed. It imports no Django and no renderer, so the
 same :class:`Report` feeds the HTML page, the PDF and the Excel file.
 
     report = report_build(kind=ReportKind.WEEKLY, period=Period.parse("2025-W45"), language="zh-hans")
@@ -26,8 +33,10 @@ import ibis
 
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
+from shopops.metrics.channels import has_event_stream, is_whole_period_kpi, source_group, visitor_kpi
 from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
 from shopops.metrics.maturity import MATURITY_DAYS, refund_comparisons
+from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import (
     EVENT_STEPS,
     LAST_YEAR,
@@ -36,7 +45,9 @@ from shopops.metrics.runners import (
     ComparisonQuery,
     ComparisonResult,
     ComparisonRow,
+    STORE_STEPS,
     FunnelQuery,
+    StoreFunnelQuery,
     TargetQuery,
     last_fact_date,
     run_query,
@@ -56,16 +67,22 @@ STORE_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "paying_buyers", "aov", "vi
                                "refund_rate", "ad_spend", "roas")
 PRODUCT_KPIS: tuple[str, ...] = ("item_gmv", "units_sold")
 TRAFFIC_KPIS: tuple[str, ...] = ("visitors", "paying_buyers", "conversion_rate")
+# by source where platform stores are in the report: their product traffic reports (visitor-days, the
+# sources in the platforms' words grouped) and the orders' sources
+PLATFORM_TRAFFIC_KPIS: tuple[str, ...] = ("visitor_days", "paying_buyers")
 AD_KPIS: tuple[str, ...] = ("ad_spend", "ad_gmv", "roas", "impressions", "clicks", "ctr", "cpc")
 CUSTOMER_KPIS: tuple[str, ...] = ("paying_buyers", "new_buyers", "returning_buyers", "returning_buyer_rate",
                                   "repeat_buyers", "repurchase_rate", "cac")
 NOTABLE_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "paying_buyers", "visitors", "conversion_rate", "aov",
                                  "refund_rate", "ad_spend", "roas", "new_buyers")
-# sections reading the same breakdown run one comparison for all their KPIs
+# sections reading the same breakdown run one comparison for all their KPIs (in each store's 口径:
+# _Context.shared_kpis)
 SHARED_KPIS: dict[tuple[str, ...], tuple[str, ...]] = {
     (): tuple(dict.fromkeys(OVERVIEW_KPIS + CUSTOMER_KPIS)),
     ("store_id",): tuple(dict.fromkeys(STORE_KPIS + NOTABLE_KPIS)),
 }
+# per store, each store's own 口径 (events for an own-site store, its platform report otherwise)
+_BOTH_KINDS = ("own", "tmall")
 TOP_PRODUCTS = 10
 NOTABLE_ROWS = 8
 # a move from a tiny base (3 → 6 orders: +100%) is noise, not news
@@ -240,6 +257,35 @@ class _Context:
     sections: list[Section] = field(default_factory=list)
     has_targets: bool = False
     cache: dict = field(default_factory=dict)
+    own_stores: tuple[str, ...] = ()  # the report's stores with an event stream
+    platform_stores: tuple[str, ...] = ()  # … and those with only the platform's reports
+    whole_period: bool = False  # the period is exactly an imported period export of every platform store
+
+    @property
+    def platforms(self) -> tuple[str, ...]:
+        return (("own",) if self.own_stores else ()) + (("tmall",) if self.platform_stores else ())
+
+    @property
+    def visitor_days(self) -> bool:
+        """Platform visitor figures over several days summed from daily reports (labelled so)."""
+        return bool(self.platform_stores) and self.period.days > 1 and not self.whole_period
+
+    def shown(self, kpi_id: str) -> str:
+        """The KPI computed for ``kpi_id`` over the report's stores, in their 口径."""
+        return visitor_kpi(kpi_id, self.platforms, whole_period=self.whole_period)
+
+    def store_kpi(self, kpi_id: str, *, whole_period: bool | None = None) -> str:
+        """The KPI computed for ``kpi_id`` per store (each store in its own 口径)."""
+        whole = self.whole_period if whole_period is None else whole_period
+        return visitor_kpi(kpi_id, _BOTH_KINDS, whole_period=whole)
+
+    def shared_kpis(self, by: tuple[str, ...]) -> tuple[str, ...] | None:
+        if by == ():
+            return tuple(dict.fromkeys([self.shown(k) for k in OVERVIEW_KPIS] + list(CUSTOMER_KPIS)))
+        if by == ("store_id",):
+            return tuple(dict.fromkeys([self.store_kpi(k) for k in STORE_KPIS]
+                                       + [self.store_kpi(k, whole_period=False) for k in NOTABLE_KPIS]))
+        return None
 
     def t(self, key: str, **values: object) -> str:
         return text(key, self.language, **values)
@@ -255,7 +301,7 @@ class _Context:
                 ) -> ComparisonResult:
         """KPIs by ``by`` vs the previous period (and last year); sections sharing a breakdown share one run."""
         against = self.against if against is None else against
-        shared = SHARED_KPIS.get(by)
+        shared = self.shared_kpis(by)
         if shared is not None and set(kpis) <= set(shared):
             key = (by, against)
             if key not in self.cache:
@@ -305,7 +351,8 @@ def _kpi_column(c: _Context, kpi_id: str, key: str | None = None, label: str | N
 
 
 def _overview(c: _Context) -> None:
-    result = c.compare(OVERVIEW_KPIS)
+    kpis = tuple(c.shown(k) for k in OVERVIEW_KPIS)
+    result = c.compare(kpis)
     targets: dict[str, Any] = {}
     achievements: dict[str, float | None] = {}
     if c.kind is ReportKind.MONTHLY and len(c.stores) <= 1:
@@ -314,19 +361,22 @@ def _overview(c: _Context) -> None:
         progress = run_query(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores,
                                          targets=target_specs(month=c.period.start)), con=c.con)
         for row in progress.rows:
-            if row.target.store_id == scope and row.target.kpi in OVERVIEW_KPIS:
+            if row.target.store_id == scope and row.target.kpi in kpis:
                 targets[row.target.kpi] = row.target.value
                 achievements[row.target.kpi] = row.achievement
     c.has_targets = bool(targets)
-    same_age = _same_age(c, OVERVIEW_KPIS, by_store=False)
+    same_age = _same_age(c, kpis, by_store=False)
     lines = []
-    for kpi_id in OVERVIEW_KPIS:
+    for kpi_id in kpis:
         row = result.row(kpi_id)
         prev = row.changes[PREVIOUS]
         basis = same_age.get((kpi_id, ""))
         if basis is not None:  # refunds: the previous period as it stood at the same order age
             prev = Change(basis.base, None, basis.change)
         ly = row.changes.get(LAST_YEAR)
+        if is_whole_period_kpi(kpi_id):  # a period without its own period export: no comparison, not 0
+            prev = prev if prev.base else Change(None, None, None)
+            ly = ly if ly is not None and ly.base else None
         lines.append(OverviewLine(
             kpi_id, row.current, prev.base, prev.relative,
             ly.base if ly else None, ly.relative if ly else None,
@@ -351,12 +401,24 @@ def _overview(c: _Context) -> None:
     note = c.t("vs_target_note") if c.has_targets else c.t("vs_previous_note")
     if any(not b.mature for b in same_age.values()):
         note = f"{note} {c.t('immature_note', days=MATURITY_DAYS)}"
+    if visitors_note := _visitors_note(c):
+        note = f"{note} {visitors_note}"
     c.sections.append(Section("overview", c.t("overview"),
                               (ReportTable("overview", c.t("overview"), tuple(columns), rows),), note=note))
 
 
+def _visitors_note(c: _Context) -> str:
+    """Where the report's visitor figures come from, when platform stores are in it."""
+    if c.whole_period:
+        return c.t("whole_period_note")
+    if c.visitor_days:
+        return c.t("visitor_days_note")
+    return ""
+
+
 def _stores(c: _Context) -> None:
-    result = c.compare(STORE_KPIS, by=("store_id",), against=(PREVIOUS,))
+    kpis = tuple(c.store_kpi(k) for k in STORE_KPIS)
+    result = c.compare(kpis, by=("store_id",), against=(PREVIOUS,))
     by_store: dict[str, dict[str, Any]] = {}
     for row in result.rows:
         sid = row.keys["store_id"]
@@ -370,8 +432,9 @@ def _stores(c: _Context) -> None:
     rows = sorted(by_store.values(), key=lambda r: (-(r.get("gmv") or 0), r["_store_id"]))
     columns = (Column("store", c.t("store"), TEXT), Column("platform", c.t("platform"), TEXT),
                _kpi_column(c, "gmv"), Column("gmv_change", f"{c.kpi_label('gmv')} {c.t('change_previous')}", CHANGE),
-               *(_kpi_column(c, k) for k in STORE_KPIS[1:]))
-    c.sections.append(Section("stores", c.t("stores"), (ReportTable("stores", c.t("stores"), columns, tuple(rows)),)))
+               *(_kpi_column(c, k) for k in kpis[1:]))
+    c.sections.append(Section("stores", c.t("stores"), (ReportTable("stores", c.t("stores"), columns, tuple(rows)),),
+                              note=_visitors_note(c)))
 
 
 def _products(c: _Context) -> None:
@@ -410,29 +473,48 @@ def _products(c: _Context) -> None:
 
 
 def _traffic(c: _Context) -> None:
-    result = c.compare(TRAFFIC_KPIS, by=("traffic_source",), against=(PREVIOUS,))
+    # by source: the events' visitors where only own-site stores are in the report; with platform stores
+    # their product traffic reports (visitor-days; the platforms' words grouped) and the orders' sources
+    kpis = TRAFFIC_KPIS if not c.platform_stores else PLATFORM_TRAFFIC_KPIS
+    first = kpis[0]
+    result = c.compare(kpis, by=("traffic_source",), against=(PREVIOUS,))
     sources: dict[str, dict[str, Any]] = {}
     for row in result.rows:
-        value = row.keys["traffic_source"]
-        rec = sources.setdefault(value, {"traffic_source": value_label(value, c.language), "_value": value})
-        rec[row.kpi] = row.current
-        if row.kpi == "visitors":
-            rec["visitors_change"] = row.changes[PREVIOUS].relative
-            rec["_good"] = _is_good("visitors", rec["visitors_change"])
-    rows = sorted(sources.values(), key=lambda r: (-(r.get("visitors") or 0), r["_value"]))
-    columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, "visitors"),
-               Column("visitors_change", f"{c.kpi_label('visitors')} {c.t('change_previous')}", CHANGE),
-               _kpi_column(c, "paying_buyers"), _kpi_column(c, "conversion_rate"))
-    funnel = run_query(FunnelQuery(c.period, stores=c.stores), con=c.con)
-    labels = {s.id: s.label(c.language) for s in EVENT_STEPS}
-    funnel_rows = tuple({"step": labels.get(r.step, r.step), "visitors": r.visitors, "step_rate": r.step_rate,
-                         "overall_rate": r.overall_rate} for r in funnel.steps())
+        value = source_group(None, row.keys["traffic_source"]) if c.platform_stores else row.keys["traffic_source"]
+        rec = sources.setdefault(value, {"traffic_source": value_label(value, c.language), "_value": value,
+                                         "_base": {}})
+        if c.platform_stores:  # a group adds up its words (sums only: visitor-days and buyers of orders)
+            rec[row.kpi] = (rec.get(row.kpi) or 0) + (row.current or 0)
+            rec["_base"][row.kpi] = (rec["_base"].get(row.kpi) or 0) + (row.changes[PREVIOUS].base or 0)
+        else:
+            rec[row.kpi] = row.current
+            rec["_base"][row.kpi] = row.changes[PREVIOUS].base
+    for rec in sources.values():
+        base = rec.pop("_base").get(first)
+        rec[f"{first}_change"] = kpi_change(first, rec.get(first), base).relative if base is not None else None
+        rec["_good"] = _is_good(first, rec[f"{first}_change"])
+    rows = sorted(sources.values(), key=lambda r: (-(r.get(first) or 0), r["_value"]))
+    columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, first),
+               Column(f"{first}_change", f"{c.kpi_label(first)} {c.t('change_previous')}", CHANGE),
+               *(_kpi_column(c, k) for k in kpis[1:]))
+    tables = [ReportTable("traffic_sources", c.t("traffic_sources"), columns, tuple(rows),
+                          note=c.t("traffic_platform_note") if c.platform_stores else "")]
     funnel_columns = (Column("step", c.t("step"), TEXT), Column("visitors", c.t("visitors"), Unit.COUNT.value),
                       Column("step_rate", c.t("step_rate"), SHARE), Column("overall_rate", c.t("overall_rate"), SHARE))
-    c.sections.append(Section("traffic", c.t("traffic"), (
-        ReportTable("traffic_sources", c.t("traffic_sources"), columns, tuple(rows)),
-        ReportTable("funnel", c.t("funnel"), funnel_columns, funnel_rows),
-    )))
+    if c.own_stores:  # the event funnel only where stores have an event stream
+        funnel = run_query(FunnelQuery(c.period, stores=c.own_stores), con=c.con)
+        labels = {s.id: s.label(c.language) for s in EVENT_STEPS}
+        funnel_rows = tuple({"step": labels.get(r.step, r.step), "visitors": r.visitors, "step_rate": r.step_rate,
+                             "overall_rate": r.overall_rate} for r in funnel.steps())
+        tables.append(ReportTable("funnel", c.t("funnel"), funnel_columns, funnel_rows))
+    if c.platform_stores:  # the platforms' store funnel (访客 → 加购/收藏 → 下单 → 支付) from their daily reports
+        store_funnel = run_query(StoreFunnelQuery(c.period, stores=c.platform_stores), con=c.con)
+        labels = {sid: (en if c.language == "en" else zh) for sid, zh, en, _b in STORE_STEPS}
+        rows_ = tuple({"step": labels[r.step], "visitors": r.visitors, "step_rate": r.step_rate,
+                       "overall_rate": r.overall_rate} for r in store_funnel.rows)
+        tables.append(ReportTable("store_funnel", c.t("store_funnel"), funnel_columns, rows_,
+                                  note=c.t("visitor_days_funnel_note") if c.period.days > 1 else ""))
+    c.sections.append(Section("traffic", c.t("traffic"), tuple(tables), note=_visitors_note(c)))
 
 
 def _ads(c: _Context) -> None:
@@ -483,8 +565,11 @@ def _same_age(c: _Context, kpis: tuple[str, ...], by_store: bool) -> dict:
 
 
 def _notable(c: _Context) -> None:
-    result = c.compare(NOTABLE_KPIS, by=("store_id",), against=(PREVIOUS,))
-    same_age = _same_age(c, NOTABLE_KPIS, by_store=True)
+    # visitors per store in its own 口径, like for like with the period before (daily figures: a period
+    # export of the previous period is rarely there)
+    kpis = tuple(c.store_kpi(k, whole_period=False) for k in NOTABLE_KPIS)
+    result = c.compare(kpis, by=("store_id",), against=(PREVIOUS,))
+    same_age = _same_age(c, kpis, by_store=True)
     candidates = []
     for row in result.rows:
         ch = row.changes[PREVIOUS]
@@ -588,7 +673,10 @@ def report_build(
     chosen = [infos[s] for s in stores] if stores else list(infos.values())
     currencies = sorted({s.currency for s in chosen})
     against = (PREVIOUS, LAST_YEAR) if kind is ReportKind.MONTHLY else (PREVIOUS,)
-    c = _Context(kind, period, stores, language, con, infos, currencies[0] if len(currencies) == 1 else "", against)
+    c = _Context(kind, period, stores, language, con, infos, currencies[0] if len(currencies) == 1 else "", against,
+                 own_stores=tuple(s.store_id for s in chosen if has_event_stream(s.platform)),
+                 platform_stores=tuple(s.store_id for s in chosen if not has_event_stream(s.platform)))
+    c.whole_period = whole_period_reported(period, stores, con)
     total = len(STEPS)
     for done, (name, step) in enumerate(STEPS, start=1):
         step(c)

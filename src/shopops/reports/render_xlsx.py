@@ -77,6 +77,9 @@ def report_xlsx(report: Report, path: Path) -> Path:
             r += 1
             sheet_cell(ws, row=r, column=1, value=table.title).font = BOLD
             r += 1
+            if table.note and section.id != "notable":  # the notable note is the section's, written above
+                sheet_cell(ws, row=r, column=1, value=table.note)
+                r += 1
             for j, col in enumerate(table.columns, start=1):
                 cell = sheet_cell(ws, row=r, column=j, value=col.label)
                 cell.font, cell.fill = BOLD, HEAD_FILL

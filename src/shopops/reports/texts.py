@@ -28,6 +28,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "products_bottom": ("GMV 后 {n} 商品", "Bottom {n} products by GMV"),
     "traffic_sources": ("按流量来源", "By traffic source"),
     "funnel": ("转化漏斗(去重访客)", "Funnel (distinct visitors)"),
+    "store_funnel": ("平台店铺漏斗(平台店铺日报)", "Platform store funnel (the platforms' store reports)"),
     "ad_tools": ("按推广工具", "By ad tool"),
     "customer_kpis": ("新老客与复购", "New and returning buyers, repurchase"),
     # columns
@@ -71,6 +72,29 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No targets set: compared with the previous period.",
     ),
     "missing": ("(空)", "(none)"),
+    "visitor_days_note": (
+        "平台店铺(天猫、京东、拼多多、抖音)的访客数与支付转化率取自平台店铺日报,多日为每日访客数之和(访客人天),"
+        "不是整段去重的访客数;导入与本期完全一致的平台整段报表(生意参谋/京东商智整段导出)后为平台整段数字。",
+        "Platform stores' (Tmall, JD, Pinduoduo, Douyin) visitors and conversion come from the platforms' store daily "
+        "reports: over several days the sum of the days (visitor-days), not the visitors de-duplicated over the period; "
+        "import the platform's period export of exactly this period (生意参谋 / 京东商智) for the platform's figure.",
+    ),
+    "whole_period_note": (
+        "平台店铺的访客数与支付转化率取自平台整段报表(生意参谋/京东商智按本期导出):整段去重,为平台的精确数字;"
+        "自有站点取自埋点事件。",
+        "Platform stores' visitors and conversion come from the platforms' period export of exactly this period "
+        "(生意参谋 / 京东商智): de-duplicated over the period, the platform's exact figures; own-site stores' from "
+        "their events.",
+    ),
+    "traffic_platform_note": (
+        "平台店铺按来源为平台商品流量报表的访客人天(来源按通用分组合并);支付买家数取自订单的来源。",
+        "Platform stores by source: the product traffic reports' visitor-days (their sources in common groups); paying "
+        "buyers from the orders' sources.",
+    ),
+    "visitor_days_funnel_note": (
+        "平台店铺日报之和:多日为人天(访客人天、加购人天…)。",
+        "Sums of the platforms' daily store reports: over several days, visitor-days (and cart-adder-days …).",
+    ),
     "footer": (
         "每个数字都来自指标目录中的 KPI,口径见 docs/kpis.md。",
         "Every number is a KPI of the metrics catalog; definitions in docs/kpis.md.",

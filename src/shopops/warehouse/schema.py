@@ -222,6 +222,27 @@ SHOP_TRAFFIC_DAILY = _table(
     business_date="date",
 )
 
+SHOP_TRAFFIC_PERIOD = _table(
+    "shop_traffic_period",
+    "A platform store's whole-store report for a *period* (生意参谋 经营概况 / 取数 by 周, 月 or a custom range, "
+    "京东商智 店铺概况 over a range): the platform's 访客数 and 支付买家数 de-duplicated over the whole period, "
+    "which no sum of daily rows gives. Pages and reports show these figures when the period asked for is exactly "
+    "an imported one (`period_*` KPIs), else visitor-days from `shop_traffic_daily`.",
+    ("store_id", "period_start", "period_end"),
+    STORE,
+    _c("period_start", "date", "First day of the period (business date).", nullable=False),
+    _c("period_end", "date", "Last day of the period, inclusive (business date; not before `period_start`).",
+       nullable=False),
+    _c("visitors", "int64", "访客数 of the store over the period (the platform's de-duplicated count)."),
+    _c("page_views", "int64", "浏览量."),
+    _c("add_to_cart_users", "int64", "加购人数 (de-duplicated over the period)."),
+    _c("favorite_users", "int64", "收藏人数 (商品收藏买家数, de-duplicated over the period)."),
+    _c("order_buyers", "int64", "下单买家数 (de-duplicated over the period)."),
+    _c("buyers", "int64", "支付买家数 (de-duplicated over the period)."),
+    _c("paid_amount", MONEY, "支付金额."),
+    business_date="period_start",
+)
+
 EVENTS = _table(
     "events",
     "Behaviour events per visitor: page and product views, add-to-cart, checkout, purchase.",

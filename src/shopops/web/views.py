@@ -46,7 +46,7 @@ def cockpit(page: Page) -> dict:
     page.context.update(
         dsr=_dsr_rows(page, result) if user_can_use(page.user, Module.SERVICE) else [],
         cockpit=result,
-        trend_kpis=[CATALOG[result.kpi_shown(k)] for k, _axis, _type in TREND_KPIS],
+        trend_kpis=[CATALOG[result.trend_kpi(k)] for k, _axis, _type in TREND_KPIS],
         trend_rows=_trend_rows(result),
         maturity_days=MATURITY_DAYS,
         chart=_trend_chart(result, page.currency),
@@ -78,7 +78,7 @@ def _dsr_rows(page: Page, result: Cockpit) -> list[dict]:
 def _trend_rows(result: Cockpit) -> list[dict]:
     """The daily numbers behind the chart, for its table view."""
     return [
-        {"date": row[BUCKET], "values": [(CATALOG[k], row[k]) for k in (result.kpi_shown(k) for k, _a, _t in TREND_KPIS)]}
+        {"date": row[BUCKET], "values": [(CATALOG[k], row[k]) for k in (result.trend_kpi(k) for k, _a, _t in TREND_KPIS)]}
         for row in result.trend.rows
     ]
 
@@ -98,7 +98,7 @@ def _trend_chart(result: Cockpit, currency: str) -> dict:
                 "type": kind,
                 "data": [row[k] for row in result.trend.rows],
             }
-            for k, axis, kind in ((result.kpi_shown(k), axis, kind) for k, axis, kind in TREND_KPIS)
+            for k, axis, kind in ((result.trend_kpi(k), axis, kind) for k, axis, kind in TREND_KPIS)
         ],
     }
 

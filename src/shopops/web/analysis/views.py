@@ -21,7 +21,15 @@ from django.utils.translation import ngettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
-from shopops.metrics.channels import has_event_stream, source_group, source_word_text, source_words, visitor_kpis
+from shopops.metrics.channels import (
+    has_event_stream,
+    is_whole_period_kpi,
+    source_group,
+    source_word_text,
+    source_words,
+    visitor_kpis,
+)
+from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
@@ -105,9 +113,12 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
     for kid in kpis:
         row = result.row(kid)
         change = row.changes[PREVIOUS]
-        tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": change.base,
-                      "change": change.relative, "is_good": row.is_good, "immature": row.immature,
-                      "same_age_known_by": row.same_age_known_by})
+        previous, relative, good = change.base, change.relative, row.is_good
+        if is_whole_period_kpi(kid) and not previous:  # the previous period has no period export: no comparison
+            previous = relative = good = None
+        tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
+                      "change": relative, "is_good": good, "immature": row.immature,
+                      "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid)})
     return tiles
 
 
@@ -182,14 +193,18 @@ def traffic(page: Page) -> dict[str, DataTable]:
     platforms, own_stores, platform_stores = _channels(page)
     name_source = _source_namer(platforms, lang)
     ctx = page.context
+    several_days = bool(platform_stores) and page.period is not None and page.period.days > 1
+    # the period is exactly an imported period export of every platform store: its exact figures, not visitor-days
+    whole = several_days and not only_source and whole_period_reported(page.period, platform_stores)
     ctx.update(source=source, source_label=name_source(source) if source else "", all_sources_url=page.url(source=None),
                own_stores=own_stores, platform_stores=platform_stores,
                platform_words=len(platforms) == 1 and bool(platform_stores),
-               visitor_days=bool(platform_stores) and page.period is not None and page.period.days > 1)
+               visitor_days=several_days and not whole, whole_period=whole)
     # paying buyers in the platform's 口径 when only platform stores are shown (the report's, beside its visitors)
-    tile_ids = visitor_kpis(TRAFFIC_TILES + (EVENT_ONLY_TILES if not platform_stores else ()), platforms)
+    day_ids = visitor_kpis(TRAFFIC_TILES + (EVENT_ONLY_TILES if not platform_stores else ()), platforms)
     if not own_stores:
-        tile_ids = tuple("report_buyers" if k == "paying_buyers" else k for k in tile_ids)
+        day_ids = tuple("report_buyers" if k == "paying_buyers" else k for k in day_ids)
+    tile_ids = visitor_kpis(day_ids, platforms, whole_period=whole)
     if only_source:  # a source filter: only the KPIs that know the source (the reports' visitor-days for platforms)
         tile_ids = tuple(k for k in tile_ids if "traffic_source" in kpi_dimensions(k))
         if platform_stores:
@@ -199,7 +214,8 @@ def traffic(page: Page) -> dict[str, DataTable]:
         ctx["tiles"] = _tiles(page, tile_ids, only_source)
 
     source_kpis = TRAFFIC_KPIS if not platform_stores else PLATFORM_SOURCE_KPIS
-    daily_kpis = tuple(k for k in tile_ids if k not in EVENT_ONLY_TILES)
+    # by day the platform's daily reports are exact (a period figure has no days)
+    daily_kpis = tuple(k for k in (day_ids if not only_source else tile_ids) if k not in EVENT_ONLY_TILES)
     if page.wants("sources"):
         by_source = run_query(KpiQuery(source_kpis, page.period, by=("traffic_source",), stores=page.selected))
         source_rows = by_source.rows
@@ -280,7 +296,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             [funnel_row(r, store_labels[r.step]) for r in store_funnel.rows],
             note=(_("Platform store reports: cart, favourite and order vs visitors; payment vs orders (step) and "
                     "visitors (overall).") + (" " + _("Over several days these are sums of the days (visitor-days).")
-                                              if ctx["visitor_days"] else "")),
+                                              if several_days else "")),
         )
         ctx["store_funnel_chart"] = chart_from_table(out["store_funnel"], series=[("visitors", "bar", 0)],
                                                      kind="funnel")
@@ -437,7 +453,10 @@ def stores(page: Page) -> dict[str, DataTable]:
     lang = language()
     kpis = visible_kpis(page.request.user, COCKPIT_KPIS)  # no ad spend / ROAS without the Ads module
     # visitors and conversion of each store in its own 口径 (events / the platform's report), issue 19 item 1
-    kpis = visitor_kpis(kpis, ("own", "tmall"))
+    whole = whole_period_reported(page.period, page.selected)  # every platform store's period export: exact
+    kpis = visitor_kpis(kpis, ("own", "tmall"), whole_period=whole)
+    page.context["whole_period"] = whole
+    page.context["visitor_days"] = not whole and page.period is not None and page.period.days > 1
     by_store = run_query(ComparisonQuery(kpis, page.period, by=("store_id",), stores=page.selected,
                                          against=(PREVIOUS,), refunds_at_same_age=True))
     total = run_query(ComparisonQuery(kpis, page.period, stores=page.selected, against=(PREVIOUS,),

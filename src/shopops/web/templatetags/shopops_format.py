@@ -46,7 +46,7 @@ def kpi_source(kpi: Kpi | str) -> str:
 @register.filter
 def traffic_sourced(kpi: Kpi | str) -> bool:
     """Whether visitors are behind the KPI: then its tile says which stream they come from."""
-    return bool({"events", "traffic", "shop_traffic"} & set(kpi_source_ids(_kpi(kpi).id)))
+    return bool({"events", "traffic", "shop_traffic", "shop_period"} & set(kpi_source_ids(_kpi(kpi).id)))
 
 
 @register.filter
