@@ -63,3 +63,55 @@ def test_band_scales_last_year_by_the_level_before_and_this_campaign_so_far():
 def test_band_needs_both_levels():
     assert campaign_band(actual_ty=[], expected_ly=[], value_ly=300.0, volume_ly=None, volume_ty=None,
                          pre_ty=[120.0] * 3, pre_ly=[100.0] * 20, aligned=D(2024, 11, 1), z=3.5, kind="count") is None
+
+
+def _year_frame(drop: dict[str, float]):
+    """Three stores' daily GMV 2024-09-01 … 2025-11-13: ordinary days 10,000 in 2024 and 12,000 in 2025
+    (+20 %), campaign days (双11 window) × a factor by date the same both years; ``drop`` cuts a store's
+    GMV on 2025-11-05 (a share)."""
+    import pandas as pd
+
+    from shopops.insights.calendar import CampaignCalendar
+    from shopops.metrics.runners import BUCKET
+
+    cal = CampaignCalendar(monthly={})
+    rows = []
+    d = D(2024, 9, 1)
+    while d <= D(2025, 11, 13):
+        base = 10_000.0 if d.year == 2024 else 12_000.0
+        lift = 1.0
+        if cal.name(d) == "双11":
+            lift = 1.0 + ((d.month * 31 + d.day) % 7) / 3  # by month and day: the same both years
+        for store in ("tmall", "jd", "pdd"):
+            v = base * lift * (1 - drop.get(store, 0.0) if d == D(2025, 11, 5) else 1.0)
+            rows.append({BUCKET: d, "store_id": store, "gmv": v})
+        d += dt.timedelta(days=1)
+    return pd.DataFrame(rows), cal
+
+
+def _checks(frame, cal):
+    from shopops.insights.detection import Settings
+    from shopops.insights.pipeline import RunConfig, _campaign_year_checks
+
+    days = [D(2025, 11, 5)]
+    config = RunConfig(settings=Settings(), calendar=cal)
+    skip = cal.days(["tmall", "jd", "pdd"], D(2025, 11, 5), D(2025, 11, 5))
+    return _campaign_year_checks(frame, ["jd", "pdd", "tmall"], days, ("gmv",), skip=skip, config=config, con=None)
+
+
+def test_a_store_falling_against_last_years_campaign_signals():
+    frame, cal = _year_frame({"tmall": 0.5})
+    checks = _checks(frame, cal)
+    sigs = checks(D(2025, 11, 5))
+    assert [(s.store_id, s.kpi) for s in sigs] == [("tmall", "gmv")]
+    s = sigs[0]
+    lift = 1.0 + ((11 * 31 + 5) % 7) / 3
+    # last year's 11/5 × (12,000 / 10,000): every earlier campaign day matched that exactly (correction 1)
+    assert s.expected == pytest.approx(10_000 * lift * 1.2)
+    assert s.actual == pytest.approx(12_000 * lift * 0.5)
+    assert s.relative == pytest.approx(-0.5)
+
+
+def test_every_store_falling_together_is_the_market_not_an_incident():
+    frame, cal = _year_frame({"tmall": 0.5, "jd": 0.45, "pdd": 0.5})
+    assert _checks(frame, cal)(D(2025, 11, 5)) == []
