@@ -263,7 +263,9 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
                     cds[(s, d)] = cd
     if not cds:
         return None
-    alerting = tuple(k for k in kpis if queries.spec_of(k).alerting)
+    # the sales KPIs that alert (money, or a KPI that moves GMV): what a campaign's shape carries from year to year
+    alerting = tuple(k for k in kpis if queries.spec_of(k).alerting
+                     and (queries.spec_of(k).kind is Unit.MONEY or queries.spec_of(k).drives_gmv))
     have = set(store_frame[BUCKET]) if len(store_frame) else set()
     first_have = min(have) if have else days[0]
     frames = [store_frame]
