@@ -37,7 +37,8 @@ from shopops.insights.pipeline import RunConfig, run_days
 # the run before issue 18's second pass, for the before/after table
 BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(direct_evidence=()))
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
-        "heldout2": (1625, 1985, 2254, 6407, 9101)}  # drawn for issue 18's second pass, never tuned on
+        "heldout2": (1625, 1985, 2254, 6407, 9101),  # drawn for issue 18's second pass, never tuned on
+        "heldout3": (6667, 2231, 8576, 3202, 33)}  # drawn for issue 18's third pass (campaign years), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
     ap.add_argument("--seeds", help="comma-separated seeds (instead of --set)")
-    ap.add_argument("--seasons", default=",".join(SEASONS))
+    ap.add_argument("--seasons", default="ordinary,campaign",
+                    help=f"comma-separated, of {', '.join(SEASONS)} (the last three hold a year of history)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--baseline", action="store_true",
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "

@@ -69,6 +69,9 @@ def test_stock_out_competitor_cut_ad_cut_and_outage_show_in_their_files(planted)
     comp = comp[comp["对标商品ID"] == t["product_id"]]
     cut = comp[comp["日期"].isin(_days(t))]
     assert len(cut) and cut["促销信息"].str.startswith("限时直降").all()
+    # the item was listed a week before the cut (its usual price is in the data)
+    first = dt.date.fromisoformat(t["day"])
+    assert (comp["日期"] <= str(first - dt.timedelta(days=7))).any()
 
     t = truth["ad_cut"]
     ads = _csv(root / "pdd" / "shopops_ad_spend_daily.csv")
@@ -116,3 +119,23 @@ def test_bad_incident_specs_are_named(spec, message):
 def test_an_incident_outside_the_window_is_refused(tmp_path):
     with pytest.raises(ValueError, match="not inside the generated window"):
         generate(tmp_path, days=10, scale="small", seed=5, end_date=END, incidents=[Incident("ad_cut", "jd", D(2025, 1, 1))])
+
+
+def test_a_competitor_cut_is_planted_on_an_item_listed_a_week_before():
+    """Hand-built window: the best seller's competitor item is first listed 2 days before the incident,
+    the second's was delisted during it; the cut goes to the third (rank 0 among the eligible)."""
+    import numpy as np
+
+    from shopops.demo.generator.incidents import IncidentPlan
+
+    start, n = D(2025, 8, 1), 40
+    sales_w = np.zeros((5, n, 4))
+    sales_w[:, :, :] = [4.0, 3.0, 2.0, 1.0]  # product 0 sells most
+    d0 = 20
+    listed = {0: {0: (d0 - 2, n - 1), 1: (0, d0), 2: (d0 - 7, n - 1), 3: (0, n - 1)}}
+    plan = IncidentPlan(1, [Incident("competitor_cut", "tmall", start + dt.timedelta(days=d0))], start, n, sales_w,
+                        listed)
+    assert plan.items[0].product == 2
+    plan = IncidentPlan(1, [Incident("competitor_cut", "tmall", start + dt.timedelta(days=d0), rank=1)], start, n,
+                        sales_w, listed)
+    assert plan.items[0].product == 3

@@ -31,21 +31,28 @@ class Season:
     name: str
     first: dt.date
     last: dt.date
+    history: int = LOOKBACK  # days written before ``first`` (a year and more: last year's campaign is there)
 
     @property
     def generate_days(self) -> int:
         """Days the generator writes: the history before ``first`` and the judged days."""
-        return (self.last - self.first).days + 1 + LOOKBACK + 1
+        return (self.last - self.first).days + 1 + self.history + 1
 
     @property
     def days(self) -> list[dt.date]:
         return [self.first + dt.timedelta(days=i) for i in range((self.last - self.first).days + 1)]
 
 
-# ordinary summer days (no platform campaign: 99划算节 starts 9/7), and 618 (5/20–6/20)
+YEAR_HISTORY = 400  # a year and the four weeks before last year's campaign
+
+# ordinary summer days (no platform campaign: 99划算节 starts 9/7), and 618 (5/20–6/20) with 8 weeks of
+# history; 双11 (10/15–11/13) and 年货节 2025 (12/30–2/4, 春节 1/29) with last year's campaign in the history
 SEASONS = {
     "ordinary": Season("ordinary", dt.date(2025, 7, 10), dt.date(2025, 9, 5)),
     "campaign": Season("campaign", dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
+    "double11": Season("double11", dt.date(2025, 10, 15), dt.date(2025, 11, 13), YEAR_HISTORY),
+    "newyear": Season("newyear", dt.date(2024, 12, 30), dt.date(2025, 2, 4), YEAR_HISTORY),
+    "campaign_year": Season("campaign_year", dt.date(2025, 5, 20), dt.date(2025, 6, 20), YEAR_HISTORY),
 }
 
 

@@ -18,9 +18,10 @@ import pandas as pd
 from shopops.core.periods import Period
 from shopops.insights import queries
 from shopops.insights.calendar import CampaignCalendar
+from shopops.insights.campaign_year import campaign_band, campaign_day, window_of
 from shopops.insights.crosscheck import CrossSettings, StoreProducts, peer_signals, product_signals, tracking_signal
 from shopops.insights.detection import (
-    Finding, Series, Settings, Signal, detect_period, expected_band, poisson_interval,
+    Band, Finding, Series, Settings, Signal, detect_period, expected_band, judge, poisson_interval,
 )
 from shopops.insights.diagnosis import (
     Contribution, Evidence, ProductFacts, PromoWindow, StoreFacts, _ev, additive, average_day, evidence_for_product,
@@ -44,6 +45,8 @@ class RunConfig:
     stores: tuple[str, ...] = ()  # empty: every store
     promotions: tuple[PromoWindow, ...] = ()  # from the app DB, for the promotion evidence
     cross: CrossSettings = field(default_factory=CrossSettings)  # the checks within the day
+    campaign_year: bool = True  # judge campaign days against last year's same campaign (when the warehouse has it)
+    platforms: Mapping[str, str] = field(default_factory=dict)  # store -> platform (the campaign's phases); default: the store id
 
 
 @dataclass
@@ -242,6 +245,106 @@ def _within_day_checks(store_frame: pd.DataFrame, store_products: Mapping[str, S
     return checks
 
 
+CAMPAIGN_PRE_DAYS = 28  # the ordinary days before a campaign window that give a store's level
+
+
+def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: list[dt.date], kpis: Sequence[str], *,
+                          skip: Mapping[str, frozenset[dt.date]], config: RunConfig, con):
+    """Campaign days of the store KPIs that alert, against last year's same campaign aligned by phase
+    (:mod:`shopops.insights.campaign_year`), as a callback per day; None when no judged day is a campaign
+    day with a last year, or the warehouse does not reach back to it."""
+    st = config.settings
+    cds = {}
+    for d in days:
+        for s in stores:
+            if d in skip.get(s, frozenset()):
+                cd = campaign_day(d, config.platforms.get(s, s))
+                if cd is not None and cd.aligned is not None:
+                    cds[(s, d)] = cd
+    if not cds:
+        return None
+    # the sales KPIs that alert (money, or a KPI that moves GMV): what a campaign's shape carries from year to year
+    alerting = tuple(k for k in kpis if queries.spec_of(k).alerting
+                     and (queries.spec_of(k).kind is Unit.MONEY or queries.spec_of(k).drives_gmv))
+    have = set(store_frame[BUCKET]) if len(store_frame) else set()
+    first_have = min(have) if have else days[0]
+    frames = [store_frame]
+    for label, year in sorted({(cd.label, cd.year) for cd in cds.values()}):
+        f, _l = window_of(label, year)
+        lf, ll = window_of(label, year - 1)
+        pre = dt.timedelta(days=CAMPAIGN_PRE_DAYS + 7)
+        for p in (Period(lf - pre, ll), Period(f - pre, f - dt.timedelta(days=1))):
+            if p.start < first_have:
+                frames.append(queries.store_daily(Period(p.start, min(p.end, first_have - dt.timedelta(days=1))),
+                                                  alerting, stores=config.stores, con=con))
+    frame = pd.concat([fr for fr in frames if len(fr)], ignore_index=True).drop_duplicates([BUCKET, "store_id"])
+    if frame.empty or frame[BUCKET].min() >= min(cd.aligned for cd in cds.values()):
+        return None  # no last year in the warehouse
+    by: dict[str, dict[str, dict[dt.date, float]]] = {}
+    for store, g in frame.groupby("store_id"):
+        by[str(store)] = {c: dict(zip(g[BUCKET], g[c].to_numpy(dtype=float))) for c in g.columns
+                          if c not in (BUCKET, "store_id")}
+    calendar = config.calendar
+
+    def value(store: str, kpi: str, d: dt.date) -> float:
+        v = by.get(store, {}).get(kpi, {}).get(d)
+        return float("nan") if v is None else float(v)
+
+    def pre(store: str, kpi: str, first: dt.date) -> list[float]:
+        out = []
+        for k in range(1, CAMPAIGN_PRE_DAYS + 1):
+            d = first - dt.timedelta(days=k)
+            if not calendar.name(d, store):
+                out.append(value(store, kpi, d))
+        return out
+
+    aligned_cache: dict[tuple[str, dt.date], dt.date | None] = {}
+
+    def aligned(store: str, d: dt.date) -> dt.date | None:
+        if (store, d) not in aligned_cache:
+            cd = campaign_day(d, config.platforms.get(store, store))
+            aligned_cache[(store, d)] = cd.aligned if cd is not None else None
+        return aligned_cache[(store, d)]
+
+    def checks(day: dt.date) -> list[Signal]:
+        bands: dict[tuple[str, str], Band] = {}
+        for (store, d), cd in cds.items():
+            if d != day:
+                continue
+            for kpi in alerting:
+                spec = queries.spec_of(kpi)
+                value_ly = value(store, kpi, cd.aligned)
+                earlier = [cd.first + dt.timedelta(days=k) for k in range((day - cd.first).days)]
+                pairs = [(value(store, kpi, e), value(store, kpi, a)) for e in earlier
+                         if (a := aligned(store, e)) is not None]
+                vol = spec.volume
+                b = campaign_band(actual_ty=[p[0] for p in pairs], expected_ly=[p[1] for p in pairs], value_ly=value_ly,
+                                  volume_ly=value(store, vol, cd.aligned) if vol else None,
+                                  volume_ty=value(store, vol, day) if vol else None,
+                                  pre_ty=pre(store, kpi, cd.first), pre_ly=pre(store, kpi, window_of(cd.label, cd.year - 1)[0]),
+                                  aligned=cd.aligned, z=st.z, kind=spec.kind.value, is_ratio=spec.is_ratio)
+                if b is not None:
+                    bands[(store, kpi)] = Band(b.expected, b.low, b.high, b.spread, b.history)
+        out: list[Signal] = []
+        for (store, kpi), band in bands.items():
+            actual = value(store, kpi, day)
+            gmv = bands.get((store, "gmv"))
+            sig = judge(queries.spec_of(kpi), actual=actual, band=band, store_id=store, day=day,
+                        driver_gmv=gmv.expected if gmv else 0.0, store_gmv=gmv.expected if gmv else 0.0, settings=st)
+            if sig is None:
+                continue
+            # the other stores moved the same way against their last year (a weaker campaign everywhere)
+            others = [value(o, kpi, day) / b.expected - 1 for (o, k), b in bands.items()
+                      if k == kpi and o != store and b.expected and value(o, kpi, day) == value(o, kpi, day)]
+            if len(others) >= 2 and float(np.median(others)) * sig.relative > 0 \
+                    and abs(float(np.median(others))) >= 0.5 * abs(sig.relative):
+                continue
+            out.append(sig)
+        return out
+
+    return checks
+
+
 def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=None,
              last_alerted: dict | None = None) -> RunResult:
     config = config or RunConfig()
@@ -293,6 +396,11 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     timings["product_queries"] += time.perf_counter() - t_ev
     within = _within_day_checks(store_frame, store_products, dates, stores, skip=skip, expected_gmv=expected_gmv,
                                 settings=st, cross=config.cross)
+    last_year = _campaign_year_checks(store_frame, stores, days, kpis, skip=skip, config=config, con=con) \
+        if config.campaign_year else None
+    if last_year is not None:
+        within_day = within
+        within = lambda day: within_day(day) + last_year(day)  # noqa: E731
     findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
                              last_alerted=last_alerted, extra=within)
     timings["detection"] = time.perf_counter() - t2

@@ -49,7 +49,7 @@ def run_config(*, sensitivity: str | None = None) -> RunConfig:
     except ValueError as exc:
         raise ShopopsError(str(exc)) from exc
     calendar = CampaignCalendar(monthly=conf.get("monthly_campaign_days", DEFAULT_MONTHLY))
-    return RunConfig(settings=st, calendar=calendar, top_products=int(conf.get("top_products", 20)),
+    return RunConfig(settings=st, calendar=calendar, top_products=int(conf.get("top_products", RunConfig.top_products)),
                      promotions=promotion_windows())
 
 

@@ -214,7 +214,14 @@ def _incident_plan(seed: int, incidents, cal, cat, sales_w):
     listed = {}
     if any(inc.kind == "competitor_cut" for inc in incidents):
         comp = build_competitors(seed, cal, cat, sales_w.sum(axis=0))
-        listed = {s: np.unique(comp.product[comp.store == s]) for s in range(len(STORES))}
+        for s in range(len(STORES)):  # product -> (first, last) day a competitor item of it is listed
+            m = comp.store == s
+            prods, days = comp.product[m], comp.day[m]
+            order = np.lexsort((days, prods))
+            prods, days = prods[order], days[order]
+            uniq, first = np.unique(prods, return_index=True)
+            last = np.r_[first[1:], len(prods)] - 1
+            listed[s] = {int(p): (int(days[a]), int(days[b])) for p, a, b in zip(uniq, first, last)}
     return IncidentPlan(seed, incidents, cal.start, cal.days, sales_w, listed)
 
 

@@ -40,6 +40,7 @@ CAUSE_OF_KIND = {
     "competitor_cut": "competitor_price", "ad_cut": "ad_spend", "tracking_outage": "tracking_gap",
 }
 PRODUCT_KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut")
+LISTED_BEFORE = 7  # days a competitor item is listed before a planted cut on it
 _LOST = {"price_rise": 0.7, "stock_out": 0.95, "bad_reviews": 0.75, "competitor_cut": 0.75}
 _ADS = SOURCES.index("ads")
 _PURCHASE = 4  # behaviour.PURCHASE
@@ -85,7 +86,7 @@ class IncidentPlan:
     """The incidents resolved against one generated window; hooks called by ``generate``."""
 
     def __init__(self, seed: int, incidents, start: dt.date, n_days: int, sales_w: np.ndarray,
-                 listed: dict[int, np.ndarray]):
+                 listed: dict[int, dict[int, tuple[int, int]]]):
         self.seed = seed
         self.start = start
         self.items: list[Planted] = []
@@ -100,7 +101,11 @@ class IncidentPlan:
                 weights = sales_w[s, max(d0 - 28, 0):d0 + 1].sum(axis=0)
                 ranked = np.argsort(-weights, kind="stable")
                 if inc.kind == "competitor_cut":
-                    ranked = [p for p in ranked if p in set(listed.get(s, np.zeros(0)).tolist())]
+                    # a product whose competitor item is listed a week before the cut (its usual price is
+                    # known: the cut shows in the data) and still listed on the incident's days
+                    spans = listed.get(s, {})
+                    ranked = [p for p in ranked if int(p) in spans and spans[int(p)][0] <= d0 - LISTED_BEFORE
+                              and spans[int(p)][1] >= d0 + inc.days - 1]
                     if not ranked:
                         raise ValueError(f"incident competitor_cut on {inc.store_id}: no competitor lists against it")
                 product = int(ranked[min(inc.rank, len(ranked) - 1)])
