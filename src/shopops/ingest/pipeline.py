@@ -71,6 +71,8 @@ class ImportOutcome:
     warnings: list[str] = field(default_factory=list)
     loaded: bool = False
     seconds: float = 0.0
+    # stage -> [wall seconds, CPU seconds of the process (every thread)]: read, typing, checks, load
+    stages: dict[str, list[float]] = field(default_factory=dict)
 
     @property
     def inserted(self) -> int:
@@ -79,6 +81,23 @@ class ImportOutcome:
     @property
     def updated(self) -> int:
         return sum(r.updated for r in self.tables.values())
+
+
+class _Stage:
+    """Adds the wall-clock and process CPU time of a ``with`` block to ``outcome.stages[name]``."""
+
+    __slots__ = ("outcome", "name", "wall", "cpu")
+
+    def __init__(self, outcome: ImportOutcome, name: str) -> None:
+        self.outcome, self.name = outcome, name
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc) -> None:
+        spent = self.outcome.stages.setdefault(self.name, [0.0, 0.0])
+        spent[0] += time.perf_counter() - self.wall
+        spent[1] += time.process_time() - self.cpu
 
 
 class StrictModeRejected(ValidationError):
@@ -540,7 +559,7 @@ def _import_source(
     pii_key: str,
     on_progress: Callable[[int, int], None] | None,
 ) -> ImportOutcome:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     strict = strict or profile.table in ALL_OR_NOTHING  # half a delivery note is worse than none
     path = src.path
     virtual = profile.table in VIRTUAL_TABLES
@@ -558,25 +577,33 @@ def _import_source(
 
     def typed_batches() -> Iterator[pl.DataFrame]:
         offset = 0
-        for record_batch in src.batches():
-            frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
+        batches = src.batches()
+        while True:
+            with _Stage(outcome, "read"):
+                record_batch = next(batches, None)
+                if record_batch is None:
+                    break
+                frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
-            typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
-            _collect(outcome, typed.rejects)
+            with _Stage(outcome, "typing"):
+                typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
+                _collect(outcome, typed.rejects)
             if on_progress:
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
 
     def table_batches() -> Iterator[pa.Table]:
         for typed in typed_batches():
-            good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
-            good, dup_rejects = _duplicate_rejects(good, profile.table)
-            good, ref_rejects = _reference_rejects(good, profile, con)
-            _collect(outcome, dup_rejects, ref_rejects)
-            if strict and outcome.rows_rejected:
-                continue  # keep counting rejects; nothing will be loaded
-            yield good.drop(ROW).to_arrow()
+            with _Stage(outcome, "checks"):
+                good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
+                good, dup_rejects = _duplicate_rejects(good, profile.table)
+                good, ref_rejects = _reference_rejects(good, profile, con)
+                _collect(outcome, dup_rejects, ref_rejects)
+                if strict and outcome.rows_rejected:
+                    continue  # keep counting rejects; nothing will be loaded
+                good = good.drop(ROW).to_arrow()
+            yield good
 
     try:
         if virtual:
@@ -591,6 +618,9 @@ def _import_source(
     outcome.sha256 = hashing.result()
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
+    # the rest: staging and merging (and the sales-lines split), whose batches the loader pulls
+    outcome.stages["load"] = [outcome.seconds - sum(s[0] for s in outcome.stages.values()),
+                              time.process_time() - started_cpu - sum(s[1] for s in outcome.stages.values())]
     return outcome
 
 

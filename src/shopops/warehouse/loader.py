@@ -151,7 +151,10 @@ class _LoadedKeys:
         self.table = table
         self.fresh: set[str] = set()
         self.known: set[str] = set()  # stores already classified
-        self.hashes: list[np.ndarray] = []  # sorted key hashes, one array per batch
+        # sorted key hashes of the batches written so far, in runs of falling size (each at least
+        # twice the next): a batch is looked up in log(batches) runs, and each hash is merged into a
+        # bigger run only log(batches) times
+        self.runs: list[np.ndarray] = []
 
     def all_new(self, session: Session, batch: pa.Table, stage: str) -> bool:
         stores = set(pc.unique(batch.column("store_id")).to_pylist()) if "store_id" in batch.column_names else {""}
@@ -159,19 +162,25 @@ class _LoadedKeys:
         if unknown:
             self.fresh |= unknown - session.stores_with_rows(self.table, unknown)
             self.known |= unknown
-        hashes = pl.from_arrow(batch.select(list(self.table.key))).select(
-            pl.struct(list(self.table.key)).hash(seed=0)).to_series().to_numpy()
         if not stores <= self.fresh:
             self.fresh -= stores  # a batch with a store that had rows: those stores go through the join
             return False
-        new = not any(_meets(earlier, hashes) for earlier in self.hashes)
-        self.hashes.append(np.sort(hashes))
+        hashes = np.sort(pl.from_arrow(batch.select(list(self.table.key))).select(
+            pl.struct(list(self.table.key)).hash(seed=0)).to_series().to_numpy())
+        new = not any(_meets(run, hashes) for run in self.runs)
+        self.runs.append(hashes)
+        while len(self.runs) > 1 and len(self.runs[-2]) < 2 * len(self.runs[-1]):
+            last = self.runs.pop()  # two sorted runs: the stable sort (timsort) merges them in linear time
+            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
         return new
 
 
-def _meets(sorted_hashes: np.ndarray, hashes: np.ndarray) -> bool:
-    at = np.searchsorted(sorted_hashes, hashes).clip(max=len(sorted_hashes) - 1)
-    return bool((sorted_hashes[at] == hashes).any())
+def _meets(sorted_hashes: np.ndarray, sorted_needles: np.ndarray) -> bool:
+    """Whether any of ``sorted_needles`` is in ``sorted_hashes`` (both sorted: one cache-friendly pass)."""
+    if not len(sorted_hashes) or not len(sorted_needles):
+        return False
+    at = np.searchsorted(sorted_hashes, sorted_needles).clip(max=len(sorted_hashes) - 1)
+    return bool((sorted_hashes[at] == sorted_needles).any())
 
 
 def transaction(con: BaseBackend):
