@@ -129,3 +129,25 @@ def test_a_gbk_file_keeps_the_streaming_reader(warehouse, tmp_path):
     path = write(tmp_path, "gbk.csv", LINES_HEADER + "\nO1,1,商品1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n", "gb18030")
     out = import_file(path, profile=LINES, con=warehouse, store_id="tmall")
     assert not out.fast and out.inserted == 1
+
+
+def test_the_same_file_again_stops_at_its_mark_until_its_table_changes(warehouse, tmp_path):
+    first = write(tmp_path, "day1.csv", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"
+                  "O1,2,P2,,1,5.00,,5.00,2025-01-01 23:30:00\n")
+    out = import_file(first, profile=LINES, con=warehouse, store_id="tmall")
+    assert out.fast and not out.unchanged_file and out.inserted == 2
+    again = import_file(first, profile=LINES, con=warehouse, store_id="tmall")
+    assert again.unchanged_file and again.loaded and (again.rows_read, again.inserted, again.updated) == (2, 0, 0)
+    # another store's write does not touch this store's version: still nothing to do
+    import_file(first, profile=LINES, con=warehouse, store_id="jd")
+    assert import_file(first, profile=LINES, con=warehouse, store_id="tmall").unchanged_file
+    # a correction changes a row of the table: the first file is no longer known to match
+    fix = write(tmp_path, "fix.csv", LINES_HEADER + "\nO1,2,P2,,3,5.00,,15.00,2025-01-01 23:30:00\n")
+    assert import_file(fix, profile=LINES, con=warehouse, store_id="tmall").updated == 1
+    back = import_file(first, profile=LINES, con=warehouse, store_id="tmall")
+    assert not back.unchanged_file and (back.inserted, back.updated) == (0, 1)
+    t = warehouse.table("order_lines")
+    assert t.filter((t.store_id == "tmall") & (t.line_no == 2)).quantity.execute().tolist() == [1]
+    assert import_file(first, profile=LINES, con=warehouse, store_id="tmall").unchanged_file
+    # another time zone reads the same text as other instants: not the same import
+    assert not import_file(first, profile=LINES, con=warehouse, store_id="tmall", tz="Europe/London").unchanged_file

@@ -249,3 +249,70 @@ def _typed(spec: FieldSpec, profile: Profile, value: str, target: str | None) ->
         no = ", ".join(_lit(w) for w in FALSE_WORDS)
         return f"CASE WHEN {value} IN ({yes}) THEN true WHEN {value} IN ({no}) THEN false END", True
     raise AssertionError(t)
+
+
+# --- the same file again ------------------------------------------------------------------
+#
+# A file loaded by the fast path leaves a mark: its SHA-256, the profile (its definition, not
+# only its id), the store, the time zone, its row count, and the data version of the table for
+# that store right after the load (``warehouse.versions``: it changes with every write of a
+# row of that table and store, by any loader). Importing a file with the same mark while that
+# version is still the one marked cannot change a row — the rows it would write are exactly
+# the rows it wrote, and nothing wrote since — so it stops there and says so. The fast path
+# only takes files with no rejected row whose typing reads no other table, so the mark covers
+# everything the result depends on.
+
+MARKS = "_import_marks"
+
+
+def profile_key(profile: Profile) -> str:
+    import hashlib
+
+    return hashlib.sha256(repr((profile.table, profile.fields, sorted(profile.status.items()),
+                                sorted((k, repr(v)) for k, v in profile.options.items()))).encode()).hexdigest()[:32]
+
+
+def _ensure_marks(db) -> None:
+    db.execute(f"CREATE TABLE IF NOT EXISTS {MARKS} (store_id VARCHAR, table_name VARCHAR, sha256 VARCHAR, "
+               "profile_key VARCHAR, tz VARCHAR, rows BIGINT, version VARCHAR, marked_at TIMESTAMP)")
+
+
+def _version(con: ibis.BaseBackend, table: str, store: str) -> str:
+    from shopops.warehouse.versions import data_version
+
+    return data_version(con, [table], [store])
+
+
+def marked_rows(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256) -> int | None:
+    """Rows of the same file already loaded with nothing written to its table since, else None.
+
+    ``sha256``: a callable giving the file's digest (only waited for when a mark could match).
+    """
+    table = TABLES[profile.table]
+    store = store_id if "store_id" in table.column_names else ""
+    if store is None:
+        return None
+    db = con.con
+    if MARKS not in con.list_tables():
+        return None
+    version = _version(con, table.name, store)
+    found = db.execute(f"SELECT sha256, rows FROM {MARKS} WHERE store_id = ? AND table_name = ? AND profile_key = ? "
+                       "AND tz = ? AND version = ?", [store, table.name, profile_key(profile), tz, version]).fetchall()
+    if not found:
+        return None
+    digest = sha256()
+    return next((int(rows) for sha, rows in found if sha == digest), None)
+
+
+def mark(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256: str, rows: int) -> None:
+    table = TABLES[profile.table]
+    store = store_id if "store_id" in table.column_names else ""
+    if store is None:
+        return
+    db = con.con
+    _ensure_marks(db)
+    key = [store, table.name, profile_key(profile), tz]
+    db.execute(f"DELETE FROM {MARKS} WHERE store_id = ? AND table_name = ? AND profile_key = ? AND tz = ? "
+               "AND (sha256 = ? OR version <> ?)", [*key, sha256, _version(con, table.name, store)])
+    db.execute(f"INSERT INTO {MARKS} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+               [store, table.name, sha256, key[2], tz, rows, _version(con, table.name, store)])

@@ -74,6 +74,7 @@ class ImportOutcome:
     # stage -> [wall seconds, CPU seconds of the process (every thread)]: read, typing, checks, load
     stages: dict[str, list[float]] = field(default_factory=dict)
     fast: bool = False  # read, typed and checked in DuckDB (``fast_csv``): the file needed no full rule
+    unchanged_file: bool = False  # the same file was loaded and its table not written since: nothing done
 
     @property
     def inserted(self) -> int:
@@ -608,6 +609,13 @@ def _import_source(
 
     fast = None
     if not virtual and fast_csv.eligible(src, profile, con):
+        same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
+        if same is not None:  # the same file, and nothing written to its table since: nothing to do
+            outcome.sha256, outcome.rows_read, outcome.fast, outcome.unchanged_file = hashing.result(), same, True, True
+            outcome.tables[profile.table] = LoadResult(profile.table, rows=same)
+            outcome.loaded = True
+            outcome.seconds = time.perf_counter() - started
+            return outcome
         try:
             with _Stage(outcome, "read+typing+checks in DuckDB"):
                 fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
@@ -618,7 +626,9 @@ def _import_source(
             outcome.rows_read, outcome.fast = fast.rows, True
             if on_progress:
                 on_progress(fast.rows, total_bytes)
-            outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
+            with transaction(con):
+                outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
+                fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
         elif virtual:
             _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
         else:
