@@ -123,7 +123,9 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         raw = column_of.get(spec.source)
         present = f"(nullif({raw}, '') IS NOT NULL)" if raw else "false"
         value = f"nullif({raw}, '')" if raw else "NULL::VARCHAR"
-        if raw:
+        if raw and spec.type in (FieldType.STRING, FieldType.ID):
+            # a typed value is matched whole against its shape (or a label): spaces, a control
+            # character or an overlong cell leave it untyped and flagged; text is checked below
             raw_used.append(raw)
         if spec.default is not None:
             value = f"coalesce({value}, {_lit(spec.default)})"
@@ -145,7 +147,8 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
     tmp = f"_fast_{uuid.uuid4().hex[:10]}"
     view = f"{tmp}_v"
     # the flags refer to the typed columns by name: type in an inner select, flag in the outer
-    inner = f"SELECT {', '.join(typed + [f'{c}' for c in sorted(set(raw_used))])} FROM {reader}"
+    raws = sorted({column_of[s.source] for s in specs if s.source in column_of}, key=names.index)
+    inner = f"SELECT {', '.join(typed + raws)} FROM {reader}"
     keep = ", ".join(f"t{i}" for i in range(len(specs)))
     try:
         db.execute(f"CREATE TEMP TABLE {tmp} AS SELECT {keep}, ({bad}) AS _bad FROM ({inner})")
