@@ -24,7 +24,9 @@ or known values (``table_rules``, ``known_values``).
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -92,6 +94,25 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
         derived.add("paid_date")
     missing = [k for k in table.key if k not in targets and k not in derived]
     return not missing
+
+
+@contextlib.contextmanager
+def bounded_memory(con: ibis.BaseBackend):
+    """DuckDB's memory limit lowered for the import (``SHOPOPS_IMPORT_DUCKDB_MEMORY``, default
+    256MB): the staged rows and the rows being written spill to DuckDB's temporary directory
+    instead of growing the process with the file. Restored after. A database in memory keeps
+    its limit (it has nowhere to spill)."""
+    db = con.con
+    limit = os.environ.get("SHOPOPS_IMPORT_DUCKDB_MEMORY", "256MB")
+    if not limit or con.name != "duckdb" or db.execute("PRAGMA database_list").fetchone()[2] in (None, ""):
+        yield
+        return
+    before = db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    db.execute(f"SET memory_limit = {_lit(limit)}")
+    try:
+        yield
+    finally:
+        db.execute(f"SET memory_limit = {_lit(before)}")
 
 
 class NotFast(Exception):

@@ -12,6 +12,7 @@ in a file without a header).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import time
@@ -607,7 +608,7 @@ def _import_source(
                 good = good.drop(ROW).to_arrow()
             yield good
 
-    fast = None
+    fast, memory = None, contextlib.ExitStack()
     if not virtual and fast_csv.eligible(src, profile, con):
         same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
         if same is not None:  # the same file, and nothing written to its table since: nothing to do
@@ -616,6 +617,7 @@ def _import_source(
             outcome.loaded = True
             outcome.seconds = time.perf_counter() - started
             return outcome
+        memory.enter_context(fast_csv.bounded_memory(con))
         try:
             with _Stage(outcome, "read+typing+checks in DuckDB"):
                 fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
@@ -630,7 +632,8 @@ def _import_source(
                 outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
                 fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
         elif virtual:
-            _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
+            _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
+                              file_bytes=total_bytes)
         else:
             result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
                           keys_unique=True)
@@ -638,6 +641,8 @@ def _import_source(
         outcome.loaded = True
     except StrictModeRejected:
         pass
+    finally:
+        memory.close()
     outcome.sha256 = hashing.result()
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
@@ -645,6 +650,9 @@ def _import_source(
     outcome.stages["load"] = [outcome.seconds - sum(s[0] for s in outcome.stages.values()),
                               time.process_time() - started_cpu - sum(s[1] for s in outcome.stages.values())]
     return outcome
+
+
+SALES_PART_BYTES = 48 << 20  # a sales-lines file above this is split into parts of about this much text
 
 
 def _load_sales_lines(
@@ -656,19 +664,132 @@ def _load_sales_lines(
     store_id: str | None,
     tz: str,
     strict: bool,
+    file_bytes: int = 0,
 ) -> None:
-    """Aggregate the whole file, then load orders, lines, refunds and customers in one transaction."""
-    lines = pl.concat(list(typed), how="vertical_relaxed")
-    lines = sales_lines.normalise(lines, profile.options)
-    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
-    _collect(outcome, dup_rejects)
-    if strict and outcome.rows_rejected:
-        raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-    frames = sales_lines.split(lines.drop(ROW), profile.options)
-    with transaction(con):
-        for table, frame in frames.items():
-            frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
-            outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
+    """Split sales lines into orders, lines, refunds, customers and products; load them in one transaction.
+
+    A small file is split in memory. A larger one streams: each typed block is spilled to disk in
+    parts by a hash of its order id (so every line of an order lands in the same part, wherever
+    it is in the file) and again, narrowed to the buyer columns, by a hash of the buyer (so a
+    customer's first-seen time is the earliest of all their orders); then one part at a time is
+    read back, split and loaded. Products keep the last title seen, a table as small as the
+    catalogue. Memory stays at a part, whatever the file's size. Cancellations (``cancel_prefix``)
+    look across a buyer's orders and keep the in-memory split.
+    """
+    parts = max(1, -(-file_bytes // SALES_PART_BYTES))
+    if parts == 1 or profile.options.get("cancel_prefix"):
+        lines = pl.concat(list(typed), how="vertical_relaxed")
+        lines = sales_lines.normalise(lines, profile.options)
+        lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+        _collect(outcome, dup_rejects)
+        if strict and outcome.rows_rejected:
+            raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+        frames = sales_lines.split(lines.drop(ROW), profile.options)
+        with transaction(con):
+            for table, frame in frames.items():
+                frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+                outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
+        return
+    import tempfile
+
+    import pyarrow.ipc as ipc
+
+    with tempfile.TemporaryDirectory(prefix="shopops-sales-lines-") as spill:
+        spill_dir = Path(spill)
+        by_order, by_buyer = _Spill(spill_dir / "o", parts), _Spill(spill_dir / "c", parts)
+        try:
+            for batch in typed:
+                by_order.add(batch, pl.col("order_id"))
+        finally:
+            by_order.close()
+        buyer_cols = ["customer_id", "created_at", "unified_id", "phone_masked", "province", "city"]
+        titles = []  # per part: each product's last title and the row it is on
+        with transaction(con):
+            totals: dict[str, LoadResult] = {}
+            try:
+                for part in range(parts):
+                    lines = by_order.read(part, ipc)
+                    if lines is None:
+                        continue
+                    lines = sales_lines.normalise(lines, profile.options)
+                    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+                    _collect(outcome, dup_rejects)
+                    if strict and outcome.rows_rejected:
+                        continue  # keep counting rejects; nothing will be loaded
+                    by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
+                                 .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
+                    if "title" in lines.columns:
+                        titles.append(lines.group_by("product_id").agg(
+                            pl.col("title").drop_nulls().last(),
+                            pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
+                    frames = sales_lines.split(lines.drop(ROW),
+                                               {**profile.options, "emit": _emitted(profile, "customers", "products")})
+                    del lines
+                    for table, frame in frames.items():
+                        frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+                        _add(totals, load(con, table, frame.to_arrow()))
+            finally:
+                by_buyer.close()
+            if strict and outcome.rows_rejected:
+                raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+            if "customers" in _emitted(profile):
+                for part in range(parts):
+                    buyers = by_buyer.read(part, ipc)
+                    if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
+                        frame = _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id, con=con)
+                        _add(totals, load(con, "customers", frame.to_arrow(), update=False))
+            if titles and "products" in _emitted(profile):
+                products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
+                    pl.col("title").drop_nulls().last())
+                frame = _derive(products, "products", tz=tz, store_id=store_id, con=con)
+                _add(totals, load(con, "products", frame.to_arrow()))
+            outcome.tables.update(totals)
+
+
+def _emitted(profile: Profile, *leave_out: str) -> list[str]:
+    emit = profile.options.get("emit") or ["orders", "order_lines", "refunds", "customers", "products"]
+    return [t for t in emit if t not in leave_out]
+
+
+def _add(totals: dict[str, LoadResult], result: LoadResult) -> None:
+    total = totals.setdefault(result.table, LoadResult(result.table))
+    total.rows += result.rows
+    total.inserted += result.inserted
+    total.updated += result.updated
+
+
+class _Spill:
+    """Arrow IPC files on disk, one per hash part, appended block by block."""
+
+    def __init__(self, stem: Path, parts: int) -> None:
+        self.stem, self.parts = stem, parts
+        self.writers: dict[int, object] = {}
+        self.schema: pa.Schema | None = None
+
+    def add(self, frame: pl.DataFrame, key: pl.Expr) -> None:
+        import pyarrow.ipc as ipc
+
+        if not frame.height:
+            return
+        tagged = frame.with_columns((key.hash(seed=7) % self.parts).alias("\x00part"))
+        for (part,), piece in tagged.partition_by("\x00part", as_dict=True, include_key=False).items():
+            table = piece.to_arrow()
+            if self.schema is None:
+                self.schema = table.schema
+            table = table.cast(self.schema)
+            if part not in self.writers:
+                self.writers[part] = ipc.new_stream(str(self.stem) + f"{part}.arrows", self.schema)
+            self.writers[part].write_table(table)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def read(self, part: int, ipc) -> pl.DataFrame | None:
+        if part not in self.writers:
+            return None
+        with ipc.open_stream(str(self.stem) + f"{part}.arrows") as reader:
+            return pl.from_arrow(reader.read_all())
 
 
 def _strict_guard(batches: Iterator[pa.Table], outcome: ImportOutcome, strict: bool) -> Iterator[pa.Table]:
