@@ -151,3 +151,24 @@ def test_the_same_file_again_stops_at_its_mark_until_its_table_changes(warehouse
     assert import_file(first, profile=LINES, con=warehouse, store_id="tmall").unchanged_file
     # another time zone reads the same text as other instants: not the same import
     assert not import_file(first, profile=LINES, con=warehouse, store_id="tmall", tz="Europe/London").unchanged_file
+
+
+def test_the_memory_limit_is_lowered_only_while_an_import_runs(warehouse, tmp_path, monkeypatch):
+    from shopops.warehouse import loader
+
+    before = warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    real = loader.load
+
+    def spy(con, *a, **kw):
+        seen.append(con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(con, *a, **kw)
+
+    monkeypatch.setattr("shopops.ingest.pipeline.load", spy)
+    monkeypatch.setenv("SHOPOPS_IMPORT_DUCKDB_MEMORY", "200MB")
+    path = write(tmp_path, "lines.csv", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n")
+    assert import_file(path, profile=LINES, con=warehouse, store_id="tmall").inserted == 1
+    bad = write(tmp_path, "bad.csv", LINES_HEADER + "\nO1,1,P1,S1,x,10.00,1.00,19.00,2025-01-01 23:30:00\n")
+    assert import_file(bad, profile=LINES, con=warehouse, store_id="tmall").rows_rejected == 1
+    assert seen and all(s.replace(" ", "").startswith(("190", "200")) for s in seen), seen  # 200MB as DuckDB shows it
+    assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before

@@ -27,6 +27,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import threading
 import uuid
 from dataclasses import dataclass
 
@@ -96,23 +97,42 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
     return not missing
 
 
+_LIMIT_LOCK = threading.Lock()
+_LIMITED: dict[str, list] = {}  # database file -> [imports under way, limit before]
+
+
 @contextlib.contextmanager
 def bounded_memory(con: ibis.BaseBackend):
-    """DuckDB's memory limit lowered for the import (``SHOPOPS_IMPORT_DUCKDB_MEMORY``, default
-    256MB): the staged rows and the rows being written spill to DuckDB's temporary directory
-    instead of growing the process with the file. Restored after. A database in memory keeps
-    its limit (it has nowhere to spill)."""
-    db = con.con
+    """DuckDB's memory limit lowered while an import runs (``SHOPOPS_IMPORT_DUCKDB_MEMORY``,
+    default 256MB; empty: unchanged), so the staged and written rows spill to DuckDB's temporary
+    directory instead of growing the process with the file. The limit is the database's: the
+    first import under way sets it, the last one restores it. A database in memory keeps its
+    limit (it has nowhere to spill)."""
     limit = os.environ.get("SHOPOPS_IMPORT_DUCKDB_MEMORY", "256MB")
-    if not limit or con.name != "duckdb" or db.execute("PRAGMA database_list").fetchone()[2] in (None, ""):
+    if not limit or con.name != "duckdb":
         yield
         return
-    before = db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    db.execute(f"SET memory_limit = {_lit(limit)}")
+    db = con.con
+    key = db.execute("PRAGMA database_list").fetchone()[2]  # the database file: one limit for all its cursors
+    if key in (None, ""):
+        yield
+        return
+    with _LIMIT_LOCK:
+        entry = _LIMITED.setdefault(key, [0, None])
+        if not entry[0]:
+            entry[1] = db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            db.execute(f"SET memory_limit = {_lit(limit)}")
+        entry[0] += 1
     try:
         yield
     finally:
-        db.execute(f"SET memory_limit = {_lit(before)}")
+        with _LIMIT_LOCK:
+            entry[0] -= 1
+            if not entry[0]:
+                db.execute("RESET memory_limit")  # the default, exactly (a printed limit reads back rounded)
+                if db.execute("SELECT current_setting('memory_limit')").fetchone()[0] != entry[1]:
+                    db.execute(f"SET memory_limit = {_lit(entry[1])}")
+                _LIMITED.pop(key, None)
 
 
 class NotFast(Exception):

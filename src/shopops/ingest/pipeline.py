@@ -12,7 +12,6 @@ in a file without a header).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import time
@@ -608,41 +607,39 @@ def _import_source(
                 good = good.drop(ROW).to_arrow()
             yield good
 
-    fast, memory = None, contextlib.ExitStack()
-    if not virtual and fast_csv.eligible(src, profile, con):
-        same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
-        if same is not None:  # the same file, and nothing written to its table since: nothing to do
-            outcome.sha256, outcome.rows_read, outcome.fast, outcome.unchanged_file = hashing.result(), same, True, True
-            outcome.tables[profile.table] = LoadResult(profile.table, rows=same)
-            outcome.loaded = True
-            outcome.seconds = time.perf_counter() - started
-            return outcome
-        memory.enter_context(fast_csv.bounded_memory(con))
+    fast = None
+    with fast_csv.bounded_memory(con):  # every DuckDB import: the staged and written rows spill
+        if not virtual and fast_csv.eligible(src, profile, con):
+            same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
+            if same is not None:  # the same file, and nothing written to its table since: nothing to do
+                outcome.sha256, outcome.rows_read, outcome.fast, outcome.unchanged_file = hashing.result(), same, True, True
+                outcome.tables[profile.table] = LoadResult(profile.table, rows=same)
+                outcome.loaded = True
+                outcome.seconds = time.perf_counter() - started
+                return outcome
+            try:
+                with _Stage(outcome, "read+typing+checks in DuckDB"):
+                    fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
+            except fast_csv.NotFast:
+                fast = None  # the full path types it again and names every bad value
         try:
-            with _Stage(outcome, "read+typing+checks in DuckDB"):
-                fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
-        except fast_csv.NotFast:
-            fast = None  # the full path types it again and names every bad value
-    try:
-        if fast is not None:
-            outcome.rows_read, outcome.fast = fast.rows, True
-            if on_progress:
-                on_progress(fast.rows, total_bytes)
-            with transaction(con):
-                outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
-                fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
-        elif virtual:
-            _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
-                              file_bytes=total_bytes)
-        else:
-            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
-                          keys_unique=True)
-            outcome.tables[profile.table] = result
-        outcome.loaded = True
-    except StrictModeRejected:
-        pass
-    finally:
-        memory.close()
+            if fast is not None:
+                outcome.rows_read, outcome.fast = fast.rows, True
+                if on_progress:
+                    on_progress(fast.rows, total_bytes)
+                with transaction(con):
+                    outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
+                    fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
+            elif virtual:
+                _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
+                                  file_bytes=total_bytes)
+            else:
+                result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
+                              keys_unique=True)
+                outcome.tables[profile.table] = result
+            outcome.loaded = True
+        except StrictModeRejected:
+            pass
     outcome.sha256 = hashing.result()
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
