@@ -160,9 +160,12 @@ def run() -> list[dict]:
 
         big = tmp / "big.csv"
         write_csv(big, BIG_ROWS)
+        # VmHWM: the peak RSS of the child's own memory map (ru_maxrss carries the parent's peak
+        # across the fork and exec, so it reported this benchmark process's size, not the import's)
         code = (
-            "import sys, resource; sys.path.insert(0, %r); import bench_ingest as b; from pathlib import Path; "
-            "b.import_once(Path(%r), Path(%r)); print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
+            "import sys; sys.path.insert(0, %r); import bench_ingest as b; from pathlib import Path; "
+            "b.import_once(Path(%r), Path(%r)); "
+            "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')))"
         ) % (str(Path(__file__).parent), str(big), str(tmp / "big.duckdb"))
         started = time.perf_counter()
         out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
