@@ -71,6 +71,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(
             f"{job.file_name}: {job.status} — read {job.rows_read}, inserted {job.rows_inserted}, "
             f"updated {job.rows_updated}, rejected {job.rows_rejected} ({job.seconds:.1f} s, job #{job.pk})"
+            + ("; the same file was loaded before and its table has not changed since: nothing to do"
+               if getattr(job, "unchanged_file", False) else "")
         )
         for rej in job.rejects.all()[:20]:
             print(f"  row {rej.row}, column {rej.column}, value {rej.value!r}: {rej.reason}")

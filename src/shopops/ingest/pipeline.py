@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from shopops.core.errors import ValidationError
-from shopops.ingest import sales_lines
+from shopops.ingest import fast_csv, sales_lines
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
@@ -74,6 +74,10 @@ class ImportOutcome:
     warnings: list[str] = field(default_factory=list)
     loaded: bool = False
     seconds: float = 0.0
+    # stage -> [wall seconds, CPU seconds of the process (every thread)]: read, typing, checks, load
+    stages: dict[str, list[float]] = field(default_factory=dict)
+    fast: bool = False  # read, typed and checked in DuckDB (``fast_csv``): the file needed no full rule
+    unchanged_file: bool = False  # the same file was loaded and its table not written since: nothing done
 
     @property
     def inserted(self) -> int:
@@ -82,6 +86,23 @@ class ImportOutcome:
     @property
     def updated(self) -> int:
         return sum(r.updated for r in self.tables.values())
+
+
+class _Stage:
+    """Adds the wall-clock and process CPU time of a ``with`` block to ``outcome.stages[name]``."""
+
+    __slots__ = ("outcome", "name", "wall", "cpu")
+
+    def __init__(self, outcome: ImportOutcome, name: str) -> None:
+        self.outcome, self.name = outcome, name
+
+    def __enter__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), time.process_time()
+
+    def __exit__(self, *exc) -> None:
+        spent = self.outcome.stages.setdefault(self.name, [0.0, 0.0])
+        spent[0] += time.perf_counter() - self.wall
+        spent[1] += time.process_time() - self.cpu
 
 
 class StrictModeRejected(ValidationError):
@@ -584,7 +605,7 @@ def _import_source(
     pii_key: str,
     on_progress: Callable[[int, int], None] | None,
 ) -> ImportOutcome:
-    started = time.perf_counter()
+    started, started_cpu = time.perf_counter(), time.process_time()
     strict = strict or profile.table in ALL_OR_NOTHING  # half a delivery note is worse than none
     path = src.path
     virtual = profile.table in VIRTUAL_TABLES
@@ -602,40 +623,77 @@ def _import_source(
 
     def typed_batches() -> Iterator[pl.DataFrame]:
         offset = 0
-        for record_batch in src.batches():
-            frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
+        batches = src.batches()
+        while True:
+            with _Stage(outcome, "read"):
+                record_batch = next(batches, None)
+                if record_batch is None:
+                    break
+                frame = pl.from_arrow(record_batch).with_row_index(ROW, offset=offset + src.first_row).with_columns(absent)
             offset += record_batch.num_rows
             outcome.rows_read += record_batch.num_rows
-            typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
-            _collect(outcome, typed.rejects)
+            with _Stage(outcome, "typing"):
+                typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
+                _collect(outcome, typed.rejects)
             if on_progress:
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
 
     def table_batches() -> Iterator[pa.Table]:
         for typed in typed_batches():
-            good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
-            good, dup_rejects = _duplicate_rejects(good, profile.table)
-            good, ref_rejects = _reference_rejects(good, profile, con)
-            _collect(outcome, dup_rejects, ref_rejects)
-            if strict and outcome.rows_rejected:
-                continue  # keep counting rejects; nothing will be loaded
-            yield good.drop(ROW).to_arrow()
+            with _Stage(outcome, "checks"):
+                good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
+                good, dup_rejects = _duplicate_rejects(good, profile.table)
+                good, ref_rejects = _reference_rejects(good, profile, con)
+                _collect(outcome, dup_rejects, ref_rejects)
+                if strict and outcome.rows_rejected:
+                    continue  # keep counting rejects; nothing will be loaded
+                good = good.drop(ROW).to_arrow()
+            yield good
 
-    try:
-        if virtual:
-            _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict)
-        else:
-            result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
-                          keys_unique=True)
-            outcome.tables[profile.table] = result
-        outcome.loaded = True
-    except StrictModeRejected:
-        pass
+    fast = None
+    with fast_csv.bounded_memory(con):  # every DuckDB import: the staged and written rows spill
+        if not virtual and fast_csv.eligible(src, profile, con):
+            same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
+            if same is not None:  # the same file, and nothing written to its table since: nothing to do
+                outcome.sha256, outcome.rows_read, outcome.fast, outcome.unchanged_file = hashing.result(), same, True, True
+                outcome.tables[profile.table] = LoadResult(profile.table, rows=same)
+                outcome.loaded = True
+                outcome.seconds = time.perf_counter() - started
+                return outcome
+            try:
+                with _Stage(outcome, "read+typing+checks in DuckDB"):
+                    fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
+            except fast_csv.NotFast:
+                fast = None  # the full path types it again and names every bad value
+        try:
+            if fast is not None:
+                outcome.rows_read, outcome.fast = fast.rows, True
+                if on_progress:
+                    on_progress(fast.rows, total_bytes)
+                with transaction(con):
+                    outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
+                    fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
+            elif virtual:
+                _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
+                                  file_bytes=total_bytes)
+            else:
+                result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
+                              keys_unique=True)
+                outcome.tables[profile.table] = result
+            outcome.loaded = True
+        except StrictModeRejected:
+            pass
     outcome.sha256 = hashing.result()
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
+    # the rest: staging and merging (and the sales-lines split), whose batches the loader pulls
+    outcome.stages["load"] = [outcome.seconds - sum(s[0] for s in outcome.stages.values()),
+                              time.process_time() - started_cpu - sum(s[1] for s in outcome.stages.values())]
     return outcome
+
+
+SALES_PART_BYTES = 48 << 20  # a sales-lines file above this is split into parts of about this much text
 
 
 def _load_sales_lines(
@@ -647,19 +705,132 @@ def _load_sales_lines(
     store_id: str | None,
     tz: str,
     strict: bool,
+    file_bytes: int = 0,
 ) -> None:
-    """Aggregate the whole file, then load orders, lines, refunds and customers in one transaction."""
-    lines = pl.concat(list(typed), how="vertical_relaxed")
-    lines = sales_lines.normalise(lines, profile.options)
-    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
-    _collect(outcome, dup_rejects)
-    if strict and outcome.rows_rejected:
-        raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-    frames = sales_lines.split(lines.drop(ROW), profile.options)
-    with transaction(con):
-        for table, frame in frames.items():
-            frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
-            outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
+    """Split sales lines into orders, lines, refunds, customers and products; load them in one transaction.
+
+    A small file is split in memory. A larger one streams: each typed block is spilled to disk in
+    parts by a hash of its order id (so every line of an order lands in the same part, wherever
+    it is in the file) and again, narrowed to the buyer columns, by a hash of the buyer (so a
+    customer's first-seen time is the earliest of all their orders); then one part at a time is
+    read back, split and loaded. Products keep the last title seen, a table as small as the
+    catalogue. Memory stays at a part, whatever the file's size. Cancellations (``cancel_prefix``)
+    look across a buyer's orders and keep the in-memory split.
+    """
+    parts = max(1, -(-file_bytes // SALES_PART_BYTES))
+    if parts == 1 or profile.options.get("cancel_prefix"):
+        lines = pl.concat(list(typed), how="vertical_relaxed")
+        lines = sales_lines.normalise(lines, profile.options)
+        lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+        _collect(outcome, dup_rejects)
+        if strict and outcome.rows_rejected:
+            raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+        frames = sales_lines.split(lines.drop(ROW), profile.options)
+        with transaction(con):
+            for table, frame in frames.items():
+                frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+                outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
+        return
+    import tempfile
+
+    import pyarrow.ipc as ipc
+
+    with tempfile.TemporaryDirectory(prefix="shopops-sales-lines-") as spill:
+        spill_dir = Path(spill)
+        by_order, by_buyer = _Spill(spill_dir / "o", parts), _Spill(spill_dir / "c", parts)
+        try:
+            for batch in typed:
+                by_order.add(batch, pl.col("order_id"))
+        finally:
+            by_order.close()
+        buyer_cols = ["customer_id", "created_at", "unified_id", "phone_masked", "province", "city"]
+        titles = []  # per part: each product's last title and the row it is on
+        with transaction(con):
+            totals: dict[str, LoadResult] = {}
+            try:
+                for part in range(parts):
+                    lines = by_order.read(part, ipc)
+                    if lines is None:
+                        continue
+                    lines = sales_lines.normalise(lines, profile.options)
+                    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+                    _collect(outcome, dup_rejects)
+                    if strict and outcome.rows_rejected:
+                        continue  # keep counting rejects; nothing will be loaded
+                    by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
+                                 .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
+                    if "title" in lines.columns:
+                        titles.append(lines.group_by("product_id").agg(
+                            pl.col("title").drop_nulls().last(),
+                            pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
+                    frames = sales_lines.split(lines.drop(ROW),
+                                               {**profile.options, "emit": _emitted(profile, "customers", "products")})
+                    del lines
+                    for table, frame in frames.items():
+                        frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+                        _add(totals, load(con, table, frame.to_arrow()))
+            finally:
+                by_buyer.close()
+            if strict and outcome.rows_rejected:
+                raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+            if "customers" in _emitted(profile):
+                for part in range(parts):
+                    buyers = by_buyer.read(part, ipc)
+                    if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
+                        frame = _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id, con=con)
+                        _add(totals, load(con, "customers", frame.to_arrow(), update=False))
+            if titles and "products" in _emitted(profile):
+                products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
+                    pl.col("title").drop_nulls().last())
+                frame = _derive(products, "products", tz=tz, store_id=store_id, con=con)
+                _add(totals, load(con, "products", frame.to_arrow()))
+            outcome.tables.update(totals)
+
+
+def _emitted(profile: Profile, *leave_out: str) -> list[str]:
+    emit = profile.options.get("emit") or ["orders", "order_lines", "refunds", "customers", "products"]
+    return [t for t in emit if t not in leave_out]
+
+
+def _add(totals: dict[str, LoadResult], result: LoadResult) -> None:
+    total = totals.setdefault(result.table, LoadResult(result.table))
+    total.rows += result.rows
+    total.inserted += result.inserted
+    total.updated += result.updated
+
+
+class _Spill:
+    """Arrow IPC files on disk, one per hash part, appended block by block."""
+
+    def __init__(self, stem: Path, parts: int) -> None:
+        self.stem, self.parts = stem, parts
+        self.writers: dict[int, object] = {}
+        self.schema: pa.Schema | None = None
+
+    def add(self, frame: pl.DataFrame, key: pl.Expr) -> None:
+        import pyarrow.ipc as ipc
+
+        if not frame.height:
+            return
+        tagged = frame.with_columns((key.hash(seed=7) % self.parts).alias("\x00part"))
+        for (part,), piece in tagged.partition_by("\x00part", as_dict=True, include_key=False).items():
+            table = piece.to_arrow()
+            if self.schema is None:
+                self.schema = table.schema
+            table = table.cast(self.schema)
+            if part not in self.writers:
+                self.writers[part] = ipc.new_stream(str(self.stem) + f"{part}.arrows", self.schema)
+            self.writers[part].write_table(table)
+
+    def close(self) -> None:
+        for writer in self.writers.values():
+            writer.close()
+
+    def read(self, part: int, ipc) -> pl.DataFrame | None:
+        if part not in self.writers:
+            return None
+        with ipc.open_stream(str(self.stem) + f"{part}.arrows") as reader:
+            return pl.from_arrow(reader.read_all())
 
 
 def _strict_guard(batches: Iterator[pa.Table], outcome: ImportOutcome, strict: bool) -> Iterator[pa.Table]:

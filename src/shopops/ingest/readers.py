@@ -367,6 +367,7 @@ class TabularSource:
     description: str
     _batches: object = None
     first_row: int = 2  # spreadsheet row number of the first record (1 when there is no header)
+    csv_format: CsvFormat | None = None  # a CSV file on disk as it is (not in a zip): its dialect
 
     def batches(self) -> Iterator[pa.RecordBatch]:
         return self._batches()
@@ -474,4 +475,4 @@ def open_source(
     _refuse_duplicate_headers(path.name, fmt.headers)
     desc = f"csv {fmt.encoding}{' gzip' if fmt.compressed else ''} delimiter {fmt.delimiter!r}"
     yield TabularSource(path, "csv", fmt.headers, desc, lambda: read_csv_batches(path, fmt),
-                        first_row=2 if fmt.has_header else 1)
+                        first_row=2 if fmt.has_header else 1, csv_format=fmt)

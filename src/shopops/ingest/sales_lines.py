@@ -14,7 +14,8 @@ transaction files (the UCI Online Retail data) have this shape. Profile options:
                           item report whose orders come from a separate order report
                           emits ``["order_lines", "products"]``
 
-Orders are aggregated over the whole file, so an order's lines may be anywhere in it.
+Orders are aggregated over the whole file, so an order's lines may be anywhere in it (the
+pipeline streams a large file in parts by order and by buyer, see ``pipeline._load_sales_lines``).
 """
 
 from __future__ import annotations
@@ -99,7 +100,8 @@ def split(lines: pl.DataFrame, options: dict) -> dict[str, pl.DataFrame]:
     out = {"orders": orders, "order_lines": order_lines}
     if refunds:
         out["refunds"] = pl.concat(refunds, how="diagonal_relaxed")
-    out["customers"] = _customers(lines)
+    if "customers" in (options.get("emit") or ["customers"]):
+        out["customers"] = customers(lines)
     if "title" in lines.columns:
         out["products"] = lines.group_by("product_id", maintain_order=True).agg(pl.col("title").drop_nulls().last())
     if emit := options.get("emit"):
@@ -146,7 +148,8 @@ def _cancellation_refunds(cancels: pl.DataFrame, sales: pl.DataFrame) -> pl.Data
     )
 
 
-def _customers(lines: pl.DataFrame) -> pl.DataFrame:
+def customers(lines: pl.DataFrame) -> pl.DataFrame:
+    """One row per buyer: first seen at their earliest order, the latest of their other fields."""
     cols = [c for c in ("unified_id", "phone_masked", "province", "city") if c in lines.columns]
     return (
         lines.filter(pl.col("customer_id").is_not_null())

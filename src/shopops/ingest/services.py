@@ -317,6 +317,7 @@ def import_job_run(
         given.unlink(missing_ok=True)  # the archive keeps the raw file
     archive_prune()
     job.refresh_from_db(fields=["archive_path"])
+    job.unchanged_file = outcome.unchanged_file  # not stored: for the caller's message
     return job
 
 

@@ -23,7 +23,7 @@ from ibis.backends import BaseBackend
 
 from shopops.core.errors import ValidationError
 from shopops.warehouse.backends import versions
-from shopops.warehouse.backends.sql import Session
+from shopops.warehouse.backends.sql import Session, Staged
 from shopops.warehouse.schema import TABLES, Table
 
 
@@ -74,7 +74,7 @@ def ensure_tables(con: BaseBackend, names: Iterable[str] | None = None) -> None:
 def load(
     con: BaseBackend,
     table_name: str,
-    batches: pa.Table | Iterable[pa.Table],
+    batches: pa.Table | Iterable[pa.Table | Staged],
     *,
     atomic: bool = True,
     update: bool = True,
@@ -99,8 +99,8 @@ def load(
     changed: set[str] = set()  # stores whose rows changed, for the data version
     seen = _LoadedKeys(table) if atomic and session.engine != "pyspark" else None
 
-    def one(batch: pa.Table) -> None:
-        batch = conform(table, batch)
+    def one(batch: pa.Table | Staged) -> None:
+        batch = batch if isinstance(batch, Staged) else conform(table, batch)
         if not batch.num_rows:
             return
         stage = session.stage(table, batch)
@@ -118,8 +118,7 @@ def load(
         result.inserted += inserted
         result.updated += updated
         if inserted or updated:
-            changed.update(pc.unique(batch.column("store_id")).to_pylist() if "store_id" in batch.column_names
-                           else [""])
+            changed.update(_stores(batch))
 
     def bump() -> None:
         versions.bump(con, table_name, changed)
@@ -151,27 +150,44 @@ class _LoadedKeys:
         self.table = table
         self.fresh: set[str] = set()
         self.known: set[str] = set()  # stores already classified
-        self.hashes: list[np.ndarray] = []  # sorted key hashes, one array per batch
+        # sorted key hashes of the batches written so far, in runs of falling size (each at least
+        # twice the next): a batch is looked up in log(batches) runs, and each hash is merged into a
+        # bigger run only log(batches) times
+        self.runs: list[np.ndarray] = []
 
-    def all_new(self, session: Session, batch: pa.Table, stage: str) -> bool:
+    def all_new(self, session: Session, batch: pa.Table | Staged, stage: str) -> bool:
+        if isinstance(batch, Staged):
+            return False  # the merge finds out (a store without rows: a plain insert)
         stores = set(pc.unique(batch.column("store_id")).to_pylist()) if "store_id" in batch.column_names else {""}
         unknown = stores - self.known
         if unknown:
             self.fresh |= unknown - session.stores_with_rows(self.table, unknown)
             self.known |= unknown
-        hashes = pl.from_arrow(batch.select(list(self.table.key))).select(
-            pl.struct(list(self.table.key)).hash(seed=0)).to_series().to_numpy()
         if not stores <= self.fresh:
             self.fresh -= stores  # a batch with a store that had rows: those stores go through the join
             return False
-        new = not any(_meets(earlier, hashes) for earlier in self.hashes)
-        self.hashes.append(np.sort(hashes))
+        hashes = np.sort(pl.from_arrow(batch.select(list(self.table.key))).select(
+            pl.struct(list(self.table.key)).hash(seed=0)).to_series().to_numpy())
+        new = not any(_meets(run, hashes) for run in self.runs)
+        self.runs.append(hashes)
+        while len(self.runs) > 1 and len(self.runs[-2]) < 2 * len(self.runs[-1]):
+            last = self.runs.pop()  # two sorted runs: the stable sort (timsort) merges them in linear time
+            self.runs[-1] = np.sort(np.concatenate([self.runs[-1], last]), kind="stable")
         return new
 
 
-def _meets(sorted_hashes: np.ndarray, hashes: np.ndarray) -> bool:
-    at = np.searchsorted(sorted_hashes, hashes).clip(max=len(sorted_hashes) - 1)
-    return bool((sorted_hashes[at] == hashes).any())
+def _stores(batch: pa.Table | Staged) -> list[str]:
+    if isinstance(batch, Staged):
+        return list(batch.stores)
+    return pc.unique(batch.column("store_id")).to_pylist() if "store_id" in batch.column_names else [""]
+
+
+def _meets(sorted_hashes: np.ndarray, sorted_needles: np.ndarray) -> bool:
+    """Whether any of ``sorted_needles`` is in ``sorted_hashes`` (both sorted: one cache-friendly pass)."""
+    if not len(sorted_hashes) or not len(sorted_needles):
+        return False
+    at = np.searchsorted(sorted_hashes, sorted_needles).clip(max=len(sorted_hashes) - 1)
+    return bool((sorted_hashes[at] == sorted_needles).any())
 
 
 def transaction(con: BaseBackend):

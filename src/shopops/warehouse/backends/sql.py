@@ -13,6 +13,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pyarrow as pa
@@ -34,6 +35,18 @@ DUCKDB_WRITER = threading.Lock()
 
 def writer_wait_seconds() -> float:
     return float(os.environ.get("SHOPOPS_WAREHOUSE_WRITE_WAIT", "60"))
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """Rows already in the warehouse, shaped like a canonical table (a DuckDB temporary view
+    built by ``ingest.fast_csv``): the loader merges them as it merges a staged Arrow batch.
+    ``drop``: what to drop afterwards (``"VIEW name"``, ``"TABLE name"``)."""
+
+    name: str
+    num_rows: int
+    stores: tuple[str, ...]
+    drop: tuple[str, ...] = ()
 
 
 def q(name: str) -> str:
@@ -81,6 +94,7 @@ class Session:
         self.con = con
         self.engine = engine_of(con)
         self._staged: list[str] = []
+        self._dropping: list[str] = []  # "VIEW name" / "TABLE name" of Staged relations merged
 
     # -- plumbing -------------------------------------------------------
     def execute(self, sql: str) -> Any:
@@ -136,7 +150,10 @@ class Session:
                 DUCKDB_WRITER.release()
 
     # -- staging --------------------------------------------------------
-    def stage(self, table: Table, batch: pa.Table) -> str:
+    def stage(self, table: Table, batch: pa.Table | Staged) -> str:
+        if isinstance(batch, Staged):  # already there
+            self._dropping.extend(batch.drop)
+            return batch.name
         name = f"_stage_{table.name}_{uuid.uuid4().hex[:8]}"
         if self.engine == "duckdb":
             self.con.con.register(name, batch)
@@ -168,6 +185,10 @@ class Session:
             else:
                 self.execute(f"DROP TABLE IF EXISTS {q(name)}")
         self._staged.clear()
+        for what in self._dropping:
+            kind, name = what.split(" ", 1)
+            self.execute(f"DROP {kind} IF EXISTS {q(name)}")
+        self._dropping.clear()
 
     # -- DDL --------------------------------------------------------------
     def ensure_table(self, table: Table) -> None:
