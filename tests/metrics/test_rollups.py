@@ -238,6 +238,28 @@ def test_only_touched_partitions_are_recomputed(small, monkeypatch):
     assert seen == [("store_daily", {"s1": {D1}})]
 
 
+def test_sku_costs_and_stock_by_hand(small):
+    """A SKU's cost changes the cost of goods of every day of its store; snapshots add up per product."""
+    con = small
+    _few_on_spark(con, "skus")
+    load(con, "order_lines", _lines([("o1", 1, "A", 1, "10.00", D1)]).append_column(
+        "sku_id", pa.array(["A-1"])))  # o1's line 1 is SKU A-1 (the others have no SKU: cost 0)
+    load(con, "skus", pa.Table.from_pylist([{"store_id": "s1", "sku_id": "A-1", "product_id": "A", "cost": Decimal("4.00")},
+                                            {"store_id": "s1", "sku_id": "A-2", "product_id": "A", "cost": None}]))
+    assert _rollup(con, "product_daily")[(D1, "A")]["cogs"] == Decimal("4.00")
+    load(con, "skus", pa.Table.from_pylist([{"store_id": "s1", "sku_id": "A-1", "product_id": "A", "cost": Decimal("6.50")}]))
+    assert _rollup(con, "product_daily")[(D1, "A")]["cogs"] == Decimal("6.50")
+    load(con, "inventory_snapshots", pa.Table.from_pylist([
+        {"store_id": "s1", "date": D2, "sku_id": "A-1", "on_hand": 5}, {"store_id": "s1", "date": D2, "sku_id": "A-2", "on_hand": 7},
+        {"store_id": "s1", "date": D2, "sku_id": "ZZ", "on_hand": 1}]))
+    prod = _rollup(con, "product_daily")
+    assert prod[(D2, "A")]["stock_unit_days"] == 12 and prod[(D2, "")]["stock_unit_days"] == 1
+    q = KpiQuery(("cogs", "item_margin", "stock_unit_days", "days_of_inventory"), Period(D1, D3), by=("product_id",))
+    with rollup_reads(False):
+        raw = run_query(q, con=con, cache=False).rows
+    assert run_query(q, con=con, cache=False).rows == raw
+
+
 def test_rebuild_refills_after_writes_that_bypass_the_loader(small):
     con = small
     _few_on_spark(con, "rebuild")  # on Spark, the parity fixture's load_into rebuilds

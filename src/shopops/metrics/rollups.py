@@ -50,6 +50,10 @@ COVERED: dict[str, Covered] = {
     "item_gmv": Covered("product_daily", "item_gmv", "line_rows"),
     "units_sold": Covered("product_daily", "units_sold", "line_rows"),
     "item_buyers": Covered("product_daily", "item_buyers", "line_rows", per_day=True),
+    # paid_lines_costed
+    "cogs": Covered("product_daily", "cogs", "line_rows"),
+    # stock (snapshots joined to skus for the product)
+    "stock_unit_days": Covered("product_daily", "stock_unit_days", "stock_rows"),
     # traffic (the platforms' product traffic report)
     "visitor_days": Covered("product_daily", "visitor_days", "traffic_rows"),
     # reviews

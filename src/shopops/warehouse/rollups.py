@@ -6,8 +6,10 @@ order on each question. The rollups hold those sums once, and the metrics runner
 them whenever the answer is exact (``shopops.metrics.rollups``), else from the raw tables.
 
 * ``product_daily`` (``schema.PRODUCT_DAILY``): paid lines by the order's paid date (item GMV,
-  units, the day's distinct buyers), ``traffic_daily`` by date (the product report's visitors,
-  summed over sources), reviews by review date (counts by rating).
+  units, cost of goods, the day's distinct buyers), ``traffic_daily`` by date (the product
+  report's visitors, summed over sources), reviews by review date (counts by rating), stock
+  snapshots by date (units on hand, summed over the product's SKUs). A load of ``skus`` (cost,
+  product of a SKU) recomputes every date of its stores.
 * ``store_daily`` (``schema.STORE_DAILY``): paid orders by paid date (GMV, orders, the day's
   distinct buyers, discounts) and successful refunds by their order's paid date (amount, orders) —
   the catalog's ``refunds_of_paid_orders``: a refund arriving days later changes the day its order
@@ -47,6 +49,8 @@ FED_BY: dict[str, tuple[str, ...]] = {
     "refunds": (STORE_DAILY.name,),
     "traffic_daily": (PRODUCT_DAILY.name,),
     "reviews": (PRODUCT_DAILY.name,),
+    "inventory_snapshots": (PRODUCT_DAILY.name,),
+    "skus": (PRODUCT_DAILY.name,),  # a SKU's cost and product: every date of its store
 }
 
 
@@ -87,29 +91,39 @@ def _product_rows(parts: dict[str, set[dt.date]] | None) -> str:
     lines = (
         f"SELECT l.store_id AS s, o.paid_date AS d, l.product_id AS p, count(*) AS lr, "
         f"CAST(sum(l.paid_amount) AS {_NUM}) AS g, CAST(sum(l.quantity) AS BIGINT) AS u, "
-        f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, 0 AS tr, {n} AS v, 0 AS rr, 0 AS ra, 0 AS po, 0 AS ba "
+        f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, 0 AS tr, {n} AS v, 0 AS rr, 0 AS ra, 0 AS po, 0 AS ba, "
+        f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so "
         f"FROM {q('order_lines')} l JOIN {q('orders')} o ON l.store_id = o.store_id AND l.order_id = o.order_id "
+        f"LEFT JOIN {q('skus')} k ON k.store_id = l.store_id AND k.sku_id = l.sku_id "
         f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
         f"GROUP BY l.store_id, o.paid_date, l.product_id"
     )
     traffic = (
         f"SELECT t.store_id, t.{q('date')}, t.product_id, 0, {m}, {n}, {n}, count(*), "
-        f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0 "
+        f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0, {m}, 0, {n} "
         f"FROM {q('traffic_daily')} t WHERE {_scope(parts, 't.store_id', 't.' + q('date'))} "
         f"GROUP BY t.store_id, t.{q('date')}, t.product_id"
     )
     reviews = (
         f"SELECT r.store_id, r.review_date, r.product_id, 0, {m}, {n}, {n}, 0, {n}, count(*), "
         f"sum(CASE WHEN r.rating IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END), "
-        f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END) "
+        f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END), {m}, 0, {n} "
         f"FROM {q('reviews')} r WHERE {_scope(parts, 'r.store_id', 'r.review_date')} "
         f"GROUP BY r.store_id, r.review_date, r.product_id"
+    )
+    stock = (
+        f"SELECT i.store_id, i.{q('date')}, coalesce(k.product_id, ''), 0, {m}, {n}, {n}, 0, {n}, 0, 0, 0, 0, {m}, "
+        f"count(*), CAST(sum(i.on_hand) AS BIGINT) "
+        f"FROM {q('inventory_snapshots')} i LEFT JOIN {q('skus')} k ON k.store_id = i.store_id AND k.sku_id = i.sku_id "
+        f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))} "
+        f"GROUP BY i.store_id, i.{q('date')}, coalesce(k.product_id, '')"
     )
     return (
         f"SELECT s, d, p, CAST(sum(lr) AS BIGINT), CAST(sum(g) AS {_DEC}), CAST(sum(u) AS BIGINT), "
         f"CAST(sum(b) AS BIGINT), CAST(sum(tr) AS BIGINT), CAST(sum(v) AS BIGINT), CAST(sum(rr) AS BIGINT), "
-        f"CAST(sum(ra) AS BIGINT), CAST(sum(po) AS BIGINT), CAST(sum(ba) AS BIGINT) "
-        f"FROM ({lines} UNION ALL {traffic} UNION ALL {reviews}) x GROUP BY s, d, p"
+        f"CAST(sum(ra) AS BIGINT), CAST(sum(po) AS BIGINT), CAST(sum(ba) AS BIGINT), CAST(sum(c) AS {_DEC}), "
+        f"CAST(sum(sr) AS BIGINT), CAST(sum(so) AS BIGINT) "
+        f"FROM ({lines} UNION ALL {traffic} UNION ALL {reviews} UNION ALL {stock}) x GROUP BY s, d, p"
     )
 
 
@@ -146,23 +160,26 @@ class Touched:
     """The (store, business date) partitions one load touches, per rollup."""
 
     def __init__(self) -> None:
-        self.parts: dict[str, dict[str, set[dt.date]]] = {}
+        self.parts: dict[str, dict[str, set[dt.date] | None]] = {}  # rollup -> store -> dates (None: all)
 
     def __bool__(self) -> bool:
         return any(self.parts.values())
 
     def _add(self, table_name: str, rows: Iterable[tuple]) -> None:
+        """Note (store, date) rows; a date of None for a ``skus`` row means every date of the store."""
         for rollup in FED_BY.get(table_name, ()):
             target = self.parts.setdefault(rollup, {})
             for store, day in rows:
-                if day is not None:
+                if table_name == "skus":
+                    target[str(store)] = None
+                elif day is not None and target.get(str(store), set()) is not None:
                     target.setdefault(str(store), set()).add(day)
 
     def before(self, session: Session, table: Table, stage: str) -> list[tuple]:
         """Before the merge: the (store, date) the stored rows of the batch's keys have now (a row
         may move to another day); hand them to :meth:`after` when the merge changed rows."""
         name = table.name
-        if name not in FED_BY or name in ("order_lines", "traffic_daily"):
+        if name not in FED_BY or name in ("order_lines", "traffic_daily", "inventory_snapshots", "skus"):
             return []  # a line's day is its order's (unchanged by loading the line); a traffic row's day is its key
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
         if name == "refunds":
@@ -180,7 +197,9 @@ class Touched:
         if name not in FED_BY:
             return
         self._add(name, before)
-        if name in ("order_lines", "refunds"):
+        if name == "skus":
+            sql = f"SELECT DISTINCT store_id, NULL FROM {q(stage)}"
+        elif name in ("order_lines", "refunds"):
             sql = (f"SELECT DISTINCT o.store_id, o.paid_date FROM (SELECT DISTINCT store_id, order_id FROM {q(stage)}) s "
                    f"JOIN {q('orders')} o ON o.store_id = s.store_id AND o.order_id = s.order_id")
         else:
@@ -189,10 +208,19 @@ class Touched:
 
 
 def refresh(session: Session, touched: Touched) -> None:
-    """Recompute the touched partitions of each rollup (inside the caller's transaction)."""
-    for name, parts in touched.parts.items():
+    """Recompute the touched partitions of each rollup (inside the caller's transaction).
+
+    PostgreSQL: two loads may touch the same partitions at once (an API upsert during an
+    import); each takes a transaction-scoped advisory lock per rollup first (always in the same
+    order), so the second recomputes after the first committed and sees its rows, instead of
+    inserting keys the first already inserted. DuckDB has one writer per process; Spark has no
+    transactions."""
+    for name, table in ROLLUP_TABLES.items():
+        parts = touched.parts.get(name)
         if parts:
-            _replace(session, ROLLUP_TABLES[name], parts)
+            if session.engine == "postgres":
+                session.execute(f"SELECT pg_advisory_xact_lock(hashtext({_lit('shopops.rollup.' + name)}))")
+            _replace(session, table, parts)
     touched.parts.clear()
 
 
@@ -227,7 +255,8 @@ def ensure(con: BaseBackend) -> None:
 
 
 def _fill_if_bases(session: Session, table: Table, present: set[str]) -> None:
-    bases = {"orders", "order_lines", "traffic_daily", "reviews"} if table is PRODUCT_DAILY else {"orders", "refunds"}
+    bases = ({"orders", "order_lines", "traffic_daily", "reviews", "skus", "inventory_snapshots"}
+             if table is PRODUCT_DAILY else {"orders", "refunds"})
     if bases <= present:
         with session.transaction():
             _replace(session, table, None)

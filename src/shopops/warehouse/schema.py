@@ -478,8 +478,9 @@ def _n(name: str, doc: str) -> Column:
 PRODUCT_DAILY = _rollup(
     "product_daily",
     "Daily rollup per store, business date and product, kept by the loader (`shopops.warehouse.rollups`): "
-    "when a load changes orders, order lines, the product traffic report or reviews of some (store, date), "
-    "exactly those dates are recomputed in the same transaction. The metrics runners answer from it when "
+    "when a load changes orders, order lines, the product traffic report, reviews or stock snapshots of some "
+    "(store, date), "
+    "exactly those dates are recomputed in the same transaction (a change of `skus`: the store's every date). The metrics runners answer from it when "
     "that is exact (`shopops.metrics.rollups`). `item_buyers` is the day's distinct buyers of the product: "
     "never add it across days or products for a period's buyers.",
     ("store_id", "date", "product_id"),
@@ -495,6 +496,10 @@ PRODUCT_DAILY = _rollup(
     _n("rated_reviews", "Of them, with a rating."),
     _n("positive_reviews", "Of them, rated 4–5."),
     _n("bad_reviews", "Of them, rated 1–2."),
+    Column("cogs", MONEY, "Σ `quantity` × `skus.cost` of the paid lines (a SKU without cost counts 0)."),
+    _n("stock_rows", "End-of-day stock snapshots of the product's SKUs that day (`inventory_snapshots` joined to `skus`; "
+       "snapshots of an unknown SKU under product `\"\"`)."),
+    _n("stock_unit_days", "Σ `on_hand` of those snapshots."),
 )
 
 STORE_DAILY = _rollup(
