@@ -3,7 +3,7 @@
 A synthetic store is written straight into a temp DuckDB with SQL (``range()``; fixed seed):
 ``BENCH_ROLLUP_ORDERS`` paid-or-not orders (default 2,000,000) over ``BENCH_ROLLUP_DAYS`` days
 (default 365) in 5 stores, 1–3 lines each over ``BENCH_ROLLUP_PRODUCTS`` products per store
-(default 2,000), a refund on 5 % of them, and the product traffic report for every product-day
+(default 200, about the large demo's density), a refund on 5 % of them, and the product traffic report for every product-day
 with a sale. The rollups are then filled once (``warehouse.rollups.rebuild``: the tables were
 written without the loader), timed as ``rebuild``.
 
@@ -13,7 +13,7 @@ best of ``BENCH_REPEAT`` (default 3) with an empty result cache, CPU seconds
 (``time.process_time``: DuckDB works in the process) and the load average recorded:
 
 * ``product_daily``: insights' per-product daily query — item GMV, units, buyers, reviews for
-  the top 1,000 products of every store by day over the 57-day lookback;
+  the top 300 products of every store by day over the 57-day lookback;
 * ``top_products``: item GMV by store and product over the lookback (the ranking insights and the
   products page make);
 * ``store_daily``: GMV, orders, buyers, discounts, refunds per store and day over the lookback;
@@ -44,7 +44,7 @@ from shopops.warehouse import loader, rollups, versions
 
 ORDERS = int(os.environ.get("BENCH_ROLLUP_ORDERS", "2000000"))
 DAYS = int(os.environ.get("BENCH_ROLLUP_DAYS", "365"))
-PRODUCTS = int(os.environ.get("BENCH_ROLLUP_PRODUCTS", "2000"))
+PRODUCTS = int(os.environ.get("BENCH_ROLLUP_PRODUCTS", "200"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "3"))
 END = dt.date(2025, 12, 31)
 STORES = ("tmall", "jd", "pdd", "douyin", "own")
@@ -130,7 +130,7 @@ def run() -> list[dict]:
     history = Period(period.start, END - dt.timedelta(days=1))
     with rollup_reads(False):
         ranked = run_query(KpiQuery(("item_gmv",), history, by=("store_id", "product_id")), con=con, cache=False).to_frame()
-    top = {s: list(g.sort_values("item_gmv", ascending=False).product_id.head(1000)) for s, g in ranked.groupby("store_id")}
+    top = {s: list(g.sort_values("item_gmv", ascending=False).product_id.head(300)) for s, g in ranked.groupby("store_id")}
     ids = tuple(sorted({p for ps in top.values() for p in ps}))
     rows = [rebuild]
     rows.append(_case("product_daily", lambda: run_query(KpiQuery(

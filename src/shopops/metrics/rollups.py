@@ -16,7 +16,8 @@ A KPI is answered from a rollup when
   stores: a buyer is a (store, buyer) pair).
 
 Each rollup row carries the number of source rows behind it (``line_rows``, ``traffic_rows`` …);
-the rollup answer keeps only rows where that is positive, so its groups are exactly the raw path's.
+the rollup answer keeps only rows where one of the asked sources has rows, so its groups are
+exactly the raw path's (one scan of the rollup for every KPI it answers in a query).
 
 ``rollup_reads(False)`` turns the rollups off for the code inside (the parity tests and the
 benchmarks compare both paths); ``SHOPOPS_ROLLUPS=0`` turns them off for a process.
@@ -109,20 +110,29 @@ def answerable(kid: str, *, grain: Grain | None, by: tuple[str, ...], filters: t
     return True
 
 
-def plan(kids: list[str], *, grain: Grain | None, by: tuple[str, ...], filters: tuple[Filter, ...]) -> list[str]:
-    """The KPIs of one source (of ``kids``) to answer from a rollup; all of them share it."""
-    return [k for k in kids if answerable(k, grain=grain, by=by, filters=filters)]
+def plan(kids: list[str], *, grain: Grain | None, by: tuple[str, ...], filters: tuple[Filter, ...]) -> dict[str, list[str]]:
+    """The base KPIs (of ``kids``) to answer from each rollup: {rollup table: KPIs}."""
+    out: dict[str, list[str]] = {}
+    for k in kids:
+        if answerable(k, grain=grain, by=by, filters=filters):
+            out.setdefault(COVERED[k].rollup, []).append(k)
+    return out
 
 
 def rollup_piece(con, kids: list[str], *, period: Period, grain: Grain | None, stores: tuple[str, ...],
                  by: tuple[str, ...], filters: tuple[Filter, ...]) -> ir.Table:
-    """One aggregate of the rollup answering ``kids`` (all of one source, so one presence column),
-    grouped by the bucket and ``by`` like the raw pieces (``runners.kpis._keys``)."""
+    """One aggregate of one rollup answering ``kids``, grouped by the bucket and ``by`` like the raw
+    pieces (``runners.kpis._keys``). Its groups are those where any of the KPIs' sources has rows —
+    the union the raw path's outer join of one piece per source gives; a KPI whose source has no row
+    in a group sums to null there, as the raw join leaves it (both read as 0)."""
     covered = [COVERED[k] for k in kids]
-    rollup, rows = covered[0].rollup, covered[0].rows
-    assert all(c.rollup == rollup and c.rows == rows for c in covered), kids
+    rollup = covered[0].rollup
+    assert all(c.rollup == rollup for c in covered), kids
     t = con.table(rollup)
-    t = t.filter(t[rows] > 0, t.date >= period.start, t.date <= period.end)
+    present = None
+    for rows in dict.fromkeys(c.rows for c in covered):
+        present = t[rows] > 0 if present is None else present | (t[rows] > 0)
+    t = t.filter(present, t.date >= period.start, t.date <= period.end)
     if stores:
         t = t.filter(t.store_id.isin(list(stores)))
     t = t.mutate(_date=t.date)

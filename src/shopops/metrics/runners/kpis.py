@@ -90,15 +90,16 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
         for kid in measures_needed(q.kpis):
             by_source.setdefault(CATALOG[kid].source, []).append(kid)
         exprs: dict[str, ir.Table] = {}
-        use_rollups = rollups.enabled(self.con)
-        for source_id, kids in by_source.items():
-            from_rollup = rollups.plan(kids, grain=q.grain, by=q.by, filters=q.filters) if use_rollups else []
-            if from_rollup:  # the daily rollup answers these exactly (shopops.metrics.rollups)
-                exprs[f"rollup:{source_id}"] = rollups.rollup_piece(
+        if rollups.enabled(self.con):  # the daily rollups answer these exactly (shopops.metrics.rollups)
+            for rollup, from_rollup in rollups.plan(measures_needed(q.kpis), grain=q.grain, by=q.by,
+                                                    filters=q.filters).items():
+                exprs[f"rollup:{rollup}"] = rollups.rollup_piece(
                     self.con, from_rollup, period=q.period, grain=q.grain, stores=q.stores, by=q.by, filters=q.filters)
-                kids = [k for k in kids if k not in from_rollup]
-                if not kids:
-                    continue
+                for kid in from_rollup:
+                    by_source[CATALOG[kid].source].remove(kid)
+        for source_id, kids in by_source.items():
+            if not kids:
+                continue
             needs = tuple(d for kid in kids for d in CATALOG[kid].needs)
             t = source_rows(self.con, source_id, period=q.period, grain=q.grain, stores=q.stores,
                             dims=tuple(dict.fromkeys([*q.by, *needs])), filters=q.filters)
