@@ -13,6 +13,13 @@ Warehouse: ``SHOPOPS_BENCH_WAREHOUSE`` (a DuckDB URL, e.g. the large demo store)
 else a demo store is generated (``BENCH_DEMO_SCALE``, default eval; ``BENCH_DEMO_DAYS``,
 default 90) and imported through the ingest pipeline into a temp DuckDB. The day is the
 last day with paid orders (``BENCH_DAY`` to choose).
+
+Rollups: a second row times the same daily run with the daily rollups turned off
+(``metrics.rollups.rollup_reads(False)``: every KPI from the raw tables, as before the rollups)
+against the run with them (the default), alternating, each with the result cache emptied first
+(a daily run follows an import, which changes the data version of every cached result). Both wall
+and CPU seconds (``time.process_time``: DuckDB works in the process) and the load average are
+recorded: on a shared machine the CPU ratio is the one to read. ``BENCH_ROLLUPS=0`` skips it.
 """
 
 from __future__ import annotations
@@ -28,6 +35,8 @@ import ibis
 from shopops.core.periods import Period
 from shopops.insights import queries
 from shopops.insights.pipeline import RunConfig, run_days
+from shopops.metrics.cache import default_cache
+from shopops.metrics.rollups import rollup_reads
 from shopops.metrics.runners import last_fact_date
 
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
@@ -64,6 +73,40 @@ def _best(fn, repeat: int):
     return best, out
 
 
+def _cold(fn):
+    """Run ``fn`` with an empty result cache: (wall s, CPU s, its result)."""
+    cache = default_cache()
+    if hasattr(cache, "clear"):
+        cache.clear()
+    wall, cpu = time.perf_counter(), time.process_time()
+    out = fn()
+    return time.perf_counter() - wall, time.process_time() - cpu, out
+
+
+def _rollups_row(day: dt.date, config: RunConfig, con) -> dict:
+    """The daily run with the rollups off (the raw path) vs on, alternating, best of ``REPEAT`` each."""
+    best = {False: [float("inf"), float("inf")], True: [float("inf"), float("inf")]}
+    parts: dict[bool, dict] = {}
+    loads = []
+    for _ in range(REPEAT):
+        for on in (False, True):
+            with rollup_reads(on):
+                wall, cpu, result = _cold(lambda: run_days([day], config=config, con=con))
+            best[on] = [min(best[on][0], wall), min(best[on][1], cpu)]
+            parts[on] = result.timings
+            loads.append(os.getloadavg()[0])
+    return {
+        "case": f"daily_run_rollups_{day}",
+        "subject_s": best[True][0], "baseline_s": best[False][0],
+        "baseline": "the same daily run with the rollups off (every KPI from the raw tables)",
+        "subject_cpu_s": round(best[True][1], 3), "baseline_cpu_s": round(best[False][1], 3),
+        "cpu_ratio": round(best[True][1] / best[False][1], 3) if best[False][1] else None,
+        "load_average": f"{min(loads):.1f}-{max(loads):.1f}",
+        **{f"subject_{k}_s": round(v, 3) for k, v in parts[True].items()},
+        **{f"baseline_{k}_s": round(v, 3) for k, v in parts[False].items()},
+    }
+
+
 def run() -> list[dict]:
     con, source = _warehouse()
     day = dt.date.fromisoformat(os.environ["BENCH_DAY"]) if os.environ.get("BENCH_DAY") else last_fact_date(con)
@@ -85,7 +128,8 @@ def run() -> list[dict]:
     baseline()  # warm both (compiled-SQL cache, DuckDB buffers) the same way
     baseline_s, (store_rows, n_products, product_rows) = _best(baseline, REPEAT)
     subject_s, result = _best(subject, REPEAT)
-    return [{
+    rows = [_rollups_row(day, config, con)] if os.environ.get("BENCH_ROLLUPS", "1") != "0" else []
+    return rows + [{
         "case": f"daily_run_{day}",
         "subject_s": subject_s,
         "baseline_s": baseline_s,

@@ -345,9 +345,9 @@ def _any_warehouse(engine: str, request: pytest.FixtureRequest, tmp_path: Path, 
     if engine == "spark":
         con = request.getfixturevalue("_spark_warehouse")
         from shopops.warehouse import versions
-        from shopops.warehouse.schema import TABLES
+        from shopops.warehouse.schema import ROLLUP_TABLES, TABLES
 
-        for name in [*TABLES, versions.DATA_VERSIONS.name]:
+        for name in [*TABLES, versions.DATA_VERSIONS.name, *ROLLUP_TABLES]:
             con._session.sql(f"TRUNCATE TABLE `{name}`")
         versions.new_epoch(con)  # emptied by hand: no cached result of the last test may be reused
         monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)

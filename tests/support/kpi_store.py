@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from shopops.warehouse import versions
+from shopops.warehouse import rollups, versions
 from shopops.warehouse.loader import conform, load
 from shopops.warehouse.schema import TABLES
 
@@ -227,7 +227,7 @@ def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
 def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
     """Load through the warehouse loader; on Spark (tables start empty in tests) append the
     conformed rows directly instead (columns in the table's order: facts are partitioned by
-    business date, which Spark stores last)."""
+    business date, which Spark stores last) and refill the daily rollups, which the loader keeps."""
     for table, frame in frames.items():
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":
@@ -236,6 +236,8 @@ def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
             versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)
+    if con.name == "pyspark":
+        rollups.rebuild(con)
 
 
 # --- the oracle: glossary definitions in pandas ------------------------------------

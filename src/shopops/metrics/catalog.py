@@ -32,7 +32,7 @@ import ibis.expr.types as ir
 
 from shopops.core.roles import Module
 from shopops.metrics.channels import EVENT_STREAM_PLATFORMS
-from shopops.warehouse.schema import TABLES
+from shopops.warehouse.schema import PAID_EXCLUDED_STATUSES, TABLES  # noqa: F401 (re-exported: sources, tests)
 
 
 class Unit(StrEnum):
@@ -48,8 +48,8 @@ class Direction(StrEnum):
 
 
 # Orders that count as paid: a payment happened, whatever came after (refunds are
-# subtracted by their own KPIs, never by dropping the order).
-PAID_EXCLUDED_STATUSES = ("pending_payment", "closed")
+# subtracted by their own KPIs, never by dropping the order). Defined in the warehouse
+# schema, which the rollups read too.
 PAGE_VIEW_TYPES = ("page_view", "product_view")
 
 

@@ -8,6 +8,11 @@ left alone — so loading the same data twice changes nothing.
 A load that changes rows bumps the data version of the table for the stores it wrote, in
 the same transaction (``shopops.warehouse.versions``): every cache of warehouse results
 is keyed by it.
+
+The daily rollups (``shopops.warehouse.rollups``) are kept here too: around each merge the
+loader notes the (store, business date) partitions the batch touches, and before the version
+bump it recomputes exactly those partitions of the rollups the table feeds, in the same
+transaction (``rollups.Touched``, ``rollups.refresh``).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ import pyarrow.compute as pc
 from ibis.backends import BaseBackend
 
 from shopops.core.errors import ValidationError
+from shopops.warehouse import rollups
 from shopops.warehouse.backends import versions
 from shopops.warehouse.backends.sql import Session, Staged
 from shopops.warehouse.schema import TABLES, Table
@@ -69,6 +75,7 @@ def ensure_tables(con: BaseBackend, names: Iterable[str] | None = None) -> None:
     for name in names or TABLES:
         session.ensure_table(TABLES[name])
     versions.ensure(con)
+    rollups.ensure(con)
 
 
 def load(
@@ -95,8 +102,10 @@ def load(
     session = Session(con)
     session.ensure_table(table)
     versions.ensure(con)
+    rollups.ensure(con)
     result = LoadResult(table_name)
     changed: set[str] = set()  # stores whose rows changed, for the data version
+    touched = rollups.Touched()  # rollup partitions the changed rows fall in
     seen = _LoadedKeys(table) if atomic and session.engine != "pyspark" else None
 
     def one(batch: pa.Table | Staged) -> None:
@@ -111,7 +120,10 @@ def load(
                     f"{table_name}: {dupes} natural keys ({', '.join(table.key)}) appear more than once in one batch"
                 )
             new_keys = seen is not None and seen.all_new(session, batch, stage)
+            before = [] if new_keys else touched.before(session, table, stage)
             inserted, updated = session.merge(table, stage, update=update, new_keys=new_keys)
+            if inserted or updated:
+                touched.after(session, table, stage, before)
         finally:
             session.drop_stages()
         result.rows += batch.num_rows
@@ -121,6 +133,7 @@ def load(
             changed.update(_stores(batch))
 
     def bump() -> None:
+        rollups.refresh(session, touched)
         versions.bump(con, table_name, changed)
         changed.clear()
 

@@ -479,6 +479,68 @@ DATA_VERSIONS = Table(
 )
 SYSTEM_TABLES: dict[str, Table] = {DATA_VERSIONS.name: DATA_VERSIONS}
 
+# Orders that count as paid: a payment happened, whatever came after (refunds are subtracted by
+# their own KPIs, never by dropping the order). The metrics catalog and the rollups read it here.
+PAID_EXCLUDED_STATUSES = ("pending_payment", "closed")
+
+
+def _rollup(name: str, doc: str, key: tuple[str, ...], *columns: Column) -> Table:
+    return Table(name, doc, columns, key)
+
+
+_DAY = Column("date", dt.Date(nullable=False), "Business date (the date that places the rows, as in the KPI catalog).", False)
+_STORE = Column("store_id", dt.String(nullable=False), "Store.", False)
+
+
+def _n(name: str, doc: str) -> Column:
+    return Column(name, dt.Int64(nullable=True), doc, True)
+
+
+PRODUCT_DAILY = _rollup(
+    "product_daily",
+    "Daily rollup per store, business date and product, kept by the loader (`shopops.warehouse.rollups`): "
+    "when a load changes orders, order lines, the product traffic report, reviews or stock snapshots of some "
+    "(store, date), "
+    "exactly those dates are recomputed in the same transaction (a change of `skus`: the store's every date). The metrics runners answer from it when "
+    "that is exact (`shopops.metrics.rollups`). `item_buyers` is the day's distinct buyers of the product: "
+    "never add it across days or products for a period's buyers.",
+    ("store_id", "date", "product_id"),
+    _STORE, _DAY,
+    Column("product_id", dt.String(nullable=False), "Product (`\"\"` for the store-level rows of `traffic_daily`).", False),
+    _n("line_rows", "Paid order lines of the product that day (0: no sale; the rows the KPI source would have)."),
+    Column("item_gmv", MONEY, "Σ `order_lines.paid_amount` of paid orders, by the order's `paid_date`."),
+    _n("units_sold", "Σ `order_lines.quantity` of those lines."),
+    _n("item_buyers", "Distinct (store, buyer) of those lines that day — per day and product only."),
+    _n("traffic_rows", "Rows of `traffic_daily` (sources) of the product that day."),
+    _n("visitor_days", "Σ `traffic_daily.visitors` (the product traffic report, summed over sources)."),
+    _n("review_rows", "Reviews of the product posted that day (`review_date`)."),
+    _n("rated_reviews", "Of them, with a rating."),
+    _n("positive_reviews", "Of them, rated 4–5."),
+    _n("bad_reviews", "Of them, rated 1–2."),
+    Column("cogs", MONEY, "Σ `quantity` × `skus.cost` of the paid lines (a SKU without cost counts 0)."),
+    _n("stock_rows", "End-of-day stock snapshots of the product's SKUs that day (`inventory_snapshots` joined to `skus`; "
+       "snapshots of an unknown SKU under product `\"\"`)."),
+    _n("stock_unit_days", "Σ `on_hand` of those snapshots."),
+)
+
+STORE_DAILY = _rollup(
+    "store_daily",
+    "Daily rollup per store and business date, kept by the loader like `product_daily`: paid orders by "
+    "`paid_date` and successful refunds by their order's `paid_date` (a refund arriving days later "
+    "changes its order's day). `paying_buyers` is the day's distinct buyers: never add it across days.",
+    ("store_id", "date"),
+    _STORE, _DAY,
+    _n("order_rows", "Paid orders that day (status not pending_payment/closed)."),
+    Column("gmv", MONEY, "Σ `orders.paid_amount` of those orders."),
+    _n("paying_buyers", "Distinct buyers of those orders that day — per day only."),
+    Column("store_discount", MONEY, "Σ (`discount_amount` − `platform_discount`), missing parts as 0."),
+    Column("platform_discount", MONEY, "Σ `platform_discount`, missing as 0."),
+    _n("refund_rows", "Successful refunds of orders paid that day."),
+    Column("refund_amount", MONEY, "Σ `refunds.amount` of them."),
+    _n("refunded_orders", "Distinct orders among them (an order has one paid date, so days add up)."),
+)
+ROLLUP_TABLES: dict[str, Table] = {PRODUCT_DAILY.name: PRODUCT_DAILY, STORE_DAILY.name: STORE_DAILY}
+
 
 def data_model_markdown() -> str:
     """docs/data-model.md, generated from the definitions above."""
@@ -495,9 +557,12 @@ def data_model_markdown() -> str:
         "",
     ]
     tables = list(TABLES.values())
-    for table in [*tables, *SYSTEM_TABLES.values()]:
+    for table in [*tables, *SYSTEM_TABLES.values(), *ROLLUP_TABLES.values()]:
         if table is next(iter(SYSTEM_TABLES.values())):
             out += ["# System tables", "", "Kept by shopops itself; never loaded or mapped.", ""]
+        if table is next(iter(ROLLUP_TABLES.values())):
+            out += ["# Rollup tables", "", "Kept by the loader from the facts above (`shopops.warehouse.rollups`); "
+                    "never loaded or mapped. Each is exact: the runners' parity tests compare it with the raw path.", ""]
         out += [f"## `{table.name}`", "", table.doc, "", f"Natural key: {', '.join(f'`{k}`' for k in table.key)}", ""]
         if table.business_date:
             derived = (f", derived at ingest from `{table.business_date_of}` in the store's time zone"

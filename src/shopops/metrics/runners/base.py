@@ -40,6 +40,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
+from shopops.metrics import rollups
 from shopops.metrics.cache import Cache, cache_key, default_cache
 from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
@@ -114,7 +115,7 @@ class Runner(Generic[Q, R]):
     def frames(self, sql: dict[str, str]) -> dict[str, pd.DataFrame]:
         """Run ``to_expr()``: one frame per expression, each timed as ``execute:<name>`` (and its
         SQL kept in ``sql`` with ``capture_sql``). The compiled SQL is reused for the same query."""
-        key = (self.con.name, self.kind, repr(self.query))
+        key = (self.con.name, self.kind, repr(self.query), rollups.enabled(self.con))
         hit = compiled.get(key)
         if hit is None:
             with self.timings.step("build"), _deep_sql():

@@ -22,6 +22,7 @@ import pandas as pd
 from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
+from shopops.metrics import rollups
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
 from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
@@ -82,13 +83,23 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
     tables = TABLES_READ
 
     def pieces(self) -> dict[str, ir.Table]:
-        """One aggregate per source for its plain measures (``source:<id>``), one per entity count (its KPI id)."""
+        """One aggregate per source for its plain measures (``source:<id>``), one per entity count (its KPI id);
+        the base KPIs a daily rollup answers exactly come from it instead (``rollup:<id>``)."""
         q = self.query
         by_source: dict[str, list[str]] = {}
         for kid in measures_needed(q.kpis):
             by_source.setdefault(CATALOG[kid].source, []).append(kid)
         exprs: dict[str, ir.Table] = {}
+        if rollups.enabled(self.con):  # the daily rollups answer these exactly (shopops.metrics.rollups)
+            for rollup, from_rollup in rollups.plan(measures_needed(q.kpis), grain=q.grain, by=q.by,
+                                                    filters=q.filters).items():
+                exprs[f"rollup:{rollup}"] = rollups.rollup_piece(
+                    self.con, from_rollup, period=q.period, grain=q.grain, stores=q.stores, by=q.by, filters=q.filters)
+                for kid in from_rollup:
+                    by_source[CATALOG[kid].source].remove(kid)
         for source_id, kids in by_source.items():
+            if not kids:
+                continue
             needs = tuple(d for kid in kids for d in CATALOG[kid].needs)
             t = source_rows(self.con, source_id, period=q.period, grain=q.grain, stores=q.stores,
                             dims=tuple(dict.fromkeys([*q.by, *needs])), filters=q.filters)

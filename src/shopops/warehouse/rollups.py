@@ -1,0 +1,285 @@
+"""Daily rollups the loader keeps: per (store, day, product) and per (store, day), exact.
+
+Pages and insights ask the same few sums per product and day again and again (item GMV, units,
+buyers, the product traffic report's visitors, reviews); the raw path joins every paid line to its
+order on each question. The rollups hold those sums once, and the metrics runners answer from
+them whenever the answer is exact (``shopops.metrics.rollups``), else from the raw tables.
+
+* ``product_daily`` (``schema.PRODUCT_DAILY``): paid lines by the order's paid date (item GMV,
+  units, cost of goods, the day's distinct buyers), ``traffic_daily`` by date (the product
+  report's visitors, summed over sources), reviews by review date (counts by rating), stock
+  snapshots by date (units on hand, summed over the product's SKUs). A load of ``skus`` (cost,
+  product of a SKU) recomputes every date of its stores.
+* ``store_daily`` (``schema.STORE_DAILY``): paid orders by paid date (GMV, orders, the day's
+  distinct buyers, discounts) and successful refunds by their order's paid date (amount, orders) —
+  the catalog's ``refunds_of_paid_orders``: a refund arriving days later changes the day its order
+  was paid, not the day of the refund.
+
+Distinct buyers are kept per day (and product) only: they do not add across days or products, so
+a period's buyers never come from here.
+
+**Maintenance.** :func:`Touched.before` and :func:`Touched.after` note, around each merge of the
+loader, which (store, business date) partitions a batch touches — its own dates, the dates the
+stored rows of its keys had (an order whose paid date moved leaves its old day), and for lines and
+refunds the paid dates of their orders. :func:`refresh` then deletes those partitions of the
+rollups fed by the table and inserts them again from the base tables, in the loader's transaction
+(DuckDB, PostgreSQL). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
+:func:`ensure` creates a missing rollup and fills it from the base tables (a warehouse from before
+the rollups, one filled by SQL); :func:`rebuild` refills it after writes that bypassed the loader.
+
+Each rollup column's definition mirrors a catalog source (``metrics/catalog.py``: what counts as
+paid, which date places a row); ``tests/metrics/test_rollups.py`` checks every covered KPI against
+the raw path on DuckDB, PostgreSQL and Spark.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from ibis.backends import BaseBackend
+
+from shopops.warehouse.backends.sql import Session, q
+from shopops.warehouse.schema import PAID_EXCLUDED_STATUSES, PRODUCT_DAILY, ROLLUP_TABLES, STORE_DAILY, Table
+
+# which rollups a load of each base table can change
+FED_BY: dict[str, tuple[str, ...]] = {
+    "orders": (PRODUCT_DAILY.name, STORE_DAILY.name),
+    "order_lines": (PRODUCT_DAILY.name,),
+    "refunds": (STORE_DAILY.name,),
+    "traffic_daily": (PRODUCT_DAILY.name,),
+    "reviews": (PRODUCT_DAILY.name,),
+    "inventory_snapshots": (PRODUCT_DAILY.name,),
+    "skus": (PRODUCT_DAILY.name,),  # a SKU's cost and product: every date of its store
+}
+
+
+def _lit(value: str) -> str:
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def _date(value: dt.date) -> str:
+    return f"DATE '{value.isoformat()}'"
+
+
+def _paid(alias: str) -> str:
+    statuses = ", ".join(_lit(s) for s in PAID_EXCLUDED_STATUSES)
+    return f"{alias}.paid_date IS NOT NULL AND {alias}.status NOT IN ({statuses})"
+
+
+def _scope(parts: dict[str, set[dt.date] | None] | None, store: str, day: str) -> str:
+    """SQL true for the (store, day) partitions in ``parts`` (None: every partition; a store
+    mapped to None: every day of that store)."""
+    if parts is None:
+        return "true"
+    if not parts:
+        return "false"
+    ors = [f"{store} = {_lit(s)}" if days is None else
+           f"({store} = {_lit(s)} AND {day} IN ({', '.join(_date(d) for d in sorted(days))}))"
+           for s, days in sorted(parts.items()) if days is None or days]
+    return "(" + " OR ".join(ors) + ")" if ors else "false"
+
+
+_DEC = "DECIMAL(18,2)"
+_NUM = "DECIMAL(38,2)"  # the sum of DECIMAL(18,2) on every engine, before the cast back
+
+
+def _product_rows(parts: dict[str, set[dt.date]] | None) -> str:
+    """The rows of ``product_daily`` for the partitions ``parts`` (all when None)."""
+    n = "CAST(NULL AS BIGINT)"
+    m = f"CAST(NULL AS {_NUM})"
+    lines = (
+        f"SELECT l.store_id AS s, o.paid_date AS d, l.product_id AS p, count(*) AS lr, "
+        f"CAST(sum(l.paid_amount) AS {_NUM}) AS g, CAST(sum(l.quantity) AS BIGINT) AS u, "
+        f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, 0 AS tr, {n} AS v, 0 AS rr, 0 AS ra, 0 AS po, 0 AS ba, "
+        f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so "
+        f"FROM {q('order_lines')} l JOIN {q('orders')} o ON l.store_id = o.store_id AND l.order_id = o.order_id "
+        f"LEFT JOIN {q('skus')} k ON k.store_id = l.store_id AND k.sku_id = l.sku_id "
+        f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"GROUP BY l.store_id, o.paid_date, l.product_id"
+    )
+    traffic = (
+        f"SELECT t.store_id, t.{q('date')}, t.product_id, 0, {m}, {n}, {n}, count(*), "
+        f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0, {m}, 0, {n} "
+        f"FROM {q('traffic_daily')} t WHERE {_scope(parts, 't.store_id', 't.' + q('date'))} "
+        f"GROUP BY t.store_id, t.{q('date')}, t.product_id"
+    )
+    reviews = (
+        f"SELECT r.store_id, r.review_date, r.product_id, 0, {m}, {n}, {n}, 0, {n}, count(*), "
+        f"sum(CASE WHEN r.rating IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END), "
+        f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END), {m}, 0, {n} "
+        f"FROM {q('reviews')} r WHERE {_scope(parts, 'r.store_id', 'r.review_date')} "
+        f"GROUP BY r.store_id, r.review_date, r.product_id"
+    )
+    stock = (
+        f"SELECT i.store_id, i.{q('date')}, coalesce(k.product_id, ''), 0, {m}, {n}, {n}, 0, {n}, 0, 0, 0, 0, {m}, "
+        f"count(*), CAST(sum(i.on_hand) AS BIGINT) "
+        f"FROM {q('inventory_snapshots')} i LEFT JOIN {q('skus')} k ON k.store_id = i.store_id AND k.sku_id = i.sku_id "
+        f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))} "
+        f"GROUP BY i.store_id, i.{q('date')}, coalesce(k.product_id, '')"
+    )
+    return (
+        f"SELECT s, d, p, CAST(sum(lr) AS BIGINT), CAST(sum(g) AS {_DEC}), CAST(sum(u) AS BIGINT), "
+        f"CAST(sum(b) AS BIGINT), CAST(sum(tr) AS BIGINT), CAST(sum(v) AS BIGINT), CAST(sum(rr) AS BIGINT), "
+        f"CAST(sum(ra) AS BIGINT), CAST(sum(po) AS BIGINT), CAST(sum(ba) AS BIGINT), CAST(sum(c) AS {_DEC}), "
+        f"CAST(sum(sr) AS BIGINT), CAST(sum(so) AS BIGINT) "
+        f"FROM ({lines} UNION ALL {traffic} UNION ALL {reviews} UNION ALL {stock}) x GROUP BY s, d, p"
+    )
+
+
+def _store_rows(parts: dict[str, set[dt.date]] | None) -> str:
+    """The rows of ``store_daily`` for the partitions ``parts`` (all when None)."""
+    n = "CAST(NULL AS BIGINT)"
+    m = f"CAST(NULL AS {_NUM})"
+    orders = (
+        f"SELECT o.store_id AS s, o.paid_date AS d, count(*) AS orr, CAST(sum(o.paid_amount) AS {_NUM}) AS g, "
+        f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, "
+        f"CAST(sum(coalesce(o.discount_amount, 0) - coalesce(o.platform_discount, 0)) AS {_NUM}) AS sd, "
+        f"CAST(sum(coalesce(o.platform_discount, 0)) AS {_NUM}) AS pd, 0 AS fr, {m} AS fa, {n} AS fo "
+        f"FROM {q('orders')} o WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"GROUP BY o.store_id, o.paid_date"
+    )
+    refunds = (
+        f"SELECT o.store_id, o.paid_date, 0, {m}, {n}, {m}, {m}, count(*), CAST(sum(r.amount) AS {_NUM}), "
+        f"CAST(count(DISTINCT r.order_id) AS BIGINT) "
+        f"FROM {q('refunds')} r JOIN {q('orders')} o ON r.store_id = o.store_id AND r.order_id = o.order_id "
+        f"WHERE r.status = 'success' AND {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"GROUP BY o.store_id, o.paid_date"
+    )
+    return (
+        f"SELECT s, d, CAST(sum(orr) AS BIGINT), CAST(sum(g) AS {_DEC}), CAST(sum(b) AS BIGINT), "
+        f"CAST(sum(sd) AS {_DEC}), CAST(sum(pd) AS {_DEC}), CAST(sum(fr) AS BIGINT), CAST(sum(fa) AS {_DEC}), "
+        f"CAST(sum(fo) AS BIGINT) FROM ({orders} UNION ALL {refunds}) x GROUP BY s, d"
+    )
+
+
+ROWS = {PRODUCT_DAILY.name: _product_rows, STORE_DAILY.name: _store_rows}
+
+
+class Touched:
+    """The (store, business date) partitions one load touches, per rollup."""
+
+    def __init__(self) -> None:
+        self.parts: dict[str, dict[str, set[dt.date] | None]] = {}  # rollup -> store -> dates (None: all)
+
+    def __bool__(self) -> bool:
+        return any(self.parts.values())
+
+    def _add(self, table_name: str, rows: Iterable[tuple]) -> None:
+        """Note (store, date) rows; a date of None for a ``skus`` row means every date of the store."""
+        for rollup in FED_BY.get(table_name, ()):
+            target = self.parts.setdefault(rollup, {})
+            for store, day in rows:
+                if table_name == "skus":
+                    target[str(store)] = None
+                elif day is not None and target.get(str(store), set()) is not None:
+                    target.setdefault(str(store), set()).add(day)
+
+    def before(self, session: Session, table: Table, stage: str) -> list[tuple]:
+        """Before the merge: the (store, date) the stored rows of the batch's keys have now (a row
+        may move to another day); hand them to :meth:`after` when the merge changed rows."""
+        name = table.name
+        if name not in FED_BY or name in ("order_lines", "traffic_daily", "inventory_snapshots", "skus"):
+            return []  # a line's day is its order's (unchanged by loading the line); a traffic row's day is its key
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
+        if name == "refunds":
+            sql = (f"SELECT DISTINCT o.store_id, o.paid_date FROM {q(stage)} s JOIN {q('refunds')} t ON {on} "
+                   f"JOIN {q('orders')} o ON o.store_id = t.store_id AND o.order_id = t.order_id")
+        else:
+            day = q(table.business_date)
+            sql = f"SELECT DISTINCT t.store_id, t.{day} FROM {q(stage)} s JOIN {q(name)} t ON {on}"
+        return session.execute(sql).fetchall()
+
+    def after(self, session: Session, table: Table, stage: str, before: Iterable[tuple] = ()) -> None:
+        """After a merge that changed rows: ``before``'s partitions and the batch's own dates (for
+        lines and refunds, their orders')."""
+        name = table.name
+        if name not in FED_BY:
+            return
+        self._add(name, before)
+        if name == "skus":
+            sql = f"SELECT DISTINCT store_id, NULL FROM {q(stage)}"
+        elif name in ("order_lines", "refunds"):
+            sql = (f"SELECT DISTINCT o.store_id, o.paid_date FROM (SELECT DISTINCT store_id, order_id FROM {q(stage)}) s "
+                   f"JOIN {q('orders')} o ON o.store_id = s.store_id AND o.order_id = s.order_id")
+        else:
+            sql = f"SELECT DISTINCT store_id, {q(table.business_date)} FROM {q(stage)}"
+        self._add(name, session.execute(sql).fetchall())
+
+
+def refresh(session: Session, touched: Touched) -> None:
+    """Recompute the touched partitions of each rollup (inside the caller's transaction).
+
+    PostgreSQL: two loads may touch the same partitions at once (an API upsert during an
+    import); each takes a transaction-scoped advisory lock per rollup first (always in the same
+    order), so the second recomputes after the first committed and sees its rows, instead of
+    inserting keys the first already inserted. DuckDB has one writer per process; Spark has no
+    transactions."""
+    for name, table in ROLLUP_TABLES.items():
+        parts = touched.parts.get(name)
+        if parts:
+            if session.engine == "postgres":
+                session.execute(f"SELECT pg_advisory_xact_lock(hashtext({_lit('shopops.rollup.' + name)}))")
+            _replace(session, table, parts)
+    touched.parts.clear()
+
+
+def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | None) -> None:
+    cols = ", ".join(q(c) for c in table.column_names)
+    rows = ROWS[table.name](parts)
+    target = q(table.name)
+    if session.engine != "pyspark":
+        session.execute(f"DELETE FROM {target} WHERE {_scope(parts, 'store_id', q('date'))}")
+        session.execute(f"INSERT INTO {target} ({cols}) {rows}")
+        return
+    aside = f"{table.name}__rollup"
+    keep = f"SELECT {cols} FROM {target} WHERE NOT {_scope(parts, 'store_id', q('date'))}"
+    session.execute(f"DROP TABLE IF EXISTS {q(aside)}")
+    session.execute(f"CREATE TABLE {q(aside)} USING parquet AS {keep} UNION ALL {rows}")
+    session.execute(f"DROP TABLE {target}")
+    session.execute(f"ALTER TABLE {q(aside)} RENAME TO {target}")
+
+
+def ensure(con: BaseBackend) -> None:
+    """Create the rollups that do not exist yet, filled from the base tables."""
+    if getattr(con, "_shopops_rollups", False):
+        return
+    present = set(con.list_tables())
+    session = Session(con)
+    for table in ROLLUP_TABLES.values():
+        if table.name in present:
+            continue
+        session.ensure_table(table)
+        _fill_if_bases(session, table, present)
+    con._shopops_rollups = True
+
+
+def _fill_if_bases(session: Session, table: Table, present: set[str]) -> None:
+    bases = ({"orders", "order_lines", "traffic_daily", "reviews", "skus", "inventory_snapshots"}
+             if table is PRODUCT_DAILY else {"orders", "refunds"})
+    if bases <= present:
+        with session.transaction():
+            _replace(session, table, None)
+
+
+def rebuild(con: BaseBackend, stores: Iterable[str] | None = None) -> None:
+    """Refill the rollups from the base tables (of ``stores``, or all): after facts were written
+    without the loader (a benchmark filling tables by SQL, a test appending rows on Spark)."""
+    ensure(con)
+    session = Session(con)
+    parts = None if stores is None else {str(s): None for s in stores}
+    with session.transaction():
+        for table in ROLLUP_TABLES.values():
+            _replace(session, table, parts)
+
+
+def available(con: BaseBackend) -> bool:
+    """Whether this connection's warehouse has the rollups (made by ``ensure``, at connect or first load)."""
+    ok = getattr(con, "_shopops_rollups", None)
+    if ok is None:
+        ok = all(t in con.list_tables() for t in ROLLUP_TABLES)
+        try:
+            con._shopops_rollups = ok
+        except AttributeError:  # a backend object that takes no attributes: ask each time
+            pass
+    return bool(ok)
