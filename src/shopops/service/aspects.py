@@ -55,7 +55,9 @@ LEXICON: dict[str, tuple[str, ...]] = {
                      "图文不符", "描述相符", "正品", "假货", "行货", "山寨"),
 }
 
-_CLAUSE = re.compile(r"[，,。.!！?？;；~～、\n\r\t…]+|\s{2,}|(?=但是|不过|可是|然而|就是|只是)")
+# a single space between Chinese characters is a comma in many reviews ("价格合适 包装很差")
+_CLAUSE = re.compile(r"[，,。.!！?？;；~～、\n\r\t…]+|\s{2,}|(?<=[\u4e00-\u9fff])\s(?=[\u4e00-\u9fff])"
+                     r"|(?=但是|不过|可是|然而|就是|只是)")
 
 
 def clauses(text: str) -> list[str]:
@@ -90,6 +92,10 @@ _WEAK_SERVICE = frozenset({"服务", "态度", "服务态度"})
 # the seller named as a shop ("不会再买这个商家的", "建议商家注重…") is not its customer service:
 # these name the service only beside a word of what a service does
 _SELLER = frozenset({"商家", "卖家", "店家", "掌柜"})
+_OPENING = frozenset({"拆开", "打开", "拆", "开", "连", "撕开", "剪开", "一开"})
+_OPENED = frozenset({"包装", "盒子", "箱子", "纸箱", "外包装", "包装盒", "包装袋"})
+_DISPLAY = frozenset({"屏", "屏幕", "内屏", "外屏", "显示", "显示屏", "拍照", "照片", "摄像头", "像素", "画面", "相机"})
+_BODY = frozenset({"外观", "外形", "机身", "外壳", "款式", "造型", "颜值"})
 _SERVICE_ACTS = frozenset({"态度", "回复", "答复", "不理", "沟通", "处理", "解决", "发错货", "发错", "退款", "换货",
                            "推脱", "耐心", "热情", "联系", "客服", "售后", "服务", "回应", "敷衍"})
 
@@ -114,7 +120,7 @@ POSITIVE = frozenset({
     "负责", "快", "很快", "迅速", "实惠", "便宜", "划算", "超值", "值", "值得", "厚道", "公道", "合理", "漂亮",
     "好看", "美观", "精致", "精美", "时尚", "大方", "显瘦", "显白", "完好", "完好无损", "完整", "实在", "结实", "严实", "用心",
     "仔细", "优惠", "好评", "舒服", "合适", "合身", "新颖", "经典", "干净", "鲜艳", "还行", "物美价廉", "物有所值",
-    "一致", "相符", "正品", "新鲜", "好吃", "好用", "耐用", "清晰", "流畅",
+    "一致", "相符", "正品", "新鲜", "好吃", "好用", "耐用", "清晰", "流畅", "服务到家", "没得说",
 })
 NEGATIVE = frozenset({
     "差", "太差", "很差", "差劲", "烂", "慢", "太慢", "贵", "太贵", "小贵", "偏贵", "破", "破了", "丑", "难看", "简陋",
@@ -122,7 +128,7 @@ NEGATIVE = frozenset({
     "踢皮球", "无语", "垃圾", "失望", "变形", "破损", "臭", "异味", "粗糙", "一般", "凑合", "普通", "过时", "色差",
     "发暗", "显胖", "不值", "亏", "差评", "恶心", "生气", "麻烦", "不符", "坏", "坏了", "烂了", "后悔", "偏大",
     "偏小", "不合身", "太紧", "太松", "挤脚", "掉色", "褪色", "起球", "开线", "缩水", "瑕疵", "划痕", "故障", "假货",
-    "山寨", "名不副实", "货不对板", "难吃", "不新鲜",
+    "山寨", "名不副实", "货不对板", "难吃", "不新鲜", "low", "恶劣", "差劲", "糟糕", "不行",
 })
 NEGATIONS = frozenset({"不", "没", "没有", "不太", "不够", "不是", "毫无", "无", "不怎么", "并不", "一点也不", "一点都不"})
 _DEGREE = frozenset({"很", "太", "非常", "特别", "十分", "那么", "这么", "都", "也", "一点", "有点", "比较", "还", "蛮", "挺", "超"})
@@ -139,12 +145,17 @@ def mentioned(clause: str) -> tuple[str, ...]:
     found: set[str] = set()
     ws = _tokenizer().lcut(clause.lower(), HMM=False)
     acts = any(w in _SERVICE_ACTS for w in ws)
-    for w in ws:
+    for i, w in enumerate(ws):
         if w in _WEAK_SERVICE or (w in _SELLER and not acts):
             continue
+        if i and ws[i - 1] in _OPENING and w in _OPENED:
+            continue  # "拆开包装就有坏的", "连包装不到五斤": the moment or the weight, not the packaging
         found.update(table.get(w, ()))
     if any(w in _WEAK_SERVICE for w in ws):
         found.add("logistics" if "logistics" in found else "service")
+    if "looks" in found and any(w in _DISPLAY for w in ws) and not any(w in _BODY for w in ws):
+        found.discard("looks")  # the colour of a screen or a photo is how well the device works
+        found.add("quality")
     return tuple(c for c in ASPECT_CODES if c in found)
 
 
@@ -190,7 +201,7 @@ class AspectMention:
 
 NEGATIVE_BELOW = 0.4
 POSITIVE_ABOVE = 0.6
-MODEL_ALONE_BELOW = 0.25  # a clause without opinion words is negative only below this
+MODEL_ALONE_BELOW = 0.15  # a clause without opinion words is negative only below this
 
 
 def extract(texts: Sequence[str], proba: Callable[[list[str]], np.ndarray]) -> list[list[AspectMention]]:
