@@ -92,6 +92,10 @@ _WEAK_SERVICE = frozenset({"服务", "态度", "服务态度"})
 # the seller named as a shop ("不会再买这个商家的", "建议商家注重…") is not its customer service:
 # these name the service only beside a word of what a service does
 _SELLER = frozenset({"商家", "卖家", "店家", "掌柜"})
+# the listing's pictures are named when the goods are compared with them (和图片一样, 没有图片中漂亮)
+_PICTURE = frozenset({"图片", "实物"})
+_COMPARES = frozenset({"像", "不像", "一样", "一致", "不符", "相符", "差", "不如", "没有", "图片",
+                       "实物", "描述", "差距", "区别", "差别", "符合", "不一样", "相差", "上", "中", "里"})
 _OPENING = frozenset({"拆开", "打开", "拆", "开", "连", "撕开", "剪开", "一开"})
 _OPENED = frozenset({"包装", "盒子", "箱子", "纸箱", "外包装", "包装盒", "包装袋"})
 _DISPLAY = frozenset({"屏", "屏幕", "内屏", "外屏", "显示", "显示屏", "拍照", "照片", "摄像头", "像素", "画面", "相机"})
@@ -120,7 +124,7 @@ POSITIVE = frozenset({
     "负责", "快", "很快", "迅速", "实惠", "便宜", "划算", "超值", "值", "值得", "厚道", "公道", "合理", "漂亮",
     "好看", "美观", "精致", "精美", "时尚", "大方", "显瘦", "显白", "完好", "完好无损", "完整", "实在", "结实", "严实", "用心",
     "仔细", "优惠", "好评", "舒服", "合适", "合身", "新颖", "经典", "干净", "鲜艳", "还行", "物美价廉", "物有所值",
-    "一致", "相符", "正品", "新鲜", "好吃", "好用", "耐用", "清晰", "流畅", "服务到家", "没得说",
+    "一致", "相符", "正品", "新鲜", "好吃", "好用", "耐用", "清晰", "流畅", "服务到家", "没得说", "不到一天", "当天", "次日", "第二天", "隔天", "神速",
 })
 NEGATIVE = frozenset({
     "差", "太差", "很差", "差劲", "烂", "慢", "太慢", "贵", "太贵", "小贵", "偏贵", "破", "破了", "丑", "难看", "简陋",
@@ -145,11 +149,14 @@ def mentioned(clause: str) -> tuple[str, ...]:
     found: set[str] = set()
     ws = _tokenizer().lcut(clause.lower(), HMM=False)
     acts = any(w in _SERVICE_ACTS for w in ws)
+    compares = any(w in _COMPARES for w in ws)
     for i, w in enumerate(ws):
         if w in _WEAK_SERVICE or (w in _SELLER and not acts):
             continue
         if i and ws[i - 1] in _OPENING and w in _OPENED:
             continue  # "拆开包装就有坏的", "连包装不到五斤": the moment or the weight, not the packaging
+        if w in _PICTURE and not compares:
+            continue  # "不能下载铃声和图片": a picture, not the listing's
         found.update(table.get(w, ()))
     if any(w in _WEAK_SERVICE for w in ws):
         found.add("logistics" if "logistics" in found else "service")
