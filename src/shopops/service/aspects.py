@@ -94,8 +94,7 @@ _WEAK_SERVICE = frozenset({"服务", "态度", "服务态度"})
 _SELLER = frozenset({"商家", "卖家", "店家", "掌柜"})
 # the listing's pictures are named when the goods are compared with them (和图片一样, 没有图片中漂亮)
 _PICTURE = frozenset({"图片", "实物"})
-_COMPARES = frozenset({"像", "不像", "一样", "一致", "不符", "相符", "差", "不如", "没有", "图片",
-                       "实物", "描述", "差距", "区别", "差别", "符合", "不一样", "相差", "上", "中", "里"})
+_COMPARES = frozenset({"像", "不像", "一样", "一致", "不符", "相符", "差", "不如", "没有", "差距", "区别", "差别", "符合", "不一样", "相差", "上", "中", "里", "描述"})
 _OPENING = frozenset({"拆开", "打开", "拆", "开", "连", "撕开", "剪开", "一开"})
 _OPENED = frozenset({"包装", "盒子", "箱子", "纸箱", "外包装", "包装盒", "包装袋"})
 _DISPLAY = frozenset({"屏", "屏幕", "内屏", "外屏", "显示", "显示屏", "拍照", "照片", "摄像头", "像素", "画面", "相机"})
@@ -149,7 +148,7 @@ def mentioned(clause: str) -> tuple[str, ...]:
     found: set[str] = set()
     ws = _tokenizer().lcut(clause.lower(), HMM=False)
     acts = any(w in _SERVICE_ACTS for w in ws)
-    compares = any(w in _COMPARES for w in ws)
+    compares = any(w in _COMPARES for w in ws) or _PICTURE <= set(ws)
     for i, w in enumerate(ws):
         if w in _WEAK_SERVICE or (w in _SELLER and not acts):
             continue
