@@ -43,7 +43,12 @@ def adapt_main(argv):
     folds = (argv[0] if argv else default).split(",")
     df = c.read(c.data_dir())
     rng = np.random.default_rng(0)
-    settings = {"shipped": None, "adapted": {}}
+    # the variants compared; "nested" below picks one per held-out category by the others only
+    settings = {"shipped": None}
+    for bal in (True, False):
+        for mix in (False, True):
+            settings[f"{'balanced' if bal else 'proportional'} {'mixed' if mix else 'adapted alone'}"] = dict(
+                balanced=bal, mix=mix)
     if grid:
         settings = {"shipped": None}
         for bal in (True, False):
@@ -76,6 +81,15 @@ def adapt_main(argv):
                   f"{acc:.4f} predicted positive {(p >= 0.5).mean():.3f} ({time.process_time() - t0:.1f} s CPU"
                   f"{', adapted' if ran else ''})", flush=True)
     print("folds:", ",".join(folds), "| positive share:", share or "as in the corpus")
+    if not grid and len(folds) > 2:
+        # nested: for each held-out category, the variant with the best mean on the other categories
+        nested, picks = [], []
+        for i in range(len(folds)):
+            best = max(settings, key=lambda k: np.mean([a for j, a in enumerate(res[k]) if j != i]))
+            picks.append(best)
+            nested.append(res[best][i])
+        res["nested choice"] = nested
+        print("nested picks:", dict(zip(folds, picks)))
     for name, a in sorted(res.items(), key=lambda kv: -np.mean(kv[1])):
         print(f"{np.mean(a):.4f} min {np.min(a):.4f}  {name}  {np.round(a, 4).tolist()}")
 

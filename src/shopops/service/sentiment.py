@@ -204,6 +204,7 @@ ADAPT_MIN_TEXTS = 300  # fewer distinct reviews than this: too few to learn thei
 ADAPT_SHARE = 0.5
 ADAPT_ROUNDS = 2
 ADAPT_C = 1.0
+ADAPT_MIX = True
 
 
 def _tfidf_rows(x: sp.csr_matrix) -> sp.csr_matrix:
@@ -221,7 +222,7 @@ def _tfidf_rows(x: sp.csr_matrix) -> sp.csr_matrix:
 
 def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
                   rounds: int = ADAPT_ROUNDS, c: float = ADAPT_C, min_texts: int = ADAPT_MIN_TEXTS,
-                  balanced: bool = True) -> tuple[np.ndarray, bool]:
+                  balanced: bool = True, mix: bool = ADAPT_MIX) -> tuple[np.ndarray, bool]:
     """P(positive) of each text, the model adapted to these texts by self-training (transductive).
 
     The trained model scores the texts; the ``share`` it is surest of on each side (as many positive
@@ -229,8 +230,10 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
     the texts' own character n-grams, weighted by their own IDF — so words of this product
     category that the training corpora never saw (续航, 起球 …) get a weight from the company
     they keep. Repeated ``rounds`` times from the new model's margins. No label of the texts is
-    read. Returns the probabilities and whether adaptation ran (not with fewer than
-    ``min_texts`` distinct non-empty texts, or when the model finds only one side)."""
+    read. With ``mix`` the result is the mean of the trained model's margin and the adapted one
+    (scaled to the trained model's spread), so what the corpora taught is kept. Returns the
+    probabilities and whether adaptation ran (not with fewer than ``min_texts`` distinct
+    non-empty texts, or when the model finds only one side)."""
     from sklearn.linear_model import LogisticRegression
 
     norm = [normalise(t) for t in texts]
@@ -243,7 +246,7 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
     if nonempty.sum() < min_texts:
         return base[inverse], False
     idx = np.flatnonzero(nonempty)
-    z = np.log(np.clip(base[idx], 1e-9, 1 - 1e-9) / np.clip(1 - base[idx], 1e-9, 1))
+    z = z0 = np.log(np.clip(base[idx], 1e-9, 1 - 1e-9) / np.clip(1 - base[idx], 1e-9, 1))
     x = _tfidf_rows(counts([unique[i] for i in idx], use_words=model.use_words))
     ran = False
     for _ in range(rounds):
@@ -259,6 +262,8 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
         clf.fit(x[sel], (z[sel] > 0).astype(np.int64))
         z = clf.decision_function(x)
         ran = True
+    if ran and mix:
+        z = (z0 + z * (np.std(z0) / max(float(np.std(z)), 1e-9))) / 2.0
     out = base.copy()
     out[idx] = 1.0 / (1.0 + np.exp(-z))
     return out[inverse], ran
