@@ -49,6 +49,8 @@ def adapt_main(argv):
         for mix in (False, True):
             settings[f"{'balanced' if bal else 'proportional'} {'mixed' if mix else 'adapted alone'}"] = dict(
                 balanced=bal, mix=mix)
+        settings[f"{'balanced' if bal else 'proportional'} mixed, positive share kept"] = dict(
+            balanced=bal, mix=True, keep_share=True)
     if grid:
         settings = {"shipped": None}
         for bal in (True, False):

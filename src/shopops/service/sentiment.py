@@ -205,6 +205,9 @@ ADAPT_SHARE = 0.5
 ADAPT_ROUNDS = 2
 ADAPT_C = 1.0
 ADAPT_MIX = True
+# pseudo-labels keep the side shares the model predicts: taking as many of each side (balanced) wrecks a
+# file that is mostly positive, as a store's reviews are (measured: 0.80 vs 0.91 unadapted at 85 % positive)
+ADAPT_BALANCED = False
 
 
 def _tfidf_rows(x: sp.csr_matrix) -> sp.csr_matrix:
@@ -222,11 +225,12 @@ def _tfidf_rows(x: sp.csr_matrix) -> sp.csr_matrix:
 
 def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
                   rounds: int = ADAPT_ROUNDS, c: float = ADAPT_C, min_texts: int = ADAPT_MIN_TEXTS,
-                  balanced: bool = True, mix: bool = ADAPT_MIX) -> tuple[np.ndarray, bool]:
+                  balanced: bool = ADAPT_BALANCED, mix: bool = ADAPT_MIX,
+                  keep_share: bool = False) -> tuple[np.ndarray, bool]:
     """P(positive) of each text, the model adapted to these texts by self-training (transductive).
 
-    The trained model scores the texts; the ``share`` it is surest of on each side (as many positive
-    as negative when ``balanced``) become pseudo-labels for a second logistic regression over
+    The trained model scores the texts; the ``share`` it is surest of on each side (of each side's
+    size; as many positive as negative when ``balanced``) become pseudo-labels for a second logistic regression over
     the texts' own character n-grams, weighted by their own IDF — so words of this product
     category that the training corpora never saw (续航, 起球 …) get a weight from the company
     they keep. Repeated ``rounds`` times from the new model's margins. No label of the texts is
@@ -264,6 +268,12 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
         ran = True
     if ran and mix:
         z = (z0 + z * (np.std(z0) / max(float(np.std(z)), 1e-9))) / 2.0
+    if ran and keep_share:
+        # the adapted model orders the texts; the trained model says how many are positive
+        k = int((z0 > 0).sum())
+        if 0 < k < len(z):
+            cut = np.sort(z)[len(z) - k - 1: len(z) - k + 1].mean()
+            z = z - cut
     out = base.copy()
     out[idx] = 1.0 / (1.0 + np.exp(-z))
     return out[inverse], ran
