@@ -52,8 +52,8 @@ def score(args: argparse.Namespace) -> int:
 
     reviews, labels = _read(Path(args.file))
     model = sentiment_model(echo=lambda m: print(m, file=sys.stderr))
-    scored = score_texts(reviews, model, adapt=not args.no_adapt)
-    if not args.no_adapt:
+    scored = score_texts(reviews, model, adapt=args.adapt)
+    if args.adapt:
         print(f"sentiment adapted to the {len(set(reviews)):,} distinct reviews of this file (self-training on their "
               "text; labels are not read)" if scored.adapted else
               f"sentiment from the model alone (adaptation needs ≥ {ADAPT_MIN_TEXTS} distinct reviews)", file=sys.stderr)
@@ -95,9 +95,10 @@ def add_parser(sub) -> None:
                                          "with labels the last line is `accuracy <x>`")
     s.add_argument("file")
     s.add_argument("--out", help="write the scored CSV here instead of standard output")
-    s.add_argument("--no-adapt", action="store_true",
-                   help="score with the trained model alone (by default, with ≥ 300 distinct reviews, the model "
-                        "is adapted to the file's reviews by self-training on their text; labels are never used)")
+    s.add_argument("--adapt", action="store_true",
+                   help="adapt the model to the file's reviews by self-training on their text (≥ 300 distinct "
+                        "reviews; labels are never used) — measured: helps categories far from the training "
+                        "corpora, hurts some others; see docs/reviews.md")
     s.set_defaults(func=score)
     t = actions.add_parser("train", help="train the sentiment model from the shared corpora (../shared/data)")
     t.add_argument("--data", help="folder holding waimai_10k/ and online_shopping_7cats/")
