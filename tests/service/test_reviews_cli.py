@@ -55,7 +55,8 @@ def test_with_adapt_a_large_file_is_scored_adapted_to_its_reviews_without_readin
     subjects = ("质量", "物流", "客服", "包装", "做工", "颜色", "尺码", "味道")
     says = ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾")
     texts = [f"{a}{b}，第{i}次买" for i in range(5) for a in subjects for b in says]  # 320 distinct
-    labels = [int(b in ("很好", "还不错", "非常满意", "超赞")) for i in range(5) for a in subjects for b in says]
+    good = ("很好", "还不错", "非常满意", "超赞")
+    labels = [int(b in good) for i in range(5) for a in subjects for b in says]
     with_labels, without = tmp_path / "labelled.csv", tmp_path / "plain.csv"
     with_labels.write_text("review,label\n" + "".join(f"{t},{y}\n" for t, y in zip(texts, labels)), "utf-8")
     without.write_text("review\n" + "".join(f"{t}\n" for t in texts), "utf-8")

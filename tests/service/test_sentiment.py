@@ -16,7 +16,8 @@ import pytest
 from shopops.service import sentiment, sentiment_corpus, sentiment_seed
 
 DATA = sentiment_corpus.data_dir()
-# adapted to each held-out category: measured 0.898–0.920 leave-one-out (docs/reviews.md, third round); floors below
+# adapted to each held-out category (proportional, mixed): measured 0.898–0.920 leave-one-out
+# (docs/reviews.md, third round); floors below
 ADAPTED_MIN, ADAPTED_MEAN = 0.87, 0.90
 needs_data = pytest.mark.skipif(DATA is None, reason="real review data not present (../shared/data or $SHOPOPS_SHARED_DATA)")
 

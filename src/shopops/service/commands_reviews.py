@@ -54,8 +54,8 @@ def score(args: argparse.Namespace) -> int:
     model = sentiment_model(echo=lambda m: print(m, file=sys.stderr))
     scored = score_texts(reviews, model, adapt=args.adapt)
     if args.adapt:
-        print(f"sentiment adapted to the {len(set(reviews)):,} distinct reviews of this file (self-training on their "
-              "text; labels are not read)" if scored.adapted else
+        print(f"sentiment adapted to the {len(set(reviews)):,} distinct reviews of this file "
+              "(self-training on their text; labels are not read)" if scored.adapted else
               f"sentiment from the model alone (adaptation needs ≥ {ADAPT_MIN_TEXTS} distinct reviews)", file=sys.stderr)
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
