@@ -16,6 +16,9 @@ import pytest
 from shopops.service import sentiment, sentiment_corpus, sentiment_seed
 
 DATA = sentiment_corpus.data_dir()
+# adapted to each held-out category (proportional, mixed): measured 0.898–0.920 leave-one-out
+# (docs/reviews.md, third round); floors below
+ADAPTED_MIN, ADAPTED_MEAN = 0.87, 0.90
 needs_data = pytest.mark.skipif(DATA is None, reason="real review data not present (../shared/data or $SHOPOPS_SHARED_DATA)")
 
 
@@ -28,16 +31,44 @@ def corpus():
 def test_accuracy_on_unseen_categories_over_splits(corpus):
     # three splits that each hold two product categories out; none of them was used to tune the model
     splits = (("平板", "洗发水"), ("手机", "水果"), ("计算机", "水果"))
-    accs = []
+    accs, adapted = [], []
     for held in splits:
         test = corpus["cat"].isin(held)
-        started = time.perf_counter()
+        started = time.process_time()
         model = sentiment.train(corpus.loc[~test, "review"].tolist(), corpus.loc[~test, "label"].tolist())
-        assert time.perf_counter() - started < 120  # ≤ 60 s on an idle 2-core machine; shared CI is slower
+        assert time.process_time() - started < 60  # CPU seconds (the shared machine's wall time is load)
+        y = corpus.loc[test, "label"].to_numpy()
         p = model.proba(corpus.loc[test, "review"].tolist())
-        accs.append(float(((p >= 0.5).astype(int) == corpus.loc[test, "label"].to_numpy()).mean()))
+        accs.append(float(((p >= 0.5).astype(int) == y).mean()))
+        # adapted to the held-out reviews (their text only), each category as its own file
+        for cat in held:
+            texts = corpus.loc[corpus["cat"] == cat, "review"].tolist()
+            pa, ran = sentiment.adapted_proba(model, texts)
+            assert ran
+            adapted.append(float(((pa >= 0.5).astype(int) == corpus.loc[corpus["cat"] == cat, "label"]).mean()))
     assert min(accs) >= 0.89, accs
     assert np.mean(accs) >= 0.905, accs
+    assert min(adapted) >= ADAPTED_MIN, adapted
+    assert np.mean(adapted) >= ADAPTED_MEAN, adapted
+
+
+def test_adaptation_needs_enough_reviews_and_reads_only_text():
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels)
+    few = ["质量很好", "太差了", "物流很快", "质量很好"]
+    p, ran = sentiment.adapted_proba(model, few)
+    assert not ran and np.allclose(p, model.proba(few))
+    many = [f"{a}{b}" for a in ("质量", "物流", "客服", "包装", "做工", "颜色") for b in
+            ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾", "好评", "差评")] * 1
+    many = [f"{t}，第{i}次买" for i in range(6) for t in many]  # 360 distinct texts
+    p, ran = sentiment.adapted_proba(model, many)
+    assert ran and p.shape == (len(many),) and np.all((p >= 0) & (p <= 1))
+    again, _ = sentiment.adapted_proba(model, many)
+    assert np.array_equal(p, again)  # deterministic
+    # the same texts in another order get the same scores (a file's row order changes nothing)
+    order = np.random.default_rng(0).permutation(len(many))
+    shuffled, _ = sentiment.adapted_proba(model, [many[i] for i in order])
+    assert np.allclose(shuffled, p[order])
 
 
 def test_seed_model_tells_plain_reviews_apart():

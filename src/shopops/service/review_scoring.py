@@ -18,7 +18,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from shopops.service import aspects
-from shopops.service.sentiment import SentimentModel
+from shopops.service.sentiment import SentimentModel, adapted_proba
 from shopops.warehouse import loader
 
 BAD_RATING = 2  # 1–2 stars is a 差评
@@ -30,23 +30,31 @@ class ScoredBatch:
     polarity: np.ndarray
     aspects: list[str]
     negative_aspects: list[str]
+    adapted: bool = False  # the sentiment comes from the model adapted to these texts
 
 
-def score_texts(texts: list[str], model: SentimentModel) -> ScoredBatch:
+def score_texts(texts: list[str], model: SentimentModel, *, adapt: bool = False) -> ScoredBatch:
     """Sentiment, polarity and aspects of review texts (empty text: 0.5, unclear, none).
 
     A text that repeats (默认好评, 好评, copied praise) is read once: sentiment, clauses and words
-    of each distinct text are computed one time and shared by its copies."""
+    of each distinct text are computed one time and shared by its copies. With ``adapt`` the
+    review sentiment comes from the model adapted to these texts (``sentiment.adapted_proba``:
+    self-training on them, no labels; the model alone below 300 distinct texts); the clause
+    sentiment of the aspects is always the model's own."""
     keys = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
     distinct, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True) if keys else ([], [])
     distinct = list(distinct)
-    p_d = model.proba(distinct)
+    adapted = False
+    if adapt and distinct:
+        p_d, adapted = adapted_proba(model, distinct)
+    else:
+        p_d = model.proba(distinct)
     mentions = aspects.extract(distinct, lambda cs: model.proba(cs))
     named = [",".join(m.aspect for m in ms) for ms in mentions]
     negative = [",".join(m.aspect for m in ms if m.polarity < 0) for ms in mentions]
     p = np.asarray(p_d, dtype=np.float64)[inverse] if keys else np.zeros(0)
     polarity = np.where(p < aspects.NEGATIVE_BELOW, -1, np.where(p > aspects.POSITIVE_ABOVE, 1, 0)).astype(np.int8)
-    return ScoredBatch(p, polarity, [named[i] for i in inverse], [negative[i] for i in inverse])
+    return ScoredBatch(p, polarity, [named[i] for i in inverse], [negative[i] for i in inverse], adapted)
 
 
 @dataclass(slots=True)
