@@ -63,15 +63,16 @@ def _from_events(kid: str) -> bool:
     return all(_from_events(p) for p in k.parts)
 
 
-def event_stores(*, con=None) -> frozenset[str]:
-    """The stores whose channel has an event stream (own site / mini-program); the others give reports."""
-    return frozenset(s.store_id for s in store_list(_connect(con)) if has_event_stream(s.platform))
+def platform_stores(*, con=None) -> frozenset[str]:
+    """The stores whose channel gives only its reports, no event stream (``stores.platform``: tmall, jd …).
+    A store not in ``stores`` keeps its events."""
+    return frozenset(s.store_id for s in store_list(_connect(con)) if not has_event_stream(s.platform))
 
 
-def _in_own_words(frame: pd.DataFrame, columns: dict[str, str], with_events: frozenset[str]) -> pd.DataFrame:
+def _in_own_words(frame: pd.DataFrame, columns: dict[str, str], platforms: frozenset[str]) -> pd.DataFrame:
     """Rows of platform stores: each column in ``columns`` takes the value of its platform-report
     column; other event-based columns become NaN (the platform gives no event stream)."""
-    platform = ~frame["store_id"].isin(with_events) if "store_id" in frame else pd.Series(False, index=frame.index)
+    platform = frame["store_id"].isin(platforms) if "store_id" in frame else pd.Series(False, index=frame.index)
     if "visitors" in frame:
         frame["tracked_visitors"] = frame["visitors"].where(~platform)
     if not platform.any():
@@ -90,7 +91,7 @@ def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...
     asked = list(dict.fromkeys([*wanted, *reports.values()]))
     res = run_query(KpiQuery(tuple(asked), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
     frame = _numeric(res.to_frame(), asked)
-    frame = _in_own_words(frame, reports, event_stores(con=con))
+    frame = _in_own_words(frame, reports, platform_stores(con=con))
     return frame[[c for c in frame.columns if c not in reports.values() or c in wanted]]
 
 
@@ -119,7 +120,7 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     frame = res.to_frame()
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
     frame = frame.merge(pairs, on=["store_id", "product_id"], how="inner")  # a product id of another store
-    frame = _in_own_words(_numeric(frame, asked), {"visitors": "visitor_days"}, event_stores(con=con))
+    frame = _in_own_words(_numeric(frame, asked), {"visitors": "visitor_days"}, platform_stores(con=con))
     return frame[[c for c in frame.columns if c in (BUCKET, "store_id", "product_id", *kpis)]]
 
 
@@ -170,13 +171,13 @@ def watched_products(period: Period, *, recent_days: int = 28, by_buyers: int = 
 def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
     """One store's KPIs per day and ``dimension`` value; a platform store's ``visitors`` by source or
     product from its traffic report (``visitor_days``), other event KPIs NaN."""
-    with_events = event_stores(con=con)
-    platform = store_id not in with_events and any(_from_events(k) for k in kpis)
+    platforms = platform_stores(con=con)
+    platform = store_id in platforms and any(_from_events(k) for k in kpis)
     asked = tuple(dict.fromkeys([*kpis, "visitor_days"])) if platform and "visitors" in kpis else kpis
     res = run_query(KpiQuery(asked, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
     frame = _numeric(res.to_frame(), asked)
     if platform:
-        frame = _in_own_words(frame.assign(store_id=store_id), {"visitors": "visitor_days"}, with_events)
+        frame = _in_own_words(frame.assign(store_id=store_id), {"visitors": "visitor_days"}, platforms)
         frame = frame.drop(columns=["store_id", "tracked_visitors"], errors="ignore")
     return frame[[c for c in frame.columns if c in kpis or c not in asked]]
 
