@@ -67,7 +67,7 @@ class Scale:
 
 
 # small: ~32k paid orders a year and ~1.5M simulated browsing events, of which only the own
-# mini-program's (~0.18M) are written (platform stores have no event stream: their reports are
+# mini-program's (~0.2M) are written (platform stores have no event stream: their reports are
 # counted from the simulated events), weekly stock snapshots, one file per table.
 # medium: ~10x small, daily stock. large: ~7M orders / ~11M order lines / ~77M simulated events
 # (~9M written) a year; anonymous browsing is thinned (conversion ≈ 12 %, not 2–5 %) to keep files
