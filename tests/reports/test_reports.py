@@ -108,7 +108,7 @@ def oracle(root: Path, start: dt.date, end: dt.date, stores=None, refunds_known_
         "aov": (gmv / len(buyers)).quantize(Decimal("0.01")),
         "units_sold": int(lines["购买数量"].astype(int).sum()),
         "visitors": visitors,
-        "conversion_rate": len(buyers) / visitors,
+        "conversion_rate": len(buyers) / visitors if visitors else None,  # a platform store has no events
         "refund_rate": float(refunded / gmv),
         "ad_spend": spend,
         "roas": float(ad_gmv / spend),
