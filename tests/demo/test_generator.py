@@ -22,6 +22,10 @@ from shopops.warehouse.schema import TABLES
 
 END = dt.date(2026, 11, 22)
 STORES = ["tmall", "jd", "pdd", "douyin", "own"]
+# what each channel really provides (issue 19): only the own mini-program has an event stream;
+# the platform stores give their reports (product traffic report + whole-store daily report)
+EVENT_STORES = ["own"]
+PLATFORM_STORES = ["tmall", "jd", "pdd", "douyin"]
 
 
 def _profile(pid: str) -> dict:
@@ -171,7 +175,18 @@ def test_refunds_never_exceed_what_was_paid(short, store):
     assert set(o.index[o["订单状态"] == "退款成功"]) == set(whole)
 
 
-@pytest.mark.parametrize("store", STORES)
+def test_only_the_own_site_has_events_platform_stores_have_their_reports(short):
+    root, m = short
+    assert sorted({f.store_id for f in m.files if f.profile_id == "shopops_events"}) == EVENT_STORES
+    assert sorted({f.store_id for f in m.files if f.profile_id == "shopops_shop_traffic_daily"}) == sorted(PLATFORM_STORES)
+    assert sorted({f.store_id for f in m.files if f.profile_id == "shopops_traffic_daily"}) == sorted(STORES)
+    for store in PLATFORM_STORES:
+        assert not list((root / store).glob("shopops_events*.csv"))
+        daily = _read(root, store, "shopops_shop_traffic_daily")
+        assert len(daily) == 60 and daily["日期"].is_unique
+
+
+@pytest.mark.parametrize("store", EVENT_STORES)
 def test_every_paid_order_has_a_purchase_event_by_its_buyer(short, store):
     root, _ = short
     o = _read(root, store, "shopops_orders")
@@ -190,7 +205,7 @@ def test_every_paid_order_has_a_purchase_event_by_its_buyer(short, store):
     assert (e["事件类型"] == "checkout").sum() >= len(o)
 
 
-@pytest.mark.parametrize("store", STORES)
+@pytest.mark.parametrize("store", EVENT_STORES)
 def test_traffic_daily_agrees_with_the_events(short, store):
     root, _ = short
     e = _read(root, store, "shopops_events")
@@ -206,15 +221,29 @@ def test_traffic_daily_agrees_with_the_events(short, store):
     got = t.set_index(keys)[list(oracle.columns)].astype("int64")
     assert len(got) == len(oracle)
     pd.testing.assert_frame_equal(got.sort_index(), oracle.sort_index(), check_names=False)
-    # 支付金额 = line amounts of orders paid that day, by product and the order's source
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_traffic_daily_agrees_with_the_orders(short, store):
+    """Every store's product traffic report against its orders (no events needed): 支付金额 = line
+    amounts of orders paid that day, and 支付买家数 = distinct buyers of those lines, by product and the
+    order's source; a product-day-source with buyers has at least as many visitors."""
+    root, _ = short
+    t = _read(root, store, "shopops_traffic_daily")
+    keys = ["日期", "商品ID", "流量来源"]
     o = _read(root, store, "shopops_orders")
     lines = _read(root, store, "shopops_order_lines")
-    lines = lines[lines["付款时间"] != ""].merge(o[["订单编号", "流量来源"]], on="订单编号")
+    lines = lines[lines["付款时间"] != ""].merge(o[["订单编号", "流量来源", "买家ID"]], on="订单编号")
     lines["日期"] = lines["付款时间"].str[:10]
     paid = _cents(lines["实付金额"]).groupby([lines[k] for k in keys]).sum()
     reported = _cents(t["支付金额"]).groupby([t[k] for k in keys]).sum()
     reported = reported[reported > 0]
     assert paid.sort_index().equals(reported.sort_index())
+    buyers = lines.groupby(keys)["买家ID"].nunique()
+    got = t.set_index(keys)["支付买家数"].astype("int64")
+    got = got[got > 0]
+    pd.testing.assert_series_equal(got.sort_index(), buyers.sort_index(), check_names=False)
+    assert (t["访客数"].astype("int64") >= t["支付买家数"].astype("int64")).all()
 
 
 def test_double_eleven_is_the_biggest_day(short):
@@ -267,7 +296,8 @@ def test_year_has_promotions_seasonality_and_repeat_buyers(year):
 
 def test_small_scale_stays_small(year):
     _, m = year
-    assert 1_000_000 <= m.rows("shopops_events") <= 2_000_000
+    # only the own mini-program's events are written (~1.5M simulated for all five stores)
+    assert 150_000 <= m.rows("shopops_events") <= 300_000
     assert 250 <= m.rows("shopops_products") / len(m.stores) <= 350
     assert 1_000 <= m.rows("shopops_skus") / len(m.stores) <= 1_400
 
@@ -286,10 +316,10 @@ def test_ads_have_diminishing_returns(year):
 
 def test_large_tables_roll_over_into_part_files(tmp_path, monkeypatch):
     tiny = dataclasses.replace(SCALES["small"], name="tiny", new_persons_per_day=6.0, existing_persons=300,
-                               browse_sessions_per_order=8.0, part_rows=3_000)
+                               browse_sessions_per_order=8.0, part_rows=500)
     monkeypatch.setitem(SCALES, "tiny", tiny)
     m = generate(tmp_path, days=62, scale="tiny", seed=3, end_date=END)
-    parts = [f for f in m.files if f.profile_id == "shopops_events" and f.store_id == "tmall"]
+    parts = [f for f in m.files if f.profile_id == "shopops_events" and f.store_id == "own"]
     assert len(parts) >= 2
     assert [re.search(r"part-(\d{3})", f.path.name).group(1) for f in parts] == \
            [f"{i:03d}" for i in range(1, len(parts) + 1)]

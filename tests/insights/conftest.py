@@ -15,14 +15,15 @@ END = D(2025, 10, 14)
 DAYS = 90
 EVAL_FIRST = D(2025, 8, 20)  # from here every day has 5+ weeks of history
 
-# two of each kind, in different stores, spaced so one store never has two at once
+# two of each kind, in different stores (a tracking outage only where there is an event stream: own),
+# spaced so one store never has two at once
 INCIDENTS = (
     ("price_rise", "tmall", D(2025, 8, 27)), ("stock_out", "jd", D(2025, 8, 28)),
     ("bad_reviews", "douyin", D(2025, 8, 29)), ("competitor_cut", "tmall", D(2025, 9, 3)),
     ("ad_cut", "pdd", D(2025, 9, 2)), ("tracking_outage", "own", D(2025, 9, 4)),
     ("price_rise", "douyin", D(2025, 9, 16)), ("stock_out", "tmall", D(2025, 9, 17)),
     ("bad_reviews", "jd", D(2025, 9, 18)), ("competitor_cut", "pdd", D(2025, 9, 24)),
-    ("ad_cut", "tmall", D(2025, 10, 1)), ("tracking_outage", "jd", D(2025, 10, 8)),
+    ("ad_cut", "tmall", D(2025, 10, 1)), ("tracking_outage", "own", D(2025, 10, 8)),
 )
 
 

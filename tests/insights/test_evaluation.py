@@ -67,6 +67,7 @@ def test_the_schedule_draws_every_kind_apart():
     for p in plan:
         assert season.first <= p.day <= season.last - dt.timedelta(days=1)
         assert p.store_id != "own" or p.kind not in ("ad_cut", "competitor_cut")
+        assert p.kind != "tracking_outage" or p.store_id == "own"  # the only store with an event stream
         same = [q for q in plan if q.store_id == p.store_id and q is not p]
         assert all(abs((q.day - p.day).days) >= 5 for q in same)
     assert draw_schedule(5, season) == plan and draw_schedule(6, season) != plan

@@ -54,3 +54,45 @@ def test_evidence_reads_equal_pandas(any_warehouse):
     assert sorted(zip(got.product_id, got.date, got.on_hand.astype(int))) == \
         sorted(zip(want.product_id, want.date, want.on_hand.astype(int)))
     assert len(want) > 0
+
+
+def test_each_store_is_read_in_its_own_kou_jing(warehouse):
+    """Issue 19: a platform store's visitors come from its reports, an own-site store's from its events.
+    The parity store with jd turned into an own-site store; expected values are pandas over its frames."""
+    from shopops.core.periods import Period
+
+    con = warehouse
+    frames = build()
+    frames["stores"].loc[frames["stores"].store_id == "jd", "platform"] = "own"
+    load_into(con, frames)
+    period = Period(FIRST, LAST)
+    shop, ev, tr = frames["shop_traffic_daily"], frames["events"], frames["traffic_daily"]
+    ev = ev[(ev.event_date >= FIRST) & (ev.event_date <= LAST)]
+    tr = tr[(tr.date >= FIRST) & (tr.date <= LAST)]
+
+    got = queries.store_daily(period, ("visitors", "conversion_rate", "page_views"), con=con)
+    tmall = got[got.store_id == "tmall"].set_index("bucket")
+    want = shop[(shop.store_id == "tmall") & (shop.date >= FIRST) & (shop.date <= LAST)].set_index("date")
+    assert len(want) > 3
+    for day, w in want.iterrows():
+        assert tmall.loc[day, "visitors"] == w.visitors  # the whole-store daily report
+        assert tmall.loc[day, "conversion_rate"] == pytest.approx(w.buyers / w.visitors)
+    assert tmall.page_views.isna().all() and tmall.tracked_visitors.isna().all()  # no event stream
+    jd = got[got.store_id == "jd"].set_index("bucket")
+    per_day = ev[ev.store_id == "jd"].groupby("event_date").visitor_id.nunique()
+    assert len(per_day) > 3
+    for day, n in per_day.items():
+        assert jd.loc[day, "visitors"] == n == jd.loc[day, "tracked_visitors"]
+
+    got = queries.product_daily(period, {"tmall": ["P01"], "jd": ["P01"]}, con=con)
+    p = got[got.store_id == "tmall"].set_index("bucket")["visitors"]
+    want = tr[(tr.store_id == "tmall") & (tr.product_id == "P01")].groupby("date").visitors.sum()
+    assert len(want) > 3 and all(p[d] == v for d, v in want.items())  # its product report, over the sources
+    p = got[got.store_id == "jd"].set_index("bucket")["visitors"]
+    want = ev[(ev.store_id == "jd") & (ev.product_id == "P01")].groupby("event_date").visitor_id.nunique()
+    assert len(want) > 3 and all(p[d] == v for d, v in want.items())
+
+    got = queries.breakdown_daily(period, ("gmv", "visitors", "paying_buyers"), "traffic_source", "tmall", con=con)
+    by_source = got.groupby("traffic_source").visitors.sum()
+    want = tr[tr.store_id == "tmall"].groupby("traffic_source").visitors.sum()
+    assert {k: by_source[k] for k in want.index} == want.to_dict()

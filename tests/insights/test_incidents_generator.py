@@ -89,6 +89,16 @@ def test_stock_out_competitor_cut_ad_cut_and_outage_show_in_their_files(planted)
     assert traffic["日期"].isin(_days(t)).sum() > 0  # the platform report is intact
 
 
+def test_only_the_store_with_an_event_stream_gets_events(planted):
+    """Platform stores get their reports (product report and whole-store report), never events."""
+    root, _ = planted
+    assert sorted(p.parent.name for p in root.glob("*/shopops_events*.csv")) == ["own"]
+    for store in ("tmall", "jd", "pdd", "douyin"):
+        assert len(_csv(root / store / "shopops_shop_traffic_daily.csv")) == 45
+        assert len(_csv(root / store / "shopops_traffic_daily.csv")) > 0
+    assert not (root / "own" / "shopops_shop_traffic_daily.csv").exists()
+
+
 def test_bad_review_wave_is_one_star_size_reviews(planted):
     root, truth = planted
     t = truth["bad_reviews"]
@@ -110,6 +120,8 @@ def test_same_incidents_same_bytes(planted, tmp_path):
 @pytest.mark.parametrize("spec,message", [
     ("price_rise:tmall", "kind:store:YYYY-MM-DD"), ("price_cut:tmall:2025-09-01", "price_cut"),
     ("price_rise:taobao:2025-09-01", "taobao"),
+    # a platform store gives reports, no event stream: there is no tracking to lose
+    ("tracking_outage:jd:2025-09-01", "no event stream"), ("tracking_outage:tmall:2025-09-01", "only own"),
 ])
 def test_bad_incident_specs_are_named(spec, message):
     with pytest.raises(ValueError, match=message):

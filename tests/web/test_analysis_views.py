@@ -249,6 +249,7 @@ def test_traffic_drill_down_to_a_source_filters_the_page(client, login, shop):
 
 @pytest.mark.django_db
 def test_products_sorted_and_product_page(client, login, shop):
+    _as_own_site(shop)  # the product visitors below are counted from the events
     login()
     html = client.get(reverse("web:products"), PERIOD).content.decode()
     assert "<h1>商品" in html

@@ -175,3 +175,40 @@ def test_sources_in_each_platforms_words_and_in_common_groups_across_platforms(d
     director.post(reverse("set_language"), {"language": "en", "next": "/"})
     html = director.get(reverse("web:traffic"), {**DAY, "store": "tmall"}).content.decode()
     assert ">Taobao app search</a>" in html and ">Zhitongche</a>" in html
+
+
+@pytest.mark.django_db
+def test_a_platform_stores_products_take_visitors_from_its_product_report(director, shop):
+    """Issue 19 item 1 on the products pages. By hand, 11-11: tmall's product report for T1 — 手淘搜索 300,
+    直通车 100 visitors -> 400 product visitors; two paid orders of T1 (b2, b3) -> conversion 2 / 400 = 0.005;
+    no add-to-cart users by product (no event stream). The mini-program's P1: v1 viewed it, added it to the
+    cart and bought it (order m1) -> 1 visitor, 1 add-to-cart user, conversion 1 / 1."""
+    def row(source, visitors):
+        return {"store_id": "tmall", "date": dt.date(2025, 11, 11), "product_id": "T1", "traffic_source": source,
+                "visitors": visitors}
+
+    load(shop, "traffic_daily", pa.Table.from_pylist([row("手淘搜索", 300), row("直通车", 100)]))
+    load(shop, "orders", pa.Table.from_pylist([
+        {"store_id": "tmall", "order_id": o, "customer_id": b, "status": "paid", "created_at": _ts("2025-11-11"),
+         "paid_at": _ts("2025-11-11"), "paid_date": dt.date(2025, 11, 11), "paid_amount": Decimal("50.00"),
+         "traffic_source": "search"} for o, b in (("t2", "b2"), ("t3", "b3"))]))
+    load(shop, "order_lines", pa.Table.from_pylist([
+        {"store_id": s, "order_id": o, "line_no": 1, "product_id": p, "sku_id": f"{p}-1", "quantity": 1,
+         "paid_amount": Decimal(a), "paid_date": dt.date(2025, 11, 11)}
+        for s, o, p, a in (("tmall", "t2", "T1", "50.00"), ("tmall", "t3", "T1", "50.00"), ("mini", "m1", "P1", "99.00"))]))
+    html = director.get(reverse("web:products"), DAY).content.decode()
+    rows = {(r["store_id"], r["product_id"]): r for r in table_rows(html, "products")}
+    tmall, mini = rows[("天猫旗舰店", "T1")], rows[("小程序商城", "P1")]
+    assert tmall["visitors"] == "400" and tmall["item_buyers"] == "2"
+    assert float(tmall["item_conversion_rate"]) == pytest.approx(2 / 400)
+    assert tmall["add_to_cart_users"] == ""  # not available: no event stream
+    assert mini["visitors"] == "1" and mini["add_to_cart_users"] == "1" and float(mini["item_conversion_rate"]) == 1.0
+    assert "data-no-event-stream" in html and "平台不提供行为明细" in html
+    # one platform product: its report's visitors, a note instead of event KPIs
+    html = director.get(reverse("web:product", args=("tmall", "T1")), DAY).content.decode()
+    got = tiles(html)
+    assert got["visitor_days"] == "400" and "visitors" not in got and "add_to_cart_users" not in got
+    assert [r["visitor_days"] for r in table_rows(html, "daily")] == ["400"]
+    assert "data-no-event-stream" in html
+    html = director.get(reverse("web:product", args=("mini", "P1")), DAY).content.decode()
+    assert tiles(html)["visitors"] == "1" and "data-no-event-stream" not in html

@@ -26,7 +26,7 @@ from django.urls import reverse
 from shopops.web.analysis import views
 from shopops.warehouse.loader import load
 from support.pages import table_rows
-from tests.web.test_analysis_views import PERIOD, load_shop, login  # noqa: F401  (fixture)
+from tests.web.test_analysis_views import PERIOD, _as_own_site, load_shop, login  # noqa: F401  (fixture)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,6 +34,9 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def shop(warehouse):
     load_shop(warehouse)
+    # product visitors and conversion below are counted from the events: own-site stores (a platform store's
+    # come from its product report, tests/web/test_platform_visitors.py)
+    _as_own_site(warehouse)
     load(warehouse, "skus", pa.Table.from_pylist([
         {"store_id": "tmall", "sku_id": "S1", "product_id": "P1", "cost": Decimal("20.00"), "merchant_code": "QM-A01-0101",
          "spec": "颜色:黑色;尺码:L", "price": Decimal("59.00")},

@@ -19,8 +19,9 @@ import numpy as np
 KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut", "ad_cut", "tracking_outage")
 PRODUCT_KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut")
 STORES = ("tmall", "jd", "pdd", "douyin", "own")
-# the own mini-program buys no ads and no competitor lists against it
-STORES_OF_KIND = {"ad_cut": STORES[:4], "competitor_cut": STORES[:4]}
+# the own mini-program buys no ads and no competitor lists against it; only it has an event stream to lose
+# (the platform stores give reports, no events: shopops.metrics.channels.has_event_stream)
+STORES_OF_KIND = {"ad_cut": STORES[:4], "competitor_cut": STORES[:4], "tracking_outage": ("own",)}
 LOOKBACK = 56  # days of history before the first judged day
 
 

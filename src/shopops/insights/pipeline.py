@@ -221,7 +221,9 @@ def _within_day_checks(store_frame: pd.DataFrame, store_products: Mapping[str, S
             arr[k, cols[ok]] = g[kpi].to_numpy(dtype=float)[ok]
         return arr
 
-    visitors, report, clicks = column("visitors"), column("visitor_days"), column("clicks")
+    # tracked (event) visitors: NaN for a store without an event stream, so only its own site is checked
+    tracked = "tracked_visitors" if "tracked_visitors" in store_frame else "visitors"
+    visitors, report, clicks = column(tracked), column("visitor_days"), column("clicks")
     prio = {k: CATALOG[k].priority for k in ("item_buyers", "visitors", "clicks")}
 
     def checks(day: dt.date) -> list[Signal]:
@@ -453,7 +455,7 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     store, day = f.store_id, f.day
     sf = store_frame[store_frame.store_id == store]
     refs = reference_days(day, skip=skip, available=list(sf[BUCKET]))
-    totals = ["gmv", "visitors", "paying_buyers", "ad_spend", "visitor_days"]
+    totals = ["gmv", "visitors", "paying_buyers", "ad_spend", "visitor_days", "tracked_visitors"]
     totals = [c for c in totals if c in sf]
     ref = average_day(sf, refs, date_col=BUCKET, keys=(), values=totals).iloc[0].to_dict()
     today = average_day(sf, [day], date_col=BUCKET, keys=(), values=totals).iloc[0].to_dict()
@@ -530,7 +532,10 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     visitors_signalled = any(s.kpi == "visitors" and not s.product_id for s in f.signals)
     ads_drop = next((-c.value for c in visitors_by_source if c.name == "ads" and c.value < 0), 0.0)
     total_drop = -sum(c.value for c in visitors_by_source if c.value < 0)
-    ratio = lambda v: (float(v["visitors"]) / float(v["visitor_days"])) if v.get("visitor_days") else None  # noqa: E731
+    tracked = "tracked_visitors" if "tracked_visitors" in totals else "visitors"  # events only (own site)
+    has_events = tracked in sf and bool(sf[tracked].notna().any())  # a platform store has none: no tracking gap
+    ratio = lambda v: (float(v[tracked]) / float(v["visitor_days"])  # noqa: E731
+                       if has_events and v.get("visitor_days") else None)
     store_facts = StoreFacts(
         ad_spend_ref=float(ref.get("ad_spend", 0.0)), ad_spend_day=float(today.get("ad_spend", 0.0)),
         ads_share_of_drop=ads_drop / total_drop if total_drop else 0.0,

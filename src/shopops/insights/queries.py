@@ -1,6 +1,14 @@
 """What insights reads from the warehouse: KPI series through the metrics runners, and the
 few evidence rows no KPI covers (review texts, competitor prices, stock by product) through Ibis.
 
+**Visitors in each store's own 口径** (issue 19; :mod:`shopops.metrics.channels`): only a store
+whose channel has an event stream (own site / mini-program) has tracked visitors. For a platform
+store the ``visitors`` column (and the visitor-based KPIs: conversion, UV value, add-to-cart …)
+holds the platform's report instead — the whole-store daily report (``report_*`` KPIs) per store
+and day, the product/source traffic report (``visitor_days``) per product or traffic source — and
+KPIs only events can give (page views, sessions, bounce rate …) are NaN: not available there.
+``tracked_visitors`` keeps the event visitors alone (NaN for platform stores) for the tracking check.
+
 Everything returns pandas frames small enough for one store's few weeks; big tables are
 aggregated in the warehouse.
 """
@@ -14,7 +22,9 @@ import pandas as pd
 
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
+from shopops.metrics.channels import VISITOR_KPIS, has_event_stream
 from shopops.metrics.dimensions import product_titles as dimension_titles
+from shopops.metrics.dimensions import store_list
 from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run_query
 from shopops.insights.detection import SeriesSpec
 
@@ -42,32 +52,76 @@ def _numeric(frame: pd.DataFrame, columns) -> pd.DataFrame:
     return frame
 
 
+def _from_events(kid: str) -> bool:
+    """Whether a KPI needs the behaviour events (a ratio with an event part; a combination of event parts
+    only: ``channel_visitors`` adds the platform reports, so it is not)."""
+    k = CATALOG[kid]
+    if k.is_base:
+        return k.source == "events"
+    if k.is_ratio:
+        return any(_from_events(p) for p in k.parts)
+    return all(_from_events(p) for p in k.parts)
+
+
+def platform_stores(*, con=None) -> frozenset[str]:
+    """The stores whose channel gives only its reports, no event stream (``stores.platform``: tmall, jd …).
+    A store not in ``stores`` keeps its events."""
+    return frozenset(s.store_id for s in store_list(_connect(con)) if not has_event_stream(s.platform))
+
+
+def _in_own_words(frame: pd.DataFrame, columns: dict[str, str], platforms: frozenset[str]) -> pd.DataFrame:
+    """Rows of platform stores: each column in ``columns`` takes the value of its platform-report
+    column; other event-based columns become NaN (the platform gives no event stream)."""
+    platform = frame["store_id"].isin(platforms) if "store_id" in frame else pd.Series(False, index=frame.index)
+    if "visitors" in frame:
+        frame["tracked_visitors"] = frame["visitors"].where(~platform)
+    if not platform.any():
+        return frame
+    for col in [c for c in frame.columns if c in CATALOG and _from_events(c)]:
+        frame.loc[platform, col] = frame.loc[platform, columns[col]] if col in columns else float("nan")
+    return frame
+
+
 def store_daily(period: Period, kpis: tuple[str, ...], *, stores: tuple[str, ...] = (), con=None) -> pd.DataFrame:
-    """``bucket``, ``store_id`` and one float column per KPI (and the denominators of rates)."""
+    """``bucket``, ``store_id`` and one float column per KPI (and the denominators of rates), each store
+    in its own 口径 (visitor KPIs of a platform store from its whole-store daily report), and
+    ``tracked_visitors`` (event visitors; NaN for a store without an event stream)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    res = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
-    frame = res.to_frame()
-    return _numeric(frame, wanted)
+    reports = {k: VISITOR_KPIS[k][1] for k in wanted if k in VISITOR_KPIS}
+    asked = list(dict.fromkeys([*wanted, *reports.values()]))
+    res = run_query(KpiQuery(tuple(asked), period, grain=Grain.DAY, by=("store_id",), stores=stores), con=con)
+    frame = _numeric(res.to_frame(), asked)
+    frame = _in_own_words(frame, reports, platform_stores(con=con))
+    return frame[[c for c in frame.columns if c not in reports.values() or c in wanted]]
 
 
 def total_daily(period: Period, kpis: tuple[str, ...], *, con=None) -> pd.DataFrame:
-    """All stores together: ``bucket`` and one float column per KPI (and the volumes)."""
+    """All stores together: ``bucket`` and one float column per KPI (and the volumes); visitor KPIs
+    add each store's own 口径 (``channel_*``: events where a store has them, its platform report elsewhere)."""
     wanted = list(dict.fromkeys([*kpis, *(spec_of(k).volume for k in kpis if spec_of(k).volume)]))
-    frame = run_query(KpiQuery(tuple(wanted), period, grain=Grain.DAY), con=con).to_frame()
-    return _numeric(frame, wanted)
+    across = {k: VISITOR_KPIS[k][2] for k in wanted if k in VISITOR_KPIS}
+    asked = list(dict.fromkeys([*(across.get(k, k) for k in wanted)]))
+    frame = _numeric(run_query(KpiQuery(tuple(asked), period, grain=Grain.DAY), con=con).to_frame(), asked)
+    for k, c in across.items():
+        frame[k] = frame[c]
+    return frame[[c for c in frame.columns if c not in across.values() or c in wanted]]
 
 
 def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUCT_KPIS, con=None) -> pd.DataFrame:
-    """Daily KPIs of chosen products: ``products`` maps a store to its product ids."""
+    """Daily KPIs of chosen products: ``products`` maps a store to its product ids. A platform store's
+    product ``visitors`` are its product traffic report's (``visitor_days``: the platform's daily uniques
+    per product and source, added over the sources)."""
     ids = sorted({p for ps in products.values() for p in ps})
     if not ids:
         return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
-    res = run_query(KpiQuery(tuple(kpis), period, grain=Grain.DAY, by=("store_id", "product_id"),
+    asked = tuple(dict.fromkeys([*kpis, *(["visitor_days"] if "visitors" in kpis else [])]))
+    res = run_query(KpiQuery(asked, period, grain=Grain.DAY, by=("store_id", "product_id"),
                        stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     frame = res.to_frame()
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
     frame = frame.merge(pairs, on=["store_id", "product_id"], how="inner")  # a product id of another store
-    return _numeric(frame, kpis)
+    frame = _in_own_words(_numeric(frame, asked), {"visitors": "visitor_days"}, platform_stores(con=con))
+    return frame[[c for c in frame.columns if c in (BUCKET, "store_id", "product_id", *kpis)]]
 
 
 def top_products(period: Period, n: int, *, stores: tuple[str, ...] = (), con=None) -> dict[str, list[str]]:
@@ -115,8 +169,17 @@ def watched_products(period: Period, *, recent_days: int = 28, by_buyers: int = 
 
 
 def breakdown_daily(period: Period, kpis: tuple[str, ...], dimension: str, store_id: str, *, con=None) -> pd.DataFrame:
-    res = run_query(KpiQuery(kpis, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
-    return _numeric(res.to_frame(), kpis)
+    """One store's KPIs per day and ``dimension`` value; a platform store's ``visitors`` by source or
+    product from its traffic report (``visitor_days``), other event KPIs NaN."""
+    platforms = platform_stores(con=con)
+    platform = store_id in platforms and any(_from_events(k) for k in kpis)
+    asked = tuple(dict.fromkeys([*kpis, "visitor_days"])) if platform and "visitors" in kpis else kpis
+    res = run_query(KpiQuery(asked, period, grain=Grain.DAY, by=(dimension,), stores=(store_id,)), con=con)
+    frame = _numeric(res.to_frame(), asked)
+    if platform:
+        frame = _in_own_words(frame.assign(store_id=store_id), {"visitors": "visitor_days"}, platforms)
+        frame = frame.drop(columns=["store_id", "tracked_visitors"], errors="ignore")
+    return frame[[c for c in frame.columns if c in kpis or c not in asked]]
 
 
 # --- evidence rows (no KPI covers them) ------------------------------------------------------------

@@ -138,3 +138,27 @@ def price_history(*, store_id: str, product_id: str, period: Period,
 # ratios of the product table, rebuilt from their parts when products are added up
 PRODUCT_RATIO_PARTS = {k: (CATALOG[k].numerator, CATALOG[k].denominator)
                        for k in ("avg_unit_price", "item_conversion_rate", "days_of_inventory", "positive_rate")}
+
+
+def product_visitors_from_reports(rows: list[dict], event_stores) -> list[dict]:
+    """Product rows (store × product, or store × product × day) in each store's own 口径 (issue 19;
+    :mod:`shopops.metrics.channels`): a store without an event stream (a platform store) takes its
+    product ``visitors`` from its product traffic report (``visitor_days``: the platform's daily uniques
+    per product, added over the days and sources), its ``item_conversion_rate`` as item buyers over
+    those, and has no ``add_to_cart_users`` by product (None: the platform gives no event stream).
+    Rows of stores with events are returned as they are. The rows need ``visitor_days``."""
+    event_stores = set(event_stores)
+    out = []
+    for r in rows:
+        if r.get("store_id") in event_stores:
+            out.append(r)
+            continue
+        r = dict(r)
+        if "visitors" in r:
+            r["visitors"] = r.get("visitor_days")
+        if "item_conversion_rate" in r:
+            r["item_conversion_rate"] = _ratio(r.get("item_buyers"), r.get("visitor_days"))
+        if "add_to_cart_users" in r:
+            r["add_to_cart_users"] = None
+        out.append(r)
+    return out

@@ -2,7 +2,14 @@
 
 ``generate()`` writes files in the shopops standard profiles (``ingest/profiles``) for
 five stores of one invented brand (Tmall, JD, Pinduoduo, Douyin, own mini-program) and
-returns a manifest listing them in load order. It never touches a database; the
+returns a manifest listing them in load order.
+
+Each channel gets what it really provides (``metrics.channels.has_event_stream``): the
+platform stores get the platform's reports — the product/source traffic report
+(``shopops_traffic_daily``) and the whole-store daily report (``shopops_shop_traffic_daily``)
+— and no behaviour events; only the own mini-program gets its event stream
+(``shopops_events``) and the product report. Browsing is still simulated for every store,
+internally, because the reports are counted from it. It never touches a database; the
 caller feeds the files through the real ingest pipeline. Same arguments ⇒ the same
 bytes (numpy PCG64 streams per part, no wall clock, no set/dict-order dependence).
 
@@ -164,8 +171,9 @@ def generate(out_dir: Path, *, days: int = 365, scale: str = "small", seed: int 
         for s, sl in store_slices(sh.store):  # the platform's store report: platform stores only
             if not has_event_stream(STORES[s].platform):
                 tw.shop_traffic(writer("shopops_shop_traffic_daily", s), s, sl, sh)
-        for s, sl in store_slices(ev.store):
-            tw.events(writer("shopops_events", s), s, sl, ev)
+        for s, sl in store_slices(ev.store):  # the behaviour events: only where the channel has an event stream
+            if has_event_stream(STORES[s].platform):
+                tw.events(writer("shopops_events", s), s, sl, ev)
         for s in range(len(STORES)):
             tw.reviews(writer("shopops_reviews", s), s, rv, order_slices, oids)
         del oc, rf, rv, ev, tr, sh

@@ -11,7 +11,7 @@ data, and writes the truth to ``incidents.json`` next to the files:
 | ``bad_reviews`` | a week of 1-star 尺码 reviews on a top product (every review written in the 6 days before and during); 75 % of its buyers walk away |
 | ``competitor_cut`` | a competitor cuts the matched item's price 22 % (限时直降); 75 % of our buyers of it walk away |
 | ``ad_cut`` | every ad plan of the store spends 10 % of its budget; 85 % of ad-sourced traffic and orders vanish |
-| ``tracking_outage`` | the event snippet is broken 08:00–22:00: those events are missing; orders and the platform report are intact |
+| ``tracking_outage`` | the event snippet is broken 08:00–22:00: those events are missing; orders and the product traffic report are intact (only a store with an event stream, the own site / mini-program, can have one) |
 
 "Walk away" means the order is placed but never paid (closed), so the visit is
 still seen and conversion falls. The product is the store's ``rank``-th best seller
@@ -31,7 +31,8 @@ import numpy as np
 import pyarrow as pa
 
 from shopops.demo.generator.orders import CLOSED, DAY, OrdersChunk
-from shopops.demo.generator.spec import SOURCES, STORE_IDS, stream
+from shopops.demo.generator.spec import SOURCES, STORE_IDS, STORES, stream
+from shopops.metrics.channels import has_event_stream
 
 KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut", "ad_cut", "tracking_outage")
 # the cause shopops.insights should name for each kind
@@ -41,11 +42,18 @@ CAUSE_OF_KIND = {
 }
 PRODUCT_KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut")
 LISTED_BEFORE = 7  # days a competitor item is listed before a planted cut on it
+# kinds that only a store with its own event stream (metrics.channels.has_event_stream) can show
+EVENT_KINDS = ("tracking_outage",)
 _LOST = {"price_rise": 0.7, "stock_out": 0.95, "bad_reviews": 0.75, "competitor_cut": 0.75}
 _ADS = SOURCES.index("ads")
 _PURCHASE = 4  # behaviour.PURCHASE
 _BAD_REVIEW_TEXT = ("尺码偏小很多，平时穿M这次要XL，差评。", "尺码严重不准，和详情页尺码表完全不一样，退了。",
                     "码数偏小两个号，穿不上，失望。", "尺码不标准，客服说按尺码表买也不行。")
+
+
+def event_stream_stores() -> tuple[str, ...]:
+    """The demo stores whose channel has an event stream (the only ones a tracking outage can hit)."""
+    return tuple(s.store_id for s in STORES if has_event_stream(s.platform))
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +71,10 @@ class Incident:
             raise ValueError(f"incident store {self.store_id!r} is unknown; expected one of {', '.join(STORE_IDS)}")
         if self.days < 1:
             raise ValueError(f"incident days must be at least 1, got {self.days}")
+        platform = STORES[STORE_IDS.index(self.store_id)].platform
+        if self.kind in EVENT_KINDS and not has_event_stream(platform):
+            raise ValueError(f"incident {self.kind} on {self.store_id!r}: a {platform} store has no event stream "
+                             f"to lose (only {', '.join(event_stream_stores())} have one)")
 
     @classmethod
     def parse(cls, text: str) -> Incident:

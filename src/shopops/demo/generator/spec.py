@@ -66,9 +66,11 @@ class Scale:
     part_rows: int | None
 
 
-# small: ~32k paid orders and ~1.5M events a year, weekly stock snapshots, one file per table.
-# medium: ~10x small, daily stock. large: ~7M orders / ~11M order lines / ~77M events a
-# year; anonymous browsing is thinned (conversion ≈ 12 %, not 2–5 %) to keep files
+# small: ~32k paid orders a year and ~1.5M simulated browsing events, of which only the own
+# mini-program's (~0.2M) are written (platform stores have no event stream: their reports are
+# counted from the simulated events), weekly stock snapshots, one file per table.
+# medium: ~10x small, daily stock. large: ~7M orders / ~11M order lines / ~77M simulated events
+# (~9M written) a year; anonymous browsing is thinned (conversion ≈ 12 %, not 2–5 %) to keep files
 # manageable. medium and large roll big tables over into part files.
 SCALES: dict[str, Scale] = {
     "small": Scale("small", 42.0, 8_000, 21.0, 7, None),

@@ -32,7 +32,9 @@ from shopops.metrics.channels import (
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
-from shopops.metrics.products import PRODUCT_RATIO_PARTS, price_history, product_style_codes, sku_breakdown, style_rollup
+from shopops.metrics.products import (
+    PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
+)
 from shopops.metrics.runners import run_query
 from shopops.metrics.runners.cohort import CohortQuery
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
@@ -83,8 +85,13 @@ PRODUCT_KPIS = (
     "item_gmv", "units_sold", "avg_unit_price", "cogs", "item_margin", "item_buyers", "visitors",
     "item_conversion_rate", "add_to_cart_users", "closing_on_hand", "days_of_inventory", "review_count", "positive_rate",
 )
-# the parts of the ratios, queried too so that a style (the same goods in every store) adds up
-PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews")
+# the parts of the ratios, queried too so that a style (the same goods in every store) adds up; visitor_days:
+# a platform store's product visitors (its product traffic report), metrics.products.product_visitors_from_reports
+PRODUCT_PARTS = ("stock_unit_days", "positive_reviews", "rated_reviews", "visitor_days")
+# a platform store's product page: visitors from its product traffic report (visitor-days over several days);
+# no add-to-cart users or event conversion by product (no event stream)
+PLATFORM_PRODUCT_KPIS = tuple("visitor_days" if k == "visitors" else k for k in PRODUCT_KPIS
+                              if k not in ("item_conversion_rate", "add_to_cart_users"))
 PRODUCT_TREND = (("item_gmv", "bar", 0), ("units_sold", "line", 1), ("visitors", "line", 1))
 PRODUCTS_PER_PAGE = 50
 AD_KPIS = ("ad_spend", "impressions", "clicks", "ctr", "cpc", "cpm", "ad_cart_adds", "ad_cost_per_cart_add", "ad_orders",
@@ -346,13 +353,17 @@ def products(page: Page) -> dict[str, DataTable]:
     titles = product_titles(keys)
     styles = product_style_codes(keys)
     store_names = {s.store_id: s.name for s in page.stores}
+    # platform stores: product visitors and conversion from their product traffic report (no event stream)
+    with_events = {s.store_id for s in page.stores if has_event_stream(s.platform)}
+    product_rows = product_visitors_from_reports(result.rows, with_events)
+    platform_selected = any(s not in with_events for s in (page.selected or [s.store_id for s in page.stores]))
     if by_style:
-        rows = style_rollup(result.rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
+        rows = style_rollup(product_rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
         for r in rows:
             r["title"] = next((titles[m] for m in r["members"] if m in titles), "")
             r["store_id"], r["product_id"] = "", r["style"]
     else:
-        rows = [{**r, "style": styles.get((r["store_id"], r["product_id"]), "")} for r in result.rows]
+        rows = [{**r, "style": styles.get((r["store_id"], r["product_id"]), "")} for r in product_rows]
         for r in rows:
             r["title"] = titles.get((r["store_id"], r["product_id"]), "")
     if query:
@@ -379,7 +390,10 @@ def products(page: Page) -> dict[str, DataTable]:
                           link=page.url("web:product", (r["store_id"], r["product_id"]), sort=None, dir=None, q=None,
                                         page=None, group=None))
                       for r in listed]
-    table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency)
+    note = (_("Platform stores give no event stream: their product visitors are the platform's product traffic report "
+              "(daily visitors summed over the days: visitor-days), conversion is paying buyers over those, and "
+              "add-to-cart users by product are not available (—).") if platform_selected else "")
+    table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
         by_style=by_style, page_number=number, pages=pages, first_shown=(number - 1) * PRODUCTS_PER_PAGE + 1,
@@ -414,15 +428,20 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
     ctx.update(store=info, product_id=product_id, currency=info.currency, mixed_currencies=[],
                product_title=product_titles([(store, product_id)]).get((store, product_id), ""),
                products_url=page.url("web:products"))
+    # a platform store: visitors from its product traffic report; no event-based KPIs (issue 19)
+    events = has_event_stream(info.platform)
+    kpis = PRODUCT_KPIS if events else PLATFORM_PRODUCT_KPIS
+    ctx["no_event_stream"] = not events
     if page.is_html:
         ctx["tiles"] = _tiles(Page(page.request, page.stores, (store,), page.data, info.currency, period=page.period),
-                              PRODUCT_KPIS, only)
+                              kpis, only)
     out: dict[str, DataTable] = {}
     if page.wants("daily"):
-        trend = run_query(KpiQuery(PRODUCT_KPIS, page.period, grain=Grain.DAY, stores=(store,), filters=only))
-        out["daily"] = _day_table(page, "daily", _("Daily trend"), trend.rows, PRODUCT_KPIS, name="web:product",
+        trend = run_query(KpiQuery(kpis, page.period, grain=Grain.DAY, stores=(store,), filters=only))
+        out["daily"] = _day_table(page, "daily", _("Daily trend"), trend.rows, kpis, name="web:product",
                                   args=(store, product_id))
-        ctx["daily_chart"] = chart_from_table(out["daily"], series=list(PRODUCT_TREND), kind="day")
+        series = [("visitor_days" if k == "visitors" and not events else k, t, a) for k, t, a in PRODUCT_TREND]
+        ctx["daily_chart"] = chart_from_table(out["daily"], series=series, kind="day")
     if page.wants("skus"):
         skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
         out["skus"] = DataTable(
