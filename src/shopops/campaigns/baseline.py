@@ -117,14 +117,11 @@ def _fit_level(t: np.ndarray, y: np.ndarray, fit: np.ndarray, knots: np.ndarray)
     return x @ coef
 
 
-def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
-                 other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = 0,
-                 month_prior_days: float | None = 0.0, iterations: int = 6, halo_days: int = HALO_DAYS,
-                 halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
-    """Fit the baseline of a daily series (``days`` consecutive, one value each) with every
-    campaign window of ``windows`` left out (with ``guard_days`` either side) and the
-    ``other_days`` (a store's one-day 会员日, holidays) left out as they are; ``target`` is the
-    window being judged (for the same-period-last-year step)."""
+def _series_and_left_out(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None,
+                         other_days, guard_days: int, halo_days: int, halo_max_window: int) -> tuple[np.ndarray, np.ndarray]:
+    """The series as floats and the days a fit leaves out: every campaign window (± ``guard_days``),
+    the ``other_days`` as they are, and the halo after a short ``target`` sale — buyers the sale
+    brought in keep buying for weeks, so the days right after it stand above its counterfactual."""
     y = np.asarray(values, dtype=np.float64)
     n = len(days)
     if n != y.size:
@@ -133,10 +130,22 @@ def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, targe
         raise ValueError("the days of a baseline series must be consecutive")
     excl = excluded_days(days, windows, guard_days=guard_days) | excluded_days(days, list(other_days), guard_days=0)
     if target is not None and halo_days > 0 and (target.last - target.first).days + 1 <= halo_max_window:
-        # the halo: buyers the sale brought in keep buying for weeks, so the days right after a short
-        # sale stand above its counterfactual — they would lift the baseline of the sale itself
         excl |= excluded_days(days, [DateRange(target.last, target.last + dt.timedelta(days=halo_days))],
                               guard_days=0)
+    return y, excl
+
+
+def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
+                 other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = 0,
+                 month_prior_days: float | None = 0.0, iterations: int = 6, halo_days: int = HALO_DAYS,
+                 halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
+    """Fit the baseline of a daily series (``days`` consecutive, one value each) with every
+    campaign window of ``windows`` left out (with ``guard_days`` either side) and the
+    ``other_days`` (a store's one-day 会员日, holidays) left out as they are; ``target`` is the
+    window being judged (for the same-period-last-year step)."""
+    y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
+                                   guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
+    n = len(days)
     fit = ~excl & np.isfinite(y)
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
@@ -247,16 +256,9 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     piecewise linear with a knot every ``knot_days`` and a ridge of ``TREND_PENALTY`` on each change
     of slope; the month-of-year effects are free (a token ridge identifies them against the level)
     and shared by the same month of different years. Back to values with the mean of exp(residual)."""
-    y = np.asarray(values, dtype=np.float64)
+    y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
+                                   guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
     n = len(days)
-    if n != y.size:
-        raise ValueError(f"{n} days but {y.size} values")
-    if n and any((days[i + 1] - days[i]).days != 1 for i in range(n - 1)):
-        raise ValueError("the days of a baseline series must be consecutive")
-    excl = excluded_days(days, windows, guard_days=guard_days) | excluded_days(days, list(other_days), guard_days=0)
-    if target is not None and halo_days > 0 and (target.last - target.first).days + 1 <= halo_max_window:
-        excl |= excluded_days(days, [DateRange(target.last, target.last + dt.timedelta(days=halo_days))],
-                              guard_days=0)
     fit = ~excl & np.isfinite(y) & (y > 0)
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
