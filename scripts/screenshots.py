@@ -80,7 +80,7 @@ def main(argv: list[str] | None = None) -> int:
                     if response is None or response.status >= 400:
                         print(f"screenshots: {path} answered {response.status if response else 'nothing'}", file=sys.stderr)
                         return 1
-                    page.wait_for_selector(ready)
+                    page.wait_for_selector(ready, state="attached")
                     page.wait_for_load_state("networkidle")
                     page.wait_for_timeout(600)  # chart animations
                     target = args.out / f"{name}-{language}.png"

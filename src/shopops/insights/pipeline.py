@@ -413,7 +413,8 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     by_key = {(s.store_id, s.spec.kpi, s.product_id): s for s in series}
     for f in findings:
         diagnosed.append(_diagnose(f, store_frame=store_frame, period=period, skip=skip.get(f.store_id, frozenset()),
-                                   series=by_key, settings=st, cache=cache, con=con, promotions=config.promotions))
+                                   series=by_key, settings=st, cache=cache, con=con, promotions=config.promotions,
+                                   store_products=store_products))
     timings["diagnosis"] = time.perf_counter() - t3
     timings["total"] = time.perf_counter() - t0
     skipped = {s: sorted(d for d in ds if d in set(days)) for s, ds in skip.items()}
@@ -450,8 +451,29 @@ def _chart(s: Series | None, day: dt.date, settings: Settings, skip: frozenset) 
     return out
 
 
+def _product_chart(sp, head) -> dict:
+    """The chart of a product signal the checks within the day raised (no judged series behind it):
+    the product's paying buyers per day, and the signal's own range on its day (a one-day signal)."""
+    if sp is None or head.product_id not in sp.products or head.kpi != "item_buyers":
+        return {}
+    p = sp.products.index(head.product_id)
+    out = {"kpi": head.kpi, "unit": "count", "dates": [], "actual": [], "expected": [], "low": [], "high": []}
+    for i, d in enumerate(sp.dates):
+        if (head.day - d).days >= CHART_DAYS or d > head.day:
+            continue
+        v = sp.buyers[p, i]
+        on_day = d == head.day and head.window == 1
+        out["dates"].append(d.isoformat())
+        out["actual"].append(None if math.isnan(v) else round(float(v), 6))
+        out["expected"].append(round(head.expected, 6) if on_day else None)
+        out["low"].append(round(max(head.low, 0.0), 6) if on_day else None)
+        out["high"].append(round(head.high, 6) if on_day else None)
+    return out
+
+
 def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: frozenset, series: dict,
-              settings: Settings, cache: dict, con, promotions: Sequence[PromoWindow] = ()) -> Diagnosed:
+              settings: Settings, cache: dict, con, promotions: Sequence[PromoWindow] = (),
+              store_products: dict | None = None) -> Diagnosed:
     store, day = f.store_id, f.day
     sf = store_frame[store_frame.store_id == store]
     refs = reference_days(day, skip=skip, available=list(sf[BUCKET]))
@@ -559,7 +581,8 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     evidence = list(best.values())
     evidence += evidence_for_promotions(promotions, store_id=store, day=day, product_relevance=relevance_of)
     head = f.headline
-    chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip)
+    chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip) \
+        or _product_chart((store_products or {}).get(store), head)
     return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,
                      conversion_by_source=conv_by_source, by_customer_type=by_ctype, evidence=rank(evidence),
                      titles=titles, chart=chart)

@@ -55,6 +55,12 @@
     return data.kind === "day" || width / Math.max(1, data.categories.length) < 44 ? "auto" : 0;
   }
 
+  // an unrotated category label is cut (with …, measured by ECharts, CJK or not) to the width of
+  // its own column, so neighbours never print over each other; the tooltip shows it whole
+  function labelWidth(data, width) {
+    return Math.max(36, Math.floor((width - 76) / Math.max(1, data.categories.length)) - 6);
+  }
+
   function option(data, width) {
     var formats = data.series.map(function (s) { return formatter(s.unit, data.currency); });
     var axes = [];
@@ -89,6 +95,7 @@
         axisTick: { alignWithLabel: true },
         axisLabel: {
           fontSize: 11, interval: labelInterval(data, width), rotate: (!days && data.categories.length > 8) ? 30 : 0,
+          width: (!days && data.categories.length <= 8) ? labelWidth(data, width) : undefined, overflow: "truncate",
           formatter: function (d) {
             if (days) return d.slice(5);
             var max = data.categories.length > 8 ? 14 : 40;
@@ -157,7 +164,9 @@
     holder.setAttribute("data-chart-ready", "true");
     function fit() {
       chart.resize();
-      chart.setOption({ xAxis: { axisLabel: { interval: labelInterval(data, holder.clientWidth) } } });
+      var w = holder.clientWidth;
+      chart.setOption({ xAxis: { axisLabel: { interval: labelInterval(data, w),
+        width: (data.kind !== "day" && data.categories.length <= 8) ? labelWidth(data, w) : undefined } } });
     }
     window.addEventListener("resize", fit);
     panel.addEventListener("shopops:view", function (event) {
