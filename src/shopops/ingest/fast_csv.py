@@ -37,7 +37,7 @@ import polars as pl
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import FieldSpec, FieldType, Profile
 from shopops.ingest.readers import TabularSource
-from shopops.ingest.table_rules import NON_NEGATIVE, REFERENCES
+from shopops.ingest.table_rules import NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import Staged
 from shopops.warehouse.schema import TABLES
 
@@ -68,7 +68,8 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
     fmt = src.csv_format
     if con.name != "duckdb" or fmt is None or fmt.compressed or fmt.encoding not in ("utf-8", "utf-8-sig"):
         return False
-    if profile.table not in TABLES or profile.table in REFERENCES or profile.options.get("key_from"):
+    if profile.table not in TABLES or profile.table in REFERENCES or profile.table in ORDERED_DATES \
+            or profile.options.get("key_from"):
         return False
     if len(fmt.delimiter) != 1:
         return False
@@ -145,7 +146,8 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
 
     Raises NotFast (having dropped what it made) when the file must go the full way.
     """
-    from shopops.ingest.pipeline import MAX_CELL_CHARS, _fixed_offset
+    from shopops.ingest.value_rules import MAX_CELL_CHARS
+    from shopops.ingest.value_rules import fixed_offset as _fixed_offset
 
     fmt = src.csv_format
     db = con.con
@@ -287,7 +289,7 @@ def _typed(spec: FieldSpec, profile: Profile, value: str, target: str | None) ->
         cases = " ".join(f"WHEN {_lit(label)} THEN {_lit(code)}" for label, code in profile.status.items())
         return (f"CASE {value} {cases} END" if cases else "NULL::VARCHAR"), True
     if t is FieldType.BOOLEAN:
-        from shopops.ingest.pipeline import FALSE_WORDS, TRUE_WORDS
+        from shopops.ingest.value_rules import FALSE_WORDS, TRUE_WORDS
 
         yes = ", ".join(_lit(w) for w in TRUE_WORDS)
         no = ", ".join(_lit(w) for w in FALSE_WORDS)

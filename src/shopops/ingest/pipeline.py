@@ -27,6 +27,8 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest import fast_csv, sales_lines
+from shopops.ingest.value_rules import FALSE_WORDS, MAX_CELL_CHARS, TRUE_WORDS
+from shopops.ingest.value_rules import fixed_offset as _fixed_offset
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
@@ -38,7 +40,6 @@ from shopops.warehouse.schema import TABLES
 
 ROW = "_row"
 MAX_REJECTS_KEPT = 10_000
-MAX_CELL_CHARS = 10_000  # no canonical column holds more; a longer cell is a broken file (or an attack)
 MAX_REJECT_VALUE_CHARS = 2_000  # what a reject keeps of its value
 # C0 controls except tab, newline and carriage return; DEL; a byte-order mark inside the data
 CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]"
@@ -46,8 +47,6 @@ CONTROL_CHARACTERS = r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]"
 # table -> (instant column, business-date column derived from it in the store's time zone),
 # as the schema declares them
 BUSINESS_DATES = {t.name: (t.business_date_of, t.business_date) for t in TABLES.values() if t.business_date_of}
-TRUE_WORDS = ["是", "true", "TRUE", "True", "1", "Y", "y", "yes", "YES"]
-FALSE_WORDS = ["否", "false", "FALSE", "False", "0", "N", "n", "no", "NO"]
 MONEY_PATTERN = r"^-?\d+(\.\d{1,2})?$"
 
 
@@ -315,29 +314,6 @@ def _to_utc(naive: pl.Series, tz: str) -> pl.Series:
     if offset is None:
         return naive.dt.replace_time_zone(tz, non_existent="null").dt.convert_time_zone("UTC")
     return (naive - offset).dt.replace_time_zone("UTC")
-
-
-def _fixed_offset(naive: pl.Series, tz: str):
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    low, high = naive.min(), naive.max()
-    if low is None:
-        return dt.timedelta(0)
-    zone = ZoneInfo(tz)
-    try:
-        day, last = low.date() - dt.timedelta(days=1), high.date() + dt.timedelta(days=1)
-    except OverflowError:  # year 1 or 9999: the lookup per value handles the edges
-        return None
-    if (last - day).days > 40_000:
-        return None
-    offsets = set()
-    while day <= last:
-        offsets.add(dt.datetime.combine(day, dt.time(), zone).utcoffset())
-        day += dt.timedelta(days=1)
-        if len(offsets) > 1:
-            return None
-    return offsets.pop()
 
 
 def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) -> _Typed:
