@@ -171,7 +171,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             # character or an overlong cell leave it untyped and flagged; text is checked below
             raw_used.append(raw)
         if spec.default is not None:
-            value = f"coalesce({value}, {_lit(spec.default)})"
+            value = f"coalesce({value}, {_lit(str(spec.default))})"
         expr, checked = _typed(spec, profile, value, types.get(spec.to))
         typed.append(f"{expr} AS t{i}")
         if checked:
