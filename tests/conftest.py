@@ -239,9 +239,9 @@ def redis_url(settings) -> Iterator[str]:
 def _redis_db(url: str, db: int) -> str:
     """``url`` with Redis database ``db`` (``redis://host/N`` or ``unix:///sock?db=N``)."""
     parts = urlsplit(url)
-    if parts.scheme == "unix":
+    if parts.scheme == "unix":  # urlunsplit would drop the empty host (unix:/path): redis-py wants unix:///path
         query = "&".join([q for q in parts.query.split("&") if q and not q.startswith("db=")] + [f"db={db}"])
-        return urlunsplit(parts._replace(query=query))
+        return f"unix://{parts.path}?{query}"
     return urlunsplit(parts._replace(path=f"/{db}"))
 
 
