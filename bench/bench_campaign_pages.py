@@ -16,37 +16,23 @@ only read.
 from __future__ import annotations
 
 import os
-import statistics
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pages import demo_client, first_renders, time_pages  # noqa: E402
 
 RENDERS = int(os.environ.get("BENCH_RENDERS", "20"))
 
 
-def _p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
 def run() -> list[dict]:
-    var = os.environ.get("SHOPOPS_BENCH_DEMO_VAR")
-    if not var:
-        raise SystemExit("set SHOPOPS_BENCH_DEMO_VAR to the SHOPOPS_VAR_DIR of a set-up demo")
-    os.environ["SHOPOPS_VAR_DIR"] = var
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.config.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    client = demo_client(os.environ.get("SHOPOPS_BENCH_DEMO_VAR"))
     from django.core.cache import caches
-    from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from shopops.campaigns.analytics import pages_warm
     from shopops.campaigns.models import CampaignPlan
 
-    setup_test_environment()
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="director"))
     d11 = CampaignPlan.objects.filter(name__contains="双11").order_by("-starts_on").first()
     live = (CampaignPlan.objects.filter(status__in=["running", "approved"]).order_by("-starts_on").first() or d11)
     pages = {
@@ -56,32 +42,14 @@ def run() -> list[dict]:
         "live": f"/campaigns/plans/{live.pk}/live/",
         "retro": f"/campaigns/plans/{d11.pk}/retro/",
     }
-    rows = []
     assert client.get("/campaigns/tasks/").status_code == 200  # the process's first request imports every URL module
-    caches["default"].clear()
-    cold = {}
-    for name, url in pages.items():  # an empty cache, no warm-up: the first visitor's wait
-        t0 = time.perf_counter()
-        r = client.get(url)
-        cold[name] = time.perf_counter() - t0
-        assert r.status_code == 200, (url, r.status_code)
+    cold = first_renders(client, pages)
     caches["default"].clear()
     t0, c0 = time.perf_counter(), time.process_time()
     warmed = pages_warm()
     warm_s = time.perf_counter() - t0
     warm_cpu = time.process_time() - c0
-    for name, url in pages.items():
-        times, cpus = [], []
-        for _ in range(RENDERS):
-            t0, c0 = time.perf_counter(), time.process_time()
-            r = client.get(url)
-            times.append(time.perf_counter() - t0)
-            cpus.append(time.process_time() - c0)
-            assert r.status_code == 200, (url, r.status_code)
-        rows.append({"case": f"campaigns_{name}_page", "subject_s": _p(times, 0.95), "baseline_s": statistics.median(times),
-                     "baseline": "p50 of the same renders (subject: p95)", "cold_first_render_s": cold[name],
-                     "cpu_p50_s": statistics.median(cpus), "cpu_p95_s": _p(cpus, 0.95),
-                     "load_average": os.getloadavg()[0], "renders": RENDERS, "url": url})
+    rows = time_pages(client, pages, "campaigns", RENDERS, cold)
     rows.append({"case": "campaigns_pages_warm", "subject_s": warm_s, "baseline_s": warm_s, "cpu_s": warm_cpu,
                  "load_average": os.getloadavg()[0], "warmed": warmed})
     return rows

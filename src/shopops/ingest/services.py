@@ -244,6 +244,15 @@ def _job_failed(job: ImportJob, message: str) -> None:
     archive_prune()
 
 
+_pii_key_warned = False
+
+
+def _pii_key_warning_given() -> None:
+    """The warning that phones are hashed with the key file is said once per process, not per file."""
+    global _pii_key_warned
+    _pii_key_warned = True
+
+
 def import_job_run(
     *,
     job: ImportJob | None = None,
@@ -278,7 +287,9 @@ def import_job_run(
         if archive:
             run_path = _archive(given, job.sha256)
             job.archive_path = str(run_path)
-        if not settings.SHOPOPS_PII_KEY_FROM_ENV and any(f.type.value == "phone" for f in profile.fields):
+        if (not settings.SHOPOPS_PII_KEY_FROM_ENV and not _pii_key_warned
+                and any(f.type.value == "phone" for f in profile.fields)):
+            _pii_key_warning_given()
             log.warning("SHOPOPS_PII_KEY is not set: phones are hashed with the key file under var/ "
                         "(fine for a trial; set it in production, see docs/security.md)")
         con = connect()
