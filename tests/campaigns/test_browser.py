@@ -65,7 +65,7 @@ def test_plan_to_tasks_to_board_in_chinese_and_english(live_server, browser_page
     page.fill("[data-budget-form] input[name=amount]", "50000")
     page.fill("[data-budget-form] input[name=currency]", "CNY")
     page.click("[data-budget-form] button[type=submit]")
-    page.wait_for_function("() => document.querySelector('[data-budget-total]').textContent.includes('50000')")
+    page.wait_for_function("() => document.querySelector('[data-budget-total]').textContent.includes('50,000')")
     page.click("[data-generate-form] button[type=submit]")
     page.wait_for_selector('[data-table="tasks"] [data-overdue]')  # T−30 … T−7 are past on 12-05
     page.click('[data-transitions] button[data-to="approved"]')

@@ -199,7 +199,7 @@ def plan_live(page: Page, plan_id: int):
     currency = page.currency or plan.currency
     tables = live_tables(pace, currency)
     page.context.update(
-        pace=pace, stock=selectors.hero_stock(plan),
+        pace=pace, stock=selectors.hero_stock(plan), not_started=pace.as_of < plan.starts_on,
         shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),
                "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
         days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)],

@@ -99,10 +99,23 @@ def _tasks_done(plan: CampaignPlan, template, *, today: dt.date, late_every: int
 
 
 def _hero_skus() -> list[str]:
-    """Three of the dearest SKUs with a floor price (the promotions plan sets them on the own store)."""
+    """The plan's 主推款: the three best sellers of the last 30 days by merchant code (units, every
+    store: the same goods sell on every platform), as a team picks them; without stock facts, three
+    of the dearest SKUs with a floor price (the promotions plan sets them on the own store)."""
+    from shopops.core.errors import ShopopsError
+    from shopops.inventory.selectors import stock_health
     from shopops.promotions.models import FloorPrice
 
-    return list(FloorPrice.objects.order_by("-list_price", "sku").values_list("sku", flat=True)[:3])
+    try:
+        rows = stock_health(stores=()).rows
+    except ShopopsError:
+        rows = []
+    units: dict[str, int] = {}
+    for r in rows:
+        if r["merchant_code"]:
+            units[r["merchant_code"]] = units.get(r["merchant_code"], 0) + int(r["units_30"] or 0)
+    top = [code for code in sorted(units, key=lambda c: (-units[c], c)) if units[code] > 0][:3]
+    return top or list(FloorPrice.objects.order_by("-list_price", "sku").values_list("sku", flat=True)[:3])
 
 
 def _users() -> dict[str, object]:
