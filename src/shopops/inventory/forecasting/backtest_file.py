@@ -52,7 +52,9 @@ def read_series(path: Path) -> pd.DataFrame:
     return pd.DataFrame({"unique_id": frame["id"].str.strip(), "ds": dates.dt.date, "y": values.astype(float)})
 
 
-def backtest(frame: pd.DataFrame, *, freq: str, horizon: int) -> list[str]:
+def backtest_scores(frame: pd.DataFrame, *, freq: str, horizon: int, settings=None) -> dict:
+    """The held-out evaluation behind :func:`backtest`: per series the engine's forecast, the seasonal
+    naive's, the actual values and the in-sample scale (numpy arrays ``[series, horizon]`` / ``[series]``)."""
     step = 7 if freq == "W" else 1
     end = max(frame["ds"])
     cut = end - dt.timedelta(days=horizon * step)
@@ -61,7 +63,8 @@ def backtest(frame: pd.DataFrame, *, freq: str, horizon: int) -> list[str]:
     train = frame[(frame["ds"] <= cut) & frame["unique_id"].isin(starts)]
     if train.empty:
         raise ValueError(f"no series has history before the {horizon} held-out periods")
-    fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, starts=starts)
+    fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, starts=starts,
+                         **({"settings": settings} if settings is not None else {}))
     ids = fc.series["unique_id"].to_numpy()
     idx = {k: i for i, k in enumerate(ids)}
     first = min(starts.values())
@@ -80,6 +83,13 @@ def backtest(frame: pd.DataFrame, *, freq: str, horizon: int) -> list[str]:
                       if n_in - start[i] > m else np.nan for i in range(len(ids))])
     naive = np.stack([np.resize(train_m[i, n_in - m:], horizon) for i in range(len(ids))])
     pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
+    return {"ids": ids, "pred": pred, "naive": naive, "actual": actual, "scale": scale, "season": m, "forecast": fc}
+
+
+def backtest(frame: pd.DataFrame, *, freq: str, horizon: int) -> list[str]:
+    r = backtest_scores(frame, freq=freq, horizon=horizon)
+    pred, naive, actual, scale, m, fc = (r[k] for k in ("pred", "naive", "actual", "scale", "season", "forecast"))
+    ids = r["ids"]
     ok = scale > 0
     chosen = (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok]).mean()
     sn = (np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]).mean()
