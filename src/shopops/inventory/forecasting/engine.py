@@ -287,6 +287,17 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         per_day = 1.0
     t_len = values.shape[1]
     history_len = t_len - starts_p
+    # short histories (a user's file of a few months): fewer backtest windows (at least one) and a shorter
+    # minimum before them (two seasons), rather than every series "new"
+    med_len = float(np.median(history_len)) if n else 0.0
+    if n and med_len < min_hist:
+        k_now = settings.backtest_windows
+        base = min_hist - k_now * horizon
+        k_fit = int(max(1, min(k_now, (med_len - base) // horizon)))
+        base = int(min(base, max(2 * season, season + 2, med_len - k_fit * horizon)))
+        if k_fit != k_now:
+            settings = replace(settings, backtest_windows=k_fit)
+        min_hist = base + k_fit * horizon
     recent = values[:, max(t_len - lookback, 0):]
     demand_class = cls.classify(recent, history_len, min_history=min_hist)
     adi, cv2 = cls.adi_cv2(recent)
@@ -328,6 +339,10 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
     if new_rows.size:
         rate = _peer_rates(values, starts_p, new_rows, demand_class, cats, price, settings, per_day, weekly)
         mean[new_rows] = rate[:, None]
+        if not weekly and settings.weekday_profile and t_len >= 14:  # the new series' pooled weekday profile
+            weekday_of = np.array([d.weekday() for d in labels])
+            prof = _weekday_profile(values[new_rows], weekday_of, t_len, min(settings.weekday_weeks, t_len // 7))
+            mean[new_rows] = mean[new_rows] * prof[:, (weekday_of[t_len - 1] + 1 + np.arange(horizon)) % 7]
         sigma[new_rows] = np.sqrt(rate + 0.25 * rate ** 2)
         chosen[new_rows] = PEERS
 
@@ -427,6 +442,8 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     # models see the recent past only (their cost grows with the history; the yearly index and the
     # MASE scale read the whole matrix)
     fit_len = max(settings.fit_days // (7 if weekly else 1), season + 1 + k * horizon + (4 if weekly else 28))
+    if weekly and season > 1:  # the seasonal window average needs two years before its first origin
+        fit_len = max(fit_len, 2 * season + k * horizon)
     lo = max(t_len - fit_len, 0)
     frame = _long(values[:, lo:], codes, labels[lo:], np.maximum(starts - lo, 0))
     sf = StatsForecast(models=models, freq=freq, n_jobs=settings.n_jobs)
@@ -637,7 +654,7 @@ def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, p
         if seg.size:
             rate[r] = np.nanmean(seg)
     out = np.zeros(new_rows.size)
-    all_rate = np.nanmedian(rate[peers]) if peers.size else 0.0
+    all_rate = np.nanmedian(rate[peers]) if peers.size else np.nan
     logp = np.log(np.where(price > 0, price, np.nan))
     for j, r in enumerate(new_rows):
         same_cat = peers[(cats[peers] == cats[r]) & ~np.isnan(rate[peers])]
@@ -652,5 +669,8 @@ def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, p
         days = own.size * per_day
         own_rate = float(np.nanmean(own)) if own.size else 0.0
         w = days / (days + settings.new_blend_days)
-        out[j] = w * own_rate + (1 - w) * (0.0 if np.isnan(peer_rate) else peer_rate)
+        if np.isnan(peer_rate):  # no established product to learn from: the series' own rate
+            w = 1.0
+            peer_rate = 0.0
+        out[j] = w * own_rate + (1 - w) * peer_rate
     return np.maximum(out, 0.0)
