@@ -156,14 +156,14 @@ def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28, of
 WEEKLY_SETS = {"dev": (101, 102, 103), "heldout": (201, 202, 203, 204, 205)}  # heldout: never looked at while tuning
 
 
-def weekly_synthetic(seed: int, horizon: int, weeks: int = 143) -> dict:
+def weekly_synthetic(seed: int, horizon: int, weeks: int = 143, hard: bool = False) -> dict:
     """Walmart-style synthetic weekly sales (tests/inventory/weekly_retail.py): the CLI's own evaluation
     (``backtest_scores``: the last ``horizon`` weeks held out), mean MASE of the engine and the seasonal naive,
     overall and per horizon bucket."""
     from shopops.inventory.forecasting.backtest_file import backtest_scores
     from tests.inventory.weekly_retail import walmart_like
 
-    frame = walmart_like(seed, weeks=weeks)
+    frame = walmart_like(seed, weeks=weeks, **({"ar": 0.6, "drift": 0.25} if hard else {}))
     t0 = time.process_time()
     r = backtest_scores(frame, freq="W", horizon=horizon, **({"settings": SETTINGS} if SETTINGS is not None else {}))
     cpu = time.process_time() - t0
@@ -403,6 +403,7 @@ def main() -> None:
                     help="Online Retail: skip this many best sellers first (dev set: --offset 2000 --top 1000)")
     ap.add_argument("--freqs", default="D,W")
     ap.add_argument("--horizons", default="8,13,26", help="weekly synthetic: held-out weeks")
+    ap.add_argument("--hard", action="store_true", help="weekly synthetic: AR(1) noise and year-to-year drift")
     ap.add_argument("--weeks", type=int, default=143, help="weekly synthetic: weeks of history in all")
     ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
     ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
@@ -436,7 +437,7 @@ def main() -> None:
         rows = []
         for h in (int(x) for x in args.horizons.split(",")):
             for seed in seeds:
-                r = weekly_synthetic(seed, h, weeks=args.weeks)
+                r = weekly_synthetic(seed, h, weeks=args.weeks, hard=args.hard)
                 rows.append(r)
                 per = "  ".join(f"{k}: {e / n:.3f}" for k, (e, n) in r["buckets"].items())
                 print(f"weekly seed {seed} h {h:2d} season {r['season']}: engine {r['mase']:.3f} seasonal naive "

@@ -84,8 +84,14 @@ def holiday_days(first: dt.date, last: dt.date) -> dict[str, np.ndarray]:
 
 
 def walmart_like(seed: int, *, stores: int = 6, depts: int = 20, first_friday: dt.date = dt.date(2010, 2, 5),
-                 weeks: int = 143, intermittent_share: float = 0.12) -> pd.DataFrame:
-    """Long frame ``unique_id, ds, y`` (weekly, dated on Fridays; the week ending that day)."""
+                 weeks: int = 143, intermittent_share: float = 0.12, ar: float = 0.0,
+                 drift: float = 0.0) -> pd.DataFrame:
+    """Long frame ``unique_id, ds, y`` (weekly, dated on Fridays; the week ending that day).
+
+    A harder variant (a stress test, not what the floors are set on): ``ar`` > 0 makes the log noise an AR(1)
+    (runs of good and bad weeks: the recent level carries information last year's weeks do not); ``drift`` > 0
+    lets the yearly profile's and the holidays' strength change from one year to the next (log-normal, sd
+    ``drift`` a year)."""
     rng = np.random.default_rng(seed)
     first = first_friday - dt.timedelta(days=6)
     days = weeks * 7
@@ -103,7 +109,10 @@ def walmart_like(seed: int, *, stores: int = 6, depts: int = 20, first_friday: d
             g = GROUPS[d_i % len(GROUPS)]
             amp = group_amp[g] * rng.uniform(0.5, 1.5, size=2)
             phase = group_phase[g] + rng.normal(0, 0.3, size=2)
-            season = 1 + amp[0] * np.sin(2 * np.pi * doy + phase[0]) + amp[1] * np.sin(4 * np.pi * doy + phase[1])
+            year_k = np.floor(t_year).astype(int)
+            yearly = np.exp(rng.normal(0, drift, size=year_k.max() + 1))[year_k] if drift > 0 else np.ones(days)
+            season = 1 + yearly * (amp[0] * np.sin(2 * np.pi * doy + phase[0])
+                                   + amp[1] * np.sin(4 * np.pi * doy + phase[1]))
             effect = np.ones(days)
             effect += XMAS[g] * rng.uniform(0.5, 1.5) * hol["xmas"]
             effect += (0.3 + 0.5 * XMAS[g] / 3) * rng.uniform(0.3, 1.5) * hol["thanks"]
@@ -116,6 +125,7 @@ def walmart_like(seed: int, *, stores: int = 6, depts: int = 20, first_friday: d
             if rng.random() < 0.25:
                 at = rng.integers(days // 5, days - 60)
                 shift[at:] = np.exp(rng.uniform(np.log(0.6), np.log(1.3)))
+            effect = 1 + (effect - 1) * (np.exp(rng.normal(0, drift, size=year_k.max() + 1))[year_k] if drift > 0 else 1)
             lam_day = np.maximum(season * effect, 0.05) * trend * shift * weekday
             week_shape = lam_day.reshape(weeks, 7).sum(axis=1) / 7
             uid = f"{s + 1}_{d_i + 1}"
@@ -124,7 +134,16 @@ def walmart_like(seed: int, *, stores: int = 6, depts: int = 20, first_friday: d
                 y = rng.poisson(base * week_shape).astype(float)
             else:
                 level = store_level * rng.lognormal(np.log(8000), 1.0)
-                noise = rng.lognormal(0, rng.uniform(0.04, 0.25), size=weeks)
+                sd = rng.uniform(0.04, 0.25)
+                if ar > 0:
+                    e = rng.normal(0, sd * np.sqrt(1 - ar ** 2), size=weeks)
+                    z = np.zeros(weeks)
+                    z[0] = rng.normal(0, sd)
+                    for j in range(1, weeks):
+                        z[j] = ar * z[j - 1] + e[j]
+                    noise = np.exp(z)
+                else:
+                    noise = rng.lognormal(0, sd, size=weeks)
                 out = rng.random(weeks)
                 noise = np.where(out < 0.01, 0.5, np.where(out > 0.99, 1.8, 1.0)) * noise
                 y = np.round(level * week_shape * noise, 2)
