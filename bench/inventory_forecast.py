@@ -255,6 +255,7 @@ def windows_of(source: str, last: dt.date):
     return []
 
 
+FREQS = ("D", "W")  # the accuracy run's frequencies (``--freqs``)
 SETTINGS = None  # ForecastSettings of the accuracy runs (``--per-series-switch``: the earlier choice)
 
 
@@ -265,6 +266,10 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
         train = dd.daily[dd.daily["ds"] <= cut]
         starts = {k: v for k, v in dd.starts.items() if v <= cut}
         for freq, horizon in (("D", 28), ("W", 8)):
+            if freq not in FREQS:
+                continue
+            if freq == "W":  # the weeks the data hold after the origin (December: 4; before, weeks 5–8 were
+                horizon = min(horizon, (END - cut).days // 7)  # scored against the zeros after the data's end)
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
@@ -411,6 +416,8 @@ def main() -> None:
                     help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
     ap.add_argument("--opt", default="", help="ForecastSettings overrides, e.g. combinations=0,yearly_index_blocks=0")
     args = ap.parse_args()
+    global FREQS
+    FREQS = tuple(args.freqs.split(","))
     if args.opt:
         from shopops.inventory.forecasting import ForecastSettings
 
