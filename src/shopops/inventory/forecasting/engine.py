@@ -21,6 +21,8 @@ demand class, chosen model and backtest error. Steps (docs/inventory.md explains
    naive's own MASE on that window.
    Daily flat-level models are shaped by the class's pooled weekday profile (8 weeks); short-memory
    models by the yearly index (weekly: one per week of the horizon).
+   Weekly with a yearly season, numpy candidates beside them: the seasonal profile (the same weeks of
+   earlier years, smoothed over neighbouring weeks, re-levelled to the recent weeks; ``_seasonal_profile``).
 6. **Forecast.** Per class one ``forecast`` call; each series keeps its chosen model's column.
    Intervals: ± z·σ where σ is the RMS error of the chosen model over all backtest windows
    (clipped at 0), times the uplift. New products: the mean demand of similar products
