@@ -113,3 +113,13 @@ def test_weeks_dated_on_mondays_or_fridays_forecast_alike():
     a = backtest_scores(frame, freq="W", horizon=8)["pred"]
     b = backtest_scores(monday, freq="W", horizon=8)["pred"]
     assert np.allclose(a, b)
+
+
+@pytest.mark.parametrize("horizon", [1, 39, 52])
+def test_long_and_short_horizons_run(horizon):
+    """39 of 143 weeks held out leaves two years: season 52 with one backtest window; 52 leaves 91 weeks:
+    season 1; one week ahead: three windows of one week."""
+    frame = walmart_like(SEEDS[0], stores=1, depts=8)
+    r = backtest_scores(frame, freq="W", horizon=horizon)
+    assert r["season"] == (1 if horizon == 52 else 52)
+    assert r["pred"].shape == (8, horizon) and np.isfinite(r["pred"]).all() and (r["pred"] >= 0).all()
