@@ -153,3 +153,19 @@ def test_too_short_history_is_refused(tmp_path):
     _write(path, [("a", START, 3)])
     with pytest.raises(ValueError, match="no series has history before"):
         backtest(read_series(path), freq="D", horizon=7)
+
+
+def test_day_first_dates_like_walmarts_store_file(tmp_path):
+    """Walmart's store file writes 05-02-2010 (5 February): read day first when that reads every row; with no
+    day above 12 the regular reading (weekly steps) wins over the month-first one."""
+    rows = [("a", START + dt.timedelta(days=7 * j), j) for j in range(30)]
+    path = tmp_path / "dayfirst.csv"
+    path.write_text("id,date,value\n" + "\n".join(f"{i},{d:%d-%m-%Y},{v}" for i, d, v in rows) + "\n")
+    assert list(read_series(path)["ds"]) == [d for _, d, _ in rows]
+    us = rows[:5]  # month first (US): 01/13/2023 cannot be day first
+    path.write_text("id,date,value\n" + "\n".join(f"{i},{d:%m/%d/%Y},{v}" for i, d, v in us) + "\n")
+    assert list(read_series(path)["ds"]) == [d for _, d, _ in us]
+    # 1–12 March 2023 day first: month first reads them too (3 Jan … 3 Dec); the daily reading is the regular one
+    days = [dt.date(2023, 3, k) for k in range(1, 13)]
+    path.write_text("id,date,value\n" + "\n".join(f"a,{d:%d-%m-%Y},1" for d in days) + "\n")
+    assert list(read_series(path)["ds"]) == days

@@ -20,6 +20,34 @@ import pandas as pd
 from shopops.inventory.forecasting.engine import forecast_demand
 
 
+DATE_FORMATS = ("%d-%m-%Y", "%m-%d-%Y", "%d/%m/%Y", "%m/%d/%Y", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d")
+
+
+def _parse_dates(text: pd.Series) -> pd.Series:
+    """ISO dates (2025-01-31, with or without a time); else the one of ``DATE_FORMATS`` that reads every row
+    (Walmart's store file writes 05-02-2010, day first); when several do (no day above 12), the one whose dates
+    lie closest together (the largest gap between consecutive dates is the smallest: a regular series); else
+    the format pandas infers from the first row. Rows no format reads are NaT (the caller names the first)."""
+    dates = pd.to_datetime(text, errors="coerce", format="ISO8601")
+    if not dates.isna().any():
+        return dates
+    best, best_key = dates, (int(dates.isna().sum()), np.inf)
+    for fmt in DATE_FORMATS:
+        d = pd.to_datetime(text, errors="coerce", format=fmt)
+        bad = int(d.isna().sum())
+        if bad > best_key[0]:
+            continue
+        u = np.sort(d.dropna().unique())
+        gap = float(np.diff(u).max() / np.timedelta64(1, "D")) if u.size > 1 else 0.0
+        if (bad, gap) < best_key:
+            best, best_key = d, (bad, gap)
+    if best_key[0]:
+        other = pd.to_datetime(text, errors="coerce")
+        if int(other.isna().sum()) < best_key[0]:
+            best = other
+    return best
+
+
 def read_series(path: Path) -> pd.DataFrame:
     """The file as a long frame ``unique_id, ds, y`` (``ds`` a date). Errors name the file, the row (as a
     spreadsheet counts it: the header is row 1), the column, the value and what was expected. Values below 0
@@ -55,12 +83,7 @@ def read_series(path: Path) -> pd.DataFrame:
     if (ids == "").any():
         k = int(np.flatnonzero((ids == "").to_numpy())[0])
         raise ValueError(f"{path}: row {k + 2}, column id: empty series id")
-    text_dates = frame["date"].str.strip()
-    dates = pd.to_datetime(text_dates, errors="coerce", format="ISO8601")
-    if dates.isna().any():  # not ISO: the format pandas infers from the first row (e.g. 31/01/2025 or 01/31/2025)
-        other = pd.to_datetime(text_dates, errors="coerce")
-        if other.isna().sum() < dates.isna().sum():
-            dates = other
+    dates = _parse_dates(frame["date"].str.strip())
     if dates.isna().any():
         k = int(np.flatnonzero(dates.isna().to_numpy())[0])
         raise ValueError(f"{path}: row {k + 2}, column date: {frame['date'].iloc[k]!r} is not a date like 2025-01-31 "
