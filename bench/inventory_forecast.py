@@ -18,6 +18,10 @@ pandas. Then:
 * **campaign uplift** — origins 2025-05-12 (618) and 2025-10-08 (双11), the campaign unseen: the
   WAPE of units per category and day over the campaign's days, and the error of its total units,
   with the store's windows, the festival calendar's, and none;
+* **weekly** (``--only weekly``) — Walmart-style synthetic weekly sales (``tests/inventory/weekly_retail.py``;
+  ``--set dev``: seeds 101–103, the only ones looked at while tuning; default: 201–205; ``--hard``: AR(1)
+  noise and year-to-year drift, a stress check) through the CLI's own evaluation (``backtest_scores``) for
+  each ``--horizons`` (weeks held out), per horizon bucket;
 * **time** — ``forecast_demand`` (backtest of 3 windows + forecast, 28 days) over every store SKU
   and every merchant code, against a seasonal-naive-only statsforecast run over the same series in
   the same process (the baseline).
