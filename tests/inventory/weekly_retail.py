@@ -125,7 +125,8 @@ def walmart_like(seed: int, *, stores: int = 6, depts: int = 20, first_friday: d
             if rng.random() < 0.25:
                 at = rng.integers(days // 5, days - 60)
                 shift[at:] = np.exp(rng.uniform(np.log(0.6), np.log(1.3)))
-            effect = 1 + (effect - 1) * (np.exp(rng.normal(0, drift, size=year_k.max() + 1))[year_k] if drift > 0 else 1)
+            if drift > 0:
+                effect = 1 + (effect - 1) * np.exp(rng.normal(0, drift, size=year_k.max() + 1))[year_k]
             lam_day = np.maximum(season * effect, 0.05) * trend * shift * weekday
             week_shape = lam_day.reshape(weeks, 7).sum(axis=1) / 7
             uid = f"{s + 1}_{d_i + 1}"

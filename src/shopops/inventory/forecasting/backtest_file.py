@@ -67,7 +67,8 @@ def read_series(path: Path) -> pd.DataFrame:
     from io import StringIO
 
     if not text.strip():
-        raise ValueError(f"{path}: the file is empty; expected a header id,date,value and one row per series and period")
+        raise ValueError(f"{path}: the file is empty; expected a header id,date,value and one row per series "
+                         f"and period")
     try:
         frame = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
     except pd.errors.ParserError as exc:
