@@ -18,6 +18,10 @@ pandas. Then:
 * **campaign uplift** — origins 2025-05-12 (618) and 2025-10-08 (双11), the campaign unseen: the
   WAPE of units per category and day over the campaign's days, and the error of its total units,
   with the store's windows, the festival calendar's, and none;
+* **weekly** (``--only weekly``) — Walmart-style synthetic weekly sales (``tests/inventory/weekly_retail.py``;
+  ``--set dev``: seeds 101–103, the only ones looked at while tuning; default: 201–205; ``--hard``: AR(1)
+  noise and year-to-year drift, a stress check) through the CLI's own evaluation (``backtest_scores``) for
+  each ``--horizons`` (weeks held out), per horizon bucket;
 * **time** — ``forecast_demand`` (backtest of 3 windows + forecast, 28 days) over every store SKU
   and every merchant code, against a seasonal-naive-only statsforecast run over the same series in
   the same process (the baseline).
@@ -153,6 +157,33 @@ def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28, of
             "models": fc.series["model"].value_counts().to_dict()}
 
 
+WEEKLY_SETS = {"dev": (101, 102, 103), "heldout": (201, 202, 203, 204, 205)}  # heldout: never looked at while tuning
+
+
+def weekly_synthetic(seed: int, horizon: int, weeks: int = 143, hard: bool = False) -> dict:
+    """Walmart-style synthetic weekly sales (tests/inventory/weekly_retail.py): the CLI's own evaluation
+    (``backtest_scores``: the last ``horizon`` weeks held out), mean MASE of the engine and the seasonal naive,
+    overall and per horizon bucket."""
+    from shopops.inventory.forecasting.backtest_file import backtest_scores
+    from tests.inventory.weekly_retail import walmart_like
+
+    frame = walmart_like(seed, weeks=weeks, **({"ar": 0.6, "drift": 0.25} if hard else {}))
+    t0 = time.process_time()
+    r = backtest_scores(frame, freq="W", horizon=horizon, **({"settings": SETTINGS} if SETTINGS is not None else {}))
+    cpu = time.process_time() - t0
+    ok = r["scale"] > 0
+    pred, naive, actual, scale = r["pred"][ok], r["naive"][ok], r["actual"][ok], r["scale"][ok]
+    buckets = {}
+    for a, b in ((1, 4), (5, 8), (9, 13), (14, 26), (27, 52)):
+        if b <= horizon:
+            buckets[f"{a}-{b}"] = (float((np.abs(pred[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale).mean()),
+                                   float((np.abs(naive[:, a - 1:b] - actual[:, a - 1:b]).mean(axis=1) / scale).mean()))
+    return {"seed": seed, "horizon": horizon, "season": r["season"], "cpu": cpu, "series": int(ok.sum()),
+            "mase": float((np.abs(pred - actual).mean(axis=1) / scale).mean()),
+            "mase_sn": float((np.abs(naive - actual).mean(axis=1) / scale).mean()), "buckets": buckets,
+            "models": r["forecast"].series["model"].value_counts().to_dict()}
+
+
 def _poisson_pmf(lam: float, kmax: int) -> np.ndarray:
     k = np.arange(kmax + 1)
     from math import lgamma
@@ -228,6 +259,7 @@ def windows_of(source: str, last: dt.date):
     return []
 
 
+FREQS = ("D", "W")  # the accuracy run's frequencies (``--freqs``)
 SETTINGS = None  # ForecastSettings of the accuracy runs (``--per-series-switch``: the earlier choice)
 
 
@@ -238,6 +270,10 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
         train = dd.daily[dd.daily["ds"] <= cut]
         starts = {k: v for k, v in dd.starts.items() if v <= cut}
         for freq, horizon in (("D", 28), ("W", 8)):
+            if freq not in FREQS:
+                continue
+            if freq == "W":  # the weeks the data hold after the origin (December: 4; before, weeks 5–8 were
+                horizon = min(horizon, (END - cut).days // 7)  # scored against the zeros after the data's end)
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
@@ -370,17 +406,22 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
     ap.add_argument("--seeds", default="")
-    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale", "retail", "bound"), default=None)
+    ap.add_argument("--only", choices=("accuracy", "uplift", "time", "scale", "retail", "bound", "weekly"), default=None)
     ap.add_argument("--top", default="300,500,2000", help="Online Retail: the best sellers of the retail run")
     ap.add_argument("--offset", type=int, default=0,
                     help="Online Retail: skip this many best sellers first (dev set: --offset 2000 --top 1000)")
     ap.add_argument("--freqs", default="D,W")
+    ap.add_argument("--horizons", default="8,13,26", help="weekly synthetic: held-out weeks")
+    ap.add_argument("--hard", action="store_true", help="weekly synthetic: AR(1) noise and year-to-year drift")
+    ap.add_argument("--weeks", type=int, default=143, help="weekly synthetic: weeks of history in all")
     ap.add_argument("--n", type=int, default=10_000, help="series of the scale run")
     ap.add_argument("--jobs", type=int, default=1, help="n_jobs of the scale run")
     ap.add_argument("--per-series-switch", action="store_true",
                     help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
     ap.add_argument("--opt", default="", help="ForecastSettings overrides, e.g. combinations=0,yearly_index_blocks=0")
     args = ap.parse_args()
+    global FREQS
+    FREQS = tuple(args.freqs.split(","))
     if args.opt:
         from shopops.inventory.forecasting import ForecastSettings
 
@@ -400,6 +441,24 @@ def main() -> None:
               f"{r['cpu_s']:.1f} s CPU (load average {r['load'][0]:.1f} → {r['load'][1]:.1f}); seasonal "
               f"naive alone {r['baseline_s']:.1f} s wall, {r['baseline_cpu_s']:.1f} s CPU (ratio {r['subject_s'] / r['baseline_s']:.0f}); steps {r['steps']}; "
               f"classes {r['classes']}")
+        return
+    if args.only == "weekly":
+        seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else WEEKLY_SETS[
+            "heldout" if args.set == "heldout" else "dev"]
+        rows = []
+        for h in (int(x) for x in args.horizons.split(",")):
+            for seed in seeds:
+                r = weekly_synthetic(seed, h, weeks=args.weeks, hard=args.hard)
+                rows.append(r)
+                per = "  ".join(f"{k}: {e / n:.3f}" for k, (e, n) in r["buckets"].items())
+                print(f"weekly seed {seed} h {h:2d} season {r['season']}: engine {r['mase']:.3f} seasonal naive "
+                      f"{r['mase_sn']:.3f} ratio {r['mase'] / r['mase_sn']:.3f}  per horizon {per}  "
+                      f"cpu {r['cpu']:.1f} s  models {r['models']}", flush=True)
+            g = [r for r in rows if r["horizon"] == h]
+            print(f"weekly h {h}: ratio {_mean_sd([r['mase'] / r['mase_sn'] for r in g])}  engine "
+                  f"{_mean_sd([r['mase'] for r in g])}  seasonal naive {_mean_sd([r['mase_sn'] for r in g])}  per horizon "
+                  + "  ".join(f"{k}: {_mean_sd([r['buckets'][k][0] / r['buckets'][k][1] for r in g])}"
+                              for k in g[0]["buckets"]), flush=True)
         return
     if args.only == "retail":
         daily = retail_daily()

@@ -21,6 +21,8 @@ demand class, chosen model and backtest error. Steps (docs/inventory.md explains
    naive's own MASE on that window.
    Daily flat-level models are shaped by the class's pooled weekday profile (8 weeks); short-memory
    models by the yearly index (weekly: one per week of the horizon).
+   Weekly with a yearly season, numpy candidates beside them: the seasonal profile (the same weeks of
+   earlier years, smoothed over neighbouring weeks, re-levelled to the recent weeks; ``_seasonal_profile``).
 6. **Forecast.** Per class one ``forecast`` call; each series keeps its chosen model's column.
    Intervals: ± z·σ where σ is the RMS error of the chosen model over all backtest windows
    (clipped at 0), times the uplift. New products: the mean demand of similar products
@@ -32,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from statistics import NormalDist
 
 import numpy as np
@@ -47,6 +49,10 @@ PEERS = "SimilarProducts"
 ENSEMBLE = "Combination"  # the mean of the class's models but seasonal naive
 ENSEMBLE_ALL = "CombinationSN"  # the mean of all the class's models, seasonal naive included
 ENSEMBLE_BEST = "CombinationBest3"  # the mean of the class's three best models on the choosing windows
+PROFILE = "SeasonalProfile"  # weekly: the same weeks of earlier years, smoothed and re-levelled (multiplicative)
+PROFILE_ADD = "SeasonalProfileAdditive"  # the same, re-levelled by the difference of the recent weeks' mean
+PROFILE_MIX = "SeasonalProfileMix"  # the mean of the two
+PROFILE_LEVEL = "SeasonalProfileLevel"  # half the profile, half the class's level models (a weak season)
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 
 
@@ -85,6 +91,14 @@ class ForecastSettings:
     # also the mean of every model and of the class's three best as candidates (measured: no gain on the tuning
     # seed nor on Online Retail's dev products; off)
     combinations: bool = False
+    # weekly with a yearly season: the seasonal profile models (``_seasonal_profile``): the same weeks of every
+    # earlier year (up to ``profile_years``), each smoothed over its neighbouring weeks (¼ ½ ¼: a holiday that
+    # moves by a week between years) and re-levelled by the ratio of the last ``profile_recent`` weeks to the same
+    # weeks that year (pseudo-count ``profile_pseudo`` units on both sides), averaged over the years
+    seasonal_profile: bool = True
+    profile_years: int = 3
+    profile_recent: int = 13
+    profile_pseudo: float = 3.0
 
 
 @dataclass
@@ -249,9 +263,16 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         starts_p = np.argmax(~np.isnan(values), axis=1)
         starts_p[np.isnan(values).all(axis=1)] = values.shape[1]
         season = settings.season_weekly
-        # a year of weeks is the season only when most series hold it plus the backtest windows
-        if n and np.median(values.shape[1] - starts_p) < season + 1 + settings.backtest_windows * horizon:
+        # a year of weeks is the season when most series hold two years (or a year and the backtest windows);
+        # the backtest then keeps as many windows (at most ``backtest_windows``, at least 1) as leave each of
+        # their origins a year and four weeks of history
+        med = float(np.median(values.shape[1] - starts_p)) if n else 0.0
+        if med < min(2 * season, season + 1 + settings.backtest_windows * horizon):
             season = 1
+        else:
+            k_fit = int(max(1, min(settings.backtest_windows, (med - season - 4) // horizon)))
+            if k_fit != settings.backtest_windows:
+                settings = replace(settings, backtest_windows=k_fit)
         fut_labels = [end + dt.timedelta(days=7 * (k + 1)) for k in range(horizon)]
         fut_factor = fut_mult.reshape(n, horizon, 7).mean(axis=2)
         lookback = max(settings.lookback_days // 7, 1)
@@ -268,6 +289,17 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         per_day = 1.0
     t_len = values.shape[1]
     history_len = t_len - starts_p
+    # short histories (a user's file of a few months): fewer backtest windows (at least one) and a shorter
+    # minimum before them (two seasons), rather than every series "new"
+    med_len = float(np.median(history_len)) if n else 0.0
+    if n and med_len < min_hist:
+        k_now = settings.backtest_windows
+        base = min_hist - k_now * horizon
+        k_fit = int(max(1, min(k_now, (med_len - base) // horizon)))
+        base = int(min(base, max(2 * season, season + 2, med_len - k_fit * horizon)))
+        if k_fit != k_now:
+            settings = replace(settings, backtest_windows=k_fit)
+        min_hist = base + k_fit * horizon
     recent = values[:, max(t_len - lookback, 0):]
     demand_class = cls.classify(recent, history_len, min_history=min_hist)
     adi, cv2 = cls.adi_cv2(recent)
@@ -309,6 +341,10 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
     if new_rows.size:
         rate = _peer_rates(values, starts_p, new_rows, demand_class, cats, price, settings, per_day, weekly)
         mean[new_rows] = rate[:, None]
+        if not weekly and settings.weekday_profile and t_len >= 14:  # the new series' pooled weekday profile
+            weekday_of = np.array([d.weekday() for d in labels])
+            prof = _weekday_profile(values[new_rows], weekday_of, t_len, min(settings.weekday_weeks, t_len // 7))
+            mean[new_rows] = mean[new_rows] * prof[:, (weekday_of[t_len - 1] + 1 + np.arange(horizon)) % 7]
         sigma[new_rows] = np.sqrt(rate + 0.25 * rate ** 2)
         chosen[new_rows] = PEERS
 
@@ -408,6 +444,8 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     # models see the recent past only (their cost grows with the history; the yearly index and the
     # MASE scale read the whole matrix)
     fit_len = max(settings.fit_days // (7 if weekly else 1), season + 1 + k * horizon + (4 if weekly else 28))
+    if weekly and season > 1:  # the seasonal window average needs two years before its first origin
+        fit_len = max(fit_len, 2 * season + k * horizon)
     lo = max(t_len - fit_len, 0)
     frame = _long(values[:, lo:], codes, labels[lo:], np.maximum(starts - lo, 0))
     sf = StatsForecast(models=models, freq=freq, n_jobs=settings.n_jobs)
@@ -436,11 +474,35 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
             prof = _weekday_profile(values, weekday_of, cut, settings.weekday_weeks, settings.weekday_shrink_units)
             steps = (weekday_of[cut - 1] + 1 + np.arange(horizon)) % 7
             preds[flat, :, w, :] *= prof[:, steps][None, :, :]
+    # numpy candidates (no statsforecast call): weekly seasonal profiles
+    custom = {}
+    if weekly and season > 1 and settings.seasonal_profile:
+        for name, additive in ((PROFILE, False), (PROFILE_ADD, True)):
+            custom[name] = (lambda cut, additive=additive: _seasonal_profile(
+                values, starts, cut, horizon, season=season, years=settings.profile_years,
+                recent=settings.profile_recent, pseudo=settings.profile_pseudo, additive=additive))
+    if custom:
+        extra = np.stack([np.stack([fn(t_len - horizon * (k - w)) for w in range(k)], axis=1)
+                          for fn in custom.values()])  # [C, n, k, h]
+        preds = np.concatenate([preds, extra])
+        names = [*names, *custom]
+        adjust = np.concatenate([adjust, np.zeros(len(custom), dtype=bool)])
+        flat = np.concatenate([flat, np.zeros(len(custom), dtype=bool)])
     preds = np.nan_to_num(preds, nan=0.0)
     # the scale: in-sample seasonal naive MAE before the scoring window's origin
     scale = _scale(values, starts, season, t_len - horizon)
     scale = np.where(scale > 0, scale, np.nan)
     members = [[j] for j in range(len(names))]  # the single models each candidate averages
+    n_sf = len(models)  # statsforecast models come first, then the numpy ones (``custom``)
+    if custom:  # the profile beside the class's level models (a weak season shrinks toward a level)
+        level = [j for j, nm in enumerate(names[:n_sf]) if not nm.startswith(("Seas", "Theta", "AutoETS"))]
+        prof_j = names.index(PROFILE)
+        combos = [(PROFILE_MIX, [prof_j, names.index(PROFILE_ADD)])]
+        if level:  # half the profile, half the mean of the level models
+            combos.append((PROFILE_LEVEL, [prof_j] * len(level) + level))
+        preds = np.concatenate([preds] + [preds[m].mean(axis=0, keepdims=True) for _, m in combos])
+        names = [*names, *(c for c, _ in combos)]
+        members += [m for _, m in combos]
     if len(names) > 2 and settings.combinations:
         # combinations (combining is robust): every model but seasonal naive; every model; the three best single
         # models of the class on the choosing windows
@@ -454,9 +516,9 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
         names = [*names, *(c for c, _ in combos)]
         members += [m for _, m in combos]
     elif len(names) > 2:  # the mean of the class's models (but seasonal naive)
-        preds = np.concatenate([preds, preds[1:].mean(axis=0, keepdims=True)])
+        preds = np.concatenate([preds, preds[1:n_sf].mean(axis=0, keepdims=True)])
         names = [*names, ENSEMBLE]
-        members.append(list(range(1, len(models))))
+        members.append(list(range(1, n_sf)))
     err = np.abs(preds - actual[None])  # [M, n, k, h]
     if k >= 2:
         sel = err[:, :, :-1, :].mean(axis=(2, 3))  # [M, n]
@@ -480,14 +542,20 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
     for m_i in np.unique(pick):
         rows = np.flatnonzero(pick == m_i)
         use = members[int(m_i)]
-        sub = frame[frame["unique_id"].isin(codes[rows])]
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            f = StatsForecast(models=[models[j] for j in use], freq=freq, n_jobs=settings.n_jobs).forecast(
-                df=sub, h=horizon)
-        f = f.sort_values(["unique_id", "ds"], kind="stable")
+        sf_use = sorted({j for j in use if j < n_sf})
+        f = None
+        if sf_use:
+            sub = frame[frame["unique_id"].isin(codes[rows])]
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                f = StatsForecast(models=[models[j] for j in sf_use], freq=freq, n_jobs=settings.n_jobs).forecast(
+                    df=sub, h=horizon)
+            f = f.sort_values(["unique_id", "ds"], kind="stable")
         parts = []
         for j in use:
+            if j >= n_sf:  # a numpy candidate: its forecast from the origin now
+                parts.append(np.nan_to_num(custom[names[j]](t_len)[rows]))
+                continue
             part = np.nan_to_num(np.maximum(f[names[j]].to_numpy(dtype=np.float64), 0.0).reshape(rows.size, horizon))
             if adjust[j]:
                 part = part * index_now[rows]
@@ -501,6 +569,50 @@ def _fit_class(values, starts, codes, labels, demand_class, season, horizon, wee
                               "mase": score.T.ravel()})
     return {"mean": mean, "sigma": np.nan_to_num(sigma, nan=0.0), "model": np.array(names, dtype=object)[pick],
             "mase": mase, "mase_sn": mase_sn, "per_model": per_model}
+
+
+def _seasonal_profile(values: np.ndarray, starts: np.ndarray, cutoff: int, horizon: int, *, season: int, years: int,
+                      recent: int, pseudo: float, additive: bool = False) -> np.ndarray:
+    """``[n, horizon]``: forecasts from ``cutoff`` (the first period forecast) by the same periods of earlier
+    years. For year a (lag L = a·season): base = the values at t − L smoothed over the neighbouring periods
+    (¼ ½ ¼, only periods before the cutoff), times the re-levelling ratio (sum of the last ``recent`` periods +
+    ``pseudo``) ÷ (the same periods a year(s) earlier + ``pseudo``), clipped to [1/3, 3] — or, ``additive``, plus
+    the difference of their means; the mean over the years a series has. A series with no earlier year
+    gets its recent mean."""
+    n, t = values.shape
+    v = values[:, :cutoff]
+    num = np.zeros((n, horizon))
+    cnt = np.zeros((n, 1))
+    recent_sum = np.nansum(v[:, max(cutoff - recent, 0):], axis=1)
+    for a in range(1, years + 1):
+        lag = season * a
+        p0 = cutoff - recent - lag
+        if p0 < 0:
+            break
+        ok = starts <= p0  # the series holds the year's recent window
+        if not ok.any():
+            break
+        past_sum = np.nansum(v[:, p0:p0 + recent], axis=1)
+        base = np.zeros((n, horizon))
+        wsum = np.zeros((n, horizon))
+        for d, wt in ((-1, 0.25), (0, 0.5), (1, 0.25)):
+            i = cutoff + np.arange(horizon) - lag + d
+            use = (i >= 0) & (i < cutoff)
+            vals = v[:, i[use]]
+            have = ~np.isnan(vals)
+            base[:, use] += wt * np.where(have, vals, 0.0)
+            wsum[:, use] += wt * have
+        base = base / np.where(wsum > 0, wsum, 1.0)
+        if additive:
+            f = base + ((recent_sum - past_sum) / recent)[:, None]
+        else:
+            f = base * np.clip((recent_sum + pseudo) / (past_sum + pseudo), 1 / 3, 3)[:, None]
+        good = ok[:, None] & (wsum > 0)
+        num += np.where(good, f, 0.0)
+        cnt = cnt + good
+    level = (recent_sum / max(min(recent, cutoff), 1))[:, None]
+    out = np.where(cnt > 0, num / np.maximum(cnt, 1), level)
+    return np.maximum(out, 0.0)
 
 
 def _weekday_profile(values: np.ndarray, weekday_of: np.ndarray, cutoff: int, weeks: int,
@@ -544,7 +656,7 @@ def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, p
         if seg.size:
             rate[r] = np.nanmean(seg)
     out = np.zeros(new_rows.size)
-    all_rate = np.nanmedian(rate[peers]) if peers.size else 0.0
+    all_rate = np.nanmedian(rate[peers]) if peers.size else np.nan
     logp = np.log(np.where(price > 0, price, np.nan))
     for j, r in enumerate(new_rows):
         same_cat = peers[(cats[peers] == cats[r]) & ~np.isnan(rate[peers])]
@@ -559,5 +671,8 @@ def _peer_rates(values, starts, new_rows, demand_class, cats, price, settings, p
         days = own.size * per_day
         own_rate = float(np.nanmean(own)) if own.size else 0.0
         w = days / (days + settings.new_blend_days)
-        out[j] = w * own_rate + (1 - w) * (0.0 if np.isnan(peer_rate) else peer_rate)
+        if np.isnan(peer_rate):  # no established product to learn from: the series' own rate
+            w = 1.0
+            peer_rate = 0.0
+        out[j] = w * own_rate + (1 - w) * peer_rate
     return np.maximum(out, 0.0)
