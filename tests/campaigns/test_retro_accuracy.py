@@ -48,7 +48,8 @@ def _plan(window, start, stores=STORES):
     for year in range(start.year - 1, END.year + 2):  # the 春节 period, as the plan pages leave it out
         cny = chinese_new_year(year)
         others.append(DateRange(cny - dt.timedelta(days=10), cny + dt.timedelta(days=7)))
-    own = tuple(DateRange(d, d) for d in member_days(start, END)["own"] if d != window.first)
+    # the own shop's 会员日 are the stores' own days of every plan (a 会员日 judged itself is its window)
+    own = tuple(DateRange(d, d) for d in member_days(start, END)["own"] if not (d == window.first == window.last))
     return RetroPlan(stores=stores, window=window, other_campaigns=tuple(others), other_days=own)
 
 

@@ -37,7 +37,7 @@ outside the guard days (a month of waiting) is invisible to any window baseline.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -303,8 +303,33 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
     (:func:`baseline_fit`), which does not extrapolate a slope."""
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
     if has_days_after(days, trend.fit_mask, target):
-        return trend
-    return baseline_fit(days, values, windows, target=target, other_days=other_days)
+        return _own_days_inside(trend, windows, target, other_days)
+    return _own_days_inside(baseline_fit(days, values, windows, target=target, other_days=other_days), windows,
+                            target, other_days)
+
+
+MIN_OWN_DAYS = 3
+
+
+def _own_days_inside(b: Baseline, windows: list[DateRange], target: DateRange, other_days) -> Baseline:
+    """The store's own days (``other_days``: 会员日, 店庆) that fall inside the judged window would
+    have happened without the campaign too (a big sale usually takes their place): their
+    counterfactual is the baseline times the own days' usual lift — Σ actual ÷ Σ baseline over the
+    own days of the history outside every campaign window (at least ``MIN_OWN_DAYS``)."""
+    inside = [r for r in other_days if target.first <= r.first and r.last <= target.last]
+    if not inside:
+        return b
+    day_set = {d for r in other_days for d in r.days()}
+    busy = excluded_days(b.days, [*windows, target], guard_days=0)
+    ref = np.array([d in day_set for d in b.days]) & ~busy & np.isfinite(b.actual)
+    in_days = {d for r in inside for d in r.days()}
+    at = np.array([d in in_days for d in b.days])
+    if np.count_nonzero(ref) < MIN_OWN_DAYS or b.expected[ref].sum() <= 0:
+        return b
+    lift = float(b.actual[ref].sum() / b.expected[ref].sum())
+    expected = b.expected.copy()
+    expected[at] *= lift
+    return replace(b, expected=expected)
 
 
 def window_interval(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
