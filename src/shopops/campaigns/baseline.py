@@ -304,36 +304,7 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
     b = trend if has_days_after(days, trend.fit_mask, target) else baseline_fit(
         days, values, windows, target=target, other_days=other_days)
-    return _own_days_inside(_local_level(b, target), windows, target, other_days)
-
-
-LOCAL_DAYS = 7
-
-
-def _local_level(b: Baseline, target: DateRange, k: int = LOCAL_DAYS) -> Baseline:
-    """Carry the level of the ordinary days right next to the window into it: the window's baseline
-    times the mean ratio actual ÷ baseline over the last ``k`` fit days before the window, moving
-    linearly to that of the first ``k`` fit days after it (the before-side alone when there are
-    none after). The models' level and month effects are learnt from weeks to months of days; a
-    shift of the level near the window (a product launch or delisting changing the mix, a month
-    step the month effects miss) shows in the days next to it. Not for a one-day window (a 会员日:
-    its own neighbours are noise)."""
-    n = (target.last - target.first).days + 1
-    if n < 2 or target.first not in b.days or target.last not in b.days:
-        return b
-    i0, i1 = b.days.index(target.first), b.days.index(target.last)
-    fit = np.flatnonzero(b.fit_mask & (b.expected > 0))
-    before, after = fit[fit < i0][-k:], fit[fit > i1][:k]
-    rel = b.actual / np.where(b.expected > 0, b.expected, 1.0)
-    r_before = float(rel[before].mean()) if before.size * 2 >= k else None
-    r_after = float(rel[after].mean()) if after.size * 2 >= k else None
-    if r_before is None and r_after is None:
-        return b
-    r_before = r_after if r_before is None else r_before
-    r_after = r_before if r_after is None else r_after
-    expected = b.expected.copy()
-    expected[i0:i1 + 1] *= np.linspace(r_before, r_after, n)
-    return replace(b, expected=expected)
+    return _own_days_inside(b, windows, target, other_days)
 
 
 MIN_OWN_DAYS = 3
@@ -381,7 +352,7 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
         draws[:, r] = np.concatenate([rel[s:s + k] for s in starts])[:rel.size]
     y_fit = b.expected[fit][:, None] * (1.0 + draws)
     if b.model == "trend":  # the fit days stay the fit days (all positive): one solve for every replicate
-        # (the raw trend fit's totals, scaled by what the local level and the own days add to it)
+        # (the raw trend fit's totals, scaled by what the own days inside the window add to it)
         raw = float(_trend_totals(b, target, b.actual[fit][:, None])[0])
         totals = _trend_totals(b, target, y_fit) * (total / raw if raw > 0 else 1.0)
     else:
