@@ -4,7 +4,9 @@
 piecewise-linear level with a ridge on its slope changes + month-of-year + weekday) when ordinary
 days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
 not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
-(block bootstrap of the residuals and placebo windows). docs/campaigns.md has the measured errors.
+(block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
+gets the own days' usual lift on top (it would have run without the campaign). docs/campaigns.md
+has the measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
