@@ -167,3 +167,8 @@ def test_an_own_day_inside_the_window_keeps_its_lift_in_the_baseline(seed):
     i18 = days.index(D(2025, 9, 18))
     assert b.expected[i18] / b.expected[i18 - 7] == pytest.approx(1.5, rel=0.05)  # both Thursdays
     assert abs(b.window_total(window) / counterfactual[idx].sum() - 1) < 0.02
+    # a plan that *is* the 会员日 is judged against an ordinary day (its own day is not its baseline)
+    day = DateRange(D(2025, 10, 18), D(2025, 10, 18))
+    i = days.index(day.first)
+    single = window_baseline(days, y, [window, day], target=day, other_days=own)
+    assert single.expected[i] == pytest.approx(expected[i], rel=0.06)

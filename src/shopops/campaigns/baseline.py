@@ -316,8 +316,9 @@ def _own_days_inside(b: Baseline, windows: list[DateRange], target: DateRange, o
     """The store's own days (``other_days``: 会员日, 店庆) that fall inside the judged window would
     have happened without the campaign too (a big sale usually takes their place): their
     counterfactual is the baseline times the own days' usual lift — Σ actual ÷ Σ baseline over the
-    own days of the history outside every campaign window (at least ``MIN_OWN_DAYS``)."""
-    inside = [r for r in other_days if target.first <= r.first and r.last <= target.last]
+    own days of the history outside every campaign window (at least ``MIN_OWN_DAYS``). A window that
+    *is* an own day (a 会员日 plan) is judged against an ordinary day: no lift."""
+    inside = [r for r in other_days if target.first <= r.first and r.last <= target.last and r != target]
     if not inside:
         return b
     day_set = {d for r in other_days for d in r.days()}
