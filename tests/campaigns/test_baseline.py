@@ -146,3 +146,29 @@ def test_the_interval_covers_the_planted_counterfactual():
     # narrow when a month's effect rests on a few days — docs/campaigns.md): at least 15
     assert covered >= 15, covered
     assert 0.005 < float(np.mean(widths)) < 0.15  # not a useless interval either
+
+
+@pytest.mark.parametrize("seed", [4, 5])
+def test_an_own_day_inside_the_window_keeps_its_lift_in_the_baseline(seed):
+    """A 会员日 (the 18th, ×1.5 here) that falls inside a sale would have run without it: the
+    baseline of that day is the ordinary baseline × the own days' lift learnt from the 18ths
+    outside the sale (planted series, hand formula for the counterfactual)."""
+    from shopops.campaigns.baseline import window_baseline
+
+    days, expected, y = _series(D(2025, 1, 1), 365, noise=0.02, seed=seed)
+    own = [DateRange(d, d) for d in days if d.day == 18]
+    at18 = np.array([d.day == 18 for d in days])
+    counterfactual = np.where(at18, expected * 1.5, expected)
+    y = np.where(at18, y * 1.5, y)
+    window = DateRange(D(2025, 9, 10), D(2025, 9, 25))  # holds 09-18
+    idx = [i for i, d in enumerate(days) if window.first <= d <= window.last]
+    y[idx] *= 1.4  # the sale
+    b = window_baseline(days, y, [window], target=window, other_days=own)
+    i18 = days.index(D(2025, 9, 18))
+    assert b.expected[i18] / b.expected[i18 - 7] == pytest.approx(1.5, rel=0.05)  # both Thursdays
+    assert abs(b.window_total(window) / counterfactual[idx].sum() - 1) < 0.02
+    # a plan that *is* the 会员日 is judged against an ordinary day (its own day is not its baseline)
+    day = DateRange(D(2025, 10, 18), D(2025, 10, 18))
+    i = days.index(day.first)
+    single = window_baseline(days, y, [window, day], target=day, other_days=own)
+    assert single.expected[i] == pytest.approx(expected[i], rel=0.06)

@@ -2,12 +2,13 @@
 year (年货节, 38节, 618, 99划算节, 双11, 双12) and the own shop's monthly 会员日, on seeds the baseline
 was never tuned on.
 
-The method was developed on seeds 7, 11, 23, 37, 808, 909, 4242 (and earlier 101, 202, 303, 404,
-505, 606); the five seeds here were drawn at random before the current method was written and
-looked at only once it was fixed. The truth is the GMV the generated data holds in the window
-minus the generator's expected GMV without the campaign (``demo.generator.truth``), computed from
-the generator's own intensities — it shares no code with the baseline. The baseline is the one
-the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores.
+The method was developed on seeds 7, 11, 23, 37, 101, 202, 303, 404, 505, 606, 808, 909, 4242. The
+five seeds here were the held-out seeds of the previous round (drawn before that method was
+written); this round's held-out seeds (2744, 2537, 6362, 9931, 7149, docs/campaigns.md) are not in
+the test. The truth is the GMV the generated data holds in the window minus the generator's
+expected GMV without the campaign (``demo.generator.truth``), computed from the generator's own
+intensities and its exact expected order subtotal — it shares no code with the baseline. The
+baseline is the one the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores.
 
 Speed: the daily GMV comes from ``truth.daily_sales`` — the generator's people and order models on
 the same random streams, without events, reviews or CSV files (~1 s a seed instead of ~40 s);
@@ -15,8 +16,9 @@ the same random streams, without events, reviews or CSV files (~1 s a seed inste
 read back with pandas that it is the same GMV. The warehouse holding the files' GMV is the 复盘
 page tests' business (``test_analytics_pages``).
 
-The floors below are what the method reaches on the development seeds with a margin; the test
-prints every error (docs/campaigns.md has the table)."""
+The floors below are what the method reaches over several seeds (the development seeds and both
+held-out sets, 23 seeds) with a margin; the test prints every error (docs/campaigns.md has the
+tables)."""
 
 from __future__ import annotations
 
@@ -48,7 +50,8 @@ def _plan(window, start, stores=STORES):
     for year in range(start.year - 1, END.year + 2):  # the 春节 period, as the plan pages leave it out
         cny = chinese_new_year(year)
         others.append(DateRange(cny - dt.timedelta(days=10), cny + dt.timedelta(days=7)))
-    own = tuple(DateRange(d, d) for d in member_days(start, END)["own"] if d != window.first)
+    # the own shop's 会员日 are the stores' own days of every plan (a 会员日 judged itself is its window)
+    own = tuple(DateRange(d, d) for d in member_days(start, END)["own"] if not (d == window.first == window.last))
     return RetroPlan(stores=stores, window=window, other_campaigns=tuple(others), other_days=own)
 
 
@@ -147,10 +150,11 @@ def test_the_baseline_is_within_five_percent_of_the_true_counterfactual(measured
 
 
 def test_incremental_gmv_floors_per_sale(measured):
-    # what the method reaches on the development seeds, with a margin (docs/campaigns.md):
-    # (mean |error| over the seeds, max |error|)
-    floors = {"双11": (0.05, 0.10), "618": (0.08, 0.15), "38节": (0.12, 0.20), "双12": (0.12, 0.25),
-              "99划算节": (0.15, 0.30), "年货节": (0.25, 0.45), "会员日": (0.15, 0.50)}
+    # what the method reaches over several seeds with the exact truth, with a margin (docs/campaigns.md):
+    # (mean |error| over the seeds, max |error|) — 双11 and 618 meet ±10 % on average, the small-lift
+    # sales do not on every seed
+    floors = {"双11": (0.05, 0.10), "618": (0.08, 0.14), "38节": (0.12, 0.20), "双12": (0.14, 0.28),
+              "99划算节": (0.12, 0.25), "年货节": (0.25, 0.45), "会员日": (0.10, 0.35)}
     for kind, (mean_floor, max_floor) in floors.items():
         errs = [abs(e) for e, _, _ in measured[kind]]
         assert float(np.mean(errs)) <= mean_floor and max(errs) <= max_floor, (kind, measured[kind])

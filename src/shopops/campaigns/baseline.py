@@ -4,7 +4,9 @@
 piecewise-linear level with a ridge on its slope changes + month-of-year + weekday) when ordinary
 days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
 not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
-(block bootstrap of the residuals and placebo windows). docs/campaigns.md has the measured errors.
+(block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
+gets the own days' usual lift on top (it would have run without the campaign). docs/campaigns.md
+has the measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
@@ -37,7 +39,7 @@ outside the guard days (a month of waiting) is invisible to any window baseline.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -302,9 +304,34 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
     interpolates the level across it), else the month-factor model with last year's shape
     (:func:`baseline_fit`), which does not extrapolate a slope."""
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
-    if has_days_after(days, trend.fit_mask, target):
-        return trend
-    return baseline_fit(days, values, windows, target=target, other_days=other_days)
+    b = trend if has_days_after(days, trend.fit_mask, target) else baseline_fit(
+        days, values, windows, target=target, other_days=other_days)
+    return _own_days_inside(b, windows, target, other_days)
+
+
+MIN_OWN_DAYS = 3
+
+
+def _own_days_inside(b: Baseline, windows: list[DateRange], target: DateRange, other_days) -> Baseline:
+    """The store's own days (``other_days``: 会员日, 店庆) that fall inside the judged window would
+    have happened without the campaign too (a big sale usually takes their place): their
+    counterfactual is the baseline times the own days' usual lift — Σ actual ÷ Σ baseline over the
+    own days of the history outside every campaign window (at least ``MIN_OWN_DAYS``). A window that
+    *is* an own day (a 会员日 plan) is judged against an ordinary day: no lift."""
+    inside = [r for r in other_days if target.first <= r.first and r.last <= target.last and r != target]
+    if not inside:
+        return b
+    day_set = {d for r in other_days for d in r.days()}
+    busy = excluded_days(b.days, [*windows, target], guard_days=0)
+    ref = np.array([d in day_set for d in b.days]) & ~busy & np.isfinite(b.actual)
+    in_days = {d for r in inside for d in r.days()}
+    at = np.array([d in in_days for d in b.days])
+    if np.count_nonzero(ref) < MIN_OWN_DAYS or b.expected[ref].sum() <= 0:
+        return b
+    lift = float(b.actual[ref].sum() / b.expected[ref].sum())
+    expected = b.expected.copy()
+    expected[at] *= lift
+    return replace(b, expected=expected)
 
 
 def window_interval(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
@@ -328,7 +355,9 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
         draws[:, r] = np.concatenate([rel[s:s + k] for s in starts])[:rel.size]
     y_fit = b.expected[fit][:, None] * (1.0 + draws)
     if b.model == "trend":  # the fit days stay the fit days (all positive): one solve for every replicate
-        totals = _trend_totals(b, target, y_fit)
+        # (the raw trend fit's totals, scaled by what the own days inside the window add to it)
+        raw = float(_trend_totals(b, target, b.actual[fit][:, None])[0])
+        totals = _trend_totals(b, target, y_fit) * (total / raw if raw > 0 else 1.0)
     else:
         totals = np.empty(replicates)
         for r in range(replicates):
