@@ -163,8 +163,17 @@ def run_variant(v, F, tr, te, y, cats, lex):
         r = np.log((p / p.sum()) / (q / q.sum()))
         a, b = tfidf(xtr, xx[te], used=used, weight=r)
         return fit(a, ytr, b)
-    if v == "lex":
-        a, b = tfidf(x[tr], x[te])
+    if v in ("lex", "lexs3", "lexw"):
+        if v == "lexs3":
+            xtr = x[tr]
+            df_ = np.bincount(xtr.indices, minlength=N)
+            used = np.flatnonzero((df_ >= 2) & (domain_spread(xtr, cats[tr]) >= 3))
+            a, b = tfidf(xtr, x[te], used=used)
+        elif v == "lexw":
+            xx = sp.hstack([F["c13"], F["w12"]]).tocsr()
+            a, b = tfidf(xx[tr], xx[te])
+        else:
+            a, b = tfidf(x[tr], x[te])
         L = lex
         a = sp.hstack([a, sp.csr_matrix(L[tr])]).tocsr()
         b = sp.hstack([b, sp.csr_matrix(L[te])]).tocsr()
