@@ -27,6 +27,7 @@ def corpus():
     return sentiment_corpus.read(DATA)
 
 
+@pytest.mark.slow  # three trainings (≈ 25 s CPU each with the lexicon counts)
 @needs_data
 def test_accuracy_on_unseen_categories_over_splits(corpus):
     # three splits that each hold two product categories out; none of them was used to tune the model
