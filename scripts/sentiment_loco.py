@@ -13,8 +13,11 @@ Variants (``name``): ``base`` (the shipped model: chars 1–3, sublinear TF-IDF,
 ``spread2``/``spread3`` (only features seen in ≥ 2/3 training domains); ``catfree`` (drop the
 features that name a domain: high category information, low sentiment information); ``words``
 (chars 1–3 + jieba words and pairs + negation scope); ``nb`` (NB log-count ratio weighting of
-chars 1–4 + words); ``lex`` (base + a general sentiment lexicon's counts); ``bal`` (domains weighted
-equally); ``ens:a+b`` (mean of standardised margins of variants a and b).
+chars 1–4 + words); ``lex`` (base + the counts of ``service.sentiment_lexicon``: the shipped model
+since 2026-12-05), ``lexs3`` (spread3 + lexicon), ``lexw`` (chars + words + lexicon); ``bal`` (domains
+weighted equally); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
+folds split over two processes (the second argument).
 """
 
 from __future__ import annotations
