@@ -27,6 +27,7 @@ def corpus():
     return sentiment_corpus.read(DATA)
 
 
+@pytest.mark.slow  # three trainings (≈ 25 s CPU each with the lexicon counts)
 @needs_data
 def test_accuracy_on_unseen_categories_over_splits(corpus):
     # three splits that each hold two product categories out; none of them was used to tune the model
@@ -93,3 +94,28 @@ def test_saved_model_scores_the_same_and_loads_once(tmp_path):
 def test_bad_labels_are_refused():
     with pytest.raises(ValueError, match="0 \\(negative\\) and 1 \\(positive\\)"):
         sentiment.train(["好", "差"], [1, 1])
+
+
+def test_lexicon_counts_flip_with_a_negation():
+    from shopops.service import sentiment_lexicon as lex
+
+    # positive, negative, negated positive, negated negative, not-as-good, !!/??
+    assert lex.counts("物流很快，很满意") == (2, 0, 0, 0, 0, 0)
+    assert lex.counts("衣服不是很好，起球了") == (0, 1, 1, 0, 0, 0)
+    assert lex.counts("质量不错，没有色差") == (1, 0, 0, 1, 0, 0)
+    assert lex.counts("一点都不好看！！") == (0, 0, 1, 0, 0, 1)
+    assert lex.counts("远不如实体店") == (0, 0, 0, 0, 1, 0)
+    assert lex.features(["", "很满意"]).shape == (2, lex.N_FEATURES)
+
+
+def test_lexicon_weights_are_learnt_and_saved(tmp_path):
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels)
+    assert model.lex_coef is not None and model.lex_coef[0] > 0 > model.lex_coef[1]  # praise up, blame down
+    path = tmp_path / "lex.npz"
+    model.save(path)
+    assert np.array_equal(sentiment.load(path).lex_coef, model.lex_coef)
+    plain = sentiment.train(texts, labels, use_lexicon=False)
+    assert plain.lex_coef is None and plain.version != model.version
+    # a word the training phrases never hold still counts through the lexicon (起球 is blame)
+    assert model.proba(["起球"])[0] < plain.proba(["起球"])[0]

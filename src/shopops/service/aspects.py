@@ -100,6 +100,8 @@ _OPENING = frozenset({"拆开", "打开", "拆", "开", "连", "撕开", "剪开
 _OPENED = frozenset({"包装", "盒子", "箱子", "纸箱", "外包装", "包装盒", "包装袋"})
 _DISPLAY = frozenset({"屏", "屏幕", "内屏", "外屏", "显示", "显示屏", "拍照", "照片", "摄像头", "像素", "画面", "相机"})
 _BODY = frozenset({"外观", "外形", "机身", "外壳", "款式", "造型", "颜值"})
+# an aspect word right after one of these is another shop's or courier's ("之前被其他快递坑惨了")
+_OTHER = frozenset({"其他", "其它", "别的", "别家", "别人家", "其他的", "其它的", "别人"})
 _SERVICE_ACTS = frozenset({"态度", "回复", "答复", "不理", "沟通", "处理", "解决", "发错货", "发错", "退款", "换货",
                            "推脱", "耐心", "热情", "联系", "客服", "售后", "服务", "回应", "敷衍"})
 
@@ -121,7 +123,7 @@ TOPIC_WORDS = frozenset({
 })
 POSITIVE = frozenset({
     "好", "很好", "挺好", "不错", "满意", "喜欢", "棒", "赞", "给力", "及时", "耐心", "热情", "周到", "到位", "专业",
-    "负责", "快", "很快", "迅速", "实惠", "便宜", "划算", "超值", "值", "值得", "厚道", "公道", "合理", "漂亮",
+    "负责", "快", "很快", "迅速", "快捷", "便捷", "迅捷", "实惠", "便宜", "划算", "超值", "值", "值得", "厚道", "公道", "合理", "漂亮",
     "好看", "美观", "精致", "精美", "时尚", "大方", "显瘦", "显白", "完好", "完好无损", "完整", "实在", "结实", "严实", "用心",
     "仔细", "优惠", "好评", "舒服", "合适", "合身", "新颖", "经典", "干净", "鲜艳", "还行", "物美价廉", "物有所值",
     "一致", "相符", "正品", "新鲜", "好吃", "好用", "耐用", "清晰", "流畅", "服务到家", "没得说", "不到一天", "当天", "次日", "第二天", "隔天", "神速",
@@ -142,6 +144,19 @@ _NO_DEFECT = re.compile(r"(没有|没|无|不|未|毫无)(发现|出现|看到)?
                         r"(色差|线头|异味|味道|破损|瑕疵|问题|毛病|起球|掉色|褪色|划痕|缩水|烂|贵|卡|损坏|刺鼻)")
 
 
+# "便宜没好货" (cheap goods are bad goods) is a saying about quality
+_CHEAP_NO_GOOD = re.compile(r"便宜(没|无)好货")
+# a clause that sets the scene ("送货的时候只有二个包裹", "发货之前不检查么") tells when, not how the aspect
+# was: without an opinion word the model alone does not call it negative
+_SCENE = re.compile(r"(的时候|时候|之前|以前|之后|以后|下单)")
+# "比它贵一倍的机型" (the other is dearer than this one) praises this one's price
+_DEARER_OTHER = re.compile(r"比(他|它|这|这个|这款|这台|本机|此)[^，,。]{0,4}贵")
+# "价格不高": the price is not high
+_NOT_DEAR = re.compile(r"(价格|价钱|价位|售价)(也|并|真|还|倒)?(不|没)(算|是很|太)?(高|贵)")
+# "一颗星给快递", "给一分是因为送货速度超赞": the only stars given go to the courier, who is praised
+_STARS_FOR = re.compile(r"(星|分).{0,6}(给|因为)(了)?(京东)?的?(快递|物流|送货|配送)")
+
+
 @functools.lru_cache(maxsize=200_000)  # clauses repeat a lot (好评, 物流很快)
 def mentioned(clause: str) -> tuple[str, ...]:
     """The aspects a clause names, in ASPECTS order."""
@@ -157,9 +172,14 @@ def mentioned(clause: str) -> tuple[str, ...]:
             continue  # "拆开包装就有坏的", "连包装不到五斤": the moment or the weight, not the packaging
         if w in _PICTURE and not compares:
             continue  # "不能下载铃声和图片": a picture, not the listing's
+        if i and ws[i - 1] in _OTHER:
+            continue  # "其他快递": not this order's
         found.update(table.get(w, ()))
-    if any(w in _WEAK_SERVICE for w in ws):
+    if any(w in _WEAK_SERVICE for w in ws) and not any(ws[i - 1] in _OTHER for i, w in enumerate(ws) if i):
         found.add("logistics" if "logistics" in found else "service")
+    if _CHEAP_NO_GOOD.search(clause):
+        found.discard("price")  # "便宜没好货" says the goods are bad, not the price
+        found.add("quality")
     if "looks" in found and any(w in _DISPLAY for w in ws) and not any(w in _BODY for w in ws):
         found.discard("looks")  # the colour of a screen or a photo is how well the device works
         found.add("quality")
@@ -167,8 +187,10 @@ def mentioned(clause: str) -> tuple[str, ...]:
 
 
 def praises_absence(clause: str) -> bool:
-    """True for a clause like 没有色差 or 不贵: it says a defect is absent."""
-    return bool(_NO_DEFECT.search(clause))
+    """True for a clause like 没有色差, 不贵, 价格不高 (a defect is absent), 比它贵一倍 (the other is dearer)
+    or 一颗星给快递 (the stars given go to the courier)."""
+    return bool(_NO_DEFECT.search(clause) or _DEARER_OTHER.search(clause) or _NOT_DEAR.search(clause)
+                or _STARS_FOR.search(clause))
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -180,6 +202,8 @@ def opinion(clause: str) -> tuple[int, str]:
     m = _VALUE_FOR_MONEY.search(low)
     ws = _tokenizer().lcut(low, HMM=False)
     total = 0 if m is None else (1 if m.group(2) else -1)
+    if _CHEAP_NO_GOOD.search(low):
+        return -1, "".join(w for w in ws if w not in TOPIC_WORDS).strip()
     for i, w in enumerate(ws):
         sign = 1 if w in POSITIVE else (-1 if w in NEGATIVE else 0)
         if not sign or (m is not None and w in ("高", "好", "不错", "低", "差")):
@@ -229,7 +253,7 @@ def extract(texts: Sequence[str], proba: Callable[[list[str]], np.ndarray]) -> l
                 s = max(s, 0.75)
             elif words_say < 0:
                 s = min(s, 0.25)
-            elif s > MODEL_ALONE_BELOW:
+            elif s > MODEL_ALONE_BELOW or _SCENE.search(c):
                 s = max(s, 0.5)  # no opinion word: the model alone calls a clause negative only when sure
             for a in asp:
                 if a not in best or s < best[a].score:

@@ -1,0 +1,232 @@
+"""Fourth round: sentiment variants leave-one-category-out over all 8 domains (docs/reviews.md).
+
+    SHOPOPS_SHARED_DATA=../shared/data python scripts/sentiment_loco.py VARIANT[,VARIANT...] [FOLDS] [--cache DIR]
+
+Each of the seven online_shopping_7cats categories and waimai (外卖) is held out in turn; the
+model is trained on the other seven and scored on the held-out one. The figure is the mean over
+the held-out categories (also shown: over the 5 product categories). Nothing is tuned on the
+held-out fold; the variants' settings are fixed before the run. Features are computed once
+(jieba ≈ 30–70 s on the shared machine) and cached under ``--cache`` (default /tmp).
+
+Variants (``name``): ``base`` (the shipped model: chars 1–3, sublinear TF-IDF, LR C = 4);
+``ea`` (EasyAdapt: each feature also copied per training domain, only the shared copy scores);
+``spread2``/``spread3`` (only features seen in ≥ 2/3 training domains); ``catfree`` (drop the
+features that name a domain: high category information, low sentiment information); ``words``
+(chars 1–3 + jieba words and pairs + negation scope); ``nb`` (NB log-count ratio weighting of
+chars 1–4 + words); ``lex`` (base + the counts of ``service.sentiment_lexicon``: the shipped model
+since 2026-12-05), ``lexs3`` (spread3 + lexicon), ``lexw`` (chars + words + lexicon); ``bal`` (domains
+weighted equally); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
+folds split over two processes (the second argument).
+"""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.feature_extraction.text import HashingVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from shopops.service import sentiment as S
+from shopops.service import sentiment_corpus as corpus
+
+N = 1 << 21
+PRODUCTS = ("平板", "手机", "水果", "洗发水", "计算机")
+
+
+def features(texts, cache: Path):
+    path = cache / "sentiment_loco_features.npz"
+    names = ("c13", "c4", "w12")
+    if path.exists():
+        z = np.load(path, allow_pickle=False)
+        return {k: sp.csr_matrix((z[k + "_d"], z[k + "_i"], z[k + "_p"]), shape=(len(texts), N)) for k in names}
+    t = time.process_time()
+    out = {
+        "c13": HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N, alternate_sign=False,
+                                 norm=None, lowercase=False).transform(texts).tocsr(),
+        "c4": HashingVectorizer(analyzer="char", ngram_range=(4, 4), n_features=N, alternate_sign=False,
+                                norm=None, lowercase=False).transform(texts).tocsr(),
+    }
+    ws = [S.words(t) for t in texts]
+    out["w12"] = HashingVectorizer(analyzer=S._word_ngrams, n_features=N, alternate_sign=False, norm=None,
+                                   lowercase=False).transform(ws).tocsr()
+    print(f"features {time.process_time() - t:.0f} s CPU", flush=True)
+    np.savez(path, **{f"{k}_{a}": getattr(out[k], attr) for k in names
+                      for a, attr in (("d", "data"), ("i", "indices"), ("p", "indptr"))})
+    return out
+
+
+def tfidf(xtr, xte, used=None, weight=None):
+    df_ = np.bincount(xtr.indices, minlength=xtr.shape[1])
+    if used is None:
+        used = np.flatnonzero(df_ >= 2)
+    n = xtr.shape[0]
+    w = np.log((1 + n) / (1 + df_[used])) + 1 if weight is None else weight
+    out = []
+    for x in (xtr, xte):
+        x = x[:, used].astype(np.float64).tocsr()
+        x.data = 1 + np.log(x.data)
+        x = x @ sp.diags(w)
+        sq = np.sqrt(np.asarray(x.multiply(x).sum(1)).ravel())
+        out.append((sp.diags(1 / np.where(sq > 0, sq, 1)) @ x).tocsr())
+    return out
+
+
+def domain_spread(x, cats):
+    """How many training domains each feature occurs in."""
+    spread = np.zeros(x.shape[1], dtype=np.int32)
+    for c in np.unique(cats):
+        rows = x[cats == c]
+        spread[np.unique(rows.indices)] += 1
+    return spread
+
+
+def category_info(x, cats, y):
+    """Per feature: max over domains of log P(domain | feature)/P(domain) (binarised, smoothed), and |NB log ratio|."""
+    xb = x.copy()
+    xb.data[:] = 1
+    total = np.asarray(xb.sum(0)).ravel() + 1.0
+    lift = np.zeros(x.shape[1])
+    for c in np.unique(cats):
+        m = cats == c
+        cnt = np.asarray(xb[m].sum(0)).ravel()
+        lift = np.maximum(lift, np.log((cnt + 0.1) / total / (m.mean())))
+    p = 1 + np.asarray(xb[y == 1].sum(0)).ravel()
+    q = 1 + np.asarray(xb[y == 0].sum(0)).ravel()
+    r = np.log((p / p.sum()) / (q / q.sum()))
+    return lift, np.abs(r), total
+
+
+def fit(a, ytr, b, c=4.0, sw=None, cw=None):
+    clf = LogisticRegression(C=c, solver="liblinear", max_iter=3000, class_weight=cw, random_state=0)
+    clf.fit(a, ytr, sample_weight=sw)
+    return clf.decision_function(b)
+
+
+def run_variant(v, F, tr, te, y, cats, lex):
+    ytr = y[tr]
+    x = F["c13"]
+    if v == "base":
+        a, b = tfidf(x[tr], x[te])
+        return fit(a, ytr, b)
+    if v == "c2":
+        a, b = tfidf(x[tr], x[te])
+        return fit(a, ytr, b, c=2.0)
+    if v == "bal":
+        ctr = cats[tr]
+        counts = {c: (ctr == c).sum() for c in np.unique(ctr)}
+        sw = np.array([len(ctr) / (len(counts) * counts[c]) for c in ctr])
+        a, b = tfidf(x[tr], x[te])
+        return fit(a, ytr, b, sw=sw)
+    if v.startswith("spread"):
+        k = int(v[6:])
+        xtr = x[tr]
+        df_ = np.bincount(xtr.indices, minlength=N)
+        used = np.flatnonzero((df_ >= 2) & (domain_spread(xtr, cats[tr]) >= k))
+        a, b = tfidf(xtr, x[te], used=used)
+        return fit(a, ytr, b)
+    if v.startswith("catfree"):
+        # drop features that point at one domain (lift ≥ log 4: ≥ 4× the domain's share) without much
+        # sentiment (|NB ratio| < 0.5)
+        xtr = x[tr]
+        lift, r, total = category_info(xtr, cats[tr], ytr)
+        df_ = np.bincount(xtr.indices, minlength=N)
+        bad = (lift >= np.log(float(v[7:] or 4))) & (r < 0.5)
+        used = np.flatnonzero((df_ >= 2) & ~bad)
+        a, b = tfidf(xtr, x[te], used=used)
+        return fit(a, ytr, b)
+    if v == "ea":
+        xtr = x[tr]
+        a, b = tfidf(xtr, x[te])
+        ctr = cats[tr]
+        blocks = [a]
+        for c in np.unique(ctr):
+            blocks.append(sp.diags((ctr == c).astype(np.float64)) @ a)
+        aa = sp.hstack(blocks).tocsr()
+        clf = LogisticRegression(C=4.0, solver="liblinear", max_iter=3000, random_state=0)
+        clf.fit(aa, ytr)
+        w = clf.coef_.ravel()[: a.shape[1]]
+        return b @ w + clf.intercept_[0]
+    if v in ("words", "nb"):
+        xx = sp.hstack([F["c13"], F["c4"], F["w12"]]).tocsr() if v == "nb" else sp.hstack([F["c13"], F["w12"]]).tocsr()
+        xtr = xx[tr]
+        if v == "words":
+            a, b = tfidf(xtr, xx[te])
+            return fit(a, ytr, b)
+        df_ = np.bincount(xtr.indices, minlength=xx.shape[1])
+        used = np.flatnonzero(df_ >= 2)
+        xb = xtr[:, used].copy()
+        xb.data[:] = 1
+        p = 1 + np.asarray(xb[ytr == 1].sum(0)).ravel()
+        q = 1 + np.asarray(xb[ytr == 0].sum(0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        a, b = tfidf(xtr, xx[te], used=used, weight=r)
+        return fit(a, ytr, b)
+    if v in ("lex", "lexs3", "lexw"):
+        if v == "lexs3":
+            xtr = x[tr]
+            df_ = np.bincount(xtr.indices, minlength=N)
+            used = np.flatnonzero((df_ >= 2) & (domain_spread(xtr, cats[tr]) >= 3))
+            a, b = tfidf(xtr, x[te], used=used)
+        elif v == "lexw":
+            xx = sp.hstack([F["c13"], F["w12"]]).tocsr()
+            a, b = tfidf(xx[tr], xx[te])
+        else:
+            a, b = tfidf(x[tr], x[te])
+        L = lex
+        a = sp.hstack([a, sp.csr_matrix(L[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(L[te])]).tocsr()
+        return fit(a, ytr, b)
+    raise SystemExit(f"unknown variant {v}")
+
+
+def main(argv):
+    cache = Path("/tmp")
+    if "--cache" in argv:
+        i = argv.index("--cache")
+        cache = Path(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+    variants = argv[0].split(",")
+    df = corpus.read(corpus.data_dir())
+    texts = [S.normalise(t) for t in df.review]
+    y = df.label.to_numpy()
+    cats = df.cat.to_numpy()
+    folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
+    F = features(texts, cache)
+    lex = None
+    if "lex" in variants or any("lex" in v for v in variants):
+        from shopops.service import sentiment_lexicon
+        lex = sentiment_lexicon.features(texts)
+    res: dict[str, list[float]] = {}
+    zs_all: dict[str, dict[str, np.ndarray]] = {}
+    for held in folds:
+        te = cats == held
+        tr = ~te
+        zs = {}
+        for v in variants:
+            t = time.process_time()
+            if v.startswith("ens:"):
+                parts = v[4:].split("+")
+                z = np.mean([zs[p] / np.std(zs[p]) for p in parts], axis=0)
+            else:
+                z = run_variant(v, F, tr, te, y, cats, lex)
+            zs[v] = z
+            acc = float(((z > 0) == y[te]).mean())
+            res.setdefault(v, []).append(acc)
+            print(f"{held} {v}: {acc:.4f} predicted positive {(z > 0).mean():.3f} "
+                  f"({time.process_time() - t:.0f} s CPU)", flush=True)
+        zs_all[held] = zs
+    print("folds:", ",".join(folds))
+    prod = [i for i, f in enumerate(folds) if f in PRODUCTS]
+    for v, a in res.items():
+        a = np.array(a)
+        pm = f" | products mean {a[prod].mean():.4f} min {a[prod].min():.4f}" if prod else ""
+        print(f"{v}: mean {a.mean():.4f} ± {a.std():.4f} min {a.min():.4f}{pm}  {np.round(a, 4).tolist()}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
