@@ -149,6 +149,13 @@ def report(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def _light(sc):
+    """A score without the findings' data frames (enough for ``report``)."""
+    from dataclasses import replace
+
+    return replace(sc, false=[])
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--set", choices=sorted(SETS), default="heldout")
@@ -159,13 +166,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--baseline", action="store_true",
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "
                          "no finding from a competitor's cut alone) on the same warehouses")
+    ap.add_argument("--save", help="a folder: write each seed and season's scored row there (pickle), to report "
+                                   "runs made in separate processes together with --report")
+    ap.add_argument("--report", help="a folder of saved rows: print their report, run nothing")
     args = ap.parse_args(argv)
+    if args.report:
+        import pickle
+
+        rows = [pickle.loads(p.read_bytes()) for p in sorted(Path(args.report).glob("*.pkl"))]
+        print(report(sorted(rows, key=lambda r: (list(SEASONS).index(r["season"]), r["seed"]))))
+        return 0
     seeds = [int(s) for s in args.seeds.split(",")] if args.seeds else list(SETS[args.set])
     rows, base_rows = [], []
     for name in args.seasons.split(","):
         for seed in seeds:
             t = time.perf_counter()
             rows.append(evaluate(seed, SEASONS[name], verbose=args.verbose))
+            if args.save:
+                import pickle
+
+                Path(args.save).mkdir(parents=True, exist_ok=True)
+                row = dict(rows[-1], score=_light(rows[-1]["score"]))
+                (Path(args.save) / f"{name}-{seed}.pkl").write_bytes(pickle.dumps(row))
             print(f"{name} seed {seed}: {time.perf_counter() - t:.0f} s", file=sys.stderr, flush=True)
             if args.baseline:
                 base_rows.append(evaluate(seed, SEASONS[name], config=BASELINE, verbose=args.verbose))
