@@ -152,3 +152,17 @@ def test_no_direct_finding_without_the_cut_or_when_its_buyers_are_up():
     off = CrossSettings(direct_evidence=())
     assert not [s for s in product_signals(_with_small_product(0.22, (0, 0)), DAY, settings=ST, cs=off, store_gmv=1e5)
                 if s.product_id == "p5"]
+
+
+def test_a_rise_from_a_discounted_week_is_evidence_only_with_price_recent():
+    from dataclasses import replace
+
+    from shopops.insights.crosscheck import product_evidence
+
+    sp = store([10, 10, 10, 10, 10])
+    i = DAYS - 1
+    sp.placed_listed[0, i - 8:i - 1] = sp.placed_units[0, i - 8:i - 1] * 85.0  # the week before the day before at 85
+    # its usual (median over the 28 reference days, 21 of them at 100) is 100: no rise from there
+    assert "price_change" not in product_evidence(sp, i, CS)[0]
+    found = product_evidence(sp, i, replace(CS, price_recent=True))[0]
+    assert found["price_change"][1]["change"] == pytest.approx(100 / 85 - 1, abs=1e-4)

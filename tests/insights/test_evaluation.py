@@ -107,12 +107,14 @@ def test_planted_incidents_are_found_and_explained(schedules):
     campaign_recall = scores[1].recall
     print(f"\nmean recall {recall:.2f}, precision {precision:.2f}, top-1 {top1:.2f}, top-3 {top3:.2f} of detected, "
           f"false alerts {false_rate:.2%} of normal store-days; inside 618: recall {campaign_recall:.2f}")
-    # measured on these three schedules: recall 0.89, precision 0.72 (0.78 before the watched products and
-    # the direct competitor finding), top-1 and top-3 1.00, false alerts 5.4 % of normal store-days (the third schedule, mid-July after 618, carries them: store-level GMV
-    # bands that miss the month's turn), inside 618 recall 0.83
+    # measured on these three schedules (2026-12-05, main after platform stores lost their events): recall 0.83,
+    # precision 0.77, top-1 and top-3 1.00, false alerts 4.35 % of normal store-days (the mid-July schedule right
+    # after 618 carries them: store-level bands that miss the month's turn), inside 618 recall 0.67. Floors sit
+    # under the mean (the schedules are fixed: the run is deterministic); held-out figures on many more
+    # schedules are in docs/insights.md
     assert recall >= 0.75
     assert campaign_recall >= 0.6
-    assert precision >= 0.65
-    assert top1 >= 0.8
-    assert top3 >= 0.85
-    assert false_rate <= 0.08
+    assert precision >= 0.7
+    assert top1 >= 0.9
+    assert top3 >= 0.9
+    assert false_rate <= 0.06

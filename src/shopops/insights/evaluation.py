@@ -70,12 +70,22 @@ def draw_schedule(seed: int, season: Season, *, per_kind: int = 3, days: int = 2
     """``per_kind`` incidents of every kind at random stores and days inside ``season``; a store
     never has two within ``gap`` days (their windows and the cool-down stay apart). Product
     incidents hit the store's ``rank``-th best seller, rank uniform in 0..``max_rank``."""
+    try:
+        return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=False)
+    except ValueError:  # the one-store kinds (a tracking outage) found their store full: place them first
+        return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=True)
+
+
+def _draw(seed: int, season: Season, per_kind: int, days: int, gap: int, max_rank: int, *,
+          constrained_first: bool) -> list[Planned]:
     rng = np.random.default_rng([seed, 18])
     span = (season.last - season.first).days - days + 1
     taken: dict[str, list[int]] = {s: [] for s in STORES}
     out: list[Planned] = []
     kinds = [k for k in KINDS for _ in range(per_kind)]
     rng.shuffle(kinds)
+    if constrained_first:
+        kinds.sort(key=lambda k: len(STORES_OF_KIND.get(k, STORES)))
     for kind in kinds:
         allowed = STORES_OF_KIND.get(kind, STORES)
         for _attempt in range(200):
@@ -83,10 +93,12 @@ def draw_schedule(seed: int, season: Season, *, per_kind: int = 3, days: int = 2
             d = int(rng.integers(span))
             if all(abs(d - o) >= gap for o in taken[store]):
                 break
-        else:  # a crowded season: take the least crowded store's first free day
-            store = min(allowed, key=lambda s: len(taken[s]))
-            d = next((x for x in range(span) if all(abs(x - o) >= gap for o in taken[store])), None)
-            if d is None:
+        else:  # a crowded season: the first free day of the least crowded store that has one
+            for store in sorted(allowed, key=lambda s: len(taken[s])):
+                d = next((x for x in range(span) if all(abs(x - o) >= gap for o in taken[store])), None)
+                if d is not None:
+                    break
+            else:
                 raise ValueError(f"{len(kinds)} incidents do not fit {season.first}..{season.last} {gap} days apart")
         taken[store].append(d)
         rank = int(rng.integers(max_rank + 1)) if kind in PRODUCT_KINDS else 0
