@@ -171,7 +171,20 @@ class _Search:
         eligible = sorted(found, key=lambda p: p.sort_key)
         self.cover = cover
         self.gifts = [p for p in eligible if not p.spec.priced]
-        priced = [p for p in eligible if p.spec.priced]
+        # an order-level offer that takes nothing from its lines at their full price never
+        # takes anything (amounts only go down and a take never grows when they do: the
+        # OrderKind contract), so every set holding it fails: leave it out before the search
+        lines = cart.lines
+        self.start = start = [line.amount_cents for line in lines]
+        priced = []
+        for p in eligible:
+            if not p.spec.priced:
+                continue
+            if p.level != Level.ITEM:
+                full = sum(start[i] for i in cover[p.id])
+                if order_take(p, cart, full, full, sum(lines[i].quantity for i in cover[p.id])) is None:
+                    continue
+            priced.append(p)
         self.item = [p for p in priced if p.level == Level.ITEM]
         self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
         self.later = [p for p in priced if p.level != Level.ITEM]
@@ -415,7 +428,7 @@ class _Search:
         return sum(max((sum(ub[p.id] for p in st) for st in self.level_sets[lv]), default=0) for lv in ORDER_LEVELS)
 
     def run(self) -> tuple[Outcome, list[int]]:
-        start = [line.amount_cents for line in self.cart.lines]
+        start = list(self.start)
         comps = [self._component_options(c, start) for c in self._components()]
         size = 1
         for opts in sorted(comps, key=len):

@@ -24,7 +24,7 @@ def cents(amount: Decimal | int | str) -> int:
 
 @lru_cache(maxsize=65536)
 def yuan(amount_cents: int) -> Decimal:
-    return (Decimal(amount_cents) / 100).quantize(CENT)
+    return Decimal(amount_cents).scaleb(-2)  # exactly (cents / 100).quantize(CENT), without the division
 
 
 class Level(IntEnum):
