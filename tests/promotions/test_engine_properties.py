@@ -166,3 +166,52 @@ def test_the_fast_search_equals_the_line_by_line_search(ls, ps, member, new, poi
     assert fast.final_total == slow.final_total
     assert sorted(fast.applied) == sorted(slow.applied)
     assert [p.final_amount for p in fast.lines] == [p.final_amount for p in slow.lines]
+
+
+def _brute_force_total(c, ps) -> Decimal:
+    """The lowest final total over EVERY subset of the eligible offers, written here without the
+    search: a subset is valid when no two offers of one level conflict (item offers only where
+    they share a line); levels apply in order, offers of a level in canonical order, each on
+    what the level before left (thresholds on the level's start); a subset with an offer whose
+    condition fails is not a choice (its subsets are tried on their own)."""
+    import itertools
+
+    from shopops.promotions.engine.benefits import apply, covered, is_eligible
+    from shopops.promotions.engine.types import Level, yuan
+
+    eligible = sorted((p for p in ps if p.spec.priced and is_eligible(p, c)), key=lambda p: p.sort_key)
+    cover = {p.id: covered(p, c) for p in eligible}
+    start = [ln.amount_cents for ln in c.lines]
+    best = sum(start)
+    for size in range(1, len(eligible) + 1):
+        for subset in itertools.combinations(eligible, size):
+            if any(a.level == b.level and (a.level != Level.ITEM or set(cover[a.id]) & set(cover[b.id]))
+                   and a.conflicts_with(b) for a, b in itertools.combinations(subset, 2)):
+                continue
+            amounts, ok = list(start), True
+            for level in sorted(Level):
+                base = list(amounts)
+                for p in (q for q in subset if q.level == level):
+                    got = apply(p, c, base=base, amounts=amounts, lines=cover[p.id])
+                    if got is None:
+                        ok = False
+                        break
+                    for i, cents in got.parts:
+                        amounts[i] -= cents
+                if not ok:
+                    break
+            if ok:
+                best = min(best, sum(amounts))
+    return yuan(best)
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines(), promotions(), st.booleans(), st.booleans(), st.integers(0, 3000))
+def test_the_search_equals_a_brute_force_over_every_subset(ls, ps, member, new, points):
+    """The exact search (components, memo, branch and bound, pruning) finds the same lowest
+    total as trying every subset of the eligible offers."""
+    held = [p.id for p in ps if p.is_coupon]
+    c = cart(*ls, coupons=held, member=member, new=new, points=points)
+    got = price_cart(c, ps)
+    assert got.exact
+    assert got.final_total == _brute_force_total(c, ps)

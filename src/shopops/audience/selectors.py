@@ -20,6 +20,7 @@ import ibis.expr.types as ir
 import pandas as pd
 from django.db.models import Count
 
+from shopops.audience.live import FactsSnapshot
 from shopops.audience.models import OptOut, Outreach, OutreachRecipient, Segment, SegmentMember
 from shopops.audience.outreach.results import Results, results_compute
 from shopops.audience.outreach.templating import mask_id
@@ -55,7 +56,7 @@ def segment_expr(*, rules, as_of: dt.date, store_ids: Sequence[str] | None = Non
     tree = rules_validate(rules)
     stores = list(store_ids) if store_ids else None
     if cached and con.name == "duckdb":
-        facts = _cached_facts(con, as_of=as_of, stores=stores, window_days=window_days)
+        facts = ibis.memtable(_cached_facts(con, as_of=as_of, stores=stores, window_days=window_days).arrow)
     else:
         facts = customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days, rules=store_rules(stores))
     clv = clv_table(as_of=as_of, store_ids=stores, con=con) if "clv" in fields_used(tree) else None
@@ -97,21 +98,35 @@ _facts_cache = LocalCache(size=2, timeout=FACTS_CACHE_SECONDS, pickled=False)
 VERSION_TABLES = ("stores", "customers", "products", "orders", "order_lines", "refunds", "reviews")
 
 
-def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> ir.Table:
-    """The customer facts as of ``as_of`` held in memory, keyed by the stage rules and the data version."""
+def _cached_facts(con, *, as_of: dt.date, stores, window_days) -> FactsSnapshot:
+    """The customer facts as of ``as_of`` held in memory (with each rule's compiled SQL and
+    answers: :mod:`shopops.audience.live`), keyed by the stage rules and the data version."""
     from shopops.customers.facts import customer_facts
     from shopops.customers.models import CustomerSettings
 
     settings_key = tuple(CustomerSettings.objects.order_by("store_id").values_list(
         "store_id", "rfm_window_days", "active_days", "churn_days", "new_days", "vip_min_spend", "vip_min_orders"))
-    arrow = cached("customers:facts", (con.name, as_of, tuple(stores or ()), window_days, settings_key),
-                   lambda: customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days,
-                                          rules=store_rules(stores)).to_pyarrow(),
+    return cached("customers:facts", (con.name, as_of, tuple(stores or ()), window_days, settings_key),
+                   lambda: FactsSnapshot.build(customer_facts(con, as_of=as_of, store_ids=stores, window_days=window_days,
+                                                              rules=store_rules(stores))),
                    con=con, tables=VERSION_TABLES, cache=_facts_cache)
-    return ibis.memtable(arrow)
 
 
-def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None) -> int:
+def _snapshot(con, *, rules, as_of: dt.date, store_ids, window_days, cached: bool) -> FactsSnapshot | None:
+    """The facts snapshot that answers ``rules`` (the builder's live count), or None: not asked
+    for, not DuckDB, or a rule on a computed field (those join other warehouse tables)."""
+    if not cached or con.name != "duckdb" or not FactsSnapshot.answers(rules):
+        return None
+    return _cached_facts(con, as_of=as_of, stores=list(store_ids) if store_ids else None, window_days=window_days)
+
+
+def segment_count(*, rules, as_of: dt.date, store_ids=None, window_days=None, con=None, cached: bool = False) -> int:
+    """How many customers match ``rules``; ``cached=True`` (the builder) counts on the facts
+    snapshot of the current data version (:mod:`shopops.audience.live`)."""
+    con = _con(con)
+    snap = _snapshot(con, rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, cached=cached)
+    if snap is not None:
+        return snap.count(con, rules)
     return int(segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con)
                .count().execute())
 
@@ -125,15 +140,24 @@ class Preview:
 def segment_preview(*, rules, as_of: dt.date, store_ids=None, window_days=None, limit: int = 20, con=None,
                     cached: bool = False) -> Preview:
     """The count and the first ``limit`` rows by spend, in ONE warehouse query (the facts are
-    computed once: the total rides along as a window count over the filtered rows)."""
-    t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con, cached=cached)
-    cols = [c for c in PREVIEW_COLUMNS if c in t.columns]
-    t = t.select(*cols)
-    t = t.mutate(_total=t.customer_id.count().over(ibis.window()))
-    frame = t.order_by([t.gmv.desc(), t.store_id, t.customer_id]).limit(limit).to_pandas()
-    count = int(frame["_total"].iloc[0]) if len(frame) else 0
+    computed once: the total rides along as a window count over the filtered rows).
+
+    ``cached=True`` (the builder's live preview, DuckDB): one statement compiled once per rule
+    over the facts snapshot of the current data version, its answer kept with the snapshot."""
+    con = _con(con)
+    snap = _snapshot(con, rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, cached=cached)
+    if snap is not None:
+        count, frame = snap.preview(con, rules, PREVIEW_COLUMNS, limit=limit)
+    else:
+        t = segment_expr(rules=rules, as_of=as_of, store_ids=store_ids, window_days=window_days, con=con, cached=cached)
+        cols = [c for c in PREVIEW_COLUMNS if c in t.columns]
+        t = t.select(*cols)
+        t = t.mutate(_total=t.customer_id.count().over(ibis.window()))
+        frame = t.order_by([t.gmv.desc(), t.store_id, t.customer_id]).limit(limit).to_pandas()
+        count = int(frame["_total"].iloc[0]) if len(frame) else 0
+        frame = frame.drop(columns="_total")
     rows = []
-    for rec in frame.drop(columns="_total").to_dict("records"):
+    for rec in frame.to_dict("records"):
         rec = {k: (None if _missing(v) else v) for k, v in rec.items()}
         rec["customer_id"] = mask_id(rec["customer_id"])
         rows.append(rec)

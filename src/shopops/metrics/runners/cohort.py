@@ -82,7 +82,8 @@ class CohortRunner(Runner[CohortQuery, CohortResult]):
     def _calculate(self) -> CohortResult:
         sql: dict[str, str] = {}
         frame = self.frames(sql)["cohort"]
-        counts = {(int(r.c), int(r.k)): int(r.customers) for r in frame.itertuples()}
+        counts = {(int(c), int(k)): int(n)
+                  for c, k, n in zip(frame["c"].tolist(), frame["k"].tolist(), frame["customers"].tolist())}
         cells = []
         last = max((c + k for c, k in counts), default=0)  # the last month with data
         for c in sorted({c for c, _ in counts}):

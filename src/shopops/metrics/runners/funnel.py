@@ -33,6 +33,7 @@ import pandas as pd
 
 from shopops.core.periods import Period
 from shopops.metrics.runners.base import Response, Runner, register
+from shopops.metrics.runners.base import records as records_of
 from shopops.metrics.sources import source_rows
 
 ALL = ""  # the traffic_source value of the all-sources funnel
@@ -137,7 +138,7 @@ class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
         sql: dict[str, str] = {}
         frame = self.frames(sql)["funnel"]
         rows: list[FunnelRow] = []
-        records = frame.to_dict("records")
+        records = records_of(frame)
         if not q.by_traffic_source:
             records = [{**(records[0] if records else {}), "traffic_source": ALL}]
         for rec in sorted(records, key=lambda r: str(r["traffic_source"])):
@@ -170,7 +171,7 @@ class TrafficFunnelRunner(Runner[TrafficFunnelQuery, FunnelResult]):
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        records = self.frames(sql)["traffic_funnel"].to_dict("records")
+        records = records_of(self.frames(sql)["traffic_funnel"])
         if not q.by_traffic_source:
             records = [{**(records[0] if records else {}), "traffic_source": ALL}]
         rows: list[FunnelRow] = []
@@ -206,7 +207,7 @@ class StoreFunnelRunner(Runner[StoreFunnelQuery, FunnelResult]):
 
     def _calculate(self) -> FunnelResult:
         sql: dict[str, str] = {}
-        records = self.frames(sql)["store_funnel"].to_dict("records")
+        records = records_of(self.frames(sql)["store_funnel"])
         rec = records[0] if records else {}
         if not _int(rec.get("_days")):
             return FunnelResult(self.query, [], sql=sql)

@@ -25,6 +25,7 @@ from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures
 from shopops.metrics import rollups
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
+from shopops.metrics.runners.base import records as records_of
 from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
 from shopops.warehouse.backends.compiled import execute_compiled
 from shopops.warehouse.connection import connect
@@ -211,7 +212,7 @@ def bucket_starts(period: Period, grain: Grain) -> list[dt.date]:
 
 def _rows(q: KpiQuery, merged: pd.DataFrame | None, keys: list[str]) -> list[dict]:
     measures = measures_needed(q.kpis)
-    records = [] if merged is None else merged.to_dict("records")
+    records = [] if merged is None else records_of(merged)
     if not keys and not records:
         records = [{}]
     if q.grain and not q.by:

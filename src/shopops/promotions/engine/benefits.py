@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from shopops.promotions.engine.proration import allocate
-from shopops.promotions.engine.types import Audience, Cart, Level, Promotion
+from shopops.promotions.engine.types import Audience, Cart, Level, Promotion, fast_constructor
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +33,9 @@ class Applied:
     @property
     def total(self) -> int:
         return sum(c for _, c in self.parts)
+
+
+new_applied = fast_constructor(Applied)  # Applied(promotion, parts, why, points_used), built per search step
 
 
 def is_eligible(promo: Promotion, cart: Cart) -> bool:
@@ -59,6 +62,30 @@ def is_eligible(promo: Promotion, cart: Cart) -> bool:
     if own is not None:
         return bool(own)
     return any(promo.scope.covers(line) for line in cart.lines)
+
+
+def eligible_lines(promo: Promotion, cart: Cart) -> tuple[int, ...]:
+    """``covered(promo, cart)`` when ``is_eligible(promo, cart)``, else ``()``: both in one pass
+    over the lines (the search's set-up; ``is_eligible`` is exactly "this is not empty")."""
+    if promo.starts_at is not None and cart.at < promo.starts_at:
+        return ()
+    if promo.ends_at is not None and cart.at >= promo.ends_at:
+        return ()
+    if promo.channels and cart.channel not in promo.channels:
+        return ()
+    customer = cart.customer
+    if promo.audience == Audience.NEW_BUYERS and not customer.is_new_buyer:
+        return ()
+    if promo.audience == Audience.MEMBERS and not customer.is_member:
+        return ()
+    if promo.audience == Audience.SEGMENTS and not (promo.segment_ids & customer.segment_ids):
+        return ()
+    spec = promo.spec
+    if spec.is_coupon and promo.id not in cart.held_coupons:
+        return ()
+    if not spec.eligible(promo, cart):
+        return ()
+    return covered(promo, cart) or ()
 
 
 def covered(promo: Promotion, cart: Cart) -> tuple[int, ...]:
@@ -99,7 +126,7 @@ def _order(promo: Promotion, cart: Cart, base: list[int], amounts: list[int], li
         return None
     take, why, points_used = got
     parts = tuple((i, c) for i, c in zip(lines, allocate(take, [amounts[i] for i in lines])) if c)
-    return Applied(promo, parts, why, points_used)
+    return new_applied(promo, parts, why, points_used)
 
 
 def apply(promo: Promotion, cart: Cart, *, base: list[int], amounts: list[int], lines: tuple[int, ...]) -> Applied | None:

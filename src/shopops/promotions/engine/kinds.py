@@ -209,7 +209,7 @@ class ItemKind(KindSpec):
         raise NotImplementedError
 
     def apply(self, promo: Promotion, cart: Cart, amounts: list[int], lines: tuple[int, ...]) -> Applied | None:
-        from shopops.promotions.engine.benefits import Applied
+        from shopops.promotions.engine.benefits import new_applied
 
         parts: list[tuple[int, int]] = []
         why = None
@@ -222,7 +222,7 @@ class ItemKind(KindSpec):
                 parts.append((i, take))
         if not parts:
             return None
-        return Applied(promo, tuple(parts), why)
+        return new_applied(promo, tuple(parts), why, 0)
 
 
 class OrderKind(KindSpec):

@@ -23,11 +23,11 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from shopops.promotions.engine.benefits import (
-    Applied, apply, covered, is_eligible, order_take, upper_bound_sum,
+    Applied, apply, eligible_lines, order_take, upper_bound_sum,
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
-    Audience, Bearer, Cart, Level, LineDiscount, PricedCart, PricedLine, Promotion, yuan,
+    Audience, Bearer, Cart, Level, LineDiscount, PricedCart, Promotion, new_line_discount, new_priced_line, yuan,
 )
 
 MAX_STATES = 4096
@@ -160,10 +160,31 @@ class _Search:
     def __init__(self, cart: Cart, promotions: Sequence[Promotion], max_states: int) -> None:
         self.cart = cart
         pool = _index(promotions).candidates(cart)
-        eligible = sorted((p for p in pool if is_eligible(p, cart)), key=lambda p: p.sort_key)
-        self.cover = {p.id: covered(p, cart) for p in eligible}
+        # eligibility and coverage in one pass: an offer is eligible exactly when it covers a line
+        cover: dict[str, tuple[int, ...]] = {}
+        found: list[Promotion] = []
+        for p in pool:
+            lines = eligible_lines(p, cart)
+            if lines:
+                cover[p.id] = lines
+                found.append(p)
+        eligible = sorted(found, key=lambda p: p.sort_key)
+        self.cover = cover
         self.gifts = [p for p in eligible if not p.spec.priced]
-        priced = [p for p in eligible if p.spec.priced]
+        # an order-level offer that takes nothing from its lines at their full price never
+        # takes anything (amounts only go down and a take never grows when they do: the
+        # OrderKind contract), so every set holding it fails: leave it out before the search
+        lines = cart.lines
+        self.start = start = [line.amount_cents for line in lines]
+        priced = []
+        for p in eligible:
+            if not p.spec.priced:
+                continue
+            if p.level != Level.ITEM:
+                full = sum(start[i] for i in cover[p.id])
+                if order_take(p, cart, full, full, sum(lines[i].quantity for i in cover[p.id])) is None:
+                    continue
+            priced.append(p)
         self.item = [p for p in priced if p.level == Level.ITEM]
         self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
         self.later = [p for p in priced if p.level != Level.ITEM]
@@ -407,7 +428,7 @@ class _Search:
         return sum(max((sum(ub[p.id] for p in st) for st in self.level_sets[lv]), default=0) for lv in ORDER_LEVELS)
 
     def run(self) -> tuple[Outcome, list[int]]:
-        start = [line.amount_cents for line in self.cart.lines]
+        start = list(self.start)
         comps = [self._component_options(c, start) for c in self._components()]
         size = 1
         for opts in sorted(comps, key=len):
@@ -421,25 +442,30 @@ class _Search:
                     budget *= len(opts)
                 else:
                     comps[k] = [min(opts, key=lambda o: (sum(o[0]), [a.promotion.id for a in o[1]]))]
-        states = []
         reach_all = self._later_bound(start)
-        for combo in itertools.product(*comps):
+        # a cheap lower bound of each state's final total: the later levels at their most on
+        # the undiscounted cart (amounts only go down, so that bounds every state). A state's
+        # total after the item level is the start less its options' takes, so states are
+        # ordered from the takes alone and only those the search reaches are built.
+        total0 = sum(start)
+        takes = [[sum(ap.total for ap in opt_applied) for _a, opt_applied in opts] for opts in comps]
+        order = sorted(
+            ((total0 - sum(combo) - reach_all, picks)
+             for combo, picks in zip(itertools.product(*takes), itertools.product(*(range(len(o)) for o in comps)))),
+            key=lambda st: st[0])
+        sums_ok = SUM_MODE and self._sum_mode_setup()
+        best: Outcome | None = None
+        for bound, picks in order:
+            if best is not None and bound > best[0]:
+                break  # sorted by bound: no later state can do better (ties are still evaluated)
             amounts = list(start)
             applied: list[Applied] = []
-            for _opt_amounts, opt_applied in combo:
+            for opts, k in zip(comps, picks):
+                opt_applied = opts[k][1]
                 for ap in opt_applied:
                     for i, c in ap.parts:
                         amounts[i] -= c
                 applied.extend(opt_applied)
-            # a cheap lower bound of this state's final total: the later levels at their most
-            # on the undiscounted cart (amounts only go down, so that bounds every state)
-            states.append((sum(amounts) - reach_all, amounts, applied))
-        states.sort(key=lambda st: st[0])
-        sums_ok = SUM_MODE and self._sum_mode_setup()
-        best: Outcome | None = None
-        for bound, amounts, applied in states:
-            if best is not None and bound > best[0]:
-                break  # sorted by bound: no later state can do better (ties are still evaluated)
             if best is not None and sum(amounts) - self._later_bound(amounts) > best[0]:
                 continue  # the state's own, tighter bound
             if sums_ok:
@@ -489,14 +515,13 @@ def _result(cart: Cart, outcome: Outcome, start: list[int], search: _Search) -> 
         for i, c in ap.parts:
             s, pf = split[i]
             finals[i] -= c
-            per_line[i].append(LineDiscount(line=i, promotion=pid, amount=yuan(c), reason=reason,
-                                            store_amount=yuan(s), platform_amount=yuan(pf)))
+            per_line[i].append(new_line_discount(i, pid, yuan(c), reason, yuan(s), yuan(pf)))
     gifts = tuple(
         gift for g in search.gifts
         if (gift := g.spec.gift(g, sum(finals[i] for i in search.cover[g.id]))) is not None
     )
     lines = tuple(
-        PricedLine(line=line, list_amount=yuan(start[i]), discounts=tuple(per_line[i]), final_amount=yuan(finals[i]))
+        new_priced_line(line, yuan(start[i]), tuple(per_line[i]), yuan(finals[i]))
         for i, line in enumerate(cart.lines)
     )
     return PricedCart(

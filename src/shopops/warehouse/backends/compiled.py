@@ -3,27 +3,86 @@
 The metrics runners keep the SQL Ibis compiled for a query and run it again for the same
 query. Wrapping that text back into Ibis (``con.sql(text)``) makes sqlglot re-parse it —
 as slow as compiling on a small store — so on DuckDB the text goes straight to the
-engine and the Arrow result is converted with Ibis' own DuckDB converter and the
-expression's schema, exactly as ``execute`` does. Other engines take the ``con.sql`` path.
+engine and the Arrow result is converted to the frame Ibis' own DuckDB converter makes
+from the expression's schema, exactly as ``execute`` does. Other engines take the
+``con.sql`` path.
+
+Converting a small result through pandas Series and Ibis' converter costs more than the
+query itself on a small store (a millisecond or two per call), so columns of the common
+types (integers, floats, decimals, strings, dates, booleans) are built straight from Arrow
+into the dtypes the converter gives (:func:`_fast_column`; the equality is test-checked,
+nulls included); a result with any other type takes the converter.
 """
 
 from __future__ import annotations
 
 import ibis
+import ibis.expr.datatypes as dt
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.types as pat
 from ibis.backends import BaseBackend
 
+_SLOW = object()
 
-def execute_compiled(con: BaseBackend, sql: str, schema: ibis.Schema) -> pd.DataFrame:
-    if con.name != "duckdb":
-        return con.execute(con.sql(sql, schema=schema))
-    import pyarrow.types as pat
+
+def _fast_column(col: pa.ChunkedArray, dtype: dt.DataType):
+    """The column as Ibis' DuckDB converter would give it, or ``_SLOW`` for other types."""
+    at = col.type
+    nulls = col.null_count
+    if dtype.is_integer() and pat.is_decimal(at) and not (at.scale == 0 and not nulls and not dtype.is_unsigned_integer()):
+        return _SLOW
+    if dtype.is_integer() and pat.is_decimal(at):
+        try:  # DuckDB's SUM of integers is a HUGEINT (decimal(38, 0) in Arrow); Ibis types it int64
+            col = pc.cast(col, pa.int64())
+        except pa.ArrowInvalid:  # out of range: the converter decides
+            return _SLOW
+        at = col.type
+    if dtype.is_integer() and pat.is_signed_integer(at) and not dtype.is_unsigned_integer():
+        if nulls:
+            return col.to_numpy().astype("float64")  # NaN where null, as pandas does
+        return col.to_numpy().astype(dtype.to_numpy(), copy=False)
+    if dtype.is_floating() and pat.is_floating(at) and at.bit_width == 64:
+        return col.to_numpy().astype("float64", copy=False)
+    if dtype.is_decimal() and pat.is_decimal(at):
+        return np.array(col.to_pylist(), dtype=object)
+    if dtype.is_string() and (pat.is_string(at) or pat.is_large_string(at)):
+        return np.array(col.to_pylist(), dtype=object)
+    if dtype.is_date() and pat.is_date32(at):
+        return col.to_numpy().astype("datetime64[s]")
+    if dtype.is_boolean() and pat.is_boolean(at):
+        return np.array(col.to_pylist(), dtype=object) if nulls else col.to_numpy()
+    return _SLOW
+
+
+def _frame(table: pa.Table, schema: ibis.Schema) -> pd.DataFrame:
+    if list(table.column_names) == list(schema.names) and table.num_rows:
+        cols = {}
+        for name, col in zip(table.column_names, table.columns):
+            got = _fast_column(col, schema[name])
+            if got is _SLOW:
+                break
+            cols[name] = got
+        else:
+            return pd.DataFrame(cols)
+    return _converted(table, schema)
+
+
+def _converted(table: pa.Table, schema: ibis.Schema) -> pd.DataFrame:
+    """Ibis' own conversion (every type)."""
     from ibis.backends.duckdb.converter import DuckDBPandasData
 
-    table = con.con.execute(sql).to_arrow_table()
     frame = pd.DataFrame({
         name: (col.to_pylist() if (pat.is_nested(col.type) or pat.is_dictionary(col.type) or col.null_count)
                else col.to_pandas())
         for name, col in zip(table.column_names, table.columns)
     })
     return DuckDBPandasData.convert_table(frame, schema)
+
+
+def execute_compiled(con: BaseBackend, sql: str, schema: ibis.Schema) -> pd.DataFrame:
+    if con.name != "duckdb":
+        return con.execute(con.sql(sql, schema=schema))
+    return _frame(con.con.execute(sql).to_arrow_table(), schema)
