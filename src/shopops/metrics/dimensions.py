@@ -124,11 +124,18 @@ class StoreInfo:
 
 
 def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
+    """Every store, by id; read once per data version of ``stores`` (every page asks, several times)."""
+    from shopops.metrics.cache import cached
+
     con = con or connect()
-    if "stores" not in con.list_tables():
-        return []
-    frame = con.table("stores").order_by("store_id").to_pandas()
-    return [StoreInfo(**row) for row in frame.to_dict("records")]
+
+    def read() -> list[StoreInfo]:
+        if "stores" not in con.list_tables():
+            return []
+        frame = con.table("stores").order_by("store_id").to_pandas()
+        return [StoreInfo(**row) for row in frame.to_dict("records")]
+
+    return cached("metrics:store_list", con.name, read, con=con, tables=("stores",))
 
 
 def store_platforms(stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None) -> tuple[str, ...]:
@@ -144,10 +151,18 @@ def product_titles(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str,
     keys = {(str(s), str(p)) for s, p in keys if p}
     if not keys:
         return {}
+    from shopops.metrics.cache import cached
+
     con = con or connect()
-    t = con.table("products")
-    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.product_id.isin(sorted({p for _, p in keys})),
-                 t.title.notnull())
-    frame = t.select("store_id", "product_id", "title").to_pandas()
-    return {(r.store_id, r.product_id): r.title for r in frame.itertuples()
-            if (r.store_id, r.product_id) in keys and r.title}
+    stores = tuple(sorted({s for s, _ in keys}))
+
+    def read() -> dict[tuple[str, str], str]:
+        # the stores' every title (a catalogue is small), not a filter of thousands of ids: one
+        # read per data version of the products, and the SQL stays short
+        t = con.table("products")
+        t = t.filter(t.store_id.isin(list(stores)), t.title.notnull())
+        frame = t.select("store_id", "product_id", "title").to_pandas()
+        return {(r.store_id, r.product_id): r.title for r in frame.itertuples() if r.title}
+
+    titles = cached("metrics:product_titles", (stores, con.name), read, con=con, tables=("products",), stores=stores)
+    return {k: titles[k] for k in keys if k in titles}
