@@ -183,6 +183,18 @@ SHOPOPS_SCHEDULER = os.environ.get("SHOPOPS_SCHEDULER", "1") == "1"
 # the record (docs/promotions.md, "Flash sales").
 SHOPOPS_REDIS_URL = os.environ.get("SHOPOPS_REDIS_URL", "").strip()
 
+# The cache of warehouse results (metrics.cache: keyed by data version, docs/deploy.md). Process-local
+# memory by default, large enough for every page of a few stores and periods (Django's default of
+# 300 entries culled a third of the pages' results at random); SHOPOPS_CACHE_URL (redis://…) shares
+# one between the web server, workers and the CLI, so a warm-up in the worker serves the web.
+SHOPOPS_CACHE_URL = os.environ.get("SHOPOPS_CACHE_URL", "").strip()
+CACHES = {"default": (
+    {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": SHOPOPS_CACHE_URL}
+    if SHOPOPS_CACHE_URL else
+    {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+     "OPTIONS": {"MAX_ENTRIES": int(os.environ.get("SHOPOPS_CACHE_ENTRIES", "5000"))}}
+)}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -174,6 +174,13 @@ class Kpi:
     judged_daily: bool = True  # False: not judged per day (weekly stock snapshots, rare events)
     priority: int = 99  # headline order among the signals of one finding (lower first)
 
+    def __reduce_ex__(self, protocol):
+        """A catalog KPI pickles as its id (its formulas are functions): cached results that hold
+        KPIs (the cockpit's tiles) go through the cache by reference to the catalog."""
+        if CATALOG.get(self.id) is self:
+            return (_catalog_kpi, (self.id,))
+        return object.__reduce_ex__(self, protocol)
+
     @property
     def is_ratio(self) -> bool:
         return self.numerator is not None
@@ -224,6 +231,10 @@ class Kpi:
 
 
 CATALOG: dict[str, Kpi] = {}
+
+
+def _catalog_kpi(kpi_id: str) -> Kpi:
+    return CATALOG[kpi_id]
 # sources whose KPIs only the roles of one module may see
 SOURCE_MODULES: dict[str | None, Module] = {"ad_spend": Module.ADS, "service_chat": Module.SERVICE}
 _LOADED = False

@@ -20,6 +20,7 @@ from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQ
 from shopops.metrics.runners.targets import project
 from shopops.metrics.sources import paid_orders, today_in_period
 from shopops.warehouse.connection import connect
+from shopops.warehouse.schema import TABLES
 
 COCKPIT_KPIS: tuple[str, ...] = (
     "gmv",
@@ -43,6 +44,9 @@ COCKPIT_TILES: tuple[str, ...] = (
 
 # shown only when the data have them
 OPTIONAL_TILES = frozenset({"favorite_rate", "report_favorite_rate"})
+
+# the periods cockpit_warm computes after an import: the page's default (PeriodPreset.LAST_7) first
+WARM_PRESETS: tuple[str, ...] = (PeriodPreset.LAST_7,)
 
 # the month so far with its run-rate, shown for these KPIs even when no target is set
 MONTH_SO_FAR_KPIS: tuple[str, ...] = ("gmv", "paid_orders", "gross_margin")
@@ -177,6 +181,10 @@ def reference_today(con: ibis.BaseBackend | None = None, *, today: dt.date) -> d
     return last + dt.timedelta(days=1)
 
 
+# what a cockpit reads: any load of these changes its data version and so its cache key
+COCKPIT_TABLES: tuple[str, ...] = tuple(TABLES)
+
+
 def cockpit_build(
     *,
     period: Period,
@@ -185,6 +193,53 @@ def cockpit_build(
     con: ibis.BaseBackend | None = None,
     with_targets: bool = True,
 ) -> Cockpit:
+    """The cockpit of ``period`` for ``stores`` (every store when empty), computed once per data
+    version of the warehouse (and per set of month targets, which live in the app DB): a repeat
+    visit is one version lookup and one cache read. :func:`cockpit_warm` computes the default
+    views after an import, before the first visitor asks."""
+    con = con or connect()
+    as_of = last_fact_date(con)
+    specs = None
+    if with_targets and as_of is not None:
+        from shopops.metrics.selectors import target_specs
+
+        specs = target_specs(month=as_of.replace(day=1))
+    key = (period, tuple(stores), tuple(kpis), with_targets, specs, con.name)
+    return cached("metrics:cockpit", key,
+                  lambda: _cockpit_compute(period=period, stores=tuple(stores), kpis=tuple(kpis), con=con,
+                                           as_of=as_of, specs=specs),
+                  con=con, tables=COCKPIT_TABLES)
+
+
+def cockpit_warm(*, today: dt.date | None = None, con: ibis.BaseBackend | None = None,
+                 presets: tuple[str, ...] = WARM_PRESETS) -> int:
+    """Compute the cockpit the pages open with — every store together and each store alone, for the
+    ``presets`` (the page's default first) — at the current data version, so that the first visitor
+    after an import reads it from the cache. Returns how many cockpits were computed or found."""
+    from shopops.core.periods import business_today
+    from shopops.metrics.dimensions import store_list
+
+    con = con or connect()
+    if today is None:
+        from django.conf import settings
+
+        today = business_today(settings.SHOPOPS_TIME_ZONE)
+    if last_fact_date(con) is None:
+        return 0
+    anchor = reference_today(con, today=today)
+    scopes = [(), *((s.store_id,) for s in store_list(con))]
+    done = 0
+    for preset in presets:
+        period = cockpit_period(preset, today=anchor)
+        for stores in scopes:
+            cockpit_build(period=period, stores=stores, con=con)
+            done += 1
+    return done
+
+
+def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str, ...], con: ibis.BaseBackend,
+                     as_of: dt.date | None, specs) -> Cockpit:
+    with_targets = specs is not None
     platforms = store_platforms(stores, con)
     # the period is exactly an imported platform period export for every platform store: tiles show its
     # exact figures; the daily trend keeps the daily reports (exact per day)
@@ -202,7 +257,6 @@ def cockpit_build(
         ly_period = None  # the data do not reach back a year: no 同比 rather than a comparison with zero
     last_year = run_query(KpiQuery(kpis, ly_period, stores=stores), con=con) if ly_period else None
     trend = run_query(KpiQuery(trend_kpis, period, grain=Grain.DAY, stores=stores), con=con)
-    as_of = last_fact_date(con)
     same_age = refund_comparisons(kpis=kpis, period=period, base=base_period, as_of=as_of, stores=stores,
                                   con=con) if as_of else {}
     same_age_ly = refund_comparisons(kpis=kpis, period=period, base=ly_period, as_of=as_of, stores=stores,
@@ -225,10 +279,7 @@ def cockpit_build(
     month = None
     if with_targets and as_of is not None:
         month = as_of.replace(day=1)
-        from shopops.metrics.selectors import target_specs
-
-        progress = run_query(TargetQuery(month=month, as_of=as_of, stores=stores, targets=target_specs(month=month)),
-                             con=con)
+        progress = run_query(TargetQuery(month=month, as_of=as_of, stores=stores, targets=specs), con=con)
         scope = set(stores) if stores else {""}
         month_targets = tuple(r for r in progress.rows if r.target.store_id in scope)
         month_so_far = _month_so_far(month, as_of, stores,

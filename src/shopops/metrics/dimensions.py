@@ -15,6 +15,7 @@ every engine groups and sorts them the same way. Which KPI supports which dimens
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import ibis
@@ -114,6 +115,30 @@ def dimension_id(name: str) -> str:
     return name
 
 
+_MEMO_SIZE = 64
+_memo: dict[tuple, object] = {}
+_memo_lock = threading.Lock()
+
+
+def _by_version(namespace: str, key: tuple, build, *, con: ibis.BaseBackend, tables: tuple[str, ...],
+                stores: tuple[str, ...] = ()):
+    """``build()`` once per data version of ``tables`` (of ``stores``) in this process: the small
+    dimension reads every page makes. A process-local memo (this module is below Django: pure
+    engines import it); callers get the value itself, so it must not be changed (copy it)."""
+    from shopops.warehouse.versions import data_version
+
+    k = (namespace, key, con.name, data_version(con, tables, stores))
+    with _memo_lock:
+        hit = _memo.get(k)
+    if hit is None:
+        hit = build()
+        with _memo_lock:
+            if len(_memo) >= _MEMO_SIZE:
+                _memo.pop(next(iter(_memo)))
+            _memo[k] = hit
+    return hit
+
+
 @dataclass(frozen=True, slots=True)
 class StoreInfo:
     store_id: str
@@ -124,11 +149,16 @@ class StoreInfo:
 
 
 def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
+    """Every store, by id; read once per data version of ``stores`` (every page asks, several times)."""
     con = con or connect()
-    if "stores" not in con.list_tables():
-        return []
-    frame = con.table("stores").order_by("store_id").to_pandas()
-    return [StoreInfo(**row) for row in frame.to_dict("records")]
+
+    def read() -> list[StoreInfo]:
+        if "stores" not in con.list_tables():
+            return []
+        frame = con.table("stores").order_by("store_id").to_pandas()
+        return [StoreInfo(**row) for row in frame.to_dict("records")]
+
+    return list(_by_version("stores", (), read, con=con, tables=("stores",)))
 
 
 def store_platforms(stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None) -> tuple[str, ...]:
@@ -145,9 +175,15 @@ def product_titles(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str,
     if not keys:
         return {}
     con = con or connect()
-    t = con.table("products")
-    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.product_id.isin(sorted({p for _, p in keys})),
-                 t.title.notnull())
-    frame = t.select("store_id", "product_id", "title").to_pandas()
-    return {(r.store_id, r.product_id): r.title for r in frame.itertuples()
-            if (r.store_id, r.product_id) in keys and r.title}
+    stores = tuple(sorted({s for s, _ in keys}))
+
+    def read() -> dict[tuple[str, str], str]:
+        # the stores' every title (a catalogue is small), not a filter of thousands of ids: one
+        # read per data version of the products, and the SQL stays short
+        t = con.table("products")
+        t = t.filter(t.store_id.isin(list(stores)), t.title.notnull())
+        frame = t.select("store_id", "product_id", "title").to_pandas()
+        return {(r.store_id, r.product_id): r.title for r in frame.itertuples() if r.title}
+
+    titles = _by_version("product_titles", stores, read, con=con, tables=("products",), stores=stores)
+    return {k: titles[k] for k in keys if k in titles}

@@ -20,6 +20,7 @@ from decimal import Decimal
 import ibis
 
 from shopops.core.periods import Period
+from shopops.metrics.cache import cached
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.sources import paid_orders
 from shopops.warehouse.connection import connect
@@ -42,14 +43,20 @@ def product_style_codes(keys, con: ibis.BaseBackend | None = None) -> dict[tuple
     if not keys:
         return {}
     con = con or connect()
-    t = con.table("skus")
-    t = t.filter(t.store_id.isin(sorted({s for s, _ in keys})), t.product_id.isin(sorted({p for _, p in keys})))
-    codes: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for r in t.select("store_id", "product_id", "merchant_code").to_pyarrow().to_pylist():
-        key = (r["store_id"], r["product_id"])
-        if key in keys:
-            codes[key].append(r["merchant_code"] or "")
-    return {key: style_of(cs, key[1]) for key, cs in codes.items()}
+    stores = tuple(sorted({s for s, _ in keys}))
+
+    def read() -> dict[tuple[str, str], str]:
+        # every product of the stores (one read per data version of the SKUs), not a filter of
+        # thousands of ids
+        t = con.table("skus")
+        t = t.filter(t.store_id.isin(list(stores)))
+        codes: dict[tuple[str, str], list[str]] = defaultdict(list)
+        for r in t.select("store_id", "product_id", "merchant_code").to_pyarrow().to_pylist():
+            codes[(r["store_id"], r["product_id"])].append(r["merchant_code"] or "")
+        return {key: style_of(cs, key[1]) for key, cs in codes.items()}
+
+    styles = cached("metrics:product_styles", (stores, con.name), read, con=con, tables=("skus",), stores=stores)
+    return {k: styles[k] for k in keys if k in styles}
 
 
 def _ratio(num, den):

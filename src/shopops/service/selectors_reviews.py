@@ -285,8 +285,16 @@ def dsr_latest(*, store_ids: tuple[str, ...] = (), last: dt.date, base: dt.date 
                con=None) -> list[dict]:
     """Per store with imported DSR: the latest scores up to ``last`` (``day``, each aspect and its
     industry average) and, when ``base`` is given, the scores of the latest day up to ``base``
-    (``base_day``, ``<aspect>_base``) for a change. Stores without scores are left out; floats."""
+    (``base_day``, ``<aspect>_base``) for a change. Stores without scores are left out; floats.
+    Read once per data version of ``shop_scores`` (the cockpit asks on every render)."""
+    from shopops.metrics.cache import cached
+
     con = _con(con)
+    return cached("service:dsr_latest", (tuple(store_ids), last, base, con.name),
+                  lambda: _dsr_latest(con, tuple(store_ids), last, base), con=con, tables=("shop_scores",))
+
+
+def _dsr_latest(con, store_ids: tuple[str, ...], last: dt.date, base: dt.date | None) -> list[dict]:
     if "shop_scores" not in set(con.list_tables()):
         return []
     s = con.table("shop_scores")

@@ -26,6 +26,7 @@ Templates extend their app's base and include ``ui/_filters.html`` (period and s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ from shopops.ui.exports import FORMATS, export_response
 from shopops.ui.forms import PERIOD_CHOICES, PageFilterForm
 from shopops.ui.formatting import store_currencies
 from shopops.ui.tables import DataTable
+from shopops.warehouse.versions import versions_memo
 
 
 class BadRequest(Exception):
@@ -196,6 +198,12 @@ def ui_page(
         @module_required(module, action)
         @wraps(build)
         def view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            # one read of the data versions for every cached result the page asks for (a GET
+            # writes nothing to the warehouse)
+            with versions_memo() if request.method == "GET" else contextlib.nullcontext():
+                return _view(request, *args, **kwargs)
+
+        def _view(request: HttpRequest, *args, **kwargs) -> HttpResponse:
             context: dict = {"period_choices": PERIOD_CHOICES, "errors": [], "empty": False, "module": module.value,
                              "section": section}
             extra = {"sorts": sorts} if sorts else {}

@@ -19,25 +19,52 @@ facts through the loader (or call :func:`bump`, or :func:`new_epoch` after a bul
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextvars import ContextVar
 
 from ibis.backends import BaseBackend
 
 from shopops.warehouse.backends import versions as _engine
 from shopops.warehouse.schema import DATA_VERSIONS, TABLES
 
-__all__ = ["DATA_VERSIONS", "bump", "data_version", "ensure", "new_epoch", "versions"]
+__all__ = ["DATA_VERSIONS", "bump", "data_version", "ensure", "new_epoch", "versions", "versions_memo"]
 
 ensure = _engine.ensure
 bump = _engine.bump
 new_epoch = _engine.new_epoch
 
 
+_memo: ContextVar[dict | None] = ContextVar("shopops_versions_memo", default=None)
+
+
+@contextlib.contextmanager
+def versions_memo() -> Iterator[None]:
+    """Inside, the versions are read once per connection (every table's rows in one lookup) and
+    reused: for the span of one page request, which reads the version of its tables for each of
+    its results (a load landing meanwhile shows on the next request, as it would have a moment
+    later anyway)."""
+    token = _memo.set({})
+    try:
+        yield
+    finally:
+        _memo.reset(token)
+
+
 def versions(con: BaseBackend, tables: Iterable[str] = (), stores: Iterable[str] = ()) -> list[tuple[str, str, int, str]]:
     """(store_id, table_name, version, token) rows of ``tables`` (every canonical table when empty),
     restricted to ``stores`` when given, with the epoch row ("", "")."""
-    return _engine.read(con, tuple(tables) or tuple(TABLES), stores)
+    tables, stores = tuple(tables) or tuple(TABLES), tuple(stores)
+    memo = _memo.get()
+    if memo is None or not set(tables) <= set(TABLES):
+        return _engine.read(con, tables, stores)
+    key = (id(con), con.name)
+    rows = memo.get(key)
+    if rows is None:
+        rows = memo[key] = _engine.read(con, tuple(TABLES), ())
+    names, chosen = {"", *tables}, {"", *stores}
+    return [r for r in rows if r[1] in names and (not stores or r[0] in chosen)]
 
 
 def data_version(con: BaseBackend, tables: Iterable[str] = (), stores: Iterable[str] = ()) -> str:

@@ -24,7 +24,7 @@ from shopops.service.selectors_reviews import dsr_latest
 from shopops.team.selectors import login_locked_until, user_can_use
 from shopops.ui.pages import Page, ui_page
 from shopops.team.services import login_failure_record, login_success_record
-from shopops.web.access import kpi_visible, visible_kpis
+from shopops.web.access import kpi_visible
 from shopops.web.navigation import nav_entry
 
 # The daily trend: (KPI, y axis, series type). GMV on the left axis; paid orders and
@@ -38,9 +38,12 @@ TREND_KPIS: tuple[tuple[str, int, str], ...] = (
 
 @ui_page(Module.COCKPIT, "web/cockpit.html")
 def cockpit(page: Page) -> dict:
-    # no ad spend / ROAS (tiles or month targets) for roles without the Ads module
-    result = cockpit_build(period=page.period, stores=page.selected, kpis=visible_kpis(page.user, COCKPIT_TILES))
-    result = dataclasses.replace(result, month_targets=tuple(
+    # every tile is computed (one cached cockpit per period and stores, whoever asks: what
+    # cockpit_warm computes after an import); no ad spend / ROAS (tiles or month targets) is shown
+    # to roles without the Ads module
+    result = cockpit_build(period=page.period, stores=page.selected, kpis=COCKPIT_TILES)
+    result = dataclasses.replace(result, tiles=tuple(t for t in result.tiles if kpi_visible(page.user, t.kpi.id)),
+                                 month_targets=tuple(
         t for t in result.month_targets if kpi_visible(page.user, t.target.kpi)), month_so_far=tuple(
         m for m in result.month_so_far if kpi_visible(page.user, m[0].id)))
     page.context.update(

@@ -23,6 +23,7 @@ from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
 from shopops.metrics import rollups
+from shopops.metrics.cache import cached
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
 from shopops.metrics.runners.base import records as records_of
@@ -254,14 +255,19 @@ def query(
 def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
     """The latest business date with a paid order: where "yesterday" is for a demo or stale store."""
     con = con or connect()
-    if "orders" not in con.list_tables():
-        return None
-    key = (con.name, "last_fact_date")
-    hit = compiled.get(key)
-    if hit is None:  # the canonical schema, not the catalog's: no round trip to describe the table
-        orders = ibis.table(TABLES["orders"].schema, name="orders")
-        expr = orders.aggregate(last=orders.paid_date.max())
-        hit = (str(ibis.to_sql(expr, dialect=con.name)), expr.schema())
-        compiled.put(key, hit)
-    value = execute_compiled(con, *hit)["last"].iloc[0]
-    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    def scan() -> dt.date | None:
+        if "orders" not in con.list_tables():
+            return None
+        key = (con.name, "last_fact_date")
+        hit = compiled.get(key)
+        if hit is None:  # the canonical schema, not the catalog's: no round trip to describe the table
+            orders = ibis.table(TABLES["orders"].schema, name="orders")
+            expr = orders.aggregate(last=orders.paid_date.max())
+            hit = (str(ibis.to_sql(expr, dialect=con.name)), expr.schema())
+            compiled.put(key, hit)
+        value = execute_compiled(con, *hit)["last"].iloc[0]
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    # every page asks (several times): one scan of the orders per data version of them
+    return cached("metrics:last_fact_date", con.name, scan, con=con, tables=("orders",))
