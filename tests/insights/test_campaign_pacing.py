@@ -70,7 +70,7 @@ def test_price_off_plan():
     assert price_off_plan(118.0, 10, 100.0) == (pytest.approx(0.18), pytest.approx(180.0))
     assert price_off_plan(90.0, 5, 100.0) == (pytest.approx(-0.1), pytest.approx(50.0))
     assert price_off_plan(104.0, 10, 100.0) is None  # within 5 %
-    assert price_off_plan(130.0, 2, 100.0) is None  # too few units to say
+    assert price_off_plan(130.0, 0, 100.0) is None  # nothing sold: nothing to say
 
 
 def _conversion(days: int, stores: int, level: float = 0.05) -> np.ndarray:
@@ -118,3 +118,17 @@ def test_product_share_collapses_while_the_store_is_up():
     units[:, -1] = [4, 15, 10, 5]  # the store is down: not this check's case (the store's own checks)
     assert share_collapse_signals("tmall", ["A", "B", "C", "D"], dates, units, units * price, dates[-1],
                                   settings=Settings(), store_gmv=340) == []
+
+
+def test_a_share_lost_to_the_campaign_s_traffic_elsewhere_is_not_a_collapse():
+    dates = [D0 + dt.timedelta(days=i) for i in range(12)]
+    units = np.tile(np.array([[40.0], [30.0], [20.0], [10.0]]), (1, 12))
+    visitors = units * 10
+    units[:, -1] = [8, 60, 40, 20]
+    visitors[0, -1] = 85.0  # nobody looked at A today (units per visitor as usual): not an incident of A
+    assert share_collapse_signals("tmall", ["A", "B", "C", "D"], dates, units, units * 10, dates[-1],
+                                  settings=Settings(), visitors=visitors, store_gmv=1280) == []
+    visitors[0, -1] = 400.0  # as many looked as usual, few bought: buyers walked away
+    assert [s.product_id for s in share_collapse_signals("tmall", ["A", "B", "C", "D"], dates, units, units * 10,
+                                                         dates[-1], settings=Settings(), visitors=visitors,
+                                                         store_gmv=1280)] == ["A"]

@@ -46,6 +46,7 @@ class CrossSectionSettings:
     min_spread: float = 0.05  # the residual's spread is at least this (log)
     share_fall: float = 0.6  # a product at 40 % or less of its usual share …
     min_expected: float = 8.0  # … with at least this many units expected (a collapse can be measured)
+    conversion_fall_product: float = 0.5  # … and its units per visitor at half or less of its week's
 
 
 def _mad_sd(x: np.ndarray) -> float:
@@ -140,7 +141,7 @@ def _rank(s: str) -> int:
 
 
 def share_collapse_signals(store_id: str, products: list[str], dates: list[dt.date], units: np.ndarray,
-                           item_gmv: np.ndarray, day: dt.date, *, settings: Settings,
+                           item_gmv: np.ndarray, day: dt.date, *, settings: Settings, visitors: np.ndarray | None = None,
                            cs: CrossSectionSettings = CrossSectionSettings(), store_gmv: float = 0.0,
                            priority: int = 99) -> list[Signal]:
     """Top products ([P, D] units and item GMV of one store) whose share of the store's units collapsed
@@ -178,6 +179,14 @@ def share_collapse_signals(store_id: str, products: list[str], dates: list[dt.da
         z = poisson_z(actual, expected)
         if z > -settings.z:
             continue
+        if visitors is not None:
+            # buyers walked away from it, rather than the campaign's traffic going elsewhere (a 会场 featuring
+            # other products): its units per visitor must have fallen too
+            v_ref, v_now = float(np.nansum(visitors[p, ref])), float(visitors[p, i])
+            if not (v_ref > 0 and np.isfinite(v_now)):
+                continue
+            if v_now > 0 and actual / v_now > (1 - cs.conversion_fall_product) * units_ref[p] / v_ref:
+                continue
         price = g[p, ref].sum() / units_ref[p] if units_ref[p] > 0 else 0.0
         lost = (expected - actual) * price
         sev = _severity(lost / store_gmv) if store_gmv > 0 else "medium"
@@ -227,7 +236,7 @@ def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], sto
             k = stores.index(store) if store in stores else None
             day_gmv = float(gmv[k, i]) if gmv is not None and k is not None and np.isfinite(gmv[k, i]) else 0.0
             out += share_collapse_signals(store, list(sp.products), dates, sp.units, sp.item_gmv, day,
-                                          settings=settings, cs=cs, store_gmv=day_gmv,
+                                          settings=settings, visitors=sp.visitors, cs=cs, store_gmv=day_gmv,
                                           priority=CATALOG["units_sold"].priority)
         return out
 

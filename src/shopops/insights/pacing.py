@@ -43,7 +43,7 @@ class PaceSettings:
     min_ahead: float = 0.3  # far ahead: at least this share above it
     min_hour_share: float = 0.25  # intraday: judged only once this share of the day's profile has passed
     price_tolerance: float = 0.05  # a hero product's paid unit price off the plan's price by more than this
-    min_price_units: int = 3  # … over at least this many units of the day
+    min_price_units: int = 1  # … over at least this many units of the day (a price is a fact, not a sample: one order shows it)
 
 
 def day_shares(reference: np.ndarray | list[float] | None, n_days: int) -> tuple[np.ndarray, str]:
