@@ -299,7 +299,7 @@ def pace_report(plan: WatchedPlan, day: dt.date, *, as_of: dt.datetime | None = 
             actual = (_distinct_buyers(plan.stores, Period(plan.first, last_full), con) if last_full else 0.0) + now_buyers
             count = actual
         v = judge_pace(kpi, target=target, shares=s, day_index=k, hour_share=hour_share, actual=actual,
-                       sample_count=count, sigma_shape=sigma_shape, settings=settings)
+                       sample_count=count, sigma_shape=sigma_shape, settings=settings, flat=source == "flat")
         if v is not None:
             verdicts.append(v)
     stores_behind: list[tuple[str, float]] = []
@@ -335,12 +335,17 @@ def _titles(keys: list[str], con) -> dict[str, str]:
 def pace_alerts(plan: WatchedPlan, day: dt.date, *, as_of: dt.datetime | None = None, con=None,
                 settings: PaceSettings = PaceSettings()) -> list[Alert]:
     report = pace_report(plan, day, as_of=as_of, con=con, settings=settings)
+    through = day
+    if report is not None and as_of is not None and not report.verdicts and day > plan.first:
+        # too early in the day to judge its hours: the pace through yesterday holds (the condition stays open)
+        through = day - dt.timedelta(days=1)
+        report, as_of = pace_report(plan, through, con=con, settings=settings), None
     if report is None:
         return []
     titles = _titles([p for p, _ in report.products_behind], con) if report.products_behind else {}
     out = []
-    when_zh = f"截至 {as_of:%H:%M}" if as_of is not None else f"截至 {day:%m-%d}"
-    when_en = f"by {as_of:%H:%M}" if as_of is not None else f"through {day:%m-%d}"
+    when_zh = f"截至 {as_of:%H:%M}" if as_of is not None else f"截至 {through:%m-%d}"
+    when_en = f"by {as_of:%H:%M}" if as_of is not None else f"through {through:%m-%d}"
     for v in report.verdicts:
         if v.state == "on_pace":
             continue
@@ -422,6 +427,13 @@ def product_alerts(plan: WatchedPlan, day: dt.date, *, con=None, settings: PaceS
             sel = before[(before.store_id == store) & ((before.sku_id == key[1]) if heroes else (before.product_id == pid))] \
                 if len(before) else before
             per_day = float(sel.paid.sum()) / 7 if len(sel) else 0.0
+            if not heroes:
+                # a best seller (not named by the plan): only when the stock-out bites — its units of the day at
+                # half or less of its daily average over the week before (snapshots are weekly; sales that go on
+                # at "0 on hand" are a snapshot lag or presale stock, not a shelf gone empty)
+                on_day = lines[(lines.store_id == store) & (lines.product_id == pid) & (lines.paid_date == day)]
+                if float(on_day.units.sum()) > 0.5 * (float(sel.units.sum()) / 7 if len(sel) else 0.0):
+                    continue
             money = per_day * days_left
             what = key[1] if heroes else pid
             title = titles.get(f"{store}:{pid}", pid)
