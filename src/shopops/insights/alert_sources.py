@@ -11,4 +11,5 @@ SOURCES: tuple[str, ...] = (
     "shopops.inventory.alerts.alerts",
     "shopops.service.alerts_sla.alerts",  # tickets past their SLA, per store
     "shopops.service.alerts.alerts",  # 差评 waves per product
+    "shopops.insights.campaign_watch.alerts",  # campaign plans: pace vs targets, hero SKUs out of stock or off the plan price
 )

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from shopops.core.periods import Period
-from shopops.insights import queries
+from shopops.insights import crosssection, queries
 from shopops.insights.calendar import CampaignCalendar
 from shopops.insights.campaign_year import campaign_band, campaign_day, window_of
 from shopops.insights.crosscheck import CrossSettings, StoreProducts, peer_signals, product_signals, tracking_signal
@@ -47,6 +47,7 @@ class RunConfig:
     cross: CrossSettings = field(default_factory=CrossSettings)  # the checks within the day
     campaign_year: bool = True  # judge campaign days against last year's same campaign (when the warehouse has it)
     platforms: Mapping[str, str] = field(default_factory=dict)  # store -> platform (the campaign's phases); default: the store id
+    cross_section: bool = True  # campaign days: conversion against the other stores, a product's share collapsing (crosssection.py)
 
 
 @dataclass
@@ -403,6 +404,11 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
     if last_year is not None:
         within_day = within
         within = lambda day: within_day(day) + last_year(day)  # noqa: E731
+    sections = crosssection.campaign_checks(store_frame, store_products, dates, stores, skip=skip, settings=st,
+                                            date_col=BUCKET) if config.cross_section else None
+    if sections is not None:
+        within_sections = within
+        within = lambda day: within_sections(day) + sections(day)  # noqa: E731
     findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
                              last_alerted=last_alerted, extra=within)
     timings["detection"] = time.perf_counter() - t2

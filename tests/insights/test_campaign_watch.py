@@ -1,0 +1,170 @@
+"""Campaign plans watched on their days (insights/campaign_watch.py) on the incident store (eval
+scale, 90 days to 2025-10-14, planted incidents): the pace against a plan's target, a hero SKU out
+of stock, a hero SKU off the plan's price. Expected values from plain SQL + pandas over the
+warehouse's raw tables (not the metrics layer the code reads through)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pandas as pd
+import pytest
+from django.test import Client
+
+from shopops.insights.campaign_watch import WatchedPlan, pace_report, plan_alerts, product_alerts
+from shopops.warehouse.schema import PAID_EXCLUDED_STATUSES
+
+D = dt.date
+EXCLUDED = ", ".join(f"'{s}'" for s in PAID_EXCLUDED_STATUSES)
+PASSWORD = "a-long-test-password-42"
+
+
+def _con():
+    from shopops.warehouse.connection import connect
+
+    return connect()
+
+
+def _paid_lines(con, store: str, first: dt.date, last: dt.date) -> pd.DataFrame:
+    lines = con.sql(f"""
+        select l.sku_id, l.product_id, o.paid_date, l.quantity, l.unit_price, l.paid_amount
+        from order_lines l join orders o on o.store_id = l.store_id and o.order_id = l.order_id
+        where o.store_id = '{store}' and o.paid_date between '{first}' and '{last}'
+          and o.paid_date is not null and o.status not in ({EXCLUDED})""").execute()
+    lines["paid_date"] = pd.to_datetime(lines["paid_date"]).dt.date
+    return lines
+
+
+def _store_totals(con, stores, first, last) -> tuple[float, int]:
+    ids = ", ".join(f"'{s}'" for s in stores)
+    r = con.sql(f"""select sum(paid_amount) as gmv, count(distinct store_id || ':' || customer_id) as buyers from orders
+                    where store_id in ({ids}) and paid_date between '{first}' and '{last}'
+                      and status not in ({EXCLUDED})""").execute().iloc[0]
+    return float(r.gmv), int(r.buyers)
+
+
+def _incident(truth, kind, store):
+    return next(t for t in truth if t["kind"] == kind and t["store_id"] == store)
+
+
+@pytest.mark.django_db
+def test_pace_against_the_plan_by_hand(incident_warehouse):
+    con = _con()
+    stores, first, last = ("tmall", "jd"), D(2025, 9, 20), D(2025, 10, 10)
+    total, buyers = _store_totals(con, stores, first, last)
+    n = (last - first).days + 1
+    # a plan that hits its target exactly: on pace on the last day, and nothing raised
+    plan = WatchedPlan(1, "国庆", stores, first, last, target_gmv=total, target_buyers=buyers)
+    report = pace_report(plan, last, con=con)
+    assert report.shape_source == "flat"  # the store has no last year
+    gmv = next(v for v in report.verdicts if v.kpi == "gmv")
+    assert gmv.actual == pytest.approx(total) and gmv.expected == pytest.approx(total) and gmv.state == "on_pace"
+    assert next(v for v in report.verdicts if v.kpi == "paying_buyers").actual == buyers
+    assert not [a for a in plan_alerts(plan, last, con=con) if a.kind.startswith("plan_pace")]
+    # day 11 of 21 against a 60 % higher target: expected = target × 11/21 (flat profile), behind
+    high = WatchedPlan(1, "国庆", stores, first, last, target_gmv=total * 1.6)
+    day = D(2025, 9, 30)
+    so_far, _ = _store_totals(con, stores, first, day)
+    v = next(v for v in pace_report(high, day, con=con).verdicts if v.kpi == "gmv")
+    assert v.expected == pytest.approx(total * 1.6 * 11 / n) and v.actual == pytest.approx(so_far)
+    assert v.state == "behind"
+    alerts = [a for a in plan_alerts(high, day, con=con) if a.kind == "plan_pace_behind"]
+    assert len(alerts) == 1
+    a = alerts[0]
+    assert a.money_at_stake == Decimal(str(round(total * 1.6 - so_far / (11 / n), 2))).quantize(Decimal("0.01"))
+    assert a.severity == "critical" and "tmall" in a.text_en and "目标" in a.text_zh
+
+
+@pytest.mark.django_db
+def test_hero_stockout_found_and_a_normal_day_quiet(incident_warehouse):
+    con = _con()
+    inc = _incident(incident_warehouse, "stock_out", "tmall")
+    day, pid = D.fromisoformat(inc["day"]), inc["product_id"]
+    skus = sorted(con.sql(f"select sku_id from skus where store_id = 'tmall' and product_id = '{pid}'").execute().sku_id)
+    plan = WatchedPlan(2, "国庆", ("tmall",), day - dt.timedelta(days=10), day + dt.timedelta(days=5), hero_skus=tuple(skus))
+    stock = con.sql(f"""select s.sku_id, s.date, s.on_hand from inventory_snapshots s
+                        where s.store_id = 'tmall' and s.sku_id in ({", ".join(f"'{s}'" for s in skus)})""").execute()
+    stock["date"] = pd.to_datetime(stock["date"]).dt.date
+
+    def at_zero(d):  # the last snapshot within the week before, per SKU
+        s = stock[(stock.date <= d) & (stock.date >= d - dt.timedelta(days=7))]
+        s = s[s.date == s.date.max()]
+        return sorted(s[s.on_hand <= 0].sku_id)
+
+    zero = at_zero(day)
+    assert zero, "the planted stock-out shows in the day's snapshot"
+    found = [a for a in product_alerts(plan, day, con=con) if a.kind == "plan_hero_stockout"]
+    assert sorted(a.key.rsplit(":", 1)[1] for a in found) == zero
+    lines = _paid_lines(con, "tmall", day - dt.timedelta(days=7), day - dt.timedelta(days=1))
+    for a in found:
+        sku = a.key.rsplit(":", 1)[1]
+        per_day = float(lines[lines.sku_id == sku].paid_amount.astype(float).sum()) / 7
+        assert a.money_at_stake == Decimal(str(round(per_day * 6, 2))).quantize(Decimal("0.01"))  # 6 days left
+        assert a.product_id == pid and a.store_id == "tmall"
+    # a week before, only what was already at 0 then (a SKU of the product sold out earlier) is raised
+    normal = day - dt.timedelta(days=7)
+    assert set(at_zero(normal)) < set(zero)
+    assert sorted(a.key.rsplit(":", 1)[1] for a in product_alerts(plan, normal, con=con)
+                  if a.kind == "plan_hero_stockout") == at_zero(normal)
+
+
+@pytest.mark.django_db
+def test_hero_price_off_the_plan_equals_pandas(incident_warehouse):
+    con = _con()
+    inc = _incident(incident_warehouse, "price_rise", "tmall")
+    day, pid = D.fromisoformat(inc["day"]), inc["product_id"]
+    lines = _paid_lines(con, "tmall", day - dt.timedelta(days=14), day)
+    lines = lines[lines.product_id == pid].copy()
+    lines["unit_price"] = lines.unit_price.astype(float)
+    lines["listed"] = lines.unit_price * lines.quantity
+    before = lines[lines.paid_date < day - dt.timedelta(days=1)]
+    plan_price = before.groupby("sku_id").unit_price.median().round(2)  # the plan priced each SKU as it sold
+    skus = tuple(sorted(plan_price.index))
+    plan = WatchedPlan(3, "国庆", ("tmall",), day - dt.timedelta(days=14), day + dt.timedelta(days=3), hero_skus=skus,
+                       sku_prices={s: float(p) for s, p in plan_price.items()})
+
+    def expected(d):
+        g = lines[lines.paid_date == d].groupby("sku_id")[["listed", "quantity"]].sum()
+        out = {}
+        for sku, r in g.iterrows():
+            paid = r.listed / r.quantity
+            if r.quantity >= 1 and abs(paid / plan_price[sku] - 1) > 0.05:
+                out[sku] = round(abs(paid - plan_price[sku]) * r.quantity, 2)
+        return out
+
+    want = expected(day)
+    assert want, "the planted price rise is off the plan's price"
+    got = {a.key.rsplit(":", 1)[1]: float(a.money_at_stake) for a in product_alerts(plan, day, con=con)
+           if a.kind == "plan_price_off"}
+    assert got == pytest.approx(want, abs=0.011)
+    normal = day - dt.timedelta(days=5)
+    assert expected(normal) == {}
+    assert [a for a in product_alerts(plan, normal, con=con) if a.kind == "plan_price_off"] == []
+
+
+@pytest.mark.django_db
+def test_a_plan_in_the_app_reaches_the_inbox_escaped(incident_warehouse):
+    from shopops.campaigns.models import CampaignPlan
+    from shopops.core.roles import Role
+    from shopops.insights import services
+    from shopops.insights.models import ModuleAlert
+    from shopops.team.services import role_groups_sync, user_create
+
+    con = _con()
+    first, last = D(2025, 9, 20), D(2025, 10, 10)
+    total, _ = _store_totals(con, ("tmall", "jd"), first, last)
+    CampaignPlan.objects.create(name="<b>国庆</b>大促", store_ids=["tmall", "jd"], starts_on=first, ends_on=last,
+                                status="running", goal_gmv=Decimal(str(round(total * 1.6, 2))))
+    CampaignPlan.objects.create(name="草稿", store_ids=["tmall"], starts_on=first, ends_on=last, status="draft",
+                                goal_gmv=Decimal("999999999"))  # a draft is not watched
+    out = services.module_alerts_collect(day=D(2025, 10, 1), sources=["shopops.insights.campaign_watch.alerts"])
+    assert not out.failed
+    rows = list(ModuleAlert.objects.filter(source="insights"))
+    assert [r.kind for r in rows if r.kind.startswith("plan_pace")] == ["plan_pace_behind"]
+    role_groups_sync()
+    user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
+    c = Client()
+    c.login(username="director", password=PASSWORD)
+    page = c.get("/insights/").content.decode()
+    assert "&lt;b&gt;国庆&lt;/b&gt;大促" in page and "<b>国庆</b>" not in page
