@@ -28,7 +28,12 @@ from __future__ import annotations
 
 import os
 import statistics
+import sys
 import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _pages import demo_client, percentile  # noqa: E402
 
 RENDERS = int(os.environ.get("BENCH_RENDERS", "20"))
 
@@ -47,11 +52,6 @@ PAGES = {
 }
 
 
-def _p(values: list[float], q: float) -> float:
-    s = sorted(values)
-    return s[min(len(s) - 1, int(round(q * (len(s) - 1))))]
-
-
 def _get(client, url: str) -> tuple[float, float]:
     t0, c0 = time.perf_counter(), time.process_time()
     r = client.get(url)
@@ -67,28 +67,15 @@ def _has_warm() -> bool:
 
 
 def run() -> list[dict]:
-    var = os.environ.get("SHOPOPS_BENCH_DEMO_VAR")
-    if not var:
-        raise SystemExit("set SHOPOPS_BENCH_DEMO_VAR to the SHOPOPS_VAR_DIR of a set-up demo")
-    os.environ["SHOPOPS_VAR_DIR"] = var
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "shopops.config.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
+    client = demo_client(os.environ.get("SHOPOPS_BENCH_DEMO_VAR"))
     from django.core.cache import caches
-    from django.test import Client
-    from django.test.utils import setup_test_environment
 
     from shopops.metrics.runners.base import compiled
     from shopops.warehouse.connection import connect
     from shopops.warehouse.versions import new_epoch
 
-    setup_test_environment()
     wanted = [p for p in os.environ.get("BENCH_PAGES", "").split(",") if p] or list(PAGES)
     pages = {name: PAGES[name] for name in wanted}
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="director"))
     client.get("/kpis/")  # the process's first request imports every URL module
     con = connect()
     where = con.name
@@ -131,15 +118,15 @@ def run() -> list[dict]:
             wall, cpu = _get(client, url)
             walls.append(wall)
             cpus.append(cpu)
-        rows.append({"case": f"page_{name}", "subject_s": _p(walls, 0.95), "baseline_s": statistics.median(walls),
+        rows.append({"case": f"page_{name}", "subject_s": percentile(walls, 0.95), "baseline_s": statistics.median(walls),
                      "baseline": "p50 of the same renders (subject: p95)",
-                     "cpu_p50_s": statistics.median(cpus), "cpu_p95_s": _p(cpus, 0.95),
+                     "cpu_p50_s": statistics.median(cpus), "cpu_p95_s": percentile(cpus, 0.95),
                      "first_s": first[name][0], "first_cpu_s": first[name][1],
                      "after_import_s": after[name][0], "after_import_cpu_s": after[name][1],
                      "load_average": os.getloadavg()[0], "renders": RENDERS, "url": url, "warehouse": where})
         print(f"  {name}: first {first[name][0]:.2f} s (CPU {first[name][1]:.2f}), after import "
               f"{after[name][0]:.2f} s (CPU {after[name][1]:.2f}), warm p50 {statistics.median(walls):.3f} "
-              f"p95 {_p(walls, 0.95):.3f} s (CPU {statistics.median(cpus):.3f} / {_p(cpus, 0.95):.3f}), "
+              f"p95 {percentile(walls, 0.95):.3f} s (CPU {statistics.median(cpus):.3f} / {percentile(cpus, 0.95):.3f}), "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
     if warm_row:
         rows.append(warm_row)
