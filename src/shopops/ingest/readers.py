@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 from shopops.core.errors import ValidationError
 
 SNIFF_BYTES = 1 << 16
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20  # a block is typed at once: its size sets the memory the typing takes
 XLSX_BATCH_ROWS = 50_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted (password-protected) Office files and old .xls
 ZIP_MAGIC = b"PK\x03\x04"
