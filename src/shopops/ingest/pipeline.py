@@ -641,8 +641,9 @@ def _import_source(
                 outcome.seconds = time.perf_counter() - started
                 return outcome
             try:
-                with _Stage(outcome, "read+typing+checks in DuckDB"):
-                    fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
+                # a GBK or gzip file is read from a UTF-8 copy of its text, deleted once its rows are staged
+                with _Stage(outcome, "read+typing+checks in DuckDB"), fast_csv.plain_text(src) as plain:
+                    fast = fast_csv.stage_file(plain, profile, con, store_id=store_id, tz=tz)
             except fast_csv.NotFast:
                 fast = None  # the full path types it again and names every bad value
         try:

@@ -255,6 +255,23 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | 
         stream.close()
 
 
+def utf8_copy(path: Path, fmt: CsvFormat, dest: Path) -> str:
+    """Write the text of the CSV at ``path`` to ``dest`` uncompressed and in UTF-8, streamed in blocks
+    (gzip unpacked under the same caps; GBK/GB18030 decoded strictly, as the streaming reader decodes
+    it); the encoding of the copy (``utf-8-sig`` stays so: the byte-order mark is copied as it is)."""
+    stream, _ = _open_bytes(path)
+    with stream, dest.open("wb") as out:
+        if fmt.encoding in ("utf-8", "utf-8-sig"):
+            while chunk := stream.read(BLOCK_BYTES):
+                out.write(chunk)
+            return fmt.encoding
+        decoder = codecs.getincrementaldecoder(fmt.encoding)()
+        while chunk := stream.read(BLOCK_BYTES):
+            out.write(decoder.decode(chunk).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return "utf-8"
+
+
 def _uneven_row(path: Path, fmt: CsvFormat, member: str | None) -> int | None:
     """The spreadsheet row of the first record whose field count differs from the header
     (error path only: re-reads the text with the csv module, which quotes the same way)."""
