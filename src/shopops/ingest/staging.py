@@ -1,8 +1,7 @@
 """Typed rows of a file staged in a temporary Parquet file, merged once by the loader.
 
-The full path of an import (and the streamed split of a ``sales_lines`` file) types a file in
-blocks. Merging block after block inside one transaction made DuckDB's transaction-local
-storage grow with the file (about 160 MB per million lines, whatever the memory limit). Here
+The full path of an import types a file in blocks. Merging block after block inside one
+transaction made DuckDB's transaction-local storage grow with the file (about 160 MB per million lines, whatever the memory limit). Here
 each checked block is appended to a Parquet file of the import's own (a row group per block:
 constant memory, nothing in the warehouse yet); when the file is read, the memory the blocks
 used is handed back to the system (:func:`release_memory`) and the loader merges the whole
