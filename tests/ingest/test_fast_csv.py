@@ -194,3 +194,24 @@ def test_the_memory_limit_is_lowered_only_while_an_import_runs(warehouse, tmp_pa
     assert import_file(bad, profile=LINES, con=warehouse, store_id="tmall").rows_rejected == 1
     assert seen and all(s.replace(" ", "").startswith(("190", "200")) for s in seen), seen  # 200MB as DuckDB shows it
     assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+
+
+def test_the_rollup_refresh_runs_under_the_default_memory_limit_not_the_imports(warehouse, tmp_path, monkeypatch):
+    """A year of product days recomputed inside a large import's transaction ran out of the import's
+    256 MB (the large demo's build failed): the refresh gets the database's default limit back."""
+    from shopops.warehouse import rollups
+
+    default = warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    real = rollups.refresh
+
+    def spy(session, touched):
+        seen.append(session.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(session, touched)
+
+    monkeypatch.setattr(rollups, "refresh", spy)
+    monkeypatch.setenv("SHOPOPS_IMPORT_DUCKDB_MEMORY", "200MB")
+    path = write(tmp_path, "lines.csv", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n")
+    assert import_file(path, profile=LINES, con=warehouse, store_id="tmall").inserted == 1
+    assert seen and all(s == default for s in seen), (seen, default)
+    assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default
