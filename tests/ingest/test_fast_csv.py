@@ -125,10 +125,32 @@ def test_a_file_needing_a_full_rule_goes_the_full_way_with_the_same_outcome(tmp_
     _same(fast, full)
 
 
-def test_a_gbk_file_keeps_the_streaming_reader(warehouse, tmp_path):
-    path = write(tmp_path, "gbk.csv", LINES_HEADER + "\nO1,1,商品1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n", "gb18030")
-    out = import_file(path, profile=LINES, con=warehouse, store_id="tmall")
-    assert not out.fast and out.inserted == 1
+def test_a_gbk_file_is_read_fast_from_a_utf8_copy_and_loads_what_the_full_path_loads(tmp_path, monkeypatch):
+    path = write(tmp_path, "gbk.csv", LINES_HEADER + "\nO1,1,商品1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"
+                 "O1,2,商品2,,1,5.00,,5.00,2025-01-02 00:30:00\n", "gb18030")
+    fast, full = run_both(tmp_path, path, LINES, monkeypatch)
+    assert fast[0].fast and not full[0].fast
+    _same(fast, full)
+    # by hand: the product ids are the Chinese text, decoded from GBK
+    assert sorted(fast[1]["product_id"].to_list()) == ["商品1", "商品2"]
+
+
+def test_a_gzip_file_is_read_fast_and_a_bad_gbk_value_still_goes_the_full_way(tmp_path, monkeypatch):
+    import gzip
+
+    gz = tmp_path / "lines.csv.gz"
+    gz.write_bytes(gzip.compress((LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n").encode()))
+    (tmp_path / "gz").mkdir()
+    fast, full = run_both(tmp_path / "gz", gz, LINES, monkeypatch)
+    assert fast[0].fast and fast[0].inserted == 1
+    _same(fast, full)
+    bad = write(tmp_path, "bad.csv", LINES_HEADER + "\nO1,1,商品1,S1,两,10.00,1.00,19.00,2025-01-01 23:30:00\n", "gb18030")
+    (tmp_path / "bad").mkdir()
+    fast, full = run_both(tmp_path / "bad", bad, LINES, monkeypatch)
+    assert not fast[0].fast
+    _same(fast, full)
+    # by hand: row 2, column 购买数量, the value as written, decoded
+    assert [(r.row, r.column, r.value) for r in fast[0].rejects] == [(2, "购买数量", "两")]
 
 
 def test_the_same_file_again_stops_at_its_mark_until_its_table_changes(warehouse, tmp_path):
@@ -172,3 +194,24 @@ def test_the_memory_limit_is_lowered_only_while_an_import_runs(warehouse, tmp_pa
     assert import_file(bad, profile=LINES, con=warehouse, store_id="tmall").rows_rejected == 1
     assert seen and all(s.replace(" ", "").startswith(("190", "200")) for s in seen), seen  # 200MB as DuckDB shows it
     assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
+
+
+def test_the_rollup_refresh_runs_under_the_default_memory_limit_not_the_imports(warehouse, tmp_path, monkeypatch):
+    """A year of product days recomputed inside a large import's transaction ran out of the import's
+    256 MB (the large demo's build failed): the refresh gets the database's default limit back."""
+    from shopops.warehouse import rollups
+
+    default = warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    seen = []
+    real = rollups.refresh
+
+    def spy(session, touched):
+        seen.append(session.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
+        return real(session, touched)
+
+    monkeypatch.setattr(rollups, "refresh", spy)
+    monkeypatch.setenv("SHOPOPS_IMPORT_DUCKDB_MEMORY", "200MB")
+    path = write(tmp_path, "lines.csv", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n")
+    assert import_file(path, profile=LINES, con=warehouse, store_id="tmall").inserted == 1
+    assert seen and all(s == default for s in seen), (seen, default)
+    assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default

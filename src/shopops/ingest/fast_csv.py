@@ -14,8 +14,9 @@ read goes the full way (``pipeline``), which names every bad value exactly as be
 file, row, column, value, expected. So the fast path changes how fast a clean file loads,
 never what an import accepts or says.
 
-What takes the fast path: a DuckDB warehouse; an uncompressed CSV in UTF-8 (``.csv.gz``,
-zip members and GBK files keep the capped streaming reader); a profile of a canonical
+What takes the fast path: a DuckDB warehouse; a CSV file in UTF-8 or GBK/GB18030, plain or
+gzip-compressed (a GBK or gzip file is read from a UTF-8 copy of its text, ``plain_text``; zip
+members keep the capped streaming reader); a profile of a canonical
 table (not ``sales_lines``) whose fields are text, ids, whole numbers, amounts (without
 ``round``), dates and date-times in the default first format, seconds since 1970,
 statuses and yes/no values, with no ``key_from``, no phone and no table with references
@@ -25,18 +26,22 @@ or known values (``table_rules``, ``known_values``).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import os
+import tempfile
 import threading
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 import ibis
 import polars as pl
 
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import FieldSpec, FieldType, Profile
-from shopops.ingest.readers import TabularSource
+from shopops.ingest.readers import TabularSource, utf8_copy
 from shopops.ingest.table_rules import NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import Staged
 from shopops.warehouse.schema import TABLES
@@ -66,7 +71,7 @@ class FastResult:
 
 def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> bool:
     fmt = src.csv_format
-    if con.name != "duckdb" or fmt is None or fmt.compressed or fmt.encoding not in ("utf-8", "utf-8-sig"):
+    if con.name != "duckdb" or fmt is None or fmt.encoding not in ("utf-8", "utf-8-sig", "gb18030"):
         return False
     if profile.table not in TABLES or profile.table in REFERENCES or profile.table in ORDERED_DATES \
             or profile.options.get("key_from"):
@@ -96,6 +101,27 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
         derived.add("paid_date")
     missing = [k for k in table.key if k not in targets and k not in derived]
     return not missing
+
+
+@contextlib.contextmanager
+def plain_text(src: TabularSource) -> Iterator[TabularSource]:
+    """The source as DuckDB's ``read_csv`` takes it: itself when it is an uncompressed UTF-8 file, else
+    a UTF-8 copy of its text in a temporary directory (``readers.utf8_copy``: gzip unpacked under the
+    readers' caps, GBK decoded as the streaming reader decodes it), deleted on leaving. Raises NotFast
+    when the text cannot be copied (a byte that is not GBK, a corrupt or oversized gzip): the full path
+    reads the file again and says what is wrong with it."""
+    fmt = src.csv_format
+    if not fmt.compressed and fmt.encoding in ("utf-8", "utf-8-sig"):
+        yield src
+        return
+    with tempfile.TemporaryDirectory(prefix="shopops-import-text-") as tmp:
+        copy = Path(tmp) / "text.csv"
+        try:
+            encoding = utf8_copy(src.path, fmt, copy)
+        except Exception as exc:  # noqa: BLE001 - the full path reports it
+            raise NotFast(f"cannot copy the text: {exc}") from exc
+        yield dataclasses.replace(src, path=copy,
+                                  csv_format=dataclasses.replace(fmt, encoding=encoding, compressed=False))
 
 
 _LIMIT_LOCK = threading.Lock()
@@ -150,6 +176,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
     from shopops.ingest.value_rules import fixed_offset as _fixed_offset
 
     fmt = src.csv_format
+    assert not fmt.compressed and fmt.encoding in ("utf-8", "utf-8-sig"), "plain_text(src) first"
     db = con.con
     table = TABLES[profile.table]
     names = [f"c{j}" for j in range(len(fmt.headers))]

@@ -26,7 +26,7 @@ import polars as pl
 import pyarrow as pa
 
 from shopops.core.errors import ValidationError
-from shopops.ingest import fast_csv, sales_lines
+from shopops.ingest import fast_csv, sales_lines, staging
 from shopops.ingest.value_rules import FALSE_WORDS, MAX_CELL_CHARS, TRUE_WORDS
 from shopops.ingest.value_rules import fixed_offset as _fixed_offset
 from shopops.ingest.known_values import known_values
@@ -615,7 +615,7 @@ def _import_source(
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
 
-    def table_batches() -> Iterator[pa.Table]:
+    def checked_batches() -> Iterator[pl.DataFrame]:
         for typed in typed_batches():
             with _Stage(outcome, "checks"):
                 good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
@@ -624,8 +624,11 @@ def _import_source(
                 _collect(outcome, dup_rejects, ref_rejects)
                 if strict and outcome.rows_rejected:
                     continue  # keep counting rejects; nothing will be loaded
-                good = good.drop(ROW).to_arrow()
             yield good
+
+    def table_batches() -> Iterator[pa.Table]:
+        for good in checked_batches():
+            yield good.drop(ROW).to_arrow()
 
     fast = None
     with fast_csv.bounded_memory(con):  # every DuckDB import: the staged and written rows spill
@@ -638,8 +641,9 @@ def _import_source(
                 outcome.seconds = time.perf_counter() - started
                 return outcome
             try:
-                with _Stage(outcome, "read+typing+checks in DuckDB"):
-                    fast = fast_csv.stage_file(src, profile, con, store_id=store_id, tz=tz)
+                # a GBK or gzip file is read from a UTF-8 copy of its text, deleted once its rows are staged
+                with _Stage(outcome, "read+typing+checks in DuckDB"), fast_csv.plain_text(src) as plain:
+                    fast = fast_csv.stage_file(plain, profile, con, store_id=store_id, tz=tz)
             except fast_csv.NotFast:
                 fast = None  # the full path types it again and names every bad value
         try:
@@ -653,6 +657,9 @@ def _import_source(
             elif virtual:
                 _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
                                   file_bytes=total_bytes)
+            elif staging.supported(con):  # every block staged aside, merged once (memory stays flat)
+                outcome.tables[profile.table] = _load_staged(checked_batches(), outcome, table=profile.table, con=con,
+                                                             strict=strict)
             else:
                 result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
                               keys_unique=True)
@@ -761,6 +768,25 @@ def _load_sales_lines(
                 frame = _derive(products, "products", tz=tz, store_id=store_id, con=con)
                 _add(totals, load(con, "products", frame.to_arrow()))
             outcome.tables.update(totals)
+
+
+def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, table: str, con: ibis.BaseBackend,
+                 strict: bool) -> LoadResult:
+    """Stage every checked block in a temporary table (``ingest.staging``), then merge it once, in one
+    transaction: a strict import with a reject, or any failure, leaves the warehouse as it was."""
+    rows = staging.TempRows(con, table, rows_numbered=True)
+    try:
+        for good in batches:
+            with _Stage(outcome, "stage"):
+                rows.add(good.drop(ROW).to_arrow(), good[ROW].to_arrow())
+        if strict and outcome.rows_rejected:
+            raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+        staged = rows.staged()
+        if staged is None:
+            return load(con, table, [], keys_unique=True)
+        return load(con, table, [staged], atomic=True, keys_unique=True)
+    finally:
+        rows.drop()
 
 
 def _emitted(profile: Profile, *leave_out: str) -> list[str]:

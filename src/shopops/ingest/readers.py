@@ -34,7 +34,7 @@ import pyarrow.csv as pacsv
 from shopops.core.errors import ValidationError
 
 SNIFF_BYTES = 1 << 16
-BLOCK_BYTES = 8 << 20
+BLOCK_BYTES = 4 << 20  # a block is typed at once: its size sets the memory the typing takes
 XLSX_BATCH_ROWS = 50_000
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # encrypted (password-protected) Office files and old .xls
 ZIP_MAGIC = b"PK\x03\x04"
@@ -253,6 +253,23 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | 
         raise ValidationError(f"{path.name}: the file is truncated or corrupt ({exc})") from exc
     finally:
         stream.close()
+
+
+def utf8_copy(path: Path, fmt: CsvFormat, dest: Path) -> str:
+    """Write the text of the CSV at ``path`` to ``dest`` uncompressed and in UTF-8, streamed in blocks
+    (gzip unpacked under the same caps; GBK/GB18030 decoded strictly, as the streaming reader decodes
+    it); the encoding of the copy (``utf-8-sig`` stays so: the byte-order mark is copied as it is)."""
+    stream, _ = _open_bytes(path)
+    with stream, dest.open("wb") as out:
+        if fmt.encoding in ("utf-8", "utf-8-sig"):
+            while chunk := stream.read(BLOCK_BYTES):
+                out.write(chunk)
+            return fmt.encoding
+        decoder = codecs.getincrementaldecoder(fmt.encoding)()
+        while chunk := stream.read(BLOCK_BYTES):
+            out.write(decoder.decode(chunk).encode("utf-8"))
+        out.write(decoder.decode(b"", final=True).encode("utf-8"))
+    return "utf-8"
 
 
 def _uneven_row(path: Path, fmt: CsvFormat, member: str | None) -> int | None:
