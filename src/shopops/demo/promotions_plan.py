@@ -160,7 +160,8 @@ OUTREACH_COUPON_NAME = "老客回购券 满99减15"
 def outreach_coupon_ensure(*, last_day: dt.date) -> str:
     """The coupon the demo's past outreach send attaches (its ``coupon_ref``): a ¥15 store
     coupon over ¥99, valid from a month before ``last_day`` to a month after it (and at least
-    a month from today, so it stays attachable on a demo built for past dates)."""
+    a month from today, so it stays attachable on a demo built for past dates). Enough codes for
+    every customer of the store (at least 100,000): a large demo's send reaches ~150,000."""
     from django.utils import timezone
 
     existing = Coupon.objects.filter(name=OUTREACH_COUPON_NAME).first()
@@ -171,5 +172,10 @@ def outreach_coupon_ensure(*, last_day: dt.date) -> str:
     start = dt.datetime.combine(last_day - dt.timedelta(days=30), dt.time(0), TZ)
     coupon = services.coupon_create(promotion=promotion, name=OUTREACH_COUPON_NAME, valid_from=start,
                                     valid_until=max(start + dt.timedelta(days=60), timezone.now() + dt.timedelta(days=30)),
-                                    total_quantity=100_000)
+                                    total_quantity=max(100_000, -(-_customer_count() // 100_000) * 100_000))
     return str(coupon.pk)
+
+
+def _customer_count() -> int:
+    con = connect()
+    return int(con.table("customers").count().execute()) if "customers" in con.list_tables() else 0
