@@ -200,6 +200,22 @@ def share_collapse_signals(store_id: str, products: list[str], dates: list[dt.da
     return out
 
 
+def store_day_matrix(store_frame, kpi: str, stores: list[str], dates: list[dt.date], *,
+                     date_col: str = "bucket") -> np.ndarray | None:
+    """A KPI of the run's store frame (long: ``store_id``, ``date_col``, KPIs) as a stores × dates
+    array, NaN where a store has no row for a day; None when the frame has no such KPI."""
+    if kpi not in store_frame:
+        return None
+    pos = {d: k for k, d in enumerate(dates)}
+    arr = np.full((len(stores), len(dates)), np.nan)
+    for k, store in enumerate(stores):
+        g = store_frame[store_frame.store_id == store]
+        cols = np.array([pos.get(d, -1) for d in g[date_col]], dtype=np.int64)
+        ok = cols >= 0
+        arr[k, cols[ok]] = g[kpi].to_numpy(dtype=float)[ok]
+    return arr
+
+
 def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], stores: list[str], *,
                     skip: dict[str, frozenset[dt.date]], settings: Settings,
                     cs: CrossSectionSettings = CrossSectionSettings(), date_col: str = "bucket"):
@@ -211,15 +227,7 @@ def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], sto
     pos = {d: k for k, d in enumerate(dates)}
 
     def column(kpi: str) -> np.ndarray | None:
-        if kpi not in store_frame:
-            return None
-        arr = np.full((len(stores), len(dates)), np.nan)
-        for k, store in enumerate(stores):
-            g = store_frame[store_frame.store_id == store]
-            cols = np.array([pos.get(d, -1) for d in g[date_col]], dtype=np.int64)
-            ok = cols >= 0
-            arr[k, cols[ok]] = g[kpi].to_numpy(dtype=float)[ok]
-        return arr
+        return store_day_matrix(store_frame, kpi, stores, dates, date_col=date_col)
 
     conversion, visitors, gmv = column("conversion_rate"), column("visitors"), column("gmv")
 

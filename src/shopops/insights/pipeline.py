@@ -209,18 +209,9 @@ def _within_day_checks(store_frame: pd.DataFrame, store_products: Mapping[str, S
                        expected_gmv: Mapping[tuple[str, dt.date], float], settings: Settings, cross: CrossSettings):
     """The checks within the day (:mod:`shopops.insights.crosscheck`) as a callback per day: product
     shares and tracking on every day; stores against their peers on campaign days."""
-    pos = {d: i for i, d in enumerate(dates)}
 
     def column(kpi: str) -> np.ndarray | None:
-        if kpi not in store_frame:
-            return None
-        arr = np.full((len(stores), len(dates)), np.nan)
-        for k, store in enumerate(stores):
-            g = store_frame[store_frame.store_id == store]
-            cols = np.array([pos.get(d, -1) for d in g[BUCKET]])
-            ok = cols >= 0
-            arr[k, cols[ok]] = g[kpi].to_numpy(dtype=float)[ok]
-        return arr
+        return crosssection.store_day_matrix(store_frame, kpi, stores, dates, date_col=BUCKET)
 
     # tracked (event) visitors: NaN for a store without an event stream, so only its own site is checked
     tracked = "tracked_visitors" if "tracked_visitors" in store_frame else "visitors"
