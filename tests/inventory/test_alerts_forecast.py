@@ -178,3 +178,29 @@ def test_overstock_and_open_po_on_the_forecast(warehouse):
     late = got["supplier_late"]
     assert late.money_at_stake == Decimal("4500.00")  # 150 late units × ¥30
     assert "140 units of demand are lost" in late.text_en
+
+
+def test_stockout_risks_beyond_the_limit_come_as_one_summary_with_their_count_and_money():
+    from shopops.core.alerts import Alert
+    from shopops.inventory import alerts as inventory_alerts
+
+    day = dt.date(2025, 11, 1)
+
+    def risk(i: int, severity: str, money: str) -> Alert:
+        return Alert(source="inventory", kind="stockout_risk", key=f"s1:SKU-{i}", store_id="s1", day=day,
+                     severity=severity, text_zh="-", text_en="-", money_at_stake=Decimal(money))
+
+    limit = inventory_alerts.STOCKOUT_LIMIT
+    # limit + 5 risks: one critical worth little, the rest high with money 1..limit+4
+    risks = [risk(0, "critical", "1.00")] + [risk(i, "high", f"{i}.00") for i in range(1, limit + 5)]
+    got = inventory_alerts._stockout_capped(risks, day)
+    single = [a for a in got if a.kind == "stockout_risk"]
+    summary = [a for a in got if a.kind == "stockout_risk_more"]
+    assert len(single) == limit and len(summary) == 1
+    assert single[0].key == "s1:SKU-0"  # the critical one first, though it is worth the least
+    # kept: the critical + the limit-1 largest high ones (money limit+4 down to 6); summarised: 1..5
+    assert {a.key for a in single} == {"s1:SKU-0"} | {f"s1:SKU-{i}" for i in range(6, limit + 5)}
+    assert summary[0].money_at_stake == Decimal("15.00") and "5" in summary[0].text_en
+    assert summary[0].store_id == "s1" and summary[0].link.startswith("/inventory/")
+    assert inventory_alerts._stockout_capped(risks[:limit], day) == sorted(
+        risks[:limit], key=lambda a: (a.severity != "critical", -a.money_at_stake, a.key))  # under the limit: no summary

@@ -11,6 +11,8 @@ Three conditions, each with the money at stake:
   the selling price (GMV of the days out of stock); the text also gives the margin (price − cost);
 * ``overstock`` — on hand beyond 120 days of **forecast** demand (the 56-day forecast with its
   uplift, then its ordinary level), at cost, when worth at least ``OVERSTOCK_MIN`` (the 20 largest);
+  At most ``STOCKOUT_LIMIT`` (30) are raised one by one — the ones already out or out within 3
+  days first, then by money — and the rest as one ``stockout_risk_more`` summary (count and money);
 * ``supplier_late`` — an open purchase order with lines past their expected delivery: stake =
   the late units × their unit price; the text adds the forecast sales lost over the lead time if
   those units do not come (the same walk without them).
@@ -32,6 +34,7 @@ TOP_SHARE = 0.10
 TOP_MIN_UNITS = 10
 OVERSTOCK_MIN = Decimal("5000")
 OVERSTOCK_LIMIT = 20
+STOCKOUT_LIMIT = 30  # stock-out risks raised one by one (critical first, then the money); the rest in one summary
 
 
 def _top_sellers(rows: list[dict]) -> set[tuple[str, str]]:
@@ -96,6 +99,24 @@ class _Forecasts:
         return forecast_shortfall(row["on_hand"], means, days=int(row["lead_days"]), arrivals=arr), means, ups
 
 
+def _stockout_capped(risks: list[Alert], day: dt.date) -> list[Alert]:
+    """The ``STOCKOUT_LIMIT`` most urgent stock-out risks (already out or within 3 days first, then
+    the money at stake) one by one; the others in one summary alert with their count and money, so a
+    large catalogue's inbox and 晨报 stay readable (the stock page lists every SKU)."""
+    ranked = sorted(risks, key=lambda a: (a.severity != "critical", -a.money_at_stake, a.key))
+    kept, rest = ranked[:STOCKOUT_LIMIT], ranked[STOCKOUT_LIMIT:]
+    if rest:
+        money = sum((a.money_at_stake for a in rest), Decimal("0.00"))
+        stores = {a.store_id for a in rest}
+        kept.append(Alert(
+            source="inventory", kind="stockout_risk_more", key="stockout_risk:more", day=day, severity="high",
+            store_id=stores.pop() if len(stores) == 1 else "", money_at_stake=money, link="/inventory/?status=at_risk",
+            text_zh=f"另有 {len(rest)} 个畅销款在交期内有断货风险（销售额 ¥{money}），见库存页的“断货风险”",
+            text_en=f"{len(rest)} more top sellers may run out within their lead time (sales {money}): "
+                    "see the stock page's at-risk list"))
+    return kept
+
+
 def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
     stores = tuple(store_ids or ())
     last = selectors.stock_day()
@@ -134,6 +155,7 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
                          + f"; lead time {lead} days, {r['in_transit']} in transit: about {units:.0f} units of demand "
                          f"lost within the lead time ({fall.lost_days} days out of stock, sales {stake}, margin {margin})"),
             ))
+        out = _stockout_capped(out, day)
         over = []
         for r in health.rows:
             key = (r["store_id"], r["sku_id"])
