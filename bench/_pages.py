@@ -30,7 +30,10 @@ def demo_client(var: str | None):
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    setup_test_environment()
+    try:
+        setup_test_environment()
+    except RuntimeError:  # another page bench set it up in this process already
+        pass
     client = Client()
     client.force_login(get_user_model().objects.get(username="director"))
     return client

@@ -93,7 +93,9 @@ def demo_setup(*, echo: Callable[[str], None] = print) -> None:
     last = last_fact_date()
     coupon_ref = outreach_coupon_ensure(last_day=last) if last is not None else ""
     audience_demo_ensure(echo=echo, coupon_ref=coupon_ref)  # customers: segments and a past send with results
-    campaigns_demo_ensure(echo=echo)  # campaign season: a year of plans, tasks, content; needs the 双11 promotions
+    # campaign season: a year of plans, tasks, content around the data's last day (a demo built to a
+    # past --end gets that year's campaigns, with their 复盘); needs the 双11 promotions
+    campaigns_demo_ensure(today=last + dt.timedelta(days=1) if last is not None else None, echo=echo)
     inventory_demo_ensure(echo=echo)  # suppliers, PO history and open POs over the demo stock
     service_demo_ensure(echo=echo)  # service desk: agents, SLA, templates, tickets, chat data, surveys
     from shopops.demo.reviews import reviews_demo_ensure
