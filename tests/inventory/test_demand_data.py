@@ -37,6 +37,12 @@ def test_daily_units_per_merchant_code_and_per_store_sku(inventory_warehouse):
     jd = lines[lines["store"] == "jd"]
     want_sku = jd.assign(uid="jd:" + jd["SKU ID"]).groupby(["uid", "ds"])["y"].sum()
     assert got_sku.set_index(["unique_id", "ds"])["y"].astype(int).sort_index().to_dict() == want_sku.sort_index().to_dict()
+    # one SKU's own lines (the forecast page): the same days and units as the pandas count of that SKU
+    sku = jd["SKU ID"].value_counts().index[0]
+    one = demand_data.daily_units(first=FIRST, last=END, level="sku", stores=("jd",), skus=(sku,), con=con)
+    want_one = jd[jd["SKU ID"] == sku].groupby("ds")["y"].sum()
+    assert set(one["unique_id"]) == {f"jd:{sku}"}
+    assert one.set_index("ds")["y"].astype(int).sort_index().to_dict() == want_one.sort_index().to_dict()
 
 
 def test_stock_on_a_day_sums_the_latest_snapshot_over_stores(inventory_warehouse):

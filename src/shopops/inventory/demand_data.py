@@ -33,8 +33,9 @@ def _series_id(t, level: str):
 
 
 def daily_units(*, first: dt.date, last: dt.date, level: str = "sku", stores: tuple[str, ...] = (),
-                con=None) -> pd.DataFrame:
-    """Paid units per series and business day (days without sales have no row): unique_id, ds, y."""
+                skus: tuple[str, ...] = (), con=None) -> pd.DataFrame:
+    """Paid units per series and business day (days without sales have no row): unique_id, ds, y.
+    ``skus``: only these SKU ids' lines (one SKU's page reads its own, not the store's)."""
     _check_level(level)
     con = con or connect()
     o = paid_orders(con).filter(lambda o: (o.paid_date >= first) & (o.paid_date <= last))
@@ -42,7 +43,8 @@ def daily_units(*, first: dt.date, last: dt.date, level: str = "sku", stores: tu
     if stores:
         o = o.filter(o.store_id.isin(list(stores)))
         li = li.filter(li.store_id.isin(list(stores)))
-    li = li.filter(li.sku_id.notnull()).select("store_id", "order_id", "sku_id", "quantity")
+    li = li.filter(li.sku_id.isin(list(skus)) if skus else li.sku_id.notnull()).select(
+        "store_id", "order_id", "sku_id", "quantity")
     j = li.inner_join(o.select("store_id", "order_id", "paid_date"), ["store_id", "order_id"])
     skus = con.table("skus").select("store_id", "sku_id", "merchant_code")
     j = j.left_join(skus, ["store_id", "sku_id"]).select(

@@ -582,7 +582,7 @@ def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = N
         return None
     f = forecast.forecasts[forecast.forecasts["unique_id"] == uid]
     history = demand_data.daily_units(first=day - dt.timedelta(days=119), last=day, level="sku", stores=(store_id,),
-                                      con=con)
+                                      skus=(sku_id,), con=con)
     history = history[history["unique_id"] == uid]
     sold = {(d if isinstance(d, dt.date) else pd.Timestamp(d).date()): float(y)
             for d, y in zip(history["ds"], history["y"])}
