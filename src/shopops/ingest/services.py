@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import os
@@ -244,13 +245,11 @@ def _job_failed(job: ImportJob, message: str) -> None:
     archive_prune()
 
 
-_pii_key_warned = False
-
-
-def _pii_key_warning_given() -> None:
-    """The warning that phones are hashed with the key file is said once per process, not per file."""
-    global _pii_key_warned
-    _pii_key_warned = True
+@functools.cache
+def _warn_pii_key_file() -> None:
+    """Said once per process, not once per imported file."""
+    log.warning("SHOPOPS_PII_KEY is not set: phones are hashed with the key file under var/ "
+                "(fine for a trial; set it in production, see docs/security.md)")
 
 
 def import_job_run(
@@ -287,11 +286,8 @@ def import_job_run(
         if archive:
             run_path = _archive(given, job.sha256)
             job.archive_path = str(run_path)
-        if (not settings.SHOPOPS_PII_KEY_FROM_ENV and not _pii_key_warned
-                and any(f.type.value == "phone" for f in profile.fields)):
-            _pii_key_warning_given()
-            log.warning("SHOPOPS_PII_KEY is not set: phones are hashed with the key file under var/ "
-                        "(fine for a trial; set it in production, see docs/security.md)")
+        if not settings.SHOPOPS_PII_KEY_FROM_ENV and any(f.type.value == "phone" for f in profile.fields):
+            _warn_pii_key_file()
         con = connect()
         outcome = import_file(
             run_path,
