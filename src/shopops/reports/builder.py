@@ -33,6 +33,7 @@ import ibis
 
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
+from shopops.metrics.cockpit import first_fact_date
 from shopops.metrics.channels import has_event_stream, is_whole_period_kpi, source_group, visitor_kpi
 from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
 from shopops.metrics.maturity import MATURITY_DAYS, refund_comparisons
@@ -672,7 +673,11 @@ def report_build(
         raise ValueError(f"unknown store {', '.join(unknown)}; known: {', '.join(infos) or '(none)'}")
     chosen = [infos[s] for s in stores] if stores else list(infos.values())
     currencies = sorted({s.currency for s in chosen})
-    against = (PREVIOUS, LAST_YEAR) if kind is ReportKind.MONTHLY else (PREVIOUS,)
+    # 同比 only where the data reach back a whole year: a month before the first paid order is no
+    # comparison (it would read as ¥0.00 and "—"), so the columns are left out, as the cockpit does
+    first = first_fact_date(con)
+    reaches_back = first is not None and period.same_period_last_year().start >= first
+    against = (PREVIOUS, LAST_YEAR) if kind is ReportKind.MONTHLY and reaches_back else (PREVIOUS,)
     c = _Context(kind, period, stores, language, con, infos, currencies[0] if len(currencies) == 1 else "", against,
                  own_stores=tuple(s.store_id for s in chosen if has_event_stream(s.platform)),
                  platform_stores=tuple(s.store_id for s in chosen if not has_event_stream(s.platform)))
