@@ -297,3 +297,26 @@ def test_attached_promotions_show_the_floor_guards_verdict(client, shop):
     assert "data-verdict" not in client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
     page = client.get(reverse("campaigns:plan", args=[p.pk]), {"check": "1"}).content.decode()
     assert 'data-verdict="violation"' not in page
+
+
+def test_board_done_column_holds_the_last_two_weeks_and_the_rest_on_request(client, shop):
+    from shopops.campaigns.selectors import store_today
+
+    client.force_login(user(Role.OPS_DIRECTOR, "boss"))
+    today = store_today()
+    p = plan(starts_on=today - dt.timedelta(days=60), ends_on=today - dt.timedelta(days=50))
+    recent = services.task_create(title="近期完成", due_on=today - dt.timedelta(days=3), plan=p)
+    old = services.task_create(title="去年完成", due_on=today - dt.timedelta(days=400), plan=p)
+    services.task_status_set(task=recent, status=Task.Status.DONE, today=today - dt.timedelta(days=13))
+    services.task_status_set(task=old, status=Task.Status.DONE, today=today - dt.timedelta(days=14))
+    html = client.get(reverse("campaigns:board")).content.decode()
+    done = html[html.index('data-column="done"'):]
+    assert f'data-task="{recent.pk}"' in done and f'data-task="{old.pk}"' not in done
+    assert 'data-done-hidden="1"' in done
+    # a task due in another year shows its year
+    assert (today - dt.timedelta(days=400)).strftime("%Y-%m-%d") not in done
+    everything = client.get(reverse("campaigns:board") + "?done=all").content.decode()
+    assert f'data-task="{old.pk}"' in everything and "data-done-hidden" not in everything
+    assert (today - dt.timedelta(days=400)).strftime("%Y-%m-%d") in everything
+    # one plan: every task of it
+    assert f'data-task="{old.pk}"' in client.get(reverse("campaigns:board") + f"?plan={p.pk}").content.decode()

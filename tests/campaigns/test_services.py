@@ -143,9 +143,11 @@ def test_tasks_from_the_standard_template_follow_the_seeds_lead_times():
     tasks = services.tasks_generate(plan=p, template=template)
     by_kind = {t.kind: t for t in tasks}
     start = dt.date(2026, 12, 10)
-    expected = {"selection": -30, "creative": -21, "promotions": -14, "ads": -7, "service": -3, "retro": 3}
+    expected = {"selection": -30, "creative": -21, "promotions": -14, "ads": -7, "service": -3}
     for kind, offset in expected.items():
         assert by_kind[kind].due_on == start + dt.timedelta(days=offset), kind
+    # T+3 复盘 counts from the campaign's last day (12-13), not its first
+    assert by_kind["retro"].due_on == dt.date(2026, 12, 16)
     assert by_kind["selection"].assignee == ops and by_kind["service"].assignee == cs
     assert by_kind["ads"].role == Role.ADS_SPECIALIST.value and by_kind["ads"].assignee is None  # nobody has the role
     assert by_kind["promotions"].depends_on.get() == by_kind["listing"]

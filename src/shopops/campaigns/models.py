@@ -23,6 +23,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopops.core.roles import ROLE_LABELS
 
@@ -37,7 +38,7 @@ class CampaignPlan(models.Model):
         DRAFT = "draft", _("Draft")
         APPROVED = "approved", _("Approved")
         RUNNING = "running", _("Running")
-        FINISHED = "finished", _("Finished")
+        FINISHED = "finished", pgettext_lazy("campaign status", "Finished")  # not the jobs' "finished at"
         REVIEWED = "reviewed", _("Reviewed")
 
     name = models.CharField(max_length=200)
@@ -156,7 +157,7 @@ class TaskTemplateStep(models.Model):
     title = models.CharField(max_length=200)
     kind = models.CharField(max_length=16, choices=TaskKind.choices, default=TaskKind.OTHER)
     role = models.CharField(max_length=32, choices=ROLE_CHOICES)
-    offset_days = models.IntegerField(help_text="due day relative to the campaign's start: −30 = T−30, 3 = T+3")
+    offset_days = models.IntegerField(help_text="due day: −30 = 30 days before the campaign's first day (T−30), 3 = 3 days after its last day (T+3)")
     duration_days = models.PositiveIntegerField(default=3, help_text="working window before the due day (timeline)")
     depends_on_previous = models.BooleanField(default=True)
 

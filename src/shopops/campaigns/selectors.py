@@ -318,12 +318,30 @@ def task_get(*, task_id: int) -> Task:
                                                                             "attachments").get(pk=task_id))
 
 
-def task_board(tasks: Iterable[Task]) -> list[tuple[str, str, list[Task]]]:
-    """The board's columns: (status, label, tasks by due day)."""
+BOARD_DONE_DAYS = 14  # the board's 已完成 column: tasks done in the last two weeks (all of them for one plan)
+
+
+def task_board(tasks: Iterable[Task], *, done_since: dt.date | None = None) -> tuple[list[tuple[str, str, list[Task]]], int]:
+    """The board's columns: (status, label, tasks by due day; done ones newest first) and how many done
+    tasks were left out: with ``done_since`` only those done on or after that day are shown (a season of
+    past campaigns would otherwise fill the column with hundreds of cards)."""
     columns = {s: [] for s in Task.Status.values}
     for t in tasks:
         columns[t.status].append(t)
-    return [(s, str(Task.Status(s).label), sorted(columns[s], key=lambda t: (t.due_on, t.pk))) for s in Task.Status.values]
+    done = columns[Task.Status.DONE]
+    hidden = 0
+    if done_since is not None:
+        shown = [t for t in done if t.done_on is not None and t.done_on >= done_since]
+        hidden = len(done) - len(shown)
+        columns[Task.Status.DONE] = shown
+    out = []
+    for s in Task.Status.values:
+        if s == Task.Status.DONE:
+            ordered = sorted(columns[s], key=lambda t: (t.done_on or t.due_on, t.pk), reverse=True)
+        else:
+            ordered = sorted(columns[s], key=lambda t: (t.due_on, t.pk))
+        out.append((s, str(Task.Status(s).label), ordered))
+    return out, hidden
 
 
 def is_overdue(task: Task, day: dt.date) -> bool:

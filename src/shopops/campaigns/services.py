@@ -307,7 +307,8 @@ def plan_promotion_detach(*, plan: CampaignPlan, promotion: Promotion) -> None:
 
 # ------------------------------------------------------------------------------ templates
 # The seeds' workflow: 市场调研 → 选品 → 上架与详情页 → 营销推广 → 客服 → 数据分析与报告, each with its
-# owner role and its time point relative to the campaign's first day (T).
+# owner role and its time point: T−n counts back from the campaign's first day, T+n on from its last day
+# (a 复盘 three days after a 30-day 618 ends, not in its middle).
 STANDARD_TEMPLATE = "大促标准流程"
 STANDARD_STEPS: tuple[tuple[str, str, Role, int, int], ...] = (
     ("市场调研与竞品分析", TaskKind.RESEARCH, Role.ANALYST, -35, 5),
@@ -341,8 +342,15 @@ def _first_user_of_role(role: str):
     return User.objects.filter(is_active=True, groups__name=role).order_by("id").first()
 
 
+def step_due(plan: CampaignPlan, offset_days: int) -> dt.date:
+    """A template step's due day: T−n before the campaign's first day, T+n after its last day."""
+    anchor = plan.ends_on if offset_days > 0 else plan.starts_on
+    return anchor + dt.timedelta(days=offset_days)
+
+
 def tasks_generate(*, plan: CampaignPlan, template: TaskTemplate, assignees: Mapping[str, object] | None = None) -> list[Task]:
-    """The plan's tasks from a template: due = the campaign's first day + the step's offset, assigned to
+    """The plan's tasks from a template: due = the campaign's first day + the step's offset (a positive
+    offset — after the campaign — counts from its last day: :func:`step_due`), assigned to
     ``assignees[role]`` or the first user of the role; each depends on the step before it (unless the
     step runs in parallel). Steps already generated for the plan are skipped (running it twice adds nothing)."""
     if plan.status in (Status.FINISHED, Status.REVIEWED):
@@ -357,7 +365,7 @@ def tasks_generate(*, plan: CampaignPlan, template: TaskTemplate, assignees: Map
             if step.pk in done_steps:
                 previous = by_step[step.pk]
                 continue
-            due = plan.starts_on + dt.timedelta(days=step.offset_days)
+            due = step_due(plan, step.offset_days)
             task = Task.objects.create(
                 plan=plan, step=step, title=step.title, kind=step.kind, role=step.role,
                 assignee=assignees.get(step.role) or _first_user_of_role(step.role),

@@ -257,8 +257,13 @@ def board(request: HttpRequest) -> HttpResponse:
     filters = _task_filters(request)
     tasks = list(selectors.task_list(**filters))
     today = _today()
+    # one plan: all its tasks; every plan: the done column holds the last two weeks unless asked for all
+    all_done = bool(filters["plan"]) or request.GET.get("done") == "all"
+    columns, done_hidden = selectors.task_board(
+        tasks, done_since=None if all_done else today - dt.timedelta(days=selectors.BOARD_DONE_DAYS - 1))
     return render(request, "campaigns/board.html", {
-        "columns": selectors.task_board(tasks), "today": today, "filters": filters,
+        "columns": columns, "done_hidden": done_hidden, "done_days": selectors.BOARD_DONE_DAYS,
+        "today": today, "filters": filters,
         "overdue_ids": {t.pk for t in tasks if selectors.is_overdue(t, today)},
         "plans": CampaignPlan.objects.order_by("-starts_on"), "statuses": Task.Status.choices})
 
