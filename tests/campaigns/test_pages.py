@@ -320,3 +320,23 @@ def test_board_done_column_holds_the_last_two_weeks_and_the_rest_on_request(clie
     assert (today - dt.timedelta(days=400)).strftime("%Y-%m-%d") in everything
     # one plan: every task of it
     assert f'data-task="{old.pk}"' in client.get(reverse("campaigns:board") + f"?plan={p.pk}").content.decode()
+
+
+def test_a_month_in_progress_judges_target_achievement_against_the_time_gone(client, shop):
+    from shopops.campaigns import selectors
+
+    _sales(shop)
+    director, ads = user(Role.OPS_DIRECTOR, "boss"), user(Role.ADS_SPECIALIST, "ads")
+    services.store_responsibility_set(user=ads, store_ids=["tmall"])  # GMV 500 of a 1,000 target
+    month = dt.date(2026, 11, 1)
+    early = {r.username: r for r in selectors.scorecards(viewer=director, month=month, as_of=dt.date(2026, 11, 5))}
+    assert early["ads"].target_achievement == 0.5
+    assert early["ads"].time_progress == pytest.approx(5 / 30)  # 5 of November's 30 days
+    assert early["ads"].flags["target_achievement"] is True  # 50 % done with 17 % of the month gone
+    whole = {r.username: r for r in selectors.scorecards(viewer=director, month=month, as_of=dt.date(2026, 11, 30))}
+    assert whole["ads"].time_progress is None
+    assert whole["ads"].flags["target_achievement"] is False  # the month is over: 50 % < 90 %
+    client.force_login(director)
+    page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
+    # money with thousands separators (the test stores mix CNY and HKD: no symbol), not a bare Decimal
+    assert ">1,000.00<" in page and "1000.0000" not in page

@@ -780,6 +780,8 @@ class ScoreRow:
     tasks_on_time: int = 0
     on_time: float | None = None
     csat: float | None = None
+    # a month still running: the share of its days with data (时间进度); the achievement is judged against it
+    time_progress: float | None = None
     flags: dict = field(default_factory=dict)  # kpi -> met (True/False) or None
 
 
@@ -791,8 +793,8 @@ def scorecard_visible_users(viewer) -> QuerySet:
     return User.objects.filter(pk=viewer.pk)
 
 
-def scorecard_currency() -> str:
-    """The stores' one currency ("" when they mix): what the scorecards' money is in."""
+def stores_currency() -> str:
+    """The stores' one currency ("" when they mix): what the scorecards' and the content calendar's money is in."""
     currencies = {s.currency for s in stores_available()}
     return currencies.pop() if len(currencies) == 1 else ""
 
@@ -858,6 +860,11 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
         tasks[t.assignee_id].append(t)
     csat = _csat_hook(users, month)
     thresholds = {k: th for k, _zh, _en, th, _dz, _de in SCORECARD_KPIS}
+    # a month in progress: GMV so far against the whole month's target reads 13 % on the 4th; judge it
+    # against the time gone (时间进度 = days with data ÷ days of the month), as the cockpit's month pace does
+    time_progress = None
+    if month <= as_of < month_end:
+        time_progress = ((as_of - month).days + 1) / ((month_end - month).days + 1)
     rows = []
     for u in users:
         role = user_role(u)
@@ -877,9 +884,11 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
         row.tasks_judged, row.tasks_on_time = on_time_counts(tasks.get(u.pk, []), today=as_of + dt.timedelta(days=1))
         row.on_time = row.tasks_on_time / row.tasks_judged if row.tasks_judged else None
         row.csat = csat.get(u.pk)
+        row.time_progress = time_progress if row.target_achievement is not None else None
         for key, value in (("target_achievement", row.target_achievement), ("roi", row.roi), ("on_time", row.on_time),
                            ("csat", row.csat)):
-            row.flags[key] = None if value is None else value >= float(thresholds[key])
+            bar = float(thresholds[key]) * (time_progress if key == "target_achievement" and time_progress else 1)
+            row.flags[key] = None if value is None else value >= bar
         rows.append(row)
     return rows
 

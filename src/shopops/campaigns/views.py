@@ -522,7 +522,7 @@ def _content_page(request: HttpRequest, *, status: int = 200, error: str = "", p
     return render(request, "campaigns/content.html", {
         "rows": rows, "channel": channel, "channels": ContentPost.Channel.choices, "error": error, "problems": problems,
         "post_form": post_form or ContentPostForm(initial={"owner": request.user.pk}),
-        "import_form": import_form or ContentImportForm()}, status=status)
+        "import_form": import_form or ContentImportForm(), "currency": selectors.stores_currency()}, status=status)
 
 
 @module_required
@@ -609,9 +609,9 @@ def scorecards(request: HttpRequest) -> HttpResponse:
             "username": r.username, "role": r.role_label, "stores": ", ".join(r.stores), "gmv": r.gmv,
             "gmv_target": r.gmv_target, "target_achievement": r.target_achievement, "ad_gmv": r.ad_gmv,
             "ad_spend": r.ad_spend, "roi": r.roi, "tasks_judged": r.tasks_judged, "tasks_on_time": r.tasks_on_time,
-            "on_time": r.on_time, "csat": r.csat}) for r in rows], currency=selectors.scorecard_currency())
+            "on_time": r.on_time, "csat": r.csat}) for r in rows], currency=selectors.stores_currency())
         return export_response(table, request.GET["format"], f"scorecards-{month:%Y-%m}")
     sees_all = request.user.has_perm(f"team.use_{Module.TEAM.value}")
     return render(request, "campaigns/scorecards.html", {
         "rows": rows, "by_role": selectors.scorecards_by_role(rows) if sees_all else [], "month": month, "as_of": as_of,
-        "kpis": kpis, "sees_all": sees_all, "month_value": f"{month:%Y-%m}"})
+        "kpis": kpis, "sees_all": sees_all, "month_value": f"{month:%Y-%m}", "currency": selectors.stores_currency()})
