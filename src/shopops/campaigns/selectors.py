@@ -747,8 +747,9 @@ def content_list(*, start: dt.date | None = None, end: dt.date | None = None, ch
 # The seeds' team KPIs: (key, zh, en, threshold, definition zh, definition en). docs/campaigns.md shows them.
 SCORECARD_KPIS: tuple[tuple[str, str, str, Decimal, str, str], ...] = (
     ("target_achievement", "销售目标达成率", "Sales target achievement", Decimal("0.90"),
-     "负责店铺当月支付金额 ÷ 当月支付金额目标(指标目标,按店铺)。",
-     "GMV of the person's stores in the month / their monthly GMV targets (metrics targets, per store)."),
+     "负责店铺当月支付金额 ÷ 当月支付金额目标(指标目标,按店铺);进行中的月份与时间进度比(达成率 ≥ 90 % × 时间进度即达标)。",
+     "GMV of the person's stores in the month / their monthly GMV targets (metrics targets, per store); a month "
+     "still running is judged against the time gone (met at ≥ 90 % × the share of the month's days with data)."),
     ("roi", "推广投产比 ROI", "Ad ROI", Decimal("2.00"),
      "负责店铺当月推广成交金额 ÷ 推广花费(目录指标 ad_gmv ÷ ad_spend;平台口径的“ROI”,即 ROAS)。",
      "Ad-attributed GMV / ad spend of the person's stores in the month (catalog KPIs ad_gmv / ad_spend; what "
