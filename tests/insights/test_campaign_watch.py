@@ -168,3 +168,29 @@ def test_a_plan_in_the_app_reaches_the_inbox_escaped(incident_warehouse):
     c.login(username="director", password=PASSWORD)
     page = c.get("/insights/").content.decode()
     assert "&lt;b&gt;国庆&lt;/b&gt;大促" in page and "<b>国庆</b>" not in page
+
+
+@pytest.mark.django_db
+def test_today_is_judged_only_as_far_as_the_data_reach(incident_warehouse):
+    """The data end on 10-14. At 22:30 on 10-15 (no order of the day imported yet) a plan exactly on
+    its pace through 10-14 is not "¥0 by 22:30, far behind": it is judged through the last paid time."""
+    from zoneinfo import ZoneInfo
+
+    from shopops.campaigns.models import CampaignPlan
+    from shopops.insights import campaign_watch
+
+    con = _con()
+    stores, first, last = ("tmall", "jd"), D(2025, 10, 14), D(2025, 10, 20)
+    day_gmv, _ = _store_totals(con, stores, first, first)
+    # flat profile (no last year): on pace when each of the 7 days brings what 10-14 brought
+    CampaignPlan.objects.create(name="秋促", store_ids=list(stores), starts_on=first, ends_on=last, status="running",
+                                goal_gmv=Decimal(str(round(day_gmv * 7, 2))))
+    tz = ZoneInfo("Asia/Shanghai")
+    late = campaign_watch.alerts(D(2025, 10, 15), store_ids=stores, now=dt.datetime(2025, 10, 15, 22, 30, tzinfo=tz))
+    assert not [a for a in late if a.kind == "plan_pace_behind"], [a.text_en for a in late]
+    # the same check with the data in: on 10-14 itself at 23:59 it is on pace as well, and a target twice
+    # as high is behind (the check still speaks when the data are there)
+    CampaignPlan.objects.update(goal_gmv=Decimal(str(round(day_gmv * 14, 2))))
+    behind = campaign_watch.alerts(D(2025, 10, 15), store_ids=stores, now=dt.datetime(2025, 10, 15, 22, 30, tzinfo=tz))
+    pace = [a for a in behind if a.kind == "plan_pace_behind" and a.key.endswith(":gmv")]
+    assert len(pace) == 1 and "10-14" in pace[0].text_zh and pace[0].day == D(2025, 10, 14)

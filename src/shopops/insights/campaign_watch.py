@@ -8,7 +8,9 @@ day judged, in the stores asked:
   clearly behind (or far ahead), naming the shortfall projected to the campaign's end, and the
   stores and products that carry it. Judged on the whole day by the morning job; judged on the
   hours so far when the day asked is today in the plan's time zone (the ``insights_campaign_pace``
-  job, every 30 minutes, while a plan runs).
+  job, every 30 minutes, while a plan runs) — only as far as every store's paid orders reach: with
+  today's data not in yet (platform exports come the next morning) it is judged through the data's
+  last paid time, never "¥0 by 22:30".
 * **hero stock-out** — a hero SKU of the plan (or, without hero SKUs, one of the campaign's 5 best
   sellers so far) at 0 on hand in the day's stock snapshot: the money at stake is its paid amount
   per day over the 7 days before × the campaign days left.
@@ -110,8 +112,39 @@ def alerts(day: dt.date, *, store_ids=None, now: dt.datetime | None = None) -> l
         tz = ZoneInfo(plan.time_zone)
         moment = (now or dt.datetime.now(tz)).astimezone(tz)
         as_of = moment if moment.date() == day else None
-        out += plan_alerts(plan, day, as_of=as_of, con=con)
+        if as_of is None:
+            out += plan_alerts(plan, day, con=con)
+            continue
+        # today: judge only the hours the data reach. Platform exports arrive the next morning and an
+        # import can be late: "¥0 by 22:30" would be the missing data, not the campaign
+        reach = _data_until(plan.stores, day, con)
+        if reach is None:
+            out += product_alerts(plan, day, con=con)
+            continue
+        reach = reach.astimezone(tz)
+        if reach.date() >= day:
+            out += plan_alerts(plan, day, as_of=min(as_of, reach), con=con)
+        elif reach.date() >= plan.first:
+            out += pace_alerts(plan, reach.date(), as_of=reach, con=con)
+            out += product_alerts(plan, day, con=con)
+        else:
+            out += product_alerts(plan, day, con=con)
     return out
+
+
+def _data_until(stores, day: dt.date, con) -> dt.datetime | None:
+    """The time every store's paid orders reach (UTC): the earliest of the stores' last paid time over
+    the week to ``day`` (a store without a sale that week is left out); None without any."""
+    from shopops.metrics.sources import paid_orders
+
+    o = paid_orders(con, Period(day - dt.timedelta(days=7), day))
+    o = o.filter(o.store_id.isin(list(stores)))
+    last = o.group_by("store_id").aggregate(last=o.paid_at.max()).execute()
+    times = [t for t in last["last"] if t is not None and t == t]
+    if not times:
+        return None
+    first = pd.Timestamp(min(times))
+    return (first.tz_convert("UTC") if first.tzinfo else first.tz_localize("UTC")).to_pydatetime()
 
 
 # --------------------------------------------------------------------------------- warehouse reads
@@ -344,8 +377,9 @@ def pace_alerts(plan: WatchedPlan, day: dt.date, *, as_of: dt.datetime | None = 
         return []
     titles = _titles([p for p, _ in report.products_behind], con) if report.products_behind else {}
     out = []
-    when_zh = f"截至 {as_of:%H:%M}" if as_of is not None else f"截至 {through:%m-%d}"
-    when_en = f"by {as_of:%H:%M}" if as_of is not None else f"through {through:%m-%d}"
+    local = as_of.astimezone(ZoneInfo(plan.time_zone)) if as_of is not None else None
+    when_zh = f"截至 {local:%m-%d %H:%M}" if local is not None else f"截至 {through:%m-%d}"
+    when_en = f"by {local:%m-%d %H:%M}" if local is not None else f"through {through:%m-%d}"
     for v in report.verdicts:
         if v.state == "on_pace":
             continue
