@@ -5,6 +5,7 @@ permissions (403), an unknown plan (404) and a campaign not over yet (400 with t
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 from decimal import Decimal
 
@@ -44,6 +45,10 @@ def test_retro_page_shows_the_engines_numbers_and_exports(client, double11, monk
     html = resp.content.decode()
     assert f'data-incremental-gmv="{retro.figures["gmv"].incremental}"' in html
     assert "chart-data-daily" in html
+    # ad tools by the platforms' names (the demo's ids ztc/jlqc … are not what an ads specialist reads)
+    tools = {c.ad_tool for c in retro.channels}
+    assert "ztc" in tools and "直通车" in html and ">ztc<" not in html
+    assert re.search(r">\s*目标\s*<", html) and "目标表" not in html  # the campaign's target, not an import's table
     # the same page again is served from the cache (same data version): the 复盘 is not rebuilt
     with monkeypatch.context() as m:
         m.setattr(analytics, "retro_build", lambda *a, **k: pytest.fail("the 复盘 was rebuilt on a cached page"))

@@ -9,13 +9,14 @@ from pathlib import Path
 
 from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
-from django.utils.translation import gettext as _, gettext_noop
+from django.utils.translation import gettext as _, gettext_noop, pgettext
 
 from shopops.campaigns import analytics, selectors
 from shopops.campaigns.models import CampaignPlan
 from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
+from shopops.metrics.channels import ad_tool_label
 from shopops.metrics.formatting import format_value
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
@@ -41,7 +42,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
              "gross_margin": "money", "ad_spend": "money"}
     summary = DataTable("summary", _("Actual, target and baseline"), [
         Column("kpi", _("KPI")), Column("actual", _("Actual"), unit="money"),
-        Column("target", _("Target"), unit="money"), Column("achievement", _("Target achievement"), unit="percent"),
+        Column("target", pgettext("campaign goal", "Target"), unit="money"), Column("achievement", _("Target achievement"), unit="percent"),
         Column("baseline", _("Baseline (no campaign)"), unit="money"),
         Column("incremental", _("Incremental"), unit="money"), Column("lift", _("Lift"), unit="percent"),
     ], [Row({"kpi": _label(k), "actual": f[k].actual, "target": f[k].target, "achievement": f[k].achievement,
@@ -67,7 +68,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
         Column("marginal_roas", _("Marginal ROAS"), unit="ratio"),
         Column("suggested_share", _("Suggested budget share"), unit="percent"),
         Column("current_share", _("Current share"), unit="percent")],
-        [Row({"ad_tool": c.ad_tool, "spend": c.spend, "ad_gmv": c.ad_gmv, "roas": c.roas, "roi": c.roi,
+        [Row({"ad_tool": ad_tool_label(c.ad_tool, language()), "spend": c.spend, "ad_gmv": c.ad_gmv, "roas": c.roas, "roi": c.roi,
               "marginal_roas": c.marginal_roas, "suggested_share": c.suggested_share,
               "current_share": float(c.spend / retro.ad_spend) if retro.ad_spend else None})
          for c in retro.channels], currency=currency,
@@ -185,7 +186,8 @@ def live_tables(pace, currency: str) -> dict[str, DataTable]:
     channels = DataTable("channels", _("Ad spend by tool"), [
         Column("ad_tool", _("Ad tool")), Column("ad_spend", _("Ad spend"), unit="money"),
         Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio")],
-        [Row(dict(c)) for c in pace.ad_by_channel], currency=currency)
+        [Row({**c, "ad_tool": ad_tool_label(c["ad_tool"], language())}) for c in pace.ad_by_channel],
+        currency=currency)
     return {"days": days, "hours": hours, "products": products, "channels": channels}
 
 

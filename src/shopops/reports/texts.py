@@ -8,6 +8,8 @@ chosen with :func:`text`. The web pages around a report use gettext as usual.
 
 from __future__ import annotations
 
+from shopops.metrics.channels import AD_TOOL_LABELS
+
 LANGUAGES = ("zh-hans", "en")
 
 TEXTS: dict[str, tuple[str, str]] = {
@@ -143,12 +145,7 @@ VALUE_LABELS: dict[str, tuple[str, str]] = {
     "pdd": ("拼多多", "Pinduoduo"),
     "douyin": ("抖音", "Douyin"),
     "own": ("自有商城", "Own store"),
-    "ztc": ("直通车", "ZTC (search ads)"),
-    "ylmf": ("引力魔方", "YLMF (feed ads)"),
-    "wxt": ("万相台", "WXT (AI campaigns)"),
-    "jzt": ("京准通", "JZT"),
-    "ddss": ("多多搜索", "DDSS (PDD search)"),
-    "jlqc": ("巨量千川", "Qianchuan"),
+    **AD_TOOL_LABELS,
 }
 
 

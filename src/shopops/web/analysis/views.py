@@ -22,6 +22,8 @@ from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
 from shopops.metrics.channels import (
+    AD_TOOL_LABELS,
+    ad_tool_label,
     has_event_stream,
     is_whole_period_kpi,
     source_group,
@@ -70,7 +72,6 @@ SOURCE_LABELS = {
     "": gettext_lazy("(not recorded)"),
     "all": gettext_lazy("All sources"),  # a platform report without a source split (生意参谋 商品排行)
 }
-AD_TOOL_NAMES = {"ztc": "直通车", "ylmf": "引力魔方", "wxt": "万相台", "jzt": "京准通", "ddss": "多多搜索", "jlqc": "巨量千川"}
 
 TRAFFIC_KPIS = ("visitors", "page_views", "add_to_cart_users", "paying_buyers", "conversion_rate")
 # tiles in each channel's 口径 (metrics.channels.visitor_kpis): events for own-site stores, the
@@ -145,7 +146,7 @@ def source_label(value: str) -> str:
 
 
 def tool_label(value: str) -> str:
-    name = AD_TOOL_NAMES.get(value)
+    name = ad_tool_label(value) if value in AD_TOOL_LABELS else ""
     return f"{name} ({value})" if name else (value or str(SOURCE_LABELS[""]))
 
 
