@@ -12,6 +12,7 @@ in a file without a header).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -432,7 +433,10 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
     return _Typed(typed, rejects)
 
 
-def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
+def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend,
+            orders: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Store, business dates (and a line's paid date from its order: ``orders`` of the same file,
+    derived, when given — else the warehouse's)."""
     if store_id is not None and "store_id" in TABLES[table].column_names and "store_id" not in frame.columns:
         frame = frame.with_columns(pl.lit(store_id).alias("store_id"))
     if table in BUSINESS_DATES:
@@ -440,30 +444,41 @@ def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, c
         if instant in frame.columns:
             frame = frame.with_columns(pl.col(instant).dt.convert_time_zone(tz).dt.date().alias(day))
         if table == "order_lines" and (day not in frame.columns or frame[day].null_count()):
-            frame = _order_lines_paid_date(frame, store_id, con)
+            frame = _order_lines_paid_date(frame, store_id, con, orders)
     if table == "order_lines" and "paid_at" in frame.columns:
         frame = frame.drop("paid_at")
     return frame
 
 
-def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
-    """Lines without a payment time take their order's paid date from the warehouse."""
+def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend,
+                           file_orders: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Lines without a payment time take their order's paid date: from ``file_orders`` (the same
+    file's orders, about to be merged: their paid date, or none, is the order's), else from the
+    warehouse."""
     if "paid_date" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_date"))
-    if "orders" not in con.list_tables() or not frame.height:
-        return frame
+    in_file = pl.lit(False)
+    if file_orders is not None and frame.height:
+        on = [c for c in ("store_id", "order_id") if c in frame.columns and c in file_orders.columns]
+        known = file_orders.select(*on, pl.col("paid_date").alias("_file_paid_date"), pl.lit(True).alias("_in_file"))
+        frame = (frame.join(known, on=on, how="left", maintain_order="left")
+                 .with_columns(pl.col("paid_date").fill_null(pl.col("_file_paid_date"))).drop("_file_paid_date"))
+        in_file = pl.col("_in_file").fill_null(False)
+    pending = pl.col("paid_date").is_null() & ~in_file
+    ids = frame.filter(pending)["order_id"].unique().to_list() if frame.height else []
+    if not ids or "orders" not in con.list_tables():
+        return frame.drop("_in_file", strict=False)
     orders = con.table("orders")
-    ids = frame.filter(pl.col("paid_date").is_null())["order_id"].unique().to_list()
     known = orders.filter((orders.store_id == store_id) & orders.order_id.isin(ids)).select(
         "order_id", _order_paid_date=orders.paid_date
     )
     lookup = pl.from_arrow(known.to_pyarrow())
     if not lookup.height:
-        return frame
+        return frame.drop("_in_file", strict=False)
     return (
         frame.join(lookup.with_columns(pl.col("_order_paid_date").cast(pl.Date)), on="order_id", how="left")
-        .with_columns(pl.col("paid_date").fill_null(pl.col("_order_paid_date")))
-        .drop("_order_paid_date")
+        .with_columns(pl.when(pending).then(pl.col("_order_paid_date")).otherwise(pl.col("paid_date")).alias("paid_date"))
+        .drop("_order_paid_date", "_in_file", strict=False)
     )
 
 
@@ -728,46 +743,82 @@ def _load_sales_lines(
             by_order.close()
         buyer_cols = ["customer_id", "created_at", "unified_id", "phone_masked", "province", "city"]
         titles = []  # per part: each product's last title and the row it is on
-        with transaction(con):
-            totals: dict[str, LoadResult] = {}
-            try:
-                for part in range(parts):
-                    lines = by_order.read(part, ipc)
-                    if lines is None:
-                        continue
-                    lines = sales_lines.normalise(lines, profile.options)
-                    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
-                    _collect(outcome, dup_rejects)
-                    if strict and outcome.rows_rejected:
-                        continue  # keep counting rejects; nothing will be loaded
-                    by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
-                                 .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
-                    if "title" in lines.columns:
-                        titles.append(lines.group_by("product_id").agg(
-                            pl.col("title").drop_nulls().last(),
-                            pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
-                    frames = sales_lines.split(lines.drop(ROW),
-                                               {**profile.options, "emit": _emitted(profile, "customers", "products")})
-                    del lines
-                    for table, frame in frames.items():
-                        frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
-                        _add(totals, load(con, table, frame.to_arrow()))
-            finally:
-                by_buyer.close()
+        # each table's rows of every part go to a staged file of their own (``ingest.staging``) when the
+        # warehouse reads them (DuckDB); then every table is merged once, in one transaction
+        staged = staging.supported(con)
+        stages: dict[str, staging.TempRows] = {}
+        totals: dict[str, LoadResult] = {}
+
+        def put(table: str, frame: pl.DataFrame, *, update: bool = True) -> None:
+            if staged:
+                stages.setdefault(table, staging.TempRows(con, table)).add(frame.to_arrow())
+            else:
+                _add(totals, load(con, table, frame.to_arrow(), update=update))
+
+        def split_part(part: int) -> None:  # a function: its frames are gone once the part is put
+            lines = by_order.read(part, ipc)
+            if lines is None:
+                return
+            lines = sales_lines.normalise(lines, profile.options)
+            lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+            _collect(outcome, dup_rejects)
             if strict and outcome.rows_rejected:
-                raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-            if "customers" in _emitted(profile):
-                for part in range(parts):
-                    buyers = by_buyer.read(part, ipc)
-                    if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
-                        frame = _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id, con=con)
-                        _add(totals, load(con, "customers", frame.to_arrow(), update=False))
-            if titles and "products" in _emitted(profile):
-                products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
-                    pl.col("title").drop_nulls().last())
-                frame = _derive(products, "products", tz=tz, store_id=store_id, con=con)
-                _add(totals, load(con, "products", frame.to_arrow()))
+                return  # keep counting rejects; nothing will be loaded
+            by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
+                         .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
+            if "title" in lines.columns:
+                titles.append(lines.group_by("product_id").agg(
+                    pl.col("title").drop_nulls().last(),
+                    pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
+            frames = sales_lines.split(lines.drop(ROW),
+                                       {**profile.options, "emit": _emitted(profile, "customers", "products")})
+            del lines
+            # every line of an order is in this part with its order: staged, a line without a payment
+            # time takes the paid date of its order as this file has it (merged before the lines)
+            orders = None
+            for table in list(frames):
+                frame = _derive(frames.pop(table), table, tz=tz, store_id=store_id, con=con,
+                                orders=orders if staged else None)
+                if table == "orders":
+                    orders = frame
+                put(table, frame)
+
+        def buyers_part(part: int) -> None:
+            buyers = by_buyer.read(part, ipc)
+            if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
+                put("customers", _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id,
+                                         con=con), update=False)
+
+        try:
+            with contextlib.nullcontext() if staged else transaction(con):
+                try:
+                    for part in range(parts):
+                        split_part(part)
+                finally:
+                    by_buyer.close()
+                if strict and outcome.rows_rejected:
+                    raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+                if "customers" in _emitted(profile):
+                    for part in range(parts):
+                        buyers_part(part)
+                if titles and "products" in _emitted(profile):
+                    products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
+                        pl.col("title").drop_nulls().last())
+                    titles.clear()
+                    put("products", _derive(products, "products", tz=tz, store_id=store_id, con=con))
+                    del products
+            if staged:
+                # orders first: lines and refunds place the rollups by their orders' paid dates
+                order = ["orders", "order_lines", "refunds", "customers", "products"]
+                ready = {table: stages[table].staged() for table in sorted(stages, key=order.index)}
+                with transaction(con):
+                    for table, rows in ready.items():
+                        if rows is not None:
+                            totals[table] = load(con, table, [rows], update=table != "customers")
             outcome.tables.update(totals)
+        finally:
+            for rows in stages.values():
+                rows.drop()
 
 
 def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, table: str, con: ibis.BaseBackend,
