@@ -482,24 +482,57 @@ def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.
     )
 
 
-def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep the first row of each natural key; reject the later ones, naming the first."""
+def _duplicate_rejects(frame: pl.DataFrame, table: str, seen: _SeenKeys | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each natural key; reject the later ones, naming the first.
+
+    ``seen``: the keys of the file's earlier blocks — a row whose key one of them holds is a later
+    row too, and names the earliest (the rule is the file's, not the block's)."""
     keys = [k for k in TABLES[table].key if k in frame.columns]
     if frame.height and frame.select(pl.struct(keys).hash().n_unique()).item() == frame.height:
         # as many distinct key hashes as rows: every key is unique (a hash collision only
         # lowers the count, which sends the batch to the exact check below)
-        dup = frame.head(0).with_columns(pl.col(ROW).alias("_first"))
         frame = frame.with_columns(pl.col(ROW).alias("_first"))
     else:
         frame = frame.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
-        dup = frame.filter(pl.col(ROW) != pl.col("_first"))
-    rejects = dup.select(
+    if seen is not None:
+        frame = seen.first_rows(frame, keys)
+    dup = frame.filter(pl.col(ROW) != pl.col("_first"))
+    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), _repeat_rejects(dup, keys)
+
+
+def _repeat_rejects(dup: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Rejects of rows (``ROW``) whose key an earlier row (``_first``) of the file has."""
+    return dup.select(
         pl.col(ROW).alias("row"),
         pl.lit(", ".join(keys)).alias("column"),
         pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
         pl.format("duplicate of row {} (same {})", pl.col("_first"), pl.lit(", ".join(keys))).alias("reason"),
     )
-    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
+
+
+class _SeenKeys:
+    """The natural keys of a file's earlier blocks and the row each was first on, for a full-path
+    import merged block by block (PostgreSQL, Spark, inside a caller's transaction): a key met again
+    in a later block is rejected as the same key in one block is. Exact (the keys themselves, not
+    hashes); kept in a few frames merged as they grow."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.runs: list[pl.DataFrame] = []
+
+    def first_rows(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """``frame`` with ``_first`` set to the earlier block's row where a key was seen before;
+        this block's first rows of new keys are remembered."""
+        for run in self.runs:
+            frame = (frame.join(run, on=keys, how="left", nulls_equal=True, maintain_order="left")
+                     .with_columns(pl.coalesce("_seen", "_first").alias("_first")).drop("_seen"))
+        new = frame.filter(pl.col(ROW) == pl.col("_first")).select(*keys, pl.col(ROW).alias("_seen"))
+        if new.height:
+            self.runs.append(new)
+            while len(self.runs) > 1 and self.runs[-2].height < 2 * self.runs[-1].height:
+                last = self.runs.pop()
+                self.runs[-1] = pl.concat([self.runs[-1], last]).rechunk()
+        return frame
 
 
 def _reference_rejects(frame: pl.DataFrame, profile: Profile, con: ibis.BaseBackend) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -630,14 +663,21 @@ def _import_source(
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
 
-    def checked_batches() -> Iterator[pl.DataFrame]:
+    def checked_batches(*, staged: bool = False) -> Iterator[pl.DataFrame]:
+        """Checked blocks. ``staged``: every block goes on (a strict import with rejects too: the
+        staged rows' repeated keys are rejects to list) and repeated keys are left to the stage
+        (``staging.TempRows.repeats``, over the whole file); else a key seen earlier in the block or
+        in an earlier block is rejected here (``_SeenKeys``): one rule over the whole file either way."""
+        seen = None if staged else _SeenKeys(profile.table)
         for typed in typed_batches():
             with _Stage(outcome, "checks"):
                 good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
-                good, dup_rejects = _duplicate_rejects(good, profile.table)
+                if not staged:
+                    good, dup_rejects = _duplicate_rejects(good, profile.table, seen)
+                    _collect(outcome, dup_rejects)
                 good, ref_rejects = _reference_rejects(good, profile, con)
-                _collect(outcome, dup_rejects, ref_rejects)
-                if strict and outcome.rows_rejected:
+                _collect(outcome, ref_rejects)
+                if strict and outcome.rows_rejected and not staged:
                     continue  # keep counting rejects; nothing will be loaded
             yield good
 
@@ -673,8 +713,8 @@ def _import_source(
                 _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
                                   file_bytes=total_bytes)
             elif staging.supported(con):  # every block staged aside, merged once (memory stays flat)
-                outcome.tables[profile.table] = _load_staged(checked_batches(), outcome, table=profile.table, con=con,
-                                                             strict=strict)
+                outcome.tables[profile.table] = _load_staged(checked_batches(staged=True), outcome, table=profile.table,
+                                                             con=con, strict=strict)
             else:
                 result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
                               keys_unique=True)
@@ -830,9 +870,14 @@ def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, tab
         for good in batches:
             with _Stage(outcome, "stage"):
                 rows.add(good.drop(ROW).to_arrow(), good[ROW].to_arrow())
+        staged = rows.staged()
+        if rows.repeated_rows:  # a key an earlier row of the file has, in a later block: rejected, as within one
+            keys = list(TABLES[table].key)
+            repeats = pl.from_arrow(rows.repeats(max(MAX_REJECTS_KEPT - len(outcome.rejects), 0)))
+            _collect(outcome, _repeat_rejects(repeats, keys))
+            outcome.rows_rejected += rows.repeated_rows - repeats.height  # those past the kept rejects
         if strict and outcome.rows_rejected:
             raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-        staged = rows.staged()
         if staged is None:
             return load(con, table, [], keys_unique=True)
         return load(con, table, [staged], atomic=True, keys_unique=True)
