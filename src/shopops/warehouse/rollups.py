@@ -220,8 +220,39 @@ def refresh(session: Session, touched: Touched) -> None:
         if parts:
             if session.engine == "postgres":
                 session.execute(f"SELECT pg_advisory_xact_lock(hashtext({_lit('shopops.rollup.' + name)}))")
-            _replace(session, table, parts)
+            if session.engine == "pyspark":
+                _replace(session, table, parts)  # each replace rewrites the whole rollup: once
+            else:
+                for chunk in chunks(parts):
+                    _replace(session, table, chunk)
     touched.parts.clear()
+
+
+REFRESH_CHUNK_DAYS = 31  # business days recomputed by one statement
+
+
+def chunks(parts: dict[str, set[dt.date] | None], days: int | None = None) -> list[dict[str, set[dt.date] | None]]:
+    """``parts`` cut into pieces of at most ``days`` (store, date) partitions, store by store in date order.
+
+    A load that touches a year of days (a multi-million-line file) recomputes them a month at a
+    time: each statement joins, groups and counts the distinct buyers of a month of orders, not of
+    the year — inside the load's transaction, under an import's memory limit (``SHOPOPS_IMPORT_DUCKDB_MEMORY``),
+    the year at once ran out of memory. The partitions are disjoint: the rows are the same. A store
+    mapped to None (every date of it) stays one piece."""
+    days = days or REFRESH_CHUNK_DAYS
+    pieces: list[dict[str, set[dt.date] | None]] = []
+    flat = []
+    for store, dates in sorted(parts.items()):
+        if dates is None:
+            pieces.append({store: None})
+        else:
+            flat += [(store, d) for d in sorted(dates)]
+    for at in range(0, len(flat), days):
+        piece: dict[str, set[dt.date] | None] = {}
+        for store, d in flat[at:at + days]:
+            piece.setdefault(store, set()).add(d)
+        pieces.append(piece)
+    return pieces
 
 
 def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | None) -> None:
