@@ -128,7 +128,9 @@ def run() -> list[dict]:
             load = os.getloadavg()[0]
             out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
             if out.returncode:
-                rows.append({"rows": n, "error": out.stderr.strip().splitlines()[-1:], "load_avg": load})
+                rows.append({"rows": n, "error": out.stderr.strip().splitlines()[-3:], "returncode": out.returncode,
+                             "load_avg": load})
+                print(rows[-1], flush=True)
                 continue
             row = {"rows": n, "file_mb": round(path.stat().st_size / 2**20), **json.loads(out.stdout.strip().splitlines()[-1]),
                    "goal_mb": 600, "load_avg": f"{load:.1f}–{os.getloadavg()[0]:.1f}"}

@@ -731,7 +731,7 @@ def _import_source(
     return outcome
 
 
-SALES_PART_BYTES = 48 << 20  # a sales-lines file above this is split into parts of about this much text
+SALES_PART_BYTES = 24 << 20  # a sales-lines file above this is split into parts of about this much text
 
 
 def _load_sales_lines(
