@@ -176,3 +176,29 @@ def test_orders_scattered_over_blocks_and_parts_match_a_pandas_reading(tmp_path,
     first_seen = (pd.to_datetime(df["下单时间"]) - pd.Timedelta(hours=8)).groupby(df["买家"]).min()
     assert {r["customer_id"]: r["first_seen_at"].replace(tzinfo=None) for r in got["customers"].iter_rows(named=True)} == {
         b: t.to_pydatetime() for b, t in first_seen.items()}
+
+
+def test_a_gzip_file_is_streamed_by_the_size_of_its_text(tmp_path, monkeypatch):
+    """A .csv.gz is sized by the text it unpacks to (its gzip trailer), not by its compressed bytes:
+    a file whose text is over the part size streams in parts (and gives the in-memory tables)."""
+    import gzip
+
+    from shopops.ingest import sales_lines
+
+    text = big_file(tmp_path / "lines.csv", 3000)
+    packed = tmp_path / "lines.csv.gz"
+    packed.write_bytes(gzip.compress(text.read_bytes()))
+    assert packed.stat().st_size * 3 < text.stat().st_size  # the text compresses well
+    calls = []
+    real = sales_lines.normalise
+    monkeypatch.setattr(sales_lines, "normalise", lambda *a, **k: calls.append(1) or real(*a, **k))
+    got = {}
+    for name, path in (("plain", text), ("gzip", packed)):
+        monkeypatch.setattr(pipeline, "SALES_PART_BYTES", text.stat().st_size // 4)  # above the compressed size
+        calls.clear()
+        con = connect(f"duckdb:///{tmp_path / name}.duckdb")
+        out = import_file(path, profile=PROFILE, con=con, store_id="tmall", strict=True)
+        assert out.loaded and len(calls) >= 4, (name, len(calls))  # one normalise per part
+        got[name] = tables(con)
+    for t in TABLES:
+        assert got["gzip"][t].equals(got["plain"][t]), t

@@ -34,7 +34,7 @@ from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
 )
-from shopops.ingest.readers import TabularSource, first_record, open_source
+from shopops.ingest.readers import TabularSource, data_bytes, first_record, open_source
 from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
@@ -711,7 +711,7 @@ def _import_source(
                     fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
             elif virtual:
                 _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
-                                  file_bytes=total_bytes)
+                                  file_bytes=data_bytes(src))  # a .csv.gz or zip: the text it unpacks to
             elif staging.supported(con):  # every block staged aside, merged once (memory stays flat)
                 outcome.tables[profile.table] = _load_staged(checked_batches(staged=True), outcome, table=profile.table,
                                                              con=con, strict=strict)
