@@ -202,3 +202,56 @@ def test_a_gzip_file_is_streamed_by_the_size_of_its_text(tmp_path, monkeypatch):
         got[name] = tables(con)
     for t in TABLES:
         assert got["gzip"][t].equals(got["plain"][t]), t
+
+
+CANCEL_PROFILE = profile_from_toml('''
+id = "test_sales_lines_cancel"
+table = "sales_lines"
+name_zh = "测试"
+name_en = "test"
+[options]
+guest_customer = true
+paid_at_from_created = true
+default_status = "completed"
+cancel_prefix = "C"
+[columns]
+"订单号" = { to = "order_id", type = "id", required = true }
+"买家" = { to = "customer_id" }
+"下单时间" = { to = "created_at", type = "datetime", required = true }
+"商品ID" = { to = "product_id", type = "id", required = true }
+"商品名称" = { to = "title" }
+"数量" = { to = "quantity", type = "int", required = true }
+"单价" = { to = "unit_price", type = "money", required = true }
+''')
+
+
+def test_cancellations_stream_by_buyer_as_in_memory(tmp_path, monkeypatch):
+    """With ``cancel_prefix`` the file streams too: a cancellation at the end of the file refunds its
+    buyer's latest earlier order of the product at the start, as the in-memory split has it."""
+    rows = ["订单号,买家,下单时间,商品ID,商品名称,数量,单价",
+            "S1,b1,2025-03-01 10:00:00,P1,甲,2,10.00",
+            "S2,b1,2025-03-02 10:00:00,P1,甲,1,10.00",
+            "S3,b2,2025-03-02 10:00:00,P1,甲,1,10.00"]
+    for i in range(3000):
+        day = 1 + i % 9
+        oid = f"C{i}" if i % 25 == 0 else f"F{i}"
+        qty = -1 if oid.startswith("C") else 1 + i % 3
+        rows.append(f"{oid},u{i % 41},2025-04-0{day} 12:00:00,P{i % 13},商品{i % 13},{qty},{10 + i % 7}.00")
+    rows += ["C-b1,b1,2025-03-03 09:00:00,P1,甲,-1,10.00",  # refunds S2 (b1's latest P1 before it), not S1 or S3
+             "C-guest,,2025-03-03 09:00:00,P1,甲,-1,10.00"]  # no buyer: refunds itself
+    path = tmp_path / "cancels.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    size = path.stat().st_size
+    got = {}
+    for mode, part_bytes in (("memory", size * 2), ("parts", size // 7)):
+        monkeypatch.setattr(pipeline, "SALES_PART_BYTES", part_bytes)
+        con = connect(f"duckdb:///{tmp_path / mode}.duckdb")
+        out = import_file(path, profile=CANCEL_PROFILE, con=con, store_id="tmall", strict=True)
+        assert out.loaded and out.rows_rejected == 0
+        got[mode] = tables(con)
+    for t in TABLES:
+        assert got["parts"][t].equals(got["memory"][t]), t
+    refunds = {r["refund_id"]: r for r in got["parts"]["refunds"].iter_rows(named=True)}
+    assert (refunds["C-b1-1"]["order_id"], refunds["C-b1-1"]["amount"]) == ("S2", Decimal("10.00"))
+    assert refunds["C-guest-1"]["order_id"] == "C-guest"
+    assert len(refunds) == 3000 // 25 + 2 and "C-b1" not in set(got["parts"]["orders"]["order_id"])

@@ -752,11 +752,15 @@ def _load_sales_lines(
     it is in the file) and again, narrowed to the buyer columns, by a hash of the buyer (so a
     customer's first-seen time is the earliest of all their orders); then one part at a time is
     read back, split and loaded. Products keep the last title seen, a table as small as the
-    catalogue. Memory stays at a part, whatever the file's size. Cancellations (``cancel_prefix``)
-    look across a buyer's orders and keep the in-memory split.
+    catalogue. Cancellations (``cancel_prefix``) look across a buyer's orders: every line's
+    matching columns go to parts by buyer too, and each such part matches its cancellations.
+    On DuckDB each table's rows of every part are staged (``ingest.staging``) and every table is
+    merged once, orders first, in one transaction; else the parts are merged in turn in one
+    transaction. Memory stays at a part, whatever the file's size.
     """
     parts = max(1, -(-file_bytes // SALES_PART_BYTES))
-    if parts == 1 or profile.options.get("cancel_prefix"):
+    prefix = profile.options.get("cancel_prefix")
+    if parts == 1:
         lines = pl.concat(list(typed), how="vertical_relaxed")
         lines = sales_lines.normalise(lines, profile.options)
         lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
@@ -776,6 +780,7 @@ def _load_sales_lines(
     with tempfile.TemporaryDirectory(prefix="shopops-sales-lines-") as spill:
         spill_dir = Path(spill)
         by_order, by_buyer = _Spill(spill_dir / "o", parts), _Spill(spill_dir / "c", parts)
+        by_canceller = _Spill(spill_dir / "x", parts)  # cancel_prefix: every buyer's lines, to match cancellations
         try:
             for batch in typed:
                 by_order.add(batch, pl.col("order_id"))
@@ -810,8 +815,11 @@ def _load_sales_lines(
                 titles.append(lines.group_by("product_id").agg(
                     pl.col("title").drop_nulls().last(),
                     pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
+            if prefix:  # a buyer's sales and cancellations, wherever their orders are, meet in one part
+                by_canceller.add(lines.select(*sales_lines.CANCEL_MATCH_COLUMNS, ROW), pl.col("customer_id"))
             frames = sales_lines.split(lines.drop(ROW),
-                                       {**profile.options, "emit": _emitted(profile, "customers", "products")})
+                                       {**profile.options, "emit": _emitted(profile, "customers", "products")},
+                                       cancellations=False)
             del lines
             # every line of an order is in this part with its order: staged, a line without a payment
             # time takes the paid date of its order as this file has it (merged before the lines)
@@ -822,6 +830,16 @@ def _load_sales_lines(
                 if table == "orders":
                     orders = frame
                 put(table, frame)
+
+        def cancellations_part(part: int) -> None:
+            lines = by_canceller.read(part, ipc)
+            if lines is None:
+                return
+            lines = lines.sort(ROW)  # file order: of two orders at the same time, the later one is refunded
+            cancelled = pl.col("order_id").str.starts_with(prefix)
+            refunds = sales_lines.cancellation_refunds(lines.filter(cancelled), lines.filter(~cancelled))
+            if refunds.height:
+                put("refunds", _derive(refunds, "refunds", tz=tz, store_id=store_id, con=con))
 
         def buyers_part(part: int) -> None:
             buyers = by_buyer.read(part, ipc)
@@ -836,6 +854,10 @@ def _load_sales_lines(
                         split_part(part)
                 finally:
                     by_buyer.close()
+                    by_canceller.close()
+                if prefix and not (strict and outcome.rows_rejected) and "refunds" in _emitted(profile):
+                    for part in range(parts):
+                        cancellations_part(part)
                 if strict and outcome.rows_rejected:
                     raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
                 if "customers" in _emitted(profile):
