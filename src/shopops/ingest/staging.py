@@ -136,7 +136,7 @@ class TempRows:
     def repeats(self, limit: int) -> pa.Table:
         """After :meth:`staged`: the first ``limit`` rows (by row number) left out because an earlier
         row of the file has their key — the key columns, ``_row`` and ``_first`` (the earliest row)."""
-        keys = [k for k in self.table.key]
+        keys = list(self.table.key)
         if self._repeated is None:
             return pa.table({**{k: pa.array([], pa.string()) for k in keys},
                              ROW: pa.array([], pa.int64()), "_first": pa.array([], pa.int64())})
