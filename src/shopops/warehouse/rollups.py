@@ -23,7 +23,8 @@ loader, which (store, business date) partitions a batch touches — its own date
 stored rows of its keys had (an order whose paid date moved leaves its old day), and for lines and
 refunds the paid dates of their orders. :func:`refresh` then deletes those partitions of the
 rollups fed by the table and inserts them again from the base tables, in the loader's transaction
-(DuckDB, PostgreSQL). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
+(DuckDB, PostgreSQL), a month of days per statement (:func:`chunks`: a large load stays within an
+import's memory limit). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
 :func:`ensure` creates a missing rollup and fills it from the base tables (a warehouse from before
 the rollups, one filled by SQL); :func:`rebuild` refills it after writes that bypassed the loader.
 
