@@ -196,22 +196,38 @@ def test_the_memory_limit_is_lowered_only_while_an_import_runs(warehouse, tmp_pa
     assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == before
 
 
-def test_the_rollup_refresh_runs_under_the_default_memory_limit_not_the_imports(warehouse, tmp_path, monkeypatch):
-    """A year of product days recomputed inside a large import's transaction ran out of the import's
-    256 MB (the large demo's build failed): the refresh gets the database's default limit back."""
+def test_the_rollup_refresh_runs_under_the_imports_memory_limit_a_month_at_a_time(warehouse, tmp_path, monkeypatch):
+    """The refresh stays within the import's limit (the process stays bounded): a load touching a
+    year of days recomputes a month of them per statement (a year in one statement ran out of 256 MB
+    in a multi-million-line load); the limit is the database's default again after the import."""
+    import pyarrow as pa
+
     from shopops.warehouse import rollups
+    from shopops.warehouse.loader import load
 
     default = warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    seen = []
-    real = rollups.refresh
+    seen, pieces = [], []
+    real_replace = rollups._replace
 
-    def spy(session, touched):
+    def spy(session, table, parts):
         seen.append(session.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
-        return real(session, touched)
+        pieces.append((table.name, sorted(parts["tmall"])))
+        return real_replace(session, table, parts)
 
-    monkeypatch.setattr(rollups, "refresh", spy)
+    days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(0, 365, 5)]  # 73 days over a year
+    paid = [dt.datetime.combine(d, dt.time(2, 30), dt.UTC) for d in days]  # 10:30 in Shanghai
+    load(warehouse, "orders", pa.table({  # the lines' orders, loaded before (outside the import)
+        "store_id": ["tmall"] * len(days), "order_id": [f"O{i}" for i in range(len(days))],
+        "customer_id": ["c1"] * len(days), "status": ["paid"] * len(days), "created_at": paid, "paid_at": paid,
+        "paid_date": days, "paid_amount": [Decimal("19.00")] * len(days)}))
+    monkeypatch.setattr(rollups, "_replace", spy)
     monkeypatch.setenv("SHOPOPS_IMPORT_DUCKDB_MEMORY", "200MB")
-    path = write(tmp_path, "lines.csv", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n")
-    assert import_file(path, profile=LINES, con=warehouse, store_id="tmall").inserted == 1
-    assert seen and all(s == default for s in seen), (seen, default)
+    rows = [f"O{i},1,P1,S1,2,10.00,1.00,19.00,{d} 10:30:00" for i, d in enumerate(days)]
+    path = write(tmp_path, "lines.csv", LINES_HEADER + "\n" + "\n".join(rows) + "\n")
+    out = import_file(path, profile=LINES, con=warehouse, store_id="tmall")
+    assert out.fast and out.inserted == len(days)
+    # 200MB is 190.7 MiB as DuckDB prints it
+    assert seen and all(s == "190.7 MiB" for s in seen), seen
+    refreshed = [p for name, p in pieces if name == "product_daily"]
+    assert [len(p) for p in refreshed] == [31, 31, 11] and sum(refreshed, []) == days
     assert warehouse.con.execute("SELECT current_setting('memory_limit')").fetchone()[0] == default

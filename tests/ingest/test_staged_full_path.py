@@ -1,6 +1,7 @@
 """The full path stages every checked block in a temporary file and merges once: a GBK file
 whose order's lines fall in different blocks loads what a pandas reading of the same text
-gives; a key repeated in another block keeps its last row (as merging block by block did); a
+gives; a key repeated anywhere in the file — the same block or a later one — is rejected naming its
+first row on every path (staged, block by block, PostgreSQL, the fast path's hand-over); a
 strict import with a reject, or one failing in its last block, leaves the warehouse unchanged;
 the same file twice changes nothing.
 
@@ -17,8 +18,10 @@ from shopops.core.errors import ValidationError
 from shopops.ingest import fast_csv, readers
 from shopops.ingest.pipeline import import_file
 from shopops.ingest.profiles import profile_get
+from shopops.warehouse.loader import transaction
 
 LINES = profile_get("shopops_order_lines")
+ELIGIBLE = fast_csv.eligible
 HEADER = "订单编号,行号,商品ID,SKU ID,购买数量,商品单价,分摊优惠,实付金额,付款时间"
 
 
@@ -58,15 +61,52 @@ def test_a_gbk_file_in_many_blocks_loads_what_pandas_reads(warehouse, tmp_path, 
     assert warehouse.table("order_lines").count().execute() == 2002
 
 
-def test_a_key_repeated_in_a_later_block_keeps_its_last_row(warehouse, tmp_path, small_blocks):
+KEY = "store_id, order_id, line_no"
+
+
+@pytest.fixture(params=["staged", "block by block", pytest.param("postgres", marks=pytest.mark.postgres), "fast first"])
+def repeat_import(request, tmp_path, small_blocks, monkeypatch):
+    """Import on each path: the staged full path (DuckDB); block after block (DuckDB inside a caller's
+    transaction, the path of PostgreSQL and Spark); PostgreSQL; and the fast path first (which flags
+    the repeat and hands the file to the full path)."""
+    from conftest import _any_warehouse
+
+    if request.param == "fast first":
+        monkeypatch.setattr(fast_csv, "eligible", ELIGIBLE)  # blocks stay small
+    engine = "postgres" if request.param == "postgres" else "duckdb"
+    with _any_warehouse(engine, request, tmp_path, monkeypatch) as con:
+
+        def run(path, strict):
+            if request.param == "block by block":
+                with transaction(con):
+                    return import_file(path, profile=LINES, con=con, store_id="tmall", strict=strict), con
+            return import_file(path, profile=LINES, con=con, store_id="tmall", strict=strict), con
+
+        yield run
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_a_key_repeated_anywhere_in_the_file_is_rejected_naming_its_first_row(repeat_import, tmp_path, strict):
+    """O-split line 1 is row 2 (the first block of 4 KiB); it comes again on row 3 (the same block)
+    and on rows 505 and 506 (the last block, after 500 others and O-split line 2 on row 504): each is
+    a duplicate of row 2, whatever the block."""
+    text = lines_text(500).splitlines()
+    text.insert(2, "O-split,1,商品丁,S8,1,2.00,,2.00,2025-03-04 10:00:00")  # row 3
+    text += ["O-split,1,商品丙,S9,7,1.00,,7.00,2025-03-05 10:00:00",  # row 505
+             "O-split,1,商品戊,S7,5,1.00,,5.00,2025-03-06 10:00:00"]  # row 506
     path = tmp_path / "lines.csv"
-    path.write_text(lines_text(500) + "O-split,1,商品丙,S9,7,1.00,,7.00,2025-03-05 10:00:00\n", encoding="utf-8")
-    out = import_file(path, profile=LINES, con=warehouse, store_id="tmall")
-    assert out.loaded and out.rows_rejected == 0
-    t = pl.from_arrow(warehouse.table("order_lines").to_pyarrow())
-    assert t.height == 502  # 503 lines, one key twice
-    first = t.filter((pl.col("order_id") == "O-split") & (pl.col("line_no") == 1)).row(0, named=True)
-    assert (first["product_id"], first["quantity"], str(first["paid_date"])) == ("商品丙", 7, "2025-03-05")
+    path.write_text("\n".join(text) + "\n", encoding="utf-8")
+    out, con = repeat_import(path, strict)
+    assert [(r.row, r.column, r.value, r.reason) for r in out.rejects] == [
+        (row, KEY, "tmall|O-split|1", f"duplicate of row 2 (same {KEY})") for row in (3, 505, 506)]
+    assert out.rows_rejected == 3 and out.rows_read == 505
+    rows = pl.from_arrow(con.table("order_lines").to_pyarrow())
+    if strict:
+        assert not out.loaded and rows.height == 0
+        return
+    assert out.loaded and rows.height == 502  # 505 lines, 3 of them repeats
+    first = rows.filter((pl.col("order_id") == "O-split") & (pl.col("line_no") == 1)).row(0, named=True)
+    assert (first["product_id"], first["quantity"], str(first["paid_date"])) == ("商品甲", 2, "2025-03-02")
 
 
 @pytest.mark.parametrize("strict", [True, False])

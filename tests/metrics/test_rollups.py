@@ -267,3 +267,41 @@ def test_rebuild_refills_after_writes_that_bypass_the_loader(small):
     wrollups.Session(con).execute('DELETE FROM "product_daily"')
     wrollups.rebuild(con, stores=["s1"])
     assert _rollup(con, "product_daily") == before
+
+
+def test_a_load_of_many_days_is_refreshed_a_few_days_at_a_time_with_the_same_rows(small, monkeypatch):
+    """A load touching many business days recomputes them in pieces (``REFRESH_CHUNK_DAYS``): every
+    piece at most that many days, each day once, and the rollups as a one-statement rebuild has them."""
+    con = small
+    _few_on_spark(con, "chunks")
+    monkeypatch.setattr(wrollups, "REFRESH_CHUNK_DAYS", 2)
+    seen = []
+    real = wrollups._replace
+
+    def spy(session, table, parts):
+        seen.append((table.name, parts))
+        return real(session, table, parts)
+
+    monkeypatch.setattr(wrollups, "_replace", spy)
+    days = [dt.date(2026, 4, d) for d in range(1, 8)]  # 7 days in one load of orders and one of lines
+
+    def each_day_once_in_pieces_of_two(names):
+        if con.name != "pyspark":  # Spark rewrites a rollup whole, once per load
+            for name in names:
+                pieces = [p["s1"] for n, p in seen if n == name]
+                assert all(len(p) <= 2 for p in pieces) and sorted(d for p in pieces for d in p) == days, name
+        seen.clear()
+
+    load(con, "orders", _orders([(f"m{i}", f"c{i % 3}", d, f"{10 + i}.00", "paid") for i, d in enumerate(days)]))
+    each_day_once_in_pieces_of_two(("product_daily", "store_daily"))
+    load(con, "order_lines", _lines([(f"m{i}", 1, "A", 1, f"{10 + i}.00", d) for i, d in enumerate(days)]
+                                    + [(f"m{i}", 2, "B", 2, "3.00", d) for i, d in enumerate(days)]))
+    each_day_once_in_pieces_of_two(("product_daily",))
+    monkeypatch.setattr(wrollups, "_replace", real)
+    chunked = {n: _rollup(con, n) for n in ("product_daily", "store_daily")}
+    # by hand: day i has order m<i> (paid 10+i) with line A (10+i) and line B (2 units, 3.00)
+    assert chunked["product_daily"][(days[3], "A")]["item_gmv"] == Decimal("13.00")
+    assert chunked["product_daily"][(days[3], "B")]["units_sold"] == 2
+    assert chunked["store_daily"][days[6]]["gmv"] == Decimal("16.00")
+    wrollups.rebuild(con, stores=["s1"])  # every partition in one statement
+    assert {n: _rollup(con, n) for n in ("product_daily", "store_daily")} == chunked

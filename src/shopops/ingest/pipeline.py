@@ -12,6 +12,7 @@ in a file without a header).
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import re
@@ -33,7 +34,7 @@ from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
 )
-from shopops.ingest.readers import TabularSource, first_record, open_source
+from shopops.ingest.readers import TabularSource, data_bytes, first_record, open_source
 from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
@@ -432,7 +433,10 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
     return _Typed(typed, rejects)
 
 
-def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
+def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend,
+            orders: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Store, business dates (and a line's paid date from its order: ``orders`` of the same file,
+    derived, when given — else the warehouse's)."""
     if store_id is not None and "store_id" in TABLES[table].column_names and "store_id" not in frame.columns:
         frame = frame.with_columns(pl.lit(store_id).alias("store_id"))
     if table in BUSINESS_DATES:
@@ -440,51 +444,95 @@ def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, c
         if instant in frame.columns:
             frame = frame.with_columns(pl.col(instant).dt.convert_time_zone(tz).dt.date().alias(day))
         if table == "order_lines" and (day not in frame.columns or frame[day].null_count()):
-            frame = _order_lines_paid_date(frame, store_id, con)
+            frame = _order_lines_paid_date(frame, store_id, con, orders)
     if table == "order_lines" and "paid_at" in frame.columns:
         frame = frame.drop("paid_at")
     return frame
 
 
-def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend) -> pl.DataFrame:
-    """Lines without a payment time take their order's paid date from the warehouse."""
+def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend,
+                           file_orders: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Lines without a payment time take their order's paid date: from ``file_orders`` (the same
+    file's orders, about to be merged: their paid date, or none, is the order's), else from the
+    warehouse."""
     if "paid_date" not in frame.columns:
         frame = frame.with_columns(pl.lit(None, dtype=pl.Date).alias("paid_date"))
-    if "orders" not in con.list_tables() or not frame.height:
-        return frame
+    in_file = pl.lit(False)
+    if file_orders is not None and frame.height:
+        on = [c for c in ("store_id", "order_id") if c in frame.columns and c in file_orders.columns]
+        known = file_orders.select(*on, pl.col("paid_date").alias("_file_paid_date"), pl.lit(True).alias("_in_file"))
+        frame = (frame.join(known, on=on, how="left", maintain_order="left")
+                 .with_columns(pl.col("paid_date").fill_null(pl.col("_file_paid_date"))).drop("_file_paid_date"))
+        in_file = pl.col("_in_file").fill_null(False)
+    pending = pl.col("paid_date").is_null() & ~in_file
+    ids = frame.filter(pending)["order_id"].unique().to_list() if frame.height else []
+    if not ids or "orders" not in con.list_tables():
+        return frame.drop("_in_file", strict=False)
     orders = con.table("orders")
-    ids = frame.filter(pl.col("paid_date").is_null())["order_id"].unique().to_list()
     known = orders.filter((orders.store_id == store_id) & orders.order_id.isin(ids)).select(
         "order_id", _order_paid_date=orders.paid_date
     )
     lookup = pl.from_arrow(known.to_pyarrow())
     if not lookup.height:
-        return frame
+        return frame.drop("_in_file", strict=False)
     return (
         frame.join(lookup.with_columns(pl.col("_order_paid_date").cast(pl.Date)), on="order_id", how="left")
-        .with_columns(pl.col("paid_date").fill_null(pl.col("_order_paid_date")))
-        .drop("_order_paid_date")
+        .with_columns(pl.when(pending).then(pl.col("_order_paid_date")).otherwise(pl.col("paid_date")).alias("paid_date"))
+        .drop("_order_paid_date", "_in_file", strict=False)
     )
 
 
-def _duplicate_rejects(frame: pl.DataFrame, table: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep the first row of each natural key; reject the later ones, naming the first."""
+def _duplicate_rejects(frame: pl.DataFrame, table: str, seen: _SeenKeys | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each natural key; reject the later ones, naming the first.
+
+    ``seen``: the keys of the file's earlier blocks — a row whose key one of them holds is a later
+    row too, and names the earliest (the rule is the file's, not the block's)."""
     keys = [k for k in TABLES[table].key if k in frame.columns]
     if frame.height and frame.select(pl.struct(keys).hash().n_unique()).item() == frame.height:
         # as many distinct key hashes as rows: every key is unique (a hash collision only
         # lowers the count, which sends the batch to the exact check below)
-        dup = frame.head(0).with_columns(pl.col(ROW).alias("_first"))
         frame = frame.with_columns(pl.col(ROW).alias("_first"))
     else:
         frame = frame.with_columns(pl.col(ROW).min().over(keys).alias("_first"))
-        dup = frame.filter(pl.col(ROW) != pl.col("_first"))
-    rejects = dup.select(
+    if seen is not None:
+        frame = seen.first_rows(frame, keys)
+    dup = frame.filter(pl.col(ROW) != pl.col("_first"))
+    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), _repeat_rejects(dup, keys)
+
+
+def _repeat_rejects(dup: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Rejects of rows (``ROW``) whose key an earlier row (``_first``) of the file has."""
+    return dup.select(
         pl.col(ROW).alias("row"),
         pl.lit(", ".join(keys)).alias("column"),
         pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
         pl.format("duplicate of row {} (same {})", pl.col("_first"), pl.lit(", ".join(keys))).alias("reason"),
     )
-    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), rejects
+
+
+class _SeenKeys:
+    """The natural keys of a file's earlier blocks and the row each was first on, for a full-path
+    import merged block by block (PostgreSQL, Spark, inside a caller's transaction): a key met again
+    in a later block is rejected as the same key in one block is. Exact (the keys themselves, not
+    hashes); kept in a few frames merged as they grow."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.runs: list[pl.DataFrame] = []
+
+    def first_rows(self, frame: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+        """``frame`` with ``_first`` set to the earlier block's row where a key was seen before;
+        this block's first rows of new keys are remembered."""
+        for run in self.runs:
+            frame = (frame.join(run, on=keys, how="left", nulls_equal=True, maintain_order="left")
+                     .with_columns(pl.coalesce("_seen", "_first").alias("_first")).drop("_seen"))
+        new = frame.filter(pl.col(ROW) == pl.col("_first")).select(*keys, pl.col(ROW).alias("_seen"))
+        if new.height:
+            self.runs.append(new)
+            while len(self.runs) > 1 and self.runs[-2].height < 2 * self.runs[-1].height:
+                last = self.runs.pop()
+                self.runs[-1] = pl.concat([self.runs[-1], last]).rechunk()
+        return frame
 
 
 def _reference_rejects(frame: pl.DataFrame, profile: Profile, con: ibis.BaseBackend) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -615,14 +663,21 @@ def _import_source(
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
 
-    def checked_batches() -> Iterator[pl.DataFrame]:
+    def checked_batches(*, staged: bool = False) -> Iterator[pl.DataFrame]:
+        """Checked blocks. ``staged``: every block goes on (a strict import with rejects too: the
+        staged rows' repeated keys are rejects to list) and repeated keys are left to the stage
+        (``staging.TempRows.repeats``, over the whole file); else a key seen earlier in the block or
+        in an earlier block is rejected here (``_SeenKeys``): one rule over the whole file either way."""
+        seen = None if staged else _SeenKeys(profile.table)
         for typed in typed_batches():
             with _Stage(outcome, "checks"):
                 good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
-                good, dup_rejects = _duplicate_rejects(good, profile.table)
+                if not staged:
+                    good, dup_rejects = _duplicate_rejects(good, profile.table, seen)
+                    _collect(outcome, dup_rejects)
                 good, ref_rejects = _reference_rejects(good, profile, con)
-                _collect(outcome, dup_rejects, ref_rejects)
-                if strict and outcome.rows_rejected:
+                _collect(outcome, ref_rejects)
+                if strict and outcome.rows_rejected and not staged:
                     continue  # keep counting rejects; nothing will be loaded
             yield good
 
@@ -656,10 +711,10 @@ def _import_source(
                     fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
             elif virtual:
                 _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
-                                  file_bytes=total_bytes)
+                                  file_bytes=data_bytes(src))  # a .csv.gz or zip: the text it unpacks to
             elif staging.supported(con):  # every block staged aside, merged once (memory stays flat)
-                outcome.tables[profile.table] = _load_staged(checked_batches(), outcome, table=profile.table, con=con,
-                                                             strict=strict)
+                outcome.tables[profile.table] = _load_staged(checked_batches(staged=True), outcome, table=profile.table,
+                                                             con=con, strict=strict)
             else:
                 result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
                               keys_unique=True)
@@ -676,7 +731,7 @@ def _import_source(
     return outcome
 
 
-SALES_PART_BYTES = 48 << 20  # a sales-lines file above this is split into parts of about this much text
+SALES_PART_BYTES = 24 << 20  # a sales-lines file above this is split into parts of about this much text
 
 
 def _load_sales_lines(
@@ -697,11 +752,15 @@ def _load_sales_lines(
     it is in the file) and again, narrowed to the buyer columns, by a hash of the buyer (so a
     customer's first-seen time is the earliest of all their orders); then one part at a time is
     read back, split and loaded. Products keep the last title seen, a table as small as the
-    catalogue. Memory stays at a part, whatever the file's size. Cancellations (``cancel_prefix``)
-    look across a buyer's orders and keep the in-memory split.
+    catalogue. Cancellations (``cancel_prefix``) look across a buyer's orders: every line's
+    matching columns go to parts by buyer too, and each such part matches its cancellations.
+    On DuckDB each table's rows of every part are staged (``ingest.staging``) and every table is
+    merged once, orders first, in one transaction; else the parts are merged in turn in one
+    transaction. Memory stays at a part, whatever the file's size.
     """
     parts = max(1, -(-file_bytes // SALES_PART_BYTES))
-    if parts == 1 or profile.options.get("cancel_prefix"):
+    prefix = profile.options.get("cancel_prefix")
+    if parts == 1:
         lines = pl.concat(list(typed), how="vertical_relaxed")
         lines = sales_lines.normalise(lines, profile.options)
         lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
@@ -721,6 +780,7 @@ def _load_sales_lines(
     with tempfile.TemporaryDirectory(prefix="shopops-sales-lines-") as spill:
         spill_dir = Path(spill)
         by_order, by_buyer = _Spill(spill_dir / "o", parts), _Spill(spill_dir / "c", parts)
+        by_canceller = _Spill(spill_dir / "x", parts)  # cancel_prefix: every buyer's lines, to match cancellations
         try:
             for batch in typed:
                 by_order.add(batch, pl.col("order_id"))
@@ -728,46 +788,99 @@ def _load_sales_lines(
             by_order.close()
         buyer_cols = ["customer_id", "created_at", "unified_id", "phone_masked", "province", "city"]
         titles = []  # per part: each product's last title and the row it is on
-        with transaction(con):
-            totals: dict[str, LoadResult] = {}
-            try:
-                for part in range(parts):
-                    lines = by_order.read(part, ipc)
-                    if lines is None:
-                        continue
-                    lines = sales_lines.normalise(lines, profile.options)
-                    lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
-                    _collect(outcome, dup_rejects)
-                    if strict and outcome.rows_rejected:
-                        continue  # keep counting rejects; nothing will be loaded
-                    by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
-                                 .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
-                    if "title" in lines.columns:
-                        titles.append(lines.group_by("product_id").agg(
-                            pl.col("title").drop_nulls().last(),
-                            pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
-                    frames = sales_lines.split(lines.drop(ROW),
-                                               {**profile.options, "emit": _emitted(profile, "customers", "products")})
-                    del lines
-                    for table, frame in frames.items():
-                        frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
-                        _add(totals, load(con, table, frame.to_arrow()))
-            finally:
-                by_buyer.close()
+        # each table's rows of every part go to a staged file of their own (``ingest.staging``) when the
+        # warehouse reads them (DuckDB); then every table is merged once, in one transaction
+        staged = staging.supported(con)
+        stages: dict[str, staging.TempRows] = {}
+        totals: dict[str, LoadResult] = {}
+
+        def put(table: str, frame: pl.DataFrame, *, update: bool = True) -> None:
+            if staged:
+                stages.setdefault(table, staging.TempRows(con, table)).add(frame.to_arrow())
+            else:
+                _add(totals, load(con, table, frame.to_arrow(), update=update))
+
+        def split_part(part: int) -> None:  # a function: its frames are gone once the part is put
+            lines = by_order.read(part, ipc)
+            if lines is None:
+                return
+            lines = sales_lines.normalise(lines, profile.options)
+            lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+            _collect(outcome, dup_rejects)
             if strict and outcome.rows_rejected:
-                raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-            if "customers" in _emitted(profile):
-                for part in range(parts):
-                    buyers = by_buyer.read(part, ipc)
-                    if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
-                        frame = _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id, con=con)
-                        _add(totals, load(con, "customers", frame.to_arrow(), update=False))
-            if titles and "products" in _emitted(profile):
-                products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
-                    pl.col("title").drop_nulls().last())
-                frame = _derive(products, "products", tz=tz, store_id=store_id, con=con)
-                _add(totals, load(con, "products", frame.to_arrow()))
+                return  # keep counting rejects; nothing will be loaded
+            by_buyer.add(lines.select([c for c in buyer_cols if c in lines.columns])
+                         .filter(pl.col("customer_id").is_not_null()), pl.col("customer_id"))
+            if "title" in lines.columns:
+                titles.append(lines.group_by("product_id").agg(
+                    pl.col("title").drop_nulls().last(),
+                    pl.col(ROW).filter(pl.col("title").is_not_null()).max().alias("_at")))
+            if prefix:  # a buyer's sales and cancellations, wherever their orders are, meet in one part
+                by_canceller.add(lines.select(*sales_lines.CANCEL_MATCH_COLUMNS, ROW), pl.col("customer_id"))
+            frames = sales_lines.split(lines.drop(ROW),
+                                       {**profile.options, "emit": _emitted(profile, "customers", "products")},
+                                       cancellations=False)
+            del lines
+            # every line of an order is in this part with its order: staged, a line without a payment
+            # time takes the paid date of its order as this file has it (merged before the lines)
+            orders = None
+            for table in list(frames):
+                frame = _derive(frames.pop(table), table, tz=tz, store_id=store_id, con=con,
+                                orders=orders if staged else None)
+                if table == "orders":
+                    orders = frame
+                put(table, frame)
+
+        def cancellations_part(part: int) -> None:
+            lines = by_canceller.read(part, ipc)
+            if lines is None:
+                return
+            lines = lines.sort(ROW)  # file order: of two orders at the same time, the later one is refunded
+            cancelled = pl.col("order_id").str.starts_with(prefix)
+            refunds = sales_lines.cancellation_refunds(lines.filter(cancelled), lines.filter(~cancelled))
+            if refunds.height:
+                put("refunds", _derive(refunds, "refunds", tz=tz, store_id=store_id, con=con))
+
+        def buyers_part(part: int) -> None:
+            buyers = by_buyer.read(part, ipc)
+            if buyers is not None:  # every order of a buyer is in this part: first seen = the earliest
+                put("customers", _derive(sales_lines.customers(buyers), "customers", tz=tz, store_id=store_id,
+                                         con=con), update=False)
+
+        try:
+            with contextlib.nullcontext() if staged else transaction(con):
+                try:
+                    for part in range(parts):
+                        split_part(part)
+                finally:
+                    by_buyer.close()
+                    by_canceller.close()
+                if prefix and not (strict and outcome.rows_rejected) and "refunds" in _emitted(profile):
+                    for part in range(parts):
+                        cancellations_part(part)
+                if strict and outcome.rows_rejected:
+                    raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
+                if "customers" in _emitted(profile):
+                    for part in range(parts):
+                        buyers_part(part)
+                if titles and "products" in _emitted(profile):
+                    products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
+                        pl.col("title").drop_nulls().last())
+                    titles.clear()
+                    put("products", _derive(products, "products", tz=tz, store_id=store_id, con=con))
+                    del products
+            if staged:
+                # orders first: lines and refunds place the rollups by their orders' paid dates
+                order = ["orders", "order_lines", "refunds", "customers", "products"]
+                ready = {table: stages[table].staged() for table in sorted(stages, key=order.index)}
+                with transaction(con):
+                    for table, rows in ready.items():
+                        if rows is not None:
+                            totals[table] = load(con, table, [rows], update=table != "customers")
             outcome.tables.update(totals)
+        finally:
+            for rows in stages.values():
+                rows.drop()
 
 
 def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, table: str, con: ibis.BaseBackend,
@@ -779,9 +892,14 @@ def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, tab
         for good in batches:
             with _Stage(outcome, "stage"):
                 rows.add(good.drop(ROW).to_arrow(), good[ROW].to_arrow())
+        staged = rows.staged()
+        if rows.repeated_rows:  # a key an earlier row of the file has, in a later block: rejected, as within one
+            keys = list(TABLES[table].key)
+            repeats = pl.from_arrow(rows.repeats(max(MAX_REJECTS_KEPT - len(outcome.rejects), 0)))
+            _collect(outcome, _repeat_rejects(repeats, keys))
+            outcome.rows_rejected += rows.repeated_rows - repeats.height  # those past the kept rejects
         if strict and outcome.rows_rejected:
             raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
-        staged = rows.staged()
         if staged is None:
             return load(con, table, [], keys_unique=True)
         return load(con, table, [staged], atomic=True, keys_unique=True)

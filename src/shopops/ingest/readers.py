@@ -390,6 +390,23 @@ class TabularSource:
         return self._batches()
 
 
+def data_bytes(src: TabularSource) -> int:
+    """About how many bytes the source's data unpack to (what sizes a streamed import's parts): a
+    plain file its size; a ``.csv.gz`` the size its gzip trailer records (modulo 4 GiB, above the
+    unpack cap); a zip member or a workbook the sizes the archive declares. Never below the file's size."""
+    path = src.path
+    size = path.stat().st_size
+    with path.open("rb") as fh:
+        magic = fh.read(4)
+        if magic[:2] == GZIP_MAGIC and size >= 4:
+            fh.seek(-4, os.SEEK_END)
+            return max(size, int.from_bytes(fh.read(4), "little"))
+    if magic == ZIP_MAGIC and zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as zf:
+            return max(size, sum(info.file_size for info in zf.infolist()))
+    return size
+
+
 def first_record(src: TabularSource) -> dict[str, str] | None:
     """The first data row of a source as header -> text (None for a file without rows): what profile
     detection reads to tell apart layouts with the same headers."""

@@ -62,8 +62,11 @@ def normalise(lines: pl.DataFrame, options: dict) -> pl.DataFrame:
     )
 
 
-def split(lines: pl.DataFrame, options: dict) -> dict[str, pl.DataFrame]:
-    """Canonical frames (without store_id and business dates) from normalised lines."""
+def split(lines: pl.DataFrame, options: dict, *, cancellations: bool = True) -> dict[str, pl.DataFrame]:
+    """Canonical frames (without store_id and business dates) from normalised lines.
+
+    ``cancellations=False``: the cancellation lines are left out without becoming refunds (a
+    streamed file matches them buyer by buyer: :func:`cancellation_refunds`)."""
     prefix = options.get("cancel_prefix")
     is_cancel = pl.col("order_id").str.starts_with(prefix) if prefix else pl.lit(False)
     sales = lines.filter(~is_cancel)
@@ -95,8 +98,8 @@ def split(lines: pl.DataFrame, options: dict) -> dict[str, pl.DataFrame]:
         "paid_at",
     )
     refunds = [_line_refunds(sales)] if "refund_amount" in sales.columns else []
-    if prefix and cancels.height:
-        refunds.append(_cancellation_refunds(cancels, sales))
+    if prefix and cancels.height and cancellations:
+        refunds.append(cancellation_refunds(cancels, sales))
     out = {"orders": orders, "order_lines": order_lines}
     if refunds:
         out["refunds"] = pl.concat(refunds, how="diagonal_relaxed")
@@ -123,8 +126,13 @@ def _line_refunds(sales: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _cancellation_refunds(cancels: pl.DataFrame, sales: pl.DataFrame) -> pl.DataFrame:
-    """A cancellation refunds the buyer's latest earlier order with the same product."""
+CANCEL_MATCH_COLUMNS = ("customer_id", "product_id", "created_at", "order_id", "line_no", "line_paid_amount", "quantity")
+
+
+def cancellation_refunds(cancels: pl.DataFrame, sales: pl.DataFrame) -> pl.DataFrame:
+    """A cancellation refunds the buyer's latest earlier order with the same product (of two at
+    the same time, the later in ``sales``' order). Needs every line of the buyers of ``cancels``
+    (``CANCEL_MATCH_COLUMNS``)."""
     candidates = (
         sales.filter(~pl.col("customer_id").str.starts_with("guest:"))
         .select("customer_id", "product_id", pl.col("created_at").alias("_bought_at"),

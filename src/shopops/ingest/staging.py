@@ -10,9 +10,9 @@ path's staged rows (``loader.Staged``), with DuckDB reading it under the import'
 (``fast_csv.bounded_memory``). A rejected (strict) or failed import deletes the file and the
 warehouse is as it was; the same file again merges into unchanged rows and writes nothing.
 
-A natural key that repeats across blocks (each block has already rejected the later rows of a
-key it holds twice, ``pipeline._duplicate_rejects``) keeps its last row, as merging block after
-block did: the block merged last replaced the earlier row.
+A natural key that repeats anywhere in the file keeps its first row: the later ones are left out
+of the view and handed back (:meth:`TempRows.repeats`) to be rejected as ``duplicate of row N``,
+the one rule of every path (``pipeline._duplicate_rejects`` within a block, the fast path's flag).
 
 The file lives in the system's temporary directory (``TMPDIR``) and takes about a third of the
 text's size (LZ4).
@@ -66,7 +66,8 @@ class TempRows:
     them to the loader as a view, :meth:`drop` deletes what is left.
 
     ``rows_numbered``: each block comes with its rows' numbers in the file, and a key repeated
-    across blocks keeps its last row (else the keys are unique by construction).
+    anywhere in the file keeps its first row; :meth:`repeats` lists the others (else the keys are
+    unique by construction).
     """
 
     def __init__(self, con: ibis.BaseBackend, table_name: str, *, rows_numbered: bool = False) -> None:
@@ -75,10 +76,12 @@ class TempRows:
         self.name = f"_staged_{table_name}_{uuid.uuid4().hex[:10]}"
         self.rows_numbered = rows_numbered
         self.rows = 0
+        self.repeated_rows = 0  # rows left out because an earlier row of the file has their key (after staged())
         self.stores: set[str] = set()
         self._dir: Path | None = None
         self._writer: pq.ParquetWriter | None = None
         self._made: list[str] = []  # "TABLE x" / "VIEW x" to drop
+        self._repeated: str | None = None  # the temporary table of the keys the file holds more than once
 
     @property
     def path(self) -> Path:
@@ -113,20 +116,36 @@ class TempRows:
         if self.rows_numbered:
             keys = ", ".join(q(k) for k in self.table.key)
             repeated = f"{self.name}_dup"
-            self.db.execute(f"CREATE TEMP TABLE {q(repeated)} AS SELECT {keys}, max({ROW}) AS _last, count(*) AS _n "
+            self.db.execute(f"CREATE TEMP TABLE {q(repeated)} AS SELECT {keys}, min({ROW}) AS _first, count(*) AS _n "
                             f"FROM {source} GROUP BY {keys} HAVING count(*) > 1")
             self._made.append(f"TABLE {repeated}")
             keys_n, lines = self.db.execute(f"SELECT count(*), coalesce(sum(_n), 0) FROM {q(repeated)}").fetchone()
-            if keys_n:  # every row of a repeated key but its last one is left out
-                rows -= int(lines) - int(keys_n)
+            if keys_n:  # every row of a repeated key but its first one is left out (and rejected)
+                self.repeated_rows = int(lines) - int(keys_n)
+                rows -= self.repeated_rows
+                self._repeated = repeated
                 on = " AND ".join(f"s.{q(k)} = d.{q(k)}" for k in self.table.key)
-                where = f" WHERE NOT EXISTS (SELECT 1 FROM {q(repeated)} d WHERE {on} AND s.{ROW} <> d._last)"
+                where = f" WHERE NOT EXISTS (SELECT 1 FROM {q(repeated)} d WHERE {on} AND s.{ROW} <> d._first)"
         cols = ", ".join(f"s.{q(c)}" for c in self.table.column_names)
         view = f"{self.name}_v"
         self.db.execute(f"CREATE TEMP VIEW {q(view)} AS SELECT {cols} FROM {source} s{where}")
         self._made.append(f"VIEW {view}")
         stores = tuple(sorted(self.stores)) if "store_id" in self.table.column_names else ("",)
         return Staged(view, rows, stores, drop=tuple(reversed(self._made)))
+
+    def repeats(self, limit: int) -> pa.Table:
+        """After :meth:`staged`: the first ``limit`` rows (by row number) left out because an earlier
+        row of the file has their key — the key columns, ``_row`` and ``_first`` (the earliest row)."""
+        keys = list(self.table.key)
+        if self._repeated is None:
+            return pa.table({**{k: pa.array([], pa.string()) for k in keys},
+                             ROW: pa.array([], pa.int64()), "_first": pa.array([], pa.int64())})
+        on = " AND ".join(f"s.{q(k)} = d.{q(k)}" for k in keys)
+        cols = ", ".join(f"s.{q(k)}" for k in keys)
+        return self.db.execute(
+            f"SELECT {cols}, s.{ROW}, d._first FROM read_parquet({_sql_text(str(self.path))}) s "
+            f"JOIN {q(self._repeated)} d ON {on} WHERE s.{ROW} <> d._first ORDER BY s.{ROW} LIMIT {int(limit)}"
+        ).to_arrow_table()
 
     def drop(self) -> None:
         """Drop the view and table left (after a rejected or failed import) and delete the file."""

@@ -17,7 +17,6 @@ transaction (``rollups.Touched``, ``rollups.refresh``).
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -134,8 +133,7 @@ def load(
             changed.update(_stores(batch))
 
     def bump() -> None:
-        with _rollup_memory(session):
-            rollups.refresh(session, touched)
+        rollups.refresh(session, touched)  # a month of days per statement: within an import's memory limit
         versions.bump(con, table_name, changed)
         changed.clear()
 
@@ -203,26 +201,6 @@ def _meets(sorted_hashes: np.ndarray, sorted_needles: np.ndarray) -> bool:
         return False
     at = np.searchsorted(sorted_hashes, sorted_needles).clip(max=len(sorted_hashes) - 1)
     return bool((sorted_hashes[at] == sorted_needles).any())
-
-
-@contextlib.contextmanager
-def _rollup_memory(session: Session):
-    """DuckDB: the rollup refresh runs under the database's default memory limit, not an import's
-    lowered one (``ingest.fast_csv.bounded_memory``, 256 MB): recomputing a year of product days
-    (a join of lines and orders with distinct buyers per day and product) inside a large load's
-    transaction ran out of 256 MB (the large demo's order lines, 4M+ rows) — the import failed.
-    The limit the import set is put back after the refresh."""
-    if session.engine != "duckdb":
-        yield
-        return
-    db = session.con.con
-    before = db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
-    db.execute("RESET memory_limit")
-    try:
-        yield
-    finally:
-        if db.execute("SELECT current_setting('memory_limit')").fetchone()[0] != before:
-            db.execute(f"SET memory_limit = '{before}'")
 
 
 def transaction(con: BaseBackend):

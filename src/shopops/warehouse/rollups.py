@@ -23,7 +23,8 @@ loader, which (store, business date) partitions a batch touches — its own date
 stored rows of its keys had (an order whose paid date moved leaves its old day), and for lines and
 refunds the paid dates of their orders. :func:`refresh` then deletes those partitions of the
 rollups fed by the table and inserts them again from the base tables, in the loader's transaction
-(DuckDB, PostgreSQL). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
+(DuckDB, PostgreSQL), a month of days per statement (:func:`chunks`: a large load stays within an
+import's memory limit). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
 :func:`ensure` creates a missing rollup and fills it from the base tables (a warehouse from before
 the rollups, one filled by SQL); :func:`rebuild` refills it after writes that bypassed the loader.
 
@@ -220,8 +221,39 @@ def refresh(session: Session, touched: Touched) -> None:
         if parts:
             if session.engine == "postgres":
                 session.execute(f"SELECT pg_advisory_xact_lock(hashtext({_lit('shopops.rollup.' + name)}))")
-            _replace(session, table, parts)
+            if session.engine == "pyspark":
+                _replace(session, table, parts)  # each replace rewrites the whole rollup: once
+            else:
+                for chunk in chunks(parts):
+                    _replace(session, table, chunk)
     touched.parts.clear()
+
+
+REFRESH_CHUNK_DAYS = 31  # business days recomputed by one statement
+
+
+def chunks(parts: dict[str, set[dt.date] | None], days: int | None = None) -> list[dict[str, set[dt.date] | None]]:
+    """``parts`` cut into pieces of at most ``days`` (store, date) partitions, store by store in date order.
+
+    A load that touches a year of days (a multi-million-line file) recomputes them a month at a
+    time: each statement joins, groups and counts the distinct buyers of a month of orders, not of
+    the year — inside the load's transaction, under an import's memory limit (``SHOPOPS_IMPORT_DUCKDB_MEMORY``),
+    the year at once ran out of memory. The partitions are disjoint: the rows are the same. A store
+    mapped to None (every date of it) stays one piece."""
+    days = days or REFRESH_CHUNK_DAYS
+    pieces: list[dict[str, set[dt.date] | None]] = []
+    flat = []
+    for store, dates in sorted(parts.items()):
+        if dates is None:
+            pieces.append({store: None})
+        else:
+            flat += [(store, d) for d in sorted(dates)]
+    for at in range(0, len(flat), days):
+        piece: dict[str, set[dt.date] | None] = {}
+        for store, d in flat[at:at + days]:
+            piece.setdefault(store, set()).add(d)
+        pieces.append(piece)
+    return pieces
 
 
 def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | None) -> None:
