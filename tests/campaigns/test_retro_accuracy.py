@@ -57,12 +57,12 @@ def _plan(window, start, stores=STORES):
 
 def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
     """{kind: [(incremental error, counterfactual error, interval covers the truth), …]} of one seed."""
-    from shopops.campaigns.baseline import DateRange
+    from shopops.campaigns.baseline import DateRange, ProductMix
     from shopops.campaigns.retro import MIN_DAYS_BEFORE, series_baseline, series_interval
     from shopops.demo.generator.spec import STORE_IDS
     from shopops.demo.generator.truth import campaign_truth, daily_sales
 
-    sales = daily_sales(seed=seed, end_date=END, days=DAYS, scale=SCALE)
+    sales = daily_sales(seed=seed, end_date=END, days=DAYS, scale=SCALE, by_product=True)
     all_days = sales.days
     all_stores = sales.gmv.sum(axis=0)
     own_store = sales.gmv[STORE_IDS.index("own")]
@@ -78,8 +78,10 @@ def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
         i0, i1 = (lo - sales.start).days, (hi - sales.start).days
         days, values = all_days[i0:i1 + 1], series[i0:i1 + 1]
         plan = _plan(w, sales.start, ("own",) if member else STORES)
+        rows_s = [STORE_IDS.index("own")] if member else list(range(len(STORE_IDS)))
+        mix = ProductMix(units=sales.units[rows_s, i0:i1 + 1], value=sales.item_gmv[rows_s, i0:i1 + 1])
         try:
-            b = series_baseline(plan, days, values)
+            b = series_baseline(plan, days, values, mix)
         except ValueError:  # fewer than 28 ordinary days: the 复盘 refuses it too
             continue
         if np.count_nonzero(b.fit_mask[:days.index(w.first)]) < MIN_DAYS_BEFORE:
