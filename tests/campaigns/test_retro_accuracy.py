@@ -128,7 +128,7 @@ def test_daily_sales_equal_the_generated_files(tmp_path):
     orders["day"] = pd.to_datetime(orders["付款时间"]).dt.date
     orders["amount"] = orders["实付金额"].astype(float)
     by_day = orders.groupby(["store", "day"])["amount"].agg(["sum", "count"])
-    sales = daily_sales(seed=31, end_date=end, days=45, scale="small")
+    sales = daily_sales(seed=31, end_date=end, days=45, scale="small", by_product=True)
     assert sales.start == manifest.start_date
     assert set(orders["day"]) <= set(sales.days)
     for s, store in enumerate(STORE_IDS):
@@ -137,6 +137,24 @@ def test_daily_sales_equal_the_generated_files(tmp_path):
             assert sales.gmv[s, i] == pytest.approx(gmv, abs=0.005), (store, day)
             assert sales.orders[s, i] == n, (store, day)
     assert sales.gmv.sum() > 0
+    # by product (the mix the 复盘 reads): units and item GMV of paid lines per store and day, and
+    # each store's per-product totals as a multiset (the files name products by platform id)
+    frames = [pd.read_csv(f.path, dtype=str, usecols=["商品ID", "购买数量", "实付金额", "付款时间"]).assign(store=f.store_id)
+              for f in manifest.files if f.profile_id == "shopops_order_lines"]
+    lines = pd.concat(frames)
+    lines = lines[lines["付款时间"].notna()]
+    lines["day"] = pd.to_datetime(lines["付款时间"]).dt.date
+    lines["units"] = lines["购买数量"].astype(int)
+    lines["paid"] = lines["实付金额"].astype(float)
+    per_day = lines.groupby(["store", "day"])[["units", "paid"]].sum()
+    for s, store in enumerate(STORE_IDS):
+        for i, day in enumerate(sales.days):
+            units, paid = per_day.loc[(store, day)] if (store, day) in per_day.index else (0, 0.0)
+            assert sales.units[s, i].sum() == units, (store, day)
+            assert sales.item_gmv[s, i].sum() == pytest.approx(paid, abs=0.01), (store, day)
+        per_product = lines[lines["store"] == store].groupby("商品ID")["units"].sum()
+        assert sorted(per_product.tolist()) == sorted(x for x in sales.units[s].sum(axis=0).tolist() if x > 0)
+    assert sales.units.sum() > 0
 
 
 def test_every_sale_of_the_year_is_measured_on_every_seed(measured):

@@ -5,8 +5,11 @@ piecewise-linear level with a ridge on its slope changes + month-of-year + weekd
 days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
 not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
 (block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
-gets the own days' usual lift on top (it would have run without the campaign). docs/campaigns.md
-has the measured errors.
+gets the own days' usual lift on top (it would have run without the campaign). Given the units and
+item GMV sold per store, day and product (:class:`ProductMix`), a value series is fitted divided by
+its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
+sale changes how many units sell, a launch or a season changes which. docs/campaigns.md has the
+measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
@@ -318,6 +321,8 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
 
 # ---------------------------------------------------------------- product mix
 
+MIX_NOISE_FACTOR = 1.0  # weight of the window's mix deviation: max(0, 1 − factor × se² ÷ deviation²)
+
 @dataclass(frozen=True)
 class ProductMix:
     """Units sold and their value per store, day and product (``[stores, days, products]``; the
@@ -336,7 +341,8 @@ class ProductMix:
 class MixAdjustment:
     """What :func:`mix_adjusted` did: ``deviation`` — the window's mix index against what its own
     ordinary days predict (relative, value-weighted over the window); ``se`` — the sampling error of
-    that deviation; ``weight`` — the share of it taken (``max(0, 1 − se² / deviation²)``);
+    that deviation (the formula's, scaled by how much more the index varies on ordinary days);
+    ``weight`` — the share of it taken (``max(0, 1 − se² / deviation²)``);
     ``index`` — the mix index of every day (1 = the ordinary days' mean), ``used`` — the index the
     baseline was multiplied by (the window's days shrunk as above); ``inner`` — the baseline of the
     series divided by ``index`` (the interval is computed on it and scaled)."""
@@ -416,8 +422,15 @@ def mix_adjusted(days: list[dt.date], values, windows: list[DateRange], *, targe
     if base <= 0:
         return b0
     deviation = float((z * (index[w] - predicted[w])).sum()) / base
-    se = float(np.sqrt((z ** 2 * variance[w]).sum())) / base
-    weight = max(0.0, 1.0 - se ** 2 / deviation ** 2) if deviation else 0.0
+    # the units of a line come together (a line of 3 is one draw, not three) and the mix moves a
+    # little from day to day: the sampling variance is scaled by how much the index really varies
+    # around its prediction on the ordinary days, against what the formula says (at least 1)
+    fit = inner.fit_mask & (predicted > 0)
+    resid = index[fit] / predicted[fit] - 1.0
+    formula = float(np.mean(variance[fit] / predicted[fit] ** 2)) if fit.any() else 0.0
+    design = max(1.0, float(np.var(resid)) / formula) if formula > 0 and resid.size > 7 else 1.0
+    se = float(np.sqrt((z ** 2 * variance[w]).sum() * design)) / base
+    weight = max(0.0, 1.0 - MIX_NOISE_FACTOR * se ** 2 / deviation ** 2) if deviation else 0.0
     used = index.copy()
     used[w] = predicted[w] * (1.0 + weight * deviation)
     adj = MixAdjustment(deviation=deviation, se=se, weight=weight, index=index, used=used, inner=inner)
@@ -483,15 +496,20 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
     return float(total - hi_q), float(total - lo_q)
 
 
+PLACEBO_MAX_DAYS = 14  # a longer ordinary stretch rarely fits between a year's sales
+
+
 def placebo_errors(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
                    other_days: list[DateRange] = (), step_days: int = 7, max_placebos: int = 12) -> np.ndarray:
     """How wrong the method is where the truth is known: the relative error (baseline − actual)
     ÷ actual of :func:`window_baseline` over *placebo* windows — ordinary stretches of the
-    history as long as the target, treated as if they were a sale (left out of the fit, judged).
+    history as long as the target (at most ``PLACEBO_MAX_DAYS``: a month-long sale is judged by
+    two-week placebos, whose relative error is, if anything, larger), treated as if they were a
+    sale (left out of the fit, judged).
     Spreads of these errors include what the residual bootstrap cannot see (a wrong trend, a
     month step learnt from few days); they do not include a sale's own halo."""
     y = np.asarray(values, dtype=np.float64)
-    length = (target.last - target.first).days + 1
+    length = min((target.last - target.first).days + 1, PLACEBO_MAX_DAYS)
     busy = excluded_days(days, [*windows, target], guard_days=3) | excluded_days(days, list(other_days), guard_days=0)
     n = len(days)
     starts, i = [], 0
