@@ -3,12 +3,13 @@ year (年货节, 38节, 618, 99划算节, 双11, 双12) and the own shop's month
 was never tuned on.
 
 The method was developed on seeds 7, 11, 23, 37, 101, 202, 303, 404, 505, 606, 808, 909, 4242. The
-five seeds here were the held-out seeds of the previous round (drawn before that method was
-written); this round's held-out seeds (2744, 2537, 6362, 9931, 7149, docs/campaigns.md) are not in
-the test. The truth is the GMV the generated data holds in the window minus the generator's
+five seeds here were the held-out seeds of round 2 (drawn before that method was written); the
+held-out seeds of round 3 (2744, 2537, 6362, 9931, 7149) and round 4 (375, 837, 5672, 7394, 9479,
+docs/campaigns.md) are not in the test. The truth is the GMV the generated data holds in the window minus the generator's
 expected GMV without the campaign (``demo.generator.truth``), computed from the generator's own
 intensities and its exact expected order subtotal — it shares no code with the baseline. The
-baseline is the one the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores.
+baseline is the one the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores,
+with the product mix the warehouse would hold (units and item GMV per store, day and product).
 
 Speed: the daily GMV comes from ``truth.daily_sales`` — the generator's people and order models on
 the same random streams, without events, reviews or CSV files (~1 s a seed instead of ~40 s);
@@ -16,8 +17,9 @@ the same random streams, without events, reviews or CSV files (~1 s a seed inste
 read back with pandas that it is the same GMV. The warehouse holding the files' GMV is the 复盘
 page tests' business (``test_analytics_pages``).
 
-The floors below are what the method reaches over several seeds (the development seeds and both
-held-out sets, 23 seeds) with a margin; the test prints every error (docs/campaigns.md has the
+The floors below are what the method reaches over several seeds (the development seeds, these
+five and round 4's held-out seeds: 23 seeds) — the worst mean of those three sets with a margin,
+and the worst single error with a margin; the test prints every error (docs/campaigns.md has the
 tables)."""
 
 from __future__ import annotations
@@ -170,11 +172,12 @@ def test_the_baseline_is_within_five_percent_of_the_true_counterfactual(measured
 
 
 def test_incremental_gmv_floors_per_sale(measured):
-    # what the method reaches over several seeds with the exact truth, with a margin (docs/campaigns.md):
-    # (mean |error| over the seeds, max |error|) — 双11 and 618 meet ±10 % on average, the small-lift
-    # sales do not on every seed
-    floors = {"双11": (0.05, 0.10), "618": (0.08, 0.14), "38节": (0.12, 0.20), "双12": (0.14, 0.28),
-              "99划算节": (0.12, 0.25), "年货节": (0.25, 0.45), "会员日": (0.10, 0.35)}
+    # what the method reaches over several seeds with the exact truth, with a margin (docs/campaigns.md,
+    # round 4): (mean |error| over the seeds, max |error|). Worst means of the three sets (the development
+    # seeds, these seeds, round 4's held-out seeds): 双11 2.5 %, 618 5.7, 双12 7.1, 99划算节 7.6,
+    # 38节 10.5, 年货节 16.4, 会员日 7.6; worst single errors 4.6, 12.4, 12.7, 16.4, 24.5, 40.7, 33.1 %
+    floors = {"双11": (0.04, 0.07), "618": (0.07, 0.14), "双12": (0.09, 0.16), "99划算节": (0.10, 0.20),
+              "38节": (0.12, 0.27), "年货节": (0.25, 0.45), "会员日": (0.10, 0.35)}
     for kind, (mean_floor, max_floor) in floors.items():
         errs = [abs(e) for e, _, _ in measured[kind]]
         assert float(np.mean(errs)) <= mean_floor and max(errs) <= max_floor, (kind, measured[kind])
