@@ -497,15 +497,12 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
 
 
 def placebo_errors(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
-                   other_days: list[DateRange] = (), step_days: int = 7, max_placebos: int = 12,
-                   model: str | None = None) -> np.ndarray:
+                   other_days: list[DateRange] = (), step_days: int = 7, max_placebos: int = 12) -> np.ndarray:
     """How wrong the method is where the truth is known: the relative error (baseline − actual)
     ÷ actual of :func:`window_baseline` over *placebo* windows — ordinary stretches of the
     history as long as the target, treated as if they were a sale (left out of the fit, judged).
     Spreads of these errors include what the residual bootstrap cannot see (a wrong trend, a
-    month step learnt from few days); they do not include a sale's own halo. ``model``: only
-    placebos judged by the same model as the target count (a placebo near the data's end is
-    extrapolated by the month model and says nothing about an interpolated target)."""
+    month step learnt from few days); they do not include a sale's own halo."""
     y = np.asarray(values, dtype=np.float64)
     length = (target.last - target.first).days + 1
     busy = excluded_days(days, [*windows, target], guard_days=3) | excluded_days(days, list(other_days), guard_days=0)
@@ -525,8 +522,6 @@ def placebo_errors(days: list[dt.date], values, windows: list[DateRange], *, tar
         try:
             b = window_baseline(days, y, [*windows, target, p], target=p, other_days=other_days)
         except ValueError:
-            continue
-        if model is not None and b.model != model:
             continue
         actual = float(y[i:i + length].sum())
         out.append((b.window_total(p) - actual) / actual)
@@ -556,7 +551,7 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
                 total + float(np.hypot((hi_z - total_z) * scale, half_mix)))
     lo, hi = window_interval(days, values, windows, target=target, other_days=other_days, fitted=b,
                              replicates=replicates)
-    pe = placebo_errors(days, values, windows, target=target, other_days=other_days, model=b.model)
+    pe = placebo_errors(days, values, windows, target=target, other_days=other_days)
     if pe.size >= 5:
         half = float(np.quantile(np.abs(pe), 0.9)) * total
         lo, hi = min(lo, total - half), max(hi, total + half)
