@@ -141,7 +141,8 @@ def test_daily_sales_equal_the_generated_files(tmp_path):
     assert sales.gmv.sum() > 0
     # by product (the mix the 复盘 reads): units and item GMV of paid lines per store and day, and
     # each store's per-product totals as a multiset (the files name products by platform id)
-    frames = [pd.read_csv(f.path, dtype=str, usecols=["商品ID", "购买数量", "实付金额", "付款时间"]).assign(store=f.store_id)
+    columns = ["商品ID", "购买数量", "实付金额", "付款时间"]
+    frames = [pd.read_csv(f.path, dtype=str, usecols=columns).assign(store=f.store_id)
               for f in manifest.files if f.profile_id == "shopops_order_lines"]
     lines = pd.concat(frames)
     lines = lines[lines["付款时间"].notna()]

@@ -323,6 +323,7 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
 
 MIX_NOISE_FACTOR = 1.0  # weight of the window's mix deviation: max(0, 1 − factor × se² ÷ deviation²)
 
+
 @dataclass(frozen=True)
 class ProductMix:
     """Units sold and their value per store, day and product (``[stores, days, products]``; the
@@ -334,7 +335,8 @@ class ProductMix:
 
     def __post_init__(self) -> None:
         if self.units.shape != self.value.shape or self.units.ndim != 3:
-            raise ValueError(f"units {self.units.shape} and value {self.value.shape} must both be [stores, days, products]")
+            raise ValueError(f"units {self.units.shape} and value {self.value.shape} must both be "
+                             "[stores, days, products]")
 
 
 @dataclass(frozen=True)
