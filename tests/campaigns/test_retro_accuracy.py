@@ -3,12 +3,13 @@ year (年货节, 38节, 618, 99划算节, 双11, 双12) and the own shop's month
 was never tuned on.
 
 The method was developed on seeds 7, 11, 23, 37, 101, 202, 303, 404, 505, 606, 808, 909, 4242. The
-five seeds here were the held-out seeds of the previous round (drawn before that method was
-written); this round's held-out seeds (2744, 2537, 6362, 9931, 7149, docs/campaigns.md) are not in
-the test. The truth is the GMV the generated data holds in the window minus the generator's
+five seeds here were the held-out seeds of round 2 (drawn before that method was written); the
+held-out seeds of round 3 (2744, 2537, 6362, 9931, 7149) and round 4 (375, 837, 5672, 7394, 9479,
+docs/campaigns.md) are not in the test. The truth is the GMV the generated data holds in the window minus the generator's
 expected GMV without the campaign (``demo.generator.truth``), computed from the generator's own
 intensities and its exact expected order subtotal — it shares no code with the baseline. The
-baseline is the one the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores.
+baseline is the one the 复盘 fits (``retro.series_baseline``) on the daily GMV of the five stores,
+with the product mix the warehouse would hold (units and item GMV per store, day and product).
 
 Speed: the daily GMV comes from ``truth.daily_sales`` — the generator's people and order models on
 the same random streams, without events, reviews or CSV files (~1 s a seed instead of ~40 s);
@@ -16,8 +17,9 @@ the same random streams, without events, reviews or CSV files (~1 s a seed inste
 read back with pandas that it is the same GMV. The warehouse holding the files' GMV is the 复盘
 page tests' business (``test_analytics_pages``).
 
-The floors below are what the method reaches over several seeds (the development seeds and both
-held-out sets, 23 seeds) with a margin; the test prints every error (docs/campaigns.md has the
+The floors below are what the method reaches over several seeds (the development seeds, these
+five and round 4's held-out seeds: 23 seeds) — the worst mean of those three sets with a margin,
+and the worst single error with a margin; the test prints every error (docs/campaigns.md has the
 tables)."""
 
 from __future__ import annotations
@@ -57,12 +59,12 @@ def _plan(window, start, stores=STORES):
 
 def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
     """{kind: [(incremental error, counterfactual error, interval covers the truth), …]} of one seed."""
-    from shopops.campaigns.baseline import DateRange
+    from shopops.campaigns.baseline import DateRange, ProductMix
     from shopops.campaigns.retro import MIN_DAYS_BEFORE, series_baseline, series_interval
     from shopops.demo.generator.spec import STORE_IDS
     from shopops.demo.generator.truth import campaign_truth, daily_sales
 
-    sales = daily_sales(seed=seed, end_date=END, days=DAYS, scale=SCALE)
+    sales = daily_sales(seed=seed, end_date=END, days=DAYS, scale=SCALE, by_product=True)
     all_days = sales.days
     all_stores = sales.gmv.sum(axis=0)
     own_store = sales.gmv[STORE_IDS.index("own")]
@@ -78,8 +80,10 @@ def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
         i0, i1 = (lo - sales.start).days, (hi - sales.start).days
         days, values = all_days[i0:i1 + 1], series[i0:i1 + 1]
         plan = _plan(w, sales.start, ("own",) if member else STORES)
+        rows_s = [STORE_IDS.index("own")] if member else list(range(len(STORE_IDS)))
+        mix = ProductMix(units=sales.units[rows_s, i0:i1 + 1], value=sales.item_gmv[rows_s, i0:i1 + 1])
         try:
-            b = series_baseline(plan, days, values)
+            b = series_baseline(plan, days, values, mix)
         except ValueError:  # fewer than 28 ordinary days: the 复盘 refuses it too
             continue
         if np.count_nonzero(b.fit_mask[:days.index(w.first)]) < MIN_DAYS_BEFORE:
@@ -126,7 +130,7 @@ def test_daily_sales_equal_the_generated_files(tmp_path):
     orders["day"] = pd.to_datetime(orders["付款时间"]).dt.date
     orders["amount"] = orders["实付金额"].astype(float)
     by_day = orders.groupby(["store", "day"])["amount"].agg(["sum", "count"])
-    sales = daily_sales(seed=31, end_date=end, days=45, scale="small")
+    sales = daily_sales(seed=31, end_date=end, days=45, scale="small", by_product=True)
     assert sales.start == manifest.start_date
     assert set(orders["day"]) <= set(sales.days)
     for s, store in enumerate(STORE_IDS):
@@ -135,6 +139,25 @@ def test_daily_sales_equal_the_generated_files(tmp_path):
             assert sales.gmv[s, i] == pytest.approx(gmv, abs=0.005), (store, day)
             assert sales.orders[s, i] == n, (store, day)
     assert sales.gmv.sum() > 0
+    # by product (the mix the 复盘 reads): units and item GMV of paid lines per store and day, and
+    # each store's per-product totals as a multiset (the files name products by platform id)
+    columns = ["商品ID", "购买数量", "实付金额", "付款时间"]
+    frames = [pd.read_csv(f.path, dtype=str, usecols=columns).assign(store=f.store_id)
+              for f in manifest.files if f.profile_id == "shopops_order_lines"]
+    lines = pd.concat(frames)
+    lines = lines[lines["付款时间"].notna()]
+    lines["day"] = pd.to_datetime(lines["付款时间"]).dt.date
+    lines["units"] = lines["购买数量"].astype(int)
+    lines["paid"] = lines["实付金额"].astype(float)
+    per_day = lines.groupby(["store", "day"])[["units", "paid"]].sum()
+    for s, store in enumerate(STORE_IDS):
+        for i, day in enumerate(sales.days):
+            units, paid = per_day.loc[(store, day)] if (store, day) in per_day.index else (0, 0.0)
+            assert sales.units[s, i].sum() == units, (store, day)
+            assert sales.item_gmv[s, i].sum() == pytest.approx(paid, abs=0.01), (store, day)
+        per_product = lines[lines["store"] == store].groupby("商品ID")["units"].sum()
+        assert sorted(per_product.tolist()) == sorted(x for x in sales.units[s].sum(axis=0).tolist() if x > 0)
+    assert sales.units.sum() > 0
 
 
 def test_every_sale_of_the_year_is_measured_on_every_seed(measured):
@@ -150,11 +173,12 @@ def test_the_baseline_is_within_five_percent_of_the_true_counterfactual(measured
 
 
 def test_incremental_gmv_floors_per_sale(measured):
-    # what the method reaches over several seeds with the exact truth, with a margin (docs/campaigns.md):
-    # (mean |error| over the seeds, max |error|) — 双11 and 618 meet ±10 % on average, the small-lift
-    # sales do not on every seed
-    floors = {"双11": (0.05, 0.10), "618": (0.08, 0.14), "38节": (0.12, 0.20), "双12": (0.14, 0.28),
-              "99划算节": (0.12, 0.25), "年货节": (0.25, 0.45), "会员日": (0.10, 0.35)}
+    # what the method reaches over several seeds with the exact truth, with a margin (docs/campaigns.md,
+    # round 4): (mean |error| over the seeds, max |error|). Worst means of the three sets (the development
+    # seeds, these seeds, round 4's held-out seeds): 双11 2.5 %, 618 5.7, 双12 7.1, 99划算节 7.6,
+    # 38节 10.5, 年货节 16.4, 会员日 7.6; worst single errors 4.6, 12.4, 12.7, 16.4, 24.5, 40.7, 33.1 %
+    floors = {"双11": (0.04, 0.07), "618": (0.07, 0.14), "双12": (0.09, 0.16), "99划算节": (0.10, 0.20),
+              "38节": (0.12, 0.27), "年货节": (0.25, 0.45), "会员日": (0.10, 0.35)}
     for kind, (mean_floor, max_floor) in floors.items():
         errs = [abs(e) for e, _, _ in measured[kind]]
         assert float(np.mean(errs)) <= mean_floor and max(errs) <= max_floor, (kind, measured[kind])

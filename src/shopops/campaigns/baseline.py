@@ -5,8 +5,11 @@ piecewise-linear level with a ridge on its slope changes + month-of-year + weekd
 days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
 not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
 (block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
-gets the own days' usual lift on top (it would have run without the campaign). docs/campaigns.md
-has the measured errors.
+gets the own days' usual lift on top (it would have run without the campaign). Given the units and
+item GMV sold per store, day and product (:class:`ProductMix`), a value series is fitted divided by
+its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
+sale changes how many units sell, a launch or a season changes which. docs/campaigns.md has the
+measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
@@ -47,8 +50,8 @@ import pandas as pd
 HALO_DAYS = 28
 HALO_MAX_WINDOW = 14
 
-__all__ = ["Baseline", "DateRange", "baseline_fit", "baseline_interval", "excluded_days", "placebo_errors", "trend_fit",
-           "window_baseline", "window_interval"]
+__all__ = ["Baseline", "DateRange", "MixAdjustment", "ProductMix", "baseline_fit", "baseline_interval", "excluded_days",
+           "mix_adjusted", "mix_index", "placebo_errors", "trend_fit", "window_baseline", "window_interval"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +77,7 @@ class Baseline:
     residual_cv: float  # std of actual / expected − 1 over fit days (the day-to-day noise)
     seasonal: bool  # same-period-last-year applied
     model: str = "month"  # "month": baseline_fit; "trend": trend_fit
+    mix: "MixAdjustment | None" = None  # the product-mix adjustment (:func:`mix_adjusted`), when one was made
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -299,14 +303,140 @@ def has_days_after(days: list[dt.date], fit_mask: np.ndarray, target: DateRange)
 
 
 def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
-                    other_days: list[DateRange] = ()) -> Baseline:
+                    other_days: list[DateRange] = (), mix: ProductMix | None = None) -> Baseline:
     """The baseline the 复盘 uses: the trend model when ordinary days follow the window (it
     interpolates the level across it), else the month-factor model with last year's shape
-    (:func:`baseline_fit`), which does not extrapolate a slope."""
+    (:func:`baseline_fit`), which does not extrapolate a slope. With ``mix`` (the units and value
+    sold per store, day and product of the same days) and ordinary days after the window, the
+    value series is first divided by its product-mix index and the window's own mix put back
+    (:func:`mix_adjusted`)."""
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
-    b = trend if has_days_after(days, trend.fit_mask, target) else baseline_fit(
-        days, values, windows, target=target, other_days=other_days)
-    return _own_days_inside(b, windows, target, other_days)
+    after = has_days_after(days, trend.fit_mask, target)
+    b = trend if after else baseline_fit(days, values, windows, target=target, other_days=other_days)
+    b = _own_days_inside(b, windows, target, other_days)
+    if mix is not None and after:
+        return mix_adjusted(days, values, windows, target=target, other_days=other_days, mix=mix, fitted=b)
+    return b
+
+
+# ---------------------------------------------------------------- product mix
+
+MIX_NOISE_FACTOR = 1.0  # weight of the window's mix deviation: max(0, 1 − factor × se² ÷ deviation²)
+
+
+@dataclass(frozen=True)
+class ProductMix:
+    """Units sold and their value per store, day and product (``[stores, days, products]``; the
+    days those of the series): what the mix index is computed from. Value is what the units were
+    sold for (item GMV); only its ratio to units on ordinary days is used."""
+
+    units: np.ndarray
+    value: np.ndarray
+
+    def __post_init__(self) -> None:
+        if self.units.shape != self.value.shape or self.units.ndim != 3:
+            raise ValueError(f"units {self.units.shape} and value {self.value.shape} must both be "
+                             "[stores, days, products]")
+
+
+@dataclass(frozen=True)
+class MixAdjustment:
+    """What :func:`mix_adjusted` did: ``deviation`` — the window's mix index against what its own
+    ordinary days predict (relative, value-weighted over the window); ``se`` — the sampling error of
+    that deviation (the formula's, scaled by how much more the index varies on ordinary days);
+    ``weight`` — the share of it taken (``max(0, 1 − se² / deviation²)``);
+    ``index`` — the mix index of every day (1 = the ordinary days' mean), ``used`` — the index the
+    baseline was multiplied by (the window's days shrunk as above); ``inner`` — the baseline of the
+    series divided by ``index`` (the interval is computed on it and scaled)."""
+
+    deviation: float
+    se: float
+    weight: float
+    index: np.ndarray
+    used: np.ndarray
+    inner: Baseline
+
+
+def mix_index(mix: ProductMix, fit: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The product-mix index of every day and its sampling variance: the mean *ordinary* value of a
+    unit sold that day — each product at its own value per unit over the ``fit`` days (per store;
+    a product a store never sold on a fit day: the product's value in the other stores, else its
+    window value scaled by the window's usual discount) — with the stores at their fixed shares of
+    the fit days' units, divided by its mean over the fit days. A sale changes how *many* units
+    sell and at what price, not (in the stores this is built for) *which* products sell; a launch,
+    a delisting or a seasonal turn does, and moves the value of an ordinary day with it. The
+    variance is the per-day sampling variance of that mean (the spread of the units' reference
+    values ÷ units)."""
+    units = np.asarray(mix.units, dtype=np.float64)
+    value = np.asarray(mix.value, dtype=np.float64)
+    if units.shape[1] != fit.size:
+        raise ValueError(f"the mix has {units.shape[1]} days, the series {fit.size}")
+    u_fit, v_fit = units[:, fit].sum(axis=1), value[:, fit].sum(axis=1)  # [S, P]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_product = np.where(u_fit.sum(axis=0) > 0, v_fit.sum(axis=0) / u_fit.sum(axis=0), np.nan)
+        ref = np.where(u_fit > 0, v_fit / u_fit, per_product[None, :])
+        missing = np.isnan(ref)
+        if missing.any():
+            u_out, v_out = units[:, ~fit].sum(axis=1), value[:, ~fit].sum(axis=1)
+            out_price = np.where(u_out > 0, v_out / u_out, np.nan)
+            ratios = (out_price / ref)[~missing & (u_out > 0)]
+            usual = float(np.median(ratios)) if ratios.size else 1.0
+            ref = np.where(missing, out_price / usual, ref)
+            ref = np.where(np.isnan(ref), np.nanmean(ref) if np.isfinite(ref).any() else 1.0, ref)
+    n = units.sum(axis=2)  # [S, D]
+    m1 = (units * ref[:, None, :]).sum(axis=2) / np.maximum(n, 1e-12)
+    m2 = (units * ref[:, None, :] ** 2).sum(axis=2) / np.maximum(n, 1e-12)
+    var = np.maximum(m2 - m1 ** 2, 0.0) / np.maximum(n, 1.0)
+    share = n[:, fit].sum(axis=1)
+    if share.sum() <= 0:
+        raise ValueError("no units sold on the ordinary days: no product mix to index")
+    share = share / share.sum()
+    index = (share[:, None] * m1).sum(axis=0)
+    variance = (share[:, None] ** 2 * var).sum(axis=0)
+    # a day a store sold nothing: that store's part of the index is its ordinary mean
+    empty = n <= 0
+    if empty.any():
+        ordinary = np.array([(m1[s, fit] * n[s, fit]).sum() / max(n[s, fit].sum(), 1e-12) for s in range(n.shape[0])])
+        index = index + (share[:, None] * np.where(empty, ordinary[:, None], 0.0)).sum(axis=0)
+    scale = float(index[fit].mean())
+    return index / scale, variance / scale ** 2
+
+
+def mix_adjusted(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
+                 other_days: list[DateRange] = (), mix: ProductMix, fitted: Baseline | None = None) -> Baseline:
+    """The baseline with the window's product mix (:func:`mix_index`): the series divided by the
+    mix index is fitted (:func:`window_baseline`, the same model), and its window days are put back
+    at the mix the window *actually* sold — so a product launched, delisted or out of season
+    around the sale moves the baseline as it moved the sales — shrunk towards the mix its ordinary
+    days predict by how much of the window's deviation is sampling noise (a window of a few days
+    of a small store is mostly noise: ``weight`` = max(0, 1 − se² ÷ deviation²), the positive-part
+    James–Stein weight of one observation)."""
+    y = np.asarray(values, dtype=np.float64)
+    b0 = fitted or window_baseline(days, y, windows, target=target, other_days=other_days)
+    index, variance = mix_index(mix, b0.fit_mask)
+    if not (index > 0).all():
+        return b0
+    inner = window_baseline(days, y / index, windows, target=target, other_days=other_days)
+    predicted = window_baseline(days, index, windows, target=target, other_days=other_days).expected
+    w = np.array([target.first <= d <= target.last for d in days])
+    z = inner.expected[w]
+    base = float((z * predicted[w]).sum())
+    if base <= 0:
+        return b0
+    deviation = float((z * (index[w] - predicted[w])).sum()) / base
+    # the units of a line come together (a line of 3 is one draw, not three) and the mix moves a
+    # little from day to day: the sampling variance is scaled by how much the index really varies
+    # around its prediction on the ordinary days, against what the formula says (at least 1)
+    fit = inner.fit_mask & (predicted > 0)
+    resid = index[fit] / predicted[fit] - 1.0
+    formula = float(np.mean(variance[fit] / predicted[fit] ** 2)) if fit.any() else 0.0
+    design = max(1.0, float(np.var(resid)) / formula) if formula > 0 and resid.size > 7 else 1.0
+    se = float(np.sqrt((z ** 2 * variance[w]).sum() * design)) / base
+    weight = max(0.0, 1.0 - MIX_NOISE_FACTOR * se ** 2 / deviation ** 2) if deviation else 0.0
+    used = index.copy()
+    used[w] = predicted[w] * (1.0 + weight * deviation)
+    adj = MixAdjustment(deviation=deviation, se=se, weight=weight, index=index, used=used, inner=inner)
+    return replace(inner, actual=y, expected=inner.expected * used, mix=adj)
 
 
 MIN_OWN_DAYS = 3
@@ -411,6 +541,16 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
     truth does not). Measured coverage: docs/campaigns.md."""
     b = fitted or window_baseline(days, values, windows, target=target, other_days=other_days)
     total = b.window_total(target)
+    if b.mix is not None:  # the interval of the mix-deflated series' baseline, scaled, and the mix's own error
+        adj = b.mix
+        z = np.asarray(values, dtype=np.float64) / adj.index
+        lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=adj.inner,
+                                       replicates=replicates)
+        total_z = adj.inner.window_total(target)
+        scale = total / total_z if total_z > 0 else 1.0
+        half_mix = total * adj.se * float(np.sqrt(adj.weight))
+        return (total - float(np.hypot((total_z - lo_z) * scale, half_mix)),
+                total + float(np.hypot((hi_z - total_z) * scale, half_mix)))
     lo, hi = window_interval(days, values, windows, target=target, other_days=other_days, fitted=b,
                              replicates=replicates)
     pe = placebo_errors(days, values, windows, target=target, other_days=other_days)

@@ -29,7 +29,7 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from shopops.campaigns.baseline import Baseline, DateRange, baseline_interval, window_baseline
+from shopops.campaigns.baseline import Baseline, DateRange, ProductMix, baseline_interval, window_baseline
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import KpiQuery, run_query
 from shopops.metrics.sources import paid_orders
@@ -141,12 +141,40 @@ def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
     return frame
 
 
-def series_baseline(plan: RetroPlan, days: list[dt.date], values) -> Baseline:
+def series_baseline(plan: RetroPlan, days: list[dt.date], values, mix: ProductMix | None = None) -> Baseline:
     """The no-campaign baseline of one daily series of the plan's stores (what :func:`retro_build`
     fits for every KPI): the plan's window judged, every other campaign and the stores' own days
-    left out of the fit (:func:`baseline.window_baseline`)."""
+    left out of the fit (:func:`baseline.window_baseline`); ``mix`` (the products sold on the same
+    days, :func:`product_mix`) for a value series (GMV): the window keeps its own product mix."""
     return window_baseline(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
-                           other_days=list(plan.other_days))
+                           other_days=list(plan.other_days), mix=mix)
+
+
+def product_mix(plan: RetroPlan, days: list[dt.date], con=None) -> ProductMix | None:
+    """Units sold and item GMV per store, day and product of the plan's stores over ``days`` (the
+    catalog's ``units_sold`` / ``item_gmv`` by ``store_id`` and ``product_id``, from the
+    ``product_daily`` rollup): the product mix of :func:`baseline.mix_index`. None without lines."""
+    res = run_query(KpiQuery(("units_sold", "item_gmv"), Period(days[0], days[-1]), grain=Grain.DAY,
+                             by=("store_id", "product_id"), stores=plan.stores), con=con)
+    f = res.to_frame()
+    if f.empty:
+        return None
+    f["bucket"] = pd.to_datetime(f["bucket"]).dt.date
+    for k in ("units_sold", "item_gmv"):
+        f[k] = pd.to_numeric(f[k].map(lambda v: None if v is None else float(v)), errors="coerce").fillna(0.0)
+    f = f[f["bucket"].isin(set(days)) & (f["units_sold"] > 0)]
+    if f.empty:
+        return None
+    stores = sorted(f["store_id"].astype(str).unique())
+    products = sorted(f["product_id"].astype(str).unique())
+    si = f["store_id"].astype(str).map({s: i for i, s in enumerate(stores)}).to_numpy()
+    di = f["bucket"].map({d: i for i, d in enumerate(days)}).to_numpy()
+    pi = f["product_id"].astype(str).map({p: i for i, p in enumerate(products)}).to_numpy()
+    units = np.zeros((len(stores), len(days), len(products)))
+    value = np.zeros_like(units)
+    np.add.at(units, (si, di, pi), f["units_sold"].to_numpy())
+    np.add.at(value, (si, di, pi), f["item_gmv"].to_numpy())
+    return ProductMix(units=units, value=value)
 
 
 def series_interval(plan: RetroPlan, days: list[dt.date], values, fitted: Baseline) -> tuple[float, float]:
@@ -175,8 +203,9 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     in_w = np.array([w.first <= d <= w.last for d in days])
     notes: list[str] = []
     fits: dict[str, Baseline] = {}
+    mix = product_mix(plan, days, con)
     for k in SERIES_KPIS:
-        fits[k] = series_baseline(plan, days, frame[k].to_numpy())
+        fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
     if before < MIN_DAYS_BEFORE:
         raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "
