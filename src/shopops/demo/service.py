@@ -199,18 +199,34 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     return made
 
 
+def _best_sellers(top: int = 5) -> dict[str, list[str]]:
+    """Each store's ``top`` products by paid units (the demo's survey answers name them)."""
+    from shopops.warehouse.connection import connect
+
+    con = connect()
+    if "order_lines" not in con.list_tables():
+        return {}
+    lines = con.table("order_lines")
+    frame = lines.group_by(["store_id", "product_id"]).aggregate(units=lines.quantity.sum()).to_pandas()
+    frame = frame.sort_values(["store_id", "units", "product_id"], ascending=[True, False, True])
+    return {s: list(g["product_id"].head(top)) for s, g in frame.groupby("store_id", sort=True)}
+
+
 def _survey_answers(rng: np.random.Generator, now: dt.datetime) -> int:
     from shopops.service.models import Agent, SurveyKind, SurveySend
     from shopops.service.services import survey_answer, survey_token
 
     answered = 0
     agents = list(Agent.objects.all())
+    products = _best_sellers()  # per store: the products the answers are about (CSAT/NPS by product)
     for i in range(160):
         kind = SurveyKind.CSAT if i % 2 == 0 else SurveyKind.NPS
         sent = now - dt.timedelta(days=int(rng.integers(1, 60)), hours=int(rng.integers(0, 12)))
+        store_id = ("tmall", "jd", "pdd", "douyin")[i % 4]
+        choices = products.get(store_id) or [""]
         send = SurveySend.objects.create(
             kind=kind, trigger=SurveySend.Trigger.TICKET_CLOSED if kind == SurveyKind.CSAT else SurveySend.Trigger.DELIVERED,
-            store_id=("tmall", "jd", "pdd", "douyin")[i % 4], customer_id=f"demo-survey-{i:03d}",
+            store_id=store_id, customer_id=f"demo-survey-{i:03d}", product_id=choices[(i // 4) % len(choices)],
             order_id=f"DS{i:05d}" if kind == SurveyKind.NPS else "",
             agent=agents[i % len(agents)] if kind == SurveyKind.CSAT else None, channel="sms", token=survey_token(),
             status=SurveySend.Status.SENT, sent_at=sent, expires_at=sent + dt.timedelta(days=7))
