@@ -48,6 +48,11 @@ def test_service_demo(warehouse, settings):
     assert {p for s, p in products if s == "tmall"} == {"P1", "P2"}
     assert {p for s, p in products if s == "jd"} == {"J1"}
     assert {p for s, p in products if s == "pdd"} == {""}
+    # the demo's tickets are about those products, and their first replies use the greeting template
+    assert set(Ticket.objects.filter(store_id="tmall", source="manual").values_list("product_id", flat=True)) == {"P1", "P2"}
+    greeting = ReplyTemplate.objects.get(title="开场问候")
+    replied = Ticket.objects.filter(source="manual").exclude(status=TicketStatus.NEW).count()
+    assert replied > 0 and greeting.usage_count == replied
     before = Ticket.objects.count()
     service_demo_ensure(echo=lines.append)
     assert Ticket.objects.count() == before
