@@ -167,3 +167,15 @@ def test_product_page_closes_the_loop_fix_per_aspect_and_return_reasons(store):
     assert '<th scope="row">尺码不合适</th><td class="num">2</td>' in table
     assert "质量问题" not in table and "不想要了" not in table
     assert '<td data-fix="size">核对详情页的尺码表和尺码建议。</td>' in page
+
+
+def test_dsr_page_opens_on_a_store_with_scores(store):
+    """Only Tmall exports DSR: the page opens there, not on the first store in the list."""
+    load(store, "stores", pa.table({"store_id": ["douyin"], "platform": ["douyin"], "name": ["抖音小店"],
+                                    "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    c = client_for("mei")
+    page = c.get(reverse("service:dsr")).content.decode()
+    assert 'id="dsr-table"' in page and "4.80" in page
+    assert '<option value="tmall" selected>' in page
+    page = c.get(reverse("service:dsr"), {"store": "douyin"}).content.decode()
+    assert 'id="dsr-table"' not in page  # asked for: its (empty) page

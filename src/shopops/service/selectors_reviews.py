@@ -287,6 +287,15 @@ def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | Non
     return rows
 
 
+def dsr_stores(con=None) -> set[str]:
+    """The stores with imported shop scores (DSR)."""
+    con = _con(con)
+    if "shop_scores" not in set(con.list_tables()):
+        return set()
+    s = con.table("shop_scores")
+    return {str(x) for x in s.select("store_id").distinct().to_pandas()["store_id"]}
+
+
 def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | None = None, con=None) -> pd.DataFrame:
     """Daily DSR of a store (date, description, …_industry) as floats, oldest first."""
     con = _con(con)

@@ -135,9 +135,14 @@ def product_issues_context(issues: selectors_reviews.ProductIssues) -> dict:
 @module_required(Module.SERVICE)
 def dsr(request: HttpRequest) -> HttpResponse:
     stores = _stores()
-    store = request.GET.get("store", "") or (stores[0][0] if stores else "")
+    try:  # open on a store that has scores (only Tmall exports DSR)
+        with_scores = selectors_reviews.dsr_stores() if stores else set()
+    except Exception:  # no warehouse yet
+        with_scores = set()
+    default = next((s for s, _ in stores if s in with_scores), stores[0][0] if stores else "")
+    store = request.GET.get("store", "") or default
     if store not in {s for s, _ in stores}:
-        store = stores[0][0] if stores else ""
+        store = default
     frame = selectors_reviews.dsr_series(store_id=store) if store else None
     rows, chart = [], {"x": [], "series": []}
     if frame is not None and not frame.empty:
