@@ -183,3 +183,35 @@ def test_nps_after_delivery_names_the_orders_main_product(warehouse, desk):
     survey_answer(token=sends["O2"].token, score=3, now=NOW)
     nps = {r.key: (r.answers, r.value) for r in satisfaction_by(kind=SurveyKind.NPS, by="product")}
     assert nps == {"P-COAT": (1, 100.0), "P-HAT": (1, -100.0)}  # a promoter; a detractor
+
+
+def test_satisfaction_page_names_products_and_marks_answers_without_one(warehouse, desk):
+    """By product: the listing title; by agent, NPS (about the store, no agent) reads "(none linked)"."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from shopops.service.surveys import surveys_after_delivery
+    from shopops.warehouse.loader import load
+
+    from .conftest import PASSWORD
+
+    paid = dt.datetime(2025, 11, 3, 2, tzinfo=dt.UTC)
+    load(warehouse, "stores", pa.table({"store_id": ["tmall"], "platform": ["tmall"], "name": ["天猫旗舰店"],
+                                        "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    load(warehouse, "products", pa.table({"store_id": ["tmall"], "product_id": ["P-COAT"], "title": ["羊毛大衣女"]}))
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"], "order_id": ["O1"], "customer_id": ["a"], "status": ["completed"], "created_at": [paid],
+        "paid_at": [paid], "paid_date": [dt.date(2025, 11, 3)], "paid_amount": [Decimal("130.00")]}))
+    load(warehouse, "order_lines", pa.table({
+        "store_id": ["tmall"], "order_id": ["O1"], "line_no": pa.array([1], pa.int32()), "product_id": ["P-COAT"],
+        "quantity": pa.array([1], pa.int32()), "paid_amount": [Decimal("130.00")]}))
+    assert surveys_after_delivery(as_of=dt.date(2025, 11, 10), con=warehouse, now=NOW) == 1
+    survey_answer(token=SurveySend.objects.get(order_id="O1").token, score=9, now=NOW)
+    c = Client()
+    assert c.login(username="cslead", password=PASSWORD)
+    page = c.get(reverse("service:satisfaction"), {"by": "product"}).content.decode()
+    assert '<th scope="row">羊毛大衣女</th>' in page
+    page = c.get(reverse("service:satisfaction"), {"by": "agent"}).content.decode()
+    nps = page.split("NPS")[-1]
+    assert "（未关联）" in nps

@@ -233,9 +233,19 @@ def satisfaction_by(*, kind: str, by: str, start: dt.date | None = None, end: dt
     if by not in keyfn:
         raise ValueError(f"by must be one of {', '.join(keyfn)}, got {by!r}")
     groups: dict[str, tuple[str, list[int]]] = {}
+    first_store: dict[str, str] = {}  # product -> the store of its first answer (for its title)
     for a in _answers(kind, start, end):
         key, label = keyfn[by](a)
         groups.setdefault(key, (label, []))[1].append(a.score)
+        first_store.setdefault(a.send.product_id, a.send.store_id)
+    if by == "product":  # the product's title, not its id
+        from shopops.metrics.dimensions import product_titles
+
+        try:
+            titles = product_titles([(s, pid) for pid, s in first_store.items() if pid])
+        except Exception:  # no warehouse yet: the ids
+            titles = {}
+        groups = {k: (titles.get((first_store.get(k), k), label), scores) for k, (label, scores) in groups.items()}
     rows = []
     for key, (label, scores) in sorted(groups.items()):
         if kind == SurveyKind.CSAT:
