@@ -27,6 +27,10 @@ def test_service_demo(warehouse, settings):
         "store_id": ["tmall"], "order_id": ["O1"], "customer_id": ["c1"], "status": ["completed"],
         "created_at": [dt.datetime(2025, 11, 10, 2, tzinfo=dt.UTC)], "paid_at": [dt.datetime(2025, 11, 10, 2, tzinfo=dt.UTC)],
         "paid_date": [dt.date(2025, 11, 10)], "paid_amount": [Decimal("99.00")]}))
+    load(warehouse, "order_lines", pa.table({
+        "store_id": ["tmall", "tmall", "jd"], "order_id": ["O1", "O1", "O2"], "line_no": pa.array([1, 2, 1], pa.int32()),
+        "product_id": ["P1", "P2", "J1"], "quantity": pa.array([3, 1, 1], pa.int32()),
+        "paid_amount": [Decimal("60.00"), Decimal("39.00"), Decimal("10.00")]}))
     lines = []
     service_demo_ensure(echo=lines.append)
     statuses = set(Ticket.objects.values_list("status", flat=True))
@@ -36,6 +40,19 @@ def test_service_demo(warehouse, settings):
     assert warehouse.raw_sql("select count(*) from service_chat_daily").fetchone()[0] == 4 * 30 * 3
     assert warehouse.raw_sql("select max(date) from service_chat_daily").fetchone()[0] == dt.date(2025, 11, 10)
     assert SurveyAnswer.objects.count() > 50
+    # the answers name products, so CSAT / NPS read by product (stores without sales: none)
+    from shopops.service.models import SurveySend
+
+    sends = SurveySend.objects.filter(customer_id__startswith="demo-survey-")
+    products = {(s, p) for s, p in sends.values_list("store_id", "product_id")}
+    assert {p for s, p in products if s == "tmall"} == {"P1", "P2"}
+    assert {p for s, p in products if s == "jd"} == {"J1"}
+    assert {p for s, p in products if s == "pdd"} == {""}
+    # the demo's tickets are about those products, and their first replies use the greeting template
+    assert set(Ticket.objects.filter(store_id="tmall", source="manual").values_list("product_id", flat=True)) == {"P1", "P2"}
+    greeting = ReplyTemplate.objects.get(title="开场问候")
+    replied = Ticket.objects.filter(source="manual").exclude(status=TicketStatus.NEW).count()
+    assert replied > 0 and greeting.usage_count == replied
     before = Ticket.objects.count()
     service_demo_ensure(echo=lines.append)
     assert Ticket.objects.count() == before

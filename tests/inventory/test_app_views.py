@@ -162,3 +162,16 @@ def test_clearance_creates_an_inactive_draft_promotion(client, users, shop):
     # procurement has inventory but not promotions: refused
     c.force_login(users[Role.PROCUREMENT])
     assert c.post("/inventory/clearance/", {"sku": "s1-M-4"}).status_code == 403
+
+
+def test_stock_table_shows_money_in_the_store_currency(client, users, shop):
+    """Lost sales and overstock are money (like the tiles), the aged column says it counts units."""
+    import re
+
+    html = _client(client, users[Role.PROCUREMENT]).get("/inventory/?store=s1").content.decode()
+    cells = re.findall(r'data-col="(lost_sales|excess_value)" data-value="([^"]*)">([^<]*)<', html)
+    assert cells and any(Decimal(v) > 0 for _c, v, _t in cells)
+    for _col, value, text in cells:
+        assert text == f"¥{Decimal(value):,.2f}", (value, text)  # the shop's stores sell in CNY
+    assert "库龄>90天（件）" in html
+    assert 'class="inv-title"' in html

@@ -5,6 +5,7 @@ the store forecast's own paths as the oracle), and planned promotions as forecas
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pyarrow as pa
@@ -131,6 +132,13 @@ def test_forecast_page_shows_the_projected_stockout_in_zh_and_en(client, shop, w
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert f'data-stockout="{row["stockout_date"]:%Y-%m-%d}"' in html and "预计断货日" in html
     assert f'data-within-lead="{1 if row["stockout_within_lead"] else 0}"' in html
+    # the demand class in words of the reader's language, not the engine's code
+    code = re.search(r'data-demand-class="([a-z]+)">([^<]*)<', html)
+    zh = {"smooth": "平稳", "erratic": "波动", "intermittent": "间歇", "lumpy": "间歇且波动", "new": "新品", "inactive": "无需求"}
+    assert code is not None and code.group(2) == zh[code.group(1)]
     client.cookies["django_language"] = "en"
     html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Projected stock-out" in html and f"{row['on_hand']} on hand" in html
+    en = {"smooth": "smooth", "erratic": "erratic", "intermittent": "intermittent", "lumpy": "lumpy", "new": "new product",
+          "inactive": "no demand"}
+    assert f'data-demand-class="{code.group(1)}">{en[code.group(1)]}<' in html

@@ -45,3 +45,27 @@ def test_refunds_and_bad_reviews_become_tickets_once(warehouse, desk):
     assert reviews["V2"].ticket_type == TicketType.BAD_REVIEW and reviews["V2"].product_id == "P1"
     assert tickets_from_facts(day=dt.date(2025, 11, 10), con=warehouse, now=now) == {"refund": 1, "review": 0}
     assert Ticket.objects.get(source_ref="R2").ticket_type == TicketType.REFUND
+
+
+def test_a_refund_ticket_names_its_product(warehouse, desk):
+    """The refunded line's product; a whole-order refund the order's main product (the line paid most)."""
+    created = dt.datetime(2025, 11, 10, 2, tzinfo=UTC)
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"] * 2, "order_id": ["O1", "O2"], "customer_id": ["c1", "c2"], "status": ["completed"] * 2,
+        "created_at": [created] * 2, "paid_amount": [Decimal("150.00"), Decimal("59.00")],
+    }))
+    load(warehouse, "order_lines", pa.table({
+        "store_id": ["tmall"] * 3, "order_id": ["O1", "O1", "O2"], "line_no": pa.array([1, 2, 1], pa.int32()),
+        "product_id": ["P-SOCKS", "P-COAT", "P-HAT"], "quantity": pa.array([1, 1, 1], pa.int32()),
+        "paid_amount": [Decimal("20.00"), Decimal("130.00"), Decimal("59.00")],
+    }))
+    at = dt.datetime(2025, 11, 11, 1, tzinfo=UTC)
+    load(warehouse, "refunds", pa.table({
+        "store_id": ["tmall"] * 3, "refund_id": ["R1", "R2", "R3"], "order_id": ["O1", "O1", "O9"],
+        "line_no": pa.array([1, None, None], pa.int32()), "requested_at": [at] * 3,
+        "amount": [Decimal("20.00"), Decimal("150.00"), Decimal("5.00")], "status": ["requested"] * 3,
+        "reason": ["尺码不合适", "质量问题", "少件"], "with_return": [True, True, False],
+    }))
+    assert tickets_from_facts(day=dt.date(2025, 11, 11), con=warehouse, now=at)["refund"] == 3
+    products = dict(Ticket.objects.filter(source=TicketSource.REFUND).values_list("source_ref", "product_id"))
+    assert products == {"R1": "P-SOCKS", "R2": "P-COAT", "R3": ""}  # O9: no lines known

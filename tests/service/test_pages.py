@@ -50,3 +50,34 @@ def test_satisfaction_page_shows_target_and_intervals(desk):
     row = html.split('<th scope="row">小美</th>')[1].split("</tr>")[0]
     assert ">4<" in row and "75.0%" in row and 'class="num sla-late"' in row  # 3 of 4, below the target
     assert "30.1% – 95.4%" in row  # Wilson 95 % for 3/4 (by hand)
+
+
+def test_chat_page_sums_an_agent_over_their_accounts(warehouse, desk):
+    """One person on two chat accounts: a row over both, ratios from the summed parts (hand-counted from
+    the fixture: all six rows are hers)."""
+    desk["agents"]["mei"].chat_names = ["小林家旗舰店:小美", "小林家旗舰店:阿杰"]
+    desk["agents"]["mei"].save()
+    out = import_file(FIXTURE, profile=profile_get("service_qianniu"), con=warehouse, store_id="tmall", strict=True)
+    assert out.loaded
+    c = Client()
+    c.login(username="mei", password=PASSWORD)
+    html = c.get(reverse("service:chat_kpis"), {"period": "2025-11-11..2025-11-13"}).content.decode()
+    person = html.split('id="chat-by-person"', 1)[1].split("</table>", 1)[0]
+    row = person.split('<th scope="row">小美', 1)[1].split("</tr>", 1)[0]
+    assert "2 个账号" in row
+    assert ">1246<" in row  # 312 + 255 + 205 + 188 + 148 + 138 chats served
+    assert "36.4%" in row  # inquiry buyers 255 of inquirers 700
+    assert "92.2%" in row  # satisfied 38 + 18 + 24 + 8 + 7 = 95 of 103 ratings
+    assert person.count('<th scope="row">') == 1  # only agents with more than one account
+
+
+def test_chat_page_without_shared_accounts_has_no_person_table(warehouse, desk):
+    for name, account in (("mei", "小林家旗舰店:小美"), ("jie", "小林家旗舰店:阿杰")):
+        desk["agents"][name].chat_names = [account]
+        desk["agents"][name].save()
+    assert import_file(FIXTURE, profile=profile_get("service_qianniu"), con=warehouse, store_id="tmall", strict=True).loaded
+    c = Client()
+    c.login(username="mei", password=PASSWORD)
+    html = c.get(reverse("service:chat_kpis"), {"period": "2025-11-11..2025-11-13"}).content.decode()
+    assert 'id="chat-by-agent"' in html and ">665<" in html  # the per-account table as before
+    assert 'id="chat-by-person"' not in html

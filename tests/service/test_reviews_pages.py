@@ -6,6 +6,7 @@ The store: product P1 with 3 weeks of quiet reviews (one 5-star a day) and then 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from pathlib import Path
 
 import pyarrow as pa
@@ -141,3 +142,40 @@ def test_review_page_marks_sentiment_unavailable_without_model_or_data(store, mo
     model.write_bytes(b"x")  # only its existence is checked for the banner
     monkeypatch.setenv("SHOPOPS_SENTIMENT_MODEL", str(model))
     assert 'id="sentiment-unavailable"' not in c.get(reverse("service:reviews")).content.decode()
+
+
+def test_product_page_closes_the_loop_fix_per_aspect_and_return_reasons(store):
+    """The product's complaints say what to fix (尺码 → the size chart) and list the product's refund
+    reasons of the same weeks: its own refunded lines and whole-order refunds of orders holding it."""
+    load(store, "order_lines", pa.table({
+        "store_id": ["tmall"] * 4, "order_id": ["R-O1", "R-O1", "R-O2", "R-O3"], "line_no": pa.array([1, 2, 1, 1], pa.int32()),
+        "product_id": ["P1", "P2", "P1", "P2"], "quantity": pa.array([1, 1, 1, 1], pa.int32()),
+        "paid_amount": [Decimal("99.00"), Decimal("59.00"), Decimal("99.00"), Decimal("59.00")]}))
+    asked = dt.datetime(2025, 11, 20, 3, tzinfo=UTC)
+    old = dt.datetime(2025, 6, 1, 3, tzinfo=UTC)  # before the 12 weeks
+    load(store, "refunds", pa.table({
+        "store_id": ["tmall"] * 6, "refund_id": ["F1", "F2", "F3", "F4", "F5", "F6"],
+        "order_id": ["R-O1", "R-O1", "R-O2", "R-O3", "R-O2", "R-O2"],
+        "line_no": pa.array([1, 2, None, 1, 1, 1], pa.int32()),
+        "requested_at": [asked, asked, asked, asked, old, asked],
+        "amount": [Decimal("99.00"), Decimal("59.00"), Decimal("99.00"), Decimal("59.00"), Decimal("99.00"), Decimal("99.00")],
+        "status": ["requested", "requested", "success", "requested", "success", "cancelled"],
+        "reason": ["尺码不合适", "质量问题", "尺码不合适", "质量问题", "尺码不合适", "不想要了"]}))
+    # P1: F1 (its line) and F3 (whole order R-O2) 尺码不合适; F2 and F4 are P2's lines; F5 too old; F6 cancelled
+    page = client_for("mei").get(reverse("service:review_product", args=["tmall", "P1"])).content.decode()
+    table = page.split('id="return-reasons"', 1)[1].split("</table>", 1)[0]
+    assert '<th scope="row">尺码不合适</th><td class="num">2</td>' in table
+    assert "质量问题" not in table and "不想要了" not in table
+    assert '<td data-fix="size">核对详情页的尺码表和尺码建议。</td>' in page
+
+
+def test_dsr_page_opens_on_a_store_with_scores(store):
+    """Only Tmall exports DSR: the page opens there, not on the first store in the list."""
+    load(store, "stores", pa.table({"store_id": ["douyin"], "platform": ["douyin"], "name": ["抖音小店"],
+                                    "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    c = client_for("mei")
+    page = c.get(reverse("service:dsr")).content.decode()
+    assert 'id="dsr-table"' in page and "4.80" in page
+    assert '<option value="tmall" selected>' in page
+    page = c.get(reverse("service:dsr"), {"store": "douyin"}).content.decode()
+    assert 'id="dsr-table"' not in page  # asked for: its (empty) page

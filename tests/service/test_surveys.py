@@ -155,3 +155,63 @@ def test_nps_after_delivery_once_per_order(warehouse, desk):
     sends = {s.order_id: s.status for s in SurveySend.objects.filter(kind=SurveyKind.NPS)}
     assert sends == {"O1": "sent", "O3": "opted_out"}
     assert OutboxMessage.objects.count() == 1
+
+
+def test_nps_after_delivery_names_the_orders_main_product(warehouse, desk):
+    """So that NPS can be read by product: the line paid most."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from shopops.service.selectors import satisfaction_by
+    from shopops.service.surveys import surveys_after_delivery
+    from shopops.warehouse.loader import load
+
+    paid = dt.datetime(2025, 11, 3, 2, tzinfo=dt.UTC)
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"] * 2, "order_id": ["O1", "O2"], "customer_id": ["a", "b"], "status": ["completed"] * 2,
+        "created_at": [paid] * 2, "paid_at": [paid] * 2, "paid_date": [dt.date(2025, 11, 3)] * 2,
+        "paid_amount": [Decimal("150.00"), Decimal("59.00")]}))
+    load(warehouse, "order_lines", pa.table({
+        "store_id": ["tmall"] * 3, "order_id": ["O1", "O1", "O2"], "line_no": pa.array([1, 2, 1], pa.int32()),
+        "product_id": ["P-SOCKS", "P-COAT", "P-HAT"], "quantity": pa.array([1, 1, 1], pa.int32()),
+        "paid_amount": [Decimal("20.00"), Decimal("130.00"), Decimal("59.00")]}))
+    assert surveys_after_delivery(as_of=dt.date(2025, 11, 10), con=warehouse, now=NOW) == 2
+    sends = {s.order_id: s for s in SurveySend.objects.filter(kind=SurveyKind.NPS)}
+    assert {o: s.product_id for o, s in sends.items()} == {"O1": "P-COAT", "O2": "P-HAT"}
+    survey_answer(token=sends["O1"].token, score=10, now=NOW)
+    survey_answer(token=sends["O2"].token, score=3, now=NOW)
+    nps = {r.key: (r.answers, r.value) for r in satisfaction_by(kind=SurveyKind.NPS, by="product")}
+    assert nps == {"P-COAT": (1, 100.0), "P-HAT": (1, -100.0)}  # a promoter; a detractor
+
+
+def test_satisfaction_page_names_products_and_marks_answers_without_one(warehouse, desk):
+    """By product: the listing title; by agent, NPS (about the store, no agent) reads "(none linked)"."""
+    from decimal import Decimal
+
+    import pyarrow as pa
+
+    from shopops.service.surveys import surveys_after_delivery
+    from shopops.warehouse.loader import load
+
+    from .conftest import PASSWORD
+
+    paid = dt.datetime(2025, 11, 3, 2, tzinfo=dt.UTC)
+    load(warehouse, "stores", pa.table({"store_id": ["tmall"], "platform": ["tmall"], "name": ["天猫旗舰店"],
+                                        "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    load(warehouse, "products", pa.table({"store_id": ["tmall"], "product_id": ["P-COAT"], "title": ["羊毛大衣女"]}))
+    load(warehouse, "orders", pa.table({
+        "store_id": ["tmall"], "order_id": ["O1"], "customer_id": ["a"], "status": ["completed"], "created_at": [paid],
+        "paid_at": [paid], "paid_date": [dt.date(2025, 11, 3)], "paid_amount": [Decimal("130.00")]}))
+    load(warehouse, "order_lines", pa.table({
+        "store_id": ["tmall"], "order_id": ["O1"], "line_no": pa.array([1], pa.int32()), "product_id": ["P-COAT"],
+        "quantity": pa.array([1], pa.int32()), "paid_amount": [Decimal("130.00")]}))
+    assert surveys_after_delivery(as_of=dt.date(2025, 11, 10), con=warehouse, now=NOW) == 1
+    survey_answer(token=SurveySend.objects.get(order_id="O1").token, score=9, now=NOW)
+    c = Client()
+    assert c.login(username="cslead", password=PASSWORD)
+    page = c.get(reverse("service:satisfaction"), {"by": "product"}).content.decode()
+    assert '<th scope="row">羊毛大衣女</th>' in page
+    page = c.get(reverse("service:satisfaction"), {"by": "agent"}).content.decode()
+    nps = page.split("NPS")[-1]
+    assert "（未关联）" in nps

@@ -155,8 +155,8 @@ def _chat_exports(agents, last_day: dt.date, echo: Callable[[str], None]) -> int
 
 
 def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
-    from shopops.service.models import TicketStatus, TicketType
-    from shopops.service.services import ticket_create, ticket_reply, ticket_transition, tickets_escalate
+    from shopops.service.models import ReplyTemplate, TicketStatus, TicketType
+    from shopops.service.services import template_render, ticket_create, ticket_reply, ticket_transition, tickets_escalate
 
     subjects = {
         TicketType.PRESALE: ["这件外套 170/65kg 穿什么码？", "双11 前能发货吗？", "有没有赠品？"],
@@ -170,16 +170,19 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     plan = ([TicketStatus.NEW] * 10 + [TicketStatus.OPEN] * 12 + [TicketStatus.WAITING] * 6
             + [TicketStatus.RESOLVED] * 8 + [TicketStatus.CLOSED] * 14)
     types = list(subjects)
+    greeting = ReplyTemplate.objects.filter(title="开场问候").first()  # the first replies use it: its uses count
+    products = _best_sellers()  # the tickets are about the stores' best sellers
     made = 0
     for i, status in enumerate(plan):
         kind = types[i % len(types)]
         created = now - dt.timedelta(minutes=int(rng.integers(20, 60 * 30)))
         agent = None if status == TicketStatus.NEW and i % 2 else agents[1 + i % 2]
         ticket, new = ticket_create(
-            store_id=("tmall", "jd", "pdd", "douyin")[i % 4], ticket_type=kind,
+            store_id=(store_id := ("tmall", "jd", "pdd", "douyin")[i % 4]), ticket_type=kind,
             subject=subjects[kind][i % len(subjects[kind])], priority=int(rng.choice([1, 2, 2, 2, 3, 4])),
             source_ref=f"demo-{i}", source="manual", order_id=f"DEMO{100000 + i}", customer_id=f"demo-buyer-{i:03d}",
-            customer_nickname=["晴天小猪", "tb_aaron", "Lily酱", "老王", "木子李"][i % 5], product_id="",
+            customer_nickname=["晴天小猪", "tb_aaron", "Lily酱", "老王", "木子李"][i % 5],
+            product_id=(products.get(store_id) or [""])[(i // 4) % len(products.get(store_id) or [""])],
             assignee=agent, now=created)
         if not new:
             continue
@@ -187,8 +190,12 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
         step = created
         if status != TicketStatus.NEW:
             step += dt.timedelta(minutes=int(rng.integers(2, 40)))
-            ticket_reply(ticket=ticket, body="亲，您好，已收到您的问题，马上为您处理～", actor=agent.user if agent else None,
-                         now=step)
+            if greeting is not None and agent is not None:
+                ticket_reply(ticket=ticket, body=template_render(template=greeting, ticket=ticket, agent=agent),
+                             actor=agent.user, template=greeting, now=step)
+            else:
+                ticket_reply(ticket=ticket, body="亲，您好，已收到您的问题，马上为您处理～", actor=agent.user if agent else None,
+                             now=step)
         if status == TicketStatus.WAITING:
             ticket_transition(ticket=ticket, to=TicketStatus.WAITING, now=step + dt.timedelta(minutes=5))
         if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
@@ -199,18 +206,34 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     return made
 
 
+def _best_sellers(top: int = 5) -> dict[str, list[str]]:
+    """Each store's ``top`` products by paid units (the demo's survey answers name them)."""
+    from shopops.warehouse.connection import connect
+
+    con = connect()
+    if "order_lines" not in con.list_tables():
+        return {}
+    lines = con.table("order_lines")
+    frame = lines.group_by(["store_id", "product_id"]).aggregate(units=lines.quantity.sum()).to_pandas()
+    frame = frame.sort_values(["store_id", "units", "product_id"], ascending=[True, False, True])
+    return {s: list(g["product_id"].head(top)) for s, g in frame.groupby("store_id", sort=True)}
+
+
 def _survey_answers(rng: np.random.Generator, now: dt.datetime) -> int:
     from shopops.service.models import Agent, SurveyKind, SurveySend
     from shopops.service.services import survey_answer, survey_token
 
     answered = 0
     agents = list(Agent.objects.all())
+    products = _best_sellers()  # per store: the products the answers are about (CSAT/NPS by product)
     for i in range(160):
         kind = SurveyKind.CSAT if i % 2 == 0 else SurveyKind.NPS
         sent = now - dt.timedelta(days=int(rng.integers(1, 60)), hours=int(rng.integers(0, 12)))
+        store_id = ("tmall", "jd", "pdd", "douyin")[i % 4]
+        choices = products.get(store_id) or [""]
         send = SurveySend.objects.create(
             kind=kind, trigger=SurveySend.Trigger.TICKET_CLOSED if kind == SurveyKind.CSAT else SurveySend.Trigger.DELIVERED,
-            store_id=("tmall", "jd", "pdd", "douyin")[i % 4], customer_id=f"demo-survey-{i:03d}",
+            store_id=store_id, customer_id=f"demo-survey-{i:03d}", product_id=choices[(i // 4) % len(choices)],
             order_id=f"DS{i:05d}" if kind == SurveyKind.NPS else "",
             agent=agents[i % len(agents)] if kind == SurveyKind.CSAT else None, channel="sms", token=survey_token(),
             status=SurveySend.Status.SENT, sent_at=sent, expires_at=sent + dt.timedelta(days=7))

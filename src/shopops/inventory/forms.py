@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.inventory.services import LineIn
@@ -16,7 +17,7 @@ class StockFilterForm(forms.Form):
     view = forms.ChoiceField(choices=(("sku", _("Per store and SKU")), ("code", _("Per merchant code"))), required=False)
     status = forms.ChoiceField(choices=STATUS_FILTERS, required=False)
     store = forms.CharField(required=False, max_length=64)
-    q = forms.CharField(required=False, max_length=100, label=_("Search"))
+    q = forms.CharField(required=False, max_length=100, label=pgettext_lazy("inventory", "Search"))
 
 
 class SupplierForm(forms.Form):

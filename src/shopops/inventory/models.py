@@ -13,6 +13,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MONEY = {"max_digits": 18, "decimal_places": 2}
 UNIT_PRICE = {"max_digits": 18, "decimal_places": 4}  # suppliers quote to the fen and below
@@ -105,7 +106,7 @@ class PriceRecord(models.Model):
 class PurchaseOrder(models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
-        SENT = "sent", _("Sent")
+        SENT = "sent", pgettext_lazy("purchase order status", "Sent")
         PARTLY_RECEIVED = "partly_received", _("Partly received")
         RECEIVED = "received", _("Received")
         CANCELLED = "cancelled", _("Cancelled")

@@ -53,6 +53,9 @@ ACTION_LABELS = {"stop_reordering": gettext_lazy("Stop reordering"), "clearance"
                  "bundle": gettext_lazy("Bundle"), "reorder": gettext_lazy("Reorder")}
 STATUS_LABELS = {"stockout": gettext_lazy("Out of stock"), "at_risk": gettext_lazy("Stock-out risk"), "overstock": gettext_lazy("Overstock"),
                  "slow": gettext_lazy("Slow mover"), "healthy": gettext_lazy("Healthy"), "inactive": gettext_lazy("Inactive")}
+DEMAND_CLASS_LABELS = {"smooth": gettext_lazy("smooth"), "erratic": gettext_lazy("erratic"),
+                       "intermittent": gettext_lazy("intermittent"), "lumpy": gettext_lazy("lumpy"),
+                       "new": gettext_lazy("new product"), "inactive": gettext_lazy("no demand")}
 
 
 # ---------------------------------------------------------------------------- stock health
@@ -358,6 +361,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
             context["error"] = _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store}
             return render(request, "inventory/forecast.html", context, status=404)
         r = context["result"]
+        context["demand_class_label"] = DEMAND_CLASS_LABELS.get(r["series"]["demand_class"], r["series"]["demand_class"])
         context["history_weeks"] = [
             {"start": r["history"][i]["day"], "units": sum(h["units"] for h in r["history"][i:i + 7])}
             for i in range(0, len(r["history"]), 7)]

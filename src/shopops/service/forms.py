@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shopops.service import templating
 from shopops.service.models import Priority, ReplyTemplate, TemplateScenario, TicketType
@@ -14,8 +15,8 @@ class TicketForm(forms.Form):
     ticket_type = forms.ChoiceField(label=_("Type"), choices=TicketType.choices)
     priority = forms.TypedChoiceField(label=_("Priority"), choices=Priority.choices, coerce=int, initial=Priority.NORMAL)
     subject = forms.CharField(label=_("Subject"), max_length=200)
-    description = forms.CharField(label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
-    order_id = forms.CharField(label=_("Order"), max_length=128, required=False)
+    description = forms.CharField(label=pgettext_lazy("service", "Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    order_id = forms.CharField(label=pgettext_lazy("service", "Order"), max_length=128, required=False)
     customer_id = forms.CharField(label=_("Customer"), max_length=128, required=False)
     customer_nickname = forms.CharField(label=_("Customer nickname"), max_length=128, required=False)
     product_id = forms.CharField(label=_("Product"), max_length=128, required=False)
@@ -47,7 +48,7 @@ class ReplyTemplateForm(forms.ModelForm):
 
 
 class TemplateSearchForm(forms.Form):
-    q = forms.CharField(label=_("Search"), required=False)
+    q = forms.CharField(label=pgettext_lazy("service", "Search"), required=False)
     scenario = forms.ChoiceField(label=_("Scenario"), required=False,
                                  choices=[("", _("All scenarios")), *TemplateScenario.choices])
     platform = forms.CharField(label=_("Platform"), required=False)

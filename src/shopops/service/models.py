@@ -39,7 +39,7 @@ class TicketStatus(models.TextChoices):
 class TicketSource(models.TextChoices):
     MANUAL = "manual", _("By hand")
     REFUND = "refund", _("Refund")
-    REVIEW = "review", _("Review")
+    REVIEW = "review", pgettext_lazy("ticket source", "Review")
     REVIEW_WAVE = "review_wave", _("Negative-review wave")
     API = "api", _("API")
 
@@ -182,7 +182,7 @@ class TicketEvent(models.Model):
     """The ticket's history: status moves, assignments, priority changes, escalations."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("ticket event", "Created")
         STATUS = "status", _("Status")
         ASSIGNED = "assigned", _("Assigned")
         PRIORITY = "priority", _("Priority")

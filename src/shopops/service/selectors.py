@@ -233,9 +233,19 @@ def satisfaction_by(*, kind: str, by: str, start: dt.date | None = None, end: dt
     if by not in keyfn:
         raise ValueError(f"by must be one of {', '.join(keyfn)}, got {by!r}")
     groups: dict[str, tuple[str, list[int]]] = {}
+    first_store: dict[str, str] = {}  # product -> the store of its first answer (for its title)
     for a in _answers(kind, start, end):
         key, label = keyfn[by](a)
         groups.setdefault(key, (label, []))[1].append(a.score)
+        first_store.setdefault(a.send.product_id, a.send.store_id)
+    if by == "product":  # the product's title, not its id
+        from shopops.metrics.dimensions import product_titles
+
+        try:
+            titles = product_titles([(s, pid) for pid, s in first_store.items() if pid])
+        except Exception:  # no warehouse yet: the ids
+            titles = {}
+        groups = {k: (titles.get((first_store.get(k), k), label), scores) for k, (label, scores) in groups.items()}
     rows = []
     for key, (label, scores) in sorted(groups.items()):
         if kind == SurveyKind.CSAT:
@@ -325,3 +335,24 @@ def agent_chat_names() -> set[str] | None:
 
 def agent_by_chat_name() -> dict[str, Agent]:
     return {str(n).strip(): a for a in Agent.objects.select_related("user") for n in (a.chat_names or [])}
+
+
+def order_products(con, rows) -> dict[tuple[str, str, int | None], str]:
+    """The product of each ``(store_id, order_id, line_no)`` of ``rows`` (columns store_id, order_id and
+    optionally line_no) from ``order_lines``: the line's product when a line is named, else (key
+    ``line_no`` None) the order's main product, the line paid most (the lowest line number on a tie)."""
+    if rows.empty or "order_lines" not in con.list_tables():
+        return {}
+    lines = con.table("order_lines")
+    ids = sorted(set(rows["order_id"]))
+    frame = lines.filter(lines.order_id.isin(ids)).select(
+        "store_id", "order_id", "line_no", "product_id", "paid_amount").to_pandas()
+    wanted = set(zip(rows["store_id"], rows["order_id"], strict=True))
+    out: dict[tuple[str, str, int | None], str] = {}
+    for store_id, order_id, line_no, product_id, _paid in frame.sort_values(
+            ["store_id", "order_id", "paid_amount", "line_no"], ascending=[True, True, False, True]).itertuples(index=False):
+        if (store_id, order_id) not in wanted:
+            continue
+        out.setdefault((store_id, order_id, None), product_id)
+        out[(store_id, order_id, int(line_no))] = product_id
+    return out

@@ -188,6 +188,7 @@ class ProductIssues:
     counts: dict[str, list[int]] = field(default_factory=dict)  # aspect -> per week
     totals: dict[str, int] = field(default_factory=dict)  # aspect -> all weeks
     examples: dict[str, list[dict]] = field(default_factory=dict)  # aspect -> up to 3 recent
+    return_reasons: list[tuple[str, int]] = field(default_factory=list)  # refund reason -> refunds, most first
 
 
 def product_issues(*, product_id: str, store_ids: tuple[str, ...] = (), last: dt.date | None = None,
@@ -223,7 +224,32 @@ def product_issues(*, product_id: str, store_ids: tuple[str, ...] = (), last: dt
     out.totals = dict(sorted(out.totals.items(), key=lambda kv: -kv[1]))
     out.counts = {a: counts[a] for a in out.totals}
     out.examples = {a: examples[a] for a in out.totals}
+    out.return_reasons = product_return_reasons(product_id=product_id, store_ids=store_ids, first=first, last=last, con=con)
     return out
+
+
+def product_return_reasons(*, product_id: str, store_ids: tuple[str, ...] = (), first: dt.date, last: dt.date,
+                           con=None) -> list[tuple[str, int]]:
+    """Refunds of the product requested in ``first``…``last`` (store-local business date; a refund not
+    paid out yet by the day it was asked for) by the reason the buyer gave, most first: the refunded
+    line's product, or every product of the order for a whole-order refund. Cancelled requests are left out."""
+    con = _con(con)
+    tables = set(con.list_tables())
+    if not {"refunds", "order_lines"} <= tables:
+        return []
+    r, lines = con.table("refunds"), con.table("order_lines")
+    lines = lines.filter(lines.product_id == product_id)
+    if store_ids:
+        lines = lines.filter(lines.store_id.isin(list(store_ids)))
+    lines = lines.select("store_id", "order_id", lines.line_no.name("ol_line"))
+    day = r.refund_date.fill_null(r.requested_at.date())
+    r = r.filter((day >= first) & (day <= last) & (r.status.fill_null("") != "cancelled"))
+    joined = r.join(lines, [r.store_id == lines.store_id, r.order_id == lines.order_id,
+                            r.line_no.isnull() | (r.line_no == lines.ol_line)])
+    reason = joined.reason.fill_null("").strip()
+    g = joined.group_by(reason.name("reason")).aggregate(refunds=joined.refund_id.nunique()).to_pandas()
+    rows = [(str(x.reason) or "-", int(x.refunds)) for x in g.itertuples(index=False)]
+    return sorted(rows, key=lambda kv: (-kv[1], kv[0]))
 
 
 def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | None = None, last: dt.date | None = None,
@@ -259,6 +285,15 @@ def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | Non
         rows.append({"product_id": pid, "reviews": int(counts["reviews"]), "bad": int(counts["bad"]),
                      "complaints": int(c.complaints), "aspects": sorted(top, key=lambda x: -x[1])})
     return rows
+
+
+def dsr_stores(con=None) -> set[str]:
+    """The stores with imported shop scores (DSR)."""
+    con = _con(con)
+    if "shop_scores" not in set(con.list_tables()):
+        return set()
+    s = con.table("shop_scores")
+    return {str(x) for x in s.select("store_id").distinct().to_pandas()["store_id"]}
 
 
 def dsr_series(*, store_id: str, first: dt.date | None = None, last: dt.date | None = None, con=None) -> pd.DataFrame:

@@ -21,6 +21,7 @@ from shopops.service.models import (
     Agent, Priority, ReplyTemplate, Ticket, TicketEvent, TicketNote,
     TicketSource, TicketStatus, TicketType,
 )
+from shopops.service import selectors
 from shopops.service.selectors import business_hours_for, sla_policy_for
 from shopops.service.sla import add_business_seconds, business_seconds_between
 from shopops.service.surveys import survey_after_ticket, survey_answer, survey_token  # noqa: F401 - the desk's survey writes
@@ -315,9 +316,10 @@ def tickets_from_facts(*, day: dt.date, con=None, now: dt.datetime | None = None
         end = start + dt.timedelta(days=1)
         placed = (r.requested_at >= ibis.literal(start)) & (r.requested_at < ibis.literal(end))
         placed = placed | (r.requested_at.isnull() & (r.refund_date == day))
-        frame = r.filter(placed).select("store_id", "refund_id", "order_id", "amount", "reason", "with_return",
-                                        "status").to_pandas()
+        frame = r.filter(placed).select("store_id", "refund_id", "order_id", "line_no", "amount", "reason",
+                                        "with_return", "status").to_pandas()
         customers = _order_customers(con, frame)
+        products = selectors.order_products(con, frame)
         for row in frame.itertuples(index=False):
             kind = TicketType.RETURN if row.with_return is True else TicketType.REFUND
             reason = row.reason if isinstance(row.reason, str) else ""
@@ -325,7 +327,8 @@ def tickets_from_facts(*, day: dt.date, con=None, now: dt.datetime | None = None
                 store_id=row.store_id, ticket_type=kind, source=TicketSource.REFUND, source_ref=row.refund_id,
                 subject=f"退款 {row.refund_id}：{reason or '未填原因'}"[:200],
                 description=f"订单 {row.order_id} 申请退款 {row.amount}（{row.status}）。原因：{reason or '-'}",
-                order_id=row.order_id, customer_id=customers.get((row.store_id, row.order_id), ""), now=now)
+                order_id=row.order_id, customer_id=customers.get((row.store_id, row.order_id), ""),
+                product_id=products.get((row.store_id, row.order_id, _line_no(row.line_no)), ""), now=now)
             made["refund"] += created
     if "reviews" in tables:
         v = con.table("reviews")
@@ -348,6 +351,13 @@ def _zone(name: str):
     from zoneinfo import ZoneInfo
 
     return ZoneInfo(name)
+
+
+def _line_no(value) -> int | None:
+    try:
+        return None if value is None or value != value else int(value)  # NaN: no line
+    except (TypeError, ValueError):
+        return None
 
 
 def _order_customers(con, refunds) -> dict[tuple[str, str], str]:

@@ -99,11 +99,15 @@ def surveys_after_delivery(*, as_of: dt.date, now: dt.datetime | None = None, co
     t = con.table("orders")
     rows = t.filter((t.paid_date == day) & (t.status == "completed")).select("store_id", "order_id", "customer_id")
     frame = rows.limit(limit).to_pandas()
+    from shopops.service.selectors import order_products
+
+    products = order_products(con, frame)  # the order's main product: NPS by product
     now = now or timezone.now()
     sent = 0
     for r in frame.itertuples(index=False):
         if _send_one(kind=SurveyKind.NPS, trigger=SurveySend.Trigger.DELIVERED, store_id=r.store_id,
-                     customer_id=r.customer_id, order_id=r.order_id, now=now) is not None:
+                     customer_id=r.customer_id, order_id=r.order_id,
+                     product_id=products.get((r.store_id, r.order_id, None), ""), now=now) is not None:
             sent += 1
     return sent
 

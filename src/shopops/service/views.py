@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -157,6 +158,10 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
     }
 
 
+DEADLINE_LABELS = {"first_response": gettext_lazy("first response"), "resolution": gettext_lazy("resolution")}
+EVENT_DETAILS = {"raised on SLA breach": gettext_lazy("raised on SLA breach")}
+
+
 def _event_rows(ticket: Ticket) -> list[dict]:
     """The history in the reader's language: status and source codes shown by their labels."""
     from shopops.service.models import Priority, TicketEvent, TicketSource
@@ -171,10 +176,21 @@ def _event_rows(ticket: Ticket) -> list[dict]:
         except ValueError:
             return value
 
+    def deadlines(value: str) -> str:  # an escalation's "first_response,resolution"
+        return "、".join(str(DEADLINE_LABELS.get(v, v)) for v in value.split(",") if v)
+
+    def detail(text: str) -> str:  # the details the services write, in the reader's language
+        if text.startswith("SLA breached:"):
+            return str(_("SLA breached"))
+        return str(EVENT_DETAILS.get(text, text))
+
     rows = []
     for e in ticket.events.select_related("actor"):
-        old, new = label(e.kind, e.from_value), label(e.kind, e.to_value)
-        rows.append({"at": e.at, "kind": e.get_kind_display(), "detail": e.detail,
+        if e.kind == TicketEvent.Kind.ESCALATED:
+            old, new = "", deadlines(e.to_value)
+        else:
+            old, new = label(e.kind, e.from_value), label(e.kind, e.to_value)
+        rows.append({"at": e.at, "kind": e.get_kind_display(), "detail": detail(e.detail),
                      "change": f"{old} → {new}" if old else new, "actor": e.actor.username if e.actor else ""})
     return rows
 

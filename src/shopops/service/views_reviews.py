@@ -10,6 +10,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
@@ -108,22 +109,40 @@ def product_detail(request: HttpRequest, store_id: str, product_id: str) -> Http
         "store_id": store_id, "product_id": product_id, **product_issues_context(issues)})
 
 
+# what the catalog (or the supplier) should do about each aspect buyers complain about: the feedback loop
+ASPECT_FIXES = {
+    "size": gettext_lazy("Check the size chart and the fit advice in the listing."),
+    "quality": gettext_lazy("Raise it with the supplier (see its scorecard) and check incoming goods."),
+    "logistics": gettext_lazy("Check the courier and the shipping time the listing promises."),
+    "service": gettext_lazy("Review the desk's replies and reply templates."),
+    "price": gettext_lazy("Compare with competitors' prices; show the value in the listing."),
+    "looks": gettext_lazy("Re-shoot the photos in true colours; note any colour difference."),
+    "packaging": gettext_lazy("Improve the packaging."),
+    "as_described": gettext_lazy("Align the listing's photos, title and description with the goods."),
+}
+
+
 def product_issues_context(issues: selectors_reviews.ProductIssues) -> dict:
     """Context of the product's complaints section (also included in the product analysis page)."""
     labels = dict(_aspect_labels())
     chart = {"x": [d.isoformat() for d in issues.weeks],
              "series": [{"name": labels[a], "data": v} for a, v in issues.counts.items()]}
-    clusters = [{"code": a, "label": labels[a], "count": n, "examples": issues.examples.get(a, [])}
-                for a, n in issues.totals.items()]
-    return {"issues": issues, "clusters": clusters, "issues_chart": chart}
+    clusters = [{"code": a, "label": labels[a], "count": n, "examples": issues.examples.get(a, []),
+                 "fix": ASPECT_FIXES.get(a, "")} for a, n in issues.totals.items()]
+    return {"issues": issues, "clusters": clusters, "issues_chart": chart, "return_reasons": issues.return_reasons}
 
 
 @module_required(Module.SERVICE)
 def dsr(request: HttpRequest) -> HttpResponse:
     stores = _stores()
-    store = request.GET.get("store", "") or (stores[0][0] if stores else "")
+    try:  # open on a store that has scores (only Tmall exports DSR)
+        with_scores = selectors_reviews.dsr_stores() if stores else set()
+    except Exception:  # no warehouse yet
+        with_scores = set()
+    default = next((s for s, _ in stores if s in with_scores), stores[0][0] if stores else "")
+    store = request.GET.get("store", "") or default
     if store not in {s for s, _ in stores}:
-        store = stores[0][0] if stores else ""
+        store = default
     frame = selectors_reviews.dsr_series(store_id=store) if store else None
     rows, chart = [], {"x": [], "series": []}
     if frame is not None and not frame.empty:
