@@ -7,7 +7,7 @@ import datetime as dt
 import numpy as np
 import pytest
 
-from shopops.insights.crosscheck import CrossSettings, StoreProducts, product_signals
+from shopops.insights.crosscheck import CrossSettings, StoreProducts, product_evidence, product_signals
 from shopops.insights.crosssection import CrossSectionSettings, campaign_checks, product_conversion_signals
 from shopops.insights.detection import Settings
 
@@ -17,7 +17,7 @@ DAY = DATES[-1]
 ST, CS = Settings(), CrossSettings()
 
 
-def peak(p0_today: float, *, p0_visitors: float = 120.0, price_today: float = 120.0) -> StoreProducts:
+def peak(p0_today: float, *, p0_visitors: float = 120.0, price_today: float = 120.0, bad: float = 0.0) -> StoreProducts:
     """Five products, buyers 20/10/10/10/10 every day, 4 visitors per buyer, price 100. On the last day (a
     campaign peak) every product's visitors are 1.5× and the other products' buyers 4× (conversion 2.67×);
     p0's buyers are ``p0_today`` and its checkout price ``price_today`` on the last two days."""
@@ -31,8 +31,10 @@ def peak(p0_today: float, *, p0_visitors: float = 120.0, price_today: float = 12
     price = np.full((5, DAYS), 100.0)
     price[0, -2:] = price_today
     units = buyers.copy()
+    bad_reviews = np.zeros((5, DAYS))
+    bad_reviews[0, -7:] = bad  # 1–2 star reviews of p0 on the last seven days (of 5 reviews a day)
     return StoreProducts("tmall", ["p0", "p1", "p2", "p3", "p4"], DATES, buyers, visitors, units, units * 100.0,
-                         units, units * price, np.zeros((5, DAYS)), np.ones((5, DAYS)) * 5,
+                         units, units * price, bad_reviews, np.ones((5, DAYS)) * 5,
                          np.full((5, DAYS), np.nan), np.zeros((5, DAYS)))
 
 
@@ -56,6 +58,10 @@ def test_a_product_that_lost_its_buyers_on_a_peak_is_found_though_it_converts_at
 def test_no_evidence_no_fall_or_nobody_looking_is_no_signal():
     assert product_conversion_signals(peak(20.0, price_today=100.0), DAY, settings=ST, cross=CS, store_gmv=1e5) == []
     assert product_conversion_signals(peak(80.0), DAY, settings=ST, cross=CS, store_gmv=1e5) == []
+    # a week of 差评 (every review of the last 7 days) is evidence for the product check, not a fact of the day here
+    assert "bad_reviews" in product_evidence(peak(20.0, price_today=100.0, bad=5.0), DAYS - 1, CS)[0]
+    assert product_conversion_signals(peak(20.0, price_today=100.0, bad=5.0), DAY, settings=ST, cross=CS,
+                                      store_gmv=1e5) == []
     # a quarter of its visitors came (the campaign's traffic went elsewhere): 0.25 × 30 × 8/3 = 20 expected
     assert product_conversion_signals(peak(20.0, p0_visitors=30.0), DAY, settings=ST, cross=CS, store_gmv=1e5) == []
 

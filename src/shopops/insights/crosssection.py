@@ -28,7 +28,10 @@ days only (the ordinary days have the time-series bands and the product check of
   buyers still converts at its usual rate and is let go. Here the usual rate is scaled by the store's
   other top products' conversion of the day against theirs over the same reference days (leave-one-out),
   the rest of that check is the same (evidence present, buyers against the leave-one-out share by
-  ``evidence_z`` and ``evidence_fall``, against last week's share too). Campaign days only.
+  ``evidence_z`` and ``evidence_fall``, against last week's share too). Campaign days only; only facts of
+  the day count as evidence here (a checkout price up, a stock at 0, a competitor's cut: ``day_evidence``),
+  not a week of 差评 (written over the days before, it was there on the day before a wave's fall and raised
+  a small product's noisy dip then, dev seed 101), and the product needs ``min_expected`` (3) buyers expected.
 
 All hand back :class:`shopops.insights.detection.Signal` s that the run groups with the other
 signals of the store-day into one finding.
@@ -63,6 +66,7 @@ class CrossSectionSettings:
     share_collapse: bool = False
     # a product with evidence whose conversion fell against the other products' of the day (campaign days)
     product_conversion: bool = True
+    day_evidence: tuple[str, ...] = ("price_change", "stock_out", "competitor_price")
 
 
 def _mad_sd(x: np.ndarray) -> float:
@@ -214,7 +218,8 @@ def share_collapse_signals(store_id: str, products: list[str], dates: list[dt.da
 
 
 def product_conversion_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cross: CrossSettings,
-                               store_gmv: float = 0.0, priority: int = 99) -> list[Signal]:
+                               store_gmv: float = 0.0, priority: int = 99,
+                               cs: CrossSectionSettings = CrossSectionSettings()) -> list[Signal]:
     """Top products of one store (``sp``) with evidence on ``day`` whose buyers fell against their
     leave-one-out share of the store's top products, and whose buyers per visitor fell against their usual
     × the other products' conversion change of the day (see the module's docstring). Thresholds are the
@@ -229,7 +234,7 @@ def product_conversion_signals(sp: StoreProducts, day: dt.date, *, settings: Set
     ref = ref[have[ref]]
     if ref.size < cross.min_reference or not have[i]:
         return []
-    evidence = product_evidence(sp, i, cross)
+    evidence = [{k: v for k, v in ev.items() if k in cs.day_evidence} for ev in product_evidence(sp, i, cross)]
     if not any(evidence):
         return []
     others = x.sum(axis=0)[None, :] - x  # leave-one-out
@@ -244,7 +249,7 @@ def product_conversion_signals(sp: StoreProducts, day: dt.date, *, settings: Set
     phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0  # pooled over-dispersion
     out: list[Signal] = []
     for p, pid in enumerate(sp.products):
-        if not evidence[p] or share[p] <= 0 or share[p] * others[p, i] < cross.min_expected_evidence:
+        if not evidence[p] or share[p] <= 0 or share[p] * others[p, i] < cross.min_expected:
             continue
         best = None
         for cols in ([i], [i - 1, i]):
@@ -333,7 +338,7 @@ def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], sto
             if sp is not None:
                 out += product_conversion_signals(sp, day, settings=settings, cross=cross or CrossSettings(),
                                                   store_gmv=(expected_gmv or {}).get((store, day), 0.0),
-                                                  priority=CATALOG["item_buyers"].priority)
+                                                  priority=CATALOG["item_buyers"].priority, cs=cs)
         for store in sorted(on) if cs.share_collapse else ():
             sp = store_products.get(store)
             if sp is None or i is None:
