@@ -20,7 +20,20 @@ days only (the ordinary days have the time-series bands and the product check of
   probability below Φ(−z), and at least ``min_expected`` (8) units expected. The reference week
   holds the campaign's own days, so the campaign's mix is the expectation, not an ordinary week.
 
-Both hand back :class:`shopops.insights.detection.Signal` s that the run groups with the other
+* :func:`product_conversion_signals` — **a product with evidence whose buyers fell while its
+  conversion fell against the other products' that day**. The product check of
+  :mod:`shopops.insights.crosscheck` asks a product's buyers to have fallen against its own visitors
+  at its *usual* buyers per visitor; on a campaign peak every product converts two to four times its
+  usual (the 开门红, 11.11: the orders rise, the traffic less), so a product that lost 70 % of its
+  buyers still converts at its usual rate and is let go. Here the usual rate is scaled by the store's
+  other top products' conversion of the day against theirs over the same reference days (leave-one-out),
+  the rest of that check is the same (evidence present, buyers against the leave-one-out share by
+  ``evidence_z`` and ``evidence_fall``, against last week's share too). Campaign days only; only facts of
+  the day count as evidence here (a checkout price up, a stock at 0, a competitor's cut: ``day_evidence``),
+  not a week of 差评 (written over the days before, it was there on the day before a wave's fall and raised
+  a small product's noisy dip then, dev seed 101), and the product needs ``min_expected`` (3) buyers expected.
+
+All hand back :class:`shopops.insights.detection.Signal` s that the run groups with the other
 signals of the store-day into one finding.
 """
 
@@ -33,6 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from shopops.insights.crosscheck import CrossSettings, StoreProducts, product_evidence
 from shopops.insights.detection import Settings, Signal, poisson_z
 from shopops.metrics.catalog import CATALOG
 
@@ -50,6 +64,9 @@ class CrossSectionSettings:
     # off by default: on the eval seeds it raised 2–3 findings per 124 normal campaign store-days (mostly a
     # product selling nothing for a day) and found no incident the product check of crosscheck.py missed
     share_collapse: bool = False
+    # a product with evidence whose conversion fell against the other products' of the day (campaign days)
+    product_conversion: bool = True
+    day_evidence: tuple[str, ...] = ("price_change", "stock_out", "competitor_price")
 
 
 def _mad_sd(x: np.ndarray) -> float:
@@ -200,6 +217,80 @@ def share_collapse_signals(store_id: str, products: list[str], dates: list[dt.da
     return out
 
 
+def product_conversion_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cross: CrossSettings,
+                               store_gmv: float = 0.0, priority: int = 99,
+                               cs: CrossSectionSettings = CrossSectionSettings()) -> list[Signal]:
+    """Top products of one store (``sp``) with evidence on ``day`` whose buyers fell against their
+    leave-one-out share of the store's top products, and whose buyers per visitor fell against their usual
+    × the other products' conversion change of the day (see the module's docstring). Thresholds are the
+    product check's (``cross``: ``evidence_z``, ``evidence_fall``, ``stock_fall``, ``conversion_fall``)."""
+    if day not in sp.dates or len(sp.products) < 3:
+        return []
+    i = sp.dates.index(day)
+    ref = np.arange(max(i - 1 - cross.reference_days, 0), max(i - 1, 0))
+    x = np.nan_to_num(sp.buyers, nan=0.0)
+    v = np.nan_to_num(sp.visitors, nan=0.0)
+    have = ~np.isnan(sp.buyers).all(axis=0)
+    ref = ref[have[ref]]
+    if ref.size < cross.min_reference or not have[i]:
+        return []
+    evidence = [{k: v for k, v in ev.items() if k in cs.day_evidence} for ev in product_evidence(sp, i, cross)]
+    if not any(evidence):
+        return []
+    others = x.sum(axis=0)[None, :] - x  # leave-one-out
+    others_v = v.sum(axis=0)[None, :] - v
+    base = others[:, ref].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(base > 0, x[:, ref].sum(axis=1) / base, 0.0)
+        exp_ref = share[:, None] * others[:, ref]
+        resid = np.where(exp_ref > 0, (x[:, ref] - exp_ref) / np.sqrt(exp_ref), np.nan)
+    sds = np.array([_mad_sd(resid[p]) for p in range(len(sp.products))])
+    usable = np.isfinite(sds) & (exp_ref.mean(axis=1) >= cross.min_expected)
+    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0  # pooled over-dispersion
+    out: list[Signal] = []
+    for p, pid in enumerate(sp.products):
+        if not evidence[p] or share[p] <= 0 or share[p] * others[p, i] < cross.min_expected:
+            continue
+        best = None
+        for cols in ([i], [i - 1, i]):
+            if len(cols) == 2 and (i < 1 or not have[i - 1]):
+                continue
+            e = float(share[p] * others[p, cols].sum())
+            a = float(x[p, cols].sum())
+            z = poisson_z(a, e) / math.sqrt(phi)
+            if best is None or z < best[2]:
+                best = (cols, a, z, a / e - 1 if e else 0.0, e)
+        cols, actual, z, rel, expected = best
+        need = cross.stock_fall if set(evidence[p]) == {"stock_out"} else cross.evidence_fall
+        if z > -cross.evidence_z or rel > -need:
+            continue
+        recent = ref[ref >= i - 1 - cross.recent_days]
+        if recent.size >= 3 and others[p, recent].sum() > 0:
+            e_recent = float(x[p, recent].sum() / others[p, recent].sum() * others[p, cols].sum())
+            if actual > (1 - need) * e_recent:
+                continue
+        # its conversion against its usual × the other products' conversion change of the day
+        v_ref, v_day = float(v[p, ref].sum()), float(v[p, cols].sum())
+        o_ref = float(others[p, ref].sum()) / float(others_v[p, ref].sum()) if others_v[p, ref].sum() > 0 else 0.0
+        o_day = float(others[p, cols].sum()) / float(others_v[p, cols].sum()) if others_v[p, cols].sum() > 0 else 0.0
+        if v_ref <= 0 or v_day <= 0 or o_ref <= 0 or o_day <= 0:
+            continue  # no visitors to judge the conversion by (or nobody looked at it)
+        e_conv = float(x[p, ref].sum()) / v_ref * v_day * (o_day / o_ref)
+        if actual > (1 - cross.conversion_fall) * e_conv:
+            continue
+        value = float(np.nan_to_num(sp.item_gmv[p, ref]).sum()) / max(float(x[p, ref].sum()), 1.0)
+        money = abs(rel) * expected * value
+        sev = _severity(money / (store_gmv * len(cols))) if store_gmv > 0 else "medium"
+        sev = min(max(sev, "medium", key=_rank), "high", key=_rank)  # evidence: worth a look; one product never critical
+        spread = math.sqrt(phi * max(expected, 1.0))
+        out.append(Signal(store_id=sp.store_id, day=day, kpi="item_buyers", product_id=pid, actual=actual,
+                          expected=expected, low=max(expected - settings.z * spread, 0.0),
+                          high=expected + settings.z * spread, z=z, relative=rel, money_at_stake=money, severity=sev,
+                          bad=True, alerting=True, window=len(cols), priority=priority,
+                          evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
+    return out
+
+
 def store_day_matrix(store_frame, kpi: str, stores: list[str], dates: list[dt.date], *,
                      date_col: str = "bucket") -> np.ndarray | None:
     """A KPI of the run's store frame (long: ``store_id``, ``date_col``, KPIs) as a stores × dates
@@ -218,10 +309,12 @@ def store_day_matrix(store_frame, kpi: str, stores: list[str], dates: list[dt.da
 
 def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], stores: list[str], *,
                     skip: dict[str, frozenset[dt.date]], settings: Settings,
-                    cs: CrossSectionSettings = CrossSectionSettings(), date_col: str = "bucket"):
-    """The two checks as a callback per day for the run (``pipeline.run_days``); None when no store
+                    cs: CrossSectionSettings = CrossSectionSettings(), date_col: str = "bucket",
+                    cross: CrossSettings | None = None, expected_gmv: dict | None = None):
+    """The checks as a callback per day for the run (``pipeline.run_days``); None when no store
     has a campaign day in ``dates``. ``store_frame``: the run's store KPIs by day (pandas);
-    ``store_products``: ``crosscheck.StoreProducts`` per store."""
+    ``store_products``: ``crosscheck.StoreProducts`` per store; ``cross`` the product check's thresholds
+    (default ``CrossSettings()``), ``expected_gmv`` (store, day) → GMV for the product signals' severity."""
     if not any(skip.get(s) for s in stores):
         return None
     pos = {d: k for k, d in enumerate(dates)}
@@ -240,6 +333,12 @@ def campaign_checks(store_frame, store_products: dict, dates: list[dt.date], sto
             out += conversion_peer_signals(stores, dates, conversion, visitors, gmv, day, settings=settings, cs=cs,
                                            only=on, priority=CATALOG["conversion_rate"].priority)
         i = pos.get(day)
+        for store in sorted(on) if cs.product_conversion else ():
+            sp = store_products.get(store)
+            if sp is not None:
+                out += product_conversion_signals(sp, day, settings=settings, cross=cross or CrossSettings(),
+                                                  store_gmv=(expected_gmv or {}).get((store, day), 0.0),
+                                                  priority=CATALOG["item_buyers"].priority, cs=cs)
         for store in sorted(on) if cs.share_collapse else ():
             sp = store_products.get(store)
             if sp is None or i is None:

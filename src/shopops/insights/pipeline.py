@@ -396,10 +396,15 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
         within_day = within
         within = lambda day: within_day(day) + last_year(day)  # noqa: E731
     sections = crosssection.campaign_checks(store_frame, store_products, dates, stores, skip=skip, settings=st,
-                                            date_col=BUCKET) if config.cross_section else None
+                                            date_col=BUCKET, cross=config.cross, expected_gmv=expected_gmv) \
+        if config.cross_section else None
     if sections is not None:
         within_sections = within
-        within = lambda day: within_sections(day) + sections(day)  # noqa: E731
+
+        def within(day: dt.date) -> list[Signal]:  # a product the product check already raised is raised once
+            first = within_sections(day)
+            seen = {(s.store_id, s.kpi, s.product_id) for s in first}
+            return first + [s for s in sections(day) if (s.store_id, s.kpi, s.product_id) not in seen]
     findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
                              last_alerted=last_alerted, extra=within)
     timings["detection"] = time.perf_counter() - t2
