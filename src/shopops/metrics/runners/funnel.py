@@ -136,9 +136,8 @@ class FunnelRunner(Runner[FunnelQuery, FunnelResult]):
     def _calculate(self) -> FunnelResult:
         q = self.query
         sql: dict[str, str] = {}
-        frame = self.frames(sql)["funnel"]
+        records = self.records(sql)["funnel"]  # rows straight from the engine: no pandas frame
         rows: list[FunnelRow] = []
-        records = records_of(frame)
         if not q.by_traffic_source:
             records = [{**(records[0] if records else {}), "traffic_source": ALL}]
         for rec in sorted(records, key=lambda r: str(r["traffic_source"])):
