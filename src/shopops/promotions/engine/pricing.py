@@ -89,6 +89,7 @@ class _Index:
         # whole-store offers by the first fact that can rule them out for a cart (a coupon not
         # held, another channel, an audience the customer is not in); "open" ones always count
         self.whole_store: dict[tuple, list[Promotion]] = {}
+        self._level_sets: dict[tuple[str, ...], tuple] = {}
         self.by_own_sku: dict[str, list[Promotion]] = {}
         self.by_sku: dict[str, list[Promotion]] = {}
         self.by_product: dict[str, list[Promotion]] = {}
@@ -108,6 +109,21 @@ class _Index:
                     self.by_product.setdefault(product, []).append(p)
                 for category in p.scope.categories:
                     self.by_category.setdefault(category, []).append(p)
+
+    def level_sets(self, offers: list[Promotion]) -> tuple[list[tuple[Promotion, ...]], list[tuple[Promotion, ...]],
+                                                         frozenset[tuple[str, str]]]:
+        """The valid sets of one level's offers (canonical order), the maximal ones among them and
+        the pairs of ids found together in a set: they depend only on which offers are eligible,
+        so they are kept per such list for the set's life (most carts share a few lists)."""
+        key = tuple(p.id for p in offers)
+        found = self._level_sets.get(key)
+        if found is None:
+            if len(self._level_sets) >= 4096:
+                self._level_sets.clear()
+            sets = _valid_sets(offers)
+            pairs = frozenset((st[a].id, st[b].id) for st in sets for a in range(len(st)) for b in range(a + 1, len(st)))
+            found = self._level_sets[key] = (sets, _maximal_sets(sets), pairs)
+        return found
 
     def candidates(self, cart: Cart) -> tuple[list[Promotion], dict[int, list[int]]]:
         """The offers that can apply to the cart, and for each scoped one (by ``id``) the lines
@@ -180,7 +196,8 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
 class _Search:
     def __init__(self, cart: Cart, promotions: Sequence[Promotion], max_states: int) -> None:
         self.cart = cart
-        pool, named = _index(promotions).candidates(cart)
+        index = _index(promotions)
+        pool, named = index.candidates(cart)
         # eligibility and coverage in one pass: an offer is eligible exactly when it covers a line
         # (a scoped offer's lines come from the index lookups that found it)
         cover: dict[str, tuple[int, ...]] = {}
@@ -208,12 +225,13 @@ class _Search:
                     continue
             priced.append(p)
         self.item = [p for p in priced if p.level == Level.ITEM]
-        self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        per_level = {lv: index.level_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        self.level_sets = {lv: sets for lv, (sets, _maximal, _pairs) in per_level.items()}
+        self.together = frozenset().union(*(pairs for _sets, _maximal, pairs in per_level.values()))
         self.later = [p for p in priced if p.level != Level.ITEM]
         # the upper bounds of a level from its maximal sets only, as positions in ``self.later``
         pos = {p.id: k for k, p in enumerate(self.later)}
-        self.bound_sets = [[tuple(pos[p.id] for p in st) for st in _maximal_sets(self.level_sets[lv])]
-                           for lv in ORDER_LEVELS]
+        self.bound_sets = [[tuple(pos[p.id] for p in st) for st in per_level[lv][1]] for lv in ORDER_LEVELS]
         self.units = {p.id: sum(cart.lines[i].quantity for i in self.cover[p.id]) for p in self.later}
         self.cover_set = {p.id: frozenset(self.cover[p.id]) for p in self.item}
         self.item_cache: dict[tuple, Applied | None] = {}
@@ -344,12 +362,7 @@ class _Search:
         """
         later = self.later
         cover = {p.id: frozenset(self.cover[p.id]) for p in later}
-        together: set[tuple[str, str]] = set()
-        for sets in self.level_sets.values():
-            for chosen in sets:
-                for a in range(len(chosen)):
-                    for b in range(a + 1, len(chosen)):
-                        together.add((chosen[a].id, chosen[b].id))
+        together = self.together  # ids found together in a valid set
         for p in later:
             for q in later:
                 if p is q or not (q.level > p.level or (p.id, q.id) in together):
@@ -406,7 +419,12 @@ class _Search:
         options.sort(key=lambda o: -o[0])
         last = depth + 1 == len(ORDER_LEVELS)
         memo, next_groups = self.sum_memo, None if last else self.depth_groups[depth + 1]
+        # the remaining levels' bound on this node's own sums caps every option's (amounts only
+        # fall): an option under the best even with it needs no bound of its own
+        loose = 0 if last else self._ub_from(depth + 1, sums)
         for took, chosen, running in options:
+            if took + loose < best[0]:
+                break  # sorted by take: no later option can reach the best either
             sub = None if last else memo.get((depth + 1, tuple(running[g] for g in next_groups)))
             if sub is None:  # not known yet: explore only if it could still reach the best
                 if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
@@ -491,7 +509,7 @@ class _Search:
         # total after the item level is the start less its options' takes, so states are
         # ordered from the takes alone and only those the search reaches are built.
         total0 = sum(start)
-        takes = [[sum(ap.total for ap in opt_applied) for _a, opt_applied in opts] for opts in comps]
+        takes = [[total0 - sum(opt_amounts) for opt_amounts, _ap in opts] for opts in comps]  # what each option took
         order = sorted(
             ((total0 - sum(combo) - reach_all, picks)
              for combo, picks in zip(itertools.product(*takes), itertools.product(*(range(len(o)) for o in comps)))),
