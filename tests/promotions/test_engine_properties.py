@@ -27,12 +27,24 @@ def lines(draw):
 
 @st.composite
 def scopes(draw):
-    which = draw(st.sampled_from(["all", "cat", "sku"]))
+    """Whole store, a category, SKUs, products, or a category and SKUs naming the same line
+    twice; sometimes with excluded SKUs / products (the search takes a scoped offer's lines
+    from its index lookups and applies the exclusions; the brute force tests every line)."""
+    which = draw(st.sampled_from(["all", "cat", "sku", "product", "cat+sku"]))
+    excluded = dict(exclude_skus=frozenset(draw(st.sets(st.sampled_from(SKUS), max_size=1))),
+                    exclude_products=frozenset(draw(st.sets(st.sampled_from(SKUS), max_size=1))))
+    if not draw(st.booleans()):
+        excluded = {}
+    some_skus = st.sets(st.sampled_from(SKUS), min_size=1, max_size=2)
     if which == "cat":
-        return Scope(categories=frozenset({draw(st.sampled_from(CATS))}))
+        return Scope(categories=frozenset({draw(st.sampled_from(CATS))}), **excluded)
     if which == "sku":
-        return Scope(skus=frozenset(draw(st.sets(st.sampled_from(SKUS), min_size=1, max_size=2))))
-    return Scope()
+        return Scope(skus=frozenset(draw(some_skus)), **excluded)
+    if which == "product":  # the factory's lines are products named after their SKU
+        return Scope(products=frozenset(draw(some_skus)), **excluded)
+    if which == "cat+sku":
+        return Scope(categories=frozenset({draw(st.sampled_from(CATS))}), skus=frozenset(draw(some_skus)), **excluded)
+    return Scope(**excluded)
 
 
 @st.composite

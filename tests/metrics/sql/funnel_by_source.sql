@@ -1,20 +1,33 @@
 SELECT
   "t2"."traffic_source",
-  SUM("t2"."s0") AS "visit",
-  SUM("t2"."s0" * "t2"."s1") AS "product",
-  SUM("t2"."s0" * "t2"."s1" * "t2"."s2") AS "cart",
-  SUM("t2"."s0" * "t2"."s1" * "t2"."s2" * "t2"."s3") AS "checkout",
-  SUM("t2"."s0" * "t2"."s1" * "t2"."s2" * "t2"."s3" * "t2"."s4") AS "paid"
+  COUNT(*) FILTER(WHERE
+    (
+      "t2"."_steps" & 1
+    ) = 1) AS "visit",
+  COUNT(*) FILTER(WHERE
+    (
+      "t2"."_steps" & 3
+    ) = 3) AS "product",
+  COUNT(*) FILTER(WHERE
+    (
+      "t2"."_steps" & 7
+    ) = 7) AS "cart",
+  COUNT(*) FILTER(WHERE
+    (
+      "t2"."_steps" & 15
+    ) = 15) AS "checkout",
+  COUNT(*) FILTER(WHERE
+    (
+      "t2"."_steps" & 31
+    ) = 31) AS "paid"
 FROM (
   SELECT
     "t1"."store_id",
     "t1"."visitor_id",
     COALESCE("t1"."traffic_source", '') AS "traffic_source",
-    MAX(CASE WHEN "t1"."event_type" IN ('page_view', 'product_view') THEN 1 ELSE 0 END) AS "s0",
-    MAX(CASE WHEN "t1"."event_type" = 'product_view' THEN 1 ELSE 0 END) AS "s1",
-    MAX(CASE WHEN "t1"."event_type" = 'add_to_cart' THEN 1 ELSE 0 END) AS "s2",
-    MAX(CASE WHEN "t1"."event_type" = 'checkout' THEN 1 ELSE 0 END) AS "s3",
-    MAX(CASE WHEN "t1"."event_type" = 'purchase' THEN 1 ELSE 0 END) AS "s4"
+    BIT_OR(
+      CASE WHEN "t1"."event_type" IN ('page_view', 'product_view') THEN 1 ELSE 0 END + CASE WHEN "t1"."event_type" = 'product_view' THEN 2 ELSE 0 END + CASE WHEN "t1"."event_type" = 'add_to_cart' THEN 4 ELSE 0 END + CASE WHEN "t1"."event_type" = 'checkout' THEN 8 ELSE 0 END + CASE WHEN "t1"."event_type" = 'purchase' THEN 16 ELSE 0 END
+    ) AS "_steps"
   FROM (
     SELECT
       "t0"."store_id",

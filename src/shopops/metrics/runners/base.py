@@ -42,7 +42,7 @@ import pandas as pd
 
 from shopops.metrics import rollups
 from shopops.metrics.cache import Cache, cache_key, default_cache
-from shopops.warehouse.backends.compiled import execute_compiled
+from shopops.warehouse.backends.compiled import execute_compiled, execute_compiled_records, frame_records
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
 
@@ -115,6 +115,14 @@ class Runner(Generic[Q, R]):
     def frames(self, sql: dict[str, str]) -> dict[str, pd.DataFrame]:
         """Run ``to_expr()``: one frame per expression, each timed as ``execute:<name>`` (and its
         SQL kept in ``sql`` with ``capture_sql``). The compiled SQL is reused for the same query."""
+        return self._run(sql, execute_compiled)
+
+    def records(self, sql: dict[str, str]) -> dict[str, list[dict]]:
+        """Like :meth:`frames`, each result as its rows (``warehouse.backends.compiled.execute_compiled_records``:
+        no pandas frame; a missing number is None, a date a ``datetime.date``)."""
+        return self._run(sql, execute_compiled_records)
+
+    def _run(self, sql: dict[str, str], execute) -> dict:
         key = (self.con.name, self.kind, repr(self.query), rollups.enabled(self.con))
         hit = compiled.get(key)
         if hit is None:
@@ -127,7 +135,7 @@ class Runner(Generic[Q, R]):
             if self.capture_sql:
                 sql[name] = text
             with self.timings.step(f"execute:{name}"):
-                out[name] = execute_compiled(self.con, text, schema)
+                out[name] = execute(self.con, text, schema)
         return out
 
     def calculate(self) -> R:
@@ -149,12 +157,7 @@ class Runner(Generic[Q, R]):
         return result
 
 
-def records(frame: pd.DataFrame) -> list[dict]:
-    """``frame.to_dict("records")`` (Python scalars: ``Series.tolist`` boxes like it), without
-    pandas' row-by-row path: on the small frames the runners shape that costs more than the query."""
-    names = list(frame.columns)
-    columns = [frame[name].tolist() for name in names]
-    return [dict(zip(names, values)) for values in zip(*columns)]
+records = frame_records  # ``frame.to_dict("records")`` without pandas' row-by-row path
 
 
 class CompiledCache:

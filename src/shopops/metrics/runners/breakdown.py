@@ -25,7 +25,7 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows, zero
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows_of_records, zero
 from shopops.metrics.sources import OTHERS, TABLES_READ, Filter
 
 
@@ -108,11 +108,11 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         q = self.query
         sql: dict[str, str] = {}
         queries = self._queries()
-        frames = self.frames(sql)
+        results = self.records(sql)
         parts = measures_needed(q.kpis)
         summable = self.summable()
-        grouped = kpi_rows(queries["groups"], frames["groups"])
-        total = _combine(grouped, parts, q.kpis) if summable else kpi_rows(queries["total"], frames["total"])[0]
+        grouped = kpi_rows_of_records(queries["groups"], results["groups"])
+        total = _combine(grouped, parts, q.kpis) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
 
         def sort_key(row):
             v = row[q.sort_by]
@@ -136,7 +136,7 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
                                 capture_sql=self.capture_sql)
                 sub.timings = self.timings
                 others_sql: dict[str, str] = {}
-                others = kpi_rows(sub.query, sub.frames(others_sql)["kpis"])[0]
+                others = kpi_rows_of_records(sub.query, sub.records(others_sql)["kpis"])[0]
                 sql.update({f"others:{k}": v for k, v in others_sql.items()})
             rows.append(BreakdownRow(OTHERS, {k: others[k] for k in q.kpis}, share(others[q.sort_by])))
         return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)

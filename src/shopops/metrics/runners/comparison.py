@@ -26,7 +26,7 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, Direction, Unit
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows_of_records
 from shopops.metrics.sources import TABLES_READ, Filter
 
 PREVIOUS = "previous"
@@ -137,10 +137,10 @@ class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
     def _calculate(self) -> ComparisonResult:
         q = self.query
         sql: dict[str, str] = {}
-        frames = self.frames(sql)
+        results = self.records(sql)
         by_period: dict[str, dict[tuple, dict]] = {}
         for name, period in q.periods().items():
-            rows = kpi_rows(q.kpi_query(period), frames[name])
+            rows = kpi_rows_of_records(q.kpi_query(period), results[name])
             by_period[name] = {tuple(r[d] for d in q.by): r for r in rows}
         keys = sorted(set().union(*(set(v) for v in by_period.values())), key=lambda k: tuple(map(str, k)))
         rows = []

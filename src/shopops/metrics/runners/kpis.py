@@ -130,18 +130,33 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
 
     def _calculate(self) -> KpiResult:
         sql: dict[str, str] = {}
-        frame = self.frames(sql)["kpis"]
+        records = self.records(sql)["kpis"]  # rows straight from the engine: no pandas frame
         with self.timings.step("derive"):
-            rows = kpi_rows(self.query, frame)
+            rows = kpi_rows_of_records(self.query, records)
         return KpiResult(self.query, rows, sql=sql)
 
 
-def kpi_rows(q: KpiQuery, frame: pd.DataFrame) -> list[dict]:
+def kpi_rows(q: KpiQuery, frame: pd.DataFrame | None) -> list[dict]:
     """The rows of a ``KpiResult`` from the frame of ``KpiRunner.to_expr()["kpis"]`` (composite
     runners run that expression under their own names and shape it here)."""
-    if q.grain and len(frame):
-        frame = frame.assign(**{BUCKET: pd.to_datetime(frame[BUCKET]).dt.date})
-    return _rows(q, frame, q.keys)
+    return kpi_rows_of_records(q, [] if frame is None else records_of(frame))
+
+
+def kpi_rows_of_records(q: KpiQuery, records: list[dict]) -> list[dict]:
+    """``kpi_rows`` from the result's rows (``Runner.records``); a bucket may come as a date, a
+    datetime / ``Timestamp`` or an ISO string (engines differ) and leaves as a ``datetime.date``."""
+    if q.grain:
+        for rec in records:
+            rec[BUCKET] = _as_date(rec[BUCKET])
+    return _rows(q, records, q.keys)
+
+
+def _as_date(value) -> dt.date | None:
+    if value is None or isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.datetime):
+        return value.date()
+    return None if pd.isna(value) else pd.Timestamp(value).date()
 
 
 def _key_names(q: KpiQuery) -> list[str]:
@@ -211,9 +226,8 @@ def bucket_starts(period: Period, grain: Grain) -> list[dt.date]:
     return list(seen)
 
 
-def _rows(q: KpiQuery, merged: pd.DataFrame | None, keys: list[str]) -> list[dict]:
+def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
     measures = measures_needed(q.kpis)
-    records = [] if merged is None else records_of(merged)
     if not keys and not records:
         records = [{}]
     if q.grain and not q.by:

@@ -28,7 +28,7 @@ import pandas as pd
 from shopops.core.periods import Period, month_period
 from shopops.metrics.catalog import CATALOG, Direction, Unit, kpi
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, kpi_rows_of_records
 from shopops.metrics.sources import TABLES_READ, today_in_period
 
 
@@ -139,8 +139,8 @@ class TargetRunner(Runner[TargetQuery, TargetResult]):
         days = q.period.days
         sql: dict[str, str] = {}
         queries = self._queries()
-        frames = self.frames(sql) if queries else {}
-        actuals = {kq.stores[0] if kq.stores else "": kpi_rows(kq, frames[name])[0] for name, kq in queries.items()}
+        results = self.records(sql) if queries else {}
+        actuals = {kq.stores[0] if kq.stores else "": kpi_rows_of_records(kq, results[name])[0] for name, kq in queries.items()}
         rows = []
         for t in specs:
             actual = actuals.get(t.store_id, {}).get(t.kpi) if elapsed else None

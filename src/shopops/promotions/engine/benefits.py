@@ -64,9 +64,11 @@ def is_eligible(promo: Promotion, cart: Cart) -> bool:
     return any(promo.scope.covers(line) for line in cart.lines)
 
 
-def eligible_lines(promo: Promotion, cart: Cart) -> tuple[int, ...]:
+def eligible_lines(promo: Promotion, cart: Cart, named: list[int] | None = None) -> tuple[int, ...]:
     """``covered(promo, cart)`` when ``is_eligible(promo, cart)``, else ``()``: both in one pass
-    over the lines (the search's set-up; ``is_eligible`` is exactly "this is not empty")."""
+    over the lines (the search's set-up; ``is_eligible`` is exactly "this is not empty").
+    ``named``: the lines whose SKU, product or category the offer's scope names, ascending, when
+    the caller found them already (the search's index); see :func:`covered`."""
     if promo.starts_at is not None and cart.at < promo.starts_at:
         return ()
     if promo.ends_at is not None and cart.at >= promo.ends_at:
@@ -85,16 +87,26 @@ def eligible_lines(promo: Promotion, cart: Cart) -> tuple[int, ...]:
         return ()
     if not spec.eligible(promo, cart):
         return ()
-    return covered(promo, cart) or ()
+    return covered(promo, cart, named) or ()
 
 
-def covered(promo: Promotion, cart: Cart) -> tuple[int, ...]:
+def covered(promo: Promotion, cart: Cart, named: list[int] | None = None) -> tuple[int, ...]:
+    """The lines the offer works on: its kind's own (``covered``), or its scope's. ``named`` (a
+    scoped offer: the lines its SKUs, products or categories name, ascending) spares testing
+    every line; the exclusions are applied here either way."""
     own = promo.spec.covered(promo, cart)
     if own is not None:
         return own
     scope = promo.scope
-    if scope.is_all and not (scope.exclude_skus or scope.exclude_products):
-        return tuple(range(len(cart.lines)))
+    if scope.is_all:
+        if not (scope.exclude_skus or scope.exclude_products):
+            return tuple(range(len(cart.lines)))
+    elif named is not None:
+        if not (scope.exclude_skus or scope.exclude_products):
+            return tuple(named)
+        lines = cart.lines
+        return tuple(i for i in named if lines[i].sku not in scope.exclude_skus
+                     and lines[i].product not in scope.exclude_products)
     return tuple(i for i, line in enumerate(cart.lines) if scope.covers(line))
 
 

@@ -57,6 +57,13 @@ def _valid_sets(offers: Sequence[Promotion]) -> list[tuple[Promotion, ...]]:
     return out
 
 
+def _maximal_sets(sets: list[tuple[Promotion, ...]]) -> list[tuple[Promotion, ...]]:
+    """The sets not strictly inside another valid set: the only ones an upper bound needs (every
+    offer's bound is >= 0, so a set's bound is at most that of any valid set holding it)."""
+    ids = [frozenset(p.id for p in st) for st in sets]
+    return [st for st, own in zip(sets, ids) if not any(own < other for other in ids)]
+
+
 def _apply_set(cart: Cart, offers: Iterable[Promotion], amounts: list[int],
                cover: dict[str, tuple[int, ...]]) -> tuple[list[int], list[Applied]] | None:
     base = list(amounts)
@@ -82,14 +89,16 @@ class _Index:
         # whole-store offers by the first fact that can rule them out for a cart (a coupon not
         # held, another channel, an audience the customer is not in); "open" ones always count
         self.whole_store: dict[tuple, list[Promotion]] = {}
+        self._level_sets: dict[tuple[str, ...], tuple] = {}
+        self.by_own_sku: dict[str, list[Promotion]] = {}
         self.by_sku: dict[str, list[Promotion]] = {}
         self.by_product: dict[str, list[Promotion]] = {}
         self.by_category: dict[str, list[Promotion]] = {}
         for p in self.promotions:
             own_skus = p.spec.index_skus(p)
-            if own_skus is not None:
+            if own_skus is not None:  # lines other than the scope's (a bundle): found, not named
                 for sku in own_skus:
-                    self.by_sku.setdefault(sku, []).append(p)
+                    self.by_own_sku.setdefault(sku, []).append(p)
             elif p.scope.is_all:
                 for bucket in _buckets(p):
                     self.whole_store.setdefault(bucket, []).append(p)
@@ -101,7 +110,25 @@ class _Index:
                 for category in p.scope.categories:
                     self.by_category.setdefault(category, []).append(p)
 
-    def candidates(self, cart: Cart) -> list[Promotion]:
+    def level_sets(self, offers: list[Promotion]) -> tuple[list[tuple[Promotion, ...]], list[tuple[Promotion, ...]],
+                                                         frozenset[tuple[str, str]]]:
+        """The valid sets of one level's offers (canonical order), the maximal ones among them and
+        the pairs of ids found together in a set: they depend only on which offers are eligible,
+        so they are kept per such list for the set's life (most carts share a few lists)."""
+        key = tuple(p.id for p in offers)
+        found = self._level_sets.get(key)
+        if found is None:
+            if len(self._level_sets) >= 4096:
+                self._level_sets.clear()
+            sets = _valid_sets(offers)
+            pairs = frozenset((st[a].id, st[b].id) for st in sets for a in range(len(st)) for b in range(a + 1, len(st)))
+            found = self._level_sets[key] = (sets, _maximal_sets(sets), pairs)
+        return found
+
+    def candidates(self, cart: Cart) -> tuple[list[Promotion], dict[int, list[int]]]:
+        """The offers that can apply to the cart, and for each scoped one (by ``id``) the lines
+        (ascending) whose SKU, product or category its scope names: its coverage before
+        exclusions, found by the same lookups (``benefits.covered``)."""
         c = cart.customer
         wanted = [("open",), ("channel", cart.channel)] + [("coupon", pid) for pid in cart.held_coupons]
         if c.is_new_buyer:
@@ -115,11 +142,21 @@ class _Index:
         for bucket in wanted:
             for p in self.whole_store.get(bucket, ()):
                 seen.setdefault(id(p), p)
-        for line in cart.lines:
-            for table, key in ((self.by_sku, line.sku), (self.by_product, line.product), (self.by_category, line.category)):
+        named: dict[int, list[int]] = {}
+        by_sku, by_product, by_category = self.by_sku, self.by_product, self.by_category
+        for i, line in enumerate(cart.lines):
+            for p in self.by_own_sku.get(line.sku, ()):
+                seen.setdefault(id(p), p)
+            for table, key in ((by_sku, line.sku), (by_product, line.product), (by_category, line.category)):
                 for p in table.get(key, ()):
-                    seen.setdefault(id(p), p)
-        return list(seen.values())
+                    k = id(p)
+                    lines = named.get(k)
+                    if lines is None:
+                        seen[k] = p
+                        named[k] = [i]
+                    elif lines[-1] != i:  # named twice by one line (its SKU and its category)
+                        lines.append(i)
+        return list(seen.values()), named
 
 
 def _buckets(p: Promotion) -> list[tuple]:
@@ -159,12 +196,14 @@ def _index(promotions: Sequence[Promotion]) -> _Index:
 class _Search:
     def __init__(self, cart: Cart, promotions: Sequence[Promotion], max_states: int) -> None:
         self.cart = cart
-        pool = _index(promotions).candidates(cart)
+        index = _index(promotions)
+        pool, named = index.candidates(cart)
         # eligibility and coverage in one pass: an offer is eligible exactly when it covers a line
+        # (a scoped offer's lines come from the index lookups that found it)
         cover: dict[str, tuple[int, ...]] = {}
         found: list[Promotion] = []
         for p in pool:
-            lines = eligible_lines(p, cart)
+            lines = eligible_lines(p, cart, named.get(id(p)))
             if lines:
                 cover[p.id] = lines
                 found.append(p)
@@ -186,8 +225,13 @@ class _Search:
                     continue
             priced.append(p)
         self.item = [p for p in priced if p.level == Level.ITEM]
-        self.level_sets = {lv: _valid_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        per_level = {lv: index.level_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        self.level_sets = {lv: sets for lv, (sets, _maximal, _pairs) in per_level.items()}
+        self.together = frozenset().union(*(pairs for _sets, _maximal, pairs in per_level.values()))
         self.later = [p for p in priced if p.level != Level.ITEM]
+        # the upper bounds of a level from its maximal sets only, as positions in ``self.later``
+        pos = {p.id: k for k, p in enumerate(self.later)}
+        self.bound_sets = [[tuple(pos[p.id] for p in st) for st in per_level[lv][1]] for lv in ORDER_LEVELS]
         self.units = {p.id: sum(cart.lines[i].quantity for i in self.cover[p.id]) for p in self.later}
         self.cover_set = {p.id: frozenset(self.cover[p.id]) for p in self.item}
         self.item_cache: dict[tuple, Applied | None] = {}
@@ -219,61 +263,69 @@ class _Search:
         return list(groups.values())
 
     def _component_options(self, offers: list[Promotion], start: list[int]) -> list[tuple[list[int], list[Applied]]]:
-        """Distinct outcomes of the valid offer sets of one component (incl. none)."""
-        options: dict[tuple[int, ...], tuple[list[int], list[Applied], tuple[str, ...]]] = {}
-        key0 = tuple(start)
-        options[key0] = (list(start), [], ())
-        sets: list[tuple[Promotion, ...]] = []
+        """Distinct outcomes of the valid offer sets of one component (incl. none).
 
+        The sets are enumerated depth-first in canonical order, each applied as its parent set's
+        amounts plus one more offer (``_apply_one``: the same amounts, in the same order, as
+        applying the whole set from the start); a set whose parent failed fails too (the same
+        member fails on the same amounts), and is still counted against ``max_states``."""
+        options: dict[tuple[int, ...], tuple[list[int], list[Applied], tuple[str, ...]]] = {}
+        options[tuple(start)] = (list(start), [], ())
         cover_set = self.cover_set
+        seen: set[tuple[str, ...]] = set()
+        counted = len(offers)  # the single offers count against the cap first, as they are always tried
 
         def ok(chosen: tuple[Promotion, ...], p: Promotion) -> bool:
             lines = cover_set[p.id]
             return all(not (lines & cover_set[q.id]) or not p.conflicts_with(q) for q in chosen)
 
-        def extend(begin: int, chosen: tuple[Promotion, ...]) -> None:
+        def keep(ids: tuple[str, ...], amounts: list[int], applied: list[Applied]) -> None:
+            key = tuple(amounts)
+            if key not in options or ids < options[key][2]:
+                options[key] = (amounts, applied, ids)
+
+        def extend(begin: int, chosen: tuple[Promotion, ...], ids: tuple[str, ...],
+                   state: tuple[list[int], list[Applied]] | None) -> None:
+            nonlocal counted
             for j in range(begin, len(offers)):
-                if len(sets) >= self.max_states:
+                if counted >= self.max_states:
                     self.exact = False  # a component too wide to enumerate: keep what we have
                     return
                 p = offers[j]
                 if ok(chosen, p):
-                    sets.append(chosen + (p,))
-                    extend(j + 1, chosen + (p,))
+                    counted += 1
+                    nxt, nxt_ids = chosen + (p,), ids + (p.id,)
+                    got = None if state is None else self._apply_one(p, start, *state)
+                    if got is not None:
+                        keep(nxt_ids, *got)
+                    seen.add(nxt_ids)
+                    extend(j + 1, nxt, nxt_ids, got)
 
-        sets.extend((p,) for p in offers)  # every single offer, whatever the cap
-        extend(0, ())
-        unique = {tuple(p.id for p in chosen): chosen for chosen in sets}  # ids: hashing offers is slow
-        for chosen in unique.values():
-            got = self._apply_items(chosen, start)
-            if got is None:
-                continue
-            amounts, applied = got
-            key = tuple(amounts)
-            ids = tuple(a.promotion.id for a in applied)
-            if key not in options or ids < options[key][2]:
-                options[key] = (amounts, applied, ids)
+        extend(0, (), (), (list(start), []))
+        for p in offers:  # every single offer, whatever the cap
+            if (p.id,) not in seen:
+                got = self._apply_one(p, start, list(start), [])
+                if got is not None:
+                    keep((p.id,), *got)
         return [(a, ap) for a, ap, _ in options.values()]
 
-    def _apply_items(self, chosen: tuple[Promotion, ...], start: list[int]) -> tuple[list[int], list[Applied]] | None:
-        """``_apply_set`` for item offers, each offer's take cached on the amounts of its lines
-        (an item offer sees nothing else), so the sets of a component share the work."""
-        running = list(start)
-        done: list[Applied] = []
-        cache, cart = self.item_cache, self.cart
-        for p in chosen:
-            lines = self.cover[p.id]
-            key = (p.id, tuple(running[i] for i in lines))
-            if key in cache:
-                got = cache[key]
-            else:
-                got = cache[key] = apply(p, cart, base=start, amounts=running, lines=lines)
-            if got is None:
-                return None
-            for i, c in got.parts:
-                running[i] -= c
-            done.append(got)
-        return running, done
+    def _apply_one(self, p: Promotion, start: list[int], amounts: list[int], applied: list[Applied],
+                   ) -> tuple[list[int], list[Applied]] | None:
+        """``amounts`` / ``applied`` with one more item offer; its take cached on the amounts of
+        its lines (an item offer sees nothing else). None when it takes nothing."""
+        lines = self.cover[p.id]
+        key = (p.id, tuple(amounts[i] for i in lines))
+        cache = self.item_cache
+        if key in cache:
+            got = cache[key]
+        else:
+            got = cache[key] = apply(p, self.cart, base=start, amounts=amounts, lines=lines)
+        if got is None:
+            return None
+        running = list(amounts)
+        for i, c in got.parts:
+            running[i] -= c
+        return running, applied + [got]
 
     # -- order levels -----------------------------------------------------------------
     def _rest(self, depth: int, amounts: list[int]) -> Outcome:
@@ -310,12 +362,7 @@ class _Search:
         """
         later = self.later
         cover = {p.id: frozenset(self.cover[p.id]) for p in later}
-        together: set[tuple[str, str]] = set()
-        for sets in self.level_sets.values():
-            for chosen in sets:
-                for a in range(len(chosen)):
-                    for b in range(a + 1, len(chosen)):
-                        together.add((chosen[a].id, chosen[b].id))
+        together = self.together  # ids found together in a valid set
         for p in later:
             for q in later:
                 if p is q or not (q.level > p.level or (p.id, q.id) in together):
@@ -326,6 +373,7 @@ class _Search:
         groups = list(dict.fromkeys(cover[p.id] for p in later))
         self.group_lines = [tuple(sorted(g)) for g in groups]
         self.group_of = {p.id: groups.index(cover[p.id]) for p in later}
+        self.later_groups = [self.group_of[p.id] for p in later]
         # a take on group g lowers every group that contains g (disjoint ones keep their sum)
         self.lowers = [[h for h, gh in enumerate(groups) if g <= gh] for g in groups]
         self.group_units = [sum(self.cart.lines[i].quantity for i in g) for g in self.group_lines]
@@ -371,7 +419,12 @@ class _Search:
         options.sort(key=lambda o: -o[0])
         last = depth + 1 == len(ORDER_LEVELS)
         memo, next_groups = self.sum_memo, None if last else self.depth_groups[depth + 1]
+        # the remaining levels' bound on this node's own sums caps every option's (amounts only
+        # fall): an option under the best even with it needs no bound of its own
+        loose = 0 if last else self._ub_from(depth + 1, sums)
         for took, chosen, running in options:
+            if took + loose < best[0]:
+                break  # sorted by take: no later option can reach the best either
             sub = None if last else memo.get((depth + 1, tuple(running[g] for g in next_groups)))
             if sub is None:  # not known yet: explore only if it could still reach the best
                 if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
@@ -388,16 +441,23 @@ class _Search:
         return best
 
     def _ub_from(self, depth: int, sums: list[int]) -> int:
-        """Most the levels from ``depth`` on could take, given the group sums."""
-        cart, group_of, units = self.cart, self.group_of, self.group_units
+        """Most the levels from ``depth`` on could take, given the group sums: per level, the best
+        maximal valid set's sum of per-offer upper bounds (each offer's bound computed once)."""
+        cart, later_groups, units = self.cart, self.later_groups, self.group_units
         bound = 0
-        for lv in ORDER_LEVELS[depth:]:
+        for sets in self.bound_sets[depth:]:
+            if not sets:
+                continue
+            ub: dict[int, int] = {}
             level_best = 0
-            for chosen in self.level_sets[lv]:
+            for chosen in sets:
                 v = 0
-                for p in chosen:
-                    g = group_of[p.id]
-                    v += upper_bound_sum(p, cart, sums[g], units[g])
+                for k in chosen:
+                    got = ub.get(k)
+                    if got is None:
+                        g = later_groups[k]
+                        got = ub[k] = upper_bound_sum(self.later[k], cart, sums[g], units[g])
+                    v += got
                 if v > level_best:
                     level_best = v
             bound += level_best
@@ -417,15 +477,16 @@ class _Search:
 
     def _later_bound(self, amounts: list[int]) -> int:
         """Most the order levels can take from ``amounts``: per level, the best valid set's
-        sum of per-offer upper bounds (one set applies per level)."""
+        sum of per-offer upper bounds (one set applies per level; the maximal sets suffice)."""
         cart, sums = self.cart, {}
-        ub = {}
+        ub = []
         for p in self.later:
             lines = self.cover[p.id]
-            if lines not in sums:
-                sums[lines] = sum(amounts[i] for i in lines)
-            ub[p.id] = upper_bound_sum(p, cart, sums[lines], self.units[p.id])
-        return sum(max((sum(ub[p.id] for p in st) for st in self.level_sets[lv]), default=0) for lv in ORDER_LEVELS)
+            s = sums.get(lines)
+            if s is None:
+                s = sums[lines] = sum(amounts[i] for i in lines)
+            ub.append(upper_bound_sum(p, cart, s, self.units[p.id]))
+        return sum(max((sum(ub[k] for k in st) for st in sets), default=0) for sets in self.bound_sets)
 
     def run(self) -> tuple[Outcome, list[int]]:
         start = list(self.start)
@@ -448,7 +509,7 @@ class _Search:
         # total after the item level is the start less its options' takes, so states are
         # ordered from the takes alone and only those the search reaches are built.
         total0 = sum(start)
-        takes = [[sum(ap.total for ap in opt_applied) for _a, opt_applied in opts] for opts in comps]
+        takes = [[total0 - sum(opt_amounts) for opt_amounts, _ap in opts] for opts in comps]  # what each option took
         order = sorted(
             ((total0 - sum(combo) - reach_all, picks)
              for combo, picks in zip(itertools.product(*takes), itertools.product(*(range(len(o)) for o in comps)))),
@@ -466,10 +527,11 @@ class _Search:
                     for i, c in ap.parts:
                         amounts[i] -= c
                 applied.extend(opt_applied)
-            if best is not None and sum(amounts) - self._later_bound(amounts) > best[0]:
-                continue  # the state's own, tighter bound
             if sums_ok:
-                take, ids, path = self._rest_sums(0, [sum(amounts[i] for i in g) for g in self.group_lines])
+                sums = [sum(amounts[i] for i in g) for g in self.group_lines]
+                if best is not None and sum(amounts) - self._ub_from(0, sums) > best[0]:
+                    continue  # the state's own, tighter bound
+                take, ids, path = self._rest_sums(0, sums)
                 total = sum(amounts) - take
                 if best is not None and total > best[0]:
                     continue
@@ -481,6 +543,8 @@ class _Search:
                     raise AssertionError("order-level search on sums disagrees with the line amounts")
                 best = (total, ids_all, tuple(applied) + tuple(replayed[1]))
                 continue
+            if best is not None and sum(amounts) - self._later_bound(amounts) > best[0]:
+                continue  # the state's own, tighter bound
             total, ids, tail = self._rest(0, amounts)
             if best is not None and total > best[0]:
                 continue

@@ -12,6 +12,13 @@ query itself on a small store (a millisecond or two per call), so columns of the
 types (integers, floats, decimals, strings, dates, booleans) are built straight from Arrow
 into the dtypes the converter gives (:func:`_fast_column`; the equality is test-checked,
 nulls included); a result with any other type takes the converter.
+
+A runner that only reads its result row by row (the KPI totals and trends, the event funnel)
+needs no frame at all: :func:`execute_compiled_records` gives the rows as dicts of Python
+values straight from Arrow's columns — the values ``frame_records(execute_compiled(...))``
+gives, except that a missing value is ``None`` (not NaN), a whole number an ``int`` even in a
+column with nulls (pandas makes it float) and a date a ``datetime.date`` (not a ``Timestamp``); building and reading a one-row pandas frame costs about half a
+millisecond, an eighth of such a query on a small store.
 """
 
 from __future__ import annotations
@@ -86,3 +93,42 @@ def execute_compiled(con: BaseBackend, sql: str, schema: ibis.Schema) -> pd.Data
     if con.name != "duckdb":
         return con.execute(con.sql(sql, schema=schema))
     return _frame(con.con.execute(sql).to_arrow_table(), schema)
+
+
+def frame_records(frame: pd.DataFrame) -> list[dict]:
+    """``frame.to_dict("records")`` (Python scalars: ``Series.tolist`` boxes like it), without
+    pandas' row-by-row path: on the small frames the runners shape that costs more than the query."""
+    names = list(frame.columns)
+    columns = [frame[name].tolist() for name in names]
+    return [dict(zip(names, values)) for values in zip(*columns)]
+
+
+def _plain_column(col: pa.ChunkedArray, dtype: dt.DataType):
+    """The column's values as Python objects (see the module docstring), or ``_SLOW``."""
+    at = col.type
+    if dtype.is_integer() and pat.is_decimal(at):  # DuckDB's SUM of integers (HUGEINT)
+        return [None if v is None else int(v) for v in col.to_pylist()] if at.scale == 0 else _SLOW
+    if ((dtype.is_integer() and pat.is_integer(at)) or (dtype.is_floating() and pat.is_floating(at))
+            or (dtype.is_decimal() and pat.is_decimal(at)) or (dtype.is_boolean() and pat.is_boolean(at))
+            or (dtype.is_string() and (pat.is_string(at) or pat.is_large_string(at)))
+            or (dtype.is_date() and pat.is_date32(at))):
+        return col.to_pylist()
+    return _SLOW
+
+
+def execute_compiled_records(con: BaseBackend, sql: str, schema: ibis.Schema) -> list[dict]:
+    """The result's rows as dicts (see the module docstring); other engines, and results of other
+    types, through the frame of :func:`execute_compiled`."""
+    if con.name != "duckdb":
+        return frame_records(execute_compiled(con, sql, schema))
+    table = con.con.execute(sql).to_arrow_table()
+    names = list(table.column_names)
+    if names != list(schema.names):
+        return frame_records(_frame(table, schema))
+    columns = []
+    for name, col in zip(names, table.columns):
+        values = _plain_column(col, schema[name])
+        if values is _SLOW:
+            return frame_records(_frame(table, schema))
+        columns.append(values)
+    return [dict(zip(names, row)) for row in zip(*columns)]
