@@ -43,7 +43,8 @@ CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE}
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout2": (1625, 1985, 2254, 6407, 9101),  # drawn for issue 18's second pass, never tuned on
         "heldout3": (6667, 2231, 8576, 3202, 33),  # drawn for issue 18's third pass (campaign years), never tuned on
-        "heldout4": (8875, 8264, 80, 5152)}  # drawn 10:43 UTC for the fourth pass (platform stores without events)
+        "heldout4": (8875, 8264, 80, 5152),  # drawn 10:43 UTC for the fourth pass (platform stores without events)
+        "heldout5": (405, 4550, 5217, 6888)}  # drawn by the lead 13:42 UTC for the fifth pass (price rises), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
