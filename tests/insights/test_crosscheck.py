@@ -203,3 +203,19 @@ def test_more_visitors_without_a_price_rise_or_a_price_rise_without_the_fall_is_
 
     off = replace(CS, price_conversion=False)
     assert product_signals(_demand_up(118.0), DAY, settings=ST, cs=off, store_gmv=1e5) == []
+
+
+def test_a_price_raised_the_day_before_holds_while_the_day_is_not_back_down():
+    from shopops.insights.crosscheck import product_evidence
+
+    i = DAYS - 1
+    sp = store([10, 10, 10, 10, 10])
+    sp.placed_units[0, i - 1], sp.placed_listed[0, i - 1] = 4.0, 4 * 118.0  # yesterday: 4 units at +18 %
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 0.0, 0.0  # today nobody checked out
+    found = product_evidence(sp, i, CS)[0]
+    assert found["price_change"][1]["change"] == pytest.approx(0.18, abs=1e-9)  # the day before alone
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 1.0, 100.0  # today one unit back at the usual price
+    # the day and the day before together: (4 × 118 + 100) / 5 = 114.4, +14.4 % — still a rise, from both days
+    assert product_evidence(sp, i, CS)[0]["price_change"][1]["change"] == pytest.approx(0.144, abs=1e-9)
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 5.0, 500.0  # five units back at the usual price: the two days
+    assert "price_change" not in product_evidence(sp, i, CS)[0]  # (472 + 500) / 9 = +8 %, and yesterday alone no longer holds
