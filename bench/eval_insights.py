@@ -13,7 +13,7 @@ only the insights run), and ``run_days`` judges every day of the season with
 ``RunConfig()``. Findings are scored against ``incidents.json`` (the generator's truth).
 
 Seeds: ``dev`` (101, 102) are the only ones looked at while tuning; ``heldout4`` (8875, 8264,
-80, 5152; drawn for the fourth pass) and the earlier held-out sets are run for the reported
+80, 5152; drawn for the fourth pass), ``heldout5`` (405, 4550, 5217, 6888; drawn for the fifth) and the earlier held-out sets are run for the reported
 figures only. ``--save DIR`` per process and ``--report DIR`` gather runs made in parallel. Not part of ``bench/run.py`` (no baseline ratio).
 """
 
