@@ -166,3 +166,56 @@ def test_a_rise_from_a_discounted_week_is_evidence_only_with_price_recent():
     assert "price_change" not in product_evidence(sp, i, CS)[0]
     found = product_evidence(sp, i, replace(CS, price_recent=True))[0]
     assert found["price_change"][1]["change"] == pytest.approx(100 / 85 - 1, abs=1e-4)
+
+
+def _demand_up(price_today: float) -> StoreProducts:
+    """p0's visitors double on the last day (its page shared, a season turning) while its buyers stay at
+    their usual 20: against the other products its share holds, against its own visitors half walked away."""
+    sp = store([20, 10, 10, 10, 10], price_today=price_today)
+    sp.visitors[0, -1] *= 2
+    return sp
+
+
+def test_a_price_rise_whose_visitors_stop_paying_is_a_finding_even_when_its_share_holds():
+    sp = _demand_up(118.0)
+    sigs = product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5)
+    assert [s.product_id for s in sigs] == ["p0"]
+    s = sigs[0]
+    ref = slice(DAYS - 30, DAYS - 2)  # the 28 days before the day before
+    rate = sp.buyers[0, ref].sum() / sp.visitors[0, ref].sum()  # its usual buyers per visitor
+    assert s.window == 1 and s.actual == 20 and s.expected == pytest.approx(rate * 160)
+    # noise: the store's pooled over-dispersion of buyers around rate × visitors (median over products of the
+    # squared robust sd of (x − e) / √e on the reference days, at least 1)
+    x, v = sp.buyers[:, ref], sp.visitors[:, ref]
+    e = (x.sum(axis=1) / v.sum(axis=1))[:, None] * v
+    r = (x - e) / np.sqrt(e)
+    phi = max(1.0, float(np.median((1.4826 * np.median(np.abs(r - np.median(r, axis=1, keepdims=True)), axis=1)) ** 2)))
+    assert s.z == pytest.approx(stats.norm.ppf(stats.poisson.cdf(20, s.expected)) / np.sqrt(phi), abs=1e-6)
+    assert s.relative == pytest.approx(20 / s.expected - 1)
+    assert [k for k, _st, _f in s.evidence] == ["price_change"] and s.severity in ("medium", "high")
+
+
+def test_more_visitors_without_a_price_rise_or_a_price_rise_without_the_fall_is_no_finding():
+    assert product_signals(_demand_up(100.0), DAY, settings=ST, cs=CS, store_gmv=1e5) == []  # no price evidence
+    assert product_signals(store([20, 10, 10, 10, 10], price_today=118.0), DAY, settings=ST, cs=CS,
+                           store_gmv=1e5) == []  # the price rose, its buyers per visitor did not fall
+    from dataclasses import replace
+
+    off = replace(CS, price_conversion=False)
+    assert product_signals(_demand_up(118.0), DAY, settings=ST, cs=off, store_gmv=1e5) == []
+
+
+def test_a_price_raised_the_day_before_holds_while_the_day_is_not_back_down():
+    from shopops.insights.crosscheck import product_evidence
+
+    i = DAYS - 1
+    sp = store([10, 10, 10, 10, 10])
+    sp.placed_units[0, i - 1], sp.placed_listed[0, i - 1] = 4.0, 4 * 118.0  # yesterday: 4 units at +18 %
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 0.0, 0.0  # today nobody checked out
+    found = product_evidence(sp, i, CS)[0]
+    assert found["price_change"][1]["change"] == pytest.approx(0.18, abs=1e-9)  # the day before alone
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 1.0, 100.0  # today one unit back at the usual price
+    # the day and the day before together: (4 × 118 + 100) / 5 = 114.4, +14.4 % — still a rise, from both days
+    assert product_evidence(sp, i, CS)[0]["price_change"][1]["change"] == pytest.approx(0.144, abs=1e-9)
+    sp.placed_units[0, i], sp.placed_listed[0, i] = 5.0, 500.0  # five units back at the usual price: the two days
+    assert "price_change" not in product_evidence(sp, i, CS)[0]  # (472 + 500) / 9 = +8 %, and yesterday alone no longer holds

@@ -14,6 +14,9 @@ with what moves with it on the same day, so they judge every day — ordinary or
   is a detector of its own: with a price rise (relative to the store's other products), a
   stock at 0, a wave of 1–2 star reviews or a competitor's cut on the product, a smaller
   fall is enough (``evidence_z``, ``evidence_fall``) and the finding is at least medium.
+  A price rise is also judged by what it does: with the price evidence, the product's buyers
+  against its own visitors of the day at its usual buyers per visitor (``price_conversion``),
+  so a product whose demand rose lately (its 28-day share expects too few) is judged too.
 * **Tracking** — tracked visitors (events) per visitor of the platform's traffic report:
   the same on a campaign day as on any day; a fall is missing events.
 * **Peers** — a store KPI against the other stores on the day (log change from each
@@ -64,6 +67,13 @@ class CrossSettings:
     conversion_z: float = 2.0  # the product's buyers per visitor must have fallen too: buyers walked away …
     conversion_fall: float = 0.5  # … rather than fewer people looking at it (a product going out of season)
     recent_days: int = 7  # and the fall must hold against the last week's share too (not a product in decline)
+    # a price rise judged by what a price rise does: the product's visitors still come, fewer of them pay. With
+    # price evidence, its paying buyers against its visitors of the day at its usual buyers per visitor (over the
+    # reference days) is a finding on its own when they fell by this share at this z
+    # (over-dispersion of buyers per visitor pooled over the store's products), whatever its share of the store
+    price_conversion: bool = True
+    price_conversion_fall: float = 0.45
+    price_conversion_z: float = 1.5
     tracking_fall: float = 0.3  # (a campaign's peak moves the ratio by up to ~20 %: more products viewed per visitor)
     peer_fall: float = 0.5  # a store KPI at half (or less) of what its peers' change predicts
 
@@ -130,13 +140,26 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
                 week = week[np.isfinite(week) & (week > 0)]
                 if week.size >= 3:
                     level = min(level, float(np.median(np.log(week))))
-            for cols in ([i], two):  # the day alone, and with the day before
+            def step_of(cols: list[int]) -> tuple[float, float, float]:
                 units_now = float(np.nansum(units[p, cols]))
                 idx_now = float(np.nanmedian(index[cols])) if np.isfinite(index[cols]).any() else float("nan")
-                if units_now < 2 or not np.isfinite(idx_now) or idx_now <= 0:
+                if units_now < 1 or not np.isfinite(idx_now) or idx_now <= 0:
+                    return float("nan"), units_now, idx_now
+                return math.log(float(np.nansum(amount[p, cols])) / units_now / usual[p] / idx_now) - level, units_now, idx_now
+
+            # the day alone, with the day before, and the day before alone while the day itself is not back
+            # down (a price raised yesterday holds today: nobody checked out at the old price since)
+            for cols in ([i], two, [i - 1] if i >= 1 else []):
+                if not cols:
                     continue
+                step, units_now, idx_now = step_of(cols)
+                if units_now < 2 or not math.isfinite(step):
+                    continue
+                if cols == [i - 1]:
+                    today = step_of([i])[0]
+                    if math.isfinite(today) and today < math.log1p(cs.price_rise):
+                        continue
                 now = float(np.nansum(amount[p, cols])) / units_now
-                step = math.log(now / usual[p] / idx_now) - level
                 rise = math.exp(step) - 1
                 if rise >= cs.price_rise and step >= cs.price_z * noise:
                     found["price_change"] = (rise / 0.15, {"before": round(float(usual[p]) * idx_now, 2),
@@ -184,6 +207,7 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
     value_per_buyer = np.where(x[:, ref].sum(axis=1) > 0,
                                np.nan_to_num(sp.item_gmv[:, ref]).sum(axis=1) / np.maximum(x[:, ref].sum(axis=1), 1), 0.0)
     evidence = product_evidence(sp, i, cs)
+    conversion = _conversion_model(sp, x, ref, i, cs) if cs.price_conversion else None
     out: list[Signal] = []
     for p, pid in enumerate(sp.products):
         if share[p] <= 0:
@@ -247,7 +271,71 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
                           high=expected + settings.z * spread, z=z, relative=rel, money_at_stake=money,
                           severity=severity, bad=True, alerting=True, window=window, priority=priority,
                           evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
+    if conversion is not None:  # a price rise the share check did not see: its visitors stopped paying
+        seen = {s.product_id for s in out}
+        for p, pid in enumerate(sp.products):
+            if pid not in seen and "price_change" in evidence[p]:
+                sig = _price_conversion_signal(sp, p, i, have, x, conversion, evidence[p], cs, settings,
+                                               value_per_buyer[p], store_gmv, priority)
+                if sig is not None:
+                    out.append(sig)
     return out
+
+
+@dataclass(frozen=True)
+class _Conversion:
+    rate: np.ndarray  # [P] usual paying buyers per visitor over the reference days
+    phi: float  # the store's pooled over-dispersion of buyers against rate × visitors (at least 1)
+
+
+def _conversion_model(sp: StoreProducts, x: np.ndarray, ref: np.ndarray, i: int, cs: CrossSettings) -> _Conversion:
+    """Each product's usual buyers per visitor, and the store's noise around buyers = rate × visitors."""
+    v = np.nan_to_num(sp.visitors, nan=0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        v_ref = v[:, ref].sum(axis=1)
+        rate = np.where(v_ref > 0, x[:, ref].sum(axis=1) / v_ref, np.nan)
+        e = rate[:, None] * v[:, ref]
+        resid = np.where(e > 0, (x[:, ref] - e) / np.sqrt(e), np.nan)
+    sds = np.array([_mad_sd(r) for r in resid])
+    usable = np.isfinite(sds) & (np.nan_to_num(e).mean(axis=1) >= cs.min_expected)
+    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0
+    return _Conversion(rate, phi)
+
+
+def _price_conversion_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, x: np.ndarray, conv: _Conversion,
+                             evidence: dict, cs: CrossSettings, settings: Settings, value_per_buyer: float,
+                             store_gmv: float, priority: int) -> Signal | None:
+    """A product whose price rose and whose visitors stopped paying: buyers against visitors × usual conversion."""
+    rate = float(conv.rate[p])
+    if not math.isfinite(rate) or rate <= 0:
+        return None
+    best = None
+    for cols in ([i], [i - 1, i]):
+        if any(j < 0 or not have[j] for j in cols):
+            continue
+        expected = rate * float(np.nansum(sp.visitors[p, cols]))
+        if expected < cs.min_expected_evidence * len(cols):
+            continue
+        actual = float(x[p, cols].sum())
+        z = poisson_z(actual, expected) / math.sqrt(conv.phi)
+        rel = actual / expected - 1
+        if rel <= -cs.price_conversion_fall and z <= -cs.price_conversion_z and (best is None or z < best[2]):
+            best = (len(cols), actual, z, rel, expected)
+    if best is None:
+        return None
+    window, actual, z, rel, expected = best
+    money = abs(rel) * expected * float(value_per_buyer)
+    share_of_store = money / (store_gmv * window) if store_gmv > 0 else 0.0
+    severity = _severity(share_of_store, rel, True)
+    if severity == "critical":
+        severity = "high"  # one product never makes a store critical on its own
+    if SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index("medium"):
+        severity = "medium"
+    spread = math.sqrt(conv.phi * max(expected, 1.0))
+    return Signal(store_id=sp.store_id, day=sp.dates[i], kpi="item_buyers", product_id=sp.products[p], actual=actual,
+                  expected=expected, low=max(expected - settings.z * spread, 0.0), high=expected + settings.z * spread,
+                  z=z, relative=rel, money_at_stake=money, severity=severity, bad=True, alerting=True, window=window,
+                  priority=priority, evidence=tuple((k, st, facts) for k, (st, facts) in evidence.items()))
 
 
 def _direct_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, share: float, others: np.ndarray,
