@@ -109,7 +109,7 @@ def pages_warm(*, as_of: dt.date | None = None) -> dict[str, int]:
                                             ends_on__gte=day - dt.timedelta(days=RETRO_WITHIN_DAYS)):
         if plan.ends_on >= day - dt.timedelta(days=LIVE_AFTER_DAYS):  # running, about to start or just over
             plan_pace(plan, as_of=day)
-            hero_stock(plan)
+            hero_stock(plan, refresh=True)  # rebuilt here before it gets old: no visitor waits for it
             done["live"] += 1
         if plan.ends_on <= day:
             try:

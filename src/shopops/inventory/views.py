@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 from decimal import Decimal
 
 from django.conf import settings
@@ -313,8 +314,22 @@ def replenishment(request: HttpRequest) -> HttpResponse:
             if store else (None, [])
     except ShopopsError as exc:
         return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
+    # one supplier's suggestions at a time (a large store has hundreds of lines): the picker lists every
+    # supplier with its lines and money; the form creates that supplier's draft PO
+    wanted = request.GET.get("supplier", "")
+    group = next((g for g in groups if str(g["supplier_id"]) == wanted), groups[0] if groups else None)
+    suppliers = [{"supplier_id": g["supplier_id"], "code": g["code"], "name": g["name"], "currency": g["currency"],
+                  "count": len(g["lines"]), "total": g["total"], "current": g is group} for g in groups]
     return render(request, "inventory/replenishment.html", {
-        "day": day, "groups": groups, "token": uuid.uuid4().hex, "stores": stores, "store": store})
+        "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
+        "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
+        "store": store})
+
+
+def _replenishment_back(request: HttpRequest) -> HttpResponse:
+    """Back to the store and supplier the form was posted from."""
+    query = {k: request.POST[k] for k in ("store", "supplier") if request.POST.get(k)}
+    return redirect(reverse("inventory:replenishment") + (f"?{urlencode(query)}" if query else ""))
 
 
 def _replenishment_submit(request: HttpRequest) -> HttpResponse:
@@ -323,7 +338,7 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
         parts = key.split("|")
         if len(parts) != 4:
             messages.error(request, _("A suggestion row could not be read: %(row)s") % {"row": key[:80]})
-            return redirect("inventory:replenishment")
+            return _replenishment_back(request)
         supplier_id, store_id, sku_id, code = parts
         rows.append(services.SuggestionIn(supplier_id=supplier_id, store_id=store_id, sku_id=sku_id, merchant_code=code,
                                           quantity=request.POST.get(f"qty|{key}", "0"),
@@ -336,7 +351,7 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(str(exc)) from exc
     except (ShopopsError, ValueError) as exc:
         messages.error(request, str(exc))
-        return redirect("inventory:replenishment")
+        return _replenishment_back(request)
     messages.success(request, _("Draft purchase orders: %(numbers)s") % {"numbers": ", ".join(p.number for p in pos)})
     return redirect(reverse("inventory:orders") + "?status=draft")
 
