@@ -542,12 +542,17 @@ def _planning_digest(*, store_id: str, day: dt.date, con) -> str:
     changed: a PO created, sent or received, a receipt or a supplier price shows at once."""
     skus = con.table("skus")
     sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
-    since = day - dt.timedelta(days=positions.AGED_DAYS + 30)
-    receipts = receipt_frame(since=since).sort_values(["store_id", "sku_id", "received_on", "quantity"])
-    open_po = open_po_frame().sort_values(["store_id", "sku_id"])
-    parts = (sorted(supplier_terms().items()), sorted(supplier_lead_sd().items()), sorted(ordered_here()),
-             sorted(on_order().items()), sorted(lead_days_by_code().items()),
-             receipts.to_records(index=False).tolist(), open_po.to_records(index=False).tolist(),
+    # the rows the planning reads (supplier_terms, supplier_lead_sd, ordered_here, on_order, open_po_frame,
+    # receipt_frame, lead_days_by_code) as plain tuples: no model objects, a few ms
+    parts = (list(Supplier.objects.order_by("pk").values_list()),
+             list(SupplierItem.objects.order_by("pk").values_list()),
+             list(PriceBreak.objects.order_by("pk").values_list()),
+             list(PurchaseOrderLine.objects.order_by("pk").values_list(
+                 "pk", "purchase_order__status", "purchase_order__supplier_id", "purchase_order__ordered_on",
+                 "store_id", "sku_id", "quantity", "received_quantity", "expected_on")),
+             list(Receipt.objects.order_by("pk").values_list("pk", "purchase_order_id", "received_on")),
+             list(ReceiptLine.objects.order_by("pk").values_list(
+                 "pk", "line_id", "quantity", "receipt__received_on", "receipt__purchase_order_id")),
              _windows_key(_planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)))
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
