@@ -210,7 +210,7 @@ HERO_STOCK_SECONDS = 600  # the campaigns_warm job's cadence: the job rebuilds a
 HERO_STOCK_MAX_SECONDS = 3 * HERO_STOCK_SECONDS  # a page rebuilds the report only when no job did for this long
 
 
-def hero_stock(plan: CampaignPlan, *, refresh: bool = False) -> HeroStockReport:
+def hero_stock(plan: CampaignPlan, *, refresh: bool = False, now: float | None = None) -> HeroStockReport:
     """Stock cover of the plan's hero SKUs in its stores, read from the inventory module
     (``inventory.selectors.stock_health``: on hand + receipts after the snapshot, 30-day demand).
     A hero SKU matches a row by SKU id or merchant code; cover is needed from the stock day to the
@@ -221,7 +221,8 @@ def hero_stock(plan: CampaignPlan, *, refresh: bool = False) -> HeroStockReport:
     ``campaigns_warm`` job (every ten minutes) calls this with ``refresh=True``, which rebuilds a report
     older than half of ``HERO_STOCK_SECONDS`` — receipts recorded in shopops show within about ten
     minutes — and a page rebuilds it itself only when it is missing (a new data version the job has not
-    warmed yet) or older than ``HERO_STOCK_MAX_SECONDS`` (no job running)."""
+    warmed yet) or older than ``HERO_STOCK_MAX_SECONDS`` (no job running). ``now``: the clock
+    (``time.time()``)."""
     from shopops.inventory import selectors as inventory_selectors
     from shopops.metrics.cache import cache_key, default_cache
     from shopops.warehouse.connection import connect
@@ -237,7 +238,7 @@ def hero_stock(plan: CampaignPlan, *, refresh: bool = False) -> HeroStockReport:
     key = cache_key("campaigns:hero_report", (con.name, stores, tuple(heroes), plan.ends_on), con=con,
                     tables=HERO_STOCK_TABLES, stores=stores)
     hit = cache.get(key)
-    now = time.time()
+    now = time.time() if now is None else now
     if hit is not None:
         built_at, report = hit
         age = now - built_at
