@@ -605,11 +605,22 @@ def _suggestion_groups(*, store_id: str, day: dt.date, language: str, con) -> li
 def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
     """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
     its demand class and backtest MASE next to seasonal naive's, and its ``cover`` on the forecast (the
-    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time)."""
+    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time).
+
+    Cached per SKU, data version of the stock facts and digest of the app DB's inputs (as the
+    replenishment plan): built, it reads the store's whole cached forecast and stock health (seconds of
+    unpickling on the large demo) for one SKU's rows."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
         return None
+    digest = _planning_digest(store_id=store_id, day=day, con=con)
+    return cached("inventory:sku_forecast", (store_id, sku_id, day, digest),
+                  lambda: _sku_forecast(store_id=store_id, sku_id=sku_id, day=day, con=con),
+                  con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=(store_id,))
+
+
+def _sku_forecast(*, store_id: str, sku_id: str, day: dt.date, con) -> dict | None:
     forecast = store_forecast(store_id=store_id, day=day, con=con)
     uid = f"{store_id}:{sku_id}"
     series = forecast.series[forecast.series["unique_id"] == uid]
