@@ -10,7 +10,8 @@ For each page (its default period, every store, as the director sees it):
   not in it);
 * ``after_import`` — the first render after a new data version (``versions.new_epoch``: what an
   import does to every cached result), the compiled SQL kept as in a running server; for the
-  cockpit also with the warm-up an import runs (``metrics.cockpit.cockpit_warm``) before it;
+  cockpit and the customers page also with the warm-up an import runs (``metrics.cockpit.cockpit_warm``,
+  ``metrics.customer_overview.customers_warm``) before it;
 * ``BENCH_RENDERS`` (default 20) renders after that: p50 / p95 wall and CPU time
   (``time.process_time``) — a repeat visit must hit the cache.
 
@@ -66,6 +67,12 @@ def _has_warm() -> bool:
     return hasattr(cockpit, "cockpit_warm")
 
 
+def _has_customers_warm() -> bool:
+    import importlib.util
+
+    return importlib.util.find_spec("shopops.metrics.customer_overview") is not None
+
+
 def run() -> list[dict]:
     client = demo_client(os.environ.get("SHOPOPS_BENCH_DEMO_VAR"))
     from django.core.cache import caches
@@ -110,6 +117,22 @@ def run() -> list[dict]:
                     "warehouse": where}
         print(f"  cockpit warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
               f"cockpit {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    if "customers" in pages and _has_customers_warm():
+        from shopops.metrics.customer_overview import customers_warm
+
+        new_epoch(con)
+        t0, c0 = time.perf_counter(), time.process_time()
+        customers_warm()
+        warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+        after_warm = _get(client, pages["customers"])
+        customers_row = {"case": "pages_customers_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall,
+                         "cpu_s": warm_cpu, "first_render_after_warm_s": after_warm[0],
+                         "first_render_after_warm_cpu_s": after_warm[1], "load_average": os.getloadavg()[0],
+                         "warehouse": where}
+        print(f"  customers warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
+              f"customers page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    else:
+        customers_row = None
     rows = []
     for name, url in pages.items():
         client.get(url)  # the version changed since this page's last render: not a repeat visit
@@ -128,6 +151,5 @@ def run() -> list[dict]:
               f"{after[name][0]:.2f} s (CPU {after[name][1]:.2f}), warm p50 {statistics.median(walls):.3f} "
               f"p95 {percentile(walls, 0.95):.3f} s (CPU {statistics.median(cpus):.3f} / {percentile(cpus, 0.95):.3f}), "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
-    if warm_row:
-        rows.append(warm_row)
+    rows += [r for r in (warm_row, customers_row) if r]
     return rows

@@ -86,3 +86,64 @@ def test_no_stock_data_is_said_not_hidden(warehouse):
     with translation.override("en"):
         item = next(i for i in selectors.plan_readiness(p) if i.key == "stock")
     assert item.state == "open" and "stock snapshots" in item.detail
+
+
+def test_the_live_pages_hero_stock_is_kept_until_the_warm_job_refreshes_it(warehouse):
+    """A visitor never rebuilds a fresh report; the campaigns_warm job (``refresh=True``) rebuilds one older
+    than half of HERO_STOCK_SECONDS; a page rebuilds it only when it is older than HERO_STOCK_MAX_SECONDS.
+    The change seen: a PO of 37 units sent for the hero SKU is its in-transit (shopops' open PO replaces
+    the snapshot's in-transit of a SKU shopops orders)."""
+    import time
+
+    from django.utils import timezone
+
+    from shopops.inventory import services as inventory_services
+
+    app_shop.build(warehouse)
+    buyer = user(Role.PROCUREMENT, "buyer")
+    p = plan(stores=(S1,), starts_on=app_shop.DAY + dt.timedelta(days=5), ends_on=app_shop.DAY + dt.timedelta(days=10),
+             hero_skus=["s1-M-3"])
+    t0 = time.time()
+    before = selectors.hero_stock(p, now=t0).rows[0]
+    supplier = inventory_services.supplier_create(user=buyer, code="SUP-H", name="供应商H")
+    inventory_services.supplier_item_set(user=buyer, supplier=supplier, merchant_code="M-3", unit_price="10.00",
+                                         moq=1, case_pack=1, valid_from=app_shop.DAY)
+    po = inventory_services.purchase_order_create(
+        user=buyer, supplier=supplier, ordered_on=app_shop.DAY, now=timezone.now(),
+        lines=[inventory_services.LineIn("s1", "s1-M-3", "M-3", 37)], known_skus={("s1", "s1-M-3"): "M-3"})
+    inventory_services.purchase_order_send(user=buyer, po=po, now=timezone.now())
+    half, most = selectors.HERO_STOCK_SECONDS / 2, selectors.HERO_STOCK_MAX_SECONDS
+    assert selectors.hero_stock(p, now=t0 + half + 1).rows[0] == before  # a visitor: the kept report
+    assert selectors.hero_stock(p, refresh=True, now=t0 + half - 1).rows[0] == before  # the job: still fresh
+    refreshed = selectors.hero_stock(p, refresh=True, now=t0 + half + 1).rows[0]
+    assert refreshed.in_transit == 37 and refreshed.on_hand == before.on_hand
+    # no job for longer than the most: the next visitor rebuilds it (a PO cancelled meanwhile shows)
+    inventory_services.purchase_order_cancel(user=buyer, po=po, now=timezone.now())
+    assert selectors.hero_stock(p, now=t0 + half + 2).rows[0].in_transit == 37
+    assert selectors.hero_stock(p, now=t0 + half + 1 + most + 1).rows[0].in_transit == 0
+
+
+def test_the_warm_job_builds_the_hero_stock_of_an_approved_plan_further_ahead(warehouse):
+    """pages_warm keeps the hero stock of approved plans beyond the live pages' window too: the first
+    visitor reads the report the job built (a PO sent afterwards is not in it until the next refresh)."""
+    from django.utils import timezone
+
+    from shopops.campaigns.analytics import pages_warm
+    from shopops.campaigns.models import CampaignPlan
+    from shopops.inventory import services as inventory_services
+
+    app_shop.build(warehouse)
+    buyer = user(Role.PROCUREMENT, "buyer")
+    p = plan(stores=(S1,), starts_on=app_shop.DAY + dt.timedelta(days=60), ends_on=app_shop.DAY + dt.timedelta(days=65),
+             hero_skus=["s1-M-3"])
+    CampaignPlan.objects.filter(pk=p.pk).update(status=CampaignPlan.Status.APPROVED)
+    p.refresh_from_db()
+    assert pages_warm(as_of=app_shop.DAY)["hero_stock"] == 1
+    supplier = inventory_services.supplier_create(user=buyer, code="SUP-W", name="供应商W")
+    inventory_services.supplier_item_set(user=buyer, supplier=supplier, merchant_code="M-3", unit_price="10.00",
+                                         moq=1, case_pack=1, valid_from=app_shop.DAY)
+    po = inventory_services.purchase_order_create(
+        user=buyer, supplier=supplier, ordered_on=app_shop.DAY, now=timezone.now(),
+        lines=[inventory_services.LineIn("s1", "s1-M-3", "M-3", 37)], known_skus={("s1", "s1-M-3"): "M-3"})
+    inventory_services.purchase_order_send(user=buyer, po=po, now=timezone.now())
+    assert selectors.hero_stock(p).rows[0].in_transit != 37  # the job's report, built before the PO

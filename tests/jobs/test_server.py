@@ -119,8 +119,8 @@ def test_cli_commands_run_through_the_server_and_the_schedule_runs_by_itself(ser
     tick = shopops_cli("jobs", "tick", "--now", "2025-11-26T07:01")
     assert tick.returncode == 0, tick.stderr
     fired = sorted(line.split("\t")[1] for line in tick.stdout.splitlines())
-    due = ["audience_daily", "campaigns_warm", "cockpit_warm", "insights_campaign_pace", "insights_daily", "jobs_prune",
-           "promotions_flush", "reviews_daily", "service_daily", "service_sla"]
+    due = ["audience_daily", "campaigns_warm", "cockpit_warm", "customers_warm", "insights_campaign_pace", "insights_daily",
+           "jobs_prune", "promotions_flush", "reviews_daily", "service_daily", "service_sla"]
     assert fired == due
     again = shopops_cli("jobs", "tick", "--now", "2025-11-26T07:01")
     assert again.stdout.strip() == "nothing due"

@@ -151,3 +151,32 @@ def test_titles_and_style_codes_of_the_asked_products_only(shop):
     load(shop, "products", pa.Table.from_pylist([{"store_id": "s1", "product_id": "P9", "title": "新品"}]))
     assert product_titles(keys)[("s1", "P9")] == "新品"  # a new version of the products: read again
     assert [s.store_id for s in store_list()] == ["s1", "s2"]
+
+
+def test_the_customers_warm_up_runs_the_customers_pages_queries_before_the_first_visitor(shop, director, monkeypatch):
+    """New and returning buyers and cohorts read every order (31 s on the large demo): ``customers_warm``
+    (after an import, and the job) runs the page's default queries, so the first visitor only reads the
+    cache — every query the page runs comes back cached."""
+    from shopops.metrics.customer_overview import customers_warm
+    from shopops.metrics.runners import base
+
+    load(shop, "orders", _orders({"o3": ("2025-11-11", "50.00")}))  # an import: a new data version
+    assert customers_warm(today=dt.date(2025, 11, 30)) == 3  # tiles, buyers by day, cohorts
+    seen: list[tuple[str, bool]] = []
+    calculate = base.Runner.calculate
+
+    def recording(self):
+        result = calculate(self)
+        seen.append((type(self.query).__name__, result.cached))
+        return result
+
+    monkeypatch.setattr(base.Runner, "calculate", recording)
+    r = director.get("/customers/")
+    assert r.status_code == 200 and 'data-period-start="2025-11-05"' in r.content.decode()
+    assert {"ComparisonQuery", "KpiQuery", "CohortQuery"} <= {kind for kind, _ in seen}
+    assert all(hit for _, hit in seen), seen
+    # a new import: the page computes again (the warm-up's results belong to the old data version)
+    load(shop, "orders", _orders({"o4": ("2025-11-10", "20.00")}))
+    seen.clear()
+    assert director.get("/customers/").status_code == 200
+    assert not any(hit for _, hit in seen), seen

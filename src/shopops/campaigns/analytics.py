@@ -109,7 +109,7 @@ def pages_warm(*, as_of: dt.date | None = None) -> dict[str, int]:
                                             ends_on__gte=day - dt.timedelta(days=RETRO_WITHIN_DAYS)):
         if plan.ends_on >= day - dt.timedelta(days=LIVE_AFTER_DAYS):  # running, about to start or just over
             plan_pace(plan, as_of=day)
-            hero_stock(plan)
+            hero_stock(plan, refresh=True)  # rebuilt here before it gets old: no visitor waits for it
             done["live"] += 1
         if plan.ends_on <= day:
             try:
@@ -117,4 +117,10 @@ def pages_warm(*, as_of: dt.date | None = None) -> dict[str, int]:
                 done["retro"] += 1
             except ValueError:  # too little history: the page says why, nothing to keep
                 done["refused"] += 1
+    # the hero SKUs' stock of approved plans further ahead too: their live and plan pages show it, and
+    # its build (stock health of whole stores) is seconds on a large store — no visitor should wait for it
+    for plan in CampaignPlan.objects.filter(starts_on__gt=soon, status=CampaignPlan.Status.APPROVED):
+        if plan.hero_skus:
+            hero_stock(plan, refresh=True)
+            done["hero_stock"] = done.get("hero_stock", 0) + 1
     return done

@@ -8,6 +8,7 @@ fresh on every call — a few small queries — so a receipt shows at once.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -534,13 +535,47 @@ def supplier_lead_sd() -> dict[int, float]:
     return {k: float(pd.Series(v).std(ddof=1)) if len(v) > 1 else 0.0 for k, v in days.items()}
 
 
+def _planning_digest(*, store_id: str, day: dt.date, con) -> str:
+    """A digest of everything the app DB adds to one store's planning inputs — supplier terms and price
+    breaks, actual lead times, open and draft POs, receipts since the aged-stock window, the promotions'
+    uplift windows — read fresh (a few small queries), so a cached plan is reused only while none of them
+    changed: a PO created, sent or received, a receipt or a supplier price shows at once."""
+    skus = con.table("skus")
+    sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
+    # the rows the planning reads (supplier_terms, supplier_lead_sd, ordered_here, on_order, open_po_frame,
+    # receipt_frame, lead_days_by_code) as plain tuples: no model objects, a few ms
+    parts = (list(Supplier.objects.order_by("pk").values_list()),
+             list(SupplierItem.objects.order_by("pk").values_list()),
+             list(PriceBreak.objects.order_by("pk").values_list()),
+             list(PurchaseOrderLine.objects.order_by("pk").values_list(
+                 "pk", "purchase_order__status", "purchase_order__supplier_id", "purchase_order__ordered_on",
+                 "store_id", "sku_id", "quantity", "received_quantity", "expected_on")),
+             list(Receipt.objects.order_by("pk").values_list("pk", "purchase_order_id", "received_on")),
+             list(ReceiptLine.objects.order_by("pk").values_list(
+                 "pk", "line_id", "quantity", "receipt__received_on", "receipt__purchase_order_id")),
+             _windows_key(_planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)))
+    return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.BaseBackend | None = None
                               ) -> tuple[dt.date | None, list[dict]]:
-    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine."""
+    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine.
+
+    Cached per data version of the stock facts and per digest of the app DB's inputs (``_planning_digest``):
+    the plan of a large store (stock health of every SKU, then the engine) is about half a second of CPU,
+    the digest a few small queries."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
         return None, []
+    digest = _planning_digest(store_id=store_id, day=day, con=con)
+    groups = cached("inventory:replenishment", (store_id, day, language, digest),
+                    lambda: _suggestion_groups(store_id=store_id, day=day, language=language, con=con),
+                    con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=(store_id,))
+    return day, groups
+
+
+def _suggestion_groups(*, store_id: str, day: dt.date, language: str, con) -> list[dict]:
     x = _engine_inputs(store_id=store_id, day=day, con=con)
     orders = planning.purchase_suggestions(forecast=x["forecast"], stock=x["stock"], terms=x["terms"],
                                            open_po=x["open_po"], prices=x["prices"])
@@ -564,17 +599,28 @@ def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.
             groups.append({"supplier_id": t.supplier_id, "code": t.supplier_code, "name": t.supplier_name,
                            "currency": t.currency, "lines": lines,
                            "total": sum((line["amount"] for line in lines), Decimal("0.00"))})
-    return day, groups
+    return groups
 
 
 def sku_forecast(*, store_id: str, sku_id: str, con: ibis.BaseBackend | None = None) -> dict | None:
     """One SKU's daily history (last 120 days), its forecast with 80 % / 95 % intervals, the chosen model,
     its demand class and backtest MASE next to seasonal naive's, and its ``cover`` on the forecast (the
-    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time)."""
+    ``forecast_stock_cover`` row: days of cover, projected stock-out day, within lead time).
+
+    Cached per SKU, data version of the stock facts and digest of the app DB's inputs (as the
+    replenishment plan): built, it reads the store's whole cached forecast and stock health (seconds of
+    unpickling on the large demo) for one SKU's rows."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
         return None
+    digest = _planning_digest(store_id=store_id, day=day, con=con)
+    return cached("inventory:sku_forecast", (store_id, sku_id, day, digest),
+                  lambda: _sku_forecast(store_id=store_id, sku_id=sku_id, day=day, con=con),
+                  con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=(store_id,))
+
+
+def _sku_forecast(*, store_id: str, sku_id: str, day: dt.date, con) -> dict | None:
     forecast = store_forecast(store_id=store_id, day=day, con=con)
     uid = f"{store_id}:{sku_id}"
     series = forecast.series[forecast.series["unique_id"] == uid]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from urllib.parse import urlencode
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -184,7 +186,29 @@ def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
         messages.error(request, messages_error)
     return render(request, "inventory/supplier.html", {
         "supplier": supplier, "scorecard": scorecard, "item_form": item_form, "contact_form": contact_form,
+        "item_rows": _item_rows(supplier), "price_rows": _price_rows(scorecard),
         "orders": selectors.purchase_order_list(supplier_id=supplier.pk)[:20]}, status=status)
+
+
+def _price_text(pairs) -> str:
+    return "; ".join(f"{day:%Y-%m-%d}: {price:.2f}" for day, price in pairs)
+
+
+def _item_rows(supplier: Supplier) -> list[dict]:
+    """The items table's cells, made here once an item (a supplier can supply hundreds of codes: template
+    loops and filters on each cell were most of the page's time)."""
+    return [{"merchant_code": item.merchant_code, "unit_price": f"{item.unit_price:.2f}", "moq": item.moq,
+             "case_pack": item.case_pack, "lead_days": item.effective_lead_days,
+             "breaks": ", ".join(f"≥{b.min_quantity}: {b.unit_price:.2f}" for b in item.price_breaks.all())}
+            for item in supplier.items.all()]
+
+
+def _price_rows(scorecard: dict | None) -> list[dict]:
+    """Price history a merchant code: list prices with their first day, the last six prices paid on POs."""
+    if not scorecard:
+        return []
+    return [{"code": code, "list": _price_text(h["list"]), "paid": _price_text(h["paid"][-6:])}
+            for code, h in scorecard["price_history"].items()]
 
 
 # ---------------------------------------------------------------------------- purchase orders
@@ -316,8 +340,37 @@ def replenishment(request: HttpRequest) -> HttpResponse:
             if store else (None, [])
     except ShopopsError as exc:
         return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
+    # one supplier's suggestions at a time (a large store has hundreds of lines): the picker lists every
+    # supplier with its lines and money; the form creates that supplier's draft PO
+    wanted = request.GET.get("supplier", "")
+    group = next((g for g in groups if str(g["supplier_id"]) == wanted), groups[0] if groups else None)
+    suppliers = [{"supplier_id": g["supplier_id"], "code": g["code"], "name": g["name"], "currency": g["currency"],
+                  "count": len(g["lines"]), "total": g["total"], "current": g is group} for g in groups]
     return render(request, "inventory/replenishment.html", {
-        "day": day, "groups": groups, "token": uuid.uuid4().hex, "stores": stores, "store": store})
+        "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
+        "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
+        "quantity_label": _("Quantity"),
+        "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
+        "store": store})
+
+
+def _suggestion_rows(group: dict) -> list[dict]:
+    """The shown supplier's lines with their form keys and texts made here, once a line: a supplier can
+    have hundreds of lines, and template filters on each cell were most of the page's time."""
+    rows = []
+    for s in group["lines"]:
+        key = f"{group['supplier_id']}|{s['store_id']}|{s['sku_id']}|{s['merchant_code']}"
+        rows.append({**s, "key": key, "desc": f"{s['title'] or ''} {s['spec'] or ''}".strip(),
+                     "short_title": Truncator(s["title"] or "").chars(20),
+                     "demand_text": f"{s['daily_demand']:.2f}", "price_text": f"{s['unit_price']:.2f}",
+                     "why": "；".join(s["reasons"]), "step": s["terms"].case_pack})
+    return rows
+
+
+def _replenishment_back(request: HttpRequest) -> HttpResponse:
+    """Back to the store and supplier the form was posted from."""
+    query = {k: request.POST[k] for k in ("store", "supplier") if request.POST.get(k)}
+    return redirect(reverse("inventory:replenishment") + (f"?{urlencode(query)}" if query else ""))
 
 
 def _replenishment_submit(request: HttpRequest) -> HttpResponse:
@@ -326,7 +379,7 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
         parts = key.split("|")
         if len(parts) != 4:
             messages.error(request, _("A suggestion row could not be read: %(row)s") % {"row": key[:80]})
-            return redirect("inventory:replenishment")
+            return _replenishment_back(request)
         supplier_id, store_id, sku_id, code = parts
         rows.append(services.SuggestionIn(supplier_id=supplier_id, store_id=store_id, sku_id=sku_id, merchant_code=code,
                                           quantity=request.POST.get(f"qty|{key}", "0"),
@@ -339,7 +392,7 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied(str(exc)) from exc
     except (ShopopsError, ValueError) as exc:
         messages.error(request, str(exc))
-        return redirect("inventory:replenishment")
+        return _replenishment_back(request)
     messages.success(request, _("Draft purchase orders: %(numbers)s") % {"numbers": ", ".join(p.number for p in pos)})
     return redirect(reverse("inventory:orders") + "?status=draft")
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
-from shopops.core.periods import Grain, Period, business_today, month_period
+from shopops.core.periods import Grain, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
 from shopops.metrics.channels import (
@@ -33,12 +33,14 @@ from shopops.metrics.channels import (
 )
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
+from shopops.metrics.customer_overview import (
+    CUSTOMER_KPIS, DAILY_KPIS, cohort_period, cohort_query, daily_query, tiles_query,
+)
 from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
 from shopops.metrics.runners import run_query
-from shopops.metrics.runners.cohort import CohortQuery
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -104,8 +106,6 @@ AD_STORE_TILES = ("ad_spend_ratio",)
 # The attribution window (归因周期) of each tool's default plan report, as downloaded; set
 # SHOPOPS_AD_ATTRIBUTION_WINDOWS when your exports use another one.
 AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1, "jlqc": 1}
-CUSTOMER_KPIS = ("paying_buyers", "new_buyers", "returning_buyers", "repurchase_rate", "returning_buyer_rate", "aov")
-COHORT_MONTHS = 11
 
 
 # ---------------------------------------------------------------------------
@@ -113,10 +113,7 @@ COHORT_MONTHS = 11
 # ---------------------------------------------------------------------------
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
-    result = run_query(
-        ComparisonQuery(kpis, page.period, stores=page.selected, filters=filters, against=(PREVIOUS,),
-                        refunds_at_same_age=True)
-    )
+    result = run_query(tiles_query(kpis, page.period, stores=page.selected, filters=filters))
     tiles = []
     for kid in kpis:
         row = result.row(kid)
@@ -596,8 +593,8 @@ def customers(page: Page) -> dict[str, DataTable]:
     if page.is_html:
         ctx["tiles"] = _tiles(page, CUSTOMER_KPIS)
     if page.wants("daily"):
-        daily_kpis = ("new_buyers", "returning_buyers", "paying_buyers", "repurchase_rate")
-        daily = run_query(KpiQuery(daily_kpis, page.period, grain=Grain.DAY, stores=page.selected))
+        daily_kpis = DAILY_KPIS
+        daily = run_query(daily_query(page.period, stores=page.selected))
         out["daily"] = _day_table(page, "daily", _("New and returning buyers by day"), daily.rows, daily_kpis)
         ctx["daily_chart"] = chart_from_table(
             out["daily"], series=[("new_buyers", "bar", 0), ("returning_buyers", "bar", 0),
@@ -610,8 +607,8 @@ def customers(page: Page) -> dict[str, DataTable]:
 def _cohort_table(page: Page) -> DataTable:
     """Cohorts of the twelve months up to the period's end (the period alone is often a few days)."""
     end = page.period.end
-    first = dt.date(end.year - (end.month <= COHORT_MONTHS), (end.month - COHORT_MONTHS - 1) % 12 + 1, 1)
-    cohort = run_query(CohortQuery(Period(first, end), stores=page.selected, months=COHORT_MONTHS))
+    first = cohort_period(end).start
+    cohort = run_query(cohort_query(end, stores=page.selected))
     months = sorted({c.months_since for c in cohort.cells if c.months_since > 0})
     cohort_rows: dict[dt.date, dict] = {}
     marks: dict[dt.date, dict[str, str]] = {}
