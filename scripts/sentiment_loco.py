@@ -181,6 +181,84 @@ def run_variant(v, F, tr, te, y, cats, lex):
         a = sp.hstack([a, sp.csr_matrix(L[tr])]).tocsr()
         b = sp.hstack([b, sp.csr_matrix(L[te])]).tocsr()
         return fit(a, ytr, b)
+    if v in ("nblex", "nbc"):
+        # NB-LR (Wang & Manning 2012): binarised-count log ratio as the per-feature weight instead of the IDF
+        xx = sp.hstack([F["c13"], F["c4"], F["w12"]]).tocsr() if v == "nblex" else sp.hstack([F["c13"], F["c4"]]).tocsr()
+        xtr = xx[tr]
+        df_ = np.bincount(xtr.indices, minlength=xx.shape[1])
+        used = np.flatnonzero(df_ >= 2)
+        xb = xtr[:, used].copy()
+        xb.data[:] = 1
+        p = 1 + np.asarray(xb[ytr == 1].sum(0)).ravel()
+        q = 1 + np.asarray(xb[ytr == 0].sum(0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        a, b = tfidf(xtr, xx[te], used=used, weight=r)
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        return fit(a, ytr, b)
+    if v in ("lexT", "lexwT"):
+        # transductive vocabulary: buckets and IDF from the training rows plus the (unlabelled) target rows
+        xx = x if v == "lexT" else sp.hstack([F["c13"], F["w12"]]).tocsr()
+        both = sp.vstack([xx[tr], xx[te]]).tocsr()
+        df_ = np.bincount(both.indices, minlength=xx.shape[1])
+        used = np.flatnonzero(df_ >= 2)
+        n = both.shape[0]
+        w = np.log((1 + n) / (1 + df_[used])) + 1
+        a, b = tfidf(xx[tr], xx[te], used=used, weight=w)
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        return fit(a, ytr, b)
+    if v in ("lexbal", "lexc4", "lexC2", "lexC8"):
+        sw = None
+        xx = x
+        c = {"lexC2": 2.0, "lexC8": 8.0}.get(v, 4.0)
+        if v == "lexbal":
+            ctr = cats[tr]
+            counts = {k: (ctr == k).sum() for k in np.unique(ctr)}
+            sw = np.array([len(ctr) / (len(counts) * counts[k]) for k in ctr])
+        if v == "lexc4":
+            xx = sp.hstack([F["c13"], F["c4"]]).tocsr()
+        a, b = tfidf(xx[tr], xx[te])
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        return fit(a, ytr, b, c=c, sw=sw)
+    if v.startswith("lexclean"):
+        # label noise: 3-fold out-of-fold probabilities on the training rows; drop the rows whose own label
+        # gets P < 0.1 (confidently contradicted), then fit on the rest
+        a, b = tfidf(x[tr], x[te])
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        rng = np.random.default_rng(0)
+        fold = rng.integers(0, 3, size=a.shape[0])
+        oof = np.zeros(a.shape[0])
+        for k in range(3):
+            m = fold == k
+            oof[m] = fit(a[~m], ytr[~m], a[m])
+        pl = 1 / (1 + np.exp(-oof))
+        own = np.where(ytr == 1, pl, 1 - pl)
+        keep = own >= float(v[8:] or 0.1)
+        print(f"  lexclean drops {(~keep).sum()} of {len(keep)}", flush=True)
+        return fit(a[keep], ytr[keep], b)
+    if v.startswith("lexST"):
+        # self-training in the joint space: the lex model labels the target rows it is surest of
+        # (the share given of each predicted side), they join the training rows, refit; the target's labels unread
+        share = float(v[5:] or 0.5)
+        xx = x
+        both = sp.vstack([xx[tr], xx[te]]).tocsr()
+        df_ = np.bincount(both.indices, minlength=xx.shape[1])
+        used = np.flatnonzero(df_ >= 2)
+        n = both.shape[0]
+        w = np.log((1 + n) / (1 + df_[used])) + 1
+        a, b = tfidf(xx[tr], xx[te], used=used, weight=w)
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        z = fit(a, ytr, b)
+        for _ in range(1):
+            pos, neg = np.flatnonzero(z > 0), np.flatnonzero(z <= 0)
+            sel = np.concatenate([pos[np.argsort(-z[pos])[:int(len(pos) * share)]],
+                                  neg[np.argsort(z[neg])[:int(len(neg) * share)]]])
+            z = fit(sp.vstack([a, b[sel]]).tocsr(), np.concatenate([ytr, (z[sel] > 0).astype(int)]), b)
+        return z
     raise SystemExit(f"unknown variant {v}")
 
 
@@ -197,10 +275,8 @@ def main(argv):
     cats = df.cat.to_numpy()
     folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
     F = features(texts, cache)
-    lex = None
-    if "lex" in variants or any("lex" in v for v in variants):
-        from shopops.service import sentiment_lexicon
-        lex = sentiment_lexicon.features(texts)
+    from shopops.service import sentiment_lexicon
+    lex = sentiment_lexicon.features(texts)
     res: dict[str, list[float]] = {}
     zs_all: dict[str, dict[str, np.ndarray]] = {}
     for held in folds:
