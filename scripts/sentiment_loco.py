@@ -60,6 +60,27 @@ def features(texts, cache: Path):
     return out
 
 
+TEXTS: list[str] = []
+_TURN = None
+
+
+def tail_counts(texts, last_sentence):
+    import re
+
+    turn = re.compile("但是|但|不过|可是|然而|只是|就是|可惜|遗憾的是|美中不足")
+    sent = re.compile("[。！!？?；;~～\\n]+")
+    tails = []
+    for t in texts:
+        parts = turn.split(t)
+        tail = parts[-1] if len(parts) > 1 else ""
+        if not tail.strip() and last_sentence:
+            segs = [s for s in sent.split(t) if s.strip()]
+            tail = segs[-1] if len(segs) > 1 else ""
+        tails.append(tail)
+    return HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N, alternate_sign=False,
+                             norm=None, lowercase=False).transform(tails).tocsr()
+
+
 def tfidf(xtr, xte, used=None, weight=None):
     df_ = np.bincount(xtr.indices, minlength=xtr.shape[1])
     if used is None:
@@ -107,7 +128,7 @@ def fit(a, ytr, b, c=4.0, sw=None, cw=None):
     return clf.decision_function(b)
 
 
-def run_variant(v, F, tr, te, y, cats, lex):
+def run_variant(v, F, tr, te, y, cats, lex, zs):
     ytr = y[tr]
     x = F["c13"]
     if v == "base":
@@ -252,13 +273,21 @@ def run_variant(v, F, tr, te, y, cats, lex):
         a, b = tfidf(xx[tr], xx[te], used=used, weight=w)
         a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
         b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
-        z = fit(a, ytr, b)
+        z = zs["lexT"] if "lexT" in zs else fit(a, ytr, b)  # the first round is lexT's fit
         for _ in range(1):
             pos, neg = np.flatnonzero(z > 0), np.flatnonzero(z <= 0)
             sel = np.concatenate([pos[np.argsort(-z[pos])[:int(len(pos) * share)]],
                                   neg[np.argsort(z[neg])[:int(len(neg) * share)]]])
             z = fit(sp.vstack([a, b[sel]]).tocsr(), np.concatenate([ytr, (z[sel] > 0).astype(int)]), b)
         return z
+    if v in ("lexlast", "lexturn"):
+        # the clause after the last turn (但是, 不过 …; ``lexlast``: else the last sentence) as its own block of
+        # char 1–3-grams: in a mixed review the part after the turn carries the verdict
+        xx = sp.hstack([x, tail_counts(TEXTS, last_sentence=v == "lexlast")]).tocsr()
+        a, b = tfidf(xx[tr], xx[te])
+        a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        return fit(a, ytr, b)
     raise SystemExit(f"unknown variant {v}")
 
 
@@ -275,6 +304,7 @@ def main(argv):
     cats = df.cat.to_numpy()
     folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
     F = features(texts, cache)
+    TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
     lex = sentiment_lexicon.features(texts)
     res: dict[str, list[float]] = {}
@@ -288,8 +318,11 @@ def main(argv):
             if v.startswith("ens:"):
                 parts = v[4:].split("+")
                 z = np.mean([zs[p] / np.std(zs[p]) for p in parts], axis=0)
+            elif (cache / f"z_{held}_{v}.npy").exists():
+                z = np.load(cache / f"z_{held}_{v}.npy")
             else:
-                z = run_variant(v, F, tr, te, y, cats, lex)
+                z = run_variant(v, F, tr, te, y, cats, lex, zs)
+                np.save(cache / f"z_{held}_{v}.npy", z)
             zs[v] = z
             acc = float(((z > 0) == y[te]).mean())
             res.setdefault(v, []).append(acc)
