@@ -61,7 +61,8 @@ def features(texts, cache: Path):
 
 
 TEXTS: list[str] = []
-MODELS: dict = {}
+CACHE: list = [None]
+HELD: list = [None]
 _TURN = None
 
 
@@ -289,17 +290,16 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
         b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
         return fit(a, ytr, b)
-    if v in ("ship", "anch", "anchN", "anch85"):
+    if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
-        # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed
-        key = tuple(np.flatnonzero(te)[:3])
-        if MODELS.get("key") != key:
-            MODELS.clear()
-            MODELS["key"] = key
-            MODELS["model"] = S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr)
-        model = MODELS["model"]
+        # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
+        # The fold's model is saved in the cache folder and reused by later runs.
+        path = CACHE[0] / f"model_{HELD[0]}.npz"
+        if not path.exists():
+            S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
+        model = S.load(path)
         texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
-        if v == "ship":
+        if v.startswith("ship"):
             p = model.proba(texts_te)
         else:
             p, ran = S.anchored_proba(model, texts_te)
@@ -321,6 +321,7 @@ def main(argv):
     y = df.label.to_numpy()
     cats = df.cat.to_numpy()
     folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
+    CACHE[0] = cache
     F = features(texts, cache)
     TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
@@ -328,10 +329,17 @@ def main(argv):
     res: dict[str, list[float]] = {}
     zs_all: dict[str, dict[str, np.ndarray]] = {}
     for held in folds:
-        te = cats == held
-        tr = ~te
+        te_all = cats == held
+        tr = ~te_all
+        HELD[0] = held
+        # a store's file: every positive review, negatives dropped to 15 % (the same draw for every variant)
+        neg_rows = np.flatnonzero(te_all & (y == 0))
+        keep_neg = int(round((te_all & (y == 1)).sum() * 15 / 85))
+        te85 = te_all & (y == 1)
+        te85[np.random.default_rng(0).choice(neg_rows, size=min(keep_neg, len(neg_rows)), replace=False)] = True
         zs = {}
         for v in variants:
+            te = te85 if v.endswith("85") else te_all
             t = time.process_time()
             if v.startswith("ens:"):
                 parts = v[4:].split("+")
