@@ -16,9 +16,10 @@ import pytest
 from shopops.service import sentiment, sentiment_corpus, sentiment_seed
 
 DATA = sentiment_corpus.data_dir()
-# adapted to each held-out category (proportional, mixed): measured 0.898–0.920 leave-one-out
-# (docs/reviews.md, third round); floors below
-ADAPTED_MIN, ADAPTED_MEAN = 0.87, 0.90
+# adapted to each held-out category by anchored self-training (the default of `shopops reviews score`):
+# measured 0.880–0.940 leave-one-out over the product categories, mean 0.923 (docs/reviews.md, fifth
+# round); here two categories are out of training at once, so the floors keep a margin
+ADAPTED_MIN, ADAPTED_MEAN = 0.86, 0.91
 needs_data = pytest.mark.skipif(DATA is None, reason="real review data not present (../shared/data or $SHOPOPS_SHARED_DATA)")
 
 
@@ -44,7 +45,7 @@ def test_accuracy_on_unseen_categories_over_splits(corpus):
         # adapted to the held-out reviews (their text only), each category as its own file
         for cat in held:
             texts = corpus.loc[corpus["cat"] == cat, "review"].tolist()
-            pa, ran = sentiment.adapted_proba(model, texts)
+            pa, ran = sentiment.anchored_proba(model, texts)
             assert ran
             adapted.append(float(((pa >= 0.5).astype(int) == corpus.loc[corpus["cat"] == cat, "label"]).mean()))
     assert min(accs) >= 0.89, accs
