@@ -51,7 +51,7 @@ def test_without_model_and_data_the_message_is_precise_and_scoring_still_runs(tm
     assert captured.out.strip().splitlines()[-1].startswith("accuracy ")
 
 
-def test_with_adapt_a_large_file_is_scored_adapted_to_its_reviews_without_reading_labels(tmp_path, review_model_file, capsys):
+def test_a_large_file_is_scored_adapted_to_its_reviews_without_reading_labels(tmp_path, review_model_file, capsys):
     subjects = ("质量", "物流", "客服", "包装", "做工", "颜色", "尺码", "味道")
     says = ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾")
     texts = [f"{a}{b}，第{i}次买" for i in range(5) for a in subjects for b in says]  # 320 distinct
@@ -66,20 +66,22 @@ def test_with_adapt_a_large_file_is_scored_adapted_to_its_reviews_without_readin
         cap = capsys.readouterr()
         return cap.out.strip().splitlines(), cap.err
 
-    out_l, err_l = run(str(with_labels), "--adapt")
-    out_p, err_p = run(str(without), "--adapt")
+    out_l, err_l = run(str(with_labels))
+    out_p, err_p = run(str(without))
     assert "sentiment adapted to the 320 distinct reviews of this file" in err_l
     # the labels change nothing but the last line: the same predictions with and without them
     rows_l = list(csv.DictReader(io.StringIO("\n".join(out_l[:-1]))))
     rows_p = list(csv.DictReader(io.StringIO("\n".join(out_p))))
     assert [r["predicted"] for r in rows_l] == [r["predicted"] for r in rows_p]
     assert out_l[-1] == f"accuracy {sum(r['predicted'] == r['label'] for r in rows_l) / 320:.4f}"
-    out_n, err_n = run(str(with_labels))  # without --adapt: the trained model alone
+    out_n, err_n = run(str(with_labels), "--no-adapt")  # the trained model alone
     assert "adapted" not in err_n and out_n[-1].startswith("accuracy ")
+    out_a, _ = run(str(with_labels), "--adapt")  # the old flag: the default
+    assert out_a == out_l
 
 
-def test_with_adapt_a_small_file_is_scored_by_the_model_alone(tmp_path, review_model_file, capsys):
+def test_a_small_file_is_scored_by_the_model_alone(tmp_path, review_model_file, capsys):
     f = tmp_path / "few.csv"
     f.write_text("review\n质量很好\n太差了\n", "utf-8")
-    assert main(["reviews", "score", str(f), "--adapt"]) == 0
-    assert "sentiment from the model alone (adaptation needs ≥ 300 distinct reviews)" in capsys.readouterr().err
+    assert main(["reviews", "score", str(f)]) == 0
+    assert "sentiment from the model alone (adaptation needs ≥ 300 distinct reviews" in capsys.readouterr().err

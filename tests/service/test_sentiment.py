@@ -16,9 +16,10 @@ import pytest
 from shopops.service import sentiment, sentiment_corpus, sentiment_seed
 
 DATA = sentiment_corpus.data_dir()
-# adapted to each held-out category (proportional, mixed): measured 0.898–0.920 leave-one-out
-# (docs/reviews.md, third round); floors below
-ADAPTED_MIN, ADAPTED_MEAN = 0.87, 0.90
+# adapted to each held-out category by anchored self-training (the default of `shopops reviews score`):
+# measured 0.880–0.940 leave-one-out over the product categories, mean 0.923 (docs/reviews.md, fifth
+# round); here two categories are out of training at once, so the floors keep a margin
+ADAPTED_MIN, ADAPTED_MEAN = 0.86, 0.91
 needs_data = pytest.mark.skipif(DATA is None, reason="real review data not present (../shared/data or $SHOPOPS_SHARED_DATA)")
 
 
@@ -44,7 +45,7 @@ def test_accuracy_on_unseen_categories_over_splits(corpus):
         # adapted to the held-out reviews (their text only), each category as its own file
         for cat in held:
             texts = corpus.loc[corpus["cat"] == cat, "review"].tolist()
-            pa, ran = sentiment.adapted_proba(model, texts)
+            pa, ran = sentiment.anchored_proba(model, texts)
             assert ran
             adapted.append(float(((pa >= 0.5).astype(int) == corpus.loc[corpus["cat"] == cat, "label"]).mean()))
     assert min(accs) >= 0.89, accs
@@ -119,3 +120,35 @@ def test_lexicon_weights_are_learnt_and_saved(tmp_path):
     assert plain.lex_coef is None and plain.version != model.version
     # a word the training phrases never hold still counts through the lexicon (起球 is blame)
     assert model.proba(["起球"])[0] < plain.proba(["起球"])[0]
+
+
+def test_anchored_adaptation_learns_a_new_word_from_its_company_and_keeps_the_model(tmp_path):
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels)
+    assert model.curvature is not None and len(model.curvature) == len(model.buckets) + len(model.lex_coef) + 1
+    path = tmp_path / "m.npz"
+    model.save(path)
+    assert np.array_equal(sentiment.load(path).curvature, model.curvature)
+    # 绝绝子 (slang the seed phrases never hold) always comes with praise, 踩雷 with blame
+    file = [f"{w}，{t}，第{i}单" for i in range(80) for w, t in (("绝绝子", "质量很好"), ("踩雷", "太差了"),
+                                                            ("绝绝子", "非常满意"), ("踩雷", "很失望"))]
+    p, ran = sentiment.anchored_proba(model, file + ["绝绝子", "踩雷"])
+    assert ran
+    before = model.proba(["绝绝子", "踩雷"])
+    assert p[-2] > before[0] + 0.02 and p[-1] < before[1] - 0.02  # measured: 0.82 -> 0.87, 0.81 -> 0.77
+    # the reviews the model was sure of stay on their side
+    assert ((p[:-2] >= 0.5) == (model.proba(file) >= 0.5)).all()
+
+
+def test_anchored_adaptation_needs_enough_reviews_and_a_model_with_curvature():
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels)
+    few = ["质量很好", "太差了", "物流很快"]
+    p, ran = sentiment.anchored_proba(model, few)
+    assert not ran and np.allclose(p, model.proba(few))
+    import dataclasses
+
+    old = dataclasses.replace(model, curvature=None)  # a file saved before the curvature was
+    many = [f"质量很好，第{i}单" for i in range(200)] + [f"太差了，第{i}单" for i in range(200)]
+    p, ran = sentiment.anchored_proba(old, many)
+    assert not ran and np.allclose(p, old.proba(many))

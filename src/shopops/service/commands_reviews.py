@@ -52,11 +52,18 @@ def score(args: argparse.Namespace) -> int:
 
     reviews, labels = _read(Path(args.file))
     model = sentiment_model(echo=lambda m: print(m, file=sys.stderr))
-    scored = score_texts(reviews, model, adapt=args.adapt)
-    if args.adapt:
-        print(f"sentiment adapted to the {len(set(reviews)):,} distinct reviews of this file "
-              "(self-training on their text; labels are not read)" if scored.adapted else
-              f"sentiment from the model alone (adaptation needs ≥ {ADAPT_MIN_TEXTS} distinct reviews)", file=sys.stderr)
+    adapt = not args.no_adapt
+    scored = score_texts(reviews, model, adapt=adapt)
+    if adapt:
+        if scored.adapted:
+            print(f"sentiment adapted to the {len(set(reviews)):,} distinct reviews of this file "
+                  "(self-training on their text, anchored to the trained model; labels are not read)", file=sys.stderr)
+        elif model.curvature is None:
+            print("sentiment from the model alone: this model file was saved without its curvature, which the "
+                  "adaptation needs; retrain it (`shopops reviews train`)", file=sys.stderr)
+        else:
+            print(f"sentiment from the model alone (adaptation needs ≥ {ADAPT_MIN_TEXTS} distinct reviews and "
+                  "some predicted on each side)", file=sys.stderr)
     out = open(args.out, "w", encoding="utf-8", newline="") if args.out else sys.stdout
     try:
         w = csv.writer(out)
@@ -95,10 +102,11 @@ def add_parser(sub) -> None:
                                          "with labels the last line is `accuracy <x>`")
     s.add_argument("file")
     s.add_argument("--out", help="write the scored CSV here instead of standard output")
-    s.add_argument("--adapt", action="store_true",
-                   help="adapt the model to the file's reviews by self-training on their text (≥ 300 distinct "
-                        "reviews; labels are never used) — measured: helps categories far from the training "
-                        "corpora, hurts some others; see docs/reviews.md")
+    s.add_argument("--no-adapt", action="store_true",
+                   help="score with the trained model alone; by default the model is adapted to the file's reviews "
+                        "(≥ 300 distinct: self-training on their text anchored to the trained weights; labels are "
+                        "never used; see docs/reviews.md)")
+    s.add_argument("--adapt", action="store_true", help=argparse.SUPPRESS)  # the default since 2026-12-05
     s.set_defaults(func=score)
     t = actions.add_parser("train", help="train the sentiment model from the shared corpora (../shared/data)")
     t.add_argument("--data", help="folder holding waimai_10k/ and online_shopping_7cats/")

@@ -18,7 +18,7 @@ import pyarrow as pa
 from ibis.backends import BaseBackend
 
 from shopops.service import aspects
-from shopops.service.sentiment import SentimentModel, adapted_proba
+from shopops.service.sentiment import SentimentModel, anchored_proba
 from shopops.warehouse import loader
 
 BAD_RATING = 2  # 1–2 stars is a 差评
@@ -38,15 +38,16 @@ def score_texts(texts: list[str], model: SentimentModel, *, adapt: bool = False)
 
     A text that repeats (默认好评, 好评, copied praise) is read once: sentiment, clauses and words
     of each distinct text are computed one time and shared by its copies. With ``adapt`` the
-    review sentiment comes from the model adapted to these texts (``sentiment.adapted_proba``:
-    self-training on them, no labels; the model alone below 300 distinct texts); the clause
-    sentiment of the aspects is always the model's own."""
+    review sentiment comes from the model adapted to these texts (``sentiment.anchored_proba``:
+    self-training on them anchored to the trained weights, no labels; the model alone below 300
+    distinct texts or for a model saved without its curvature); the clause sentiment of the
+    aspects is always the model's own."""
     keys = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
     distinct, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True) if keys else ([], [])
     distinct = list(distinct)
     adapted = False
     if adapt and distinct:
-        p_d, adapted = adapted_proba(model, distinct)
+        p_d, adapted = anchored_proba(model, distinct)
     else:
         p_d = model.proba(distinct)
     mentions = aspects.extract(distinct, lambda cs: model.proba(cs))

@@ -58,10 +58,10 @@ def words(text: str) -> list[str]:
     return [w for w in _jieba().lcut(text, HMM=False) if w.strip()]
 
 
-def _vectorisers():
+def _vectorisers(char_ngrams: tuple[int, int] = _CHAR_NGRAMS):
     from sklearn.feature_extraction.text import HashingVectorizer
 
-    chars = HashingVectorizer(analyzer="char", ngram_range=_CHAR_NGRAMS, n_features=N_FEATURES,
+    chars = HashingVectorizer(analyzer="char", ngram_range=tuple(char_ngrams), n_features=N_FEATURES,
                               alternate_sign=False, norm=None, lowercase=False)
     # word n-grams hash into the same space, marked so a word never collides on purpose with a char n-gram
     wordgrams = HashingVectorizer(analyzer=lambda ws: _word_ngrams(ws), n_features=N_FEATURES,
@@ -76,9 +76,10 @@ def _word_ngrams(ws: list[str]) -> list[str]:
     return out
 
 
-def counts(texts: Sequence[str], *, use_words: bool = True) -> sp.csr_matrix:
+def counts(texts: Sequence[str], *, use_words: bool = True,
+           char_ngrams: tuple[int, int] = _CHAR_NGRAMS) -> sp.csr_matrix:
     """Raw hashed n-gram counts of normalised texts (rows = texts)."""
-    chars, wordgrams = _vectorisers()
+    chars, wordgrams = _vectorisers(char_ngrams)
     m = chars.transform(texts)
     if use_words:
         m = m + wordgrams.transform([words(t) for t in texts])
@@ -87,16 +88,20 @@ def counts(texts: Sequence[str], *, use_words: bool = True) -> sp.csr_matrix:
 
 @dataclass(frozen=True)
 class SentimentModel:
-    """idf and weights over the hashed feature space (zero outside ``buckets``)."""
+    """Feature weights and coefficients over the hashed feature space (zero outside ``buckets``)."""
 
     buckets: np.ndarray  # int64 indices of buckets with a weight
-    idf: np.ndarray  # float32, per bucket
+    idf: np.ndarray  # float32, per bucket: the IDF, or the NB log-count ratio (``meta["weighting"] == "nb"``)
     coef: np.ndarray  # float32, per bucket
     intercept: float
     use_words: bool = False
     meta: dict = field(default_factory=dict)
     # weights of the lexicon's counts (sentiment_lexicon.features), None for a model trained without them
     lex_coef: np.ndarray | None = None
+    char_ngrams: tuple[int, int] = _CHAR_NGRAMS
+    # the training objective's curvature at the fit, per weight: buckets, then the lexicon's, then the
+    # intercept (diagonal of the Hessian); None for a model saved without it. Anchors the adaptation.
+    curvature: np.ndarray | None = None
 
     @property
     def version(self) -> str:
@@ -105,6 +110,10 @@ class SentimentModel:
         for a in (self.buckets, self.idf, self.coef):
             h.update(np.ascontiguousarray(a).tobytes())
         h.update(repr((self.intercept, self.use_words)).encode())
+        if self.curvature is not None:
+            h.update(np.ascontiguousarray(self.curvature).tobytes())
+        if tuple(self.char_ngrams) != _CHAR_NGRAMS:
+            h.update(repr(tuple(self.char_ngrams)).encode())
         if self.lex_coef is not None:
             h.update(np.ascontiguousarray(self.lex_coef).tobytes())
         return h.hexdigest()[:12]
@@ -129,7 +138,7 @@ class SentimentModel:
         idf, coef = _maps(self)
         for start in range(0, len(norm), batch):
             part = norm[start:start + batch]
-            x = counts(part, use_words=self.use_words)
+            x = counts(part, use_words=self.use_words, char_ngrams=self.char_ngrams)
             x.data = (1.0 + np.log(x.data)).astype(np.float64)  # sublinear tf
             x = x @ sp.diags(idf.astype(np.float64))
             sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -147,6 +156,8 @@ class SentimentModel:
         np.savez_compressed(tmp, buckets=self.buckets.astype(np.int32), idf=self.idf, coef=self.coef,
                             intercept=np.array([self.intercept]), use_words=np.array([self.use_words]),
                             **({} if self.lex_coef is None else {"lex_coef": self.lex_coef}),
+                            char_ngrams=np.array(self.char_ngrams, dtype=np.int32),
+                            **({} if self.curvature is None else {"curvature": self.curvature}),
                             meta=np.array([json.dumps({**self.meta, "format": FORMAT}, ensure_ascii=False)]))
         tmp.replace(path)
 
@@ -168,7 +179,9 @@ def _load(path: str, mtime_ns: int) -> SentimentModel:
         if meta.get("format") != FORMAT:
             raise ValueError(f"{path}: sentiment model format {meta.get('format')!r}, expected {FORMAT}; retrain it")
         return SentimentModel(z["buckets"].astype(np.int64), z["idf"], z["coef"], float(z["intercept"][0]),
-                              bool(z["use_words"][0]), meta, z["lex_coef"] if "lex_coef" in z.files else None)
+                              bool(z["use_words"][0]), meta, z["lex_coef"] if "lex_coef" in z.files else None,
+                              tuple(int(v) for v in z["char_ngrams"]) if "char_ngrams" in z.files else _CHAR_NGRAMS,
+                              z["curvature"] if "curvature" in z.files else None)
 
 
 def load(path: Path) -> SentimentModel:
@@ -177,9 +190,15 @@ def load(path: Path) -> SentimentModel:
 
 
 def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use_words: bool = False,
-          use_lexicon: bool = True, meta: dict | None = None) -> SentimentModel:
+          use_lexicon: bool = True, weighting: str = "idf", char_ngrams: tuple[int, int] = _CHAR_NGRAMS,
+          meta: dict | None = None) -> SentimentModel:
     """Fit the model on labelled texts (1 positive, 0 negative); empty texts are dropped. With
-    ``use_lexicon`` the counts of a general sentiment lexicon (``sentiment_lexicon``) are features too."""
+    ``use_lexicon`` the counts of a general sentiment lexicon (``sentiment_lexicon``) are features too.
+    ``weighting``: each n-gram's sublinear count is weighted by its IDF (``"idf"``) or by its NB log-count
+    ratio (``"nb"``: log of its share among positive reviews over its share among negative ones, binarised
+    counts, add-one; Wang & Manning 2012), then L2-normalised per review."""
+    if weighting not in ("idf", "nb"):
+        raise ValueError(f"weighting {weighting!r}: expected 'idf' or 'nb'")
     from sklearn.linear_model import LogisticRegression
 
     started = time.perf_counter()
@@ -190,12 +209,20 @@ def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use
     y = y[keep]
     if set(np.unique(y)) - {0, 1} or len(np.unique(y)) < 2:
         raise ValueError("labels must be 0 (negative) and 1 (positive), both present")
-    x = counts(norm, use_words=use_words)
+    x = counts(norm, use_words=use_words, char_ngrams=char_ngrams)
     df = np.bincount(x.indices, minlength=N_FEATURES)
     used = np.flatnonzero(df >= 2)  # a feature seen in one review only is noise
     n = x.shape[0]
-    idf = (np.log((1.0 + n) / (1.0 + df[used])) + 1.0).astype(np.float64)
     x = x[:, used].tocsr().astype(np.float64)
+    if weighting == "nb":
+        xb = x.copy()
+        xb.data[:] = 1.0
+        pos = 1.0 + np.asarray(xb[y == 1].sum(axis=0)).ravel()
+        neg = 1.0 + np.asarray(xb[y == 0].sum(axis=0)).ravel()
+        idf = np.log((pos / pos.sum()) / (neg / neg.sum()))
+        del xb
+    else:
+        idf = (np.log((1.0 + n) / (1.0 + df[used])) + 1.0).astype(np.float64)
     x.data = 1.0 + np.log(x.data)
     x = x @ sp.diags(idf)
     sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -205,14 +232,20 @@ def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use
     clf = LogisticRegression(C=c, max_iter=3000, solver="liblinear", random_state=0)
     clf.fit(x, y)
     coef = clf.coef_.ravel()
+    # diagonal of the objective's Hessian at the fit (liblinear: ½|w|² + C Σ log-loss, the intercept a
+    # regularised feature of value 1): 1 + C Σ p(1-p) x², what anchors the adapted weights (adapted_proba)
+    pr = clf.predict_proba(x)[:, 1]
+    d = pr * (1.0 - pr)
+    curv = 1.0 + c * np.concatenate([np.asarray(x.multiply(x).T @ d).ravel(), [d.sum()]])
     lex_coef = None
     if use_lexicon:
         coef, lex_coef = coef[:len(used)], coef[len(used):].astype(np.float32)
-    nz = coef != 0
-    info = {"rows": int(n), "positive": int(y.sum()), "c": c, "seconds": round(time.perf_counter() - started, 1),
-            **(meta or {})}
+    nz = (coef != 0) & (idf != 0)
+    curvature = np.concatenate([curv[:len(used)][nz], curv[len(used):]]).astype(np.float32)
+    info = {"rows": int(n), "positive": int(y.sum()), "c": c, "weighting": weighting,
+            "seconds": round(time.perf_counter() - started, 1), **(meta or {})}
     return SentimentModel(used[nz].astype(np.int64), idf[nz].astype(np.float32), coef[nz].astype(np.float32),
-                          float(clf.intercept_[0]), use_words, info, lex_coef)
+                          float(clf.intercept_[0]), use_words, info, lex_coef, tuple(char_ngrams), curvature)
 
 
 # --- transductive adaptation (no labels of the target reviews are used) ---------------------------
@@ -268,7 +301,7 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
         return base[inverse], False
     idx = np.flatnonzero(nonempty)
     z = z0 = np.log(np.clip(base[idx], 1e-9, 1 - 1e-9) / np.clip(1 - base[idx], 1e-9, 1))
-    x = _tfidf_rows(counts([unique[i] for i in idx], use_words=model.use_words))
+    x = _tfidf_rows(counts([unique[i] for i in idx], use_words=model.use_words, char_ngrams=model.char_ngrams))
     ran = False
     for _ in range(rounds):
         pos, neg = np.flatnonzero(z > 0), np.flatnonzero(z <= 0)
@@ -294,3 +327,93 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
     out = base.copy()
     out[idx] = 1.0 / (1.0 + np.exp(-z))
     return out[inverse], ran
+
+
+def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
+                   min_texts: int = ADAPT_MIN_TEXTS, max_iter: int = 20) -> tuple[np.ndarray, bool]:
+    """P(positive) of each text, the model refitted with the texts it is surest of as extra training rows.
+
+    Self-training as if the pseudo-labelled texts joined the training corpus, without the corpus: the
+    trained model scores the texts; the ``share`` it is surest of on each predicted side become
+    pseudo-labels; the weights are refitted on them under a quadratic anchor to the trained weights whose
+    stiffness is each weight's curvature in the training objective (``SentimentModel.curvature``, the
+    diagonal of its Hessian — a Laplace approximation of the corpus's part of the objective). A weight the
+    corpus pinned down barely moves; an n-gram of these texts that the corpus lacks (its IDF from the
+    corpus size plus these texts) starts at 0 with the plain L2 penalty and is learnt from the company it
+    keeps. No label of the texts is read. Returns the probabilities and whether the refit ran (not under
+    ``min_texts`` distinct non-empty texts, with fewer than 10 texts on a side, or for a model without
+    curvature)."""
+    from scipy.optimize import minimize
+
+    norm = [normalise(t) for t in texts]
+    if not norm:
+        return np.zeros(0), False
+    unique, inverse = np.unique(np.array(norm, dtype=object), return_inverse=True)
+    unique = list(unique)
+    nonempty = np.array([bool(t) for t in unique])
+    if nonempty.sum() < min_texts or model.curvature is None:
+        return model._proba(unique, 20_000)[inverse], False
+    idx = np.flatnonzero(nonempty)
+    target = [unique[i] for i in idx]
+    raw = counts(target, use_words=model.use_words, char_ngrams=model.char_ngrams)
+    raw.data = 1.0 + np.log(raw.data)  # sublinear tf
+    n_lex = 0 if model.lex_coef is None else len(model.lex_coef)
+    lex = sentiment_lexicon.features(target) if n_lex else np.zeros((len(target), 0))
+    idf_map, coef_map = _maps(model)
+    # the trained model's margins, as model.proba computes them
+    xt = raw.copy()
+    xt.data = xt.data * idf_map[xt.indices]
+    sq = np.sqrt(np.asarray(xt.multiply(xt).sum(axis=1)).ravel())
+    z0 = (xt @ coef_map.astype(np.float64)) / np.where(sq > 0, sq, 1.0) + model.intercept
+    if n_lex:
+        z0 = z0 + lex @ model.lex_coef.astype(np.float64)
+    del xt
+    base = np.full(len(unique), 0.5)
+    base[idx] = 1.0 / (1.0 + np.exp(-z0))
+    pos, neg = np.flatnonzero(z0 > 0), np.flatnonzero(z0 <= 0)
+    if min(len(pos), len(neg)) < 10:
+        return base[inverse], False
+    sel = np.concatenate([pos[np.argsort(-z0[pos])[:int(len(pos) * share)]],
+                          neg[np.argsort(z0[neg])[:int(len(neg) * share)]]])
+    nb = len(model.buckets)
+    curv_map = np.zeros(N_FEATURES, dtype=np.float64)
+    curv_map[model.buckets] = model.curvature[:nb]
+    df = np.bincount(raw.indices, minlength=N_FEATURES)
+    known = idf_map != 0
+    new = (df >= 2) & ~known
+    if model.meta.get("weighting", "idf") == "nb":
+        new[:] = False  # an n-gram the corpus lacks has no class counts for the ratio weighting: left out
+    cols = np.flatnonzero((known | new) & (df > 0))
+    is_new = new[cols]
+    weight = idf_map[cols].astype(np.float64)
+    n_total = float(model.meta.get("rows", 0)) + len(target)
+    weight[is_new] = np.log((1.0 + n_total) / (1.0 + df[cols][is_new])) + 1.0
+    x = raw[:, cols].tocsr() @ sp.diags(weight)
+    sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+    x = sp.hstack([sp.diags(1.0 / np.where(sq > 0, sq, 1.0)) @ x, sp.csr_matrix(lex),
+                   np.ones((x.shape[0], 1))]).tocsr()  # the intercept as a regularised feature (liblinear)
+    w0 = np.concatenate([coef_map[cols].astype(np.float64),
+                         model.lex_coef.astype(np.float64) if n_lex else [], [model.intercept]])
+    h = np.concatenate([np.where(is_new, 1.0, curv_map[cols]), model.curvature[nb:].astype(np.float64)])
+    c = float(model.meta.get("c", 4.0))
+    xs = x[sel]
+    ys = np.where(z0[sel] > 0, 1.0, -1.0)
+    state = {}
+
+    def objective(w):
+        m = ys * (xs @ w)
+        q = 1.0 / (1.0 + np.exp(m))  # σ(-m)
+        state["d"] = q * (1.0 - q)
+        dw = w - w0
+        return (0.5 * float(h @ (dw * dw)) + c * float(np.logaddexp(0.0, -m).sum()),
+                h * dw + c * (xs.T @ (-ys * q)))
+
+    def hessp(w, v):
+        return h * v + c * (xs.T @ (state["d"] * (xs @ v)))
+
+    res = minimize(objective, w0, jac=True, hessp=hessp, method="Newton-CG",
+                   options={"maxiter": max_iter, "xtol": 1e-6})
+    z = x @ res.x
+    out = base.copy()
+    out[idx] = 1.0 / (1.0 + np.exp(-z))
+    return out[inverse], True
