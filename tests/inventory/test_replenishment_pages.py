@@ -121,3 +121,30 @@ def test_the_cached_plan_follows_a_supplier_price_change(buyer, suppliers):
     _, after = selectors.replenishment_suggestions(store_id="s1")
     prices = {line["merchant_code"]: line["unit_price"] for g in after for line in g["lines"]}
     assert prices[code] == Decimal("12.25")
+
+
+def test_a_budget_fits_the_plan_and_says_what_it_leaves_out(client, buyer, suppliers):
+    """Every line costs 10.50 a unit: with a budget of a third of the plan, what is ordered (summed from the
+    pages) stays within it, and the lines left out are exactly those of the free plan not ordered now."""
+    client.force_login(buyer)
+    _, free = selectors.replenishment_suggestions(store_id="s1")
+    free_total = sum(line["amount"] for g in free for line in g["lines"])
+    free_keys = {f"{line['store_id']}|{line['sku_id']}" for g in free for line in g["lines"]}
+    budget = (free_total / 3).quantize(Decimal("0.01"))
+    r = client.get(f"/inventory/replenishment/?store=s1&budget={budget}")
+    assert r.status_code == 200
+    html = r.content.decode()
+    pickers = re.findall(r'data-supplier="(\d+)"', html)
+    ordered: dict[str, int] = {}
+    for supplier_id in dict.fromkeys(pickers):
+        page = client.get(f"/inventory/replenishment/?store=s1&budget={budget}&supplier={supplier_id}").content.decode()
+        assert f"budget={budget}" in page  # the picker keeps the limit
+        ordered |= {row: int(q) for row, _, q in ROW.findall(page)}
+    spent = sum(Decimal("10.50") * q for q in ordered.values())
+    assert 0 < spent <= budget
+    left = int(re.search(r'data-left-out="(\d+)"', html)[1])
+    assert left == len(free_keys - set(ordered)) > 0
+    # bad input: a precise message, nothing planned
+    bad = client.get("/inventory/replenishment/?store=s1&budget=5万")
+    assert bad.status_code == 400 and "5万" in bad.content.decode() and "data-suggestion=" not in bad.content.decode()
+    assert client.get("/inventory/replenishment/?store=s1&capacity=-3").status_code == 400

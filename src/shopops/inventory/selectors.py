@@ -557,9 +557,12 @@ def _planning_digest(*, store_id: str, day: dt.date, con) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()
 
 
-def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.BaseBackend | None = None
+def replenishment_suggestions(*, store_id: str, language: str = "zh", budget: Decimal | None = None,
+                              capacity: int | None = None, con: ibis.BaseBackend | None = None
                               ) -> tuple[dt.date | None, list[dict]]:
-    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine.
+    """(as-of day, the suggested purchase list of one store grouped by supplier) from the replenishment engine;
+    with a ``budget`` (money, the store's currency) and/or a warehouse ``capacity`` (units) the lines are
+    fitted into them by value at risk per yuan (``replenishment.allocate``: cut lines say so in their reasons).
 
     Cached per data version of the stock facts and per digest of the app DB's inputs (``_planning_digest``):
     the plan of a large store (stock health of every SKU, then the engine) is about half a second of CPU,
@@ -569,16 +572,35 @@ def replenishment_suggestions(*, store_id: str, language: str = "zh", con: ibis.
     if day is None:
         return None, []
     digest = _planning_digest(store_id=store_id, day=day, con=con)
-    groups = cached("inventory:replenishment", (store_id, day, language, digest),
-                    lambda: _suggestion_groups(store_id=store_id, day=day, language=language, con=con),
+    limits = (None if budget is None else str(budget), capacity)
+    groups = cached("inventory:replenishment", (store_id, day, language, digest, limits),
+                    lambda: _suggestion_groups(store_id=store_id, day=day, language=language, con=con,
+                                               budget=budget, capacity=capacity),
                     con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=(store_id,))
     return day, groups
 
 
-def _suggestion_groups(*, store_id: str, day: dt.date, language: str, con) -> list[dict]:
+def replenishment_left_out(*, store_id: str, budget: Decimal | None, capacity: int | None, language: str = "zh",
+                           con: ibis.BaseBackend | None = None) -> list[dict]:
+    """The lines the plan would order without the limits but leaves out with them (most value at risk
+    first): what a budget or the warehouse's room costs. Both plans come from the cache above."""
+    if budget is None and capacity is None:
+        return []
+    _day, free = replenishment_suggestions(store_id=store_id, language=language, con=con)
+    _day, fitted = replenishment_suggestions(store_id=store_id, language=language, budget=budget, capacity=capacity,
+                                             con=con)
+    kept = {(line["store_id"], line["sku_id"]) for g in fitted for line in g["lines"]}
+    out = [{**line, "supplier_code": g["code"], "currency": g["currency"]} for g in free for line in g["lines"]
+           if (line["store_id"], line["sku_id"]) not in kept]
+    return sorted(out, key=lambda line: (-line["value_at_risk"], line["sku_id"]))
+
+
+def _suggestion_groups(*, store_id: str, day: dt.date, language: str, con, budget: Decimal | None = None,
+                       capacity: int | None = None) -> list[dict]:
     x = _engine_inputs(store_id=store_id, day=day, con=con)
     orders = planning.purchase_suggestions(forecast=x["forecast"], stock=x["stock"], terms=x["terms"],
-                                           open_po=x["open_po"], prices=x["prices"])
+                                           open_po=x["open_po"], prices=x["prices"], budget=budget,
+                                           capacity=None if capacity is None else float(capacity))
     suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
     groups = []
     for order in orders:

@@ -335,9 +335,17 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         return _replenishment_submit(request)
     stores = _stores()
     store = _store_choice(request, stores)
+    language = get_language() or "zh"
     try:
-        day, groups = selectors.replenishment_suggestions(store_id=store, language=get_language() or "zh") \
-            if store else (None, [])
+        budget, capacity = _limits(request)
+    except ValidationError as exc:
+        return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": [], "stores": stores,
+                                                                "store": store}, status=400)
+    try:
+        day, groups = selectors.replenishment_suggestions(store_id=store, language=language, budget=budget,
+                                                          capacity=capacity) if store else (None, [])
+        left_out = selectors.replenishment_left_out(store_id=store, budget=budget, capacity=capacity,
+                                                    language=language) if store else []
     except ShopopsError as exc:
         return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
     # one supplier's suggestions at a time (a large store has hundreds of lines): the picker lists every
@@ -351,7 +359,33 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
         "quantity_label": _("Quantity"),
         "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
-        "store": store})
+        "store": store, "budget": budget, "capacity": capacity, "limits": budget is not None or capacity is not None,
+        "planned_total": sum((s["total"] for s in suppliers), Decimal("0.00")),
+        "left_out": left_out[:20], "left_out_count": len(left_out),
+        "left_out_risk": sum((line["value_at_risk"] for line in left_out), Decimal("0.00")),
+        "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None})})
+
+
+def _limits(request: HttpRequest) -> tuple[Decimal | None, int | None]:
+    """The budget (money) and the warehouse's room (units) asked for, empty = no limit; a precise message
+    for anything else."""
+    raw_budget = (request.GET.get("budget") or "").strip().replace(",", "")
+    raw_capacity = (request.GET.get("capacity") or "").strip().replace(",", "")
+    budget = capacity = None
+    if raw_budget:
+        try:
+            budget = Decimal(raw_budget).quantize(Decimal("0.01"))
+        except ArithmeticError:
+            raise ValidationError(_("Budget: %(value)r is not an amount of money (e.g. 50000 or 50000.00).")
+                                  % {"value": raw_budget[:40]}) from None
+        if not budget.is_finite() or budget < 0:
+            raise ValidationError(_("Budget: %(value)r must be 0 or more.") % {"value": raw_budget[:40]})
+    if raw_capacity:
+        if not raw_capacity.isdigit():
+            raise ValidationError(_("Warehouse room: %(value)r is not a whole number of units (0 or more).")
+                                  % {"value": raw_capacity[:40]})
+        capacity = int(raw_capacity)
+    return budget, capacity
 
 
 def _suggestion_rows(group: dict) -> list[dict]:
