@@ -181,6 +181,23 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
     return out
 
 
+def share_model(x: np.ndarray, ref: np.ndarray, *, min_expected: float) -> tuple[np.ndarray, np.ndarray, float]:
+    """The products' shares of the store's other products (products × days ``x``, reference days ``ref``):
+    (``others`` — every day's total of the other products, leave-one-out so that a product's own fall does
+    not move its base —, each product's ``share`` of them over ``ref``, and ``phi``, the over-dispersion of
+    the reference days' Poisson residuals pooled over the products with enough volume, never below 1)."""
+    others = x.sum(axis=0)[None, :] - x
+    base = others[:, ref].sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        share = np.where(base > 0, x[:, ref].sum(axis=1) / base, 0.0)
+        exp_ref = share[:, None] * others[:, ref]
+        resid = np.where(exp_ref > 0, (x[:, ref] - exp_ref) / np.sqrt(exp_ref), np.nan)
+    sds = np.array([_mad_sd(resid[p]) for p in range(x.shape[0])])
+    usable = np.isfinite(sds) & (exp_ref.mean(axis=1) >= min_expected)
+    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0
+    return others, share, phi
+
+
 def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: CrossSettings,
                     store_gmv: float, priority: int = 99) -> list[Signal]:
     """Products of one store whose buyers fell against the store's other top products on ``day``."""
@@ -193,17 +210,7 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
     ref = ref[have[ref]]
     if ref.size < cs.min_reference or not have[i]:
         return []
-    total = x.sum(axis=0)
-    others = total[None, :] - x  # leave-one-out: the product's own fall does not move its base
-    base = others[:, ref].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(base > 0, x[:, ref].sum(axis=1) / base, 0.0)
-        exp_ref = share[:, None] * others[:, ref]
-        resid = np.where(exp_ref > 0, (x[:, ref] - exp_ref) / np.sqrt(exp_ref), np.nan)
-    # pooled over-dispersion: the median over products with enough volume (never below Poisson)
-    sds = np.array([_mad_sd(resid[p]) for p in range(len(sp.products))])
-    usable = np.isfinite(sds) & (exp_ref.mean(axis=1) >= cs.min_expected)
-    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0
+    others, share, phi = share_model(x, ref, min_expected=cs.min_expected)
     value_per_buyer = np.where(x[:, ref].sum(axis=1) > 0,
                                np.nan_to_num(sp.item_gmv[:, ref]).sum(axis=1) / np.maximum(x[:, ref].sum(axis=1), 1), 0.0)
     evidence = product_evidence(sp, i, cs)

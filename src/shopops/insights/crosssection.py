@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from shopops.insights.crosscheck import CrossSettings, StoreProducts, product_evidence
+from shopops.insights.crosscheck import CrossSettings, StoreProducts, product_evidence, share_model
 from shopops.insights.detection import Settings, Signal, poisson_z
 from shopops.metrics.catalog import CATALOG
 
@@ -237,16 +237,8 @@ def product_conversion_signals(sp: StoreProducts, day: dt.date, *, settings: Set
     evidence = [{k: v for k, v in ev.items() if k in cs.day_evidence} for ev in product_evidence(sp, i, cross)]
     if not any(evidence):
         return []
-    others = x.sum(axis=0)[None, :] - x  # leave-one-out
+    others, share, phi = share_model(x, ref, min_expected=cross.min_expected)  # leave-one-out, as the product check
     others_v = v.sum(axis=0)[None, :] - v
-    base = others[:, ref].sum(axis=1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = np.where(base > 0, x[:, ref].sum(axis=1) / base, 0.0)
-        exp_ref = share[:, None] * others[:, ref]
-        resid = np.where(exp_ref > 0, (x[:, ref] - exp_ref) / np.sqrt(exp_ref), np.nan)
-    sds = np.array([_mad_sd(resid[p]) for p in range(len(sp.products))])
-    usable = np.isfinite(sds) & (exp_ref.mean(axis=1) >= cross.min_expected)
-    phi = max(1.0, float(np.median(sds[usable] ** 2))) if usable.any() else 1.0  # pooled over-dispersion
     out: list[Signal] = []
     for p, pid in enumerate(sp.products):
         if not evidence[p] or share[p] <= 0 or share[p] * others[p, i] < cross.min_expected:

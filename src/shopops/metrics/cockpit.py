@@ -211,22 +211,31 @@ def cockpit_build(
                   con=con, tables=COCKPIT_TABLES)
 
 
+def warm_anchor(con: ibis.BaseBackend, *, today: dt.date | None = None) -> dt.date | None:
+    """The day a warm-up job computes the pages' default views for (:func:`reference_today` of the
+    store's business today, or ``today``); None when the warehouse holds no facts yet."""
+    if last_fact_date(con) is None:
+        return None
+    if today is None:
+        from django.conf import settings
+
+        from shopops.core.periods import business_today
+
+        today = business_today(settings.SHOPOPS_TIME_ZONE)
+    return reference_today(con, today=today)
+
+
 def cockpit_warm(*, today: dt.date | None = None, con: ibis.BaseBackend | None = None,
                  presets: tuple[str, ...] = WARM_PRESETS) -> int:
     """Compute the cockpit the pages open with — every store together and each store alone, for the
     ``presets`` (the page's default first) — at the current data version, so that the first visitor
     after an import reads it from the cache. Returns how many cockpits were computed or found."""
-    from shopops.core.periods import business_today
     from shopops.metrics.dimensions import store_list
 
     con = con or connect()
-    if today is None:
-        from django.conf import settings
-
-        today = business_today(settings.SHOPOPS_TIME_ZONE)
-    if last_fact_date(con) is None:
+    anchor = warm_anchor(con, today=today)
+    if anchor is None:
         return 0
-    anchor = reference_today(con, today=today)
     scopes = [(), *((s.store_id,) for s in store_list(con))]
     done = 0
     for preset in presets:

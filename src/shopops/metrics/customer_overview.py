@@ -15,8 +15,8 @@ import datetime as dt
 import ibis
 
 from shopops.core.periods import Grain, Period
-from shopops.metrics.cockpit import WARM_PRESETS, cockpit_period, reference_today
-from shopops.metrics.runners import last_fact_date, run_query
+from shopops.metrics.cockpit import WARM_PRESETS, cockpit_period, warm_anchor
+from shopops.metrics.runners import run_query
 from shopops.metrics.runners.cohort import CohortQuery
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.kpis import KpiQuery
@@ -53,15 +53,9 @@ def customers_warm(*, today: dt.date | None = None, con: ibis.BaseBackend | None
     """Run the customers page's queries of its default view (every store; the ``presets``, the page's
     default first) at the current data version. Returns how many queries were computed or found."""
     con = con or connect()
-    if today is None:
-        from django.conf import settings
-
-        from shopops.core.periods import business_today
-
-        today = business_today(settings.SHOPOPS_TIME_ZONE)
-    if last_fact_date(con) is None:
+    anchor = warm_anchor(con, today=today)
+    if anchor is None:
         return 0
-    anchor = reference_today(con, today=today)
     done = 0
     for preset in presets:
         period = cockpit_period(preset, today=anchor)
