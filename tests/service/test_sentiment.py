@@ -152,3 +152,22 @@ def test_anchored_adaptation_needs_enough_reviews_and_a_model_with_curvature():
     many = [f"质量很好，第{i}单" for i in range(200)] + [f"太差了，第{i}单" for i in range(200)]
     p, ran = sentiment.anchored_proba(old, many)
     assert not ran and np.allclose(p, old.proba(many))
+
+
+def test_a_new_model_never_scores_with_a_collected_models_maps():
+    """The dense maps are cached per model object, keyed by its id: the entry must go with its model,
+    or a model made later at the same address scores with the collected one's weights (seen in CI: a
+    saved-and-loaded model scored 0.9949 where its original scored 0.9989)."""
+    import gc
+
+    texts, labels = sentiment_seed.seed_corpus()
+    sample = ["做工很好", "客服不理人", "一般"]
+    model = sentiment.train(texts, labels)
+    want = model.proba(sample)
+    key = id(model)
+    assert key in sentiment._MAPS
+    del model
+    gc.collect()
+    assert key not in sentiment._MAPS
+    other = sentiment.train(texts, labels, c=0.05)
+    assert not np.allclose(other.proba(sample), want, atol=1e-3)  # its own weights, not a leftover's

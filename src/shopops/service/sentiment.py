@@ -21,6 +21,7 @@ import functools
 import hashlib
 import json
 import time
+import weakref
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -162,14 +163,21 @@ class SentimentModel:
         tmp.replace(path)
 
 
-_MAPS: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+_MAPS: dict[int, tuple[weakref.ref, tuple[np.ndarray, np.ndarray]]] = {}
 
 
 def _maps(model: SentimentModel) -> tuple[np.ndarray, np.ndarray]:
+    """The model's dense maps, made once per model object. Keyed by identity and checked by a weak
+    reference: an id is reused once its object is gone, and a new model must not score with the maps of
+    a collected one (it did: a test's freshly trained model scored with another's weights). The entry
+    goes when its model does."""
     key = id(model)
-    if key not in _MAPS:
-        _MAPS[key] = model._dense_maps()
-    return _MAPS[key]
+    hit = _MAPS.get(key)
+    if hit is not None and hit[0]() is model:
+        return hit[1]
+    maps = model._dense_maps()
+    _MAPS[key] = (weakref.ref(model, lambda _ref, key=key: _MAPS.pop(key, None)), maps)
+    return maps
 
 
 @functools.lru_cache(maxsize=4)
