@@ -16,7 +16,7 @@ from shopops.campaigns.models import CampaignPlan
 from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.channels import ad_tool_label
+from shopops.metrics.dimensions import ad_tool_label
 from shopops.metrics.formatting import format_value
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table

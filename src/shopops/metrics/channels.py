@@ -203,23 +203,3 @@ def source_word(platform: str | None, group: str, language: str) -> str | None:
 
 
 _GROUPS = frozenset({"search", "ads", "feed", "live", "social", "direct", "other", ""})
-
-
-# ad tools as the platforms name them (``ad_spend_daily.ad_tool`` ids): (zh, en)
-AD_TOOL_LABELS: dict[str, tuple[str, str]] = {
-    "ztc": ("直通车", "ZTC (search ads)"),
-    "ylmf": ("引力魔方", "YLMF (feed ads)"),
-    "wxt": ("万相台", "WXT (AI campaigns)"),
-    "jzt": ("京准通", "JZT"),
-    "ddss": ("多多搜索", "DDSS (PDD search)"),
-    "jlqc": ("巨量千川", "Qianchuan"),
-}
-
-
-def ad_tool_label(tool: str, language: str = "zh-hans") -> str:
-    """An ad tool id as people say it (``ztc`` → 直通车 / ZTC (search ads)); unknown ids as they are."""
-    pair = AD_TOOL_LABELS.get((tool or "").lower())
-    if pair is None:
-        return tool
-    return pair[1] if (language or "").lower().startswith("en") else pair[0]
-

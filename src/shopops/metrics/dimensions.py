@@ -102,6 +102,23 @@ def platform_label(code: str | None, language: str) -> str:
     return en if language.startswith("en") else zh
 
 
+# ad tools as the platforms name them (``ad_spend_daily.ad_tool`` ids)
+AD_TOOL_LABELS: dict[str, tuple[str, str]] = {
+    "ztc": ("直通车", "ZTC (search ads)"),
+    "ylmf": ("引力魔方", "YLMF (feed ads)"),
+    "wxt": ("万相台", "WXT (AI campaigns)"),
+    "jzt": ("京准通", "JZT"),
+    "ddss": ("多多搜索", "DDSS (PDD search)"),
+    "jlqc": ("巨量千川", "Qianchuan"),
+}
+
+
+def ad_tool_label(code: str | None, language: str) -> str:
+    """The name of an ad tool in ``language`` (``ztc`` → 直通车 / ZTC (search ads)); an unknown id as it is."""
+    zh, en = AD_TOOL_LABELS.get((code or "").lower(), (code, code))
+    return en if language.startswith("en") else zh
+
+
 # accepted spellings (CLI, API): `store` means store_id
 ALIASES = {"store": "store_id", "product": "product_id", "source": "traffic_source", "region": "province",
            "plan": "plan_id", "tool": "ad_tool", "agent": "agent_name"}

@@ -8,7 +8,7 @@ chosen with :func:`text`. The web pages around a report use gettext as usual.
 
 from __future__ import annotations
 
-from shopops.metrics.channels import AD_TOOL_LABELS
+from shopops.metrics.dimensions import AD_TOOL_LABELS
 
 LANGUAGES = ("zh-hans", "en")
 

@@ -22,8 +22,6 @@ from shopops.core.periods import Grain, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG, kpi_dimensions
 from shopops.metrics.channels import (
-    AD_TOOL_LABELS,
-    ad_tool_label,
     has_event_stream,
     is_whole_period_kpi,
     source_group,
@@ -36,7 +34,7 @@ from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.customer_overview import (
     CUSTOMER_KPIS, DAILY_KPIS, cohort_period, cohort_query, daily_query, tiles_query,
 )
-from shopops.metrics.dimensions import ad_plan_names, platform_label, product_titles, store_list
+from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_label, product_titles, store_list
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
@@ -143,7 +141,7 @@ def source_label(value: str) -> str:
 
 
 def tool_label(value: str) -> str:
-    name = ad_tool_label(value) if value in AD_TOOL_LABELS else ""
+    name = AD_TOOL_LABELS[value][0] if value in AD_TOOL_LABELS else ""
     return f"{name} ({value})" if name else (value or str(SOURCE_LABELS[""]))
 
 
