@@ -537,7 +537,8 @@ def main() -> None:
             ratio = (g["mase"] / g["mase_sn"]).tolist()
             print(f"  windows {source:9s} {season:9s} {freq} {subset:6s}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
                   f"{_mean_sd(g['mase_sn'].tolist())}  ratio {_mean_sd(ratio)}  median {g['median'].mean():.3f} "
-                  f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}")
+                  f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}"
+                  + (f"  per seed {' '.join(f'{s}: {x:.3f}' for s, x in zip(g['seed'], ratio))}" if len(g) > 1 else ""))
             per = []
             for k in g["buckets"].iloc[0]:
                 rb = [b[k][0] / b[k][1] for b in g["buckets"]]
