@@ -98,6 +98,11 @@ def test_weekly_view_of_a_code_and_of_a_store_sku(shop, buyer_client):
         assert [f["end"] for f in forecast] == [f"{DAY + dt.timedelta(days=7 * (k + 1)):%Y-%m-%d}"
                                                 for k in range(selectors.FORECAST_WEEKS)], query
         _intervals_hold(forecast)
+        # the same numbers as the daily view: its days summed into the weeks
+        daily = _rows(buyer_client.get(f"/inventory/forecast/?{query}&freq=D").content.decode(), "forecast")
+        assert [f["mean"] for f in forecast] == pytest.approx(
+            [sum(d["mean"] for d in daily[7 * k:7 * k + 7]) for k in range(selectors.FORECAST_WEEKS)], rel=1e-9)
+        assert forecast[0]["start"] == daily[0]["end"] and forecast[-1]["end"] == daily[-1]["end"]
         last4 = sum(h["units"] for h in history[-4:]) / 4
         assert sum(f["mean"] for f in forecast[:4]) / 4 == pytest.approx(last4, rel=0.35), query
     # the SKU's weekly page links its daily page and back

@@ -456,6 +456,7 @@ def forecast(request: HttpRequest) -> HttpResponse:
                                 _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store})
             return render(request, "inventory/forecast.html", context, status=404)
         r = context["result"]
+        r["series"] = {k: (None if isinstance(v, float) and v != v else v) for k, v in r["series"].items()}  # NaN: —
         context["demand_class_label"] = DEMAND_CLASS_LABELS.get(r["series"]["demand_class"], r["series"]["demand_class"])
         if freq == "W":
             context["history_weeks"] = r["history"]
