@@ -39,6 +39,7 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -171,7 +172,15 @@ def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28, of
     ok = scale > 0
     e = np.abs(pred - actual).mean(axis=1)[ok] / scale[ok]
     n = np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]
-    return {"top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
+    via_daily = None
+    if freq == "W" and WEEKLY_VIA_DAILY:  # the daily forecast summed into the same weeks, scored the same way
+        fd = forecast_demand(d[d["ds"] <= cut], horizon=7 * horizon, freq="D", end=cut, starts={k: first for k in best},
+                             **({"settings": SETTINGS} if SETTINGS is not None else {}))
+        per_week = fd.forecasts["mean"].to_numpy().reshape(len(fd.series), horizon, 7).sum(axis=2)
+        pos = {k: i for i, k in enumerate(fd.series["unique_id"])}
+        summed = np.stack([per_week[pos[k]] if k in pos else np.zeros(horizon) for k in ids])
+        via_daily = float((np.abs(summed - actual).mean(axis=1)[ok] / scale[ok]).mean())
+    return {"via_daily": via_daily, "top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
             "buckets": bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq),
             "models": fc.series["model"].value_counts().to_dict()}
 
@@ -280,6 +289,7 @@ def windows_of(source: str, last: dt.date):
 
 FREQS = ("D", "W")  # the accuracy run's frequencies (``--freqs``)
 WINDOW_SOURCES = ("store", "festivals")  # the accuracy run's campaign windows (``--windows``)
+WEEKLY_VIA_DAILY = False  # ``--weekly-via-daily``: also score the daily forecast summed into weeks (the page's weekly view)
 SETTINGS = None  # ForecastSettings of the accuracy runs (``--per-series-switch``: the earlier choice)
 
 
@@ -297,9 +307,18 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
-            for subset in SUBSETS:
-                eng, sn, buckets = mase_oracle(dd, fc, cut, freq, horizon, subset)
-                rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": freq, "windows": source,
+            runs = [(freq, fc)]
+            if freq == "W" and WEEKLY_VIA_DAILY:  # the forecast page's weekly view: the daily forecast summed
+                fd = forecast_demand(train, horizon=7 * horizon, freq="D", end=cut, windows=windows,
+                                     attributes=dd.attributes, starts=starts,
+                                     **({"settings": SETTINGS} if SETTINGS is not None else {}))
+                per_week = fd.forecasts["mean"].to_numpy().reshape(len(fd.series), horizon, 7).sum(axis=2)
+                pos = {k: i for i, k in enumerate(fd.series["unique_id"])}
+                summed = np.stack([per_week[pos[k]] if k in pos else np.zeros(horizon) for k in fc.series["unique_id"]])
+                runs.append(("W/daily", replace(fc, forecasts=fc.forecasts.assign(mean=summed.ravel()))))
+            for (label, f), subset in ((r, sub) for r in runs for sub in SUBSETS):
+                eng, sn, buckets = mase_oracle(dd, f, cut, freq, horizon, subset)
+                rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": label, "windows": source,
                              "subset": subset, "mase": float(eng.mean()), "mase_sn": float(sn.mean()),
                              "median": float(np.median(eng)), "median_sn": float(np.median(sn)),
                              "series": int(eng.size)})
@@ -437,6 +456,8 @@ def main() -> None:
     ap.add_argument("--volume", action="store_true",
                     help="accuracy also on the volume set (>= 1 unit a day over the 56 days up to the origin), the "
                          "top 100 codes by those units and the long tail (the rest), each apart")
+    ap.add_argument("--weekly-via-daily", action="store_true",
+                    help="accuracy: also score the daily forecast summed into weeks (W/daily; the forecast page's weekly view)")
     ap.add_argument("--eval-dir", default="", help="where the generated demo stores are cached")
     ap.add_argument("--horizons", default="8,13,26", help="weekly synthetic: held-out weeks")
     ap.add_argument("--hard", action="store_true", help="weekly synthetic: AR(1) noise and year-to-year drift")
@@ -447,9 +468,10 @@ def main() -> None:
                     help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
     ap.add_argument("--opt", default="", help="ForecastSettings overrides, e.g. combinations=0,yearly_index_blocks=0")
     args = ap.parse_args()
-    global FREQS, WINDOW_SOURCES, SUBSETS
+    global FREQS, WINDOW_SOURCES, SUBSETS, WEEKLY_VIA_DAILY
     FREQS = tuple(args.freqs.split(","))
     WINDOW_SOURCES = tuple(args.windows.split(","))
+    WEEKLY_VIA_DAILY = args.weekly_via_daily
     if args.volume:
         SUBSETS = ("all", "volume", "top100", "tail")
     if args.opt:
@@ -499,8 +521,9 @@ def main() -> None:
                 r = retail(daily, top, freq, horizon, offset=args.offset)
                 per = "  ".join(f"{k}: {e:.3f}/{n:.3f}={e / n:.3f}" for k, (e, n) in r["buckets"].items())
                 print(f"retail top {top:5d} (after {args.offset}) {freq}  engine {r['mase']:.3f}  seasonal naive {r['mase_sn']:.3f}  ratio "
-                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}",
-                      flush=True)
+                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}"
+                      + (f"  daily summed into weeks: {r['via_daily']:.3f} (ratio {r['via_daily'] / r['mase_sn']:.3f})"
+                         if r["via_daily"] is not None else ""), flush=True)
         return
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
     root = Path(args.eval_dir or os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
