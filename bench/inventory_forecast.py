@@ -4,6 +4,7 @@ campaigns, and time per series.
     .venv/bin/python bench/inventory_forecast.py                  # held-out seeds (the reported figures)
     .venv/bin/python bench/inventory_forecast.py --set dev        # the seed tuning looked at (7)
     .venv/bin/python bench/inventory_forecast.py --seeds 11 --only time
+    .venv/bin/python bench/inventory_forecast.py --set fifth --only accuracy --volume   # sixth session's report
 
 For each seed the demo generator (small scale, 730 days to 2025-12-31; cached under
 ``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``) writes the store; daily paid units per
@@ -15,6 +16,10 @@ pandas. Then:
   generator's, what its campaign plans hold — or from ``shopops.core.festivals``' typical schedule) and forecasts 28 days (daily) or 8 weeks (weekly); MASE is computed here with numpy
   (MAE ÷ in-sample seasonal-naive MAE, m = 7 daily / 52 weekly) for the engine and for the
   seasonal naive, over series with a non-zero scale that are not new products;
+  ``--volume`` also scores the **volume set** (merchant codes averaging ≥ 1 unit a day over the 56 days up to
+  the origin), the **top 100** codes by those units and the **long tail** (the rest), each apart;
+  ``--weekly-via-daily`` also scores the daily forecast summed into weeks (``W/daily``: the forecast page's
+  weekly view);
 * **campaign uplift** — origins 2025-05-12 (618) and 2025-10-08 (双11), the campaign unseen: the
   WAPE of units per category and day over the campaign's days, and the error of its total units,
   with the store's windows, the festival calendar's, and none;
