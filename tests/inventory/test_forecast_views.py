@@ -87,7 +87,7 @@ def test_weekly_view_of_a_code_and_of_a_store_sku(shop, buyer_client):
     weeks = selectors.HISTORY_WEEKS
     first = DAY - dt.timedelta(days=7 * weeks - 1)
     buyer_client.cookies["django_language"] = "en"
-    for query, skus in ((f"code=M-3", {app_shop.sku_id(s, "M-3") for s in app_shop.STORES}),
+    for query, skus in (("code=M-3", {app_shop.sku_id(s, "M-3") for s in app_shop.STORES}),
                         (f"store=s2&sku={app_shop.sku_id('s2', 'M-5')}", {app_shop.sku_id("s2", "M-5")})):
         html = buyer_client.get(f"/inventory/forecast/?{query}&freq=W", HTTP_ACCEPT_LANGUAGE="en").content.decode()
         assert 'data-freq="W"' in html and "Forecast (units per week)" in html, query
@@ -106,7 +106,7 @@ def test_weekly_view_of_a_code_and_of_a_store_sku(shop, buyer_client):
         last4 = sum(h["units"] for h in history[-4:]) / 4
         assert sum(f["mean"] for f in forecast[:4]) / 4 == pytest.approx(last4, rel=0.35), query
     # the SKU's weekly page links its daily page and back
-    assert f'href="?store=s2&amp;sku=s2-M-5&amp;freq=D"' in html
+    assert 'href="?store=s2&amp;sku=s2-M-5&amp;freq=D"' in html
 
 
 @pytest.mark.django_db
