@@ -60,7 +60,7 @@ def _plan(window, start, stores=STORES):
 def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
     """{kind: [(incremental error, counterfactual error, interval covers the truth), …]} of one seed."""
     from shopops.campaigns.baseline import DateRange, ProductMix
-    from shopops.campaigns.retro import MIN_DAYS_BEFORE, series_baseline, series_interval
+    from shopops.campaigns.retro import AFTER_DAYS, MIN_DAYS_BEFORE, series_baseline, series_interval
     from shopops.demo.generator.spec import STORE_IDS
     from shopops.demo.generator.truth import campaign_truth, daily_sales
 
@@ -76,7 +76,7 @@ def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
         series = own_store if member else all_stores
         w = DateRange(rows[0].first, rows[0].last)
         lo = max(sales.start, w.first - dt.timedelta(days=365))
-        hi = min(END, w.last + dt.timedelta(days=63))
+        hi = min(END, w.last + dt.timedelta(days=AFTER_DAYS))  # as the 复盘 reads (retro_build)
         i0, i1 = (lo - sales.start).days, (hi - sales.start).days
         days, values = all_days[i0:i1 + 1], series[i0:i1 + 1]
         plan = _plan(w, sales.start, ("own",) if member else STORES)

@@ -78,6 +78,7 @@ class Baseline:
     seasonal: bool  # same-period-last-year applied
     model: str = "month"  # "month": baseline_fit; "trend": trend_fit
     mix: "MixAdjustment | None" = None  # the product-mix adjustment (:func:`mix_adjusted`), when one was made
+    penalty: float = 0.0  # the trend model's ridge on the level's slope changes (chosen by GCV)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -231,18 +232,18 @@ def _same_period_last_year(days, t, y_adj, fit, knots, level, target: DateRange)
 # ---------------------------------------------------------------- trend model
 
 TREND_KNOT_DAYS = 21
-TREND_PENALTY = 300.0  # ridge on the slope changes of the level (log scale, per knot)
+TREND_PENALTIES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # ridges on the level's slope changes GCV chooses from
 MONTH_PENALTY = 1e-4  # a token ridge on the month-of-year effects (only to identify them against the level)
 
 
-def _trend_design(days: list[dt.date], knot_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns: level (1, t, (t − k)+ per knot), month of year (12), weekday (Tue…Sun); and the
-    ridge penalty of each column."""
+def _trend_design(days: list[dt.date], knot_days: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns: level (1, t, (t − k)+ per knot), month of year (12), weekday (Tue…Sun); the token
+    ridge of each column, and which columns are the level's slope changes (their ridge is chosen)."""
     n = len(days)
     t = np.arange(n, dtype=np.float64) / 30.0  # months
     knots = np.arange(knot_days, n - 1, knot_days, dtype=np.float64) / 30.0
     cols = [np.ones(n), t] + [np.maximum(t - k, 0.0) for k in knots]
-    pen = [0.0, 0.0] + [TREND_PENALTY] * knots.size
+    pen = [0.0] * (2 + knots.size)
     moy = np.array([d.month for d in days])
     for m in range(1, 13):
         cols.append((moy == m).astype(np.float64))
@@ -251,16 +252,35 @@ def _trend_design(days: list[dt.date], knot_days: int) -> tuple[np.ndarray, np.n
     for w in range(1, 7):
         cols.append((wd == w).astype(np.float64))
         pen.append(1e-6)
-    return np.column_stack(cols), np.array(pen)
+    slope_changes = np.zeros(len(cols), dtype=bool)
+    slope_changes[2:2 + knots.size] = True
+    return np.column_stack(cols), np.array(pen), slope_changes
+
+
+def _gcv_penalty(xf: np.ndarray, ly: np.ndarray, pen: np.ndarray, slope_changes: np.ndarray) -> float:
+    """The ridge on the level's slope changes (of ``TREND_PENALTIES``) that minimises generalised
+    cross-validation, n·RSS ÷ (n − edf)², edf the trace of the hat matrix: how much the level may
+    bend is read from the series — a store whose growth slows bends, a steady one stays straight."""
+    n = ly.size
+    xtx, xty = xf.T @ xf, xf.T @ ly
+    scores = []
+    for p in TREND_PENALTIES:
+        a = xtx + np.diag(pen + p * slope_changes)
+        coef = np.linalg.solve(a, xty)
+        rss = float(((ly - xf @ coef) ** 2).sum())
+        edf = float(np.trace(np.linalg.solve(a, xtx)))
+        scores.append(n * rss / max(n - edf, 1.0) ** 2)
+    return float(TREND_PENALTIES[int(np.argmin(scores))])
 
 
 def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
               other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = TREND_KNOT_DAYS,
-              halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
+              halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW, penalty: float | None = None) -> Baseline:
     """The trend model: ``log y = level(t) + month_of_year + weekday`` by ridge least squares on the
     fit days (the same fit days as :func:`baseline_fit`; no halo rule by default). The level is
-    piecewise linear with a knot every ``knot_days`` and a ridge of ``TREND_PENALTY`` on each change
-    of slope; the month-of-year effects are free (a token ridge identifies them against the level)
+    piecewise linear with a knot every ``knot_days`` and a ridge on each change of slope — ``penalty``,
+    by default the one of ``TREND_PENALTIES`` generalised cross-validation prefers (:func:`_gcv_penalty`;
+    the bootstrap keeps it); the month-of-year effects are free (a token ridge identifies them against the level)
     and shared by the same month of different years. Back to values with the mean of exp(residual)."""
     y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
                                    guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
@@ -269,10 +289,12 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
                          "it needs at least 28")
-    x, pen = _trend_design(days, knot_days)
+    x, pen, slope_changes = _trend_design(days, knot_days)
     xf = x[fit]
     ly = np.log(y[fit])
-    a = xf.T @ xf + np.diag(pen)
+    if penalty is None:
+        penalty = _gcv_penalty(xf, ly, pen, slope_changes)
+    a = xf.T @ xf + np.diag(pen + penalty * slope_changes)
     coef = np.linalg.solve(a, xf.T @ ly)
     resid = ly - xf @ coef
     smear = float(np.mean(np.exp(resid)))
@@ -281,13 +303,14 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     weekday = weekday / weekday.mean()
     rel = y[fit] / expected[fit] - 1.0
     return Baseline(days=list(days), actual=y, expected=expected, fit_mask=fit, weekday=weekday,
-                    residual_cv=float(np.std(rel)), seasonal=False, model="trend")
+                    residual_cv=float(np.std(rel)), seasonal=False, model="trend", penalty=penalty)
 
 
 def _trend_totals(b: Baseline, target: DateRange, y_fit: np.ndarray) -> np.ndarray:
     """The window totals of :func:`trend_fit` refitted on each column of ``y_fit`` (values of the
     fit days, one replicate a column) — the same maths as ``trend_fit``, all replicates in one solve."""
-    x, pen = _trend_design(b.days, TREND_KNOT_DAYS)
+    x, pen, slope_changes = _trend_design(b.days, TREND_KNOT_DAYS)
+    pen = pen + b.penalty * slope_changes
     xf = x[b.fit_mask]
     ly = np.log(np.maximum(y_fit, 1e-9))
     coef = np.linalg.solve(xf.T @ xf + np.diag(pen), xf.T @ ly)

@@ -38,6 +38,7 @@ CENT = Decimal("0.01")
 SERIES_KPIS = ("gmv", "paid_orders", "paying_buyers", "gross_margin", "ad_spend")
 REPURCHASE_DAYS = (30, 60, 90)
 MIN_DAYS_BEFORE = 21
+AFTER_DAYS = 365  # the baseline reads every known day up to this long after the window (both sides pin its level)
 
 
 @dataclass(frozen=True)
@@ -189,7 +190,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     if w.last > as_of:
         raise ValueError(f"the campaign runs until {w.last}; a 复盘 needs its last day complete (data to {as_of})")
     start = w.first - dt.timedelta(days=plan.history_days)
-    end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, 63)))
+    end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, AFTER_DAYS)))
     period = Period(start, end)
     frame = _daily(plan, period, con)
     # the history starts at the first day with a sale: days before the data began are not zero-sale days
