@@ -60,7 +60,7 @@ def _plan(window, start, stores=STORES):
 def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
     """{kind: [(incremental error, counterfactual error, interval covers the truth), …]} of one seed."""
     from shopops.campaigns.baseline import DateRange, ProductMix
-    from shopops.campaigns.retro import AFTER_DAYS, MIN_DAYS_BEFORE, series_baseline, series_interval
+    from shopops.campaigns.retro import AFTER_DAYS, MIN_DAYS_BEFORE, control_series, series_baseline, series_interval
     from shopops.demo.generator.spec import STORE_IDS
     from shopops.demo.generator.truth import campaign_truth, daily_sales
 
@@ -82,8 +82,10 @@ def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
         plan = _plan(w, sales.start, ("own",) if member else STORES)
         rows_s = [STORE_IDS.index("own")] if member else list(range(len(STORE_IDS)))
         mix = ProductMix(units=sales.units[rows_s, i0:i1 + 1], value=sales.item_gmv[rows_s, i0:i1 + 1])
+        # the stores outside the plan (a 会员日: the four platform stores) as the 复盘 reads them
+        control = control_series(plan, days, values, all_stores[i0:i1 + 1])
         try:
-            b = series_baseline(plan, days, values, mix)
+            b = series_baseline(plan, days, values, mix, control)
         except ValueError:  # fewer than 28 ordinary days: the 复盘 refuses it too
             continue
         if np.count_nonzero(b.fit_mask[:days.index(w.first)]) < MIN_DAYS_BEFORE:
