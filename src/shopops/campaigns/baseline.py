@@ -235,6 +235,7 @@ def _same_period_last_year(days, t, y_adj, fit, knots, level, target: DateRange)
 
 TREND_KNOT_DAYS = 21
 TREND_PENALTIES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # ridges on the level's slope changes GCV chooses from
+GCV_GAMMA = 1.4  # GCV's degrees of freedom counted 1.4 times (the usual guard against its under-smoothing)
 MONTH_PENALTY = 1e-4  # a token ridge on the month-of-year effects (only to identify them against the level)
 
 
@@ -272,7 +273,7 @@ def _gcv_penalty(xf: np.ndarray, ly: np.ndarray, pen: np.ndarray, slope_changes:
         coef = np.linalg.solve(a, xty)
         rss = float(((ly - xf @ coef) ** 2).sum())
         edf = float(np.trace(np.linalg.solve(a, xtx)))
-        scores.append(n * rss / max(n - edf, 1.0) ** 2)
+        scores.append(n * rss / max(n - GCV_GAMMA * edf, 1.0) ** 2)
     return float(TREND_PENALTIES[int(np.argmin(scores))])
 
 
