@@ -1,14 +1,17 @@
 """The no-campaign baseline: what a window would have sold without the campaign (pure maths).
 
 :func:`window_baseline` is what the 复盘 uses: the **trend model** (:func:`trend_fit`: log value =
-piecewise-linear level with a ridge on its slope changes + month-of-year + weekday) when ordinary
+piecewise-linear level with a ridge on its slope changes, chosen per series by GCV + month-of-year +
+weekday) when ordinary
 days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
 not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
 (block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
 gets the own days' usual lift on top (it would have run without the campaign). Given the units and
 item GMV sold per store, day and product (:class:`ProductMix`), a value series is fitted divided by
 its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
-sale changes how many units sell, a launch or a season changes which. docs/campaigns.md has the
+sale changes how many units sell, a launch or a season changes which. Given the same series of
+stores the campaign does not touch (a 会员日 of one store: the others), the baseline is their
+baseline × a slowly moving ratio to it (:func:`control_adjusted`). docs/campaigns.md has the
 measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
@@ -289,7 +292,6 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     and shared by the same month of different years. Back to values with the mean of exp(residual)."""
     y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
                                    guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
-    n = len(days)
     fit = ~excl & np.isfinite(y) & (y > 0)
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
