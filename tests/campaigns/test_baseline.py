@@ -260,3 +260,16 @@ def test_stores_outside_the_plan_are_a_control_for_one_small_store():
     assert np.mean(errors["control"]) < 0.7 * np.mean(errors["plain"]), errors
     assert np.mean(errors["control"]) < 0.04, errors
     assert covered >= 10, covered
+
+
+def test_the_control_is_the_stores_outside_the_plan():
+    from shopops.campaigns.retro import RetroPlan, control_series
+
+    days = [D(2025, 1, 1) + dt.timedelta(days=i) for i in range(10)]
+    plan = RetroPlan(stores=("own",), window=DateRange(days[5], days[5]))
+    own = np.full(10, 100.0)
+    every = own + np.array([900.0] * 9 + [0.0])  # the others sold on 9 of 10 days
+    assert control_series(plan, days, own, every).tolist() == [900.0] * 9 + [0.0]
+    assert control_series(plan, days, own, own + 0.001) is None  # the plan holds every store (cents apart)
+    every[:2] = own[:2]  # the others sold on 7 of 10 days: too few to carry a season
+    assert control_series(plan, days, own, every) is None
