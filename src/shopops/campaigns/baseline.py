@@ -1,10 +1,9 @@
 """The no-campaign baseline: what a window would have sold without the campaign (pure maths).
 
 :func:`window_baseline` is what the 复盘 uses: the **trend model** (:func:`trend_fit`: log value =
-piecewise-linear level with a ridge on its slope changes, chosen per series by GCV + month-of-year +
-weekday) when ordinary
-days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
-not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
+piecewise-linear level with a ridge on its slope changes, chosen per series by GCV, + month-of-year
++ weekday) when ordinary days follow the window, else the **month-factor model** (:func:`baseline_fit`,
+below), which does not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
 (block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
 gets the own days' usual lift on top (it would have run without the campaign). Given the units and
 item GMV sold per store, day and product (:class:`ProductMix`), a value series is fitted divided by
@@ -79,7 +78,7 @@ class Baseline:
     weekday: np.ndarray  # [7] factors, Monday first, mean 1
     residual_cv: float  # std of actual / expected − 1 over fit days (the day-to-day noise)
     seasonal: bool  # same-period-last-year applied
-    model: str = "month"  # "month": baseline_fit; "trend": trend_fit
+    model: str = "month"  # "month": baseline_fit; "trend": trend_fit; "control": control_adjusted
     mix: "MixAdjustment | None" = None  # the product-mix adjustment (:func:`mix_adjusted`), when one was made
     penalty: float = 0.0  # the trend model's ridge on the level's slope changes (chosen by GCV)
     months: bool = True  # the trend model has month-of-year effects (False: the ratio to a control)
