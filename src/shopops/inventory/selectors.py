@@ -7,8 +7,11 @@ fresh on every call — a few small queries — so a receipt shows at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -31,6 +34,7 @@ from shopops.metrics.sources import paid_orders
 from shopops.core.festivals import festivals_between
 from shopops.core.periods import Period
 from shopops.warehouse.connection import connect
+from shopops.warehouse.versions import versions_memo
 
 STOCK_TABLES = ("inventory_snapshots", "order_lines", "orders", "skus", "products")
 # refund reasons that point at the goods (the supplier), not at the buyer or the shop
@@ -108,6 +112,29 @@ def receipt_frame(*, since: dt.date) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- warehouse
 ERP_TABLES = ("purchase_order_lines", "stock_receipts")
+_tables_memo: ContextVar[dict | None] = ContextVar("inventory_tables_memo", default=None)
+
+
+@contextlib.contextmanager
+def request_memo() -> Iterator[None]:
+    """Inside (one page request), the warehouse's data versions and its list of tables are read once
+    (``warehouse.versions.versions_memo``): every cached read of a page asks for them."""
+    token = _tables_memo.set({})
+    try:
+        with versions_memo():
+            yield
+    finally:
+        _tables_memo.reset(token)
+
+
+def _has_table(con: ibis.BaseBackend, name: str) -> bool:
+    memo = _tables_memo.get()
+    if memo is None:
+        return name in con.list_tables()
+    key = (id(con), con.name)
+    if key not in memo:
+        memo[key] = frozenset(con.list_tables())
+    return name in memo[key]
 
 
 def _as_store_skus(frame: pd.DataFrame, con: ibis.BaseBackend) -> pd.DataFrame:
@@ -136,7 +163,7 @@ def erp_receipt_frame(*, since: dt.date, stores: tuple[str, ...] = (), con: ibis
     imported twice counts once."""
     con = con or connect()
     cols = ["store_id", "sku_id", "received_on", "quantity"]
-    if "stock_receipts" not in con.list_tables():
+    if not _has_table(con, "stock_receipts"):
         return pd.DataFrame(columns=cols)
 
     def build() -> pd.DataFrame:
@@ -160,7 +187,7 @@ def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = 
     and the (store, SKU) pairs on any approved ERP PO, whose in-transit then comes from the POs)."""
     con = con or connect()
     cols = ["store_id", "sku_id", "open_quantity"]
-    if "purchase_order_lines" not in con.list_tables():
+    if not _has_table(con, "purchase_order_lines"):
         return pd.DataFrame(columns=cols), set()
 
     def build():
@@ -190,7 +217,7 @@ def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = 
 def stock_day(con: ibis.BaseBackend | None = None) -> dt.date | None:
     """The as-of day of the stock pages: the latest snapshot day in the warehouse."""
     con = con or connect()
-    if "inventory_snapshots" not in con.list_tables():
+    if not _has_table(con, "inventory_snapshots"):
         return None
 
     def build():
@@ -268,15 +295,88 @@ def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
     day = day or stock_day(con)
     if day is None:
         return StockHealth(None, [])
-    facts = warehouse_positions(day=day, stores=stores, con=con)
+    inputs, digest = _stock_inputs(day=day, stores=stores, con=con)
+
+    def build() -> list[dict]:
+        facts = warehouse_positions(day=day, stores=stores, con=con)
+        return positions.stock_health(positions=facts, day=day, rules=rules, **inputs)
+
+    # the rows of every SKU (a large store: 6,000+, ~75 ms of Python) once per data version of the stock
+    # facts and per digest of the app DB's inputs, which are read fresh (a few ms): a receipt or a PO
+    # shows at once
+    rows = cached("inventory:stock_health", (day, tuple(sorted(stores)), rules, digest), build,
+                  con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=stores)
+    return StockHealth(day, rows)
+
+
+def _stock_inputs(*, day: dt.date, stores: tuple[str, ...], con) -> tuple[dict, str]:
+    """What the app DB (and the ERP's imported POs and receipts) add to the warehouse positions — receipts
+    since the aged-stock window, open POs, the SKUs ordered in shopops, lead times — and their digest."""
     since = day - dt.timedelta(days=positions.AGED_DAYS + 30)
     receipts = pd.concat([receipt_frame(since=since), erp_receipt_frame(since=since, stores=stores, con=con)],
                          ignore_index=True)
     erp_open, erp_ordered = erp_open_po(stores=stores, con=con)
-    rows = positions.stock_health(
-        positions=facts, receipts=receipts, open_po=open_po_frame(), ordered_here=ordered_here(),
-        lead_days=lead_days_by_code(), day=day, rules=rules, erp_open_po=erp_open, erp_ordered=erp_ordered)
-    return StockHealth(day, rows)
+    inputs = {"receipts": receipts, "open_po": open_po_frame(), "ordered_here": ordered_here(),
+              "lead_days": lead_days_by_code(), "erp_open_po": erp_open, "erp_ordered": erp_ordered}
+    h = hashlib.sha256()
+    for name in sorted(inputs):
+        value = inputs[name]
+        h.update(name.encode())
+        if isinstance(value, pd.DataFrame):
+            h.update(repr(list(value.columns)).encode())
+            h.update(pd.util.hash_pandas_object(value.astype(str), index=False).to_numpy().tobytes())
+        elif isinstance(value, dict):
+            h.update(repr(sorted(value.items())).encode())
+        else:
+            h.update(repr(sorted(value)).encode())
+    return inputs, h.hexdigest()
+
+
+def stock_view(*, stores: tuple[str, ...] = (), view: str = "sku", status: str = "", q: str = "",
+               limit: int | None = None, rules: positions.HealthRules = positions.HealthRules(),
+               con: ibis.BaseBackend | None = None) -> tuple[dt.date | None, list[dict], int, dict]:
+    """The stock page: (as-of day, its rows — per store and SKU, or per merchant code with ``view="code"`` —
+    most urgent first, of ``status`` if given and containing ``q`` in the SKU, merchant code or title, the
+    first ``limit`` of them (all without), how many match, the totals of every row).
+
+    Sorted, regrouped and summed once per version of their inputs (the key of ``stock_health``); without a
+    search the page's slice is kept per status too, so a render reads the inputs and one small cache entry
+    (unpickling every row of a large store was a third of a render)."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, [], 0, StockHealth(None, []).totals()
+    _inputs, digest = _stock_inputs(day=day, stores=stores, con=con)
+    base = (day, tuple(sorted(stores)), view, rules, digest)
+    tables = (*STOCK_TABLES, *ERP_TABLES)
+
+    def build_all() -> tuple[list[dict], dict]:
+        health = stock_health(stores=stores, day=day, con=con, rules=rules)
+        rows = health.rows if view == "sku" else positions.by_merchant_code(health.rows, rules=rules)
+        rows = sorted(rows, key=lambda r: (positions.STATUS_ORDER.index(r["status"]),
+                                           -(r["lost_sales"] + r["excess_value"])))
+        return rows, health.totals()
+
+    def matching() -> tuple[list[dict], dict]:
+        rows, totals = cached("inventory:stock_view", base, build_all, con=con, tables=tables, stores=stores)
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        if q:
+            needle = q.lower()
+            rows = [r for r in rows if needle in (r.get("sku_id", "") + r["merchant_code"] + (r["title"] or "")).lower()]
+        return rows, totals
+
+    if q or limit is None:
+        rows, totals = matching()
+        return day, rows[:limit] if limit is not None else rows, len(rows), totals
+
+    def build_page() -> tuple[list[dict], int, dict]:
+        rows, totals = matching()
+        return rows[:limit], len(rows), totals
+
+    rows, count, totals = cached("inventory:stock_page", (*base, status, limit), build_page, con=con, tables=tables,
+                                 stores=stores)
+    return day, rows, count, totals
 
 
 def sku_lookup(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
