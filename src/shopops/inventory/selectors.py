@@ -19,7 +19,7 @@ from decimal import Decimal
 import ibis
 import numpy as np
 import pandas as pd
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 import math
 
@@ -43,11 +43,30 @@ DEFECT_REASONS = ("质量问题", "颜色/图案/款式与商品描述不符", "
 
 # ---------------------------------------------------------------------------- app DB
 def supplier_list() -> QuerySet[Supplier]:
-    return Supplier.objects.all().prefetch_related("items")
+    """Suppliers with ``item_count`` (the merchant codes each supplies)."""
+    return Supplier.objects.annotate(item_count=Count("items")).order_by("code")
 
 
 def supplier_get(*, supplier_id: int) -> Supplier:
-    return Supplier.objects.prefetch_related("contacts", "items__price_breaks").get(pk=supplier_id)
+    return Supplier.objects.prefetch_related("contacts").get(pk=supplier_id)
+
+
+def supplier_items(*, supplier: Supplier, offset: int = 0, limit: int | None = None) -> tuple[list[dict], int]:
+    """(the supplier's items by merchant code from ``offset``, at most ``limit`` of them, how many it has):
+    plain rows — merchant_code, unit_price, moq, case_pack, lead_days (the item's or the supplier's
+    promised), price_breaks [(min quantity, unit price)] — read with two queries whatever their number."""
+    qs = supplier.items.order_by("merchant_code")
+    total = qs.count()
+    rows = list(qs.values("pk", "merchant_code", "unit_price", "moq", "case_pack", "lead_days")[
+        offset:None if limit is None else offset + limit])
+    breaks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for item_id, qty, price in PriceBreak.objects.filter(item_id__in=[r["pk"] for r in rows]).order_by(
+            "item_id", "min_quantity").values_list("item_id", "min_quantity", "unit_price"):
+        breaks[item_id].append((qty, price))
+    for r in rows:
+        r["lead_days"] = r["lead_days"] or supplier.promised_lead_days
+        r["price_breaks"] = breaks.get(r.pop("pk"), [])
+    return rows, total
 
 
 def purchase_order_list(*, status: str = "", supplier_id: int | None = None) -> QuerySet[PurchaseOrder]:
@@ -427,43 +446,51 @@ def _refund_stats(codes: tuple[str, ...], *, day: dt.date, con: ibis.BaseBackend
 def supplier_scorecard(*, supplier: Supplier, today: dt.date, con: ibis.BaseBackend | None = None) -> dict:
     """Lead time promised vs actual, on-time and in-full rates (PO lines due by ``today``), the
     refund and defect rates of the supplier's goods, and its price history."""
+    # plain rows, not model objects: a supplier of hundreds of codes has hundreds of PO lines and prices
+    S = PurchaseOrder.Status
     lines = list(PurchaseOrderLine.objects.filter(purchase_order__supplier=supplier).exclude(
-        purchase_order__status=PurchaseOrder.Status.DRAFT).select_related("purchase_order"))
+        purchase_order__status=S.DRAFT).order_by("pk").values(
+        "pk", "purchase_order_id", "purchase_order__number", "purchase_order__status", "purchase_order__ordered_on",
+        "merchant_code", "quantity", "received_quantity", "expected_on", "unit_price"))
     receipts = defaultdict(list)
-    for rl in ReceiptLine.objects.filter(line__purchase_order__supplier=supplier).select_related("receipt"):
-        receipts[rl.line_id].append((rl.receipt.received_on, rl.quantity))
+    for line_id, received_on, qty in ReceiptLine.objects.filter(line__purchase_order__supplier=supplier).values_list(
+            "line_id", "receipt__received_on", "quantity"):
+        receipts[line_id].append((received_on, qty))
     lead_days, due, on_time, in_full, otif, late_open = [], 0, 0, 0, 0, []
     for line in lines:
-        po = line.purchase_order
-        got = sorted(receipts.get(line.pk, []))
+        status, ordered_on = line["purchase_order__status"], line["purchase_order__ordered_on"]
+        got = sorted(receipts.get(line["pk"], []))
         if got:
-            lead_days.append((got[0][0] - po.ordered_on).days)
+            lead_days.append((got[0][0] - ordered_on).days)
         complete_on = None
         running = 0
         for day, qty in got:
             running += qty
-            if running >= line.quantity:
+            if running >= line["quantity"]:
                 complete_on = day
                 break
-        closed = po.status in (PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED)
-        if line.expected_on > today and not closed and complete_on is None:
+        closed = status in (S.RECEIVED, S.CANCELLED)
+        if line["expected_on"] > today and not closed and complete_on is None:
             continue  # not due yet
-        if po.status == PurchaseOrder.Status.CANCELLED and not got:
+        if status == S.CANCELLED and not got:
             continue  # cancelled before anything came: not a delivery
         due += 1
-        full = line.received_quantity >= line.quantity
-        timely = complete_on is not None and complete_on <= line.expected_on
+        full = line["received_quantity"] >= line["quantity"]
+        timely = complete_on is not None and complete_on <= line["expected_on"]
         on_time += timely
         in_full += full
         otif += timely and full
-        if po.is_open and complete_on is None and line.expected_on < today:
-            late_open.append(line)
+        if status in (S.SENT, S.PARTLY_RECEIVED) and complete_on is None and line["expected_on"] < today:
+            late_open.append({"purchase_order_id": line["purchase_order_id"], "number": line["purchase_order__number"],
+                              "merchant_code": line["merchant_code"], "expected_on": line["expected_on"],
+                              "open_quantity": line["quantity"] - line["received_quantity"]})
     prices = defaultdict(list)
-    for rec in PriceRecord.objects.filter(item__supplier=supplier).select_related("item"):
-        prices[rec.item.merchant_code].append((rec.valid_from, rec.unit_price))
+    for code, valid_from, price in PriceRecord.objects.filter(item__supplier=supplier).values_list(
+            "item__merchant_code", "valid_from", "unit_price"):
+        prices[code].append((valid_from, price))
     paid = defaultdict(list)
     for line in lines:
-        paid[line.merchant_code].append((line.purchase_order.ordered_on, line.unit_price))
+        paid[line["merchant_code"]].append((line["purchase_order__ordered_on"], line["unit_price"]))
     codes = tuple(sorted(supplier.items.values_list("merchant_code", flat=True)))
     refunds = _refund_stats(codes, day=today, con=con or connect()) if codes else \
         {"sold": 0, "refunded": 0, "defects": 0, "reasons": []}

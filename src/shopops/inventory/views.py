@@ -209,31 +209,83 @@ def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
     except ShopopsError as exc:
         scorecard, messages_error = None, str(exc)
         messages.error(request, messages_error)
+    export = request.GET.get("export", "")
+    if export in ("items", "prices") and request.method == "GET":
+        return _supplier_export(supplier, scorecard, export, request.GET.get("format", "xlsx"))
+    item_page = _page_number(request, "items")
+    items, item_count = selectors.supplier_items(supplier=supplier, offset=(item_page - 1) * SUPPLIER_ROWS,
+                                                 limit=SUPPLIER_ROWS)
+    history = list((scorecard or {}).get("price_history", {}).items())
+    price_page = _page_number(request, "prices")
     return render(request, "inventory/supplier.html", {
         "supplier": supplier, "scorecard": scorecard, "item_form": item_form, "contact_form": contact_form,
-        "item_rows": _item_rows(supplier), "price_rows": _price_rows(scorecard),
+        "item_rows": [_item_cells(item) for item in items],
+        "item_pager": _pager(request, "items", item_page, item_count),
+        "price_rows": _price_rows(history[(price_page - 1) * SUPPLIER_ROWS:price_page * SUPPLIER_ROWS]),
+        "price_pager": _pager(request, "prices", price_page, len(history)),
         "orders": selectors.purchase_order_list(supplier_id=supplier.pk)[:20]}, status=status)
+
+
+SUPPLIER_ROWS = 100  # items and price-history rows on the page; the exports hold them all
+
+
+def _page_number(request: HttpRequest, name: str) -> int:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+
+
+def _pager(request: HttpRequest, name: str, number: int, total: int) -> dict:
+    """Where one of the page's tables is (``?<name>=N``, the other table's page kept) and its export."""
+    pages = max(1, -(-total // SUPPLIER_ROWS))
+    number = min(number, pages)
+
+    def url(n: int) -> str:
+        query = request.GET.copy()
+        query[name] = str(n)
+        return "?" + query.urlencode()
+
+    return {"number": number, "pages": pages, "total": total, "first": min(total, (number - 1) * SUPPLIER_ROWS + 1),
+            "last": min(total, number * SUPPLIER_ROWS), "previous_url": url(number - 1) if number > 1 else "",
+            "next_url": url(number + 1) if number < pages else "", "export_url": f"?export={name}&format=xlsx"}
 
 
 def _price_text(pairs) -> str:
     return "; ".join(f"{day:%Y-%m-%d}: {price:.2f}" for day, price in pairs)
 
 
-def _item_rows(supplier: Supplier) -> list[dict]:
-    """The items table's cells, made here once an item (a supplier can supply hundreds of codes: template
-    loops and filters on each cell were most of the page's time)."""
-    return [{"merchant_code": item.merchant_code, "unit_price": f"{item.unit_price:.2f}", "moq": item.moq,
-             "case_pack": item.case_pack, "lead_days": item.effective_lead_days,
-             "breaks": ", ".join(f"≥{b.min_quantity}: {b.unit_price:.2f}" for b in item.price_breaks.all())}
-            for item in supplier.items.all()]
+def _item_cells(item: dict) -> dict:
+    """An item row's cells, made here (no template loop or filter per cell)."""
+    return {**item, "unit_price_text": f"{item['unit_price']:.2f}",
+            "breaks": ", ".join(f"≥{qty}: {price:.2f}" for qty, price in item["price_breaks"])}
 
 
-def _price_rows(scorecard: dict | None) -> list[dict]:
+def _price_rows(history: list[tuple[str, dict]]) -> list[dict]:
     """Price history a merchant code: list prices with their first day, the last six prices paid on POs."""
-    if not scorecard:
-        return []
-    return [{"code": code, "list": _price_text(h["list"]), "paid": _price_text(h["paid"][-6:])}
-            for code, h in scorecard["price_history"].items()]
+    return [{"code": code, "list": _price_text(h["list"]), "paid": _price_text(h["paid"][-6:])} for code, h in history]
+
+
+def _supplier_export(supplier: Supplier, scorecard: dict | None, which: str, fmt: str) -> HttpResponse:
+    """Every item (``items``) or every price of the history (``prices``: list prices and prices paid on POs,
+    one row each) of the supplier, as XLSX or CSV."""
+    fmt = fmt if fmt in ("xlsx", "csv") else "xlsx"
+    if which == "items":
+        items, _count = selectors.supplier_items(supplier=supplier)
+        cols = [Column("merchant_code", _("Merchant code")), Column("unit_price", _("Unit price"), unit="money"),
+                Column("moq", _("MOQ"), unit="count"), Column("case_pack", _("Case pack"), unit="count"),
+                Column("lead_days", _("Lead time (days)"), unit="count"), Column("breaks", _("Price breaks"))]
+        records = [_item_cells(item) for item in items]
+        title, stem = _("Items supplied"), f"{supplier.code}-items"
+    else:
+        cols = [Column("merchant_code", _("Merchant code")), Column("kind", _("Price")),
+                Column("day", _("From / ordered on"), unit="date"), Column("unit_price", _("Unit price"), unit="money")]
+        history = (scorecard or {}).get("price_history", {})
+        records = [{"merchant_code": code, "kind": str(label), "day": day, "unit_price": price}
+                   for code, h in history.items()
+                   for key, label in (("list", _("List price")), ("paid", _("Paid on a PO")))
+                   for day, price in h[key]]
+        title, stem = _("Price history"), f"{supplier.code}-prices"
+    table = DataTable.from_dicts(f"supplier_{which}", title, cols, records, currency=supplier.currency)
+    return export_response(table, fmt, stem)
 
 
 # ---------------------------------------------------------------------------- purchase orders
