@@ -27,7 +27,8 @@ from shopops.core.roles import Module
 from shopops.inventory import selectors, services
 from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
-    ContactForm, PurchaseOrderForm, ReceiveForm, StockFilterForm, StockingPlanForm, SupplierForm, SupplierItemForm,
+    ContactForm, PurchaseOrderForm, ReceiveForm, ReplenishmentLimitsForm, StockFilterForm, StockingPlanForm, SupplierForm,
+    SupplierItemForm,
 )
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
@@ -413,11 +414,12 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     stores = _stores()
     store = _store_choice(request, stores)
     language = get_language() or "zh"
-    try:
-        budget, capacity = _limits(request)
-    except ValidationError as exc:
-        return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": [], "stores": stores,
-                                                                "store": store}, status=400)
+    limits_form = ReplenishmentLimitsForm(request.GET)
+    if not limits_form.is_valid():
+        return render(request, "inventory/replenishment.html", {
+            "form": limits_form, "groups": [], "stores": stores, "store": store,
+            "budget": limits_form["budget"].value(), "capacity": limits_form["capacity"].value()}, status=400)
+    budget, capacity = limits_form.cleaned_data["budget"], limits_form.cleaned_data["capacity"]
     try:
         day, groups = selectors.replenishment_suggestions(store_id=store, language=language, budget=budget,
                                                           capacity=capacity) if store else (None, [])
@@ -432,7 +434,7 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     suppliers = [{"supplier_id": g["supplier_id"], "code": g["code"], "name": g["name"], "currency": g["currency"],
                   "count": len(g["lines"]), "total": g["total"], "current": g is group} for g in groups]
     return render(request, "inventory/replenishment.html", {
-        "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
+        "form": limits_form, "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
         "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
         "quantity_label": _("Quantity"),
         "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
@@ -441,28 +443,6 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         "left_out": left_out[:20], "left_out_count": len(left_out),
         "left_out_risk": sum((line["value_at_risk"] for line in left_out), Decimal("0.00")),
         "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None})})
-
-
-def _limits(request: HttpRequest) -> tuple[Decimal | None, int | None]:
-    """The budget (money) and the warehouse's room (units) asked for, empty = no limit; a precise message
-    for anything else."""
-    raw_budget = (request.GET.get("budget") or "").strip().replace(",", "")
-    raw_capacity = (request.GET.get("capacity") or "").strip().replace(",", "")
-    budget = capacity = None
-    if raw_budget:
-        try:
-            budget = Decimal(raw_budget).quantize(Decimal("0.01"))
-        except ArithmeticError:
-            raise ValidationError(_("Budget: %(value)r is not an amount of money (e.g. 50000 or 50000.00).")
-                                  % {"value": raw_budget[:40]}) from None
-        if not budget.is_finite() or budget < 0:
-            raise ValidationError(_("Budget: %(value)r must be 0 or more.") % {"value": raw_budget[:40]})
-    if raw_capacity:
-        if not raw_capacity.isdigit():
-            raise ValidationError(_("Warehouse room: %(value)r is not a whole number of units (0 or more).")
-                                  % {"value": raw_capacity[:40]})
-        capacity = int(raw_capacity)
-    return budget, capacity
 
 
 def _suggestion_rows(group: dict) -> list[dict]:
