@@ -175,3 +175,21 @@ def test_stock_table_shows_money_in_the_store_currency(client, users, shop):
         assert text == f"¥{Decimal(value):,.2f}", (value, text)  # the shop's stores sell in CNY
     assert "库龄>90天（件）" in html
     assert 'class="inv-title"' in html
+
+
+def test_stocking_plan_money_is_the_store_currency_with_thousands_separators(client, users, shop):
+    """The plan's note and its sales-at-risk cells are money as everywhere else (``¥12,345.60``): the total
+    at risk is the sum of the rows' values (read back from the page), the cells are each row's value."""
+    import re
+
+    c = _client(client, users[Role.PROCUREMENT])
+    html = c.get("/inventory/stocking-plan/?starts_on=2026-12-10&ends_on=2026-12-31").content.decode()
+    cells = re.findall(r'data-col="at_risk" data-value="([^"]+)">([^<]+)</td>', html)
+    assert cells
+    money = re.compile(r"^¥\d{1,3}(,\d{3})*\.\d{2}$")
+    for value, text in cells:
+        assert money.match(text) and Decimal(text[1:].replace(",", "")) == Decimal(value)
+    total = sum(Decimal(v) for v, _ in cells)
+    assert total >= 1000  # large enough to need a separator
+    note = re.search(r"不备货约有 (\S+) 销售额面临风险", html)[1]
+    assert money.match(note) and Decimal(note[1:].replace(",", "")) == total

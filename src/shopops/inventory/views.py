@@ -33,7 +33,7 @@ from shopops.inventory.forms import (
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
 from shopops.ui.exports import export_response
-from shopops.ui.formatting import format_money, format_value, raw_value, store_currencies
+from shopops.ui.formatting import format_money, format_value, raw_value, store_currencies, store_currency
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
 
@@ -535,9 +535,12 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
         except ShopopsError as exc:
             context["error"] = str(exc)
             return render(request, "inventory/stocking_plan.html", context, status=503)
-        context.update(day=day, plan=plan[:300], plan_count=len(plan),
-                       plan_total=sum((p["at_risk"] for p in plan), Decimal("0.00")),
-                       order_total=sum((p["order_cost"] for p in plan), Decimal("0.00")))
+        currency = store_currency(stores, (store,))
+        context.update(day=day, plan=[{**p, "at_risk_text": format_money(p["at_risk"], currency),
+                                       "on_hand_and_order": p["on_hand"] + p["on_order"]} for p in plan[:300]],
+                       plan_count=len(plan),
+                       plan_total=format_money(sum((p["at_risk"] for p in plan), Decimal("0.00")), currency),
+                       order_total=format_money(sum((p["order_cost"] for p in plan), Decimal("0.00")), currency))
     elif form.is_bound and not form.is_valid():
         return render(request, "inventory/stocking_plan.html", context, status=400)
     return render(request, "inventory/stocking_plan.html", context)
