@@ -63,7 +63,7 @@ def test_one_supplier_a_page_and_the_picker_counts_what_each_page_shows(client, 
     _, groups = selectors.replenishment_suggestions(store_id="s1")
     assert len(groups) == 2, "the fixture is meant to need goods from both suppliers"
     html, first_rows = _page(client, "s1")
-    picker = re.findall(r'data-supplier="(\d+)">\s*<strong>([^<]+)</strong>[^<]*<span class="muted">(\d+) [^·]+· ([\d,.]+) CNY',
+    picker = re.findall(r'data-supplier="(\d+)">\s*<strong>([^<]+)</strong>[^<]*<span class="muted">(\d+) [^·]+· ¥(\d{1,3}(?:,\d{3})*\.\d\d)</span>',
                         html)
     assert {code for _, code, _, _ in picker} == {"SUP-A", "SUP-B"}
     seen: set[str] = set()

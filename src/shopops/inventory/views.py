@@ -434,7 +434,8 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     suppliers = [{"supplier_id": g["supplier_id"], "code": g["code"], "name": g["name"], "currency": g["currency"],
                   "count": len(g["lines"]), "total": g["total"], "current": g is group} for g in groups]
     return render(request, "inventory/replenishment.html", {
-        "form": limits_form, "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
+        "form": limits_form, "currency": store_currency(stores, (store,)), "day": day,
+        "groups": [group] if group else [], "group": group, "suppliers": suppliers,
         "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
         "quantity_label": _("Quantity"),
         "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
