@@ -805,8 +805,8 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: i
     suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
     out = []
     for line in lines:
-        if line.order_qty <= 0 and not line.late:
-            continue
+        if line.order_qty <= 0:
+            continue  # enough stock (late or not, there is nothing to order)
         r = x["rows"][line.item_id]
         price = Decimal(r["price"] or 0)
         out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
@@ -814,7 +814,9 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: i
                     "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
                     "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
                     "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
-                    "at_risk": (price * Decimal(math.ceil(line.expected_short_units))).quantize(Decimal("0.01"))})
+                    # the expected units short without the order (the normal loss), valued at the price: not
+                    # rounded up to a whole unit, which put a unit's price at risk on every SKU with any doubt
+                    "at_risk": (price * Decimal(repr(round(line.expected_short_units, 6)))).quantize(Decimal("0.01"))})
     out.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
     return day, out
 
