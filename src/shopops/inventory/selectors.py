@@ -791,6 +791,97 @@ def _sku_forecast(*, store_id: str, sku_id: str, day: dt.date, con) -> dict | No
     }
 
 
+FORECAST_WEEKS = 8  # the weekly view: the daily forecast's 56 days summed into weeks
+HISTORY_WEEKS = 26  # the weekly view's history
+
+
+def code_forecast(*, day: dt.date, con: ibis.BaseBackend | None = None):
+    """The daily demand forecast (56 days) of every merchant code (the same goods summed over every store: one
+    warehouse serves them all), festival-calendar windows; cached by the data version of the stock facts."""
+    con = con or connect()
+    return cached("inventory:code_forecast", (day,), lambda: planning.demand_forecast(
+        end=day, level="merchant_code", con=con), con=con, tables=STOCK_TABLES)
+
+
+def series_forecast(*, freq: str = "D", store_id: str = "", sku_id: str = "", merchant_code: str = "",
+                    con: ibis.BaseBackend | None = None) -> dict | None:
+    """One series' history and forecast for the forecast page: a store's SKU (``store_id`` + ``sku_id``) or a
+    merchant code over every store (``merchant_code``), by day (``freq="D"``: 120 days of history, the 56-day
+    forecast) or by week (``"W"``: ``HISTORY_WEEKS`` weeks of history and the daily forecast summed into
+    ``FORECAST_WEEKS`` weeks, all ending on the stock day's weekday; a week's interval ±z·√Σ(σ·uplift)² over its
+    days, as the stocking plan's). ``history``: [{"start", "day" (the period's first and last day), "units"}];
+    ``forecast``: [{"start", "day", "mean", "lo_80", "hi_80", "lo_95", "hi_95", "uplift"}]; ``series``: the
+    engine's row (model, demand class, daily backtest MASE and seasonal naive's; None for NaN). None when the
+    series has no history. The store SKU by day is ``sku_forecast`` (with its stock cover)."""
+    if freq not in ("D", "W"):
+        raise ValueError(f"freq must be 'D' or 'W', got {freq!r}")
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None
+    if merchant_code:
+        key = ("code", merchant_code, freq, day)
+        stores: tuple[str, ...] = ()
+    else:
+        key = ("sku", store_id, sku_id, freq, day, _planning_digest(store_id=store_id, day=day, con=con))
+        stores = (store_id,)
+    return cached("inventory:series_forecast", key, lambda: _series_forecast(
+        freq=freq, store_id=store_id, sku_id=sku_id, merchant_code=merchant_code, day=day, con=con),
+        con=con, tables=STOCK_TABLES, stores=stores)
+
+
+def _series_forecast(*, freq: str, store_id: str, sku_id: str, merchant_code: str, day: dt.date, con) -> dict | None:
+    from statistics import NormalDist
+
+    if merchant_code:
+        forecast = code_forecast(day=day, con=con)
+        uid, level, stores = merchant_code, "merchant_code", ()
+        skus = con.table("skus")
+        sku_ids = tuple(str(x) for x in _frame(skus.filter(skus.merchant_code == merchant_code).select("sku_id"))["sku_id"])
+        if not sku_ids:
+            return None
+    else:
+        forecast = store_forecast(store_id=store_id, day=day, con=con)
+        uid, level, stores, sku_ids = f"{store_id}:{sku_id}", "sku", (store_id,), (sku_id,)
+    series = forecast.series[forecast.series["unique_id"] == uid]
+    if series.empty:
+        return None
+    row = {k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in series.iloc[0].to_dict().items()}
+    f = forecast.forecasts[forecast.forecasts["unique_id"] == uid].sort_values("ds", kind="stable")
+    step = 7 if freq == "W" else 1
+    periods = HISTORY_WEEKS if freq == "W" else 120
+    first = day - dt.timedelta(days=periods * step - 1)
+    history = demand_data.daily_units(first=first, last=day, level=level, stores=stores, skus=sku_ids, con=con)
+    history = history[history["unique_id"] == uid]
+    sold = np.zeros(periods * step)
+    for d, y in zip(history["ds"], history["y"]):
+        d = d if isinstance(d, dt.date) else pd.Timestamp(d).date()
+        sold[(d - first).days] += float(y)
+    per = sold.reshape(periods, step).sum(axis=1)
+    days = [pd.Timestamp(x).date() for x in f["ds"]]
+    if freq == "W":
+        weeks = min(FORECAST_WEEKS, len(days) // 7)
+        mean = f["mean"].to_numpy(dtype=float)[:weeks * 7].reshape(weeks, 7)
+        up = f["uplift"].to_numpy(dtype=float)[:weeks * 7].reshape(weeks, 7)
+        sd = float(row.get("sigma") or 0.0) * np.sqrt((up ** 2).sum(axis=1))
+        out = []
+        for k in range(weeks):
+            r = {"start": days[7 * k], "day": days[7 * k + 6], "mean": float(mean[k].sum()), "uplift": float(up[k].mean())}
+            for lvl in (80, 95):
+                z = NormalDist().inv_cdf(0.5 + lvl / 200.0)
+                r[f"lo_{lvl}"], r[f"hi_{lvl}"] = max(r["mean"] - z * sd[k], 0.0), r["mean"] + z * sd[k]
+            out.append(r)
+    else:
+        out = [{"day": d, "start": d, "mean": r.mean, "lo_80": r.lo_80, "hi_80": r.hi_80, "lo_95": r.lo_95,
+                "hi_95": r.hi_95, "uplift": r.uplift} for d, r in zip(days, f.itertuples(index=False))]
+    return {
+        "day": day, "freq": freq, "series": row,
+        "history": [{"start": first + dt.timedelta(days=k * step), "day": first + dt.timedelta(days=(k + 1) * step - 1),
+                     "units": float(per[k])} for k in range(periods)],
+        "forecast": out,
+    }
+
+
 def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: ibis.BaseBackend | None = None
                   ) -> tuple[dt.date | None, list[dict]]:
     """The pre-campaign plan of one store's SKUs for ``starts_on``–``ends_on`` (the engine's

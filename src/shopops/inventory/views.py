@@ -492,24 +492,42 @@ def _replenishment_submit(request: HttpRequest) -> HttpResponse:
 # ---------------------------------------------------------------------------- forecast and stocking plan
 @_guarded
 def forecast(request: HttpRequest) -> HttpResponse:
-    """Per SKU: the history and the forecast with its interval, the chosen model and its backtest error."""
+    """One series: a store's SKU (``store`` + ``sku``) or a merchant code over every store (``code``), by day
+    (``freq=D``) or by week (``freq=W``): the history and the forecast with its intervals, the chosen model and
+    its backtest error."""
     stores = _stores()
     store, sku = _store_choice(request, stores), request.GET.get("sku", "").strip()
-    context = {"stores": stores, "store": store, "sku": sku, "result": None}
-    if store and sku:
+    code = request.GET.get("code", "").strip()
+    freq = "W" if request.GET.get("freq", "D") == "W" else "D"
+    context = {"stores": stores, "store": store, "sku": sku, "code": code, "freq": freq, "result": None}
+    if code or (store and sku):
         try:
-            context["result"] = selectors.sku_forecast(store_id=store, sku_id=sku)
+            if freq == "D" and not code:
+                context["result"] = selectors.sku_forecast(store_id=store, sku_id=sku)
+            else:
+                context["result"] = selectors.series_forecast(freq=freq, store_id=store, sku_id=sku, merchant_code=code)
         except ShopopsError as exc:
             context["error"] = str(exc)
             return render(request, "inventory/forecast.html", context, status=503)
         if context["result"] is None:
-            context["error"] = _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store}
+            context["error"] = (_("No sales history for merchant code %(code)s.") % {"code": code} if code else
+                                _("No sales history for SKU %(sku)s in store %(store)s.") % {"sku": sku, "store": store})
             return render(request, "inventory/forecast.html", context, status=404)
         r = context["result"]
+        r["series"] = {k: (None if isinstance(v, float) and v != v else v) for k, v in r["series"].items()}  # NaN: —
         context["demand_class_label"] = DEMAND_CLASS_LABELS.get(r["series"]["demand_class"], r["series"]["demand_class"])
-        context["history_weeks"] = [
-            {"start": r["history"][i]["day"], "units": sum(h["units"] for h in r["history"][i:i + 7])}
-            for i in range(0, len(r["history"]), 7)]
+        if freq == "W":
+            context["history_weeks"] = r["history"]
+        else:
+            history = r["history"]
+            context["history_weeks"] = [
+                {"start": history[i]["day"], "day": history[min(i + 6, len(history) - 1)]["day"],
+                 "units": sum(h["units"] for h in history[i:i + 7])} for i in range(0, len(history), 7)]
+        base = {"code": code} if code else {"store": store, "sku": sku}
+        context["freq_links"] = {f: "?" + urlencode({**base, "freq": f}) for f in ("D", "W")}
+        cover = r.get("cover")
+        if not code and cover and cover.get("merchant_code"):
+            context["code_link"] = "?" + urlencode({"code": cover["merchant_code"], "freq": freq})
     return render(request, "inventory/forecast.html", context)
 
 
