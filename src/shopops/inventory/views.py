@@ -436,7 +436,7 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/replenishment.html", {
         "form": limits_form, "currency": store_currency(stores, (store,)), "day": day,
         "groups": [group] if group else [], "group": group, "suppliers": suppliers,
-        "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
+        "rows": _suggestion_rows(group, language) if group else [], "order_label": _("Order this line"),
         "quantity_label": _("Quantity"),
         "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
         "store": store, "budget": budget, "capacity": capacity, "limits": budget is not None or capacity is not None,
@@ -446,7 +446,7 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None})})
 
 
-def _suggestion_rows(group: dict) -> list[dict]:
+def _suggestion_rows(group: dict, language: str = "zh") -> list[dict]:
     """The shown supplier's lines with their form keys and texts made here, once a line: a supplier can
     have hundreds of lines, and template filters on each cell were most of the page's time."""
     rows = []
@@ -455,7 +455,7 @@ def _suggestion_rows(group: dict) -> list[dict]:
         rows.append({**s, "key": key, "desc": f"{s['title'] or ''} {s['spec'] or ''}".strip(),
                      "short_title": Truncator(s["title"] or "").chars(20),
                      "demand_text": f"{s['daily_demand']:.2f}", "price_text": f"{s['unit_price']:.2f}",
-                     "why": "；".join(s["reasons"]), "step": s["terms"].case_pack})
+                     "why": ("；" if language.startswith("zh") else "; ").join(s["reasons"]), "step": s["terms"].case_pack})
     return rows
 
 
