@@ -13,3 +13,8 @@ class CampaignsConfig(AppConfig):
         from shopops.core import festivals
 
         festivals.set_entered_source(selectors.entered_public_days)
+        # the inventory module's stocking plan starts from a campaign plan (inventory cannot import campaigns)
+        from shopops.campaigns import stocking
+        from shopops.inventory import campaign_plans
+
+        campaign_plans.set_source(stocking.stocking_plans, stocking.stocking_plan)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, gettext as _
 from django.views.decorators.http import require_POST
 
-from shopops.campaigns import selectors, services
+from shopops.campaigns import selectors, services, stocking
 from shopops.campaigns.forms import (
     AttachmentForm, BudgetLineForm, CalendarFilterForm, CommentForm, ContentImportForm, ContentPostForm,
     DependencyForm, GenerateTasksForm, HolidayScheduleForm, MonthForm, PhaseForm, PlanForm, ReviewNotesForm, TaskForm, TaskStatusForm,
@@ -106,6 +106,7 @@ def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, e
     stock = selectors.hero_stock(plan)
     context = {
         "plan": plan, "error": error, "verdict": verdict, "stock": stock,
+        "stocking_url": stocking.stocking_url(plan, request.user),
         "readiness": selectors.plan_readiness(plan, verdict=verdict, stock=stock),
         "transitions": [(to, CampaignPlan.Status(to).label, allowed) for to, allowed in services.plan_transitions(plan, request.user)],
         "budget_total": selectors.budget_total(plan), "budget_by_channel": selectors.budget_by_channel(plan),

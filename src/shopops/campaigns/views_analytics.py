@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _, gettext_noop, pgettext
 
-from shopops.campaigns import analytics, selectors
+from shopops.campaigns import analytics, selectors, stocking
 from shopops.campaigns.models import CampaignPlan
 from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
@@ -202,6 +202,7 @@ def plan_live(page: Page, plan_id: int):
     tables = live_tables(pace, currency)
     page.context.update(
         pace=pace, stock=selectors.hero_stock(plan), not_started=pace.as_of < plan.starts_on,
+        stocking_url=stocking.stocking_url(plan, page.request.user),
         shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),
                "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
         days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)],

@@ -112,10 +112,47 @@ class ReceiveForm(forms.Form):
         return [(line, self[f"line_{line.line_no}"]) for line in self.po_lines]
 
 
+MAX_UPLIFT = 20.0  # ×: more is a typo (a 双11 day sells ~3–10× an ordinary day; a whole campaign less)
+_UPLIFT = re.compile(r"(?P<num>[+\-−]?[0-9]+(?:\.[0-9]+)?)\s*(?P<unit>[×xX倍%％]?)")
+
+
+def parse_uplift(typed: str) -> float:
+    """The expected uplift a person types, as a multiplier of ordinary demand: ``1.8``, ``1.8×``, ``1.8x``,
+    ``1.8倍`` → 1.8; a signed percentage is a change, ``+80 %`` → 1.8, ``-20%`` → 0.8; an unsigned one a level,
+    ``180%`` → 1.8. Raises ``forms.ValidationError`` naming the value and what was expected."""
+    m = _UPLIFT.fullmatch(typed.strip())
+    if m is None:
+        raise forms.ValidationError(
+            _("%(value)r is not an uplift: expected a multiplier such as 1.8 or 1.8×, or a change such as +80 %%")
+            % {"value": typed})
+    num, unit = m["num"].replace("−", "-"), m["unit"]
+    value = float(num)
+    if unit in ("%", "％"):
+        value = 1 + value / 100 if num[0] in "+-" else value / 100
+    elif num[0] == "-":
+        value = -1.0
+    if not value > 0:
+        raise forms.ValidationError(
+            _("%(value)r means demand at or below 0 during the campaign: expected an uplift above 0 "
+              "(1 = ordinary demand, 1.8 = +80 %%)") % {"value": typed})
+    if value > MAX_UPLIFT:
+        raise forms.ValidationError(
+            _("%(value)r is %(times)s× ordinary demand: expected at most %(max)s× (a typo?)")
+            % {"value": typed, "times": f"{value:g}", "max": f"{MAX_UPLIFT:g}"})
+    return value
+
+
 class StockingPlanForm(forms.Form):
     festival = forms.CharField(required=False, max_length=40)
     starts_on = forms.DateField(label=_("Campaign starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     ends_on = forms.DateField(label=_("Campaign ends"), required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    uplift = forms.CharField(label=_("Expected uplift"), required=False, max_length=20,
+                             help_text=_("× ordinary demand during the campaign, e.g. 1.8 or +80 %; empty: learned from past campaigns"),
+                             widget=forms.TextInput(attrs={"placeholder": "1.8× / +80 %", "size": 10}))
+
+    def clean_uplift(self) -> float | None:
+        typed = (self.cleaned_data.get("uplift") or "").strip()
+        return parse_uplift(typed) if typed else None
 
     def clean(self):
         data = super().clean()

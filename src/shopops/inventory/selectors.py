@@ -24,6 +24,7 @@ from django.db.models import Count, F, Prefetch, QuerySet, Sum
 import math
 
 from shopops.inventory import demand_data, ordering, planning, positions
+from shopops.inventory.forecasting import CampaignWindow
 from shopops.inventory.replenishment import PriceBreak as EnginePriceBreak
 from shopops.inventory.replenishment import SupplyTerms
 from shopops.inventory.models import (
@@ -544,14 +545,15 @@ def _windows_key(windows) -> tuple:
                   w.expected_uplift) for w in windows)
 
 
-def store_forecast(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None = None):
+def store_forecast(*, store_id: str, day: dt.date, con: ibis.BaseBackend | None = None, plan_windows: tuple = ()):
     """The daily demand forecast of one store's SKUs (``planning.demand_forecast``: festival calendar +
     the promotions module's active promotions as uplift windows), cached by the warehouse's data version
-    and the promotions' windows."""
+    and the promotions' windows. ``plan_windows`` (a stocking plan's stated uplift) come first: they win
+    over the promotions and the festival calendar on the days they cover."""
     con = con or connect()
     skus = con.table("skus")
     sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
-    extra = _planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)
+    extra = [*plan_windows, *_planned_windows(store_id=store_id, day=day, sku_ids=sku_ids)]
     return cached("inventory:forecast", (store_id, day, _windows_key(extra)), lambda: planning.demand_forecast(
         end=day, level="sku", stores=(store_id,), extra_windows=extra, con=con), con=con, tables=STOCK_TABLES,
         stores=(store_id,))
@@ -622,12 +624,12 @@ def forecast_stock_cover(*, store_id: str, con: ibis.BaseBackend | None = None) 
     return day, rows
 
 
-def _engine_inputs(*, store_id: str, day: dt.date, con) -> dict:
+def _engine_inputs(*, store_id: str, day: dt.date, con, plan_windows: tuple = ()) -> dict:
     """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
     data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
     ``<store>:<sku>``. Open POs (and drafts) of SKUs shopops orders replace the snapshot's in-transit; for
     the others the snapshot's in-transit is kept — never both."""
-    forecast = store_forecast(store_id=store_id, day=day, con=con)
+    forecast = store_forecast(store_id=store_id, day=day, con=con, plan_windows=plan_windows)
     health = stock_health(stores=(store_id,), day=day, con=con)
     terms_by_code = supplier_terms()
     lead_sd = supplier_lead_sd()
@@ -882,33 +884,48 @@ def _series_forecast(*, freq: str, store_id: str, sku_id: str, merchant_code: st
     }
 
 
-def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: ibis.BaseBackend | None = None
+STATED_UPLIFT_KIND = "stocking-plan:stated"  # never a past window's kind: its ``expected_uplift`` is used as is
+
+
+def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expected_uplift: float | None = None,
+                  hero_skus: tuple[str, ...] = (), con: ibis.BaseBackend | None = None
                   ) -> tuple[dt.date | None, list[dict]]:
     """The pre-campaign plan of one store's SKUs for ``starts_on``–``ends_on`` (the engine's
-    ``campaign_plan``: festival uplift learned from past campaigns, lead times, service level)."""
+    ``campaign_plan``: festival uplift learned from past campaigns, lead times, service level).
+
+    ``expected_uplift``: the campaign's demand as a multiple of ordinary demand, stated by the planner
+    (a campaign plan's goal over its baseline, or typed): every SKU's forecast over the window is its
+    ordinary forecast × that number, in place of the uplift learned from past festivals and promotions.
+    ``hero_skus`` (SKU ids or merchant codes): listed first, and listed even when their stock covers
+    the campaign (order 0)."""
     con = con or connect()
     day = stock_day(con)
     if day is None:
         return None, []
-    x = _engine_inputs(store_id=store_id, day=day, con=con)
+    windows = () if expected_uplift is None else (CampaignWindow(
+        kind=STATED_UPLIFT_KIND, first=starts_on, last=ends_on, expected_uplift=float(expected_uplift)),)
+    x = _engine_inputs(store_id=store_id, day=day, con=con, plan_windows=windows)
     lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=x["terms"], today=day,
                                    first=starts_on, last=ends_on, open_po=x["open_po"])
     suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
     out = []
+    heroes = {str(h) for h in hero_skus}
     for line in lines:
-        if line.order_qty <= 0:
-            continue  # enough stock (late or not, there is nothing to order)
         r = x["rows"][line.item_id]
+        hero = r["sku_id"] in heroes or (r["merchant_code"] or "") in heroes
+        if line.order_qty <= 0 and not hero:
+            continue  # enough stock (late or not, there is nothing to order)
         price = Decimal(r["price"] or 0)
         out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
                     "title": r["title"], "on_hand": r["on_hand"], "on_order": x["open_po"].get(line.item_id, 0),
                     "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
                     "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
                     "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
+                    "hero": hero, "forecast_before": line.demand_before, "available": line.available_at_start,
                     # the expected units short without the order (the normal loss), valued at the price: not
                     # rounded up to a whole unit, which put a unit's price at risk on every SKU with any doubt
                     "at_risk": (price * Decimal(repr(round(line.expected_short_units, 6)))).quantize(Decimal("0.01"))})
-    out.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
+    out.sort(key=lambda p: (not p["hero"], p["order_by"], -p["at_risk"]))
     return day, out
 
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
-from shopops.inventory import selectors, services
+from shopops.inventory import campaign_plans, selectors, services
 from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
     ContactForm, PurchaseOrderForm, ReceiveForm, ReplenishmentLimitsForm, StockFilterForm, StockingPlanForm, SupplierForm,
@@ -533,33 +533,69 @@ def forecast(request: HttpRequest) -> HttpResponse:
 
 @_guarded
 def stocking_plan(request: HttpRequest) -> HttpResponse:
+    """The pre-campaign stocking plan: from a campaign plan (``plan``: its stores, every phase's days,
+    hero SKUs first, its expected uplift) or from a store, a festival or dates and a typed uplift."""
     stores = _stores()
     store = _store_choice(request, stores)
     today = selectors.stock_day() or _today()
     festivals = selectors.festival_choices(today=today, language=get_language() or "zh")
+    plans = campaign_plans.plans(today)
     data = request.GET.copy()
+    facts = None
+    if data.get("plan"):
+        raw = data["plan"]
+        facts = campaign_plans.plan(int(raw)) if raw.isdigit() else None
+        if facts is None:
+            context = {"form": StockingPlanForm(), "plan": None, "festivals": festivals, "stores": stores,
+                       "store": store, "festival": "", "plans": plans, "chosen_plan": None,
+                       "error": _("There is no campaign plan %(plan)s.") % {"plan": raw}}
+            return render(request, "inventory/stocking_plan.html", context, status=404)
+        # a running plan: what is left of it, from tomorrow (the stock for today is what is on the shelf)
+        data["starts_on"] = max(facts.first, today + dt.timedelta(days=1)).isoformat()
+        data["ends_on"] = facts.last.isoformat()
+        if not data.get("uplift") and facts.expected_uplift is not None:
+            data["uplift"] = f"{facts.expected_uplift:.2f}"
     chosen = next((f for f in festivals if f["key"] == data.get("festival")), None)
-    if chosen is not None and not data.get("starts_on"):
+    if facts is None and chosen is not None and not data.get("starts_on"):
         data["starts_on"], data["ends_on"] = chosen["first"].isoformat(), chosen["last"].isoformat()
     form = StockingPlanForm(data if request.GET else None)
+    plan_stores = [s for s in facts.store_ids if s in {x.store_id for x in stores}] if facts else [store]
     context: dict = {"form": form, "plan": None, "festivals": festivals, "stores": stores, "store": store,
-                     "festival": data.get("festival", "")}
+                     "festival": data.get("festival", ""), "plans": plans, "chosen_plan": facts,
+                     "plan_stores": plan_stores}
+    if facts is not None and facts.last <= today:
+        context["error"] = _("Campaign plan %(name)s ended on %(day)s: nothing left to stock for.") % {
+            "name": facts.name, "day": facts.last}
+        return render(request, "inventory/stocking_plan.html", context, status=400)
     if form.is_bound and form.is_valid() and form.cleaned_data.get("starts_on") and form.cleaned_data.get("ends_on"):
         d = form.cleaned_data
         if d["starts_on"] <= today:
             form.add_error("starts_on", _("the campaign must start after %(day)s") % {"day": today})
             return render(request, "inventory/stocking_plan.html", context, status=400)
+        plan: list[dict] = []
+        day = None
         try:
-            day, plan = selectors.stocking_plan(store_id=store, starts_on=d["starts_on"], ends_on=d["ends_on"])
+            for sid in plan_stores:
+                day, lines = selectors.stocking_plan(store_id=sid, starts_on=d["starts_on"], ends_on=d["ends_on"],
+                                                     expected_uplift=d.get("uplift"),
+                                                     hero_skus=facts.hero_skus if facts else ())
+                plan += lines
         except ShopopsError as exc:
             context["error"] = str(exc)
             return render(request, "inventory/stocking_plan.html", context, status=503)
-        currency = store_currency(stores, (store,))
+        if facts is not None:
+            rank = {h: k for k, h in enumerate(facts.hero_skus)}
+            plan.sort(key=lambda p: (not p["hero"], min(rank.get(p["sku_id"], 999), rank.get(p["merchant_code"], 999)),
+                                     p["order_by"], -p["at_risk"]))
+        else:
+            plan.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
+        currency = store_currency(stores, tuple(plan_stores))
+        to_order = [p for p in plan if p["quantity"] > 0]
         context.update(day=day, plan=[{**p, "at_risk_text": format_money(p["at_risk"], currency),
                                        "on_hand_and_order": p["on_hand"] + p["on_order"]} for p in plan[:300]],
-                       plan_count=len(plan),
-                       plan_total=format_money(sum((p["at_risk"] for p in plan), Decimal("0.00")), currency),
-                       order_total=format_money(sum((p["order_cost"] for p in plan), Decimal("0.00")), currency))
+                       plan_count=len(to_order), uplift=d.get("uplift"), window=(d["starts_on"], d["ends_on"]),
+                       plan_total=format_money(sum((p["at_risk"] for p in to_order), Decimal("0.00")), currency),
+                       order_total=format_money(sum((p["order_cost"] for p in to_order), Decimal("0.00")), currency))
     elif form.is_bound and not form.is_valid():
         return render(request, "inventory/stocking_plan.html", context, status=400)
     return render(request, "inventory/stocking_plan.html", context)
