@@ -21,6 +21,16 @@ TODAY = dt.date(2026, 11, 30)
 KNOWN = {("tmall", "SKU-1"): "M-1", ("tmall", "SKU-2"): "M-2", ("jd", "SKU-9"): "M-1"}
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The services' messages are translated (zh-Hans is the default language): these tests read the English
+    ones; ``test_service_messages_in_chinese`` reads the Chinese."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def users(db):
     role_groups_sync()
@@ -193,3 +203,29 @@ def test_contacts_keep_minimal_personal_data(buyer, supplier):
         services.supplier_contact_add(user=buyer, supplier=supplier, name="王经理")
     contact = services.supplier_contact_add(user=buyer, supplier=supplier, name="王经理", work_phone="0571-1234")
     assert {f.name for f in contact._meta.fields} == {"id", "supplier", "name", "role", "work_phone", "work_email"}
+
+
+def test_service_messages_in_chinese(buyer, supplier):
+    """In the zh UI (the default language) a service's refusal is Chinese, with its values: the same delivery
+    note recorded again with other quantities, a quantity below the MOQ, a PO in the wrong status."""
+    from django.utils import translation
+
+    now = timezone.now()
+    with translation.override("zh-hans"):
+        po = services.purchase_order_create(user=buyer, supplier=supplier, ordered_on=TODAY, now=now, known_skus=KNOWN,
+                                            lines=[services.LineIn("tmall", "SKU-1", "M-1", 50)])
+        with pytest.raises(services.PurchaseOrderStateError) as exc:
+            services.purchase_order_receive(user=buyer, po=po, reference="DN-1", received_on=TODAY, quantities={1: 10},
+                                            now=now)
+        assert str(exc.value) == f"{po.number}：采购单状态为「草稿」，不能收货"
+        services.purchase_order_send(user=buyer, po=po, now=now)
+        services.purchase_order_receive(user=buyer, po=po, reference="DN-1", received_on=TODAY, quantities={1: 10}, now=now)
+        with pytest.raises(ValidationError) as exc:
+            services.purchase_order_receive(user=buyer, po=po, reference="DN-1", received_on=TODAY, quantities={1: 20},
+                                            now=now)
+        assert str(exc.value) == f"{po.number}：送货单 DN-1 已于 {TODAY} 登记，数量不同（第 1 行：10）"
+        with pytest.raises(ValidationError) as exc:
+            services.purchase_order_create(user=buyer, supplier=supplier, ordered_on=TODAY, now=now, known_skus=KNOWN,
+                                           lines=[services.LineIn("tmall", "SKU-1", "M-1", 30)])
+        assert str(exc.value) == "第 1 行（店铺 tmall，SKU SKU-1）：数量 30 低于供应商的起订量 50"
+    assert ReceiptLine.objects.get().quantity == 10  # the second note wrote nothing

@@ -76,9 +76,9 @@ def test_procurement_may_not_approve_but_the_director_may(client, users, shop, s
     po = shop["po"]
     c = _client(client, users[Role.PROCUREMENT])
     r = c.post(f"/inventory/orders/{po.pk}/send/")
-    assert r.status_code == 400 and "above the approval threshold 100" in r.content.decode()
+    assert r.status_code == 400 and "超过审批线 100" in r.content.decode()
     r = c.post(f"/inventory/orders/{po.pk}/approve/")
-    assert r.status_code == 403 and "only the ops director approves" in r.content.decode()
+    assert r.status_code == 403 and "只有运营总监可以审批采购单" in r.content.decode()
     c.force_login(users[Role.OPS_DIRECTOR])
     assert c.post(f"/inventory/orders/{po.pk}/approve/").status_code == 302
     c.force_login(users[Role.PROCUREMENT])
@@ -94,7 +94,7 @@ def test_bad_receipt_input_is_named_and_nothing_is_written(client, users, shop):
     r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "DN1", "received_on": "2026-11-30",
                                                        "line_1": 20, "line_2": 99})
     assert r.status_code == 400
-    assert "line 2 (SKU s2-M-3): receiving 99 would exceed the 15 units still open of 15 ordered" in r.content.decode()
+    assert "第 2 行（SKU s2-M-3）：实收 99 超过未到货的 15 件（共订 15 件）" in r.content.decode()  # zh UI: zh message
     r = c.post(f"/inventory/orders/{po.pk}/receive/", {"reference": "", "received_on": "30/11/2026", "line_1": -1})
     assert r.status_code == 400
     assert not Receipt.objects.exists() and all(line.received_quantity == 0 for line in po.lines.all())
@@ -109,7 +109,7 @@ def test_a_po_form_with_an_unknown_sku(client, users, shop):
     c = _client(client, users[Role.PROCUREMENT])
     r = c.post("/inventory/orders/new/", {"supplier": shop["supplier"].pk, "lines": "s1, s1-M-1, M-1, 10\ns1, GHOST, M-1, 10"})
     assert r.status_code == 400
-    assert "line 2 (store s1, SKU GHOST): unknown SKU" in r.content.decode()
+    assert "第 2 行（店铺 s1，SKU GHOST）：未知 SKU" in r.content.decode()
     r = c.post("/inventory/orders/new/", {"supplier": shop["supplier"].pk, "lines": "s1, s1-M-1, 10"})
     assert r.status_code == 400 and "有 3 个字段" in r.content.decode()  # zh-Hans is the default language
     assert PurchaseOrder.objects.count() == 1

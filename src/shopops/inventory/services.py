@@ -17,6 +17,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext as _
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Module, Role
@@ -44,7 +45,8 @@ def approval_threshold() -> Decimal:
 
 def _require(user, *, action: str) -> None:
     if user is None or not user.has_perm(PERMISSION):
-        raise InventoryPermissionError(f"{action}: needs the inventory module ({PERMISSION})")
+        raise InventoryPermissionError(_("%(action)s: needs the inventory module (%(permission)s)")
+                                     % {"action": _(action), "permission": PERMISSION})
 
 
 def user_can_approve(user) -> bool:
@@ -58,9 +60,11 @@ def _decimal(value, *, where: str, field: str) -> Decimal:
     try:
         number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
     except (InvalidOperation, ValueError) as exc:
-        raise ValidationError(f"{where}: {field} {value!r} is not a number") from exc
+        raise ValidationError(_("%(where)s: %(field)s %(value)r is not a number")
+                              % {"where": where, "field": _(field), "value": value}) from exc
     if not number.is_finite():
-        raise ValidationError(f"{where}: {field} {value!r} is not a number")
+        raise ValidationError(_("%(where)s: %(field)s %(value)r is not a number")
+                              % {"where": where, "field": _(field), "value": value})
     return number
 
 
@@ -68,9 +72,11 @@ def _count(value, *, where: str, field: str, minimum: int = 0) -> int:
     try:
         number = int(str(value).strip())
     except (TypeError, ValueError) as exc:
-        raise ValidationError(f"{where}: {field} {value!r} is not a whole number") from exc
+        raise ValidationError(_("%(where)s: %(field)s %(value)r is not a whole number")
+                              % {"where": where, "field": _(field), "value": value}) from exc
     if number < minimum:
-        raise ValidationError(f"{where}: {field} {number} must be at least {minimum}")
+        raise ValidationError(_("%(where)s: %(field)s %(number)s must be at least %(minimum)s")
+                              % {"where": where, "field": _(field), "number": number, "minimum": minimum})
     return number
 
 
@@ -80,12 +86,13 @@ def supplier_create(*, user, code: str, name: str, currency: str = "CNY", promis
     _require(user, action="create a supplier")
     code, name, currency = code.strip(), name.strip(), currency.strip().upper()
     if not code or not name:
-        raise ValidationError("supplier: code and name are required")
+        raise ValidationError(_("supplier: code and name are required"))
     if len(currency) != 3 or not currency.isalpha():
-        raise ValidationError(f"supplier {code}: currency {currency!r} is not an ISO 4217 code (e.g. CNY)")
-    lead = _count(promised_lead_days, where=f"supplier {code}", field="promised lead time", minimum=1)
+        raise ValidationError(_("supplier %(code)s: currency %(currency)r is not an ISO 4217 code (e.g. CNY)")
+                              % {"code": code, "currency": currency})
+    lead = _count(promised_lead_days, where=_("supplier %(code)s") % {"code": code}, field="promised lead time", minimum=1)
     if Supplier.objects.filter(code=code).exists():
-        raise ValidationError(f"supplier {code} exists already")
+        raise ValidationError(_("supplier %(code)s exists already") % {"code": code})
     return Supplier.objects.create(code=code, name=name, currency=currency, promised_lead_days=lead,
                                    payment_terms=payment_terms.strip(), notes=notes.strip())
 
@@ -95,9 +102,10 @@ def supplier_contact_add(*, user, supplier: Supplier, name: str, role: str = "",
     """A person to order from: a name and a work phone or e-mail, nothing more (minimised personal data)."""
     _require(user, action="add a supplier contact")
     if not name.strip():
-        raise ValidationError(f"supplier {supplier.code}: a contact needs a name")
+        raise ValidationError(_("supplier %(code)s: a contact needs a name") % {"code": supplier.code})
     if not work_phone.strip() and not work_email.strip():
-        raise ValidationError(f"supplier {supplier.code}: contact {name.strip()} needs a work phone or e-mail")
+        raise ValidationError(_("supplier %(code)s: contact %(name)s needs a work phone or e-mail")
+                              % {"code": supplier.code, "name": name.strip()})
     return SupplierContact.objects.create(supplier=supplier, name=name.strip(), role=role.strip(),
                                           work_phone=work_phone.strip(), work_email=work_email.strip())
 
@@ -109,24 +117,25 @@ def supplier_item_set(*, user, supplier: Supplier, merchant_code: str, unit_pric
     the price history from ``valid_from``."""
     _require(user, action="set a supplier item")
     code = merchant_code.strip()
-    where = f"supplier {supplier.code}, merchant code {code or '(empty)'}"
+    where = _("supplier %(supplier)s, merchant code %(code)s") % {"supplier": supplier.code, "code": code or _("(empty)")}
     if not code:
-        raise ValidationError(f"{where}: the merchant code is required")
+        raise ValidationError(_("%(where)s: the merchant code is required") % {"where": where})
     price = _decimal(unit_price, where=where, field="unit price")
     if price < 0:
-        raise ValidationError(f"{where}: unit price {price} is negative")
+        raise ValidationError(_("%(where)s: unit price %(price)s is negative") % {"where": where, "price": price})
     moq = _count(moq, where=where, field="MOQ", minimum=1)
     case_pack = _count(case_pack, where=where, field="case pack", minimum=1)
     lead = None if lead_days in (None, "") else _count(lead_days, where=where, field="lead time", minimum=1)
     breaks = []
     for n, (qty, brk_price) in enumerate(price_breaks, start=1):
-        q = _count(qty, where=f"{where}, price break {n}", field="minimum quantity", minimum=1)
-        p = _decimal(brk_price, where=f"{where}, price break {n}", field="unit price")
+        at = _("%(where)s, price break %(n)s") % {"where": where, "n": n}
+        q = _count(qty, where=at, field="minimum quantity", minimum=1)
+        p = _decimal(brk_price, where=at, field="unit price")
         if p < 0:
-            raise ValidationError(f"{where}, price break {n}: unit price {p} is negative")
+            raise ValidationError(_("%(where)s: unit price %(price)s is negative") % {"where": at, "price": p})
         breaks.append((q, p))
     if len({q for q, _ in breaks}) != len(breaks):
-        raise ValidationError(f"{where}: two price breaks start at the same quantity")
+        raise ValidationError(_("%(where)s: two price breaks start at the same quantity") % {"where": where})
     with transaction.atomic():
         item, created = SupplierItem.objects.select_for_update().get_or_create(
             supplier=supplier, merchant_code=code,
@@ -172,35 +181,41 @@ def _next_number(today: dt.date) -> str:
 def _validate_lines(*, supplier: Supplier, lines: Sequence[LineIn], ordered_on: dt.date,
                     known_skus: Mapping[tuple[str, str], str] | None) -> list[dict]:
     if not lines:
-        raise ValidationError(f"PO for {supplier.code}: no lines")
+        raise ValidationError(_("PO for %(supplier)s: no lines") % {"supplier": supplier.code})
     items = {i.merchant_code: i for i in supplier.items.prefetch_related("price_breaks")}
     out = []
     default_expected = ordered_on + dt.timedelta(days=supplier.promised_lead_days)
     for n, line in enumerate(lines, start=1):
-        where = f"line {n} (store {line.store_id}, SKU {line.sku_id})"
+        where = _("line %(n)s (store %(store)s, SKU %(sku)s)") % {"n": n, "store": line.store_id, "sku": line.sku_id}
         if not line.store_id or not line.sku_id:
-            raise ValidationError(f"line {n}: store and SKU are required")
+            raise ValidationError(_("line %(n)s: store and SKU are required") % {"n": n})
         if known_skus is not None:
             if (line.store_id, line.sku_id) not in known_skus:
-                raise ValidationError(f"{where}: unknown SKU — no such SKU in store {line.store_id} in the warehouse")
+                raise ValidationError(_("%(where)s: unknown SKU — no such SKU in store %(store)s in the warehouse")
+                                      % {"where": where, "store": line.store_id})
             code = known_skus[(line.store_id, line.sku_id)]
             if line.merchant_code and code and line.merchant_code != code:
-                raise ValidationError(f"{where}: merchant code {line.merchant_code!r} does not match the SKU's {code!r}")
+                raise ValidationError(_("%(where)s: merchant code %(code)r does not match the SKU's %(sku_code)r")
+                                      % {"where": where, "code": line.merchant_code, "sku_code": code})
         qty = _count(line.quantity, where=where, field="quantity", minimum=1)
         item = items.get(line.merchant_code)
         if item is None:
-            raise ValidationError(f"{where}: supplier {supplier.code} does not supply merchant code {line.merchant_code!r}")
+            raise ValidationError(_("%(where)s: supplier %(supplier)s does not supply merchant code %(code)r")
+                                  % {"where": where, "supplier": supplier.code, "code": line.merchant_code})
         if qty < item.moq:
-            raise ValidationError(f"{where}: quantity {qty} is below the supplier's MOQ {item.moq}")
+            raise ValidationError(_("%(where)s: quantity %(qty)s is below the supplier's MOQ %(moq)s")
+                                  % {"where": where, "qty": qty, "moq": item.moq})
         if qty % item.case_pack:
-            raise ValidationError(f"{where}: quantity {qty} is not a multiple of the case pack {item.case_pack}")
+            raise ValidationError(_("%(where)s: quantity %(qty)s is not a multiple of the case pack %(pack)s")
+                                  % {"where": where, "qty": qty, "pack": item.case_pack})
         price = unit_price_for(item, qty) if line.unit_price in (None, "") else \
             _decimal(line.unit_price, where=where, field="unit price")
         if price < 0:
-            raise ValidationError(f"{where}: unit price {price} is negative")
+            raise ValidationError(_("%(where)s: unit price %(price)s is negative") % {"where": where, "price": price})
         expected = line.expected_on or ordered_on + dt.timedelta(days=item.effective_lead_days) or default_expected
         if expected < ordered_on:
-            raise ValidationError(f"{where}: expected delivery {expected} is before the order date {ordered_on}")
+            raise ValidationError(_("%(where)s: expected delivery %(expected)s is before the order date %(ordered)s")
+                                  % {"where": where, "expected": expected, "ordered": ordered_on})
         out.append({"line_no": n, "store_id": line.store_id, "sku_id": line.sku_id, "merchant_code": line.merchant_code,
                     "description": line.description[:200], "quantity": qty, "unit_price": price, "expected_on": expected})
     return out
@@ -250,18 +265,20 @@ def _transition(po: PurchaseOrder, *, allowed: Iterable[str], to: str, action: s
     done = PurchaseOrder.objects.filter(pk=po.pk, status__in=list(allowed)).update(status=to, **fields)
     po.refresh_from_db()
     if not done:
-        raise PurchaseOrderStateError(f"{po.number}: cannot {action} a PO that is {po.status}")
+        raise PurchaseOrderStateError(_("%(po)s: cannot %(action)s a PO that is %(status)s")
+                                      % {"po": po.number, "action": _(action), "status": str(po.get_status_display()).lower()})
     return po
 
 
 def purchase_order_approve(*, user, po: PurchaseOrder, now: dt.datetime) -> PurchaseOrder:
     _require(user, action="approve a purchase order")
     if not user_can_approve(user):
-        raise InventoryPermissionError(f"{po.number}: only the ops director approves purchase orders")
+        raise InventoryPermissionError(_("%(po)s: only the ops director approves purchase orders") % {"po": po.number})
     done = PurchaseOrder.objects.filter(pk=po.pk, status=PurchaseOrder.Status.DRAFT).update(approved_by=user, approved_at=now)
     po.refresh_from_db()
     if not done:
-        raise PurchaseOrderStateError(f"{po.number}: only a draft can be approved (it is {po.status})")
+        raise PurchaseOrderStateError(_("%(po)s: only a draft can be approved (it is %(status)s)")
+                                      % {"po": po.number, "status": str(po.get_status_display()).lower()})
     return po
 
 
@@ -270,8 +287,9 @@ def purchase_order_send(*, user, po: PurchaseOrder, now: dt.datetime) -> Purchas
     _require(user, action="send a purchase order")
     if po.status == PurchaseOrder.Status.DRAFT and needs_approval(po):
         raise PurchaseOrderStateError(
-            f"{po.number}: total {purchase_order_total(po)} {po.currency} is above the approval threshold "
-            f"{approval_threshold()}; the ops director must approve it before it is sent")
+            _("%(po)s: total %(total)s %(currency)s is above the approval threshold %(threshold)s; the ops director "
+              "must approve it before it is sent") % {"po": po.number, "total": purchase_order_total(po),
+                                                       "currency": po.currency, "threshold": approval_threshold()})
     return _transition(po, allowed=[PurchaseOrder.Status.DRAFT], to=PurchaseOrder.Status.SENT, action="send", sent_at=now)
 
 
@@ -291,32 +309,36 @@ def purchase_order_receive(*, user, po: PurchaseOrder, reference: str, received_
     _require(user, action="receive a purchase order")
     reference = reference.strip()
     if not reference:
-        raise ValidationError(f"{po.number}: the delivery note number is required")
+        raise ValidationError(_("%(po)s: the delivery note number is required") % {"po": po.number})
     lines = {line.line_no: line for line in po.lines.all()}
     wanted: dict[int, int] = {}
     for line_no, raw in quantities.items():
         if raw in (None, ""):
             continue
         if int(line_no) not in lines:
-            raise ValidationError(f"{po.number}, delivery note {reference}: the PO has no line {line_no}")
+            raise ValidationError(_("%(po)s, delivery note %(note)s: the PO has no line %(line)s")
+                                  % {"po": po.number, "note": reference, "line": line_no})
         line = lines[int(line_no)]
-        qty = _count(raw, where=f"{po.number} line {line_no} (SKU {line.sku_id})", field="received quantity")
+        qty = _count(raw, where=_("%(po)s line %(line)s (SKU %(sku)s)") % {"po": po.number, "line": line_no, "sku": line.sku_id},
+                     field="received quantity")
         if qty:
             wanted[int(line_no)] = qty
     existing = Receipt.objects.filter(purchase_order=po, reference=reference).first()
     if existing is not None:
         return _same_receipt(po, existing, wanted), False
     if not wanted:
-        raise ValidationError(f"{po.number}, delivery note {reference}: no quantities received")
+        raise ValidationError(_("%(po)s, delivery note %(note)s: no quantities received") % {"po": po.number, "note": reference})
     if received_on < po.ordered_on:
-        raise ValidationError(f"{po.number}: received on {received_on}, before the order date {po.ordered_on}")
+        raise ValidationError(_("%(po)s: received on %(day)s, before the order date %(ordered)s")
+                              % {"po": po.number, "day": received_on, "ordered": po.ordered_on})
     S = PurchaseOrder.Status
     try:
         with transaction.atomic():
             locked = PurchaseOrder.objects.select_for_update().get(pk=po.pk)
             if locked.status not in (S.SENT, S.PARTLY_RECEIVED):
                 raise PurchaseOrderStateError(
-                    f"{po.number}: cannot receive goods on a PO that is {locked.status}")
+                    _("%(po)s: cannot receive goods on a PO that is %(status)s")
+                    % {"po": po.number, "status": str(locked.get_status_display()).lower()})
             receipt = Receipt.objects.create(purchase_order=po, reference=reference, received_on=received_on,
                                              created_by=user if getattr(user, "is_authenticated", False) else None,
                                              created_at=now)
@@ -327,8 +349,10 @@ def purchase_order_receive(*, user, po: PurchaseOrder, reference: str, received_
                 if not done:
                     line.refresh_from_db()
                     raise ValidationError(
-                        f"{po.number} line {line_no} (SKU {line.sku_id}): receiving {qty} would exceed the "
-                        f"{line.open_quantity} units still open of {line.quantity} ordered")
+                        _("%(po)s line %(line)s (SKU %(sku)s): receiving %(qty)s would exceed the %(open)s units "
+                          "still open of %(ordered)s ordered")
+                        % {"po": po.number, "line": line_no, "sku": line.sku_id, "qty": qty,
+                           "open": line.open_quantity, "ordered": line.quantity})
                 ReceiptLine.objects.create(receipt=receipt, line=line, quantity=qty)
             fully = not locked.lines.filter(received_quantity__lt=F("quantity")).exists()
             PurchaseOrder.objects.filter(pk=po.pk).update(status=S.RECEIVED if fully else S.PARTLY_RECEIVED,
@@ -346,8 +370,9 @@ def _same_receipt(po: PurchaseOrder, receipt: Receipt, wanted: dict[int, int]) -
     recorded = {rl.line.line_no: rl.quantity for rl in receipt.lines.select_related("line")}
     if wanted and recorded != wanted:
         raise ValidationError(
-            f"{po.number}: delivery note {receipt.reference} was recorded on {receipt.received_on} with other "
-            f"quantities ({', '.join(f'line {k}: {v}' for k, v in sorted(recorded.items()))})")
+            _("%(po)s: delivery note %(note)s was recorded on %(day)s with other quantities (%(lines)s)")
+            % {"po": po.number, "note": receipt.reference, "day": receipt.received_on,
+               "lines": ", ".join(_("line %(line)s: %(qty)s") % {"line": k, "qty": v} for k, v in sorted(recorded.items()))})
     return receipt
 
 
@@ -371,20 +396,21 @@ def replenishment_submit(*, user, suggestions: Sequence[SuggestionIn], key: str,
     the POs made the first time instead of new ones. Lines with quantity 0 are dropped."""
     _require(user, action="create purchase orders")
     if not key or len(key) > 40:
-        raise ValidationError("replenishment: the submission key is missing")
+        raise ValidationError(_("replenishment: the submission key is missing"))
     by_supplier: dict[int, list[LineIn]] = {}
     for n, s in enumerate(suggestions, start=1):
-        qty = _count(s.quantity, where=f"row {n} (store {s.store_id}, SKU {s.sku_id})", field="quantity")
+        qty = _count(s.quantity, where=_("row %(n)s (store %(store)s, SKU %(sku)s)") % {"n": n, "store": s.store_id, "sku": s.sku_id},
+                     field="quantity")
         if qty:
             by_supplier.setdefault(int(s.supplier_id), []).append(
                 LineIn(store_id=s.store_id, sku_id=s.sku_id, merchant_code=s.merchant_code, quantity=qty,
                        description=s.description))
     if not by_supplier:
-        raise ValidationError("replenishment: every quantity is 0; nothing to order")
+        raise ValidationError(_("replenishment: every quantity is 0; nothing to order"))
     suppliers = Supplier.objects.in_bulk(list(by_supplier))
     missing = sorted(set(by_supplier) - set(suppliers))
     if missing:
-        raise ValidationError(f"replenishment: unknown supplier id {missing[0]}")
+        raise ValidationError(_("replenishment: unknown supplier id %(id)s") % {"id": missing[0]})
     with transaction.atomic():
         return [purchase_order_create(user=user, supplier=suppliers[sid], lines=lines, ordered_on=ordered_on, now=now,
                                       source_key=f"{key}:{sid}", known_skus=known_skus,
