@@ -113,8 +113,8 @@ def _plan(**kw) -> CampaignPlan:
 
 
 def test_a_campaign_plan_fills_the_plan_with_its_phases_heroes_and_goal_uplift(client, flat_shop):
-    # goal 18,000 over 9 days (warm-up 12-18 … main to 12-26) of a store selling ¥1,000 a day (median) → 2.0×
-    plan = _plan(goal_gmv=Decimal("36000"))  # two SKUs × ¥1,000 a day = ¥2,000; 36,000 ÷ (2,000 × 9) = 2.0
+    # 9 days (warm-up 12-18 … main to 12-26); without the campaign two SKUs × 10 units × ¥100 = ¥2,000 a day
+    plan = _plan(goal_gmv=Decimal("36000"))  # 36,000 ÷ (2,000 × 9) = 2.0×
     CampaignPhase.objects.create(plan=plan, kind=CampaignPhase.Kind.WARMUP,
                                  starts_at=dt.datetime(2026, 12, 18, tzinfo=SHANGHAI),
                                  ends_at=dt.datetime(2026, 12, 20, tzinfo=SHANGHAI))
@@ -128,7 +128,7 @@ def test_a_campaign_plan_fills_the_plan_with_its_phases_heroes_and_goal_uplift(c
     first, last = dt.date(2026, 12, 18), dt.date(2026, 12, 26)
     assert abs(rows["k1-A"] - _expected(first, last, 2.0)) <= 1  # 180 + 120 = 300
     assert list(rows)[0] == "k1-B" and rows["k1-B"] == 0  # the hero first, listed though covered
-    assert 'data-uplift="2.0' in html and "2.00×" in html
+    assert 'data-uplift="2.0' in html and "2.00×" in html and "¥18,000.00" in html  # the baseline shown
 
 
 def test_a_plan_without_a_goal_uses_the_learned_uplift_and_unknown_plans_are_404(client, flat_shop):
@@ -137,7 +137,7 @@ def test_a_plan_without_a_goal_uses_the_learned_uplift_and_unknown_plans_are_404
     html = client.get(f"/inventory/stocking-plan/?plan={plan.pk}").content.decode()
     # the flat store never had a campaign lift: learned uplift 1 → the plain order
     assert abs(_rows(html)["k1-A"] - _expected(plan.starts_on, plan.ends_on, 1.0)) <= 1
-    assert "data-uplift" not in html
+    assert 'data-uplift="' not in html
     assert client.get("/inventory/stocking-plan/?plan=99999").status_code == 404
     over = _plan(name="旧", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 11))
     assert client.get(f"/inventory/stocking-plan/?plan={over.pk}").status_code == 400

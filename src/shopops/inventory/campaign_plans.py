@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,8 +23,8 @@ class PlanFacts:
     first: dt.date  # the first day of every phase (预热 included), store time
     last: dt.date  # the last day of every phase (返场 included)
     hero_skus: tuple[str, ...]  # SKU ids or merchant codes, in the plan's order
-    expected_uplift: float | None  # the goal over the baseline; None: learned from past campaigns
-    uplift_basis: str  # a sentence saying where the uplift comes from (translated by the source)
+    goal_gmv: Decimal | None  # over the baseline GMV forecast: the expected uplift; None: learned from past campaigns
+    currency: str = "CNY"
     url: str = ""  # the plan's page
 
 

@@ -884,6 +884,45 @@ def _series_forecast(*, freq: str, store_id: str, sku_id: str, merchant_code: st
     }
 
 
+BASELINE_VALUE_DAYS = 90
+
+
+def baseline_gmv(*, store_ids: tuple[str, ...], first: dt.date, last: dt.date, con: ibis.BaseBackend | None = None
+                 ) -> Decimal | None:
+    """The no-campaign GMV forecast of ``store_ids`` over ``first``–``last``: every SKU's ordinary forecast
+    units (the store forecast's mean ÷ its campaign uplift, i.e. without festivals and promotions; flat past
+    the horizon) × the SKU's realised value per unit sold over the last ``BASELINE_VALUE_DAYS`` days (paid
+    amount ÷ units; the list price when it sold nothing). None without stock data. A campaign plan's GMV goal
+    over this is its expected uplift (the stocking plan from a campaign plan)."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None
+    a, b = (first - day).days - 1, (last - day).days - 1  # path index 0 is the day after ``day``
+    if b < 0:
+        return Decimal("0.00")
+    orders = paid_orders(con, Period(day - dt.timedelta(days=BASELINE_VALUE_DAYS - 1), day)).select("store_id", "order_id")
+    orders = orders.filter(orders.store_id.isin(list(store_ids)))
+    lines = con.table("order_lines").select("store_id", "order_id", "sku_id", "quantity", "paid_amount")
+    sold = _frame(lines.inner_join(orders, ["store_id", "order_id"]).group_by(["store_id", "sku_id"]).aggregate(
+        units=lambda t: t.quantity.sum(), amount=lambda t: t.paid_amount.sum()))
+    skus = con.table("skus")
+    listed = _frame(skus.filter(skus.store_id.isin(list(store_ids))).select("store_id", "sku_id", "price"))
+    value = {f"{r.store_id}:{r.sku_id}": float(r.price or 0) for r in listed.itertuples(index=False)}
+    for r in sold.itertuples(index=False):
+        if r.units and r.units > 0:
+            value[f"{r.store_id}:{r.sku_id}"] = float(r.amount) / float(r.units)
+    total = 0.0
+    for store_id in store_ids:
+        for uid, (means, ups, _sd) in planning._paths(store_forecast(store_id=store_id, day=day, con=con)).items():
+            ordinary = np.asarray(means, dtype=float) / np.where(np.asarray(ups) > 0, ups, 1.0)
+            if ordinary.size == 0:
+                continue
+            path = np.concatenate([ordinary, np.repeat(ordinary[-1:], max(b + 1 - ordinary.size, 0))])
+            total += float(path[max(a, 0):b + 1].sum()) * value.get(uid, 0.0)
+    return Decimal(repr(round(total, 2))).quantize(Decimal("0.01"))
+
+
 STATED_UPLIFT_KIND = "stocking-plan:stated"  # never a past window's kind: its ``expected_uplift`` is used as is
 
 

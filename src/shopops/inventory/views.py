@@ -531,6 +531,33 @@ def forecast(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/forecast.html", context)
 
 
+def _plan_uplift(facts: campaign_plans.PlanFacts, data, *, today: dt.date) -> str:
+    """Put a campaign plan's expected uplift (its GMV goal ÷ its stores' no-campaign GMV forecast of the same
+    days) into ``data`` unless one was typed; return the sentence that says where the uplift comes from."""
+    if data.get("uplift"):
+        return _("Expected uplift as typed.")
+    if not facts.goal_gmv:
+        return _("No GMV goal: the uplift learned from the same campaign in past years (festival calendar) applies.")
+    first = max(facts.first, today + dt.timedelta(days=1))
+    stores = tuple(s for s in facts.store_ids)
+    try:
+        base = selectors.baseline_gmv(store_ids=stores, first=first, last=facts.last)
+    except ShopopsError:
+        base = None
+    if not base or base <= 0:
+        return _("No sales forecast to compare the GMV goal with: the uplift learned from past campaigns applies.")
+    if facts.first < first:  # a running plan: the goal of the days left, in proportion of their days
+        goal = facts.goal_gmv * Decimal((facts.last - first).days + 1) / Decimal((facts.last - facts.first).days + 1)
+    else:
+        goal = facts.goal_gmv
+    uplift = float(goal / base)
+    data["uplift"] = f"{uplift:.2f}"
+    return _("Expected uplift %(u)s× = the GMV goal %(goal)s ÷ the stores' GMV forecast without the campaign "
+             "%(base)s (%(first)s–%(last)s: every SKU's ordinary forecast × its value per unit sold).") % {
+        "u": f"{uplift:.2f}", "goal": format_money(goal.quantize(Decimal("0.01")), facts.currency),
+        "base": format_money(base, facts.currency), "first": first, "last": facts.last}
+
+
 @_guarded
 def stocking_plan(request: HttpRequest) -> HttpResponse:
     """The pre-campaign stocking plan: from a campaign plan (``plan``: its stores, every phase's days,
@@ -541,7 +568,7 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
     festivals = selectors.festival_choices(today=today, language=get_language() or "zh")
     plans = campaign_plans.plans(today)
     data = request.GET.copy()
-    facts = None
+    facts, uplift_basis = None, ""
     if data.get("plan"):
         raw = data["plan"]
         facts = campaign_plans.plan(int(raw)) if raw.isdigit() else None
@@ -553,8 +580,7 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
         # a running plan: what is left of it, from tomorrow (the stock for today is what is on the shelf)
         data["starts_on"] = max(facts.first, today + dt.timedelta(days=1)).isoformat()
         data["ends_on"] = facts.last.isoformat()
-        if not data.get("uplift") and facts.expected_uplift is not None:
-            data["uplift"] = f"{facts.expected_uplift:.2f}"
+        uplift_basis = _plan_uplift(facts, data, today=today)
     chosen = next((f for f in festivals if f["key"] == data.get("festival")), None)
     if facts is None and chosen is not None and not data.get("starts_on"):
         data["starts_on"], data["ends_on"] = chosen["first"].isoformat(), chosen["last"].isoformat()
@@ -562,7 +588,7 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
     plan_stores = [s for s in facts.store_ids if s in {x.store_id for x in stores}] if facts else [store]
     context: dict = {"form": form, "plan": None, "festivals": festivals, "stores": stores, "store": store,
                      "festival": data.get("festival", ""), "plans": plans, "chosen_plan": facts,
-                     "plan_stores": plan_stores}
+                     "plan_stores": plan_stores, "uplift_basis": uplift_basis if facts else ""}
     if facts is not None and facts.last <= today:
         context["error"] = _("Campaign plan %(name)s ended on %(day)s: nothing left to stock for.") % {
             "name": facts.name, "day": facts.last}
