@@ -552,6 +552,12 @@ def _plan_uplift(facts: campaign_plans.PlanFacts, data, *, today: dt.date) -> st
         goal = facts.goal_gmv
     uplift = float(goal / base)
     data["uplift"] = f"{uplift:.2f}"
+    below = (" " + _("Below 1: the goal is under what the stores would sell without the campaign — check the goal, "
+                     "or type the uplift you expect.")) if uplift < 1 else ""
+    return _basis(uplift, goal, base, first, facts) + below
+
+
+def _basis(uplift: float, goal: Decimal, base: Decimal, first: dt.date, facts) -> str:
     return _("Expected uplift %(u)s× = the GMV goal %(goal)s ÷ the stores' GMV forecast without the campaign "
              "%(base)s (%(first)s–%(last)s: every SKU's ordinary forecast × its value per unit sold).") % {
         "u": f"{uplift:.2f}", "goal": format_money(goal.quantize(Decimal("0.01")), facts.currency),
