@@ -33,15 +33,19 @@ def demo_build(
     with_incidents: bool = False,
     echo: Callable[[str], None] = lambda _: None,
 ) -> str:
-    """Generate the demo store's export files and import them. ``with_incidents`` plants two
+    """Generate the demo store's export files and import them. ``with_incidents`` plants three
     known causes of abnormal days at the end (a price rise on Tmall's best seller on the
-    last two days, an ad budget cut at JD on the two days before), for the insights inbox."""
+    last two days, an ad budget cut at JD on the two days before, and a 差评 wave on Douyin's
+    best seller: a week of 1-star 尺码 reviews up to the last day, its buyers walking away on the
+    last two days), for the insights inbox and the service desk (a review_wave alert and a
+    差评跟进 ticket on first run)."""
     started = time.perf_counter()
     end_date = end_date or business_today(settings.SHOPOPS_TIME_ZONE) - dt.timedelta(days=1)
     incidents = ()
     if with_incidents:
         incidents = (Incident("price_rise", "tmall", end_date - dt.timedelta(days=1)),
-                     Incident("ad_cut", "jd", end_date - dt.timedelta(days=3)))
+                     Incident("ad_cut", "jd", end_date - dt.timedelta(days=3)),
+                     Incident("bad_reviews", "douyin", end_date - dt.timedelta(days=1)))
     suffix = "-incidents" if incidents else ""
     out_dir = Path(settings.VAR_DIR) / "demo" / f"{scale}-{days}d-seed{seed}-{end_date.isoformat()}{suffix}"
     manifest = generate(out_dir, days=days, scale=scale, seed=seed, end_date=end_date, incidents=incidents)
