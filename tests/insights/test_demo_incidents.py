@@ -1,6 +1,6 @@
-"""The demo's first run: the incidents it plants (a price rise on Tmall's best seller on the last
-two days, an ad budget cut at JD on the two days before, a 差评 wave on Douyin's best seller up to
-the last day) are in the inbox, each with its cause; the wave also raises the service module's
+"""The demo's first run: the incidents it plants (a 差评 wave on Tmall's best seller up to the last
+day, a price rise on Tmall's second best seller on the last two days, an ad budget cut at JD on the
+two days before) are in the inbox, each with its cause; the wave also raises the service module's
 review_wave alert and opens one 差评跟进 ticket. The truth is the generator's incidents.json, never
 the code under test."""
 
@@ -43,7 +43,8 @@ def test_the_demo_first_run_shows_the_planted_incidents(warehouse, settings, mon
     assert [(t.store_id, t.product_id, t.ticket_type) for t in tickets] == [
         (wave["store_id"], wave["product_id"], "bad_review")]
 
-    for kind, t in truth.items():
+    for kind in ("price_rise", "ad_cut"):  # the wave is checked above by its alert and ticket
+        t = truth[kind]
         first, last = dt.date.fromisoformat(t["day"]), dt.date.fromisoformat(t["last_day"])
         found = list(Finding.objects.filter(store_id=t["store_id"], day__gte=first, day__lte=last).order_by("day"))
         assert found, f"the planted {kind} at {t['store_id']} {first}..{last} is not in the inbox"
