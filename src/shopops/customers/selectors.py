@@ -19,7 +19,7 @@ from django.db.models import Sum
 
 from shopops.core.errors import ValidationError
 from shopops.customers import clv
-from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions
+from shopops.customers.facts import customer_facts, customer_orders, lifecycle_transitions, rfm_facts
 from shopops.customers.lifecycle import GUEST_PREFIX, NONE, STAGES
 from shopops.customers.models import PointsEntry
 from shopops.customers.rfm import GROUP_GRID, GROUPS
@@ -114,8 +114,7 @@ def rfm_overview(*, as_of: dt.date, store_ids=None, window_days: int | None = No
 
 
 def _rfm_overview(con, as_of, store_ids, window_days, rules) -> RfmResult:
-    f = customer_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days, rules=rules)
-    f = f.filter(f.in_window)
+    f = rfm_facts(con, as_of=as_of, store_ids=_stores(store_ids), window_days=window_days, rules=rules)
     cells = f.group_by("r_score", "fm_score").aggregate(
         customers=f.count(), gmv=f.gmv_window.sum(), recency=f.recency_days.sum(), orders=f.orders_window.sum(),
     ).to_pandas()
