@@ -4,6 +4,7 @@ campaigns, and time per series.
     .venv/bin/python bench/inventory_forecast.py                  # held-out seeds (the reported figures)
     .venv/bin/python bench/inventory_forecast.py --set dev        # the seed tuning looked at (7)
     .venv/bin/python bench/inventory_forecast.py --seeds 11 --only time
+    .venv/bin/python bench/inventory_forecast.py --set fifth --only accuracy --volume   # sixth session's report
 
 For each seed the demo generator (small scale, 730 days to 2025-12-31; cached under
 ``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``) writes the store; daily paid units per
@@ -15,6 +16,10 @@ pandas. Then:
   generator's, what its campaign plans hold — or from ``shopops.core.festivals``' typical schedule) and forecasts 28 days (daily) or 8 weeks (weekly); MASE is computed here with numpy
   (MAE ÷ in-sample seasonal-naive MAE, m = 7 daily / 52 weekly) for the engine and for the
   seasonal naive, over series with a non-zero scale that are not new products;
+  ``--volume`` also scores the **volume set** (merchant codes averaging ≥ 1 unit a day over the 56 days up to
+  the origin), the **top 100** codes by those units and the **long tail** (the rest), each apart;
+  ``--weekly-via-daily`` also scores the daily forecast summed into weeks (``W/daily``: the forecast page's
+  weekly view);
 * **campaign uplift** — origins 2025-05-12 (618) and 2025-10-08 (双11), the campaign unseen: the
   WAPE of units per category and day over the campaign's days, and the error of its total units,
   with the store's windows, the festival calendar's, and none;
@@ -39,6 +44,7 @@ import statistics
 import sys
 import time
 import warnings
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -54,7 +60,8 @@ from tests.support.demand_demo import demo_demand, demo_windows  # noqa: E402
 
 END = dt.date(2025, 12, 31)
 DAYS = 730
-SETS = {"dev": (7,), "heldout": (11, 12, 13), "untuned": (14, 15, 16)}  # 11–13 were looked at choosing per class
+SETS = {"dev": (7,), "heldout": (11, 12, 13), "untuned": (14, 15, 16),  # 11–13 were looked at choosing per class
+        "fifth": (2707, 5662, 5774)}  # drawn by the lead 2026-12-05 16:44 UTC: the fifth measurement's held-out seeds
 ORIGINS = {"summer": dt.date(2025, 7, 20), "december": dt.date(2025, 12, 3)}
 CAMPAIGNS = {"618": (dt.date(2025, 5, 12), dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
              "双11": (dt.date(2025, 10, 8), dt.date(2025, 10, 15), dt.date(2025, 11, 13))}
@@ -69,8 +76,26 @@ def matrix(daily: pd.DataFrame, ids: np.ndarray, first: dt.date, last: dt.date) 
     return out
 
 
-def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int) -> tuple[np.ndarray, np.ndarray]:
-    """Per-series MASE of the engine and of the seasonal naive on the held-out periods (numpy only)."""
+VOLUME_DAYS = 56  # the volume set: mean paid units over the 56 days up to the origin ...
+VOLUME_RATE = 1.0  # ... at least 1 a day (defined on the dev seed 7 before any held-out figure; docs/inventory.md)
+VOLUME_TOP = 100  # secondary: the top 100 merchant codes by those units
+SUBSETS = ("all",)  # ``--volume``: also "volume", "top100" and "tail" (every other scored code)
+
+
+def subset_masks(dd, ids: np.ndarray, cut: dt.date) -> dict[str, np.ndarray]:
+    """{subset: boolean mask over ``ids``}: chosen on the in-sample days only (the 56 days up to ``cut``)."""
+    w = dd.daily[(dd.daily["ds"] > cut - dt.timedelta(days=VOLUME_DAYS)) & (dd.daily["ds"] <= cut)]
+    units = w.groupby("unique_id")["y"].sum().reindex(ids).fillna(0.0).to_numpy()
+    volume = units / VOLUME_DAYS >= VOLUME_RATE
+    top = np.zeros(ids.size, dtype=bool)
+    top[np.argsort(-units, kind="stable")[:VOLUME_TOP]] = True
+    return {"all": np.ones(ids.size, dtype=bool), "volume": volume, "top100": top & (units > 0), "tail": ~volume}
+
+
+def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int, subset: str = "all"
+                ) -> tuple[np.ndarray, np.ndarray, dict]:
+    """Per-series MASE of the engine and of the seasonal naive on the held-out periods (numpy only), over the
+    ``subset`` of the scored series (``subset_masks``)."""
     ids = fc.series["unique_id"].to_numpy()
     first = END - dt.timedelta(days=DAYS - 1)
     days = horizon * (7 if freq == "W" else 1)
@@ -92,7 +117,7 @@ def mase_oracle(dd, fc, cut: dt.date, freq: str, horizon: int) -> tuple[np.ndarr
                       for i in range(len(ids))])
     naive = np.stack([np.resize(train[i, t - m:], horizon) for i in range(len(ids))])
     pred = fc.forecasts["mean"].to_numpy().reshape(len(ids), horizon)
-    ok = (scale > 0) & (fc.series["demand_class"].to_numpy() != "new")
+    ok = (scale > 0) & (fc.series["demand_class"].to_numpy() != "new") & subset_masks(dd, ids, cut)[subset]
     buckets = bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq)
     return (np.abs(pred - actual).mean(axis=1)[ok] / scale[ok], np.abs(naive - actual).mean(axis=1)[ok] / scale[ok],
             buckets)
@@ -152,7 +177,15 @@ def retail(daily: pd.DataFrame, top: int, freq: str = "D", horizon: int = 28, of
     ok = scale > 0
     e = np.abs(pred - actual).mean(axis=1)[ok] / scale[ok]
     n = np.abs(naive - actual).mean(axis=1)[ok] / scale[ok]
-    return {"top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
+    via_daily = None
+    if freq == "W" and WEEKLY_VIA_DAILY:  # the daily forecast summed into the same weeks, scored the same way
+        fd = forecast_demand(d[d["ds"] <= cut], horizon=7 * horizon, freq="D", end=cut, starts={k: first for k in best},
+                             **({"settings": SETTINGS} if SETTINGS is not None else {}))
+        per_week = fd.forecasts["mean"].to_numpy().reshape(len(fd.series), horizon, 7).sum(axis=2)
+        pos = {k: i for i, k in enumerate(fd.series["unique_id"])}
+        summed = np.stack([per_week[pos[k]] if k in pos else np.zeros(horizon) for k in ids])
+        via_daily = float((np.abs(summed - actual).mean(axis=1)[ok] / scale[ok]).mean())
+    return {"via_daily": via_daily, "top": top, "freq": freq, "mase": float(e.mean()), "mase_sn": float(n.mean()), "series": int(ok.sum()),
             "buckets": bucket_mase(pred[ok], naive[ok], actual[ok], scale[ok], freq),
             "models": fc.series["model"].value_counts().to_dict()}
 
@@ -260,6 +293,8 @@ def windows_of(source: str, last: dt.date):
 
 
 FREQS = ("D", "W")  # the accuracy run's frequencies (``--freqs``)
+WINDOW_SOURCES = ("store", "festivals")  # the accuracy run's campaign windows (``--windows``)
+WEEKLY_VIA_DAILY = False  # ``--weekly-via-daily``: also score the daily forecast summed into weeks (the page's weekly view)
 SETTINGS = None  # ForecastSettings of the accuracy runs (``--per-series-switch``: the earlier choice)
 
 
@@ -277,10 +312,21 @@ def accuracy(dd, seed: int, source: str) -> list[dict]:
             fc = forecast_demand(train, horizon=horizon, freq=freq, end=cut, windows=windows,
                                  attributes=dd.attributes, starts=starts,
                                  **({"settings": SETTINGS} if SETTINGS is not None else {}))
-            eng, sn, buckets = mase_oracle(dd, fc, cut, freq, horizon)
-            rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": freq, "windows": source, "mase": float(eng.mean()),
-                         "mase_sn": float(sn.mean()), "median": float(np.median(eng)),
-                         "median_sn": float(np.median(sn)), "series": int(eng.size)})
+            runs = [(freq, fc)]
+            if freq == "W" and WEEKLY_VIA_DAILY:  # the forecast page's weekly view: the daily forecast summed
+                fd = forecast_demand(train, horizon=7 * horizon, freq="D", end=cut, windows=windows,
+                                     attributes=dd.attributes, starts=starts,
+                                     **({"settings": SETTINGS} if SETTINGS is not None else {}))
+                per_week = fd.forecasts["mean"].to_numpy().reshape(len(fd.series), horizon, 7).sum(axis=2)
+                pos = {k: i for i, k in enumerate(fd.series["unique_id"])}
+                summed = np.stack([per_week[pos[k]] if k in pos else np.zeros(horizon) for k in fc.series["unique_id"]])
+                runs.append(("W/daily", replace(fc, forecasts=fc.forecasts.assign(mean=summed.ravel()))))
+            for (label, f), subset in ((r, sub) for r in runs for sub in SUBSETS):
+                eng, sn, buckets = mase_oracle(dd, f, cut, freq, horizon, subset)
+                rows.append({"buckets": buckets, "seed": seed, "season": season, "freq": label, "windows": source,
+                             "subset": subset, "mase": float(eng.mean()), "mase_sn": float(sn.mean()),
+                             "median": float(np.median(eng)), "median_sn": float(np.median(sn)),
+                             "series": int(eng.size)})
     return rows
 
 
@@ -411,6 +457,13 @@ def main() -> None:
     ap.add_argument("--offset", type=int, default=0,
                     help="Online Retail: skip this many best sellers first (dev set: --offset 2000 --top 1000)")
     ap.add_argument("--freqs", default="D,W")
+    ap.add_argument("--windows", default="store,festivals", help="accuracy: campaign windows (store, festivals, none)")
+    ap.add_argument("--volume", action="store_true",
+                    help="accuracy also on the volume set (>= 1 unit a day over the 56 days up to the origin), the "
+                         "top 100 codes by those units and the long tail (the rest), each apart")
+    ap.add_argument("--weekly-via-daily", action="store_true",
+                    help="accuracy: also score the daily forecast summed into weeks (W/daily; the forecast page's weekly view)")
+    ap.add_argument("--eval-dir", default="", help="where the generated demo stores are cached")
     ap.add_argument("--horizons", default="8,13,26", help="weekly synthetic: held-out weeks")
     ap.add_argument("--hard", action="store_true", help="weekly synthetic: AR(1) noise and year-to-year drift")
     ap.add_argument("--weeks", type=int, default=143, help="weekly synthetic: weeks of history in all")
@@ -420,8 +473,12 @@ def main() -> None:
                     help="accuracy with the earlier per-series model choice (the comparison in docs/inventory.md)")
     ap.add_argument("--opt", default="", help="ForecastSettings overrides, e.g. combinations=0,yearly_index_blocks=0")
     args = ap.parse_args()
-    global FREQS
+    global FREQS, WINDOW_SOURCES, SUBSETS, WEEKLY_VIA_DAILY
     FREQS = tuple(args.freqs.split(","))
+    WINDOW_SOURCES = tuple(args.windows.split(","))
+    WEEKLY_VIA_DAILY = args.weekly_via_daily
+    if args.volume:
+        SUBSETS = ("all", "volume", "top100", "tail")
     if args.opt:
         from shopops.inventory.forecasting import ForecastSettings
 
@@ -469,11 +526,12 @@ def main() -> None:
                 r = retail(daily, top, freq, horizon, offset=args.offset)
                 per = "  ".join(f"{k}: {e:.3f}/{n:.3f}={e / n:.3f}" for k, (e, n) in r["buckets"].items())
                 print(f"retail top {top:5d} (after {args.offset}) {freq}  engine {r['mase']:.3f}  seasonal naive {r['mase_sn']:.3f}  ratio "
-                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}",
-                      flush=True)
+                      f"{r['mase'] / r['mase_sn']:.3f}  series {r['series']}  per horizon {per}  models {r['models']}"
+                      + (f"  daily summed into weeks: {r['via_daily']:.3f} (ratio {r['via_daily'] / r['mase_sn']:.3f})"
+                         if r["via_daily"] is not None else ""), flush=True)
         return
     seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else SETS[args.set]
-    root = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
+    root = Path(args.eval_dir or os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval")) / "inventory"
     if args.only == "bound":
         frame = pd.DataFrame([r for seed in seeds for r in bound(demo_demand(root, seed=seed, end=END, days=DAYS), seed)])
         for season, g in frame.groupby("season"):
@@ -488,7 +546,7 @@ def main() -> None:
     for seed in seeds:
         dd = demo_demand(root, seed=seed, end=END, days=DAYS)
         if args.only in (None, "accuracy"):
-            for source in ("store", "festivals"):
+            for source in WINDOW_SOURCES:
                 acc += accuracy(dd, seed, source)
         if args.only in (None, "uplift"):
             upl += uplift(dd, seed)
@@ -501,11 +559,14 @@ def main() -> None:
     if acc:
         frame = pd.DataFrame(acc)
         print("\naccuracy (mean MASE over series; mean ± sd over seeds)")
-        for (source, season, freq), g in frame.groupby(["windows", "season", "freq"]):
+        for (source, season, freq, subset), g in frame.groupby(["windows", "season", "freq", "subset"], sort=False):
+            if source not in WINDOW_SOURCES:
+                continue
             ratio = (g["mase"] / g["mase_sn"]).tolist()
-            print(f"  windows {source:9s} {season:9s} {freq}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
+            print(f"  windows {source:9s} {season:9s} {freq} {subset:6s}  engine {_mean_sd(g['mase'].tolist())}  seasonal naive "
                   f"{_mean_sd(g['mase_sn'].tolist())}  ratio {_mean_sd(ratio)}  median {g['median'].mean():.3f} "
-                  f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}")
+                  f"vs {g['median_sn'].mean():.3f}  series {int(g['series'].mean())}"
+                  + (f"  per seed {' '.join(f'{s}: {x:.3f}' for s, x in zip(g['seed'], ratio))}" if len(g) > 1 else ""))
             per = []
             for k in g["buckets"].iloc[0]:
                 rb = [b[k][0] / b[k][1] for b in g["buckets"]]
