@@ -386,7 +386,7 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
             # days (what moved every store alike that day cancels; see campaign_year.peer_residual)
             own, noise = ratios[(store, kpi)]
             peer = peer_residual(own, [r for (o, k), (r, _n) in ratios.items() if k == kpi and o != store], day,
-                                 noise=noise)
+                                 z=st.z, noise=noise)
             if peer is not None and config.campaign_peers:
                 u, spread, _n = peer
                 if u * sig.relative <= 0 or abs(u) < st.z * spread or abs(math.expm1(u)) < st.min_relative:
