@@ -162,3 +162,19 @@ def test_last_years_fall_must_agree_with_the_other_stores():
     sigs = _checks(frame, cal, campaign_peers=False)(D(2025, 11, 5))
     assert [(s.store_id, round(s.relative, 3)) for s in sigs] == [("tmall", -0.3)]
     assert _checks(frame, cal)(D(2025, 11, 5)) == []
+
+
+def test_an_earlier_day_far_off_last_year_is_not_the_campaigns_temperature():
+    # scale 1.2; earlier days at 1.1 ×, 4 ×, 4 × last year × scale (a tracking outage's conversion on the last two):
+    # 4 × is beyond 3.5 × 15 % (log 4 = 1.39 > 0.525), left out; one day is left, under 3: no correction
+    pre_ly, pre_ty = [100.0] * 20, [120.0] * 20
+    ly_days = [200.0, 220.0, 250.0]
+    ty_days = [v * 1.2 * f for v, f in zip(ly_days, (1.1, 4.0, 4.0))]
+    b = campaign_band(actual_ty=ty_days, expected_ly=ly_days, value_ly=300.0, volume_ly=None, volume_ty=None,
+                      pre_ty=pre_ty, pre_ly=pre_ly, aligned=D(2024, 11, 1), z=3.5, kind="other")
+    assert (b.correction, b.history, b.expected) == (1.0, 1, pytest.approx(300 * 1.2))
+    # the same days 1.1 ×, 1.3 ×, 1.5 ×: all kept, the correction is their median
+    ty_days = [v * 1.2 * f for v, f in zip(ly_days, (1.1, 1.3, 1.5))]
+    b = campaign_band(actual_ty=ty_days, expected_ly=ly_days, value_ly=300.0, volume_ly=None, volume_ty=None,
+                      pre_ty=pre_ty, pre_ly=pre_ly, aligned=D(2024, 11, 1), z=3.5, kind="other")
+    assert (b.correction, b.history) == (pytest.approx(1.3), 3)
