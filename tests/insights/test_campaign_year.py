@@ -178,3 +178,30 @@ def test_an_earlier_day_far_off_last_year_is_not_the_campaigns_temperature():
     b = campaign_band(actual_ty=ty_days, expected_ly=ly_days, value_ly=300.0, volume_ly=None, volume_ty=None,
                       pre_ty=pre_ty, pre_ly=pre_ly, aligned=D(2024, 11, 1), z=3.5, kind="other")
     assert (b.correction, b.history) == (pytest.approx(1.3), 3)
+
+
+def test_a_peer_signal_of_ad_clicks_must_agree_with_last_years_band():
+    # pdd's ad clicks on 2025-11-05: on last year's × scale (a store whose campaign lifts clicks less than the
+    # others', both years) — a fall against the peers' change alone does not agree; at a tenth of it, it does
+    from shopops.insights.detection import Settings, Signal
+    from shopops.insights.pipeline import RunConfig, _campaign_year_checks
+    from shopops.metrics.runners import BUCKET
+
+    def checks(cut: float):
+        frame, cal = _year_frame({})
+        frame["clicks"] = frame["gmv"] / 10
+        frame.loc[(frame[BUCKET] == D(2025, 11, 5)) & (frame.store_id == "pdd"), "clicks"] *= cut
+        skip = cal.days(["tmall", "jd", "pdd"], D(2025, 11, 5), D(2025, 11, 5))
+        c = _campaign_year_checks(frame, ["jd", "pdd", "tmall"], [D(2025, 11, 5)], ("gmv", "clicks"), skip=skip,
+                                  config=RunConfig(settings=Settings(), calendar=cal), con=None)
+        return c, float(frame.loc[(frame[BUCKET] == D(2025, 11, 5)) & (frame.store_id == "pdd"), "clicks"].iloc[0])
+
+    def peer_signal(actual: float) -> Signal:
+        return Signal(store_id="pdd", day=D(2025, 11, 5), kpi="clicks", product_id="", actual=actual,
+                      expected=2 * actual, low=0.0, high=0.0, z=-6.0, relative=-0.5, money_at_stake=0.0,
+                      severity="medium", bad=True)
+
+    c, actual = checks(1.0)
+    assert c.agrees(peer_signal(actual)) is False
+    c, actual = checks(0.1)
+    assert c.agrees(peer_signal(actual)) is True
