@@ -33,10 +33,14 @@ import datetime as dt
 import math
 import warnings
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
 from shopops.insights.detection import SEVERITY_ORDER, Settings, Signal, _severity, poisson_z
+
+
+_NORMAL = NormalDist()
 
 
 @dataclass(frozen=True)
@@ -68,11 +72,17 @@ class CrossSettings:
     conversion_fall: float = 0.5  # … rather than fewer people looking at it (a product going out of season)
     recent_days: int = 7  # and the fall must hold against the last week's share too (not a product in decline)
     # a fall that meets only the evidence's lower bar must hold on both days of the two-day window, each day
-    # down by at least this share of the bar: evidence that comes before the buyers leave (a 差评 wave's reviews
-    # build up over the days before, a stock count reads 0 a day before the shelf empties, and stays 0 a day
-    # after) meets a one-day dip of a small product's noise on the wrong day; the buyers of a real one stay away
+    # down by at least this share of the bar — or stand out on its one day at evidence_day_z: evidence that comes
+    # before the buyers leave (a 差评 wave's reviews build up over the days before, a stock count reads 0 a day
+    # before the shelf empties, and stays 0 a day after) meets a one-day dip of a small product's noise on the
+    # wrong day; the buyers of a real one stay away
     evidence_sustained: bool = True
     evidence_day_share: float = 0.5
+    evidence_day_z: float = 2.0
+    # a product without evidence is one of the store's many watched products judged every day: its bar is the
+    # sensitivity's one-sided tail shared among them (Bonferroni), so the store-day's chance of a false product
+    # finding is one KPI's, not one per product (on with family_wise)
+    family_wise: bool = True
     # a price rise judged by what a price rise does: the product's visitors still come, fewer of them pay. With
     # price evidence, its paying buyers against its visitors of the day at its usual buyers per visitor (over the
     # reference days) is a finding on its own when they fell by this share at this z
@@ -221,6 +231,12 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
                                np.nan_to_num(sp.item_gmv[:, ref]).sum(axis=1) / np.maximum(x[:, ref].sum(axis=1), 1), 0.0)
     evidence = product_evidence(sp, i, cs)
     conversion = _conversion_model(sp, x, ref, i, cs) if cs.price_conversion else None
+    z_bare = settings.z
+    if cs.family_wise:
+        judged = sum(1 for p in range(len(sp.products)) if share[p] > 0 and not evidence[p]
+                     and share[p] * others[p, i] >= cs.min_expected)
+        if judged > 1:
+            z_bare = -_NORMAL.inv_cdf(_NORMAL.cdf(-settings.z) / judged)
     out: list[Signal] = []
     for p, pid in enumerate(sp.products):
         if share[p] <= 0:
@@ -247,7 +263,9 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
             rel = a / e - 1 if e else 0.0
             windows[window] = (window, a, z, rel, e)
         best = min(windows.values(), key=lambda w: w[2])
-        if has_evidence and cs.evidence_sustained and not (best[2] <= -settings.z and best[3] <= -cs.fall):
+        one = windows[1]
+        if has_evidence and cs.evidence_sustained and not (best[2] <= -settings.z and best[3] <= -cs.fall) \
+                and not (one[2] <= -cs.evidence_day_z and one[3] <= -need):
             # only the evidence's bar can be met: the two-day window, both days down
             two = windows.get(2)
             if two is None:
@@ -277,7 +295,7 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
         if has_evidence:
             hit = z <= -cs.evidence_z and rel <= -need
         else:
-            hit = z <= -settings.z and rel <= -cs.fall
+            hit = z <= -z_bare and rel <= -cs.fall
         if not hit:
             continue
         money = abs(rel) * expected * float(value_per_buyer[p])

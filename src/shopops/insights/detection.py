@@ -153,8 +153,15 @@ def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *,
     poisson = False
     if kind is Unit.COUNT:
         volume = expected
-        poisson = spread <= math.sqrt(max(expected, 1.0)) and expected <= _POISSON_MAX
-        spread = max(spread, math.sqrt(max(expected, 1.0)))
+        floor = math.sqrt(max(expected, 1.0))
+        compound = False
+        if vol is not None:  # a count of items in orders (units): compound Poisson, var ≥ mean × items per order
+            vol = vol[~np.isnan(vol)]
+            orders = _median(vol) * f if vol.size else 0.0
+            if orders >= 1.0 and expected > orders:
+                floor, compound = math.sqrt(expected * expected / orders), True
+        poisson = spread <= floor and expected <= _POISSON_MAX and not compound
+        spread = max(spread, floor)
     elif vol is not None:
         vol = vol[~np.isnan(vol)]
         volume = _median(vol) * f if vol.size else 0.0
