@@ -443,9 +443,9 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
 
     # fill the cache a (store, KPI) group at a time: a store's products share one vectorised pass
     groups: dict[tuple, list[Series]] = {}
-    for s in series:
-        groups.setdefault((s.store_id, s.spec.kpi, id(s.dates)), []).append(s)
-    for (store, _kpi, _axis_id), members in groups.items():
+    for s in series:  # the store's own series apart from its products' (its volume is another count's)
+        groups.setdefault((s.store_id, s.spec.kpi, id(s.dates), bool(s.product_id)), []).append(s)
+    for (store, _kpi, _axis_id, _product), members in groups.items():
         store_skip = skip.get(store, frozenset())
         head = members[0]
         for d in (day, prev_day):
