@@ -378,14 +378,14 @@ class Session:
         """Spark, partitioned by the month of the business date: cost the months a batch touches.
 
         1. One join of the batch with the stored rows' key columns (a broadcast of the batch; only
-           the key columns and the partition value are read) says how many keys are stored and in
-           which months they lie now; the changed rows are counted in those months only.
+           the key columns and the partition value are read) says how many rows the batch has,
+           how many of its keys are stored and in which months they lie now; the changed rows are
+           counted in those months only.
         2. Nothing changed: nothing is written. No key stored: the batch is appended, one file per
            month (``DISTRIBUTE BY``). Else the touched months — the batch's and those its keys
-           leave (a row whose business date moved) — get their new content: kept rows (an
-           anti-join with the batch, within those months) plus the batch, written aside, then
-           swapped in by a dynamic partition overwrite, one file per month; a touched month left
-           with no row is dropped.
+           leave (a row whose business date moved) — get their new content, kept rows (an
+           anti-join with the batch, within those months) plus the batch, by one dynamic partition
+           overwrite, one file per month; a month its keys leave empty is dropped.
 
         Why months and not days: on Spark local every file and directory Hadoop's local file system
         creates forks a ``chmod`` (``RawLocalFileSystem.setPermission`` without the native library),
@@ -393,53 +393,57 @@ class Session:
         (bench/README ``spark_days``); a year is 12 month directories with one file each.
         """
         column, value, data = layout
-        target, stage_q = q(table.name), q(stage)
+        target, stage_q, part = q(table.name), q(stage), q(column)
         keys = ", ".join(q(k) for k in table.key)
-        rows = self.scalar(f"SELECT count(*) FROM {stage_q}")
+        # (month stored, month in the batch, rows, matched) in one job: the batch's size, where its
+        # keys lie now, which months it brings
         found = self.execute(
-            f"SELECT t.{q(column)}, count(*) FROM (SELECT {keys}, {q(column)} FROM {target} WHERE {scope}) t "
-            f"JOIN {stage_q} s ON {on} GROUP BY t.{q(column)}"
+            f"SELECT t.{part}, {value}, count(*), count(t.{q(table.key[0])}) FROM {stage_q} s "
+            f"LEFT JOIN (SELECT {keys}, {part} FROM {target} WHERE {scope}) t ON {on} GROUP BY 1, 2"
         ).fetchall()
-        old = {p for p, _n in found}
-        matched = sum(int(n) for _p, n in found)
+        rows = sum(int(n) for *_p, n, _m in found)
+        matched_in: dict = {}
+        for old_month, _new, _n, m in found:
+            if m:
+                matched_in[old_month] = matched_in.get(old_month, 0) + int(m)
+        matched = sum(matched_in.values())
+        old, new = set(matched_in), {n for _o, n, _c, _m in found}
         inserted = rows - matched
         updated = 0
         if matched and update:
             updated = self.scalar(
-                f"SELECT count(*) FROM (SELECT * FROM {target} WHERE {scope} AND {_in_partitions(q(column), old)}) t "
+                f"SELECT count(*) FROM (SELECT * FROM {target} WHERE {scope} AND {_in_partitions(part, old)}) t "
                 f"JOIN {stage_q} s ON {on} WHERE NOT ({same})"
             )
         if not (inserted or updated):  # a re-import: nothing to write
             return 0, 0
         order = [q(c) for c in data if c != column]
-        from_stage = ", ".join([*(f"s.{c}" for c in order), f"{value} AS {q(column)}"])
+        from_stage = ", ".join([*(f"s.{c}" for c in order), f"{value} AS {part}"])
         if not matched:  # the common case of a new export: every key is new
-            self.execute(f"INSERT INTO {target} SELECT * FROM (SELECT {from_stage} FROM {stage_q} s) "
-                         f"DISTRIBUTE BY {q(column)}")
+            self.execute(f"INSERT INTO {target} SELECT * FROM (SELECT {from_stage} FROM {stage_q} s) DISTRIBUTE BY {part}")
             return inserted, 0
-        new = {r[0] for r in self.execute(f"SELECT DISTINCT {value} FROM {stage_q} s").fetchall()}
         months = old | new
-        stored = ", ".join([*(f"t.{c}" for c in order), f"t.{q(column)}"])
-        in_months = _in_partitions(f"t.{q(column)}", months)
+        # a month only the batch's keys leave, and left with no row, gets no output: dropped instead
+        emptied = set()
+        if update and old - new:
+            emptied = {m for m, n in self.execute(
+                f"SELECT {part}, count(*) FROM {target} WHERE {_in_partitions(part, old - new)} GROUP BY 1"
+            ).fetchall() if int(n) == matched_in.get(m, 0)}
+        stored = ", ".join([*(f"t.{c}" for c in order), f"t.{part}"])
+        in_months = _in_partitions(f"t.{part}", months - emptied)
         if update:
-            kept = (f"SELECT {stored} FROM {target} t WHERE {in_months} "
-                    f"AND NOT EXISTS (SELECT 1 FROM {stage_q} s WHERE {on})")
+            kept = f"SELECT {stored} FROM {target} t WHERE {in_months} AND NOT EXISTS (SELECT 1 FROM {stage_q} s WHERE {on})"
             added = f"SELECT {from_stage} FROM {stage_q} s"
         else:  # insert-only: stored rows stay as they are, only new keys are added
             kept = f"SELECT {stored} FROM {target} t WHERE {in_months}"
             added = (f"SELECT {from_stage} FROM {stage_q} s WHERE NOT EXISTS (SELECT 1 FROM {target} t "
-                     f"WHERE {_in_partitions(f't.{q(column)}', old)} AND {on})")
-        aside = f"{table.name}__months"
-        self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
-        self.execute(f"CREATE TABLE {q(aside)} USING parquet AS {kept} UNION ALL {added}")
-        try:
-            left = {r[0] for r in self.execute(f"SELECT DISTINCT {q(column)} FROM {q(aside)}").fetchall()}
-            self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({q(column)}) "
-                         f"SELECT * FROM {q(aside)} DISTRIBUTE BY {q(column)}")
-            for empty in months - left:
-                self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({q(column)} = {_partition_literal(empty)})")
-        finally:
-            self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
+                     f"WHERE {_in_partitions(f't.{part}', old)} AND {on})")
+        # a dynamic partition overwrite writes aside and swaps each written month in after the job:
+        # reading the months it overwrites is safe (Spark checks the read path only for static overwrites)
+        self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({part}) "
+                     f"SELECT * FROM ({kept} UNION ALL {added}) DISTRIBUTE BY {part}")
+        for month in emptied:
+            self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({part} = {_partition_literal(month)})")
         return inserted, updated
 
     def _rewrite(self, table: Table, stage: str, *, keep: str, add: str) -> None:
