@@ -75,6 +75,12 @@ filter cannot select). Hidden from readers (``backends.spark``: ``con.table`` dr
 writes it. Why months and not days: see :meth:`Session._merge_partitions`."""
 
 
+def spark_partition_by_month() -> bool:
+    """New Spark fact tables are partitioned by month unless ``SHOPOPS_SPARK_PARTITION_BY_MONTH=0``
+    (then unpartitioned: each merge rewrites the table; bench/README ``spark_days``)."""
+    return os.environ.get("SHOPOPS_SPARK_PARTITION_BY_MONTH", "1") != "0"
+
+
 def spark_month(alias: str, business_date: str) -> str:
     """Spark SQL of a row's month partition value (``alias`` like ``"s."`` or ``""``)."""
     return f"coalesce(date_format({alias}{q(business_date)}, 'yyyy-MM'), 'undated')"
@@ -215,14 +221,15 @@ class Session:
         if table.name in self.con.list_tables():
             self._add_new_columns(table)
             return
-        if self.engine == "pyspark" and table.business_date:
+        if self.engine == "pyspark" and table.business_date and spark_partition_by_month():
             # facts partitioned by the business date's month: a merge rewrites only the months it touches
+            # (DDL only: the metastore entry and an empty directory, no Spark job)
             from ibis.backends.pyspark.datatypes import PySparkSchema
-            from pyspark.sql.types import StringType, StructField, StructType
 
-            spark = self.con._session
-            schema = StructType([*PySparkSchema.from_ibis(table.schema).fields, StructField(SPARK_MONTH, StringType())])
-            spark.createDataFrame([], schema).write.partitionBy(SPARK_MONTH).saveAsTable(table.name, format="parquet")
+            columns = ", ".join(f"{q(f.name)} {f.dataType.simpleString()}"
+                                for f in PySparkSchema.from_ibis(table.schema).fields)
+            self.execute(f"CREATE TABLE {q(table.name)} ({columns}, {q(SPARK_MONTH)} string) "
+                         f"USING parquet PARTITIONED BY ({q(SPARK_MONTH)})")
             return
         self.con.create_table(table.name, schema=table.schema)
         if self.engine == "postgres":
