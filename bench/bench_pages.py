@@ -80,6 +80,22 @@ def _has_rfm_warm() -> bool:
     return hasattr(selectors, "rfm_warm")
 
 
+def _warm_up_row(con, client, where: str, name: str, url: str, warm) -> dict:
+    """A new data version, the page's warm-up job, then the page's first render: one row."""
+    from shopops.warehouse.versions import new_epoch
+
+    new_epoch(con)
+    t0, c0 = time.perf_counter(), time.process_time()
+    warm()
+    warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+    after_warm = _get(client, url)
+    print(f"  {name} warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
+          f"page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    return {"case": f"pages_{name}_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall, "cpu_s": warm_cpu,
+            "first_render_after_warm_s": after_warm[0], "first_render_after_warm_cpu_s": after_warm[1],
+            "load_average": os.getloadavg()[0], "warehouse": where}
+
+
 def run() -> list[dict]:
     client = demo_client(os.environ.get("SHOPOPS_BENCH_DEMO_VAR"))
     from django.core.cache import caches
@@ -124,37 +140,15 @@ def run() -> list[dict]:
                     "warehouse": where}
         print(f"  cockpit warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
               f"cockpit {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    customers_row = rfm_row = None
     if "customers" in pages and _has_customers_warm():
         from shopops.metrics.customer_overview import customers_warm
 
-        new_epoch(con)
-        t0, c0 = time.perf_counter(), time.process_time()
-        customers_warm()
-        warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
-        after_warm = _get(client, pages["customers"])
-        customers_row = {"case": "pages_customers_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall,
-                         "cpu_s": warm_cpu, "first_render_after_warm_s": after_warm[0],
-                         "first_render_after_warm_cpu_s": after_warm[1], "load_average": os.getloadavg()[0],
-                         "warehouse": where}
-        print(f"  customers warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
-              f"customers page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
-    else:
-        customers_row = None
-    rfm_row = None
+        customers_row = _warm_up_row(con, client, where, "customers", pages["customers"], customers_warm)
     if "rfm" in pages and _has_rfm_warm():
         from shopops.customers.selectors import rfm_warm
 
-        new_epoch(con)
-        t0, c0 = time.perf_counter(), time.process_time()
-        rfm_warm()
-        warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
-        after_warm = _get(client, pages["rfm"])
-        rfm_row = {"case": "pages_rfm_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall,
-                   "cpu_s": warm_cpu, "first_render_after_warm_s": after_warm[0],
-                   "first_render_after_warm_cpu_s": after_warm[1], "load_average": os.getloadavg()[0],
-                   "warehouse": where}
-        print(f"  RFM warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
-              f"RFM page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+        rfm_row = _warm_up_row(con, client, where, "rfm", pages["rfm"], rfm_warm)
     rows = []
     for name, url in pages.items():
         client.get(url)  # the version changed since this page's last render: not a repeat visit

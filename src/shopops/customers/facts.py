@@ -160,18 +160,26 @@ def _rfm_scored(o: ir.Table, *, day: ir.DateValue, window: ir.IntegerValue) -> i
     return rfm.score_table(agg).select(*RFM_COLUMNS)
 
 
-def rfm_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = None, window_days: int | None = None,
-              rules: RulesByStore | StageRules) -> ir.Table:
-    """The RFM columns of :func:`customer_facts` (:data:`RFM_COLUMNS`, the same values), one row per
-    customer *in the window* (``in_window``), computed from their paid orders in the window only —
-    none of the other facts' joins (lines, refunds, reviews, profiles), which made an RFM grid of the
-    large demo cost 25 s of CPU instead of ~2."""
+def _aged_orders(con, *, as_of: dt.date, store_ids: Iterable[str] | None, window_days: int | None,
+                 rules: RulesByStore | StageRules) -> tuple[ir.Table, ir.DateValue, ir.IntegerValue]:
+    """The customers' paid orders up to ``as_of`` with ``_ago`` (days before it), the day as a literal and
+    each store's RFM window (``window_days`` or the store's rule)."""
     store_ids = _check(as_of, store_ids, window_days)
     rules = _rules(rules)
     day = ibis.literal(as_of, type="date")
     o = customer_orders(con, as_of=as_of, store_ids=store_ids)
     o = o.mutate(_ago=day.delta(o.paid_date, unit="day"))
     window = ibis.literal(window_days) if window_days is not None else rules.expr(o.store_id, "rfm_window_days")
+    return o, day, window
+
+
+def rfm_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = None, window_days: int | None = None,
+              rules: RulesByStore | StageRules) -> ir.Table:
+    """The RFM columns of :func:`customer_facts` (:data:`RFM_COLUMNS`, the same values), one row per
+    customer *in the window* (``in_window``), computed from their paid orders in the window only —
+    none of the other facts' joins (lines, refunds, reviews, profiles), which made an RFM grid of the
+    large demo cost 25 s of CPU instead of ~2."""
+    o, day, window = _aged_orders(con, as_of=as_of, store_ids=store_ids, window_days=window_days, rules=rules)
     return _rfm_scored(o, day=day, window=window)
 
 
@@ -180,10 +188,7 @@ def customer_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = Non
     """One row per (store_id, customer_id) with the columns listed in the module docstring."""
     store_ids = _check(as_of, store_ids, window_days)
     rules = _rules(rules)
-    day = ibis.literal(as_of, type="date")
-    o = customer_orders(con, as_of=as_of, store_ids=store_ids)
-    o = o.mutate(_ago=day.delta(o.paid_date, unit="day"))
-    window = ibis.literal(window_days) if window_days is not None else rules.expr(o.store_id, "rfm_window_days")
+    o, day, window = _aged_orders(con, as_of=as_of, store_ids=store_ids, window_days=window_days, rules=rules)
     in_w = o._ago < window
     in_12m = o._ago < VIP_WINDOW_DAYS
     gmv = CATALOG["gmv"].measure  # the catalog's GMV: sum(orders.paid_amount) over paid orders
