@@ -163,9 +163,13 @@ def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | No
     np.minimum.at(first_sale, inv[pos], day[pos])
     start_of = {c: int(first_sale[k] if first_sale[k] != np.iinfo(np.int64).max else first_any[k])
                 for k, c in enumerate(codes)}
+    # a listing date before the data's first day (the earliest day of ``history``) says nothing about the days
+    # before the data: the series starts with the data (a year of "no sales" before a one-year store's data
+    # would read as zeros: the yearly index then saw every product's demand triple, docs/inventory.md)
+    data_first = int(day.min()) if day.size else end_n
     for i, d in (starts or {}).items():
         if d is not None and not pd.isna(d):
-            start_of[str(i)] = (d - dt.date(1970, 1, 1)).days
+            start_of[str(i)] = max((d - dt.date(1970, 1, 1)).days, data_first)
     ids = sorted(start_of)
     start_n = np.array([min(start_of[i], end_n) for i in ids], dtype=np.int64)
     origin_n = int(start_n.min()) if len(ids) else end_n
@@ -311,7 +315,7 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
             return np.ones((n, horizon))
         block = 1 if weekly and settings.yearly_index_blocks else horizon
         return _yearly_index(values, [cats, groups], year=year, recent=4 if weekly else 28, horizon=horizon, cutoff=cutoff,
-                             shrink=settings.yearly_shrink_units, block=block)
+                             shrink=settings.yearly_shrink_units, block=block, starts=starts_p)
 
     mean = np.zeros((n, horizon))
     sigma = np.zeros(n)
@@ -390,34 +394,43 @@ def _attributes(ids: np.ndarray, attributes: pd.DataFrame | None) -> tuple[np.nd
 
 
 def _yearly_index(values: np.ndarray, levels: list[np.ndarray], *, year: int, recent: int, horizon: int,
-                  cutoff: int, shrink: float, block: int | None = None) -> np.ndarray:
+                  cutoff: int, shrink: float, block: int | None = None, starts: np.ndarray | None = None) -> np.ndarray:
     """``[n, horizon]``: the index of each horizon period; ``block`` periods share one index (the whole
     horizon by default; a week makes it a path: last year's December weeks differ from its January ones)."""
     block = min(block or horizon, horizon)
     cols = []
     for b0 in range(0, horizon, block):
         b1 = min(b0 + block, horizon)
-        idx = _yearly_level(values, levels, year=year, recent=recent, span=(b0, b1), cutoff=cutoff, shrink=shrink)
+        idx = _yearly_level(values, levels, year=year, recent=recent, span=(b0, b1), cutoff=cutoff, shrink=shrink,
+                            starts=starts)
         cols.append(np.repeat(idx[:, None], b1 - b0, axis=1))
     return np.concatenate(cols, axis=1)
 
 
 def _yearly_level(values: np.ndarray, levels: list[np.ndarray], *, year: int, recent: int, span: tuple[int, int],
-                  cutoff: int, shrink: float) -> np.ndarray:
+                  cutoff: int, shrink: float, starts: np.ndarray | None = None) -> np.ndarray:
     """Per series, the change a year earlier from the ``recent`` periods before the cutoff to the
     ``horizon`` periods after it, pooled down a hierarchy: the top level (e.g. category) is shrunk
     toward 1, each lower level (subcategory, then the series itself) toward the level above, each by
     ``units / (units + shrink)`` where units are what it sold in the ``recent`` periods a year
-    earlier; clipped to [1/3, 3]; 1 without a year of history."""
+    earlier; clipped to [1/3, 3]; 1 without a year of history. Only series that existed over the whole
+    year-ago span (``starts`` ≤ its first period; NaN periods otherwise) count: a series that had not started,
+    or days before the data, are no evidence (read as zeros, an empty year-ago "before" window made every index
+    3, the clip)."""
     n, t = values.shape
     a = cutoff - year
     b0, b1 = span
     horizon = b1 - b0
     if a - recent < 0 or a + b1 > t:
         return np.ones(n)
+    seen = ~np.isnan(values[:, a - recent:a + b1]).any(axis=1)
+    if starts is not None:
+        seen &= np.asarray(starts) <= a - recent
+    if not seen.any():
+        return np.ones(n)
     v = np.nan_to_num(values, nan=0.0)
-    before_i = v[:, a - recent:a].sum(axis=1)
-    after_i = v[:, a + b0:a + b1].sum(axis=1)
+    before_i = np.where(seen, v[:, a - recent:a].sum(axis=1), 0.0)
+    after_i = np.where(seen, v[:, a + b0:a + b1].sum(axis=1), 0.0)
     log_idx = np.zeros(n)
     for keys in [*levels, np.arange(n)]:
         keys = np.asarray(keys)
