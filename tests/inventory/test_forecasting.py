@@ -271,3 +271,17 @@ def test_products_launched_a_year_ago_do_not_lift_the_yearly_index():
     recent = pd.DataFrame(y[:, -56:], index=ids).mean(axis=1)
     assert got.sum() / recent.sum() == pytest.approx(1.0, abs=0.15)
     assert ((got / recent).between(0.7, 1.4)).all(), (got / recent).round(2).to_dict()
+
+
+def test_intervals_hold_at_least_the_poisson_noise_of_the_level():
+    """A product that sold exactly 9 a day has no backtest error (σ = 0): its 80 % interval was 9–9. Demand
+    counts are at least Poisson: the interval is at least 9 ± 1.2816·√9 = 5.16–12.84 (z of 90 % by hand
+    from the normal table), 95 % 9 ± 1.96·3 = 3.12–14.88."""
+    t = 300
+    y = np.full((1, t), 9.0)
+    fc = forecast_demand(_frame(y, ["nine"]), horizon=14, starts={"nine": START}, end=START + dt.timedelta(days=t - 1))
+    f = fc.forecasts
+    assert f["mean"].to_numpy() == pytest.approx(9.0)
+    assert f["lo_80"].to_numpy() == pytest.approx(9.0 - 1.2816 * 3.0, abs=0.01)
+    assert f["hi_80"].to_numpy() == pytest.approx(9.0 + 1.2816 * 3.0, abs=0.01)
+    assert f["hi_95"].to_numpy() == pytest.approx(9.0 + 1.96 * 3.0, abs=0.01)
