@@ -80,6 +80,10 @@ class ForecastSettings:
     fit_days: int = 455  # models are fitted on this much recent history (a year and the backtest windows)
     yearly_index: bool = True  # scale short-memory models by the category's same-season change a year ago
     yearly_shrink_units: float = 20.0
+    # the index from series that existed over the whole year-ago span only (a product launched inside it reads as
+    # a rise of its category). Off: on the dev seed 7 the long tail's summer daily ratio went 0.988 -> 1.083
+    # (seed 11: 0.996 -> 0.993; the volume set unchanged), docs/inventory.md
+    yearly_established_only: bool = False
     # weekly: the yearly index per week of the horizon (last year's December weeks differ from its January ones;
     # measured: weekly December 1.066 -> 1.04 of seasonal naive on the tuning seed); daily keeps one level
     # (per-week blocks there were 0.01 worse: noisier)
@@ -316,7 +320,8 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
             return np.ones((n, horizon))
         block = 1 if weekly and settings.yearly_index_blocks else horizon
         return _yearly_index(values, [cats, groups], year=year, recent=4 if weekly else 28, horizon=horizon, cutoff=cutoff,
-                             shrink=settings.yearly_shrink_units, block=block, starts=starts_p)
+                             shrink=settings.yearly_shrink_units, block=block,
+                             starts=starts_p if settings.yearly_established_only else None)
 
     mean = np.zeros((n, horizon))
     sigma = np.zeros(n)
@@ -418,21 +423,21 @@ def _yearly_level(values: np.ndarray, levels: list[np.ndarray], *, year: int, re
     ``horizon`` periods after it, pooled down a hierarchy: the top level (e.g. category) is shrunk
     toward 1, each lower level (subcategory, then the series itself) toward the level above, each by
     ``units / (units + shrink)`` where units are what it sold in the ``recent`` periods a year
-    earlier; clipped to [1/3, 3]; 1 without a year of history. Only series that existed over the whole
-    year-ago span (``starts`` ≤ its first period; NaN periods otherwise) count: a series that had not started,
-    or days before the data, are no evidence (read as zeros, an empty year-ago "before" window made every index
-    3, the clip)."""
+    earlier; clipped to [1/3, 3]; 1 without a year of history (days before the data are not history: the
+    matrix starts with the data, ``_matrix``). With ``starts``, only series that existed over the whole year-ago
+    span count (a launch inside it is no seasonal change; ``ForecastSettings.yearly_established_only``, off:
+    measured mixed on the dev seeds, docs/inventory.md)."""
     n, t = values.shape
     a = cutoff - year
     b0, b1 = span
     horizon = b1 - b0
     if a - recent < 0 or a + b1 > t:
         return np.ones(n)
-    seen = ~np.isnan(values[:, a - recent:a + b1]).any(axis=1)
+    seen = np.ones(n, dtype=bool)
     if starts is not None:
-        seen &= np.asarray(starts) <= a - recent
-    if not seen.any():
-        return np.ones(n)
+        seen = ~np.isnan(values[:, a - recent:a + b1]).any(axis=1) & (np.asarray(starts) <= a - recent)
+        if not seen.any():
+            return np.ones(n)
     v = np.nan_to_num(values, nan=0.0)
     before_i = np.where(seen, v[:, a - recent:a].sum(axis=1), 0.0)
     after_i = np.where(seen, v[:, a + b0:a + b1].sum(axis=1), 0.0)
