@@ -144,7 +144,7 @@ def _candidates(demand_class: str, season: int, n_series: int, settings: Forecas
     return models
 
 
-def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | None):
+def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | None, period_days: int = 1):
     """Column-wise: day numbers as int64 (no per-row Python), ``np.add.at`` into ``[n, T]``."""
     uid = history["unique_id"].to_numpy()
     if pd.api.types.infer_dtype(uid, skipna=False) != "string":  # a C scan; astype(str) only when needed
@@ -168,10 +168,11 @@ def _matrix(history: pd.DataFrame, end: dt.date, starts: dict[str, dt.date] | No
     np.minimum.at(first_sale, inv[pos], day[pos])
     start_of = {c: int(first_sale[k] if first_sale[k] != np.iinfo(np.int64).max else first_any[k])
                 for k, c in enumerate(codes)}
-    # a listing date before the data's first day (the earliest day of ``history``) says nothing about the days
-    # before the data: the series starts with the data (a year of "no sales" before a one-year store's data
-    # would read as zeros: the yearly index then saw every product's demand triple, docs/inventory.md)
-    data_first = int(day.min()) if day.size else end_n
+    # a listing date before the data's first period (the one ending on the earliest day of ``history``: weekly
+    # files date a week on its last day) says nothing about the days before the data: the series starts with the
+    # data (a year of "no sales" before a one-year store's data read as zeros: the yearly index then tripled
+    # every forecast, docs/inventory.md)
+    data_first = int(day.min()) - (period_days - 1) if day.size else end_n
     for i, d in (starts or {}).items():
         if d is not None and not pd.isna(d):
             start_of[str(i)] = max((d - dt.date(1970, 1, 1)).days, data_first)
@@ -248,7 +249,7 @@ def forecast_demand(history: pd.DataFrame, *, horizon: int, freq: str = "D", end
         if history.empty:
             raise ValueError("demand history is empty and no end date was given")
         end = pd.to_datetime(history["ds"]).max().date()
-    ids, origin, y, start_col = _matrix(history, end, starts)
+    ids, origin, y, start_col = _matrix(history, end, starts, period_days=7 if freq == "W" else 1)
     n = ids.size
     cats, price, groups = _attributes(ids, attributes)
     weekly = freq == "W"
