@@ -60,13 +60,16 @@ def score(seed: int, level: str, root: Path) -> dict:
 
     actual = units(ORIGIN + dt.timedelta(days=1), HORIZON)
     before = units(ORIGIN - dt.timedelta(days=55), 56)
-    col = {c: f[c].to_numpy().reshape(-1, HORIZON) for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95", "uplift", "sd")}
+    col = {c: f[c].to_numpy().reshape(-1, HORIZON)
+           for c in ("mean", "lo_80", "hi_80", "lo_95", "hi_95", "uplift", "sd")}
     sigma = fc.series["sigma"].to_numpy()[:, None]
     z80 = NormalDist().inv_cdf(0.9)
     out = {}
-    for name, sel in (("volume", before.mean(axis=1) >= 1.0), ("all", fc.series["demand_class"].to_numpy() != "inactive")):
+    sets = (("volume", before.mean(axis=1) >= 1.0), ("all", fc.series["demand_class"].to_numpy() != "inactive"))
+    for name, sel in sets:
         m, a = col["mean"][sel], actual[sel]
-        inside = {lvl: ((a >= col[f"lo_{lvl}"][sel] - 1e-9) & (a <= col[f"hi_{lvl}"][sel] + 1e-9)).mean() for lvl in (80, 95)}
+        inside = {lvl: ((a >= col[f"lo_{lvl}"][sel] - 1e-9) & (a <= col[f"hi_{lvl}"][sel] + 1e-9)).mean()
+                  for lvl in (80, 95)}
         wm = m.reshape(-1, 8, 7).sum(axis=2)
         wa = a.reshape(-1, 8, 7).sum(axis=2)
         wsd = np.sqrt((col["sd"][sel].reshape(-1, 8, 7) ** 2).sum(axis=2)

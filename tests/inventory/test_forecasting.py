@@ -253,8 +253,9 @@ def test_listing_dates_before_the_data_do_not_triple_the_forecast(seed):
 
 
 def test_products_launched_a_year_ago_do_not_lift_the_yearly_index_when_asked():
-    """(``yearly_established_only``, off by default: measured mixed on the dev seeds.) 500 days; category X: five products selling 1 a day throughout and five launched on day 150 at 4 a day
-    (inside the span a year before the forecast: days 136–191). Their launch is no seasonal rise: read as a
+    """(``yearly_established_only``, off by default: measured mixed on the dev seeds.) 500 days; category X:
+    five products selling 1 a day throughout and five launched on day 150 at 4 a day (inside the span a year
+    before the forecast: days 136–191). Their launch is no seasonal rise: read as a
     change from zero it lifted the category's yearly index to its clip (3). Constant rates: the forecast must be
     near each series' pandas mean of its last 56 days."""
     rng = np.random.default_rng(23)
