@@ -23,7 +23,6 @@ from pathlib import Path
 from statistics import NormalDist
 
 import numpy as np
-import pandas as pd
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
