@@ -125,7 +125,9 @@ def test_the_bootstrap_shortcut_equals_refitting():
     for r in range(3):
         yr = y.copy()
         yr[fit] = replicates[:, r]
-        assert fast[r] == pytest.approx(trend_fit(days, yr, [window], target=window).window_total(window), rel=1e-9)
+        # the replicates keep the smoothness the data chose (the bootstrap is conditional on it)
+        refit = trend_fit(days, yr, [window], target=window, penalty=b.penalty)
+        assert fast[r] == pytest.approx(refit.window_total(window), rel=1e-9)
 
 
 def test_the_interval_covers_the_planted_counterfactual():
@@ -225,3 +227,49 @@ def test_a_product_mix_of_the_wrong_shape_is_refused():
 
     with pytest.raises(ValueError, match=r"\[stores, days, products\]"):
         ProductMix(units=np.zeros((1, 5, 2)), value=np.zeros((1, 5, 3)))
+
+
+def test_stores_outside_the_plan_are_a_control_for_one_small_store():
+    """A small store's one-day sale (×1.8 on the 18th) beside a brand of bigger stores with the same
+    season, weekdays and growth: the small store's counterfactual (hand formula: its share × the
+    brand's expected day) is read better from the others' baseline × its ratio to them than from its
+    own noisy days — over 12 seeds the control's mean |error| is well under the plain fit's, and the
+    ~90 % interval covers the planted counterfactual on at least 10."""
+    from shopops.campaigns.baseline import baseline_interval, window_baseline
+
+    errors = {"plain": [], "control": []}
+    covered = 0
+    for seed in range(12):
+        rng = np.random.default_rng(100 + seed)
+        days, expected, _ = _growing(D(2025, 1, 1), 300, growth=0.6, noise=0.0, seed=seed)
+        share = 0.08 * (1 + 0.2 * np.arange(300) / 300)  # the small store's share creeps up
+        control = rng.poisson(expected * 1.5).astype(float)  # the others: 1 500 orders a day, Poisson
+        small = share * expected * 1.5 * 12.5
+        y = rng.poisson(small / 50).astype(float) * 50  # ~30 orders a day at 50 each: ±18 % a day
+        day = DateRange(D(2025, 8, 18), D(2025, 8, 18))
+        i = days.index(day.first)
+        y[i] = rng.poisson(small[i] * 1.8 / 50) * 50
+        plain = window_baseline(days, y, [day], target=day)
+        with_control = window_baseline(days, y, [day], target=day, control=control)
+        assert with_control.model == "control" and with_control.control is not None
+        errors["plain"].append(abs(plain.expected[i] / small[i] - 1))
+        errors["control"].append(abs(with_control.expected[i] / small[i] - 1))
+        lo, hi = baseline_interval(days, y, [day], target=day, fitted=with_control)
+        assert lo < with_control.window_total(day) < hi
+        covered += lo <= small[i] <= hi
+    assert np.mean(errors["control"]) < 0.7 * np.mean(errors["plain"]), errors
+    assert np.mean(errors["control"]) < 0.04, errors
+    assert covered >= 10, covered
+
+
+def test_the_control_is_the_stores_outside_the_plan():
+    from shopops.campaigns.retro import RetroPlan, control_series
+
+    days = [D(2025, 1, 1) + dt.timedelta(days=i) for i in range(10)]
+    plan = RetroPlan(stores=("own",), window=DateRange(days[5], days[5]))
+    own = np.full(10, 100.0)
+    every = own + np.array([900.0] * 9 + [0.0])  # the others sold on 9 of 10 days
+    assert control_series(plan, days, own, every).tolist() == [900.0] * 9 + [0.0]
+    assert control_series(plan, days, own, own + 0.001) is None  # the plan holds every store (cents apart)
+    every[:2] = own[:2]  # the others sold on 7 of 10 days: too few to carry a season
+    assert control_series(plan, days, own, every) is None

@@ -135,7 +135,8 @@ def test_double11_on_the_forecast_runs_a_top_seller_out_within_its_lead_time(war
         stock = max(stock - demand, 0.0)
     assert a.money_at_stake == (Decimal("80.00") * Decimal(repr(round(float(exact), 6)))).quantize(Decimal("0.01"))
     assert a.severity == "high" and "2026-10-20" in a.text_en and "10-20" in a.text_zh
-    assert "margin" in a.text_en and f"¥{a.money_at_stake}" in a.text_zh
+    # money as on the pages: the store's currency with thousands separators (¥11,200.00), in both languages
+    assert "margin" in a.text_en and f"¥{a.money_at_stake:,}" in a.text_zh and f"sales ¥{a.money_at_stake:,}" in a.text_en
 
 
 @pytest.mark.django_db

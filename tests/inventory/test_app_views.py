@@ -13,7 +13,7 @@ import pytest
 from django.utils import timezone
 
 from shopops.core.roles import Role
-from shopops.inventory import services
+from shopops.inventory import selectors, services
 from shopops.inventory.models import PurchaseOrder, Receipt, Supplier
 from shopops.promotions.models import Promotion
 from shopops.team.services import role_groups_sync, user_create
@@ -175,3 +175,47 @@ def test_stock_table_shows_money_in_the_store_currency(client, users, shop):
         assert text == f"¥{Decimal(value):,.2f}", (value, text)  # the shop's stores sell in CNY
     assert "库龄>90天（件）" in html
     assert 'class="inv-title"' in html
+
+
+def test_stocking_plan_money_is_the_store_currency_with_thousands_separators(client, users, shop):
+    """The plan's note and its sales-at-risk cells are money as everywhere else (``¥12,345.60``): the total
+    at risk is the sum of the rows' values (read back from the page), the cells are each row's value."""
+    import re
+
+    c = _client(client, users[Role.PROCUREMENT])
+    html = c.get("/inventory/stocking-plan/?starts_on=2026-12-10&ends_on=2026-12-31").content.decode()
+    cells = re.findall(r'data-col="at_risk" data-value="([^"]+)">([^<]+)</td>', html)
+    assert cells
+    money = re.compile(r"^¥\d{1,3}(,\d{3})*\.\d{2}$")
+    for value, text in cells:
+        assert money.match(text) and Decimal(text[1:].replace(",", "")) == Decimal(value)
+    total = sum(Decimal(v) for v, _ in cells)
+    assert total >= 1000  # large enough to need a separator
+    note = re.search(r"不备货约有 (\S+) 销售额面临风险", html)[1]
+    assert money.match(note) and Decimal(note[1:].replace(",", "")) == total
+
+
+def test_stocking_plan_lists_only_what_to_order_and_values_the_expected_shortage(client, users, shop):
+    """Every row orders something (a late SKU with enough stock has nothing to order: not a plan line), and its
+    sales at risk are the engine's expected units short without the order × the price (not a whole unit's
+    price for every SKU with any doubt)."""
+    import re
+
+    from shopops.inventory import planning
+
+    c = _client(client, users[Role.PROCUREMENT])
+    first, last = dt.date(2026, 12, 10), dt.date(2026, 12, 31)
+    html = c.get(f"/inventory/stocking-plan/?store=s1&starts_on={first}&ends_on={last}").content.decode()
+    shown = dict(re.findall(r'data-col="sku_id" data-value="([^"]+)">.*?data-col="quantity" data-value="(\d+)"', html, re.S))
+    at_risk = dict(re.findall(r'data-col="sku_id" data-value="([^"]+)">.*?data-col="at_risk" data-value="([^"]+)"', html, re.S))
+    assert shown and all(int(q) > 0 for q in shown.values())
+    x = selectors._engine_inputs(store_id="s1", day=selectors.stock_day(), con=selectors.connect())
+    lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=x["terms"], today=selectors.stock_day(),
+                                   first=first, last=last, open_po=x["open_po"])
+    by_sku = {x["rows"][line.item_id]["sku_id"]: line for line in lines}
+    assert set(shown) == {sku for sku, line in by_sku.items() if line.order_qty > 0}
+    assert any(line.order_qty == 0 and line.late for line in by_sku.values())  # such lines exist and are left out
+    price = {f"s1-{code}": app_shop.PRICE[code] for code in app_shop.CODES}
+    for sku, value in at_risk.items():
+        expected = price[sku] * Decimal(str(by_sku[sku].expected_short_units))
+        assert abs(Decimal(value) - expected) <= Decimal("0.01"), (sku, value, expected)

@@ -63,7 +63,7 @@ def test_one_supplier_a_page_and_the_picker_counts_what_each_page_shows(client, 
     _, groups = selectors.replenishment_suggestions(store_id="s1")
     assert len(groups) == 2, "the fixture is meant to need goods from both suppliers"
     html, first_rows = _page(client, "s1")
-    picker = re.findall(r'data-supplier="(\d+)">\s*<strong>([^<]+)</strong>[^<]*<span class="muted">(\d+) [^·]+· ([\d,.]+) CNY',
+    picker = re.findall(r'data-supplier="(\d+)">\s*<strong>([^<]+)</strong>[^<]*<span class="muted">(\d+) [^·]+· ¥(\d{1,3}(?:,\d{3})*\.\d\d)</span>',
                         html)
     assert {code for _, code, _, _ in picker} == {"SUP-A", "SUP-B"}
     seen: set[str] = set()
@@ -148,3 +148,26 @@ def test_a_budget_fits_the_plan_and_says_what_it_leaves_out(client, buyer, suppl
     bad = client.get("/inventory/replenishment/?store=s1&budget=5万")
     assert bad.status_code == 400 and "5万" in bad.content.decode() and "data-suggestion=" not in bad.content.decode()
     assert client.get("/inventory/replenishment/?store=s1&capacity=-3").status_code == 400
+
+
+def test_the_limits_are_a_form_naming_each_wrong_value_with_what_was_expected(client, buyer, suppliers):
+    """Both wrong limits are named at once, each under its field's label, with the value typed and what was
+    expected; nothing is planned. A budget written as money (¥, thousands separators) is a budget."""
+    client.force_login(buyer)
+    r = client.get("/inventory/replenishment/?store=s1&budget=5万&capacity=1.5")
+    html = r.content.decode()
+    assert r.status_code == 400 and "data-suggestion=" not in html
+    errors = re.search(r"data-form-errors>(.*?)</div>", html, re.S)[1]
+    assert "预算: &#x27;5万&#x27; 不是金额" in errors and "仓容（件）: &#x27;1.5&#x27; 不是件数" in errors
+    assert 'value="5万"' in html and 'value="1.5"' in html  # what was typed stays in the boxes
+    r = client.get("/inventory/replenishment/?store=s1&capacity=99999999999")
+    assert r.status_code == 400 and "&#x27;99999999999&#x27; 超过上限 1,000,000,000 件" in r.content.decode()
+    assert client.get("/inventory/replenishment/?store=s1&budget=-3").status_code == 400
+    _, free = selectors.replenishment_suggestions(store_id="s1")
+    total = sum(line["amount"] for g in free for line in g["lines"])
+    budget = (total / 2).quantize(Decimal("1"))
+    plain = client.get(f"/inventory/replenishment/?store=s1&budget={budget}")
+    money = client.get(f"/inventory/replenishment/?store=s1&budget=¥{budget:,}")
+    assert plain.status_code == money.status_code == 200
+    assert re.search(r'data-left-out="(\d+)"', plain.content.decode())[1] == \
+        re.search(r'data-left-out="(\d+)"', money.content.decode())[1]

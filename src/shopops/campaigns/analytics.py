@@ -13,7 +13,7 @@ from decimal import Decimal
 from shopops.campaigns.baseline import DateRange
 from shopops.campaigns.models import CampaignPlan, StoreDay
 from shopops.campaigns.pacing import Pace, PacePlan, pace_build
-from shopops.campaigns.retro import Retro, RetroPlan, retro_build
+from shopops.campaigns.retro import AFTER_DAYS, Retro, RetroPlan, retro_build
 from shopops.core.festivals import chinese_new_year, festivals_between
 from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
@@ -61,7 +61,7 @@ def store_days(plan: CampaignPlan, first: dt.date, last: dt.date) -> tuple[DateR
 
 def retro_plan(plan: CampaignPlan) -> RetroPlan:
     first = plan.starts_on - dt.timedelta(days=HISTORY_DAYS)
-    last = plan.ends_on + dt.timedelta(days=90)
+    last = plan.ends_on + dt.timedelta(days=AFTER_DAYS)  # every other window the baseline's days may hold
     cost = sum((b.amount for b in plan.budget_lines.all()), Decimal(0))
     return RetroPlan(
         stores=tuple(plan.store_ids), window=DateRange(plan.starts_on, plan.ends_on),

@@ -1,14 +1,16 @@
 """The no-campaign baseline: what a window would have sold without the campaign (pure maths).
 
 :func:`window_baseline` is what the 复盘 uses: the **trend model** (:func:`trend_fit`: log value =
-piecewise-linear level with a ridge on its slope changes + month-of-year + weekday) when ordinary
-days follow the window, else the **month-factor model** (:func:`baseline_fit`, below), which does
-not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
+piecewise-linear level with a ridge on its slope changes, chosen per series by GCV, + month-of-year
++ weekday) when ordinary days follow the window, else the **month-factor model** (:func:`baseline_fit`,
+below), which does not extrapolate a slope. :func:`baseline_interval` gives a ~90 % interval of the window's total
 (block bootstrap of the residuals and placebo windows). A store's own day (会员日) inside the window
 gets the own days' usual lift on top (it would have run without the campaign). Given the units and
 item GMV sold per store, day and product (:class:`ProductMix`), a value series is fitted divided by
 its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
-sale changes how many units sell, a launch or a season changes which. docs/campaigns.md has the
+sale changes how many units sell, a launch or a season changes which. Given the same series of
+stores the campaign does not touch (a 会员日 of one store: the others), the baseline is their
+baseline × a slowly moving ratio to it (:func:`control_adjusted`). docs/campaigns.md has the
 measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
@@ -76,8 +78,11 @@ class Baseline:
     weekday: np.ndarray  # [7] factors, Monday first, mean 1
     residual_cv: float  # std of actual / expected − 1 over fit days (the day-to-day noise)
     seasonal: bool  # same-period-last-year applied
-    model: str = "month"  # "month": baseline_fit; "trend": trend_fit
+    model: str = "month"  # "month": baseline_fit; "trend": trend_fit; "control": control_adjusted
     mix: "MixAdjustment | None" = None  # the product-mix adjustment (:func:`mix_adjusted`), when one was made
+    penalty: float = 0.0  # the trend model's ridge on the level's slope changes (chosen by GCV)
+    months: bool = True  # the trend model has month-of-year effects (False: the ratio to a control)
+    control: "ControlAdjustment | None" = None  # the baseline as a ratio to untouched stores (:func:`control_adjusted`)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -231,48 +236,71 @@ def _same_period_last_year(days, t, y_adj, fit, knots, level, target: DateRange)
 # ---------------------------------------------------------------- trend model
 
 TREND_KNOT_DAYS = 21
-TREND_PENALTY = 300.0  # ridge on the slope changes of the level (log scale, per knot)
+TREND_PENALTIES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # ridges on the level's slope changes GCV chooses from
+GCV_GAMMA = 1.4  # GCV's degrees of freedom counted 1.4 times (the usual guard against its under-smoothing)
 MONTH_PENALTY = 1e-4  # a token ridge on the month-of-year effects (only to identify them against the level)
 
 
-def _trend_design(days: list[dt.date], knot_days: int) -> tuple[np.ndarray, np.ndarray]:
-    """Columns: level (1, t, (t − k)+ per knot), month of year (12), weekday (Tue…Sun); and the
-    ridge penalty of each column."""
+def _trend_design(days: list[dt.date], knot_days: int, months: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Columns: level (1, t, (t − k)+ per knot), month of year (12, unless ``months`` is False),
+    weekday (Tue…Sun); the token ridge of each column, and which columns are the level's slope
+    changes (their ridge is chosen)."""
     n = len(days)
     t = np.arange(n, dtype=np.float64) / 30.0  # months
     knots = np.arange(knot_days, n - 1, knot_days, dtype=np.float64) / 30.0
     cols = [np.ones(n), t] + [np.maximum(t - k, 0.0) for k in knots]
-    pen = [0.0, 0.0] + [TREND_PENALTY] * knots.size
+    pen = [0.0] * (2 + knots.size)
     moy = np.array([d.month for d in days])
-    for m in range(1, 13):
+    for m in range(1, 13 if months else 1):
         cols.append((moy == m).astype(np.float64))
         pen.append(MONTH_PENALTY)
     wd = np.array([d.weekday() for d in days])
     for w in range(1, 7):
         cols.append((wd == w).astype(np.float64))
         pen.append(1e-6)
-    return np.column_stack(cols), np.array(pen)
+    slope_changes = np.zeros(len(cols), dtype=bool)
+    slope_changes[2:2 + knots.size] = True
+    return np.column_stack(cols), np.array(pen), slope_changes
+
+
+def _gcv_penalty(xf: np.ndarray, ly: np.ndarray, pen: np.ndarray, slope_changes: np.ndarray) -> float:
+    """The ridge on the level's slope changes (of ``TREND_PENALTIES``) that minimises generalised
+    cross-validation, n·RSS ÷ (n − edf)², edf the trace of the hat matrix: how much the level may
+    bend is read from the series — a store whose growth slows bends, a steady one stays straight."""
+    n = ly.size
+    xtx, xty = xf.T @ xf, xf.T @ ly
+    scores = []
+    for p in TREND_PENALTIES:
+        a = xtx + np.diag(pen + p * slope_changes)
+        coef = np.linalg.solve(a, xty)
+        rss = float(((ly - xf @ coef) ** 2).sum())
+        edf = float(np.trace(np.linalg.solve(a, xtx)))
+        scores.append(n * rss / max(n - GCV_GAMMA * edf, 1.0) ** 2)
+    return float(TREND_PENALTIES[int(np.argmin(scores))])
 
 
 def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
               other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = TREND_KNOT_DAYS,
-              halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW) -> Baseline:
+              halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW, penalty: float | None = None,
+              months: bool = True) -> Baseline:
     """The trend model: ``log y = level(t) + month_of_year + weekday`` by ridge least squares on the
     fit days (the same fit days as :func:`baseline_fit`; no halo rule by default). The level is
-    piecewise linear with a knot every ``knot_days`` and a ridge of ``TREND_PENALTY`` on each change
-    of slope; the month-of-year effects are free (a token ridge identifies them against the level)
+    piecewise linear with a knot every ``knot_days`` and a ridge on each change of slope — ``penalty``,
+    by default the one of ``TREND_PENALTIES`` generalised cross-validation prefers (:func:`_gcv_penalty`;
+    the bootstrap keeps it); the month-of-year effects are free (a token ridge identifies them against the level)
     and shared by the same month of different years. Back to values with the mean of exp(residual)."""
     y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
                                    guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
-    n = len(days)
     fit = ~excl & np.isfinite(y) & (y > 0)
     if np.count_nonzero(fit) < 28:
         raise ValueError(f"only {np.count_nonzero(fit)} days without a campaign to learn the baseline from; "
                          "it needs at least 28")
-    x, pen = _trend_design(days, knot_days)
+    x, pen, slope_changes = _trend_design(days, knot_days, months)
     xf = x[fit]
     ly = np.log(y[fit])
-    a = xf.T @ xf + np.diag(pen)
+    if penalty is None:
+        penalty = _gcv_penalty(xf, ly, pen, slope_changes)
+    a = xf.T @ xf + np.diag(pen + penalty * slope_changes)
     coef = np.linalg.solve(a, xf.T @ ly)
     resid = ly - xf @ coef
     smear = float(np.mean(np.exp(resid)))
@@ -281,13 +309,14 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     weekday = weekday / weekday.mean()
     rel = y[fit] / expected[fit] - 1.0
     return Baseline(days=list(days), actual=y, expected=expected, fit_mask=fit, weekday=weekday,
-                    residual_cv=float(np.std(rel)), seasonal=False, model="trend")
+                    residual_cv=float(np.std(rel)), seasonal=False, model="trend", penalty=penalty, months=months)
 
 
 def _trend_totals(b: Baseline, target: DateRange, y_fit: np.ndarray) -> np.ndarray:
     """The window totals of :func:`trend_fit` refitted on each column of ``y_fit`` (values of the
     fit days, one replicate a column) — the same maths as ``trend_fit``, all replicates in one solve."""
-    x, pen = _trend_design(b.days, TREND_KNOT_DAYS)
+    x, pen, slope_changes = _trend_design(b.days, TREND_KNOT_DAYS, b.months)
+    pen = pen + b.penalty * slope_changes
     xf = x[b.fit_mask]
     ly = np.log(np.maximum(y_fit, 1e-9))
     coef = np.linalg.solve(xf.T @ xf + np.diag(pen), xf.T @ ly)
@@ -303,20 +332,63 @@ def has_days_after(days: list[dt.date], fit_mask: np.ndarray, target: DateRange)
 
 
 def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
-                    other_days: list[DateRange] = (), mix: ProductMix | None = None) -> Baseline:
+                    other_days: list[DateRange] = (), mix: ProductMix | None = None, control=None) -> Baseline:
     """The baseline the 复盘 uses: the trend model when ordinary days follow the window (it
     interpolates the level across it), else the month-factor model with last year's shape
     (:func:`baseline_fit`), which does not extrapolate a slope. With ``mix`` (the units and value
     sold per store, day and product of the same days) and ordinary days after the window, the
     value series is first divided by its product-mix index and the window's own mix put back
-    (:func:`mix_adjusted`)."""
+    (:func:`mix_adjusted`). With ``control`` (the same series of stores the campaign does not touch)
+    and ordinary days after the window, the baseline is the control's own baseline × the ratio of
+    the series to it (:func:`control_adjusted`; no mix then)."""
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
     after = has_days_after(days, trend.fit_mask, target)
+    if control is not None and after:
+        return control_adjusted(days, values, windows, target=target, other_days=other_days, control=control)
     b = trend if after else baseline_fit(days, values, windows, target=target, other_days=other_days)
     b = _own_days_inside(b, windows, target, other_days)
     if mix is not None and after:
         return mix_adjusted(days, values, windows, target=target, other_days=other_days, mix=mix, fitted=b)
     return b
+
+
+# ---------------------------------------------------------------- control stores
+
+@dataclass(frozen=True)
+class ControlAdjustment:
+    """What :func:`control_adjusted` did: ``control`` — the baseline of the control series (the
+    stores the campaign does not touch), ``ratio`` — the baseline of the series ÷ that baseline."""
+
+    control: Baseline
+    ratio: Baseline
+    values: np.ndarray  # the control series
+
+
+def control_adjusted(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
+                     other_days: list[DateRange] = (), control) -> Baseline:
+    """The baseline of a series with a control: the same KPI of stores the campaign does not touch
+    (a 会员日 of one store, the others). The control's own baseline (:func:`window_baseline`, its
+    campaigns left out the same way) carries the season, the weekdays and the growth — learnt from
+    far more orders than a small store has — and the series' ratio to it is fitted by the trend
+    model *without* month effects (a level that bends as GCV says, weekdays): a store's share of the
+    brand moves slowly, its month-to-month swings are the brand's. The control's days inside the
+    window are never read (only its baseline), so a control that a sale touches too does no harm
+    beyond its fit days; the stores' own days inside the window get their usual lift on the ratio."""
+    y = np.asarray(values, dtype=np.float64)
+    c = np.asarray(control, dtype=np.float64)
+    if c.shape != y.shape:
+        raise ValueError(f"the control has {c.size} days, the series {y.size}")
+    cb = window_baseline(days, c, windows, target=target)
+    if not (cb.expected > 0).all():
+        return window_baseline(days, y, windows, target=target, other_days=other_days)
+    ratio = y / cb.expected
+    rb = trend_fit(days, ratio, windows, target=target, other_days=other_days, months=False)
+    rb = _own_days_inside(rb, windows, target, other_days)
+    expected = cb.expected * rb.expected
+    fit = rb.fit_mask
+    rel = y[fit] / expected[fit] - 1.0
+    return replace(rb, actual=y, expected=expected, residual_cv=float(np.std(rel)), model="control",
+                   control=ControlAdjustment(control=cb, ratio=rb, values=c))
 
 
 # ---------------------------------------------------------------- product mix
@@ -499,7 +571,8 @@ def window_interval(days: list[dt.date], values, windows: list[DateRange], *, ta
 
 
 def placebo_errors(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
-                   other_days: list[DateRange] = (), step_days: int = 7, max_placebos: int = 12) -> np.ndarray:
+                   other_days: list[DateRange] = (), step_days: int = 7, max_placebos: int = 12,
+                   control=None) -> np.ndarray:
     """How wrong the method is where the truth is known: the relative error (baseline − actual)
     ÷ actual of :func:`window_baseline` over *placebo* windows — ordinary stretches of the
     history as long as the target, treated as if they were a sale (left out of the fit, judged).
@@ -522,7 +595,7 @@ def placebo_errors(days: list[dt.date], values, windows: list[DateRange], *, tar
     for i in starts[:max_placebos]:
         p = DateRange(days[i], days[i + length - 1])
         try:
-            b = window_baseline(days, y, [*windows, target, p], target=p, other_days=other_days)
+            b = window_baseline(days, y, [*windows, target, p], target=p, other_days=other_days, control=control)
         except ValueError:
             continue
         actual = float(y[i:i + length].sum())
@@ -541,6 +614,22 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
     truth does not). Measured coverage: docs/campaigns.md."""
     b = fitted or window_baseline(days, values, windows, target=target, other_days=other_days)
     total = b.window_total(target)
+    if b.control is not None:  # the ratio's bootstrap and the control's own interval, in quadrature; placebos
+        adj = b.control
+        ratio = np.asarray(values, dtype=np.float64) / adj.control.expected
+        lo_r, hi_r = window_interval(days, ratio, windows, target=target, other_days=other_days, fitted=adj.ratio,
+                                     replicates=replicates)
+        total_r = adj.ratio.window_total(target)
+        lo_c, hi_c = baseline_interval(days, adj.values, windows, target=target, fitted=adj.control,
+                                       replicates=replicates)
+        total_c = adj.control.window_total(target)
+        lo = total * (1 - float(np.hypot(1 - lo_r / total_r, 1 - lo_c / total_c)))
+        hi = total * (1 + float(np.hypot(hi_r / total_r - 1, hi_c / total_c - 1)))
+        pe = placebo_errors(days, values, windows, target=target, other_days=other_days, control=adj.values)
+        if pe.size >= 5:
+            half = float(np.quantile(np.abs(pe), 0.9)) * total
+            lo, hi = min(lo, total - half), max(hi, total + half)
+        return lo, hi
     if b.mix is not None:  # the interval of the mix-deflated series' baseline, scaled, and the mix's own error
         adj = b.mix
         z = np.asarray(values, dtype=np.float64) / adj.index

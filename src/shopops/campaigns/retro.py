@@ -38,6 +38,7 @@ CENT = Decimal("0.01")
 SERIES_KPIS = ("gmv", "paid_orders", "paying_buyers", "gross_margin", "ad_spend")
 REPURCHASE_DAYS = (30, 60, 90)
 MIN_DAYS_BEFORE = 21
+AFTER_DAYS = 365  # the baseline reads every known day up to this long after the window (both sides pin its level)
 
 
 @dataclass(frozen=True)
@@ -130,8 +131,10 @@ def _money(x: float) -> Decimal:
     return Decimal(str(round(float(x), 2))).quantize(CENT)
 
 
-def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
-    res = run_query(KpiQuery(SERIES_KPIS, period, grain=Grain.DAY, stores=plan.stores), con=con)
+def _daily(plan: RetroPlan, period: Period, con, *, stores: tuple[str, ...] | None = None) -> pd.DataFrame:
+    """The plan's stores' daily KPIs (``stores=()``: every store's)."""
+    res = run_query(KpiQuery(SERIES_KPIS, period, grain=Grain.DAY, stores=plan.stores if stores is None else stores),
+                    con=con)
     frame = res.to_frame()
     days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days + 1)]
     frame["bucket"] = pd.to_datetime(frame["bucket"]).dt.date
@@ -141,13 +144,30 @@ def _daily(plan: RetroPlan, period: Period, con) -> pd.DataFrame:
     return frame
 
 
-def series_baseline(plan: RetroPlan, days: list[dt.date], values, mix: ProductMix | None = None) -> Baseline:
+def series_baseline(plan: RetroPlan, days: list[dt.date], values, mix: ProductMix | None = None,
+                    control=None) -> Baseline:
     """The no-campaign baseline of one daily series of the plan's stores (what :func:`retro_build`
     fits for every KPI): the plan's window judged, every other campaign and the stores' own days
     left out of the fit (:func:`baseline.window_baseline`); ``mix`` (the products sold on the same
-    days, :func:`product_mix`) for a value series (GMV): the window keeps its own product mix."""
+    days, :func:`product_mix`) for a value series (GMV): the window keeps its own product mix;
+    ``control`` (the same KPI of the stores outside the plan, :func:`control_series`): the baseline
+    is their baseline × the plan's stores' ratio to it (:func:`baseline.control_adjusted`)."""
     return window_baseline(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
-                           other_days=list(plan.other_days), mix=mix)
+                           other_days=list(plan.other_days), mix=mix, control=control)
+
+
+CONTROL_MIN_DAYS_SHARE = 0.9  # the stores outside the plan sold on at least this share of the days
+
+
+def control_series(plan: RetroPlan, days: list[dt.date], values, every) -> np.ndarray | None:
+    """The stores outside the plan as a control: ``every`` (the KPI of every store on ``days``)
+    minus the plan's ``values`` — None when the plan holds every store, or the others sold on
+    fewer than ``CONTROL_MIN_DAYS_SHARE`` of the days (too little to carry a season)."""
+    c = np.asarray(every, dtype=np.float64) - np.asarray(values, dtype=np.float64)
+    c = np.where(np.abs(c) < 0.005, 0.0, c)  # money sums to the cent
+    if c.size == 0 or np.count_nonzero(c > 0) < CONTROL_MIN_DAYS_SHARE * c.size:
+        return None
+    return c
 
 
 def product_mix(plan: RetroPlan, days: list[dt.date], con=None) -> ProductMix | None:
@@ -189,7 +209,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     if w.last > as_of:
         raise ValueError(f"the campaign runs until {w.last}; a 复盘 needs its last day complete (data to {as_of})")
     start = w.first - dt.timedelta(days=plan.history_days)
-    end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, 63)))
+    end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, AFTER_DAYS)))
     period = Period(start, end)
     frame = _daily(plan, period, con)
     # the history starts at the first day with a sale: days before the data began are not zero-sale days
@@ -204,8 +224,11 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     notes: list[str] = []
     fits: dict[str, Baseline] = {}
     mix = product_mix(plan, days, con)
+    every = _daily(plan, period, con, stores=())["gmv"].reindex(days).fillna(0.0).to_numpy()
+    control = control_series(plan, days, frame["gmv"].to_numpy(), every)
     for k in SERIES_KPIS:
-        fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None)
+        fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None,
+                                  control if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
     if before < MIN_DAYS_BEFORE:
         raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "

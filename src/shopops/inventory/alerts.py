@@ -26,9 +26,12 @@ from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
 
 from shopops.core.alerts import Alert
+from shopops.core.errors import ShopopsError
 from shopops.inventory import selectors
 from shopops.inventory.models import PurchaseOrder, PurchaseOrderLine
 from shopops.inventory.stock_health import forecast_demand_over, forecast_shortfall
+from shopops.metrics.dimensions import store_list
+from shopops.ui.formatting import format_money
 
 TOP_SHARE = 0.10
 TOP_MIN_UNITS = 10
@@ -99,7 +102,7 @@ class _Forecasts:
         return forecast_shortfall(row["on_hand"], means, days=int(row["lead_days"]), arrivals=arr), means, ups
 
 
-def _stockout_capped(risks: list[Alert], day: dt.date) -> list[Alert]:
+def _stockout_capped(risks: list[Alert], day: dt.date, *, currency: str = "") -> list[Alert]:
     """The ``STOCKOUT_LIMIT`` most urgent stock-out risks (already out or within 3 days first, then
     the money at stake) one by one; the others in one summary alert with their count and money, so a
     large catalogue's inbox and 晨报 stay readable (the stock page lists every SKU)."""
@@ -111,14 +114,30 @@ def _stockout_capped(risks: list[Alert], day: dt.date) -> list[Alert]:
         kept.append(Alert(
             source="inventory", kind="stockout_risk_more", key="stockout_risk:more", day=day, severity="high",
             store_id=stores.pop() if len(stores) == 1 else "", money_at_stake=money, link="/inventory/?status=at_risk",
-            text_zh=f"另有 {len(rest)} 个畅销款在交期内有断货风险（销售额 ¥{money}），见库存页的“断货风险”",
-            text_en=f"{len(rest)} more top sellers may run out within their lead time (sales {money}): "
+            text_zh=f"另有 {len(rest)} 个畅销款在交期内有断货风险（销售额 {format_money(money, currency)}），见库存页的“断货风险”",
+            text_en=f"{len(rest)} more top sellers may run out within their lead time (sales {format_money(money, currency)}): "
                     "see the stock page's at-risk list"))
     return kept
 
 
+def _store_currencies() -> dict[str, str]:
+    """{store_id: currency}, and "*": the one currency of every store ("" when they mix)."""
+    try:
+        stores = store_list()
+    except ShopopsError:  # no warehouse yet: the texts go without a symbol
+        return {"*": ""}
+    out = {s.store_id: s.currency for s in stores}
+    currencies = set(out.values())
+    out["*"] = currencies.pop() if len(currencies) == 1 else ""
+    return out
+
+
 def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
     stores = tuple(store_ids or ())
+    currencies = _store_currencies()  # the texts' money as on the pages: ¥12,345.60
+
+    def money(value, store_id: str) -> str:
+        return format_money(value, currencies.get(store_id, currencies["*"]))
     last = selectors.stock_day()
     out: list[Alert] = []
     if last is not None:
@@ -149,13 +168,15 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
                 product_id=r["product_id"], link=f"/inventory/forecast/?store={r['store_id']}&sku={r['sku_id']}",
                 text_zh=(f"畅销款 {r['merchant_code']}（{r['title']}）" + ("已断货" if out_now else f"按预测 {out_on:%m-%d} 断货")
                          + f"，补货周期 {lead} 天，在途 {r['in_transit']} 件：交期内预计少卖 {units:.0f} 件"
-                         + f"（{fall.lost_days} 天缺货，销售额 ¥{stake}，毛利 ¥{margin}）"),
+                         + f"（{fall.lost_days} 天缺货，销售额 {money(stake, r['store_id'])}，"
+                         f"毛利 {money(margin, r['store_id'])}）"),
                 text_en=(f"Top seller {r['merchant_code']} ({r['title']}) "
                          + ("is out of stock" if out_now else f"runs out on {out_on:%Y-%m-%d} on the forecast")
                          + f"; lead time {lead} days, {r['in_transit']} in transit: about {units:.0f} units of demand "
-                         f"lost within the lead time ({fall.lost_days} days out of stock, sales {stake}, margin {margin})"),
+                         f"lost within the lead time ({fall.lost_days} days out of stock, sales {money(stake, r['store_id'])}, "
+                         f"margin {money(margin, r['store_id'])})"),
             ))
-        out = _stockout_capped(out, day)
+        out = _stockout_capped(out, day, currency=currencies["*"])
         over = []
         for r in health.rows:
             key = (r["store_id"], r["sku_id"])
@@ -174,9 +195,9 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
                 day=day, severity="medium", money_at_stake=value, product_id=r["product_id"],
                 link=f"/inventory/?store={r['store_id']}&q={r['sku_id']}",
                 text_zh=(f"{r['merchant_code']}（{r['title']}）积压 {excess} 件：库存 {r['on_hand']} 件，"
-                         f"预测未来 {OVERSTOCK_DAYS} 天销量 {demand:.0f} 件，超出部分按成本 ¥{value}"),
+                         f"预测未来 {OVERSTOCK_DAYS} 天销量 {demand:.0f} 件，超出部分按成本 {money(value, r['store_id'])}"),
                 text_en=(f"{r['merchant_code']} ({r['title']}): {excess} units beyond the {demand:.0f} forecast to sell in "
-                         f"{OVERSTOCK_DAYS} days (on hand {r['on_hand']}), {value} at cost"),
+                         f"{OVERSTOCK_DAYS} days (on hand {r['on_hand']}), {money(value, r['store_id'])} at cost"),
             ))
     else:
         fc, rows_by = None, {}
@@ -202,15 +223,18 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
             if got is not None and got[0].stockout_day is not None:
                 lost_units += got[0].lost_units
                 at_risk += _money(r["price"], got[0].lost_units)
-        risk_zh = f"；若不到货，交期内预计少卖 {lost_units:.0f} 件（销售额 ¥{at_risk}）" if at_risk > 0 else ""
-        risk_en = f"; without them about {lost_units:.0f} units of demand are lost within the lead time (sales {at_risk})" \
+        sales = format_money(at_risk, currencies.get(po_lines[0].store_id, "") if len(store_set) == 1 else currencies["*"])
+        risk_zh = f"；若不到货，交期内预计少卖 {lost_units:.0f} 件（销售额 {sales}）" if at_risk > 0 else ""
+        risk_en = f"; without them about {lost_units:.0f} units of demand are lost within the lead time (sales {sales})" \
             if at_risk > 0 else ""
         out.append(Alert(
             source="inventory", kind="supplier_late", key=f"po:{po_id}",
             store_id=store_set.pop() if len(store_set) == 1 else "", day=day,
             severity="high" if overdue > 7 else "medium", money_at_stake=stake, link=f"/inventory/orders/{po_id}/",
-            text_zh=f"供应商 {po.supplier.name} 的采购单 {po.number} 已逾期 {overdue} 天，未到 {units} 件" + risk_zh,
-            text_en=f"Supplier {po.supplier.name} is {overdue} days late on {po.number}: {units} units not delivered"
+            text_zh=f"供应商 {po.supplier.name} 的采购单 {po.number} 已逾期 {overdue} 天，未到 {units} 件"
+                    f"（{format_money(stake, po.currency)}）" + risk_zh,
+            text_en=f"Supplier {po.supplier.name} is {overdue} days late on {po.number}: {units} units not delivered "
+                    f"({format_money(stake, po.currency)})"
                     + risk_en,
         ))
     return out

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -120,3 +123,50 @@ class StockingPlanForm(forms.Form):
             raise forms.ValidationError(_("the campaign ends (%(end)s) before it starts (%(start)s)")
                                         % {"end": data["ends_on"], "start": data["starts_on"]})
         return data
+
+
+MAX_BUDGET = Decimal("999999999999.99")
+MAX_ROOM = 1_000_000_000
+_GROUPING = re.compile(r"[,，\s]")
+
+
+class ReplenishmentLimitsForm(forms.Form):
+    """The replenishment page's limits, both optional (empty = no limit): a budget in the store's currency
+    (``50000``, ``50,000.00``, ``¥50000``) and the warehouse's room in units. Each wrong value is named with
+    what was expected; both are checked at once."""
+
+    budget = forms.CharField(label=_("Budget"), required=False, max_length=40)
+    capacity = forms.CharField(label=_("Warehouse room (units)"), required=False, max_length=40)
+
+    def clean_budget(self) -> Decimal | None:
+        typed = (self.cleaned_data.get("budget") or "").strip()
+        raw = _GROUPING.sub("", typed).lstrip("¥￥")
+        if not raw:
+            return None
+        try:
+            value = Decimal(raw)
+        except InvalidOperation:
+            value = None
+        if value is None or not value.is_finite():
+            raise forms.ValidationError(_("%(value)r is not an amount of money (e.g. 50000 or 50,000.00)")
+                                        % {"value": typed})
+        if value < 0:
+            raise forms.ValidationError(_("%(value)r is below 0: expected an amount of 0 or more") % {"value": typed})
+        if value > MAX_BUDGET:
+            raise forms.ValidationError(_("%(value)r is more than %(max)s: expected at most that")
+                                        % {"value": typed, "max": f"{MAX_BUDGET:,}"})
+        return value.quantize(Decimal("0.01"))
+
+    def clean_capacity(self) -> int | None:
+        typed = (self.cleaned_data.get("capacity") or "").strip()
+        raw = _GROUPING.sub("", typed)
+        if not raw:
+            return None
+        if not re.fullmatch(r"[0-9]+", raw):
+            raise forms.ValidationError(_("%(value)r is not a whole number of units: expected 0 or more, e.g. 20000")
+                                        % {"value": typed})
+        value = int(raw)
+        if value > MAX_ROOM:
+            raise forms.ValidationError(_("%(value)r is more than %(max)s units: expected at most that")
+                                        % {"value": typed, "max": f"{MAX_ROOM:,}"})
+        return value

@@ -7,8 +7,11 @@ fresh on every call — a few small queries — so a receipt shows at once.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
+from collections.abc import Iterator
+from contextvars import ContextVar
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -16,7 +19,7 @@ from decimal import Decimal
 import ibis
 import numpy as np
 import pandas as pd
-from django.db.models import F, Prefetch, QuerySet, Sum
+from django.db.models import Count, F, Prefetch, QuerySet, Sum
 
 import math
 
@@ -31,6 +34,7 @@ from shopops.metrics.sources import paid_orders
 from shopops.core.festivals import festivals_between
 from shopops.core.periods import Period
 from shopops.warehouse.connection import connect
+from shopops.warehouse.versions import versions_memo
 
 STOCK_TABLES = ("inventory_snapshots", "order_lines", "orders", "skus", "products")
 # refund reasons that point at the goods (the supplier), not at the buyer or the shop
@@ -39,11 +43,30 @@ DEFECT_REASONS = ("质量问题", "颜色/图案/款式与商品描述不符", "
 
 # ---------------------------------------------------------------------------- app DB
 def supplier_list() -> QuerySet[Supplier]:
-    return Supplier.objects.all().prefetch_related("items")
+    """Suppliers with ``item_count`` (the merchant codes each supplies)."""
+    return Supplier.objects.annotate(item_count=Count("items")).order_by("code")
 
 
 def supplier_get(*, supplier_id: int) -> Supplier:
-    return Supplier.objects.prefetch_related("contacts", "items__price_breaks").get(pk=supplier_id)
+    return Supplier.objects.prefetch_related("contacts").get(pk=supplier_id)
+
+
+def supplier_items(*, supplier: Supplier, offset: int = 0, limit: int | None = None) -> tuple[list[dict], int]:
+    """(the supplier's items by merchant code from ``offset``, at most ``limit`` of them, how many it has):
+    plain rows — merchant_code, unit_price, moq, case_pack, lead_days (the item's or the supplier's
+    promised), price_breaks [(min quantity, unit price)] — read with two queries whatever their number."""
+    qs = supplier.items.order_by("merchant_code")
+    total = qs.count()
+    rows = list(qs.values("pk", "merchant_code", "unit_price", "moq", "case_pack", "lead_days")[
+        offset:None if limit is None else offset + limit])
+    breaks: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for item_id, qty, price in PriceBreak.objects.filter(item_id__in=[r["pk"] for r in rows]).order_by(
+            "item_id", "min_quantity").values_list("item_id", "min_quantity", "unit_price"):
+        breaks[item_id].append((qty, price))
+    for r in rows:
+        r["lead_days"] = r["lead_days"] or supplier.promised_lead_days
+        r["price_breaks"] = breaks.get(r.pop("pk"), [])
+    return rows, total
 
 
 def purchase_order_list(*, status: str = "", supplier_id: int | None = None) -> QuerySet[PurchaseOrder]:
@@ -108,6 +131,29 @@ def receipt_frame(*, since: dt.date) -> pd.DataFrame:
 
 # ---------------------------------------------------------------------------- warehouse
 ERP_TABLES = ("purchase_order_lines", "stock_receipts")
+_tables_memo: ContextVar[dict | None] = ContextVar("inventory_tables_memo", default=None)
+
+
+@contextlib.contextmanager
+def request_memo() -> Iterator[None]:
+    """Inside (one page request), the warehouse's data versions and its list of tables are read once
+    (``warehouse.versions.versions_memo``): every cached read of a page asks for them."""
+    token = _tables_memo.set({})
+    try:
+        with versions_memo():
+            yield
+    finally:
+        _tables_memo.reset(token)
+
+
+def _has_table(con: ibis.BaseBackend, name: str) -> bool:
+    memo = _tables_memo.get()
+    if memo is None:
+        return name in con.list_tables()
+    key = (id(con), con.name)
+    if key not in memo:
+        memo[key] = frozenset(con.list_tables())
+    return name in memo[key]
 
 
 def _as_store_skus(frame: pd.DataFrame, con: ibis.BaseBackend) -> pd.DataFrame:
@@ -136,7 +182,7 @@ def erp_receipt_frame(*, since: dt.date, stores: tuple[str, ...] = (), con: ibis
     imported twice counts once."""
     con = con or connect()
     cols = ["store_id", "sku_id", "received_on", "quantity"]
-    if "stock_receipts" not in con.list_tables():
+    if not _has_table(con, "stock_receipts"):
         return pd.DataFrame(columns=cols)
 
     def build() -> pd.DataFrame:
@@ -160,7 +206,7 @@ def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = 
     and the (store, SKU) pairs on any approved ERP PO, whose in-transit then comes from the POs)."""
     con = con or connect()
     cols = ["store_id", "sku_id", "open_quantity"]
-    if "purchase_order_lines" not in con.list_tables():
+    if not _has_table(con, "purchase_order_lines"):
         return pd.DataFrame(columns=cols), set()
 
     def build():
@@ -190,7 +236,7 @@ def erp_open_po(*, stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = 
 def stock_day(con: ibis.BaseBackend | None = None) -> dt.date | None:
     """The as-of day of the stock pages: the latest snapshot day in the warehouse."""
     con = con or connect()
-    if "inventory_snapshots" not in con.list_tables():
+    if not _has_table(con, "inventory_snapshots"):
         return None
 
     def build():
@@ -268,15 +314,88 @@ def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
     day = day or stock_day(con)
     if day is None:
         return StockHealth(None, [])
-    facts = warehouse_positions(day=day, stores=stores, con=con)
+    inputs, digest = _stock_inputs(day=day, stores=stores, con=con)
+
+    def build() -> list[dict]:
+        facts = warehouse_positions(day=day, stores=stores, con=con)
+        return positions.stock_health(positions=facts, day=day, rules=rules, **inputs)
+
+    # the rows of every SKU (a large store: 6,000+, ~75 ms of Python) once per data version of the stock
+    # facts and per digest of the app DB's inputs, which are read fresh (a few ms): a receipt or a PO
+    # shows at once
+    rows = cached("inventory:stock_health", (day, tuple(sorted(stores)), rules, digest), build,
+                  con=con, tables=(*STOCK_TABLES, *ERP_TABLES), stores=stores)
+    return StockHealth(day, rows)
+
+
+def _stock_inputs(*, day: dt.date, stores: tuple[str, ...], con) -> tuple[dict, str]:
+    """What the app DB (and the ERP's imported POs and receipts) add to the warehouse positions — receipts
+    since the aged-stock window, open POs, the SKUs ordered in shopops, lead times — and their digest."""
     since = day - dt.timedelta(days=positions.AGED_DAYS + 30)
     receipts = pd.concat([receipt_frame(since=since), erp_receipt_frame(since=since, stores=stores, con=con)],
                          ignore_index=True)
     erp_open, erp_ordered = erp_open_po(stores=stores, con=con)
-    rows = positions.stock_health(
-        positions=facts, receipts=receipts, open_po=open_po_frame(), ordered_here=ordered_here(),
-        lead_days=lead_days_by_code(), day=day, rules=rules, erp_open_po=erp_open, erp_ordered=erp_ordered)
-    return StockHealth(day, rows)
+    inputs = {"receipts": receipts, "open_po": open_po_frame(), "ordered_here": ordered_here(),
+              "lead_days": lead_days_by_code(), "erp_open_po": erp_open, "erp_ordered": erp_ordered}
+    h = hashlib.sha256()
+    for name in sorted(inputs):
+        value = inputs[name]
+        h.update(name.encode())
+        if isinstance(value, pd.DataFrame):
+            h.update(repr(list(value.columns)).encode())
+            h.update(pd.util.hash_pandas_object(value.astype(str), index=False).to_numpy().tobytes())
+        elif isinstance(value, dict):
+            h.update(repr(sorted(value.items())).encode())
+        else:
+            h.update(repr(sorted(value)).encode())
+    return inputs, h.hexdigest()
+
+
+def stock_view(*, stores: tuple[str, ...] = (), view: str = "sku", status: str = "", q: str = "",
+               limit: int | None = None, rules: positions.HealthRules = positions.HealthRules(),
+               con: ibis.BaseBackend | None = None) -> tuple[dt.date | None, list[dict], int, dict]:
+    """The stock page: (as-of day, its rows — per store and SKU, or per merchant code with ``view="code"`` —
+    most urgent first, of ``status`` if given and containing ``q`` in the SKU, merchant code or title, the
+    first ``limit`` of them (all without), how many match, the totals of every row).
+
+    Sorted, regrouped and summed once per version of their inputs (the key of ``stock_health``); without a
+    search the page's slice is kept per status too, so a render reads the inputs and one small cache entry
+    (unpickling every row of a large store was a third of a render)."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return None, [], 0, StockHealth(None, []).totals()
+    _inputs, digest = _stock_inputs(day=day, stores=stores, con=con)
+    base = (day, tuple(sorted(stores)), view, rules, digest)
+    tables = (*STOCK_TABLES, *ERP_TABLES)
+
+    def build_all() -> tuple[list[dict], dict]:
+        health = stock_health(stores=stores, day=day, con=con, rules=rules)
+        rows = health.rows if view == "sku" else positions.by_merchant_code(health.rows, rules=rules)
+        rows = sorted(rows, key=lambda r: (positions.STATUS_ORDER.index(r["status"]),
+                                           -(r["lost_sales"] + r["excess_value"])))
+        return rows, health.totals()
+
+    def matching() -> tuple[list[dict], dict]:
+        rows, totals = cached("inventory:stock_view", base, build_all, con=con, tables=tables, stores=stores)
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+        if q:
+            needle = q.lower()
+            rows = [r for r in rows if needle in (r.get("sku_id", "") + r["merchant_code"] + (r["title"] or "")).lower()]
+        return rows, totals
+
+    if q or limit is None:
+        rows, totals = matching()
+        return day, rows[:limit] if limit is not None else rows, len(rows), totals
+
+    def build_page() -> tuple[list[dict], int, dict]:
+        rows, totals = matching()
+        return rows[:limit], len(rows), totals
+
+    rows, count, totals = cached("inventory:stock_page", (*base, status, limit), build_page, con=con, tables=tables,
+                                 stores=stores)
+    return day, rows, count, totals
 
 
 def sku_lookup(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
@@ -327,43 +446,51 @@ def _refund_stats(codes: tuple[str, ...], *, day: dt.date, con: ibis.BaseBackend
 def supplier_scorecard(*, supplier: Supplier, today: dt.date, con: ibis.BaseBackend | None = None) -> dict:
     """Lead time promised vs actual, on-time and in-full rates (PO lines due by ``today``), the
     refund and defect rates of the supplier's goods, and its price history."""
+    # plain rows, not model objects: a supplier of hundreds of codes has hundreds of PO lines and prices
+    S = PurchaseOrder.Status
     lines = list(PurchaseOrderLine.objects.filter(purchase_order__supplier=supplier).exclude(
-        purchase_order__status=PurchaseOrder.Status.DRAFT).select_related("purchase_order"))
+        purchase_order__status=S.DRAFT).order_by("pk").values(
+        "pk", "purchase_order_id", "purchase_order__number", "purchase_order__status", "purchase_order__ordered_on",
+        "merchant_code", "quantity", "received_quantity", "expected_on", "unit_price"))
     receipts = defaultdict(list)
-    for rl in ReceiptLine.objects.filter(line__purchase_order__supplier=supplier).select_related("receipt"):
-        receipts[rl.line_id].append((rl.receipt.received_on, rl.quantity))
+    for line_id, received_on, qty in ReceiptLine.objects.filter(line__purchase_order__supplier=supplier).values_list(
+            "line_id", "receipt__received_on", "quantity"):
+        receipts[line_id].append((received_on, qty))
     lead_days, due, on_time, in_full, otif, late_open = [], 0, 0, 0, 0, []
     for line in lines:
-        po = line.purchase_order
-        got = sorted(receipts.get(line.pk, []))
+        status, ordered_on = line["purchase_order__status"], line["purchase_order__ordered_on"]
+        got = sorted(receipts.get(line["pk"], []))
         if got:
-            lead_days.append((got[0][0] - po.ordered_on).days)
+            lead_days.append((got[0][0] - ordered_on).days)
         complete_on = None
         running = 0
         for day, qty in got:
             running += qty
-            if running >= line.quantity:
+            if running >= line["quantity"]:
                 complete_on = day
                 break
-        closed = po.status in (PurchaseOrder.Status.RECEIVED, PurchaseOrder.Status.CANCELLED)
-        if line.expected_on > today and not closed and complete_on is None:
+        closed = status in (S.RECEIVED, S.CANCELLED)
+        if line["expected_on"] > today and not closed and complete_on is None:
             continue  # not due yet
-        if po.status == PurchaseOrder.Status.CANCELLED and not got:
+        if status == S.CANCELLED and not got:
             continue  # cancelled before anything came: not a delivery
         due += 1
-        full = line.received_quantity >= line.quantity
-        timely = complete_on is not None and complete_on <= line.expected_on
+        full = line["received_quantity"] >= line["quantity"]
+        timely = complete_on is not None and complete_on <= line["expected_on"]
         on_time += timely
         in_full += full
         otif += timely and full
-        if po.is_open and complete_on is None and line.expected_on < today:
-            late_open.append(line)
+        if status in (S.SENT, S.PARTLY_RECEIVED) and complete_on is None and line["expected_on"] < today:
+            late_open.append({"purchase_order_id": line["purchase_order_id"], "number": line["purchase_order__number"],
+                              "merchant_code": line["merchant_code"], "expected_on": line["expected_on"],
+                              "open_quantity": line["quantity"] - line["received_quantity"]})
     prices = defaultdict(list)
-    for rec in PriceRecord.objects.filter(item__supplier=supplier).select_related("item"):
-        prices[rec.item.merchant_code].append((rec.valid_from, rec.unit_price))
+    for code, valid_from, price in PriceRecord.objects.filter(item__supplier=supplier).values_list(
+            "item__merchant_code", "valid_from", "unit_price"):
+        prices[code].append((valid_from, price))
     paid = defaultdict(list)
     for line in lines:
-        paid[line.merchant_code].append((line.purchase_order.ordered_on, line.unit_price))
+        paid[line["merchant_code"]].append((line["purchase_order__ordered_on"], line["unit_price"]))
     codes = tuple(sorted(supplier.items.values_list("merchant_code", flat=True)))
     refunds = _refund_stats(codes, day=today, con=con or connect()) if codes else \
         {"sold": 0, "refunded": 0, "defects": 0, "reasons": []}
@@ -778,8 +905,8 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: i
     suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
     out = []
     for line in lines:
-        if line.order_qty <= 0 and not line.late:
-            continue
+        if line.order_qty <= 0:
+            continue  # enough stock (late or not, there is nothing to order)
         r = x["rows"][line.item_id]
         price = Decimal(r["price"] or 0)
         out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
@@ -787,7 +914,9 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, con: i
                     "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
                     "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
                     "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
-                    "at_risk": (price * Decimal(math.ceil(line.expected_short_units))).quantize(Decimal("0.01"))})
+                    # the expected units short without the order (the normal loss), valued at the price: not
+                    # rounded up to a whole unit, which put a unit's price at risk on every SKU with any doubt
+                    "at_risk": (price * Decimal(repr(round(line.expected_short_units, 6)))).quantize(Decimal("0.01"))})
     out.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
     return day, out
 

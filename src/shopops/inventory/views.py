@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from functools import wraps
 from urllib.parse import urlencode
 from decimal import Decimal
 
@@ -23,20 +24,33 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
-from shopops.inventory import positions, selectors, services
+from shopops.inventory import selectors, services
 from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
-    ContactForm, PurchaseOrderForm, ReceiveForm, StockFilterForm, StockingPlanForm, SupplierForm, SupplierItemForm,
+    ContactForm, PurchaseOrderForm, ReceiveForm, ReplenishmentLimitsForm, StockFilterForm, StockingPlanForm, SupplierForm,
+    SupplierItemForm,
 )
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
 from shopops.ui.exports import export_response
-from shopops.ui.formatting import store_currencies
+from shopops.ui.formatting import format_money, format_value, raw_value, store_currencies, store_currency
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
 
 PERMISSION = services.PERMISSION
-_guarded = module_required(Module.INVENTORY)  # login + the inventory module, on every request
+_module = module_required(Module.INVENTORY)  # login + the inventory module, on every request
+
+
+def _guarded(view):
+    """The module check, and a GET's warehouse data versions and list of tables read once a request."""
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if request.method != "GET":
+            return view(request, *args, **kwargs)
+        with selectors.request_memo():
+            return view(request, *args, **kwargs)
+
+    return _module(wrapped)
 
 
 def _today() -> dt.date:
@@ -66,30 +80,42 @@ def stock(request: HttpRequest) -> HttpResponse:
     form = StockFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
     store = filters.get("store") or ""
+    view = filters.get("view") or "sku"
+    status, q = filters.get("status") or "", (filters.get("q") or "").strip()
+    export = request.GET.get("format") in ("xlsx", "csv")
     try:
-        health = selectors.stock_health(stores=(store,) if store else ())
+        day, rows, matching, totals = selectors.stock_view(stores=(store,) if store else (), view=view, status=status,
+                                                           q=q, limit=None if export else PAGE_ROWS)
     except ShopopsError as exc:
         return render(request, "inventory/stock.html", {"form": form, "error": str(exc), "rows": []}, status=503)
-    view = filters.get("view") or "sku"
-    rows = health.rows if view == "sku" else positions.by_merchant_code(health.rows)
-    status, q = filters.get("status") or "", (filters.get("q") or "").strip().lower()
-    if status:
-        rows = [r for r in rows if r["status"] == status]
-    if q:
-        rows = [r for r in rows if q in (r.get("sku_id", "") + r["merchant_code"] + (r["title"] or "")).lower()]
-    rows = sorted(rows, key=lambda r: (positions.STATUS_ORDER.index(r["status"]),
-                                       -(r["lost_sales"] + r["excess_value"])))
-    if request.GET.get("format") in ("xlsx", "csv"):
+    if export:
         return _stock_export(rows, view, request.GET["format"])
-    matching = len(rows)
-    rows = [{**r, "status_label": STATUS_LABELS[r["status"]],
-             "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())]} for r in rows[:PAGE_ROWS]]
-    currencies = store_currencies(store_list(), (store,) if store else ())
+    stores = _stores()
+    currencies = store_currencies(stores, (store,) if store else ())
+    currency = currencies[0] if len(currencies) == 1 else ""
     return render(request, "inventory/stock.html", {
-        "form": form, "health": health, "totals": health.totals(), "rows": rows, "shown": len(rows),
-        "currency": currencies[0] if len(currencies) == 1 else "",
-        "matching": matching, "view": view, "stores": _stores(), "store": store, "status": status,
+        "form": form, "day": day, "totals": totals, "rows": _stock_cells(rows, currency), "shown": len(rows),
+        "currency": currency, "matching": matching, "view": view, "stores": stores, "store": store, "status": status,
         "action_labels": ACTION_LABELS, "status_labels": STATUS_LABELS, "can_promote": request.user.has_perm("team.use_promotions")})
+
+
+def _stock_cells(rows: list[dict], currency: str) -> list[dict]:
+    """The shown rows' cell texts, made here once a row (no template filter per cell)."""
+    out = []
+    for r in rows:
+        cover, sell = r["days_of_cover"], r["sell_through"]
+        out.append({**r, "status_label": STATUS_LABELS[r["status"]],
+                    "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())],
+                    "short_title": Truncator(r["title"] or "").chars(24),
+                    "on_hand_text": format_value(r["on_hand"], "count"),
+                    "in_transit_text": format_value(r["in_transit"], "count"),
+                    "units_30_text": format_value(r["units_30"], "count"),
+                    "aged_units_text": format_value(r["aged_units"], "count"),
+                    "cover_raw": raw_value(cover), "cover_text": "—" if cover is None else f"{cover:,.0f}",
+                    "sell_raw": raw_value(sell), "sell_text": format_value(sell, "percent"),
+                    "lost_text": format_money(r["lost_sales"], currency),
+                    "excess_text": format_money(r["excess_value"], currency)})
+    return out
 
 
 def _stock_export(rows: list[dict], view: str, fmt: str) -> HttpResponse:
@@ -184,31 +210,83 @@ def supplier_detail(request: HttpRequest, supplier_id: int) -> HttpResponse:
     except ShopopsError as exc:
         scorecard, messages_error = None, str(exc)
         messages.error(request, messages_error)
+    export = request.GET.get("export", "")
+    if export in ("items", "prices") and request.method == "GET":
+        return _supplier_export(supplier, scorecard, export, request.GET.get("format", "xlsx"))
+    item_page = _page_number(request, "items")
+    items, item_count = selectors.supplier_items(supplier=supplier, offset=(item_page - 1) * SUPPLIER_ROWS,
+                                                 limit=SUPPLIER_ROWS)
+    history = list((scorecard or {}).get("price_history", {}).items())
+    price_page = _page_number(request, "prices")
     return render(request, "inventory/supplier.html", {
         "supplier": supplier, "scorecard": scorecard, "item_form": item_form, "contact_form": contact_form,
-        "item_rows": _item_rows(supplier), "price_rows": _price_rows(scorecard),
+        "item_rows": [_item_cells(item) for item in items],
+        "item_pager": _pager(request, "items", item_page, item_count),
+        "price_rows": _price_rows(history[(price_page - 1) * SUPPLIER_ROWS:price_page * SUPPLIER_ROWS]),
+        "price_pager": _pager(request, "prices", price_page, len(history)),
         "orders": selectors.purchase_order_list(supplier_id=supplier.pk)[:20]}, status=status)
+
+
+SUPPLIER_ROWS = 100  # items and price-history rows on the page; the exports hold them all
+
+
+def _page_number(request: HttpRequest, name: str) -> int:
+    raw = request.GET.get(name, "")
+    return int(raw) if raw.isdigit() and 0 < int(raw) < 1_000_000 else 1
+
+
+def _pager(request: HttpRequest, name: str, number: int, total: int) -> dict:
+    """Where one of the page's tables is (``?<name>=N``, the other table's page kept) and its export."""
+    pages = max(1, -(-total // SUPPLIER_ROWS))
+    number = min(number, pages)
+
+    def url(n: int) -> str:
+        query = request.GET.copy()
+        query[name] = str(n)
+        return "?" + query.urlencode()
+
+    return {"number": number, "pages": pages, "total": total, "first": min(total, (number - 1) * SUPPLIER_ROWS + 1),
+            "last": min(total, number * SUPPLIER_ROWS), "previous_url": url(number - 1) if number > 1 else "",
+            "next_url": url(number + 1) if number < pages else "", "export_url": f"?export={name}&format=xlsx"}
 
 
 def _price_text(pairs) -> str:
     return "; ".join(f"{day:%Y-%m-%d}: {price:.2f}" for day, price in pairs)
 
 
-def _item_rows(supplier: Supplier) -> list[dict]:
-    """The items table's cells, made here once an item (a supplier can supply hundreds of codes: template
-    loops and filters on each cell were most of the page's time)."""
-    return [{"merchant_code": item.merchant_code, "unit_price": f"{item.unit_price:.2f}", "moq": item.moq,
-             "case_pack": item.case_pack, "lead_days": item.effective_lead_days,
-             "breaks": ", ".join(f"≥{b.min_quantity}: {b.unit_price:.2f}" for b in item.price_breaks.all())}
-            for item in supplier.items.all()]
+def _item_cells(item: dict) -> dict:
+    """An item row's cells, made here (no template loop or filter per cell)."""
+    return {**item, "unit_price_text": f"{item['unit_price']:.2f}",
+            "breaks": ", ".join(f"≥{qty}: {price:.2f}" for qty, price in item["price_breaks"])}
 
 
-def _price_rows(scorecard: dict | None) -> list[dict]:
+def _price_rows(history: list[tuple[str, dict]]) -> list[dict]:
     """Price history a merchant code: list prices with their first day, the last six prices paid on POs."""
-    if not scorecard:
-        return []
-    return [{"code": code, "list": _price_text(h["list"]), "paid": _price_text(h["paid"][-6:])}
-            for code, h in scorecard["price_history"].items()]
+    return [{"code": code, "list": _price_text(h["list"]), "paid": _price_text(h["paid"][-6:])} for code, h in history]
+
+
+def _supplier_export(supplier: Supplier, scorecard: dict | None, which: str, fmt: str) -> HttpResponse:
+    """Every item (``items``) or every price of the history (``prices``: list prices and prices paid on POs,
+    one row each) of the supplier, as XLSX or CSV."""
+    fmt = fmt if fmt in ("xlsx", "csv") else "xlsx"
+    if which == "items":
+        items, _count = selectors.supplier_items(supplier=supplier)
+        cols = [Column("merchant_code", _("Merchant code")), Column("unit_price", _("Unit price"), unit="money"),
+                Column("moq", _("MOQ"), unit="count"), Column("case_pack", _("Case pack"), unit="count"),
+                Column("lead_days", _("Lead time (days)"), unit="count"), Column("breaks", _("Price breaks"))]
+        records = [_item_cells(item) for item in items]
+        title, stem = _("Items supplied"), f"{supplier.code}-items"
+    else:
+        cols = [Column("merchant_code", _("Merchant code")), Column("kind", _("Price")),
+                Column("day", _("From / ordered on"), unit="date"), Column("unit_price", _("Unit price"), unit="money")]
+        history = (scorecard or {}).get("price_history", {})
+        records = [{"merchant_code": code, "kind": str(label), "day": day, "unit_price": price}
+                   for code, h in history.items()
+                   for key, label in (("list", _("List price")), ("paid", _("Paid on a PO")))
+                   for day, price in h[key]]
+        title, stem = _("Price history"), f"{supplier.code}-prices"
+    table = DataTable.from_dicts(f"supplier_{which}", title, cols, records, currency=supplier.currency)
+    return export_response(table, fmt, stem)
 
 
 # ---------------------------------------------------------------------------- purchase orders
@@ -336,11 +414,12 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     stores = _stores()
     store = _store_choice(request, stores)
     language = get_language() or "zh"
-    try:
-        budget, capacity = _limits(request)
-    except ValidationError as exc:
-        return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": [], "stores": stores,
-                                                                "store": store}, status=400)
+    limits_form = ReplenishmentLimitsForm(request.GET)
+    if not limits_form.is_valid():
+        return render(request, "inventory/replenishment.html", {
+            "form": limits_form, "groups": [], "stores": stores, "store": store,
+            "budget": limits_form["budget"].value(), "capacity": limits_form["capacity"].value()}, status=400)
+    budget, capacity = limits_form.cleaned_data["budget"], limits_form.cleaned_data["capacity"]
     try:
         day, groups = selectors.replenishment_suggestions(store_id=store, language=language, budget=budget,
                                                           capacity=capacity) if store else (None, [])
@@ -355,8 +434,9 @@ def replenishment(request: HttpRequest) -> HttpResponse:
     suppliers = [{"supplier_id": g["supplier_id"], "code": g["code"], "name": g["name"], "currency": g["currency"],
                   "count": len(g["lines"]), "total": g["total"], "current": g is group} for g in groups]
     return render(request, "inventory/replenishment.html", {
-        "day": day, "groups": [group] if group else [], "group": group, "suppliers": suppliers,
-        "rows": _suggestion_rows(group) if group else [], "order_label": _("Order this line"),
+        "form": limits_form, "currency": store_currency(stores, (store,)), "day": day,
+        "groups": [group] if group else [], "group": group, "suppliers": suppliers,
+        "rows": _suggestion_rows(group, language) if group else [], "order_label": _("Order this line"),
         "quantity_label": _("Quantity"),
         "line_count": sum(s["count"] for s in suppliers), "token": uuid.uuid4().hex, "stores": stores,
         "store": store, "budget": budget, "capacity": capacity, "limits": budget is not None or capacity is not None,
@@ -366,29 +446,7 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None})})
 
 
-def _limits(request: HttpRequest) -> tuple[Decimal | None, int | None]:
-    """The budget (money) and the warehouse's room (units) asked for, empty = no limit; a precise message
-    for anything else."""
-    raw_budget = (request.GET.get("budget") or "").strip().replace(",", "")
-    raw_capacity = (request.GET.get("capacity") or "").strip().replace(",", "")
-    budget = capacity = None
-    if raw_budget:
-        try:
-            budget = Decimal(raw_budget).quantize(Decimal("0.01"))
-        except ArithmeticError:
-            raise ValidationError(_("Budget: %(value)r is not an amount of money (e.g. 50000 or 50000.00).")
-                                  % {"value": raw_budget[:40]}) from None
-        if not budget.is_finite() or budget < 0:
-            raise ValidationError(_("Budget: %(value)r must be 0 or more.") % {"value": raw_budget[:40]})
-    if raw_capacity:
-        if not raw_capacity.isdigit():
-            raise ValidationError(_("Warehouse room: %(value)r is not a whole number of units (0 or more).")
-                                  % {"value": raw_capacity[:40]})
-        capacity = int(raw_capacity)
-    return budget, capacity
-
-
-def _suggestion_rows(group: dict) -> list[dict]:
+def _suggestion_rows(group: dict, language: str = "zh") -> list[dict]:
     """The shown supplier's lines with their form keys and texts made here, once a line: a supplier can
     have hundreds of lines, and template filters on each cell were most of the page's time."""
     rows = []
@@ -397,7 +455,7 @@ def _suggestion_rows(group: dict) -> list[dict]:
         rows.append({**s, "key": key, "desc": f"{s['title'] or ''} {s['spec'] or ''}".strip(),
                      "short_title": Truncator(s["title"] or "").chars(20),
                      "demand_text": f"{s['daily_demand']:.2f}", "price_text": f"{s['unit_price']:.2f}",
-                     "why": "；".join(s["reasons"]), "step": s["terms"].case_pack})
+                     "why": ("；" if language.startswith("zh") else "; ").join(s["reasons"]), "step": s["terms"].case_pack})
     return rows
 
 
@@ -496,9 +554,12 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
         except ShopopsError as exc:
             context["error"] = str(exc)
             return render(request, "inventory/stocking_plan.html", context, status=503)
-        context.update(day=day, plan=plan[:300], plan_count=len(plan),
-                       plan_total=sum((p["at_risk"] for p in plan), Decimal("0.00")),
-                       order_total=sum((p["order_cost"] for p in plan), Decimal("0.00")))
+        currency = store_currency(stores, (store,))
+        context.update(day=day, plan=[{**p, "at_risk_text": format_money(p["at_risk"], currency),
+                                       "on_hand_and_order": p["on_hand"] + p["on_order"]} for p in plan[:300]],
+                       plan_count=len(plan),
+                       plan_total=format_money(sum((p["at_risk"] for p in plan), Decimal("0.00")), currency),
+                       order_total=format_money(sum((p["order_cost"] for p in plan), Decimal("0.00")), currency))
     elif form.is_bound and not form.is_valid():
         return render(request, "inventory/stocking_plan.html", context, status=400)
     return render(request, "inventory/stocking_plan.html", context)
