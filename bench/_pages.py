@@ -36,6 +36,12 @@ def demo_client(var: str | None):
         pass
     client = Client()
     client.force_login(get_user_model().objects.get(username="director"))
+    try:  # as `shopops serve` does before serving: every page imported, long-lived objects frozen
+        from shopops.web.startup import settle
+    except ImportError:  # a branch from before it
+        return client
+    if os.environ.get("BENCH_SETTLE", "1") != "0":
+        settle()
     return client
 
 

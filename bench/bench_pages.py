@@ -10,8 +10,9 @@ For each page (its default period, every store, as the director sees it):
   not in it);
 * ``after_import`` — the first render after a new data version (``versions.new_epoch``: what an
   import does to every cached result), the compiled SQL kept as in a running server; for the
-  cockpit and the customers page also with the warm-up an import runs (``metrics.cockpit.cockpit_warm``,
-  ``metrics.customer_overview.customers_warm``) before it;
+  cockpit, the customers page and the RFM page also with the warm-up an import runs
+  (``metrics.cockpit.cockpit_warm``, ``metrics.customer_overview.customers_warm``,
+  ``customers.selectors.rfm_warm``) before it;
 * ``BENCH_RENDERS`` (default 20) renders after that: p50 / p95 wall and CPU time
   (``time.process_time``) — a repeat visit must hit the cache.
 
@@ -73,6 +74,28 @@ def _has_customers_warm() -> bool:
     return importlib.util.find_spec("shopops.metrics.customer_overview") is not None
 
 
+def _has_rfm_warm() -> bool:
+    from shopops.customers import selectors
+
+    return hasattr(selectors, "rfm_warm")
+
+
+def _warm_up_row(con, client, where: str, name: str, url: str, warm) -> dict:
+    """A new data version, the page's warm-up job, then the page's first render: one row."""
+    from shopops.warehouse.versions import new_epoch
+
+    new_epoch(con)
+    t0, c0 = time.perf_counter(), time.process_time()
+    warm()
+    warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
+    after_warm = _get(client, url)
+    print(f"  {name} warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
+          f"page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    return {"case": f"pages_{name}_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall, "cpu_s": warm_cpu,
+            "first_render_after_warm_s": after_warm[0], "first_render_after_warm_cpu_s": after_warm[1],
+            "load_average": os.getloadavg()[0], "warehouse": where}
+
+
 def run() -> list[dict]:
     client = demo_client(os.environ.get("SHOPOPS_BENCH_DEMO_VAR"))
     from django.core.cache import caches
@@ -117,22 +140,15 @@ def run() -> list[dict]:
                     "warehouse": where}
         print(f"  cockpit warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
               f"cockpit {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
+    customers_row = rfm_row = None
     if "customers" in pages and _has_customers_warm():
         from shopops.metrics.customer_overview import customers_warm
 
-        new_epoch(con)
-        t0, c0 = time.perf_counter(), time.process_time()
-        customers_warm()
-        warm_wall, warm_cpu = time.perf_counter() - t0, time.process_time() - c0
-        after_warm = _get(client, pages["customers"])
-        customers_row = {"case": "pages_customers_warm_up", "subject_s": warm_wall, "baseline_s": warm_wall,
-                         "cpu_s": warm_cpu, "first_render_after_warm_s": after_warm[0],
-                         "first_render_after_warm_cpu_s": after_warm[1], "load_average": os.getloadavg()[0],
-                         "warehouse": where}
-        print(f"  customers warm-up after a new data version: {warm_wall:.2f} s (CPU {warm_cpu:.2f}), then the "
-              f"customers page {after_warm[0]:.3f} s (CPU {after_warm[1]:.3f})", flush=True)
-    else:
-        customers_row = None
+        customers_row = _warm_up_row(con, client, where, "customers", pages["customers"], customers_warm)
+    if "rfm" in pages and _has_rfm_warm():
+        from shopops.customers.selectors import rfm_warm
+
+        rfm_row = _warm_up_row(con, client, where, "rfm", pages["rfm"], rfm_warm)
     rows = []
     for name, url in pages.items():
         client.get(url)  # the version changed since this page's last render: not a repeat visit
@@ -151,5 +167,5 @@ def run() -> list[dict]:
               f"{after[name][0]:.2f} s (CPU {after[name][1]:.2f}), warm p50 {statistics.median(walls):.3f} "
               f"p95 {percentile(walls, 0.95):.3f} s (CPU {statistics.median(cpus):.3f} / {percentile(cpus, 0.95):.3f}), "
               f"load {os.getloadavg()[0]:.1f}", flush=True)
-    rows += [r for r in (warm_row, customers_row) if r]
+    rows += [r for r in (warm_row, customers_row, rfm_row) if r]
     return rows

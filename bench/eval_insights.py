@@ -45,7 +45,9 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout3": (6667, 2231, 8576, 3202, 33),  # drawn for issue 18's third pass (campaign years), never tuned on
         "heldout4": (8875, 8264, 80, 5152),  # drawn 10:43 UTC for the fourth pass (platform stores without events)
         "heldout5": (405, 4550, 5217, 6888),  # drawn by the lead 13:42 UTC for the fifth pass (price rises), never tuned on
-        "heldout5c": (265, 3111, 5267)}  # drawn 13:42 UTC for the fifth pass (双11 and 年货节), never tuned on
+        "heldout5c": (265, 3111, 5267),  # drawn 13:42 UTC for the fifth pass (双11 and 年货节), never tuned on
+        "heldout6c": (2890, 4405, 7901),  # drawn by the lead 16:44 UTC for the sixth pass (campaign store-level checks), never tuned on
+        "heldout6": (5818, 6034, 8523, 8872)}  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 

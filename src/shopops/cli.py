@@ -165,6 +165,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # the upload limit is shopops' own (a clear message on the page); waitress's must not be lower
     server = create_server(application, host=args.host, port=args.port, threads=args.threads, ident="shopops",
                            max_request_body_size=settings.SHOPOPS_UPLOAD_MAX_BYTES + (16 << 20))
+    from shopops.web.startup import settle
+
+    settle()  # every page imported, the long-lived objects out of the garbage collector's walks
     host = Host(scheduler=settings.SHOPOPS_SCHEDULER and not args.no_scheduler, worker=not args.no_worker).start()
     handoff.server_announce(port=args.port)
     print(f"shopops serving on http://{args.host}:{args.port}/  (Ctrl+C to stop)", flush=True)

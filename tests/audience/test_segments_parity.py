@@ -11,8 +11,7 @@ import pytest
 
 from shopops.audience.outreach.results import results_compute
 from shopops.audience.selectors import segment_member_keys
-from shopops.warehouse.loader import conform
-from shopops.warehouse.schema import TABLES
+from support.kpi_store import spark_append
 from tests.audience.audience_shop import AS_OF, UNPAID, build, per_customer
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +32,7 @@ def _load(con, frames) -> None:
     for table, frame in frames.items():
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":  # appended directly (a loader merge rewrites the table): bump by hand
-            spark = con._session  # columns in the table order: Spark stores the partition column last
-            spark.createDataFrame(conform(TABLES[table], batch)).select(*spark.table(table).columns).write.insertInto(table)
+            spark_append(con, table, batch)
             versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)

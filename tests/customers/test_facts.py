@@ -14,7 +14,8 @@ import pandas as pd
 import pytest
 
 from shopops.customers.facts import (
-    COLUMNS, customer_categories, customer_facts, lifecycle_transitions, unified_customer_facts,
+    COLUMNS, RFM_COLUMNS, customer_categories, customer_facts, lifecycle_transitions, rfm_facts,
+    unified_customer_facts,
 )
 from shopops.customers.lifecycle import RulesByStore, StageRules
 from support.customer_oracle import oracle, with_rfm
@@ -74,6 +75,36 @@ def test_facts_equal_pandas(loaded, frames, window):
     assert got.r_score.isna().sum() == (want.orders_window == 0).sum()
 
 
+def _rfm_rows(con, **kwargs) -> pd.DataFrame:
+    got = rfm_facts(con, **kwargs).to_pandas()
+    assert list(got.columns) == list(RFM_COLUMNS)
+    got["last_order_date"] = [pd.Timestamp(v).date() for v in got.last_order_date]
+    return got.set_index(["store_id", "customer_id"]).sort_index()
+
+
+@pytest.mark.parametrize("window", [365, 6])
+def test_rfm_facts_are_the_oracles_scored_customers(loaded, frames, window):
+    """The RFM page's own query (the window's orders only) scores exactly the customers with an order in
+    the window, with the oracle's R, F, M, scores and group — per store."""
+    rules = RulesByStore(StageRules(), {"jd": StageRules(rfm_window_days=5)})
+    got = _rfm_rows(loaded, as_of=AS_OF, window_days=window, rules=rules)
+    want = with_rfm(oracle(frames, AS_OF, window, StageRules()))
+    want = want[want.orders_window > 0]
+    assert list(got.index) == list(want.index) and len(got) > 50
+    for col in ("recency_days", "orders_window", "gmv_window", "last_order_date"):
+        assert list(got[col]) == list(want[col]), col
+    assert list(got.r_score) == [int(v) for v in want.r] and list(got.f_score) == [int(v) for v in want.f]
+    assert list(got.m_score) == [int(v) for v in want.m] and list(got.rfm_segment) == list(want.group)
+    # each store's own window when none is given (jd: 5 days, the others the default 365)
+    per_store = _rfm_rows(loaded, as_of=AS_OF, rules=rules)
+    assert len(per_store.loc["jd"]) < len(got.loc["jd"]) or window < 365
+    for store, days in (("jd", 5), ("tmall", 365)):
+        want = with_rfm(oracle(frames, AS_OF, days, StageRules()))
+        want = want[want.orders_window > 0].loc[store]
+        assert list(per_store.loc[store].index) == list(want.index), store
+        assert list(per_store.loc[store].rfm_segment) == list(want.group), store
+
+
 def test_rules_per_store_and_store_filter(loaded, frames):
     strict = StageRules(new_days=14, active_days=30, churn_days=45)
     loose = StageRules(new_days=14, active_days=60, churn_days=200)
@@ -117,6 +148,9 @@ def test_facts_and_transitions_on_every_engine(any_warehouse, frames):
     scored = with_rfm(want)
     assert [None if pd.isna(v) else int(v) for v in got.r_score] == [None if pd.isna(v) else int(v) for v in scored.r]
     assert [v if isinstance(v, str) else None for v in got.rfm_segment] == list(scored.group)
+    rfm = _rfm_rows(any_warehouse, as_of=AS_OF, window_days=60, rules=rules)
+    in_window = scored[scored.orders_window > 0]
+    assert list(rfm.index) == list(in_window.index) and list(rfm.rfm_segment) == list(in_window.group)
     t = lifecycle_transitions(any_warehouse, start=dt.date(2025, 9, 1), as_of=AS_OF, rules=rules).to_pandas()
     last = t[[pd.Timestamp(v).date() == AS_OF for v in t.month_end]]
     assert last.groupby("to_stage").customers.sum().to_dict() == want.stage.value_counts().to_dict()

@@ -36,14 +36,14 @@ def store(buyers_today: list[float], *, multiplier: float = 1.0, price_today: fl
 
 
 def test_a_product_whose_buyers_collapse_against_the_others_signals():
-    sp = store([4, 10, 10, 10, 10])
+    sp = store([2, 10, 10, 10, 10])
     sigs = product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5)
     assert [s.product_id for s in sigs] == ["p0"]
     s = sigs[0]
     x = sp.buyers[:, DAYS - 30:DAYS - 2]  # the reference: the 28 days before the day before
     share = x[0].sum() / x[1:].sum()  # leave-one-out share
     assert s.expected == pytest.approx(share * 40)
-    assert s.window == 1 and s.actual == 4
+    assert s.window == 1 and s.actual == 2
     # z: the Poisson tail's normal score over √(pooled over-dispersion): the median over products of the
     # squared robust sd (1.4826 × MAD) of their residuals (x − e) / √e on the reference days, at least 1
     others = x.sum(axis=0)[None, :] - x
@@ -51,7 +51,17 @@ def test_a_product_whose_buyers_collapse_against_the_others_signals():
     r = (x - e) / np.sqrt(e)
     sd = 1.4826 * np.median(np.abs(r - np.median(r, axis=1, keepdims=True)), axis=1)
     phi = max(1.0, float(np.median(sd ** 2)))
-    assert s.z == pytest.approx(stats.norm.ppf(stats.poisson.cdf(4, s.expected)) / np.sqrt(phi), abs=1e-6)
+    assert s.z == pytest.approx(stats.norm.ppf(stats.poisson.cdf(2, s.expected)) / np.sqrt(phi), abs=1e-6)
+
+
+def test_a_product_without_evidence_is_judged_at_the_bar_shared_by_the_stores_products():
+    # five products judged without evidence: the bar is the one-sided tail of z 3.5 shared by five
+    bar = -stats.norm.ppf(stats.norm.cdf(-3.5) / 5)
+    assert 3.9 < bar < 4.0
+    sp = store([4, 10, 10, 10, 10])  # 4 of about 20: z between 3.5 and the shared bar
+    alone = product_signals(sp, DAY, settings=ST, cs=CrossSettings(family_wise=False), store_gmv=1e5)
+    assert [s.product_id for s in alone] == ["p0"] and -bar < alone[0].z <= -3.5
+    assert product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5) == []
 
 
 def test_a_campaign_lifting_every_product_is_not_a_signal():

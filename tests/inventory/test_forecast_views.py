@@ -67,11 +67,11 @@ def test_merchant_code_by_day_sums_every_store(shop, buyer_client):
     html = buyer_client.get(f"/inventory/forecast/?code={code}", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'data-subject="code"' in html and "全部店铺合计" in html
     history = _rows(html, "history")
-    first = DAY - dt.timedelta(days=119)
-    expected = _oracle(shop["sales"], {app_shop.sku_id(s, code) for s in app_shop.STORES}, first, 7, 18)
-    assert [h["units"] for h in history] == expected[:len(history)] and len(history) == 18
-    assert history[0]["start"] == f"{first:%Y-%m-%d}"
-    one_store = _oracle(shop["sales"], {app_shop.sku_id("s1", code)}, first, 7, 18)
+    first = DAY - dt.timedelta(days=17 * 7 - 1)  # 120 days of history shown as 17 whole weeks ending on the stock day
+    expected = _oracle(shop["sales"], {app_shop.sku_id(s, code) for s in app_shop.STORES}, first, 7, 17)
+    assert [h["units"] for h in history] == expected and len(history) == 17
+    assert history[0]["start"] == f"{first:%Y-%m-%d}" and history[-1]["end"] == f"{DAY:%Y-%m-%d}"
+    one_store = _oracle(shop["sales"], {app_shop.sku_id("s1", code)}, first, 7, 17)
     assert sum(expected) > 1.5 * sum(one_store)  # both stores, not one
     forecast = _rows(html, "forecast")
     assert len(forecast) == 56 and forecast[0]["end"] == f"{DAY + dt.timedelta(days=1):%Y-%m-%d}"

@@ -225,3 +225,64 @@ def test_flat_models_follow_the_weekday_profile_a_shop_closed_on_saturdays():
     flat_off = off.series[~off.series["model"].str.startswith(("Seas", "Theta"))]["unique_id"]
     if len(flat_off):
         assert (g[(g["wd"] == 5) & g["unique_id"].isin(flat_off)]["mean"] > 0.5).all()
+
+
+@pytest.mark.parametrize("seed", [21, 22])
+def test_listing_dates_before_the_data_do_not_triple_the_forecast(seed):
+    """The default demo's shape: one year of data, products listed long before it (the listing date is earlier
+    than the data's first day). Before the fix the year before the data read as zero sales: the yearly index
+    compared last year's December (sales) with an empty November and multiplied every forecast by 3 (its clip).
+    Constant Poisson rates: the next 14 days' forecast must be near each series' mean of its last 56 days
+    (pandas), in total within 15 %."""
+    rng = np.random.default_rng(seed)
+    n, t = 24, 365
+    first = dt.date(2025, 12, 6)
+    end = first + dt.timedelta(days=t - 1)
+    rate = rng.uniform(0.3, 4.0, n)
+    y = rng.poisson(rate[:, None], (n, t)).astype(float)
+    ids = [f"c{i:02d}" for i in range(n)]
+    attrs = pd.DataFrame({"unique_id": ids, "category": ["A"] * 12 + ["B"] * 12, "price": rng.uniform(20, 500, n)})
+    listed = {k: end - dt.timedelta(days=729) for k in ids}  # planning.demand_forecast clips at 730 days back
+    fc = forecast_demand(_frame(y, ids, start=first), horizon=28, end=end, attributes=attrs, starts=listed)
+    got = fc.forecasts.assign(k=fc.forecasts.groupby("unique_id").cumcount())
+    got = got[got["k"] < 14].groupby("unique_id")["mean"].mean()
+    recent = pd.DataFrame(y[:, -56:], index=ids).mean(axis=1)
+    assert got.sum() / recent.sum() == pytest.approx(1.0, abs=0.15)
+    assert (got / recent).median() == pytest.approx(1.0, abs=0.2)
+    assert (fc.series["history"] == t).all()  # each series starts with the data, not at its listing date
+
+
+def test_products_launched_a_year_ago_do_not_lift_the_yearly_index_when_asked():
+    """(``yearly_established_only``, off by default: measured mixed on the dev seeds.) 500 days; category X:
+    five products selling 1 a day throughout and five launched on day 150 at 4 a day (inside the span a year
+    before the forecast: days 136–191). Their launch is no seasonal rise: read as a
+    change from zero it lifted the category's yearly index to its clip (3). Constant rates: the forecast must be
+    near each series' pandas mean of its last 56 days."""
+    rng = np.random.default_rng(23)
+    t, launch = 500, 150
+    rate = np.array([1.0] * 5 + [4.0] * 5)
+    y = rng.poisson(rate[:, None], (10, t)).astype(float)
+    y[5:, :launch] = 0.0
+    ids = [f"x{i}" for i in range(10)]
+    starts = {k: START for k in ids[:5]} | {k: START + dt.timedelta(days=launch) for k in ids[5:]}
+    attrs = pd.DataFrame({"unique_id": ids, "category": "X", "price": 100.0})
+    fc = forecast_demand(_frame(y, ids), horizon=28, end=START + dt.timedelta(days=t - 1), attributes=attrs,
+                         starts=starts, settings=ForecastSettings(yearly_established_only=True))
+    got = fc.forecasts.groupby("unique_id")["mean"].mean()
+    recent = pd.DataFrame(y[:, -56:], index=ids).mean(axis=1)
+    assert got.sum() / recent.sum() == pytest.approx(1.0, abs=0.15)
+    assert ((got / recent).between(0.7, 1.4)).all(), (got / recent).round(2).to_dict()
+
+
+def test_intervals_hold_at_least_the_poisson_noise_of_the_level():
+    """A product that sold exactly 9 a day has no backtest error (σ = 0): its 80 % interval was 9–9. Demand
+    counts are at least Poisson: the interval is at least 9 ± 1.2816·√9 = 5.16–12.84 (z of 90 % by hand
+    from the normal table), 95 % 9 ± 1.96·3 = 3.12–14.88."""
+    t = 300
+    y = np.full((1, t), 9.0)
+    fc = forecast_demand(_frame(y, ["nine"]), horizon=14, starts={"nine": START}, end=START + dt.timedelta(days=t - 1))
+    f = fc.forecasts
+    assert f["mean"].to_numpy() == pytest.approx(9.0)
+    assert f["lo_80"].to_numpy() == pytest.approx(9.0 - 1.2816 * 3.0, abs=0.01)
+    assert f["hi_80"].to_numpy() == pytest.approx(9.0 + 1.2816 * 3.0, abs=0.01)
+    assert f["hi_95"].to_numpy() == pytest.approx(9.0 + 1.96 * 3.0, abs=0.01)

@@ -179,3 +179,50 @@ def test_targets_are_read_from_the_app_db_and_passed_in(store):
         ("", "gmv", Decimal("200000")), ("jd", "paid_orders", Decimal("10"))]
     want = oracle(FRAMES, START, START + dt.timedelta(days=14), ["jd"])["paid_orders"]
     assert (rows[1].actual, rows[1].projection, rows[1].on_track) == (want, want * 2.0, want * 2 >= 10)
+
+
+def test_cohorts_over_many_months_equal_a_hand_count_in_both_shapes(any_warehouse, monkeypatch):
+    """The cohort runner's one-pass shape (a month mask per buyer, DuckDB/PostgreSQL) and its join shape (Spark,
+    or a span of months too long for the mask) count the same buyers as pandas over the same orders: buyers who
+    started before the cohorts, months beyond ``months``, a pending order, two orders in one month."""
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+    from shopops.metrics.runners import cohort
+    from shopops.metrics.runners.base import compiled
+    from shopops.warehouse.loader import load
+
+    rng = np.random.default_rng(13)
+    rows = []
+    for i in range(300):
+        store, first = ("s1", "s2")[i % 2], int(rng.integers(0, 30))  # first month: 2023-07 + first
+        for n in range(int(rng.integers(1, 8))):
+            month = first + (0 if n == 0 else int(rng.integers(0, 30)))
+            if month >= 30:
+                continue
+            day = dt.date(2023 + (6 + month) // 12, (6 + month) % 12 + 1, 1 + int(rng.integers(0, 28)))
+            at = dt.datetime(day.year, day.month, day.day, 3, tzinfo=dt.UTC)
+            status = "pending_payment" if n == 1 and i % 7 == 0 else "paid"
+            rows.append({"store_id": store, "order_id": f"o{i}-{n}", "customer_id": f"c{i}", "status": status,
+                         "created_at": at, "paid_at": at if status == "paid" else None,
+                         "paid_date": day if status == "paid" else None, "paid_amount": Decimal("10.00")})
+    load(any_warehouse, "orders", pa.Table.from_pylist(rows))
+    frames = {"orders": pd.DataFrame(rows)}
+    cases = [(Period(dt.date(2024, 3, 1), dt.date(2025, 2, 28)), 11),  # mask: 12 cohorts + 11 months
+             (Period(dt.date(2024, 1, 1), dt.date(2024, 6, 30)), 3),
+             (Period(dt.date(2019, 1, 1), dt.date(2025, 12, 31)), 24)]  # 84 + 24 months: the join shape
+    masked = any_warehouse.name in cohort.MASK_ENGINES  # Spark: the join shape only
+    assert [cohort.CohortRunner(CohortQuery(p, months=k), con=any_warehouse)._masked() for p, k in cases] == [
+        masked, masked, False]
+    for period, months in cases:
+        want = oracle_cohorts(frames, period.start, period.end, months)
+        assert len(want) > 10 and max(k for _, k in want) == months
+        got = run_query(CohortQuery(period, months=months), con=any_warehouse, cache=False).cells
+        assert {(c.cohort, c.months_since): c.customers for c in got if c.customers} == want, period
+        with monkeypatch.context() as m:
+            m.setattr(cohort, "MASK_ENGINES", ())
+            compiled.clear()  # the SQL compiled per query
+            joined = run_query(CohortQuery(period, months=months), con=any_warehouse, cache=False).cells
+        compiled.clear()
+        assert joined == got, period

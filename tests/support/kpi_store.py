@@ -224,15 +224,29 @@ def with_last_year(frames: dict[str, pd.DataFrame]) -> dict[str, pd.DataFrame]:
     return out
 
 
+def spark_append(con, table: str, batch: pa.Table) -> None:
+    """Append conformed rows to a Spark table as they are (no merge), with the month partition
+    column the loader writes on facts; columns in the table's order (partition column last)."""
+    from pyspark.sql import functions as F
+
+    from shopops.warehouse.backends.sql import SPARK_MONTH, spark_month
+
+    spark = con._session
+    rows, columns = spark.createDataFrame(conform(TABLES[table], batch)), spark.table(table).columns
+    if SPARK_MONTH in columns:
+        rows = rows.withColumn(SPARK_MONTH, F.expr(spark_month("", TABLES[table].business_date)))
+    rows.select(*columns).write.insertInto(table)
+
+
 def load_into(con, frames: dict[str, pd.DataFrame]) -> None:
     """Load through the warehouse loader; on Spark (tables start empty in tests) append the
-    conformed rows directly instead (columns in the table's order: facts are partitioned by
-    business date, which Spark stores last) and refill the daily rollups, which the loader keeps."""
+    conformed rows directly instead (columns in the table's order, with the month partition
+    column the loader writes on facts, which Spark stores last) and refill the daily rollups,
+    which the loader keeps."""
     for table, frame in frames.items():
         batch = pa.Table.from_pandas(frame, preserve_index=False)
         if con.name == "pyspark":
-            spark = con._session
-            spark.createDataFrame(conform(TABLES[table], batch)).select(*spark.table(table).columns).write.insertInto(table)
+            spark_append(con, table, batch)
             versions.bump(con, table, set(frame.store_id))
         else:
             load(con, table, batch)

@@ -102,46 +102,62 @@ def test_a_row_whose_business_date_changes_leaves_its_old_day(any_warehouse):
 
 
 @pytest.mark.spark
-def test_spark_merge_rewrites_only_the_days_it_touches(request, tmp_path, monkeypatch):
-    """On Spark with SHOPOPS_SPARK_PARTITION_BY_DAY=1, facts are partitioned by business date: a
-    load of one day leaves the files of the other days untouched."""
-    from conftest import _any_warehouse
-
-    from shopops.warehouse.loader import ensure_tables
-
-    with _any_warehouse("spark", request, tmp_path, monkeypatch) as con:
-        monkeypatch.setenv("SHOPOPS_SPARK_PARTITION_BY_DAY", "1")
-        con._session.sql("DROP TABLE IF EXISTS orders")
-        ensure_tables(con, ["orders"])
-        try:
-            _check_days_untouched(con)
-        finally:  # the session's other tests use the default (unpartitioned) table
-            monkeypatch.delenv("SHOPOPS_SPARK_PARTITION_BY_DAY")
-            con._session.sql("DROP TABLE IF EXISTS orders")
-            ensure_tables(con, ["orders"])
-
-
-def _check_days_untouched(con):
+def test_spark_merge_rewrites_only_the_months_it_touches(request, tmp_path, monkeypatch):
+    """On Spark, facts are partitioned by the month of their business date (one file a month): a
+    load rewrites the months it touches — its own and those its keys leave — and no other."""
     from pathlib import Path
 
-    days = [dt.date(2025, 11, 1) + dt.timedelta(days=i) for i in range(5)]
-    rows = [("tmall", f"O{i}", "c1", "paid", T0, T0, d, Decimal("10.00")) for i, d in enumerate(days)]
-    load(con, "orders", orders(rows))
-    spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
-    table_dir = next(p for p in spark_dir.rglob("orders") if p.is_dir())
+    from conftest import _any_warehouse
 
-    def files_of(day):
-        return sorted((p.name, p.stat().st_mtime_ns)
-                      for p in (table_dir / f"paid_date={day.isoformat()}").glob("*.parquet"))
+    with _any_warehouse("spark", request, tmp_path, monkeypatch) as con:
+        def day(m, d):
+            return dt.date(2025, m, d)
+        rows = [("tmall", f"O{m}{d}", "c1", "paid", T0, T0, day(m, d), Decimal("10.00"))
+                for m in (9, 10, 11) for d in (3, 17, 30)]
+        unpaid = ("tmall", "U1", "c3", "created", T0, None, None, Decimal("88.00"))
+        load(con, "orders", orders([*rows, unpaid]))
+        spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+        table_dir = next(p for p in spark_dir.rglob("orders") if p.is_dir())
 
-    before = {d: files_of(d) for d in days}
-    assert all(before.values()), "every day has its own partition directory"
-    changed = ("tmall", "O2", "c1", "refunded", T0, T0, days[2], Decimal("10.00"))
-    result = load(con, "orders", orders([changed]))
-    assert (result.inserted, result.updated) == (0, 1)
-    after = {d: files_of(d) for d in days}
-    assert [d for d in days if after[d] != before[d]] == [days[2]]
-    assert con.table("orders").count().execute() == 5
+        def files():
+            return {p.name: sorted((f.name, f.stat().st_mtime_ns) for f in p.glob("*.parquet"))
+                    for p in table_dir.glob("_month=*")}
+
+        before = files()
+        assert sorted(before) == ["_month=2025-09", "_month=2025-10", "_month=2025-11",
+                                  "_month=undated"]
+        assert all(len(f) == 1 for f in before.values()), "one file a month"
+        assert "_month" not in con.table("orders").columns  # readers see the canonical columns only
+
+        # a batch spanning two months: a changed October row, a new December order, the unpaid
+        # order paid on 31 October (it leaves the empty-date partition), one October row unchanged
+        changed = ("tmall", "O1017", "c1", "refunded", T0, T0, day(10, 17), Decimal("10.00"))
+        new = ("tmall", "N1", "c4", "paid", T0, T0, day(12, 1), Decimal("5.00"))
+        paid = ("tmall", "U1", "c3", "paid", T0, T0, day(10, 31), Decimal("88.00"))
+        same = rows[3]  # O103, 3 October
+        batch = orders([changed, new, paid, same])
+        result = load(con, "orders", batch)
+        assert (result.inserted, result.updated, result.unchanged) == (1, 2, 1)
+        after = files()
+        assert sorted(after) == ["_month=2025-09", "_month=2025-10", "_month=2025-11", "_month=2025-12"]
+        assert after["_month=2025-09"] == before["_month=2025-09"]  # untouched months keep their files
+        assert after["_month=2025-11"] == before["_month=2025-11"]
+        assert after["_month=2025-10"] != before["_month=2025-10"] and len(after["_month=2025-10"]) == 1
+        frame = con.table("orders").to_pandas().sort_values("order_id")
+        got = {(r.order_id, r.status, str(r.paid_date)[:10]) for r in frame.itertuples()}
+        expected = {(r[1], r[3], str(r[6])) for r in rows if r[1] != "O1017"} | {
+            ("O1017", "refunded", "2025-10-17"), ("N1", "paid", "2025-12-01"), ("U1", "paid", "2025-10-31")}
+        assert got == expected and len(frame) == 11
+
+        again = load(con, "orders", batch)  # the same batch again: nothing written
+        assert (again.inserted, again.updated) == (0, 0)
+        assert files() == after
+        kept = load(con, "orders", orders([rows[0][:3] + ("closed",) + rows[0][4:], ("tmall", "N2", "c5", "paid", T0, T0,
+                                                                                   day(9, 4), Decimal("1.00"))]),
+                    update=False)  # insert-only: the stored row stays, only the new key is added
+        assert (kept.inserted, kept.updated) == (1, 0)
+        frame = con.table("orders").to_pandas()
+        assert set(frame.loc[frame.order_id.isin(["O93", "N2"]), "status"]) == {"paid"} and len(frame) == 12
 
 
 C = ("tmall", "C1", "c3", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("5.00"))
@@ -203,3 +219,49 @@ def test_a_table_created_before_a_new_optional_column_gets_it(any_warehouse):
     frame = con.table("ad_spend_daily").to_pandas().set_index("plan_id")
     assert frame.loc["new", "attributed_cart_adds"] == 7 and frame.loc["old", "attributed_cart_adds"] != frame.loc[
         "old", "attributed_cart_adds"]  # NaN: the old row has none
+
+
+def test_a_batch_spanning_two_months_merges_and_keeps_the_rollups_alike_on_every_engine(any_warehouse):
+    """The same loads on DuckDB, PostgreSQL and Spark (partitioned by month there): a batch over the
+    end of October and the start of November with a changed order, an order moving from November
+    to October, an unpaid order paid in November and a new one. Table and rollups counted by hand."""
+    from shopops.warehouse.schema import TABLES
+
+    con = any_warehouse
+    oct30, oct31, nov1, nov2 = dt.date(2025, 10, 30), dt.date(2025, 10, 31), dt.date(2025, 11, 1), dt.date(2025, 11, 2)
+
+    def order(oid, cust, day, amount, status="paid"):
+        return ("s1", oid, cust, status, T0, T0 if day else None, day, Decimal(amount))
+
+    def lines(rows):
+        return pa.Table.from_pylist([{"store_id": "s1", "order_id": o, "line_no": n, "product_id": p, "quantity": u,
+                                      "paid_amount": Decimal(a), "paid_date": d} for o, n, p, u, a, d in rows])
+
+    load(con, "orders", orders([order("o1", "c1", oct30, "30.00"), order("o2", "c2", oct31, "12.50"),
+                                order("o3", "c1", nov1, "40.00"), order("o4", "c3", None, "9.00", "pending_payment")]))
+    load(con, "order_lines", lines([("o1", 1, "A", 1, "10.00", oct30), ("o1", 2, "B", 2, "20.00", oct30),
+                                    ("o2", 1, "A", 1, "12.50", oct31), ("o3", 1, "A", 4, "40.00", nov1),
+                                    ("o4", 1, "B", 1, "9.00", None)]))
+    got = load(con, "orders", orders([order("o1", "c1", oct30, "30.00"), order("o2", "c2", oct31, "15.00"),
+                                      order("o3", "c1", oct30, "40.00"), order("o4", "c3", nov2, "9.00"),
+                                      order("o5", "c4", nov2, "7.00")]))
+    assert (got.inserted, got.updated, got.unchanged) == (1, 3, 1)
+    got = load(con, "order_lines", lines([("o2", 1, "A", 1, "15.00", oct31), ("o3", 1, "A", 4, "40.00", oct30),
+                                          ("o4", 1, "B", 1, "9.00", nov2), ("o5", 1, "B", 1, "7.00", nov2),
+                                          ("o1", 1, "A", 1, "10.00", oct30)]))
+    assert (got.inserted, got.updated, got.unchanged) == (1, 3, 1)
+
+    frame = con.table("orders").to_pandas()
+    assert sorted((r.order_id, r.status, str(r.paid_date)[:10], r.paid_amount) for r in frame.itertuples()) == [
+        ("o1", "paid", "2025-10-30", Decimal("30.00")), ("o2", "paid", "2025-10-31", Decimal("15.00")),
+        ("o3", "paid", "2025-10-30", Decimal("40.00")), ("o4", "paid", "2025-11-02", Decimal("9.00")),
+        ("o5", "paid", "2025-11-02", Decimal("7.00"))]
+    assert list(con.table("orders").columns) == TABLES["orders"].column_names  # readers never see a partition column
+    store = {str(r.date)[:10]: (r.gmv, r.order_rows, r.paying_buyers)
+             for r in con.table("store_daily").to_pandas().itertuples()}
+    assert store == {"2025-10-30": (Decimal("70.00"), 2, 1), "2025-10-31": (Decimal("15.00"), 1, 1),
+                     "2025-11-02": (Decimal("16.00"), 2, 2)}  # 1 November lost its only order
+    product = {(str(r.date)[:10], r.product_id): (r.item_gmv, r.units_sold, r.item_buyers)
+               for r in con.table("product_daily").to_pandas().itertuples()}
+    assert product == {("2025-10-30", "A"): (Decimal("50.00"), 5, 1), ("2025-10-30", "B"): (Decimal("20.00"), 2, 1),
+                       ("2025-10-31", "A"): (Decimal("15.00"), 1, 1), ("2025-11-02", "B"): (Decimal("16.00"), 2, 2)}

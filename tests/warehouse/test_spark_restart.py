@@ -44,7 +44,7 @@ def _run(tmp_path: Path, status: str) -> dict:
                SHOPOPS_SPARK_WAREHOUSE=str(tmp_path / "spark"), SHOPOPS_VAR_DIR=str(tmp_path / "var"),
                SPARK_LOCAL_IP="127.0.0.1", PYTHONPATH=os.pathsep.join(sys.path))
     done = subprocess.run([sys.executable, "-c", SCRIPT, status], env=env, capture_output=True, text=True,
-                          timeout=300, cwd=tmp_path)
+                          timeout=900, cwd=tmp_path)  # a fresh warehouse: every table created
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout.strip().splitlines()[-1])
 

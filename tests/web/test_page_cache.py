@@ -180,3 +180,48 @@ def test_the_customers_warm_up_runs_the_customers_pages_queries_before_the_first
     seen.clear()
     assert director.get("/customers/").status_code == 200
     assert not any(hit for _, hit in seen), seen
+
+
+def test_the_customers_job_warms_the_rfm_page_and_keeps_it(shop, director, monkeypatch):
+    """The RFM grid of the page's default view (every store, the last day with a paid order) is computed
+    by the ``customers_warm`` job after an import: the first visitor computes nothing; the job keeps what
+    it warmed past the cache's own timeout; a new import computes again."""
+    from shopops.customers import jobs, selectors
+    from shopops.metrics import cache as result_cache
+
+    load(shop, "orders", _orders({"o3": ("2025-11-11", "50.00")}))  # an import: a new data version
+    built = []
+    compute = selectors._rfm_overview
+    monkeypatch.setattr(selectors, "_rfm_overview", lambda *a: built.append(a[1]) or compute(*a))
+    touched = []
+    touch = caches["default"].touch
+    monkeypatch.setattr(caches["default"], "touch", lambda key, timeout=None: touched.append(timeout) or touch(key, timeout))
+    assert jobs.customers_warm() == "3 customers page queries and 1 RFM view warm"
+    assert built == [dt.date(2025, 11, 11)]
+    # kept for the job's own span, not the cache's 5 minutes: every result it warmed (3 queries + the grid)
+    kept_before = len(touched)
+    jobs.customers_warm()  # a second run at the same version: cache reads, each kept again
+    assert built == [dt.date(2025, 11, 11)] and len(touched) - kept_before == 4
+    assert min(touched) >= result_cache.WARM_TIMEOUT  # (the grid: its own hour, the longer)
+    assert director.get(reverse("customers:rfm")).status_code == 200
+    assert built == [dt.date(2025, 11, 11)]  # the visitor read the warmed grid
+    grid = selectors.rfm_overview(as_of=dt.date(2025, 11, 11))
+    assert (grid.customers, grid.gmv) == (3, Decimal("400.00"))  # o1 + o2 + o3, one customer each
+    load(shop, "orders", _orders({"o4": ("2025-11-10", "20.00")}))
+    assert director.get(reverse("customers:rfm")).status_code == 200
+    assert built == [dt.date(2025, 11, 11)] * 2  # a new version: computed again
+
+
+def test_keep_gives_a_cached_result_a_new_life():
+    from shopops.metrics.cache import LocalCache, keep
+
+    local = LocalCache(timeout=0.05)
+    local.set("a", {"rows": 1})
+    assert keep("a", cache=local, timeout=60) and not keep("b", cache=local) and not keep(None, cache=local)
+    import time
+
+    time.sleep(0.1)
+    assert local.get("a") == {"rows": 1}  # would have expired after 0.05 s
+    local.set("c", 1, timeout=0.01)
+    time.sleep(0.05)
+    assert not local.touch("c", 60) and local.get("c") is None  # expired before the touch: gone

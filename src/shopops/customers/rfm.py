@@ -117,24 +117,32 @@ def score_frame(frame: pd.DataFrame, *, by: str | list[str] | None = "store_id",
 
 # --- Ibis (warehouse) -------------------------------------------------------------------
 
-def _score(col: ir.Column, *, partition: list, higher_is_better: bool) -> ir.IntegerColumn:
-    order = col if higher_is_better else col.desc()
-    w_rank = ibis.window(group_by=partition, order_by=[order])
-    w_all = ibis.window(group_by=partition)
-    worse = ibis.rank().over(w_rank)  # 0-based minimum rank: how many are strictly worse
-    n = col.count().over(w_all)
-    return (1 + (worse * 5 / n).floor()).cast("int8")
+def _scores(t: ir.Table, col: str, *, by: tuple[str, ...], higher_is_better: bool, name: str) -> ir.Table:
+    """(``by``…, ``col``, ``name``): the score of each distinct value of ``col`` in each ``by`` group.
+
+    Counted on the distinct values, not ranked row by row: (group, value, customers) first, then
+    "strictly worse" = the customers of the group up to and including this value (walking from the
+    worst one) minus those at it. A window sort over a few thousand distinct values instead of one
+    over every customer (3.5M on the large demo: 3.9 → 1.3 s of CPU for the three scores)."""
+    t = t.filter(t[col].notnull())
+    h = t.group_by(*by, col).aggregate(_c=t.count())
+    part = [h[c] for c in by]
+    walk = ibis.window(group_by=part, order_by=[h[col] if higher_is_better else h[col].desc()], rows=(None, 0))
+    worse = h._c.sum().over(walk) - h._c
+    n = h._c.sum().over(ibis.window(group_by=part))
+    return h.select(*by, col, **{name: (1 + (worse * 5 / n).floor()).cast("int8")})
 
 
 def score_table(t: ir.Table, *, by: tuple[str, ...] = ("store_id",), recency: str = "recency_days",
                 frequency: str = "orders_window", monetary: str = "gmv_window") -> ir.Table:
-    """``t`` with the same score columns as :func:`score_frame`, computed in the warehouse."""
-    part = [t[c] for c in by]
-    t = t.mutate(
-        r_score=_score(t[recency], partition=part, higher_is_better=False),
-        f_score=_score(t[frequency], partition=part, higher_is_better=True),
-        m_score=_score(t[monetary], partition=part, higher_is_better=True),
-    )
+    """``t`` with the same score columns as :func:`score_frame`, computed in the warehouse.
+
+    Each score is looked up from its value's score per ``by`` group (:func:`_scores`); a row with a
+    missing value gets no score (null), as :func:`score_frame` refuses one."""
+    specs = (("r_score", recency, False), ("f_score", frequency, True), ("m_score", monetary, True))
+    scores = [(_scores(t, col, by=by, higher_is_better=higher, name=name), col, name) for name, col, higher in specs]
+    for table, col, name in scores:
+        t = t.left_join(table, [*by, col]).select(*t.columns, name)
     t = t.mutate(fm_score=((t.f_score + t.m_score) // 2).cast("int8"))
     cell = t.r_score.cast("int16") * 10 + t.fm_score.cast("int16")
     return t.mutate(rfm_segment=ibis.cases(*((cell == r * 10 + fm, name) for (r, fm), name in GROUP_GRID.items())))

@@ -118,6 +118,11 @@ def _hero_skus() -> list[str]:
     return top or list(FloorPrice.objects.order_by("-list_price", "sku").values_list("sku", flat=True)[:3])
 
 
+# the demo's paid GMV per paying buyer in a campaign window is ¥510–590 (was assumed ¥250: the 双12 pace check then
+# raised a critical "paying buyers 146 against 333" alert on every first run)
+GMV_PER_BUYER = 540
+
+
 def _users() -> dict[str, object]:
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
@@ -147,8 +152,8 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
                     container = None
             plan = services.plan_create(
                 name=f"{y} {name}", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}{name}",
-                theme=f"{name}：全店大促，主推当季爆款，老客召回与新客首单并重。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // 260,
-                goal_new_buyers=goal // 900, goal_roi=Decimal("2.50"), goal_margin_floor=Decimal("0.3000"),
+                theme=f"{name}：全店大促，主推当季爆款，老客召回与新客首单并重。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
+                goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=Decimal("2.50"), goal_margin_floor=Decimal("0.3000"),
                 promo_campaign=container)
             _phases(plan, segments)
             _budget(plan, budget)
@@ -173,8 +178,8 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
         goal, budget = PLANS["双12"]
         nxt = services.plan_create(
             name=f"{year} 双12", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}双12",
-            theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // 250,
-            goal_new_buyers=goal // 1000, goal_roi=Decimal("2.20"), goal_margin_floor=Decimal("0.3200"),
+            theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
+            goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=Decimal("2.20"), goal_margin_floor=Decimal("0.3200"),
             hero_skus=_hero_skus())
         _phases(nxt, segments)
         _budget(nxt, budget)

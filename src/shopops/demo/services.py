@@ -33,14 +33,21 @@ def demo_build(
     with_incidents: bool = False,
     echo: Callable[[str], None] = lambda _: None,
 ) -> str:
-    """Generate the demo store's export files and import them. ``with_incidents`` plants two
-    known causes of abnormal days at the end (a price rise on Tmall's best seller on the
-    last two days, an ad budget cut at JD on the two days before), for the insights inbox."""
+    """Generate the demo store's export files and import them. ``with_incidents`` plants three
+    known causes of abnormal days at the end (a 差评 wave on Tmall's best seller: a week of 1-star
+    尺码 reviews up to the last day, its buyers walking away on the last two days; a price rise on
+    Tmall's second best seller on the same two days; an ad budget cut at JD on the two days before), for
+    the insights inbox and the service desk (a review_wave alert and a 差评跟进 ticket on first run).
+    The wave is on Tmall's best seller because a 差评 wave needs ≥ 4 bad reviews in 7 days
+    (``service.waves``): only that product gets enough reviews in the small demo (≈ 9 a week; Douyin's
+    best seller ≈ 4, too few on some days). The price rise was on the best seller before; on Douyin's or
+    JD's best seller it was not detected in the 90-day test demo, on Tmall's second it is."""
     started = time.perf_counter()
     end_date = end_date or business_today(settings.SHOPOPS_TIME_ZONE) - dt.timedelta(days=1)
     incidents = ()
     if with_incidents:
-        incidents = (Incident("price_rise", "tmall", end_date - dt.timedelta(days=1)),
+        incidents = (Incident("bad_reviews", "tmall", end_date - dt.timedelta(days=1)),
+                     Incident("price_rise", "tmall", end_date - dt.timedelta(days=1), rank=1),
                      Incident("ad_cut", "jd", end_date - dt.timedelta(days=3)))
     suffix = "-incidents" if incidents else ""
     out_dir = Path(settings.VAR_DIR) / "demo" / f"{scale}-{days}d-seed{seed}-{end_date.isoformat()}{suffix}"

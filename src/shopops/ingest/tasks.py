@@ -63,18 +63,18 @@ def import_job_task(job_id: int) -> str:
 
 
 def _cockpit_warm() -> None:
-    """The cockpit's default views and the customers page's (new and returning buyers, cohorts) at the
-    new data version, so that the first visitor after the import reads them from the cache (the
-    ``cockpit_warm`` and ``customers_warm`` jobs do the same every few minutes for imports handed over
-    otherwise). A failure here never fails the import."""
+    """The cockpit's default views and the customers and RFM pages' (new and returning buyers, cohorts,
+    the RFM grid) at the new data version, so that the first visitor after the import reads them from the
+    cache (the ``cockpit_warm`` and ``customers_warm`` jobs do the same every few minutes for imports
+    handed over otherwise). A failure here never fails the import."""
+    from shopops.customers.jobs import warm_pages as customers_warm
     from shopops.metrics.cockpit import cockpit_warm
-    from shopops.metrics.customer_overview import customers_warm
 
     try:
         cockpit_warm()
     except Exception:
         log.exception("warming the cockpit after an import failed")
-    try:  # new and returning buyers and cohorts read every order: tens of seconds on a large store
+    try:  # new and returning buyers, cohorts and RFM read every order: seconds to tens of seconds on a large store
         customers_warm()
     except Exception:
         log.exception("warming the customers page after an import failed")

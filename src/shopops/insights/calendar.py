@@ -65,6 +65,12 @@ class CampaignCalendar:
             return "会员日"
         return ""
 
+    def store_day(self, day: dt.date, store_id: str) -> bool:
+        """``day`` is one of the store's own campaign days (its extra dates, its monthly day), inside a
+        platform window too (a 会员日 on the 18th of a 年货节 is both)."""
+        return bool(store_id) and (day in self.store_days.get(store_id, frozenset())
+                                   or self.monthly.get(store_id) == day.day)
+
     def days(self, store_ids: Iterable[str], first: dt.date, last: dt.date) -> dict[str, frozenset[dt.date]]:
         """Campaign days per store between ``first`` and ``last``."""
         span = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]

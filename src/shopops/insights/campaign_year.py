@@ -15,7 +15,10 @@ The expectation of a KPI on a campaign day (``campaign_band``):
 * scale = the store's level before this year's campaign ÷ its level before last year's (the
   median of the ordinary days in the 28 days before each window): the store grew or shrank;
 * c = the median log ratio of actual to that expectation over this campaign's earlier days
-  (at least 3): this year's campaign runs hotter or cooler than last year's;
+  (at least 3): this year's campaign runs hotter or cooler than last year's; an earlier day more
+  than z × 15 % off (×1.7 or ×0.6 at z 3.5) is left out — an incident of its own, not the campaign's
+  temperature (a tracking outage multiplies the own site's conversion by 4: two such days of three
+  made the next days' normal conversion look like a 70 % fall);
 * spread (relative) = the robust spread of those log ratios (at least 5 days; else a prior),
   never below ``floor``, with the sampling noise of both days added (Poisson for counts; a sum of
   amounts over n items 1.3/√n; a rate over n its binomial noise).
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -115,6 +118,7 @@ class CampaignBand:
     correction: float  # e^c: this campaign so far against last year's
     aligned: dt.date
     history: int  # earlier campaign days the correction and spread come from
+    noise: float = 0.0  # the sampling noise of both days (relative), part of the spread's floor
 
 
 PRIOR_SPREAD = 0.15  # relative, while fewer than 5 earlier campaign days are known
@@ -156,6 +160,7 @@ def campaign_band(*, actual_ty: Sequence[float], expected_ly: Sequence[float], v
     e = np.asarray(expected_ly, dtype=float) * scale
     ok = (a > 0) & (e > 0)
     r = np.log(a[ok] / e[ok])
+    r = r[np.abs(r) <= z * PRIOR_SPREAD]  # a day off last year × scale by that much was an incident of its own
     c = float(np.median(r)) if r.size >= 3 else 0.0
     if r.size >= 5:
         rel = 1.4826 * float(np.median(np.abs(r - c)))
@@ -167,4 +172,32 @@ def campaign_band(*, actual_ty: Sequence[float], expected_ly: Sequence[float], v
     rel = max(rel, floor, noise)
     spread = expected * rel
     return CampaignBand(expected, expected - z * spread, expected + z * spread, spread, scale, math.exp(c), aligned,
-                        int(r.size))
+                        int(r.size), noise)
+
+
+def peer_residual(own: Mapping[dt.date, float], peers: Sequence[Mapping[dt.date, float]], day: dt.date, *,
+                  z: float = 3.5, floor: float = FLOOR_SPREAD, noise: float = 0.0) -> tuple[float, float, int] | None:
+    """A second expectation of a campaign day, from the other stores on the same days.
+
+    ``own`` / each of ``peers``: a store's log(actual ÷ last year's aligned day × scale) per campaign day
+    (this year's days so far and ``day``). The residual of a day is the store's minus the median of the
+    other stores' (at least 2) that day: what moves every store alike — a hotter or cooler day of the
+    campaign than last year's, the weekday a fixed-date campaign day fell on each year — cancels. Returns
+    (``day``'s residual − the median residual of the earlier days (at least 3, else 0), its spread: the
+    robust spread of the earlier residuals (at least 5 days, else ``PRIOR_SPREAD``) but at least ``floor``
+    and ``noise``, the number of earlier days); None when ``day`` has fewer than 2 peers or no own value.
+    An earlier day whose residual is beyond ``z`` × ``PRIOR_SPREAD`` is left out (an incident of its own, as
+    in ``campaign_band``)."""
+
+    def resid(d: dt.date) -> float:
+        x = own.get(d, float("nan"))
+        p = [v for q in peers if (v := q.get(d, float("nan"))) == v]
+        return x - float(np.median(p)) if x == x and len(p) >= 2 else float("nan")
+
+    now = resid(day)
+    if now != now:
+        return None
+    past = np.array([r for d in sorted(own) if d < day and (r := resid(d)) == r and abs(r) <= z * PRIOR_SPREAD])
+    c = float(np.median(past)) if past.size >= 3 else 0.0
+    rel = 1.4826 * float(np.median(np.abs(past - c))) if past.size >= 5 else PRIOR_SPREAD
+    return now - c, max(rel, floor, noise), int(past.size)

@@ -32,7 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from statistics import NormalDist
 
@@ -69,6 +69,7 @@ class Settings:
     min_severity: str = "medium"  # a store-day alerts when one of its signals is at least this severe
     cooldown_days: int = 3
     both_directions: bool = False  # also signal moves in the good direction
+    settled_level: bool = True  # a store KPI's move must stand out of its last week's level too (Band.recent)
 
     def __post_init__(self) -> None:
         if self.sensitivity not in SENSITIVITY_Z:
@@ -94,6 +95,9 @@ class Band:
     spread: float
     history: int  # points used
     poisson: bool = False  # a count whose spread is its sampling noise: judged by Poisson tails
+    # the expected value from the last week's level alone (NaN: too few days): a move must stand out of it too,
+    # so a level the store has already settled at for a week (a month's turn, a mix change) alerts once, not daily
+    recent: float = math.nan
 
 
 def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit,
@@ -127,18 +131,37 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     # spread from day-to-day differences (a trend or a level shift in the history does not widen it)
     spread = 1.4826 * _median(np.abs(np.diff(adjusted))) / math.sqrt(2) * f
     vol = None if volumes is None else volumes[pick].astype(float)
-    return _finish(expected, spread, f, vol, kind=kind, is_ratio=is_ratio, settings=settings, history=len(pick))
+    week = adjusted[_last_week(ordinals[pick], t)]
+    last = _median(week) * f if week.size >= _LAST_WEEK_MIN else math.nan
+    return _finish(expected, spread, f, vol, kind=kind, is_ratio=is_ratio, settings=settings, history=len(pick),
+                   recent=last, recent_days=week.size)
+
+
+def _last_week(ordinals: np.ndarray, t: int) -> np.ndarray:
+    """The history days of the week before the day before ``t`` (the day before may be an incident's first)."""
+    return (ordinals >= t - 8) & (ordinals <= t - 2)
+
+
+_LAST_WEEK_MIN = 5  # days of that week with data (not a campaign day) needed for its level
+_SETTLED_SE = 3.0  # … and its move from the usual level, in standard errors of its median
 
 
 def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *, kind: Unit, is_ratio: bool,
-            settings: Settings, history: int) -> Band | None:
+            settings: Settings, history: int, recent: float = math.nan, recent_days: int = 0) -> Band | None:
     """Sampling-noise floors, the volume gate and the band (shared by the one- and many-series paths)."""
     volume = None
     poisson = False
     if kind is Unit.COUNT:
         volume = expected
-        poisson = spread <= math.sqrt(max(expected, 1.0)) and expected <= _POISSON_MAX
-        spread = max(spread, math.sqrt(max(expected, 1.0)))
+        floor = math.sqrt(max(expected, 1.0))
+        compound = False
+        if vol is not None:  # a count of items in orders (units): compound Poisson, var ≥ mean × items per order
+            vol = vol[~np.isnan(vol)]
+            orders = _median(vol) * f if vol.size else 0.0
+            if orders >= 1.0 and expected > orders:
+                floor, compound = math.sqrt(expected * expected / orders), True
+        poisson = spread <= floor and expected <= _POISSON_MAX and not compound
+        spread = max(spread, floor)
     elif vol is not None:
         vol = vol[~np.isnan(vol)]
         volume = _median(vol) * f if vol.size else 0.0
@@ -151,12 +174,17 @@ def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *,
     if volume is not None and volume < settings.min_volume:
         return None
     spread = max(spread, settings.min_spread * abs(expected))
+    # the last week's level counts only when it moved out of what its median's noise allows (a settled level,
+    # not seven noisy days): the standard error of a median of n is ≈ 1.25 × spread / √n
+    if recent_days and abs(recent - expected) < _SETTLED_SE * 1.2533 * spread / math.sqrt(recent_days):
+        recent = math.nan
     z = settings.z
     if poisson:
         low, high = poisson_interval(expected, z)
-        return Band(expected=expected, low=low, high=high, spread=spread, history=history, poisson=True)
+        return Band(expected=expected, low=low, high=high, spread=spread, history=history, poisson=True,
+                    recent=recent)
     return Band(expected=expected, low=expected - z * spread, high=expected + z * spread, spread=spread,
-                history=history)
+                history=history, recent=recent)
 
 
 def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit, settings: Settings,
@@ -195,8 +223,12 @@ def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *,
     expected = level * f
     spread = 1.4826 * np.median(np.abs(np.diff(adjusted, axis=1)), axis=1) / math.sqrt(2) * f
     vols = None if volumes is None else volumes[:, pick].astype(float)
+    week_cols = _last_week(ordinals[pick], t)
+    n_week = int(week_cols.sum())
+    last = np.median(adjusted[:, week_cols], axis=1) * f if n_week >= _LAST_WEEK_MIN else np.full(n, math.nan)
     return [_finish(float(expected[i]), float(spread[i]), float(f[i]), None if vols is None else vols[i], kind=kind,
-                    is_ratio=is_ratio, settings=settings, history=len(pick)) for i in range(n)]
+                    is_ratio=is_ratio, settings=settings, history=len(pick), recent=float(last[i]),
+                    recent_days=n_week if n_week >= _LAST_WEEK_MIN else 0) for i in range(n)]
 
 
 _AXES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -380,11 +412,13 @@ class Series:
 
 def _two_day_band(b1: Band, b0: Band, settings: Settings) -> Band:
     expected = b1.expected + b0.expected
+    recent = b1.recent + b0.recent
     if b1.poisson and b0.poisson:
         low, high = poisson_interval(expected, settings.z)
-        return Band(expected, low, high, math.sqrt(max(expected, 1.0)), b1.history, poisson=True)
+        return Band(expected, low, high, math.sqrt(max(expected, 1.0)), b1.history, poisson=True, recent=recent)
     spread = math.hypot(b1.spread, b0.spread)
-    return Band(expected, expected - settings.z * spread, expected + settings.z * spread, spread, b1.history)
+    return Band(expected, expected - settings.z * spread, expected + settings.z * spread, spread, b1.history,
+                recent=recent)
 
 
 def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, skip: Mapping[str, frozenset[dt.date]],
@@ -409,9 +443,9 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
 
     # fill the cache a (store, KPI) group at a time: a store's products share one vectorised pass
     groups: dict[tuple, list[Series]] = {}
-    for s in series:
-        groups.setdefault((s.store_id, s.spec.kpi, id(s.dates)), []).append(s)
-    for (store, _kpi, _axis_id), members in groups.items():
+    for s in series:  # the store's own series apart from its products' (its volume is another count's)
+        groups.setdefault((s.store_id, s.spec.kpi, id(s.dates), bool(s.product_id)), []).append(s)
+    for (store, _kpi, _axis_id, _product), members in groups.items():
         store_skip = skip.get(store, frozenset())
         head = members[0]
         for d in (day, prev_day):
@@ -453,13 +487,28 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
         i = s.dates.index(day)
         kw = dict(store_id=s.store_id, day=day, product_id=s.product_id, driver_gmv=driver, store_gmv=store_gmv,
                   settings=settings)
-        sig = judge(s.spec, actual=float(s.values[i]), band=band, **kw)
+        sig = _judge_settled(s.spec, actual=float(s.values[i]), band=band, **kw)
         if sig is None and key in prev_bands and i > 0 and not math.isnan(s.values[i - 1]):
             two = _two_day_band(band, prev_bands[key], settings)
-            sig = judge(s.spec, actual=float(s.values[i] + s.values[i - 1]), band=two, window=2, **kw)
+            sig = _judge_settled(s.spec, actual=float(s.values[i] + s.values[i - 1]), band=two, window=2, **kw)
         if sig is not None:
             signals.append(sig)
     return signals, bands
+
+
+def _judge_settled(spec: SeriesSpec, *, actual: float, band: Band, product_id: str = "", settings: Settings,
+                   **kw) -> Signal | None:
+    """:func:`judge`, and for a store KPI the move must also stand out of the last week's level
+    (``Band.recent``): a store that has settled at a new level for a week — July's lower month after
+    June, a cheaper product mix, a best seller gone off the shelf — was news on its first days, not on
+    every day after (each KPI of it would alert in turn: the cool-down is per KPI)."""
+    sig = judge(spec, actual=actual, band=band, product_id=product_id, settings=settings, **kw)
+    if sig is None or product_id or not math.isfinite(band.recent) or not settings.settled_level:
+        return sig
+    shifted = replace(band, expected=band.recent)
+    if judge(spec, actual=actual, band=shifted, product_id=product_id, settings=settings, **kw) is None:
+        return None
+    return sig
 
 
 def _rank(sig: Signal) -> tuple:

@@ -18,7 +18,7 @@ import pandas as pd
 from shopops.core.periods import Period
 from shopops.insights import crosssection, queries
 from shopops.insights.calendar import CampaignCalendar
-from shopops.insights.campaign_year import campaign_band, campaign_day, window_of
+from shopops.insights.campaign_year import campaign_band, campaign_day, peer_residual, window_of
 from shopops.insights.crosscheck import CrossSettings, StoreProducts, peer_signals, product_signals, tracking_signal
 from shopops.insights.detection import (
     Band, Finding, Series, Settings, Signal, detect_period, expected_band, judge, poisson_interval,
@@ -48,6 +48,10 @@ class RunConfig:
     campaign_year: bool = True  # judge campaign days against last year's same campaign (when the warehouse has it)
     platforms: Mapping[str, str] = field(default_factory=dict)  # store -> platform (the campaign's phases); default: the store id
     cross_section: bool = True  # campaign days: conversion against the other stores, a product's share collapsing (crosssection.py)
+    # campaign days, two expectations must agree: a store KPI against last year's campaign alerts only when it also
+    # fell against the other stores' own last year (campaign_year.peer_residual; with fewer than 2 other stores, last
+    # year's alone), and ad clicks or conversion against the other stores only when below last year's band too
+    campaign_peers: bool = True
 
 
 @dataclass
@@ -240,6 +244,9 @@ def _within_day_checks(store_frame: pd.DataFrame, store_products: Mapping[str, S
 
 
 CAMPAIGN_PRE_DAYS = 28  # the ordinary days before a campaign window that give a store's level
+# store-level signals of campaign days from the checks against the other stores (crosscheck.peer_signals on ad
+# clicks, crosssection.conversion_peer_signals) that must agree with last year's same campaign day when it is known
+CONFIRMED_BY_LAST_YEAR = ("clicks", "conversion_rate")
 
 
 def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: list[dt.date], kpis: Sequence[str], *,
@@ -260,6 +267,8 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
     # the sales KPIs that alert (money, or a KPI that moves GMV): what a campaign's shape carries from year to year
     alerting = tuple(k for k in kpis if queries.spec_of(k).alerting
                      and (queries.spec_of(k).kind is Unit.MONEY or queries.spec_of(k).drives_gmv))
+    # banded but not raised here: the KPIs of the checks against the other stores (ad clicks), which must agree
+    confirming = tuple(k for k in CONFIRMED_BY_LAST_YEAR if k in kpis and k not in alerting)
     have = set(store_frame[BUCKET]) if len(store_frame) else set()
     first_have = min(have) if have else days[0]
     frames = [store_frame]
@@ -270,7 +279,7 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
         for p in (Period(lf - pre, ll), Period(f - pre, f - dt.timedelta(days=1))):
             if p.start < first_have:
                 frames.append(queries.store_daily(Period(p.start, min(p.end, first_have - dt.timedelta(days=1))),
-                                                  alerting, stores=config.stores, con=con))
+                                                  alerting + confirming, stores=config.stores, con=con))
     frame = pd.concat([fr for fr in frames if len(fr)], ignore_index=True).drop_duplicates([BUCKET, "store_id"])
     if frame.empty or frame[BUCKET].min() >= min(cd.aligned for cd in cds.values()):
         return None  # no last year in the warehouse
@@ -300,25 +309,65 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
             aligned_cache[(store, d)] = cd.aligned if cd is not None else None
         return aligned_cache[(store, d)]
 
-    def checks(day: dt.date) -> list[Signal]:
+    def same_part(store: str, d: dt.date, a: dt.date) -> bool:
+        # a store's own campaign day (会员日 on the 18th) falls on another campaign day each year of a 年货节 (tied
+        # to 春节): a day and its aligned day play the same part only when both are one, or neither
+        return calendar.store_day(d, store) == calendar.store_day(a, store)
+
+    def log_ratio(x: float, y: float, scale: float) -> float:
+        return math.log(x / (y * scale)) if x > 0 and y > 0 and scale > 0 else float("nan")
+
+    day_bands: dict[dt.date, tuple[dict, dict]] = {}
+
+    def bands_of(day: dt.date) -> tuple[dict, dict]:
+        if day not in day_bands:
+            day_bands.clear()  # the run goes day by day: one day's bands at a time
+            day_bands[day] = _bands(day)
+        return day_bands[day]
+
+    def _bands(day: dt.date) -> tuple[dict[tuple[str, str], Band], dict[tuple[str, str], tuple[dict, float]]]:
+        """Last year's band of every (store, KPI) of ``day``, and the store's log ratios to last year so far."""
         bands: dict[tuple[str, str], Band] = {}
+        ratios: dict[tuple[str, str], tuple[dict[dt.date, float], float]] = {}
         for (store, d), cd in cds.items():
-            if d != day:
+            if d != day or not same_part(store, day, cd.aligned):
                 continue
-            for kpi in alerting:
+            for kpi in alerting + confirming:
                 spec = queries.spec_of(kpi)
                 value_ly = value(store, kpi, cd.aligned)
                 earlier = [cd.first + dt.timedelta(days=k) for k in range((day - cd.first).days)]
-                pairs = [(value(store, kpi, e), value(store, kpi, a)) for e in earlier
-                         if (a := aligned(store, e)) is not None]
+                pairs = [(e, value(store, kpi, e), value(store, kpi, a)) for e in earlier
+                         if (a := aligned(store, e)) is not None and same_part(store, e, a)]
                 vol = spec.volume
-                b = campaign_band(actual_ty=[p[0] for p in pairs], expected_ly=[p[1] for p in pairs], value_ly=value_ly,
+                b = campaign_band(actual_ty=[p[1] for p in pairs], expected_ly=[p[2] for p in pairs], value_ly=value_ly,
                                   volume_ly=value(store, vol, cd.aligned) if vol else None,
                                   volume_ty=value(store, vol, day) if vol else None,
                                   pre_ty=pre(store, kpi, cd.first), pre_ly=pre(store, kpi, window_of(cd.label, cd.year - 1)[0]),
                                   aligned=cd.aligned, z=st.z, kind=spec.kind.value, is_ratio=spec.is_ratio)
                 if b is not None:
                     bands[(store, kpi)] = Band(b.expected, b.low, b.high, b.spread, b.history)
+                    r = {e: log_ratio(x, y, b.scale) for e, x, y in pairs}
+                    r[day] = log_ratio(value(store, kpi, day), value_ly, b.scale)
+                    ratios[(store, kpi)] = (r, b.noise)
+        return bands, ratios
+
+    def agrees(sig: Signal) -> bool:
+        """A store-level signal of another check on a campaign day (ad clicks or conversion against the other
+        stores) agrees with last year's same campaign day: beyond its band the same way (True when there is no
+        band to ask: a campaign without last year, a day whose aligned day played another part)."""
+        band = bands_of(sig.day)[0].get((sig.store_id, sig.kpi))
+        if band is None or sig.product_id:
+            return True
+        actual = value(sig.store_id, sig.kpi, sig.day)
+        if not actual == actual or not band.expected:
+            return True
+        rel = actual / band.expected - 1
+        return (actual < band.low if sig.relative < 0 else actual > band.high) and rel * sig.relative > 0 \
+            and abs(rel) >= st.min_relative
+
+    def checks(day: dt.date) -> list[Signal]:
+        bands, ratios = bands_of(day)
+        bands = {k: b for k, b in bands.items() if k[1] in alerting}
         out: list[Signal] = []
         for (store, kpi), band in bands.items():
             actual = value(store, kpi, day)
@@ -333,9 +382,19 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
             if len(others) >= 2 and float(np.median(others)) * sig.relative > 0 \
                     and abs(float(np.median(others))) >= 0.5 * abs(sig.relative):
                 continue
+            # two expectations must agree: last year's alone, and against the other stores' own last year the same
+            # days (what moved every store alike that day cancels; see campaign_year.peer_residual)
+            own, noise = ratios[(store, kpi)]
+            peer = peer_residual(own, [r for (o, k), (r, _n) in ratios.items() if k == kpi and o != store], day,
+                                 z=st.z, noise=noise)
+            if peer is not None and config.campaign_peers:
+                u, spread, _n = peer
+                if u * sig.relative <= 0 or abs(u) < st.z * spread or abs(math.expm1(u)) < st.min_relative:
+                    continue
             out.append(sig)
         return out
 
+    checks.agrees = agrees  # the other store-level campaign-day checks ask it (run_days)
     return checks
 
 
@@ -394,7 +453,11 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
         if config.campaign_year else None
     if last_year is not None:
         within_day = within
-        within = lambda day: within_day(day) + last_year(day)  # noqa: E731
+
+        def within(day: dt.date) -> list[Signal]:  # the ad clicks against the other stores agree with last year
+            return [s for s in within_day(day) if not config.campaign_peers or s.product_id
+                    or s.kpi not in CONFIRMED_BY_LAST_YEAR or day not in skip.get(s.store_id, frozenset())
+                    or last_year.agrees(s)] + last_year(day)
     sections = crosssection.campaign_checks(store_frame, store_products, dates, stores, skip=skip, settings=st,
                                             date_col=BUCKET, cross=config.cross, expected_gmv=expected_gmv) \
         if config.cross_section else None
@@ -404,7 +467,10 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
         def within(day: dt.date) -> list[Signal]:  # a product the product check already raised is raised once
             first = within_sections(day)
             seen = {(s.store_id, s.kpi, s.product_id) for s in first}
-            return first + [s for s in sections(day) if (s.store_id, s.kpi, s.product_id) not in seen]
+            return first + [s for s in sections(day) if (s.store_id, s.kpi, s.product_id) not in seen
+                            and (last_year is None or not config.campaign_peers or s.product_id
+                                 or s.kpi not in CONFIRMED_BY_LAST_YEAR
+                                 or last_year.agrees(s))]
     findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
                              last_alerted=last_alerted, extra=within)
     timings["detection"] = time.perf_counter() - t2

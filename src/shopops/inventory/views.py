@@ -520,9 +520,10 @@ def forecast(request: HttpRequest) -> HttpResponse:
             context["history_weeks"] = r["history"]
         else:
             history = r["history"]
+            # whole weeks ending on the last day (120 days: the first day is left out, not a one-day last week)
             context["history_weeks"] = [
-                {"start": history[i]["day"], "day": history[min(i + 6, len(history) - 1)]["day"],
-                 "units": sum(h["units"] for h in history[i:i + 7])} for i in range(0, len(history), 7)]
+                {"start": history[i]["day"], "day": history[i + 6]["day"],
+                 "units": sum(h["units"] for h in history[i:i + 7])} for i in range(len(history) % 7, len(history), 7)]
         base = {"code": code} if code else {"store": store, "sku": sku}
         context["freq_links"] = {f: "?" + urlencode({**base, "freq": f}) for f in ("D", "W")}
         cover = r.get("cover")

@@ -32,6 +32,9 @@ from shopops.warehouse.versions import data_version
 
 T = TypeVar("T")
 DEFAULT_TIMEOUT = 3600  # seconds: a safety net; the data version is what invalidates
+# what a warm-up job's results are kept for (:func:`keep`): several of its runs, so that a result the job
+# keeps warm never expires between two runs (Django's cache keeps what a runner stores for 300 s only)
+WARM_TIMEOUT = 1800
 
 
 class Cache(Protocol):
@@ -76,6 +79,17 @@ class LocalCache:
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def touch(self, key: str, timeout: float | None = None) -> bool:
+        """Give ``key`` a new expiry (Django's ``cache.touch``); False when it is not there."""
+        timeout = self.timeout if timeout is None else timeout
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is None or (hit[0] is not None and hit[0] < time.monotonic()):
+                return False
+            self._items[key] = (None if timeout is None else time.monotonic() + timeout, hit[1])
+            self._items.move_to_end(key)
+            return True
+
     def clear(self) -> None:
         with self._lock:
             self._items.clear()
@@ -98,6 +112,17 @@ def default_cache() -> Cache:
     return _local
 
 
+def keep(key: str | None, *, cache: Cache | None = None, timeout: float = WARM_TIMEOUT) -> bool:
+    """Keep the result under ``key`` for ``timeout`` more seconds (a warm-up job, after computing or
+    finding it): the data version invalidates it, not the clock, so the first visitor never finds a
+    result the job keeps warm expired. False when it is not cached (too large to keep, or evicted)."""
+    if not key:
+        return False
+    cache = default_cache() if cache is None else cache
+    touch = getattr(cache, "touch", None)
+    return bool(touch(key, timeout)) if touch is not None else False
+
+
 def cache_key(namespace: str, query: Any, *, con: BaseBackend, tables: Iterable[str],
               stores: Iterable[str] = ()) -> str:
     """``shopops:<namespace>:<hash of the query and the data version of tables (of stores)>``."""
@@ -106,15 +131,20 @@ def cache_key(namespace: str, query: Any, *, con: BaseBackend, tables: Iterable[
 
 
 def cached(namespace: str, query: Any, build: Callable[[], T], *, con: BaseBackend, tables: Iterable[str],
-           stores: Iterable[str] = (), cache: Cache | None = None, timeout: float | None = DEFAULT_TIMEOUT) -> T:
+           stores: Iterable[str] = (), cache: Cache | None = None, timeout: float | None = DEFAULT_TIMEOUT,
+           keep_for: float | None = None) -> T:
     """``build()``'s value for ``query`` at the current data version, computed once.
 
     The version is read *before* building, so a value can only be newer than its key says
-    (a load that lands during the build changes the version the next reader asks for)."""
+    (a load that lands during the build changes the version the next reader asks for).
+    ``keep_for`` (a warm-up job): the value, found or built, is kept at least that long from now."""
     cache = default_cache() if cache is None else cache
     key = cache_key(namespace, query, con=con, tables=tables, stores=stores)
     hit = cache.get(key)
+    life = timeout if keep_for is None or timeout is None else max(timeout, keep_for)
     if hit is None:
         hit = build()
-        cache.set(key, hit, timeout)
+        cache.set(key, hit, life)
+    elif keep_for is not None:
+        keep(key, cache=cache, timeout=life)
     return hit

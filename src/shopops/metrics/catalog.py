@@ -1056,7 +1056,7 @@ for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item
                     ("cogs", "units_sold"), ("store_discount", "paid_orders"), ("platform_discount", "paid_orders"),
                     ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
                     ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold"),
-                    ("ad_spend_with_cart_adds", "clicks")):
+                    ("ad_spend_with_cart_adds", "clicks"), ("units_sold", "paid_orders")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
              "avg_unit_price", "upt", "item_buyers"):

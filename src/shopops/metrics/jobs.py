@@ -9,8 +9,6 @@ from shopops.core.schedule import PeriodicJob, every
 JOBS = (
     PeriodicJob("cockpit_warm", "shopops.metrics.jobs.cockpit_warm", every(5),
                 label=("驾驶舱：导入后预先计算", "Cockpit: pre-compute after an import")),
-    PeriodicJob("customers_warm", "shopops.metrics.jobs.customers_warm", every(5),
-                label=("客户分析：导入后预先计算新老客与同期群", "Customers page: pre-compute new/returning buyers and cohorts after an import")),
 )
 
 
@@ -22,11 +20,3 @@ def cockpit_warm(*, scheduled_for: dt.datetime | None = None) -> str:
 
     return f"{warm()} cockpit views warm"
 
-
-def customers_warm(*, scheduled_for: dt.datetime | None = None) -> str:
-    """After an import (a new data version) the customers page's default view — new and returning
-    buyers, cohorts: every order a buyer placed — is computed here, not by the first visitor; at an
-    unchanged data version each query is one cache read."""
-    from shopops.metrics.customer_overview import customers_warm as warm
-
-    return f"{warm()} customers page queries warm"

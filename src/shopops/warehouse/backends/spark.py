@@ -16,10 +16,11 @@ with several Spark processes points ``SHOPOPS_SPARK_METASTORE_URL`` at a shared 
 database (any JDBC URL its driver jar is on Spark's class path for), or sets
 ``spark.sql.catalogImplementation`` and friends in ``spark-defaults.conf``.
 
-Plain Spark tables have no transactions and no DELETE: the loader merges by rewriting the
-table. With ``SHOPOPS_SPARK_PARTITION_BY_DAY=1`` new fact tables are partitioned by business
-date and a merge rewrites only the days a batch touches (``sql.Session._overwrite_days``) —
-off by default: measured slower on Spark local (``sql.spark_partition_by_day``).
+Plain Spark tables have no transactions and no DELETE. Fact tables are partitioned by the month
+of their business date (a hidden ``_month`` column: ``con.table`` leaves it out, readers never see
+it) and a merge rewrites only the months a batch touches by a dynamic partition overwrite
+(``sql.Session._merge_partitions``). Tables without a business date (dimensions) and fact tables
+created before partitioning are merged by rewriting the table.
 """
 
 from __future__ import annotations
@@ -62,6 +63,9 @@ def spark_session(master: str = "local[*]", *, warehouse_dir: str | None = None)
         .config("spark.sql.ansi.enabled", "true")
         .config("spark.sql.ansi.doubleQuotedIdentifiers", "true")
         .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
+        # a partition filter the metastore cannot evaluate (an empty-date day of a table partitioned
+        # by day) lists the table's partitions instead of failing: a dozen a year by month
+        .config("spark.sql.hive.metastorePartitionPruningFallbackOnException", "true")
         .config("spark.sql.catalogImplementation", "hive")
         .config("spark.hadoop.javax.jdo.option.ConnectionURL", metastore)
         .config("spark.hadoop.datanucleus.schema.autoCreateAll", "true")
@@ -85,4 +89,25 @@ def spark_connect(url: str):
     if database:
         spark.sql(f"CREATE DATABASE IF NOT EXISTS `{database}`")
         spark.catalog.setCurrentDatabase(database)
-    return ibis.pyspark.connect(spark)
+    con = ibis.pyspark.connect(spark)
+    con.__class__ = _backend_class(type(con))
+    return con
+
+
+_BACKENDS: dict[type, type] = {}
+
+
+def _backend_class(base: type) -> type:
+    """The Ibis PySpark backend whose ``table`` leaves out the loader's partition column
+    (``sql.SPARK_MONTH``): readers see exactly the canonical columns on every engine."""
+    if base not in _BACKENDS:
+        from shopops.warehouse.backends.sql import SPARK_MONTH
+
+        class Backend(base):
+            def table(self, name, /, *args, **kwargs):
+                table = super().table(name, *args, **kwargs)
+                return table.drop(SPARK_MONTH) if SPARK_MONTH in table.columns else table
+
+        Backend.__name__ = Backend.__qualname__ = base.__name__
+        _BACKENDS[base] = Backend
+    return _BACKENDS[base]

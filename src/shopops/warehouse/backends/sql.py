@@ -68,19 +68,45 @@ class _SparkResult:
         return [tuple(r) for r in self.frame.collect()]
 
 
-def spark_partition_by_day() -> bool:
-    """``SHOPOPS_SPARK_PARTITION_BY_DAY=1``: new Spark fact tables are partitioned by business date.
+SPARK_MONTH = "_month"
+"""Partition column of Spark fact tables: the month of the business date (``'2025-11'``;
+``'undated'`` when the business date is empty — no NULL partition, which the metastore's partition
+filter cannot select). Hidden from readers (``backends.spark``: ``con.table`` drops it); the loader
+writes it. Why months and not days: see :meth:`Session._merge_partitions`."""
 
-    Off by default: on Spark local with the embedded metastore, one more day into a year of
-    history took 264 s partitioned vs 16 s with the whole-table rewrite (1M order lines,
-    bench/bench_spark_days.py) — partition bookkeeping costs more than the rewrite it saves at
-    that size. Meant for clusters with large daily volumes and a real metastore; measure first.
-    """
-    return os.environ.get("SHOPOPS_SPARK_PARTITION_BY_DAY", "") == "1"
+
+def spark_partition_by_month() -> bool:
+    """New Spark fact tables are partitioned by month unless ``SHOPOPS_SPARK_PARTITION_BY_MONTH=0``
+    (then unpartitioned: each merge rewrites the table; bench/README ``spark_days``)."""
+    return os.environ.get("SHOPOPS_SPARK_PARTITION_BY_MONTH", "1") != "0"
+
+
+def spark_month(alias: str, business_date: str) -> str:
+    """Spark SQL of a row's month partition value (``alias`` like ``"s."`` or ``""``)."""
+    return f"coalesce(date_format({alias}{q(business_date)}, 'yyyy-MM'), 'undated')"
 
 
 def _date_literal(value) -> str:
     return f"DATE '{value.isoformat()}'"
+
+
+def _partition_literal(value) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return _date_literal(value)
+
+
+def _in_partitions(column: str, values: set) -> str:
+    """SQL true for rows whose partition ``column`` is one of ``values`` (None: the NULL partition)."""
+    parts = []
+    listed = sorted(v for v in values if v is not None)
+    if listed:
+        parts.append(f"{column} IN ({', '.join(_partition_literal(v) for v in listed)})")
+    if None in values:
+        parts.append(f"{column} IS NULL")
+    return "(" + " OR ".join(parts) + ")" if parts else "false"
 
 
 def engine_of(con: BaseBackend) -> str:
@@ -163,7 +189,7 @@ class Session:
             session = self.con._session
             target = session.table(q(table.name)).schema
             frame = session.createDataFrame(batch)  # PySpark 4 takes Arrow directly (nulls stay nulls)
-            frame.select([F.col(f.name).cast(f.dataType) for f in target]).createOrReplaceTempView(name)
+            frame.select([F.col(f.name).cast(f.dataType) for f in target if f.name != SPARK_MONTH]).createOrReplaceTempView(name)
         else:
             cols = ", ".join(q(c) for c in table.column_names)
             self.execute(f"CREATE TEMP TABLE {q(name)} AS SELECT {cols} FROM {q(table.name)} WHERE false")
@@ -195,13 +221,15 @@ class Session:
         if table.name in self.con.list_tables():
             self._add_new_columns(table)
             return
-        if self.engine == "pyspark" and table.business_date and spark_partition_by_day():
-            # Opt-in: facts partitioned by business date, so a merge rewrites only the days it touches.
+        if self.engine == "pyspark" and table.business_date and spark_partition_by_month():
+            # facts partitioned by the business date's month: a merge rewrites only the months it touches
+            # (DDL only: the metastore entry and an empty directory, no Spark job)
             from ibis.backends.pyspark.datatypes import PySparkSchema
 
-            spark = self.con._session
-            empty = spark.createDataFrame([], PySparkSchema.from_ibis(table.schema))
-            empty.write.partitionBy(table.business_date).saveAsTable(table.name, format="parquet")
+            columns = ", ".join(f"{q(f.name)} {f.dataType.simpleString()}"
+                                for f in PySparkSchema.from_ibis(table.schema).fields)
+            self.execute(f"CREATE TABLE {q(table.name)} ({columns}, {q(SPARK_MONTH)} string) "
+                         f"USING parquet PARTITIONED BY ({q(SPARK_MONTH)})")
             return
         self.con.create_table(table.name, schema=table.schema)
         if self.engine == "postgres":
@@ -259,13 +287,15 @@ class Session:
         if "store_id" in table.column_names:
             stores = [r[0] for r in self.execute(f"SELECT DISTINCT store_id FROM {q(stage)}").fetchall()]
             scope = "store_id IN (" + ", ".join("'" + v.replace("'", "''") + "'" for v in stores) + ")"
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
+        values = [c for c in table.column_names if c not in table.key]
+        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
+        if self.engine == "pyspark" and (layout := self._spark_partition(table)):
+            return self._merge_partitions(table, stage, layout, scope=scope, on=on, same=same, update=update)
         if self.execute(f"SELECT 1 FROM {target} WHERE {scope} LIMIT 1").fetchone() is None:
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
             return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
         scoped = f"(SELECT * FROM {target} WHERE {scope})"
-        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
-        values = [c for c in table.column_names if c not in table.key]
-        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
         if self.engine != "pyspark":
             return self._merge_by_keys(table, stage, scope=scope, on=on, same=same, update=update)
         changed = f"EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on} AND NOT ({same}))"
@@ -276,10 +306,8 @@ class Session:
             return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
         updated = self.scalar(f"SELECT count(*) FROM {scoped} t WHERE {changed}") if update else 0
         inserted = self.scalar(f"SELECT count(*) FROM {q(stage)} s") - matched
-        if self.engine == "pyspark":
-            if (inserted or updated) and self._spark_partition(table):
-                self._overwrite_days(table, stage, scope=scope, on=on, update=update)
-            elif (inserted or updated) and update:
+        if self.engine == "pyspark":  # a table created unpartitioned (before partitioning): rewritten whole
+            if (inserted or updated) and update:
                 unchanged = f"EXISTS (SELECT 1 FROM {scoped} t WHERE {on} AND {same})"
                 self._rewrite(table, stage, keep=f"NOT ({scope} AND {changed})", add=f"NOT {unchanged}")
             elif inserted:  # insert-only: every stored row stays, only new keys are added
@@ -335,51 +363,95 @@ class Session:
             self.execute(f"DROP TABLE IF EXISTS {q(found)}")
         return inserted, updated
 
-    def _spark_partition(self, table: Table) -> str | None:
-        """The business-date partition column of a Spark table, or None (dimension tables, and
-        fact tables created before partitioning, which keep the whole-table rewrite)."""
+    def _spark_partition(self, table: Table) -> tuple[str, str, list[str]] | None:
+        """How a Spark fact table is partitioned: (partition column, SQL of a stage row's partition
+        value, the table's data columns in its order), or None for an unpartitioned table (dimension
+        tables, and fact tables created before partitioning, which keep the whole-table rewrite).
+        Month partitions (``SPARK_MONTH``) are the layout of new tables; a table partitioned by the
+        business date itself (the former opt-in day layout) is merged the same way."""
         if not table.business_date:
             return None
         cols = self.con._session.catalog.listColumns(table.name)
-        return table.business_date if any(c.name == table.business_date and c.isPartition for c in cols) else None
+        data = [c.name for c in cols if not c.isPartition]
+        for c in cols:
+            if c.isPartition and c.name == SPARK_MONTH:
+                return SPARK_MONTH, spark_month("s.", table.business_date), data
+            if c.isPartition and c.name == table.business_date:
+                return table.business_date, f"s.{q(table.business_date)}", data
+        return None
 
-    def _overwrite_days(self, table: Table, stage: str, *, scope: str, on: str, update: bool) -> None:
-        """Spark, partitioned by business date: rewrite only the days the batch touches.
+    def _merge_partitions(self, table: Table, stage: str, layout: tuple[str, str, list[str]], *,
+                          scope: str, on: str, same: str, update: bool) -> tuple[int, int]:
+        """Spark, partitioned by the month of the business date: cost the months a batch touches.
 
-        Touched days are the batch's days plus the days where rows of its keys lie now (a row
-        whose business date changed — an order paid on another day — leaves its old day). The
-        new content of those days (kept rows + the batch's rows) is written aside, then swapped
-        in with a dynamic partition overwrite; a touched day left with no row is dropped.
+        1. One join of the batch with the stored rows' key columns (a broadcast of the batch; only
+           the key columns and the partition value are read) says how many rows the batch has,
+           how many of its keys are stored and in which months they lie now; the changed rows are
+           counted in those months only.
+        2. Nothing changed: nothing is written. No key stored: the batch is appended, one file per
+           month (``DISTRIBUTE BY``). Else the touched months — the batch's and those its keys
+           leave (a row whose business date moved) — get their new content, kept rows (an
+           anti-join with the batch, within those months) plus the batch, by one dynamic partition
+           overwrite, one file per month; a month its keys leave empty is dropped.
+
+        Why months and not days: on Spark local every file and directory Hadoop's local file system
+        creates forks a ``chmod`` (``RawLocalFileSystem.setPermission`` without the native library),
+        so 365 day partitions written by several tasks cost minutes of process starts
+        (bench/README ``spark_days``); a year is 12 month directories with one file each.
         """
-        day = q(table.business_date)
-        cols = ", ".join(q(c) for c in table.column_names)
-        target = q(table.name)
-        moved = f"SELECT DISTINCT t.{day} FROM {target} t WHERE {scope} AND EXISTS (SELECT 1 FROM {q(stage)} s WHERE {on})"
-        days = {r[0] for r in self.execute(f"SELECT DISTINCT {day} FROM {q(stage)} UNION {moved}").fetchall()}
-        dated = sorted(d for d in days if d is not None)
-        parts = []
-        if dated:
-            parts.append(f"t.{day} IN ({', '.join(_date_literal(d) for d in dated)})")
-        if None in days:
-            parts.append(f"t.{day} IS NULL")
-        in_days = "(" + " OR ".join(parts) + ")"
-        kept = (f"SELECT {cols} FROM {target} t WHERE {in_days} AND NOT ({scope} AND EXISTS "
-                f"(SELECT 1 FROM {q(stage)} s WHERE {on}))") if update else f"SELECT {cols} FROM {target} t WHERE {in_days}"
-        added = (f"SELECT {cols} FROM {q(stage)} s" if update else
-                 f"SELECT {cols} FROM {q(stage)} s WHERE NOT EXISTS (SELECT 1 FROM {target} t WHERE {scope} AND {on})")
-        aside = f"{table.name}__days"
-        self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
-        self.execute(f"CREATE TABLE {q(aside)} USING parquet AS {kept} UNION ALL {added}")
-        try:
-            left = {r[0] for r in self.execute(f"SELECT DISTINCT {day} FROM {q(aside)}").fetchall()}
-            order = [c for c in table.column_names if c != table.business_date] + [table.business_date]
-            self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({day}) "
-                         f"SELECT {', '.join(q(c) for c in order)} FROM {q(aside)}")
-            for empty in days - left:
-                value = "NULL" if empty is None else _date_literal(empty)
-                self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({day} = {value})")
-        finally:
-            self.execute(f"DROP TABLE IF EXISTS {q(aside)}")
+        column, value, data = layout
+        target, stage_q, part = q(table.name), q(stage), q(column)
+        keys = ", ".join(q(k) for k in table.key)
+        # (month stored, month in the batch, rows, matched) in one job: the batch's size, where its
+        # keys lie now, which months it brings
+        found = self.execute(
+            f"SELECT t.{part}, {value}, count(*), count(t.{q(table.key[0])}) FROM {stage_q} s "
+            f"LEFT JOIN (SELECT {keys}, {part} FROM {target} WHERE {scope}) t ON {on} GROUP BY 1, 2"
+        ).fetchall()
+        rows = sum(int(n) for *_p, n, _m in found)
+        matched_in: dict = {}
+        for old_month, _new, _n, m in found:
+            if m:
+                matched_in[old_month] = matched_in.get(old_month, 0) + int(m)
+        matched = sum(matched_in.values())
+        old, new = set(matched_in), {n for _o, n, _c, _m in found}
+        inserted = rows - matched
+        updated = 0
+        if matched and update:
+            updated = self.scalar(
+                f"SELECT count(*) FROM (SELECT * FROM {target} WHERE {scope} AND {_in_partitions(part, old)}) t "
+                f"JOIN {stage_q} s ON {on} WHERE NOT ({same})"
+            )
+        if not (inserted or updated):  # a re-import: nothing to write
+            return 0, 0
+        order = [q(c) for c in data if c != column]
+        from_stage = ", ".join([*(f"s.{c}" for c in order), f"{value} AS {part}"])
+        if not matched:  # the common case of a new export: every key is new
+            self.execute(f"INSERT INTO {target} SELECT * FROM (SELECT {from_stage} FROM {stage_q} s) DISTRIBUTE BY {part}")
+            return inserted, 0
+        months = old | new
+        # a month only the batch's keys leave, and left with no row, gets no output: dropped instead
+        emptied = set()
+        if update and old - new:
+            emptied = {m for m, n in self.execute(
+                f"SELECT {part}, count(*) FROM {target} WHERE {_in_partitions(part, old - new)} GROUP BY 1"
+            ).fetchall() if int(n) == matched_in.get(m, 0)}
+        stored = ", ".join([*(f"t.{c}" for c in order), f"t.{part}"])
+        in_months = _in_partitions(f"t.{part}", months - emptied)
+        if update:
+            kept = f"SELECT {stored} FROM {target} t WHERE {in_months} AND NOT EXISTS (SELECT 1 FROM {stage_q} s WHERE {on})"
+            added = f"SELECT {from_stage} FROM {stage_q} s"
+        else:  # insert-only: stored rows stay as they are, only new keys are added
+            kept = f"SELECT {stored} FROM {target} t WHERE {in_months}"
+            added = (f"SELECT {from_stage} FROM {stage_q} s WHERE NOT EXISTS (SELECT 1 FROM {target} t "
+                     f"WHERE {_in_partitions(f't.{part}', old)} AND {on})")
+        # a dynamic partition overwrite writes aside and swaps each written month in after the job:
+        # reading the months it overwrites is safe (Spark checks the read path only for static overwrites)
+        self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({part}) "
+                     f"SELECT * FROM ({kept} UNION ALL {added}) DISTRIBUTE BY {part}")
+        for month in emptied:
+            self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({part} = {_partition_literal(month)})")
+        return inserted, updated
 
     def _rewrite(self, table: Table, stage: str, *, keep: str, add: str) -> None:
         """Spark: write the merged table aside, then swap it in (no DELETE on plain tables)."""
