@@ -131,6 +131,21 @@ def test_a_campaign_plan_fills_the_plan_with_its_phases_heroes_and_goal_uplift(c
     assert 'data-uplift="2.0' in html and "2.00×" in html and "¥18,000.00" in html  # the baseline shown
 
 
+def test_a_goal_under_half_the_ordinary_sales_is_not_used(client, flat_shop):
+    # ¥5,000 over 9 days against ¥18,000 without the campaign: 0.28×, a goal of another scale (the large demo's
+    # plans), not a plan to sell a quarter: the learned uplift (1 on the flat store) applies and the page says so
+    plan = _plan(goal_gmv=Decimal("5000"))
+    CampaignPhase.objects.create(plan=plan, kind=CampaignPhase.Kind.WARMUP,
+                                 starts_at=dt.datetime(2026, 12, 18, tzinfo=SHANGHAI),
+                                 ends_at=dt.datetime(2026, 12, 20, tzinfo=SHANGHAI))
+    client.force_login(flat_shop)
+    r = client.get(f"/inventory/stocking-plan/?plan={plan.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    html = r.content.decode()
+    assert r.status_code == 200, html[:3000]
+    assert abs(_rows(html)["k1-A"] - _expected(dt.date(2026, 12, 18), dt.date(2026, 12, 26), 1.0)) <= 1
+    assert "不到店铺不做活动预计销售额（¥18,000.00）的一半：未采用" in html
+
+
 def test_a_plan_without_a_goal_uses_the_learned_uplift_and_unknown_plans_are_404(client, flat_shop):
     plan = _plan(goal_gmv=None)
     client.force_login(flat_shop)

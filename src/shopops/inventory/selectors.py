@@ -907,6 +907,15 @@ def baseline_gmv(*, store_ids: tuple[str, ...], first: dt.date, last: dt.date, c
     day = stock_day(con)
     if day is None:
         return None
+    stores = tuple(store_ids)
+    key = ("baseline_gmv", stores, first, last, day,
+           tuple(_planning_digest(store_id=s, day=day, con=con) for s in stores))
+    return cached("inventory:baseline_gmv", key, lambda: _baseline_gmv(store_ids=stores, first=first, last=last,
+                                                                         day=day, con=con),
+                  con=con, tables=STOCK_TABLES, stores=stores)
+
+
+def _baseline_gmv(*, store_ids: tuple[str, ...], first: dt.date, last: dt.date, day: dt.date, con) -> Decimal:
     a, b = (first - day).days - 1, (last - day).days - 1  # path index 0 is the day after ``day``
     if b < 0:
         return Decimal("0.00")
@@ -950,6 +959,16 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expect
     day = stock_day(con)
     if day is None:
         return None, []
+    # a plan is a few seconds of forecasting on a large store: kept per data version and app-DB inputs (the digest)
+    key = ("stocking_plan", store_id, starts_on, ends_on, expected_uplift, tuple(hero_skus), day,
+           _planning_digest(store_id=store_id, day=day, con=con))
+    return day, cached("inventory:stocking_plan", key, lambda: _stocking_lines(
+        store_id=store_id, starts_on=starts_on, ends_on=ends_on, expected_uplift=expected_uplift, hero_skus=hero_skus,
+        day=day, con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
+
+
+def _stocking_lines(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expected_uplift: float | None,
+                    hero_skus: tuple[str, ...], day: dt.date, con) -> list[dict]:
     windows = () if expected_uplift is None else (CampaignWindow(
         kind=STATED_UPLIFT_KIND, first=starts_on, last=ends_on, expected_uplift=float(expected_uplift)),)
     x = _engine_inputs(store_id=store_id, day=day, con=con, plan_windows=windows)
@@ -974,7 +993,7 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expect
                     # rounded up to a whole unit, which put a unit's price at risk on every SKU with any doubt
                     "at_risk": (price * Decimal(repr(round(line.expected_short_units, 6)))).quantize(Decimal("0.01"))})
     out.sort(key=lambda p: (not p["hero"], p["order_by"], -p["at_risk"]))
-    return day, out
+    return out
 
 
 def festival_choices(*, today: dt.date, language: str = "zh") -> list[dict]:

@@ -532,6 +532,9 @@ def forecast(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/forecast.html", context)
 
 
+MIN_GOAL_UPLIFT = 0.5  # below it a campaign plan's goal-derived uplift is not used (see _plan_uplift)
+
+
 def _plan_uplift(facts: campaign_plans.PlanFacts, data, *, today: dt.date) -> str:
     """Put a campaign plan's expected uplift (its GMV goal ÷ its stores' no-campaign GMV forecast of the same
     days) into ``data`` unless one was typed; return the sentence that says where the uplift comes from."""
@@ -552,6 +555,11 @@ def _plan_uplift(facts: campaign_plans.PlanFacts, data, *, today: dt.date) -> st
     else:
         goal = facts.goal_gmv
     uplift = float(goal / base)
+    if uplift < MIN_GOAL_UPLIFT:  # a goal far under ordinary sales is a goal of another scale, not a plan to sell less
+        return _("The GMV goal %(goal)s is under half of what the stores would sell without the campaign (%(base)s): "
+                 "not used; the uplift learned from past campaigns applies. Check the goal, or type the uplift you "
+                 "expect.") % {"goal": format_money(goal.quantize(Decimal("0.01")), facts.currency),
+                               "base": format_money(base, facts.currency)}
     data["uplift"] = f"{uplift:.2f}"
     below = (" " + _("Below 1: the goal is under what the stores would sell without the campaign — check the goal, "
                      "or type the uplift you expect.")) if uplift < 1 else ""
