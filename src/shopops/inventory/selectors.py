@@ -137,8 +137,8 @@ _tables_memo: ContextVar[dict | None] = ContextVar("inventory_tables_memo", defa
 
 @contextlib.contextmanager
 def request_memo() -> Iterator[None]:
-    """Inside (one page request), the warehouse's data versions and its list of tables are read once
-    (``warehouse.versions.versions_memo``): every cached read of a page asks for them."""
+    """Inside (one page request, a GET), the warehouse's data versions, its list of tables and each store's
+    planning digest are read once (``warehouse.versions.versions_memo``): every cached read of a page asks for them."""
     token = _tables_memo.set({})
     try:
         with versions_memo():
@@ -668,7 +668,19 @@ def _planning_digest(*, store_id: str, day: dt.date, con) -> str:
     """A digest of everything the app DB adds to one store's planning inputs — supplier terms and price
     breaks, actual lead times, open and draft POs, receipts since the aged-stock window, the promotions'
     uplift windows — read fresh (a few small queries), so a cached plan is reused only while none of them
-    changed: a PO created, sent or received, a receipt or a supplier price shows at once."""
+    changed: a PO created, sent or received, a receipt or a supplier price shows at once. Inside one GET
+    (``request_memo``: nothing is written) each store's digest is read once."""
+    memo = _tables_memo.get()
+    key = ("planning_digest", id(con), store_id, day)
+    if memo is not None and key in memo:
+        return memo[key]
+    digest = _read_planning_digest(store_id=store_id, day=day, con=con)
+    if memo is not None:
+        memo[key] = digest
+    return digest
+
+
+def _read_planning_digest(*, store_id: str, day: dt.date, con) -> str:
     skus = con.table("skus")
     sku_ids = [str(x) for x in _frame(skus.filter(skus.store_id == store_id).select("sku_id"))["sku_id"]]
     # the rows the planning reads (supplier_terms, supplier_lead_sd, ordered_here, on_order, open_po_frame,
