@@ -19,6 +19,7 @@ from django.utils.text import Truncator
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -282,7 +283,7 @@ def _supplier_export(supplier: Supplier, scorecard: dict | None, which: str, fmt
         history = (scorecard or {}).get("price_history", {})
         records = [{"merchant_code": code, "kind": str(label), "day": day, "unit_price": price}
                    for code, h in history.items()
-                   for key, label in (("list", _("List price")), ("paid", _("Paid on a PO")))
+                   for key, label in (("list", pgettext("supplier price", "List price")), ("paid", _("Paid on a PO")))
                    for day, price in h[key]]
         title, stem = _("Price history"), f"{supplier.code}-prices"
     table = DataTable.from_dicts(f"supplier_{which}", title, cols, records, currency=supplier.currency)
