@@ -69,6 +69,23 @@ def test_demo_campaign_season(demo, monkeypatch):
     overdue = selectors.overdue_tasks(day=TODAY)
     assert any(t.plan_id == nxt.pk for t in overdue)
     assert plans["2027 年货节"].status == "draft" and plans["2027 年货节"].tasks.count() > 0
+    # goals from the store's own sales (the 4 weeks before today: median day × the window's 8 days × 1.3, to ¥10,000),
+    # not a fixed number: the daily GMV read here with a plain query over the warehouse's paid orders
+    import statistics
+
+    from shopops.core.periods import Grain, Period
+    from shopops.metrics.runners import run_query
+    from shopops.metrics.runners.kpis import KpiQuery
+
+    monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", demo)
+    rows = run_query(KpiQuery(("gmv",), Period(dt.date(2026, 11, 7), dt.date(2026, 12, 4)), grain=Grain.DAY)).rows
+    assert len(rows) == 28
+    level = statistics.median(float(r["gmv"]) for r in rows)
+    assert float(nxt.goal_gmv) == pytest.approx(round(level * 8 * 1.3, -4), abs=1)
+    # the budget scaled with the goal from the small demo's 双12 plan (¥91,000 for a ¥800,000 goal; each channel to ¥100)
+    budget = sum(b.amount for b in nxt.budget_lines.all())
+    assert float(budget) == pytest.approx(91_000 * float(nxt.goal_gmv) / 800_000, abs=250)
+    connection.disconnect_all()
     assert ContentPost.objects.filter(reach__isnull=False).count() == 5
     assert Target.objects.filter(kpi="gmv", month=dt.date(2026, 11, 1)).count() == 5
     assert Task.objects.count() == 7 * 10

@@ -35,7 +35,8 @@ TZ = ZoneInfo("Asia/Shanghai")
 STORES = ("tmall", "jd", "pdd", "douyin", "own")
 MARKER = "demo:"  # festival key prefix of the demo's plans: running the seeding again changes nothing
 
-# name -> (GMV goal, budget per channel: ad tools, content, coupons, samples) in CNY, for the small demo
+# name -> (GMV goal, budget per channel: ad tools, content, coupons, samples) in CNY, for the small demo's level of
+# sales; the goal the demo sets is made from the store's own data (``_goal``) and the budget scaled with it
 PLANS: dict[str, tuple[int, tuple[int, int, int, int]]] = {
     "年货节": (900_000, (60_000, 15_000, 30_000, 5_000)),
     "38节": (420_000, (30_000, 12_000, 15_000, 3_000)),
@@ -44,6 +45,11 @@ PLANS: dict[str, tuple[int, tuple[int, int, int, int]]] = {
     "双11": (3_600_000, (240_000, 60_000, 120_000, 20_000)),
     "双12": (800_000, (50_000, 12_000, 25_000, 4_000)),
 }
+# the uplift over ordinary sales each plan aims for: a team sets a goal as "ordinary days × how much more";
+# the demo's demand is lifted a little less or more than this, so some plans reach their goal and some miss it
+GOAL_UPLIFT: dict[str, Decimal] = {"年货节": Decimal("1.20"), "38节": Decimal("1.40"), "618": Decimal("1.30"),
+                                   "99划算节": Decimal("1.35"), "双11": Decimal("1.50"), "双12": Decimal("1.30")}
+LEVEL_DAYS = 28  # the ordinary level: median daily GMV of the 4 weeks before the plan (or before today)
 NOTES: dict[str, tuple[str, str, str]] = {
     "年货节": ("礼盒套装连带率高，老客召回短信转化好。", "春节前物流截止日沟通不足，最后三天退款率上升。", "提前公告发货截止日；礼盒提前两周备货。"),
     "38节": ("女装新品首发带来新客。", "满减门槛偏高，客单价未达目标。", "门槛按客单价分布设定，满199减20 更合适。"),
@@ -123,6 +129,31 @@ def _hero_skus() -> list[str]:
 GMV_PER_BUYER = 540
 
 
+def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int, tuple[int, ...]]:
+    """A plan's GMV goal and budget from the store's own sales: the median daily GMV (all stores) of the
+    ``LEVEL_DAYS`` days before the plan starts (or before today, for a plan ahead), × the window's days ×
+    ``GOAL_UPLIFT``, rounded to ¥10,000; the budget scaled from ``PLANS`` by the same ratio. A median, so a
+    campaign inside those weeks does not lift the level much. Falls back to ``PLANS`` when there are no sales."""
+    from shopops.core.errors import ShopopsError
+    from shopops.core.periods import Grain, Period
+    from shopops.metrics.runners import run_query
+    from shopops.metrics.runners.kpis import KpiQuery
+
+    fixed_goal, fixed_budget = PLANS[name]
+    end = min(first, today) - dt.timedelta(days=1)
+    try:
+        rows = run_query(KpiQuery(("gmv",), Period(end - dt.timedelta(days=LEVEL_DAYS - 1), end), grain=Grain.DAY)).rows
+    except ShopopsError:
+        rows = []
+    daily = sorted(Decimal(str(r["gmv"] or 0)) for r in rows)
+    if len(daily) < LEVEL_DAYS // 2 or daily[len(daily) // 2] <= 0:
+        return fixed_goal, fixed_budget
+    level = daily[len(daily) // 2] if len(daily) % 2 else (daily[len(daily) // 2 - 1] + daily[len(daily) // 2]) / 2
+    goal = int((level * ((last - first).days + 1) * GOAL_UPLIFT[name] / 10_000).to_integral_value()) * 10_000
+    goal = max(goal, 10_000)
+    return goal, tuple(max(int(round(b * goal / fixed_goal, -2)), 100) for b in fixed_budget)
+
+
 def _users() -> dict[str, object]:
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
@@ -144,7 +175,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
         for name in ("年货节", "38节", "618", "99划算节", "双11"):
             y = year if _span(name, year)[1] < today else year - 1  # its last run before today
             first, last, segments = _span(name, y)
-            goal, budget = PLANS[name]
+            goal, budget = _goal(name, first, last, today)
             container = None
             if name == "双11":
                 container = PromoCampaign.objects.filter(name="双11 主会场").first()
@@ -175,7 +206,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
 
         # the next one: 双12, approved, tasks in progress and some overdue
         first, last, segments = _span("双12", year)
-        goal, budget = PLANS["双12"]
+        goal, budget = _goal("双12", first, last, today)
         nxt = services.plan_create(
             name=f"{year} 双12", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}双12",
             theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
@@ -194,10 +225,10 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
 
         # next year's 年货节: a draft, its tasks not started
         first, last, segments = _span("年货节", year + 1)
-        goal, budget = PLANS["年货节"]
+        goal, budget = _goal("年货节", first, last, today)
         draft = services.plan_create(
             name=f"{year + 1} 年货节", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}年货节",
-            theme="年货节：礼盒套装与家庭装，春节前发货截止日提前公告。", goal_gmv=Decimal(goal) * Decimal("1.1"))
+            theme="年货节：礼盒套装与家庭装，春节前发货截止日提前公告。", goal_gmv=Decimal(goal))
         _phases(draft, segments)
         services.tasks_generate(plan=draft, template=template)
         created += 1
