@@ -521,18 +521,21 @@ def _chart(s: Series | None, day: dt.date, settings: Settings, skip: frozenset) 
 
 def _product_chart(sp, head) -> dict:
     """The chart of a product signal the checks within the day raised (no judged series behind it):
-    the product's paying buyers per day, and the signal's own range on its day (a one-day signal)."""
+    the product's paying buyers per day — or, for a signal over the last ``window`` days, the sum of each
+    ``window`` days ending that day (``window`` in the chart), so the last point is the signal's own figure —
+    and the signal's expected value and range on its day."""
     if sp is None or head.product_id not in sp.products or head.kpi != "item_buyers":
         return {}
     p = sp.products.index(head.product_id)
-    out = {"kpi": head.kpi, "unit": "count", "dates": [], "actual": [], "expected": [], "low": [], "high": []}
+    w = max(int(head.window), 1)
+    out = {"kpi": head.kpi, "unit": "count", "window": w, "dates": [], "actual": [], "expected": [], "low": [], "high": []}
     for i, d in enumerate(sp.dates):
-        if (head.day - d).days >= CHART_DAYS or d > head.day:
+        if (head.day - d).days >= CHART_DAYS or d > head.day or i + 1 < w:
             continue
-        v = sp.buyers[p, i]
-        on_day = d == head.day and head.window == 1
+        v = float(np.sum(sp.buyers[p, i + 1 - w:i + 1]))  # NaN when a day of the window is missing
+        on_day = d == head.day
         out["dates"].append(d.isoformat())
-        out["actual"].append(None if math.isnan(v) else round(float(v), 6))
+        out["actual"].append(None if math.isnan(v) else round(v, 6))
         out["expected"].append(round(head.expected, 6) if on_day else None)
         out["low"].append(round(max(head.low, 0.0), 6) if on_day else None)
         out["high"].append(round(head.high, 6) if on_day else None)

@@ -93,13 +93,14 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
     store_name = names.get(f.store_id, f.store_id)
     title = titles.get(f.product_id, f.product_id) if f.product_id else ""
     head = texts.headline(store_name=store_name, kpi=f.kpi, product_title=title, actual=f.actual, low=f.low,
-                          high=f.high, window=f.window)
+                          high=f.high, window=f.window, expected=f.expected)
     v = FindingView(finding=f, store_name=store_name, headline=head, product_title=title)
     for s in f.signals:
         label = texts.kpi_label(s["kpi"], bool(s.get("product_id")))
         v.signals.append({**s, "label": label, "severity_label": Severity(s["severity"]).label, "title": titles.get(s.get("product_id", ""), s.get("product_id", "")),
                           "actual_text": texts.fmt_value(s["kpi"], s["actual"]),
                           "band_text": texts.band_text(s["kpi"], s["low"], s["high"]),
+                          "expected_text": texts.expected_text(s["kpi"], s.get("expected"), s["low"], s["high"]),
                           "relative_text": texts.fmt_pct(s["relative"])})
     for e in d.get("evidence", []):
         v.evidence.append({**e, "label": texts.cause_label(e["kind"]), "text": texts.evidence_text(e),
@@ -122,8 +123,10 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
                                "after_text": f"{c['after'] * 100:.2f}%", "mix_text": f"{c['mix'] * 100:+.2f}",
                                "rate_text": f"{c['rate'] * 100:+.2f}"} for c in d.get("conversion_by_source", [])]
     v.by_customer_type = [{**c, "label": c["name"]} for c in d.get("by_customer_type", [])]
-    v.chart = {**d.get("chart", {}), "label": texts.kpi_label(f.kpi, bool(f.product_id)),
-               "expected_label": gettext("Expected")}
+    label = texts.kpi_label(f.kpi, bool(f.product_id))
+    if d.get("chart", {}).get("window", 1) > 1:  # each point is the sum of the days up to it, like the signal
+        label = gettext("%(kpi)s, sum of %(days)s days") % {"kpi": label, "days": d["chart"]["window"]}
+    v.chart = {**d.get("chart", {}), "label": label, "expected_label": gettext("Expected")}
     ch = d.get("chart", {})
     kpi = ch.get("kpi", f.kpi)
     v.band_rows = [(day, texts.fmt_value(kpi, a), texts.fmt_value(kpi, e), texts.fmt_value(kpi, lo), texts.fmt_value(kpi, hi))

@@ -58,15 +58,24 @@ def band_text(kpi: str, low: float, high: float) -> str:
     return f"{fmt_value(kpi, max(low, 0.0))} – {fmt_value(kpi, high)}"
 
 
+def expected_text(kpi: str, expected: float | None, low: float, high: float) -> str:
+    """The expected value first, its range after: a small product's range often starts at 0, and "0 – 15"
+    alone reads as "the tool knows nothing"; "6 (range 0 – 15)" says what was expected and how noisy it is."""
+    if expected is None:
+        return band_text(kpi, low, high)
+    return _("%(expected)s (range %(band)s)") % {"expected": fmt_value(kpi, expected), "band": band_text(kpi, low, high)}
+
+
 def headline(*, store_name: str, kpi: str, product_title: str, actual: float, low: float, high: float,
-             window: int = 1) -> str:
+             window: int = 1, expected: float | None = None) -> str:
     label = kpi_label(kpi, bool(product_title))
     subject = f"{store_name} · {product_title}" if product_title else store_name
+    band = expected_text(kpi, expected, low, high)
     if window == 2:
         return _("%(subject)s: %(kpi)s %(actual)s over the last two days (expected %(band)s)") % {
-            "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band_text(kpi, low, high)}
+            "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band}
     return _("%(subject)s: %(kpi)s %(actual)s (expected %(band)s)") % {
-        "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band_text(kpi, low, high)}
+        "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band}
 
 
 def cause_label(kind: str) -> str:
