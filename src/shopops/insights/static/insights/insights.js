@@ -39,6 +39,13 @@
     var f = fmt(d.unit);
     var lows = d.low.map(function (v) { return v; });
     var widths = d.high.map(function (v, i) { return v == null || d.low[i] == null ? null : v - d.low[i]; });
+    var isolated = [];
+    d.expected.forEach(function (v, i) {
+      if (v != null && d.expected[i - 1] == null && d.expected[i + 1] == null && d.low[i] != null && d.high[i] != null) isolated.push(i);
+    });
+    var expected = d.expected.map(function (v, i) {
+      return isolated.indexOf(i) < 0 ? v : { value: v, symbol: "diamond", symbolSize: 11 };
+    });
     mount(holder, {
       animation: false,
       grid: { left: 64, right: 16, top: 30, bottom: 28 },
@@ -50,7 +57,11 @@
         { name: "low", type: "line", stack: "band", data: lows, lineStyle: { opacity: 0 }, symbol: "none", tooltip: { show: false } },
         { name: "band", type: "line", stack: "band", data: widths, lineStyle: { opacity: 0 }, symbol: "none",
           areaStyle: { color: "rgba(91,143,249,0.18)" }, tooltip: { show: false } },
-        { name: d.expected_label || "expected", type: "line", data: d.expected, symbol: "none", lineStyle: { type: "dashed", color: "#5b8ff9" } },
+        { name: d.expected_label || "expected", type: "line", data: expected, symbol: "none", lineStyle: { type: "dashed", color: "#5b8ff9" },
+          itemStyle: { color: "#5b8ff9" },
+          // a day whose neighbours have no band (a product signal's own day) cannot draw an area: its range as a bar
+          markLine: { symbol: "none", silent: true, label: { show: false }, lineStyle: { color: "rgba(91,143,249,0.55)", width: 8, type: "solid" },
+                      data: isolated.map(function (i) { return [{ coord: [i, d.low[i]] }, { coord: [i, d.high[i]] }]; }) } },
         { name: d.label, type: "line", data: d.actual, symbolSize: 6, lineStyle: { width: 2, color: "#f08c2b" },
           itemStyle: { color: "#f08c2b" },
           markPoint: { data: [{ coord: [d.dates.length - 1, d.actual[d.actual.length - 1]], symbol: "circle", symbolSize: 12,
