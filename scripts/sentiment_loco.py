@@ -70,6 +70,7 @@ def features(texts, cache: Path, need_words: bool = True):
 
 
 TEXTS: list[str] = []
+EXT: list = [None]
 OUTSIDE_ROWS = np.zeros(0, bool)  # rows of the outside corpus (never a fold; in training only for snow*)
 OVERLAP: dict[str, np.ndarray] = {}
 CACHE: list = [None]
@@ -199,6 +200,20 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         q = 1 + np.asarray(xb[ytr == 0].sum(0)).ravel()
         r = np.log((p / p.sum()) / (q / q.sum()))
         a, b = tfidf(xtr, xx[te], used=used, weight=r)
+        return fit(a, ytr, b)
+    if v in ("lexx", "lexxT"):
+        # seventh round: + the counts of outside lexicons (HowNet, BosonNLP; scripts/sentiment_extlex.py)
+        L = np.hstack([lex, EXT[0]])
+        if v == "lexxT":
+            both = sp.vstack([x[tr], x[te]]).tocsr()
+            df_ = np.bincount(both.indices, minlength=N)
+            used = np.flatnonzero(df_ >= 2)
+            w = np.log((1 + both.shape[0]) / (1 + df_[used])) + 1
+            a, b = tfidf(x[tr], x[te], used=used, weight=w)
+        else:
+            a, b = tfidf(x[tr], x[te])
+        a = sp.hstack([a, sp.csr_matrix(L[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(L[te])]).tocsr()
         return fit(a, ytr, b)
     if v in ("lex", "lexs3", "lexw"):
         if v == "lexs3":
@@ -336,6 +351,33 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         p = model.proba(texts_te) if v == "snowship" else S.anchored_proba(model, texts_te)[0]
         p = np.clip(p, 1e-12, 1 - 1e-12)
         return np.log(p / (1 - p))
+    if v in ("shipx", "anchx"):
+        # seventh round: the shipped code path with the outside lexicons' counts appended to the project's own
+        # (sentiment_lexicon.features patched for this process only), alone or adapted as ``anch``
+        from shopops.service import sentiment_lexicon
+
+        if not getattr(sentiment_lexicon.features, "_extlex", False):
+            import sentiment_extlex
+
+            own, ext = sentiment_lexicon.features, sentiment_extlex.load()
+
+            def both(texts):
+                return np.hstack([own(texts), sentiment_extlex.features(list(texts), ext)])
+
+            both._extlex = True
+            sentiment_lexicon.features = both
+        path = CACHE[0] / f"model_x_{HELD[0]}.npz"
+        if not path.exists():
+            S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
+        model = S.load(path)
+        texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
+        if v == "shipx":
+            p = model.proba(texts_te)
+        else:
+            p, ran = S.anchored_proba(model, texts_te)
+            assert ran
+        p = np.clip(p, 1e-12, 1 - 1e-12)
+        return np.log(p / (1 - p))
     if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
         # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
@@ -389,6 +431,10 @@ def main(argv):
     TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
     lex = sentiment_lexicon.features(texts)
+    if any(v.startswith("lexx") for v in variants):
+        import sentiment_extlex
+
+        EXT[0] = sentiment_extlex.features(texts, sentiment_extlex.load())
     res: dict[str, list[float]] = {}
     zs_all: dict[str, dict[str, np.ndarray]] = {}
     for held in folds:
