@@ -60,7 +60,7 @@ def _plan(window, start, stores=STORES):
 
 def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
     """{kind: [(incremental error, counterfactual error, interval covers the truth), …]} of one seed."""
-    from shopops.campaigns.baseline import DateRange, ProductMix
+    from shopops.campaigns.baseline import BUYER_MEMORY_DAYS, BuyerBase, DateRange, ProductMix
     from shopops.campaigns.retro import AFTER_DAYS, MIN_DAYS_BEFORE, control_series, series_baseline, series_interval
     from shopops.demo.generator.spec import STORE_IDS
     from shopops.demo.generator.truth import campaign_truth, daily_sales
@@ -85,8 +85,14 @@ def _measure(seed: int) -> dict[str, list[tuple[float, float, bool]]]:
         mix = ProductMix(units=sales.units[rows_s, i0:i1 + 1], value=sales.item_gmv[rows_s, i0:i1 + 1])
         # the stores outside the plan (a 会员日: the four platform stores) as the 复盘 reads them
         control = control_series(plan, days, values, all_stores[i0:i1 + 1])
+        # the new buyers per day as the warehouse counts them (first paid order in the store), those
+        # before the series decayed into ``carried`` (retro.buyer_series)
+        new = sales.new_buyers[rows_s].sum(axis=0)
+        carried = float((new[:i0] * np.exp(-np.arange(i0 - 1, -1, -1) / BUYER_MEMORY_DAYS)).sum())
+        buyers = BuyerBase(new_buyers=new[i0:i1 + 1], new_value=sales.new_gmv[rows_s].sum(axis=0)[i0:i1 + 1],
+                           carried=carried, since=sales.start)
         try:
-            b = series_baseline(plan, days, values, mix, control)
+            b = series_baseline(plan, days, values, mix, control, buyers)
         except ValueError:  # fewer than 28 ordinary days: the 复盘 refuses it too
             continue
         if np.count_nonzero(b.fit_mask[:days.index(w.first)]) < MIN_DAYS_BEFORE:
