@@ -10,8 +10,11 @@ item GMV sold per store, day and product (:class:`ProductMix`), a value series i
 its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
 sale changes how many units sell, a launch or a season changes which. Given the same series of
 stores the campaign does not touch (a 会员日 of one store: the others), the baseline is their
-baseline × a slowly moving ratio to it (:func:`control_adjusted`). docs/campaigns.md has the
-measured errors.
+baseline × a slowly moving ratio to it (:func:`control_adjusted`). Given the new buyers per day
+(:class:`BuyerBase`), the series is divided by a buyer-base index (:func:`buyer_index`: new buyers'
+first orders + returning buyers ∝ every buyer seen before, fading) and the baseline multiplied back: a
+young store's growth is read from its buyers, not from a level the season hides. docs/campaigns.md has
+the measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
@@ -740,25 +743,13 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
             lo, hi = min(lo, total - half), max(hi, total + half)
         return lo, hi
     if b.growth is not None:  # the interval of the series ÷ the buyer-base index, scaled, and the memory's spread
-        adj = b.growth
-        z = np.asarray(values, dtype=np.float64) / adj.index
-        lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=adj.inner,
-                                       replicates=replicates)
-        total_z = adj.inner.window_total(target)
-        scale = total / total_z if total_z > 0 else 1.0
-        half = total * adj.spread
-        return (total - float(np.hypot((total_z - lo_z) * scale, half)),
-                total + float(np.hypot((hi_z - total_z) * scale, half)))
+        return _divided_interval(days, values, windows, target=target, other_days=other_days, total=total,
+                                 index=b.growth.index, inner=b.growth.inner, half=total * b.growth.spread,
+                                 replicates=replicates)
     if b.mix is not None:  # the interval of the mix-deflated series' baseline, scaled, and the mix's own error
-        adj = b.mix
-        z = np.asarray(values, dtype=np.float64) / adj.index
-        lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=adj.inner,
-                                       replicates=replicates)
-        total_z = adj.inner.window_total(target)
-        scale = total / total_z if total_z > 0 else 1.0
-        half_mix = total * adj.se * float(np.sqrt(adj.weight))
-        return (total - float(np.hypot((total_z - lo_z) * scale, half_mix)),
-                total + float(np.hypot((hi_z - total_z) * scale, half_mix)))
+        return _divided_interval(days, values, windows, target=target, other_days=other_days, total=total,
+                                 index=b.mix.index, inner=b.mix.inner,
+                                 half=total * b.mix.se * float(np.sqrt(b.mix.weight)), replicates=replicates)
     lo, hi = window_interval(days, values, windows, target=target, other_days=other_days, fitted=b,
                              replicates=replicates)
     pe = placebo_errors(days, values, windows, target=target, other_days=other_days)
@@ -766,3 +757,15 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
         half = float(np.quantile(np.abs(pe), 0.9)) * total
         lo, hi = min(lo, total - half), max(hi, total + half)
     return lo, hi
+
+
+def _divided_interval(days, values, windows, *, target, other_days, total, index, inner, half, replicates):
+    """The interval of a baseline fitted to ``values ÷ index`` (``inner``), scaled to ``total``, widened in
+    quadrature by ``half`` (the error of the index itself)."""
+    z = np.asarray(values, dtype=np.float64) / index
+    lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=inner,
+                                   replicates=replicates)
+    total_z = inner.window_total(target)
+    scale = total / total_z if total_z > 0 else 1.0
+    return (total - float(np.hypot((total_z - lo_z) * scale, half)),
+            total + float(np.hypot((hi_z - total_z) * scale, half)))
