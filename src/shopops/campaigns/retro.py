@@ -160,8 +160,8 @@ def series_baseline(plan: RetroPlan, days: list[dt.date], values, mix: ProductMi
     days, :func:`product_mix`) for a value series (GMV): the window keeps its own product mix;
     ``control`` (the same KPI of the stores outside the plan, :func:`control_series`): the baseline
     is their baseline × the plan's stores' ratio to it (:func:`baseline.control_adjusted`); ``buyers``
-    (the new buyers per day, :func:`buyer_series`) for GMV: with no ordinary day after the window the
-    level grows with the buyer base (:func:`baseline.buyer_index`)."""
+    (the new buyers per day, :func:`buyer_series`) for GMV: the series is fitted divided by the
+    buyer-base index and multiplied back, so the level grows with the buyers (:func:`baseline.buyer_index`)."""
     return window_baseline(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
                            other_days=list(plan.other_days), mix=mix, control=control, buyers=buyers)
 
