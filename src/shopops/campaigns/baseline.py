@@ -10,8 +10,11 @@ item GMV sold per store, day and product (:class:`ProductMix`), a value series i
 its product-mix index and the window's days get back the mix they sold (:func:`mix_adjusted`): a
 sale changes how many units sell, a launch or a season changes which. Given the same series of
 stores the campaign does not touch (a 会员日 of one store: the others), the baseline is their
-baseline × a slowly moving ratio to it (:func:`control_adjusted`). docs/campaigns.md has the
-measured errors.
+baseline × a slowly moving ratio to it (:func:`control_adjusted`). Given the new buyers per day
+(:class:`BuyerBase`), the series is divided by a buyer-base index (:func:`buyer_index`: new buyers'
+first orders + returning buyers ∝ every buyer seen before, fading) and the baseline multiplied back: a
+young store's growth is read from its buyers, not from a level the season hides. docs/campaigns.md has
+the measured errors.
 
 The month-factor model (docs/campaigns.md, "The baseline"):
 
@@ -52,7 +55,8 @@ import pandas as pd
 HALO_DAYS = 28
 HALO_MAX_WINDOW = 14
 
-__all__ = ["Baseline", "DateRange", "MixAdjustment", "ProductMix", "baseline_fit", "baseline_interval", "excluded_days",
+__all__ = ["Baseline", "BuyerBase", "DateRange", "GrowthAdjustment", "MixAdjustment", "ProductMix", "baseline_fit",
+           "buyer_base", "buyer_index", "baseline_interval", "excluded_days",
            "mix_adjusted", "mix_index", "placebo_errors", "trend_fit", "window_baseline", "window_interval"]
 
 
@@ -83,6 +87,7 @@ class Baseline:
     penalty: float = 0.0  # the trend model's ridge on the level's slope changes (chosen by GCV)
     months: bool = True  # the trend model has month-of-year effects (False: the ratio to a control)
     control: "ControlAdjustment | None" = None  # the baseline as a ratio to untouched stores (:func:`control_adjusted`)
+    growth: "GrowthAdjustment | None" = None  # the buyer-base index the series was divided by (:func:`buyer_index`)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -332,7 +337,8 @@ def has_days_after(days: list[dt.date], fit_mask: np.ndarray, target: DateRange)
 
 
 def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
-                    other_days: list[DateRange] = (), mix: ProductMix | None = None, control=None) -> Baseline:
+                    other_days: list[DateRange] = (), mix: ProductMix | None = None, control=None,
+                    buyers: "BuyerBase | None" = None, month_mix: bool = False) -> Baseline:
     """The baseline the 复盘 uses: the trend model when ordinary days follow the window (it
     interpolates the level across it), else the month-factor model with last year's shape
     (:func:`baseline_fit`), which does not extrapolate a slope. With ``mix`` (the units and value
@@ -340,16 +346,122 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
     value series is first divided by its product-mix index and the window's own mix put back
     (:func:`mix_adjusted`). With ``control`` (the same series of stores the campaign does not touch)
     and ordinary days after the window, the baseline is the control's own baseline × the ratio of
-    the series to it (:func:`control_adjusted`; no mix then)."""
+    the series to it (:func:`control_adjusted`; no mix, no buyer base then). With ``buyers`` (the new
+    buyers per day, :class:`BuyerBase`) the series is first divided by the buyer-base index
+    (:func:`buyer_index`) and the baseline multiplied back by it: the level grows with the buyers
+    who pile up, through the window (a 年货节 with no ordinary day after it) and past the new buyers
+    a sale brings in (their later orders lift the days after the sale, not its counterfactual); the
+    month-factor model then keeps the window's product mix too (``month_mix``: the mix alone would
+    uncover its missing growth)."""
     trend = trend_fit(days, values, windows, target=target, other_days=other_days)
     after = has_days_after(days, trend.fit_mask, target)
     if control is not None and after:
         return control_adjusted(days, values, windows, target=target, other_days=other_days, control=control)
+    if buyers is not None:
+        y = np.asarray(values, dtype=np.float64)
+        got = buyer_index(days, y, trend.fit_mask, buyers, target)
+        if got is not None:
+            index, share, base = got
+            inner = window_baseline(days, y / index, windows, target=target, other_days=other_days, mix=mix,
+                                    month_mix=True)
+            w = np.array([target.first <= d <= target.last for d in days])
+            total = float((inner.expected[w] * index[w]).sum())
+            totals = []
+            for memory in BUYER_MEMORY_RANGE:
+                other = buyer_index(days, y, trend.fit_mask, buyers, target, memory)
+                totals.append(float((inner.expected[w] * other[0][w]).sum()) if other is not None else total)
+            spread = abs(totals[1] - totals[0]) / 2.0 / total if total > 0 else 0.0
+            adj = GrowthAdjustment(index=index, returning_share=share, base=base, spread=spread, inner=inner)
+            return replace(inner, actual=y, expected=inner.expected * index, growth=adj)
     b = trend if after else baseline_fit(days, values, windows, target=target, other_days=other_days)
     b = _own_days_inside(b, windows, target, other_days)
-    if mix is not None and after:
+    if mix is not None and (after or month_mix):
         return mix_adjusted(days, values, windows, target=target, other_days=other_days, mix=mix, fitted=b)
     return b
+
+
+# ---------------------------------------------------------------- the buyer base
+
+BUYER_MEMORY_DAYS = 365.0  # a buyer's repeat orders fade with this e-folding time (churn), an assumption
+BUYER_MEMORY_RANGE = (180.0, 730.0)  # the interval's span of that assumption
+# the buyer base is read only once the data hold this many days of buyers before the window: early
+# in the data every customer's first order there looks "new" (the store's old buyers are being seen
+# for the first time), so the base seems to grow far faster than it does
+MIN_BUYER_HISTORY_DAYS = 120
+MIN_REF_DAYS = 7
+
+
+@dataclass(frozen=True)
+class BuyerBase:
+    """The stores' new buyers per day of the series (first paid order ever in the store) and the value
+    of those days' orders of new buyers (:func:`buyer_index`). ``carried``: the buyers first seen
+    before the series' first day, each decayed to that day (``Σ n e^(−age / memory)``; 0 when the data
+    begin with the series)."""
+
+    new_buyers: np.ndarray
+    new_value: np.ndarray
+    carried: float = 0.0
+    memory_days: float = BUYER_MEMORY_DAYS
+    since: dt.date | None = None  # the first day the data hold a buyer (None: the series' first day)
+
+
+def buyer_base(buyers: BuyerBase, memory_days: float | None = None) -> np.ndarray:
+    """The buyer base of every day: buyers first seen *before* that day, each weighted
+    ``e^(−age / memory)`` — a buyer keeps buying at a rate that fades as buyers drop out."""
+    memory = memory_days or buyers.memory_days
+    n = np.asarray(buyers.new_buyers, dtype=np.float64)
+    decay = np.exp(-1.0 / memory)
+    out = np.empty(n.size)
+    acc = float(buyers.carried)
+    for i in range(n.size):
+        acc *= decay
+        out[i] = acc
+        acc += n[i]
+    return out
+
+
+@dataclass(frozen=True)
+class GrowthAdjustment:
+    """What the buyer base did (:func:`window_baseline` with ``buyers``): ``index`` — the buyer-base
+    index of every day (:func:`buyer_index`; 1 ≈ the 31 days before the window); the series was fitted
+    divided by it (``inner``) and the baseline multiplied back; ``returning_share`` — the share of the
+    reference days' value bought by returning buyers; ``base`` — the buyer base of every day
+    (:func:`buyer_base`); ``spread`` — half the window total's relative change between the memories
+    of ``BUYER_MEMORY_RANGE`` (added to the interval)."""
+
+    index: np.ndarray
+    returning_share: float
+    base: np.ndarray
+    spread: float
+    inner: Baseline
+
+
+def buyer_index(days: list[dt.date], y: np.ndarray, fit: np.ndarray, buyers: BuyerBase, target: DateRange,
+                memory_days: float | None = None) -> tuple[np.ndarray, float, np.ndarray] | None:
+    """The buyer-base index of every day: ``share_new + (1 − share_new) × base(day) ÷ base(reference)``
+    — the value of a day is what new buyers buy (their first orders: no growth term) plus what
+    returning buyers buy, ∝ the buyer base (:func:`buyer_base`: every buyer seen before, fading with
+    ``BUYER_MEMORY_DAYS``); the reference days are the ordinary (``fit``) days of the 31 days before the
+    window, ``share_new`` the share of their value bought by new buyers. With the window's own new
+    buyers (a sale's new buyers buy again inside it; the truth's counterfactual keeps them too).
+    None without ``MIN_REF_DAYS`` reference days, or with fewer than ``MIN_BUYER_HISTORY_DAYS`` days of
+    buyers before the window."""
+    n = len(days)
+    if np.asarray(buyers.new_buyers).size != n or np.asarray(buyers.new_value).size != n:
+        raise ValueError(f"the buyer base has {np.asarray(buyers.new_buyers).size} days, the series {n}")
+    first = target.first
+    ref = fit & np.array([first - dt.timedelta(days=31) <= d < first for d in days]) & (y > 0)
+    since = buyers.since or days[0]
+    if np.count_nonzero(ref) < MIN_REF_DAYS or (first - since).days < MIN_BUYER_HISTORY_DAYS:
+        return None
+    g = buyer_base(buyers, memory_days)
+    new_value = np.asarray(buyers.new_value, dtype=np.float64)
+    share_new = float(np.clip(new_value[ref].sum() / y[ref].sum(), 0.0, 1.0))
+    g_ref = float((g[ref] * y[ref]).sum() / y[ref].sum())
+    if g_ref <= 0 or share_new >= 1.0:
+        return None
+    index = share_new + (1.0 - share_new) * g / g_ref
+    return np.maximum(index, 1e-3), 1.0 - share_new, g
 
 
 # ---------------------------------------------------------------- control stores
@@ -630,16 +742,14 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
             half = float(np.quantile(np.abs(pe), 0.9)) * total
             lo, hi = min(lo, total - half), max(hi, total + half)
         return lo, hi
+    if b.growth is not None:  # the interval of the series ÷ the buyer-base index, scaled, and the memory's spread
+        return _divided_interval(days, values, windows, target=target, other_days=other_days, total=total,
+                                 index=b.growth.index, inner=b.growth.inner, half=total * b.growth.spread,
+                                 replicates=replicates)
     if b.mix is not None:  # the interval of the mix-deflated series' baseline, scaled, and the mix's own error
-        adj = b.mix
-        z = np.asarray(values, dtype=np.float64) / adj.index
-        lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=adj.inner,
-                                       replicates=replicates)
-        total_z = adj.inner.window_total(target)
-        scale = total / total_z if total_z > 0 else 1.0
-        half_mix = total * adj.se * float(np.sqrt(adj.weight))
-        return (total - float(np.hypot((total_z - lo_z) * scale, half_mix)),
-                total + float(np.hypot((hi_z - total_z) * scale, half_mix)))
+        return _divided_interval(days, values, windows, target=target, other_days=other_days, total=total,
+                                 index=b.mix.index, inner=b.mix.inner,
+                                 half=total * b.mix.se * float(np.sqrt(b.mix.weight)), replicates=replicates)
     lo, hi = window_interval(days, values, windows, target=target, other_days=other_days, fitted=b,
                              replicates=replicates)
     pe = placebo_errors(days, values, windows, target=target, other_days=other_days)
@@ -647,3 +757,15 @@ def baseline_interval(days: list[dt.date], values, windows: list[DateRange], *, 
         half = float(np.quantile(np.abs(pe), 0.9)) * total
         lo, hi = min(lo, total - half), max(hi, total + half)
     return lo, hi
+
+
+def _divided_interval(days, values, windows, *, target, other_days, total, index, inner, half, replicates):
+    """The interval of a baseline fitted to ``values ÷ index`` (``inner``), scaled to ``total``, widened in
+    quadrature by ``half`` (the error of the index itself)."""
+    z = np.asarray(values, dtype=np.float64) / index
+    lo_z, hi_z = baseline_interval(days, z, windows, target=target, other_days=other_days, fitted=inner,
+                                   replicates=replicates)
+    total_z = inner.window_total(target)
+    scale = total / total_z if total_z > 0 else 1.0
+    return (total - float(np.hypot((total_z - lo_z) * scale, half)),
+            total + float(np.hypot((hi_z - total_z) * scale, half)))

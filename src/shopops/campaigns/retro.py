@@ -29,10 +29,18 @@ import ibis
 import numpy as np
 import pandas as pd
 
-from shopops.campaigns.baseline import Baseline, DateRange, ProductMix, baseline_interval, window_baseline
+from shopops.campaigns.baseline import (
+    BUYER_MEMORY_DAYS,
+    Baseline,
+    BuyerBase,
+    DateRange,
+    ProductMix,
+    baseline_interval,
+    window_baseline,
+)
 from shopops.core.periods import Grain, Period
 from shopops.metrics.runners import KpiQuery, run_query
-from shopops.metrics.sources import paid_orders
+from shopops.metrics.sources import Filter, paid_orders
 
 CENT = Decimal("0.01")
 SERIES_KPIS = ("gmv", "paid_orders", "paying_buyers", "gross_margin", "ad_spend")
@@ -145,15 +153,49 @@ def _daily(plan: RetroPlan, period: Period, con, *, stores: tuple[str, ...] | No
 
 
 def series_baseline(plan: RetroPlan, days: list[dt.date], values, mix: ProductMix | None = None,
-                    control=None) -> Baseline:
+                    control=None, buyers: BuyerBase | None = None) -> Baseline:
     """The no-campaign baseline of one daily series of the plan's stores (what :func:`retro_build`
     fits for every KPI): the plan's window judged, every other campaign and the stores' own days
     left out of the fit (:func:`baseline.window_baseline`); ``mix`` (the products sold on the same
     days, :func:`product_mix`) for a value series (GMV): the window keeps its own product mix;
     ``control`` (the same KPI of the stores outside the plan, :func:`control_series`): the baseline
-    is their baseline × the plan's stores' ratio to it (:func:`baseline.control_adjusted`)."""
+    is their baseline × the plan's stores' ratio to it (:func:`baseline.control_adjusted`); ``buyers``
+    (the new buyers per day, :func:`buyer_series`) for GMV: the series is fitted divided by the
+    buyer-base index and multiplied back, so the level grows with the buyers (:func:`baseline.buyer_index`)."""
     return window_baseline(days, values, [plan.window, *plan.other_campaigns], target=plan.window,
-                           other_days=list(plan.other_days), mix=mix, control=control)
+                           other_days=list(plan.other_days), mix=mix, control=control, buyers=buyers)
+
+
+BUYER_HISTORY_DAYS = 730  # new buyers before the series are read this far back (decayed into ``carried``)
+
+
+def buyer_series(plan: RetroPlan, days: list[dt.date], con=None) -> BuyerBase | None:
+    """The plan's stores' new buyers per day of ``days`` (first paid order ever in the store) and the GMV
+    of new buyers' orders on those days (the catalog's ``new_buyers`` and ``gmv`` of ``customer_type``
+    new), with the new buyers of the ``BUYER_HISTORY_DAYS`` before ``days`` decayed into ``carried``:
+    what :func:`baseline.buyer_index` grows the level with. None when the warehouse has no buyers."""
+    start = days[0] - dt.timedelta(days=BUYER_HISTORY_DAYS)
+    everything = [start + dt.timedelta(days=i) for i in range((days[-1] - start).days + 1)]
+    new = run_query(KpiQuery(("new_buyers",), Period(start, days[-1]), grain=Grain.DAY, stores=plan.stores),
+                    con=con).to_frame()
+    value = run_query(KpiQuery(("gmv",), Period(days[0], days[-1]), grain=Grain.DAY, stores=plan.stores,
+                               filters=(Filter("customer_type", ("new",)),)), con=con).to_frame()
+
+    def by_day(frame: pd.DataFrame, kpi: str, over: list[dt.date]) -> np.ndarray:
+        if frame.empty:
+            return np.zeros(len(over))
+        f = frame.assign(bucket=pd.to_datetime(frame["bucket"]).dt.date).set_index("bucket")[kpi]
+        f = pd.to_numeric(f.map(lambda v: None if v is None else float(v)), errors="coerce")
+        return f.reindex(over).fillna(0.0).to_numpy()
+
+    n_all = by_day(new, "new_buyers", everything)
+    if n_all.sum() <= 0:
+        return None
+    k = len(everything) - len(days)
+    ages = np.arange(k, 0, -1, dtype=np.float64)  # days before days[0]
+    carried = float((n_all[:k] * np.exp(-(ages - 1) / BUYER_MEMORY_DAYS)).sum())
+    since = everything[int(np.flatnonzero(n_all > 0)[0])]
+    return BuyerBase(new_buyers=n_all[k:], new_value=by_day(value, "gmv", days), carried=carried, since=since)
 
 
 CONTROL_MIN_DAYS_SHARE = 0.9  # the stores outside the plan sold on at least this share of the days
@@ -226,9 +268,10 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     mix = product_mix(plan, days, con)
     every = _daily(plan, period, con, stores=())["gmv"].reindex(days).fillna(0.0).to_numpy()
     control = control_series(plan, days, frame["gmv"].to_numpy(), every)
+    buyers = buyer_series(plan, days, con)
     for k in SERIES_KPIS:
         fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None,
-                                  control if k == "gmv" else None)
+                                  control if k == "gmv" else None, buyers if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
     if before < MIN_DAYS_BEFORE:
         raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "

@@ -291,6 +291,8 @@ class DailySales:
     orders: np.ndarray  # [S, D] paid orders
     units: np.ndarray | None = None  # [S, D, P] units of paid lines per product (``by_product=True``)
     item_gmv: np.ndarray | None = None  # [S, D, P] yuan paid for those lines (the warehouse's item GMV)
+    new_buyers: np.ndarray | None = None  # [S, D] buyers whose first paid order in the store is that day
+    new_gmv: np.ndarray | None = None  # [S, D] yuan of those first paid orders (the warehouse's customer_type new)
 
     @property
     def days(self) -> list[dt.date]:
@@ -321,6 +323,7 @@ def daily_sales(*, seed: int, end_date: dt.date, days: int = 365, scale: str = "
     shape = (n_stores, cal.days, cat.n_products)
     units = np.zeros(shape) if by_product else None
     item_gmv = np.zeros(shape) if by_product else None
+    paid_parts: list[tuple[np.ndarray, ...]] = []
     for i, (d0, d1) in enumerate(_months(start, cal.days)):
         lo, hi = (int(b) for b in np.searchsorted(skeleton.day, [d0, d1]))
         oc = model.build(stream(seed, "orders", i), skeleton, lo, hi, order_seq)
@@ -329,10 +332,21 @@ def daily_sales(*, seed: int, end_date: dt.date, days: int = 365, scale: str = "
         keep = (day >= 0) & (day < cal.days)
         np.add.at(gmv, (oc.store[paid][keep], day[keep]), oc.amount[paid][keep] / 100.0)
         np.add.at(orders, (oc.store[paid][keep], day[keep]), 1.0)
+        paid_parts.append((oc.account[paid][keep], oc.paid_at[paid][keep], oc.store[paid][keep], day[keep],
+                           oc.amount[paid][keep] / 100.0))
         if by_product:
             ok = paid & (oc.paid_at >= 0) & (oc.paid_at // DAY < cal.days)
             line = ok[oc.line_order]
             at = (oc.store[oc.line_order][line], (oc.paid_at // DAY)[oc.line_order][line], oc.line_product[line])
             np.add.at(units, at, oc.line_qty[line])
             np.add.at(item_gmv, at, oc.line_paid[line] / 100.0)
-    return DailySales(start=start, gmv=gmv, orders=orders, units=units, item_gmv=item_gmv)
+    # a buyer's first paid order in the store (an account is one customer of one store)
+    acc, at, st, dy, amt = (np.concatenate(x) for x in zip(*paid_parts))
+    order = np.lexsort((at, acc))
+    first = order[np.r_[True, acc[order][1:] != acc[order][:-1]]] if order.size else order
+    new_buyers = np.zeros((n_stores, cal.days))
+    new_gmv = np.zeros((n_stores, cal.days))
+    np.add.at(new_buyers, (st[first], dy[first]), 1.0)
+    np.add.at(new_gmv, (st[first], dy[first]), amt[first])
+    return DailySales(start=start, gmv=gmv, orders=orders, units=units, item_gmv=item_gmv, new_buyers=new_buyers,
+                      new_gmv=new_gmv)
