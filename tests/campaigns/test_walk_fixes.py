@@ -66,3 +66,47 @@ def test_an_unknown_task_status_names_the_field_not_none(client):
     body = r.content.decode()
     assert r.status_code == 400 and "None:" not in body and "Status: Select a valid choice. zzz is not one" in body
     assert Task.objects.get().status == "todo"
+
+
+def test_the_plan_pages_hero_stock_is_its_own_full_width_panel(warehouse, client):
+    """In the readiness half of the page the table hid its Days needed and Covered columns at 1440 px."""
+    from tests.inventory import app_shop
+
+    app_shop.build(warehouse)
+    stores = (services.StoreRef("s1", "CNY", "Asia/Shanghai"), services.StoreRef("s2", "CNY", "Asia/Shanghai"))
+    p = plan(stores=stores, starts_on=app_shop.DAY + dt.timedelta(days=5), ends_on=app_shop.DAY + dt.timedelta(days=10),
+             hero_skus=["M-5"])
+    client.force_login(user(Role.OPS_DIRECTOR))
+    html = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    readiness = html[html.index('aria-labelledby="ready-title"'):]
+    readiness = readiness[:readiness.index("</section>")]
+    assert "hero-stock" not in readiness
+    panel = html[html.index("data-plan-stock"):]
+    panel = panel[:panel.index("</section>")]
+    assert 'data-table="hero-stock"' in panel and panel.count('data-sku="M-5"') == 2
+    assert "two-col-even" not in html[html.index("data-plan-stock") - 40:html.index("data-plan-stock")]
+
+
+@pytest.mark.parametrize(("language", "label"), [("en", ">Retrospective (复盘)<"), ("zh-hans", ">复盘<")])
+def test_the_retrospective_button_reads_in_the_pages_language(client, language, label):
+    client.force_login(user(Role.OPS_DIRECTOR))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    html = client.get(reverse("campaigns:plan", args=[plan().pk])).content.decode()
+    assert label in html
+
+
+def test_the_retro_page_shows_the_review_notes(client, small_warehouse):
+    """The notes (what went well / badly / next time) were only in the PDF, not on the 复盘 page."""
+    from decimal import Decimal
+
+    stores = tuple(services.StoreRef(s, "CNY", "Asia/Shanghai") for s in ("tmall", "jd", "pdd", "douyin", "own"))
+    p = plan("双11", starts_on=dt.date(2025, 10, 15), ends_on=dt.date(2025, 11, 13), stores=stores,
+             goal_gmv=Decimal("2400000"))
+    client.force_login(user(Role.OPS_DIRECTOR))
+    url = reverse("campaigns:plan_retro", args=(p.pk,))
+    assert "尚无复盘记录" in client.get(url).content.decode()
+    services.plan_review_notes_save(plan=p, went_well="开门红 <b>爆款</b> 售罄", went_badly="券叠加破价", next_time="")
+    html = client.get(url).content.decode()
+    notes = html[html.index("data-retro-notes"):]
+    notes = notes[:notes.index("</section>")]
+    assert "开门红 &lt;b&gt;爆款&lt;/b&gt; 售罄" in notes and "券叠加破价" in notes and "下次" not in notes
