@@ -110,3 +110,63 @@ def test_the_retro_page_shows_the_review_notes(client, small_warehouse):
     notes = html[html.index("data-retro-notes"):]
     notes = notes[:notes.index("</section>")]
     assert "开门红 &lt;b&gt;爆款&lt;/b&gt; 售罄" in notes and "券叠加破价" in notes and "下次" not in notes
+
+
+def _alert(source, kind, key, store, day, severity="high", status="open", text="x"):
+    from shopops.insights.models import SEVERITY_RANK, ModuleAlert
+
+    return ModuleAlert.objects.create(source=source, kind=kind, key=key, store_id=store, day=day, first_day=day,
+                                      severity=severity, severity_rank=SEVERITY_RANK[severity], text_zh=text + "（中）",
+                                      text_en=text, status=status, link="/inventory/")
+
+
+def test_the_live_pages_alerts_are_this_plans_stores_days_and_tasks():
+    """Issue #17: the live campaign page shows the alerts from insights (campaigns cannot import insights:
+    web registers the source). Which alert belongs is decided here by hand, row by row."""
+    from shopops.campaigns import live_alerts
+    from shopops.insights.models import Finding
+
+    p = plan(starts_on=dt.date(2026, 12, 10), ends_on=dt.date(2026, 12, 13))  # store own
+    other = plan("年货节", starts_on=dt.date(2027, 1, 7), ends_on=dt.date(2027, 1, 20))
+    mine = services.task_create(title="话术", plan=p, due_on=dt.date(2026, 12, 8))
+    theirs = services.task_create(title="选品", plan=other, due_on=dt.date(2026, 12, 8))
+    d = dt.date(2026, 12, 11)
+    _alert("inventory", "stockout_risk", "own:SKU-1", "own", d, "critical", text="own stock-out")
+    _alert("inventory", "supplier_late", "po:1", "", d, "medium", text="supplier late")
+    _alert("insights", "plan_hero_stockout", f"plan:{p.pk}:own:SKU-2", "own", d, text="this plan's hero at 0")
+    _alert("campaigns", "task_overdue", f"task:{mine.pk}", "", d, text="this plan's task late")
+    _alert("inventory", "stockout_risk", "tmall:SKU-1", "tmall", d, text="another store")
+    _alert("insights", "plan_hero_stockout", f"plan:{other.pk}:own:SKU-2", "own", d, text="another plan's hero")
+    _alert("campaigns", "task_overdue", f"task:{theirs.pk}", "", d, text="another plan's task")
+    _alert("inventory", "stockout_risk", "own:SKU-9", "own", d, status="resolved", text="resolved")
+    _alert("inventory", "stockout_risk", "own:SKU-8", "own", dt.date(2026, 11, 1), text="weeks before")
+    Finding.objects.create(store_id="own", day=dt.date(2026, 12, 12), severity="low", severity_rank=0, kpi="visitors",
+                           actual=300, expected=450, low=380, high=520, relative=-0.33)
+    Finding.objects.create(store_id="tmall", day=dt.date(2026, 12, 12), severity="high", severity_rank=2, kpi="visitors",
+                           actual=300, expected=450, low=380, high=520, relative=-0.33)
+    rows = live_alerts.alerts_for(plan_id=p.pk, store_ids=p.store_ids, start=dt.date(2026, 12, 3),
+                                  end=p.ends_on, language="en")
+    assert rows[0].text == "own stock-out"  # critical first; then the two high ones (same day)
+    assert {r.text for r in rows[1:3]} == {"this plan's hero at 0", "this plan's task late"}
+    assert [r.text for r in rows[3:4]] == ["supplier late"]
+    assert len(rows) == 5 and rows[4].severity == "low" and rows[4].link.startswith("/insights/")
+    assert rows[0].module == "Inventory" and rows[1].module == "Insights"
+    zh = live_alerts.alerts_for(plan_id=p.pk, store_ids=p.store_ids, start=dt.date(2026, 12, 3), end=p.ends_on,
+                                language="zh-hans")
+    assert zh[0].text == "own stock-out（中）" and zh[0].module == "库存"
+
+
+def test_the_live_page_shows_the_alerts_to_who_may_open_insights(client, small_warehouse):
+    stores = tuple(services.StoreRef(s, "CNY", "Asia/Shanghai") for s in ("tmall", "jd", "pdd", "douyin", "own"))
+    p = plan("双12", starts_on=dt.date(2025, 12, 10), ends_on=dt.date(2025, 12, 14), stores=stores)
+    _alert("inventory", "stockout_risk", "jd:SKU-1", "jd", dt.date(2025, 12, 11), text="jd <b>stock-out</b>")
+    url = reverse("campaigns:plan_live", args=(p.pk,))
+    client.force_login(user(Role.OPS_DIRECTOR))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = client.get(url).content.decode()
+    panel = html[html.index("data-live-alerts"):]
+    panel = panel[:panel.index("</section>")]
+    assert "jd &lt;b&gt;stock-out&lt;/b&gt;" in panel and "Alerts from insights" in panel
+    client.force_login(user(Role.CUSTOMER_SERVICE))  # the campaigns module, not insights: no panel
+    r = client.get(url)
+    assert r.status_code == 200 and "data-live-alerts" not in r.content.decode()
