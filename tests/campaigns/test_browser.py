@@ -143,3 +143,21 @@ def test_calendar_with_500_items_renders_without_lag(live_server, browser_page, 
     assert year < 2500, year
     page.screenshot(path=str(artifacts_dir / "campaigns-calendar-year.png"), full_page=False)
     print(f"year view with festivals and holidays: navigation load {year:.0f} ms")
+
+
+def test_editing_a_plan_in_chinese_keeps_its_dates(live_server, browser_page, shop):
+    """The edit form's date fields showed empty in zh-Hans (value 2026/12/05, which <input type=date>
+    rejects), so saving it as shown was refused: the browser must see the dates and save them back."""
+    user(Role.OPS_DIRECTOR, "boss")
+    plan = services.plan_create(name="双12", stores=[services.StoreRef("tmall", "CNY", "Asia/Shanghai")],
+                                starts_on=dt.date(2026, 12, 5), ends_on=dt.date(2026, 12, 12))
+    page = browser_page
+    browser_login(page, live_server.url, "boss", PASSWORD)
+    page.goto(f"{live_server.url}/campaigns/plans/{plan.pk}/edit/")
+    assert page.input_value("input[name=starts_on]") == "2026-12-05"
+    assert page.input_value("input[name=ends_on]") == "2026-12-12"
+    page.fill("input[name=name]", "双12 年终回馈")
+    page.click("[data-plan-form] button[type=submit]")
+    page.wait_for_selector("[data-plan-status=draft]")
+    plan.refresh_from_db()
+    assert (plan.name, plan.starts_on, plan.ends_on) == ("双12 年终回馈", dt.date(2026, 12, 5), dt.date(2026, 12, 12))

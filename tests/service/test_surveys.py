@@ -81,11 +81,34 @@ def test_answer_page_without_login(desk):
     url = reverse("service:survey_answer", kwargs={"token": send.token})
     assert c.get(url).status_code == 200
     r = c.post(url, {"score": "9"})
-    assert r.status_code == 400 and "outside 1–5" in r.content.decode()
+    assert r.status_code == 400 and "9 超出评分范围：请选择 1–5 之间的分数。" in r.content.decode()
     assert c.post(url, {"score": "4", "comment": "<script>x</script>"}).status_code == 200
     r = c.post(url, {"score": "5"})
-    assert r.status_code == 400 and "already answered" in r.content.decode()
+    assert r.status_code == 400 and "此调查已经回答过了" in r.content.decode() and 'name="score"' not in r.content.decode()
+    assert SurveyAnswer.objects.get(send=send).score == 4
     assert c.get(reverse("service:survey_answer", kwargs={"token": "bad"})).status_code == 404
+
+
+@pytest.mark.parametrize(("language", "score", "expected"), [
+    ("zh-hans", "11", "11 超出评分范围：请选择 0–10 之间的分数。"),
+    ("en", "11", "11 is outside the scale: choose a score from 0 to 10."),
+    ("zh-hans", "", "请选择 0–10 之间的分数。"),
+    ("en", "7.5", "“7.5” is not a score: choose a whole number from 0 to 10."),
+])
+def test_answer_page_refuses_in_the_buyers_language(desk, language, score, expected):
+    """The buyer reads the refusal in the page's language (it showed the API's English message)."""
+    from django.conf import settings
+
+    send = SurveySend.objects.create(kind=SurveyKind.NPS, trigger=SurveySend.Trigger.DELIVERED, store_id="tmall",
+                                     customer_id="c9", order_id="O9", channel="sms", token="tok-nps",
+                                     status=SurveySend.Status.SENT, sent_at=timezone.now(),
+                                     expires_at=timezone.now() + dt.timedelta(days=7))
+    c = Client()
+    c.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    r = c.post(reverse("service:survey_answer", kwargs={"token": send.token}), {"score": score})
+    assert r.status_code == 400 and expected in r.content.decode() and "survey:" not in r.content.decode()
+    send.refresh_from_db()
+    assert send.status == SurveySend.Status.SENT and not SurveyAnswer.objects.filter(send=send).exists()
 
 
 # --- intervals against an independent numpy oracle ------------------------------------------

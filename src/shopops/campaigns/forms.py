@@ -15,6 +15,18 @@ from shopops.campaigns.selectors import CALENDAR_KINDS
 from shopops.core.roles import ROLE_LABELS
 
 
+def _date_input() -> forms.DateInput:
+    """An ``<input type="date">``: its value must be ISO (2026-12-05) whatever the language. Django's
+    default renders the active locale's date format (zh-Hans: 2026/12/05), which the browser
+    rejects and shows empty, so editing a plan or task in Chinese lost its dates."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+def _datetime_input() -> forms.DateTimeInput:
+    """An ``<input type="datetime-local">`` with its ISO value (2026-12-05T20:00), see :func:`_date_input`."""
+    return forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"})
+
+
 def _users():
     return get_user_model().objects.filter(is_active=True).order_by("username")
 
@@ -28,8 +40,8 @@ class PlanForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=200)
     theme = forms.CharField(label=_("Theme"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     stores = forms.MultipleChoiceField(label=_("Stores"), widget=forms.CheckboxSelectMultiple)
-    starts_on = forms.DateField(label=_("First day"), widget=forms.DateInput(attrs={"type": "date"}))
-    ends_on = forms.DateField(label=_("Last day"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("First day"), widget=_date_input())
+    ends_on = forms.DateField(label=_("Last day"), widget=_date_input())
     owner = UserChoiceField(label=_("Owner"), queryset=_users(), required=False)
     festival = forms.CharField(label=_("Platform festival"), max_length=64, required=False)
     goal_gmv = forms.DecimalField(label=_("GMV goal"), min_value=Decimal("0"), decimal_places=2, max_digits=18, required=False)
@@ -70,8 +82,8 @@ class PlanForm(forms.Form):
 class PhaseForm(forms.Form):
     kind = forms.ChoiceField(label=_("Phase"), choices=CampaignPhase.Kind.choices)
     name = forms.CharField(label=_("Name"), max_length=100, required=False)
-    starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
-    ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    starts_at = forms.DateTimeField(label=_("Starts"), widget=_datetime_input())
+    ends_at = forms.DateTimeField(label=_("Ends"), widget=_datetime_input())
 
     def moments(self, tz: str) -> tuple[dt.datetime, dt.datetime]:
         """The two times in the plan's time zone (what the user typed is store time)."""
@@ -87,7 +99,7 @@ class BudgetLineForm(forms.Form):
 
 
 class TransitionForm(forms.Form):
-    to = forms.ChoiceField(choices=CampaignPlan.Status.choices)
+    to = forms.ChoiceField(label=_("Status"), choices=CampaignPlan.Status.choices)
 
 
 class ReviewNotesForm(forms.Form):
@@ -118,8 +130,8 @@ class TaskForm(forms.Form):
     plan = forms.ModelChoiceField(label=_("Campaign"), queryset=CampaignPlan.objects.all(), required=False)
     role = forms.ChoiceField(label=_("Owner role"), choices=role_choices, required=False)
     assignee = UserChoiceField(label=_("Assignee"), queryset=_users(), required=False)
-    starts_on = forms.DateField(label=_("Starts"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    due_on = forms.DateField(label=_("Due"), widget=forms.DateInput(attrs={"type": "date"}))
+    starts_on = forms.DateField(label=_("Starts"), required=False, widget=_date_input())
+    due_on = forms.DateField(label=_("Due"), widget=_date_input())
     description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, **kwargs):
@@ -129,7 +141,7 @@ class TaskForm(forms.Form):
 
 
 class TaskStatusForm(forms.Form):
-    status = forms.ChoiceField(choices=Task.Status.choices)
+    status = forms.ChoiceField(label=_("Status"), choices=Task.Status.choices)
 
 
 class DependencyForm(forms.Form):
@@ -146,7 +158,7 @@ class AttachmentForm(forms.Form):
 
 class CalendarFilterForm(forms.Form):
     view = forms.ChoiceField(choices=[("month", _("Month")), ("quarter", _("Quarter")), ("year", _("Year"))], required=False)
-    date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date = forms.DateField(required=False, widget=_date_input())
     store = forms.MultipleChoiceField(required=False)
     owner = forms.ModelChoiceField(queryset=None, required=False)
     kind = forms.MultipleChoiceField(choices=CALENDAR_KINDS, required=False)
@@ -163,7 +175,7 @@ class ContentPostForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=ContentPost.Channel.choices)
     format = forms.ChoiceField(label=_("Format"), choices=ContentPost.Format.choices)
     status = forms.ChoiceField(label=_("Status"), choices=ContentPost.Status.choices)
-    publish_at = forms.DateTimeField(label=_("Publish at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    publish_at = forms.DateTimeField(label=_("Publish at"), widget=_datetime_input())
     owner = UserChoiceField(label=_("Owner"), queryset=_users(), required=False)
     plan = forms.ModelChoiceField(label=_("Campaign"), queryset=CampaignPlan.objects.all(), required=False)
     product_links = forms.CharField(label=_("Products"), required=False, help_text=_("Product or SKU ids, separated by commas."))

@@ -142,8 +142,11 @@ def _run(request: HttpRequest, plan: CampaignPlan, action, *, success: str, **fo
 
 
 def _form_error(form) -> str:
-    return " ".join(f"{form.fields[k].label if k in form.fields else ''}: {m}".lstrip(": ")
-                    for k, msgs in form.errors.items() for m in msgs)
+    """Every error of the form, each after its field's label (a field without a label: the message alone)."""
+    def labelled(key: str, message: str) -> str:
+        label = form.fields[key].label if key in form.fields else None
+        return f"{label}: {message}" if label else message
+    return " ".join(labelled(k, m) for k, msgs in form.errors.items() for m in msgs)
 
 
 @module_required

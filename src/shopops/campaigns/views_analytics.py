@@ -11,7 +11,7 @@ from django.http import FileResponse, HttpResponse
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _, gettext_noop, pgettext
 
-from shopops.campaigns import analytics, selectors, stocking
+from shopops.campaigns import analytics, live_alerts, selectors, stocking
 from shopops.campaigns.models import CampaignPlan
 from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
@@ -23,6 +23,7 @@ from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
 RETRO_TABLES = ("summary", "daily", "channels", "buyers")
 LIVE_TABLES = ("days", "hours", "products", "channels")
+LIVE_ALERT_DAYS_BEFORE = 7  # the live page's alerts: from a week before the first day (stock, pace of the warm-up)
 CHANNEL_NOTE = gettext_noop("Assumes each tool's attributed GMV grows as spend^elasticity (fitted on its daily history), that "
                 "attributed GMV is what the tool reports (not incremental) and that tools do not take sales from "
                 "each other; the split equalises marginal ROAS for the same total.")
@@ -200,7 +201,13 @@ def plan_live(page: Page, plan_id: int):
     pace = analytics.plan_pace(plan, as_of=_as_of(page))
     currency = page.currency or plan.currency
     tables = live_tables(pace, currency)
+    alerts = None
+    if page.request.user.has_perm(f"team.use_{Module.INSIGHTS.value}"):  # the alerts link to insights' pages
+        alerts = live_alerts.alerts_for(plan_id=plan.pk, store_ids=plan.store_ids,
+                                        start=plan.starts_on - dt.timedelta(days=LIVE_ALERT_DAYS_BEFORE),
+                                        end=plan.ends_on, language=language())
     page.context.update(
+        alerts=alerts, alert_days_before=LIVE_ALERT_DAYS_BEFORE,
         pace=pace, stock=selectors.hero_stock(plan), not_started=pace.as_of < plan.starts_on,
         stocking_url=stocking.stocking_url(plan, page.request.user),
         shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),

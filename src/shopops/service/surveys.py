@@ -112,6 +112,14 @@ def surveys_after_delivery(*, as_of: dt.date, now: dt.datetime | None = None, co
     return sent
 
 
+def _refusal(message: str, problems: list[dict], code: str, **params) -> ValidationError:
+    """The refusal of an answer: the API shows ``message`` (English, its one error shape); the answer
+    page, read by the buyer, shows its own text in the buyer's language from ``code`` and ``params``."""
+    exc = ValidationError(message, problems)
+    exc.code, exc.params = code, params
+    return exc
+
+
 def survey_answer(*, token: str, score, comment: str = "", via: str = "link",
                   now: dt.datetime | None = None) -> SurveyAnswer:
     """Record the one answer a survey token allows; refuses an unknown, expired or used token
@@ -120,26 +128,29 @@ def survey_answer(*, token: str, score, comment: str = "", via: str = "link",
     send = SurveySend.objects.filter(token=str(token)).first()
     if send is None:
         message = "survey: unknown link (no send has this token)"
-        raise ValidationError(message, [{"field": "token", "message": message}])
+        raise _refusal(message, [{"field": "token", "message": message}], "unknown")
     try:
         value = int(str(score).strip())
         if str(value) != str(score).strip():
             raise ValueError
     except (TypeError, ValueError):
         message = f"survey: score {score!r} is not a whole number"
-        raise ValidationError(message, [{"field": "score", "message": message, "value": score}]) from None
+        raise _refusal(message, [{"field": "score", "message": message, "value": score}], "not_whole",
+                       value=score, low=1 if send.kind == SurveyKind.CSAT else 0,
+                       high=5 if send.kind == SurveyKind.CSAT else 10) from None
     lo, hi = (1, 5) if send.kind == SurveyKind.CSAT else (0, 10)
     if not lo <= value <= hi:
         message = f"survey: score {value} is outside {lo}–{hi} for a {send.kind.upper()} survey"
-        raise ValidationError(message, [{"field": "score", "message": message, "value": value, "expected": f"{lo}-{hi}"}])
+        raise _refusal(message, [{"field": "score", "message": message, "value": value, "expected": f"{lo}-{hi}"}],
+                       "out_of_range", value=value, low=lo, high=hi)
     if now > send.expires_at:
         message = f"survey: this link expired on {send.expires_at:%Y-%m-%d %H:%M} UTC"
-        raise ValidationError(message, [{"field": "token", "message": message}])
+        raise _refusal(message, [{"field": "token", "message": message}], "expired")
     with transaction.atomic():
         if SurveySend.objects.filter(pk=send.pk, status=SurveySend.Status.SENT).update(
                 status=SurveySend.Status.ANSWERED) != 1:
             message = "survey: this link was already answered"
-            raise ValidationError(message, [{"field": "token", "message": message}])
+            raise _refusal(message, [{"field": "token", "message": message}], "answered")
         return SurveyAnswer.objects.create(send=send, score=value, comment=(comment or "")[:2000], answered_at=now,
                                            via=via[:8])
 

@@ -329,6 +329,22 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
         "bys": [("agent", _("Agent")), ("store", _("Store")), ("product", _("Product")), ("month", _("Month"))]})
 
 
+def _survey_refusal(exc: ValidationError) -> str:
+    """The refusal of a survey answer in the buyer's language (the service's message is the API's, in English)."""
+    params = getattr(exc, "params", {})
+    code = getattr(exc, "code", "")
+    if code == "not_whole":
+        if str(params.get("value", "")).strip() == "":
+            return _("Choose a score from %(low)s to %(high)s.") % params
+        return _("“%(value)s” is not a score: choose a whole number from %(low)s to %(high)s.") % {
+            **params, "value": str(params["value"])[:20]}
+    if code == "out_of_range":
+        return _("%(value)s is outside the scale: choose a score from %(low)s to %(high)s.") % params
+    if code == "unknown":
+        return _("This survey link is not valid.")
+    return str(exc)
+
+
 def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
     """The public answer page of a survey link: no login; the token is the key."""
     from shopops.service.models import SurveySend
@@ -342,7 +358,10 @@ def survey_answer(request: HttpRequest, token: str) -> HttpResponse:
             services.survey_answer(token=token, score=request.POST.get("score", ""),
                                    comment=request.POST.get("comment", ""), via="link")
         except ValidationError as exc:
-            return render(request, "service/survey.html", {"send": send, "scale": scale, "error": str(exc)}, status=400)
+            code = getattr(exc, "code", "")  # answered or expired meanwhile: the page says so instead of the form
+            return render(request, "service/survey.html", {
+                "send": send, "scale": scale, "error": "" if code in ("answered", "expired") else _survey_refusal(exc),
+                "answered_before": code == "answered", "expired": code == "expired"}, status=400)
         return render(request, "service/survey.html", {"send": send, "done": True})
     done = hasattr(send, "answer")
     return render(request, "service/survey.html", {"send": send, "scale": scale, "done": done,

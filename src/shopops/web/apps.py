@@ -7,3 +7,10 @@ class WebConfig(AppConfig):
     name = "shopops.web"
     label = "web"
     verbose_name = "Web"
+
+    def ready(self) -> None:
+        # the live campaign page shows insights' alerts; campaigns is below insights, so web wires them
+        from shopops.campaigns import live_alerts
+        from shopops.web.campaign_alerts import campaign_alerts
+
+        live_alerts.set_source(campaign_alerts)
