@@ -588,7 +588,7 @@ def main(argv: list[str] | None = None) -> int:
           f"{load_start[2]:.1f}, {os.cpu_count()} CPUs", file=sys.stderr, flush=True)
     args.cache.mkdir(parents=True, exist_ok=True)
     quick = QUICK if args.quick else {}
-    tmp = Path(tempfile.mkdtemp(prefix="issue13-"))
+    tmp = Path(tempfile.mkdtemp(prefix="issue13-", dir=os.environ.get("BENCH_TMP")))
     results: dict[str, Step] = {}
     copy = None
     try:
@@ -683,8 +683,10 @@ def main(argv: list[str] | None = None) -> int:
                       f"load {_load():.1f}", file=sys.stderr, flush=True)
                 results[name] = demo_import_step(large_var, import_log, large_store)
     finally:
-        if copy is not None and not args.keep_copy:
-            shutil.rmtree(copy, ignore_errors=True)
+        if copy is not None and args.keep_copy:
+            print(f"the copy of {args.large_var} is kept at {copy}", file=sys.stderr)
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
     ended = dt.datetime.now(dt.UTC)
     table = goal_table(results)
     load_end = os.getloadavg()
