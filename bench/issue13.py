@@ -62,7 +62,7 @@ ANALYSIS_PAGES = ("traffic", "products", "stores", "ads", "customers", "targets"
 PAGE_TITLES = {"traffic": "traffic page", "products": "products page", "stores": "stores page", "ads": "ads page",
                "customers": "customers page", "targets": "targets page", "kpis": "KPI catalog",
                "insights": "insights inbox", "cockpit": "cockpit"}
-METRIC_CASES = ("period_totals", "daily_trend", "category_breakdown_top5", "event_funnel", "cohort_6_months")
+METRIC_CASES = ("period_totals", "daily_trend", "breakdown_category_top5", "event_funnel", "cohort_6_months")
 PG_DB = "shopops_bench_wh"
 
 
@@ -576,12 +576,27 @@ def main(argv: list[str] | None = None) -> int:
                         help="an earlier `bench/run.py large_import` result (bench/results/*.json): its rows reused")
     parser.add_argument("--steps", default=",".join(DEFAULT_STEPS), help=f"comma-separated, of: {', '.join(STEPS)}")
     parser.add_argument("--quick", action="store_true", help="tiny sizes, to try the runner (figures mean nothing)")
+    parser.add_argument("--render", type=Path, metavar="JSON",
+                        help="print the table of an earlier run (bench/results/*-issue13.json) again; nothing is run")
     parser.add_argument("--keep-copy", action="store_true", help="keep the copy of --large-var afterwards")
     args = parser.parse_args(argv)
     steps = [s for s in args.steps.split(",") if s]
     unknown = set(steps) - set(STEPS)
     if unknown:
         parser.error(f"unknown steps: {', '.join(sorted(unknown))}")
+    if args.render:
+        data = json.loads(args.render.read_text())
+        steps_done = {k: Step(**{**v, "load": tuple(v["load"])}) for k, v in data["steps"].items()}
+        table = goal_table(steps_done)
+        started, ended = (dt.datetime.fromisoformat(data[k]) for k in ("started", "ended"))
+        print(f"Issue #13 goal table: {started:%Y-%m-%d} {started:%H:%M}–{ended:%H:%M} UTC, load average "
+              f"{data['load_start'][0]:.1f} at the start, {data['load_end'][0]:.1f} at the end (re-rendered from "
+              f"{args.render.name})" + (" — QUICK sizes, not figures" if data.get("quick") else ""))
+        print()
+        print(markdown(table))
+        print()
+        print(summary(table))
+        return 0
     started = dt.datetime.now(dt.UTC)
     load_start = os.getloadavg()
     print(f"issue13: started {started:%Y-%m-%d %H:%M:%S} UTC, load average {load_start[0]:.1f} / {load_start[1]:.1f} / "

@@ -134,3 +134,16 @@ def test_reused_large_import_rows_say_where_they_came_from(m, tmp_path):
     assert "measured 20261205T230000Z, not re-run" in rows[0]["measured"]
     assert rows[0]["verdict"] == "**unmet** (CPU: met)"  # 3.6 > 3 wall, 2.9 <= 3 CPU
     assert rows[1]["met"] is True  # 1.2 <= 1.5
+
+
+def test_metric_cases_are_the_bench_cases(m):
+    import re
+
+    text = (PATH.parent / "bench_metrics.py").read_text()
+    assert set(m.METRIC_CASES) == set(re.findall(r'cases\.append\(\("(\w+)"', text))
+
+
+def test_page_names_are_the_bench_pages(m):
+    text = (PATH.parent / "bench_pages.py").read_text()
+    for name in ("cockpit", *m.ANALYSIS_PAGES):
+        assert f'"{name}":' in text
