@@ -140,7 +140,7 @@ def _row(step: Step, name: str, measured: str, baseline: str, ratio: float | Non
 
 def _missing(step: Step | None, name: str, goal: str, why: str, store: str = "—") -> dict:
     return {"row": name, "measured": why, "baseline": "—", "ratio": "—", "goal": goal, "met": None,
-            "verdict": verdict(None), "load": f"{step.load[0]:.1f}–{step.load[1]:.1f}" if step else "—",
+            "verdict": verdict(None), "load": f"{step.load[0]:.1f}–{step.load[1]:.1f}" if step and step.wall_s else "—",
             "cpu_wall": "—", "store": step.store if step else store, "step": step.name if step else "—"}
 
 
@@ -250,7 +250,7 @@ def metrics_rows(step: Step, size: str) -> list[dict]:
         row = _case(step, case)
         if row is None:
             out.append(_missing(step, f"metrics runner {case} ({size}) vs min(DuckDB SQL, Polars)", "≤ 1.3×",
-                                "not measured"))
+                                step.note or "not measured"))
             continue
         same = "" if row.get("same_result", True) else ", results differ: " + ",".join(row.get("mismatch", []))
         out.append(_row(step, f"metrics runner {case} ({size}) vs min(DuckDB SQL, Polars)",
