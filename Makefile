@@ -5,6 +5,9 @@
 #                tests again on PostgreSQL            (T="tests/warehouse -x" to narrow)
 #   make lint    import-linter contracts (pyproject [tool.importlinter])
 #   make bench   benchmarks, ratios against baselines (BENCH="loader" to pick)
+#   make bench-large   issue #13's goal table in one run: every row against its baseline, met or not
+#                (LARGE_VAR=<a large demo's var dir>, copied first; IMPORT_LOG=<its `shopops demo` output>;
+#                 without LARGE_VAR the medium demo stands in and the table says so; STEPS="ingest pages")
 #   make venv | assets | messages | clean | distclean
 #
 #   make lock    re-resolve the Python dependencies and rewrite constraints.txt (then make test)
@@ -37,10 +40,12 @@ T ?=
 TEST_WORKERS ?= auto
 XDIST = -n $(TEST_WORKERS) --dist loadfile
 BENCH ?=
+comma := ,
+space := $(subst ,, )
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test venv venv-test lock assets messages lint bench clean distclean deps-run deps-test
+.PHONY: run test venv venv-test lock assets messages lint bench bench-large clean distclean deps-run deps-test
 
 # ---------------------------------------------------------------------------
 run: deps-run venv assets messages
@@ -182,6 +187,13 @@ lint: venv-test
 
 bench: venv-test
 	$(BIN)/python bench/run.py $(BENCH)
+
+LARGE_VAR ?=
+IMPORT_LOG ?=
+STEPS ?=
+bench-large: venv-test
+	$(BIN)/python bench/issue13.py $(if $(LARGE_VAR),--large-var $(LARGE_VAR)) \
+	  $(if $(IMPORT_LOG),--import-log $(IMPORT_LOG)) $(if $(STEPS),--steps $(subst $(space),$(comma),$(strip $(STEPS))))
 
 # ---------------------------------------------------------------------------
 # Never touches var/ (your data). distclean also removes the venv and node_modules.

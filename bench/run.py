@@ -101,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("names", nargs="*", help="benchmarks to run (default: all)")
     parser.add_argument("--no-save", action="store_true", help="do not write bench/results/*.json")
+    parser.add_argument("--json", metavar="PATH", help="also write the rows (as bench/results' JSON) to PATH")
     args = parser.parse_args(argv)
 
     paths = discover(args.names)
@@ -132,6 +133,9 @@ def main(argv: list[str] | None = None) -> int:
         out = RESULTS_DIR / f"{stamp}-{'-'.join(p.stem.removeprefix('bench_') for p in paths)}.json"
         out.write_text(json.dumps({"at": stamp, "environment": environment(), "results": rows}, indent=2, default=str))
         print(f"\nwrote {out.relative_to(BENCH_DIR.parent)}", file=sys.stderr)
+    if args.json:
+        Path(args.json).write_text(json.dumps({"environment": environment(), "results": rows, "failed": failed},
+                                              indent=2, default=str))
     if failed:
         print(f"failed: {', '.join(failed)}", file=sys.stderr)
         return 1

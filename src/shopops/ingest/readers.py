@@ -327,9 +327,87 @@ def _open_workbook(path: Path):
     limits.check_declared(path.name, "the workbook", sum(p.file_size for p in parts), path.stat().st_size)
     # openpyxl reads the parts through zipfile, which stops at each part's declared size
     try:
-        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+        return load_workbook_compact(path)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise ValidationError(f"{path.name}: not a readable .xlsx workbook (corrupt or truncated: {exc})") from exc
+
+
+class SharedStrings:
+    """A workbook's shared-string table held as one UTF-8 buffer and an offset array.
+
+    openpyxl keeps the table as a list of Python strings (about 60 bytes and a pointer for each,
+    whatever its length): the one part of a workbook read whole before its rows stream, and the
+    largest for an export whose order ids, buyers, addresses and times are all distinct strings.
+    Here a string costs its UTF-8 bytes and 8; a cell's text is decoded when its row is read."""
+
+    __slots__ = ("_data", "_view", "_offsets")
+
+    def __init__(self) -> None:
+        import array
+
+        self._data = bytearray()
+        self._offsets = array.array("q", [0])
+        self._view = None
+
+    def append(self, text: str) -> None:
+        self._data += text.encode("utf-8", "surrogatepass")
+        self._offsets.append(len(self._data))
+
+    def freeze(self) -> SharedStrings:
+        self._view = memoryview(self._data)
+        return self
+
+    def __len__(self) -> int:
+        return len(self._offsets) - 1
+
+    def __getitem__(self, index: int) -> str:
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return str(self._view[self._offsets[index]:self._offsets[index + 1]], "utf-8", "surrogatepass")
+
+
+def read_shared_strings(source) -> SharedStrings:
+    """The shared-string table of ``source`` (the sharedStrings part), as openpyxl's own reader reads it
+    (``openpyxl.reader.strings.read_string_table``: every run of a rich string joined, ``_x005F_`` escapes
+    undone), into a :class:`SharedStrings`. A plain ``<si><t>…</t></si>`` is read without building openpyxl's
+    ``Text`` object."""
+    from openpyxl.cell.text import Text
+    from openpyxl.xml.constants import SHEET_MAIN_NS
+    from openpyxl.xml.functions import iterparse
+
+    si, t = f"{{{SHEET_MAIN_NS}}}si", f"{{{SHEET_MAIN_NS}}}t"
+    out = SharedStrings()
+    for _, node in iterparse(source):
+        if node.tag != si:
+            continue
+        if len(node) == 1 and node[0].tag == t and not len(node[0]):
+            text = node[0].text or ""
+        else:
+            text = Text.from_tree(node).content
+        out.append(text.replace("x005F_", ""))
+        node.clear()
+    return out.freeze()
+
+
+def load_workbook_compact(path: Path):
+    """``openpyxl.load_workbook(path, read_only=True, data_only=True)`` with the shared strings held by
+    :class:`SharedStrings`; the rows stream from the sheet part as before."""
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    reader = ExcelReader(path, read_only=True, data_only=True)
+
+    def read_strings() -> None:
+        ct = reader.package.find(SHARED_STRINGS)
+        if ct is not None:
+            with reader.archive.open(ct.PartName[1:]) as src:
+                reader.shared_strings = read_shared_strings(src)
+
+    reader.read_strings = read_strings
+    reader.read()
+    return reader.wb
 
 
 def xlsx_sheets(path: Path) -> list[tuple[str, tuple[str, ...]]]:

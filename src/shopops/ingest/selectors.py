@@ -236,10 +236,10 @@ def file_rows_estimate(path: Path, profile: Profile) -> int | None:
 
 
 def _xlsx_rows_estimate(path: Path, profile: Profile) -> int | None:
-    import openpyxl
+    from shopops.ingest.readers import load_workbook_compact
 
     wanted = set(profile.headers)
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    wb = load_workbook_compact(path)
     try:
         best, best_overlap = None, -1
         for ws in wb.worksheets:
