@@ -70,6 +70,33 @@ def test_only_the_director_approves_a_plan(client, shop, role):
     assert p.status == "approved"
 
 
+@pytest.mark.parametrize("role", [Role.DESIGNER, Role.COPYWRITER, Role.CUSTOMER_SERVICE, Role.PROCUREMENT, Role.ANALYST])
+def test_only_planners_change_a_plan(client, shop, role):
+    # every role of the module opens plans and works on tasks, but goals, budget, phases, promotions and the
+    # template's tasks are the planners' (ops, ads, the director): refused on the server, buttons not shown
+    client.force_login(user(role))
+    p = plan()
+    detail = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    assert reverse("campaigns:plan_edit", args=[p.pk]) not in detail and "data-generate-form" not in detail
+    assert "data-new-plan" not in client.get(reverse("campaigns:plans")).content.decode()
+    refused = [("get", reverse("campaigns:plan_create"), {}), ("get", reverse("campaigns:plan_edit", args=[p.pk]), {}),
+               ("post", reverse("campaigns:plan_create"), {"name": "x"}),
+               ("post", reverse("campaigns:phase_add", args=[p.pk]), {"kind": "main", "name": "x"}),
+               ("post", reverse("campaigns:budget_add", args=[p.pk]), {"channel": "content", "label": "x", "amount": "1", "currency": "CNY"}),
+               ("post", reverse("campaigns:promotion_attach", args=[p.pk]), {"promotion": "1"}),
+               ("post", reverse("campaigns:tasks_generate", args=[p.pk]), {"template": "1"})]
+    for method, url, data in refused:
+        assert getattr(client, method)(url, data).status_code == 403, url
+    assert (CampaignPlan.objects.count(), BudgetLine.objects.count(), CampaignPhase.objects.count(), Task.objects.count()) == (1, 0, 0, 0)
+    task = services.task_create(title="t", due_on=dt.date(2026, 12, 1), plan=p)  # tasks stay everyone's
+    assert client.post(reverse("campaigns:task_comment", args=[task.pk]), {"body": "done?"}).status_code == 302
+    for planner in (Role.OPS_SPECIALIST, Role.ADS_SPECIALIST):
+        client.force_login(user(planner, planner.value))
+        budget = {"channel": "ad_tools", "label": "万相台", "amount": "1000", "currency": "CNY"}
+        assert client.post(reverse("campaigns:budget_add", args=[p.pk]), budget).status_code == 302
+    assert BudgetLine.objects.filter(plan=p).count() == 2
+
+
 def test_plan_form_creates_a_plan_and_refuses_mixed_currencies(client, shop):
     client.force_login(user(Role.OPS_SPECIALIST, "ops"))
     data = {"name": "年货节", "stores": ["own", "hk"], "starts_on": "2027-01-10", "ends_on": "2027-01-20",

@@ -22,7 +22,7 @@ from shopops.campaigns.forms import (
 )
 from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task, TaskAttachment
 from shopops.core.errors import ShopopsError
-from shopops.core.roles import Module
+from shopops.core.roles import Action, Module, action_permission
 from shopops.promotions.models import Promotion
 from shopops.ui.pages import module_required as ui_module_required
 
@@ -30,6 +30,24 @@ PERMISSION = f"team.use_{Module.CAMPAIGNS.value}"
 
 
 module_required = ui_module_required(Module.CAMPAIGNS)  # login + the campaigns module, on every request
+PLAN_PERMISSION = action_permission(Action.PLAN_CAMPAIGN)
+
+
+def may_plan(user) -> bool:
+    """Who may create and edit plans (ops, ads and the director): everyone of the module works on tasks,
+    content and the 复盘's notes, but a designer or an agent does not rewrite goals or budgets."""
+    return user.has_perm(PLAN_PERMISSION)
+
+
+def planner_required(view):
+    """The campaigns module and the plan-editing action, checked on the server for every request."""
+    @module_required
+    @wraps(view)
+    def inner(request: HttpRequest, *args, **kwargs):
+        if not may_plan(request.user):
+            raise PermissionDenied(_("Only the people who plan campaigns (ops, ads, the director) may change a plan."))
+        return view(request, *args, **kwargs)
+    return inner
 
 
 def _today() -> dt.date:
@@ -57,7 +75,8 @@ def plans(request: HttpRequest) -> HttpResponse:
     rows = selectors.plan_list(status=status if status in CampaignPlan.Status.values else "")
     return render(request, "campaigns/plans.html", {
         "plans": [{"plan": p, "budget": selectors.budget_total(p)} for p in rows], "status": status,
-        "statuses": CampaignPlan.Status.choices, "overdue": selectors.overdue_tasks(day=_today(), user=request.user)})
+        "statuses": CampaignPlan.Status.choices, "overdue": selectors.overdue_tasks(day=_today(), user=request.user),
+        "may_plan": may_plan(request.user)})
 
 
 def _plan_form_page(request: HttpRequest, plan: CampaignPlan | None) -> HttpResponse:
@@ -89,12 +108,12 @@ def _plan_form_page(request: HttpRequest, plan: CampaignPlan | None) -> HttpResp
     return render(request, "campaigns/plan_form.html", {"form": form, "plan": plan, "no_stores": not stores}, status=status)
 
 
-@module_required
+@planner_required
 def plan_create(request: HttpRequest) -> HttpResponse:
     return _plan_form_page(request, None)
 
 
-@module_required
+@planner_required
 def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
     return _plan_form_page(request, _plan(plan_id))
 
@@ -111,8 +130,8 @@ def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, e
         "transitions": [(to, CampaignPlan.Status(to).label, allowed) for to, allowed in services.plan_transitions(plan, request.user)],
         "budget_total": selectors.budget_total(plan), "budget_by_channel": selectors.budget_by_channel(plan),
         "tasks": [{"task": t, "overdue": selectors.is_overdue(t, today)} for t in tasks],
-        "attachable": selectors.promotions_attachable(plan) if plan.promo_campaign is None or plan.promo_campaign.status == "draft" else [],
-        "editable": plan.status in services.EDITABLE,
+        "attachable": selectors.promotions_attachable(plan) if may_plan(request.user) and (plan.promo_campaign is None or plan.promo_campaign.status == "draft") else [],
+        "editable": plan.status in services.EDITABLE and may_plan(request.user), "may_plan": may_plan(request.user),
         "phase_form": forms.get("phase_form") or PhaseForm(),
         "budget_form": forms.get("budget_form") or BudgetLineForm(initial={"currency": plan.currency}),
         "generate_form": GenerateTasksForm(), "templates": selectors.template_list(),
@@ -161,7 +180,7 @@ def plan_transition(request: HttpRequest, plan_id: int) -> HttpResponse:
                 success=_("Status changed."))
 
 
-@module_required
+@planner_required
 @require_POST
 def phase_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
@@ -174,7 +193,7 @@ def phase_add(request: HttpRequest, plan_id: int) -> HttpResponse:
                 success=_("Phase added."), phase_form=form)
 
 
-@module_required
+@planner_required
 @require_POST
 def phase_delete(request: HttpRequest, plan_id: int, phase_id: int) -> HttpResponse:
     plan = _plan(plan_id)
@@ -184,7 +203,7 @@ def phase_delete(request: HttpRequest, plan_id: int, phase_id: int) -> HttpRespo
     return _run(request, plan, lambda: services.phase_delete(phase=phase), success=_("Phase deleted."))
 
 
-@module_required
+@planner_required
 @require_POST
 def budget_add(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
@@ -197,7 +216,7 @@ def budget_add(request: HttpRequest, plan_id: int) -> HttpResponse:
                 success=_("Budget line added."), budget_form=form)
 
 
-@module_required
+@planner_required
 @require_POST
 def budget_delete(request: HttpRequest, plan_id: int, line_id: int) -> HttpResponse:
     plan = _plan(plan_id)
@@ -207,7 +226,7 @@ def budget_delete(request: HttpRequest, plan_id: int, line_id: int) -> HttpRespo
     return _run(request, plan, lambda: services.budget_line_delete(line=line), success=_("Budget line deleted."))
 
 
-@module_required
+@planner_required
 @require_POST
 def promotion_attach(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
@@ -221,7 +240,7 @@ def promotion_attach(request: HttpRequest, plan_id: int) -> HttpResponse:
                 success=_("Promotion attached."))
 
 
-@module_required
+@planner_required
 @require_POST
 def tasks_generate(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)

@@ -86,6 +86,7 @@ class Action(StrEnum):
     OVERRIDE_FLOOR = "override_floor_price"  # publish although SKUs can be bought below their floor price
     EXPORT_CUSTOMER_IDS = "export_customer_ids"  # download segment members (ids or their hashes)
     APPROVE_CAMPAIGN = "approve_campaign_plan"  # approve a campaign plan (活动策划), or send an approved one back to draft
+    PLAN_CAMPAIGN = "plan_campaign"  # create and edit campaign plans: goals, phases, budget, promotions, tasks from a template
 
 
 ACTION_LABELS: dict[Action, tuple[str, str]] = {
@@ -93,12 +94,13 @@ ACTION_LABELS: dict[Action, tuple[str, str]] = {
     Action.OVERRIDE_FLOOR: ("破价发布（越过最低价保护）", "Override the floor-price guard"),
     Action.EXPORT_CUSTOMER_IDS: ("导出人群客户ID", "Export customer ids of segments"),
     Action.APPROVE_CAMPAIGN: ("审批活动策划", "Approve campaign plans"),
+    Action.PLAN_CAMPAIGN: ("编制活动策划", "Plan campaigns"),
 }
 
 ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
     Role.OPS_DIRECTOR: frozenset(Action),
-    Role.OPS_SPECIALIST: frozenset({Action.PUBLISH_CAMPAIGN, Action.OVERRIDE_FLOOR}),
-    Role.ADS_SPECIALIST: frozenset(),
+    Role.OPS_SPECIALIST: frozenset({Action.PUBLISH_CAMPAIGN, Action.OVERRIDE_FLOOR, Action.PLAN_CAMPAIGN}),
+    Role.ADS_SPECIALIST: frozenset({Action.PLAN_CAMPAIGN}),  # the ad budget lines of a plan
     Role.DESIGNER: frozenset(),
     Role.COPYWRITER: frozenset(),
     Role.CUSTOMER_SERVICE: frozenset(),
