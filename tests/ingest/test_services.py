@@ -11,6 +11,7 @@ from pathlib import Path
 import openpyxl
 import pyarrow as pa
 import pytest
+from django.utils import translation
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import readers, services, tasks
@@ -89,7 +90,7 @@ def test_create_queues_a_job_with_size_hash_and_exact_estimate(tmall, tmp_path):
 )
 def test_create_refuses_unknown_profile_missing_or_unknown_store(tmall, tmp_path, profile_id, store_id, message):
     path = copy_to(tmp_path, ORDERS_CSV)
-    with pytest.raises(ShopopsError, match=message):
+    with translation.override("en"), pytest.raises(ShopopsError, match=message):
         import_job_create(path=path, profile_id=profile_id, store_id=store_id)
     assert ImportJob.objects.count() == 0
 

@@ -312,7 +312,7 @@ def test_missing_store_and_unticked_files(client, login, store):
         f"{p2}-name": "again.csv", f"{p2}-profile": "shopops_orders", f"{p2}-store": "tmall",  # not ticked
     })
     assert response.status_code == 400
-    assert "which belongs to a store; choose the store" in response.content.decode()
+    assert "orders.csv：导入方案 shopops_orders 写入 orders，该表按店铺区分；请选择店铺" in response.content.decode()  # in the page's language
     assert not ImportJob.objects.exists()
     response = client.post(reverse("ingest:start"), {"batch": batch, f"{p1}-name": "orders.csv", f"{p2}-name": "again.csv"})
     assert response.status_code == 302 and not ImportJob.objects.exists()

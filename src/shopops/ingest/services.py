@@ -18,6 +18,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import collector
@@ -189,7 +190,8 @@ def import_job_create(
     profile = profile_lookup(profile_id)
     store_id = store_id or None
     if store_id is None and _needs_store(profile):
-        raise ValidationError(f"{path.name}: profile {profile.id} loads {profile.table}, which belongs to a store; choose the store")
+        raise ValidationError(_("%(file)s: profile %(profile)s loads %(table)s, which belongs to a store; choose the store")
+                              % {"file": path.name, "profile": profile.id, "table": profile.table})
     if store_id is not None and profile.table != "stores":
         if store_id not in {s.store_id for s in store_list(connect())}:
             raise ShopopsError(f"unknown store {store_id!r}: import the stores file first or create the store")
@@ -378,7 +380,7 @@ def saved_profile_create(
 
 def saved_profile_delete(*, slug: str) -> None:
     """Delete a saved mapping (jobs that used it keep its id in their record)."""
-    deleted, _ = SavedProfile.objects.filter(slug=slug).delete()
+    deleted, _rows = SavedProfile.objects.filter(slug=slug).delete()
     if not deleted:
         raise ValidationError(f"no saved mapping {slug!r}")
 
