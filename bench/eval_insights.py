@@ -5,7 +5,8 @@
     .venv/bin/python bench/eval_insights.py --seeds 5,6 --seasons campaign --verbose
 
 For each seed and season (``shopops.insights.evaluation.SEASONS``: ordinary summer days,
-and 618) a schedule of 18 incidents (three of every kind, random store, day and product
+618, and with a year of history 双11, 年货节, 618, 双12 and 38节) a schedule of 18 incidents
+(three of every kind — one in the 8-day 双12 and 38节 windows —, random store, day and product
 rank 0–9) is drawn from the seed; the demo generator (``eval`` scale, the same seed)
 writes the store with them planted, the ingest pipeline imports it into a DuckDB file
 (cached under ``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``, so scoring again costs
@@ -47,7 +48,8 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout5": (405, 4550, 5217, 6888),  # drawn by the lead 13:42 UTC for the fifth pass (price rises), never tuned on
         "heldout5c": (265, 3111, 5267),  # drawn 13:42 UTC for the fifth pass (双11 and 年货节), never tuned on
         "heldout6c": (2890, 4405, 7901),  # drawn by the lead 16:44 UTC for the sixth pass (campaign store-level checks), never tuned on
-        "heldout6": (5818, 6034, 8523, 8872)}  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
+        "heldout6": (5818, 6034, 8523, 8872),  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
+        "heldout7c": (2724, 3182, 4772)}  # drawn by the lead 21:49 UTC for the seventh pass (campaign windows), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
@@ -169,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--set", choices=sorted(SETS), default="heldout4")
     ap.add_argument("--seeds", help="comma-separated seeds (instead of --set)")
     ap.add_argument("--seasons", default="ordinary,campaign",
-                    help=f"comma-separated, of {', '.join(SEASONS)} (the last three hold a year of history)")
+                    help=f"comma-separated, of {', '.join(SEASONS)} (all but ordinary and campaign hold a year "
+                         "of history; double12 and women38: the 8-day 双12 and 38节 windows, one incident of each kind)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--baseline", action="store_true",
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "

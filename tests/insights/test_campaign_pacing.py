@@ -132,3 +132,34 @@ def test_a_share_lost_to_the_campaign_s_traffic_elsewhere_is_not_a_collapse():
     assert [s.product_id for s in share_collapse_signals("tmall", ["A", "B", "C", "D"], dates, units, units * 10,
                                                          dates[-1], settings=Settings(), visitors=visitors,
                                                          store_gmv=1280)] == ["A"]
+
+
+def test_competitor_cut_beyond_what_the_market_predicts_for_the_item():
+    """Five matched items of one store. On day 5 the campaign starts: A, B, C cut 12 % (100 → 88), D and E
+    keep their price. Day 8: D (which did not join) cuts 22 % on its own while the market holds — the 14-day
+    rule gives it 22 % − the market's 12 % = 10 %, here D's participation is 0 (it did not move on day 5) and
+    its cut is 22 %. Day 9: the campaign's discount ends, A and C go back to 100, D to 100, E holds and B cuts
+    to 78: against its previous 88 that is 10/88; the market moved −12/88 and B followed the market on day 5
+    (participation 1), so its cut beyond the market is 10/88 + 12/88 = 0.25. A, C (with the market), D (a
+    rise) and E (never follows, holds) give nothing; ordinary days give nothing."""
+    import pandas as pd
+
+    from shopops.insights.crosssection import campaign_competitor_cuts
+
+    day = lambda k: dt.date(2025, 1, k)  # noqa: E731
+    prices = {
+        "A": [100, 100, 100, 100, 88, 88, 88, 88, 100, 100],
+        "B": [100, 100, 100, 100, 88, 88, 88, 88, 78, 78],
+        "C": [100, 100, 100, 100, 88, 88, 88, 88, 100, 100],
+        "D": [100, 100, 100, 100, 100, 100, 100, 78, 100, 100],
+        "E": [50, 50, 50, 50, 50, 50, 50, 50, 50, 50],
+    }
+    rows = [{"store_id": "tmall", "product_id": f"p{item}", "competitor_item_id": item, "date": day(k + 1), "price": v}
+            for item, vs in prices.items() for k, v in enumerate(vs)]
+    comp = pd.DataFrame(rows)
+    campaign = {"tmall": frozenset(day(k) for k in range(5, 11))}
+    got = campaign_competitor_cuts(comp, campaign)
+    assert set(got) == {("tmall", "pD"), ("tmall", "pB")}
+    assert got[("tmall", "pD")] == {day(8): pytest.approx(0.22)}
+    assert got[("tmall", "pB")] == {day(9): pytest.approx(0.25)}
+    assert campaign_competitor_cuts(comp, {"tmall": frozenset()}) == {}

@@ -194,3 +194,48 @@ def test_today_is_judged_only_as_far_as_the_data_reach(incident_warehouse):
     behind = campaign_watch.alerts(D(2025, 10, 15), store_ids=stores, now=dt.datetime(2025, 10, 15, 22, 30, tzinfo=tz))
     pace = [a for a in behind if a.kind == "plan_pace_behind" and a.key.endswith(":gmv")]
     assert len(pace) == 1 and "10-14" in pace[0].text_zh and pace[0].day == D(2025, 10, 14)
+
+
+@pytest.mark.django_db
+def test_hourly_pace_against_the_plan_by_hand(incident_warehouse):
+    """The hours so far of a campaign day (the ``insights_campaign_pace`` job): expected = target × (days
+    done + the share of a day's GMV paid before 15:30) ÷ days (flat day profile: no last year); the hour share
+    from the paid times of the 28 days before the day in store-local time, the GMV so far from the raw orders
+    up to 15:30 — pandas over the raw table, not the metrics layer."""
+    from zoneinfo import ZoneInfo
+
+    con = _con()
+    stores, first, last = ("tmall", "jd", "pdd"), D(2025, 10, 1), D(2025, 10, 10)
+    day = D(2025, 10, 6)
+    tz = ZoneInfo("Asia/Shanghai")
+    as_of = dt.datetime(2025, 10, 6, 15, 30, tzinfo=tz)
+    ids = ", ".join(f"'{s}'" for s in stores)
+    o = con.sql(f"""select paid_at, paid_date, paid_amount from orders
+                    where store_id in ({ids}) and paid_date between '{day - dt.timedelta(days=28)}' and '{day}'
+                      and paid_date is not null and status not in ({EXCLUDED})""").execute()
+    o["paid_date"] = pd.to_datetime(o["paid_date"]).dt.date
+    o["paid_amount"] = o.paid_amount.astype(float)
+    at = pd.to_datetime(o["paid_at"])
+    o["local"] = (at.dt.tz_convert(tz) if at.dt.tz is not None else at.dt.tz_localize("UTC").dt.tz_convert(tz))
+    ref = o[o.paid_date < day]
+    by_hour = ref.groupby(ref.local.dt.hour).paid_amount.sum()
+    share = (by_hour[by_hour.index < 15].sum() + by_hour.get(15, 0.0) * 30 / 60) / by_hour.sum()
+    done, _ = _store_totals(con, stores, first, day - dt.timedelta(days=1))
+    today = o[(o.paid_date == day) & (o.local < pd.Timestamp(as_of))].paid_amount.sum()
+    actual = done + today
+    k, n = (day - first).days, (last - first).days + 1
+    # a target the hours so far meet exactly: on pace
+    target = actual / ((k + share) / n)
+    plan = WatchedPlan(4, "国庆", stores, first, last, target_gmv=target)
+    report = pace_report(plan, day, as_of=as_of, con=con)
+    assert report.hour_share == pytest.approx(share, rel=1e-9)
+    v = next(v for v in report.verdicts if v.kpi == "gmv")
+    assert v.actual == pytest.approx(actual) and v.expected == pytest.approx(target * (k + share) / n)
+    assert v.state == "on_pace"
+    assert not [a for a in plan_alerts(plan, day, as_of=as_of, con=con) if a.kind.startswith("plan_pace")]
+    # 60 % more: behind by the hour, the alert says when and projects the end at this pace
+    high = WatchedPlan(4, "国庆", stores, first, last, target_gmv=target * 1.6)
+    alerts = [a for a in plan_alerts(high, day, as_of=as_of, con=con) if a.kind == "plan_pace_behind"]
+    assert len(alerts) == 1 and "10-06 15:30" in alerts[0].text_zh and "10-06 15:30" in alerts[0].text_en
+    projected = actual / ((k + share) / n)
+    assert alerts[0].money_at_stake == Decimal(str(round(target * 1.6 - projected, 2))).quantize(Decimal("0.01"))

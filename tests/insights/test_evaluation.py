@@ -73,6 +73,24 @@ def test_the_schedule_draws_every_kind_apart():
     assert draw_schedule(5, season) == plan and draw_schedule(6, season) != plan
 
 
+@pytest.mark.parametrize("name", ["double12", "women38"])
+def test_a_short_window_holds_one_incident_of_each_kind(name):
+    """双12 and 38节 are 8 days: one incident of each kind, every one inside the window, a store's 5 days
+    apart — for seeds whose first random days leave a store fragmented too (drawn again)."""
+    season = SEASONS[name]
+    kinds = ("price_rise", "stock_out", "bad_reviews", "competitor_cut", "ad_cut", "tracking_outage")
+    for seed in range(40):
+        plan = draw_schedule(seed, season)
+        assert sorted(p.kind for p in plan) == sorted(kinds)
+        for p in plan:
+            assert season.first <= p.day <= season.last - dt.timedelta(days=1)
+            assert p.kind != "tracking_outage" or p.store_id == "own"
+            assert p.store_id != "own" or p.kind not in ("ad_cut", "competitor_cut")
+            assert all(abs((q.day - p.day).days) >= 5 for q in plan if q.store_id == p.store_id and q is not p)
+    # the long seasons' schedules are the ones their cached warehouses were built from (attempt 0)
+    assert len(draw_schedule(5, SEASONS["double11"])) == 18
+
+
 @pytest.mark.slow
 def test_planted_incidents_are_found_and_explained(schedules):
     import ibis

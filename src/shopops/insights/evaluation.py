@@ -33,6 +33,7 @@ class Season:
     first: dt.date
     last: dt.date
     history: int = LOOKBACK  # days written before ``first`` (a year and more: last year's campaign is there)
+    per_kind: int = 3  # incidents of every kind (a short window holds one of each: 5 stores, 5 days apart)
 
     @property
     def generate_days(self) -> int:
@@ -47,13 +48,17 @@ class Season:
 YEAR_HISTORY = 400  # a year and the four weeks before last year's campaign
 
 # ordinary summer days (no platform campaign: 99划算节 starts 9/7), and 618 (5/20–6/20) with 8 weeks of
-# history; 双11 (10/15–11/13) and 年货节 2025 (12/30–2/4, 春节 1/29) with last year's campaign in the history
+# history; 双11 (10/15–11/13) and 年货节 2025 (12/30–2/4, 春节 1/29) with last year's campaign in the history;
+# the short windows 双12 (12/5–12/12) and 38节 (3/1–3/8), last year's in the history, one incident of each kind
+# (8 days hold two incidents per store 5 days apart: 10 places for 6 kinds, a tracking outage only at own)
 SEASONS = {
     "ordinary": Season("ordinary", dt.date(2025, 7, 10), dt.date(2025, 9, 5)),
     "campaign": Season("campaign", dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
     "double11": Season("double11", dt.date(2025, 10, 15), dt.date(2025, 11, 13), YEAR_HISTORY),
     "newyear": Season("newyear", dt.date(2024, 12, 30), dt.date(2025, 2, 4), YEAR_HISTORY),
     "campaign_year": Season("campaign_year", dt.date(2025, 5, 20), dt.date(2025, 6, 20), YEAR_HISTORY),
+    "double12": Season("double12", dt.date(2025, 12, 5), dt.date(2025, 12, 12), YEAR_HISTORY, per_kind=1),
+    "women38": Season("women38", dt.date(2025, 3, 1), dt.date(2025, 3, 8), YEAR_HISTORY, per_kind=1),
 }
 
 
@@ -65,20 +70,28 @@ class Planned:
     rank: int  # 0 = the store's best seller (product kinds)
 
 
-def draw_schedule(seed: int, season: Season, *, per_kind: int = 3, days: int = 2, gap: int = 5,
+def draw_schedule(seed: int, season: Season, *, per_kind: int | None = None, days: int = 2, gap: int = 5,
                   max_rank: int = 9) -> list[Planned]:
-    """``per_kind`` incidents of every kind at random stores and days inside ``season``; a store
-    never has two within ``gap`` days (their windows and the cool-down stay apart). Product
-    incidents hit the store's ``rank``-th best seller, rank uniform in 0..``max_rank``."""
+    """``per_kind`` (default the season's) incidents of every kind at random stores and days inside
+    ``season``; a store never has two within ``gap`` days (their windows and the cool-down stay apart).
+    Product incidents hit the store's ``rank``-th best seller, rank uniform in 0..``max_rank``."""
+    per_kind = season.per_kind if per_kind is None else per_kind
     try:
         return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=False)
     except ValueError:  # the one-store kinds (a tracking outage) found their store full: place them first
-        return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=True)
+        pass
+    for attempt in range(50):  # a short window (8 days) the random days left fragmented: draw again
+        try:
+            return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=True, attempt=attempt)
+        except ValueError:
+            continue
+    raise ValueError(f"{per_kind} incidents of every kind do not fit {season.first}..{season.last} {gap} days apart")
 
 
 def _draw(seed: int, season: Season, per_kind: int, days: int, gap: int, max_rank: int, *,
-          constrained_first: bool) -> list[Planned]:
-    rng = np.random.default_rng([seed, 18])
+          constrained_first: bool, attempt: int = 0) -> list[Planned]:
+    # attempt 0 is the draw every earlier schedule was made with (its warehouses stay valid)
+    rng = np.random.default_rng([seed, 18] if attempt == 0 else [seed, 18, attempt])
     span = (season.last - season.first).days - days + 1
     taken: dict[str, list[int]] = {s: [] for s in STORES}
     out: list[Planned] = []

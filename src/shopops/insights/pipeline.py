@@ -135,7 +135,8 @@ def _fill_products(frame: pd.DataFrame, products: Mapping[str, list[str]], store
 
 def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], dates: list[dt.date], first: dt.date,
                     last: dt.date, *, con, judged_from: dt.date | None = None,
-                    reference_days: int = 28) -> dict[str, StoreProducts]:
+                    reference_days: int = 28,
+                    campaign_days: Mapping[str, frozenset[dt.date]] | None = None) -> dict[str, StoreProducts]:
     """The product detector's arrays per store: buyers, units, item GMV, 差评 from the product frame;
     stock and competitor prices from one grouped query each over the whole period."""
     pos = {d: i for i, d in enumerate(dates)}
@@ -166,6 +167,8 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
             all_cuts.setdefault((store, d), []).append(v)
     for (store, d), vs in all_cuts.items():
         market_cut.setdefault(store, {})[d] = float(np.median(vs)) if len(vs) >= 3 else 0.0
+    # campaign days: the cut beyond what the market's move predicts for each item (crosssection.py)
+    on_campaign = crosssection.campaign_competitor_cuts(comp, dict(campaign_days)) if campaign_days and len(comp) else {}
     out: dict[str, StoreProducts] = {}
     for store, ps in products.items():
         n, m = len(ps), len(dates)
@@ -202,6 +205,9 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
             for d, v in cuts.get((store, p), {}).items():
                 if d in pos:
                     cut[idx[p], pos[d]] = max(v - market.get(d, 0.0), 0.0)
+            for d, v in on_campaign.get((store, p), {}).items():
+                if d in pos:
+                    cut[idx[p], pos[d]] = max(cut[idx[p], pos[d]], v)
         out[store] = StoreProducts(store, list(ps), dates, arrays["item_buyers"], arrays["visitors"], arrays["units_sold"],
                                    arrays["item_gmv"], placed_units, placed_listed, arrays["bad_reviews"],
                                    arrays["review_count"], on_hand, cut)
@@ -445,7 +451,8 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
                 expected_gmv[(store, d)] = band.expected
     t_ev = time.perf_counter()
     store_products = _store_products(product_frame, products, dates, first, days[-1], con=con, judged_from=days[0],
-                                     reference_days=config.cross.reference_days) if products else {}
+                                     reference_days=config.cross.reference_days,
+                                     campaign_days=skip if config.cross_section else None) if products else {}
     timings["product_queries"] += time.perf_counter() - t_ev
     within = _within_day_checks(store_frame, store_products, dates, stores, skip=skip, expected_gmv=expected_gmv,
                                 settings=st, cross=config.cross)
