@@ -14,9 +14,10 @@ with what moves with it on the same day, so they judge every day — ordinary or
   is a detector of its own: with a price rise (relative to the store's other products), a
   stock at 0, a wave of 1–2 star reviews or a competitor's cut on the product, a smaller
   fall is enough (``evidence_z``, ``evidence_fall``) and the finding is at least medium.
-  A price rise is also judged by what it does: with the price evidence, the product's buyers
-  against its own visitors of the day at its usual buyers per visitor (``price_conversion``),
-  so a product whose demand rose lately (its 28-day share expects too few) is judged too.
+  Evidence is also judged by what it does: with any evidence (``conversion_evidence``), the
+  product's buyers against its own visitors of the day at its usual buyers per visitor
+  (``price_conversion``), so a product whose demand rose lately (its 28-day share expects too
+  few) is judged too.
 * **Tracking** — tracked visitors (events) per visitor of the platform's traffic report:
   the same on a campaign day as on any day; a fall is missing events.
 * **Peers** — a store KPI against the other stores on the day (log change from each
