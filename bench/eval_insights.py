@@ -49,7 +49,8 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout5c": (265, 3111, 5267),  # drawn 13:42 UTC for the fifth pass (双11 and 年货节), never tuned on
         "heldout6c": (2890, 4405, 7901),  # drawn by the lead 16:44 UTC for the sixth pass (campaign store-level checks), never tuned on
         "heldout6": (5818, 6034, 8523, 8872),  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
-        "heldout7c": (2724, 3182, 4772)}  # drawn by the lead 21:49 UTC for the seventh pass (campaign windows), never tuned on
+        "heldout7c": (2724, 3182, 4772),  # drawn by the lead 21:49 UTC for the seventh pass (campaign windows), never tuned on
+        "heldout7": (7308, 3037, 5713, 6628)}  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 

@@ -229,3 +229,59 @@ def test_a_price_raised_the_day_before_holds_while_the_day_is_not_back_down():
     assert product_evidence(sp, i, CS)[0]["price_change"][1]["change"] == pytest.approx(0.144, abs=1e-9)
     sp.placed_units[0, i], sp.placed_listed[0, i] = 5.0, 500.0  # five units back at the usual price: the two days
     assert "price_change" not in product_evidence(sp, i, CS)[0]  # (472 + 500) / 9 = +8 %, and yesterday alone no longer holds
+
+
+def _demand_up_with(kind: str) -> StoreProducts:
+    """p0's visitors double on the last day while its buyers stay at their usual 20 (half its visitors walked
+    away: its share of the store holds), with one piece of evidence against it on the day."""
+    sp = _demand_up(100.0)
+    if kind == "bad_reviews":  # four 1-star reviews this week, none before; every review of the week
+        sp.bad_reviews[0, -4:] = 1.0
+        sp.reviews[0, -7:] = 0.0
+        sp.reviews[0, -4:] = 1.0
+    elif kind == "competitor_price":
+        sp.competitor_cut[0, -1] = 0.22  # 22 % beyond the market's cut that day
+    elif kind == "stock_out":
+        sp.on_hand[0, -1] = 0.0
+    return sp
+
+
+@pytest.mark.parametrize("kind", ["bad_reviews", "competitor_price"])
+def test_any_evidence_whose_visitors_stop_paying_is_a_finding_even_when_its_share_holds(kind):
+    sp = _demand_up_with(kind)
+    sigs = product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5)
+    assert [s.product_id for s in sigs] == ["p0"]
+    s = sigs[0]
+    rate = sp.buyers[0, DAYS - 30:DAYS - 2].sum() / sp.visitors[0, DAYS - 30:DAYS - 2].sum()
+    assert s.window == 1 and s.actual == 20 and s.expected == pytest.approx(rate * 160)  # half of it: −50 %
+    assert [k for k, _st, _f in s.evidence] == [kind]
+    from dataclasses import replace
+
+    # before this pass only a price rise was judged against the product's own visitors
+    assert product_signals(sp, DAY, settings=ST, cs=replace(CS, conversion_evidence=("price_change",)),
+                           store_gmv=1e5) == []
+
+
+def test_a_stock_at_0_against_its_visitors_needs_the_buyers_nearly_gone():
+    sp = _demand_up_with("stock_out")  # 20 buyers of about 40 expected from its visitors: −50 %, short of −75 %
+    assert product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5) == []
+    sp.buyers[0, -1] = 8.0  # 8 of about 40 from its visitors (−80 %), 8 of 20 against the store (−60 %, not −75 %)
+    sigs = product_signals(sp, DAY, settings=ST, cs=CS, store_gmv=1e5)
+    assert [s.product_id for s in sigs] == ["p0"] and [k for k, _st, _f in sigs[0].evidence] == ["stock_out"]
+    assert sigs[0].actual == 8 and sigs[0].relative < -0.75
+
+
+def test_two_bad_reviews_are_a_wave_only_when_asked_for():
+    from dataclasses import replace
+
+    from shopops.insights.crosscheck import product_evidence
+
+    sp = store([10, 10, 10, 10, 10])
+    sp.reviews[0, -7:] = 0.0
+    sp.bad_reviews[0, -2:], sp.reviews[0, -2:] = 1.0, 1.0  # the week's two reviews, both 1-star; none before
+    i = DAYS - 1
+    assert "bad_reviews" not in product_evidence(sp, i, CS)[0]  # at least 3 by default
+    found = product_evidence(sp, i, replace(CS, bad_reviews=2))[0]
+    assert found["bad_reviews"][1]["count"] == 2
+    sp.reviews[0, -5] = 3.0  # three more reviews that week, good ones: 2 of 5 is not the product's reviews turning
+    assert "bad_reviews" not in product_evidence(sp, i, replace(CS, bad_reviews=2))[0]

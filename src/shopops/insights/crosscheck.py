@@ -14,9 +14,10 @@ with what moves with it on the same day, so they judge every day — ordinary or
   is a detector of its own: with a price rise (relative to the store's other products), a
   stock at 0, a wave of 1–2 star reviews or a competitor's cut on the product, a smaller
   fall is enough (``evidence_z``, ``evidence_fall``) and the finding is at least medium.
-  A price rise is also judged by what it does: with the price evidence, the product's buyers
-  against its own visitors of the day at its usual buyers per visitor (``price_conversion``),
-  so a product whose demand rose lately (its 28-day share expects too few) is judged too.
+  Evidence is also judged by what it does: with any evidence (``conversion_evidence``), the
+  product's buyers against its own visitors of the day at its usual buyers per visitor
+  (``price_conversion``), so a product whose demand rose lately (its 28-day share expects too
+  few) is judged too.
 * **Tracking** — tracked visitors (events) per visitor of the platform's traffic report:
   the same on a campaign day as on any day; a fall is missing events.
 * **Peers** — a store KPI against the other stores on the day (log change from each
@@ -66,7 +67,9 @@ class CrossSettings:
     # products more than the store's median). Off: on dev seeds 101/102 inside 618 it found one price rise more
     # (32/36 against 31/36) and raised three false alerts more (a product's own campaign discount ending)
     price_recent: bool = False
-    bad_share: float = 0.8  # 差评: at least 3 in a week and this share of the product's reviews then
+    bad_share: float = 0.8  # 差评: at least bad_reviews in a week and this share of the product's reviews then
+    bad_reviews: int = 3
+    price_units: int = 2  # units checked out (the day, or the two days) needed to read a price
     competitor_cut: float = 0.16  # beyond the market's cut that day (natural price episodes reach 15 %)
     conversion_z: float = 2.0  # the product's buyers per visitor must have fallen too: buyers walked away …
     conversion_fall: float = 0.5  # … rather than fewer people looking at it (a product going out of season)
@@ -90,6 +93,11 @@ class CrossSettings:
     price_conversion: bool = True
     price_conversion_fall: float = 0.45
     price_conversion_z: float = 1.5
+    # the evidence that triggers the check against the product's own visitors (above): every kind of it, since each
+    # cause keeps the product's visitors coming while fewer of them pay — a 差评 wave, a competitor's cut and a stock
+    # at 0 as much as a price rise. A stock at 0 needs the buyers nearly gone there too (stock_fall). The product's
+    # share of the store (the share check) misjudges a product whose demand moved lately; its visitors do not
+    conversion_evidence: tuple[str, ...] = ("price_change", "stock_out", "bad_reviews", "competitor_price")
     tracking_fall: float = 0.3  # (a campaign's peak moves the ratio by up to ~20 %: more products viewed per visitor)
     peer_fall: float = 0.5  # a store KPI at half (or less) of what its peers' change predicts
 
@@ -169,7 +177,7 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
                 if not cols:
                     continue
                 step, units_now, idx_now = step_of(cols)
-                if units_now < 2 or not math.isfinite(step):
+                if units_now < cs.price_units or not math.isfinite(step):
                     continue
                 if cols == [i - 1]:
                     today = step_of([i])[0]
@@ -189,7 +197,7 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
         recent = float(np.nansum(sp.bad_reviews[p, max(i - 6, 0):i + 1]))
         base = float(np.nansum(sp.bad_reviews[p, max(i - 34, 0):max(i - 6, 0)])) / 4.0
         written = float(np.nansum(sp.reviews[p, max(i - 6, 0):i + 1]))
-        if recent >= 3 and recent >= 2 * base + 2 and recent >= cs.bad_share * written:
+        if recent >= cs.bad_reviews and recent >= 2 * base + cs.bad_reviews - 1 and recent >= cs.bad_share * written:
             found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "topics": {}})
         cut = float(np.nanmax(np.append(sp.competitor_cut[p, two], 0.0)))
         if cut >= cs.competitor_cut:
@@ -311,11 +319,11 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
                           high=expected + settings.z * spread, z=z, relative=rel, money_at_stake=money,
                           severity=severity, bad=True, alerting=True, window=window, priority=priority,
                           evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
-    if conversion is not None:  # a price rise the share check did not see: its visitors stopped paying
+    if conversion is not None:  # evidence the share check did not see fall: its visitors stopped paying
         seen = {s.product_id for s in out}
         for p, pid in enumerate(sp.products):
-            if pid not in seen and "price_change" in evidence[p]:
-                sig = _price_conversion_signal(sp, p, i, have, x, conversion, evidence[p], cs, settings,
+            if pid not in seen and any(k in evidence[p] for k in cs.conversion_evidence):
+                sig = _conversion_signal(sp, p, i, have, x, conversion, evidence[p], cs, settings,
                                                value_per_buyer[p], store_gmv, priority)
                 if sig is not None:
                     out.append(sig)
@@ -342,13 +350,15 @@ def _conversion_model(sp: StoreProducts, x: np.ndarray, ref: np.ndarray, i: int,
     return _Conversion(rate, phi)
 
 
-def _price_conversion_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, x: np.ndarray, conv: _Conversion,
+def _conversion_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, x: np.ndarray, conv: _Conversion,
                              evidence: dict, cs: CrossSettings, settings: Settings, value_per_buyer: float,
                              store_gmv: float, priority: int) -> Signal | None:
-    """A product whose price rose and whose visitors stopped paying: buyers against visitors × usual conversion."""
+    """A product with evidence against it whose visitors stopped paying: buyers against visitors × usual conversion."""
     rate = float(conv.rate[p])
     if not math.isfinite(rate) or rate <= 0:
         return None
+    kinds = {k for k in evidence if k in cs.conversion_evidence}
+    need = cs.stock_fall if kinds == {"stock_out"} else cs.price_conversion_fall
     best = None
     for cols in ([i], [i - 1, i]):
         if any(j < 0 or not have[j] for j in cols):
@@ -359,7 +369,7 @@ def _price_conversion_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray
         actual = float(x[p, cols].sum())
         z = poisson_z(actual, expected) / math.sqrt(conv.phi)
         rel = actual / expected - 1
-        if rel <= -cs.price_conversion_fall and z <= -cs.price_conversion_z and (best is None or z < best[2]):
+        if rel <= -need and z <= -cs.price_conversion_z and (best is None or z < best[2]):
             best = (len(cols), actual, z, rel, expected)
     if best is None:
         return None
