@@ -8,9 +8,10 @@ rules of ``pipeline.type_batch`` give for it, or nothing, and one flag per row r
 whether anything about the row needs a closer look — a value the fast rule could not type,
 a required value missing, a value below its floor, a control character or a byte-order
 mark, a cell longer than the limit, a value with spaces around it (the full path trims
-them), a natural key seen twice, an order line without a payment time. A file with any
-flagged row, a time zone whose offset changes within the file, or anything DuckDB cannot
-read goes the full way (``pipeline``), which names every bad value exactly as before:
+them), a natural key seen twice. An order line without a payment time takes its order's
+paid date from the warehouse, as the full path does (the import's store given; else the
+full way). A file with any flagged row, a time zone whose offset changes within the file,
+or anything DuckDB cannot read goes the full way (``pipeline``), which names every bad value exactly as before:
 file, row, column, value, expected. So the fast path changes how fast a clean file loads,
 never what an import accepts or says.
 
@@ -215,7 +216,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         flags.append(f"greatest({', '.join(f'coalesce(strlen({c}), 0)' for c in used)}) > {MAX_CELL_CHARS}")
     bad = " OR ".join(flags) or "false"
     tmp = f"_fast_{uuid.uuid4().hex[:10]}"
-    view = f"{tmp}_v"
+    view, paid = f"{tmp}_v", f"{tmp}_paid"
     # the flags refer to the typed columns by name: type in an inner select, flag in the outer
     raws = sorted({column_of[s.source] for s in specs if s.source in column_of}, key=names.index)
     inner = f"SELECT {', '.join(typed + raws)} FROM {reader}"
@@ -234,8 +235,11 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             probes.append(f"count(*) FILTER (t{by_to[instant]} IS NULL)" if instant in by_to else "count(*)")
         got = db.execute(f"SELECT {', '.join(probes)} FROM {tmp}").fetchone()
         rows, flagged = int(got[0]), int(got[1])
-        if flagged or (table.name == "order_lines" and rows and got[-1]):
+        if flagged:
             raise NotFast(f"{flagged} row(s) need the full rules")
+        unpaid = table.name == "order_lines" and rows and got[-1]
+        if unpaid and (store_id is None or instant not in by_to or "order_id" not in by_to):
+            raise NotFast("order lines without a payment time, and no store to look their orders up in")
         offsets = {}
         for n, i in enumerate(stamps):
             low, high = got[2 + n], got[2 + len(stamps) + n]
@@ -243,11 +247,20 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             if offset is None:
                 raise NotFast("the zone's offset changes within the file")
             offsets[i] = offset
-        select = []
+        select, source = [], tmp
+        if unpaid:
+            # a line without a payment time takes its order's paid date as the warehouse has it (the
+            # full path's rule, ``pipeline._order_lines_paid_date``): the orders of those lines only
+            source = f"{tmp} LEFT JOIN {paid} ON {paid}._order_id = {tmp}.t{by_to['order_id']}"
+            db.execute(f"CREATE TEMP TABLE {paid} AS SELECT order_id AS _order_id, paid_date AS _paid_date "
+                       f"FROM orders WHERE store_id = {_lit(store_id)} AND order_id IN "
+                       f"(SELECT DISTINCT t{by_to['order_id']} FROM {tmp} WHERE t{by_to[instant]} IS NULL)")
         for c in table.columns:
             if c.name == table.business_date and instant in by_to:
                 # a fixed offset: the store's date of the instant is the date of its wall-clock time
                 expr = f"CAST(t{by_to[instant]} AS DATE)"
+                if unpaid:
+                    expr = f"coalesce({expr}, {paid}._paid_date)"
             elif c.name in by_to:
                 i = by_to[c.name]
                 expr = _utc(f"t{i}", offsets[i]) if i in offsets else f"t{i}"
@@ -263,7 +276,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         ).fetchone()[0] if keys and rows else 0
         if dupes:
             raise NotFast(f"{dupes} natural key(s) repeat")
-        db.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM {tmp}")
+        db.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM {source}")
         if "store_id" not in table.column_names:
             stores = [""]
         elif store_id is not None:
@@ -276,11 +289,12 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
     except Exception as exc:  # noqa: BLE001
         _drop(db, tmp, view)
         raise NotFast(str(exc)) from exc
-    return FastResult(rows, Staged(view, rows, tuple(stores), drop=(f"VIEW {view}", f"TABLE {tmp}")))
+    return FastResult(rows, Staged(view, rows, tuple(stores), drop=(f"VIEW {view}", f"TABLE {paid}", f"TABLE {tmp}")))
 
 
 def _drop(db, tmp: str, view: str) -> None:
     db.execute(f"DROP VIEW IF EXISTS {view}")
+    db.execute(f"DROP TABLE IF EXISTS {tmp}_paid")
     db.execute(f"DROP TABLE IF EXISTS {tmp}")
 
 
