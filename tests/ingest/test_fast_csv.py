@@ -152,6 +152,46 @@ def test_a_line_without_a_payment_time_takes_its_orders_paid_date_from_the_wareh
     assert got[0].equals(got[1])
 
 
+CUSTOMERS = profile_get("shopops_customers")
+CUSTOMERS_HEADER = "买家ID,手机号,首次访问时间,省份,城市,性别,会员等级"
+
+
+@pytest.mark.parametrize("pii_key", ["k", "长" * 30])  # a key over 64 bytes is hashed first (RFC 2104)
+def test_a_customers_file_with_phones_takes_the_fast_path_hashed_and_masked_as_the_full_path(tmp_path, monkeypatch,
+                                                                                             pii_key):
+    import hashlib
+    import hmac
+
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + "\n"
+                 "c1,13812345678,2025-01-01 10:00:00,浙江,杭州,男,普通会员\n"
+                 "c2,138****5678,,,,女,\n"  # masked by the platform: a mask, no unified id
+                 "c3,,2025-01-02 10:00:00,,,,\n")
+    fast, full = run_both(tmp_path, path, CUSTOMERS, monkeypatch, pii_key=pii_key)
+    assert fast[0].fast and not full[0].fast
+    _same(fast, full)
+    rows = {r["customer_id"]: r for r in fast[1].iter_rows(named=True)}
+    assert rows["c1"]["unified_id"] == hmac.new(pii_key.encode(), b"13812345678", hashlib.sha256).hexdigest()
+    assert rows["c1"]["phone_masked"] == "138******78"
+    assert (rows["c2"]["unified_id"], rows["c2"]["phone_masked"]) == (None, "138******78")
+    assert (rows["c3"]["unified_id"], rows["c3"]["phone_masked"]) == (None, None)
+
+
+@pytest.mark.parametrize("phone", ["+86 138-1234-5678", "8613812345678", "1381234567", "138 1234 5678"])
+def test_a_phone_the_full_rule_rewrites_or_rejects_goes_the_full_way(tmp_path, monkeypatch, phone):
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + f"\nc1,{phone},,,,,\nc2,13812345678,,,,,\n")
+    fast, full = run_both(tmp_path, path, CUSTOMERS, monkeypatch, pii_key="k")
+    assert not fast[0].fast
+    _same(fast, full)
+
+
+def test_the_same_customers_file_under_another_pii_key_is_imported_again(warehouse, tmp_path):
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + "\nc1,13812345678,,,,,\n")
+    import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="a")
+    assert import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="a").unchanged_file
+    again = import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="b")
+    assert not again.unchanged_file and again.updated == 1
+
+
 def test_a_gbk_file_is_read_fast_from_a_utf8_copy_and_loads_what_the_full_path_loads(tmp_path, monkeypatch):
     path = write(tmp_path, "gbk.csv", LINES_HEADER + "\nO1,1,商品1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"
                  "O1,2,商品2,,1,5.00,,5.00,2025-01-02 00:30:00\n", "gb18030")
