@@ -276,10 +276,10 @@ def test_the_rollup_refresh_runs_under_the_imports_memory_limit_a_month_at_a_tim
     seen, pieces = [], []
     real_replace = rollups._replace
 
-    def spy(session, table, parts):
+    def spy(session, table, parts, **kw):
         seen.append(session.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
         pieces.append((table.name, sorted(parts["tmall"])))
-        return real_replace(session, table, parts)
+        return real_replace(session, table, parts, **kw)
 
     days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(0, 365, 5)]  # 73 days over a year
     paid = [dt.datetime.combine(d, dt.time(2, 30), dt.UTC) for d in days]  # 10:30 in Shanghai
