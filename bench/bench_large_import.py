@@ -268,6 +268,8 @@ def _last_day(files):
 
 
 def run() -> list[dict]:
+    if not (DEMO / "stores.csv").exists():
+        return [{"case": f"skipped: no generated demo at {DEMO} (BENCH_DEMO_FILES)", "subject_s": None, "baseline_s": None}]
     files = manifest(DEMO)
     rows = []
     with tempfile.TemporaryDirectory(prefix="shopops-bench-large-", dir=os.environ.get("BENCH_TMP")) as tmp:
