@@ -71,6 +71,7 @@ CLEAN = [
     ("tab", LINES_HEADER.replace(",", "\t") + "\nO1\t1\tP1\tS1\t2\t10.00\t1.00\t19.00\t2025-01-01 23:30:00\n"),
     ("empty line (skipped by both readers)", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n\nO2,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
     ("float id tail", LINES_HEADER + "\nO1,1,17850.0,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
+    ("no payment time, no order stored", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,\n"),
 ]
 # files whose rows need a rule only the full path has, or whose rows it rejects
 NOT_CLEAN = [
@@ -81,7 +82,6 @@ NOT_CLEAN = [
     ("missing required", LINES_HEADER + "\nO1,,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\nO2,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
     ("duplicate key", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\nO1,1,P2,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
     ("control character", LINES_HEADER + "\nO1,1,P\x011,S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
-    ("no payment time", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00,\n"),
     ("int overflow", LINES_HEADER + "\nO1,1,P1,S1,99999999999,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
     ("uneven row", LINES_HEADER + "\nO1,1,P1,S1,2,10.00,1.00,19.00\n"),
     ("long cell", LINES_HEADER + "\nO1,1," + "P" * 10_001 + ",S1,2,10.00,1.00,19.00,2025-01-01 23:30:00\n"),
@@ -123,6 +123,73 @@ def test_a_file_needing_a_full_rule_goes_the_full_way_with_the_same_outcome(tmp_
         return
     assert not fast[0].fast
     _same(fast, full)
+
+
+def test_a_line_without_a_payment_time_takes_its_orders_paid_date_from_the_warehouse(tmp_path, monkeypatch):
+    orders = write(tmp_path, "orders.csv", ORDERS_HEADER + "\n"
+                   "T1,u1,交易成功,2025-11-10 23:00:00,2025-11-11 00:06:00,10.00,0,,0,10.00,,,,否\n"
+                   "T2,u2,等待买家付款,2025-11-10 23:59:59,,5.00,0,,,5.00,,,,否\n")
+    lines = write(tmp_path, "lines.csv", LINES_HEADER + "\n"
+                  "T1,1,P1,S1,1,10.00,0,10.00,\n"  # paid order: its paid date (2025-11-11, Shanghai)
+                  "T2,1,P1,S1,1,5.00,0,5.00,\n"  # unpaid order: none
+                  "T3,1,P1,S1,1,5.00,0,5.00,\n"  # no order stored: none
+                  "T4,1,P2,S1,1,5.00,0,5.00,2025-11-12 08:00:00\n")  # its own payment time
+    got = []
+    for mode in ("fast", "full"):
+        with monkeypatch.context() as m:
+            if mode == "full":
+                m.setattr(fast_csv, "eligible", lambda *a: False)
+            con = connect(f"duckdb:///{tmp_path / mode}.duckdb")
+            import_file(orders, profile=ORDERS, con=con, store_id="tmall", strict=True)
+            out = import_file(lines, profile=LINES, con=con, store_id="tmall", strict=True)
+            assert out.fast is (mode == "fast") and out.loaded and out.inserted == 4
+            got.append(pl.from_arrow(con.table("order_lines").to_pyarrow()).sort(pl.all()))
+            paid = dict(con.con.execute("SELECT order_id, paid_date FROM order_lines").fetchall())
+            assert paid == {"T1": dt.date(2025, 11, 11), "T2": None, "T3": None, "T4": dt.date(2025, 11, 12)}
+            # the rollup of the 11th counts the line placed by its order's paid date
+            assert con.con.execute("SELECT sum(item_gmv) FROM product_daily WHERE store_id = 'tmall' "
+                                   "AND date = DATE '2025-11-11'").fetchone()[0] == Decimal("10.00")
+    assert got[0].equals(got[1])
+
+
+CUSTOMERS = profile_get("shopops_customers")
+CUSTOMERS_HEADER = "买家ID,手机号,首次访问时间,省份,城市,性别,会员等级"
+
+
+@pytest.mark.parametrize("pii_key", ["k", "长" * 30])  # a key over 64 bytes is hashed first (RFC 2104)
+def test_a_customers_file_with_phones_takes_the_fast_path_hashed_and_masked_as_the_full_path(tmp_path, monkeypatch,
+                                                                                             pii_key):
+    import hashlib
+    import hmac
+
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + "\n"
+                 "c1,13812345678,2025-01-01 10:00:00,浙江,杭州,男,普通会员\n"
+                 "c2,138****5678,,,,女,\n"  # masked by the platform: a mask, no unified id
+                 "c3,,2025-01-02 10:00:00,,,,\n")
+    fast, full = run_both(tmp_path, path, CUSTOMERS, monkeypatch, pii_key=pii_key)
+    assert fast[0].fast and not full[0].fast
+    _same(fast, full)
+    rows = {r["customer_id"]: r for r in fast[1].iter_rows(named=True)}
+    assert rows["c1"]["unified_id"] == hmac.new(pii_key.encode(), b"13812345678", hashlib.sha256).hexdigest()
+    assert rows["c1"]["phone_masked"] == "138******78"
+    assert (rows["c2"]["unified_id"], rows["c2"]["phone_masked"]) == (None, "138******78")
+    assert (rows["c3"]["unified_id"], rows["c3"]["phone_masked"]) == (None, None)
+
+
+@pytest.mark.parametrize("phone", ["+86 138-1234-5678", "8613812345678", "1381234567", "138 1234 5678"])
+def test_a_phone_the_full_rule_rewrites_or_rejects_goes_the_full_way(tmp_path, monkeypatch, phone):
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + f"\nc1,{phone},,,,,\nc2,13812345678,,,,,\n")
+    fast, full = run_both(tmp_path, path, CUSTOMERS, monkeypatch, pii_key="k")
+    assert not fast[0].fast
+    _same(fast, full)
+
+
+def test_the_same_customers_file_under_another_pii_key_is_imported_again(warehouse, tmp_path):
+    path = write(tmp_path, "customers.csv", CUSTOMERS_HEADER + "\nc1,13812345678,,,,,\n")
+    import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="a")
+    assert import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="a").unchanged_file
+    again = import_file(path, profile=CUSTOMERS, con=warehouse, store_id="tmall", pii_key="b")
+    assert not again.unchanged_file and again.updated == 1
 
 
 def test_a_gbk_file_is_read_fast_from_a_utf8_copy_and_loads_what_the_full_path_loads(tmp_path, monkeypatch):
@@ -209,10 +276,10 @@ def test_the_rollup_refresh_runs_under_the_imports_memory_limit_a_month_at_a_tim
     seen, pieces = [], []
     real_replace = rollups._replace
 
-    def spy(session, table, parts):
+    def spy(session, table, parts, **kw):
         seen.append(session.con.con.execute("SELECT current_setting('memory_limit')").fetchone()[0])
         pieces.append((table.name, sorted(parts["tmall"])))
-        return real_replace(session, table, parts)
+        return real_replace(session, table, parts, **kw)
 
     days = [dt.date(2025, 1, 1) + dt.timedelta(days=i) for i in range(0, 365, 5)]  # 73 days over a year
     paid = [dt.datetime.combine(d, dt.time(2, 30), dt.UTC) for d in days]  # 10:30 in Shanghai

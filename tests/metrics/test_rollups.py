@@ -224,9 +224,9 @@ def test_only_touched_partitions_are_recomputed(small, monkeypatch):
     seen = []
     real = wrollups._replace
 
-    def spy(session, table, parts):
+    def spy(session, table, parts, **kw):
         seen.append((table.name, {s: set(d) for s, d in parts.items()}))
-        return real(session, table, parts)
+        return real(session, table, parts, **kw)
 
     monkeypatch.setattr(wrollups, "_replace", spy)
     load(con, "order_lines", _lines([("o3", 1, "A", 4, "44.00", D2)]))  # changes a D2 line
@@ -236,6 +236,65 @@ def test_only_touched_partitions_are_recomputed(small, monkeypatch):
     assert seen == []
     load(con, "refunds", _refunds([("r2", "o1", D9, "5.00")]))  # o1 was paid D1
     assert seen == [("store_daily", {"s1": {D1}})]
+
+
+def test_a_load_recomputes_only_the_sources_its_table_feeds_with_a_full_recomputes_rows(small, monkeypatch):
+    """A load of the traffic report, reviews, stock snapshots or refunds recomputes only that source of the
+    touched days (not the paid lines, the costly join); the other sources' parts are kept from the stored
+    rows. By hand, and equal to a full recompute (``rebuild``) after each step."""
+    con = small
+    _few_on_spark(con, "sources")
+    seen = []
+    real = wrollups._replace
+
+    def spy(session, table, parts, sources=None):
+        seen.append((table.name, sources))
+        return real(session, table, parts, sources=sources)
+
+    monkeypatch.setattr(wrollups, "_replace", spy)
+
+    def rows(name):  # Arrow, not pandas: an empty sum stays None (pandas makes it NaN, never equal to itself)
+        return sorted(con.table(name).to_pyarrow().to_pylist(), key=lambda r: (str(r["date"]), r.get("product_id", "")))
+
+    def same_as_full_recompute():
+        kept = [rows("product_daily"), rows("store_daily")]
+        wrollups.rebuild(con)
+        assert [rows("product_daily"), rows("store_daily")] == kept
+        return _rollup(con, "product_daily"), _rollup(con, "store_daily")
+
+    traffic = [{"store_id": "s1", "date": D1, "product_id": pid, "traffic_source": src, "visitors": n}
+               for pid, src, n in (("A", "search", 3), ("A", "ads", 2), ("C", "search", 7))]
+    load(con, "traffic_daily", pa.Table.from_pylist(traffic))
+    assert seen == [("product_daily", {"traffic"})]
+    prod, _store = same_as_full_recompute()
+    # by hand: A keeps its D1 sales (o1 line 1 + o2) and gains 5 visitors; C has traffic only
+    assert prod[(D1, "A")]["item_gmv"] == Decimal("22.50") and prod[(D1, "A")]["visitor_days"] == 5
+    assert prod[(D1, "A")]["traffic_rows"] == 2 and prod[(D1, "C")]["line_rows"] == 0
+    assert prod[(D1, "C")]["visitor_days"] == 7 and pd.isna(prod[(D1, "C")]["item_gmv"])
+
+    seen.clear()
+    load(con, "traffic_daily", pa.Table.from_pylist([{**traffic[2], "visitors": 9}]))  # the report restated
+    assert seen == [("product_daily", {"traffic"})]
+    assert same_as_full_recompute()[0][(D1, "C")]["visitor_days"] == 9
+
+    seen.clear()
+    load(con, "reviews", pa.Table.from_pylist([
+        {"store_id": "s1", "review_id": f"v{i}", "product_id": "A", "created_at": _at(D1), "review_date": D1,
+         "rating": r} for i, r in enumerate((5, 1, None))]))
+    load(con, "inventory_snapshots", pa.Table.from_pylist([{"store_id": "s1", "date": D2, "sku_id": "Z", "on_hand": 4}]))
+    load(con, "refunds", _refunds([("r1", "o3", D9, "25.00")]))
+    assert seen == [("product_daily", {"reviews"}), ("product_daily", {"stock"}), ("store_daily", {"refunds"})]
+    prod, store = same_as_full_recompute()
+    assert (prod[(D1, "A")]["review_rows"], prod[(D1, "A")]["positive_reviews"], prod[(D1, "A")]["bad_reviews"]) == (3, 1, 1)
+    assert prod[(D1, "A")]["visitor_days"] == 5 and prod[(D2, "")]["stock_unit_days"] == 4
+    assert store[D2]["refund_amount"] == Decimal("25.00") and store[D2]["gmv"] == Decimal("40.00")
+
+    seen.clear()  # orders feed the paid lines and the store's orders and refunds: every source, as before
+    load(con, "orders", _orders([("o3", "c1", D3, "40.00", "paid")]))  # o3 moves to D3 with its refund
+    assert seen == [("product_daily", {"lines"}), ("store_daily", None)]
+    prod, store = same_as_full_recompute()
+    assert (D2, "A") not in prod and prod[(D3, "A")]["item_gmv"] == Decimal("40.00")
+    assert D2 not in store and store[D3]["refund_amount"] == Decimal("25.00")
 
 
 def test_sku_costs_and_stock_by_hand(small):
@@ -278,9 +337,9 @@ def test_a_load_of_many_days_is_refreshed_a_few_days_at_a_time_with_the_same_row
     seen = []
     real = wrollups._replace
 
-    def spy(session, table, parts):
+    def spy(session, table, parts, **kw):
         seen.append((table.name, parts))
-        return real(session, table, parts)
+        return real(session, table, parts, **kw)
 
     monkeypatch.setattr(wrollups, "_replace", spy)
     days = [dt.date(2026, 4, d) for d in range(1, 8)]  # 7 days in one load of orders and one of lines

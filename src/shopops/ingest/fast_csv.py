@@ -8,9 +8,10 @@ rules of ``pipeline.type_batch`` give for it, or nothing, and one flag per row r
 whether anything about the row needs a closer look — a value the fast rule could not type,
 a required value missing, a value below its floor, a control character or a byte-order
 mark, a cell longer than the limit, a value with spaces around it (the full path trims
-them), a natural key seen twice, an order line without a payment time. A file with any
-flagged row, a time zone whose offset changes within the file, or anything DuckDB cannot
-read goes the full way (``pipeline``), which names every bad value exactly as before:
+them), a natural key seen twice. An order line without a payment time takes its order's
+paid date from the warehouse, as the full path does (the import's store given; else the
+full way). A file with any flagged row, a time zone whose offset changes within the file,
+or anything DuckDB cannot read goes the full way (``pipeline``), which names every bad value exactly as before:
 file, row, column, value, expected. So the fast path changes how fast a clean file loads,
 never what an import accepts or says.
 
@@ -19,8 +20,8 @@ gzip-compressed (a GBK or gzip file is read from a UTF-8 copy of its text, ``pla
 members keep the capped streaming reader); a profile of a canonical
 table (not ``sales_lines``) whose fields are text, ids, whole numbers, amounts (without
 ``round``), dates and date-times in the default first format, seconds since 1970,
-statuses and yes/no values, with no ``key_from``, no phone and no table with references
-or known values (``table_rules``, ``known_values``).
+statuses, yes/no values and phones (of customers: hashed and masked in SQL), with no
+``key_from`` and no table with references or known values (``table_rules``, ``known_values``).
 """
 
 from __future__ import annotations
@@ -53,7 +54,11 @@ DATETIME_SHAPES = {"%Y-%m-%d %H:%M:%S": r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"}
 INTEGER = r"-?\d{1,18}"
 MONEY = r"-?\d{1,16}(\.\d{1,2})?"
 FAST_TYPES = {FieldType.STRING, FieldType.ID, FieldType.INT, FieldType.MONEY, FieldType.DATE, FieldType.DATETIME,
-              FieldType.UNIX_SECONDS, FieldType.STATUS, FieldType.BOOLEAN, FieldType.IGNORE}
+              FieldType.UNIX_SECONDS, FieldType.STATUS, FieldType.BOOLEAN, FieldType.PHONE, FieldType.IGNORE}
+# a phone number the full rule keeps as it is: 11 digits, or a platform's mask (138****5678); any
+# other shape (spaces, dashes, +86) is flagged and goes the full way
+PHONE = r"\d{11}|\d{3}\*{4}\d{4}"
+PHONE_COLUMNS = ("unified_id", "phone_masked")  # what a phone becomes (``pipeline.type_batch``)
 # Unicode White_Space (what the full path's strip trims), for the "spaces around a value" flag
 _WS = r"[\t\n\x0B\x0C\r\x{85}\p{Z}]"
 _SEP = "\ue000"  # joins a row's values for one regex pass (a private-use character: false alarms only)
@@ -87,6 +92,11 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
         if spec.type not in FAST_TYPES or spec.round:
             return False
         if spec.type is FieldType.IGNORE:
+            continue
+        if spec.type is FieldType.PHONE:
+            if spec.to != "phone" or not set(PHONE_COLUMNS) <= set(table.column_names) \
+                    or set(PHONE_COLUMNS) & set(targets):
+                return False  # the full path drops a phone of any other table, or types a phone column
             continue
         if spec.to not in table.column_names and spec.to != instant:
             return False
@@ -167,8 +177,11 @@ class NotFast(Exception):
 
 
 def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, store_id: str | None,
-               tz: str) -> FastResult:
+               tz: str, pii_key: str = "") -> FastResult:
     """Read, type and check the whole file in DuckDB; a temporary view shaped like the table.
+
+    A phone becomes ``unified_id`` (HMAC-SHA256 under ``pii_key``, as ``pipeline.phone_hash``;
+    none for a number the platform masked) and ``phone_masked``, as the full path makes them.
 
     Raises NotFast (having dropped what it made) when the file must go the full way.
     """
@@ -215,7 +228,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         flags.append(f"greatest({', '.join(f'coalesce(strlen({c}), 0)' for c in used)}) > {MAX_CELL_CHARS}")
     bad = " OR ".join(flags) or "false"
     tmp = f"_fast_{uuid.uuid4().hex[:10]}"
-    view = f"{tmp}_v"
+    view, paid = f"{tmp}_v", f"{tmp}_paid"
     # the flags refer to the typed columns by name: type in an inner select, flag in the outer
     raws = sorted({column_of[s.source] for s in specs if s.source in column_of}, key=names.index)
     inner = f"SELECT {', '.join(typed + raws)} FROM {reader}"
@@ -234,8 +247,11 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             probes.append(f"count(*) FILTER (t{by_to[instant]} IS NULL)" if instant in by_to else "count(*)")
         got = db.execute(f"SELECT {', '.join(probes)} FROM {tmp}").fetchone()
         rows, flagged = int(got[0]), int(got[1])
-        if flagged or (table.name == "order_lines" and rows and got[-1]):
+        if flagged:
             raise NotFast(f"{flagged} row(s) need the full rules")
+        unpaid = table.name == "order_lines" and rows and got[-1]
+        if unpaid and (store_id is None or instant not in by_to or "order_id" not in by_to):
+            raise NotFast("order lines without a payment time, and no store to look their orders up in")
         offsets = {}
         for n, i in enumerate(stamps):
             low, high = got[2 + n], got[2 + len(stamps) + n]
@@ -243,11 +259,22 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             if offset is None:
                 raise NotFast("the zone's offset changes within the file")
             offsets[i] = offset
-        select = []
+        select, source = [], tmp
+        if unpaid:
+            # a line without a payment time takes its order's paid date as the warehouse has it (the
+            # full path's rule, ``pipeline._order_lines_paid_date``): the orders of those lines only
+            source = f"{tmp} LEFT JOIN {paid} ON {paid}._order_id = {tmp}.t{by_to['order_id']}"
+            db.execute(f"CREATE TEMP TABLE {paid} AS SELECT order_id AS _order_id, paid_date AS _paid_date "
+                       f"FROM orders WHERE store_id = {_lit(store_id)} AND order_id IN "
+                       f"(SELECT DISTINCT t{by_to['order_id']} FROM {tmp} WHERE t{by_to[instant]} IS NULL)")
         for c in table.columns:
             if c.name == table.business_date and instant in by_to:
                 # a fixed offset: the store's date of the instant is the date of its wall-clock time
                 expr = f"CAST(t{by_to[instant]} AS DATE)"
+                if unpaid:
+                    expr = f"coalesce({expr}, {paid}._paid_date)"
+            elif c.name in PHONE_COLUMNS and "phone" in by_to:
+                expr = _phone(f"t{by_to['phone']}", c.name, pii_key)
             elif c.name in by_to:
                 i = by_to[c.name]
                 expr = _utc(f"t{i}", offsets[i]) if i in offsets else f"t{i}"
@@ -263,7 +290,7 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         ).fetchone()[0] if keys and rows else 0
         if dupes:
             raise NotFast(f"{dupes} natural key(s) repeat")
-        db.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM {tmp}")
+        db.execute(f"CREATE TEMP VIEW {view} AS SELECT {', '.join(select)} FROM {source}")
         if "store_id" not in table.column_names:
             stores = [""]
         elif store_id is not None:
@@ -276,12 +303,31 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
     except Exception as exc:  # noqa: BLE001
         _drop(db, tmp, view)
         raise NotFast(str(exc)) from exc
-    return FastResult(rows, Staged(view, rows, tuple(stores), drop=(f"VIEW {view}", f"TABLE {tmp}")))
+    return FastResult(rows, Staged(view, rows, tuple(stores), drop=(f"VIEW {view}", f"TABLE {paid}", f"TABLE {tmp}")))
 
 
 def _drop(db, tmp: str, view: str) -> None:
     db.execute(f"DROP VIEW IF EXISTS {view}")
+    db.execute(f"DROP TABLE IF EXISTS {tmp}_paid")
     db.execute(f"DROP TABLE IF EXISTS {tmp}")
+
+
+def _phone(typed: str, column: str, pii_key: str) -> str:
+    """SQL of ``unified_id`` or ``phone_masked`` from a typed phone (``pipeline.type_batch``'s rule):
+    HMAC-SHA256 (RFC 2104) under ``pii_key`` written out with DuckDB's ``sha256``, hex like
+    ``hmac.hexdigest``; the first 3 and last 2 characters around six ``*``."""
+    from shopops.ingest.pipeline import PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL
+
+    if column == "phone_masked":
+        hidden = "*" * (11 - PHONE_SHOWN_HEAD - PHONE_SHOWN_TAIL)
+        return f"(left({typed}, {PHONE_SHOWN_HEAD}) || {_lit(hidden)} || right({typed}, {PHONE_SHOWN_TAIL}))"
+    import hashlib
+
+    key = pii_key.encode()
+    block = (hashlib.sha256(key).digest() if len(key) > 64 else key).ljust(64, b"\0")
+    inner, outer = bytes(b ^ 0x36 for b in block).hex(), bytes(b ^ 0x5C for b in block).hex()
+    digest = f"sha256(unhex('{outer}') || unhex(sha256(unhex('{inner}') || encode({typed}))))"
+    return f"CASE WHEN NOT contains({typed}, '*') THEN {digest} END"
 
 
 def _utc(naive: str, offset: dt.timedelta) -> str:
@@ -312,6 +358,8 @@ def _typed(spec: FieldSpec, profile: Profile, value: str, target: str | None) ->
     if t is FieldType.UNIX_SECONDS:
         return (f"CASE WHEN regexp_full_match({value}, {_lit(INTEGER)}) "
                 f"THEN timezone('UTC', make_timestamp(TRY_CAST({value} AS BIGINT) * 1000000)) END"), True
+    if t is FieldType.PHONE:
+        return f"CASE WHEN regexp_full_match({value}, {_lit(PHONE)}) THEN {value} END", True
     if t is FieldType.STATUS:
         cases = " ".join(f"WHEN {_lit(label)} THEN {_lit(code)}" for label, code in profile.status.items())
         return (f"CASE {value} {cases} END" if cases else "NULL::VARCHAR"), True
@@ -338,11 +386,17 @@ def _typed(spec: FieldSpec, profile: Profile, value: str, target: str | None) ->
 MARKS = "_import_marks"
 
 
-def profile_key(profile: Profile) -> str:
+def profile_key(profile: Profile, pii_key: str = "") -> str:
+    """The profile's definition; with a phone field, also which PII key hashed it (an HMAC of a fixed
+    text under the key, never the key): the same file under another key writes other rows."""
     import hashlib
+    import hmac
 
+    keyed = ""
+    if any(f.type is FieldType.PHONE for f in profile.fields):
+        keyed = hmac.new(pii_key.encode(), b"shopops import mark", hashlib.sha256).hexdigest()
     return hashlib.sha256(repr((profile.table, profile.fields, sorted(profile.status.items()),
-                                sorted((k, repr(v)) for k, v in profile.options.items()))).encode()).hexdigest()[:32]
+                                sorted((k, repr(v)) for k, v in profile.options.items()), keyed)).encode()).hexdigest()[:32]
 
 
 def _ensure_marks(db) -> None:
@@ -356,7 +410,8 @@ def _version(con: ibis.BaseBackend, table: str, store: str) -> str:
     return data_version(con, [table], [store])
 
 
-def marked_rows(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256) -> int | None:
+def marked_rows(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256,
+                pii_key: str = "") -> int | None:
     """Rows of the same file already loaded with nothing written to its table since, else None.
 
     ``sha256``: a callable giving the file's digest (only waited for when a mark could match).
@@ -370,21 +425,22 @@ def marked_rows(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None
         return None
     version = _version(con, table.name, store)
     found = db.execute(f"SELECT sha256, rows FROM {MARKS} WHERE store_id = ? AND table_name = ? AND profile_key = ? "
-                       "AND tz = ? AND version = ?", [store, table.name, profile_key(profile), tz, version]).fetchall()
+                       "AND tz = ? AND version = ?", [store, table.name, profile_key(profile, pii_key), tz, version]).fetchall()
     if not found:
         return None
     digest = sha256()
     return next((int(rows) for sha, rows in found if sha == digest), None)
 
 
-def mark(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256: str, rows: int) -> None:
+def mark(con: ibis.BaseBackend, profile: Profile, *, store_id: str | None, tz: str, sha256: str, rows: int,
+         pii_key: str = "") -> None:
     table = TABLES[profile.table]
     store = store_id if "store_id" in table.column_names else ""
     if store is None:
         return
     db = con.con
     _ensure_marks(db)
-    key = [store, table.name, profile_key(profile), tz]
+    key = [store, table.name, profile_key(profile, pii_key), tz]
     db.execute(f"DELETE FROM {MARKS} WHERE store_id = ? AND table_name = ? AND profile_key = ? AND tz = ? "
                "AND (sha256 = ? OR version <> ?)", [*key, sha256, _version(con, table.name, store)])
     db.execute(f"INSERT INTO {MARKS} VALUES (?, ?, ?, ?, ?, ?, ?, current_timestamp)",

@@ -688,7 +688,8 @@ def _import_source(
     fast = None
     with fast_csv.bounded_memory(con):  # every DuckDB import: the staged and written rows spill
         if not virtual and fast_csv.eligible(src, profile, con):
-            same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result)
+            same = fast_csv.marked_rows(con, profile, store_id=store_id, tz=tz, sha256=hashing.result,
+                                         pii_key=pii_key)
             if same is not None:  # the same file, and nothing written to its table since: nothing to do
                 outcome.sha256, outcome.rows_read, outcome.fast, outcome.unchanged_file = hashing.result(), same, True, True
                 outcome.tables[profile.table] = LoadResult(profile.table, rows=same)
@@ -698,7 +699,7 @@ def _import_source(
             try:
                 # a GBK or gzip file is read from a UTF-8 copy of its text, deleted once its rows are staged
                 with _Stage(outcome, "read+typing+checks in DuckDB"), fast_csv.plain_text(src) as plain:
-                    fast = fast_csv.stage_file(plain, profile, con, store_id=store_id, tz=tz)
+                    fast = fast_csv.stage_file(plain, profile, con, store_id=store_id, tz=tz, pii_key=pii_key)
             except fast_csv.NotFast:
                 fast = None  # the full path types it again and names every bad value
         try:
@@ -708,7 +709,8 @@ def _import_source(
                     on_progress(fast.rows, total_bytes)
                 with transaction(con):
                     outcome.tables[profile.table] = load(con, profile.table, [fast.stage], atomic=True, keys_unique=True)
-                    fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows)
+                    fast_csv.mark(con, profile, store_id=store_id, tz=tz, sha256=hashing.result(), rows=fast.rows,
+                                  pii_key=pii_key)
             elif virtual:
                 _load_sales_lines(typed_batches(), outcome, profile=profile, con=con, store_id=store_id, tz=tz, strict=strict,
                                   file_bytes=data_bytes(src))  # a .csv.gz or zip: the text it unpacks to

@@ -36,6 +36,7 @@ the raw path on DuckDB, PostgreSQL and Spark.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Iterable
 
 from ibis.backends import BaseBackend
@@ -85,8 +86,66 @@ _DEC = "DECIMAL(18,2)"
 _NUM = "DECIMAL(38,2)"  # the sum of DECIMAL(18,2) on every engine, before the cast back
 
 
-def _product_rows(parts: dict[str, set[dt.date]] | None) -> str:
-    """The rows of ``product_daily`` for the partitions ``parts`` (all when None)."""
+def _stores_in(parts: dict[str, set[dt.date] | None] | None, store: str) -> str:
+    """SQL true for rows of the stores in ``parts`` (a necessary condition of :func:`_scope`)."""
+    if parts is None:
+        return "true"
+    return f"{store} IN ({', '.join(_lit(s) for s in sorted(parts))})" if parts else "false"
+
+
+# The sources each rollup sums, the base tables each one reads, and per column what a row of another
+# source puts there (its neutral value) — in the rollup's column order. A load recomputes only the
+# sources its table feeds (``Touched.sources``): the other sources' parts of a touched row are kept
+# from the row as stored (exact: each column is a sum over the sources' rows, and a source without a
+# row that day adds its neutral value; a row is kept only while one of the kept sources has rows).
+SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
+    PRODUCT_DAILY.name: {"lines": ("orders", "order_lines", "skus"), "traffic": ("traffic_daily",),
+                         "reviews": ("reviews",), "stock": ("inventory_snapshots", "skus")},
+    STORE_DAILY.name: {"orders": ("orders",), "refunds": ("orders", "refunds")},
+}
+# rollup -> source -> (its row-count column, {column: neutral SQL value of the other sources})
+_SOURCE_COLUMNS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
+    PRODUCT_DAILY.name: {
+        "lines": ("line_rows", {"line_rows": "0", "item_gmv": "NULL", "units_sold": "NULL", "item_buyers": "NULL",
+                                "cogs": "NULL"}),
+        "traffic": ("traffic_rows", {"traffic_rows": "0", "visitor_days": "NULL"}),
+        "reviews": ("review_rows", {"review_rows": "0", "rated_reviews": "0", "positive_reviews": "0",
+                                    "bad_reviews": "0"}),
+        "stock": ("stock_rows", {"stock_rows": "0", "stock_unit_days": "NULL"}),
+    },
+    STORE_DAILY.name: {
+        "orders": ("order_rows", {"order_rows": "0", "gmv": "NULL", "paying_buyers": "NULL", "store_discount": "NULL",
+                                  "platform_discount": "NULL"}),
+        "refunds": ("refund_rows", {"refund_rows": "0", "refund_amount": "NULL", "refunded_orders": "NULL"}),
+    },
+}
+
+
+def _kept(table: Table, parts: dict[str, set[dt.date] | None] | None, stale: set[str]) -> str:
+    """The stored rows of ``parts`` with the ``stale`` sources' columns set to their neutral values,
+    only rows where a kept source has rows (shaped like the union members of :data:`ROWS`)."""
+    columns = _SOURCE_COLUMNS[table.name]
+    neutral = {c: v for src in stale for c, v in columns[src][1].items()}
+    kept_rows = [f"{q(columns[src][0])} > 0" for src in columns if src not in stale]
+    values = []
+    for c in table.column_names:
+        if c in neutral:
+            dtype = "BIGINT" if neutral[c] == "0" or c not in _MONEY_COLUMNS else _NUM
+            values.append(f"CAST({neutral[c]} AS {dtype})" if neutral[c] == "NULL" else neutral[c])
+        elif c in _MONEY_COLUMNS:
+            values.append(f"CAST({q(c)} AS {_NUM})")
+        else:
+            values.append(q(c))
+    return (f"SELECT {', '.join(values)} FROM {q(table.name)} WHERE {_scope(parts, 'store_id', q('date'))} "
+            f"AND ({' OR '.join(kept_rows) or 'false'})")
+
+
+_MONEY_COLUMNS = {"item_gmv", "cogs", "gmv", "store_discount", "platform_discount", "refund_amount"}
+
+
+def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None) -> str:
+    """The rows of ``product_daily`` for the partitions ``parts`` (all when None); ``sources``: only
+    those sources recomputed, the others kept from the stored rows (:func:`_kept`)."""
     n = "CAST(NULL AS BIGINT)"
     m = f"CAST(NULL AS {_NUM})"
     lines = (
@@ -96,7 +155,7 @@ def _product_rows(parts: dict[str, set[dt.date]] | None) -> str:
         f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so "
         f"FROM {q('order_lines')} l JOIN {q('orders')} o ON l.store_id = o.store_id AND l.order_id = o.order_id "
         f"LEFT JOIN {q('skus')} k ON k.store_id = l.store_id AND k.sku_id = l.sku_id "
-        f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} AND {_stores_in(parts, 'l.store_id')} "
         f"GROUP BY l.store_id, o.paid_date, l.product_id"
     )
     traffic = (
@@ -119,17 +178,27 @@ def _product_rows(parts: dict[str, set[dt.date]] | None) -> str:
         f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))} "
         f"GROUP BY i.store_id, i.{q('date')}, coalesce(k.product_id, '')"
     )
+    pieces = {"lines": lines, "traffic": traffic, "reviews": reviews, "stock": stock}
+    union = [sql for src, sql in pieces.items() if sources is None or src in sources]
+    named = "x"
+    if sources is not None:  # the union's first member may not be the one naming the columns
+        if set(pieces) - sources:
+            union.append(_kept(PRODUCT_DAILY, parts, sources))
+        named = "x(s, d, p, lr, g, u, b, tr, v, rr, ra, po, ba, c, sr, so)"
     return (
-        f"SELECT s, d, p, CAST(sum(lr) AS BIGINT), CAST(sum(g) AS {_DEC}), CAST(sum(u) AS BIGINT), "
-        f"CAST(sum(b) AS BIGINT), CAST(sum(tr) AS BIGINT), CAST(sum(v) AS BIGINT), CAST(sum(rr) AS BIGINT), "
-        f"CAST(sum(ra) AS BIGINT), CAST(sum(po) AS BIGINT), CAST(sum(ba) AS BIGINT), CAST(sum(c) AS {_DEC}), "
-        f"CAST(sum(sr) AS BIGINT), CAST(sum(so) AS BIGINT) "
-        f"FROM ({lines} UNION ALL {traffic} UNION ALL {reviews} UNION ALL {stock}) x GROUP BY s, d, p"
+        f"SELECT s AS store_id, d AS {q('date')}, p AS product_id, CAST(sum(lr) AS BIGINT) AS line_rows, "
+        f"CAST(sum(g) AS {_DEC}) AS item_gmv, CAST(sum(u) AS BIGINT) AS units_sold, CAST(sum(b) AS BIGINT) AS item_buyers, "
+        f"CAST(sum(tr) AS BIGINT) AS traffic_rows, CAST(sum(v) AS BIGINT) AS visitor_days, "
+        f"CAST(sum(rr) AS BIGINT) AS review_rows, CAST(sum(ra) AS BIGINT) AS rated_reviews, "
+        f"CAST(sum(po) AS BIGINT) AS positive_reviews, CAST(sum(ba) AS BIGINT) AS bad_reviews, "
+        f"CAST(sum(c) AS {_DEC}) AS cogs, CAST(sum(sr) AS BIGINT) AS stock_rows, CAST(sum(so) AS BIGINT) AS stock_unit_days "
+        f"FROM ({' UNION ALL '.join(union)}) {named} GROUP BY s, d, p"
     )
 
 
-def _store_rows(parts: dict[str, set[dt.date]] | None) -> str:
-    """The rows of ``store_daily`` for the partitions ``parts`` (all when None)."""
+def _store_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None) -> str:
+    """The rows of ``store_daily`` for the partitions ``parts`` (all when None); ``sources`` as in
+    :func:`_product_rows`."""
     n = "CAST(NULL AS BIGINT)"
     m = f"CAST(NULL AS {_NUM})"
     orders = (
@@ -147,10 +216,19 @@ def _store_rows(parts: dict[str, set[dt.date]] | None) -> str:
         f"WHERE r.status = 'success' AND {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
         f"GROUP BY o.store_id, o.paid_date"
     )
+    pieces = {"orders": orders, "refunds": refunds}
+    union = [sql for src, sql in pieces.items() if sources is None or src in sources]
+    named = "x"
+    if sources is not None:
+        if set(pieces) - sources:
+            union.append(_kept(STORE_DAILY, parts, sources))
+        named = "x(s, d, orr, g, b, sd, pd, fr, fa, fo)"
     return (
-        f"SELECT s, d, CAST(sum(orr) AS BIGINT), CAST(sum(g) AS {_DEC}), CAST(sum(b) AS BIGINT), "
-        f"CAST(sum(sd) AS {_DEC}), CAST(sum(pd) AS {_DEC}), CAST(sum(fr) AS BIGINT), CAST(sum(fa) AS {_DEC}), "
-        f"CAST(sum(fo) AS BIGINT) FROM ({orders} UNION ALL {refunds}) x GROUP BY s, d"
+        f"SELECT s AS store_id, d AS {q('date')}, CAST(sum(orr) AS BIGINT) AS order_rows, CAST(sum(g) AS {_DEC}) AS gmv, "
+        f"CAST(sum(b) AS BIGINT) AS paying_buyers, CAST(sum(sd) AS {_DEC}) AS store_discount, "
+        f"CAST(sum(pd) AS {_DEC}) AS platform_discount, CAST(sum(fr) AS BIGINT) AS refund_rows, "
+        f"CAST(sum(fa) AS {_DEC}) AS refund_amount, CAST(sum(fo) AS BIGINT) AS refunded_orders "
+        f"FROM ({' UNION ALL '.join(union)}) {named} GROUP BY s, d"
     )
 
 
@@ -162,6 +240,7 @@ class Touched:
 
     def __init__(self) -> None:
         self.parts: dict[str, dict[str, set[dt.date] | None]] = {}  # rollup -> store -> dates (None: all)
+        self.sources: dict[str, set[str]] = {}  # rollup -> the sources (``SOURCES``) the loaded tables feed
 
     def __bool__(self) -> bool:
         return any(self.parts.values())
@@ -169,6 +248,8 @@ class Touched:
     def _add(self, table_name: str, rows: Iterable[tuple]) -> None:
         """Note (store, date) rows; a date of None for a ``skus`` row means every date of the store."""
         for rollup in FED_BY.get(table_name, ()):
+            self.sources.setdefault(rollup, set()).update(
+                src for src, tables in SOURCES[rollup].items() if table_name in tables)
             target = self.parts.setdefault(rollup, {})
             for store, day in rows:
                 if table_name == "skus":
@@ -224,9 +305,12 @@ def refresh(session: Session, touched: Touched) -> None:
             if session.engine == "pyspark":
                 _replace(session, table, parts)  # each replace rewrites the whole rollup: once
             else:
+                sources = touched.sources.get(name)
+                sources = None if sources is None or sources >= set(SOURCES[name]) else sources
                 for chunk in chunks(parts):
-                    _replace(session, table, chunk)
+                    _replace(session, table, chunk, sources=sources)
     touched.parts.clear()
+    touched.sources.clear()
 
 
 REFRESH_CHUNK_DAYS = 31  # business days recomputed by one statement
@@ -256,14 +340,26 @@ def chunks(parts: dict[str, set[dt.date] | None], days: int | None = None) -> li
     return pieces
 
 
-def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | None) -> None:
+def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | None, *,
+             sources: set[str] | None = None) -> None:
+    """Recompute the partitions ``parts`` of a rollup; ``sources``: only those sources, the others' parts
+    kept from the stored rows (DuckDB, PostgreSQL: the new rows are made aside before the delete)."""
     cols = ", ".join(q(c) for c in table.column_names)
-    rows = ROWS[table.name](parts)
     target = q(table.name)
     if session.engine != "pyspark":
+        if sources is not None:
+            aside = q(f"_rollup_{table.name}_{uuid.uuid4().hex[:8]}")
+            session.execute(f"CREATE TEMP TABLE {aside} AS {ROWS[table.name](parts, sources)}")
+            try:
+                session.execute(f"DELETE FROM {target} WHERE {_scope(parts, 'store_id', q('date'))}")
+                session.execute(f"INSERT INTO {target} ({cols}) SELECT * FROM {aside}")
+            finally:
+                session.execute(f"DROP TABLE IF EXISTS {aside}")
+            return
         session.execute(f"DELETE FROM {target} WHERE {_scope(parts, 'store_id', q('date'))}")
-        session.execute(f"INSERT INTO {target} ({cols}) {rows}")
+        session.execute(f"INSERT INTO {target} ({cols}) {ROWS[table.name](parts)}")
         return
+    rows = ROWS[table.name](parts)
     aside = f"{table.name}__rollup"
     keep = f"SELECT {cols} FROM {target} WHERE NOT {_scope(parts, 'store_id', q('date'))}"
     session.execute(f"DROP TABLE IF EXISTS {q(aside)}")
