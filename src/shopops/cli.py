@@ -82,9 +82,23 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _migrate_if_needed() -> None:
+    """The demo commands are run on a new var dir (``SHOPOPS_VAR_DIR``): bring its app database up to date
+    first, as ``make run`` does, instead of failing on the first table (``no such table: ingest_importjob``)."""
+    from django.core.management import call_command
+    from django.db import DEFAULT_DB_ALIAS, connections
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        print("app database not up to date: migrating first")
+        call_command("migrate", interactive=False, verbosity=0)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from shopops.demo.services import demo_build
 
+    _migrate_if_needed()
     end = dt.date.fromisoformat(args.end) if args.end else None
     summary = demo_build(days=args.days, scale=args.scale, seed=args.seed, end_date=end, echo=print)
     print(summary)
@@ -94,6 +108,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_setup_demo(args: argparse.Namespace) -> int:
     from shopops.demo.services import demo_setup
 
+    _migrate_if_needed()
     demo_setup(echo=print)
     return 0
 
