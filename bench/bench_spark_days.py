@@ -1,19 +1,29 @@
 """Loading one more day into a Spark warehouse: does the cost grow with the history stored?
 
-Subject: ``warehouse.loader.load`` of one day of order lines (a new day, plus 2 % of the rows
-changing on days already stored — taken from the last BENCH_WINDOW (default 28) days, as a
-re-exported window of recent orders does) into a Spark ``order_lines`` table that already holds
-BENCH_DAYS (default 365) days. Fact tables are partitioned by the month of the business date and
-merged by a dynamic partition overwrite of the months a batch touches (the default layout).
-Baseline: the same one-day load into a table that holds 7 days.
+Subject: ``warehouse.loader.load`` of one day of orders and their order lines (a new day, plus 2 %
+of the day's rows changing on days already stored — taken from the last BENCH_WINDOW (default 28)
+days, as a re-exported window of recent orders does) into Spark ``orders`` and ``order_lines``
+tables that already hold BENCH_DAYS (default 365) days, with the daily rollups (``product_daily``,
+``store_daily``) kept by the loader. Fact tables and rollups are partitioned by the month of the
+business date (the default layout): a merge overwrites the months a batch touches, a rollup refresh
+the months of the touched dates.
+Baseline: the same one-day load into tables that hold 7 days.
 A ratio near 1 means the load costs the months it touches, not the history.
-Also recorded: the same load into an unpartitioned table of the same history (``unpartitioned_s``:
-the whole-table rewrite, kept for tables created before partitioning), and with the changed rows
-drawn from the whole year instead (``spread_s``: every month touched, the worst case of months).
 
-Spark local (``local[2]``) in a temp warehouse; BENCH_ROWS (default 200000) rows of history over
-the days; best of BENCH_REPEAT (default 2) runs. Wall time, CPU time (this process plus the Spark
-JVM, which does the work) and the load average around each run. Needs java and pyspark.
+Order ids grow with time, as platform order numbers do (zero-padded, so they sort like numbers):
+the merge's key lookup then reads only the months whose ids overlap the batch's (Parquet
+statistics, ``sql.Session._key_bounds``). Also recorded:
+
+* ``random_ids``: the same year with order ids in random order against the dates (the key lookup
+  reads every month's key columns: nothing to prune by);
+* ``spread``: the changed rows drawn from the whole year (every month touched: the worst case);
+* ``unpartitioned``: tables created unpartitioned (the whole-table rewrite, kept for tables from
+  before partitioning).
+
+Spark local (``local[2]``) in a temp warehouse; BENCH_ROWS (default 200000) order lines of history
+over the days (about 2.5 a order); best of BENCH_REPEAT (default 2) runs. Wall time, CPU time (this
+process plus the Spark JVM, which does the work) and the load average around each run. Needs java
+and pyspark. ``BENCH_SPARK_CASES`` picks the cases (comma-separated).
 """
 
 from __future__ import annotations
@@ -33,14 +43,72 @@ ROWS = int(os.environ.get("BENCH_ROWS", "200000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 WINDOW = int(os.environ.get("BENCH_WINDOW", "28"))
-CASES = os.environ.get("BENCH_SPARK_CASES", "history,baseline,unpartitioned,spread").split(",")
+CASES = os.environ.get("BENCH_SPARK_CASES", "history,baseline,random_ids,spread,unpartitioned").split(",")
+FIRST = dt.date(2025, 1, 1)
+FACTS = ("orders", "order_lines")
 
 
-def _with_days(table: pa.Table, first: dt.date, days: int, seed: int) -> pa.Table:
-    rng = np.random.default_rng(seed)
-    offsets = rng.integers(0, days, table.num_rows)
-    dates = np.datetime64(first, "D") + offsets.astype("timedelta64[D]")
-    return table.set_column(table.column_names.index("paid_date"), "paid_date", pa.array(dates).cast(pa.date32()))
+def _history(days: int, *, random_ids: bool, seed: int) -> tuple[pa.Table, pa.Table]:
+    """(orders, order lines) of ``days`` days: orders spread evenly over the days in id order
+    (``random_ids``: ids shuffled against the dates), each line with its order's paid date."""
+    lines = order_lines(ROWS * days // DAYS, seed=seed)
+    index = np.asarray(pc.cast(pc.utf8_slice_codeunits(lines.column("order_id"), 1), pa.int64()))  # "O<n>"
+    n_orders = int(index.max()) + 1
+    order_day = np.arange(n_orders) * days // n_orders
+    if random_ids:
+        order_day = np.random.default_rng(seed).permutation(order_day)
+    return _orders_and_lines(lines, index, order_day, np.arange(n_orders), FIRST)
+
+
+def _orders_and_lines(lines: pa.Table, index: np.ndarray, order_day: np.ndarray, number: np.ndarray,
+                      first: dt.date) -> tuple[pa.Table, pa.Table]:
+    """Orders ``0..len(order_day)-1`` of ``lines`` (``index``: each line's order) paid ``first + order_day``,
+    named ``O<number>`` zero-padded; the lines get their order's id and paid date."""
+    ids = pc.binary_join_element_wise("O", pa.array(np.char.zfill(number.astype(str), 10)), "")
+    paid_date = pa.array(np.datetime64(first, "D") + order_day.astype("timedelta64[D]")).cast(pa.date32())
+    lines = lines.set_column(lines.column_names.index("order_id"), "order_id", pc.take(ids, pa.array(index)))
+    lines = lines.set_column(lines.column_names.index("paid_date"), "paid_date", pc.take(paid_date, pa.array(index)))
+    first_line = np.unique(index, return_index=True)[1]
+    totals = np.bincount(index, weights=np.asarray(lines.column("paid_amount").cast(pa.float64())), minlength=len(ids))
+    paid_at = pc.cast(pc.cast(paid_date, pa.timestamp("s")), pa.timestamp("us", tz="UTC"))
+    orders = pa.table({
+        "store_id": pc.take(lines.column("store_id"), pa.array(first_line)),
+        "order_id": ids,
+        "customer_id": pc.binary_join_element_wise("C", pa.array((number * 7919 % 50_000).astype(str)), ""),
+        "status": pa.array(["paid"] * len(ids)),
+        "created_at": paid_at,
+        "paid_at": paid_at,
+        "paid_date": paid_date,
+        "paid_amount": pa.array(np.round(totals, 2)).cast(pa.decimal128(18, 2)),
+    })
+    return orders, lines
+
+
+def _day_batch(orders: pa.Table, lines: pa.Table, days: int, *, spread: bool, seed: int) -> tuple[pa.Table, pa.Table, int, int]:
+    """The load of day ``days``: its new orders and lines (ids after every stored one), plus 2 % of
+    that many stored lines changed (quantity + 1) and their orders changed (status ``completed``),
+    from the last WINDOW days (``spread``: the whole history). Returns (orders, lines, new lines,
+    changed lines)."""
+    n_orders = orders.num_rows
+    day_orders = max(n_orders // days, 1)
+    new_lines = order_lines(max(ROWS // DAYS, 1), seed=seed + 1)
+    index = np.asarray(pc.cast(pc.utf8_slice_codeunits(new_lines.column("order_id"), 1), pa.int64()))
+    keep = index < day_orders
+    new_lines, index = new_lines.filter(pa.array(keep)), index[keep]
+    new_orders, new_lines = _orders_and_lines(new_lines, index, np.zeros(int(index.max()) + 1, dtype=np.int64),
+                                              n_orders + np.arange(int(index.max()) + 1), FIRST + dt.timedelta(days=days))
+    since = pa.scalar(FIRST + dt.timedelta(days=0 if spread else days - WINDOW), pa.date32())
+    recent = lines.filter(pc.greater_equal(lines.column("paid_date"), since))
+    picked = np.random.default_rng(seed).choice(recent.num_rows, max(new_lines.num_rows // 50, 1), replace=False)
+    changed = recent.take(pa.array(np.sort(picked)))
+    changed = changed.set_column(changed.column_names.index("quantity"), "quantity",
+                                 pc.add(changed.column("quantity"), 1).cast(pa.int32()))
+    changed_ids = pc.unique(changed.column("order_id"))
+    changed_orders = orders.filter(pc.is_in(orders.column("order_id"), value_set=changed_ids))
+    changed_orders = changed_orders.set_column(changed_orders.column_names.index("status"), "status",
+                                               pa.array(["completed"] * changed_orders.num_rows))
+    return (pa.concat_tables([new_orders, changed_orders]), pa.concat_tables([new_lines, changed]),
+            new_lines.num_rows, changed.num_rows)
 
 
 def _jvm_cpu() -> float:
@@ -64,51 +132,50 @@ def run() -> list[dict]:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     tmp = tempfile.mkdtemp(prefix="bench-spark-")
     os.environ["SHOPOPS_SPARK_WAREHOUSE"] = os.path.join(tmp, "spark")
+    from shopops.warehouse import rollups
     from shopops.warehouse.backends.spark import spark_connect
     from shopops.warehouse.loader import ensure_tables, load
-    from shopops.warehouse.schema import TABLES
+    from shopops.warehouse.schema import ROLLUP_TABLES, TABLES
 
     con = spark_connect("pyspark://local[2]?database=bench")
-    ensure_tables(con)  # every table (the rollups join orders); orders stay empty: the rollups get no rows
-    first = dt.date(2025, 1, 1)
-    base = order_lines(ROWS)
-    day_rows = max(ROWS // DAYS, 1)
+    ensure_tables(con)
     results: dict[str, dict] = {}
     for label in CASES:
         days = 7 if label == "baseline" else DAYS
         best = None
         for r in range(REPEAT):
-            con._session.sql("DROP TABLE IF EXISTS order_lines")
-            if label == "unpartitioned":  # a table created before partitioning: the whole-table rewrite
-                con.create_table("order_lines", schema=TABLES["order_lines"].schema)
+            for name in (*FACTS, *ROLLUP_TABLES):
+                con._session.sql(f"DROP TABLE IF EXISTS {name}")
+            if label == "unpartitioned":  # tables created before partitioning: the whole-table rewrite
+                for name in FACTS:
+                    con.create_table(name, schema=TABLES[name].schema)
+                for table in ROLLUP_TABLES.values():
+                    con.create_table(table.name, schema=table.schema)
             else:
-                ensure_tables(con, ["order_lines"])
-            history = _with_days(base.slice(0, day_rows * days), first, days, seed=r)
-            load(con, "order_lines", history)
-            new_day = _with_days(base.slice(ROWS - day_rows, day_rows), first + dt.timedelta(days=days), 1, seed=r)
-            new_day = new_day.set_column(new_day.column_names.index("order_id"), "order_id",
-                                         pc.binary_join_element_wise(new_day.column("order_id"), "N", ""))
-            recent = history.filter(pc.greater_equal(
-                history.column("paid_date"), pa.scalar(first + dt.timedelta(days=days - WINDOW), pa.date32())))
-            changed = (history if label == "spread" else recent).slice(0, max(day_rows // 50, 1))
-            changed = changed.set_column(changed.column_names.index("quantity"), "quantity",
-                                         pc.add(changed.column("quantity"), 1).cast(pa.int32()))
-            batch = pa.concat_tables([new_day, changed])
+                ensure_tables(con, list(FACTS))
+            con._shopops_rollups = False
+            rollups.ensure(con)
+            orders, lines = _history(days, random_ids=label == "random_ids", seed=r)
+            load(con, "orders", orders)
+            load(con, "order_lines", lines)
+            batch_orders, batch_lines, new, changed = _day_batch(orders, lines, days, spread=label == "spread", seed=r)
             load_before = os.getloadavg()[0]
             cpu0, jvm0, t0 = time.process_time(), _jvm_cpu(), time.perf_counter()
-            result = load(con, "order_lines", batch)
+            got_orders = load(con, "orders", batch_orders)
+            got_lines = load(con, "order_lines", batch_lines)
             wall = time.perf_counter() - t0
             cpu = time.process_time() - cpu0 + _jvm_cpu() - jvm0
-            assert (result.inserted, result.updated) == (new_day.num_rows, changed.num_rows), result
-            run_ = {"wall_s": wall, "cpu_s": cpu, "load": (load_before, os.getloadavg()[0]),
-                    "months": len({d.strftime("%Y-%m") for d in changed.column("paid_date").to_pylist()}
-                                  | {(first + dt.timedelta(days=days)).strftime("%Y-%m")})}
+            assert (got_lines.inserted, got_lines.updated) == (new, changed), got_lines
+            assert got_orders.inserted + got_orders.updated == batch_orders.num_rows, got_orders
+            months = {d.strftime("%Y-%m") for d in batch_lines.column("paid_date").to_pylist()}
+            run_ = {"wall_s": wall, "cpu_s": cpu, "load": (load_before, os.getloadavg()[0]), "months": len(months),
+                    "history_lines": lines.num_rows, "batch_lines": batch_lines.num_rows}
             print(label, r, run_, flush=True)
             if best is None or cpu < best["cpu_s"]:
                 best = run_
         results[label] = best
     row = {
-        "case": f"spark_load_one_day_into_{DAYS}_days", "rows": ROWS, "rows_per_day": day_rows,
+        "case": f"spark_load_one_day_into_{DAYS}_days", "rows": ROWS,
         "baseline": "the same one-day load into 7 days of history",
     }
     if "history" in results and "baseline" in results:
@@ -116,6 +183,6 @@ def run() -> list[dict]:
                 "subject_cpu_s": results["history"]["cpu_s"], "baseline_cpu_s": results["baseline"]["cpu_s"],
                 "cpu_ratio": results["history"]["cpu_s"] / results["baseline"]["cpu_s"]}
     for label, got in results.items():
-        row[f"{label}_wall_s"], row[f"{label}_cpu_s"] = got["wall_s"], got["cpu_s"]
-        row[f"{label}_load"], row[f"{label}_months"] = got["load"], got["months"]
+        for key, value in got.items():
+            row[f"{label}_{key}"] = value
     return [row]

@@ -161,6 +161,71 @@ def test_spark_merge_rewrites_only_the_months_it_touches(request, tmp_path, monk
         assert set(frame.loc[frame.order_id.isin(["O93", "N2"]), "status"]) == {"paid"} and len(frame) == 12
 
 
+@pytest.mark.spark
+def test_spark_rollups_rewrite_only_the_months_of_the_touched_dates(request, tmp_path, monkeypatch):
+    """On Spark the daily rollups are partitioned by month like the facts: a load refreshes the
+    months of the dates it touches and no other; a month left without a row is dropped. The merge's
+    key lookup reads only the stored rows within the batch's key range (``Session.key_bounds``) and
+    still finds a key whose row lies in another month. Counted by hand."""
+    from pathlib import Path
+
+    from conftest import _any_warehouse
+    from shopops.warehouse.backends.sql import Session
+
+    with _any_warehouse("spark", request, tmp_path, monkeypatch) as con:
+        rows = [("s1", f"O{m:02d}{d:02d}", f"c{d}", "paid", T0, T0, dt.date(2025, m, d), Decimal(f"{m}.00"))
+                for m in (9, 10, 11) for d in (3, 17)]
+        load(con, "orders", orders(rows))
+        spark_dir = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+        table_dir = next(p for p in spark_dir.rglob("store_daily") if p.is_dir())
+
+        def files():
+            return {p.name: sorted((f.name, f.stat().st_mtime_ns) for f in p.glob("*.parquet"))
+                    for p in table_dir.glob("_month=*") if any(p.glob("*.parquet"))}
+
+        def gmv():
+            return {str(r.date)[:10]: r.gmv for r in con.table("store_daily").to_pandas().itertuples()}
+
+        before = files()
+        assert sorted(before) == ["_month=2025-09", "_month=2025-10", "_month=2025-11"]
+        assert gmv() == {"2025-09-03": Decimal("9.00"), "2025-09-17": Decimal("9.00"), "2025-10-03": Decimal("10.00"),
+                         "2025-10-17": Decimal("10.00"), "2025-11-03": Decimal("11.00"), "2025-11-17": Decimal("11.00")}
+        assert "_month" not in con.table("store_daily").columns
+
+        # 17 October's order changes; both November orders move to 1 October (November is left empty)
+        bounds = []
+        real = Session.key_bounds
+
+        def spy(self, table, stage, alias=""):
+            bounds.append(real(self, table, stage, alias))
+            return bounds[-1]
+
+        monkeypatch.setattr(Session, "key_bounds", spy)
+        got = load(con, "orders", orders([
+            ("s1", "O1017", "c17", "paid", T0, T0, dt.date(2025, 10, 17), Decimal("12.50")),
+            ("s1", "O1103", "c3", "paid", T0, T0, dt.date(2025, 10, 1), Decimal("11.00")),
+            ("s1", "O1117", "c17", "paid", T0, T0, dt.date(2025, 10, 1), Decimal("11.00"))]))
+        assert (got.inserted, got.updated) == (0, 3)
+        assert "store_id IN ('s1') AND \"order_id\" BETWEEN 'O1017' AND 'O1117'" in bounds  # the merge's lookup
+        after = files()
+        assert sorted(after) == ["_month=2025-09", "_month=2025-10"]  # November dropped
+        assert after["_month=2025-09"] == before["_month=2025-09"]  # an untouched month keeps its file
+        assert after["_month=2025-10"] != before["_month=2025-10"]
+        assert gmv() == {"2025-09-03": Decimal("9.00"), "2025-09-17": Decimal("9.00"), "2025-10-01": Decimal("22.00"),
+                         "2025-10-03": Decimal("10.00"), "2025-10-17": Decimal("12.50")}
+
+        # a date key (the product traffic report): bounded by the batch's dates and products
+        traffic = [{"store_id": "s1", "date": dt.date(2025, 9, d), "product_id": p, "traffic_source": "search", "visitors": d}
+                   for d in (1, 2) for p in ("A", "B")]
+        load(con, "traffic_daily", pa.Table.from_pylist(traffic))
+        bounds.clear()
+        got = load(con, "traffic_daily", pa.Table.from_pylist([{**traffic[1], "visitors": 50}]))
+        assert (got.inserted, got.updated) == (0, 1)
+        assert any("\"date\" BETWEEN DATE '2025-09-01' AND DATE '2025-09-01'" in b for b in bounds)
+        visitors = {(str(r.date)[:10], r.product_id): r.visitor_days for r in con.table("product_daily").to_pandas().itertuples()}
+        assert visitors == {("2025-09-01", "A"): 1, ("2025-09-01", "B"): 50, ("2025-09-02", "A"): 2, ("2025-09-02", "B"): 2}
+
+
 C = ("tmall", "C1", "c3", "paid", T0, T0, dt.date(2025, 11, 11), Decimal("5.00"))
 C_CHANGED = ("tmall", "C1", "c3", "shipped", T0, T0, dt.date(2025, 11, 11), Decimal("5.00"))
 D = ("tmall", "D1", "c4", "paid", T0, T0, dt.date(2025, 11, 12), Decimal("7.50"))

@@ -24,7 +24,10 @@ stored rows of its keys had (an order whose paid date moved leaves its old day),
 refunds the paid dates of their orders. :func:`refresh` then deletes those partitions of the
 rollups fed by the table and inserts them again from the base tables, in the loader's transaction
 (DuckDB, PostgreSQL), a month of days per statement (:func:`chunks`: a large load stays within an
-import's memory limit). Spark has no DELETE: the rollup (small) is rewritten aside and swapped in.
+import's memory limit). Spark has no DELETE: a rollup is partitioned by the month of its date like
+the facts, and a refresh overwrites only the months of the touched dates (:func:`_replace_months`),
+reading the base tables' months of those dates where their partition is the same date; a rollup
+created before partitioning is rewritten aside and swapped in.
 :func:`ensure` creates a missing rollup and fills it from the base tables (a warehouse from before
 the rollups, one filled by SQL); :func:`rebuild` refills it after writes that bypassed the loader.
 
@@ -37,12 +40,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from ibis.backends import BaseBackend
 
-from shopops.warehouse.backends.sql import Session, q
-from shopops.warehouse.schema import PAID_EXCLUDED_STATUSES, PRODUCT_DAILY, ROLLUP_TABLES, STORE_DAILY, Table
+from shopops.warehouse.backends.sql import SPARK_MONTH, Session, in_partitions, partition_literal, q, spark_month
+from shopops.warehouse.schema import PAID_EXCLUDED_STATUSES, PRODUCT_DAILY, ROLLUP_TABLES, STORE_DAILY, TABLES, Table
 
 # which rollups a load of each base table can change
 FED_BY: dict[str, tuple[str, ...]] = {
@@ -80,6 +83,39 @@ def _scope(parts: dict[str, set[dt.date] | None] | None, store: str, day: str) -
            f"({store} = {_lit(s)} AND {day} IN ({', '.join(_date(d) for d in sorted(days))}))"
            for s, days in sorted(parts.items()) if days is None or days]
     return "(" + " OR ".join(ors) + ")" if ors else "false"
+
+
+Prune = Callable[[str, str], str]  # (alias, base table) -> an extra SQL predicate ("" or " AND …")
+
+
+def _no_prune(alias: str, name: str) -> str:
+    return ""
+
+
+def _months(parts: dict[str, set[dt.date] | None] | None) -> set[str] | None:
+    """The month partitions (``'2025-11'``) the dates of ``parts`` lie in; None when a store has every date."""
+    if parts is None or any(days is None for days in parts.values()):
+        return None
+    return {d.strftime("%Y-%m") for days in parts.values() for d in days}
+
+
+def _pruning(session: Session, parts: dict[str, set[dt.date] | None] | None) -> Prune:
+    """Spark: a predicate narrowing a base table to the month partitions of ``parts`` (``SPARK_MONTH``).
+
+    Exact for a table whose partition is the month of the very date ``_scope`` filters on (orders
+    by ``paid_date``, traffic, reviews, stock snapshots); order lines and refunds are placed by
+    their *order's* paid date, which their own partition need not match: they are not narrowed."""
+    months = _months(parts) if session.engine == "pyspark" else None
+    if not months:
+        return _no_prune
+
+    def prune(alias: str, name: str) -> str:
+        layout = session.spark_partition(TABLES[name])
+        if not layout or layout[0] != SPARK_MONTH:
+            return ""
+        return f" AND {in_partitions(f'{alias}.{q(SPARK_MONTH)}', months)}"
+
+    return prune
 
 
 _DEC = "DECIMAL(18,2)"
@@ -143,9 +179,11 @@ def _kept(table: Table, parts: dict[str, set[dt.date] | None] | None, stale: set
 _MONEY_COLUMNS = {"item_gmv", "cogs", "gmv", "store_discount", "platform_discount", "refund_amount"}
 
 
-def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None) -> str:
+def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None,
+                  prune: Prune = _no_prune) -> str:
     """The rows of ``product_daily`` for the partitions ``parts`` (all when None); ``sources``: only
-    those sources recomputed, the others kept from the stored rows (:func:`_kept`)."""
+    those sources recomputed, the others kept from the stored rows (:func:`_kept`); ``prune``: extra
+    predicates that let Spark skip months of the base tables (:func:`_pruning`)."""
     n = "CAST(NULL AS BIGINT)"
     m = f"CAST(NULL AS {_NUM})"
     lines = (
@@ -155,27 +193,28 @@ def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | Non
         f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so "
         f"FROM {q('order_lines')} l JOIN {q('orders')} o ON l.store_id = o.store_id AND l.order_id = o.order_id "
         f"LEFT JOIN {q('skus')} k ON k.store_id = l.store_id AND k.sku_id = l.sku_id "
-        f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} AND {_stores_in(parts, 'l.store_id')} "
+        f"WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} AND {_stores_in(parts, 'l.store_id')}"
+        f"{prune('o', 'orders')} "
         f"GROUP BY l.store_id, o.paid_date, l.product_id"
     )
     traffic = (
         f"SELECT t.store_id, t.{q('date')}, t.product_id, 0, {m}, {n}, {n}, count(*), "
         f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0, {m}, 0, {n} "
-        f"FROM {q('traffic_daily')} t WHERE {_scope(parts, 't.store_id', 't.' + q('date'))} "
+        f"FROM {q('traffic_daily')} t WHERE {_scope(parts, 't.store_id', 't.' + q('date'))}{prune('t', 'traffic_daily')} "
         f"GROUP BY t.store_id, t.{q('date')}, t.product_id"
     )
     reviews = (
         f"SELECT r.store_id, r.review_date, r.product_id, 0, {m}, {n}, {n}, 0, {n}, count(*), "
         f"sum(CASE WHEN r.rating IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END), "
         f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END), {m}, 0, {n} "
-        f"FROM {q('reviews')} r WHERE {_scope(parts, 'r.store_id', 'r.review_date')} "
+        f"FROM {q('reviews')} r WHERE {_scope(parts, 'r.store_id', 'r.review_date')}{prune('r', 'reviews')} "
         f"GROUP BY r.store_id, r.review_date, r.product_id"
     )
     stock = (
         f"SELECT i.store_id, i.{q('date')}, coalesce(k.product_id, ''), 0, {m}, {n}, {n}, 0, {n}, 0, 0, 0, 0, {m}, "
         f"count(*), CAST(sum(i.on_hand) AS BIGINT) "
         f"FROM {q('inventory_snapshots')} i LEFT JOIN {q('skus')} k ON k.store_id = i.store_id AND k.sku_id = i.sku_id "
-        f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))} "
+        f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))}{prune('i', 'inventory_snapshots')} "
         f"GROUP BY i.store_id, i.{q('date')}, coalesce(k.product_id, '')"
     )
     pieces = {"lines": lines, "traffic": traffic, "reviews": reviews, "stock": stock}
@@ -196,9 +235,10 @@ def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | Non
     )
 
 
-def _store_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None) -> str:
-    """The rows of ``store_daily`` for the partitions ``parts`` (all when None); ``sources`` as in
-    :func:`_product_rows`."""
+def _store_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None,
+                prune: Prune = _no_prune) -> str:
+    """The rows of ``store_daily`` for the partitions ``parts`` (all when None); ``sources`` and ``prune``
+    as in :func:`_product_rows`."""
     n = "CAST(NULL AS BIGINT)"
     m = f"CAST(NULL AS {_NUM})"
     orders = (
@@ -206,14 +246,14 @@ def _store_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None 
         f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, "
         f"CAST(sum(coalesce(o.discount_amount, 0) - coalesce(o.platform_discount, 0)) AS {_NUM}) AS sd, "
         f"CAST(sum(coalesce(o.platform_discount, 0)) AS {_NUM}) AS pd, 0 AS fr, {m} AS fa, {n} AS fo "
-        f"FROM {q('orders')} o WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"FROM {q('orders')} o WHERE {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')}{prune('o', 'orders')} "
         f"GROUP BY o.store_id, o.paid_date"
     )
     refunds = (
         f"SELECT o.store_id, o.paid_date, 0, {m}, {n}, {m}, {m}, count(*), CAST(sum(r.amount) AS {_NUM}), "
         f"CAST(count(DISTINCT r.order_id) AS BIGINT) "
         f"FROM {q('refunds')} r JOIN {q('orders')} o ON r.store_id = o.store_id AND r.order_id = o.order_id "
-        f"WHERE r.status = 'success' AND {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')} "
+        f"WHERE r.status = 'success' AND {_paid('o')} AND {_scope(parts, 'o.store_id', 'o.paid_date')}{prune('o', 'orders')} "
         f"GROUP BY o.store_id, o.paid_date"
     )
     pieces = {"orders": orders, "refunds": refunds}
@@ -264,6 +304,8 @@ class Touched:
         if name not in FED_BY or name in ("order_lines", "traffic_daily", "inventory_snapshots", "skus"):
             return []  # a line's day is its order's (unchanged by loading the line); a traffic row's day is its key
         on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
+        if session.engine == "pyspark":  # the stored rows within the batch's key range only (Parquet skips the rest)
+            on += f" AND {session.key_bounds(table, stage, 't.')}"
         if name == "refunds":
             sql = (f"SELECT DISTINCT o.store_id, o.paid_date FROM {q(stage)} s JOIN {q('refunds')} t ON {on} "
                    f"JOIN {q('orders')} o ON o.store_id = t.store_id AND o.order_id = t.order_id")
@@ -282,8 +324,9 @@ class Touched:
         if name == "skus":
             sql = f"SELECT DISTINCT store_id, NULL FROM {q(stage)}"
         elif name in ("order_lines", "refunds"):
+            bounds = f" AND {session.key_bounds(TABLES['orders'], stage, 'o.')}" if session.engine == "pyspark" else ""
             sql = (f"SELECT DISTINCT o.store_id, o.paid_date FROM (SELECT DISTINCT store_id, order_id FROM {q(stage)}) s "
-                   f"JOIN {q('orders')} o ON o.store_id = s.store_id AND o.order_id = s.order_id")
+                   f"JOIN {q('orders')} o ON o.store_id = s.store_id AND o.order_id = s.order_id{bounds}")
         else:
             sql = f"SELECT DISTINCT store_id, {q(table.business_date)} FROM {q(stage)}"
         self._add(name, session.execute(sql).fetchall())
@@ -303,7 +346,7 @@ def refresh(session: Session, touched: Touched) -> None:
             if session.engine == "postgres":
                 session.execute(f"SELECT pg_advisory_xact_lock(hashtext({_lit('shopops.rollup.' + name)}))")
             if session.engine == "pyspark":
-                _replace(session, table, parts)  # each replace rewrites the whole rollup: once
+                _replace(session, table, parts)  # one overwrite of the touched months (a Spark job each)
             else:
                 sources = touched.sources.get(name)
                 sources = None if sources is None or sources >= set(SOURCES[name]) else sources
@@ -359,13 +402,51 @@ def _replace(session: Session, table: Table, parts: dict[str, set[dt.date]] | No
         session.execute(f"DELETE FROM {target} WHERE {_scope(parts, 'store_id', q('date'))}")
         session.execute(f"INSERT INTO {target} ({cols}) {ROWS[table.name](parts)}")
         return
-    rows = ROWS[table.name](parts)
+    rows = ROWS[table.name](parts, prune=_pruning(session, parts))
+    layout = session.spark_partition(table)
+    if layout and layout[0] == SPARK_MONTH:
+        _replace_months(session, table, parts, rows)
+        return
+    # a rollup created before partitioning: rewritten whole
     aside = f"{table.name}__rollup"
     keep = f"SELECT {cols} FROM {target} WHERE NOT {_scope(parts, 'store_id', q('date'))}"
     session.execute(f"DROP TABLE IF EXISTS {q(aside)}")
     session.execute(f"CREATE TABLE {q(aside)} USING parquet AS {keep} UNION ALL {rows}")
     session.execute(f"DROP TABLE {target}")
     session.execute(f"ALTER TABLE {q(aside)} RENAME TO {target}")
+
+
+def _replace_months(session: Session, table: Table, parts: dict[str, set[dt.date]] | None, rows: str) -> None:
+    """Spark, a rollup partitioned by month: overwrite only the months of the touched dates.
+
+    The new content of those months — their stored rows outside the touched (store, date)
+    partitions, plus the touched partitions recomputed from the base tables (narrowed to the same
+    months where that is exact, ``_pruning``) — is cached first (a few months of a daily rollup),
+    then written by one dynamic partition overwrite; a month left with no row is dropped (an
+    overwrite writes only the months that have rows). Every month when ``parts`` has a store with
+    every date (a ``skus`` load, a rebuild)."""
+    target, part = q(table.name), q(SPARK_MONTH)
+    cols = ", ".join(q(c) for c in table.column_names)
+    months = _months(parts)
+    stored = {p.split("=", 1)[1] for (p,) in session.execute(f"SHOW PARTITIONS {target}").fetchall()}
+    if months is None:
+        months, in_months = stored, "true"
+    else:
+        in_months = in_partitions(part, months)
+    kept = f"SELECT {cols}, {part} FROM {target} WHERE {in_months} AND NOT {_scope(parts, 'store_id', q('date'))}"
+    new = f"SELECT x.*, {spark_month('x.', 'd')} FROM ({rows}) x"
+    cache = f"_rollup_{table.name}_{uuid.uuid4().hex[:8]}"
+    session.execute(f"CACHE TABLE {q(cache)} AS SELECT * FROM ({kept} UNION ALL {new}) u")
+    try:
+        written = {m for (m,) in session.execute(f"SELECT DISTINCT {part} FROM {q(cache)}").fetchall()}
+        if written:
+            session.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({part}) "
+                            f"SELECT * FROM {q(cache)} DISTRIBUTE BY {part}")
+        for month in sorted((months & stored) - written):
+            session.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({part} = {partition_literal(month)})")
+    finally:
+        session.execute(f"UNCACHE TABLE IF EXISTS {q(cache)}")
+        session.execute(f"DROP VIEW IF EXISTS {q(cache)}")
 
 
 def ensure(con: BaseBackend) -> None:

@@ -485,7 +485,7 @@ PAID_EXCLUDED_STATUSES = ("pending_payment", "closed")
 
 
 def _rollup(name: str, doc: str, key: tuple[str, ...], *columns: Column) -> Table:
-    return Table(name, doc, columns, key)
+    return Table(name, doc, columns, key, business_date="date")
 
 
 _DAY = Column("date", dt.Date(nullable=False), "Business date (the date that places the rows, as in the KPI catalog).", False)

@@ -90,20 +90,22 @@ def _date_literal(value) -> str:
     return f"DATE '{value.isoformat()}'"
 
 
-def _partition_literal(value) -> str:
+def partition_literal(value) -> str:
     if value is None:
         return "NULL"
     if isinstance(value, str):
         return "'" + value.replace("'", "''") + "'"
+    if isinstance(value, int):
+        return str(value)
     return _date_literal(value)
 
 
-def _in_partitions(column: str, values: set) -> str:
+def in_partitions(column: str, values: set) -> str:
     """SQL true for rows whose partition ``column`` is one of ``values`` (None: the NULL partition)."""
     parts = []
     listed = sorted(v for v in values if v is not None)
     if listed:
-        parts.append(f"{column} IN ({', '.join(_partition_literal(v) for v in listed)})")
+        parts.append(f"{column} IN ({', '.join(partition_literal(v) for v in listed)})")
     if None in values:
         parts.append(f"{column} IS NULL")
     return "(" + " OR ".join(parts) + ")" if parts else "false"
@@ -121,6 +123,8 @@ class Session:
         self.engine = engine_of(con)
         self._staged: list[str] = []
         self._dropping: list[str] = []  # "VIEW name" / "TABLE name" of Staged relations merged
+        self._layouts: dict[str, tuple[str, str, list[str]] | None] = {}  # Spark: table -> spark_partition
+        self._bounds: dict[tuple[str, str], tuple] = {}  # Spark: (table, stage) -> the stage's key bounds
 
     # -- plumbing -------------------------------------------------------
     def execute(self, sql: str) -> Any:
@@ -283,15 +287,16 @@ class Session:
         if new_keys and self.engine != "pyspark":
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
             return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
+        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
+        values = [c for c in table.column_names if c not in table.key]
+        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
+        if self.engine == "pyspark" and (layout := self.spark_partition(table)):
+            return self._merge_partitions(table, stage, layout, scope=self.key_bounds(table, stage),
+                                          on=on, same=same, update=update)
         scope = "true"
         if "store_id" in table.column_names:
             stores = [r[0] for r in self.execute(f"SELECT DISTINCT store_id FROM {q(stage)}").fetchall()]
             scope = "store_id IN (" + ", ".join("'" + v.replace("'", "''") + "'" for v in stores) + ")"
-        on = " AND ".join(f"t.{q(k)} = s.{q(k)}" for k in table.key)
-        values = [c for c in table.column_names if c not in table.key]
-        same = " AND ".join(f"t.{q(c)} IS NOT DISTINCT FROM s.{q(c)}" for c in values) or "true"
-        if self.engine == "pyspark" and (layout := self._spark_partition(table)):
-            return self._merge_partitions(table, stage, layout, scope=scope, on=on, same=same, update=update)
         if self.execute(f"SELECT 1 FROM {target} WHERE {scope} LIMIT 1").fetchone() is None:
             self.execute(f"INSERT INTO {target} ({cols}) SELECT {cols} FROM {q(stage)}")
             return self.scalar(f"SELECT count(*) FROM {q(stage)}"), 0
@@ -363,7 +368,7 @@ class Session:
             self.execute(f"DROP TABLE IF EXISTS {q(found)}")
         return inserted, updated
 
-    def _spark_partition(self, table: Table) -> tuple[str, str, list[str]] | None:
+    def spark_partition(self, table: Table) -> tuple[str, str, list[str]] | None:
         """How a Spark fact table is partitioned: (partition column, SQL of a stage row's partition
         value, the table's data columns in its order), or None for an unpartitioned table (dimension
         tables, and fact tables created before partitioning, which keep the whole-table rewrite).
@@ -371,6 +376,11 @@ class Session:
         business date itself (the former opt-in day layout) is merged the same way."""
         if not table.business_date:
             return None
+        if table.name not in self._layouts:  # one metastore look-up per table and load
+            self._layouts[table.name] = self._spark_layout(table)
+        return self._layouts[table.name]
+
+    def _spark_layout(self, table: Table) -> tuple[str, str, list[str]] | None:
         cols = self.con._session.catalog.listColumns(table.name)
         data = [c.name for c in cols if not c.isPartition]
         for c in cols:
@@ -379,6 +389,44 @@ class Session:
             if c.isPartition and c.name == table.business_date:
                 return table.business_date, f"s.{q(table.business_date)}", data
         return None
+
+    def key_bounds(self, table: Table, stage: str, alias: str = "") -> str:
+        """Spark: SQL true for the stored rows that may share a key with the batch: its stores, and
+        each other key column within the batch's [min, max] (one job on the batch, once per stage;
+        ``alias`` like ``"t."`` qualifies the columns).
+
+        Exact (a stored row with a batch key has every key column inside the batch's range), and
+        cheap to test where it matters: Spark hands the range to the Parquet reader, which skips
+        every file (a month, ``_merge_partitions``) whose column statistics lie outside it, without
+        reading it. So the key lookup of a batch of new orders reads the months whose order ids
+        overlap the batch's — the recent months where ids grow with time (platform order numbers
+        do), every month where they do not (then it is the full key scan it was)."""
+        if (table.name, stage) not in self._bounds:
+            self._bounds[table.name, stage] = self._batch_bounds(table, stage)
+        stores, ranges = self._bounds[table.name, stage]
+        preds = []
+        if stores is not None:
+            preds.append(f"{alias}store_id IN (" + ", ".join(partition_literal(v) for v in stores) + ")"
+                         if stores else "false")
+        preds += [f"{alias}{q(k)} BETWEEN {partition_literal(lo)} AND {partition_literal(hi)}" for k, lo, hi in ranges]
+        return " AND ".join(preds) or "true"
+
+    def _batch_bounds(self, table: Table, stage: str) -> tuple[list | None, list[tuple]]:
+        keys = [k for k in table.key if k != "store_id"]
+        types = {f.name: f.dataType.typeName() for f in self.con._session.table(q(stage)).schema.fields}
+        bounded = [k for k in keys if types.get(k) in ("string", "integer", "long", "short", "date")]
+        has_store = "store_id" in table.column_names
+        exprs = (["collect_set(store_id)"] if has_store else []) + [f"{fn}({q(k)})" for k in bounded for fn in ("min", "max")]
+        if not exprs:
+            return None, []
+        row = list(self.execute(f"SELECT {', '.join(exprs)} FROM {q(stage)}").fetchone())
+        stores = sorted(row.pop(0)) if has_store else None
+        ranges = []
+        for k in bounded:
+            lo, hi = row.pop(0), row.pop(0)
+            if lo is not None and hi is not None:  # a NULL key column: no bound (NULL never joins anyway)
+                ranges.append((k, lo, hi))
+        return stores, ranges
 
     def _merge_partitions(self, table: Table, stage: str, layout: tuple[str, str, list[str]], *,
                           scope: str, on: str, same: str, update: bool) -> tuple[int, int]:
@@ -419,7 +467,7 @@ class Session:
         updated = 0
         if matched and update:
             updated = self.scalar(
-                f"SELECT count(*) FROM (SELECT * FROM {target} WHERE {scope} AND {_in_partitions(part, old)}) t "
+                f"SELECT count(*) FROM (SELECT * FROM {target} WHERE {scope} AND {in_partitions(part, old)}) t "
                 f"JOIN {stage_q} s ON {on} WHERE NOT ({same})"
             )
         if not (inserted or updated):  # a re-import: nothing to write
@@ -434,23 +482,23 @@ class Session:
         emptied = set()
         if update and old - new:
             emptied = {m for m, n in self.execute(
-                f"SELECT {part}, count(*) FROM {target} WHERE {_in_partitions(part, old - new)} GROUP BY 1"
+                f"SELECT {part}, count(*) FROM {target} WHERE {in_partitions(part, old - new)} GROUP BY 1"
             ).fetchall() if int(n) == matched_in.get(m, 0)}
         stored = ", ".join([*(f"t.{c}" for c in order), f"t.{part}"])
-        in_months = _in_partitions(f"t.{part}", months - emptied)
+        in_months = in_partitions(f"t.{part}", months - emptied)
         if update:
             kept = f"SELECT {stored} FROM {target} t WHERE {in_months} AND NOT EXISTS (SELECT 1 FROM {stage_q} s WHERE {on})"
             added = f"SELECT {from_stage} FROM {stage_q} s"
         else:  # insert-only: stored rows stay as they are, only new keys are added
             kept = f"SELECT {stored} FROM {target} t WHERE {in_months}"
             added = (f"SELECT {from_stage} FROM {stage_q} s WHERE NOT EXISTS (SELECT 1 FROM {target} t "
-                     f"WHERE {_in_partitions(f't.{part}', old)} AND {on})")
+                     f"WHERE {in_partitions(f't.{part}', old)} AND {on})")
         # a dynamic partition overwrite writes aside and swaps each written month in after the job:
         # reading the months it overwrites is safe (Spark checks the read path only for static overwrites)
         self.execute(f"INSERT OVERWRITE TABLE {target} PARTITION ({part}) "
                      f"SELECT * FROM ({kept} UNION ALL {added}) DISTRIBUTE BY {part}")
         for month in emptied:
-            self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({part} = {_partition_literal(month)})")
+            self.execute(f"ALTER TABLE {target} DROP IF EXISTS PARTITION ({part} = {partition_literal(month)})")
         return inserted, updated
 
     def _rewrite(self, table: Table, stage: str, *, keep: str, add: str) -> None:
