@@ -434,7 +434,7 @@ def _replace_months(session: Session, table: Table, parts: dict[str, set[dt.date
     else:
         in_months = in_partitions(part, months)
     kept = f"SELECT {cols}, {part} FROM {target} WHERE {in_months} AND NOT {_scope(parts, 'store_id', q('date'))}"
-    new = f"SELECT x.*, {spark_month('x.', 'd')} FROM ({rows}) x"
+    new = f"SELECT x.*, {spark_month('x.', 'date')} FROM ({rows}) x"
     cache = f"_rollup_{table.name}_{uuid.uuid4().hex[:8]}"
     session.execute(f"CACHE TABLE {q(cache)} AS SELECT * FROM ({kept} UNION ALL {new}) u")
     try:
