@@ -148,6 +148,7 @@ def _run(url: str) -> list[dict]:
 
         settings.SHOPOPS_REDIS_URL = redis_url
         gated_sale = services.flash_sale_create(sku="GATED", price=1, quantity=UNITS, per_buyer_limit=ATTEMPTS, **window)
+        services.flash_sale_gate_forget(flash_sale_id=gated_sale.pk)  # this run's database reuses the id
         gated_ok = [0] * THREADS
 
         def gated_buyer(k: int) -> None:
@@ -165,6 +166,8 @@ def _run(url: str) -> list[dict]:
         settings.SHOPOPS_REDIS_URL = ""
         gated_sold = Reservation.objects.filter(flash_sale=gated_sale).count()
         assert gated_sold == sum(gated_ok)
+        # a gate that refused the whole sale (stale state) would look faster than raw: not a result
+        assert gated_sold == UNITS, f"the gated service sold {gated_sold} of {UNITS}"
         gated_row = {"case": "reserve through the Redis gate vs raw UPDATE … RETURNING", "rows": THREADS * ATTEMPTS,
                      "units": UNITS, "threads": THREADS, "subject_s": gated_s, "baseline_s": baseline_s,
                      "ratio": gated_s / baseline_s, "sold": gated_sold, "oversold": max(0, gated_sold - UNITS),

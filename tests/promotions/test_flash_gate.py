@@ -134,3 +134,22 @@ def test_gate_script_rules_on_redis(redis_url):
     gate.give_back(99, "y", 2)
     assert gate.remaining(99) == 3
     assert gate.client.hget("shopops:fs:99:buyers", "y") is None
+
+
+def test_a_new_sale_does_not_inherit_a_gate_left_under_its_id(redis_url):
+    # a database restored or recreated gives ids out again; Redis still holds the gate of the old sale under
+    # that id (here sold out): the new sale must sell (the bench, recreating its database each run, sold
+    # nothing through the gate from its second run on and read it as "faster than raw")
+    with connection.cursor() as cur:
+        cur.execute("SELECT last_value, is_called FROM promotions_flashsale_id_seq")
+        last, called = cur.fetchone()
+    next_id = last + 1 if called else last
+    client = redis.Redis.from_url(redis_url)
+    client.set(f"shopops:fs:{next_id}:stock", 0)
+    client.hset(f"shopops:fs:{next_id}:meta", mapping={"starts": 0, "ends": 2**40, "limit": 5})
+    sale = _sale(10, 5)
+    assert sale.pk == next_id
+    assert _gate_stock(redis_url, sale) is None  # forgotten once the sale committed
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b1", quantity=1, now=NOW)
+    sale.refresh_from_db()
+    assert sale.remaining == 9 and _gate_stock(redis_url, sale) == 9

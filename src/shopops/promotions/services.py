@@ -286,10 +286,17 @@ def coupon_redeem(*, code: str, customer_id: str, order_id: str, now: dt.datetim
 def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.datetime, ends_at: dt.datetime,
                       per_buyer_limit: int = 1, reservation_minutes: int = 15, name: str = "",
                       store_id: str = "") -> FlashSale:
-    """A flash sale of one store (default: the promotions store): only its server key reserves."""
-    return FlashSale.objects.create(sku=sku, price=price, quantity=quantity, remaining=quantity, name=name,
+    """A flash sale of one store (default: the promotions store): only its server key reserves.
+
+    Any Redis gate state under the new sale's id is dropped once it commits: an id is used again after a
+    database is restored or recreated, and a gate primed for the old sale (sold out, say) would otherwise
+    refuse every attempt of the new one."""
+    sale = FlashSale.objects.create(sku=sku, price=price, quantity=quantity, remaining=quantity, name=name,
                                     per_buyer_limit=per_buyer_limit, starts_at=starts_at, ends_at=ends_at,
                                     reservation_minutes=reservation_minutes, store_id=store_id or default_store_id())
+    _sale_stores.pop(sale.pk, None)
+    transaction.on_commit(lambda: flash_sale_gate_forget(flash_sale_id=sale.pk))
+    return sale
 
 
 _sale_stores: dict[int, str] = {}  # flash sale id -> its store (never changes): no extra round trip per attempt
