@@ -56,3 +56,19 @@ def test_service_demo(warehouse, settings):
     before = Ticket.objects.count()
     service_demo_ensure(echo=lines.append)
     assert Ticket.objects.count() == before
+
+
+def test_demo_tickets_come_in_during_business_time():
+    # the desk's SLA clocks run in business hours only: a demo built on a Sunday morning had no breach at all
+    from zoneinfo import ZoneInfo
+
+    from shopops.demo.service import _intake_until
+
+    tz = ZoneInfo("Asia/Shanghai")
+    sunday = dt.datetime(2026, 12, 6, 8, 5, tzinfo=tz)
+    assert _intake_until(sunday) == dt.datetime(2026, 12, 4, 18, 0, tzinfo=tz)  # Friday's close
+    monday_early = dt.datetime(2026, 12, 7, 8, 0, tzinfo=tz)
+    assert _intake_until(monday_early) == dt.datetime(2026, 12, 4, 18, 0, tzinfo=tz)
+    tuesday = dt.datetime(2026, 12, 8, 14, 30, tzinfo=tz)
+    assert _intake_until(tuesday) == tuesday
+    assert _intake_until(dt.datetime(2026, 10, 3, 11, 0, tzinfo=tz)).date() == dt.date(2026, 9, 30)  # 国庆: the last workday before it

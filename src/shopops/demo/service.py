@@ -154,6 +154,27 @@ def _chat_exports(agents, last_day: dt.date, echo: Callable[[str], None]) -> int
     return rows
 
 
+def _intake_until(now: dt.datetime) -> dt.datetime:
+    """Until when the demo's tickets come in: ``now`` on a working day from 10:00 (store time); on a weekend, a
+    holiday or early in the morning, the last working day's close — else no demo ticket's SLA clock has run
+    (business hours only) and the desk shows no breach (a first run on a Sunday morning had none)."""
+    from zoneinfo import ZoneInfo
+
+    from shopops.service.sla import default_calendar
+
+    tz = ZoneInfo("Asia/Shanghai")
+    working = default_calendar()
+    local = now.astimezone(tz)
+    if working(local.date()) and local.hour >= 10:
+        return now
+    day = local.date() - dt.timedelta(days=1)
+    for _ in range(31):  # the longest holiday is well under a month
+        if working(day):
+            break
+        day -= dt.timedelta(days=1)
+    return min(now, dt.datetime.combine(day, dt.time(18), tzinfo=tz))
+
+
 def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     from shopops.service.models import ReplyTemplate, TicketStatus, TicketType
     from shopops.service.services import template_render, ticket_create, ticket_reply, ticket_transition, tickets_escalate
@@ -173,9 +194,10 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     greeting = ReplyTemplate.objects.filter(title="开场问候").first()  # the first replies use it: its uses count
     products = _best_sellers()  # the tickets are about the stores' best sellers
     made = 0
+    intake = _intake_until(now)
     for i, status in enumerate(plan):
         kind = types[i % len(types)]
-        created = now - dt.timedelta(minutes=int(rng.integers(20, 60 * 30)))
+        created = intake - dt.timedelta(minutes=int(rng.integers(20, 60 * 30)))
         agent = None if status == TicketStatus.NEW and i % 2 else agents[1 + i % 2]
         ticket, new = ticket_create(
             store_id=(store_id := ("tmall", "jd", "pdd", "douyin")[i % 4]), ticket_type=kind,

@@ -316,7 +316,7 @@ def _phone(typed: str, column: str, pii_key: str) -> str:
     """SQL of ``unified_id`` or ``phone_masked`` from a typed phone (``pipeline.type_batch``'s rule):
     HMAC-SHA256 (RFC 2104) under ``pii_key`` written out with DuckDB's ``sha256``, hex like
     ``hmac.hexdigest``; the first 3 and last 2 characters around six ``*``."""
-    from shopops.ingest.pipeline import PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL
+    from shopops.ingest.value_rules import PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL
 
     if column == "phone_masked":
         hidden = "*" * (11 - PHONE_SHOWN_HEAD - PHONE_SHOWN_TAIL)

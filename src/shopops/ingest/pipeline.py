@@ -28,7 +28,7 @@ import pyarrow as pa
 
 from shopops.core.errors import ValidationError
 from shopops.ingest import fast_csv, sales_lines, staging
-from shopops.ingest.value_rules import FALSE_WORDS, MAX_CELL_CHARS, TRUE_WORDS
+from shopops.ingest.value_rules import FALSE_WORDS, MAX_CELL_CHARS, PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL, TRUE_WORDS
 from shopops.ingest.value_rules import fixed_offset as _fixed_offset
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import (
@@ -127,7 +127,6 @@ def phone_hash(phone: str, key: str) -> str:
     return hmac.new(key.encode(), phone.encode(), hashlib.sha256).hexdigest()
 
 
-PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL = 3, 2  # 13812345678 -> 138******78: 6 of 11 digits hidden
 
 
 def phone_mask(phone: pl.Expr) -> pl.Expr:

@@ -33,3 +33,6 @@ def fixed_offset(naive: pl.Series, tz: str):
         if len(offsets) > 1:
             return None
     return offsets.pop()
+
+
+PHONE_SHOWN_HEAD, PHONE_SHOWN_TAIL = 3, 2  # a phone's mask: 13812345678 -> 138******78, 6 of 11 digits hidden
