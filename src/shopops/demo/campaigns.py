@@ -19,6 +19,7 @@ the days the data shows a peak:
 from __future__ import annotations
 
 import datetime as dt
+import statistics
 from collections.abc import Callable
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -145,10 +146,10 @@ def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int
         rows = run_query(KpiQuery(("gmv",), Period(end - dt.timedelta(days=LEVEL_DAYS - 1), end), grain=Grain.DAY)).rows
     except ShopopsError:
         rows = []
-    daily = sorted(Decimal(str(r["gmv"] or 0)) for r in rows)
-    if len(daily) < LEVEL_DAYS // 2 or daily[len(daily) // 2] <= 0:
+    daily = [Decimal(str(r["gmv"] or 0)) for r in rows]
+    level = statistics.median(daily) if len(daily) >= LEVEL_DAYS // 2 else Decimal(0)
+    if level <= 0:
         return fixed_goal, fixed_budget
-    level = daily[len(daily) // 2] if len(daily) % 2 else (daily[len(daily) // 2 - 1] + daily[len(daily) // 2]) / 2
     goal = int((level * ((last - first).days + 1) * GOAL_UPLIFT[name] / 10_000).to_integral_value()) * 10_000
     goal = max(goal, 10_000)
     return goal, tuple(max(int(round(b * goal / fixed_goal, -2)), 100) for b in fixed_budget)
