@@ -246,10 +246,26 @@ def _redis_db(url: str, db: int) -> str:
 
 
 def _drop_database(admin_url: str, dbname: str) -> None:
+    """Drop a test database, its sessions ended. An autovacuum worker busy in it (a fresh database with
+    bulk-loaded tables) has no role, and PostgreSQL 15 refuses a non-superuser's FORCE against it
+    ("must be a member of the role whose process is being terminated"): the worker ends within
+    seconds, so that refusal is retried for up to 30 s before it counts."""
+    import time
+
+    import psycopg
     from psycopg import sql
 
+    statement = sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname))
+    deadline = time.monotonic() + 30
     with _admin(admin_url) as admin:
-        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+        while True:
+            try:
+                admin.execute(statement)
+                return
+            except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ObjectInUse):
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.5)
 
 
 @pytest.fixture(scope="session")
