@@ -68,4 +68,4 @@ def test_the_expected_value_comes_before_its_range():
         assert headline(store_name="S", kpi="item_buyers", product_title="P", actual=2.0, low=0.0, high=15.2,
                         window=2, expected=6.4).endswith("2 over the last two days (expected 6 (range 0 – 15))")
     with translation.override("zh-hans"):
-        assert expected_text("item_buyers", 6.4, 0.0, 15.2) == "6（区间 0 – 15）"
+        assert expected_text("item_buyers", 6.4, 0.0, 15.2) == "6(区间 0 – 15)"

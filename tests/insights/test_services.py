@@ -111,6 +111,17 @@ def test_pages_render_filter_and_export(run, client):
     assert 'data-evidence="tracking_gap"' in page and 'id="band-data"' in page and 'data-table="mix-rate"' in page
     r = client.post(reverse("insights:finding_action", args=[f.pk, "mute"]), {"days": "abc"}, follow=True)
     assert "abc" in r.content.decode()
+    # a product finding shows the product's own decomposition and its last 14 days, the finding's day on top
+    products = [f for f in Finding.objects.exclude(product_id="") if (f.diagnosis or {}).get("product")]
+    assert products, "no product finding among the incidents' days"
+    for f in products:
+        page = client.get(reverse("insights:finding", args=[f.pk])).content.decode()
+        days = f.diagnosis["product"]["days"]
+        assert 'data-table="product-days"' in page and days[0]["date"] == f.day.isoformat() and days[0]["in_window"]
+        assert page.count("data-in-window") == f.window
+        for e in f.diagnosis["evidence"]:  # a 差评 cause names what the buyers wrote about
+            if e["kind"] == "bad_reviews" and e.get("product_id") == f.product_id:
+                assert e["facts"]["topics"], e
     assert client.get(reverse("insights:brief"), {"day": "2025-09-04"}).status_code == 200
     assert "data-errors" in client.get(reverse("insights:brief"), {"day": "4.9.2025"}).content.decode()
 

@@ -198,7 +198,8 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
         base = float(np.nansum(sp.bad_reviews[p, max(i - 34, 0):max(i - 6, 0)])) / 4.0
         written = float(np.nansum(sp.reviews[p, max(i - 6, 0):i + 1]))
         if recent >= cs.bad_reviews and recent >= 2 * base + cs.bad_reviews - 1 and recent >= cs.bad_share * written:
-            found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "topics": {}})
+            found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "days": 7,
+                                                           "topics": {}})  # topics: the diagnosis reads the texts
         cut = float(np.nanmax(np.append(sp.competitor_cut[p, two], 0.0)))
         if cut >= cs.competitor_cut:
             found["competitor_price"] = ((cut - 0.03) / 0.2, {"change": round(-cut, 4), "relative_to_market": True})

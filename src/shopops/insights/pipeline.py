@@ -25,8 +25,9 @@ from shopops.insights.detection import (
 )
 from shopops.insights.diagnosis import (
     Contribution, Evidence, ProductFacts, PromoWindow, StoreFacts, _ev, additive, average_day, evidence_for_product,
-    evidence_for_promotions, evidence_for_store, factor_contributions, mix_rate, rank, reference_days,
+    evidence_for_promotions, evidence_for_store, factor_contributions, mix_rate, rank, reference_days, topics_of,
 )
+from shopops.insights.product_facts import product_facts
 from shopops.metrics.catalog import CATALOG, Unit
 from shopops.metrics.runners import BUCKET
 from shopops.metrics.runners.breakdown import OTHERS
@@ -66,6 +67,7 @@ class Diagnosed:
     evidence: list[Evidence]
     titles: dict[str, str]
     chart: dict  # the headline KPI: dates, actual, expected, low, high
+    product: dict = field(default_factory=dict)  # a product finding's own factors and last days (product_facts.py)
 
     @property
     def cause(self) -> Evidence | None:
@@ -647,6 +649,10 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     # market): the same facts the detection used, so the named cause is the reason the finding was raised
     for sig in f.signals:
         for kind, strength, facts in sig.evidence:
+            if kind == "bad_reviews" and not facts.get("topics"):  # the week the check counted, in the buyers' words
+                since = day - dt.timedelta(days=facts.get("days", 7) - 1)
+                week = queries.bad_review_texts(store, [sig.product_id], since, day, con=con)
+                facts = {**facts, "topics": topics_of([str(t) for t in week["content"]] if len(week) else [])}
             e = _ev(kind, strength, 1.0, product_id=sig.product_id, subject=titles.get(sig.product_id, sig.product_id),
                     facts=facts)
             if e is not None:
@@ -661,9 +667,11 @@ def _diagnose(f: Finding, *, store_frame: pd.DataFrame, period: Period, skip: fr
     head = f.headline
     chart = _chart(series.get((store, head.kpi, head.product_id)), day, settings, skip) \
         or _product_chart((store_products or {}).get(store), head)
+    product = product_facts((store_products or {}).get(store), head.product_id, day, refs, head.window) \
+        if head.product_id else {}
     return Diagnosed(finding=f, reference_days=refs, factors=factors, by_product=by_product, by_source=by_source,
                      conversion_by_source=conv_by_source, by_customer_type=by_ctype, evidence=rank(evidence),
-                     titles=titles, chart=chart)
+                     titles=titles, chart=chart, product=product)
 
 
 BRIEF_KPIS = ("gmv", "visitors", "conversion_rate", "aov", "paid_orders", "net_sales", "ad_spend", "roas")

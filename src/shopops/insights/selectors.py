@@ -70,6 +70,9 @@ class FindingView:
     band_rows: list[tuple] = field(default_factory=list)
     waterfall: dict = field(default_factory=dict)
     cause_text: str = ""
+    product_factors: list[dict] = field(default_factory=list)  # a product finding: its own item GMV factors …
+    product_waterfall: dict = field(default_factory=dict)
+    product_days: list[dict] = field(default_factory=list)  # … and its last 14 days (product_facts.py)
 
 
 def _period_query(day: dt.date, store: str) -> str:
@@ -108,12 +111,19 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
     if v.evidence:
         top = v.evidence[0]
         v.cause_text = f"{top['label']}: {top['text']}"
-    total = sum(c["value"] for c in d.get("factors", []))
-    for c in d.get("factors", []):
-        v.factors.append({**c, "label": texts.kpi_label(c["name"]),
-                          "share": c["value"] / total if total else 0.0,
-                          "before_text": texts.fmt_value(c["name"], c["before"]),
-                          "after_text": texts.fmt_value(c["name"], c["after"])})
+    v.factors = _factor_rows(d.get("factors", []))
+    product = d.get("product") or {}
+    v.product_factors = _factor_rows(product.get("factors", []), product=True)
+    v.product_days = [{**row, "visitors_text": texts.fmt_value("visitors", row["visitors"]),
+                       "buyers_text": texts.fmt_value("paying_buyers", row["buyers"]),
+                       "conversion_text": texts.fmt_value("conversion_rate", row["conversion"]),
+                       "units_text": texts.fmt_value("units_sold", row["units"]),
+                       "gmv_text": texts.fmt_value("item_gmv", row["item_gmv"]),
+                       "paid_price_text": texts.fmt_value("aov", row["paid_price"]),
+                       "listed_price_text": texts.fmt_value("aov", row["listed_price"]),
+                       "on_hand_text": texts.fmt_value("units_sold", row["on_hand"]),
+                       "bad_reviews_text": texts.fmt_value("units_sold", row["bad_reviews"])}
+                      for row in product.get("days", [])]
     for c in d.get("by_product", []):
         name = c["name"]
         others = name == OTHERS
@@ -132,11 +142,25 @@ def finding_view(f: Finding, names: dict[str, str] | None = None) -> FindingView
     v.band_rows = [(day, texts.fmt_value(kpi, a), texts.fmt_value(kpi, e), texts.fmt_value(kpi, lo), texts.fmt_value(kpi, hi))
                    for day, a, e, lo, hi in zip(ch.get("dates", []), ch.get("actual", []), ch.get("expected", []),
                                                 ch.get("low", []), ch.get("high", []))]
-    if v.factors:
-        before = v.factors[0]["before"] * v.factors[1]["before"] * v.factors[2]["before"] if len(v.factors) == 3 else 0.0
-        v.waterfall = {"start": round(before, 2), "labels": [c["label"] for c in v.factors],
-                       "values": [round(c["value"], 2) for c in v.factors]}
+    v.waterfall = _waterfall(v.factors, gettext("GMV change"))
+    v.product_waterfall = _waterfall(v.product_factors, gettext("Item GMV change"))
     return v
+
+
+def _factor_rows(factors: list[dict], *, product: bool = False) -> list[dict]:
+    """Factors of a GMV (visitors × conversion × AOV) with their labels and values as a page shows them."""
+    total = sum(c["value"] for c in factors)
+    return [{**c, "label": texts.kpi_label(c["name"], product), "share": c["value"] / total if total else 0.0,
+             "before_text": texts.fmt_value(c["name"], c["before"]), "after_text": texts.fmt_value(c["name"], c["after"])}
+            for c in factors]
+
+
+def _waterfall(factors: list[dict], total_label: str) -> dict:
+    if len(factors) != 3:
+        return {}
+    before = factors[0]["before"] * factors[1]["before"] * factors[2]["before"]
+    return {"start": round(before, 2), "labels": [c["label"] for c in factors],
+            "values": [round(c["value"], 2) for c in factors], "total_label": total_label}
 
 
 def module_alert_list(*, status: str = "active", store: str = "", start: dt.date | None = None,

@@ -101,6 +101,7 @@ def _diagnosis_dict(d: Diagnosed) -> dict:
         "evidence": [e.as_dict() for e in d.evidence],
         "titles": d.titles,
         "chart": d.chart,
+        "product": d.product,
     }
 
 

@@ -14,7 +14,8 @@ SOURCE_LABELS = {
     "live": ("直播/短视频", "Live & short video"), "social": ("社交", "Social"), "direct": ("直接访问", "Direct"),
     "other": ("其他", "Other"), "": ("未知", "Unknown"),
 }
-PRODUCT_KPI_LABELS = {"visitors": ("商品访客数", "Product visitors")}
+PRODUCT_KPI_LABELS = {"visitors": ("商品访客数", "Product visitors"), "conversion_rate": ("商品转化率", "Product conversion"),
+                      "aov": ("每买家成交额", "Item GMV per buyer")}
 
 
 def _zh() -> bool:
@@ -98,8 +99,8 @@ def evidence_text(e: dict) -> str:
             "change": fmt_pct(f["change"])}
     if kind == "bad_reviews":
         topics = "、".join(f"{t}×{n}" for t, n in (f.get("topics") or {}).items()) or "—"
-        return _("%(subject)s: %(count)s bad reviews (1–2 stars) in the last 4 days, usually %(usual)s; topics: %(topics)s") % {
-            "subject": subject, "count": f["count"], "usual": f["usual"], "topics": topics}
+        return _("%(subject)s: %(count)s bad reviews (1–2 stars) in the last %(days)s days, usually %(usual)s; topics: %(topics)s") % {
+            "subject": subject, "count": f["count"], "days": f.get("days", 4), "usual": f["usual"], "topics": topics}
     if kind == "competitor_price":
         promo = f" ({f['promo']})" if f.get("promo") else ""
         return _("%(competitor)s cut the price of its matching item to %(after)s from %(before)s (%(change)s)%(promo)s — vs %(subject)s") % {

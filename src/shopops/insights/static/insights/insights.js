@@ -70,13 +70,12 @@
     });
   }
 
-  function waterfall() {
+  function waterfall(holder) {
     // each factor's contribution as a signed bar (green up, red down), then the total change
-    var holder = document.getElementById("chart-waterfall");
-    var d = data("waterfall-data");
-    if (!holder || !d || !d.labels) return;
+    var d = data(holder.getAttribute("data-waterfall"));
+    if (!d || !d.labels) return;
     var total = d.values.reduce(function (a, b) { return a + b; }, 0);
-    var labels = d.labels.concat([document.documentElement.lang.indexOf("zh") === 0 ? "GMV 变化" : "GMV change"]);
+    var labels = d.labels.concat([d.total_label || "GMV"]);
     var values = d.values.concat([total]).map(function (v, i) {
       var last = i === d.values.length;
       return { value: Math.round(v * 100) / 100,
@@ -87,12 +86,15 @@
       animation: false,
       grid: { left: 72, right: 16, top: 16, bottom: 28 },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: f },
-      xAxis: { type: "category", data: labels },
+      xAxis: { type: "category", data: labels, axisLabel: { interval: 0, fontSize: 11 } },
       yAxis: { type: "value", axisLabel: { formatter: f } },
       series: [{ type: "bar", data: values, barMaxWidth: 48,
                  label: { show: true, position: "top", formatter: function (p) { return f(p.value); }, fontSize: 11 } }]
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { bandChart(); waterfall(); });
+  document.addEventListener("DOMContentLoaded", function () {
+    bandChart();
+    document.querySelectorAll("[data-waterfall]").forEach(waterfall);
+  });
 })();
