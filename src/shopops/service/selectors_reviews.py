@@ -266,7 +266,7 @@ def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | Non
     neg = s.filter(s.negative_aspects.fill_null("") != "")
     padded = "," + neg.negative_aspects + ","
     table = neg.group_by("product_id").aggregate(
-        **{a: padded.contains("," + a + ",").cast("int64").sum() for a in aspects.ASPECT_CODES}).to_pandas()
+        **{a: padded.contains("," + a + ",").ifelse(1, 0).sum() for a in aspects.ASPECT_CODES}).to_pandas()
     if table.empty:
         return []
     table["complaints"] = table[list(aspects.ASPECT_CODES)].sum(axis=1)
@@ -276,7 +276,7 @@ def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | Non
     r = _review_side(con.table("reviews"), ReviewFilter(store_ids=store_ids, first=first, last=last))
     r = r.filter(r.product_id.isin(shown))
     all_reviews = r.group_by("product_id").aggregate(
-        reviews=r.count(), bad=(r.rating <= 2).fill_null(False).cast("int64").sum()).to_pandas().set_index("product_id")
+        reviews=r.count(), bad=(r.rating <= 2).fill_null(False).ifelse(1, 0).sum()).to_pandas().set_index("product_id")
     rows = []
     for c in table.itertuples(index=False):
         top = [(a, int(getattr(c, a))) for a in aspects.ASPECT_CODES if getattr(c, a) > 0]
@@ -366,7 +366,7 @@ def review_daily(*, first: dt.date, last: dt.date, store_ids: tuple[str, ...] = 
         t = t.filter(t.store_id.isin(list(store_ids)))
     bad = (t.rating <= 2).fill_null(t.polarity.fill_null(0) == -1)
     g = t.group_by([t.store_id, t.product_id, t.review_date.name("date")]).aggregate(
-        reviews=t.count(), bad=bad.cast("int64").sum())
+        reviews=t.count(), bad=bad.ifelse(1, 0).sum())
     return g.to_pandas()
 
 
