@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from shopops.promotions.engine.benefits import (
-    Applied, apply, eligible_lines, order_take, upper_bound_sum,
+    Applied, apply, eligible_lines,
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
@@ -35,9 +35,16 @@ MAX_STATES = 4096
 # False forces the line-amount search (the property tests compare the two).
 SUM_MODE = True
 ORDER_LEVELS = (Level.STORE, Level.PLATFORM, Level.PAYMENT)
+LAST_DEPTH = len(ORDER_LEVELS)
+NO_NEED = -(1 << 62)  # ``_rest_sums``: no take needed (every answer exact)
+LEAF = (0, (), ())  # the order levels' outcome past the last level: nothing taken
 
 # A search outcome: (final total cents, applied promotion ids, applications in order)
 Outcome = tuple[int, tuple[str, ...], tuple[Applied, ...]]
+
+
+def _first_desc(option: tuple) -> int:
+    return -option[0]
 
 
 def _valid_sets(offers: Sequence[Promotion]) -> list[tuple[Promotion, ...]]:
@@ -216,12 +223,14 @@ class _Search:
         lines = cart.lines
         self.start = start = [line.amount_cents for line in lines]
         priced = []
+        takes: dict[str, object] = {}  # order-level offers' integer takes (``OrderKind.take_cents``)
         for p in eligible:
             if not p.spec.priced:
                 continue
             if p.level != Level.ITEM:
+                take = takes[p.id] = p.spec.take_cents(p, cart)
                 full = sum(start[i] for i in cover[p.id])
-                if order_take(p, cart, full, full, sum(lines[i].quantity for i in cover[p.id])) is None:
+                if not take(full, full, sum(lines[i].quantity for i in cover[p.id])):
                     continue
             priced.append(p)
         self.item = [p for p in priced if p.level == Level.ITEM]
@@ -229,6 +238,8 @@ class _Search:
         self.level_sets = {lv: sets for lv, (sets, _maximal, _pairs) in per_level.items()}
         self.together = frozenset().union(*(pairs for _sets, _maximal, pairs in per_level.values()))
         self.later = [p for p in priced if p.level != Level.ITEM]
+        self.takes = [takes[p.id] for p in self.later]
+        self.bounds = [p.spec.bound_cents(p, cart) for p in self.later]
         # the upper bounds of a level from its maximal sets only, as positions in ``self.later``
         pos = {p.id: k for k, p in enumerate(self.later)}
         self.bound_sets = [[tuple(pos[p.id] for p in st) for st in per_level[lv][1]] for lv in ORDER_LEVELS]
@@ -381,69 +392,91 @@ class _Search:
         for depth in range(len(ORDER_LEVELS)):
             used = {self.group_of[p.id] for lv in ORDER_LEVELS[depth:] for st in self.level_sets[lv] for p in st}
             self.depth_groups.append(tuple(sorted(used)))
+        # each level's sets as (set, ((take, group, groups it lowers, group units), ...)): the inner loop's data
+        pos = {p.id: k for k, p in enumerate(later)}
+        self.level_plans = [
+            [(chosen, tuple((self.takes[pos[p.id]], self.group_of[p.id], self.lowers[self.group_of[p.id]],
+                             self.group_units[self.group_of[p.id]]) for p in chosen))
+             for chosen in self.level_sets[lv]]
+            for lv in ORDER_LEVELS]
         self.sum_memo: dict[tuple, tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]] = {}
         return True
 
-    def _rest_sums(self, depth: int, sums: list[int]) -> tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]:
+    def _rest_sums(self, depth: int, sums: list[int], need: int = NO_NEED,
+                   ) -> tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]:
         """Best (take, sorted ids, chosen sets in order) of the order levels from ``depth``.
 
         Branch and bound: the level's sets are tried largest immediate take first, and a set
-        whose take plus the most the remaining levels could still take (``_ub_from``) is
-        below the best found at this node is not explored — it can neither beat nor tie it.
-        The bound is local to the node, so memoised results stay exact.
+        whose take plus the most the remaining levels could still take (``_ub_from``) is below
+        what the node must reach is not explored — it can neither beat nor tie it. What it must
+        reach is the more of the best found at the node and ``need``: the take the caller needs
+        for this node to matter at all (its item state to tie or beat the best total so far).
+        The answer is exact when its take is >= ``need``; below it, it only says "the true best
+        take is < need" (fail-low). The memo keeps each answer with the ``need`` it was computed
+        for, and reuses a fail-low one only for a need at least as high.
         """
-        if depth == len(ORDER_LEVELS):
+        if depth == LAST_DEPTH:
             self.tried += 1
-            return 0, (), ()
+            return LEAF
         key = (depth, tuple(sums[g] for g in self.depth_groups[depth]))
-        found = self.sum_memo.get(key)
-        if found is not None:
-            return found
-        best = self._rest_sums(depth + 1, sums)
-        cart, group_of, lowers, units = self.cart, self.group_of, self.lowers, self.group_units
+        memo = self.sum_memo
+        found = memo.get(key)
+        if found is not None and (found[0][0] >= found[1] or need >= found[1]):
+            return found[0]
+        last = depth + 1 == LAST_DEPTH
+        if last:
+            self.tried += 1
+            best = LEAF
+        else:
+            best = self._rest_sums(depth + 1, sums, need)
         options = []
-        for chosen in self.level_sets[ORDER_LEVELS[depth]]:
+        for chosen, members in self.level_plans[depth]:
             running = list(sums)
             took = 0
-            for p in chosen:
-                g = group_of[p.id]
-                got = order_take(p, cart, sums[g], running[g], units[g])
-                if got is None:
+            for take, g, lowers, units in members:
+                t = take(sums[g], running[g], units)
+                if not t:
                     break
-                t = got[0]
                 took += t
-                for h in lowers[g]:
+                for h in lowers:
                     running[h] -= t
             else:
                 options.append((took, chosen, running))
-        options.sort(key=lambda o: -o[0])
-        last = depth + 1 == len(ORDER_LEVELS)
-        memo, next_groups = self.sum_memo, None if last else self.depth_groups[depth + 1]
+        options.sort(key=_first_desc)
+        next_groups = None if last else self.depth_groups[depth + 1]
         # the remaining levels' bound on this node's own sums caps every option's (amounts only
-        # fall): an option under the best even with it needs no bound of its own
+        # fall): an option under the bar even with it needs no bound of its own
         loose = 0 if last else self._ub_from(depth + 1, sums)
         for took, chosen, running in options:
-            if took + loose < best[0]:
-                break  # sorted by take: no later option can reach the best either
-            sub = None if last else memo.get((depth + 1, tuple(running[g] for g in next_groups)))
-            if sub is None:  # not known yet: explore only if it could still reach the best
-                if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
+            bar = best[0] if best[0] > need else need
+            if took + loose < bar:
+                break  # sorted by take: no later option can reach the bar either
+            if last:
+                sub = LEAF
+                self.tried += 1
+            else:
+                sub = None
+                known = memo.get((depth + 1, tuple(running[g] for g in next_groups)))
+                if known is not None and known[0][0] >= known[1]:
+                    sub = known[0]  # exact
+                elif took + self._ub_from(depth + 1, running) < bar:
                     continue
-                sub = self._rest_sums(depth + 1, running)
+                if sub is None:
+                    sub = self._rest_sums(depth + 1, running, bar - took)
             sub_take, sub_ids, sub_path = sub
             total = took + sub_take
-            if total < best[0]:
+            if total < best[0] or total < need:
                 continue
             ids = tuple(sorted(tuple(p.id for p in chosen) + sub_ids))
             if total > best[0] or ids < best[1]:
                 best = (total, ids, (chosen,) + sub_path)
-        self.sum_memo[key] = best
+        memo[key] = (best, need)
         return best
 
     def _ub_from(self, depth: int, sums: list[int]) -> int:
         """Most the levels from ``depth`` on could take, given the group sums: per level, the best
         maximal valid set's sum of per-offer upper bounds (each offer's bound computed once)."""
-        cart, later_groups, units = self.cart, self.later_groups, self.group_units
+        later_groups, units, bounds = self.later_groups, self.group_units, self.bounds
         bound = 0
         for sets in self.bound_sets[depth:]:
             if not sets:
@@ -456,7 +489,7 @@ class _Search:
                     got = ub.get(k)
                     if got is None:
                         g = later_groups[k]
-                        got = ub[k] = upper_bound_sum(self.later[k], cart, sums[g], units[g])
+                        got = ub[k] = bounds[k](sums[g], units[g])
                     v += got
                 if v > level_best:
                     level_best = v
@@ -478,14 +511,14 @@ class _Search:
     def _later_bound(self, amounts: list[int]) -> int:
         """Most the order levels can take from ``amounts``: per level, the best valid set's
         sum of per-offer upper bounds (one set applies per level; the maximal sets suffice)."""
-        cart, sums = self.cart, {}
+        sums: dict[tuple[int, ...], int] = {}
         ub = []
-        for p in self.later:
+        for p, bound in zip(self.later, self.bounds):
             lines = self.cover[p.id]
             s = sums.get(lines)
             if s is None:
                 s = sums[lines] = sum(amounts[i] for i in lines)
-            ub.append(upper_bound_sum(p, cart, s, self.units[p.id]))
+            ub.append(bound(s, self.units[p.id]))
         return sum(max((sum(ub[k] for k in st) for st in sets), default=0) for sets in self.bound_sets)
 
     def run(self) -> tuple[Outcome, list[int]]:
@@ -529,10 +562,12 @@ class _Search:
                 applied.extend(opt_applied)
             if sums_ok:
                 sums = [sum(amounts[i] for i in g) for g in self.group_lines]
-                if best is not None and sum(amounts) - self._ub_from(0, sums) > best[0]:
+                here = sum(amounts)
+                need = NO_NEED if best is None else here - best[0]  # the take that ties the best total
+                if best is not None and self._ub_from(0, sums) < need:
                     continue  # the state's own, tighter bound
-                take, ids, path = self._rest_sums(0, sums)
-                total = sum(amounts) - take
+                take, ids, path = self._rest_sums(0, sums, need)
+                total = here - take
                 if best is not None and total > best[0]:
                     continue
                 ids_all = tuple(sorted(tuple(a.promotion.id for a in applied) + ids))
