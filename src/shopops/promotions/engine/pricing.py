@@ -18,6 +18,7 @@ says ``exact=False``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -86,22 +87,20 @@ def _apply_set(cart: Cart, offers: Iterable[Promotion], amounts: list[int],
     return running, done
 
 
-class _Index:
-    """Promotions of one set, indexed by what their scope names: a cart looks up only the
-    offers that can cover one of its lines (plus the whole-store ones), instead of testing
-    every active promotion against every line."""
+class _Tables:
+    """Promotions indexed by what their scope names: a cart looks up only the offers that can
+    cover one of its lines (plus the whole-store ones), instead of testing every promotion
+    against every line."""
 
     def __init__(self, promotions: Sequence[Promotion]) -> None:
-        self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
         # whole-store offers by the first fact that can rule them out for a cart (a coupon not
         # held, another channel, an audience the customer is not in); "open" ones always count
         self.whole_store: dict[tuple, list[Promotion]] = {}
-        self._level_sets: dict[tuple[str, ...], tuple] = {}
         self.by_own_sku: dict[str, list[Promotion]] = {}
         self.by_sku: dict[str, list[Promotion]] = {}
         self.by_product: dict[str, list[Promotion]] = {}
         self.by_category: dict[str, list[Promotion]] = {}
-        for p in self.promotions:
+        for p in promotions:
             own_skus = p.spec.index_skus(p)
             if own_skus is not None:  # lines other than the scope's (a bundle): found, not named
                 for sku in own_skus:
@@ -116,6 +115,31 @@ class _Index:
                     self.by_product.setdefault(product, []).append(p)
                 for category in p.scope.categories:
                     self.by_category.setdefault(category, []).append(p)
+
+
+class _Index:
+    """A promotion set, built once and kept for the set's life (``_index``): its offers' windows
+    cut time into intervals in which the same offers are open, and each interval a cart is priced
+    in gets its own lookup tables (``_Tables``) of only those offers — a closed or not yet open
+    offer is never looked at again."""
+
+    def __init__(self, promotions: Sequence[Promotion]) -> None:
+        self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
+        self._level_sets: dict[tuple[str, ...], tuple] = {}
+        self.bounds = sorted({t for p in self.promotions for t in (p.starts_at, p.ends_at) if t is not None})
+        self._tables: dict[int, _Tables] = {}
+
+    def tables(self, at) -> _Tables:
+        """The lookup tables of the offers open at ``at`` (window checked once per interval)."""
+        k = bisect.bisect_right(self.bounds, at)
+        found = self._tables.get(k)
+        if found is None:
+            if len(self._tables) >= 64:
+                self._tables.clear()
+            found = self._tables[k] = _Tables([
+                p for p in self.promotions
+                if (p.starts_at is None or p.starts_at <= at) and (p.ends_at is None or at < p.ends_at)])
+        return found
 
     def level_sets(self, offers: list[Promotion]) -> tuple[list[tuple[Promotion, ...]], list[tuple[Promotion, ...]],
                                                          frozenset[tuple[str, str]]]:
@@ -145,14 +169,16 @@ class _Index:
         if c.points:
             wanted.append(("points",))
         wanted += [("segment", seg) for seg in c.segment_ids]
+        tables = self.tables(cart.at)
         seen: dict[int, Promotion] = {}
         for bucket in wanted:
-            for p in self.whole_store.get(bucket, ()):
+            for p in tables.whole_store.get(bucket, ()):
                 seen.setdefault(id(p), p)
         named: dict[int, list[int]] = {}
-        by_sku, by_product, by_category = self.by_sku, self.by_product, self.by_category
+        by_sku, by_product, by_category = tables.by_sku, tables.by_product, tables.by_category
+        by_own_sku = tables.by_own_sku
         for i, line in enumerate(cart.lines):
-            for p in self.by_own_sku.get(line.sku, ()):
+            for p in by_own_sku.get(line.sku, ()):
                 seen.setdefault(id(p), p)
             for table, key in ((by_sku, line.sku), (by_product, line.product), (by_category, line.category)):
                 for p in table.get(key, ()):
@@ -224,26 +250,33 @@ class _Search:
         self.start = start = [line.amount_cents for line in lines]
         priced = []
         takes: dict[str, object] = {}  # order-level offers' integer takes (``OrderKind.take_cents``)
+        full_sums: dict[tuple[int, ...], tuple[int, int]] = {}  # (amount, units) of a coverage at full price
         for p in eligible:
             if not p.spec.priced:
                 continue
             if p.level != Level.ITEM:
                 take = takes[p.id] = p.spec.take_cents(p, cart)
-                full = sum(start[i] for i in cover[p.id])
-                if not take(full, full, sum(lines[i].quantity for i in cover[p.id])):
+                at_full = full_sums.get(cover[p.id])
+                if at_full is None:
+                    on = cover[p.id]
+                    at_full = full_sums[on] = (sum(start[i] for i in on), sum(lines[i].quantity for i in on))
+                if not take(at_full[0], *at_full):
                     continue
             priced.append(p)
-        self.item = [p for p in priced if p.level == Level.ITEM]
-        per_level = {lv: index.level_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        by_level: dict[Level, list[Promotion]] = {lv: [] for lv in Level}
+        for p in priced:
+            by_level[p.spec.level].append(p)
+        self.item = by_level[Level.ITEM]
+        per_level = {lv: index.level_sets(by_level[lv]) for lv in ORDER_LEVELS}
         self.level_sets = {lv: sets for lv, (sets, _maximal, _pairs) in per_level.items()}
         self.together = frozenset().union(*(pairs for _sets, _maximal, pairs in per_level.values()))
-        self.later = [p for p in priced if p.level != Level.ITEM]
+        self.later = [p for p in priced if p.spec.level != Level.ITEM]
         self.takes = [takes[p.id] for p in self.later]
         self.bounds = [p.spec.bound_cents(p, cart) for p in self.later]
         # the upper bounds of a level from its maximal sets only, as positions in ``self.later``
         pos = {p.id: k for k, p in enumerate(self.later)}
         self.bound_sets = [[tuple(pos[p.id] for p in st) for st in per_level[lv][1]] for lv in ORDER_LEVELS]
-        self.units = {p.id: sum(cart.lines[i].quantity for i in self.cover[p.id]) for p in self.later}
+        self.units = {p.id: full_sums[cover[p.id]][1] for p in self.later}
         self.cover_set = {p.id: frozenset(self.cover[p.id]) for p in self.item}
         self.item_cache: dict[tuple, Applied | None] = {}
         self.max_states = max_states
@@ -590,43 +623,47 @@ class _Search:
         return best, start
 
 
-def _split_bearer(applied: Applied) -> dict[int, tuple[int, int]]:
-    """(store cents, platform cents) per line; both sums exact."""
+def _split_bearer(applied: Applied) -> list[int]:
+    """The store's cents of each of a platform-borne offer's parts (the platform bears the rest);
+    both sums exact."""
     p = applied.promotion
-    if p.bearer == Bearer.STORE:
-        return {i: (c, 0) for i, c in applied.parts}
     total = applied.total
     store_total = int((Decimal(total) * p.store_share).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-    store_parts = allocate(store_total, [c for _, c in applied.parts])
-    return {i: (s, c - s) for (i, c), s in zip(applied.parts, store_parts)}
+    return allocate(store_total, [c for _, c in applied.parts])
 
 
 def _result(cart: Cart, outcome: Outcome, start: list[int], search: _Search) -> PricedCart:
     _total, _ids, applied = outcome
-    per_line: dict[int, list[LineDiscount]] = {i: [] for i in range(len(cart.lines))}
+    n = len(cart.lines)
+    per_line: list[list[LineDiscount]] = [[] for _ in range(n)]
     finals = list(start)
     points = 0
+    zero = yuan(0)
     for ap in applied:
-        split = _split_bearer(ap)
         points += ap.points_used
         reason = ap.reason  # formatted once per promotion, shared by its lines
         pid = ap.promotion.id
-        for i, c in ap.parts:
-            s, pf = split[i]
-            finals[i] -= c
-            per_line[i].append(new_line_discount(i, pid, yuan(c), reason, yuan(s), yuan(pf)))
+        if ap.promotion.bearer == Bearer.STORE:
+            for i, c in ap.parts:
+                finals[i] -= c
+                amount = yuan(c)
+                per_line[i].append(new_line_discount(i, pid, amount, reason, amount, zero))
+        else:
+            for (i, c), s in zip(ap.parts, _split_bearer(ap)):
+                finals[i] -= c
+                per_line[i].append(new_line_discount(i, pid, yuan(c), reason, yuan(s), yuan(c - s)))
     gifts = tuple(
         gift for g in search.gifts
         if (gift := g.spec.gift(g, sum(finals[i] for i in search.cover[g.id]))) is not None
     )
     lines = tuple(
-        new_priced_line(line, yuan(start[i]), tuple(per_line[i]), yuan(finals[i]))
-        for i, line in enumerate(cart.lines)
+        new_priced_line(line, yuan(a), tuple(ds), yuan(f))
+        for line, a, ds, f in zip(cart.lines, start, per_line, finals)
     )
     return PricedCart(
         lines=lines, applied=tuple(ap.promotion.id for ap in applied), gifts=gifts, exact=search.exact,
         combinations_tried=search.tried, points_used=points,
-        discounts=tuple(d for i in range(len(cart.lines)) for d in per_line[i]),
+        discounts=tuple(d for ds in per_line for d in ds),
     )
 
 
