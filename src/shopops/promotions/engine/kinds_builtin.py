@@ -590,18 +590,10 @@ class Points(OrderKind):
         return take
 
     def int_bound(self, promo, cart):
-        p = promo.params
-        q = _ratio(p.max_share)
-        if q is None:
+        take = Points.int_take(self, promo, cart)  # the bound is the take on the same total
+        if take is None:
             return None
-        num, den = q
-        most_by_points = cart.customer.points * 100 // p.points_per_yuan
-
-        def bound(total, units):
-            best = min(most_by_points, total * num // den)
-            return 0 if best <= 0 else min(best, total)
-
-        return bound
+        return lambda total, units: take(total, total, units)
 
     def spend_targets(self, promo, after_item, max_steps):
         return ()
