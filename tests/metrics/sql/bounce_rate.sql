@@ -1,39 +1,20 @@
 SELECT
-  "t6"."sessions",
-  "t9"."bounced_sessions"
+  "t5"."sessions",
+  "t8"."bounced_sessions"
 FROM (
   SELECT
     COUNT(*) AS "sessions"
   FROM (
-    SELECT
-      "t1"."store_id" AS "_store",
-      "t1"."session_id" AS "_entity",
-      COUNT(*) AS "_n"
-    FROM (
-      SELECT
-        "t0"."store_id",
-        "t0"."event_id",
-        "t0"."visitor_id",
-        "t0"."customer_id",
-        "t0"."session_id",
-        "t0"."event_type",
-        "t0"."page",
-        "t0"."product_id",
-        "t0"."traffic_source",
-        "t0"."occurred_at",
-        "t0"."event_date",
-        "t0"."event_date" AS "_date"
-      FROM "events" AS "t0"
-      WHERE
-        "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
-        AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
-        AND "t0"."session_id" IS NOT NULL
-    ) AS "t1"
-    GROUP BY
-      1,
-      2
-  ) AS "t3"
-) AS "t6"
+    SELECT DISTINCT
+      "t0"."store_id" AS "_store",
+      "t0"."session_id" AS "_entity"
+    FROM "events" AS "t0"
+    WHERE
+      "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
+      AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
+      AND "t0"."session_id" IS NOT NULL
+  ) AS "t1"
+) AS "t5"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "bounced_sessions"
@@ -72,5 +53,5 @@ CROSS JOIN (
     ) AS "t4"
     WHERE
       "t4"."_n" = 1
-  ) AS "t7"
-) AS "t9"
+  ) AS "t6"
+) AS "t8"

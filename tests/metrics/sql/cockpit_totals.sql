@@ -1,11 +1,11 @@
 SELECT
-  "t18"."gmv",
-  "t18"."paid_orders",
-  "t21"."paying_buyers",
-  "t25"."refund_amount",
-  "t20"."visitors",
-  "t16"."ad_spend",
-  "t16"."ad_gmv"
+  "t19"."gmv",
+  "t19"."paid_orders",
+  "t17"."paying_buyers",
+  "t23"."refund_amount",
+  "t14"."visitors",
+  "t18"."ad_spend",
+  "t18"."ad_gmv"
 FROM (
   SELECT
     SUM("t7"."paid_amount") AS "gmv",
@@ -38,71 +38,47 @@ FROM (
       AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
       AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
   ) AS "t7"
-) AS "t18"
+) AS "t19"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "paying_buyers"
   FROM (
-    SELECT
-      "t8"."store_id" AS "_store",
-      "t8"."customer_id" AS "_entity",
-      COUNT(*) AS "_n"
-    FROM (
-      SELECT
-        "t0"."store_id",
-        "t0"."order_id",
-        "t0"."customer_id",
-        "t0"."status",
-        "t0"."created_at",
-        "t0"."paid_at",
-        "t0"."paid_date",
-        "t0"."goods_amount",
-        "t0"."discount_amount",
-        "t0"."platform_discount",
-        "t0"."shipping_fee",
-        "t0"."paid_amount",
-        "t0"."province",
-        "t0"."city",
-        "t0"."traffic_source",
-        "t0"."is_presale",
-        "t0"."paid_date" AS "_date"
-      FROM "orders" AS "t0"
-      WHERE
-        "t0"."paid_date" IS NOT NULL
-        AND NOT (
-          "t0"."status" IN ('pending_payment', 'closed')
-        )
-        AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
-        AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
-        AND "t0"."customer_id" IS NOT NULL
-    ) AS "t8"
-    GROUP BY
-      1,
-      2
-  ) AS "t13"
-) AS "t21"
+    SELECT DISTINCT
+      "t0"."store_id" AS "_store",
+      "t0"."customer_id" AS "_entity"
+    FROM "orders" AS "t0"
+    WHERE
+      "t0"."paid_date" IS NOT NULL
+      AND NOT (
+        "t0"."status" IN ('pending_payment', 'closed')
+      )
+      AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
+      AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
+      AND "t0"."customer_id" IS NOT NULL
+  ) AS "t8"
+) AS "t17"
 CROSS JOIN (
   SELECT
-    SUM("t23"."amount") AS "refund_amount"
+    SUM("t21"."amount") AS "refund_amount"
   FROM (
     SELECT
-      "t22"."store_id",
-      "t22"."refund_id",
-      "t22"."order_id",
-      "t22"."line_no",
-      "t22"."requested_at",
-      "t22"."refunded_at",
-      "t22"."refund_date",
-      "t22"."amount",
-      "t22"."quantity",
-      "t22"."status",
-      "t22"."reason",
-      "t22"."with_return",
-      "t22"."paid_date",
-      "t22"."customer_id",
-      "t22"."traffic_source",
-      "t22"."province",
-      "t22"."paid_date" AS "_date"
+      "t20"."store_id",
+      "t20"."refund_id",
+      "t20"."order_id",
+      "t20"."line_no",
+      "t20"."requested_at",
+      "t20"."refunded_at",
+      "t20"."refund_date",
+      "t20"."amount",
+      "t20"."quantity",
+      "t20"."status",
+      "t20"."reason",
+      "t20"."with_return",
+      "t20"."paid_date",
+      "t20"."customer_id",
+      "t20"."traffic_source",
+      "t20"."province",
+      "t20"."paid_date" AS "_date"
     FROM (
       SELECT
         "t10"."store_id",
@@ -146,62 +122,43 @@ CROSS JOIN (
           AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
       ) AS "t11"
         ON "t10"."store_id" = "t11"."store_id" AND "t10"."order_id" = "t11"."order_id"
-    ) AS "t22"
-  ) AS "t23"
-) AS "t25"
+    ) AS "t20"
+  ) AS "t21"
+) AS "t23"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "visitors"
   FROM (
-    SELECT
-      "t5"."store_id" AS "_store",
-      "t5"."visitor_id" AS "_entity",
-      COUNT(*) AS "_n"
-    FROM (
-      SELECT
-        "t2"."store_id",
-        "t2"."event_id",
-        "t2"."visitor_id",
-        "t2"."customer_id",
-        "t2"."session_id",
-        "t2"."event_type",
-        "t2"."page",
-        "t2"."product_id",
-        "t2"."traffic_source",
-        "t2"."occurred_at",
-        "t2"."event_date",
-        "t2"."event_date" AS "_date"
-      FROM "events" AS "t2"
-      WHERE
-        "t2"."event_date" >= MAKE_DATE(2025, 11, 1)
-        AND "t2"."event_date" <= MAKE_DATE(2025, 11, 30)
-        AND "t2"."visitor_id" IS NOT NULL
-    ) AS "t5"
-    GROUP BY
-      1,
-      2
-  ) AS "t12"
-) AS "t20"
+    SELECT DISTINCT
+      "t1"."store_id" AS "_store",
+      "t1"."visitor_id" AS "_entity"
+    FROM "events" AS "t1"
+    WHERE
+      "t1"."event_date" >= MAKE_DATE(2025, 11, 1)
+      AND "t1"."event_date" <= MAKE_DATE(2025, 11, 30)
+      AND "t1"."visitor_id" IS NOT NULL
+  ) AS "t4"
+) AS "t14"
 CROSS JOIN (
   SELECT
-    SUM("t4"."cost") AS "ad_spend",
-    SUM("t4"."attributed_gmv") AS "ad_gmv"
+    SUM("t5"."cost") AS "ad_spend",
+    SUM("t5"."attributed_gmv") AS "ad_gmv"
   FROM (
     SELECT
-      "t1"."store_id",
-      "t1"."date",
-      "t1"."ad_tool",
-      "t1"."plan_id",
-      "t1"."plan_name",
-      "t1"."impressions",
-      "t1"."clicks",
-      "t1"."cost",
-      "t1"."attributed_orders",
-      "t1"."attributed_gmv",
-      "t1"."attributed_cart_adds",
-      "t1"."date" AS "_date"
-    FROM "ad_spend_daily" AS "t1"
+      "t2"."store_id",
+      "t2"."date",
+      "t2"."ad_tool",
+      "t2"."plan_id",
+      "t2"."plan_name",
+      "t2"."impressions",
+      "t2"."clicks",
+      "t2"."cost",
+      "t2"."attributed_orders",
+      "t2"."attributed_gmv",
+      "t2"."attributed_cart_adds",
+      "t2"."date" AS "_date"
+    FROM "ad_spend_daily" AS "t2"
     WHERE
-      "t1"."date" >= MAKE_DATE(2025, 11, 1) AND "t1"."date" <= MAKE_DATE(2025, 11, 30)
-  ) AS "t4"
-) AS "t16"
+      "t2"."date" >= MAKE_DATE(2025, 11, 1) AND "t2"."date" <= MAKE_DATE(2025, 11, 30)
+  ) AS "t5"
+) AS "t18"

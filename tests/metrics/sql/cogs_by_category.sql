@@ -82,42 +82,42 @@ WITH "t19" AS (
     ON "t17"."store_id" = "t8"."store_id" AND "t17"."product_id" = "t8"."product_id"
 )
 SELECT
-  "t34".*
+  "t33".*
   EXCLUDE ("category__r")
 FROM (
   SELECT
-    COALESCE("t33"."category", "t33"."category__r") AS "category",
-    "t33"."units_sold",
-    "t33"."item_gmv",
-    "t33"."skus_sold",
-    "t33"."category__r",
-    "t33"."cogs"
+    COALESCE("t32"."category", "t32"."category__r") AS "category",
+    "t32"."units_sold",
+    "t32"."item_gmv",
+    "t32"."skus_sold",
+    "t32"."category__r",
+    "t32"."cogs"
   FROM (
     SELECT
-      "t32"."category",
-      "t32"."units_sold",
-      "t32"."item_gmv",
-      "t32"."skus_sold",
+      "t31"."category",
+      "t31"."units_sold",
+      "t31"."item_gmv",
+      "t31"."skus_sold",
       "t25"."category" AS "category__r",
       "t25"."cogs"
     FROM (
       SELECT
-        "t30".*
+        "t29".*
         EXCLUDE ("category__r")
       FROM (
         SELECT
-          COALESCE("t29"."category", "t29"."category__r") AS "category",
-          "t29"."units_sold",
-          "t29"."item_gmv",
-          "t29"."category__r",
-          "t29"."skus_sold"
+          COALESCE("t28"."category", "t28"."category__r") AS "category",
+          "t28"."units_sold",
+          "t28"."item_gmv",
+          "t28"."category__r",
+          "t28"."skus_sold"
         FROM (
           SELECT
             "t24"."category",
             "t24"."units_sold",
             "t24"."item_gmv",
-            "t28"."category" AS "category__r",
-            "t28"."skus_sold"
+            "t27"."category" AS "category__r",
+            "t27"."skus_sold"
           FROM (
             SELECT
               COALESCE("t20"."category", '') AS "category",
@@ -129,33 +129,24 @@ FROM (
           ) AS "t24"
           FULL OUTER JOIN (
             SELECT
-              "t26"."category",
+              "t22"."category",
               COUNT(*) AS "skus_sold"
             FROM (
-              SELECT
-                COALESCE("t22"."category", '') AS "category",
-                "t22"."store_id" AS "_store",
-                "t22"."sku_id" AS "_entity",
-                COUNT(*) AS "_n"
-              FROM (
-                SELECT
-                  *
-                FROM "t19" AS "t20"
-                WHERE
-                  "t20"."sku_id" IS NOT NULL
-              ) AS "t22"
-              GROUP BY
-                1,
-                2,
-                3
-            ) AS "t26"
+              SELECT DISTINCT
+                COALESCE("t20"."category", '') AS "category",
+                "t20"."store_id" AS "_store",
+                "t20"."sku_id" AS "_entity"
+              FROM "t19" AS "t20"
+              WHERE
+                "t20"."sku_id" IS NOT NULL
+            ) AS "t22"
             GROUP BY
               1
-          ) AS "t28"
-            ON "t24"."category" = "t28"."category"
-        ) AS "t29"
-      ) AS "t30"
-    ) AS "t32"
+          ) AS "t27"
+            ON "t24"."category" = "t27"."category"
+        ) AS "t28"
+      ) AS "t29"
+    ) AS "t31"
     FULL OUTER JOIN (
       SELECT
         COALESCE("t18"."category", '') AS "category",
@@ -257,6 +248,6 @@ FROM (
       GROUP BY
         1
     ) AS "t25"
-      ON "t32"."category" = "t25"."category"
-  ) AS "t33"
-) AS "t34"
+      ON "t31"."category" = "t25"."category"
+  ) AS "t32"
+) AS "t33"

@@ -244,6 +244,60 @@ class OrderKind(KindSpec):
         clips it to [0, total]. The default, ``total``, is always safe (only slower)."""
         return total
 
+    # -- the search's inner loop: integer functions, built once per quote ----------------
+    def take_cents(self, promo: Promotion, cart: Cart) -> Callable[[int, int, int], int]:
+        """``take``'s cents as a function of (base_sum, running, units), clipped to [0, running]
+        the way the engine clips it (``benefits.order_take``): 0 when the condition is not met
+        or nothing is taken. The exact search calls it thousands of times per quote, so a kind
+        may give an integer-only version (``int_take``); otherwise ``take`` is wrapped. A kind
+        that overrides ``take`` below the class that wrote its ``int_take`` gets the wrapper."""
+        if _defined_at_or_below(type(self), "int_take", "take"):
+            fast = self.int_take(promo, cart)
+            if fast is not None:
+                return fast
+        take = self.take
+
+        def generic(base_sum: int, running: int, units: int) -> int:
+            if running <= 0:
+                return 0
+            got = take(promo, cart, base_sum, running, units)
+            return 0 if got is None else max(0, min(got[0], running))
+
+        return generic
+
+    def bound_cents(self, promo: Promotion, cart: Cart) -> Callable[[int, int], int]:
+        """``upper_bound`` as a function of (total, units), clipped to [0, total]: the integer
+        version ``int_bound`` when the kind has one (same rule as ``take_cents``)."""
+        if _defined_at_or_below(type(self), "int_bound", "upper_bound"):
+            fast = self.int_bound(promo, cart)
+            if fast is not None:
+                return fast
+        bound = self.upper_bound
+
+        def generic(total: int, units: int) -> int:
+            return max(0, min(bound(promo, cart, total, units), total))
+
+        return generic
+
+    def int_take(self, promo: Promotion, cart: Cart) -> Callable[[int, int, int], int] | None:
+        """An integer-only ``take_cents`` (same values as ``take``, clipped), or None."""
+        return None
+
+    def int_bound(self, promo: Promotion, cart: Cart) -> Callable[[int, int], int] | None:
+        """An integer-only ``bound_cents`` (same values as ``upper_bound``, clipped), or None."""
+        return None
+
+
+@cache
+def _defined_at_or_below(cls: type, fast: str, slow: str) -> bool:
+    """Is the class that defines ``fast`` the one that defines ``slow``, or a subclass of it?
+    (A subclass that overrides ``slow`` alone must not inherit its parent's ``fast``.)"""
+    def owner(name: str) -> type | None:
+        return next((c for c in cls.__mro__ if name in c.__dict__), None)
+
+    fast_owner, slow_owner = owner(fast), owner(slow)
+    return fast_owner is not None and slow_owner is not None and issubclass(fast_owner, slow_owner)
+
 
 # ---------------------------------------------------------------------------- registry
 def register(spec: KindSpec) -> KindSpec:

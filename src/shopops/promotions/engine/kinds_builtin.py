@@ -28,6 +28,19 @@ def _round(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
+def _ratio(rate: Decimal | None) -> tuple[int, int] | None:
+    """``rate`` as an exact fraction (numerator, denominator) for integer-only takes: ``x * rate``
+    rounded half up is ``(2 * x * n + d) // (2 * d)`` and truncated ``x * n // d`` for x >= 0. None
+    (the Decimal path is used) for a rate that is missing, not finite or negative."""
+    if rate is None or not rate.is_finite() or rate < 0:
+        return None
+    return rate.as_integer_ratio()
+
+
+def _clipped(take: int, running: int) -> int:
+    return 0 if take <= 0 else (take if take < running else running)
+
+
 def _zhe(rate: Decimal | None) -> str:
     return f"{(rate * 10).normalize()}折" if rate is not None else ""
 
@@ -194,6 +207,28 @@ class TieredReduction(OrderKind):
     def upper_bound(self, promo, cart, total, units):
         return max((cents(a) for t, a in promo.params.tiers if cents(t) <= total), default=0)
 
+    def int_take(self, promo, cart):
+        tiers = sorted(((cents(t), cents(a)) for t, a in promo.params.tiers), reverse=True)  # max(met) first
+
+        def take(base_sum, running, units):
+            if running <= 0:
+                return 0
+            for t, a in tiers:
+                if t <= base_sum:
+                    return _clipped(a, running)
+            return 0
+
+        return take
+
+    def int_bound(self, promo, cart):
+        tiers = [(cents(t), cents(a)) for t, a in promo.params.tiers]
+
+        def bound(total, units):
+            best = max((a for t, a in tiers if t <= total), default=0)
+            return 0 if best <= 0 else min(best, total)
+
+        return bound
+
     def spend_targets(self, promo, after_item, max_steps):
         return [t for t, _ in promo.params.tiers]
 
@@ -235,6 +270,34 @@ class EveryReduction(OrderKind):
             best = min(best, cents(p.cap))
         return best
 
+    def int_take(self, promo, cart):
+        p = promo.params
+        threshold, amount = cents(p.threshold), cents(p.amount)
+        cap = None if p.cap is None else cents(p.cap)
+
+        def take(base_sum, running, units):
+            if running <= 0 or threshold <= 0 or base_sum < threshold:
+                return 0
+            got = base_sum // threshold * amount
+            if cap is not None and cap < got:
+                got = cap
+            return _clipped(got, running)
+
+        return take
+
+    def int_bound(self, promo, cart):
+        p = promo.params
+        threshold, amount = cents(p.threshold), cents(p.amount)
+        cap = None if p.cap is None else cents(p.cap)
+
+        def bound(total, units):
+            best = total // threshold * amount if threshold > 0 else 0
+            if cap is not None and cap < best:
+                best = cap
+            return 0 if best <= 0 else min(best, total)
+
+        return bound
+
     def spend_targets(self, promo, after_item, max_steps):
         p = promo.params
         if not p.threshold > 0:
@@ -271,6 +334,35 @@ class QuantityDiscount(OrderKind):
     def upper_bound(self, promo, cart, total, units):
         rates = [r for n, r in promo.params.quantity_tiers if n <= units]
         return total - int(Decimal(total) * min(rates)) if rates else 0
+
+    def int_take(self, promo, cart):
+        tiers = [(n, _ratio(r)) for n, r in sorted(promo.params.quantity_tiers, reverse=True)]  # max(met) first
+        if any(q is None for _n, q in tiers):
+            return None
+
+        def take(base_sum, running, units):
+            if running <= 0:
+                return 0
+            for n, (num, den) in tiers:
+                if n <= units:
+                    return _clipped(running - (2 * running * num + den) // (2 * den), running)
+            return 0
+
+        return take
+
+    def int_bound(self, promo, cart):
+        tiers = [(n, r, _ratio(r)) for n, r in promo.params.quantity_tiers]
+        if any(q is None for _n, _r, q in tiers):
+            return None
+
+        def bound(total, units):
+            met = [(r, q) for n, r, q in tiers if n <= units]
+            if not met:
+                return 0
+            num, den = min(met)[1]
+            return max(0, min(total - total * num // den, total))
+
+        return bound
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,6 +412,62 @@ class StoreCoupon(OrderKind):
                 best = min(best, cents(p.cap))
             return best
         return cents(p.amount) if cents(p.threshold) <= total else 0
+
+    def int_take(self, promo, cart):
+        p = promo.params
+        threshold = cents(p.threshold)
+        cap = None if p.cap is None else cents(p.cap)
+        if p.rate is not None:
+            q = _ratio(p.rate)
+            if q is None:
+                return None
+            num, den = q
+
+            def take(base_sum, running, units):
+                if running <= 0 or base_sum < threshold:
+                    return 0
+                got = running - (2 * running * num + den) // (2 * den)
+                if cap is not None and cap < got:
+                    got = cap
+                return _clipped(got, running)
+
+            return take
+        if p.amount is None:
+            return None
+        amount = cents(p.amount) if cap is None else min(cents(p.amount), cap)
+
+        def take_amount(base_sum, running, units):
+            if running <= 0 or base_sum < threshold:
+                return 0
+            return _clipped(amount, running)
+
+        return take_amount
+
+    def int_bound(self, promo, cart):
+        p = promo.params
+        cap = None if p.cap is None else cents(p.cap)
+        if p.rate is not None:
+            q = _ratio(p.rate)
+            if q is None:
+                return None
+            num, den = q
+
+            def bound(total, units):
+                best = total - total * num // den
+                if cap is not None and cap < best:
+                    best = cap
+                return 0 if best <= 0 else min(best, total)
+
+            return bound
+        if p.amount is None:
+            return None
+        amount, threshold = cents(p.amount), cents(p.threshold)
+
+        def bound_amount(total, units):
+            best = amount if threshold <= total else 0
+            return 0 if best <= 0 else min(best, total)
+
+        return bound_amount
 
 
 class ProductCoupon(StoreCoupon):
@@ -424,6 +572,28 @@ class Points(OrderKind):
     def upper_bound(self, promo, cart, total, units):
         p = promo.params
         return min(cart.customer.points * 100 // p.points_per_yuan, int(Decimal(total) * p.max_share))
+
+    def int_take(self, promo, cart):
+        p = promo.params
+        q = _ratio(p.max_share)
+        if q is None:
+            return None
+        num, den = q
+        most_by_points = cart.customer.points * 100 // p.points_per_yuan
+
+        def take(base_sum, running, units):
+            if running <= 0:
+                return 0
+            by_share = running * num // den
+            return _clipped(most_by_points if most_by_points < by_share else by_share, running)
+
+        return take
+
+    def int_bound(self, promo, cart):
+        take = Points.int_take(self, promo, cart)  # the bound is the take on the same total
+        if take is None:
+            return None
+        return lambda total, units: take(total, total, units)
 
     def spend_targets(self, promo, after_item, max_steps):
         return ()

@@ -18,12 +18,13 @@ says ``exact=False``.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 
 from shopops.promotions.engine.benefits import (
-    Applied, apply, eligible_lines, order_take, upper_bound_sum,
+    Applied, apply, eligible_lines,
 )
 from shopops.promotions.engine.proration import allocate
 from shopops.promotions.engine.types import (
@@ -35,9 +36,16 @@ MAX_STATES = 4096
 # False forces the line-amount search (the property tests compare the two).
 SUM_MODE = True
 ORDER_LEVELS = (Level.STORE, Level.PLATFORM, Level.PAYMENT)
+LAST_DEPTH = len(ORDER_LEVELS)
+NO_NEED = -(1 << 62)  # ``_rest_sums``: no take needed (every answer exact)
+LEAF = (0, (), ())  # the order levels' outcome past the last level: nothing taken
 
 # A search outcome: (final total cents, applied promotion ids, applications in order)
 Outcome = tuple[int, tuple[str, ...], tuple[Applied, ...]]
+
+
+def _first_desc(option: tuple) -> int:
+    return -option[0]
 
 
 def _valid_sets(offers: Sequence[Promotion]) -> list[tuple[Promotion, ...]]:
@@ -79,22 +87,20 @@ def _apply_set(cart: Cart, offers: Iterable[Promotion], amounts: list[int],
     return running, done
 
 
-class _Index:
-    """Promotions of one set, indexed by what their scope names: a cart looks up only the
-    offers that can cover one of its lines (plus the whole-store ones), instead of testing
-    every active promotion against every line."""
+class _Tables:
+    """Promotions indexed by what their scope names: a cart looks up only the offers that can
+    cover one of its lines (plus the whole-store ones), instead of testing every promotion
+    against every line."""
 
     def __init__(self, promotions: Sequence[Promotion]) -> None:
-        self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
         # whole-store offers by the first fact that can rule them out for a cart (a coupon not
         # held, another channel, an audience the customer is not in); "open" ones always count
         self.whole_store: dict[tuple, list[Promotion]] = {}
-        self._level_sets: dict[tuple[str, ...], tuple] = {}
         self.by_own_sku: dict[str, list[Promotion]] = {}
         self.by_sku: dict[str, list[Promotion]] = {}
         self.by_product: dict[str, list[Promotion]] = {}
         self.by_category: dict[str, list[Promotion]] = {}
-        for p in self.promotions:
+        for p in promotions:
             own_skus = p.spec.index_skus(p)
             if own_skus is not None:  # lines other than the scope's (a bundle): found, not named
                 for sku in own_skus:
@@ -109,6 +115,31 @@ class _Index:
                     self.by_product.setdefault(product, []).append(p)
                 for category in p.scope.categories:
                     self.by_category.setdefault(category, []).append(p)
+
+
+class _Index:
+    """A promotion set, built once and kept for the set's life (``_index``): its offers' windows
+    cut time into intervals in which the same offers are open, and each interval a cart is priced
+    in gets its own lookup tables (``_Tables``) of only those offers — a closed or not yet open
+    offer is never looked at again."""
+
+    def __init__(self, promotions: Sequence[Promotion]) -> None:
+        self.promotions = tuple(promotions)  # keeps the objects alive: the cache key is their ids
+        self._level_sets: dict[tuple[str, ...], tuple] = {}
+        self.bounds = sorted({t for p in self.promotions for t in (p.starts_at, p.ends_at) if t is not None})
+        self._tables: dict[int, _Tables] = {}
+
+    def tables(self, at) -> _Tables:
+        """The lookup tables of the offers open at ``at`` (window checked once per interval)."""
+        k = bisect.bisect_right(self.bounds, at)
+        found = self._tables.get(k)
+        if found is None:
+            if len(self._tables) >= 64:
+                self._tables.clear()
+            found = self._tables[k] = _Tables([
+                p for p in self.promotions
+                if (p.starts_at is None or p.starts_at <= at) and (p.ends_at is None or at < p.ends_at)])
+        return found
 
     def level_sets(self, offers: list[Promotion]) -> tuple[list[tuple[Promotion, ...]], list[tuple[Promotion, ...]],
                                                          frozenset[tuple[str, str]]]:
@@ -138,14 +169,16 @@ class _Index:
         if c.points:
             wanted.append(("points",))
         wanted += [("segment", seg) for seg in c.segment_ids]
+        tables = self.tables(cart.at)
         seen: dict[int, Promotion] = {}
         for bucket in wanted:
-            for p in self.whole_store.get(bucket, ()):
+            for p in tables.whole_store.get(bucket, ()):
                 seen.setdefault(id(p), p)
         named: dict[int, list[int]] = {}
-        by_sku, by_product, by_category = self.by_sku, self.by_product, self.by_category
+        by_sku, by_product, by_category = tables.by_sku, tables.by_product, tables.by_category
+        by_own_sku = tables.by_own_sku
         for i, line in enumerate(cart.lines):
-            for p in self.by_own_sku.get(line.sku, ()):
+            for p in by_own_sku.get(line.sku, ()):
                 seen.setdefault(id(p), p)
             for table, key in ((by_sku, line.sku), (by_product, line.product), (by_category, line.category)):
                 for p in table.get(key, ()):
@@ -216,23 +249,34 @@ class _Search:
         lines = cart.lines
         self.start = start = [line.amount_cents for line in lines]
         priced = []
+        takes: dict[str, object] = {}  # order-level offers' integer takes (``OrderKind.take_cents``)
+        full_sums: dict[tuple[int, ...], tuple[int, int]] = {}  # (amount, units) of a coverage at full price
         for p in eligible:
             if not p.spec.priced:
                 continue
             if p.level != Level.ITEM:
-                full = sum(start[i] for i in cover[p.id])
-                if order_take(p, cart, full, full, sum(lines[i].quantity for i in cover[p.id])) is None:
+                take = takes[p.id] = p.spec.take_cents(p, cart)
+                at_full = full_sums.get(cover[p.id])
+                if at_full is None:
+                    on = cover[p.id]
+                    at_full = full_sums[on] = (sum(start[i] for i in on), sum(lines[i].quantity for i in on))
+                if not take(at_full[0], *at_full):
                     continue
             priced.append(p)
-        self.item = [p for p in priced if p.level == Level.ITEM]
-        per_level = {lv: index.level_sets([p for p in priced if p.level == lv]) for lv in ORDER_LEVELS}
+        by_level: dict[Level, list[Promotion]] = {lv: [] for lv in Level}
+        for p in priced:
+            by_level[p.spec.level].append(p)
+        self.item = by_level[Level.ITEM]
+        per_level = {lv: index.level_sets(by_level[lv]) for lv in ORDER_LEVELS}
         self.level_sets = {lv: sets for lv, (sets, _maximal, _pairs) in per_level.items()}
         self.together = frozenset().union(*(pairs for _sets, _maximal, pairs in per_level.values()))
-        self.later = [p for p in priced if p.level != Level.ITEM]
+        self.later = [p for p in priced if p.spec.level != Level.ITEM]
+        self.takes = [takes[p.id] for p in self.later]
+        self.bounds = [p.spec.bound_cents(p, cart) for p in self.later]
         # the upper bounds of a level from its maximal sets only, as positions in ``self.later``
         pos = {p.id: k for k, p in enumerate(self.later)}
         self.bound_sets = [[tuple(pos[p.id] for p in st) for st in per_level[lv][1]] for lv in ORDER_LEVELS]
-        self.units = {p.id: sum(cart.lines[i].quantity for i in self.cover[p.id]) for p in self.later}
+        self.units = {p.id: full_sums[cover[p.id]][1] for p in self.later}
         self.cover_set = {p.id: frozenset(self.cover[p.id]) for p in self.item}
         self.item_cache: dict[tuple, Applied | None] = {}
         self.max_states = max_states
@@ -381,69 +425,91 @@ class _Search:
         for depth in range(len(ORDER_LEVELS)):
             used = {self.group_of[p.id] for lv in ORDER_LEVELS[depth:] for st in self.level_sets[lv] for p in st}
             self.depth_groups.append(tuple(sorted(used)))
+        # each level's sets as (set, ((take, group, groups it lowers, group units), ...)): the inner loop's data
+        pos = {p.id: k for k, p in enumerate(later)}
+        self.level_plans = [
+            [(chosen, tuple((self.takes[pos[p.id]], self.group_of[p.id], self.lowers[self.group_of[p.id]],
+                             self.group_units[self.group_of[p.id]]) for p in chosen))
+             for chosen in self.level_sets[lv]]
+            for lv in ORDER_LEVELS]
         self.sum_memo: dict[tuple, tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]] = {}
         return True
 
-    def _rest_sums(self, depth: int, sums: list[int]) -> tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]:
+    def _rest_sums(self, depth: int, sums: list[int], need: int = NO_NEED,
+                   ) -> tuple[int, tuple[str, ...], tuple[tuple[Promotion, ...], ...]]:
         """Best (take, sorted ids, chosen sets in order) of the order levels from ``depth``.
 
         Branch and bound: the level's sets are tried largest immediate take first, and a set
-        whose take plus the most the remaining levels could still take (``_ub_from``) is
-        below the best found at this node is not explored — it can neither beat nor tie it.
-        The bound is local to the node, so memoised results stay exact.
+        whose take plus the most the remaining levels could still take (``_ub_from``) is below
+        what the node must reach is not explored — it can neither beat nor tie it. What it must
+        reach is the more of the best found at the node and ``need``: the take the caller needs
+        for this node to matter at all (its item state to tie or beat the best total so far).
+        The answer is exact when its take is >= ``need``; below it, it only says "the true best
+        take is < need" (fail-low). The memo keeps each answer with the ``need`` it was computed
+        for, and reuses a fail-low one only for a need at least as high.
         """
-        if depth == len(ORDER_LEVELS):
+        if depth == LAST_DEPTH:
             self.tried += 1
-            return 0, (), ()
+            return LEAF
         key = (depth, tuple(sums[g] for g in self.depth_groups[depth]))
-        found = self.sum_memo.get(key)
-        if found is not None:
-            return found
-        best = self._rest_sums(depth + 1, sums)
-        cart, group_of, lowers, units = self.cart, self.group_of, self.lowers, self.group_units
+        memo = self.sum_memo
+        found = memo.get(key)
+        if found is not None and (found[0][0] >= found[1] or need >= found[1]):
+            return found[0]
+        last = depth + 1 == LAST_DEPTH
+        if last:
+            self.tried += 1
+            best = LEAF
+        else:
+            best = self._rest_sums(depth + 1, sums, need)
         options = []
-        for chosen in self.level_sets[ORDER_LEVELS[depth]]:
+        for chosen, members in self.level_plans[depth]:
             running = list(sums)
             took = 0
-            for p in chosen:
-                g = group_of[p.id]
-                got = order_take(p, cart, sums[g], running[g], units[g])
-                if got is None:
+            for take, g, lowers, units in members:
+                t = take(sums[g], running[g], units)
+                if not t:
                     break
-                t = got[0]
                 took += t
-                for h in lowers[g]:
+                for h in lowers:
                     running[h] -= t
             else:
                 options.append((took, chosen, running))
-        options.sort(key=lambda o: -o[0])
-        last = depth + 1 == len(ORDER_LEVELS)
-        memo, next_groups = self.sum_memo, None if last else self.depth_groups[depth + 1]
+        options.sort(key=_first_desc)
+        next_groups = None if last else self.depth_groups[depth + 1]
         # the remaining levels' bound on this node's own sums caps every option's (amounts only
-        # fall): an option under the best even with it needs no bound of its own
+        # fall): an option under the bar even with it needs no bound of its own
         loose = 0 if last else self._ub_from(depth + 1, sums)
         for took, chosen, running in options:
-            if took + loose < best[0]:
-                break  # sorted by take: no later option can reach the best either
-            sub = None if last else memo.get((depth + 1, tuple(running[g] for g in next_groups)))
-            if sub is None:  # not known yet: explore only if it could still reach the best
-                if took + (0 if last else self._ub_from(depth + 1, running)) < best[0]:
+            bar = best[0] if best[0] > need else need
+            if took + loose < bar:
+                break  # sorted by take: no later option can reach the bar either
+            if last:
+                sub = LEAF
+                self.tried += 1
+            else:
+                sub = None
+                known = memo.get((depth + 1, tuple(running[g] for g in next_groups)))
+                if known is not None and known[0][0] >= known[1]:
+                    sub = known[0]  # exact
+                elif took + self._ub_from(depth + 1, running) < bar:
                     continue
-                sub = self._rest_sums(depth + 1, running)
+                if sub is None:
+                    sub = self._rest_sums(depth + 1, running, bar - took)
             sub_take, sub_ids, sub_path = sub
             total = took + sub_take
-            if total < best[0]:
+            if total < best[0] or total < need:
                 continue
             ids = tuple(sorted(tuple(p.id for p in chosen) + sub_ids))
             if total > best[0] or ids < best[1]:
                 best = (total, ids, (chosen,) + sub_path)
-        self.sum_memo[key] = best
+        memo[key] = (best, need)
         return best
 
     def _ub_from(self, depth: int, sums: list[int]) -> int:
         """Most the levels from ``depth`` on could take, given the group sums: per level, the best
         maximal valid set's sum of per-offer upper bounds (each offer's bound computed once)."""
-        cart, later_groups, units = self.cart, self.later_groups, self.group_units
+        later_groups, units, bounds = self.later_groups, self.group_units, self.bounds
         bound = 0
         for sets in self.bound_sets[depth:]:
             if not sets:
@@ -456,7 +522,7 @@ class _Search:
                     got = ub.get(k)
                     if got is None:
                         g = later_groups[k]
-                        got = ub[k] = upper_bound_sum(self.later[k], cart, sums[g], units[g])
+                        got = ub[k] = bounds[k](sums[g], units[g])
                     v += got
                 if v > level_best:
                     level_best = v
@@ -478,14 +544,14 @@ class _Search:
     def _later_bound(self, amounts: list[int]) -> int:
         """Most the order levels can take from ``amounts``: per level, the best valid set's
         sum of per-offer upper bounds (one set applies per level; the maximal sets suffice)."""
-        cart, sums = self.cart, {}
+        sums: dict[tuple[int, ...], int] = {}
         ub = []
-        for p in self.later:
+        for p, bound in zip(self.later, self.bounds):
             lines = self.cover[p.id]
             s = sums.get(lines)
             if s is None:
                 s = sums[lines] = sum(amounts[i] for i in lines)
-            ub.append(upper_bound_sum(p, cart, s, self.units[p.id]))
+            ub.append(bound(s, self.units[p.id]))
         return sum(max((sum(ub[k] for k in st) for st in sets), default=0) for sets in self.bound_sets)
 
     def run(self) -> tuple[Outcome, list[int]]:
@@ -529,10 +595,12 @@ class _Search:
                 applied.extend(opt_applied)
             if sums_ok:
                 sums = [sum(amounts[i] for i in g) for g in self.group_lines]
-                if best is not None and sum(amounts) - self._ub_from(0, sums) > best[0]:
+                here = sum(amounts)
+                need = NO_NEED if best is None else here - best[0]  # the take that ties the best total
+                if best is not None and self._ub_from(0, sums) < need:
                     continue  # the state's own, tighter bound
-                take, ids, path = self._rest_sums(0, sums)
-                total = sum(amounts) - take
+                take, ids, path = self._rest_sums(0, sums, need)
+                total = here - take
                 if best is not None and total > best[0]:
                     continue
                 ids_all = tuple(sorted(tuple(a.promotion.id for a in applied) + ids))
@@ -555,43 +623,47 @@ class _Search:
         return best, start
 
 
-def _split_bearer(applied: Applied) -> dict[int, tuple[int, int]]:
-    """(store cents, platform cents) per line; both sums exact."""
+def _split_bearer(applied: Applied) -> list[int]:
+    """The store's cents of each of a platform-borne offer's parts (the platform bears the rest);
+    both sums exact."""
     p = applied.promotion
-    if p.bearer == Bearer.STORE:
-        return {i: (c, 0) for i, c in applied.parts}
     total = applied.total
     store_total = int((Decimal(total) * p.store_share).quantize(Decimal(1), rounding="ROUND_HALF_UP"))
-    store_parts = allocate(store_total, [c for _, c in applied.parts])
-    return {i: (s, c - s) for (i, c), s in zip(applied.parts, store_parts)}
+    return allocate(store_total, [c for _, c in applied.parts])
 
 
 def _result(cart: Cart, outcome: Outcome, start: list[int], search: _Search) -> PricedCart:
     _total, _ids, applied = outcome
-    per_line: dict[int, list[LineDiscount]] = {i: [] for i in range(len(cart.lines))}
+    n = len(cart.lines)
+    per_line: list[list[LineDiscount]] = [[] for _ in range(n)]
     finals = list(start)
     points = 0
+    zero = yuan(0)
     for ap in applied:
-        split = _split_bearer(ap)
         points += ap.points_used
         reason = ap.reason  # formatted once per promotion, shared by its lines
         pid = ap.promotion.id
-        for i, c in ap.parts:
-            s, pf = split[i]
-            finals[i] -= c
-            per_line[i].append(new_line_discount(i, pid, yuan(c), reason, yuan(s), yuan(pf)))
+        if ap.promotion.bearer == Bearer.STORE:
+            for i, c in ap.parts:
+                finals[i] -= c
+                amount = yuan(c)
+                per_line[i].append(new_line_discount(i, pid, amount, reason, amount, zero))
+        else:
+            for (i, c), s in zip(ap.parts, _split_bearer(ap)):
+                finals[i] -= c
+                per_line[i].append(new_line_discount(i, pid, yuan(c), reason, yuan(s), yuan(c - s)))
     gifts = tuple(
         gift for g in search.gifts
         if (gift := g.spec.gift(g, sum(finals[i] for i in search.cover[g.id]))) is not None
     )
     lines = tuple(
-        new_priced_line(line, yuan(start[i]), tuple(per_line[i]), yuan(finals[i]))
-        for i, line in enumerate(cart.lines)
+        new_priced_line(line, yuan(a), tuple(ds), yuan(f))
+        for line, a, ds, f in zip(cart.lines, start, per_line, finals)
     )
     return PricedCart(
         lines=lines, applied=tuple(ap.promotion.id for ap in applied), gifts=gifts, exact=search.exact,
         combinations_tried=search.tried, points_used=points,
-        discounts=tuple(d for i in range(len(cart.lines)) for d in per_line[i]),
+        discounts=tuple(d for ds in per_line for d in ds),
     )
 
 
