@@ -125,7 +125,8 @@ def test_the_bootstrap_shortcut_equals_refitting():
     for r in range(3):
         yr = y.copy()
         yr[fit] = replicates[:, r]
-        # the replicates keep the smoothness the data chose and the month steps' pooling (the bootstrap is conditional on them)
+        # the replicates keep the smoothness the data chose and the month steps' pooling (the bootstrap is
+        # conditional on them)
         refit = trend_fit(days, yr, [window], target=window, penalty=b.penalty, month_steps=b.month_steps)
         assert fast[r] == pytest.approx(refit.window_total(window), rel=1e-9)
 

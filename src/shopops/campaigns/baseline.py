@@ -21,7 +21,8 @@ The month-factor model (docs/campaigns.md, "The baseline"):
 * **Fit days**: every day of the history that is not inside a campaign window (this campaign
   and every other one the caller passes: other plans, platform festivals, the store's own days,
   the 春节 holiday period), nor within ``guard_days`` after a window (the post-campaign dip) or
-  before one (the pre-campaign wait), so dips never pull the baseline down.
+  before one (the pre-campaign wait) where those days are not ordinary (:func:`_unusual_guards`:
+  their level against the ordinary days beyond them), so dips never pull the baseline down.
 * **Model**: ``expected(day) = level × month[calendar month of day] × weekday[day]``, fitted by
   backfitting: the month factors and weekday factors are ratio estimates (``Σ y / Σ expected`` over
   the fit days of that month or weekday — they work with zero days, unlike logs); weekday factors
@@ -88,7 +89,7 @@ class Baseline:
     months: bool = True  # the trend model has month-of-year effects (False: the ratio to a control)
     control: "ControlAdjustment | None" = None  # the baseline as a ratio to untouched stores (:func:`control_adjusted`)
     growth: "GrowthAdjustment | None" = None  # the buyer-base index the series was divided by (:func:`buyer_index`)
-    month_steps: "np.ndarray | None" = None  # the trend model's ridge on each month-to-month step (:func:`_month_step_ridge`)
+    month_steps: "np.ndarray | None" = None  # the trend model's ridge on each month step (:func:`_month_step_ridge`)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -136,7 +137,8 @@ def _fit_level(t: np.ndarray, y: np.ndarray, fit: np.ndarray, knots: np.ndarray)
 
 def _series_and_left_out(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None,
                          other_days, guard_days: int, halo_days: int, halo_max_window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The series as floats and the days a fit leaves out: every campaign window (± ``guard_days``),
+    """The series as floats and the days a fit leaves out: every campaign window and its ``guard_days``
+    either side where they are not ordinary (:func:`_unusual_guards`),
     the ``other_days`` as they are, and the halo after a short ``target`` sale — buyers the sale
     brought in keep buying for weeks, so the days right after it stand above its counterfactual."""
     y = np.asarray(values, dtype=np.float64)
@@ -361,8 +363,10 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     fit days (the same fit days as :func:`baseline_fit`; no halo rule by default). The level is
     piecewise linear with a knot every ``knot_days`` and a ridge on each change of slope — ``penalty``,
     by default the one of ``TREND_PENALTIES`` generalised cross-validation prefers (:func:`_gcv_penalty`;
-    the bootstrap keeps it); the month-of-year effects are free (a token ridge identifies them against the level)
-    and shared by the same month of different years. Back to values with the mean of exp(residual)."""
+    the bootstrap keeps it); the month-of-year effects (a token ridge identifies them against the level;
+    with ``pool_months`` a step between neighbouring months that the data cannot tell from noise is pooled,
+    :func:`_month_step_ridge`) are shared by the same month of different years. Back to values with the mean
+    of exp(residual)."""
     y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
                                    guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
     fit = ~excl & np.isfinite(y) & (y > 0)
@@ -428,9 +432,9 @@ def _month_step_ridge(xf: np.ndarray, ly: np.ndarray, a: np.ndarray, ncols: int)
     """The ridge of each month-to-month step of the month-of-year effects, by empirical Bayes: a step
     ``d`` measured with standard error ``se`` keeps ``max(0, 1 − se² ÷ d²)`` of itself (the positive-part
     James–Stein weight of one observation — the same rule as the window's product mix), i.e. a ridge
-    ``σ² ÷ (d² − se²)`` on it (σ² the residual variance: the ridge is in X'X units). A month whose level differs from its neighbour's only by noise is learnt
-    from both months' ordinary days (twice the days: half the variance); a real step (a season's turn,
-    the ×0.92 of a February) stands. ``se`` from the unpooled fit's covariance and residual variance."""
+    ``σ² ÷ (d² − se²)`` on it (σ² the residual variance: the ridge is in X'X units). A month whose level differs
+    from its neighbour's only by noise is learnt from both months' ordinary days (twice the days: half the
+    variance); a real step (a season's turn, the ×0.92 of a February) stands. ``se`` from the unpooled fit's covariance and residual variance."""
     cov = np.linalg.inv(a)
     coef = cov @ (xf.T @ ly)
     resid = ly - xf @ coef
