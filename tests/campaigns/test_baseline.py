@@ -125,8 +125,9 @@ def test_the_bootstrap_shortcut_equals_refitting():
     for r in range(3):
         yr = y.copy()
         yr[fit] = replicates[:, r]
-        # the replicates keep the smoothness the data chose (the bootstrap is conditional on it)
-        refit = trend_fit(days, yr, [window], target=window, penalty=b.penalty)
+        # the replicates keep the smoothness the data chose and the month steps' pooling (the bootstrap is
+        # conditional on them)
+        refit = trend_fit(days, yr, [window], target=window, penalty=b.penalty, month_steps=b.month_steps)
         assert fast[r] == pytest.approx(refit.window_total(window), rel=1e-9)
 
 
@@ -196,7 +197,7 @@ def _mix_case(seed: int):
 
 def test_the_window_keeps_its_own_product_mix():
     """A sale does not change *which* products sell; a launch does. Without the mix the baseline
-    carries the after-days' richer mix across the window (off by 8 % or more); with it the window's
+    carries the after-days' richer mix across the window (off by 5 % or more); with it the window's
     days are priced at the mix they sold (within 2 %), and the ~90 % interval covers the
     counterfactual on at least 8 of 10 seeds."""
     from shopops.campaigns.baseline import ProductMix, baseline_interval, mix_index, window_baseline
@@ -209,7 +210,9 @@ def test_the_window_keeps_its_own_product_mix():
         truth = counterfactual[in_w].sum()
         plain = window_baseline(days, y, [window], target=window)
         adjusted = window_baseline(days, y, [window], target=window, mix=mix)
-        assert abs(plain.window_total(window) / truth - 1) > 0.08, seed
+        # (the premise: without the mix the baseline is clearly off — 8 % and more before round 7; with the month
+        # steps pooled, September learns from August's days too, and the plain fit lands 6 % off)
+        assert abs(plain.window_total(window) / truth - 1) > 0.05, seed
         assert abs(adjusted.window_total(window) / truth - 1) < 0.02, seed
         assert adjusted.mix is not None and adjusted.mix.weight > 0.9
         lo, hi = baseline_interval(days, y, [window], target=window, fitted=adjusted)

@@ -198,8 +198,11 @@ def test_incremental_gmv_floors_per_sale(measured):
     # round 6 (the buyer base, docs/campaigns.md): 双11 1.6 / 5.0 %, 618 6.2 / 14.9, 双12 8.6 / 18.5, 99划算节
     # 7.2 / 11.5, 38节 7.0 / 11.6, 年货节 9.2 / 19.9, 会员日 6.0 / 19.8; the mean over the 22 development seeds of
     # round 6: 1.6, 3.8, 6.5, 5.3, 5.8, 14.8, 5.1 %. Floors: the larger of the two means and the max, with a margin
-    floors = {"双11": (0.05, 0.08), "618": (0.09, 0.20), "双12": (0.12, 0.23), "99划算节": (0.10, 0.15),
-              "38节": (0.10, 0.17), "年货节": (0.18, 0.30), "会员日": (0.08, 0.25)}
+    # round 7 (pooled month steps, guard days judged by the data, docs/campaigns.md): on these seeds 双11 2.6 / 7.4 %,
+    # 618 5.5 / 16.5, 双12 6.3 / 9.1, 99划算节 7.7 / 11.7, 38节 7.4 / 15.1, 年货节 8.5 / 19.8; the mean over the 27
+    # development seeds of round 7: 1.7, 3.6, 4.2, 4.8, 5.8, 13.8, 4.3 % — 双12 and 年货节 tightened
+    floors = {"双11": (0.05, 0.08), "618": (0.09, 0.20), "双12": (0.09, 0.13), "99划算节": (0.10, 0.15),
+              "38节": (0.10, 0.17), "年货节": (0.16, 0.25), "会员日": (0.08, 0.25)}
     for kind, (mean_floor, max_floor) in floors.items():
         errs = [abs(e) for e, _, _ in measured[kind]]
         assert float(np.mean(errs)) <= mean_floor and max(errs) <= max_floor, (kind, measured[kind])

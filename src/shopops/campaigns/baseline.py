@@ -21,7 +21,8 @@ The month-factor model (docs/campaigns.md, "The baseline"):
 * **Fit days**: every day of the history that is not inside a campaign window (this campaign
   and every other one the caller passes: other plans, platform festivals, the store's own days,
   the 春节 holiday period), nor within ``guard_days`` after a window (the post-campaign dip) or
-  before one (the pre-campaign wait), so dips never pull the baseline down.
+  before one (the pre-campaign wait) where those days are not ordinary (:func:`_unusual_guards`:
+  their level against the ordinary days beyond them), so dips never pull the baseline down.
 * **Model**: ``expected(day) = level × month[calendar month of day] × weekday[day]``, fitted by
   backfitting: the month factors and weekday factors are ratio estimates (``Σ y / Σ expected`` over
   the fit days of that month or weekday — they work with zero days, unlike logs); weekday factors
@@ -88,6 +89,7 @@ class Baseline:
     months: bool = True  # the trend model has month-of-year effects (False: the ratio to a control)
     control: "ControlAdjustment | None" = None  # the baseline as a ratio to untouched stores (:func:`control_adjusted`)
     growth: "GrowthAdjustment | None" = None  # the buyer-base index the series was divided by (:func:`buyer_index`)
+    month_steps: "np.ndarray | None" = None  # the trend model's ridge on each month step (:func:`_month_step_ridge`)
 
     def frame(self) -> pd.DataFrame:
         return pd.DataFrame({"day": self.days, "actual": self.actual, "baseline": self.expected,
@@ -135,7 +137,8 @@ def _fit_level(t: np.ndarray, y: np.ndarray, fit: np.ndarray, knots: np.ndarray)
 
 def _series_and_left_out(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None,
                          other_days, guard_days: int, halo_days: int, halo_max_window: int) -> tuple[np.ndarray, np.ndarray]:
-    """The series as floats and the days a fit leaves out: every campaign window (± ``guard_days``),
+    """The series as floats and the days a fit leaves out: every campaign window and its ``guard_days``
+    either side where they are not ordinary (:func:`_unusual_guards`),
     the ``other_days`` as they are, and the halo after a short ``target`` sale — buyers the sale
     brought in keep buying for weeks, so the days right after it stand above its counterfactual."""
     y = np.asarray(values, dtype=np.float64)
@@ -144,11 +147,77 @@ def _series_and_left_out(days: list[dt.date], values, windows: list[DateRange], 
         raise ValueError(f"{n} days but {y.size} values")
     if n and any((days[i + 1] - days[i]).days != 1 for i in range(n - 1)):
         raise ValueError("the days of a baseline series must be consecutive")
-    excl = excluded_days(days, windows, guard_days=guard_days) | excluded_days(days, list(other_days), guard_days=0)
+    excl = excluded_days(days, windows, guard_days=0) | excluded_days(days, list(other_days), guard_days=0)
+    excl |= _unusual_guards(days, y, windows, excl, guard_days)
     if target is not None and halo_days > 0 and (target.last - target.first).days + 1 <= halo_max_window:
         excl |= excluded_days(days, [DateRange(target.last, target.last + dt.timedelta(days=halo_days))],
                               guard_days=0)
     return y, excl
+
+
+GUARD_Z = 2.0  # a guard block whose level differs from its ordinary neighbours' by more than this many se stays out
+GUARD_REF_DAYS = 14  # the ordinary days beyond a guard block it is compared with (at most, within 28 days)
+GUARD_MIN_REF_DAYS = 7
+
+
+def _unusual_guards(days: list[dt.date], y: np.ndarray, windows: list[DateRange], core: np.ndarray,
+                    guard_days: int) -> np.ndarray:
+    """The guard days (``guard_days`` before and after each window) that are *not* ordinary: True for
+    each guard block whose level — log value less the weekday effect — differs from the ordinary days
+    just beyond it (up to ``GUARD_REF_DAYS`` within 28 days, on the side away from the window) by more than
+    ``GUARD_Z`` standard errors; a block with too few such days to judge stays out. The guard exists
+    for dips (buyers waiting for a sale, or bought ahead and resting after it); where the data show
+    none, the days are ordinary and the baseline learns from them (three more days either side of
+    every window). The noise is the day-to-day differences of the ordinary days (their spread ÷ √2)."""
+    n = len(days)
+    out = np.zeros(n, dtype=bool)
+    if guard_days <= 0 or n == 0:
+        return out
+    guards = excluded_days(days, windows, guard_days=guard_days) & ~core
+    ordinary = ~core & ~guards & np.isfinite(y) & (y > 0)
+    if np.count_nonzero(ordinary) < 2 * GUARD_MIN_REF_DAYS:
+        return guards
+    ly = np.where(y > 0, np.log(np.where(y > 0, y, 1.0)), np.nan)
+    # the weekday effect: log value less its centred 7-day mean, averaged per weekday over ordinary days
+    wd = np.array([d.weekday() for d in days])
+    series = pd.Series(np.where(ordinary, ly, np.nan))
+    local = series.rolling(7, center=True, min_periods=4).mean().to_numpy()
+    dev = ly - local
+    effect = np.zeros(7)
+    for w in range(7):
+        m = ordinary & (wd == w) & np.isfinite(dev)
+        effect[w] = float(dev[m].mean()) if m.any() else 0.0
+    z = ly - (effect - effect.mean())[wd]
+    pairs = ordinary[1:] & ordinary[:-1]
+    if np.count_nonzero(pairs) < GUARD_MIN_REF_DAYS:
+        return guards
+    sigma = float(np.std(np.diff(z)[pairs]) / np.sqrt(2.0))
+    first = days[0]
+    for w in windows:
+        for side in (-1, 1):
+            if side < 0:
+                lo, hi = (w.first - first).days - guard_days, (w.first - first).days - 1
+            else:
+                lo, hi = (w.last - first).days + 1, (w.last - first).days + guard_days
+            lo, hi = max(lo, 0), min(hi, n - 1)
+            if hi < lo:
+                continue
+            block = np.arange(lo, hi + 1)
+            block = block[guards[block] & np.isfinite(z[block])]
+            if block.size == 0:
+                continue
+            span = np.arange(lo - 28, lo) if side < 0 else np.arange(hi + 1, hi + 29)
+            span = span[(span >= 0) & (span < n)]
+            ref = span[ordinary[span]]
+            ref = ref[-GUARD_REF_DAYS:] if side < 0 else ref[:GUARD_REF_DAYS]
+            if ref.size < GUARD_MIN_REF_DAYS:
+                out[block] = True
+                continue
+            se = sigma * np.sqrt(1.0 / block.size + 1.0 / ref.size)
+            if abs(float(z[block].mean() - z[ref].mean())) > GUARD_Z * se:
+                out[block] = True
+    # a guard day of two windows is judged with each; left out if either block is unusual
+    return out
 
 
 def baseline_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
@@ -243,6 +312,8 @@ def _same_period_last_year(days, t, y_adj, fit, knots, level, target: DateRange)
 TREND_KNOT_DAYS = 21
 TREND_PENALTIES = (1.0, 3.0, 10.0, 30.0, 100.0, 300.0)  # ridges on the level's slope changes GCV chooses from
 GCV_GAMMA = 1.4  # GCV's degrees of freedom counted 1.4 times (the usual guard against its under-smoothing)
+POOL_MONTHS = True  # month-to-month steps the data cannot tell from noise are pooled (:func:`_month_step_ridge`)
+MONTH_STEP_FLAT = 1e6  # the ridge of a step pooled completely (its estimate within its own noise)
 MONTH_PENALTY = 1e-4  # a token ridge on the month-of-year effects (only to identify them against the level)
 
 
@@ -287,13 +358,15 @@ def _gcv_penalty(xf: np.ndarray, ly: np.ndarray, pen: np.ndarray, slope_changes:
 def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange | None = None,
               other_days: list[DateRange] = (), guard_days: int = 3, knot_days: int = TREND_KNOT_DAYS,
               halo_days: int = 0, halo_max_window: int = HALO_MAX_WINDOW, penalty: float | None = None,
-              months: bool = True) -> Baseline:
+              months: bool = True, pool_months: bool = POOL_MONTHS, month_steps: np.ndarray | None = None) -> Baseline:
     """The trend model: ``log y = level(t) + month_of_year + weekday`` by ridge least squares on the
     fit days (the same fit days as :func:`baseline_fit`; no halo rule by default). The level is
     piecewise linear with a knot every ``knot_days`` and a ridge on each change of slope — ``penalty``,
     by default the one of ``TREND_PENALTIES`` generalised cross-validation prefers (:func:`_gcv_penalty`;
-    the bootstrap keeps it); the month-of-year effects are free (a token ridge identifies them against the level)
-    and shared by the same month of different years. Back to values with the mean of exp(residual)."""
+    the bootstrap keeps it); the month-of-year effects (a token ridge identifies them against the level;
+    with ``pool_months`` a step between neighbouring months that the data cannot tell from noise is pooled,
+    :func:`_month_step_ridge`) are shared by the same month of different years. Back to values with the mean
+    of exp(residual)."""
     y, excl = _series_and_left_out(days, values, windows, target=target, other_days=other_days,
                                    guard_days=guard_days, halo_days=halo_days, halo_max_window=halo_max_window)
     fit = ~excl & np.isfinite(y) & (y > 0)
@@ -306,6 +379,10 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     if penalty is None:
         penalty = _gcv_penalty(xf, ly, pen, slope_changes)
     a = xf.T @ xf + np.diag(pen + penalty * slope_changes)
+    steps = None
+    if months and pool_months:  # ``month_steps`` given: those ridges kept (as ``penalty``: the bootstrap's refits)
+        steps = _month_step_ridge(xf, ly, a, x.shape[1]) if month_steps is None else np.asarray(month_steps)
+        a = a + _month_step_matrix(steps, x.shape[1])
     coef = np.linalg.solve(a, xf.T @ ly)
     resid = ly - xf @ coef
     smear = float(np.mean(np.exp(resid)))
@@ -314,7 +391,8 @@ def trend_fit(days: list[dt.date], values, windows: list[DateRange], *, target: 
     weekday = weekday / weekday.mean()
     rel = y[fit] / expected[fit] - 1.0
     return Baseline(days=list(days), actual=y, expected=expected, fit_mask=fit, weekday=weekday,
-                    residual_cv=float(np.std(rel)), seasonal=False, model="trend", penalty=penalty, months=months)
+                    residual_cv=float(np.std(rel)), seasonal=False, model="trend", penalty=penalty, months=months,
+                    month_steps=steps)
 
 
 def _trend_totals(b: Baseline, target: DateRange, y_fit: np.ndarray) -> np.ndarray:
@@ -324,10 +402,58 @@ def _trend_totals(b: Baseline, target: DateRange, y_fit: np.ndarray) -> np.ndarr
     pen = pen + b.penalty * slope_changes
     xf = x[b.fit_mask]
     ly = np.log(np.maximum(y_fit, 1e-9))
-    coef = np.linalg.solve(xf.T @ xf + np.diag(pen), xf.T @ ly)
+    a = xf.T @ xf + np.diag(pen)
+    if b.month_steps is not None:  # the month steps keep the ridge the fit gave them (as GCV's penalty)
+        a = a + _month_step_matrix(b.month_steps, x.shape[1])
+    coef = np.linalg.solve(a, xf.T @ ly)
     smear = np.exp(ly - xf @ coef).mean(axis=0)
     w = np.array([target.first <= d <= target.last for d in b.days])
     return np.exp(x[w] @ coef).sum(axis=0) * smear
+
+
+
+
+def _month_columns(ncols: int) -> np.ndarray:
+    """The columns of the 12 month-of-year effects in :func:`_trend_design` (months, then six weekdays)."""
+    return np.arange(ncols - 6 - 12, ncols - 6)
+
+
+def _month_step_matrix(steps: np.ndarray, ncols: int) -> np.ndarray:
+    """The ridge matrix Σ_k λ_k (m_k − m_{k−1})² on the month-of-year effects (December → January too)."""
+    cols = _month_columns(ncols)
+    d = np.zeros((12, ncols))
+    for k in range(12):
+        d[k, cols[k]] = 1.0
+        d[k, cols[k - 1]] -= 1.0
+    return d.T @ (steps[:, None] * d)
+
+
+def _month_step_ridge(xf: np.ndarray, ly: np.ndarray, a: np.ndarray, ncols: int) -> np.ndarray:
+    """The ridge of each month-to-month step of the month-of-year effects, by empirical Bayes: a step
+    ``d`` measured with standard error ``se`` keeps ``max(0, 1 − se² ÷ d²)`` of itself (the positive-part
+    James–Stein weight of one observation — the same rule as the window's product mix), i.e. a ridge
+    ``σ² ÷ (d² − se²)`` on it (σ² the residual variance: the ridge is in X'X units). A month whose level differs
+    from its neighbour's only by noise is learnt from both months' ordinary days (twice the days: half the
+    variance); a real step (a season's turn, the ×0.92 of a February) stands. ``se`` from the unpooled fit's covariance and residual variance."""
+    cov = np.linalg.inv(a)
+    coef = cov @ (xf.T @ ly)
+    resid = ly - xf @ coef
+    edf = float(np.trace(cov @ (xf.T @ xf)))
+    sigma2 = float((resid ** 2).sum()) / max(ly.size - edf, 1.0)
+    cov_b = cov @ (xf.T @ xf) @ cov * sigma2  # the ridge estimator's covariance
+    cols = _month_columns(ncols)
+    present = np.abs(xf[:, cols]).sum(axis=0) > 0
+    steps = np.empty(12)
+    for k in range(12):
+        i, j = cols[k], cols[k - 1]
+        if not (present[k] and present[k - 1]):
+            steps[k] = MONTH_STEP_FLAT  # a month without a fit day takes its neighbours' level
+            continue
+        d = coef[i] - coef[j]
+        var = cov_b[i, i] + cov_b[j, j] - 2.0 * cov_b[i, j]
+        excess = d * d - var
+        steps[k] = sigma2 / excess if excess > 0 else MONTH_STEP_FLAT  # a prior variance d² − se², in X'X units
+    return steps
 
 
 def has_days_after(days: list[dt.date], fit_mask: np.ndarray, target: DateRange) -> bool:
