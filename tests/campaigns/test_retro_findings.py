@@ -194,6 +194,8 @@ def test_bad_input_through_the_page_is_a_400_with_the_reason_escaped(client, dou
              ({"finding": late.pk, "verdict": "went_well"}, "2027-01-05"),
              ({"finding": "<b>x</b>", "verdict": "went_well"}, "&lt;b&gt;x&lt;/b&gt;"),
              ({"finding": "", "verdict": "went_well"}, "not a finding number"),
+             ({"finding": "99999999999999999999", "verdict": "went_well"}, "not a finding number"),
+             ({"finding": "-3", "verdict": "went_well"}, "not a finding number"),
              ({"finding": other.pk, "verdict": "<i>"}, "&lt;i&gt;")]
     for data, expected in cases:
         resp = client.post(url, data)
@@ -292,7 +294,7 @@ def test_demo_links_real_findings_of_reviewed_plans_once_and_says_when_there_are
     covered = reviewed("双11", D(2026, 11, 1), D(2026, 11, 11))
     uncovered = reviewed("618", D(2026, 6, 1), D(2026, 6, 18))
     user(Role.OPS_DIRECTOR, "director")
-    up_small = finding("own", D(2026, 11, 10), actual=130.0, expected=100.0)
+    up_small = finding("own", D(2026, 11, 10), actual=130000.0, expected=100000.0)  # more money, a smaller rise
     up_big = finding("tmall", D(2026, 11, 11), actual=300.0, expected=100.0)
     down = finding("own", D(2026, 11, 20), actual=40.0, expected=100.0)  # the dip
     finding("own", D(2026, 12, 1), actual=10.0, expected=100.0)  # after the window: never linked

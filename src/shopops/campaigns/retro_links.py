@@ -42,13 +42,15 @@ def _refuse_non_planner(user) -> None:
                                      "to the 复盘 (permission %(perm)s).") % {"perm": action_permission(Action.PLAN_CAMPAIGN)})
 
 
+def _finding_number(finding_id) -> int:
+    text = str(finding_id).strip()
+    if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= 2**31 - 1:  # a database integer
+        raise ShopopsError(_("“%(value)s” is not a finding number.") % {"value": text[:40]})
+    return int(text)
+
+
 def _finding_checked(plan: CampaignPlan, finding_id) -> retro_findings.FindingFacts:
-    try:
-        fid = int(str(finding_id).strip())
-    except (TypeError, ValueError):
-        raise ShopopsError(_("“%(value)s” is not a finding number.") % {"value": str(finding_id)[:40]}) from None
-    if fid <= 0:
-        raise ShopopsError(_("“%(value)s” is not a finding number.") % {"value": str(finding_id)[:40]})
+    fid = _finding_number(finding_id)
     if not retro_findings.available():
         raise ShopopsError(_("Findings cannot be linked: the insights module is not available here."))
     facts = retro_findings.finding(fid)
@@ -115,11 +117,7 @@ def retro_finding_link(*, plan: CampaignPlan, finding_id, verdict: str, note: st
 def retro_finding_unlink(*, plan: CampaignPlan, finding_id, user) -> bool:
     """Remove a finding from the 复盘; False when it was not linked (nothing to do)."""
     _refuse_non_planner(user)
-    try:
-        fid = int(str(finding_id).strip())
-    except (TypeError, ValueError):
-        raise ShopopsError(_("“%(value)s” is not a finding number.") % {"value": str(finding_id)[:40]}) from None
-    deleted, _rows = RetroFinding.objects.filter(plan=plan, finding_id=fid).delete()
+    deleted, _rows = RetroFinding.objects.filter(plan=plan, finding_id=_finding_number(finding_id)).delete()
     return bool(deleted)
 
 

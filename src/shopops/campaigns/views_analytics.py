@@ -19,10 +19,10 @@ from django.views.decorators.http import require_POST
 
 from shopops.campaigns import analytics, live_alerts, retro_links, selectors, stocking
 from shopops.campaigns.models import CampaignPlan, RetroFinding
+from shopops.campaigns.retro import Retro
 from shopops.campaigns.services import PlanActionNotAllowed
 from shopops.campaigns.views import may_plan, module_required
 from shopops.core.errors import ShopopsError
-from shopops.campaigns.retro import Retro
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.dimensions import ad_tool_label
@@ -93,14 +93,15 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
     return {"summary": summary, "daily": daily, "channels": channels, "buyers": buyers}
 
 
-def findings_table(plan: CampaignPlan, currency: str) -> DataTable:
-    """The findings linked to the 复盘 (page export, XLSX/CSV, and the PDF): each as it was when linked."""
+def findings_table(linked: list[retro_links.LinkedRow], currency: str) -> DataTable:
+    """The findings linked to the 复盘 (the page's export, XLSX/CSV): each as it was when linked; actual and
+    expected are numbers in the KPI's unit (money, count, percent …)."""
     rows = []
-    for r in retro_links.linked(plan, language()):
+    for r in linked:
         link, t = r.link, r.texts
         kpi = CATALOG.get(link.kpi)
         unit = kpi.unit.value if kpi is not None else "count"
-        shown = (lambda x: _dec(x)) if unit == "money" else (lambda x: x)
+        shown = _dec if unit == "money" else float
         rows.append(Row({"day": link.day, "store": t.get("store") or link.store_id, "product": t.get("product", ""),
                          "kpi": t.get("kpi") or link.kpi, "actual": shown(link.actual), "expected": shown(link.expected),
                          "cause": t.get("cause", ""), "verdict": str(RetroFinding.Verdict(link.verdict).label),
@@ -164,14 +165,15 @@ def plan_retro(page: Page, plan_id: int):
     as_of = _as_of(page)
     retro = _retro_or_400(plan, as_of)
     currency = page.currency or plan.currency
-    tables = {**retro_tables(retro, currency), "findings": findings_table(plan, currency)}
+    linked = retro_links.linked(plan, language())
+    tables = {**retro_tables(retro, currency), "findings": findings_table(linked, currency)}
     user = page.request.user
     suggested = None
     if page.is_html and user.has_perm(f"team.use_{Module.INSIGHTS.value}"):  # they link to insights' pages
         suggested = retro_links.suggestions(plan, language())
     first, last = retro_links.window(plan)
     page.context.update(
-        linked=retro_links.linked(plan, language()), suggestions=suggested[0] if suggested else [],
+        linked=linked, suggestions=suggested[0] if suggested else [],
         suggestions_total=suggested[1] if suggested else 0, insights_available=suggested is not None,
         may_link=may_plan(user), may_open_insights=user.has_perm(f"team.use_{Module.INSIGHTS.value}"),
         finding_window=(first, last), finding_after_days=retro_links.AFTER_DAYS,

@@ -324,7 +324,7 @@ def campaigns_demo_ensure(*, today: dt.date | None = None, echo: Callable[[str],
 def retro_findings_demo_link(*, echo: Callable[[str], None] = print) -> int:
     """First run, after insights: each reviewed demo plan without linked findings gets up to two of the
     findings insights has in its 复盘 window (the campaign and the 14 days after) — the largest rise above
-    the expected value as "went well", the largest fall below it as "went badly", each with a note from
+    the expected value (actual ÷ expected) as "went well", the largest fall below it as "went badly", each with a note from
     the finding's own numbers. Only findings insights really made: when its days do not reach a plan's
     window nothing is linked (the echo says so). Returns the number of links made."""
     from shopops.campaigns import retro_findings, retro_links
@@ -341,8 +341,9 @@ def retro_findings_demo_link(*, echo: Callable[[str], None] = print) -> int:
     for plan in plans:
         first, last = retro_links.window(plan)
         found = retro_findings.findings_between(store_ids=plan.store_ids, start=first, end=last) or []
-        ups = sorted((f for f in found if f.actual > f.expected), key=lambda f: f.expected - f.actual)
-        downs = sorted((f for f in found if f.actual < f.expected), key=lambda f: f.actual - f.expected)
+        ratio = {f.finding_id: f.actual / f.expected for f in found if f.expected > 0}  # KPIs differ in unit: compare ratios
+        ups = sorted((f for f in found if ratio.get(f.finding_id, 1) > 1), key=lambda f: (-ratio[f.finding_id], f.day))
+        downs = sorted((f for f in found if ratio.get(f.finding_id, 1) < 1), key=lambda f: (ratio[f.finding_id], f.day))
         picks = [(f, "went_well") for f in ups[:1]] + [(f, "went_badly") for f in downs[:1]]
         if not picks:
             without.append(plan.name)
