@@ -10,6 +10,7 @@
 - :class:`ContentPost` — the content calendar (小红书, 抖音, 微信, 微博) with imported results;
 - :class:`StoreDay` — the store's own days (会员日, 店庆) on the marketing calendar;
 - :class:`StoreResponsibility` — who answers for which store's targets (team scorecards).
+- :class:`RetroFinding` — an insights finding linked to a plan's 复盘 (went well / badly / lesson).
 - :class:`PublicHolidaySchedule` / :class:`PublicHolidayDay` — a year's State Council holiday
   notice entered by hand while `chinesecalendar` does not ship it (2027 today).
 
@@ -272,6 +273,53 @@ class ContentPost(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class RetroFinding(models.Model):
+    """An insights finding (an abnormal KPI day) a planner linked to the plan's 复盘, with a verdict and a note.
+
+    Campaigns is below insights in the layers, so there is no foreign key: ``finding_id`` names the
+    ``insights.Finding`` and the row keeps what the finding said when it was linked (day, store, product,
+    KPI, actual, expected, the named cause — the texts in zh-Hans and English), so the 复盘 and its PDF/XLSX
+    read it without insights and do not change when insights re-detects the day.
+    """
+
+    class Verdict(models.TextChoices):
+        WENT_WELL = "went_well", pgettext_lazy("retro finding", "Went well")
+        WENT_BADLY = "went_badly", pgettext_lazy("retro finding", "Went badly")
+        LESSON = "lesson", pgettext_lazy("retro finding", "Lesson")
+
+    plan = models.ForeignKey(CampaignPlan, on_delete=models.CASCADE, related_name="retro_findings")
+    finding_id = models.PositiveIntegerField(help_text="insights.Finding id (no foreign key: insights is above campaigns)")
+    verdict = models.CharField(max_length=16, choices=Verdict.choices)
+    note = models.CharField(max_length=200, blank=True)
+    # what the finding said when it was linked
+    day = models.DateField()
+    store_id = models.CharField(max_length=64)
+    product_id = models.CharField(max_length=64, blank=True, default="")
+    kpi = models.CharField(max_length=64)
+    actual = models.FloatField()
+    expected = models.FloatField()
+    severity = models.CharField(max_length=16, blank=True, default="")
+    link = models.CharField(max_length=300, blank=True, default="")
+    texts = models.JSONField(default=dict, blank=True, help_text="{zh|en: {store, product, kpi, actual, expected, cause, severity}}")
+    linked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    linked_at = models.DateTimeField()
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["day", "store_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "finding_id"], name="campaign_retro_finding_once"),
+            models.CheckConstraint(condition=Q(verdict__in=["went_well", "went_badly", "lesson"]),
+                                   name="campaign_retro_finding_verdict_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}: finding {self.finding_id} ({self.verdict})"
 
 
 class StoreDay(models.Model):

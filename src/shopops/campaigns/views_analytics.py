@@ -7,13 +7,22 @@ import datetime as dt
 import tempfile
 from pathlib import Path
 
-from django.http import FileResponse, HttpResponse
+from django.contrib import messages
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _, gettext_noop, pgettext
+from django.views.decorators.http import require_POST
 
-from shopops.campaigns import analytics, live_alerts, selectors, stocking
-from shopops.campaigns.models import CampaignPlan
+from shopops.campaigns import analytics, live_alerts, retro_links, selectors, stocking
+from shopops.campaigns.models import CampaignPlan, RetroFinding
 from shopops.campaigns.retro import Retro
+from shopops.campaigns.services import PlanActionNotAllowed
+from shopops.campaigns.views import may_plan, module_required
+from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.dimensions import ad_tool_label
@@ -21,7 +30,7 @@ from shopops.metrics.formatting import format_value
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
-RETRO_TABLES = ("summary", "daily", "channels", "buyers")
+RETRO_TABLES = ("summary", "daily", "channels", "buyers", "findings")
 LIVE_TABLES = ("days", "hours", "products", "channels")
 LIVE_ALERT_DAYS_BEFORE = 7  # the live page's alerts: from a week before the first day (stock, pace of the warm-up)
 CHANNEL_NOTE = gettext_noop("Assumes each tool's attributed GMV grows as spend^elasticity (fitted on its daily history), that "
@@ -84,6 +93,31 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
     return {"summary": summary, "daily": daily, "channels": channels, "buyers": buyers}
 
 
+def findings_table(linked: list[retro_links.LinkedRow], currency: str) -> DataTable:
+    """The findings linked to the 复盘 (the page's export, XLSX/CSV): each as it was when linked; actual and
+    expected are numbers in the KPI's unit (money, count, percent …)."""
+    rows = []
+    for r in linked:
+        link, t = r.link, r.texts
+        kpi = CATALOG.get(link.kpi)
+        unit = kpi.unit.value if kpi is not None else "count"
+        shown = _dec if unit == "money" else float
+        rows.append(Row({"day": link.day, "store": t.get("store") or link.store_id, "product": t.get("product", ""),
+                         "kpi": t.get("kpi") or link.kpi, "actual": shown(link.actual), "expected": shown(link.expected),
+                         "cause": t.get("cause", ""), "verdict": str(RetroFinding.Verdict(link.verdict).label),
+                         "note": link.note, "finding": f"#{link.finding_id}",
+                         "linked_by": link.linked_by.get_username() if link.linked_by else ""},
+                        units={"actual": unit, "expected": unit}))
+    return DataTable("findings", _("Linked findings"), [
+        Column("day", _("Day"), unit="date"), Column("store", _("Store")), Column("product", _("Product")),
+        Column("kpi", _("KPI")), Column("actual", _("Actual"), unit="count"),
+        Column("expected", _("Expected"), unit="count"), Column("cause", _("Named cause")),
+        Column("verdict", pgettext("retro finding", "Verdict")), Column("note", _("Note")),
+        Column("finding", pgettext("retro finding", "Finding")), Column("linked_by", _("Linked by"))], rows, currency=currency,
+        note=_("Insights findings of the campaign's stores and days (and the %(after)s days after) a planner linked to "
+               "the 复盘, as they read when linked.") % {"after": retro_links.AFTER_DAYS})
+
+
 def _dec(x):
     from decimal import Decimal
 
@@ -131,7 +165,19 @@ def plan_retro(page: Page, plan_id: int):
     as_of = _as_of(page)
     retro = _retro_or_400(plan, as_of)
     currency = page.currency or plan.currency
-    tables = retro_tables(retro, currency)
+    linked = retro_links.linked(plan, language())
+    tables = {**retro_tables(retro, currency), "findings": findings_table(linked, currency)}
+    user = page.request.user
+    suggested = None
+    if page.is_html and user.has_perm(f"team.use_{Module.INSIGHTS.value}"):  # they link to insights' pages
+        suggested = retro_links.suggestions(plan, language())
+    first, last = retro_links.window(plan)
+    page.context.update(
+        linked=linked, suggestions=suggested[0] if suggested else [],
+        suggestions_total=suggested[1] if suggested else 0, insights_available=suggested is not None,
+        may_link=may_plan(user), may_open_insights=user.has_perm(f"team.use_{Module.INSIGHTS.value}"),
+        finding_window=(first, last), finding_after_days=retro_links.AFTER_DAYS,
+        verdicts=RetroFinding.Verdict.choices, note_max=retro_links.NOTE_MAX)
     page.context.update(
         retro=retro, figures=retro.figures, as_of=as_of,
         shown=_shown(retro, currency),
@@ -149,9 +195,10 @@ def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
     as_of = _as_of(page)
     retro = _retro_or_400(plan, as_of)
     currency = page.currency or plan.currency
-    tables = retro_tables(retro, currency)
+    tables = retro_tables(retro, currency)  # the linked findings as lines below: 11 columns do not fit A4
     html = render_to_string("campaigns/retro_document.html", {
-        "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES], "as_of": as_of,
+        "plan": plan, "retro": retro, "tables": [tables[t] for t in RETRO_TABLES if t in tables], "as_of": as_of,
+        "linked": retro_links.linked(plan, language()), "finding_after_days": retro_links.AFTER_DAYS,
         "shown": _shown(retro, currency),
         "lang": language()}, request=page.request)
     from weasyprint import HTML  # lazy: it loads pango
@@ -163,6 +210,63 @@ def plan_retro_pdf(page: Page, plan_id: int) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="retro-{plan.pk}-{as_of.isoformat()}.pdf"'
     return response
+
+
+def _retro_url(plan_id: int, as_of: str) -> str:
+    url = reverse("campaigns:plan_retro", args=(plan_id,))
+    try:
+        return url + "?" + urlencode({"as_of": dt.date.fromisoformat(as_of).isoformat()}) if as_of else url
+    except ValueError:
+        return url
+
+
+def _link_refused(request: HttpRequest, plan: CampaignPlan, message: str, status: int) -> HttpResponse:
+    return render(request, "campaigns/retro_finding_refused.html", {
+        "plan": plan, "error": message, "back": _retro_url(plan.pk, request.POST.get("as_of", ""))}, status=status)
+
+
+def _plan_or_404(plan_id: int) -> CampaignPlan:
+    try:
+        return CampaignPlan.objects.get(pk=plan_id)
+    except CampaignPlan.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+@module_required
+@require_POST
+def retro_finding_link(request: HttpRequest, plan_id: int) -> HttpResponse:
+    """Link a finding to the 复盘 (planners; 403 for others, 400 with the reason for a finding that does not fit)."""
+    plan = _plan_or_404(plan_id)
+    try:
+        result = retro_links.retro_finding_link(plan=plan, finding_id=request.POST.get("finding", ""),
+                                                verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""),
+                                                user=request.user, now=timezone.now())
+    except PlanActionNotAllowed as exc:
+        return _link_refused(request, plan, str(exc), 403)
+    except ShopopsError as exc:
+        return _link_refused(request, plan, str(exc), 400)
+    if result.created:
+        messages.success(request, _("Finding #%(id)s linked to the 复盘.") % {"id": result.link.finding_id})
+    elif result.changed:
+        messages.success(request, _("Finding #%(id)s: verdict and note updated.") % {"id": result.link.finding_id})
+    else:
+        messages.info(request, _("Finding #%(id)s was linked already; nothing changed.") % {"id": result.link.finding_id})
+    return redirect(_retro_url(plan.pk, request.POST.get("as_of", "")) + "#retro-findings-title")
+
+
+@module_required
+@require_POST
+def retro_finding_unlink(request: HttpRequest, plan_id: int, finding_id: int) -> HttpResponse:
+    plan = _plan_or_404(plan_id)
+    try:
+        removed = retro_links.retro_finding_unlink(plan=plan, finding_id=finding_id, user=request.user)
+    except PlanActionNotAllowed as exc:
+        return _link_refused(request, plan, str(exc), 403)
+    if removed:
+        messages.success(request, _("Finding #%(id)s removed from the 复盘.") % {"id": finding_id})
+    else:
+        messages.info(request, _("Finding #%(id)s was not linked; nothing changed.") % {"id": finding_id})
+    return redirect(_retro_url(plan.pk, request.POST.get("as_of", "")) + "#retro-findings-title")
 
 
 def live_tables(pace, currency: str) -> dict[str, DataTable]:

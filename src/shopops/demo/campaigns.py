@@ -14,6 +14,9 @@ the days the data shows a peak:
 - content posts on 小红书, 抖音, 微信 and 微博 with imported results; the store's own days
   (会员日, 店庆); who answers for which store, and monthly GMV targets for the last three months
   (only where none is set), so the team scorecards have numbers.
+- after insights' first run (``retro_findings_demo_link``): each reviewed plan gets up to two of the
+  findings insights has in its 复盘 window linked — real findings only; the default demo detects the
+  last five days, which no reviewed plan's window reaches, so there it links none and says so.
 """
 
 from __future__ import annotations
@@ -316,3 +319,45 @@ def campaigns_demo_ensure(*, today: dt.date | None = None, echo: Callable[[str],
     n = campaigns_demo_create(today=today, echo=echo)
     _targets(today, echo)
     echo(f"campaign season: {n} campaign plans (past ones reviewed, 双12 approved with tasks in progress)")
+
+
+def retro_findings_demo_link(*, echo: Callable[[str], None] = print) -> int:
+    """First run, after insights: each reviewed demo plan without linked findings gets up to two of the
+    findings insights has in its 复盘 window (the campaign and the 14 days after) — the largest rise above
+    the expected value (actual ÷ expected) as "went well", the largest fall below it as "went badly", each with a note from
+    the finding's own numbers. Only findings insights really made: when its days do not reach a plan's
+    window nothing is linked (the echo says so). Returns the number of links made."""
+    from shopops.campaigns import retro_findings, retro_links
+    from shopops.campaigns.models import RetroFinding
+    from shopops.campaigns.selectors import store_today
+
+    director = _users().get("director")
+    if director is None or not retro_findings.available():
+        return 0
+    plans = list(CampaignPlan.objects.filter(festival__startswith=MARKER, status=CampaignPlan.Status.REVIEWED)
+                 .exclude(pk__in=RetroFinding.objects.values("plan_id")).order_by("starts_on"))
+    made, without = 0, []
+    now = dt.datetime.combine(store_today(), dt.time(9), tzinfo=TZ)
+    for plan in plans:
+        first, last = retro_links.window(plan)
+        found = retro_findings.findings_between(store_ids=plan.store_ids, start=first, end=last) or []
+        ratio = {f.finding_id: f.actual / f.expected for f in found if f.expected > 0}  # KPIs differ in unit: compare ratios
+        ups = sorted((f for f in found if ratio.get(f.finding_id, 1) > 1), key=lambda f: (-ratio[f.finding_id], f.day))
+        downs = sorted((f for f in found if ratio.get(f.finding_id, 1) < 1), key=lambda f: (ratio[f.finding_id], f.day))
+        picks = [(f, "went_well") for f in ups[:1]] + [(f, "went_badly") for f in downs[:1]]
+        if not picks:
+            without.append(plan.name)
+            continue
+        for f, verdict in picks:
+            change = f.actual / f.expected - 1 if f.expected else 0.0
+            kpi = f.texts.get("zh", {}).get("kpi", f.kpi)
+            note = f"{'活动后' if f.day > plan.ends_on else '活动期间'}{kpi}比预期{'高' if change >= 0 else '低'}{abs(change):.0%}"
+            retro_links.retro_finding_link(plan=plan, finding_id=f.finding_id, verdict=verdict, note=note,
+                                           user=director, now=now)
+            made += 1
+    if without:
+        echo(f"复盘 linked findings: none for {', '.join(without)} — insights has no finding in their windows "
+             "(the demo detects its last five days only); nothing faked")
+    if made:
+        echo(f"复盘 linked findings: {made} linked to the reviewed plans")
+    return made

@@ -88,6 +88,9 @@ def _insights_demo_ensure(*, echo: Callable[[str], None]) -> None:
     echo("first run: detecting unusual days in the demo store (insights, last 5 days) …")
     insights_run(days=[last - dt.timedelta(days=k) for k in range(5)], echo=echo)
     echo(module_alerts_collect(day=last).text())  # inventory, service and campaign alerts, as the morning job does
+    from shopops.demo.campaigns import retro_findings_demo_link
+
+    retro_findings_demo_link(echo=echo)  # the reviewed plans' 复盘 link findings of their windows, when there are any
 
 
 def demo_setup(*, echo: Callable[[str], None] = print) -> None:
