@@ -50,7 +50,9 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout6c": (2890, 4405, 7901),  # drawn by the lead 16:44 UTC for the sixth pass (campaign store-level checks), never tuned on
         "heldout6": (5818, 6034, 8523, 8872),  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
         "heldout7c": (2724, 3182, 4772),  # drawn by the lead 21:49 UTC for the seventh pass (campaign windows), never tuned on
-        "heldout7": (7308, 3037, 5713, 6628)}  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
+        "heldout7": (7308, 3037, 5713, 6628),  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
+        "heldout8c": (9549, 6160, 6621, 7032),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (campaign windows), never tuned on
+        "heldout8": (6028, 9332, 9266)}  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (ordinary days, 618), never tuned on  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
