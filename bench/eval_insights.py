@@ -5,8 +5,8 @@
     .venv/bin/python bench/eval_insights.py --seeds 5,6 --seasons campaign --verbose
 
 For each seed and season (``shopops.insights.evaluation.SEASONS``: ordinary summer days,
-618, and with a year of history 双11, 年货节, 618, 双12 and 38节) a schedule of 18 incidents
-(three of every kind — one in the 8-day 双12 and 38节 windows —, random store, day and product
+618, and with a year of history 双11, 年货节, 618, 双12, 38节 and 99划算节) a schedule of 18 incidents
+(three of every kind — one in the 8-day 双12 and 38节 windows, five of the six in 99划算节's three days —, random store, day and product
 rank 0–9) is drawn from the seed; the demo generator (``eval`` scale, the same seed)
 writes the store with them planted, the ingest pipeline imports it into a DuckDB file
 (cached under ``SHOPOPS_EVAL_DIR``, default ``/tmp/shopops-eval``, so scoring again costs
@@ -50,7 +50,9 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout6c": (2890, 4405, 7901),  # drawn by the lead 16:44 UTC for the sixth pass (campaign store-level checks), never tuned on
         "heldout6": (5818, 6034, 8523, 8872),  # drawn by the lead 16:44 UTC for the sixth pass (ordinary days, 618), never tuned on
         "heldout7c": (2724, 3182, 4772),  # drawn by the lead 21:49 UTC for the seventh pass (campaign windows), never tuned on
-        "heldout7": (7308, 3037, 5713, 6628)}  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
+        "heldout7": (7308, 3037, 5713, 6628),  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
+        "heldout8c": (9549, 6160, 6621, 7032),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (campaign windows), never tuned on
+        "heldout8": (6028, 9332, 9266)}  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (ordinary days, 618), never tuned on  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
@@ -173,7 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", help="comma-separated seeds (instead of --set)")
     ap.add_argument("--seasons", default="ordinary,campaign",
                     help=f"comma-separated, of {', '.join(SEASONS)} (all but ordinary and campaign hold a year "
-                         "of history; double12 and women38: the 8-day 双12 and 38节 windows, one incident of each kind)")
+                         "of history; double12 and women38: the 8-day 双12 and 38节 windows, one incident of each kind; "
+                         "nine9: 99划算节's 3 days, five of the six kinds, one per store)")
     ap.add_argument("--verbose", action="store_true")
     ap.add_argument("--baseline", action="store_true",
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "

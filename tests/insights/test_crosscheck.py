@@ -242,7 +242,7 @@ def _demand_up_with(kind: str) -> StoreProducts:
     elif kind == "competitor_price":
         sp.competitor_cut[0, -1] = 0.22  # 22 % beyond the market's cut that day
     elif kind == "stock_out":
-        sp.on_hand[0, -1] = 0.0
+        sp.on_hand[0, -2] = 0.0  # the day before's end-of-day snapshot: the shelf empty through the day
     return sp
 
 

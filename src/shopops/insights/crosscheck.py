@@ -148,6 +148,13 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
         ratio = price / usual[:, None]
         # the store's price index of the day: the median product's price against its usual (a campaign's discounts)
         index = np.nanmedian(ratio, axis=0)
+        # the day's price noise per unit sold, over the store's products: a product's price against the index
+        # times √units (MAD). A campaign's item discounts are drawn per order line from a wider range, so on its
+        # days a product that sold few units strays from the index by more than its own ordinary days say
+        # (dev 双12: 0.08 per unit on the campaign days against 0.02–0.03 on ordinary ones)
+        per_unit = np.log(ratio / index[None, :]) * np.sqrt(units)
+        per_unit[~np.isfinite(per_unit)] = np.nan
+        spread = 1.4826 * np.nanmedian(np.abs(per_unit - np.nanmedian(per_unit, axis=0)), axis=0)  # [D]
     two = [j for j in (i - 1, i) if j >= 0]
     for p in range(p_n):
         found = out[p]
@@ -166,10 +173,22 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
                     level = min(level, float(np.median(np.log(week))))
             def step_of(cols: list[int]) -> tuple[float, float, float]:
                 units_now = float(np.nansum(units[p, cols]))
-                idx_now = float(np.nanmedian(index[cols])) if np.isfinite(index[cols]).any() else float("nan")
+                # the store's index of the days weighted by the product's units on each: over two days the
+                # expected price is each day's, where its units were sold (on the day a campaign's discount
+                # deepens, units sold the day before at the shallower discount are not a rise against the deeper)
+                u = np.nan_to_num(units[p, cols])
+                ok = np.isfinite(index[cols]) & (index[cols] > 0) & (u > 0)
+                idx_now = float((u[ok] * index[cols][ok]).sum() / u[ok].sum()) if ok.any() else float("nan")
                 if units_now < 1 or not np.isfinite(idx_now) or idx_now <= 0:
                     return float("nan"), units_now, idx_now
                 return math.log(float(np.nansum(amount[p, cols])) / units_now / usual[p] / idx_now) - level, units_now, idx_now
+
+            def unit_noise(cols: list[int]) -> float:
+                """The noise of the product's price over ``cols`` from the days' per-unit spread: √(Σ u·s²) / Σ u."""
+                u = np.nan_to_num(units[p, cols])
+                sd = spread[cols]
+                ok = np.isfinite(sd) & (u > 0)
+                return float(math.sqrt((u[ok] * sd[ok] ** 2).sum()) / u[ok].sum()) if ok.any() else 0.0
 
             # the day alone, with the day before, and the day before alone while the day itself is not back
             # down (a price raised yesterday holds today: nobody checked out at the old price since)
@@ -185,14 +204,17 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
                         continue
                 now = float(np.nansum(amount[p, cols])) / units_now
                 rise = math.exp(step) - 1
-                if rise >= cs.price_rise and step >= cs.price_z * noise:
+                if rise >= cs.price_rise and step >= cs.price_z * max(noise, unit_noise(cols)):
                     found["price_change"] = (rise / 0.15, {"before": round(float(usual[p]) * idx_now, 2),
                                                            "after": round(now, 2), "change": round(rise, 4),
                                                            "relative_to_store": True})
                     break
-        if np.any(sp.on_hand[p, two] <= 0):
-            found["stock_out"] = (1.0, {"on_hand": 0, "days_of_cover": 0.0,
-                                        "date": sp.dates[max(j for j in two if sp.on_hand[p, j] <= 0)].isoformat()})
+        # the snapshots are end-of-day: the shelf is empty through day i when the day before's snapshot reads 0;
+        # day i's own 0 says the product sold until it ran out some time that day (a stock that reads 0 at the
+        # end of the day before a stock-out — dev 双12 seed 3182 pdd 12-05 — had sold as usual; its finding then
+        # used the cool-down of the stock-out's own days). An unknown day before (weekly snapshots): from the next day
+        if i >= 1 and sp.on_hand[p, i - 1] <= 0:
+            found["stock_out"] = (1.0, {"on_hand": 0, "days_of_cover": 0.0, "date": sp.dates[i - 1].isoformat()})
         # a week of reviews: buyers write them days after buying, so a wave builds up over days
         recent = float(np.nansum(sp.bad_reviews[p, max(i - 6, 0):i + 1]))
         base = float(np.nansum(sp.bad_reviews[p, max(i - 34, 0):max(i - 6, 0)])) / 4.0

@@ -34,6 +34,7 @@ class Season:
     last: dt.date
     history: int = LOOKBACK  # days written before ``first`` (a year and more: last year's campaign is there)
     per_kind: int = 3  # incidents of every kind (a short window holds one of each: 5 stores, 5 days apart)
+    leave_out: int = 0  # kinds a seed leaves out, drawn from the seed (99划算节's 3 days: one incident per store)
 
     @property
     def generate_days(self) -> int:
@@ -50,7 +51,10 @@ YEAR_HISTORY = 400  # a year and the four weeks before last year's campaign
 # ordinary summer days (no platform campaign: 99划算节 starts 9/7), and 618 (5/20–6/20) with 8 weeks of
 # history; 双11 (10/15–11/13) and 年货节 2025 (12/30–2/4, 春节 1/29) with last year's campaign in the history;
 # the short windows 双12 (12/5–12/12) and 38节 (3/1–3/8), last year's in the history, one incident of each kind
-# (8 days hold two incidents per store 5 days apart: 10 places for 6 kinds, a tracking outage only at own)
+# (8 days hold two incidents per store 5 days apart: 10 places for 6 kinds, a tracking outage only at own);
+# 99划算节 (9/7–9/9, no warm-up days in either calendar) holds one 2-day incident per store: 5 of the 6 kinds,
+# the one left out drawn from the seed; judged through 9/10 (an ordinary day: its store-days count as normal
+# ones) so that an incident starts on 9/7 or 9/8 (a season's incidents end by the day before its last)
 SEASONS = {
     "ordinary": Season("ordinary", dt.date(2025, 7, 10), dt.date(2025, 9, 5)),
     "campaign": Season("campaign", dt.date(2025, 5, 20), dt.date(2025, 6, 20)),
@@ -59,6 +63,7 @@ SEASONS = {
     "campaign_year": Season("campaign_year", dt.date(2025, 5, 20), dt.date(2025, 6, 20), YEAR_HISTORY),
     "double12": Season("double12", dt.date(2025, 12, 5), dt.date(2025, 12, 12), YEAR_HISTORY, per_kind=1),
     "women38": Season("women38", dt.date(2025, 3, 1), dt.date(2025, 3, 8), YEAR_HISTORY, per_kind=1),
+    "nine9": Season("nine9", dt.date(2025, 9, 7), dt.date(2025, 9, 10), YEAR_HISTORY, per_kind=1, leave_out=1),
 }
 
 
@@ -76,26 +81,30 @@ def draw_schedule(seed: int, season: Season, *, per_kind: int | None = None, day
     ``season``; a store never has two within ``gap`` days (their windows and the cool-down stay apart).
     Product incidents hit the store's ``rank``-th best seller, rank uniform in 0..``max_rank``."""
     per_kind = season.per_kind if per_kind is None else per_kind
+    kinds = [k for k in KINDS for _ in range(per_kind)]
+    if season.leave_out:  # its own stream: the other seasons' draws stay as they were
+        out = np.random.default_rng([seed, 18, 0, 99]).choice(len(KINDS), size=season.leave_out, replace=False)
+        kinds = [k for k in kinds if KINDS.index(k) not in set(out.tolist())]
     try:
-        return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=False)
+        return _draw(seed, season, kinds, days, gap, max_rank, constrained_first=False)
     except ValueError:  # the one-store kinds (a tracking outage) found their store full: place them first
         pass
     for attempt in range(50):  # a short window (8 days) the random days left fragmented: draw again
         try:
-            return _draw(seed, season, per_kind, days, gap, max_rank, constrained_first=True, attempt=attempt)
+            return _draw(seed, season, kinds, days, gap, max_rank, constrained_first=True, attempt=attempt)
         except ValueError:
             continue
     raise ValueError(f"{per_kind} incidents of every kind do not fit {season.first}..{season.last} {gap} days apart")
 
 
-def _draw(seed: int, season: Season, per_kind: int, days: int, gap: int, max_rank: int, *,
+def _draw(seed: int, season: Season, kinds: list[str], days: int, gap: int, max_rank: int, *,
           constrained_first: bool, attempt: int = 0) -> list[Planned]:
     # attempt 0 is the draw every earlier schedule was made with (its warehouses stay valid)
     rng = np.random.default_rng([seed, 18] if attempt == 0 else [seed, 18, attempt])
     span = (season.last - season.first).days - days + 1
     taken: dict[str, list[int]] = {s: [] for s in STORES}
     out: list[Planned] = []
-    kinds = [k for k in KINDS for _ in range(per_kind)]
+    kinds = list(kinds)
     rng.shuffle(kinds)
     if constrained_first:
         kinds.sort(key=lambda k: len(STORES_OF_KIND.get(k, STORES)))
