@@ -403,3 +403,24 @@ def test_a_long_product_filter_is_a_bare_in_and_gives_the_oracle_numbers(con):
     fast, raw, _used = both(q, con)
     assert fast == raw
     assert {r["product_id"]: r["item_gmv"] for r in raw} == {p: v.quantize(Decimal("0.01")) for p, v in want.items()}
+
+
+@pytest.mark.parametrize("rollups_on", [True, False])
+def test_base_frame_is_the_result_rows_as_floats(con, rollups_on):
+    """``base_frame`` (column-wise floats) equals ``run_query(q).to_frame()`` cell by cell, row order included,
+    with the rollups and without (a product without events that day: 0 visitors, as the rows say)."""
+    from shopops.metrics.runners import base_frame
+
+    _few_on_spark(con, "base_frame")
+    kpis = ("item_gmv", "units_sold", "item_buyers", "visitors", "visitor_days", "bad_reviews", "review_count")
+    ids = tuple(sorted(FRAMES["order_lines"].product_id.dropna().unique())[:7]) + ("",)
+    q = KpiQuery(kpis, PERIOD, grain=Grain.DAY, by=("store_id", "product_id"), filters=(Filter("product_id", ids),))
+    with rollup_reads(rollups_on):
+        rows = run_query(q, con=con, cache=False).to_frame()
+        got = base_frame(q, con=con)
+    assert len(rows) > 20 and rows.visitors.eq(0).any()
+    want = rows.assign(**{k: [float(v) for v in rows[k]] for k in kpis})
+    pd.testing.assert_frame_equal(got, want, check_exact=True, check_dtype=False)
+    assert all(got[k].dtype == "float64" for k in kpis)
+    with pytest.raises(ValueError):
+        base_frame(KpiQuery(("aov",), PERIOD, by=("store_id",)), con=con)

@@ -25,7 +25,7 @@ from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
 from shopops.metrics.channels import VISITOR_KPIS, has_event_stream
 from shopops.metrics.dimensions import product_titles as dimension_titles
 from shopops.metrics.dimensions import store_list
-from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run_query
+from shopops.metrics.runners import BUCKET, Filter, KpiQuery, base_frame, run_query
 from shopops.insights.detection import SeriesSpec
 
 # per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
@@ -115,12 +115,12 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     if not ids:
         return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
     asked = tuple(dict.fromkeys([*kpis, *(["visitor_days"] if "visitors" in kpis else [])]))
-    res = run_query(KpiQuery(asked, period, grain=Grain.DAY, by=("store_id", "product_id"),
-                       stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
-    frame = res.to_frame()
+    # every product KPI is a base KPI: read column-wise as floats (metrics.runners.base_frame), not row by row
+    frame = base_frame(KpiQuery(asked, period, grain=Grain.DAY, by=("store_id", "product_id"),
+                                stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
     frame = frame.merge(pairs, on=["store_id", "product_id"], how="inner")  # a product id of another store
-    frame = _in_own_words(_numeric(frame, asked), {"visitors": "visitor_days"}, platform_stores(con=con))
+    frame = _in_own_words(frame, {"visitors": "visitor_days"}, platform_stores(con=con))
     return frame[[c for c in frame.columns if c in (BUCKET, "store_id", "product_id", *kpis)]]
 
 
