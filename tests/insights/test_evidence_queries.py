@@ -96,3 +96,38 @@ def test_each_store_is_read_in_its_own_kou_jing(warehouse):
     by_source = got.groupby("traffic_source").visitors.sum()
     want = tr[tr.store_id == "tmall"].groupby("traffic_source").visitors.sum()
     assert {k: by_source[k] for k in want.index} == want.to_dict()
+
+
+@pytest.mark.slow
+def test_checkout_prices_by_the_day_an_order_was_placed_equal_pandas(any_warehouse):
+    """``placed_prices``: units and Σ unit price × units of the lines of orders placed (paid or not) on each
+    business day (UTC+8) of the window, against pandas over the same frames — orders placed just before and
+    after a local midnight included (the window's edges are instants, compared as instants)."""
+    con = any_warehouse
+    frames = build()
+    o = frames["orders"].copy()
+    # move a few orders to the minutes around the window's local-midnight edges (UTC 16:00 the day before)
+    edge = dt.datetime.combine(FIRST - dt.timedelta(days=1), dt.time(16), tzinfo=dt.UTC)
+    for k, delta in enumerate((-1, 0, 1, 59)):
+        o.loc[o.index[k], "created_at"] = edge + dt.timedelta(minutes=delta)
+    frames["orders"] = o
+    li = frames["order_lines"].copy()  # a checkout price on most lines (none on every fifth)
+    li["unit_price"] = [None if k % 5 == 0 else Decimal(19 + k % 7) + Decimal("0.90") for k in range(len(li))]
+    frames["order_lines"] = li
+    load_into(con, frames)
+    products = {"tmall": ["P01", "P02", "P03"], "jd": ["P01", "P04"]}
+    got = queries.placed_prices(products, FIRST, LAST, con=con)
+
+    placed = pd.to_datetime(o.created_at, utc=True) + pd.Timedelta(hours=8)
+    oo = o.assign(date=placed.dt.date)[["store_id", "order_id", "date"]]
+    li = li[li.unit_price.notna()].merge(oo, on=["store_id", "order_id"])
+    li = li[(li.date >= FIRST) & (li.date <= LAST)]
+    # the chosen stores' lines of any chosen id (the caller indexes each store's own products)
+    li = li[li.store_id.isin(list(products)) & li.product_id.isin({p for ps in products.values() for p in ps})]
+    want = {(r.store_id, r.product_id, r.date): (int(r.quantity), float(r.listed)) for r in
+            li.assign(listed=[Decimal(u) * q for u, q in zip(li.unit_price, li.quantity)])
+            .groupby(["store_id", "product_id", "date"], as_index=False)
+            .agg(quantity=("quantity", "sum"), listed=("listed", lambda s: float(sum(s, Decimal(0))))).itertuples()}
+    have = {(r.store_id, r.product_id, r.date): (int(r.units), float(r.listed)) for r in got.itertuples()}
+    assert have == want
+    assert len(want) > 5 and any(d == FIRST for (_s, _p, d) in want)

@@ -90,45 +90,66 @@ PRODUCT_ALERTING: frozenset[str] = frozenset()
 
 def _series_from(frame: pd.DataFrame, dates: list[dt.date], kpis: Sequence[str], key_cols: Sequence[str],
                  alerting: frozenset[str] | None = None) -> list[Series]:
+    """One series per group of ``key_cols`` (in the groups' sorted order) and KPI: the KPI's value on each
+    date (NaN without a row; a count or an amount 0 where the row has none), its volume alongside. Built
+    column-wise: one (group × date) array per column, then a row of it per series."""
     out: list[Series] = []
     if frame.empty:
         return out
     pos = {d: i for i, d in enumerate(dates)}
-    for keys, g in frame.groupby(list(key_cols)):
+    grouped = frame.groupby(list(key_cols))
+    group = grouped.ngroup().to_numpy()
+    col = np.array([pos.get(d, -1) for d in frame[BUCKET]], dtype=np.int64)
+    ok = (group >= 0) & (col >= 0)
+    group, col = group[ok], col[ok]
+    n, m = grouped.ngroups, len(dates)
+    has_row = np.zeros((n, m), dtype=bool)
+    has_row[group, col] = True
+    grids: dict[str, np.ndarray] = {}
+
+    def grid(name: str) -> np.ndarray:
+        if name not in grids:
+            g = np.full((n, m), np.nan)
+            g[group, col] = frame[name].to_numpy(dtype=float)[ok]
+            grids[name] = g
+        return grids[name]
+
+    specs = []
+    for kid in kpis:
+        spec = queries.spec_of(kid)
+        if alerting is not None:
+            spec = replace(spec, alerting=kid in alerting)
+        values = grid(kid)
+        if spec.kind is Unit.COUNT or spec.kind is Unit.MONEY:
+            # a count or an amount with no row on a day with other data is 0
+            values = np.where(np.isnan(values) & has_row, 0.0, values)
+        den = grid(spec.volume) if spec.volume and spec.volume in frame else None
+        specs.append((spec, values, den))
+    for k, keys in enumerate(_group_keys(grouped)):
         keys = keys if isinstance(keys, tuple) else (keys,)
         store = str(keys[0])
         product = str(keys[1]) if len(keys) > 1 else ""
-        idx = np.array([pos[d] for d in g[BUCKET] if d in pos], dtype=np.int64)
-        rows = g[g[BUCKET].isin(pos)]
-        for kid in kpis:
-            spec = queries.spec_of(kid)
-            if alerting is not None:
-                spec = replace(spec, alerting=kid in alerting)
-            values = np.full(len(dates), np.nan)
-            values[idx] = rows[kid].to_numpy(dtype=float)
-            den = None
-            if spec.volume and spec.volume in rows:
-                den = np.full(len(dates), np.nan)
-                den[idx] = rows[spec.volume].to_numpy(dtype=float)
-            if spec.kind is Unit.COUNT or spec.kind is Unit.MONEY:
-                # a count or an amount with no row on a day with other data is 0
-                values = np.where(np.isnan(values) & np.isin(np.arange(len(dates)), idx), 0.0, values)
-            out.append(Series(spec, store, product, dates, values, den))
+        for spec, values, den in specs:
+            out.append(Series(spec, store, product, dates, values[k].copy(), None if den is None else den[k].copy()))
     return out
+
+
+def _group_keys(grouped) -> list:
+    """The keys of a groupby in the order of its ``ngroup`` numbers (sorted)."""
+    return list(grouped.size().index)
 
 
 def _fill_products(frame: pd.DataFrame, products: Mapping[str, list[str]], store_dates: Mapping[str, set]) -> pd.DataFrame:
     """Products sell nothing on some days: their KPIs are 0 there (not missing) when the store has data."""
-    rows = []
-    have = {(r.store_id, r.product_id, r.bucket) for r in frame[["store_id", "product_id", BUCKET]].itertuples()}
-    for store, ps in products.items():
-        for p in ps:
-            for d in store_dates.get(store, ()):
-                if (store, p, d) not in have:
-                    rows.append({BUCKET: d, "store_id": store, "product_id": p})
-    if not rows:
+    wanted = pd.DataFrame([(store, p, d) for store, ps in products.items() for d in store_dates.get(store, ())
+                           for p in ps], columns=["store_id", "product_id", BUCKET])
+    if wanted.empty:
         return frame
-    extra = pd.DataFrame(rows)
+    have = frame[["store_id", "product_id", BUCKET]].drop_duplicates()
+    extra = wanted.merge(have, on=["store_id", "product_id", BUCKET], how="left", indicator=True)
+    extra = extra[extra["_merge"] == "left_only"].drop(columns="_merge")
+    if extra.empty:
+        return frame
     for c in frame.columns:
         if c not in extra:
             extra[c] = 0.0
@@ -194,13 +215,11 @@ def _store_products(frame: pd.DataFrame, products: Mapping[str, list[str]], date
             placed_listed[rows[ok], cols[ok]] = pg.listed.to_numpy(dtype=float)[ok]
         on_hand = np.full((n, m), np.nan)
         sg = stock[stock.store_id == store] if len(stock) else stock
-        for r in sg.itertuples():
-            k = idx.get(str(r.product_id))
-            if k is None:
-                continue
-            c = pos.get(r.date)
-            if c is not None:
-                on_hand[k, c] = float(r.on_hand)
+        if len(sg):
+            rows = np.array([idx.get(str(p), -1) for p in sg.product_id])
+            cols = np.array([pos.get(d, -1) for d in sg.date])
+            ok = (rows >= 0) & (cols >= 0)
+            on_hand[rows[ok], cols[ok]] = sg.on_hand.to_numpy(dtype=float)[ok]
         cut = np.zeros((n, m))
         market = market_cut.get(store, {})
         for p in ps:

@@ -25,7 +25,7 @@ from shopops.metrics.catalog import CATALOG, Direction, judged_daily, noise_base
 from shopops.metrics.channels import VISITOR_KPIS, has_event_stream
 from shopops.metrics.dimensions import product_titles as dimension_titles
 from shopops.metrics.dimensions import store_list
-from shopops.metrics.runners import BUCKET, Filter, KpiQuery, run_query
+from shopops.metrics.runners import BUCKET, Filter, KpiQuery, base_frame, run_query
 from shopops.insights.detection import SeriesSpec
 
 # per product and day, in one grouped query: the time-series KPIs (item GMV, units, visitors) and
@@ -115,12 +115,12 @@ def product_daily(period: Period, products: dict[str, list[str]], *, kpis=PRODUC
     if not ids:
         return pd.DataFrame(columns=[BUCKET, "store_id", "product_id", *kpis])
     asked = tuple(dict.fromkeys([*kpis, *(["visitor_days"] if "visitors" in kpis else [])]))
-    res = run_query(KpiQuery(asked, period, grain=Grain.DAY, by=("store_id", "product_id"),
-                       stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
-    frame = res.to_frame()
+    # every product KPI is a base KPI: read column-wise as floats (metrics.runners.base_frame), not row by row
+    frame = base_frame(KpiQuery(asked, period, grain=Grain.DAY, by=("store_id", "product_id"),
+                                stores=tuple(products), filters=(Filter("product_id", tuple(ids)),)), con=con)
     pairs = pd.DataFrame([(s, p) for s, ps in products.items() for p in ps], columns=["store_id", "product_id"])
     frame = frame.merge(pairs, on=["store_id", "product_id"], how="inner")  # a product id of another store
-    frame = _in_own_words(_numeric(frame, asked), {"visitors": "visitor_days"}, platform_stores(con=con))
+    frame = _in_own_words(frame, {"visitors": "visitor_days"}, platform_stores(con=con))
     return frame[[c for c in frame.columns if c in (BUCKET, "store_id", "product_id", *kpis)]]
 
 
@@ -249,10 +249,11 @@ def placed_prices(products: dict[str, list[str]], first: dt.date, last: dt.date,
     if not ids:
         return pd.DataFrame(columns=["store_id", "product_id", "date", "units", "listed"])
     o = con.table("orders")
-    start = dt.datetime.combine(first, dt.time()) - dt.timedelta(hours=utc_offset_hours)
-    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time()) - dt.timedelta(hours=utc_offset_hours)
-    o = o.filter(o.store_id.isin(list(products)), o.created_at.cast("timestamp") >= start,
-                 o.created_at.cast("timestamp") < end)
+    # instants compared as instants (UTC literals): no cast of every stored row, so the engine prunes by
+    # created_at (the large demo's 7.3M orders: 7.2 → 2.3 s CPU, the same rows)
+    start = dt.datetime.combine(first, dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=utc_offset_hours)
+    end = dt.datetime.combine(last + dt.timedelta(days=1), dt.time(), tzinfo=dt.UTC) - dt.timedelta(hours=utc_offset_hours)
+    o = o.filter(o.store_id.isin(list(products)), o.created_at >= start, o.created_at < end)
     o = o.select("store_id", "order_id", date=(o.created_at.cast("timestamp") + ibis.interval(hours=utc_offset_hours)).date())
     li = con.table("order_lines")
     li = li.filter(li.store_id.isin(list(products)), li.product_id.isin(ids), li.unit_price.notnull())

@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import ibis.expr.types as ir
 
 from shopops.core.periods import Grain, Period
-from shopops.metrics.sources import BUCKET, Filter, attach, bucket_of
+from shopops.metrics.sources import BUCKET, Filter, attach, bucket_of, keeps
 from shopops.warehouse import rollups as _warehouse
 
 
@@ -141,8 +141,7 @@ def rollup_piece(con, kids: list[str], *, period: Period, grain: Grain | None, s
     for dim in dict.fromkeys([*by, *(f.dimension for f in filters)]):
         t = attach(con, t, dim, period=period, grain=grain)
     for f in filters:
-        cond = t[f.dimension].fill_null("").isin(list(f.values))
-        t = t.filter(~cond if f.exclude else cond)
+        t = t.filter(keeps(t[f.dimension], f))
     keys: list[ir.Value] = ([t[BUCKET]] if grain else []) + [t[d].fill_null("").name(d) for d in by]
     aggs = {kid: t[c.column].sum() for kid, c in zip(kids, covered)}
     return t.aggregate(aggs, by=keys) if keys else t.aggregate(aggs)

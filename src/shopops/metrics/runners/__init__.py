@@ -31,7 +31,7 @@ from shopops.metrics.runners.funnel import (
     ALL, EVENT_STEPS, STORE_STEPS, TRAFFIC_STEPS, FunnelQuery, FunnelResult, FunnelRow, FunnelRunner,
     StoreFunnelQuery, StoreFunnelRunner, TrafficFunnelQuery, TrafficFunnelRunner,
 )
-from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, derive, last_fact_date, query
+from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, base_frame, derive, last_fact_date, query
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
 
@@ -40,7 +40,7 @@ __all__ = [
     "BreakdownQuery", "BreakdownResult", "BreakdownRow", "BreakdownRunner", "Change", "CohortCell", "CohortQuery",
     "CohortResult", "CohortRunner", "ComparisonQuery", "ComparisonResult", "ComparisonRow", "ComparisonRunner",
     "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
-    "KpiRunner", "Response", "Runner", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
+    "KpiRunner", "Response", "Runner", "base_frame", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
     "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "derive", "get_runner", "last_fact_date", "query",
     "run_query",
 ]
