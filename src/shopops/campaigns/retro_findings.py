@@ -18,8 +18,6 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-LANGUAGES = ("zh", "en")  # the snapshot's languages: zh-Hans and English
-
 
 @dataclass(frozen=True, slots=True)
 class FindingFacts:
@@ -34,9 +32,6 @@ class FindingFacts:
     link: str  # the finding's page (a path inside shopops)
     # per language ("zh", "en"): store, product, kpi, actual, expected, cause, severity (plain text: pages escape it)
     texts: dict[str, dict[str, str]] = field(default_factory=dict)
-
-    def text(self, language: str, key: str) -> str:
-        return texts_in(self.texts, language).get(key, "")
 
 
 def texts_in(texts: dict[str, dict[str, str]], language: str) -> dict[str, str]:

@@ -17,14 +17,13 @@ from django.utils.translation import gettext as _
 
 from shopops.campaigns import retro_findings
 from shopops.campaigns.models import CampaignPlan, RetroFinding
-from shopops.campaigns.services import PlanActionNotAllowed
+from shopops.campaigns.services import PLAN_PERMISSION, PlanActionNotAllowed, may_plan
 from shopops.core.errors import ShopopsError
-from shopops.core.roles import Action, action_permission
+from shopops.core.alerts import SEVERITIES
 
 AFTER_DAYS = 14  # the 复盘's post-campaign dip (retro's ``side_days``): findings this long after the last day count
 NOTE_MAX = RetroFinding._meta.get_field("note").max_length
 SUGGESTIONS_MAX = 60  # the page lists at most this many (most severe first when there are more)
-SEVERITY_RANK = {"low": 0, "medium": 1, "high": 2, "critical": 3}
 
 
 def window(plan: CampaignPlan) -> tuple[dt.date, dt.date]:
@@ -32,14 +31,10 @@ def window(plan: CampaignPlan) -> tuple[dt.date, dt.date]:
     return plan.starts_on, plan.ends_on + dt.timedelta(days=AFTER_DAYS)
 
 
-def _may_plan(user) -> bool:
-    return user is not None and user.has_perm(action_permission(Action.PLAN_CAMPAIGN))
-
-
 def _refuse_non_planner(user) -> None:
-    if not _may_plan(user):
+    if not may_plan(user):
         raise PlanActionNotAllowed(_("Only the people who plan campaigns (ops, ads, the director) may link findings "
-                                     "to the 复盘 (permission %(perm)s).") % {"perm": action_permission(Action.PLAN_CAMPAIGN)})
+                                     "to the 复盘 (permission %(perm)s).") % {"perm": PLAN_PERMISSION})
 
 
 def _finding_number(finding_id) -> int:
@@ -154,6 +149,7 @@ def suggestions(plan: CampaignPlan, language: str) -> tuple[list[Suggestion], in
     rest = [f for f in found if f.finding_id not in taken]
     total = len(rest)
     if total > SUGGESTIONS_MAX:
-        rest = sorted(rest, key=lambda f: (-SEVERITY_RANK.get(f.severity, 0), f.day, f.store_id))[:SUGGESTIONS_MAX]
+        rank = {s: i for i, s in enumerate(SEVERITIES)}  # low … critical
+        rest = sorted(rest, key=lambda f: (-rank.get(f.severity, 0), f.day, f.store_id))[:SUGGESTIONS_MAX]
     rest.sort(key=lambda f: (f.day, f.store_id, f.finding_id))
     return [Suggestion(f, retro_findings.texts_in(f.texts, language), f.day > plan.ends_on) for f in rest], total

@@ -39,6 +39,15 @@ class PlanActionNotAllowed(ShopopsError):
     """The user may not take this step of the plan's status flow (the pages answer 403)."""
 
 
+PLAN_PERMISSION = action_permission(Action.PLAN_CAMPAIGN)
+
+
+def may_plan(user) -> bool:
+    """Who may create and edit plans (ops, ads and the director): everyone of the module works on tasks,
+    content and the 复盘's notes, but a designer or an agent does not rewrite goals or budgets."""
+    return user is not None and user.has_perm(PLAN_PERMISSION)
+
+
 @dataclass(frozen=True, slots=True)
 class StoreRef:
     """What a plan needs to know of a store (``metrics.dimensions.StoreInfo`` fits)."""

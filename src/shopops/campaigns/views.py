@@ -21,8 +21,9 @@ from shopops.campaigns.forms import (
     TransitionForm,
 )
 from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task, TaskAttachment
+from shopops.campaigns.services import may_plan
 from shopops.core.errors import ShopopsError
-from shopops.core.roles import Action, Module, action_permission
+from shopops.core.roles import Module
 from shopops.promotions.models import Promotion
 from shopops.ui.pages import module_required as ui_module_required
 
@@ -30,13 +31,6 @@ PERMISSION = f"team.use_{Module.CAMPAIGNS.value}"
 
 
 module_required = ui_module_required(Module.CAMPAIGNS)  # login + the campaigns module, on every request
-PLAN_PERMISSION = action_permission(Action.PLAN_CAMPAIGN)
-
-
-def may_plan(user) -> bool:
-    """Who may create and edit plans (ops, ads and the director): everyone of the module works on tasks,
-    content and the 复盘's notes, but a designer or an agent does not rewrite goals or budgets."""
-    return user.has_perm(PLAN_PERMISSION)
 
 
 def planner_required(view):

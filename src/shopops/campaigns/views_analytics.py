@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +20,8 @@ from django.views.decorators.http import require_POST
 from shopops.campaigns import analytics, live_alerts, retro_links, selectors, stocking
 from shopops.campaigns.models import CampaignPlan, RetroFinding
 from shopops.campaigns.retro import Retro
-from shopops.campaigns.services import PlanActionNotAllowed
-from shopops.campaigns.views import may_plan, module_required
+from shopops.campaigns.services import PlanActionNotAllowed, may_plan
+from shopops.campaigns.views import module_required
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
@@ -168,14 +168,13 @@ def plan_retro(page: Page, plan_id: int):
     linked = retro_links.linked(plan, language())
     tables = {**retro_tables(retro, currency), "findings": findings_table(linked, currency)}
     user = page.request.user
-    suggested = None
-    if page.is_html and user.has_perm(f"team.use_{Module.INSIGHTS.value}"):  # they link to insights' pages
-        suggested = retro_links.suggestions(plan, language())
+    may_open_insights = user.has_perm(f"team.use_{Module.INSIGHTS.value}")  # the suggestions link to insights' pages
+    suggested = retro_links.suggestions(plan, language()) if page.is_html and may_open_insights else None
     first, last = retro_links.window(plan)
     page.context.update(
         linked=linked, suggestions=suggested[0] if suggested else [],
         suggestions_total=suggested[1] if suggested else 0, insights_available=suggested is not None,
-        may_link=may_plan(user), may_open_insights=user.has_perm(f"team.use_{Module.INSIGHTS.value}"),
+        may_link=may_plan(user), may_open_insights=may_open_insights,
         finding_window=(first, last), finding_after_days=retro_links.AFTER_DAYS,
         verdicts=RetroFinding.Verdict.choices, note_max=retro_links.NOTE_MAX)
     page.context.update(
@@ -225,18 +224,11 @@ def _link_refused(request: HttpRequest, plan: CampaignPlan, message: str, status
         "plan": plan, "error": message, "back": _retro_url(plan.pk, request.POST.get("as_of", ""))}, status=status)
 
 
-def _plan_or_404(plan_id: int) -> CampaignPlan:
-    try:
-        return CampaignPlan.objects.get(pk=plan_id)
-    except CampaignPlan.DoesNotExist as exc:
-        raise Http404 from exc
-
-
 @module_required
 @require_POST
 def retro_finding_link(request: HttpRequest, plan_id: int) -> HttpResponse:
     """Link a finding to the 复盘 (planners; 403 for others, 400 with the reason for a finding that does not fit)."""
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(CampaignPlan, pk=plan_id)
     try:
         result = retro_links.retro_finding_link(plan=plan, finding_id=request.POST.get("finding", ""),
                                                 verdict=request.POST.get("verdict", ""), note=request.POST.get("note", ""),
@@ -257,7 +249,7 @@ def retro_finding_link(request: HttpRequest, plan_id: int) -> HttpResponse:
 @module_required
 @require_POST
 def retro_finding_unlink(request: HttpRequest, plan_id: int, finding_id: int) -> HttpResponse:
-    plan = _plan_or_404(plan_id)
+    plan = get_object_or_404(CampaignPlan, pk=plan_id)
     try:
         removed = retro_links.retro_finding_unlink(plan=plan, finding_id=finding_id, user=request.user)
     except PlanActionNotAllowed as exc:

@@ -349,7 +349,7 @@ def retro_findings_demo_link(*, echo: Callable[[str], None] = print) -> int:
             without.append(plan.name)
             continue
         for f, verdict in picks:
-            change = f.actual / f.expected - 1 if f.expected else 0.0
+            change = ratio.get(f.finding_id, 1.0) - 1
             kpi = f.texts.get("zh", {}).get("kpi", f.kpi)
             note = f"{'活动后' if f.day > plan.ends_on else '活动期间'}{kpi}比预期{'高' if change >= 0 else '低'}{abs(change):.0%}"
             retro_links.retro_finding_link(plan=plan, finding_id=f.finding_id, verdict=verdict, note=note,
