@@ -798,6 +798,7 @@ class ScoreRow:
     tasks_on_time: int = 0
     on_time: float | None = None
     csat: float | None = None
+    csat_answers: int = 0
     # a month still running: the share of its days with data (时间进度); the achievement is judged against it
     time_progress: float | None = None
     flags: dict = field(default_factory=dict)  # kpi -> met (True/False) or None
@@ -817,9 +818,10 @@ def stores_currency() -> str:
     return currencies.pop() if len(currencies) == 1 else ""
 
 
-def _csat_hook(users, month: dt.date) -> dict[int, float]:
+def _csat_hook(users, month: dt.date) -> dict[int, tuple[float, int]]:
     """CSAT per person from the service module, when it provides
-    ``shopops.service.selectors.csat_by_agent(month) -> {user_id: row with .value (0–1)}``."""
+    ``shopops.service.selectors.csat_by_agent(month) -> {user_id: row with .value (0–1) and .answers}``:
+    ``{user_id: (share, answers)}`` (the answers weigh a role's pooled CSAT)."""
     try:
         from shopops.service import selectors as service_selectors
     except ImportError:  # pragma: no cover
@@ -831,7 +833,7 @@ def _csat_hook(users, month: dt.date) -> dict[int, float]:
     for user_id, row in fn(month).items():
         value = getattr(row, "value", row)
         if value is not None:
-            out[user_id] = float(value)
+            out[user_id] = (float(value), int(getattr(row, "answers", 0) or 0))
     return out
 
 
@@ -901,7 +903,7 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
                 row.roi = float(row.ad_gmv / row.ad_spend)
         row.tasks_judged, row.tasks_on_time = on_time_counts(tasks.get(u.pk, []), today=as_of + dt.timedelta(days=1))
         row.on_time = row.tasks_on_time / row.tasks_judged if row.tasks_judged else None
-        row.csat = csat.get(u.pk)
+        row.csat, row.csat_answers = csat.get(u.pk, (None, 0))
         row.time_progress = time_progress if row.target_achievement is not None else None
         for key, value in (("target_achievement", row.target_achievement), ("roi", row.roi), ("on_time", row.on_time),
                            ("csat", row.csat)):
@@ -912,7 +914,8 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
 
 
 def scorecards_by_role(rows: Sequence[ScoreRow]) -> list[dict]:
-    """The people's rows summed per role (target achievement and ROI over the sums, on-time over the tasks)."""
+    """The people's rows summed per role (target achievement and ROI over the sums, on-time over the tasks,
+    CSAT over the answers: satisfied answers ÷ answers of the role's people, not a mean of their shares)."""
     groups: dict[str, list[ScoreRow]] = defaultdict(list)
     for r in rows:
         groups[r.role_label or "—"].append(r)
@@ -924,7 +927,10 @@ def scorecards_by_role(rows: Sequence[ScoreRow]) -> list[dict]:
         spend = sum((r.ad_spend or Decimal("0") for r in rs), Decimal("0"))
         judged = sum(r.tasks_judged for r in rs)
         on = sum(r.tasks_on_time for r in rs)
+        answers = sum(r.csat_answers for r in rs if r.csat is not None)
+        satisfied = sum(r.csat * r.csat_answers for r in rs if r.csat is not None)
         out.append({"role": label, "people": len(rs), "target_achievement": float(gmv / target) if target else None,
                     "roi": float(ad_gmv / spend) if spend else None, "on_time": on / judged if judged else None,
-                    "tasks_judged": judged})
+                    "tasks_judged": judged, "csat": satisfied / answers if answers else None,
+                    "csat_answers": answers})
     return out
