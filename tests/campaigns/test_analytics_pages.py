@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -102,3 +103,25 @@ def test_live_page_of_a_campaign_not_started_says_so_instead_of_empty_charts(cli
     p, _ = double11  # a campaign under way keeps its charts
     assert "data-not-started" not in client.get(reverse("campaigns:plan_live", args=(p.pk,)),
                                                  {"as_of": "2025-11-11"}).content.decode()
+
+
+@pytest.mark.parametrize("language, words", [("en", ("Baseline caveat", "No ordinary day follows this window")),
+                                             ("zh-hans", ("基准线提示", "这个窗口之后还没有平常日"))])
+def test_retro_says_when_its_baseline_is_carried_forward(client, double11, language, words):
+    # the small warehouse's data end on 2025-12-20: a sale ending 12-18 has only its own guard days after it,
+    # so the baseline is carried forward (the 年货节-before-春节 case) and the page, the PDF and the export say so
+    p, _ = double11
+    late = plan("年末清仓", starts_on=D(2025, 12, 14), ends_on=D(2025, 12, 18), stores=ALL)
+    client.force_login(user(Role.OPS_DIRECTOR))
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    resp = client.get(reverse("campaigns:plan_retro", args=(late.pk,)))
+    assert resp.status_code == 200, resp.content[:500]
+    assert resp.context["retro"].limits.carried_forward
+    html = resp.content.decode()
+    assert "data-baseline-caveat" in html and all(w in html for w in words), html[:2000]
+    xlsx = client.get(reverse("campaigns:plan_retro", args=(late.pk,)), {"format": "xlsx", "table": "summary"})
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(io.BytesIO(xlsx.content)).active.iter_rows()]
+    assert words[0] in str(rows[-1][0]) and words[1] in str(rows[-1][0])
+    # the 双11 of the same data has ordinary days on both sides: no caveat
+    ordinary = client.get(reverse("campaigns:plan_retro", args=(p.pk,)))
+    assert not ordinary.context["retro"].limits and "data-baseline-caveat" not in ordinary.content.decode()

@@ -341,3 +341,17 @@ def test_the_buyer_base_is_not_read_early_in_the_data():
     assert window_baseline(days, y, [late], target=late, buyers=buyers).growth is not None
     with pytest.raises(ValueError, match="the buyer base has 299 days, the series 300"):
         buyer_index(days, y, fit, BuyerBase(new_buyers=new[1:], new_value=new_value[1:]), late)
+
+
+def test_months_without_days_names_the_months_a_window_borrows_its_level_for():
+    # hand-built: 2026-01-01 … 02-10, fit days 01-01 … 01-14 only (the sale, 春节 and the data's end after):
+    # a window 01-18 … 02-04 touches January (ordinary days) and February (none) — February is named
+    from shopops.campaigns.baseline import DateRange, months_without_days
+
+    days = [dt.date(2026, 1, 1) + dt.timedelta(days=i) for i in range(41)]
+    fit = np.array([d <= dt.date(2026, 1, 14) for d in days])
+    window = DateRange(dt.date(2026, 1, 18), dt.date(2026, 2, 4))
+    assert months_without_days(days, fit, window) == [dt.date(2026, 2, 1)]
+    assert months_without_days(days, fit, DateRange(dt.date(2026, 1, 18), dt.date(2026, 1, 31))) == []
+    fit[days.index(dt.date(2026, 2, 9))] = True  # one ordinary February day is enough to read February
+    assert months_without_days(days, fit, window) == []

@@ -36,6 +36,8 @@ from shopops.campaigns.baseline import (
     DateRange,
     ProductMix,
     baseline_interval,
+    has_days_after,
+    months_without_days,
     window_baseline,
 )
 from shopops.core.periods import Grain, Period
@@ -116,6 +118,27 @@ class BuyerQuality:
     repurchase: dict[int, float | None]  # days -> share (None: not enough days observed yet)
 
 
+# the incremental GMV's error where no ordinary day follows the window (年货节 read before 春节), as
+# measured against the demo generator's truth (mean, worst |error| over round 8's 32 development seeds,
+# docs/campaigns.md "Round 8"): the page and the PDF/XLSX say it in words next to the interval
+CARRIED_FORWARD_ERROR = (0.14, 0.26)
+
+
+@dataclass(frozen=True)
+class BaselineLimits:
+    """What the GMV baseline of a 复盘 cannot see, said in words on the page and in the exports:
+    ``carried_forward`` — no ordinary day follows the window in the data yet (春节, another sale or the
+    data's end comes next), so the level is carried forward from the days before the campaign instead
+    of read across it (the month-factor model); ``borrowed_months`` — months of the window without one
+    ordinary day of their own: their level is the month before's, a month step into them is not seen."""
+
+    carried_forward: bool
+    borrowed_months: tuple[dt.date, ...] = ()
+
+    def __bool__(self) -> bool:
+        return self.carried_forward or bool(self.borrowed_months)
+
+
 @dataclass(frozen=True)
 class Retro:
     plan: RetroPlan
@@ -133,6 +156,7 @@ class Retro:
     notes: list[str] = field(default_factory=list)
     # ~90 % interval of the incremental GMV (baseline.baseline_interval): (low, high)
     incremental_interval: tuple[Decimal, Decimal] | None = None
+    limits: BaselineLimits = BaselineLimits(False)
 
 
 def _money(x: float) -> Decimal:
@@ -322,6 +346,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
         pre=pre, post=post, daily=daily, buyers=buyer_quality(plan, as_of=as_of, con=con),
         channels=channel_rois(plan, period=period, con=con), baseline_cv=g.residual_cv, seasonal=g.seasonal,
         notes=notes, incremental_interval=interval,
+        limits=BaselineLimits(not has_days_after(days, g.fit_mask, w), tuple(months_without_days(days, g.fit_mask, w))),
     )
 
 
