@@ -6,6 +6,7 @@ PostgreSQL only (the gate runs only there): the ``--appdb-only`` pass of ``make 
 from __future__ import annotations
 
 import datetime as dt
+import time
 from decimal import Decimal
 
 import pytest
@@ -74,6 +75,7 @@ def test_the_gate_refuses_without_the_database_but_never_admits_past_it(redis_ur
 
     # the gate holds more than the database (a stale gate): the database refuses, the gate gets it back
     client.set(stock_key, 50)
+    services._gate().announce_restock(sale.pk)  # state changed by hand: this process's sold-out memo drops
     FlashSale.objects.filter(pk=sale.pk).update(remaining=0)
     with pytest.raises(services.FlashSaleError, match="sold out"):
         services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="c", quantity=1, now=NOW)
@@ -153,3 +155,101 @@ def test_a_new_sale_does_not_inherit_a_gate_left_under_its_id(redis_url):
     services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="b1", quantity=1, now=NOW)
     sale.refresh_from_db()
     assert sale.remaining == 9 and _gate_stock(redis_url, sale) == 9
+
+
+def _until(condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.01)
+    return True
+
+
+def _listening_gate() -> flash_gate.FlashGate:
+    gate = services._gate()
+    gate._memo_refuses(0, 1)  # starts this process's listener when it has none yet
+    assert gate.memo_seconds > 0 and _until(lambda: gate._listening), "the restock listener did not subscribe"
+    return gate
+
+
+def _sold_out_sale(quantity: int = 1) -> FlashSale:
+    sale = _sale(quantity, quantity)
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="first", quantity=quantity, now=NOW)
+    with pytest.raises(services.FlashSaleError, match="sold out"):  # Redis answers, the memo is written
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="second", quantity=1, now=NOW)
+    return sale
+
+
+def test_sold_out_memo_refuses_without_redis_until_another_process_announces_a_restock(redis_url):
+    gate = _listening_gate()
+    sale = _sold_out_sale()
+    # Redis now holds 3 units again, changed behind this process's back: the memo still refuses, so the
+    # refusal did not ask Redis (which would admit) — nor the database, which is sold out as well
+    client = redis.Redis.from_url(redis_url)
+    client.set(f"shopops:fs:{sale.pk}:stock", 3)
+    FlashSale.objects.filter(pk=sale.pk).update(quantity=4, remaining=3)
+    refused_before = gate.memo_refusals
+    with pytest.raises(services.FlashSaleError, match="sold out"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="third", quantity=1, now=NOW)
+    assert gate.memo_refusals == refused_before + 1
+    assert int(client.get(f"shopops:fs:{sale.pk}:stock")) == 3
+    # another process (its own gate, no memo) announces the restock: this process's listener drops the memo
+    other = flash_gate.FlashGate(redis.Redis.from_url(redis_url))
+    other.announce_restock(sale.pk)
+    assert _until(lambda: sale.pk not in gate._memo), "the restock message did not drop the memo"
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="third", quantity=1, now=NOW)
+    assert int(client.get(f"shopops:fs:{sale.pk}:stock")) == 2
+    assert FlashSale.objects.get(pk=sale.pk).remaining == 2
+
+
+def test_a_release_drops_the_memo_and_the_unit_sells_again(redis_url):
+    _listening_gate()
+    sale = _sold_out_sale()
+    first = Reservation.objects.get(flash_sale=sale, buyer_id="first")
+    assert services.flash_sale_release(reservation_id=first.pk, buyer_id="first", now=NOW)
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="second", quantity=1, now=NOW)
+    assert FlashSale.objects.get(pk=sale.pk).remaining == 0
+
+
+def test_a_memo_answered_before_a_restock_is_void(redis_url):
+    """The restock message may arrive before the thread that read "sold out" writes its memo: the memo
+    carries the generation it was answered under, and a later generation voids it."""
+    gate = _listening_gate()
+    sale = _sold_out_sale()
+    gen, limit, deadline, epoch = gate._memo[sale.pk]
+    assert gate._memo_refuses(sale.pk, 1) is not None
+    gate._restocked_now(sale.pk, gen + 1)  # the message of a give-back after that answer
+    gate._memo[sale.pk] = (gen, limit, deadline, epoch)  # the late writer
+    assert gate._memo_refuses(sale.pk, 1) is None
+    gate._memo[sale.pk] = (gen + 1, limit, deadline, epoch)  # answered after the give-back: valid
+    assert gate._memo_refuses(sale.pk, 1) is not None
+    gate._memo[sale.pk] = (gen + 1, limit, time.monotonic() - 1, epoch)  # lived out its seconds
+    assert gate._memo_refuses(sale.pk, 1) is None
+
+
+def test_memos_are_off_while_the_listener_is_not_subscribed(redis_url):
+    """A restock message lost while the subscription is down must not leave a memo refusing: when Redis
+    drops the listener's connection every memo goes and none is used until it has subscribed again."""
+    gate = _listening_gate()
+    sale = _sold_out_sale()
+    assert sale.pk in gate._memo
+    epoch = gate._epoch
+    redis.Redis.from_url(redis_url).execute_command("CLIENT", "KILL", "TYPE", "pubsub")
+    assert _until(lambda: gate._epoch != epoch), "the listener did not notice its connection dropped"
+    assert sale.pk not in gate._memo
+    assert _until(lambda: gate._listening), "the listener did not subscribe again"
+    # the memo comes back only from a new answer by Redis
+    with pytest.raises(services.FlashSaleError, match="sold out"):
+        services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="second", quantity=1, now=NOW)
+    assert gate._memo[sale.pk][3] == gate._epoch
+
+
+def test_memo_off_asks_redis_every_time(redis_url, settings):
+    settings.SHOPOPS_FLASH_MEMO_SECONDS = 0
+    sale = _sold_out_sale()
+    gate = services._gate()
+    assert gate.memo_seconds == 0 and not gate._memo
+    redis.Redis.from_url(redis_url).set(f"shopops:fs:{sale.pk}:stock", 1)
+    FlashSale.objects.filter(pk=sale.pk).update(remaining=1)
+    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="third", quantity=1, now=NOW)
