@@ -253,3 +253,61 @@ def test_memo_off_asks_redis_every_time(redis_url, settings):
     redis.Redis.from_url(redis_url).set(f"shopops:fs:{sale.pk}:stock", 1)
     FlashSale.objects.filter(pk=sale.pk).update(remaining=1)
     services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="third", quantity=1, now=NOW)
+
+
+def test_a_burst_through_the_gate_opens_a_handful_of_connections_not_one_per_thread(redis_url):
+    """Refused attempts never touch PostgreSQL, and admitted ones are written by the group commit on the
+    shared writer pool: 64 buyer threads open a few connections in all (the store check, the gate's prime
+    and one writer), where each leading thread used to open its own (~54 of 64 in the bench)."""
+    from django.db.backends.signals import connection_created
+
+    sale = _sale(1000, 200)
+    opened = []
+
+    def count(sender, connection, **kwargs):
+        opened.append(connection.alias)
+
+    connection_created.connect(count)
+    try:
+        def buyer(k: int) -> int:
+            got = 0
+            for _ in range(200):
+                try:
+                    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
+                    got += 1
+                except services.FlashSaleError:
+                    pass
+            return got
+
+        per_buyer = in_threads(64, buyer)
+    finally:
+        connection_created.disconnect(count)
+    assert sum(per_buyer) == 1000 and FlashSale.objects.get(pk=sale.pk).remaining == 0
+    assert 1 <= len(opened) <= 4, f"{len(opened)} connections opened by 64 threads"
+
+
+def test_a_writer_connection_killed_while_idle_is_replaced(redis_url, monkeypatch):
+    from shopops.promotions import writers
+
+    monkeypatch.setattr(writers, "HEALTH_CHECK_AFTER_S", 0.0)  # check on every borrow here
+    sale = _sale(10, 5)
+
+    def reserve_in_a_thread(buyer: str) -> None:  # outside the test's thread: the group-commit path
+        in_threads(1, lambda k: services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=buyer, quantity=1, now=NOW))
+
+    reserve_in_a_thread("a")
+    assert len(writers._idle) == 1
+    pid = writers._idle[0][0].connection.info.backend_pid
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_terminate_backend(%s)", [pid])
+    assert _until(lambda: not _backend_alive(pid))
+    opened = writers.opened
+    reserve_in_a_thread("b")
+    assert writers.opened == opened + 1
+    assert Reservation.objects.filter(flash_sale=sale).count() == 2
+
+
+def _backend_alive(pid: int) -> bool:
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
+        return cur.fetchone()[0] == 1
