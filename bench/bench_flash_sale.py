@@ -61,6 +61,28 @@ def _threads(work) -> float:
     return time.perf_counter() - started
 
 
+def _service_buyer(sale_id: int, ok: list[int], last_sale: list[float]):
+    """Thread k's work: ATTEMPTS reservations of one unit through the service (``ok[k]`` counts the
+    units it got, ``last_sale[k]`` when it got the last one)."""
+    from django.db import connections
+
+    from shopops.promotions import services
+
+    def buyer(k: int) -> None:
+        try:
+            for _ in range(ATTEMPTS):
+                try:
+                    services.flash_sale_reserve(flash_sale_id=sale_id, buyer_id=f"b{k}", quantity=1, now=NOW)
+                    ok[k] += 1
+                    last_sale[k] = time.perf_counter()
+                except services.FlashSaleError:
+                    pass
+        finally:
+            connections.close_all()
+
+    return buyer
+
+
 def run() -> list[dict]:
     admin_url = os.environ.get("SHOPOPS_TEST_POSTGRES_URL")
     if not admin_url:
@@ -78,7 +100,10 @@ def run() -> list[dict]:
     finally:
         from django.db import connections
 
+        from shopops.promotions import writers
+
         connections.close_all()
+        writers.close_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -93,7 +118,6 @@ def _run(url: str) -> list[dict]:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connections
 
     from shopops.promotions import services
     from shopops.promotions.models import FlashSale, Reservation
@@ -106,20 +130,8 @@ def _run(url: str) -> list[dict]:
     ok = [0] * THREADS
     last_sale = [0.0] * THREADS  # when each thread last got a unit: the sell-out time
 
-    def service_buyer(k: int) -> None:
-        try:
-            for _ in range(ATTEMPTS):
-                try:
-                    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
-                    ok[k] += 1
-                    last_sale[k] = time.perf_counter()
-                except services.FlashSaleError:
-                    pass
-        finally:
-            connections.close_all()
-
     t0 = time.perf_counter()
-    subject_s = _threads(service_buyer)
+    subject_s = _threads(_service_buyer(sale.pk, ok, last_sale))
     subject_sellout_s = max(last_sale) - t0
     sale.refresh_from_db()
     sold = Reservation.objects.filter(flash_sale=sale).count()
@@ -197,8 +209,6 @@ def _run(url: str) -> list[dict]:
 
 def _gated(url: str, window: dict, baseline_s: float, memo: float) -> dict:
     """The service behind the Redis gate (``memo``: SHOPOPS_FLASH_MEMO_SECONDS, 0 = every refusal asks Redis)."""
-    from django.db import connections
-
     from shopops.promotions import services
     from shopops.promotions.models import FlashSale, Reservation
 
@@ -209,18 +219,7 @@ def _gated(url: str, window: dict, baseline_s: float, memo: float) -> dict:
     gated_ok = [0] * THREADS
     cpu0 = time.process_time()
 
-    def gated_buyer(k: int) -> None:
-        try:
-            for _ in range(ATTEMPTS):
-                try:
-                    services.flash_sale_reserve(flash_sale_id=gated_sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
-                    gated_ok[k] += 1
-                except services.FlashSaleError:
-                    pass
-        finally:
-            connections.close_all()
-
-    gated_s = _threads(gated_buyer)
+    gated_s = _threads(_service_buyer(gated_sale.pk, gated_ok, [0.0] * THREADS))
     cpu_s = time.process_time() - cpu0
     gated_sold = Reservation.objects.filter(flash_sale=gated_sale).count()
     assert gated_sold == sum(gated_ok)

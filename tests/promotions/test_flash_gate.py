@@ -38,9 +38,8 @@ def _gate_stock(url: str, sale: FlashSale) -> int | None:
     return None if value is None else int(value)
 
 
-def test_64_buyers_200_attempts_through_the_gate_sell_exactly_1000(redis_url):
-    sale = _sale(1000, 20)
-
+def _burst(sale: FlashSale) -> list[int]:
+    """64 buyer threads x 200 attempts of one unit; the units each got."""
     def buyer(k: int) -> int:
         got = 0
         for _ in range(200):
@@ -51,7 +50,12 @@ def test_64_buyers_200_attempts_through_the_gate_sell_exactly_1000(redis_url):
                 pass
         return got
 
-    per_buyer = in_threads(64, buyer)
+    return in_threads(64, buyer)
+
+
+def test_64_buyers_200_attempts_through_the_gate_sell_exactly_1000(redis_url):
+    sale = _sale(1000, 20)
+    per_buyer = _burst(sale)
     sale.refresh_from_db()
     assert sum(per_buyer) == 1000 and max(per_buyer) <= 20
     assert sale.remaining == 0
@@ -269,17 +273,7 @@ def test_a_burst_through_the_gate_opens_a_handful_of_connections_not_one_per_thr
 
     connection_created.connect(count)
     try:
-        def buyer(k: int) -> int:
-            got = 0
-            for _ in range(200):
-                try:
-                    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
-                    got += 1
-                except services.FlashSaleError:
-                    pass
-            return got
-
-        per_buyer = in_threads(64, buyer)
+        per_buyer = _burst(sale)
     finally:
         connection_created.disconnect(count)
     assert sum(per_buyer) == 1000 and FlashSale.objects.get(pk=sale.pk).remaining == 0

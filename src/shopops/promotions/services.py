@@ -3,6 +3,7 @@ checked by their row count — never read-then-write."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -529,7 +530,10 @@ def _gate_admit(gate: flash_gate.FlashGate, flash_sale_id: int, buyer_id: str, q
     answer. A refusal raises the same ``FlashSaleError`` the database would."""
     answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
     if answer is not None and answer[0] == flash_gate.NOT_PRIMED:
-        with _prime_lock:  # one thread primes; the others of a first burst wait for it, then ask again
+        # one thread primes; the others of a first burst wait for it, then ask again — but not a thread in
+        # a caller's transaction: it may hold the sale row's lock the primer waits for
+        single_flight = contextlib.nullcontext() if connections[DEFAULT_DB_ALIAS].in_atomic_block else _prime_lock
+        with single_flight:
             answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
             if answer is not None and answer[0] == flash_gate.NOT_PRIMED:
                 if _gate_call(_gate_prime, gate, flash_sale_id) is None:
@@ -593,7 +597,6 @@ def _pg_fetchone(db, sql: str, params: dict) -> tuple | None:
     with psycopg.Cursor(db.connection) as cur:
         cur.execute(sql, params, prepare=True)
         return cur.fetchone()
-
 
 
 def _refusal(flash_sale_id, exists, remaining, running, limit, buyer_id, quantity) -> None:
