@@ -305,3 +305,26 @@ def _backend_alive(pid: int) -> bool:
     with connection.cursor() as cur:
         cur.execute("SELECT count(*) FROM pg_stat_activity WHERE pid = %s", [pid])
         return cur.fetchone()[0] == 1
+
+
+def test_a_forked_worker_has_no_memo_until_its_own_listener_subscribed(redis_url):
+    gate = _listening_gate()
+    sale = _sold_out_sale()
+    assert gate._memo_refuses(sale.pk, 1) is not None
+    flash_gate._after_fork_in_child()  # what os.register_at_fork runs in a child process
+    assert not gate._listening and not gate._memo and gate._listener_pid is None
+    assert gate._memo_refuses(sale.pk, 1) is None  # starts the child's listener, asks Redis meanwhile
+    assert _until(lambda: gate._listening)
+
+
+def test_a_forked_worker_does_not_borrow_the_parents_writer_connections(redis_url):
+    from shopops.promotions import writers
+
+    sale = _sale(10, 5)
+    in_threads(1, lambda k: services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id="a", quantity=1, now=NOW))
+    assert len(writers._idle) == 1
+    parents = writers._idle[0][0]
+    writers._after_fork_in_child()  # what os.register_at_fork runs in a child process
+    assert not writers._idle
+    assert parents.connection is not None and not parents.connection.closed  # left to the parent, not closed
+    parents.close()

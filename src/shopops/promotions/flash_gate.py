@@ -283,3 +283,19 @@ def gate_for(url: str, memo_seconds: float = 0.0) -> FlashGate | None:
                     memo_seconds=memo_seconds,
                     listen_client=redis.Redis.from_url(url, socket_connect_timeout=0.5, health_check_interval=10))
     return gate
+
+
+def _after_fork_in_child() -> None:
+    """A forked worker has none of the parent's threads: its gates start their own listener on next use
+    (until then no memo), with fresh locks (one held by a parent's thread at the fork would never be released)."""
+    global _gates_lock
+    _gates_lock = threading.Lock()
+    for gate in _gates.values():
+        gate._lock = threading.Lock()
+        gate._listener_pid = None
+        gate._listening = False
+        gate._epoch += 1
+        gate._memo.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)

@@ -18,6 +18,7 @@ the test database is dropped).
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Iterator
@@ -94,3 +95,13 @@ def close_all() -> None:
         _idle.clear()
     for wrapper, _ in idle:
         _close(wrapper)
+
+
+def _after_fork_in_child() -> None:
+    """A forked worker must not use (nor close: that would end the parent's session) the parent's connections."""
+    global _lock
+    _lock = threading.Lock()
+    _idle.clear()
+
+
+os.register_at_fork(after_in_child=_after_fork_in_child)
