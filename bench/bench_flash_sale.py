@@ -8,8 +8,11 @@ baseline:  raw ``UPDATE … SET remaining = remaining - 1 WHERE id = %s AND rema
            RETURNING remaining`` on a psycopg connection per thread (the floor of what any
            correct path costs);
 gated:     the same service with the Redis gate (``SHOPOPS_REDIS_URL``; the bench uses
-           SHOPOPS_TEST_REDIS_URL or SHOPOPS_REDIS_URL when set, else skips the row): sold-out
-           and over-limit attempts answered by Redis, admitted ones recorded by PostgreSQL;
+           SHOPOPS_TEST_REDIS_URL or SHOPOPS_REDIS_URL when set, else skips the rows): sold-out
+           and over-limit attempts answered by Redis, admitted ones recorded by PostgreSQL —
+           twice: with the sold-out memo (SHOPOPS_FLASH_MEMO_SECONDS, default 1 s: once Redis
+           said sold out, the process refuses on its own until a restock message) and without
+           (every refusal one Redis round trip);
 naive:     read-then-write (``SELECT remaining`` then ``UPDATE … SET remaining = <read - 1>``)
            — what not to do: it oversells.
 
@@ -58,6 +61,28 @@ def _threads(work) -> float:
     return time.perf_counter() - started
 
 
+def _service_buyer(sale_id: int, ok: list[int], last_sale: list[float]):
+    """Thread k's work: ATTEMPTS reservations of one unit through the service (``ok[k]`` counts the
+    units it got, ``last_sale[k]`` when it got the last one)."""
+    from django.db import connections
+
+    from shopops.promotions import services
+
+    def buyer(k: int) -> None:
+        try:
+            for _ in range(ATTEMPTS):
+                try:
+                    services.flash_sale_reserve(flash_sale_id=sale_id, buyer_id=f"b{k}", quantity=1, now=NOW)
+                    ok[k] += 1
+                    last_sale[k] = time.perf_counter()
+                except services.FlashSaleError:
+                    pass
+        finally:
+            connections.close_all()
+
+    return buyer
+
+
 def run() -> list[dict]:
     admin_url = os.environ.get("SHOPOPS_TEST_POSTGRES_URL")
     if not admin_url:
@@ -75,7 +100,10 @@ def run() -> list[dict]:
     finally:
         from django.db import connections
 
+        from shopops.promotions import writers
+
         connections.close_all()
+        writers.close_all()
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
@@ -90,7 +118,6 @@ def _run(url: str) -> list[dict]:
 
     django.setup()
     from django.core.management import call_command
-    from django.db import connections
 
     from shopops.promotions import services
     from shopops.promotions.models import FlashSale, Reservation
@@ -103,20 +130,8 @@ def _run(url: str) -> list[dict]:
     ok = [0] * THREADS
     last_sale = [0.0] * THREADS  # when each thread last got a unit: the sell-out time
 
-    def service_buyer(k: int) -> None:
-        try:
-            for _ in range(ATTEMPTS):
-                try:
-                    services.flash_sale_reserve(flash_sale_id=sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
-                    ok[k] += 1
-                    last_sale[k] = time.perf_counter()
-                except services.FlashSaleError:
-                    pass
-        finally:
-            connections.close_all()
-
     t0 = time.perf_counter()
-    subject_s = _threads(service_buyer)
+    subject_s = _threads(_service_buyer(sale.pk, ok, last_sale))
     subject_sellout_s = max(last_sale) - t0
     sale.refresh_from_db()
     sold = Reservation.objects.filter(flash_sale=sale).count()
@@ -140,44 +155,22 @@ def _run(url: str) -> list[dict]:
     baseline_s = _threads(raw_buyer)
     baseline_sellout_s = max(raw_last) - t0
 
-    # --- gated: the service behind the Redis gate ----------------------------------------
-    gated_row = None
+    # --- gated: the service behind the Redis gate, with the sold-out memo and without ------
+    gated_rows = []
     redis_url = os.environ.get("SHOPOPS_TEST_REDIS_URL") or os.environ.get("SHOPOPS_REDIS_URL")
     if redis_url:
         from django.conf import settings
 
         settings.SHOPOPS_REDIS_URL = redis_url
-        gated_sale = services.flash_sale_create(sku="GATED", price=1, quantity=UNITS, per_buyer_limit=ATTEMPTS, **window)
-        services.flash_sale_gate_forget(flash_sale_id=gated_sale.pk)  # this run's database reuses the id
-        gated_ok = [0] * THREADS
-
-        def gated_buyer(k: int) -> None:
-            try:
-                for _ in range(ATTEMPTS):
-                    try:
-                        services.flash_sale_reserve(flash_sale_id=gated_sale.pk, buyer_id=f"b{k}", quantity=1, now=NOW)
-                        gated_ok[k] += 1
-                    except services.FlashSaleError:
-                        pass
-            finally:
-                connections.close_all()
-
-        gated_s = _threads(gated_buyer)
+        memo_seconds = settings.SHOPOPS_FLASH_MEMO_SECONDS
+        for memo in (memo_seconds, 0.0) if memo_seconds else (0.0,):
+            settings.SHOPOPS_FLASH_MEMO_SECONDS = memo
+            gated_rows.append(_gated(url, window, baseline_s, memo))
+        settings.SHOPOPS_FLASH_MEMO_SECONDS = memo_seconds
         settings.SHOPOPS_REDIS_URL = ""
-        gated_sold = Reservation.objects.filter(flash_sale=gated_sale).count()
-        assert gated_sold == sum(gated_ok)
-        # a gate that refused the whole sale (stale state) would look faster than raw: not a result
-        assert gated_sold == UNITS, f"the gated service sold {gated_sold} of {UNITS}"
-        gated_row = {"case": "reserve through the Redis gate vs raw UPDATE … RETURNING", "rows": THREADS * ATTEMPTS,
-                     "units": UNITS, "threads": THREADS, "subject_s": gated_s, "baseline_s": baseline_s,
-                     "ratio": gated_s / baseline_s, "sold": gated_sold, "oversold": max(0, gated_sold - UNITS),
-                     "remaining": FlashSale.objects.get(pk=gated_sale.pk).remaining,
-                     "attempts_per_s": THREADS * ATTEMPTS / gated_s,
-                     "speed_vs_raw": baseline_s / gated_s, "statements": services._reserve_batcher(gated_sale.pk).batches,
-                     "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"}
     else:
         print("bench_flash_sale: no SHOPOPS_TEST_REDIS_URL/SHOPOPS_REDIS_URL (scripts/redis-test.sh DIR): "
-              "the gated row is skipped", file=sys.stderr)
+              "the gated rows are skipped", file=sys.stderr)
 
     # --- naive: read then write ---------------------------------------------------------
     naive_sale = services.flash_sale_create(sku="NAIVE", price=1, quantity=UNITS, **window)
@@ -206,12 +199,41 @@ def _run(url: str) -> list[dict]:
          "baseline_sold": sum(raw_ok), "baseline_oversold": max(0, sum(raw_ok) - UNITS),
          "baseline_attempts_per_s": attempts / baseline_s,
          "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"},
-        *([gated_row] if gated_row else []),
+        *gated_rows,
         {"case": "naive read-then-write (what not to do)", **common, "subject_s": naive_s, "baseline_s": baseline_s,
          "ratio": naive_s / baseline_s, "sold": sum(naive_ok), "oversold": max(0, sum(naive_ok) - UNITS),
          "attempts_per_s": attempts / naive_s,
          "baseline": "raw atomic UPDATE … RETURNING"},
     ]
+
+
+def _gated(url: str, window: dict, baseline_s: float, memo: float) -> dict:
+    """The service behind the Redis gate (``memo``: SHOPOPS_FLASH_MEMO_SECONDS, 0 = every refusal asks Redis)."""
+    from shopops.promotions import services
+    from shopops.promotions.models import FlashSale, Reservation
+
+    gated_sale = services.flash_sale_create(sku="GATED", price=1, quantity=UNITS, per_buyer_limit=ATTEMPTS, **window)
+    services.flash_sale_gate_forget(flash_sale_id=gated_sale.pk)  # this run's database reuses the id
+    gate = services._gate()
+    memo_before = gate.memo_refusals
+    gated_ok = [0] * THREADS
+    cpu0 = time.process_time()
+
+    gated_s = _threads(_service_buyer(gated_sale.pk, gated_ok, [0.0] * THREADS))
+    cpu_s = time.process_time() - cpu0
+    gated_sold = Reservation.objects.filter(flash_sale=gated_sale).count()
+    assert gated_sold == sum(gated_ok)
+    # a gate that refused the whole sale (stale state) would look faster than raw: not a result
+    assert gated_sold == UNITS, f"the gated service sold {gated_sold} of {UNITS}"
+    label = f"sold-out memo {memo:g} s" if memo else "no memo: every refusal asks Redis"
+    return {"case": f"reserve through the Redis gate ({label}) vs raw UPDATE … RETURNING", "rows": THREADS * ATTEMPTS,
+            "units": UNITS, "threads": THREADS, "subject_s": gated_s, "baseline_s": baseline_s,
+            "ratio": gated_s / baseline_s, "sold": gated_sold, "oversold": max(0, gated_sold - UNITS),
+            "remaining": FlashSale.objects.get(pk=gated_sale.pk).remaining,
+            "attempts_per_s": THREADS * ATTEMPTS / gated_s, "speed_vs_raw": baseline_s / gated_s,
+            "client_cpu_s": cpu_s, "memo_refusals": gate.memo_refusals - memo_before,
+            "statements": services._reserve_batcher(gated_sale.pk).batches,
+            "baseline": "raw atomic UPDATE … WHERE remaining > 0 RETURNING (psycopg, autocommit)"}
 
 
 if __name__ == "__main__":

@@ -35,6 +35,7 @@ import contextlib
 import os
 import re
 import shutil
+import sys
 import tempfile
 import uuid
 from collections.abc import Iterator
@@ -98,6 +99,16 @@ def _static_root() -> None:
     static_root = getattr(settings, "STATIC_ROOT", None)
     if static_root and Path(static_root).resolve().is_relative_to(Path(os.environ["SHOPOPS_VAR_DIR"]).resolve()):
         Path(static_root).mkdir(parents=True, exist_ok=True)
+
+
+@pytest.fixture(autouse=True)
+def _close_flash_sale_writers() -> Iterator[None]:
+    """The flash-sale writer pool (promotions/writers.py) keeps connections open across calls: close them
+    after each test, or the test database could not be flushed or dropped while they are open."""
+    yield
+    writers = sys.modules.get("shopops.promotions.writers")
+    if writers is not None:
+        writers.close_all()
 
 
 def _truthy(value: str | None) -> bool:

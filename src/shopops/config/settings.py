@@ -182,6 +182,9 @@ SHOPOPS_SCHEDULER = os.environ.get("SHOPOPS_SCHEDULER", "1") == "1"
 # refuses sold-out and over-limit attempts without a database round trip. PostgreSQL stays
 # the record (docs/promotions.md, "Flash sales").
 SHOPOPS_REDIS_URL = os.environ.get("SHOPOPS_REDIS_URL", "").strip()
+# With the gate: once Redis said a sale is sold out, this process refuses it on its own for up to
+# this many seconds, or until a restock message (release, expiry) arrives; 0 turns it off.
+SHOPOPS_FLASH_MEMO_SECONDS = float(os.environ.get("SHOPOPS_FLASH_MEMO_SECONDS", "1.0"))
 
 # The cache of warehouse results (metrics.cache: keyed by data version, docs/deploy.md). Process-local
 # memory by default, large enough for every page of a few stores and periods (Django's default of

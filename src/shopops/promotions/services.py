@@ -3,6 +3,7 @@ checked by their row count — never read-then-write."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import secrets
@@ -19,7 +20,7 @@ from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Action, action_permission
-from shopops.promotions import flash_gate
+from shopops.promotions import flash_gate, writers
 from shopops.promotions.group_commit import GroupCommit
 from shopops.promotions.engine import ParamError, kind_spec, validate_parameters
 from shopops.promotions.facts import default_store_id, outbox_add
@@ -300,16 +301,20 @@ def flash_sale_create(*, sku: str, price: Decimal, quantity: int, starts_at: dt.
 
 
 _sale_stores: dict[int, str] = {}  # flash sale id -> its store (never changes): no extra round trip per attempt
+_sale_stores_lock = threading.Lock()
 
 
 def _sale_in_store(flash_sale_id: int, store_id: str) -> None:
     """Refuse a sale of another store as if it did not exist (a cached store is read again
-    before it refuses, so the cache can only save a round trip, never decide)."""
+    before it refuses, so the cache can only save a round trip, never decide). One thread reads
+    while the others wait for it: a 秒杀's first burst does not open a connection per thread for it."""
     if _sale_stores.get(flash_sale_id) != store_id:
-        found = FlashSale.objects.filter(pk=flash_sale_id).values_list("store_id", flat=True).first()
-        if found is None:
-            raise FlashSaleError(f"no flash sale {flash_sale_id}")
-        _sale_stores[flash_sale_id] = found
+        with _sale_stores_lock:
+            if _sale_stores.get(flash_sale_id) != store_id:
+                found = FlashSale.objects.filter(pk=flash_sale_id).values_list("store_id", flat=True).first()
+                if found is None:
+                    raise FlashSaleError(f"no flash sale {flash_sale_id}")
+                _sale_stores[flash_sale_id] = found
     if _sale_stores[flash_sale_id] != store_id:
         raise FlashSaleError(f"no flash sale {flash_sale_id}")
 
@@ -479,13 +484,15 @@ def _reserve_batcher(flash_sale_id: int) -> GroupCommit:
 
 
 def _reserve_batch(flash_sale_id: int, batch: Sequence[dict]) -> list[Reservation | None]:
-    """Write a batch of attempts (one per buyer) with one statement, on the calling thread's
-    connection; None for an attempt the batch did not reserve (its caller then tries alone)."""
-    db = connections[DEFAULT_DB_ALIAS]
+    """Write a batch of attempts (one per buyer) with one statement, on a connection of the
+    writer pool (``writers``: the leading thread does not open one of its own); None for an
+    attempt the batch did not reserve (its caller then tries alone)."""
     params = {"id": flash_sale_id, "store": batch[0]["store"], "buyers": [p["buyer"] for p in batch],
               "qs": [p["q"] for p in batch], "ats": [p["now"] for p in batch]}
     try:
-        rows = _pg_fetchall(db, _RESERVE_BATCH_SQL, params)
+        with writers.borrowed() as con, psycopg.Cursor(con) as cur:
+            cur.execute(_RESERVE_BATCH_SQL, params, prepare=True)
+            rows = cur.fetchall()
     except DivisionByZero:  # not all of them fit: nothing was written
         return [None] * len(batch)
     made = {buyer: (pk, expires_at) for pk, buyer, expires_at, _ok, _remaining in rows}
@@ -501,8 +508,9 @@ def _reserve_batch(flash_sale_id: int, batch: Sequence[dict]) -> list[Reservatio
 
 
 def _gate() -> flash_gate.FlashGate | None:
-    """The Redis gate when ``SHOPOPS_REDIS_URL`` is set (PostgreSQL app DB only)."""
-    return flash_gate.gate_for(settings.SHOPOPS_REDIS_URL)
+    """The Redis gate when ``SHOPOPS_REDIS_URL`` is set (PostgreSQL app DB only), with its
+    sold-out memo (``SHOPOPS_FLASH_MEMO_SECONDS``)."""
+    return flash_gate.gate_for(settings.SHOPOPS_REDIS_URL, settings.SHOPOPS_FLASH_MEMO_SECONDS)
 
 
 def _gate_call(method, *args):
@@ -522,9 +530,15 @@ def _gate_admit(gate: flash_gate.FlashGate, flash_sale_id: int, buyer_id: str, q
     answer. A refusal raises the same ``FlashSaleError`` the database would."""
     answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
     if answer is not None and answer[0] == flash_gate.NOT_PRIMED:
-        if _gate_call(_gate_prime, gate, flash_sale_id) is None:
-            return None
-        answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
+        # one thread primes; the others of a first burst wait for it, then ask again — but not a thread in
+        # a caller's transaction: it may hold the sale row's lock the primer waits for
+        single_flight = contextlib.nullcontext() if connections[DEFAULT_DB_ALIAS].in_atomic_block else _prime_lock
+        with single_flight:
+            answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
+            if answer is not None and answer[0] == flash_gate.NOT_PRIMED:
+                if _gate_call(_gate_prime, gate, flash_sale_id) is None:
+                    return None
+                answer = _gate_call(gate.admit, flash_sale_id, buyer_id, quantity, now)
     if answer is None:
         return None
     code, remaining, limit = answer
@@ -535,6 +549,9 @@ def _gate_admit(gate: flash_gate.FlashGate, flash_sale_id: int, buyer_id: str, q
     _refusal(flash_sale_id, True, remaining if code == flash_gate.SOLD_OUT else quantity,
              code != flash_gate.NOT_RUNNING, limit, buyer_id, quantity)
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+_prime_lock = threading.Lock()
 
 
 def _gate_prime(gate: flash_gate.FlashGate, flash_sale_id: int) -> bool:
@@ -580,14 +597,6 @@ def _pg_fetchone(db, sql: str, params: dict) -> tuple | None:
     with psycopg.Cursor(db.connection) as cur:
         cur.execute(sql, params, prepare=True)
         return cur.fetchone()
-
-
-def _pg_fetchall(db, sql: str, params: dict) -> list[tuple]:
-    """``_pg_fetchone`` for a statement that returns rows."""
-    db.ensure_connection()
-    with psycopg.Cursor(db.connection) as cur:
-        cur.execute(sql, params, prepare=True)
-        return cur.fetchall()
 
 
 def _refusal(flash_sale_id, exists, remaining, running, limit, buyer_id, quantity) -> None:
