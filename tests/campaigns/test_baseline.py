@@ -327,8 +327,9 @@ def test_the_buyer_base_grows_the_level_through_a_window_without_days_after_it()
 
 def test_the_buyer_base_is_not_read_early_in_the_data():
     """Fewer than ``MIN_BUYER_HISTORY_DAYS`` of buyers before the window: every customer's first order in
-    the data looks new, the base would seem to grow far too fast — the buyers are not used. A buyer base of
-    the wrong length is refused."""
+    the data looks new, the base would seem to grow far too fast — the buyers are not used when the level is
+    carried through the window (no ordinary day after it); with ordinary days after it the level is fitted
+    on both sides and the base is read (``pinned``, round 9). A buyer base of the wrong length is refused."""
     from shopops.campaigns.baseline import MIN_BUYER_HISTORY_DAYS, BuyerBase, buyer_index, window_baseline
 
     days, new, new_value, expected, y = _young_store(3)
@@ -336,7 +337,13 @@ def test_the_buyer_base_is_not_read_early_in_the_data():
     early = DateRange(days[MIN_BUYER_HISTORY_DAYS - 10], days[MIN_BUYER_HISTORY_DAYS - 3])
     fit = np.ones(len(days), dtype=bool)
     assert buyer_index(days, y, fit, buyers, early) is None
-    assert window_baseline(days, y, [early], target=early, buyers=buyers).growth is None
+    # the data end with the window: nothing after it pins the level, the base is not read
+    n = MIN_BUYER_HISTORY_DAYS - 2
+    cut = BuyerBase(new_buyers=new[:n], new_value=new_value[:n])
+    assert window_baseline(days[:n], y[:n], [early], target=early, buyers=cut).growth is None
+    # ordinary days after it: the level is fitted on both sides, the base is read (pinned)
+    assert buyer_index(days, y, fit, buyers, early, pinned=True) is not None
+    assert window_baseline(days, y, [early], target=early, buyers=buyers).growth is not None
     late = DateRange(days[MIN_BUYER_HISTORY_DAYS + 40], days[MIN_BUYER_HISTORY_DAYS + 47])
     assert window_baseline(days, y, [late], target=late, buyers=buyers).growth is not None
     with pytest.raises(ValueError, match="the buyer base has 299 days, the series 300"):

@@ -501,7 +501,7 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
         return control_adjusted(days, values, windows, target=target, other_days=other_days, control=control)
     if buyers is not None:
         y = np.asarray(values, dtype=np.float64)
-        got = buyer_index(days, y, trend.fit_mask, buyers, target)
+        got = buyer_index(days, y, trend.fit_mask, buyers, target, pinned=after)
         if got is not None:
             index, share, base = got
             inner = window_baseline(days, y / index, windows, target=target, other_days=other_days, mix=mix,
@@ -510,7 +510,7 @@ def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, ta
             total = float((inner.expected[w] * index[w]).sum())
             totals = []
             for memory in BUYER_MEMORY_RANGE:
-                other = buyer_index(days, y, trend.fit_mask, buyers, target, memory)
+                other = buyer_index(days, y, trend.fit_mask, buyers, target, memory, pinned=after)
                 totals.append(float((inner.expected[w] * other[0][w]).sum()) if other is not None else total)
             spread = abs(totals[1] - totals[0]) / 2.0 / total if total > 0 else 0.0
             adj = GrowthAdjustment(index=index, returning_share=share, base=base, spread=spread, inner=inner)
@@ -530,6 +530,10 @@ BUYER_MEMORY_RANGE = (180.0, 730.0)  # the interval's span of that assumption
 # in the data every customer's first order there looks "new" (the store's old buyers are being seen
 # for the first time), so the base seems to grow far faster than it does
 MIN_BUYER_HISTORY_DAYS = 120
+# ... unless ordinary days follow the window: the level is then fitted on both sides of it (the trend model),
+# so the base's too-fast early growth is taken up by the level's slope and what the index adds is its step
+# across the window — the sale's own new buyers, whose later orders lift the days after it (38节, ~73 days
+# into the demo's data: without the base the level after it stood above the counterfactual; round 9)
 MIN_REF_DAYS = 7
 
 
@@ -579,7 +583,7 @@ class GrowthAdjustment:
 
 
 def buyer_index(days: list[dt.date], y: np.ndarray, fit: np.ndarray, buyers: BuyerBase, target: DateRange,
-                memory_days: float | None = None) -> tuple[np.ndarray, float, np.ndarray] | None:
+                memory_days: float | None = None, *, pinned: bool = False) -> tuple[np.ndarray, float, np.ndarray] | None:
     """The buyer-base index of every day: ``share_new + (1 − share_new) × base(day) ÷ base(reference)``
     — the value of a day is what new buyers buy (their first orders: no growth term) plus what
     returning buyers buy, ∝ the buyer base (:func:`buyer_base`: every buyer seen before, fading with
@@ -587,14 +591,15 @@ def buyer_index(days: list[dt.date], y: np.ndarray, fit: np.ndarray, buyers: Buy
     window, ``share_new`` the share of their value bought by new buyers. With the window's own new
     buyers (a sale's new buyers buy again inside it; the truth's counterfactual keeps them too).
     None without ``MIN_REF_DAYS`` reference days, or with fewer than ``MIN_BUYER_HISTORY_DAYS`` days of
-    buyers before the window."""
+    buyers before the window unless ``pinned`` (ordinary days follow the window: the level is fitted on both
+    sides of it, so the base's early over-growth is absorbed by the level's slope)."""
     n = len(days)
     if np.asarray(buyers.new_buyers).size != n or np.asarray(buyers.new_value).size != n:
         raise ValueError(f"the buyer base has {np.asarray(buyers.new_buyers).size} days, the series {n}")
     first = target.first
     ref = fit & np.array([first - dt.timedelta(days=31) <= d < first for d in days]) & (y > 0)
     since = buyers.since or days[0]
-    if np.count_nonzero(ref) < MIN_REF_DAYS or (first - since).days < MIN_BUYER_HISTORY_DAYS:
+    if np.count_nonzero(ref) < MIN_REF_DAYS or (not pinned and (first - since).days < MIN_BUYER_HISTORY_DAYS):
         return None
     g = buyer_base(buyers, memory_days)
     new_value = np.asarray(buyers.new_value, dtype=np.float64)
