@@ -24,7 +24,8 @@ stored rows of its keys had (an order whose paid date moved leaves its old day),
 refunds the paid dates of their orders. :func:`refresh` then deletes those partitions of the
 rollups fed by the table and inserts them again from the base tables, in the loader's transaction
 (DuckDB, PostgreSQL), a month of days per statement (:func:`chunks`: a large load stays within an
-import's memory limit). Spark has no DELETE: a rollup is partitioned by the month of its date like
+import's memory limit); on DuckDB the lines are joined with the chunk's paid orders set aside first
+(:func:`_paid_orders_aside`: the join's hash table goes on them, not on the uncommitted lines). Spark has no DELETE: a rollup is partitioned by the month of its date like
 the facts, and a refresh overwrites only the months of the touched dates (:func:`_replace_months`),
 reading the base tables' months of those dates where their partition is the same date; a rollup
 created before partitioning is rewritten aside and swapped in.
@@ -443,7 +444,9 @@ def _paid_orders_aside(session: Session, table: Table, parts: dict[str, set[dt.d
     (``tests/metrics/test_rollups.py`` checks the plan). Same rows: it holds the very orders the
     lines piece's predicate kept."""
     if session.engine != "duckdb" or table is not PRODUCT_DAILY or parts is None \
-            or (sources is not None and "lines" not in sources):
+            or (sources is not None and "lines" not in sources) \
+            or session.execute(f"SELECT 1 FROM {q('order_lines')} WHERE {_stores_in(parts, 'store_id')} "
+                               f"LIMIT 1").fetchone() is None:  # no line of these stores (orders loaded first)
         yield None
         return
     name = f"_paid_orders_{uuid.uuid4().hex[:8]}"

@@ -330,7 +330,8 @@ class Session:
         One join of the batch with the stored rows of its keys (the batch is the small side:
         DuckDB builds its hash table on it and skips the row groups outside the batch's key
         range; PostgreSQL probes the primary key) tells how many keys are stored and how many
-        of those differ. Only when something changes are the matched keys kept aside (at most
+        of those differ — unless no stored row lies within the batch's key ranges
+        (:meth:`_rows_if_apart`): then every key is new and the batch is inserted without it. Only when something changes are the matched keys kept aside (at most
         the batch's size), and the delete and insert join with them — never an anti-join of
         the whole table.
         """
