@@ -25,10 +25,11 @@ refunds the paid dates of their orders. :func:`refresh` then deletes those parti
 rollups fed by the table and inserts them again from the base tables, in the loader's transaction
 (DuckDB, PostgreSQL), a month of days per statement (:func:`chunks`: a large load stays within an
 import's memory limit); on DuckDB the lines are joined with the chunk's paid orders set aside first
-(:func:`_paid_orders_aside`: the join's hash table goes on them, not on the uncommitted lines). Spark has no DELETE: a rollup is partitioned by the month of its date like
-the facts, and a refresh overwrites only the months of the touched dates (:func:`_replace_months`),
-reading the base tables' months of those dates where their partition is the same date; a rollup
-created before partitioning is rewritten aside and swapped in.
+(:func:`_paid_orders_aside`: the join's hash table goes on them, not on the uncommitted lines).
+Spark has no DELETE: a rollup is partitioned by the month of its date like the facts, and a refresh
+overwrites only the months of the touched dates (:func:`_replace_months`), reading the base tables'
+months of those dates where their partition is the same date; a rollup created before partitioning
+is rewritten aside and swapped in.
 :func:`ensure` creates a missing rollup and fills it from the base tables (a warehouse from before
 the rollups, one filled by SQL); :func:`rebuild` refills it after writes that bypassed the loader.
 

@@ -331,9 +331,9 @@ class Session:
         DuckDB builds its hash table on it and skips the row groups outside the batch's key
         range; PostgreSQL probes the primary key) tells how many keys are stored and how many
         of those differ — unless no stored row lies within the batch's key ranges
-        (:meth:`_rows_if_apart`): then every key is new and the batch is inserted without it. Only when something changes are the matched keys kept aside (at most
-        the batch's size), and the delete and insert join with them — never an anti-join of
-        the whole table.
+        (:meth:`_rows_if_apart`): then every key is new and the batch is inserted without it.
+        Only when something changes are the matched keys kept aside (at most the batch's size),
+        and the delete and insert join with them — never an anti-join of the whole table.
         """
         target, stage_q = q(table.name), q(stage)
         cols = ", ".join(q(c) for c in table.column_names)
@@ -392,8 +392,9 @@ class Session:
         rows, bounds = int(got[0]), got[1:]
         if not rows or any(v is None for v in bounds):
             return None  # an empty batch, or a key column without values: the join decides
-        between = " AND ".join(f"t.{q(k)} BETWEEN {partition_literal(bounds[2 * i])} AND {partition_literal(bounds[2 * i + 1])}"
-                               for i, k in enumerate(bounded))
+        lows, highs = bounds[0::2], bounds[1::2]
+        between = " AND ".join(f"t.{q(k)} BETWEEN {partition_literal(lo)} AND {partition_literal(hi)}"
+                               for k, lo, hi in zip(bounded, lows, highs, strict=True))
         met = self.execute(f"SELECT 1 FROM {q(table.name)} t WHERE {t_scope} AND {between} LIMIT 1").fetchone()
         return None if met else rows
 
