@@ -424,3 +424,57 @@ def test_base_frame_is_the_result_rows_as_floats(con, rollups_on):
     assert all(got[k].dtype == "float64" for k in kpis)
     with pytest.raises(ValueError):
         base_frame(KpiQuery(("aov",), PERIOD, by=("store_id",)), con=con)
+
+
+# --- the refresh's plan inside an import (DuckDB) ---------------------------------------------------
+
+def _tables(node) -> set[str]:
+    """The tables a DuckDB plan node (``EXPLAIN (FORMAT json)``) reads, itself and below."""
+    table = node.get("extra_info", {}).get("Table", "")
+    return ({table.rsplit(".", 1)[-1]} if table else set()) | {t for c in node["children"] for t in _tables(c)}
+
+
+def _joins(node):
+    if node["name"] == "HASH_JOIN":
+        yield node
+    for c in node["children"]:
+        yield from _joins(c)
+
+
+def test_the_lines_refresh_builds_on_the_paid_orders_not_on_the_lines_just_written(warehouse, monkeypatch):
+    """DuckDB counts a table's rows from what is committed: inside the load that wrote them, order lines
+    loaded into an empty table are estimated at ~0 rows, so a join with ``orders`` built its hash
+    table on every line of the store, once per month of days (bench/README, 2026-12-06: 26 s of CPU
+    for 4.1M lines instead of 6 s). The refresh joins the lines with the chunk's paid orders set aside
+    in the same transaction: the lines are the probe side, and the rows are the same."""
+    import json
+
+    from shopops.warehouse.backends.sql import Session
+
+    con = warehouse
+    day = dt.date(2026, 4, 1)
+    load(con, "orders", _orders([(f"o{i}", f"c{i % 50}", day, "10.00", "paid") for i in range(400)]))
+    plans = []
+    original = Session.execute
+
+    def spy(self, sql):
+        if "_paid_orders_" in sql and "order_lines" in sql and not sql.startswith("DROP"):
+            plans.append(json.loads(original(self, f"EXPLAIN (FORMAT json) {sql}").fetchall()[0][1]))
+        return original(self, sql)
+
+    monkeypatch.setattr(Session, "execute", spy)
+    load(con, "order_lines", _lines([(f"o{i}", n, "A" if n == 1 else "B", 1, "5.00", day)
+                                     for i in range(400) for n in (1, 2)]))
+    monkeypatch.setattr(Session, "execute", original)
+    assert plans, "the lines refresh did not join with the paid orders set aside"
+    for plan in plans:
+        joins = [j for j in _joins(plan[0]) if any(t.startswith("_paid_orders_") for t in _tables(j))
+                 and "order_lines" in _tables(j)]
+        assert joins
+        for j in joins:
+            probe, build = j["children"]
+            assert "order_lines" in _tables(probe) and "order_lines" not in _tables(build), j
+    # by hand: 400 paid orders of customers c0..c49, each with a line of A and one of B at 5.00
+    rows = _rollup(con, "product_daily")
+    assert rows[(day, "A")]["item_gmv"] == rows[(day, "B")]["item_gmv"] == Decimal("2000.00")
+    assert rows[(day, "A")]["item_buyers"] == 50 and rows[(day, "A")]["line_rows"] == 400
