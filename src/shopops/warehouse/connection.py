@@ -11,11 +11,6 @@ transaction is never joined by another thread's writes — an API upsert in a we
 commits on its own even while an import in the worker thread holds a transaction open
 (and rolls it back). Connections of threads that have ended are closed the next time a
 thread connects, and all of them by ``disconnect_all``. Spark: one session per process.
-
-PostgreSQL sessions run with ``jit = off`` (unless the URL sets ``jit``): the warehouse's queries
-are CTEs over aggregates whose rows the planner cannot estimate, so their estimated cost passes
-``jit_above_cost`` by orders of magnitude and a query of 0.2 s spent 1.3 s compiling (the RFM grid
-of the small demo; docs/deploy.md, bench/README "RFM and pages on PostgreSQL").
 """
 
 from __future__ import annotations
@@ -25,7 +20,6 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import ibis
 from ibis.backends import BaseBackend
@@ -115,11 +109,7 @@ def _open(url: WarehouseUrl) -> BaseBackend:
                 ) from exc
             raise
     if engine == "postgres":
-        con = ibis.connect(url.url.replace("postgresql://", "postgres://", 1))
-        if "jit" not in urlsplit(url.url).query:  # the URL may set it: ?options=-c%20jit%3Don
-            with con.con.cursor() as cursor:
-                cursor.execute("SET jit = off")  # see the module docstring
-        return con
+        return ibis.connect(url.url.replace("postgresql://", "postgres://", 1))
     from shopops.warehouse.backends.spark import spark_connect
 
     return spark_connect(url.url)
