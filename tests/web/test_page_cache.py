@@ -161,7 +161,8 @@ def test_ad_plan_names_read_once_per_data_version(shop):
         return {"store_id": "s1", "date": dt.date.fromisoformat(date), "ad_tool": "ztc", "plan_id": "p1",
                 "plan_name": name, "cost": Decimal("10.00")}
 
-    load(shop, "ad_spend_daily", pa.Table.from_pylist([day("2025-11-10", "老名字"), day("2025-11-11", "双11计划")]))
+    days = [day("2025-11-10", "老名字"), day("2025-11-11", "双11计划")]
+    load(shop, "ad_spend_daily", pa.Table.from_pylist(days))
     keys = [("ztc", "p1"), ("ztc", "p9")]
     assert ad_plan_names(keys) == {("ztc", "p1"): "双11计划"}  # the latest day's name; p9 has none
     shop.raw_sql("UPDATE ad_spend_daily SET plan_name = '改名' WHERE plan_id = 'p1'")  # behind the loader's back

@@ -156,11 +156,11 @@ def score_table(t: ir.Table, *, by: tuple[str, ...] = ("store_id",), recency: st
 
     ``one_key`` (``customers.facts`` sets it on PostgreSQL) joins each score on one text column (group and
     value, :func:`_key`) instead of the columns themselves. The same scores; on DuckDB it costs 40 %
-    more CPU (3.5M customers: 2.5 → 3.5 s), but PostgreSQL, which cannot estimate the rows of a CTE,
-    merge-joined two columns on the store alone — left sorted by (store, recency) from the first
-    join — and compared the value row by row as a filter: customers × distinct values per store, 39M
-    comparisons and 9 s for the small demo's 17,064 customers (bench/README, "RFM on PostgreSQL").
-    One column leaves it no such half-key plan."""
+    more CPU (3.5M synthetic customers: 2.4 → 3.4 s), so it is not the default. PostgreSQL, which
+    cannot estimate the rows of a CTE, merge-joined the two columns on the store alone — its left side
+    sorted by (store, recency) from the first join — and compared the value row by row as a filter:
+    customers × distinct values per store, 39M comparisons, 5–9 s for the small demo's 17,064
+    customers; 0.15 s on one key (bench/README, "RFM and pages with the warehouse on PostgreSQL")."""
     specs = (("r_score", recency, False), ("f_score", frequency, True), ("m_score", monetary, True))
     tables = [_scores(t, col, by=by, higher_is_better=higher, name=name, one_key=one_key)
               for name, col, higher in specs]
@@ -173,4 +173,3 @@ def score_table(t: ir.Table, *, by: tuple[str, ...] = ("store_id",), recency: st
     t = t.mutate(fm_score=((t.f_score + t.m_score) // 2).cast("int8"))
     cell = t.r_score.cast("int16") * 10 + t.fm_score.cast("int16")
     return t.mutate(rfm_segment=ibis.cases(*((cell == r * 10 + fm, name) for (r, fm), name in GROUP_GRID.items())))
-
