@@ -18,6 +18,7 @@ from shopops.customers.facts import (
     unified_customer_facts,
 )
 from shopops.customers.lifecycle import RulesByStore, StageRules
+from shopops.customers.rfm import score_table
 from support.customer_oracle import oracle, with_rfm
 from support import kpi_store
 
@@ -154,3 +155,19 @@ def test_facts_and_transitions_on_every_engine(any_warehouse, frames):
     t = lifecycle_transitions(any_warehouse, start=dt.date(2025, 9, 1), as_of=AS_OF, rules=rules).to_pandas()
     last = t[[pd.Timestamp(v).date() == AS_OF for v in t.month_end]]
     assert last.groupby("to_stage").customers.sum().to_dict() == want.stage.value_counts().to_dict()
+
+
+@pytest.mark.parametrize("one_key", [False, True], ids=["two_columns", "one_key"])
+def test_rfm_scores_by_either_join_on_every_engine(any_warehouse, frames, one_key):
+    """``rfm.score_table`` joins each score back on (store, value) or on one text key of them (what
+    PostgreSQL gets: its planner turned the two-column join into customers × values); both give the
+    oracle's scores and groups on DuckDB, PostgreSQL and Spark."""
+    kpi_store.load_into(any_warehouse, frames)
+    f = rfm_facts(any_warehouse, as_of=AS_OF, window_days=60, rules=StageRules())
+    base = f.select("store_id", "customer_id", "recency_days", "orders_window", "gmv_window")
+    got = score_table(base, one_key=one_key).to_pandas().set_index(["store_id", "customer_id"]).sort_index()
+    want = with_rfm(oracle(frames, AS_OF, 60, StageRules()))
+    want = want[want.orders_window > 0]
+    assert list(got.index) == list(want.index) and len(got) > 50
+    assert list(got.r_score) == [int(v) for v in want.r] and list(got.f_score) == [int(v) for v in want.f]
+    assert list(got.m_score) == [int(v) for v in want.m] and list(got.rfm_segment) == list(want.group)

@@ -23,7 +23,7 @@ from shopops.core.periods import Period
 from shopops.core.roles import Role
 from shopops.metrics import cockpit as cockpit_module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.dimensions import product_titles, store_list
+from shopops.metrics.dimensions import ad_plan_names, product_titles, store_list
 from shopops.metrics.products import product_style_codes
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse import versions
@@ -152,6 +152,23 @@ def test_titles_and_style_codes_of_the_asked_products_only(shop):
     assert product_titles(keys)[("s1", "P9")] == "新品"  # a new version of the products: read again
     assert [s.store_id for s in store_list()] == ["s1", "s2"]
 
+
+
+def test_ad_plan_names_read_once_per_data_version(shop):
+    """The ads page asks for its plans' names on every visit: read once per version of ad_spend_daily
+    (a change the loader did not make is not seen until the next load; the loader's is)."""
+    def day(date: str, name: str) -> dict:
+        return {"store_id": "s1", "date": dt.date.fromisoformat(date), "ad_tool": "ztc", "plan_id": "p1",
+                "plan_name": name, "cost": Decimal("10.00")}
+
+    days = [day("2025-11-10", "老名字"), day("2025-11-11", "双11计划")]
+    load(shop, "ad_spend_daily", pa.Table.from_pylist(days))
+    keys = [("ztc", "p1"), ("ztc", "p9")]
+    assert ad_plan_names(keys) == {("ztc", "p1"): "双11计划"}  # the latest day's name; p9 has none
+    shop.raw_sql("UPDATE ad_spend_daily SET plan_name = '改名' WHERE plan_id = 'p1'")  # behind the loader's back
+    assert ad_plan_names(keys) == {("ztc", "p1"): "双11计划"}  # same version: not read again
+    load(shop, "ad_spend_daily", pa.Table.from_pylist([day("2025-11-12", "返场计划")]))
+    assert ad_plan_names(keys) == {("ztc", "p1"): "返场计划"}  # a new version: read again
 
 def test_the_customers_warm_up_runs_the_customers_pages_queries_before_the_first_visitor(shop, director, monkeypatch):
     """New and returning buyers and cohorts read every order (31 s on the large demo): ``customers_warm``

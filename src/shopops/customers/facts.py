@@ -148,16 +148,18 @@ RFM_COLUMNS: tuple[str, ...] = (
 )
 
 
-def _rfm_scored(o: ir.Table, *, day: ir.DateValue, window: ir.IntegerValue) -> ir.Table:
+def _rfm_scored(con, o: ir.Table, *, day: ir.DateValue, window: ir.IntegerValue) -> ir.Table:
     """The RFM columns (:data:`RFM_COLUMNS`) of the customers with a paid order in the window, from
     their paid orders ``o`` (with ``_ago``, days before as_of) alone: their last order is in the window,
-    so its recency is the lifetime one."""
+    so its recency is the lifetime one. On PostgreSQL the scores are joined on one key column
+    (``rfm.score_table``'s ``one_key``: its planner turned the two-column join into a filter over
+    customers × values)."""
     w = o.filter(o._ago < window)
     agg = w.group_by("store_id", "customer_id").aggregate(
         last_order_date=w.paid_date.max(), orders_window=w.count(), gmv_window=w.paid_amount.sum())
     agg = agg.mutate(recency_days=day.delta(agg.last_order_date, unit="day"),
                      gmv_window=agg.gmv_window.fill_null(_zero_money()))
-    return rfm.score_table(agg).select(*RFM_COLUMNS)
+    return rfm.score_table(agg, one_key=con.name == "postgres").select(*RFM_COLUMNS)
 
 
 def _aged_orders(con, *, as_of: dt.date, store_ids: Iterable[str] | None, window_days: int | None,
@@ -180,7 +182,7 @@ def rfm_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = None, wi
     none of the other facts' joins (lines, refunds, reviews, profiles), which made an RFM grid of the
     large demo cost 25 s of CPU instead of ~2."""
     o, day, window = _aged_orders(con, as_of=as_of, store_ids=store_ids, window_days=window_days, rules=rules)
-    return _rfm_scored(o, day=day, window=window)
+    return _rfm_scored(con, o, day=day, window=window)
 
 
 def customer_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = None, window_days: int | None = None,
@@ -263,7 +265,7 @@ def customer_facts(con, *, as_of: dt.date, store_ids: Iterable[str] | None = Non
     )
     # scored from the window's orders alone (the same values as scoring t's in-window rows, without a
     # second pass over every join above)
-    scored = _rfm_scored(o, day=day, window=window)
+    scored = _rfm_scored(con, o, day=day, window=window)
     scored = scored.select("store_id", "customer_id", "r_score", "f_score", "m_score", "fm_score", "rfm_segment")
     t = t.left_join(scored, keys).select(*t.columns, "r_score", "f_score", "m_score", "fm_score", "rfm_segment")
     return t.select(*COLUMNS)

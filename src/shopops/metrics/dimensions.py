@@ -53,17 +53,23 @@ DIMENSIONS: dict[str, Dimension] = {
 }
 def ad_plan_names(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
     """Plan names (计划名称) of some ad plans: ``{(ad_tool, plan_id): name}`` — the name on the
-    plan's latest day in ``ad_spend_daily``; plans without a name are left out (callers show the id)."""
+    plan's latest day in ``ad_spend_daily``; plans without a name are left out (callers show the id).
+    Read once per data version of ``ad_spend_daily`` (the ads page asks on every visit: on PostgreSQL
+    it was a query, and three catalog queries, on each one)."""
     keys = {(str(t), str(p)) for t, p in keys if p}
     if not keys:
         return {}
     con = con or connect()
-    t = con.table("ad_spend_daily")
-    t = t.filter(t.ad_tool.isin(sorted({k for k, _ in keys})), t.plan_id.isin(sorted({p for _, p in keys})),
-                 t.plan_name.notnull() & (t.plan_name != ""))
-    latest = t.group_by("ad_tool", "plan_id").aggregate(name=t.plan_name.argmax(t.date))
-    return {(r["ad_tool"], r["plan_id"]): r["name"] for r in latest.to_pyarrow().to_pylist()
-            if (r["ad_tool"], r["plan_id"]) in keys and r["name"]}
+
+    def read() -> dict[tuple[str, str], str]:
+        t = con.table("ad_spend_daily")
+        t = t.filter(t.ad_tool.isin(sorted({k for k, _ in keys})), t.plan_id.isin(sorted({p for _, p in keys})),
+                     t.plan_name.notnull() & (t.plan_name != ""))
+        latest = t.group_by("ad_tool", "plan_id").aggregate(name=t.plan_name.argmax(t.date))
+        return {(r["ad_tool"], r["plan_id"]): r["name"] for r in latest.to_pyarrow().to_pylist()
+                if (r["ad_tool"], r["plan_id"]) in keys and r["name"]}
+
+    return dict(_by_version("ad_plan_names", tuple(sorted(keys)), read, con=con, tables=("ad_spend_daily",)))
 
 
 # The canonical traffic-source groups (``traffic_source`` values) as people read them.
