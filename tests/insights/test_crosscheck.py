@@ -280,8 +280,10 @@ def test_two_bad_reviews_are_a_wave_only_when_asked_for():
     sp.reviews[0, -7:] = 0.0
     sp.bad_reviews[0, -2:], sp.reviews[0, -2:] = 1.0, 1.0  # the week's two reviews, both 1-star; none before
     i = DAYS - 1
-    assert "bad_reviews" not in product_evidence(sp, i, CS)[0]  # at least 3 by default
+    # at least 3 by default: two are only a thin wave (a lower bar, not evidence; ninth pass), none without thin waves
+    assert product_evidence(sp, i, CS)[0]["bad_reviews"][1]["thin"] is True
+    assert "bad_reviews" not in product_evidence(sp, i, replace(CS, bad_reviews_thin=0))[0]
     found = product_evidence(sp, i, replace(CS, bad_reviews=2))[0]
-    assert found["bad_reviews"][1]["count"] == 2
+    assert found["bad_reviews"][1]["count"] == 2 and "thin" not in found["bad_reviews"][1]
     sp.reviews[0, -5] = 3.0  # three more reviews that week, good ones: 2 of 5 is not the product's reviews turning
     assert "bad_reviews" not in product_evidence(sp, i, replace(CS, bad_reviews=2))[0]

@@ -69,6 +69,13 @@ class CrossSettings:
     price_recent: bool = False
     bad_share: float = 0.8  # 差评: at least bad_reviews in a week and this share of the product's reviews then
     bad_reviews: int = 3
+    # a thin wave: a product with few reviews whose every review of the week is 1–2 stars (at least
+    # bad_reviews_thin of them, more than twice its usual week's) — too weak to lower the bar to evidence_z, but it
+    # lowers it from the family-wise bar of a product without evidence to thin_z (a fall of ``fall``, 60 %).
+    # Dev ordinary seeds 6028 jd 07-11 and 9266 own 09-03: a 差评 wave of 2 reviews in the week (the product
+    # gets few), buyers −75 %, missed under the family-wise bar
+    bad_reviews_thin: int = 2
+    thin_z: float = 2.0
     price_units: int = 2  # units checked out (the day, or the two days) needed to read a price
     competitor_cut: float = 0.16  # beyond the market's cut that day (natural price episodes reach 15 %)
     conversion_z: float = 2.0  # the product's buyers per visitor must have fallen too: buyers walked away …
@@ -222,10 +229,18 @@ def product_evidence(sp: StoreProducts, i: int, cs: CrossSettings) -> list[dict[
         if recent >= cs.bad_reviews and recent >= 2 * base + cs.bad_reviews - 1 and recent >= cs.bad_share * written:
             found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "days": 7,
                                                            "topics": {}})  # topics: the diagnosis reads the texts
+        elif cs.bad_reviews_thin and cs.bad_reviews_thin <= recent == written and recent > 2 * base:
+            found["bad_reviews"] = ((recent - base) / 8, {"count": int(recent), "usual": round(base, 1), "days": 7,
+                                                           "topics": {}, "thin": True})
         cut = float(np.nanmax(np.append(sp.competitor_cut[p, two], 0.0)))
         if cut >= cs.competitor_cut:
             found["competitor_price"] = ((cut - 0.03) / 0.2, {"change": round(-cut, 4), "relative_to_market": True})
     return out
+
+
+def _thin(evidence: dict) -> bool:
+    """Only a thin 差评 wave against the product (``CrossSettings.bad_reviews_thin``): not enough to be evidence."""
+    return set(evidence) == {"bad_reviews"} and bool(evidence["bad_reviews"][1].get("thin"))
 
 
 def share_model(x: np.ndarray, ref: np.ndarray, *, min_expected: float) -> tuple[np.ndarray, np.ndarray, float]:
@@ -279,10 +294,13 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
             if sig is not None:
                 out.append(sig)
             continue
-        if e1 < (cs.min_expected_evidence if evidence[p] else cs.min_expected):
+        thin = _thin(evidence[p])
+        if e1 < (cs.min_expected_evidence if evidence[p] and not thin else cs.min_expected):
             continue
         has_evidence = bool(evidence[p])
         need = (cs.stock_fall if set(evidence[p]) == {"stock_out"} else cs.evidence_fall) if has_evidence else cs.fall
+        if thin:
+            need = cs.fall
         windows = {}
         for window in (1, 2):
             if window == 2 and (i < 1 or not have[i - 1]):
@@ -313,7 +331,7 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
         recent = ref[ref >= i - 1 - cs.recent_days]
         if recent.size >= 3 and others[p, recent].sum() > 0:
             e_recent = float(x[p, recent].sum() / others[p, recent].sum() * others[p, cols].sum())
-            if actual > (1 - (cs.evidence_fall if has_evidence else cs.fall)) * e_recent:
+            if actual > (1 - (cs.evidence_fall if has_evidence and not thin else cs.fall)) * e_recent:
                 continue
         if v_ref > 0 and v_day <= 0:
             continue  # nobody looked at it (delisted, or its page broken): not buyers walking away
@@ -323,7 +341,9 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
             conv_fall = cs.conversion_fall if has_evidence else max(cs.conversion_fall, cs.fall)
             if actual > (1 - conv_fall) * e_conv or (not has_evidence and z_conv > -cs.conversion_z):
                 continue
-        if has_evidence:
+        if thin:  # a thin 差评 wave: between the evidence's bar and the family-wise one
+            hit = z <= -cs.thin_z and rel <= -need
+        elif has_evidence:
             hit = z <= -cs.evidence_z and rel <= -need
         else:
             hit = z <= -z_bare and rel <= -cs.fall
@@ -345,7 +365,7 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
     if conversion is not None:  # evidence the share check did not see fall: its visitors stopped paying
         seen = {s.product_id for s in out}
         for p, pid in enumerate(sp.products):
-            if pid not in seen and any(k in evidence[p] for k in cs.conversion_evidence):
+            if pid not in seen and any(k in evidence[p] for k in cs.conversion_evidence) and not _thin(evidence[p]):
                 sig = _conversion_signal(sp, p, i, have, x, conversion, evidence[p], cs, settings,
                                                value_per_buyer[p], store_gmv, priority)
                 if sig is not None:

@@ -68,6 +68,11 @@ class Settings:
     min_volume: float = 5.0  # series whose usual volume (orders, units, visitors…) is below this are not judged
     min_severity: str = "medium"  # a store-day alerts when one of its signals is at least this severe
     cooldown_days: int = 3
+    # a product's signal in cool-down alerts again when its z is at least this much below the z of the alert it
+    # follows (None: never): a product flagged on a small dip whose buyers then fall much further is news —
+    # dev ordinary seed 6028 douyin: a 差评 wave's reviews build up days before the buyers leave, a dip on 08-06
+    # (−1.4 z, 2 of 6 buyers) alerted and its cool-down hid the incident's 08-08/09 (−2.6 z over the two days)
+    escalate_z: float | None = 1.0
     both_directions: bool = False  # also signal moves in the good direction
     settled_level: bool = True  # a store KPI's move must stand out of its last week's level too (Band.recent)
 
@@ -516,17 +521,26 @@ def _rank(sig: Signal) -> tuple:
             -sig.money_at_stake)
 
 
-def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], settings: Settings) -> list[Finding]:
+def escalates(sig: Signal, last_z: float | None, settings: Settings) -> bool:
+    """A product signal in cool-down whose fall is much deeper than the alert's it follows (``Settings.escalate_z``)."""
+    return bool(sig.product_id) and settings.escalate_z is not None and last_z is not None \
+        and math.isfinite(last_z) and sig.z <= last_z - settings.escalate_z
+
+
+def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], settings: Settings,
+          last_z: Mapping[tuple, float] | None = None) -> list[Finding]:
     """One finding per store and day; signals whose KPI alerted within the cool-down are kept aside.
 
     A store-day whose every signal is in cool-down gives no finding. ``last_alerted`` maps
-    a signal key ``(store, kpi, product)`` to the day it last alerted.
+    a signal key ``(store, kpi, product)`` to the day it last alerted, ``last_z`` (when known) to
+    that alert's z: a product signal far deeper than it is not kept aside (:func:`escalates`).
     """
     by_store: dict[tuple[str, dt.date], Finding] = {}
     for sig in signals:
         f = by_store.setdefault((sig.store_id, sig.day), Finding(sig.store_id, sig.day, []))
         last = last_alerted.get(sig.key)
-        if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days:
+        if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days \
+                and not escalates(sig, (last_z or {}).get(sig.key), settings):
             f.suppressed.append(sig)
         else:
             f.signals.append(sig)
@@ -571,11 +585,12 @@ def market_filter(signals: list[Signal], bands: Mapping[tuple, Band], series: It
 
 def detect_period(series: list[Series], days: list[dt.date], *, settings: Settings,
                   skip: Mapping[str, frozenset[dt.date]], expected_gmv: Mapping[tuple[str, dt.date], float],
-                  last_alerted: dict[tuple, dt.date] | None = None,
+                  last_alerted: dict[tuple, dt.date] | None = None, last_z: dict[tuple, float] | None = None,
                   extra: Callable[[dt.date], list[Signal]] | None = None) -> list[Finding]:
     """Run day by day (oldest first) so the cool-down sees earlier days' alerts. ``extra(day)`` adds
     the signals of other checks (the checks within the day) before grouping."""
     last = dict(last_alerted or {})
+    zs = dict(last_z or {})
     findings: list[Finding] = []
     cache: dict = {}
     for day in sorted(days):
@@ -584,8 +599,9 @@ def detect_period(series: list[Series], days: list[dt.date], *, settings: Settin
         signals = market_filter(signals, bands, series, day)
         if extra is not None:
             signals += extra(day)
-        for f in group(signals, last_alerted=last, settings=settings):
+        for f in group(signals, last_alerted=last, settings=settings, last_z=zs):
             for sig in f.signals:
                 last[sig.key] = day
+                zs[sig.key] = sig.z
             findings.append(f)
     return findings

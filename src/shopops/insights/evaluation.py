@@ -228,11 +228,13 @@ def run_weekly(run_days, days: Sequence[dt.date], *, config, con, chunk: int = 7
     from the history before its first day only)."""
     out: list = []
     last: dict = {}
+    zs: dict = {}
     days = sorted(days)
     for k in range(0, len(days), chunk):
-        result = run_days(days[k:k + chunk], config=config, con=con, last_alerted=dict(last))
+        result = run_days(days[k:k + chunk], config=config, con=con, last_alerted=dict(last), last_z=dict(zs))
         for d in result.diagnosed:
             for sig in d.finding.signals:
                 last[sig.key] = d.finding.day
+                zs[sig.key] = sig.z
         out += result.diagnosed
     return out

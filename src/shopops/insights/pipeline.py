@@ -426,7 +426,7 @@ def _campaign_year_checks(store_frame: pd.DataFrame, stores: list[str], days: li
 
 
 def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=None,
-             last_alerted: dict | None = None) -> RunResult:
+             last_alerted: dict | None = None, last_z: dict | None = None) -> RunResult:
     config = config or RunConfig()
     st = config.settings
     days = sorted(set(days))
@@ -500,7 +500,7 @@ def run_days(days: Sequence[dt.date], *, config: RunConfig | None = None, con=No
                                  or s.kpi not in CONFIRMED_BY_LAST_YEAR
                                  or last_year.agrees(s))]
     findings = detect_period(series, days, settings=st, skip=skip, expected_gmv=expected_gmv,
-                             last_alerted=last_alerted, extra=within)
+                             last_alerted=last_alerted, last_z=last_z, extra=within)
     timings["detection"] = time.perf_counter() - t2
 
     t3 = time.perf_counter()

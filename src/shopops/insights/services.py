@@ -69,15 +69,19 @@ class RunSummary:
         return f"insights {span}: {len(self.findings)} findings ({self.created} new, {self.updated} updated); {spans}"
 
 
-def _last_alerted(first_day: dt.date, cooldown: int) -> dict:
+def _last_alerted(first_day: dt.date, cooldown: int) -> tuple[dict, dict]:
+    """Per signal key, the last day it alerted within the cool-down before ``first_day``, and that alert's z."""
     out: dict = {}
+    zs: dict = {}
     since = first_day - dt.timedelta(days=cooldown)
-    for f in Finding.objects.filter(day__gte=since, day__lt=first_day).only("store_id", "day", "signals"):
+    for f in Finding.objects.filter(day__gte=since, day__lt=first_day).order_by("day").only("store_id", "day", "signals"):
         for s in f.signals:
             if s.get("alerting", True):
                 key = (f.store_id, s["kpi"], s.get("product_id", ""))
                 out[key] = max(out.get(key, f.day), f.day)
-    return out
+                if out[key] == f.day and s.get("z") is not None:
+                    zs[key] = float(s["z"])
+    return out, zs
 
 
 def _signal_dict(s) -> dict:
@@ -150,8 +154,8 @@ def insights_run(*, days: list[dt.date], sensitivity: str | None = None,
         raise ShopopsError("insights run: no day given")
     config = run_config(sensitivity=sensitivity)
     days = sorted(set(days))
-    last = _last_alerted(days[0], config.settings.cooldown_days)
-    result = run_days(days, config=config, last_alerted=last)
+    last, last_z = _last_alerted(days[0], config.settings.cooldown_days)
+    result = run_days(days, config=config, last_alerted=last, last_z=last_z)
     created, updated, findings = findings_store(result)
     summary = RunSummary(days, created, updated, findings, result.timings, result)
     echo(summary.text())
