@@ -53,8 +53,8 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout7": (7308, 3037, 5713, 6628),  # drawn by the lead 2026-12-05 21:49 UTC for the seventh pass (ordinary days, 618), never tuned on
         "heldout8c": (9549, 6160, 6621, 7032),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (campaign windows), never tuned on
         "heldout8": (6028, 9332, 9266),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (ordinary days, 618)
-        "heldout9": (1984, 1370, 4359, 9543),  # drawn by the lead 2026-12-06 04:33 UTC for the ninth pass (ordinary days), never tuned on
-        "heldout9c": (2973, 9354)}  # drawn by the lead 2026-12-06 04:33 UTC for the ninth pass (campaign windows, regression), never tuned on
+        "heldout9": (1984, 1370, 4359, 9543),  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (ordinary days), never tuned on
+        "heldout9c": (2973, 9354)}  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (campaign windows, regression), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
