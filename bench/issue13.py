@@ -487,7 +487,8 @@ def ensure_medium(cache: Path) -> tuple[Path, Path]:
     var, log = cache / "medium", cache / "medium-demo.log"
     if not (var / ".issue13-ready").exists():
         print(f"building the medium demo in {var} (once) …", file=sys.stderr, flush=True)
-        shutil.rmtree(var, ignore_errors=True)
+        if var.exists():  # not ignore_errors: a half-deleted folder then failed later, at mkdir, naming nothing
+            shutil.rmtree(var)
         var.mkdir(parents=True)
         with log.open("w") as out:
             _cli(var, "manage", "migrate", "--noinput", "-v", "0", log=out)
@@ -525,7 +526,8 @@ def ensure_pg_small(cache: Path, admin_url: str, db: str = PG_DB) -> tuple[Path,
     ready = var / ".issue13-ready"
     if not (exists and ready.exists() and ready.read_text().strip() == wh):
         print(f"building the small demo on PostgreSQL ({db}, app DB in {var}; once) …", file=sys.stderr, flush=True)
-        shutil.rmtree(var, ignore_errors=True)
+        if var.exists():  # not ignore_errors: a half-deleted folder then failed later, at mkdir, naming nothing
+            shutil.rmtree(var)
         var.mkdir(parents=True)
         with psycopg.connect(admin_url, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{db}" WITH (FORCE)')
