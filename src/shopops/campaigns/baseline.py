@@ -468,14 +468,9 @@ def months_without_days(days: list[dt.date], fit_mask: np.ndarray, target: DateR
     many stores' February, ×0.92) is not seen. 年货节 read before 春节: February."""
     fit = np.asarray(fit_mask, dtype=bool)
     seen = {(d.year, d.month) for d, f in zip(days, fit) if f}
-    out: list[dt.date] = []
-    day = target.first
-    while day <= target.last:
-        key = (day.year, day.month)
-        if key not in seen and dt.date(*key, 1) not in out:
-            out.append(dt.date(*key, 1))
-        day += dt.timedelta(days=1)
-    return out
+    touched = sorted({(d.year, d.month) for d in (target.first + dt.timedelta(days=n)
+                                                  for n in range((target.last - target.first).days + 1))})
+    return [dt.date(y, m, 1) for y, m in touched if (y, m) not in seen]
 
 
 def window_baseline(days: list[dt.date], values, windows: list[DateRange], *, target: DateRange,
