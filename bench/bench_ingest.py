@@ -10,7 +10,8 @@ Baseline: ``CREATE TABLE t AS SELECT * FROM read_csv('same file')`` in plain Duc
 no validation, no typing rules, no keys: the floor any import can reach.
 Memory: the import of a BENCH_BIG_ROWS-line file (default 5M) runs in a child process, once by
 the fast path, once forced down the full path (what a file with a bad value or an XLSX takes),
-and once as the same text in GBK; each child's peak RSS (VmHWM) is reported next to the file size.
+once as the same text in GBK, and once through the ``shopops import`` command itself (the whole
+app loaded, as a user runs it); each child's peak RSS (VmHWM) is reported next to the file size.
 
 One more day: a one-day file (new orders of the next day) imported into a warehouse
 holding BENCH_HISTORY_DAYS days of history (default 365) vs into one holding 7 days,
@@ -186,7 +187,34 @@ def run() -> list[dict]:
                          "subject_cpu_s": float(cpu), "file_mb": round(path.stat().st_size / 2**20),
                          "peak_rss_mb": round(int(peak) / 1024), "goal_mb": 600,
                          "load_avg": f"{load:.1f}–{os.getloadavg()[0]:.1f}"})
+        rows.append(cli_peak(big, tmp / "cli-var"))
     return rows
+
+
+def cli_peak(path: Path, var: Path) -> dict:
+    """The same big file through the command a user runs (``shopops import … --strict`` into a fresh
+    var: the whole Django app loaded, ~280 MB before a row is read), in a child process whose peak RSS
+    is its VmHWM read as the command returns."""
+    env = {**os.environ, "SHOPOPS_VAR_DIR": str(var), "SHOPOPS_CLI_DIRECT": "1"}
+    stores = var.parent / "cli-stores.csv"
+    stores.write_text("店铺ID,平台,店铺名称,币种,时区\ntmall,tmall,天猫店,CNY,Asia/Shanghai\n", encoding="utf-8")
+    cli = [sys.executable, "-m", "shopops.cli"]
+    subprocess.run([*cli, "manage", "migrate", "-v", "0"], env=env, check=True, capture_output=True)
+    subprocess.run([*cli, "import", str(stores), "--profile", "shopops_stores"], env=env, check=True, capture_output=True)
+    code = ("import sys, time; from shopops.cli import main; cpu = time.process_time(); "
+            "rc = main(['import', %r, '--profile', 'shopops_order_lines', '--store', 'tmall', '--strict']); "
+            "print(rc, round(time.process_time() - cpu, 2), next(int(l.split()[1]) for l in open('/proc/self/status') "
+            "if l.startswith('VmHWM:')))") % str(path)
+    started, load = time.perf_counter(), os.getloadavg()[0]
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    seconds = time.perf_counter() - started
+    assert "rejected 0" in out.stdout, out
+    rc, cpu, peak = out.stdout.strip().splitlines()[-1].split()
+    assert rc == "0", out
+    return {"case": "peak memory, big file, through the shopops import CLI", "rows": BIG_ROWS, "subject_s": seconds,
+            "baseline_s": None, "subject_cpu_s": float(cpu), "file_mb": round(path.stat().st_size / 2**20),
+            "peak_rss_mb": round(int(peak) / 1024), "goal_mb": 600,
+            "load_avg": f"{load:.1f}–{os.getloadavg()[0]:.1f}"}
 
 
 if __name__ == "__main__":

@@ -173,7 +173,8 @@ def ingest_rows(step: Step) -> list[dict]:
                         step_cpu_wall(step), day))
     for case, label in (("peak memory, big file", "fast path"),
                         ("peak memory, big file, full path (forced)", "full path, forced"),
-                        ("peak memory, big GBK file", "GBK (GB18030) file")):
+                        ("peak memory, big GBK file", "GBK (GB18030) file"),
+                        ("peak memory, big file, through the shopops import CLI", "the `shopops import` command")):
         row = next((r for r in step.rows if r.get("case") == case), None)
         if row:
             out.append(_row(step, f"peak RSS importing a {row['rows']:,}-line / {row['file_mb']} MB file ({label})",

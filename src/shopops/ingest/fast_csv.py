@@ -135,17 +135,23 @@ def plain_text(src: TabularSource) -> Iterator[TabularSource]:
 
 
 _LIMIT_LOCK = threading.Lock()
-_LIMITED: dict[str, list] = {}  # database file -> [imports under way, limit before]
+_LIMITED: dict[str, list] = {}  # database file -> [imports under way, limit before, insertion order before]
+IMPORT_MEMORY = "160MB"
 
 
 @contextlib.contextmanager
 def bounded_memory(con: ibis.BaseBackend):
     """DuckDB's memory limit lowered while an import runs (``SHOPOPS_IMPORT_DUCKDB_MEMORY``,
-    default 256MB; empty: unchanged), so the staged and written rows spill to DuckDB's temporary
-    directory instead of growing the process with the file. The limit is the database's: the
-    first import under way sets it, the last one restores it. A database in memory keeps its
-    limit (it has nowhere to spill)."""
-    limit = os.environ.get("SHOPOPS_IMPORT_DUCKDB_MEMORY", "256MB")
+    default ``IMPORT_MEMORY``; empty: unchanged), so the staged and written rows spill to DuckDB's
+    temporary directory instead of growing the process with the file; and insertion order not
+    kept (``preserve_insertion_order``): a ``CREATE TABLE … AS`` / ``INSERT … SELECT`` that keeps
+    it holds rows back until the ones before them are written, which is what made a 5M-line file
+    exceed the limit (peak 628 MB at 256MB with order kept, 495–519 MB at 160MB without, the same
+    time: bench/README, 2026-12-06). Nothing an import writes depends on the order of its rows;
+    a read without ``ORDER BY`` may see another order while an import runs on the database. Both are the database's settings: the first import
+    under way sets them, the last one restores them. A database in memory keeps its settings (it
+    has nowhere to spill)."""
+    limit = os.environ.get("SHOPOPS_IMPORT_DUCKDB_MEMORY", IMPORT_MEMORY)
     if not limit or con.name != "duckdb":
         yield
         return
@@ -154,11 +160,13 @@ def bounded_memory(con: ibis.BaseBackend):
     if key in (None, ""):
         yield
         return
+    setting = "SELECT current_setting('memory_limit'), current_setting('preserve_insertion_order')"
     with _LIMIT_LOCK:
-        entry = _LIMITED.setdefault(key, [0, None])
+        entry = _LIMITED.setdefault(key, [0, None, None])
         if not entry[0]:
-            entry[1] = db.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+            entry[1], entry[2] = db.execute(setting).fetchone()
             db.execute(f"SET memory_limit = {_lit(limit)}")
+            db.execute("SET preserve_insertion_order = false")
         entry[0] += 1
     try:
         yield
@@ -167,8 +175,12 @@ def bounded_memory(con: ibis.BaseBackend):
             entry[0] -= 1
             if not entry[0]:
                 db.execute("RESET memory_limit")  # the default, exactly (a printed limit reads back rounded)
-                if db.execute("SELECT current_setting('memory_limit')").fetchone()[0] != entry[1]:
+                db.execute("RESET preserve_insertion_order")
+                now = db.execute(setting).fetchone()
+                if now[0] != entry[1]:
                     db.execute(f"SET memory_limit = {_lit(entry[1])}")
+                if now[1] != entry[2]:
+                    db.execute(f"SET preserve_insertion_order = {'true' if entry[2] else 'false'}")
                 _LIMITED.pop(key, None)
 
 
