@@ -63,7 +63,7 @@ def test_demo_campaign_season(demo, monkeypatch):
     assert (eleven.starts_on, eleven.ends_on) == (dt.date(2026, 10, 15), dt.date(2026, 11, 13))
     assert {ph.kind for ph in eleven.phases.all()} >= {"warmup", "presale_deposit", "main", "encore", "kickoff"}
     nxt = plans["2026 双12"]
-    assert nxt.status == "approved" and nxt.starts_on == dt.date(2026, 12, 5)
+    assert nxt.status == "running" and nxt.starts_on == dt.date(2026, 12, 5)  # it starts on TODAY
     statuses = set(nxt.tasks.values_list("status", flat=True))
     assert {"done", "doing", "todo"} <= statuses
     overdue = selectors.overdue_tasks(day=TODAY)
@@ -108,3 +108,13 @@ def test_demo_campaign_season(demo, monkeypatch):
     cal = client.get("/campaigns/calendar/", {"date": "2026-11-01"}).content.decode()
     assert "2026 双11" in cal and "双11 主会场" in cal
     connection.disconnect_all()
+
+
+def test_the_next_campaign_is_approved_before_its_first_day_running_from_it_and_finished_after_it():
+    from shopops.demo.campaigns import _at, next_steps
+
+    first, last = dt.date(2026, 12, 5), dt.date(2026, 12, 12)
+    assert next_steps(first, last, dt.date(2026, 12, 4)) == []  # stays approved
+    assert next_steps(first, last, first) == [("running", _at(first))]
+    assert next_steps(first, last, last) == [("running", _at(first))]
+    assert next_steps(first, last, dt.date(2026, 12, 13)) == [("running", _at(first)), ("finished", _at(dt.date(2026, 12, 13)))]

@@ -164,6 +164,17 @@ def _users() -> dict[str, object]:
                                                                      "copywriter", "customer_service", "analyst", "procurement"])}
 
 
+def next_steps(first: dt.date, last: dt.date, today: dt.date) -> list[tuple[str, dt.datetime]]:
+    """How far the approved next campaign has gone by ``today``: running from its first day,
+    finished the day after its last (its 复盘 is then the team's to write)."""
+    steps = []
+    if first <= today:
+        steps.append(("running", _at(first)))
+    if last < today:
+        steps.append(("finished", _at(last + dt.timedelta(days=1))))
+    return steps
+
+
 def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print) -> int:
     """Create the demo's campaign season around ``today`` (a store day); returns the number of plans."""
     from shopops.promotions import services as promotion_services
@@ -208,7 +219,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
                     echo(f"双11 主会场 not published: {exc}")
             created += 1
 
-        # the next one: 双12, approved, tasks in progress and some overdue
+        # the next one: 双12, approved (running once its first day has come), tasks in progress and some overdue
         first, last, segments = _span("双12", year)
         goal, budget = _goal("双12", first, last, today)
         nxt = services.plan_create(
@@ -224,7 +235,10 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
                 services.task_status_set(task=task, status=Task.Status.DONE, today=task.due_on)
             elif task.kind in ("promotions", "ads"):
                 services.task_status_set(task=task, status=Task.Status.DOING, today=today)
-        services.plan_transition(plan=nxt, to="approved", user=director, now=_at(today) - dt.timedelta(days=10))
+        approved = min(_at(today) - dt.timedelta(days=10), _at(first) - dt.timedelta(days=3))
+        services.plan_transition(plan=nxt, to="approved", user=director, now=approved)
+        for status, when in next_steps(first, last, today):  # a demo built on or after its first day: running
+            services.plan_transition(plan=nxt, to=status, user=ops, now=when)
         created += 1
 
         # next year's 年货节: a draft, its tasks not started
