@@ -18,7 +18,8 @@ Steps (``--steps`` picks some, comma-separated): pricing, flash_sale, segments, 
 metrics_small, metrics_medium, pg_pages, pages, insights, metrics_large, demo_import.
 
 * ``ingest``: ``bench_ingest`` (1M-line file vs ``read_csv``, re-import, one more day into a year vs a
-  week, peak RSS of a 5M-line import by the fast path, the full path and as GBK).
+  week, peak RSS of a 5M-line import by the fast path, the full path, as GBK and through the
+  ``shopops import`` command).
 * ``pages``: ``bench_pages`` on the large store (its cockpit, analysis pages, KPI catalog, insights inbox).
 * ``pg_pages``: ``bench_pages`` (the same pages and the RFM page) on the small demo with its warehouse on
   PostgreSQL (built once into ``--cache``, database ``shopops_bench_wh`` on the server
