@@ -276,7 +276,7 @@ def test_a_batch_whose_keys_lie_outside_the_stored_range_is_inserted_without_the
         original = Session.execute
 
         def spy(self, sql):
-            if sql.startswith("SELECT (SELECT count(*)") and ' JOIN "orders" t ' in sql:  # the merge's key join
+            if sql.startswith('CREATE TEMP TABLE "_write_') and ' FROM "orders" t WHERE ' in sql:  # the merge's key join
                 joins.append(sql)
             return original(self, sql)
 
@@ -292,7 +292,7 @@ def test_a_batch_whose_keys_lie_outside_the_stored_range_is_inserted_without_the
     edge = load(any_warehouse, "orders", orders([_order("tmall", "G1", "refunded"), _order("tmall", "H1")]))
     assert (edge.inserted, edge.updated, edge.unchanged) == (1, 1, 0)
     if any_warehouse.name != "pyspark":
-        assert len(joins) >= 2  # the last two loads went through the key join
+        assert len(joins) == 2  # the last two loads went through the key join, once each
     assert table_rows(any_warehouse, "orders") == [
         ("jd", "Z9", "paid", Decimal("1.00")),
         *[("tmall", k, "refunded" if k == "G1" else "paid", Decimal("1.00"))
