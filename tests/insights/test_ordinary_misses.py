@@ -91,19 +91,19 @@ def test_a_thin_wave_is_marked_thin_and_a_full_one_is_evidence():
     assert "bad_reviews" not in product_evidence(_store([0, 1, 0, 0, 1, 0, 0], [0, 1, 1, 0, 1, 0, 0]), I, cs)[0]
     # the weeks before held 4 bad reviews (usual 1 a week): 2 is not more than twice that
     assert "bad_reviews" not in product_evidence(_store([0, 1, 0, 0, 1, 0, 0], [0, 1, 0, 0, 1, 0, 0], 4.0), I, cs)[0]
-    # one review, 1–2 stars, none bad the four weeks before (usual 0): a thin wave of one (dev seed 1984 jd 08-18)
-    ev = product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I, cs)[0]
+    # one review: nothing (at the default of two)
+    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I, cs)[0]
+    # a thin wave of one (bad_reviews_thin=1, not the default): the week's only review 1–2 stars, usual 0 — thin
+    one = CrossSettings(bad_reviews_thin=1)
+    ev = product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I, one)[0]
     assert ev["bad_reviews"][1]["thin"] is True and ev["bad_reviews"][1]["count"] == 1
     # … one bad review the four weeks before (usual 0.25 a week): 1 is more than twice 0.25 — thin
-    assert _thin_of(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 1.0), cs)
+    assert _thin_of(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 1.0), one)
     # … two the four weeks before (usual 0.5): 1 is not more than twice 0.5 — nothing
-    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 2.0), I, cs)[0]
-    # one bad of two written: nothing
-    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0]), I, cs)[0]
-    # no review at all: nothing; one review with the thin wave at two (the ninth pass's bar): nothing
-    assert "bad_reviews" not in product_evidence(_store([0] * 7, [0] * 7), I, cs)[0]
-    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I,
-                                                 CrossSettings(bad_reviews_thin=2))[0]
+    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 2.0), I, one)[0]
+    # one bad of two written, or no review at all: nothing
+    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0]), I, one)[0]
+    assert "bad_reviews" not in product_evidence(_store([0] * 7, [0] * 7), I, one)[0]
     # three of three: a wave (the evidence's bar), not thin
     ev = product_evidence(_store([1, 1, 0, 0, 1, 0, 0], [1, 1, 0, 0, 1, 0, 0]), I, cs)[0]
     assert "thin" not in ev["bad_reviews"][1] and ev["bad_reviews"][1]["count"] == 3
