@@ -54,7 +54,9 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout8c": (9549, 6160, 6621, 7032),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (campaign windows), never tuned on
         "heldout8": (6028, 9332, 9266),  # drawn by the lead 2026-12-06 01:26 UTC for the eighth pass (ordinary days, 618)
         "heldout9": (1984, 1370, 4359, 9543),  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (ordinary days), never tuned on
-        "heldout9c": (2973, 9354)}  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (campaign windows, regression), never tuned on
+        "heldout9c": (2973, 9354),  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (campaign windows, regression), never tuned on
+        "heldout10": (2778, 8903, 3982, 1992),  # drawn by the lead 2026-12-06 07:41 UTC for the tenth pass (ordinary days), never tuned on
+        "heldout10c": (4626, 491)}  # drawn by the lead 2026-12-06 07:41 UTC for the tenth pass (campaign windows, regression), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
@@ -108,6 +110,7 @@ def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verb
     campaign = {(s, d) for s in STORES for d in season.days if calendar.name(d, s)}
     sc = score(diagnosed, truth, season.days, campaign_days=campaign)
     if verbose:
+        print(f"  {season.name} seed {seed} findings {sc.findings}, on incident store-days {sc.true_findings}")
         for o in sc.outcomes:
             t_ = o.truth
             inside = "campaign" if (t_["store_id"], t_["first"]) in campaign else "ordinary"

@@ -78,6 +78,10 @@ def _store(bad: list[float], written: list[float], base_bad: float = 0.0) -> Sto
                          u * 100.0, bad_a, rev, np.full((n, DAYS), np.nan), z.copy())
 
 
+def _thin_of(sp: StoreProducts, cs: CrossSettings) -> bool:
+    return bool(product_evidence(sp, I, cs)[0].get("bad_reviews", (0, {}))[1].get("thin"))
+
+
 def test_a_thin_wave_is_marked_thin_and_a_full_one_is_evidence():
     cs = CrossSettings()
     # two reviews in the week, both 1–2 stars, none the weeks before (usual 0): a thin wave
@@ -87,11 +91,50 @@ def test_a_thin_wave_is_marked_thin_and_a_full_one_is_evidence():
     assert "bad_reviews" not in product_evidence(_store([0, 1, 0, 0, 1, 0, 0], [0, 1, 1, 0, 1, 0, 0]), I, cs)[0]
     # the weeks before held 4 bad reviews (usual 1 a week): 2 is not more than twice that
     assert "bad_reviews" not in product_evidence(_store([0, 1, 0, 0, 1, 0, 0], [0, 1, 0, 0, 1, 0, 0], 4.0), I, cs)[0]
-    # one review: nothing
+    # one review: nothing (at the default of two)
     assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I, cs)[0]
+    # a thin wave of one (bad_reviews_thin=1, not the default): the week's only review 1–2 stars, usual 0 — thin
+    one = CrossSettings(bad_reviews_thin=1)
+    ev = product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0]), I, one)[0]
+    assert ev["bad_reviews"][1]["thin"] is True and ev["bad_reviews"][1]["count"] == 1
+    # … one bad review the four weeks before (usual 0.25 a week): 1 is more than twice 0.25 — thin
+    assert _thin_of(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 1.0), one)
+    # … two the four weeks before (usual 0.5): 1 is not more than twice 0.5 — nothing
+    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 0, 0, 1, 0, 0], 2.0), I, one)[0]
+    # one bad of two written, or no review at all: nothing
+    assert "bad_reviews" not in product_evidence(_store([0, 0, 0, 0, 1, 0, 0], [0, 0, 1, 0, 1, 0, 0]), I, one)[0]
+    assert "bad_reviews" not in product_evidence(_store([0] * 7, [0] * 7), I, one)[0]
     # three of three: a wave (the evidence's bar), not thin
     ev = product_evidence(_store([1, 1, 0, 0, 1, 0, 0], [1, 1, 0, 0, 1, 0, 0]), I, cs)[0]
     assert "thin" not in ev["bad_reviews"][1] and ev["bad_reviews"][1]["count"] == 3
     # thin waves off
     assert "bad_reviews" not in product_evidence(_store([0, 1, 0, 0, 1, 0, 0], [0, 1, 0, 0, 1, 0, 0]), I,
                                                  CrossSettings(bad_reviews_thin=0))[0]
+
+
+def _sig2(day: dt.date, z: float) -> Signal:
+    """A product's two-day window ending on ``day`` (the day before summed with it)."""
+    from dataclasses import replace
+
+    return replace(_sig(day, z), window=2)
+
+
+def test_one_incident_one_finding_the_escalation_needs_a_window_clear_of_the_alerts_day():
+    st = Settings(cooldown_days=3)
+    key = ("douyin", "item_buyers", "p1")
+    alert = {key: D0}
+    # the day after the alert, a two-day window (D0 and D0+1) 3.0 below the alert's −1.4 z: it holds the alert's
+    # day — the same fall seen again, deeper because it sums two days — kept aside
+    d1 = D0 + dt.timedelta(days=1)
+    assert group([_sig2(d1, -4.4)], last_alerted=alert, last_z={key: -1.4}, settings=st) == []
+    assert not escalates(_sig2(d1, -4.4), -1.4, st, D0)
+    # the same day, a one-day window (D0+1 alone) as deep: clear of the alert's day, it escalates
+    assert escalates(_sig(d1, -4.4), -1.4, st, D0)
+    # dev seed 6028 douyin: alert 08-06 (−1.4), two-day window 08-08/09 (−2.57): 3 days on, clear — still found
+    d3 = D0 + dt.timedelta(days=3)
+    out = group([_sig2(d3, -2.57)], last_alerted=alert, last_z={key: -1.4}, settings=st)
+    assert [(f.day, s.z) for f in out for s in f.signals] == [(d3, -2.57)]
+    # two days on, a two-day window (D0+1, D0+2) is clear of D0 as well: escalates
+    assert escalates(_sig2(D0 + dt.timedelta(days=2), -2.57), -1.4, st, D0)
+    # clear of the day but not 1.0 deeper (−2.3 against −1.4): kept aside as before
+    assert not escalates(_sig2(d3, -2.3), -1.4, st, D0)

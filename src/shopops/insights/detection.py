@@ -521,8 +521,13 @@ def _rank(sig: Signal) -> tuple:
             -sig.money_at_stake)
 
 
-def escalates(sig: Signal, last_z: float | None, settings: Settings) -> bool:
-    """A product signal in cool-down whose fall is much deeper than the alert's it follows (``Settings.escalate_z``)."""
+def escalates(sig: Signal, last_z: float | None, settings: Settings, last_day: dt.date | None = None) -> bool:
+    """A product signal in cool-down whose fall is much deeper than the alert's it follows (``Settings.escalate_z``)
+    and whose window no longer holds that alert's day (``last_day``, when known): a two-day window that sums the
+    alert's day with the next is the same fall seen again, deeper because it holds two days — one incident, one
+    finding. A fall on days after the alert's is news (a 差评 wave's dip days before its buyers leave)."""
+    if last_day is not None and (sig.day - last_day).days < sig.window:
+        return False
     return bool(sig.product_id) and settings.escalate_z is not None and last_z is not None \
         and math.isfinite(last_z) and sig.z <= last_z - settings.escalate_z
 
@@ -540,7 +545,7 @@ def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], s
         f = by_store.setdefault((sig.store_id, sig.day), Finding(sig.store_id, sig.day, []))
         last = last_alerted.get(sig.key)
         if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days \
-                and not escalates(sig, (last_z or {}).get(sig.key), settings):
+                and not escalates(sig, (last_z or {}).get(sig.key), settings, last):
             f.suppressed.append(sig)
         else:
             f.signals.append(sig)

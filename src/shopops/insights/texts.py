@@ -5,7 +5,7 @@ Numbers are formatted here once, so the page, the 晨报 and the robot messages 
 
 from __future__ import annotations
 
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language, gettext as _, ngettext
 
 from shopops.metrics.catalog import CATALOG, Unit
 
@@ -99,7 +99,9 @@ def evidence_text(e: dict) -> str:
             "change": fmt_pct(f["change"])}
     if kind == "bad_reviews":
         topics = "、".join(f"{t}×{n}" for t, n in (f.get("topics") or {}).items()) or "—"
-        return _("%(subject)s: %(count)s bad reviews (1–2 stars) in the last %(days)s days, usually %(usual)s; topics: %(topics)s") % {
+        return ngettext("%(subject)s: %(count)s bad review (1–2 stars) in the last %(days)s days, usually %(usual)s; topics: %(topics)s",
+                        "%(subject)s: %(count)s bad reviews (1–2 stars) in the last %(days)s days, usually %(usual)s; topics: %(topics)s",
+                        int(f["count"])) % {
             "subject": subject, "count": f["count"], "days": f.get("days", 4), "usual": f["usual"], "topics": topics}
     if kind == "competitor_price":
         promo = f" ({f['promo']})" if f.get("promo") else ""
