@@ -20,7 +20,7 @@ from django.utils.translation import ngettext
 
 from shopops.core.periods import Grain, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, kpi_dimensions
+from shopops.metrics.catalog import CATALOG, cost_status, kpi_dimensions
 from shopops.metrics.channels import (
     has_event_stream,
     is_whole_period_kpi,
@@ -56,6 +56,7 @@ from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
+from shopops.ui.costs import cost_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -389,6 +390,11 @@ def products(page: Page) -> dict[str, DataTable]:
     note = (_("Platform stores give no event stream: their product visitors are the platform's product traffic report "
               "(daily visitors summed over the days: visitor-days), conversion is paying buyers over those, and "
               "add-to-cart users by product are not available (—).") if platform_selected else "")
+    # cost of goods and product margin: "—" for products without SKU costs; the page says why, or how much is known
+    coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=page.selected)).total("cost_coverage")
+    if costs := cost_note(coverage):
+        note = f"{note} {costs}" if note else costs
+    ctx["cost_status"] = cost_status(coverage)
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
