@@ -143,3 +143,17 @@ def test_cli_prints_a_dash_and_the_reason(warehouse, capsys):
     assert main(["kpi", "item_margin", "cost_coverage", "--by", "product", "--period", "2025-11-11"]) == 0
     out = capsys.readouterr()
     assert "—" in out.out and "cover 80.00% of the item GMV" in out.err
+
+
+def test_a_rollup_from_before_costed_gmv_gains_it_filled(warehouse):
+    """A warehouse whose product_daily predates the column: ensure adds it and refills the rollup, so the
+    rollup path answers the coverage like the raw path (not 0 = "unknown" for every old day)."""
+    from shopops.warehouse import rollups as warehouse_rollups
+
+    _shop(warehouse, Decimal("50.00"), None)
+    warehouse.raw_sql('ALTER TABLE product_daily DROP COLUMN costed_gmv')
+    warehouse._shopops_rollups = False
+    warehouse_rollups.ensure(warehouse)
+    with rollup_reads(True):
+        row = run_query(KpiQuery(("cost_coverage", "gross_margin"), Period(DAY, DAY)), con=warehouse).rows[0]
+    assert row["cost_coverage"] == pytest.approx(0.80) and row["gross_margin"] == Decimal("400.00")
