@@ -297,7 +297,13 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     every = _daily(plan, period, con, stores=())["gmv"].reindex(days).fillna(0.0).to_numpy()
     control = control_series(plan, days, frame["gmv"].to_numpy(), every)
     buyers = buyer_series(plan, days, con)
+    # the margin series of days without SKU costs is unknown (the runners' None, read as 0 here): with no
+    # cost for anything sold, no margin baseline is fitted and the margin is said to be unknown
+    margin_coverage = run_query(KpiQuery(("cost_coverage",), period, stores=plan.stores), con=con).total("cost_coverage")
+    margin_known = cost_status(margin_coverage) != "missing"
     for k in SERIES_KPIS:
+        if k == "gross_margin" and not margin_known:
+            continue
         fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None,
                                   control if k == "gmv" else None, buyers if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
@@ -307,6 +313,9 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     targets = {"gmv": plan.target_gmv, "paying_buyers": plan.target_paying_buyers}
     figures = {}
     for k in ("gmv", "paid_orders", "gross_margin", "ad_spend"):
+        if k not in fits:  # the gross margin without SKU costs: unknown, not GMV and not 0
+            figures[k] = Figure(k, None, None, None)
+            continue
         b = fits[k]
         actual, base = b.actual[in_w].sum(), b.expected[in_w].sum()
         money = k != "paid_orders"
@@ -328,10 +337,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     cost = plan.budget if plan.budget else ad_spend
     gmv = figures["gmv"].actual
     roi = float((gmv - cost) / cost) if cost else None
-    # the margin series counts a day without SKU costs as 0 (runners: unknown): said, never taken as a margin
-    margin_coverage = run_query(KpiQuery(("cost_coverage",), period, stores=plan.stores), con=con).total("cost_coverage")
-    if cost_status(margin_coverage) == "missing":
-        figures["gross_margin"] = Figure("gross_margin", None, None, None)
+    if not margin_known:
         notes.append("margin_unknown")
     elif cost_status(margin_coverage) == "partial":
         notes.append(f"margin_partial:{margin_coverage:.4f}")
