@@ -157,3 +157,18 @@ def test_a_rollup_from_before_costed_gmv_gains_it_filled(warehouse):
     with rollup_reads(True):
         row = run_query(KpiQuery(("cost_coverage", "gross_margin"), Period(DAY, DAY)), con=warehouse).rows[0]
     assert row["cost_coverage"] == pytest.approx(0.80) and row["gross_margin"] == Decimal("400.00")
+
+
+def test_product_page_and_targets_say_why(client, warehouse):
+    from shopops.metrics.services import target_set
+
+    _shop(warehouse, Decimal("50.00"), None)
+    _login(client)
+    day = {"period": "custom", "start": "2025-11-11", "end": "2025-11-11"}
+    p2 = client.get(reverse("web:product", args=("own", "P2")), day).content.decode()  # S2: no cost
+    assert "未导入 SKU 成本:商品成本、毛利与毛利率未知" in p2
+    p1 = client.get(reverse("web:product", args=("own", "P1")), day).content.decode()  # S1: cost 50.00
+    assert "未导入 SKU 成本" not in p1 and "SKU 成本覆盖" not in p1
+    target_set(kpi="gross_margin", month=dt.date(2025, 11, 1), value="1000.00")
+    html = client.get(reverse("web:targets"), {"month": "2025-11"}).content.decode()
+    assert "SKU 成本覆盖 80.00% 的商品销售额" in html  # 400.00 of the month's 500.00 item GMV

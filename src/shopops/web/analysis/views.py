@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
-from shopops.core.periods import Grain, business_today, month_period
+from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, cost_status, kpi_dimensions
+from shopops.metrics.catalog import CATALOG, cost_dependent, cost_status, kpi_dimensions
 from shopops.metrics.channels import (
     has_event_stream,
     is_whole_period_kpi,
@@ -444,6 +444,9 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
                                   args=(store, product_id))
         series = [("visitor_days" if k == "visitors" and not events else k, t, a) for k, t, a in PRODUCT_TREND]
         ctx["daily_chart"] = chart_from_table(out["daily"], series=series, kind="day")
+        # the product's cost of goods and margin: "—" without its SKU costs; the table says why, or how much is known
+        coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=(store,), filters=only)).total("cost_coverage")
+        ctx["cost_note"], ctx["cost_status"] = cost_note(coverage), cost_status(coverage)
     if page.wants("skus"):
         skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
         out["skus"] = DataTable(
@@ -685,8 +688,13 @@ def _targets_page(page: Page) -> dict[str, DataTable]:
             units={"target": unit, "actual": unit, "projection": unit},
             good={"on_track": r.on_track},
         ))
+    note = ""
+    if any(cost_dependent(r.target.kpi) for r in result.rows):  # a margin target: "—" so far without SKU costs
+        so_far = Period(month, min(max(as_of, month), month_end))
+        note = cost_note(run_query(KpiQuery(("cost_coverage",), so_far, stores=page.selected)).total("cost_coverage"))
+    page.context["cost_note"] = note
     table = DataTable("targets", _("Targets of %(month)s") % {"month": month.strftime("%Y-%m")}, columns, rows,
-                      currency=page.currency)
+                      currency=page.currency, note=note)
     chart_rows = [Row({**row.values, "label": f"{row.header} · {row.values['kpi']}"}, link=row.link,
                       header=f"{row.header} · {row.values['kpi']}") for row in rows]
     chart_table = DataTable("targets_chart", table.title, [Column("label", ""), *columns[4:7:2]], chart_rows)
