@@ -156,10 +156,32 @@ def cmd_kpi(args: argparse.Namespace) -> int:
         print(f"error: {exc.args[0]}", file=sys.stderr)
         return 2
     if args.format == "csv":
-        sys.stdout.write(frame.to_csv(index=False))
+        sys.stdout.write(frame.to_csv(index=False))  # an unknown value is an empty cell
     else:
-        print(frame.to_string(index=False) if len(frame) else "(no rows)")
+        shown = frame.astype(object).where(frame.notna(), "—")  # unknown or undefined: —, never 0
+        print(shown.to_string(index=False) if len(frame) else "(no rows)")
+    if note := _cost_note(args):
+        print(note, file=sys.stderr)
     return 0
+
+
+def _cost_note(args: argparse.Namespace) -> str:
+    """Asked for a KPI built on the cost of goods: say when the SKU costs are missing (the values are
+    unknown) or cover only part of the item GMV (catalog ``cost_coverage``)."""
+    from shopops.metrics.catalog import cost_dependent, cost_status
+    from shopops.metrics.runners import query
+
+    if not any(cost_dependent(k) for k in args.kpis):
+        return ""
+    coverage = query(["cost_coverage"], args.period, stores=args.store or ())["cost_coverage"].iloc[0]
+    status = cost_status(None if coverage is None or coverage != coverage else float(coverage))
+    if status == "missing":
+        return ("note: no SKU costs imported for what these stores sold in the period: cost of goods and the "
+                "margins are unknown (— / empty), not 0; import the SKU list with a cost column")
+    if status == "partial":
+        return (f"note: SKU costs cover {float(coverage):.2%} of the item GMV: cost of goods is understated and "
+                "the margins overstated until the missing costs are imported")
+    return ""
 
 
 def cmd_serve(args: argparse.Namespace) -> int:

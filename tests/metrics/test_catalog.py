@@ -17,7 +17,9 @@ def test_every_kpi_is_complete_and_derived_kpis_resolve_to_base_kpis():
             assert k.source in SOURCES, k.id
         assert "store_id" in kpi_dimensions(k.id) and "platform" in kpi_dimensions(k.id), k.id
     assert measures_needed(["conversion_rate", "aov"]) == ["gmv", "paying_buyers", "visitors"]
-    assert measures_needed(["gross_margin_rate"]) == ["gmv", "refund_amount", "cogs", "platform_discount"]
+    # with the cost of goods, what says whether it is known: item GMV and the item GMV of costed lines
+    assert measures_needed(["gross_margin_rate"]) == ["gmv", "item_gmv", "refund_amount", "cogs", "costed_item_gmv",
+                                                      "platform_discount"]
 
 
 def test_dimensions_follow_the_sources():

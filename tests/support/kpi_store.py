@@ -371,7 +371,10 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
     cogs = _dsum(q * c for q, c in zip(lines.quantity, lines.cost) if c is not None and not pd.isna(c))
     store_discount = _dsum(d - p for d, p in zip(paid.discount_amount, paid.platform_discount))
     platform_discount = _dsum(paid.platform_discount)
-    margin = net_sales + platform_discount - cogs  # paid amounts are after every discount already
+    # the item GMV of lines whose SKU has a cost: none with sales -> the cost of goods is unknown (None)
+    costed = _dsum(a for a, c in zip(lines.paid_amount, lines.cost) if c is not None and not pd.isna(c))
+    unknown = bool(item_gmv) and not costed
+    margin = None if unknown else net_sales + platform_discount - cogs  # paid amounts are after every discount
     visitors = distinct(events, "visitor_id")
     pv = events.event_type.isin(["page_view", "product_view"])
     sessions = distinct(events, "session_id")
@@ -404,8 +407,10 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "item_buyers": distinct(lines, "customer_id"),
         "refund_amount": refund_amount,
         "refunded_orders": len(refunds[["store_id", "order_id"]].drop_duplicates()),
-        "net_sales": net_sales, "cogs": cogs, "store_discount": store_discount, "platform_discount": platform_discount, "gross_margin": margin,
-        "gross_margin_rate": _per(margin, net_sales),
+        "net_sales": net_sales, "cogs": None if unknown else cogs, "store_discount": store_discount,
+        "platform_discount": platform_discount, "gross_margin": margin,
+        "gross_margin_rate": None if unknown else _per(margin, net_sales),
+        "costed_item_gmv": costed, "cost_coverage": _per(costed, item_gmv),
         "aov": _per_money(gmv, buyers), "aov_per_order": _per_money(gmv, orders_n),
         "avg_unit_price": _per_money(item_gmv, units), "upt": _per(units, orders_n),
         "refund_rate": _per(refund_amount, gmv),
@@ -440,7 +445,7 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "ad_cost_per_cart_add": _per_money(_dsum(ads.cost[ads.attributed_cart_adds.notna()]),
                                            int(ads.attributed_cart_adds.sum())),
         "item_conversion_rate": _per(distinct(lines, "customer_id"), visitors),
-        "item_margin": item_gmv - cogs,
+        "item_margin": None if unknown else item_gmv - cogs,
         # issue 16: chat service, averages weighted by their bases
         "chat_consultations": int(chat.consultations.sum()), "chat_inquiries": int(chat.inquiries.sum()),
         "chat_inquiry_buyers": int(chat.inquiry_buyers.sum()),

@@ -41,6 +41,7 @@ from shopops.campaigns.baseline import (
     window_baseline,
 )
 from shopops.core.periods import Grain, Period
+from shopops.metrics.catalog import cost_status
 from shopops.metrics.runners import KpiQuery, run_query
 from shopops.metrics.sources import Filter, paid_orders
 
@@ -71,21 +72,21 @@ class RetroPlan:
 @dataclass(frozen=True)
 class Figure:
     kpi: str
-    actual: Decimal
-    baseline: Decimal
+    actual: Decimal | None  # None: unknown (the gross margin of stores without SKU costs)
+    baseline: Decimal | None
     target: Decimal | None
 
     @property
-    def incremental(self) -> Decimal:
-        return self.actual - self.baseline
+    def incremental(self) -> Decimal | None:
+        return None if self.actual is None or self.baseline is None else self.actual - self.baseline
 
     @property
     def achievement(self) -> float | None:
-        return float(self.actual / self.target) if self.target else None
+        return float(self.actual / self.target) if self.target and self.actual is not None else None
 
     @property
     def lift(self) -> float | None:
-        return float(self.actual / self.baseline - 1) if self.baseline else None
+        return float(self.actual / self.baseline - 1) if self.baseline and self.actual is not None else None
 
 
 @dataclass(frozen=True)
@@ -143,7 +144,7 @@ class BaselineLimits:
 class Retro:
     plan: RetroPlan
     figures: dict[str, Figure]
-    incremental_margin: Decimal  # incremental gross margin − incremental ad spend
+    incremental_margin: Decimal | None  # incremental gross margin − incremental ad spend; None: no SKU costs
     ad_spend: Decimal
     roi: float | None  # (GMV − cost) / cost over the window, cost = ad spend (or the budget when given)
     pre: Decimal  # actual − baseline GMV over the side days before (negative: people waited)
@@ -157,6 +158,9 @@ class Retro:
     # ~90 % interval of the incremental GMV (baseline.baseline_interval): (low, high)
     incremental_interval: tuple[Decimal, Decimal] | None = None
     limits: BaselineLimits = BaselineLimits(False)
+    # the share of the item GMV of the fitted days whose SKUs have a cost (catalog cost_coverage): 0 — the
+    # gross margin is unknown (None, not GMV and not 0); below 1 — it is partial (cost understated)
+    margin_coverage: float | None = None
 
 
 def _money(x: float) -> Decimal:
@@ -293,7 +297,13 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     every = _daily(plan, period, con, stores=())["gmv"].reindex(days).fillna(0.0).to_numpy()
     control = control_series(plan, days, frame["gmv"].to_numpy(), every)
     buyers = buyer_series(plan, days, con)
+    # the margin series of days without SKU costs is unknown (the runners' None, read as 0 here): with no
+    # cost for anything sold, no margin baseline is fitted and the margin is said to be unknown
+    margin_coverage = run_query(KpiQuery(("cost_coverage",), period, stores=plan.stores), con=con).total("cost_coverage")
+    margin_known = cost_status(margin_coverage) != "missing"
     for k in SERIES_KPIS:
+        if k == "gross_margin" and not margin_known:
+            continue
         fits[k] = series_baseline(plan, days, frame[k].to_numpy(), mix if k == "gmv" else None,
                                   control if k == "gmv" else None, buyers if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
@@ -303,6 +313,9 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     targets = {"gmv": plan.target_gmv, "paying_buyers": plan.target_paying_buyers}
     figures = {}
     for k in ("gmv", "paid_orders", "gross_margin", "ad_spend"):
+        if k not in fits:  # the gross margin without SKU costs: unknown, not GMV and not 0
+            figures[k] = Figure(k, None, None, None)
+            continue
         b = fits[k]
         actual, base = b.actual[in_w].sum(), b.expected[in_w].sum()
         money = k != "paid_orders"
@@ -324,7 +337,12 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     cost = plan.budget if plan.budget else ad_spend
     gmv = figures["gmv"].actual
     roi = float((gmv - cost) / cost) if cost else None
-    incremental_margin = figures["gross_margin"].incremental - figures["ad_spend"].incremental
+    if not margin_known:
+        notes.append("margin_unknown")
+    elif cost_status(margin_coverage) == "partial":
+        notes.append(f"margin_partial:{margin_coverage:.4f}")
+    gm = figures["gross_margin"].incremental
+    incremental_margin = None if gm is None else gm - figures["ad_spend"].incremental
     g = fits["gmv"]
     idx = {d: i for i, d in enumerate(days)}
 
@@ -345,7 +363,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
         plan=plan, figures=figures, incremental_margin=incremental_margin, ad_spend=ad_spend, roi=roi,
         pre=pre, post=post, daily=daily, buyers=buyer_quality(plan, as_of=as_of, con=con),
         channels=channel_rois(plan, period=period, con=con), baseline_cv=g.residual_cv, seasonal=g.seasonal,
-        notes=notes, incremental_interval=interval,
+        notes=notes, incremental_interval=interval, margin_coverage=margin_coverage,
         limits=BaselineLimits(not has_days_after(days, g.fit_mask, w), tuple(months_without_days(days, g.fit_mask, w))),
     )
 

@@ -28,6 +28,7 @@ from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
 from shopops.metrics.dimensions import ad_tool_label
 from shopops.metrics.formatting import format_value
+from shopops.ui.costs import cost_note
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
@@ -62,7 +63,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
              "lift": f[k].lift if k != "new_buyers" else None},
             units={c: units[k] for c in ("actual", "target", "baseline", "incremental")})
         for k in ("gmv", "paid_orders", "paying_buyers", "new_buyers", "gross_margin", "ad_spend")],
-        currency=currency)
+        currency=currency, note=cost_note(retro.margin_coverage))
     d = retro.daily
     daily = DataTable("daily", _("GMV by day: actual and baseline"), [
         Column("day", _("Day"), unit="date"), Column("actual", _("Actual GMV"), unit="money"),

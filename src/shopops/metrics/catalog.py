@@ -337,12 +337,24 @@ _kpi(Kpi(
 ))
 _kpi(Kpi(
     "cogs", "商品成本", "Cost of goods",
-    "付款订单商品行的件数 × SKU 成本(skus.cost)之和;没有成本的 SKU 计为 0。",
-    "Units of the paid lines × the SKU's unit cost (skus.cost, joined on store_id + sku_id); "
-    "lines whose SKU has no cost count 0.",
+    "付款订单商品行的件数 × SKU 成本(skus.cost)之和。售出的商品都没有成本时为未知(显示“—”,"
+    "而非 0);只有部分有成本时,附成本覆盖率(cost_coverage)。",
+    "Units of the paid lines × the SKU's unit cost (skus.cost, joined on store_id + sku_id). Unknown "
+    "(shown as “—”, not 0) when no line sold has a cost; when only some have, shown with the cost "
+    "coverage (cost_coverage).",
     Unit.MONEY, Direction.DOWN_IS_GOOD, source="paid_lines_costed",
     measure=lambda t: (t.quantity * t.cost.fill_null(0)).sum(),
     formula_text="sum(order_lines.quantity × skus.cost) where the order is paid", tags=("money",),
+))
+_kpi(Kpi(
+    "costed_item_gmv", "有成本商品支付金额", "Costed item GMV",
+    "付款订单商品行中 SKU 有成本(skus.cost 非空)的实付金额之和:商品成本覆盖了多少销售额。",
+    "Sum of the paid amounts of the paid lines whose SKU has a cost (skus.cost not null): how much of "
+    "the item GMV the cost of goods covers.",
+    Unit.MONEY, source="paid_lines_costed",
+    measure=lambda t: t.paid_amount.sum(where=t.cost.notnull()),
+    formula_text="sum(order_lines.paid_amount where skus.cost is not null) where the order is paid",
+    tags=("money", "products"),
 ))
 _kpi(Kpi(
     "store_discount", "店铺承担优惠", "Store-borne discounts",
@@ -373,6 +385,14 @@ _kpi(Kpi(
     "gross_margin_rate", "毛利率", "Gross margin rate",
     "毛利 ÷ 净销售额。", "Gross margin / net sales.",
     Unit.PERCENT, numerator="gross_margin", denominator="net_sales", tags=("money",),
+))
+_kpi(Kpi(
+    "cost_coverage", "成本覆盖率", "Cost coverage",
+    "有成本的商品支付金额 ÷ 商品支付金额:商品成本、毛利、毛利率所覆盖的销售额比例。"
+    "为 0 时这些指标未知(未导入 SKU 成本)。",
+    "Costed item GMV / item GMV: the share of item sales the cost of goods, gross margin and gross "
+    "margin rate cover. At 0 those are unknown (no SKU costs imported).",
+    Unit.PERCENT, numerator="costed_item_gmv", denominator="item_gmv", tags=("money", "products"),
 ))
 _kpi(Kpi(
     "aov", "客单价", "AOV per buyer",
@@ -1056,7 +1076,8 @@ for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item
                     ("cogs", "units_sold"), ("store_discount", "paid_orders"), ("platform_discount", "paid_orders"),
                     ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
                     ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold"),
-                    ("ad_spend_with_cart_adds", "clicks"), ("units_sold", "paid_orders")):
+                    ("ad_spend_with_cart_adds", "clicks"), ("units_sold", "paid_orders"),
+                    ("costed_item_gmv", "units_sold")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
              "avg_unit_price", "upt", "item_buyers"):
@@ -1070,6 +1091,9 @@ for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buye
     _facts(_kid, judged_daily=False)
 # the ads page's cost per add-to-cart; its spend part is not a series of its own (ad_spend is judged)
 _facts("ad_spend_with_cart_adds", judged_daily=False)
+# whether the cost of goods is known, and how much of it: a fact about the imported costs, not a series to judge
+for _kid in ("costed_item_gmv", "cost_coverage"):
+    _facts(_kid, judged_daily=False)
 for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
                               "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
                               "bad_reviews"), start=1):
@@ -1099,8 +1123,48 @@ def kpi(kpi_id: str) -> Kpi:
         raise KeyError(f"unknown KPI {kpi_id!r}; known: {', '.join(CATALOG)}") from None
 
 
+# what says whether the cost of goods is known: the item GMV of lines whose SKU has a cost, of all lines
+COST_COVERAGE_PARTS: tuple[str, ...] = ("costed_item_gmv", "item_gmv")
+
+
+def cost_dependent(kpi_id: str) -> bool:
+    """The KPI is computed from the cost of goods (cogs, gross margin, its rate, product margin …):
+    unknown where no line sold has a cost (:func:`cost_unknown`)."""
+    hit = _COST_DEPENDENT.get(kpi_id)
+    if hit is None:
+        hit = _COST_DEPENDENT[kpi_id] = "cogs" in _bases([kpi_id])
+    return hit
+
+
+_COST_DEPENDENT: dict[str, bool] = {}
+
+
+def cost_unknown(values: dict) -> bool:
+    """From a group's base values: items were sold and none of them has a SKU cost, so the cost of
+    goods is unknown (not 0) — a store imported without costs (e.g. a sales export with no cost column)."""
+    return bool(values.get("item_gmv")) and not values.get("costed_item_gmv")
+
+
+def cost_status(coverage: float | None) -> str | None:
+    """What a cost-of-goods figure with this coverage (``cost_coverage``) is: "missing" (0: nothing sold
+    has a SKU cost, the figure is unknown), "partial" (some of it) or None (complete, or nothing sold)."""
+    if coverage is None:
+        return None
+    if coverage <= 0:
+        return "missing"
+    return "partial" if coverage < 1 else None
+
+
 def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
-    """The base KPIs (measures and entity counts) the given KPIs are computed from, in catalog order."""
+    """The base KPIs (measures and entity counts) the given KPIs are computed from, in catalog order;
+    with the cost of goods come :data:`COST_COVERAGE_PARTS` (whether it is known, and how much of it)."""
+    need = _bases(kpi_ids)
+    if "cogs" in need:
+        need.update(COST_COVERAGE_PARTS)
+    return [k for k in CATALOG if k in need]
+
+
+def _bases(kpi_ids: list[str] | tuple[str, ...]) -> set[str]:
     need: set[str] = set()
 
     def visit(kid: str) -> None:
@@ -1112,7 +1176,7 @@ def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
 
     for kid in kpi_ids:
         visit(kid)
-    return [k for k in CATALOG if k in need]
+    return need
 
 
 def kpi_dimensions(kpi_id: str) -> tuple[str, ...]:
@@ -1182,6 +1246,13 @@ def kpis_markdown() -> str:
         "(a week with the week before, the last 7 days with the 7 days before); *vs last year* (同比) "
         "with the same dates a year earlier (29 February → 28 February). Changes are relative "
         "(current − base) / base; reports word changes of percent KPIs in percentage points.",
+        "",
+        "**Cost of goods.** `cogs` and every KPI built on it (`gross_margin`, `gross_margin_rate`, "
+        "`item_margin`) are *unknown* — null in the runners, “—” on pages, reports and the CLI, with the "
+        "reason “未导入 SKU 成本 / no SKU costs imported” — for a group (period, store, product, day) where "
+        "items were sold and none of the lines sold has a SKU cost (`skus.cost`): a store imported without "
+        "costs does not get a 100 % margin. Where only some have a cost, the figures count the rest at no "
+        "cost and are shown with `cost_coverage` (the share of item GMV whose SKUs have a cost).",
         "",
         "| id | 中文 | English | unit | better | definition | formula | dimensions |",
         "|---|---|---|---|---|---|---|---|",

@@ -11,7 +11,7 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
-from shopops.metrics.catalog import CATALOG, Direction, Kpi
+from shopops.metrics.catalog import CATALOG, Direction, Kpi, cost_dependent, cost_status
 from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
 from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
@@ -92,6 +92,14 @@ class Tile:
     # … and the current figure is still growing (its orders are younger than MATURITY_DAYS)
     immature: bool = False
     last_year: Decimal | int | float | None = None  # the same dates a year earlier (同比)
+    # a KPI built on the cost of goods: the share of the period's item GMV whose SKUs have a cost
+    # (0: unknown, the value is None; below 1: partial, shown with it); None for other KPIs or no sales
+    cost_coverage: float | None = None
+
+    @property
+    def cost_status(self) -> str | None:
+        """"missing" (no SKU cost for what was sold: the value is unknown), "partial" or None."""
+        return cost_status(self.cost_coverage)
 
     @property
     def change_last_year(self) -> float | None:
@@ -257,7 +265,9 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     shown = {k: visitor_kpi(k, platforms, whole_period=whole) for k in kpis}
     kpis = tuple(dict.fromkeys(shown.values()))
     trend_kpis = tuple(dict.fromkeys(trend_shown.values()))
-    current = run_query(KpiQuery(kpis, period, stores=stores), con=con)
+    # with a tile built on the cost of goods, its coverage: from the base sums the margin needs anyway
+    costed = any(cost_dependent(k) for k in kpis)
+    current = run_query(KpiQuery((*kpis, "cost_coverage") if costed else kpis, period, stores=stores), con=con)
     base_period, base_kind = comparison_base(period)
     base = run_query(KpiQuery(kpis, base_period, stores=stores), con=con)
     ly_period = period.same_period_last_year()
@@ -270,6 +280,7 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
                                   con=con) if as_of else {}
     same_age_ly = refund_comparisons(kpis=kpis, period=period, base=ly_period, as_of=as_of, stores=stores,
                                      con=con) if as_of and ly_period else {}
+    coverage = current.total("cost_coverage") if costed else None
     tiles = []
     for k in kpis:
         if k in OPTIONAL_TILES and not current.total(k) and not base.total(k):
@@ -280,7 +291,8 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
             previous = base.total(k) or None
             tiles.append(Tile(CATALOG[k], current.total(k), previous, last_year=ly or None))
         elif basis is None:
-            tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly))
+            tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly,
+                              cost_coverage=coverage if cost_dependent(k) else None))
         else:
             tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
                               immature=not basis.mature, last_year=ly))

@@ -53,6 +53,7 @@ COVERED: dict[str, Covered] = {
     "item_buyers": Covered("product_daily", "item_buyers", "line_rows", per_day=True),
     # paid_lines_costed
     "cogs": Covered("product_daily", "cogs", "line_rows"),
+    "costed_item_gmv": Covered("product_daily", "costed_gmv", "line_rows"),
     # stock (snapshots joined to skus for the product)
     "stock_unit_days": Covered("product_daily", "stock_unit_days", "stock_rows"),
     # traffic (the platforms' product traffic report)

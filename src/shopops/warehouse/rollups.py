@@ -146,7 +146,7 @@ SOURCES: dict[str, dict[str, tuple[str, ...]]] = {
 _SOURCE_COLUMNS: dict[str, dict[str, tuple[str, dict[str, str]]]] = {
     PRODUCT_DAILY.name: {
         "lines": ("line_rows", {"line_rows": "0", "item_gmv": "NULL", "units_sold": "NULL", "item_buyers": "NULL",
-                                "cogs": "NULL"}),
+                                "cogs": "NULL", "costed_gmv": "NULL"}),
         "traffic": ("traffic_rows", {"traffic_rows": "0", "visitor_days": "NULL"}),
         "reviews": ("review_rows", {"review_rows": "0", "rated_reviews": "0", "positive_reviews": "0",
                                     "bad_reviews": "0"}),
@@ -179,7 +179,7 @@ def _kept(table: Table, parts: dict[str, set[dt.date] | None] | None, stale: set
             f"AND ({' OR '.join(kept_rows) or 'false'})")
 
 
-_MONEY_COLUMNS = {"item_gmv", "cogs", "gmv", "store_discount", "platform_discount", "refund_amount"}
+_MONEY_COLUMNS = {"item_gmv", "cogs", "costed_gmv", "gmv", "store_discount", "platform_discount", "refund_amount"}
 
 
 def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | None = None,
@@ -200,7 +200,8 @@ def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | Non
         f"SELECT l.store_id AS s, o.paid_date AS d, l.product_id AS p, count(*) AS lr, "
         f"CAST(sum(l.paid_amount) AS {_NUM}) AS g, CAST(sum(l.quantity) AS BIGINT) AS u, "
         f"CAST(count(DISTINCT o.customer_id) AS BIGINT) AS b, 0 AS tr, {n} AS v, 0 AS rr, 0 AS ra, 0 AS po, 0 AS ba, "
-        f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so "
+        f"CAST(sum(l.quantity * coalesce(k.cost, 0)) AS {_NUM}) AS c, 0 AS sr, {n} AS so, "
+        f"CAST(sum(CASE WHEN k.cost IS NOT NULL THEN l.paid_amount END) AS {_NUM}) AS cg "
         f"FROM {q('order_lines')} l JOIN {orders} o ON l.store_id = o.store_id AND l.order_id = o.order_id "
         f"LEFT JOIN {q('skus')} k ON k.store_id = l.store_id AND k.sku_id = l.sku_id "
         f"WHERE {placed}{_stores_in(parts, 'l.store_id')}"
@@ -209,20 +210,20 @@ def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | Non
     )
     traffic = (
         f"SELECT t.store_id, t.{q('date')}, t.product_id, 0, {m}, {n}, {n}, count(*), "
-        f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0, {m}, 0, {n} "
+        f"CAST(sum(t.visitors) AS BIGINT), 0, 0, 0, 0, {m}, 0, {n}, {m} "
         f"FROM {q('traffic_daily')} t WHERE {_scope(parts, 't.store_id', 't.' + q('date'))}{prune('t', 'traffic_daily')} "
         f"GROUP BY t.store_id, t.{q('date')}, t.product_id"
     )
     reviews = (
         f"SELECT r.store_id, r.review_date, r.product_id, 0, {m}, {n}, {n}, 0, {n}, count(*), "
         f"sum(CASE WHEN r.rating IS NOT NULL THEN 1 ELSE 0 END), sum(CASE WHEN r.rating >= 4 THEN 1 ELSE 0 END), "
-        f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END), {m}, 0, {n} "
+        f"sum(CASE WHEN r.rating <= 2 THEN 1 ELSE 0 END), {m}, 0, {n}, {m} "
         f"FROM {q('reviews')} r WHERE {_scope(parts, 'r.store_id', 'r.review_date')}{prune('r', 'reviews')} "
         f"GROUP BY r.store_id, r.review_date, r.product_id"
     )
     stock = (
         f"SELECT i.store_id, i.{q('date')}, coalesce(k.product_id, ''), 0, {m}, {n}, {n}, 0, {n}, 0, 0, 0, 0, {m}, "
-        f"count(*), CAST(sum(i.on_hand) AS BIGINT) "
+        f"count(*), CAST(sum(i.on_hand) AS BIGINT), {m} "
         f"FROM {q('inventory_snapshots')} i LEFT JOIN {q('skus')} k ON k.store_id = i.store_id AND k.sku_id = i.sku_id "
         f"WHERE {_scope(parts, 'i.store_id', 'i.' + q('date'))}{prune('i', 'inventory_snapshots')} "
         f"GROUP BY i.store_id, i.{q('date')}, coalesce(k.product_id, '')"
@@ -233,14 +234,15 @@ def _product_rows(parts: dict[str, set[dt.date]] | None, sources: set[str] | Non
     if sources is not None:  # the union's first member may not be the one naming the columns
         if set(pieces) - sources:
             union.append(_kept(PRODUCT_DAILY, parts, sources))
-        named = "x(s, d, p, lr, g, u, b, tr, v, rr, ra, po, ba, c, sr, so)"
+        named = "x(s, d, p, lr, g, u, b, tr, v, rr, ra, po, ba, c, sr, so, cg)"
     return (
         f"SELECT s AS store_id, d AS {q('date')}, p AS product_id, CAST(sum(lr) AS BIGINT) AS line_rows, "
         f"CAST(sum(g) AS {_DEC}) AS item_gmv, CAST(sum(u) AS BIGINT) AS units_sold, CAST(sum(b) AS BIGINT) AS item_buyers, "
         f"CAST(sum(tr) AS BIGINT) AS traffic_rows, CAST(sum(v) AS BIGINT) AS visitor_days, "
         f"CAST(sum(rr) AS BIGINT) AS review_rows, CAST(sum(ra) AS BIGINT) AS rated_reviews, "
         f"CAST(sum(po) AS BIGINT) AS positive_reviews, CAST(sum(ba) AS BIGINT) AS bad_reviews, "
-        f"CAST(sum(c) AS {_DEC}) AS cogs, CAST(sum(sr) AS BIGINT) AS stock_rows, CAST(sum(so) AS BIGINT) AS stock_unit_days "
+        f"CAST(sum(c) AS {_DEC}) AS cogs, CAST(sum(sr) AS BIGINT) AS stock_rows, CAST(sum(so) AS BIGINT) AS stock_unit_days, "
+        f"CAST(sum(cg) AS {_DEC}) AS costed_gmv "
         f"FROM ({' UNION ALL '.join(union)}) {named} GROUP BY s, d, p"
     )
 
@@ -500,6 +502,11 @@ def ensure(con: BaseBackend) -> None:
     session = Session(con)
     for table in ROLLUP_TABLES.values():
         if table.name in present:
+            if set(table.column_names) - set(con.table(table.name).columns):
+                # a rollup made before a column was added (``product_daily.costed_gmv``): the column is
+                # added, then the rollup refilled from the base tables once (its stored rows lack it)
+                session.ensure_table(table)
+                _fill_if_bases(session, table, present)
             continue
         session.ensure_table(table)
         _fill_if_bases(session, table, present)

@@ -517,10 +517,14 @@ PRODUCT_DAILY = _rollup(
     _n("rated_reviews", "Of them, with a rating."),
     _n("positive_reviews", "Of them, rated 4–5."),
     _n("bad_reviews", "Of them, rated 1–2."),
-    Column("cogs", MONEY, "Σ `quantity` × `skus.cost` of the paid lines (a SKU without cost counts 0)."),
+    Column("cogs", MONEY, "Σ `quantity` × `skus.cost` of the paid lines (a SKU without cost adds 0; whether "
+           "the cost is known says `costed_gmv`)."),
     _n("stock_rows", "End-of-day stock snapshots of the product's SKUs that day (`inventory_snapshots` joined to `skus`; "
        "snapshots of an unknown SKU under product `\"\"`)."),
     _n("stock_unit_days", "Σ `on_hand` of those snapshots."),
+    Column("costed_gmv", MONEY, "Σ `paid_amount` of the paid lines whose SKU has a cost (`skus.cost` not null): "
+           "the item GMV `cogs` covers (0 with sales: the cost of goods is unknown). Added after the other "
+           "columns: a rollup made before it gains it and is refilled (`rollups.ensure`)."),
 )
 
 STORE_DAILY = _rollup(

@@ -91,7 +91,8 @@ FROM (
     "t32"."item_gmv",
     "t32"."skus_sold",
     "t32"."category__r",
-    "t32"."cogs"
+    "t32"."cogs",
+    "t32"."costed_item_gmv"
   FROM (
     SELECT
       "t31"."category",
@@ -99,7 +100,8 @@ FROM (
       "t31"."item_gmv",
       "t31"."skus_sold",
       "t25"."category" AS "category__r",
-      "t25"."cogs"
+      "t25"."cogs",
+      "t25"."costed_item_gmv"
     FROM (
       SELECT
         "t29".*
@@ -150,7 +152,9 @@ FROM (
     FULL OUTER JOIN (
       SELECT
         COALESCE("t18"."category", '') AS "category",
-        SUM("t18"."quantity" * COALESCE("t18"."cost", 0)) AS "cogs"
+        SUM("t18"."quantity" * COALESCE("t18"."cost", 0)) AS "cogs",
+        SUM("t18"."paid_amount") FILTER(WHERE
+          "t18"."cost" IS NOT NULL) AS "costed_item_gmv"
       FROM (
         SELECT
           "t16"."store_id",

@@ -144,6 +144,7 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
 
 def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...]) -> dict:
     """The KPIs of the union of some groups, from the sums of their additive measures."""
-    sums = {k: sum((r[k] for r in rows), zero(k)) for k in parts}
+    # a group's cost of goods may be unknown (None): its lines have no cost, so they add nothing to it
+    sums = {k: sum((r[k] for r in rows if r[k] is not None), zero(k)) for k in parts}
     return {k: derive(k, sums) for k in kpis}
 

@@ -22,7 +22,7 @@ import pandas as pd
 
 from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
-from shopops.metrics.catalog import CATALOG, Unit, kpi, kpi_dimensions, measures_needed
+from shopops.metrics.catalog import CATALOG, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
 from shopops.metrics.dimensions import dimension_id
@@ -242,7 +242,10 @@ def _clean(value, kid: str):
 
 
 def derive(kid: str, values: dict):
-    """The value of any KPI from the values of the base KPIs it needs."""
+    """The value of any KPI from the values of the base KPIs it needs; None for a KPI built on the
+    cost of goods where items were sold and none has a SKU cost (unknown, not 0: ``catalog.cost_unknown``)."""
+    if cost_dependent(kid) and cost_unknown(values):
+        return None
     k = CATALOG[kid]
     if k.is_base:
         return values[kid]

@@ -18,9 +18,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.utils.translation import ngettext
 
-from shopops.core.periods import Grain, business_today, month_period
+from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, kpi_dimensions
+from shopops.metrics.catalog import CATALOG, cost_dependent, cost_status, kpi_dimensions
 from shopops.metrics.channels import (
     has_event_stream,
     is_whole_period_kpi,
@@ -56,6 +56,7 @@ from shopops.metrics.services import target_set
 from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
+from shopops.ui.costs import cost_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -389,6 +390,11 @@ def products(page: Page) -> dict[str, DataTable]:
     note = (_("Platform stores give no event stream: their product visitors are the platform's product traffic report "
               "(daily visitors summed over the days: visitor-days), conversion is paying buyers over those, and "
               "add-to-cart users by product are not available (—).") if platform_selected else "")
+    # cost of goods and product margin: "—" for products without SKU costs; the page says why, or how much is known
+    coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=page.selected)).total("cost_coverage")
+    if costs := cost_note(coverage):
+        note = f"{note} {costs}" if note else costs
+    ctx["cost_status"] = cost_status(coverage)
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
@@ -438,6 +444,9 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
                                   args=(store, product_id))
         series = [("visitor_days" if k == "visitors" and not events else k, t, a) for k, t, a in PRODUCT_TREND]
         ctx["daily_chart"] = chart_from_table(out["daily"], series=series, kind="day")
+        # the product's cost of goods and margin: "—" without its SKU costs; the table says why, or how much is known
+        coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=(store,), filters=only)).total("cost_coverage")
+        ctx["cost_note"], ctx["cost_status"] = cost_note(coverage), cost_status(coverage)
     if page.wants("skus"):
         skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
         out["skus"] = DataTable(
@@ -679,8 +688,13 @@ def _targets_page(page: Page) -> dict[str, DataTable]:
             units={"target": unit, "actual": unit, "projection": unit},
             good={"on_track": r.on_track},
         ))
+    note = ""
+    if any(cost_dependent(r.target.kpi) for r in result.rows):  # a margin target: "—" so far without SKU costs
+        so_far = Period(month, min(max(as_of, month), month_end))
+        note = cost_note(run_query(KpiQuery(("cost_coverage",), so_far, stores=page.selected)).total("cost_coverage"))
+    page.context["cost_note"] = note
     table = DataTable("targets", _("Targets of %(month)s") % {"month": month.strftime("%Y-%m")}, columns, rows,
-                      currency=page.currency)
+                      currency=page.currency, note=note)
     chart_rows = [Row({**row.values, "label": f"{row.header} · {row.values['kpi']}"}, link=row.link,
                       header=f"{row.header} · {row.values['kpi']}") for row in rows]
     chart_table = DataTable("targets_chart", table.title, [Column("label", ""), *columns[4:7:2]], chart_rows)

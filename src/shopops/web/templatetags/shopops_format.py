@@ -10,7 +10,8 @@ from django import template
 from django.conf import settings
 from django.utils.translation import get_language
 
-from shopops.metrics.catalog import CATALOG, Kpi, Unit, kpi_source_ids, kpi_source_text
+from shopops.metrics.catalog import CATALOG, Kpi, Unit, cost_dependent, kpi_source_ids, kpi_source_text
+from shopops.ui.costs import cost_note, cost_short
 from shopops.ui.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value, raw_value
 
 register = template.Library()
@@ -75,3 +76,21 @@ def goodness(is_good: bool | None) -> str:
     if is_good is None:
         return "flat"
     return "good" if is_good else "bad"
+
+
+@register.filter
+def cost_words(coverage) -> str:
+    """A tile's note on the SKU costs behind a margin figure (``ui.costs.cost_short``): "" when complete."""
+    return cost_short(coverage)
+
+
+@register.filter
+def cost_sentence(coverage) -> str:
+    """The full sentence (``ui.costs.cost_note``): why the margin is "—", or how much of it is known."""
+    return cost_note(coverage)
+
+
+@register.filter
+def cost_based(kpi: Kpi | str) -> bool:
+    """Built on the cost of goods: None means the SKU costs are missing (``catalog.cost_unknown``)."""
+    return cost_dependent(_kpi(kpi).id)
