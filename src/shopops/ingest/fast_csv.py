@@ -145,12 +145,13 @@ def bounded_memory(con: ibis.BaseBackend):
     default ``IMPORT_MEMORY``; empty: unchanged), so the staged and written rows spill to DuckDB's
     temporary directory instead of growing the process with the file; and insertion order not
     kept (``preserve_insertion_order``): a ``CREATE TABLE … AS`` / ``INSERT … SELECT`` that keeps
-    it holds rows back until the ones before them are written, which is what made a 5M-line file
-    exceed the limit (peak 628 MB at 256MB with order kept, 495–519 MB at 160MB without, the same
-    time: bench/README, 2026-12-06). Nothing an import writes depends on the order of its rows;
-    a read without ``ORDER BY`` may see another order while an import runs on the database. Both are the database's settings: the first import
-    under way sets them, the last one restores them. A database in memory keeps its settings (it
-    has nowhere to spill)."""
+    it holds rows back until the ones before them are written, which is what took a 5M-line file
+    through ``shopops import`` past 600 MB (peak 617–651 MB at 256MB with the order kept, 495–578 MB
+    at 160MB without, in the same time: bench/README, 2026-12-06, session 11). Nothing an import
+    writes depends on the order of its rows; a read without ``ORDER BY`` may see another order while
+    an import runs on the database. Both are the database's settings: the first import under way
+    sets them, the last one restores them. A database in memory keeps its settings (it has nowhere
+    to spill)."""
     limit = os.environ.get("SHOPOPS_IMPORT_DUCKDB_MEMORY", IMPORT_MEMORY)
     if not limit or con.name != "duckdb":
         yield
