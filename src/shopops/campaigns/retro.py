@@ -42,7 +42,7 @@ from shopops.campaigns.baseline import (
 )
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import cost_status
-from shopops.metrics.runners import KpiQuery, run_query
+from shopops.metrics.runners import KpiQuery, cost_coverage, run_query
 from shopops.metrics.sources import Filter, paid_orders
 
 CENT = Decimal("0.01")
@@ -299,7 +299,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     buyers = buyer_series(plan, days, con)
     # the margin series of days without SKU costs is unknown (the runners' None, read as 0 here): with no
     # cost for anything sold, no margin baseline is fitted and the margin is said to be unknown
-    margin_coverage = run_query(KpiQuery(("cost_coverage",), period, stores=plan.stores), con=con).total("cost_coverage")
+    margin_coverage = cost_coverage(period, stores=plan.stores, con=con)
     margin_known = cost_status(margin_coverage) != "missing"
     for k in SERIES_KPIS:
         if k == "gross_margin" and not margin_known:

@@ -31,7 +31,9 @@ from shopops.metrics.runners.funnel import (
     ALL, EVENT_STEPS, STORE_STEPS, TRAFFIC_STEPS, FunnelQuery, FunnelResult, FunnelRow, FunnelRunner,
     StoreFunnelQuery, StoreFunnelRunner, TrafficFunnelQuery, TrafficFunnelRunner,
 )
-from shopops.metrics.runners.kpis import KpiQuery, KpiResult, KpiRunner, base_frame, derive, last_fact_date, query
+from shopops.metrics.runners.kpis import (
+    KpiQuery, KpiResult, KpiRunner, base_frame, cost_coverage, derive, last_fact_date, query,
+)
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
 
@@ -41,6 +43,6 @@ __all__ = [
     "CohortResult", "CohortRunner", "ComparisonQuery", "ComparisonResult", "ComparisonRow", "ComparisonRunner",
     "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
     "KpiRunner", "Response", "Runner", "base_frame", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
-    "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "derive", "get_runner", "last_fact_date", "query",
+    "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "cost_coverage", "derive", "get_runner", "last_fact_date", "query",
     "run_query",
 ]

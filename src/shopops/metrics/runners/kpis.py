@@ -287,6 +287,14 @@ def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
     return out
 
 
+def cost_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), filters: tuple[Filter, ...] = (),
+                  con: ibis.BaseBackend | None = None) -> float | None:
+    """The catalog's ``cost_coverage`` over ``period`` (the share of item GMV whose SKUs have a cost): what a
+    page or the 复盘 says next to a figure built on the cost of goods (``catalog.cost_status``)."""
+    return run_query(KpiQuery(("cost_coverage",), period, stores=tuple(stores), filters=tuple(filters)),
+                     con=con).total("cost_coverage")
+
+
 def query(
     kpis: list[str] | tuple[str, ...],
     period: Period | str,

@@ -38,7 +38,7 @@ from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_l
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import run_query
+from shopops.metrics.runners import cost_coverage, run_query
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -391,7 +391,7 @@ def products(page: Page) -> dict[str, DataTable]:
               "(daily visitors summed over the days: visitor-days), conversion is paying buyers over those, and "
               "add-to-cart users by product are not available (—).") if platform_selected else "")
     # cost of goods and product margin: "—" for products without SKU costs; the page says why, or how much is known
-    coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=page.selected)).total("cost_coverage")
+    coverage = cost_coverage(page.period, stores=page.selected)
     if costs := cost_note(coverage):
         note = f"{note} {costs}" if note else costs
     ctx["cost_status"] = cost_status(coverage)
@@ -445,7 +445,7 @@ def product(page: Page, store: str, product_id: str) -> dict[str, DataTable]:
         series = [("visitor_days" if k == "visitors" and not events else k, t, a) for k, t, a in PRODUCT_TREND]
         ctx["daily_chart"] = chart_from_table(out["daily"], series=series, kind="day")
         # the product's cost of goods and margin: "—" without its SKU costs; the table says why, or how much is known
-        coverage = run_query(KpiQuery(("cost_coverage",), page.period, stores=(store,), filters=only)).total("cost_coverage")
+        coverage = cost_coverage(page.period, stores=(store,), filters=only)
         ctx["cost_note"], ctx["cost_status"] = cost_note(coverage), cost_status(coverage)
     if page.wants("skus"):
         skus = sku_breakdown(store_id=store, product_id=product_id, period=page.period)
@@ -691,7 +691,7 @@ def _targets_page(page: Page) -> dict[str, DataTable]:
     note = ""
     if any(cost_dependent(r.target.kpi) for r in result.rows):  # a margin target: "—" so far without SKU costs
         so_far = Period(month, min(max(as_of, month), month_end))
-        note = cost_note(run_query(KpiQuery(("cost_coverage",), so_far, stores=page.selected)).total("cost_coverage"))
+        note = cost_note(cost_coverage(so_far, stores=page.selected))
     page.context["cost_note"] = note
     table = DataTable("targets", _("Targets of %(month)s") % {"month": month.strftime("%Y-%m")}, columns, rows,
                       currency=page.currency, note=note)
