@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, cost_dependent, cost_status, kpi_dimensions
+from shopops.metrics.catalog import (
+    CATALOG, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+)
 from shopops.metrics.channels import (
     has_event_stream,
     is_whole_period_kpi,
@@ -38,7 +40,7 @@ from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_l
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import cost_coverage, run_query
+from shopops.metrics.runners import cost_coverage, run_query, sku_coverage, traffic_coverage
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -113,6 +115,11 @@ AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(tiles_query(kpis, page.period, stores=page.selected, filters=filters))
+    # visitors of stores without traffic data and SKUs sold without SKU ids are unknown (—): say why, or
+    # how much is known (a filter below the store, e.g. a traffic source, keeps a real 0: catalog docs)
+    traffic = (traffic_coverage(page.period, stores=page.selected)
+               if not filters and any(traffic_dependent(k) for k in kpis) else None)
+    skus = sku_coverage(page.period, stores=page.selected, filters=filters) if any(sku_dependent(k) for k in kpis) else None
     tiles = []
     for kid in kpis:
         row = result.row(kid)
@@ -122,7 +129,10 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
             previous = relative = good = None
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
                       "change": relative, "is_good": good, "immature": row.immature,
-                      "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid)})
+                      "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
+                      "traffic": traffic if traffic_dependent(kid) else None,
+                      "sku_coverage": skus if sku_dependent(kid) else None,
+                      "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
 
 
