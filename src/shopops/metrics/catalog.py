@@ -1158,13 +1158,18 @@ COST_COVERAGE_PARTS: tuple[str, ...] = ("costed_item_gmv", "item_gmv")
 def cost_dependent(kpi_id: str) -> bool:
     """The KPI is computed from the cost of goods (cogs, gross margin, its rate, product margin …):
     unknown where no line sold has a cost (:func:`cost_unknown`)."""
-    hit = _COST_DEPENDENT.get(kpi_id)
+    return _built_on("cogs", kpi_id)
+
+
+def _built_on(base: str, kpi_id: str) -> bool:
+    """``base`` is among the base KPIs ``kpi_id`` is computed from (remembered: asked per value derived)."""
+    hit = _BUILT_ON.get((base, kpi_id))
     if hit is None:
-        hit = _COST_DEPENDENT[kpi_id] = "cogs" in _bases([kpi_id])
+        hit = _BUILT_ON[base, kpi_id] = base in _bases([kpi_id])
     return hit
 
 
-_COST_DEPENDENT: dict[str, bool] = {}
+_BUILT_ON: dict[tuple[str, str], bool] = {}
 
 
 def cost_unknown(values: dict) -> bool:
@@ -1202,7 +1207,7 @@ _TRAFFIC_SOURCES: dict[str, frozenset[str]] = {}
 def _counts_visitors(k: Kpi) -> bool:
     """A base KPI counting visitors (distinct visitors of the events, or a platform report's figures);
     page views and sessions of the events are left as they were (0 without events, their rate undefined)."""
-    return k.source == "shop_traffic" or (k.source == "events" and k.entity == "visitor_id")
+    return k.source in ("shop_traffic", "shop_period") or (k.source == "events" and k.entity == "visitor_id")
 
 
 def traffic_dependent(kpi_id: str) -> bool:
@@ -1215,20 +1220,16 @@ def traffic_unknown(kpi_id: str, values: dict) -> bool:
     """From a group's base values: no traffic source the KPI reads has a row for the group (no events,
     no platform daily report), so its visitors are unknown, not 0 — a store imported with orders only.
     A KPI whose presence counts are not among ``values`` is never called unknown."""
-    presence = [TRAFFIC_PRESENCE[s] for s in traffic_sources(kpi_id)]
-    return bool(presence) and all(p in values and not values[p] for p in presence)
+    sources = traffic_sources(kpi_id)
+    if not sources or not sources <= TRAFFIC_PRESENCE.keys():
+        return False  # e.g. the platforms' period export (shop_period): a value only for an imported period
+    return all(TRAFFIC_PRESENCE[s] in values and not values[TRAFFIC_PRESENCE[s]] for s in sources)
 
 
 def sku_dependent(kpi_id: str) -> bool:
     """The KPI counts SKUs sold (``skus_sold``, the SKU sales rate): unknown where items were sold and
     no order line carries a SKU id (:func:`sku_unknown`)."""
-    hit = _SKU_DEPENDENT.get(kpi_id)
-    if hit is None:
-        hit = _SKU_DEPENDENT[kpi_id] = "skus_sold" in _bases([kpi_id])
-    return hit
-
-
-_SKU_DEPENDENT: dict[str, bool] = {}
+    return _built_on("skus_sold", kpi_id)
 
 
 def sku_unknown(values: dict) -> bool:

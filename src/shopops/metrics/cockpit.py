@@ -102,10 +102,6 @@ class Tile:
     traffic: TrafficCoverage | None = None
 
     @property
-    def traffic_status(self) -> str | None:
-        return self.traffic.status if self.traffic is not None else None
-
-    @property
     def cost_status(self) -> str | None:
         """"missing" (no SKU cost for what was sold: the value is unknown), "partial" or None."""
         return cost_status(self.cost_coverage)

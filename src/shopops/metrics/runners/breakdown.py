@@ -112,7 +112,7 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         parts = measures_needed(q.kpis)
         summable = self.summable()
         grouped = kpi_rows_of_records(queries["groups"], results["groups"])
-        total = _combine(grouped, parts, q.kpis, store_level(queries["groups"])) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
+        total = _combine(grouped, parts, q.kpis, store_level(q.kpi_query(grouped=False))) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
 
         def sort_key(row):
             v = row[q.sort_by]

@@ -23,8 +23,8 @@ import pandas as pd
 from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import (
-    CATALOG, TRAFFIC_PRESENCE, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed, sku_dependent, sku_unknown,
-    traffic_unknown,
+    CATALOG, TRAFFIC_PRESENCE, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed,
+    sku_dependent, sku_unknown, traffic_unknown,
 )
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
