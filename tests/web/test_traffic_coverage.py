@@ -38,6 +38,7 @@ from shopops.metrics.rollups import rollup_reads
 from shopops.metrics.runners import KpiQuery, run_query, traffic_coverage
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
+from support.pages import table_rows
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2025, 11, 11)
@@ -183,11 +184,18 @@ def test_month_so_far_uses_the_selected_stores_data_date(client, shops):
     assert 'data-month-as-of="2025-11-11"' in everyone and "data-own-data-date" not in everyone
 
 
-def test_products_page_says_skus_sold_is_unknown(client, shops):
+def test_products_page_says_skus_sold_and_visitors_are_unknown(client, shops):
     _login(client)
     day = {"period": "custom", "start": "2025-11-11", "end": "2025-11-11"}
-    tile = _tile(client.get(reverse("web:products"), {**day, "store": "uci"}).content.decode(), "skus_sold")
+    html = client.get(reverse("web:products"), {**day, "store": "uci"}).content.decode()
+    tile = _tile(html, "skus_sold")
     assert _value(tile) == "—" and 'data-sku="missing"' in tile and "订单行没有 SKU 编号" in tile
+    # uci has no event at all: its product's visitors are unknown (—), not 0, and the table says why
+    (p9,) = table_rows(html, "products")
+    assert p9["visitors"] == "" and p9["item_gmv"] == "200.00" and "这些店铺在本期没有导入流量数据" in html
+    two = {"period": "custom", "start": "2025-11-10", "end": "2025-11-11", "store": "own"}
+    rows = {r["product_id"]: r for r in table_rows(client.get(reverse("web:products"), two).content.decode(), "products")}
+    assert (rows["P1"]["visitors"], rows["P2"]["visitors"]) == ("4", "0")  # own has events: P2 nobody viewed
     tile = _tile(client.get(reverse("web:products"), {**day, "store": ["own", "uci"]}).content.decode(), "skus_sold")
     # S1 only (own); the SKU ids cover own's 500.00 of 700.00 item GMV
     assert _value(tile) == "1" and 'data-sku="partial"' in tile and "SKU 编号覆盖 71.43% 的商品销售额" in tile

@@ -335,6 +335,7 @@ class TrafficCoverage:
     stores: int  # stores of the selection with orders or traffic data in the period
     with_traffic: int  # of them, with traffic data
     gmv_share: float | None  # their share of the selection's GMV (None: no GMV)
+    without: tuple[str, ...] = ()  # the stores with orders and no traffic data
 
     @property
     def status(self) -> str | None:
@@ -356,7 +357,8 @@ def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = ()
     covered = [r for r in seen if any(r[p] for p in presence)]
     total = sum((r["gmv"] for r in seen), Decimal(0))
     share = float(sum((r["gmv"] for r in covered), Decimal(0)) / total) if total else None
-    return TrafficCoverage(len(seen), len(covered), share)
+    without = tuple(r["store_id"] for r in seen if r not in covered)
+    return TrafficCoverage(len(seen), len(covered), share, without)
 
 
 def query(

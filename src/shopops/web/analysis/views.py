@@ -59,6 +59,7 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
+from shopops.ui.coverage import traffic_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -363,6 +364,11 @@ def products(page: Page) -> dict[str, DataTable]:
     # platform stores: product visitors and conversion from their product traffic report (no event stream)
     with_events = {s.store_id for s in page.stores if has_event_stream(s.platform)}
     product_rows = product_visitors_from_reports(result.rows, with_events)
+    # an own-site store without any event in the period: its products' visitors are unknown, not 0
+    traffic = traffic_coverage(page.period, stores=page.selected)
+    if blank := set(traffic.without) & with_events:
+        product_rows = [{**r, **{k: None for k in PRODUCT_KPIS if traffic_dependent(k)}}
+                        if r["store_id"] in blank else r for r in product_rows]
     platform_selected = any(s not in with_events for s in (page.selected or [s.store_id for s in page.stores]))
     if by_style:
         rows = style_rollup(product_rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
@@ -405,6 +411,8 @@ def products(page: Page) -> dict[str, DataTable]:
     if costs := cost_note(coverage):
         note = f"{note} {costs}" if note else costs
     ctx["cost_status"] = cost_status(coverage)
+    if blank and (visits := traffic_note(traffic)):
+        note = f"{note} {visits}" if note else visits
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,

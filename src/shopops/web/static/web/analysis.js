@@ -152,6 +152,7 @@
       holder.parentNode.insertBefore(note, holder);
       return false;
     });
+    if (!data.series.length) { holder.hidden = true; return; }  // nothing to draw: the words above say why
     if (panel.shopopsShowView) panel.shopopsShowView("chart");
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption(option(data, holder.clientWidth));

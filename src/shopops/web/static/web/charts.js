@@ -139,6 +139,7 @@
       return;
     }
     var data = showEmptySeries(JSON.parse(script.textContent), holder);
+    if (!data.series.length) { holder.hidden = true; return; }  // nothing to draw: the words above say why
     if (panel.shopopsShowView) panel.shopopsShowView("chart");
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption(trendOption(data));
