@@ -211,3 +211,15 @@ def test_cli_prints_a_dash_and_the_reason(shops, capsys):
     assert main(["kpi", "visitors", "--store", "own", "--store", "uci", "--period", "2025-11-11"]) == 0
     out = capsys.readouterr()
     assert out.out.splitlines()[1].split() == ["4"] and "traffic data cover 1 of 2 stores (71.43% of the GMV)" in out.err
+
+
+def test_traffic_page_by_source_of_a_store_without_events(client, shops):
+    _login(client)
+    day = {"period": "custom", "start": "2025-11-11", "end": "2025-11-11"}
+    html = client.get(reverse("web:traffic"), {**day, "store": "uci"}).content.decode()
+    rows = table_rows(html, "sources")  # u1 has no traffic source: one row, its visitors unknown, not 0
+    assert [(r["visitors"], r["paying_buyers"], r["conversion_rate"]) for r in rows] == [("", "1", "")]
+    assert "这些店铺在本期没有导入流量数据" in html
+    rows = table_rows(client.get(reverse("web:traffic"), {**day, "store": "own"}).content.decode(), "sources")
+    # own has events: its 4 visitors and o1's buyer are all under "not recorded" (no source on either)
+    assert [(r["visitors"], r["paying_buyers"]) for r in rows] == [("4", "1")]

@@ -236,6 +236,11 @@ def traffic(page: Page) -> dict[str, DataTable]:
         source_rows = by_source.rows
         if platform_stores and len(platforms) > 1:
             source_rows = _source_groups(source_rows, source_kpis)
+        # own-site stores without any event in the period: visitors by source are unknown, not 0
+        traffic = None if platform_stores or only_source else traffic_coverage(page.period, stores=page.selected)
+        unknown = traffic_note(traffic) if traffic is not None and traffic.status == "missing" else ""
+        if unknown:
+            source_rows = [{**r, **{k: None for k in source_kpis if traffic_dependent(k)}} for r in source_rows]
         out["sources"] = DataTable(
             "sources", _("By traffic source"),
             [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in source_kpis)],
@@ -246,7 +251,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             note=(_("In the words of the platform's report; across platforms the common groups.")
                   if len(platforms) == 1 and platform_stores else
                   _("Platform stores: the product traffic reports (visitor-days) and the orders' sources."
-                    ) if platform_stores else ""),
+                    ) if platform_stores else unknown),
         )
         ctx["sources_chart"] = chart_from_table(out["sources"], series=[
             (source_kpis[0], "bar", 0), ("conversion_rate" if not platform_stores else "paying_buyers", "line", 1)])
