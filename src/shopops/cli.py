@@ -160,9 +160,50 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     else:
         shown = frame.astype(object).where(frame.notna(), "—")  # unknown or undefined: —, never 0
         print(shown.to_string(index=False) if len(frame) else "(no rows)")
-    if note := _cost_note(args):
-        print(note, file=sys.stderr)
+    for note in (_cost_note(args), _traffic_note(args), _sku_note(args)):
+        if note:
+            print(note, file=sys.stderr)
     return 0
+
+
+def _traffic_note(args: argparse.Namespace) -> str:
+    """Asked for a KPI built on visitors: say when the stores have no traffic data in the period (the
+    values are unknown) or only some of them have (``metrics.runners.traffic_coverage``)."""
+    from shopops.core.periods import Period
+    from shopops.metrics.catalog import traffic_dependent
+    from shopops.metrics.runners import traffic_coverage
+
+    if not any(traffic_dependent(k) for k in args.kpis):
+        return ""
+    cov = traffic_coverage(Period.parse(args.period), stores=tuple(args.store or ()))
+    if cov.status == "missing":
+        return ("note: no traffic data imported for these stores in the period (no events, no platform traffic "
+                "report): visitors and the KPIs computed from them are unknown (— / empty), not 0; import the "
+                "traffic report or the site's events")
+    if cov.status == "partial":
+        share = "" if cov.gmv_share is None else f" ({cov.gmv_share:.2%} of the GMV)"
+        return (f"note: traffic data cover {cov.with_traffic} of {cov.stores} stores{share}: visitors count only "
+                "those stores, so conversion rate and UV value (every store's buyers and GMV) read high")
+    return ""
+
+
+def _sku_note(args: argparse.Namespace) -> str:
+    """Asked for SKUs sold (or the SKU sales rate): say when no order line sold carries a SKU id (unknown)
+    or only some do (catalog ``sku_coverage``)."""
+    from shopops.core.periods import Period
+    from shopops.metrics.catalog import data_status, sku_dependent
+    from shopops.metrics.runners import sku_coverage
+
+    if not any(sku_dependent(k) for k in args.kpis):
+        return ""
+    coverage = sku_coverage(Period.parse(args.period), stores=tuple(args.store or ()))
+    status = data_status(coverage)
+    if status == "missing":
+        return ("note: the order lines sold in the period carry no SKU id: SKUs sold and the SKU sales rate are "
+                "unknown (— / empty), not 0; import orders with a SKU column")
+    if status == "partial":
+        return f"note: SKU ids cover {coverage:.2%} of the item GMV: SKUs sold counts only those lines"
+    return ""
 
 
 def _cost_note(args: argparse.Namespace) -> str:

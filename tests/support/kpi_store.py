@@ -402,7 +402,7 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
     sat_total, sat_rated = weighted("satisfaction_rate", "rated")
     rated = int(reviews.rating.notna().sum())
     positive = int((reviews.rating >= 4).sum())
-    return {
+    out = {
         "gmv": gmv, "paid_orders": orders_n, "paying_buyers": buyers, "units_sold": units, "item_gmv": item_gmv,
         "item_buyers": distinct(lines, "customer_id"),
         "refund_amount": refund_amount,
@@ -462,6 +462,34 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         **_channel_kpis(t["shop"], events, gmv, buyers),
         **_period_kpis(t["shop_period"], events, gmv, buyers),
     }
+    return _unknowns(out, lines, item_gmv, skus_sold, visitors, t["shop"], store_level=all(
+        d in ("store_id", "platform") for d in (where or {})))
+
+
+# docs/kpis.md "Traffic": built on event visitors / on the platform's daily report / on either
+_EVENT_VISITOR_KPIS = ("visitors", "add_to_cart_users", "favorite_users", "conversion_rate", "uv_value",
+                       "add_to_cart_rate", "favorite_rate", "item_conversion_rate", "site_visitors",
+                       "site_add_to_cart_users")
+_REPORT_KPIS = ("report_visitors", "report_add_to_cart_users", "report_favorite_users", "report_order_buyers",
+                "report_buyers", "report_gmv", "report_conversion_rate", "report_uv_value", "report_add_to_cart_rate",
+                "report_favorite_rate", "report_traffic_days")
+_CHANNEL_KPIS = ("channel_visitors", "channel_add_to_cart_users", "channel_conversion_rate", "channel_uv_value",
+                 "channel_add_to_cart_rate")
+
+
+def _unknowns(out: dict, lines, item_gmv, skus_sold, visitors, shop, *, store_level: bool) -> dict:
+    """Unknown, not 0: SKUs sold where items were sold and no line has a SKU id; on whole stores, figures
+    built on visitors where the group has no event (visitors 0) / no platform daily report row."""
+    sku_gmv = _dsum(a for a, s in zip(lines.paid_amount, lines.sku_id) if s is not None and not pd.isna(s))
+    out.update(sku_item_gmv=sku_gmv, sku_coverage=_per(sku_gmv, item_gmv), report_traffic_days=len(shop))
+    if item_gmv and not skus_sold:
+        out.update(skus_sold=None, sku_sales_rate=None)
+    if store_level:
+        no_events, no_report = visitors == 0, len(shop) == 0
+        out.update({k: None for k in _EVENT_VISITOR_KPIS if no_events})
+        out.update({k: None for k in _REPORT_KPIS if no_report})
+        out.update({k: None for k in _CHANNEL_KPIS if no_events and no_report})
+    return out
 
 
 def _channel_kpis(shop, events, gmv, buyers) -> dict:

@@ -584,9 +584,28 @@ _kpi(Kpi(
 # --- products and stock ---------------------------------------------------------------------------
 _kpi(Kpi(
     "skus_sold", "动销 SKU 数", "SKUs sold",
-    "统计期内至少卖出一件的 SKU 数。", "SKUs with at least one unit sold in the period.",
+    "统计期内至少卖出一件的 SKU 数。有销售而订单行都没有 SKU 编号时为未知(显示“—”,而非 0)。",
+    "SKUs with at least one unit sold in the period. Unknown (shown as “—”, not 0) when items were sold "
+    "and none of the order lines carries a SKU id.",
     Unit.COUNT, source="paid_lines", entity="sku_id", where=lambda t: t.sku_id.notnull(),
     formula_text="count distinct (store_id, sku_id) of paid lines", tags=("products",),
+))
+_kpi(Kpi(
+    "sku_item_gmv", "有 SKU 的商品支付金额", "Item GMV with a SKU id",
+    "付款订单商品行中带 SKU 编号(sku_id 非空)的实付金额之和:动销 SKU 数覆盖了多少销售额。",
+    "Sum of the paid amounts of the paid lines that carry a SKU id (sku_id not null): how much of the item "
+    "GMV the SKUs sold cover.",
+    Unit.MONEY, source="paid_lines", measure=lambda t: t.paid_amount.sum(where=t.sku_id.notnull()),
+    formula_text="sum(order_lines.paid_amount where sku_id is not null) where the order is paid",
+    tags=("money", "products"),
+))
+_kpi(Kpi(
+    "sku_coverage", "SKU 覆盖率", "SKU coverage",
+    "有 SKU 编号的商品支付金额 ÷ 商品支付金额:动销 SKU 数、动销率所覆盖的销售额比例。"
+    "为 0 时这些指标未知(订单行没有 SKU 编号)。",
+    "Item GMV with a SKU id / item GMV: the share of item sales SKUs sold and the SKU sales rate cover. At 0 "
+    "those are unknown (the order lines carry no SKU id).",
+    Unit.PERCENT, numerator="sku_item_gmv", denominator="item_gmv", tags=("products",),
 ))
 _kpi(Kpi(
     "skus_in_stock", "在售 SKU 数", "SKUs on sale",
@@ -753,6 +772,15 @@ _kpi(Kpi(
     "访客数 of the platform's whole-store daily report (生意参谋, 京东商智, 拼多多, 抖店罗盘). " + _PERIOD_NOTE_EN,
     Unit.COUNT, source="shop_traffic", measure=lambda t: t.visitors.sum(),
     formula_text="sum(shop_traffic_daily.visitors)", tags=("traffic",),
+))
+_kpi(Kpi(
+    "report_traffic_days", "平台日报店铺天数", "Store-days of platform traffic reports",
+    "导入的平台店铺日报行数(店铺 × 日):为 0 时平台报表的访客数及由它算出的指标未知(未导入流量数据),"
+    "而不是 0;有行而访客数为 0 则是真实的 0。",
+    "Rows of the platform's whole-store daily report imported (store × day): at 0 the report's visitors and "
+    "everything computed from them are unknown (no traffic data imported), not 0; a row with 0 visitors is a real 0.",
+    Unit.COUNT, source="shop_traffic", measure=lambda t: t.count(),
+    formula_text="count(shop_traffic_daily)", tags=("traffic",), judged_daily=False,
 ))
 _kpi(Kpi(
     "report_add_to_cart_users", "加购人数(平台报表)", "Add-to-cart users (platform report)",
@@ -1077,7 +1105,7 @@ for _kid, _base in (("gmv", "paid_orders"), ("net_sales", "paid_orders"), ("item
                     ("gross_margin", "paid_orders"), ("refund_amount", "refunded_orders"), ("ad_spend", "clicks"),
                     ("ad_gmv", "clicks"), ("ad_return", "clicks"), ("item_margin", "units_sold"),
                     ("ad_spend_with_cart_adds", "clicks"), ("units_sold", "paid_orders"),
-                    ("costed_item_gmv", "units_sold")):
+                    ("costed_item_gmv", "units_sold"), ("sku_item_gmv", "units_sold")):
     _facts(_kid, noise_base=_base)
 for _kid in ("visitors", "conversion_rate", "aov", "aov_per_order", "paying_buyers", "paid_orders", "units_sold",
              "avg_unit_price", "upt", "item_buyers"):
@@ -1092,7 +1120,7 @@ for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buye
 # the ads page's cost per add-to-cart; its spend part is not a series of its own (ad_spend is judged)
 _facts("ad_spend_with_cart_adds", judged_daily=False)
 # whether the cost of goods is known, and how much of it: a fact about the imported costs, not a series to judge
-for _kid in ("costed_item_gmv", "cost_coverage"):
+for _kid in ("costed_item_gmv", "cost_coverage", "sku_item_gmv", "sku_coverage", "report_traffic_days"):
     _facts(_kid, judged_daily=False)
 for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
                               "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
@@ -1130,13 +1158,18 @@ COST_COVERAGE_PARTS: tuple[str, ...] = ("costed_item_gmv", "item_gmv")
 def cost_dependent(kpi_id: str) -> bool:
     """The KPI is computed from the cost of goods (cogs, gross margin, its rate, product margin …):
     unknown where no line sold has a cost (:func:`cost_unknown`)."""
-    hit = _COST_DEPENDENT.get(kpi_id)
+    return _built_on("cogs", kpi_id)
+
+
+def _built_on(base: str, kpi_id: str) -> bool:
+    """``base`` is among the base KPIs ``kpi_id`` is computed from (remembered: asked per value derived)."""
+    hit = _BUILT_ON.get((base, kpi_id))
     if hit is None:
-        hit = _COST_DEPENDENT[kpi_id] = "cogs" in _bases([kpi_id])
+        hit = _BUILT_ON[base, kpi_id] = base in _bases([kpi_id])
     return hit
 
 
-_COST_DEPENDENT: dict[str, bool] = {}
+_BUILT_ON: dict[tuple[str, str], bool] = {}
 
 
 def cost_unknown(values: dict) -> bool:
@@ -1148,6 +1181,66 @@ def cost_unknown(values: dict) -> bool:
 def cost_status(coverage: float | None) -> str | None:
     """What a cost-of-goods figure with this coverage (``cost_coverage``) is: "missing" (0: nothing sold
     has a SKU cost, the figure is unknown), "partial" (some of it) or None (complete, or nothing sold)."""
+    return data_status(coverage)
+
+
+# Whether traffic data are there at all, per traffic source: the base KPI that is 0 exactly when the
+# source has no row for the group. An event always has a visitor (events.visitor_id is not null), so
+# no visitor means no event; a platform daily report row may say 0 visitors (a real 0), so its rows
+# are counted.
+TRAFFIC_PRESENCE: dict[str, str] = {"events": "visitors", "shop_traffic": "report_traffic_days"}
+
+
+def traffic_sources(kpi_id: str) -> frozenset[str]:
+    """The traffic sources (:data:`TRAFFIC_PRESENCE`) a KPI is computed from: visitors, conversion
+    rate, UV value, add-to-cart and favourite rates … in any channel's 口径; empty for other KPIs."""
+    hit = _TRAFFIC_SOURCES.get(kpi_id)
+    if hit is None:
+        hit = _TRAFFIC_SOURCES[kpi_id] = frozenset(
+            CATALOG[b].source for b in _bases([kpi_id]) if _counts_visitors(CATALOG[b]))
+    return hit
+
+
+_TRAFFIC_SOURCES: dict[str, frozenset[str]] = {}
+
+
+def _counts_visitors(k: Kpi) -> bool:
+    """A base KPI counting visitors (distinct visitors of the events, or a platform report's figures);
+    page views and sessions of the events are left as they were (0 without events, their rate undefined)."""
+    return k.source in ("shop_traffic", "shop_period") or (k.source == "events" and k.entity == "visitor_id")
+
+
+def traffic_dependent(kpi_id: str) -> bool:
+    """The KPI is computed from traffic data (events or the platforms' daily reports): unknown where
+    none of them has a row (:func:`traffic_unknown`)."""
+    return bool(traffic_sources(kpi_id))
+
+
+def traffic_unknown(kpi_id: str, values: dict) -> bool:
+    """From a group's base values: no traffic source the KPI reads has a row for the group (no events,
+    no platform daily report), so its visitors are unknown, not 0 — a store imported with orders only.
+    A KPI whose presence counts are not among ``values`` is never called unknown."""
+    sources = traffic_sources(kpi_id)
+    if not sources or not sources <= TRAFFIC_PRESENCE.keys():
+        return False  # e.g. the platforms' period export (shop_period): a value only for an imported period
+    return all(TRAFFIC_PRESENCE[s] in values and not values[TRAFFIC_PRESENCE[s]] for s in sources)
+
+
+def sku_dependent(kpi_id: str) -> bool:
+    """The KPI counts SKUs sold (``skus_sold``, the SKU sales rate): unknown where items were sold and
+    no order line carries a SKU id (:func:`sku_unknown`)."""
+    return _built_on("skus_sold", kpi_id)
+
+
+def sku_unknown(values: dict) -> bool:
+    """From a group's base values: items were sold and no line sold has a SKU id (``skus_sold`` counts
+    the distinct non-null ids, so it is 0 exactly then) — a sales export with product codes only."""
+    return bool(values.get("item_gmv")) and "skus_sold" in values and not values["skus_sold"]
+
+
+def data_status(coverage: float | None) -> str | None:
+    """What a figure with this coverage is: "missing" (0: the data behind it are not there, the figure
+    is unknown), "partial" (some of it) or None (complete, or nothing to cover)."""
     if coverage is None:
         return None
     if coverage <= 0:
@@ -1157,10 +1250,16 @@ def cost_status(coverage: float | None) -> str | None:
 
 def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
     """The base KPIs (measures and entity counts) the given KPIs are computed from, in catalog order;
-    with the cost of goods come :data:`COST_COVERAGE_PARTS` (whether it is known, and how much of it)."""
+    with the cost of goods come :data:`COST_COVERAGE_PARTS` (whether it is known, and how much of it),
+    with a traffic source its presence count (:data:`TRAFFIC_PRESENCE`), with SKUs sold the item GMV."""
     need = _bases(kpi_ids)
     if "cogs" in need:
         need.update(COST_COVERAGE_PARTS)
+    for source, presence in TRAFFIC_PRESENCE.items():
+        if any(CATALOG[b].source == source and _counts_visitors(CATALOG[b]) for b in need):
+            need.add(presence)
+    if "skus_sold" in need:
+        need.add("item_gmv")
     return [k for k in CATALOG if k in need]
 
 
@@ -1253,6 +1352,22 @@ def kpis_markdown() -> str:
         "items were sold and none of the lines sold has a SKU cost (`skus.cost`): a store imported without "
         "costs does not get a 100 % margin. Where only some have a cost, the figures count the rest at no "
         "cost and are shown with `cost_coverage` (the share of item GMV whose SKUs have a cost).",
+        "",
+        "**Traffic.** `visitors` and every KPI built on visitors — in any channel's 口径 (`report_*`, "
+        "`channel_*`): `conversion_rate`, `uv_value`, `add_to_cart_rate`, `favorite_rate`, `add_to_cart_users` "
+        "… — are *unknown* (null, “—” with “未导入流量数据 / no traffic data imported”), not 0, for a period, "
+        "store or day that has no traffic row at all: no event (`events`; an event always has a visitor) and "
+        "no platform daily report row (`shop_traffic_daily`, counted by `report_traffic_days`). A report row "
+        "that says 0 visitors is traffic data: a real 0. This is judged on whole stores (a query by store, "
+        "platform or day); a product or traffic source without events of a store that has them stays 0. "
+        "When only some of the selected stores have traffic data, the figures count those stores' visitors "
+        "and are shown with how many stores and what share of GMV they cover (conversion rate and UV value "
+        "then count every store's buyers and GMV, so they read high).",
+        "",
+        "**SKUs.** `skus_sold` and the SKU sales rate are *unknown* (“—”, “订单行没有 SKU 编号 / order lines "
+        "carry no SKU id”) for a group where items were sold and no paid line carries a SKU id (a sales "
+        "export with product codes only); where only some do, they are shown with `sku_coverage` (the share "
+        "of item GMV on lines with a SKU id).",
         "",
         "| id | 中文 | English | unit | better | definition | formula | dimensions |",
         "|---|---|---|---|---|---|---|---|",

@@ -11,12 +11,14 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
-from shopops.metrics.catalog import CATALOG, Direction, Kpi, cost_dependent, cost_status
+from shopops.metrics.catalog import CATALOG, Direction, Kpi, cost_dependent, cost_status, traffic_dependent
 from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
 from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.period_reports import whole_period_reported
-from shopops.metrics.runners import KpiQuery, KpiResult, TargetProgress, TargetQuery, last_fact_date, run_query
+from shopops.metrics.runners import (
+    KpiQuery, KpiResult, TargetProgress, TargetQuery, TrafficCoverage, last_fact_date, run_query, traffic_coverage,
+)
 from shopops.metrics.runners.targets import project
 from shopops.metrics.sources import paid_orders, today_in_period
 from shopops.warehouse.connection import connect
@@ -95,6 +97,9 @@ class Tile:
     # a KPI built on the cost of goods: the share of the period's item GMV whose SKUs have a cost
     # (0: unknown, the value is None; below 1: partial, shown with it); None for other KPIs or no sales
     cost_coverage: float | None = None
+    # a KPI built on visitors, when some or all of the selected stores have no traffic data in the period
+    # (None: every store has, or another KPI): "missing" — the value is None —, or "partial"
+    traffic: TrafficCoverage | None = None
 
     @property
     def cost_status(self) -> str | None:
@@ -143,6 +148,9 @@ class Cockpit:
     last_year: Period | None = None
     month_targets: tuple[TargetProgress, ...] = ()  # this month so far vs its targets, with the run-rate
     month: dt.date | None = None  # first day of the month of month_targets
+    # as_of is the selected stores' own latest data date (not the latest over every store) …
+    # … and this is the latest over every store, when later (the panels say whose date they use)
+    data_date: dt.date | None = None
     # (kpi, actual from the 1st to as_of, run-rate projection of the whole month) for the
     # MONTH_SO_FAR_KPIS the scope has no target for
     month_so_far: tuple[tuple[Kpi, object, object], ...] = ()
@@ -176,14 +184,15 @@ def cockpit_period(
     return preset_period(preset or PeriodPreset.LAST_7, today=today)
 
 
-def reference_today(con: ibis.BaseBackend | None = None, *, today: dt.date) -> dt.date:
+def reference_today(con: ibis.BaseBackend | None = None, *, today: dt.date, stores: tuple[str, ...] = ()) -> dt.date:
     """The business 'today' the presets are relative to.
 
     A live store's data reaches yesterday, so this is simply today. When the data stop
     earlier (the demo store, or imports that are days behind), presets are anchored to
-    the day after the last paid order, so "yesterday" shows the last complete day.
+    the day after the last paid order, so "yesterday" shows the last complete day — of the selected
+    ``stores`` when given (a store whose data end earlier than the others' gets its own "yesterday").
     """
-    last = last_fact_date(con)
+    last = last_fact_date(con, stores=stores)
     if last is None or last >= today - dt.timedelta(days=1):
         return today
     return last + dt.timedelta(days=1)
@@ -206,7 +215,8 @@ def cockpit_build(
     visit is one version lookup and one cache read. :func:`cockpit_warm` computes the default
     views after an import, before the first visitor asks."""
     con = con or connect()
-    as_of = last_fact_date(con)
+    # the selected stores' own data date: a store whose data end earlier has its own month so far
+    as_of = last_fact_date(con, stores=tuple(stores))
     specs = None
     if with_targets and as_of is not None:
         from shopops.metrics.selectors import target_specs
@@ -281,6 +291,10 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     same_age_ly = refund_comparisons(kpis=kpis, period=period, base=ly_period, as_of=as_of, stores=stores,
                                      con=con) if as_of and ly_period else {}
     coverage = current.total("cost_coverage") if costed else None
+    # visitors of stores without traffic data are unknown: which of the selected stores have them
+    traffic = traffic_coverage(period, stores=stores, con=con) if any(traffic_dependent(k) for k in kpis) else None
+    if traffic is not None and traffic.status is None:
+        traffic = None
     tiles = []
     for k in kpis:
         if k in OPTIONAL_TILES and not current.total(k) and not base.total(k):
@@ -292,7 +306,8 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
             tiles.append(Tile(CATALOG[k], current.total(k), previous, last_year=ly or None))
         elif basis is None:
             tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly,
-                              cost_coverage=coverage if cost_dependent(k) else None))
+                              cost_coverage=coverage if cost_dependent(k) else None,
+                              traffic=traffic if traffic_dependent(k) else None))
         else:
             tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
                               immature=not basis.mature, last_year=ly))
@@ -310,7 +325,13 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
         month_so_far = ()
     return Cockpit(period, base_period, tuple(tiles), trend, stores, as_of, base_kind=base_kind,
                    last_year=ly_period, month_targets=month_targets, month=month, month_so_far=month_so_far,
-                   shown=shown, trend_shown=trend_shown, whole_period=whole)
+                   shown=shown, trend_shown=trend_shown, whole_period=whole,
+                   data_date=_later(last_fact_date(con) if stores else None, as_of))
+
+
+def _later(everyone: dt.date | None, own: dt.date | None) -> dt.date | None:
+    """The latest data date over every store when it is later than the selected stores' own."""
+    return everyone if everyone and own and everyone > own else None
 
 
 def _month_so_far(month: dt.date, as_of: dt.date, stores: tuple[str, ...], kpis: list[str],

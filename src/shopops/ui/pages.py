@@ -243,9 +243,11 @@ def ui_page(
                 page = Page(request, stores, selected, data, codes[0] if len(codes) == 1 else "",
                             export=wanted, export_format=fmt if wanted else "")
                 if period:
-                    today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE))
+                    # the presets ("yesterday", "last 7 days" …) end at the selected stores' own data date
+                    today = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE), stores=selected)
                     page.period = cockpit_period(data["period"], start=data["start"], end=data["end"], today=today)
-                    context.update(period=page.period, previous=page.period.previous(), as_of=last)
+                    context.update(period=page.period, previous=page.period.previous(),
+                                   as_of=last_fact_date(stores=selected) if selected else last)
                 if as_of:
                     page.as_of = data.get("as_of") or last
                     context.update(as_of=page.as_of, last_fact_date=last)

@@ -22,8 +22,10 @@ from typing import Any
 
 from django.http import QueryDict
 from django.utils.functional import Promise
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 
-from shopops.metrics.catalog import CATALOG, Kpi
+from shopops.metrics.catalog import CATALOG, Kpi, traffic_dependent
 from shopops.ui.formatting import format_change, format_value, raw_value
 
 NUMERIC_UNITS = ("money", "count", "percent", "ratio")
@@ -259,10 +261,24 @@ def chart_from_table(
                 "type": chart_type,
                 "axis": axis,
                 "data": [None if r.values.get(key) is None else str(r.values.get(key)) for r in body],
+                "empty": series_empty_text(key, get_language() or "", [r.values.get(key) for r in body]),
             }
             for key, chart_type, axis in series
         ],
     }
+
+
+def series_empty_text(kpi_id: str, language: str, values: list) -> str:
+    """What a chart shows instead of a series with no value at all (every point unknown): "访客数:未导入
+    流量数据" for a series built on visitors, "…: no data in this period" otherwise; "" when any value is
+    there (a real 0 included)."""
+    if not values or any(v is not None for v in values):
+        return ""
+    kpi = CATALOG.get(kpi_id)
+    name = kpi.label(language) if kpi is not None else kpi_id
+    if kpi is not None and traffic_dependent(kpi_id):
+        return _("%(name)s: no traffic data imported for this period") % {"name": name}
+    return _("%(name)s: no data for this period") % {"name": name}
 
 
 def chart_data(categories: list[str], series: list[dict], *, stack: bool = False, currency: str = "",

@@ -23,6 +23,7 @@ from shopops.metrics.selectors import kpi_catalog_groups
 from shopops.service.selectors_reviews import dsr_latest
 from shopops.team.selectors import login_locked_until, user_can_use
 from shopops.ui.pages import Page, ui_page
+from shopops.ui.tables import series_empty_text
 from shopops.team.services import login_failure_record, login_success_record
 from shopops.web.access import kpi_visible
 from shopops.web.navigation import nav_entry
@@ -100,6 +101,9 @@ def _trend_chart(result: Cockpit, currency: str) -> dict:
                 "axis": axis,
                 "type": kind,
                 "data": [row[k] for row in result.trend.rows],
+                # no value on any day (e.g. visitors of a store without traffic data): an empty state, not a
+                # flat zero line
+                "empty": series_empty_text(k, language, [row[k] for row in result.trend.rows]),
             }
             for k, axis, kind in ((result.trend_kpi(k), axis, kind) for k, axis, kind in TREND_KPIS)
         ],

@@ -25,7 +25,7 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows_of_records, zero
+from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows_of_records, store_level, zero
 from shopops.metrics.sources import OTHERS, TABLES_READ, Filter
 
 
@@ -112,7 +112,7 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         parts = measures_needed(q.kpis)
         summable = self.summable()
         grouped = kpi_rows_of_records(queries["groups"], results["groups"])
-        total = _combine(grouped, parts, q.kpis) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
+        total = _combine(grouped, parts, q.kpis, store_level(q.kpi_query(grouped=False))) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
 
         def sort_key(row):
             v = row[q.sort_by]
@@ -130,7 +130,7 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         rows = [BreakdownRow(str(r[q.dimension]), {k: r[k] for k in q.kpis}, share(r[q.sort_by])) for r in head]
         if q.top is not None and len(grouped) > q.top:
             if summable:
-                others = _combine(grouped[q.top:], parts, q.kpis)
+                others = _combine(grouped[q.top:], parts, q.kpis, store_level(queries["groups"]))
             else:  # the second stage: a query excluding the top values
                 sub = KpiRunner(self.others_query(tuple(r.value for r in rows)), con=self.con,
                                 capture_sql=self.capture_sql)
@@ -142,9 +142,10 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)
 
 
-def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...]) -> dict:
-    """The KPIs of the union of some groups, from the sums of their additive measures."""
+def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...], traffic: bool) -> dict:
+    """The KPIs of the union of some groups, from the sums of their additive measures (``traffic``: the
+    groups are whole stores, so no traffic row means unknown visitors: ``kpis.store_level``)."""
     # a group's cost of goods may be unknown (None): its lines have no cost, so they add nothing to it
     sums = {k: sum((r[k] for r in rows if r[k] is not None), zero(k)) for k in parts}
-    return {k: derive(k, sums) for k in kpis}
+    return {k: derive(k, sums, traffic=traffic) for k in kpis}
 

@@ -22,7 +22,10 @@ import pandas as pd
 
 from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
-from shopops.metrics.catalog import CATALOG, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed
+from shopops.metrics.catalog import (
+    CATALOG, TRAFFIC_PRESENCE, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed,
+    sku_dependent, sku_unknown, traffic_unknown,
+)
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
 from shopops.metrics.dimensions import dimension_id
@@ -241,18 +244,39 @@ def _clean(value, kid: str):
     return int(value)
 
 
-def derive(kid: str, values: dict):
-    """The value of any KPI from the values of the base KPIs it needs; None for a KPI built on the
-    cost of goods where items were sold and none has a SKU cost (unknown, not 0: ``catalog.cost_unknown``)."""
+# the groupings whose rows are whole stores (or all of them) over days: where "no traffic row" means the
+# store imported no traffic data (a product or a traffic source without events of a store that has them
+# is a real 0)
+STORE_LEVEL: frozenset[str] = frozenset({"store_id", "platform"})
+
+
+def store_level(q: KpiQuery) -> bool:
+    """The query's groups are whole stores (by store or platform, filtered at most to stores or
+    platforms), so a group without traffic rows has no traffic data (``catalog.traffic_unknown``)."""
+    return set(q.by) <= STORE_LEVEL and all(f.dimension in STORE_LEVEL for f in q.filters)
+
+
+def derive(kid: str, values: dict, *, traffic: bool = True):
+    """The value of any KPI from the values of the base KPIs it needs; None (unknown, not 0) for a KPI
+    built on the cost of goods where items were sold and none has a SKU cost (``catalog.cost_unknown``),
+    one counting SKUs where items were sold and no line has a SKU id (``catalog.sku_unknown``), and —
+    with ``traffic`` (groups of whole stores: :func:`store_level`) — one built on visitors where no
+    traffic source it reads has a row (``catalog.traffic_unknown``)."""
     if cost_dependent(kid) and cost_unknown(values):
+        return None
+    if sku_dependent(kid) and sku_unknown(values):
+        return None
+    if traffic and traffic_unknown(kid, values):
         return None
     k = CATALOG[kid]
     if k.is_base:
         return values[kid]
     if k.is_combination:
-        total = sum(((-1 if t.startswith("-") else 1) * derive(t.lstrip("-"), values) for t in k.combine), 0)
+        parts = [(t, derive(t.lstrip("-"), values, traffic=traffic)) for t in k.combine]
+        # a channel figure adds the channels whose data are there (traffic: the others are unknown)
+        total = sum(((-1 if t.startswith("-") else 1) * v for t, v in parts if v is not None), 0)
         return Decimal(total).quantize(Decimal("0.01")) if k.unit is Unit.MONEY else total
-    num, den = derive(k.numerator, values), derive(k.denominator, values)
+    num, den = derive(k.numerator, values, traffic=traffic), derive(k.denominator, values, traffic=traffic)
     if num is None or not den:
         return None
     if k.unit is Unit.MONEY:
@@ -271,6 +295,7 @@ def bucket_starts(period: Period, grain: Grain) -> list[dt.date]:
 
 def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
     measures = measures_needed(q.kpis)
+    traffic = store_level(q)
     if not keys and not records:
         records = [{}]
     if q.grain and not q.by:
@@ -281,7 +306,7 @@ def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
     for rec in records:
         values = {kid: _clean(rec.get(kid), kid) for kid in measures}
         row = {k: rec[k] for k in keys}
-        row.update({kid: derive(kid, values) for kid in q.kpis})
+        row.update({kid: derive(kid, values, traffic=traffic) for kid in q.kpis})
         out.append(row)
     out.sort(key=lambda r: tuple(str(r[k]) for k in keys))
     return out
@@ -293,6 +318,47 @@ def cost_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), f
     page or the 复盘 says next to a figure built on the cost of goods (``catalog.cost_status``)."""
     return run_query(KpiQuery(("cost_coverage",), period, stores=tuple(stores), filters=tuple(filters)),
                      con=con).total("cost_coverage")
+
+
+def sku_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), filters: tuple[Filter, ...] = (),
+                 con: ibis.BaseBackend | None = None) -> float | None:
+    """The catalog's ``sku_coverage`` over ``period`` (the share of item GMV whose order lines carry a SKU
+    id): what a page says next to SKUs sold (``catalog.data_status``)."""
+    return run_query(KpiQuery(("sku_coverage",), period, stores=tuple(stores), filters=tuple(filters)),
+                     con=con).total("sku_coverage")
+
+
+@dataclass(frozen=True, slots=True)
+class TrafficCoverage:
+    """Which of the selected stores have traffic data (events or a platform daily report) in a period."""
+
+    stores: int  # stores of the selection with orders or traffic data in the period
+    with_traffic: int  # of them, with traffic data
+    gmv_share: float | None  # their share of the selection's GMV (None: no GMV)
+    without: tuple[str, ...] = ()  # the stores with orders and no traffic data
+
+    @property
+    def status(self) -> str | None:
+        """"missing" (no store has traffic data: visitors are unknown), "partial" (some have) or None."""
+        if not self.with_traffic:
+            return "missing"
+        return "partial" if self.with_traffic < self.stores else None
+
+
+def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
+                     con: ibis.BaseBackend | None = None) -> TrafficCoverage:
+    """How much of the selection the traffic figures cover: a store has traffic data in ``period`` when it
+    has an event or a platform daily report row in it (``catalog.TRAFFIC_PRESENCE``); a report row of 0
+    visitors is traffic data (a real 0)."""
+    presence = tuple(dict.fromkeys(TRAFFIC_PRESENCE.values()))
+    rows = run_query(KpiQuery(("gmv", *presence), period, by=("store_id",), stores=tuple(stores)), con=con).rows
+    # derive calls a store's visitors unknown (None) when it has no traffic row: absent either way
+    seen = [r for r in rows if r["gmv"] or any(r[p] for p in presence)]
+    covered = [r for r in seen if any(r[p] for p in presence)]
+    total = sum((r["gmv"] for r in seen), Decimal(0))
+    share = float(sum((r["gmv"] for r in covered), Decimal(0)) / total) if total else None
+    without = tuple(r["store_id"] for r in seen if r not in covered)
+    return TrafficCoverage(len(seen), len(covered), share, without)
 
 
 def query(
@@ -317,9 +383,12 @@ def query(
     return run_query(q, con=con).to_frame()
 
 
-def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
-    """The latest business date with a paid order: where "yesterday" is for a demo or stale store."""
+def last_fact_date(con: ibis.BaseBackend | None = None, *, stores: tuple[str, ...] | list[str] = ()) -> dt.date | None:
+    """The latest business date with a paid order (of ``stores``; every store when empty): where
+    "yesterday" is for a demo or stale store."""
     con = con or connect()
+    if stores:
+        return _stores_last_fact_date(con, tuple(sorted(stores)))
 
     def scan() -> dt.date | None:
         if "orders" not in con.list_tables():
@@ -336,3 +405,16 @@ def last_fact_date(con: ibis.BaseBackend | None = None) -> dt.date | None:
 
     # every page asks (several times): one scan of the orders per data version of them
     return cached("metrics:last_fact_date", con.name, scan, con=con, tables=("orders",))
+
+
+def _stores_last_fact_date(con: ibis.BaseBackend, stores: tuple[str, ...]) -> dt.date | None:
+    """The latest business date with a paid order of these stores: a store whose data end earlier than
+    the others' has its own month so far and its own "yesterday"."""
+    def scan() -> dt.date | None:
+        if "orders" not in con.list_tables():
+            return None
+        orders = con.table("orders")  # as the scan over every store: the latest paid date
+        value = orders.filter(orders.store_id.isin(list(stores))).paid_date.max().execute()
+        return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+    return cached("metrics:last_fact_date", (con.name, stores), scan, con=con, tables=("orders",))

@@ -20,7 +20,9 @@ from django.utils.translation import ngettext
 
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
-from shopops.metrics.catalog import CATALOG, cost_dependent, cost_status, kpi_dimensions
+from shopops.metrics.catalog import (
+    CATALOG, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+)
 from shopops.metrics.channels import (
     has_event_stream,
     is_whole_period_kpi,
@@ -38,7 +40,7 @@ from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_l
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import cost_coverage, run_query
+from shopops.metrics.runners import cost_coverage, run_query, sku_coverage, traffic_coverage
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -57,6 +59,7 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
+from shopops.ui.coverage import traffic_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -113,6 +116,11 @@ AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(tiles_query(kpis, page.period, stores=page.selected, filters=filters))
+    # visitors of stores without traffic data and SKUs sold without SKU ids are unknown (—): say why, or
+    # how much is known (a filter below the store, e.g. a traffic source, keeps a real 0: catalog docs)
+    traffic = (traffic_coverage(page.period, stores=page.selected)
+               if not filters and any(traffic_dependent(k) for k in kpis) else None)
+    skus = sku_coverage(page.period, stores=page.selected, filters=filters) if any(sku_dependent(k) for k in kpis) else None
     tiles = []
     for kid in kpis:
         row = result.row(kid)
@@ -122,7 +130,10 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
             previous = relative = good = None
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
                       "change": relative, "is_good": good, "immature": row.immature,
-                      "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid)})
+                      "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
+                      "traffic": traffic if traffic_dependent(kid) else None,
+                      "sku_coverage": skus if sku_dependent(kid) else None,
+                      "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
 
 
@@ -225,6 +236,11 @@ def traffic(page: Page) -> dict[str, DataTable]:
         source_rows = by_source.rows
         if platform_stores and len(platforms) > 1:
             source_rows = _source_groups(source_rows, source_kpis)
+        # own-site stores without any event in the period: visitors by source are unknown, not 0
+        traffic = None if platform_stores or only_source else traffic_coverage(page.period, stores=page.selected)
+        unknown = traffic_note(traffic) if traffic is not None and traffic.status == "missing" else ""
+        if unknown:
+            source_rows = [{**r, **{k: None for k in source_kpis if traffic_dependent(k)}} for r in source_rows]
         out["sources"] = DataTable(
             "sources", _("By traffic source"),
             [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in source_kpis)],
@@ -235,7 +251,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             note=(_("In the words of the platform's report; across platforms the common groups.")
                   if len(platforms) == 1 and platform_stores else
                   _("Platform stores: the product traffic reports (visitor-days) and the orders' sources."
-                    ) if platform_stores else ""),
+                    ) if platform_stores else unknown),
         )
         ctx["sources_chart"] = chart_from_table(out["sources"], series=[
             (source_kpis[0], "bar", 0), ("conversion_rate" if not platform_stores else "paying_buyers", "line", 1)])
@@ -353,6 +369,11 @@ def products(page: Page) -> dict[str, DataTable]:
     # platform stores: product visitors and conversion from their product traffic report (no event stream)
     with_events = {s.store_id for s in page.stores if has_event_stream(s.platform)}
     product_rows = product_visitors_from_reports(result.rows, with_events)
+    # an own-site store without any event in the period: its products' visitors are unknown, not 0
+    traffic = traffic_coverage(page.period, stores=page.selected)
+    if blank := set(traffic.without) & with_events:
+        product_rows = [{**r, **{k: None for k in PRODUCT_KPIS if traffic_dependent(k)}}
+                        if r["store_id"] in blank else r for r in product_rows]
     platform_selected = any(s not in with_events for s in (page.selected or [s.store_id for s in page.stores]))
     if by_style:
         rows = style_rollup(product_rows, styles, PRODUCT_KPIS, PRODUCT_RATIO_PARTS)
@@ -395,6 +416,8 @@ def products(page: Page) -> dict[str, DataTable]:
     if costs := cost_note(coverage):
         note = f"{note} {costs}" if note else costs
     ctx["cost_status"] = cost_status(coverage)
+    if blank and (visits := traffic_note(traffic)):
+        note = f"{note} {visits}" if note else visits
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,

@@ -12,6 +12,7 @@ from django.utils.translation import get_language
 
 from shopops.metrics.catalog import CATALOG, Kpi, Unit, cost_dependent, kpi_source_ids, kpi_source_text
 from shopops.ui.costs import cost_note, cost_short
+from shopops.ui.coverage import sku_note, sku_short, traffic_note, traffic_short
 from shopops.ui.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value, raw_value
 
 register = template.Library()
@@ -94,3 +95,28 @@ def cost_sentence(coverage) -> str:
 def cost_based(kpi: Kpi | str) -> bool:
     """Built on the cost of goods: None means the SKU costs are missing (``catalog.cost_unknown``)."""
     return cost_dependent(_kpi(kpi).id)
+
+
+@register.filter
+def traffic_words(coverage) -> str:
+    """A tile's note on the traffic data behind a visitor figure (``ui.coverage.traffic_short``): "" when
+    every selected store has them."""
+    return traffic_short(coverage or None)
+
+
+@register.filter
+def traffic_sentence(coverage) -> str:
+    """The full sentence (``ui.coverage.traffic_note``): why visitors are "—", or which stores they cover."""
+    return traffic_note(coverage or None)
+
+
+@register.filter
+def sku_words(coverage) -> str:
+    """A tile's note on the SKU ids behind SKUs sold (``ui.coverage.sku_short``): "" when complete."""
+    return sku_short(coverage)
+
+
+@register.filter
+def sku_sentence(coverage) -> str:
+    """The full sentence (``ui.coverage.sku_note``): why SKUs sold is "—", or how much of it is known."""
+    return sku_note(coverage)

@@ -142,6 +142,17 @@
       return;
     }
     var data = JSON.parse(script.textContent);
+    // a series with no value at all (e.g. visitors without traffic data): said above the chart, not drawn
+    data.series = data.series.filter(function (s) {
+      if (!s.empty) return true;
+      var note = document.createElement("p");
+      note.className = "chart-empty";
+      note.setAttribute("data-empty-series", s.key || "");
+      note.textContent = s.empty;
+      holder.parentNode.insertBefore(note, holder);
+      return false;
+    });
+    if (!data.series.length) { holder.hidden = true; return; }  // nothing to draw: the words above say why
     if (panel.shopopsShowView) panel.shopopsShowView("chart");
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption(option(data, holder.clientWidth));

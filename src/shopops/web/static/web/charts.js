@@ -85,6 +85,8 @@
         return {
           type: "value",
           position: axis === 0 ? "left" : "right",
+          // counts tick at whole numbers (an all-0 series read 0,0,0,1,1,1 from rounded fractions)
+          minInterval: data.series[firstSeriesOn(axis)].unit === "count" ? 1 : 0,
           offset: axis > 1 ? (axis - 1) * 52 : 0,
           axisLine: { show: axis > 0, lineStyle: { color: colour } },
           axisLabel: { fontSize: 11, formatter: axisFormatter(data.series[firstSeriesOn(axis)].unit),
@@ -97,7 +99,7 @@
           name: s.name,
           type: s.type,
           yAxisIndex: axes.indexOf(s.axis),
-          data: s.data.map(Number),
+          data: s.data.map(function (v) { return v === null ? null : Number(v); }),  // unknown: a gap, not 0
           barMaxWidth: 28,
           symbol: "circle",
           symbolSize: 5,
@@ -107,6 +109,22 @@
         };
       })
     };
+  }
+
+  // A series with no value at all (visitors of a store without traffic data) is left out of the chart and
+  // said in words above it (its "empty" text, from the server), not drawn as a flat line at 0.
+  function showEmptySeries(data, holder) {
+    var kept = data.series.filter(function (s) { return !s.empty; });
+    data.series.forEach(function (s) {
+      if (!s.empty) return;
+      var note = document.createElement("p");
+      note.className = "chart-empty";
+      note.setAttribute("data-empty-series", s.kpi || s.key || "");
+      note.textContent = s.empty;
+      holder.parentNode.insertBefore(note, holder);
+    });
+    data.series = kept;
+    return data;
   }
 
   function initTrend() {
@@ -120,7 +138,8 @@
       if (panel.shopopsShowView) panel.shopopsShowView("table");
       return;
     }
-    var data = JSON.parse(script.textContent);
+    var data = showEmptySeries(JSON.parse(script.textContent), holder);
+    if (!data.series.length) { holder.hidden = true; return; }  // nothing to draw: the words above say why
     if (panel.shopopsShowView) panel.shopopsShowView("chart");
     var chart = window.echarts.init(holder, null, { renderer: "canvas" });
     chart.setOption(trendOption(data));

@@ -1,0 +1,76 @@
+"""What a page says next to a figure built on traffic data (visitors, conversion rate, UV value …) or on
+SKU ids (SKUs sold, the SKU sales rate) when the data behind it are missing or cover only part of the
+selection — the same pattern as the cost of goods (:mod:`shopops.ui.costs`).
+
+* traffic: ``metrics.runners.traffic_coverage`` says how many of the selected stores have traffic data
+  (an event or a platform daily report row) in the period: none — the figures are unknown and shown as
+  "—" (not 0 visitors, not a rate computed from 0); some — shown with the stores and the GMV they cover;
+* SKUs: the catalog's ``sku_coverage`` (item GMV on lines with a SKU id ÷ item GMV): 0 — unknown;
+  between 0 and 1 — shown with the share.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from shopops.metrics.catalog import data_status
+from shopops.metrics.runners import TrafficCoverage
+from shopops.ui.formatting import format_percent
+
+__all__ = ["sku_note", "sku_short", "sku_status", "traffic_note", "traffic_short"]
+
+
+def _stores_part(cov: TrafficCoverage) -> str:
+    stores = ngettext("%(covered)s of %(total)s store", "%(covered)s of %(total)s stores", cov.stores) % {
+        "covered": cov.with_traffic, "total": cov.stores}
+    if cov.gmv_share is None:
+        return stores
+    return _("%(stores)s, %(share)s of GMV") % {"stores": stores, "share": format_percent(cov.gmv_share)}
+
+
+def _said(status: str | None, missing: Callable[[], str], partial: Callable[[], str]) -> str:
+    """The words for a figure's data status: ``missing()`` (the data are not there: the figure is "—"),
+    ``partial()`` (they cover part of it), "" otherwise (complete, or nothing to cover)."""
+    return missing() if status == "missing" else partial() if status == "partial" else ""
+
+
+def traffic_short(cov: TrafficCoverage | None) -> str:
+    """A tile's few words: "未导入流量数据" / "流量数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%"; "" when complete."""
+    return _said(cov.status if cov is not None else None, lambda: _("No traffic data imported"),
+                 lambda: _("Traffic data cover %(part)s") % {"part": _stores_part(cov)})
+
+
+def traffic_note(cov: TrafficCoverage | None) -> str:
+    """A sentence for a table or a tile's title: why visitors are "—", or how much of them is known."""
+    return _said(
+        cov.status if cov is not None else None,
+        lambda: _("No traffic data imported for these stores in this period: visitors and the KPIs computed from "
+                  "them (conversion rate, UV value, add-to-cart and favourite rates) are unknown (—), not 0. Import "
+                  "the platform's traffic report or the site's events on the Data import page to see them."),
+        lambda: _("Traffic data cover %(part)s: visitors count only the stores with traffic data, while conversion "
+                  "rate and UV value count the buyers and GMV of every store, so they read high. Import the missing "
+                  "traffic reports on the Data import page.") % {"part": _stores_part(cov)})
+
+
+def sku_status(coverage: float | None) -> str | None:
+    """"missing" (no order line sold carries a SKU id: SKUs sold is unknown), "partial" or None."""
+    return data_status(coverage)
+
+
+def sku_short(coverage: float | None) -> str:
+    """A tile's few words: "订单行没有 SKU 编号" / "SKU 编号覆盖 62.00% 的商品销售额"; "" when complete."""
+    return _said(sku_status(coverage), lambda: _("Order lines carry no SKU id"),
+                 lambda: _("SKU ids cover %(share)s of item GMV") % {"share": format_percent(coverage)})
+
+
+def sku_note(coverage: float | None) -> str:
+    """A sentence for a table or a tile's title: why SKUs sold is "—", or how much of it is known."""
+    return _said(
+        sku_status(coverage),
+        lambda: _("The order lines sold carry no SKU id (the sales export has product codes only): SKUs sold and "
+                  "the SKU sales rate are unknown (—), not 0. Import orders with a SKU column to see them."),
+        lambda: _("SKU ids cover %(share)s of item GMV: SKUs sold counts only the lines that carry one, so it "
+                  "reads low.") % {"share": format_percent(coverage)})
