@@ -707,8 +707,8 @@ def usual_range(band, z: float = USUAL_Z, *, positive: bool = False) -> tuple[fl
     ``positive``: an amount or count that is never below 0 (GMV, orders): the range is multiplicative —
     expected × e^(±z·spread/expected) — so a wide spread (a small store's few orders) gives a range from a
     fraction of the level, never one from 0 that says nothing; for a narrow spread it is expected ± z × spread."""
-    if band.poisson:
-        return poisson_interval(band.expected, z)
+    if band.poisson:  # the day's Poisson noise, widened by the expectation's own error (Band.inflate)
+        return poisson_interval(band.expected, z * band.inflate)
     if positive and band.expected > 0:
         cv = band.spread / band.expected
         return band.expected * math.exp(-z * cv), band.expected * math.exp(z * cv)
