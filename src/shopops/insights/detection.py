@@ -4,15 +4,22 @@ For one series (a KPI of a store, or of a product in a store) and one target day
 
 1. **History** — the ``lookback_days`` before the target, minus known campaign days
    (双11, 618, 双12 … from :mod:`shopops.insights.calendar`) and days without data.
-2. **Weekly pattern** — a factor per weekday: the median of that weekday's values over
-   the median of all (1.0 when a weekday has fewer than 3 points), clipped to 0.5–2.
+2. **Weekly pattern** — a factor per weekday: the median of that weekday's ratios to its own
+   calendar week's median (weeks with 5 days or more in the history; ``weekday_by_week`` — off:
+   the weekday's median over the whole history's), 1.0 when a weekday has fewer than 3 points,
+   clipped to 0.5–2; then shrunk toward 1 by its estimation noise (``weekday_shrink``: empirical
+   Bayes over the weekdays, :func:`_weekday_noise`).
 3. **Level** — the median of the weekday-adjusted values of the last ``level_days``.
    Expected = level × the target weekday's factor.
 4. **Spread** — 1.4826 × the median absolute day-to-day difference of the weekday-adjusted
    history ÷ √2 (a robust standard deviation: an outlier day moves no median, and a trend
    or a level shift in the history does not widen it), never below the
    sampling noise of the KPI — √expected for counts, √(p(1−p)/n) for a rate over n — nor
-   below ``min_spread`` × expected.
+   below ``min_spread`` × expected; then widened by the expectation's own error
+   (``expected_error``: the level's median of n days, π/2 × spread² / n, and the weekday
+   factor's variance — ``Band.est``): a prediction interval, wide on a short history.
+   Steps 2 and 4's additions are for a store's own KPIs; a product's series (context only)
+   keep the plain band.
 5. **Band** — expected ± z × spread, with z from the sensitivity (low 4, medium 3.5,
    high 3). A day outside the band, in the bad direction, and by at least
    ``min_relative`` of the expected value (``min_absolute`` for counts), is a *signal*.
