@@ -205,3 +205,14 @@ def test_many_store_series_at_once_give_the_bands_of_one_at_a_time_with_the_new_
             b = expected_band(dates, values[i], dates[-1], kind=Unit.COUNT, settings=st, skip=skip)
             assert a.expected == pytest.approx(b.expected) and a.spread == pytest.approx(b.spread)
             assert a.low == pytest.approx(b.low) and a.high == pytest.approx(b.high) and a.est == pytest.approx(b.est)
+
+
+def test_the_brief_s_usual_range_of_a_band_with_its_expectation_s_error_uses_its_own_z():
+    from shopops.insights.pipeline import usual_range
+
+    honest = Band(expected=1000.0, low=0, high=0, spread=100.0, history=28, est=50.0)
+    plain = Band(expected=1000.0, low=0, high=0, spread=100.0, history=28)
+    # 1000 ± 1.5 × 100 against main's 1000 ± 1.7 × 100
+    assert usual_range(honest) == pytest.approx((850.0, 1150.0))
+    assert usual_range(plain) == pytest.approx((830.0, 1170.0))
+    assert usual_range(honest, 1.7) == pytest.approx((830.0, 1170.0))  # an explicit z is kept
