@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from eval_insights import SETS, build  # noqa: E402
+from eval_insights import CONFIGS, SETS, build  # noqa: E402
 
 from shopops.core.periods import Period  # noqa: E402
 from shopops.insights import queries  # noqa: E402
@@ -37,9 +37,11 @@ def main(argv=None) -> int:
     ap.add_argument("--seeds", default=",".join(str(s) for s in SETS["heldout"]))
     ap.add_argument("--season", default="ordinary")
     ap.add_argument("--scale", default="eval", help="the demo scale (eval; small is the demo's first run)")
+    ap.add_argument("--config", choices=sorted(CONFIGS), default="now",
+                    help="the detection settings of a bench/eval_insights.py config (now: Settings())")
     args = ap.parse_args(argv)
     season = SEASONS[args.season]
-    st = Settings()
+    st = CONFIGS[args.config].settings if CONFIGS[args.config] is not None else Settings()
     cal = CampaignCalendar()
     stats = defaultdict(lambda: {"alert_w": [], "usual_w": [], "alert_in": 0, "usual_in": 0, "n": 0, "zero": 0})
     for seed in (int(s) for s in args.seeds.split(",")):

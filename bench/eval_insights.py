@@ -33,6 +33,7 @@ import ibis
 
 from shopops.insights.calendar import CampaignCalendar
 from shopops.insights.crosscheck import CrossSettings
+from shopops.insights.detection import Settings
 from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, run_weekly, score
 from shopops.insights.pipeline import RunConfig, run_days
 
@@ -40,7 +41,15 @@ from shopops.insights.pipeline import RunConfig, run_days
 BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(direct_evidence=()))
 # the fourth pass's variant, tried on the dev seeds and not kept (CrossSettings.price_recent)
 PRICE_RECENT = RunConfig(cross=CrossSettings(price_recent=True))
-CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE}
+# the eleventh pass (h18f): the store KPIs' expectations, each rule switched off on its own and all three together
+NO_WEEKDAY_BY_WEEK = RunConfig(settings=Settings(weekday_by_week=False))
+NO_WEEKDAY_SHRINK = RunConfig(settings=Settings(weekday_shrink=False))
+NO_EXPECTED_ERROR = RunConfig(settings=Settings(expected_error=False))
+NO_STORE_EXPECTATION_RULES = RunConfig(settings=Settings(weekday_by_week=False, weekday_shrink=False,
+                                                         expected_error=False))
+CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE,
+           "no_weekday_by_week": NO_WEEKDAY_BY_WEEK, "no_weekday_shrink": NO_WEEKDAY_SHRINK,
+           "no_expected_error": NO_EXPECTED_ERROR, "no_store_expectation_rules": NO_STORE_EXPECTATION_RULES}
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout2": (1625, 1985, 2254, 6407, 9101),  # drawn for issue 18's second pass, never tuned on
         "heldout3": (6667, 2231, 8576, 3202, 33),  # drawn for issue 18's third pass (campaign years), never tuned on
@@ -187,7 +196,9 @@ def main(argv: list[str] | None = None) -> int:
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "
                          "no finding from a competitor's cut alone) on the same warehouses")
     ap.add_argument("--config", choices=sorted(CONFIGS), default="now",
-                    help="now: RunConfig(); price_recent: the fourth pass's variant not kept; baseline: before the second pass")
+                    help="now: RunConfig(); price_recent: the fourth pass's variant not kept; baseline: before the second "
+                         "pass; no_weekday_by_week / no_weekday_shrink / no_expected_error: the eleventh pass's store "
+                         "expectation rules off one at a time, no_store_expectation_rules: all three off")
     ap.add_argument("--save", help="a folder: write each seed and season's scored row there (pickle), to report "
                                    "runs made in separate processes together with --report")
     ap.add_argument("--report", help="a folder of saved rows: print their report, run nothing")

@@ -4,15 +4,22 @@ For one series (a KPI of a store, or of a product in a store) and one target day
 
 1. **History** — the ``lookback_days`` before the target, minus known campaign days
    (双11, 618, 双12 … from :mod:`shopops.insights.calendar`) and days without data.
-2. **Weekly pattern** — a factor per weekday: the median of that weekday's values over
-   the median of all (1.0 when a weekday has fewer than 3 points), clipped to 0.5–2.
+2. **Weekly pattern** — a factor per weekday: the median of that weekday's ratios to its own
+   calendar week's median (weeks with 5 days or more in the history; ``weekday_by_week`` — off:
+   the weekday's median over the whole history's), 1.0 when a weekday has fewer than 3 points,
+   clipped to 0.5–2; then shrunk toward 1 by its estimation noise (``weekday_shrink``: empirical
+   Bayes over the weekdays, :func:`_weekday_noise`).
 3. **Level** — the median of the weekday-adjusted values of the last ``level_days``.
    Expected = level × the target weekday's factor.
 4. **Spread** — 1.4826 × the median absolute day-to-day difference of the weekday-adjusted
    history ÷ √2 (a robust standard deviation: an outlier day moves no median, and a trend
    or a level shift in the history does not widen it), never below the
    sampling noise of the KPI — √expected for counts, √(p(1−p)/n) for a rate over n — nor
-   below ``min_spread`` × expected.
+   below ``min_spread`` × expected; then widened by the expectation's own error
+   (``expected_error``: the level's median of n days, π/2 × spread² / n, and the weekday
+   factor's variance — ``Band.est``): a prediction interval, wide on a short history.
+   Steps 2 and 4's additions are for a store's own KPIs; a product's series (context only)
+   keep the plain band.
 5. **Band** — expected ± z × spread, with z from the sensitivity (low 4, medium 3.5,
    high 3). A day outside the band, in the bad direction, and by at least
    ``min_relative`` of the expected value (``min_absolute`` for counts), is a *signal*.
@@ -75,6 +82,19 @@ class Settings:
     escalate_z: float | None = 1.0
     both_directions: bool = False  # also signal moves in the good direction
     settled_level: bool = True  # a store KPI's move must stand out of its last week's level too (Band.recent)
+    # a store KPI's weekday factors are shrunk toward 1 by their estimation noise (empirical Bayes over the 7
+    # weekdays): the ordinary season's first weeks hold 3-4 points of each weekday once 618 is left out of the
+    # 56-day history, and the median of 3 noisy Mondays made a Monday 12 % above the week (dev 8903 tmall: its
+    # three Mondays in the history happened high; the generator's Monday is its week's lowest day)
+    weekday_shrink: bool = True
+    # a store KPI's weekday factors against each calendar week's own median, not the whole history's: July's
+    # lower month after June made the June-heavy weekdays of an early-July history look like strong days
+    # (dev 2778 douyin 07-19: Saturday 1.18 × the history's median, the generator's 1.10)
+    weekday_by_week: bool = True
+    # a store KPI's band holds the error of its own expectation (the level's median of n days, the weekday
+    # factor's): a prediction interval, not only the day's noise — wide on the first judged days of a short
+    # history, near the noise alone once the history is long (dev 2778 douyin 07-12/07-19, jd 07-27)
+    expected_error: bool = True
 
     def __post_init__(self) -> None:
         if self.sensitivity not in SENSITIVITY_Z:
@@ -103,6 +123,15 @@ class Band:
     # the expected value from the last week's level alone (NaN: too few days): a move must stand out of it too,
     # so a level the store has already settled at for a week (a month's turn, a mix change) alerts once, not daily
     recent: float = math.nan
+    # the standard deviation of the expected value's own error (Settings.expected_error), part of ``spread``:
+    # spread² = the day's noise² + est²
+    est: float = 0.0
+
+    @property
+    def inflate(self) -> float:
+        """spread / the day's noise alone (≥ 1): a Poisson band's normal score is divided by it."""
+        noise2 = self.spread * self.spread - self.est * self.est
+        return self.spread / math.sqrt(noise2) if self.est > 0 and noise2 > 0 else 1.0
 
 
 def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit,
@@ -119,13 +148,21 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
         return None
     vals = values[pick].astype(float)
     wdays = weekdays[pick]
-    overall = _median(vals)
-    factors = np.ones(7)
-    if overall > 0:
-        for w in range(7):
-            sel = vals[wdays == w]
-            if sel.size >= 3:
-                factors[w] = min(max(_median(sel) / overall, 0.5), 2.0)
+    if settings.weekday_by_week:
+        factors, counts = _weekday_by_week_1d(vals, wdays, ordinals[pick])
+    else:
+        overall = _median(vals)
+        factors = np.ones(7)
+        counts = np.zeros(7)
+        if overall > 0:
+            for w in range(7):
+                sel = vals[wdays == w]
+                if sel.size >= 3:
+                    factors[w] = min(max(_median(sel) / overall, 0.5), 2.0)
+                    counts[w] = sel.size
+    factor_var = np.zeros(7)
+    if settings.weekday_shrink or settings.expected_error:
+        factors, factor_var = _weekday_noise_1d(factors, counts, vals, wdays, settings)
     adjusted = vals / factors[wdays]
     recent = adjusted[ordinals[pick] >= t - settings.level_days]
     if recent.size < 7:
@@ -139,7 +176,111 @@ def expected_band(dates: list[dt.date], values: np.ndarray, target: dt.date, *, 
     week = adjusted[_last_week(ordinals[pick], t)]
     last = _median(week) * f if week.size >= _LAST_WEEK_MIN else math.nan
     return _finish(expected, spread, f, vol, kind=kind, is_ratio=is_ratio, settings=settings, history=len(pick),
-                   recent=last, recent_days=week.size)
+                   recent=last, recent_days=week.size, level_days=recent.size,
+                   factor_var=float(factor_var[target.weekday()]))
+
+
+_WEEK_MIN = 5  # days of a calendar week in the history for its own level (Settings.weekday_by_week)
+
+
+def _weekday_by_week(vals: np.ndarray, wdays: np.ndarray, ords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Weekday factors (rows: series, columns: Monday..Sunday) as the median of each day's ratio to its own
+    calendar week's median (weeks with at least ``_WEEK_MIN`` days in the history), and the days each rests on
+    (a weekday with fewer than 3 keeps 1). Against the week, not the whole history: a level that moved inside
+    the history (a month's turn, the end of 618) does not pass into the factor of the weekdays that happened
+    to fall more on one side of it."""
+    n = vals.shape[0]
+    week = (ords - 1) // 7  # date.toordinal() 1 is a Monday
+    ratio = np.full(vals.shape, np.nan)
+    for wk in np.unique(week):
+        cols = week == wk
+        if cols.sum() >= _WEEK_MIN:
+            med = np.median(vals[:, cols], axis=1)
+            pos = med > 0
+            ratio[:, cols] = np.where(pos[:, None], vals[:, cols] / np.where(pos, med, 1.0)[:, None], np.nan)
+    factors = np.ones((n, 7))
+    counts = np.zeros((n, 7))
+    for w in range(7):
+        r = ratio[:, wdays == w]
+        has = (~np.isnan(r)).sum(axis=1)
+        ok = has >= 3
+        if ok.any():
+            fw = np.array([np.median(row[~np.isnan(row)]) if k else 1.0 for row, k in zip(r, ok)])
+            factors[:, w] = np.where(ok, np.clip(fw, 0.5, 2.0), 1.0)
+            counts[:, w] = np.where(ok, has, 0)
+    return factors, counts
+
+
+def _weekday_by_week_1d(vals: np.ndarray, wdays: np.ndarray, ords: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_weekday_by_week` of one series (the same numbers, without the row axis: the daily run's store
+    KPIs are judged one series at a time)."""
+    week = (ords - 1) // 7
+    cuts = np.flatnonzero(np.diff(week)) + 1
+    ratio = np.full(vals.size, np.nan)
+    start = 0
+    for end in (*cuts.tolist(), vals.size):
+        if end - start >= _WEEK_MIN:
+            med = _median(vals[start:end])
+            if med > 0:
+                ratio[start:end] = vals[start:end] / med
+        start = end
+    factors = np.ones(7)
+    counts = np.zeros(7)
+    for w in range(7):
+        r = ratio[wdays == w]
+        r = r[~np.isnan(r)]
+        if r.size >= 3:
+            factors[w] = min(max(_median(r), 0.5), 2.0)
+            counts[w] = r.size
+    return factors, counts
+
+
+_MEDIAN_VAR = math.pi / 2  # the variance of a median of n normal draws ≈ π/2 × σ² / n
+
+
+def _weekday_noise_1d(factors: np.ndarray, counts: np.ndarray, vals: np.ndarray, wdays: np.ndarray,
+                      settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_weekday_noise` of one series (the same numbers)."""
+    judged = counts >= 3
+    adjusted = vals / factors[wdays]
+    level = _median(adjusted)
+    cv = 1.4826 * _median(np.abs(np.diff(adjusted))) / math.sqrt(2) / level if level > 0 else 0.0
+    cv = max(cv, settings.min_spread)
+    noise = np.where(judged, _MEDIAN_VAR * cv * cv / np.maximum(counts, 1.0), 0.0)
+    if not settings.weekday_shrink:
+        return factors, noise
+    logs = np.where(judged, np.log(factors), 0.0)
+    m = int(judged.sum())
+    tau2 = max(float((logs ** 2 - noise).sum()) / max(m, 1), 0.0)
+    keep = np.where(judged, tau2 / np.maximum(tau2 + noise, 1e-300), 0.0)
+    return np.where(judged, np.exp(keep * logs), 1.0), keep * noise
+
+
+def _weekday_noise(factors: np.ndarray, counts: np.ndarray, vals: np.ndarray, wdays: np.ndarray,
+                   settings: Settings) -> tuple[np.ndarray, np.ndarray]:
+    """The weekday factors (rows: series, columns: Monday..Sunday) shrunk toward 1, and the variance of each
+    factor's log as it is used (``Settings.weekday_shrink``: what is left after shrinking; else the raw one's).
+
+    A factor is the median of a weekday's n values over the median of all: its log's variance is about
+    π/2 × cv² / n, cv the series' relative day-to-day noise (the robust spread of the weekday-adjusted values
+    over their median). Empirical Bayes over the weekdays judged (n ≥ 3): the true factors' spread τ² is what
+    the raw logs' mean square holds beyond that noise, and each log is multiplied by τ² / (τ² + its noise) —
+    a weekday whose few points cannot tell its effect from noise keeps little of it."""
+    judged = counts >= 3
+    adjusted = vals / factors[:, wdays]
+    level = np.median(adjusted, axis=1)
+    ok = level > 0
+    cv = np.where(ok, 1.4826 * np.median(np.abs(np.diff(adjusted, axis=1)), axis=1) / math.sqrt(2)
+                  / np.where(ok, level, 1.0), 0.0)
+    cv = np.maximum(cv, settings.min_spread)
+    noise = np.where(judged, _MEDIAN_VAR * cv[:, None] ** 2 / np.maximum(counts, 1.0), 0.0)
+    if not settings.weekday_shrink:
+        return factors, noise
+    logs = np.where(judged, np.log(factors), 0.0)
+    m = judged.sum(axis=1)
+    tau2 = np.maximum((logs ** 2 - noise).sum(axis=1) / np.maximum(m, 1), 0.0)
+    keep = np.where(judged, tau2[:, None] / np.maximum(tau2[:, None] + noise, 1e-300), 0.0)
+    return np.where(judged, np.exp(keep * logs), 1.0), keep * noise
 
 
 def _last_week(ordinals: np.ndarray, t: int) -> np.ndarray:
@@ -152,7 +293,8 @@ _SETTLED_SE = 3.0  # … and its move from the usual level, in standard errors o
 
 
 def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *, kind: Unit, is_ratio: bool,
-            settings: Settings, history: int, recent: float = math.nan, recent_days: int = 0) -> Band | None:
+            settings: Settings, history: int, recent: float = math.nan, recent_days: int = 0, level_days: int = 0,
+            factor_var: float = 0.0) -> Band | None:
     """Sampling-noise floors, the volume gate and the band (shared by the one- and many-series paths)."""
     volume = None
     poisson = False
@@ -184,12 +326,18 @@ def _finish(expected: float, spread: float, f: float, vol: np.ndarray | None, *,
     if recent_days and abs(recent - expected) < _SETTLED_SE * 1.2533 * spread / math.sqrt(recent_days):
         recent = math.nan
     z = settings.z
+    est = 0.0
+    if settings.expected_error and level_days:
+        # the expectation's own error: its level is a median of level_days values of the day's noise, its
+        # weekday factor has the (relative) variance factor_var
+        est = math.sqrt(_MEDIAN_VAR * spread * spread / level_days + expected * expected * factor_var)
+    total = math.hypot(spread, est)
     if poisson:
-        low, high = poisson_interval(expected, z)
-        return Band(expected=expected, low=low, high=high, spread=spread, history=history, poisson=True,
-                    recent=recent)
-    return Band(expected=expected, low=expected - z * spread, high=expected + z * spread, spread=spread,
-                history=history, recent=recent)
+        low, high = poisson_interval(expected, z * total / spread)
+        return Band(expected=expected, low=low, high=high, spread=total, history=history, poisson=True,
+                    recent=recent, est=est)
+    return Band(expected=expected, low=expected - z * total, high=expected + z * total, spread=total,
+                history=history, recent=recent, est=est)
 
 
 def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *, kind: Unit, settings: Settings,
@@ -212,17 +360,29 @@ def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *,
         return [None] * n
     vals = values[:, pick].astype(float)
     wdays = weekdays[pick]
-    overall = np.median(vals, axis=1)
-    positive = overall > 0
-    factors = np.ones((n, 7))
-    for w in range(7):
-        cols = wdays == w
-        if cols.sum() >= 3:
-            fw = np.median(vals[:, cols], axis=1) / np.where(positive, overall, 1.0)
-            factors[:, w] = np.where(positive, np.clip(fw, 0.5, 2.0), 1.0)
+    if settings.weekday_by_week:
+        factors, counts = _weekday_by_week(vals, wdays, ordinals[pick])
+    else:
+        overall = np.median(vals, axis=1)
+        positive = overall > 0
+        factors = np.ones((n, 7))
+        counts = np.zeros((n, 7))
+        for w in range(7):
+            cols = wdays == w
+            if cols.sum() >= 3:
+                fw = np.median(vals[:, cols], axis=1) / np.where(positive, overall, 1.0)
+                factors[:, w] = np.where(positive, np.clip(fw, 0.5, 2.0), 1.0)
+                counts[:, w] = np.where(positive, cols.sum(), 0)
+    factor_var = np.zeros((n, 7))
+    if settings.weekday_shrink or settings.expected_error:
+        shrunk, factor_var = _weekday_noise(factors, counts, vals, wdays, settings)
+        if settings.weekday_shrink:
+            factors = shrunk
     adjusted = vals / factors[:, wdays]
     recent_cols = ordinals[pick] >= t - settings.level_days
     recent = adjusted[:, recent_cols] if recent_cols.sum() >= 7 else adjusted
+    n_level = recent.shape[1]
+    tw = target.weekday()
     level = np.median(recent, axis=1)
     f = factors[:, target.weekday()]
     expected = level * f
@@ -233,7 +393,8 @@ def expected_bands(dates: list[dt.date], values: np.ndarray, target: dt.date, *,
     last = np.median(adjusted[:, week_cols], axis=1) * f if n_week >= _LAST_WEEK_MIN else np.full(n, math.nan)
     return [_finish(float(expected[i]), float(spread[i]), float(f[i]), None if vols is None else vols[i], kind=kind,
                     is_ratio=is_ratio, settings=settings, history=len(pick), recent=float(last[i]),
-                    recent_days=n_week if n_week >= _LAST_WEEK_MIN else 0) for i in range(n)]
+                    recent_days=n_week if n_week >= _LAST_WEEK_MIN else 0, level_days=n_level,
+                    factor_var=float(factor_var[i, tw])) for i in range(n)]
 
 
 _AXES: dict[tuple, tuple[np.ndarray, np.ndarray]] = {}
@@ -376,7 +537,7 @@ def judge(spec: SeriesSpec, *, actual: float, band: Band, store_id: str, day: dt
     if actual is None or math.isnan(actual):
         return None
     gap = actual - band.expected
-    z = poisson_z(actual, band.expected) if band.poisson else (gap / band.spread if band.spread else 0.0)
+    z = poisson_z(actual, band.expected) / band.inflate if band.poisson else (gap / band.spread if band.spread else 0.0)
     if abs(z) < settings.z:
         return None
     relative = gap / abs(band.expected) if band.expected else math.copysign(1.0, gap)
@@ -416,14 +577,20 @@ class Series:
 
 
 def _two_day_band(b1: Band, b0: Band, settings: Settings) -> Band:
+    """The band of two days' sum: the days' noises add as independent, their expectations' errors
+    (``Band.est``, one history behind both) as one."""
     expected = b1.expected + b0.expected
     recent = b1.recent + b0.recent
+    est = b1.est + b0.est
     if b1.poisson and b0.poisson:
-        low, high = poisson_interval(expected, settings.z)
-        return Band(expected, low, high, math.sqrt(max(expected, 1.0)), b1.history, poisson=True, recent=recent)
-    spread = math.hypot(b1.spread, b0.spread)
+        noise = math.sqrt(max(expected, 1.0))
+        spread = math.hypot(noise, est)
+        low, high = poisson_interval(expected, settings.z * spread / noise)
+        return Band(expected, low, high, spread, b1.history, poisson=True, recent=recent, est=est)
+    noise2 = b1.spread ** 2 - b1.est ** 2 + b0.spread ** 2 - b0.est ** 2
+    spread = math.sqrt(max(noise2, 0.0) + est * est)
     return Band(expected, expected - settings.z * spread, expected + settings.z * spread, spread, b1.history,
-                recent=recent)
+                recent=recent, est=est)
 
 
 def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, skip: Mapping[str, frozenset[dt.date]],
@@ -435,6 +602,8 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
     """
     series = list(series)
     cache = {} if cache is None else cache
+    # a product's series are context (the product check has its own noise model): its band as it was
+    plain = replace(settings, weekday_shrink=False, expected_error=False, weekday_by_week=False)
     bands: dict[tuple, Band] = {}
     prev_bands: dict[tuple, Band] = {}
     prev_day = day - dt.timedelta(days=1)
@@ -442,7 +611,8 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
     def band_of(s: Series, d: dt.date, store_skip) -> Band | None:
         ck = (s.store_id, s.spec.kpi, s.product_id, d)
         if ck not in cache:
-            cache[ck] = expected_band(s.dates, s.values, d, kind=s.spec.kind, settings=settings, skip=store_skip,
+            cache[ck] = expected_band(s.dates, s.values, d, kind=s.spec.kind,
+                                      settings=plain if s.product_id else settings, skip=store_skip,
                                       volumes=s.volumes, is_ratio=s.spec.is_ratio)
         return cache[ck]
 
@@ -450,7 +620,7 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
     groups: dict[tuple, list[Series]] = {}
     for s in series:  # the store's own series apart from its products' (its volume is another count's)
         groups.setdefault((s.store_id, s.spec.kpi, id(s.dates), bool(s.product_id)), []).append(s)
-    for (store, _kpi, _axis_id, _product), members in groups.items():
+    for (store, _kpi, _axis_id, product), members in groups.items():
         store_skip = skip.get(store, frozenset())
         head = members[0]
         for d in (day, prev_day):
@@ -459,7 +629,8 @@ def detect_day(series: Iterable[Series], day: dt.date, *, settings: Settings, sk
                 continue
             vols = None if any(m.volumes is None for m in todo) else np.vstack([m.volumes for m in todo])
             bands_d = expected_bands(head.dates, np.vstack([m.values for m in todo]), d, kind=head.spec.kind,
-                                     settings=settings, skip=store_skip, volumes=vols, is_ratio=head.spec.is_ratio)
+                                     settings=plain if product else settings, skip=store_skip, volumes=vols,
+                                     is_ratio=head.spec.is_ratio)
             for m, b in zip(todo, bands_d):
                 cache[(m.store_id, m.spec.kpi, m.product_id, d)] = b
 
