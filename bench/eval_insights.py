@@ -33,6 +33,7 @@ import ibis
 
 from shopops.insights.calendar import CampaignCalendar
 from shopops.insights.crosscheck import CrossSettings
+from shopops.insights.detection import Settings
 from shopops.insights.evaluation import SEASONS, STORES, Season, draw_schedule, run_weekly, score
 from shopops.insights.pipeline import RunConfig, run_days
 
@@ -40,7 +41,15 @@ from shopops.insights.pipeline import RunConfig, run_days
 BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(direct_evidence=()))
 # the fourth pass's variant, tried on the dev seeds and not kept (CrossSettings.price_recent)
 PRICE_RECENT = RunConfig(cross=CrossSettings(price_recent=True))
-CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE}
+# the eleventh pass's two changes, each switched off (and both): an update of a product's alert in cool-down
+# (Settings.update_z) and every window of the product check tried (CrossSettings.every_window)
+NO_UPDATE = RunConfig(settings=Settings(update_z=None))
+NO_EVERY_WINDOW = RunConfig(cross=CrossSettings(every_window=False))
+BEFORE_H18W = RunConfig(settings=Settings(update_z=None), cross=CrossSettings(every_window=False))
+# tried and not kept (CrossSettings.long_window): a product with evidence judged over 3 days too
+LONG_WINDOW = RunConfig(cross=CrossSettings(long_window=3))
+CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE, "no_update": NO_UPDATE,
+           "no_every_window": NO_EVERY_WINDOW, "before_h18w": BEFORE_H18W, "long_window": LONG_WINDOW}
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout2": (1625, 1985, 2254, 6407, 9101),  # drawn for issue 18's second pass, never tuned on
         "heldout3": (6667, 2231, 8576, 3202, 33),  # drawn for issue 18's third pass (campaign years), never tuned on
@@ -187,7 +196,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also score the run before issue 18's second pass (best sellers by item GMV only, "
                          "no finding from a competitor's cut alone) on the same warehouses")
     ap.add_argument("--config", choices=sorted(CONFIGS), default="now",
-                    help="now: RunConfig(); price_recent: the fourth pass's variant not kept; baseline: before the second pass")
+                    help="now: RunConfig(); price_recent: the fourth pass's variant not kept; baseline: before the second "
+                         "pass; no_update / no_every_window / before_h18w: the eleventh pass's changes off (one, both)")
     ap.add_argument("--save", help="a folder: write each seed and season's scored row there (pickle), to report "
                                    "runs made in separate processes together with --report")
     ap.add_argument("--report", help="a folder of saved rows: print their report, run nothing")
