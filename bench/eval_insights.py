@@ -43,9 +43,9 @@ BASELINE = RunConfig(recent_buyers=0, matched_products=0, cross=CrossSettings(di
 PRICE_RECENT = RunConfig(cross=CrossSettings(price_recent=True))
 # the eleventh pass's two changes, each switched off (and both): an update of a product's alert in cool-down
 # (Settings.update_z) and every window of the product check tried (CrossSettings.every_window)
-NO_UPDATE = RunConfig(settings=Settings(update_z=None))
+NO_UPDATE = RunConfig(settings=Settings(update_z=None, escalate_acting=True))
 NO_EVERY_WINDOW = RunConfig(cross=CrossSettings(every_window=False))
-BEFORE_H18W = RunConfig(settings=Settings(update_z=None), cross=CrossSettings(every_window=False))
+BEFORE_H18W = RunConfig(settings=Settings(update_z=None, escalate_acting=True), cross=CrossSettings(every_window=False))
 # tried and not kept (CrossSettings.long_window): a product with evidence judged over 3 days too
 LONG_WINDOW = RunConfig(cross=CrossSettings(long_window=3))
 CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE, "no_update": NO_UPDATE,

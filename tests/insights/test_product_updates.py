@@ -173,3 +173,21 @@ def test_the_daily_run_moves_the_stored_finding_it_updates():
     _stored(D0, [PRODUCT])
     services._move_updated(Found("pdd", d3, [_sig(d3, -2.32, window=2)], updates=[(KEY, D0)]), Settings())
     assert list(Finding.objects.filter(store_id="pdd").values_list("day", flat=True)) == [d3]
+
+
+def test_a_cause_that_acts_the_day_it_shows_does_not_escalate_on_its_tail():
+    from shopops.insights.detection import escalates
+
+    st = Settings(cooldown_days=3)
+    d2 = D0 + dt.timedelta(days=2)
+    cut = (("competitor_price", 1.0, {"change": -0.22}),)
+    # dev seed 3982 tmall: a competitor's cut alerted on its first day (−1.85); two days on, its two-day window
+    # (the incident's second day and the day after) is 1.97 deeper, clear of the alert's day — the incident's tail
+    tail = _sig(d2, -3.82, window=2, evidence=cut)
+    assert not escalates(tail, -1.85, st, D0)
+    assert group([tail], last_alerted={KEY: D0}, last_z={KEY: -1.85}, settings=st) == []
+    # as before the eleventh pass (escalate_acting): it escalates (1.97 ≥ 1.0)
+    assert escalates(tail, -1.85, replace(st, escalate_acting=True), D0)
+    # a product without evidence, or with a 差评 wave, still escalates
+    assert escalates(_sig(d2, -3.82, window=2, evidence=()), -1.85, st, D0)
+    assert escalates(_sig(d2, -3.82, window=2), -1.85, st, D0)

@@ -86,6 +86,11 @@ class Settings:
     # took it off the incident (dev seeds 2778 douyin 08-03 and 3982 tmall 09-02, competitor cuts, moved to the
     # day after the incident's end)
     update_evidence: tuple[str, ...] = ("bad_reviews",)
+    # a product signal whose evidence acts the day it shows (only a competitor's cut, a price rise, a stock at 0: none
+    # of update_evidence) escalates inside the cool-down too (True: as before the eleventh pass). False: its deeper
+    # day is the incident's tail — dev seed 3982 tmall: a competitor's cut alerted on 09-02 (the incident's first
+    # day), and 09-03/04 (−3.8 z, 2.0 deeper) escalated into a second finding on 09-04, after the incident
+    escalate_acting: bool = False
     both_directions: bool = False  # also signal moves in the good direction
     settled_level: bool = True  # a store KPI's move must stand out of its last week's level too (Band.recent)
 
@@ -544,6 +549,9 @@ def escalates(sig: Signal, last_z: float | None, settings: Settings, last_day: d
     finding. A fall on days after the alert's is news (a 差评 wave's dip days before its buyers leave)."""
     if last_day is not None and (sig.day - last_day).days < sig.window:
         return False
+    if not settings.escalate_acting and sig.evidence and not any(e[0] in settings.update_evidence
+                                                                 for e in sig.evidence):
+        return False  # a cause that acts the day it shows: the deeper day is the incident's tail
     return bool(sig.product_id) and settings.escalate_z is not None and last_z is not None \
         and math.isfinite(last_z) and sig.z <= last_z - settings.escalate_z
 
