@@ -125,6 +125,12 @@ def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verb
             inside = "campaign" if (t_["store_id"], t_["first"]) in campaign else "ordinary"
             print(f"  {season.name} seed {seed} {t_['kind']:16} {t_['store_id']:7} {t_['day']} rank {t_['rank']} "
                   f"{inside:8} {'found' if o.found else 'MISSED':6} top1={o.top1} {o.named}")
+        for d in diagnosed:  # a finding an update moved (Settings.update_z): where the earlier alert stood
+            f = d.finding
+            if f.moved_from is not None:
+                was = "normal" if all(t["store_id"] != f.store_id or not (t["day"] <= str(f.moved_from) <= t["last_day"])
+                                      for t in truth) else "incident"
+                print(f"  {season.name} seed {seed} moved: {f.store_id} {f.moved_from} ({was} store-day) -> {f.day}")
         for d in sc.false:
             f = d.finding
             print(f"  {season.name} seed {seed} false: {f.store_id} {f.day} "

@@ -27,10 +27,10 @@ BAD = (("bad_reviews", 0.4, {"count": 3, "usual": 0.0, "days": 7}),)
 
 
 def _sig(day: dt.date, z: float, *, window: int = 1, product: str = "p1", kpi: str = "item_buyers",
-         severity: str = "medium", evidence: tuple = BAD) -> Signal:
+         severity: str = "medium", evidence: tuple = BAD, day_relative: float | None = -1.0) -> Signal:
     return Signal(store_id="pdd", day=day, kpi=kpi, product_id=product, actual=0, expected=4.6, low=0, high=9, z=z,
                   relative=-1.0, money_at_stake=100.0, severity=severity, bad=True, window=window,
-                  evidence=evidence if product else ())
+                  evidence=evidence if product else (), day_relative=day_relative)
 
 
 def test_a_deeper_fall_after_the_alerts_day_updates_it():
@@ -55,6 +55,13 @@ def test_a_deeper_fall_after_the_alerts_day_updates_it():
     assert not updates_alert(_sig(d3, -2.32, window=2, evidence=cut), -1.64, st, D0)
     assert updates_alert(_sig(d3, -2.32, window=2, evidence=cut), -1.64,
                          replace(st, update_evidence=("competitor_price",)), D0)
+    # a two-day window deep from its first day alone: dev 618 seed 4626 tmall, alert 06-09 (the wave's first day,
+    # −1.51); 06-10/11 −2.46 (0.95 deeper, clear of 06-09) but 06-11 alone 5 of 7.95 buyers (−37 %, not the −45 %
+    # of update_day_fall): yesterday's fall — not an update (the finding stays on 06-09)
+    d2 = D0 + dt.timedelta(days=2)
+    assert not updates_alert(_sig(d2, -2.46, window=2, day_relative=5 / 7.95 - 1), -1.51, st, D0)
+    assert not updates_alert(_sig(d2, -2.46, window=2, day_relative=None), -1.51, st, D0)
+    assert updates_alert(_sig(d2, -2.46, window=2, day_relative=-0.46), -1.51, st, D0)
     # a store KPI never updates
     assert not updates_alert(_sig(d3, -9.0, product="", kpi="gmv"), -1.64, st, D0)
 
@@ -191,3 +198,30 @@ def test_a_cause_that_acts_the_day_it_shows_does_not_escalate_on_its_tail():
     # a product without evidence, or with a 差评 wave, still escalates
     assert escalates(_sig(d2, -3.82, window=2, evidence=()), -1.85, st, D0)
     assert escalates(_sig(d2, -3.82, window=2), -1.85, st, D0)
+
+
+def test_long_window_pools_three_days_of_a_small_product_with_evidence():
+    # tried, not kept (CrossSettings.long_window, off by default). p0: 1.2 buyers a day against the others' 15 (its
+    # day before the day before, in the reference, 0: share 27 × 1.2 / 420 = 0.0771, 1.157 expected a day), a
+    # competitor's cut on the day; the last three days 0, 1, 0 buyers. The day: 0 of 1.157 (P = e^-1.157 = 0.314,
+    # −0.48 z); two days: 1 of 2.314 (P(X ≤ 1) = 0.328, −0.45 z) — both over the evidence's −0.8; three days: 1 of
+    # 3.471 (P(X ≤ 1) = e^-3.471 · 4.471 = 0.139, −1.08 z, −71 %) — under it. Its 10 visitors a day expect 3.47
+    # buyers over the three days (1 is under half) and its last week 3.09 (1 is under 55 %)
+    n = 4
+    buyers = np.full((n, DAYS), 5.0)
+    buyers[0] = 1.2
+    buyers[0, I - 2:] = [0.0, 1.0, 0.0]
+    visitors = np.full((n, DAYS), 20.0)
+    visitors[0] = 10.0
+    u = np.full((n, DAYS), 5.0)
+    cut = np.zeros((n, DAYS))
+    cut[0, I] = 0.3
+    sp = StoreProducts("pdd", [f"p{k}" for k in range(n)], DATES, buyers, visitors, u.copy(), u * 100.0, u.copy(),
+                       u * 100.0, np.zeros((n, DAYS)), np.zeros((n, DAYS)), np.full((n, DAYS), np.nan), cut)
+    off = product_signals(sp, DATES[I], settings=Settings(), cs=CrossSettings(), store_gmv=1500.0)
+    assert [s for s in off if s.product_id == "p0"] == []
+    on = [s for s in product_signals(sp, DATES[I], settings=Settings(), cs=CrossSettings(long_window=3),
+                                     store_gmv=1500.0) if s.product_id == "p0"]
+    assert [(s.window, s.actual) for s in on] == [(3, 1.0)]
+    assert on[0].expected == pytest.approx(3 * 32.4 / 420 * 15)
+    assert on[0].z == pytest.approx(-1.085, abs=0.005)

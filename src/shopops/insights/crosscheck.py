@@ -356,11 +356,13 @@ def product_signals(sp: StoreProducts, day: dt.date, *, settings: Settings, cs: 
         if has_evidence and SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index("medium"):
             severity = "medium"  # a known cause on a top product is worth a look whatever its size
         spread = math.sqrt(phi * max(expected, 1.0))
+        e_day = windows[1][4]
         out.append(Signal(store_id=sp.store_id, day=day, kpi="item_buyers", product_id=pid, actual=actual,
                           expected=expected, low=max(expected - settings.z * spread, 0.0),
                           high=expected + settings.z * spread, z=z, relative=rel, money_at_stake=money,
                           severity=severity, bad=True, alerting=True, window=window, priority=priority,
-                          evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items())))
+                          evidence=tuple((k, st, facts) for k, (st, facts) in evidence[p].items()),
+                          day_relative=float(x[p, i]) / e_day - 1 if e_day > 0 else None))
     if conversion is not None:  # evidence the share check did not see fall: its visitors stopped paying
         seen = {s.product_id for s in out}
         for p, pid in enumerate(sp.products):
@@ -454,10 +456,12 @@ def _conversion_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, x: n
     if SEVERITY_ORDER.index(severity) < SEVERITY_ORDER.index("medium"):
         severity = "medium"
     spread = math.sqrt(conv.phi * max(expected, 1.0))
+    e_day = rate * float(np.nan_to_num(sp.visitors[p, i]))
     return Signal(store_id=sp.store_id, day=sp.dates[i], kpi="item_buyers", product_id=sp.products[p], actual=actual,
                   expected=expected, low=max(expected - settings.z * spread, 0.0), high=expected + settings.z * spread,
                   z=z, relative=rel, money_at_stake=money, severity=severity, bad=True, alerting=True, window=window,
-                  priority=priority, evidence=tuple((k, st, facts) for k, (st, facts) in evidence.items()))
+                  priority=priority, evidence=tuple((k, st, facts) for k, (st, facts) in evidence.items()),
+                  day_relative=float(x[p, i]) / e_day - 1 if e_day > 0 else None)
 
 
 def _direct_signal(sp: StoreProducts, p: int, i: int, have: np.ndarray, share: float, others: np.ndarray,

@@ -86,6 +86,11 @@ class Settings:
     # took it off the incident (dev seeds 2778 douyin 08-03 and 3982 tmall 09-02, competitor cuts, moved to the
     # day after the incident's end)
     update_evidence: tuple[str, ...] = ("bad_reviews",)
+    # … and when its own day is down by this share (a window of several days; ``Signal.day_relative``): the entry
+    # moves to a day whose fall is still there, not to a two-day window deep from its first day alone — yesterday's
+    # fall, which the alert already told (dev 618 seed 4626 tmall: a 差评 wave alerted on 06-09, the incident's first
+    # day; 06-10/11 (−2.5 z, the wave's second day and 5 of 7.9 buyers on 06-11) moved it off the incident)
+    update_day_fall: float = 0.45
     # a product signal whose evidence acts the day it shows (only a competitor's cut, a price rise, a stock at 0: none
     # of update_evidence) escalates inside the cool-down too (True: as before the eleventh pass). False: its deeper
     # day is the incident's tail — dev seed 3982 tmall: a competitor's cut alerted on 09-02 (the incident's first
@@ -350,6 +355,9 @@ class Signal:
     priority: int = 99  # the KPI's headline order (catalog)
     # what a check within the day saw on the thing (kind, strength 0–1, facts): the diagnosis names it
     evidence: tuple = ()
+    # a product check's signal: its last day alone against expected (relative; None: not known) — a window of
+    # several days may be deep from its first day only
+    day_relative: float | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -561,6 +569,8 @@ def updates_alert(sig: Signal, last_z: float | None, settings: Settings, last_da
     clear of the alert's day and its fall deeper by ``update_z`` — the same product's trouble, deeper on later
     days (a 差评 wave whose reviews came days before its buyers left). The earlier finding moves to it."""
     if last_day is None or (sig.day - last_day).days < sig.window:
+        return False
+    if sig.window > 1 and (sig.day_relative is None or sig.day_relative > -settings.update_day_fall):
         return False
     return bool(sig.product_id) and settings.update_z is not None and last_z is not None \
         and any(e[0] in settings.update_evidence for e in sig.evidence) \
