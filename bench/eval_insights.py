@@ -47,9 +47,22 @@ NO_WEEKDAY_SHRINK = RunConfig(settings=Settings(weekday_shrink=False))
 NO_EXPECTED_ERROR = RunConfig(settings=Settings(expected_error=False))
 NO_STORE_EXPECTATION_RULES = RunConfig(settings=Settings(weekday_by_week=False, weekday_shrink=False,
                                                          expected_error=False))
+# the eleventh pass (h18w): an update of a product's alert in cool-down (Settings.update_z) and every window of
+# the product check tried (CrossSettings.every_window), each switched off (and both)
+NO_UPDATE = RunConfig(settings=Settings(update_z=None, escalate_acting=True))
+NO_EVERY_WINDOW = RunConfig(cross=CrossSettings(every_window=False))
+BEFORE_H18W = RunConfig(settings=Settings(update_z=None, escalate_acting=True), cross=CrossSettings(every_window=False))
+# tried and not kept (CrossSettings.long_window): a product with evidence judged over 3 days too
+LONG_WINDOW = RunConfig(cross=CrossSettings(long_window=3))
+# both helpers' changes off: the tenth pass's behaviour in this code
+BEFORE_ELEVENTH = RunConfig(settings=Settings(weekday_by_week=False, weekday_shrink=False, expected_error=False,
+                                              update_z=None, escalate_acting=True),
+                            cross=CrossSettings(every_window=False))
 CONFIGS = {"now": None, "price_recent": PRICE_RECENT, "baseline": BASELINE,
            "no_weekday_by_week": NO_WEEKDAY_BY_WEEK, "no_weekday_shrink": NO_WEEKDAY_SHRINK,
-           "no_expected_error": NO_EXPECTED_ERROR, "no_store_expectation_rules": NO_STORE_EXPECTATION_RULES}
+           "no_expected_error": NO_EXPECTED_ERROR, "no_store_expectation_rules": NO_STORE_EXPECTATION_RULES,
+           "no_update": NO_UPDATE, "no_every_window": NO_EVERY_WINDOW, "before_h18w": BEFORE_H18W,
+           "long_window": LONG_WINDOW, "before_eleventh": BEFORE_ELEVENTH}
 SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout2": (1625, 1985, 2254, 6407, 9101),  # drawn for issue 18's second pass, never tuned on
         "heldout3": (6667, 2231, 8576, 3202, 33),  # drawn for issue 18's third pass (campaign years), never tuned on
@@ -65,7 +78,9 @@ SETS = {"dev": (101, 102), "heldout": (201, 202, 203, 204),
         "heldout9": (1984, 1370, 4359, 9543),  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (ordinary days), never tuned on
         "heldout9c": (2973, 9354),  # drawn by the lead about 2026-12-06 04:25 UTC for the ninth pass (campaign windows, regression), never tuned on
         "heldout10": (2778, 8903, 3982, 1992),  # drawn by the lead 2026-12-06 07:41 UTC for the tenth pass (ordinary days), never tuned on
-        "heldout10c": (4626, 491)}  # drawn by the lead 2026-12-06 07:41 UTC for the tenth pass (campaign windows, regression), never tuned on
+        "heldout10c": (4626, 491),  # drawn by the lead 2026-12-06 07:41 UTC for the tenth pass (campaign windows, regression), never tuned on
+        "heldout11": (9658, 4773, 6378, 9380),  # drawn by the lead 2026-12-06 10:50 UTC for the eleventh pass (ordinary days), never tuned on
+        "heldout11c": (8118, 4427)}  # drawn by the lead 2026-12-06 10:50 UTC for the eleventh pass (campaign windows, regression), never tuned on
 ROOT = Path(os.environ.get("SHOPOPS_EVAL_DIR", "/tmp/shopops-eval"))
 
 
@@ -125,6 +140,12 @@ def evaluate(seed: int, season: Season, *, config: RunConfig | None = None, verb
             inside = "campaign" if (t_["store_id"], t_["first"]) in campaign else "ordinary"
             print(f"  {season.name} seed {seed} {t_['kind']:16} {t_['store_id']:7} {t_['day']} rank {t_['rank']} "
                   f"{inside:8} {'found' if o.found else 'MISSED':6} top1={o.top1} {o.named}")
+        for d in diagnosed:  # a finding an update moved (Settings.update_z): where the earlier alert stood
+            f = d.finding
+            if f.moved_from is not None:
+                was = "normal" if all(t["store_id"] != f.store_id or not (t["day"] <= str(f.moved_from) <= t["last_day"])
+                                      for t in truth) else "incident"
+                print(f"  {season.name} seed {seed} moved: {f.store_id} {f.moved_from} ({was} store-day) -> {f.day}")
         for d in sc.false:
             f = d.finding
             print(f"  {season.name} seed {seed} false: {f.store_id} {f.day} "
@@ -198,7 +219,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--config", choices=sorted(CONFIGS), default="now",
                     help="now: RunConfig(); price_recent: the fourth pass's variant not kept; baseline: before the second "
                          "pass; no_weekday_by_week / no_weekday_shrink / no_expected_error: the eleventh pass's store "
-                         "expectation rules off one at a time, no_store_expectation_rules: all three off")
+                         "expectation rules off one at a time, no_store_expectation_rules: all three off; no_update / "
+                         "no_every_window / before_h18w: the eleventh pass's product changes off (one, both); "
+                         "before_eleventh: every change of the eleventh pass off")
     ap.add_argument("--save", help="a folder: write each seed and season's scored row there (pickle), to report "
                                    "runs made in separate processes together with --report")
     ap.add_argument("--report", help="a folder of saved rows: print their report, run nothing")

@@ -24,7 +24,7 @@ def _sig(day: dt.date, z: float, product: str = "p1", kpi: str = "item_buyers") 
 
 
 def test_a_much_deeper_fall_of_a_product_alerts_inside_the_cool_down():
-    st = Settings(cooldown_days=3)
+    st = Settings(cooldown_days=3, update_z=None)  # the escalation alone (the eleventh pass's update: its own test)
     key = ("douyin", "item_buyers", "p1")
     later = D0 + dt.timedelta(days=3)  # inside the 3-day cool-down
     # dev seed 6028: −1.4 z on 08-06, −2.57 z over 08-08/09: 1.17 deeper, over the 1.0 of escalate_z
@@ -36,7 +36,7 @@ def test_a_much_deeper_fall_of_a_product_alerts_inside_the_cool_down():
     # the alert's z unknown (a run without it), or escalation off: the cool-down as before
     assert group([_sig(later, -9.0)], last_alerted={key: D0}, settings=st) == []
     assert group([_sig(later, -9.0)], last_alerted={key: D0}, last_z={key: -1.4},
-                 settings=Settings(cooldown_days=3, escalate_z=None)) == []
+                 settings=Settings(cooldown_days=3, escalate_z=None, update_z=None)) == []
     # a store KPI never escalates (its cool-down is what keeps a settled store from alerting KPI after KPI)
     store = _sig(later, -9.0, product="", kpi="gmv")
     assert not escalates(store, -1.4, st)
@@ -52,7 +52,8 @@ def test_detect_period_carries_the_alerts_z():
     def extra(day):
         return [_sig(day, zs[day])]
 
-    found = detect_period([], days, settings=Settings(cooldown_days=3), skip={}, expected_gmv={}, extra=extra)
+    found = detect_period([], days, settings=Settings(cooldown_days=3, update_z=None), skip={}, expected_gmv={},
+                          extra=extra)
     # 08-06 alerts (−1.4); 08-07 −1.9 is 0.5 deeper: kept aside; 08-08 −2.6 is 1.2 deeper than the alert: alerts;
     # 08-09 −2.7 is 0.1 deeper than 08-08's: kept aside
     assert [f.day for f in found] == [days[0], days[2]]

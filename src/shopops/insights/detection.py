@@ -80,6 +80,29 @@ class Settings:
     # dev ordinary seed 6028 douyin: a 差评 wave's reviews build up days before the buyers leave, a dip on 08-06
     # (−1.4 z, 2 of 6 buyers) alerted and its cool-down hid the incident's 08-08/09 (−2.6 z over the two days)
     escalate_z: float | None = 1.0
+    # a product's signal in cool-down whose window is clear of the alert's day and whose z is at least this much
+    # below the alert's *updates* that alert (None: never): it alerts on its own day and the earlier finding, when
+    # that product was its only alerting signal, is moved to it (one inbox entry, its day, window and z the
+    # deeper fall's) — the cool-down hid it before. Dev ordinary seed 8903 pdd: a 差评 wave's product dipped on
+    # 07-31 (−1.6 z, the wave's reviews already written) and its cool-down hid the incident's 08-02/03 (0 of 4.6
+    # buyers, −2.3 z: 0.7 deeper, under escalate_z)
+    update_z: float | None = 0.5
+    # … when the signal carries evidence of these kinds: only a 差评 wave comes days before its buyers leave (its
+    # reviews are written over the week before); a competitor's cut, a price rise or a stock at 0 acts the day it
+    # shows, so its first alert is the incident's and a deeper day after is its tail — moving the finding there
+    # took it off the incident (dev seeds 2778 douyin 08-03 and 3982 tmall 09-02, competitor cuts, moved to the
+    # day after the incident's end)
+    update_evidence: tuple[str, ...] = ("bad_reviews",)
+    # … and when its own day is down by this share (a window of several days; ``Signal.day_relative``): the entry
+    # moves to a day whose fall is still there, not to a two-day window deep from its first day alone — yesterday's
+    # fall, which the alert already told (dev 618 seed 4626 tmall: a 差评 wave alerted on 06-09, the incident's first
+    # day; 06-10/11 (−2.5 z, the wave's second day and 5 of 7.9 buyers on 06-11) moved it off the incident)
+    update_day_fall: float = 0.45
+    # a product signal whose evidence acts the day it shows (only a competitor's cut, a price rise, a stock at 0: none
+    # of update_evidence) escalates inside the cool-down too (True: as before the eleventh pass). False: its deeper
+    # day is the incident's tail — dev seed 3982 tmall: a competitor's cut alerted on 09-02 (the incident's first
+    # day), and 09-03/04 (−3.8 z, 2.0 deeper) escalated into a second finding on 09-04, after the incident
+    escalate_acting: bool = False
     both_directions: bool = False  # also signal moves in the good direction
     settled_level: bool = True  # a store KPI's move must stand out of its last week's level too (Band.recent)
     # a store KPI's weekday factors are shrunk toward 1 by their estimation noise (empirical Bayes over the 7
@@ -493,6 +516,9 @@ class Signal:
     priority: int = 99  # the KPI's headline order (catalog)
     # what a check within the day saw on the thing (kind, strength 0–1, facts): the diagnosis names it
     evidence: tuple = ()
+    # a product check's signal: its last day alone against expected (relative; None: not known) — a window of
+    # several days may be deep from its first day only
+    day_relative: float | None = None
 
     @property
     def key(self) -> tuple[str, str, str]:
@@ -507,6 +533,9 @@ class Finding:
     severity: str = "low"
     money_at_stake: float = 0.0
     suppressed: list[Signal] = field(default_factory=list)
+    # signals that update an earlier alert of theirs (Settings.update_z): (signal key, the alert's day)
+    updates: list[tuple[tuple, dt.date]] = field(default_factory=list)
+    moved_from: dt.date | None = None  # the day of the earlier finding this one replaced
 
     @property
     def headline(self) -> Signal:
@@ -699,8 +728,40 @@ def escalates(sig: Signal, last_z: float | None, settings: Settings, last_day: d
     finding. A fall on days after the alert's is news (a 差评 wave's dip days before its buyers leave)."""
     if last_day is not None and (sig.day - last_day).days < sig.window:
         return False
+    if not settings.escalate_acting and sig.evidence and not any(e[0] in settings.update_evidence
+                                                                 for e in sig.evidence):
+        return False  # a cause that acts the day it shows: the deeper day is the incident's tail
     return bool(sig.product_id) and settings.escalate_z is not None and last_z is not None \
         and math.isfinite(last_z) and sig.z <= last_z - settings.escalate_z
+
+
+def updates_alert(sig: Signal, last_z: float | None, settings: Settings, last_day: dt.date | None) -> bool:
+    """A product signal in cool-down that *updates* the alert it follows (``Settings.update_z``): its window is
+    clear of the alert's day and its fall deeper by ``update_z`` — the same product's trouble, deeper on later
+    days (a 差评 wave whose reviews came days before its buyers left). The earlier finding moves to it."""
+    if last_day is None or (sig.day - last_day).days < sig.window:
+        return False
+    if sig.window > 1 and (sig.day_relative is None or sig.day_relative > -settings.update_day_fall):
+        return False
+    return bool(sig.product_id) and settings.update_z is not None and last_z is not None \
+        and any(e[0] in settings.update_evidence for e in sig.evidence) \
+        and math.isfinite(last_z) and sig.z <= last_z - settings.update_z
+
+
+def only_alert_of(finding_signals: Iterable, key: tuple, settings: Settings) -> bool:
+    """Every alerting signal of an earlier finding (at the severity floor) is ``key``'s: the finding is that
+    product's alone, and an update of it moves it (signals as :class:`Signal` or the stored dicts)."""
+    floor = SEVERITY_ORDER.index(settings.min_severity)
+    keys = []
+    for s in finding_signals:
+        if isinstance(s, dict):
+            alerting, severity = s.get("alerting", True), s.get("severity", "low")
+            k = (s.get("store_id", key[0]), s["kpi"], s.get("product_id", ""))
+        else:
+            alerting, severity, k = s.alerting, s.severity, s.key
+        if alerting and SEVERITY_ORDER.index(severity) >= floor:
+            keys.append(k)
+    return bool(keys) and all(k == key for k in keys)
 
 
 def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], settings: Settings,
@@ -715,9 +776,15 @@ def group(signals: Iterable[Signal], *, last_alerted: Mapping[tuple, dt.date], s
     for sig in signals:
         f = by_store.setdefault((sig.store_id, sig.day), Finding(sig.store_id, sig.day, []))
         last = last_alerted.get(sig.key)
-        if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days \
-                and not escalates(sig, (last_z or {}).get(sig.key), settings, last):
-            f.suppressed.append(sig)
+        z_last = (last_z or {}).get(sig.key)
+        if last is not None and 0 < (sig.day - last).days <= settings.cooldown_days:
+            if sig.alerting and updates_alert(sig, z_last, settings, last):  # (an escalation too, when deeper still)
+                f.signals.append(sig)
+                f.updates.append((sig.key, last))
+            elif escalates(sig, z_last, settings, last):
+                f.signals.append(sig)
+            else:
+                f.suppressed.append(sig)
         else:
             f.signals.append(sig)
     out = []
@@ -779,5 +846,10 @@ def detect_period(series: list[Series], days: list[dt.date], *, settings: Settin
             for sig in f.signals:
                 last[sig.key] = day
                 zs[sig.key] = sig.z
+            for key, old_day in f.updates:  # the earlier finding of this run, the product's alone, moves here
+                earlier = next((g for g in findings if g.store_id == f.store_id and g.day == old_day), None)
+                if earlier is not None and only_alert_of(earlier.signals, key, settings):
+                    findings.remove(earlier)
+                    f.moved_from = old_day
             findings.append(f)
     return findings

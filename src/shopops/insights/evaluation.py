@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from shopops.insights.detection import only_alert_of
+
 KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut", "ad_cut", "tracking_outage")
 PRODUCT_KINDS = ("price_rise", "stock_out", "bad_reviews", "competitor_cut")
 STORES = ("tmall", "jd", "pdd", "douyin", "own")
@@ -233,6 +235,14 @@ def run_weekly(run_days, days: Sequence[dt.date], *, config, con, chunk: int = 7
     for k in range(0, len(days), chunk):
         result = run_days(days[k:k + chunk], config=config, con=con, last_alerted=dict(last), last_z=dict(zs))
         for d in result.diagnosed:
+            for key, old_day in d.finding.updates:  # an update of an earlier week's finding moves it (as the daily run)
+                if d.finding.moved_from == old_day:
+                    continue
+                earlier = next((e for e in out if e.finding.store_id == d.finding.store_id
+                                and e.finding.day == old_day), None)
+                if earlier is not None and only_alert_of(earlier.finding.signals, key, config.settings):
+                    out.remove(earlier)
+                    d.finding.moved_from = old_day
             for sig in d.finding.signals:
                 last[sig.key] = d.finding.day
                 zs[sig.key] = sig.z

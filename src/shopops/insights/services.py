@@ -13,7 +13,7 @@ from django.db import transaction
 
 from shopops.core.errors import ShopopsError
 from shopops.insights.calendar import DEFAULT_MONTHLY, CampaignCalendar
-from shopops.insights.detection import Settings
+from shopops.insights.detection import Settings, only_alert_of
 from shopops.insights.diagnosis import PromoWindow
 from shopops.insights.models import SEVERITY_RANK, Finding, ModuleAlert, Mute, Task
 from shopops.insights.pipeline import Diagnosed, RunConfig, RunResult, run_days
@@ -122,19 +122,37 @@ def _json_safe(value):
     return value
 
 
+def _move_updated(f, settings) -> None:
+    """A product signal that updates an earlier alert (``Settings.update_z``): the stored finding of that alert, when
+    the product was its only alerting signal, moves to this day (its status, assignee and tasks kept; the store and
+    update below then write this day's values into it) — one inbox entry, as ``run_weekly`` and ``detect_period``."""
+    for key, old_day in f.updates:
+        old = Finding.objects.filter(store_id=f.store_id, day=old_day).first()
+        if old is None or not only_alert_of(old.signals, key, settings):
+            continue
+        if Finding.objects.filter(store_id=f.store_id, day=f.day).exists():
+            if old.status == Finding.Status.OPEN:  # this day's row (a run before) is the entry: nobody acted on the old
+                old.delete()
+            continue
+        old.day = f.day
+        old.save(update_fields=["day", "updated_at"])
+
+
 @transaction.atomic
-def findings_store(result: RunResult) -> tuple[int, int, list[Finding]]:
+def findings_store(result: RunResult, settings: Settings | None = None) -> tuple[int, int, list[Finding]]:
     """Create or update one Finding per diagnosed store-day; people's actions (status, assignee) are kept."""
     created = updated = 0
     out = []
     mutes = {(m.store_id, m.kpi, m.product_id): m.until for m in Mute.objects.all()}
     for d in result.diagnosed:
         f, h = d.finding, d.finding.headline
+        _move_updated(f, settings or Settings())
         values = dict(
             severity=f.severity, severity_rank=SEVERITY_RANK[f.severity], kpi=h.kpi, product_id=h.product_id,
             actual=h.actual, expected=h.expected, low=h.low, high=h.high, relative=h.relative, window=h.window,
             money_at_stake=Decimal(str(round(f.money_at_stake, 2))), cause=d.cause.kind if d.cause else "",
-            signals=_json_safe([_signal_dict(s) for s in f.signals]), diagnosis=_json_safe(_diagnosis_dict(d)),
+            signals=_json_safe([_signal_dict(s) for s in f.signals]),
+            diagnosis=_json_safe(dict(_diagnosis_dict(d), updates=[old.isoformat() for _, old in f.updates])),
         )
         obj, was_created = Finding.objects.update_or_create(store_id=f.store_id, day=f.day, defaults=values)
         until = mutes.get((h.store_id, h.kpi, h.product_id))
@@ -156,7 +174,7 @@ def insights_run(*, days: list[dt.date], sensitivity: str | None = None,
     days = sorted(set(days))
     last, last_z = _last_alerted(days[0], config.settings.cooldown_days)
     result = run_days(days, config=config, last_alerted=last, last_z=last_z)
-    created, updated, findings = findings_store(result)
+    created, updated, findings = findings_store(result, config.settings)
     summary = RunSummary(days, created, updated, findings, result.timings, result)
     echo(summary.text())
     return summary
