@@ -316,16 +316,19 @@ def cost_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), f
                   con: ibis.BaseBackend | None = None) -> float | None:
     """The catalog's ``cost_coverage`` over ``period`` (the share of item GMV whose SKUs have a cost): what a
     page or the 复盘 says next to a figure built on the cost of goods (``catalog.cost_status``)."""
-    return run_query(KpiQuery(("cost_coverage",), period, stores=tuple(stores), filters=tuple(filters)),
-                     con=con).total("cost_coverage")
+    return _share("cost_coverage", period, stores, filters, con)
 
 
 def sku_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), filters: tuple[Filter, ...] = (),
                  con: ibis.BaseBackend | None = None) -> float | None:
     """The catalog's ``sku_coverage`` over ``period`` (the share of item GMV whose order lines carry a SKU
     id): what a page says next to SKUs sold (``catalog.data_status``)."""
-    return run_query(KpiQuery(("sku_coverage",), period, stores=tuple(stores), filters=tuple(filters)),
-                     con=con).total("sku_coverage")
+    return _share("sku_coverage", period, stores, filters, con)
+
+
+def _share(kid: str, period: Period, stores, filters, con) -> float | None:
+    """One coverage KPI of the catalog over ``period``, in total (:func:`cost_coverage`, :func:`sku_coverage`)."""
+    return run_query(KpiQuery((kid,), period, stores=tuple(stores), filters=tuple(filters)), con=con).total(kid)
 
 
 @dataclass(frozen=True, slots=True)
