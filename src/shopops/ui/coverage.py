@@ -1,10 +1,11 @@
-"""What a page says next to a figure built on traffic data (visitors, conversion rate, UV value …) or on
-SKU ids (SKUs sold, the SKU sales rate) when the data behind it are missing or cover only part of the
-selection — the same pattern as the cost of goods (:mod:`shopops.ui.costs`).
+"""What a page says next to a figure built on traffic data (visitors, conversion rate, UV value …), on the
+ad tools' reports (ad spend, ROAS, CPC …) or on SKU ids (SKUs sold, the SKU sales rate) when the data behind
+it are missing or cover only part of the selection — the same pattern as the cost of goods (:mod:`shopops.ui.costs`).
 
 * traffic: ``metrics.runners.traffic_coverage`` says how many of the selected stores have traffic data
   (an event or a platform daily report row) in the period: none — the figures are unknown and shown as
   "—" (not 0 visitors, not a rate computed from 0); some — shown with the stores and the GMV they cover;
+* ads: ``metrics.runners.ad_coverage`` says the same of the ad tools' plan reports;
 * SKUs: the catalog's ``sku_coverage`` (item GMV on lines with a SKU id ÷ item GMV): 0 — unknown;
   between 0 and 1 — shown with the share.
 """
@@ -17,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shopops.metrics.catalog import data_status
-from shopops.metrics.runners import TrafficCoverage
+from shopops.metrics.runners import StoreCoverage, TrafficCoverage
 from shopops.ui.formatting import format_percent
 
-__all__ = ["sku_note", "sku_short", "sku_status", "traffic_note", "traffic_short"]
+__all__ = ["ad_note", "ad_short", "sku_note", "sku_short", "sku_status", "traffic_note", "traffic_short"]
 
 
 def _stores_part(cov: TrafficCoverage) -> str:
     stores = ngettext("%(covered)s of %(total)s store", "%(covered)s of %(total)s stores", cov.stores) % {
-        "covered": cov.with_traffic, "total": cov.stores}
+        "covered": cov.with_data, "total": cov.stores}
     if cov.gmv_share is None:
         return stores
     return _("%(stores)s, %(share)s of GMV") % {"stores": stores, "share": format_percent(cov.gmv_share)}
@@ -53,6 +54,24 @@ def traffic_note(cov: TrafficCoverage | None) -> str:
         lambda: _("Traffic data cover %(part)s: visitors count only the stores with traffic data, while conversion "
                   "rate and UV value count the buyers and GMV of every store, so they read high. Import the missing "
                   "traffic reports on the Data import page.") % {"part": _stores_part(cov)})
+
+
+def ad_short(cov: StoreCoverage | None) -> str:
+    """A tile's few words: "未导入推广数据" / "推广数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%"; "" when complete."""
+    return _said(cov.status if cov is not None else None, lambda: _("No ad data imported"),
+                 lambda: _("Ad data cover %(part)s") % {"part": _stores_part(cov)})
+
+
+def ad_note(cov: StoreCoverage | None) -> str:
+    """A sentence for a table or a tile's title: why ad spend is "—", or how much of it is known."""
+    return _said(
+        cov.status if cov is not None else None,
+        lambda: _("No ad data imported for these stores in this period: ad spend and the KPIs computed from it "
+                  "(ROAS, ROI, CPC, CPM, ad spend ratio) are unknown (—), not 0. Import the ad tools' plan reports "
+                  "on the Data import page to see them."),
+        lambda: _("Ad data cover %(part)s: ad spend adds only the stores with ad reports, while the ad spend ratio "
+                  "divides it by the GMV of every store, so it reads low. Import the missing ad reports on the Data "
+                  "import page.") % {"part": _stores_part(cov)})
 
 
 def sku_status(coverage: float | None) -> str | None:

@@ -21,7 +21,8 @@ from django.utils.translation import ngettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import (
-    CATALOG, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+    CATALOG, ad_dependent, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+    traffic_sources,
 )
 from shopops.metrics.channels import (
     has_event_stream,
@@ -40,7 +41,7 @@ from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_l
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import cost_coverage, run_query, sku_coverage, traffic_coverage
+from shopops.metrics.runners import ad_coverage, cost_coverage, run_query, sku_coverage, traffic_coverage
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -116,10 +117,14 @@ AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(tiles_query(kpis, page.period, stores=page.selected, filters=filters))
-    # visitors of stores without traffic data and SKUs sold without SKU ids are unknown (—): say why, or
-    # how much is known (a filter below the store, e.g. a traffic source, keeps a real 0: catalog docs)
-    traffic = (traffic_coverage(page.period, stores=page.selected)
-               if not filters and any(traffic_dependent(k) for k in kpis) else None)
+    # visitors of stores without traffic data, ad spend of stores without ad reports and SKUs sold without SKU
+    # ids are unknown (—): say why, or how much is known (a filter below the store, e.g. a traffic source or an
+    # ad tool, keeps a real 0: catalog docs); page views: only the stores with events count
+    by_sources: dict[frozenset[str], object] = {}
+    for k in kpis:
+        if not filters and traffic_dependent(k) and traffic_sources(k) not in by_sources:
+            by_sources[traffic_sources(k)] = traffic_coverage(page.period, stores=page.selected, sources=traffic_sources(k))
+    ads = ad_coverage(page.period, stores=page.selected) if not filters and any(ad_dependent(k) for k in kpis) else None
     skus = sku_coverage(page.period, stores=page.selected, filters=filters) if any(sku_dependent(k) for k in kpis) else None
     tiles = []
     for kid in kpis:
@@ -131,7 +136,8 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
-                      "traffic": traffic if traffic_dependent(kid) else None,
+                      "traffic": by_sources.get(traffic_sources(kid)),
+                      "ads": ads if ad_dependent(kid) else None,
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
