@@ -140,3 +140,14 @@ def test_ads_page_and_chart_words(client, shops):
         assert series_empty_text("roas", "zh-hans", [None, 0.0]) == ""
     with translation.override("en"):
         assert series_empty_text("ad_spend", "en", [None]) == "Ad spend: no ad data imported for this period"
+
+
+def test_cli_prints_a_dash_and_the_ads_reason(shops, capsys):
+    from shopops.cli import main
+
+    assert main(["kpi", "ad_spend", "roas", "--store", "uci", "--period", "2025-11-11"]) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[1].split() == ["—", "—"] and "no ad data imported" in out.err
+    assert main(["kpi", "ad_spend", "--store", "tm", "--store", "uci", "--period", "2025-11-11"]) == 0
+    out = capsys.readouterr()
+    assert out.out.splitlines()[1].split() == ["100.00"] and "ad data cover 1 of 2 stores (60.00% of the GMV)" in out.err

@@ -112,6 +112,11 @@ class Tile:
         return cost_status(self.cost_coverage)
 
     @property
+    def coverages(self) -> tuple[StoreCoverage, ...]:
+        """The stores' traffic or ad data behind the value, when missing or partial (the tile says so)."""
+        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.status)
+
+    @property
     def change_last_year(self) -> float | None:
         return _change(self.value, self.last_year)
 

@@ -60,7 +60,7 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
-from shopops.ui.coverage import traffic_note
+from shopops.ui.coverage import coverage_note as traffic_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -136,8 +136,8 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
-                      "traffic": by_sources.get(traffic_sources(kid)),
-                      "ads": ads if ad_dependent(kid) else None,
+                      "coverages": tuple(c for c in (by_sources.get(traffic_sources(kid)),
+                                                     ads if ad_dependent(kid) else None) if c is not None and c.status),
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
