@@ -21,6 +21,7 @@ tm: 300.00 and a platform report row), plus ad rows counted by hand:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pyarrow as pa
@@ -103,17 +104,16 @@ def test_page_views_and_sessions_need_events(shops):
 def test_cockpit_without_ads_says_unknown_in_both_languages(client, shops):
     _login(client)
     query = {"period": "custom", "start": "2025-11-11", "end": "2025-11-11", "store": "uci"}
-    html = client.get(reverse("web:cockpit"), query).content.decode()
-    for kpi in ("ad_spend", "roas"):
-        tile = _tile(html, kpi)
-        assert 'data-value=""' in tile and _value(tile) == "—", tile
-        assert 'data-ads="missing"' in tile and "未导入推广数据 · " in tile and reverse("ingest:upload") in tile
-        assert "导入推广数据 →" in tile and "¥0.00" not in tile
-    assert "data-ads=" not in _tile(html, "gmv")
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
-    html = client.get(reverse("web:cockpit"), query).content.decode()
-    tile = _tile(html, "ad_spend")
-    assert _value(tile) == "—" and "No ad data imported" in tile and "Import ad data →" in tile
+    for language, words in (("zh-hans", "未导入推广数据 · 导入推广数据 →"), ("en", "No ad data imported · Import ad data →")):
+        client.post(reverse("set_language"), {"language": language, "next": "/"})
+        html = client.get(reverse("web:cockpit"), query).content.decode()
+        for kpi in ("ad_spend", "roas"):
+            tile = _tile(html, kpi)
+            assert 'data-value=""' in tile and _value(tile) == "—" and "¥0.00" not in tile, tile
+            note = re.search(r'<p class="tile-note[^"]*" data-ads="missing".*?</p>', tile, re.S).group(0)
+            assert " ".join(re.sub(r"<[^>]+>", "", note).split()) == words
+            assert f'href="{reverse("ingest:upload")}"' in note
+        assert "data-ads=" not in _tile(html, "gmv")
 
 
 def test_cockpit_ads_real_zero_and_mixed_selection(client, shops):
