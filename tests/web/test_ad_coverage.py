@@ -21,6 +21,7 @@ tm: 300.00 and a platform report row), plus ad rows counted by hand:
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from decimal import Decimal
 
@@ -135,6 +136,12 @@ def test_ads_page_and_chart_words(client, shops):
     for kpi in ("ad_spend", "roas", "cpc", "ad_spend_ratio"):
         tile = _tile(html, kpi)
         assert _value(tile) == "—" and 'data-ads="missing"' in tile, kpi
+    notes = re.findall(r'<p class="panel-note">(.*?)</p>', html, re.S)  # the empty by-tool panel says why
+    assert any(n.startswith("这些店铺在本期没有导入推广数据") for n in notes), notes
+    chart = json.loads(re.search(r'<script id="chart-data-tools" type="application/json">(.*?)</script>', html,
+                                 re.S).group(1))
+    assert [s["empty"] for s in chart["series"]] == ["推广花费:本期未导入推广数据", "推广成交金额:本期未导入推广数据",
+                                                      "投产比:本期未导入推广数据"]
     with translation.override("zh-hans"):
         assert series_empty_text("roas", "zh-hans", [None, None]) == "投产比:本期未导入推广数据"
         assert series_empty_text("roas", "zh-hans", [None, 0.0]) == ""

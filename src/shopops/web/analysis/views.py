@@ -60,9 +60,9 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
-from shopops.ui.coverage import coverage_note as traffic_note
+from shopops.ui.coverage import coverage_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
-from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
+from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, series_empty_text, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
 
 # Glossary names of the traffic sources (流量来源) and the ad tools; ids are the warehouse's.
@@ -244,7 +244,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             source_rows = _source_groups(source_rows, source_kpis)
         # own-site stores without any event in the period: visitors by source are unknown, not 0
         traffic = None if platform_stores or only_source else traffic_coverage(page.period, stores=page.selected)
-        unknown = traffic_note(traffic) if traffic is not None and traffic.status == "missing" else ""
+        unknown = coverage_note(traffic) if traffic is not None and traffic.status == "missing" else ""
         if unknown:
             source_rows = [{**r, **{k: None for k in source_kpis if traffic_dependent(k)}} for r in source_rows]
         out["sources"] = DataTable(
@@ -422,7 +422,7 @@ def products(page: Page) -> dict[str, DataTable]:
     if costs := cost_note(coverage):
         note = f"{note} {costs}" if note else costs
     ctx["cost_status"] = cost_status(coverage)
-    if blank and (visits := traffic_note(traffic)):
+    if blank and (visits := coverage_note(traffic)):
         note = f"{note} {visits}" if note else visits
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
@@ -586,15 +586,21 @@ def ads(page: Page) -> dict[str, DataTable]:
 
     if page.wants("tools"):
         by_tool = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
+        # no tool at all because no store of the selection has ad reports: said, not an empty table and chart
+        ads = None if by_tool.rows or filters else ad_coverage(page.period, stores=page.selected)
         out["tools"] = DataTable(
             "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols,
                                        Column("window", _("Attribution window"))],
             [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **values(r)},
                  link=page.url(tool=r["ad_tool"], plan=None), header=tool_label(r["ad_tool"])) for r in by_tool.rows],
             currency=page.currency,
+            note=coverage_note(ads),
         )
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)])
+        if ads is not None and ads.status == "missing":  # nothing to draw: the chart shows only the words
+            for s in ctx["tools_chart"]["series"]:
+                s["empty"] = series_empty_text(s["key"], lang, [None])
     if page.wants("daily"):
         daily = run_query(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
         out["daily"] = _day_table(page, "daily", _("By day"), daily.rows, AD_KPIS)
