@@ -160,31 +160,55 @@ def cmd_kpi(args: argparse.Namespace) -> int:
     else:
         shown = frame.astype(object).where(frame.notna(), "—")  # unknown or undefined: —, never 0
         print(shown.to_string(index=False) if len(frame) else "(no rows)")
-    for note in (_cost_note(args), _traffic_note(args), _sku_note(args)):
+    for note in (_cost_note(args), _traffic_note(args), _ads_note(args), _sku_note(args)):
         if note:
             print(note, file=sys.stderr)
     return 0
 
 
-def _traffic_note(args: argparse.Namespace) -> str:
-    """Asked for a KPI built on visitors: say when the stores have no traffic data in the period (the
-    values are unknown) or only some of them have (``metrics.runners.traffic_coverage``)."""
+def _store_data_note(args: argparse.Namespace, dependent, coverage, missing: str, partial: str) -> str:
+    """Asked for a KPI that is ``dependent`` on a kind of the stores' data: ``missing`` when the stores have
+    none of it in the period (the values are unknown), ``partial`` (with ``{covered}``, ``{stores}`` and
+    ``{share}``) when only some of them have (``coverage``: ``metrics.runners.traffic_coverage`` …)."""
     from shopops.core.periods import Period
+
+    if not any(dependent(k) for k in args.kpis):
+        return ""
+    cov = coverage(Period.parse(args.period), stores=tuple(args.store or ()))
+    if cov.status == "missing":
+        return missing
+    if cov.status == "partial":
+        share = "" if cov.gmv_share is None else f" ({cov.gmv_share:.2%} of the GMV)"
+        return partial.format(covered=cov.with_data, stores=cov.stores, share=share)
+    return ""
+
+
+def _traffic_note(args: argparse.Namespace) -> str:
+    """Asked for a KPI built on visitors: no traffic data, or only some stores' (``traffic_coverage``)."""
     from shopops.metrics.catalog import traffic_dependent
     from shopops.metrics.runners import traffic_coverage
 
-    if not any(traffic_dependent(k) for k in args.kpis):
-        return ""
-    cov = traffic_coverage(Period.parse(args.period), stores=tuple(args.store or ()))
-    if cov.status == "missing":
-        return ("note: no traffic data imported for these stores in the period (no events, no platform traffic "
-                "report): visitors and the KPIs computed from them are unknown (— / empty), not 0; import the "
-                "traffic report or the site's events")
-    if cov.status == "partial":
-        share = "" if cov.gmv_share is None else f" ({cov.gmv_share:.2%} of the GMV)"
-        return (f"note: traffic data cover {cov.with_traffic} of {cov.stores} stores{share}: visitors count only "
-                "those stores, so conversion rate and UV value (every store's buyers and GMV) read high")
-    return ""
+    return _store_data_note(
+        args, traffic_dependent, traffic_coverage,
+        "note: no traffic data imported for these stores in the period (no events, no platform traffic report): "
+        "visitors and the KPIs computed from them are unknown (— / empty), not 0; import the traffic report or "
+        "the site's events",
+        "note: traffic data cover {covered} of {stores} stores{share}: visitors count only those stores, so "
+        "conversion rate and UV value (every store's buyers and GMV) read high")
+
+
+def _ads_note(args: argparse.Namespace) -> str:
+    """Asked for a KPI built on the ad reports (ad spend, ROAS, CPC …): no ad report, or only some stores'
+    (``metrics.runners.ad_coverage``)."""
+    from shopops.metrics.catalog import ad_dependent
+    from shopops.metrics.runners import ad_coverage
+
+    return _store_data_note(
+        args, ad_dependent, ad_coverage,
+        "note: no ad data imported for these stores in the period (no ad tool's plan report): ad spend and the "
+        "KPIs computed from it are unknown (— / empty), not 0; import the ad tools' reports",
+        "note: ad data cover {covered} of {stores} stores{share}: ad spend adds only those stores, so the ad "
+        "spend ratio (every store's GMV) reads low")
 
 
 def _sku_note(args: argparse.Namespace) -> str:

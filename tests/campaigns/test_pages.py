@@ -4,6 +4,7 @@ precise message, nothing saved), the ICS export parsed back, the content import,
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 from decimal import Decimal
 
@@ -367,3 +368,21 @@ def test_a_month_in_progress_judges_target_achievement_against_the_time_gone(cli
     page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
     # money with thousands separators (the test stores mix CNY and HKD: no symbol), not a bare Decimal
     assert ">1,000.00<" in page and "1000.0000" not in page
+
+
+def test_scorecard_roi_without_ad_data_is_unknown_not_zero(client, shop):
+    """_sales: tmall has no ad report in 2026-11 (its ad spend is unknown, not ¥0); own spent 200 for 600."""
+    from shopops.campaigns.selectors import scorecards
+
+    _sales(shop)
+    director, ads, both = user(Role.OPS_DIRECTOR, "boss"), user(Role.ADS_SPECIALIST, "ads"), user(Role.OPS_SPECIALIST, "both")
+    services.store_responsibility_set(user=ads, store_ids=["tmall"])
+    services.store_responsibility_set(user=both, store_ids=["own", "tmall"])
+    rows = {r.username: r for r in scorecards(viewer=director, month=dt.date(2026, 11, 1), as_of=dt.date(2026, 11, 30))}
+    assert (rows["ads"].ad_spend, rows["ads"].roi, rows["ads"].ad_stores, rows["ads"].flags["roi"]) == (None, None, 0, None)
+    # both: ROI over the one store with ad data, 600 / 200
+    assert (rows["both"].ad_spend, rows["both"].roi, rows["both"].ad_stores) == (Decimal("200.00"), 3.0, 1)
+    client.force_login(director)
+    page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
+    row = re.search(r'<tr[^>]*data-user="ads".*?</tr>', page, re.S).group(0)
+    assert 'data-col="roi" data-value=""' in row and "0.00×" not in row

@@ -132,3 +132,19 @@ def test_an_immature_refund_fall_in_a_weekly_report_is_never_an_improvement(stor
     assert "未成熟" in report.section("overview").note
     assert all(n.kpi not in ("refund_rate", "refund_amount") or not n.is_good for n in report.notable)
     assert not [n for n in report.notable if n.kpi == "refund_rate"]  # no immature fall listed at all
+
+
+def test_a_store_without_ad_reports_has_its_ad_figures_unknown_not_zero(store):
+    """The store above has orders and a traffic report and no ad report at all: ad spend and ROAS are "—"
+    with the reason in the ads section, in both languages (not ¥0.00 and a ROAS of 0)."""
+    for language, words in (("zh-hans", "未导入推广数据"), ("en", "No ad data imported")):
+        report = report_build(kind="weekly", period=WEEK, con=store, language=language)
+        assert report.line("ad_spend").current is None and report.line("roas").current is None
+        assert report.section("ads").note.startswith(words)
+        assert _table(report, "ads", "ad_tools").rows == ()
+    load(store, "ad_spend_daily", pa.table({
+        "store_id": ["tmall"], "date": [dt.date(2025, 11, 12)], "ad_tool": ["ztc"], "plan_id": ["p1"],
+        "cost": pa.array([Decimal("0.00")], pa.decimal128(18, 2)),
+        "attributed_gmv": pa.array([Decimal("0.00")], pa.decimal128(18, 2))}))
+    report = report_build(kind="weekly", period=WEEK, con=store)  # a report row of ¥0: a real 0
+    assert report.line("ad_spend").current == Decimal("0.00") and report.section("ads").note == ""

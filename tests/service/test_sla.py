@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from shopops.service.sla import BusinessHours, add_business_seconds, business_seconds_between, default_calendar, weekdays
+from shopops.service.sla import (
+    BusinessHours, add_business_seconds, business_seconds_between, default_calendar, subtract_business_seconds, weekdays,
+)
 
 SH = ZoneInfo("Asia/Shanghai")
 
@@ -51,6 +53,23 @@ def test_deadline(start, seconds, expected, hours):
 ])
 def test_open_time_between(start, end, expected_seconds, hours):
     assert business_seconds_between(at(start), at(end), hours) == expected_seconds
+
+
+@pytest.mark.parametrize(("end", "seconds", "expected", "hours"), [
+    ("2025-11-04 10:00", 2 * 3600, "2025-11-03 17:00", NINE_SIX),  # overnight: 1 h Tuesday + 1 h Monday
+    ("2025-11-10 09:30", 3600, "2025-11-07 17:30", NINE_SIX),  # back over the weekend
+    ("2025-11-09 15:00", 1800, "2025-11-07 17:30", NINE_SIX),  # a Sunday end: from Friday's close
+    ("2025-11-04 08:00", 3600, "2025-11-03 17:00", NINE_SIX),  # before opening: from the day before's close
+    ("2025-11-05 12:00", 0, "2025-11-05 12:00", NINE_SIX),
+    ("2025-11-04 12:00", 9 * 3600, "2025-11-03 12:00", NINE_SIX),  # a full business day
+    ("2025-10-09 10:00", 2 * 3600, "2025-09-30 17:00", OFFICIAL),  # back over National Day (Oct 1–8 off)
+    ("2025-09-28 10:00", 2 * 3600, "2025-09-26 17:00", OFFICIAL),  # from the 调休 Sunday, over Saturday
+    ("2025-11-09 12:00", 3 * 3600, "2025-11-07 21:00", BusinessHours(opens=9 * 60, closes=1440, is_working_day=weekdays)),
+])
+def test_clock_start(end, seconds, expected, hours):
+    start = subtract_business_seconds(at(end), seconds, hours)
+    assert start == at(expected)
+    assert business_seconds_between(start, at(end), hours) == seconds
 
 
 def test_utc_input_is_read_in_store_time():

@@ -462,14 +462,18 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         **_channel_kpis(t["shop"], events, gmv, buyers),
         **_period_kpis(t["shop_period"], events, gmv, buyers),
     }
-    return _unknowns(out, lines, item_gmv, skus_sold, visitors, t["shop"], store_level=all(
+    return _unknowns(out, lines, item_gmv, skus_sold, visitors, t["shop"], ads, store_level=all(
         d in ("store_id", "platform") for d in (where or {})))
 
 
 # docs/kpis.md "Traffic": built on event visitors / on the platform's daily report / on either
 _EVENT_VISITOR_KPIS = ("visitors", "add_to_cart_users", "favorite_users", "conversion_rate", "uv_value",
                        "add_to_cart_rate", "favorite_rate", "item_conversion_rate", "site_visitors",
-                       "site_add_to_cart_users")
+                       "site_add_to_cart_users", "page_views", "sessions", "bounced_sessions", "bounce_rate")
+# docs/kpis.md "Ads": built on the ad tools' plan reports
+_AD_KPIS = ("ad_spend", "ad_plan_days", "ad_gmv", "impressions", "clicks", "ctr", "cpc", "cpm", "roas", "ad_return", "roi",
+            "cac", "ad_orders", "ad_cost_per_order", "ad_spend_ratio", "ad_cart_adds", "ad_spend_with_cart_adds",
+            "ad_cost_per_cart_add")
 _REPORT_KPIS = ("report_visitors", "report_add_to_cart_users", "report_favorite_users", "report_order_buyers",
                 "report_buyers", "report_gmv", "report_conversion_rate", "report_uv_value", "report_add_to_cart_rate",
                 "report_favorite_rate", "report_traffic_days")
@@ -477,11 +481,13 @@ _CHANNEL_KPIS = ("channel_visitors", "channel_add_to_cart_users", "channel_conve
                  "channel_add_to_cart_rate")
 
 
-def _unknowns(out: dict, lines, item_gmv, skus_sold, visitors, shop, *, store_level: bool) -> dict:
+def _unknowns(out: dict, lines, item_gmv, skus_sold, visitors, shop, ads, *, store_level: bool) -> dict:
     """Unknown, not 0: SKUs sold where items were sold and no line has a SKU id; on whole stores, figures
-    built on visitors where the group has no event (visitors 0) / no platform daily report row."""
+    built on visitors where the group has no event (visitors 0) / no platform daily report row, and figures
+    of the ad reports where it has no ad row."""
     sku_gmv = _dsum(a for a, s in zip(lines.paid_amount, lines.sku_id) if s is not None and not pd.isna(s))
-    out.update(sku_item_gmv=sku_gmv, sku_coverage=_per(sku_gmv, item_gmv), report_traffic_days=len(shop))
+    out.update(sku_item_gmv=sku_gmv, sku_coverage=_per(sku_gmv, item_gmv), report_traffic_days=len(shop),
+               ad_plan_days=len(ads))
     if item_gmv and not skus_sold:
         out.update(skus_sold=None, sku_sales_rate=None)
     if store_level:
@@ -489,6 +495,7 @@ def _unknowns(out: dict, lines, item_gmv, skus_sold, visitors, shop, *, store_le
         out.update({k: None for k in _EVENT_VISITOR_KPIS if no_events})
         out.update({k: None for k in _REPORT_KPIS if no_report})
         out.update({k: None for k in _CHANNEL_KPIS if no_events and no_report})
+        out.update({k: None for k in _AD_KPIS if len(ads) == 0})
     return out
 
 

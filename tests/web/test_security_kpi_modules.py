@@ -23,7 +23,7 @@ def test_ad_kpis_and_those_built_from_them_belong_to_ads():
     # independent list: every KPI whose formula reads ad_spend_daily, directly or through a part
     assert {k for k, v in CATALOG.items() if v.module is Module.ADS} == {
         "ad_spend", "ad_gmv", "impressions", "clicks", "ctr", "cpc", "cpm", "roas", "ad_return", "roi", "cac",
-        "ad_orders", "ad_cost_per_order", "ad_spend_ratio", "ad_cart_adds", "ad_spend_with_cart_adds",
+        "ad_orders", "ad_cost_per_order", "ad_spend_ratio", "ad_cart_adds", "ad_spend_with_cart_adds", "ad_plan_days",
         "ad_cost_per_cart_add"}
     assert CATALOG["gmv"].module is None and CATALOG["conversion_rate"].module is None
 

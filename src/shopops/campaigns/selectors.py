@@ -792,7 +792,8 @@ class ScoreRow:
     gmv_target: Decimal | None = None
     target_achievement: float | None = None
     ad_gmv: Decimal | None = None
-    ad_spend: Decimal | None = None
+    ad_spend: Decimal | None = None  # None: none of the person's stores has ad data in the month
+    ad_stores: int = 0  # of the person's stores, those with ad data
     roi: float | None = None
     tasks_judged: int = 0
     tasks_on_time: int = 0
@@ -897,8 +898,13 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
             row.gmv_target = sum(tg, Decimal("0")) if tg else None
             if row.gmv_target:
                 row.target_achievement = float(row.gmv / row.gmv_target)
-            row.ad_gmv = sum((kpis.get(s, {}).get("ad_gmv") or Decimal("0") for s in stores), Decimal("0"))
-            row.ad_spend = sum((kpis.get(s, {}).get("ad_spend") or Decimal("0") for s in stores), Decimal("0"))
+            # a store without ad reports has its ad spend unknown (None), not 0: the person's ROI is over the
+            # stores with ad data, and "—" (not 0 %) when none of theirs has any
+            advertised = [s for s in stores if kpis.get(s, {}).get("ad_spend") is not None]
+            row.ad_stores = len(advertised)
+            if advertised:
+                row.ad_gmv = sum((kpis[s].get("ad_gmv") or Decimal("0") for s in advertised), Decimal("0"))
+                row.ad_spend = sum((kpis[s]["ad_spend"] for s in advertised), Decimal("0"))
             if row.ad_spend:
                 row.roi = float(row.ad_gmv / row.ad_spend)
         row.tasks_judged, row.tasks_on_time = on_time_counts(tasks.get(u.pk, []), today=as_of + dt.timedelta(days=1))

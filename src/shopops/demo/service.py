@@ -154,30 +154,34 @@ def _chat_exports(agents, last_day: dt.date, echo: Callable[[str], None]) -> int
     return rows
 
 
-def _intake_until(now: dt.datetime) -> dt.datetime:
-    """Until when the demo's tickets come in: ``now`` on a working day from 10:00 (store time); on a weekend, a
-    holiday or early in the morning, the last working day's close — else no demo ticket's SLA clock has run
-    (business hours only) and the desk shows no breach (a first run on a Sunday morning had none)."""
-    from zoneinfo import ZoneInfo
+# Where each hand-made ticket's SLA clock stands when the demo is built, in business time counted back from
+# that moment (``sla.subtract_business_seconds``): the queue a director opens has most tickets on track, some
+# within the warning hour and a few overdue, on a weekday or a weekend alike (on a Saturday the clocks stopped
+# at Friday's close and still read so; a ticket's time on the wall clock says nothing of its SLA).
+# ("share", x): x of its target has run; ("left", m): m business minutes are left; ("over", m): m overdue.
+NEW_CLOCKS = (("share", 0.3), ("share", 0.6), ("over", 95), ("share", 0.2), ("share", 0.5), ("share", 0.8),
+              ("over", 240), ("share", 0.4), ("share", 0.7), ("share", 0.25))  # of the first-response target
+OPEN_CLOCKS = (("share", 0.2), ("share", 0.45), ("left", 40), ("share", 0.3), ("over", 150), ("share", 0.6),
+               ("share", 0.15), ("left", 20), ("share", 0.5), ("share", 0.35), ("over", 45), ("left", 50))  # resolution
+WAITING_SHARES = (0.3, 0.5, 0.2, 0.6, 0.4, 0.25)  # of the resolution target, until the customer was asked
+LATE_FIRST_REPLY = frozenset({3, 9})  # open tickets whose first reply came after its target (1.5 × it)
 
-    from shopops.service.sla import default_calendar
 
-    tz = ZoneInfo("Asia/Shanghai")
-    working = default_calendar()
-    local = now.astimezone(tz)
-    if working(local.date()) and local.hour >= 10:
-        return now
-    day = local.date() - dt.timedelta(days=1)
-    for _ in range(31):  # the longest holiday is well under a month
-        if working(day):
-            break
-        day -= dt.timedelta(days=1)
-    return min(now, dt.datetime.combine(day, dt.time(18), tzinfo=tz))
+def clock_elapsed(clock: tuple[str, float], target_seconds: int) -> int:
+    """The business seconds a ticket's clock has run for one of the clocks above."""
+    kind, x = clock
+    if kind == "share":
+        return int(target_seconds * x)
+    if kind == "left":
+        return target_seconds - int(x * 60)
+    return target_seconds + int(x * 60)
 
 
 def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
     from shopops.service.models import ReplyTemplate, TicketStatus, TicketType
+    from shopops.service.selectors import business_hours_for, sla_policy_for
     from shopops.service.services import template_render, ticket_create, ticket_reply, ticket_transition, tickets_escalate
+    from shopops.service.sla import add_business_seconds, subtract_business_seconds
 
     subjects = {
         TicketType.PRESALE: ["这件外套 170/65kg 穿什么码？", "双11 前能发货吗？", "有没有赠品？"],
@@ -188,20 +192,39 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
         TicketType.LOGISTICS: ["快递三天没动", "显示签收但没收到"],
         TicketType.BAD_REVIEW: ["差评：质量一般，洗一次就起球", "差评：尺码偏小"],
     }
-    plan = ([TicketStatus.NEW] * 10 + [TicketStatus.OPEN] * 12 + [TicketStatus.WAITING] * 6
-            + [TicketStatus.RESOLVED] * 8 + [TicketStatus.CLOSED] * 14)
+    plan = ([TicketStatus.NEW] * len(NEW_CLOCKS) + [TicketStatus.OPEN] * len(OPEN_CLOCKS)
+            + [TicketStatus.WAITING] * len(WAITING_SHARES) + [TicketStatus.RESOLVED] * 8 + [TicketStatus.CLOSED] * 14)
     types = list(subjects)
     greeting = ReplyTemplate.objects.filter(title="开场问候").first()  # the first replies use it: its uses count
     products = _best_sellers()  # the tickets are about the stores' best sellers
     made = 0
-    intake = _intake_until(now)
+    seen = {status: 0 for status in TicketStatus.values}
     for i, status in enumerate(plan):
         kind = types[i % len(types)]
-        created = intake - dt.timedelta(minutes=int(rng.integers(20, 60 * 30)))
+        store_id = ("tmall", "jd", "pdd", "douyin")[i % 4]
+        priority = int(rng.choice([1, 2, 2, 2, 3, 4]))
+        hours = business_hours_for(store_id=store_id)
+        policy = sla_policy_for(ticket_type=kind, priority=priority)
+        first, resolve = ((policy.first_response_minutes * 60, policy.resolution_minutes * 60) if policy
+                          else (1800, 86400))
+        k = seen[status]
+        seen[status] += 1
+        reply_after = int(first * rng.uniform(0.2, 0.8))  # business seconds to the first reply: on time …
+        if status == TicketStatus.NEW:
+            elapsed = clock_elapsed(NEW_CLOCKS[k], first)
+        elif status == TicketStatus.OPEN:
+            elapsed = clock_elapsed(OPEN_CLOCKS[k], resolve)
+            if k in LATE_FIRST_REPLY:
+                reply_after = first * 3 // 2  # … or late
+        elif status == TicketStatus.WAITING:
+            elapsed = int(resolve * WAITING_SHARES[k]) + int(rng.integers(1, 8)) * 3600
+        else:  # resolved or closed: came in one to six working days ago
+            elapsed = int(rng.integers(1, 6)) * 15 * 3600 + int(rng.integers(0, 12 * 3600))
+        created = subtract_business_seconds(now, elapsed, hours)
         agent = None if status == TicketStatus.NEW and i % 2 else agents[1 + i % 2]
         ticket, new = ticket_create(
-            store_id=(store_id := ("tmall", "jd", "pdd", "douyin")[i % 4]), ticket_type=kind,
-            subject=subjects[kind][i % len(subjects[kind])], priority=int(rng.choice([1, 2, 2, 2, 3, 4])),
+            store_id=store_id, ticket_type=kind,
+            subject=subjects[kind][i % len(subjects[kind])], priority=priority,
             source_ref=f"demo-{i}", source="manual", order_id=f"DEMO{100000 + i}", customer_id=f"demo-buyer-{i:03d}",
             customer_nickname=["晴天小猪", "tb_aaron", "Lily酱", "老王", "木子李"][i % 5],
             product_id=(products.get(store_id) or [""])[(i // 4) % len(products.get(store_id) or [""])],
@@ -209,21 +232,22 @@ def _tickets(agents, rng: np.random.Generator, now: dt.datetime) -> int:
         if not new:
             continue
         made += 1
-        step = created
-        if status != TicketStatus.NEW:
-            step += dt.timedelta(minutes=int(rng.integers(2, 40)))
-            if greeting is not None and agent is not None:
-                ticket_reply(ticket=ticket, body=template_render(template=greeting, ticket=ticket, agent=agent),
-                             actor=agent.user, template=greeting, now=step)
-            else:
-                ticket_reply(ticket=ticket, body="亲，您好，已收到您的问题，马上为您处理～", actor=agent.user if agent else None,
-                             now=step)
-        if status == TicketStatus.WAITING:
-            ticket_transition(ticket=ticket, to=TicketStatus.WAITING, now=step + dt.timedelta(minutes=5))
+        if status == TicketStatus.NEW:
+            continue
+        step = add_business_seconds(created, min(reply_after, elapsed - 600), hours)
+        if greeting is not None and agent is not None:
+            ticket_reply(ticket=ticket, body=template_render(template=greeting, ticket=ticket, agent=agent),
+                         actor=agent.user, template=greeting, now=step)
+        else:
+            ticket_reply(ticket=ticket, body="亲，您好，已收到您的问题，马上为您处理～", actor=agent.user if agent else None,
+                         now=step)
+        if status == TicketStatus.WAITING:  # the customer was asked back: the resolution clock stops
+            ticket_transition(ticket=ticket, to=TicketStatus.WAITING,
+                              now=subtract_business_seconds(now, elapsed - int(resolve * WAITING_SHARES[k]), hours))
         if status in (TicketStatus.RESOLVED, TicketStatus.CLOSED):
-            ticket_transition(ticket=ticket, to=TicketStatus.RESOLVED, now=step + dt.timedelta(minutes=30))
+            ticket_transition(ticket=ticket, to=TicketStatus.RESOLVED, now=add_business_seconds(step, 30 * 60, hours))
         if status == TicketStatus.CLOSED:
-            ticket_transition(ticket=ticket, to=TicketStatus.CLOSED, now=step + dt.timedelta(minutes=40))
+            ticket_transition(ticket=ticket, to=TicketStatus.CLOSED, now=add_business_seconds(step, 40 * 60, hours))
     tickets_escalate(now=now)
     return made
 

@@ -522,6 +522,15 @@ _kpi(Kpi(
     formula_text="sum(ad_spend_daily.cost)", tags=("marketing",),
 ))
 _kpi(Kpi(
+    "ad_plan_days", "推广报表计划天数", "Plan-days of ad reports",
+    "导入的推广报表行数(计划 × 日):为 0 时推广花费及由它算出的指标(投产比、ROI、点击花费、推广费比……)未知"
+    "(未导入推广数据),而不是 0;有行而花费为 0 则是真实的 0。",
+    "Rows of the ad tools' plan reports imported (plan × day): at 0 ad spend and everything computed from it "
+    "(ROAS, ROI, CPC, ad spend ratio …) are unknown (no ad data imported), not 0; a row with 0 spend is a real 0.",
+    Unit.COUNT, source="ad_spend", measure=lambda t: t.count(),
+    formula_text="count(ad_spend_daily)", tags=("marketing",),
+))
+_kpi(Kpi(
     "ad_gmv", "推广成交金额", "Ad-attributed GMV",
     "推广工具归因的成交金额之和(按各工具自身的归因口径)。",
     "GMV the ad tools attribute to their plans (each tool's own attribution).",
@@ -1120,7 +1129,7 @@ for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buye
 # the ads page's cost per add-to-cart; its spend part is not a series of its own (ad_spend is judged)
 _facts("ad_spend_with_cart_adds", judged_daily=False)
 # whether the cost of goods is known, and how much of it: a fact about the imported costs, not a series to judge
-for _kid in ("costed_item_gmv", "cost_coverage", "sku_item_gmv", "sku_coverage", "report_traffic_days"):
+for _kid in ("costed_item_gmv", "cost_coverage", "sku_item_gmv", "sku_coverage", "report_traffic_days", "ad_plan_days"):
     _facts(_kid, judged_daily=False)
 for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
                               "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
@@ -1205,9 +1214,9 @@ _TRAFFIC_SOURCES: dict[str, frozenset[str]] = {}
 
 
 def _counts_visitors(k: Kpi) -> bool:
-    """A base KPI counting visitors (distinct visitors of the events, or a platform report's figures);
-    page views and sessions of the events are left as they were (0 without events, their rate undefined)."""
-    return k.source in ("shop_traffic", "shop_period") or (k.source == "events" and k.entity == "visitor_id")
+    """A base KPI read from traffic data: anything of the events (visitors, page views, sessions …: no
+    event, none of them is known) or a platform report's figures."""
+    return k.source in ("events", "shop_traffic", "shop_period")
 
 
 def traffic_dependent(kpi_id: str) -> bool:
@@ -1224,6 +1233,28 @@ def traffic_unknown(kpi_id: str, values: dict) -> bool:
     if not sources or not sources <= TRAFFIC_PRESENCE.keys():
         return False  # e.g. the platforms' period export (shop_period): a value only for an imported period
     return all(TRAFFIC_PRESENCE[s] in values and not values[TRAFFIC_PRESENCE[s]] for s in sources)
+
+
+# Whether ad data are there at all: the rows of the ad tools' plan reports (a row may say 0 spend: a real 0).
+AD_PRESENCE = "ad_plan_days"
+
+
+def ad_dependent(kpi_id: str) -> bool:
+    """The KPI is computed from the ad tools' reports (ad spend, ROAS, ROI, CPC, CPM, ad spend ratio, CAC …):
+    unknown where the group has no ad report row (:func:`ad_unknown`)."""
+    hit = _AD_DEPENDENT.get(kpi_id)
+    if hit is None:
+        hit = _AD_DEPENDENT[kpi_id] = any(CATALOG[b].source == "ad_spend" for b in _bases([kpi_id]))
+    return hit
+
+
+_AD_DEPENDENT: dict[str, bool] = {}
+
+
+def ad_unknown(values: dict) -> bool:
+    """From a group's base values: no ad report row (:data:`AD_PRESENCE` is 0), so ad spend is unknown, not
+    0 — a store imported without its ad tools' reports. Never unknown when the count is not among ``values``."""
+    return AD_PRESENCE in values and not values[AD_PRESENCE]
 
 
 def sku_dependent(kpi_id: str) -> bool:
@@ -1251,8 +1282,11 @@ def data_status(coverage: float | None) -> str | None:
 def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
     """The base KPIs (measures and entity counts) the given KPIs are computed from, in catalog order;
     with the cost of goods come :data:`COST_COVERAGE_PARTS` (whether it is known, and how much of it),
-    with a traffic source its presence count (:data:`TRAFFIC_PRESENCE`), with SKUs sold the item GMV."""
+    with a traffic source its presence count (:data:`TRAFFIC_PRESENCE`), with the ad reports theirs
+    (:data:`AD_PRESENCE`), with SKUs sold the item GMV."""
     need = _bases(kpi_ids)
+    if any(CATALOG[b].source == "ad_spend" for b in need):
+        need.add(AD_PRESENCE)
     if "cogs" in need:
         need.update(COST_COVERAGE_PARTS)
     for source, presence in TRAFFIC_PRESENCE.items():
@@ -1362,7 +1396,19 @@ def kpis_markdown() -> str:
         "platform or day); a product or traffic source without events of a store that has them stays 0. "
         "When only some of the selected stores have traffic data, the figures count those stores' visitors "
         "and are shown with how many stores and what share of GMV they cover (conversion rate and UV value "
-        "then count every store's buyers and GMV, so they read high).",
+        "then count every store's buyers and GMV, so they read high). The KPIs only the events have — "
+        "`page_views`, `sessions`, `bounced_sessions`, `bounce_rate` — are unknown the same way for a store "
+        "without events (a platform daily report has none of them), and their coverage counts only stores "
+        "with events.",
+        "",
+        "**Ads.** `ad_spend` and every KPI built on the ad tools' reports — `ad_gmv`, `roas`, `ad_return`, "
+        "`roi`, `ctr`, `cpc`, `cpm`, `ad_orders`, `ad_cost_per_order`, `ad_spend_ratio`, `cac`, "
+        "`ad_cost_per_cart_add` … — are *unknown* (null, “—” with “未导入推广数据 / no ad data imported”), not "
+        "¥0.00 and not a ROAS of 0, for a period, store or day with no ad report row (`ad_spend_daily`, counted "
+        "by `ad_plan_days`); a row that says 0 spend is a real 0. Judged on whole stores, as traffic (a filter "
+        "on a tool or plan keeps a real 0). When only some of the selected stores have ad data, the figures "
+        "add those stores' spend and are shown with how many stores and what share of GMV they cover (the ad "
+        "spend ratio then divides their spend by every store's GMV, so it reads low).",
         "",
         "**SKUs.** `skus_sold` and the SKU sales rate are *unknown* (“—”, “订单行没有 SKU 编号 / order lines "
         "carry no SKU id”) for a group where items were sold and no paid line carries a SKU id (a sales "

@@ -11,13 +11,16 @@ import ibis
 
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
-from shopops.metrics.catalog import CATALOG, Direction, Kpi, cost_dependent, cost_status, traffic_dependent
+from shopops.metrics.catalog import (
+    CATALOG, Direction, Kpi, ad_dependent, cost_dependent, cost_status, traffic_dependent,
+)
 from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
 from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import (
-    KpiQuery, KpiResult, TargetProgress, TargetQuery, TrafficCoverage, last_fact_date, run_query, traffic_coverage,
+    KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, ad_coverage, last_fact_date,
+    run_query, traffic_coverage,
 )
 from shopops.metrics.runners.targets import project
 from shopops.metrics.sources import paid_orders, today_in_period
@@ -100,11 +103,18 @@ class Tile:
     # a KPI built on visitors, when some or all of the selected stores have no traffic data in the period
     # (None: every store has, or another KPI): "missing" — the value is None —, or "partial"
     traffic: TrafficCoverage | None = None
+    # the same for a KPI built on the ad tools' reports (ad spend, ROAS …) and the stores' ad data
+    ads: StoreCoverage | None = None
 
     @property
     def cost_status(self) -> str | None:
         """"missing" (no SKU cost for what was sold: the value is unknown), "partial" or None."""
         return cost_status(self.cost_coverage)
+
+    @property
+    def coverages(self) -> tuple[StoreCoverage, ...]:
+        """The stores' traffic or ad data behind the value, when missing or partial (the tile says so)."""
+        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.status)
 
     @property
     def change_last_year(self) -> float | None:
@@ -295,6 +305,10 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     traffic = traffic_coverage(period, stores=stores, con=con) if any(traffic_dependent(k) for k in kpis) else None
     if traffic is not None and traffic.status is None:
         traffic = None
+    # ad spend of stores without ad reports is unknown: which of the selected stores have them
+    ads = ad_coverage(period, stores=stores, con=con) if any(ad_dependent(k) for k in kpis) else None
+    if ads is not None and ads.status is None:
+        ads = None
     tiles = []
     for k in kpis:
         if k in OPTIONAL_TILES and not current.total(k) and not base.total(k):
@@ -307,7 +321,8 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
         elif basis is None:
             tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly,
                               cost_coverage=coverage if cost_dependent(k) else None,
-                              traffic=traffic if traffic_dependent(k) else None))
+                              traffic=traffic if traffic_dependent(k) else None,
+                              ads=ads if ad_dependent(k) else None))
         else:
             tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
                               immature=not basis.mature, last_year=ly))

@@ -50,6 +50,7 @@ from shopops.metrics.runners import (
     FunnelQuery,
     StoreFunnelQuery,
     TargetQuery,
+    ad_coverage,
     last_fact_date,
     run_query,
 )
@@ -535,7 +536,20 @@ def _ads(c: _Context) -> None:
                _kpi_column(c, "ad_gmv"), _kpi_column(c, "roas"),
                Column("roas_change", f"{c.kpi_label('roas')} {c.t('change_previous')}", CHANGE),
                *(_kpi_column(c, k) for k in ("impressions", "clicks", "ctr", "cpc")))
-    c.sections.append(Section("ads", c.t("ads"), (ReportTable("ad_tools", c.t("ad_tools"), columns, tuple(rows)),)))
+    c.sections.append(Section("ads", c.t("ads"), (ReportTable("ad_tools", c.t("ad_tools"), columns, tuple(rows)),),
+                              note=_ads_note(c)))
+
+
+def _ads_note(c: _Context) -> str:
+    """Why the ad figures are "—" (no store has ad reports: the overview's ad spend and ROAS too), or how
+    much of the report's stores they cover (``metrics.runners.ad_coverage``)."""
+    cov = ad_coverage(c.period, stores=c.stores, con=c.con)
+    if cov.status == "missing":
+        return c.t("no_ad_data")
+    if cov.status == "partial":
+        share = "—" if cov.gmv_share is None else f"{cov.gmv_share:.2%}"
+        return c.t("ad_partial", covered=cov.with_data, stores=cov.stores, share=share)
+    return ""
 
 
 def _customers(c: _Context) -> None:

@@ -74,6 +74,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No targets set: compared with the previous period.",
     ),
     "missing": ("(空)", "(none)"),
+    "no_ad_data": (
+        "未导入推广数据:本期这些店铺没有推广报表,推广花费、投产比、ROI、点击花费等为未知(—),不是 0。",
+        "No ad data imported: these stores have no ad report in this period, so ad spend, ROAS, ROI, CPC and the "
+        "rest are unknown (—), not 0.",
+    ),
+    "ad_partial": (
+        "推广数据覆盖 {covered}/{stores} 家店铺(占支付金额 {share}):推广花费只合计有推广报表的店铺。",
+        "Ad data cover {covered} of {stores} stores ({share} of GMV): ad spend adds only the stores with ad reports.",
+    ),
     "visitor_days_note": (
         "平台店铺(天猫、京东、拼多多、抖音)的访客数与支付转化率取自平台店铺日报,多日为每日访客数之和(访客人天),"
         "不是整段去重的访客数;导入与本期完全一致的平台整段报表(生意参谋/京东商智整段导出)后为平台整段数字。",

@@ -15,6 +15,9 @@ Two operations, each other's inverse on open time:
   ``start`` have passed (a deadline). A start outside the open hours begins counting at
   the next opening.
 
+and :func:`subtract_business_seconds`, the instant ``seconds`` of open time before an end
+(where a ticket that has waited that long came in: the demo's queue).
+
 Pauses (a ticket waiting on the customer) are handled by the caller: it keeps the
 open seconds left when the pause began and computes a new deadline from the moment
 the pause ends (``services.ticket_transition``).
@@ -196,3 +199,24 @@ def add_business_seconds(start: dt.datetime, seconds: int, hours: BusinessHours)
             left -= available
         day += dt.timedelta(days=1)
     raise ValueError(f"no working day within {MAX_DAYS} days of {start.isoformat()}: check the calendar")
+
+
+def subtract_business_seconds(end: dt.datetime, seconds: int, hours: BusinessHours) -> dt.datetime:
+    """The latest instant with ``seconds`` of open time between it and ``end``
+    (``business_seconds_between(result, end) == seconds``): where a clock that has run that long
+    started. An ``end`` outside the open hours counts back from the last closing before it."""
+    end = _aware(end, "end")
+    if seconds < 0:
+        raise ValueError(f"seconds must be >= 0, got {seconds}")
+    day = end.astimezone(hours.zone).date()
+    left = float(seconds)
+    for _ in range(MAX_DAYS):
+        w = hours.window(day)
+        if w is not None and w[0] < end:
+            hi = min(w[1], end)
+            available = (hi - w[0]).total_seconds()
+            if left <= available:
+                return hi - dt.timedelta(seconds=left)
+            left -= available
+        day -= dt.timedelta(days=1)
+    raise ValueError(f"no working day within {MAX_DAYS} days before {end.isoformat()}: check the calendar")

@@ -1,10 +1,11 @@
-"""What a page says next to a figure built on traffic data (visitors, conversion rate, UV value …) or on
-SKU ids (SKUs sold, the SKU sales rate) when the data behind it are missing or cover only part of the
-selection — the same pattern as the cost of goods (:mod:`shopops.ui.costs`).
+"""What a page says next to a figure built on traffic data (visitors, conversion rate, UV value …), on the
+ad tools' reports (ad spend, ROAS, CPC …) or on SKU ids (SKUs sold, the SKU sales rate) when the data behind
+it are missing or cover only part of the selection — the same pattern as the cost of goods (:mod:`shopops.ui.costs`).
 
 * traffic: ``metrics.runners.traffic_coverage`` says how many of the selected stores have traffic data
   (an event or a platform daily report row) in the period: none — the figures are unknown and shown as
   "—" (not 0 visitors, not a rate computed from 0); some — shown with the stores and the GMV they cover;
+* ads: ``metrics.runners.ad_coverage`` says the same of the ad tools' plan reports;
 * SKUs: the catalog's ``sku_coverage`` (item GMV on lines with a SKU id ÷ item GMV): 0 — unknown;
   between 0 and 1 — shown with the share.
 """
@@ -17,15 +18,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from shopops.metrics.catalog import data_status
-from shopops.metrics.runners import TrafficCoverage
+from shopops.metrics.runners import StoreCoverage
 from shopops.ui.formatting import format_percent
 
-__all__ = ["sku_note", "sku_short", "sku_status", "traffic_note", "traffic_short"]
+__all__ = ["coverage_link", "coverage_note", "coverage_short", "sku_note", "sku_short", "sku_status"]
 
 
-def _stores_part(cov: TrafficCoverage) -> str:
+def _stores_part(cov: StoreCoverage) -> str:
     stores = ngettext("%(covered)s of %(total)s store", "%(covered)s of %(total)s stores", cov.stores) % {
-        "covered": cov.with_traffic, "total": cov.stores}
+        "covered": cov.with_data, "total": cov.stores}
     if cov.gmv_share is None:
         return stores
     return _("%(stores)s, %(share)s of GMV") % {"stores": stores, "share": format_percent(cov.gmv_share)}
@@ -37,22 +38,55 @@ def _said(status: str | None, missing: Callable[[], str], partial: Callable[[], 
     return missing() if status == "missing" else partial() if status == "partial" else ""
 
 
-def traffic_short(cov: TrafficCoverage | None) -> str:
-    """A tile's few words: "未导入流量数据" / "流量数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%"; "" when complete."""
-    return _said(cov.status if cov is not None else None, lambda: _("No traffic data imported"),
-                 lambda: _("Traffic data cover %(part)s") % {"part": _stores_part(cov)})
-
-
-def traffic_note(cov: TrafficCoverage | None) -> str:
-    """A sentence for a table or a tile's title: why visitors are "—", or how much of them is known."""
-    return _said(
-        cov.status if cov is not None else None,
+# the words for each kind of data (:class:`~shopops.metrics.runners.StoreCoverage`.kind), said in the reader's
+# language when called: (a tile's few words when missing, when partial; the sentence when missing, when partial;
+# the import link's text)
+_WORDS: dict[str, tuple[Callable[[], str], ...]] = {
+    "traffic": (
+        lambda: _("No traffic data imported"),
+        lambda: _("Traffic data cover %(part)s"),
         lambda: _("No traffic data imported for these stores in this period: visitors and the KPIs computed from "
                   "them (conversion rate, UV value, add-to-cart and favourite rates) are unknown (—), not 0. Import "
                   "the platform's traffic report or the site's events on the Data import page to see them."),
         lambda: _("Traffic data cover %(part)s: visitors count only the stores with traffic data, while conversion "
                   "rate and UV value count the buyers and GMV of every store, so they read high. Import the missing "
-                  "traffic reports on the Data import page.") % {"part": _stores_part(cov)})
+                  "traffic reports on the Data import page."),
+        lambda: _("Import traffic data"),
+    ),
+    "ads": (
+        lambda: _("No ad data imported"),
+        lambda: _("Ad data cover %(part)s"),
+        lambda: _("No ad data imported for these stores in this period: ad spend and the KPIs computed from it "
+                  "(ROAS, ROI, CPC, CPM, ad spend ratio) are unknown (—), not 0. Import the ad tools' plan reports "
+                  "on the Data import page to see them."),
+        lambda: _("Ad data cover %(part)s: ad spend adds only the stores with ad reports, while the ad spend ratio "
+                  "divides it by the GMV of every store, so it reads low. Import the missing ad reports on the Data "
+                  "import page."),
+        lambda: _("Import ad data"),
+    ),
+}
+
+
+def _coverage_words(cov: StoreCoverage | None, missing: int) -> str:
+    if cov is None:
+        return ""
+    words = _WORDS[cov.kind]
+    return _said(cov.status, words[missing], lambda: words[missing + 1]() % {"part": _stores_part(cov)})
+
+
+def coverage_short(cov: StoreCoverage | None) -> str:
+    """A tile's few words: "未导入流量数据" / "推广数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%"; "" when complete."""
+    return _coverage_words(cov, 0)
+
+
+def coverage_note(cov: StoreCoverage | None) -> str:
+    """A sentence for a table or a tile's title: why the figures are "—", or how much of them is known."""
+    return _coverage_words(cov, 2)
+
+
+def coverage_link(cov: StoreCoverage | None) -> str:
+    """The text of the link to the import page: "导入流量数据" / "导入推广数据"."""
+    return _WORDS[cov.kind][4]() if cov is not None else ""
 
 
 def sku_status(coverage: float | None) -> str | None:

@@ -25,7 +25,7 @@ from django.utils.functional import Promise
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from shopops.metrics.catalog import CATALOG, Kpi, traffic_dependent
+from shopops.metrics.catalog import CATALOG, Kpi, ad_dependent, traffic_dependent
 from shopops.ui.formatting import format_change, format_value, raw_value
 
 NUMERIC_UNITS = ("money", "count", "percent", "ratio")
@@ -270,14 +270,16 @@ def chart_from_table(
 
 def series_empty_text(kpi_id: str, language: str, values: list) -> str:
     """What a chart shows instead of a series with no value at all (every point unknown): "访客数:未导入
-    流量数据" for a series built on visitors, "…: no data in this period" otherwise; "" when any value is
-    there (a real 0 included)."""
+    流量数据" for a series built on traffic data, "推广花费:未导入推广数据" for one built on the ad reports,
+    "…: no data in this period" otherwise; "" when any value is there (a real 0 included)."""
     if not values or any(v is not None for v in values):
         return ""
     kpi = CATALOG.get(kpi_id)
     name = kpi.label(language) if kpi is not None else kpi_id
     if kpi is not None and traffic_dependent(kpi_id):
         return _("%(name)s: no traffic data imported for this period") % {"name": name}
+    if kpi is not None and ad_dependent(kpi_id):
+        return _("%(name)s: no ad data imported for this period") % {"name": name}
     return _("%(name)s: no data for this period") % {"name": name}
 
 

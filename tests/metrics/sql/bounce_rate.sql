@@ -1,7 +1,22 @@
 SELECT
-  "t5"."sessions",
-  "t8"."bounced_sessions"
+  "t7"."visitors",
+  "t8"."sessions",
+  "t11"."bounced_sessions"
 FROM (
+  SELECT
+    COUNT(*) AS "visitors"
+  FROM (
+    SELECT DISTINCT
+      "t0"."store_id" AS "_store",
+      "t0"."visitor_id" AS "_entity"
+    FROM "events" AS "t0"
+    WHERE
+      "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
+      AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
+      AND "t0"."visitor_id" IS NOT NULL
+  ) AS "t1"
+) AS "t7"
+CROSS JOIN (
   SELECT
     COUNT(*) AS "sessions"
   FROM (
@@ -13,8 +28,8 @@ FROM (
       "t0"."event_date" >= MAKE_DATE(2025, 11, 1)
       AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
       AND "t0"."session_id" IS NOT NULL
-  ) AS "t1"
-) AS "t5"
+  ) AS "t2"
+) AS "t8"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "bounced_sessions"
@@ -23,8 +38,8 @@ CROSS JOIN (
       *
     FROM (
       SELECT
-        "t2"."store_id" AS "_store",
-        "t2"."session_id" AS "_entity",
+        "t3"."store_id" AS "_store",
+        "t3"."session_id" AS "_entity",
         COUNT(*) AS "_n"
       FROM (
         SELECT
@@ -46,12 +61,12 @@ CROSS JOIN (
           AND "t0"."event_date" <= MAKE_DATE(2025, 11, 30)
           AND "t0"."session_id" IS NOT NULL
           AND "t0"."event_type" IN ('page_view', 'product_view')
-      ) AS "t2"
+      ) AS "t3"
       GROUP BY
         1,
         2
-    ) AS "t4"
+    ) AS "t6"
     WHERE
-      "t4"."_n" = 1
-  ) AS "t6"
-) AS "t8"
+      "t6"."_n" = 1
+  ) AS "t9"
+) AS "t11"

@@ -5,6 +5,7 @@ SELECT
   "t23"."refund_amount",
   "t14"."visitors",
   "t18"."ad_spend",
+  "t18"."ad_plan_days",
   "t18"."ad_gmv"
 FROM (
   SELECT
@@ -142,6 +143,7 @@ CROSS JOIN (
 CROSS JOIN (
   SELECT
     SUM("t5"."cost") AS "ad_spend",
+    COUNT(*) AS "ad_plan_days",
     SUM("t5"."attributed_gmv") AS "ad_gmv"
   FROM (
     SELECT

@@ -32,8 +32,8 @@ from shopops.metrics.runners.funnel import (
     StoreFunnelQuery, StoreFunnelRunner, TrafficFunnelQuery, TrafficFunnelRunner,
 )
 from shopops.metrics.runners.kpis import (
-    KpiQuery, KpiResult, KpiRunner, TrafficCoverage, base_frame, cost_coverage, derive, last_fact_date, query,
-    sku_coverage, traffic_coverage,
+    KpiQuery, KpiResult, KpiRunner, StoreCoverage, TrafficCoverage, ad_coverage, base_frame, cost_coverage, derive,
+    last_fact_date, query, sku_coverage, traffic_coverage,
 )
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
@@ -45,5 +45,5 @@ __all__ = [
     "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
     "KpiRunner", "Response", "Runner", "base_frame", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
     "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "cost_coverage", "derive", "get_runner", "last_fact_date", "query",
-    "run_query", "sku_coverage", "traffic_coverage", "TrafficCoverage",
+    "run_query", "sku_coverage", "traffic_coverage", "TrafficCoverage", "StoreCoverage", "ad_coverage",
 ]

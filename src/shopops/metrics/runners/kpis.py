@@ -23,8 +23,8 @@ import pandas as pd
 from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import (
-    CATALOG, TRAFFIC_PRESENCE, Unit, cost_dependent, cost_unknown, kpi, kpi_dimensions, measures_needed,
-    sku_dependent, sku_unknown, traffic_unknown,
+    AD_PRESENCE, CATALOG, TRAFFIC_PRESENCE, Unit, ad_dependent, ad_unknown, cost_dependent, cost_unknown, kpi,
+    kpi_dimensions, measures_needed, sku_dependent, sku_unknown, traffic_unknown,
 )
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
@@ -260,13 +260,14 @@ def derive(kid: str, values: dict, *, traffic: bool = True):
     """The value of any KPI from the values of the base KPIs it needs; None (unknown, not 0) for a KPI
     built on the cost of goods where items were sold and none has a SKU cost (``catalog.cost_unknown``),
     one counting SKUs where items were sold and no line has a SKU id (``catalog.sku_unknown``), and —
-    with ``traffic`` (groups of whole stores: :func:`store_level`) — one built on visitors where no
-    traffic source it reads has a row (``catalog.traffic_unknown``)."""
+    with ``traffic`` (groups of whole stores: :func:`store_level`) — one built on traffic data where no
+    traffic source it reads has a row (``catalog.traffic_unknown``), one built on the ad reports where
+    the group has no ad report row (``catalog.ad_unknown``)."""
     if cost_dependent(kid) and cost_unknown(values):
         return None
     if sku_dependent(kid) and sku_unknown(values):
         return None
-    if traffic and traffic_unknown(kid, values):
+    if traffic and (traffic_unknown(kid, values) or (ad_dependent(kid) and ad_unknown(values))):
         return None
     k = CATALOG[kid]
     if k.is_base:
@@ -332,36 +333,57 @@ def _share(kid: str, period: Period, stores, filters, con) -> float | None:
 
 
 @dataclass(frozen=True, slots=True)
-class TrafficCoverage:
-    """Which of the selected stores have traffic data (events or a platform daily report) in a period."""
+class StoreCoverage:
+    """Which of the selected stores have a kind of data (traffic: events or a platform daily report; ads: the
+    ad tools' plan reports) in a period."""
 
-    stores: int  # stores of the selection with orders or traffic data in the period
-    with_traffic: int  # of them, with traffic data
+    stores: int  # stores of the selection with orders or such data in the period
+    with_data: int  # of them, with the data
     gmv_share: float | None  # their share of the selection's GMV (None: no GMV)
-    without: tuple[str, ...] = ()  # the stores with orders and no traffic data
+    without: tuple[str, ...] = ()  # the stores with orders and none of the data
+    kind: str = "traffic"  # or "ads"
+
+    @property
+    def with_traffic(self) -> int:
+        return self.with_data
 
     @property
     def status(self) -> str | None:
-        """"missing" (no store has traffic data: visitors are unknown), "partial" (some have) or None."""
-        if not self.with_traffic:
+        """"missing" (no store has the data: the figures are unknown), "partial" (some have) or None."""
+        if not self.with_data:
             return "missing"
-        return "partial" if self.with_traffic < self.stores else None
+        return "partial" if self.with_data < self.stores else None
 
 
-def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
-                     con: ibis.BaseBackend | None = None) -> TrafficCoverage:
+TrafficCoverage = StoreCoverage  # the name the traffic coverage had first
+
+
+def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (), sources: frozenset[str] | None = None,
+                     con: ibis.BaseBackend | None = None) -> StoreCoverage:
     """How much of the selection the traffic figures cover: a store has traffic data in ``period`` when it
-    has an event or a platform daily report row in it (``catalog.TRAFFIC_PRESENCE``); a report row of 0
-    visitors is traffic data (a real 0)."""
-    presence = tuple(dict.fromkeys(TRAFFIC_PRESENCE.values()))
+    has an event or a platform daily report row in it (``catalog.TRAFFIC_PRESENCE``; only ``sources`` when
+    given: page views are in the events only); a report row of 0 visitors is traffic data (a real 0)."""
+    presence = (tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
+                or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))  # e.g. the period export: judged on every source
+    return _store_coverage(presence, "traffic", period, stores, con)
+
+
+def ad_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
+                con: ibis.BaseBackend | None = None) -> StoreCoverage:
+    """How much of the selection the ad figures cover: a store has ad data in ``period`` when its ad tools'
+    plan reports have a row in it (``catalog.AD_PRESENCE``); a row of 0 spend is ad data (a real 0)."""
+    return _store_coverage((AD_PRESENCE,), "ads", period, stores, con)
+
+
+def _store_coverage(presence: tuple[str, ...], kind: str, period: Period, stores, con) -> StoreCoverage:
     rows = run_query(KpiQuery(("gmv", *presence), period, by=("store_id",), stores=tuple(stores)), con=con).rows
-    # derive calls a store's visitors unknown (None) when it has no traffic row: absent either way
+    # derive calls a store's figures unknown (None) when it has none of the data: absent either way
     seen = [r for r in rows if r["gmv"] or any(r[p] for p in presence)]
     covered = [r for r in seen if any(r[p] for p in presence)]
     total = sum((r["gmv"] for r in seen), Decimal(0))
     share = float(sum((r["gmv"] for r in covered), Decimal(0)) / total) if total else None
     without = tuple(r["store_id"] for r in seen if r not in covered)
-    return TrafficCoverage(len(seen), len(covered), share, without)
+    return StoreCoverage(len(seen), len(covered), share, without, kind)
 
 
 def query(

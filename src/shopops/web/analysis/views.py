@@ -21,7 +21,8 @@ from django.utils.translation import ngettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import (
-    CATALOG, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+    CATALOG, ad_dependent, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
+    traffic_sources,
 )
 from shopops.metrics.channels import (
     has_event_stream,
@@ -40,7 +41,7 @@ from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_l
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import cost_coverage, run_query, sku_coverage, traffic_coverage
+from shopops.metrics.runners import ad_coverage, cost_coverage, run_query, sku_coverage, traffic_coverage
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -59,9 +60,9 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
-from shopops.ui.coverage import traffic_note
+from shopops.ui.coverage import coverage_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
-from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, table_page
+from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, series_empty_text, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
 
 # Glossary names of the traffic sources (流量来源) and the ad tools; ids are the warehouse's.
@@ -116,10 +117,14 @@ AD_ATTRIBUTION_WINDOWS = {"ztc": 15, "ylmf": 15, "wxt": 15, "jzt": 15, "ddss": 1
 def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) -> list[dict]:
     kpis = visible_kpis(page.request.user, kpis)
     result = run_query(tiles_query(kpis, page.period, stores=page.selected, filters=filters))
-    # visitors of stores without traffic data and SKUs sold without SKU ids are unknown (—): say why, or
-    # how much is known (a filter below the store, e.g. a traffic source, keeps a real 0: catalog docs)
-    traffic = (traffic_coverage(page.period, stores=page.selected)
-               if not filters and any(traffic_dependent(k) for k in kpis) else None)
+    # visitors of stores without traffic data, ad spend of stores without ad reports and SKUs sold without SKU
+    # ids are unknown (—): say why, or how much is known (a filter below the store, e.g. a traffic source or an
+    # ad tool, keeps a real 0: catalog docs); page views: only the stores with events count
+    by_sources: dict[frozenset[str], object] = {}
+    for k in kpis:
+        if not filters and traffic_dependent(k) and traffic_sources(k) not in by_sources:
+            by_sources[traffic_sources(k)] = traffic_coverage(page.period, stores=page.selected, sources=traffic_sources(k))
+    ads = ad_coverage(page.period, stores=page.selected) if not filters and any(ad_dependent(k) for k in kpis) else None
     skus = sku_coverage(page.period, stores=page.selected, filters=filters) if any(sku_dependent(k) for k in kpis) else None
     tiles = []
     for kid in kpis:
@@ -131,7 +136,8 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
         tiles.append({"kpi": CATALOG[kid], "value": row.current, "previous": previous,
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
-                      "traffic": traffic if traffic_dependent(kid) else None,
+                      "coverages": tuple(c for c in (by_sources.get(traffic_sources(kid)),
+                                                     ads if ad_dependent(kid) else None) if c is not None and c.status),
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
@@ -238,7 +244,7 @@ def traffic(page: Page) -> dict[str, DataTable]:
             source_rows = _source_groups(source_rows, source_kpis)
         # own-site stores without any event in the period: visitors by source are unknown, not 0
         traffic = None if platform_stores or only_source else traffic_coverage(page.period, stores=page.selected)
-        unknown = traffic_note(traffic) if traffic is not None and traffic.status == "missing" else ""
+        unknown = coverage_note(traffic) if traffic is not None and traffic.status == "missing" else ""
         if unknown:
             source_rows = [{**r, **{k: None for k in source_kpis if traffic_dependent(k)}} for r in source_rows]
         out["sources"] = DataTable(
@@ -416,7 +422,7 @@ def products(page: Page) -> dict[str, DataTable]:
     if costs := cost_note(coverage):
         note = f"{note} {costs}" if note else costs
     ctx["cost_status"] = cost_status(coverage)
-    if blank and (visits := traffic_note(traffic)):
+    if blank and (visits := coverage_note(traffic)):
         note = f"{note} {visits}" if note else visits
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
@@ -580,15 +586,21 @@ def ads(page: Page) -> dict[str, DataTable]:
 
     if page.wants("tools"):
         by_tool = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool",), stores=page.selected, filters=filters))
+        # no tool at all because no store of the selection has ad reports: said, not an empty table and chart
+        ads = None if by_tool.rows or filters else ad_coverage(page.period, stores=page.selected)
         out["tools"] = DataTable(
             "tools", _("By ad tool"), [Column("ad_tool", _("Ad tool")), *kpi_cols,
                                        Column("window", _("Attribution window"))],
             [Row({"ad_tool": r["ad_tool"], "window": window_text(r["ad_tool"]), **values(r)},
                  link=page.url(tool=r["ad_tool"], plan=None), header=tool_label(r["ad_tool"])) for r in by_tool.rows],
             currency=page.currency,
+            note=coverage_note(ads),
         )
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)])
+        if ads is not None and ads.status == "missing":  # nothing to draw: the chart shows only the words
+            for s in ctx["tools_chart"]["series"]:
+                s["empty"] = series_empty_text(s["key"], lang, [None])
     if page.wants("daily"):
         daily = run_query(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
         out["daily"] = _day_table(page, "daily", _("By day"), daily.rows, AD_KPIS)

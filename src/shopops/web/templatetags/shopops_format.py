@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from shopops.metrics.catalog import CATALOG, Kpi, Unit, cost_dependent, kpi_source_ids, kpi_source_text
 from shopops.ui.costs import cost_note, cost_short
-from shopops.ui.coverage import sku_note, sku_short, traffic_note, traffic_short
+from shopops.ui.coverage import coverage_link, coverage_note, coverage_short, sku_note, sku_short
 from shopops.ui.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value, raw_value
 
 register = template.Library()
@@ -98,16 +98,22 @@ def cost_based(kpi: Kpi | str) -> bool:
 
 
 @register.filter
-def traffic_words(coverage) -> str:
-    """A tile's note on the traffic data behind a visitor figure (``ui.coverage.traffic_short``): "" when
-    every selected store has them."""
-    return traffic_short(coverage or None)
+def coverage_words(coverage) -> str:
+    """A tile's note on the data behind a figure (traffic or ads: ``ui.coverage.coverage_short``): "" when every
+    selected store has them."""
+    return coverage_short(coverage or None)
 
 
 @register.filter
-def traffic_sentence(coverage) -> str:
-    """The full sentence (``ui.coverage.traffic_note``): why visitors are "—", or which stores they cover."""
-    return traffic_note(coverage or None)
+def coverage_sentence(coverage) -> str:
+    """The full sentence (``ui.coverage.coverage_note``): why the figure is "—", or which stores it covers."""
+    return coverage_note(coverage or None)
+
+
+@register.filter
+def coverage_import(coverage) -> str:
+    """The import link's text for that kind of data (``ui.coverage.coverage_link``)."""
+    return coverage_link(coverage or None)
 
 
 @register.filter
