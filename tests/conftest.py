@@ -68,6 +68,10 @@ _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _XDIST_WORKER and Path(os.environ["SHOPOPS_VAR_DIR"]).name != _XDIST_WORKER:
     os.environ["SHOPOPS_VAR_DIR"] = str(Path(os.environ["SHOPOPS_VAR_DIR"]) / _XDIST_WORKER)
 Path(os.environ["SHOPOPS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+# Builds shared by the xdist workers (and by both passes of make test, which sets this to a folder of
+# its fresh var dir): tests/support/shared_build.py. Otherwise one per pytest run, set here by the
+# controller before it starts the workers (they inherit it).
+os.environ.setdefault("SHOPOPS_TEST_BUILD_CACHE", str(_SESSION_TMP / "builds"))
 # Always a throwaway warehouse: a developer's exported URL must never receive test data.
 os.environ["SHOPOPS_WAREHOUSE_URL"] = f"duckdb:///{_SESSION_TMP / 'warehouse.duckdb'}"
 
