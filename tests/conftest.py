@@ -6,6 +6,9 @@ Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settin
 ``any_warehouse``    function  the same, once per engine: ``duckdb``, ``postgres`` and ``spark``
                                (a fresh database per test; the ``postgres`` param is marked
                                ``postgres``)
+``online_retail_warehouse``
+                     function  the same holding store ``uci``: the Online Retail file, imported once
+                               per test run (tests/support/shared_build.py), copied per test
 ``module_warehouse`` module    one warehouse per engine for a whole module (load once, one test
                                per case: tests/metrics/test_parity.py)
 ``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
@@ -338,6 +341,43 @@ def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pyt
     from shopops.warehouse import connection
 
     con = _duckdb_warehouse(_duckdb_warehouse_template, tmp_path, monkeypatch)
+    try:
+        yield con
+    finally:
+        connection.disconnect_all()
+
+
+# The UCI Online Retail file through its saved mapping, as store ``uci`` (tests/support/online_retail.py):
+# imported once per test run (tests/support/shared_build.py), each user gets a copy. The import itself
+# is checked by tests/ingest/test_online_retail.py, which imports it anew.
+@pytest.fixture(scope="session")
+def _online_retail_file(_duckdb_warehouse_template: Path) -> Path:
+    """The DuckDB file of the shared Online Retail import (read-only: copy it before use)."""
+    from support.online_retail import ONLINE_RETAIL, online_retail_import
+    from support.shared_build import shared_build
+
+    if not ONLINE_RETAIL.exists():
+        pytest.skip(f"real data not present at {ONLINE_RETAIL}")
+    import ibis
+
+    def build(out: Path) -> None:
+        shutil.copyfile(_duckdb_warehouse_template, out / "warehouse.duckdb")
+        con = ibis.duckdb.connect(str(out / "warehouse.duckdb"))
+        try:
+            online_retail_import(con)
+            con.raw_sql("CHECKPOINT")
+        finally:
+            con.disconnect()
+
+    return shared_build("online-retail", build) / "warehouse.duckdb"
+
+
+@pytest.fixture
+def online_retail_warehouse(_online_retail_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Like ``warehouse``, holding store ``uci`` with the Online Retail file imported."""
+    from shopops.warehouse import connection
+
+    con = _duckdb_warehouse(_online_retail_file, tmp_path, monkeypatch)
     try:
         yield con
     finally:
