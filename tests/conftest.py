@@ -335,16 +335,21 @@ def _duckdb_warehouse(template: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     return con
 
 
-@pytest.fixture
-def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh DuckDB warehouse (Ibis backend) with every canonical table, empty."""
+def _duckdb_warehouse_for_test(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Fixture body: a copy of ``template`` for one test, disconnected after it."""
     from shopops.warehouse import connection
 
-    con = _duckdb_warehouse(_duckdb_warehouse_template, tmp_path, monkeypatch)
+    con = _duckdb_warehouse(template, tmp_path, monkeypatch)
     try:
         yield con
     finally:
         connection.disconnect_all()
+
+
+@pytest.fixture
+def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh DuckDB warehouse (Ibis backend) with every canonical table, empty."""
+    yield from _duckdb_warehouse_for_test(_duckdb_warehouse_template, tmp_path, monkeypatch)
 
 
 # The UCI Online Retail file through its saved mapping, as store ``uci`` (tests/support/online_retail.py):
@@ -375,13 +380,7 @@ def _online_retail_file(_duckdb_warehouse_template: Path) -> Path:
 @pytest.fixture
 def online_retail_warehouse(_online_retail_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """Like ``warehouse``, holding store ``uci`` with the Online Retail file imported."""
-    from shopops.warehouse import connection
-
-    con = _duckdb_warehouse(_online_retail_file, tmp_path, monkeypatch)
-    try:
-        yield con
-    finally:
-        connection.disconnect_all()
+    yield from _duckdb_warehouse_for_test(_online_retail_file, tmp_path, monkeypatch)
 
 
 SPARK_URL = "pyspark://local[2]?database=shopops_test"
