@@ -140,6 +140,9 @@ test: deps-test venv-test assets messages
 	@ci=; case "$${CI:-}" in 1|true|TRUE|True|yes) ci=1;; esac
 	export SHOPOPS_VAR_DIR=$$(mktemp -d -t shopops-test-var.XXXXXX)
 	trap 'rm -rf "$$SHOPOPS_VAR_DIR"' EXIT
+	# expensive test inputs (trained model, demo warehouses) built once for both passes and every
+	# xdist worker (tests/support/shared_build.py); gone with the var dir
+	export SHOPOPS_TEST_BUILD_CACHE="$$SHOPOPS_VAR_DIR/test-builds"
 	if pg_url=$$(scripts/postgres-test.sh); then
 	  export SHOPOPS_TEST_POSTGRES_URL="$$pg_url"
 	elif [ -n "$$ci" ]; then

@@ -6,6 +6,9 @@ Fixtures (see also pytest-django's ``db``, ``client``, ``live_server``, ``settin
 ``any_warehouse``    function  the same, once per engine: ``duckdb``, ``postgres`` and ``spark``
                                (a fresh database per test; the ``postgres`` param is marked
                                ``postgres``)
+``online_retail_warehouse``
+                     function  the same holding store ``uci``: the Online Retail file, imported once
+                               per test run (tests/support/shared_build.py), copied per test
 ``module_warehouse`` module    one warehouse per engine for a whole module (load once, one test
                                per case: tests/metrics/test_parity.py)
 ``postgres_url``     session   admin URL of the test server (SHOPOPS_TEST_POSTGRES_URL);
@@ -68,6 +71,10 @@ _XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
 if _XDIST_WORKER and Path(os.environ["SHOPOPS_VAR_DIR"]).name != _XDIST_WORKER:
     os.environ["SHOPOPS_VAR_DIR"] = str(Path(os.environ["SHOPOPS_VAR_DIR"]) / _XDIST_WORKER)
 Path(os.environ["SHOPOPS_VAR_DIR"]).mkdir(parents=True, exist_ok=True)
+# Builds shared by the xdist workers (and by both passes of make test, which sets this to a folder of
+# its fresh var dir): tests/support/shared_build.py. Otherwise one per pytest run, set here by the
+# controller before it starts the workers (they inherit it).
+os.environ.setdefault("SHOPOPS_TEST_BUILD_CACHE", str(_SESSION_TMP / "builds"))
 # Always a throwaway warehouse: a developer's exported URL must never receive test data.
 os.environ["SHOPOPS_WAREHOUSE_URL"] = f"duckdb:///{_SESSION_TMP / 'warehouse.duckdb'}"
 
@@ -328,16 +335,52 @@ def _duckdb_warehouse(template: Path, tmp_path: Path, monkeypatch: pytest.Monkey
     return con
 
 
-@pytest.fixture
-def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """A fresh DuckDB warehouse (Ibis backend) with every canonical table, empty."""
+def _duckdb_warehouse_for_test(template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Fixture body: a copy of ``template`` for one test, disconnected after it."""
     from shopops.warehouse import connection
 
-    con = _duckdb_warehouse(_duckdb_warehouse_template, tmp_path, monkeypatch)
+    con = _duckdb_warehouse(template, tmp_path, monkeypatch)
     try:
         yield con
     finally:
         connection.disconnect_all()
+
+
+@pytest.fixture
+def warehouse(_duckdb_warehouse_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A fresh DuckDB warehouse (Ibis backend) with every canonical table, empty."""
+    yield from _duckdb_warehouse_for_test(_duckdb_warehouse_template, tmp_path, monkeypatch)
+
+
+# The UCI Online Retail file through its saved mapping, as store ``uci`` (tests/support/online_retail.py):
+# imported once per test run (tests/support/shared_build.py), each user gets a copy. The import itself
+# is checked by tests/ingest/test_online_retail.py, which imports it anew.
+@pytest.fixture(scope="session")
+def _online_retail_file(_duckdb_warehouse_template: Path) -> Path:
+    """The DuckDB file of the shared Online Retail import (read-only: copy it before use)."""
+    from support.online_retail import ONLINE_RETAIL, online_retail_import
+    from support.shared_build import shared_build
+
+    if not ONLINE_RETAIL.exists():
+        pytest.skip(f"real data not present at {ONLINE_RETAIL}")
+    import ibis
+
+    def build(out: Path) -> None:
+        shutil.copyfile(_duckdb_warehouse_template, out / "warehouse.duckdb")
+        con = ibis.duckdb.connect(str(out / "warehouse.duckdb"))
+        try:
+            online_retail_import(con)
+            con.raw_sql("CHECKPOINT")
+        finally:
+            con.disconnect()
+
+    return shared_build("online-retail", build) / "warehouse.duckdb"
+
+
+@pytest.fixture
+def online_retail_warehouse(_online_retail_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Like ``warehouse``, holding store ``uci`` with the Online Retail file imported."""
+    yield from _duckdb_warehouse_for_test(_online_retail_file, tmp_path, monkeypatch)
 
 
 SPARK_URL = "pyspark://local[2]?database=shopops_test"

@@ -5,6 +5,7 @@ orders, order lines, refunds, ad spend), so a few months at the ``eval`` scale l
 from __future__ import annotations
 
 import datetime as dt
+import pickle
 import shutil
 
 import pandas as pd
@@ -53,13 +54,24 @@ def build_store(root, template, *, seed: int, days: int, scale: str, end: dt.dat
 
 @pytest.fixture(scope="session")
 def small_demo(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
-    """The demo as ``make run`` builds it (small scale, a year, seed 7), ending 2025-12-20."""
+    """The demo as ``make run`` builds it (small scale, a year, seed 7), ending 2025-12-20: built once
+    per test run (tests/support/shared_build.py), this worker's own copy of the warehouse."""
+    from support.shared_build import copy_duckdb, shared_build
+
     from shopops.warehouse import connection
 
-    root = tmp_path_factory.mktemp("campaign-demo")
-    out = build_store(root, _duckdb_warehouse_template, seed=7, days=365, scale="small", end=dt.date(2025, 12, 20),
-                      django_db_blocker=django_db_blocker)
-    yield out
+    def build(out):
+        _, manifest, orders = build_store(out, _duckdb_warehouse_template, seed=7, days=365, scale="small",
+                                          end=dt.date(2025, 12, 20), django_db_blocker=django_db_blocker)
+        with open(out / "demo.pickle", "wb") as f:
+            pickle.dump((manifest, orders), f)
+
+    built = shared_build("campaigns-small-demo", build)
+    path = tmp_path_factory.mktemp("campaign-demo") / "warehouse.duckdb"
+    copy_duckdb(built / "warehouse.duckdb", path)
+    with open(built / "demo.pickle", "rb") as f:
+        manifest, orders = pickle.load(f)
+    yield f"duckdb:///{path}", manifest, orders
     connection.disconnect_all()
 
 

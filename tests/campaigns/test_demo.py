@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -14,22 +13,15 @@ DAYS = 60
 
 @pytest.fixture(scope="module")
 def demo(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
-    from shopops.demo.services import demo_build
-    from shopops.ingest.models import ImportJob
+    """The demo store (60 days to yesterday of TODAY), built once per test run (support/shared_build.py)."""
+    from support.shared_build import demo_warehouse
+
     from shopops.warehouse import connection
 
-    path = tmp_path_factory.mktemp("camp-warehouse") / "warehouse.duckdb"
-    shutil.copyfile(_duckdb_warehouse_template, path)
-    url = f"duckdb:///{path}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SHOPOPS_WAREHOUSE_URL", url)
-        with django_db_blocker.unblock():
-            before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            demo_build(days=DAYS, scale="small", seed=7, end_date=TODAY - dt.timedelta(days=1))
-            ImportJob.objects.filter(pk__gt=before).delete()
-        connection.disconnect_all()
-        yield url
-        connection.disconnect_all()
+    yield demo_warehouse("campaigns-demo-60d", _duckdb_warehouse_template,
+                         tmp_path_factory.mktemp("camp-warehouse") / "warehouse.duckdb", django_db_blocker,
+                         days=DAYS, scale="small", seed=7, end_date=TODAY - dt.timedelta(days=1))
+    connection.disconnect_all()
 
 
 @pytest.mark.django_db

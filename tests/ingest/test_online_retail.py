@@ -14,8 +14,8 @@ import pytest
 from shopops.ingest.pipeline import import_file
 from shopops.ingest.profiles import profile_from_toml
 from shopops.warehouse.loader import load
+from support.online_retail import ONLINE_RETAIL as DATA
 
-DATA = Path(__file__).parents[2].parent / "shared" / "data" / "online_retail_uci" / "online_retail.csv.gz"
 PROFILE = profile_from_toml((Path(__file__).parent / "fixtures" / "online_retail_uci.toml").read_text(encoding="utf-8"))
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"real data not present at {DATA}")
@@ -56,8 +56,8 @@ def test_counts_equal_the_published_facts(imported, raw):
     assert scalar(con, "select max(created_at) from orders").strftime("%Y-%m-%d %H:%M") == "2011-12-09 12:50"
 
 
-def test_amounts_equal_pandas_and_ids_lose_their_float_tail(imported, raw):
-    con, _ = imported
+def test_amounts_equal_pandas_and_ids_lose_their_float_tail(online_retail_warehouse, raw):
+    con = online_retail_warehouse  # the same import, made once per test run (tests/conftest.py)
     sales = raw[~raw.InvoiceNo.str.startswith("C")]
     # pandas: per-line amount from the exact price, rounded half-up to the cent as the mapping says
     price = sales.UnitPrice.map(Decimal).map(lambda d: d.quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"))
@@ -69,7 +69,7 @@ def test_amounts_equal_pandas_and_ids_lose_their_float_tail(imported, raw):
     assert scalar(con, "select count(*) from orders where customer_id like 'guest:%'") == guests
 
 
-def test_second_import_changes_nothing(imported):
-    con, _ = imported
+def test_second_import_changes_nothing(online_retail_warehouse):
+    con = online_retail_warehouse  # imported once already (the same file, mapping and store)
     again = import_file(DATA, profile=PROFILE, con=con, store_id="uci", tz="Europe/London", strict=True)
     assert again.loaded and (again.inserted, again.updated) == (0, 0)

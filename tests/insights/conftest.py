@@ -29,32 +29,38 @@ INCIDENTS = (
 
 @pytest.fixture(scope="session")
 def incident_store(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
-    """(warehouse URL, truth rows from incidents.json)."""
+    """(warehouse URL, truth rows from incidents.json): built once per test run
+    (tests/support/shared_build.py), this worker's own copy of the warehouse."""
+    from support.shared_build import copy_duckdb, shared_build
+
     from shopops.demo.generator import generate
     from shopops.demo.generator.incidents import Incident
     from shopops.ingest.models import ImportJob
     from shopops.ingest.services import import_job_run
     from shopops.warehouse import connection
 
-    root = tmp_path_factory.mktemp("incident-store")
-    path = root / "warehouse.duckdb"
-    shutil.copyfile(_duckdb_warehouse_template, path)
-    url = f"duckdb:///{path}"
-    files = root / "files"
-    incidents = [Incident(kind, store, day) for kind, store, day in INCIDENTS]
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SHOPOPS_WAREHOUSE_URL", url)
-        manifest = generate(files, days=DAYS, scale="eval", seed=7, end_date=END, incidents=incidents)
-        with django_db_blocker.unblock():
-            before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            for f in manifest.files:
-                job = import_job_run(path=f.path, profile_id=f.profile_id, store_id=f.store_id, strict=True,
-                                     source=ImportJob.Source.DEMO, archive=False)
-                assert job.status == ImportJob.Status.LOADED, f.path
-            ImportJob.objects.filter(pk__gt=before).delete()
-        connection.disconnect_all()
-    truth = json.loads((Path(files) / "incidents.json").read_text("utf-8"))
-    yield url, truth
+    def build(root: Path) -> None:
+        path = root / "warehouse.duckdb"
+        shutil.copyfile(_duckdb_warehouse_template, path)
+        files = root / "files"
+        incidents = [Incident(kind, store, day) for kind, store, day in INCIDENTS]
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setenv("SHOPOPS_WAREHOUSE_URL", f"duckdb:///{path}")
+            manifest = generate(files, days=DAYS, scale="eval", seed=7, end_date=END, incidents=incidents)
+            with django_db_blocker.unblock():
+                before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+                for f in manifest.files:
+                    job = import_job_run(path=f.path, profile_id=f.profile_id, store_id=f.store_id, strict=True,
+                                         source=ImportJob.Source.DEMO, archive=False)
+                    assert job.status == ImportJob.Status.LOADED, f.path
+                ImportJob.objects.filter(pk__gt=before).delete()
+            connection.disconnect_all()
+
+    built = shared_build("insights-incident-store", build)
+    path = tmp_path_factory.mktemp("incident-store") / "warehouse.duckdb"
+    copy_duckdb(built / "warehouse.duckdb", path)
+    truth = json.loads((built / "files" / "incidents.json").read_text("utf-8"))
+    yield f"duckdb:///{path}", truth
     connection.disconnect_all()
 
 

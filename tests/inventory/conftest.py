@@ -14,23 +14,28 @@ DAYS = 120
 
 @pytest.fixture(scope="session")
 def inventory_store(_duckdb_warehouse_template, tmp_path_factory):
-    """(warehouse URL, generator files directory)."""
+    """(warehouse URL, generator files directory): built once per test run
+    (tests/support/shared_build.py), this worker's own copy of the warehouse; the files are read only."""
     import ibis
+    from support.shared_build import copy_duckdb, shared_build
 
     from shopops.demo.generator import generate
     from shopops.ingest.pipeline import import_file
     from shopops.ingest.profiles import profile_get
 
-    root = tmp_path_factory.mktemp("inventory-store")
-    path = root / "warehouse.duckdb"
-    shutil.copyfile(_duckdb_warehouse_template, path)
-    files = root / "files"
-    manifest = generate(files, days=DAYS, scale="small", seed=3, end_date=END)
-    con = ibis.duckdb.connect(str(path))
-    for f in manifest.files:
-        import_file(f.path, profile=profile_get(f.profile_id), con=con, store_id=f.store_id, strict=True)
-    con.disconnect()
-    return f"duckdb:///{path}", files
+    def build(root):
+        path = root / "warehouse.duckdb"
+        shutil.copyfile(_duckdb_warehouse_template, path)
+        manifest = generate(root / "files", days=DAYS, scale="small", seed=3, end_date=END)
+        con = ibis.duckdb.connect(str(path))
+        for f in manifest.files:
+            import_file(f.path, profile=profile_get(f.profile_id), con=con, store_id=f.store_id, strict=True)
+        con.disconnect()
+
+    built = shared_build("inventory-store", build)
+    path = tmp_path_factory.mktemp("inventory-store") / "warehouse.duckdb"
+    copy_duckdb(built / "warehouse.duckdb", path)
+    return f"duckdb:///{path}", built / "files"
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from decimal import ROUND_CEILING, Decimal
 
 import pytest
@@ -16,25 +15,18 @@ DAYS = 14
 
 @pytest.fixture(scope="module")
 def demo_warehouse(_duckdb_warehouse_template, tmp_path_factory, django_db_setup, django_db_blocker):
-    """The demo store (14 days; the catalogue is what matters), built once for the module."""
+    """The demo store (14 days; the catalogue is what matters), built once per test run
+    (support/shared_build.py), this module's own copy."""
     import datetime as dt
 
-    from shopops.demo.services import demo_build
-    from shopops.ingest.models import ImportJob
+    from support.shared_build import demo_warehouse
+
     from shopops.warehouse import connection
 
-    path = tmp_path_factory.mktemp("plan-warehouse") / "warehouse.duckdb"
-    shutil.copyfile(_duckdb_warehouse_template, path)
-    url = f"duckdb:///{path}"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SHOPOPS_WAREHOUSE_URL", url)
-        with django_db_blocker.unblock():
-            before = ImportJob.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
-            demo_build(days=DAYS, scale="small", seed=7, end_date=dt.date(2026, 11, 1))
-            ImportJob.objects.filter(pk__gt=before).delete()
-        connection.disconnect_all()
-        yield url
-        connection.disconnect_all()
+    yield demo_warehouse("promotions-demo-14d", _duckdb_warehouse_template,
+                         tmp_path_factory.mktemp("plan-warehouse") / "warehouse.duckdb", django_db_blocker,
+                         days=DAYS, scale="small", seed=7, end_date=dt.date(2026, 11, 1))
+    connection.disconnect_all()
 
 
 def _plan(url):

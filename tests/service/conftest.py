@@ -39,23 +39,26 @@ def desk(db, settings):
     calendar_register(None)
 
 
-# --- reviews (svc-reviews): one trained sentiment model per test session (training takes ~30–60 s),
-# on the shared corpora when they are here, else the seed model
+# --- reviews (svc-reviews): one trained sentiment model per test run (training takes ~30–60 s CPU),
+# on the shared corpora when they are here, else the seed model; trained by the first xdist worker
+# (or pass of make test) that needs it, loaded from its file by the others (tests/support/shared_build.py)
 
 
 @pytest.fixture(scope="session")
-def review_model(tmp_path_factory):
+def review_model():
     from shopops.service import sentiment, sentiment_corpus, sentiment_seed
+    from support.shared_build import shared_build
 
-    data = sentiment_corpus.data_dir()
-    if data is not None:
-        df = sentiment_corpus.read(data)
-        model = sentiment.train(df["review"].tolist(), df["label"].tolist())
-    else:
-        model = sentiment.train(*sentiment_seed.seed_corpus(), c=10.0)
-    path = tmp_path_factory.mktemp("models") / "sentiment.npz"
-    model.save(path)
-    return sentiment.load(path)
+    def build(out):
+        data = sentiment_corpus.data_dir()
+        if data is not None:
+            df = sentiment_corpus.read(data)
+            model = sentiment.train(df["review"].tolist(), df["label"].tolist())
+        else:
+            model = sentiment.train(*sentiment_seed.seed_corpus(), c=10.0)
+        model.save(out / "sentiment.npz")
+
+    return sentiment.load(shared_build("review-model", build) / "sentiment.npz")
 
 
 @pytest.fixture

@@ -5,23 +5,16 @@ by the glossary's definitions (new/returning buyer, repurchase rate, cohort rete
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
 from django.urls import reverse
 
 from shopops.core.roles import Role
-from shopops.ingest.pipeline import import_file
-from shopops.ingest.profiles import profile_from_toml
 from shopops.team.services import role_groups_sync, user_create
-from shopops.warehouse.loader import load
+from support.online_retail import ONLINE_RETAIL as DATA
 from support.pages import table_rows, tiles, workbook
 
-ROOT = Path(__file__).parents[2]
-DATA = ROOT.parent / "shared" / "data" / "online_retail_uci" / "online_retail.csv.gz"
-PROFILE = ROOT / "tests" / "ingest" / "fixtures" / "online_retail_uci.toml"
 NOVEMBER = {"period": "custom", "start": "2011-11-01", "end": "2011-11-30"}
 
 pytestmark = [pytest.mark.skipif(not DATA.exists(), reason=f"real data not present at {DATA}"),
@@ -29,14 +22,9 @@ pytestmark = [pytest.mark.skipif(not DATA.exists(), reason=f"real data not prese
 
 
 @pytest.fixture
-def retail(warehouse):
-    load(warehouse, "stores", pa.table({
-        "store_id": ["uci"], "platform": ["own"], "name": ["UK online retailer"],
-        "currency": ["GBP"], "time_zone": ["Europe/London"],
-    }))
-    profile = profile_from_toml(PROFILE.read_text(encoding="utf-8"))
-    import_file(DATA, profile=profile, con=warehouse, store_id="uci", tz="Europe/London", strict=True)
-    return warehouse
+def retail(online_retail_warehouse):
+    """The file imported (once per test run, tests/conftest.py), this test's own copy."""
+    return online_retail_warehouse
 
 
 @pytest.fixture(scope="module")
