@@ -1,32 +1,20 @@
-"""KPIs on real data: the UCI Online Retail file imported through its saved mapping; the
-expected values are a pandas reading of the raw file, by the glossary's definitions."""
+"""KPIs on real data: the UCI Online Retail file imported through its saved mapping (the run's shared
+import, ``online_retail_warehouse``); the expected values are a pandas reading of the raw file, by the
+glossary's definitions."""
 
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 
 import pandas as pd
-import pyarrow as pa
 import pytest
+from support.online_retail import ONLINE_RETAIL as DATA
 
-from shopops.ingest.pipeline import import_file
-from shopops.ingest.profiles import profile_from_toml
 from shopops.metrics import query
-from shopops.warehouse.loader import load
-
-ROOT = Path(__file__).parents[2]
-DATA = ROOT.parent / "shared" / "data" / "online_retail_uci" / "online_retail.csv.gz"
-PROFILE = ROOT / "tests" / "ingest" / "fixtures" / "online_retail_uci.toml"
 
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"real data not present at {DATA}")
 
 
-def test_monthly_kpis_equal_pandas_over_the_raw_file(warehouse):
-    load(warehouse, "stores", pa.table({
-        "store_id": ["uci"], "platform": ["own"], "name": ["UK online retailer"],
-        "currency": ["GBP"], "time_zone": ["Europe/London"],
-    }))
-    profile = profile_from_toml(PROFILE.read_text(encoding="utf-8"))
-    import_file(DATA, profile=profile, con=warehouse, store_id="uci", tz="Europe/London", strict=True)
+def test_monthly_kpis_equal_pandas_over_the_raw_file(online_retail_warehouse):
+    warehouse = online_retail_warehouse
 
     raw = pd.read_csv(DATA, dtype=str, keep_default_na=False)
     sales = raw[~raw.InvoiceNo.str.startswith("C")].copy()
