@@ -27,7 +27,8 @@ Markers: ``postgres`` and ``browser`` tests are skipped with a reason when the s
 Chromium is missing — and fail instead when ``CI`` is true.
 
 ``--appdb-only`` keeps only tests that use the Django app DB (``django_db`` marker,
-``db``/``transactional_db``/``live_server`` fixtures) minus browser tests; ``make test``
+``db``/``transactional_db``/``live_server`` fixtures) minus browser and Spark tests (the Spark
+warehouse does the same whichever the app DB; the first pass runs them); ``make test``
 runs them a second time with ``SHOPOPS_DATABASE_URL`` on PostgreSQL.
 """
 
@@ -163,7 +164,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("--appdb-only"):
         keep, drop = [], []
         for item in items:
-            (keep if _uses_appdb(item) and not item.get_closest_marker("browser") else drop).append(item)
+            again = _uses_appdb(item) and not item.get_closest_marker("browser") and not item.get_closest_marker("spark")
+            (keep if again else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
@@ -298,7 +300,13 @@ def _postgres_warehouse_template(postgres_url: str) -> Iterator[str]:
         admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
     try:
         url = _with_database(postgres_url, name)
-        loader.ensure_tables(connection.connect(url))
+        con = connection.connect(url)
+        loader.ensure_tables(con)
+        # No autovacuum in the copies: a worker busy in a test's freshly loaded database makes its DROP
+        # wait (a non-superuser cannot end it, see _drop_database) — it cost up to 30 s per test.
+        # Copies inherit the tables' storage parameters; tables a test creates itself keep the default.
+        for table in con.list_tables():
+            con.raw_sql(f'ALTER TABLE "{table}" SET (autovacuum_enabled = false, toast.autovacuum_enabled = false)')
         connection.disconnect_all()  # a template must have no open connections
         yield name
     finally:
@@ -398,7 +406,24 @@ def _spark_warehouse():
     from shopops.warehouse import connection
 
     os.environ.setdefault("SHOPOPS_SPARK_WAREHOUSE", str(_SESSION_TMP / "spark-warehouse"))
+    # a few hundred rows per test: one task per shuffle stage instead of four (the production default)
+    os.environ.setdefault("SHOPOPS_SPARK_PARTITIONS", "1")
     return connection.connect(SPARK_URL)
+
+
+def _spark_tables_with_data(con, names) -> list[str]:
+    """Of ``names``, the tables of the Spark test database that may hold rows: a managed table whose
+    directory under the warehouse holds no data file is empty and needs no TRUNCATE (each TRUNCATE is a
+    metastore round trip of ~0.1 s; most tests write two or three of the ~30 tables). A table whose
+    directory is not where a managed table's is gets truncated anyway."""
+    root = Path(con._session.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))
+    database = SPARK_URL.rsplit("database=", 1)[1]
+    out = []
+    for name in names:
+        folder = root / f"{database}.db" / name.lower()
+        if not folder.is_dir() or any(not f.startswith((".", "_")) for _d, _s, files in os.walk(folder) for f in files):
+            out.append(name)
+    return out
 
 
 ENGINES = [
@@ -417,7 +442,7 @@ def _any_warehouse(engine: str, request: pytest.FixtureRequest, tmp_path: Path, 
         from shopops.warehouse import versions
         from shopops.warehouse.schema import ROLLUP_TABLES, TABLES
 
-        for name in [*TABLES, versions.DATA_VERSIONS.name, *ROLLUP_TABLES]:
+        for name in _spark_tables_with_data(con, [*TABLES, versions.DATA_VERSIONS.name, *ROLLUP_TABLES]):
             con._session.sql(f"TRUNCATE TABLE `{name}`")
         versions.new_epoch(con)  # emptied by hand: no cached result of the last test may be reused
         monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", SPARK_URL)
