@@ -156,7 +156,7 @@ def fit(a, ytr, b, c=4.0, sw=None, cw=None):
 
 def run_variant(v, F, tr, te, y, cats, lex, zs):
     ytr = y[tr]
-    x = F["c13"]
+    x = F.get("c13")
     if v == "base":
         a, b = tfidf(x[tr], x[te])
         return fit(a, ytr, b)
