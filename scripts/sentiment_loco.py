@@ -38,6 +38,7 @@ through ``sentiment.anchored_proba`` (share 0.5, one refit). ``nbship``/``nbanch
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -404,8 +405,6 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
 def shipped_margins(path, tr, ytr, te, adapt, **train_options):
     """The shipped code path: ``sentiment.train`` on the training rows (saved at ``path``, reused by later
     runs), then the held-out rows scored as one file, alone or with ``sentiment.anchored_proba``; margins."""
-    import os
-
     if not path.exists():
         t = time.process_time()
         S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr, **train_options).save(path)
@@ -489,7 +488,7 @@ def main(argv):
             acc = float(((z > 0) == y[te]).mean())
             res.setdefault(v, []).append(acc)
             print(f"{held} {v}: {acc:.4f} predicted positive {(z > 0).mean():.3f} "
-                  f"({time.process_time() - t:.0f} s CPU, load {__import__('os').getloadavg()[0]:.1f}, "
+                  f"({time.process_time() - t:.0f} s CPU, load {os.getloadavg()[0]:.1f}, "
                   f"{time.strftime('%H:%M:%S', time.gmtime())} UTC)", flush=True)
         zs_all[held] = zs
     print("folds:", ",".join(folds))
