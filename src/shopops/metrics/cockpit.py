@@ -114,7 +114,7 @@ class Tile:
     @property
     def coverages(self) -> tuple[StoreCoverage, ...]:
         """The stores' traffic or ad data behind the value, when missing or partial (the tile says so)."""
-        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.status)
+        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.said)
 
     @property
     def change_last_year(self) -> float | None:
@@ -305,9 +305,9 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     traffic = traffic_coverage(period, stores=stores, con=con) if any(traffic_dependent(k) for k in kpis) else None
     if traffic is not None and traffic.status is None:
         traffic = None
-    # ad spend of stores without ad reports is unknown: which of the selected stores have them
+    # ad spend of stores without ad reports is unknown unless they run no ads: which of the selected stores have them
     ads = ad_coverage(period, stores=stores, con=con) if any(ad_dependent(k) for k in kpis) else None
-    if ads is not None and ads.status is None:
+    if ads is not None and not ads.said:  # every store's ads known (a store that runs no ads: ¥0), none contradicted
         ads = None
     tiles = []
     for k in kpis:

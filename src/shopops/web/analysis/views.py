@@ -137,7 +137,7 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
                       "coverages": tuple(c for c in (by_sources.get(traffic_sources(kid)),
-                                                     ads if ad_dependent(kid) else None) if c is not None and c.status),
+                                                     ads if ad_dependent(kid) else None) if c is not None and c.said),
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
