@@ -415,20 +415,30 @@ def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = ()
     """How much of the selection the traffic figures cover: a store has traffic data in ``period`` when it
     has an event or a platform daily report row in it (``catalog.TRAFFIC_PRESENCE``; only ``sources`` when
     given: page views are in the events only); a report row of 0 visitors is traffic data (a real 0)."""
-    presence = (tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
-                or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))  # e.g. the period export: judged on every source
-    return _store_coverage(presence, "traffic", period, stores, con)
+    return store_coverages(period, ("traffic",), stores=stores, sources=sources, con=con)["traffic"]
 
 
 def ad_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
                 con: ibis.BaseBackend | None = None) -> StoreCoverage:
     """How much of the selection the ad figures cover: a store has ad data in ``period`` when its ad tools'
     plan reports have a row in it (``catalog.AD_PRESENCE``); a row of 0 spend is ad data (a real 0)."""
-    return _store_coverage((AD_PRESENCE,), "ads", period, stores, con)
+    return store_coverages(period, ("ads",), stores=stores, con=con)["ads"]
 
 
-def _store_coverage(presence: tuple[str, ...], kind: str, period: Period, stores, con) -> StoreCoverage:
-    rows = run_query(KpiQuery(("gmv", *presence), period, by=("store_id",), stores=tuple(stores)), con=con).rows
+def store_coverages(period: Period, kinds: tuple[str, ...] = ("traffic", "ads"), *,
+                    stores: tuple[str, ...] | list[str] = (), sources: frozenset[str] | None = None,
+                    con: ibis.BaseBackend | None = None) -> dict[str, StoreCoverage]:
+    """:func:`traffic_coverage` and :func:`ad_coverage` (``kinds``) from one grouped query by store (GMV and
+    every kind's presence counts): what the cockpit asks for both."""
+    presence = {"ads": (AD_PRESENCE,), "traffic": (
+        tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
+        or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))}  # e.g. the period export: judged on every source
+    needed = tuple(dict.fromkeys(p for k in kinds for p in presence[k]))
+    rows = run_query(KpiQuery(("gmv", *needed), period, by=("store_id",), stores=tuple(stores)), con=con).rows
+    return {k: _store_coverage(rows, presence[k], k, con) for k in kinds}
+
+
+def _store_coverage(rows: list[dict], presence: tuple[str, ...], kind: str, con) -> StoreCoverage:
     # derive calls a store's figures unknown (None) when it has none of the data: absent either way
     seen = [r for r in rows if r["gmv"] or any(r[p] for p in presence)]
     covered = [r for r in seen if any(r[p] for p in presence)]
