@@ -19,6 +19,7 @@ The stores and ad rows of test_ad_coverage on 2025-11-11, counted by hand:
 
 from __future__ import annotations
 
+import json
 import re
 from decimal import Decimal
 from pathlib import Path
@@ -111,6 +112,10 @@ def test_ads_page_says_runs_no_ads_in_both_languages(client, shops):
             assert _value(tile) == "—" and _note(tile) == words, kpi
         assert "未导入推广数据" not in html and "No ad data imported" not in html
         assert f'href="{reverse("ingest:stores")}"' in spend
+    # (en, the last language) the daily chart's ROAS, undefined every day: not applicable, not "no ad data"
+    daily = json.loads(re.search(r'<script id="chart-data-daily" type="application/json">(.*?)</script>', html,
+                                 re.S).group(1))
+    assert [s.get("empty", "") for s in daily["series"]] == ["", "", "ROAS: not applicable, these stores run no paid ads"]
     # every store: tm and own have ad reports, uci runs no ads: nothing partial to say on any tile
     html = client.get(reverse("web:ads"), day).content.decode()
     assert "data-ads=" not in html
