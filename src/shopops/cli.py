@@ -169,7 +169,8 @@ def cmd_kpi(args: argparse.Namespace) -> int:
 def _store_data_note(args: argparse.Namespace, dependent, coverage, missing: str, partial: str) -> str:
     """Asked for a KPI that is ``dependent`` on a kind of the stores' data: ``missing`` when the stores have
     none of it in the period (the values are unknown), ``partial`` (with ``{covered}``, ``{stores}`` and
-    ``{share}``) when only some of them have (``coverage``: ``metrics.runners.traffic_coverage`` …)."""
+    ``{share}``) when only some of them have (``coverage``: ``metrics.runners.traffic_coverage`` …); for ads,
+    stores set to run no paid ads (known ¥0) and such stores with ad reports anyway."""
     from shopops.core.periods import Period
 
     if not any(dependent(k) for k in args.kpis):
@@ -177,10 +178,17 @@ def _store_data_note(args: argparse.Namespace, dependent, coverage, missing: str
     cov = coverage(Period.parse(args.period), stores=tuple(args.store or ()))
     if cov.status == "missing":
         return missing
+    notes = []
     if cov.status == "partial":
         share = "" if cov.gmv_share is None else f" ({cov.gmv_share:.2%} of the GMV)"
-        return partial.format(covered=cov.with_data, stores=cov.stores, share=share)
-    return ""
+        notes.append(partial.format(covered=cov.known, stores=cov.stores, share=share))
+    if cov.status == "no_ads":
+        notes.append("note: these stores run no paid ads (store settings): ad spend is 0; ROAS, ROI, CPC and CPM "
+                     "do not apply (— / empty)")
+    if cov.contradicted:
+        notes.append(f"warning: {', '.join(cov.contradicted)} set to run no paid ads, yet ad reports are imported "
+                     "for the period: their spend is counted; check the store settings")
+    return "\n".join(notes)
 
 
 def _traffic_note(args: argparse.Namespace) -> str:

@@ -386,3 +386,26 @@ def test_scorecard_roi_without_ad_data_is_unknown_not_zero(client, shop):
     page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
     row = re.search(r'<tr[^>]*data-user="ads".*?</tr>', page, re.S).group(0)
     assert 'data-col="roi" data-value=""' in row and "0.00×" not in row
+
+
+def test_scorecard_roi_of_stores_that_run_no_ads(client, shop):
+    """_sales with tmall set to run no paid ads: its ad spend is a known ¥0 (not unknown). "ads" (tmall only):
+    spend 0.00, ROI not applicable — "—" with "runs no paid ads", not "no data"; "both": (600 + 0) / (200 + 0)."""
+    from shopops.campaigns.selectors import scorecards
+    from shopops.ingest.services import store_runs_no_ads_set
+
+    _sales(shop)
+    store_runs_no_ads_set(store_id="tmall", runs_no_ads=True, con=shop)
+    director, ads, both = user(Role.OPS_DIRECTOR, "boss"), user(Role.ADS_SPECIALIST, "ads"), user(Role.OPS_SPECIALIST, "both")
+    services.store_responsibility_set(user=ads, store_ids=["tmall"])
+    services.store_responsibility_set(user=both, store_ids=["own", "tmall"])
+    rows = {r.username: r for r in scorecards(viewer=director, month=dt.date(2026, 11, 1), as_of=dt.date(2026, 11, 30))}
+    assert (rows["ads"].ad_spend, rows["ads"].roi, rows["ads"].ad_stores, rows["ads"].runs_no_ads) == (
+        Decimal("0.00"), None, 1, True)
+    assert (rows["both"].ad_spend, rows["both"].roi, rows["both"].ad_stores, rows["both"].runs_no_ads) == (
+        Decimal("200.00"), 3.0, 2, False)
+    client.force_login(director)
+    page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
+    row = re.search(r'<tr[^>]*data-user="ads".*?</tr>', page, re.S).group(0)
+    assert 'data-col="roi" data-value=""' in row and "data-runs-no-ads" in row and "不投放付费广告" in row
+    assert "data-runs-no-ads" not in re.search(r'<tr[^>]*data-user="both".*?</tr>', page, re.S).group(0)

@@ -123,5 +123,9 @@ def test_demo_queue_is_realistic_on_any_day(now, settings):
         t = rows[ref].ticket
         first = (15 if (t.ticket_type, t.priority) == ("complaint", 2) else TARGETS[t.priority][0]) * 60
         assert rows[ref].seconds_left == first - int(first * share), ref
+        # 40 % or more of a 3–120 minute target left: not at risk (it was, under "one business hour left")
+        assert not rows[ref].warning, ref
+    # demo-5: 80 % of its first-response target has run, 20 % left: within the last quarter, at risk
+    assert rows["demo-5"].warning and not rows["demo-5"].breached
     waiting = [r for r in rows.values() if r.ticket.status == TicketStatus.WAITING]
     assert len(waiting) == 6 and all(r.due_label == "stopped" and not r.breached for r in waiting)

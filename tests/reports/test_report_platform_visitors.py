@@ -148,3 +148,23 @@ def test_a_store_without_ad_reports_has_its_ad_figures_unknown_not_zero(store):
         "attributed_gmv": pa.array([Decimal("0.00")], pa.decimal128(18, 2))}))
     report = report_build(kind="weekly", period=WEEK, con=store)  # a report row of ¥0: a real 0
     assert report.line("ad_spend").current == Decimal("0.00") and report.section("ads").note == ""
+
+
+def test_a_store_set_to_run_no_ads_reads_zero_spend_and_warns_when_reports_contradict(store):
+    """The same store, set to run no paid ads (store settings): with no ad report its ad spend is a known
+    ¥0.00 and ROAS not applicable (—), the ads section says it runs no ads (not "no ad data"); an ad report
+    of ¥50.00 on 11-12 is counted and the section warns that the setting contradicts it."""
+    from shopops.ingest.services import store_runs_no_ads_set
+
+    assert store_runs_no_ads_set(store_id="tmall", runs_no_ads=True, con=store)
+    for language, words in (("zh-hans", "这些店铺不投放付费广告"), ("en", "These stores run no paid ads")):
+        report = report_build(kind="weekly", period=WEEK, con=store, language=language)
+        assert report.line("ad_spend").current == Decimal("0.00") and report.line("roas").current is None
+        assert report.section("ads").note.startswith(words), report.section("ads").note
+    load(store, "ad_spend_daily", pa.table({
+        "store_id": ["tmall"], "date": [dt.date(2025, 11, 12)], "ad_tool": ["ztc"], "plan_id": ["p1"],
+        "cost": pa.array([Decimal("50.00")], pa.decimal128(18, 2)),
+        "attributed_gmv": pa.array([Decimal("100.00")], pa.decimal128(18, 2))}))
+    report = report_build(kind="weekly", period=WEEK, con=store)
+    assert report.line("ad_spend").current == Decimal("50.00") and report.line("roas").current == pytest.approx(2.0)
+    assert report.section("ads").note == "注意:tmall 设为不投放付费广告,但本期导入了推广报表:其花费已计入,请核对店铺设置。"

@@ -19,7 +19,8 @@ from shopops.metrics.cache import cached
 from shopops.warehouse.connection import connect
 
 HISTORY_DAYS = 365
-FACT_TABLES = ("orders", "order_lines", "ad_spend_daily", "refunds", "products")
+# stores: a store set to run no paid ads (stores.runs_no_ads) changes what its missing ad reports mean
+FACT_TABLES = ("orders", "order_lines", "ad_spend_daily", "refunds", "products", "stores")
 
 
 def _platforms(store_ids: list[str]) -> list[str]:

@@ -11,7 +11,10 @@ passes the plan's parameters in (:class:`PacePlan`). Pure maths in :func:`target
   days.
 * **Projected finish** = GMV so far / the share of the target curve elapsed (so a campaign
   that runs 10 % ahead of the curve is projected to finish 10 % above target).
-* ROI as the seeds define it: (GMV − cost) / cost with cost = ad spend so far.
+* ROI as the seeds define it: (GMV − cost) / cost with cost = ad spend so far. The ad spend is read as
+  every page reads it (``metrics.runners.ad_coverage``): a store set to run no paid ads adds a known ¥0; a
+  store without ad reports that is not so set leaves the spend unknown (None, "—") — on its days and in the
+  total, and the ROI with it — never counted as ¥0.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ import pandas as pd
 
 from shopops.core.periods import Grain, Period
 from shopops.metrics.dimensions import product_titles
-from shopops.metrics.runners import KpiQuery, run_query
+from shopops.metrics.runners import KpiQuery, StoreCoverage, ad_coverage, run_query
 from shopops.metrics.sources import paid_orders
 
 CENT = Decimal("0.01")
@@ -59,7 +62,7 @@ class PaceDay:
     cum_gmv: Decimal
     target_cum: Decimal | None
     paying_buyers: int
-    ad_spend: Decimal
+    ad_spend: Decimal | None  # None: unknown (a store of the plan without ad reports, not set to run no ads)
     roi: float | None
 
 
@@ -72,12 +75,18 @@ class Pace:
     curve: list[float]  # cumulative share of the target per campaign day
     gmv: Decimal
     paying_buyers: int
-    ad_spend: Decimal
+    ad_spend: Decimal | None  # None: unknown (see ``ads``)
     roi: float | None
     projected_gmv: Decimal | None
     hours: pd.DataFrame  # hour, gmv, cum_gmv, expected_cum (of the target day's share) for ``as_of``
     top_products: list[dict]
     ad_by_channel: list[dict]
+    ads: StoreCoverage | None = None  # the plan's stores' ad data over the days counted (None: no day yet)
+
+    @property
+    def ad_spend_known(self) -> bool:
+        """Every store's ad spend is known: ad reports, or set to run no paid ads (a known ¥0)."""
+        return self.ads is None or self.ads.status in (None, "no_ads")
 
 
 def target_curve(shape: list[float] | np.ndarray | None, n_days: int) -> tuple[np.ndarray, str]:
@@ -107,8 +116,10 @@ def _daily(stores, period: Period, con) -> pd.DataFrame:
     f["bucket"] = pd.to_datetime(f["bucket"]).dt.date
     days = [period.start + dt.timedelta(days=i) for i in range((period.end - period.start).days + 1)]
     f = f.set_index("bucket").reindex(days)
-    for k in ("gmv", "paying_buyers", "ad_spend"):
+    for k in ("gmv", "paying_buyers"):
         f[k] = f[k].map(_num).fillna(0.0)
+    # a day's ad spend stays unknown (None) where the runner says so: not ¥0
+    f["ad_spend"] = [None if v is None or pd.isna(v) else float(v) for v in f["ad_spend"]]
     return f
 
 
@@ -146,14 +157,17 @@ def pace_build(plan: PacePlan, *, as_of: dt.date, con=None) -> Pace:
     ly = _daily(plan.stores, Period(ly_first, ly_last), con)
     curve, source = target_curve(ly["gmv"].to_numpy() if ly["gmv"].sum() > 0 else None, n)
     target = float(plan.target_gmv) if plan.target_gmv else None
-    out_days, cum, spend_cum = [], 0.0, 0.0
+    ads = ad_coverage(Period(plan.first, end), stores=plan.stores, con=con) if elapsed_days else None
+    known = ads is None or ads.status in (None, "no_ads")  # else a store's spend is unknown: so is the total
+    out_days, cum = [], 0.0
+    spend_cum: float | None = 0.0 if known else None
     for i, d in enumerate(elapsed_days):
         row = frame.loc[d]
         cum += row["gmv"]
-        spend_cum += row["ad_spend"]
+        spend = row["ad_spend"] if known else None
+        spend_cum = None if spend is None or spend_cum is None else spend_cum + spend
         out_days.append(PaceDay(d, _money(row["gmv"]), _money(cum), _money(target * curve[i]) if target else None,
-                                int(row["paying_buyers"]), _money(row["ad_spend"]),
-                                (cum - spend_cum) / spend_cum if spend_cum else None))
+                                int(row["paying_buyers"]), None if spend is None else _money(spend), _roi(cum, spend_cum)))
     buyers = 0
     if elapsed_days:
         buyers = int(_num(run_query(KpiQuery(("paying_buyers",), Period(plan.first, end), stores=plan.stores),
@@ -178,12 +192,18 @@ def pace_build(plan: PacePlan, *, as_of: dt.date, con=None) -> Pace:
             hours["expected_cum"] = np.nan
     return Pace(
         plan=plan, as_of=end, days=out_days, shape_source=source, curve=[float(c) for c in curve],
-        gmv=_money(cum), paying_buyers=buyers, ad_spend=_money(spend_cum),
-        roi=(cum - spend_cum) / spend_cum if spend_cum else None,
+        gmv=_money(cum), paying_buyers=buyers, ad_spend=None if spend_cum is None else _money(spend_cum),
+        roi=_roi(cum, spend_cum),
         projected_gmv=_money(projected) if projected is not None else None, hours=hours,
         top_products=top_products(plan, end, con) if elapsed_days else [],
         ad_by_channel=ad_by_channel(plan, end, con) if elapsed_days else [],
+        ads=ads,
     )
+
+
+def _roi(gmv: float, spend: float | None) -> float | None:
+    """(GMV − cost) / cost; None when the spend is unknown or 0 (a store that runs no ads: not applicable)."""
+    return (gmv - spend) / spend if spend else None
 
 
 def _money(x: float) -> Decimal:

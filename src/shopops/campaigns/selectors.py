@@ -793,7 +793,8 @@ class ScoreRow:
     target_achievement: float | None = None
     ad_gmv: Decimal | None = None
     ad_spend: Decimal | None = None  # None: none of the person's stores has ad data in the month
-    ad_stores: int = 0  # of the person's stores, those with ad data
+    ad_stores: int = 0  # of the person's stores, those whose ad spend is known (ad data, or set to run no ads)
+    runs_no_ads: bool = False  # every one of the person's stores is set to run no paid ads and has no ad spend
     roi: float | None = None
     tasks_judged: int = 0
     tasks_on_time: int = 0
@@ -863,6 +864,7 @@ def _store_kpis(store_ids: Sequence[str], month: dt.date, as_of: dt.date) -> dic
 
 def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-hans") -> list[ScoreRow]:
     """Monthly scorecards of the people ``viewer`` may see (server-side: a person sees only their own)."""
+    from shopops.metrics.dimensions import no_ad_stores
     from shopops.metrics.selectors import target_list
     from shopops.team.selectors import user_role
 
@@ -874,6 +876,7 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
         resp[r.user_id].append(r.store_id)
     all_stores = sorted({s for v in resp.values() for s in v})
     kpis = _store_kpis(all_stores, month, as_of)
+    declared = no_ad_stores() if all_stores else frozenset()  # stores set to run no paid ads
     targets = {t.store_id: t.value for t in target_list(month=month).filter(kpi="gmv")}
     month_end = (month.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
     tasks = defaultdict(list)
@@ -907,6 +910,8 @@ def scorecards(*, viewer, month: dt.date, as_of: dt.date, language: str = "zh-ha
                 row.ad_spend = sum((kpis[s]["ad_spend"] for s in advertised), Decimal("0"))
             if row.ad_spend:
                 row.roi = float(row.ad_gmv / row.ad_spend)
+            # no ROI to judge, not missing data: the stores run no paid ads (store settings)
+            row.runs_no_ads = not row.ad_spend and set(stores) <= declared
         row.tasks_judged, row.tasks_on_time = on_time_counts(tasks.get(u.pk, []), today=as_of + dt.timedelta(days=1))
         row.on_time = row.tasks_on_time / row.tasks_judged if row.tasks_judged else None
         row.csat, row.csat_answers = csat.get(u.pk, (None, 0))

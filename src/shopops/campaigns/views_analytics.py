@@ -29,6 +29,7 @@ from shopops.metrics.catalog import CATALOG
 from shopops.metrics.dimensions import ad_tool_label
 from shopops.metrics.formatting import format_value
 from shopops.ui.costs import cost_note
+from shopops.ui.coverage import coverage_note, coverage_short
 from shopops.ui.pages import BadRequest, Page, language, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
@@ -336,7 +337,11 @@ def plan_live(page: Page, plan_id: int):
         alerts=alerts, alert_days_before=LIVE_ALERT_DAYS_BEFORE,
         pace=pace, stock=selectors.hero_stock(plan), not_started=pace.as_of < plan.starts_on,
         stocking_url=stocking.stocking_url(plan, page.request.user),
-        shown={"gmv": _money(pace.gmv, currency), "ad_spend": _money(pace.ad_spend, currency),
+        shown={"gmv": _money(pace.gmv, currency),
+               "ad_spend": _money(pace.ad_spend, currency) if pace.ad_spend is not None else "—",
+               # unknown (a store without ad reports), ¥0 of stores that run no ads, or a contradicting setting
+               "ads_note": coverage_short(pace.ads) if pace.ads is not None else "",
+               "ads_sentence": coverage_note(pace.ads) if pace.ads is not None else "",
                "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
         days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)],
                                     kind="day"),

@@ -43,7 +43,7 @@ import polars as pl
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import FieldSpec, FieldType, Profile
 from shopops.ingest.readers import TabularSource, utf8_copy
-from shopops.ingest.table_rules import NON_NEGATIVE, ORDERED_DATES, REFERENCES
+from shopops.ingest.table_rules import KEPT_WHEN_EMPTY, NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import Staged
 from shopops.warehouse.schema import TABLES
 
@@ -79,7 +79,7 @@ def eligible(src: TabularSource, profile: Profile, con: ibis.BaseBackend) -> boo
     if con.name != "duckdb" or fmt is None or fmt.encoding not in ("utf-8", "utf-8-sig", "gb18030"):
         return False
     if profile.table not in TABLES or profile.table in REFERENCES or profile.table in ORDERED_DATES \
-            or profile.options.get("key_from"):
+            or profile.table in KEPT_WHEN_EMPTY or profile.options.get("key_from"):
         return False
     if len(fmt.delimiter) != 1:
         return False

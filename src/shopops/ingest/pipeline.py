@@ -35,7 +35,7 @@ from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
 )
 from shopops.ingest.readers import TabularSource, data_bytes, first_record, open_source
-from shopops.ingest.table_rules import ALL_OR_NOTHING, NON_NEGATIVE, ORDERED_DATES, REFERENCES
+from shopops.ingest.table_rules import ALL_OR_NOTHING, KEPT_WHEN_EMPTY, NON_NEGATIVE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
 
@@ -446,7 +446,30 @@ def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, c
             frame = _order_lines_paid_date(frame, store_id, con, orders)
     if table == "order_lines" and "paid_at" in frame.columns:
         frame = frame.drop("paid_at")
+    if table in KEPT_WHEN_EMPTY:
+        frame = _kept_when_empty(frame, table, con)
     return frame
+
+
+def _kept_when_empty(frame: pl.DataFrame, table: str, con: ibis.BaseBackend) -> pl.DataFrame:
+    """A setting the file leaves empty (or has no column for) keeps the warehouse's value of the row's key
+    (``table_rules.KEPT_WHEN_EMPTY``: a store's "runs no paid ads" set on the page survives a stores file
+    without the column)."""
+    columns = KEPT_WHEN_EMPTY[table]
+    for c in columns:
+        if c not in frame.columns:
+            frame = frame.with_columns(pl.lit(None, dtype=pl.Boolean).alias(c))
+    if not frame.height or table not in con.list_tables():
+        return frame
+    have = [c for c in columns if c in con.table(table).columns]
+    if not have:
+        return frame
+    key = list(TABLES[table].key)
+    stored = pl.from_arrow(con.table(table).select(*key, *have).to_pyarrow())
+    stored = stored.rename({c: f"_kept_{c}" for c in have})
+    frame = frame.join(stored, on=key, how="left", maintain_order="left")
+    return frame.with_columns(pl.col(c).fill_null(pl.col(f"_kept_{c}")) for c in have).drop(
+        [f"_kept_{c}" for c in have])
 
 
 def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend,

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+import pyarrow as pa
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.ingest import collector
@@ -468,3 +469,22 @@ def refunds_upsert(*, key: ApiKey, batch: collector.RefundBatchIn) -> LoadResult
     con = connect()
     table = collector.refunds_table(batch, store_id=key.store_id, time_zone=_store_time_zone(key.store_id, con))
     return load(con, "refunds", table)
+
+
+def store_runs_no_ads_set(*, store_id: str, runs_no_ads: bool, user=None, con=None) -> bool:
+    """Declare that a store runs no paid ads (不投放付费广告: its missing ad reports mean ¥0 spend, not unknown)
+    or withdraw it: the store's row of the warehouse ``stores`` table (where its name, currency and time zone
+    are), written as an import writes it (the data version moves, so every cached figure is read again).
+    Returns whether anything changed; raises on a store the warehouse does not know."""
+    con = con or connect()
+    known = {s.store_id: s for s in store_list(con)}
+    if store_id not in known:
+        raise ValidationError(_("Unknown store: %(store)s") % {"store": store_id})
+    if known[store_id].runs_no_ads == runs_no_ads:
+        return False
+    stores = con.table("stores")
+    columns = [c for c in TABLES["stores"].column_names if c in stores.columns and c != "runs_no_ads"]
+    row = stores.filter(stores.store_id == store_id).select(*columns).to_pyarrow()
+    load(con, "stores", row.append_column("runs_no_ads", pa.array([runs_no_ads] * row.num_rows, pa.bool_())))
+    log.info("store %s: runs_no_ads set to %s by %s", store_id, runs_no_ads, getattr(user, "username", "-"))
+    return True

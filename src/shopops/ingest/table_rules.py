@@ -9,11 +9,16 @@
   period's last day before its first day is a reject naming row, column and value).
 * ``ALL_OR_NOTHING`` — tables whose files load whole or not at all (strict mode, whatever the
   caller asked): half a delivery note or half a PO is worse than none.
+* ``KEPT_WHEN_EMPTY`` — settings a team sets on the page as well as in the file (a store's
+  "runs no paid ads"): a row whose file leaves them empty keeps the warehouse's value, so
+  re-importing a stores file without the column does not undo what the director set.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+KEPT_WHEN_EMPTY: dict[str, tuple[str, ...]] = {"stores": ("runs_no_ads",)}
 
 NON_NEGATIVE: dict[str, dict[str, int]] = {
     "inventory_snapshots": {"on_hand": 0, "in_transit": 0},

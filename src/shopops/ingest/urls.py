@@ -1,6 +1,6 @@
 from django.urls import path
 
-from shopops.ingest import views, views_keys
+from shopops.ingest import views, views_keys, views_stores
 
 app_name = "ingest"
 
@@ -18,5 +18,7 @@ urlpatterns = [
     path("mapping/<slug:slug>.toml", views.saved_profile_toml, name="mapping_toml"),
     path("mapping/<slug:slug>/delete/", views.saved_profile_remove, name="mapping_delete"),
     path("keys/", views_keys.api_keys, name="api_keys"),
+    path("stores/", views_stores.store_settings, name="stores"),
+    path("stores/<str:store_id>/ads/", views_stores.store_ads_set, name="store_ads"),
     path("keys/<slug:prefix>/revoke/", views_keys.api_key_revoke_view, name="api_key_revoke"),
 ]

@@ -1408,7 +1408,12 @@ def kpis_markdown() -> str:
         "by `ad_plan_days`); a row that says 0 spend is a real 0. Judged on whole stores, as traffic (a filter "
         "on a tool or plan keeps a real 0). When only some of the selected stores have ad data, the figures "
         "add those stores' spend and are shown with how many stores and what share of GMV they cover (the ad "
-        "spend ratio then divides their spend by every store's GMV, so it reads low).",
+        "spend ratio then divides their spend by every store's GMV, so it reads low). A store the team sets to "
+        "run no paid ads (`stores.runs_no_ads`, 不投放付费广告: the store settings page or the stores file) has a "
+        "known ad spend of ¥0.00 where it has no ad report row — ROAS, ROI, CPC and CPM are then not applicable "
+        "(“—” with “不投放付费广告 / runs no paid ads”, never “data missing”) — and does not make the coverage "
+        "partial; ad reports imported for such a store anyway are counted and the page warns that the setting "
+        "contradicts them (`metrics.runners.ad_coverage`: `no_ads`, `contradicted`).",
         "",
         "**SKUs.** `skus_sold` and the SKU sales rate are *unknown* (“—”, “订单行没有 SKU 编号 / order lines "
         "carry no SKU id”) for a group where items were sold and no paid line carries a SKU id (a sales "

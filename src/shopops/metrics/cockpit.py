@@ -19,8 +19,8 @@ from shopops.metrics.dimensions import store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import (
-    KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, ad_coverage, last_fact_date,
-    run_query, traffic_coverage,
+    KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, last_fact_date, run_query,
+    store_coverages,
 )
 from shopops.metrics.runners.targets import project
 from shopops.metrics.sources import paid_orders, today_in_period
@@ -114,7 +114,7 @@ class Tile:
     @property
     def coverages(self) -> tuple[StoreCoverage, ...]:
         """The stores' traffic or ad data behind the value, when missing or partial (the tile says so)."""
-        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.status)
+        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.said)
 
     @property
     def change_last_year(self) -> float | None:
@@ -301,13 +301,16 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     same_age_ly = refund_comparisons(kpis=kpis, period=period, base=ly_period, as_of=as_of, stores=stores,
                                      con=con) if as_of and ly_period else {}
     coverage = current.total("cost_coverage") if costed else None
-    # visitors of stores without traffic data are unknown: which of the selected stores have them
-    traffic = traffic_coverage(period, stores=stores, con=con) if any(traffic_dependent(k) for k in kpis) else None
+    # visitors of stores without traffic data are unknown, and ad spend of stores without ad reports unless they
+    # run no ads: which of the selected stores have them (both kinds from one query by store)
+    kinds = (("traffic",) if any(traffic_dependent(k) for k in kpis) else ()) + (
+        ("ads",) if any(ad_dependent(k) for k in kpis) else ())
+    coverages = store_coverages(period, kinds, stores=stores, con=con) if kinds else {}
+    traffic = coverages.get("traffic")
     if traffic is not None and traffic.status is None:
         traffic = None
-    # ad spend of stores without ad reports is unknown: which of the selected stores have them
-    ads = ad_coverage(period, stores=stores, con=con) if any(ad_dependent(k) for k in kpis) else None
-    if ads is not None and ads.status is None:
+    ads = coverages.get("ads")
+    if ads is not None and not ads.said:  # every store's ads known (a store that runs no ads: ¥0), none contradicted
         ads = None
     tiles = []
     for k in kpis:

@@ -169,6 +169,8 @@ class StoreInfo:
     name: str
     currency: str
     time_zone: str
+    # the team declared the store runs no paid ads (不投放付费广告): no ad report row is a known 0 spend
+    runs_no_ads: bool = False
 
 
 def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
@@ -179,9 +181,15 @@ def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
         if "stores" not in con.list_tables():
             return []
         frame = con.table("stores").order_by("store_id").to_pandas()
-        return [StoreInfo(**row) for row in frame.to_dict("records")]
+        # runs_no_ads empty (or a warehouse from before the column): not declared
+        return [StoreInfo(**{**row, "runs_no_ads": row.get("runs_no_ads") in (True,)}) for row in frame.to_dict("records")]
 
     return list(_by_version("stores", (), read, con=con, tables=("stores",)))
+
+
+def no_ad_stores(con: ibis.BaseBackend | None = None) -> frozenset[str]:
+    """The stores the team declared to run no paid ads (``stores.runs_no_ads``)."""
+    return frozenset(s.store_id for s in store_list(con) if s.runs_no_ads)
 
 
 def store_platforms(stores: tuple[str, ...] = (), con: ibis.BaseBackend | None = None) -> tuple[str, ...]:

@@ -541,15 +541,21 @@ def _ads(c: _Context) -> None:
 
 
 def _ads_note(c: _Context) -> str:
-    """Why the ad figures are "—" (no store has ad reports: the overview's ad spend and ROAS too), or how
-    much of the report's stores they cover (``metrics.runners.ad_coverage``)."""
+    """Why the ad figures are "—" (no store has ad reports: the overview's ad spend and ROAS too; or the stores
+    run no paid ads: ¥0, ROAS not applicable), how much of the report's stores they cover, and a store set to
+    run no ads that has ad reports anyway (``metrics.runners.ad_coverage``)."""
     cov = ad_coverage(c.period, stores=c.stores, con=c.con)
+    notes = []
     if cov.status == "missing":
-        return c.t("no_ad_data")
-    if cov.status == "partial":
+        notes.append(c.t("no_ad_data"))
+    elif cov.status == "no_ads":
+        notes.append(c.t("runs_no_ads"))
+    elif cov.status == "partial":
         share = "—" if cov.gmv_share is None else f"{cov.gmv_share:.2%}"
-        return c.t("ad_partial", covered=cov.with_data, stores=cov.stores, share=share)
-    return ""
+        notes.append(c.t("ad_partial", covered=cov.known, stores=cov.stores, share=share))
+    if cov.contradicted:
+        notes.append(c.t("ads_contradicted", stores="、".join(cov.contradicted)))
+    return " ".join(notes)
 
 
 def _customers(c: _Context) -> None:

@@ -83,6 +83,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "推广数据覆盖 {covered}/{stores} 家店铺(占支付金额 {share}):推广花费只合计有推广报表的店铺。",
         "Ad data cover {covered} of {stores} stores ({share} of GMV): ad spend adds only the stores with ad reports.",
     ),
+    "runs_no_ads": (
+        "这些店铺不投放付费广告(店铺设置):推广花费为 0,投产比、ROI、点击花费等不适用(—)。",
+        "These stores run no paid ads (store settings): ad spend is 0; ROAS, ROI, CPC and the rest do not apply (—).",
+    ),
+    "ads_contradicted": (
+        "注意:{stores} 设为不投放付费广告,但本期导入了推广报表:其花费已计入,请核对店铺设置。",
+        "Note: {stores} set to run no paid ads, yet ad reports are imported for this period: their spend is "
+        "counted; check the store settings.",
+    ),
     "visitor_days_note": (
         "平台店铺(天猫、京东、拼多多、抖音)的访客数与支付转化率取自平台店铺日报,多日为每日访客数之和(访客人天),"
         "不是整段去重的访客数;导入与本期完全一致的平台整段报表(生意参谋/京东商智整段导出)后为平台整段数字。",

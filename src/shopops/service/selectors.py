@@ -280,7 +280,7 @@ class QueueRow:
     due: dt.datetime | None
     due_kind: str  # "first_response", "resolution" or "" (clock stopped / no policy)
     seconds_left: int | None  # business seconds until the deadline; negative when overdue
-    warning: bool  # within the warning share of its target
+    warning: bool  # at risk: within the last share of its clock's target (``sla.at_risk``)
     breached: bool
 
     @property
@@ -291,12 +291,13 @@ class QueueRow:
         return "stopped" if self.ticket.status == TicketStatus.WAITING else "none"
 
 
-WARN_SECONDS = 3600  # a deadline within one business hour shows a warning
-
-
 def queue_rows(tickets, *, now: dt.datetime) -> list[QueueRow]:
-    """Each ticket with its next deadline and the business time left to it (overdue: negative)."""
-    from shopops.service.sla import business_seconds_between
+    """Each ticket with its next deadline and the business time left to it (overdue: negative), at risk
+    (``warning``) within the last quarter of that clock's target, at most its last business hour
+    (``sla.at_risk``). The target is read off the ticket's own deadline — business seconds from the clock's
+    start (creation for the first response; the clock start, less the paused seconds, for resolution) — so an
+    escalated ticket is judged on its new target and a changed policy does not move old deadlines."""
+    from shopops.service.sla import at_risk, business_seconds_between
 
     hours_by_store: dict[str, BusinessHours] = {}
     rows = []
@@ -307,14 +308,18 @@ def queue_rows(tickets, *, now: dt.datetime) -> list[QueueRow]:
             due, kind = t.resolution_due, "resolution"
         else:
             due, kind = None, ""
-        left = None
+        left = target = None
         if due is not None:
             hours = hours_by_store.get(t.store_id) or hours_by_store.setdefault(t.store_id, business_hours_for(store_id=t.store_id))
             left = business_seconds_between(now, due, hours) if due >= now else -business_seconds_between(due, now, hours)
             if due < now and left == 0:
                 left = -1  # overdue outside business hours still counts as overdue
+            if kind == "first_response":
+                target = business_seconds_between(t.created_at, due, hours)
+            else:
+                target = business_seconds_between(t.clock_started_at or t.created_at, due, hours) - t.paused_seconds
         breached = t.first_response_breached or t.resolution_breached or (left is not None and left < 0)
-        rows.append(QueueRow(t, due, kind, left, left is not None and 0 <= left <= WARN_SECONDS, breached))
+        rows.append(QueueRow(t, due, kind, left, at_risk(left, target), breached))
     return rows
 
 

@@ -21,6 +21,12 @@ and :func:`subtract_business_seconds`, the instant ``seconds`` of open time befo
 Pauses (a ticket waiting on the customer) are handled by the caller: it keeps the
 open seconds left when the pause began and computes a new deadline from the moment
 the pause ends (``services.ticket_transition``).
+
+"At risk" (:func:`at_risk`) is relative to the clock's own target: a deadline is at risk
+when the business time left is at most :data:`WARN_SHARE` of the target, and never more
+than :data:`WARN_CAP_SECONDS` before it (:func:`warning_seconds`): a 2-minute chat first
+response is at risk in its last 30 seconds, a 30-minute one in its last 7½ minutes, a
+4-hour or longer target in its last business hour.
 """
 
 from __future__ import annotations
@@ -154,6 +160,24 @@ def _aware(value: dt.datetime, name: str) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError(f"{name}: naive datetime; pass a zone-aware instant")
     return value.astimezone(dt.UTC)
+
+
+WARN_SHARE = 0.25  # a deadline is at risk within the last quarter of its SLA target …
+WARN_CAP_SECONDS = 3600  # … and at most its last business hour (a target of 4 hours or more)
+
+
+def warning_seconds(target_seconds: int | None) -> int:
+    """The business seconds before a deadline from which it is at risk: :data:`WARN_SHARE` of the clock's
+    target (whole seconds, rounded down), at most :data:`WARN_CAP_SECONDS`; the cap when the target is not
+    known (or not positive)."""
+    if target_seconds is None or target_seconds <= 0:
+        return WARN_CAP_SECONDS
+    return min(WARN_CAP_SECONDS, int(target_seconds * WARN_SHARE))
+
+
+def at_risk(seconds_left: int | None, target_seconds: int | None) -> bool:
+    """Not overdue yet, and no more business time left than :func:`warning_seconds` of the target."""
+    return seconds_left is not None and 0 <= seconds_left <= warning_seconds(target_seconds)
 
 
 def business_seconds_between(start: dt.datetime, end: dt.datetime, hours: BusinessHours) -> int:

@@ -5,7 +5,9 @@ it are missing or cover only part of the selection — the same pattern as the c
 * traffic: ``metrics.runners.traffic_coverage`` says how many of the selected stores have traffic data
   (an event or a platform daily report row) in the period: none — the figures are unknown and shown as
   "—" (not 0 visitors, not a rate computed from 0); some — shown with the stores and the GMV they cover;
-* ads: ``metrics.runners.ad_coverage`` says the same of the ad tools' plan reports;
+* ads: ``metrics.runners.ad_coverage`` says the same of the ad tools' plan reports; a store the team declared to
+  run no paid ads (不投放付费广告, the store settings) has a known ¥0 spend — "runs no ads", never "data missing" —
+  and one so declared that has ad reports anyway is shown with them and a warning that the setting contradicts them;
 * SKUs: the catalog's ``sku_coverage`` (item GMV on lines with a SKU id ÷ item GMV): 0 — unknown;
   between 0 and 1 — shown with the share.
 """
@@ -21,12 +23,13 @@ from shopops.metrics.catalog import data_status
 from shopops.metrics.runners import StoreCoverage
 from shopops.ui.formatting import format_percent
 
-__all__ = ["coverage_link", "coverage_note", "coverage_short", "sku_note", "sku_short", "sku_status"]
+__all__ = ["coverage_link", "coverage_note", "coverage_settings", "coverage_short", "sku_note", "sku_short",
+           "sku_status"]
 
 
 def _stores_part(cov: StoreCoverage) -> str:
     stores = ngettext("%(covered)s of %(total)s store", "%(covered)s of %(total)s stores", cov.stores) % {
-        "covered": cov.with_data, "total": cov.stores}
+        "covered": cov.known, "total": cov.stores}
     if cov.gmv_share is None:
         return stores
     return _("%(stores)s, %(share)s of GMV") % {"stores": stores, "share": format_percent(cov.gmv_share)}
@@ -67,26 +70,53 @@ _WORDS: dict[str, tuple[Callable[[], str], ...]] = {
 }
 
 
+# ads of stores declared to run no paid ads (the store settings): (a tile's few words, the sentence) when every
+# store of the selection is such a store without ad reports; the same when some declared stores have ad reports
+_NO_ADS: tuple[Callable[[], str], ...] = (
+    lambda: _("Runs no paid ads"),
+    lambda: _("These stores run no paid ads (store settings): ad spend is 0, and ROAS, ROI, CPC and CPM do not "
+              "apply (—)."),
+)
+_CONTRADICTED: tuple[Callable[[], str], ...] = (
+    lambda: _("Ad data for a store set to run no ads: %(stores)s"),
+    lambda: _("%(stores)s set to run no paid ads, yet ad reports are imported for this period: their spend is "
+              "counted. Check the store settings."),
+)
+
+
 def _coverage_words(cov: StoreCoverage | None, missing: int) -> str:
     if cov is None:
         return ""
     words = _WORDS[cov.kind]
-    return _said(cov.status, words[missing], lambda: words[missing + 1]() % {"part": _stores_part(cov)})
+    said = (_NO_ADS[missing // 2]() if cov.status == "no_ads" else
+            _said(cov.status, words[missing], lambda: words[missing + 1]() % {"part": _stores_part(cov)}))
+    if cov.contradicted:  # never hidden: the spend is shown, and the setting questioned
+        warning = _CONTRADICTED[missing // 2]() % {"stores": "、".join(cov.contradicted)}
+        said = f"{said} · {warning}" if said else warning
+    return said
 
 
 def coverage_short(cov: StoreCoverage | None) -> str:
-    """A tile's few words: "未导入流量数据" / "推广数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%"; "" when complete."""
+    """A tile's few words: "未导入流量数据" / "推广数据覆盖 2 家店铺中的 1 家,占支付金额 80.00%" / "不投放付费广告";
+    "" when complete."""
     return _coverage_words(cov, 0)
 
 
 def coverage_note(cov: StoreCoverage | None) -> str:
-    """A sentence for a table or a tile's title: why the figures are "—", or how much of them is known."""
+    """A sentence for a table or a tile's title: why the figures are "—" (unknown, or not applicable to stores
+    that run no ads), or how much of them is known."""
     return _coverage_words(cov, 2)
 
 
 def coverage_link(cov: StoreCoverage | None) -> str:
-    """The text of the link to the import page: "导入流量数据" / "导入推广数据"."""
-    return _WORDS[cov.kind][4]() if cov is not None else ""
+    """The text of the link to the import page: "导入流量数据" / "导入推广数据" ("" when nothing is to import)."""
+    return _WORDS[cov.kind][4]() if cov is not None and cov.status in ("missing", "partial") else ""
+
+
+def coverage_settings(cov: StoreCoverage | None) -> bool:
+    """The note is about the store settings (a store runs no ads, or the setting contradicts the ad reports): it
+    links to them."""
+    return cov is not None and (cov.status == "no_ads" or bool(cov.contradicted))
 
 
 def sku_status(coverage: float | None) -> str | None:

@@ -268,16 +268,19 @@ def chart_from_table(
     }
 
 
-def series_empty_text(kpi_id: str, language: str, values: list) -> str:
+def series_empty_text(kpi_id: str, language: str, values: list, *, no_ads: bool = False) -> str:
     """What a chart shows instead of a series with no value at all (every point unknown): "访客数:未导入
-    流量数据" for a series built on traffic data, "推广花费:未导入推广数据" for one built on the ad reports,
-    "…: no data in this period" otherwise; "" when any value is there (a real 0 included)."""
+    流量数据" for a series built on traffic data, "推广花费:未导入推广数据" for one built on the ad reports
+    ("投产比:不适用,这些店铺不投放付费广告" with ``no_ads``: the stores run no paid ads), "…: no data in this
+    period" otherwise; "" when any value is there (a real 0 included)."""
     if not values or any(v is not None for v in values):
         return ""
     kpi = CATALOG.get(kpi_id)
     name = kpi.label(language) if kpi is not None else kpi_id
     if kpi is not None and traffic_dependent(kpi_id):
         return _("%(name)s: no traffic data imported for this period") % {"name": name}
+    if kpi is not None and ad_dependent(kpi_id) and no_ads:
+        return _("%(name)s: not applicable, these stores run no paid ads") % {"name": name}
     if kpi is not None and ad_dependent(kpi_id):
         return _("%(name)s: no ad data imported for this period") % {"name": name}
     return _("%(name)s: no data for this period") % {"name": name}

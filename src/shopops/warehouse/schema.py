@@ -82,6 +82,8 @@ STORES = _table(
     _c("name", "string", "Shop name as shown on the platform.", nullable=False),
     _c("currency", "string", "ISO 4217 code of every amount in this store (CNY by default).", nullable=False),
     _c("time_zone", "string", "IANA zone that defines the store's business day (Asia/Shanghai by default).", nullable=False),
+    _c("runs_no_ads", "boolean", "The team declares that the store runs no paid ads (不投放付费广告): its ad spend is a known "
+       "0, not unknown, where it has no ad report row. Empty: not declared."),
 )
 
 PRODUCTS = _table(

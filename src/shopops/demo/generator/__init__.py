@@ -30,7 +30,7 @@ from shopops.demo.generator.behaviour import BehaviourModel, shop_traffic_from_e
 from shopops.demo.generator.calendar import build_calendar
 from shopops.demo.generator.catalogue import build_catalogue, product_day_weights, store_affinity
 from shopops.demo.generator.csv_out import Formatter, PartWriter, Profile, load_profile
-from shopops.demo.generator.market import build_ads, build_competitors
+from shopops.demo.generator.market import PLANS, build_ads, build_competitors
 from shopops.demo.generator.orders import DAY, OrderModel
 from shopops.demo.generator.people import build_people
 from shopops.demo.generator.spec import SCALES, STORE_IDS, STORES, stream
@@ -240,6 +240,8 @@ def _write_stores(path: Path, profile: Profile) -> None:
         "name": [s.name for s in STORES],
         "currency": ["CNY"] * len(STORES),
         "time_zone": ["Asia/Shanghai"] * len(STORES),
+        # the own mini-program buys no ads (market.PLANS has none for it): declared, so its ¥0 is known
+        "runs_no_ads": ["是" if s.store_id not in PLANS else "否" for s in STORES],
     }
     lines = [",".join(profile.headers)]
     for i in range(len(STORES)):

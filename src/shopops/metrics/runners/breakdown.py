@@ -25,7 +25,9 @@ from shopops.core.periods import Period
 from shopops.metrics.catalog import CATALOG, measures_needed
 from shopops.metrics.dimensions import dimension_id
 from shopops.metrics.runners.base import Response, Runner, register
-from shopops.metrics.runners.kpis import KpiQuery, KpiRunner, derive, kpi_rows_of_records, store_level, zero
+from shopops.metrics.runners.kpis import (
+    KpiQuery, KpiRunner, derive, kpi_rows_of_records, no_ads_groups, store_level, zero,
+)
 from shopops.metrics.sources import OTHERS, TABLES_READ, Filter
 
 
@@ -111,8 +113,11 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         results = self.records(sql)
         parts = measures_needed(q.kpis)
         summable = self.summable()
-        grouped = kpi_rows_of_records(queries["groups"], results["groups"])
-        total = _combine(grouped, parts, q.kpis, store_level(q.kpi_query(grouped=False))) if summable else kpi_rows_of_records(queries["total"], results["total"])[0]
+        grouped = kpi_rows_of_records(queries["groups"], results["groups"], con=self.con)
+        # stores set to run no paid ads: the total asks the ungrouped query (no group may have a row), "others" its groups
+        no_ads = no_ads_groups(queries["groups"], self.con)
+        whole = q.kpi_query(grouped=False)
+        total = _combine(grouped, parts, q.kpis, store_level(whole), no_ads_groups(whole, self.con)({})) if summable else kpi_rows_of_records(queries["total"], results["total"], con=self.con)[0]
 
         def sort_key(row):
             v = row[q.sort_by]
@@ -130,22 +135,24 @@ class BreakdownRunner(Runner[BreakdownQuery, BreakdownResult]):
         rows = [BreakdownRow(str(r[q.dimension]), {k: r[k] for k in q.kpis}, share(r[q.sort_by])) for r in head]
         if q.top is not None and len(grouped) > q.top:
             if summable:
-                others = _combine(grouped[q.top:], parts, q.kpis, store_level(queries["groups"]))
+                others = _combine(grouped[q.top:], parts, q.kpis, store_level(queries["groups"]),
+                                  all(no_ads(r) for r in grouped[q.top:]))
             else:  # the second stage: a query excluding the top values
                 sub = KpiRunner(self.others_query(tuple(r.value for r in rows)), con=self.con,
                                 capture_sql=self.capture_sql)
                 sub.timings = self.timings
                 others_sql: dict[str, str] = {}
-                others = kpi_rows_of_records(sub.query, sub.records(others_sql)["kpis"])[0]
+                others = kpi_rows_of_records(sub.query, sub.records(others_sql)["kpis"], con=self.con)[0]
                 sql.update({f"others:{k}": v for k, v in others_sql.items()})
             rows.append(BreakdownRow(OTHERS, {k: others[k] for k in q.kpis}, share(others[q.sort_by])))
         return BreakdownResult(q, rows, {k: total[k] for k in q.kpis}, sql=sql)
 
 
-def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...], traffic: bool) -> dict:
+def _combine(rows: list[dict], parts: list[str], kpis: tuple[str, ...], traffic: bool, no_ads: bool) -> dict:
     """The KPIs of the union of some groups, from the sums of their additive measures (``traffic``: the
-    groups are whole stores, so no traffic row means unknown visitors: ``kpis.store_level``)."""
+    groups are whole stores, so no traffic row means unknown visitors: ``kpis.store_level``; ``no_ads``: every
+    store of the union is set to run no paid ads, so no ad report row means a known 0 spend)."""
     # a group's cost of goods may be unknown (None): its lines have no cost, so they add nothing to it
     sums = {k: sum((r[k] for r in rows if r[k] is not None), zero(k)) for k in parts}
-    return {k: derive(k, sums, traffic=traffic) for k in kpis}
+    return {k: derive(k, sums, traffic=traffic, no_ads=no_ads) for k in kpis}
 

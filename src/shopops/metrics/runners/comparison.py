@@ -140,7 +140,7 @@ class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
         results = self.records(sql)
         by_period: dict[str, dict[tuple, dict]] = {}
         for name, period in q.periods().items():
-            rows = kpi_rows_of_records(q.kpi_query(period), results[name])
+            rows = kpi_rows_of_records(q.kpi_query(period), results[name], con=self.con)
             by_period[name] = {tuple(r[d] for d in q.by): r for r in rows}
         keys = sorted(set().union(*(set(v) for v in by_period.values())), key=lambda k: tuple(map(str, k)))
         rows = []

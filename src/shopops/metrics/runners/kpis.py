@@ -13,6 +13,7 @@ pieces on the group keys and derives ratios and combinations from their parts.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 import ibis
@@ -28,7 +29,7 @@ from shopops.metrics.catalog import (
 )
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
-from shopops.metrics.dimensions import dimension_id
+from shopops.metrics.dimensions import StoreInfo, dimension_id, no_ad_stores, store_list
 from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
 from shopops.metrics.runners.base import records as records_of
 from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
@@ -136,7 +137,7 @@ class KpiRunner(Runner[KpiQuery, KpiResult]):
         sql: dict[str, str] = {}
         records = self.records(sql)["kpis"]  # rows straight from the engine: no pandas frame
         with self.timings.step("derive"):
-            rows = kpi_rows_of_records(self.query, records)
+            rows = kpi_rows_of_records(self.query, records, con=self.con)
         return KpiResult(self.query, rows, sql=sql)
 
 
@@ -176,19 +177,20 @@ def _float_column(col: pd.Series, kid: str) -> np.ndarray:
     return np.where(np.isnan(values), 0.0, values)
 
 
-def kpi_rows(q: KpiQuery, frame: pd.DataFrame | None) -> list[dict]:
+def kpi_rows(q: KpiQuery, frame: pd.DataFrame | None, *, con: ibis.BaseBackend | None = None) -> list[dict]:
     """The rows of a ``KpiResult`` from the frame of ``KpiRunner.to_expr()["kpis"]`` (composite
     runners run that expression under their own names and shape it here)."""
-    return kpi_rows_of_records(q, [] if frame is None else records_of(frame))
+    return kpi_rows_of_records(q, [] if frame is None else records_of(frame), con=con)
 
 
-def kpi_rows_of_records(q: KpiQuery, records: list[dict]) -> list[dict]:
+def kpi_rows_of_records(q: KpiQuery, records: list[dict], *, con: ibis.BaseBackend | None = None) -> list[dict]:
     """``kpi_rows`` from the result's rows (``Runner.records``); a bucket may come as a date, a
-    datetime / ``Timestamp`` or an ISO string (engines differ) and leaves as a ``datetime.date``."""
+    datetime / ``Timestamp`` or an ISO string (engines differ) and leaves as a ``datetime.date``.
+    ``con``: the warehouse the rows came from (its stores declared to run no ads: :func:`no_ads_groups`)."""
     if q.grain:
         for rec in records:
             rec[BUCKET] = _as_date(rec[BUCKET])
-    return _rows(q, records, q.keys)
+    return _rows(q, records, q.keys, no_ads_groups(q, con))
 
 
 def _as_date(value) -> dt.date | None:
@@ -256,28 +258,31 @@ def store_level(q: KpiQuery) -> bool:
     return set(q.by) <= STORE_LEVEL and all(f.dimension in STORE_LEVEL for f in q.filters)
 
 
-def derive(kid: str, values: dict, *, traffic: bool = True):
+def derive(kid: str, values: dict, *, traffic: bool = True, no_ads: bool = False):
     """The value of any KPI from the values of the base KPIs it needs; None (unknown, not 0) for a KPI
     built on the cost of goods where items were sold and none has a SKU cost (``catalog.cost_unknown``),
     one counting SKUs where items were sold and no line has a SKU id (``catalog.sku_unknown``), and —
     with ``traffic`` (groups of whole stores: :func:`store_level`) — one built on traffic data where no
     traffic source it reads has a row (``catalog.traffic_unknown``), one built on the ad reports where
-    the group has no ad report row (``catalog.ad_unknown``)."""
+    the group has no ad report row (``catalog.ad_unknown``) unless ``no_ads``: every store of the group is
+    declared to run no paid ads (:func:`no_ads_groups`), so its spend is a known 0 (ROAS, CPC … have a 0
+    denominator: None, not applicable)."""
     if cost_dependent(kid) and cost_unknown(values):
         return None
     if sku_dependent(kid) and sku_unknown(values):
         return None
-    if traffic and (traffic_unknown(kid, values) or (ad_dependent(kid) and ad_unknown(values))):
+    if traffic and (traffic_unknown(kid, values) or (ad_dependent(kid) and ad_unknown(values) and not no_ads)):
         return None
     k = CATALOG[kid]
     if k.is_base:
         return values[kid]
     if k.is_combination:
-        parts = [(t, derive(t.lstrip("-"), values, traffic=traffic)) for t in k.combine]
+        parts = [(t, derive(t.lstrip("-"), values, traffic=traffic, no_ads=no_ads)) for t in k.combine]
         # a channel figure adds the channels whose data are there (traffic: the others are unknown)
         total = sum(((-1 if t.startswith("-") else 1) * v for t, v in parts if v is not None), 0)
         return Decimal(total).quantize(Decimal("0.01")) if k.unit is Unit.MONEY else total
-    num, den = derive(k.numerator, values, traffic=traffic), derive(k.denominator, values, traffic=traffic)
+    num = derive(k.numerator, values, traffic=traffic, no_ads=no_ads)
+    den = derive(k.denominator, values, traffic=traffic, no_ads=no_ads)
     if num is None or not den:
         return None
     if k.unit is Unit.MONEY:
@@ -294,7 +299,36 @@ def bucket_starts(period: Period, grain: Grain) -> list[dt.date]:
     return list(seen)
 
 
-def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
+def no_ads_groups(q: KpiQuery, con: ibis.BaseBackend | None) -> Callable[[dict], bool]:
+    """Whether a result row of ``q`` is a group of stores that all are declared to run no paid ads
+    (``stores.runs_no_ads``): its ad spend without an ad report row is a known 0, not unknown. A row by store
+    is that store; by platform, the selected stores of that platform; else every selected store (every
+    store when none is selected). Only for queries of whole stores that need the ad reports' presence."""
+    if con is None or AD_PRESENCE not in measures_needed(q.kpis) or not store_level(q):
+        return _never
+    infos = store_list(con)
+    declared = {s.store_id for s in infos if s.runs_no_ads}
+    if not declared:
+        return _never
+    scope = [s for s in infos if (not q.stores or s.store_id in q.stores)
+             and all((getattr(s, f.dimension) in f.values) != f.exclude for f in q.filters)]
+    if "store_id" in q.by:
+        return lambda rec: rec.get("store_id") in declared
+    if "platform" in q.by:
+        return lambda rec: _all_declared([s for s in scope if s.platform == rec.get("platform")], declared)
+    every = _all_declared(scope, declared)
+    return lambda rec: every
+
+
+def _all_declared(stores: list[StoreInfo], declared: set[str]) -> bool:
+    return bool(stores) and all(s.store_id in declared for s in stores)
+
+
+def _never(rec: dict) -> bool:
+    return False
+
+
+def _rows(q: KpiQuery, records: list[dict], keys: list[str], no_ads: Callable[[dict], bool] = _never) -> list[dict]:
     measures = measures_needed(q.kpis)
     traffic = store_level(q)
     if not keys and not records:
@@ -307,7 +341,8 @@ def _rows(q: KpiQuery, records: list[dict], keys: list[str]) -> list[dict]:
     for rec in records:
         values = {kid: _clean(rec.get(kid), kid) for kid in measures}
         row = {k: rec[k] for k in keys}
-        row.update({kid: derive(kid, values, traffic=traffic) for kid in q.kpis})
+        declared = no_ads(rec)
+        row.update({kid: derive(kid, values, traffic=traffic, no_ads=declared) for kid in q.kpis})
         out.append(row)
     out.sort(key=lambda r: tuple(str(r[k]) for k in keys))
     return out
@@ -335,24 +370,41 @@ def _share(kid: str, period: Period, stores, filters, con) -> float | None:
 @dataclass(frozen=True, slots=True)
 class StoreCoverage:
     """Which of the selected stores have a kind of data (traffic: events or a platform daily report; ads: the
-    ad tools' plan reports) in a period."""
+    ad tools' plan reports) in a period. Ads: a store the team declared to run no paid ads
+    (``stores.runs_no_ads``) and without ad report rows has a known ¥0 spend (``no_ads``), not missing data;
+    one declared so that has rows anyway is counted with its rows and named in ``contradicted``."""
 
     stores: int  # stores of the selection with orders or such data in the period
     with_data: int  # of them, with the data
-    gmv_share: float | None  # their share of the selection's GMV (None: no GMV)
-    without: tuple[str, ...] = ()  # the stores with orders and none of the data
+    gmv_share: float | None  # the share of the selection's GMV whose figures are known (None: no GMV)
+    without: tuple[str, ...] = ()  # the stores with orders and none of the data (not declared to run no ads)
     kind: str = "traffic"  # or "ads"
+    no_ads: tuple[str, ...] = ()  # ads: declared to run no paid ads, no ad report row: spend a known 0
+    contradicted: tuple[str, ...] = ()  # ads: declared to run no paid ads, yet with ad report rows
 
     @property
     def with_traffic(self) -> int:
         return self.with_data
 
     @property
+    def known(self) -> int:
+        """The stores whose figures are known: with the data, or declared to run no ads."""
+        return self.with_data + len(self.no_ads)
+
+    @property
     def status(self) -> str | None:
-        """"missing" (no store has the data: the figures are unknown), "partial" (some have) or None."""
-        if not self.with_data:
+        """"missing" (no store's figures are known: unknown), "partial" (some are), "no_ads" (every store is
+        declared to run no paid ads and has no ad report: spend ¥0, ROAS … not applicable) or None."""
+        if not self.known:
             return "missing"
-        return "partial" if self.with_data < self.stores else None
+        if self.known < self.stores:
+            return "partial"
+        return "no_ads" if not self.with_data else None
+
+    @property
+    def said(self) -> bool:
+        """A page says something next to the figures: a status, or declared no-ads stores with ad rows."""
+        return bool(self.status or self.contradicted)
 
 
 TrafficCoverage = StoreCoverage  # the name the traffic coverage had first
@@ -363,27 +415,40 @@ def traffic_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = ()
     """How much of the selection the traffic figures cover: a store has traffic data in ``period`` when it
     has an event or a platform daily report row in it (``catalog.TRAFFIC_PRESENCE``; only ``sources`` when
     given: page views are in the events only); a report row of 0 visitors is traffic data (a real 0)."""
-    presence = (tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
-                or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))  # e.g. the period export: judged on every source
-    return _store_coverage(presence, "traffic", period, stores, con)
+    return store_coverages(period, ("traffic",), stores=stores, sources=sources, con=con)["traffic"]
 
 
 def ad_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
                 con: ibis.BaseBackend | None = None) -> StoreCoverage:
     """How much of the selection the ad figures cover: a store has ad data in ``period`` when its ad tools'
     plan reports have a row in it (``catalog.AD_PRESENCE``); a row of 0 spend is ad data (a real 0)."""
-    return _store_coverage((AD_PRESENCE,), "ads", period, stores, con)
+    return store_coverages(period, ("ads",), stores=stores, con=con)["ads"]
 
 
-def _store_coverage(presence: tuple[str, ...], kind: str, period: Period, stores, con) -> StoreCoverage:
-    rows = run_query(KpiQuery(("gmv", *presence), period, by=("store_id",), stores=tuple(stores)), con=con).rows
+def store_coverages(period: Period, kinds: tuple[str, ...] = ("traffic", "ads"), *,
+                    stores: tuple[str, ...] | list[str] = (), sources: frozenset[str] | None = None,
+                    con: ibis.BaseBackend | None = None) -> dict[str, StoreCoverage]:
+    """:func:`traffic_coverage` and :func:`ad_coverage` (``kinds``) from one grouped query by store (GMV and
+    every kind's presence counts): what the cockpit asks for both."""
+    presence = {"ads": (AD_PRESENCE,), "traffic": (
+        tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
+        or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))}  # e.g. the period export: judged on every source
+    needed = tuple(dict.fromkeys(p for k in kinds for p in presence[k]))
+    rows = run_query(KpiQuery(("gmv", *needed), period, by=("store_id",), stores=tuple(stores)), con=con).rows
+    return {k: _store_coverage(rows, presence[k], k, con) for k in kinds}
+
+
+def _store_coverage(rows: list[dict], presence: tuple[str, ...], kind: str, con) -> StoreCoverage:
     # derive calls a store's figures unknown (None) when it has none of the data: absent either way
     seen = [r for r in rows if r["gmv"] or any(r[p] for p in presence)]
     covered = [r for r in seen if any(r[p] for p in presence)]
+    declared = no_ad_stores(con) if kind == "ads" else frozenset()
+    no_ads = [r for r in seen if r not in covered and r["store_id"] in declared]
     total = sum((r["gmv"] for r in seen), Decimal(0))
-    share = float(sum((r["gmv"] for r in covered), Decimal(0)) / total) if total else None
-    without = tuple(r["store_id"] for r in seen if r not in covered)
-    return StoreCoverage(len(seen), len(covered), share, without, kind)
+    share = float(sum((r["gmv"] for r in covered + no_ads), Decimal(0)) / total) if total else None
+    without = tuple(r["store_id"] for r in seen if r not in covered and r not in no_ads)
+    return StoreCoverage(len(seen), len(covered), share, without, kind, tuple(r["store_id"] for r in no_ads),
+                         tuple(r["store_id"] for r in covered if r["store_id"] in declared))
 
 
 def query(

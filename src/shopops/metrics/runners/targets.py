@@ -140,7 +140,7 @@ class TargetRunner(Runner[TargetQuery, TargetResult]):
         sql: dict[str, str] = {}
         queries = self._queries()
         results = self.records(sql) if queries else {}
-        actuals = {kq.stores[0] if kq.stores else "": kpi_rows_of_records(kq, results[name])[0] for name, kq in queries.items()}
+        actuals = {kq.stores[0] if kq.stores else "": kpi_rows_of_records(kq, results[name], con=self.con)[0] for name, kq in queries.items()}
         rows = []
         for t in specs:
             actual = actuals.get(t.store_id, {}).get(t.kpi) if elapsed else None

@@ -137,7 +137,7 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
                       "coverages": tuple(c for c in (by_sources.get(traffic_sources(kid)),
-                                                     ads if ad_dependent(kid) else None) if c is not None and c.status),
+                                                     ads if ad_dependent(kid) else None) if c is not None and c.said),
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
@@ -598,14 +598,18 @@ def ads(page: Page) -> dict[str, DataTable]:
         )
         ctx["tools_chart"] = chart_from_table(out["tools"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)])
-        if ads is not None and ads.status == "missing":  # nothing to draw: the chart shows only the words
+        if ads is not None and ads.status in ("missing", "no_ads"):  # nothing to draw: the chart shows only the words
             for s in ctx["tools_chart"]["series"]:
-                s["empty"] = series_empty_text(s["key"], lang, [None])
+                s["empty"] = series_empty_text(s["key"], lang, [None], no_ads=ads.status == "no_ads")
     if page.wants("daily"):
         daily = run_query(KpiQuery(AD_KPIS, page.period, grain=Grain.DAY, stores=page.selected, filters=filters))
         out["daily"] = _day_table(page, "daily", _("By day"), daily.rows, AD_KPIS)
         ctx["daily_chart"] = chart_from_table(out["daily"], series=[("ad_spend", "bar", 0), ("ad_gmv", "bar", 0),
                                                                     ("roas", "line", 1)], kind="day")
+        empty = [s for s in ctx["daily_chart"]["series"] if s.get("empty")]
+        if empty and not filters and ad_coverage(page.period, stores=page.selected).status == "no_ads":
+            for s in empty:  # ROAS of stores that run no ads: not applicable, not "no ad data imported"
+                s["empty"] = series_empty_text(s["key"], lang, [None], no_ads=True)
     if page.wants("plans"):
         by_plan = run_query(KpiQuery(AD_KPIS, page.period, by=("ad_tool", "plan_id"), stores=page.selected, filters=filters))
         names = ad_plan_names([(r["ad_tool"], r["plan_id"]) for r in by_plan.rows])

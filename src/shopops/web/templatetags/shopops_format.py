@@ -12,7 +12,7 @@ from django.utils.translation import get_language
 
 from shopops.metrics.catalog import CATALOG, Kpi, Unit, cost_dependent, kpi_source_ids, kpi_source_text
 from shopops.ui.costs import cost_note, cost_short
-from shopops.ui.coverage import coverage_link, coverage_note, coverage_short, sku_note, sku_short
+from shopops.ui.coverage import coverage_link, coverage_note, coverage_settings, coverage_short, sku_note, sku_short
 from shopops.ui.formatting import CURRENCY_SYMBOLS, EMPTY, currency_symbol, format_change, format_value, raw_value
 
 register = template.Library()
@@ -114,6 +114,12 @@ def coverage_sentence(coverage) -> str:
 def coverage_import(coverage) -> str:
     """The import link's text for that kind of data (``ui.coverage.coverage_link``)."""
     return coverage_link(coverage or None)
+
+
+@register.filter
+def coverage_about_settings(coverage) -> bool:
+    """The note is about the store settings (runs no ads; ``ui.coverage.coverage_settings``): it links there."""
+    return coverage_settings(coverage or None)
 
 
 @register.filter
