@@ -143,6 +143,9 @@ test: deps-test venv-test assets messages
 	# expensive test inputs (trained model, demo warehouses) built once for both passes and every
 	# xdist worker (tests/support/shared_build.py); gone with the var dir
 	export SHOPOPS_TEST_BUILD_CACHE="$$SHOPOPS_VAR_DIR/test-builds"
+	# the SQLite pass records the app tables each test touched; the PostgreSQL pass leaves out the
+	# tests that touched only the login tables (tests/support/appdb_tables.py)
+	export SHOPOPS_TEST_APPDB_TABLES="$$SHOPOPS_VAR_DIR/appdb-tables"
 	if pg_url=$$(scripts/postgres-test.sh); then
 	  export SHOPOPS_TEST_POSTGRES_URL="$$pg_url"
 	elif [ -n "$$ci" ]; then

@@ -48,6 +48,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from support import appdb_tables
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 
@@ -97,6 +99,25 @@ def _repoint_var_settings() -> None:
 
 
 _repoint_var_settings()
+
+
+def _cheap_password_hashes() -> None:
+    """Passwords the tests set are hashed with Django's MD5 hasher (Django's own advice for test speed):
+    the production PBKDF2 hasher costs ~0.4 s of CPU per hash, and the suite creates and logs in users
+    in hundreds of tests. PBKDF2 stays in the list, so a hash made by a subprocess (``shopops setup-demo``,
+    ``createuser``) still verifies. Login, lock-out and permissions behave the same whichever the hasher."""
+    from django.conf import settings
+    from django.contrib.auth import hashers
+
+    if not settings.configured:
+        return
+    fast = "django.contrib.auth.hashers.MD5PasswordHasher"
+    settings.PASSWORD_HASHERS = [fast, *(h for h in settings.PASSWORD_HASHERS if h != fast)]
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+
+
+_cheap_password_hashes()
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -162,13 +183,50 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if "postgres_url" in names:
             item.add_marker(pytest.mark.postgres)
     if config.getoption("--appdb-only"):
-        keep, drop = [], []
+        where = appdb_tables.folder()
+        tables = appdb_tables.recorded(where) if where else {}
+        keep, drop, login_only = [], [], 0
         for item in items:
             again = _uses_appdb(item) and not item.get_closest_marker("browser") and not item.get_closest_marker("spark")
+            if again and appdb_tables.login_only(item, tables):
+                again, login_only = False, login_only + 1
             (keep if again else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
+        if login_only:
+            config.stash[_LOGIN_ONLY] = login_only
+
+
+_LOGIN_ONLY = pytest.StashKey[int]()
+_RECORDER = pytest.StashKey[appdb_tables.Recorder]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    where = appdb_tables.folder()
+    if where is not None and not config.getoption("--appdb-only") and not os.environ.get("SHOPOPS_DATABASE_URL"):
+        config.stash[_RECORDER] = appdb_tables.Recorder(where)  # the SQLite pass of make test
+
+
+def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
+    count = config.stash.get(_LOGIN_ONLY, 0)
+    if count:
+        return (f"{count} tests whose app-DB queries named only the login tables in the SQLite pass are not run "
+                "again here (tests/support/appdb_tables.py)")
+    return None
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    recorder = item.config.stash.get(_RECORDER, None)
+    if recorder is not None:
+        recorder.stop()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    recorder = session.config.stash.get(_RECORDER, None)
+    if recorder is not None and recorder.tables:
+        recorder.save()
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -177,6 +235,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _require_postgres()
     if item.get_closest_marker("browser"):
         _require_chromium()
+    recorder = item.config.stash.get(_RECORDER, None)
+    if recorder is not None and _uses_appdb(item):
+        recorder.start(item)  # before the test's fixtures: what they write counts
 
 
 @pytest.hookimpl(wrapper=True)

@@ -15,8 +15,7 @@ from shopops.warehouse.loader import load
 
 
 @pytest.mark.django_db
-def test_service_demo(warehouse, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def test_service_demo(warehouse):
     from shopops.demo.service import service_demo_ensure
     from shopops.service.models import Agent, ReplyTemplate, SurveyAnswer, Ticket, TicketStatus
     from shopops.team.services import role_groups_sync
@@ -86,11 +85,10 @@ def _queue_at(now: dt.datetime):
     dt.datetime(2026, 12, 7, 9, 20, tzinfo=ZoneInfo("Asia/Shanghai")),  # a Monday, twenty minutes after opening
     dt.datetime(2026, 10, 3, 11, 0, tzinfo=ZoneInfo("Asia/Shanghai")),  # 国庆
 ])
-def test_demo_queue_is_realistic_on_any_day(now, settings):
+def test_demo_queue_is_realistic_on_any_day(now):
     """Whatever day the demo is built, its queue has most tickets on track, some within the warning hour and
     a few overdue (it read all overdue on a Sunday: the tickets came in hours of wall time before Friday
     18:00 while the desk is open until midnight, and a 10-minute first response was hours old)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     from shopops.service.models import TicketStatus
     from shopops.team.services import role_groups_sync
 

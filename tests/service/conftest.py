@@ -10,8 +10,7 @@ PASSWORD = "pw-service-1"
 
 
 @pytest.fixture
-def desk(db, settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # test speed only
+def desk(db):
     from shopops.service.models import BusinessHoursSetting, Priority, SlaPolicy
     from shopops.service.selectors import calendar_register
     from shopops.service.services import agent_ensure

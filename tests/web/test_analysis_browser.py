@@ -35,6 +35,15 @@ def click_chart_category(page, chart: str, index: int) -> None:
     page.mouse.click(box["x"] + point[0], box["y"] + point[1])
 
 
+def axis_labels(page, values: list[float]) -> list[list[str]]:
+    """What each y axis of each chart on the page prints for tick ``values``."""
+    return page.evaluate(
+        """(values) => Array.from(document.querySelectorAll("[data-chart-ready]")).flatMap((el) =>
+            echarts.getInstanceByDom(el).getOption().yAxis.map((axis) => values.map((v) => axis.axisLabel.formatter(v))))""",
+        values,
+    )
+
+
 def tile(page, kpi: str) -> str:
     return page.get_attribute(f'.tile-value[data-kpi="{kpi}"]', "data-value")
 
@@ -90,6 +99,9 @@ def test_click_through_the_analysis_pages(live_server, browser_page, warehouse, 
         page.goto(f"{live_server.url}/{name}/?{QUERY}")
         page.wait_for_selector("[data-chart-ready]")
         page.screenshot(path=str(artifacts_dir / f"analysis-{name}-zh.png"), full_page=True)
+        # an axis of small values (a day without ad spend: ECharts ticks 0, 0.2, 0.4 …) prints them apart
+        labels = axis_labels(page, [0, 0.2, 0.4])
+        assert labels and all(len(set(ticks)) == 3 for ticks in labels), (name, labels)
 
     # English
     page.click("text=English")

@@ -33,6 +33,10 @@ def test_cockpit_without_traffic_in_zh_and_en(live_server, browser_page, shops, 
     option = page.evaluate(OPTION)
     assert [s["name"] for s in option["series"]] == ["支付金额", "支付订单数"]  # visitors left out, said above
     assert all(a["minInterval"] == 1 for a in option["yAxis"][1:])  # paid orders: whole-number ticks
+    # a GMV axis of small values (ECharts ticks 0, 0.2, 0.4 … on a day without sales) prints them apart
+    ticks = page.evaluate("() => { const axis = echarts.getInstanceByDom(document.getElementById('trend-chart'))"
+                          ".getOption().yAxis[0]; return [0, 0.2, 0.4, 12345].map((v) => axis.axisLabel.formatter(v)); }")
+    assert ticks == ["0", "0.2", "0.4", "1.2万"]
     page.screenshot(path=str(artifacts_dir / "cockpit-no-traffic-zh.png"), full_page=True)
 
     page.goto(f"{live_server.url}/?{TWO_DAYS}&store=own")  # 11-10 has no event: a gap, 11-11 has 4 visitors

@@ -9,6 +9,8 @@
   var SYMBOLS = { CNY: "¥", HKD: "HK$", TWD: "NT$", USD: "US$", EUR: "€", GBP: "£", JPY: "JP¥" };
   var grouped = new Intl.NumberFormat("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 });
   var whole = new Intl.NumberFormat("en-US", { maximumFractionDigits: 0 });
+  // axis ticks under 1,000 keep what tells them apart: an all-0 money series ticks 0, 0.2, 0.4 … (not 0, 0, 0, 1, 1, 1)
+  var tick = new Intl.NumberFormat("en-US", { maximumFractionDigits: 2 });
 
   // Tooltips are HTML: every label (categories come from data, e.g. collected product ids) is escaped.
   function esc(value) {
@@ -28,7 +30,7 @@
       if (abs >= 1e6) return fixed(value / 1e6, abs >= 1e7 ? 0 : 1) + "M";
       if (abs >= 1e3) return fixed(value / 1e3, abs >= 1e4 ? 0 : 1) + "k";
     }
-    return whole.format(value);
+    return tick.format(value);
   }
 
   function formatter(unit, currency) {
