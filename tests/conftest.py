@@ -185,20 +185,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if config.getoption("--appdb-only"):
         where = appdb_tables.folder()
         tables = appdb_tables.recorded(where) if where else {}
-        keep, drop, login_only = [], [], 0
+        keep, drop = [], []
         for item in items:
-            again = _uses_appdb(item) and not item.get_closest_marker("browser") and not item.get_closest_marker("spark")
-            if again and appdb_tables.login_only(item, tables):
-                again, login_only = False, login_only + 1
+            again = (_uses_appdb(item) and not item.get_closest_marker("browser") and not item.get_closest_marker("spark")
+                     and not appdb_tables.login_only(item, tables))
             (keep if again else drop).append(item)
         if drop:
             config.hook.pytest_deselected(items=drop)
         items[:] = keep
-        if login_only:
-            config.stash[_LOGIN_ONLY] = login_only
 
 
-_LOGIN_ONLY = pytest.StashKey[int]()
 _RECORDER = pytest.StashKey[appdb_tables.Recorder]()
 
 
@@ -206,14 +202,6 @@ def pytest_configure(config: pytest.Config) -> None:
     where = appdb_tables.folder()
     if where is not None and not config.getoption("--appdb-only") and not os.environ.get("SHOPOPS_DATABASE_URL"):
         config.stash[_RECORDER] = appdb_tables.Recorder(where)  # the SQLite pass of make test
-
-
-def pytest_report_collectionfinish(config: pytest.Config) -> str | None:
-    count = config.stash.get(_LOGIN_ONLY, 0)
-    if count:
-        return (f"{count} tests whose app-DB queries named only the login tables in the SQLite pass are not run "
-                "again here (tests/support/appdb_tables.py)")
-    return None
 
 
 @pytest.hookimpl(tryfirst=True)
