@@ -82,18 +82,26 @@ CASES = {
 }
 
 
-# Spark runs a few cases only (each is a Spark job of several seconds)
+# Spark runs a few cases only (each is a Spark job of several seconds): these cases of
+# test_rollup_equals_raw, and the tests named in SPARK_TESTS
 SPARK_CASES = ("product_day", "store_day", "derived_total", "by_traffic_source")
+SPARK_TESTS = ("test_loads_keep_the_rollups_by_hand",)
 
 
-def _few_on_spark(con, case: str) -> None:
-    if con.name == "pyspark" and case not in SPARK_CASES:
-        pytest.skip("Spark: only the few cases in SPARK_CASES")
+@pytest.fixture(autouse=True)
+def _few_on_spark(request: pytest.FixtureRequest) -> None:
+    """Skips the other tests on Spark before their own fixtures run: the hand-made store's three loads
+    (``small``) take 10–25 s there, wasted on a test that skips in its body."""
+    spec = getattr(request.node, "callspec", None)
+    if spec is None or "spark" not in (spec.params.get("any_warehouse"), spec.params.get("module_warehouse")):
+        return
+    if spec.params.get("case") in SPARK_CASES or request.node.originalname in SPARK_TESTS:
+        return
+    pytest.skip("Spark: only the few cases in SPARK_CASES and the tests in SPARK_TESTS")
 
 
 @pytest.mark.parametrize("case", list(CASES))
 def test_rollup_equals_raw(con, case):
-    _few_on_spark(con, case)
     kpis, kwargs, uses = CASES[case]
     period = DAY if case == "one_store_total" else PERIOD
     fast, raw, used = both(KpiQuery(tuple(kpis), period, **kwargs), con)
@@ -104,7 +112,6 @@ def test_rollup_equals_raw(con, case):
 
 def test_spot_values_by_hand(con):
     """Two numbers straight from the frames with pandas, not through the runner or the rollup."""
-    _few_on_spark(con, "spot")
     o, li = FRAMES["orders"], FRAMES["order_lines"]
     paid = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])]
     day = START + dt.timedelta(days=7)
@@ -220,7 +227,6 @@ def test_loads_keep_the_rollups_by_hand(small):
 
 def test_only_touched_partitions_are_recomputed(small, monkeypatch):
     con = small
-    _few_on_spark(con, "touched")
     seen = []
     real = wrollups._replace
 
@@ -243,7 +249,6 @@ def test_a_load_recomputes_only_the_sources_its_table_feeds_with_a_full_recomput
     touched days (not the paid lines, the costly join); the other sources' parts are kept from the stored
     rows. By hand, and equal to a full recompute (``rebuild``) after each step."""
     con = small
-    _few_on_spark(con, "sources")
     seen = []
     real = wrollups._replace
 
@@ -300,7 +305,6 @@ def test_a_load_recomputes_only_the_sources_its_table_feeds_with_a_full_recomput
 def test_sku_costs_and_stock_by_hand(small):
     """A SKU's cost changes the cost of goods of every day of its store; snapshots add up per product."""
     con = small
-    _few_on_spark(con, "skus")
     load(con, "order_lines", _lines([("o1", 1, "A", 1, "10.00", D1)]).append_column(
         "sku_id", pa.array(["A-1"])))  # o1's line 1 is SKU A-1 (the others have no SKU: cost 0)
     load(con, "skus", pa.Table.from_pylist([{"store_id": "s1", "sku_id": "A-1", "product_id": "A", "cost": Decimal("4.00")},
@@ -320,8 +324,7 @@ def test_sku_costs_and_stock_by_hand(small):
 
 
 def test_rebuild_refills_after_writes_that_bypass_the_loader(small):
-    con = small
-    _few_on_spark(con, "rebuild")  # on Spark, the parity fixture's load_into rebuilds
+    con = small  # not on Spark: the parity fixture's load_into rebuilds there
     before = _rollup(con, "product_daily")
     wrollups.Session(con).execute('DELETE FROM "product_daily"')
     wrollups.rebuild(con, stores=["s1"])
@@ -332,7 +335,6 @@ def test_a_load_of_many_days_is_refreshed_a_few_days_at_a_time_with_the_same_row
     """A load touching many business days recomputes them in pieces (``REFRESH_CHUNK_DAYS``): every
     piece at most that many days, each day once, and the rollups as a one-statement rebuild has them."""
     con = small
-    _few_on_spark(con, "chunks")
     monkeypatch.setattr(wrollups, "REFRESH_CHUNK_DAYS", 2)
     seen = []
     real = wrollups._replace
@@ -380,7 +382,6 @@ def test_a_filter_keeps_the_rows_of_coalesce_in(con, values, exclude):
 
     from shopops.metrics.sources import keeps
 
-    _few_on_spark(con, "filter")
     rows = pd.DataFrame({"k": range(6), "p": [None, "", "a", "b", "c", None]})
     t = ibis.memtable(rows)
     got = sorted(con.execute(t.filter(keeps(t.p, Filter("product_id", values, exclude))).select("k")).k.tolist())
@@ -391,7 +392,6 @@ def test_a_filter_keeps_the_rows_of_coalesce_in(con, values, exclude):
 
 def test_a_long_product_filter_is_a_bare_in_and_gives_the_oracle_numbers(con):
     """Insights filters by a store's ~1,000 judged products: the answer is the pandas sum over those products."""
-    _few_on_spark(con, "filter")
     li, o = FRAMES["order_lines"], FRAMES["orders"]
     paid = o[o.paid_date.notna() & ~o.status.isin(["pending_payment", "closed"])]
     j = li.drop(columns=["paid_date"]).merge(paid[["store_id", "order_id", "paid_date"]], on=["store_id", "order_id"])
@@ -411,7 +411,6 @@ def test_base_frame_is_the_result_rows_as_floats(con, rollups_on):
     with the rollups and without (a product without events that day: 0 visitors, as the rows say)."""
     from shopops.metrics.runners import base_frame
 
-    _few_on_spark(con, "base_frame")
     kpis = ("item_gmv", "units_sold", "item_buyers", "visitors", "visitor_days", "bad_reviews", "review_count")
     ids = tuple(sorted(FRAMES["order_lines"].product_id.dropna().unique())[:7]) + ("",)
     q = KpiQuery(kpis, PERIOD, grain=Grain.DAY, by=("store_id", "product_id"), filters=(Filter("product_id", ids),))
