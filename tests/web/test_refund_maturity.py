@@ -129,3 +129,27 @@ def test_a_comparison_query_with_refunds_at_the_same_age(shop):
     assert rate.changes[PREVIOUS].base == pytest.approx(0.25) and rate.immature and rate.is_good is None  # … not so
     assert rate.same_age_known_by == dt.date(2025, 11, 23)
     assert not mature.row("gmv").immature and mature.row("gmv").changes[PREVIOUS].base == Decimal("200.00")
+
+
+def test_the_figures_compile_once_per_input_and_read_new_rows(shop, monkeypatch):
+    """The second read of the same figures runs the kept SQL (Ibis' compiler is not called) and
+    sees a refund loaded in between: the SQL is kept, never the answer. By hand: 20 → 20 + 30."""
+    import ibis
+
+    from shopops.metrics.maturity import refund_figures
+
+    first = refund_figures(period=WEEK, known_by=dt.date(2025, 11, 30), by_store=True, con=shop)["tmall"]
+    assert (first.gmv, first.paid_orders, first.refund_amount, first.refunded_orders) == (
+        Decimal("200.00"), 3, Decimal("20.00"), 1)
+    load(shop, "refunds", pa.Table.from_pylist([
+        {"store_id": "tmall", "refund_id": "r4", "order_id": "o2", "amount": Decimal("30.00"), "status": "success",
+         "requested_at": _at("2025-11-29", 1), "refunded_at": _at("2025-11-29"), "refund_date": dt.date(2025, 11, 29)}]))
+
+    def no_compile(*args, **kwargs):
+        raise AssertionError("compiled again")
+
+    monkeypatch.setattr(ibis, "to_sql", no_compile)
+    again = refund_figures(period=WEEK, known_by=dt.date(2025, 11, 30), by_store=True, con=shop)["tmall"]
+    assert (again.refund_amount, again.refunded_orders) == (Decimal("50.00"), 2)
+    with pytest.raises(AssertionError, match="compiled again"):  # other inputs: other SQL
+        refund_figures(period=WEEK, known_by=dt.date(2025, 11, 29), by_store=True, con=shop)

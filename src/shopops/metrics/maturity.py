@@ -27,7 +27,9 @@ from decimal import Decimal
 import ibis
 
 from shopops.core.periods import Period
+from shopops.metrics.runners.base import compiled_sql
 from shopops.metrics.sources import paid_orders
+from shopops.warehouse.backends.compiled import execute_compiled_records
 from shopops.warehouse.connection import connect
 
 MATURITY_DAYS = 30
@@ -69,26 +71,35 @@ class RefundFigures:
 def refund_figures(*, period: Period, known_by: dt.date | None, stores: tuple[str, ...] = (), by_store: bool = False,
                    con: ibis.BaseBackend | None = None) -> dict[str, RefundFigures]:
     """Refund figures of the orders paid in ``period`` counting successful refunds dated on or
-    before ``known_by`` (all of them when None), by store id (``by_store``) or in total (key ``""``)."""
+    before ``known_by`` (all of them when None), by store id (``by_store``) or in total (key ``""``).
+    The two statements are compiled once per set of inputs (the cockpit, the comparison tables and
+    the reports ask for the same periods again after every import)."""
     con = con or connect()
-    orders = paid_orders(con, period)
-    if stores:
-        orders = orders.filter(orders.store_id.isin(list(stores)))
-    r = con.table("refunds")
-    r = r.filter(r.status == "success")
-    if known_by is not None:  # a refund without its refund date yet counts from the day it was asked for
-        day = r.refund_date.fill_null(r.requested_at.date())
-        r = r.filter(day.notnull() & (day <= known_by))
-    refunds = r.inner_join(orders.select("store_id", "order_id"), ["store_id", "order_id"])
-    keys = ["store_id"] if by_store else []
-    sales = orders.group_by(keys).aggregate(gmv=orders.paid_amount.sum(), paid_orders=orders.count()) if keys else \
-        orders.aggregate(gmv=orders.paid_amount.sum(), paid_orders=orders.count())
-    back_expr = dict(refund_amount=refunds.amount.sum(),
-                     refunded_orders=(refunds.store_id.cast("string") + "|" + refunds.order_id).nunique())
-    back = refunds.group_by(keys).aggregate(**back_expr) if keys else refunds.aggregate(**back_expr)
+    stores = tuple(stores)
+
+    def build() -> dict[str, ibis.Table]:
+        orders = paid_orders(con, period)
+        if stores:
+            orders = orders.filter(orders.store_id.isin(list(stores)))
+        r = con.table("refunds")
+        r = r.filter(r.status == "success")
+        if known_by is not None:  # a refund without its refund date yet counts from the day it was asked for
+            day = r.refund_date.fill_null(r.requested_at.date())
+            r = r.filter(day.notnull() & (day <= known_by))
+        refunds = r.inner_join(orders.select("store_id", "order_id"), ["store_id", "order_id"])
+        keys = ["store_id"] if by_store else []
+        sales = dict(gmv=orders.paid_amount.sum(), paid_orders=orders.count())
+        back = dict(refund_amount=refunds.amount.sum(),
+                    refunded_orders=(refunds.store_id.cast("string") + "|" + refunds.order_id).nunique())
+        if keys:
+            return {"sales": orders.group_by(keys).aggregate(**sales), "back": refunds.group_by(keys).aggregate(**back)}
+        return {"sales": orders.aggregate(**sales), "back": refunds.aggregate(**back)}
+
+    sql = compiled_sql(con, ("refund_figures", period, known_by, stores, by_store), build)
+    rows = {name: execute_compiled_records(con, *sql[name]) for name in sql}
     got: dict[str, RefundFigures] = {}
-    refunded = {(row.get("store_id") or TOTAL): row for row in back.to_pyarrow().to_pylist()}
-    for row in sales.to_pyarrow().to_pylist():
+    refunded = {(row.get("store_id") or TOTAL): row for row in rows["back"]}
+    for row in rows["sales"]:
         key = row.get("store_id") or TOTAL
         rr = refunded.get(key, {})
         got[key] = RefundFigures(

@@ -31,8 +31,8 @@ import sys
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -123,13 +123,8 @@ class Runner(Generic[Q, R]):
         return self._run(sql, execute_compiled_records)
 
     def _run(self, sql: dict[str, str], execute) -> dict:
-        key = (self.con.name, self.kind, repr(self.query), rollups.enabled(self.con))
-        hit = compiled.get(key)
-        if hit is None:
-            with self.timings.step("build"), _deep_sql():
-                hit = {name: (str(ibis.to_sql(expr, dialect=self.con.name)), expr.schema())
-                       for name, expr in self.to_expr().items()}
-            compiled.put(key, hit)
+        hit = compiled_sql(self.con, (self.kind, repr(self.query), rollups.enabled(self.con)), self.to_expr,
+                           timings=self.timings)
         out = {}
         for name, (text, schema) in hit.items():
             if self.capture_sql:
@@ -188,6 +183,22 @@ class CompiledCache:
 
 
 compiled = CompiledCache()
+
+
+def compiled_sql(con: ibis.BaseBackend, key: tuple, build: Callable[[], dict[str, ir.Table]], *,
+                 timings: Timings | None = None) -> dict[str, tuple[str, ibis.Schema]]:
+    """The SQL text and output schema of each expression ``build()`` makes, by name, compiled for
+    ``con``'s engine once per ``key`` (kept in ``compiled``; timed as ``build`` in ``timings`` when it
+    compiles). ``key`` must fix the SQL exactly: every input the expressions are built from. Run the
+    text with ``execute_compiled`` or ``execute_compiled_records``. For reads outside the runners that
+    pages repeat with the same inputs (``maturity.refund_figures``)."""
+    full = (con.name, *key)
+    hit = compiled.get(full)
+    if hit is None:
+        with timings.step("build") if timings is not None else nullcontext(), _deep_sql():
+            hit = {name: (str(ibis.to_sql(expr, dialect=con.name)), expr.schema()) for name, expr in build().items()}
+        compiled.put(full, hit)
+    return hit
 
 RUNNERS: dict[type, type[Runner]] = {}  # query type -> its runner
 
