@@ -48,7 +48,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from support import appdb_tables
+from support import appdb_tables, file_order
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
@@ -167,6 +167,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="run only tests that use the Django app DB (not browser tests); "
         "make test runs these again on PostgreSQL",
     )
+    parser.addoption(
+        "--file-seconds",
+        metavar="PATH",
+        help="write each test file's seconds (setup + call + teardown) and number of tests to PATH as JSON; "
+        "tests/file_seconds.json orders the files under --dist loadfile (tests/support/file_order.py)",
+    )
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    if config.getvalue("dist") == "loadfile":
+        return file_order.LongestFirst(config, log)
+    return None
 
 
 def _uses_appdb(item: pytest.Item) -> bool:
@@ -199,6 +211,9 @@ _RECORDER = pytest.StashKey[appdb_tables.Recorder]()
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    seconds = config.getoption("--file-seconds")
+    if seconds and not hasattr(config, "workerinput"):  # on the xdist controller (or without xdist)
+        config.pluginmanager.register(file_order.Recorder(Path(seconds)), "shopops-file-seconds")
     where = appdb_tables.folder()
     if where is not None and not config.getoption("--appdb-only") and not os.environ.get("SHOPOPS_DATABASE_URL"):
         config.stash[_RECORDER] = appdb_tables.Recorder(where)  # the SQLite pass of make test
