@@ -137,6 +137,27 @@ def test_list_is_paged_sorted_and_links_to_360(client, login, shop, want):
     assert f"{int((want.stage == 'new').sum()):,} " in only_new
 
 
+def test_list_search_finds_the_ids_holding_the_text(client, login, shop, want):
+    """By the oracle: customers whose id holds the text (any case); each search its own count, the
+    same kept SQL bound to another text; quotes and backslashes are text, not SQL."""
+    login()
+    ids = [c for _s, c in want.index]
+
+    def total(q: str) -> str:
+        r = client.get(reverse("customers:list"), {"as_of": AS_OF.isoformat(), "q": q})
+        assert r.status_code == 200
+        return r.content.decode()
+
+    counts = {q: sum(q.lower() in c.lower() for c in ids) for q in ("1", "C10", "c", "C109")}
+    assert len(set(counts.values())) == 4 and counts["c"] == len(ids) > 50  # the fixture's ids allow the check
+    for q, n in counts.items():
+        html = total(q)
+        assert f"{n:,} " in html, q
+        assert len(re.findall(r'<tr data-customer="', html)) == min(50, n)
+    for q in ("' OR '1'='1", "\\", "x%"):
+        assert len(re.findall(r'<tr data-customer="', total(q))) == sum(q.lower() in c.lower() for c in ids) == 0
+
+
 def test_customer_360(client, login, shop, want, frames):
     login()
     key = want.sort_values("orders", ascending=False).index[0]

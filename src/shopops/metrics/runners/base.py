@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Generic, TypeVar
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import sqlglot
 
 from shopops.metrics import rollups
 from shopops.metrics.cache import Cache, cache_key, default_cache
@@ -199,6 +200,37 @@ def compiled_sql(con: ibis.BaseBackend, key: tuple, build: Callable[[], dict[str
             hit = {name: (str(ibis.to_sql(expr, dialect=con.name)), expr.schema()) for name, expr in build().items()}
         compiled.put(full, hit)
     return hit
+
+
+_MARK = "__shopops_value_{}_5d0c9e__"  # a string no data holds: the place of a value in the kept SQL
+
+
+def bound_sql(con: ibis.BaseBackend, key: tuple, build: Callable[[dict[str, str]], dict[str, ir.Table]],
+              values: dict[str, str], *, timings: Timings | None = None) -> dict[str, tuple[str, ibis.Schema]]:
+    """Like :func:`compiled_sql`, for expressions that differ only in string values (the customer id
+    of a 360° page: each customer is opened once, so SQL kept per id would never be used again).
+    ``build(marks)`` makes the expressions with ``marks[name]`` where ``values[name]`` goes; that SQL is
+    kept per ``key`` and the names, and each mark's string literal is replaced by the value's, written
+    and escaped by sqlglot for the engine's dialect. Every mark must reach the SQL as a string literal
+    (compared, not transformed): a mark the SQL does not hold raises."""
+    marks = {name: _MARK.format(name) for name in values}
+    hit = compiled_sql(con, (*key, tuple(sorted(values))), lambda: build(marks), timings=timings)
+    def quoted(value: str) -> str:
+        return sqlglot.exp.Literal.string(value).sql(dialect=con.dialect)
+
+    out, seen = {}, set()
+    for out_name, (text, schema) in hit.items():
+        for name, mark in marks.items():
+            if quoted(mark) in text:
+                seen.add(name)
+            elif mark in text:
+                raise ValueError(f"bound_sql {key!r}: {name!r} reaches the SQL transformed, not as a literal")
+            text = text.replace(quoted(mark), quoted(values[name]))
+        out[out_name] = (text, schema)
+    if missing := sorted(set(values) - seen):
+        raise ValueError(f"bound_sql {key!r}: {missing} never reach the SQL")
+    return out
+
 
 RUNNERS: dict[type, type[Runner]] = {}  # query type -> its runner
 
