@@ -446,15 +446,15 @@ def customer_360(*, store_id: str, customer_id: str, as_of: dt.date, con=None) -
         keys = sorted({(r.store_id, r.customer_id) for r in linked.itertuples()} | {(store_id, customer_id)})
     else:
         keys = [(store_id, customer_id)]
-    stores, rules = sorted({s for s, _ in keys}), store_rules()
+    account_stores, rules = sorted({s for s, _ in keys}), store_rules()
 
     def accounts_facts(ids: dict[str, str]) -> dict[str, ibis.Table]:
-        f = customer_facts(con, as_of=as_of, store_ids=stores, rules=rules)
+        f = customer_facts(con, as_of=as_of, store_ids=account_stores, rules=rules)
         return {"facts": f.filter(ibis.or_(*[(f.store_id == s) & (f.customer_id == ids[f"c{i}"])
                                              for i, (s, _c) in enumerate(keys)]))}
 
     # the facts expression takes ~0.5 s to compile: kept once per shape, the customer ids bound as values
-    sql = bound_sql(con, ("customer_360:facts", as_of, tuple(stores), repr(rules), tuple(s for s, _ in keys)),
+    sql = bound_sql(con, ("customer_360:facts", as_of, tuple(account_stores), repr(rules), tuple(s for s, _ in keys)),
                     accounts_facts, {f"c{i}": c for i, (_s, c) in enumerate(keys)})
     facts = execute_compiled(con, *sql["facts"])
     mine = facts[(facts.store_id == store_id) & (facts.customer_id == customer_id)]
