@@ -30,7 +30,7 @@ from shopops.metrics.catalog import (
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
 from shopops.metrics.dimensions import StoreInfo, dimension_id, no_ad_stores, store_list
-from shopops.metrics.runners.base import Response, Runner, compiled, register, run_query
+from shopops.metrics.runners.base import Response, Runner, compiled_sql, register, run_query
 from shopops.metrics.runners.base import records as records_of
 from shopops.metrics.sources import BUCKET, TABLES_READ, Filter, bucket_of, source_rows
 from shopops.warehouse.backends.compiled import execute_compiled
@@ -483,14 +483,11 @@ def last_fact_date(con: ibis.BaseBackend | None = None, *, stores: tuple[str, ..
     def scan() -> dt.date | None:
         if "orders" not in con.list_tables():
             return None
-        key = (con.name, "last_fact_date")
-        hit = compiled.get(key)
-        if hit is None:  # the canonical schema, not the catalog's: no round trip to describe the table
+        def build():  # the canonical schema, not the catalog's: no round trip to describe the table
             orders = ibis.table(TABLES["orders"].schema, name="orders")
-            expr = orders.aggregate(last=orders.paid_date.max())
-            hit = (str(ibis.to_sql(expr, dialect=con.name)), expr.schema())
-            compiled.put(key, hit)
-        value = execute_compiled(con, *hit)["last"].iloc[0]
+            return {"last": orders.aggregate(last=orders.paid_date.max())}
+
+        value = execute_compiled(con, *compiled_sql(con, ("last_fact_date",), build)["last"])["last"].iloc[0]
         return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
 
     # every page asks (several times): one scan of the orders per data version of them
