@@ -1,6 +1,7 @@
 """The live campaign page and the 复盘 page through the Django client on the small demo
 warehouse: numbers equal the engines' and pandas over the files, exports (XLSX, PDF),
-permissions (403), an unknown plan (404) and a campaign not over yet (400 with the reason)."""
+permissions (403), an unknown plan (404) and a campaign not over yet (the page says why and when, in
+both languages; its exports are refused with the same reason)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.urls import reverse
+from django.utils.html import escape
 
 from shopops.campaigns import analytics
 from shopops.campaigns.services import StoreRef
@@ -86,9 +88,21 @@ def test_permissions_not_found_and_a_campaign_not_over(client, double11):
     client.force_login(user(Role.OPS_DIRECTOR))
     assert client.get(reverse("campaigns:plan_retro", args=(999_999,))).status_code == 404
     running = plan("双12", starts_on=D(2025, 12, 5), ends_on=D(2025, 12, 25), stores=ALL)
-    resp = client.get(reverse("campaigns:plan_retro", args=(running.pk,)))
-    assert resp.status_code == 400
-    assert "2025-12-25" in resp.content.decode() and "2025-12-20" in resp.content.decode()
+    url = reverse("campaigns:plan_retro", args=(running.pk,))
+    # the plan page links to its 复盘 whatever the day: the page says when it opens, and where to look meanwhile
+    for language, words in (("zh-hans", "活动最后一天（2025-12-25）的数据到齐后才能复盘（目前数据截至 2025-12-20）"),
+                            ("en", "The 复盘 opens once the campaign's last day, 2025-12-25, is in the data (the data "
+                                   "end on 2025-12-20)")):
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+        resp = client.get(url)
+        html, words = resp.content.decode(), escape(words)
+        assert resp.status_code == 200 and "data-not-ready" in html and words in html, language
+        assert reverse("campaigns:plan_live", args=(running.pk,)) in html and "data-incremental-gmv" not in html
+        # a file cannot say it in a page: the export and the PDF are refused with the same reason
+        for refused in (client.get(url, {"format": "xlsx", "table": "summary"}),
+                        client.get(reverse("campaigns:plan_retro_pdf", args=(running.pk,)))):
+            assert refused.status_code == 400 and words in refused.content.decode()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
 
 
 def test_live_page_of_a_campaign_not_started_says_so_instead_of_empty_charts(client, double11):

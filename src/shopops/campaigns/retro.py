@@ -273,11 +273,27 @@ def series_interval(plan: RetroPlan, days: list[dt.date], values, fitted: Baseli
                              other_days=list(plan.other_days), fitted=fitted)
 
 
+class RetroNotReady(ValueError):
+    """Why a 复盘 cannot be made yet: ``reason`` is ``running`` (the window's last day is after ``as_of``),
+    ``no_history`` (no sale before the window) or ``short_history`` (``count`` ordinary days before ``day``,
+    fewer than :data:`MIN_DAYS_BEFORE`). The pages say it in the reader's language."""
+
+    def __init__(self, reason: str, *, day: dt.date, as_of: dt.date, count: int = 0):
+        self.reason, self.day, self.as_of, self.count = reason, day, as_of, count
+        super().__init__({
+            "running": f"the campaign runs until {day}; a 复盘 needs its last day complete (data to {as_of})",
+            "no_history": f"no sales of these stores before the campaign's first day ({day}): nothing to learn "
+                          "the baseline from",
+            "short_history": f"only {count} ordinary days (no campaign) before {day}; the baseline needs at least "
+                             f"{MIN_DAYS_BEFORE} to know the level the campaign started from"}[reason])
+
+
 def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
-    """The 复盘 of ``plan`` with the data known on ``as_of`` (the last complete day)."""
+    """The 复盘 of ``plan`` with the data known on ``as_of`` (the last complete day); :class:`RetroNotReady`
+    when it cannot be made yet."""
     w = plan.window
     if w.last > as_of:
-        raise ValueError(f"the campaign runs until {w.last}; a 复盘 needs its last day complete (data to {as_of})")
+        raise RetroNotReady("running", day=w.last, as_of=as_of)
     start = w.first - dt.timedelta(days=plan.history_days)
     end = min(as_of, w.last + dt.timedelta(days=max(plan.side_days, AFTER_DAYS)))
     period = Period(start, end)
@@ -285,8 +301,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     # the history starts at the first day with a sale: days before the data began are not zero-sale days
     sold = np.flatnonzero(frame["gmv"].to_numpy() > 0)
     if sold.size == 0 or frame.index[sold[0]] > w.first:
-        raise ValueError(f"no sales of these stores before the campaign's first day ({w.first}): nothing to learn "
-                         "the baseline from")
+        raise RetroNotReady("no_history", day=w.first, as_of=as_of)
     frame = frame.iloc[sold[0]:]
     period = Period(frame.index[0], end)
     days = list(frame.index)
@@ -308,8 +323,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
                                   control if k == "gmv" else None, buyers if k == "gmv" else None)
     before = int(np.count_nonzero(fits["gmv"].fit_mask[:days.index(w.first)]))
     if before < MIN_DAYS_BEFORE:
-        raise ValueError(f"only {before} ordinary days (no campaign) before {w.first}; the baseline needs at least "
-                         f"{MIN_DAYS_BEFORE} to know the level the campaign started from")
+        raise RetroNotReady("short_history", day=w.first, as_of=as_of, count=before)
     targets = {"gmv": plan.target_gmv, "paying_buyers": plan.target_paying_buyers}
     figures = {}
     for k in ("gmv", "paid_orders", "gross_margin", "ad_spend"):

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 
 from shopops.campaigns import analytics, live_alerts, retro_links, selectors, stocking
 from shopops.campaigns.models import CampaignPlan, RetroFinding
-from shopops.campaigns.retro import CARRIED_FORWARD_ERROR, Retro
+from shopops.campaigns.retro import CARRIED_FORWARD_ERROR, MIN_DAYS_BEFORE, Retro, RetroNotReady
 from shopops.campaigns.services import PlanActionNotAllowed, may_plan
 from shopops.campaigns.views import module_required
 from shopops.core.errors import ShopopsError
@@ -176,11 +176,25 @@ def _shown(retro: Retro, currency: str) -> dict[str, str]:
             "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)}
 
 
+def not_ready_text(exc: RetroNotReady) -> str:
+    """Why the 复盘 cannot be made yet, in the reader's language."""
+    if exc.reason == "running":
+        return _("The 复盘 opens once the campaign's last day, %(last)s, is in the data (the data end on "
+                 "%(as_of)s). Until then the live campaign page shows the pace against the goals.") % {
+            "last": exc.day.isoformat(), "as_of": exc.as_of.isoformat()}
+    if exc.reason == "no_history":
+        return _("These stores have no sale before the campaign's first day (%(first)s): there is nothing to learn "
+                 "the no-campaign baseline from.") % {"first": exc.day.isoformat()}
+    return _("Only %(count)s ordinary days (no campaign) before %(first)s: the baseline needs at least %(min)s to "
+             "know the level the campaign started from.") % {
+        "count": exc.count, "first": exc.day.isoformat(), "min": MIN_DAYS_BEFORE}
+
+
 def _retro_or_400(plan: CampaignPlan, as_of: dt.date) -> Retro:
     try:
         return analytics.plan_retro(plan, as_of=as_of)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from exc
+    except RetroNotReady as exc:
+        raise BadRequest(not_ready_text(exc)) from exc
 
 
 @ui_page(Module.CAMPAIGNS, "campaigns/retro.html", tables=RETRO_TABLES, form=None, period=False, as_of=True,
@@ -190,7 +204,14 @@ def plan_retro(page: Page, plan_id: int):
     plan = _plan(plan_id)
     page.context.update(plan=plan, plan_id=plan.pk)
     as_of = _as_of(page)
-    retro = _retro_or_400(plan, as_of)
+    if page.is_html:  # a link to a 复盘 not ready yet is a page that says why, not an error
+        try:
+            retro = analytics.plan_retro(plan, as_of=as_of)
+        except RetroNotReady as exc:
+            page.context.update(not_ready=not_ready_text(exc), running=exc.reason == "running")
+            return {}
+    else:
+        retro = _retro_or_400(plan, as_of)
     currency = page.currency or plan.currency
     linked = retro_links.linked(plan, language())
     tables = {**retro_tables(retro, currency), "findings": findings_table(linked, currency)}
