@@ -325,6 +325,14 @@ def test_attached_promotions_show_the_floor_guards_verdict(client, shop):
     assert "data-verdict" not in client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
     page = client.get(reverse("campaigns:plan", args=[p.pk]), {"check": "1"}).content.decode()
     assert 'data-verdict="violation"' not in page
+    # the 活动 container links to the promotions module only for a role that may open it (a link to a 403 is
+    # a dead end): customer service reads the plan and the container's name, without the link
+    container = reverse("promotions:campaign", args=[p.promo_campaign.pk])
+    assert f'href="{container}"' in page and client.get(container).status_code == 200
+    client.force_login(user(Role.CUSTOMER_SERVICE, "cs"))
+    assert client.get(container).status_code == 403
+    page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    assert p.promo_campaign.name in page and f'href="{container}"' not in page
 
 
 def test_board_done_column_holds_the_last_two_weeks_and_the_rest_on_request(client, shop):

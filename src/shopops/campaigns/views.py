@@ -25,7 +25,7 @@ from shopops.campaigns.services import may_plan
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.promotions.models import Promotion
-from shopops.ui.pages import module_required as ui_module_required
+from shopops.ui.pages import module_required as ui_module_required, user_can_use
 
 PERMISSION = f"team.use_{Module.CAMPAIGNS.value}"
 
@@ -126,6 +126,8 @@ def _plan_page(request: HttpRequest, plan: CampaignPlan, *, status: int = 200, e
         "tasks": [{"task": t, "overdue": selectors.is_overdue(t, today)} for t in tasks],
         "attachable": selectors.promotions_attachable(plan) if may_plan(request.user) and (plan.promo_campaign is None or plan.promo_campaign.status == "draft") else [],
         "editable": plan.status in services.EDITABLE and may_plan(request.user), "may_plan": may_plan(request.user),
+        # the 活动 container and "new promotion" link to the promotions module: only for those who may open it
+        "may_open_promotions": user_can_use(request.user, Module.PROMOTIONS),
         "phase_form": forms.get("phase_form") or PhaseForm(),
         "budget_form": forms.get("budget_form") or BudgetLineForm(initial={"currency": plan.currency}),
         "generate_form": GenerateTasksForm(), "templates": selectors.template_list(),
