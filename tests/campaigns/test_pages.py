@@ -333,6 +333,12 @@ def test_attached_promotions_show_the_floor_guards_verdict(client, shop):
     assert client.get(container).status_code == 403
     page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
     assert p.promo_campaign.name in page and f'href="{container}"' not in page
+    # … and on the marketing calendar (the director's calendar links it)
+    month = {"date": p.starts_on.isoformat(), "kind": ["promotion"]}
+    calendar = client.get(reverse("campaigns:calendar"), month).content.decode()
+    assert f'data-item="promo-campaign-{p.promo_campaign.pk}"' in calendar and f'href="{container}"' not in calendar
+    client.force_login(user(Role.OPS_DIRECTOR, "boss"))
+    assert f'href="{container}"' in client.get(reverse("campaigns:calendar"), month).content.decode()
 
 
 def test_board_done_column_holds_the_last_two_weeks_and_the_rest_on_request(client, shop):

@@ -146,3 +146,25 @@ def test_two_sources_of_one_module_resolve_only_their_own(raised):
     services.module_alerts_collect(day=D2, sources=both)
     assert sorted(ModuleAlert.objects.values_list("kind", "status")) == [("sla_breach", "resolved"),
                                                                          ("stockout_risk", "open")]
+
+
+@pytest.mark.django_db
+def test_an_alert_links_its_page_only_for_roles_that_may_open_it(raised):
+    """The ads specialist reads the insights inbox and the 晨报 but has no inventory module: a stock alert
+    shows its text there without the link to /inventory/ (a 403); the director gets the link."""
+    role_groups_sync()
+    user_create(username="director", password=PASSWORD, role=Role.OPS_DIRECTOR)
+    user_create(username="ads", password=PASSWORD, role=Role.ADS_SPECIALIST)
+    raised.append(_alert("tmall:SKU1", D1, text="爆款断货"))
+    services.module_alerts_collect(day=D1, sources=[TOY])
+    pages = ("/insights/", f"/insights/brief/?day={D1.isoformat()}")
+    director, ads = Client(), Client()
+    director.login(username="director", password=PASSWORD)
+    ads.login(username="ads", password=PASSWORD)
+    assert ads.get("/inventory/").status_code == 403 and director.get("/inventory/").status_code == 200
+    for url in pages:
+        mine, theirs = director.get(url), ads.get(url)
+        assert mine.status_code == theirs.status_code == 200, url
+        assert '<a href="/inventory/">爆款断货</a>' in mine.content.decode(), url
+        page = theirs.content.decode()
+        assert "爆款断货" in page and 'href="/inventory/"' not in page, url

@@ -4,20 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.http import urlencode
 from django.utils import translation
 from django.utils.translation import gettext
 
-from shopops.core.roles import MODULE_LABELS
+from shopops.core.roles import MODULE_LABELS, Module
 from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, ModuleAlert, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
 from shopops.ui.formatting import format_money, store_currency
 from shopops.metrics.runners.breakdown import OTHERS
+from shopops.team.selectors import user_can_use
 
 
 def store_names() -> dict[str, str]:
@@ -184,8 +186,20 @@ def module_alert_get(*, alert_id: int) -> ModuleAlert:
     return ModuleAlert.objects.get(pk=alert_id)
 
 
-def module_alert_rows(alerts, names: dict[str, str]) -> list[dict]:
-    """Alerts as a page shows them: text in the page's language, store name, money in the store's currency."""
+def link_opens_for(user, link: str) -> bool:
+    """Whether ``user`` may open the in-app page ``link`` points at: a page of a module (its URL namespace
+    is the module's name) needs that module; anything else is left to the page itself."""
+    try:
+        namespace = resolve(urlsplit(link).path).namespace
+    except Resolver404:
+        return False
+    module = Module._value2member_map_.get(namespace)
+    return module is None or user_can_use(user, module)
+
+
+def module_alert_rows(alerts, names: dict[str, str], *, user=None) -> list[dict]:
+    """Alerts as a page shows them: text in the page's language, store name, money in the store's currency;
+    ``link`` is the alert's page when ``user`` (if given) may open it, else "" (the text alone: no dead end)."""
     stores = store_list()
     language = translation.get_language() or "zh-hans"
     zh = language.lower().startswith("zh")
@@ -193,6 +207,7 @@ def module_alert_rows(alerts, names: dict[str, str]) -> list[dict]:
     for a in alerts:
         label = MODULE_LABELS.get(a.source)
         rows.append({"alert": a, "text": a.text(language),
+                     "link": a.link if a.link and (user is None or link_opens_for(user, a.link)) else "",
                      "module": (label[0] if zh else label[1]) if label else a.source,
                      "store": names.get(a.store_id, a.store_id) if a.store_id else "",
                      "money": format_money(a.money_at_stake, store_currency(stores, [a.store_id] if a.store_id else []))

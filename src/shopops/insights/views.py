@@ -63,7 +63,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         return export_response(table, request.GET["export"], f"insights-{data.get('start')}-{data.get('end')}")
     views = [selectors.finding_view(f, names) for f in findings[:200]]
     alert_rows = selectors.module_alert_rows(
-        selectors.module_alert_list(status="active", store=data.get("store") or "")[:200], names)
+        selectors.module_alert_list(status="active", store=data.get("store") or "")[:200], names, user=request.user)
     query = request.GET.copy()
     query["export"] = "xlsx"
     return render(request, "insights/inbox.html", {
@@ -150,7 +150,7 @@ def brief(request: HttpRequest) -> HttpResponse:
     day, error = _brief_day(request)
     b = selectors.brief(day=day) if day else None
     lines = selectors.brief_lines(b) if b else []
-    alert_rows = selectors.module_alert_rows(b.alerts, selectors.store_names()) if b else []
+    alert_rows = selectors.module_alert_rows(b.alerts, selectors.store_names(), user=request.user) if b else []
     return render(request, "insights/brief.html", {"brief": b, "day": day, "error": error, "lines": lines,
                                                    "module": "insights", "tab": "brief", "alert_rows": alert_rows,
                                                    "can_act": True})
