@@ -167,6 +167,12 @@ def test_the_live_page_shows_the_alerts_to_who_may_open_insights(client, small_w
     panel = html[html.index("data-live-alerts"):]
     panel = panel[:panel.index("</section>")]
     assert "jd &lt;b&gt;stock-out&lt;/b&gt;" in panel and "Alerts from insights" in panel
+    assert '<a href="/inventory/">jd &lt;b&gt;stock-out&lt;/b&gt;</a>' in panel
+    client.force_login(user(Role.ADS_SPECIALIST))  # insights but not inventory: the text, no link to a 403
+    assert client.get("/inventory/").status_code == 403
+    html = client.get(url).content.decode()
+    panel = html[html.index("data-live-alerts"):]
+    assert "jd &lt;b&gt;stock-out&lt;/b&gt;" in panel and 'href="/inventory/"' not in panel
     client.force_login(user(Role.CUSTOMER_SERVICE))  # the campaigns module, not insights: no panel
     r = client.get(url)
     assert r.status_code == 200 and "data-live-alerts" not in r.content.decode()

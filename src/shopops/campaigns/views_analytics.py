@@ -30,7 +30,7 @@ from shopops.metrics.dimensions import ad_tool_label
 from shopops.metrics.formatting import format_value
 from shopops.ui.costs import cost_note
 from shopops.ui.coverage import coverage_note, coverage_short
-from shopops.ui.pages import BadRequest, Page, language, ui_page
+from shopops.ui.pages import BadRequest, Page, language, link_opens_for, ui_page
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table
 
 RETRO_TABLES = ("summary", "daily", "channels", "buyers", "findings")
@@ -354,6 +354,9 @@ def plan_live(page: Page, plan_id: int):
         alerts = live_alerts.alerts_for(plan_id=plan.pk, store_ids=plan.store_ids,
                                         start=plan.starts_on - dt.timedelta(days=LIVE_ALERT_DAYS_BEFORE),
                                         end=plan.ends_on, language=language())
+        # an alert's page in a module this user lacks (stock for the ads specialist): its text, without the link
+        alerts = alerts and [a if not a.link or link_opens_for(page.request.user, a.link) else replace(a, link="")
+                             for a in alerts]
     page.context.update(
         alerts=alerts, alert_days_before=LIVE_ALERT_DAYS_BEFORE,
         pace=pace, stock=selectors.hero_stock(plan), not_started=pace.as_of < plan.starts_on,

@@ -4,22 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
-from django.urls import Resolver404, resolve, reverse
+from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils import translation
 from django.utils.translation import gettext
 
-from shopops.core.roles import MODULE_LABELS, Module
+from shopops.core.roles import MODULE_LABELS
 from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, ModuleAlert, Severity
 from shopops.insights.pipeline import brief_rows
 from shopops.metrics.dimensions import store_list
 from shopops.ui.formatting import format_money, store_currency
 from shopops.metrics.runners.breakdown import OTHERS
-from shopops.team.selectors import user_can_use
+from shopops.ui.pages import link_opens_for
 
 
 def store_names() -> dict[str, str]:
@@ -184,17 +183,6 @@ def module_alert_list(*, status: str = "active", store: str = "", start: dt.date
 
 def module_alert_get(*, alert_id: int) -> ModuleAlert:
     return ModuleAlert.objects.get(pk=alert_id)
-
-
-def link_opens_for(user, link: str) -> bool:
-    """Whether ``user`` may open the in-app page ``link`` points at: a page of a module (its URL namespace
-    is the module's name) needs that module; anything else is left to the page itself."""
-    try:
-        namespace = resolve(urlsplit(link).path).namespace
-    except Resolver404:
-        return False
-    module = Module._value2member_map_.get(namespace)
-    return module is None or user_can_use(user, module)
 
 
 def module_alert_rows(alerts, names: dict[str, str], *, user=None) -> list[dict]:

@@ -31,13 +31,14 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import wraps
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import Resolver404, resolve, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -66,6 +67,17 @@ def module_permission(module: Module) -> str:
 
 def user_can_use(user, module: Module) -> bool:
     return bool(user.is_authenticated and user.has_perm(module_permission(module)))
+
+
+def link_opens_for(user, link: str) -> bool:
+    """Whether ``user`` may open the in-app page ``link`` points at: a page of a module (its URL namespace is
+    the module's name) needs that module; any other page checks for itself. A path that resolves to no page: False."""
+    try:
+        namespace = resolve(urlsplit(link).path).namespace
+    except Resolver404:
+        return False
+    module = Module._value2member_map_.get(namespace)
+    return module is None or user_can_use(user, module)
 
 
 def user_may(user, action: Action) -> bool:
