@@ -163,3 +163,24 @@ def test_the_campaign_plan_page_links_to_its_stocking_plan(client, flat_shop):
     client.force_login(flat_shop)
     html = client.get(f"/campaigns/plans/{plan.pk}/").content.decode()
     assert f'href="/inventory/stocking-plan/?plan={plan.pk}" data-stocking-plan' in html
+
+
+def test_the_warm_job_builds_the_plans_stocking_plan_so_the_page_forecasts_nothing(client, flat_shop, monkeypatch):
+    """After an import the campaigns_warm job builds the stocking plan of every plan not over, the way the page asks
+    for it (days left, stated uplift, hero SKUs): the procurement lead's first visit reads it from the cache."""
+    from shopops.campaigns.analytics import stocking_warm
+    from shopops.inventory import selectors
+
+    goal = _plan(goal_gmv=Decimal("36000"), starts_on=dt.date(2026, 12, 18))  # 36,000 ÷ (2,000 × 9) = 2.0×
+    learned = _plan(name="年货节", goal_gmv=None, starts_on=dt.date(2027, 1, 5), ends_on=dt.date(2027, 1, 12))
+    _plan(name="旧", starts_on=dt.date(2026, 11, 1), ends_on=dt.date(2026, 11, 11))  # over: nothing to stock for
+    assert stocking_warm() == 2  # two plans not over × their one store
+    client.force_login(flat_shop)
+    with monkeypatch.context() as m:
+        m.setattr(selectors, "_stocking_lines", lambda **kw: pytest.fail(f"the page forecast again: {kw}"))
+        m.setattr(selectors, "_baseline_gmv", lambda **kw: pytest.fail(f"the page forecast the baseline again: {kw}"))
+        for p, uplift in ((goal, 2.0), (learned, 1.0)):
+            r = client.get(f"/inventory/stocking-plan/?plan={p.pk}")
+            assert r.status_code == 200, r.content.decode()[:2000]
+            assert abs(_rows(r.content.decode())["k1-A"] - _expected(p.starts_on, p.ends_on, uplift)) <= 1, p.name
+    assert stocking_warm() == 2  # at the same data version: cache reads, same answer

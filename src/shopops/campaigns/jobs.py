@@ -8,7 +8,7 @@ from shopops.core.schedule import PeriodicJob, every
 
 JOBS = (
     PeriodicJob("campaigns_warm", "shopops.campaigns.jobs.campaigns_warm", every(10),
-                label=("大促：预先计算活动实时与复盘页", "Campaigns: pre-compute the live and 复盘 pages")),
+                label=("大促：预先计算活动实时、复盘与备货计划页", "Campaigns: pre-compute the live, 复盘 and stocking-plan pages")),
 )
 
 
@@ -18,4 +18,5 @@ def campaigns_warm(*, scheduled_for: dt.datetime | None = None) -> str:
     from shopops.campaigns.analytics import pages_warm
 
     done = pages_warm()
-    return f"{done['live']} live pages, {done['retro']} 复盘 warm ({done['refused']} without enough history)"
+    return (f"{done['live']} live pages, {done['retro']} 复盘 warm ({done['refused']} without enough history), "
+            f"{done['stocking']} stocking plans (plan × store)")

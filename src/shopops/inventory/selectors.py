@@ -927,6 +927,63 @@ def baseline_gmv(*, store_ids: tuple[str, ...], first: dt.date, last: dt.date, c
                   con=con, tables=STOCK_TABLES, stores=stores)
 
 
+MIN_GOAL_UPLIFT = 0.5  # below it a campaign plan's goal-derived uplift is not used (a goal of another scale)
+
+
+@dataclass(frozen=True)
+class PlanUplift:
+    """A campaign plan's expected uplift for its stocking plan: its GMV goal ÷ its stores' no-campaign GMV forecast."""
+
+    first: dt.date  # the first day left to stock for: the plan's first day, or tomorrow for a running plan
+    goal: Decimal | None  # the GMV goal of those days (in proportion of the days left for a running plan)
+    base: Decimal | None  # the stores' no-campaign GMV forecast of those days (None: no forecast)
+    ratio: float | None  # goal ÷ base; None without a goal or a forecast
+
+    @property
+    def used(self) -> bool:
+        """Whether the ratio is the plan's uplift (else the uplift learned from past campaigns applies)."""
+        return self.ratio is not None and self.ratio >= MIN_GOAL_UPLIFT
+
+    @property
+    def stated(self) -> str:
+        """The uplift as the stocking-plan page states it (two decimals), "" when not used."""
+        return f"{self.ratio:.2f}" if self.used else ""
+
+
+def plan_uplift(facts, *, today: dt.date) -> PlanUplift:
+    """``facts`` (``campaign_plans.PlanFacts``): the uplift its stocking plan starts from on ``today``."""
+    first = max(facts.first, today + dt.timedelta(days=1))
+    if not facts.goal_gmv:
+        return PlanUplift(first, None, None, None)
+    if facts.first < first:  # a running plan: the goal of the days left, in proportion of their days
+        goal = facts.goal_gmv * Decimal((facts.last - first).days + 1) / Decimal((facts.last - facts.first).days + 1)
+    else:
+        goal = facts.goal_gmv
+    base = baseline_gmv(store_ids=tuple(facts.store_ids), first=first, last=facts.last)
+    if not base or base <= 0:
+        return PlanUplift(first, goal, None, None)
+    return PlanUplift(first, goal, base, float(goal / base))
+
+
+def plan_stocking_warm(facts, *, today: dt.date, store_ids: set[str]) -> int:
+    """Build into the cache the stocking plan the page shows for ``facts`` on ``today`` (its stores among
+    ``store_ids``, its stated uplift, its hero SKUs), so the procurement lead does not wait seconds of forecasting
+    after an import; at an unchanged data version each store is one cache read. Returns the stores read or built."""
+    from shopops.inventory.forms import MAX_UPLIFT, parse_uplift
+
+    if facts.last <= today:
+        return 0
+    u = plan_uplift(facts, today=today)
+    uplift = parse_uplift(u.stated) if u.stated else None  # the page's form reads the same text
+    if uplift is not None and uplift > MAX_UPLIFT:  # the page refuses it (a typo in the goal?): nothing to keep
+        return 0
+    stores = [s for s in facts.store_ids if s in store_ids]
+    for sid in stores:
+        stocking_plan(store_id=sid, starts_on=u.first, ends_on=facts.last, expected_uplift=uplift,
+                      hero_skus=facts.hero_skus)
+    return len(stores)
+
+
 def _baseline_gmv(*, store_ids: tuple[str, ...], first: dt.date, last: dt.date, day: dt.date, con) -> Decimal:
     a, b = (first - day).days - 1, (last - day).days - 1  # path index 0 is the day after ``day``
     if b < 0:

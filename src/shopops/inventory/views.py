@@ -533,38 +533,29 @@ def forecast(request: HttpRequest) -> HttpResponse:
     return render(request, "inventory/forecast.html", context)
 
 
-MIN_GOAL_UPLIFT = 0.5  # below it a campaign plan's goal-derived uplift is not used (see _plan_uplift)
-
-
 def _plan_uplift(facts: campaign_plans.PlanFacts, data, *, today: dt.date) -> str:
     """Put a campaign plan's expected uplift (its GMV goal ÷ its stores' no-campaign GMV forecast of the same
-    days) into ``data`` unless one was typed; return the sentence that says where the uplift comes from."""
+    days, ``selectors.plan_uplift``) into ``data`` unless one was typed; return the sentence that says where the
+    uplift comes from."""
     if data.get("uplift"):
         return _("Expected uplift as typed.")
     if not facts.goal_gmv:
         return _("No GMV goal: the uplift learned from the same campaign in past years (festival calendar) applies.")
-    first = max(facts.first, today + dt.timedelta(days=1))
-    stores = tuple(s for s in facts.store_ids)
     try:
-        base = selectors.baseline_gmv(store_ids=stores, first=first, last=facts.last)
+        u = selectors.plan_uplift(facts, today=today)
     except ShopopsError:
-        base = None
-    if not base or base <= 0:
+        u = None
+    if u is None or u.ratio is None:
         return _("No sales forecast to compare the GMV goal with: the uplift learned from past campaigns applies.")
-    if facts.first < first:  # a running plan: the goal of the days left, in proportion of their days
-        goal = facts.goal_gmv * Decimal((facts.last - first).days + 1) / Decimal((facts.last - facts.first).days + 1)
-    else:
-        goal = facts.goal_gmv
-    uplift = float(goal / base)
-    if uplift < MIN_GOAL_UPLIFT:  # a goal far under ordinary sales is a goal of another scale, not a plan to sell less
+    if not u.used:  # a goal far under ordinary sales is a goal of another scale, not a plan to sell less
         return _("The GMV goal %(goal)s is under half of what the stores would sell without the campaign (%(base)s): "
                  "not used; the uplift learned from past campaigns applies. Check the goal, or type the uplift you "
-                 "expect.") % {"goal": format_money(goal.quantize(Decimal("0.01")), facts.currency),
-                               "base": format_money(base, facts.currency)}
-    data["uplift"] = f"{uplift:.2f}"
+                 "expect.") % {"goal": format_money(u.goal.quantize(Decimal("0.01")), facts.currency),
+                               "base": format_money(u.base, facts.currency)}
+    data["uplift"] = u.stated
     below = (" " + _("Below 1: the goal is under what the stores would sell without the campaign — check the goal, "
-                     "or type the uplift you expect.")) if uplift < 1 else ""
-    return _basis(uplift, goal, base, first, facts) + below
+                     "or type the uplift you expect.")) if u.ratio < 1 else ""
+    return _basis(u.ratio, u.goal, u.base, u.first, facts) + below
 
 
 def _basis(uplift: float, goal: Decimal, base: Decimal, first: dt.date, facts) -> str:
