@@ -4,8 +4,9 @@
 Run: SHOPOPS_SHARED_DATA=../shared/data python bench/bench_review_scoring.py [--n 100000] [--model PATH]
 The reviews: BENCH_N texts drawn with replacement (seed 0) from the shared corpora, so texts repeat as
 they do in a store (默认好评). Prints wall time and the process's CPU time (what a loaded shared
-machine does not inflate) for sentiment alone, adapted to the texts (anchored self-training, the default of
-``shopops reviews score``), and with aspects.
+machine does not inflate) for sentiment alone, adapted to the texts (anchored self-training), adapted and
+smoothed over the texts' own neighbour graph (the default of ``shopops reviews score`` since the ninth round),
+and with aspects.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ def main() -> None:
     texts = df["review"].sample(args.n, replace=True, random_state=0).tolist()
     for label, fn in (("sentiment", lambda: model.proba(texts)),
                       ("sentiment adapted to the texts", lambda: sentiment.anchored_proba(model, texts)),
+                      ("adapted, then smoothed over the texts' neighbour graph", lambda: sentiment.anchored_proba(model, texts, smooth=True)),
                       ("sentiment + aspects", lambda: score_texts(texts, model)),
                       ("adapted sentiment + aspects (shopops reviews score)", lambda: score_texts(texts, model, adapt=True))):
         wall, cpu = time.perf_counter(), time.process_time()

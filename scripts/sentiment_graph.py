@@ -21,6 +21,11 @@ This script smooths them over a k-nearest-neighbour graph of that file's reviews
 best mean accuracy over the *other* domains (ties: the first in grid order), scored on the held-out one. Shipping
 rule (as the eighth round's): over all 8 domains and over the 5 products ≥ +0.3 point above ``anch``, the product
 minimum not lower, and the cost within the scoring budget (100k reviews ≤ 30 s CPU with everything else).
+
+After the run (results in docs/reviews.md): ``--max-df N`` builds the graph from the n-grams in 2 … N reviews only
+(:func:`neighbours_sparse`; the cost change that ships with N = 30), and ``--shipped`` scores each held-out file
+through the product's path, ``sentiment.anchored_proba(model, file, smooth=True)``, with the fold models that
+``sentiment_loco.py`` saved (``model_<held>.npz``).
 """
 
 from __future__ import annotations
@@ -69,6 +74,37 @@ def neighbours(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
     return idx, sim
 
 
+def neighbours_sparse(texts: list[str], k: int, max_df: int = 30) -> tuple[np.ndarray, np.ndarray]:
+    """As :func:`neighbours`, the n-grams in more than ``max_df`` reviews (and in one review only) left out of the
+    similarity (the norm still counts them): the product stays sparse and the cost grows about linearly."""
+    x = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=1 << 21, alternate_sign=False, norm=None,
+                          lowercase=False).transform(texts).tocsr().astype(np.float64)
+    x.data = 1.0 + np.log(x.data)
+    df = np.bincount(x.indices, minlength=x.shape[1])
+    idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+    norms = np.sqrt(np.asarray((x @ sp.diags(idf)).power(2).sum(axis=1)).ravel())  # the norm over every n-gram
+    keep = (df >= 2) & (df <= max_df)
+    x = (x @ sp.diags(np.where(keep, idf, 0.0))).tocsr()
+    x.eliminate_zeros()
+    x = (sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x).tocsr()
+    xt = x.T.tocsr()
+    n = len(texts)
+    idx = np.zeros((n, k), dtype=np.int64)
+    sim = np.zeros((n, k))
+    for lo in range(0, n, CHUNK):
+        block = (x[lo:lo + CHUNK] @ xt).tocoo()
+        keep_e = block.row + lo != block.col
+        r, c, v = block.row[keep_e], block.col[keep_e], block.data[keep_e]
+        order = np.lexsort((-v, r))
+        r, c, v = r[order], c[order], v[order]
+        starts = np.searchsorted(r, np.arange(block.shape[0]))
+        rank = np.arange(len(r)) - starts[r]
+        top = rank < k
+        idx[lo + r[top], rank[top]] = c[top]
+        sim[lo + r[top], rank[top]] = v[top]
+    return idx, sim
+
+
 def smooth(z: np.ndarray, idx: np.ndarray, sim: np.ndarray, alpha: float, k: int) -> np.ndarray:
     zs = z / np.std(z)
     w = np.clip(sim[:, :k], 0.0, None)
@@ -86,7 +122,34 @@ def main(argv: list[str]) -> None:
     df = corpus.read(corpus.data_dir())
     texts = [S.normalise(t) for t in df.review]
     y, cats = df.label.to_numpy(), df.cat.to_numpy()
+    graph = lambda texts, k: neighbours(texts, k)  # noqa: E731
+    if "--max-df" in argv:  # the sparse graph (n-grams in at most this many reviews)
+        i = argv.index("--max-df")
+        cap = int(argv[i + 1])
+        argv = argv[:i] + argv[i + 2:]
+        graph = lambda texts, k: neighbours_sparse(texts, k, cap)  # noqa: E731
+    shipped = "--shipped" in argv  # the product's path: sentiment.anchored_proba(smooth=True) on each held-out file
+    argv = [a for a in argv if a != "--shipped"]
     folds = argv[0].split(",") if argv else [*corpus.SHOPPING_CATEGORIES, "外卖"]
+    if shipped:  # needs the fold models sentiment_loco.py saved (model_<held>.npz in the cache folder)
+        out = {}
+        for held in folds:
+            te = np.flatnonzero(cats == held)
+            model = S.load(cache / f"model_{held}.npz")
+            file_texts = [texts[i] for i in te]
+            t = time.process_time()
+            plain, ran = S.anchored_proba(model, file_texts)
+            smoothed, ran2 = S.anchored_proba(model, file_texts, smooth=True)
+            assert ran and ran2
+            out[held] = (float(((plain > 0.5) == y[te]).mean()), float(((smoothed > 0.5) == y[te]).mean()))
+            print(f"{held}: anch {out[held][0]:.4f} → anch + graph {out[held][1]:.4f} "
+                  f"({time.process_time() - t:.1f} s CPU for both)", flush=True)
+        a = np.array([out[f] for f in folds])
+        pr = np.array([out[f] for f in folds if f in PRODUCTS])
+        print(f"mean of {len(folds)}: {a[:, 0].mean():.4f} → {a[:, 1].mean():.4f}" + (
+            f"; products {pr[:, 0].mean():.4f} → {pr[:, 1].mean():.4f}, min {pr[:, 0].min():.4f} → {pr[:, 1].min():.4f}"
+            if len(pr) else ""))
+        return
     grid = [(a, k) for a in ALPHAS for k in KS]
     acc: dict[str, dict[tuple | str, float]] = {}
     for held in folds:
@@ -94,7 +157,7 @@ def main(argv: list[str]) -> None:
         z = np.load(cache / f"z_{held}_anch.npy")
         yt = y[te]
         t = time.process_time()
-        idx, sim = neighbours([texts[i] for i in np.flatnonzero(te)], max(KS))
+        idx, sim = graph([texts[i] for i in np.flatnonzero(te)], max(KS))
         built = time.process_time() - t
         acc[held] = {"anch": float(((z > 0) == yt).mean())}
         for a, k in grid:

@@ -40,14 +40,16 @@ def score_texts(texts: list[str], model: SentimentModel, *, adapt: bool = False)
     of each distinct text are computed one time and shared by its copies. With ``adapt`` the
     review sentiment comes from the model adapted to these texts (``sentiment.anchored_proba``:
     self-training on them anchored to the trained weights, no labels; the model alone below 300
-    distinct texts or for a model saved without its curvature); the clause sentiment of the
-    aspects is always the model's own."""
+    distinct texts or for a model saved without its curvature), then smoothed over the texts' own
+    neighbour graph (``anchored_proba(smooth=True)``); the clause sentiment of the aspects is always the
+    model's own."""
     keys = ["" if t is None or (isinstance(t, float) and t != t) else str(t) for t in texts]
     distinct, inverse = np.unique(np.array(keys, dtype=object), return_inverse=True) if keys else ([], [])
     distinct = list(distinct)
     adapted = False
     if adapt and distinct:
-        p_d, adapted = anchored_proba(model, distinct)
+        # adapted, then smoothed over the texts' own neighbour graph (ninth round, docs/reviews.md)
+        p_d, adapted = anchored_proba(model, distinct, smooth=True)
     else:
         p_d = model.proba(distinct)
     mentions = aspects.extract(distinct, lambda cs: model.proba(cs))
