@@ -184,3 +184,14 @@ def test_the_warm_job_builds_the_plans_stocking_plan_so_the_page_forecasts_nothi
             assert r.status_code == 200, r.content.decode()[:2000]
             assert abs(_rows(r.content.decode())["k1-A"] - _expected(p.starts_on, p.ends_on, uplift)) <= 1, p.name
     assert stocking_warm() == 2  # at the same data version: cache reads, same answer
+
+
+def test_the_warm_job_skips_a_plan_whose_goal_states_an_uplift_the_page_refuses(client, flat_shop):
+    """¥1,000,000 over ¥18,000 without the campaign is 55× (a typo of the goal): the page refuses it with a message,
+    and the job builds nothing for it (and does not fail)."""
+    from shopops.campaigns.analytics import stocking_warm
+
+    plan = _plan(goal_gmv=Decimal("1000000"), starts_on=dt.date(2026, 12, 18))
+    assert stocking_warm() == 0
+    client.force_login(flat_shop)
+    assert client.get(f"/inventory/stocking-plan/?plan={plan.pk}").status_code == 400

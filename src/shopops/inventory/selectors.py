@@ -974,9 +974,9 @@ def plan_stocking_warm(facts, *, today: dt.date, store_ids: set[str]) -> int:
     if facts.last <= today:
         return 0
     u = plan_uplift(facts, today=today)
-    uplift = parse_uplift(u.stated) if u.stated else None  # the page's form reads the same text
-    if uplift is not None and uplift > MAX_UPLIFT:  # the page refuses it (a typo in the goal?): nothing to keep
+    if u.stated and float(u.stated) > MAX_UPLIFT:  # the page refuses it (a typo in the goal?): nothing to keep
         return 0
+    uplift = parse_uplift(u.stated) if u.stated else None  # the page's form reads the same text
     stores = [s for s in facts.store_ids if s in store_ids]
     for sid in stores:
         stocking_plan(store_id=sid, starts_on=u.first, ends_on=facts.last, expected_uplift=uplift,

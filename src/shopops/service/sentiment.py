@@ -494,16 +494,6 @@ def _link_counts(texts: Sequence[str], raw: sp.csr_matrix, model: SentimentModel
     return links
 
 
-def neighbour_graph(texts: Sequence[str], *, k: int = GRAPH_K, max_df: int = GRAPH_MAX_DF) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` most similar other texts of each text (indices, cosines; rows with fewer links padded with
-    cosine 0), from their hashed character 2–3-grams (:func:`neighbours_of`)."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    x = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=N_FEATURES, alternate_sign=False, norm=None,
-                          lowercase=False).transform(list(texts)).tocsr()
-    return neighbours_of(x, k=k, max_df=max_df)
-
-
 def neighbours_of(counts_: sp.csr_matrix, *, k: int = GRAPH_K, max_df: int = GRAPH_MAX_DF
                   ) -> tuple[np.ndarray, np.ndarray]:
     """Nearest neighbours by cosine over rows of n-gram counts: sublinear TF × the rows' own IDF, L2 over every
