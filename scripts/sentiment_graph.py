@@ -44,7 +44,7 @@ from shopops.service import sentiment_corpus as corpus
 
 PRODUCTS = ("平板", "手机", "水果", "洗发水", "计算机")
 ALPHAS = (0.25, 0.5, 0.75)
-KS = (5, 10, 20)
+KS = tuple(int(k) for k in os.environ.get("GRAPH_KS", "5,10,20").split(","))  # round 9b: 20,40,80
 FIXED = (0.5, 10)
 CHUNK = 2000
 
