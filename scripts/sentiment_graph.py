@@ -163,7 +163,7 @@ def main(argv: list[str]) -> None:
         for a, k in grid:
             acc[held][(a, k)] = float(((smooth(z, idx, sim, a, k) > 0) == yt).mean())
         print(f"{held} ({te.sum()} reviews, graph {built:.1f} s CPU, load {os.getloadavg()[0]:.1f}): anch "
-              f"{acc[held]['anch']:.4f}, graph α 0.5 k 10 {acc[held][FIXED]:.4f}; grid "
+              f"{acc[held]['anch']:.4f}, graph α 0.5 k 10 {acc[held].get(FIXED, float('nan')):.4f}; grid "
               + " ".join(f"{a}/{k}:{acc[held][(a, k)]:.4f}" for a, k in grid), flush=True)
     nested = {}
     for held in folds:
@@ -180,7 +180,8 @@ def main(argv: list[str]) -> None:
 
     print("folds:", ",".join(folds))
     print(line("anch", {f: acc[f]["anch"] for f in folds}))
-    print(line("graph (α 0.5, k 10)", {f: acc[f][FIXED] for f in folds}))
+    if FIXED in grid:
+        print(line("graph (α 0.5, k 10)", {f: acc[f][FIXED] for f in folds}))
     print(line("nested", {f: nested[f][1] for f in folds}), " chosen:",
           " ".join(f"{f} {nested[f][0][0]}/{nested[f][0][1]}" for f in folds))
     for c in grid:
