@@ -105,12 +105,18 @@ def neighbours_sparse(texts: list[str], k: int, max_df: int = 30) -> tuple[np.nd
     return idx, sim
 
 
+STEPS = int(os.environ.get("GRAPH_STEPS", "1"))  # round 9c: z_{t+1} = (1 − α) z_0 + α · mean of neighbours' z_t
+
+
 def smooth(z: np.ndarray, idx: np.ndarray, sim: np.ndarray, alpha: float, k: int) -> np.ndarray:
     zs = z / np.std(z)
     w = np.clip(sim[:, :k], 0.0, None)
     total = w.sum(axis=1)
-    mean = (w * zs[idx[:, :k]]).sum(axis=1) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, (1 - alpha) * zs + alpha * mean, zs)
+    zt = zs
+    for _ in range(STEPS):
+        mean = (w * zt[idx[:, :k]]).sum(axis=1) / np.where(total > 0, total, 1.0)
+        zt = np.where(total > 0, (1 - alpha) * zs + alpha * mean, zs)
+    return zt
 
 
 def main(argv: list[str]) -> None:
