@@ -75,34 +75,9 @@ def neighbours(texts: list[str], k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def neighbours_sparse(texts: list[str], k: int, max_df: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """As :func:`neighbours`, the n-grams in more than ``max_df`` reviews (and in one review only) left out of the
-    similarity (the norm still counts them): the product stays sparse and the cost grows about linearly."""
-    x = HashingVectorizer(analyzer="char", ngram_range=(2, 3), n_features=1 << 21, alternate_sign=False, norm=None,
-                          lowercase=False).transform(texts).tocsr().astype(np.float64)
-    x.data = 1.0 + np.log(x.data)
-    df = np.bincount(x.indices, minlength=x.shape[1])
-    idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
-    norms = np.sqrt(np.asarray((x @ sp.diags(idf)).power(2).sum(axis=1)).ravel())  # the norm over every n-gram
-    keep = (df >= 2) & (df <= max_df)
-    x = (x @ sp.diags(np.where(keep, idf, 0.0))).tocsr()
-    x.eliminate_zeros()
-    x = (sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x).tocsr()
-    xt = x.T.tocsr()
-    n = len(texts)
-    idx = np.zeros((n, k), dtype=np.int64)
-    sim = np.zeros((n, k))
-    for lo in range(0, n, CHUNK):
-        block = (x[lo:lo + CHUNK] @ xt).tocoo()
-        keep_e = block.row + lo != block.col
-        r, c, v = block.row[keep_e], block.col[keep_e], block.data[keep_e]
-        order = np.lexsort((-v, r))
-        r, c, v = r[order], c[order], v[order]
-        starts = np.searchsorted(r, np.arange(block.shape[0]))
-        rank = np.arange(len(r)) - starts[r]
-        top = rank < k
-        idx[lo + r[top], rank[top]] = c[top]
-        sim[lo + r[top], rank[top]] = v[top]
-    return idx, sim
+    """As :func:`neighbours`, only n-grams in 2 … ``max_df`` reviews linking two (the norm still counts every
+    n-gram): the product's graph, ``sentiment.neighbours_of``, so the cost grows about linearly."""
+    return S.neighbours_of(S.counts(texts, use_words=False, char_ngrams=(2, 3)), k=k, max_df=max_df)
 
 
 STEPS = int(os.environ.get("GRAPH_STEPS", "1"))  # round 9c: z_{t+1} = (1 − α) z_0 + α · mean of neighbours' z_t

@@ -481,15 +481,9 @@ _GRAPH_CHUNK = 2000
 def _link_counts(texts: Sequence[str], raw: sp.csr_matrix, model: SentimentModel) -> sp.csr_matrix:
     """Hashed character 2–3-gram counts of ``texts``: the refit's 1–3-gram counts ``raw`` minus the unigrams
     (the same hashing, so the same buckets: exact), or counted afresh for a model with other features."""
-    from sklearn.feature_extraction.text import HashingVectorizer
-
-    def chars(lo: int, hi: int) -> sp.csr_matrix:
-        return HashingVectorizer(analyzer="char", ngram_range=(lo, hi), n_features=N_FEATURES, alternate_sign=False,
-                                 norm=None, lowercase=False).transform(texts).tocsr()
-
     if tuple(model.char_ngrams) != (1, 3) or model.use_words or model.use_clauses:
-        return chars(2, 3)
-    links = (raw - chars(1, 1)).tocsr()
+        return counts(texts, use_words=False, char_ngrams=(2, 3))
+    links = (raw - counts(texts, use_words=False, char_ngrams=(1, 1))).tocsr()
     links.eliminate_zeros()
     return links
 
