@@ -176,7 +176,8 @@ test: deps-test venv-test assets messages
 	  echo "== pytest: numerical tests with OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512 =="
 	  blas=(env OPENBLAS_CORETYPE=Haswell OPENBLAS_L2_SIZE=512)
 	fi
-	rc=0; "$${blas[@]}" $(PYTEST) -m numerical -q $(if $(T),$(T),tests) || rc=$$?
+	# (two workers: the four files are ~20 s each, ~70 s in one process)
+	rc=0; "$${blas[@]}" $(PYTEST) $(XDIST) -m numerical -q $(if $(T),$(T),tests) || rc=$$?
 	[ $$rc -eq 0 ] || [ $$rc -eq 5 ] || status=1
 	if [ -n "$$pg_url" ]; then
 	  echo "== pytest: app DB on PostgreSQL (tests using the Django DB, no browser) =="

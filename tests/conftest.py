@@ -28,8 +28,10 @@ Chromium is missing — and fail instead when ``CI`` is true.
 
 ``--appdb-only`` keeps only tests that use the Django app DB (``django_db`` marker,
 ``db``/``transactional_db``/``live_server`` fixtures) minus browser and Spark tests (the Spark
-warehouse does the same whichever the app DB; the first pass runs them); ``make test``
-runs them a second time with ``SHOPOPS_DATABASE_URL`` on PostgreSQL.
+warehouse does the same whichever the app DB; the first pass runs them) and ``numerical`` tests
+(optimizer fits over the warehouse, run twice already under two BLAS settings; the app DB does
+nothing in them their files' other tests do not do); ``make test`` runs them a second time with
+``SHOPOPS_DATABASE_URL`` on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -199,7 +201,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         tables = appdb_tables.recorded(where) if where else {}
         keep, drop = [], []
         for item in items:
-            again = (_uses_appdb(item) and not item.get_closest_marker("browser") and not item.get_closest_marker("spark")
+            again = (_uses_appdb(item) and not any(item.get_closest_marker(m) for m in ("browser", "spark", "numerical"))
                      and not appdb_tables.login_only(item, tables))
             (keep if again else drop).append(item)
         if drop:

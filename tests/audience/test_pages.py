@@ -84,7 +84,10 @@ def test_live_count_save_refresh_and_exports(ops, shop):
     r = ops.get(f"/customers/segments/{segment.pk}/export/?form=md5&format=csv")
     md5 = {tuple(x) for x in list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))[1:]}
     assert md5 == {(s, hashlib.md5(c.encode()).hexdigest()) for s, c in expected}  # noqa: S324
-    assert ops.get(f"/customers/segments/{segment.pk}/export/?form=phone").status_code == 400
+    phone = ops.get(f"/customers/segments/{segment.pk}/export/?form=phone")
+    assert phone.status_code == 400 and "未知导出 phone / csv" in phone.content.decode()
+    pdf = ops.get("/customers/segments/?format=pdf")
+    assert pdf.status_code == 400 and pdf.content.decode() == "未知格式 pdf：请用 xlsx 或 csv。"
 
     listing = ops.get("/customers/segments/")
     assert "沉睡老客" in listing.content.decode()
@@ -146,7 +149,12 @@ def test_roles_without_customers_are_refused(client, shop):
 
 def test_as_of_in_the_url_is_validated(ops, shop):
     r = ops.get("/customers/segments/new/?as_of=2025-13-01")
-    assert r.status_code == 200 and "as_of: expected a date like 2025-11-30, got &#x27;2025-13-01&#x27;" in r.content.decode()
+    assert r.status_code == 400 and "截至日期：2025-13-01 不是日期" in r.content.decode()
+    # posted with a bad as_of: refused with the same message, nothing saved (not saved as of another day)
+    before = Segment.objects.count()
+    r = ops.post("/customers/segments/new/", {"rules": json.dumps(EXAMPLE), "name": "坏日期", "as_of": "2025-02-30"})
+    assert r.status_code == 400 and "截至日期：2025-02-30 不是日期" in r.content.decode()
+    assert Segment.objects.count() == before
     r = ops.get(f"/customers/segments/new/?as_of={(AS_OF - dt.timedelta(days=400)).isoformat()}")
     assert r.status_code == 200
 

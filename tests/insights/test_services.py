@@ -101,7 +101,11 @@ def test_pages_render_filter_and_export(run, client):
     r = client.get(reverse("insights:inbox"), {"store": "own", "start": "2025-08-26", "end": "2025-09-04", "status": ""})
     assert r.content.decode().count('data-store="own"') == Finding.objects.filter(store_id="own", day__lte=D(2025, 9, 4)).count()
     r = client.get(reverse("insights:inbox"), {"start": "2025-13-01"})
-    assert r.status_code == 200 and "data-errors" in r.content.decode()
+    assert r.status_code == 400 and "data-errors" in r.content.decode()
+    r = client.get(reverse("insights:inbox"), {"start": "2025-13-01", "export": "xlsx"})
+    assert r.status_code == 400 and r["Content-Type"].startswith("text/html")  # no file of the unfiltered inbox
+    r = client.get(reverse("insights:brief"), {"day": "2025-02-30"})
+    assert r.status_code == 400 and "2025-02-30" in r.content.decode()
     r = client.get(reverse("insights:inbox"), {"start": "2025-08-26", "end": "2025-09-04", "status": "", "export": "xlsx"})
     sheet = load_workbook(io.BytesIO(r.content)).active
     rows = list(sheet.iter_rows(values_only=True))

@@ -32,8 +32,13 @@ def test_chat_page_per_agent_from_summed_parts(warehouse, desk):
     assert ">665<" in mei_row  # 312 + 205 + 148 chats served
     assert "95.4%" in mei_row  # satisfied (38 + 24) / rated (40 + 25) = 95.38 %
     assert "92.2%" in html  # all agents: 95 of 103
-    bad = c.get(reverse("service:chat_kpis"), {"period": "2025-13"}).content.decode()
-    assert "not a period: &#x27;2025-13&#x27;" in bad
+    bad = c.get(reverse("service:chat_kpis"), {"period": "2025-13"})
+    assert bad.status_code == 400 and "期间：2025-13 不是有效的期间" in bad.content.decode()
+    # an export under a bad period is refused, not the default period's rows
+    bad = c.get(reverse("service:chat_kpis"), {"period": "2025-13", "format": "xlsx"})
+    assert bad.status_code == 400 and bad["Content-Type"].startswith("text/html")
+    bad = c.get(reverse("service:satisfaction"), {"period": "11月"})
+    assert bad.status_code == 400 and "期间：11月 不是有效的期间" in bad.content.decode()
 
 
 def test_satisfaction_page_shows_target_and_intervals(desk):

@@ -44,6 +44,9 @@ def test_usage_is_counted_when_a_reply_uses_the_template(desk):
     c.login(username="mei", password=PASSWORD)
     page = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}) + f"?template={tpl.pk}").content.decode()
     assert "&lt;b&gt;bob&lt;/b&gt;您好" in page and "<b>bob</b>" not in page
+    # a template the address names but that does not exist: the page says so, as a 400
+    gone = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}) + "?template=9999")
+    assert gone.status_code == 400 and "话术 9999 不存在" in gone.content.decode()
 
 
 def test_search_by_words_scenario_and_platform(desk):

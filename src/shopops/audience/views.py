@@ -77,7 +77,8 @@ def _as_of(value: str | None) -> dt.date:
         try:
             return dt.date.fromisoformat(value)
         except ValueError as exc:
-            raise ValidationError(f"as_of: expected a date like 2025-11-30, got {value!r}") from exc
+            raise ValidationError(_("As of: %(value)s is not a date; write it like 2025-11-30.")
+                                  % {"value": value[:40]}) from exc
     return _reference_day()
 
 
@@ -105,7 +106,8 @@ def _export(request: HttpRequest, table: DataTable, filename: str) -> HttpRespon
     """The table as ``?format=xlsx`` (default) or ``csv``, through the one export path (``ui.exports``)."""
     fmt = request.GET.get("format", "xlsx")
     if fmt not in ("xlsx", "csv"):
-        return HttpResponse("format must be xlsx or csv", status=400, content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Unknown format %(value)s: use xlsx or csv.") % {"value": fmt[:20]}, status=400,
+                            content_type="text/plain; charset=utf-8")
     return export_response(table, fmt, filename)
 
 
@@ -185,6 +187,8 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
                 "window_days": request.POST.get("window_days") or None}
         try:
             data = _posted_segment(request)
+            if error:  # a bad as_of is not silently replaced by the reference day
+                raise ValidationError(error)
             segment = services.segment_save(segment=segment, as_of=as_of, **data)
         except ValidationError as exc:
             context = _builder_context(request, segment, as_of=as_of, error=error_message(exc), **data)
@@ -204,7 +208,7 @@ def segment_builder(request: HttpRequest, segment_id: int | None = None) -> Http
     context["preview"], context["preview_error"] = _preview(context_rules=json.loads(context["rules_json"]),
                                                             store_ids=context["store_ids"],
                                                             window_days=context["window_days"] or None, as_of=as_of)
-    return render(request, "audience/segments/builder.html", context)
+    return render(request, "audience/segments/builder.html", context, status=400 if error else 200)
 
 
 def _preview(*, context_rules, store_ids, window_days, as_of):
@@ -267,8 +271,9 @@ def segment_export(request: HttpRequest, segment_id: int) -> HttpResponse:
     form = request.GET.get("form", "ids")
     fmt = request.GET.get("format", "csv")
     if form not in sel.EXPORT_FORMS or fmt not in ("csv", "xlsx"):
-        return HttpResponse(f"form must be one of {', '.join(sel.EXPORT_FORMS)} and format csv or xlsx", status=400,
-                            content_type="text/plain; charset=utf-8")
+        return HttpResponse(_("Unknown export %(form)s / %(format)s: the form is one of %(forms)s, the format csv or "
+                              "xlsx.") % {"form": form[:20], "format": fmt[:20], "forms": ", ".join(sel.EXPORT_FORMS)},
+                            status=400, content_type="text/plain; charset=utf-8")
     headers = ["store_id", "customer_id" if form == "ids" else f"customer_id_{form}"]
     table = DataTable("members", segment.name, [Column(h, h) for h in headers],
                       [Row(r) for r in sel.segment_export_rows(segment=segment, form=form)])

@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "shopops.web.middleware.CookieLocaleMiddleware",
+    "shopops.web.middleware.RejectNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "shopops.config.api.ApiErrorShapeMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

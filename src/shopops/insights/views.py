@@ -50,7 +50,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
                                       severity=data.get("severity") or "", store=data.get("store") or "",
                                       start=data.get("start"), end=data.get("end"))
     names = selectors.store_names()
-    if request.GET.get("export") in FORMATS:
+    if request.GET.get("export") in FORMATS and not errors:  # never the default filter's rows under a bad one
         columns = [("day", _("Day"), "date"), ("store", _("Store"), ""), ("severity", _("Severity"), ""),
                    ("kpi", _("KPI"), ""), ("product", _("Product"), ""), ("actual", _("Actual"), ""),
                    ("expected", _("Expected"), ""), ("low", _("Expected low"), ""), ("high", _("Expected high"), ""),
@@ -70,7 +70,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "form": form, "views": views, "errors": errors, "names": names, "data": data,
         "export_url": f"{reverse('insights:inbox')}?{query.urlencode()}", "latest": latest, "module": "insights",
         "tab": "inbox", "alert_rows": alert_rows, "can_act": True,
-    })
+    }, status=400 if errors else 200)
 
 
 def _finding(finding_id: int) -> Finding:
@@ -153,7 +153,7 @@ def brief(request: HttpRequest) -> HttpResponse:
     alert_rows = selectors.module_alert_rows(b.alerts, selectors.store_names(), user=request.user) if b else []
     return render(request, "insights/brief.html", {"brief": b, "day": day, "error": error, "lines": lines,
                                                    "module": "insights", "tab": "brief", "alert_rows": alert_rows,
-                                                   "can_act": True})
+                                                   "can_act": True}, status=400 if error else 200)
 
 
 @module_required(Module.INSIGHTS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import BadRequest, PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -20,6 +20,7 @@ from shopops.service import permissions, selectors, services
 from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
 from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
 from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.forms import period_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
 
@@ -155,6 +156,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
                           for s in services.FLOW[ticket.status]] if can_edit else [],
         "priorities": Priority.choices,
         "product": selectors.product_title(store_id=ticket.store_id, product_id=ticket.product_id),
+        "unknown_template": bool(template_id) and template is None and reply_form is None,
     }
 
 
@@ -198,7 +200,8 @@ def _event_rows(ticket: Ticket) -> list[dict]:
 @module_required(Module.SERVICE)
 def ticket_detail(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
-    return render(request, "service/ticket.html", _ticket_context(request, ticket))
+    context = _ticket_context(request, ticket)
+    return render(request, "service/ticket.html", context, status=400 if context["unknown_template"] else 200)
 
 
 @module_required(Module.SERVICE)
@@ -300,16 +303,11 @@ def template_edit(request: HttpRequest, template_id: int | None = None) -> HttpR
 
 # ------------------------------------------------------------------------------ satisfaction
 def _period(request: HttpRequest) -> tuple[dt.date | None, dt.date | None, str]:
-    from shopops.core.periods import Period
-
-    text = request.GET.get("period", "").strip()
-    if not text:
-        return None, None, ""
     try:
-        p = Period.parse(text)
-    except ValueError as exc:
+        p = period_param(request.GET.get("period"))
+    except BadRequest as exc:
         return None, None, str(exc)
-    return p.start, p.end, ""
+    return (p.start, p.end, "") if p else (None, None, "")
 
 
 @module_required(Module.SERVICE)
@@ -326,7 +324,8 @@ def satisfaction(request: HttpRequest) -> HttpResponse:
         "by": by, "csat": csat, "nps": nps, "overall": overall[0] if overall else None,
         "overall_nps": overall_nps[0] if overall_nps else None, "target": selectors.CSAT_TARGET,
         "period": request.GET.get("period", ""), "error": error,
-        "bys": [("agent", _("Agent")), ("store", _("Store")), ("product", _("Product")), ("month", _("Month"))]})
+        "bys": [("agent", _("Agent")), ("store", _("Store")), ("product", _("Product")), ("month", _("Month"))]},
+        status=400 if error else 200)
 
 
 def _survey_refusal(exc: ValidationError) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import BadRequest
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import get_language
@@ -13,18 +14,16 @@ from shopops.core.roles import Module
 from shopops.metrics.catalog import kpi as kpi_def
 from shopops.service import selectors_chat
 from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.forms import period_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, kpi_column
 
 
 def _period(request: HttpRequest) -> tuple[Period, str]:
-    text = request.GET.get("period", "").strip()
     default = preset_period(PeriodPreset.LAST_30, today=business_today(settings.SHOPOPS_TIME_ZONE))
-    if not text:
-        return default, ""
     try:
-        return Period.parse(text), ""
-    except ValueError as exc:
+        return period_param(request.GET.get("period")) or default, ""
+    except BadRequest as exc:
         return default, str(exc)
 
 
@@ -34,7 +33,7 @@ def chat_kpis(request: HttpRequest) -> HttpResponse:
     table = chat_kpis_or_empty(period)
     language = get_language() or "zh-hans"
     columns = [(k, kpi_def(k).label(language), kpi_def(k).unit.value, kpi_def(k).definition(language)) for k in table.kpis]
-    if request.GET.get("format") in FORMATS:
+    if request.GET.get("format") in FORMATS and not error:  # never the default period's rows under a bad one
         export = DataTable.from_dicts(
             "chat", _("Chat KPIs per agent and day"),
             [Column("bucket", _("Date"), unit="date"), Column("agent_name", _("Chat account")), Column("agent", _("Agent"))]
@@ -42,7 +41,7 @@ def chat_kpis(request: HttpRequest) -> HttpResponse:
         return export_response(export, request.GET["format"], "chat-kpis")
     return render(request, "service/chat_kpis.html", {
         "table": table, "columns": columns, "period": period, "period_text": request.GET.get("period", ""),
-        "error": error})
+        "error": error}, status=400 if error else 200)
 
 
 def chat_kpis_or_empty(period: Period):

@@ -84,7 +84,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
         "errors": errors, "page_no": page_no, "has_next": page_no * PAGE_SIZE < result.total,
         "query": query.urlencode(), "sentiments": [("negative", _("Negative")), ("unclear", _("Unclear")),
                                                    ("positive", _("Positive"))],
-    })
+    }, status=400 if errors else 200)
 
 
 @module_required(Module.SERVICE)

@@ -9,9 +9,11 @@ import datetime as dt
 from collections.abc import Sequence
 
 from django import forms
+from django.core.exceptions import BadRequest
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from shopops.core.periods import PeriodPreset
+from shopops.core.periods import Period, PeriodPreset
 
 # A trend longer than this is unreadable as a daily chart and slow to compute on a page.
 MAX_PERIOD_DAYS = 366
@@ -27,6 +29,20 @@ EXPORT_FORMATS = ("xlsx", "csv")
 FORMAT_CHOICES = (("", "html"), ("xlsx", "xlsx"), ("csv", "csv"))
 
 _DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2025-11-01.")}
+
+
+def period_param(text: str | None) -> Period | None:
+    """A page's ``?period=`` written as :meth:`Period.parse` reads it (``2025-11``, ``2025-W45``,
+    ``2025-11-11``, ``2025-11-01..2025-11-30``); None when empty. Anything else is a ``BadRequest``
+    whose message, in the user's language, names the value and the forms expected."""
+    text = (text or "").strip()
+    if not text:
+        return None
+    try:
+        return Period.parse(text)
+    except ValueError as exc:
+        raise BadRequest(gettext("Period: %(value)s is not a period; write YYYY-MM-DD, YYYY-MM, YYYY-Www or "
+                                 "START..END (e.g. 2025-11-01..2025-11-30).") % {"value": text[:40]}) from exc
 
 
 class ExportFieldsMixin(forms.Form):

@@ -10,7 +10,9 @@ takes the place of ``LocaleMiddleware`` in ``settings.MIDDLEWARE``.
 from __future__ import annotations
 
 from django.conf import settings
+from django.http import HttpResponseBadRequest
 from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.cache import patch_vary_headers
 
 
@@ -62,3 +64,22 @@ class ContentSecurityPolicyMiddleware:
             if "Content-Security-Policy" not in response.headers and header not in response.headers:
                 response.headers[header] = policy
         return response
+
+
+class RejectNulMiddleware:
+    """Answer 400 to a query string holding a NUL character (``%00``).
+
+    No filter value of any page can hold one, PostgreSQL refuses it in text, and DuckDB fails to
+    parse a literal holding it: a view reading ``request.GET`` directly would turn it into a 500.
+    Forms already refuse it (Django's ``ProhibitNullCharactersValidator``); this covers the rest.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+                "\x00" in k or any("\x00" in v for v in request.GET.getlist(k)) for k in request.GET):
+            return HttpResponseBadRequest(_("The address holds a NUL character, which no filter value may contain."),
+                                          content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
