@@ -29,8 +29,8 @@ Chromium is missing — and fail instead when ``CI`` is true.
 ``--appdb-only`` keeps only tests that use the Django app DB (``django_db`` marker,
 ``db``/``transactional_db``/``live_server`` fixtures) minus browser and Spark tests (the Spark
 warehouse does the same whichever the app DB; the first pass runs them) and ``numerical`` tests
-(optimizer fits over the warehouse, run twice already under two BLAS settings; the app DB does
-nothing in them their files' other tests do not do); ``make test`` runs them a second time with
+(optimizer fits over the warehouse, run twice already under two BLAS settings; what they do in the
+app DB, the other tests of their files do there too); ``make test`` runs them a second time with
 ``SHOPOPS_DATABASE_URL`` on PostgreSQL.
 """
 
