@@ -256,3 +256,49 @@ def test_smoothing_reads_only_text_and_runs_with_the_adaptation():
     assert np.allclose(shuffled, p[order])  # a file's row order changes nothing
     plain, _ = sentiment.anchored_proba(model, many)
     assert not np.allclose(plain, p)  # the graph did something
+
+
+def _seed_file():
+    return [f"{a}{b}，第{i}单" for i in range(6) for a in ("质量", "物流", "客服", "包装", "做工", "颜色")
+            for b in ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾", "好评", "差评")]
+
+
+def test_the_adapted_model_scores_as_the_adaptation_did_and_keeps_its_version(tmp_path):
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.train(texts, labels)
+    many = _seed_file()
+    made = sentiment.anchored_model(model, many, meta={"store": "tmall"}, smooth=True)
+    assert made is not None and made.texts == sorted({sentiment.normalise(t) for t in many})  # NFKC: ，→ ,
+    adapted = made.model
+    assert adapted.curvature is None
+    assert adapted.meta["adapted_from"] == model.version and adapted.meta["texts"] == len(set(many))
+    assert adapted.meta["store"] == "tmall" and adapted.version != model.version
+    # the refit's own scores of the file, then the same weights as a model of their own
+    p, ran = sentiment.anchored_proba(model, many)
+    assert ran and np.allclose(adapted.proba(many), p, atol=1e-6)
+    smoothed, _ = sentiment.anchored_proba(model, many, smooth=True)
+    assert np.allclose(sentiment.smoothed_proba(adapted, many, many), smoothed, atol=1e-6)
+    at = {t: i for i, t in enumerate(made.texts)}
+    assert np.allclose([made.smoothed[at[sentiment.normalise(t)]] for t in many], smoothed, atol=1e-9)  # the scores that came with it
+    assert not np.allclose(sentiment.smoothed_proba(adapted, many), adapted.proba(many))  # the graph did something
+    path = tmp_path / "store.npz"
+    adapted.save(path)
+    assert sentiment.load(path).version == adapted.version and sentiment.load(path).meta["store"] == "tmall"
+    assert sentiment.anchored_model(model, ["质量很好", "太差了"]) is None  # too few texts: nothing to adapt
+
+
+def test_a_reviews_smoothed_score_does_not_depend_on_the_batch_it_arrives_in():
+    texts, labels = sentiment_seed.seed_corpus()
+    model = sentiment.anchored_model(sentiment.train(texts, labels), _seed_file()).model
+    many = _seed_file()
+    whole = sentiment.smoothed_proba(model, many, many)
+    # a night's reviews, smoothed over the store's reviews (themselves among them): what the whole file gives
+    for lo, hi in ((0, 30), (100, 101), (300, 360)):
+        assert np.allclose(sentiment.smoothed_proba(model, many[lo:hi], many), whole[lo:hi])
+    assert sentiment.smoothed_proba(model, ["", None, many[0]], many)[:2].tolist() == [0.5, 0.5]
+    # the neighbours of some rows are those rows' neighbours in the whole graph
+    x = sentiment.counts(sorted(set(many)), use_words=False, char_ngrams=(2, 3))
+    full_idx, full_sim = sentiment.neighbours_of(x)
+    rows = np.array([5, 0, 200])
+    idx, sim = sentiment.neighbours_of(x, rows=rows)
+    assert np.array_equal(idx, full_idx[rows]) and np.allclose(sim, full_sim[rows])

@@ -53,7 +53,8 @@ def reviews_demo_ensure(*, last_day: dt.date | None, echo: Callable[[str], None]
         return
     echo("first run: scoring the demo reviews (sentiment and aspects) …")
     result = review_scores_run(echo=lambda _: None)
-    echo(f"  {result.scored:,} reviews scored in {result.seconds:.1f} s (model {result.model_version})")
+    adapted = f", adapted to {len(result.store_versions)} stores' reviews" if result.store_versions else ""
+    echo(f"  {result.scored:,} reviews scored in {result.seconds:.1f} s (model {result.model_version}{adapted})")
     if "shop_scores" not in tables or con.table("shop_scores").count().execute() == 0:
         job = import_job_run(path=dsr_demo_file(last_day=last_day), profile_id="dsr_tmall", store_id="tmall",
                              strict=True, source=ImportJob.Source.DEMO, archive=False)

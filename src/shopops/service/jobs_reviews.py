@@ -24,5 +24,6 @@ def reviews_daily(*, scheduled_for: dt.datetime | None = None) -> str:
     day = business_today(settings.SHOPOPS_TIME_ZONE, now) - dt.timedelta(days=1)
     scored = review_scores_run()
     made = review_wave_tickets(day=day, now=now)
-    return (f"{scored.scored} reviews scored (model {scored.model_version}, {scored.seconds:.1f} s); "
+    adapted = f", adapted to {len(scored.store_versions)} stores" if scored.store_versions else ""
+    return (f"{scored.scored} reviews scored (model {scored.model_version}{adapted}, {scored.seconds:.1f} s); "
             f"{made} bad-review wave tickets")

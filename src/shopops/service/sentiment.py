@@ -168,7 +168,13 @@ class SentimentModel:
         return self._proba(norm, batch)
 
     def _proba(self, norm: list[str], batch: int) -> np.ndarray:
-        out = np.full(len(norm), 0.5)
+        p = 1.0 / (1.0 + np.exp(-self._margins(norm, batch)))
+        p[np.array([not t for t in norm], dtype=bool)] = 0.5
+        return p
+
+    def _margins(self, norm: list[str], batch: int = 20_000) -> np.ndarray:
+        """The linear score (log-odds) of each normalised text."""
+        out = np.zeros(len(norm))
         idf, coef = _maps(self)
         for start in range(0, len(norm), batch):
             part = norm[start:start + batch]
@@ -179,9 +185,7 @@ class SentimentModel:
             z = (x @ coef.astype(np.float64)) / np.where(sq > 0, sq, 1.0) + self.intercept
             if self.lex_coef is not None:
                 z = z + sentiment_lexicon.features(part) @ self.lex_coef.astype(np.float64)
-            p = 1.0 / (1.0 + np.exp(-z))
-            p[np.array([not t for t in part])] = 0.5
-            out[start:start + batch] = p
+            out[start:start + batch] = z
         return out
 
     def save(self, path: Path) -> None:
@@ -375,37 +379,23 @@ def adapted_proba(model: SentimentModel, texts: Iterable[object], *, share: floa
     return out[inverse], ran
 
 
-def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
-                   min_texts: int = ADAPT_MIN_TEXTS, max_iter: int = 20, smooth: bool = False
-                   ) -> tuple[np.ndarray, bool]:
-    """P(positive) of each text, the model refitted with the texts it is surest of as extra training rows.
+@dataclass(frozen=True)
+class _AnchoredFit:
+    """What :func:`_anchored_fit` learnt on a set of texts: the refitted model and the texts' margins."""
 
-    Self-training as if the pseudo-labelled texts joined the training corpus, without the corpus: the
-    trained model scores the texts; the ``share`` it is surest of on each predicted side become
-    pseudo-labels; the weights are refitted on them under a quadratic anchor to the trained weights whose
-    stiffness is each weight's curvature in the training objective (``SentimentModel.curvature``, the
-    diagonal of its Hessian — a Laplace approximation of the corpus's part of the objective). A weight the
-    corpus pinned down barely moves; an n-gram of these texts that the corpus lacks (its IDF from the
-    corpus size plus these texts) starts at 0 with the plain L2 penalty and is learnt from the company it
-    keeps. No label of the texts is read. Returns the probabilities and whether the refit ran (not under
-    ``min_texts`` distinct non-empty texts, with fewer than 10 texts on a side, or for a model without
-    curvature). With ``smooth`` the refitted margins are then smoothed over the texts' own neighbour graph
-    (:func:`graph_smoothed`, ninth round: a misread review pulled towards its near-duplicates in the file);
-    the graph reuses the n-gram counts of the refit."""
+    model: SentimentModel  # the adapted weights over the trained buckets and the texts' new n-grams
+    z: np.ndarray  # the texts' margins under ``model``
+    links: sp.csr_matrix | None  # the texts' 2–3-gram counts (the neighbour graph's), when asked for
+
+
+def _anchored_fit(model: SentimentModel, target: list[str], *, share: float, max_iter: int, links: bool
+                  ) -> tuple[np.ndarray, _AnchoredFit | None]:
+    """The trained model's margins of the (distinct, non-empty, normalised) ``target`` texts and, when each
+    predicted side holds ≥ 10 of them, the anchored refit (:func:`anchored_proba`)."""
     from scipy.optimize import minimize
 
-    norm = [normalise(t) for t in texts]
-    if not norm:
-        return np.zeros(0), False
-    unique, inverse = np.unique(np.array(norm, dtype=object), return_inverse=True)
-    unique = list(unique)
-    nonempty = np.array([bool(t) for t in unique])
-    if nonempty.sum() < min_texts or model.curvature is None:
-        return model._proba(unique, 20_000)[inverse], False
-    idx = np.flatnonzero(nonempty)
-    target = [unique[i] for i in idx]
     raw = counts(target, use_words=model.use_words, char_ngrams=model.char_ngrams, use_clauses=model.use_clauses)
-    links = _link_counts(target, raw, model) if smooth else None  # before the sublinear tf below
+    link_counts = _link_counts(target, raw, model) if links else None  # before the sublinear tf below
     raw.data = 1.0 + np.log(raw.data)  # sublinear tf
     n_lex = 0 if model.lex_coef is None else len(model.lex_coef)
     lex = sentiment_lexicon.features(target) if n_lex else np.zeros((len(target), 0))
@@ -418,11 +408,9 @@ def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: flo
     if n_lex:
         z0 = z0 + lex @ model.lex_coef.astype(np.float64)
     del xt
-    base = np.full(len(unique), 0.5)
-    base[idx] = 1.0 / (1.0 + np.exp(-z0))
     pos, neg = np.flatnonzero(z0 > 0), np.flatnonzero(z0 <= 0)
     if min(len(pos), len(neg)) < 10:
-        return base[inverse], False
+        return z0, None
     sel = np.concatenate([pos[np.argsort(-z0[pos])[:int(len(pos) * share)]],
                           neg[np.argsort(z0[neg])[:int(len(neg) * share)]]])
     nb = len(model.buckets)
@@ -463,12 +451,86 @@ def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: flo
 
     res = minimize(objective, w0, jac=True, hessp=hessp, method="Newton-CG",
                    options={"maxiter": max_iter, "xtol": 1e-6})
-    z = x @ res.x
-    if links is not None:
-        z = graph_smoothed(z, *neighbours_of(links))
-    out = base.copy()
-    out[idx] = 1.0 / (1.0 + np.exp(-z))
-    return out[inverse], True
+    w = res.x
+    k = len(cols)
+    adapted = SentimentModel(
+        cols.astype(np.int64), weight.astype(np.float32), w[:k].astype(np.float32), float(w[-1]), model.use_words,
+        {"adapted_from": model.version, "texts": len(target), "data": model.meta.get("data", ""),
+         "rows": model.meta.get("rows", 0), "c": c, "weighting": model.meta.get("weighting", "idf")},
+        w[k:-1].astype(np.float32) if n_lex else None, tuple(model.char_ngrams), None, model.use_clauses)
+    return z0, _AnchoredFit(adapted, x @ w, link_counts)
+
+
+def anchored_proba(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
+                   min_texts: int = ADAPT_MIN_TEXTS, max_iter: int = 20, smooth: bool = False
+                   ) -> tuple[np.ndarray, bool]:
+    """P(positive) of each text, the model refitted with the texts it is surest of as extra training rows.
+
+    Self-training as if the pseudo-labelled texts joined the training corpus, without the corpus: the
+    trained model scores the texts; the ``share`` it is surest of on each predicted side become
+    pseudo-labels; the weights are refitted on them under a quadratic anchor to the trained weights whose
+    stiffness is each weight's curvature in the training objective (``SentimentModel.curvature``, the
+    diagonal of its Hessian — a Laplace approximation of the corpus's part of the objective). A weight the
+    corpus pinned down barely moves; an n-gram of these texts that the corpus lacks (its IDF from the
+    corpus size plus these texts) starts at 0 with the plain L2 penalty and is learnt from the company it
+    keeps. No label of the texts is read. Returns the probabilities and whether the refit ran (not under
+    ``min_texts`` distinct non-empty texts, with fewer than 10 texts on a side, or for a model without
+    curvature). With ``smooth`` the refitted margins are then smoothed over the texts' own neighbour graph
+    (:func:`graph_smoothed`, ninth round: a misread review pulled towards its near-duplicates in the file);
+    the graph reuses the n-gram counts of the refit. The refitted model itself: :func:`anchored_model`."""
+    norm = [normalise(t) for t in texts]
+    if not norm:
+        return np.zeros(0), False
+    unique, inverse = np.unique(np.array(norm, dtype=object), return_inverse=True)
+    unique = list(unique)
+    nonempty = np.array([bool(t) for t in unique])
+    if nonempty.sum() < min_texts or model.curvature is None:
+        return model._proba(unique, 20_000)[inverse], False
+    idx = np.flatnonzero(nonempty)
+    z0, fit = _anchored_fit(model, [unique[i] for i in idx], share=share, max_iter=max_iter, links=smooth)
+    base = np.full(len(unique), 0.5)
+    base[idx] = 1.0 / (1.0 + np.exp(-z0))
+    if fit is None:
+        return base[inverse], False
+    z = fit.z
+    if fit.links is not None:
+        z = graph_smoothed(z, *neighbours_of(fit.links))
+    base[idx] = 1.0 / (1.0 + np.exp(-z))
+    return base[inverse], True
+
+
+@dataclass(frozen=True)
+class Adapted:
+    """What :func:`anchored_model` made: the adapted model and what it learnt from."""
+
+    model: SentimentModel
+    texts: list[str]  # the distinct normalised non-empty texts it was refitted on, sorted
+    smoothed: np.ndarray | None = None  # their P(positive) smoothed over their own graph, when asked for
+
+
+def anchored_model(model: SentimentModel, texts: Iterable[object], *, share: float = ADAPT_SHARE,
+                   min_texts: int = ADAPT_MIN_TEXTS, max_iter: int = 20, meta: dict | None = None,
+                   smooth: bool = False) -> Adapted | None:
+    """The model of :func:`anchored_proba` as a model of its own: the trained weights refitted on ``texts``
+    (their new n-grams included, weighted by the IDF they had there), to score other texts of the same
+    store later with the same weights — so a review's score does not depend on the batch it arrived in.
+    ``None`` when the refit does not run (see :func:`anchored_proba`). The adapted model's ``meta`` names the
+    model it came from (``adapted_from``) and how many distinct texts it learnt from (``texts``), plus
+    ``meta``; it carries no curvature (it is not adapted again). With ``smooth`` the texts' own scores come
+    too, smoothed over their graph — :func:`anchored_proba` (``smooth=True``) of them, the same as
+    :func:`smoothed_proba` of the adapted model with the texts as their own reference, without counting
+    the texts again."""
+    unique = sorted({t for t in (normalise(t) for t in texts) if t})
+    if len(unique) < min_texts or model.curvature is None:
+        return None
+    fit = _anchored_fit(model, unique, share=share, max_iter=max_iter, links=smooth)[1]
+    if fit is None:
+        return None
+    fit.model.meta.update(meta or {})
+    smoothed = None
+    if smooth:
+        smoothed = 1.0 / (1.0 + np.exp(-graph_smoothed(fit.z, *neighbours_of(fit.links))))
+    return Adapted(fit.model, unique, smoothed)
 
 
 # Ninth round (docs/reviews.md, 2026-12-07): the adapted margins smoothed over the scored file's own neighbour graph.
@@ -488,12 +550,14 @@ def _link_counts(texts: Sequence[str], raw: sp.csr_matrix, model: SentimentModel
     return links
 
 
-def neighbours_of(counts_: sp.csr_matrix, *, k: int = GRAPH_K, max_df: int = GRAPH_MAX_DF
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def neighbours_of(counts_: sp.csr_matrix, *, k: int = GRAPH_K, max_df: int = GRAPH_MAX_DF,
+                  rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Nearest neighbours by cosine over rows of n-gram counts: sublinear TF × the rows' own IDF, L2 over every
-    n-gram; only n-grams in 2 … ``max_df`` rows link two rows (的/很好 would join everything and cost n²)."""
+    n-gram; only n-grams in 2 … ``max_df`` rows link two rows (的/很好 would join everything and cost n²).
+    With ``rows`` only those rows' neighbours (among all rows) are found, in that order."""
     n = counts_.shape[0]
-    idx, sim = np.zeros((n, k), dtype=np.int64), np.zeros((n, k))
+    wanted = np.arange(n) if rows is None else np.asarray(rows, dtype=np.int64)
+    idx, sim = np.zeros((len(wanted), k), dtype=np.int64), np.zeros((len(wanted), k))
     if n < 2:
         return idx, sim
     x = counts_.astype(np.float64).tocsr()
@@ -506,9 +570,10 @@ def neighbours_of(counts_: sp.csr_matrix, *, k: int = GRAPH_K, max_df: int = GRA
     x.eliminate_zeros()
     x = (sp.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ x).tocsr()
     xt = x.T.tocsr()
-    for lo in range(0, n, _GRAPH_CHUNK):
-        block = (x[lo:lo + _GRAPH_CHUNK] @ xt).tocoo()
-        other = block.row + lo != block.col
+    for lo in range(0, len(wanted), _GRAPH_CHUNK):
+        chunk = wanted[lo:lo + _GRAPH_CHUNK]
+        block = (x[chunk] @ xt).tocoo()
+        other = chunk[block.row] != block.col
         r, c, v = block.row[other], block.col[other], block.data[other]
         order = np.argsort(r - np.clip(v, 0.0, 0.999), kind="stable")  # by row, most similar first (one key)
         r, c, v = r[order], c[order], v[order]
@@ -519,10 +584,34 @@ def neighbours_of(counts_: sp.csr_matrix, *, k: int = GRAPH_K, max_df: int = GRA
     return idx, sim
 
 
-def graph_smoothed(z: np.ndarray, idx: np.ndarray, sim: np.ndarray, *, alpha: float = GRAPH_ALPHA) -> np.ndarray:
+def graph_smoothed(z: np.ndarray, idx: np.ndarray, sim: np.ndarray, *, alpha: float = GRAPH_ALPHA,
+                   rows: np.ndarray | None = None) -> np.ndarray:
     """Margins ``z`` moved ``alpha`` of the way to the cosine-weighted mean of their neighbours' (one step); a text
-    without a linked neighbour keeps its own."""
+    without a linked neighbour keeps its own. With ``rows`` (the rows ``idx``/``sim`` belong to, as
+    :func:`neighbours_of` found them) only those rows' smoothed margins, in that order."""
+    own = z if rows is None else z[rows]
     w = np.clip(sim, 0.0, None)
     total = w.sum(axis=1)
     mean = (w * z[idx]).sum(axis=1) / np.where(total > 0, total, 1.0)
-    return np.where(total > 0, (1 - alpha) * z + alpha * mean, z)
+    return np.where(total > 0, (1 - alpha) * own + alpha * mean, own)
+
+
+def smoothed_proba(model: SentimentModel, texts: Sequence[object], reference: Iterable[object] = ()) -> np.ndarray:
+    """P(positive) of each text, its margin under ``model`` smoothed over its nearest neighbours among the
+    texts and the ``reference`` texts (:func:`graph_smoothed`; the graph and its IDF over both, distinct).
+    With the texts as their own reference this is what :func:`anchored_proba` (``smooth=True``) does after
+    its refit; the nightly scoring gives a store's new reviews the store's earlier reviews as reference.
+    Empty text: 0.5."""
+    norm = [normalise(t) for t in texts]
+    if not norm:
+        return np.zeros(0)
+    pool = sorted({t for t in norm if t} | {t for t in (normalise(r) for r in reference) if t})
+    if not pool:
+        return np.full(len(norm), 0.5)
+    at = {t: i for i, t in enumerate(pool)}
+    wanted = np.array(sorted({at[t] for t in norm if t}), dtype=np.int64)
+    z_pool = model._margins(pool)
+    z = graph_smoothed(z_pool, *neighbours_of(counts(pool, use_words=False, char_ngrams=(2, 3)), rows=wanted),
+                       rows=wanted)
+    p_of = dict(zip(wanted.tolist(), (1.0 / (1.0 + np.exp(-z))).tolist(), strict=True))
+    return np.array([p_of[at[t]] if t else 0.5 for t in norm])

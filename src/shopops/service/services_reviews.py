@@ -12,13 +12,14 @@ from shopops.service.models import Priority, ReplyTemplate, TemplateScenario, Ti
 
 def review_scores_run(*, since: dt.date | None = None, rescore: bool = False, con=None,
                       echo: Callable[[str], None] = lambda _: None):
-    """Score every review that this installation's model has not scored yet (``review_scores``)."""
-    from shopops.service.review_model import sentiment_model
+    """Score every review that this installation's model, adapted to the review's store, has not scored yet
+    (``review_scores``; the stores' adapted models are kept in ``<VAR_DIR>/models/stores/``)."""
+    from shopops.service.review_model import model_dir, sentiment_model
     from shopops.service.review_scoring import review_scores_refresh
     from shopops.warehouse.connection import connect
 
     return review_scores_refresh(con=con or connect(), model=sentiment_model(echo=echo), since=since,
-                                 rescore=rescore, echo=echo)
+                                 rescore=rescore, folder=model_dir() / "stores", echo=echo)
 
 
 def review_wave_tickets(*, day: dt.date, con=None, now: dt.datetime | None = None) -> int:
