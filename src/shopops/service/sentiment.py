@@ -388,10 +388,11 @@ class _AnchoredFit:
     links: sp.csr_matrix | None  # the texts' 2–3-gram counts (the neighbour graph's), when asked for
 
 
-def _anchored_fit(model: SentimentModel, target: list[str], *, share: float, max_iter: int, links: bool
-                  ) -> tuple[np.ndarray, _AnchoredFit | None]:
+def _anchored_fit(model: SentimentModel, target: list[str], *, share: float, max_iter: int, links: bool,
+                  select: np.ndarray | None = None) -> tuple[np.ndarray, _AnchoredFit | None]:
     """The trained model's margins of the (distinct, non-empty, normalised) ``target`` texts and, when each
-    predicted side holds ≥ 10 of them, the anchored refit (:func:`anchored_proba`)."""
+    predicted side holds ≥ 10 of them, the anchored refit (:func:`anchored_proba`); the pseudo-labels are
+    chosen from the trained margins, or from ``select`` (margins of the same texts) when given."""
     from scipy.optimize import minimize
 
     raw = counts(target, use_words=model.use_words, char_ngrams=model.char_ngrams, use_clauses=model.use_clauses)
@@ -408,11 +409,12 @@ def _anchored_fit(model: SentimentModel, target: list[str], *, share: float, max
     if n_lex:
         z0 = z0 + lex @ model.lex_coef.astype(np.float64)
     del xt
-    pos, neg = np.flatnonzero(z0 > 0), np.flatnonzero(z0 <= 0)
+    zs = z0 if select is None else select
+    pos, neg = np.flatnonzero(zs > 0), np.flatnonzero(zs <= 0)
     if min(len(pos), len(neg)) < 10:
         return z0, None
-    sel = np.concatenate([pos[np.argsort(-z0[pos])[:int(len(pos) * share)]],
-                          neg[np.argsort(z0[neg])[:int(len(neg) * share)]]])
+    sel = np.concatenate([pos[np.argsort(-zs[pos])[:int(len(pos) * share)]],
+                          neg[np.argsort(zs[neg])[:int(len(neg) * share)]]])
     nb = len(model.buckets)
     curv_map = np.zeros(N_FEATURES, dtype=np.float64)
     curv_map[model.buckets] = model.curvature[:nb]
@@ -435,7 +437,7 @@ def _anchored_fit(model: SentimentModel, target: list[str], *, share: float, max
     h = np.concatenate([np.where(is_new, 1.0, curv_map[cols]), model.curvature[nb:].astype(np.float64)])
     c = float(model.meta.get("c", 4.0))
     xs = x[sel]
-    ys = np.where(z0[sel] > 0, 1.0, -1.0)
+    ys = np.where(zs[sel] > 0, 1.0, -1.0)
     state = {}
 
     def objective(w):
