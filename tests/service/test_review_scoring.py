@@ -45,3 +45,38 @@ def test_scores_once_per_model_and_rescoring_replaces(warehouse, review_model):
     redo = review_scores_refresh(con=warehouse, model=other)
     assert (redo.scored, redo.inserted, redo.updated) == (5, 0, 5)
     assert warehouse.raw_sql("select distinct model_version from review_scores").fetchall() == [(other.version,)]
+
+
+def _many_reviews(con, n_texts: int = 360):
+    load(con, "stores", pa.table({"store_id": ["own"], "platform": ["own"], "name": ["o"], "currency": ["CNY"],
+                                  "time_zone": ["Asia/Shanghai"]}))
+    texts = [f"{a}{b}，第{i}单" for i in range(n_texts // 60) for a in ("质量", "物流", "客服", "包装", "做工", "颜色")
+             for b in ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾", "好评", "差评")]
+    n = len(texts)
+    load(con, "reviews", pa.table({
+        "store_id": ["own"] * n, "review_id": [f"o{i}" for i in range(n)], "product_id": ["p1"] * n,
+        "created_at": [dt.datetime(2025, 11, 1, 2, tzinfo=UTC)] * n, "review_date": [dt.date(2025, 11, 1)] * n,
+        "rating": pa.array([None] * n, pa.int8()), "content": texts,
+    }))
+    return n
+
+
+def test_a_store_with_enough_reviews_gets_its_own_model_kept_and_recovered(warehouse, review_model, tmp_path):
+    from shopops.service.review_scoring import store_model_path
+
+    n = _many_reviews(warehouse)
+    folder = tmp_path / "stores"
+    first = review_scores_refresh(con=warehouse, model=review_model, folder=folder)
+    assert first.scored == n and set(first.store_versions) == {"own"}
+    version = first.store_versions["own"]
+    path = store_model_path(folder, "own")
+    assert sentiment.load(path).meta["store"] == "own" and sentiment.load(path).meta["adapted_from"] == review_model.version
+    assert warehouse.raw_sql("select distinct model_version from review_scores").fetchall() == [(version,)]
+    # a damaged file is refitted from the same reviews — the same weights, so nothing is re-scored — and rewritten
+    path.write_bytes(b"not a model")
+    again = review_scores_refresh(con=warehouse, model=review_model, folder=folder)
+    assert (again.scored, again.store_versions) == (0, {"own": version})
+    assert sentiment.load(path).version == version
+    # without adaptation the store is scored by the trained model itself
+    plain = review_scores_refresh(con=warehouse, model=review_model, adapt=False)
+    assert (plain.scored, plain.updated, plain.store_versions) == (n, n, {})

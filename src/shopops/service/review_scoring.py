@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import time
+import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -123,11 +124,10 @@ def store_model(*, model: SentimentModel, store_id: str, reference: Sequence[str
     scores stay, new reviews get the same weights. The second value: the adaptation when it was made now
     (with the reference's smoothed scores), else ``None``."""
     path = store_model_path(folder, store_id) if folder is not None else None
-    if path is not None and path.exists() and not refit:
-        saved = sentiment.load(path)
-        if (saved.meta.get("adapted_from") == model.version and saved.meta.get("store") == store_id
-                and len(reference) < READAPT_GROWTH * int(saved.meta.get("texts", 0))):
-            return saved, None
+    saved = _saved(path) if path is not None and not refit else None
+    if (saved is not None and saved.meta.get("adapted_from") == model.version and saved.meta.get("store") == store_id
+            and len(reference) < READAPT_GROWTH * int(saved.meta.get("texts", 0))):
+        return saved, None
     made = sentiment.anchored_model(model, reference, smooth=True, meta={
         "store": store_id, "adapted_at": dt.datetime.now(dt.UTC).isoformat()})
     if made is None:
@@ -136,6 +136,17 @@ def store_model(*, model: SentimentModel, store_id: str, reference: Sequence[str
         made.model.save(path)
         return sentiment.load(path), made
     return made.model, made
+
+
+def _saved(path: Path) -> SentimentModel | None:
+    """The store model saved at ``path``; ``None`` when there is none or it cannot be read (a truncated or foreign
+    file is refitted and overwritten, not a failed night)."""
+    if not path.exists():
+        return None
+    try:
+        return sentiment.load(path)
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
 
 
 def review_scores_refresh(*, con: BaseBackend, model: SentimentModel, stores: Iterable[str] = (),

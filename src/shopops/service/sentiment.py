@@ -175,18 +175,23 @@ class SentimentModel:
     def _margins(self, norm: list[str], batch: int = 20_000) -> np.ndarray:
         """The linear score (log-odds) of each normalised text."""
         out = np.zeros(len(norm))
-        idf, coef = _maps(self)
         for start in range(0, len(norm), batch):
             part = norm[start:start + batch]
             x = counts(part, use_words=self.use_words, char_ngrams=self.char_ngrams, use_clauses=self.use_clauses)
-            x.data = (1.0 + np.log(x.data)).astype(np.float64)  # sublinear tf
-            x = x @ sp.diags(idf.astype(np.float64))
-            sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
-            z = (x @ coef.astype(np.float64)) / np.where(sq > 0, sq, 1.0) + self.intercept
-            if self.lex_coef is not None:
-                z = z + sentiment_lexicon.features(part) @ self.lex_coef.astype(np.float64)
-            out[start:start + batch] = z
+            out[start:start + batch] = self._margins_of(x, part)
         return out
+
+    def _margins_of(self, x: sp.csr_matrix, texts: Sequence[str]) -> np.ndarray:
+        """The margins of ``texts`` from their raw hashed counts ``x`` (:func:`counts` with the model's features)."""
+        idf, coef = _maps(self)
+        x = x.astype(np.float64)
+        x.data = 1.0 + np.log(x.data)  # sublinear tf
+        x = x @ sp.diags(idf.astype(np.float64))
+        sq = np.sqrt(np.asarray(x.multiply(x).sum(axis=1)).ravel())
+        z = (x @ coef.astype(np.float64)) / np.where(sq > 0, sq, 1.0) + self.intercept
+        if self.lex_coef is not None:
+            z = z + sentiment_lexicon.features(texts) @ self.lex_coef.astype(np.float64)
+        return z
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -612,8 +617,9 @@ def smoothed_proba(model: SentimentModel, texts: Sequence[object], reference: It
         return np.full(len(norm), 0.5)
     at = {t: i for i, t in enumerate(pool)}
     wanted = np.array(sorted({at[t] for t in norm if t}), dtype=np.int64)
-    z_pool = model._margins(pool)
-    z = graph_smoothed(z_pool, *neighbours_of(counts(pool, use_words=False, char_ngrams=(2, 3)), rows=wanted),
-                       rows=wanted)
+    raw = counts(pool, use_words=model.use_words, char_ngrams=model.char_ngrams, use_clauses=model.use_clauses)
+    links = _link_counts(pool, raw, model)  # the 2–3-grams, from the same counts when the model's are 1–3-grams
+    z_pool = model._margins_of(raw, pool)
+    z = graph_smoothed(z_pool, *neighbours_of(links, rows=wanted), rows=wanted)
     p_of = dict(zip(wanted.tolist(), (1.0 / (1.0 + np.exp(-z))).tolist(), strict=True))
     return np.array([p_of[at[t]] if t else 0.5 for t in norm])
