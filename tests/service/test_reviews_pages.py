@@ -182,3 +182,30 @@ def test_dsr_page_opens_on_a_store_with_scores(store):
     assert '<option value="tmall" selected>' in page
     page = c.get(reverse("service:dsr"), {"store": "douyin"}).content.decode()
     assert 'id="dsr-table"' not in page  # asked for: its (empty) page
+
+
+def test_review_page_says_when_a_stores_sentiment_is_adapted_to_its_reviews(store, settings):
+    from shopops.service.review_model import model_dir
+
+    texts = [f"{a}{b}，第{i}单" for i in range(6) for a in ("质量", "物流", "客服", "包装", "做工", "颜色")
+             for b in ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾", "好评", "差评")]
+    load(store, "stores", pa.table({"store_id": ["own"], "platform": ["own"], "name": ["自营小程序"],
+                                    "currency": ["CNY"], "time_zone": ["Asia/Shanghai"]}))
+    load(store, "reviews", pa.table({
+        "store_id": ["own"] * len(texts), "review_id": [f"o{i}" for i in range(len(texts))],
+        "product_id": ["P9"] * len(texts), "created_at": [dt.datetime(2025, 11, 20, 4, tzinfo=UTC)] * len(texts),
+        "review_date": [dt.date(2025, 11, 20)] * len(texts), "rating": pa.array([None] * len(texts), pa.int8()),
+        "content": texts}))
+    from shopops.service.services_reviews import review_scores_run
+
+    result = review_scores_run(con=store)
+    assert set(result.store_versions) == {"own"}  # 360 distinct texts: adapted; tmall's 50 reviews: the model alone
+    assert list((model_dir() / "stores").glob("store-*.npz"))
+    c = client_for("mei")
+    page = c.get(reverse("service:reviews"), {"store": "own"}, HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert 'id="sentiment-adapted"' in page and "模型已按本店 360 条不重复的评价自适应" in page
+    c.cookies["django_language"] = "en"
+    page = c.get(reverse("service:reviews"), {"store": "own"}).content.decode()
+    assert "the model adapted to this store's 360 distinct review texts" in page
+    for other in ({"store": "tmall"}, {}):  # the model alone there; all stores: no one line fits
+        assert 'id="sentiment-adapted"' not in c.get(reverse("service:reviews"), other).content.decode()

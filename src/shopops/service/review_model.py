@@ -93,3 +93,21 @@ def sentiment_model(*, echo: Callable[[str], None] = lambda _: None) -> sentimen
             texts, labels = sentiment_seed.seed_corpus()
             sentiment.train(texts, labels, c=10.0, meta={"data": "seed phrases (fallback)"}).save(seed)
         return sentiment.load(seed)
+
+
+def store_adaptation(store_id: str) -> dict | None:
+    """How the store's reviews are scored, when a model adapted to them is saved (``review_scoring.store_model``):
+    ``{"texts": distinct review texts it learnt from, "at": when (aware datetime)}``; ``None`` otherwise (the
+    trained model alone scores the store: fewer than 300 distinct texts, or not scored yet)."""
+    import datetime as dt
+
+    from shopops.service.review_scoring import saved_model, store_model_path
+
+    saved = saved_model(store_model_path(model_dir() / "stores", store_id))
+    if saved is None or saved.meta.get("store") != store_id:
+        return None
+    try:
+        at = dt.datetime.fromisoformat(saved.meta.get("adapted_at", ""))
+    except ValueError:
+        at = None
+    return {"texts": int(saved.meta.get("texts", 0)), "at": at}

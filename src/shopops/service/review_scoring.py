@@ -124,7 +124,7 @@ def store_model(*, model: SentimentModel, store_id: str, reference: Sequence[str
     scores stay, new reviews get the same weights. The second value: the adaptation when it was made now
     (with the reference's smoothed scores), else ``None``."""
     path = store_model_path(folder, store_id) if folder is not None else None
-    saved = _saved(path) if path is not None and not refit else None
+    saved = saved_model(path) if path is not None and not refit else None
     if (saved is not None and saved.meta.get("adapted_from") == model.version and saved.meta.get("store") == store_id
             and len(reference) < READAPT_GROWTH * int(saved.meta.get("texts", 0))):
         return saved, None
@@ -138,7 +138,7 @@ def store_model(*, model: SentimentModel, store_id: str, reference: Sequence[str
     return made.model, made
 
 
-def _saved(path: Path) -> SentimentModel | None:
+def saved_model(path: Path) -> SentimentModel | None:
     """The store model saved at ``path``; ``None`` when there is none or it cannot be read (a truncated or foreign
     file is refitted and overwritten, not a failed night)."""
     if not path.exists():

@@ -79,8 +79,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
     from shopops.service.review_model import model_status
 
     status, _detail = model_status()
+    from shopops.service.review_model import store_adaptation
+
     return render(request, "service/reviews/list.html", {
-        "model_unavailable": status == "unavailable", "result": result, "filters": f, "stores": stores, "store": store, "aspect_choices": _aspect_labels(),
+        "model_unavailable": status == "unavailable", "result": result,
+        "adaptation": store_adaptation(store) if store and status != "unavailable" else None, "filters": f, "stores": stores, "store": store, "aspect_choices": _aspect_labels(),
         "errors": errors, "page_no": page_no, "has_next": page_no * PAGE_SIZE < result.total,
         "query": query.urlencode(), "sentiments": [("negative", _("Negative")), ("unclear", _("Unclear")),
                                                    ("positive", _("Positive"))],
