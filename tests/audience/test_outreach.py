@@ -252,7 +252,9 @@ def test_bad_sends_are_refused_with_the_field_named(shop, template):
     segment = _segment(con)
     for kwargs, message in (({"holdout_percent": "100"}, "holdout_percent: expected 0 to under 100"),
                             ({"channel": "fax"}, "channel: 'fax' is not one of"),
-                            ({"frequency_cap": 0}, "frequency_cap: at least 1"),
+                            ({"frequency_cap": 0}, "frequency_cap: 1 to 50"),
+                            ({"frequency_cap": "9" * 30}, "frequency_cap: 1 to 50"),  # was saved: a database error
+                            ({"seed": 10**30}, "seed: a whole number from 0"),
                             ({"window_days": 0}, "window_days: expected 1–180")):
         with pytest.raises(ValidationError, match=message):
             services.outreach_create(name="x", segment=segment, template=template, **kwargs)

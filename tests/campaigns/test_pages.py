@@ -139,6 +139,17 @@ def test_bad_phase_budget_and_dependency_on_the_pages(client, shop):
     assert r.status_code == 400
     assert "“选品”" in r.content.decode()
     assert list(a.depends_on.all()) == []
+    for bad in ("abc", "\x00", "9" * 30, "2026-02-30"):  # not a task id: the page's message, not a 500
+        r = client.post(reverse("campaigns:task_dependency", args=[a.pk]), {"depends_on": bad})
+        assert r.status_code == 400 and "请选择它依赖的任务" in r.content.decode(), bad
+        r = client.post(reverse("campaigns:promotion_attach", args=[p.pk]), {"promotion": bad})
+        assert r.status_code == 400 and "请选择要关联的优惠" in r.content.decode(), bad
+    assert list(a.depends_on.all()) == []
+    edit = {"name": p.name, "starts_on": "2026-12-10", "ends_on": "2026-12-12", "currency": "CNY"}
+    r = client.post(reverse("campaigns:plan_edit", args=[p.pk]), {**edit, "goal_paying_buyers": "9" * 30})
+    assert r.status_code == 400 and "2147483647" in r.content.decode().replace(",", "")
+    p.refresh_from_db()
+    assert p.goal_paying_buyers is None
 
 
 def test_ics_export_parses_back_with_icalendar(client, shop):

@@ -115,6 +115,10 @@ def test_pages_render_filter_and_export(run, client):
     assert 'data-evidence="tracking_gap"' in page and 'id="band-data"' in page and 'data-table="mix-rate"' in page
     r = client.post(reverse("insights:finding_action", args=[f.pk, "mute"]), {"days": "abc"}, follow=True)
     assert "abc" in r.content.decode()
+    for bad in ("abc", "\x00", "9" * 30, "-1"):  # not an id from the list: the message, not a 500, nothing assigned
+        r = client.post(reverse("insights:finding_action", args=[f.pk, "assign"]), {"assignee": bad}, follow=True)
+        assert r.status_code == 200 and "负责人:请从列表中选择" in r.content.decode(), bad
+        assert not f.tasks.exists()
     # a product finding shows the product's own decomposition and its last 14 days, the finding's day on top
     products = [f for f in Finding.objects.exclude(product_id="") if (f.diagnosis or {}).get("product")]
     assert products, "no product finding among the incidents' days"

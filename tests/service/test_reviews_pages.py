@@ -90,6 +90,9 @@ def test_pages_show_reviews_complaints_dsr_and_escape_text(store):
     # a NUL in the address (a filter read straight from the query string) is a 400, never the engine's error
     nul = c.get(reverse("service:reviews"), {"product": "P1\x00"})
     assert nul.status_code == 400 and "空字符" in nul.content.decode()
+    # a page number past any offset the engine takes (was a 500): the page past the last, empty
+    far = c.get(reverse("service:reviews"), {"page": "9" * 30})
+    assert far.status_code == 200 and far.content.decode().count('class="svc-review-text"') == 0
 
 
 def test_reply_draft_from_a_template(store):

@@ -31,6 +31,7 @@ from shopops.audience.segments import fields_used, rules_validate
 from shopops.audience.selectors import clv_by_customer, excluded_members, segment_member_keys
 
 SEND_CHUNK = 500
+MAX_FREQUENCY_CAP = 50  # messages per customer per 7 days: more is spam, and above this the cap is no cap
 GREETING = {"zh-hans": "亲爱的顾客", "en": "Dear customer"}
 
 
@@ -175,8 +176,10 @@ def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, c
         raise ValidationError(f"holdout_percent: not a number: {holdout_percent!r}") from exc
     if not 0 <= pct < 100:
         raise ValidationError(f"holdout_percent: expected 0 to under 100, got {holdout_percent!r}")
-    if int(frequency_cap) < 1:
-        raise ValidationError(f"frequency_cap: at least 1 message per 7 days, got {frequency_cap!r}")
+    if not 1 <= int(frequency_cap) <= MAX_FREQUENCY_CAP:
+        raise ValidationError(f"frequency_cap: 1 to {MAX_FREQUENCY_CAP} messages per 7 days, got {frequency_cap!r}")
+    if seed is not None and not 0 <= int(seed) < 2**63:
+        raise ValidationError(f"seed: a whole number from 0 to 2⁶³ − 1, got {seed!r}")
     if not 1 <= int(window_days) <= 180:
         raise ValidationError(f"window_days: expected 1–180, got {window_days!r}")
     if coupon_ref:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from shopops.campaigns.models import BudgetLine, CampaignPhase, CampaignPlan, ContentPost, Task
 from shopops.campaigns.selectors import CALENDAR_KINDS
 from shopops.core.roles import ROLE_LABELS
+from shopops.ui.forms import MAX_WHOLE
 
 
 def _date_input() -> forms.DateInput:
@@ -45,8 +46,8 @@ class PlanForm(forms.Form):
     owner = UserChoiceField(label=_("Owner"), queryset=_users(), required=False)
     festival = forms.CharField(label=_("Platform festival"), max_length=64, required=False)
     goal_gmv = forms.DecimalField(label=_("GMV goal"), min_value=Decimal("0"), decimal_places=2, max_digits=18, required=False)
-    goal_paying_buyers = forms.IntegerField(label=_("Paying buyers goal"), min_value=0, required=False)
-    goal_new_buyers = forms.IntegerField(label=_("New buyers goal"), min_value=0, required=False)
+    goal_paying_buyers = forms.IntegerField(label=_("Paying buyers goal"), min_value=0, max_value=MAX_WHOLE, required=False)
+    goal_new_buyers = forms.IntegerField(label=_("New buyers goal"), min_value=0, max_value=MAX_WHOLE, required=False)
     goal_roi = forms.DecimalField(label=_("ROI goal (×)"), min_value=Decimal("0"), decimal_places=2, max_digits=8, required=False)
     goal_margin_floor = forms.DecimalField(label=_("Margin floor (%)"), min_value=Decimal("0"), max_value=Decimal("100"),
                                            decimal_places=2, max_digits=5, required=False)

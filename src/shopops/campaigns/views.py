@@ -26,6 +26,7 @@ from shopops.campaigns.services import may_plan
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.promotions.models import Promotion
+from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required as ui_module_required, user_can_use
 
 PERMISSION = f"team.use_{Module.CAMPAIGNS.value}"
@@ -227,7 +228,8 @@ def budget_delete(request: HttpRequest, plan_id: int, line_id: int) -> HttpRespo
 @require_POST
 def promotion_attach(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = _plan(plan_id)
-    promotion = Promotion.objects.filter(pk=request.POST.get("promotion") or 0).first()
+    pk = pk_param(request.POST.get("promotion"))
+    promotion = Promotion.objects.filter(pk=pk).first() if pk else None
     if promotion is None:
         return _plan_page(request, plan, status=400, error=_("Choose a promotion to attach."))
     if request.POST.get("detach"):
@@ -264,9 +266,9 @@ def review_notes(request: HttpRequest, plan_id: int) -> HttpResponse:
 # ------------------------------------------------------------------------------ tasks
 def _task_filters(request: HttpRequest) -> dict:
     plan = None
-    if (request.GET.get("plan") or "").isdigit():
-        plan = CampaignPlan.objects.filter(pk=int(request.GET["plan"])).first()
-    assignee = int(request.GET["assignee"]) if (request.GET.get("assignee") or "").isdigit() else None
+    if pk := pk_param(request.GET.get("plan")):
+        plan = CampaignPlan.objects.filter(pk=pk).first()
+    assignee = pk_param(request.GET.get("assignee"))
     if request.GET.get("mine"):
         assignee = request.user.pk
     return {"plan": plan, "assignee_id": assignee}
@@ -379,7 +381,8 @@ def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
 @require_POST
 def task_dependency(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
-    other = Task.objects.filter(pk=request.POST.get("depends_on") or 0).first()
+    pk = pk_param(request.POST.get("depends_on"))
+    other = Task.objects.filter(pk=pk).first() if pk else None
     if other is None:
         return _task_page(request, task, status=400, error=_("Choose the task it waits for."))
     if request.POST.get("remove"):

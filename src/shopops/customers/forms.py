@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from shopops.customers.lifecycle import STAGES
 from shopops.customers.rfm import GROUPS
 from shopops.customers.selectors import SORTABLE
-from shopops.ui.forms import StoreFilterForm
+from shopops.ui.forms import MAX_WHOLE, StoreFilterForm
 
 DATE_ERROR = _("Enter a date as YYYY-MM-DD, e.g. 2025-11-30.")
 
@@ -56,5 +56,5 @@ class CustomerListForm(CustomerFilterForm):
         "invalid_choice": _("Cannot sort by %(value)s: choose one of the table's columns.")})
     dir = forms.ChoiceField(required=False, choices=(("desc", "desc"), ("asc", "asc")), error_messages={
         "invalid_choice": _("Sort direction %(value)s is neither asc nor desc.")})
-    page = forms.IntegerField(required=False, min_value=1, error_messages={
+    page = forms.IntegerField(required=False, min_value=1, max_value=MAX_WHOLE, error_messages={
         "min_value": _("Pages start at 1."), "invalid": _("The page is a whole number.")})

@@ -18,6 +18,7 @@ from shopops.core.roles import Module
 from shopops.insights import selectors, services
 from shopops.insights.models import Finding, ModuleAlert, Severity
 from shopops.ui.exports import FORMATS, export_response
+from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
 
@@ -99,7 +100,8 @@ def finding_action(request: HttpRequest, finding_id: int, action: str) -> HttpRe
             messages.success(request, _("Acknowledged."))
         elif action == "assign":
             User = get_user_model()
-            assignee = User.objects.filter(pk=request.POST.get("assignee") or 0, is_active=True).first()
+            pk = pk_param(request.POST.get("assignee"))
+            assignee = User.objects.filter(pk=pk, is_active=True).first() if pk else None
             if assignee is None:
                 raise ShopopsError(_("Assignee: choose a person from the list."))
             services.finding_assign(finding=f, assignee=assignee, by=request.user, note=request.POST.get("note", ""))

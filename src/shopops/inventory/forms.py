@@ -11,6 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.inventory.services import LineIn
+from shopops.ui.forms import MAX_WHOLE
 
 STATUS_FILTERS = (("", _("All")), ("stockout", _("Out of stock")), ("at_risk", _("Stock-out risk")),
                   ("overstock", _("Overstock")), ("slow", _("Slow movers")), ("healthy", _("Healthy")))
@@ -27,7 +28,7 @@ class SupplierForm(forms.Form):
     code = forms.CharField(label=_("Code"), max_length=32)
     name = forms.CharField(label=_("Name"), max_length=200)
     currency = forms.CharField(label=_("Currency"), max_length=3, initial="CNY")
-    promised_lead_days = forms.IntegerField(label=_("Promised lead time (days)"), min_value=1, initial=14)
+    promised_lead_days = forms.IntegerField(label=_("Promised lead time (days)"), min_value=1, max_value=MAX_WHOLE, initial=14)
     payment_terms = forms.CharField(label=_("Payment terms"), max_length=100, required=False)
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -42,9 +43,9 @@ class ContactForm(forms.Form):
 class SupplierItemForm(forms.Form):
     merchant_code = forms.CharField(label=_("Merchant code"), max_length=64)
     unit_price = forms.DecimalField(label=_("Unit price"), min_value=0, max_digits=18, decimal_places=4)
-    moq = forms.IntegerField(label=_("MOQ"), min_value=1, initial=1)
-    case_pack = forms.IntegerField(label=_("Case pack"), min_value=1, initial=1)
-    lead_days = forms.IntegerField(label=_("Lead time (days)"), min_value=1, required=False)
+    moq = forms.IntegerField(label=_("MOQ"), min_value=1, max_value=MAX_WHOLE, initial=1)
+    case_pack = forms.IntegerField(label=_("Case pack"), min_value=1, max_value=MAX_WHOLE, initial=1)
+    lead_days = forms.IntegerField(label=_("Lead time (days)"), min_value=1, max_value=MAX_WHOLE, required=False)
     price_breaks = forms.CharField(label=_("Price breaks"), required=False,
                                    help_text=_("quantity:price, comma separated, e.g. 200:38.5, 500:36"))
 
@@ -92,7 +93,7 @@ class ReceiveForm(forms.Form):
         self.po_lines = list(po.lines.all())
         for line in self.po_lines:
             self.fields[f"line_{line.line_no}"] = forms.IntegerField(
-                label=f"{line.line_no}", min_value=0, required=False, initial=line.open_quantity)
+                label=f"{line.line_no}", min_value=0, max_value=MAX_WHOLE, required=False, initial=line.open_quantity)
 
     def clean_received_on(self):
         from django.conf import settings

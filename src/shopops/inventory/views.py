@@ -35,6 +35,7 @@ from shopops.inventory.models import PurchaseOrder, Supplier
 from shopops.metrics.dimensions import store_list
 from shopops.ui.exports import export_response
 from shopops.ui.formatting import format_money, format_value, raw_value, store_currencies, store_currency
+from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
 
@@ -578,7 +579,7 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
     facts, uplift_basis = None, ""
     if data.get("plan"):
         raw = data["plan"]
-        facts = campaign_plans.plan(int(raw)) if raw.isdigit() else None
+        facts = campaign_plans.plan(pk) if (pk := pk_param(raw)) else None
         if facts is None:
             context = {"form": StockingPlanForm(), "plan": None, "festivals": festivals, "stores": stores,
                        "store": store, "festival": "", "plans": plans, "chosen_plan": None,

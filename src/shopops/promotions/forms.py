@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from shopops.promotions import kinds
 from shopops.promotions.models import Campaign, Promotion
 from shopops.promotions.selectors import CartLineIn
+from shopops.ui.forms import MAX_WHOLE
 
 
 class SimulatorForm(forms.Form):
@@ -25,13 +26,13 @@ class SimulatorForm(forms.Form):
                     "chosen, otherwise now."))
     is_new_buyer = forms.BooleanField(label=_("New buyer"), required=False)
     is_member = forms.BooleanField(label=_("Member"), required=False)
-    points = forms.IntegerField(label=_("Points"), min_value=0, required=False, initial=0)
+    points = forms.IntegerField(label=_("Points"), min_value=0, max_value=MAX_WHOLE, required=False, initial=0)
     channel = forms.CharField(label=_("Channel"), required=False, max_length=32)
     hold_coupons = forms.BooleanField(label=_("Holds the coupons"), required=False, initial=True)
     campaign = forms.ModelChoiceField(label=_("Campaign"), queryset=Campaign.objects.all(), required=False)
     promotions = forms.ModelMultipleChoiceField(label=_("Promotions"), queryset=Promotion.objects.filter(is_active=True),
                                                 required=False, widget=forms.CheckboxSelectMultiple)
-    expected_units = forms.IntegerField(label=_("Expected units"), min_value=1, initial=1000)
+    expected_units = forms.IntegerField(label=_("Expected units"), min_value=1, max_value=MAX_WHOLE, initial=1000)
 
     def clean_lines(self) -> list[CartLineIn]:
         out = []
@@ -117,7 +118,7 @@ class PromotionForm(forms.Form):
                                     widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
     ends_at = forms.DateTimeField(label=_("Ends"), required=False,
                                   widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
-    priority = forms.IntegerField(label=_("Priority"), initial=0)
+    priority = forms.IntegerField(label=_("Priority"), min_value=-MAX_WHOLE, max_value=MAX_WHOLE, initial=0)
     exclusive_group = forms.CharField(label=_("Exclusivity group"), required=False, max_length=64,
                                       help_text=_("Offers in the same group never combine."))
     stackable = forms.BooleanField(label=_("Stacks with other offers of its level"), required=False)

@@ -8,6 +8,7 @@ from django.utils.translation import pgettext_lazy
 
 from shopops.service import templating
 from shopops.service.models import Priority, ReplyTemplate, TemplateScenario, TicketType
+from shopops.ui.forms import MAX_WHOLE
 
 
 class TicketForm(forms.Form):
@@ -29,7 +30,7 @@ class TicketForm(forms.Form):
 class ReplyForm(forms.Form):
     body = forms.CharField(label=_("Reply"), widget=forms.Textarea(attrs={"rows": 5}))
     internal = forms.BooleanField(label=_("Internal note (not sent to the customer)"), required=False)
-    template_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    template_id = forms.IntegerField(required=False, min_value=1, max_value=MAX_WHOLE, widget=forms.HiddenInput)
 
 
 class ReplyTemplateForm(forms.ModelForm):

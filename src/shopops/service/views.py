@@ -20,7 +20,7 @@ from shopops.service import permissions, selectors, services
 from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
 from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
 from shopops.ui.exports import FORMATS, export_response
-from shopops.ui.forms import period_param
+from shopops.ui.forms import period_param, pk_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
 
@@ -123,7 +123,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
     initial = {}
     template_id = request.GET.get("template")
     if template_id and reply_form is None:
-        template = ReplyTemplate.objects.filter(pk=template_id if template_id.isdigit() else 0, is_active=True).first()
+        pk = pk_param(template_id)
+        template = ReplyTemplate.objects.filter(pk=pk, is_active=True).first() if pk else None
         if template is None:
             draft_error = _("Template %(id)s does not exist.") % {"id": template_id}
         else:
@@ -239,7 +240,7 @@ def ticket_status(request: HttpRequest, ticket_id: int) -> HttpResponse:
 def ticket_assign(request: HttpRequest, ticket_id: int) -> HttpResponse:
     ticket = _ticket(ticket_id)
     raw = request.POST.get("agent", "")
-    agent = Agent.objects.filter(pk=raw if raw.isdigit() else 0, is_active=True).first() if raw else None
+    agent = Agent.objects.filter(pk=pk, is_active=True).first() if (pk := pk_param(raw)) else None
     if raw and agent is None:
         return render(request, "service/ticket.html",
                       _ticket_context(request, ticket, error=_("Agent %(id)s does not exist.") % {"id": raw}), status=400)

@@ -16,9 +16,11 @@ from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.service import aspects, permissions, selectors_reviews
 from shopops.service.models import ReplyTemplate, TemplateScenario
+from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
 
 PERMISSION = permissions.PERMISSION
+MAX_PAGE = 1_000_000  # ?page= past this is the last page anyone asks for (a larger offset overflows the engine)
 PAGE_SIZE = 50
 
 
@@ -63,7 +65,7 @@ def review_list(request: HttpRequest) -> HttpResponse:
     if aspect not in aspects.ASPECT_CODES:
         aspect = ""
     try:
-        page_no = max(1, int(g.get("page", "1")))
+        page_no = min(max(1, int(g.get("page", "1"))), MAX_PAGE)
     except ValueError:
         page_no = 1
     f = selectors_reviews.ReviewFilter(
@@ -177,7 +179,7 @@ def reply_draft(request: HttpRequest, store_id: str, review_id: str) -> HttpResp
     error, draft, chosen = "", "", None
     try:
         draft, chosen = review_reply_draft(store_id=store_id, review_id=review_id,
-                                           template_id=int(template_id) if template_id and template_id.isdigit() else None)
+                                           template_id=pk_param(template_id))
     except ShopopsError as exc:
         error = str(exc)
     labels = dict(_aspect_labels())

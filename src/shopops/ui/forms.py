@@ -17,6 +17,10 @@ from shopops.core.periods import Period, PeriodPreset
 
 # A trend longer than this is unreadable as a daily chart and slow to compute on a page.
 MAX_PERIOD_DAYS = 366
+# The largest whole number a form takes: every integer column stores it (PostgreSQL's `integer`); a larger one is
+# a form error, not a database error (SQLite refuses > 2⁶³, PostgreSQL > 2³¹ − 1).
+MAX_WHOLE = 2_147_483_647
+_MAX_PK = 2**63 - 1  # BigAutoField
 
 PERIOD_CHOICES = (
     (PeriodPreset.YESTERDAY.value, _("Yesterday")),
@@ -29,6 +33,16 @@ EXPORT_FORMATS = ("xlsx", "csv")
 FORMAT_CHOICES = (("", "html"), ("xlsx", "xlsx"), ("csv", "csv"))
 
 _DATE_ERRORS = {"invalid": _("Enter a date as YYYY-MM-DD, e.g. 2025-11-01.")}
+
+
+def pk_param(value: object) -> int | None:
+    """A row id posted from a picker (``"12"``), or None for anything else — blank, text, NUL, a number no id can
+    be — so the caller answers "choose one from the list" instead of the database refusing the lookup."""
+    text = str(value or "").strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    n = int(text)
+    return n if 0 < n <= _MAX_PK else None
 
 
 def period_param(text: str | None) -> Period | None:
