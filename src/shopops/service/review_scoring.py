@@ -29,8 +29,7 @@ import numpy as np
 import pyarrow as pa
 from ibis.backends import BaseBackend
 
-from shopops.service import aspects
-from shopops.service import sentiment
+from shopops.service import aspects, sentiment
 from shopops.service.sentiment import SentimentModel, anchored_proba
 from shopops.warehouse import loader
 
