@@ -112,6 +112,13 @@ def test_send_from_the_page_and_see_results(ops, shop):
     r = ops.post("/customers/outreach/", {"action": "template", "name": "坏", "body_zh": "{nme}"})
     assert r.status_code == 400 and "unknown variable {nme}" in r.content.decode()
     template = services.template_save(name="t2", body_zh="{name} 你好")
+    good = {"action": "send", "name": "坏单", "segment": segment.pk, "template": template.pk, "channel": "sms",
+            "language": "zh-hans", "holdout_percent": "10", "frequency_cap": "2", "window_days": "14"}
+    for bad, message in (({"segment": "abc"}, "请选择一个已保存的人群"), ({"frequency_cap": "abc"}, "frequency_cap：abc 不是整数"),
+                         ({"window_days": "七"}, "window_days：七 不是整数"), ({"frequency_cap": "9" * 30}, "1 to 50")):
+        r = ops.post("/customers/outreach/", {**good, **bad})
+        assert r.status_code == 400 and message in r.content.decode(), bad
+    assert not Outreach.objects.filter(name="坏单").exists()
     r = ops.post("/customers/outreach/", {"action": "send", "name": "12月", "segment": segment.pk,
                                           "template": template.pk, "channel": "sms", "language": "zh-hans",
                                           "holdout_percent": "10", "frequency_cap": "2", "window_days": "14",

@@ -37,6 +37,7 @@ from shopops.customers.masking import mask_id
 from shopops.customers.permissions import can_use_segments
 from shopops.ui.exports import export_response
 from shopops.ui.formatting import EMPTY, format_money, format_value, store_currency
+from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable, Row
 
@@ -48,6 +49,17 @@ PREVIEW_ROWS = 20
 
 
 guarded = module_required(Module.CUSTOMERS)  # sends and results: every role with the customers module
+
+
+def _whole(post, field: str, default: int) -> int:
+    """A posted whole number (blank: ``default``); anything else a ``ValidationError`` naming the field and value."""
+    raw = (post.get(field) or "").strip()
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ValidationError(_("%(field)s: %(value)s is not a whole number") % {"field": field, "value": raw[:40]}) from exc
 
 
 def segments_guarded(view):
@@ -303,8 +315,8 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
                                        subject=p.get("subject", ""))
                 messages.success(request, _("Template saved."))
                 return redirect("audience:outreach")
-            segment = Segment.objects.filter(pk=p.get("segment") or 0).first()
-            template = MessageTemplate.objects.filter(pk=p.get("template") or 0).first()
+            segment = Segment.objects.filter(pk=pk).first() if (pk := pk_param(p.get("segment"))) else None
+            template = MessageTemplate.objects.filter(pk=pk).first() if (pk := pk_param(p.get("template"))) else None
             if segment is None:
                 raise ValidationError(_("segment: choose a saved segment"))
             if template is None:
@@ -313,7 +325,7 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
                 name=p.get("name", ""), segment=segment, template=template, channel=p.get("channel", "sms"),
                 language=p.get("language", "zh-hans"), holdout_percent=p.get("holdout_percent") or "10",
                 seed=int(p["seed"]) if p.get("seed", "").strip().isdigit() else None, coupon_ref=p.get("coupon", ""),
-                frequency_cap=int(p.get("frequency_cap") or 2), window_days=int(p.get("window_days") or 14))
+                frequency_cap=_whole(p, "frequency_cap", 2), window_days=_whole(p, "window_days", 14))
         except (ValidationError, ValueError) as exc:
             return render(request, "audience/outreach/list.html", _outreach_context(request, error=str(exc)), status=400)
         return redirect("audience:outreach_detail", outreach_id=send.pk)
