@@ -187,7 +187,7 @@ def test_dsr_page_opens_on_a_store_with_scores(store):
     assert 'id="dsr-table"' not in page  # asked for: its (empty) page
 
 
-def test_review_page_says_when_a_stores_sentiment_is_adapted_to_its_reviews(store, settings):
+def test_review_page_says_when_a_stores_sentiment_is_adapted_to_its_reviews(store, review_model_file):
     from shopops.service.review_model import model_dir
 
     texts = [f"{a}{b}，第{i}单" for i in range(6) for a in ("质量", "物流", "客服", "包装", "做工", "颜色")
