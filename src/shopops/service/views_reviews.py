@@ -78,14 +78,13 @@ def review_list(request: HttpRequest) -> HttpResponse:
         row["aspect_labels"] = [(a, labels[a], a in row["negative_aspects"]) for a in row["aspects"]]
     query = g.copy()
     query.pop("page", None)
-    from shopops.service.review_model import model_status
+    from shopops.service.review_model import model_status, store_adaptation
 
     status, _detail = model_status()
-    from shopops.service.review_model import store_adaptation
-
     return render(request, "service/reviews/list.html", {
         "model_unavailable": status == "unavailable", "result": result,
-        "adaptation": store_adaptation(store) if store and status != "unavailable" else None, "filters": f, "stores": stores, "store": store, "aspect_choices": _aspect_labels(),
+        "adaptation": store_adaptation(store) if store and status != "unavailable" else None,
+        "filters": f, "stores": stores, "store": store, "aspect_choices": _aspect_labels(),
         "errors": errors, "page_no": page_no, "has_next": page_no * PAGE_SIZE < result.total,
         "query": query.urlencode(), "sentiments": [("negative", _("Negative")), ("unclear", _("Unclear")),
                                                    ("positive", _("Positive"))],
