@@ -119,7 +119,9 @@ def test_ops_creates_and_edits_a_promotion_in_the_browser(live_server, browser_p
     page.click("[data-new-promotion]")
     page.fill("input[name=name]", "双11 满减")
     page.select_option("select[name=kind]", "tiered_reduction")
-    assert page.is_visible("[data-param=tiers]") and not page.is_visible("[data-param=rate]")
+    # waits, not a snapshot: on a loaded machine the form's script may attach after the page is shown
+    page.wait_for_selector("[data-param=tiers]", state="visible")
+    page.wait_for_selector("[data-param=rate]", state="hidden")
     page.fill("input[name=tiers]", "300减30")  # a typo: refused with a message, nothing saved
     page.click("[data-promotion-form] button[type=submit]")
     page.wait_for_selector("[data-form-errors]")
