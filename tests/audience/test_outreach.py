@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pytest
+from django.utils import translation
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.audience import services
@@ -177,7 +178,7 @@ def test_coupon_from_the_registered_issuer_is_in_each_message(shop, coupon_templ
     previous = (coupons._issuer, coupons._choices)
     coupons.register_issuer(issuer, choices=lambda: [("C1", "满200减20")])
     try:
-        with pytest.raises(ValidationError, match="not an issuable coupon"):
+        with translation.override("en"), pytest.raises(ValidationError, match="C9 is not an issuable coupon"):
             services.outreach_create(name="x", segment=segment, template=template, coupon_ref="C9")
         send = services.outreach_send(outreach=services.outreach_create(
             name="券", segment=segment, template=template, coupon_ref="C1", holdout_percent=10, seed=1), now=SENT_AT)
@@ -195,7 +196,7 @@ def test_a_template_with_a_coupon_code_needs_a_coupon(shop, coupon_template):
     """Issue 19 bug 13: a send whose template has {coupon_code} and no coupon sent "专属券 ，回复TD退订"."""
     con, _ = shop
     segment = _segment(con)
-    with pytest.raises(ValidationError, match=r"uses \{coupon_code\}; attach a coupon"):
+    with translation.override("en"), pytest.raises(ValidationError, match=r"uses \{coupon_code\}; attach a coupon"):
         services.outreach_create(name="x", segment=segment, template=coupon_template)
     assert not Outreach.objects.filter(name="x").exists()
 
@@ -250,16 +251,22 @@ def test_refresh_records_joined_and_left_and_is_idempotent(shop):
 def test_bad_sends_are_refused_with_the_field_named(shop, template):
     con, _ = shop
     segment = _segment(con)
-    for kwargs, message in (({"holdout_percent": "100"}, "holdout_percent: expected 0 to under 100"),
-                            ({"channel": "fax"}, "channel: 'fax' is not one of"),
-                            ({"frequency_cap": 0}, "frequency_cap: 1 to 50"),
-                            ({"frequency_cap": "9" * 30}, "frequency_cap: 1 to 50"),  # was saved: a database error
-                            ({"seed": 10**30}, "seed: a whole number from 0"),
-                            ({"window_days": 0}, "window_days: expected 1–180")):
-        with pytest.raises(ValidationError, match=message):
-            services.outreach_create(name="x", segment=segment, template=template, **kwargs)
-    with pytest.raises(ValidationError, match=r"body_zh: unknown variable \{nmae\}"):
-        services.template_save(name="typo", body_zh="{nmae} 你好")
+    for kwargs, english, chinese in (
+            ({"holdout_percent": "100"}, "holdout_percent: 100 is not from 0 to under 100", "holdout_percent：100 不在 0 到 100"),
+            ({"channel": "fax"}, "channel: fax is not one of sms, ", "channel：fax 不是可用渠道（sms, "),
+            ({"frequency_cap": 0}, "frequency_cap: 0 is not 1 to 50 messages", "frequency_cap：0 不在每 7 天 1 到 50 条之间"),
+            ({"frequency_cap": "9" * 30}, "is not 1 to 50 messages", "1 到 50 条"),  # was saved: a database error
+            ({"seed": 10**30}, "seed: 1" + "0" * 30 + " is not a whole number from 0", "不是 0 到 2⁶³ − 1 之间的整数"),
+            ({"window_days": 0}, "window_days: 0 is not 1–180 days", "window_days：0 不在 1–180 天之内")):
+        for language, message in (("en", english), ("zh-hans", chinese)):  # in the reader's language (the pages)
+            with translation.override(language), pytest.raises(ValidationError) as err:
+                services.outreach_create(name="x", segment=segment, template=template, **kwargs)
+            assert message in str(err.value), (kwargs, language)
+    for language, message in (("en", "body_zh: unknown variable {nmae}; expected one of {name}"),
+                              ("zh-hans", "body_zh：未知变量 {nmae}；可用的变量：{name}")):
+        with translation.override(language), pytest.raises(ValidationError) as err:
+            services.template_save(name="typo", body_zh="{nmae} 你好")
+        assert message in str(err.value)
 
 
 def test_the_daily_job_refreshes_every_segment(shop):

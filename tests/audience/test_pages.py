@@ -55,7 +55,7 @@ def test_live_count_save_refresh_and_exports(ops, shop):
     assert f'data-segment-count="{len(expected)}"' in r.content.decode()
     bad = ops.post("/customers/segments/preview/", {"rules": json.dumps({"op": "and", "rules": [
         {"field": "gmv", "operator": "gt", "value": "x"}]}), "as_of": AS_OF.isoformat()})
-    assert "rules.0.value (gmv gt): expected an amount" in bad.content.decode()
+    assert "rules.0.value (gmv gt)：&#x27;x&#x27; 不是金额（例如 500 或 99.90）" in bad.content.decode()  # zh, escaped
 
     r = ops.post("/customers/segments/new/", {"rules": json.dumps(EXAMPLE), "name": "沉睡老客", "as_of": AS_OF.isoformat()})
     assert r.status_code == 302
@@ -99,7 +99,7 @@ def test_a_bad_segment_is_not_saved_and_the_message_says_why(ops, shop):
     r = ops.post("/customers/segments/new/", {"rules": json.dumps({"op": "and", "rules": [
         {"field": "orders", "operator": "between", "value": [5, 2]}]}), "name": "x"})
     assert r.status_code == 400
-    assert "rules.0.value (orders between): low 5 is above high 2" in r.content.decode()
+    assert "rules.0.value (orders between)：下限 5 大于上限 2" in r.content.decode()  # in the page's language
     assert not Segment.objects.exists()
 
 
@@ -110,12 +110,12 @@ def test_send_from_the_page_and_see_results(ops, shop):
                                           "body_en": "{name}, a coupon"})
     assert r.status_code == 302
     r = ops.post("/customers/outreach/", {"action": "template", "name": "坏", "body_zh": "{nme}"})
-    assert r.status_code == 400 and "unknown variable {nme}" in r.content.decode()
+    assert r.status_code == 400 and "body_zh：未知变量 {nme}" in r.content.decode()
     template = services.template_save(name="t2", body_zh="{name} 你好")
     good = {"action": "send", "name": "坏单", "segment": segment.pk, "template": template.pk, "channel": "sms",
             "language": "zh-hans", "holdout_percent": "10", "frequency_cap": "2", "window_days": "14"}
     for bad, message in (({"segment": "abc"}, "请选择一个已保存的人群"), ({"frequency_cap": "abc"}, "frequency_cap：abc 不是整数"),
-                         ({"window_days": "七"}, "window_days：七 不是整数"), ({"frequency_cap": "9" * 30}, "1 to 50")):
+                         ({"window_days": "七"}, "window_days：七 不是整数"), ({"frequency_cap": "9" * 30}, "不在每 7 天 1 到 50 条之间")):
         r = ops.post("/customers/outreach/", {**good, **bad})
         assert r.status_code == 400 and message in r.content.decode(), bad
     assert not Outreach.objects.filter(name="坏单").exists()

@@ -65,7 +65,7 @@ def test_build_a_segment_and_read_results_in_both_languages(live_server, browser
     low = page.locator("[data-rule-row]").nth(1).locator("[data-rule-value='0']")
     low.fill("200")
     page.wait_for_selector("[data-rule-error]")
-    assert "rules.1.value (recency_days between): low 200 is above high 180" in page.inner_text("[data-rule-error]")
+    assert "rules.1.value (recency_days between)：下限 200 大于上限 180" in page.inner_text("[data-rule-error]")
     low.fill("60")
     page.wait_for_function(f"() => (document.querySelector('[data-segment-count]') || {{}}).dataset?.segmentCount === '{len(zhejiang)}'")
     assert not failures, failures

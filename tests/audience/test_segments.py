@@ -111,16 +111,16 @@ def test_coupon_use_counts_coupon_redemptions(shop):
     ({"op": "and", "rules": [{"field": "orders", "operator": "in", "value": 1}]},
      "rules.0.operator: 'in' does not apply to field 'orders'"),
     ({"op": "and", "rules": [{"field": "gmv", "operator": "gt", "value": "lots"}]},
-     "rules.0.value (gmv gt): expected an amount such as 500 or 99.90, got 'lots'"),
+     "rules.0.value (gmv gt): 'lots' is not an amount such as 500 or 99.90."),
     ({"op": "and", "rules": [{"field": "orders", "operator": "gte", "value": 1.5}]},
-     "rules.0.value (orders gte): expected a whole number, got 1.5"),
+     "rules.0.value (orders gte): 1.5 is not a whole number."),
     ({"op": "or", "rules": [{"op": "and", "rules": [{"field": "recency_days", "operator": "between", "value": [180, 60]}]}]},
-     "rules.0.rules.0.value (recency_days between): low 180 is above high 60"),
+     "rules.0.rules.0.value (recency_days between): the low value 180 is above the high value 60."),
     ({"op": "xor", "rules": []}, "op: expected 'and' or 'or', got 'xor'"),
     ({"op": "and", "rules": [{"field": "stage", "operator": "eq", "value": "sleeping"}]},
-     "rules.0.value (stage eq): 'sleeping' is not one of new, active, reactivated, at_risk, churned"),
+     "rules.0.value (stage eq): 'sleeping' is not one of new, active, reactivated, at_risk, churned."),
     ({"op": "and", "rules": [{"field": "categories", "operator": "any_of", "value": []}]},
-     "rules.0.value (categories any_of): give at least one value"),
+     "rules.0.value (categories any_of): give at least one value."),
 ])
 def test_bad_rules_name_the_path_field_operator_and_value(tree, message):
     with pytest.raises(ValidationError) as err:

@@ -8,6 +8,7 @@ import io
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from shopops.core.errors import ShopopsError
@@ -51,8 +52,9 @@ def test_acknowledge_mute_and_muted_findings_stay_muted(run, django_user_model):
     f = Finding.objects.get(store_id="own", day=D(2025, 9, 4))
     services.finding_acknowledge(finding=f, user=user)
     assert f.status == Finding.Status.ACKNOWLEDGED
-    with pytest.raises(ShopopsError, match="mute days: 0"):
-        services.finding_mute(finding=f, days=0, by=user)
+    for language, message in (("en", "Mute for: 0 days is out of range"), ("zh-hans", "静默天数：0 天超出范围")):
+        with translation.override(language), pytest.raises(ShopopsError, match=message):
+            services.finding_mute(finding=f, days=0, by=user)
     services.finding_mute(finding=f, days=7, by=user)
     assert f.muted_until == D(2025, 9, 11)
     assert Mute.objects.get(store_id="own", kpi=f.kpi).until == D(2025, 9, 11)
@@ -115,6 +117,8 @@ def test_pages_render_filter_and_export(run, client):
     assert 'data-evidence="tracking_gap"' in page and 'id="band-data"' in page and 'data-table="mix-rate"' in page
     r = client.post(reverse("insights:finding_action", args=[f.pk, "mute"]), {"days": "abc"}, follow=True)
     assert "abc" in r.content.decode()
+    r = client.post(reverse("insights:finding_action", args=[f.pk, "mute"]), {"days": "-1"}, follow=True)
+    assert "静默天数：-1 天超出范围" in r.content.decode()  # the service's message in the page's language
     for bad in ("abc", "\x00", "9" * 30, "-1"):  # not an id from the list: the message, not a 500, nothing assigned
         r = client.post(reverse("insights:finding_action", args=[f.pk, "assign"]), {"assignee": bad}, follow=True)
         assert r.status_code == 200 and "负责人:请从列表中选择" in r.content.decode(), bad

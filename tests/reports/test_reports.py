@@ -314,7 +314,9 @@ def test_web_generates_and_shows_a_weekly_report(demo_root, client, login, setti
 def test_web_form_errors_and_permission(demo_root, client, login):
     login(Role.OPS_SPECIALIST)
     bad = client.post(reverse("reports:generate"), {"kind": "monthly", "month": "2025-W48", "formats": ["pdf"]})
-    assert bad.status_code == 400 and "calendar month" in bad.content.decode()
+    assert bad.status_code == 400 and "月报覆盖一个自然月（例如 2025-11），而不是 2025-11-24" in bad.content.decode()
+    bad = client.post(reverse("reports:generate"), {"kind": "weekly", "week": "<b>W48", "formats": ["pdf"]})
+    assert bad.status_code == 400 and "&lt;b&gt;W48 不是周（YYYY-Www" in bad.content.decode()  # translated, escaped
     assert client.get(reverse("reports:report", args=["weekly-nope"])).status_code == 404
     client.logout()
     login(Role.DESIGNER)  # designers do not use reports

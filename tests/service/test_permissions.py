@@ -80,7 +80,7 @@ def test_bad_input_gets_a_message_not_a_500(desk, ticket):
     r = lead.post(reverse("service:ticket_assign", kwargs={"ticket_id": ticket.pk}), {"agent": "999"})
     assert r.status_code == 400 and "999" in r.content.decode()
     r = lead.post(reverse("service:ticket_priority", kwargs={"ticket_id": ticket.pk}), {"priority": "9"})
-    assert r.status_code == 400 and "priority must be one of" in r.content.decode()
+    assert r.status_code == 400 and "优先级：9 不是有效的优先级" in r.content.decode()
     r = mei.post(reverse("service:ticket_reply", kwargs={"ticket_id": ticket.pk}), {"body": ""})
     assert r.status_code == 400
     assert ticket.notes.count() == 0 and Ticket.objects.get(pk=ticket.pk).status == TicketStatus.NEW

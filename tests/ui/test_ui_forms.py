@@ -45,3 +45,23 @@ def test_every_whole_number_field_has_a_ceiling_every_database_stores():
 ])
 def test_a_posted_row_id_is_a_positive_whole_number_an_id_can_be(posted, expected):
     assert pk_param(posted) == expected
+
+
+def test_an_error_of_a_module_without_django_reaches_the_page_in_the_readers_language():
+    from django.utils import translation
+
+    from shopops.audience.segments import rules_validate
+    from shopops.core.errors import ShopopsError, ValidationError
+    from shopops.ui.forms import error_text
+
+    tree = {"op": "and", "rules": [{"field": "recency_days", "operator": "between", "value": [180, 60]}]}
+    with pytest.raises(ValidationError) as err:
+        rules_validate(tree)
+    # the text as raised is English whatever the language (logs, CLI, API) ...
+    with translation.override("zh-hans"):
+        assert str(err.value) == "rules.0.value (recency_days between): the low value 180 is above the high value 60."
+        # ... and the page's text is the reader's language, the values kept
+        assert error_text(err.value) == "rules.0.value (recency_days between)：下限 180 大于上限 60。"
+    with translation.override("en"):
+        assert error_text(err.value) == str(err.value)
+    assert error_text(ShopopsError("已翻译的消息")) == "已翻译的消息"  # a service's own message: as raised

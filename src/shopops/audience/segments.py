@@ -28,7 +28,7 @@ from decimal import Decimal, InvalidOperation
 import ibis
 import ibis.expr.types as ir
 
-from shopops.core.errors import ValidationError
+from shopops.core.errors import ValidationError, translatable
 from shopops.customers.lifecycle import STAGES
 from shopops.customers.rfm import GROUPS
 
@@ -109,7 +109,7 @@ def _path(path: str, leaf: str) -> str:
 
 def _number(value, *, kind: str, where: str):
     if isinstance(value, bool) or value is None or value == "":
-        raise ValidationError(f"{where}: expected a number, got {value!r}")
+        raise translatable(ValidationError, _("%(where)s: give a number."), where=where)
     try:
         if kind == "int":
             if isinstance(value, float) and not value.is_integer():
@@ -125,53 +125,60 @@ def _number(value, *, kind: str, where: str):
             raise ValueError
         return str(d.quantize(Decimal("0.01")))
     except (InvalidOperation, ValueError) as exc:
-        what = "a whole number" if kind == "int" else "an amount such as 500 or 99.90"
-        raise ValidationError(f"{where}: expected {what}, got {value!r}") from exc
+        message = (_("%(where)s: %(value)s is not a whole number.") if kind == "int" else
+                   _("%(where)s: %(value)s is not an amount such as 500 or 99.90."))
+        raise translatable(ValidationError, message, where=where, value=repr(value)[:40]) from exc
 
 
 def _condition(node: dict, path: str) -> dict:
     unknown = set(node) - {"field", "operator", "value"}
     if unknown:
-        raise ValidationError(f"{path or 'rule'}: unknown keys {sorted(unknown)}; a condition has field, operator, value")
+        raise translatable(ValidationError, _("%(where)s: unknown keys %(keys)s; a condition has field, operator, value."),
+                           where=path or "rule", keys=", ".join(sorted(map(str, unknown)))[:80])
     name = node.get("field")
     field = FIELDS.get(name) if isinstance(name, str) else None
     if field is None:
-        raise ValidationError(f"{_path(path, 'field')}: unknown field {name!r}; expected one of {', '.join(FIELDS)}")
+        raise translatable(ValidationError, _("%(where)s: unknown field %(value)s; expected one of %(known)s."),
+                           where=_path(path, "field"), value=repr(name)[:40], known=", ".join(FIELDS))
     op = node.get("operator")
     if op not in field.operators:
-        raise ValidationError(
-            f"{_path(path, 'operator')}: {op!r} does not apply to field {name!r}; expected one of {', '.join(field.operators)}")
+        raise translatable(ValidationError, _("%(where)s: %(value)s does not apply to field %(field)s; expected one of "
+                                              "%(known)s."),
+                           where=_path(path, "operator"), value=repr(op)[:40], field=repr(name), known=", ".join(field.operators))
     where = f"{_path(path, 'value')} ({name} {op})"
     value = node.get("value")
     if op in NO_VALUE:
         return {"field": name, "operator": op, "value": None}
     if op == "between":
         if not isinstance(value, list | tuple) or len(value) != 2:
-            raise ValidationError(f"{where}: expected [low, high], got {value!r}")
+            raise translatable(ValidationError, _("%(where)s: give a low and a high value."), where=where)
         low, high = (_number(v, kind=field.kind, where=where) for v in value)
         if Decimal(str(low)) > Decimal(str(high)):
-            raise ValidationError(f"{where}: low {low} is above high {high}")
+            raise translatable(ValidationError, _("%(where)s: the low value %(low)s is above the high value %(high)s."),
+                               where=where, low=low, high=high)
         return {"field": name, "operator": op, "value": [low, high]}
     if op in LIST_VALUE:
         if isinstance(value, str):
             value = [v.strip() for v in value.replace("，", ",").split(",")]
         if not isinstance(value, list | tuple):
-            raise ValidationError(f"{where}: expected a list of values, got {value!r}")
+            raise translatable(ValidationError, _("%(where)s: give a list of values."), where=where)
         items = sorted({str(v).strip() for v in value if str(v).strip()})
         if not items:
-            raise ValidationError(f"{where}: give at least one value")
+            raise translatable(ValidationError, _("%(where)s: give at least one value."), where=where)
         if field.choices:
             bad = [v for v in items if v not in field.choices]
             if bad:
-                raise ValidationError(f"{where}: {bad[0]!r} is not one of {', '.join(field.choices)}")
+                raise translatable(ValidationError, _("%(where)s: %(value)s is not one of %(known)s."), where=where,
+                                   value=repr(bad[0])[:40], known=", ".join(field.choices))
         return {"field": name, "operator": op, "value": items}
     if field.kind in ("int", "money"):
         return {"field": name, "operator": op, "value": _number(value, kind=field.kind, where=where)}
     if value is None or str(value).strip() == "":
-        raise ValidationError(f"{where}: give a value")
+        raise translatable(ValidationError, _("%(where)s: give a value."), where=where)
     text = str(value).strip()
     if field.choices and text not in field.choices:
-        raise ValidationError(f"{where}: {text!r} is not one of {', '.join(field.choices)}")
+        raise translatable(ValidationError, _("%(where)s: %(value)s is not one of %(known)s."), where=where,
+                           value=repr(text)[:40], known=", ".join(field.choices))
     return {"field": name, "operator": op, "value": text}
 
 
@@ -181,20 +188,23 @@ def rules_validate(tree) -> dict:
 
     def group(node, path: str, depth: int) -> dict:
         if not isinstance(node, dict):
-            raise ValidationError(f"{path or 'rules'}: expected a group {{op, rules}} or a condition, got {node!r}")
+            raise translatable(ValidationError, _("%(where)s: expected a group {op, rules} or a condition, got %(value)s."),
+                               where=path or "rules", value=repr(node)[:40])
         if "field" in node:
             count[0] += 1
             if count[0] > MAX_CONDITIONS:
-                raise ValidationError(f"at most {MAX_CONDITIONS} conditions in one segment")
+                raise translatable(ValidationError, _("At most %(max)s conditions in one segment."), max=MAX_CONDITIONS)
             return _condition(node, path)
         op = node.get("op", "and")
         if op not in ("and", "or"):
-            raise ValidationError(f"{_path(path, 'op')}: expected 'and' or 'or', got {op!r}")
+            raise translatable(ValidationError, _("%(where)s: expected 'and' or 'or', got %(value)s."), where=_path(path, "op"),
+                               value=repr(op)[:40])
         if depth > MAX_DEPTH:
-            raise ValidationError(f"{path}: groups nest at most {MAX_DEPTH} deep")
+            raise translatable(ValidationError, _("%(where)s: groups nest at most %(max)s deep."), where=path, max=MAX_DEPTH)
         rules = node.get("rules", [])
         if not isinstance(rules, list):
-            raise ValidationError(f"{_path(path, 'rules')}: expected a list, got {rules!r}")
+            raise translatable(ValidationError, _("%(where)s: expected a list, got %(value)s."), where=_path(path, "rules"),
+                               value=repr(rules)[:40])
         return {"op": op, "rules": [group(r, _path(path, f"rules.{i}"), depth + 1) for i, r in enumerate(rules)]}
 
     if tree in (None, "", {}):

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
@@ -25,6 +26,7 @@ from shopops.audience.models import (
 )
 from shopops.audience.outreach import channels
 from shopops.customers import coupons
+from shopops.ui.forms import error_text
 from shopops.audience.outreach.holdout import assign_holdout
 from shopops.audience.outreach.templating import mask_id, sms_signed, template_check, template_render
 from shopops.audience.segments import fields_used, rules_validate
@@ -50,11 +52,12 @@ def segment_save(*, name: str, rules, store_ids: Sequence[str] = (), window_days
     """
     name = (name or "").strip()
     if not name:
-        raise ValidationError("name: give the segment a name")
+        raise ValidationError(gettext("name: give the segment a name."))
     if window_days in ("", None):
         window_days = None
     elif not str(window_days).isdigit() or not 1 <= int(window_days) <= 3660:
-        raise ValidationError(f"window_days: expected 1–3660 days (empty: each store's setting), got {window_days!r}")
+        raise ValidationError(gettext("window_days: %(value)s is not 1–3660 days (empty: each store's setting).")
+                              % {"value": str(window_days)[:40]})
     tree = rules_validate(rules)
     if as_of is not None and "clv" in fields_used(tree):
         clv_by_customer(as_of=as_of, store_ids=_store_ids(store_ids) or None, con=con)
@@ -142,20 +145,28 @@ def opt_out_remove(*, store_id: str, customer_id: str, channel: str = "") -> boo
 
 
 # ------------------------------------------------------------------------------ templates
+def _template_check(text: str, *, where: str) -> list[str]:
+    """``template_check`` with its message in the reader's language."""
+    try:
+        return template_check(text, where=where)
+    except ValidationError as exc:
+        raise ValidationError(error_text(exc), exc.problems) from exc
+
+
 def template_save(*, name: str, body_zh: str, body_en: str = "", subject: str = "",
                   template: MessageTemplate | None = None) -> MessageTemplate:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("name: give the template a name")
-    template_check(body_zh, where="body_zh")
+        raise ValidationError(gettext("name: give the template a name."))
+    _template_check(body_zh, where="body_zh")
     if body_en.strip():
-        template_check(body_en, where="body_en")
+        _template_check(body_en, where="body_en")
     template = template or MessageTemplate()
     template.name, template.body_zh, template.body_en, template.subject = name[:200], body_zh, body_en, subject[:200]
     try:
         template.save()
     except IntegrityError as exc:
-        raise ValidationError(f"name: a template named {name!r} exists already") from exc
+        raise ValidationError(gettext("name: a template named “%(name)s” exists already.") % {"name": name[:200]}) from exc
     return template
 
 
@@ -165,35 +176,38 @@ def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, c
                     coupon_ref: str = "", frequency_cap: int = 2, window_days: int = 14) -> Outreach:
     name = (name or "").strip()
     if not name:
-        raise ValidationError("name: give the send a name")
+        raise ValidationError(gettext("name: give the send a name."))
     if channel not in Channel.values:
-        raise ValidationError(f"channel: {channel!r} is not one of {', '.join(Channel.values)}")
+        raise ValidationError(gettext("channel: %(value)s is not one of %(known)s.")
+                              % {"value": str(channel)[:40], "known": ", ".join(Channel.values)})
     if language not in GREETING:
-        raise ValidationError(f"language: expected zh-hans or en, got {language!r}")
+        raise ValidationError(gettext("language: %(value)s is not zh-hans or en.") % {"value": str(language)[:40]})
     try:
         pct = Decimal(str(holdout_percent))
     except InvalidOperation as exc:
-        raise ValidationError(f"holdout_percent: not a number: {holdout_percent!r}") from exc
+        raise ValidationError(gettext("holdout_percent: %(value)s is not a number.") % {"value": str(holdout_percent)[:40]}) from exc
     if not 0 <= pct < 100:
-        raise ValidationError(f"holdout_percent: expected 0 to under 100, got {holdout_percent!r}")
+        raise ValidationError(gettext("holdout_percent: %(value)s is not from 0 to under 100.") % {"value": str(holdout_percent)[:40]})
     if not 1 <= int(frequency_cap) <= MAX_FREQUENCY_CAP:
-        raise ValidationError(f"frequency_cap: 1 to {MAX_FREQUENCY_CAP} messages per 7 days, got {frequency_cap!r}")
+        raise ValidationError(gettext("frequency_cap: %(value)s is not 1 to %(max)s messages per 7 days.")
+                              % {"value": str(frequency_cap)[:40], "max": MAX_FREQUENCY_CAP})
     if seed is not None and not 0 <= int(seed) < 2**63:
-        raise ValidationError(f"seed: a whole number from 0 to 2⁶³ − 1, got {seed!r}")
+        raise ValidationError(gettext("seed: %(value)s is not a whole number from 0 to 2⁶³ − 1.") % {"value": str(seed)[:40]})
     if not 1 <= int(window_days) <= 180:
-        raise ValidationError(f"window_days: expected 1–180, got {window_days!r}")
+        raise ValidationError(gettext("window_days: %(value)s is not 1–180 days.") % {"value": str(window_days)[:40]})
     if coupon_ref:
         if not coupons.has_issuer():
-            raise ValidationError(f"coupon: no coupon issuer is registered; cannot attach {coupon_ref!r}")
+            raise ValidationError(gettext("coupon: no coupon issuer is registered; cannot attach %(value)s.")
+                                  % {"value": coupon_ref[:40]})
         known = {ref for ref, _ in coupons.coupon_choices()}
         if known and coupon_ref not in known:
-            raise ValidationError(f"coupon: {coupon_ref!r} is not an issuable coupon")
+            raise ValidationError(gettext("coupon: %(value)s is not an issuable coupon.") % {"value": coupon_ref[:40]})
     if language == "en" and not template.body_en.strip():
-        raise ValidationError(f"template {template.name!r} has no English text")
+        raise ValidationError(gettext("Template “%(name)s” has no English text.") % {"name": template.name})
     body = template.body_en if language == "en" else template.body_zh
-    if not coupon_ref and "coupon_code" in template_check(body, where=f"template {template.name!r}"):
-        raise ValidationError(f"coupon: template {template.name!r} uses {{coupon_code}}; attach a coupon to the send "
-                              "or choose a template without a coupon code")
+    if not coupon_ref and "coupon_code" in _template_check(body, where=gettext("Template “%(name)s”") % {"name": template.name}):
+        raise ValidationError(gettext("coupon: template “%(name)s” uses {coupon_code}; attach a coupon to the send or "
+                                      "choose a template without a coupon code.") % {"name": template.name})
     return Outreach.objects.create(
         name=name[:200], segment=segment, template=template, channel=channel, language=language,
         holdout_percent=pct, seed=random.SystemRandom().randrange(2**31) if seed is None else int(seed),

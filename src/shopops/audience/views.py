@@ -175,7 +175,7 @@ def _posted_segment(request: HttpRequest) -> dict:
     try:
         rules = json.loads(raw)
     except ValueError as exc:
-        raise ValidationError(f"rules: not JSON: {exc}") from exc
+        raise ValidationError(_("rules: the rules are not valid JSON (%(detail)s).") % {"detail": exc}) from exc
     return {"rules": rules, "name": request.POST.get("name", ""), "store_ids": request.POST.getlist("store_ids"),
             "window_days": request.POST.get("window_days") or None}
 
@@ -327,7 +327,8 @@ def outreach_list(request: HttpRequest) -> HttpResponse:
                 seed=int(p["seed"]) if p.get("seed", "").strip().isdigit() else None, coupon_ref=p.get("coupon", ""),
                 frequency_cap=_whole(p, "frequency_cap", 2), window_days=_whole(p, "window_days", 14))
         except (ValidationError, ValueError) as exc:
-            return render(request, "audience/outreach/list.html", _outreach_context(request, error=str(exc)), status=400)
+            return render(request, "audience/outreach/list.html", _outreach_context(request, error=error_message(exc)),
+                          status=400)
         return redirect("audience:outreach_detail", outreach_id=send.pk)
     if request.GET.get("format"):
         counts = (("treatment", _("Treatment")), ("holdout", _("Holdout")), ("opted_out", _("Opted out")),
@@ -452,5 +453,5 @@ def outreach_send(request: HttpRequest, outreach_id: int) -> HttpResponse:
         send = services.outreach_send(outreach=send, as_of=as_of)
         messages.success(request, _("Sent to %(n)s customers; %(h)s held out.") % {"n": send.delivered, "h": send.holdout})
     except ShopopsError as exc:
-        messages.error(request, str(exc))
+        messages.error(request, error_message(exc))
     return redirect("audience:outreach_detail", outreach_id=send.pk)

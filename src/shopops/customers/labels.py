@@ -70,6 +70,8 @@ def error_message(exc: Exception) -> str:
     carry a code and arguments; the others are already text)."""
     from shopops.customers.clv import ClvUnavailableError
 
+    from shopops.ui.forms import error_text
+
     if isinstance(exc, ClvUnavailableError):
         return clv_unavailable(exc.store_id, exc.reason)
-    return str(exc)
+    return error_text(exc)

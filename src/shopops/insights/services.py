@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.conf import settings as django_settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from shopops.core.errors import ShopopsError
 from shopops.insights.calendar import DEFAULT_MONTHLY, CampaignCalendar
@@ -191,7 +192,7 @@ def finding_acknowledge(*, finding: Finding, user) -> Finding:
 def finding_assign(*, finding: Finding, assignee, by, note: str = "") -> Task:
     """Assign the finding to a person: it gets a task (one open task per finding and person)."""
     if assignee is None or not assignee.is_active:
-        raise ShopopsError("assignee: choose an active user")
+        raise ShopopsError(gettext("Assignee: choose an active user."))
     task = finding.tasks.filter(assignee=assignee, status=Task.Status.OPEN).first()
     if task is None:
         title = f"[{finding.store_id} {finding.day}] {finding.kpi}"
@@ -205,7 +206,7 @@ def finding_assign(*, finding: Finding, assignee, by, note: str = "") -> Task:
 def finding_mute(*, finding: Finding, days: int, by) -> Finding:
     """Mute this finding and its headline KPI (store, product) for ``days`` days after the finding's day."""
     if not 1 <= days <= 90:
-        raise ShopopsError(f"mute days: {days} is out of range; expected 1 to 90")
+        raise ShopopsError(gettext("Mute for: %(days)s days is out of range; choose 1 to 90 days.") % {"days": days})
     until = finding.day + dt.timedelta(days=days)
     Mute.objects.update_or_create(store_id=finding.store_id, kpi=finding.kpi, product_id=finding.product_id,
                                   defaults={"until": until, "created_by": by})

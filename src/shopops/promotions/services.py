@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -93,7 +94,8 @@ def promotion_update(*, promotion: Promotion, parameters: dict, **fields) -> Pro
         # the row lock orders this change with a publish checking the campaign's floor prices
         Promotion.objects.select_for_update().filter(pk=promotion.pk).values_list("pk").first()
         if promotion.campaigns.filter(status=Campaign.Status.PUBLISHED).exists():
-            raise ShopopsError(f"promotion {promotion.pk} belongs to a published campaign; it can no longer change")
+            raise ShopopsError(gettext("Promotion %(id)s belongs to a published campaign; it can no longer change.")
+                               % {"id": promotion.pk})
         promotion.parameters = params
         for name, value in fields.items():
             setattr(promotion, name, list(value) if isinstance(value, (list, tuple)) else value)
@@ -135,13 +137,13 @@ def campaign_publish(*, campaign: Campaign, user, now: dt.datetime, override_rea
     """
     if not user.has_perm(action_permission(Action.PUBLISH_CAMPAIGN)):
         _audit(campaign=campaign, user=user, now=now, action="campaign_publish_denied")
-        raise PublishNotAllowedError("you may not publish campaigns (permission team.publish_campaign)")
+        raise PublishNotAllowedError(gettext("You may not publish campaigns (permission team.publish_campaign)."))
     reason = override_reason.strip()
     refused: list = []
     with transaction.atomic():
         locked = Campaign.objects.select_for_update().filter(pk=campaign.pk).first()
         if locked is None or locked.status != Campaign.Status.DRAFT:
-            raise ShopopsError("campaign is already published")
+            raise ShopopsError(gettext("The campaign is already published."))
         promotion_ids = list(locked.promotions.order_by("pk").values_list("pk", flat=True))
         list(Promotion.objects.select_for_update().filter(pk__in=promotion_ids).order_by("pk").values_list("pk"))
         list(FloorPrice.objects.select_for_update().order_by("pk").values_list("pk"))

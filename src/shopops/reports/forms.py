@@ -34,7 +34,16 @@ class ReportForm(forms.Form):
             self.add_error(field, _("Pick the week or month the report covers."))
             return data
         try:
-            data["period"] = report_period(kind, Period.parse(value))
-        except ValueError as exc:
-            self.add_error(field, str(exc))
+            period = Period.parse(value)
+        except ValueError:
+            self.add_error(field, _("%(value)s is not a week (YYYY-Www, e.g. 2025-W45) or a month (YYYY-MM, e.g. "
+                                    "2025-11).") % {"value": value[:40]})
+            return data
+        try:
+            data["period"] = report_period(kind, period)
+        except ValueError:
+            message = (_("A weekly report covers one ISO week (e.g. 2025-W45), not %(period)s.")
+                       if kind == ReportKind.WEEKLY else
+                       _("A monthly report covers one calendar month (e.g. 2025-11), not %(period)s."))
+            self.add_error(field, message % {"period": period})
         return data

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import Period
@@ -161,7 +162,8 @@ def report_generate(
 def report_retry(*, record: ReportRecord, user: str = "") -> ReportRecord:
     """Queue a failed report again: the same kind, period, stores, language and formats, as a new report."""
     if record.status != Status.FAILED:
-        raise ValidationError(f"report {record.id} has not failed; only a failed report can be retried")
+        raise ValidationError(gettext("Report %(id)s has not failed; only a failed report can be generated again.")
+                              % {"id": record.id})
     retry = report_request(kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
                                                            dt.date.fromisoformat(record.period_end)),
                            stores=tuple(record.stores), language=record.language, formats=tuple(record.formats),

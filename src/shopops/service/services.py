@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.service import templating
@@ -134,7 +135,8 @@ def ticket_set_priority(*, ticket: Ticket, priority: int, actor=None, now: dt.da
     """Change the priority; the deadlines follow the new policy (counted from the same clock start)."""
     now = _now(now)
     if int(priority) not in Priority.values:
-        raise ValidationError(f"priority must be one of {Priority.values}, got {priority!r}")
+        raise ValidationError(gettext("Priority: %(value)s is not a priority; choose one of %(known)s.")
+                              % {"value": str(priority)[:40], "known": ", ".join(map(str, Priority.values))})
     old = ticket.priority
     with transaction.atomic():
         ticket.priority = int(priority)
@@ -155,7 +157,8 @@ def ticket_transition(*, ticket: Ticket, to: str, actor=None, now: dt.datetime |
     now = _now(now)
     old = ticket.status
     if to not in TicketStatus.values:
-        raise ValidationError(f"unknown status {to!r}; expected one of {', '.join(TicketStatus.values)}")
+        raise ValidationError(gettext("Status: %(value)s is not a ticket status; choose one of %(known)s.")
+                              % {"value": str(to)[:40], "known": ", ".join(TicketStatus.values)})
     if to not in FLOW[old]:
         raise TransitionRefused(f"ticket #{ticket.pk}: cannot move from {old} to {to}; "
                                 f"allowed: {', '.join(FLOW[old]) or 'none'}")
@@ -195,7 +198,7 @@ def ticket_reply(*, ticket: Ticket, body: str, actor=None, internal: bool = Fals
     now = _now(now)
     body = (body or "").strip()
     if not body:
-        raise ValidationError("reply: the text is empty", [{"field": "body", "message": "required"}])
+        raise ValidationError(gettext("Reply: the text is empty."), [{"field": "body", "message": "required"}])
     with transaction.atomic():
         note = TicketNote.objects.create(ticket=ticket, author=actor, body=body, internal=internal, template=template,
                                          created_at=now)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from django.utils.translation import gettext
+
 from shopops.core.errors import ValidationError
 from shopops.service import aspects
 from shopops.service.models import Priority, ReplyTemplate, TemplateScenario, TicketSource, TicketType
@@ -54,17 +56,20 @@ def review_reply_draft(*, store_id: str, review_id: str, template_id: int | None
 
     review = review_get(store_id=store_id, review_id=review_id, con=con)
     if review is None:
-        raise ValidationError(f"review {review_id!r} of store {store_id!r} does not exist")
+        raise ValidationError(gettext("Review %(review)s of store %(store)s does not exist.")
+                              % {"review": str(review_id)[:60], "store": str(store_id)[:60]})
     templates = ReplyTemplate.objects.filter(scenario=TemplateScenario.REVIEW_REPLY, is_active=True)
     if template_id is not None:
         template = templates.filter(pk=template_id).first()
         if template is None:
-            raise ValidationError(f"reply template {template_id} does not exist or is not a review reply")
+            raise ValidationError(gettext("Reply template %(id)s does not exist or is not a reply to a review.")
+                                  % {"id": template_id})
     else:
         bad = review["rating"] is not None and review["rating"] <= 2 or review["polarity"] == -1
         ordered = sorted(templates, key=lambda t: (("差" in t.title or "歉" in t.body) != bad, -t.usage_count, t.pk))
         if not ordered:
-            raise ValidationError("no active review-reply template (话术 scenario 'review reply'): add one first")
+            raise ValidationError(gettext("No active template for replies to reviews (话术 with the scenario “reply to a review”): "
+                                          "add one first."))
         template = ordered[0]
     text = template_render(template=template, values={"nickname": "亲", "product": review["product_id"],
                                                       "order_id": review["order_id"] or "", "store": store_id})

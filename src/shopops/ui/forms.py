@@ -59,6 +59,14 @@ def period_param(text: str | None) -> Period | None:
                                  "START..END (e.g. 2025-11-01..2025-11-30).") % {"value": text[:40]}) from exc
 
 
+def error_text(exc: Exception) -> str:
+    """An expected error's message in the reader's language: its msgid translated when a module without
+    Django raised it with ``core.errors.translatable``; otherwise its text as raised (services translate their
+    own messages)."""
+    msgid = getattr(exc, "msgid", None)
+    return gettext(msgid) % (exc.params or {}) if msgid else str(exc)
+
+
 class ExportFieldsMixin(forms.Form):
     """``format`` (``xlsx`` or ``csv`` exports a table instead of the page) and ``table`` (which one)."""
 

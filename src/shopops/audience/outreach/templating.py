@@ -9,7 +9,9 @@ from __future__ import annotations
 
 from string import Formatter
 
-from shopops.core.errors import ValidationError
+from shopops.core.errors import ValidationError, translatable
+
+_ = str  # marks a msgid for the catalog; the page translates it (ui.forms.error_text)
 
 VARIABLES = {
     "name": "the customer's name or the greeting given for customers without one",
@@ -23,20 +25,22 @@ MAX_LENGTH = {"sms": 300, "wechat_template": 600, "wecom": 2000, "app_push": 200
 def template_check(text: str, *, where: str = "text") -> list[str]:
     """The variables ``text`` uses, or ValidationError naming the problem."""
     if not text or not text.strip():
-        raise ValidationError(f"{where}: the text is empty")
+        raise translatable(ValidationError, _("%(where)s: the text is empty."), where=where)
     used: list[str] = []
     try:
         parsed = list(Formatter().parse(text))
     except ValueError as exc:
-        raise ValidationError(f"{where}: {exc} (write a literal brace as {{{{ or }}}})") from exc
+        raise translatable(ValidationError, _("%(where)s: %(detail)s (write a literal brace as {{ or }})."),
+                           where=where, detail=str(exc)) from exc
     for _literal, field, spec, conversion in parsed:
         if field is None:
             continue
         if field not in VARIABLES:
-            raise ValidationError(f"{where}: unknown variable {{{field}}}; expected one of "
-                                  + ", ".join("{" + v + "}" for v in VARIABLES))
+            raise translatable(ValidationError, _("%(where)s: unknown variable {%(field)s}; expected one of %(known)s."),
+                               where=where, field=field, known=", ".join("{" + v + "}" for v in VARIABLES))
         if spec or conversion:
-            raise ValidationError(f"{where}: variable {{{field}}} takes no format (':' or '!')")
+            raise translatable(ValidationError, _("%(where)s: variable {%(field)s} takes no format (':' or '!')."),
+                               where=where, field=field)
         used.append(field)
     return used
 
