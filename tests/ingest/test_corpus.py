@@ -29,6 +29,7 @@ from shopops.core.roles import Role
 from shopops.ingest.models import ImportJob
 from shopops.ingest.pipeline import import_file
 from shopops.ingest.profiles import profiles
+from shopops.ingest.readers import first_record, open_source
 from shopops.ingest.selectors import upload_root
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
@@ -144,6 +145,12 @@ def huge_cell(tmp: Path) -> Path:
     return path
 
 
+def empty_zip(tmp: Path) -> Path:
+    path = tmp / "empty.zip"
+    zipfile.ZipFile(path, "w").close()  # 22 bytes: only the end record (PK\x05\x06), no member
+    return path
+
+
 def corpus(name: str) -> Callable[[Path], Path]:
     return lambda tmp: CORPUS / name
 
@@ -162,6 +169,7 @@ FILE_ERRORS = {
                        r"at most 100:1, SHOPOPS_IMPORT_MAX_RATIO\); this looks like a zip bomb"),
     "bomb.zip": (zip_bomb, r"bomb.zip: orders.csv unpacks to 200.0 MiB from 0.2 MiB \(ratio 1,0\d\d:1, at most 100:1"),
     "lies.zip": (zip_lying_small, r"lies.zip: the zip file is truncated or corrupt \(Bad CRC-32 for file 'orders.csv'\)"),
+    "empty.zip": (empty_zip, r"empty.zip: a zip must hold exactly one data file; it holds 0"),
     "nested.zip": (nested_zip, r"nested.zip: holds inner.zip, which is itself an archive or a workbook"),
     "bomb.csv.gz": (gzip_bomb, r"bomb.csv.gz: unpacks to more than [\d.]+ MiB \(the cap for a file of this size: .*\); "
                     r"refused as a possible zip bomb"),
@@ -217,6 +225,21 @@ def test_mixed_line_endings_load_every_row(store):
     outcome = strict_import(store, CORPUS / "mixed_line_endings.csv")
     assert outcome.loaded and outcome.rows_read == 3 and not outcome.rejects
     assert sorted(store.table("orders").order_id.execute()) == ["T1", "T2", "T3"]
+
+
+@pytest.mark.parametrize("ending", ["", "\n", "\r\n"])
+def test_a_file_of_only_its_header_loads_no_row_with_or_without_a_line_end(store, tmp_path, ending):
+    """An export of a day without orders: the header alone. Without a line end after it the CSV reader used to
+    fail with "Could not skip initial 1 rows from CSV file" on the upload page (English, in the Chinese UI)."""
+    for name, data in (("header.csv", HEADER.strip().encode("utf-8")), ("header.csv.gz", None)):
+        path = tmp_path / name
+        raw = (HEADER.strip() + ending).encode("utf-8")
+        path.write_bytes(raw if data is not None else gzip.compress(raw))
+        with open_source(path) as source:  # what the upload page reads to suggest a profile
+            assert source.headers == tuple(HEADER.strip().split(",")) and first_record(source) is None, name
+        outcome = strict_import(store, path)
+        assert (outcome.rows_read, outcome.inserted, outcome.rejects) == (0, 0, []), name
+    assert store.table("orders").count().execute() == 0
 
 
 def test_formulas_in_text_are_kept_as_text(store, tmp_path):

@@ -243,6 +243,8 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | 
                 f"{path.name}: {where} has a different number of fields than the header "
                 f"({text.split(':', 1)[-1].strip()[:200]}); the file may be truncated or its delimiter/quoting broken"
             ) from exc
+        if "Could not skip initial" in text and not _longer_than(path, member, BLOCK_BYTES):
+            return  # the header line is all the file holds (without a line end after it): no rows
         if "straddling" in text:
             raise ValidationError(
                 f"{path.name}: a cell (or an unclosed quote) runs over {BLOCK_BYTES >> 20} MiB; "
@@ -253,6 +255,12 @@ def read_csv_batches(path: Path, fmt: CsvFormat | None = None, *, member: str | 
         raise ValidationError(f"{path.name}: the file is truncated or corrupt ({exc})") from exc
     finally:
         stream.close()
+
+
+def _longer_than(path: Path, member: str | None, limit: int) -> bool:
+    stream, _ = _open_bytes(path, member)
+    with stream:
+        return len(stream.read(limit + 1)) > limit
 
 
 def utf8_copy(path: Path, fmt: CsvFormat, dest: Path) -> str:
@@ -559,7 +567,7 @@ def open_source(
         magic = fh.read(4)
     if magic == ZIP_MAGIC and not zipfile.is_zipfile(path):
         raise ValidationError(f"{path.name}: the zip/xlsx file is truncated or corrupt")
-    if magic == ZIP_MAGIC and zipfile.is_zipfile(path):
+    if magic[:2] == b"PK" and zipfile.is_zipfile(path):  # an empty zip starts with its end record, PK\x05\x06
         member = zip_data_member(path)
         if member is not None:
             fmt = sniff_csv(path, names=names, member=member)
