@@ -105,6 +105,24 @@ def test_permissions_not_found_and_a_campaign_not_over(client, double11):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
 
 
+def test_an_unavailable_warehouse_is_a_message_on_the_live_and_retro_pages(client, double11, monkeypatch):
+    """These pages have no filter form: the message page tried to build one from None (a 500) when the warehouse was
+    held by another process (found 2026-12-07 with a CLI beside `shopops serve`)."""
+    from shopops.core.errors import ConfigurationError
+    from shopops.ui import pages
+
+    p, _ = double11
+    client.force_login(user(Role.OPS_DIRECTOR))
+
+    def locked():
+        raise ConfigurationError("the warehouse is open in another shopops process")
+
+    monkeypatch.setattr(pages, "store_list", locked)
+    for name in ("campaigns:plan_live", "campaigns:plan_retro"):
+        resp = client.get(reverse(name, args=(p.pk,)))
+        assert resp.status_code == 503 and "the warehouse is open in another shopops process" in resp.content.decode()
+
+
 def test_live_page_of_a_campaign_not_started_says_so_instead_of_empty_charts(client, double11):
     # the small warehouse's data end on 2025-12-20; a plan from 12-24 has no day of its own yet
     upcoming = plan("圣诞", starts_on=D(2025, 12, 24), ends_on=D(2025, 12, 26), stores=ALL)

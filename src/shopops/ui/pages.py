@@ -224,7 +224,8 @@ def ui_page(
                 try:
                     stores = store_list()
                 except ShopopsError as exc:
-                    context.update(form=form(stores=(), tables=tables, **extra), stores=[], errors=[str(exc)])
+                    context.update(form=form(stores=(), tables=tables, **extra) if form is not None else None,
+                                   stores=[], errors=[str(exc)])
                     return render(request, template, context, status=503)
             data: dict = {}
             if form is not None:
