@@ -20,6 +20,7 @@ import threading
 import weakref
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import ibis
 from ibis.backends import BaseBackend
@@ -109,7 +110,14 @@ def _open(url: WarehouseUrl) -> BaseBackend:
                 ) from exc
             raise
     if engine == "postgres":
-        return ibis.connect(url.url.replace("postgresql://", "postgres://", 1))
+        try:
+            return ibis.connect(url.url.replace("postgresql://", "postgres://", 1))
+        except Exception as exc:  # the server is down or refuses us: the pages answer 503 with this, not a 500
+            parts = urlsplit(url.url)  # named without the user and password
+            detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:300]
+            raise ConfigurationError(
+                f"the warehouse PostgreSQL at {parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path} could "
+                f"not be opened: {detail}") from exc
     from shopops.warehouse.backends.spark import spark_connect
 
     return spark_connect(url.url)

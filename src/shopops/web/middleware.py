@@ -9,6 +9,8 @@ takes the place of ``LocaleMiddleware`` in ``settings.MIDDLEWARE``.
 
 from __future__ import annotations
 
+import logging
+
 from django.conf import settings
 from django.http import HttpResponseBadRequest
 from django.utils import translation
@@ -82,3 +84,31 @@ class RejectNulMiddleware:
             return HttpResponseBadRequest(_("The address holds a NUL character, which no filter value may contain."),
                                           content_type="text/plain; charset=utf-8")
         return self.get_response(request)
+
+
+class WarehouseUnavailableMiddleware:
+    """A page whose warehouse cannot be opened or stays busy answers 503 with the reason, not a 500.
+
+    Pages built with ``ui.pages.ui_page`` say it in their own layout; a view that reads the warehouse
+    directly (the 复盘 list of a plan, the reviews, the chat KPIs, …) raised the connection's
+    ``ConfigurationError`` (DuckDB held by another process, a warehouse URL that does not answer) or
+    ``ResourceBusy`` as a 500. The API answers its own errors (``config.api``).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+
+        from shopops.core.errors import ConfigurationError, ResourceBusy
+
+        if not isinstance(exception, ConfigurationError | ResourceBusy) or request.path.startswith("/api/"):
+            return None
+        logging.getLogger("shopops.web").warning("%s: the warehouse is unavailable", request.path, exc_info=exception)
+        response = render(request, "503.html", {"detail": str(exception)}, status=503)
+        response["Retry-After"] = "30"
+        return response
