@@ -75,7 +75,7 @@ def test_the_lead_reassigns_and_an_agent_takes_an_unassigned_ticket(desk, ticket
 def test_bad_input_gets_a_message_not_a_500(desk, ticket):
     mei = client_for("mei")
     r = mei.post(reverse("service:ticket_status", kwargs={"ticket_id": ticket.pk}), {"to": "closed"})
-    assert r.status_code == 400 and "cannot move from new to closed" in r.content.decode()
+    assert r.status_code == 400 and "工单 #%s 不能从“新建”变为“已关闭”" % ticket.pk in r.content.decode()
     lead = client_for("cslead")
     r = lead.post(reverse("service:ticket_assign", kwargs={"ticket_id": ticket.pk}), {"agent": "999"})
     assert r.status_code == 400 and "999" in r.content.decode()

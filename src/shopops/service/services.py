@@ -160,8 +160,9 @@ def ticket_transition(*, ticket: Ticket, to: str, actor=None, now: dt.datetime |
         raise ValidationError(gettext("Status: %(value)s is not a ticket status; choose one of %(known)s.")
                               % {"value": str(to)[:40], "known": ", ".join(TicketStatus.values)})
     if to not in FLOW[old]:
-        raise TransitionRefused(f"ticket #{ticket.pk}: cannot move from {old} to {to}; "
-                                f"allowed: {', '.join(FLOW[old]) or 'none'}")
+        raise TransitionRefused(gettext("Ticket #%(id)s cannot move from %(old)s to %(new)s; allowed: %(allowed)s.") % {
+            "id": ticket.pk, "old": TicketStatus(old).label, "new": TicketStatus(to).label,
+            "allowed": ", ".join(str(TicketStatus(s).label) for s in FLOW[old]) or gettext("none")})
     hours = business_hours_for(store_id=ticket.store_id)
     with transaction.atomic():
         if old == TicketStatus.WAITING and ticket.waiting_since is not None:
