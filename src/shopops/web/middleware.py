@@ -90,7 +90,7 @@ class WarehouseUnavailableMiddleware:
     """A page whose warehouse cannot be opened or stays busy answers 503 with the reason, not a 500.
 
     Pages built with ``ui.pages.ui_page`` say it in their own layout; a view that reads the warehouse
-    directly (the 复盘 list of a plan, the reviews, the chat KPIs, …) raised the connection's
+    directly (a plan's page, insights, the reviews, the chat KPIs, …) raised the connection's
     ``ConfigurationError`` (DuckDB held by another process, a warehouse URL that does not answer) or
     ``ResourceBusy`` as a 500. The API answers its own errors (``config.api``).
     """
