@@ -13,9 +13,12 @@ import logging
 
 from django.conf import settings
 from django.http import HttpResponseBadRequest
+from django.shortcuts import render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.cache import patch_vary_headers
+
+from shopops.core.errors import ConfigurationError, ResourceBusy
 
 
 def language_for_request(request) -> str:
@@ -102,10 +105,6 @@ class WarehouseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        from django.shortcuts import render
-
-        from shopops.core.errors import ConfigurationError, ResourceBusy
-
         if not isinstance(exception, ConfigurationError | ResourceBusy) or request.path.startswith("/api/"):
             return None
         logging.getLogger("shopops.web").warning("%s: the warehouse is unavailable", request.path, exc_info=exception)
