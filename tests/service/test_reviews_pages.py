@@ -187,8 +187,11 @@ def test_dsr_page_opens_on_a_store_with_scores(store):
     assert 'id="dsr-table"' not in page  # asked for: its (empty) page
 
 
-def test_review_page_says_when_a_stores_sentiment_is_adapted_to_its_reviews(store, review_model_file):
+def test_review_page_says_when_a_stores_sentiment_is_adapted_to_its_reviews(store, review_model_file, settings, tmp_path):
     from shopops.service.review_model import model_dir
+
+    # its own models folder: a demo built earlier in this worker leaves the demo's tmall adaptation in the shared one
+    settings.VAR_DIR = str(tmp_path / "var")
 
     texts = [f"{a}{b}，第{i}单" for i in range(6) for a in ("质量", "物流", "客服", "包装", "做工", "颜色")
              for b in ("很好", "太差了", "还不错", "很失望", "非常满意", "不行", "超赞", "垃圾", "好评", "差评")]
