@@ -111,6 +111,16 @@ def test_plan_form_creates_a_plan_and_refuses_mixed_currencies(client, shop):
     assert ok.status_code == 302
     p = CampaignPlan.objects.get()
     assert (p.store_ids, p.currency, p.hero_skus, p.goal_gmv) == (["own", "tmall"], "CNY", ["SKU-1", "SKU-2"], Decimal("300000.00"))
+    # the pages name the stores (the warehouse's names), listed the page language's way
+    for url in (reverse("campaigns:plans"), reverse("campaigns:plan", args=[p.pk])):
+        assert "商城、天猫店" in client.get(url).content.decode() and "own, tmall" not in client.get(url).content.decode()
+        client.cookies["django_language"] = "en"
+        assert "商城, 天猫店" in client.get(url).content.decode()
+        del client.cookies["django_language"]
+    # a plan of every store says so rather than listing them
+    CampaignPlan.objects.filter(pk=p.pk).update(store_ids=["own", "tmall", "hk"])
+    page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    assert "全部 3 家店铺" in page and "商城、天猫店" not in page
 
 
 def test_bad_phase_budget_and_dependency_on_the_pages(client, shop):
@@ -269,7 +279,7 @@ def test_scorecards_director_sees_everyone_a_specialist_only_themself(client, sh
     assert client.get(reverse("campaigns:scorecards"), {"month": "2026-11", "user": "ads"}).status_code == 403
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("campaigns:scorecards"),
                                                         {"month": "2026-11", "format": "xlsx"}).content)).active
-    assert [row[0] for row in book.iter_rows(min_row=2, values_only=True)] == ["ops"]
+    assert [row[:3] for row in book.iter_rows(min_row=2, values_only=True)] == [("ops", "运营", "商城")]  # the store's name
     client.force_login(director)
     page = client.get(reverse("campaigns:scorecards"), {"month": "2026-11"}).content.decode()
     assert 'data-user="ops"' in page and 'data-user="ads"' in page and 'data-user="boss"' in page

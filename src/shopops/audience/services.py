@@ -214,15 +214,6 @@ def outreach_create(*, name: str, segment: Segment, template: MessageTemplate, c
         coupon_ref=coupon_ref, frequency_cap=int(frequency_cap), window_days=int(window_days))
 
 
-def _store_names() -> dict[str, str]:
-    from shopops.metrics.dimensions import store_list
-
-    try:
-        return {s.store_id: s.name for s in store_list()}
-    except Exception:  # no warehouse yet: names are cosmetic
-        return {}
-
-
 def _signed(channel: str, text: str, store_name: str) -> str:
     """SMS carry the sender's 【签名】 (the store's name unless the template starts with one)."""
     return sms_signed(text, signature=store_name) if channel == Channel.SMS else text
@@ -263,7 +254,9 @@ def _send(outreach: Outreach, now: dt.datetime, as_of: dt.date | None) -> Outrea
              for s, c in holdout]
     template = outreach.template
     text = template.body_en if outreach.language == "en" and template.body_en.strip() else template.body_zh
-    names = _store_names()
+    from shopops.metrics.dimensions import store_names
+
+    names = store_names()
     adapter = channels.adapter_for(outreach.channel)
     delivered = failed = 0
     with transaction.atomic():  # coupons, recipients and outbox rows land together or not at all

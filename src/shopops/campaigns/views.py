@@ -620,9 +620,11 @@ def scorecards(request: HttpRequest) -> HttpResponse:
     kpis = [{"key": k, "label": en_ if en else zh, "threshold": th, "definition": de if en else dz}
             for k, zh, en_, th, dz, de in selectors.SCORECARD_KPIS]
     if request.GET.get("format") in ("xlsx", "csv"):
+        from shopops.metrics.dimensions import store_names
         from shopops.ui.exports import export_response
         from shopops.ui.tables import Column, DataTable, Row
 
+        names = store_names()
         columns = [Column("username", _("Person")), Column("role", _("Role")), Column("stores", _("Stores")),
                    Column("gmv", _("GMV"), unit="money"), Column("gmv_target", _("GMV target"), unit="money"),
                    Column("target_achievement", _("Target achievement"), unit="percent"),
@@ -631,7 +633,7 @@ def scorecards(request: HttpRequest) -> HttpResponse:
                    Column("tasks_on_time", _("On time"), unit="count"), Column("on_time", _("On-time rate"), unit="percent"),
                    Column("csat", "CSAT", unit="percent")]
         table = DataTable("scorecards", _("Scorecards"), columns, [Row({
-            "username": r.username, "role": r.role_label, "stores": ", ".join(r.stores), "gmv": r.gmv,
+            "username": r.username, "role": r.role_label, "stores": ", ".join(names.get(s, s) for s in r.stores), "gmv": r.gmv,
             "gmv_target": r.gmv_target, "target_achievement": r.target_achievement, "ad_gmv": r.ad_gmv,
             "ad_spend": r.ad_spend, "roi": r.roi, "tasks_judged": r.tasks_judged, "tasks_on_time": r.tasks_on_time,
             "on_time": r.on_time, "csat": r.csat}) for r in rows], currency=selectors.stores_currency())

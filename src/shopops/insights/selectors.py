@@ -15,14 +15,10 @@ from shopops.core.roles import MODULE_LABELS
 from shopops.insights import texts
 from shopops.insights.models import SEVERITY_RANK, Delivery, Finding, ModuleAlert, Severity
 from shopops.insights.pipeline import brief_rows
-from shopops.metrics.dimensions import store_list
+from shopops.metrics.dimensions import store_list, store_names
 from shopops.ui.formatting import format_money, store_currency
 from shopops.metrics.runners.breakdown import OTHERS
 from shopops.ui.pages import link_opens_for
-
-
-def store_names() -> dict[str, str]:
-    return {s.store_id: s.name for s in store_list()}
 
 
 def finding_list(*, status: str = "active", severity: str = "", store: str = "", start: dt.date | None = None,

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import ibis
 
+from shopops.core.errors import ConfigurationError, ResourceBusy
 from shopops.warehouse.connection import connect
 
 CUSTOMER_TYPES = ("new", "returning")
@@ -185,6 +186,15 @@ def store_list(con: ibis.BaseBackend | None = None) -> list[StoreInfo]:
         return [StoreInfo(**{**row, "runs_no_ads": row.get("runs_no_ads") in (True,)}) for row in frame.to_dict("records")]
 
     return list(_by_version("stores", (), read, con=con, tables=("stores",)))
+
+
+def store_names(con: ibis.BaseBackend | None = None) -> dict[str, str]:
+    """Each store's name by id (the id itself when the store has no name); empty when the warehouse cannot be
+    read — names label ids on pages and messages, and a page must not fail for a label."""
+    try:
+        return {s.store_id: s.name or s.store_id for s in store_list(con)}
+    except (ConfigurationError, ResourceBusy):
+        return {}
 
 
 def no_ad_stores(con: ibis.BaseBackend | None = None) -> frozenset[str]:

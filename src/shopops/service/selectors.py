@@ -143,15 +143,6 @@ def reply_template_search(*, query: str = "", scenario: str = "", platform: str 
     return qs.order_by("-usage_count", "title")
 
 
-def _store_names() -> dict[str, str]:
-    from shopops.metrics.dimensions import store_list
-
-    try:
-        return {s.store_id: s.name for s in store_list()}
-    except Exception:  # no warehouse yet: names are cosmetic
-        return {}
-
-
 def product_title(*, store_id: str, product_id: str) -> str:
     if not product_id:
         return ""
@@ -173,7 +164,9 @@ def template_values(*, ticket: Ticket | None, agent: Agent | None = None) -> dic
     out.update({"nickname": ticket.customer_nickname, "order_id": ticket.order_id, "ticket_id": str(ticket.pk)})
     if ticket.product_id:
         out["product"] = product_title(store_id=ticket.store_id, product_id=ticket.product_id)
-    out["store"] = _store_names().get(ticket.store_id, ticket.store_id)
+    from shopops.metrics.dimensions import store_names
+
+    out["store"] = store_names().get(ticket.store_id, ticket.store_id)
     if agent is None and ticket.assignee is not None:
         out["agent"] = ticket.assignee.nickname
     return out

@@ -2,7 +2,7 @@
 
 Formatting filters (``money:currency``, ``percent``, ``count``, ``ratio``, ``change``,
 ``raw``) call :mod:`shopops.ui.formatting`; ``get_item`` reads a dict by a variable key;
-``export_as`` turns a page's ``?format=xlsx`` export URL into another format's.
+``store_named`` shows store ids as the stores' names; ``export_as`` turns a page's ``?format=xlsx`` export URL into another format's.
 """
 
 from __future__ import annotations
@@ -10,7 +10,10 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import template
+from django.conf import settings
+from django.utils.translation import get_language, ngettext
 
+from shopops.metrics.dimensions import store_names
 from shopops.ui.formatting import format_change, format_money, format_value, raw_value
 
 register = template.Library()
@@ -76,3 +79,14 @@ def table_sort(context, table) -> dict:
         return {"links": table.sort_links, "key": table.sort, "descending": table.descending}
     return {"links": context.get("sort_links") or {}, "key": context.get("sort") or "",
             "descending": bool(context.get("descending", True))}
+
+
+@register.filter
+def store_named(store_ids) -> str:
+    """Store ids (one id or several) as the stores' names, listed the page language's way (栖木官方旗舰店、栖木小程序商城
+    / "Store A, Store B"), or "all N stores" when they are every store; an id without a known name stays the id."""
+    ids = [store_ids] if isinstance(store_ids, str) else list(store_ids or ())
+    names = store_names() if ids else {}
+    if len(ids) > 1 and set(ids) == set(names):  # every store: a list of five long names says less than this
+        return ngettext("All %(count)d store", "All %(count)d stores", len(ids)) % {"count": len(ids)}
+    return ("、" if (get_language() or settings.LANGUAGE_CODE).startswith("zh") else ", ").join(names.get(i, i) for i in ids)
