@@ -48,6 +48,10 @@ def test_demo_campaign_season(demo, monkeypatch):
         p = plans[name]
         assert p.status == "reviewed" and p.went_well and p.ends_on < TODAY, name
         assert p.tasks.exclude(status="done").count() == 0
+        # its offers published two days before its first day, the floor guard passing (no override), 主推款 chosen
+        assert p.promo_campaign.status == "published" and p.promo_campaign.promotions.exists() and len(p.hero_skus) == 3, name
+        if name != "2026 双11":
+            assert AuditLog.objects.filter(campaign=p.promo_campaign, action="campaign_publish").exists(), name
     # the 双11 plan owns the promotions module's 双11 主会场, published over its planted violation with a reason
     eleven = plans["2026 双11"]
     assert eleven.promo_campaign.name == "双11 主会场" and eleven.promo_campaign.status == "published"
@@ -56,6 +60,7 @@ def test_demo_campaign_season(demo, monkeypatch):
     assert {ph.kind for ph in eleven.phases.all()} >= {"warmup", "presale_deposit", "main", "encore", "kickoff"}
     nxt = plans["2026 双12"]
     assert nxt.status == "running" and nxt.starts_on == dt.date(2026, 12, 5)  # it starts on TODAY
+    assert nxt.promo_campaign.status == "published"  # running: its offers are live
     statuses = set(nxt.tasks.values_list("status", flat=True))
     assert {"done", "doing", "todo"} <= statuses
     overdue = selectors.overdue_tasks(day=TODAY)
@@ -94,6 +99,7 @@ def test_demo_campaign_season(demo, monkeypatch):
     row = page.split(f'data-promotion="{special.pk}"')[1].split("</tr>")[0]
     assert 'data-verdict="violation"' in row  # the planted mistake, named on the plan
     assert 'data-item="promotions" data-state="ok"' in page  # published (with the override reason)
+    assert 'data-item="stock" data-state="past"' in page  # over: today's stock does not judge it
     sc = client.get("/campaigns/scorecards/", {"month": "2026-11"}).content.decode()
     assert 'data-user="ops_specialist"' in sc and 'data-col="target_achievement" data-value=""' not in sc.split(
         'data-user="ops_specialist"')[1].split("</tr>")[0]

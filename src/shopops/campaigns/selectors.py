@@ -160,7 +160,7 @@ def promotions_attachable(plan: CampaignPlan) -> list[Promotion]:
 class ReadinessItem:
     key: str
     label: str
-    state: str  # "ok" | "open" | "hook" (another module will answer)
+    state: str  # "ok" | "open" | "hook" (another module will answer) | "past" (no longer judged: the campaign is over)
     detail: str
 
 
@@ -289,6 +289,10 @@ def plan_readiness(plan: CampaignPlan, *, verdict: FloorVerdict | None = None,
         items.append(ReadinessItem("promotions", _("Promotions published and floor-checked"), "ok", detail))
     if not plan.hero_skus:
         items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "open", _("No hero SKUs chosen.")))
+    elif plan.status in (CampaignPlan.Status.FINISHED, CampaignPlan.Status.REVIEWED):
+        # today's stock against a campaign that is over would judge nothing: cover is a before-and-during check
+        items.append(ReadinessItem("stock", _("Stock of hero SKUs covered"), "past",
+                                   _("The campaign is over: stock cover is checked before and during it.")))
     else:
         stock = stock if stock is not None else hero_stock(plan)
         if stock.day is None:

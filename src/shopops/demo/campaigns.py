@@ -33,6 +33,7 @@ from django.db import transaction
 from shopops.campaigns import services
 from shopops.campaigns.models import CampaignPlan, ContentPost, Task
 from shopops.campaigns.services import StoreRef
+from shopops.core.errors import ShopopsError
 from shopops.demo.generator.calendar import HOUR_MIDNIGHT, campaigns_of_year
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -108,16 +109,15 @@ def _tasks_done(plan: CampaignPlan, template, *, today: dt.date, late_every: int
         services.task_status_set(task=task, status=Task.Status.DONE, today=min(done, today))
 
 
-def _hero_skus() -> list[str]:
-    """The plan's 主推款: the three best sellers of the last 30 days by merchant code (units, every
-    store: the same goods sell on every platform), as a team picks them; without stock facts, three
-    of the dearest SKUs with a floor price (the promotions plan sets them on the own store)."""
-    from shopops.core.errors import ShopopsError
+def _hero_skus(day: dt.date | None = None) -> list[str]:
+    """The plan's 主推款: the three best sellers of the 30 days to ``day`` (the last stock day when None) by
+    merchant code (units, every store: the same goods sell on every platform), as a team picks them; without
+    stock facts, three of the dearest SKUs with a floor price (the promotions plan sets them on the own store)."""
     from shopops.inventory.selectors import stock_health
     from shopops.promotions.models import FloorPrice
 
     try:
-        rows = stock_health(stores=()).rows
+        rows = stock_health(stores=(), day=day).rows
     except ShopopsError:
         rows = []
     units: dict[str, int] = {}
@@ -138,7 +138,6 @@ def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int
     ``LEVEL_DAYS`` days before the plan starts (or before today, for a plan ahead), × the window's days ×
     ``GOAL_UPLIFT``, rounded to ¥10,000; the budget scaled from ``PLANS`` by the same ratio. A median, so a
     campaign inside those weeks does not lift the level much. Falls back to ``PLANS`` when there are no sales."""
-    from shopops.core.errors import ShopopsError
     from shopops.core.periods import Grain, Period
     from shopops.metrics.runners import run_query
     from shopops.metrics.runners.kpis import KpiQuery
@@ -162,6 +161,31 @@ def _users() -> dict[str, object]:
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
                                                                      "copywriter", "customer_service", "analyst", "procurement"])}
+
+
+def _sale_promotions(plan, *, first: dt.date, director, echo: Callable[[str], None]) -> None:
+    """A sale's offers as the team set them up: a 满减 and a store coupon over the sale's days, the usual low-margin
+    SKUs left out (cost over half the price, as the 双11 plan's 9折), published by the director two days before the
+    first day with the floor guard passing — for the sales that have begun by the demo's today (the 双11 plan has
+    the promotions module's 双11 主会场 instead)."""
+    from shopops.promotions import services as promotion_services
+    from shopops.promotions.models import FloorPrice
+
+    container = plan.promo_campaign
+    if container is None or director is None:
+        return
+    low_margin = sorted(f.sku for f in FloorPrice.objects.all() if f.list_price and f.cost > f.list_price / 2)
+    window = {"starts_at": container.starts_at, "ends_at": container.ends_at}
+    for name, kind, parameters in (
+            ("满300减30", "tiered_reduction", {"tiers": [["300", "30"]]}),
+            ("¥20 店铺券 (满199)", "store_coupon", {"amount": "20", "threshold": "199"})):
+        offer = promotion_services.promotion_create(name=f"{plan.name} {name}", kind=kind, parameters=parameters,
+                                                    stackable=True, exclude_skus=low_margin, **window)
+        services.plan_promotion_attach(plan=plan, promotion=offer)
+    try:
+        promotion_services.campaign_publish(campaign=container, user=director, now=_at(first) - dt.timedelta(days=2))
+    except ShopopsError as exc:  # the demo goes on; the plan's page shows the draft and why
+        echo(f"{plan.name} promotions not published: {exc}")
 
 
 def next_steps(first: dt.date, last: dt.date, today: dt.date) -> list[tuple[str, dt.datetime]]:
@@ -200,7 +224,9 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
                 name=f"{y} {name}", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}{name}",
                 theme=f"{name}：全店大促，主推当季爆款，老客召回与新客首单并重。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
                 goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=Decimal("2.50"), goal_margin_floor=Decimal("0.3000"),
-                promo_campaign=container)
+                promo_campaign=container, hero_skus=_hero_skus(first - dt.timedelta(days=1)))
+            if container is None:
+                _sale_promotions(plan, first=first, director=director, echo=echo)
             _phases(plan, segments)
             _budget(plan, budget)
             _tasks_done(plan, template, today=today)
@@ -239,6 +265,8 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
         services.plan_transition(plan=nxt, to="approved", user=director, now=approved)
         for status, when in next_steps(first, last, today):  # a demo built on or after its first day: running
             services.plan_transition(plan=nxt, to=status, user=ops, now=when)
+        if first <= today:  # its offers went live two days before (before that they are the team's work in progress)
+            _sale_promotions(nxt, first=first, director=director, echo=echo)
         created += 1
 
         # next year's 年货节: a draft, its tasks not started
@@ -296,7 +324,6 @@ def _content(users: dict, today: dt.date) -> None:
 def _targets(today: dt.date, echo: Callable[[str], None]) -> None:
     """Monthly GMV targets per store for the last three months, where none is set: the month's
     GMV scaled by a fixed factor per store (some stores hit their target, some miss it)."""
-    from shopops.core.errors import ShopopsError
     from shopops.core.periods import Period
     from shopops.metrics.models import Target
     from shopops.metrics.runners import run_query
