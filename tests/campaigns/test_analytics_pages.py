@@ -75,6 +75,14 @@ def test_live_page(client, double11):
     inside = orders[(orders["day"] >= D(2025, 10, 15)) & (orders["day"] <= pace.as_of)]
     assert pace.gmv == Decimal(str(round(inside["amount"].sum(), 2)))
     assert "chart-data-hours" in resp.content.decode()
+    # the top products name their stores as the warehouse does (the export says the same)
+    from shopops.warehouse.connection import connect
+
+    names = {r["store_id"]: r["name"] for r in connect().table("stores").to_pyarrow().to_pylist()}
+    sheet = client.get(reverse("campaigns:plan_live", args=(p.pk,)), {"as_of": "2025-11-11", "format": "csv",
+                                                                      "table": "products"}).content.decode("utf-8-sig")
+    stores = {line.split(",")[0] for line in sheet.splitlines()[1:] if line}
+    assert stores and stores <= set(names.values()), stores
     bad = client.get(reverse("campaigns:plan_live", args=(p.pk,)), {"as_of": "11/11/2025"})
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.content.decode() and "11/11/2025" in bad.content.decode()
 

@@ -26,7 +26,7 @@ from shopops.campaigns.views import module_required
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
 from shopops.metrics.catalog import CATALOG
-from shopops.metrics.dimensions import ad_tool_label
+from shopops.metrics.dimensions import ad_tool_label, store_names
 from shopops.metrics.formatting import format_value
 from shopops.ui.costs import cost_note
 from shopops.ui.coverage import coverage_note, coverage_short
@@ -329,9 +329,11 @@ def live_tables(pace, currency: str) -> dict[str, DataTable]:
         [Row({"hour": f"{int(r.hour):02d}:00", "gmv": _dec(r.gmv), "cum_gmv": _dec(r.cum_gmv),
               "expected_cum": None if r.expected_cum != r.expected_cum else _dec(r.expected_cum)})
          for r in h.itertuples()] if "gmv" in h else [], currency=currency)
+    names = store_names()
     products = DataTable("products", _("Top products"), [
         Column("store_id", _("Store")), Column("title", _("Product")), Column("item_gmv", _("Item GMV"), unit="money"),
-        Column("units", _("Units"), unit="count")], [Row(dict(p)) for p in pace.top_products], currency=currency)
+        Column("units", _("Units"), unit="count")],
+        [Row({**p, "store_id": names.get(p["store_id"], p["store_id"])}) for p in pace.top_products], currency=currency)
     channels = DataTable("channels", _("Ad spend by tool"), [
         Column("ad_tool", _("Ad tool")), Column("ad_spend", _("Ad spend"), unit="money"),
         Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio")],
