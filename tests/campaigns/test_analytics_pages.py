@@ -37,6 +37,11 @@ def double11(small_warehouse):
 
 def test_retro_page_shows_the_engines_numbers_and_exports(client, double11, monkeypatch):
     p, orders = double11
+    from shopops.campaigns.services import budget_line_add
+    from shopops.warehouse.connection import connect
+
+    for channel, amount in (("ad_tools", "100000"), ("content", "30000"), ("coupons", "50000"), ("samples", "5000")):
+        budget_line_add(plan=p, channel=channel, label=channel, amount=Decimal(amount), currency="CNY")
     client.force_login(user(Role.OPS_DIRECTOR))
     url = reverse("campaigns:plan_retro", args=(p.pk,))
     resp = client.get(url)
@@ -45,6 +50,11 @@ def test_retro_page_shows_the_engines_numbers_and_exports(client, double11, monk
     inside = orders[(orders["day"] >= D(2025, 10, 15)) & (orders["day"] <= D(2025, 11, 13))]
     assert retro.figures["gmv"].actual == Decimal(str(round(inside["amount"].sum(), 2)))
     assert retro.figures["gmv"].target == Decimal("2400000")
+    # ROI = (GMV − cost) ÷ cost, cost = the ad reports' spend + content and samples as planned (35,000); the ad budget
+    # is replaced by what was spent, coupons are already out of the paid GMV: by hand over the files and the table
+    ads = connect().raw_sql("select sum(cost) from ad_spend_daily where date between '2025-10-15' and '2025-11-13'")
+    cost = float(ads.fetchone()[0]) + 35_000
+    assert retro.roi == pytest.approx((inside["amount"].sum() - cost) / cost, rel=1e-9)
     html = resp.content.decode()
     assert f'data-incremental-gmv="{retro.figures["gmv"].incremental}"' in html
     assert "chart-data-daily" in html

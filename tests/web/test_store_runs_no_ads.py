@@ -90,6 +90,9 @@ def test_pacing_never_counts_an_unknown_store_as_zero(ad_shops):  # noqa: F811
     known = pace_build(plan, as_of=DAY)
     assert (known.ad_spend, known.days[0].ad_spend) == (Decimal("100.00"), Decimal("100.00"))
     assert known.roi == pytest.approx(4.0) and known.ads.status is None and known.ad_spend_known
+    # with the plan's content/samples cost (150) in the cost from the first day: (500 − 250) / 250
+    fixed = pace_build(PacePlan(stores=("tm", "uci"), first=DAY, last=DAY, fixed_cost=Decimal("150")), as_of=DAY)
+    assert fixed.roi == pytest.approx(1.0) and fixed.days[0].roi == pytest.approx(1.0)
     alone = pace_build(PacePlan(stores=("uci",), first=DAY, last=DAY), as_of=DAY)
     assert (alone.ad_spend, alone.roi, alone.ads.status) == (Decimal("0.00"), None, "no_ads")
 

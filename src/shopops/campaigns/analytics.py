@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 
 from shopops.campaigns.baseline import DateRange
-from shopops.campaigns.models import CampaignPlan, StoreDay
+from shopops.campaigns.models import BudgetLine, CampaignPlan, StoreDay
 from shopops.campaigns.pacing import Pace, PacePlan, pace_build
 from shopops.campaigns.retro import AFTER_DAYS, Retro, RetroPlan, retro_build
 from shopops.core.festivals import chinese_new_year, festivals_between
@@ -60,15 +60,24 @@ def store_days(plan: CampaignPlan, first: dt.date, last: dt.date) -> tuple[DateR
     return tuple(out)
 
 
+# the budget lines whose cost the data do not carry: added, as planned, to the ad spend the ad reports give. Ad tools
+# are read as spent; coupons' expected cost is not a cost here — their discounts are already out of the paid GMV.
+FIXED_COST_CHANNELS = (BudgetLine.Channel.CONTENT, BudgetLine.Channel.SAMPLES, BudgetLine.Channel.OTHER)
+
+
+def fixed_cost(plan: CampaignPlan) -> Decimal:
+    """The cost of a plan's ROI besides its ad spend ((GMV − cost) ÷ cost, the live page and the 复盘 alike)."""
+    return sum((b.amount for b in plan.budget_lines.all() if b.channel in FIXED_COST_CHANNELS), Decimal(0))
+
+
 def retro_plan(plan: CampaignPlan) -> RetroPlan:
     first = plan.starts_on - dt.timedelta(days=HISTORY_DAYS)
     last = plan.ends_on + dt.timedelta(days=AFTER_DAYS)  # every other window the baseline's days may hold
-    cost = sum((b.amount for b in plan.budget_lines.all()), Decimal(0))
     return RetroPlan(
         stores=tuple(plan.store_ids), window=DateRange(plan.starts_on, plan.ends_on),
         other_campaigns=other_windows(plan, first, last), other_days=store_days(plan, first, last),
         target_gmv=plan.goal_gmv, target_paying_buyers=plan.goal_paying_buyers,
-        target_new_buyers=plan.goal_new_buyers, target_roi=plan.goal_roi, budget=cost or None,
+        target_new_buyers=plan.goal_new_buyers, target_roi=plan.goal_roi, fixed_cost=fixed_cost(plan),
         history_days=HISTORY_DAYS)
 
 
@@ -82,7 +91,8 @@ def plan_retro(plan: CampaignPlan, *, as_of: dt.date) -> Retro:
 
 def plan_pace(plan: CampaignPlan, *, as_of: dt.date) -> Pace:
     pp = PacePlan(stores=tuple(plan.store_ids), first=plan.starts_on, last=plan.ends_on, target_gmv=plan.goal_gmv,
-                  target_paying_buyers=plan.goal_paying_buyers, target_roi=plan.goal_roi, time_zone=plan.time_zone)
+                  target_paying_buyers=plan.goal_paying_buyers, target_roi=plan.goal_roi, time_zone=plan.time_zone,
+                  fixed_cost=fixed_cost(plan))
     con = connect()
     return cached("campaigns:pace", (con.name, pp, as_of), lambda: pace_build(pp, as_of=as_of, con=con),
                   con=con, tables=FACT_TABLES, stores=pp.stores)

@@ -11,7 +11,10 @@ passes the plan's parameters in (:class:`PacePlan`). Pure maths in :func:`target
   days.
 * **Projected finish** = GMV so far / the share of the target curve elapsed (so a campaign
   that runs 10 % ahead of the curve is projected to finish 10 % above target).
-* ROI as the seeds define it: (GMV − cost) / cost with cost = ad spend so far. The ad spend is read as
+* ROI as the seeds define it: (GMV − cost) / cost with cost = ad spend so far + the plan's fixed cost (its content,
+  samples and other budget lines, bought before the sale: counted from the first day; the 复盘 counts the same, so
+  the last day's ROI here is the 复盘's; coupons are not added — their discounts are out of the paid GMV already;
+  ``campaigns.analytics.fixed_cost``). The ad spend is read as
   every page reads it (``metrics.runners.ad_coverage``): a store set to run no paid ads adds a known ¥0; a
   store without ad reports that is not so set leaves the spend unknown (None, "—") — on its days and in the
   total, and the ROI with it — never counted as ¥0.
@@ -44,6 +47,7 @@ class PacePlan:
     target_gmv: Decimal | None = None
     target_paying_buyers: int | None = None
     target_roi: Decimal | None = None
+    fixed_cost: Decimal = Decimal(0)  # content, samples, other: counted in the ROI's cost from the first day
     time_zone: str = "Asia/Shanghai"
 
     def __post_init__(self) -> None:
@@ -167,7 +171,8 @@ def pace_build(plan: PacePlan, *, as_of: dt.date, con=None) -> Pace:
         spend = row["ad_spend"] if known else None
         spend_cum = None if spend is None or spend_cum is None else spend_cum + spend
         out_days.append(PaceDay(d, _money(row["gmv"]), _money(cum), _money(target * curve[i]) if target else None,
-                                int(row["paying_buyers"]), None if spend is None else _money(spend), _roi(cum, spend_cum)))
+                                int(row["paying_buyers"]), None if spend is None else _money(spend),
+                                _roi(cum, spend_cum, plan.fixed_cost)))
     buyers = 0
     if elapsed_days:
         buyers = int(_num(run_query(KpiQuery(("paying_buyers",), Period(plan.first, end), stores=plan.stores),
@@ -193,7 +198,7 @@ def pace_build(plan: PacePlan, *, as_of: dt.date, con=None) -> Pace:
     return Pace(
         plan=plan, as_of=end, days=out_days, shape_source=source, curve=[float(c) for c in curve],
         gmv=_money(cum), paying_buyers=buyers, ad_spend=None if spend_cum is None else _money(spend_cum),
-        roi=_roi(cum, spend_cum),
+        roi=_roi(cum, spend_cum, plan.fixed_cost),
         projected_gmv=_money(projected) if projected is not None else None, hours=hours,
         top_products=top_products(plan, end, con) if elapsed_days else [],
         ad_by_channel=ad_by_channel(plan, end, con) if elapsed_days else [],
@@ -201,9 +206,13 @@ def pace_build(plan: PacePlan, *, as_of: dt.date, con=None) -> Pace:
     )
 
 
-def _roi(gmv: float, spend: float | None) -> float | None:
-    """(GMV − cost) / cost; None when the spend is unknown or 0 (a store that runs no ads: not applicable)."""
-    return (gmv - spend) / spend if spend else None
+def _roi(gmv: float, spend: float | None, fixed: Decimal = Decimal(0)) -> float | None:
+    """(GMV − cost) / cost, cost = ad spend + the plan's fixed cost; None when the spend is unknown, or when the cost
+    is 0 (stores that run no ads and nothing else in the budget: not applicable)."""
+    if spend is None:
+        return None
+    cost = spend + float(fixed)
+    return (gmv - cost) / cost if cost else None
 
 
 def _money(x: float) -> Decimal:

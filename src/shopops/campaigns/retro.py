@@ -64,7 +64,9 @@ class RetroPlan:
     target_paying_buyers: int | None = None
     target_new_buyers: int | None = None
     target_roi: Decimal | None = None  # (GMV − cost) / cost, as a ratio (2 = 200 %)
-    budget: Decimal | None = None  # the planned total cost, for ROI vs target
+    # the plan's costs the data do not carry (content, samples, other: planned amounts), added to the ad spend read
+    # from the ad reports for the ROI; coupons are not added — their discounts are already out of the paid GMV
+    fixed_cost: Decimal = Decimal(0)
     history_days: int = 365
     side_days: int = 14
 
@@ -146,7 +148,7 @@ class Retro:
     figures: dict[str, Figure]
     incremental_margin: Decimal | None  # incremental gross margin − incremental ad spend; None: no SKU costs
     ad_spend: Decimal
-    roi: float | None  # (GMV − cost) / cost over the window, cost = ad spend (or the budget when given)
+    roi: float | None  # (GMV − cost) / cost over the window, cost = ad spend + the plan's fixed cost
     pre: Decimal  # actual − baseline GMV over the side days before (negative: people waited)
     post: Decimal  # … after (negative: the post-campaign dip)
     daily: pd.DataFrame  # day, actual, baseline (GMV), in_window
@@ -348,7 +350,7 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     figures["new_buyers"] = Figure("new_buyers", Decimal(int(pb.total("new_buyers") or 0)), Decimal(0),
                                    Decimal(plan.target_new_buyers) if plan.target_new_buyers else None)
     ad_spend = figures["ad_spend"].actual
-    cost = plan.budget if plan.budget else ad_spend
+    cost = ad_spend + plan.fixed_cost
     gmv = figures["gmv"].actual
     roi = float((gmv - cost) / cost) if cost else None
     if not margin_known:

@@ -173,7 +173,8 @@ def _shown(retro: Retro, currency: str) -> dict[str, str]:
             "incremental_low": _money(lo_hi[0], currency) if lo_hi else "",
             "incremental_high": _money(lo_hi[1], currency) if lo_hi else "",
             "incremental_margin": _money(retro.incremental_margin, currency),
-            "pre": _money(retro.pre, currency), "post": _money(retro.post, currency)}
+            "pre": _money(retro.pre, currency), "post": _money(retro.post, currency),
+            "fixed_cost": _money(retro.plan.fixed_cost, currency)}
 
 
 def not_ready_text(exc: RetroNotReady) -> str:
@@ -368,7 +369,8 @@ def plan_live(page: Page, plan_id: int):
                # unknown (a store without ad reports), ¥0 of stores that run no ads, or a contradicting setting
                "ads_note": coverage_short(pace.ads) if pace.ads is not None else "",
                "ads_sentence": coverage_note(pace.ads) if pace.ads is not None else "",
-               "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—"},
+               "projected": _money(pace.projected_gmv, currency) if pace.projected_gmv is not None else "—",
+               "fixed_cost": _money(pace.plan.fixed_cost, currency)},
         days_chart=chart_from_table(tables["days"], series=[("cum_gmv", "bar", 0), ("target_cum", "line", 0)],
                                     kind="day"),
         hours_chart=chart_from_table(tables["hours"], series=[("cum_gmv", "bar", 0), ("expected_cum", "line", 0)]),

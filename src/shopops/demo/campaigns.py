@@ -24,7 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import statistics
 from collections.abc import Callable
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth import get_user_model
@@ -157,6 +157,14 @@ def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int
     return goal, tuple(max(int(round(b * goal / fixed_goal, -2)), 100) for b in fixed_budget)
 
 
+def _planned_roi(goal: int, budget: tuple[int, int, int, int]) -> Decimal:
+    """The ROI goal a team writes next to its GMV goal and budget: (goal − cost) ÷ cost with the cost the ROI counts
+    (ad tools + content + samples; coupons are already out of the paid GMV: ``campaigns.analytics.fixed_cost``)."""
+    ads, content, _coupons, samples = budget
+    cost = Decimal(ads + content + samples)
+    return ((Decimal(goal) - cost) / cost).quantize(Decimal("0.1"), rounding=ROUND_DOWN)
+
+
 def _users() -> dict[str, object]:
     User = get_user_model()
     return {u.username: u for u in User.objects.filter(username__in=["director", "ops_specialist", "ads_specialist", "designer",
@@ -223,7 +231,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
             plan = services.plan_create(
                 name=f"{y} {name}", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}{name}",
                 theme=f"{name}：全店大促，主推当季爆款，老客召回与新客首单并重。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
-                goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=Decimal("2.50"), goal_margin_floor=Decimal("0.3000"),
+                goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=_planned_roi(goal, budget), goal_margin_floor=Decimal("0.3000"),
                 promo_campaign=container, hero_skus=_hero_skus(first - dt.timedelta(days=1)))
             if container is None:
                 _sale_promotions(plan, first=first, director=director, echo=echo)
@@ -251,7 +259,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
         nxt = services.plan_create(
             name=f"{year} 双12", stores=stores, starts_on=first, ends_on=last, owner=ops, festival=f"{MARKER}双12",
             theme="双12：年终回馈，冬季主推款 + 会员专享券。", goal_gmv=Decimal(goal), goal_paying_buyers=goal // GMV_PER_BUYER,
-            goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=Decimal("2.20"), goal_margin_floor=Decimal("0.3200"),
+            goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=_planned_roi(goal, budget), goal_margin_floor=Decimal("0.3200"),
             hero_skus=_hero_skus())
         _phases(nxt, segments)
         _budget(nxt, budget)
