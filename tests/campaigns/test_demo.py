@@ -75,13 +75,21 @@ def test_demo_campaign_season(demo, monkeypatch):
     from shopops.metrics.runners.kpis import KpiQuery
 
     monkeypatch.setenv("SHOPOPS_WAREHOUSE_URL", demo)
-    rows = run_query(KpiQuery(("gmv",), Period(dt.date(2026, 11, 7), dt.date(2026, 12, 4)), grain=Grain.DAY)).rows
+    rows = run_query(KpiQuery(("gmv", "ad_spend"), Period(dt.date(2026, 11, 7), dt.date(2026, 12, 4)), grain=Grain.DAY)).rows
     assert len(rows) == 28
     level = statistics.median(float(r["gmv"]) for r in rows)
     assert float(nxt.goal_gmv) == pytest.approx(round(level * 8 * 1.3, -4), abs=1)
-    # the budget scaled with the goal from the small demo's 双12 plan (¥91,000 for a ¥800,000 goal; each channel to ¥100)
-    budget = sum(b.amount for b in nxt.budget_lines.all())
-    assert float(budget) == pytest.approx(91_000 * float(nxt.goal_gmv) / 800_000, abs=250)
+    # the ad tools' budget from the same days' ad spend (median day × 8 days × 2.5, to ¥100); the other lines scaled
+    # with the goal from the small demo's 双12 plan (¥41,000 of ¥800,000: content, coupons, samples; each to ¥100)
+    lines = list(nxt.budget_lines.all())
+    spend = statistics.median(float(r["ad_spend"]) for r in rows)
+    assert float(sum(b.amount for b in lines if b.channel == "ad_tools")) == pytest.approx(round(spend * 8 * 2.5, -2), abs=1)
+    others = sum(b.amount for b in lines if b.channel != "ad_tools")
+    assert float(others) == pytest.approx(41_000 * float(nxt.goal_gmv) / 800_000, abs=150)
+    # the ROI goal the plan's own numbers imply: (goal − ads, content and samples) ÷ those, to 0.1 down
+    cost = float(sum(b.amount for b in lines if b.channel != "coupons"))
+    assert float(nxt.goal_roi) == pytest.approx((float(nxt.goal_gmv) - cost) / cost, abs=0.1)
+    assert float(nxt.goal_roi) <= (float(nxt.goal_gmv) - cost) / cost
     connection.disconnect_all()
     assert ContentPost.objects.filter(reach__isnull=False).count() == 5
     assert Target.objects.filter(kpi="gmv", month=dt.date(2026, 11, 1)).count() == 5

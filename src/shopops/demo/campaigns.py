@@ -54,6 +54,9 @@ PLANS: dict[str, tuple[int, tuple[int, int, int, int]]] = {
 # the demo's demand is lifted a little less or more than this, so some plans reach their goal and some miss it
 GOAL_UPLIFT: dict[str, Decimal] = {"年货节": Decimal("1.20"), "38节": Decimal("1.40"), "618": Decimal("1.30"),
                                    "99划算节": Decimal("1.35"), "双11": Decimal("1.50"), "双12": Decimal("1.30")}
+# the ad tools' budget: ordinary daily spend × the window's days × this (a sale's bids and budgets go up; the demo's
+# generator ramps spend 1.6–3.4× by discount depth, so some plans overspend their ad budget and some do not)
+AD_RAMP = Decimal("2.5")
 LEVEL_DAYS = 28  # the ordinary level: median daily GMV of the 4 weeks before the plan (or before today)
 NOTES: dict[str, tuple[str, str, str]] = {
     "年货节": ("礼盒套装连带率高，老客召回短信转化好。", "春节前物流截止日沟通不足，最后三天退款率上升。", "提前公告发货截止日；礼盒提前两周备货。"),
@@ -136,7 +139,8 @@ GMV_PER_BUYER = 540
 def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int, tuple[int, ...]]:
     """A plan's GMV goal and budget from the store's own sales: the median daily GMV (all stores) of the
     ``LEVEL_DAYS`` days before the plan starts (or before today, for a plan ahead), × the window's days ×
-    ``GOAL_UPLIFT``, rounded to ¥10,000; the budget scaled from ``PLANS`` by the same ratio. A median, so a
+    ``GOAL_UPLIFT``, rounded to ¥10,000; the ad tools' budget from the median daily ad spend of the same days × the
+    window's days × ``AD_RAMP`` (to ¥100), the other lines scaled from ``PLANS`` by the goal's ratio. Medians, so a
     campaign inside those weeks does not lift the level much. Falls back to ``PLANS`` when there are no sales."""
     from shopops.core.periods import Grain, Period
     from shopops.metrics.runners import run_query
@@ -145,16 +149,21 @@ def _goal(name: str, first: dt.date, last: dt.date, today: dt.date) -> tuple[int
     fixed_goal, fixed_budget = PLANS[name]
     end = min(first, today) - dt.timedelta(days=1)
     try:
-        rows = run_query(KpiQuery(("gmv",), Period(end - dt.timedelta(days=LEVEL_DAYS - 1), end), grain=Grain.DAY)).rows
+        rows = run_query(KpiQuery(("gmv", "ad_spend"), Period(end - dt.timedelta(days=LEVEL_DAYS - 1), end),
+                                  grain=Grain.DAY)).rows
     except ShopopsError:
         rows = []
     daily = [Decimal(str(r["gmv"] or 0)) for r in rows]
     level = statistics.median(daily) if len(daily) >= LEVEL_DAYS // 2 else Decimal(0)
     if level <= 0:
         return fixed_goal, fixed_budget
-    goal = int((level * ((last - first).days + 1) * GOAL_UPLIFT[name] / 10_000).to_integral_value()) * 10_000
+    days = (last - first).days + 1
+    goal = int((level * days * GOAL_UPLIFT[name] / 10_000).to_integral_value()) * 10_000
     goal = max(goal, 10_000)
-    return goal, tuple(max(int(round(b * goal / fixed_goal, -2)), 100) for b in fixed_budget)
+    scaled = tuple(max(int(round(b * goal / fixed_goal, -2)), 100) for b in fixed_budget)
+    spend = statistics.median(Decimal(str(r["ad_spend"] or 0)) for r in rows)
+    ads = max(int(round(spend * days * AD_RAMP, -2)), 100) if spend > 0 else scaled[0]
+    return goal, (ads, *scaled[1:])
 
 
 def _planned_roi(goal: int, budget: tuple[int, int, int, int]) -> Decimal:
