@@ -37,7 +37,7 @@ def _page(ticket, language: str) -> str:
 
 
 def _history(html: str) -> str:
-    return html.split('<ul class="muted">', 1)[1].split("</ul>", 1)[0]
+    return html.split('<ul class="muted panel-body svc-history">', 1)[1].split("</ul>", 1)[0]
 
 
 def test_ticket_page_in_chinese(desk):
