@@ -70,7 +70,7 @@ def test_chat_page_sums_an_agent_over_their_accounts(warehouse, desk):
     person = html.split('id="chat-by-person"', 1)[1].split("</table>", 1)[0]
     row = person.split('<th scope="row">小美', 1)[1].split("</tr>", 1)[0]
     assert "2 个账号" in row
-    assert ">1246<" in row  # 312 + 255 + 205 + 188 + 148 + 138 chats served
+    assert ">1,246<" in row  # thousands separated as on every page; 312 + 255 + 205 + 188 + 148 + 138 chats served
     assert "36.4%" in row  # inquiry buyers 255 of inquirers 700
     assert "92.2%" in row  # satisfied 38 + 18 + 24 + 8 + 7 = 95 of 103 ratings
     assert person.count('<th scope="row">') == 1  # only agents with more than one account

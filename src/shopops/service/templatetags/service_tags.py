@@ -10,12 +10,15 @@ register = template.Library()
 
 @register.filter
 def time_left(seconds: int | None) -> str:
-    """Business seconds left -> "2 h 05 min" / "overdue 1 h 05 min"."""
+    """Business seconds left -> "2 h 05 min" / "overdue 1 h 05 min" / "overdue < 1 min" (never "0 min")."""
     if seconds is None:
         return "—"
     s = abs(int(seconds))
     h, m = divmod(s // 60, 60)
-    text = _("%(h)d h %(m)02d min") % {"h": h, "m": m} if h else _("%(m)d min") % {"m": m}
+    if not h and not m:
+        text = _("< 1 min")
+    else:
+        text = _("%(h)d h %(m)02d min") % {"h": h, "m": m} if h else _("%(m)d min") % {"m": m}
     return _("overdue %(t)s") % {"t": text} if seconds < 0 else text
 
 
