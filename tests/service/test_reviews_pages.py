@@ -77,6 +77,7 @@ def test_pages_show_reviews_complaints_dsr_and_escape_text(store):
     page = c.get(reverse("service:reviews"), {"aspect": "size"}).content.decode()
     assert page.count('class="svc-review-text"') == 8  # every wave review names 尺码 (the quiet ones do not)
     assert "&lt;script&gt;" in page and "<script>alert" not in page and "13812345678" not in page
+    assert "<td>天猫旗舰店</td>" in page and "<td>tmall</td>" not in page  # the store's name, not its id
     page = c.get(reverse("service:reviews"), {"sentiment": "positive", "product": "P2"}).content.decode()
     assert page.count('class="svc-review-text"') == 21
     page = c.get(reverse("service:review_products")).content.decode()

@@ -25,12 +25,9 @@ PAGE_SIZE = 50
 
 
 def _stores() -> list[tuple[str, str]]:
-    from shopops.metrics.dimensions import store_list
+    from shopops.metrics.dimensions import store_names
 
-    try:
-        return [(s.store_id, s.name or s.store_id) for s in store_list()]
-    except Exception:  # no warehouse yet
-        return []
+    return list(store_names().items())  # (id, name) by id; none while the warehouse cannot be read
 
 
 def _aspect_labels() -> list[tuple[str, str]]:
@@ -73,9 +70,10 @@ def review_list(request: HttpRequest) -> HttpResponse:
         aspect=aspect, negative_only_aspect=g.get("neg") == "1", bad_only=g.get("bad") == "1",
         first=_date(g.get("from"), errors, _("From")), last=_date(g.get("to"), errors, _("To")))
     result = selectors_reviews.review_list(f, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
-    labels = dict(_aspect_labels())
+    labels, names = dict(_aspect_labels()), dict(stores)
     for row in result.rows:
         row["aspect_labels"] = [(a, labels[a], a in row["negative_aspects"]) for a in row["aspects"]]
+        row["store_name"] = names.get(row["store_id"]) or row["store_id"]
     query = g.copy()
     query.pop("page", None)
     from shopops.service.review_model import model_status, store_adaptation
