@@ -29,7 +29,8 @@ ENGLISH_RUN = re.compile(r"[A-Za-z][A-Za-z'’]+(?:[ ,.:;!?()-]+[A-Za-z][A-Za-z'
 
 def _visible_text(page: str) -> str:
     page = re.sub(r"(?s)<(script|style|code|pre|svg|textarea|option)\b[^>]*>.*?</\1>", " ", page)
-    page = re.sub(r"(?s)<(\w+)\b[^>]*\blang=\"en\"[^>]*>.*?</\1>", " ", page)  # English on purpose, marked
+    page = re.sub(r"(?s)<(\w+)\b[^>]*\blang=\"en[^\"]*\"[^>]*>.*?</\1>", " ", page)  # English on purpose, marked
+    # (an English report shown in the page is an <article lang="en">)
     page = re.sub(r"(?s)<!--.*?-->", " ", page)
     return html_lib.unescape(re.sub(r"<[^>]+>", "\n", page))
 
