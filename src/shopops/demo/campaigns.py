@@ -180,18 +180,28 @@ def _users() -> dict[str, object]:
                                                                      "copywriter", "customer_service", "analyst", "procurement"])}
 
 
-def _sale_promotions(plan, *, first: dt.date, director, echo: Callable[[str], None]) -> None:
+def _low_margin_skus() -> list[str]:
+    """The SKUs a team leaves out of store-wide offers: cost over ``LOW_MARGIN_COST_SHARE`` of the price (the 双11
+    plan's 9折 exclusion list), from the floor prices the promotions plan set."""
+    from django.db.models import F
+
+    from shopops.demo.promotions_plan import LOW_MARGIN_COST_SHARE
+    from shopops.promotions.models import FloorPrice
+
+    rows = FloorPrice.objects.filter(list_price__gt=0, cost__gt=F("list_price") * LOW_MARGIN_COST_SHARE)
+    return sorted(rows.values_list("sku", flat=True))
+
+
+def _sale_promotions(plan, *, first: dt.date, director, low_margin: list[str], echo: Callable[[str], None]) -> None:
     """A sale's offers as the team set them up: a 满减 and a store coupon over the sale's days, the usual low-margin
-    SKUs left out (cost over half the price, as the 双11 plan's 9折), published by the director two days before the
+    SKUs left out (``_low_margin_skus``), published by the director two days before the
     first day with the floor guard passing — for the sales that have begun by the demo's today (the 双11 plan has
     the promotions module's 双11 主会场 instead)."""
     from shopops.promotions import services as promotion_services
-    from shopops.promotions.models import FloorPrice
 
     container = plan.promo_campaign
     if container is None or director is None:
         return
-    low_margin = sorted(f.sku for f in FloorPrice.objects.all() if f.list_price and f.cost > f.list_price / 2)
     window = {"starts_at": container.starts_at, "ends_at": container.ends_at}
     for name, kind, parameters in (
             ("满300减30", "tiered_reduction", {"tiers": [["300", "30"]]}),
@@ -227,6 +237,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
     template = services.task_template_standard_ensure()
     year = today.year
     created = 0
+    low_margin = _low_margin_skus()
     with transaction.atomic():
         for name in ("年货节", "38节", "618", "99划算节", "双11"):
             y = year if _span(name, year)[1] < today else year - 1  # its last run before today
@@ -243,7 +254,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
                 goal_new_buyers=goal // (3 * GMV_PER_BUYER), goal_roi=_planned_roi(goal, budget), goal_margin_floor=Decimal("0.3000"),
                 promo_campaign=container, hero_skus=_hero_skus(first - dt.timedelta(days=1)))
             if container is None:
-                _sale_promotions(plan, first=first, director=director, echo=echo)
+                _sale_promotions(plan, first=first, director=director, low_margin=low_margin, echo=echo)
             _phases(plan, segments)
             _budget(plan, budget)
             _tasks_done(plan, template, today=today)
@@ -283,7 +294,7 @@ def campaigns_demo_create(*, today: dt.date, echo: Callable[[str], None] = print
         for status, when in next_steps(first, last, today):  # a demo built on or after its first day: running
             services.plan_transition(plan=nxt, to=status, user=ops, now=when)
         if first <= today:  # its offers went live two days before (before that they are the team's work in progress)
-            _sale_promotions(nxt, first=first, director=director, echo=echo)
+            _sale_promotions(nxt, first=first, director=director, low_margin=low_margin, echo=echo)
         created += 1
 
         # next year's 年货节: a draft, its tasks not started
