@@ -22,6 +22,10 @@ def test_target_curve_and_projection_by_hand():
     assert source == "flat" and list(curve) == [0.25, 0.5, 0.75, 1.0]
     # a shape of the wrong length (last year's window was shorter) falls back to flat
     assert target_curve([1, 2], 3)[1] == "flat"
+    # last year's window began before the stores' first sale: those days are unknown, not ¥0 (the
+    # demo's 双12 had a target of ¥0 on its first two days and a projected 322 %): an average day each
+    curve, source = target_curve([0, 0, 10, 20, 30], 5)
+    assert source == "last_year" and np.allclose(curve, [0.2, 0.4, 0.5, 0.7, 1.0])
     # 120 sold after half of the curve: projected to finish at 240
     assert project(120.0, np.array([0.25, 0.5, 1.0]), 2) == 240.0
     assert project(5.0, np.array([0.5, 1.0]), 0) is None

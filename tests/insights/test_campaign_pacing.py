@@ -10,10 +10,11 @@ import math
 import numpy as np
 import pytest
 
+from shopops.core.shapes import day_shares
 from shopops.insights.crosssection import conversion_peer_signals, share_collapse_signals
 from shopops.insights.detection import Settings
 from shopops.insights.pacing import (
-    PaceSettings, day_shares, explain, hour_cum_share, judge_pace, price_off_plan, severity, shape_spread,
+    PaceSettings, explain, hour_cum_share, judge_pace, price_off_plan, severity, shape_spread,
 )
 
 D0 = dt.date(2025, 5, 1)
@@ -25,6 +26,12 @@ def test_day_shares_from_last_year_else_flat():
     assert day_shares(None, 4)[1] == "flat" and list(day_shares(None, 4)[0]) == [0.25] * 4
     assert day_shares([1, 2], 3)[1] == "flat"  # last year's window of another length
     assert day_shares([0, 0, 5], 3)[1] == "flat"  # mostly empty: last year's store had not started
+    # the store's first sale on last year's third day: the two days before it are unknown, not ¥0 —
+    # each carries the known days' mean (20), so the shares are 20, 20, 10, 20, 30 of 100
+    s, src = day_shares([0, 0, 10, 20, 30], 5)
+    assert src == "last_year" and np.allclose(s, [0.2, 0.2, 0.1, 0.2, 0.3])
+    # a zero day after the first sale is a real ¥0 day
+    assert np.allclose(day_shares([10, 0, 30], 3)[0], [0.25, 0.0, 0.75])
 
 
 def test_hour_share_by_hand():

@@ -6,7 +6,8 @@ passes the plan's parameters in (:class:`PacePlan`). Pure maths in :func:`target
 
 * **The target curve** spreads the GMV target over the campaign's days in the shape of the *same
   campaign last year* (the daily GMV of the window 364 days earlier — same weekdays — as shares
-  of its total). Without last year's data the shape is flat per day. The hour curve of a day is
+  of its total; days before last year's first sale are unknown, not ¥0: they carry an average day,
+  ``core.shapes``). Without last year's data the shape is flat per day. The hour curve of a day is
   the hour profile of the stores' past campaign days (the last year's window), else of all past
   days.
 * **Projected finish** = GMV so far / the share of the target curve elapsed (so a campaign
@@ -31,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from shopops.core.periods import Grain, Period
+from shopops.core.shapes import day_shares
 from shopops.metrics.dimensions import product_titles
 from shopops.metrics.runners import KpiQuery, StoreCoverage, ad_coverage, run_query
 from shopops.metrics.sources import paid_orders
@@ -94,12 +96,10 @@ class Pace:
 
 
 def target_curve(shape: list[float] | np.ndarray | None, n_days: int) -> tuple[np.ndarray, str]:
-    """Cumulative shares (ending at 1) of a campaign of ``n_days`` from last year's daily values."""
-    if shape is not None:
-        s = np.asarray(shape, dtype=np.float64)
-        if s.size == n_days and np.all(s >= 0) and s.sum() > 0:
-            return np.cumsum(s) / s.sum(), "last_year"
-    return np.arange(1, n_days + 1) / n_days, "flat"
+    """Cumulative shares (ending at 1) of a campaign of ``n_days`` from last year's daily values
+    (``core.shapes.day_shares``: days before last year's first sale are unknown, not ¥0)."""
+    shares, source = day_shares(shape, n_days)
+    return np.cumsum(shares), source
 
 
 def project(cum_actual: float, curve: np.ndarray, elapsed_days: int) -> float | None:

@@ -36,8 +36,9 @@ import pandas as pd
 
 from shopops.core.alerts import Alert
 from shopops.core.periods import Grain, Period
+from shopops.core.shapes import day_shares
 from shopops.insights.pacing import (
-    PaceSettings, PaceVerdict, day_shares, explain, hour_cum_share, judge_pace, price_off_plan, severity, shape_spread,
+    PaceSettings, PaceVerdict, explain, hour_cum_share, judge_pace, price_off_plan, severity, shape_spread,
 )
 
 LAST_YEAR = dt.timedelta(days=364)  # the same weekdays

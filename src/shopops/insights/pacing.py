@@ -4,7 +4,9 @@ The campaigns app's live page shows a plan's pace (``campaigns.pacing``); this m
 For a plan with a GMV (or paying-buyers) target over its days:
 
 * **Day-of-campaign profile** ``s_k``: the share of the campaign's total that day *k* carries —
-  last year's same window (364 days earlier: the same weekdays) as shares of its total, else the
+  last year's same window (364 days earlier: the same weekdays) as shares of its total
+  (``core.shapes.day_shares``, shared with the live page: days before last year's first sale are
+  unknown and carry an average day), else the
   store's own last 28 days before the window repeated (a flat profile over the weekdays' pattern,
   i.e. each weekday's share of a usual week), else flat.
 * **Intraday profile** ``H_h``: the cumulative share of a day's GMV paid before hour *h*, from the
@@ -49,16 +51,6 @@ class PaceSettings:
     # the cumulative pace counts at most this many independent days
     price_tolerance: float = 0.05  # a hero product's paid unit price off the plan's price by more than this
     min_price_units: int = 1  # … over at least this many units of the day (a price is a fact, not a sample: one order shows it)
-
-
-def day_shares(reference: np.ndarray | list[float] | None, n_days: int) -> tuple[np.ndarray, str]:
-    """Shares (summing to 1) of each of the campaign's ``n_days`` days. ``reference``: last year's
-    daily values of the same window (length ``n_days``), or None."""
-    if reference is not None:
-        r = np.asarray(reference, dtype=float)
-        if r.size == n_days and np.all(np.isfinite(r)) and np.all(r >= 0) and r.sum() > 0 and (r > 0).sum() >= n_days / 2:
-            return r / r.sum(), "last_year"
-    return np.full(n_days, 1.0 / n_days), "flat"
 
 
 def weekday_shares(days_weekday: list[int], usual: dict[int, float]) -> np.ndarray:
