@@ -100,7 +100,7 @@ def test_templates_are_edited_by_the_lead_only(desk):
     assert r.status_code == 403
     r = client_for("cslead").post(reverse("service:template_new"),
                                   {"title": "问候", "scenario": "greeting", "body": "亲，{nick}您好", "is_active": "on"})
-    assert r.status_code == 400 and "unknown variable {nick} at character 3" in r.content.decode()
+    assert r.status_code == 400 and "第 3 个字符处的变量 {nick} 不存在" in r.content.decode()
     r = client_for("cslead").post(reverse("service:template_new"),
                                   {"title": "问候", "scenario": "greeting", "body": "亲，{nickname}您好", "is_active": "on"})
     assert r.status_code == 302

@@ -99,12 +99,15 @@ def test_pages_show_reviews_complaints_dsr_and_escape_text(store):
 def test_reply_draft_from_a_template(store):
     ReplyTemplate.objects.create(title="差评致歉", scenario=TemplateScenario.REVIEW_REPLY,
                                  body="{nickname}您好，很抱歉{product}的尺码给您带来不便，我们会尽快改进。")
-    ReplyTemplate.objects.create(title="好评感谢", scenario=TemplateScenario.REVIEW_REPLY, body="感谢{nickname}的好评！")
+    ReplyTemplate.objects.create(title="好评感谢", scenario=TemplateScenario.REVIEW_REPLY,
+                                 body="感谢{nickname}的好评！{store}期待您再次光临")
     c = client_for("mei")
     page = c.get(reverse("service:review_reply", args=["tmall", "P1-w1"])).content.decode()
     assert "亲您好，很抱歉P1的尺码给您带来不便" in page
     page = c.get(reverse("service:review_reply", args=["tmall", "P2-q3"])).content.decode()
-    assert "感谢亲的好评！" in page
+    # the buyer reads the reply: the store's name (the stores table above), never its id
+    assert "感谢亲的好评！天猫旗舰店期待您再次光临" in page and "tmall期待" not in page
+    assert "· 天猫旗舰店 ·" in page
     assert c.get(reverse("service:review_reply", args=["tmall", "missing"])).status_code == 404
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from shopops.core.errors import ValidationError
 from shopops.service.models import ReplyTemplate, TicketType
@@ -23,12 +24,20 @@ def test_render_fills_escapes_braces_and_strips_control_characters():
 
 @pytest.mark.parametrize(("body", "message"), [
     ("您好{nick_name}", "unknown variable {nick_name} at character 3"),
-    ("您好{nickname", "unmatched '{' at character 3"),
+    ("您好{nickname", "a lone “{” at character 3"),
     ("优惠券 {coupon_code}", "variable {coupon_code} (coupon code) at character 5 has no value"),
 ])
 def test_refusals_name_the_variable_and_place(body, message):
-    with pytest.raises(ValidationError, match=message.replace("{", r"\{").replace("(", r"\(").replace(")", r"\)")):
+    with translation.override("en"), pytest.raises(
+            ValidationError, match=message.replace("{", r"\{").replace("(", r"\(").replace(")", r"\)")):
         render(body, {"nickname": "a"})
+
+
+def test_refusals_speak_the_readers_language():
+    # a customer-service agent reading Chinese gets the refusal in Chinese (it was English on a Chinese page)
+    with translation.override("zh-hans"), pytest.raises(ValidationError) as e:
+        render("优惠券 {coupon_code}", {})
+    assert str(e.value) == "话术：第 5 个字符处的变量 {coupon_code}（优惠券码）在这里没有值。"
 
 
 def test_usage_is_counted_when_a_reply_uses_the_template(desk):
@@ -83,3 +92,12 @@ def test_coupon_code_comes_from_the_promotions_app(desk):
     c.login(username="cslead", password=PASSWORD)
     page = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}), {"template": tpl.pk, "coupon": coupon.pk})
     assert f"小猪您好，送您优惠券 {own.code}" in page.content.decode()
+    # a coupon whose every code is claimed by others: the agent is told why, in Chinese, and sees it in the list
+    # (the first coupon: 2 claimable codes issued above, none claimed by quoting one)
+    gone = promotions.coupon_create(promotion=p, name="老客回购券", valid_from=now - dt.timedelta(days=1),
+                                    valid_until=now + dt.timedelta(days=20), total_quantity=1, store_id="tmall")
+    promotions.coupon_issue(coupon=gone, now=now, customer_ids=["buyer-9"])
+    page = c.get(reverse("service:ticket", kwargs={"ticket_id": t.pk}), {"template": tpl.pk, "coupon": gone.pk})
+    html = page.content.decode()
+    assert "优惠券“老客回购券”已没有可发放的券码" in html and "has no value" not in html
+    assert "老客回购券（剩 0 个券码）" in html and "¥10 售后补偿券（剩 2 个券码）" in html

@@ -184,10 +184,15 @@ def coupon_code_for(*, coupon_id: int, customer_id: str = "") -> str:
     return free.code if free else ""
 
 
-def coupon_options() -> list[tuple[int, str]]:
+def coupon_options() -> list[tuple[int, str, int]]:
+    """The coupons a reply may quote (newest first): ``(id, name, codes left to give)`` — a customer's own
+    unredeemed code is given even when none is left unclaimed (:func:`coupon_code_for`)."""
+    from django.db.models import Count, Q
+
     from shopops.promotions.models import Coupon
 
-    return [(c.pk, c.name) for c in Coupon.objects.order_by("-valid_until")[:50]]
+    qs = Coupon.objects.annotate(left=Count("codes", filter=Q(codes__customer_id="", codes__claimed_at__isnull=True)))
+    return [(c.pk, c.name, c.left) for c in qs.order_by("-valid_until")[:50]]
 
 
 # ------------------------------------------------------------------------------ surveys

@@ -50,7 +50,10 @@ def review_wave_tickets(*, day: dt.date, con=None, now: dt.datetime | None = Non
 
 def review_reply_draft(*, store_id: str, review_id: str, template_id: int | None = None, con=None) -> tuple[str, ReplyTemplate]:
     """A reply to a review from a 评价回复 template (the chosen one, or the most used for the store's
-    platform); ``{product}`` is the product id, ``{nickname}`` 亲 (platforms mask buyers' names)."""
+    platform); ``{product}`` is the product's title (its id when it has none), ``{store}`` the store's name,
+    ``{nickname}`` 亲 (platforms mask buyers' names) — the buyer reads this text."""
+    from shopops.metrics.dimensions import store_names
+    from shopops.service.selectors import product_title
     from shopops.service.selectors_reviews import review_get
     from shopops.service.services import template_render
 
@@ -71,6 +74,7 @@ def review_reply_draft(*, store_id: str, review_id: str, template_id: int | None
             raise ValidationError(gettext("No active template for replies to reviews (话术 with the scenario “reply to a review”): "
                                           "add one first."))
         template = ordered[0]
-    text = template_render(template=template, values={"nickname": "亲", "product": review["product_id"],
-                                                      "order_id": review["order_id"] or "", "store": store_id})
+    text = template_render(template=template, values={
+        "nickname": "亲", "product": product_title(store_id=store_id, product_id=review["product_id"]),
+        "order_id": review["order_id"] or "", "store": store_names().get(store_id, store_id)})
     return text, template

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from django.utils.translation import get_language, gettext
+
 from shopops.core.errors import ValidationError
 
 VARIABLES: dict[str, tuple[str, str]] = {
@@ -23,6 +25,14 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "agent": ("客服昵称", "agent nickname"),
     "ticket_id": ("工单号", "ticket number"),
 }
+
+
+
+def variable_label(name: str) -> str:
+    """The variable's name for the reader (客户昵称 / customer nickname)."""
+    zh, en = VARIABLES[name]
+    return zh if (get_language() or "").lower().startswith("zh") else en
+
 
 _TOKEN = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -44,12 +54,13 @@ def _scan(body: str):
             continue
         if m.group(1) is None:  # a lone brace
             raise ValidationError(
-                f"template: unmatched {text!r} at character {m.start() + 1}; write {text * 2} for a literal brace")
+                gettext("Template: a lone “%(brace)s” at character %(position)s; write %(double)s for a literal brace.")
+                % {"brace": text, "position": m.start() + 1, "double": text * 2})
         name = m.group(1).strip()
         if name not in VARIABLES:
             raise ValidationError(
-                f"template: unknown variable {{{name}}} at character {m.start() + 1}; "
-                f"known: {', '.join('{' + v + '}' for v in VARIABLES)}",
+                gettext("Template: unknown variable {%(name)s} at character %(position)s; known: %(known)s.")
+                % {"name": name, "position": m.start() + 1, "known": ", ".join("{" + v + "}" for v in VARIABLES)},
                 problems=[{"variable": name, "position": m.start() + 1}])
         yield name, m.start() + 1
 
@@ -68,8 +79,8 @@ def render(body: str, values: Mapping[str, str | None]) -> str:
         value = values.get(name)
         if value is None or str(value) == "":
             raise ValidationError(
-                f"template: variable {{{name}}} ({VARIABLES[name][1]}) at character {m.start() + 1} "
-                "has no value for this ticket",
+                gettext("Template: the variable {%(name)s} (%(label)s) at character %(position)s has no value here.")
+                % {"name": name, "label": variable_label(name), "position": m.start() + 1},
                 problems=[{"variable": name, "position": m.start() + 1}])
         return _CONTROL.sub("", str(value))
 

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.roles import Module
-from shopops.service import permissions, selectors, services
+from shopops.service import permissions, selectors, services, templating
 from shopops.service.forms import ReplyForm, ReplyTemplateForm, TemplateSearchForm, TicketForm
 from shopops.service.models import Agent, Priority, ReplyTemplate, SurveyKind, Ticket, TicketStatus, TicketType
 from shopops.ui.exports import FORMATS, export_response
@@ -130,17 +130,23 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
         else:
             values = {}
             coupon = request.GET.get("coupon", "")
+            coupon_error = ""
             if coupon.isdigit():
                 try:
                     values["coupon_code"] = selectors.coupon_code_for(coupon_id=int(coupon), customer_id=ticket.customer_id)
                 except Exception:  # unknown coupon: the render names the missing variable
                     values["coupon_code"] = ""
+                if not values["coupon_code"]:
+                    name = next((label for pk, label, _left in selectors.coupon_options() if pk == int(coupon)), coupon)
+                    coupon_error = _("The coupon “%(coupon)s” has no code left to give (every code is claimed): choose "
+                                     "another coupon, or add codes to it in promotions.") % {"coupon": name}
             try:
                 initial = {"body": services.template_render(template=template, ticket=ticket, values=values,
                                                             agent=selectors.agent_for_user(user)),
                            "template_id": template.pk}
             except ValidationError as exc:
-                draft_error = str(exc)
+                draft_error = coupon_error if coupon_error and "coupon_code" in templating.template_variables(
+                    template.body) else str(exc)
     can_edit = permissions.can_edit(user, ticket)
     me = selectors.agent_for_user(user)
     return {

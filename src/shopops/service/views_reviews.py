@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from shopops.core.errors import ShopopsError
 from shopops.core.roles import Module
-from shopops.service import aspects, permissions, selectors_reviews
+from shopops.service import aspects, permissions, selectors, selectors_reviews
 from shopops.service.models import ReplyTemplate, TemplateScenario
 from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
@@ -181,5 +181,6 @@ def reply_draft(request: HttpRequest, store_id: str, review_id: str) -> HttpResp
         error = str(exc)
     labels = dict(_aspect_labels())
     review["aspect_labels"] = [(labels[a], a in review["negative_aspects"]) for a in review["aspects"]]
+    review["product_title"] = selectors.product_title(store_id=store_id, product_id=review["product_id"])
     return render(request, "service/reviews/reply.html", {"review": review, "templates": templates, "draft": draft,
                                                           "chosen": chosen, "error": error})
