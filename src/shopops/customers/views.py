@@ -14,6 +14,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from shopops.core.roles import Module
 from shopops.customers import selectors
@@ -166,9 +167,9 @@ def clv(ctx: Page):
 # list and 360°
 # ---------------------------------------------------------------------------
 LIST_COLUMNS = (
-    ("orders", _("Orders"), "count"), ("gmv", _("GMV"), "money"), ("aov", _("Average order value"), "money"),
-    ("first_order_date", _("First order"), "date"), ("last_order_date", _("Last order"), "date"),
-    ("recency_days", _("Days since last order"), "count"),
+    ("orders", _lazy("Orders"), "count"), ("gmv", _lazy("GMV"), "money"), ("aov", _lazy("Average order value"), "money"),
+    ("first_order_date", _lazy("First order"), "date"), ("last_order_date", _lazy("Last order"), "date"),
+    ("recency_days", _lazy("Days since last order"), "count"),
 )
 
 
