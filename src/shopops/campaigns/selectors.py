@@ -472,7 +472,7 @@ class CalendarItem:
 
 
 CALENDAR_KINDS: tuple[tuple[str, str], ...] = (
-    ("festival", gettext_lazy("Platform festivals")), ("holiday", gettext_lazy("Holidays and 调休")),
+    ("festival", gettext_lazy("Platform festivals")), ("holiday", gettext_lazy("Holidays and make-up workdays (调休)")),
     ("store_day", gettext_lazy("Store days")), ("campaign", gettext_lazy("Campaigns")),
     ("promotion", gettext_lazy("Promotions")), ("content", gettext_lazy("Content")), ("task", gettext_lazy("Tasks")),
 )

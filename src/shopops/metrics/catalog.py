@@ -577,10 +577,10 @@ _kpi(Kpi(
     Unit.MONEY, combine=("ad_gmv", "-ad_spend"), tags=("marketing",),
 ))
 _kpi(Kpi(
-    "roi", "ROI(收益率)", "ROI (as defined in the seeds)",
-    "(推广成交金额 − 推广花费) ÷ 推广花费,即种子数据定义的 (收入 − 成本) ÷ 成本;"
+    "roi", "ROI(收益率)", "ROI (net return)",
+    "(推广成交金额 − 推广花费) ÷ 推广花费,即 (收入 − 成本) ÷ 成本;"
     "不同于推广工具标注的“ROI”(见投产比)。",
-    "(ad-attributed GMV − ad spend) / ad spend, the seeds' (revenue − cost) / cost; not what the ad "
+    "(ad-attributed GMV − ad spend) / ad spend, i.e. (revenue − cost) / cost; not what the ad "
     "tools label “ROI” (that is ROAS).",
     Unit.RATIO, numerator="ad_return", denominator="ad_spend", tags=("marketing",),
 ))
