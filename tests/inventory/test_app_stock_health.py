@@ -36,7 +36,7 @@ def oracle(data: dict[str, pd.DataFrame], *, received: dict, open_po: dict) -> d
         u30 = int(sum(q for d, q in s.items() if DAY - dt.timedelta(days=29) <= d <= DAY))
         u90 = int(sum(q for d, q in s.items() if DAY - dt.timedelta(days=89) <= d <= DAY))
         window = [DAY - dt.timedelta(days=k) for k in range(30)]
-        out_days = sum(1 for d in window if daily[d] == 0)
+        out_days = sum(1 for d in window if daily[d] == 0 and not s.get(d, 0))  # a day that sold had stock
         demand = u30 / 30
         in_stock = 30 - out_days
         rate = u30 / in_stock if in_stock else u90 / 90

@@ -22,7 +22,8 @@ Definitions (docs/inventory.md, shared/GLOSSARY.md):
   exists); **days of cover** = on hand / daily demand (none without demand).
 * **sell-through** (售罄率, 30 days) = units sold / (units sold + on hand).
 * **stock-out days** (30 days) = days whose latest snapshot showed 0 on hand (snapshots
-  carried forward: with weekly snapshots, a week per empty snapshot).
+  carried forward: with weekly snapshots, a week per empty snapshot) and that sold nothing — a sale
+  shows stock that day (a SKU restocked between weekly snapshots, or sold out late in the day).
 * **lost sales** = stock-out days × the demand of the in-stock days (units sold / in-stock
   days; the 90-day rate when the SKU was out all 30 days), valued at the selling price.
 * **aged stock** (库龄 > 90 days), first in first out: what was on hand 90 days ago minus what
@@ -104,8 +105,15 @@ def position_facts(*, snapshots: pd.DataFrame, sales: pd.DataFrame, skus: pd.Dat
     end = nxt.fillna(day + dt.timedelta(days=1))
     span = (pd.to_datetime(end) - pd.to_datetime(base["start"])).dt.days
     zero_days = span.where(base["on_hand"] <= 0, 0)
-    out["stockout_days"] = zero_days.groupby([base["store_id"], base["sku_id"]]).sum().reindex(out.index).fillna(0) \
-        .clip(upper=WINDOW_DAYS).astype("int64")
+    # … less the days of those spans that sold: a sale shows stock that day (a weekly snapshot of 0 carried
+    # over a week the SKU kept selling in is not a week out of stock)
+    zero = base.loc[base["on_hand"] <= 0, ["store_id", "sku_id", "start"]].assign(end=end[base["on_hand"] <= 0])
+    sold = s[(s["date"] >= w30) & (s["units"] > 0)][["store_id", "sku_id", "date"]].drop_duplicates()
+    hit = sold.merge(zero, on=["store_id", "sku_id"])
+    hit = hit[(hit["date"] >= hit["start"]) & (hit["date"] < hit["end"])]
+    sold_out_days = hit.drop_duplicates(["store_id", "sku_id", "date"]).groupby(["store_id", "sku_id"]).size()
+    out["stockout_days"] = (zero_days.groupby([base["store_id"], base["sku_id"]]).sum().reindex(out.index).fillna(0)
+                            - sold_out_days.reindex(out.index).fillna(0)).clip(lower=0, upper=WINDOW_DAYS).astype("int64")
     aged_ago = _ffill_on_day(snaps, day - dt.timedelta(days=AGED_DAYS))
     out["on_hand_aged_ago"] = aged_ago.reindex(out.index).fillna(0).astype("int64")
     out = out.reset_index()
