@@ -64,6 +64,18 @@ def test_open_purchase_orders_are_counted_once():
     assert a.quantity == b.quantity == c.quantity
 
 
+def test_rounding_alone_orders_nothing_for_a_sku_that_does_not_sell():
+    # 0.01 a day, σ_d 0.1, L = 9, σ_L = 2, R = 7, 95 %: SS = 1.645·√(9·0.01 + 0.0001·4) = 0.495, ROP = ⌈0.09 + 0.495⌉ = 1.
+    # With 1 on hand (= ROP) the stock covers the 16 days' 0.16 units and the safety stock: no order — the
+    # demo's replenishment list raised such a SKU to its supplier's MOQ of 20
+    t = terms(moq=20)
+    idle = plan_item(ItemPlanInput("A", t, on_hand=1, daily_demand=(0.01,) * 30, demand_sd=0.1), Policy(review_days=7))
+    assert idle.reorder_point == 1 and idle.inventory_position == 1 and idle.quantity == 0
+    # … while the same SKU out of stock is reordered (0 < 0.16 + 0.495), at the MOQ
+    empty = plan_item(ItemPlanInput("A", t, on_hand=0, daily_demand=(0.01,) * 30, demand_sd=0.1), Policy(review_days=7))
+    assert empty.quantity == 20
+
+
 def test_moq_and_case_pack_rounding_by_hand():
     flat = (5.0,) * 40
     # need = S − IP; S = 5·16 + SS(σ=0, σ_L=0) = 80; IP = 0 → 80

@@ -13,7 +13,8 @@ Per item (a SKU, or a merchant code stocked from one warehouse):
 * **reorder point** ``ROP = D(L) + SS`` where ``D(L)`` is the forecast demand over the next ``L``
   days (the forecast path, so a campaign inside the lead time counts);
   **order-up-to** ``S = D(L + R) + SS`` with ``R`` the review period.
-* when ``IP ≤ ROP``: need ``S − IP``, raised to the MOQ and rounded **up** to whole case packs;
+* when ``IP ≤ ROP`` (and ``IP`` is below the unrounded ``D(L + R) + SS``: the rounding alone orders
+  nothing): need ``S − IP``, raised to the MOQ and rounded **up** to whole case packs;
   then every price break whose quantity (rounded to packs) stays within ``max_cover_days`` of
   demand beyond ``S`` is a candidate, and the quantity with the lowest **cost per unit** —
   ``unit cost · (1 + holding rate per day · q / (2 μ_d))`` (purchase price plus the holding of
@@ -221,7 +222,10 @@ def plan_item(item: ItemPlanInput, policy: Policy = Policy()) -> ItemPlan:
         reasons.append(Reason("open_po_counted", (("qty", item.on_order),)))
     price = item.unit_price if item.unit_price is not None else t.unit_cost * 2
     short = max(demand_over(item.daily_demand, horizon) - position, 0.0)
-    if position > rop:
+    # the rounding up of ROP and S must not order on its own: with stock that covers the horizon's demand and the
+    # safety stock as computed (a slow mover: 0.3 units of safety stock round to a ROP of 1), nothing is needed —
+    # else a SKU selling nothing with 1 on hand was raised to its supplier's MOQ
+    if position > rop or position >= demand_over(item.daily_demand, horizon) + ss:
         return ItemPlan(item.item_id, t.supplier_id, position, ss_units, rop, s_level, 0, t.cost_at(1), Decimal("0.00"),
                         Decimal("0.00"), tuple(reasons))
     reasons.insert(0, Reason("below_reorder_point", (("position", position), ("rop", rop), ("ss", ss_units))))
