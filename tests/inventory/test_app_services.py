@@ -149,7 +149,7 @@ def test_approval_above_the_threshold(users, supplier, settings):
     small = _po(buyer, supplier, services.LineIn("tmall", "SKU-2", "M-2", 20))  # 600
     services.purchase_order_send(user=buyer, po=small, now=now)
     big = _po(buyer, supplier, services.LineIn("tmall", "SKU-1", "M-1", 200))  # 2360
-    with pytest.raises(services.PurchaseOrderStateError, match="above the approval threshold 1000"):
+    with pytest.raises(services.PurchaseOrderStateError, match="above the approval threshold ¥1,000.00"):
         services.purchase_order_send(user=buyer, po=big, now=now)
     with pytest.raises(services.InventoryPermissionError, match="only the ops director approves"):
         services.purchase_order_approve(user=buyer, po=big, now=now)

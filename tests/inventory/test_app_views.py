@@ -75,16 +75,23 @@ def test_procurement_may_not_approve_but_the_director_may(client, users, shop, s
     settings.SHOPOPS_PO_APPROVAL_THRESHOLD = "100"
     po = shop["po"]
     c = _client(client, users[Role.PROCUREMENT])
+    # the buyer's page does not offer what the server refuses: no send button, the state in words
+    page = c.get(f"/inventory/orders/{po.pk}/").content.decode()
+    assert "data-awaiting-approval" in page and 'data-po-action="send"' not in page and "等待运营总监审批" in page
     r = c.post(f"/inventory/orders/{po.pk}/send/")
-    assert r.status_code == 400 and "超过审批线 100" in r.content.decode()
+    assert r.status_code == 400 and "超过审批线 ¥100.00" in r.content.decode()
     r = c.post(f"/inventory/orders/{po.pk}/approve/")
     assert r.status_code == 403 and "只有运营总监可以审批采购单" in r.content.decode()
     c.force_login(users[Role.OPS_DIRECTOR])
+    assert 'data-po-action="approve"' in c.get(f"/inventory/orders/{po.pk}/").content.decode()
     assert c.post(f"/inventory/orders/{po.pk}/approve/").status_code == 302
     c.force_login(users[Role.PROCUREMENT])
+    assert 'data-po-action="send"' in c.get(f"/inventory/orders/{po.pk}/").content.decode()
     assert c.post(f"/inventory/orders/{po.pk}/send/").status_code == 302
     po.refresh_from_db()
     assert po.status == PurchaseOrder.Status.SENT
+    # sent: nothing awaits approval any more (the note said "needs approval" on orders already placed)
+    assert "需运营总监审批后才能下单" not in c.get(f"/inventory/orders/{po.pk}/").content.decode()
 
 
 def test_bad_receipt_input_is_named_and_nothing_is_written(client, users, shop):
@@ -126,7 +133,11 @@ def test_po_workbook_for_the_supplier(client, users, shop):
     supplier_row = next(v for v in values if v[1] and "SUP-A" in str(v[1]))
     assert supplier_row[1].startswith("SUP-A =HYPERLINK")  # text, not a formula
     lines = [v for v in values if isinstance(v[0], int)]
-    assert [(v[1], v[3], v[4], v[5]) for v in lines] == [("M-5", "s1-M-5", "s1", 20), ("M-3", "s2-M-3", "s2", 15)]
+    # the supplier reads the stores' names (app_shop names them 店铺s1, 店铺s2), never shopops' ids
+    assert [(v[1], v[3], v[4], v[5]) for v in lines] == [("M-5", "s1-M-5", "店铺s1", 20), ("M-3", "s2-M-3", "店铺s2", 15)]
+    # no SHOPOPS_BUYER_NAME here: the buyer is the stores the goods are for (it was a setup hint to the supplier)
+    buyer_row = next(v for v in values if v[0] == "采购方")  # the page language: zh-Hans, the default
+    assert buyer_row[1] == "店铺s1、店铺s2"
     assert lines[0][2] == "=1+2 连衣裙"
     assert [Decimal(str(v[7])) for v in lines] == [Decimal("210.00"), Decimal("149.85")]
     total = values[-1]
@@ -141,6 +152,8 @@ def test_pages_render_with_data(client, users, shop, warehouse):
     c = _client(client, users[Role.PROCUREMENT])
     r = c.get("/inventory/")
     assert r.status_code == 200 and 'data-table="stock"' in r.content.decode()
+    # the store column names the store (the stores table of app_shop), keeping the id for sorting and exports
+    assert 'data-col="store_id" data-value="s1">店铺s1</td>' in r.content.decode()
     assert c.get("/inventory/?view=code&status=slow").status_code == 200
     r = c.get("/inventory/?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active

@@ -12,6 +12,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from shopops.inventory.models import PurchaseOrder
+from shopops.metrics.dimensions import store_names
 from shopops.ui.tables import Column, DataTable, Row
 
 LINE_COLUMNS = (("line", ""), ("merchant_code", ""), ("description", ""), ("sku", ""), ("store", ""),
@@ -21,7 +22,9 @@ _AS_TEXT = {k: "" for k in _NUMERIC}
 
 
 def purchase_order_table(po: PurchaseOrder, *, buyer: str, labels: dict[str, str]) -> DataTable:
-    """``labels`` carries the page language's words (title, buyer, supplier, … see the view)."""
+    """``labels`` carries the page language's words (title, buyer, supplier, … see the view). Stores are named as the
+    supplier knows them (their names, not shopops' ids)."""
+    names = store_names()
     columns = [Column(key, str(labels["title"]) if key == "line" else "", unit=unit) for key, unit in LINE_COLUMNS]
     contacts = "; ".join(f"{c.name} {c.work_phone or c.work_email}".strip() for c in po.supplier.contacts.all())
     block = [("number", po.number), ("buyer", buyer), ("supplier", f"{po.supplier.code} {po.supplier.name}"),
@@ -38,7 +41,7 @@ def purchase_order_table(po: PurchaseOrder, *, buyer: str, labels: dict[str, str
         total += amount
         units += line.quantity
         rows.append(Row({"line": line.line_no, "merchant_code": line.merchant_code, "description": line.description,
-                         "sku": line.sku_id, "store": line.store_id, "quantity": line.quantity,
+                         "sku": line.sku_id, "store": names.get(line.store_id, line.store_id), "quantity": line.quantity,
                          "unit_price": line.unit_price, "amount": amount, "expected_on": line.expected_on}))
     rows.append(Row({"description": str(labels["total"]), "quantity": units, "amount": total}, is_total=True))
     return DataTable("purchase_order", po.number, columns, rows, currency=po.currency)

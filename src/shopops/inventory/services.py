@@ -25,6 +25,7 @@ from shopops.inventory.models import (
     PriceBreak, PriceRecord, PurchaseOrder, PurchaseOrderLine, Receipt, ReceiptLine, Supplier, SupplierContact,
     SupplierItem,
 )
+from shopops.ui.formatting import format_money
 
 PERMISSION = f"team.use_{Module.INVENTORY.value}"
 # a PO whose total (in its currency) is above this needs the ops director's approval before it is sent
@@ -257,7 +258,9 @@ def purchase_order_total(po: PurchaseOrder) -> Decimal:
 
 
 def needs_approval(po: PurchaseOrder) -> bool:
-    return po.approved_at is None and purchase_order_total(po) > approval_threshold()
+    """A draft above the threshold that the director has not approved yet (an order already sent needs nothing)."""
+    return (po.status == PurchaseOrder.Status.DRAFT and po.approved_at is None
+            and purchase_order_total(po) > approval_threshold())
 
 
 def _transition(po: PurchaseOrder, *, allowed: Iterable[str], to: str, action: str, **fields) -> PurchaseOrder:
@@ -287,9 +290,9 @@ def purchase_order_send(*, user, po: PurchaseOrder, now: dt.datetime) -> Purchas
     _require(user, action="send a purchase order")
     if po.status == PurchaseOrder.Status.DRAFT and needs_approval(po):
         raise PurchaseOrderStateError(
-            _("%(po)s: total %(total)s %(currency)s is above the approval threshold %(threshold)s; the ops director "
-              "must approve it before it is sent") % {"po": po.number, "total": purchase_order_total(po),
-                                                       "currency": po.currency, "threshold": approval_threshold()})
+            _("%(po)s: the total %(total)s is above the approval threshold %(threshold)s; the ops director "
+              "must approve it before it is sent") % {"po": po.number, "total": format_money(purchase_order_total(po), po.currency),
+                                                       "threshold": format_money(approval_threshold(), po.currency)})
     return _transition(po, allowed=[PurchaseOrder.Status.DRAFT], to=PurchaseOrder.Status.SENT, action="send", sent_at=now)
 
 

@@ -38,6 +38,7 @@ from shopops.ui.formatting import format_money, format_value, raw_value, store_c
 from shopops.ui.forms import pk_param
 from shopops.ui.pages import module_required
 from shopops.ui.tables import Column, DataTable
+from shopops.ui.templatetags.ui import store_named
 
 PERMISSION = services.PERMISSION
 _module = module_required(Module.INVENTORY)  # login + the inventory module, on every request
@@ -352,7 +353,10 @@ def order_detail(request: HttpRequest, po_id: int) -> HttpResponse:
                   "line": _("Line"), "merchant_code": _("Merchant code"), "description": _("Description"),
                   "sku": "SKU", "store": _("Deliver for store"), "quantity": _("Quantity"),
                   "unit_price": _("Unit price"), "amount": _("Amount"), "total": _("Total")}
-        buyer = getattr(settings, "SHOPOPS_BUYER_NAME", "") or _("Buyer (set SHOPOPS_BUYER_NAME)")
+        # the buying company as configured; else the stores the goods are for, by name (never a setup hint in a
+        # document sent to a supplier)
+        buyer = getattr(settings, "SHOPOPS_BUYER_NAME", "") or store_named(sorted({ln.store_id for ln in po.lines.all()}),
+                                                                        summarise_all=False)
         return export_response(purchase_order_table(po, buyer=buyer, labels=labels), "xlsx", po.number)
     return _order_page(request, po)
 

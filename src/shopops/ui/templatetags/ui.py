@@ -2,7 +2,7 @@
 
 Formatting filters (``money:currency``, ``percent``, ``count``, ``ratio``, ``change``,
 ``raw``) call :mod:`shopops.ui.formatting`; ``get_item`` reads a dict by a variable key;
-``store_named`` shows store ids as the stores' names; ``export_as`` turns a page's ``?format=xlsx`` export URL into another format's.
+``store_named`` shows store ids as the stores' names (``{% store_name id %}`` one id per table row); ``export_as`` turns a page's ``?format=xlsx`` export URL into another format's.
 """
 
 from __future__ import annotations
@@ -82,11 +82,22 @@ def table_sort(context, table) -> dict:
 
 
 @register.filter
-def store_named(store_ids) -> str:
+def store_named(store_ids, summarise_all: bool = True) -> str:
     """Store ids (one id or several) as the stores' names, listed the page language's way (栖木官方旗舰店、栖木小程序商城
-    / "Store A, Store B"), or "all N stores" when they are every store; an id without a known name stays the id."""
+    / "Store A, Store B"), or "all N stores" when they are every store (unless ``summarise_all`` is False: a document
+    for someone outside, such as a purchase order); an id without a known name stays the id."""
     ids = [store_ids] if isinstance(store_ids, str) else list(store_ids or ())
     names = store_names() if ids else {}
-    if len(ids) > 1 and set(ids) == set(names):  # every store: a list of five long names says less than this
+    if summarise_all and len(ids) > 1 and set(ids) == set(names):  # every store: a list of five long names says less than this
         return ngettext("All %(count)d store", "All %(count)d stores", len(ids)) % {"count": len(ids)}
     return ("、" if (get_language() or settings.LANGUAGE_CODE).startswith("zh") else ", ").join(names.get(i, i) for i in ids)
+
+
+@register.simple_tag(takes_context=True)
+def store_name(context, store_id) -> str:
+    """One store's name (its id when it has none) for a row of a long table: the names are read once per
+    template render, not once per row as :func:`store_named` does."""
+    names = context.render_context.get("shopops_store_names")
+    if names is None:
+        names = context.render_context["shopops_store_names"] = store_names()
+    return names.get(store_id, store_id)
