@@ -105,6 +105,29 @@ def test_edit_changes_and_the_same_save_twice_changes_nothing(ops):
     assert (p.name, p.parameters, p.exclude_skus) == first and Promotion.objects.count() == 1
 
 
+def test_a_promotion_of_a_published_campaign_is_shown_read_only(ops):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from shopops.promotions.models import Campaign
+
+    ops.post("/promotions/promotions/new/", {**BASE, "name": "满减", "kind": "tiered_reduction", "tiers": "300:30"})
+    p = Promotion.objects.get()
+    now = timezone.now()
+    c = Campaign.objects.create(name="双11 主会场", starts_at=now, ends_at=now + dt.timedelta(days=3),
+                                status=Campaign.Status.PUBLISHED, published_at=now)
+    c.promotions.add(p)
+    page = ops.get(f"/promotions/promotions/{p.pk}/edit/").content.decode()
+    # the page does not offer what the server refuses: every field disabled, no save button, the reason in words
+    assert "data-promotion-locked" in page and "此促销属于已发布的活动“双11 主会场”" in page
+    assert '<fieldset class="promo-fieldset" disabled>' in page and 'type="submit"' not in page.split("data-promotion-form")[1]
+    edit = {**BASE, "name": "满减 加码", "kind": "tiered_reduction", "tiers": "300:40"}
+    assert ops.post(f"/promotions/promotions/{p.pk}/edit/", edit).status_code == 400  # and the server still refuses
+    p.refresh_from_db()
+    assert p.name == "满减"
+
+
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_ops_creates_and_edits_a_promotion_in_the_browser(live_server, browser_page, django_user_model, artifacts_dir):

@@ -153,8 +153,12 @@ def _promotion_form_page(request: HttpRequest, promotion: Promotion | None) -> H
         initial = PromotionForm.initial_from(promotion) if promotion else {"kind": request.GET.get("kind", "item_discount")}
         form = PromotionForm(initial=initial)
         status = 200
+    # a promotion of a published campaign can no longer change (the service refuses): the page shows it read-only
+    locked_by = list(promotion.campaigns.filter(status=Campaign.Status.PUBLISHED).values_list("name", flat=True)) \
+        if promotion is not None else []
     return render(request, "promotions/promotion_form.html",
-                  {"form": form, "promotion": promotion, "kind_fields": KIND_FIELDS}, status=status)
+                  {"form": form, "promotion": promotion, "kind_fields": KIND_FIELDS, "locked_by": locked_by},
+                  status=status)
 
 
 @module_required(Module.PROMOTIONS)
