@@ -65,7 +65,13 @@ def test_the_expected_value_comes_before_its_range():
         assert expected_text("item_buyers", 6.4, 0.0, 15.2) == "6 (range 0 – 15)"
         assert expected_text("gmv", 1000.0, 800.0, 1200.0) == "¥1,000.00 (range ¥800.00 – ¥1,200.00)"
         assert expected_text("item_buyers", None, 1.0, 9.0) == "1 – 9"  # nothing stored: the range alone
-        assert headline(store_name="S", kpi="item_buyers", product_title="P", actual=2.0, low=0.0, high=15.2,
-                        window=2, expected=6.4).endswith("2 over the last two days (expected 6 (range 0 – 15))")
+        inside = headline(store_name="S", kpi="item_buyers", product_title="P", actual=2.0, low=0.0, high=15.2,
+                          window=2, expected=6.4)
+        # 2 lies inside 0 – 15: raised on the evidence's lower bar (crosscheck.evidence_z), and the line says so
+        assert inside.endswith("2 over the last two days (expected 6 (range 0 – 15)) — inside its usual range; "
+                               "raised because of the evidence with it")
+        outside = headline(store_name="S", kpi="item_buyers", product_title="P", actual=2.0, low=3.0, high=15.2,
+                           expected=8.0)
+        assert outside.endswith("P: Buyers 2 (expected 8 (range 3 – 15))") or outside.endswith("(expected 8 (range 3 – 15))")
     with translation.override("zh-hans"):
         assert expected_text("item_buyers", 6.4, 0.0, 15.2) == "6(区间 0 – 15)"

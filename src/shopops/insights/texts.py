@@ -73,10 +73,16 @@ def headline(*, store_name: str, kpi: str, product_title: str, actual: float, lo
     subject = f"{store_name} · {product_title}" if product_title else store_name
     band = expected_text(kpi, expected, low, high)
     if window == 2:
-        return _("%(subject)s: %(kpi)s %(actual)s over the last two days (expected %(band)s)") % {
+        text = _("%(subject)s: %(kpi)s %(actual)s over the last two days (expected %(band)s)") % {
             "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band}
-    return _("%(subject)s: %(kpi)s %(actual)s (expected %(band)s)") % {
-        "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band}
+    else:
+        text = _("%(subject)s: %(kpi)s %(actual)s (expected %(band)s)") % {
+            "subject": subject, "kpi": label, "actual": fmt_value(kpi, actual), "band": band}
+    if low <= actual <= high:
+        # a product with evidence (a 差评 wave, a price rise, a stock at 0) is raised on a smaller fall than the
+        # band's (insights.crosscheck ``evidence_z``): say so, or "6, expected 12 (range 0 – 25)" reads as a false alarm
+        text += _(" — inside its usual range; raised because of the evidence with it")
+    return text
 
 
 def cause_label(kind: str) -> str:
