@@ -410,8 +410,11 @@ def task_timeline(tasks: Sequence[Task], *, today: dt.date) -> Timeline | None:
     while cursor <= end:
         nxt = (cursor.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
         a, b = max(cursor, start), min(nxt - dt.timedelta(days=1), end)
-        months.append({"label": cursor.strftime("%Y-%m"), "left": 100 * (a - start).days / days,
-                       "width": 100 * ((b - a).days + 1) / days})
+        shown = (b - a).days + 1
+        # a month cut by the timeline's edge on a long timeline is too narrow for "2025-12" (it showed "2025-1"): its
+        # month number alone
+        label = cursor.strftime("%m") if shown < 25 and days > 180 else cursor.strftime("%Y-%m")
+        months.append({"label": label, "left": 100 * (a - start).days / days, "width": 100 * shown / days})
         cursor = nxt
     return Timeline(start, end, days, rows, months, 100 * ((today - start).days + 0.5) / days)
 

@@ -41,10 +41,13 @@ def job_list(request: HttpRequest) -> HttpResponse:
     language = get_language() or "zh-hans"
     name = request.GET.get("job", "")
     runs = selectors.runs_recent(name=name, limit=100)
-    for run in runs:  # what the page shows: no server paths
+    rows = selectors.job_rows(language=language)
+    titles = {row.job.name: row.title for row in rows}
+    for run in runs:  # what the page shows: no server paths; the job by its title in the page's language
         run.public_output, run.public_error = selectors.public_text(run.output), selectors.public_text(run.error)
+        run.title = titles.get(run.name, run.name)
     return render(request, "jobs/list.html", {
-        "rows": selectors.job_rows(language=language), "runs": runs, "job_filter": name,
+        "rows": rows, "runs": runs, "job_filter": name,
         "tasks": selectors.tasks_recent(language=language, limit=50),
         "zone": settings.TIME_ZONE,
     })
