@@ -74,6 +74,9 @@ def test_rounding_alone_orders_nothing_for_a_sku_that_does_not_sell():
     # … while the same SKU out of stock is reordered (0 < 0.16 + 0.495), at the MOQ
     empty = plan_item(ItemPlanInput("A", t, on_hand=0, daily_demand=(0.01,) * 30, demand_sd=0.1), Policy(review_days=7))
     assert empty.quantity == 20
+    # … and says what the MOQ means here: 20 units at μ = 0.01 a day (the horizon's mean) = 2,000 days of demand
+    assert [r.code for r in empty.reasons][-2:] == ["moq", "moq_cover"]
+    assert empty.reasons[-1].text("zh-hans") == "起订量约合 2,000 天的需求，请确认值得下单"
 
 
 def test_moq_and_case_pack_rounding_by_hand():

@@ -123,6 +123,7 @@ class Policy:
     review_days: int = 7
     holding_rate_per_year: float = 0.25
     max_cover_days: int = 60  # a price break may add at most this many days of demand beyond S
+    moq_warn_days: int = 180  # an order the MOQ raised to more than this many days of demand says so
 
     def __post_init__(self) -> None:
         if not 0.5 <= self.service_level < 1:
@@ -133,7 +134,7 @@ class Policy:
 
 @dataclass(frozen=True, slots=True)
 class Reason:
-    code: str  # below_reorder_point, moq, case_pack, price_break, open_po_counted, budget_cut, capacity_cut, dropped_budget, dropped_capacity
+    code: str  # below_reorder_point, moq, moq_cover, case_pack, price_break, open_po_counted, budget_cut, capacity_cut, dropped_budget, dropped_capacity
     values: tuple[tuple[str, object], ...] = ()
 
     def text(self, language: str = "zh") -> str:
@@ -147,6 +148,7 @@ REASON_TEXT = {
     "below_reorder_point": ("库存位置 {position} ≤ 补货点 {rop}（安全库存 {ss}）", "position {position} ≤ reorder point {rop} (safety stock {ss})"),
     "open_po_counted": ("已计入未到货采购 {qty} 件（只计一次）", "open POs of {qty} units counted (once)"),
     "moq": ("提高到起订量 {moq}", "raised to the MOQ of {moq}"),
+    "moq_cover": ("起订量约合 {days} 天的需求，请确认值得下单", "the MOQ is about {days} days of demand: check it is worth ordering"),
     "case_pack": ("按箱规 {pack} 取整", "rounded up to case packs of {pack}"),
     "price_break": ("达到 {min_qty} 件价格档 ¥{unit_cost}，含持有成本更省", "reaches the {min_qty}-unit price break at {unit_cost}, cheaper with holding"),
     "budget_cut": ("受预算限制从 {wanted} 减至 {qty}", "cut from {wanted} to {qty} by the budget"),
@@ -233,6 +235,8 @@ def plan_item(item: ItemPlanInput, policy: Policy = Policy()) -> ItemPlan:
     qty = t.round_up(need)
     if max(need, t.moq) > need:
         reasons.append(Reason("moq", (("moq", t.moq),)))
+        if mu > 0 and qty / mu > policy.moq_warn_days:  # a slow mover and a large MOQ: a year of stock for one order
+            reasons.append(Reason("moq_cover", (("days", f"{qty / mu:,.0f}"),)))
     if qty > max(need, t.moq):
         reasons.append(Reason("case_pack", (("pack", t.case_pack),)))
     # price breaks within cover
