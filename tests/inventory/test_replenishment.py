@@ -44,6 +44,7 @@ def test_reorder_point_and_order_up_to_from_a_flat_forecast():
     assert p.order_up_to == math.ceil(1_600 + ss)  # 1,944
     assert p.inventory_position == 500
     assert p.quantity == math.ceil(1_600 + ss) - 500
+    assert p.daily_mean == 100.0  # the demand a day the plan used (the page's 日均需求（预测）column)
 
 
 def test_reorder_point_follows_the_forecast_path_through_a_campaign():

@@ -172,6 +172,7 @@ class ItemPlan:
     value_at_risk: Decimal  # margin of the units expected short over L + R without this order
     reasons: tuple[Reason, ...] = ()
     volume: float = 0.0
+    daily_mean: float = 0.0  # the forecast's mean demand a day over the lead time and review period (what the plan used)
 
 
 @dataclass
@@ -229,7 +230,7 @@ def plan_item(item: ItemPlanInput, policy: Policy = Policy()) -> ItemPlan:
     # else a SKU selling nothing with 1 on hand was raised to its supplier's MOQ
     if position > rop or position >= demand_over(item.daily_demand, horizon) + ss:
         return ItemPlan(item.item_id, t.supplier_id, position, ss_units, rop, s_level, 0, t.cost_at(1), Decimal("0.00"),
-                        Decimal("0.00"), tuple(reasons))
+                        Decimal("0.00"), tuple(reasons), daily_mean=mu)
     reasons.insert(0, Reason("below_reorder_point", (("position", position), ("rop", rop), ("ss", ss_units))))
     need = max(s_level - position, 1)
     qty = t.round_up(need)
@@ -262,7 +263,7 @@ def plan_item(item: ItemPlanInput, policy: Policy = Policy()) -> ItemPlan:
     margin = max(price - t.cost_at(1), Decimal("0"))
     var = _money(Decimal(str(round(short, 6))) * margin)
     return ItemPlan(item.item_id, t.supplier_id, position, ss_units, rop, s_level, best, unit_cost,
-                    _money(unit_cost * best), var, tuple(reasons), volume=best * item.unit_volume)
+                    _money(unit_cost * best), var, tuple(reasons), volume=best * item.unit_volume, daily_mean=mu)
 
 
 def allocate(plans: list[ItemPlan], terms: dict[str, SupplyTerms], *, budget: Decimal | None = None,

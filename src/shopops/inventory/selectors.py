@@ -753,7 +753,7 @@ def _suggestion_groups(*, store_id: str, day: dt.date, language: str, con, budge
             r = x["rows"][plan.item_id]
             lines.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
                           "title": r["title"], "spec": r["spec"], "on_hand": r["on_hand"],
-                          "on_order": x["open_po"].get(plan.item_id, 0), "daily_demand": r["daily_demand"],
+                          "on_order": x["open_po"].get(plan.item_id, 0), "daily_demand": plan.daily_mean,
                           "safety_stock": plan.safety_stock, "reorder_point": plan.reorder_point,
                           "order_up_to": plan.order_up_to, "quantity": plan.quantity, "unit_price": plan.unit_cost,
                           "amount": plan.line_cost, "value_at_risk": plan.value_at_risk, "terms": t,
