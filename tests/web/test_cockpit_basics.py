@@ -137,6 +137,18 @@ def test_the_month_so_far_and_its_run_rate_without_a_target(client, shop):
     target_set(kpi="gmv", month=dt.date(2025, 11, 1), value="3000.00")
     html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
     assert '<tr data-target="gmv">' in html and 'data-so-far="gmv"' not in html and 'data-so-far="paid_orders"' in html
+    assert "data-target-summed" not in html  # set for all stores: shown as set
+
+
+def test_every_stores_own_target_adds_up_to_the_all_stores_target(client, shop):
+    # the shop's one store (tmall) has a November paid-orders target of 12 and none for all stores: the all-stores
+    # cockpit shows 12, marked as the stores' targets added up (it said "no monthly targets are set for this scope")
+    role_groups_sync()
+    client.force_login(user_create(username="d", password="a-long-test-password", role=Role.OPS_DIRECTOR))
+    target_set(kpi="paid_orders", month=dt.date(2025, 11, 1), value="12", store_id="tmall")
+    html = client.get(reverse("web:cockpit"), {"period": "yesterday"}).content.decode()
+    row = re.search(r'<tr data-target="paid_orders">.*?</tr>', html, re.S).group(0)
+    assert "data-target-summed" in row and "各店目标之和" in row and float(_attr(row, "data-actual")) == 3
 
 
 def test_the_dsr_when_imported_against_industry_and_the_same_day_last_week(client, shop):

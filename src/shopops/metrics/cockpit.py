@@ -15,14 +15,14 @@ from shopops.metrics.catalog import (
     CATALOG, Direction, Kpi, ad_dependent, cost_dependent, cost_status, traffic_dependent,
 )
 from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
-from shopops.metrics.dimensions import store_platforms
+from shopops.metrics.dimensions import store_list, store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import (
     KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, last_fact_date, run_query,
     store_coverages,
 )
-from shopops.metrics.runners.targets import project
+from shopops.metrics.runners.targets import project, stores_summed
 from shopops.metrics.sources import paid_orders, today_in_period
 from shopops.warehouse.connection import connect
 from shopops.warehouse.schema import TABLES
@@ -258,8 +258,6 @@ def cockpit_warm(*, today: dt.date | None = None, con: ibis.BaseBackend | None =
     """Compute the cockpit the pages open with — every store together and each store alone, for the
     ``presets`` (the page's default first) — at the current data version, so that the first visitor
     after an import reads it from the cache. Returns how many cockpits were computed or found."""
-    from shopops.metrics.dimensions import store_list
-
     con = con or connect()
     anchor = warm_anchor(con, today=today)
     if anchor is None:
@@ -333,6 +331,8 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     month = None
     if with_targets and as_of is not None:
         month = as_of.replace(day=1)
+        if not stores:  # every store: the stores' own targets add up where no all-stores one is set
+            specs = (*specs, *stores_summed(specs, [st.store_id for st in store_list(con)]))
         progress = run_query(TargetQuery(month=month, as_of=as_of, stores=stores, targets=specs), con=con)
         scope = set(stores) if stores else {""}
         month_targets = tuple(r for r in progress.rows if r.target.store_id in scope)

@@ -38,6 +38,29 @@ class TargetSpec:
     kpi: str
     month: dt.date  # first day of the month
     value: Decimal
+    summed: bool = False  # an all-stores target made of the stores' own (``stores_summed``), not set as such
+
+
+def stores_summed(specs, store_ids) -> tuple[TargetSpec, ...]:
+    """All-stores targets the team did not set but did set per store: for a KPI that adds up over stores (sums and
+    row counts: GMV, orders, ad spend — not buyers, not ratios), a month with no all-stores target and a target for
+    *every* store gets their sum (``summed=True``). A month where some store has none gets nothing: a partial sum
+    would read as the whole business's target."""
+    stores = set(store_ids)
+    if not stores:
+        return ()
+    by_key: dict[tuple[str, dt.date], dict[str, Decimal]] = {}
+    whole = {(t.kpi, t.month) for t in specs if t.store_id == ""}
+    for t in specs:
+        if t.store_id:
+            by_key.setdefault((t.kpi, t.month), {})[t.store_id] = t.value
+    out = []
+    for (kpi_id, month), values in sorted(by_key.items()):
+        k = CATALOG.get(kpi_id)
+        if (kpi_id, month) in whole or k is None or not k.is_additive_over_time or not stores <= set(values):
+            continue
+        out.append(TargetSpec("", kpi_id, month, sum((values[s] for s in stores), Decimal("0")), summed=True))
+    return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

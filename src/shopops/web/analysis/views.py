@@ -16,7 +16,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext
 
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
@@ -400,13 +400,13 @@ def products(page: Page) -> dict[str, DataTable]:
     export = page.export == "products"
     listed = ranked if export else shown  # Excel gets every product of the search, not one page
     if by_style:
-        columns = [Column("style", _("Style code")), Column("title", _("Listing title")),
+        columns = [Column("style", _("Style code")), Column("title", pgettext("product listing", "Title")),
                    Column("listings", _("Listings"), unit="count"), *(kpi_column(k, lang) for k in PRODUCT_KPIS)]
         table_rows = [Row({"style": r["style"], "title": r["title"], "listings": r["listings"],
                            **{k: r[k] for k in PRODUCT_KPIS}},
                           link=page.url(group=None, q=r["style"], page=None)) for r in listed]
     else:
-        columns = [Column("product_id", _("Product")), Column("title", _("Listing title")), Column("store_id", _("Store")),
+        columns = [Column("product_id", _("Product")), Column("title", pgettext("product listing", "Title")), Column("store_id", _("Store")),
                    *(kpi_column(k, lang) for k in PRODUCT_KPIS), Column("style", _("Style code"))]
         table_rows = [Row({"product_id": r["product_id"], "title": r["title"],
                            "store_id": store_names.get(r["store_id"], r["store_id"]),
