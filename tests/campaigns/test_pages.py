@@ -444,3 +444,33 @@ def test_scorecard_roi_of_stores_that_run_no_ads(client, shop):
     row = re.search(r'<tr[^>]*data-user="ads".*?</tr>', page, re.S).group(0)
     assert 'data-col="roi" data-value=""' in row and "data-runs-no-ads" in row and "不投放付费广告" in row
     assert "data-runs-no-ads" not in re.search(r'<tr[^>]*data-user="both".*?</tr>', page, re.S).group(0)
+
+
+def test_a_task_is_moved_by_its_assignee_its_role_or_a_planner_not_by_anyone(client, shop):
+    from shopops.campaigns.selectors import store_today
+
+    today = store_today()
+    analyst, copywriter = user(Role.ANALYST, "ana"), user(Role.COPYWRITER, "cw")
+    p = plan(starts_on=today + dt.timedelta(days=10), ends_on=today + dt.timedelta(days=12))
+    theirs = services.task_create(title="复盘报告", due_on=today + dt.timedelta(days=15), plan=p, assignee=analyst,
+                                  role=Role.ANALYST.value)
+    open_copy = services.task_create(title="卖点文案", due_on=today + dt.timedelta(days=5), plan=p,
+                                     role=Role.COPYWRITER.value)
+    client.force_login(copywriter)
+    # the analyst's task: no move buttons on the board, a 403 on the server, nothing changed
+    board = client.get(reverse("campaigns:board")).content.decode()
+    card = re.search(rf'data-task="{theirs.pk}".*?</article>', board, re.S).group(0)
+    assert "data-move" not in card
+    r = client.post(reverse("campaigns:task_status", args=[theirs.pk]), {"status": "doing"})
+    assert r.status_code == 403 and "只有任务的处理人" in r.content.decode()
+    theirs.refresh_from_db()
+    assert theirs.status == Task.Status.TODO
+    # a copywriting task nobody has taken yet: the copywriter moves it
+    card = re.search(rf'data-task="{open_copy.pk}".*?</article>', board, re.S).group(0)
+    assert "data-move" in card
+    assert client.post(reverse("campaigns:task_status", args=[open_copy.pk]), {"status": "doing"}).status_code == 302
+    # the assignee moves their own
+    client.force_login(analyst)
+    assert client.post(reverse("campaigns:task_status", args=[theirs.pk]), {"status": "doing"}).status_code == 302
+    theirs.refresh_from_db()
+    assert theirs.status == Task.Status.DOING

@@ -48,6 +48,19 @@ def may_plan(user) -> bool:
     return user is not None and user.has_perm(PLAN_PERMISSION)
 
 
+def may_work_on(user, task) -> bool:
+    """Who may move or edit a task: the people who plan campaigns, its assignee, or — while nobody is assigned —
+    a holder of its owner role (a copywriter does not move the analyst's task)."""
+    if user is None or not user.is_authenticated:
+        return False
+    if may_plan(user) or (task.assignee_id is not None and task.assignee_id == user.pk):
+        return True
+    from shopops.team.selectors import user_role
+
+    role = user_role(user)
+    return task.assignee_id is None and role is not None and role.value == task.role
+
+
 @dataclass(frozen=True, slots=True)
 class StoreRef:
     """What a plan needs to know of a store (``metrics.dimensions.StoreInfo`` fits)."""

@@ -287,6 +287,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "columns": columns, "done_hidden": done_hidden, "done_days": selectors.BOARD_DONE_DAYS,
         "today": today, "filters": filters,
         "overdue_ids": {t.pk for t in tasks if selectors.is_overdue(t, today)},
+        "movable_ids": {t.pk for t in tasks if services.may_work_on(request.user, t)},
         "plans": CampaignPlan.objects.order_by("-starts_on"), "statuses": Task.Status.choices})
 
 
@@ -329,7 +330,8 @@ def _task_page(request: HttpRequest, task: Task, *, status: int = 200, error: st
     return render(request, "campaigns/task_detail.html", {
         "task": task, "error": error, "overdue": selectors.is_overdue(task, _today()), "dep_form": dep_form,
         "comment_form": CommentForm(), "attachment_form": AttachmentForm(), "edit_form": edit,
-        "statuses": Task.Status.choices, "max_bytes": services.attachment_max_bytes(),
+        "statuses": Task.Status.choices, "may_change": services.may_work_on(request.user, task),
+        "max_bytes": services.attachment_max_bytes(),
         "allowed_types": ", ".join(sorted(services.ATTACHMENT_TYPES))}, status=status)
 
 
@@ -353,6 +355,8 @@ def _task_run(request: HttpRequest, task: Task, action, *, success: str, back: s
 @require_POST
 def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
+    if (refused := _task_refused(request, task)) is not None:
+        return refused
     form = TaskForm(request.POST)
     if not form.is_valid():
         return _task_page(request, task, status=400, error=_form_error(form))
@@ -363,10 +367,21 @@ def task_edit(request: HttpRequest, task_id: int) -> HttpResponse:
                      success=_("Task saved."))
 
 
+def _task_refused(request: HttpRequest, task: Task) -> HttpResponse | None:
+    """The 403 page when the user may not move or edit ``task`` (``services.may_work_on``), else None."""
+    if services.may_work_on(request.user, task):
+        return None
+    return _task_page(request, task, status=403, error=_(
+        "Only its assignee, the people who plan campaigns, or — while it has no assignee — its owner role may change "
+        "this task."))
+
+
 @module_required
 @require_POST
 def task_status(request: HttpRequest, task_id: int) -> HttpResponse:
     task = _task(task_id)
+    if (refused := _task_refused(request, task)) is not None:
+        return refused
     form = TaskStatusForm(request.POST)
     if not form.is_valid():
         return _task_page(request, task, status=400, error=_form_error(form))
