@@ -90,8 +90,12 @@ def test_publish_needs_an_override_reason_when_the_floor_is_broken(django_user_m
     report = selectors.campaign_floor_check(campaign=campaign)
     # TEE: 100 -> 80, + ¥220 filler to 300 -> -50: its share 80 x 250 / 300 = 66.67 < 68.25
     assert [(v.sku, v.lowest_unit_price) for v in report.violations] == [("TEE", Decimal("66.67"))]
-    with pytest.raises(services.FloorViolationError):
+    from django.utils import translation
+
+    with translation.override("zh-hans"), pytest.raises(services.FloorViolationError) as refused:
         services.campaign_publish(campaign=campaign, user=user, now=NOW)
+    # in the reader's language (it was English on the Chinese page)
+    assert str(refused.value).startswith("有 1 个 SKU 可按低于最低价的价格买到；如仍要发布，请填写破价发布理由。")
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.DRAFT
     services.campaign_publish(campaign=campaign, user=user, now=NOW, override_reason="traffic driver, approved by 总监")
     log = AuditLog.objects.get(campaign=campaign)

@@ -16,7 +16,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from psycopg.errors import DivisionByZero
 
 from shopops.core.errors import ShopopsError, ValidationError
@@ -150,7 +150,9 @@ def campaign_publish(*, campaign: Campaign, user, now: dt.datetime, override_rea
         violations = campaign_floor_check(campaign=locked).violations
         if violations and not reason:
             raise FloorViolationError(
-                f"{len(violations)} SKU(s) can be bought below their floor price; give an override reason to publish anyway",
+                ngettext("%(n)s SKU can be bought below its floor price; give an override reason to publish anyway.",
+                         "%(n)s SKUs can be bought below their floor price; give an override reason to publish anyway.",
+                         len(violations)) % {"n": len(violations)},
                 violations,
             )
         if violations and not user.has_perm(action_permission(Action.OVERRIDE_FLOOR)):
