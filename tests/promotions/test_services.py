@@ -100,5 +100,7 @@ def test_publish_needs_an_override_reason_when_the_floor_is_broken(django_user_m
     services.campaign_publish(campaign=campaign, user=user, now=NOW, override_reason="traffic driver, approved by 总监")
     log = AuditLog.objects.get(campaign=campaign)
     assert log.action == "campaign_publish_override" and log.user == user
+    with translation.override("zh-hans"):  # the audit table shows what happened in words, not the code
+        assert log.action_label == "破价发布（越过最低价保护）"
     assert log.detail["violations"][0]["sku"] == "TEE"
     assert Campaign.objects.get(pk=campaign.pk).status == Campaign.Status.PUBLISHED

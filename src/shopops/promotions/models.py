@@ -222,6 +222,18 @@ class AuditLog(models.Model):
     class Meta:
         ordering = ["-at", "-id"]
 
+    ACTION_LABELS = {
+        "campaign_publish": _("Published"),
+        "campaign_publish_override": _("Published over the floor-price guard"),
+        "campaign_publish_denied": _("Publishing refused (no permission)"),
+        "campaign_publish_override_denied": _("Publishing over the floor-price guard refused (no permission)"),
+    }
+
+    @property
+    def action_label(self) -> str:
+        """What happened, in the reader's language (the stored code when it is not one of the known)."""
+        return str(self.ACTION_LABELS.get(self.action, self.action))
+
 
 class WarehouseOutbox(models.Model):
     """A fact waiting for the warehouse, written in the same transaction as the change it records.
