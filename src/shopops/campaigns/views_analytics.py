@@ -76,7 +76,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
         currency=currency)
     channels = DataTable("channels", _("Ad tools: ROI and next budget"), [
         Column("ad_tool", _("Ad tool")), Column("spend", _("Ad spend"), unit="money"),
-        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio"),
+        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS"), unit="ratio"),
         Column("roi", _("ROI ((GMV − cost) / cost)"), unit="ratio"),
         Column("marginal_roas", _("Marginal ROAS"), unit="ratio"),
         Column("suggested_share", _("Suggested budget share"), unit="percent"),
@@ -337,7 +337,7 @@ def live_tables(pace, currency: str) -> dict[str, DataTable]:
         [Row({**p, "store_id": names.get(p["store_id"], p["store_id"])}) for p in pace.top_products], currency=currency)
     channels = DataTable("channels", _("Ad spend by tool"), [
         Column("ad_tool", _("Ad tool")), Column("ad_spend", _("Ad spend"), unit="money"),
-        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS (投产比)"), unit="ratio")],
+        Column("ad_gmv", _("Ad-attributed GMV"), unit="money"), Column("roas", _("ROAS"), unit="ratio")],
         [Row({**c, "ad_tool": ad_tool_label(c["ad_tool"], language())}) for c in pace.ad_by_channel],
         currency=currency)
     return {"days": days, "hours": hours, "products": products, "channels": channels}
