@@ -117,6 +117,8 @@ class Task(models.Model):
     status = models.CharField(max_length=8, choices=Status.choices, default=Status.OPEN)
     note = models.TextField(blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
+    # the same work on the team's task board (campaigns): where the assignee sees, moves and closes it
+    board_task = models.ForeignKey("campaigns.Task", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at"]

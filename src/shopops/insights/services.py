@@ -188,6 +188,38 @@ def finding_acknowledge(*, finding: Finding, user) -> Finding:
     return finding
 
 
+ASSIGNMENT_DUE_DAYS = 2  # a finding handed to someone is due on the team's board this many store days later
+
+
+def _assignment_title(finding: Finding) -> str:
+    """A task's title a person reads: the store's name, the day, the KPI's name (and the product) — not their ids."""
+    from shopops.insights import texts
+    from shopops.metrics.dimensions import store_names
+
+    product = (finding.diagnosis or {}).get("titles", {}).get(finding.product_id, finding.product_id) \
+        if finding.product_id else ""
+    kpi = texts.kpi_label(finding.kpi, bool(finding.product_id))
+    subject = f"{store_names().get(finding.store_id, finding.store_id)} {finding.day:%Y-%m-%d}"
+    return gettext("Follow up: %(subject)s · %(kpi)s%(product)s") % {
+        "subject": subject, "kpi": kpi, "product": f" · {product}" if product else ""}
+
+
+def _board_task(finding: Finding, *, title: str, assignee, note: str):
+    """The assignment on the team's task board (campaigns), due in ``ASSIGNMENT_DUE_DAYS`` store days, with the
+    finding's page in its description: the assignee sees it on the board, its overdue warning reaches the 晨报."""
+    from django.urls import reverse
+
+    from shopops.campaigns import services as campaigns
+    from shopops.campaigns.selectors import store_today
+    from shopops.team.selectors import user_role
+
+    role = user_role(assignee)
+    link = reverse("insights:finding", args=[finding.pk])
+    description = "\n".join(x for x in (note.strip(), gettext("Finding: %(link)s") % {"link": link}) if x)
+    return campaigns.task_create(title=title[:200], due_on=store_today() + dt.timedelta(days=ASSIGNMENT_DUE_DAYS),
+                                 assignee=assignee, role=role.value if role else "", description=description)
+
+
 @transaction.atomic
 def finding_assign(*, finding: Finding, assignee, by, note: str = "") -> Task:
     """Assign the finding to a person: it gets a task (one open task per finding and person)."""
@@ -195,8 +227,9 @@ def finding_assign(*, finding: Finding, assignee, by, note: str = "") -> Task:
         raise ShopopsError(gettext("Assignee: choose an active user."))
     task = finding.tasks.filter(assignee=assignee, status=Task.Status.OPEN).first()
     if task is None:
-        title = f"[{finding.store_id} {finding.day}] {finding.kpi}"
-        task = Task.objects.create(finding=finding, assignee=assignee, created_by=by, title=title[:200], note=note)
+        title = _assignment_title(finding)
+        task = Task.objects.create(finding=finding, assignee=assignee, created_by=by, title=title[:200], note=note,
+                                   board_task=_board_task(finding, title=title, assignee=assignee, note=note))
     finding.status, finding.assignee = Finding.Status.ASSIGNED, assignee
     finding.save(update_fields=["status", "assignee", "updated_at"])
     return task

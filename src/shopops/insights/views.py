@@ -87,7 +87,7 @@ def finding_detail(request: HttpRequest, finding_id: int) -> HttpResponse:
     view = selectors.finding_view(f)
     users = get_user_model().objects.filter(is_active=True).order_by("username")
     return render(request, "insights/finding.html", {"v": view, "f": f, "users": users, "module": "insights",
-                                                     "tasks": f.tasks.select_related("assignee"), "tab": "inbox"})
+                                                     "tasks": f.tasks.select_related("assignee", "board_task"), "tab": "inbox"})
 
 
 @module_required(Module.INSIGHTS)
@@ -105,7 +105,7 @@ def finding_action(request: HttpRequest, finding_id: int, action: str) -> HttpRe
             if assignee is None:
                 raise ShopopsError(_("Assignee: choose a person from the list."))
             services.finding_assign(finding=f, assignee=assignee, by=request.user, note=request.POST.get("note", ""))
-            messages.success(request, _("Assigned to %(name)s; a task was created.") % {"name": assignee.get_username()})
+            messages.success(request, _("Assigned to %(name)s; the task is on the team's task board.") % {"name": assignee.get_username()})
         elif action == "mute":
             try:
                 days = int(request.POST.get("days", "7"))
