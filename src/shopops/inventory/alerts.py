@@ -138,6 +138,13 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
 
     def money(value, store_id: str) -> str:
         return format_money(value, currencies.get(store_id, currencies["*"]))
+
+    from shopops.metrics.dimensions import store_names
+
+    names = store_names()  # the same merchant code in two stores is two alerts: each says its store
+
+    def where(store_id: str) -> str:
+        return names.get(store_id, store_id)
     last = selectors.stock_day()
     out: list[Alert] = []
     if last is not None:
@@ -166,11 +173,12 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
                 source="inventory", kind="stockout_risk", key=f"{r['store_id']}:{r['sku_id']}", store_id=r["store_id"],
                 day=day, severity="critical" if out_now or fall.stockout_day <= 3 else "high", money_at_stake=stake,
                 product_id=r["product_id"], link=f"/inventory/forecast/?store={r['store_id']}&sku={r['sku_id']}",
-                text_zh=(f"畅销款 {r['merchant_code']}（{r['title']}）" + ("已断货" if out_now else f"按预测 {out_on:%m-%d} 断货")
+                text_zh=(f"{where(r['store_id'])} · 畅销款 {r['merchant_code']}（{r['title']}）"
+                         + ("已断货" if out_now else f"按预测 {out_on:%Y-%m-%d} 断货")
                          + f"，补货周期 {lead} 天，在途 {r['in_transit']} 件：交期内预计少卖 {units:.0f} 件"
                          + f"（{fall.lost_days} 天缺货，销售额 {money(stake, r['store_id'])}，"
                          f"毛利 {money(margin, r['store_id'])}）"),
-                text_en=(f"Top seller {r['merchant_code']} ({r['title']}) "
+                text_en=(f"{where(r['store_id'])} · top seller {r['merchant_code']} ({r['title']}) "
                          + ("is out of stock" if out_now else f"runs out on {out_on:%Y-%m-%d} on the forecast")
                          + f"; lead time {lead} days, {r['in_transit']} in transit: about {units:.0f} units of demand "
                          f"lost within the lead time ({fall.lost_days} days out of stock, sales {money(stake, r['store_id'])}, "
@@ -194,9 +202,9 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
                 source="inventory", kind="overstock", key=f"{r['store_id']}:{r['sku_id']}", store_id=r["store_id"],
                 day=day, severity="medium", money_at_stake=value, product_id=r["product_id"],
                 link=f"/inventory/?store={r['store_id']}&q={r['sku_id']}",
-                text_zh=(f"{r['merchant_code']}（{r['title']}）积压 {excess} 件：库存 {r['on_hand']} 件，"
+                text_zh=(f"{where(r['store_id'])} · {r['merchant_code']}（{r['title']}）积压 {excess} 件：库存 {r['on_hand']} 件，"
                          f"预测未来 {OVERSTOCK_DAYS} 天销量 {demand:.0f} 件，超出部分按成本 {money(value, r['store_id'])}"),
-                text_en=(f"{r['merchant_code']} ({r['title']}): {excess} units beyond the {demand:.0f} forecast to sell in "
+                text_en=(f"{where(r['store_id'])} · {r['merchant_code']} ({r['title']}): {excess} units beyond the {demand:.0f} forecast to sell in "
                          f"{OVERSTOCK_DAYS} days (on hand {r['on_hand']}), {money(value, r['store_id'])} at cost"),
             ))
     else:

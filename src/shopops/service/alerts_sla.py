@@ -21,13 +21,18 @@ def alerts(day: dt.date, *, store_ids=None, now: dt.datetime | None = None) -> l
     qs = Ticket.objects.filter(late, status__in=ACTIVE)
     if store_ids:
         qs = qs.filter(store_id__in=list(store_ids))
+    from shopops.metrics.dimensions import store_names
+
+    names = store_names()
     out = []
     for row in qs.values("store_id").annotate(n=Count("id")).order_by("store_id"):
         n = row["n"]
+        name = names.get(row["store_id"], row["store_id"])
         out.append(Alert(
             source="service", kind="sla_breach", key=f"{row['store_id']}:sla", store_id=row["store_id"], day=day,
             severity="high" if n >= HIGH_AT else "medium",
-            text_zh=f"{row['store_id']}：{n} 个未完成工单已超过 SLA 时限",
-            text_en=f"{row['store_id']}: {n} open tickets are past their SLA deadline",
+            text_zh=f"{name}：{n} 个未完成工单已超过 SLA 时限",
+            text_en=f"{name}: {n} open ticket is past its SLA deadline" if n == 1
+            else f"{name}: {n} open tickets are past their SLA deadline",
             link="/service/?view=escalated"))
     return out
