@@ -8,7 +8,7 @@ from shopops.core.schedule import PeriodicJob, every
 
 JOBS = (
     PeriodicJob("campaigns_warm", "shopops.campaigns.jobs.campaigns_warm", every(10),
-                label=("大促：预先计算活动实时、复盘与备货计划页", "Campaigns: pre-compute the live, 复盘 and stocking-plan pages")),
+                label=("大促：预先计算活动实时、复盘与备货计划页", "Campaigns: pre-compute the live, retrospective and stocking-plan pages")),
 )
 
 
