@@ -27,7 +27,6 @@ VARIABLES: dict[str, tuple[str, str]] = {
 }
 
 
-
 def variable_label(name: str) -> str:
     """The variable's name for the reader (客户昵称 / customer nickname)."""
     zh, en = VARIABLES[name]
