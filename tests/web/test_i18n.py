@@ -167,7 +167,7 @@ def _po_entries(path: Path) -> list[dict]:
         elif line.startswith("#"):
             continue
         else:
-            match = re.match(r'^(msgid_plural|msgid|msgstr(?:\[(\d)\])?) "(.*)"$', line)
+            match = re.match(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d)\])?) "(.*)"$', line)
             if match:
                 key = match.group(1)
                 text = match.group(3)
@@ -201,7 +201,9 @@ def test_compiled_catalog_matches_the_po():
         msgid = entry.get("msgid")
         if not msgid:
             continue
-        if "msgid_plural" in entry:
+        if "msgctxt" in entry:  # the same words with another meaning (pgettext)
+            assert catalog.pgettext(entry["msgctxt"], msgid) == entry["msgstr"][0], f".mo is stale for {msgid!r}"
+        elif "msgid_plural" in entry:
             assert catalog.ngettext(msgid, entry["msgid_plural"], 1) == entry["msgstr"][0], msgid
         else:
             assert catalog.gettext(msgid) == entry["msgstr"][0], f".mo is stale for {msgid!r}"
