@@ -213,22 +213,23 @@ def plan_item(item: ItemPlanInput, policy: Policy = Policy()) -> ItemPlan:
     t = item.terms
     lead = t.lead_time_days
     horizon = lead + policy.review_days
-    mu = demand_over(item.daily_demand, horizon) / horizon if horizon > 0 else (item.daily_demand[0] if item.daily_demand else 0.0)
+    d_horizon = demand_over(item.daily_demand, horizon)  # the forecast demand over the lead time and review period
+    mu = d_horizon / horizon if horizon > 0 else (item.daily_demand[0] if item.daily_demand else 0.0)
     ss = safety_stock(service_level=policy.service_level, lead_time_days=lead, lead_time_sd_days=t.lead_time_sd_days,
                       daily_mean=mu, daily_sd=item.demand_sd)
     ss_units = math.ceil(ss - 1e-9)
     rop = math.ceil(demand_over(item.daily_demand, lead) + ss - 1e-9)
-    s_level = math.ceil(demand_over(item.daily_demand, horizon) + ss - 1e-9)
+    s_level = math.ceil(d_horizon + ss - 1e-9)
     position = item.on_hand + item.on_order - item.backorders
     reasons: list[Reason] = []
     if item.on_order:
         reasons.append(Reason("open_po_counted", (("qty", item.on_order),)))
     price = item.unit_price if item.unit_price is not None else t.unit_cost * 2
-    short = max(demand_over(item.daily_demand, horizon) - position, 0.0)
+    short = max(d_horizon - position, 0.0)
     # the rounding up of ROP and S must not order on its own: with stock that covers the horizon's demand and the
     # safety stock as computed (a slow mover: 0.3 units of safety stock round to a ROP of 1), nothing is needed —
     # else a SKU selling nothing with 1 on hand was raised to its supplier's MOQ
-    if position > rop or position >= demand_over(item.daily_demand, horizon) + ss:
+    if position > rop or position >= d_horizon + ss:
         return ItemPlan(item.item_id, t.supplier_id, position, ss_units, rop, s_level, 0, t.cost_at(1), Decimal("0.00"),
                         Decimal("0.00"), tuple(reasons), daily_mean=mu)
     reasons.insert(0, Reason("below_reorder_point", (("position", position), ("rop", rop), ("ss", ss_units))))

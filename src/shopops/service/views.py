@@ -118,6 +118,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
     customer_id, nickname = permissions.customer_shown(user, ticket)
     now = timezone.now()
     row = selectors.queue_rows([ticket], now=now)[0]
+    coupons = selectors.coupon_options()  # read once: the picker and a coupon's name in a refusal
     template = None
     draft_error = error
     initial = {}
@@ -137,7 +138,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
                 except Exception:  # unknown coupon: the render names the missing variable
                     values["coupon_code"] = ""
                 if not values["coupon_code"]:
-                    name = next((label for pk, label, _left in selectors.coupon_options() if pk == int(coupon)), coupon)
+                    name = next((label for pk, label, _left in coupons if pk == int(coupon)), coupon)
                     coupon_error = _("The coupon “%(coupon)s” has no code left to give (every code is claimed): choose "
                                      "another coupon, or add codes to it in promotions.") % {"coupon": name}
             try:
@@ -155,7 +156,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
         "events": _event_rows(ticket),
         "reply_form": reply_form or ReplyForm(initial=initial), "draft_error": draft_error, "template": template,
         "templates": list(selectors.reply_template_search(scenario=""))[:100],
-        "coupons": selectors.coupon_options(), "coupon": request.GET.get("coupon", ""),
+        "coupons": coupons, "coupon": request.GET.get("coupon", ""),
         "can_edit": can_edit, "can_take": permissions.can_assign(user, ticket, me) and me is not None
         and ticket.assignee_id is None,
         "is_lead": permissions.is_lead(user), "agents": selectors.agent_list(),
