@@ -133,6 +133,18 @@ def _static_root() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _default_language() -> Iterator[None]:
+    """Every test starts in the site's default language (zh-Hans): a request in English activates English in its
+    thread, and Django leaves it active, so a later test in the same worker would otherwise read English."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _close_flash_sale_writers() -> Iterator[None]:
     """The flash-sale writer pool (promotions/writers.py) keeps connections open across calls: close them
     after each test, or the test database could not be flushed or dropped while they are open."""
