@@ -175,3 +175,8 @@ def test_clauses_and_turns():
     assert aspects.mentioned("快递小哥服务很好") == ("logistics",)
     assert aspects.mentioned("客服服务很好") == ("service",)
     assert aspects.praises_absence("没有色差") and not aspects.praises_absence("色差很大")
+    # a slight defect is praise (a 5★ "色差很小" was listed as a looks complaint); a large one is not
+    assert all(aspects.praises_absence(c) for c in ("色差很小", "异味不大", "线头很少", "色差几乎没有", "掉色也不明显"))
+    assert not any(aspects.praises_absence(c) for c in ("色差很大", "异味很重", "线头太多", "色差明显", "一点味道也没有", "气味很淡"))
+    slight = aspects.extract(["色差很小"], lambda cs: [0.3] * len(cs))[0]
+    assert {m.aspect: m.polarity for m in slight} == {"looks": 1}

@@ -143,6 +143,10 @@ _VALUE_FOR_MONEY = re.compile(r"性价比(很|非常|超|挺|比较|相当|还)?
 _NO_DEFECT = re.compile(r"(没有|没|无|不|未|毫无)(发现|出现|看到)?(什么|任何|一点|明显的?)?"
                         r"(色差|线头|异味|味道|破损|瑕疵|问题|毛病|起球|掉色|褪色|划痕|缩水|烂|贵|卡|损坏|刺鼻)")
 
+# "色差很小", "异味不大", "线头很少", "色差几乎没有": the defect is slight — praise, as in a 5★ review. Not 味道/气味:
+# "一点味道也没有" (food) and "气味很淡" (shampoo) are complaints in the shared data
+_SLIGHT_DEFECT = re.compile(r"(色差|线头|异味|起球|掉色|褪色|缩水|划痕)(也|都|还|真的?)?"
+                            r"(很|非常|特别|比较|挺|超|极|基本|几乎|一点)?(小|少|轻|淡|不大|不多|不明显|没有|没)")
 
 # "便宜没好货" (cheap goods are bad goods) is a saying about quality
 _CHEAP_NO_GOOD = re.compile(r"便宜(没|无)好货")
@@ -187,9 +191,9 @@ def mentioned(clause: str) -> tuple[str, ...]:
 
 
 def praises_absence(clause: str) -> bool:
-    """True for a clause like 没有色差, 不贵, 价格不高 (a defect is absent), 比它贵一倍 (the other is dearer)
+    """True for a clause like 没有色差, 不贵, 价格不高 (a defect is absent), 色差很小 (slight), 比它贵一倍 (the other is dearer)
     or 一颗星给快递 (the stars given go to the courier)."""
-    return bool(_NO_DEFECT.search(clause) or _DEARER_OTHER.search(clause) or _NOT_DEAR.search(clause)
+    return bool(_NO_DEFECT.search(clause) or _SLIGHT_DEFECT.search(clause) or _DEARER_OTHER.search(clause) or _NOT_DEAR.search(clause)
                 or _STARS_FOR.search(clause))
 
 
