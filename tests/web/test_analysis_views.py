@@ -437,10 +437,13 @@ def test_ads_export_has_percent_and_money_formats_and_chinese_headers(client, lo
     header = [c.value for c in sheet[1]]
     assert header[:5] == ["推广工具", "推广花费", "展现量", "点击量", "点击率"]
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=2)}
-    ztc = rows["直通车 (ztc)"]
+    ztc = rows["直通车"]  # the name the 复盘 and the live page use too
     assert ztc[1].value == 20.0 and ztc[1].number_format == '"¥"#,##0.00'
     assert ztc[4].value == pytest.approx(0.05) and ztc[4].number_format == "0.00%"
     assert ztc[5].value == pytest.approx(0.40)  # CPC, money
+    english(client)
+    sheet = workbook(client.get(reverse("web:ads"), {**PERIOD, "format": "xlsx", "table": "tools"}))
+    assert "Zhitongche (search ads)" in {r[0].value for r in sheet.iter_rows(min_row=2)}
 
 
 @pytest.mark.django_db

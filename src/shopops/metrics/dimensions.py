@@ -110,18 +110,18 @@ def platform_label(code: str | None, language: str) -> str:
 
 
 # ad tools as the platforms name them (``ad_spend_daily.ad_tool`` ids)
-AD_TOOL_LABELS: dict[str, tuple[str, str]] = {
-    "ztc": ("直通车", "ZTC (search ads)"),
-    "ylmf": ("引力魔方", "YLMF (feed ads)"),
-    "wxt": ("万相台", "WXT (AI campaigns)"),
-    "jzt": ("京准通", "JZT"),
-    "ddss": ("多多搜索", "DDSS (PDD search)"),
-    "jlqc": ("巨量千川", "Qianchuan"),
+AD_TOOL_LABELS: dict[str, tuple[str, str]] = {  # English as the traffic sources name them (channels.SOURCE_WORDS_EN)
+    "ztc": ("直通车", "Zhitongche (search ads)"),
+    "ylmf": ("引力魔方", "Yinli Mofang (feed ads)"),
+    "wxt": ("万相台", "Wanxiangtai (AI campaigns)"),
+    "jzt": ("京准通", "Jingzhuntong (ads)"),
+    "ddss": ("多多搜索", "Duoduo Sousuo (search ads)"),
+    "jlqc": ("巨量千川", "Juliang Qianchuan (ads)"),
 }
 
 
 def ad_tool_label(code: str | None, language: str) -> str:
-    """The name of an ad tool in ``language`` (``ztc`` → 直通车 / ZTC (search ads)); an unknown id as it is."""
+    """The name of an ad tool in ``language`` (``ztc`` → 直通车 / Zhitongche (search ads)); an unknown id as it is."""
     zh, en = AD_TOOL_LABELS.get((code or "").lower(), (code, code))
     return en if language.startswith("en") else zh
 

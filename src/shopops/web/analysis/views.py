@@ -37,7 +37,7 @@ from shopops.metrics.cockpit import COCKPIT_KPIS, reference_today
 from shopops.metrics.customer_overview import (
     CUSTOMER_KPIS, DAILY_KPIS, cohort_period, cohort_query, daily_query, tiles_query,
 )
-from shopops.metrics.dimensions import AD_TOOL_LABELS, ad_plan_names, platform_label, product_titles, store_list
+from shopops.metrics.dimensions import ad_plan_names, ad_tool_label, platform_label, product_titles, store_list
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
@@ -159,8 +159,8 @@ def source_label(value: str) -> str:
 
 
 def tool_label(value: str) -> str:
-    name = AD_TOOL_LABELS[value][0] if value in AD_TOOL_LABELS else ""
-    return f"{name} ({value})" if name else (value or str(SOURCE_LABELS[""]))
+    """The ad tool's name as every page shows it (the 复盘 and the live page too): 直通车 / Zhitongche (search ads)."""
+    return ad_tool_label(value, language()) if value else str(SOURCE_LABELS[""])
 
 
 # ---------------------------------------------------------------------------
