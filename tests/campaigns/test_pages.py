@@ -276,6 +276,7 @@ def test_scorecards_director_sees_everyone_a_specialist_only_themself(client, sh
     assert 'data-col="target_achievement" data-value="0.9"' in page
     assert 'data-col="roi" data-value="3.0"' in page
     assert 'data-col="on_time" data-value="0.5"' in page
+    assert ">50%</span>" in page and ">90%</span>" in page  # percentages as every other page writes them (no space)
     assert client.get(reverse("campaigns:scorecards"), {"month": "2026-11", "user": "ads"}).status_code == 403
     book = openpyxl.load_workbook(io.BytesIO(client.get(reverse("campaigns:scorecards"),
                                                         {"month": "2026-11", "format": "xlsx"}).content)).active

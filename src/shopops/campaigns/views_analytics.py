@@ -97,7 +97,7 @@ def retro_tables(retro: Retro, currency: str) -> dict[str, DataTable]:
 
 
 def _percent(x: float) -> str:
-    return f"{round(x * 100)} %"
+    return f"{round(x * 100)}%"
 
 
 def baseline_caveat(retro: Retro) -> str:
