@@ -83,15 +83,16 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def _migrate_if_needed() -> None:
-    """The demo commands are run on a new var dir (``SHOPOPS_VAR_DIR``): bring its app database up to date
-    first, as ``make run`` does, instead of failing on the first table (``no such table: ingest_importjob``)."""
+    """Bring the app database up to date first, as ``make run`` does: the demo commands on a new var dir
+    (``SHOPOPS_VAR_DIR``) failed on the first table (``no such table: ingest_importjob``), and ``serve`` after
+    pulling new code answered 500 on every page reading a new column (``insights_task.board_task_id``)."""
     from django.core.management import call_command
     from django.db import DEFAULT_DB_ALIAS, connections
     from django.db.migrations.executor import MigrationExecutor
 
     executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
     if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        print("app database not up to date: migrating first")
+        print("app database not up to date: migrating first", flush=True)
         call_command("migrate", interactive=False, verbosity=0)
 
 
@@ -268,6 +269,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from shopops.jobs.host import Host
 
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly: withdraw server.json, stop the jobs
+    _migrate_if_needed()
     if _local_warehouse():
         from shopops.warehouse.connection import connect
 
