@@ -7,7 +7,8 @@ Three conditions, each with the money at stake:
   and planned promotions with their learned uplift) before an order placed today could arrive (its
   supplier's lead time; 14 days without one). The walk (``stock_health.forecast_shortfall``) starts
   from on hand; open PO lines arrive on their expected day (an overdue one tomorrow), the rest of the
-  in-transit (ERP POs, the snapshot's) tomorrow. Stake = the forecast units lost over the lead time ×
+  in-transit (ERP POs, the snapshot's) tomorrow. It is the stock page's rule: the walk is made once, in
+  ``positions.stock_health`` (its ``risk_*`` fields), and a top seller's 断货 / 断货风险 there is this alert. Stake = the forecast units lost over the lead time ×
   the selling price (GMV of the days out of stock); the text also gives the margin (price − cost);
 * ``overstock`` — on hand beyond 120 days of **forecast** demand (the 56-day forecast with its
   uplift, then its ordinary level), at cost, when worth at least ``OVERSTOCK_MIN`` (the 20 largest);
@@ -29,7 +30,8 @@ from shopops.core.alerts import Alert
 from shopops.core.errors import ShopopsError
 from shopops.inventory import selectors
 from shopops.inventory.models import PurchaseOrder, PurchaseOrderLine
-from shopops.inventory.stock_health import forecast_demand_over, forecast_shortfall
+from shopops.inventory.positions import arrival_days
+from shopops.inventory.stock_health import Shortfall, forecast_demand_over, forecast_shortfall
 from shopops.metrics.dimensions import store_list
 from shopops.ui.formatting import format_money
 
@@ -62,20 +64,6 @@ def _money(value, units: float) -> Decimal:
     return (Decimal(value) * Decimal(repr(round(float(units), 6)))).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
 
-def _arrivals(row: dict, dated: list[tuple[dt.date, int]], day: dt.date) -> dict[int, float]:
-    """Units arriving per forecast day (1 = the day after ``day``): dated open PO lines on their day (overdue
-    ones tomorrow), the rest of the in-transit (no day known) tomorrow."""
-    out: dict[int, float] = defaultdict(float)
-    known = 0
-    for expected, qty in dated:
-        out[max((expected - day).days, 1)] += qty
-        known += qty
-    rest = max(int(row["in_transit"]) - known, 0)
-    if rest:
-        out[1] += rest
-    return dict(out)
-
-
 class _Forecasts:
     """The stores' forecast paths (``selectors.store_forecast_paths``, each store's read once) and open PO arrivals."""
 
@@ -96,7 +84,8 @@ class _Forecasts:
         if path is None:
             return None
         means, ups = path
-        arr = _arrivals(row, self.arrivals.get((row["store_id"], row["sku_id"]), []), self.day)
+        arr = arrival_days(in_transit=int(row["in_transit"]), dated=self.arrivals.get((row["store_id"], row["sku_id"]), []),
+                           day=self.day)
         if without:
             arr[1] = max(arr.get(1, 0.0) - without, 0.0)
         return forecast_shortfall(row["on_hand"], means, days=int(row["lead_days"]), arrivals=arr), means, ups
@@ -153,15 +142,14 @@ def alerts(day: dt.date, *, store_ids=None) -> list[Alert]:
         top = _top_sellers(health.rows)
         fc = _Forecasts(as_of, stores)
         rows_by = {(r["store_id"], r["sku_id"]): r for r in health.rows}
-        short = {key: got for key, r in rows_by.items() if (key in top or r["on_hand"] > 0)
+        short = {key: got for key, r in rows_by.items() if r["on_hand"] > 0
                  and (got := fc.shortfall(r)) is not None}
         for r in health.rows:
             key = (r["store_id"], r["sku_id"])
-            if key not in top or key not in short:
+            # the stock page's 断货风险 / 断货 rule (``positions.stock_health``: the same walk on the same forecast)
+            if key not in top or r["risk_day"] is None:
                 continue
-            fall = short[key][0]
-            if fall.stockout_day is None:
-                continue
+            fall = Shortfall(r["risk_day"], r["risk_units"], r["risk_days"])
             lead = int(r["lead_days"])
             units = fall.lost_units
             stake = _money(r["price"], units)

@@ -32,6 +32,12 @@ Definitions (docs/inventory.md, shared/GLOSSARY.md):
   valued at cost.
 * **slow mover** (滞销) = stock on hand and no sale in 90 days, or a 30-day sell-through under
   10 % with more than 90 days of cover.
+* **stock-out risk** (断货风险) = the stock runs short within the lead time (the preferred supplier's, 14
+  days without one) on the demand path: the store's forecast (festivals, planned promotions) where one
+  is given, else the 30-day average every day. The walk (``stock_health.forecast_shortfall``) starts from
+  on hand; open PO lines arrive on their expected day (an overdue one tomorrow), the rest of the in-transit
+  (no day known: ERP POs, the snapshot's) tomorrow — an order due after the stock runs out does not stop
+  the risk. The inventory alerts' ``stockout_risk`` reads the same walk off these rows (one rule).
 """
 
 from __future__ import annotations
@@ -42,6 +48,8 @@ from decimal import Decimal
 
 import numpy as np
 import pandas as pd
+
+from shopops.inventory.stock_health import Shortfall, forecast_shortfall
 
 WINDOW_DAYS = 30
 HISTORY_DAYS = 90
@@ -124,6 +132,34 @@ def position_facts(*, snapshots: pd.DataFrame, sales: pd.DataFrame, skus: pd.Dat
     return out[POSITION_COLUMNS]
 
 
+def arrival_days(*, in_transit: int, dated: list[tuple[dt.date, int]], day: dt.date) -> dict[int, float]:
+    """Units arriving per day of the walk (1 = the day after ``day``): dated open PO lines on their day (overdue
+    ones tomorrow), the rest of ``in_transit`` (no day known) tomorrow."""
+    out: dict[int, float] = {}
+    known = 0
+    for expected, qty in dated:
+        d = max((expected - day).days, 1)
+        out[d] = out.get(d, 0.0) + qty
+        known += qty
+    rest = max(int(in_transit) - known, 0)
+    if rest:
+        out[1] = out.get(1, 0.0) + rest
+    return out
+
+
+_NO_SHORTFALL = Shortfall(None, 0.0, 0)
+
+
+def lead_time_shortfall(*, on_hand: int, path, days: int, arrivals: dict[int, float]) -> Shortfall:
+    """``forecast_shortfall`` over the lead time, skipping the day-by-day walk when on hand alone covers it."""
+    path = np.asarray(path, dtype=np.float64)
+    if days <= 0:
+        return _NO_SHORTFALL
+    if path.size >= days and on_hand >= float(np.nan_to_num(path[:days], nan=0.0).clip(min=0).sum()) - 1e-9:
+        return _NO_SHORTFALL
+    return forecast_shortfall(float(on_hand), path, days=days, arrivals=arrivals)
+
+
 def _money(value: Decimal | None, units: float) -> Decimal:
     if value is None or units <= 0 or (isinstance(value, float) and np.isnan(value)):
         return Decimal("0.00")
@@ -133,7 +169,9 @@ def _money(value: Decimal | None, units: float) -> Decimal:
 def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd.DataFrame,
                  ordered_here: set[tuple[str, str]], lead_days: dict[str, int], day: dt.date,
                  rules: HealthRules = HealthRules(), erp_open_po: pd.DataFrame | None = None,
-                 erp_ordered: set[tuple[str, str]] = frozenset()) -> list[dict]:
+                 erp_ordered: set[tuple[str, str]] = frozenset(),
+                 paths: dict[tuple[str, str], np.ndarray] | None = None,
+                 dated_arrivals: dict[tuple[str, str], list[tuple[dt.date, int]]] | None = None) -> list[dict]:
     """Rows of the stock-health page, one per position of ``positions`` (see the module doc).
 
     ``receipts``: store_id, sku_id, received_on, quantity (recorded in shopops, and imported from
@@ -142,7 +180,12 @@ def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd
     ``ordered_here``: (store, SKU) pairs with any PO line in shopops; ``lead_days``: per merchant code;
     ``erp_open_po`` / ``erp_ordered``: the same for PO lines imported from the ERP
     (``purchase_order_lines``). A SKU with POs in shopops or imported POs takes its in-transit from
-    them (summed: different POs), else from the snapshot — never both."""
+    them (summed: different POs), else from the snapshot — never both.
+    ``paths``: per (store, SKU) the forecast's daily demand from the day after ``day`` (without one the
+    30-day average); ``dated_arrivals``: the open units of shopops' PO lines with their expected day. They
+    drive the stock-out risk (module doc): ``risk_day`` (the first day, 1 = tomorrow, the walk runs short
+    within the lead time, else None), ``risk_units`` / ``risk_days`` (units and days short over the lead
+    time), ``risk_basis`` ("forecast" or "average")."""
     rec: dict[tuple[str, str], list[tuple[dt.date, int]]] = {}
     for r in receipts.itertuples(index=False):  # up to now: a delivery after the as-of day is on hand too
         rec.setdefault((r.store_id, r.sku_id), []).append((r.received_on, int(r.quantity)))
@@ -174,9 +217,15 @@ def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd
         lead = int(lead_days.get(p.merchant_code, rules.default_lead_days))
         slow = on_hand > 0 and (units_90 == 0 or (sell_through is not None and sell_through < rules.slow_sell_through
                                                   and cover is not None and cover > rules.slow_cover_days))
-        if on_hand == 0 and demand > 0:
+        path = (paths or {}).get(key)
+        basis = "average" if path is None else "forecast"
+        if path is None:
+            path = np.full(lead, demand)
+        fall = lead_time_shortfall(on_hand=on_hand, path=path, days=lead, arrivals=arrival_days(
+            in_transit=in_transit, dated=(dated_arrivals or {}).get(key, ()), day=day))
+        if on_hand == 0 and (demand > 0 or fall.stockout_day is not None):
             status = "stockout"
-        elif demand > 0 and cover is not None and cover < lead and on_hand + in_transit < demand * lead:
+        elif fall.stockout_day is not None:
             status = "at_risk"
         elif slow:
             status = "slow"
@@ -205,6 +254,8 @@ def stock_health(*, positions: pd.DataFrame, receipts: pd.DataFrame, open_po: pd
             "aged_units": aged_units, "aged_value": _money(p.cost, aged_units),
             "excess_units": excess_units, "excess_value": _money(p.cost, excess_units),
             "lead_days": lead, "status": status, "actions": tuple(actions),
+            "risk_day": fall.stockout_day, "risk_units": fall.lost_units, "risk_days": fall.lost_days,
+            "risk_basis": basis,
         })
     return rows
 

@@ -319,7 +319,13 @@ def stock_health(*, stores: tuple[str, ...] = (), day: dt.date | None = None,
 
     def build() -> list[dict]:
         facts = warehouse_positions(day=day, stores=stores, con=con)
-        return positions.stock_health(positions=facts, day=day, rules=rules, **inputs)
+        # the stock-out risk walks the stores' demand forecast (cached per data version: the alerts, the
+        # replenishment and the forecast page share it), so the page's 断货风险 and the alerts agree
+        paths: dict[tuple[str, str], np.ndarray] = {}
+        for store_id in sorted(set(facts["store_id"])):
+            for sku_id, (means, _ups) in store_forecast_paths(store_id=store_id, day=day, con=con).items():
+                paths[(store_id, sku_id)] = means
+        return positions.stock_health(positions=facts, day=day, rules=rules, paths=paths, **inputs)
 
     # the rows of every SKU (a large store: 6,000+, ~75 ms of Python) once per data version of the stock
     # facts and per digest of the app DB's inputs, which are read fresh (a few ms): a receipt or a PO
@@ -337,8 +343,11 @@ def _stock_inputs(*, day: dt.date, stores: tuple[str, ...], con) -> tuple[dict, 
                          ignore_index=True)
     erp_open, erp_ordered = erp_open_po(stores=stores, con=con)
     inputs = {"receipts": receipts, "open_po": open_po_frame(), "ordered_here": ordered_here(),
-              "lead_days": lead_days_by_code(), "erp_open_po": erp_open, "erp_ordered": erp_ordered}
+              "lead_days": lead_days_by_code(), "erp_open_po": erp_open, "erp_ordered": erp_ordered,
+              "dated_arrivals": open_po_arrivals(stores=stores)}
     h = hashlib.sha256()
+    # the forecast the stock-out risk walks changes with the promotions planned (app DB) too
+    h.update(repr(_windows_key(_promotion_windows_for_key(day))).encode())
     for name in sorted(inputs):
         value = inputs[name]
         h.update(name.encode())
@@ -346,7 +355,7 @@ def _stock_inputs(*, day: dt.date, stores: tuple[str, ...], con) -> tuple[dict, 
             h.update(repr(list(value.columns)).encode())
             h.update(pd.util.hash_pandas_object(value.astype(str), index=False).to_numpy().tobytes())
         elif isinstance(value, dict):
-            h.update(repr(sorted(value.items())).encode())
+            h.update(repr(sorted((k, sorted(v) if isinstance(v, list) else v) for k, v in value.items())).encode())
         else:
             h.update(repr(sorted(value)).encode())
     return inputs, h.hexdigest()
@@ -538,6 +547,15 @@ def _planned_windows(*, store_id: str, day: dt.date, sku_ids: list[str]) -> list
 
     return promotion_windows(first=day - dt.timedelta(days=planning.HISTORY_DAYS), last=day + dt.timedelta(days=56),
                              series_ids=[f"{store_id}:{s}" for s in sku_ids], active_only=True)
+
+
+def _promotion_windows_for_key(day: dt.date) -> list:
+    """The active promotions over the forecast's reach (every store, SKUs unmapped): what changes a store's
+    ``_planned_windows`` changes these."""
+    from shopops.inventory.promotion_windows import promotion_windows
+
+    return promotion_windows(first=day - dt.timedelta(days=planning.HISTORY_DAYS), last=day + dt.timedelta(days=56),
+                             active_only=True)
 
 
 def _windows_key(windows) -> tuple:

@@ -97,17 +97,21 @@ def stock(request: HttpRequest) -> HttpResponse:
     currencies = store_currencies(stores, (store,) if store else ())
     currency = currencies[0] if len(currencies) == 1 else ""
     return render(request, "inventory/stock.html", {
-        "form": form, "day": day, "totals": totals, "rows": _stock_cells(rows, currency), "shown": len(rows),
+        "form": form, "day": day, "totals": totals, "rows": _stock_cells(rows, currency, day), "shown": len(rows),
         "currency": currency, "matching": matching, "view": view, "stores": stores, "store": store, "status": status,
         "action_labels": ACTION_LABELS, "status_labels": STATUS_LABELS, "can_promote": request.user.has_perm("team.use_promotions")})
 
 
-def _stock_cells(rows: list[dict], currency: str) -> list[dict]:
+def _stock_cells(rows: list[dict], currency: str, day: dt.date | None = None) -> list[dict]:
     """The shown rows' cell texts, made here once a row (no template filter per cell)."""
     out = []
     for r in rows:
         cover, sell = r["days_of_cover"], r["sell_through"]
-        out.append({**r, "status_label": STATUS_LABELS[r["status"]],
+        risk_on = None
+        if r["status"] == "at_risk" and r.get("risk_day") and day is not None:
+            risk_on = day + dt.timedelta(days=r["risk_day"])
+        out.append({**r, "status_label": STATUS_LABELS[r["status"]], "risk_on": risk_on,
+                    "risk_text": "" if risk_on is None else _("runs out %(date)s") % {"date": f"{risk_on:%m-%d}"},
                     "action_list": [(a, ACTION_LABELS[a]) for a in r.get("actions", ())],
                     "short_title": Truncator(r["title"] or "").chars(24),
                     "on_hand_text": format_value(r["on_hand"], "count"),
