@@ -13,13 +13,14 @@ import hashlib
 from collections.abc import Iterator
 from contextvars import ContextVar
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import ibis
 import numpy as np
 import pandas as pd
 from django.db.models import Count, F, Prefetch, QuerySet, Sum
+from django.utils.translation import gettext as _
 
 import math
 
@@ -33,7 +34,9 @@ from shopops.inventory.models import (
 from shopops.metrics.cache import cached
 from shopops.metrics.sources import paid_orders
 from shopops.core.festivals import festivals_between
+from shopops.core.errors import ValidationError
 from shopops.core.periods import Period
+from shopops.metrics.dimensions import store_list
 from shopops.warehouse.connection import connect
 from shopops.warehouse.versions import versions_memo
 
@@ -406,6 +409,53 @@ def stock_view(*, stores: tuple[str, ...] = (), view: str = "sku", status: str =
     rows, count, totals = cached("inventory:stock_page", (*base, status, limit), build_page, con=con, tables=tables,
                                  stores=stores)
     return day, rows, count, totals
+
+
+def po_lines_resolve(*, lines, con: ibis.BaseBackend | None = None) -> list:
+    """Lines typed on the new-PO form (``services.LineIn``) with their store given by id or by name — the pages
+    show names (栖木官方旗舰店), the warehouse keys ids (tmall) — as store ids, and an empty description filled
+    with the warehouse's product title and SKU spec (as the replenishment's lines have it; the supplier's
+    XLSX shows it). A store matching no store, or a name two stores share, is refused naming the stores."""
+    con = con or connect()
+    stores = store_list(con)
+    by_id = {s.store_id.casefold(): s.store_id for s in stores}
+    by_name: dict[str, list[str]] = defaultdict(list)
+    for st in stores:
+        if st.name:
+            by_name[st.name.strip().casefold()].append(st.store_id)
+    known = "、".join(f"{st.name or st.store_id} ({st.store_id})" for st in stores) or "—"
+    out = []
+    for n, line in enumerate(lines, start=1):
+        text = (line.store_id or "").strip()
+        store_id = by_id.get(text.casefold())
+        if store_id is None and text:
+            ids = by_name.get(text.casefold(), [])
+            if len(ids) > 1:
+                raise ValidationError(_("line %(n)s: store %(store)s is the name of several stores (%(ids)s): give its id")
+                                      % {"n": n, "store": text, "ids": ", ".join(ids)})
+            store_id = ids[0] if ids else None
+        if store_id is None and text:
+            raise ValidationError(_("line %(n)s: unknown store %(store)r — give a store's name or id: %(stores)s")
+                                  % {"n": n, "store": text, "stores": known})
+        out.append(replace(line, store_id=store_id or ""))
+    titles = sku_titles([(line.store_id, line.sku_id) for line in out if not line.description and line.store_id], con=con)
+    return [line if line.description else replace(line, description=titles.get((line.store_id, str(line.sku_id)), ""))
+            for line in out]
+
+
+def sku_titles(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:
+    """{(store, SKU): "product title spec"} of the warehouse SKUs among ``keys`` (a PO line's description)."""
+    keys = {(str(s), str(k)) for s, k in keys}
+    if not keys:
+        return {}
+    con = con or connect()
+    skus = con.table("skus")
+    skus = skus.filter(skus.store_id.isin(sorted({s for s, _ in keys})), skus.sku_id.isin(sorted({k for _, k in keys})))
+    products = con.table("products").select("store_id", "product_id", "title")
+    rows = skus.left_join(products, ["store_id", "product_id"]).select(
+        skus.store_id, skus.sku_id, "title", skus.spec).to_pyarrow().to_pylist()
+    return {(r["store_id"], r["sku_id"]): f"{r['title'] or ''} {r['spec'] or ''}".strip()
+            for r in rows if (r["store_id"], r["sku_id"]) in keys}
 
 
 def sku_lookup(keys, con: ibis.BaseBackend | None = None) -> dict[tuple[str, str], str]:

@@ -318,8 +318,9 @@ def order_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             d = form.cleaned_data
             try:
-                known = selectors.sku_lookup([(line.store_id, line.sku_id) for line in d["lines"]])
-                po = services.purchase_order_create(user=request.user, supplier=d["supplier"], lines=d["lines"],
+                lines = selectors.po_lines_resolve(lines=d["lines"])  # store by name or id, description from the title
+                known = selectors.sku_lookup([(line.store_id, line.sku_id) for line in lines])
+                po = services.purchase_order_create(user=request.user, supplier=d["supplier"], lines=lines,
                                                     ordered_on=_today(), now=timezone.now(), notes=d["notes"],
                                                     known_skus=known)
             except ShopopsError as exc:
@@ -328,7 +329,7 @@ def order_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Draft purchase order %(number)s created.") % {"number": po.number})
                 return redirect("inventory:order", po_id=po.pk)
         status = 400
-    return render(request, "inventory/order_form.html", {"form": form}, status=status)
+    return render(request, "inventory/order_form.html", {"form": form, "stores": _stores()}, status=status)
 
 
 def _po(po_id: int) -> PurchaseOrder:
@@ -464,7 +465,7 @@ def _suggestion_rows(group: dict, language: str = "zh") -> list[dict]:
         key = f"{group['supplier_id']}|{s['store_id']}|{s['sku_id']}|{s['merchant_code']}"
         rows.append({**s, "key": key, "desc": f"{s['title'] or ''} {s['spec'] or ''}".strip(),
                      "short_title": Truncator(s["title"] or "").chars(20),
-                     "demand_text": f"{s['daily_demand']:.2f}", "price_text": f"{s['unit_price']:.2f}",
+                     "demand_text": f"{s['daily_demand']:.2f}", "price_text": format_money(s["unit_price"], group["currency"]),
                      "why": ("；" if language.startswith("zh") else "; ").join(s["reasons"]), "step": s["terms"].case_pack})
     return rows
 
