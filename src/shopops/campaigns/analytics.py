@@ -112,8 +112,8 @@ def pages_warm(*, as_of: dt.date | None = None) -> dict[str, int]:
     from shopops.metrics.runners import last_fact_date
 
     day = as_of or last_fact_date()
-    done = {"live": 0, "retro": 0, "refused": 0}
-    if day is None:
+    done = {"live": 0, "retro": 0, "refused": 0, "stocking": 0}
+    if day is None:  # no paid order yet (a new install): nothing to build
         return done
     soon = day + dt.timedelta(days=LIVE_BEFORE_DAYS)
     for plan in CampaignPlan.objects.filter(starts_on__lte=soon,
