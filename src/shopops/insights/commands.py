@@ -29,9 +29,9 @@ def main(args: argparse.Namespace) -> int:
     from django.utils import translation
 
     from shopops.insights import selectors, services
-    from shopops.metrics.runners import last_fact_date
+    from shopops.metrics.cockpit import data_day
 
-    day = _day(args.date, "--date") or last_fact_date()
+    day = _day(args.date, "--date") or data_day()
     if day is None:
         print("error: the warehouse has no paid orders; give --date", file=sys.stderr)
         return 2

@@ -9,11 +9,11 @@ from __future__ import annotations
 import datetime as dt
 
 from shopops.insights import services
-from shopops.metrics.runners import last_fact_date
+from shopops.metrics.cockpit import data_day
 
 
 def insights_daily(*, day: dt.date | None = None, language: str = "zh-hans", link: str = "") -> str:
-    day = day or last_fact_date()
+    day = day or data_day()  # never today: its first hours are not a day
     if day is None:
         return "insights: the warehouse has no paid orders yet"
     summary = services.insights_run(days=[day])

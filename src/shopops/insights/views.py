@@ -141,10 +141,10 @@ def _brief_day(request: HttpRequest) -> tuple[dt.date | None, str]:
             return dt.date.fromisoformat(raw), ""
         except ValueError:
             return None, _("Day: %(value)s is not a date; expected YYYY-MM-DD.") % {"value": raw}
-    from shopops.metrics.runners import last_fact_date
+    from shopops.metrics.cockpit import data_day
 
-    # the morning brief is about the last business day with data, found or not
-    return last_fact_date() or selectors.latest_day(), ""
+    # the morning brief is about the last complete business day with data, found or not
+    return data_day() or selectors.latest_day(), ""
 
 
 @module_required(Module.INSIGHTS)

@@ -19,8 +19,8 @@ from shopops.metrics.dimensions import store_list, store_platforms
 from shopops.metrics.maturity import TOTAL, refund_comparisons
 from shopops.metrics.period_reports import whole_period_reported
 from shopops.metrics.runners import (
-    KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, last_fact_date, run_query,
-    store_coverages,
+    KpiQuery, KpiResult, StoreCoverage, TargetProgress, TargetQuery, TrafficCoverage, last_complete_day, last_fact_date,
+    run_query, store_coverages,
 )
 from shopops.metrics.runners.targets import project, stores_summed
 from shopops.metrics.sources import paid_orders, today_in_period
@@ -226,7 +226,7 @@ def cockpit_build(
     views after an import, before the first visitor asks."""
     con = con or connect()
     # the selected stores' own data date: a store whose data end earlier has its own month so far
-    as_of = last_fact_date(con, stores=tuple(stores))
+    as_of = data_day(con, stores=tuple(stores))
     specs = None
     if with_targets and as_of is not None:
         from shopops.metrics.selectors import target_specs
@@ -237,6 +237,16 @@ def cockpit_build(
                   lambda: _cockpit_compute(period=period, stores=tuple(stores), kpis=tuple(kpis), con=con,
                                            as_of=as_of, specs=specs),
                   con=con, tables=COCKPIT_TABLES)
+
+
+def data_day(con: ibis.BaseBackend | None = None, *, stores: tuple[str, ...] = ()) -> dt.date | None:
+    """The last complete business day with data (:func:`last_complete_day` at the store's date now): what the
+    month so far, the morning's insights and the 晨报 are about."""
+    from django.conf import settings
+
+    from shopops.core.periods import business_today
+
+    return last_complete_day(con, today=business_today(settings.SHOPOPS_TIME_ZONE), stores=stores)
 
 
 def warm_anchor(con: ibis.BaseBackend, *, today: dt.date | None = None) -> dt.date | None:

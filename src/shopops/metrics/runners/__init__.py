@@ -33,7 +33,7 @@ from shopops.metrics.runners.funnel import (
 )
 from shopops.metrics.runners.kpis import (
     KpiQuery, KpiResult, KpiRunner, StoreCoverage, TrafficCoverage, ad_coverage, base_frame, cost_coverage, derive,
-    last_fact_date, query, sku_coverage, store_coverages, traffic_coverage,
+    last_complete_day, last_fact_date, query, sku_coverage, store_coverages, traffic_coverage,
 )
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
@@ -44,7 +44,7 @@ __all__ = [
     "CohortResult", "CohortRunner", "ComparisonQuery", "ComparisonResult", "ComparisonRow", "ComparisonRunner",
     "Filter", "FunnelQuery", "FunnelResult", "FunnelRow", "FunnelRunner", "KpiQuery", "KpiResult",
     "KpiRunner", "Response", "Runner", "base_frame", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
-    "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "cost_coverage", "derive", "get_runner", "last_fact_date", "query",
+    "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "cost_coverage", "derive", "get_runner", "last_complete_day", "last_fact_date", "query",
     "run_query", "sku_coverage", "traffic_coverage", "TrafficCoverage", "StoreCoverage", "ad_coverage",
     "store_coverages",
 ]

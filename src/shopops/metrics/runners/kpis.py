@@ -494,6 +494,16 @@ def last_fact_date(con: ibis.BaseBackend | None = None, *, stores: tuple[str, ..
     return cached("metrics:last_fact_date", con.name, scan, con=con, tables=("orders",))
 
 
+def last_complete_day(con: ibis.BaseBackend | None = None, *, today: dt.date,
+                      stores: tuple[str, ...] | list[str] = ()) -> dt.date | None:
+    """The latest business date whose data are complete: the last day with a paid order, but never ``today``
+    (the store's date now). Orders sent as they happen (the own site's collector, an export taken in the
+    morning) put today's first hours in the warehouse, and today is not over: its month-so-far run-rate and
+    its insights would read a few hours as a whole day."""
+    last = last_fact_date(con, stores=stores)
+    return None if last is None else min(last, today - dt.timedelta(days=1))
+
+
 def _stores_last_fact_date(con: ibis.BaseBackend, stores: tuple[str, ...]) -> dt.date | None:
     """The latest business date with a paid order of these stores: a store whose data end earlier than
     the others' has its own month so far and its own "yesterday"."""
