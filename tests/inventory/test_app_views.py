@@ -153,7 +153,7 @@ def test_pages_render_with_data(client, users, shop, warehouse):
     r = c.get("/inventory/")
     assert r.status_code == 200 and 'data-table="stock"' in r.content.decode()
     # the store column names the store (the stores table of app_shop), keeping the id for sorting and exports
-    assert 'data-col="store_id" data-value="s1">店铺s1</td>' in r.content.decode()
+    assert 'data-col="store_id" data-value="s1"><span class="inv-store">店铺s1</span></td>' in r.content.decode()
     assert c.get("/inventory/?view=code&status=slow").status_code == 200
     r = c.get("/inventory/?format=xlsx")
     sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
