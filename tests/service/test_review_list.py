@@ -96,7 +96,7 @@ def test_product_issue_table_matches_a_pandas_count(frames):
             for a in filter(None, value.split(",")):
                 per[a] = per.get(a, 0) + 1
         if per:
-            expected.append({"product_id": pid, "reviews": len(g), "bad": int((g.rating <= 2).sum()),
+            expected.append({"store_id": "tmall", "product_id": pid, "reviews": len(g), "bad": int((g.rating <= 2).sum()),
                              "complaints": sum(per.values()), "aspects": per})
     expected.sort(key=lambda r: (-r["complaints"], r["product_id"]))
     assert [{**r, "aspects": dict(r["aspects"])} for r in rows] == expected

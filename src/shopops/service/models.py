@@ -132,6 +132,9 @@ class Ticket(models.Model):
     first_response_breached = models.BooleanField(default=False)
     resolution_breached = models.BooleanField(default=False)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # a ticket the system made from a fact: {"kind": "refund" | "review" | "review_wave", …parameters}; its
+    # subject and description are shown built from them in the reader's language (service.ticket_text)
+    generated = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["resolution_due", "id"]
@@ -163,6 +166,19 @@ class Ticket(models.Model):
             return self.first_response_due
         return None if self.status == TicketStatus.WAITING else self.resolution_due
 
+    @property
+    def subject_text(self) -> str:
+        """The subject in the reader's language (a generated one is rebuilt; a typed one is as typed)."""
+        from shopops.service import ticket_text
+
+        return ticket_text.shown(ticket_text.subject, self.generated, self.subject)
+
+    @property
+    def description_text(self) -> str:
+        from shopops.service import ticket_text
+
+        return ticket_text.shown(ticket_text.description, self.generated, self.description)
+
 
 class TicketNote(models.Model):
     """A reply sent to the customer or an internal note (never shown to the customer)."""
@@ -173,9 +189,17 @@ class TicketNote(models.Model):
     internal = models.BooleanField(_("internal note"), default=False)
     template = models.ForeignKey("ReplyTemplate", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
+    generated = models.JSONField(default=dict, blank=True)  # a note the system wrote: {"kind": …, …parameters}
 
     class Meta:
         ordering = ["created_at", "id"]
+
+    @property
+    def body_text(self) -> str:
+        """The text in the reader's language (a note the system wrote is rebuilt from its parameters)."""
+        from shopops.service import ticket_text
+
+        return ticket_text.shown(ticket_text.note, self.generated, self.body)
 
 
 class TicketEvent(models.Model):

@@ -154,6 +154,17 @@ def product_title(*, store_id: str, product_id: str) -> str:
         return product_id
 
 
+def product_titles_of(keys) -> dict[tuple[str, str], str]:
+    """Listing titles of ``(store_id, product_id)`` keys; products without a title (or no warehouse yet) are
+    left out and callers show the id."""
+    from shopops.metrics.dimensions import product_titles
+
+    try:
+        return product_titles(list(keys))
+    except Exception:  # no warehouse yet
+        return {}
+
+
 def template_values(*, ticket: Ticket | None, agent: Agent | None = None) -> dict[str, str]:
     """The values a ticket gives to template variables (``service.templating.VARIABLES``)."""
     out: dict[str, str] = {}
@@ -184,15 +195,21 @@ def coupon_code_for(*, coupon_id: int, customer_id: str = "") -> str:
     return free.code if free else ""
 
 
-def coupon_options() -> list[tuple[int, str, int]]:
-    """The coupons a reply may quote (newest first): ``(id, name, codes left to give)`` — a customer's own
-    unredeemed code is given even when none is left unclaimed (:func:`coupon_code_for`)."""
+def coupon_options(*, customer_id: str = "") -> list[tuple[int, str, int, bool]]:
+    """The coupons a reply may quote (newest first): ``(id, name, codes left to give, usable)``. A coupon is
+    usable when it has a code left unclaimed or the customer holds an unredeemed code of it (given even when
+    none is left, :func:`coupon_code_for`); the picker shows the others disabled."""
     from django.db.models import Count, Q
 
     from shopops.promotions.models import Coupon
 
     qs = Coupon.objects.annotate(left=Count("codes", filter=Q(codes__customer_id="", codes__claimed_at__isnull=True)))
-    return [(c.pk, c.name, c.left) for c in qs.order_by("-valid_until")[:50]]
+    rows = list(qs.order_by("-valid_until")[:50])
+    own: set[int] = set()
+    if customer_id:
+        own = set(Coupon.objects.filter(pk__in=[c.pk for c in rows], codes__customer_id=customer_id,
+                                        codes__redeemed_at__isnull=True).values_list("pk", flat=True))
+    return [(c.pk, c.name, c.left, c.left > 0 or c.pk in own) for c in rows]
 
 
 # ------------------------------------------------------------------------------ surveys

@@ -254,7 +254,8 @@ def product_return_reasons(*, product_id: str, store_ids: tuple[str, ...] = (), 
 
 def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | None = None, last: dt.date | None = None,
                         limit: int = 50, con=None) -> list[dict]:
-    """Products ranked by reviews naming a negative aspect: per product the reviews, 差评, and each aspect's count.
+    """Products ranked by reviews naming a negative aspect: per store and product the reviews, 差评, and each
+    aspect's count.
 
     Aggregated in the engine from ``review_scores`` (which copies product, date and stars), so a
     million reviews never leave the warehouse: one pass for each aspect's count per product, then
@@ -265,24 +266,24 @@ def product_issue_table(*, store_ids: tuple[str, ...] = (), first: dt.date | Non
     s = _review_side(con.table("review_scores"), ReviewFilter(store_ids=store_ids, first=first, last=last))
     neg = s.filter(s.negative_aspects.fill_null("") != "")
     padded = "," + neg.negative_aspects + ","
-    table = neg.group_by("product_id").aggregate(
+    table = neg.group_by(["store_id", "product_id"]).aggregate(
         **{a: padded.contains("," + a + ",").ifelse(1, 0).sum() for a in aspects.ASPECT_CODES}).to_pandas()
     if table.empty:
         return []
     table["complaints"] = table[list(aspects.ASPECT_CODES)].sum(axis=1)
-    table = table.sort_values(["complaints", "product_id"], ascending=[False, True]).head(limit)
-    shown = table["product_id"].tolist()
-    # the product's reviews and 差评, scored or not
+    table = table.sort_values(["complaints", "store_id", "product_id"], ascending=[False, True, True]).head(limit)
+    shown = sorted(set(table["product_id"]))
+    # the product's reviews and 差评, scored or not (a product id belongs to its store)
     r = _review_side(con.table("reviews"), ReviewFilter(store_ids=store_ids, first=first, last=last))
     r = r.filter(r.product_id.isin(shown))
-    all_reviews = r.group_by("product_id").aggregate(
-        reviews=r.count(), bad=(r.rating <= 2).fill_null(False).ifelse(1, 0).sum()).to_pandas().set_index("product_id")
+    all_reviews = r.group_by(["store_id", "product_id"]).aggregate(
+        reviews=r.count(), bad=(r.rating <= 2).fill_null(False).ifelse(1, 0).sum()).to_pandas()
+    counts = {(x.store_id, x.product_id): (int(x.reviews), int(x.bad)) for x in all_reviews.itertuples(index=False)}
     rows = []
     for c in table.itertuples(index=False):
         top = [(a, int(getattr(c, a))) for a in aspects.ASPECT_CODES if getattr(c, a) > 0]
-        pid = c.product_id
-        counts = all_reviews.loc[pid]
-        rows.append({"product_id": pid, "reviews": int(counts["reviews"]), "bad": int(counts["bad"]),
+        reviews, bad = counts.get((c.store_id, c.product_id), (0, 0))
+        rows.append({"store_id": c.store_id, "product_id": c.product_id, "reviews": reviews, "bad": bad,
                      "complaints": int(c.complaints), "aspects": sorted(top, key=lambda x: -x[1])})
     return rows
 

@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from shopops.core.errors import ShopopsError, ValidationError
-from shopops.service import templating
+from shopops.service import templating, ticket_text
 from shopops.service.models import (
     Agent, Priority, ReplyTemplate, Ticket, TicketEvent, TicketNote,
     TicketSource, TicketStatus, TicketType,
@@ -73,8 +73,12 @@ def _set_deadlines(ticket: Ticket, *, first_response: bool) -> None:
 def ticket_create(*, store_id: str, ticket_type: str, subject: str, description: str = "",
                   priority: int = Priority.NORMAL, source: str = TicketSource.MANUAL, source_ref: str = "",
                   order_id: str = "", customer_id: str = "", customer_nickname: str = "", product_id: str = "",
-                  assignee: Agent | None = None, created_by=None, now: dt.datetime | None = None) -> tuple[Ticket, bool]:
+                  assignee: Agent | None = None, created_by=None, now: dt.datetime | None = None,
+                  generated: Mapping | None = None) -> tuple[Ticket, bool]:
     """Create a ticket with its SLA deadlines; ``(ticket, created)``.
+
+    ``generated`` (``{"kind": …, …parameters}``, :mod:`service.ticket_text`) marks a ticket the system wrote:
+    pages rebuild its subject and description from it in the reader's language.
 
     Idempotent on ``(source, store_id, source_ref)`` when ``source_ref`` is given: the same
     refund, review, 差评 wave or API request id returns the ticket made the first time.
@@ -102,7 +106,8 @@ def ticket_create(*, store_id: str, ticket_type: str, subject: str, description:
     ticket = Ticket(store_id=store_id, ticket_type=ticket_type, priority=int(priority), subject=subject.strip()[:200],
                     description=description, source=source, source_ref=source_ref[:128], order_id=order_id,
                     customer_id=customer_id, customer_nickname=customer_nickname[:128], product_id=product_id,
-                    assignee=assignee, created_by=created_by, created_at=now, updated_at=now, clock_started_at=now)
+                    assignee=assignee, created_by=created_by, created_at=now, updated_at=now, clock_started_at=now,
+                    generated=dict(generated or {}))
     _set_deadlines(ticket, first_response=True)
     ticket.next_due = ticket.computed_next_due()
     try:
@@ -327,10 +332,13 @@ def tickets_from_facts(*, day: dt.date, con=None, now: dt.datetime | None = None
         for row in frame.itertuples(index=False):
             kind = TicketType.RETURN if row.with_return is True else TicketType.REFUND
             reason = row.reason if isinstance(row.reason, str) else ""
+            generated = {"kind": ticket_text.REFUND, "refund_id": row.refund_id, "reason": reason,
+                         "order_id": row.order_id, "amount": str(row.amount),
+                         "status": row.status if isinstance(row.status, str) else ""}
             _, created = ticket_create(
                 store_id=row.store_id, ticket_type=kind, source=TicketSource.REFUND, source_ref=row.refund_id,
-                subject=f"退款 {row.refund_id}：{reason or '未填原因'}"[:200],
-                description=f"订单 {row.order_id} 申请退款 {row.amount}（{row.status}）。原因：{reason or '-'}",
+                subject=ticket_text.in_chinese(ticket_text.subject, generated)[:200],
+                description=ticket_text.in_chinese(ticket_text.description, generated), generated=generated,
                 order_id=row.order_id, customer_id=customers.get((row.store_id, row.order_id), ""),
                 product_id=products.get((row.store_id, row.order_id, _line_no(row.line_no)), ""), now=now)
             made["refund"] += created
@@ -340,10 +348,12 @@ def tickets_from_facts(*, day: dt.date, con=None, now: dt.datetime | None = None
             "store_id", "review_id", "order_id", "product_id", "customer_id", "rating", "content").to_pandas()
         for row in frame.itertuples(index=False):
             content = row.content if isinstance(row.content, str) else ""
+            generated = {"kind": ticket_text.REVIEW, "rating": int(row.rating), "excerpt": content[:60]}
             _, created = ticket_create(
                 store_id=row.store_id, ticket_type=TicketType.BAD_REVIEW, source=TicketSource.REVIEW,
                 source_ref=row.review_id, priority=Priority.HIGH if row.rating == 1 else Priority.NORMAL,
-                subject=f"差评 {int(row.rating)}★：{content[:60] or '（无内容）'}", description=content,
+                subject=ticket_text.in_chinese(ticket_text.subject, generated)[:200], description=content,
+                generated=generated,
                 order_id=row.order_id if isinstance(row.order_id, str) else "",
                 customer_id=row.customer_id if isinstance(row.customer_id, str) else "",
                 product_id=row.product_id, now=now)

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from django.utils.translation import gettext
 
 from shopops.core.errors import ValidationError
-from shopops.service import aspects
+from shopops.service import ticket_text
 from shopops.service.models import Priority, ReplyTemplate, TemplateScenario, TicketSource, TicketType
 
 
@@ -25,26 +25,63 @@ def review_scores_run(*, since: dt.date | None = None, rescore: bool = False, co
 
 
 def review_wave_tickets(*, day: dt.date, con=None, now: dt.datetime | None = None) -> int:
-    """A 差评跟进 ticket per 差评 wave firing in the week up to ``day`` (once per wave: its key is the
-    ticket's ``source_ref``); returns how many were created."""
-    from shopops.service.selectors_reviews import product_issues, review_waves
-    from shopops.service.services import ticket_create
+    """A 差评跟进 ticket per product with a 差评 wave firing in the week up to ``day``; returns how many were
+    created.
 
+    One ticket per wave and product: a product that already has an active wave ticket gets that ticket
+    updated (subject, description and counts, with an internal note that the wave changed) instead of a
+    second one — a wave's first day moves as the week slides and one product can fire twice in a week, so
+    the wave's key alone (the ticket's ``source_ref``) would open a ticket per key. Of one run's waves of a
+    product, the latest counts. Running again with the same facts changes nothing."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from shopops.service.models import Ticket, TicketNote, TicketStatus
+    from shopops.service.selectors import product_title
+    from shopops.service.selectors_reviews import product_issues, review_waves
+    from shopops.service.services import ticket_create, ticket_set_priority
+
+    now = now or timezone.now()
+    latest = {}
+    for w in review_waves(day=day, lookback=7, con=con):  # sorted by first day: the last of a product wins
+        latest[(w.store_id, w.product_id)] = w
     made = 0
-    for w in review_waves(day=day, lookback=7, con=con):
-        issues = product_issues(product_id=w.product_id, store_ids=(w.store_id,), last=w.last_day, weeks=2, con=con)
-        top = ", ".join(f"{aspects.LABEL_ZH[a]} {n}" for a, n in list(issues.totals.items())[:3]) or "-"
-        examples = [e["text"] for es in issues.examples.values() for e in es][:3]
-        _, created = ticket_create(
-            store_id=w.store_id, ticket_type=TicketType.BAD_REVIEW, source=TicketSource.REVIEW_WAVE,
-            source_ref=w.key, product_id=w.product_id,
-            priority=Priority.HIGH if w.bad >= 10 else Priority.NORMAL,
-            subject=f"差评集中：商品 {w.product_id} 近 7 天 {w.bad} 条差评"[:200],
-            description=(f"{w.first_day} 起商品 {w.product_id} 差评集中出现：7 天内 {w.bad} 条差评 / {w.reviews} 条评价"
-                         f"（平时约 {w.expected:.1f} 条）。主要问题：{top}。\n"
-                         + "\n".join(f"- {t}" for t in examples)),
-            now=now)
-        made += created
+    for (store_id, product_id), w in sorted(latest.items()):
+        issues = product_issues(product_id=product_id, store_ids=(store_id,), last=w.last_day, weeks=2, con=con)
+        generated = {
+            "kind": ticket_text.WAVE, "product_id": product_id,
+            "product_title": product_title(store_id=store_id, product_id=product_id),
+            "first_day": w.first_day.isoformat(), "bad": w.bad, "reviews": w.reviews,
+            "expected": round(float(w.expected), 1),
+            "top": [[a, int(n)] for a, n in list(issues.totals.items())[:3]],
+            "examples": [e["text"] for es in issues.examples.values() for e in es][:3]}
+        subject = ticket_text.in_chinese(ticket_text.subject, generated)[:200]
+        description = ticket_text.in_chinese(ticket_text.description, generated)
+        priority = Priority.HIGH if w.bad >= 10 else Priority.NORMAL
+        open_ticket = (Ticket.objects.filter(source=TicketSource.REVIEW_WAVE, store_id=store_id, product_id=product_id)
+                       .exclude(status__in=[TicketStatus.RESOLVED, TicketStatus.CLOSED]).order_by("created_at", "id")
+                       .first())
+        if open_ticket is None:
+            _, created = ticket_create(
+                store_id=store_id, ticket_type=TicketType.BAD_REVIEW, source=TicketSource.REVIEW_WAVE,
+                source_ref=w.key, product_id=product_id, priority=priority, subject=subject,
+                description=description, generated=generated, now=now)
+            made += created
+            continue
+        was = open_ticket.generated or {}
+        if was == generated:
+            continue  # the same wave, the same counts: nothing to write
+        with transaction.atomic():
+            if (was.get("bad"), was.get("reviews")) != (w.bad, w.reviews):
+                change = {"kind": ticket_text.WAVE_CHANGED, "bad": w.bad, "reviews": w.reviews,
+                          "was_bad": was.get("bad", "?"), "was_reviews": was.get("reviews", "?")}
+                TicketNote.objects.create(ticket=open_ticket, body=ticket_text.in_chinese(ticket_text.note, change),
+                                          internal=True, generated=change, created_at=now)
+            open_ticket.subject, open_ticket.description, open_ticket.generated = subject, description, generated
+            open_ticket.updated_at = now
+            open_ticket.save(update_fields=["subject", "description", "generated", "updated_at"])
+            if priority > open_ticket.priority:
+                ticket_set_priority(ticket=open_ticket, priority=priority, now=now, detail="raised: the wave grew")
     return made
 
 

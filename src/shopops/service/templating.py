@@ -3,7 +3,10 @@
 Known variables are :data:`VARIABLES`; ``{{`` and ``}}`` write literal braces. Rendering
 is one pass (a value containing ``{x}`` is not expanded again), strips control characters
 from values, and refuses — naming the variable and its position — an unknown variable, an
-unclosed brace or a variable without a value for this ticket. The result is plain text:
+unclosed brace or a variable without a value for this ticket. A variable with a :data:`FALLBACKS`
+entry is filled from it instead of refused: a ticket without the customer's nickname (made from a
+review or a refund: platforms mask buyers' names) addresses the customer as 亲 — the address of
+Chinese e-commerce service — in a template written in Chinese, "customer" in any other. The result is plain text:
 every page shows it HTML-escaped (Django autoescape), and chat tools receive it as text.
 """
 
@@ -25,6 +28,22 @@ VARIABLES: dict[str, tuple[str, str]] = {
     "agent": ("客服昵称", "agent nickname"),
     "ticket_id": ("工单号", "ticket number"),
 }
+
+
+# the value of a variable a ticket has no value for, in a Chinese template and in any other; a variable not
+# here (an order number on a ticket without an order, a coupon code) is refused when it has no value
+FALLBACKS: dict[str, tuple[str, str]] = {
+    "nickname": ("亲", "customer"),
+}
+_HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def fallback(name: str, body: str) -> str | None:
+    """The fallback of ``name`` for a template ``body`` (its Chinese one when the body has Chinese characters)."""
+    if name not in FALLBACKS:
+        return None
+    zh, other = FALLBACKS[name]
+    return zh if _HAN.search(body) else other
 
 
 def variable_label(name: str) -> str:
@@ -65,7 +84,8 @@ def _scan(body: str):
 
 
 def render(body: str, values: Mapping[str, str | None]) -> str:
-    """Fill ``body``'s variables from ``values``; a used variable without a value is refused."""
+    """Fill ``body``'s variables from ``values``; a used variable without a value takes its fallback
+    (:data:`FALLBACKS`) or is refused."""
     template_variables(body)  # validate everything first: nothing half-rendered
 
     def fill(m: re.Match) -> str:
@@ -77,6 +97,8 @@ def render(body: str, values: Mapping[str, str | None]) -> str:
         name = m.group(1).strip()
         value = values.get(name)
         if value is None or str(value) == "":
+            value = fallback(name, body)
+        if value is None:
             raise ValidationError(
                 gettext("Template: the variable {%(name)s} (%(label)s) at character %(position)s has no value here.")
                 % {"name": name, "label": variable_label(name), "position": m.start() + 1},

@@ -74,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
             Column("id", "#", unit="count"), Column("subject", _("Subject")), Column("type", _("Type")),
             Column("priority", _("Priority")), Column("status", _("Status")), Column("assignee", _("Assignee")),
             Column("due", _("Due"), unit="datetime"), Column("breached", _("SLA breached"))],
-            [Row({"id": r.ticket.pk, "subject": r.ticket.subject, "type": r.ticket.get_ticket_type_display(),
+            [Row({"id": r.ticket.pk, "subject": r.ticket.subject_text, "type": r.ticket.get_ticket_type_display(),
                   "priority": r.ticket.get_priority_display(), "status": r.ticket.get_status_display(),
                   "assignee": r.ticket.assignee.nickname if r.ticket.assignee else "", "due": r.due,
                   "breached": _("yes") if r.breached else ""}) for r in rows])
@@ -118,7 +118,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
     customer_id, nickname = permissions.customer_shown(user, ticket)
     now = timezone.now()
     row = selectors.queue_rows([ticket], now=now)[0]
-    coupons = selectors.coupon_options()  # read once: the picker and a coupon's name in a refusal
+    coupons = selectors.coupon_options(customer_id=ticket.customer_id)  # read once: the picker and a coupon's name in a refusal
     template = None
     draft_error = error
     initial = {}
@@ -138,7 +138,7 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
                 except Exception:  # unknown coupon: the render names the missing variable
                     values["coupon_code"] = ""
                 if not values["coupon_code"]:
-                    name = next((label for pk, label, _left in coupons if pk == int(coupon)), coupon)
+                    name = next((label for pk, label, _left, _usable in coupons if pk == int(coupon)), coupon)
                     coupon_error = _("The coupon “%(coupon)s” has no code left to give (every code is claimed): choose "
                                      "another coupon, or add codes to it in promotions.") % {"coupon": name}
             try:
@@ -169,7 +169,8 @@ def _ticket_context(request: HttpRequest, ticket: Ticket, *, reply_form: ReplyFo
 
 
 DEADLINE_LABELS = {"first_response": gettext_lazy("first response"), "resolution": gettext_lazy("resolution")}
-EVENT_DETAILS = {"raised on SLA breach": gettext_lazy("raised on SLA breach")}
+EVENT_DETAILS = {"raised on SLA breach": gettext_lazy("raised on SLA breach"),
+                 "raised: the wave grew": gettext_lazy("raised: the bad-review wave grew")}
 
 
 def _event_rows(ticket: Ticket) -> list[dict]:

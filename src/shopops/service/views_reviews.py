@@ -71,9 +71,11 @@ def review_list(request: HttpRequest) -> HttpResponse:
         first=_date(g.get("from"), errors, _("From")), last=_date(g.get("to"), errors, _("To")))
     result = selectors_reviews.review_list(f, limit=PAGE_SIZE, offset=(page_no - 1) * PAGE_SIZE)
     labels, names = dict(_aspect_labels()), dict(stores)
+    titles = selectors.product_titles_of((r["store_id"], r["product_id"]) for r in result.rows)
     for row in result.rows:
         row["aspect_labels"] = [(a, labels[a], a in row["negative_aspects"]) for a in row["aspects"]]
         row["store_name"] = names.get(row["store_id"]) or row["store_id"]
+        row["product_title"] = titles.get((row["store_id"], row["product_id"]), "")
     query = g.copy()
     query.pop("page", None)
     from shopops.service.review_model import model_status, store_adaptation
@@ -95,10 +97,13 @@ def product_issues(request: HttpRequest) -> HttpResponse:
     store = request.GET.get("store", "")
     if store not in {s for s, _ in stores}:
         store = ""
-    labels = dict(_aspect_labels())
+    labels, names = dict(_aspect_labels()), dict(stores)
     rows = selectors_reviews.product_issue_table(store_ids=(store,) if store else ())
+    titles = selectors.product_titles_of((r["store_id"], r["product_id"]) for r in rows)
     for r in rows:
         r["aspect_labels"] = [(labels[a], n) for a, n in r["aspects"]]
+        r["store_name"] = names.get(r["store_id"]) or r["store_id"]
+        r["product_title"] = titles.get((r["store_id"], r["product_id"]), "")
     return render(request, "service/reviews/products.html", {"rows": rows, "stores": stores, "store": store})
 
 
@@ -107,8 +112,9 @@ def product_detail(request: HttpRequest, store_id: str, product_id: str) -> Http
     if store_id not in {s for s, _ in _stores()}:
         raise Http404
     issues = selectors_reviews.product_issues(product_id=product_id, store_ids=(store_id,))
+    title = selectors.product_titles_of([(store_id, product_id)]).get((store_id, product_id), "")
     return render(request, "service/reviews/product.html", {
-        "store_id": store_id, "product_id": product_id, **product_issues_context(issues)})
+        "store_id": store_id, "product_id": product_id, "product_title": title, **product_issues_context(issues)})
 
 
 # what the catalog (or the supplier) should do about each aspect buyers complain about: the feedback loop
