@@ -15,6 +15,7 @@ import pytest
 from django.urls import reverse
 
 from shopops.core.roles import Role
+from shopops.metrics.services import target_set
 from shopops.team.services import role_groups_sync, user_create
 from shopops.warehouse.loader import load
 from support.pages import table_rows, tiles, workbook
@@ -369,11 +370,22 @@ def test_anonymous_users_go_to_login(client):
 def test_module_permissions(client, login, shop):
     login(Role.DESIGNER)  # cockpit, products, promotions only
     assert client.get(reverse("web:products"), PERIOD).status_code == 200
-    for name in ("web:traffic", "web:ads", "web:customers", "web:targets"):
+    for name in ("web:traffic", "web:ads", "web:customers"):
         assert client.get(reverse(name), PERIOD).status_code == 403, name
+    # the month's targets are read by everyone who sees them on the cockpit; set only by the team module (director)
     target = {"store": "", "kpi": "gmv", "month": "2025-11", "value": "1"}
+    target_set(kpi="ad_spend", month=dt.date(2025, 11, 1), value="500.00")  # the Ads module's: not for a designer
+    page = client.get(reverse("web:targets"), {"month": "2025-11"})
+    assert page.status_code == 200 and "data-target-form" not in page.content.decode()
+    assert "推广花费" not in page.content.decode()
     assert client.post(reverse("web:targets"), target).status_code == 403
     assert client.get(reverse("web:ads"), {**PERIOD, "format": "xlsx"}).status_code == 403
+    login(Role.ANALYST)  # was refused the page (403) while their cockpit showed the same targets
+    assert client.get(reverse("web:targets"), {"month": "2025-11"}).status_code == 200
+    assert client.post(reverse("web:targets"), target).status_code == 403
+    from shopops.metrics.selectors import target_specs
+    assert [t.kpi for t in target_specs(month=dt.date(2025, 11, 1))] == ["ad_spend"]  # the refused posts set nothing
+    assert "推广花费" in client.get(reverse("web:targets"), {"month": "2025-11"}).content.decode()  # analysts see ads
 
 
 @pytest.mark.django_db
@@ -390,8 +402,8 @@ def test_every_tab_a_role_is_offered_opens(client, login, shop, role):
     assert sorted(offered) == sorted(reverse(n) for n in opened), role
     for href in offered:
         assert client.get(href, PERIOD).status_code == 200, (role, href)
-    if role is Role.ANALYST:
-        assert 'data-tab="targets"' not in nav and 'data-tab="traffic"' in nav
+    if role is Role.ANALYST:  # the targets tab opens for them now (it was hidden because it led to a 403)
+        assert 'data-tab="targets"' in nav and 'data-tab="traffic"' in nav
 
 
 @pytest.mark.django_db

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -61,7 +62,7 @@ from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
 from shopops.ui.coverage import coverage_note
-from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page
+from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page, user_can_use
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, series_empty_text, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
 
@@ -690,7 +691,9 @@ TARGET_KPIS = ("gmv", "net_sales", "paid_orders", "paying_buyers", "new_buyers",
                "refund_rate", "ad_spend", "roas", "gross_margin")
 
 
-@ui_page(Module.TEAM, "web/analysis/targets.html", form=AnalysisFilterForm, tables=("targets",))
+# reading the targets is for everyone who sees them on the cockpit (the analyst was refused this page while the
+# cockpit showed the same targets); setting one is the team module's (the director's), checked per POST
+@ui_page(Module.COCKPIT, "web/analysis/targets.html", form=AnalysisFilterForm, tables=("targets",))
 def _targets_page(page: Page) -> dict[str, DataTable]:
     lang = language()
     month_form = MonthForm(page.request.GET)
@@ -699,8 +702,10 @@ def _targets_page(page: Page) -> dict[str, DataTable]:
     # "today" of the data: the last complete day, as the presets use it
     as_of = reference_today(today=business_today(settings.SHOPOPS_TIME_ZONE)) - dt.timedelta(days=1)
     month = (month_form.cleaned_data.get("month") or as_of).replace(day=1)
+    # an ad-spend target is the Ads module's, as on the cockpit: not shown to roles without it
+    shown = set(visible_kpis(page.request.user, TARGET_KPIS))
     result = run_query(TargetQuery(month=month, as_of=as_of, stores=page.selected,
-                                   targets=target_specs(month=month)))
+                                   targets=tuple(t for t in target_specs(month=month) if t.kpi in shown)))
     store_names = {s.store_id: s.name for s in page.stores}
     columns = [
         Column("scope", _("Store")), Column("kpi", _("KPI")),
@@ -755,10 +760,13 @@ def _target_kpis(lang: str) -> list[tuple[str, str]]:
     return [(k, f"{CATALOG[k].label(lang)} ({k})") for k in TARGET_KPIS]
 
 
-@module_required(Module.TEAM)
+@module_required(Module.COCKPIT)
 def targets(request: HttpRequest) -> HttpResponse:
-    """GET: this month's targets with achievement and run-rate; POST: set one target (``target_set``)."""
+    """GET: this month's targets with achievement and run-rate; POST: set one target (``target_set``, the team
+    module's)."""
     if request.method == "POST":
+        if not user_can_use(request.user, Module.TEAM):
+            raise PermissionDenied
         form = TargetForm(request.POST, stores=store_list(), kpis=_target_kpis(language()))
         if form.is_valid():
             data = form.cleaned_data
