@@ -168,3 +168,28 @@ def test_an_alert_links_its_page_only_for_roles_that_may_open_it(raised):
         assert '<a href="/inventory/">爆款断货</a>' in mine.content.decode(), url
         page = theirs.content.decode()
         assert "爆款断货" in page and 'href="/inventory/"' not in page, url
+
+
+@pytest.mark.django_db
+def test_the_brief_names_the_store_and_keeps_five_alerts_of_a_kind(raised, warehouse):
+    """The 晨报 message listed 25 积压 lines out of 45, the same SKU code of two stores as one line repeated."""
+    import pyarrow as pa
+
+    from shopops.warehouse.loader import load
+
+    load(warehouse, "stores", pa.table({"store_id": ["tmall", "jd"], "platform": ["tmall", "jd"],
+                                        "name": ["栖木旗舰店", "栖木京东店"], "currency": ["CNY", "CNY"],
+                                        "time_zone": ["Asia/Shanghai"] * 2}))
+    for i in range(8):  # 8 overstock alerts, the same code in both stores, money 800 … 100
+        raised.append(Alert(source="support", kind="overstock", key=f"k{i}", store_id=("tmall", "jd")[i % 2],
+                            day=D1, severity="medium", text_zh="QM-1 积压 29 件", text_en="QM-1 overstock: 29 units",
+                            money_at_stake=Decimal(800 - 100 * i)))
+    services.module_alerts_collect(day=D1, sources=[TOY])
+    lines = selectors.brief_lines(selectors.brief(day=D1))
+    stock = [line for line in lines if "QM-1" in line]
+    # the five with the most money (800, 700, 600, 500, 400), each with its store
+    assert stock == ["· [中] 栖木旗舰店 · QM-1 积压 29 件", "· [中] 栖木京东店 · QM-1 积压 29 件"] * 2 + \
+        ["· [中] 栖木旗舰店 · QM-1 积压 29 件"]
+    assert lines[-1] == "· … 另有 3 条预警：积压"
+    with translation.override("en"):
+        assert selectors.brief_lines(selectors.brief(day=D1))[-1] == "· … and 3 more alerts: overstock"

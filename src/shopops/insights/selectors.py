@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils import translation
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from shopops.core.roles import MODULE_LABELS
 from shopops.insights import texts
@@ -237,9 +237,35 @@ def brief_lines(b: Brief) -> list[str]:
             line += f" — {v.cause_text}"
         lines.append(line)
     language = translation.get_language() or "zh-hans"
-    for a in b.alerts:
-        lines.append(f"· [{a.get_severity_display()}] {a.text(language)}")
+    names = store_names() if b.alerts else {}
+    shown: dict[tuple[str, str], int] = {}
+    for a in b.alerts:  # most severe first, then the most money (the model's order)
+        kind = (a.source, a.kind)
+        shown[kind] = shown.get(kind, 0) + 1
+        if shown[kind] > BRIEF_ALERTS_PER_KIND:
+            continue
+        text = a.text(language)
+        store = names.get(a.store_id, a.store_id) if a.store_id else ""
+        if store and store not in text:  # the same SKU code in two stores read as one line repeated
+            text = f"{store} · {text}"
+        lines.append(f"· [{a.get_severity_display()}] {text}")
+    for (source, kind), n in shown.items():
+        if n > BRIEF_ALERTS_PER_KIND:
+            label = ALERT_KIND_LABELS.get(kind) or MODULE_LABELS.get(source)
+            what = (label[0] if language.lower().startswith("zh") else label[1]) if label else kind
+            more = n - BRIEF_ALERTS_PER_KIND
+            lines.append("· " + ngettext("… and %(n)s more alert: %(kind)s", "… and %(n)s more alerts: %(kind)s", more)
+                         % {"n": f"{more:,}", "kind": what})
     return lines
+
+
+BRIEF_ALERTS_PER_KIND = 5  # a robot message is read on a phone: 25 积压 lines drowned the KPI headline
+# what the alerts of one kind are about, for the 晨报's "… and N more" line (other kinds: their module's name)
+ALERT_KIND_LABELS: dict[str, tuple[str, str]] = {
+    "overstock": ("积压", "overstock"), "stockout_risk": ("断货风险", "stock-out risk"),
+    "supplier_late": ("供应商逾期交货", "late supplier deliveries"), "sla_breach": ("工单超时", "SLA breaches"),
+    "review_wave": ("差评集中", "bad-review waves"), "task_overdue": ("任务逾期", "overdue tasks"),
+}
 
 
 def outbox_list(limit: int = 100) -> QuerySet[Delivery]:
