@@ -29,7 +29,7 @@ def test_lenient_loads_valid_rows_and_names_every_bad_value(warehouse):
     assert got == [
         (4, "实付金额", "abc", "expected an amount like 1299.00 or ¥1,299.00 (at most 2 decimals)"),
         (5, "订单状态", "发货了", "unknown value"),
-        (6, "store_id, order_id", "tmall|T1", "duplicate of row 2 (same store_id, order_id)"),
+        (6, "订单编号", "T1", "duplicate of row 2 (same 订单编号)"),  # the file's column and value
         (7, "下单时间", "2025-02-30 08:00:00", "expected a date and time like 2025-11-11 00:05:00"),
         (7, "实付金额", "50.001", "expected an amount like 1299.00 or ¥1,299.00 (at most 2 decimals)"),
     ]

@@ -186,8 +186,8 @@ def test_tmall_order_report(warehouse):
         "3712345678901234504": "pending_payment", "3712345678901234505": "closed",
         "3712345678901234506": "completed", "3712345678901234507": "completed",
     }
-    # 1199.00 + 328.00 + 99.90 + 0 + 0 + 649.00 + 1,438.20
-    assert one(warehouse, "select sum(paid_amount) from orders") == Decimal("3714.10")
+    # 1199.00 + 328.00 + (99.90 − 10.00 买家应付邮费: paid_amount excludes shipping) + 0 + 0 + 649.00 + 1,438.20
+    assert one(warehouse, "select sum(paid_amount) from orders") == Decimal("3704.10")
     # paid on the 11th in Shanghai: 1199.00 + 328.00 + 1438.20 (…503 paid at 00:00:15 on the 12th)
     assert one(warehouse, "select sum(paid_amount) from orders where paid_date = '2025-11-11'") == Decimal("2965.20")
     first = rows_of(warehouse, "select customer_id, created_at, paid_at, paid_date, goods_amount, shipping_fee, province "
@@ -197,7 +197,7 @@ def test_tmall_order_report(warehouse):
                      dt.date(2025, 11, 11), Decimal("1299.00"), Decimal("0.00"), None)
     assert rows_of(warehouse, "select paid_date, shipping_fee, paid_amount from orders "
                               "where order_id = '3712345678901234503'") == [
-        (dt.date(2025, 11, 12), Decimal("10.00"), Decimal("99.90"))]  # 实付 includes the 10.00 shipping (see profile)
+        (dt.date(2025, 11, 12), Decimal("10.00"), Decimal("89.90"))]  # 实付 99.90 less its 10.00 shipping (see profile)
     assert one(warehouse, "select paid_date from orders where order_id = '3712345678901234506'") == dt.date(2025, 11, 10)
     assert one(warehouse, "select count(*) from orders where paid_at is null") == 2
 
@@ -208,7 +208,7 @@ def test_tmall_item_report_adds_lines_and_products_only(warehouse):
     loaded(out, {"order_lines": 8, "products": 7})
     assert one(warehouse, "select count(*) from orders") == 7  # untouched
     assert one(warehouse, "select count(*) from customers") == 0
-    assert one(warehouse, "select sum(paid_amount) from orders") == Decimal("3714.10")
+    assert one(warehouse, "select sum(paid_amount) from orders") == Decimal("3704.10")  # 实付 less 邮费 (see above)
     # price × quantity: 1299.00 + 358.00 + 89.90 + 159.00 + 459.00 + 699.00 + 899.00 + 699.00
     assert one(warehouse, "select sum(paid_amount) from order_lines") == Decimal("4661.90")
     assert rows_of(warehouse, "select line_no, product_id, sku_id, quantity, unit_price, paid_amount from order_lines "

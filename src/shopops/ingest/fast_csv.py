@@ -36,6 +36,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import ibis
 import polars as pl
@@ -43,7 +44,7 @@ import polars as pl
 from shopops.ingest.known_values import known_values
 from shopops.ingest.profiles import FieldSpec, FieldType, Profile
 from shopops.ingest.readers import TabularSource, utf8_copy
-from shopops.ingest.table_rules import KEPT_WHEN_EMPTY, NON_NEGATIVE, ORDERED_DATES, REFERENCES
+from shopops.ingest.table_rules import KEPT_WHEN_EMPTY, NON_NEGATIVE, NOT_IN_FUTURE, ORDERED_DATES, REFERENCES
 from shopops.warehouse.loader import Staged
 from shopops.warehouse.schema import TABLES
 
@@ -239,6 +240,18 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
         pattern = (r"[\x00-\x08\x0B\x0C\x0E-\x1F\x7F\x{FEFF}]|(?:^|" + r"\x{E000})" + _WS + "|" + _WS + r"(?:\x{E000}|$)")
         flags.append(f"regexp_matches({joined}, {_lit(pattern)})")
         flags.append(f"greatest({', '.join(f'coalesce(strlen({c}), 0)' for c in used)}) > {MAX_CELL_CHARS}")
+    by_spec = {spec.to: i for i, spec in enumerate(specs)}
+    less_shipping = None
+    if (paid := profile.options.get("paid_includes_shipping")) and paid in by_spec and "shipping_fee" in by_spec:
+        # the canonical paid amount excludes shipping (pipeline._paid_less_shipping); below it: the full way
+        less_shipping = (by_spec[paid], by_spec["shipping_fee"])
+        flags.append(f"coalesce(t{less_shipping[0]} > 0 AND t{less_shipping[0]} < coalesce(t{less_shipping[1]}, 0), false)")
+    now = dt.datetime.now(dt.timezone.utc)
+    for i, spec in enumerate(specs):
+        if spec.type is FieldType.DATETIME and spec.to in NOT_IN_FUTURE.get(profile.table, ()):
+            # a time after the import: the full path counts and names those rows in a warning
+            local = now.astimezone(ZoneInfo(tz)).replace(tzinfo=None).isoformat(sep=" ")
+            flags.append(f"coalesce(t{i} > TIMESTAMP {_lit(local)}, false)")
     bad = " OR ".join(flags) or "false"
     tmp = f"_fast_{uuid.uuid4().hex[:10]}"
     view, paid = f"{tmp}_v", f"{tmp}_paid"
@@ -291,6 +304,8 @@ def stage_file(src: TabularSource, profile: Profile, con: ibis.BaseBackend, *, s
             elif c.name in by_to:
                 i = by_to[c.name]
                 expr = _utc(f"t{i}", offsets[i]) if i in offsets else f"t{i}"
+                if less_shipping is not None and i == less_shipping[0]:
+                    expr = f"CASE WHEN t{i} = 0 THEN t{i} ELSE t{i} - coalesce(t{less_shipping[1]}, 0) END"
             elif c.name == "store_id" and store_id is not None and "store_id" not in by_to:
                 expr = _lit(store_id)
             else:

@@ -35,7 +35,9 @@ from shopops.ingest.profiles import (
     DEFAULT_FORMATS, VIRTUAL_TABLES, FieldSpec, FieldType, Profile, profile_detect, profile_matches_sample,
 )
 from shopops.ingest.readers import TabularSource, data_bytes, first_record, open_source
-from shopops.ingest.table_rules import ALL_OR_NOTHING, KEPT_WHEN_EMPTY, NON_NEGATIVE, ORDERED_DATES, REFERENCES
+from shopops.ingest.table_rules import (
+    ALL_OR_NOTHING, KEPT_WHEN_EMPTY, NON_NEGATIVE, NOT_IN_FUTURE, ORDERED_DATES, REFERENCES, SIGNED_WHEN_CANCELLED,
+)
 from shopops.warehouse.loader import LoadResult, load, transaction
 from shopops.warehouse.schema import TABLES
 
@@ -78,6 +80,8 @@ class ImportOutcome:
     stages: dict[str, list[float]] = field(default_factory=dict)
     fast: bool = False  # read, typed and checked in DuckDB (``fast_csv``): the file needed no full rule
     unchanged_file: bool = False  # the same file was loaded and its table not written since: nothing done
+    # source column -> [rows dated after the import, [(row, store-local time) of the first ones]]
+    future: dict[str, list] = field(default_factory=dict)
 
     @property
     def inserted(self) -> int:
@@ -362,8 +366,14 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
         if spec.required and spec.default is None:
             checks.append((~present, spec.source, "required value is missing"))
         if (floor := NON_NEGATIVE.get(profile.table, {}).get(spec.to)) is not None:
-            checks.append(((present & (pl.col(typed_name[i]) < floor).fill_null(False)), spec.source,
-                           f"below {floor}: expected a whole number ≥ {floor}"))
+            below = present & (pl.col(typed_name[i]) < floor).fill_null(False)
+            if spec.to in SIGNED_WHEN_CANCELLED.get(profile.table, ()) and profile.options.get("cancel_prefix"):
+                # a cancellation row carries it negative by convention (sales_lines.cancellation_refunds)
+                order_id = next((cleaned[s.source] for s in specs if s.to == "order_id"), None)
+                if order_id is not None:
+                    below = below & ~pl.col(order_id).str.starts_with(profile.options["cancel_prefix"]).fill_null(False)
+            what = "an amount" if spec.type is FieldType.MONEY else "a whole number"
+            checks.append((below, spec.source, f"below {floor}: expected {what} ≥ {floor}"))
         if (known := known_values(profile.table, spec.to)) is not None:
             values, what = known
             listed = ", ".join(sorted(values)[:8]) + (" …" if len(values) > 8 else "")
@@ -384,6 +394,16 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
             source = specs[at[last]].source
             checks.append(((pl.col(typed_name[at[last]]) < pl.col(typed_name[at[first]])).fill_null(False), source,
                            f"ends before it starts: expected {last} on or after {first}"))
+    less_shipping = _paid_less_shipping(profile, specs)
+    if less_shipping is not None:
+        paid, shipping = less_shipping
+        # nothing paid (an order awaiting payment, or closed unpaid, shows 0.00 beside the shipping it owes):
+        # no shipping in it; something paid, but less than the shipping it includes: a reject
+        checks.append((((pl.col(typed_name[paid]) > 0) & (pl.col(typed_name[paid])
+                                                          < pl.col(typed_name[shipping]).fill_null(0))).fill_null(False),
+                       specs[paid].source,
+                       f"less than the shipping fee it includes ({specs[shipping].source}): expected an amount "
+                       f"≥ {specs[shipping].source}"))
     flags = [cond.alias(f"_bad{i}") for i, (cond, _, _) in enumerate(checks)]
     # every problem flagged in one pass; rejects are built from the few bad rows
     typed = work.select(pl.col(ROW), *[pl.col(typed_name[i]).alias(spec.to) for i, spec in enumerate(specs)], *flags)
@@ -406,6 +426,11 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
                         pl.lit(reason).alias("reason"),
                     ))
         typed = typed.drop(flag_names)
+    if less_shipping is not None:  # the canonical amount excludes shipping (orders.paid_amount: 实付 − 运费)
+        paid, shipping = (specs[j].to for j in less_shipping)
+        typed = typed.with_columns(pl.when(pl.col(paid) == 0).then(pl.col(paid))
+                                   .otherwise(pl.col(paid) - pl.col(shipping).fill_null(0))
+                                   .cast(pl.Decimal(18, 2)).alias(paid))
     if "phone" in typed.columns:
         masked = pl.col("phone").str.contains(r"\*")  # the platform already masked it: keep a mask only
         typed = typed.with_columns(
@@ -430,6 +455,19 @@ def type_batch(batch: pl.DataFrame, profile: Profile, *, tz: str, pii_key: str) 
     if rejects.height:
         typed = typed.filter(~pl.col(ROW).is_in(rejects["row"].unique().implode()))
     return _Typed(typed, rejects)
+
+
+def _paid_less_shipping(profile: Profile, specs: list[FieldSpec]) -> tuple[int, int] | None:
+    """(index of the paid field, index of the shipping field) when the profile's option
+    ``paid_includes_shipping`` names a paid column that includes the buyer's shipping and the
+    profile maps ``shipping_fee`` too: the import stores paid − shipping (0 when nothing was paid:
+    an unpaid order shows 0.00 beside the shipping it owes); a row that paid something, but less
+    than that shipping, is rejected. Else None."""
+    paid = profile.options.get("paid_includes_shipping")
+    at = {spec.to: i for i, spec in enumerate(specs)}
+    if not paid or paid not in at or "shipping_fee" not in at:
+        return None
+    return at[paid], at["shipping_fee"]
 
 
 def _derive(frame: pl.DataFrame, table: str, *, tz: str, store_id: str | None, con: ibis.BaseBackend,
@@ -472,6 +510,47 @@ def _kept_when_empty(frame: pl.DataFrame, table: str, con: ibis.BaseBackend) -> 
         [f"_kept_{c}" for c in have])
 
 
+def _lines_take_paid_dates(outcome: ImportOutcome, *, con: ibis.BaseBackend, store_id: str | None) -> None:
+    """After an orders file: the store's order lines still without a paid date whose order now has one
+    take it (an item report imported before its order report — or in the same upload, run first — or an
+    order paid since). So a line's paid date never depends on which file came first."""
+    tables = con.list_tables()
+    if "order_lines" not in tables or "orders" not in tables:
+        return
+    lines, orders = con.table("order_lines"), con.table("orders")
+    waiting = lines.filter(lines.paid_date.isnull())
+    paid = orders.filter(orders.paid_date.notnull())
+    if store_id is not None:
+        waiting, paid = waiting.filter(waiting.store_id == store_id), paid.filter(paid.store_id == store_id)
+    paid = paid.select(_store=paid.store_id, _order=paid.order_id, _paid_date=paid.paid_date)
+    joined = waiting.join(paid, [waiting.store_id == paid._store, waiting.order_id == paid._order])
+    fixed = joined.mutate(paid_date=joined._paid_date).select(*lines.columns).to_pyarrow()
+    if fixed.num_rows:
+        outcome.tables["order_lines"] = load(con, "order_lines", fixed, keys_unique=True)
+
+
+def _kept_absent(frame: pl.DataFrame, table: str, con: ibis.BaseBackend) -> pl.DataFrame:
+    """The columns of ``table`` a file does not carry keep the warehouse's values of the row's key.
+
+    A sales-lines file writes products from its lines (an id and a title): without this, each
+    import replaced a product's whole row and blanked the category, brand and price the products
+    file had set (and a re-import after the products file "updated" every product)."""
+    if not frame.height or table not in con.list_tables():
+        return frame
+    key = list(TABLES[table].key)
+    stored = con.table(table)
+    absent = [c for c in TABLES[table].column_names if c not in frame.columns and c not in key and c in stored.columns]
+    if not absent or not all(k in frame.columns for k in key):
+        return frame
+    if "store_id" in key:
+        stored = stored.filter(stored.store_id.isin(frame["store_id"].unique().drop_nulls().to_list()))
+    kept = pl.from_arrow(stored.select(*key, *absent).to_pyarrow())
+    if not kept.height:
+        return frame
+    kept = kept.cast({k: frame.schema[k] for k in key})
+    return frame.join(kept, on=key, how="left", maintain_order="left")
+
+
 def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.BaseBackend,
                            file_orders: pl.DataFrame | None = None) -> pl.DataFrame:
     """Lines without a payment time take their order's paid date: from ``file_orders`` (the same
@@ -504,8 +583,10 @@ def _order_lines_paid_date(frame: pl.DataFrame, store_id: str | None, con: ibis.
     )
 
 
-def _duplicate_rejects(frame: pl.DataFrame, table: str, seen: _SeenKeys | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep the first row of each natural key; reject the later ones, naming the first.
+def _duplicate_rejects(frame: pl.DataFrame, table: str, seen: _SeenKeys | None = None, *,
+                       profile: Profile | None = None) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Keep the first row of each natural key; reject the later ones, naming the first (by the
+    file's column names and values when ``profile`` is given: ``_repeat_rejects``).
 
     ``seen``: the keys of the file's earlier blocks — a row whose key one of them holds is a later
     row too, and names the earliest (the rule is the file's, not the block's)."""
@@ -519,16 +600,27 @@ def _duplicate_rejects(frame: pl.DataFrame, table: str, seen: _SeenKeys | None =
     if seen is not None:
         frame = seen.first_rows(frame, keys)
     dup = frame.filter(pl.col(ROW) != pl.col("_first"))
-    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), _repeat_rejects(dup, keys)
+    return frame.filter(pl.col(ROW) == pl.col("_first")).drop("_first"), _repeat_rejects(dup, keys, profile)
 
 
-def _repeat_rejects(dup: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
-    """Rejects of rows (``ROW``) whose key an earlier row (``_first``) of the file has."""
+def _repeat_rejects(dup: pl.DataFrame, keys: list[str], profile: Profile | None = None) -> pl.DataFrame:
+    """Rejects of rows (``ROW``) whose key an earlier row (``_first``) of the file has.
+
+    With ``profile``, the key is named as the file names it: the columns the profile maps to it
+    (订单编号, not ``store_id, order_id``; the store given to the import is no column of the file)
+    and their values as the file has them (``3700000000000010881``)."""
+    if profile is not None:
+        sources = {f.to: f.source for f in profile.fields if f.type is not FieldType.IGNORE}
+        shown = [k for k in keys if k in sources] or keys
+        names = ", ".join(sources.get(k, k) for k in shown)
+    else:
+        shown, names = keys, ", ".join(keys)
     return dup.select(
         pl.col(ROW).alias("row"),
-        pl.lit(", ".join(keys)).alias("column"),
-        pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator="|").alias("value"),
-        pl.format("duplicate of row {} (same {})", pl.col("_first"), pl.lit(", ".join(keys))).alias("reason"),
+        pl.lit(names).alias("column"),
+        pl.concat_str([pl.col(k).cast(pl.String) for k in shown], separator=", ").alias("value")
+        if profile is not None else pl.concat_str([pl.col(k).cast(pl.String) for k in shown], separator="|").alias("value"),
+        pl.format("duplicate of row {} (same {})", pl.col("_first"), pl.lit(names)).alias("reason"),
     )
 
 
@@ -667,6 +759,8 @@ def _import_source(
     total_bytes = path.stat().st_size
     absent = [pl.lit(None, dtype=pl.String).alias(f.source) for f in profile.fields if f.source not in src.headers]
 
+    now = _now()
+
     def typed_batches() -> Iterator[pl.DataFrame]:
         offset = 0
         batches = src.batches()
@@ -681,6 +775,7 @@ def _import_source(
             with _Stage(outcome, "typing"):
                 typed = type_batch(frame, profile, tz=tz, pii_key=pii_key)
                 _collect(outcome, typed.rejects)
+                _note_future(outcome, typed.frame, profile, tz=tz, now=now)
             if on_progress:
                 on_progress(outcome.rows_read, total_bytes)
             yield typed.frame
@@ -695,7 +790,7 @@ def _import_source(
             with _Stage(outcome, "checks"):
                 good = _derive(typed, profile.table, tz=tz, store_id=store_id, con=con)
                 if not staged:
-                    good, dup_rejects = _duplicate_rejects(good, profile.table, seen)
+                    good, dup_rejects = _duplicate_rejects(good, profile.table, seen, profile=profile)
                     _collect(outcome, dup_rejects)
                 good, ref_rejects = _reference_rejects(good, profile, con)
                 _collect(outcome, ref_rejects)
@@ -738,21 +833,65 @@ def _import_source(
                                   file_bytes=data_bytes(src))  # a .csv.gz or zip: the text it unpacks to
             elif staging.supported(con):  # every block staged aside, merged once (memory stays flat)
                 outcome.tables[profile.table] = _load_staged(checked_batches(staged=True), outcome, table=profile.table,
-                                                             con=con, strict=strict)
+                                                             con=con, strict=strict, profile=profile)
             else:
                 result = load(con, profile.table, _strict_guard(table_batches(), outcome, strict), atomic=strict,
                               keys_unique=True)
                 outcome.tables[profile.table] = result
             outcome.loaded = True
+            if profile.table == "orders":
+                _lines_take_paid_dates(outcome, con=con, store_id=store_id)
         except StrictModeRejected:
             pass
     outcome.sha256 = hashing.result()
+    outcome.warnings.extend(_future_warnings(outcome, now=now, tz=tz))
     outcome.rejects.sort(key=lambda r: (r.row, r.column))
     outcome.seconds = time.perf_counter() - started
     # the rest: staging and merging (and the sales-lines split), whose batches the loader pulls
     outcome.stages["load"] = [outcome.seconds - sum(s[0] for s in outcome.stages.values()),
                               time.process_time() - started_cpu - sum(s[1] for s in outcome.stages.values())]
     return outcome
+
+
+FUTURE_ROWS_NAMED = 5  # rows a "dated after the import" warning names
+
+
+def _now():
+    import datetime as dt
+
+    return dt.datetime.now(dt.timezone.utc)
+
+
+def _note_future(outcome: ImportOutcome, frame: pl.DataFrame, profile: Profile, *, tz: str, now) -> None:
+    """Count the rows of a typed block whose instant that cannot be in the future
+    (``table_rules.NOT_IN_FUTURE``) is after ``now``, and keep the first few (row, local time)."""
+    columns = NOT_IN_FUTURE.get(profile.table, ())
+    for spec in profile.fields:
+        if spec.type is not FieldType.DATETIME or spec.to not in columns or spec.to not in frame.columns:
+            continue
+        later = frame.filter(pl.col(spec.to) > now)
+        if not later.height:
+            continue
+        seen = outcome.future.setdefault(spec.source, [0, []])
+        seen[0] += later.height
+        room = FUTURE_ROWS_NAMED - len(seen[1])
+        if room > 0:
+            first = later.sort(ROW).head(room).select(
+                ROW, pl.col(spec.to).dt.convert_time_zone(tz).dt.strftime("%Y-%m-%d %H:%M:%S").alias("at"))
+            seen[1].extend(first.iter_rows())
+
+
+def _future_warnings(outcome: ImportOutcome, *, now, tz: str) -> list[str]:
+    """One warning per column with rows dated after the import: imported as they are, named."""
+    from zoneinfo import ZoneInfo
+
+    at = now.astimezone(ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M")
+    out = []
+    for source, (count, first) in outcome.future.items():
+        rows = ", ".join(f"row {row} ({value})" for row, value in sorted(first)[:FUTURE_ROWS_NAMED])
+        out.append(f"{outcome.file}: {count} row(s) dated after the import ({at} {tz}) in column {source}, "
+                   f"imported as they are; check the export: {rows}")
+    return out
 
 
 SALES_PART_BYTES = 24 << 20  # a sales-lines file above this is split into parts of about this much text
@@ -787,7 +926,7 @@ def _load_sales_lines(
     if parts == 1:
         lines = pl.concat(list(typed), how="vertical_relaxed")
         lines = sales_lines.normalise(lines, profile.options)
-        lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+        lines, dup_rejects = _duplicate_rejects(lines, "order_lines", profile=profile)
         _collect(outcome, dup_rejects)
         if strict and outcome.rows_rejected:
             raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")
@@ -795,6 +934,8 @@ def _load_sales_lines(
         with transaction(con):
             for table, frame in frames.items():
                 frame = _derive(frame, table, tz=tz, store_id=store_id, con=con)
+                if table == "products":
+                    frame = _kept_absent(frame, table, con)
                 outcome.tables[table] = load(con, table, frame.to_arrow(), update=table != "customers")
         return
     import tempfile
@@ -829,7 +970,7 @@ def _load_sales_lines(
             if lines is None:
                 return
             lines = sales_lines.normalise(lines, profile.options)
-            lines, dup_rejects = _duplicate_rejects(lines, "order_lines")
+            lines, dup_rejects = _duplicate_rejects(lines, "order_lines", profile=profile)
             _collect(outcome, dup_rejects)
             if strict and outcome.rows_rejected:
                 return  # keep counting rejects; nothing will be loaded
@@ -891,7 +1032,8 @@ def _load_sales_lines(
                     products = pl.concat(titles).sort("_at", nulls_last=False).group_by("product_id").agg(
                         pl.col("title").drop_nulls().last())
                     titles.clear()
-                    put("products", _derive(products, "products", tz=tz, store_id=store_id, con=con))
+                    put("products", _kept_absent(_derive(products, "products", tz=tz, store_id=store_id, con=con),
+                                                 "products", con))
                     del products
             if staged:
                 # orders first: lines and refunds place the rollups by their orders' paid dates
@@ -908,7 +1050,7 @@ def _load_sales_lines(
 
 
 def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, table: str, con: ibis.BaseBackend,
-                 strict: bool) -> LoadResult:
+                 strict: bool, profile: Profile | None = None) -> LoadResult:
     """Stage every checked block in a temporary table (``ingest.staging``), then merge it once, in one
     transaction: a strict import with a reject, or any failure, leaves the warehouse as it was."""
     rows = staging.TempRows(con, table, rows_numbered=True)
@@ -920,7 +1062,7 @@ def _load_staged(batches: Iterator[pl.DataFrame], outcome: ImportOutcome, *, tab
         if rows.repeated_rows:  # a key an earlier row of the file has, in a later block: rejected, as within one
             keys = list(TABLES[table].key)
             repeats = pl.from_arrow(rows.repeats(max(MAX_REJECTS_KEPT - len(outcome.rejects), 0)))
-            _collect(outcome, _repeat_rejects(repeats, keys))
+            _collect(outcome, _repeat_rejects(repeats, keys, profile))
             outcome.rows_rejected += rows.repeated_rows - repeats.height  # those past the kept rejects
         if strict and outcome.rows_rejected:
             raise StrictModeRejected(f"{outcome.file}: {outcome.rows_rejected} row(s) rejected; strict mode loaded nothing")

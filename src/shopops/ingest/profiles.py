@@ -123,6 +123,12 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
                 if end not in columns:
                     raise ValueError(f"column {source!r} (a period) needs end = a column of {table}; got {end!r}")
                 fields.append(replace(fields[-1], to=end, type=FieldType.PERIOD_END))
+        options = dict(data.get("options", {}))
+        if paid := options.get("paid_includes_shipping"):
+            money = {f.to for f in fields if f.type is FieldType.MONEY}
+            if paid not in money or "shipping_fee" not in money:
+                raise ValueError(f"option paid_includes_shipping = {paid!r}: it names a money column the profile maps "
+                                 f"(the paid amount that includes shipping), and the profile must map shipping_fee")
         return Profile(
             id=data["id"],
             table=table,
@@ -130,7 +136,7 @@ def profile_from_toml(text: str, *, origin: str = "<string>") -> Profile:
             name_en=data.get("name_en", data["id"]),
             fields=tuple(fields),
             status=dict(data.get("status", {})),
-            options=dict(data.get("options", {})),
+            options=options,
         )
     except (KeyError, ValueError) as exc:
         raise ValueError(f"profile {origin}: {exc}") from exc
@@ -153,7 +159,9 @@ def profile_get(profile_id: str) -> Profile:
 
 
 def profile_detect(headers: list[str], sample: dict[str, str] | None = None) -> tuple[Profile | None, float]:
-    """The profile whose columns best match the headers, and the share that matched.
+    """The profile whose columns best match the headers, and the share that matched: the file's
+    columns the profile knows, over the file's columns and the ones the profile keeps (maps, without
+    a default). A kept column missing or an unknown column lowers it; an ignored one missing does not.
 
     ``sample``: the first data row (header -> text), when the caller has it. A profile whose
     ``detect_values`` option (header -> regular expression) the sample does not match is passed
@@ -164,16 +172,26 @@ def profile_detect(headers: list[str], sample: dict[str, str] | None = None) -> 
     best, best_score = None, 0.0
     got = {h.strip() for h in headers}
     for profile in profiles().values():
-        want = set(profile.headers)
         required = {f.source for f in profile.fields if f.required}
         if not required <= got:
             continue
         if sample is not None and not profile_matches_sample(profile, sample):
             continue
-        score = len(want & got) / len(want | got)
+        score = profile_score(profile, got)
         if score > best_score:
             best, best_score = profile, score
     return best, best_score
+
+
+def profile_score(profile: Profile, got: set[str]) -> float:
+    """How well a header row (``got``, stripped) fits the profile, 0–1: the file's columns the profile
+    knows, over the file's columns and the columns the profile keeps. A kept column (mapped, without a
+    default) missing from the file counts against it, and so does a file column it does not know; an
+    ignored column missing from a trimmed export does not: 直通车's 计划名称 tells its report from
+    万相台's (计划名字) whatever ignored columns each layout lists."""
+    expected = {f.source for f in profile.fields if f.type is not FieldType.IGNORE and f.default is None}
+    whole = expected | got
+    return len(set(profile.headers) & got) / len(whole) if whole else 0.0
 
 
 def profile_matches_sample(profile: Profile, sample: dict[str, str]) -> bool:

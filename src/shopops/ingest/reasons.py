@@ -38,6 +38,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) fo
      N_("expected a period like 2026-11-01~2026-11-30 (or 2026-11-01至2026-11-30, or one date)")),
     (r"^ends before it starts: expected (?P<last>\S+) on or after (?P<first>\S+)$",
      N_("ends before it starts: expected %(last)s on or after %(first)s")),
+    (r"^below (?P<floor>-?\d+): expected a whole number ≥ (?P=floor)$", N_("below %(floor)s: expected a whole number ≥ %(floor)s")),
+    (r"^below (?P<floor>-?\d+): expected an amount ≥ (?P=floor)$", N_("below %(floor)s: expected an amount ≥ %(floor)s")),
+    (r"^less than the shipping fee it includes \((?P<shipping>.+)\): expected an amount ≥ (?P=shipping)$",
+     N_("less than the shipping fee it includes (%(shipping)s): expected an amount ≥ %(shipping)s")),
     # the kind of value comes from the app that registered the column (ingest.known_values): its own message id
     (r"^unknown (?P<what>.+?); known: (?P<known>.*)$", N_("unknown %(what)s; known: %(known)s")),
 ))
@@ -138,3 +142,46 @@ def file_error_display(message: str) -> str:
                 return message
             return translated % {k: v or "" for k, v in match.groupdict().items()}
     return message
+
+
+# Warnings of an import (``ImportOutcome.warnings``, kept on the job in English like the reasons)
+_WARNING_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p, re.DOTALL), m) for p, m in (
+    (r"^(?P<file>.+?): (?P<count>\d+) row\(s\) dated after the import \((?P<at>.+?)\) in column (?P<column>.+?), "
+     r"imported as they are; check the export: (?P<rows>.*)$",
+     N_("%(file)s: %(count)s row(s) dated after the import (%(at)s) in column %(column)s, imported as they are; "
+        "check the export: %(rows)s")),
+    (r"^(?P<file>.+?): column\(s\) not in profile (?P<profile>\S+), ignored: (?P<columns>.*)$",
+     N_("%(file)s: column(s) not in profile %(profile)s, ignored: %(columns)s")),
+))
+_ROW_AT = re.compile(r"row (\d+) \(([^)]*)\)")
+
+
+def warning_display(message: str) -> str:
+    """An import warning as stored, in the active language (as stored when it is not recognised)."""
+    for pattern, text in _WARNING_PATTERNS:
+        match = pattern.match(message or "")
+        if match:
+            groups = match.groupdict()
+            if "rows" in groups:
+                groups["rows"] = ", ".join(_("row %(row)s (%(at)s)") % {"row": r, "at": at}
+                                           for r, at in _ROW_AT.findall(groups["rows"]))
+            return _(text) % groups
+    return message
+
+
+_DESCRIPTIONS: tuple[tuple[re.Pattern[str], str], ...] = tuple((re.compile(p), m) for p, m in (
+    (r"^csv (?P<encoding>\S+) gzip delimiter (?P<delimiter>.+)$", N_("csv %(encoding)s gzip, delimiter %(delimiter)s")),
+    (r"^csv (?P<encoding>\S+) in zip \((?P<member>.+)\) delimiter (?P<delimiter>.+)$",
+     N_("csv %(encoding)s in zip (%(member)s), delimiter %(delimiter)s")),
+    (r"^csv (?P<encoding>\S+) delimiter (?P<delimiter>.+)$", N_("csv %(encoding)s, delimiter %(delimiter)s")),
+    (r"^xlsx sheet (?P<sheet>.+)$", N_("xlsx, sheet %(sheet)s")),
+))
+
+
+def description_display(description: str) -> str:
+    """How a file reads (``readers.TabularSource.description``: "csv utf-8-sig delimiter ','") in the active language."""
+    for pattern, text in _DESCRIPTIONS:
+        match = pattern.match(description or "")
+        if match:
+            return _(text) % match.groupdict()
+    return description

@@ -14,7 +14,7 @@ from django.db.models import F, QuerySet
 from shopops.core.errors import ValidationError
 from shopops.ingest.models import ApiKey, ImportJob, ImportReject, SavedProfile
 from shopops.ingest.pipeline import file_sha256
-from shopops.ingest.profiles import Profile, profile_detect, profile_from_toml, profiles
+from shopops.ingest.profiles import Profile, profile_detect, profile_from_toml, profile_score, profiles
 from shopops.ingest.readers import OLE_MAGIC, ZIP_MAGIC, first_record, open_source, xlsx_sheets
 
 log = logging.getLogger(__name__)
@@ -74,7 +74,7 @@ def profile_detect_all(headers: list[str] | tuple[str, ...],
                        sample: dict[str, str] | None = None) -> tuple[Profile | None, float]:
     """``profiles.profile_detect`` over the file profiles, extended to saved mappings.
 
-    Saved mappings are scored the same way (the share of columns in common, among the
+    Saved mappings are scored the same way (``profiles.profile_score``, among the
     profiles whose required columns are all present); a file profile wins a tie.
     """
     best, best_score = profile_detect(list(headers), sample)
@@ -82,11 +82,10 @@ def profile_detect_all(headers: list[str] | tuple[str, ...],
     for slug, profile in _saved_profiles().items():
         if slug in profiles():
             continue
-        want = set(profile.headers)
         required = {f.source for f in profile.fields if f.required}
-        if not required <= got or not want | got:
+        if not required <= got:
             continue
-        score = len(want & got) / len(want | got)
+        score = profile_score(profile, got)
         if score > best_score:
             best, best_score = profile, score
     return best, best_score

@@ -1,7 +1,15 @@
 """Rules of a canonical table that every import path applies (profiles and the generic mapping alike).
 
-* ``NON_NEGATIVE`` — integer columns that cannot be below a floor (stock on hand, units received);
-  a value below it is a reject naming row, column, value and the floor.
+* ``NON_NEGATIVE`` — columns that cannot be below a floor: stock and units (whole numbers), and
+  amounts a buyer pays or a price (money); a value below it is a reject naming row, column, value
+  and the floor. Not discounts or refunds: some exports write them with a minus sign by convention
+  (``-10.00`` off), so a sign says nothing wrong about them.
+* ``SIGNED_WHEN_CANCELLED`` — ``sales_lines`` columns a cancellation row (profile option
+  ``cancel_prefix``, e.g. the Online Retail ``C…`` invoices) carries negative by convention: the
+  floor does not apply to those rows.
+* ``NOT_IN_FUTURE`` — instants that cannot be after the import (an order placed or paid, a review
+  written, a refund asked for): a later one is imported, and the import warns with the count and
+  the first rows (a clock or a typing error in the export, not a reason to drop the row).
 * ``REFERENCES`` — columns whose value must already be known to the store in another warehouse
   table (a receipt for a SKU the store does not have is refused, not loaded as a stray fact).
   Checked against the warehouse the import writes to, for the import's store.
@@ -22,8 +30,28 @@ KEPT_WHEN_EMPTY: dict[str, tuple[str, ...]] = {"stores": ("runs_no_ads",)}
 
 NON_NEGATIVE: dict[str, dict[str, int]] = {
     "inventory_snapshots": {"on_hand": 0, "in_transit": 0},
-    "purchase_order_lines": {"quantity": 1},
+    "purchase_order_lines": {"quantity": 1, "unit_price": 0},
     "stock_receipts": {"quantity": 1},
+    "orders": {"goods_amount": 0, "shipping_fee": 0, "paid_amount": 0},
+    "order_lines": {"quantity": 0, "unit_price": 0, "paid_amount": 0},
+    # the virtual table of order exports (ingest/sales_lines.py), by its own column names: what the buyer
+    # paid. Not quantity or unit price: generic transaction files carry adjustments with them signed (the
+    # UCI Online Retail file's 1,336 stock adjustments with negative quantities, its "Adjust bad debt" rows
+    # with a negative price), and they load as published
+    "sales_lines": {"order_goods_amount": 0, "shipping_fee": 0, "order_paid_amount": 0, "line_paid_amount": 0},
+    "products": {"list_price": 0},
+    "skus": {"price": 0, "cost": 0},
+    "ad_spend_daily": {"impressions": 0, "clicks": 0, "cost": 0, "attributed_orders": 0, "attributed_gmv": 0},
+}
+
+SIGNED_WHEN_CANCELLED: dict[str, tuple[str, ...]] = {"sales_lines": ("quantity", "line_paid_amount")}
+
+NOT_IN_FUTURE: dict[str, tuple[str, ...]] = {
+    "orders": ("created_at", "paid_at"),
+    "order_lines": ("paid_at",),
+    "sales_lines": ("created_at", "paid_at"),
+    "refunds": ("requested_at", "refunded_at"),
+    "reviews": ("created_at",),
 }
 
 
