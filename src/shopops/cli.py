@@ -74,6 +74,8 @@ def cmd_import(args: argparse.Namespace) -> int:
             + ("; the same file was loaded before and its table has not changed since: nothing to do"
                if getattr(job, "unchanged_file", False) else "")
         )
+        for warning in job.warnings or ():
+            print(f"  warning: {warning}")
         for rej in job.rejects.all()[:20]:
             print(f"  row {rej.row}, column {rej.column}, value {rej.value!r}: {rej.reason}")
         if job.rows_rejected > 20:

@@ -237,28 +237,33 @@ def test_upload_start_job_rejects_downloads(client, login, store):
     detail = client.get(reverse("ingest:job", args=[job.pk])).content.decode()
     assert "发货了" in detail and "unknown value; expected one of" not in detail  # issue 19 bug 14: no English in zh
     assert "未知取值;应为以下之一:" in detail and "应为金额,如 1299.00 或 ¥1,299.00(最多 2 位小数)" in detail
-    assert "与第 2 行重复(store_id, order_id 相同)" in detail and "应为日期时间,如 2025-11-11 00:05:00" in detail
+    # a duplicate is named as the file names it (its 订单编号 and the id), not by the warehouse's key
+    assert "与第 2 行重复(订单编号 相同)" in detail and "应为日期时间,如 2025-11-11 00:05:00" in detail
+    assert "store_id" not in detail and "tmall|T1" not in detail
+    assert "<dd>天猫旗舰店</dd>" in detail  # the store's name, not its id
     assert "共 4 行被拒绝" in detail
 
     csv_response = client.get(reverse("ingest:job_rejects_csv", args=[job.pk]))
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
-    assert f"orders-rejects-job{job.pk}.csv" in csv_response["Content-Disposition"]
+    assert f"orders-shopops_orders-rejects-job{job.pk}.csv" in csv_response["Content-Disposition"]
     raw = csv_response.content
     assert raw.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads the Chinese right
     rows = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert rows[0] == ["行号", "列", "值", "原因"]
-    assert [r[:3] for r in rows[1:]] == [
-        ["4", "实付金额", "abc"], ["5", "订单状态", "发货了"], ["6", "store_id, order_id", "tmall|T1"],
+    # every row says which file and profile it comes from; reasons in the reader's language (docs/importing.md)
+    assert rows[0] == ["文件", "导入配置", "行号", "列", "值", "原因"]
+    assert {tuple(r[:2]) for r in rows[1:]} == {("orders.csv", "shopops_orders")}
+    assert [r[2:5] for r in rows[1:]] == [
+        ["4", "实付金额", "abc"], ["5", "订单状态", "发货了"], ["6", "订单编号", "T1"],
         ["7", "下单时间", "2025-02-30 08:00:00"], ["7", "实付金额", "50.001"],
     ]
-    assert rows[3][3] == "与第 2 行重复(store_id, order_id 相同)"
+    assert rows[3][5] == "与第 2 行重复(订单编号 相同)"
 
     xlsx_response = client.get(reverse("ingest:job_rejects_xlsx", args=[job.pk]))
     assert xlsx_response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     sheet = openpyxl.load_workbook(io.BytesIO(xlsx_response.content)).active
     values = [[c.value for c in r] for r in sheet.iter_rows()]
-    assert values[0] == ["行号", "列", "值", "原因"]
-    assert values[1:] == [[int(r[0]), r[1], r[2], r[3]] for r in rows[1:]]
+    assert values[0] == ["文件", "导入配置", "行号", "列", "值", "原因"]
+    assert values[1:] == [[r[0], r[1], int(r[2]), r[3], r[4], r[5]] for r in rows[1:]]
 
 
 def test_the_jobs_table_exports_to_excel(client, login, store):
@@ -283,9 +288,9 @@ def test_export_cells_that_look_like_formulas_stay_text(client, login, store):
     start(client, batch, review(client, batch), "orders.csv", profile="shopops_orders", store="tmall")
     job = ImportJob.objects.get()
     rows = list(csv.reader(io.StringIO(client.get(reverse("ingest:job_rejects_csv", args=[job.pk])).content.decode("utf-8-sig"))))
-    assert rows[1][2] == "'=HYPERLINK(\"x\")"
+    assert rows[1][4] == "'=HYPERLINK(\"x\")"  # the value column, after 文件, 导入配置, 行号, 列
     sheet = openpyxl.load_workbook(io.BytesIO(client.get(reverse("ingest:job_rejects_xlsx", args=[job.pk])).content)).active
-    cell = sheet["C2"]
+    cell = sheet["E2"]
     assert (cell.value, cell.data_type) == ("=HYPERLINK(\"x\")", "s")
 
 
@@ -496,5 +501,5 @@ def test_pages_in_english(client, login, store):
     assert "已导入" not in html
     job = ImportJob.objects.get()
     detail = client.get(reverse("ingest:job", args=[job.pk])).content.decode()
-    assert "unknown value; expected one of: " in detail and "duplicate of row 2 (same store_id, order_id)" in detail
+    assert "unknown value; expected one of: " in detail and "duplicate of row 2 (same 订单编号)" in detail
     assert "未知取值" not in detail

@@ -50,6 +50,9 @@ class ImportJob(models.Model):
     rows_rejected = models.PositiveBigIntegerField(default=0)
     seconds = models.FloatField(default=0)
     error = models.TextField(blank=True)
+    # what the import noticed without rejecting (rows dated after the import, columns ignored), in
+    # English like the reject reasons; the pages translate them (``reasons.warning_display``)
+    warnings = models.JSONField(default=list, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -314,6 +314,7 @@ def import_job_run(
         job.rows_updated = outcome.updated
         job.rows_rejected = outcome.rows_rejected
         job.seconds = outcome.seconds
+        job.warnings = [_storable(w)[:2000] for w in outcome.warnings]
         job.status = ImportJob.Status.LOADED if outcome.loaded else ImportJob.Status.REJECTED
         job.progress = 100
         job.finished_at = timezone.now()

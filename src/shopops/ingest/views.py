@@ -33,7 +33,7 @@ from shopops.ingest.forms import (
 )
 from shopops.ingest.mapping import Reason, SALES_LINES, mapping_targets, suggest_mapping, suggest_target, target_fields
 from shopops.ingest.models import ImportJob
-from shopops.ingest.reasons import file_error_display, reason_display
+from shopops.ingest.reasons import description_display, file_error_display, reason_display, warning_display
 from shopops.ingest.selectors import (
     file_preview,
     import_job_get,
@@ -132,6 +132,7 @@ def _review(request: HttpRequest, batch: str, *, data=None, errors: dict[str, st
             "form": form,
             "error": (errors or {}).get(path.name, ""),
             "file_error": file_error_display(info.error) if info.error else "",
+            "description": description_display(info.description),
             "profile_name": info.profile.name(_language()) if info.profile else "",
             "confidence_pct": round(info.confidence * 100),
             "confidence_level": "high" if info.confidence >= 0.8 else "mid" if info.confidence >= 0.5 else "low",
@@ -253,12 +254,14 @@ def _job_or_404(job_id: int) -> ImportJob:
 def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     job = _job_or_404(job_id)
     rejects = list(import_job_rejects(job)[:REJECTS_SHOWN])
+    warnings = [warning_display(w) for w in job.warnings or ()]
     for reject in rejects:
         reject.reason_text = reason_display(reject.reason)
     context = {
         "job": job,
         "job_error": file_error_display(job.error),
         "rejects": rejects,
+        "warnings": warnings,
         "rejects_kept": import_job_rejects(job).count() if rejects else 0,
         "profile_name": _profile_names().get(job.profile, ""),
         "polling": job.is_active,
@@ -269,11 +272,16 @@ def job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
 
 
 def _rejects_export(job: ImportJob, fmt: str) -> HttpResponse:
-    columns = [("row", _("Row"), "count"), ("column", _("Column"), ""), ("value", _("Value"), ""),
-               ("reason", _("Reason"), "")]
-    rows = ([r.row, r.column, r.value, reason_display(r.reason)] for r in import_job_rejects(job).iterator())
+    """The rejected rows with the file and the profile on every row (a download read apart from the
+    page, or several pasted together, still says where each row came from); reasons in the reader's
+    language, as on the page."""
+    columns = [("file", _("File"), ""), ("profile", _("Profile"), ""), ("row", _("Row"), "count"),
+               ("column", _("Column"), ""), ("value", _("Value"), ""), ("reason", _("Reason"), "")]
+    profile = job.profile
+    rows = ([job.file_name, profile, r.row, r.column, r.value, reason_display(r.reason)]
+            for r in import_job_rejects(job).iterator())
     stem = re.sub(r"(\.(csv|gz|zip|xlsx|xlsm|txt))+$", "", job.file_name, flags=re.IGNORECASE) or "import"
-    return _export("rejects", _("Rejected rows"), columns, rows, f"{stem}-rejects-job{job.pk}", fmt)
+    return _export("rejects", _("Rejected rows"), columns, rows, f"{stem}-{profile}-rejects-job{job.pk}", fmt)
 
 
 @ingest_page
@@ -334,6 +342,7 @@ def _mapping_context(request: HttpRequest, *, batch: str, name: str, target: str
     samples = [[row[i] for row in preview.rows if row[i]][:3] for i in range(len(preview.headers))]
     context.update(
         preview=preview,
+        preview_description=description_display(preview.description),
         target=target,
         target_choices=target_choices(),
         is_sales_lines=target == SALES_LINES,
