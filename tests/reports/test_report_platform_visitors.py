@@ -168,3 +168,22 @@ def test_a_store_set_to_run_no_ads_reads_zero_spend_and_warns_when_reports_contr
     report = report_build(kind="weekly", period=WEEK, con=store)
     assert report.line("ad_spend").current == Decimal("50.00") and report.line("roas").current == pytest.approx(2.0)
     assert report.section("ads").note == "注意:tmall 设为不投放付费广告,但本期导入了推广报表:其花费已计入,请核对店铺设置。"
+
+
+def test_the_platform_funnel_says_what_each_rate_is_over(store):
+    """Walkthrough B #8: 下单 showed 5,837 / 87,413 (vs visitors) in a column named 环节转化率 whose 支付 row was vs
+    the row above. The platforms' formulas are deliberate — a buyer may order without adding to cart, so 下单 is not
+    a part of 加购 — so each row names its base. By hand (the sums above): 加购 1408 / 10173, 收藏 488 / 10173,
+    下单 382 / 10173, 支付 339 / 382."""
+    for language, header, bases in (
+            ("zh-hans", "转化率(÷对比基数)", [None, "访客数", "访客数", "访客数", "下单买家数"]),
+            ("en", "Rate (÷ measured against)", [None, "Visitors", "Visitors", "Visitors", "Ordering buyers"])):
+        report = report_build(kind="weekly", period=WEEK, con=store, language=language)
+        table = _table(report, "traffic", "store_funnel")
+        labels = {c.key: c.label for c in table.columns}
+        assert labels["rate"] == header and "step_rate" not in labels  # not called a step rate
+        assert [r["base"] for r in table.rows] == bases
+        assert [r["rate"] for r in table.rows] == [None, pytest.approx(1408 / 10173), pytest.approx(488 / 10173),
+                                                   pytest.approx(382 / 10173), pytest.approx(339 / 382)]
+        assert [r["overall_rate"] for r in table.rows][-1] == pytest.approx(339 / 10173)
+        assert ("不是除以上一行" if language == "zh-hans" else "not over the row above") in table.note

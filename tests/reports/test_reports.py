@@ -220,6 +220,48 @@ def test_monthly_pdf_has_the_chinese_section_titles(monthly, artifacts_dir):
     shutil.copyfile(pdf, artifacts_dir / "report-monthly-zh.pdf")
 
 
+def _pdf_pages(pdf: Path) -> list[str]:
+    if shutil.which("pdftotext") is None:
+        pytest.skip("pdftotext (poppler-utils) not installed: scripts/system-deps.sh test")
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return text.split("\f")[:-1] if text.endswith("\f") else text.split("\f")
+
+
+def test_monthly_pdf_keeps_headings_with_their_tables_and_short_tables_whole(monthly):
+    """Walkthrough B #17: page 1 ended with the heading 店铺表现 and its note, the table on page 2; the 10-row
+    "GMV 后 10 商品" table split 3 / 7 across pages; the last page held only the footer, which named a
+    repository file (docs/kpis.md) instead of the app's KPI catalog page."""
+    generated, _ = monthly
+    report = generated.report
+    pages = _pdf_pages(generated.path("pdf"))
+
+    def page_of(needle: str) -> int:
+        found = [i for i, page in enumerate(pages) if needle in page]
+        assert found, needle
+        return found[0]
+
+    def heading_page(title: str) -> int:
+        return next(i for i, page in enumerate(pages) if any(line.strip() == title for line in page.splitlines()))
+
+    # every section's heading is on the page of its first table's first row
+    firsts = {"overview": "支付金额", "stores": report.section("stores").tables[0].rows[0]["store"],
+              "products": report.section("products").tables[0].rows[0]["product"],
+              "customers": report.section("customers").tables[0].rows[0]["kpi"]}
+    for section_id, first in firsts.items():
+        title = report.section(section_id).title
+        assert first in pages[heading_page(title)], (title, first)
+    # the short product tables are never split: their first and last products are on one page
+    for table in report.section("products").tables:
+        assert len(table.rows) <= 15
+        assert page_of(table.rows[0]["product"]) == page_of(table.rows[-1]["product"]), table.title
+    # the footer sits under the last section, not on a page of its own, and names the app's page
+    footer = "每个数字都来自指标目录中的 KPI"
+    last = pages[page_of(footer)]
+    assert len([line for line in last.splitlines() if line.strip()]) > 5  # more than the footer and page number
+    assert page_of(footer) == len(pages) - 1
+    assert "docs/kpis.md" not in "".join(pages) and "「指标说明」页(/kpis/)" in last
+
+
 # ---------------------------------------------------------------------------
 # weekly report from the command line, in English, one store
 # ---------------------------------------------------------------------------
@@ -302,6 +344,8 @@ def test_web_generates_and_shows_a_weekly_report(demo_root, client, login, setti
         assert_equal(parser.cells[("overview", "current", kpi)], value, kpi)
     for title in SECTION_TITLES_ZH:
         assert title in html
+    # the footer links to the KPI catalog page of the site the report was asked for on (walkthrough B #17)
+    assert '<a href="http://testserver/kpis/">http://testserver/kpis/</a>' in html and "docs/kpis.md" not in html
     report_id = response["Location"].rstrip("/").split("/")[-1]
     progress = client.get(reverse("reports:progress", args=[report_id]), HTTP_HX_REQUEST="true")
     assert progress["HX-Refresh"] == "true"

@@ -15,8 +15,14 @@ same :class:`Report` feeds the HTML page, the PDF and the Excel file.
     report = report_build(kind=ReportKind.WEEKLY, period=Period.parse("2025-W45"), language="zh-hans")
 
 A report holds sections; a section holds tables (columns with a unit, rows of values)
-and sentences. Column units are the catalog's units plus ``text``, ``change`` (a relative
-change, 0.12 = +12%) and ``share`` (a part of a whole, 0.12 = 12%).
+and sentences. Column units are the catalog's units plus ``text``, ``change`` and ``share`` (a part of
+a whole, 0.12 = 12%). A ``change`` cell holds the relative change (0.12 = +12%), except for a KPI whose
+catalog unit is a percent: its absolute change in points (0.013 = +1.30 pp; ``formatting.change_unit``).
+
+Monthly targets are the targets runner's (``metrics.runners.targets``), with the rule the cockpit
+uses: a report on every store takes, for an additive KPI with no all-stores target and a target for
+every store, the stores' targets added up (``stores_summed``, marked so); the stores table shows each
+store's own targets.
 """
 
 from __future__ import annotations
@@ -55,8 +61,9 @@ from shopops.metrics.runners import (
     run_query,
 )
 from shopops.metrics.runners.comparison import change as kpi_change
+from shopops.metrics.runners.targets import TargetProgress, stores_summed
 from shopops.metrics.selectors import target_specs
-from shopops.reports.formatting import format_change, format_value
+from shopops.reports.formatting import POINTS, change_unit, change_value, format_change, format_value
 from shopops.reports.texts import normalize_language, text, value_label
 
 TEXT, CHANGE, SHARE = "text", "change", "share"
@@ -136,6 +143,7 @@ class OverviewLine:
     change_last_year: float | None = None
     target: Any = None
     achievement: float | None = None
+    target_summed: bool = False  # the target is the stores' targets added up (no all-stores target set)
 
 
 @dataclass(frozen=True, slots=True)
@@ -337,6 +345,13 @@ class _Context:
         return ComparisonResult(current.query, periods, rows, sql={**current.sql, **before.sql})
 
 
+def _difference(current, base):
+    """current − base, as the comparison runner's ``Change.absolute`` (None when either is undefined)."""
+    if current is None or base is None:
+        return None
+    return Decimal(str(current)) - Decimal(str(base))
+
+
 def _nothing(kpi_id: str):
     """A KPI's value where nothing happened, as the runners give it: 0 for sums and counts, None for ratios."""
     k = CATALOG[kpi_id]
@@ -352,29 +367,51 @@ def _kpi_column(c: _Context, kpi_id: str, key: str | None = None, label: str | N
     return Column(key or kpi_id, label or c.kpi_label(kpi_id), CATALOG[kpi_id].unit.value, kpi_id)
 
 
+def _month_targets(c: _Context) -> list[TargetProgress]:
+    """The month's targets and their achievement (monthly reports; the targets runner): those set for every store
+    or the report's stores and, for a report on every store, the stores' own added up where no all-stores target
+    is set (``stores_summed``: additive KPIs with a target for every store — the cockpit's rule)."""
+    if c.kind is not ReportKind.MONTHLY:
+        return []
+    if "targets" not in c.cache:
+        specs = target_specs(month=c.period.start)
+        if not c.stores:
+            specs = (*specs, *stores_summed(specs, list(c.store_info)))
+        c.cache["targets"] = run_query(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores,
+                                                   targets=specs), con=c.con).rows
+    return c.cache["targets"]
+
+
+def _points_note(c: _Context, kpis) -> str:
+    """Says that the percent KPIs' changes are in points, where a table has one."""
+    return c.t("points_note") if any(change_unit(k) == POINTS for k in kpis) else ""
+
+
 def _overview(c: _Context) -> None:
     kpis = tuple(c.shown(k) for k in OVERVIEW_KPIS)
     result = c.compare(kpis)
     targets: dict[str, Any] = {}
     achievements: dict[str, float | None] = {}
-    if c.kind is ReportKind.MONTHLY and len(c.stores) <= 1:
+    summed: set[str] = set()
+    if len(c.stores) <= 1:
         # monthly targets apply to the month: all stores ("") or the one store asked for
         scope = c.stores[0] if c.stores else ""
-        progress = run_query(TargetQuery(month=c.period.start, as_of=c.period.end, stores=c.stores,
-                                         targets=target_specs(month=c.period.start)), con=c.con)
-        for row in progress.rows:
+        for row in _month_targets(c):
             if row.target.store_id == scope and row.target.kpi in kpis:
                 targets[row.target.kpi] = row.target.value
                 achievements[row.target.kpi] = row.achievement
+                if row.target.summed:
+                    summed.add(row.target.kpi)
     c.has_targets = bool(targets)
     same_age = _same_age(c, kpis, by_store=False)
     lines = []
+    shown: dict[str, tuple[float | None, float | None]] = {}  # the change cells (points for percent KPIs)
     for kpi_id in kpis:
         row = result.row(kpi_id)
         prev = row.changes[PREVIOUS]
         basis = same_age.get((kpi_id, ""))
         if basis is not None:  # refunds: the previous period as it stood at the same order age
-            prev = Change(basis.base, None, basis.change)
+            prev = Change(basis.base, _difference(basis.current, basis.base), basis.change)
         ly = row.changes.get(LAST_YEAR)
         if is_whole_period_kpi(kpi_id):  # a period without its own period export: no comparison, not 0
             prev = prev if prev.base else Change(None, None, None)
@@ -382,25 +419,33 @@ def _overview(c: _Context) -> None:
         lines.append(OverviewLine(
             kpi_id, row.current, prev.base, prev.relative,
             ly.base if ly else None, ly.relative if ly else None,
-            targets.get(kpi_id), achievements.get(kpi_id),
+            targets.get(kpi_id), achievements.get(kpi_id), kpi_id in summed,
         ))
+        shown[kpi_id] = (change_value(kpi_id, prev), change_value(kpi_id, ly))
     c.overview = tuple(lines)
 
     columns = [Column("kpi", c.t("kpi"), TEXT), Column("current", c.t("current"), "kpi")]
     if c.has_targets:
         columns += [Column("target", c.t("target"), "kpi"), Column("achievement", c.t("achievement"), SHARE)]
+        if summed:
+            columns += [Column("target_basis", c.t("target_basis"), TEXT)]
     columns += [Column("previous", c.t("previous"), "kpi"), Column("change_previous", c.t("change_previous"), CHANGE)]
     if LAST_YEAR in c.against:
         columns += [Column("last_year", c.t("last_year"), "kpi"),
                     Column("change_last_year", c.t("change_last_year"), CHANGE)]
     rows = tuple(
         {"kpi": c.kpi_label(line.kpi), "_kpi": line.kpi, "current": line.current, "target": line.target,
-         "achievement": line.achievement, "previous": line.previous, "change_previous": line.change_previous,
-         "last_year": line.last_year, "change_last_year": line.change_last_year,
-         "_good": _verdict(line.kpi, line.change_previous, same_age.get((line.kpi, "")))}
+         "achievement": line.achievement, "target_basis": c.t("stores_summed") if line.target_summed else "",
+         "previous": line.previous, "change_previous": shown[line.kpi][0],
+         "last_year": line.last_year, "change_last_year": shown[line.kpi][1],
+         "_good": _verdict(line.kpi, shown[line.kpi][0], same_age.get((line.kpi, "")))}
         for line in lines
     )
     note = c.t("vs_target_note") if c.has_targets else c.t("vs_previous_note")
+    if summed:
+        note = f"{note} {c.t('stores_summed_note', stores_summed=c.t('stores_summed'))}"
+    if points := _points_note(c, kpis):
+        note = f"{note} {points}"
     if any(not b.mature for b in same_age.values()):
         note = f"{note} {c.t('immature_note', days=MATURITY_DAYS)}"
     if visitors_note := _visitors_note(c):
@@ -431,12 +476,26 @@ def _stores(c: _Context) -> None:
         if row.kpi == "gmv":
             rec["gmv_change"] = row.changes[PREVIOUS].relative
             rec["_good"] = _is_good("gmv", rec["gmv_change"])
+    # each store's own monthly targets, beside the KPI they are set for
+    targeted: list[str] = []
+    for progress in _month_targets(c):
+        sid, kpi_id = progress.target.store_id, progress.target.kpi
+        if sid and sid in by_store and kpi_id in kpis:
+            by_store[sid][f"{kpi_id}_target"] = progress.target.value
+            by_store[sid][f"{kpi_id}_achievement"] = progress.achievement
+            targeted.append(kpi_id)
     rows = sorted(by_store.values(), key=lambda r: (-(r.get("gmv") or 0), r["_store_id"]))
-    columns = (Column("store", c.t("store"), TEXT), Column("platform", c.t("platform"), TEXT),
-               _kpi_column(c, "gmv"), Column("gmv_change", f"{c.kpi_label('gmv')} {c.t('change_previous')}", CHANGE),
-               *(_kpi_column(c, k) for k in kpis[1:]))
-    c.sections.append(Section("stores", c.t("stores"), (ReportTable("stores", c.t("stores"), columns, tuple(rows)),),
-                              note=_visitors_note(c)))
+    columns: list[Column] = [Column("store", c.t("store"), TEXT), Column("platform", c.t("platform"), TEXT)]
+    for kpi_id in kpis:
+        columns.append(_kpi_column(c, kpi_id))
+        if kpi_id == "gmv":
+            columns.append(Column("gmv_change", f"{c.kpi_label('gmv')} {c.t('change_previous')}", CHANGE, "gmv"))
+        if kpi_id in targeted:
+            columns += [_kpi_column(c, kpi_id, f"{kpi_id}_target", c.t("kpi_target", kpi=c.kpi_label(kpi_id))),
+                        Column(f"{kpi_id}_achievement", c.t("kpi_achievement", kpi=c.kpi_label(kpi_id)), SHARE, kpi_id)]
+    note = " ".join(n for n in (c.t("store_targets_note") if targeted else "", _visitors_note(c)) if n)
+    c.sections.append(Section("stores", c.t("stores"),
+                              (ReportTable("stores", c.t("stores"), tuple(columns), tuple(rows)),), note=note))
 
 
 def _products(c: _Context) -> None:
@@ -493,11 +552,12 @@ def _traffic(c: _Context) -> None:
             rec["_base"][row.kpi] = row.changes[PREVIOUS].base
     for rec in sources.values():
         base = rec.pop("_base").get(first)
-        rec[f"{first}_change"] = kpi_change(first, rec.get(first), base).relative if base is not None else None
+        rec[f"{first}_change"] = (change_value(first, kpi_change(first, rec.get(first), base))
+                                  if base is not None else None)
         rec["_good"] = _is_good(first, rec[f"{first}_change"])
     rows = sorted(sources.values(), key=lambda r: (-(r.get(first) or 0), r["_value"]))
     columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, first),
-               Column(f"{first}_change", f"{c.kpi_label(first)} {c.t('change_previous')}", CHANGE),
+               Column(f"{first}_change", f"{c.kpi_label(first)} {c.t('change_previous')}", CHANGE, first),
                *(_kpi_column(c, k) for k in kpis[1:]))
     tables = [ReportTable("traffic_sources", c.t("traffic_sources"), columns, tuple(rows),
                           note=c.t("traffic_platform_note") if c.platform_stores else "")]
@@ -510,12 +570,21 @@ def _traffic(c: _Context) -> None:
                              "overall_rate": r.overall_rate} for r in funnel.steps())
         tables.append(ReportTable("funnel", c.t("funnel"), funnel_columns, funnel_rows))
     if c.platform_stores:  # the platforms' store funnel (访客 → 加购/收藏 → 下单 → 支付) from their daily reports
+        # the platforms' formulas: 加购, 收藏 and 下单 are each over the visitors (a buyer may order without adding
+        # to cart: 下单 is not a part of 加购), 支付 over 下单 — so the rate column names its base on every row
         store_funnel = run_query(StoreFunnelQuery(c.period, stores=c.platform_stores), con=c.con)
         labels = {sid: (en if c.language == "en" else zh) for sid, zh, en, _b in STORE_STEPS}
-        rows_ = tuple({"step": labels[r.step], "visitors": r.visitors, "step_rate": r.step_rate,
+        bases = {sid: base for sid, _zh, _en, base in STORE_STEPS}
+        rows_ = tuple({"step": labels[r.step], "visitors": r.visitors,
+                       "base": labels[bases[r.step]] if bases[r.step] else None, "rate": r.step_rate,
                        "overall_rate": r.overall_rate} for r in store_funnel.rows)
-        tables.append(ReportTable("store_funnel", c.t("store_funnel"), funnel_columns, rows_,
-                                  note=c.t("visitor_days_funnel_note") if c.period.days > 1 else ""))
+        store_columns = (Column("step", c.t("step"), TEXT), Column("visitors", c.t("people"), Unit.COUNT.value),
+                         Column("base", c.t("rate_base"), TEXT), Column("rate", c.t("rate_vs_base"), SHARE),
+                         Column("overall_rate", c.t("overall_rate_visitors"), SHARE))
+        note = c.t("store_funnel_note")
+        if c.period.days > 1:
+            note = f"{note} {c.t('visitor_days_funnel_note')}"
+        tables.append(ReportTable("store_funnel", c.t("store_funnel"), store_columns, rows_, note=note))
     c.sections.append(Section("traffic", c.t("traffic"), tuple(tables), note=_visitors_note(c)))
 
 
@@ -527,14 +596,14 @@ def _ads(c: _Context) -> None:
         rec = tools.setdefault(value, {"ad_tool": value_label(value, c.language), "_value": value})
         rec[row.kpi] = row.current
         if row.kpi in ("ad_spend", "roas"):
-            rec[f"{row.kpi}_change"] = row.changes[PREVIOUS].relative
+            rec[f"{row.kpi}_change"] = change_value(row.kpi, row.changes[PREVIOUS])
         if row.kpi == "roas":
-            rec["_good"] = _is_good("roas", row.changes[PREVIOUS].relative)
+            rec["_good"] = _is_good("roas", rec["roas_change"])
     rows = sorted(tools.values(), key=lambda r: (-(r.get("ad_spend") or 0), r["_value"]))
     columns = (Column("ad_tool", c.t("ad_tool"), TEXT), _kpi_column(c, "ad_spend"),
-               Column("ad_spend_change", f"{c.kpi_label('ad_spend')} {c.t('change_previous')}", CHANGE),
+               Column("ad_spend_change", f"{c.kpi_label('ad_spend')} {c.t('change_previous')}", CHANGE, "ad_spend"),
                _kpi_column(c, "ad_gmv"), _kpi_column(c, "roas"),
-               Column("roas_change", f"{c.kpi_label('roas')} {c.t('change_previous')}", CHANGE),
+               Column("roas_change", f"{c.kpi_label('roas')} {c.t('change_previous')}", CHANGE, "roas"),
                *(_kpi_column(c, k) for k in ("impressions", "clicks", "ctr", "cpc")))
     c.sections.append(Section("ads", c.t("ads"), (ReportTable("ad_tools", c.t("ad_tools"), columns, tuple(rows)),),
                               note=_ads_note(c)))
@@ -569,11 +638,13 @@ def _customers(c: _Context) -> None:
     for kpi_id in CUSTOMER_KPIS:
         row = result.row(kpi_id)
         prev, ly = row.changes[PREVIOUS], row.changes.get(LAST_YEAR)
+        shown = change_value(kpi_id, prev)
         rows.append({"kpi": c.kpi_label(kpi_id), "_kpi": kpi_id, "current": row.current, "previous": prev.base,
-                     "change_previous": prev.relative, "last_year": ly.base if ly else None,
-                     "change_last_year": ly.relative if ly else None, "_good": _is_good(kpi_id, prev.relative)})
+                     "change_previous": shown, "last_year": ly.base if ly else None,
+                     "change_last_year": change_value(kpi_id, ly), "_good": _is_good(kpi_id, shown)})
     c.sections.append(Section("customers", c.t("customers"),
-                              (ReportTable("customer_kpis", c.t("customer_kpis"), tuple(columns), tuple(rows)),)))
+                              (ReportTable("customer_kpis", c.t("customer_kpis"), tuple(columns), tuple(rows)),),
+                              note=_points_note(c, CUSTOMER_KPIS)))
 
 
 def _same_age(c: _Context, kpis: tuple[str, ...], by_store: bool) -> dict:
@@ -596,9 +667,7 @@ def _notable(c: _Context) -> None:
         ch = row.changes[PREVIOUS]
         basis = same_age.get((row.kpi, row.keys["store_id"]))
         if basis is not None:  # refunds: the previous period as it stood at the same order age
-            absolute = (None if basis.current is None or basis.base is None
-                        else Decimal(str(basis.current)) - Decimal(str(basis.base)))
-            ch = Change(basis.base, absolute, basis.change)
+            ch = Change(basis.base, _difference(basis.current, basis.base), basis.change)
             if not basis.mature and _is_good(row.kpi, ch.relative):
                 continue  # an immature refund figure that fell is no news, never an improvement
         if ch.relative is None or ch.relative == 0 or row.current is None:
@@ -611,6 +680,7 @@ def _notable(c: _Context) -> None:
     candidates.sort(key=lambda rc: (-abs(rc[1].relative), rc[0].kpi, rc[0].keys["store_id"]))
     immature = any(not b.mature for b in same_age.values())
     notable = []
+    shown: list[float | None] = []  # the table's change cells (points for percent KPIs, as in the sentence)
     currency = c.currency or None
     for row, ch in candidates[:NOTABLE_ROWS]:
         sid = row.keys["store_id"]
@@ -627,15 +697,17 @@ def _notable(c: _Context) -> None:
             verdict=c.t("good" if good else "bad"),
         )
         notable.append(NotableChange(row.kpi, sid, row.current, ch.base, ch.relative, good, sentence))
+        shown.append(change_value(row.kpi, ch))
     c.notable = tuple(notable)
     columns = (Column("store", c.t("store"), TEXT), Column("kpi", c.t("kpi"), TEXT),
                Column("previous", c.t("previous"), "kpi"), Column("current", c.t("current"), "kpi"),
                Column("change", c.t("change"), CHANGE))
     rows = tuple({"store": c.store_name(n.store_id), "kpi": c.kpi_label(n.kpi), "_kpi": n.kpi, "previous": n.previous,
-                  "current": n.current, "change": n.change, "sentence": n.sentence, "_good": n.is_good,
+                  "current": n.current, "change": change, "sentence": n.sentence, "_good": n.is_good,
                   "_currency": c.store_info[n.store_id].currency if n.store_id in c.store_info else ""}
-                 for n in notable)
-    note = c.t("immature_note", days=MATURITY_DAYS) if immature else ""
+                 for n, change in zip(notable, shown, strict=True))
+    note = " ".join(n for n in (c.t("immature_note", days=MATURITY_DAYS) if immature else "",
+                                _points_note(c, [n.kpi for n in notable])) if n)
     c.sections.append(Section("notable", c.t("notable"), (ReportTable("notable", c.t("notable"), columns, rows, note=note),),
                               sentences=tuple(n.sentence for n in notable) or (c.t("no_notable"),), note=note))
 

@@ -57,6 +57,7 @@ class ReportRecord:
     user: str = ""
     error_kind: str = ""
     retry_of: str = ""  # the failed report this one retries
+    base_url: str = ""  # the site's address when asked for on the web (the footer links to its KPI catalog page)
 
     @property
     def created(self) -> dt.datetime | None:

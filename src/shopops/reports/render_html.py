@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 from django.template.loader import render_to_string
+from django.urls import reverse
 
 from shopops.reports.builder import Report, ReportTable
 from shopops.reports.formatting import cell_unit, format_value
@@ -37,7 +38,7 @@ def stylesheet() -> str:
 
 
 def _tone(unit: str, row: dict) -> str:
-    if unit != "change" or row.get("_good") is None:
+    if unit not in ("change", "points") or row.get("_good") is None:
         return ""
     return "good" if row["_good"] else "bad"
 
@@ -47,7 +48,7 @@ def table_cells(table: ReportTable, currency: str) -> list[list[Cell]]:
     for row in table.rows:
         cells = []
         for col in table.columns:
-            unit = cell_unit(col.unit, row)
+            unit = cell_unit(col.unit, row, col.kpi)
             value = row.get(col.key)
             row_currency = row.get("_currency") or currency
             kpi = row.get("_kpi", "") if col.unit == "kpi" else col.kpi
@@ -57,28 +58,55 @@ def table_cells(table: ReportTable, currency: str) -> list[list[Cell]]:
     return out
 
 
-def _context(report: Report) -> dict:
+# a table of at most this many rows is kept on one page of the PDF (report.css: .report-table-keep)
+KEEP_ROWS = 15
+
+
+def kpi_catalog_url(base_url: str = "") -> str:
+    """The KPI catalog page (/kpis/) as an absolute URL when the site's address is known, else ''."""
+    return f"{base_url.rstrip('/')}{reverse('web:kpis')}" if base_url.startswith(("http://", "https://")) else ""
+
+
+def footer(language: str, base_url: str = "") -> tuple[str, str]:
+    """The footer's words and the KPI catalog's URL that follows them ('' when the report does not know the
+    site's address: then the words name the page and its path)."""
+    page = text("kpi_catalog", language)
+    url = kpi_catalog_url(base_url)
+    return (text("footer_url", language, page=page) if url else text("footer", language, page=page)), url
+
+
+def _context(report: Report, base_url: str = "") -> dict:
+    words, url = footer(report.language, base_url)
     return {
         "report": report,
         "lang": report.language,
         "html_lang": "en" if report.language == "en" else "zh-Hans",
         "meta": report.meta(),
-        "footer": text("footer", report.language),
+        "footer": words,
+        "footer_url": url,
         "empty": text("none", report.language),
-        "sections": [
-            {"section": s, "tables": [{"table": t, "cells": table_cells(t, report.currency)} for t in s.tables]}
-            for s in report.sections
-        ],
+        "sections": [_section(s, report.currency) for s in report.sections],
     }
 
 
-def report_body_html(report: Report) -> str:
-    """The report as an HTML fragment (the app page wraps it in its layout)."""
-    return render_to_string("reports/_report_body.html", _context(report))
+def _section(section, currency: str) -> dict:
+    """A section's tables to draw: ``lead`` (the first, drawn with the heading) and the ``rest``; ``keep_lead``: the
+    heading and that table are short enough to keep on one page (a table of at most ``KEEP_ROWS`` rows)."""
+    tables = [{"table": t, "cells": table_cells(t, currency), "keep": len(t.rows) <= KEEP_ROWS}
+              for t in section.tables if section.id != "notable" or t.rows]  # no changes: the sentence says so
+    return {"section": section, "lead": tables[:1], "rest": tables[1:],
+            "keep_lead": not tables or tables[0]["keep"]}
 
 
-def report_document_html(report: Report, *, body: str | None = None) -> str:
+def report_body_html(report: Report, *, base_url: str = "") -> str:
+    """The report as an HTML fragment (the app page wraps it in its layout); ``base_url``: the site's address,
+    for the footer's absolute link to the KPI catalog."""
+    return render_to_string("reports/_report_body.html", _context(report, base_url))
+
+
+def report_document_html(report: Report, *, body: str | None = None, base_url: str = "") -> str:
     """The report as a standalone HTML document with its stylesheet inlined."""
     return render_to_string("reports/report_document.html", {
-        **_context(report), "body": body if body is not None else report_body_html(report), "css": stylesheet(),
+        **_context(report, base_url), "css": stylesheet(),
+        "body": body if body is not None else report_body_html(report, base_url=base_url),
     })

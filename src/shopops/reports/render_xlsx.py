@@ -1,7 +1,9 @@
 """A report as an Excel workbook (openpyxl): a cover sheet, then one sheet per section.
 
 Cells hold the raw KPI values (numbers, not text) with a number format per unit, so the
-workbook can be recalculated and charted; the currency symbol sits in the format.
+workbook can be recalculated and charted; the currency symbol sits in the format. A percent
+KPI's change is held in percentage points (1.3, shown ``▲ 1.30 pp``), the others' as a
+fraction shown in percent (0.12, shown ``▲ 12.00%``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from shopops.core.xlsx import sheet_cell, workbook_make_formula_safe
 from shopops.reports.builder import Report
 from shopops.reports.formatting import cell_unit
+from shopops.reports.render_html import footer
 from shopops.reports.texts import text
 from shopops.ui.exports import money_format
 
@@ -34,7 +37,16 @@ def number_format(unit: str, currency: str) -> str | None:
         "share": "0.00%",
         "ratio": "0.00",
         "change": "▲ 0.00%;▼ 0.00%;0.00%",
+        # a percent KPI's change in percentage points: the cell holds the points (1.3 for 2.96% → 4.26%)
+        "points": '▲ 0.00" pp";▼ 0.00" pp";0.00" pp"',
     }.get(unit)
+
+
+def cell_value(value, unit: str):
+    """What a cell holds: the raw value, except a change in points, held as points (0.013 → 1.3)."""
+    if unit == "points" and value is not None:
+        return round(float(value) * 100, 10)
+    return value
 
 
 def _sheet_title(title: str, used: set[str]) -> str:
@@ -47,7 +59,7 @@ def _sheet_title(title: str, used: set[str]) -> str:
     return name
 
 
-def report_xlsx(report: Report, path: Path) -> Path:
+def report_xlsx(report: Report, path: Path, *, base_url: str = "") -> Path:
     wb = Workbook()
     cover = wb.active
     used: set[str] = set()
@@ -57,7 +69,8 @@ def report_xlsx(report: Report, path: Path) -> Path:
     for i, (label, value) in enumerate(report.meta(), start=3):
         sheet_cell(cover, row=i, column=1, value=label).font = BOLD
         sheet_cell(cover, row=i, column=2, value=value)
-    sheet_cell(cover, row=len(report.meta()) + 4, column=1, value=text("footer", report.language))
+    words, url = footer(report.language, base_url)
+    sheet_cell(cover, row=len(report.meta()) + 4, column=1, value=words + url)
     cover.column_dimensions["A"].width = 16
     cover.column_dimensions["B"].width = 60
 
@@ -88,13 +101,13 @@ def report_xlsx(report: Report, path: Path) -> Path:
             r += 1
             for row in table.rows:
                 for j, col in enumerate(table.columns, start=1):
-                    unit = cell_unit(col.unit, row)
-                    value = row.get(col.key)
+                    unit = cell_unit(col.unit, row, col.kpi)
+                    value = cell_value(row.get(col.key), unit)
                     cell = sheet_cell(ws, row=r, column=j, value=value)  # Decimal is written as a number
                     fmt = number_format(unit, row.get("_currency") or report.currency)
                     if fmt and value is not None:
                         cell.number_format = fmt
-                    if unit == "change" and row.get("_good") is not None:
+                    if unit in ("change", "points") and row.get("_good") is not None:
                         cell.font = GOOD if row["_good"] else BAD
                     if unit == "text":
                         widths[j] = max(widths.get(j, 8), min(_width(str(value or "")), 80))

@@ -63,6 +63,7 @@ def report_request(
     language: str = "zh-hans",
     formats: tuple[str, ...] | list[str] = FORMATS,
     user: str = "",
+    base_url: str = "",
 ) -> ReportRecord:
     """Validate what is asked and record it as queued (the web queues, a worker generates)."""
     try:
@@ -83,7 +84,7 @@ def report_request(
         id=f"{kind.value}-{label}-{dt.datetime.now(dt.UTC):%Y%m%d%H%M%S}-{secrets.token_hex(3)}",
         kind=kind.value, period_label=label, period_start=period.start.isoformat(), period_end=period.end.isoformat(),
         stores=list(dict.fromkeys(stores)), language=normalize_language(language), formats=_formats(formats),
-        created_at=_now(), user=user,
+        created_at=_now(), user=user, base_url=base_url,
     )
     record.save()
     return record
@@ -129,10 +130,10 @@ def report_generate(
         )
         base = f"shopops-{record.kind}-{record.period_label}" + (f"-{'-'.join(record.stores)}" if record.stores else "")
         base += f"-{record.language}"
-        body = report_body_html(report)
+        body = report_body_html(report, base_url=record.base_url)
         (record.directory / BODY).write_text(body, encoding="utf-8")
         advance("body")
-        document = report_document_html(report, body=body)
+        document = report_document_html(report, body=body, base_url=record.base_url)
         for fmt in record.formats:
             path = record.directory / f"{base}.{fmt}"
             if fmt == "html":
@@ -144,7 +145,7 @@ def report_generate(
             else:
                 from shopops.reports.render_xlsx import report_xlsx
 
-                report_xlsx(report, path)
+                report_xlsx(report, path, base_url=record.base_url)
             record.files[fmt] = path.name
             advance(fmt)
     except Exception as exc:
@@ -167,7 +168,7 @@ def report_retry(*, record: ReportRecord, user: str = "") -> ReportRecord:
     retry = report_request(kind=record.kind, period=Period(dt.date.fromisoformat(record.period_start),
                                                            dt.date.fromisoformat(record.period_end)),
                            stores=tuple(record.stores), language=record.language, formats=tuple(record.formats),
-                           user=user or record.user)
+                           user=user or record.user, base_url=record.base_url)
     retry.retry_of = record.id
     retry.save()
     return retry

@@ -3,7 +3,10 @@
 A report's language is a property of the report (the user's language when generated on
 the web, ``--lang`` on the command line), not of the request that later shows it, so
 its words are kept here as (zh-Hans, English) pairs, like the catalog's labels, and
-chosen with :func:`text`. The web pages around a report use gettext as usual.
+chosen with :func:`text`. The web pages around a report use gettext as usual; words a report
+shares with a page (the cockpit's mark of summed targets, the name of the KPI catalog page)
+are that page's msgid (:data:`PAGE_WORDS`), translated in the report's language, so the two
+never drift apart.
 """
 
 from __future__ import annotations
@@ -42,6 +45,9 @@ TEXTS: dict[str, tuple[str, str]] = {
     "change_last_year": ("同比", "vs last year"),
     "target": ("目标", "Target"),
     "achievement": ("达成率", "Achievement"),
+    "target_basis": ("目标来源", "Target basis"),
+    "kpi_target": ("{kpi}目标", "{kpi} target"),
+    "kpi_achievement": ("{kpi}达成率", "{kpi} achievement"),
     "store": ("店铺", "Store"),
     "platform": ("平台", "Platform"),
     "product": ("商品ID", "Product ID"),
@@ -53,6 +59,19 @@ TEXTS: dict[str, tuple[str, str]] = {
     "visitors": ("访客数", "Visitors"),
     "step_rate": ("环节转化率", "Step conversion"),
     "overall_rate": ("整体转化率", "Overall conversion"),
+    # the platform store funnel: each rate says what it is over (the platforms' formulas)
+    "people": ("人数", "People"),
+    "rate_base": ("对比基数", "Measured against"),
+    "rate_vs_base": ("转化率(÷对比基数)", "Rate (÷ measured against)"),
+    "overall_rate_visitors": ("整体转化率(÷访客数)", "Overall (÷ visitors)"),
+    "store_funnel_note": (
+        "按平台口径:加购、收藏、下单人数各除以访客数(加购率、收藏率、下单转化率),不是除以上一行——"
+        "买家可以不加购直接下单,下单买家不是加购人数的一部分;支付买家数除以下单买家数(下单-支付转化率)。",
+        "The platforms' formulas: add-to-cart, favouriting and ordering are each over the visitors (add-to-cart "
+        "rate, favourite rate, order conversion), not over the row above — a buyer may order without adding to "
+        "cart, so ordering buyers are not a part of the add-to-cart users; paying buyers are over the ordering "
+        "buyers (order-to-pay conversion).",
+    ),
     "change": ("变化", "Change"),
     # meta
     "period": ("统计周期", "Period"),
@@ -68,6 +87,21 @@ TEXTS: dict[str, tuple[str, str]] = {
     "vs_target_note": (
         "目标为月度目标;达成率 = 实际 ÷ 目标。",
         "Targets are monthly; achievement = actual / target.",
+    ),
+    "stores_summed_note": (
+        "“{stores_summed}”:没有设全部店铺的目标、而每家店铺都设了目标的可相加指标(支付金额、订单数、推广花费等),"
+        "目标为各店目标相加(与驾驶舱相同)。",
+        "“{stores_summed}”: for a KPI that adds up over stores (GMV, orders, ad spend …) with no all-stores target "
+        "and a target for every store, the target is the stores' targets added up (as on the cockpit).",
+    ),
+    "store_targets_note": (
+        "目标为各店铺的月度目标;达成率 = 实际 ÷ 目标。",
+        "Targets are each store's monthly targets; achievement = actual / target.",
+    ),
+    "points_note": (
+        "百分比指标(转化率、退款率、复购率等)的变化为百分点差(pp,个百分点),其他指标为相对变化(%)。",
+        "Percent KPIs (conversion, refund rate, repurchase rate …) change in percentage points (pp); the others by "
+        "their relative change (%).",
     ),
     "vs_previous_note": (
         "尚未设置目标:与上期对比。",
@@ -116,8 +150,12 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Sums of the platforms' daily store reports: over several days, visitor-days (and cart-adder-days …).",
     ),
     "footer": (
-        "每个数字都来自指标目录中的 KPI,口径见 docs/kpis.md。",
-        "Every number is a KPI of the metrics catalog; definitions in docs/kpis.md.",
+        "每个数字都来自指标目录中的 KPI,口径见 shopops 的「{page}」页(/kpis/)。",
+        "Every number is a KPI of the metrics catalog; definitions on shopops' “{page}” page (/kpis/).",
+    ),
+    "footer_url": (
+        "每个数字都来自指标目录中的 KPI,口径见「{page}」页:",
+        "Every number is a KPI of the metrics catalog; definitions on the “{page}” page: ",
     ),
     # notable-change sentences
     "rose": ("上升", "rose"),
@@ -143,6 +181,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "本期有销售的商品 {selling} 个;上期有销售、本期无销售的商品 {stopped} 个。",
         "{selling} products sold this period; {stopped} sold in the previous period but not in this one.",
     ),
+}
+
+# words of the app's pages, by their msgid in the project catalog (src/shopops/locale): gettext in the report's
+# language gives the page's own translation (keep the msgid as the page spells it)
+PAGE_WORDS: dict[str, str] = {
+    "stores_summed": "the stores' targets added up",  # web/cockpit.html: a target made of the stores' own
+    "kpi_catalog": "KPI catalog",  # web/kpis.html: the title of /kpis/
 }
 
 # traffic sources and platforms as the demo and the platform profiles spell them
@@ -173,6 +218,11 @@ def normalize_language(language: str | None) -> str:
 
 
 def text(key: str, language: str, **values: object) -> str:
+    if key in PAGE_WORDS:
+        from django.utils import translation
+
+        with translation.override(normalize_language(language)):
+            return translation.gettext(PAGE_WORDS[key])
     zh, en = TEXTS[key]
     chosen = en if normalize_language(language) == "en" else zh
     return chosen.format(**values) if values else chosen

@@ -84,7 +84,7 @@ def report_generate_start(request: HttpRequest) -> HttpResponse:
     try:
         record = report_request(kind=data["kind"], period=data["period"], stores=tuple(data["store"]),
                                 language=get_language() or "zh-hans", formats=tuple(data["formats"]),
-                                user=request.user.get_username())
+                                user=request.user.get_username(), base_url=request.build_absolute_uri("/"))
     except ShopopsError as exc:
         return render(request, "reports/list.html", _list_context(form, stores, [*errors, str(exc)]), status=400)
     report_enqueue(record)
