@@ -175,3 +175,8 @@ def test_retro_says_when_its_baseline_is_carried_forward(client, double11, langu
     # the 双11 of the same data has ordinary days on both sides: no caveat
     ordinary = client.get(reverse("campaigns:plan_retro", args=(p.pk,)))
     assert not ordinary.context["retro"].limits and "data-baseline-caveat" not in ordinary.content.decode()
+    # the days around the sale are actual − baseline, named so: a positive 提前透支 read as a loss
+    tiles = {"zh-hans": ("活动前 14 天：实际 − 基线（负数为提前透支）", "活动后 14 天：实际 − 基线（负数为回落）"),
+             "en": ("14 days before: actual − baseline (negative = pull-forward)",
+                    "14 days after: actual − baseline (negative = dip)")}[language]
+    assert all(t in ordinary.content.decode() for t in tiles)

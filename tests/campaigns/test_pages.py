@@ -140,6 +140,11 @@ def test_bad_phase_budget_and_dependency_on_the_pages(client, shop):
     r = client.post(reverse("campaigns:budget_add", args=[p.pk]),
                     {"channel": "ad_tools", "label": "直通车", "amount": "8000", "currency": "HKD"})
     assert r.status_code == 400 and "HKD" in r.content.decode() and not BudgetLine.objects.exists()
+    assert client.post(reverse("campaigns:budget_add", args=[p.pk]),
+                       {"channel": "ad_tools", "label": "直通车", "amount": "8000", "currency": "CNY"}).status_code == 302
+    page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    # the column holds what the money is for (it read 行号, another app's word for "Line"); its subtotal says so
+    assert ">预算项目</th>" in page and "行号" not in page and "小计 · " in page
     a = services.task_create(title="选品", due_on=dt.date(2026, 11, 10), plan=p)
     b = services.task_create(title="详情页", due_on=dt.date(2026, 11, 20), plan=p, depends_on=[a])
     r = client.post(reverse("campaigns:task_dependency", args=[a.pk]), {"depends_on": b.pk})

@@ -94,7 +94,7 @@ class PhaseForm(forms.Form):
 
 class BudgetLineForm(forms.Form):
     channel = forms.ChoiceField(label=_("Channel"), choices=BudgetLine.Channel.choices)
-    label = forms.CharField(label=_("Line"), max_length=100, required=False)
+    label = forms.CharField(label=_("Budget item"), max_length=100, required=False)
     amount = forms.DecimalField(label=_("Amount"), decimal_places=2, max_digits=18)
     currency = forms.CharField(label=_("Currency"), max_length=3, min_length=3)
 
