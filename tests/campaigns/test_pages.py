@@ -165,6 +165,10 @@ def test_bad_phase_budget_and_dependency_on_the_pages(client, shop):
     assert r.status_code == 400 and "2147483647" in r.content.decode().replace(",", "")
     p.refresh_from_db()
     assert p.goal_paying_buyers is None
+    p.goal_paying_buyers = 1518
+    p.save(update_fields=["goal_paying_buyers"])
+    page = client.get(reverse("campaigns:plan", args=[p.pk])).content.decode()
+    assert "<dd>1,518</dd>" in page  # a count with its separator, as the money beside it
 
 
 def test_ics_export_parses_back_with_icalendar(client, shop):
