@@ -102,6 +102,9 @@ def test_hero_stockout_found_and_a_normal_day_quiet(incident_warehouse):
         per_day = float(lines[lines.sku_id == sku].paid_amount.astype(float).sum()) / 7
         assert a.money_at_stake == Decimal(str(round(per_day * 6, 2))).quantize(Decimal("0.01"))  # 6 days left
         assert a.product_id == pid and a.store_id == "tmall"
+        # named by its merchant code (商家编码), as the plan and the stock pages name it, not the platform SKU id
+        code = con.sql(f"select merchant_code from skus where store_id = 'tmall' and sku_id = '{sku}'").execute()
+        assert f"（{code.merchant_code.iloc[0]}）" in a.text_zh and f"（{sku}）" not in a.text_zh
     # a week before, only what was already at 0 then (a SKU of the product sold out earlier) is raised
     normal = day - dt.timedelta(days=7)
     assert set(at_zero(normal)) < set(zero)

@@ -419,6 +419,11 @@ def pace_alerts(plan: WatchedPlan, day: dt.date, *, as_of: dt.datetime | None = 
     return out
 
 
+def _code(value) -> str:
+    """A merchant code as text; '' for a missing one (None, NaN)."""
+    return "" if value is None or value != value else str(value).strip()
+
+
 def _plan_price(plan: WatchedPlan, sku: str, code: str, product: str, regular: float) -> float | None:
     for key in (sku, code):
         if key and key in plan.sku_prices:
@@ -471,14 +476,17 @@ def product_alerts(plan: WatchedPlan, day: dt.date, *, con=None, settings: PaceS
                     continue
             money = per_day * days_left
             what = key[1] if heroes else pid
+            # a hero SKU as the plan and the stock pages name it: its merchant code (商家编码), else the platform id
+            code = _code(g.merchant_code.iloc[0]) if heroes else ""
+            shown = code or what
             title = titles.get(f"{store}:{pid}", pid)
             sev = "high" if money >= 0.03 * (plan.target_gmv or math.inf) or per_day > 0 else "medium"
             out.append(Alert(
                 source="insights", kind="plan_hero_stockout", key=f"plan:{plan.plan_id}:{store}:{what}", store_id=store,
                 day=day, severity=sev, product_id=pid, money_at_stake=_money(money),
-                text_zh=(f"{plan.name}：{'主推款' if heroes else '热销款'} {title}（{what}）{g.date.iloc[0]:%m-%d} 库存为 0；"
+                text_zh=(f"{plan.name}：{'主推款' if heroes else '热销款'} {title}（{shown}）{g.date.iloc[0]:%m-%d} 库存为 0；"
                          f"近 7 天日均支付 {_fmt(per_day)}，活动剩余 {days_left} 天，约 {_fmt(money)} 的销售额受影响"),
-                text_en=(f"{plan.name}: {'hero' if heroes else 'best-selling'} product {title} ({what}) at 0 on hand on "
+                text_en=(f"{plan.name}: {'hero' if heroes else 'best-selling'} product {title} ({shown}) at 0 on hand on "
                          f"{g.date.iloc[0]:%m-%d}; it took {_fmt(per_day)} a day over the last 7 days, {days_left} campaign "
                          f"day(s) left: about {_fmt(money)} of sales at stake"),
                 link="/inventory/"))
@@ -496,15 +504,16 @@ def product_alerts(plan: WatchedPlan, day: dt.date, *, con=None, settings: PaceS
                 continue
             rel, money = off
             title = titles.get(f"{r.store_id}:{r.product_id}", str(r.product_id))
+            shown = _code(r.merchant_code) or str(r.sku_id)
             direction_zh = "高于" if rel > 0 else "低于"
             direction_en = "above" if rel > 0 else "below"
             out.append(Alert(
                 source="insights", kind="plan_price_off", key=f"plan:{plan.plan_id}:{r.store_id}:{r.sku_id}",
                 store_id=str(r.store_id), day=day, severity="high" if abs(rel) >= 0.15 else "medium",
                 product_id=str(r.product_id), money_at_stake=_money(money),
-                text_zh=(f"{plan.name}：主推款 {title}（{r.sku_id}）{day:%m-%d} 成交单价 ¥{paid:,.2f}，{direction_zh}"
+                text_zh=(f"{plan.name}：主推款 {title}（{shown}）{day:%m-%d} 成交单价 ¥{paid:,.2f}，{direction_zh}"
                          f"活动计划价 ¥{plan_price:,.2f}（{rel * 100:+.0f}%，{int(r.units)} 件，差额 {_fmt(money)}）"),
-                text_en=(f"{plan.name}: hero product {title} ({r.sku_id}) sold at ¥{paid:,.2f} on {day:%m-%d}, {direction_en} "
+                text_en=(f"{plan.name}: hero product {title} ({shown}) sold at ¥{paid:,.2f} on {day:%m-%d}, {direction_en} "
                          f"the plan's price ¥{plan_price:,.2f} ({rel * 100:+.0f}%, {int(r.units)} units, {_fmt(money)} gap)"),
                 link="/promotions/"))
     return out
