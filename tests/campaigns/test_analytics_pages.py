@@ -73,6 +73,11 @@ def test_retro_page_shows_the_engines_numbers_and_exports(client, double11, monk
     assert any(float(r[1] or 0) == float(retro.figures["gmv"].actual) for r in values[1:] if isinstance(r[1], (int, float)))
     pdf = client.get(reverse("campaigns:plan_retro_pdf", args=(p.pk,)))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf" and pdf.content[:4] == b"%PDF"
+    import shutil
+    import subprocess
+    if shutil.which("pdftotext"):  # the page's six tiles are the PDF's too (基线日波动 was missing)
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True).stdout.decode()
+        assert "基线日波动" in text and f"{round(retro.baseline_cv * 100)}%" in text
 
 
 def test_live_page(client, double11):
