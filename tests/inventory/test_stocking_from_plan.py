@@ -120,7 +120,7 @@ def test_a_campaign_plan_fills_the_plan_with_its_phases_heroes_and_goal_uplift(c
                                  ends_at=dt.datetime(2026, 12, 20, tzinfo=SHANGHAI))
     client.force_login(flat_shop)
     page = client.get("/inventory/stocking-plan/").content.decode()
-    assert f'<option value="{plan.pk}">双12返场 (2026-12-18–2026-12-26, k1)' in page  # the picker lists it
+    assert f'<option value="{plan.pk}">双12返场 (2026-12-18–2026-12-26, 店铺k1)' in page  # the picker lists it, by store name
     r = client.get(f"/inventory/stocking-plan/?plan={plan.pk}", HTTP_ACCEPT_LANGUAGE="zh-hans")
     html = r.content.decode()
     assert r.status_code == 200, html[:3000]

@@ -692,6 +692,34 @@ def forecast_stock_cover(*, store_id: str, con: ibis.BaseBackend | None = None) 
     return day, rows
 
 
+def stocked_stores(con: ibis.BaseBackend | None = None) -> frozenset[str]:
+    """The stores with any stock snapshot in the warehouse: the stock pages, the replenishment and the
+    stocking plan have rows only for them."""
+    con = con or connect()
+    if not _has_table(con, "inventory_snapshots"):
+        return frozenset()
+
+    def build() -> frozenset[str]:
+        t = con.table("inventory_snapshots")
+        return frozenset(str(x) for x in _frame(t.select("store_id").distinct())["store_id"])
+
+    return cached("inventory:stocked_stores", (), build, con=con, tables=("inventory_snapshots",))
+
+
+def unsupplied_skus(*, store_id: str, con: ibis.BaseBackend | None = None) -> list[dict]:
+    """The stock-health rows of one store whose merchant code no supplier supplies (SKUs to stop reordering
+    left out), most urgent first: the replenishment cannot suggest them — there is no one to order from."""
+    con = con or connect()
+    day = stock_day(con)
+    if day is None:
+        return []
+    codes = set(preferred_items())
+    rank = {s: k for k, s in enumerate(positions.STATUS_ORDER)}
+    rows = [r for r in stock_health(stores=(store_id,), day=day, con=con).rows
+            if r["merchant_code"] not in codes and "stop_reordering" not in r["actions"]]
+    return sorted(rows, key=lambda r: (rank.get(r["status"], 99), -float(r["lost_sales"]), r["sku_id"]))
+
+
 def _engine_inputs(*, store_id: str, day: dt.date, con, plan_windows: tuple = ()) -> dict:
     """What the engines (``shopops.inventory.planning``) need for one store's SKUs: the forecast (cached by
     data version), the stock frame (snapshot + receipts after it), supplier terms and open POs per series id
@@ -1097,33 +1125,55 @@ def stocking_plan(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expect
     if day is None:
         return None, []
     # a plan is a few seconds of forecasting on a large store: kept per data version and app-DB inputs (the digest)
-    key = ("stocking_plan", store_id, starts_on, ends_on, expected_uplift, tuple(hero_skus), day,
+    key = ("stocking_plan/2", store_id, starts_on, ends_on, expected_uplift, tuple(hero_skus), day,
            _planning_digest(store_id=store_id, day=day, con=con))
     return day, cached("inventory:stocking_plan", key, lambda: _stocking_lines(
         store_id=store_id, starts_on=starts_on, ends_on=ends_on, expected_uplift=expected_uplift, hero_skus=hero_skus,
         day=day, con=con), con=con, tables=STOCK_TABLES, stores=(store_id,))
 
 
+NO_SUPPLIER = ""  # the supplier id of a stocking-plan line whose merchant code no supplier supplies yet
+
+
 def _stocking_lines(*, store_id: str, starts_on: dt.date, ends_on: dt.date, expected_uplift: float | None,
                     hero_skus: tuple[str, ...], day: dt.date, con) -> list[dict]:
+    """The plan's lines. Every SKU with stock data is planned, not only those with a supplier: a SKU no
+    supplier supplies yet is planned on the stock page's default lead time (``HealthRules.default_lead_days``,
+    the row's ``lead_days``) with its cost unknown (``no_supplier``), so a hero SKU with nothing on hand is
+    never left out of the plan for want of a supplier. A SKU with no stock and no demand forecast over the
+    window (out of stock long enough that the forecast sees no sales), but sales in 90 days or a hero, is a
+    line too (``no_forecast``, with its stock-out days of the last 30): its need is unknown, not nil."""
     windows = () if expected_uplift is None else (CampaignWindow(
         kind=STATED_UPLIFT_KIND, first=starts_on, last=ends_on, expected_uplift=float(expected_uplift)),)
     x = _engine_inputs(store_id=store_id, day=day, con=con, plan_windows=windows)
-    lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=x["terms"], today=day,
-                                   first=starts_on, last=ends_on, open_po=x["open_po"])
+    terms, open_po = dict(x["terms"]), dict(x["open_po"])
+    for uid, r in x["rows"].items():
+        if uid not in terms and "stop_reordering" not in r["actions"]:
+            terms[uid] = SupplyTerms(supplier_id=NO_SUPPLIER, unit_cost=Decimal("0"),
+                                     lead_time_days=r["lead_days"])
+            open_po[uid] = r["in_transit"]
+    lines = planning.campaign_plan(forecast=x["forecast"], stock=x["stock"], terms=terms, today=day,
+                                   first=starts_on, last=ends_on, open_po=open_po)
     suppliers = {str(t.supplier_id): t for t in x["suppliers"].values()}
     out = []
     heroes = {str(h) for h in hero_skus}
     for line in lines:
         r = x["rows"][line.item_id]
         hero = r["sku_id"] in heroes or (r["merchant_code"] or "") in heroes
-        if line.order_qty <= 0 and not hero:
+        on_order = open_po.get(line.item_id, 0)
+        no_forecast = (line.demand_campaign <= 1e-9 and r["on_hand"] + on_order <= 0
+                       and (hero or r["units_90"] > 0))
+        if line.order_qty <= 0 and not hero and not no_forecast:
             continue  # enough stock (late or not, there is nothing to order)
         price = Decimal(r["price"] or 0)
+        no_supplier = line.supplier_id == NO_SUPPLIER
         out.append({"store_id": r["store_id"], "sku_id": r["sku_id"], "merchant_code": r["merchant_code"],
-                    "title": r["title"], "on_hand": r["on_hand"], "on_order": x["open_po"].get(line.item_id, 0),
+                    "title": r["title"], "on_hand": r["on_hand"], "on_order": on_order,
                     "need": line.needed_at_start, "demand_campaign": line.demand_campaign, "quantity": line.order_qty,
-                    "order_cost": line.order_cost, "order_by": line.latest_order_date, "late": line.late,
+                    "order_cost": None if no_supplier else line.order_cost, "no_supplier": no_supplier,
+                    "no_forecast": no_forecast, "stockout_days": int(r["stockout_days"]),
+                    "attention": line.order_qty > 0 or no_forecast,
+                    "order_by": line.latest_order_date, "late": line.late,
                     "stockout_probability": line.stockout_probability, "terms": suppliers.get(line.supplier_id),
                     "hero": hero, "forecast_before": line.demand_before, "available": line.available_at_start,
                     # the expected units short without the order (the normal loss), valued at the price: not

@@ -25,7 +25,7 @@ from django.views.decorators.http import require_POST
 from shopops.core.errors import ShopopsError, ValidationError
 from shopops.core.periods import business_today
 from shopops.core.roles import Module
-from shopops.inventory import campaign_plans, selectors, services
+from shopops.inventory import campaign_plans, positions, selectors, services
 from shopops.inventory.exports import purchase_order_table
 from shopops.inventory.forms import (
     ContactForm, PurchaseOrderForm, ReceiveForm, ReplenishmentLimitsForm, StockFilterForm, StockingPlanForm, SupplierForm,
@@ -412,10 +412,17 @@ def order_receive(request: HttpRequest, po_id: int) -> HttpResponse:
 
 # ---------------------------------------------------------------------------- replenishment
 def _store_choice(request: HttpRequest, stores: list) -> str:
-    """The store asked for, else the first store (the engines plan one store's SKUs at a time)."""
+    """The store asked for, else the first store with stock data (the engines plan one store's SKUs at a
+    time; a store with no stock snapshot has nothing to plan), else the first store."""
     wanted = request.GET.get("store", "")
     ids = [s.store_id for s in stores]
-    return wanted if wanted in ids else (ids[0] if ids else "")
+    if wanted in ids:
+        return wanted
+    try:
+        stocked = selectors.stocked_stores() if ids else frozenset()
+    except ShopopsError:
+        stocked = frozenset()
+    return next((i for i in ids if i in stocked), ids[0] if ids else "")
 
 
 @_guarded
@@ -436,8 +443,13 @@ def replenishment(request: HttpRequest) -> HttpResponse:
                                                           capacity=capacity) if store else (None, [])
         left_out = selectors.replenishment_left_out(store_id=store, budget=budget, capacity=capacity,
                                                     language=language) if store else []
+        # why a store may have nothing to suggest: no stock data, or SKUs no supplier supplies (not "all is well")
+        has_stock = store in selectors.stocked_stores() if store else False
+        unsupplied = selectors.unsupplied_skus(store_id=store) if has_stock else []
+        positions_count = len(selectors.stock_health(stores=(store,)).rows) if unsupplied else 0
     except ShopopsError as exc:
         return render(request, "inventory/replenishment.html", {"error": str(exc), "groups": []}, status=503)
+    urgent = [r for r in unsupplied if r["status"] in ("stockout", "at_risk")]
     # one supplier's suggestions at a time (a large store has hundreds of lines): the picker lists every
     # supplier with its lines and money; the form creates that supplier's draft PO
     wanted = request.GET.get("supplier", "")
@@ -454,7 +466,10 @@ def replenishment(request: HttpRequest) -> HttpResponse:
         "planned_total": sum((s["total"] for s in suppliers), Decimal("0.00")),
         "left_out": left_out[:20], "left_out_count": len(left_out),
         "left_out_risk": sum((line["value_at_risk"] for line in left_out), Decimal("0.00")),
-        "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None})})
+        "limit_query": urlencode({k: v for k, v in (("budget", budget), ("capacity", capacity)) if v is not None}),
+        "has_stock": has_stock, "unsupplied_count": len(unsupplied), "none_supplied": len(unsupplied) >= positions_count > 0, "unsupplied_urgent_count": len(urgent),
+        "unsupplied_urgent": ", ".join(r["sku_id"] for r in urgent[:5]) + (" …" if len(urgent) > 5 else ""),
+        "store_label": store_named(store) if store else ""})
 
 
 def _suggestion_rows(group: dict, language: str = "zh") -> list[dict]:
@@ -575,6 +590,12 @@ def _basis(uplift: float, goal: Decimal, base: Decimal, first: dt.date, facts) -
         "base": format_money(base, facts.currency), "first": first, "last": facts.last}
 
 
+def _plan_choices(plans) -> list[dict]:
+    """The campaign plans of the picker with their stores by name (as every other page shows them)."""
+    return [{"plan_id": p.plan_id, "name": p.name, "first": p.first, "last": p.last,
+             "stores": store_named(p.store_ids)} for p in plans]
+
+
 @_guarded
 def stocking_plan(request: HttpRequest) -> HttpResponse:
     """The pre-campaign stocking plan: from a campaign plan (``plan``: its stores, every phase's days,
@@ -591,7 +612,7 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
         facts = campaign_plans.plan(pk) if (pk := pk_param(raw)) else None
         if facts is None:
             context = {"form": StockingPlanForm(), "plan": None, "festivals": festivals, "stores": stores,
-                       "store": store, "festival": "", "plans": plans, "chosen_plan": None,
+                       "store": store, "festival": "", "plans": _plan_choices(plans), "chosen_plan": None,
                        "error": _("There is no campaign plan %(plan)s.") % {"plan": raw}}
             return render(request, "inventory/stocking_plan.html", context, status=404)
         # a running plan: what is left of it, from tomorrow (the stock for today is what is on the shelf)
@@ -604,8 +625,8 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
     form = StockingPlanForm(data if request.GET else None)
     plan_stores = [s for s in facts.store_ids if s in {x.store_id for x in stores}] if facts else [store]
     context: dict = {"form": form, "plan": None, "festivals": festivals, "stores": stores, "store": store,
-                     "festival": data.get("festival", ""), "plans": plans, "chosen_plan": facts,
-                     "plan_stores": plan_stores, "uplift_basis": uplift_basis if facts else ""}
+                     "festival": data.get("festival", ""), "plans": _plan_choices(plans), "chosen_plan": facts,
+                     "plan_stores": store_named(plan_stores, summarise_all=False), "uplift_basis": uplift_basis if facts else ""}
     if facts is not None and facts.last <= today:
         context["error"] = _("Campaign plan %(name)s ended on %(day)s: nothing left to stock for.") % {
             "name": facts.name, "day": facts.last}
@@ -633,12 +654,22 @@ def stocking_plan(request: HttpRequest) -> HttpResponse:
         else:
             plan.sort(key=lambda p: (p["order_by"], -p["at_risk"]))
         currency = store_currency(stores, tuple(plan_stores))
-        to_order = [p for p in plan if p["quantity"] > 0]
+        # needing attention: something to order, or no stock and no forecast (the need is unknown, not nil)
+        attention = [p for p in plan if p.get("attention", p["quantity"] > 0)]
+        costed = [p for p in attention if p.get("order_cost") is not None]
+        stocked = selectors.stocked_stores()
+        matched = {str(v) for p in plan for v in (p["sku_id"], p["merchant_code"] or "")}
         context.update(day=day, plan=[{**p, "at_risk_text": format_money(p["at_risk"], currency),
                                        "on_hand_and_order": p["on_hand"] + p["on_order"]} for p in plan[:300]],
-                       plan_count=len(to_order), uplift=d.get("uplift"), window=(d["starts_on"], d["ends_on"]),
-                       plan_total=format_money(sum((p["at_risk"] for p in to_order), Decimal("0.00")), currency),
-                       order_total=format_money(sum((p["order_cost"] for p in to_order), Decimal("0.00")), currency))
+                       plan_count=len(attention), uplift=d.get("uplift"), window=(d["starts_on"], d["ends_on"]),
+                       plan_total=format_money(sum((p["at_risk"] for p in attention), Decimal("0.00")), currency),
+                       order_total=format_money(sum((p["order_cost"] for p in costed), Decimal("0.00")), currency),
+                       no_supplier_count=sum(1 for p in attention if p.get("no_supplier")),
+                       no_forecast_count=sum(1 for p in attention if p.get("no_forecast")),
+                       default_lead_days=positions.HealthRules().default_lead_days,
+                       unstocked_stores=store_named([s for s in plan_stores if s not in stocked]),
+                       all_unstocked=not any(s in stocked for s in plan_stores),
+                       heroes_without_stock=[h for h in (facts.hero_skus if facts else ()) if h and h not in matched])
     elif form.is_bound and not form.is_valid():
         return render(request, "inventory/stocking_plan.html", context, status=400)
     return render(request, "inventory/stocking_plan.html", context)
