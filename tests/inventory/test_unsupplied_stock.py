@@ -131,6 +131,12 @@ def test_the_plan_picker_and_explanation_name_the_stores(client, new_shop):
     assert "双12返场 (2026-12-20–2026-12-26, 店铺一)" in html
     assert "店铺 店铺一，" in html
     assert "shop_one" not in html.split('data-table="plan"')[0].replace('value="shop_one"', "")
+    # one SKU needs attention (H; Z is no hero here and sold nothing in 90 days): said in the singular in English
+    client.cookies["django_language"] = "en"
+    r = client.get("/inventory/stocking-plan/", {"plan": plan.pk, "uplift": "1"})
+    en = unescape(r.content.decode())
+    assert "As of 2026-11-30: 1 SKU needs stock for the campaign" in en and "Ordering it costs ¥0.00" in en
+    assert "stores 店铺一," in en and "(2026-12-20–2026-12-26, 店铺一)" in en
 
 
 def test_replenishment_says_no_supplier_not_nothing_to_order(client, new_shop):
