@@ -131,8 +131,8 @@ def test_duplicate_receipt_lines_are_named(shop, warehouse, tmp_path):
     out = run(warehouse, path, "erp_receipts", strict=False)
     assert not out.loaded and count(warehouse, "stock_receipts") == 0
     [reject] = out.rejects
-    assert (reject.row, reject.value) == (4, "s1|RK-7|s1-M-5")
-    assert reject.reason == "duplicate of row 2 (same store_id, receipt_id, sku_id)"
+    assert (reject.row, reject.value) == (4, "RK-7, s1-M-5")  # the file's own values (was the internal key s1|RK-7|s1-M-5)
+    assert reject.reason == "duplicate of row 2 (same 入库单号, 商品编码)"  # the file's column names
 
 
 def test_zero_or_negative_receipt_quantity_and_bad_date(shop, warehouse, tmp_path):
