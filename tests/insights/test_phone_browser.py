@@ -48,9 +48,17 @@ def test_the_daily_pages_work_on_a_phone(live_server, browser_page, incident_war
     page.screenshot(path=str(artifacts_dir / "phone-cockpit-zh.png"), full_page=True)
 
     # the inbox, a finding (its assign row inside the screen), the brief
+    from shopops.insights.models import ModuleAlert
+    alert = ModuleAlert.objects.create(
+        source="inventory", kind="overstock", key="own:S1", store_id="own", day=DAYS[-1], first_day=DAYS[-1],
+        severity="medium", severity_rank=1, text_zh="QM-MZ14-0034-0101（栖木秋冬新款高级感针织羽绒服男）积压 29 件",
+        text_en="QM-MZ14-0034-0101 overstock: 29 units", money_at_stake=12803.5)
     page.goto(f"{live_server.url}/insights/")
     page.wait_for_selector("#table-findings")
     _fits(page)
+    # an alert's text is on the screen (it was the fifth of seven columns, scrolled out of a 390 px phone)
+    text = page.locator(f'[data-alert="{alert.pk}"] td:nth-child(5)').bounding_box()
+    assert text["x"] >= 0 and text["x"] + text["width"] <= PHONE["width"], text
     page.screenshot(path=str(artifacts_dir / "phone-inbox-zh.png"), full_page=True)
     finding = Finding.objects.get(store_id="own", day=dt.date(2025, 9, 4))
     page.goto(f"{live_server.url}/insights/{finding.pk}/")
