@@ -19,7 +19,7 @@ def test_every_kpi_is_complete_and_derived_kpis_resolve_to_base_kpis():
     assert measures_needed(["conversion_rate", "aov"]) == ["gmv", "paying_buyers", "visitors"]
     # with the cost of goods, what says whether it is known: item GMV and the item GMV of costed lines
     assert measures_needed(["gross_margin_rate"]) == ["gmv", "item_gmv", "refund_amount", "cogs", "costed_item_gmv",
-                                                      "platform_discount"]
+                                                      "platform_discount", "refund_covered_gmv"]
 
 
 def test_dimensions_follow_the_sources():

@@ -369,6 +369,8 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
     item_gmv = _dsum(lines.paid_amount)
     refund_amount = _dsum(refunds.amount)
     net_sales = gmv - refund_amount
+    # refund data: the GMV of stores with a refund row ever (any status); none -> refund KPIs unknown
+    refund_covered = _dsum(paid.paid_amount[paid.store_id.isin(set(frames["refunds"].store_id))])
     cogs = _dsum(q * c for q, c in zip(lines.quantity, lines.cost) if c is not None and not pd.isna(c))
     store_discount = _dsum(d - p for d, p in zip(paid.discount_amount, paid.platform_discount))
     platform_discount = _dsum(paid.platform_discount)
@@ -412,6 +414,7 @@ def oracle(frames, start: dt.date, end: dt.date, stores=None, where: dict | None
         "platform_discount": platform_discount, "gross_margin": margin,
         "gross_margin_rate": None if unknown else _per(margin, net_sales),
         "costed_item_gmv": costed, "cost_coverage": _per(costed, item_gmv),
+        "refund_covered_gmv": refund_covered, "refund_coverage": _per(refund_covered, gmv),
         "aov": _per_money(gmv, buyers), "aov_per_order": _per_money(gmv, orders_n),
         "avg_unit_price": _per_money(item_gmv, units), "upt": _per(units, orders_n),
         "refund_rate": _per(refund_amount, gmv),
@@ -491,6 +494,9 @@ def _unknowns(out: dict, lines, item_gmv, skus_sold, visitors, shop, ads, *, sto
                ad_plan_days=len(ads))
     if item_gmv and not skus_sold:
         out.update(skus_sold=None, sku_sales_rate=None)
+    if out["gmv"] and not out["refund_covered_gmv"]:  # no store of the group has refund data: unknown anywhere
+        out.update({k: None for k in ("refund_amount", "refunded_orders", "net_sales", "gross_margin",
+                                      "gross_margin_rate", "refund_rate", "refund_order_rate")})
     if store_level:
         no_events, no_report = visitors == 0, len(shop) == 0
         out.update({k: None for k in _EVENT_VISITOR_KPIS if no_events})

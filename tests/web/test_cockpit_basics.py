@@ -3,7 +3,8 @@ and 同比, month to date vs target with the run-rate. Expected values counted b
 
   one CNY own-site store (id tmall, platform own: events); paid orders: 2024-11-11 100.00 · 2025-11-04 200.00 (Tuesday a week before)
   · 2025-11-10 300.00 · 2025-11-11 400.00 (the last day: "yesterday")
-  2025-11-11: one line P1 × 2 = 400.00, SKU cost 50.00 -> cogs 100.00, no refunds, no platform discount
+  2025-11-11: one line P1 × 2 = 400.00, SKU cost 50.00 -> cogs 100.00, no refunds (refund data imported: one
+    failed refund request of 2024, so 0 is known, not "no refund data"), no platform discount
     -> 毛利 400 − 100 = 300.00, 毛利率 300 / 400 = 75 %
   events 2025-11-11: visitors v1..v4; v1 adds to cart; v2 favourites
     -> UV价值 400 / 4 = 100.00; 加购率 1 / 4 = 25 %; 收藏率 1 / 4 = 25 %
@@ -52,6 +53,9 @@ def shop(warehouse):
          "paid_amount": Decimal("400.00"), "paid_date": dt.date(2025, 11, 11)}]))
     load(warehouse, "skus", pa.Table.from_pylist([
         {"store_id": "tmall", "sku_id": "S1", "product_id": "P1", "price": Decimal("200.00"), "cost": Decimal("50.00")}]))
+    load(warehouse, "refunds", pa.Table.from_pylist([
+        {"store_id": "tmall", "refund_id": "r0", "order_id": "y", "amount": Decimal("10.00"), "status": "failed",
+         "requested_at": _at("2024-11-12"), "refund_date": None}]))
 
     def event(eid, visitor, kind):
         return {"store_id": "tmall", "event_id": eid, "visitor_id": visitor, "event_type": kind,

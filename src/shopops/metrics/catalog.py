@@ -110,6 +110,11 @@ SOURCES: dict[str, Source] = {
         Source("refunds_of_paid_orders", "refunds",
                "successful refunds joined to their paid order, by the order's paid_date",
                ("store_id", "traffic_source", "province"), has_customer=True, dated_by="orders"),
+        # Whether refund data were imported at all: a store with a refund row ever (any status) has its
+        # refunds file; a paid order of a store without one has an unknown refund, not 0.
+        Source("paid_orders_refund_data", "orders",
+               "paid orders, each marked whether its store has refund data (a refund row ever, any status)",
+               ("store_id", "traffic_source", "province"), has_customer=True),
         Source("events", "events", "behaviour events, by event_date",
                ("store_id", "traffic_source"), has_product=True),
         Source("ad_spend", "ad_spend_daily", "ad plans' daily results, by date",
@@ -418,6 +423,23 @@ _kpi(Kpi(
     "refund_rate", "退款率(金额)", "Refund rate (amount)",
     "退款金额 ÷ 支付金额。", "Refunded amount / GMV.",
     Unit.PERCENT, Direction.DOWN_IS_GOOD, numerator="refund_amount", denominator="gmv", tags=("money",),
+))
+_kpi(Kpi(
+    "refund_covered_gmv", "有退款数据的支付金额", "GMV with refund data",
+    "付款订单中所在店铺导入过退款数据(任一退款记录)的实付金额之和:退款类指标覆盖了多少支付金额。为 0 时退款金额、"
+    "退款率、净销售额及由它们算出的指标未知(未导入退款数据),而不是 0。",
+    "Paid amounts of the paid orders of stores with refund data (at least one refund row ever, any status): "
+    "how much of GMV the refund KPIs cover. At 0 refunded amount, refund rates, net sales and everything "
+    "computed from them are unknown (no refund data imported), not 0.",
+    Unit.MONEY, source="paid_orders_refund_data", measure=lambda t: t.paid_amount.sum(where=t._refund_data.notnull()),
+    formula_text="sum(orders.paid_amount) where paid and the store has a refund row", tags=("money",),
+))
+_kpi(Kpi(
+    "refund_coverage", "退款数据覆盖率", "Refund data coverage",
+    "有退款数据的支付金额 ÷ 支付金额:退款金额、退款率、净销售额所覆盖的支付金额比例。为 0 时这些指标未知(未导入退款数据)。",
+    "GMV with refund data / GMV: the share of GMV the refunded amount, refund rates and net sales cover. At 0 "
+    "those are unknown (no refund data imported).",
+    Unit.PERCENT, numerator="refund_covered_gmv", denominator="gmv", tags=("money",),
 ))
 _kpi(Kpi(
     "refund_order_rate", "退款率(订单)", "Refund rate (orders)",
@@ -1129,7 +1151,8 @@ for _kid in ("skus_in_stock", "stock_unit_days", "closing_on_hand", "repeat_buye
 # the ads page's cost per add-to-cart; its spend part is not a series of its own (ad_spend is judged)
 _facts("ad_spend_with_cart_adds", judged_daily=False)
 # whether the cost of goods is known, and how much of it: a fact about the imported costs, not a series to judge
-for _kid in ("costed_item_gmv", "cost_coverage", "sku_item_gmv", "sku_coverage", "report_traffic_days", "ad_plan_days"):
+for _kid in ("costed_item_gmv", "cost_coverage", "sku_item_gmv", "sku_coverage", "report_traffic_days", "ad_plan_days",
+             "refund_covered_gmv", "refund_coverage"):
     _facts(_kid, judged_daily=False)
 for _prio, _kid in enumerate(("gmv", "conversion_rate", "visitors", "paying_buyers", "paid_orders", "aov",
                               "item_buyers", "item_gmv", "units_sold", "net_sales", "gross_margin", "refund_rate", "ad_spend", "roas",
@@ -1257,6 +1280,31 @@ def ad_unknown(values: dict) -> bool:
     return AD_PRESENCE in values and not values[AD_PRESENCE]
 
 
+# Whether refund data are there at all, and how much of GMV they cover: the GMV of the paid orders of stores
+# with a refund row ever (any status), of all GMV. Refunds are few: a store with a refunds file has days and
+# provinces without a refund (a real 0), so presence is judged on the store over all time, not on the group.
+REFUND_COVERAGE_PARTS: tuple[str, ...] = ("refund_covered_gmv", "gmv")
+
+
+def refund_dependent(kpi_id: str) -> bool:
+    """The KPI is computed from the refunds (refunded amount and orders, refund rates, net sales, gross margin
+    and its rate …): unknown where no store of the group has refund data (:func:`refund_unknown`)."""
+    hit = _REFUND_DEPENDENT.get(kpi_id)
+    if hit is None:
+        hit = _REFUND_DEPENDENT[kpi_id] = any(CATALOG[b].source == "refunds_of_paid_orders" for b in _bases([kpi_id]))
+    return hit
+
+
+_REFUND_DEPENDENT: dict[str, bool] = {}
+
+
+def refund_unknown(values: dict) -> bool:
+    """From a group's base values: orders were paid and none of them is of a store with refund data (no refund
+    row ever: its refunds file was never imported), so its refunds are unknown, not 0. Never unknown when the
+    coverage is not among ``values``."""
+    return "refund_covered_gmv" in values and bool(values.get("gmv")) and not values["refund_covered_gmv"]
+
+
 def sku_dependent(kpi_id: str) -> bool:
     """The KPI counts SKUs sold (``skus_sold``, the SKU sales rate): unknown where items were sold and
     no order line carries a SKU id (:func:`sku_unknown`)."""
@@ -1294,6 +1342,8 @@ def measures_needed(kpi_ids: list[str] | tuple[str, ...]) -> list[str]:
             need.add(presence)
     if "skus_sold" in need:
         need.add("item_gmv")
+    if any(CATALOG[b].source == "refunds_of_paid_orders" for b in need):
+        need.update(REFUND_COVERAGE_PARTS)
     return [k for k in CATALOG if k in need]
 
 
@@ -1414,6 +1464,17 @@ def kpis_markdown() -> str:
         "(“—” with “不投放付费广告 / runs no paid ads”, never “data missing”) — and does not make the coverage "
         "partial; ad reports imported for such a store anyway are counted and the page warns that the setting "
         "contradicts them (`metrics.runners.ad_coverage`: `no_ads`, `contradicted`).",
+        "",
+        "**Refunds.** `refund_amount`, `refunded_orders` and every KPI built on them — `refund_rate`, "
+        "`refund_order_rate`, `net_sales`, `gross_margin`, `gross_margin_rate` … — are *unknown* (null, “—” with "
+        "“未导入退款数据 / no refund data imported”), not 0, for a group whose paid orders are all of stores "
+        "without refund data. A store has refund data when the warehouse holds at least one refund row of it, "
+        "of any status and any date (`refunds`; its refunds file was imported): refunds are few, so a day, "
+        "period or province of such a store without a refund is a real 0 — judged on the store over all time, "
+        "not on the period. When only some of the selected stores have refund data, the figures add those "
+        "stores' refunds and are shown with `refund_coverage` (the share of GMV of stores with refund data; "
+        "`metrics.runners.refund_coverage` says which stores): the refund rate then divides their refunds by "
+        "every store's GMV, so it reads low, and net sales count the other stores' GMV unrefunded.",
         "",
         "**SKUs.** `skus_sold` and the SKU sales rate are *unknown* (“—”, “订单行没有 SKU 编号 / order lines "
         "carry no SKU id”) for a group where items were sold and no paid line carries a SKU id (a sales "

@@ -12,7 +12,7 @@ import ibis
 from shopops.core.periods import Grain, Period, PeriodPreset, month_period, preset_period
 from shopops.metrics.cache import cached
 from shopops.metrics.catalog import (
-    CATALOG, Direction, Kpi, ad_dependent, cost_dependent, cost_status, traffic_dependent,
+    CATALOG, Direction, Kpi, ad_dependent, cost_dependent, cost_status, refund_dependent, traffic_dependent,
 )
 from shopops.metrics.channels import is_whole_period_kpi, visitor_kpi
 from shopops.metrics.dimensions import store_list, store_platforms
@@ -105,6 +105,8 @@ class Tile:
     traffic: TrafficCoverage | None = None
     # the same for a KPI built on the ad tools' reports (ad spend, ROAS …) and the stores' ad data
     ads: StoreCoverage | None = None
+    # the same for a KPI built on the refunds (refund rate, net sales, gross margin …) and the stores' refund data
+    refunds: StoreCoverage | None = None
 
     @property
     def cost_status(self) -> str | None:
@@ -114,7 +116,7 @@ class Tile:
     @property
     def coverages(self) -> tuple[StoreCoverage, ...]:
         """The stores' traffic or ad data behind the value, when missing or partial (the tile says so)."""
-        return tuple(c for c in (self.traffic, self.ads) if c is not None and c.said)
+        return tuple(c for c in (self.traffic, self.ads, self.refunds) if c is not None and c.said)
 
     @property
     def change_last_year(self) -> float | None:
@@ -312,11 +314,15 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
     # visitors of stores without traffic data are unknown, and ad spend of stores without ad reports unless they
     # run no ads: which of the selected stores have them (both kinds from one query by store)
     kinds = (("traffic",) if any(traffic_dependent(k) for k in kpis) else ()) + (
-        ("ads",) if any(ad_dependent(k) for k in kpis) else ())
+        ("ads",) if any(ad_dependent(k) for k in kpis) else ()) + (
+        ("refunds",) if any(refund_dependent(k) for k in kpis) else ())
     coverages = store_coverages(period, kinds, stores=stores, con=con) if kinds else {}
     traffic = coverages.get("traffic")
     if traffic is not None and traffic.status is None:
         traffic = None
+    refunds = coverages.get("refunds")
+    if refunds is not None and refunds.status is None:  # every store with orders has refund data
+        refunds = None
     ads = coverages.get("ads")
     if ads is not None and not ads.said:  # every store's ads known (a store that runs no ads: ¥0), none contradicted
         ads = None
@@ -325,6 +331,8 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
         if k in OPTIONAL_TILES and not current.total(k) and not base.total(k):
             continue  # the data hold none of it (e.g. no favourite events): no tile rather than 0 %
         basis, basis_ly = same_age.get((k, TOTAL)), same_age_ly.get((k, TOTAL))
+        if refunds is not None and refunds.status == "missing" and refund_dependent(k):
+            basis = basis_ly = None  # unknown refunds have no order age to compare at
         ly = basis_ly.base if basis_ly is not None else (last_year.total(k) if last_year else None)
         if is_whole_period_kpi(k):  # a base period without its own period export: no comparison, not 0
             previous = base.total(k) or None
@@ -333,10 +341,12 @@ def _cockpit_compute(*, period: Period, stores: tuple[str, ...], kpis: tuple[str
             tiles.append(Tile(CATALOG[k], current.total(k), base.total(k), last_year=ly,
                               cost_coverage=coverage if cost_dependent(k) else None,
                               traffic=traffic if traffic_dependent(k) else None,
-                              ads=ads if ad_dependent(k) else None))
+                              ads=ads if ad_dependent(k) else None,
+                              refunds=refunds if refund_dependent(k) else None))
         else:
             tiles.append(Tile(CATALOG[k], current.total(k), basis.base, same_age_known_by=basis.known_by,
-                              immature=not basis.mature, last_year=ly))
+                              immature=not basis.mature, last_year=ly,
+                              refunds=refunds if refund_dependent(k) else None))
     month_targets: tuple[TargetProgress, ...] = ()
     month = None
     if with_targets and as_of is not None:

@@ -51,6 +51,13 @@ class RefundFigures:
     paid_orders: int
     refund_amount: Decimal
     refunded_orders: int
+    # the GMV of orders of stores with refund data (a refund row ever: ``catalog.refund_unknown``); None: not asked
+    covered_gmv: Decimal | None = None
+
+    @property
+    def unknown(self) -> bool:
+        """Orders were paid and none of them is of a store with refund data: every refund figure is unknown."""
+        return self.covered_gmv is not None and bool(self.gmv) and not self.covered_gmv
 
     @property
     def refund_rate(self) -> float | None:
@@ -65,7 +72,8 @@ class RefundFigures:
         return self.gmv - self.refund_amount
 
     def value(self, kpi: str):
-        return getattr(self, kpi)
+        """The KPI's value; None (unknown, not 0) for a store (or stores) without refund data."""
+        return None if self.unknown else getattr(self, kpi)
 
 
 def refund_figures(*, period: Period, known_by: dt.date | None, stores: tuple[str, ...] = (), by_store: bool = False,
@@ -87,8 +95,13 @@ def refund_figures(*, period: Period, known_by: dt.date | None, stores: tuple[st
             day = r.refund_date.fill_null(r.requested_at.date())
             r = r.filter(day.notnull() & (day <= known_by))
         refunds = r.inner_join(orders.select("store_id", "order_id"), ["store_id", "order_id"])
+        # stores with refund data: a refund row ever, of any status (``catalog.refund_unknown``)
+        every = con.table("refunds")
+        with_refunds = every.select("store_id").distinct().mutate(_refund_data=ibis.literal(1, type="int8"))
+        orders = orders.left_join(with_refunds, "store_id").select(*orders.columns, "_refund_data")
         keys = ["store_id"] if by_store else []
-        sales = dict(gmv=orders.paid_amount.sum(), paid_orders=orders.count())
+        sales = dict(gmv=orders.paid_amount.sum(), paid_orders=orders.count(),
+                     covered_gmv=orders.paid_amount.sum(where=orders._refund_data.notnull()))
         back = dict(refund_amount=refunds.amount.sum(),
                     refunded_orders=(refunds.store_id.cast("string") + "|" + refunds.order_id).nunique())
         if keys:
@@ -105,7 +118,8 @@ def refund_figures(*, period: Period, known_by: dt.date | None, stores: tuple[st
         got[key] = RefundFigures(
             gmv=Decimal(row["gmv"] or 0).quantize(Decimal("0.01")), paid_orders=int(row["paid_orders"] or 0),
             refund_amount=Decimal(rr.get("refund_amount") or 0).quantize(Decimal("0.01")),
-            refunded_orders=int(rr.get("refunded_orders") or 0))
+            refunded_orders=int(rr.get("refunded_orders") or 0),
+            covered_gmv=Decimal(row["covered_gmv"] or 0).quantize(Decimal("0.01")))
     return got
 
 

@@ -72,6 +72,11 @@ def _base(con, source: Source, period: Period, stores: tuple[str, ...]) -> ir.Ta
     sid = source.id
     if sid == "paid_orders":
         return scoped(paid_orders(con, period))
+    if sid == "paid_orders_refund_data":  # marked by whether the store has a refund row ever (any status)
+        o = scoped(paid_orders(con, period))
+        with_refunds = scoped(con.table("refunds")).select("store_id").distinct().mutate(
+            _refund_data=ibis.literal(1, type="int8"))
+        return o.left_join(with_refunds, "store_id").select(*o.columns, "_refund_data")
     if sid in ("paid_lines", "paid_lines_costed", "refunds_of_paid_orders"):
         orders = scoped(paid_orders(con, period)).select("store_id", "order_id", "paid_date", *NATIVE_ON_JOIN)
         if sid == "refunds_of_paid_orders":

@@ -38,7 +38,7 @@ from zoneinfo import ZoneInfo
 import ibis
 
 from shopops.core.periods import Period, month_period
-from shopops.metrics.catalog import CATALOG, Direction, Unit
+from shopops.metrics.catalog import CATALOG, Direction, Unit, refund_dependent
 from shopops.metrics.cockpit import first_fact_date
 from shopops.metrics.channels import has_event_stream, is_whole_period_kpi, source_group, visitor_kpi
 from shopops.metrics.dimensions import StoreInfo, product_titles, store_list
@@ -58,6 +58,7 @@ from shopops.metrics.runners import (
     TargetQuery,
     ad_coverage,
     last_fact_date,
+    refund_coverage,
     run_query,
 )
 from shopops.metrics.runners.comparison import change as kpi_change
@@ -446,8 +447,13 @@ def _overview(c: _Context) -> None:
         note = f"{note} {c.t('stores_summed_note', stores_summed=c.t('stores_summed'))}"
     if points := _points_note(c, kpis):
         note = f"{note} {points}"
-    if any(not b.mature for b in same_age.values()):
+    if any(not b.mature for b in same_age.values() if b.current is not None):  # unknown refunds do not mature
         note = f"{note} {c.t('immature_note', days=MATURITY_DAYS)}"
+    if any(refund_dependent(k) for k in kpis):  # refunds never imported: "—", not 0.00 % (refund_coverage)
+        cov = refund_coverage(c.period, stores=c.stores, con=c.con)
+        if cov.status in ("missing", "partial"):
+            share = "—" if cov.gmv_share is None else f"{cov.gmv_share:.2%}"
+            note = f"{note} {c.t('no_refund_data' if cov.status == 'missing' else 'refund_partial', covered=cov.known, stores=cov.stores, share=share)}"
     if visitors_note := _visitors_note(c):
         note = f"{note} {visitors_note}"
     c.sections.append(Section("overview", c.t("overview"),

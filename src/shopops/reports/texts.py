@@ -108,6 +108,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "No targets set: compared with the previous period.",
     ),
     "missing": ("(空)", "(none)"),
+    "no_refund_data": (
+        "未导入退款数据:这些店铺从未导入退款(售后)数据,退款金额、退款率、净销售额与毛利为未知(—),不是 0。",
+        "No refund data imported: these stores' refunds (售后) were never imported, so refunded amount, refund "
+        "rates, net sales and gross margin are unknown (—), not 0.",
+    ),
+    "refund_partial": (
+        "退款数据只覆盖 {stores} 家店铺中的 {covered} 家(占支付金额 {share}):退款金额只合计这些店铺,退款率因此偏低。",
+        "Refund data cover {covered} of {stores} stores ({share} of GMV): refunded amount adds only those stores, so "
+        "the refund rate reads low.",
+    ),
     "no_ad_data": (
         "未导入推广数据:本期这些店铺没有推广报表,推广花费、投产比、ROI、点击花费等为未知(—),不是 0。",
         "No ad data imported: these stores have no ad report in this period, so ad spend, ROAS, ROI, CPC and the "

@@ -8,6 +8,9 @@ it are missing or cover only part of the selection — the same pattern as the c
 * ads: ``metrics.runners.ad_coverage`` says the same of the ad tools' plan reports; a store the team declared to
   run no paid ads (不投放付费广告, the store settings) has a known ¥0 spend — "runs no ads", never "data missing" —
   and one so declared that has ad reports anyway is shown with them and a warning that the setting contradicts them;
+* refunds: ``metrics.runners.refund_coverage`` says which stores have refund data (a refund row ever, any status:
+  their refunds export was imported): none — refunded amount, refund rates, net sales and gross margin are unknown
+  ("—", not 0.00 %); some — shown with the stores and the GMV they cover; a covered store's 0 is a real 0;
 * SKUs: the catalog's ``sku_coverage`` (item GMV on lines with a SKU id ÷ item GMV): 0 — unknown;
   between 0 and 1 — shown with the share.
 """
@@ -66,6 +69,17 @@ _WORDS: dict[str, tuple[Callable[[], str], ...]] = {
                   "divides it by the GMV of every store, so it reads low. Import the missing ad reports on the Data "
                   "import page."),
         lambda: _("Import ad data"),
+    ),
+    "refunds": (
+        lambda: _("No refund data imported"),
+        lambda: _("Refund data cover %(part)s"),
+        lambda: _("No refund data imported for these stores: the refunded amount and the KPIs computed from it "
+                  "(refund rates, net sales, gross margin) are unknown (—), not 0. Import the platform's refunds "
+                  "(售后) export on the Data import page to see them."),
+        lambda: _("Refund data cover %(part)s: the refunded amount adds only the stores with refund data, while "
+                  "the refund rate divides it by the GMV of every store, so it reads low, and net sales count the "
+                  "other stores' GMV as not refunded. Import the missing refunds exports on the Data import page."),
+        lambda: _("Import refund data"),
     ),
 }
 
@@ -138,3 +152,4 @@ def sku_note(coverage: float | None) -> str:
                   "the SKU sales rate are unknown (—), not 0. Import orders with a SKU column to see them."),
         lambda: _("SKU ids cover %(share)s of item GMV: SKUs sold counts only the lines that carry one, so it "
                   "reads low.") % {"share": format_percent(coverage)})
+

@@ -1,15 +1,16 @@
 SELECT
-  "t19"."gmv",
-  "t19"."paid_orders",
-  "t17"."paying_buyers",
-  "t23"."refund_amount",
-  "t14"."visitors",
-  "t18"."ad_spend",
-  "t18"."ad_plan_days",
-  "t18"."ad_gmv"
+  "t24"."gmv",
+  "t24"."paid_orders",
+  "t22"."paying_buyers",
+  "t30"."refund_amount",
+  "t32"."refund_covered_gmv",
+  "t19"."visitors",
+  "t23"."ad_spend",
+  "t23"."ad_plan_days",
+  "t23"."ad_gmv"
 FROM (
   SELECT
-    SUM("t7"."paid_amount") AS "gmv",
+    SUM("t8"."paid_amount") AS "gmv",
     COUNT(*) AS "paid_orders"
   FROM (
     SELECT
@@ -38,8 +39,8 @@ FROM (
       )
       AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
       AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
-  ) AS "t7"
-) AS "t19"
+  ) AS "t8"
+) AS "t24"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "paying_buyers"
@@ -56,55 +57,55 @@ CROSS JOIN (
       AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
       AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
       AND "t0"."customer_id" IS NOT NULL
-  ) AS "t8"
-) AS "t17"
+  ) AS "t9"
+) AS "t22"
 CROSS JOIN (
   SELECT
-    SUM("t21"."amount") AS "refund_amount"
+    SUM("t27"."amount") AS "refund_amount"
   FROM (
     SELECT
-      "t20"."store_id",
-      "t20"."refund_id",
-      "t20"."order_id",
-      "t20"."line_no",
-      "t20"."requested_at",
-      "t20"."refunded_at",
-      "t20"."refund_date",
-      "t20"."amount",
-      "t20"."quantity",
-      "t20"."status",
-      "t20"."reason",
-      "t20"."with_return",
-      "t20"."paid_date",
-      "t20"."customer_id",
-      "t20"."traffic_source",
-      "t20"."province",
-      "t20"."paid_date" AS "_date"
+      "t25"."store_id",
+      "t25"."refund_id",
+      "t25"."order_id",
+      "t25"."line_no",
+      "t25"."requested_at",
+      "t25"."refunded_at",
+      "t25"."refund_date",
+      "t25"."amount",
+      "t25"."quantity",
+      "t25"."status",
+      "t25"."reason",
+      "t25"."with_return",
+      "t25"."paid_date",
+      "t25"."customer_id",
+      "t25"."traffic_source",
+      "t25"."province",
+      "t25"."paid_date" AS "_date"
     FROM (
       SELECT
-        "t10"."store_id",
-        "t10"."refund_id",
-        "t10"."order_id",
-        "t10"."line_no",
-        "t10"."requested_at",
-        "t10"."refunded_at",
-        "t10"."refund_date",
-        "t10"."amount",
-        "t10"."quantity",
-        "t10"."status",
-        "t10"."reason",
-        "t10"."with_return",
-        "t11"."paid_date",
-        "t11"."customer_id",
-        "t11"."traffic_source",
-        "t11"."province"
+        "t13"."store_id",
+        "t13"."refund_id",
+        "t13"."order_id",
+        "t13"."line_no",
+        "t13"."requested_at",
+        "t13"."refunded_at",
+        "t13"."refund_date",
+        "t13"."amount",
+        "t13"."quantity",
+        "t13"."status",
+        "t13"."reason",
+        "t13"."with_return",
+        "t15"."paid_date",
+        "t15"."customer_id",
+        "t15"."traffic_source",
+        "t15"."province"
       FROM (
         SELECT
           *
         FROM "refunds" AS "t3"
         WHERE
           "t3"."status" = 'success'
-      ) AS "t10"
+      ) AS "t13"
       INNER JOIN (
         SELECT
           "t0"."store_id",
@@ -121,11 +122,80 @@ CROSS JOIN (
           )
           AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
           AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
-      ) AS "t11"
-        ON "t10"."store_id" = "t11"."store_id" AND "t10"."order_id" = "t11"."order_id"
-    ) AS "t20"
-  ) AS "t21"
-) AS "t23"
+      ) AS "t15"
+        ON "t13"."store_id" = "t15"."store_id" AND "t13"."order_id" = "t15"."order_id"
+    ) AS "t25"
+  ) AS "t27"
+) AS "t30"
+CROSS JOIN (
+  SELECT
+    SUM("t28"."paid_amount") FILTER(WHERE
+      "t28"."_refund_data" IS NOT NULL) AS "refund_covered_gmv"
+  FROM (
+    SELECT
+      "t26"."store_id",
+      "t26"."order_id",
+      "t26"."customer_id",
+      "t26"."status",
+      "t26"."created_at",
+      "t26"."paid_at",
+      "t26"."paid_date",
+      "t26"."goods_amount",
+      "t26"."discount_amount",
+      "t26"."platform_discount",
+      "t26"."shipping_fee",
+      "t26"."paid_amount",
+      "t26"."province",
+      "t26"."city",
+      "t26"."traffic_source",
+      "t26"."is_presale",
+      "t26"."_refund_data",
+      "t26"."paid_date" AS "_date"
+    FROM (
+      SELECT
+        "t14"."store_id",
+        "t14"."order_id",
+        "t14"."customer_id",
+        "t14"."status",
+        "t14"."created_at",
+        "t14"."paid_at",
+        "t14"."paid_date",
+        "t14"."goods_amount",
+        "t14"."discount_amount",
+        "t14"."platform_discount",
+        "t14"."shipping_fee",
+        "t14"."paid_amount",
+        "t14"."province",
+        "t14"."city",
+        "t14"."traffic_source",
+        "t14"."is_presale",
+        "t17"."_refund_data"
+      FROM (
+        SELECT
+          *
+        FROM "orders" AS "t0"
+        WHERE
+          "t0"."paid_date" IS NOT NULL
+          AND NOT (
+            "t0"."status" IN ('pending_payment', 'closed')
+          )
+          AND "t0"."paid_date" >= MAKE_DATE(2025, 11, 1)
+          AND "t0"."paid_date" <= MAKE_DATE(2025, 11, 30)
+      ) AS "t14"
+      LEFT OUTER JOIN (
+        SELECT
+          "t4"."store_id",
+          1 AS "_refund_data"
+        FROM (
+          SELECT DISTINCT
+            "t3"."store_id"
+          FROM "refunds" AS "t3"
+        ) AS "t4"
+      ) AS "t17"
+        ON "t14"."store_id" = "t17"."store_id"
+    ) AS "t26"
+  ) AS "t28"
+) AS "t32"
 CROSS JOIN (
   SELECT
     COUNT(*) AS "visitors"
@@ -138,13 +208,13 @@ CROSS JOIN (
       "t1"."event_date" >= MAKE_DATE(2025, 11, 1)
       AND "t1"."event_date" <= MAKE_DATE(2025, 11, 30)
       AND "t1"."visitor_id" IS NOT NULL
-  ) AS "t4"
-) AS "t14"
+  ) AS "t5"
+) AS "t19"
 CROSS JOIN (
   SELECT
-    SUM("t5"."cost") AS "ad_spend",
+    SUM("t6"."cost") AS "ad_spend",
     COUNT(*) AS "ad_plan_days",
-    SUM("t5"."attributed_gmv") AS "ad_gmv"
+    SUM("t6"."attributed_gmv") AS "ad_gmv"
   FROM (
     SELECT
       "t2"."store_id",
@@ -162,5 +232,5 @@ CROSS JOIN (
     FROM "ad_spend_daily" AS "t2"
     WHERE
       "t2"."date" >= MAKE_DATE(2025, 11, 1) AND "t2"."date" <= MAKE_DATE(2025, 11, 30)
-  ) AS "t5"
-) AS "t18"
+  ) AS "t6"
+) AS "t23"

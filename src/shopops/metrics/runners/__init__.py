@@ -33,7 +33,7 @@ from shopops.metrics.runners.funnel import (
 )
 from shopops.metrics.runners.kpis import (
     KpiQuery, KpiResult, KpiRunner, StoreCoverage, TrafficCoverage, ad_coverage, base_frame, cost_coverage, derive,
-    last_complete_day, last_fact_date, query, sku_coverage, store_coverages, traffic_coverage,
+    last_complete_day, last_fact_date, query, refund_coverage, sku_coverage, store_coverages, traffic_coverage,
 )
 from shopops.metrics.runners.targets import TargetProgress, TargetQuery, TargetResult, TargetRunner, TargetSpec
 from shopops.metrics.sources import BUCKET, Filter
@@ -46,5 +46,5 @@ __all__ = [
     "KpiRunner", "Response", "Runner", "base_frame", "TargetProgress", "TargetQuery", "TargetResult", "TargetRunner", "TargetSpec",
     "StoreFunnelQuery", "StoreFunnelRunner", "TrafficFunnelQuery", "TrafficFunnelRunner", "cost_coverage", "derive", "get_runner", "last_complete_day", "last_fact_date", "query",
     "run_query", "sku_coverage", "traffic_coverage", "TrafficCoverage", "StoreCoverage", "ad_coverage",
-    "store_coverages",
+    "store_coverages", "refund_coverage",
 ]

@@ -171,7 +171,7 @@ class ComparisonRunner(Runner[ComparisonQuery, ComparisonResult]):
             same_age = refund_comparisons(kpis=q.kpis, period=q.period, base=q.period.previous(), as_of=as_of,
                                           stores=q.stores, by_store=bool(q.by), con=self.con)
         for r in rows:
-            if r.kpi not in REFUND_KPIS:
+            if r.kpi not in REFUND_KPIS or r.current is None:  # unknown (no refund data): nothing to mature
                 continue
             r.immature = immature
             basis = same_age.get((r.kpi, r.keys.get("store_id", TOTAL)))

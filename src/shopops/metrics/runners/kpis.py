@@ -25,7 +25,7 @@ from shopops.core.money import money_ratio
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import (
     AD_PRESENCE, CATALOG, TRAFFIC_PRESENCE, Unit, ad_dependent, ad_unknown, cost_dependent, cost_unknown, kpi,
-    kpi_dimensions, measures_needed, sku_dependent, sku_unknown, traffic_unknown,
+    kpi_dimensions, measures_needed, refund_dependent, refund_unknown, sku_dependent, sku_unknown, traffic_unknown,
 )
 from shopops.metrics import rollups
 from shopops.metrics.cache import cached
@@ -261,7 +261,9 @@ def store_level(q: KpiQuery) -> bool:
 def derive(kid: str, values: dict, *, traffic: bool = True, no_ads: bool = False):
     """The value of any KPI from the values of the base KPIs it needs; None (unknown, not 0) for a KPI
     built on the cost of goods where items were sold and none has a SKU cost (``catalog.cost_unknown``),
-    one counting SKUs where items were sold and no line has a SKU id (``catalog.sku_unknown``), and —
+    one counting SKUs where items were sold and no line has a SKU id (``catalog.sku_unknown``), one built on
+    the refunds where no paid order of the group is of a store with refund data (``catalog.refund_unknown``:
+    judged on the stores over all time, so at any grouping), and —
     with ``traffic`` (groups of whole stores: :func:`store_level`) — one built on traffic data where no
     traffic source it reads has a row (``catalog.traffic_unknown``), one built on the ad reports where
     the group has no ad report row (``catalog.ad_unknown``) unless ``no_ads``: every store of the group is
@@ -270,6 +272,8 @@ def derive(kid: str, values: dict, *, traffic: bool = True, no_ads: bool = False
     if cost_dependent(kid) and cost_unknown(values):
         return None
     if sku_dependent(kid) and sku_unknown(values):
+        return None
+    if refund_dependent(kid) and refund_unknown(values):
         return None
     if traffic and (traffic_unknown(kid, values) or (ad_dependent(kid) and ad_unknown(values) and not no_ads)):
         return None
@@ -370,7 +374,7 @@ def _share(kid: str, period: Period, stores, filters, con) -> float | None:
 @dataclass(frozen=True, slots=True)
 class StoreCoverage:
     """Which of the selected stores have a kind of data (traffic: events or a platform daily report; ads: the
-    ad tools' plan reports) in a period. Ads: a store the team declared to run no paid ads
+    ad tools' plan reports) in a period (refunds: a refund row ever, :func:`refund_coverage`). Ads: a store the team declared to run no paid ads
     (``stores.runs_no_ads``) and without ad report rows has a known ¥0 spend (``no_ads``), not missing data;
     one declared so that has rows anyway is counted with its rows and named in ``contradicted``."""
 
@@ -378,7 +382,7 @@ class StoreCoverage:
     with_data: int  # of them, with the data
     gmv_share: float | None  # the share of the selection's GMV whose figures are known (None: no GMV)
     without: tuple[str, ...] = ()  # the stores with orders and none of the data (not declared to run no ads)
-    kind: str = "traffic"  # or "ads"
+    kind: str = "traffic"  # or "ads", "refunds"
     no_ads: tuple[str, ...] = ()  # ads: declared to run no paid ads, no ad report row: spend a known 0
     contradicted: tuple[str, ...] = ()  # ads: declared to run no paid ads, yet with ad report rows
 
@@ -425,12 +429,20 @@ def ad_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
     return store_coverages(period, ("ads",), stores=stores, con=con)["ads"]
 
 
+def refund_coverage(period: Period, *, stores: tuple[str, ...] | list[str] = (),
+                    con: ibis.BaseBackend | None = None) -> StoreCoverage:
+    """How much of the selection the refund figures cover: a store has refund data when the warehouse holds a
+    refund row of it, of any status and date (``catalog.refund_unknown``); a store with refund data and no
+    refund in ``period`` has a real 0."""
+    return store_coverages(period, ("refunds",), stores=stores, con=con)["refunds"]
+
+
 def store_coverages(period: Period, kinds: tuple[str, ...] = ("traffic", "ads"), *,
                     stores: tuple[str, ...] | list[str] = (), sources: frozenset[str] | None = None,
                     con: ibis.BaseBackend | None = None) -> dict[str, StoreCoverage]:
     """:func:`traffic_coverage` and :func:`ad_coverage` (``kinds``) from one grouped query by store (GMV and
     every kind's presence counts): what the cockpit asks for both."""
-    presence = {"ads": (AD_PRESENCE,), "traffic": (
+    presence = {"ads": (AD_PRESENCE,), "refunds": ("refund_covered_gmv",), "traffic": (
         tuple(dict.fromkeys(p for s, p in TRAFFIC_PRESENCE.items() if sources is None or s in sources))
         or tuple(dict.fromkeys(TRAFFIC_PRESENCE.values())))}  # e.g. the period export: judged on every source
     needed = tuple(dict.fromkeys(p for k in kinds for p in presence[k]))

@@ -22,8 +22,8 @@ from django.utils.translation import ngettext, pgettext
 from shopops.core.periods import Grain, Period, business_today, month_period
 from shopops.core.roles import Module
 from shopops.metrics.catalog import (
-    CATALOG, ad_dependent, cost_dependent, cost_status, data_status, kpi_dimensions, sku_dependent, traffic_dependent,
-    traffic_sources,
+    CATALOG, ad_dependent, cost_dependent, cost_status, data_status, kpi_dimensions, refund_dependent, sku_dependent,
+    traffic_dependent, traffic_sources,
 )
 from shopops.metrics.channels import (
     has_event_stream,
@@ -42,7 +42,9 @@ from shopops.metrics.dimensions import ad_plan_names, ad_tool_label, platform_la
 from shopops.metrics.products import (
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
-from shopops.metrics.runners import ad_coverage, cost_coverage, run_query, sku_coverage, traffic_coverage
+from shopops.metrics.runners import (
+    ad_coverage, cost_coverage, refund_coverage, run_query, sku_coverage, traffic_coverage,
+)
 from shopops.metrics.runners.comparison import PREVIOUS, ComparisonQuery
 from shopops.metrics.runners.funnel import (
     ALL,
@@ -126,6 +128,7 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
         if not filters and traffic_dependent(k) and traffic_sources(k) not in by_sources:
             by_sources[traffic_sources(k)] = traffic_coverage(page.period, stores=page.selected, sources=traffic_sources(k))
     ads = ad_coverage(page.period, stores=page.selected) if not filters and any(ad_dependent(k) for k in kpis) else None
+    refunds = refund_coverage(page.period, stores=page.selected) if any(refund_dependent(k) for k in kpis) else None
     skus = sku_coverage(page.period, stores=page.selected, filters=filters) if any(sku_dependent(k) for k in kpis) else None
     tiles = []
     for kid in kpis:
@@ -138,7 +141,9 @@ def _tiles(page: Page, kpis: tuple[str, ...], filters: tuple[Filter, ...] = ()) 
                       "change": relative, "is_good": good, "immature": row.immature,
                       "same_age_known_by": row.same_age_known_by, "whole_period": is_whole_period_kpi(kid),
                       "coverages": tuple(c for c in (by_sources.get(traffic_sources(kid)),
-                                                     ads if ad_dependent(kid) else None) if c is not None and c.said),
+                                                     ads if ad_dependent(kid) else None,
+                                                     refunds if refund_dependent(kid) else None)
+                                        if c is not None and c.said),
                       "sku_coverage": skus if sku_dependent(kid) else None,
                       "sku_status": data_status(skus) if sku_dependent(kid) else None})
     return tiles
@@ -543,11 +548,15 @@ def stores(page: Page) -> dict[str, DataTable]:
     for r in by_store.rows:
         grouped.setdefault(r.keys["store_id"], []).append(r)
     rows = [row_of(rs, sid) for sid, rs in sorted(grouped.items())] + [row_of(total.rows, None)]
-    immature = any(r.immature for r in total.rows)
+    # refund figures of stores without refund data are unknown (—): say so, or which stores they cover
+    refunds = refund_coverage(page.period, stores=page.selected) if any(refund_dependent(k) for k in kpis) else None
+    immature = any(r.immature for r in total.rows) and not (refunds and refunds.status == "missing")
+    maturing = _("Refund figures are not mature yet: recent orders can still be refunded; the previous period is "
+                 "compared at the same order age, and a fall is not called an improvement.") if immature else ""
+    page.context["refunds_note"], page.context["refunds_status"] = coverage_note(refunds), refunds and refunds.status
+    page.context["refunds_maturing"] = maturing
     table = DataTable("stores", _("Stores and channels"), columns, rows, currency=page.currency,
-                      note=_("Refund figures are not mature yet: recent orders can still be refunded; the previous "
-                             "period is compared at the same order age, and a fall is not called an improvement.")
-                      if immature else "")
+                      note=" ".join(n for n in (page.context["refunds_note"], maturing) if n))
     page.context["refunds_immature"] = immature
     conversion = next((k for k in kpis if k.endswith("conversion_rate")), "gmv")
     page.context["stores_chart"] = chart_from_table(table, series=[("gmv", "bar", 0), (conversion, "line", 1)])
