@@ -307,9 +307,14 @@ _kpi(Kpi(
 ))
 _kpi(Kpi(
     "item_gmv", "商品支付金额", "Item GMV",
-    "统计期内付款订单各商品行的实付金额之和(与支付金额相等,但可按商品、类目拆分)。",
-    "Sum of the paid amounts of the lines of orders paid in the period (equals GMV, but can be "
-    "broken down by product and category).",
+    "统计期内付款订单各商品行的实付金额之和,可按商品、类目拆分。商品行带有实付金额时(自有站点、带逐行实付的导出)与支付金额"
+    "相等;平台导出不带逐行实付时(天猫宝贝报表、京东订单导出),商品行按 单价 × 数量 计,未扣订单级优惠(店铺券、满减),"
+    "因此高于支付金额,商品页注明差额。",
+    "Sum of the paid amounts of the lines of orders paid in the period, broken down by product and category. It "
+    "equals GMV where the lines carry what was paid for them (the own site, exports with a per-line paid amount); "
+    "where a platform export has none (Tmall 宝贝报表, the JD order export) a line counts its price × quantity "
+    "before the order-level discounts (store coupons, 满减), so item GMV exceeds GMV: the products page states "
+    "the difference.",
     Unit.MONEY, source="paid_lines", measure=lambda t: t.paid_amount.sum(),
     formula_text="sum(order_lines.paid_amount) where the order is paid", tags=("money", "products"),
 ))

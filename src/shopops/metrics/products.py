@@ -169,3 +169,22 @@ def product_visitors_from_reports(rows: list[dict], event_stores) -> list[dict]:
             r["add_to_cart_users"] = None
         out.append(r)
     return out
+
+
+def item_gmv_gap(period: Period, *, stores: tuple[str, ...] | list[str] = (),
+                 con: ibis.BaseBackend | None = None) -> tuple[Decimal, Decimal, Decimal] | None:
+    """``(item GMV, GMV, item GMV − GMV)`` of ``period`` when the two differ, else None.
+
+    Item GMV adds the order lines' paid amounts; GMV the orders'. They are equal when every paid order's lines
+    carry what was paid for them. They are not when an export gives no per-line paid amount: the Tmall 宝贝报表
+    and the JD order export give each line's price × quantity, before the order-level discounts (店铺优惠券, 满减,
+    the order's 应付 vs 京东价), so item GMV reads higher than GMV by those discounts (not yet allocated to the
+    lines at import: 分摊); and lower when some paid orders have no lines imported. A page that shows item GMV says
+    which, with the amount (``docs/kpis.md``: ``item_gmv``)."""
+    from shopops.metrics.runners import KpiQuery, run_query
+
+    got = run_query(KpiQuery(("item_gmv", "gmv"), period, stores=tuple(stores)), con=con)
+    item, gmv = got.total("item_gmv"), got.total("gmv")
+    if item is None or gmv is None or item == gmv:
+        return None
+    return item, gmv, item - gmv

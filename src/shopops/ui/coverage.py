@@ -24,10 +24,10 @@ from django.utils.translation import ngettext
 
 from shopops.metrics.catalog import data_status
 from shopops.metrics.runners import StoreCoverage
-from shopops.ui.formatting import format_percent
+from shopops.ui.formatting import format_money, format_percent
 
-__all__ = ["coverage_link", "coverage_note", "coverage_settings", "coverage_short", "sku_note", "sku_short",
-           "sku_status"]
+__all__ = ["coverage_link", "coverage_note", "coverage_settings", "coverage_short", "item_gmv_gap_note", "sku_note",
+           "sku_short", "sku_status"]
 
 
 def _stores_part(cov: StoreCoverage) -> str:
@@ -153,3 +153,17 @@ def sku_note(coverage: float | None) -> str:
         lambda: _("SKU ids cover %(share)s of item GMV: SKUs sold counts only the lines that carry one, so it "
                   "reads low.") % {"share": format_percent(coverage)})
 
+
+def item_gmv_gap_note(item_gmv, gmv, difference, *, currency: str | None) -> str:
+    """Why a page's item GMV (商品支付金额) is not its GMV (``metrics.products.item_gmv_gap``): above it, the lines'
+    price × quantity before the order-level discounts (the export gives no per-line paid amount); below it,
+    paid orders without lines."""
+    values = {"item": format_money(item_gmv, currency), "gmv": format_money(gmv, currency),
+              "difference": format_money(abs(difference), currency)}
+    if difference > 0:
+        return _("Item GMV (%(item)s) is %(difference)s above GMV (%(gmv)s): the order exports give no paid amount "
+                 "per line, so a line counts its price × quantity before the order-level discounts (store coupons, "
+                 "满减), which are not split over the lines. By product and category the amounts read high by "
+                 "their share of those discounts; the store's total is GMV.") % values
+    return _("Item GMV (%(item)s) is %(difference)s below GMV (%(gmv)s): some paid orders have no order lines "
+             "imported (import the platform's item report).") % values

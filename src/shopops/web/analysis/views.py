@@ -40,6 +40,7 @@ from shopops.metrics.customer_overview import (
 )
 from shopops.metrics.dimensions import ad_plan_names, ad_tool_label, platform_label, product_titles, store_list
 from shopops.metrics.products import (
+    item_gmv_gap,
     PRODUCT_RATIO_PARTS, price_history, product_style_codes, product_visitors_from_reports, sku_breakdown, style_rollup,
 )
 from shopops.metrics.runners import (
@@ -63,7 +64,7 @@ from shopops.metrics.sources import today_in_period
 from shopops.metrics.sources import BUCKET, Filter
 from shopops.web.access import visible_kpis
 from shopops.ui.costs import cost_note
-from shopops.ui.coverage import coverage_note
+from shopops.ui.coverage import coverage_note, item_gmv_gap_note
 from shopops.ui.pages import BadRequest, Page, language, module_required, ui_page, user_can_use
 from shopops.ui.tables import Column, DataTable, Row, chart_from_table, kpi_column, series_empty_text, table_page
 from shopops.web.analysis.forms import AnalysisFilterForm, MonthForm, TargetForm
@@ -430,6 +431,9 @@ def products(page: Page) -> dict[str, DataTable]:
     ctx["cost_status"] = cost_status(coverage)
     if blank and (visits := coverage_note(traffic)):
         note = f"{note} {visits}" if note else visits
+    if gap := item_gmv_gap(page.period, stores=page.selected):  # lines without their share of order discounts
+        note = f"{note} {item_gmv_gap_note(*gap, currency=page.currency)}" if note else item_gmv_gap_note(
+            *gap, currency=page.currency)
     table = DataTable("products", _("Products"), columns, table_rows, currency=page.currency, note=note)
     ctx.update(
         sort=sort, descending=descending, total_products=len(ranked), shown_products=len(shown), query=query,
