@@ -547,9 +547,10 @@ def _traffic(c: _Context) -> None:
     result = c.compare(kpis, by=("traffic_source",), against=(PREVIOUS,))
     sources: dict[str, dict[str, Any]] = {}
     for row in result.rows:
-        value = source_group(None, row.keys["traffic_source"]) if c.platform_stores else row.keys["traffic_source"]
-        rec = sources.setdefault(value, {"traffic_source": value_label(value, c.language), "_value": value,
-                                         "_base": {}})
+        value = (source_group(None, row.keys["traffic_source"]) if c.platform_stores
+                 else row.keys["traffic_source"]) or ""
+        label = value_label(value, c.language) if value else c.t("source_unknown")  # orders without a source
+        rec = sources.setdefault(value, {"traffic_source": label, "_value": value, "_base": {}})
         if c.platform_stores:  # a group adds up its words (sums only: visitor-days and buyers of orders)
             rec[row.kpi] = (rec.get(row.kpi) or 0) + (row.current or 0)
             rec["_base"][row.kpi] = (rec["_base"].get(row.kpi) or 0) + (row.changes[PREVIOUS].base or 0)
@@ -565,8 +566,10 @@ def _traffic(c: _Context) -> None:
     columns = (Column("traffic_source", c.t("traffic_source"), TEXT), _kpi_column(c, first),
                Column(f"{first}_change", f"{c.kpi_label(first)} {c.t('change_previous')}", CHANGE, first),
                *(_kpi_column(c, k) for k in kpis[1:]))
+    notes = (c.t("traffic_platform_note") if c.platform_stores else "",
+             c.t("source_unknown_note") if "" in sources else "")
     tables = [ReportTable("traffic_sources", c.t("traffic_sources"), columns, tuple(rows),
-                          note=c.t("traffic_platform_note") if c.platform_stores else "")]
+                          note=" ".join(n for n in notes if n))]
     funnel_columns = (Column("step", c.t("step"), TEXT), Column("visitors", c.t("visitors"), Unit.COUNT.value),
                       Column("step_rate", c.t("step_rate"), SHARE), Column("overall_rate", c.t("overall_rate"), SHARE))
     if c.own_stores:  # the event funnel only where stores have an event stream

@@ -118,6 +118,15 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Refund data cover {covered} of {stores} stores ({share} of GMV): refunded amount adds only those stores, so "
         "the refund rate reads low.",
     ),
+    # the traffic-source table: the orders (paying buyers, GMV) whose export carries no source
+    "source_unknown": ("来源未知（订单未带来源）", "Source unknown (orders without a source)"),
+    "source_unknown_note": (
+        "“来源未知”是没有流量来源的订单:平台的订单导出不带来源,这些支付买家无法归到某个来源;访客人天只来自商品流量报表,"
+        "所以这一行没有访客。",
+        "“Source unknown” is the orders without a traffic source: the platforms' order exports carry none, so these "
+        "paying buyers cannot be placed in a source; visitor-days come only from the product traffic reports, so "
+        "this row has no visitors.",
+    ),
     "no_ad_data": (
         "未导入推广数据:本期这些店铺没有推广报表,推广花费、投产比、ROI、点击花费等为未知(—),不是 0。",
         "No ad data imported: these stores have no ad report in this period, so ad spend, ROAS, ROI, CPC and the "

@@ -258,13 +258,19 @@ def traffic(page: Page) -> dict[str, DataTable]:
             "sources", _("By traffic source"),
             [Column("traffic_source", _("Traffic source")), *(kpi_column(k, lang) for k in source_kpis)],
             [Row({"traffic_source": r["traffic_source"], **{k: r[k] for k in source_kpis}},
-                 link=page.url(source=r["traffic_source"]), header=name_source(r["traffic_source"]))
+                 link=page.url(source=r["traffic_source"]),
+                 header=name_source(r["traffic_source"]) if r["traffic_source"] or not platform_stores
+                 else _("Source unknown (orders without a source)"))
              for r in source_rows],
             currency=page.currency,
-            note=(_("In the words of the platform's report; across platforms the common groups.")
+            note=" ".join(n for n in ((_("In the words of the platform's report; across platforms the common groups.")
                   if len(platforms) == 1 and platform_stores else
                   _("Platform stores: the product traffic reports (visitor-days) and the orders' sources."
                     ) if platform_stores else unknown),
+                _("“Source unknown” is the orders without a traffic source: the platforms' order exports carry "
+                  "none, so these paying buyers cannot be placed in a source, and the product traffic reports give "
+                  "them no visitors.") if platform_stores and any(not r["traffic_source"] for r in source_rows)
+                else "") if n),
         )
         ctx["sources_chart"] = chart_from_table(out["sources"], series=[
             (source_kpis[0], "bar", 0), ("conversion_rate" if not platform_stores else "paying_buyers", "line", 1)])
