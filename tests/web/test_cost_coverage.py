@@ -1,7 +1,8 @@
 """Margins of stores without SKU costs: unknown ("—" with the reason), never 0 cost / a 100 % margin;
 with some costs, shown with how much of the item GMV they cover. Expected values counted by hand:
 
-  one CNY own-site store; paid order t on 2025-11-11 ("yesterday"), 500.00, no refunds, no platform discount:
+  one CNY own-site store; paid order t on 2025-11-11 ("yesterday"), 500.00, no refunds (its refunds are imported:
+  one rejected request, so 0 is known, not "no refund data"), no platform discount:
     line 1: P1 (SKU S1) × 2 = 400.00 · line 2: P2 (SKU S2) × 1 = 100.00
   * no cost on any SKU (S1, S2 cost null)      -> cogs, 毛利, 毛利率, 商品毛利 unknown: "—", "未导入 SKU 成本"
   * S1 cost 50.00, S2 no cost                  -> cost coverage 400 / 500 = 80 %; cogs 2 × 50 = 100.00;
@@ -38,6 +39,9 @@ def _shop(warehouse, cost1, cost2):
     load(warehouse, "orders", pa.Table.from_pylist([
         {"store_id": "own", "order_id": "t", "customer_id": "c1", "status": "paid", "created_at": at, "paid_at": at,
          "paid_date": DAY, "paid_amount": Decimal("500.00")}]))
+    load(warehouse, "refunds", pa.Table.from_pylist([
+        {"store_id": "own", "refund_id": "r0", "order_id": "t", "amount": Decimal("10.00"), "status": "failed",
+         "requested_at": at, "refund_date": None}]))
     load(warehouse, "order_lines", pa.Table.from_pylist([
         {"store_id": "own", "order_id": "t", "line_no": 1, "product_id": "P1", "sku_id": "S1", "quantity": 2,
          "paid_amount": Decimal("400.00"), "paid_date": DAY},
