@@ -19,7 +19,7 @@ START, WINDOW = dt.date(2025, 8, 1), DateRange(dt.date(2025, 10, 10), dt.date(20
 END = dt.date(2025, 10, 29)
 
 
-def _store(warehouse, cost):
+def _store(warehouse, cost, *, refunds: bool = True):
     load(warehouse, "stores", pa.Table.from_pylist([
         {"store_id": "own", "platform": "own", "name": "店", "currency": "CNY", "time_zone": "Asia/Shanghai"}]))
     orders, lines = [], []
@@ -34,6 +34,10 @@ def _store(warehouse, cost):
                           "quantity": 2, "paid_amount": Decimal("100.00"), "paid_date": day})
         day += dt.timedelta(days=1)
     load(warehouse, "orders", pa.Table.from_pylist(orders))
+    if refunds:  # refunds imported (one rejected request): none is a known 0
+        load(warehouse, "refunds", pa.Table.from_pylist([
+            {"store_id": "own", "refund_id": "r0", "order_id": orders[0]["order_id"], "amount": Decimal("10.00"),
+             "status": "failed", "requested_at": orders[0]["paid_at"], "refund_date": None}]))
     load(warehouse, "ad_spend_daily", pa.Table.from_pylist([  # 10.00 of ads a day (a series of ads to fit)
         {"store_id": "own", "date": START + dt.timedelta(days=i), "ad_tool": "ztc", "plan_id": "p", "impressions": 100,
          "clicks": 5, "cost": Decimal("10.00"), "attributed_orders": 0, "attributed_gmv": Decimal("0.00")}
@@ -64,3 +68,10 @@ def test_with_costs_the_margin_is_counted(warehouse):
     retro = retro_build(_plan(), as_of=END, con=warehouse)
     assert retro.figures["gross_margin"].actual == Decimal("540.00")
     assert retro.margin_coverage == 1.0 and not any(n.startswith("margin_") for n in retro.notes)
+
+
+def test_without_refund_data_the_margin_is_unknown_not_a_crash(warehouse):
+    # costs known, refunds never imported: net sales and the margin are unknown, the retro is still built
+    _store(warehouse, Decimal("20.00"), refunds=False)
+    retro = retro_build(_plan(), as_of=END, con=warehouse)
+    assert retro.figures["gross_margin"].actual is None and retro.figures["gmv"].actual is not None

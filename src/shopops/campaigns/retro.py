@@ -42,7 +42,7 @@ from shopops.campaigns.baseline import (
 )
 from shopops.core.periods import Grain, Period
 from shopops.metrics.catalog import cost_status
-from shopops.metrics.runners import KpiQuery, cost_coverage, run_query
+from shopops.metrics.runners import KpiQuery, cost_coverage, refund_coverage, run_query
 from shopops.metrics.sources import Filter, paid_orders
 
 CENT = Decimal("0.01")
@@ -318,6 +318,8 @@ def retro_build(plan: RetroPlan, *, as_of: dt.date, con=None) -> Retro:
     # cost for anything sold, no margin baseline is fitted and the margin is said to be unknown
     margin_coverage = cost_coverage(period, stores=plan.stores, con=con)
     margin_known = cost_status(margin_coverage) != "missing"
+    # … and of stores whose refunds were never imported (net sales unknown: catalog.refund_unknown)
+    margin_known = margin_known and refund_coverage(period, stores=plan.stores, con=con).status != "missing"
     for k in SERIES_KPIS:
         if k == "gross_margin" and not margin_known:
             continue
