@@ -27,6 +27,10 @@ def test_the_directors_pages_in_both_languages(live_server, browser_page, wareho
     from shopops.warehouse.loader import load
 
     load_shop(warehouse)
+    # the stores' refunds are imported (a rejected request each): refund tiles have figures, not 未导入退款数据
+    load(warehouse, "refunds", pa.Table.from_pylist([
+        {"store_id": s, "refund_id": "r0", "order_id": "t1", "amount": Decimal("10.00"), "status": "failed",
+         "requested_at": dt.datetime(2025, 11, 10, 5, tzinfo=dt.UTC), "refund_date": None} for s in ("tmall", "jd")]))
     load(warehouse, "skus", pa.Table.from_pylist([
         {"store_id": "tmall", "sku_id": "S1", "product_id": "P1", "cost": Decimal("20.00"), "merchant_code": "QM-A01-0101"},
         {"store_id": "jd", "sku_id": "S9", "product_id": "P1", "merchant_code": "QM-A01-0102"},
