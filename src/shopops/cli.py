@@ -434,9 +434,9 @@ def cmd_forecast(args: argparse.Namespace) -> int:
 
 # Commands that touch the warehouse: handed to a running server that holds a DuckDB warehouse.
 HANDOFF = frozenset({"kpi", "report", "insights", "import", "demo", "setup-demo"})
-# the commands that write the app database (jobs, users, keys, findings, reports' records): they migrate it first
-APP_DB_COMMANDS = frozenset({"serve", "worker", "jobs", "setup-demo", "demo", "import", "report", "insights",
-                             "createuser", "apikey"})
+# the commands that write the app database (jobs, users, keys, findings, import jobs): they migrate it first
+APP_DB_COMMANDS = frozenset({"serve", "worker", "jobs", "setup-demo", "demo", "import", "insights", "createuser",
+                             "apikey"})
 MANAGE_HANDOFF = frozenset({"audience_daily", "promotions_flush"})
 
 
