@@ -165,7 +165,9 @@ ORDER_LINES = _table(
     _c("quantity", "int32", "Units.", nullable=False),
     _c("unit_price", MONEY, "Price per unit before order-level discounts (after item-level ones)."),
     _c("discount_amount", MONEY, "Order-level discounts prorated to this line."),
-    _c("paid_amount", MONEY, "What the buyer paid for this line (shipping excluded).", nullable=False),
+    _c("paid_amount", MONEY, "What the line sold for, shipping excluded: the buyer's paid amount where the export "
+       "gives one per line; the Tmall and JD item exports give unit price × quantity, before order-level discounts "
+       "(the products page says by how much item GMV exceeds GMV).", nullable=False),
     _c("paid_date", "date", "Business date the order was paid (copied from the order)."),
     business_date="paid_date", business_date_of="paid_at",
 )
