@@ -240,9 +240,9 @@ def brief_lines(b: Brief) -> list[str]:
     names = store_names() if b.alerts else {}
     shown: dict[tuple[str, str], int] = {}
     for a in b.alerts:  # most severe first, then the most money (the model's order)
-        kind = (a.source, a.kind)
-        shown[kind] = shown.get(kind, 0) + 1
-        if shown[kind] > BRIEF_ALERTS_PER_KIND:
+        group = (a.source, a.kind)
+        shown[group] = shown.get(group, 0) + 1
+        if shown[group] > BRIEF_ALERTS_PER_KIND:
             continue
         text = a.text(language)
         store = names.get(a.store_id, a.store_id) if a.store_id else ""

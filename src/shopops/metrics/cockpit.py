@@ -234,7 +234,7 @@ def cockpit_build(
         from shopops.metrics.selectors import target_specs
 
         specs = target_specs(month=as_of.replace(day=1))
-    key = (period, tuple(stores), tuple(kpis), with_targets, specs, con.name)
+    key = (period, tuple(stores), tuple(kpis), with_targets, specs, as_of, con.name)  # as_of moves with the clock too
     return cached("metrics:cockpit", key,
                   lambda: _cockpit_compute(period=period, stores=tuple(stores), kpis=tuple(kpis), con=con,
                                            as_of=as_of, specs=specs),
